@@ -1,0 +1,43 @@
+# Victim Log: the two commands a new machine needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test lint install sysdeps bench bench-quick clean screenshots
+
+run: $(STAMP)
+	$(BIN)/victim-log gui
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@./packaging/sysdeps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+sysdeps:
+	@./packaging/sysdeps.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check victim_log tests bench
+	$(BIN)/mypy
+
+test: $(STAMP) lint
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -n 2 -q $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	@./packaging/sysdeps.sh bench
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	@./packaging/sysdeps.sh bench
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench --quick
+
+screenshots: $(STAMP)
+	$(BIN)/python docs/make_screenshots.py
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
