@@ -1,0 +1,658 @@
+"""The command line: argument parsing and exit codes, nothing else.
+
+The commands, their ``--json`` fields and the exit codes are a public contract that
+officers' and support workers' scripts rely on: extend, never break.
+
+Exit codes: 0 ok; 1 a check found a problem; 2 usage or bad input; 3 wrong passphrase
+or locked vault. No traceback reaches the user: an unexpected error prints one calm
+line and writes the technical details (never diary text) to the log file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+from . import __version__, paths
+from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
+from .model import KINDS, IncidentData
+from .textsafe import display_safe
+from .vault import IncidentFilter, IncidentSummary, Vault
+
+PASSPHRASE_ENV = "VICTIM_LOG_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
+NEW_PASSPHRASE_ENV = "VICTIM_LOG_NEW_PASSPHRASE"  # noqa: S105
+RECOVERY_ENV = "VICTIM_LOG_RECOVERY_KEY"
+
+
+class ArgParser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ---------------------------------------------------------------------- secrets input
+
+
+def _read_secret_file(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(64 * 1024)
+    except OSError as exc:
+        raise BadInput(f"Cannot read the {what} file '{display_safe(path)}' ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"The {what} file is not UTF-8 text.") from None
+    return text.rstrip("\r\n")
+
+
+def _prompt(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise BadInput(
+            "A passphrase is needed: use --passphrase-file FILE, set VICTIM_LOG_PASSPHRASE, "
+            "or run this in a terminal."
+        )
+    return getpass.getpass(prompt)
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    if getattr(args, "passphrase_file", None):
+        return _read_secret_file(args.passphrase_file, "passphrase")
+    env = os.environ.get(PASSPHRASE_ENV)
+    if env:
+        return env
+    first = _prompt("Passphrase: ")
+    if confirm and _prompt("Passphrase again: ") != first:
+        raise BadInput("The two passphrases were not the same. Nothing was changed.")
+    return first
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    if getattr(args, "new_passphrase_file", None):
+        return _read_secret_file(args.new_passphrase_file, "new passphrase")
+    env = os.environ.get(NEW_PASSPHRASE_ENV)
+    if env:
+        return env
+    first = _prompt("New passphrase: ")
+    if _prompt("New passphrase again: ") != first:
+        raise BadInput("The two passphrases were not the same. Nothing was changed.")
+    return first
+
+
+def vault_dir(args: argparse.Namespace) -> Path:
+    return Path(args.vault).expanduser() if getattr(args, "vault", None) else paths.default_vault_dir()
+
+
+def open_vault(args: argparse.Namespace) -> Vault:
+    path = vault_dir(args)
+    Vault._load_keyfile(path)  # "no vault here" before asking for a passphrase
+    delay = Vault.pending_delay(path)
+    if delay > 0:
+        print(f"Too many wrong tries: waiting {int(delay) + 1} seconds…", file=sys.stderr)
+        time.sleep(delay)
+    vault = Vault.open(path, passphrase(args))
+    if vault.unlock_info.failed_attempts:
+        n = len(vault.unlock_info.failed_attempts)
+        print(f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
+              f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
+              file=sys.stderr)
+    return vault
+
+
+# ---------------------------------------------------------------------- output helpers
+
+
+def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
+                  include_private: bool = True) -> dict[str, Any]:
+    versions = vault.incident_history(incident_id) if history else [vault.get_incident(incident_id)]
+    current = versions[-1]
+
+    def one(v: Any) -> dict[str, Any]:
+        d = v.data
+        people = []
+        for pid in d.people:
+            p = vault.get_person(pid)
+            people.append({"id": p.id, "name": p.data.name, "role": p.data.role})
+        evidence = []
+        for eid in v.evidence:
+            item = vault.evidence.get(eid)
+            evidence.append({"id": item.id, "filename": item.filename, "sha256": item.sha256,
+                             "size": item.size, "media_type": item.media_type,
+                             "removed": item.removed})
+        out = {
+            "id": v.incident_id, "version": v.version, "occurred_start": d.occurred_start,
+            "occurred_end": d.occurred_end, "precision": d.precision,
+            "recorded_at": v.first_recorded_at, "version_recorded_at": v.recorded_at,
+            "reason": v.reason, "deleted": v.deleted, "kinds": list(d.kinds),
+            "summary": d.summary, "details": d.details, "location": d.location,
+            "people": people, "witnesses": d.witnesses, "effects": list(d.effects),
+            "effect_text": d.effect_text, "actions": d.actions,
+            "police": {"reference": d.police.reference, "officer": d.police.officer,
+                       "collar_number": d.police.collar_number,
+                       "reported_on": d.police.reported_on},
+            "author": d.author, "complete_later": d.complete_later,
+            "evidence": evidence, "source": d.source,
+        }
+        if include_private:
+            out["private_note"] = d.private_note
+        return out
+
+    result = one(current)
+    if history:
+        result["history"] = [one(v) for v in versions]
+    return result
+
+
+def print_json(value: Any, out: TextIO | None = None) -> None:
+    json.dump(value, out or sys.stdout, ensure_ascii=False, indent=2)
+    (out or sys.stdout).write("\n")
+
+
+def summary_line(s: IncidentSummary) -> str:
+    when = s.occurred_start[:16].replace("T", " ") if s.occurred_start else "time unknown"
+    flags = []
+    if s.evidence_count:
+        flags.append(f"{s.evidence_count} evidence")
+    if s.reported:
+        flags.append("reported")
+    if s.breach:
+        flags.append("BREACH")
+    if s.complete_later:
+        flags.append("to complete")
+    if s.deleted:
+        flags.append("deleted")
+    tail = f"  [{', '.join(flags)}]" if flags else ""
+    return f"{s.id:>6}  {when:<16}  {','.join(s.kinds):<22}  {display_safe(s.summary)}{tail}"
+
+
+# ---------------------------------------------------------------------- commands
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = vault_dir(args)
+    if Vault.exists(path):
+        from .errors import VaultExists
+
+        raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
+    secret = passphrase(args, confirm=True)
+    vault, recovery = Vault.create(path, secret)
+    vault.lock()
+    print(f"Created a new vault in {path}")
+    print()
+    print("Your RECOVERY KEY (shown only this once; write it down and keep it somewhere safe):")
+    print()
+    print(f"    {recovery}")
+    print()
+    print("With it you can set a new passphrase if you forget yours. Nobody else, not even "
+          "the makers of Victim Log, can open your vault without one of them.")
+    return EXIT_OK
+
+
+def _kinds(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(k.strip() for k in text.split(",") if k.strip())
+
+
+def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData | None) -> IncidentData:
+    d = base.to_dict() if base else IncidentData(summary="").to_dict()
+    if args.when and (args.start or args.end):
+        raise UsageError("Use either --when or --from/--to, not both.")
+    if args.when:
+        d["occurred_start"], d["occurred_end"] = args.when, ""
+    if args.start:
+        d["occurred_start"] = args.start
+    if args.end:
+        d["occurred_end"] = args.end
+    simple = {"summary": "summary", "where": "location", "details": "details",
+              "witnesses": "witnesses", "effect": "effect_text", "did": "actions",
+              "private_note": "private_note", "precision": "precision", "author": "author"}
+    for arg, key in simple.items():
+        value = getattr(args, arg, None)
+        if value is not None:
+            d[key] = value
+    if args.kind:
+        d["kinds"] = list(_kinds(args.kind))
+    if args.effects:
+        d["effects"] = list(_kinds(args.effects))
+    if args.complete_later is not None:
+        d["complete_later"] = args.complete_later
+    police = dict(d.get("police") or {})
+    for arg, key in (("police_ref", "reference"), ("officer", "officer"),
+                     ("collar", "collar_number"), ("reported_on", "reported_on")):
+        value = getattr(args, arg, None)
+        if value is not None:
+            police[key] = value
+    d["police"] = police
+    if args.person:
+        people = list(d.get("people") or [])
+        for name in args.person:
+            pid = vault.person_by_name(name)
+            if pid not in people:
+                people.append(pid)
+        d["people"] = people
+    if base is None and not d.get("occurred_start"):
+        from .vault import now_iso
+
+        d["occurred_start"] = now_iso()
+    return IncidentData.from_dict(d)
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    if not args.kind:
+        raise UsageError("--kind is required (for example --kind message or --kind phone_call).")
+    for f in args.attach or []:
+        if not Path(f).is_file():
+            raise BadInput(f"There is no file called '{display_safe(f)}'. Nothing was added.")
+    with open_vault(args) as vault:
+        data = _data_from_args(vault, args, None).validated()
+        incident_id = vault.add_incident(data)
+        for f in args.attach or []:
+            vault.evidence.add(Path(f), incident_id=incident_id)
+        print(incident_id)
+    return EXIT_OK
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        current = vault.get_incident(args.id)
+        data = _data_from_args(vault, args, current.data)
+        v = vault.edit_incident(args.id, data, args.reason)
+        print(f"Incident {args.id} is now at version {v.version}.")
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        vault.delete_incident(args.id, args.reason)
+        print(f"Incident {args.id} was deleted (its history is kept).")
+    return EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    flt = IncidentFilter(start=args.start or "", end=args.end or "", kinds=_kinds(args.kind),
+                         include_deleted=args.include_deleted)
+    with open_vault(args) as vault:
+        rows = vault.list_incidents(flt, limit=args.limit, oldest_first=args.oldest_first)
+        if args.json:
+            print_json([incident_json(vault, r.id) for r in rows])
+        else:
+            for r in rows:
+                print(summary_line(r))
+            print(f"{len(rows)} incident{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        rows = vault.search(args.query, limit=args.limit)
+        if args.json:
+            print_json([incident_json(vault, r.id) for r in rows])
+        else:
+            for r in rows:
+                print(summary_line(r))
+            print(f"{len(rows)} found", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        doc = incident_json(vault, args.id, history=args.history)
+        if args.json:
+            print_json(doc)
+            return EXIT_OK
+        docs = doc.get("history", [doc])
+        for i, v in enumerate(docs):
+            if i:
+                print("-" * 60)
+            _print_incident(v)
+    return EXIT_OK
+
+
+def _print_incident(d: dict[str, Any]) -> None:
+    label = f"Incident {d['id']}, version {d['version']}"
+    if d["deleted"]:
+        label += " (DELETED)"
+    print(label)
+    print(f"  When:        {d['occurred_start'] or 'unknown'}"
+          + (f" to {d['occurred_end']}" if d["occurred_end"] else "") + f" ({d['precision']})")
+    print(f"  Recorded:    {d['recorded_at']}" + (
+        f"; this version {d['version_recorded_at']} ({display_safe(d['reason'])})"
+        if d["version"] > 1 else ""))
+    print(f"  Kinds:       {', '.join(KINDS.get(k, k) for k in d['kinds'])}")
+    print(f"  Summary:     {display_safe(d['summary'])}")
+    for key, title in (("location", "Where"), ("details", "Details"), ("witnesses", "Witnesses"),
+                       ("effect_text", "Effect on me"), ("actions", "What I did"),
+                       ("private_note", "Private note")):
+        if d.get(key):
+            print(f"  {title + ':':<12} {display_safe(d[key])}")
+    if d["people"]:
+        print("  People:      " + ", ".join(f"{display_safe(p['name'])} ({p['role']})"
+                                           for p in d["people"]))
+    police = d["police"]
+    if any(police.values()):
+        print(f"  Police:      ref {police['reference']} officer {police['officer']} "
+              f"collar {police['collar_number']} reported {police['reported_on']}")
+    for e in d["evidence"]:
+        print(f"  Evidence {e['id']}: {display_safe(e['filename'])} ({e['size']} bytes, "
+              f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else ""))
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        report = vault.check()
+    if args.json:
+        print_json({"ok": report.ok, "problems": report.problems,
+                    "journal_entries": report.journal_entries,
+                    "incidents": report.incidents, "blobs_checked": report.blobs_checked})
+    elif report.ok:
+        print(f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
+              f"and {report.blobs_checked} evidence files verified.")
+    else:
+        print(f"Problems found ({len(report.problems)}):")
+        for p in report.problems:
+            print(f"  - {p}")
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        vault.change_passphrase(new_passphrase(args))
+    print("Your passphrase was changed. Your recovery key still works.")
+    return EXIT_OK
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    path = vault_dir(args)
+    Vault._load_keyfile(path)
+    if args.recovery_key_file:
+        key = _read_secret_file(args.recovery_key_file, "recovery key")
+    elif os.environ.get(RECOVERY_ENV):
+        key = os.environ[RECOVERY_ENV]
+    else:
+        key = _prompt("Recovery key: ")
+    with Vault.open(path, recovery_key=key, wait=True) as vault:
+        vault.change_passphrase(new_passphrase(args))
+    print("A new passphrase is set. Your recovery key still works; keep it safe.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import fill_demo
+
+    with open_vault(args) as vault:
+        count = fill_demo(vault)
+    print(f"Added an invented demonstration case: {count} incidents over three months.")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from .gui.app import run_gui
+    except ImportError as exc:
+        raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
+    return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
+
+
+# -- evidence --
+
+
+def cmd_evidence_add(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        eid, new = vault.evidence.add(Path(args.file), incident_id=args.incident)
+        item = vault.evidence.get(eid)
+        if args.json:
+            print_json(evidence_json(item))
+        else:
+            print(eid)
+            if not new:
+                print(f"This file was already stored as evidence {eid}; it was not stored twice.",
+                      file=sys.stderr)
+    return EXIT_OK
+
+
+def evidence_json(item: Any) -> dict[str, Any]:
+    return {"id": item.id, "filename": item.filename, "size": item.size,
+            "media_type": item.media_type, "sha256": item.sha256, "added_at": item.added_at,
+            "added_by": item.added_by, "incidents": list(item.incidents),
+            "metadata": item.metadata, "removed": item.removed}
+
+
+def cmd_evidence_list(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        items = vault.evidence.items(include_removed=args.include_removed)
+        if args.json:
+            print_json([evidence_json(i) for i in items])
+        else:
+            for i in items:
+                inc = ",".join(str(x) for x in i.incidents) or "-"
+                print(f"{i.id:>5}  {i.size:>12}  {i.media_type:<24}  {i.sha256[:16]}…  "
+                      f"incidents {inc:<10}  {display_safe(i.filename)}"
+                      + ("  [removed]" if i.removed else ""))
+    return EXIT_OK
+
+
+def cmd_evidence_get(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        item = vault.evidence.save_copy(args.id, Path(args.out), overwrite=args.force)
+    print(f"Saved evidence {item.id} to {display_safe(args.out)} (verified, sha256 {item.sha256}).")
+    return EXIT_OK
+
+
+def cmd_evidence_remove(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        vault.evidence.remove(args.id, args.reason, permanent=args.permanent)
+    if args.permanent:
+        print(f"Evidence {args.id} was permanently removed: its key was erased and it can "
+              "never be read again. The removal is recorded.")
+    else:
+        print(f"Evidence {args.id} was removed from use. It is still stored and the removal "
+              "is recorded; use --permanent to destroy it.")
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def _add_vault_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or "
+                   "your user data folder)")
+    p.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from FILE")
+
+
+def _add_incident_fields(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", metavar="K[,K]", help="kinds: " + ", ".join(KINDS))
+    p.add_argument("--summary", metavar="TEXT")
+    p.add_argument("--when", metavar="ISO", help="when it happened, e.g. 2026-03-04T21:15")
+    p.add_argument("--from", dest="start", metavar="ISO", help="start of a time range")
+    p.add_argument("--to", dest="end", metavar="ISO", help="end of a time range")
+    p.add_argument("--precision", choices=["exact", "approximate", "day", "unknown_time"])
+    p.add_argument("--where", metavar="TEXT")
+    p.add_argument("--details", metavar="TEXT", help="exactly what happened and was said")
+    p.add_argument("--person", metavar="NAME", action="append",
+                   help="person involved (added to People if new); repeat for more")
+    p.add_argument("--witnesses", metavar="TEXT")
+    p.add_argument("--effect", metavar="TEXT", help="how it affected you")
+    p.add_argument("--effects", metavar="E[,E]", help="effect tick-boxes, e.g. changed_routine")
+    p.add_argument("--did", metavar="TEXT", help="what you did")
+    p.add_argument("--police-ref", metavar="REF")
+    p.add_argument("--officer", metavar="NAME")
+    p.add_argument("--collar", metavar="NUMBER")
+    p.add_argument("--reported-on", metavar="DATE")
+    p.add_argument("--private-note", metavar="TEXT", help="never exported unless you ask")
+    p.add_argument("--author", metavar="WHO", help="'victim' or 'support:NAME'")
+    p.add_argument("--complete-later", action=argparse.BooleanOptionalAction, default=None)
+
+
+def build_parser() -> ArgParser:
+    parser = ArgParser(prog="victim-log", description="A private, encrypted log of stalking "
+                       "and harassment that you can hand to the police.")
+    parser.add_argument("--version", action="version", version=f"victim-log {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str,
+                vault: bool = True) -> ArgParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if vault:
+            _add_vault_args(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("gui", cmd_gui, "start the desktop app (the default)")
+    p.add_argument("--smoke", action="store_true", help="show the first screen, then exit 0")
+    p.add_argument("--open-bundle", metavar="FILE", help="view a received export bundle")
+
+    command("init", cmd_init, "create a new vault")
+    p = command("add", cmd_add, "log an incident; prints its id")
+    _add_incident_fields(p)
+    p.add_argument("--attach", metavar="FILE", action="append", help="attach evidence")
+
+    p = command("edit", cmd_edit, "save a new version of an incident")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    _add_incident_fields(p)
+
+    p = command("delete", cmd_delete, "delete an incident (its history is kept)")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+
+    p = command("list", cmd_list, "list incidents, newest first")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--from", dest="start", metavar="DATE")
+    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--kind", metavar="K[,K]")
+    p.add_argument("--limit", type=int)
+    p.add_argument("--oldest-first", action="store_true")
+    p.add_argument("--include-deleted", action="store_true")
+
+    p = command("show", cmd_show, "show one incident")
+    p.add_argument("id", type=int)
+    p.add_argument("--history", action="store_true", help="every version, oldest first")
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", cmd_search, "search summaries, details, places and people")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=100)
+
+    p = command("check", cmd_check, "verify the journal, every record and every evidence file")
+    p.add_argument("--json", action="store_true")
+
+    p = command("passwd", cmd_passwd, "change the passphrase")
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    p = command("recover", cmd_recover, "set a new passphrase using the recovery key")
+    p.add_argument("--recovery-key-file", metavar="FILE")
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    command("demo", cmd_demo, "add an invented example case to try the app")
+
+    ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
+    evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)
+    ev.set_defaults(func=lambda a: _missing_action(ev))
+
+    def evcommand(name: str, func: Callable[[argparse.Namespace], int], help: str) -> ArgParser:
+        p = evsub.add_parser(name, help=help, description=help)
+        _add_vault_args(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = evcommand("add", cmd_evidence_add, "store a file as evidence")
+    p.add_argument("file")
+    p.add_argument("--incident", type=int, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p = evcommand("list", cmd_evidence_list, "list evidence")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--include-removed", action="store_true")
+    p = evcommand("get", cmd_evidence_get, "save a verified copy of the original")
+    p.add_argument("id", type=int)
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p = evcommand("remove", cmd_evidence_remove, "remove evidence (recorded, with a reason)")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--permanent", action="store_true",
+                   help="destroy it for ever (erases its key)")
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub, command)
+    return parser
+
+
+def _missing_action(p: argparse.ArgumentParser) -> int:
+    raise UsageError(f"say what to do: {p.prog} add|list|get|remove")
+
+
+# Later features register their commands here (export, verify, import, backup).
+_EXTRA_COMMANDS: list[Callable[[Any, Any], None]] = []
+
+
+# ---------------------------------------------------------------------- entry point
+
+
+def log_unexpected(exc: BaseException) -> Path | None:
+    """Write the stack (files, lines, functions; never messages or values) to the log."""
+    import traceback
+
+    try:
+        log_dir = paths.state_dir()
+        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log = log_dir / "victim-log.log"
+        frames = traceback.extract_tb(exc.__traceback__)
+        lines = [f"{time.strftime('%Y-%m-%dT%H:%M:%S')} unexpected {type(exc).__name__}"]
+        lines += [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write("\n".join(lines) + "\n")
+        return log
+    except OSError:
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    paths.secure_umask()
+    from .safety import harden_process
+
+    harden_process()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if not args_list or args_list[0].startswith("--vault"):
+            args_list = ["gui", *args_list]
+        args = parser.parse_args(args_list)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return EXIT_OK
+        return int(args.func(args))
+    except VictimLogError as exc:
+        print(f"victim-log: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("victim-log: stopped. Nothing half-done was saved.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Output piped into `head` and the reader left: not an error worth a message.
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
+        log = log_unexpected(exc)
+        where = f" Technical details (none of your diary) are in {log}." if log else ""
+        print(f"victim-log: something went wrong inside Victim Log; nothing half-done was "
+              f"saved.{where}", file=sys.stderr)
+        return 2
+
+
+def run() -> NoReturn:
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
+
+
+__all__ = ["main", "build_parser", "WrongPassphrase"]

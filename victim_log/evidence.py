@@ -1,0 +1,418 @@
+"""The evidence locker: originals kept encrypted, hashed at intake, never altered.
+
+Intake streams the file once: SHA-256 of the original bytes and AES-256-GCM chunks
+(:mod:`victim_log.crypto.stream`) under a fresh random per-file key, written to a
+temporary file in ``blobs/`` and renamed into place only when complete. The per-file
+key is stored wrapped (AES-GCM under a vault sub-key) in the encrypted database, so
+a permanent removal can crypto-erase the file by forgetting that key.
+
+Blob file names are random ids: they reveal neither the original name nor its hash.
+Identical files are found by a keyed hash (HMAC of the SHA-256 under a vault
+sub-key), so even the database's dedup column says nothing to someone who knows a
+file's plain hash. The plaintext never touches the disk except where the person
+asks for a copy (``get``), and then only after it has verified.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import io
+import os
+import secrets
+import stat
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from . import mediatype
+from .crypto import stream
+from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
+from .fsutil import atomic_writer, fsync_dir, translate_os_error
+from .model import EvidenceItem
+from .store import db
+from .textsafe import display_safe
+
+if TYPE_CHECKING:
+    from .vault import Vault
+
+MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
+METADATA_HEAD_BYTES = 256 * 1024  # enough for a JPEG's EXIF block
+
+
+class _Sink(io.RawIOBase):
+    """A write-only file that keeps nothing: for verifying blobs without output."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        return len(memoryview(b))
+
+
+class EvidenceStore:
+    def __init__(self, vault: Vault) -> None:
+        self._vault = vault
+
+    # ------------------------------------------------------------------ paths and keys
+
+    @property
+    def _dir(self) -> Path:
+        return self._vault.path / "blobs"
+
+    def _blob_path(self, blob_id: str) -> Path:
+        return self._dir / blob_id[:2] / blob_id
+
+    def _wrap(self, blob_id: str, file_key: bytes) -> bytes:
+        nonce = secrets.token_bytes(12)
+        return nonce + AESGCM(self._vault.subkey("blob-wrap")).encrypt(
+            nonce, file_key, blob_id.encode())
+
+    def _unwrap(self, blob_id: str, wrapped: bytes | None) -> bytes:
+        if not wrapped:
+            raise IntegrityError("This file was permanently removed; its key has been erased.")
+        try:
+            return AESGCM(self._vault.subkey("blob-wrap")).decrypt(
+                bytes(wrapped[:12]), bytes(wrapped[12:]), blob_id.encode())
+        except InvalidTag:
+            raise IntegrityError("The key of a stored file is damaged.") from None
+
+    def _dedup_tag(self, sha256_hex: str) -> str:
+        return hmac.new(self._vault.subkey("dedup"), sha256_hex.encode(), hashlib.sha256).hexdigest()
+
+    # ------------------------------------------------------------------ intake
+
+    def add(self, path: Path, *, incident_id: int | None = None, added_by: str = "victim",
+            progress: Callable[[int], None] | None = None) -> tuple[int, bool]:
+        """Store the file at ``path``; returns (evidence id, True if it was new).
+
+        A file already in the vault (same bytes) is not stored twice: its existing id
+        comes back and is linked to ``incident_id`` if given.
+        """
+        path = Path(path)
+        label = display_safe(path.name)
+        try:
+            fh = open(path, "rb")  # noqa: SIM115 - closed in the finally below
+        except FileNotFoundError:
+            raise BadInput(f"There is no file called '{label}'. Nothing was added.") from None
+        except IsADirectoryError:
+            raise BadInput(f"'{label}' is a folder, not a file. Nothing was added.") from None
+        except PermissionError:
+            raise BadInput(f"'{label}' cannot be read (permission denied). Nothing was added.") from None
+        except OSError as exc:
+            raise BadInput(f"'{label}' cannot be read ({exc.strerror}). Nothing was added.") from None
+        try:
+            before = os.fstat(fh.fileno())
+            if not stat.S_ISREG(before.st_mode):
+                raise BadInput(f"'{label}' is not a regular file. Nothing was added.")
+            head = fh.read(METADATA_HEAD_BYTES)
+            fh.seek(0)
+            item_id, new = self._intake(fh, path.name, head, added_by, incident_id, before)
+        except OSError as exc:
+            raise BadInput(f"Reading '{label}' failed ({exc.strerror}). Nothing was added.") from None
+        finally:
+            fh.close()
+        return item_id, new
+
+    def add_bytes(self, data: bytes, filename: str, *, incident_id: int | None = None,
+                  added_by: str = "victim") -> tuple[int, bool]:
+        """Store bytes held in memory (a pasted screenshot, an import's attachment)."""
+        return self._intake(io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by,
+                            incident_id, None)
+
+    def _intake(self, src: BinaryIO, filename: str, head: bytes, added_by: str,
+                incident_id: int | None, before: os.stat_result | None) -> tuple[int, bool]:
+        vault = self._vault
+        if incident_id is not None:
+            vault.get_incident(incident_id)  # NotFound before any work
+        if len(filename.encode("utf-8", "surrogatepass")) > 1024:
+            filename = filename[:255]
+        blob_id = secrets.token_hex(16)
+        file_key = secrets.token_bytes(32)
+        final = self._blob_path(blob_id)
+        try:
+            final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            with atomic_writer(final, "the evidence file") as out:
+                result = stream.encrypt_stream(src, out, file_key, blob_id.encode())
+                if before is not None:
+                    after = os.fstat(src.fileno())
+                    if (after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns
+                            or result.size != before.st_size):
+                        raise BadInput(f"'{display_safe(filename)}' changed while it was being "
+                                       "read. Try again when it has finished saving. "
+                                       "Nothing was added.")
+        except OSError as exc:
+            raise translate_os_error(exc, "the evidence file") from None
+        try:
+            return self._record_intake(blob_id, file_key, filename, head, result, added_by,
+                                       incident_id)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                final.unlink()
+            raise
+
+    def _record_intake(self, blob_id: str, file_key: bytes, filename: str, head: bytes,
+                       result: stream.StreamResult, added_by: str,
+                       incident_id: int | None) -> tuple[int, bool]:
+        vault = self._vault
+        conn = vault.conn
+        tag = self._dedup_tag(result.sha256)
+        with db.transaction(conn, "the evidence"):
+            row = conn.execute(
+                "SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
+            if row is not None:
+                existing = conn.execute(
+                    "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1",
+                    (row[0],)).fetchone()
+                if existing is not None:
+                    self._blob_path(blob_id).unlink(missing_ok=True)
+                    if incident_id is not None:
+                        self._link(int(existing[0]), incident_id)
+                    return int(existing[0]), False
+                self._blob_path(blob_id).unlink(missing_ok=True)
+                blob_id = str(row[0])
+            else:
+                conn.execute(
+                    "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased)"
+                    " VALUES (?,?,?,?,0)", (blob_id, tag, self._wrap(blob_id, file_key), result.size))
+            media_type = mediatype.sniff(head[:mediatype.HEAD_BYTES])
+            metadata = _metadata(head, media_type)
+            evidence_id = vault._next_id("evidence")
+            from .vault import now_iso
+
+            body = {
+                "filename": filename, "size": result.size, "media_type": media_type,
+                "sha256": result.sha256, "added_at": now_iso(), "added_by": added_by,
+                "metadata": metadata, "blob_id": blob_id,
+            }
+            vault._write_record("evidence", evidence_id, 1, body, reason="added",
+                                deleted=False, action="evidence_add")
+            conn.execute(
+                "INSERT INTO evidence (id, version, blob_id, removed, erased, added_at, size)"
+                " VALUES (?,?,?,0,0,?,?)",
+                (evidence_id, 1, blob_id, body["added_at"], result.size))
+            if incident_id is not None:
+                self._link(evidence_id, incident_id)
+        with contextlib.suppress(OSError):
+            fsync_dir(self._blob_path(blob_id).parent)
+        return evidence_id, True
+
+    def _link(self, evidence_id: int, incident_id: int) -> None:
+        """Attach inside the caller's transaction: a new incident version citing it."""
+        vault = self._vault
+        current = vault.get_incident(incident_id)
+        if evidence_id in current.evidence:
+            return
+        if current.deleted:
+            raise BadInput(f"Incident {incident_id} was deleted; evidence cannot be attached.")
+        evidence = (*current.evidence, evidence_id)
+        version = current.version + 1
+        body = {"data": current.data.to_dict(), "evidence": list(evidence)}
+        at = vault._write_record("incident", incident_id, version, body,
+                                 reason=f"attached evidence {evidence_id}", deleted=False,
+                                 action="attach")
+        vault._index_incident(incident_id, version, current.first_recorded_at, at, current.data,
+                              evidence, deleted=False)
+
+    def attach(self, evidence_id: int, incident_id: int) -> None:
+        self.require_active(evidence_id)
+        with db.transaction(self._vault.conn, "the attachment"):
+            self._link(evidence_id, incident_id)
+
+    # ------------------------------------------------------------------ reading
+
+    def get(self, evidence_id: int) -> EvidenceItem:
+        rows = self._vault._records("evidence", evidence_id)
+        if not rows:
+            raise NotFound(f"There is no evidence item {evidence_id}.")
+        first = rows[0][4]
+        version, _at, reason, deleted, body = rows[-1]
+        erased_row = self._vault.conn.execute(
+            "SELECT erased FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+        incidents = tuple(int(r[0]) for r in self._vault.conn.execute(
+            "SELECT incident_id FROM evidence_links WHERE evidence_id = ? ORDER BY incident_id",
+            (evidence_id,)))
+        try:
+            return EvidenceItem(
+                id=evidence_id, version=version, filename=str(first["filename"]),
+                size=int(first["size"]), media_type=str(first["media_type"]),
+                sha256=str(first["sha256"]), added_at=str(first["added_at"]),
+                added_by=str(first["added_by"]), metadata=dict(first.get("metadata") or {}),
+                blob_id=str(first["blob_id"]), removed=deleted,
+                removed_reason=reason if deleted else "",
+                erased=bool(erased_row and erased_row[0]), incidents=incidents)
+        except (KeyError, TypeError, ValueError):
+            raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
+
+    def require_active(self, evidence_id: int) -> EvidenceItem:
+        item = self.get(evidence_id)
+        if item.removed:
+            raise BadInput(f"Evidence item {evidence_id} was removed.")
+        return item
+
+    def items(self, *, include_removed: bool = False) -> list[EvidenceItem]:
+        sql = "SELECT id FROM evidence" + ("" if include_removed else " WHERE removed = 0")
+        return [self.get(int(r[0])) for r in self._vault.conn.execute(sql + " ORDER BY id")]
+
+    def for_incident(self, incident_id: int) -> list[EvidenceItem]:
+        ids = self._vault.get_incident(incident_id).evidence
+        return [self.get(i) for i in ids]
+
+    def _open_blob(self, item: EvidenceItem) -> tuple[BinaryIO, bytes]:
+        if item.erased:
+            raise IntegrityError(f"Evidence item {item.id} was permanently removed.")
+        row = self._vault.conn.execute(
+            "SELECT wrapped_key FROM blobs WHERE blob_id = ?", (item.blob_id,)).fetchone()
+        if row is None:
+            raise IntegrityError(f"Evidence item {item.id} has no stored key.")
+        key = self._unwrap(item.blob_id, row[0])
+        try:
+            return open(self._blob_path(item.blob_id), "rb"), key
+        except FileNotFoundError:
+            raise IntegrityError(f"The stored file of evidence item {item.id} is missing.") from None
+
+    def _verify_into(self, item: EvidenceItem, dst: BinaryIO) -> None:
+        fh, key = self._open_blob(item)
+        with fh:
+            try:
+                result = stream.decrypt_stream(fh, dst, key, item.blob_id.encode())
+            except IntegrityError:
+                raise IntegrityError(f"The stored file of evidence item {item.id} is damaged "
+                                     "or has been altered.") from None
+        if result.sha256 != item.sha256 or result.size != item.size:
+            raise IntegrityError(f"The stored file of evidence item {item.id} does not match "
+                                 "the hash recorded when it was added.")
+
+    def save_copy(self, evidence_id: int, out: Path, *, overwrite: bool = False) -> EvidenceItem:
+        """Write the verified original to ``out``; nothing is written if it fails to verify."""
+        item = self.get(evidence_id)
+        out = Path(out)
+        if out.is_dir():
+            raise BadInput(f"'{display_safe(str(out))}' is a folder; give a file name to save to.")
+        if out.exists() and not overwrite:
+            raise BadInput(f"'{display_safe(str(out))}' already exists; choose another name.")
+        if not out.parent.is_dir():
+            raise BadInput(f"The folder '{display_safe(str(out.parent))}' does not exist.")
+        with atomic_writer(out, "the copy") as dst:
+            self._verify_into(item, dst)
+        return item
+
+    def read_bytes(self, evidence_id: int, max_size: int = MAX_VIEW_BYTES) -> bytes:
+        """The verified original in memory, for viewing without any temp file."""
+        item = self.get(evidence_id)
+        if item.size > max_size:
+            raise BadInput("This file is too large to open here. Save a copy instead.")
+        fh, key = self._open_blob(item)
+        with fh:
+            try:
+                data = stream.decrypt_to_bytes(fh, key, item.blob_id.encode(), max_size=max_size)
+            except IntegrityError:
+                raise IntegrityError(f"The stored file of evidence item {item.id} is damaged "
+                                     "or has been altered.") from None
+        if hashlib.sha256(data).hexdigest() != item.sha256:
+            raise IntegrityError(f"The stored file of evidence item {item.id} does not match "
+                                 "the hash recorded when it was added.")
+        return data
+
+    def open_verified(self, evidence_id: int) -> Callable[[BinaryIO], None]:
+        """A writer that streams the verified original into a file object (for exports)."""
+        item = self.get(evidence_id)
+        return lambda dst: self._verify_into(item, dst)
+
+    # ------------------------------------------------------------------ removal
+
+    def remove(self, evidence_id: int, reason: str, *, permanent: bool = False) -> None:
+        """Take evidence out of use, recorded with a reason.
+
+        The encrypted bytes stay (and the removal can be explained) unless
+        ``permanent``: then the per-file key is erased, which makes the stored bytes
+        unreadable for ever, and the blob file is deleted.
+        """
+        from .vault import _require_reason
+
+        reason = _require_reason(reason)
+        vault = self._vault
+        item = self.get(evidence_id)
+        if item.erased:
+            raise BadInput(f"Evidence item {evidence_id} was already permanently removed.")
+        erase_blob = False
+        with db.transaction(vault.conn, "the removal"):
+            if not item.removed:
+                rows = vault._records("evidence", evidence_id)
+                body = rows[-1][4]
+                vault._write_record("evidence", evidence_id, item.version + 1, body, reason=reason,
+                                    deleted=True, action="evidence_remove")
+                vault.conn.execute("UPDATE evidence SET removed = 1, version = ? WHERE id = ?",
+                                   (item.version + 1, evidence_id))
+            if permanent:
+                vault.conn.execute("UPDATE evidence SET erased = 1 WHERE id = ?", (evidence_id,))
+                others = vault.conn.execute(
+                    "SELECT count(*) FROM evidence WHERE blob_id = ? AND erased = 0",
+                    (item.blob_id,)).fetchone()[0]
+                if int(others) == 0:
+                    vault.conn.execute(
+                        "UPDATE blobs SET wrapped_key = NULL, erased = 1, dedup = NULL"
+                        " WHERE blob_id = ?", (item.blob_id,))
+                    erase_blob = True
+                vault._event("evidence_erased", {"evidence_id": evidence_id, "reason": reason})
+        if erase_blob:
+            with contextlib.suppress(OSError):
+                self._blob_path(item.blob_id).unlink()
+
+    # ------------------------------------------------------------------ checking
+
+    def check_all(self) -> tuple[int, list[str]]:
+        """Decrypt every kept blob, recompute its SHA-256 and compare with intake."""
+        problems: list[str] = []
+        checked = 0
+        for (eid,) in self._vault.conn.execute(
+                "SELECT id FROM evidence WHERE erased = 0 ORDER BY id").fetchall():
+            item = self.get(int(eid))
+            name = display_safe(item.filename)
+            try:
+                self._verify_into(item, _Sink())  # type: ignore[arg-type]
+            except IntegrityError as exc:
+                problems.append(f"evidence {item.id} ({name}): {_short(exc)}")
+            except OSError as exc:
+                problems.append(f"evidence {item.id} ({name}): cannot be read ({exc.strerror})")
+            checked += 1
+        return checked, problems
+
+
+def _short(exc: IntegrityError) -> str:
+    text = str(exc)
+    if "missing" in text:
+        return "the encrypted file is missing"
+    if "does not match" in text:
+        return "the file does not match the hash recorded at intake"
+    if "incomplete" in text or "truncat" in text:
+        return "the encrypted file is truncated"
+    return "the encrypted file is damaged or has been altered"
+
+
+def _metadata(head: bytes, media_type: str) -> dict[str, Any]:
+    """Read-only facts from inside images (date taken, GPS, device), if we can read them.
+
+    EXIF sits in the first 64 KiB of a JPEG (APP1 is size-limited), so the head we
+    already read is enough; a hostile image must never stop the intake.
+    """
+    if not mediatype.is_image(media_type):
+        return {}
+    try:
+        from .importers.photos import read_image_metadata
+
+        meta = read_image_metadata(head)
+    except Exception:  # noqa: BLE001 - metadata is a nicety, never a reason to refuse a file
+        return {}
+    out: dict[str, Any] = {}
+    if getattr(meta, "date_taken", None):
+        out["date_taken"] = meta.date_taken.isoformat()
+    if getattr(meta, "gps", None):
+        out["gps"] = list(meta.gps)
+    if getattr(meta, "device", None):
+        out["device"] = meta.device
+    return out

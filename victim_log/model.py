@@ -1,0 +1,365 @@
+"""Domain types: what a log entry holds, as plain values.
+
+The fields follow what police and charity diaries ask for (see shared/DOMAIN.md).
+Values are frozen dataclasses that serialise to canonical JSON; the database mapping
+lives in :mod:`victim_log.store` only. Machine ids (kinds, effects, precisions) are
+stable because exports and scripts depend on them; labels are for people and may
+change or be translated.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from datetime import datetime
+from typing import Any
+
+from .errors import BadInput
+
+# --- Kinds of contact ------------------------------------------------------------------
+
+KINDS: dict[str, str] = {
+    "phone_call": "Phone call",
+    "message": "Text or message",
+    "voicemail": "Voicemail",
+    "email": "Email",
+    "social_media": "Social media (post, comment, DM, tag, fake profile)",
+    "in_person": "Approached in person",
+    "following": "Following",
+    "loitering": "Loitering or watching",
+    "turned_up": "Turned up at a place",
+    "gift": "Gift or item left",
+    "damage": "Damage to property",
+    "third_party": "Contact through someone else",
+    "monitoring": "Monitoring or tracking",
+    "threat": "Threat",
+    "violence": "Violence",
+    "order_breach": "Breach of an order",
+    "other": "Something else",
+}
+
+SHORT_LABELS: dict[str, str] = {
+    "phone_call": "Call",
+    "message": "Message",
+    "voicemail": "Voicemail",
+    "email": "Email",
+    "social_media": "Social media",
+    "in_person": "In person",
+    "following": "Following",
+    "loitering": "Watching",
+    "turned_up": "Turned up",
+    "gift": "Gift/item",
+    "damage": "Damage",
+    "third_party": "Third party",
+    "monitoring": "Monitoring",
+    "threat": "Threat",
+    "violence": "Violence",
+    "order_breach": "Order breach",
+    "other": "Other",
+}
+
+# --- How sure the time is --------------------------------------------------------------
+
+PRECISIONS: dict[str, str] = {
+    "exact": "Exact time",
+    "approximate": "Approximate time",
+    "day": "Day only (time not known)",
+    "unknown_time": "Time not known",
+}
+
+# --- Effect on the victim (s.4A: substantial adverse effect) ----------------------------
+
+EFFECTS: dict[str, str] = {
+    "afraid_violence": "I felt afraid of violence",
+    "alarm_distress": "It caused me serious alarm or distress",
+    "changed_routine": "I changed my routine or route",
+    "stayed_home": "I stopped going out or stayed home",
+    "work_affected": "It affected my work or studies",
+    "sleep_affected": "It affected my sleep or health",
+    "changed_number": "I changed my number or accounts",
+    "security_changes": "I changed locks or added security",
+    "moved_home": "I moved or considered moving home",
+    "children_affected": "It affected my children or family",
+}
+
+PERSON_ROLES: dict[str, str] = {
+    "perpetrator": "The person doing this",
+    "third_party": "Someone acting for them",
+    "witness": "Witness",
+    "other": "Other",
+}
+
+
+def _clean_text(value: Any, name: str, max_len: int = 200_000) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadInput(f"The field '{name}' must be text.")
+    if len(value) > max_len:
+        raise BadInput(f"The field '{name}' is too long ({len(value)} characters).")
+    return value
+
+
+def parse_when(value: str) -> datetime:
+    """Parse an ISO 8601 date or date-time the user typed; naive means local time.
+
+    Stored values keep the user's offset (``astimezone``) so a log read abroad, or
+    after a clock change, still says what the victim's own clock said.
+    """
+    text = value.strip()
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(
+            f"'{value[:40]}' is not a date and time we understand. "
+            "Use a form like 2026-03-04 or 2026-03-04T21:15."
+        ) from None
+    if dt.tzinfo is None:
+        dt = dt.astimezone()
+    return dt
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class PoliceReport:
+    reference: str = ""
+    officer: str = ""
+    collar_number: str = ""
+    reported_on: str = ""  # ISO date, as the user gave it
+
+    def is_empty(self) -> bool:
+        return not (self.reference or self.officer or self.collar_number or self.reported_on)
+
+
+@dataclass(frozen=True)
+class IncidentData:
+    """One version of an incident, as the victim (or a support worker) told it.
+
+    ``recorded_at`` is not here: it is set by the store when a version is written and
+    can never be supplied by a caller.
+    """
+
+    summary: str
+    kinds: tuple[str, ...] = ("other",)
+    occurred_start: str = ""  # ISO 8601 with offset; "" means unknown
+    occurred_end: str = ""
+    precision: str = "exact"
+    location: str = ""
+    details: str = ""
+    people: tuple[int, ...] = ()  # Person ids
+    witnesses: str = ""
+    effects: tuple[str, ...] = ()
+    effect_text: str = ""
+    actions: str = ""  # what I did
+    police: PoliceReport = field(default_factory=PoliceReport)
+    private_note: str = ""
+    author: str = "victim"  # "victim" or "support:<name>"
+    complete_later: bool = False
+    order_id: int | None = None
+    order_condition: str = ""
+    source: str = ""  # e.g. "import:whatsapp E3 line 120"
+
+    def validated(self) -> IncidentData:
+        """Return a normalised copy or raise BadInput with a reason a person understands."""
+        summary = _clean_text(self.summary, "summary", 2000).strip()
+        if not summary:
+            raise BadInput("Please give a short summary of what happened.")
+        kinds = tuple(dict.fromkeys(k.strip() for k in self.kinds if k.strip()))
+        if not kinds:
+            kinds = ("other",)
+        unknown = [k for k in kinds if k not in KINDS]
+        if unknown:
+            raise BadInput(
+                f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}."
+            )
+        if self.precision not in PRECISIONS:
+            raise BadInput(f"Unknown time precision. Use one of: {', '.join(PRECISIONS)}.")
+        bad_effects = [e for e in self.effects if e not in EFFECTS]
+        if bad_effects:
+            raise BadInput(f"Unknown effect '{bad_effects[0][:40]}'.")
+        start, end = self.occurred_start, self.occurred_end
+        if start:
+            start = iso(parse_when(start))
+        if end:
+            end = iso(parse_when(end))
+            if not start:
+                raise BadInput("An end time needs a start time.")
+            if parse_when(end) < parse_when(start):
+                raise BadInput("The end time is before the start time.")
+        for name in ("location", "details", "witnesses", "effect_text", "actions",
+                     "private_note", "author", "order_condition", "source"):
+            _clean_text(getattr(self, name), name)
+        return IncidentData(
+            summary=summary,
+            kinds=kinds,
+            occurred_start=start,
+            occurred_end=end,
+            precision=self.precision,
+            location=self.location,
+            details=self.details,
+            people=tuple(dict.fromkeys(int(p) for p in self.people)),
+            witnesses=self.witnesses,
+            effects=tuple(dict.fromkeys(self.effects)),
+            effect_text=self.effect_text,
+            actions=self.actions,
+            police=self.police,
+            private_note=self.private_note,
+            author=self.author or "victim",
+            complete_later=bool(self.complete_later),
+            order_id=self.order_id,
+            order_condition=self.order_condition,
+            source=self.source,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["kinds"] = list(self.kinds)
+        data["people"] = list(self.people)
+        data["effects"] = list(self.effects)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IncidentData:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        police = values.get("police") or {}
+        values["police"] = PoliceReport(**{
+            k: str(v) for k, v in police.items() if k in PoliceReport.__dataclass_fields__
+        })
+        for name in ("kinds", "people", "effects"):
+            if name in values:
+                values[name] = tuple(values[name])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """Someone in the log: the perpetrator, people acting for them, witnesses."""
+
+    name: str
+    role: str = "perpetrator"
+    aliases: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()  # social media handles, emails
+    vehicles: tuple[str, ...] = ()  # description with registration
+    relationship: str = ""  # e.g. "ex-partner"
+    notes: str = ""
+
+    def validated(self) -> PersonData:
+        name = _clean_text(self.name, "name", 300).strip()
+        if not name:
+            raise BadInput("A person needs a name (a nickname or description is fine).")
+        if self.role not in PERSON_ROLES:
+            raise BadInput(f"Unknown role. Use one of: {', '.join(PERSON_ROLES)}.")
+        return PersonData(
+            name=name,
+            role=self.role,
+            aliases=tuple(a.strip() for a in self.aliases if a.strip()),
+            phones=tuple(p.strip() for p in self.phones if p.strip()),
+            accounts=tuple(a.strip() for a in self.accounts if a.strip()),
+            vehicles=tuple(v.strip() for v in self.vehicles if v.strip()),
+            relationship=_clean_text(self.relationship, "relationship", 300),
+            notes=_clean_text(self.notes, "notes"),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("aliases", "phones", "accounts", "vehicles"):
+            d[k] = list(d[k])
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PersonData:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for k in ("aliases", "phones", "accounts", "vehicles"):
+            if k in values:
+                values[k] = tuple(values[k])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class OrderData:
+    """A protection order (SPO, non-molestation, restraining, DAPO) and its conditions."""
+
+    order_type: str
+    made_on: str = ""
+    expires_on: str = ""  # "" = until further order
+    court: str = ""
+    reference: str = ""
+    conditions: tuple[str, ...] = ()
+    person_id: int | None = None
+
+    def validated(self) -> OrderData:
+        if not _clean_text(self.order_type, "order type", 200).strip():
+            raise BadInput("Please say what kind of order this is.")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["conditions"] = list(self.conditions)
+        return d
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OrderData:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        if "conditions" in values:
+            values["conditions"] = tuple(values["conditions"])
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class IncidentVersion:
+    """A stored, immutable version of an incident."""
+
+    incident_id: int
+    version: int
+    recorded_at: str  # when this version was written (set by the app)
+    first_recorded_at: str  # when the incident was first written
+    reason: str
+    deleted: bool
+    data: IncidentData
+    evidence: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    version: int
+    data: PersonData
+
+
+@dataclass(frozen=True)
+class Order:
+    id: int
+    version: int
+    data: OrderData
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one serialisation that hashes are taken over (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """An original file kept in the vault. Facts recorded at intake never change."""
+
+    id: int
+    version: int
+    filename: str  # untrusted: as the file was called; display through textsafe
+    size: int
+    media_type: str
+    sha256: str
+    added_at: str
+    added_by: str
+    metadata: dict[str, Any]
+    blob_id: str
+    removed: bool = False
+    removed_reason: str = ""
+    erased: bool = False
+    incidents: tuple[int, ...] = ()

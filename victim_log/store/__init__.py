@@ -1,0 +1,1 @@
+"""Storage: the SQLCipher database, its migrations and the hash-chained journal."""

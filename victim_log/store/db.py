@@ -1,0 +1,185 @@
+"""The SQLCipher database: connection, transactions and schema migrations.
+
+The database is opened with a raw 256-bit key derived from the vault's data key
+(``PRAGMA key = "x'...'"``), so opening after unlock costs no key stretching; the
+stretching happened once, in :mod:`victim_log.crypto.keys`. ``temp_store=MEMORY``
+keeps SQLite's own temporary tables and sort spills off the disk, and
+``secure_delete`` overwrites freed pages so an erased blob key is really gone.
+
+Migrations are forward-only. Each is a list of SQL statements run in one transaction
+with the new ``user_version``; a test builds a database at every earlier version and
+opens it with the current code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+
+from ..errors import NewerSchema, VaultCorrupt, WrongPassphrase
+from ..fsutil import translate_os_error
+
+Connection = Any  # sqlcipher3 ships no type information
+
+MIGRATIONS: list[list[str]] = [
+    # 1: foundation - versioned records, hash-chained journal, incident index and search.
+    [
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        """CREATE TABLE records (
+            kind TEXT NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL,
+            recorded_at TEXT NOT NULL, reason TEXT NOT NULL, deleted INTEGER NOT NULL,
+            body TEXT NOT NULL, PRIMARY KEY (kind, id, version)) WITHOUT ROWID""",
+        """CREATE TABLE journal (
+            seq INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,
+            kind TEXT NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL,
+            body_sha256 TEXT NOT NULL, detail TEXT NOT NULL,
+            prev TEXT NOT NULL, hash TEXT NOT NULL)""",
+        """CREATE TABLE incidents (
+            id INTEGER PRIMARY KEY, version INTEGER NOT NULL,
+            first_recorded_at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+            occurred_start TEXT NOT NULL, occurred_end TEXT NOT NULL, precision TEXT NOT NULL,
+            sort_key REAL NOT NULL, deleted INTEGER NOT NULL, kinds TEXT NOT NULL,
+            summary TEXT NOT NULL, evidence_count INTEGER NOT NULL,
+            reported INTEGER NOT NULL, breach INTEGER NOT NULL, complete_later INTEGER NOT NULL)""",
+        "CREATE INDEX incidents_by_time ON incidents (deleted, sort_key DESC, id DESC)",
+        """CREATE VIRTUAL TABLE incident_fts USING fts5(
+            summary, details, location, people, tokenize = 'unicode61 remove_diacritics 2')""",
+        """CREATE TABLE incident_people (
+            incident_id INTEGER NOT NULL, person_id INTEGER NOT NULL,
+            PRIMARY KEY (incident_id, person_id)) WITHOUT ROWID""",
+        "CREATE INDEX incident_people_by_person ON incident_people (person_id, incident_id)",
+        """CREATE TABLE people (
+            id INTEGER PRIMARY KEY, version INTEGER NOT NULL, deleted INTEGER NOT NULL,
+            name TEXT NOT NULL, role TEXT NOT NULL)""",
+        """CREATE TABLE orders (
+            id INTEGER PRIMARY KEY, version INTEGER NOT NULL, deleted INTEGER NOT NULL)""",
+    ],
+    # 2: evidence locker - encrypted blobs, deduplicated by a keyed hash.
+    [
+        """CREATE TABLE blobs (
+            blob_id TEXT PRIMARY KEY, dedup TEXT UNIQUE, wrapped_key BLOB,
+            size INTEGER NOT NULL, erased INTEGER NOT NULL DEFAULT 0)""",
+        """CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY, version INTEGER NOT NULL, blob_id TEXT NOT NULL,
+            removed INTEGER NOT NULL, erased INTEGER NOT NULL,
+            added_at TEXT NOT NULL, size INTEGER NOT NULL)""",
+        """CREATE TABLE evidence_links (
+            evidence_id INTEGER NOT NULL, incident_id INTEGER NOT NULL,
+            PRIMARY KEY (evidence_id, incident_id)) WITHOUT ROWID""",
+        "CREATE INDEX evidence_links_by_incident ON evidence_links (incident_id, evidence_id)",
+    ],
+    # 3: imports - remember what was imported so a second import creates nothing new.
+    [
+        """CREATE TABLE imports (
+            source_key TEXT PRIMARY KEY, evidence_id INTEGER, imported_at TEXT NOT NULL,
+            incident_count INTEGER NOT NULL)""",
+        """CREATE TABLE imported_items (
+            item_key TEXT PRIMARY KEY, incident_id INTEGER NOT NULL) WITHOUT ROWID""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: Path, raw_key: bytes, *, create: bool = False,
+            upto: int | None = None) -> Connection:
+    """Open (or create) the database with ``raw_key`` and bring its schema up to date.
+
+    ``upto`` stops migrations early; only tests use it, to build old vaults.
+    """
+    if not create and not path.exists():
+        raise VaultCorrupt("The vault's database (vault.db) is missing. Restore it from a backup.")
+    if not create and path.stat().st_size == 0:
+        raise VaultCorrupt(
+            "The vault's database is empty (0 bytes): it was damaged. Restore it from a backup."
+        )
+    try:
+        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error:
+        raise VaultCorrupt("The vault's database cannot be opened.") from None
+    try:
+        conn.execute(f"PRAGMA key = \"x'{raw_key.hex()}'\"")
+        conn.execute("PRAGMA cipher_memory_security = ON")
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError:
+            raise WrongPassphrase(
+                "The vault's database does not open with this key: it is damaged, "
+                "or belongs to another key file."
+            ) from None
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA synchronous = FULL")
+        migrate(conn, SCHEMA_VERSION if upto is None else upto)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def schema_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> None:
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise NewerSchema(
+            "This vault was written by a newer version of Victim Log "
+            f"(schema {current}, this version knows {SCHEMA_VERSION}). "
+            "Please update Victim Log. Nothing was changed."
+        )
+    for number in range(current + 1, target + 1):
+        with transaction(conn, "the vault upgrade"):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+
+
+@contextlib.contextmanager
+def transaction(conn: Connection, what: str = "your change") -> Iterator[Connection]:
+    """One atomic change: all of it is saved, or none of it.
+
+    Disk-full and read-only errors from SQLite become plain messages; the rollback
+    means the vault is exactly as it was.
+    """
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlcipher3.OperationalError as exc:
+        raise _translate(exc, what) from None
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except sqlcipher3.OperationalError as exc:
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute("ROLLBACK")
+        raise _translate(exc, what) from None
+    except BaseException:
+        with contextlib.suppress(sqlcipher3.Error):
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _translate(exc: sqlite3.Error | Exception, what: str) -> Exception:
+    text = str(exc).lower()
+    if "full" in text:
+        return translate_os_error(OSError(28, "No space left on device"), what)
+    if "readonly" in text or "read-only" in text:
+        return translate_os_error(OSError(30, "Read-only file system"), what)
+    if "locked" in text or "busy" in text:
+        from ..errors import BadInput
+
+        return BadInput("The vault is busy in another window. Try again in a moment.")
+    if "disk i/o" in text:
+        return translate_os_error(OSError(5, "Input/output error"), what)
+    return VaultCorrupt(f"The vault's database reported a problem while saving {what}.")
+
+
+DatabaseError = sqlcipher3.DatabaseError

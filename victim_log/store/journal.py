@@ -1,0 +1,118 @@
+"""The hash-chained journal: every change, in order, each entry committing to the last.
+
+Why: a log may be disclosed in court, and "you could have changed it" is the first
+thing the defence says. Records are never updated in place; each new version (and
+each deletion tombstone, evidence intake or removal) appends a journal entry whose
+hash covers the previous entry's hash and the SHA-256 of the record's canonical
+JSON. Re-walking the chain finds the first entry that no longer fits, and comparing
+each record with its entry finds records edited behind the app's back.
+
+Entry hash = SHA-256( canonical JSON of {seq, at, action, kind, id, version,
+body_sha256, detail, prev} ), hex. The first entry's ``prev`` is 64 zeros.
+The same entries are exported as ``journal.jsonl`` so an officer can re-walk them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import canonical_json
+from .db import Connection
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    seq: int
+    at: str
+    action: str
+    kind: str
+    id: int
+    version: int
+    body_sha256: str
+    detail: dict[str, Any]
+    prev: str
+    hash: str
+
+    def hashed_fields(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "at": self.at, "action": self.action, "kind": self.kind,
+            "id": self.id, "version": self.version, "body_sha256": self.body_sha256,
+            "detail": self.detail, "prev": self.prev,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.hashed_fields(), "hash": self.hash}
+
+
+def entry_hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def append(conn: Connection, *, at: str, action: str, kind: str, id: int, version: int,
+           body_sha256: str, detail: dict[str, Any] | None = None) -> JournalEntry:
+    """Append one entry; must run inside the same transaction as the change it records."""
+    seq, prev = head(conn)
+    detail = detail or {}
+    fields: dict[str, Any] = {
+        "seq": seq + 1, "at": at, "action": action, "kind": kind, "id": id,
+        "version": version, "body_sha256": body_sha256, "detail": detail, "prev": prev,
+    }
+    digest = entry_hash(fields)
+    conn.execute(
+        "INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev, hash)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (seq + 1, at, action, kind, id, version, body_sha256,
+         canonical_json(detail).decode(), prev, digest),
+    )
+    return JournalEntry(seq + 1, at, action, kind, id, version, body_sha256,
+                        detail, prev, digest)
+
+
+def entries(conn: Connection) -> list[JournalEntry]:
+    rows = conn.execute(
+        "SELECT seq, at, action, kind, id, version, body_sha256, detail, prev, hash"
+        " FROM journal ORDER BY seq"
+    ).fetchall()
+    out = []
+    for r in rows:
+        try:
+            detail = json.loads(r[7])
+        except (TypeError, ValueError):
+            detail = {"unreadable": True}
+        if not isinstance(detail, dict):
+            detail = {"unreadable": True}
+        out.append(JournalEntry(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]),
+                                int(r[5]), str(r[6]), detail, str(r[8]), str(r[9])))
+    return out
+
+
+def verify_chain(chain: list[JournalEntry]) -> list[str]:
+    """Problems with the chain itself, first broken link first; [] when it all holds."""
+    problems: list[str] = []
+    prev = GENESIS
+    for expected_seq, entry in enumerate(chain, start=1):
+        if entry.seq != expected_seq:
+            problems.append(f"journal entry {expected_seq} is missing (found {entry.seq} instead)")
+            return problems
+        if entry.prev != prev:
+            problems.append(f"journal entry {entry.seq} does not follow entry {entry.seq - 1}")
+            return problems
+        if entry_hash(entry.hashed_fields()) != entry.hash:
+            problems.append(f"journal entry {entry.seq} has been altered")
+            return problems
+        prev = entry.hash
+    return problems

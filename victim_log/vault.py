@@ -1,0 +1,745 @@
+"""The vault: the one service the CLI and the GUI call.
+
+A vault is a directory holding ``vault.key`` (the data key, wrapped), ``vault.db``
+(SQLCipher) and ``blobs/`` (encrypted evidence). Every change is one transaction that
+writes an immutable record version and a journal entry together, then refreshes the
+derived index tables used for the timeline and search. Nothing is updated in place:
+the index tables can always be rebuilt from the records, and ``check`` compares them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .crypto import keys
+from .errors import (
+    BadInput,
+    NotFound,
+    ReadOnlyVault,
+    VaultCorrupt,
+    VaultExists,
+    VaultLocked,
+    VaultMissing,
+    WrongPassphrase,
+)
+from .fsutil import ensure_private_dir
+from .model import (
+    IncidentData,
+    IncidentVersion,
+    Order,
+    OrderData,
+    Person,
+    PersonData,
+    canonical_json,
+    parse_when,
+)
+from .store import db, journal
+
+DB_NAME = "vault.db"
+KEY_NAME = "vault.key"
+BLOB_DIR = "blobs"
+
+RECORD_KINDS = ("incident", "person", "order", "evidence")
+
+
+def now_iso() -> str:
+    """Recorded-at times: the machine's clock with its UTC offset, to the second."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _sort_key(start: str, fallback: str) -> float:
+    try:
+        return parse_when(start or fallback).timestamp()
+    except BadInput:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class IncidentSummary:
+    """One row of the timeline: enough to draw it without loading the full record."""
+
+    id: int
+    version: int
+    occurred_start: str
+    occurred_end: str
+    precision: str
+    kinds: tuple[str, ...]
+    summary: str
+    evidence_count: int
+    reported: bool
+    breach: bool
+    complete_later: bool
+    deleted: bool
+    recorded_at: str
+    first_recorded_at: str
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    text: str = ""
+    start: str = ""  # ISO date or date-time, inclusive
+    end: str = ""  # ISO date or date-time, inclusive (a date means to the end of that day)
+    kinds: tuple[str, ...] = ()
+    person_id: int | None = None
+    has_evidence: bool | None = None
+    reported: bool | None = None
+    complete_later: bool | None = None
+    include_deleted: bool = False
+
+
+@dataclass
+class CheckReport:
+    problems: list[str] = field(default_factory=list)
+    journal_entries: int = 0
+    incidents: int = 0
+    blobs_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class UnlockInfo:
+    """What the person should be told after a successful unlock."""
+
+    failed_attempts: tuple[str, ...]
+
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str:
+    """Turn what a person types into a safe FTS5 prefix query (every word must match)."""
+    words = _FTS_TOKEN.findall(text)[:20]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+class Vault:
+    """An unlocked vault. ``lock()`` drops the keys and closes the database."""
+
+    def __init__(self, path: Path, data_key: bytes, conn: db.Connection, keyfile: keys.KeyFile,
+                 unlock_info: UnlockInfo) -> None:
+        self.path = path
+        self._data_key: bytearray | None = bytearray(data_key)
+        self._conn: db.Connection | None = conn
+        self._keyfile = keyfile
+        self.unlock_info = unlock_info
+        from .evidence import EvidenceStore
+
+        self.evidence = EvidenceStore(self)
+
+    # ------------------------------------------------------------------ opening
+
+    @staticmethod
+    def exists(path: Path) -> bool:
+        return (path / KEY_NAME).exists() or (path / DB_NAME).exists()
+
+    @classmethod
+    def create(cls, path: Path, passphrase: str,
+               kdf: keys.KdfParams | None = None) -> tuple[Vault, str]:
+        """Make a new vault; returns it unlocked with the recovery key to show once."""
+        path = Path(path)
+        if cls.exists(path):
+            raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
+        check_passphrase_acceptable(passphrase)
+        try:
+            ensure_private_dir(path)
+            ensure_private_dir(path / BLOB_DIR)
+        except OSError as exc:
+            from .fsutil import translate_os_error
+
+            raise translate_os_error(exc, "the new vault") from None
+        data_key = secrets.token_bytes(keys.KEY_LEN)
+        recovery = keys.new_recovery_key()
+        keyfile = keys.new_keyfile(uuid.uuid4().hex)
+        keyfile.set_passphrase(data_key, passphrase, kdf or keys.calibrate())
+        keyfile.set_recovery(data_key, recovery)
+        conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"), create=True)
+        try:
+            with db.transaction(conn, "the new vault"):
+                conn.execute("INSERT INTO meta (key, value) VALUES ('vault_id', ?)",
+                             (keyfile.vault_id,))
+                conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)",
+                             (now_iso(),))
+            keyfile.save(path / KEY_NAME)
+        except BaseException:
+            conn.close()
+            for name in (DB_NAME, KEY_NAME):
+                with contextlib.suppress(OSError):
+                    (path / name).unlink()
+            raise
+        return cls(path, data_key, conn, keyfile, UnlockInfo(())), recovery
+
+    @classmethod
+    def pending_delay(cls, path: Path) -> float:
+        """Seconds the person must still wait after earlier wrong passphrases."""
+        kf = cls._load_keyfile(path)
+        if not kf.failed_attempts:
+            return 0.0
+        wait = keys.backoff_seconds(len(kf.failed_attempts))
+        try:
+            last = datetime.fromisoformat(kf.failed_attempts[-1]).timestamp()
+        except ValueError:
+            return wait
+        return max(0.0, wait - (time.time() - last))
+
+    @classmethod
+    def _load_keyfile(cls, path: Path) -> keys.KeyFile:
+        if not (path / KEY_NAME).exists():
+            if (path / DB_NAME).exists():
+                return keys.KeyFile.load(path / KEY_NAME)  # raises: key file missing
+            raise VaultMissing(
+                f"There is no vault in {path}. Create one with 'victim-log init'."
+            )
+        return keys.KeyFile.load(path / KEY_NAME)
+
+    @classmethod
+    def open(cls, path: Path, passphrase: str | None = None, *,
+             recovery_key: str | None = None, wait: bool = False) -> Vault:
+        """Unlock with the passphrase (or the recovery key).
+
+        Refuses while the back-off delay is running (or sleeps through it when
+        ``wait``), records each failure in the key file, and on success reports the
+        failures since the last unlock so the owner learns someone tried.
+        """
+        path = Path(path)
+        keyfile = cls._load_keyfile(path)
+        if not (path / DB_NAME).exists():
+            raise VaultCorrupt("The vault's database (vault.db) is missing. Restore it from a backup.")
+        if not os.access(path, os.W_OK):
+            raise ReadOnlyVault(
+                f"The vault folder {path} is read-only, so Victim Log cannot save anything. "
+                "Nothing was changed."
+            )
+        delay = cls.pending_delay(path)
+        if delay > 0:
+            if not wait:
+                raise VaultLocked(
+                    f"Too many wrong tries. Please wait {int(delay) + 1} seconds and try again."
+                )
+            time.sleep(delay)
+        try:
+            if recovery_key is not None:
+                data_key = keyfile.unwrap_with_recovery(recovery_key)
+            elif passphrase is not None:
+                data_key = keyfile.unwrap_with_passphrase(passphrase)
+            else:
+                raise WrongPassphrase("A passphrase is needed to open the vault.")
+        except WrongPassphrase:
+            keyfile.failed_attempts.append(datetime.now(UTC).isoformat(timespec="seconds"))
+            with contextlib.suppress(BadInput):
+                keyfile.save(path / KEY_NAME)
+            raise
+        conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"))
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
+            if row is None or row[0] != keyfile.vault_id:
+                raise VaultCorrupt("The vault's database and key file do not belong together.")
+        except BaseException:
+            conn.close()
+            raise
+        failures = tuple(keyfile.failed_attempts)
+        if failures:
+            keyfile.failed_attempts = []
+            with contextlib.suppress(BadInput):
+                keyfile.save(path / KEY_NAME)
+        return cls(path, data_key, conn, keyfile, UnlockInfo(failures))
+
+    # ------------------------------------------------------------------ keys
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def conn(self) -> db.Connection:
+        if self._conn is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
+        return self._conn
+
+    def subkey(self, purpose: str) -> bytes:
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
+        return keys.subkey(bytes(self._data_key), purpose)
+
+    def lock(self) -> None:
+        """Drop the keys and close the database. Safe to call twice."""
+        if self._data_key is not None:
+            for i in range(len(self._data_key)):
+                self._data_key[i] = 0
+            self._data_key = None
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+            self._conn = None
+
+    close = lock
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock()
+
+    def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
+        """Rewrap the data key; the database itself is untouched."""
+        check_passphrase_acceptable(new_passphrase)
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
+        self._keyfile.set_passphrase(bytes(self._data_key), new_passphrase,
+                                     kdf or keys.calibrate())
+        self._keyfile.save(self.path / KEY_NAME)
+        with db.transaction(self.conn, "the passphrase change"):
+            self._event("passphrase_changed", {})
+
+    def new_recovery_key(self) -> str:
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
+        recovery = keys.new_recovery_key()
+        self._keyfile.set_recovery(bytes(self._data_key), recovery)
+        self._keyfile.save(self.path / KEY_NAME)
+        with db.transaction(self.conn, "the new recovery key"):
+            self._event("recovery_key_replaced", {})
+        return recovery
+
+    @property
+    def vault_id(self) -> str:
+        return self._keyfile.vault_id
+
+    # ------------------------------------------------------------------ settings
+
+    def get_setting(self, name: str, default: str = "") -> str:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", ("setting:" + name,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def set_setting(self, name: str, value: str) -> None:
+        with db.transaction(self.conn, "your settings"):
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                              ("setting:" + name, value))
+
+    # ------------------------------------------------------------------ records
+
+    def _next_id(self, kind: str) -> int:
+        row = self.conn.execute("SELECT max(id) FROM records WHERE kind = ?", (kind,)).fetchone()
+        return int(row[0] or 0) + 1
+
+    def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any], *,
+                      reason: str, deleted: bool, action: str) -> str:
+        at = now_iso()
+        body_text = canonical_json(body).decode()
+        self.conn.execute(
+            "INSERT INTO records (kind, id, version, recorded_at, reason, deleted, body)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (kind, id, version, at, reason, int(deleted), body_text),
+        )
+        journal.append(self.conn, at=at, action=action, kind=kind, id=id, version=version,
+                       body_sha256=journal.body_hash(body_text), detail={"reason": reason})
+        return at
+
+    def _event(self, action: str, detail: dict[str, Any]) -> None:
+        """A journal entry for something that is not a record (passphrase change, export)."""
+        body = canonical_json(detail).decode()
+        journal.append(self.conn, at=now_iso(), action=action, kind="vault", id=0, version=0,
+                       body_sha256=journal.body_hash(body), detail=detail)
+
+    def record_event(self, action: str, detail: dict[str, Any]) -> None:
+        with db.transaction(self.conn, "the journal"):
+            self._event(action, detail)
+
+    def _records(self, kind: str, id: int) -> list[tuple[int, str, str, bool, dict[str, Any]]]:
+        rows = self.conn.execute(
+            "SELECT version, recorded_at, reason, deleted, body FROM records"
+            " WHERE kind = ? AND id = ? ORDER BY version", (kind, id)).fetchall()
+        out = []
+        for version, at, reason, deleted, body in rows:
+            try:
+                parsed = json.loads(body)
+            except ValueError:
+                raise VaultCorrupt(f"The stored {kind} {id} version {version} is damaged. "
+                                   "Run 'victim-log check'.") from None
+            out.append((int(version), str(at), str(reason), bool(deleted), parsed))
+        return out
+
+    # ------------------------------------------------------------------ incidents
+
+    def add_incident(self, data: IncidentData, *, evidence: tuple[int, ...] = (),
+                     reason: str = "created") -> int:
+        data = data.validated()
+        self._check_people_exist(data.people)
+        with db.transaction(self.conn, "the new entry"):
+            return self._add_incident_tx(data, evidence, reason)
+
+    def _add_incident_tx(self, data: IncidentData, evidence: tuple[int, ...], reason: str) -> int:
+        incident_id = self._next_id("incident")
+        evidence = tuple(dict.fromkeys(evidence))
+        for ev in evidence:
+            self.evidence.require_active(ev)
+        body = {"data": data.to_dict(), "evidence": list(evidence)}
+        at = self._write_record("incident", incident_id, 1, body, reason=reason,
+                                deleted=False, action="create")
+        self._index_incident(incident_id, 1, at, at, data, evidence, deleted=False)
+        return incident_id
+
+    def edit_incident(self, incident_id: int, data: IncidentData, reason: str, *,
+                      evidence: tuple[int, ...] | None = None) -> IncidentVersion:
+        """Write a new version; the old ones stay readable in the history."""
+        reason = _require_reason(reason)
+        data = data.validated()
+        self._check_people_exist(data.people)
+        with db.transaction(self.conn, "your change"):
+            current = self.get_incident(incident_id)
+            if current.deleted:
+                raise BadInput(f"Incident {incident_id} was deleted; it cannot be edited.")
+            new_evidence = current.evidence if evidence is None else tuple(dict.fromkeys(evidence))
+            for ev in set(new_evidence) - set(current.evidence):
+                self.evidence.require_active(ev)
+            if data == current.data and new_evidence == current.evidence:
+                raise BadInput("Nothing has changed, so no new version was saved.")
+            version = current.version + 1
+            body = {"data": data.to_dict(), "evidence": list(new_evidence)}
+            at = self._write_record("incident", incident_id, version, body, reason=reason,
+                                    deleted=False, action="edit")
+            self._index_incident(incident_id, version, current.first_recorded_at, at, data,
+                                 new_evidence, deleted=False)
+        return self.get_incident(incident_id)
+
+    def delete_incident(self, incident_id: int, reason: str) -> None:
+        """A tombstone with a reason: the entry leaves the timeline, its history stays."""
+        reason = _require_reason(reason)
+        with db.transaction(self.conn, "the deletion"):
+            current = self.get_incident(incident_id)
+            if current.deleted:
+                raise BadInput(f"Incident {incident_id} is already deleted.")
+            version = current.version + 1
+            body = {"data": current.data.to_dict(), "evidence": list(current.evidence)}
+            at = self._write_record("incident", incident_id, version, body, reason=reason,
+                                    deleted=True, action="delete")
+            self._index_incident(incident_id, version, current.first_recorded_at, at,
+                                 current.data, current.evidence, deleted=True)
+
+    def link_evidence(self, incident_id: int, evidence_ids: tuple[int, ...],
+                      reason: str = "attached evidence") -> IncidentVersion:
+        current = self.get_incident(incident_id)
+        merged = tuple(dict.fromkeys(current.evidence + tuple(evidence_ids)))
+        if merged == current.evidence:
+            return current
+        return self.edit_incident(incident_id, current.data, reason, evidence=merged)
+
+    def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
+                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None:
+        c = self.conn
+        c.execute(
+            "INSERT OR REPLACE INTO incidents (id, version, first_recorded_at, recorded_at,"
+            " occurred_start, occurred_end, precision, sort_key, deleted, kinds, summary,"
+            " evidence_count, reported, breach, complete_later)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (incident_id, version, first_at, at, data.occurred_start, data.occurred_end,
+             data.precision, _sort_key(data.occurred_start, first_at), int(deleted),
+             "," + ",".join(data.kinds) + ",", data.summary, len(evidence),
+             int(not data.police.is_empty()),
+             int("order_breach" in data.kinds or data.order_id is not None),
+             int(data.complete_later)),
+        )
+        c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
+        c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
+        c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
+        if deleted:
+            return
+        c.executemany("INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)",
+                      [(incident_id, p) for p in data.people])
+        c.executemany("INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)",
+                      [(e, incident_id) for e in evidence])
+        c.execute(
+            "INSERT INTO incident_fts (rowid, summary, details, location, people)"
+            " VALUES (?,?,?,?,?)",
+            (incident_id, data.summary, data.details, data.location,
+             self._people_text(data.people)),
+        )
+
+    def _people_text(self, people: tuple[int, ...]) -> str:
+        words = []
+        for pid in people:
+            with contextlib.suppress(NotFound):
+                p = self.get_person(pid).data
+                words.extend([p.name, *p.aliases, *p.phones, *p.accounts, *p.vehicles])
+        return " ".join(words)
+
+    def _check_people_exist(self, people: tuple[int, ...]) -> None:
+        for pid in people:
+            self.get_person(pid)
+
+    def _version_from(self, incident_id: int, rows: list[tuple[int, str, str, bool, dict[str, Any]]],
+                      index: int) -> IncidentVersion:
+        version, at, reason, deleted, body = rows[index]
+        try:
+            data = IncidentData.from_dict(body["data"])
+            evidence = tuple(int(e) for e in body.get("evidence", []))
+        except (KeyError, TypeError, ValueError):
+            raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
+                               "Run 'victim-log check'.") from None
+        return IncidentVersion(incident_id=incident_id, version=version, recorded_at=at,
+                               first_recorded_at=rows[0][1], reason=reason, deleted=deleted,
+                               data=data, evidence=evidence)
+
+    def get_incident(self, incident_id: int) -> IncidentVersion:
+        rows = self._records("incident", incident_id)
+        if not rows:
+            raise NotFound(f"There is no incident {incident_id}.")
+        return self._version_from(incident_id, rows, len(rows) - 1)
+
+    def incident_history(self, incident_id: int) -> list[IncidentVersion]:
+        rows = self._records("incident", incident_id)
+        if not rows:
+            raise NotFound(f"There is no incident {incident_id}.")
+        return [self._version_from(incident_id, rows, i) for i in range(len(rows))]
+
+    # ------------------------------------------------------------------ timeline and search
+
+    _SUMMARY_COLS = ("id, version, occurred_start, occurred_end, precision, kinds, summary,"
+                     " evidence_count, reported, breach, complete_later, deleted, recorded_at,"
+                     " first_recorded_at")
+
+    def _where(self, flt: IncidentFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        args: list[Any] = []
+        if not flt.include_deleted:
+            clauses.append("deleted = 0")
+        if flt.text.strip():
+            query = fts_query(flt.text)
+            if not query:
+                clauses.append("0")
+            else:
+                clauses.append("id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)")
+                args.append(query)
+        if flt.start:
+            clauses.append("sort_key >= ?")
+            args.append(parse_when(flt.start).timestamp())
+        if flt.end:
+            end = parse_when(flt.end)
+            if len(flt.end.strip()) <= 10:  # a bare date: include the whole day
+                end = end.replace(hour=23, minute=59, second=59)
+            clauses.append("sort_key <= ?")
+            args.append(end.timestamp())
+        if flt.kinds:
+            clauses.append("(" + " OR ".join("kinds LIKE ?" for _ in flt.kinds) + ")")
+            args.extend(f"%,{k},%" for k in flt.kinds)
+        if flt.person_id is not None:
+            clauses.append("id IN (SELECT incident_id FROM incident_people WHERE person_id = ?)")
+            args.append(flt.person_id)
+        for column, wanted in (("evidence_count > 0", flt.has_evidence),
+                               ("reported = 1", flt.reported),
+                               ("complete_later = 1", flt.complete_later)):
+            if wanted is not None:
+                clauses.append(column if wanted else f"NOT ({column})")
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+    def list_incidents(self, flt: IncidentFilter | None = None, *, offset: int = 0,
+                       limit: int | None = None, oldest_first: bool = False) -> list[IncidentSummary]:
+        """Newest first (by when it happened), a page at a time for lazy views."""
+        where, args = self._where(flt or IncidentFilter())
+        order = "ASC" if oldest_first else "DESC"
+        sql = (f"SELECT {self._SUMMARY_COLS} FROM incidents{where}"
+               f" ORDER BY sort_key {order}, id {order}")
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args = [*args, int(limit), int(offset)]
+        return [_summary(r) for r in self.conn.execute(sql, args).fetchall()]
+
+    def count_incidents(self, flt: IncidentFilter | None = None) -> int:
+        where, args = self._where(flt or IncidentFilter())
+        return int(self.conn.execute(f"SELECT count(*) FROM incidents{where}", args).fetchone()[0])
+
+    def search(self, text: str, *, limit: int = 100, offset: int = 0) -> list[IncidentSummary]:
+        return self.list_incidents(IncidentFilter(text=text), limit=limit, offset=offset)
+
+    # ------------------------------------------------------------------ people
+
+    def add_person(self, data: PersonData, reason: str = "created") -> int:
+        data = data.validated()
+        with db.transaction(self.conn, "the new person"):
+            pid = self._next_id("person")
+            self._write_record("person", pid, 1, data.to_dict(), reason=reason,
+                               deleted=False, action="create")
+            self.conn.execute("INSERT INTO people (id, version, deleted, name, role)"
+                              " VALUES (?,?,?,?,?)", (pid, 1, 0, data.name, data.role))
+        return pid
+
+    def edit_person(self, person_id: int, data: PersonData, reason: str) -> Person:
+        reason = _require_reason(reason)
+        data = data.validated()
+        with db.transaction(self.conn, "your change"):
+            current = self.get_person(person_id)
+            if current.data == data:
+                raise BadInput("Nothing has changed, so no new version was saved.")
+            version = current.version + 1
+            self._write_record("person", person_id, version, data.to_dict(), reason=reason,
+                               deleted=False, action="edit")
+            self.conn.execute("UPDATE people SET version = ?, name = ?, role = ? WHERE id = ?",
+                              (version, data.name, data.role, person_id))
+            # Search text of this person's incidents names them: refresh it.
+            rows = self.conn.execute(
+                "SELECT incident_id FROM incident_people WHERE person_id = ?", (person_id,)
+            ).fetchall()
+            for (iid,) in rows:
+                inc = self.get_incident(int(iid))
+                self.conn.execute("UPDATE incident_fts SET people = ? WHERE rowid = ?",
+                                  (self._people_text(inc.data.people), int(iid)))
+        return self.get_person(person_id)
+
+    def get_person(self, person_id: int) -> Person:
+        rows = self._records("person", person_id)
+        if not rows:
+            raise NotFound(f"There is no person {person_id}.")
+        version, _at, _reason, _deleted, body = rows[-1]
+        return Person(person_id, version, PersonData.from_dict(body))
+
+    def list_people(self) -> list[Person]:
+        ids = [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM people WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id")]
+        return [self.get_person(i) for i in ids]
+
+    def find_person(self, name: str) -> Person | None:
+        wanted = name.strip().casefold()
+        for person in self.list_people():
+            d = person.data
+            if wanted in {n.casefold() for n in (d.name, *d.aliases, *d.phones, *d.accounts)}:
+                return person
+        return None
+
+    def person_by_name(self, name: str, role: str = "perpetrator") -> int:
+        """The id of the person with this name or alias, adding them if new."""
+        found = self.find_person(name)
+        if found is not None:
+            return found.id
+        return self.add_person(PersonData(name=name, role=role))
+
+    # ------------------------------------------------------------------ orders
+
+    def add_order(self, data: OrderData, reason: str = "created") -> int:
+        data = data.validated()
+        with db.transaction(self.conn, "the order"):
+            oid = self._next_id("order")
+            self._write_record("order", oid, 1, data.to_dict(), reason=reason,
+                               deleted=False, action="create")
+            self.conn.execute("INSERT INTO orders (id, version, deleted) VALUES (?,?,0)", (oid, 1))
+        return oid
+
+    def list_orders(self) -> list[Order]:
+        out = []
+        for (oid,) in self.conn.execute("SELECT id FROM orders WHERE deleted = 0 ORDER BY id"):
+            rows = self._records("order", int(oid))
+            version, _a, _r, _d, body = rows[-1]
+            out.append(Order(int(oid), version, OrderData.from_dict(body)))
+        return out
+
+    # ------------------------------------------------------------------ integrity
+
+    def journal_entries(self) -> list[journal.JournalEntry]:
+        return journal.entries(self.conn)
+
+    def check(self, *, blobs: bool = True) -> CheckReport:
+        """Re-walk the journal, every stored record, the indexes and (optionally) every blob."""
+        report = CheckReport()
+        chain = journal.entries(self.conn)
+        report.journal_entries = len(chain)
+        report.problems.extend(journal.verify_chain(chain))
+        by_key = {(e.kind, e.id, e.version): e for e in chain if e.kind in RECORD_KINDS}
+        seen: set[tuple[str, int, int]] = set()
+        for kind, rid, version, body in self.conn.execute(
+                "SELECT kind, id, version, body FROM records ORDER BY kind, id, version"):
+            key = (str(kind), int(rid), int(version))
+            seen.add(key)
+            entry = by_key.get(key)
+            if entry is None:
+                report.problems.append(f"{kind} {rid} version {version} has no journal entry "
+                                       "(added outside Victim Log)")
+            elif entry.body_sha256 != journal.body_hash(str(body)):
+                report.problems.append(f"{kind} {rid} version {version} has been altered "
+                                       f"since journal entry {entry.seq}")
+        for key, entry in by_key.items():
+            if key not in seen:
+                report.problems.append(f"{key[0]} {key[1]} version {key[2]} is missing "
+                                       f"(journal entry {entry.seq})")
+        report.problems.extend(self._check_index())
+        report.incidents = self.count_incidents()
+        if blobs:
+            report.blobs_checked, blob_problems = self.evidence.check_all()
+            report.problems.extend(blob_problems)
+        return report
+
+    def _check_index(self) -> list[str]:
+        problems = []
+        latest = {int(r[0]): (int(r[1]), bool(r[2])) for r in self.conn.execute(
+            "SELECT id, max(version), deleted FROM records WHERE kind = 'incident' GROUP BY id")}
+        indexed = {int(r[0]): (int(r[1]), bool(r[2]), str(r[3])) for r in self.conn.execute(
+            "SELECT id, version, deleted, summary FROM incidents")}
+        for iid, (version, _deleted) in latest.items():
+            got = indexed.get(iid)
+            if got is None or got[0] != version:
+                problems.append(f"incident {iid}: the timeline index is out of date")
+                continue
+            with contextlib.suppress(VaultCorrupt):
+                current = self.get_incident(iid)
+                if current.deleted != got[1] or current.data.summary != got[2]:
+                    problems.append(f"incident {iid}: the timeline shows something other "
+                                    "than the stored record")
+        for iid in set(indexed) - set(latest):
+            problems.append(f"incident {iid} is in the timeline but has no stored record")
+        return problems
+
+
+def _summary(r: tuple[Any, ...]) -> IncidentSummary:
+    return IncidentSummary(
+        id=int(r[0]), version=int(r[1]), occurred_start=str(r[2]), occurred_end=str(r[3]),
+        precision=str(r[4]), kinds=tuple(k for k in str(r[5]).split(",") if k),
+        summary=str(r[6]), evidence_count=int(r[7]), reported=bool(r[8]), breach=bool(r[9]),
+        complete_later=bool(r[10]), deleted=bool(r[11]), recorded_at=str(r[12]),
+        first_recorded_at=str(r[13]),
+    )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise BadInput("Please give a short reason for the change (for example 'added details').")
+    if len(reason) > 500:
+        raise BadInput("The reason is too long; a sentence is enough.")
+    return reason
+
+
+COMMON_PASSPHRASES = frozenset({
+    "password", "password1", "password123", "12345678", "123456789", "1234567890",
+    "qwertyuiop", "iloveyou", "letmein123", "passw0rd", "abcdefgh", "11111111",
+})
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why a passphrase is too weak to protect a diary, or None if it will do.
+
+    A perpetrator who knows the victim can guess birthdays and pet names; we cannot
+    check for those, but we can refuse the very short and the very common.
+    """
+    if len(passphrase) < 8:
+        return "Use at least 8 characters; a few unrelated words is easiest to remember."
+    if passphrase.casefold() in COMMON_PASSPHRASES:
+        return "That passphrase is one of the most common ones; please choose another."
+    if len(set(passphrase)) < 4:
+        return "That passphrase repeats too few characters; please choose another."
+    return None
+
+
+def check_passphrase_acceptable(passphrase: str) -> None:
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise BadInput(problem)
