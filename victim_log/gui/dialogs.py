@@ -1,0 +1,57 @@
+"""Showing messages and running modal dialogs, through one seam tests can replace.
+
+Every error from the core reaches the user through :func:`show_error` as a calm,
+plain dialog; an unexpected exception gets a generic message and its stack (never
+its text, which could hold diary content) goes to the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from ..errors import VictimLogError
+
+# Tests replace this to answer dialogs without a nested event loop.
+DialogRunner = Callable[[QDialog], int]
+
+
+def _default_runner(dialog: QDialog) -> int:
+    return int(dialog.exec())
+
+
+run_dialog: DialogRunner = _default_runner
+
+
+def exec_dialog(dialog: QDialog) -> int:
+    """Run a modal dialog via the current seam (``run_dialog``)."""
+    return run_dialog(dialog)
+
+
+def show_message(parent: QWidget | None, title: str, text: str,
+                 icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("messageBox")
+    exec_dialog(box)
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    if isinstance(exc, VictimLogError):
+        show_message(parent, "Victim Log", exc.message, QMessageBox.Icon.Warning)
+        return
+    from ..cli import log_unexpected
+
+    log_unexpected(exc)
+    show_message(parent, "Victim Log",
+                 "Something went wrong, but nothing you typed has been lost. "
+                 "Please try again.", QMessageBox.Icon.Warning)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    exec_dialog(box)
+    return box.clickedButton() is yes_button
