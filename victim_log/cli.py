@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__, paths
+from .logs import log_unexpected
 from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
 from .model import KINDS, IncidentData
 from .textsafe import display_safe
@@ -593,24 +594,6 @@ _EXTRA_COMMANDS: list[Callable[[Any, Any], None]] = []
 
 
 # ---------------------------------------------------------------------- entry point
-
-
-def log_unexpected(exc: BaseException) -> Path | None:
-    """Write the stack (files, lines, functions; never messages or values) to the log."""
-    import traceback
-
-    try:
-        log_dir = paths.state_dir()
-        log_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-        log = log_dir / "victim-log.log"
-        frames = traceback.extract_tb(exc.__traceback__)
-        lines = [f"{time.strftime('%Y-%m-%dT%H:%M:%S')} unexpected {type(exc).__name__}"]
-        lines += [f"  {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write("\n".join(lines) + "\n")
-        return log
-    except OSError:
-        return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ..errors import VictimLogError
+from ..logs import log_unexpected
 
 # Tests replace this to answer dialogs without a nested event loop.
 DialogRunner = Callable[[QDialog], int]
@@ -40,8 +41,6 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
     if isinstance(exc, VictimLogError):
         show_message(parent, "Victim Log", exc.message, QMessageBox.Icon.Warning)
         return
-    from ..cli import log_unexpected
-
     log_unexpected(exc)
     show_message(parent, "Victim Log",
                  "Something went wrong, but nothing you typed has been lost. "
