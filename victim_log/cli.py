@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from . import __version__, paths
-from .logs import log_unexpected
 from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
+from .logs import log_unexpected
 from .model import KINDS, IncidentData
 from .textsafe import display_safe
 from .vault import IncidentFilter, IncidentSummary, Vault
