@@ -26,7 +26,13 @@ from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError,
 from .logs import log_unexpected
 from .model import KINDS, IncidentData
 from .textsafe import display_safe
+
 from .vault import IncidentFilter, IncidentSummary, Vault
+
+
+def one_line(text: str) -> str:
+    """Untrusted text for a one-line display (file names, list rows)."""
+    return display_safe(text, single_line=True)
 
 PASSPHRASE_ENV = "VICTIM_LOG_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
 NEW_PASSPHRASE_ENV = "VICTIM_LOG_NEW_PASSPHRASE"  # noqa: S105
@@ -48,7 +54,7 @@ def _read_secret_file(path: str, what: str) -> str:
         with open(path, encoding="utf-8") as fh:
             text = fh.read(64 * 1024)
     except OSError as exc:
-        raise BadInput(f"Cannot read the {what} file '{display_safe(path)}' ({exc.strerror}).") from None
+        raise BadInput(f"Cannot read the {what} file '{one_line(path)}' ({exc.strerror}).") from None
     except UnicodeDecodeError:
         raise BadInput(f"The {what} file is not UTF-8 text.") from None
     return text.rstrip("\r\n")
@@ -170,7 +176,7 @@ def summary_line(s: IncidentSummary) -> str:
     if s.deleted:
         flags.append("deleted")
     tail = f"  [{', '.join(flags)}]" if flags else ""
-    return f"{s.id:>6}  {when:<16}  {','.join(s.kinds):<22}  {display_safe(s.summary)}{tail}"
+    return f"{s.id:>6}  {when:<16}  {','.join(s.kinds):<22}  {one_line(s.summary)}{tail}"
 
 
 # ---------------------------------------------------------------------- commands
@@ -251,7 +257,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         raise UsageError("--kind is required (for example --kind message or --kind phone_call).")
     for f in args.attach or []:
         if not Path(f).is_file():
-            raise BadInput(f"There is no file called '{display_safe(f)}'. Nothing was added.")
+            raise BadInput(f"There is no file called '{one_line(f)}'. Nothing was added.")
     with open_vault(args) as vault:
         data = _data_from_args(vault, args, None).validated()
         incident_id = vault.add_incident(data)
@@ -335,14 +341,14 @@ def _print_incident(d: dict[str, Any]) -> None:
         if d.get(key):
             print(f"  {title + ':':<12} {display_safe(d[key])}")
     if d["people"]:
-        print("  People:      " + ", ".join(f"{display_safe(p['name'])} ({p['role']})"
+        print("  People:      " + ", ".join(f"{one_line(p['name'])} ({p['role']})"
                                            for p in d["people"]))
     police = d["police"]
     if any(police.values()):
         print(f"  Police:      ref {police['reference']} officer {police['officer']} "
               f"collar {police['collar_number']} reported {police['reported_on']}")
     for e in d["evidence"]:
-        print(f"  Evidence {e['id']}: {display_safe(e['filename'])} ({e['size']} bytes, "
+        print(f"  Evidence {e['id']}: {one_line(e['filename'])} ({e['size']} bytes, "
               f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else ""))
 
 
@@ -435,7 +441,7 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
             for i in items:
                 inc = ",".join(str(x) for x in i.incidents) or "-"
                 print(f"{i.id:>5}  {i.size:>12}  {i.media_type:<24}  {i.sha256[:16]}…  "
-                      f"incidents {inc:<10}  {display_safe(i.filename)}"
+                      f"incidents {inc:<10}  {one_line(i.filename)}"
                       + ("  [removed]" if i.removed else ""))
     return EXIT_OK
 
@@ -443,7 +449,7 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
 def cmd_evidence_get(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         item = vault.evidence.save_copy(args.id, Path(args.out), overwrite=args.force)
-    print(f"Saved evidence {item.id} to {display_safe(args.out)} (verified, sha256 {item.sha256}).")
+    print(f"Saved evidence {item.id} to {one_line(args.out)} (verified, sha256 {item.sha256}).")
     return EXIT_OK
 
 

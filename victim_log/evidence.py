@@ -37,6 +37,11 @@ from .model import EvidenceItem
 from .store import db
 from .textsafe import display_safe
 
+
+def one_line(text: str) -> str:
+    """Untrusted text for a one-line display (file names, list rows)."""
+    return display_safe(text, single_line=True)
+
 if TYPE_CHECKING:
     from .vault import Vault
 
@@ -94,8 +99,11 @@ class EvidenceStore:
         comes back and is linked to ``incident_id`` if given.
         """
         path = Path(path)
-        label = display_safe(path.name)
+        label = one_line(path.name)
         try:
+            # Look before opening: opening a FIFO or device could block or never end.
+            if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
+                raise BadInput(f"'{label}' is not a regular file. Nothing was added.")
             fh = open(path, "rb")  # noqa: SIM115 - closed in the finally below
         except FileNotFoundError:
             raise BadInput(f"There is no file called '{label}'. Nothing was added.") from None
@@ -142,7 +150,7 @@ class EvidenceStore:
                     after = os.fstat(src.fileno())
                     if (after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns
                             or result.size != before.st_size):
-                        raise BadInput(f"'{display_safe(filename)}' changed while it was being "
+                        raise BadInput(f"'{one_line(filename)}' changed while it was being "
                                        "read. Try again when it has finished saving. "
                                        "Nothing was added.")
         except OSError as exc:
@@ -292,11 +300,11 @@ class EvidenceStore:
         item = self.get(evidence_id)
         out = Path(out)
         if out.is_dir():
-            raise BadInput(f"'{display_safe(str(out))}' is a folder; give a file name to save to.")
+            raise BadInput(f"'{one_line(str(out))}' is a folder; give a file name to save to.")
         if out.exists() and not overwrite:
-            raise BadInput(f"'{display_safe(str(out))}' already exists; choose another name.")
+            raise BadInput(f"'{one_line(str(out))}' already exists; choose another name.")
         if not out.parent.is_dir():
-            raise BadInput(f"The folder '{display_safe(str(out.parent))}' does not exist.")
+            raise BadInput(f"The folder '{one_line(str(out.parent))}' does not exist.")
         with atomic_writer(out, "the copy") as dst:
             self._verify_into(item, dst)
         return item
@@ -372,7 +380,7 @@ class EvidenceStore:
         for (eid,) in self._vault.conn.execute(
                 "SELECT id FROM evidence WHERE erased = 0 ORDER BY id").fetchall():
             item = self.get(int(eid))
-            name = display_safe(item.filename)
+            name = one_line(item.filename)
             try:
                 self._verify_into(item, _Sink())  # type: ignore[arg-type]
             except IntegrityError as exc:
@@ -409,10 +417,10 @@ def _metadata(head: bytes, media_type: str) -> dict[str, Any]:
     except Exception:  # noqa: BLE001 - metadata is a nicety, never a reason to refuse a file
         return {}
     out: dict[str, Any] = {}
-    if getattr(meta, "date_taken", None):
+    if meta.date_taken is not None:
         out["date_taken"] = meta.date_taken.isoformat()
-    if getattr(meta, "gps", None):
+    if meta.gps is not None:
         out["gps"] = list(meta.gps)
-    if getattr(meta, "device", None):
+    if meta.device:
         out["device"] = meta.device
     return out

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from . import paths
 from .crypto import keys
 from .errors import (
     BadInput,
@@ -150,6 +151,7 @@ class Vault:
                kdf: keys.KdfParams | None = None) -> tuple[Vault, str]:
         """Make a new vault; returns it unlocked with the recovery key to show once."""
         path = Path(path)
+        paths.secure_umask()
         if cls.exists(path):
             raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
         check_passphrase_acceptable(passphrase)
@@ -214,6 +216,7 @@ class Vault:
         failures since the last unlock so the owner learns someone tried.
         """
         path = Path(path)
+        paths.secure_umask()
         keyfile = cls._load_keyfile(path)
         if not (path / DB_NAME).exists():
             raise VaultCorrupt("The vault's database (vault.db) is missing. Restore it from a backup.")

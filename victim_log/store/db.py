@@ -14,6 +14,7 @@ opens it with the current code.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,6 +99,9 @@ def connect(path: Path, raw_key: bytes, *, create: bool = False,
         raise VaultCorrupt(
             "The vault's database is empty (0 bytes): it was damaged. Restore it from a backup."
         )
+    if create and not path.exists():
+        # Private from the first byte: SQLite's journal files copy these permissions.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
         conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
     except sqlcipher3.Error:

@@ -1,0 +1,45 @@
+"""Shared helpers: running the CLI in-process or as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PASSPHRASE = "correct horse battery staple"
+CANARY = "Zebra-Canary-7Q3 marmalade lighthouse"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
+    """Run ``victim-log ARGS`` in this process (fast); the env supplies the passphrase."""
+    from victim_log.cli import main
+
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return Result(code, captured.out, captured.err)
+
+
+def run_proc(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
+             input: str | None = None) -> Result:
+    """Run ``victim-log ARGS`` as a real process (for exit codes, kill -9, stderr noise)."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    proc = subprocess.run([sys.executable, "-m", "victim_log.cli", *args], env=full_env,
+                          capture_output=True, text=True, timeout=timeout, input=input,
+                          check=False)
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def vault_path() -> Path:
+    return Path(os.environ["VICTIM_LOG_VAULT"])

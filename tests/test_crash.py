@@ -1,0 +1,69 @@
+"""kill -9 at any point leaves a vault that opens, passes check, and keeps every promise."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.crash import random_kill_times, run_driver
+from tests.helpers import PASSPHRASE, vault_path
+from victim_log.model import IncidentData
+from victim_log.vault import IncidentFilter, Vault
+
+
+@pytest.fixture
+def vault_ready() -> None:
+    v, _ = Vault.create(vault_path(), PASSPHRASE)
+    v.add_incident(IncidentData(summary="base incident"))
+    v.lock()
+
+
+def assert_healthy(promised: list[int], kind: str = "incident") -> Vault:
+    v = Vault.open(vault_path(), PASSPHRASE, wait=True)
+    report = v.check()
+    assert report.ok, report.problems
+    if kind == "incident":
+        stored = {s.id for s in v.list_incidents(IncidentFilter(include_deleted=True))}
+        missing = set(promised) - stored
+        assert not missing, f"reported as added but lost: {sorted(missing)}"
+    elif kind == "evidence":
+        stored = {e.id for e in v.evidence.items()}
+        assert set(promised) <= stored
+    return v
+
+
+def test_kill_during_200_adds(vault_ready: None, long_run: bool) -> None:
+    target = 1000 if long_run else 200
+    promised: list[int] = []
+    attempts = 0
+    for delay in random_kill_times(seed=1234, n=40, low=0.3, high=1.2):
+        if len(promised) >= target:
+            break
+        promised += run_driver("add", target - len(promised), start=len(promised), kill_after=delay)
+        attempts += 1
+        assert_healthy(promised).lock()
+    if len(promised) < target:
+        promised += run_driver("add", target - len(promised), start=len(promised))
+    v = assert_healthy(promised)
+    assert v.count_incidents() >= target + 1
+    v.lock()
+    assert attempts >= 3
+
+
+@pytest.mark.parametrize("point", ["commit", "os.fsync", "os.replace"])
+@pytest.mark.parametrize("op", ["add", "edit", "attach"])
+def test_kill_at_write_path_points(vault_ready: None, op: str, point: str) -> None:
+    for at in (1, 2, 5):
+        promised = run_driver(op, 8, crash_in=point, crash_at=at)
+        v = assert_healthy(promised if op == "add" else [], "evidence" if op == "attach" else "incident")
+        if op == "edit":
+            assert v.get_incident(1).version >= (max(promised) if promised else 1)
+        v.lock()
+
+
+def test_kill_during_passphrase_change(vault_ready: None) -> None:
+    for at in (1, 2, 3):
+        run_driver("passwd", 3, crash_in="os.replace", crash_at=at)
+        assert_healthy([]).lock()
+    for delay in (0.05, 0.1, 0.2):
+        run_driver("passwd", 5, kill_after=delay)
+        assert_healthy([]).lock()
