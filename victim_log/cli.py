@@ -26,7 +26,6 @@ from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError,
 from .logs import log_unexpected
 from .model import KINDS, IncidentData
 from .textsafe import display_safe
-
 from .vault import IncidentFilter, IncidentSummary, Vault
 
 
