@@ -464,6 +464,35 @@ def cmd_evidence_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- backup --
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .backup import write_backup
+
+    with open_vault(args) as vault:
+        info = write_backup(vault, Path(args.out))
+    print(f"Backup written to {one_line(str(info.path))} ({info.files} files, {info.bytes} bytes, "
+          "still encrypted: it opens only with your passphrase or recovery key).")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .backup import restore_backup
+
+    target = vault_dir(args)
+    if args.recovery_key_file or os.environ.get(RECOVERY_ENV):
+        key = (_read_secret_file(args.recovery_key_file, "recovery key") if args.recovery_key_file
+               else os.environ[RECOVERY_ENV])
+        vault = restore_backup(Path(args.file), target, recovery_key=key)
+    else:
+        vault = restore_backup(Path(args.file), target, passphrase=passphrase(args))
+    with vault:
+        n = vault.count_incidents()
+    print(f"Restored the vault into {target}: {n} incidents, and it passed its check.")
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------------- parser
 
 
@@ -557,6 +586,12 @@ def build_parser() -> ArgParser:
     p.add_argument("--recovery-key-file", metavar="FILE")
     p.add_argument("--new-passphrase-file", metavar="FILE")
     command("demo", cmd_demo, "add an invented example case to try the app")
+
+    p = command("backup", cmd_backup, "write an encrypted backup of the whole vault")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = command("restore", cmd_restore, "restore a backup into --vault DIR (or the default place)")
+    p.add_argument("file", metavar="BACKUP")
+    p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
 
     ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
     evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)

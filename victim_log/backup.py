@@ -1,0 +1,203 @@
+"""Encrypted backups: the vault as it is, still encrypted, in one file.
+
+Why this shape: a lost or seized laptop must not mean a lost diary, and the backup
+must be as unreadable as the vault. So a backup is a plain zip of the vault's files
+exactly as they are on disk (the SQLCipher database, the key file with its
+passphrase and recovery slots, the encrypted blobs) plus ``manifest.json`` listing
+each file's size and SHA-256, authenticated with an HMAC under a key derived from
+the vault's data key. Restoring needs the passphrase or the recovery key; it checks
+every file against the manifest, the manifest's HMAC, and then the whole vault
+(``check``) in a temporary folder before anything appears at the destination.
+
+The database is copied while we hold SQLite's write lock, so no change can land
+half-way through the copy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BadInput, IntegrityError, NotABundle, VaultExists, VictimLogError
+from .export.zipread import SafeZip
+from .fsutil import ensure_private_dir, fsync_dir, translate_os_error
+from .model import canonical_json
+from .vault import BLOB_DIR, DB_NAME, KEY_NAME, Vault, now_iso
+
+FORMAT = "victim-log-backup"
+VERSION = 1
+MANIFEST = "manifest.json"
+MAX_MANIFEST = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    files: int
+    bytes: int
+
+
+def _vault_files(vault: Vault) -> list[Path]:
+    base = vault.path
+    files = [base / KEY_NAME, base / DB_NAME]
+    blob_root = base / BLOB_DIR
+    if blob_root.is_dir():
+        files += sorted(p for p in blob_root.rglob("*")
+                        if p.is_file() and not p.name.startswith(".tmp-"))
+    return files
+
+
+def _manifest_mac(vault: Vault, body: dict[str, Any]) -> str:
+    return hmac.new(vault.subkey("backup-mac"), canonical_json(body), hashlib.sha256).hexdigest()
+
+
+def write_backup(vault: Vault, out: Path) -> BackupInfo:
+    """Write the backup to ``out`` atomically (temp file, fsync, rename)."""
+    out = Path(out)
+    if out.exists():
+        raise BadInput(f"'{out.name}' already exists; choose another name for the backup.")
+    if not out.parent.is_dir():
+        raise BadInput(f"The folder for the backup ({out.parent}) does not exist.")
+    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-backup-", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    entries: list[dict[str, Any]] = []
+    total = 0
+    try:
+        conn = vault.conn
+        conn.execute("BEGIN IMMEDIATE")  # no writer can change the files while we copy
+        try:
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
+                for path in _vault_files(vault):
+                    name = path.relative_to(vault.path).as_posix()
+                    digest = hashlib.sha256()
+                    size = 0
+                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                    info.external_attr = 0o600 << 16
+                    with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                        while chunk := src.read(1 << 20):
+                            digest.update(chunk)
+                            dst.write(chunk)
+                            size += len(chunk)
+                    entries.append({"name": name, "size": size, "sha256": digest.hexdigest()})
+                    total += size
+                body = {"format": FORMAT, "version": VERSION, "vault_id": vault.vault_id,
+                        "created_at": now_iso(), "files": entries}
+                manifest = {**body, "mac": _manifest_mac(vault, body)}
+                zf.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
+        finally:
+            conn.execute("ROLLBACK")
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+        fsync_dir(out.parent)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise translate_os_error(exc, "the backup") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    vault.record_event("backup_written", {"files": len(entries), "bytes": total})
+    return BackupInfo(out, len(entries), total)
+
+
+def _read_manifest(zf: SafeZip) -> dict[str, Any]:
+    member = zf.get(MANIFEST)
+    if member is None:
+        raise NotABundle("This is not a Victim Log backup (it has no manifest).")
+    try:
+        doc = json.loads(zf.read_bytes(member, MAX_MANIFEST))
+    except (ValueError, UnicodeDecodeError):
+        raise IntegrityError("The backup's manifest is damaged.") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise NotABundle("This is not a Victim Log backup.")
+    if not isinstance(doc.get("version"), int) or doc["version"] > VERSION:
+        raise BadInput("This backup was made by a newer Victim Log; please update to restore it.")
+    if not isinstance(doc.get("files"), list):
+        raise IntegrityError("The backup's manifest is damaged.")
+    return doc
+
+
+def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
+                   recovery_key: str | None = None) -> Vault:
+    """Restore ``backup`` into ``target`` (which must not hold a vault); returns it unlocked."""
+    backup, target = Path(backup), Path(target)
+    if Vault.exists(target):
+        raise VaultExists(f"There is already a vault in {target}. Restore somewhere else, "
+                          "or move that vault away first. Nothing was changed.")
+    if not backup.is_file():
+        raise BadInput(f"There is no backup file called '{backup.name}'.")
+    ensure_private_dir(target.parent)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.parent))
+    try:
+        os.chmod(staging, 0o700)
+        with SafeZip(backup) as zf:
+            manifest = _read_manifest(zf)
+            listed = {}
+            for entry in manifest["files"]:
+                if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                    raise IntegrityError("The backup's manifest is damaged.")
+                listed[entry["name"]] = entry
+            present = {m.name for m in zf.members if not m.is_dir} - {MANIFEST}
+            extra = present - set(listed)
+            if extra:
+                raise IntegrityError(f"The backup holds files it does not list ({sorted(extra)[0]}); "
+                                     "it may have been tampered with.")
+            for name, entry in listed.items():
+                parts = name.split("/")
+                if name not in present or not (name in (KEY_NAME, DB_NAME)
+                                               or (parts[0] == BLOB_DIR and len(parts) == 3)):
+                    raise IntegrityError(f"The backup is incomplete or damaged ({name}).")
+                member = zf.get(name)
+                assert member is not None
+                dest = staging.joinpath(*parts)
+                dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                digest = hashlib.sha256()
+                size = 0
+                with open(dest, "wb") as fh:
+                    for chunk in zf.iter_chunks(member):
+                        digest.update(chunk)
+                        fh.write(chunk)
+                        size += len(chunk)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                if size != entry.get("size") or digest.hexdigest() != entry.get("sha256"):
+                    raise IntegrityError(f"The backup has been changed or damaged: {name} does "
+                                         "not match its manifest. Nothing was restored.")
+        vault = Vault.open(staging, passphrase, recovery_key=recovery_key, wait=True)
+        try:
+            body = {k: v for k, v in manifest.items() if k != "mac"}
+            if not hmac.compare_digest(_manifest_mac(vault, body), str(manifest.get("mac", ""))):
+                raise IntegrityError("The backup's manifest has been changed. Nothing was restored.")
+            report = vault.check()
+            if not report.ok:
+                raise IntegrityError("The restored vault does not pass its check: "
+                                     + "; ".join(report.problems[:3]))
+        finally:
+            vault.lock()
+        if target.exists():
+            with contextlib.suppress(OSError):
+                target.rmdir()  # only an empty folder
+        os.replace(staging, target)
+        fsync_dir(target.parent)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise translate_os_error(exc, "the restored vault") from None
+    except VictimLogError:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    restored = Vault.open(target, passphrase, recovery_key=recovery_key, wait=True)
+    restored.record_event("backup_restored", {"from_vault": manifest.get("vault_id", "")})
+    return restored
