@@ -464,6 +464,52 @@ def cmd_evidence_remove(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- export and verify --
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export.bundle import export
+    from .export.case import ExportOptions
+
+    redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
+    with open_vault(args) as vault:
+        person_id = None
+        if args.person:
+            found = vault.find_person(args.person)
+            if found is None:
+                raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
+            person_id = found.id
+        ids = tuple(int(x) for x in (args.incidents or "").split(",") if x.strip().isdigit())
+        options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
+                                incident_ids=ids, include_private=args.include_private,
+                                redact=redact, initials=args.initials or "")
+        result = export(vault, Path(args.out), options, fmt=args.format)
+    if args.json:
+        print_json({"path": str(result.path), "format": result.format,
+                    "incidents": result.incidents, "exhibits": result.exhibits,
+                    "fingerprint": result.fingerprint,
+                    "fingerprint_readout": result.short_fingerprint,
+                    "redactions": list(result.redactions)})
+    else:
+        print(f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
+              f"{one_line(str(result.path))}.")
+        if result.format == "bundle":
+            print(f"Signing key: {result.fingerprint}")
+            print(f"Read this out to the officer to confirm it: {result.short_fingerprint}")
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import format_report, verify_bundle
+
+    report = verify_bundle(Path(args.bundle))
+    if args.json:
+        print_json(report.to_json())
+    else:
+        print(format_report(report))
+    return EXIT_OK if report.valid else EXIT_PROBLEM
+
+
 # -- backup --
 
 
@@ -586,6 +632,21 @@ def build_parser() -> ArgParser:
     p.add_argument("--recovery-key-file", metavar="FILE")
     p.add_argument("--new-passphrase-file", metavar="FILE")
     command("demo", cmd_demo, "add an invented example case to try the app")
+
+    p = command("export", cmd_export, "export for police: a signed bundle (or pdf/csv/json)")
+    p.add_argument("--out", required=True, metavar="FILE.zip")
+    p.add_argument("--from", dest="start", metavar="DATE")
+    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
+    p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
+    p.add_argument("--initials", metavar="SM", help="producer's initials for exhibit references")
+    p.add_argument("--include-private", action="store_true", help="include private notes")
+    p.add_argument("--redact", metavar="WHAT", help="locations,third-parties")
+    p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")
+    p.add_argument("--json", action="store_true")
+    p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
+    p.add_argument("bundle", metavar="BUNDLE.zip")
+    p.add_argument("--json", action="store_true")
 
     p = command("backup", cmd_backup, "write an encrypted backup of the whole vault")
     p.add_argument("--out", required=True, metavar="FILE")

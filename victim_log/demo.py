@@ -56,12 +56,12 @@ def fill_demo(vault: Vault, *, seed: int = 7, total: int = 60) -> int:
         entries.append((when, rng.choices(templates, weights)[0]))
     entries.sort(key=lambda e: e[0])
 
-    order_made = start + timedelta(days=49)
+    order_made = start + timedelta(days=49, hours=10, minutes=1)  # the SPO entry below
     count = 0
     for when, t in entries:
         kinds = list(t["kinds"])
         breach_condition = ""
-        if when > order_made and "order_breach" not in kinds and people and "dan" in people:
+        if when > order_made and "order_breach" not in kinds and kinds != ["other"]:
             kinds.append("order_breach")
         if "order_breach" in kinds:
             breach_condition = order_conditions[int(t.get("breach", 0))]

@@ -20,9 +20,11 @@ import hashlib
 import hmac
 import io
 import os
+import queue
 import secrets
 import stat
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -47,6 +49,10 @@ if TYPE_CHECKING:
 
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
 METADATA_HEAD_BYTES = 256 * 1024  # enough for a JPEG's EXIF block
+
+
+class _Cancelled(Exception):
+    """The consumer of :meth:`EvidenceStore.iter_verified` stopped early."""
 
 
 class _Sink(io.RawIOBase):
@@ -325,6 +331,67 @@ class EvidenceStore:
             raise IntegrityError(f"The stored file of evidence item {item.id} does not match "
                                  "the hash recorded when it was added.")
         return data
+
+    def iter_verified(self, evidence_id: int) -> Iterator[bytes]:
+        """The original's bytes in chunks, for streaming into an export.
+
+        Each chunk has passed its AEAD check before it is yielded; the SHA-256 against
+        intake is known only at the end, so the consumer must treat the output as
+        provisional until the iterator finishes (the export writes to a temporary
+        file and abandons it on error). Memory stays bounded by a small queue.
+        """
+        item = self.get(evidence_id)
+        fh, key = self._open_blob(item)
+        chunks: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
+        cancelled = threading.Event()
+        failure: list[BaseException] = []
+
+        class _QueueWriter:
+            def write(self, b: Any) -> int:
+                data = bytes(b)
+                while not cancelled.is_set():
+                    try:
+                        chunks.put(data, timeout=0.1)
+                        return len(data)
+                    except queue.Full:
+                        continue
+                raise _Cancelled
+
+        def work() -> None:
+            try:
+                with fh:
+                    result = stream.decrypt_stream(fh, _QueueWriter(), key,  # type: ignore[arg-type]
+                                                   item.blob_id.encode())
+                if result.sha256 != item.sha256 or result.size != item.size:
+                    failure.append(IntegrityError(
+                        f"The stored file of evidence item {item.id} does not match the hash "
+                        "recorded when it was added."))
+            except _Cancelled:
+                pass
+            except IntegrityError:
+                failure.append(IntegrityError(f"The stored file of evidence item {item.id} is "
+                                              "damaged or has been altered."))
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
+                failure.append(exc)
+            finally:
+                while not cancelled.is_set():
+                    try:
+                        chunks.put(None, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+
+        worker = threading.Thread(target=work, name="evidence-reader", daemon=True)
+        worker.start()
+        try:
+            while (chunk := chunks.get()) is not None:
+                yield chunk
+            worker.join()
+            if failure:
+                raise failure[0]
+        finally:
+            cancelled.set()
+            worker.join(timeout=5)
 
     def open_verified(self, evidence_id: int) -> Callable[[BinaryIO], None]:
         """A writer that streams the verified original into a file object (for exports)."""

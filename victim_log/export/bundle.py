@@ -1,0 +1,237 @@
+"""The police export: one signed BagIt zip an officer can read and check offline.
+
+This module only glues: :mod:`.case` decides what is exported (and redacts),
+:mod:`.pdf` and :mod:`.tables` render it, :mod:`.bagit_zip` writes the bag and
+:mod:`.sign` signs it. The exhibits are streamed straight from the evidence locker,
+verified chunk by chunk and against their intake SHA-256; if any fails, the whole
+export is abandoned (the zip is written to a temporary file and renamed only at the
+end), so a bundle never holds bytes we could not vouch for.
+
+The vault's signing key (Ed25519) is made on the first export and kept inside the
+encrypted database; its fingerprint is printed in the PDF so the victim can read it
+to the officer on the phone.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .. import __version__
+from ..errors import BadInput
+from ..fsutil import atomic_write_bytes
+from ..model import canonical_json
+from ..store import db
+from ..vault import Vault, now_iso
+from . import sign
+from .bagit_zip import (
+    EXHIBIT_COUNT,
+    INCIDENT_COUNT,
+    PERIOD,
+    PayloadEntry,
+    TagFile,
+    period_value,
+    verify_script_tag_file,
+    write_bag_zip,
+)
+from .case import ExportCase, ExportOptions, build_case
+from .pdf import render_pdf
+from .tables import exhibits_csv, timeline_csv, timeline_json
+
+FORMATS = ("bundle", "pdf", "csv", "json")
+SIGNING_KEY_META = "export_signing_key"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    format: str
+    incidents: int
+    exhibits: int
+    fingerprint: str
+    short_fingerprint: str
+    redactions: tuple[str, ...]
+
+
+def signing_key(vault: Vault) -> Ed25519PrivateKey:
+    """The vault's export signing key, made (and journalled) on first use."""
+    row = vault.conn.execute("SELECT value FROM meta WHERE key = ?", (SIGNING_KEY_META,)).fetchone()
+    if row is not None:
+        return sign.private_key_from_bytes(bytes.fromhex(str(row[0])))
+    key = sign.generate_signing_key()
+    with db.transaction(vault.conn, "the signing key"):
+        vault.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
+                           (SIGNING_KEY_META, sign.private_key_to_bytes(key).hex()))
+        vault._event("signing_key_created", {"fingerprint": sign.fingerprint(key.public_key())})
+    return key
+
+
+def signing_fingerprint(vault: Vault) -> tuple[str, str]:
+    pub = signing_key(vault).public_key()
+    return sign.fingerprint(pub), sign.short_fingerprint(pub)
+
+
+def _journal_lines(vault: Vault, case: ExportCase) -> bytes:
+    """Journal entries about the exported incidents and exhibits, one JSON per line.
+
+    Each entry carries its own hash and its predecessor's, so an officer can
+    recompute every entry and see the order; entries about records not in the
+    export are left out (they would reveal what was not disclosed).
+    """
+    incidents = {i.id for i in case.incidents}
+    exhibits = {e.evidence_id for e in case.exhibits}
+    out = io.BytesIO()
+    for entry in vault.journal_entries():
+        if (entry.kind == "incident" and entry.id in incidents) or (
+                entry.kind == "evidence" and entry.id in exhibits):
+            out.write(canonical_json(entry.to_json()) + b"\n")
+    return out.getvalue()
+
+
+def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
+    pub = key.public_key()
+    redacted = "\n".join(f"  - {r}" for r in case.redactions) or "  - nothing"
+    text = f"""VICTIM LOG EXPORT: {case.case_title}
+{'=' * (19 + len(case.case_title))}
+
+What this is
+------------
+A log of incidents kept by {case.owner or 'the person named above'} with Victim Log
+{case.software}, exported on {case.exported_at}. It covers {case.period_text}:
+{len(case.incidents)} incidents and {len(case.exhibits)} exhibits.
+
+  data/timeline.pdf    the log to read: summary, pattern over time, breaches of
+                       orders, every incident in date order, history of amendments
+  data/timeline.csv    one row per incident, for case systems (columns: see
+  data/timeline.json   docs in timeline.json "schema"); the same as JSON
+  data/exhibits.csv    every exhibit: reference, original name, SHA-256, size, type
+  data/exhibits/       the original evidence files, byte for byte as they were kept
+                       (named by exhibit reference, e.g. {case.producer_initials}-1_...)
+  data/journal.jsonl   the hash-chained history of these incidents and exhibits
+
+Each incident shows when it happened and, separately, when it was first recorded
+(set by the app, not editable). Changes are never made in place: an amended entry
+says when and why, and its earlier versions are in the PDF's appendix.
+
+Redactions in this copy
+-----------------------
+{redacted}
+Private notes: {'included' if case.include_private else 'not included'}.
+
+Checking that nothing changed after export
+------------------------------------------
+With Python 3 (no installation):   python3 verify_bundle.py {bag_name}.zip
+With Victim Log:                   victim-log verify {bag_name}.zip
+With coreutils, inside the unzipped folder:
+                                   sha256sum -c manifest-sha256.txt
+                                   sha256sum -c tagmanifest-sha256.txt
+With bagit-python:                 bagit.py --validate {bag_name}
+
+{sign.verification_instructions(pub)}
+What the signature proves, and what it does not
+-----------------------------------------------
+It proves that every file is exactly as it was when the holder of this Victim Log
+vault exported it: nothing was added, removed or changed afterwards. It does not
+prove who that person is (ask them to read you the fingerprint above by phone), nor
+that what they recorded is true. Victim Log does show when each entry was first
+recorded and keeps every amendment, so later changes are visible.
+"""
+    return text.encode("utf-8")
+
+
+def _period(case: ExportCase) -> str | None:
+    start = case.requested_start or case.first_incident
+    end = case.requested_end or case.last_incident
+    try:
+        if start and end:
+            return period_value(date.fromisoformat(start[:10]), date.fromisoformat(end[:10]))
+    except ValueError:
+        return None
+    return None
+
+
+def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundle",
+           timestamp: int | None = None) -> ExportResult:
+    """Export to ``out``; ``fmt`` is bundle (signed zip), pdf, csv or json."""
+    if fmt not in FORMATS:
+        raise BadInput(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
+    out = Path(out)
+    if out.is_dir():
+        raise BadInput("Please give a file name for the export, not a folder.")
+    if not out.parent.is_dir():
+        raise BadInput(f"The folder {out.parent} does not exist.")
+    key = signing_key(vault)
+    pub = key.public_key()
+    exported_at = (datetime.fromtimestamp(timestamp, UTC).astimezone().isoformat(timespec="seconds")
+                   if timestamp is not None else now_iso())
+    case = build_case(vault, options, exported_at=exported_at, fingerprint=sign.fingerprint(pub))
+    if fmt != "bundle":
+        if fmt == "pdf":
+            buf = io.BytesIO()
+            render_pdf(case, buf)
+            data = buf.getvalue()
+        elif fmt == "csv":
+            data = timeline_csv(case)
+        else:
+            data = timeline_json(case)
+        atomic_write_bytes(out, data, "the export")
+    else:
+        _write_bundle(vault, out, case, key, timestamp)
+    vault.record_event("export", {"format": fmt, "incidents": len(case.incidents),
+                                  "exhibits": len(case.exhibits),
+                                  "private_notes": case.include_private,
+                                  "redactions": list(case.redact)})
+    return ExportResult(out, fmt, len(case.incidents), len(case.exhibits),
+                        sign.fingerprint(pub), sign.short_fingerprint(pub), case.redactions)
+
+
+def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey,
+                  timestamp: int | None) -> None:
+    stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
+    bag_name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in stem)[:90] or "export"
+    if not bag_name[0].isalnum():
+        bag_name = "export" + bag_name
+    pdf = io.BytesIO()
+    render_pdf(case, pdf)
+
+    payload = [
+        PayloadEntry.from_bytes("timeline.pdf", pdf.getvalue()),
+        PayloadEntry.from_bytes("timeline.csv", timeline_csv(case)),
+        PayloadEntry.from_bytes("timeline.json", timeline_json(case)),
+        PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
+        PayloadEntry.from_bytes("journal.jsonl", _journal_lines(vault, case)),
+    ]
+    for ex in case.exhibits:
+        payload.append(PayloadEntry(ex.payload_path,
+                                    functools.partial(vault.evidence.iter_verified, ex.evidence_id),
+                                    ex.size))
+    info = [
+        ("Source-Organization", "Victim Log (exported by the person who kept the log)"),
+        ("External-Description", f"Incident log: {case.case_title}"),
+        ("Exported-By", case.owner or "the vault's owner"),
+        ("Export-Time", case.exported_at),
+        ("Software", f"Victim Log {__version__}"),
+        (INCIDENT_COUNT, str(len(case.incidents))),
+        (EXHIBIT_COUNT, str(len(case.exhibits))),
+        ("Private-Notes", "included" if case.include_private else "not included"),
+        ("Redactions", "; ".join(case.redactions) or "none"),
+        ("Signing-Key-Fingerprint", sign.fingerprint(key.public_key())),
+    ]
+    period = _period(case)
+    if period:
+        info.insert(7, (PERIOD, period))
+    tags = [TagFile("README.txt", _readme(case, key, bag_name)), verify_script_tag_file()]
+    write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key,
+                  timestamp=timestamp)
+
+
+def describe(result: ExportResult) -> str:
+    return json.dumps({"path": str(result.path), "format": result.format,
+                       "incidents": result.incidents, "exhibits": result.exhibits,
+                       "fingerprint": result.fingerprint})
