@@ -25,6 +25,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -49,6 +50,17 @@ if TYPE_CHECKING:
 
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
 METADATA_HEAD_BYTES = 256 * 1024  # enough for a JPEG's EXIF block
+
+
+@dataclass(frozen=True)
+class PendingBlob:
+    """An encrypted blob written to disk but not yet recorded in the database."""
+
+    blob_id: str
+    file_key: bytes = field(repr=False)
+    filename: str
+    head: bytes = field(repr=False)
+    result: stream.StreamResult
 
 
 class _Cancelled(Exception):
@@ -140,9 +152,26 @@ class EvidenceStore:
 
     def _intake(self, src: BinaryIO, filename: str, head: bytes, added_by: str,
                 incident_id: int | None, before: os.stat_result | None) -> tuple[int, bool]:
-        vault = self._vault
         if incident_id is not None:
-            vault.get_incident(incident_id)  # NotFound before any work
+            self._vault.get_incident(incident_id)  # NotFound before any work
+        pending = self.store_blob(src, filename, head, before)
+        try:
+            with db.transaction(self._vault.conn, "the evidence"):
+                result = self.record_blob(pending, added_by=added_by, incident_id=incident_id)
+        except BaseException:
+            self.discard(pending)
+            raise
+        with contextlib.suppress(OSError):
+            fsync_dir(self._blob_path(pending.blob_id).parent)
+        return result
+
+    def store_blob(self, src: BinaryIO, filename: str, head: bytes,
+                   before: os.stat_result | None = None) -> PendingBlob:
+        """Encrypt ``src`` into a new blob file that no record refers to yet.
+
+        The first half of an intake, so that an import can store many files and then
+        record them all in one transaction (and :meth:`discard` them if it fails).
+        """
         if len(filename.encode("utf-8", "surrogatepass")) > 1024:
             filename = filename[:255]
         blob_id = secrets.token_hex(16)
@@ -161,58 +190,57 @@ class EvidenceStore:
                                        "Nothing was added.")
         except OSError as exc:
             raise translate_os_error(exc, "the evidence file") from None
-        try:
-            return self._record_intake(blob_id, file_key, filename, head, result, added_by,
-                                       incident_id)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                final.unlink()
-            raise
+        return PendingBlob(blob_id, file_key, filename, head[:METADATA_HEAD_BYTES], result)
 
-    def _record_intake(self, blob_id: str, file_key: bytes, filename: str, head: bytes,
-                       result: stream.StreamResult, added_by: str,
-                       incident_id: int | None) -> tuple[int, bool]:
+    def discard(self, pending: PendingBlob) -> None:
+        with contextlib.suppress(OSError):
+            self._blob_path(pending.blob_id).unlink()
+
+    def record_blob(self, pending: PendingBlob, *, added_by: str = "victim",
+                    incident_id: int | None = None) -> tuple[int, bool]:
+        """Second half of an intake: must run inside the caller's transaction.
+
+        Returns (evidence id, True if new); identical bytes already in the vault give
+        the existing id and the new blob file is dropped.
+        """
         vault = self._vault
         conn = vault.conn
+        blob_id, result = pending.blob_id, pending.result
         tag = self._dedup_tag(result.sha256)
-        with db.transaction(conn, "the evidence"):
-            row = conn.execute(
-                "SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
-            if row is not None:
-                existing = conn.execute(
-                    "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1",
-                    (row[0],)).fetchone()
-                if existing is not None:
-                    self._blob_path(blob_id).unlink(missing_ok=True)
-                    if incident_id is not None:
-                        self._link(int(existing[0]), incident_id)
-                    return int(existing[0]), False
-                self._blob_path(blob_id).unlink(missing_ok=True)
-                blob_id = str(row[0])
-            else:
-                conn.execute(
-                    "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased)"
-                    " VALUES (?,?,?,?,0)", (blob_id, tag, self._wrap(blob_id, file_key), result.size))
-            media_type = mediatype.sniff(head[:mediatype.HEAD_BYTES])
-            metadata = _metadata(head, media_type)
-            evidence_id = vault._next_id("evidence")
-            from .vault import now_iso
-
-            body = {
-                "filename": filename, "size": result.size, "media_type": media_type,
-                "sha256": result.sha256, "added_at": now_iso(), "added_by": added_by,
-                "metadata": metadata, "blob_id": blob_id,
-            }
-            vault._write_record("evidence", evidence_id, 1, body, reason="added",
-                                deleted=False, action="evidence_add")
+        row = conn.execute(
+            "SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
+        if row is not None and str(row[0]) != blob_id:
+            existing = conn.execute(
+                "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1",
+                (row[0],)).fetchone()
+            self.discard(pending)
+            if existing is not None:
+                if incident_id is not None:
+                    self._link(int(existing[0]), incident_id)
+                return int(existing[0]), False
+            blob_id = str(row[0])
+        else:
             conn.execute(
-                "INSERT INTO evidence (id, version, blob_id, removed, erased, added_at, size)"
-                " VALUES (?,?,?,0,0,?,?)",
-                (evidence_id, 1, blob_id, body["added_at"], result.size))
-            if incident_id is not None:
-                self._link(evidence_id, incident_id)
-        with contextlib.suppress(OSError):
-            fsync_dir(self._blob_path(blob_id).parent)
+                "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased)"
+                " VALUES (?,?,?,?,0)",
+                (blob_id, tag, self._wrap(blob_id, pending.file_key), result.size))
+        media_type = mediatype.sniff(pending.head[:mediatype.HEAD_BYTES])
+        from .vault import now_iso
+
+        body = {
+            "filename": pending.filename, "size": result.size, "media_type": media_type,
+            "sha256": result.sha256, "added_at": now_iso(), "added_by": added_by,
+            "metadata": _metadata(pending.head, media_type), "blob_id": blob_id,
+        }
+        evidence_id = vault._next_id("evidence")
+        vault._write_record("evidence", evidence_id, 1, body, reason="added",
+                            deleted=False, action="evidence_add")
+        conn.execute(
+            "INSERT INTO evidence (id, version, blob_id, removed, erased, added_at, size)"
+            " VALUES (?,?,?,0,0,?,?)",
+            (evidence_id, 1, blob_id, body["added_at"], result.size))
+        if incident_id is not None:
+            self._link(evidence_id, incident_id)
         return evidence_id, True
 
     def _link(self, evidence_id: int, incident_id: int) -> None:
