@@ -1,0 +1,951 @@
+"""What goes into a police export, built once from the vault as plain frozen values.
+
+Why a snapshot: the PDF, the CSV and JSON tables and the bundle must all tell the
+same story, and none of them should reach back into the vault (which may lock while
+an export runs). :func:`build_case` reads everything it needs, applies the person's
+choices (period, perpetrator, selected incidents, private notes, redaction) and
+returns an :class:`ExportCase`; renderers only format it.
+
+Decisions, so an officer (and the defence) can rely on them:
+
+* **Order**: incidents oldest first by when they happened (an incident whose date is
+  not known sorts by when it was first recorded), numbered ``Entry 1..N`` in that
+  order. The vault's own incident id is kept beside the number.
+* **Exhibits** are only the evidence cited by exported incidents, numbered
+  ``INITIALS/N`` in order of first citation, so SM/1 is the earliest exhibit in the
+  timeline. Evidence the owner removed from use (or erased) is not exported; the
+  incident says how many of its files were left out.
+* **Private notes** never leave the vault unless ``include_private`` is set. They are
+  dropped here, at the source, so no renderer can leak one by accident.
+* **Deleted incidents** are not exported. The case counts how many entries dated in
+  the export's period were deleted (their deletion and its reason stay in the vault's
+  hash-chained journal), so the export is honest that they exist.
+* **Redaction** changes only the exported copy and is best effort: ``locations``
+  replaces each incident's place (and that place's words where they recur in the
+  text); ``third-parties`` replaces the names and details of everyone who is not a
+  perpetrator in people lists and witness fields, and their known names, aliases,
+  phone numbers, accounts and vehicles wherever they appear word for word. Exhibits
+  are the unchanged originals and are never redacted; ``redactions`` says all this.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..errors import BadInput, NotFound
+from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, parse_when
+from ..textsafe import display_safe, safe_filename
+from ..vault import IncidentFilter
+
+if TYPE_CHECKING:
+    from ..model import EvidenceItem
+    from ..vault import Vault
+
+__all__ = [
+    "LOCATION_REDACTED", "REDACT_CHOICES", "SCHEMA", "THIRD_PARTY_REDACTED",
+    "CaseExhibit", "CaseIncident", "CaseOrder", "CasePerson", "ExportCase", "ExportOptions",
+    "HistoryEntry", "KindCount", "PeriodCount", "PersonRef", "PoliceRef",
+    "build_case", "case_to_json", "format_date", "format_datetime", "readout_fingerprint",
+    "when_text",
+]
+
+SCHEMA = "victim-log-timeline/1"
+LOCATION_REDACTED = "[location redacted]"
+THIRD_PARTY_REDACTED = "[third party redacted]"
+REDACT_CHOICES = frozenset({"locations", "third-parties"})
+DEFAULT_INITIALS = "VL"
+MAX_INITIALS = 10
+
+#: Officer-facing role names (the app's own labels speak to the victim).
+ROLE_LABELS: dict[str, str] = {
+    "perpetrator": "Perpetrator",
+    "third_party": "Acting for the perpetrator",
+    "witness": "Witness",
+    "other": "Other",
+}
+
+#: Extensions for files whose original name had none, so the officer's tools open them.
+_EXT_FOR_MEDIA: dict[str, str] = {
+    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/bmp": "bmp",
+    "image/tiff": "tif", "image/heic": "heic", "image/heif": "heif", "image/avif": "avif",
+    "image/webp": "webp", "application/pdf": "pdf", "application/zip": "zip",
+    "audio/mpeg": "mp3", "audio/ogg": "ogg", "audio/flac": "flac", "audio/amr": "amr",
+    "audio/mp4": "m4a", "video/webm": "webm", "video/mp4": "mp4", "video/quicktime": "mov",
+    "video/3gpp": "3gp", "video/3gpp2": "3g2", "application/gzip": "gz",
+    "application/x-7z-compressed": "7z", "application/vnd.rar": "rar",
+    "application/vnd.sqlite3": "sqlite", "text/vcard": "vcf", "text/plain": "txt",
+    "text/html": "html",
+}
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+# ---------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What the person chose to export. Empty values mean "everything"."""
+
+    start: str = ""  # ISO date or date-time, inclusive
+    end: str = ""  # ISO date or date-time, inclusive (a bare date means to its end)
+    person_id: int | None = None  # only incidents involving this person
+    incident_ids: tuple[int, ...] = ()  # only these incidents (still in date order)
+    include_private: bool = False
+    redact: frozenset[str] = frozenset()  # {"locations", "third-parties"}
+    initials: str = ""  # producer's initials for exhibit refs; default: vault setting or "VL"
+
+
+# ---------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One stored version of an incident: when it was written and why."""
+
+    version: int
+    recorded_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    id: int
+    name: str  # THIRD_PARTY_REDACTED when redacted
+    role: str  # machine id from model.PERSON_ROLES
+    role_label: str
+
+
+@dataclass(frozen=True)
+class CasePerson:
+    """Someone the exported incidents or orders name, with what identifies them."""
+
+    id: int
+    name: str
+    role: str
+    role_label: str
+    relationship: str = ""
+    aliases: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    vehicles: tuple[str, ...] = ()
+    redacted: bool = False
+
+
+@dataclass(frozen=True)
+class PoliceRef:
+    reference: str = ""
+    officer: str = ""
+    collar_number: str = ""
+    reported_on: str = ""
+
+    def is_empty(self) -> bool:
+        return not (self.reference or self.officer or self.collar_number or self.reported_on)
+
+
+@dataclass(frozen=True)
+class CaseIncident:
+    number: int  # 1..N in export order ("Entry N")
+    id: int  # the vault's incident id
+    version: int
+    occurred_start: str
+    occurred_end: str
+    precision: str
+    precision_label: str
+    when: str  # in words, e.g. "Sat 6 Jun 2026 at about 21:15"
+    first_recorded_at: str
+    last_recorded_at: str
+    kinds: tuple[str, ...]
+    kind_labels: tuple[str, ...]
+    summary: str
+    location: str
+    details: str
+    people: tuple[PersonRef, ...]
+    witnesses: str
+    effects: tuple[str, ...]
+    effect_labels: tuple[str, ...]
+    effect_text: str
+    actions: str
+    police: PoliceRef
+    author: str
+    author_label: str
+    complete_later: bool
+    source: str
+    breach: bool
+    order_id: int | None
+    order_label: str
+    order_condition: str
+    exhibits: tuple[str, ...]  # exhibit references, e.g. ("SM/1", "SM/4")
+    exhibits_not_included: int  # files cited but removed from the vault before export
+    history: tuple[HistoryEntry, ...]  # every version, the first is the creation
+    private_note: str | None  # None: not exported (the default); "" : there is none
+
+    @property
+    def amendments(self) -> int:
+        return max(0, len(self.history) - 1)
+
+    @property
+    def amended(self) -> bool:
+        return self.amendments > 0
+
+
+@dataclass(frozen=True)
+class CaseExhibit:
+    reference: str  # "SM/1"
+    number: int
+    evidence_id: int  # for bundle.py to stream the verified original
+    original_filename: str  # display-safe, one line
+    bag_name: str  # "SM-1_photo.jpg": portable, unique in the bag
+    sha256: str
+    size: int
+    media_type: str
+    added_at: str
+    added_by: str
+    incident_ids: tuple[int, ...]  # exported incidents it supports (vault ids)
+    incident_numbers: tuple[int, ...]  # the same as entry numbers
+
+    @property
+    def payload_path(self) -> str:
+        """Path inside the bag's ``data/`` directory."""
+        return "exhibits/" + self.bag_name
+
+    @property
+    def bag_path(self) -> str:
+        return "data/" + self.payload_path
+
+
+@dataclass(frozen=True)
+class CaseOrder:
+    id: int
+    order_type: str
+    reference: str
+    court: str
+    made_on: str
+    expires_on: str
+    conditions: tuple[str, ...]
+    person_name: str
+    status: str  # "in force", "expired", "not yet in force"
+
+    @property
+    def in_force(self) -> bool:
+        return self.status == "in force"
+
+    @property
+    def label(self) -> str:
+        return f"{self.order_type} {self.reference}".strip()
+
+
+@dataclass(frozen=True)
+class KindCount:
+    kind: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PeriodCount:
+    """Incidents in one week (starting Monday) or month (starting the 1st)."""
+
+    start: str  # ISO date
+    label: str  # "1 Jun 2026" / "Jun 2026"
+    count: int
+    breaches: int
+
+
+@dataclass(frozen=True)
+class ExportCase:
+    case_title: str
+    owner: str
+    producer_initials: str
+    exported_at: str
+    software: str
+    fingerprint: str
+    fingerprint_readout: str
+    requested_start: str
+    requested_end: str
+    first_incident: str  # ISO date of the earliest known incident date, or ""
+    last_incident: str
+    selection: str  # in words: which incidents were chosen
+    include_private: bool
+    redact: tuple[str, ...]
+    redactions: tuple[str, ...]
+    deleted_not_exported: int
+    incidents: tuple[CaseIncident, ...]
+    exhibits: tuple[CaseExhibit, ...]
+    people: tuple[CasePerson, ...]
+    orders: tuple[CaseOrder, ...]
+    counts_by_kind: tuple[KindCount, ...]
+    per_week: tuple[PeriodCount, ...]
+    per_month: tuple[PeriodCount, ...]
+    date_not_known: int
+    schema: str = SCHEMA
+
+    @property
+    def breaches(self) -> tuple[CaseIncident, ...]:
+        return tuple(i for i in self.incidents if i.breach)
+
+    @property
+    def perpetrators(self) -> tuple[CasePerson, ...]:
+        return tuple(p for p in self.people if p.role == "perpetrator")
+
+    @property
+    def orders_in_force(self) -> tuple[CaseOrder, ...]:
+        return tuple(o for o in self.orders if o.in_force)
+
+    @property
+    def period_text(self) -> str:
+        """The period covered, in words, for the title page and README."""
+        start = self.requested_start or self.first_incident
+        end = self.requested_end or self.last_incident
+        if not start and not end:
+            return "No dated incidents"
+        if start and end:
+            return f"{format_date(start)} to {format_date(end)}"
+        return f"From {format_date(start)}" if start else f"Up to {format_date(end)}"
+
+
+# ---------------------------------------------------------------------------- dates in words
+
+
+def _parse(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _day(dt: datetime | date) -> str:
+    return f"{_DAYS[dt.weekday()]} {dt.day} {_MONTHS[dt.month - 1]} {dt.year}"
+
+
+def _clock(dt: datetime, seconds: bool = False) -> str:
+    if seconds or dt.second:
+        return f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
+    return f"{dt.hour:02d}:{dt.minute:02d}"
+
+
+def format_date(value: str) -> str:
+    """``2026-06-06`` (or a date-time) as ``Sat 6 Jun 2026``; unparsable text unchanged."""
+    dt = _parse(value)
+    if dt is None:
+        try:
+            return _day(date.fromisoformat(value.strip()[:10]))
+        except ValueError:
+            return value
+    return _day(dt)
+
+
+def format_datetime(value: str, *, seconds: bool = True) -> str:
+    """An ISO date-time as ``Sat 6 Jun 2026 21:15:07`` in its own (recorded) UTC offset."""
+    dt = _parse(value)
+    if dt is None:
+        return value
+    return f"{_day(dt)} {_clock(dt, seconds)}"
+
+
+def when_text(start: str, end: str, precision: str) -> str:
+    """When an incident happened, in words that carry how sure the time is.
+
+    ``exact``: "Sat 6 Jun 2026 at 21:15"; ``approximate``: "... at about 21:15";
+    ``day`` / ``unknown_time``: "Sat 6 Jun 2026, time not known"; ranges say
+    "from ... to ...". Times are the victim's own clock (the stored UTC offset).
+    """
+    s, e = _parse(start), _parse(end)
+    if s is None:
+        return "Date and time not known"
+    timed = precision in ("exact", "approximate")
+    about = "about " if precision == "approximate" else ""
+    if e is None or e == s:
+        if timed:
+            return f"{_day(s)} at {about}{_clock(s)}"
+        return f"{_day(s)}, time not known"
+    if not timed:
+        if s.date() == e.date():
+            return f"{_day(s)}, time not known"
+        return f"Between {_day(s)} and {_day(e)}, time not known"
+    if s.date() == e.date():
+        return f"{_day(s)} from {about}{_clock(s)} to {about}{_clock(e)}"
+    return f"From {_day(s)} {about}{_clock(s)} to {_day(e)} {about}{_clock(e)}"
+
+
+def readout_fingerprint(fingerprint: str) -> str:
+    """The phone read-out form of a signing-key fingerprint: 6 groups of 4 hex digits.
+
+    ``SHA256:<base64>`` (what ``ssh-keygen -lf`` prints) becomes the first 96 bits of
+    the same digest in upper-case hex groups, the form ``victim-log verify`` prints
+    (``sign.short_fingerprint``). Hex is read aloud without case mistakes. Anything
+    else is grouped in fours as given; "" stays "".
+    """
+    text = fingerprint.strip()
+    if not text:
+        return ""
+    if text.upper().startswith("SHA256:"):
+        b64 = text[7:]
+        try:
+            digest = base64.b64decode(b64 + "=" * (-len(b64) % 4), validate=True)
+        except (binascii.Error, ValueError):
+            digest = b""
+        if len(digest) == 32:
+            hexdigits = digest.hex()[:24].upper()
+            return " ".join(hexdigits[i:i + 4] for i in range(0, 24, 4))
+    compact = re.sub(r"[\s:-]", "", text)
+    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+# ---------------------------------------------------------------------------- redaction
+
+
+_TITLE_WORDS = frozenset({"the", "and", "mr", "mrs", "ms", "miss", "dr", "mum", "dad", "my",
+                          "her", "his", "of", "from"})
+
+
+def _phone_pattern(phone: str) -> str | None:
+    """A phone number matched whatever the spacing, and +44 for a leading 0."""
+    digits = re.sub(r"\D", "", phone)
+    if len(digits) < 6:
+        return None
+    sep = r"[\s().-]*"
+    body = sep.join(re.escape(d) for d in digits)
+    if phone.strip().startswith("0"):
+        rest = sep.join(re.escape(d) for d in digits[1:])
+        return rf"(?:{body}|\+{sep}4{sep}4{sep}(?:\(?0\)?{sep})?{rest})"
+    return body
+
+
+class _Redactor:
+    """Best-effort replacement of third parties' identifiers and of places in free text."""
+
+    def __init__(self, redact: frozenset[str], people: Iterable[Person], keep_words: str,
+                 locations: Iterable[str]) -> None:
+        self.locations = "locations" in redact
+        self.third_parties = "third-parties" in redact
+        self._third: re.Pattern[str] | None = None
+        self._places: re.Pattern[str] | None = None
+        self.redacted_people = 0
+        if self.third_parties:
+            self._third = self._third_party_pattern(list(people), keep_words)
+        if self.locations:
+            places = sorted({p.strip() for p in locations if len(p.strip()) >= 8},
+                            key=len, reverse=True)
+            if places:
+                self._places = re.compile(
+                    "|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in places), re.IGNORECASE)
+
+    def _third_party_pattern(self, people: list[Person], keep_words: str) -> re.Pattern[str] | None:
+        keep: set[str] = {w.casefold() for w in re.findall(r"\w+", keep_words)}
+        for p in people:
+            if p.data.role == "perpetrator":
+                for term in (p.data.name, *p.data.aliases, *p.data.accounts):
+                    keep.update(w.casefold() for w in re.findall(r"\w+", term))
+        terms: set[str] = set()
+        patterns: list[str] = []
+        for p in people:
+            d = p.data
+            if d.role == "perpetrator":
+                continue
+            self.redacted_people += 1
+            for term in (d.name, *d.aliases, *d.vehicles):
+                terms.add(term.strip())
+            for account in d.accounts:
+                terms.add(account.strip())
+                terms.add(account.split(" (")[0].strip())  # "@handle (Instagram)"
+            for word in re.findall(r"\w+", d.name):
+                if (len(word) >= 3 and word[0].isupper() and word.casefold() not in keep
+                        and word.casefold() not in _TITLE_WORDS):
+                    terms.add(word)
+            for phone in d.phones:
+                pat = _phone_pattern(phone)
+                if pat:
+                    patterns.append(pat)
+                else:
+                    terms.add(phone.strip())
+        ordered = sorted((t for t in terms if len(t) >= 2), key=len, reverse=True)
+        patterns = [re.escape(t) for t in ordered] + patterns
+        if not patterns:
+            return None
+        return re.compile("(?<!\\w)(?:" + "|".join(patterns) + ")(?!\\w)", re.IGNORECASE)
+
+    def text(self, value: str) -> str:
+        """Free text (summary, details, reasons...) with known identifiers replaced."""
+        if not value:
+            return value
+        if self._third is not None:
+            value = self._third.sub(THIRD_PARTY_REDACTED, value)
+        if self._places is not None:
+            value = self._places.sub(LOCATION_REDACTED, value)
+        return value
+
+    def location(self, value: str) -> str:
+        if self.locations and value.strip():
+            return LOCATION_REDACTED
+        return self.text(value)
+
+    def witnesses(self, value: str) -> str:
+        if self.third_parties and value.strip():
+            return THIRD_PARTY_REDACTED
+        return self.text(value)
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def _initials(options: ExportOptions, vault: Vault) -> str:
+    """Producer initials: letters and digits only, so ``SM/1`` and ``SM-1_x`` are safe."""
+    given = options.initials.strip()
+    if given:
+        cleaned = unicodedata.normalize("NFC", given).upper()
+        if not cleaned.isalnum() or len(cleaned) > MAX_INITIALS:
+            raise BadInput(f"Initials for exhibit references must be 1 to {MAX_INITIALS} letters "
+                           "or digits, for example SM.")
+        return cleaned
+    setting = unicodedata.normalize("NFC", vault.get_setting("initials", "")).upper()
+    setting = "".join(ch for ch in setting if ch.isalnum())[:MAX_INITIALS]
+    return setting or DEFAULT_INITIALS
+
+
+def _check_options(options: ExportOptions) -> None:
+    unknown = set(options.redact) - REDACT_CHOICES
+    if unknown:
+        raise BadInput(f"Unknown redaction '{sorted(unknown)[0][:40]}'. "
+                       f"Choose from: {', '.join(sorted(REDACT_CHOICES))}.")
+    if options.start and options.end:
+        start = parse_when(options.start)
+        end = parse_when(options.end)
+        if len(options.end.strip()) <= 10:
+            end = end.replace(hour=23, minute=59, second=59)
+        if end < start:
+            raise BadInput("The end of the export period is before its start.")
+    elif options.start:
+        parse_when(options.start)
+    elif options.end:
+        parse_when(options.end)
+
+
+def _author_label(author: str) -> str:
+    if not author or author == "victim":
+        return "The victim"
+    if author.startswith("support:"):
+        return f"Support worker: {author[8:].strip()}".rstrip(": ")
+    return author
+
+
+def _bag_name(initials: str, number: int, filename: str, media_type: str) -> str:
+    safe = safe_filename(filename, max_len=100, fallback="exhibit")
+    stem, dot, ext = safe.rpartition(".")
+    if not dot:
+        ext = _EXT_FOR_MEDIA.get(media_type, "")
+        if ext:
+            safe = f"{safe}.{ext}"
+    return f"{initials}-{number}_{safe}"
+
+
+def _order_status(order: Order, today: date) -> str:
+    def day(value: str) -> date | None:
+        try:
+            return date.fromisoformat(value.strip()[:10]) if value.strip() else None
+        except ValueError:
+            return None
+
+    made, expires = day(order.data.made_on), day(order.data.expires_on)
+    if made is not None and made > today:
+        return "not yet in force"
+    if expires is not None and expires < today:
+        return "expired"
+    return "in force"
+
+
+def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
+    """Counts per week (Monday start) or month, with empty periods filled in."""
+    if not dated:
+        return ()
+
+    def bucket(d: date) -> date:
+        return d.replace(day=1) if monthly else d - timedelta(days=d.weekday())
+
+    counts: Counter[date] = Counter()
+    breaches: Counter[date] = Counter()
+    for d, breach in dated:
+        counts[bucket(d)] += 1
+        if breach:
+            breaches[bucket(d)] += 1
+    first, last = min(counts), max(counts)
+    out: list[PeriodCount] = []
+    cur = first
+    while cur <= last:
+        label = (f"{_MONTHS[cur.month - 1]} {cur.year}" if monthly
+                 else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}")
+        out.append(PeriodCount(cur.isoformat(), label, counts[cur], breaches[cur]))
+        if monthly:
+            cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+        else:
+            cur += timedelta(days=7)
+    return tuple(out)
+
+
+def _select(vault: Vault, options: ExportOptions) -> list[int]:
+    flt = IncidentFilter(start=options.start, end=options.end, person_id=options.person_id)
+    ids = [s.id for s in vault.list_incidents(flt, oldest_first=True)]
+    if options.incident_ids:
+        wanted = set(options.incident_ids)
+        for iid in wanted:
+            current = vault.get_incident(iid)  # NotFound for an unknown id
+            if current.deleted:
+                raise BadInput(f"Incident {iid} was deleted, so it cannot be exported.")
+        ids = [i for i in ids if i in wanted]
+    return ids
+
+
+def _selection_text(options: ExportOptions, vault: Vault, count: int) -> str:
+    parts: list[str] = []
+    if options.incident_ids:
+        parts.append(f"{len(set(options.incident_ids))} incidents chosen by hand")
+    else:
+        parts.append("All incidents")
+    if options.person_id is not None:
+        try:
+            who = vault.get_person(options.person_id).data
+            name = who.name if who.role == "perpetrator" or "third-parties" not in options.redact \
+                else THIRD_PARTY_REDACTED
+        except NotFound:
+            name = f"person {options.person_id}"
+        parts.append(f"involving {name}")
+    if options.start and options.end:
+        parts.append(f"from {format_date(options.start)} to {format_date(options.end)}")
+    elif options.start:
+        parts.append(f"from {format_date(options.start)}")
+    elif options.end:
+        parts.append(f"up to {format_date(options.end)}")
+    return " ".join(parts) + f" ({count} exported)"
+
+
+def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
+               fingerprint: str = "") -> ExportCase:
+    """Read the vault once and return the full, redacted export as plain values.
+
+    Raises BadInput for bad options (unknown redaction, end before start, initials
+    that cannot name a file, a deleted or unknown incident id). Nothing is written.
+    """
+    _check_options(options)
+    initials = _initials(options, vault)
+    ids = _select(vault, options)
+    histories: list[list[IncidentVersion]] = [vault.incident_history(i) for i in ids]
+    case_title = vault.get_setting("case_title", "") or "Victim Log export"
+    owner = vault.get_setting("owner_name", "")
+
+    person_cache: dict[int, Person | None] = {}
+
+    def person(pid: int) -> Person | None:
+        if pid not in person_cache:
+            try:
+                person_cache[pid] = vault.get_person(pid)
+            except NotFound:
+                person_cache[pid] = None
+        return person_cache[pid]
+
+    all_people = {p.id: p for p in vault.list_people()}
+    person_cache.update(all_people)
+    for hist in histories:
+        for pid in hist[-1].data.people:
+            person(pid)
+    orders = vault.list_orders()
+    for o in orders:
+        if o.data.person_id is not None:
+            person(o.data.person_id)
+    known_people = [p for p in person_cache.values() if p is not None]
+
+    redact = frozenset(options.redact)
+    redactor = _Redactor(redact, known_people, case_title + " " + owner,
+                         (h[-1].data.location for h in histories))
+
+    # Exhibits: numbered in order of first citation by the (date-ordered) incidents.
+    exhibit_numbers: dict[int, int] = {}
+    exhibit_items: dict[int, EvidenceItem] = {}
+    withheld: dict[int, int] = {}
+    for hist in histories:
+        cur = hist[-1]
+        for eid in cur.evidence:
+            if eid in exhibit_numbers:
+                continue
+            try:
+                item = vault.evidence.get(eid)
+            except NotFound:
+                item = None
+            if item is None or item.removed or item.erased:
+                withheld[cur.incident_id] = withheld.get(cur.incident_id, 0) + 1
+                continue
+            exhibit_numbers[eid] = len(exhibit_numbers) + 1
+            exhibit_items[eid] = item
+
+    def ref(eid: int) -> str:
+        return f"{initials}/{exhibit_numbers[eid]}"
+
+    order_by_id = {o.id: o for o in orders}
+
+    def person_ref(pid: int) -> PersonRef:
+        p = person(pid)
+        if p is None:
+            return PersonRef(pid, f"Person {pid} (no longer in the log)", "other", "Other")
+        hidden = redactor.third_parties and p.data.role != "perpetrator"
+        return PersonRef(pid, THIRD_PARTY_REDACTED if hidden else p.data.name, p.data.role,
+                         ROLE_LABELS.get(p.data.role, p.data.role))
+
+    incidents: list[CaseIncident] = []
+    for number, hist in enumerate(histories, start=1):
+        cur = hist[-1]
+        d = cur.data
+        order = order_by_id.get(d.order_id) if d.order_id is not None else None
+        incidents.append(CaseIncident(
+            number=number, id=cur.incident_id, version=cur.version,
+            occurred_start=d.occurred_start, occurred_end=d.occurred_end,
+            precision=d.precision, precision_label=PRECISIONS.get(d.precision, d.precision),
+            when=when_text(d.occurred_start, d.occurred_end, d.precision),
+            first_recorded_at=cur.first_recorded_at, last_recorded_at=cur.recorded_at,
+            kinds=d.kinds, kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
+            summary=redactor.text(d.summary), location=redactor.location(d.location),
+            details=redactor.text(d.details),
+            people=tuple(person_ref(pid) for pid in d.people),
+            witnesses=redactor.witnesses(d.witnesses),
+            effects=d.effects, effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
+            effect_text=redactor.text(d.effect_text), actions=redactor.text(d.actions),
+            police=PoliceRef(d.police.reference, d.police.officer, d.police.collar_number,
+                             d.police.reported_on),
+            author=d.author, author_label=_author_label(d.author),
+            complete_later=d.complete_later, source=redactor.text(d.source),
+            breach="order_breach" in d.kinds or d.order_id is not None,
+            order_id=d.order_id,
+            order_label=(redactor.text(order.data.order_type + " " + order.data.reference).strip()
+                         if order else ""),
+            order_condition=redactor.text(d.order_condition),
+            exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
+            exhibits_not_included=withheld.get(cur.incident_id, 0),
+            history=tuple(HistoryEntry(v.version, v.recorded_at, redactor.text(v.reason))
+                          for v in hist),
+            private_note=redactor.text(d.private_note) if options.include_private else None,
+        ))
+
+    supported: dict[str, list[CaseIncident]] = {}
+    for inc in incidents:
+        for r in inc.exhibits:
+            supported.setdefault(r, []).append(inc)
+    exhibits: list[CaseExhibit] = []
+    for eid, n in exhibit_numbers.items():
+        item = exhibit_items[eid]
+        supports = supported.get(ref(eid), [])
+        name = redactor.text(display_safe(item.filename, single_line=True))
+        exhibits.append(CaseExhibit(
+            reference=ref(eid), number=n, evidence_id=eid, original_filename=name,
+            bag_name=_bag_name(initials, n, name, item.media_type), sha256=item.sha256,
+            size=item.size, media_type=item.media_type, added_at=item.added_at,
+            added_by=item.added_by, incident_ids=tuple(i.id for i in supports),
+            incident_numbers=tuple(i.number for i in supports)))
+    _check_unique_names(exhibits)
+
+    # People: everyone the exported incidents or listed orders name.
+    named: dict[int, None] = {}
+    for i in incidents:
+        for pr in i.people:
+            named[pr.id] = None
+    for o in orders:
+        if o.data.person_id is not None:
+            named[o.data.person_id] = None
+    people: list[CasePerson] = []
+    for pid in named:
+        p = person(pid)
+        if p is None:
+            continue
+        pd = p.data
+        if redactor.third_parties and pd.role != "perpetrator":
+            people.append(CasePerson(pid, THIRD_PARTY_REDACTED, pd.role,
+                                     ROLE_LABELS.get(pd.role, pd.role), redacted=True))
+        else:
+            people.append(CasePerson(pid, pd.name, pd.role, ROLE_LABELS.get(pd.role, pd.role),
+                                     relationship=redactor.text(pd.relationship),
+                                     aliases=pd.aliases, phones=pd.phones,
+                                     accounts=pd.accounts, vehicles=pd.vehicles))
+    people.sort(key=lambda p: (p.role != "perpetrator", p.role, p.name.casefold(), p.id))
+
+    exported = _parse(exported_at)
+    today = exported.date() if exported else date.today()
+    case_orders = []
+    for o in orders:
+        od = o.data
+        who = person_ref(od.person_id).name if od.person_id is not None else ""
+        case_orders.append(CaseOrder(
+            id=o.id, order_type=od.order_type, reference=od.reference, court=od.court,
+            made_on=od.made_on, expires_on=od.expires_on,
+            conditions=tuple(redactor.text(c) for c in od.conditions), person_name=who,
+            status=_order_status(o, today)))
+
+    kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
+    counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS
+                           if kind_counter[k]) + tuple(
+        KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS)
+    dated: list[tuple[date, bool]] = []
+    for i in incidents:
+        dt = _parse(i.occurred_start)
+        if dt is not None:
+            dated.append((dt.date(), i.breach))
+    first = min((d for d, _ in dated), default=None)
+    last = max((d for d, _ in dated), default=None)
+
+    deleted = 0
+    if not options.incident_ids:
+        span = IncidentFilter(start=options.start, end=options.end)
+        deleted = (vault.count_incidents(IncidentFilter(start=options.start, end=options.end,
+                                                        include_deleted=True))
+                   - vault.count_incidents(span))
+
+    return ExportCase(
+        case_title=case_title, owner=owner, producer_initials=initials,
+        exported_at=exported_at, software=f"Victim Log {__version__}",
+        fingerprint=fingerprint.strip(), fingerprint_readout=readout_fingerprint(fingerprint),
+        requested_start=options.start, requested_end=options.end,
+        first_incident=first.isoformat() if first else "",
+        last_incident=last.isoformat() if last else "",
+        selection=_selection_text(options, vault, len(incidents)),
+        include_private=options.include_private,
+        redact=tuple(sorted(redact)),
+        redactions=_redaction_notes(redactor, incidents),
+        deleted_not_exported=deleted,
+        incidents=tuple(incidents), exhibits=tuple(exhibits), people=tuple(people),
+        orders=tuple(case_orders), counts_by_kind=counts_by_kind,
+        per_week=_period_counts(dated, monthly=False),
+        per_month=_period_counts(dated, monthly=True),
+        date_not_known=len(incidents) - len(dated),
+    )
+
+
+def _check_unique_names(exhibits: list[CaseExhibit]) -> None:
+    """Exhibit names start with a unique reference, so this is a guard, not a fix-up."""
+    seen: set[str] = set()
+    for ex in exhibits:
+        key = ex.bag_name.casefold()
+        if key in seen:  # pragma: no cover - impossible while references are unique
+            raise BadInput("Two exhibits would get the same file name in the bundle.")
+        seen.add(key)
+
+
+def _redaction_notes(redactor: _Redactor, incidents: list[CaseIncident]) -> tuple[str, ...]:
+    notes: list[str] = []
+    if redactor.locations:
+        n = sum(1 for i in incidents if i.location == LOCATION_REDACTED)
+        notes.append(
+            f'Locations: the place of each incident ({n} incidents) is replaced by '
+            f'"{LOCATION_REDACTED}", and where a place is repeated word for word in other '
+            "text it is replaced there too. Order conditions are not redacted.")
+    if redactor.third_parties:
+        notes.append(
+            f"Third parties: the names and details of the {redactor.redacted_people} people in "
+            "the log who are not named as a perpetrator (witnesses, people acting for the "
+            f'perpetrator, others) are replaced by "{THIRD_PARTY_REDACTED}" in the people lists '
+            "and the witnesses field, and wherever their known names, aliases, phone numbers, "
+            "accounts or vehicles appear word for word in the text.")
+    if notes:
+        notes.append(
+            "Redaction is best effort and applies to this export only; the log itself is "
+            "unchanged. Exhibits are the original files, unchanged and not redacted: they may "
+            "still show places, people or location data.")
+    return tuple(notes)
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def _incident_json(i: CaseIncident) -> dict[str, object]:
+    return {
+        "number": i.number,
+        "id": i.id,
+        "version": i.version,
+        "occurred_start": i.occurred_start,
+        "occurred_end": i.occurred_end,
+        "precision": i.precision,
+        "when": i.when,
+        "first_recorded_at": i.first_recorded_at,
+        "last_recorded_at": i.last_recorded_at,
+        "kinds": list(i.kinds),
+        "kind_labels": list(i.kind_labels),
+        "summary": i.summary,
+        "location": i.location,
+        "details": i.details,
+        "people": [{"id": p.id, "name": p.name, "role": p.role} for p in i.people],
+        "witnesses": i.witnesses,
+        "effects": list(i.effects),
+        "effect_labels": list(i.effect_labels),
+        "effect_text": i.effect_text,
+        "actions": i.actions,
+        "police": {"reference": i.police.reference, "officer": i.police.officer,
+                   "collar_number": i.police.collar_number,
+                   "reported_on": i.police.reported_on},
+        "breach": i.breach,
+        "order_id": i.order_id,
+        "order": i.order_label,
+        "order_condition": i.order_condition,
+        "exhibits": list(i.exhibits),
+        "exhibits_not_included": i.exhibits_not_included,
+        "author": i.author,
+        "complete_later": i.complete_later,
+        "source": i.source,
+        "amended": i.amended,
+        "history": [{"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason}
+                    for h in i.history],
+        "private_note": i.private_note,
+    }
+
+
+def case_to_json(case: ExportCase) -> dict[str, object]:
+    """The ``timeline.json`` document (keys documented in docs/export-format.md)."""
+    return {
+        "schema": case.schema,
+        "case_title": case.case_title,
+        "owner": case.owner,
+        "producer_initials": case.producer_initials,
+        "exported_at": case.exported_at,
+        "software": case.software,
+        "signing_key": {"fingerprint": case.fingerprint, "readout": case.fingerprint_readout},
+        "period": {"requested_start": case.requested_start, "requested_end": case.requested_end,
+                   "first_incident": case.first_incident, "last_incident": case.last_incident},
+        "selection": case.selection,
+        "private_notes_included": case.include_private,
+        "redact": list(case.redact),
+        "redactions": list(case.redactions),
+        "deleted_not_exported": case.deleted_not_exported,
+        "counts": {
+            "incidents": len(case.incidents),
+            "exhibits": len(case.exhibits),
+            "breaches": len(case.breaches),
+            "date_not_known": case.date_not_known,
+            "by_kind": {k.kind: k.count for k in case.counts_by_kind},
+            "per_week": [{"week_start": w.start, "count": w.count, "breaches": w.breaches}
+                         for w in case.per_week],
+        },
+        "people": [
+            {"id": p.id, "name": p.name, "role": p.role, "relationship": p.relationship,
+             "aliases": list(p.aliases), "phones": list(p.phones), "accounts": list(p.accounts),
+             "vehicles": list(p.vehicles), "redacted": p.redacted}
+            for p in case.people],
+        "orders": [
+            {"id": o.id, "order_type": o.order_type, "reference": o.reference, "court": o.court,
+             "made_on": o.made_on, "expires_on": o.expires_on, "conditions": list(o.conditions),
+             "person": o.person_name, "status": o.status}
+            for o in case.orders],
+        "breaches": [i.id for i in case.breaches],
+        "incidents": [_incident_json(i) for i in case.incidents],
+        "exhibits": [
+            {"reference": e.reference, "file": e.bag_path, "original_filename": e.original_filename,
+             "sha256": e.sha256, "size": e.size, "media_type": e.media_type,
+             "added_at": e.added_at, "added_by": e.added_by, "incident_ids": list(e.incident_ids),
+             "entries": list(e.incident_numbers)}
+            for e in case.exhibits],
+    }

@@ -1,0 +1,160 @@
+"""The machine-readable parts of an export: ``timeline.csv``, ``timeline.json``, ``exhibits.csv``.
+
+Officers load these into their case systems or open them in Excel, so the columns and
+keys are stable and documented here and in ``docs/export-format.md``. Renaming or
+removing one is a breaking change: add new columns at the end and bump
+``SCHEMA`` (``victim-log-timeline/N``) in :mod:`victim_log.export.case`.
+
+CSV format (both files)
+    RFC 4180: comma-separated, fields quoted when needed (``"`` doubled), CRLF between
+    rows, a header row first. Encoded as **UTF-8 with a byte order mark**: without
+    the BOM, Excel on Windows reads UTF-8 as the local code page and garbles names,
+    quotes and emoji; LibreOffice and Python (``encoding="utf-8-sig"``) accept it.
+    Text keeps its line breaks inside quoted cells. Lists inside a cell are joined
+    with ``"; "``. Text is made display-safe (bidi controls removed, control
+    characters shown as U+FFFD) because people read it in a spreadsheet; the JSON
+    holds the text exactly as recorded.
+
+    **Formula injection**: a cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return (or their full-width forms) gets a leading apostrophe (``'``).
+    Excel and LibreOffice would otherwise run such a cell as a formula, and a
+    perpetrator's message such as ``=HYPERLINK(...)`` could then act on the officer's
+    computer. The apostrophe makes the spreadsheet show the text as text; to recover
+    the exact text, drop one leading apostrophe before one of those characters (or use
+    ``timeline.json``). Phone numbers written ``+44...`` are affected the same way.
+
+``timeline.csv``: one row per exported incident, oldest first. Columns:
+    ``entry`` (1..N, the "Entry N" of the PDF), ``incident_id`` (the log's own id),
+    ``version`` (current version number), ``occurred_start`` and ``occurred_end`` (ISO
+    8601 with the victim's UTC offset; empty if not known), ``time_precision`` (exact,
+    approximate, day, unknown_time), ``when`` (the same in words), ``first_recorded_at``
+    (when the entry was first written, set by the app), ``last_recorded_at`` (when the
+    current version was written), ``kinds`` (machine ids), ``kind_labels``,
+    ``summary``, ``location``, ``details`` (verbatim), ``people`` ("name (role)"),
+    ``witnesses``, ``effects`` (machine ids), ``effect_labels``, ``effect_text``,
+    ``actions_taken``, ``police_reference``, ``police_officer``,
+    ``police_collar_number``, ``police_reported_on``, ``order_breach`` (yes/no),
+    ``order`` (type and reference), ``order_condition``, ``exhibits`` (references such as
+    SM/1), ``exhibits_not_included`` (files cited but removed before export),
+    ``times_amended``, ``last_amended_at``, ``amendment_reasons``, ``author`` ("victim"
+    or "support:<name>"), ``complete_later`` (yes/no: the author meant to add more),
+    ``source`` (e.g. an import), ``private_note`` (always empty unless the owner chose
+    to include private notes).
+
+``exhibits.csv``: one row per exhibit, in reference order. Columns: ``reference``
+    (SM/1), ``file`` (path inside the bag, ``data/exhibits/SM-1_<name>``),
+    ``original_filename``, ``sha256`` (hex, of the original bytes, taken when the file
+    entered the log), ``size_bytes``, ``media_type`` (from the content, not the name),
+    ``added_at``, ``added_by``, ``entries`` (entry numbers it supports),
+    ``incident_ids`` (the same as the log's ids).
+
+``timeline.json``: see :func:`victim_log.export.case.case_to_json`; UTF-8, no BOM,
+    ``"schema": "victim-log-timeline/1"``, keys listed in docs/export-format.md.
+    ``private_note`` is ``null`` when private notes were not exported.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+
+from ..textsafe import display_safe
+from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json
+
+__all__ = ["EXHIBIT_COLUMNS", "TIMELINE_COLUMNS", "exhibits_csv", "safe_cell", "timeline_csv",
+           "timeline_json"]
+
+TIMELINE_COLUMNS: tuple[str, ...] = (
+    "entry", "incident_id", "version", "occurred_start", "occurred_end", "time_precision",
+    "when", "first_recorded_at", "last_recorded_at", "kinds", "kind_labels", "summary",
+    "location", "details", "people", "witnesses", "effects", "effect_labels", "effect_text",
+    "actions_taken", "police_reference", "police_officer", "police_collar_number",
+    "police_reported_on", "order_breach", "order", "order_condition", "exhibits",
+    "exhibits_not_included", "times_amended", "last_amended_at", "amendment_reasons",
+    "author", "complete_later", "source", "private_note",
+)
+
+EXHIBIT_COLUMNS: tuple[str, ...] = (
+    "reference", "file", "original_filename", "sha256", "size_bytes", "media_type",
+    "added_at", "added_by", "entries", "incident_ids",
+)
+
+#: First characters that make a spreadsheet treat a cell as a formula (and full-width twins).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+_BOM = "\ufeff"
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell: display-safe text with a leading apostrophe before formula characters."""
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif value is None:
+        text = ""
+    else:
+        text = str(value)
+    text = display_safe(text)  # first: a hidden bidi control must not hide an "="
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    buf = io.StringIO()
+    buf.write(_BOM)
+    writer = csv.writer(buf, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    return buf.getvalue().encode("utf-8")
+
+
+def _join(values: Iterable[str]) -> str:
+    return "; ".join(v for v in values if v)
+
+
+def _timeline_row(i: CaseIncident) -> list[object]:
+    amendments = i.history[1:]
+    return [
+        i.number, i.id, i.version, i.occurred_start, i.occurred_end, i.precision, i.when,
+        i.first_recorded_at, i.last_recorded_at, _join(i.kinds), _join(i.kind_labels),
+        i.summary, i.location, i.details,
+        _join(f"{p.name} ({p.role})" for p in i.people), i.witnesses, _join(i.effects),
+        _join(i.effect_labels), i.effect_text, i.actions, i.police.reference, i.police.officer,
+        i.police.collar_number, i.police.reported_on, i.breach, i.order_label,
+        i.order_condition, _join(i.exhibits), i.exhibits_not_included, len(amendments),
+        amendments[-1].recorded_at if amendments else "",
+        _join(f"v{h.version} {h.recorded_at}: {h.reason}" for h in amendments),
+        i.author, i.complete_later, i.source, i.private_note or "",
+    ]
+
+
+def _exhibit_row(e: CaseExhibit) -> list[object]:
+    return [e.reference, e.bag_path, e.original_filename, e.sha256, e.size, e.media_type,
+            e.added_at, e.added_by, _join(str(n) for n in e.incident_numbers),
+            _join(str(n) for n in e.incident_ids)]
+
+
+def timeline_csv(case: ExportCase) -> bytes:
+    """``timeline.csv``: one row per incident, columns :data:`TIMELINE_COLUMNS`."""
+    return _csv(TIMELINE_COLUMNS, (_timeline_row(i) for i in case.incidents))
+
+
+def exhibits_csv(case: ExportCase) -> bytes:
+    """``exhibits.csv``: one row per exhibit, columns :data:`EXHIBIT_COLUMNS`."""
+    return _csv(EXHIBIT_COLUMNS, (_exhibit_row(e) for e in case.exhibits))
+
+
+def timeline_json(case: ExportCase) -> bytes:
+    """``timeline.json``: :func:`case_to_json`, pretty-printed UTF-8 with a final newline.
+
+    Key order is fixed (not sorted) so the file reads top-down like the PDF; the
+    same case always gives the same bytes.
+    """
+    doc = case_to_json(case)
+    try:
+        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: keep it, escaped, rather than fail
+        return (json.dumps(doc, ensure_ascii=True, indent=2) + "\n").encode("ascii")
