@@ -37,7 +37,7 @@ from .crypto import stream
 from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
 from .fsutil import atomic_writer, fsync_dir, translate_os_error
 from .model import EvidenceItem
-from .store import db
+from .store import db, journal
 from .textsafe import display_safe
 
 
@@ -461,7 +461,8 @@ class EvidenceStore:
                         "UPDATE blobs SET wrapped_key = NULL, erased = 1, dedup = NULL"
                         " WHERE blob_id = ?", (item.blob_id,))
                     erase_blob = True
-                vault._event("evidence_erased", {"evidence_id": evidence_id, "reason": reason})
+                vault._event("evidence_erased", {"evidence_id": evidence_id,
+                                                 "reason_sha256": journal.body_hash(reason)})
         if erase_blob:
             with contextlib.suppress(OSError):
                 self._blob_path(item.blob_id).unlink()

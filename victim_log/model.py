@@ -10,6 +10,7 @@ change or be translated.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -90,6 +91,9 @@ PERSON_ROLES: dict[str, str] = {
 }
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _clean_text(value: Any, name: str, max_len: int = 200_000) -> str:
     if value is None:
         return ""
@@ -97,7 +101,11 @@ def _clean_text(value: Any, name: str, max_len: int = 200_000) -> str:
         raise BadInput(f"The field '{name}' must be text.")
     if len(value) > max_len:
         raise BadInput(f"The field '{name}' is too long ({len(value)} characters).")
-    return value
+    return _SURROGATE.sub("\ufffd", value)
+
+
+def _clean_list(values: tuple[str, ...], name: str) -> tuple[str, ...]:
+    return tuple(v for v in (_clean_text(x, name, 500).strip() for x in values) if v)
 
 
 def parse_when(value: str) -> datetime:
@@ -189,29 +197,23 @@ class IncidentData:
                 raise BadInput("An end time needs a start time.")
             if parse_when(end) < parse_when(start):
                 raise BadInput("The end time is before the start time.")
-        for name in ("location", "details", "witnesses", "effect_text", "actions",
-                     "private_note", "author", "order_condition", "source"):
-            _clean_text(getattr(self, name), name)
+        text = {name: _clean_text(getattr(self, name), name)
+                for name in ("location", "details", "witnesses", "effect_text", "actions",
+                             "private_note", "author", "order_condition", "source")}
+        police = PoliceReport(**{k: _clean_text(v, k, 500)
+                                 for k, v in asdict(self.police).items()})
         return IncidentData(
             summary=summary,
             kinds=kinds,
             occurred_start=start,
             occurred_end=end,
             precision=self.precision,
-            location=self.location,
-            details=self.details,
             people=tuple(dict.fromkeys(int(p) for p in self.people)),
-            witnesses=self.witnesses,
             effects=tuple(dict.fromkeys(self.effects)),
-            effect_text=self.effect_text,
-            actions=self.actions,
-            police=self.police,
-            private_note=self.private_note,
-            author=self.author or "victim",
+            police=police,
             complete_later=bool(self.complete_later),
             order_id=self.order_id,
-            order_condition=self.order_condition,
-            source=self.source,
+            **{**text, "author": text["author"] or "victim"},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -257,10 +259,10 @@ class PersonData:
         return PersonData(
             name=name,
             role=self.role,
-            aliases=tuple(a.strip() for a in self.aliases if a.strip()),
-            phones=tuple(p.strip() for p in self.phones if p.strip()),
-            accounts=tuple(a.strip() for a in self.accounts if a.strip()),
-            vehicles=tuple(v.strip() for v in self.vehicles if v.strip()),
+            aliases=_clean_list(self.aliases, "aliases"),
+            phones=_clean_list(self.phones, "phones"),
+            accounts=_clean_list(self.accounts, "accounts"),
+            vehicles=_clean_list(self.vehicles, "vehicles"),
             relationship=_clean_text(self.relationship, "relationship", 300),
             notes=_clean_text(self.notes, "notes"),
         )

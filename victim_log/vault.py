@@ -35,6 +35,7 @@ from .errors import (
 )
 from .fsutil import ensure_private_dir
 from .model import (
+    _SURROGATE,
     IncidentData,
     IncidentVersion,
     Order,
@@ -347,7 +348,8 @@ class Vault:
             (kind, id, version, at, reason, int(deleted), body_text),
         )
         journal.append(self.conn, at=at, action=action, kind=kind, id=id, version=version,
-                       body_sha256=journal.body_hash(body_text), detail={"reason": reason})
+                       body_sha256=journal.body_hash(body_text),
+                       detail={"reason_sha256": journal.body_hash(reason)})
         return at
 
     def _event(self, action: str, detail: dict[str, Any]) -> None:
@@ -659,15 +661,16 @@ class Vault:
         report.problems.extend(journal.verify_chain(chain))
         by_key = {(e.kind, e.id, e.version): e for e in chain if e.kind in RECORD_KINDS}
         seen: set[tuple[str, int, int]] = set()
-        for kind, rid, version, body in self.conn.execute(
-                "SELECT kind, id, version, body FROM records ORDER BY kind, id, version"):
+        for kind, rid, version, body, reason in self.conn.execute(
+                "SELECT kind, id, version, body, reason FROM records ORDER BY kind, id, version"):
             key = (str(kind), int(rid), int(version))
             seen.add(key)
             entry = by_key.get(key)
             if entry is None:
                 report.problems.append(f"{kind} {rid} version {version} has no journal entry "
                                        "(added outside Victim Log)")
-            elif entry.body_sha256 != journal.body_hash(str(body)):
+            elif (entry.body_sha256 != journal.body_hash(str(body))
+                  or entry.detail.get("reason_sha256") != journal.body_hash(str(reason))):
                 report.problems.append(f"{kind} {rid} version {version} has been altered "
                                        f"since journal entry {entry.seq}")
         for key, entry in by_key.items():
@@ -713,7 +716,7 @@ def _summary(r: tuple[Any, ...]) -> IncidentSummary:
 
 
 def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = _SURROGATE.sub("\ufffd", reason or "").strip()
     if not reason:
         raise BadInput("Please give a short reason for the change (for example 'added details').")
     if len(reason) > 500:
