@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_driver(op: str, count: int, *, start: int = 0, kill_after: float | None = None,
-               crash_in: str | None = None, crash_at: int = 1, timeout: float = 120) -> list[int]:
+               crash_in: str | None = None, crash_at: int = 1, timeout: float = 120,
+               file: str | None = None) -> list[int]:
     """Run the driver; kill it after ``kill_after`` seconds (or let it crash itself).
 
     Returns the ids it reported as done before it died.
@@ -22,6 +23,8 @@ def run_driver(op: str, count: int, *, start: int = 0, kill_after: float | None 
     cmd = [sys.executable, "-m", "tests.crash_driver", op, str(count), "--start", str(start)]
     if crash_in:
         cmd += ["--crash-in", crash_in, "--crash-at", str(crash_at)]
+    if file:
+        cmd += ["--file", file]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=dict(os.environ))
     try:

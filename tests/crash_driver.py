@@ -86,6 +86,17 @@ def main() -> None:
             data = f"evidence file {i}\n".encode() * (1 + i % 3000)
             eid, _ = vault.evidence.add_bytes(data, f"file{i}.txt", incident_id=1)
             print(f"ok {eid}", flush=True)
+        elif args.op == "import":
+            from victim_log.importers.service import ImportRequest, run_import
+
+            report = run_import(vault, ImportRequest("sms-backup", Path(args.file), sender="07700900123"))
+            print(f"ok {report.incidents_created}", flush=True)
+        elif args.op == "export":
+            from victim_log.export.bundle import export
+            from victim_log.export.case import ExportOptions
+
+            export(vault, Path(args.file), ExportOptions())
+            print("ok 0", flush=True)
         elif args.op == "passwd":
             vault.change_passphrase(PASSPHRASE)
             print("ok 0", flush=True)

@@ -67,3 +67,46 @@ def test_kill_during_passphrase_change(vault_ready: None) -> None:
     for delay in (0.05, 0.1, 0.2):
         run_driver("passwd", 5, kill_after=delay)
         assert_healthy([]).lock()
+
+
+def _big_sms_backup(path, n: int = 3000) -> None:  # type: ignore[no-untyped-def]
+    rows = "".join(
+        f'<sms protocol="0" address="07700900123" date="{1710273660000 + i * 60000}" type="1" '
+        f'body="message number {i} from him" read="1" status="-1" contact_name="Dan Marsh" />\n'
+        for i in range(n))
+    path.write_text(f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
+                    f'<smses count="{n}">\n{rows}</smses>\n', encoding="utf-8")
+
+
+def _records(v: Vault) -> tuple[int, int]:
+    c = v.conn
+    return (c.execute("SELECT count(*) FROM records").fetchone()[0],
+            c.execute("SELECT count(*) FROM journal").fetchone()[0])
+
+
+def test_kill_during_import_leaves_vault_as_before(vault_ready: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    src = tmp_path / "sms.xml"
+    _big_sms_backup(src)
+    v = Vault.open(vault_path(), PASSPHRASE, wait=True)
+    before = _records(v)
+    v.lock()
+    for kw in ({"crash_in": "commit", "crash_at": 1}, {"crash_in": "os.fsync", "crash_at": 2},
+               {"kill_after": 0.8}):
+        done = run_driver("import", 1, file=str(src), **kw)  # type: ignore[arg-type]
+        v = assert_healthy([])
+        if not done:
+            assert _records(v) == before
+        v.lock()
+    run_driver("import", 1, file=str(src))
+    v = assert_healthy([])
+    assert v.count_incidents() == 3001
+    v.lock()
+
+
+def test_kill_during_export_leaves_no_partial_bundle(vault_ready: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "e.zip"
+    for kw in ({"crash_in": "os.replace", "crash_at": 1}, {"kill_after": 0.5}):
+        done = run_driver("export", 1, file=str(out), **kw)  # type: ignore[arg-type]
+        if not done:
+            assert not out.exists() or __import__("victim_log.verify").verify.verify_bundle(out).valid
+        assert_healthy([]).lock()

@@ -510,6 +510,42 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.valid else EXIT_PROBLEM
 
 
+# -- import --
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .importers.service import ImportRequest, run_import
+
+    req = ImportRequest(format=args.format, source=Path(args.source), sender=args.sender,
+                        group_minutes=args.group_minutes, date_order=args.date_order,
+                        me=args.me, dry_run=args.dry_run, photo_incidents=args.make_incidents)
+    with open_vault(args) as vault:
+        report = run_import(vault, req)
+    if args.json:
+        print_json(report.to_json())
+    elif report.already_imported:
+        print("This file was imported before; nothing new was added.")
+    elif args.sender is None and args.format != "photos":
+        print(f"{report.messages_seen} messages or calls seen. Senders:")
+        for sender, count in report.senders:
+            print(f"  {count:>6}  {one_line(sender)}")
+    else:
+        verb = "would be" if report.dry_run else "were"
+        print(f"{report.messages_seen} messages or calls seen, {report.matched} from "
+              f"{one_line(args.sender or 'the folder')}.")
+        print(f"{report.incidents_created} incidents {verb} created and {report.exhibits_stored} "
+              f"exhibits {verb} stored; {report.skipped_lines} lines skipped"
+              + (f", {report.duplicates_skipped} already imported" if report.duplicates_skipped
+                 else "") + ".")
+        for line in report.preview:
+            print(f"  - {one_line(line)}")
+    if (args.sender is None and args.format != "photos" and not args.dry_run
+            and not report.already_imported):
+        raise UsageError("Say which sender is the person harassing you with --sender NAME "
+                         "(the list above shows them). Nothing was imported.")
+    return EXIT_OK
+
+
 # -- backup --
 
 
@@ -646,6 +682,19 @@ def build_parser() -> ArgParser:
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
     p.add_argument("bundle", metavar="BUNDLE.zip")
+    p.add_argument("--json", action="store_true")
+
+    p = command("import", cmd_import, "import a WhatsApp chat, SMS/call backup, emails or photos")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--format", required=True,
+                   choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
+    p.add_argument("--sender", metavar="NAME_OR_NUMBER", help="the person harassing you")
+    p.add_argument("--group-minutes", type=int, default=0, metavar="N",
+                   help="messages N minutes apart become one incident")
+    p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")
+    p.add_argument("--me", metavar="NAME", help="your own name as it appears in the export")
+    p.add_argument("--make-incidents", action="store_true", help="photos: one incident per photo")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created")
     p.add_argument("--json", action="store_true")
 
     p = command("backup", cmd_backup, "write an encrypted backup of the whole vault")

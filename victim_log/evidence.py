@@ -192,6 +192,14 @@ class EvidenceStore:
             raise translate_os_error(exc, "the evidence file") from None
         return PendingBlob(blob_id, file_key, filename, head[:METADATA_HEAD_BYTES], result)
 
+    def store_path(self, path: Path, filename: str | None = None) -> PendingBlob:
+        """:meth:`store_blob` for a file on disk, refusing one that changes meanwhile."""
+        with open(path, "rb") as fh:
+            before = os.fstat(fh.fileno())
+            head = fh.read(METADATA_HEAD_BYTES)
+            fh.seek(0)
+            return self.store_blob(fh, filename or Path(path).name, head, before)
+
     def discard(self, pending: PendingBlob) -> None:
         with contextlib.suppress(OSError):
             self._blob_path(pending.blob_id).unlink()

@@ -1,0 +1,190 @@
+"""Imports into the vault: counts, exhibits, idempotence, transactions, hostile input."""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import PASSPHRASE, run_cli
+from victim_log.errors import BadInput
+from victim_log.importers.service import ImportRequest, run_import
+from victim_log.vault import Vault
+
+FIX = Path(__file__).parent / "importers" / "fixtures"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Vault:
+    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    yield v
+    v.lock()
+
+
+def snapshot(v: Vault) -> tuple[int, int, int]:
+    c = v.conn
+    return (c.execute("SELECT count(*) FROM records").fetchone()[0],
+            c.execute("SELECT count(*) FROM journal").fetchone()[0],
+            len([p for p in (v.path / "blobs").rglob("*") if p.is_file()]))
+
+
+def test_whatsapp_import_counts_and_citations(vault: Vault) -> None:
+    req = ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh")
+    dry = run_import(vault, ImportRequest(**{**req.__dict__, "dry_run": True}))
+    assert snapshot(vault) == (0, 0, 0)
+    report = run_import(vault, req)
+    assert report.incidents_created == dry.incidents_created == 5
+    assert report.exhibits_stored == 1  # the chat itself; media were omitted
+    incidents = [vault.get_incident(i) for i in report.incident_ids]
+    first = incidents[0]
+    assert first.data.kinds == ("message",)
+    assert first.data.occurred_start.startswith("2024-03-12T20:01")
+    assert first.data.details == "Why aren't you answering me"
+    assert "line" in first.data.source and "exhibit" in first.data.source
+    multi = incidents[1].data.details
+    assert multi.startswith("I saw you at the Co-op") and "\n\nDon't pretend" in multi
+    raw = vault.evidence.get(first.evidence[0])
+    assert raw.filename == "whatsapp_android_dmy.txt"
+    assert raw.sha256 == __import__("hashlib").sha256(
+        (FIX / "whatsapp_android_dmy.txt").read_bytes()).hexdigest()
+    assert vault.find_person("Dan Marsh") is not None
+    assert vault.check().ok
+
+
+def test_import_is_idempotent(vault: Vault) -> None:
+    req = ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh")
+    run_import(vault, req)
+    before = snapshot(vault)
+    again = run_import(vault, req)
+    assert again.already_imported and again.incidents_created == 0
+    assert snapshot(vault) == before
+
+
+def test_longer_export_adds_only_new_messages(vault: Vault, tmp_path: Path) -> None:
+    src = (FIX / "whatsapp_android_dmy.txt").read_text(encoding="utf-8-sig")
+    run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
+    longer = tmp_path / "later-export.txt"
+    longer.write_text(src + "14/03/2024, 09:00 - Dan Marsh: One more thing\n", encoding="utf-8")
+    report = run_import(vault, ImportRequest("whatsapp", longer, sender="Dan Marsh"))
+    assert report.incidents_created == 1 and report.duplicates_skipped == 5
+
+
+def test_grouping_bursts(vault: Vault) -> None:
+    report = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
+                                             sender="Dan Marsh", group_minutes=10))
+    assert report.incidents_created == 2
+    first = vault.get_incident(report.incident_ids[0])
+    assert first.data.summary.startswith("4 WhatsApp messages")
+    assert first.data.occurred_end
+
+
+def test_senders_listed_without_sender(vault: Vault) -> None:
+    report = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt"))
+    names = dict(report.senders)
+    assert names["Dan Marsh"] == 5 and "Sarah Jones" in names
+    assert snapshot(vault) == (0, 0, 0)
+
+
+def test_sms_and_calls_by_number(vault: Vault) -> None:
+    sms = run_import(vault, ImportRequest("sms-backup", FIX / "sms_backup.xml",
+                                          sender="07700 900123"))
+    assert sms.incidents_created >= 2
+    mms = [vault.get_incident(i) for i in sms.incident_ids if vault.get_incident(i).evidence[1:]]
+    assert mms, "the MMS photo is stored as its own exhibit"
+    calls = run_import(vault, ImportRequest("calls", FIX / "calls_backup.xml", sender="07700900123"))
+    summaries = [vault.get_incident(i).data.summary for i in calls.incident_ids]
+    assert any(s.startswith("Missed call") or s.startswith("Rejected call") for s in summaries)
+    assert all(vault.get_incident(i).data.kinds in (("phone_call",), ("voicemail",))
+               for i in calls.incident_ids)
+    assert vault.check().ok
+
+
+def test_email_import(vault: Vault) -> None:
+    report = run_import(vault, ImportRequest("email", FIX / "mailbox.mbox",
+                                             sender="dan.marsh@example.com"))
+    assert report.incidents_created >= 1
+    inc = vault.get_incident(report.incident_ids[0])
+    assert inc.data.kinds == ("email",) and inc.data.summary.startswith("Email from")
+
+
+@pytest.mark.parametrize("content", [b"", os.urandom(5000), b"<?xml version='1.0'?><smses>",
+                                     b"x" * (20 * 1024 * 1024)])
+@pytest.mark.parametrize("fmt", ["whatsapp", "sms-backup", "email"])
+def test_hostile_input_changes_nothing(vault: Vault, tmp_path: Path, fmt: str, content: bytes) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(content)
+    before = snapshot(vault)
+    try:
+        run_import(vault, ImportRequest(fmt, bad, sender="Dan Marsh"))
+    except BadInput as exc:
+        assert "\n" not in str(exc)
+    assert snapshot(vault)[:2] == before[:2]
+    assert snapshot(vault)[2] == before[2]
+
+
+def test_zip_traversal_refused(vault: Vault, tmp_path: Path) -> None:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("_chat.txt", "[12/03/2024, 20:01:00] Dan Marsh: hi\n")
+        zf.writestr("../../evil.txt", "x")
+    bad = tmp_path / "chat.zip"
+    bad.write_bytes(buf.getvalue())
+    with pytest.raises(BadInput):
+        run_import(vault, ImportRequest("whatsapp", bad, sender="Dan Marsh"))
+    assert snapshot(vault) == (0, 0, 0)
+    assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_failure_midway_rolls_back(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log import vault as vault_mod
+
+    calls = {"n": 0}
+    real = vault_mod.Vault._add_incident_tx
+
+    def flaky(self, *a, **k):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, *a, **k)
+
+    monkeypatch.setattr(vault_mod.Vault, "_add_incident_tx", flaky)
+    with pytest.raises((OSError, BadInput)):
+        run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
+    assert snapshot(vault) == (0, 0, 0)
+
+
+def test_photos_folder(vault: Vault, tmp_path: Path) -> None:
+    folder = tmp_path / "shots"
+    folder.mkdir()
+    (folder / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(100))
+    (folder / "b.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(100))
+    (folder / "notes.txt").write_text("not a photo")
+    report = run_import(vault, ImportRequest("photos", folder, photo_incidents=True))
+    assert report.exhibits_stored == 2 and report.incidents_created == 2
+    assert all(vault.get_incident(i).data.complete_later for i in report.incident_ids)
+
+
+def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    src = str(FIX / "whatsapp_android_dmy.txt")
+    r = run_cli(capsys, "import", "--format", "whatsapp", src)
+    assert r.code == 2 and "Dan Marsh" in r.out and "--sender" in r.err
+    r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh", "--dry-run")
+    assert r.code == 0 and "would be created" in r.out
+    r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh", "--json")
+    import json
+
+    doc = json.loads(r.out)
+    assert doc["incidents_created"] == 5 and doc["exhibits_stored"] == 1
+    assert {"messages_seen", "skipped_lines"} <= set(doc)
+    r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh")
+    assert r.code == 0 and "imported before" in r.out
+    junk = tmp_path / "junk.xml"
+    junk.write_bytes(b"<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><smses>&b;</smses>")
+    r = run_cli(capsys, "import", "--format", "sms-backup", str(junk), "--sender", "x")
+    assert r.code == 2 and len(r.err.strip().splitlines()) == 1
