@@ -117,10 +117,9 @@ def test_hostile_input_changes_nothing(vault: Vault, tmp_path: Path, fmt: str, c
     bad = tmp_path / "bad.txt"
     bad.write_bytes(content)
     before = snapshot(vault)
-    try:
+    with pytest.raises(BadInput) as info:
         run_import(vault, ImportRequest(fmt, bad, sender="Dan Marsh"))
-    except BadInput as exc:
-        assert "\n" not in str(exc)
+    assert "\n" not in str(info.value)
     assert snapshot(vault)[:2] == before[:2]
     assert snapshot(vault)[2] == before[2]
 
