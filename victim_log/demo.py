@@ -10,17 +10,15 @@ from __future__ import annotations
 import json
 import random
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from .model import IncidentData, OrderData, PersonData, PoliceReport
+from .resources import resource_path
 from .vault import Vault
-
-CASE_FILE = Path(__file__).resolve().parent.parent / "resources" / "demo" / "case.json"
 
 
 def load_case() -> dict[str, Any]:
-    return dict(json.loads(CASE_FILE.read_text(encoding="utf-8")))
+    return dict(json.loads(resource_path("demo/case.json").read_text(encoding="utf-8")))
 
 
 def fill_demo(vault: Vault, *, seed: int = 7, total: int = 60) -> int:
