@@ -7,7 +7,6 @@ is pointed there too so the leak scanner can read everything a test wrote.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     for sub in ("", ".config", ".local/share", ".local/state", ".cache", "tmp"):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -40,7 +39,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(home / "tmp"))
-    yield home
+    return home
 
 
 @pytest.fixture
