@@ -656,6 +656,7 @@ class Vault:
     def check(self, *, blobs: bool = True) -> CheckReport:
         """Re-walk the journal, every stored record, the indexes and (optionally) every blob."""
         report = CheckReport()
+        report.problems.extend(db.integrity_problems(self.conn))
         chain = journal.entries(self.conn)
         report.journal_entries = len(chain)
         report.problems.extend(journal.verify_chain(chain))

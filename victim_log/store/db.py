@@ -25,7 +25,63 @@ import sqlcipher3
 from ..errors import NewerSchema, VaultCorrupt, WrongPassphrase
 from ..fsutil import translate_os_error
 
-Connection = Any  # sqlcipher3 ships no type information
+class Connection:
+    """The SQLCipher connection, with damage reported as :class:`VaultCorrupt`.
+
+    SQLCipher checks each page's HMAC when it reads it, so a flipped byte anywhere in
+    the file surfaces as ``DatabaseError`` from whichever query first touches that
+    page. Translating it here, once, means every caller gets a plain message instead
+    of a traceback, and nothing else in the code needs to know about it.
+    """
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def execute(self, sql: str, args: Any = ()) -> Any:
+        try:
+            return _Cursor(self._raw.execute(sql, args))
+        except sqlcipher3.OperationalError:
+            raise
+        except sqlcipher3.DatabaseError:
+            raise _damaged() from None
+
+    def executemany(self, sql: str, rows: Any) -> Any:
+        try:
+            return self._raw.executemany(sql, rows)
+        except sqlcipher3.OperationalError:
+            raise
+        except sqlcipher3.DatabaseError:
+            raise _damaged() from None
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class _Cursor:
+    """Cursor results, translating damage found while rows are fetched."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def fetchone(self) -> Any:
+        try:
+            return self._raw.fetchone()
+        except sqlcipher3.DatabaseError:
+            raise _damaged() from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return list(self._raw.fetchall())
+        except sqlcipher3.DatabaseError:
+            raise _damaged() from None
+
+    def __iter__(self) -> Any:
+        return iter(self.fetchall())
+
+
+def _damaged() -> VaultCorrupt:
+    return VaultCorrupt("The vault's database is damaged (it failed its integrity check). "
+                        "Restore it from a backup; nothing was changed.")
 
 MIGRATIONS: list[list[str]] = [
     # 1: foundation - versioned records, hash-chained journal, incident index and search.
@@ -103,15 +159,18 @@ def connect(path: Path, raw_key: bytes, *, create: bool = False,
         # Private from the first byte: SQLite's journal files copy these permissions.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+        conn = Connection(sqlcipher3.connect(str(path), isolation_level=None,
+                                             check_same_thread=False))
     except sqlcipher3.Error:
         raise VaultCorrupt("The vault's database cannot be opened.") from None
     try:
+        # SQLCipher logs decryption failures to stderr; we report damage ourselves.
+        conn.execute("PRAGMA cipher_log_level = NONE")
         conn.execute(f"PRAGMA key = \"x'{raw_key.hex()}'\"")
         conn.execute("PRAGMA cipher_memory_security = ON")
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError:
+        except (sqlcipher3.DatabaseError, VaultCorrupt):
             raise WrongPassphrase(
                 "The vault's database does not open with this key: it is damaged, "
                 "or belongs to another key file."
@@ -126,6 +185,25 @@ def connect(path: Path, raw_key: bytes, *, create: bool = False,
         conn.close()
         raise
     return conn
+
+
+def integrity_problems(conn: Connection) -> list[str]:
+    """Every page's HMAC (SQLCipher) and SQLite's own structure, without trusting either.
+
+    Needed because a damaged page that no query happens to read would otherwise go
+    unnoticed until the day it is needed.
+    """
+    problems = []
+    try:
+        for (row,) in conn.execute("PRAGMA cipher_integrity_check").fetchall():
+            problems.append(f"the database file is damaged ({row})")
+        if not problems:
+            rows = [str(r[0]) for r in conn.execute("PRAGMA integrity_check").fetchall()]
+            if rows != ["ok"]:
+                problems += [f"the database structure is damaged ({r})" for r in rows[:5]]
+    except VaultCorrupt as exc:
+        problems.append(str(exc))
+    return problems
 
 
 def schema_version(conn: Connection) -> int:
