@@ -25,6 +25,7 @@ import sqlcipher3
 from ..errors import NewerSchema, VaultCorrupt, WrongPassphrase
 from ..fsutil import translate_os_error
 
+
 class Connection:
     """The SQLCipher connection, with damage reported as :class:`VaultCorrupt`.
 
