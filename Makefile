@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint install sysdeps bench bench-quick clean screenshots
+.PHONY: run test lint install sysdeps bench bench-quick clean screenshots package
 
 run: $(STAMP)
 	$(BIN)/victim-log gui
@@ -38,6 +38,13 @@ bench-quick: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/make_screenshots.py
+
+# A one-folder desktop build in dist/victim-log/, then a smoke test of the built app.
+package: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[package]'
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct) $(BIN)/pyinstaller --noconfirm --clean \
+		--distpath dist --workpath build packaging/victim-log.spec
+	./packaging/smoke-test.sh dist/victim-log/victim-log
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache
