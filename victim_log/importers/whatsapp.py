@@ -1,0 +1,509 @@
+"""WhatsApp "Export chat" files: Android ``.txt`` and the iOS/Android ``.zip``.
+
+The format is not documented and varies by phone, locale and app version; what we
+read (all seen in real exports, reproduced in the fixtures):
+
+* Android: ``01/03/2024, 20:11 - Dan Marsh: text`` (also ``3/1/24, 8:11\u202fPM - ...``,
+  dots or dashes in the date, 2- or 4-digit years, year-first dates);
+* iOS: ``[01/03/2024, 20:11:05] Dan Marsh: text``, often led by U+200E;
+* continuation lines (no timestamp) belong to the message above;
+* media: ``IMG-20240301-WA0003.jpg (file attached)`` (Android),
+  ``<attached: 00000012-PHOTO-2024-03-01-20-11-05.jpg>`` (iOS), ``<Media omitted>``,
+  ``image omitted``; deleted messages; ``<This message was edited>``; iOS
+  "Missed voice call" lines (returned as calls);
+* system lines (encryption notice, number changes, group events) have no sender;
+* phones sprinkle U+200E/U+200F and wrap numbers in U+202A..U+202C: removed from
+  the header and sender, kept inside message text except the leading marker.
+
+Dates are written without a zone and in the phone's locale order. We read the whole
+file once first: any first field above 12 means day-first, any second field above 12
+means month-first; if nothing decides it we raise :class:`AmbiguousDateOrder` rather
+than guess (a wrong guess moves incidents by months). Two-digit years are 20yy.
+Times are returned as naive local datetimes, exactly as written.
+
+Known gaps: only English system phrases are recognised (other languages' system
+lines come through as ordinary messages from the chat name on iOS, or as system
+lines on Android when they have no "Name:" part); UTF-16 exports are refused.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager as ContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO, Literal
+
+from .records import (
+    AmbiguousDateOrder,
+    CallInfo,
+    Direction,
+    ImportFormatError,
+    ImportStats,
+    ItemKind,
+    ItemStream,
+    ParsedAttachment,
+    ParsedItem,
+    Source,
+)
+from .zipsafe import SafeZip, UnsafeZip, ZipLimits, is_zip
+
+__all__ = ["DateOrder", "parse_whatsapp"]
+
+DateOrder = Literal["dmy", "mdy"]
+
+NOT_WHATSAPP = "This file doesn't look like a WhatsApp chat export."
+MAX_LINE_BYTES = 1024 * 1024  # WhatsApp caps messages at 65,536 characters
+MAX_MESSAGE_CHARS = 4 * 1024 * 1024
+MAX_SENDER_CHARS = 200
+MAX_CHAT_MEMBER_BYTES = 1024 * 1024 * 1024
+
+# Invisible marks phones put around dates, names and numbers.
+_MARKS = "\ufeff\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_MARKS_TABLE = dict.fromkeys(map(ord, _MARKS))
+_LEADING_MARKS = re.compile(f"^[{_MARKS}]+")
+
+_DATE = r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\.?"
+_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?"
+_ANDROID_RE = re.compile(rf"{_DATE},?\s{_TIME}\s[-\u2013]\s")
+_IOS_RE = re.compile(rf"\[{_DATE},?\s{_TIME}\] ?")
+
+_PHONE_RE = re.compile(r"\+?[0-9][0-9 ()\-]{5,}[0-9]")
+_ANDROID_ATTACHED = re.compile(r"(.+?) \(file attached\)")
+_IOS_ATTACHED = re.compile(r"<attached: ([^>]+)>")
+_IOS_OMITTED = re.compile(
+    r"(?:.*\s)?(?:image|video|audio|sticker|GIF|document|Contact card) omitted", re.DOTALL
+)
+_DELETED = frozenset(
+    [
+        "This message was deleted",
+        "This message was deleted.",
+        "You deleted this message",
+        "You deleted this message.",
+    ]
+)
+_EDITED_SUFFIX = "<This message was edited>"
+_MISSED_CALL = re.compile(r"(?:Missed|Silenced) (?:group )?(?:voice|video) call\b.*", re.DOTALL)
+
+# Android system lines that can contain ": " inside quoted, user-chosen text.
+_ANDROID_SYSTEM_WITH_COLON = re.compile(
+    r".+ changed (?:the subject (?:from|to) |the group description|this group's)"
+)
+# iOS puts system events under the chat name, marked by a leading U+200E.
+_IOS_SYSTEM = re.compile(
+    r"(?:Messages and calls are end-to-end encrypted"
+    r"|Messages to this (?:chat|group) (?:and calls )?are now secured"
+    r"|Your security code with .+ changed"
+    r"|You (?:blocked|unblocked) this contact"
+    r"|This chat is with a business account"
+    r"|Disappearing messages"
+    r"|.+ (?:changed their phone number|changed to \+?[0-9]"
+    r"|changed the subject|changed this group's|changed the group"
+    r"|created group|created this group|added |removed |left$|joined "
+    r"|turned (?:on|off) disappearing messages|deleted this group's))",
+    re.DOTALL,
+)
+
+
+@dataclass
+class _Header:
+    fmt: Literal["android", "ios"]
+    fields: tuple[str, str, str]
+    hour: int
+    minute: int
+    second: int
+    ampm: str | None
+    rest: str  # the raw line after the header (sender and text), marks included
+
+
+def _strip_marks(text: str) -> str:
+    return text.translate(_MARKS_TABLE)
+
+
+def _match_header(line: str) -> _Header | None:
+    """Parse the timestamp prefix of a line, tolerating invisible marks anywhere in it."""
+    clean = _strip_marks(line) if any(m in line for m in _MARKS) else line
+    m = _IOS_RE.match(clean)
+    fmt: Literal["android", "ios"] = "ios"
+    if m is None:
+        m = _ANDROID_RE.match(clean)
+        fmt = "android"
+        if m is None:
+            return None
+    end = m.end()
+    if clean is not line:
+        # Map the end of the header in the clean line back to the raw line.
+        seen = 0
+        raw_end = len(line)
+        for i, ch in enumerate(line):
+            if seen == end:
+                raw_end = i
+                break
+            if ch not in _MARKS:
+                seen += 1
+        rest = line[raw_end:]
+    else:
+        rest = line[end:]
+    a, b, c, hh, mm, ss, ampm = m.groups()
+    return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest)
+
+
+def _order_evidence(fields: tuple[str, str, str]) -> str | None:
+    a, b, _ = fields
+    if len(a) > 2:
+        return None  # year first: no ambiguity
+    if int(a) > 12:
+        return "dmy"
+    if int(b) > 12:
+        return "mdy"
+    return None
+
+
+def _to_datetime(h: _Header, order: DateOrder) -> datetime:
+    """The header's wall-clock time; ValueError if it is not a real date/time."""
+    a, b, c = h.fields
+    if len(a) == 4:
+        if len(c) > 2:
+            raise ValueError("bad date")
+        year, month, day = int(a), int(b), int(c)
+    else:
+        if len(a) > 2 or len(c) not in (2, 4):
+            raise ValueError("bad date")
+        year = int(c) + (2000 if len(c) == 2 else 0)
+        day, month = (int(a), int(b)) if order == "dmy" else (int(b), int(a))
+    hour = h.hour
+    if h.ampm is not None:
+        if not 1 <= hour <= 12:
+            raise ValueError("bad hour")
+        hour = hour % 12 + (12 if h.ampm in "Pp" else 0)
+    return datetime(year, month, day, hour, h.minute, h.second)
+
+
+def _iter_lines(fp: BinaryIO) -> Iterator[tuple[int, str | None, bool]]:
+    """(line number, text or None if overlong, whether bad UTF-8 was replaced)."""
+    lineno = 0
+    while True:
+        raw = fp.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while True:  # skip the rest of the overlong line without keeping it
+                more = fp.readline(MAX_LINE_BYTES)
+                if not more or more.endswith(b"\n"):
+                    break
+            yield lineno, None, False
+            continue
+        raw = raw.rstrip(b"\n")
+        if raw.endswith(b"\r"):
+            raw = raw[:-1]
+        try:
+            yield lineno, raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            yield lineno, raw.decode("utf-8", "replace"), True
+
+
+@dataclass
+class _Scan:
+    fmt: str
+    evidence: set[str]
+    ambiguous_lines: int
+
+
+def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
+    """First pass: is this a chat at all, which layout, which date order."""
+    evidence: set[str] = set()
+    counts = {"android": 0, "ios": 0}
+    ambiguous = 0
+    seen_text = False
+    with open_chat() as fp:
+        head = fp.read(4096)
+    if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFormatError(NOT_WHATSAPP)
+    with open_chat() as fp:
+        for _lineno, line, _bad in _iter_lines(fp):
+            if line is None:
+                if not seen_text:
+                    raise ImportFormatError(NOT_WHATSAPP)
+                continue
+            h = _match_header(line)
+            if h is None:
+                if not seen_text and line.strip(_MARKS + " \t"):
+                    raise ImportFormatError(NOT_WHATSAPP)
+                continue
+            seen_text = True
+            counts[h.fmt] += 1
+            ev = _order_evidence(h.fields)
+            if ev is not None:
+                evidence.add(ev)
+            elif len(h.fields[0]) <= 2:
+                ambiguous += 1
+    if not seen_text:
+        raise ImportFormatError("This file is empty." if not head.strip() else NOT_WHATSAPP)
+    fmt = "ios" if counts["ios"] > counts["android"] else "android"
+    return _Scan(fmt, evidence, ambiguous)
+
+
+def _resolve_order(scan: _Scan, date_order: DateOrder | None) -> DateOrder:
+    if len(scan.evidence) > 1:
+        raise ImportFormatError(
+            "This chat mixes day-first and month-first dates, so we can't read its dates safely."
+        )
+    if date_order is not None:
+        if date_order not in ("dmy", "mdy"):
+            raise ImportFormatError("The date order must be day-first or month-first.")
+        if scan.evidence and date_order not in scan.evidence:
+            raise ImportFormatError("The dates in this chat don't match the chosen date order.")
+        return date_order
+    if scan.evidence:
+        return "dmy" if "dmy" in scan.evidence else "mdy"
+    if scan.ambiguous_lines == 0:
+        return "dmy"  # only year-first dates: the order does not matter
+    raise AmbiguousDateOrder(
+        "We can't tell whether the dates in this chat are day-first or month-first. "
+        "Please choose the date order."
+    )
+
+
+@dataclass
+class _Pending:
+    lineno: int
+    when: datetime
+    header: _Header
+    lines: list[str] = field(default_factory=list)
+    chars: int = 0
+    truncated: bool = False
+    repaired: bool = False
+
+
+class _Media:
+    """Looks up files named in the chat among the zip's members."""
+
+    def __init__(self, zf: SafeZip | None) -> None:
+        self._zf = zf
+        self._by_base: dict[str, str] = {}
+        if zf is not None:
+            for m in zf.members:
+                if not m.is_dir:
+                    base = posixpath.basename(m.name.replace("\\", "/"))
+                    # Prefer a member at the top level when two share a base name.
+                    if base not in self._by_base or "/" not in m.name:
+                        self._by_base[base] = m.name
+
+    def attachment(self, name: str) -> ParsedAttachment:
+        zf = self._zf
+        member = self._by_base.get(name)
+        if zf is None or member is None:
+            return ParsedAttachment(name=name)
+        info = zf.get(member)
+        size = info.size if info is not None else None
+
+        def opener(zf: SafeZip = zf, member: str = member) -> Iterator[bytes]:
+            return zf.iter_chunks(member)
+
+        return ParsedAttachment(name=name, member=member, size_hint=size, opener=opener)
+
+
+def _split_sender(h: _Header) -> tuple[str, str, bool]:
+    """(sender, first line of text, is_system) for a header's remainder."""
+    rest = h.rest
+    sender_raw, sep, text = rest.partition(": ")
+    if not sep:
+        return "", _LEADING_MARKS.sub("", rest), True
+    sender = _strip_marks(sender_raw).strip()
+    if not sender or len(sender) > MAX_SENDER_CHARS:
+        return "", _LEADING_MARKS.sub("", rest), True
+    if h.fmt == "android" and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest)):
+        return "", _LEADING_MARKS.sub("", rest), True
+    marked = text[:1] in _MARKS
+    text = _LEADING_MARKS.sub("", text)
+    if h.fmt == "ios" and marked and _IOS_SYSTEM.match(_strip_marks(text.split("\n", 1)[0])):
+        return "", text, True
+    return sender, text, False
+
+
+def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
+    sender, first, system = _split_sender(p.header)
+    flags: set[str] = set()
+    if p.truncated:
+        flags.add("truncated")
+    if p.repaired:
+        flags.add("encoding_repaired")
+    kind: ItemKind = "message"
+    call: CallInfo | None = None
+    attachments: list[ParsedAttachment] = []
+    rest_lines = p.lines
+    first_clean = _strip_marks(first).strip()
+    direction: Direction = "unknown"
+
+    if system:
+        flags.add("system")
+        text = "\n".join([first, *rest_lines])
+    else:
+        if first_clean.endswith(_EDITED_SUFFIX) and not rest_lines:
+            flags.add("edited")
+            first = first[: first.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")
+            first_clean = _strip_marks(first).strip()
+        elif rest_lines and _strip_marks(rest_lines[-1]).strip().endswith(_EDITED_SUFFIX):
+            flags.add("edited")
+            last = rest_lines[-1]
+            rest_lines = [*rest_lines[:-1], last[: last.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")]
+        att = _IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
+        if att is not None:
+            attachment = media.attachment(att.group(1).strip())
+            attachments.append(attachment)
+            if not attachment.available:
+                flags.add("attachment_missing")
+            text = "\n".join(rest_lines)
+        elif first_clean == "<Media omitted>" or (
+            not rest_lines and _IOS_OMITTED.fullmatch(first_clean)
+        ):
+            flags.add("media_omitted")
+            text = "\n".join(rest_lines)
+        elif first_clean in _DELETED and not rest_lines:
+            flags.add("deleted")
+            text = ""
+            if first_clean.startswith("You "):
+                direction = "out"
+        elif not rest_lines and _MISSED_CALL.fullmatch(first_clean):
+            kind = "phone_call"
+            call = CallInfo(type="missed")
+            flags.add("whatsapp_call")
+            text = ""
+        else:
+            text = "\n".join([first, *rest_lines])
+        if me is not None and direction == "unknown":
+            direction = "out" if sender == me else "in"
+    sender_id = sender if sender and _PHONE_RE.fullmatch(sender) else None
+    return ParsedItem(
+        source_ref=f"line {p.lineno}",
+        occurred_at=p.when,
+        sender=sender,
+        sender_id=sender_id,
+        direction=direction,
+        kind=kind,
+        text=text,
+        call=call,
+        attachments=tuple(attachments),
+        flags=frozenset(flags),
+    )
+
+
+def _items(
+    open_chat: Callable[[], ContextManager[BinaryIO]],
+    order: DateOrder,
+    media: _Media,
+    me: str | None,
+    stats: ImportStats,
+) -> Iterator[ParsedItem]:
+    pending: _Pending | None = None
+    with open_chat() as fp:
+        for lineno, line, repaired in _iter_lines(fp):
+            if line is None:
+                stats.note_skip(f"line {lineno}", "line too long")
+                continue
+            h = _match_header(line)
+            if h is not None:
+                try:
+                    when = _to_datetime(h, order)
+                except ValueError:
+                    h = None
+                    stats.note_skip(f"line {lineno}", "date or time that doesn't exist")
+                    if pending is not None:
+                        pending.truncated = True
+                    continue
+                if pending is not None:
+                    yield _build(pending, media, me)
+                pending = _Pending(lineno, when, h, repaired=repaired)
+                continue
+            if pending is None:
+                if line.strip(_MARKS + " \t"):
+                    stats.note_skip(f"line {lineno}", "text before the first message")
+                continue
+            if pending.truncated and pending.chars >= MAX_MESSAGE_CHARS:
+                continue
+            pending.chars += len(line) + 1
+            if pending.chars > MAX_MESSAGE_CHARS:
+                pending.truncated = True
+                stats.note_skip(f"line {lineno}", "message too long; the rest was left out")
+                continue
+            pending.lines.append(line)
+            pending.repaired = pending.repaired or repaired
+    if pending is not None:
+        yield _build(pending, media, me)
+
+
+def _find_chat_member(zf: SafeZip) -> str:
+    files = [m for m in zf.members if not m.is_dir]
+    for m in files:
+        if m.name == "_chat.txt" or m.name.endswith("/_chat.txt"):
+            return m.name
+    texts = [m for m in files if m.name.lower().endswith(".txt") and "/" not in m.name]
+    chats = [m for m in texts if m.name.startswith("WhatsApp Chat")]
+    pick = chats if chats else texts
+    if len(pick) == 1:
+        return pick[0].name
+    if not pick:
+        raise ImportFormatError("This zip file doesn't contain a WhatsApp chat.")
+    raise ImportFormatError("This zip file contains more than one chat; export one chat at a time.")
+
+
+def parse_whatsapp(
+    source: object,
+    *,
+    date_order: DateOrder | None = None,
+    me: str | None = None,
+    zip_limits: ZipLimits | None = None,
+) -> ItemStream:
+    """Read a WhatsApp chat export (``.txt`` or ``.zip``; path, bytes or binary file).
+
+    The whole chat is scanned once before this returns, so a file that is not a chat
+    (:data:`NOT_WHATSAPP`) or whose date order is unclear (:class:`AmbiguousDateOrder`)
+    fails here, before anything is imported. ``me`` is the exporting user's name as
+    it appears in the chat: with it, items get direction ``in``/``out``; without it,
+    ``unknown``. Attachments in a zip are read lazily from the zip, which stays open
+    until the stream is closed.
+    """
+    src = Source(source)
+    zf: SafeZip | None = None
+    open_chat: Callable[[], ContextManager[BinaryIO]] = src.open
+    closer: Callable[[], None] | None = None
+    if is_zip(src.head(4)):
+        try:
+            zf = SafeZip(src.path or src.fileobj or io.BytesIO(src.data or b""), zip_limits)
+        except UnsafeZip as exc:
+            raise ImportFormatError(exc.message) from None
+        closer = zf.close
+        try:
+            member = _find_chat_member(zf)
+            info = zf.get(member)
+            if info is not None and info.size > MAX_CHAT_MEMBER_BYTES:
+                raise ImportFormatError("This chat is too large to import.")
+        except BaseException:
+            zf.close()
+            raise
+        zfile = zf
+
+        def open_chat() -> ContextManager[BinaryIO]:
+            return zfile.open(member)
+
+    try:
+        scan = _scan(open_chat)
+        order = _resolve_order(scan, date_order)
+    except BaseException as exc:
+        if closer is not None:
+            closer()
+        if isinstance(exc, UnsafeZip):
+            raise ImportFormatError(exc.message) from None
+        raise
+    media = _Media(zf)
+    return ItemStream(
+        f"whatsapp-{scan.fmt}",
+        lambda stats: _items(open_chat, order, media, me, stats),
+        closer,
+    )
