@@ -282,29 +282,27 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_incidents(vault: Vault, rows: list[IncidentSummary], as_json: bool) -> None:
+    if as_json:
+        print_json([incident_json(vault, r.id) for r in rows])
+        return
+    for r in rows:
+        print(summary_line(r))
+    print(f"{len(rows)} incident{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     flt = IncidentFilter(start=args.start or "", end=args.end or "", kinds=_kinds(args.kind),
                          include_deleted=args.include_deleted)
     with open_vault(args) as vault:
         rows = vault.list_incidents(flt, limit=args.limit, oldest_first=args.oldest_first)
-        if args.json:
-            print_json([incident_json(vault, r.id) for r in rows])
-        else:
-            for r in rows:
-                print(summary_line(r))
-            print(f"{len(rows)} incident{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+        _print_incidents(vault, rows, args.json)
     return EXIT_OK
 
 
 def cmd_search(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
-        rows = vault.search(args.query, limit=args.limit)
-        if args.json:
-            print_json([incident_json(vault, r.id) for r in rows])
-        else:
-            for r in rows:
-                print(summary_line(r))
-            print(f"{len(rows)} found", file=sys.stderr)
+        _print_incidents(vault, vault.search(args.query, limit=args.limit), args.json)
     return EXIT_OK
 
 
