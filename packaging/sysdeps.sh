@@ -15,6 +15,14 @@ have_lib libxkbcommon.so.0  || need+=(libxkbcommon0)
 have_lib libfontconfig.so.1 || need+=(libfontconfig1)
 have_lib libdbus-1.so.3     || need+=(libdbus-1-3)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# The xcb platform plugin (a real desktop; tests use offscreen and need none of these).
+for lib in libxcb-cursor0:libxcb-cursor.so.0 libxcb-icccm4:libxcb-icccm.so.4 \
+           libxcb-keysyms1:libxcb-keysyms.so.1 libxcb-render-util0:libxcb-render-util.so.0 \
+           libxcb-shape0:libxcb-shape.so.0 libxcb-xkb1:libxcb-xkb.so.1 \
+           libxkbcommon-x11-0:libxkbcommon-x11.so.0 libxcb-image0:libxcb-image.so.0 \
+           libxcb-randr0:libxcb-randr.so.0; do
+    have_lib "${lib#*:}" || need+=("${lib%%:*}")
+done
 have_cmd minisign   || need+=(minisign)
 have_cmd ssh-keygen || need+=(openssh-client)
 have_cmd pdftotext  || need+=(poppler-utils)
