@@ -95,7 +95,7 @@ HEADER_LEN: Final = _HEADER.size
 _HKDF_INFO: Final = b"victim-log blob stream v1"
 # Chunks in flight (each slot holds 2 buffers of about chunk_size): one per pipeline
 # stage, so all three stages can be busy at once.
-_DEPTH: Final = 4
+_DEPTH: Final = 3
 
 _NOT_OURS: Final = "This file is not an encrypted Victim Log file, or its beginning is damaged."
 _UNKNOWN_VERSION: Final = (
