@@ -1,0 +1,1 @@
+"""GUI tests: real widgets driven with pytest-qt on the offscreen platform."""
