@@ -8,8 +8,6 @@ would. A dialog nobody expected fails the test with its title and text.
 
 from __future__ import annotations
 
-import ctypes
-import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -26,15 +24,6 @@ from victim_log.store import db
 from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
-
-# PySide6 6.12's stable-ABI wheel hands None back to Python without a new reference
-# on interpreters older than 3.12 (where None is not yet immortal), so every null
-# pointer or invalid QVariant returned by Qt lowers None's reference count; a GUI test
-# session reaches zero and aborts ("deallocating None"). Until the binding is fixed
-# or pinned, give None enough references that it never gets there.
-if sys.version_info < (3, 12):
-    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
-
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The offscreen platform plugin warns that it cannot pass size hints to a
