@@ -54,6 +54,10 @@ class Connection:
         except sqlcipher3.DatabaseError:
             raise _damaged() from None
 
+    def interrupt(self) -> None:
+        """Stop a running query from another thread (lock must not wait for a search)."""
+        self._raw.interrupt()
+
     def close(self) -> None:
         self._raw.close()
 
