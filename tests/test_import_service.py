@@ -187,3 +187,21 @@ def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     junk.write_bytes(b"<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><smses>&b;</smses>")
     r = run_cli(capsys, "import", "--format", "sms-backup", str(junk), "--sender", "x")
     assert r.code == 2 and len(r.err.strip().splitlines()) == 1
+
+
+def test_several_names_for_one_person(vault: Vault) -> None:
+    report = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
+                                             sender="Dan Marsh",
+                                             other_senders=("+44 7700 900123",)))
+    assert report.incidents_created == 7
+    person = vault.find_person("Dan Marsh")
+    assert person is not None and "+44 7700 900123" in person.data.phones
+    assert {p for i in report.incident_ids for p in vault.get_incident(i).data.people} == {person.id}
+
+
+def test_dry_run_counts_only_exhibits_that_exist(vault: Vault) -> None:
+    dry = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
+                                          sender="Dan Marsh", dry_run=True))
+    real = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
+                                           sender="Dan Marsh"))
+    assert dry.exhibits_stored == real.exhibits_stored == 1

@@ -514,7 +514,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from .importers.service import ImportRequest, run_import
 
-    req = ImportRequest(format=args.format, source=Path(args.source), sender=args.sender,
+    senders = args.sender or []
+    req = ImportRequest(format=args.format, source=Path(args.source),
+                        sender=senders[0] if senders else None, other_senders=tuple(senders[1:]),
                         group_minutes=args.group_minutes, date_order=args.date_order,
                         me=args.me, dry_run=args.dry_run, photo_incidents=args.make_incidents)
     with open_vault(args) as vault:
@@ -530,7 +532,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         verb = "would be" if report.dry_run else "were"
         print(f"{report.messages_seen} messages or calls seen, {report.matched} from "
-              f"{one_line(args.sender or 'the folder')}.")
+              f"{one_line(' / '.join(senders) or 'the folder')}.")
         print(f"{report.incidents_created} incidents {verb} created and {report.exhibits_stored} "
               f"exhibits {verb} stored; {report.skipped_lines} lines skipped"
               + (f", {report.duplicates_skipped} already imported" if report.duplicates_skipped
@@ -686,7 +688,8 @@ def build_parser() -> ArgParser:
     p.add_argument("source", metavar="SOURCE")
     p.add_argument("--format", required=True,
                    choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
-    p.add_argument("--sender", metavar="NAME_OR_NUMBER", help="the person harassing you")
+    p.add_argument("--sender", metavar="NAME_OR_NUMBER", action="append",
+                   help="the person harassing you (repeat for their other names or numbers)")
     p.add_argument("--group-minutes", type=int, default=0, metavar="N",
                    help="messages N minutes apart become one incident")
     p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")

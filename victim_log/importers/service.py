@@ -52,6 +52,7 @@ class ImportRequest:
     format: str
     source: Path
     sender: str | None = None  # the perpetrator, as a name or number in the export
+    other_senders: tuple[str, ...] = ()  # the same person's other names or numbers
     group_minutes: int = 0  # 0: one incident per message
     date_order: str | None = None  # WhatsApp: "dmy" or "mdy" when the file is ambiguous
     me: str | None = None  # the exporting user's own name (WhatsApp/email)
@@ -241,7 +242,8 @@ class _Importer:
         if not req.source.is_file():
             raise BadInput(f"There is no file called '{display_safe(req.source.name, single_line=True)}'.")
         file_hash = _sha256_file(req.source)
-        source_key = self._tag("source", file_hash)
+        who = sorted(s.strip().casefold() for s in (req.sender or "", *req.other_senders))
+        source_key = self._tag("source", file_hash, *who)
         if self.vault.conn.execute("SELECT 1 FROM imports WHERE source_key = ?",
                                    (source_key,)).fetchone():
             self.report.already_imported = True
@@ -259,7 +261,7 @@ class _Importer:
                 self._finish_stats(stream)
                 self.report.incidents_created = len(planned)
                 self.report.exhibits_stored = 1 + sum(
-                    len(a) for p in planned for a in (x.attachments for x in p.items))
+                    1 for p in planned for x in p.items for a in x.attachments if a.available)
                 self.report.preview = [self._summary_of(p) for p in planned[:20]]
                 return self.report
             try:
@@ -281,7 +283,7 @@ class _Importer:
         for item in stream:
             if calls_only and item.kind != "phone_call":
                 continue
-            if not sender_matches(item, self.req.sender):
+            if not any(sender_matches(item, s) for s in (self.req.sender, *self.req.other_senders)):
                 continue
             self.report.matched += 1
             if self._seen(self._item_key(item)):
@@ -361,10 +363,17 @@ class _Importer:
         found = self.vault.find_person(self.req.sender)
         if found is not None:
             return found.id
-        wanted = self.req.sender.strip()
-        is_number = len(_digits(wanted)) >= 6 and not re.search(r"[A-Za-z]{2}", wanted)
-        data = PersonData(name=wanted, role="perpetrator",
-                          phones=(wanted,) if is_number else ()).validated()
+        for other in self.req.other_senders:
+            found = self.vault.find_person(other)
+            if found is not None:
+                return found.id
+        names = [s.strip() for s in (self.req.sender, *self.req.other_senders) if s.strip()]
+        numbers = tuple(n for n in names
+                        if len(_digits(n)) >= 6 and not re.search(r"[A-Za-z]{2}", n))
+        emails = tuple(n for n in names if "@" in n)
+        data = PersonData(name=names[0], role="perpetrator", phones=numbers, accounts=emails,
+                          aliases=tuple(n for n in names[1:]
+                                        if n not in numbers and n not in emails)).validated()
         pid = self.vault._next_id("person")
         self.vault._write_record("person", pid, 1, data.to_dict(), reason="created by import",
                                  deleted=False, action="create")
