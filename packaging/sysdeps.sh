@@ -26,6 +26,8 @@ done
 have_cmd minisign   || need+=(minisign)
 have_cmd ssh-keygen || need+=(openssh-client)
 have_cmd pdftotext  || need+=(poppler-utils)
+have_cmd desktop-file-validate || need+=(desktop-file-utils)
+have_cmd appstreamcli || need+=(appstream)
 if [ "${1:-}" = bench ]; then
     have_cmd openssl || need+=(openssl)
     have_cmd age     || need+=(age)

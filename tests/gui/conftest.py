@@ -25,6 +25,16 @@ from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
 
+@pytest.fixture(autouse=True)
+def _qsettings_in_test_home() -> None:
+    """Qt caches its settings folder per process: point it at each test's HOME."""
+    from PySide6.QtCore import QSettings
+
+    config = str(Path.home() / ".config")
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, config)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The offscreen platform plugin warns that it cannot pass size hints to a
     # window manager (there is none); that is the platform, not our code.
