@@ -35,7 +35,7 @@ def test_kill_during_200_adds(vault_ready: None, long_run: bool) -> None:
     target = 1000 if long_run else 200
     promised: list[int] = []
     attempts = 0
-    for delay in random_kill_times(seed=1234, n=40, low=0.3, high=1.2):
+    for delay in random_kill_times(seed=1234, n=60, low=0.2, high=0.5):
         if len(promised) >= target:
             break
         promised += run_driver("add", target - len(promised), start=len(promised), kill_after=delay)
@@ -46,7 +46,7 @@ def test_kill_during_200_adds(vault_ready: None, long_run: bool) -> None:
     v = assert_healthy(promised)
     assert v.count_incidents() >= target + 1
     v.lock()
-    assert attempts >= 3
+    assert attempts >= 3, "the kills must land mid-loop to prove anything"
 
 
 @pytest.mark.parametrize("point", ["commit", "os.fsync", "os.replace"])

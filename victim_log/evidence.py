@@ -298,11 +298,14 @@ class EvidenceStore:
         except (KeyError, TypeError, ValueError):
             raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
 
-    def require_active(self, evidence_id: int) -> EvidenceItem:
-        item = self.get(evidence_id)
-        if item.removed:
+    def require_active(self, evidence_id: int) -> None:
+        """Refuse a missing or removed item; one indexed lookup (imports call it per incident)."""
+        row = self._vault.conn.execute(
+            "SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"There is no evidence item {evidence_id}.")
+        if row[0]:
             raise BadInput(f"Evidence item {evidence_id} was removed.")
-        return item
 
     def items(self, *, include_removed: bool = False) -> list[EvidenceItem]:
         sql = "SELECT id FROM evidence" + ("" if include_removed else " WHERE removed = 0")

@@ -16,6 +16,7 @@ import re
 import secrets
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -137,6 +138,7 @@ class Vault:
         self._conn: db.Connection | None = conn
         self._keyfile = keyfile
         self.unlock_info = unlock_info
+        self._batch: dict[Any, Any] | None = None
         from .evidence import EvidenceStore
 
         self.evidence = EvidenceStore(self)
@@ -335,8 +337,37 @@ class Vault:
     # ------------------------------------------------------------------ records
 
     def _next_id(self, kind: str) -> int:
+        cache = self._batch
+        if cache is not None and kind in cache:
+            cache[kind] += 1
+            return int(cache[kind])
         row = self.conn.execute("SELECT max(id) FROM records WHERE kind = ?", (kind,)).fetchone()
-        return int(row[0] or 0) + 1
+        next_id = int(row[0] or 0) + 1
+        if cache is not None:
+            cache[kind] = next_id
+        return next_id
+
+    @contextlib.contextmanager
+    def batch(self, what: str = "your change") -> Iterator[None]:
+        """One transaction for many changes (an import), remembering the next ids and
+        the journal head in memory instead of asking the database each time.
+
+        Only this connection writes inside the transaction (BEGIN IMMEDIATE holds the
+        write lock), so the remembered values cannot go stale.
+        """
+        with db.transaction(self.conn, what):
+            self._batch = {}
+            try:
+                yield
+            finally:
+                self._batch = None
+
+    def _journal(self, **fields: Any) -> None:
+        cache = self._batch
+        after = cache.get("_head") if cache is not None else None
+        entry = journal.append(self.conn, after=after, **fields)
+        if cache is not None:
+            cache["_head"] = (entry.seq, entry.hash)
 
     def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any], *,
                       reason: str, deleted: bool, action: str) -> str:
@@ -347,16 +378,16 @@ class Vault:
             " VALUES (?,?,?,?,?,?,?)",
             (kind, id, version, at, reason, int(deleted), body_text),
         )
-        journal.append(self.conn, at=at, action=action, kind=kind, id=id, version=version,
-                       body_sha256=journal.body_hash(body_text),
+        self._journal(at=at, action=action, kind=kind, id=id, version=version,
+                      body_sha256=journal.body_hash(body_text),
                        detail={"reason_sha256": journal.body_hash(reason)})
         return at
 
     def _event(self, action: str, detail: dict[str, Any]) -> None:
         """A journal entry for something that is not a record (passphrase change, export)."""
         body = canonical_json(detail).decode()
-        journal.append(self.conn, at=now_iso(), action=action, kind="vault", id=0, version=0,
-                       body_sha256=journal.body_hash(body), detail=detail)
+        self._journal(at=now_iso(), action=action, kind="vault", id=0, version=0,
+                      body_sha256=journal.body_hash(body), detail=detail)
 
     def record_event(self, action: str, detail: dict[str, Any]) -> None:
         with db.transaction(self.conn, "the journal"):
@@ -393,7 +424,7 @@ class Vault:
         body = {"data": data.to_dict(), "evidence": list(evidence)}
         at = self._write_record("incident", incident_id, 1, body, reason=reason,
                                 deleted=False, action="create")
-        self._index_incident(incident_id, 1, at, at, data, evidence, deleted=False)
+        self._index_incident(incident_id, 1, at, at, data, evidence, deleted=False, new=True)
         return incident_id
 
     def edit_incident(self, incident_id: int, data: IncidentData, reason: str, *,
@@ -442,7 +473,8 @@ class Vault:
         return self.edit_incident(incident_id, current.data, reason, evidence=merged)
 
     def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
-                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None:
+                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool,
+                        new: bool = False) -> None:
         c = self.conn
         c.execute(
             "INSERT OR REPLACE INTO incidents (id, version, first_recorded_at, recorded_at,"
@@ -456,15 +488,18 @@ class Vault:
              int("order_breach" in data.kinds or data.order_id is not None),
              int(data.complete_later)),
         )
-        c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
-        c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
-        c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
+        if not new:
+            c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
+            c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
+            c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
         if deleted:
             return
-        c.executemany("INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)",
-                      [(incident_id, p) for p in data.people])
-        c.executemany("INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)",
-                      [(e, incident_id) for e in evidence])
+        if data.people:
+            c.executemany("INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)",
+                          [(incident_id, p) for p in data.people])
+        if evidence:
+            c.executemany("INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)",
+                          [(e, incident_id) for e in evidence])
         c.execute(
             "INSERT INTO incident_fts (rowid, summary, details, location, people)"
             " VALUES (?,?,?,?,?)",
@@ -473,12 +508,19 @@ class Vault:
         )
 
     def _people_text(self, people: tuple[int, ...]) -> str:
+        cache = self._batch
+        key = ("_people", people)
+        if cache is not None and key in cache:
+            return str(cache[key])
         words = []
         for pid in people:
             with contextlib.suppress(NotFound):
                 p = self.get_person(pid).data
                 words.extend([p.name, *p.aliases, *p.phones, *p.accounts, *p.vehicles])
-        return " ".join(words)
+        text = " ".join(words)
+        if cache is not None:
+            cache[key] = text
+        return text
 
     def _check_people_exist(self, people: tuple[int, ...]) -> None:
         for pid in people:

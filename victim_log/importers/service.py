@@ -217,6 +217,7 @@ class _Importer:
         self.report = ImportReport(req.format, req.dry_run)
         self.pending: list[PendingBlob] = []
         self._key = vault.subkey("import-dedup")
+        self._known: set[str] | None = None
 
     def _tag(self, *parts: str) -> str:
         return hmac.new(self._key, "\x1f".join(parts).encode("utf-8", "surrogatepass"),
@@ -228,8 +229,11 @@ class _Importer:
                          item.text, item.call.type if item.call else "")
 
     def _seen(self, key: str) -> bool:
-        return self.vault.conn.execute(
-            "SELECT 1 FROM imported_items WHERE item_key = ?", (key,)).fetchone() is not None
+        if self._known is None:
+            # One read of every remembered item beats a query per message.
+            self._known = {str(r[0]) for r in self.vault.conn.execute(
+                "SELECT item_key FROM imported_items").fetchall()}
+        return key in self._known
 
     def run(self) -> ImportReport:
         req = self.req
@@ -321,7 +325,7 @@ class _Importer:
                         attachment_blobs.setdefault(n, []).append(
                             self._store_bytes(att.iter_bytes(), att.name))
         self._finish_stats(stream)
-        with db.transaction(vault.conn, "the import"):
+        with vault.batch("the import"):
             raw_id, _new = vault.evidence.record_blob(raw_blob)
             self.report.exhibits_stored += 1
             person_id = self._person()

@@ -63,9 +63,14 @@ def head(conn: Connection) -> tuple[int, str]:
 
 
 def append(conn: Connection, *, at: str, action: str, kind: str, id: int, version: int,
-           body_sha256: str, detail: dict[str, Any] | None = None) -> JournalEntry:
-    """Append one entry; must run inside the same transaction as the change it records."""
-    seq, prev = head(conn)
+           body_sha256: str, detail: dict[str, Any] | None = None,
+           after: tuple[int, str] | None = None) -> JournalEntry:
+    """Append one entry; must run inside the same transaction as the change it records.
+
+    ``after`` is the current head when the caller already knows it (a batch inside
+    one transaction), saving a query per entry.
+    """
+    seq, prev = head(conn) if after is None else after
     detail = detail or {}
     fields: dict[str, Any] = {
         "seq": seq + 1, "at": at, "action": action, "kind": kind, "id": id,
