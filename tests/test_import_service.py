@@ -205,3 +205,11 @@ def test_dry_run_counts_only_exhibits_that_exist(vault: Vault) -> None:
     real = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
                                            sender="Dan Marsh"))
     assert dry.exhibits_stored == real.exhibits_stored == 1
+
+
+def test_another_number_of_the_same_person_later(vault: Vault) -> None:
+    src = FIX / "whatsapp_android_dmy.txt"
+    run_import(vault, ImportRequest("whatsapp", src, sender="Dan Marsh"))
+    assert run_import(vault, ImportRequest("whatsapp", src)).already_imported
+    more = run_import(vault, ImportRequest("whatsapp", src, sender="+44 7700 900123"))
+    assert more.incidents_created == 2 and not more.already_imported

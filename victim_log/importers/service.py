@@ -246,8 +246,12 @@ class _Importer:
         if not req.source.is_file():
             raise BadInput(f"There is no file called '{display_safe(req.source.name, single_line=True)}'.")
         file_hash = _sha256_file(req.source)
+        # A file is "already imported" for the same sender(s); listing senders says so
+        # for any earlier import of the file. A second import naming another number of
+        # the same person still works, and item keys stop any message twice.
         who = sorted(s.strip().casefold() for s in (req.sender or "", *req.other_senders))
-        source_key = self._tag("source", file_hash, *who)
+        file_key = self._tag("file", file_hash)
+        source_key = self._tag("source", file_hash, *who) if req.sender else file_key
         if self.vault.conn.execute("SELECT 1 FROM imports WHERE source_key = ?",
                                    (source_key,)).fetchone():
             self.report.already_imported = True
@@ -269,7 +273,7 @@ class _Importer:
                 self.report.preview = [self._summary_of(p) for p in planned[:20]]
                 return self.report
             try:
-                self._commit(stream, planned, source_key)
+                self._commit(stream, planned, source_key, file_key)
             except BaseException:
                 for blob in self.pending:
                     self.vault.evidence.discard(blob)
@@ -313,7 +317,8 @@ class _Importer:
         self.pending.append(blob)
         return blob
 
-    def _commit(self, stream: ItemStream, planned: list[_Planned], source_key: str) -> None:
+    def _commit(self, stream: ItemStream, planned: list[_Planned], source_key: str,
+                file_key: str) -> None:
         vault, req = self.vault, self.req
         raw_blob = vault.evidence.store_path(req.source)
         self.pending.append(raw_blob)
@@ -355,9 +360,10 @@ class _Importer:
                     vault.conn.execute(
                         "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
                         (self._item_key(item), iid))
-            vault.conn.execute(
-                "INSERT INTO imports (source_key, evidence_id, imported_at, incident_count)"
-                " VALUES (?,?,?,?)", (source_key, raw_id, now_iso(), len(planned)))
+            for key in (source_key, file_key):
+                vault.conn.execute(
+                    "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at,"
+                    " incident_count) VALUES (?,?,?,?)", (key, raw_id, now_iso(), len(planned)))
             vault._event("import", {"format": req.format, "exhibit": raw_id,
                                     "incidents": len(planned)})
         self.report.incidents_created = len(planned)
