@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -37,7 +37,8 @@ def drop(widget: QWidget, mime: QMimeData) -> QDropEvent:
     """What a drag from a file manager delivers: enter, then drop."""
     args = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
             Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(widget, QDragEnterEvent(*args))
+    # Enter takes an integer point, drop a float one (as Qt 6 declares them).
+    QApplication.sendEvent(widget, QDragEnterEvent(QPoint(10, 10), *args[1:]))
     event = QDropEvent(*args)
     QApplication.sendEvent(widget, event)
     return event
