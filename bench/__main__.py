@@ -31,6 +31,7 @@ from .harness import (
     Context,
     Row,
     Skip,
+    code_version,
     load_previous,
     machine_info,
     now_text,
@@ -81,6 +82,7 @@ def _run_case(name: str, ctx: Context, mode: str) -> tuple[CaseReport, bool]:
         crashed = True
     report.seconds = time.perf_counter() - start
     report.finished_at = now_text()
+    report.code = code_version()
     covered = {r.goal_id for r in report.rows}
     for goal in report.goals:
         if goal.id not in covered:
@@ -138,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     meta = {"generated_at": now_text(), "mode": mode, "reps": reps, "machine": machine,
+            "code": code_version(),
             "command": "make bench-quick" if args.quick else "make bench",
             "seconds": round(time.perf_counter() - started, 1)}
     if args.quick:

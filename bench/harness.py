@@ -99,6 +99,7 @@ class CaseReport:
     goals: list[Goal] = field(default_factory=list)
     finished_at: str = ""
     mode: str = "full"
+    code: str = ""
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -307,6 +308,22 @@ def machine_info() -> dict[str, Any]:
     return info
 
 
+def code_version() -> str:
+    """The commit measured, and whether the code under test had uncommitted changes."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                              text=True, timeout=10, check=False).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "victim_log", "resources"],
+                               cwd=REPO, capture_output=True, text=True, timeout=10,
+                               check=False).stdout.splitlines()
+    except OSError:
+        return "unknown"
+    if not head:
+        return "unknown"
+    return head + (f" plus uncommitted changes in {len(dirty)} files under victim_log/ and resources/"
+                   if dirty else "")
+
+
 def machine_line(m: dict[str, Any]) -> str:
     flags = ", ".join(m.get("cpu_flags") or []) or "no sha_ni/aes flags"
     parts = [
@@ -449,6 +466,8 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
         "",
         f"**Machine:** {machine_line(meta['machine'])}.",
         "",
+        f"**Code measured:** {meta.get('code', 'unknown')}.",
+        "",
         "Each reference tool ran in the same run, alternating with ours on the same input. "
         "A ratio is the median of the per-repetition ratios and says which direction is good; "
         "absolute times on this shared VM move by tens of percent between runs, ratios much less. "
@@ -480,7 +499,8 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
         if case.status != "ran":
             lines.append(f"{case.status}: {case.reason}")
         else:
-            lines.append(f"Ran in {case.seconds:.0f} s ({case.mode} size, finished {case.finished_at}).")
+            lines.append(f"Ran in {case.seconds:.0f} s ({case.mode} size, finished {case.finished_at}, "
+                         f"code {case.code or 'unknown'}).")
         lines.append("")
         for r in case.rows:
             if r.rss:

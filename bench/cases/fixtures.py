@@ -74,11 +74,11 @@ def fill_vault(vault: Any, count: int, *, seed: int = 20240301) -> None:
 def _without_memory_wiping() -> None:
     """Make this process's SQLCipher connections skip ``cipher_memory_security``.
 
-    The vault turns it on (SQLCipher then wipes and locks every allocation), which
-    makes bulk inserts about 25 times slower. It governs only how this process handles
-    memory, never what is written to disk, so the vault file built here is the same as
-    one built with it on. Used only in the child that builds the fixture; every
-    measuring process opens the vault exactly as the app does.
+    When it is on (SQLCipher then wipes every allocation it frees) bulk inserts are
+    about 25 times slower. It governs only how this process handles memory, never what
+    is written to disk, so the vault file built here is the same either way. Used in
+    the child that builds the fixture, and by the search case's diagnostic run when the
+    app has it on; every other measuring process opens the vault exactly as the app does.
     """
     import sqlcipher3
 
