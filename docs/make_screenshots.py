@@ -49,6 +49,7 @@ def main() -> int:
 
 
 def _render(tmp: Path) -> int:
+    from PySide6.QtCore import QEvent
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QDialog, QWidget
 
@@ -68,6 +69,9 @@ def _render(tmp: Path) -> int:
 
     def settle() -> None:
         for _ in range(5):
+            # Widgets replaced with deleteLater() must be gone before the grab, or they
+            # show through in the picture (the live app repaints them away).
+            app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
             app.processEvents()
 
     def wait_for(done: Callable[[], bool], seconds: float = 10.0) -> None:
