@@ -245,3 +245,29 @@ def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) 
     chain = tab_chain(quick.text, 6)
     assert chain == ["What happened", "Attach files", "Remove the chosen file", "Files to attach",
                      "Complete later", "Save and open the full form"]
+
+
+def test_photo_date_is_offered_as_the_time(qtbot, quick: QuickLogDialog, session: Session,
+                                           tmp_path: Path) -> None:
+    import struct
+
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from tests.importers.util import tiff_exif
+
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    red_image().save(buf, "JPEG")
+    jpeg = bytes(buf.data())
+    app1 = b"Exif\x00\x00" + tiff_exif(taken="2026:03:04 21:15:00")
+    photo = tmp_path / "car-outside.jpg"  # a real JPEG with the camera's EXIF block
+    photo.write_bytes(jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:])
+    quick.text.setPlainText("His car outside the house")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    quick.attach_from_mime(mime)
+    assert quick.photo_time_button.isVisibleTo(quick)
+    assert "4 Mar 2026" in quick.photo_time_label.text()
+    qtbot.mouseClick(quick.photo_time_button, Qt.MouseButton.LeftButton)
+    data = quick.incident_data()
+    assert data.occurred_start.startswith("2026-03-04T21:15")

@@ -266,6 +266,22 @@ class QuickLogDialog(QDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.save)
 
+        # A photo knows when it was taken: offer that as the incident's time.
+        self.photo_time_label = QLabel(self)
+        self.photo_time_label.setObjectName("photoTimeLabel")
+        self.photo_time_label.setWordWrap(True)
+        self.photo_time_button = QPushButton(self.tr("Use the photo's time"), self)
+        self.photo_time_button.setObjectName("usePhotoTime")
+        self.photo_time_button.setAccessibleName(self.tr("Use the time the photo was taken"))
+        self.photo_time_button.setAutoDefault(False)
+        self.photo_time_button.clicked.connect(self.use_photo_time)
+        photo_row = QHBoxLayout()
+        photo_row.addWidget(self.photo_time_label, 1)
+        photo_row.addWidget(self.photo_time_button)
+        self._photo_time: QDateTime | None = None
+        self.photo_time_label.setVisible(False)
+        self.photo_time_button.setVisible(False)
+
         # Reading order: the attach buttons come before the list they fill.
         for first, second in ((self.text, self.attach_button), (self.attach_button, self.remove_button),
                               (self.remove_button, self.file_list),
@@ -283,6 +299,7 @@ class QuickLogDialog(QDialog):
         layout.addWidget(evidence_label)
         layout.addLayout(attach_row)
         layout.addWidget(self.file_list)
+        layout.addLayout(photo_row)
         layout.addWidget(self.complete_later)
         layout.addLayout(buttons)
         self.resize(lh * 52, lh * 34)
@@ -366,6 +383,45 @@ class QuickLogDialog(QDialog):
         self.file_list.addItem(item)
         self.file_list.setVisible(True)
         self.file_list.setCurrentItem(item)
+        self._offer_photo_time(pending)
+        self.changed.emit()
+
+    def _offer_photo_time(self, pending: PendingFile) -> None:
+        """If the file is a photo with a 'date taken', offer it as the incident's time."""
+        if self._photo_time is not None:
+            return
+        try:
+            from ..importers.photos import read_image_metadata
+
+            source: bytes | Path | None = pending.data if pending.data is not None else pending.path
+            if source is None:
+                return
+            if isinstance(source, Path):
+                with open(source, "rb") as fh:
+                    source = fh.read(256 * 1024)
+            meta = read_image_metadata(source)
+        except Exception:  # noqa: BLE001 - metadata is a courtesy; any odd file just has none
+            return
+        taken = meta.date_taken
+        if taken is None:
+            return
+        if taken.tzinfo is not None:
+            taken = taken.astimezone().replace(tzinfo=None)
+        self._photo_time = QDateTime(taken.year, taken.month, taken.day, taken.hour,
+                                     taken.minute, taken.second)
+        self.photo_time_label.setText(self.tr("This photo was taken on {0}.").format(
+            self._photo_time.toString("ddd d MMM yyyy 'at' HH:mm")))
+        self.photo_time_label.setVisible(True)
+        self.photo_time_button.setVisible(True)
+
+    def use_photo_time(self) -> None:
+        if self._photo_time is None:
+            return
+        self.when_buttons["pick"].setChecked(True)
+        self.when_edit.setEnabled(True)
+        self.when_edit.setDateTime(self._photo_time)
+        self.approximate.setChecked(False)
+        self.photo_time_button.setVisible(False)
         self.changed.emit()
 
     def _file_icon(self, pending: PendingFile, image: QImage | None) -> QIcon:
