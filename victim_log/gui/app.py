@@ -105,7 +105,7 @@ def _run_bundle_viewer(path: Path) -> int:
 
 def _wait_for_workers() -> None:
     """Export, import and backup run on worker threads; let them finish their files."""
-    tasks = sys.modules.get(f"{__package__}.exportdialog")
+    tasks = sys.modules.get(f"{__package__}.common")
     wait = getattr(tasks, "wait_for_tasks", None)
     if callable(wait):
         wait()

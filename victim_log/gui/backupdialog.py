@@ -23,7 +23,7 @@ from ..backup import BackupInfo, write_backup
 from ..errors import VictimLogError
 from ..textsafe import display_safe
 from . import dialogs, privacy
-from .exportdialog import (
+from .common import (
     BackgroundTask,
     busy_bar,
     dispose,

@@ -61,7 +61,7 @@ from ..model import KINDS
 from ..textsafe import display_safe, safe_filename
 from ..verify import VerifyReport, verify_bundle
 from . import dialogs, privacy
-from .exportdialog import (
+from .common import (
     BackgroundTask,
     busy_bar,
     day_text,

@@ -40,7 +40,7 @@ from ..importers.records import AmbiguousDateOrder
 from ..importers.service import ImportReport, ImportRequest, run_import
 from ..textsafe import display_safe
 from . import dialogs, privacy
-from .exportdialog import BackgroundTask, busy_bar, dispose, plural, scaled, start_task, wrapped
+from .common import BackgroundTask, busy_bar, dispose, plural, scaled, start_task, wrapped
 from .session import Session
 
 
