@@ -484,7 +484,7 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
                   "| Case | Measure | Ours | Reference | Ratio |", "|---|---|---|---|---|"]
         lines += [f"| {r.case} | {_md_escape(r.what)} | {_md_escape(r.ours)} | "
                   f"{_md_escape(r.reference)} | {_md_escape(r.ratio)} |" for r in other]
-    unmet = [r for r in goal_rows if r.met is False or r.status]
+    unmet = [r for r in goal_rows if r.met is False or (r.met is None and r.status)]
     if unmet:
         lines += ["", "## Goals not met or not measured: why, and what would meet them", ""]
         for r in unmet:
@@ -492,6 +492,13 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
             title = goal.text if goal else r.what
             lines.append(f"- **#{goal.issue if goal else '?'} {title}** ({r.verdict}): "
                          f"{r.note or 'no note'}")
+    met_notes = [r for r in goal_rows if r not in unmet and r.note]
+    if met_notes:
+        lines += ["", "## Notes on the goals met", ""]
+        for r in met_notes:
+            goal = goals.get(r.goal_id or "")
+            title = goal.text if goal else r.what
+            lines.append(f"- **#{goal.issue if goal else '?'} {title}**: {r.note}")
     lines += ["", "## Details", ""]
     for case in cases:
         lines.append(f"### {case.name}: {case.title} (issue {case.issue})")
