@@ -355,7 +355,7 @@ class Vault:
         Only this connection writes inside the transaction (BEGIN IMMEDIATE holds the
         write lock), so the remembered values cannot go stale.
         """
-        with db.transaction(self.conn, what):
+        with db.transaction(self.conn, what), self.conn.deferred_inserts():
             self._batch = {}
             try:
                 yield
@@ -419,8 +419,11 @@ class Vault:
     def _add_incident_tx(self, data: IncidentData, evidence: tuple[int, ...], reason: str) -> int:
         incident_id = self._next_id("incident")
         evidence = tuple(dict.fromkeys(evidence))
+        checked = self._batch.setdefault("_active", set()) if self._batch is not None else set()
         for ev in evidence:
-            self.evidence.require_active(ev)
+            if ev not in checked:  # within a batch, each exhibit is checked once
+                self.evidence.require_active(ev)
+                checked.add(ev)
         body = {"data": data.to_dict(), "evidence": list(evidence)}
         at = self._write_record("incident", incident_id, 1, body, reason=reason,
                                 deleted=False, action="create")

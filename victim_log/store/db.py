@@ -37,8 +37,42 @@ class Connection:
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
+        self._queued: dict[str, list[Any]] | None = None
+
+    @contextlib.contextmanager
+    def deferred_inserts(self) -> Iterator[None]:
+        """Queue INSERTs and run them with ``executemany`` (a bulk import's hot path).
+
+        Any other statement (a SELECT, UPDATE, DELETE or the COMMIT) first runs what is
+        queued, so reads always see earlier writes. Inserts of one statement keep their
+        order; inserts of different statements may run grouped, which is safe because
+        our tables have no triggers and every insert names its own key.
+        """
+        self._queued = {}
+        try:
+            yield
+        except BaseException:
+            self._queued = None  # the transaction rolls back: nothing queued may run
+            raise
+        queued, self._queued = self._queued, None
+        if queued:
+            self._run_queued(queued)
+
+    def _flush(self) -> None:
+        if self._queued:
+            queued, self._queued = self._queued, {}
+            self._run_queued(queued)
+
+    def _run_queued(self, queued: dict[str, list[Any]]) -> None:
+        for sql, rows in queued.items():
+            self._executemany_now(sql, rows)
 
     def execute(self, sql: str, args: Any = ()) -> Any:
+        if self._queued is not None:
+            if sql.startswith("INSERT"):
+                self._queued.setdefault(sql, []).append(args)
+                return None
+            self._flush()
         try:
             return _Cursor(self._raw.execute(sql, args))
         except sqlcipher3.OperationalError:
@@ -47,6 +81,14 @@ class Connection:
             raise _damaged() from None
 
     def executemany(self, sql: str, rows: Any) -> Any:
+        if self._queued is not None:
+            if sql.startswith("INSERT"):
+                self._queued.setdefault(sql, []).extend(rows)
+                return None
+            self._flush()
+        return self._executemany_now(sql, rows)
+
+    def _executemany_now(self, sql: str, rows: Any) -> Any:
         try:
             return self._raw.executemany(sql, rows)
         except sqlcipher3.OperationalError:
