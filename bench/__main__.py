@@ -97,6 +97,13 @@ def _run_case(name: str, ctx: Context, mode: str) -> tuple[CaseReport, bool]:
     return report, crashed
 
 
+def _code_text(start: str, end: str) -> str:
+    if start == end:
+        return start
+    return (f"{start} at the start, {end} at the end (others committed while it ran; each case "
+            "below names the commit it finished on)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
@@ -127,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         log("note: VICTIM_LOG_TEST_FAST_KDF was set; removed so unlock uses real Argon2id costs")
     ctx = Context(quick=args.quick, reps=reps, work=work, log=log)
     machine = machine_info()
+    code_at_start = code_version()
     reports: list[CaseReport] = []
     crashed = False
     try:
@@ -140,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     meta = {"generated_at": now_text(), "mode": mode, "reps": reps, "machine": machine,
-            "code": code_version(),
+            "code": _code_text(code_at_start, code_version()),
             "command": "make bench-quick" if args.quick else "make bench",
             "seconds": round(time.perf_counter() - started, 1)}
     if args.quick:

@@ -210,7 +210,7 @@ def _rows(ctx: Context, report: CaseReport, size: int, t: dict[str, list[float]]
         data={"get_s": t["get"], "ratio": clean_float(get_vs_ssl)}))
     peak = max(rss["intake"])
     report.rows.append(Row(
-        NAME, f"Peak RSS, {label} intake", "4.rss",
+        NAME, f"{label} intake", "4.rss",
         ours=f"{rss_mb(peak)} (max of {len(rss['intake'])})",
         reference=f"baseline child {rss_mb(baseline_rss)}; age {rss_mb(max(rss['age']))}",
         met=peak < RSS_LIMIT,
