@@ -218,6 +218,7 @@ class _Importer:
         self.pending: list[PendingBlob] = []
         self._key = vault.subkey("import-dedup")
         self._known: set[str] | None = None
+        self._keys: dict[int, str] = {}
 
     def _tag(self, *parts: str) -> str:
         return hmac.new(self._key, "\x1f".join(parts).encode("utf-8", "surrogatepass"),
@@ -294,9 +295,11 @@ class _Importer:
             if not any(sender_matches(item, s) for s in (self.req.sender, *self.req.other_senders)):
                 continue
             self.report.matched += 1
-            if self._seen(self._item_key(item)):
+            key = self._item_key(item)
+            if self._seen(key):
                 self.report.duplicates_skipped += 1
                 continue
+            self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
             yield item, item.source_ref
 
     def _summary_of(self, p: _Planned) -> str:
@@ -359,7 +362,7 @@ class _Importer:
                 for item in p.items:
                     vault.conn.execute(
                         "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
-                        (self._item_key(item), iid))
+                        (self._keys[id(item)], iid))
             for key in (source_key, file_key):
                 vault.conn.execute(
                     "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at,"
