@@ -146,3 +146,21 @@ def test_unexpected_error_is_logged_without_content(initialised: str, capsys: py
 
     log = log_path().read_text()
     assert "RuntimeError" in log and "secret diary words" not in log
+
+
+def test_orders_and_breaches(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--made-on",
+                "2026-07-20", "--expires-on", "2028-07-20", "--reference", "SPO/1",
+                "--condition", "No contact by any means", "--condition", "Not to enter High Street",
+                "--person", "Dan Marsh")
+    assert r.code == 0 and r.out.strip() == "1"
+    orders = json.loads(run_cli(capsys, "order", "list", "--json").out)
+    assert orders[0]["conditions"][1] == "Not to enter High Street"
+    r = run_cli(capsys, "add", "--kind", "turned_up", "--summary", "Seen on High Street",
+                "--order", "1", "--condition", "2")
+    doc = json.loads(run_cli(capsys, "show", r.out.strip(), "--json").out)
+    assert doc["order_id"] == 1 and doc["order_condition"] == "Not to enter High Street"
+    assert "order_breach" in doc["kinds"]
+    assert run_cli(capsys, "add", "--kind", "message", "--summary", "x", "--order", "9").code == 2
+    assert run_cli(capsys, "add", "--kind", "message", "--summary", "x", "--order", "1",
+                   "--condition", "7").code == 2

@@ -145,6 +145,7 @@ def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
                        "reported_on": d.police.reported_on},
             "author": d.author, "complete_later": d.complete_later,
             "evidence": evidence, "source": d.source,
+            "order_id": d.order_id, "order_condition": d.order_condition,
         }
         if include_private:
             out["private_note"] = d.private_note
@@ -230,6 +231,20 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
         d["effects"] = list(_kinds(args.effects))
     if args.complete_later is not None:
         d["complete_later"] = args.complete_later
+    if args.order is not None:
+        order = next((o for o in vault.list_orders() if o.id == args.order), None)
+        if order is None:
+            raise BadInput(f"There is no order {args.order}; see 'victim-log order list'.")
+        d["order_id"] = order.id
+        condition = args.condition or ""
+        if condition.isdigit():
+            n = int(condition)
+            if not 1 <= n <= len(order.data.conditions):
+                raise BadInput(f"Order {order.id} has {len(order.data.conditions)} conditions.")
+            condition = order.data.conditions[n - 1]
+        d["order_condition"] = condition
+        if "order_breach" not in d["kinds"]:
+            d["kinds"] = [*d["kinds"], "order_breach"]
     police = dict(d.get("police") or {})
     for arg, key in (("police_ref", "reference"), ("officer", "officer"),
                      ("collar", "collar_number"), ("reported_on", "reported_on")):
@@ -546,6 +561,37 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- orders --
+
+
+def cmd_order_add(args: argparse.Namespace) -> int:
+    from .model import OrderData
+
+    with open_vault(args) as vault:
+        person_id = vault.person_by_name(args.person) if args.person else None
+        oid = vault.add_order(OrderData(
+            order_type=args.type, made_on=args.made_on or "", expires_on=args.expires_on or "",
+            court=args.court or "", reference=args.reference or "",
+            conditions=tuple(args.condition or ()), person_id=person_id))
+    print(oid)
+    return EXIT_OK
+
+
+def cmd_order_list(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        orders = vault.list_orders()
+        docs = [{"id": o.id, **o.data.to_dict()} for o in orders]
+    if args.json:
+        print_json(docs)
+    else:
+        for d in docs:
+            print(f"{d['id']:>4}  {one_line(d['order_type'])} {one_line(d['reference'])}  "
+                  f"made {d['made_on'] or '?'}, expires {d['expires_on'] or 'until further order'}")
+            for n, condition in enumerate(d["conditions"], start=1):
+                print(f"        {n}. {one_line(condition)}")
+    return EXIT_OK
+
+
 # -- backup --
 
 
@@ -606,6 +652,9 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--private-note", metavar="TEXT", help="never exported unless you ask")
     p.add_argument("--author", metavar="WHO", help="'victim' or 'support:NAME'")
     p.add_argument("--complete-later", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--order", type=int, metavar="ID", help="the order this incident breaches")
+    p.add_argument("--condition", metavar="N_OR_TEXT",
+                   help="which condition it breaches (its number in 'order list', or the text)")
 
 
 def build_parser() -> ArgParser:
@@ -703,6 +752,24 @@ def build_parser() -> ArgParser:
     p = command("restore", cmd_restore, "restore a backup into --vault DIR (or the default place)")
     p.add_argument("file", metavar="BACKUP")
     p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
+
+    orders = sub.add_parser("order", help="record a protection order and its conditions")
+    osub = orders.add_subparsers(dest="order_command", metavar="ACTION", parser_class=ArgParser)
+    orders.set_defaults(func=lambda a: _missing_action(orders))
+    p = osub.add_parser("add", help="record an order (SPO, non-molestation, restraining, DAPO)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_order_add)
+    p.add_argument("--type", required=True, metavar="TEXT", help="e.g. 'Stalking Protection Order'")
+    p.add_argument("--made-on", metavar="DATE")
+    p.add_argument("--expires-on", metavar="DATE", help="leave out for 'until further order'")
+    p.add_argument("--court", metavar="TEXT")
+    p.add_argument("--reference", metavar="REF")
+    p.add_argument("--condition", metavar="TEXT", action="append", help="repeat for each condition")
+    p.add_argument("--person", metavar="NAME", help="who the order is against")
+    p = osub.add_parser("list", help="list orders and their conditions")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_order_list)
+    p.add_argument("--json", action="store_true")
 
     ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
     evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)
