@@ -432,11 +432,6 @@ class EvidenceStore:
             cancelled.set()
             worker.join(timeout=5)
 
-    def open_verified(self, evidence_id: int) -> Callable[[BinaryIO], None]:
-        """A writer that streams the verified original into a file object (for exports)."""
-        item = self.get(evidence_id)
-        return lambda dst: self._verify_into(item, dst)
-
     # ------------------------------------------------------------------ removal
 
     def remove(self, evidence_id: int, reason: str, *, permanent: bool = False) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -230,8 +229,3 @@ def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519Private
     write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key,
                   timestamp=timestamp)
 
-
-def describe(result: ExportResult) -> str:
-    return json.dumps({"path": str(result.path), "format": result.format,
-                       "incidents": result.incidents, "exhibits": result.exhibits,
-                       "fingerprint": result.fingerprint})

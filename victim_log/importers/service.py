@@ -18,7 +18,6 @@ Why it works this way:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import io
@@ -117,11 +116,6 @@ class SenderMatcher:
                 if candidate and _digits(candidate) in self._numbers:
                     return True
         return False
-
-
-def sender_matches(item: ParsedItem, wanted: str) -> bool:
-    """Is ``item`` from the person the user named (by name, alias or number)?"""
-    return SenderMatcher((wanted,))(item)
 
 
 def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
@@ -460,5 +454,4 @@ def _sha256_file(path: Path) -> str:
 
 def run_import(vault: Vault, req: ImportRequest) -> ImportReport:
     """Preview (``dry_run``), list senders (no ``sender``), or import all-or-nothing."""
-    with contextlib.ExitStack():
-        return _Importer(vault, req).run()
+    return _Importer(vault, req).run()
