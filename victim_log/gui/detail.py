@@ -77,6 +77,21 @@ def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
     return font
 
 
+def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
+    """Files shown as thumbnails that wrap, with long names elided in the middle
+    (where a name's distinguishing part and its extension both stay visible)."""
+    files = QListWidget(parent)
+    files.setObjectName(name)
+    files.setAccessibleName(accessible_name)
+    files.setViewMode(QListView.ViewMode.IconMode)
+    files.setMovement(QListView.Movement.Static)
+    files.setResizeMode(QListView.ResizeMode.Adjust)
+    files.setWrapping(True)
+    files.setWordWrap(True)
+    files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    return files
+
+
 def line_height(widget: QWidget) -> int:
     return widget.fontMetrics().height()
 
@@ -598,15 +613,8 @@ class DetailPane(QWidget):
         self.fields = IncidentFields(self.body)
 
         self.evidence_heading = _heading(self.tr("Evidence"), self.body)
-        self.evidence_list = QListWidget(self.body)
-        self.evidence_list.setObjectName("evidenceList")
-        self.evidence_list.setAccessibleName(self.tr("Evidence files of this entry"))
-        self.evidence_list.setViewMode(QListView.ViewMode.IconMode)
-        self.evidence_list.setMovement(QListView.Movement.Static)
-        self.evidence_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.evidence_list.setWrapping(True)
-        self.evidence_list.setWordWrap(True)
-        self.evidence_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.evidence_list = file_icon_list(self.body, "evidenceList",
+                                            self.tr("Evidence files of this entry"))
         self.evidence_list.itemActivated.connect(lambda _i: self.view_evidence())
         self.evidence_list.currentRowChanged.connect(self._evidence_selected)
         self.view_button = QPushButton(self.tr("&View"), self.body)

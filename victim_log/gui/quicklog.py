@@ -44,8 +44,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
@@ -58,7 +56,7 @@ from PySide6.QtWidgets import (
 from ..model import SHORT_LABELS, IncidentData
 from ..textsafe import display_safe
 from . import dialogs
-from .detail import line_height, scaled_font
+from .detail import file_icon_list, line_height, scaled_font
 from .editor import KindPicker, iso_local, wall_time
 from .session import Session
 
@@ -208,15 +206,7 @@ class QuickLogDialog(QDialog):
         # -- evidence
         evidence_label = QLabel(self.tr("Evidence"), self)
         evidence_label.setFont(scaled_font(self.font(), 1.0, bold=True))
-        self.file_list = QListWidget(self)
-        self.file_list.setObjectName("attachmentList")
-        self.file_list.setAccessibleName(self.tr("Files to attach"))
-        self.file_list.setViewMode(QListView.ViewMode.IconMode)
-        self.file_list.setMovement(QListView.Movement.Static)
-        self.file_list.setResizeMode(QListView.ResizeMode.Adjust)
-        self.file_list.setWrapping(True)
-        self.file_list.setWordWrap(True)
-        self.file_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.file_list = file_icon_list(self, "attachmentList", self.tr("Files to attach"))
         self.file_list.setIconSize(QSize(lh * 3, lh * 3))
         self.file_list.setGridSize(QSize(lh * 8, lh * 5))
         self.file_list.setFixedHeight(lh * 6)
