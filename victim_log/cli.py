@@ -68,28 +68,27 @@ def _prompt(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
-    if getattr(args, "passphrase_file", None):
-        return _read_secret_file(args.passphrase_file, "passphrase")
-    env = os.environ.get(PASSPHRASE_ENV)
+def _secret(file: str | None, env_name: str, label: str, *, confirm: bool) -> str:
+    """A passphrase from a file, else the environment, else typed (twice if ``confirm``)."""
+    if file:
+        return _read_secret_file(file, label.lower())
+    env = os.environ.get(env_name)
     if env:
         return env
-    first = _prompt("Passphrase: ")
-    if confirm and _prompt("Passphrase again: ") != first:
+    first = _prompt(f"{label}: ")
+    if confirm and _prompt(f"{label} again: ") != first:
         raise BadInput("The two passphrases were not the same. Nothing was changed.")
     return first
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    return _secret(getattr(args, "passphrase_file", None), PASSPHRASE_ENV, "Passphrase",
+                   confirm=confirm)
 
 
 def new_passphrase(args: argparse.Namespace) -> str:
-    if getattr(args, "new_passphrase_file", None):
-        return _read_secret_file(args.new_passphrase_file, "new passphrase")
-    env = os.environ.get(NEW_PASSPHRASE_ENV)
-    if env:
-        return env
-    first = _prompt("New passphrase: ")
-    if _prompt("New passphrase again: ") != first:
-        raise BadInput("The two passphrases were not the same. Nothing was changed.")
-    return first
+    return _secret(getattr(args, "new_passphrase_file", None), NEW_PASSPHRASE_ENV,
+                   "New passphrase", confirm=True)
 
 
 def vault_dir(args: argparse.Namespace) -> Path:

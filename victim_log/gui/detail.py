@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFont, QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -56,6 +56,7 @@ from ..errors import VictimLogError
 from ..model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
 from ..textsafe import display_safe, safe_filename
 from . import dialogs, icons
+from .common import scaled as scaled_font  # one rule for relative font sizes
 from .session import Session
 
 THUMBNAIL_MAX_BYTES = 40 * 1024 * 1024  # larger images get a plain icon, not a thumbnail
@@ -64,17 +65,6 @@ TEXT_VIEW_MAX_BYTES = 2 * 1024 * 1024
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("Detail", text)
-
-
-def scaled_font(base: QFont, factor: float, *, bold: bool = False) -> QFont:
-    """A font relative to ``base`` (never a fixed size: text follows the system font)."""
-    font = QFont(base)
-    if base.pointSizeF() > 0:
-        font.setPointSizeF(base.pointSizeF() * factor)
-    elif base.pixelSize() > 0:
-        font.setPixelSize(max(6, round(base.pixelSize() * factor)))
-    font.setBold(bold)
-    return font
 
 
 def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
