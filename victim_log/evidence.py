@@ -36,7 +36,7 @@ from . import mediatype
 from .crypto import stream
 from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
 from .fsutil import atomic_writer, fsync_dir, translate_os_error
-from .model import EvidenceItem
+from .model import EvidenceItem, incident_body_json
 from .store import db, journal
 from .textsafe import display_safe
 
@@ -261,7 +261,7 @@ class EvidenceStore:
             raise BadInput(f"Incident {incident_id} was deleted; evidence cannot be attached.")
         evidence = (*current.evidence, evidence_id)
         version = current.version + 1
-        body = {"data": current.data.to_dict(), "evidence": list(evidence)}
+        body = incident_body_json(current.data, evidence)
         at = vault._write_record("incident", incident_id, version, body,
                                  reason=f"attached evidence {evidence_id}", deleted=False,
                                  action="attach")

@@ -54,6 +54,8 @@ def display_safe(untrusted: str, *, single_line: bool = False) -> str:
     ``single_line`` is set, when both become a space (for lists and titles). Lone
     surrogates (from undecodable bytes) become U+FFFD.
     """
+    if untrusted.isascii() and untrusted.isprintable():
+        return untrusted  # nothing to replace: the common case, without a per-character walk
     text = untrusted.replace("\r\n", "\n").replace("\r", "\n")
     text = text.translate(_DISPLAY_TABLE)
     if _SURROGATES.search(text):

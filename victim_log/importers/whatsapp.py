@@ -63,8 +63,12 @@ MAX_CHAT_MEMBER_BYTES = 1024 * 1024 * 1024
 
 # Invisible marks phones put around dates, names and numbers.
 _MARKS = "\ufeff\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_MARKS_TABLE = dict.fromkeys(map(ord, _MARKS))
+_MARKS_RE = re.compile(f"[{_MARKS}]+")
 _LEADING_MARKS = re.compile(f"^[{_MARKS}]+")
+_HAS_MARK = _MARKS_RE.search
+# A header starts with a date, "[" (iOS) or an invisible mark: anything else is
+# a continuation line, told apart without running the header patterns.
+_HEADER_FIRST = frozenset("0123456789[" + _MARKS)
 
 _DATE = r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\.?"
 _TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?"
@@ -108,7 +112,7 @@ _IOS_SYSTEM = re.compile(
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class _Header:
     fmt: Literal["android", "ios"]
     fields: tuple[str, str, str]
@@ -120,12 +124,15 @@ class _Header:
 
 
 def _strip_marks(text: str) -> str:
-    return text.translate(_MARKS_TABLE)
+    # isascii is a flag check; translate with a table walks every character in Python.
+    return text if text.isascii() else _MARKS_RE.sub("", text)
 
 
 def _match_header(line: str) -> _Header | None:
     """Parse the timestamp prefix of a line, tolerating invisible marks anywhere in it."""
-    clean = _strip_marks(line) if any(m in line for m in _MARKS) else line
+    if line[:1] not in _HEADER_FIRST:
+        return None
+    clean = line if line.isascii() or not _HAS_MARK(line) else _strip_marks(line)
     m = _IOS_RE.match(clean)
     fmt: Literal["android", "ios"] = "ios"
     if m is None:
@@ -318,7 +325,8 @@ def _split_sender(h: _Header) -> tuple[str, str, bool]:
     sender = _strip_marks(sender_raw).strip()
     if not sender or len(sender) > MAX_SENDER_CHARS:
         return "", _LEADING_MARKS.sub("", rest), True
-    if h.fmt == "android" and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest)):
+    if (h.fmt == "android" and "changed" in rest
+            and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest))):
         return "", _LEADING_MARKS.sub("", rest), True
     marked = text[:1] in _MARKS
     text = _LEADING_MARKS.sub("", text)
@@ -353,7 +361,8 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
             flags.add("edited")
             last = rest_lines[-1]
             rest_lines = [*rest_lines[:-1], last[: last.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")]
-        att = _IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
+        att = (_IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
+               if "attached" in first_clean else None)
         if att is not None:
             attachment = media.attachment(att.group(1).strip())
             attachments.append(attachment)
@@ -361,7 +370,7 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
                 flags.add("attachment_missing")
             text = "\n".join(rest_lines)
         elif first_clean == "<Media omitted>" or (
-            not rest_lines and _IOS_OMITTED.fullmatch(first_clean)
+            not rest_lines and "omitted" in first_clean and _IOS_OMITTED.fullmatch(first_clean)
         ):
             flags.add("media_omitted")
             text = "\n".join(rest_lines)
@@ -370,7 +379,7 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
             text = ""
             if first_clean.startswith("You "):
                 direction = "out"
-        elif not rest_lines and _MISSED_CALL.fullmatch(first_clean):
+        elif not rest_lines and " call" in first_clean and _MISSED_CALL.fullmatch(first_clean):
             kind = "phone_call"
             call = CallInfo(type="missed")
             flags.add("whatsapp_call")

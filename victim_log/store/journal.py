@@ -14,6 +14,7 @@ The same entries are exported as ``journal.jsonl`` so an officer can re-walk the
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -49,8 +50,31 @@ class JournalEntry:
         return {**self.hashed_fields(), "hash": self.hash}
 
 
+class Detail(dict[str, Any]):
+    """An entry's detail with its canonical JSON worked out once (see ``json_text``)."""
+
+    @functools.cached_property
+    def json_text(self) -> str:
+        return canonical_json(self).decode()
+
+
 def entry_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(fields)).hexdigest()
+
+
+_text = json.encoder.encode_basestring
+
+
+def _entry_json(seq: int, at: str, action: str, kind: str, id: int, version: int,
+                body_sha256: str, detail_json: str, prev: str) -> bytes:
+    """``canonical_json`` of an entry's fields, written out in key order.
+
+    The same bytes as the generic encoder (a test compares them on generated
+    entries), about four times faster: imports append one entry per message.
+    """
+    return (f'{{"action":{_text(action)},"at":{_text(at)},"body_sha256":{_text(body_sha256)},'
+            f'"detail":{detail_json},"id":{int(id)},"kind":{_text(kind)},"prev":{_text(prev)},'
+            f'"seq":{int(seq)},"version":{int(version)}}}').encode()
 
 
 def body_hash(body: str) -> str:
@@ -64,27 +88,24 @@ def head(conn: Connection) -> tuple[int, str]:
 
 def append(conn: Connection, *, at: str, action: str, kind: str, id: int, version: int,
            body_sha256: str, detail: dict[str, Any] | None = None,
-           after: tuple[int, str] | None = None) -> JournalEntry:
+           after: tuple[int, str] | None = None) -> tuple[int, str]:
     """Append one entry; must run inside the same transaction as the change it records.
 
     ``after`` is the current head when the caller already knows it (a batch inside
-    one transaction), saving a query per entry.
+    one transaction), saving a query per entry. Returns the new head (seq, hash).
     """
     seq, prev = head(conn) if after is None else after
     detail = detail or {}
-    fields: dict[str, Any] = {
-        "seq": seq + 1, "at": at, "action": action, "kind": kind, "id": id,
-        "version": version, "body_sha256": body_sha256, "detail": detail, "prev": prev,
-    }
-    digest = entry_hash(fields)
+    # A Detail is never changed after it is made; a plain dict is encoded each time.
+    detail_json = detail.json_text if isinstance(detail, Detail) else canonical_json(detail).decode()
+    digest = hashlib.sha256(_entry_json(seq + 1, at, action, kind, id, version, body_sha256,
+                                        detail_json, prev)).hexdigest()
     conn.execute(
         "INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev, hash)"
         " VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (seq + 1, at, action, kind, id, version, body_sha256,
-         canonical_json(detail).decode(), prev, digest),
+        (seq + 1, at, action, kind, id, version, body_sha256, detail_json, prev, digest),
     )
-    return JournalEntry(seq + 1, at, action, kind, id, version, body_sha256,
-                        detail, prev, digest)
+    return seq + 1, digest
 
 
 def entries(conn: Connection) -> list[JournalEntry]:
