@@ -128,18 +128,23 @@ def _strip_marks(text: str) -> str:
     return text if text.isascii() else _MARKS_RE.sub("", text)
 
 
-def _match_header(line: str) -> _Header | None:
-    """Parse the timestamp prefix of a line, tolerating invisible marks anywhere in it."""
+def _header_match(line: str) -> tuple[Literal["android", "ios"], re.Match[str], str] | None:
+    """The timestamp pattern's match on ``line`` without its invisible marks, if any."""
     if line[:1] not in _HEADER_FIRST:
         return None
     clean = line if line.isascii() or not _HAS_MARK(line) else _strip_marks(line)
-    m = _IOS_RE.match(clean)
-    fmt: Literal["android", "ios"] = "ios"
-    if m is None:
-        m = _ANDROID_RE.match(clean)
-        fmt = "android"
-        if m is None:
-            return None
+    # iOS headers start with "[", Android ones with a digit: one pattern to try.
+    fmt: Literal["android", "ios"] = "ios" if clean[:1] == "[" else "android"
+    m = (_IOS_RE if fmt == "ios" else _ANDROID_RE).match(clean)
+    return None if m is None else (fmt, m, clean)
+
+
+def _match_header(line: str) -> _Header | None:
+    """Parse the timestamp prefix of a line, tolerating invisible marks anywhere in it."""
+    found = _header_match(line)
+    if found is None:
+        return None
+    fmt, m, clean = found
     end = m.end()
     if clean is not line:
         # Map the end of the header in the clean line back to the raw line.
@@ -158,8 +163,7 @@ def _match_header(line: str) -> _Header | None:
     return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest)
 
 
-def _order_evidence(fields: tuple[str, str, str]) -> str | None:
-    a, b, _ = fields
+def _order_evidence(a: str, b: str) -> str | None:
     if len(a) > 2:
         return None  # year first: no ambiguity
     if int(a) > 12:
@@ -238,17 +242,19 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
                 if not seen_text:
                     raise ImportFormatError(NOT_WHATSAPP)
                 continue
-            h = _match_header(line)
-            if h is None:
+            found = _header_match(line)
+            if found is None:
                 if not seen_text and line.strip(_MARKS + " \t"):
                     raise ImportFormatError(NOT_WHATSAPP)
                 continue
             seen_text = True
-            counts[h.fmt] += 1
-            ev = _order_evidence(h.fields)
+            fmt, m, _clean = found
+            counts[fmt] += 1
+            a, b = m.group(1, 2)
+            ev = _order_evidence(a, b)
             if ev is not None:
                 evidence.add(ev)
-            elif len(h.fields[0]) <= 2:
+            elif len(a) <= 2:
                 ambiguous += 1
     if not seen_text:
         raise ImportFormatError("This file is empty." if not head.strip() else NOT_WHATSAPP)
