@@ -19,14 +19,16 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from . import __version__, paths
 from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
 from .logs import log_unexpected
 from .model import KINDS, IncidentData
 from .textsafe import display_safe
-from .vault import IncidentFilter, IncidentSummary, Vault
+
+if TYPE_CHECKING:  # the vault's code loads when a command needs it: the desktop app
+    from .vault import IncidentSummary, Vault  # paints its first screen without it
 
 
 def one_line(text: str) -> str:
@@ -96,6 +98,8 @@ def vault_dir(args: argparse.Namespace) -> Path:
 
 
 def open_vault(args: argparse.Namespace) -> Vault:
+    from .vault import Vault
+
     path = vault_dir(args)
     Vault._load_keyfile(path)  # "no vault here" before asking for a passphrase
     delay = Vault.pending_delay(path)
@@ -182,6 +186,8 @@ def summary_line(s: IncidentSummary) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from .vault import Vault
+
     path = vault_dir(args)
     if Vault.exists(path):
         from .errors import VaultExists
@@ -306,6 +312,8 @@ def _print_incidents(vault: Vault, rows: list[IncidentSummary], as_json: bool) -
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from .vault import IncidentFilter
+
     flt = IncidentFilter(start=args.start or "", end=args.end or "", kinds=_kinds(args.kind),
                          include_deleted=args.include_deleted)
     with open_vault(args) as vault:
@@ -388,6 +396,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
+    from .vault import Vault
+
     path = vault_dir(args)
     Vault._load_keyfile(path)
     if args.recovery_key_file:

@@ -14,6 +14,17 @@ import platformdirs
 
 APP_DIR_NAME = "victim-log"
 
+# The files of a vault directory (see victim_log.vault).
+DB_NAME = "vault.db"
+KEY_NAME = "vault.key"
+BLOB_DIR = "blobs"
+
+
+def vault_exists(path: Path) -> bool:
+    """Whether ``path`` holds a vault (or what is left of one), without loading the
+    vault's code: the desktop app asks this before its first screen is painted."""
+    return (path / KEY_NAME).exists() or (path / DB_NAME).exists()
+
 
 def default_vault_dir() -> Path:
     env = os.environ.get("VICTIM_LOG_VAULT")

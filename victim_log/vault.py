@@ -50,9 +50,7 @@ from .model import (
 )
 from .store import db, journal
 
-DB_NAME = "vault.db"
-KEY_NAME = "vault.key"
-BLOB_DIR = "blobs"
+DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR
 
 RECORD_KINDS = ("incident", "person", "order", "evidence")
 BATCH_CACHE_KIB = 256 * 1024
@@ -174,7 +172,7 @@ class Vault:
 
     @staticmethod
     def exists(path: Path) -> bool:
-        return (path / KEY_NAME).exists() or (path / DB_NAME).exists()
+        return paths.vault_exists(path)
 
     @classmethod
     def create(cls, path: Path, passphrase: str,

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from ..errors import VictimLogError
 from ..fsutil import atomic_write_bytes
-from ..vault import Vault, passphrase_problem
 from . import dialogs, privacy
 from .session import Session
 
@@ -163,6 +162,8 @@ class PassphrasePair(QWidget):
         text = self.first.text()
         if not text:
             return self.tr("Choose a passphrase: a few unrelated words is easiest to remember.")
+        from ..vault import passphrase_problem
+
         core = passphrase_problem(text)
         if core:
             return self.tr(core)
@@ -269,6 +270,8 @@ class FirstRunScreen(QWidget):
         self.status.repaint()
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            from ..vault import Vault
+
             vault, recovery = Vault.create(self.session.vault_dir, self.pair.passphrase())
         except VictimLogError as exc:
             set_message(self.status, "")

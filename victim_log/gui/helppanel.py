@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
@@ -17,7 +18,9 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ..resources import resource_path
-from ..vault import Vault
+
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ..vault import Vault
 
 HELPLINES_SETTING = "helplines"
 MAX_HELPLINES = 30

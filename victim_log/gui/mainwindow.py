@@ -13,7 +13,7 @@ import importlib.util
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .. import paths
 from ..errors import VictimLogError
 from ..prefs import Prefs, load_prefs, save_prefs
-from ..vault import Vault
 from . import dialogs
 from .firstrun import FirstRunScreen
 from .helppanel import HelpPanel, helplines_for
@@ -43,8 +43,10 @@ from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for
 from .quickexit import QuickExit
 from .session import Session
-from .settings import SettingsDialog, load_shell_settings, save_shell_settings
 from .unlock import UnlockScreen
+
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ..vault import Vault
 
 DiaryFactory = Callable[[Session], QWidget]
 
@@ -268,7 +270,7 @@ class MainWindow(QMainWindow):
         for act in self.diary_actions:
             act.setVisible(False)
         self.notice_bar.hide()
-        if Vault.exists(self.session.vault_dir):
+        if paths.vault_exists(self.session.vault_dir):
             self.unlock.reset()
             self.stack.setCurrentIndex(self.UNLOCK)
             self.unlock.focus_first()
@@ -278,7 +280,7 @@ class MainWindow(QMainWindow):
 
     def _on_locked(self, reason: str = "") -> None:
         if self.current_screen() == self.FIRST_RUN and not self.session.is_unlocked \
-                and not Vault.exists(self.session.vault_dir):
+                and not paths.vault_exists(self.session.vault_dir):
             return
         if self.help_panel.shown != helplines_for(None):
             # The person's own numbers: hidden now, replaced once the lock is done.
@@ -423,6 +425,8 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if not self.session.is_unlocked:
             return
+        from .settings import SettingsDialog, load_shell_settings, save_shell_settings
+
         vault = self.session.require()
         try:
             current = load_shell_settings(vault)
@@ -445,6 +449,8 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, exc)
 
     def apply_settings(self, vault: Vault) -> None:
+        from .settings import load_shell_settings  # not needed before the first unlock
+
         settings = load_shell_settings(vault)
         if self.locker.fixed_ms is None:
             self.locker.set_idle_minutes(settings.autolock_minutes)

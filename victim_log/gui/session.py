@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
-from ..vault import Vault
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ..vault import Vault
 
 
 class Session(QObject):

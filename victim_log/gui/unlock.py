@@ -9,9 +9,10 @@ the buttons off until it ends.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from ..errors import VaultLocked, VictimLogError, WrongPassphrase
-from ..vault import Vault
 from . import dialogs
 from .firstrun import PassphrasePair, link_button, plain_label, set_message, title_label
 from .session import Session
+
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ..vault import Vault
 
 
 class UnlockScreen(QWidget):
@@ -38,6 +41,7 @@ class UnlockScreen(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self._backoff_after_paint = False
         self.setObjectName("unlockScreen")
         self.setAccessibleName(self.tr("Unlock"))
         self.pages = QStackedWidget(self)
@@ -165,12 +169,26 @@ class UnlockScreen(QWidget):
         self.wipe()
         set_message(self.message, "")
         self.pages.setCurrentIndex(0)
-        self.refresh_backoff()
+        if self.isVisible():
+            self.refresh_backoff()
+        else:
+            # Once painted: the count-down reads the key file through the vault's
+            # code, which need not hold up the first screen at start-up. Until then
+            # the core still refuses an early try by itself.
+            self._backoff_after_paint = True
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt name
+        super().paintEvent(event)
+        if self._backoff_after_paint:
+            self._backoff_after_paint = False
+            QTimer.singleShot(0, self.refresh_backoff)
 
     # ------------------------------------------------------------------ back-off
 
     def pending_delay(self) -> float:
         try:
+            from ..vault import Vault
+
             return Vault.pending_delay(self.session.vault_dir)
         except VictimLogError as exc:
             set_message(self.message, exc.message)
@@ -247,6 +265,8 @@ class UnlockScreen(QWidget):
         label = self.message if recovery is None else self.recover_message
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
+            from ..vault import Vault
+
             if recovery is not None:
                 return Vault.open(self.session.vault_dir, recovery_key=recovery)
             return Vault.open(self.session.vault_dir, secret)
