@@ -218,3 +218,23 @@ def test_typing_in_the_list_goes_to_search_and_wipe_forgets(qtbot, session: Sess
     panel.wipe()
     assert panel.model.rowCount() == 0 and panel.model.cached_pages() == 0
     assert panel.filter_bar.search.text() == ""
+
+
+def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Session,
+                                                             vault: Vault) -> None:
+    """Applying a search result must not also fill the detail pane in the same turn:
+    together they were the longest pause while typing (issue 5's 50 ms budget)."""
+    add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
+    add(vault, "Texts again", "2026-07-04T10:00:00+01:00", kinds=("message",))
+    panel = TimelinePanel(session)
+    qtbot.addWidget(panel)
+    panel.show()
+    shown: list[object] = []
+    panel.current_changed.connect(shown.append)
+    with qtbot.waitSignal(panel.model.query_finished, timeout=3000):
+        panel.reload()
+    assert shown == []  # the list is reset and painted first
+    qtbot.waitUntil(lambda: shown == [2], timeout=2000)
+    # Choosing a row by hand shows it at once.
+    panel.list.setCurrentIndex(panel.model.index(1, 0))
+    assert shown == [2, 1]

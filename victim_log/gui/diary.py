@@ -170,7 +170,8 @@ class DiaryView(QWidget):
 
     def show_incident(self, incident_id: int) -> None:
         """Select ``incident_id`` in the timeline if it is near the top, and show it."""
-        if not self.timeline.select_id(incident_id, search_pages=5):
+        self.timeline.select_id(incident_id, search_pages=5)
+        if self.detail.incident_id != incident_id:  # not in the list, or not shown yet
             self.detail.show_incident(incident_id)
 
     def edit_incident(self, incident_id: int | None, data: IncidentData | None = None) -> None:

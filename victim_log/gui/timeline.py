@@ -20,9 +20,10 @@ before the database is closed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections import OrderedDict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from enum import IntEnum
 from typing import Any
@@ -74,6 +75,7 @@ from .session import Session
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50
 SEARCH_DEBOUNCE_MS = 150
+DETAIL_FOLLOWS_MS = 25  # after a new result: a frame for the list to paint first
 
 
 def _tr(text: str) -> str:
@@ -96,6 +98,7 @@ def day_key(s: IncidentSummary) -> str:
     return "?" + s.first_recorded_at[:10]
 
 
+@functools.lru_cache(maxsize=1024)
 def format_day(key: str, long: bool = False) -> str:
     """A day key as words: 'Wed 3 Jun 2026' (or the long form for the detail pane)."""
     unknown = key.startswith("?")
@@ -390,36 +393,64 @@ class TimelineModel(QAbstractListModel):
 # --------------------------------------------------------------------------- delegate
 
 
+_LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_MIDDLE = Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class _RowStyle:
+    """Fonts and measures for one row font, worked out once: a repaint draws every
+    visible row and building QFont/QFontMetrics objects per row was half its time."""
+
+    font: QFont
+    fm: QFontMetrics
+    lh: int
+    pad: int
+    bold: QFont
+    small: QFont
+    sfm: QFontMetrics
+    time_w: int
+    gutter: int
+    plus_w: int
+
+
 class TimelineDelegate(QStyledItemDelegate):
     """Draws a row: date gutter (when the day changes), time, kind badges, flags, summary."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._gutter: dict[str, int] = {}
+        self._styles: dict[str, _RowStyle] = {}
 
-    @staticmethod
-    def _metrics(font: QFont) -> tuple[QFontMetrics, int, int]:
-        fm = QFontMetrics(font)
-        lh = fm.height()
-        return fm, lh, max(4, lh // 2)
-
-    def _gutter_width(self, font: QFont) -> int:
+    def _style(self, font: QFont) -> _RowStyle:
         key = font.key()
-        width = self._gutter.get(key)
-        if width is None:
+        style = self._styles.get(key)
+        if style is None:
+            fm = QFontMetrics(font)
+            lh = fm.height()
+            pad = max(4, lh // 2)
             bold = QFont(font)
             bold.setBold(True)
-            fm = QFontMetrics(bold)
+            small = QFont(font)
+            if font.pointSizeF() > 0:
+                small.setPointSizeF(font.pointSizeF() * 0.9)
+            else:
+                small.setPixelSize(max(8, round(font.pixelSize() * 0.9)))
+            sfm = QFontMetrics(small)
+            bfm = QFontMetrics(bold)
             samples = [QLocale().toString(QDate(2026, m, 28), "ddd d MMM yyyy") for m in range(1, 13)]
             samples.append(_tr("Date not known"))
-            width = max(fm.horizontalAdvance(s) for s in samples) + fm.height()
-            self._gutter[key] = width
-        return width
+            gutter = max(bfm.horizontalAdvance(s) for s in samples) + lh
+            style = _RowStyle(font=QFont(font), fm=fm, lh=lh, pad=pad, bold=bold, small=small,
+                              sfm=sfm, time_w=fm.horizontalAdvance("~00:00") + pad,
+                              gutter=gutter, plus_w=sfm.horizontalAdvance("+9"))
+            self._styles[key] = style
+        return style
 
     def sizeHint(self, option: QStyleOptionViewItem,
                  index: QModelIndex | QPersistentModelIndex) -> QSize:
-        _fm, lh, pad = self._metrics(option.font)
-        return QSize(lh * 30, 2 * lh + lh // 3 + 2 * pad)
+        st = self._style(option.font)
+        lh = st.lh
+        return QSize(lh * 30, 2 * lh + lh // 3 + 2 * st.pad)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem,
               index: QModelIndex | QPersistentModelIndex) -> None:
@@ -433,7 +464,8 @@ class TimelineDelegate(QStyledItemDelegate):
         model = index.model()
         row = index.row()
         s = model.summary_at(row) if isinstance(model, TimelineModel) else None
-        fm, lh, pad = self._metrics(opt.font)
+        st = self._style(opt.font)
+        lh, pad = st.lh, st.pad
         rect = opt.rect
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         pal = opt.palette
@@ -445,13 +477,13 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setClipRect(rect)
         if s is None:
             painter.setPen(muted)
-            painter.drawText(rect.adjusted(pad, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter,
-                             _tr("Loading\u2026"))
+            painter.drawText(rect.adjusted(pad, 0, 0, 0), _MIDDLE, _tr("Loading\u2026"))
             painter.restore()
             return
-        gutter = self._gutter_width(opt.font)
+        gutter = st.gutter
         prev = model.summary_at(row - 1) if row > 0 else None  # type: ignore[union-attr]
-        new_day = prev is None or day_key(prev) != day_key(s)
+        day = day_key(s)
+        new_day = prev is None or day_key(prev) != day
         top_visible = rect.top() <= 0 < rect.bottom()
         y1 = rect.top() + pad
         y2 = y1 + lh + lh // 3
@@ -459,44 +491,29 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
             painter.drawLine(rect.left(), rect.top(), rect.right(), rect.top())
         if new_day or top_visible:
-            bold = QFont(opt.font)
-            bold.setBold(True)
-            painter.setFont(bold)
+            painter.setFont(st.bold)
             painter.setPen(text_color if new_day else muted)
-            painter.drawText(QRect(rect.left() + pad, y1, gutter - pad, lh),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             format_day(day_key(s)))
-            painter.setFont(opt.font)
+            painter.drawText(QRect(rect.left() + pad, y1, gutter - pad, lh), _LEFT_MIDDLE,
+                             format_day(day))
+            painter.setFont(st.font)
         x = rect.left() + gutter
-        time_w = fm.horizontalAdvance("~00:00") + pad
         painter.setPen(text_color)
-        painter.drawText(QRect(x, y1, time_w, lh),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, format_time(s))
-        x += time_w
+        painter.drawText(QRect(x, y1, st.time_w, lh), _LEFT_MIDDLE, format_time(s))
+        x += st.time_w
         right = rect.right() - pad
-        flags_left = self._paint_flags(painter, opt.font, s, right, y1, lh, pad, text_color)
-        self._paint_kinds(painter, opt.font, s, x, flags_left - pad, y1, lh, pad, text_color)
+        flags_left = self._paint_flags(painter, st, s, right, y1, text_color)
+        self._paint_kinds(painter, st, s, x, flags_left - pad, y1, text_color)
         painter.setPen(text_color)
-        summary = fm.elidedText(display_safe(s.summary, single_line=True),
-                                Qt.TextElideMode.ElideRight, max(0, right - x))
-        painter.drawText(QRect(x, y2, right - x, lh),
-                         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, summary)
+        summary = st.fm.elidedText(display_safe(s.summary, single_line=True),
+                                   Qt.TextElideMode.ElideRight, max(0, right - x))
+        painter.drawText(QRect(x, y2, right - x, lh), _LEFT_MIDDLE, summary)
         painter.restore()
 
     @staticmethod
-    def _small(font: QFont) -> QFont:
-        small = QFont(font)
-        if font.pointSizeF() > 0:
-            small.setPointSizeF(font.pointSizeF() * 0.9)
-        else:
-            small.setPixelSize(max(8, round(font.pixelSize() * 0.9)))
-        return small
-
-    def _paint_kinds(self, painter: QPainter, font: QFont, s: IncidentSummary, x: int,
-                     limit: int, y: int, lh: int, pad: int, color: QColor) -> None:
-        small = self._small(font)
-        sfm = QFontMetrics(small)
-        painter.setFont(small)
+    def _paint_kinds(painter: QPainter, st: _RowStyle, s: IncidentSummary, x: int,
+                     limit: int, y: int, color: QColor) -> None:
+        lh, pad, sfm = st.lh, st.pad, st.sfm
+        painter.setFont(st.small)
         painter.setPen(color)
         badge = lh - 2
         for i, kind in enumerate(s.kinds):
@@ -504,25 +521,26 @@ class TimelineDelegate(QStyledItemDelegate):
             width = badge + pad // 2 + sfm.horizontalAdvance(label)
             if x + width > limit:
                 rest = len(s.kinds) - i
-                if rest > 0 and x + sfm.horizontalAdvance("+9") <= limit:
-                    painter.drawText(QRect(x, y, limit - x, lh), Qt.AlignmentFlag.AlignVCenter,
-                                     f"+{rest}")
+                if rest > 0 and x + st.plus_w <= limit:
+                    painter.drawText(QRect(x, y, limit - x, lh), _MIDDLE, f"+{rest}")
                 break
             icons.draw_kind_badge(painter, QRect(x, y + 1, badge, badge), kind)
-            painter.drawText(QRect(x + badge + pad // 2, y, width, lh),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+            painter.drawText(QRect(x + badge + pad // 2, y, width, lh), _LEFT_MIDDLE, label)
             x += width + pad
-        painter.setFont(font)
+        painter.setFont(st.font)
 
-    def _paint_flags(self, painter: QPainter, font: QFont, s: IncidentSummary, right: int,
-                     y: int, lh: int, pad: int, color: QColor) -> int:
+    @staticmethod
+    def _paint_flags(painter: QPainter, st: _RowStyle, s: IncidentSummary, right: int,
+                     y: int, color: QColor) -> int:
         """Draw the flags right-aligned; returns the x where they start."""
-        small = self._small(font)
-        sfm = QFontMetrics(small)
-        painter.setFont(small)
+        labels = flag_labels(s)
+        if not labels:
+            return right
+        lh, pad, sfm = st.lh, st.pad, st.sfm
+        painter.setFont(st.small)
         x = right
         glyph = lh - 4
-        for flag, label in reversed(flag_labels(s)):
+        for flag, label in reversed(labels):
             width = glyph + pad // 2 + sfm.horizontalAdvance(label) + pad
             x -= width
             pill = QRectF(x, y, width, lh)
@@ -537,9 +555,9 @@ class TimelineDelegate(QStyledItemDelegate):
             icons.draw_glyph(painter, QRect(int(x + pad / 2), y + 2, glyph, glyph), flag, color)
             painter.setPen(color)
             painter.drawText(QRect(int(x + pad / 2 + glyph + pad / 4), y, width, lh),
-                             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, label)
+                             _LEFT_MIDDLE, label)
             x -= pad // 2
-        painter.setFont(font)
+        painter.setFont(st.font)
         return x
 
 
@@ -862,6 +880,16 @@ class TimelinePanel(QWidget):
         self.list = TimelineList(self)
         self.list.setModel(self.model)
         self._keep_id: int | None = None
+        # A new result picks its row while the list is being reset; the detail pane
+        # follows a frame later, once the list has painted, so typing in the search
+        # box never waits for both at once (and fast typing fills the pane once).
+        self._reloading = False
+        self._pending_current: int | None = None
+        self._current_timer = QTimer(self)
+        self._current_timer.setSingleShot(True)
+        self._current_timer.setInterval(DETAIL_FOLLOWS_MS)
+        self._current_timer.timeout.connect(
+            lambda: self.current_changed.emit(self._pending_current))
 
         self.empty = QWidget(self)
         self.empty.setObjectName("timelineEmpty")
@@ -927,12 +955,16 @@ class TimelinePanel(QWidget):
             self.empty_button.setAccessibleName(self.empty_button.text())
         self.empty.setVisible(total == 0)
         self.list.setVisible(total > 0)
-        if self._keep_id is not None and self.select_id(self._keep_id):
-            return
-        if total and not self.list.currentIndex().isValid():
-            # Show the newest entry rather than an empty detail pane.
-            self.list.selectionModel().setCurrentIndex(
-                self.model.index(0, 0), self.list.selectionModel().SelectionFlag.ClearAndSelect)
+        self._reloading = True
+        try:
+            if self._keep_id is not None and self.select_id(self._keep_id):
+                return
+            if total and not self.list.currentIndex().isValid():
+                # Show the newest entry rather than an empty detail pane.
+                self.list.selectionModel().setCurrentIndex(
+                    self.model.index(0, 0), self.list.selectionModel().SelectionFlag.ClearAndSelect)
+        finally:
+            self._reloading = False
 
     def _empty_action(self) -> None:
         if self.filter_bar.is_filtered():
@@ -969,7 +1001,12 @@ class TimelinePanel(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         incident_id = self.model.id_at(current.row()) if current.isValid() else None
         self._keep_id = incident_id
-        self.current_changed.emit(incident_id)
+        if self._reloading:
+            self._pending_current = incident_id
+            self._current_timer.start()
+        else:
+            self._current_timer.stop()
+            self.current_changed.emit(incident_id)
 
     def _activated(self, index: QModelIndex) -> None:
         incident_id = self.model.id_at(index.row())
@@ -986,6 +1023,8 @@ class TimelinePanel(QWidget):
 
     def wipe(self) -> None:
         self._keep_id = None
+        self._current_timer.stop()
+        self._pending_current = None
         self.model.clear()
         self.filter_bar.wipe()
         self.empty.setVisible(False)
