@@ -88,7 +88,8 @@ def helplines_for(vault: Vault | None) -> list[Helpline]:
 class HelpPanel(QScrollArea):
     """Numbers first (big, selectable), then short guidance on what to record."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None,
+                 helplines: list[Helpline] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("helpPanel")
         self.setAccessibleName(self.tr("Help"))
@@ -99,7 +100,7 @@ class HelpPanel(QScrollArea):
         self._layout = QVBoxLayout(self._body)
         self.setWidget(self._body)
         self._shown: list[Helpline] | None = None
-        self.show_helplines(default_helplines())
+        self.show_helplines(default_helplines() if helplines is None else helplines)
 
     @property
     def shown(self) -> list[Helpline]:

@@ -38,7 +38,7 @@ from ..errors import VictimLogError
 from ..prefs import Prefs, load_prefs, save_prefs
 from . import dialogs
 from .firstrun import FirstRunScreen
-from .helppanel import HelpPanel, helplines_for
+from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for
 from .quickexit import QuickExit
@@ -129,17 +129,34 @@ class MainWindow(QMainWindow):
         column.addWidget(self.stack, 1)
         self.setCentralWidget(central)
 
-        self.firstrun = FirstRunScreen(session, self.face.name, self.stack)
-        self.firstrun.finished.connect(lambda: self._enter_diary(None))
-        self.firstrun.restored.connect(self._on_restored)
+        # The first-run screen is built when it is needed: most starts open an
+        # existing vault, and building it took a tenth of the start-up.
+        self._firstrun: FirstRunScreen | None = None
         self.unlock = UnlockScreen(session, neutral=self.prefs.neutral_face, parent=self.stack)
         self.unlock.unlocked.connect(self._on_unlocked)
         self.diary_page = QWidget(self.stack)
         self.diary_page.setObjectName("diaryPage")
         QVBoxLayout(self.diary_page).setContentsMargins(0, 0, 0, 0)
-        for page in (self.firstrun, self.unlock, self.diary_page):
+        for page in (QWidget(self.stack), self.unlock, self.diary_page):
             self.stack.addWidget(page)
         self._show_locked_screen()
+
+    @property
+    def firstrun(self) -> FirstRunScreen:
+        if self._firstrun is None:
+            screen = FirstRunScreen(self.session, self.face.name, self.stack)
+            screen.finished.connect(lambda: self._enter_diary(None))
+            screen.restored.connect(self._on_restored)
+            placeholder = self.stack.widget(self.FIRST_RUN)
+            showing = self.stack.currentWidget() is placeholder
+            self.stack.insertWidget(self.FIRST_RUN, screen)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            if showing:
+                self.stack.setCurrentWidget(screen)
+            self._firstrun = screen
+        return self._firstrun
 
     # ------------------------------------------------------------------ building
 
@@ -227,16 +244,31 @@ class MainWindow(QMainWindow):
             if a not in self._missing_tools())
 
     def _build_help(self) -> None:
-        self.help_panel = HelpPanel(self)
+        # The panel itself is built the first time it is shown (see help_panel).
+        self._help_panel: HelpPanel | None = None
+        self._helplines: list[Helpline] | None = None  # None: the defaults
         dock = QDockWidget(self.tr("Help"), self)
         dock.setObjectName("helpDock")
         dock.setAccessibleName(self.tr("Help"))
-        dock.setWidget(self.help_panel)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
         dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
         self.help_dock = dock
+
+    @property
+    def help_panel(self) -> HelpPanel:
+        if self._help_panel is None:
+            self._help_panel = HelpPanel(self, helplines_for(None) if self._helplines is None
+                                         else self._helplines)
+            self.help_dock.setWidget(self._help_panel)
+        return self._help_panel
+
+    def _show_helplines(self, helplines: list[Helpline] | None) -> None:
+        """The numbers the panel shows (None: the defaults), now if it exists."""
+        self._helplines = helplines
+        if self._help_panel is not None:
+            self._help_panel.show_helplines(helplines_for(None) if helplines is None else helplines)
 
     def _build_notice(self) -> QWidget:
         bar = QFrame(self)
@@ -275,17 +307,17 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentIndex(self.UNLOCK)
             self.unlock.focus_first()
         else:
-            self.stack.setCurrentIndex(self.FIRST_RUN)
+            self.stack.setCurrentWidget(self.firstrun)
             self.firstrun.focus_first()
 
     def _on_locked(self, reason: str = "") -> None:
         if self.current_screen() == self.FIRST_RUN and not self.session.is_unlocked \
                 and not paths.vault_exists(self.session.vault_dir):
             return
-        if self.help_panel.shown != helplines_for(None):
+        if self._helplines is not None and self._helplines != helplines_for(None):
             # The person's own numbers: hidden now, replaced once the lock is done.
             self.help_dock.hide()
-            QTimer.singleShot(0, lambda: self.help_panel.show_helplines(helplines_for(None)))
+            QTimer.singleShot(0, lambda: self._show_helplines(None))
         if self.current_screen() != self.UNLOCK or any(a.isVisible() for a in self.diary_actions):
             self._show_locked_screen()
 
@@ -455,7 +487,7 @@ class MainWindow(QMainWindow):
         if self.locker.fixed_ms is None:
             self.locker.set_idle_minutes(settings.autolock_minutes)
         self.quick_exit.configure(settings.quick_exit_action, settings.quick_exit_shortcut)
-        self.help_panel.show_helplines(helplines_for(vault))
+        self._show_helplines(helplines_for(vault))
 
     def set_prefs(self, prefs: Prefs) -> None:
         """Wear the new face now (titles, icon); the taskbar follows on next start."""
@@ -467,7 +499,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.face.name)
         self.setWindowIcon(self.face.icon())
         self.setAccessibleName(self.face.name)
-        self.firstrun.app_name = self.face.name
+        if self._firstrun is not None:
+            self._firstrun.app_name = self.face.name
         self.quick_exit.reset_cover()
 
     # ------------------------------------------------------------------ bundles, closing

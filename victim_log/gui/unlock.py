@@ -31,6 +31,10 @@ from .session import Session
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ..vault import Vault
 
+# After the first paint, a moment for the frame to reach the screen before the
+# count-down loads the vault's code (a twentieth of a second on a slow machine).
+BACKOFF_AFTER_PAINT_MS = 50
+
 
 class UnlockScreen(QWidget):
     """Emits ``unlocked(vault)`` with the open vault."""
@@ -181,7 +185,7 @@ class UnlockScreen(QWidget):
         super().paintEvent(event)
         if self._backoff_after_paint:
             self._backoff_after_paint = False
-            QTimer.singleShot(0, self.refresh_backoff)
+            QTimer.singleShot(BACKOFF_AFTER_PAINT_MS, self.refresh_backoff)
 
     # ------------------------------------------------------------------ back-off
 
