@@ -38,9 +38,14 @@ def test_a_copy_out_skips_the_wait_but_stays_atomic(tmp_path: Path,
     folder.mkdir()
     target = folder / "copy"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError), fsutil.atomic_writer(target, durable=False) as fh:
-        fh.write(b"half")
-        raise RuntimeError
+
+    def fail_halfway() -> None:
+        with fsutil.atomic_writer(target, durable=False) as fh:
+            fh.write(b"half")
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail_halfway()
     assert target.read_bytes() == b"old"  # never half written
     assert [p.name for p in folder.iterdir()] == ["copy"]  # no temporary left
     with fsutil.atomic_writer(target, durable=False) as fh:
