@@ -9,7 +9,9 @@ Per repetition, on the same random (incompressible) file, in this order:
 age's output, ``age`` followed by ``sync`` of its output (age does not fsync; our
 intake does) and ``dd conv=fsync`` of as many bytes (what the disk takes); the last
 three are for information. The file stays in the page cache throughout, so every
-tool reads at memory speed and the comparison is about CPU work and writing.
+tool reads at memory speed and the comparison is about CPU work and writing; a
+``sync`` before each tool means none starts while the previous one's writes are
+still going to the disk.
 
 Our children unlock with the recovery key (HKDF, no Argon2id) so their peak RSS is
 the intake's own, not the key stretching's; a baseline child that unlocks and does
@@ -20,6 +22,7 @@ new bytes instead of finding a duplicate, and disk use stays at one copy.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import time
@@ -123,34 +126,41 @@ def run(ctx: Context, report: CaseReport) -> None:
     age_out = folder / "exhibit.age"
     for rep in range(ctx.reps):
         ctx.log(f"  repetition {rep + 1}/{ctx.reps}")
+        os.sync()  # each tool starts with no earlier writes still going to the disk
         c = run_child(["openssl", "dgst", "-sha256", src], ctx=ctx)
         t["openssl"].append(c.seconds)
         rss["openssl"].append(c.peak_rss)
+        os.sync()
         c = run_child(["age", "-r", recipient, "-o", age_out, src], ctx=ctx)
         t["age"].append(c.seconds)
         rss["age"].append(c.peak_rss)
         age_out.unlink()
         # age leaves its output in the page cache; our intake fsyncs. Like for like:
+        os.sync()
         c = run_child(["sh", "-c", 'age -r "$0" -o "$1" "$2" && sync "$1"', recipient, age_out, src],
                       ctx=ctx)
         t["age_sync"].append(c.seconds)
+        os.sync()
         c, res = run_python("bench.cases.evidence:intake_child", {**base, "file": str(src)}, ctx=ctx)
         if not res["new"]:
             raise RuntimeError("the intake found a duplicate: the previous item was not erased")
         t["intake"].append(res["seconds"])
         rss["intake"].append(c.peak_rss)
+        os.sync()
         c, got = run_python("bench.cases.evidence:get_child",
                             {**base, "id": res["id"], "out": str(folder / "copy.bin")}, ctx=ctx)
         if got["size"] != size:
             raise RuntimeError("the copy read back has the wrong size")
         t["get"].append(got["seconds"])
         rss["get"].append(c.peak_rss)
+        os.sync()
         c = run_child(["age", "-d", "-i", folder / "age-key.txt", "-o", folder / "age-plain.bin", age_out],
                       ctx=ctx)
         t["age_d"].append(c.seconds)
         (folder / "age-plain.bin").unlink()
         age_out.unlink()
         # What this disk can take: the same number of bytes written and fsync'd, no CPU work.
+        os.sync()
         c = run_child(["dd", "if=/dev/zero", f"of={folder / 'dd.bin'}", "bs=1M", f"count={size // MIB}",
                        "conv=fsync"], ctx=ctx)
         t["dd"].append(c.seconds)
