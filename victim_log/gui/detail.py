@@ -224,6 +224,11 @@ class ThumbnailCache:
     def clear(self) -> None:
         self._pixmaps.clear()
 
+    def forget(self, evidence_id: int) -> None:
+        """Drop every size of one file's thumbnail (it was erased)."""
+        for key in [k for k in self._pixmaps if k[0] == evidence_id]:
+            del self._pixmaps[key]
+
 
 # --------------------------------------------------------------------------- saving a copy
 
@@ -537,6 +542,7 @@ class DetailPane(QWidget):
     edit_requested = Signal(int)
     delete_requested = Signal(int)
     attach_requested = Signal(int)
+    remove_evidence_requested = Signal(int, int)  # incident id, evidence id
     thumbnails_done = Signal()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
@@ -615,9 +621,14 @@ class DetailPane(QWidget):
         self.save_button.setObjectName("saveEvidence")
         self.save_button.setAccessibleName(self.tr("Save a copy of the chosen file"))
         self.save_button.clicked.connect(self.save_evidence)
+        self.remove_evidence_button = QPushButton(self.tr("&Remove file\u2026"), self.body)
+        self.remove_evidence_button.setObjectName("removeEvidence")
+        self.remove_evidence_button.setAccessibleName(self.tr("Remove the chosen file"))
+        self.remove_evidence_button.clicked.connect(self._request_removal)
         ev_buttons = QHBoxLayout()
         ev_buttons.addWidget(self.view_button)
         ev_buttons.addWidget(self.save_button)
+        ev_buttons.addWidget(self.remove_evidence_button)
         ev_buttons.addStretch(1)
 
         self.history_heading = _heading(self.tr("History"), self.body)
@@ -774,6 +785,10 @@ class DetailPane(QWidget):
         file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for ev in self.evidence:
             name = display_safe(ev.filename, single_line=True)
+            if ev.erased:
+                name = self.tr("%1 (erased)").replace("%1", name)
+            elif ev.removed:
+                name = self.tr("%1 (removed)").replace("%1", name)
             item = QListWidgetItem(file_icon, name)
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
             item.setToolTip("\n".join([
@@ -824,10 +839,11 @@ class DetailPane(QWidget):
 
     def _evidence_selected(self, row: int) -> None:
         ok = 0 <= row < len(self.evidence)
-        self.view_button.setVisible(bool(self.evidence))
-        self.save_button.setVisible(bool(self.evidence))
+        for button in (self.view_button, self.save_button, self.remove_evidence_button):
+            button.setVisible(bool(self.evidence))
         self.view_button.setEnabled(ok and not self.evidence[row].erased)
         self.save_button.setEnabled(ok and not self.evidence[row].erased)
+        self.remove_evidence_button.setEnabled(ok and not self.evidence[row].erased)
 
     def _fill_history(self) -> None:
         self.history_list.clear()
@@ -867,6 +883,11 @@ class DetailPane(QWidget):
         item = self.current_evidence()
         if item is not None and not item.erased:
             save_evidence_copy(self, self.session, item)
+
+    def _request_removal(self) -> None:
+        item = self.current_evidence()
+        if item is not None and not item.erased and self.incident_id is not None:
+            self.remove_evidence_requested.emit(self.incident_id, item.id)
 
     def _show_version(self, item: QTreeWidgetItem, _column: int = 0) -> None:
         number = item.data(0, Qt.ItemDataRole.UserRole)

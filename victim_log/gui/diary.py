@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QSplitter, QWidget
 
 from ..errors import VictimLogError
 from ..model import IncidentData
+from ..textsafe import display_safe
 from ..vault import IncidentFilter
 from . import dialogs
 from .detail import DetailPane, line_height
@@ -64,6 +65,7 @@ class DiaryView(QWidget):
         self.detail.edit_requested.connect(self.edit_incident)
         self.detail.delete_requested.connect(self.delete_incident)
         self.detail.attach_requested.connect(self.attach_files)
+        self.detail.remove_evidence_requested.connect(self.remove_evidence)
         self.timeline.model.query_failed.connect(self._query_failed)
         session.register_wipe(self.wipe)
         session.changed.connect(self._session_changed)
@@ -215,6 +217,47 @@ class DiaryView(QWidget):
             return
         self.detail.clear()
         self._changed()
+
+    def remove_evidence(self, incident_id: int, evidence_id: int) -> None:
+        """Take a file out of use (recorded, with a reason), or erase it for good.
+
+        Removing keeps the encrypted original so the log can still account for it;
+        erasing destroys its key, so it asks twice. Nothing happens without a reason.
+        """
+        try:
+            item = self.session.require().evidence.get(evidence_id)
+        except Exception as exc:  # noqa: BLE001 - shown calmly
+            dialogs.show_error(self, exc)
+            return
+        name = display_safe(item.filename, single_line=True)
+        erase_text = self.tr("Erase for good\u2026")
+        options = [erase_text] if item.removed else [self.tr("Remove"), erase_text]
+        picked = dialogs.choose(self, self.tr("Remove this file?"), self.tr(
+            "\u201c%1\u201d will no longer be shown with your entries or put in exports. "
+            "Removing keeps the encrypted original and records your reason, so the log can "
+            "still explain what happened to it. Erasing destroys the file: nobody, not even "
+            "you, can open it again.").replace("%1", name), options)
+        if picked is None:
+            return
+        permanent = options[picked] == erase_text
+        if permanent and not dialogs.confirm(self, self.tr("Erase it for good?"), self.tr(
+                "\u201c%1\u201d will be destroyed. This cannot be undone. The record that "
+                "it existed, and your reason, stay in the history.").replace("%1", name),
+                yes=self.tr("Erase for good")):
+            return
+        reason = ask_reason(self, title=self.tr("Why remove it?"), prompt=self.tr(
+            "Please give a short reason, for example \u201cadded the wrong photo\u201d."),
+            default="", ok_text=self.tr("Erase") if permanent else self.tr("Remove"))
+        if reason is None:
+            return
+        try:
+            self.session.require().evidence.remove(evidence_id, reason, permanent=permanent)
+        except Exception as exc:  # noqa: BLE001 - shown calmly
+            dialogs.show_error(self, exc)
+            return
+        if permanent:
+            self.detail.thumbnails.forget(evidence_id)
+        self._changed(select=incident_id)
 
     def _delete_current(self) -> None:
         current = self.timeline.current_id()
