@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from victim_log.gui.editor import DEFAULT_REASON, IncidentEditor, ReasonDialog, ask_reason
+from victim_log.gui.orders import OrderDialog
 from victim_log.gui.people import PersonDialog
 from victim_log.gui.session import Session
 from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
@@ -148,6 +149,44 @@ def test_order_breach_condition(qtbot, session: Session, vault: Vault, answers: 
     data = vault.get_incident(incident).data
     assert (data.order_id, data.order_condition) == (order, "Stay 100 m away")
     assert vault.list_incidents()[0].breach
+
+
+def test_record_an_order_from_the_editor_and_mark_the_breach(
+        qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
+    dan = vault.add_person(PersonData(name="Dan Marsh"))
+    incident = vault.add_incident(IncidentData(summary="Waited at the school gate"))
+    editor = editor_for(qtbot, session, incident)
+
+    def empty_kind(dialog: OrderDialog) -> None:
+        dialog.order_type.setCurrentText("")
+        dialog.buttons.accepted.emit()  # refused: the kind of order is needed
+
+    def new_order(dialog: OrderDialog) -> None:
+        assert unnamed_controls(dialog) == []
+        assert dialog.person.currentData() == dan  # the only person is offered first
+        dialog.order_type.setCurrentText("Stalking Protection Order")
+        qtbot.keyClicks(dialog.made_on, "2026-03-04")
+        qtbot.keyClicks(dialog.reference, "SPO/2026/0142")
+        dialog.conditions.setPlainText("Must not go within 200 m of the school\n\n"
+                                       "Must not contact Sam by any means\n")
+        dialog.buttons.accepted.emit()
+
+    answers.add(empty_kind, OrderDialog)
+    answers.ok()  # the core's reason, shown calmly; the dialog stays open...
+    editor.add_order_button.click()
+    assert vault.list_orders() == []
+    answers.add(new_order, OrderDialog)
+    editor.add_order_button.click()
+    [order] = vault.list_orders()
+    assert order.data.conditions == ("Must not go within 200 m of the school",
+                                     "Must not contact Sam by any means")
+    assert order.data.person_id == dan and order.data.reference == "SPO/2026/0142"
+    # The new order's first condition is chosen as the breach.
+    assert editor.order.currentData() == (order.id, "Must not go within 200 m of the school")
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert (data.order_id, data.order_condition) == (order.id, "Must not go within 200 m of the school")
 
 
 def test_new_entry_and_validation_errors(qtbot, session: Session, vault: Vault,

@@ -381,7 +381,14 @@ class IncidentEditor(QDialog):
         self.order = QComboBox(police)
         self.order.setObjectName("orderCombo")
         self.order.setAccessibleName(self.tr("Order condition this breaches"))
-        police_form.addRow(self.tr("Breach of"), self.order)
+        self.add_order_button = QPushButton(self.tr("Add an or&der\u2026"), police)
+        self.add_order_button.setObjectName("addOrder")
+        self.add_order_button.setAccessibleName(self.tr("Record a protection order"))
+        self.add_order_button.clicked.connect(self._add_order)
+        order_row = QHBoxLayout()
+        order_row.addWidget(self.order, 1)
+        order_row.addWidget(self.add_order_button)
+        police_form.addRow(self.tr("Breach of"), order_row)
         form_layout.addWidget(police)
 
         # -- private and later
@@ -601,6 +608,22 @@ class IncidentEditor(QDialog):
         person = self.session.require().get_person(pid)
         item = self._add_person_item(pid, person.data.name, person.data.role, True)
         self.people.setCurrentItem(item)
+        self.changed.emit()
+
+    def _add_order(self) -> None:
+        from .orders import add_order
+
+        oid = add_order(self.session, self)
+        if oid is None:
+            return
+        order_id, condition = self.order.currentData() or (None, "")
+        self._fill_orders(IncidentData(summary="", order_id=order_id, order_condition=condition))
+        # Offer the new order's first condition: most often the one just broken.
+        for i in range(self.order.count()):
+            order_id, _condition = self.order.itemData(i)
+            if order_id == oid:
+                self.order.setCurrentIndex(i)
+                break
         self.changed.emit()
 
     def save(self) -> None:
