@@ -411,34 +411,47 @@ class IncidentFields(QWidget):
         self.grid.setColumnStretch(1, 1)
         self.grid.setHorizontalSpacing(line_height(self))
         self.grid.setVerticalSpacing(max(4, line_height(self) // 3))
-        self._pairs: list[tuple[QLabel, QLabel]] = []
+        # Rows are reused from one entry to the next (hidden when not needed): making
+        # a dozen labels for every entry shown was most of the time to show one.
+        self._pool: list[tuple[QLabel, QLabel]] = []
+        self._shown = 0
 
     def clear(self) -> None:
-        for name, value in self._pairs:
-            self.grid.removeWidget(name)
-            self.grid.removeWidget(value)
-            name.deleteLater()
-            value.deleteLater()
-        self._pairs = []
+        """Empty every row (the text goes, not just the widget: this runs on lock)."""
+        for name, value in self._pool:
+            name.clear()
+            value.clear()
+            name.hide()
+            value.hide()
+        self._shown = 0
 
     def rows(self) -> dict[str, str]:
         """Label -> text of what is shown (for tests and for copying)."""
-        return {name.text(): value.text() for name, value in self._pairs}
+        return {name.text(): value.text() for name, value in self._pool[:self._shown]}
+
+    def _add(self, label: str, text: str) -> None:
+        if not text.strip():
+            return
+        if self._shown == len(self._pool):
+            name = QLabel(self)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value = _value_label("", self)
+            row = len(self._pool)
+            self.grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(value, row, 1)
+            self._pool.append((name, value))
+        name, value = self._pool[self._shown]
+        name.setText(label)
+        value.setText(display_safe(text))
+        name.show()
+        value.show()
+        self._shown += 1
 
     def show_version(self, data: IncidentData, people: dict[int, tuple[str, str]],
                      orders: dict[int, Order], *, with_kinds: bool = True) -> None:
         self.clear()
-
-        def add(label: str, text: str) -> None:
-            if text.strip():
-                name = QLabel(label, self)
-                name.setTextFormat(Qt.TextFormat.PlainText)
-                name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-                value = _value_label(text, self)
-                row = len(self._pairs)
-                self.grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-                self.grid.addWidget(value, row, 1)
-                self._pairs.append((name, value))
+        add = self._add
 
         add(self.tr("When"), format_when(data))
         if with_kinds:
