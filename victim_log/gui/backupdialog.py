@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
 
 from ..backup import BackupInfo, write_backup
 from ..errors import VictimLogError
@@ -25,6 +25,7 @@ from ..textsafe import display_safe
 from . import dialogs, privacy
 from .common import (
     BackgroundTask,
+    action_row,
     busy_bar,
     dispose,
     fit_to_text,
@@ -93,17 +94,9 @@ class BackupDialog(QDialog):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.status)
         layout.addStretch(1)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.close_button = QPushButton(self.tr("Close"), self)
-        self.close_button.setObjectName("closeButton")
-        self.close_button.clicked.connect(self.reject)
-        self.save_button = QPushButton(self.tr("Save a backup…"), self)
-        self.save_button.setObjectName("saveBackup")
-        self.save_button.setDefault(True)
-        self.save_button.clicked.connect(self.start_backup)
-        buttons.addWidget(self.close_button)
-        buttons.addWidget(self.save_button)
+        buttons, self.close_button, self.save_button = action_row(
+            self, (self.tr("Close"), "closeButton", self.reject),
+            (self.tr("Save a backup…"), "saveBackup", self.start_backup))
         layout.addLayout(buttons)
         fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)
 

@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -109,6 +109,25 @@ def fit_to_text(window: QWidget, width: int | None = None) -> None:
     w = width or max(window.width(), window.sizeHint().width())
     h = window.heightForWidth(w) if window.hasHeightForWidth() else window.sizeHint().height()
     window.resize(w, max(h, window.minimumSizeHint().height()))
+
+
+def action_row(parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]],
+               primary: tuple[str, str, Callable[[], Any]]) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+    """The dialogs' closing row: a way out, then the one action (the default), right-aligned.
+
+    Each of ``dismiss`` and ``primary`` is (text, object name, what a click does).
+    """
+    row = QHBoxLayout()
+    row.addStretch(1)
+    made = []
+    for text, name, slot in (dismiss, primary):
+        button = QPushButton(text, parent)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        made.append(button)
+    made[1].setDefault(True)
+    return row, made[0], made[1]
 
 
 def busy_bar(parent: QWidget | None = None) -> QProgressBar:

@@ -55,6 +55,7 @@ from ..vault import IncidentFilter, Vault
 from . import dialogs, privacy
 from .common import (  # noqa: F401 - re-exported for callers of the old home
     BackgroundTask,
+    action_row,
     busy_bar,
     day_text,
     dispose,
@@ -278,17 +279,9 @@ class ExportDialog(QDialog):
         preview_row.addWidget(self.count_button)
         outer.addLayout(preview_row)
 
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        self.cancel_button = QPushButton(self.tr("Cancel"), page)
-        self.cancel_button.setObjectName("cancelButton")
-        self.cancel_button.clicked.connect(self.reject)
-        self.export_button = QPushButton(self.tr("Export…"), page)
-        self.export_button.setObjectName("exportButton")
-        self.export_button.setDefault(True)
-        self.export_button.clicked.connect(self.start_export)
-        buttons.addWidget(self.cancel_button)
-        buttons.addWidget(self.export_button)
+        buttons, self.cancel_button, self.export_button = action_row(
+            page, (self.tr("Cancel"), "cancelButton", self.reject),
+            (self.tr("Export…"), "exportButton", self.start_export))
         outer.addLayout(buttons)
         return page
 
