@@ -325,3 +325,38 @@ def test_passphrase_change_does_not_rewrite_database(vdir: Path, vault: Vault) -
     v.lock()
     assert (vdir / DB_NAME).stat().st_ino == before_db
     Vault.open(vdir, "another good passphrase").lock()
+
+
+def test_locking_while_another_thread_reads_waits_for_it_then_refuses(vault: Vault) -> None:
+    """The desktop app searches on a worker thread; locking must never free the
+    database under a running query (that was a segmentation fault), and a read after
+    the lock is refused as "locked", not reported as damage."""
+    import threading
+    import time
+
+    from victim_log.errors import VaultLocked
+
+    for i in range(300):
+        vault.add_incident(IncidentData(summary=f"entry {i}", details="outside the house"))
+    outcome: list[str] = []
+    reading = threading.Event()
+
+    def reader() -> None:
+        conn = vault.conn  # held across the lock, as a worker's query would
+        try:
+            while True:
+                conn.execute("SELECT count(*) FROM incident_fts WHERE incident_fts MATCH 'outside'"
+                             ).fetchone()
+                reading.set()
+        except VaultLocked:
+            outcome.append("locked")
+        except Exception as exc:  # noqa: BLE001 - the assertion names it
+            outcome.append(type(exc).__name__)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    assert reading.wait(10)
+    time.sleep(0.02)
+    vault.lock()
+    thread.join(10)
+    assert outcome == ["locked"]

@@ -16,13 +16,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
-from ..errors import NewerSchema, VaultCorrupt, WrongPassphrase
+from ..errors import NewerSchema, VaultCorrupt, VaultLocked, WrongPassphrase
 from ..fsutil import translate_os_error
 
 
@@ -33,11 +34,19 @@ class Connection:
     the file surfaces as ``DatabaseError`` from whichever query first touches that
     page. Translating it here, once, means every caller gets a plain message instead
     of a traceback, and nothing else in the code needs to know about it.
+
+    The desktop app reads on worker threads (search as you type). Closing the
+    connection while another thread is inside SQLite would free memory that thread
+    is using, so each call into SQLite holds ``_busy`` and ``close`` waits for it;
+    a call after the close is refused as "locked", never run. ``interrupt`` takes no
+    lock: its purpose is to cut a running query short.
     """
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
         self._queued: dict[str, list[Any]] | None = None
+        self._busy = threading.RLock()
+        self._closed = False
 
     @contextlib.contextmanager
     def deferred_inserts(self) -> Iterator[None]:
@@ -73,12 +82,18 @@ class Connection:
                 self._queued.setdefault(sql, []).append(args)
                 return None
             self._flush()
-        try:
-            return _Cursor(self._raw.execute(sql, args))
-        except sqlcipher3.OperationalError:
-            raise
-        except sqlcipher3.DatabaseError:
-            raise _damaged() from None
+        with self._busy:
+            self._check_open()
+            try:
+                return _Cursor(self._raw.execute(sql, args), self)
+            except sqlcipher3.OperationalError:
+                raise
+            except sqlcipher3.DatabaseError:
+                raise _damaged() from None
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
 
     def executemany(self, sql: str, rows: Any) -> Any:
         if self._queued is not None:
@@ -89,38 +104,47 @@ class Connection:
         return self._executemany_now(sql, rows)
 
     def _executemany_now(self, sql: str, rows: Any) -> Any:
-        try:
-            return self._raw.executemany(sql, rows)
-        except sqlcipher3.OperationalError:
-            raise
-        except sqlcipher3.DatabaseError:
-            raise _damaged() from None
+        with self._busy:
+            self._check_open()
+            try:
+                return self._raw.executemany(sql, rows)
+            except sqlcipher3.OperationalError:
+                raise
+            except sqlcipher3.DatabaseError:
+                raise _damaged() from None
 
     def interrupt(self) -> None:
         """Stop a running query from another thread (lock must not wait for a search)."""
         self._raw.interrupt()
 
     def close(self) -> None:
-        self._raw.close()
+        with self._busy:  # waits for a statement another thread is running
+            self._closed = True
+            self._raw.close()
 
 
 class _Cursor:
     """Cursor results, translating damage found while rows are fetched."""
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, conn: Connection) -> None:
         self._raw = raw
+        self._conn = conn
 
     def fetchone(self) -> Any:
-        try:
-            return self._raw.fetchone()
-        except sqlcipher3.DatabaseError:
-            raise _damaged() from None
+        with self._conn._busy:
+            self._conn._check_open()
+            try:
+                return self._raw.fetchone()
+            except sqlcipher3.DatabaseError:
+                raise _damaged() from None
 
     def fetchall(self) -> list[Any]:
-        try:
-            return list(self._raw.fetchall())
-        except sqlcipher3.DatabaseError:
-            raise _damaged() from None
+        with self._conn._busy:
+            self._conn._check_open()
+            try:
+                return list(self._raw.fetchall())
+            except sqlcipher3.DatabaseError:
+                raise _damaged() from None
 
     def __iter__(self) -> Any:
         return iter(self.fetchall())
@@ -291,11 +315,11 @@ def transaction(conn: Connection, what: str = "your change") -> Iterator[Connect
         yield conn
         conn.execute("COMMIT")
     except sqlcipher3.OperationalError as exc:
-        with contextlib.suppress(sqlcipher3.Error):
+        with contextlib.suppress(sqlcipher3.Error, VaultLocked):
             conn.execute("ROLLBACK")
         raise _translate(exc, what) from None
     except BaseException:
-        with contextlib.suppress(sqlcipher3.Error):
+        with contextlib.suppress(sqlcipher3.Error, VaultLocked):
             conn.execute("ROLLBACK")
         raise
 
