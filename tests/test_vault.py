@@ -360,3 +360,23 @@ def test_locking_while_another_thread_reads_waits_for_it_then_refuses(vault: Vau
     vault.lock()
     thread.join(10)
     assert outcome == ["locked"]
+
+
+def test_the_first_wait_is_whole_whatever_the_fraction_of_the_second(
+        vdir: Path, vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Failures are stamped to the second; the one-second wait after the third must
+    not shrink to nothing when the third came late in its second."""
+    import types
+    from datetime import datetime
+
+    import victim_log.vault as vault_module
+
+    vault.lock()
+    for _ in range(3):
+        with pytest.raises(WrongPassphrase):
+            Vault.open(vdir, "not the passphrase")
+    stamp = json.loads((vdir / KEY_NAME).read_text())["failed_attempts"][-1]
+    second = datetime.fromisoformat(stamp).timestamp()
+    for now, expected in ((second + 0.999, 1.0), (second + 1.5, 0.5), (second + 2.0, 0.0)):
+        monkeypatch.setattr(vault_module, "time", types.SimpleNamespace(time=lambda n=now: n))
+        assert Vault.pending_delay(vdir) == pytest.approx(expected, abs=0.002)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import re
 import secrets
@@ -218,11 +219,16 @@ class Vault:
         if not kf.failed_attempts:
             return 0.0
         wait = keys.backoff_seconds(len(kf.failed_attempts))
+        if wait <= 0:
+            return 0.0
         try:
             last = datetime.fromisoformat(kf.failed_attempts[-1]).timestamp()
         except ValueError:
             return wait
-        return max(0.0, wait - (time.time() - last))
+        # Failures are stamped to the second. Counting from the end of that second
+        # never shortens the wait: counted from its start, the first (one-second)
+        # step often vanished altogether.
+        return max(0.0, wait - (time.time() - (last + 1.0)))
 
     @classmethod
     def _load_keyfile(cls, path: Path) -> keys.KeyFile:
@@ -256,9 +262,10 @@ class Vault:
         delay = cls.pending_delay(path)
         if delay > 0:
             if not wait:
+                seconds = math.ceil(delay)
                 raise VaultLocked(
-                    f"Too many wrong tries. Please wait {int(delay) + 1} seconds and try again."
-                )
+                    f"Too many wrong tries. Please wait {seconds} second{'s' if seconds != 1 else ''}"
+                    " and try again.")
             time.sleep(delay)
         try:
             if recovery_key is not None:
