@@ -383,23 +383,24 @@ def incident_body_json(data: IncidentData, evidence: tuple[int, ...]) -> str:
     the two together.
     """
     ints = (*data.people, *evidence)
-    if (type(data.complete_later) is not bool or not all(type(i) is int for i in ints)
-            or not (data.order_id is None or type(data.order_id) is int)):
-        return canonical_json({"data": data.to_dict(), "evidence": list(evidence)}).decode()
+    plain = (type(data.complete_later) is bool and all(type(i) is int for i in ints)
+             and (data.order_id is None or type(data.order_id) is int))
     t, p = _json_text, data.police
     try:
-        return _INCIDENT_BODY % (
-            t(data.actions), t(data.author), "true" if data.complete_later else "false",
-            t(data.details), t(data.effect_text), "[" + ",".join(map(t, data.effects)) + "]",
-            "[" + ",".join(map(t, data.kinds)) + "]", t(data.location), t(data.occurred_end),
-            t(data.occurred_start), t(data.order_condition),
-            "null" if data.order_id is None else str(data.order_id),
-            "[" + ",".join(map(str, data.people)) + "]", t(p.collar_number), t(p.officer),
-            t(p.reference), t(p.reported_on), t(data.precision), t(data.private_note),
-            t(data.source), t(data.summary), t(data.witnesses),
-            "[" + ",".join(map(str, evidence)) + "]")
-    except TypeError:  # a field that is not text: let the generic encoder decide
-        return canonical_json({"data": data.to_dict(), "evidence": list(evidence)}).decode()
+        if plain:
+            return _INCIDENT_BODY % (
+                t(data.actions), t(data.author), "true" if data.complete_later else "false",
+                t(data.details), t(data.effect_text), "[" + ",".join(map(t, data.effects)) + "]",
+                "[" + ",".join(map(t, data.kinds)) + "]", t(data.location), t(data.occurred_end),
+                t(data.occurred_start), t(data.order_condition),
+                "null" if data.order_id is None else str(data.order_id),
+                "[" + ",".join(map(str, data.people)) + "]", t(p.collar_number), t(p.officer),
+                t(p.reference), t(p.reported_on), t(data.precision), t(data.private_note),
+                t(data.source), t(data.summary), t(data.witnesses),
+                "[" + ",".join(map(str, evidence)) + "]")
+    except TypeError:  # a field that is not text: the generic encoder decides
+        pass
+    return canonical_json({"data": data.to_dict(), "evidence": list(evidence)}).decode()
 
 
 @dataclass(frozen=True)

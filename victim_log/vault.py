@@ -82,11 +82,6 @@ def _reason_detail(reason: str) -> journal.Detail:
 
 
 def _sort_key(start: str, fallback: str) -> float:
-    if start:  # stored times carry their offset: no need for parse_when's local-time rules
-        with contextlib.suppress(ValueError):
-            when = datetime.fromisoformat(start)
-            if when.tzinfo is not None:
-                return when.timestamp()
     try:
         return parse_when(start or fallback).timestamp()
     except BadInput:

@@ -82,18 +82,25 @@ class Connection:
                 self._queued.setdefault(sql, []).append(args)
                 return None
             self._flush()
+        with self._inside():
+            return _Cursor(self._raw.execute(sql, args), self)
+
+    @contextlib.contextmanager
+    def _inside(self, *, operational_is_damage: bool = False) -> Iterator[None]:
+        """One call into SQLite: holds ``_busy``, refuses a closed connection, and turns
+        damage into :class:`VaultCorrupt` (``OperationalError``: locked, full or
+        interrupted, passes through unless ``operational_is_damage``)."""
         with self._busy:
-            self._check_open()
+            if self._closed:
+                raise VaultLocked("The vault is locked. Unlock it to continue.")
             try:
-                return _Cursor(self._raw.execute(sql, args), self)
+                yield
             except sqlcipher3.OperationalError:
+                if operational_is_damage:
+                    raise _damaged() from None
                 raise
             except sqlcipher3.DatabaseError:
                 raise _damaged() from None
-
-    def _check_open(self) -> None:
-        if self._closed:
-            raise VaultLocked("The vault is locked. Unlock it to continue.")
 
     def executemany(self, sql: str, rows: Any) -> Any:
         if self._queued is not None:
@@ -104,14 +111,8 @@ class Connection:
         return self._executemany_now(sql, rows)
 
     def _executemany_now(self, sql: str, rows: Any) -> Any:
-        with self._busy:
-            self._check_open()
-            try:
-                return self._raw.executemany(sql, rows)
-            except sqlcipher3.OperationalError:
-                raise
-            except sqlcipher3.DatabaseError:
-                raise _damaged() from None
+        with self._inside():
+            return self._raw.executemany(sql, rows)
 
     def interrupt(self) -> None:
         """Stop a running query from another thread (lock must not wait for a search)."""
@@ -131,20 +132,12 @@ class _Cursor:
         self._conn = conn
 
     def fetchone(self) -> Any:
-        with self._conn._busy:
-            self._conn._check_open()
-            try:
-                return self._raw.fetchone()
-            except sqlcipher3.DatabaseError:
-                raise _damaged() from None
+        with self._conn._inside(operational_is_damage=True):
+            return self._raw.fetchone()
 
     def fetchall(self) -> list[Any]:
-        with self._conn._busy:
-            self._conn._check_open()
-            try:
-                return list(self._raw.fetchall())
-            except sqlcipher3.DatabaseError:
-                raise _damaged() from None
+        with self._conn._inside(operational_is_damage=True):
+            return list(self._raw.fetchall())
 
     def __iter__(self) -> Any:
         return iter(self.fetchall())
