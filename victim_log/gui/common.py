@@ -14,7 +14,14 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -109,6 +116,11 @@ def fit_to_text(window: QWidget, width: int | None = None) -> None:
     w = width or max(window.width(), window.sizeHint().width())
     h = window.heightForWidth(w) if window.hasHeightForWidth() else window.sizeHint().height()
     window.resize(w, max(h, window.minimumSizeHint().height()))
+
+
+def text_lines(edit: QPlainTextEdit) -> tuple[str, ...]:
+    """The non-empty lines of a one-per-line box (numbers, aliases, conditions), trimmed."""
+    return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
 
 
 def action_row(parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]],

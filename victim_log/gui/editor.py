@@ -430,7 +430,7 @@ class IncidentEditor(QDialog):
         self.resize(lh * 48, lh * 42)
 
         self._fill_people(vault.list_people(), start.people)
-        self._fill_orders(start)
+        self._fill_orders((start.order_id, start.order_condition))
         self.set_data(start)
         for w in (self.summary, self.location, self.police_reference, self.police_officer,
                   self.police_collar):
@@ -468,7 +468,8 @@ class IncidentEditor(QDialog):
         item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         return item
 
-    def _fill_orders(self, data: IncidentData) -> None:
+    def _fill_orders(self, wanted: tuple[int | None, str]) -> None:
+        """Every order's conditions as choices, keeping ``wanted`` even if it is gone."""
         self.order.clear()
         self.order.addItem(self.tr("Not a breach of an order"), (None, ""))
         for order in self.session.require().list_orders():
@@ -480,10 +481,10 @@ class IncidentEditor(QDialog):
             for condition in order.data.conditions:
                 self.order.addItem(f"{name}: {display_safe(condition, single_line=True)}",
                                    (order.id, condition))
-        wanted = (data.order_id, data.order_condition)
-        if data.order_id is not None and self._order_index(wanted) < 0:
-            self.order.addItem(display_safe(data.order_condition, single_line=True)
-                               or self.tr("Order %1").replace("%1", str(data.order_id)), wanted)
+        order_id, condition = wanted
+        if order_id is not None and self._order_index(wanted) < 0:
+            self.order.addItem(display_safe(condition, single_line=True)
+                               or self.tr("Order %1").replace("%1", str(order_id)), wanted)
 
     def _order_index(self, wanted: tuple[int | None, str]) -> int:
         for i in range(self.order.count()):
@@ -616,12 +617,11 @@ class IncidentEditor(QDialog):
         oid = add_order(self.session, self)
         if oid is None:
             return
-        order_id, condition = self.order.currentData() or (None, "")
-        self._fill_orders(IncidentData(summary="", order_id=order_id, order_condition=condition))
+        chosen = self.order.currentData() or (None, "")
+        self._fill_orders((chosen[0], chosen[1]))
         # Offer the new order's first condition: most often the one just broken.
         for i in range(self.order.count()):
-            order_id, _condition = self.order.itemData(i)
-            if order_id == oid:
+            if self.order.itemData(i)[0] == oid:
                 self.order.setCurrentIndex(i)
                 break
         self.changed.emit()

@@ -246,7 +246,7 @@ class MainWindow(QMainWindow):
     def _build_help(self) -> None:
         # The panel itself is built the first time it is shown (see help_panel).
         self._help_panel: HelpPanel | None = None
-        self._helplines: list[Helpline] | None = None  # None: the defaults
+        self._helplines: list[Helpline] = helplines_for(None)  # what the panel shows
         dock = QDockWidget(self.tr("Help"), self)
         dock.setObjectName("helpDock")
         dock.setAccessibleName(self.tr("Help"))
@@ -259,16 +259,15 @@ class MainWindow(QMainWindow):
     @property
     def help_panel(self) -> HelpPanel:
         if self._help_panel is None:
-            self._help_panel = HelpPanel(self, helplines_for(None) if self._helplines is None
-                                         else self._helplines)
+            self._help_panel = HelpPanel(self, self._helplines)
             self.help_dock.setWidget(self._help_panel)
         return self._help_panel
 
-    def _show_helplines(self, helplines: list[Helpline] | None) -> None:
-        """The numbers the panel shows (None: the defaults), now if it exists."""
+    def _show_helplines(self, helplines: list[Helpline]) -> None:
+        """The numbers the panel shows, now if it exists, or once it is built."""
         self._helplines = helplines
         if self._help_panel is not None:
-            self._help_panel.show_helplines(helplines_for(None) if helplines is None else helplines)
+            self._help_panel.show_helplines(helplines)
 
     def _build_notice(self) -> QWidget:
         bar = QFrame(self)
@@ -314,10 +313,10 @@ class MainWindow(QMainWindow):
         if self.current_screen() == self.FIRST_RUN and not self.session.is_unlocked \
                 and not paths.vault_exists(self.session.vault_dir):
             return
-        if self._helplines is not None and self._helplines != helplines_for(None):
+        if self._helplines != helplines_for(None):
             # The person's own numbers: hidden now, replaced once the lock is done.
             self.help_dock.hide()
-            QTimer.singleShot(0, lambda: self._show_helplines(None))
+            QTimer.singleShot(0, lambda: self._show_helplines(helplines_for(None)))
         if self.current_screen() != self.UNLOCK or any(a.isVisible() for a in self.diary_actions):
             self._show_locked_screen()
 

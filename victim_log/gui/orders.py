@@ -9,7 +9,6 @@ dialog only gathers the words; the core checks them (``OrderData.validated``).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,13 +24,9 @@ from PySide6.QtWidgets import (
 from ..model import OrderData
 from ..textsafe import display_safe
 from . import dialogs
+from .common import text_lines
 from .detail import line_height
 from .session import Session
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Orders", text)
-
 
 # The orders victims in England and Wales most often hold (see DOMAIN.md).
 ORDER_TYPES = (
@@ -127,8 +122,7 @@ class OrderDialog(QDialog):
             order_type=self.order_type.currentText().strip(),
             made_on=self.made_on.text().strip(), expires_on=self.expires_on.text().strip(),
             court=self.court.text().strip(), reference=self.reference.text().strip(),
-            conditions=tuple(line.strip() for line in self.conditions.toPlainText().splitlines()
-                             if line.strip()),
+            conditions=text_lines(self.conditions),
             person_id=int(person) if person is not None and int(person) >= 0 else None)
 
     def save(self) -> None:

@@ -32,6 +32,7 @@ from ..model import PERSON_ROLES, Person, PersonData
 from ..textsafe import display_safe
 from ..vault import IncidentFilter
 from . import dialogs
+from .common import text_lines
 from .detail import line_height, scaled_font
 from .editor import ask_reason
 from .session import Session
@@ -40,10 +41,6 @@ from .timeline import TimelineList, TimelineModel
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("People", text)
-
-
-def _lines(edit: QPlainTextEdit) -> tuple[str, ...]:
-    return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
 
 
 class PersonDialog(QDialog):
@@ -117,8 +114,8 @@ class PersonDialog(QDialog):
     def person_data(self) -> PersonData:
         return PersonData(
             name=self.name.text(), role=self.role.currentData(),
-            aliases=_lines(self.lists["aliases"]), phones=_lines(self.lists["phones"]),
-            accounts=_lines(self.lists["accounts"]), vehicles=_lines(self.lists["vehicles"]),
+            aliases=text_lines(self.lists["aliases"]), phones=text_lines(self.lists["phones"]),
+            accounts=text_lines(self.lists["accounts"]), vehicles=text_lines(self.lists["vehicles"]),
             relationship=self.relationship.text().strip(), notes=self.notes.toPlainText(),
         )
 
