@@ -30,6 +30,17 @@ def exec_dialog(dialog: QDialog) -> int:
     return run_dialog(dialog)
 
 
+def run_for_saved_id(dialog: QDialog) -> int | None:
+    """Run a dialog that saves one thing (a person, an order) and dispose of it; the id
+    it saved (its ``saved_id``) if the person accepted, else None."""
+    try:
+        accepted = exec_dialog(dialog) == QDialog.DialogCode.Accepted
+        saved: int | None = getattr(dialog, "saved_id", None)
+        return saved if accepted else None
+    finally:
+        dialog.deleteLater()
+
+
 def show_message(parent: QWidget | None, title: str, text: str,
                  icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)

@@ -599,22 +599,18 @@ class IncidentEditor(QDialog):
     def _add_person(self) -> None:
         from .people import PersonDialog
 
-        dialog = PersonDialog(self.session, self)
-        try:
-            if dialogs.exec_dialog(dialog) != QDialog.DialogCode.Accepted or dialog.saved_id is None:
-                return
-            pid = dialog.saved_id
-        finally:
-            dialog.deleteLater()
+        pid = dialogs.run_for_saved_id(PersonDialog(self.session, self))
+        if pid is None:
+            return
         person = self.session.require().get_person(pid)
         item = self._add_person_item(pid, person.data.name, person.data.role, True)
         self.people.setCurrentItem(item)
         self.changed.emit()
 
     def _add_order(self) -> None:
-        from .orders import add_order
+        from .orders import OrderDialog
 
-        oid = add_order(self.session, self)
+        oid = dialogs.run_for_saved_id(OrderDialog(self.session, self))
         if oid is None:
             return
         chosen = self.order.currentData() or (None, "")

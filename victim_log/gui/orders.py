@@ -133,12 +133,3 @@ class OrderDialog(QDialog):
             return
         self.accept()
 
-
-def add_order(session: Session, parent: QWidget | None = None) -> int | None:
-    """Ask for a new order; its id once saved, None if the person cancelled."""
-    dialog = OrderDialog(session, parent)
-    try:
-        ok = dialogs.exec_dialog(dialog) == QDialog.DialogCode.Accepted
-        return dialog.saved_id if ok else None
-    finally:
-        dialog.deleteLater()

@@ -306,13 +306,8 @@ class PeopleDialog(QDialog):
             self.accept()
 
     def add_person(self) -> None:
-        dialog = PersonDialog(self.session, self)
-        try:
-            ok = dialogs.exec_dialog(dialog) == QDialog.DialogCode.Accepted
-            saved = dialog.saved_id
-        finally:
-            dialog.deleteLater()
-        if ok and saved is not None:
+        saved = dialogs.run_for_saved_id(PersonDialog(self.session, self))
+        if saved is not None:
             self.changed_people = True
             self.reload(select=saved)
 
