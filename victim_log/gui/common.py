@@ -15,6 +15,8 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -121,6 +123,21 @@ def fit_to_text(window: QWidget, width: int | None = None) -> None:
 def text_lines(edit: QPlainTextEdit) -> tuple[str, ...]:
     """The non-empty lines of a one-per-line box (numbers, aliases, conditions), trimmed."""
     return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
+
+
+def save_cancel_buttons(dialog: QDialog, save_name: str,
+                        on_save: Callable[[], Any]) -> tuple[QDialogButtonBox, QPushButton]:
+    """Save and Cancel for a form dialog: Save runs ``on_save`` (which accepts the
+    dialog once it has saved), Cancel rejects it. Returns the box and its Save button."""
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog)
+    save = box.button(QDialogButtonBox.StandardButton.Save)
+    save.setObjectName(save_name)
+    save.setAccessibleName(dialog.tr("Save"))
+    box.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(dialog.tr("Cancel"))
+    box.accepted.connect(on_save)
+    box.rejected.connect(dialog.reject)
+    return box, save
 
 
 def action_row(parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]],

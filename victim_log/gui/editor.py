@@ -56,6 +56,7 @@ from ..model import (
 )
 from ..textsafe import display_safe
 from . import dialogs, icons
+from .common import save_cancel_buttons
 from .detail import line_height
 from .session import Session
 
@@ -411,16 +412,8 @@ class IncidentEditor(QDialog):
         scroll.setAccessibleName(self.tr("All the details of the entry"))
         scroll.setWidgetResizable(True)
         scroll.setWidget(body)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setObjectName("editorSave")
+        self.buttons, self.save_button = save_cancel_buttons(self, "editorSave", self.save)
         self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
-        self.save_button.setAccessibleName(self.tr("Save"))
-        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
-        cancel.setAccessibleName(self.tr("Cancel"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self.save)
         layout = QVBoxLayout(self)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -24,7 +23,7 @@ from PySide6.QtWidgets import (
 from ..model import OrderData
 from ..textsafe import display_safe
 from . import dialogs
-from .common import text_lines
+from .common import save_cancel_buttons, text_lines
 from .detail import line_height
 from .session import Session
 
@@ -94,14 +93,7 @@ class OrderDialog(QDialog):
         self.conditions.setFixedHeight(lh * 6 + 10)
         form.addRow(self.tr("C&onditions"), self.conditions)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setObjectName("orderSave")
-        save.setAccessibleName(self.tr("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, _save = save_cancel_buttons(self, "orderSave", self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)

@@ -32,7 +32,7 @@ from ..model import PERSON_ROLES, Person, PersonData
 from ..textsafe import display_safe
 from ..vault import IncidentFilter
 from . import dialogs
-from .common import text_lines
+from .common import save_cancel_buttons, text_lines
 from .detail import line_height, scaled_font
 from .editor import ask_reason
 from .session import Session
@@ -97,14 +97,7 @@ class PersonDialog(QDialog):
         self.notes.setFixedHeight(lh * 4 + 10)
         form.addRow(self.tr("No&tes"), self.notes)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self)
-        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
-        save.setObjectName("personSave")
-        save.setAccessibleName(self.tr("Save"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, _save = save_cancel_buttons(self, "personSave", self.save)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
