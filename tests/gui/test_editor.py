@@ -218,3 +218,18 @@ def test_reason_prompt_needs_words(qtbot, answers: DialogAnswers) -> None:
     assert ask_reason(None, default="") == "logged twice"
     answers.cancel(ReasonDialog)
     assert ask_reason(None) is None
+
+
+def test_every_alt_shortcut_in_the_editor_is_unique(qtbot, session: Session, vault: Vault) -> None:
+    """Alt+letter must reach one control: a repeated letter only cycles between them."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    editor = editor_for(qtbot, session, vault.add_incident(IncidentData(summary="x")))
+    letters: list[str] = []
+    for widget in editor.findChildren(QAbstractButton) + editor.findChildren(QLabel) \
+            + editor.findChildren(QGroupBox):
+        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
+        letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
+    assert letters and len(letters) == len(set(letters)), sorted(letters)

@@ -382,7 +382,7 @@ class IncidentEditor(QDialog):
         self.order = QComboBox(police)
         self.order.setObjectName("orderCombo")
         self.order.setAccessibleName(self.tr("Order condition this breaches"))
-        self.add_order_button = QPushButton(self.tr("Add an or&der\u2026"), police)
+        self.add_order_button = QPushButton(self.tr("&Add an order\u2026"), police)
         self.add_order_button.setObjectName("addOrder")
         self.add_order_button.setAccessibleName(self.tr("Record a protection order"))
         self.add_order_button.clicked.connect(self._add_order)
