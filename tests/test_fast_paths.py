@@ -2,7 +2,7 @@
 
 Imports write tens of thousands of records, so a few hot functions have a quick
 form: the record body's JSON, the journal entry's JSON, the local-time offset of a
-message, the display-safe check. Each is held here against the slow, obvious form
+message, the display-safe check, the checks of ``IncidentData.validated``. Each is held here against the slow, obvious form
 on generated input, because the journal hashes these bytes: a single differing
 byte would make ``check`` report every imported record as altered.
 """
@@ -12,14 +12,17 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from victim_log import model
+from victim_log.errors import BadInput
 from victim_log.importers import service
+from victim_log.importers.records import ParsedItem
 from victim_log.model import (
     EFFECTS,
     KINDS,
@@ -67,6 +70,83 @@ def test_incident_body_takes_the_generic_path_for_odd_values() -> None:
         assert incident_body_json(data, (1,)) == _generic(data, (1,))
 
 
+def _reference_validated(d: IncidentData) -> IncidentData:
+    """``validated()`` as first written: every rule in the general form."""
+    clean = model._clean_text
+    summary = clean(d.summary, "summary", 2000).strip()
+    if not summary:
+        raise BadInput("Please give a short summary of what happened.")
+    kinds = tuple(dict.fromkeys(k.strip() for k in d.kinds if k.strip())) or ("other",)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise BadInput(f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}.")
+    if d.precision not in model.PRECISIONS:
+        raise BadInput(f"Unknown time precision. Use one of: {', '.join(model.PRECISIONS)}.")
+    bad_effects = [e for e in d.effects if e not in EFFECTS]
+    if bad_effects:
+        raise BadInput(f"Unknown effect '{bad_effects[0][:40]}'.")
+    start, end = d.occurred_start, d.occurred_end
+    if start:
+        start = model.iso(model.parse_when(start))
+    if end:
+        end = model.iso(model.parse_when(end))
+        if not start:
+            raise BadInput("An end time needs a start time.")
+        if model.parse_when(end) < model.parse_when(start):
+            raise BadInput("The end time is before the start time.")
+    text = {name: clean(getattr(d, name), name) for name in (
+        "location", "details", "witnesses", "effect_text", "actions", "private_note", "author",
+        "order_condition", "source")}
+    p = d.police
+    police = PoliceReport(*(clean(getattr(p, f), f, 500) for f in (
+        "reference", "officer", "collar_number", "reported_on")))
+    return IncidentData(
+        summary=summary, kinds=kinds, occurred_start=start, occurred_end=end,
+        precision=d.precision, people=tuple(dict.fromkeys(int(x) for x in d.people)),
+        effects=tuple(dict.fromkeys(d.effects)), police=police,
+        complete_later=bool(d.complete_later), order_id=d.order_id,
+        **{**text, "author": text["author"] or "victim"})
+
+
+def _outcome(check: Callable[[], IncidentData]) -> tuple[str, object]:
+    try:
+        result = check()
+    except (BadInput, ValueError) as exc:
+        return type(exc).__name__, str(exc)
+    return "ok", (result, repr(result), {f: type(getattr(result, f)) for f in result.__dict__})
+
+
+times = st.sampled_from([
+    "", "2024-03-01T20:11", "2024-03-01T20:11:05+01:00", "2024-03-01", "2024-03-02T08:00:00Z",
+    "not a time", "2024-03-01T20:11:05-00:00", "2024-03-01T20:11:05+00:60",
+    "2024-02-30T10:00:00+00:00", "2024-03-01T24:00:00+00:00", "2024-03-01T20:11:05-05:30",
+    "2024-03-01T20:11:05+23:59", "2024-03-01T20:11:05.5+01:00", " 2024-03-01T20:11:05+01:00",
+    "\u0662024-03-01T20:11:05+01:00",
+]) | st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat(timespec="seconds"))
+varied = st.builds(
+    IncidentData,
+    summary=text | st.just("  fine  "),
+    kinds=st.lists(st.sampled_from([*sorted(KINDS)[:4], " message", "", "bogus"]), max_size=3)
+    .map(tuple) | st.lists(st.sampled_from(sorted(KINDS)), max_size=2),
+    occurred_start=times, occurred_end=times,
+    precision=st.sampled_from(["exact", "day", "soon"]),
+    details=text | st.just("caf\u00e9 \ud800"), source=text,
+    people=st.lists(st.integers(0, 5) | st.booleans(), max_size=3).map(tuple)
+    | st.lists(st.integers(0, 5), max_size=2),
+    effects=st.lists(st.sampled_from([*sorted(EFFECTS)[:3], "bogus"]), max_size=3).map(tuple)
+    | st.lists(st.sampled_from(sorted(EFFECTS)), max_size=2),
+    police=st.just(PoliceReport()) | st.builds(PoliceReport, text, text, text, text),
+    author=st.sampled_from(["", "victim", "support:Ann"]),
+    complete_later=st.booleans() | st.integers(0, 2),
+)
+
+
+@settings(derandomize=True, max_examples=300)
+@given(varied)
+def test_validated_gives_what_the_general_rules_give(data: IncidentData) -> None:
+    assert _outcome(data.validated) == _outcome(lambda: _reference_validated(data))
+
+
 @settings(derandomize=True, max_examples=150)
 @given(seq=ids, at=text, action=text, kind=text, id=ids, version=ids, body=text, prev=text,
        detail=st.dictionaries(text, text | ids, max_size=3))
@@ -108,8 +188,10 @@ def test_local_offsets_match_astimezone_across_clock_changes() -> None:
     starts = [datetime(2024, 3, 30), datetime(2024, 10, 26), datetime(2025, 7, 1)]
     for start in starts:
         for step in range(0, 3 * 24 * 60, 7):  # three days around each change, every 7 min
-            naive = start + timedelta(minutes=step)
-            assert service._local(naive).isoformat() == naive.astimezone().isoformat(), naive
+            naive = start + timedelta(minutes=step, seconds=step % 60, microseconds=step)
+            item = ParsedItem(source_ref="line 1", occurred_at=naive, sender="x", sender_id=None,
+                              direction="in", kind="message", text="")
+            assert service._when(item) == naive.astimezone().isoformat(timespec="seconds"), naive
 
 
 @settings(derandomize=True, max_examples=200)

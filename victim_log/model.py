@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -131,6 +131,25 @@ def iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
+# A time as validated() stores it: to the second, with an offset ("-00:00" becomes
+# "+00:00", so it is not one). Ranges are left to fromisoformat.
+_STORED_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]")
+
+
+def _stored_time(value: str) -> str:
+    """``iso(parse_when(value))``, without re-writing a time already in that form
+    (imports hand over tens of thousands of them)."""
+    if _STORED_TIME.fullmatch(value) and not value.endswith("-00:00"):
+        try:
+            datetime.fromisoformat(value)  # a real date and time
+        except ValueError:
+            pass  # parse_when says why
+        else:
+            return value
+    return iso(parse_when(value))
+
+
 @dataclass(frozen=True)
 class PoliceReport:
     reference: str = ""
@@ -162,7 +181,7 @@ class IncidentData:
     effects: tuple[str, ...] = ()
     effect_text: str = ""
     actions: str = ""  # what I did
-    police: PoliceReport = field(default_factory=PoliceReport)
+    police: PoliceReport = PoliceReport()  # frozen, so one shared empty report is safe
     private_note: str = ""
     author: str = "victim"  # "victim" or "support:<name>"
     complete_later: bool = False
@@ -171,56 +190,55 @@ class IncidentData:
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
 
     def validated(self) -> IncidentData:
-        """Return a normalised copy or raise BadInput with a reason a person understands."""
+        """Return a normalised copy or raise BadInput with a reason a person understands.
+
+        Imports validate one of these per message, so the common cases (one known
+        kind, empty fields, ASCII text, no police report) take short paths; the
+        outcome is the same as the general rules below them.
+        """
         summary = _clean_text(self.summary, "summary", 2000).strip()
         if not summary:
             raise BadInput("Please give a short summary of what happened.")
-        kinds = tuple(dict.fromkeys(k.strip() for k in self.kinds if k.strip()))
-        if not kinds:
-            kinds = ("other",)
-        unknown = [k for k in kinds if k not in KINDS]
-        if unknown:
-            raise BadInput(
-                f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}."
-            )
+        kinds = self.kinds
+        if not (type(kinds) is tuple and len(kinds) == 1 and kinds[0] in KINDS):
+            kinds = tuple(dict.fromkeys(k.strip() for k in kinds if k.strip())) or ("other",)
+            unknown = [k for k in kinds if k not in KINDS]
+            if unknown:
+                raise BadInput(
+                    f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}."
+                )
         if self.precision not in PRECISIONS:
             raise BadInput(f"Unknown time precision. Use one of: {', '.join(PRECISIONS)}.")
-        bad_effects = [e for e in self.effects if e not in EFFECTS]
+        effects = self.effects
+        bad_effects = [e for e in effects if e not in EFFECTS] if effects else None
         if bad_effects:
             raise BadInput(f"Unknown effect '{bad_effects[0][:40]}'.")
+        effects = tuple(dict.fromkeys(effects)) if effects else ()
         start, end = self.occurred_start, self.occurred_end
         if start:
-            start = iso(parse_when(start))
+            start = _stored_time(start)
         if end:
-            end = iso(parse_when(end))
+            end = _stored_time(end)
             if not start:
                 raise BadInput("An end time needs a start time.")
             if parse_when(end) < parse_when(start):
                 raise BadInput("The end time is before the start time.")
-        text = {name: _clean_text(value, name) for name, value in (
-            ("location", self.location), ("details", self.details), ("witnesses", self.witnesses),
-            ("effect_text", self.effect_text), ("actions", self.actions),
-            ("private_note", self.private_note), ("author", self.author),
-            ("order_condition", self.order_condition), ("source", self.source))}
+        values: dict[str, Any] = {name: _clean_text(getattr(self, name), name) for name in _FREE_TEXT}
+        people = self.people
+        if not (type(people) is tuple and len(people) == 1 and type(people[0]) is int):
+            people = tuple(dict.fromkeys(int(p) for p in people))
         p = self.police
-        police = p if p == _NO_POLICE else PoliceReport(
+        police = p if p is _NO_POLICE or p == _NO_POLICE else PoliceReport(
             _clean_text(p.reference, "reference", 500),
             _clean_text(p.officer, "officer", 500),
             _clean_text(p.collar_number, "collar_number", 500),
             _clean_text(p.reported_on, "reported_on", 500))
-        return IncidentData(
-            summary=summary,
-            kinds=kinds,
-            occurred_start=start,
-            occurred_end=end,
-            precision=self.precision,
-            people=tuple(dict.fromkeys(int(p) for p in self.people)),
-            effects=tuple(dict.fromkeys(self.effects)),
-            police=police,
-            complete_later=bool(self.complete_later),
-            order_id=self.order_id,
-            **{**text, "author": text["author"] or "victim"},
-        )
+        values.update(
+            summary=summary, kinds=kinds, occurred_start=start, occurred_end=end,
+            precision=self.precision, people=people, effects=effects, police=police,
+            complete_later=bool(self.complete_later), order_id=self.order_id,
+            author=values["author"] or "victim")
+        return _incident_from_checked(values)
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict: imports call this per message
@@ -249,7 +267,22 @@ class IncidentData:
 
 
 _INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentData))
-_NO_POLICE = PoliceReport()
+_NO_POLICE = IncidentData.__dataclass_fields__["police"].default
+# Free-text fields validated() checks alike (summary has its own, shorter, limit).
+_FREE_TEXT = ("location", "details", "witnesses", "effect_text", "actions", "private_note",
+              "author", "order_condition", "source")
+
+
+def _incident_from_checked(values: dict[str, Any]) -> IncidentData:
+    """An IncidentData from every field's already validated value.
+
+    The generated ``__init__`` of a frozen dataclass sets each field through
+    ``object.__setattr__``, a third of ``validated()``'s time for the one copy an
+    import makes per message; filling ``__dict__`` directly gives the same object.
+    """
+    obj = object.__new__(IncidentData)
+    obj.__dict__.update(values)
+    return obj
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import re
 import secrets
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -86,6 +86,32 @@ def _sort_key(start: str, fallback: str) -> float:
         return parse_when(start or fallback).timestamp()
     except BadInput:
         return 0.0
+
+
+_INSERT_RECORD = ("INSERT INTO records (kind, id, version, recorded_at, reason, deleted, body)"
+                  " VALUES (?,?,?,?,?,?,?)")
+# A new incident's timeline row is a plain INSERT (half the work of OR REPLACE, which
+# a changed incident needs).
+_INSERT_TIMELINE = (
+    "INSERT INTO incidents (id, version, first_recorded_at, recorded_at,"
+    " occurred_start, occurred_end, precision, sort_key, deleted, kinds, summary,"
+    " evidence_count, reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+_REPLACE_TIMELINE = _INSERT_TIMELINE.replace("INSERT", "INSERT OR REPLACE", 1)
+_INSERT_PERSON_LINK = "INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)"
+_INSERT_EVIDENCE_LINK = "INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)"
+_INSERT_SEARCH = ("INSERT INTO incident_fts (rowid, summary, details, location, people)"
+                  " VALUES (?,?,?,?,?)")
+
+
+def _timeline_row(incident_id: int, version: int, first_at: str, at: str, data: IncidentData,
+                  evidence_count: int, deleted: bool) -> tuple[Any, ...]:
+    """An incident's row in the ``incidents`` table (the timeline and its filters)."""
+    return (incident_id, version, first_at, at, data.occurred_start, data.occurred_end,
+            data.precision, _sort_key(data.occurred_start, first_at), int(deleted),
+            "," + ",".join(data.kinds) + ",", data.summary, evidence_count,
+            int(not data.police.is_empty()),
+            int("order_breach" in data.kinds or data.order_id is not None),
+            int(data.complete_later))
 
 
 @dataclass(frozen=True)
@@ -364,16 +390,17 @@ class Vault:
 
     # ------------------------------------------------------------------ records
 
-    def _next_id(self, kind: str) -> int:
+    def _next_id(self, kind: str, count: int = 1) -> int:
+        """The first of ``count`` new ids for ``kind`` (the others follow it)."""
         cache = self._batch
         if cache is not None and kind in cache:
-            cache[kind] += 1
-            return int(cache[kind])
-        row = self.conn.execute("SELECT max(id) FROM records WHERE kind = ?", (kind,)).fetchone()
-        next_id = int(row[0] or 0) + 1
+            first = int(cache[kind]) + 1
+        else:
+            row = self.conn.execute("SELECT max(id) FROM records WHERE kind = ?", (kind,)).fetchone()
+            first = int(row[0] or 0) + 1
         if cache is not None:
-            cache[kind] = next_id
-        return next_id
+            cache[kind] = first + count - 1
+        return first
 
     @contextlib.contextmanager
     def batch(self, what: str = "your change") -> Iterator[None]:
@@ -398,23 +425,23 @@ class Vault:
         finally:
             self.conn.execute(f"PRAGMA cache_size = {int(default)}")
 
-    def _journal(self, **fields: Any) -> None:
+    def _journal_head(self) -> tuple[int, str]:
         cache = self._batch
-        after = cache.get("_head") if cache is not None else None
-        head = journal.append(self.conn, after=after, **fields)
-        if cache is not None:
-            cache["_head"] = head
+        if cache is not None and "_head" in cache:
+            return cache["_head"]  # type: ignore[no-any-return]
+        return journal.head(self.conn)
+
+    def _journal(self, **fields: Any) -> None:
+        head = journal.append(self.conn, after=self._journal_head(), **fields)
+        if self._batch is not None:
+            self._batch["_head"] = head
 
     def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any] | str, *,
                       reason: str, deleted: bool, action: str) -> str:
         """Store one version and its journal entry; ``body`` is a dict or its canonical JSON."""
         at = now_iso()
         body_text = body if isinstance(body, str) else canonical_json(body).decode()
-        self.conn.execute(
-            "INSERT INTO records (kind, id, version, recorded_at, reason, deleted, body)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (kind, id, version, at, reason, int(deleted), body_text),
-        )
+        self.conn.execute(_INSERT_RECORD, (kind, id, version, at, reason, int(deleted), body_text))
         self._journal(at=at, action=action, kind=kind, id=id, version=version,
                       body_sha256=journal.body_hash(body_text), detail=_reason_detail(reason))
         return at
@@ -453,19 +480,60 @@ class Vault:
             return self._add_incident_tx(data, evidence, reason)
 
     def _add_incident_tx(self, data: IncidentData, evidence: tuple[int, ...], reason: str) -> int:
-        incident_id = self._next_id("incident")
-        if len(evidence) > 1:
-            evidence = tuple(dict.fromkeys(evidence))
+        return self._add_incidents_tx([(data, evidence)], reason)[0]
+
+    def _add_incidents_tx(self, new: Sequence[tuple[IncidentData, tuple[int, ...]]],
+                          reason: str) -> list[int]:
+        """Write new incidents (validated data and exhibit ids) in the open transaction.
+
+        For each, the rows ``add_incident`` writes (record, journal entry, timeline row,
+        people and exhibit links, search row), gathered per table into one
+        ``executemany``: an import adds tens of thousands, and taking the general
+        path for each was most of its time. Returns the new ids, in order.
+        """
+        first = self._next_id("incident", len(new))
+        ids = list(range(first, first + len(new)))
         checked = self._batch.setdefault("_active", set()) if self._batch is not None else set()
-        for ev in evidence:
-            if ev not in checked:  # within a batch, each exhibit is checked once
-                self.evidence.require_active(ev)
-                checked.add(ev)
-        body = incident_body_json(data, evidence)
-        at = self._write_record("incident", incident_id, 1, body, reason=reason,
-                                deleted=False, action="create")
-        self._index_incident(incident_id, 1, at, at, data, evidence, deleted=False, new=True)
-        return incident_id
+        detail = journal.encode_detail(_reason_detail(reason))
+        seq, prev = self._journal_head()
+        records: list[tuple[Any, ...]] = []
+        entries: list[tuple[Any, ...]] = []
+        timeline: list[tuple[Any, ...]] = []
+        people: list[tuple[int, int]] = []
+        links: list[tuple[int, int]] = []
+        search: list[tuple[Any, ...]] = []
+        for incident_id, (data, evidence) in zip(ids, new, strict=True):
+            if len(evidence) > 1:
+                evidence = tuple(dict.fromkeys(evidence))
+            for ev in evidence:
+                if ev not in checked:  # within a batch, each exhibit is checked once
+                    self.evidence.require_active(ev)
+                    checked.add(ev)
+            body = incident_body_json(data, evidence)
+            at = now_iso()
+            records.append(("incident", incident_id, 1, at, reason, 0, body))
+            seq += 1
+            entry = journal.entry_row(seq, at, "create", "incident", incident_id, 1,
+                                      journal.body_hash(body), detail, prev)
+            entries.append(entry)
+            prev = entry[-1]
+            timeline.append(_timeline_row(incident_id, 1, at, at, data, len(evidence), False))
+            people.extend((incident_id, p) for p in data.people)
+            links.extend((e, incident_id) for e in evidence)
+            search.append((incident_id, data.summary, data.details, data.location,
+                           self._people_text(data.people)))
+        c = self.conn
+        c.executemany(_INSERT_RECORD, records)
+        c.executemany(journal.INSERT, entries)
+        if self._batch is not None:
+            self._batch["_head"] = (seq, prev)
+        c.executemany(_INSERT_TIMELINE, timeline)
+        if people:
+            c.executemany(_INSERT_PERSON_LINK, people)
+        if links:
+            c.executemany(_INSERT_EVIDENCE_LINK, links)
+        c.executemany(_INSERT_SEARCH, search)
+        return ids
 
     def edit_incident(self, incident_id: int, data: IncidentData, reason: str, *,
                       evidence: tuple[int, ...] | None = None) -> IncidentVersion:
@@ -513,39 +581,22 @@ class Vault:
         return self.edit_incident(incident_id, current.data, reason, evidence=merged)
 
     def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
-                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool,
-                        new: bool = False) -> None:
+                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None:
+        """Bring a changed incident's timeline row, links and search row up to date."""
         c = self.conn
-        c.execute(
-            "INSERT OR REPLACE INTO incidents (id, version, first_recorded_at, recorded_at,"
-            " occurred_start, occurred_end, precision, sort_key, deleted, kinds, summary,"
-            " evidence_count, reported, breach, complete_later)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (incident_id, version, first_at, at, data.occurred_start, data.occurred_end,
-             data.precision, _sort_key(data.occurred_start, first_at), int(deleted),
-             "," + ",".join(data.kinds) + ",", data.summary, len(evidence),
-             int(not data.police.is_empty()),
-             int("order_breach" in data.kinds or data.order_id is not None),
-             int(data.complete_later)),
-        )
-        if not new:
-            c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
-            c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
-            c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
+        c.execute(_REPLACE_TIMELINE, _timeline_row(incident_id, version, first_at, at, data,
+                                                   len(evidence), deleted))
+        c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
+        c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
+        c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
         if deleted:
             return
         if data.people:
-            c.executemany("INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)",
-                          [(incident_id, p) for p in data.people])
+            c.executemany(_INSERT_PERSON_LINK, [(incident_id, p) for p in data.people])
         if evidence:
-            c.executemany("INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)",
-                          [(e, incident_id) for e in evidence])
-        c.execute(
-            "INSERT INTO incident_fts (rowid, summary, details, location, people)"
-            " VALUES (?,?,?,?,?)",
-            (incident_id, data.summary, data.details, data.location,
-             self._people_text(data.people)),
-        )
+            c.executemany(_INSERT_EVIDENCE_LINK, [(e, incident_id) for e in evidence])
+        c.execute(_INSERT_SEARCH, (incident_id, data.summary, data.details, data.location,
+                                   self._people_text(data.people)))
 
     def _people_text(self, people: tuple[int, ...]) -> str:
         cache = self._batch

@@ -86,6 +86,25 @@ def head(conn: Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
+INSERT = ("INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev,"
+          " hash) VALUES (?,?,?,?,?,?,?,?,?,?)")
+
+
+def entry_row(seq: int, at: str, action: str, kind: str, id: int, version: int,
+              body_sha256: str, detail_json: str, prev: str) -> tuple[Any, ...]:
+    """The journal row for one entry (its hash last), to insert with :data:`INSERT`."""
+    digest = hashlib.sha256(_entry_json(seq, at, action, kind, id, version, body_sha256,
+                                        detail_json, prev)).hexdigest()
+    return (seq, at, action, kind, id, version, body_sha256, detail_json, prev, digest)
+
+
+def encode_detail(detail: dict[str, Any] | None) -> str:
+    # A Detail is never changed after it is made; a plain dict is encoded each time.
+    if isinstance(detail, Detail):
+        return detail.json_text
+    return canonical_json(detail or {}).decode()
+
+
 def append(conn: Connection, *, at: str, action: str, kind: str, id: int, version: int,
            body_sha256: str, detail: dict[str, Any] | None = None,
            after: tuple[int, str] | None = None) -> tuple[int, str]:
@@ -95,17 +114,9 @@ def append(conn: Connection, *, at: str, action: str, kind: str, id: int, versio
     one transaction), saving a query per entry. Returns the new head (seq, hash).
     """
     seq, prev = head(conn) if after is None else after
-    detail = detail or {}
-    # A Detail is never changed after it is made; a plain dict is encoded each time.
-    detail_json = detail.json_text if isinstance(detail, Detail) else canonical_json(detail).decode()
-    digest = hashlib.sha256(_entry_json(seq + 1, at, action, kind, id, version, body_sha256,
-                                        detail_json, prev)).hexdigest()
-    conn.execute(
-        "INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev, hash)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (seq + 1, at, action, kind, id, version, body_sha256, detail_json, prev, digest),
-    )
-    return seq + 1, digest
+    row = entry_row(seq + 1, at, action, kind, id, version, body_sha256, encode_detail(detail), prev)
+    conn.execute(INSERT, row)
+    return seq + 1, row[-1]
 
 
 def entries(conn: Connection) -> list[JournalEntry]:
