@@ -160,7 +160,13 @@ def test_date_order_detected_from_anywhere_in_the_file() -> None:
 def test_conflicting_or_mismatched_date_orders() -> None:
     mixed = b"13/01/2024, 10:00 - Dan Marsh: a\n01/13/2024, 10:00 - Dan Marsh: b\n"
     with pytest.raises(ImportFormatError, match="mixes day-first and month-first"):
-        parse_whatsapp(mixed)
+        parse_whatsapp(mixed).collect()
+    late = b"13/01/2024, 10:00 - Dan Marsh: a\n" * 40 + b"01/13/2024, 10:00 - Dan Marsh: b\n"
+    with pytest.raises(ImportFormatError, match="mixes day-first and month-first"):
+        parse_whatsapp(late, date_order="dmy").collect()
+    undecided_then_mixed = b"01/02/2024, 10:00 - A: a\n02/13/2024, 10:00 - A: b\n13/02/2024, 10:00 - A: c\n"
+    with pytest.raises(ImportFormatError, match="mixes day-first and month-first"):
+        parse_whatsapp(undecided_then_mixed).collect()
     with pytest.raises(ImportFormatError, match="don't match the chosen date order"):
         parse_whatsapp(b"13/01/2024, 10:00 - Dan Marsh: a\n", date_order="mdy")
 

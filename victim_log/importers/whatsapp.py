@@ -227,7 +227,12 @@ class _Scan:
 
 
 def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
-    """First pass: is this a chat at all, which layout, which date order."""
+    """First pass: is this a chat at all, which layout, which date order.
+
+    It stops at the first date that settles the order (usually within the first days
+    of a chat); a later date that says otherwise is caught while the messages are
+    read (see ``_items``). Only a chat whose dates never settle it is read to the end.
+    """
     evidence: set[str] = set()
     counts = {"android": 0, "ios": 0}
     ambiguous = 0
@@ -254,7 +259,8 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
             ev = _order_evidence(a, b)
             if ev is not None:
                 evidence.add(ev)
-            elif len(a) <= 2:
+                break
+            if len(a) <= 2:
                 ambiguous += 1
     if not seen_text:
         raise ImportFormatError("This file is empty." if not head.strip() else NOT_WHATSAPP)
@@ -262,11 +268,10 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
     return _Scan(fmt, evidence, ambiguous)
 
 
+MIXED_ORDERS = "This chat mixes day-first and month-first dates, so we can't read its dates safely."
+
+
 def _resolve_order(scan: _Scan, date_order: DateOrder | None) -> DateOrder:
-    if len(scan.evidence) > 1:
-        raise ImportFormatError(
-            "This chat mixes day-first and month-first dates, so we can't read its dates safely."
-        )
     if date_order is not None:
         if date_order not in ("dmy", "mdy"):
             raise ImportFormatError("The date order must be day-first or month-first.")
@@ -424,6 +429,9 @@ def _items(
                 continue
             h = _match_header(line)
             if h is not None:
+                settles = _order_evidence(h.fields[0], h.fields[1])
+                if settles is not None and settles != order:
+                    raise ImportFormatError(MIXED_ORDERS)
                 try:
                     when = _to_datetime(h, order)
                 except ValueError:
@@ -477,9 +485,11 @@ def parse_whatsapp(
 ) -> ItemStream:
     """Read a WhatsApp chat export (``.txt`` or ``.zip``; path, bytes or binary file).
 
-    The whole chat is scanned once before this returns, so a file that is not a chat
-    (:data:`NOT_WHATSAPP`) or whose date order is unclear (:class:`AmbiguousDateOrder`)
-    fails here, before anything is imported. ``me`` is the exporting user's name as
+    The chat is scanned before this returns, so a file that is not a chat
+    (:data:`NOT_WHATSAPP`), whose date order is unclear (:class:`AmbiguousDateOrder`)
+    or does not match ``date_order`` fails here; a chat that later mixes day-first
+    and month-first dates fails while it is read (:data:`MIXED_ORDERS`), still before
+    anything is imported. ``me`` is the exporting user's name as
     it appears in the chat: with it, items get direction ``in``/``out``; without it,
     ``unknown``. Attachments in a zip are read lazily from the zip, which stays open
     until the stream is closed.
