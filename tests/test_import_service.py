@@ -152,6 +152,68 @@ def test_failure_midway_rolls_back(vault: Vault, monkeypatch: pytest.MonkeyPatch
     assert snapshot(vault) == (0, 0, 0)
 
 
+def _contents(v: Vault) -> list[tuple[object, ...]]:
+    """What an import writes for its incidents, minus the times it was written (the
+    exhibit's record differs anyway: its blob gets a random name)."""
+    c = v.conn
+    return [*c.execute("SELECT id, version, reason, body FROM records"
+                       " WHERE kind = 'incident' ORDER BY id"),
+            *c.execute("SELECT seq, action, id, body_sha256 FROM journal"
+                       " WHERE kind = 'incident' ORDER BY seq"),
+            *c.execute("SELECT id, occurred_start, sort_key, summary FROM incidents ORDER BY id"),
+            *c.execute("SELECT rowid, * FROM incident_fts ORDER BY rowid"),
+            *c.execute("SELECT * FROM incident_people ORDER BY 1, 2"),
+            *c.execute("SELECT * FROM evidence_links ORDER BY 1, 2"),
+            *c.execute("SELECT incident_id FROM imported_items ORDER BY 1")]  # keys: per vault
+
+
+def test_written_in_small_steps_the_import_is_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large import builds and writes its incidents a step at a time and runs queued
+    inserts as the queue fills; neither may change what ends up in the vault."""
+    from victim_log.importers import service
+    from victim_log.store import db
+
+    req = ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh")
+    results = []
+    for name, per_step, queue_rows in (("big", 2000, 50_000), ("small", 2, 3)):
+        monkeypatch.setattr(service, "INCIDENTS_PER_STEP", per_step)
+        monkeypatch.setattr(db, "QUEUE_ROWS", queue_rows)
+        v, _ = Vault.create(tmp_path / name, PASSPHRASE)
+        try:
+            assert run_import(v, req).incidents_created == 5
+            assert v.check().ok
+            results.append(_contents(v))
+        finally:
+            v.lock()
+    assert results[0] == results[1]
+
+
+def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
+        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log import vault as vault_mod
+    from victim_log.importers import service
+    from victim_log.store import db
+
+    monkeypatch.setattr(service, "INCIDENTS_PER_STEP", 2)
+    monkeypatch.setattr(db, "QUEUE_ROWS", 3)  # earlier steps reach the database file's pages
+    real = vault_mod.Vault._add_incidents_tx
+    steps = []
+
+    def fails_third(self, new, reason):  # type: ignore[no-untyped-def]
+        steps.append(len(new))
+        if len(steps) == 3:
+            raise OSError(28, "No space left on device")
+        return real(self, new, reason)
+
+    monkeypatch.setattr(vault_mod.Vault, "_add_incidents_tx", fails_third)
+    with pytest.raises((OSError, BadInput)):
+        run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
+                                        sender="Dan Marsh"))
+    assert steps == [2, 2, 1]
+    assert snapshot(vault) == (0, 0, 0)
+
+
 def test_photos_folder(vault: Vault, tmp_path: Path) -> None:
     folder = tmp_path / "shots"
     folder.mkdir()

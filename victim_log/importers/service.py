@@ -132,6 +132,10 @@ def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
     raise BadInput(f"Unknown import format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
 
 
+# Incidents are built and written this many at a time, so the ones waiting to be
+# written never fill memory (a large import is still one transaction).
+INCIDENTS_PER_STEP = 2000
+
 _day_offsets: dict[int, str] = {}
 
 
@@ -378,21 +382,23 @@ class _Importer:
             self.report.exhibits_stored += 1
             person_id = self._person()
             source_prefix = f"import:{req.format} exhibit {raw_id} "
-            new: list[tuple[IncidentData, tuple[int, ...]]] = []
-            for n, p in enumerate(planned):
-                evidence = [raw_id]
-                for blob in attachment_blobs.get(n, []):
-                    eid, stored = vault.evidence.record_blob(blob)
-                    evidence.append(eid)
-                    self.report.exhibits_stored += int(stored)
-                new.append((self._incident(p, person_id, source_prefix), tuple(evidence)))
-            ids = vault._add_incidents_tx(new, f"imported from {req.format}")
-            self.report.incident_ids.extend(ids)
-            keys = self._keys
-            vault.conn.executemany(
-                "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
-                [(keys[id(item)], iid) for iid, p in zip(ids, planned, strict=True)
-                 for item in p.items])
+            reason, keys = f"imported from {req.format}", self._keys
+            for start in range(0, len(planned), INCIDENTS_PER_STEP):
+                step = planned[start:start + INCIDENTS_PER_STEP]
+                new: list[tuple[IncidentData, tuple[int, ...]]] = []
+                for n, p in enumerate(step, start):
+                    evidence = [raw_id]
+                    for blob in attachment_blobs.get(n, []):
+                        eid, stored = vault.evidence.record_blob(blob)
+                        evidence.append(eid)
+                        self.report.exhibits_stored += int(stored)
+                    new.append((self._incident(p, person_id, source_prefix), tuple(evidence)))
+                ids = vault._add_incidents_tx(new, reason)
+                self.report.incident_ids.extend(ids)
+                vault.conn.executemany(
+                    "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
+                    [(keys[id(item)], iid) for iid, p in zip(ids, step, strict=True)
+                     for item in p.items])
             for key in (source_key, file_key):
                 vault.conn.execute(
                     "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at,"

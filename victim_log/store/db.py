@@ -26,6 +26,11 @@ import sqlcipher3
 from ..errors import NewerSchema, VaultCorrupt, VaultLocked, WrongPassphrase
 from ..fsutil import translate_os_error
 
+# Queued inserts run in groups of about this many rows: large enough that
+# executemany's per-call cost vanishes, small enough that a 100,000-message import
+# does not hold every row of its transaction in Python memory at once.
+QUEUE_ROWS = 50_000
+
 
 class Connection:
     """The SQLCipher connection, with damage reported as :class:`VaultCorrupt`.
@@ -45,6 +50,7 @@ class Connection:
     def __init__(self, raw: Any) -> None:
         self._raw = raw
         self._queued: dict[str, list[Any]] | None = None
+        self._queued_rows = 0
         self._busy = threading.RLock()
         self._closed = False
 
@@ -55,9 +61,11 @@ class Connection:
         Any other statement (a SELECT, UPDATE, DELETE or the COMMIT) first runs what is
         queued, so reads always see earlier writes. Inserts of one statement keep their
         order; inserts of different statements may run grouped, which is safe because
-        our tables have no triggers and every insert names its own key.
+        our tables have no triggers and every insert names its own key. The queue is
+        run whenever it holds :data:`QUEUE_ROWS` rows, so its memory stays bounded.
         """
         self._queued = {}
+        self._queued_rows = 0
         try:
             yield
         except BaseException:
@@ -70,7 +78,15 @@ class Connection:
     def _flush(self) -> None:
         if self._queued:
             queued, self._queued = self._queued, {}
+            self._queued_rows = 0
             self._run_queued(queued)
+
+    def _queue(self, sql: str, rows: list[Any]) -> None:
+        assert self._queued is not None
+        self._queued.setdefault(sql, []).extend(rows)
+        self._queued_rows += len(rows)
+        if self._queued_rows >= QUEUE_ROWS:
+            self._flush()
 
     def _run_queued(self, queued: dict[str, list[Any]]) -> None:
         for sql, rows in queued.items():
@@ -79,7 +95,7 @@ class Connection:
     def execute(self, sql: str, args: Any = ()) -> Any:
         if self._queued is not None:
             if sql.startswith("INSERT"):
-                self._queued.setdefault(sql, []).append(args)
+                self._queue(sql, [args])
                 return None
             self._flush()
         with self._inside():
@@ -105,7 +121,7 @@ class Connection:
     def executemany(self, sql: str, rows: Any) -> Any:
         if self._queued is not None:
             if sql.startswith("INSERT"):
-                self._queued.setdefault(sql, []).extend(rows)
+                self._queue(sql, rows if isinstance(rows, list) else list(rows))
                 return None
             self._flush()
         return self._executemany_now(sql, rows)
