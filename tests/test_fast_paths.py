@@ -9,7 +9,9 @@ byte would make ``check`` report every imported record as altered.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
+import inspect
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -158,6 +160,25 @@ def test_journal_entry_json_is_the_canonical_json(seq: int, at: str, action: str
     fast = journal._entry_json(seq, at, action, kind, id, version, body,
                                canonical_json(detail).decode(), prev)
     assert fast == canonical_json(fields)
+
+
+@pytest.mark.parametrize("cls", [IncidentData, ParsedItem])
+def test_written_out_inits_take_exactly_the_fields(cls: type) -> None:
+    """IncidentData and ParsedItem spell out their __init__ (see there): its parameters
+    must be the fields, in order, with the same defaults, and fill every field."""
+    params = list(inspect.signature(cls.__init__).parameters.values())[1:]
+    declared = dataclasses.fields(cls)
+    assert [p.name for p in params] == [f.name for f in declared]
+    for p, f in zip(params, declared, strict=True):
+        assert p.default == (inspect.Parameter.empty if f.default is dataclasses.MISSING
+                             else f.default), f.name
+        assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    args = {f.name: object() for f in declared}
+    made = cls(**args)
+    assert all(getattr(made, name) is value for name, value in args.items())
+    assert made.__dict__.keys() == args.keys()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.summary = "x"  # type: ignore[misc]
 
 
 def test_a_detail_keeps_its_json() -> None:

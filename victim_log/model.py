@@ -161,7 +161,11 @@ class PoliceReport:
         return not (self.reference or self.officer or self.collar_number or self.reported_on)
 
 
-@dataclass(frozen=True)
+# Frozen, so every incident without a police report can share this one.
+_NO_POLICE = PoliceReport()
+
+
+@dataclass(frozen=True, init=False)
 class IncidentData:
     """One version of an incident, as the victim (or a support worker) told it.
 
@@ -181,13 +185,32 @@ class IncidentData:
     effects: tuple[str, ...] = ()
     effect_text: str = ""
     actions: str = ""  # what I did
-    police: PoliceReport = PoliceReport()  # frozen, so one shared empty report is safe
+    police: PoliceReport = _NO_POLICE
     private_note: str = ""
     author: str = "victim"  # "victim" or "support:<name>"
     complete_later: bool = False
     order_id: int | None = None
     order_condition: str = ""
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
+
+    def __init__(self, summary: str, kinds: tuple[str, ...] = ("other",),
+                 occurred_start: str = "", occurred_end: str = "", precision: str = "exact",
+                 location: str = "", details: str = "", people: tuple[int, ...] = (),
+                 witnesses: str = "", effects: tuple[str, ...] = (), effect_text: str = "",
+                 actions: str = "", police: PoliceReport = _NO_POLICE, private_note: str = "",
+                 author: str = "victim", complete_later: bool = False,
+                 order_id: int | None = None, order_condition: str = "",
+                 source: str = "") -> None:
+        # Written out because the frozen dataclass's own __init__ sets each field through
+        # object.__setattr__, three times slower, and imports make one per message. A
+        # test holds this signature to the fields above.
+        self.__dict__.update(
+            summary=summary, kinds=kinds, occurred_start=occurred_start,
+            occurred_end=occurred_end, precision=precision, location=location,
+            details=details, people=people, witnesses=witnesses, effects=effects,
+            effect_text=effect_text, actions=actions, police=police,
+            private_note=private_note, author=author, complete_later=complete_later,
+            order_id=order_id, order_condition=order_condition, source=source)
 
     def validated(self) -> IncidentData:
         """Return a normalised copy or raise BadInput with a reason a person understands.
@@ -238,7 +261,7 @@ class IncidentData:
             precision=self.precision, people=people, effects=effects, police=police,
             complete_later=bool(self.complete_later), order_id=self.order_id,
             author=values["author"] or "victim")
-        return _incident_from_checked(values)
+        return IncidentData(**values)
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict: imports call this per message
@@ -267,22 +290,11 @@ class IncidentData:
 
 
 _INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentData))
-_NO_POLICE = IncidentData.__dataclass_fields__["police"].default
 # Free-text fields validated() checks alike (summary has its own, shorter, limit).
 _FREE_TEXT = ("location", "details", "witnesses", "effect_text", "actions", "private_note",
               "author", "order_condition", "source")
 
 
-def _incident_from_checked(values: dict[str, Any]) -> IncidentData:
-    """An IncidentData from every field's already validated value.
-
-    The generated ``__init__`` of a frozen dataclass sets each field through
-    ``object.__setattr__``, a third of ``validated()``'s time for the one copy an
-    import makes per message; filling ``__dict__`` directly gives the same object.
-    """
-    obj = object.__new__(IncidentData)
-    obj.__dict__.update(values)
-    return obj
 
 
 @dataclass(frozen=True)
