@@ -233,7 +233,8 @@ def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     r = run_cli(capsys, "import", "--format", "whatsapp", src)
     assert r.code == 2 and "Dan Marsh" in r.out and "--sender" in r.err
     r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh", "--dry-run")
-    assert r.code == 0 and "would be created" in r.out
+    assert r.code == 0
+    assert "5 incidents would be created and 1 exhibit would be stored; 0 lines skipped." in r.out
     r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh", "--json")
     import json
 
@@ -242,6 +243,9 @@ def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert {"messages_seen", "skipped_lines"} <= set(doc)
     r = run_cli(capsys, "import", "--format", "whatsapp", src, "--sender", "Dan Marsh")
     assert r.code == 0 and "imported before" in r.out
+    us = str(FIX / "whatsapp_android_us.txt")
+    r = run_cli(capsys, "import", "--format", "whatsapp", us, "--sender", "Dan Marsh")
+    assert r.code == 0 and " incidents were created and 1 exhibit was stored;" in r.out
     junk = tmp_path / "junk.xml"
     junk.write_bytes(b"<!DOCTYPE x [<!ENTITY a 'aaaa'><!ENTITY b '&a;&a;&a;'>]><smses>&b;</smses>")
     r = run_cli(capsys, "import", "--format", "sms-backup", str(junk), "--sender", "x")

@@ -25,7 +25,7 @@ from . import __version__, paths
 from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
 from .logs import log_unexpected
 from .model import KINDS, IncidentData
-from .textsafe import display_safe
+from .textsafe import display_safe, plural
 
 if TYPE_CHECKING:  # the vault's code loads when a command needs it: the desktop app
     from .vault import IncidentSummary, Vault  # paints its first screen without it
@@ -554,11 +554,15 @@ def cmd_import(args: argparse.Namespace) -> int:
         for sender, count in report.senders:
             print(f"  {count:>6}  {one_line(sender)}")
     else:
-        verb = "would be" if report.dry_run else "were"
+        def were(n: int) -> str:
+            return "would be" if report.dry_run else "was" if n == 1 else "were"
+
         print(f"{report.messages_seen} messages or calls seen, {report.matched} from "
               f"{one_line(' / '.join(senders) or 'the folder')}.")
-        print(f"{report.incidents_created} incidents {verb} created and {report.exhibits_stored} "
-              f"exhibits {verb} stored; {report.skipped_lines} lines skipped"
+        print(f"{plural(report.incidents_created, 'incident')} {were(report.incidents_created)}"
+              f" created and {plural(report.exhibits_stored, 'exhibit')} "
+              f"{were(report.exhibits_stored)} stored; "
+              f"{plural(report.skipped_lines, 'line')} skipped"
               + (f", {report.duplicates_skipped} already imported" if report.duplicates_skipped
                  else "") + ".")
         for line in report.preview:

@@ -47,6 +47,11 @@ for _ch in BIDI_CONTROLS:
 _SURROGATES = re.compile("[\ud800-\udfff]")
 
 
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 exhibit``, ``2 exhibits`` (``words`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
 def display_safe(untrusted: str, *, single_line: bool = False) -> str:
     """Return ``untrusted`` with bidi controls removed and control characters replaced.
 

@@ -50,6 +50,7 @@ from .export.bagit_zip import (
     decode_manifest_path,
 )
 from .export.zipread import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
+from .textsafe import plural
 
 # Problem kinds (stable strings for to_json and tests).
 CHANGED = "changed"
@@ -139,10 +140,6 @@ def _human_date(d: date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def format_report(report: VerifyReport) -> str:
     """Plain English for the CLI and the GUI; one line per problem."""
     if not report.valid:
@@ -154,15 +151,15 @@ def format_report(report: VerifyReport) -> str:
         return "\n".join(lines)
     parts = []
     if report.incident_count is not None:
-        parts.append(_plural(report.incident_count, "incident"))
+        parts.append(plural(report.incident_count, "incident"))
     if report.exhibit_count is not None:
-        parts.append(_plural(report.exhibit_count, "exhibit"))
+        parts.append(plural(report.exhibit_count, "exhibit"))
     if report.period_start and report.period_end:
         parts.append(f"{_human_date(report.period_start)} to {_human_date(report.period_end)}")
     elif report.period_text:
         parts.append(shown(report.period_text, 80))
     if not parts:
-        parts.append(_plural(report.payload_files, "file"))
+        parts.append(plural(report.payload_files, "file"))
     return (
         f"VALID: {', '.join(parts)}. Signed by key {report.fingerprint}.\n"
         f"Read-out form of the key: {report.short_fingerprint}. Check that it matches the "
@@ -453,8 +450,8 @@ class _Check:
             self.add(
                 BAG_INFO_TXT,
                 MISMATCH,
-                f"{BAG_INFO_TXT} says the payload is {_plural(int(m.group(2)), 'file')} "
-                f"({m.group(1)} bytes), but the bundle holds {_plural(count, 'file')} "
+                f"{BAG_INFO_TXT} says the payload is {plural(int(m.group(2)), 'file')} "
+                f"({m.group(1)} bytes), but the bundle holds {plural(count, 'file')} "
                 f"({octets} bytes).",
             )
 

@@ -43,7 +43,7 @@ from fpdf.fonts import TTFFont
 from ..errors import NotFound
 from ..model import SHORT_LABELS
 from ..resources import resources_dir
-from ..textsafe import display_safe
+from ..textsafe import display_safe, plural
 from .case import (
     CaseExhibit,
     CaseIncident,
@@ -365,10 +365,6 @@ class _Doc(FPDF):
 # ------------------------------------------------------------------------ sections
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _title_page(pdf: _Doc, case: ExportCase) -> None:
     c = pdf.clean
     pdf.add_page()
@@ -388,7 +384,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     if case.owner:
         pdf.field("Whose log", c(case.owner))
     pdf.field("Period covered", c(case.period_text))
-    pdf.field("Incidents", f"{n}" + (f", of which {_plural(breaches, 'breach', 'breaches')} "
+    pdf.field("Incidents", f"{n}" + (f", of which {plural(breaches, 'breach', 'breaches')} "
                                      "of an order" if breaches else ""))
     pdf.field("Which incidents", c(case.selection))
     ini = c(case.producer_initials, single_line=True)
@@ -402,7 +398,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
               else "None: this copy is not redacted.")
     if case.deleted_not_exported:
         pdf.field("Deleted entries",
-                  f"{_plural(case.deleted_not_exported, 'entry', 'entries')} dated in this "
+                  f"{plural(case.deleted_not_exported, 'entry', 'entries')} dated in this "
                   "period were deleted from the log before export and are not included. "
                   "Each deletion, with its reason, stays in the log's history.")
 
@@ -579,12 +575,12 @@ def _pattern_section(pdf: _Doc, case: ExportCase) -> None:
     n = sum(w.count for w in weeks)
     busiest = max(weeks, key=lambda w: w.count)
     per_week = n / len(weeks)
-    text = (f"{_plural(n, 'incident')} with a known date over {_plural(len(weeks), 'week')} "
+    text = (f"{plural(n, 'incident')} with a known date over {plural(len(weeks), 'week')} "
             f"(weeks beginning {weeks[0].label} to {weeks[-1].label}): on average "
             f"{per_week:.1f} a week. The busiest week began {busiest.label}, with "
-            f"{_plural(busiest.count, 'incident')}.")
+            f"{plural(busiest.count, 'incident')}.")
     if case.date_not_known:
-        text += f" {_plural(case.date_not_known, 'incident')} without a known date are not counted."
+        text += f" {plural(case.date_not_known, 'incident')} without a known date are not counted."
     pdf.para(text)
     pdf.ln(2)
     monthly = len(weeks) > 60
@@ -630,7 +626,7 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
     if not breaches:
         pdf.para("None of the exported incidents is recorded as a breach of an order.")
         return
-    pdf.para(f"{_plural(len(breaches), 'incident')} recorded as a breach of an order, in date "
+    pdf.para(f"{plural(len(breaches), 'incident')} recorded as a breach of an order, in date "
              "order. Each is set out in full under its entry number in the timeline.")
     orders = {o.id: o for o in case.orders}
     groups: dict[int | None, list[CaseIncident]] = {}
@@ -652,7 +648,7 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
                 counts[label] = counts.get(label, 0) + 1
             pdf.ln(1.5)
             for label, n in counts.items():
-                pdf.field(_plural(n, "breach", "breaches"), c(label))
+                pdf.field(plural(n, "breach", "breaches"), c(label))
         else:
             pdf.h2("Breaches not linked to a recorded order")
         pdf.ln(2)
@@ -667,7 +663,7 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
 def _size(n: int) -> str:
     """A size people read at a glance; the exact byte count is in Appendix B."""
     if n < 1024:
-        return _plural(n, "byte")
+        return plural(n, "byte")
     value = float(n) / 1024
     units = ["KB", "MB", "GB", "TB"]
     while value >= 1024 and len(units) > 1:
@@ -691,19 +687,19 @@ def _recorded_text(i: CaseIncident) -> str:
         return text
     if i.precision in ("day", "unknown_time"):
         days = (recorded.date() - occurred.date()).days
-        after = "the same day" if days == 0 else _plural(days, "day") + " later"
+        after = "the same day" if days == 0 else plural(days, "day") + " later"
     elif delta.total_seconds() < 3600:
         after = "within the hour"
     elif delta.days < 2:
-        after = _plural(int(delta.total_seconds() // 3600), "hour") + " later"
+        after = plural(int(delta.total_seconds() // 3600), "hour") + " later"
     else:
-        after = _plural(delta.days, "day") + " later"
+        after = plural(delta.days, "day") + " later"
     return f"{text} ({after})"
 
 
 def _amended_text(i: CaseIncident) -> str:
     last = i.history[-1]
-    return (f"Amended {_plural(i.amendments, 'time')}, last on "
+    return (f"Amended {plural(i.amendments, 'time')}, last on "
             f"{format_datetime(last.recorded_at)} ({last.reason}). "
             "Every version is listed in Appendix A.")
 
@@ -760,7 +756,7 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
         for ref in i.exhibits:
             pdf.field(f"SHA-256 {ref}", exhibits[ref].sha256, mono=True, size=8)
     if i.exhibits_not_included:
-        pdf.field("Files left out", f"{_plural(i.exhibits_not_included, 'attached file')} "
+        pdf.field("Files left out", f"{plural(i.exhibits_not_included, 'attached file')} "
                   "removed from the log before export, so not included.")
     if i.author and i.author != "victim":
         pdf.field("Written by", c(i.author_label))
@@ -802,7 +798,7 @@ def _history_appendix(pdf: _Doc, case: ExportCase) -> None:
     if not amended:
         pdf.para("No exported entry was changed after it was first recorded.")
         return
-    pdf.para(f"{_plural(len(amended), 'entry', 'entries')} changed after first being recorded. "
+    pdf.para(f"{plural(len(amended), 'entry', 'entries')} changed after first being recorded. "
              "Every version is kept in the log and its hash-chained journal (journal.jsonl); "
              "the timeline shows the latest version.", size=9.5, line=4.8)
     pdf.ln(2)

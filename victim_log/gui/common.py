@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..textsafe import plural as plural  # the GUI's modules take it from here
+
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _RUNNING: set[BackgroundTask] = set()
@@ -178,10 +180,6 @@ def day_text(value: str | date) -> str:
         except ValueError:
             return value
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
 
