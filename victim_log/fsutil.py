@@ -17,9 +17,23 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from .errors import DiskFull, ReadOnlyVault, VictimLogError
+
+
+class ClosedOnExit:
+    """``with thing:`` closes it at the end: for readers and stores that hold files
+    open (a vault, a zip, an import stream), so none is left open by an error."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def translate_os_error(exc: OSError, what: str) -> VictimLogError:

@@ -36,7 +36,7 @@ from .errors import (
     VaultMissing,
     WrongPassphrase,
 )
-from .fsutil import ensure_private_dir
+from .fsutil import ClosedOnExit, ensure_private_dir
 from .model import (
     _SURROGATE,
     IncidentData,
@@ -175,7 +175,7 @@ def fts_query(text: str) -> str:
     return " ".join(f'"{w}"*' for w in words)
 
 
-class Vault:
+class Vault(ClosedOnExit):
     """An unlocked vault. ``lock()`` drops the keys and closes the database."""
 
     def __init__(self, path: Path, data_key: bytes, conn: db.Connection, keyfile: keys.KeyFile,
@@ -345,12 +345,6 @@ class Vault:
         _reason_detail.cache_clear()  # it holds the reasons last typed
 
     close = lock
-
-    def __enter__(self) -> Vault:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock()
 
     def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
         """Rewrap the data key; the database itself is untouched."""

@@ -34,9 +34,9 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from ..errors import BundleInvalid, NotABundle
+from ..fsutil import ClosedOnExit
 
 STORED = 0
 DEFLATED = 8
@@ -168,7 +168,7 @@ def _zip64_values(extra: dict[int, bytes], wanted: list[bool]) -> list[int | Non
     return out
 
 
-class SafeZip:
+class SafeZip(ClosedOnExit):
     """An open, validated zip. Use as a context manager; thread-safe for reads."""
 
     def __init__(self, path: str | os.PathLike[str], *, max_members: int = MAX_MEMBERS) -> None:
@@ -201,17 +201,6 @@ class SafeZip:
         if self._fd >= 0:
             os.close(self._fd)
             self._fd = -1
-
-    def __enter__(self) -> SafeZip:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- low-level reads --------------------------------------------------------------
 

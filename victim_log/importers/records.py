@@ -30,10 +30,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import TracebackType
 from typing import BinaryIO, Literal, cast
 
 from ..errors import BadInput
+from ..fsutil import ClosedOnExit
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -254,7 +254,7 @@ class ParseResult:
         return self.stats.senders()
 
 
-class ItemStream:
+class ItemStream(ClosedOnExit):
     """A lazy sequence of items with statistics; close it (or use ``with``).
 
     Errors from the underlying file surface from ``next()`` as
@@ -310,17 +310,6 @@ class ItemStream:
         closer, self._closer = self._closer, None
         if closer is not None:
             closer()
-
-    def __enter__(self) -> ItemStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 # ---------------------------------------------------------------------------

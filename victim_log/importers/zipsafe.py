@@ -23,10 +23,10 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from types import TracebackType
 from typing import IO, BinaryIO
 
 from ..errors import NotABundle
+from ..fsutil import ClosedOnExit
 
 __all__ = ["SafeZip", "UnsafeZip", "ZipLimits", "ZipMember", "is_zip"]
 
@@ -152,7 +152,7 @@ class _BoundedReader(io.RawIOBase):
             super().close()
 
 
-class SafeZip:
+class SafeZip(ClosedOnExit):
     """A zip archive opened read-only after every member passed the checks.
 
     Use as a context manager, or call :meth:`close`. ``source`` is a path or a
@@ -290,14 +290,3 @@ class SafeZip:
             self._zip.close()
         finally:
             self._close_owned()
-
-    def __enter__(self) -> SafeZip:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
