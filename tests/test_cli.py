@@ -148,6 +148,30 @@ def test_unexpected_error_is_logged_without_content(initialised: str, capsys: py
     assert "RuntimeError" in log and "secret diary words" not in log
 
 
+def test_people_list_and_take_out(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run_cli(capsys, "add", "--kind", "message", "--summary", "Texts", "--person", "Dan Marsh")
+    run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--person", "Kerry Marsh")
+    people = json.loads(run_cli(capsys, "person", "list", "--json").out)
+    assert [(p["id"], p["name"], p["role"]) for p in people] == [
+        (1, "Dan Marsh", "perpetrator"), (2, "Kerry Marsh", "perpetrator")]
+    assert "Dan Marsh" in run_cli(capsys, "person", "list").out
+    r = run_cli(capsys, "person", "delete", "1", "--reason", "mistake")
+    assert r.code == 2 and "named in 1 entry" in r.err and len(r.err.strip().splitlines()) == 1
+    r = run_cli(capsys, "person", "delete", "2", "--reason", "mistake")
+    assert r.code == 2 and "order" in r.err
+    assert run_cli(capsys, "person", "delete", "9", "--reason", "x").code != 0
+    assert run_cli(capsys, "person", "delete", "1").code == 2  # --reason is required
+    assert run_cli(capsys, "person").code == 2  # an action is needed
+    from victim_log.model import PersonData
+    from victim_log.vault import Vault
+
+    with Vault.open(vault_path(), PASSPHRASE) as vault:  # someone added by mistake
+        typo = vault.add_person(PersonData(name="Dna Marsh"))
+    r = run_cli(capsys, "person", "delete", str(typo), "--reason", "added twice")
+    assert r.code == 0 and f"Person {typo} was taken out of People" in r.out
+    assert [p["id"] for p in json.loads(run_cli(capsys, "person", "list", "--json").out)] == [1, 2]
+
+
 def test_orders_and_breaches(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
     r = run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--made-on",
                 "2026-07-20", "--expires-on", "2028-07-20", "--reference", "SPO/1",

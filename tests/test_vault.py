@@ -263,6 +263,41 @@ def test_search_and_filters(vault: Vault) -> None:
     assert [s.id for s in vault.search("daniel")] == [c, a]
 
 
+def test_taking_a_person_out_of_people(vault: Vault) -> None:
+    """Someone added by mistake can leave People, with a reason, as a recorded version;
+    someone an entry or an order names cannot (the entries would silently lose them)."""
+    from victim_log.model import OrderData
+
+    dan = vault.add_person(PersonData(name="Dan Marsh"))
+    typo = vault.add_person(PersonData(name="Dna Marsh"))
+    against = vault.add_person(PersonData(name="Kerry Marsh"))
+    entry = vault.add_incident(IncidentData(summary="Parked outside", people=(dan,)))
+    vault.add_order(OrderData(order_type="Stalking Protection Order", person_id=against))
+    with pytest.raises(BadInput, match="named in 1 entry"):
+        vault.delete_person(dan, "mistake")
+    with pytest.raises(BadInput, match="order is against"):
+        vault.delete_person(against, "mistake")
+    with pytest.raises(BadInput):
+        vault.delete_person(typo, "  ")  # a reason is needed
+    vault.delete_person(typo, "added twice by mistake")
+    assert [p.id for p in vault.list_people()] == [dan, against]
+    assert vault.find_person("Dna Marsh") is None
+    assert vault.get_person(typo).version == 2  # the history keeps them
+    last = vault.journal_entries()[-1]
+    assert (last.action, last.kind, last.id, last.version) == ("delete", "person", typo, 2)
+    with pytest.raises(BadInput, match="already"):
+        vault.delete_person(typo, "again")
+    with pytest.raises(BadInput, match="cannot be edited"):
+        vault.edit_person(typo, PersonData(name="Dan Marsh"), "fix")
+    with pytest.raises(NotFound):
+        vault.delete_person(99, "nobody")
+    # Once no entry names them, they can go.
+    vault.edit_incident(entry, IncidentData(summary="Parked outside"), "wrong person")
+    vault.delete_person(dan, "not him after all")
+    assert [p.id for p in vault.list_people()] == [against]
+    assert vault.check().ok
+
+
 def test_fts_query_is_safe() -> None:
     assert fts_query('foo "bar" OR baz*') == '"foo"* "bar"* "OR"* "baz"*'
     assert fts_query("   ") == ""

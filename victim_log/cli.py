@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from . import __version__, paths
 from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
 from .logs import log_unexpected
-from .model import KINDS, IncidentData
+from .model import KINDS, PERSON_ROLES, IncidentData
 from .textsafe import display_safe, plural
 
 if TYPE_CHECKING:  # the vault's code loads when a command needs it: the desktop app
@@ -605,6 +605,27 @@ def cmd_order_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- people --
+
+
+def cmd_person_list(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        docs = [{"id": p.id, **p.data.to_dict()} for p in vault.list_people()]
+    if args.json:
+        print_json(docs)
+    else:
+        for d in docs:
+            print(f"{d['id']:>4}  {one_line(d['name'])}  ({PERSON_ROLES.get(d['role'], d['role'])})")
+    return EXIT_OK
+
+
+def cmd_person_delete(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        vault.delete_person(args.id, args.reason)
+    print(f"Person {args.id} was taken out of People (the history keeps them and your reason).")
+    return EXIT_OK
+
+
 # -- backup --
 
 
@@ -783,6 +804,21 @@ def build_parser() -> ArgParser:
     _add_vault_args(p)
     p.set_defaults(func=cmd_order_list)
     p.add_argument("--json", action="store_true")
+
+    people = sub.add_parser("person", help="list the people in your diary, or take one out")
+    psub = people.add_subparsers(dest="person_command", metavar="ACTION", parser_class=ArgParser)
+    people.set_defaults(func=lambda a: _missing_action(people))
+    p = psub.add_parser("list", help="list people (the perpetrator, others acting for them, "
+                                     "witnesses)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_person_list)
+    p.add_argument("--json", action="store_true")
+    p = psub.add_parser("delete", help="take someone out of People, with a reason (refused while "
+                                       "an entry or order names them; the history keeps them)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_person_delete)
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True, metavar="TEXT")
 
     ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
     evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)

@@ -50,6 +50,7 @@ from .model import (
     parse_when,
 )
 from .store import db, journal
+from .textsafe import plural
 
 DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR
 
@@ -712,6 +713,8 @@ class Vault(ClosedOnExit):
         data = data.validated()
         with db.transaction(self.conn, "your change"):
             current = self.get_person(person_id)
+            if self._person_deleted(person_id):
+                raise BadInput(f"Person {person_id} was taken out of People; they cannot be edited.")
             if current.data == data:
                 raise BadInput("Nothing has changed, so no new version was saved.")
             version = current.version + 1
@@ -728,6 +731,36 @@ class Vault(ClosedOnExit):
                 self.conn.execute("UPDATE incident_fts SET people = ? WHERE rowid = ?",
                                   (self._people_text(inc.data.people), int(iid)))
         return self.get_person(person_id)
+
+    def delete_person(self, person_id: int, reason: str) -> None:
+        """Take someone out of People (added by mistake, say), with a reason.
+
+        Refused while an entry or an order names them: their entries would lose who did
+        it without the victim seeing it happen. Like an entry's deletion this is a
+        tombstone version, so the history still shows they were there and why not now.
+        """
+        reason = _require_reason(reason)
+        with db.transaction(self.conn, "the deletion"):
+            current = self.get_person(person_id)
+            if self._person_deleted(person_id):
+                raise BadInput(f"Person {person_id} was already taken out of People.")
+            entries = int(self.conn.execute(
+                "SELECT count(*) FROM incident_people WHERE person_id = ?", (person_id,)
+            ).fetchone()[0])
+            if entries:
+                raise BadInput(
+                    f"This person is named in {plural(entries, 'entry', 'entries')}. Take them "
+                    "out of those entries first, then they can leave People.")
+            if any(o.data.person_id == person_id for o in self.list_orders()):
+                raise BadInput("An order is against this person, so they stay in People.")
+            self._write_record("person", person_id, current.version + 1, current.data.to_dict(),
+                               reason=reason, deleted=True, action="delete")
+            self.conn.execute("UPDATE people SET version = ?, deleted = 1 WHERE id = ?",
+                              (current.version + 1, person_id))
+
+    def _person_deleted(self, person_id: int) -> bool:
+        row = self.conn.execute("SELECT deleted FROM people WHERE id = ?", (person_id,)).fetchone()
+        return bool(row and row[0])
 
     def get_person(self, person_id: int) -> Person:
         rows = self._records("person", person_id)

@@ -10,7 +10,7 @@ from victim_log.gui.session import Session
 from victim_log.model import IncidentData, PersonData
 from victim_log.vault import Vault
 
-from .conftest import DialogAnswers, show_active, unnamed_controls
+from .conftest import DialogAnswers, click_button, show_active, unnamed_controls
 
 
 def people_dialog(qtbot, session: Session) -> PeopleDialog:
@@ -63,6 +63,41 @@ def test_edit_a_person_with_a_reason(qtbot, session: Session, vault: Vault,
     dialog.edit_button.click()
     person = vault.get_person(pid)
     assert person.version == 2 and person.data.phones == ("07700 900789",)
+
+
+def test_take_a_person_out_with_a_reason(qtbot, session: Session, vault: Vault,
+                                        answers: DialogAnswers) -> None:
+    dan = vault.add_person(PersonData(name="Dan Marsh"))
+    typo = vault.add_person(PersonData(name="Dna Marsh"))
+    vault.add_incident(IncidentData(summary="Parked outside", people=(dan,)))
+    dialog = people_dialog(qtbot, session)
+    assert dialog.delete_button.isEnabled()
+
+    def give_reason(reason: ReasonDialog) -> None:
+        reason.reason_edit.setText("added twice by mistake")
+        click_button(reason, accept=True)
+
+    # Someone an entry names stays, and the message says why.
+    dialog.list.setCurrentRow(0)
+    answers.press("Take out")
+    answers.add(give_reason, ReasonDialog)
+    messages: list[str] = []
+    answers.add(lambda box: messages.append(box.text()) or click_button(box, accept=True))
+    dialog.delete_button.click()
+    assert "named in 1 entry" in messages[0]
+    assert [p.id for p in vault.list_people()] == [dan, typo]
+
+    # Cancelling changes nothing; confirming with a reason takes them out.
+    dialog.list.setCurrentRow(1)
+    answers.cancel()
+    dialog.delete_button.click()
+    assert len(vault.list_people()) == 2
+    answers.press("Take out")
+    answers.add(give_reason, ReasonDialog)
+    dialog.delete_button.click()
+    assert [p.id for p in vault.list_people()] == [dan]
+    assert dialog.changed_people and dialog.list.count() == 1
+    assert vault.get_person(typo).version == 2
 
 
 def test_a_persons_entries_and_choosing_one(qtbot, session: Session, vault: Vault) -> None:

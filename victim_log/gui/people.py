@@ -178,10 +178,17 @@ class PeopleDialog(QDialog):
         self.edit_button.setObjectName("editPerson")
         self.edit_button.setAccessibleName(self.tr("Edit the chosen person"))
         self.edit_button.clicked.connect(self.edit_person)
+        self.delete_button = QPushButton(self.tr("&Take out\u2026"), left)
+        self.delete_button.setObjectName("deletePerson")
+        self.delete_button.setAccessibleName(self.tr("Take the chosen person out of People"))
+        self.delete_button.setToolTip(self.tr("For someone added by mistake. The history keeps "
+                                              "them, with your reason."))
+        self.delete_button.clicked.connect(self.delete_person)
         self.list.itemActivated.connect(lambda _i: self.edit_person())
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.list, 1)
@@ -262,6 +269,7 @@ class PeopleDialog(QDialog):
         while self.facts.rowCount():
             self.facts.removeRow(0)
         self.edit_button.setEnabled(row >= 0)
+        self.delete_button.setEnabled(row >= 0)
         if row < 0:
             self.name_label.setText(self.tr("No people yet. Add the person doing this, and anyone "
                                             "acting for them or who saw what happened."))
@@ -321,6 +329,29 @@ class PeopleDialog(QDialog):
         if ok:
             self.changed_people = True
             self.reload(select=pid)
+
+    def delete_person(self) -> None:
+        """Confirm, ask why, then take the person out (refused while entries name them)."""
+        pid = self.current_person_id()
+        if pid is None:
+            return
+        if not dialogs.confirm(self, self.tr("Take this person out of People?"), self.tr(
+                "For someone added by mistake. They leave the list; the history keeps them "
+                "and the reason you give. Someone named in an entry or an order has to stay."),
+                yes=self.tr("Take out\u2026")):
+            return
+        reason = ask_reason(self, title=self.tr("Why take them out?"), prompt=self.tr(
+            "Please give a short reason, for example \u201cadded twice by mistake\u201d."),
+            default="", ok_text=self.tr("Take out"))
+        if reason is None:
+            return
+        try:
+            self.session.require().delete_person(pid, reason)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        self.changed_people = True
+        self.reload()
 
     def wipe(self) -> None:
         self.model.clear()
