@@ -90,6 +90,7 @@ _DELETED = frozenset(
     ]
 )
 _EDITED_SUFFIX = "<This message was edited>"
+_NO_FLAGS: frozenset[str] = frozenset()
 _MISSED_CALL = re.compile(r"(?:Missed|Silenced) (?:group )?(?:voice|video) call\b.*", re.DOTALL)
 
 # Android system lines that can contain ": " inside quoted, user-chosen text.
@@ -340,7 +341,8 @@ def _split_sender(h: _Header) -> tuple[str, str, bool]:
             and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest))):
         return "", _LEADING_MARKS.sub("", rest), True
     marked = text[:1] in _MARKS
-    text = _LEADING_MARKS.sub("", text)
+    if marked:
+        text = _LEADING_MARKS.sub("", text)
     if h.fmt == "ios" and marked and _IOS_SYSTEM.match(_strip_marks(text.split("\n", 1)[0])):
         return "", text, True
     return sender, text, False
@@ -409,8 +411,8 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
         kind=kind,
         text=text,
         call=call,
-        attachments=tuple(attachments),
-        flags=frozenset(flags),
+        attachments=tuple(attachments) if attachments else (),
+        flags=frozenset(flags) if flags else _NO_FLAGS,
     )
 
 
