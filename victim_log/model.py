@@ -246,7 +246,10 @@ class IncidentData:
                 raise BadInput("An end time needs a start time.")
             if parse_when(end) < parse_when(start):
                 raise BadInput("The end time is before the start time.")
-        values: dict[str, Any] = {name: _clean_text(getattr(self, name), name) for name in _FREE_TEXT}
+        fields = self.__dict__
+        values: dict[str, Any] = {
+            name: v if v == "" or (type(v) is str and v.isascii() and len(v) <= 200_000)
+            else _clean_text(v, name) for name in _FREE_TEXT for v in (fields[name],)}
         people = self.people
         if not (type(people) is tuple and len(people) == 1 and type(people[0]) is int):
             people = tuple(dict.fromkeys(int(p) for p in people))
