@@ -229,7 +229,7 @@ def _sms(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) -> No
     stopped = [r for r in runs if r["timed_out"]]
     rss_note = ("The import plans every matching message (text and attachment references) before "
                 "it writes, so that part grows with the number of messages; the rows themselves are "
-                "written 2,000 incidents at a time and queued inserts run every 20,000-50,000 rows, "
+                "written 2,000 incidents at a time and queued inserts run every 50,000 rows, "
                 "so the transaction's rows never all sit in memory at once.")
     if stopped:
         phase = ("every message had been parsed and planned by then, but the rest of the "
