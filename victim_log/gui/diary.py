@@ -24,7 +24,7 @@ from ..textsafe import display_safe
 from ..vault import IncidentFilter
 from . import dialogs
 from .detail import DetailPane, line_height
-from .editor import IncidentEditor, ask_reason
+from .editor import IncidentEditor, ask_reason, confirm_then_reason
 from .people import PeopleDialog
 from .quicklog import QuickLogDialog
 from .session import Session
@@ -200,14 +200,13 @@ class DiaryView(QWidget):
 
     def delete_incident(self, incident_id: int) -> None:
         """Confirm, ask why, then write the deletion (its history stays)."""
-        if not dialogs.confirm(self, self.tr("Delete this entry?"), self.tr(
+        reason = confirm_then_reason(
+            self, question=self.tr("Delete this entry?"), explanation=self.tr(
                 "The entry leaves the timeline. Its earlier versions and the reason you give "
                 "stay in the history, so the log still shows what happened to it."),
-                yes=self.tr("Delete\u2026")):
-            return
-        reason = ask_reason(self, title=self.tr("Why delete it?"), prompt=self.tr(
-            "Please give a short reason, for example \u201clogged twice by mistake\u201d."),
-            default="", ok_text=self.tr("Delete"))
+            yes=self.tr("Delete\u2026"), why=self.tr("Why delete it?"), prompt=self.tr(
+                "Please give a short reason, for example \u201clogged twice by mistake\u201d."),
+            ok_text=self.tr("Delete"))
         if reason is None:
             return
         try:

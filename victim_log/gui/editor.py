@@ -193,6 +193,17 @@ def ask_reason(parent: QWidget | None, *, title: str = "", prompt: str = "",
     return reason
 
 
+def confirm_then_reason(parent: QWidget | None, *, question: str, explanation: str,
+                        yes: str, why: str, prompt: str, ok_text: str) -> str | None:
+    """Ask "are you sure?", then why: the reason typed, or None if either was cancelled.
+
+    For taking something out of the diary (an entry, a person): nothing goes without
+    both, and the reason is kept in the history."""
+    if not dialogs.confirm(parent, question, explanation, yes=yes):
+        return None
+    return ask_reason(parent, title=why, prompt=prompt, default="", ok_text=ok_text)
+
+
 # --------------------------------------------------------------------------- time helpers
 
 

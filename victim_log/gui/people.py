@@ -34,7 +34,7 @@ from ..vault import IncidentFilter
 from . import dialogs
 from .common import save_cancel_buttons, text_lines
 from .detail import line_height, scaled_font
-from .editor import ask_reason
+from .editor import ask_reason, confirm_then_reason
 from .session import Session
 from .timeline import TimelineList, TimelineModel
 
@@ -335,14 +335,13 @@ class PeopleDialog(QDialog):
         pid = self.current_person_id()
         if pid is None:
             return
-        if not dialogs.confirm(self, self.tr("Take this person out of People?"), self.tr(
+        reason = confirm_then_reason(
+            self, question=self.tr("Take this person out of People?"), explanation=self.tr(
                 "For someone added by mistake. They leave the list; the history keeps them "
                 "and the reason you give. Someone named in an entry or an order has to stay."),
-                yes=self.tr("Take out\u2026")):
-            return
-        reason = ask_reason(self, title=self.tr("Why take them out?"), prompt=self.tr(
-            "Please give a short reason, for example \u201cadded twice by mistake\u201d."),
-            default="", ok_text=self.tr("Take out"))
+            yes=self.tr("Take out\u2026"), why=self.tr("Why take them out?"), prompt=self.tr(
+                "Please give a short reason, for example \u201cadded twice by mistake\u201d."),
+            ok_text=self.tr("Take out"))
         if reason is None:
             return
         try:
