@@ -214,6 +214,55 @@ def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
     assert snapshot(vault) == (0, 0, 0)
 
 
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+def test_impossible_dates_are_kept_without_a_time(
+        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
+    """A broken or hostile export dated in year 1 or 9999 once stopped the import (the
+    local-time arithmetic overflows); such a message is now imported with no time and
+    its date kept in the details, so nothing is lost and the timeline stays usable."""
+    import time
+
+    from victim_log.importers import service
+
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        chat = tmp_path / "chat.txt"
+        chat.write_text("31/12/9999, 23:59 - Dan Marsh: far future\n"
+                        "01/01/0001, 00:01 - Dan Marsh: far past\n"
+                        "13/01/2024, 10:00 - Dan Marsh: normal\n"
+                        "14/01/2024, 10:00 - Dan Marsh: same burst? no\n", encoding="utf-8")
+        report = run_import(vault, ImportRequest("whatsapp", chat, sender="Dan Marsh",
+                                                 group_minutes=60 * 24 * 365 * 9000))
+        assert report.incidents_created == 3  # the impossible ones are never grouped
+        future, past, normal = (vault.get_incident(i).data for i in report.incident_ids)
+        assert (future.occurred_start, future.precision) == ("", "unknown_time")
+        assert future.details.startswith("[the export dates this 9999-12-31 23:59, which cannot")
+        assert future.details.endswith("far future")
+        assert past.occurred_start == "" and "0001-01-01 00:01" in past.details
+        assert normal.occurred_start.startswith("2024-01-13T10:00") and normal.occurred_end
+        assert vault.check().ok
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+        service._day_offsets.clear()
+
+
+def test_stamp_keeps_only_plausible_times() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from victim_log.importers.service import stamp
+
+    assert stamp(None) == ""
+    assert stamp(datetime(2024, 3, 1, 20, 11, 5, tzinfo=UTC)) == "2024-03-01T20:11:05+00:00"
+    assert stamp(datetime(2024, 3, 1, 20, 11, 5)).startswith("2024-03-01T20:11:05")
+    for impossible in (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1),
+                       datetime(1969, 12, 31, 23, 59), datetime.now() + timedelta(days=400),
+                       datetime(5138, 11, 16, tzinfo=UTC)):  # SMS "date" of 99999999999999 ms
+        assert stamp(impossible) == "", impossible
+    assert stamp(datetime(1970, 1, 1, 0, 0)).startswith("1970-01-01T00:00:00")
+
+
 def test_photos_folder(vault: Vault, tmp_path: Path) -> None:
     folder = tmp_path / "shots"
     folder.mkdir()

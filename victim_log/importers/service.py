@@ -159,11 +159,31 @@ def _day_offset(dt: datetime) -> str:
     return suffix
 
 
-def _when(item: ParsedItem) -> str:
-    """The item's time as stored: ISO 8601 to the second, with the local offset when
-    the export wrote wall-clock time."""
-    dt = item.occurred_at
-    if dt is None:
+def plausible(dt: datetime) -> bool:
+    """Whether a source's date could be when something happened to the victim.
+
+    A broken or hostile export can date a message in year 1 or 9999; stored as given,
+    such a time breaks the timeline, the per-week chart and the local-time arithmetic.
+    From 1970 (a phone whose clock was reset) to a year ahead of today (a fast clock)
+    is kept; anything else is imported without a time, the date kept in the details.
+    """
+    wall = dt if dt.tzinfo is None else dt.replace(tzinfo=None)  # the sender's clock
+    return _EARLIEST <= wall <= _window[0]
+
+
+def _reset_window() -> None:
+    """Set the latest plausible time: once per import, not once per message."""
+    _window[0] = datetime.now() + timedelta(days=366)
+
+
+_EARLIEST = datetime(1970, 1, 1)
+_window = [datetime.now() + timedelta(days=366)]
+
+
+def stamp(dt: datetime | None) -> str:
+    """A source time as stored: ISO 8601 to the second, with the local offset when the
+    source wrote wall-clock time; "" when it has none or it is not :func:`plausible`."""
+    if dt is None or not plausible(dt):
         return ""
     if dt.tzinfo is None:
         suffix = _day_offset(dt)
@@ -171,6 +191,10 @@ def _when(item: ParsedItem) -> str:
             return dt.isoformat(timespec="seconds") + suffix
         dt = dt.astimezone()
     return dt.isoformat(timespec="seconds")
+
+
+def _when(item: ParsedItem) -> str:
+    return stamp(item.occurred_at)
 
 
 def _kind(item: ParsedItem, fmt: str) -> tuple[str, ...]:
@@ -208,6 +232,10 @@ def _summary(item: ParsedItem, fmt: str, who: str) -> str:
 
 def _details(item: ParsedItem) -> str:
     parts = []
+    if item.occurred_at is not None and not plausible(item.occurred_at):
+        written = item.occurred_at.isoformat(sep=" ", timespec="minutes")
+        parts.append(f"[the export dates this {written}, which cannot be right, so it has no "
+                     "time here]")
     if item.subject:
         parts.append(f"Subject: {item.subject}")
     if item.text:
@@ -234,7 +262,7 @@ def _group(items: Iterator[tuple[ParsedItem, str]], minutes: int) -> Iterator[_P
     for item, ref in items:
         t = item.occurred_at
         if (minutes > 0 and current is not None and t is not None and last is not None
-                and item.kind == current.items[-1].kind
+                and plausible(t) and plausible(last) and item.kind == current.items[-1].kind
                 and abs(_naive(t) - _naive(last)) <= timedelta(minutes=minutes)):
             current.items.append(item)
             current.refs.append(ref)
@@ -417,10 +445,11 @@ class _Importer:
             end, refs = _when(items[-1]), f"{p.refs[0]} to {p.refs[-1]}"
             details = "\n\n".join(
                 f"[{_when(i)[:16].replace('T', ' ')}] {_details(i)}" for i in items)
+        start = _when(first)
         return IncidentData(
             summary=self._summary_of(p), kinds=_kind(first, self.req.format),
-            occurred_start=_when(first), occurred_end=end,
-            precision="exact" if first.occurred_at else "unknown_time",
+            occurred_start=start, occurred_end=end if start else "",
+            precision="exact" if start else "unknown_time",
             details=details, people=(person_id,), source=source_prefix + refs,
         ).validated()
 
@@ -467,12 +496,11 @@ class _Importer:
                     if not new:
                         self.report.duplicates_skipped += 1
                     if req.photo_incidents and new:
-                        taken = f.meta.date_taken
-                        when = (taken.astimezone() if taken.tzinfo is None else taken) if taken else None
+                        when = stamp(f.meta.date_taken)
                         data = IncidentData(
                             summary=f"Photo: {display_safe(f.name, single_line=True)[:80]}",
                             kinds=("other",), complete_later=True,
-                            occurred_start=when.isoformat(timespec="seconds") if when else "",
+                            occurred_start=when,
                             precision="exact" if when else "unknown_time",
                             source=f"import:photos exhibit {eid}").validated()
                         iid = vault._add_incident_tx(data, (eid,), "imported from photos")
@@ -500,6 +528,7 @@ def _sha256_file(path: Path) -> str:
 def run_import(vault: Vault, req: ImportRequest) -> ImportReport:
     """Preview (``dry_run``), list senders (no ``sender``), or import all-or-nothing."""
     _day_offsets.clear()
+    _reset_window()
     with _collector_paused():
         return _Importer(vault, req).run()
 
