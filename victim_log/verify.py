@@ -140,15 +140,9 @@ def _human_date(d: date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def format_report(report: VerifyReport) -> str:
-    """Plain English for the CLI and the GUI; one line per problem."""
-    if not report.valid:
-        lines = [f"INVALID: {p.message}" for p in report.problems]
-        lines.append(
-            "This bundle is not exactly as it was exported. Do not rely on it; "
-            "ask the sender for a fresh copy."
-        )
-        return "\n".join(lines)
+def contents_text(report: VerifyReport) -> str:
+    """What a bundle holds, in a line: "60 incidents, 3 exhibits, 1 Jun 2026 to 27 Aug
+    2026" (the CLI's VALID line and the bundle viewer's banner say the same)."""
     parts = []
     if report.incident_count is not None:
         parts.append(plural(report.incident_count, "incident"))
@@ -160,8 +154,20 @@ def format_report(report: VerifyReport) -> str:
         parts.append(shown(report.period_text, 80))
     if not parts:
         parts.append(plural(report.payload_files, "file"))
+    return ", ".join(parts)
+
+
+def format_report(report: VerifyReport) -> str:
+    """Plain English for the CLI and the GUI; one line per problem."""
+    if not report.valid:
+        lines = [f"INVALID: {p.message}" for p in report.problems]
+        lines.append(
+            "This bundle is not exactly as it was exported. Do not rely on it; "
+            "ask the sender for a fresh copy."
+        )
+        return "\n".join(lines)
     return (
-        f"VALID: {', '.join(parts)}. Signed by key {report.fingerprint}.\n"
+        f"VALID: {contents_text(report)}. Signed by key {report.fingerprint}.\n"
         f"Read-out form of the key: {report.short_fingerprint}. Check that it matches the "
         "key the sender gave you: anyone can sign a bundle with a key of their own."
     )

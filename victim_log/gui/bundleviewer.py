@@ -59,13 +59,11 @@ from ..export.zipread import DamagedMember, SafeZip, UnsafeZip, ZipMember
 from ..fsutil import atomic_writer
 from ..model import KINDS
 from ..textsafe import display_safe, safe_filename
-from ..verify import VerifyReport, verify_bundle
+from ..verify import VerifyReport, contents_text, verify_bundle
 from . import dialogs, privacy
 from .common import (
     BackgroundTask,
     busy_bar,
-    day_text,
-    plural,
     scaled,
     start_task,
     wait_for_tasks,
@@ -648,20 +646,8 @@ class BundleViewer(QMainWindow):
         self._mark_exhibits(report)
         self.verified.emit(report)
 
-    def _counts(self, report: VerifyReport) -> str:
-        parts = []
-        if report.incident_count is not None:
-            parts.append(plural(report.incident_count, "incident"))
-        if report.exhibit_count is not None:
-            parts.append(plural(report.exhibit_count, "exhibit"))
-        if report.period_start and report.period_end:
-            parts.append(f"{day_text(report.period_start)} to {day_text(report.period_end)}")
-        elif report.period_text:
-            parts.append(display_safe(report.period_text, single_line=True)[:80])
-        return ", ".join(parts)
-
     def _show_valid(self, report: VerifyReport) -> None:
-        counts = self._counts(report)
+        counts = contents_text(report)
         self._set_banner(_VALID_STYLE, self.tr("VALID"),
                          self.tr("Nothing has changed since it was exported.")
                          + (f" {counts}." if counts else ""))
