@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
@@ -55,6 +55,9 @@ def zone_restored() -> Iterator[None]:
 @settings(max_examples=30, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(msgs=chats(), zone=st.sampled_from(ZONES))
+@example(msgs=[Msg(datetime(2024, 3, 31, 1, 30), "Dan Marsh", "gap")], zone="Europe/London")
+@example(msgs=[Msg(datetime(2024, 10, 27, 1, 30), "Dan Marsh", "twice")], zone="Europe/London")
+@example(msgs=[Msg(datetime(9999, 12, 31, 23, 59), "Dan Marsh", "end")], zone="America/New_York")
 def test_any_dates_import_cleanly(msgs: list[Msg], zone: str, tmp_path_factory: pytest.TempPathFactory,
                                   monkeypatch: pytest.MonkeyPatch, zone_restored: None) -> None:
     monkeypatch.setenv("TZ", zone)
@@ -71,7 +74,9 @@ def test_any_dates_import_cleanly(msgs: list[Msg], zone: str, tmp_path_factory: 
         for iid, msg in zip(report.incident_ids, msgs, strict=True):
             data = vault.get_incident(iid).data
             if _plausible(msg.when):
-                assert data.occurred_start.startswith(msg.when.strftime("%Y-%m-%dT%H:%M"))
+                # the phone's wall-clock time in the zone (a time skipped when the clocks
+                # go forward is placed as astimezone places it)
+                assert data.occurred_start == msg.when.astimezone().isoformat(timespec="seconds")
             else:
                 assert (data.occurred_start, data.precision) == ("", "unknown_time")
                 assert "cannot be right" in data.details
