@@ -95,6 +95,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _clean_text(value: Any, name: str, max_len: int = 200_000) -> str:
+    if type(value) is str and len(value) <= max_len and value.isascii():
+        return value  # the common case first: imports check nine fields per message
     if value is None:
         return ""
     if not isinstance(value, str):
@@ -247,9 +249,7 @@ class IncidentData:
             if parse_when(end) < parse_when(start):
                 raise BadInput("The end time is before the start time.")
         fields = self.__dict__
-        values: dict[str, Any] = {
-            name: v if v == "" or (type(v) is str and v.isascii() and len(v) <= 200_000)
-            else _clean_text(v, name) for name in _FREE_TEXT for v in (fields[name],)}
+        values: dict[str, Any] = {name: _clean_text(fields[name], name) for name in _FREE_TEXT}
         people = self.people
         if not (type(people) is tuple and len(people) == 1 and type(people[0]) is int):
             people = tuple(dict.fromkeys(int(p) for p in people))
@@ -296,8 +296,6 @@ _INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentData))
 # Free-text fields validated() checks alike (summary has its own, shorter, limit).
 _FREE_TEXT = ("location", "details", "witnesses", "effect_text", "actions", "private_note",
               "author", "order_condition", "source")
-
-
 
 
 @dataclass(frozen=True)
