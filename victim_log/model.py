@@ -394,6 +394,7 @@ class Person:
     id: int
     version: int
     data: PersonData
+    deleted: bool = False  # taken out of People; the history keeps them
 
 
 @dataclass(frozen=True)

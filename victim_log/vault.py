@@ -713,7 +713,7 @@ class Vault(ClosedOnExit):
         data = data.validated()
         with db.transaction(self.conn, "your change"):
             current = self.get_person(person_id)
-            if self._person_deleted(person_id):
+            if current.deleted:
                 raise BadInput(f"Person {person_id} was taken out of People; they cannot be edited.")
             if current.data == data:
                 raise BadInput("Nothing has changed, so no new version was saved.")
@@ -742,7 +742,7 @@ class Vault(ClosedOnExit):
         reason = _require_reason(reason)
         with db.transaction(self.conn, "the deletion"):
             current = self.get_person(person_id)
-            if self._person_deleted(person_id):
+            if current.deleted:
                 raise BadInput(f"Person {person_id} was already taken out of People.")
             entries = int(self.conn.execute(
                 "SELECT count(*) FROM incident_people WHERE person_id = ?", (person_id,)
@@ -758,16 +758,12 @@ class Vault(ClosedOnExit):
             self.conn.execute("UPDATE people SET version = ?, deleted = 1 WHERE id = ?",
                               (current.version + 1, person_id))
 
-    def _person_deleted(self, person_id: int) -> bool:
-        row = self.conn.execute("SELECT deleted FROM people WHERE id = ?", (person_id,)).fetchone()
-        return bool(row and row[0])
-
     def get_person(self, person_id: int) -> Person:
         rows = self._records("person", person_id)
         if not rows:
             raise NotFound(f"There is no person {person_id}.")
-        version, _at, _reason, _deleted, body = rows[-1]
-        return Person(person_id, version, PersonData.from_dict(body))
+        version, _at, _reason, deleted, body = rows[-1]
+        return Person(person_id, version, PersonData.from_dict(body), deleted)
 
     def list_people(self) -> list[Person]:
         ids = [int(r[0]) for r in self.conn.execute(
