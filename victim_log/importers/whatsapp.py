@@ -164,7 +164,7 @@ def _match_header(line: str) -> _Header | None:
     return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest)
 
 
-def _order_evidence(a: str, b: str) -> str | None:
+def _order_evidence(a: str, b: str) -> DateOrder | None:
     if len(a) > 2:
         return None  # year first: no ambiguity
     if int(a) > 12:
@@ -223,7 +223,7 @@ def _iter_lines(fp: BinaryIO) -> Iterator[tuple[int, str | None, bool]]:
 @dataclass
 class _Scan:
     fmt: str
-    evidence: set[str]
+    settled: DateOrder | None  # the order the first telling date showed, if any did
     ambiguous_lines: int
 
 
@@ -234,7 +234,7 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
     of a chat); a later date that says otherwise is caught while the messages are
     read (see ``_items``). Only a chat whose dates never settle it is read to the end.
     """
-    evidence: set[str] = set()
+    settled: DateOrder | None = None
     counts = {"android": 0, "ios": 0}
     ambiguous = 0
     seen_text = False
@@ -257,16 +257,15 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
             fmt, m, _clean = found
             counts[fmt] += 1
             a, b = m.group(1, 2)
-            ev = _order_evidence(a, b)
-            if ev is not None:
-                evidence.add(ev)
+            settled = _order_evidence(a, b)
+            if settled is not None:
                 break
             if len(a) <= 2:
                 ambiguous += 1
     if not seen_text:
         raise ImportFormatError("This file is empty." if not head.strip() else NOT_WHATSAPP)
     fmt = "ios" if counts["ios"] > counts["android"] else "android"
-    return _Scan(fmt, evidence, ambiguous)
+    return _Scan(fmt, settled, ambiguous)
 
 
 MIXED_ORDERS = "This chat mixes day-first and month-first dates, so we can't read its dates safely."
@@ -276,11 +275,11 @@ def _resolve_order(scan: _Scan, date_order: DateOrder | None) -> DateOrder:
     if date_order is not None:
         if date_order not in ("dmy", "mdy"):
             raise ImportFormatError("The date order must be day-first or month-first.")
-        if scan.evidence and date_order not in scan.evidence:
+        if scan.settled is not None and date_order != scan.settled:
             raise ImportFormatError("The dates in this chat don't match the chosen date order.")
         return date_order
-    if scan.evidence:
-        return "dmy" if "dmy" in scan.evidence else "mdy"
+    if scan.settled is not None:
+        return scan.settled
     if scan.ambiguous_lines == 0:
         return "dmy"  # only year-first dates: the order does not matter
     raise AmbiguousDateOrder(
