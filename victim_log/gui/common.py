@@ -122,6 +122,17 @@ def fit_to_text(window: QWidget, width: int | None = None) -> None:
     window.resize(w, max(h, window.minimumSizeHint().height()))
 
 
+def plain_edit(parent: QWidget, name: str, lines: int = 4, placeholder: str = "") -> QPlainTextEdit:
+    """A multi-line text box ``lines`` high, named for screen readers, that Tab leaves
+    (keyboard users are never trapped in it)."""
+    edit = QPlainTextEdit(parent)
+    edit.setAccessibleName(name)
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    edit.setFixedHeight(parent.fontMetrics().height() * lines + 12)
+    return edit
+
+
 def text_lines(edit: QPlainTextEdit) -> tuple[str, ...]:
     """The non-empty lines of a one-per-line box (numbers, aliases, conditions), trimmed."""
     return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
@@ -180,7 +191,6 @@ def day_text(value: str | date) -> str:
         except ValueError:
             return value
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
 
 
 def dispose(widget: QObject) -> None:

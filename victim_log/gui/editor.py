@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -56,7 +55,7 @@ from ..model import (
 )
 from ..textsafe import display_safe
 from . import dialogs, icons
-from .common import save_cancel_buttons
+from .common import plain_edit, save_cancel_buttons
 from .detail import line_height
 from .session import Session
 
@@ -223,15 +222,6 @@ def iso_local(qdt: QDateTime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def _plain_edit(parent: QWidget, name: str, lines: int = 4, placeholder: str = "") -> QPlainTextEdit:
-    edit = QPlainTextEdit(parent)
-    edit.setAccessibleName(name)
-    edit.setTabChangesFocus(True)  # Tab moves on; keyboard users are never trapped
-    edit.setPlaceholderText(placeholder)
-    edit.setFixedHeight(line_height(parent) * lines + 12)
-    return edit
-
-
 # --------------------------------------------------------------------------- editor
 
 
@@ -268,7 +258,7 @@ class IncidentEditor(QDialog):
         what_form.addRow(self.tr("&Summary"), self.summary)
         self.kinds = KindPicker(what, large=False, columns=4)
         what_form.addRow(self.tr("Kind"), self.kinds)
-        self.details = _plain_edit(what, self.tr("What happened and what was said"), 6,
+        self.details = plain_edit(what, self.tr("What happened and what was said"), 6,
                                    self.tr("Exactly what happened. Put the words that were said "
                                            "in quotes."))
         self.details.setObjectName("detailsEdit")
@@ -329,7 +319,7 @@ class IncidentEditor(QDialog):
         people_box.addWidget(self.people)
         people_box.addWidget(self.add_person_button, 0, Qt.AlignmentFlag.AlignLeft)
         who_form.addRow(self.tr("People"), people_box)
-        self.witnesses = _plain_edit(who, self.tr("Witnesses"), 3,
+        self.witnesses = plain_edit(who, self.tr("Witnesses"), 3,
                                      self.tr("Names and how to contact them"))
         self.witnesses.setObjectName("witnessesEdit")
         who_form.addRow(self.tr("&Witnesses"), self.witnesses)
@@ -347,7 +337,7 @@ class IncidentEditor(QDialog):
             self.effects[key] = box
             grid.addWidget(box, i // 2, i % 2)
         effect_layout.addLayout(grid)
-        self.effect_text = _plain_edit(effect, self.tr("Effect on me in my own words"), 3,
+        self.effect_text = plain_edit(effect, self.tr("Effect on me in my own words"), 3,
                                        self.tr("In your own words: how it made you feel, what "
                                                "you changed"))
         self.effect_text.setObjectName("effectTextEdit")
@@ -356,7 +346,7 @@ class IncidentEditor(QDialog):
 
         did = QGroupBox(self.tr("What I did"), body)
         did_layout = QVBoxLayout(did)
-        self.actions = _plain_edit(did, self.tr("What I did"), 3,
+        self.actions = plain_edit(did, self.tr("What I did"), 3,
                                    self.tr("e.g. told a friend, called police, blocked the "
                                            "number, kept a screenshot"))
         self.actions.setObjectName("actionsEdit")
@@ -408,7 +398,7 @@ class IncidentEditor(QDialog):
         private_layout = QVBoxLayout(private)
         hint = QLabel(self.tr("Only for you: you can leave private notes out of an export."), private)
         hint.setWordWrap(True)
-        self.private_note = _plain_edit(private, self.tr("Private note"), 3)
+        self.private_note = plain_edit(private, self.tr("Private note"), 3)
         self.private_note.setObjectName("privateNoteEdit")
         private_layout.addWidget(hint)
         private_layout.addWidget(self.private_note)

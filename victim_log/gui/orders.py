@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -23,7 +22,7 @@ from PySide6.QtWidgets import (
 from ..model import OrderData
 from ..textsafe import display_safe
 from . import dialogs
-from .common import save_cancel_buttons, text_lines
+from .common import plain_edit, save_cancel_buttons, text_lines
 from .detail import line_height
 from .session import Session
 
@@ -84,13 +83,9 @@ class OrderDialog(QDialog):
         if self.person.count() > 1:
             self.person.setCurrentIndex(1)
         form.addRow(self.tr("&Against"), self.person)
-        self.conditions = QPlainTextEdit(self)
-        self.conditions.setObjectName("orderConditions")
-        self.conditions.setAccessibleName(self.tr("Conditions, one per line"))
-        self.conditions.setPlaceholderText(self.tr(
+        self.conditions = plain_edit(self, self.tr("Conditions, one per line"), 6, self.tr(
             "e.g. Must not contact Sam directly or indirectly by any means"))
-        self.conditions.setTabChangesFocus(True)
-        self.conditions.setFixedHeight(lh * 6 + 10)
+        self.conditions.setObjectName("orderConditions")
         form.addRow(self.tr("C&onditions"), self.conditions)
 
         self.buttons, _save = save_cancel_buttons(self, "orderSave", self.save)

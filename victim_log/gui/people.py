@@ -32,7 +32,7 @@ from ..model import PERSON_ROLES, Person, PersonData
 from ..textsafe import display_safe
 from ..vault import IncidentFilter
 from . import dialogs
-from .common import save_cancel_buttons, text_lines
+from .common import plain_edit, save_cancel_buttons, text_lines
 from .detail import line_height, scaled_font
 from .editor import ask_reason, confirm_then_reason
 from .session import Session
@@ -82,19 +82,14 @@ class PersonDialog(QDialog):
                 ("phones", self.tr("&Phone numbers"), self.tr("One per line")),
                 ("accounts", self.tr("&Accounts"), self.tr("Social media handles, emails (one per line)")),
                 ("vehicles", self.tr("&Vehicles"), self.tr("Description and registration (one per line)"))):
-            edit = QPlainTextEdit("\n".join(getattr(data, key)), self)
+            edit = plain_edit(self, label.replace("&", ""), 3, hint)
             edit.setObjectName(f"person_{key}")
-            edit.setAccessibleName(label.replace("&", ""))
-            edit.setPlaceholderText(hint)
-            edit.setTabChangesFocus(True)
-            edit.setFixedHeight(lh * 3 + 10)
+            edit.setPlainText("\n".join(getattr(data, key)))
             self.lists[key] = edit
             form.addRow(label, edit)
-        self.notes = QPlainTextEdit(data.notes, self)
+        self.notes = plain_edit(self, self.tr("Notes"), 4)
         self.notes.setObjectName("personNotes")
-        self.notes.setAccessibleName(self.tr("Notes"))
-        self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(lh * 4 + 10)
+        self.notes.setPlainText(data.notes)
         form.addRow(self.tr("No&tes"), self.notes)
 
         self.buttons, _save = save_cancel_buttons(self, "personSave", self.save)
@@ -321,12 +316,7 @@ class PeopleDialog(QDialog):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
-        dialog = PersonDialog(self.session, self, person=person)
-        try:
-            ok = dialogs.exec_dialog(dialog) == QDialog.DialogCode.Accepted
-        finally:
-            dialog.deleteLater()
-        if ok:
+        if dialogs.run_for_saved_id(PersonDialog(self.session, self, person=person)) is not None:
             self.changed_people = True
             self.reload(select=pid)
 
