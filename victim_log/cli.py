@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import getpass
+import io
 import json
 import os
 import sys
@@ -161,8 +162,22 @@ def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
 
 
 def print_json(value: Any, out: TextIO | None = None) -> None:
-    json.dump(value, out or sys.stdout, ensure_ascii=False, indent=2)
-    (out or sys.stdout).write("\n")
+    """JSON as UTF-8 text, or \\u escapes where the output cannot carry it
+    (``PYTHONIOENCODING=ascii``): still the same JSON to any reader."""
+    out = out or sys.stdout
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "")
+    json.dump(value, out, ensure_ascii=encoding not in ("utf8", "utf16", "utf32"), indent=2)
+    out.write("\n")
+
+
+def _tolerant_output() -> None:
+    """Text the terminal's encoding cannot show is escaped, never an internal error
+    (a non-ASCII entry under ``PYTHONIOENCODING=ascii`` or a C locale)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError, io.UnsupportedOperation):
+                reconfigure(errors="backslashreplace")
 
 
 def summary_line(s: IncidentSummary) -> str:
@@ -213,10 +228,18 @@ def _kinds(text: str | None) -> tuple[str, ...]:
     return tuple(k.strip() for k in text.split(",") if k.strip())
 
 
-def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData | None) -> IncidentData:
+def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData | None, *,
+                    names_later: bool = False) -> IncidentData:
+    """The entry the options describe (on top of ``base`` for an edit).
+
+    With ``names_later``, ``--person`` names are left for the caller to resolve in
+    the transaction that saves the entry (``add_incident(people_names=...)``).
+    """
     d = base.to_dict() if base else IncidentData(summary="").to_dict()
     if args.when and (args.start or args.end):
         raise UsageError("Use either --when or --from/--to, not both.")
+    if args.end and not args.start and not (base and base.occurred_start):
+        raise UsageError("--to needs --from: say when it started as well as when it ended.")
     if args.when:
         d["occurred_start"], d["occurred_end"] = args.when, ""
     if args.start:
@@ -257,7 +280,7 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
         if value is not None:
             police[key] = value
     d["police"] = police
-    if args.person:
+    if args.person and not names_later:
         people = list(d.get("people") or [])
         for name in args.person:
             pid = vault.person_by_name(name)
@@ -274,15 +297,17 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
 def cmd_add(args: argparse.Namespace) -> int:
     if not args.kind:
         raise UsageError("--kind is required (for example --kind message or --kind phone_call).")
-    for f in args.attach or []:
-        if not Path(f).is_file():
-            raise BadInput(f"There is no file called '{one_line(f)}'. Nothing was added.")
+    from .evidence import open_regular_file
+
+    files = [Path(f) for f in args.attach or []]
+    for f in files:  # before the passphrase: a wrong name is the commonest mistake
+        fh, _ = open_regular_file(f)
+        fh.close()
     with open_vault(args) as vault:
-        data = _data_from_args(vault, args, None).validated()
-        incident_id = vault.add_incident(data)
-        for f in args.attach or []:
-            vault.evidence.add(Path(f), incident_id=incident_id)
-        print(incident_id)
+        data = _data_from_args(vault, args, None, names_later=True).validated()
+        # One transaction: the entry, its files and any new person, or none of them.
+        incident_id = vault.add_incident(data, files=files, people_names=args.person or ())
+    print(incident_id)
     return EXIT_OK
 
 
@@ -868,6 +893,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .safety import harden_process
 
     harden_process()
+    _tolerant_output()
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         parser = build_parser()

@@ -16,6 +16,7 @@ asks for a copy (``get``), and then only after it has verified.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import hmac
 import io
@@ -36,7 +37,7 @@ from . import mediatype
 from .crypto import stream
 from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
 from .fsutil import EarlyWriteback, atomic_writer, fsync_dir, translate_os_error
-from .model import EvidenceItem, incident_body_json
+from .model import _SURROGATE, EvidenceItem, incident_body_json
 from .store import db, journal
 from .textsafe import display_safe
 
@@ -118,23 +119,8 @@ class EvidenceStore:
         """
         path = Path(path)
         label = one_line(path.name)
+        fh, before = open_regular_file(path)
         try:
-            # Look before opening: opening a FIFO or device could block or never end.
-            if path.exists() and not path.is_dir() and not stat.S_ISREG(path.stat().st_mode):
-                raise BadInput(f"'{label}' is not a regular file. Nothing was added.")
-            fh = open(path, "rb")  # noqa: SIM115 - closed in the finally below
-        except FileNotFoundError:
-            raise BadInput(f"There is no file called '{label}'. Nothing was added.") from None
-        except IsADirectoryError:
-            raise BadInput(f"'{label}' is a folder, not a file. Nothing was added.") from None
-        except PermissionError:
-            raise BadInput(f"'{label}' cannot be read (permission denied). Nothing was added.") from None
-        except OSError as exc:
-            raise BadInput(f"'{label}' cannot be read ({exc.strerror}). Nothing was added.") from None
-        try:
-            before = os.fstat(fh.fileno())
-            if not stat.S_ISREG(before.st_mode):
-                raise BadInput(f"'{label}' is not a regular file. Nothing was added.")
             head = fh.read(METADATA_HEAD_BYTES)
             fh.seek(0)
             item_id, new = self._intake(fh, path.name, head, added_by, incident_id, before)
@@ -143,6 +129,28 @@ class EvidenceStore:
         finally:
             fh.close()
         return item_id, new
+
+    def store_path_checked(self, path: Path) -> PendingBlob:
+        """:meth:`store_blob` for a file the person named: refuses, saying what it is,
+        anything that is not a readable regular file (a folder, FIFO, socket, device,
+        symlink loop), and a file that changes while it is read."""
+        path = Path(path)
+        fh, before = open_regular_file(path)
+        try:
+            head = fh.read(METADATA_HEAD_BYTES)
+            fh.seek(0)
+            return self.store_blob(fh, path.name, head, before)
+        except OSError as exc:
+            raise BadInput(f"Reading '{one_line(path.name)}' failed ({exc.strerror}). "
+                           "Nothing was added.") from None
+        finally:
+            fh.close()
+
+    def sync_dirs(self, pending: list[PendingBlob]) -> None:
+        """Make the renames of newly recorded blob files durable (after the commit)."""
+        for folder in {self._blob_path(p.blob_id).parent for p in pending}:
+            with contextlib.suppress(OSError):
+                fsync_dir(folder)
 
     def add_bytes(self, data: bytes, filename: str, *, incident_id: int | None = None,
                   added_by: str = "victim") -> tuple[int, bool]:
@@ -236,11 +244,14 @@ class EvidenceStore:
         media_type = mediatype.sniff(pending.head[:mediatype.HEAD_BYTES])
         from .vault import now_iso
 
+        shown, raw = storable_name(pending.filename)
         body = {
-            "filename": pending.filename, "size": result.size, "media_type": media_type,
+            "filename": shown, "size": result.size, "media_type": media_type,
             "sha256": result.sha256, "added_at": now_iso(), "added_by": added_by,
             "metadata": _metadata(pending.head, media_type), "blob_id": blob_id,
         }
+        if raw is not None:
+            body["filename_bytes"] = raw
         evidence_id = vault._next_id("evidence")
         vault._write_record("evidence", evidence_id, 1, body, reason="added",
                             deleted=False, action="evidence_add")
@@ -497,6 +508,82 @@ class EvidenceStore:
                 problems.append(f"evidence {item.id} ({name}): cannot be read ({exc.strerror})")
             checked += 1
         return checked, problems
+
+
+def describe_path(path: Path) -> str | None:
+    """What ``path`` is when it is not a regular file, in words; None for a file.
+
+    Looked at before opening: opening a FIFO or a device could block or never end.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        try:
+            os.lstat(path)
+        except OSError:
+            return "missing"
+        return "a broken link"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a loop of links"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "unreadable"
+        if exc.errno == errno.ENAMETOOLONG:
+            return "a name that is too long"
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def open_regular_file(path: Path) -> tuple[BinaryIO, os.stat_result]:
+    """Open a file the person named for reading, or say plainly what it is instead."""
+    label = one_line(path.name or str(path))
+    what = describe_path(path)
+    if what == "missing":
+        raise BadInput(f"There is no file called '{label}'. Nothing was added.")
+    if what == "unreadable":
+        raise BadInput(f"'{label}' cannot be read (permission denied). Nothing was added.")
+    if what is not None:
+        raise BadInput(f"'{label}' is {what}, not a regular file. Nothing was added.")
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - the caller closes it
+    except FileNotFoundError:
+        raise BadInput(f"There is no file called '{label}'. Nothing was added.") from None
+    except PermissionError:
+        raise BadInput(f"'{label}' cannot be read (permission denied). Nothing was added.") from None
+    except OSError as exc:
+        raise BadInput(f"'{label}' cannot be read ({exc.strerror}). Nothing was added.") from None
+    before = os.fstat(fh.fileno())
+    if not stat.S_ISREG(before.st_mode):  # swapped between the look and the open
+        fh.close()
+        raise BadInput(f"'{label}' is not a regular file. Nothing was added.")
+    return fh, before
+
+
+def storable_name(name: str) -> tuple[str, str | None]:
+    """A file name as the record keeps it: (text to show, hex of the raw bytes or None).
+
+    A name that is not valid UTF-8 arrives with its bad bytes surrogate-escaped
+    (``os.fsdecode``); JSON and the journal need real text, so the record shows it
+    with U+FFFD and keeps the exact bytes beside it: nothing is lost.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        escaped_only = all("\udc80" <= ch <= "\udcff" for ch in name
+                           if "\ud800" <= ch <= "\udfff")
+        raw = name.encode("utf-8", "surrogateescape" if escaped_only else "surrogatepass")
+        return _SURROGATE.sub("\ufffd", name), raw.hex()
+    return name, None
 
 
 def _short(exc: IntegrityError) -> str:

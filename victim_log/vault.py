@@ -34,6 +34,7 @@ from .errors import (
     VaultExists,
     VaultLocked,
     VaultMissing,
+    VictimLogError,
     WrongPassphrase,
 )
 from .fsutil import ClosedOnExit, ensure_private_dir
@@ -187,6 +188,9 @@ class Vault(ClosedOnExit):
         self._keyfile = keyfile
         self.unlock_info = unlock_info
         self._batch: dict[Any, Any] | None = None
+        self._anchored = keyfile.journal_head
+        conn.__class__ = _AnchoredConnection
+        conn.after_commit = self._after_commit  # type: ignore[attr-defined]
         from .evidence import EvidenceStore
 
         self.evidence = EvidenceStore(self)
@@ -215,7 +219,7 @@ class Vault(ClosedOnExit):
             raise translate_os_error(exc, "the new vault") from None
         data_key = secrets.token_bytes(keys.KEY_LEN)
         recovery = keys.new_recovery_key()
-        keyfile = keys.new_keyfile(uuid.uuid4().hex)
+        keyfile = keys.new_keyfile(uuid.uuid4().hex)  # anchored at the empty journal
         keyfile.set_passphrase(data_key, passphrase, kdf or keys.calibrate())
         keyfile.set_recovery(data_key, recovery)
         conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"), create=True)
@@ -237,20 +241,7 @@ class Vault(ClosedOnExit):
     @classmethod
     def pending_delay(cls, path: Path) -> float:
         """Seconds the person must still wait after earlier wrong passphrases."""
-        kf = cls._load_keyfile(path)
-        if not kf.failed_attempts:
-            return 0.0
-        wait = keys.backoff_seconds(len(kf.failed_attempts))
-        if wait <= 0:
-            return 0.0
-        try:
-            last = datetime.fromisoformat(kf.failed_attempts[-1]).timestamp()
-        except ValueError:
-            return wait
-        # Failures are stamped to the second. Counting from the end of that second
-        # never shortens the wait: counted from its start, the first (one-second)
-        # step often vanished altogether.
-        return max(0.0, wait - (time.time() - (last + 1.0)))
+        return keys.pending_delay(cls._load_keyfile(path).failed_attempts, time.time())
 
     @classmethod
     def _load_keyfile(cls, path: Path) -> keys.KeyFile:
@@ -281,7 +272,7 @@ class Vault(ClosedOnExit):
                 f"The vault folder {path} is read-only, so Victim Log cannot save anything. "
                 "Nothing was changed."
             )
-        delay = cls.pending_delay(path)
+        delay = cls.pending_delay(path) if backoff and recovery_key is None else 0.0
         if delay > 0:
             if not wait:
                 seconds = math.ceil(delay)
@@ -329,9 +320,12 @@ class Vault(ClosedOnExit):
         return self._conn
 
     def subkey(self, purpose: str) -> bytes:
+        return keys.subkey(self._key(), purpose)
+
+    def _key(self) -> bytes:
         if self._data_key is None:
             raise VaultLocked("The vault is locked. Unlock it to continue.")
-        return keys.subkey(bytes(self._data_key), purpose)
+        return bytes(self._data_key)
 
     def lock(self) -> None:
         """Drop the keys and close the database. Safe to call twice."""
@@ -350,23 +344,34 @@ class Vault(ClosedOnExit):
     def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
         """Rewrap the data key; the database itself is untouched."""
         check_passphrase_acceptable(new_passphrase)
-        if self._data_key is None:
-            raise VaultLocked("The vault is locked. Unlock it to continue.")
-        self._keyfile.set_passphrase(bytes(self._data_key), new_passphrase,
-                                     kdf or keys.calibrate())
-        self._keyfile.save(self.path / KEY_NAME)
+        key = self._key()
+        self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase,
+                                            kdf or keys.calibrate()))
         with db.transaction(self.conn, "the passphrase change"):
             self._event("passphrase_changed", {})
 
     def new_recovery_key(self) -> str:
-        if self._data_key is None:
-            raise VaultLocked("The vault is locked. Unlock it to continue.")
         recovery = keys.new_recovery_key()
-        self._keyfile.set_recovery(bytes(self._data_key), recovery)
-        self._keyfile.save(self.path / KEY_NAME)
+        self._put_slot(keys.recovery_slot(self.vault_id, self._key(), recovery))
         with db.transaction(self.conn, "the new recovery key"):
             self._event("recovery_key_replaced", {})
         return recovery
+
+    def _put_slot(self, slot: dict[str, Any]) -> None:
+        """Replace one slot in the key file *as it is on disk now*, under its lock:
+        never from the copy read at unlock, which another process (``passwd`` in a
+        terminal) may have replaced since."""
+        key = self._key()
+
+        def put(fresh: keys.KeyFile) -> bool:
+            if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
+                raise VaultCorrupt(
+                    "The vault's key file was changed by another program while the vault "
+                    "was open. Lock the vault, unlock it again and retry. Nothing was changed.")
+            fresh.put_slot(slot, key)
+            return True
+
+        self._keyfile = keys.update(self.path / KEY_NAME, put)
 
     @property
     def vault_id(self) -> str:
@@ -468,11 +473,65 @@ class Vault(ClosedOnExit):
     # ------------------------------------------------------------------ incidents
 
     def add_incident(self, data: IncidentData, *, evidence: tuple[int, ...] = (),
+                     files: Sequence[Path] = (), people_names: Sequence[str] = (),
                      reason: str = "created") -> int:
+        """Save a new entry, with its files and the people it names, as ONE transaction.
+
+        ``files`` are encrypted into blob files first (the slow part, outside the
+        write lock); the entry, its exhibits and any new person named in
+        ``people_names`` are then recorded in one commit. A crash, a full disk or a
+        refused file therefore leaves all of it or none of it, never an entry without
+        its evidence (which a retry would duplicate). A name is looked up and, if new,
+        added inside that same transaction, so two adds naming the same new person at
+        once make one person. Blob files of a failed add are removed again.
+        """
         data = data.validated()
         self._check_people_exist(data.people)
-        with db.transaction(self.conn, "the new entry"):
-            return self._add_incident_tx(data, evidence, reason)
+        if not files and not people_names:
+            with db.transaction(self.conn, "the new entry"):
+                return self._add_incident_tx(data, evidence, reason)
+        what = "the new entry and its files" if files else "the new entry"
+        # Validated before any work, and looked up as they will be stored.
+        names = [PersonData(name=n).validated().name for n in people_names if n.strip()]
+        pending = []
+        try:
+            for f in files:
+                pending.append(self.evidence.store_path_checked(Path(f)))
+            with db.transaction(self.conn, what):
+                people = list(data.people)
+                for name in names:
+                    pid = self._person_by_name_tx(name)
+                    if pid not in people:
+                        people.append(pid)
+                exhibits = list(evidence)
+                for blob in pending:
+                    eid, _new = self.evidence.record_blob(blob)
+                    exhibits.append(eid)
+                if people != list(data.people):
+                    values = {f: getattr(data, f) for f in data.__dataclass_fields__}
+                    values["people"] = tuple(people)
+                    data = IncidentData(**values)
+                incident_id = self._add_incident_tx(data, tuple(dict.fromkeys(exhibits)), reason)
+        except BaseException:
+            for blob in pending:
+                self.evidence.discard(blob)
+            raise
+        self.evidence.sync_dirs(pending)
+        return incident_id
+
+    def _person_by_name_tx(self, name: str, role: str = "perpetrator") -> int:
+        """``person_by_name`` inside the caller's transaction (which holds the write
+        lock, so no other process can add the same name between look-up and insert)."""
+        found = self.find_person(name)
+        if found is not None:
+            return found.id
+        data = PersonData(name=name, role=role).validated()
+        pid = self._next_id("person")
+        self._write_record("person", pid, 1, data.to_dict(), reason="created",
+                           deleted=False, action="create")
+        self.conn.execute("INSERT INTO people (id, version, deleted, name, role)"
+                          " VALUES (?,?,?,?,?)", (pid, 1, 0, data.name, data.role))
+        return pid
 
     def _add_incident_tx(self, data: IncidentData, evidence: tuple[int, ...], reason: str) -> int:
         return self._add_incidents_tx([(data, evidence)], reason)[0]
