@@ -34,7 +34,6 @@ from .errors import (
     VaultExists,
     VaultLocked,
     VaultMissing,
-    VictimLogError,
     WrongPassphrase,
 )
 from .fsutil import ClosedOnExit, ensure_private_dir
@@ -188,9 +187,6 @@ class Vault(ClosedOnExit):
         self._keyfile = keyfile
         self.unlock_info = unlock_info
         self._batch: dict[Any, Any] | None = None
-        self._anchored = keyfile.journal_head
-        conn.__class__ = _AnchoredConnection
-        conn.after_commit = self._after_commit  # type: ignore[attr-defined]
         from .evidence import EvidenceStore
 
         self.evidence = EvidenceStore(self)
@@ -219,7 +215,7 @@ class Vault(ClosedOnExit):
             raise translate_os_error(exc, "the new vault") from None
         data_key = secrets.token_bytes(keys.KEY_LEN)
         recovery = keys.new_recovery_key()
-        keyfile = keys.new_keyfile(uuid.uuid4().hex)  # anchored at the empty journal
+        keyfile = keys.new_keyfile(uuid.uuid4().hex)
         keyfile.set_passphrase(data_key, passphrase, kdf or keys.calibrate())
         keyfile.set_recovery(data_key, recovery)
         conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"), create=True)
@@ -241,7 +237,20 @@ class Vault(ClosedOnExit):
     @classmethod
     def pending_delay(cls, path: Path) -> float:
         """Seconds the person must still wait after earlier wrong passphrases."""
-        return keys.pending_delay(cls._load_keyfile(path).failed_attempts, time.time())
+        kf = cls._load_keyfile(path)
+        if not kf.failed_attempts:
+            return 0.0
+        wait = keys.backoff_seconds(len(kf.failed_attempts))
+        if wait <= 0:
+            return 0.0
+        try:
+            last = datetime.fromisoformat(kf.failed_attempts[-1]).timestamp()
+        except ValueError:
+            return wait
+        # Failures are stamped to the second. Counting from the end of that second
+        # never shortens the wait: counted from its start, the first (one-second)
+        # step often vanished altogether.
+        return max(0.0, wait - (time.time() - (last + 1.0)))
 
     @classmethod
     def _load_keyfile(cls, path: Path) -> keys.KeyFile:
@@ -272,7 +281,7 @@ class Vault(ClosedOnExit):
                 f"The vault folder {path} is read-only, so Victim Log cannot save anything. "
                 "Nothing was changed."
             )
-        delay = cls.pending_delay(path) if backoff and recovery_key is None else 0.0
+        delay = cls.pending_delay(path)
         if delay > 0:
             if not wait:
                 seconds = math.ceil(delay)
@@ -320,12 +329,9 @@ class Vault(ClosedOnExit):
         return self._conn
 
     def subkey(self, purpose: str) -> bytes:
-        return keys.subkey(self._key(), purpose)
-
-    def _key(self) -> bytes:
         if self._data_key is None:
             raise VaultLocked("The vault is locked. Unlock it to continue.")
-        return bytes(self._data_key)
+        return keys.subkey(bytes(self._data_key), purpose)
 
     def lock(self) -> None:
         """Drop the keys and close the database. Safe to call twice."""
@@ -344,34 +350,23 @@ class Vault(ClosedOnExit):
     def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
         """Rewrap the data key; the database itself is untouched."""
         check_passphrase_acceptable(new_passphrase)
-        key = self._key()
-        self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase,
-                                            kdf or keys.calibrate()))
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
+        self._keyfile.set_passphrase(bytes(self._data_key), new_passphrase,
+                                     kdf or keys.calibrate())
+        self._keyfile.save(self.path / KEY_NAME)
         with db.transaction(self.conn, "the passphrase change"):
             self._event("passphrase_changed", {})
 
     def new_recovery_key(self) -> str:
+        if self._data_key is None:
+            raise VaultLocked("The vault is locked. Unlock it to continue.")
         recovery = keys.new_recovery_key()
-        self._put_slot(keys.recovery_slot(self.vault_id, self._key(), recovery))
+        self._keyfile.set_recovery(bytes(self._data_key), recovery)
+        self._keyfile.save(self.path / KEY_NAME)
         with db.transaction(self.conn, "the new recovery key"):
             self._event("recovery_key_replaced", {})
         return recovery
-
-    def _put_slot(self, slot: dict[str, Any]) -> None:
-        """Replace one slot in the key file *as it is on disk now*, under its lock:
-        never from the copy read at unlock, which another process (``passwd`` in a
-        terminal) may have replaced since."""
-        key = self._key()
-
-        def put(fresh: keys.KeyFile) -> bool:
-            if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
-                raise VaultCorrupt(
-                    "The vault's key file was changed by another program while the vault "
-                    "was open. Lock the vault, unlock it again and retry. Nothing was changed.")
-            fresh.put_slot(slot, key)
-            return True
-
-        self._keyfile = keys.update(self.path / KEY_NAME, put)
 
     @property
     def vault_id(self) -> str:
