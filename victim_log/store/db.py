@@ -1,8 +1,10 @@
 """The SQLCipher database: connection, transactions and schema migrations.
 
 The database is opened with a raw 256-bit key derived from the vault's data key
-(``PRAGMA key = "x'...'"``), so opening after unlock costs no key stretching; the
-stretching happened once, in :mod:`victim_log.crypto.keys`. ``temp_store=MEMORY``
+(SQLCipher's ``x'...'`` form, handed over through its key API rather than a
+``PRAGMA key`` statement, so no Python string ever holds it), so opening after
+unlock costs no key stretching; the stretching happened once, in
+:mod:`victim_log.crypto.keys`. ``temp_store=MEMORY``
 keeps SQLite's own temporary tables and sort spills off the disk, and
 ``secure_delete`` overwrites freed pages so an erased blob key is really gone.
 
@@ -223,7 +225,60 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def connect(path: Path, raw_key: bytes, *, create: bool = False,
+_HEX_DIGITS = b"0123456789abcdef"
+
+
+def _key_spec(raw_key: bytes | bytearray) -> bytearray:
+    """``x'<hex>'``, SQLCipher's form for a raw key, written into a wipeable buffer.
+
+    Built byte by byte on purpose: ``raw_key.hex()`` or an f-string would leave the
+    key as text in an immutable ``str`` that lingers in freed memory long after lock.
+    """
+    spec = bytearray(len(raw_key) * 2 + 3)
+    spec[0:2] = b"x'"
+    for i, byte in enumerate(raw_key):
+        spec[2 + 2 * i] = _HEX_DIGITS[byte >> 4]
+        spec[3 + 2 * i] = _HEX_DIGITS[byte & 15]
+    spec[-1] = 0x27  # the closing quote
+    return spec
+
+
+def _wipe(buffer: bytearray) -> None:
+    buffer[:] = bytes(len(buffer))
+
+
+def _set_key(conn: Connection, raw_key: bytes | bytearray) -> None:
+    """Key the connection through SQLCipher's key API (``sqlite3_key``), not SQL.
+
+    A ``PRAGMA key`` statement puts the key text into a Python string, into the
+    binding's statement cache and into SQLite's copy of the SQL, none of which is
+    ever wiped; the key API copies the buffer into SQLCipher, which wipes its copy
+    when the connection closes, and we wipe ours at once.
+    """
+    spec = _key_spec(raw_key)
+    try:
+        with conn._inside():
+            conn._raw.set_key(spec)
+    finally:
+        _wipe(spec)
+
+
+def rekey(conn: Connection, raw_key: bytes | bytearray) -> None:
+    """Re-encrypt the whole database under ``raw_key`` (``sqlite3_rekey``, as
+    ``PRAGMA rekey`` does), without the new key ever becoming text in a ``str``.
+
+    The database must not be inside a transaction; SQLCipher rewrites every page in
+    one transaction of its own, so a crash leaves it under the old key or the new.
+    """
+    spec = _key_spec(raw_key)
+    try:
+        with conn._inside():
+            conn._raw.reset_key(spec)
+    finally:
+        _wipe(spec)
+
+
+def connect(path: Path, raw_key: bytes | bytearray, *, create: bool = False,
             upto: int | None = None) -> Connection:
     """Open (or create) the database with ``raw_key`` and bring its schema up to date.
 
@@ -246,7 +301,7 @@ def connect(path: Path, raw_key: bytes, *, create: bool = False,
     try:
         # SQLCipher logs decryption failures to stderr; we report damage ourselves.
         conn.execute("PRAGMA cipher_log_level = NONE")
-        conn.execute(f"PRAGMA key = \"x'{raw_key.hex()}'\"")
+        _set_key(conn, raw_key)
         # Off (SQLCipher's own default since 4.5): wiping every freed allocation made
         # search 3-4x slower, and protects little here, since the keys and the text the
         # app shows live in Python's memory too. The threat we defend is the disk and
