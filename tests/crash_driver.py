@@ -19,7 +19,7 @@ from typing import Any
 
 PASSPHRASE = "correct horse battery staple"
 
-CRASH_POINTS = {
+CRASH_POINTS: dict[str, tuple[Any, str]] = {
     "os.replace": (os, "replace"),
     "os.fsync": (os, "fsync"),
     "os.write": (os, "write"),
@@ -44,6 +44,10 @@ def arm(name: str, at: int) -> None:
 
         db.transaction = tx  # type: ignore[assignment]
         return
+    if name == "anchor":  # after a commit, before the key file's anchor follows it
+        from victim_log.crypto import keys
+
+        CRASH_POINTS[name] = (keys, "update")
     owner, attr = CRASH_POINTS[name]
     real = getattr(owner, attr)
     count = {"n": 0}

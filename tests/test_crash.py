@@ -6,7 +6,9 @@ import pytest
 
 from tests.crash import random_kill_times, run_driver
 from tests.helpers import PASSPHRASE, vault_path
+from victim_log.crypto import keys
 from victim_log.model import IncidentData
+from victim_log.store import journal
 from victim_log.vault import IncidentFilter, Vault
 
 
@@ -110,3 +112,20 @@ def test_kill_during_export_leaves_no_partial_bundle(vault_ready: None, tmp_path
         if not done:
             assert not out.exists() or __import__("victim_log.verify").verify.verify_bundle(out).valid
         assert_healthy([]).lock()
+
+
+@pytest.mark.parametrize("op", ["add", "attach", "passwd"])
+def test_kill_between_commit_and_anchor_is_no_false_alarm(vault_ready: None, op: str) -> None:
+    """The key file's anchor is written after the database commits: a kill in that
+    window leaves the database ahead of the anchor, which must open without a
+    history warning (and the next unlock moves the anchor up)."""
+    for at in (1, 2):
+        promised = run_driver(op, 3, crash_in="anchor", crash_at=at)
+        v = assert_healthy(promised if op == "add" else [],
+                           "evidence" if op == "attach" else "incident")
+        assert v.unlock_info.history_warning is None
+        assert v.check(blobs=False).history_warning is None
+        v.lock()
+    v = Vault.open(vault_path(), PASSPHRASE, wait=True)
+    assert keys.KeyFile.load(vault_path() / "vault.key").journal_head == journal.head(v.conn)
+    v.lock()

@@ -113,6 +113,8 @@ def open_vault(args: argparse.Namespace) -> Vault:
         print(f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
               f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
               file=sys.stderr)
+    if vault.unlock_info.history_warning:
+        print(f"Note: {vault.unlock_info.history_warning}", file=sys.stderr)
     return vault
 
 
@@ -402,7 +404,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"ok": report.ok, "problems": report.problems,
                     "journal_entries": report.journal_entries,
-                    "incidents": report.incidents, "blobs_checked": report.blobs_checked})
+                    "incidents": report.incidents, "blobs_checked": report.blobs_checked,
+                    "history_warning": report.history_warning,
+                    "orphaned_blobs": report.orphaned_blobs})
     elif report.ok:
         print(f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
               f"and {report.blobs_checked} evidence files verified.")

@@ -34,6 +34,7 @@ from .errors import (
     VaultExists,
     VaultLocked,
     VaultMissing,
+    VictimLogError,
     WrongPassphrase,
 )
 from .fsutil import ClosedOnExit, ensure_private_dir
@@ -154,6 +155,8 @@ class CheckReport:
     journal_entries: int = 0
     incidents: int = 0
     blobs_checked: int = 0
+    history_warning: str | None = None  # what the unlock found (see UnlockInfo)
+    orphaned_blobs: list[str] = field(default_factory=list)  # file names only
 
     @property
     def ok(self) -> bool:
@@ -162,9 +165,63 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class UnlockInfo:
-    """What the person should be told after a successful unlock."""
+    """What the person should be told after a successful unlock.
+
+    ``history_warning`` is a calm sentence (no diary content) when the database is
+    behind the journal head anchored in the key file, or no longer holds the
+    anchored entry: an older copy of ``vault.db`` was put back, or it was replaced.
+    The diary still opens; the finding is recorded in the journal and ``check``
+    keeps reporting it.
+    """
 
     failed_attempts: tuple[str, ...]
+    history_warning: str | None = None
+
+
+ROLLBACK_EVENT = "history_rollback_found"
+ORPHAN_GRACE_SECONDS = 3600.0  # an unreferenced blob younger than this may be a save in progress
+_BLOB_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+def history_warning(conn: db.Connection, anchor: tuple[int, str] | None) -> str | None:
+    """Compare the database's journal with the head anchored in the key file.
+
+    The key file is written after each commit, so a database *ahead* of the anchor
+    is a crash between the two (fine). Behind it, or without the anchored entry,
+    means an older or another database was put back.
+    """
+    if anchor is None or anchor[0] == 0:
+        return None
+    seq, digest = anchor
+    row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+    if row is None:
+        found = journal.head(conn)[0]
+        return (f"Your diary opened, but its history is shorter than when it was last saved: "
+                f"it now ends at entry {found}, and entry {seq} was saved before. An older copy "
+                "of the vault's database may have been put back. Nothing has been deleted "
+                "now; compare with your backups and exports.")
+    if str(row[0]) != digest:
+        return (f"Your diary opened, but entry {seq} of its history is not the one that was "
+                "saved: the vault's database may have been replaced with another copy. "
+                "Nothing has been deleted now; compare with your backups and exports.")
+    return None
+
+
+class _AnchoredConnection(db.Connection):
+    """The vault's connection: after every COMMIT, the key file's anchor follows.
+
+    Every module commits through ``db.transaction``; hooking the COMMIT here keeps
+    the anchor in step with all of them without each caller remembering to. The
+    hook must never raise: the change is already saved when it runs.
+    """
+
+    after_commit: Any = None
+
+    def execute(self, sql: str, args: Any = ()) -> Any:
+        result = super().execute(sql, args)
+        if sql == "COMMIT" and self.after_commit is not None:
+            self.after_commit()
+        return result
 
 
 _FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -187,6 +244,9 @@ class Vault(ClosedOnExit):
         self._keyfile = keyfile
         self.unlock_info = unlock_info
         self._batch: dict[Any, Any] | None = None
+        self._anchored = keyfile.journal_head
+        conn.__class__ = _AnchoredConnection
+        conn.after_commit = self._after_commit  # type: ignore[attr-defined]
         from .evidence import EvidenceStore
 
         self.evidence = EvidenceStore(self)
@@ -215,7 +275,7 @@ class Vault(ClosedOnExit):
             raise translate_os_error(exc, "the new vault") from None
         data_key = secrets.token_bytes(keys.KEY_LEN)
         recovery = keys.new_recovery_key()
-        keyfile = keys.new_keyfile(uuid.uuid4().hex)
+        keyfile = keys.new_keyfile(uuid.uuid4().hex)  # anchored at the empty journal
         keyfile.set_passphrase(data_key, passphrase, kdf or keys.calibrate())
         keyfile.set_recovery(data_key, recovery)
         conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"), create=True)
@@ -237,20 +297,7 @@ class Vault(ClosedOnExit):
     @classmethod
     def pending_delay(cls, path: Path) -> float:
         """Seconds the person must still wait after earlier wrong passphrases."""
-        kf = cls._load_keyfile(path)
-        if not kf.failed_attempts:
-            return 0.0
-        wait = keys.backoff_seconds(len(kf.failed_attempts))
-        if wait <= 0:
-            return 0.0
-        try:
-            last = datetime.fromisoformat(kf.failed_attempts[-1]).timestamp()
-        except ValueError:
-            return wait
-        # Failures are stamped to the second. Counting from the end of that second
-        # never shortens the wait: counted from its start, the first (one-second)
-        # step often vanished altogether.
-        return max(0.0, wait - (time.time() - (last + 1.0)))
+        return keys.pending_delay(cls._load_keyfile(path).failed_attempts, time.time())
 
     @classmethod
     def _load_keyfile(cls, path: Path) -> keys.KeyFile:
@@ -264,12 +311,18 @@ class Vault(ClosedOnExit):
 
     @classmethod
     def open(cls, path: Path, passphrase: str | None = None, *,
-             recovery_key: str | None = None, wait: bool = False) -> Vault:
+             recovery_key: str | None = None, wait: bool = False,
+             backoff: bool = True) -> Vault:
         """Unlock with the passphrase (or the recovery key).
 
         Refuses while the back-off delay is running (or sleeps through it when
         ``wait``), records each failure in the key file, and on success reports the
-        failures since the last unlock so the owner learns someone tried.
+        failures since the last unlock so the owner learns someone tried. The
+        recovery key (200 random bits) is never held back, and ``backoff=False``
+        (a key file just taken from a backup) ignores the recorded failures.
+
+        Then the journal head anchored in the key file is compared with the
+        database (:func:`history_warning`).
         """
         path = Path(path)
         paths.secure_umask()
@@ -281,7 +334,7 @@ class Vault(ClosedOnExit):
                 f"The vault folder {path} is read-only, so Victim Log cannot save anything. "
                 "Nothing was changed."
             )
-        delay = cls.pending_delay(path)
+        delay = cls.pending_delay(path) if backoff and recovery_key is None else 0.0
         if delay > 0:
             if not wait:
                 seconds = math.ceil(delay)
@@ -297,24 +350,99 @@ class Vault(ClosedOnExit):
             else:
                 raise WrongPassphrase("A passphrase is needed to open the vault.")
         except WrongPassphrase:
-            keyfile.failed_attempts.append(datetime.now(UTC).isoformat(timespec="seconds"))
-            with contextlib.suppress(BadInput):
-                keyfile.save(path / KEY_NAME)
+            stamp = datetime.now(UTC).isoformat(timespec="seconds")
+
+            def count(fresh: keys.KeyFile) -> bool:
+                fresh.failed_attempts.append(stamp)
+                return True
+
+            with contextlib.suppress(BadInput, VaultCorrupt):
+                keys.update(path / KEY_NAME, count)  # the file on disk, under its lock
             raise
         conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"))
         try:
             row = conn.execute("SELECT value FROM meta WHERE key = 'vault_id'").fetchone()
             if row is None or row[0] != keyfile.vault_id:
                 raise VaultCorrupt("The vault's database and key file do not belong together.")
+            warning = history_warning(conn, keyfile.journal_head)
         except BaseException:
             conn.close()
             raise
         failures = tuple(keyfile.failed_attempts)
-        if failures:
-            keyfile.failed_attempts = []
-            with contextlib.suppress(BadInput):
-                keyfile.save(path / KEY_NAME)
-        return cls(path, data_key, conn, keyfile, UnlockInfo(failures))
+        vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning))
+        vault._settle_keyfile(failures, anchor=warning is None)
+        if warning is not None:
+            vault._record_rollback(keyfile.journal_head)
+        return vault
+
+    def _settle_keyfile(self, reported: tuple[str, ...], *, anchor: bool) -> None:
+        """After an unlock, in one locked write: forget the failures just reported
+        and anchor the journal head (first anchor of an old vault, or the head a
+        crash left the key file behind)."""
+        key = self._key()
+        conn = self.conn
+
+        def settle(fresh: keys.KeyFile) -> bool:
+            changed = False
+            if reported and tuple(fresh.failed_attempts[:len(reported)]) == reported:
+                fresh.failed_attempts = fresh.failed_attempts[len(reported):]
+                changed = True
+            if anchor and fresh.vault_id == self.vault_id and fresh.mac_matches(key):
+                head = journal.head(conn)
+                if fresh.journal_head != head or fresh.version < keys.VERSION:
+                    fresh.set_journal_head(key, head)
+                    changed = True
+            return changed
+
+        if not reported and anchor and self._anchored == journal.head(conn) \
+                and self._keyfile.version == keys.VERSION:
+            return  # the usual unlock: nothing to write
+        with contextlib.suppress(BadInput, VaultCorrupt):
+            self._keyfile = keys.update(self.path / KEY_NAME, settle)
+            self._anchored = self._keyfile.journal_head
+
+    def _record_rollback(self, anchor: tuple[int, str] | None) -> None:
+        """Write what the unlock found into the journal (so exports and ``check``
+        carry it); its commit moves the anchor to the database's head. If it cannot
+        be written, the anchor stays and the next unlock says it again."""
+        seq, digest = anchor or keys.GENESIS_HEAD
+        found_seq, found_hash = journal.head(self.conn)
+        with contextlib.suppress(BadInput, VaultCorrupt):
+            self.record_event(ROLLBACK_EVENT, {
+                "anchored_seq": seq, "anchored_hash": digest,
+                "found_seq": found_seq, "found_hash": found_hash})
+
+    def _after_commit(self) -> None:
+        """Move the key file's anchor to the journal head just committed.
+
+        One locked read-modify-write of ``vault.key`` per transaction that added
+        journal entries (an import is one). The head is read again under the lock,
+        so two processes committing at once leave the newer head. A key file this
+        vault's key no longer verifies (changed by someone else) is left alone.
+        Never raises: the change itself is already saved, and a key file left behind
+        the database is what a crash here leaves too, which the next unlock repairs.
+        """
+        if self._data_key is None or self._conn is None:
+            return
+        conn = self._conn
+        try:
+            if journal.head(conn) == self._anchored:
+                return
+            key = self._key()
+
+            def anchor(fresh: keys.KeyFile) -> bool:
+                if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
+                    return False
+                head = journal.head(conn)
+                if fresh.journal_head == head and fresh.version == keys.VERSION:
+                    return False
+                fresh.set_journal_head(key, head)
+                return True
+
+            self._keyfile = keys.update(self.path / KEY_NAME, anchor)
+            self._anchored = self._keyfile.journal_head
+        except (VictimLogError, OSError):
+            pass
 
     # ------------------------------------------------------------------ keys
 
@@ -329,9 +457,12 @@ class Vault(ClosedOnExit):
         return self._conn
 
     def subkey(self, purpose: str) -> bytes:
+        return keys.subkey(self._key(), purpose)
+
+    def _key(self) -> bytes:
         if self._data_key is None:
             raise VaultLocked("The vault is locked. Unlock it to continue.")
-        return keys.subkey(bytes(self._data_key), purpose)
+        return bytes(self._data_key)
 
     def lock(self) -> None:
         """Drop the keys and close the database. Safe to call twice."""
@@ -350,23 +481,34 @@ class Vault(ClosedOnExit):
     def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
         """Rewrap the data key; the database itself is untouched."""
         check_passphrase_acceptable(new_passphrase)
-        if self._data_key is None:
-            raise VaultLocked("The vault is locked. Unlock it to continue.")
-        self._keyfile.set_passphrase(bytes(self._data_key), new_passphrase,
-                                     kdf or keys.calibrate())
-        self._keyfile.save(self.path / KEY_NAME)
+        key = self._key()
+        self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase,
+                                            kdf or keys.calibrate()))
         with db.transaction(self.conn, "the passphrase change"):
             self._event("passphrase_changed", {})
 
     def new_recovery_key(self) -> str:
-        if self._data_key is None:
-            raise VaultLocked("The vault is locked. Unlock it to continue.")
         recovery = keys.new_recovery_key()
-        self._keyfile.set_recovery(bytes(self._data_key), recovery)
-        self._keyfile.save(self.path / KEY_NAME)
+        self._put_slot(keys.recovery_slot(self.vault_id, self._key(), recovery))
         with db.transaction(self.conn, "the new recovery key"):
             self._event("recovery_key_replaced", {})
         return recovery
+
+    def _put_slot(self, slot: dict[str, Any]) -> None:
+        """Replace one slot in the key file *as it is on disk now*, under its lock:
+        never from the copy read at unlock, which another process (``passwd`` in a
+        terminal) may have replaced since."""
+        key = self._key()
+
+        def put(fresh: keys.KeyFile) -> bool:
+            if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
+                raise VaultCorrupt(
+                    "The vault's key file was changed by another program while the vault "
+                    "was open. Lock the vault, unlock it again and retry. Nothing was changed.")
+            fresh.put_slot(slot, key)
+            return True
+
+        self._keyfile = keys.update(self.path / KEY_NAME, put)
 
     @property
     def vault_id(self) -> str:
@@ -890,10 +1032,63 @@ class Vault(ClosedOnExit):
                                        f"(journal entry {entry.seq})")
         report.problems.extend(self._check_index())
         report.incidents = self.count_incidents()
+        rollbacks = self._history_problems(chain, report)
+        report.orphaned_blobs = self._orphaned_blobs(recent_too=rollbacks)
+        if report.orphaned_blobs:
+            n = len(report.orphaned_blobs)
+            shown = ", ".join(report.orphaned_blobs[:5]) + (", ..." if n > 5 else "")
+            report.problems.append(
+                f"{plural(n, 'stored evidence file belongs', 'stored evidence files belong')} "
+                f"to no exhibit ({shown}): left by an interrupted save, or the database was "
+                "put back to an older copy that does not know them")
         if blobs:
             report.blobs_checked, blob_problems = self.evidence.check_all()
             report.problems.extend(blob_problems)
         return report
+
+    def _history_problems(self, chain: list[journal.JournalEntry], report: CheckReport) -> bool:
+        """Rollbacks found at unlock (this one, or recorded in the journal before);
+        True when there was any."""
+        report.history_warning = self.unlock_info.history_warning
+        found = False
+        for entry in chain:
+            if entry.action == ROLLBACK_EVENT and entry.kind == "vault":
+                found = True
+                d = entry.detail
+                report.problems.append(
+                    f"journal entry {entry.seq} records that on {entry.at[:10]} the database was "
+                    f"found behind its history (entry {d.get('anchored_seq', '?')} had been "
+                    f"saved; the database ended at entry {d.get('found_seq', '?')}): an older "
+                    "copy of vault.db had been put back")
+        if self.unlock_info.history_warning and not found:
+            found = True  # the unlock could not record it: report it as it was said
+            report.problems.append(self.unlock_info.history_warning)
+        return found
+
+    def _orphaned_blobs(self, *, recent_too: bool) -> list[str]:
+        """Names of finished blob files that no evidence row references.
+
+        One younger than :data:`ORPHAN_GRACE_SECONDS` may be an intake still running
+        in another window (files are written before their transaction), so it is
+        left out unless the history was rolled back.
+        """
+        root = self.path / BLOB_DIR
+        known = {str(r[0]) for r in self.conn.execute("SELECT blob_id FROM evidence")}
+        now = time.time()
+        out: list[str] = []
+        try:
+            folders = sorted(p for p in root.iterdir() if p.is_dir())
+        except OSError:
+            return out
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                for blob in sorted(folder.iterdir()):
+                    if not _BLOB_NAME.fullmatch(blob.name) or blob.name in known:
+                        continue
+                    if not recent_too and now - blob.stat().st_mtime < ORPHAN_GRACE_SECONDS:
+                        continue
+                    out.append(blob.name)
+        return out
 
     def _check_index(self) -> list[str]:
         problems = []

@@ -6,11 +6,11 @@ never re-encrypts the database, and losing the passphrase is survivable with the
 recovery key. Sub-keys for the database, blobs and deduplication come from the data
 key with HKDF, so no key is used for two purposes.
 
-Key file format (``vault.key``, JSON, UTF-8), version 1::
+Key file format (``vault.key``, JSON, UTF-8), version 2::
 
     {
       "format": "victim-log-keyfile",
-      "version": 1,
+      "version": 2,
       "vault_id": "<32 hex chars>",
       "created_at": "<ISO 8601>",
       "slots": [
@@ -20,26 +20,52 @@ Key file format (``vault.key``, JSON, UTF-8), version 1::
         {"type": "recovery", "kdf": "hkdf-sha256", "salt": "<b64>",
          "nonce": "<b64>", "wrapped": "<b64>"}
       ],
+      "journal_head": {"seq": <int>, "hash": "<64 hex>"},
       "failed_attempts": [<ISO 8601 of each failure since the last unlock>],
       "mac": "<hex HMAC-SHA256 over the canonical JSON of the other fields
                except failed_attempts, keyed by an HKDF sub-key>"
     }
 
+Version 2 added ``journal_head``: the last journal entry (seq and hash) the vault
+committed, inside the MAC. The database can be swapped for an older copy without
+any key; the key file's head cannot be moved without the data key, so an unlock
+that finds the database behind it (or without the anchored entry) reports a
+rolled-back history. Version 1 files (no ``journal_head``, MAC over the other
+fields) are still read; the next unlock anchors them and writes version 2. The
+anchor proves nothing against someone who puts back an older ``vault.key`` *and*
+``vault.db`` together: that is an older, consistent vault, and only an earlier
+export's signed ``Journal-Head`` can show it is behind.
+
 Each slot's AES-GCM associated data is ``vault_id|slot type|kdf parameters``, so a
 slot cannot be moved to another vault or have its cost parameters lowered. The MAC
 is checked after unlock and detects any other edit. ``failed_attempts`` is
-deliberately outside the MAC: it is rewritten before the key is known.
+deliberately outside the MAC: it is rewritten before the key is known, so the
+"failed attempts" notice is not tamper-evident against someone who can write the
+vault folder, and the back-off it drives is clamped (see :func:`backoff_seconds`
+and ``Vault.pending_delay``) so such a person cannot use it to lock the owner out.
+
+Every change to the file is a read-modify-write of the file *on disk* under an
+exclusive lock on ``vault.key.lock`` beside it (:func:`update`): a process never
+writes back a copy it read earlier, so a passphrase changed in one process is never
+undone by another (a new recovery key, a failed attempt, an anchor update).
+
+Only costs :func:`calibrate` could have chosen are accepted (memory between
+:data:`MIN_MEMORY_KIB` and :data:`MAX_MEMORY_KIB`, at most :data:`MAX_ITERATIONS`
+passes, at most :data:`MAX_LANES` lanes): a key file that asks for more was changed,
+and running it would keep the unlock busy for minutes.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,9 +81,12 @@ from ..errors import BadInput, VaultCorrupt, WrongPassphrase
 from ..fsutil import atomic_write_bytes
 
 FORMAT = "victim-log-keyfile"
-VERSION = 1
+VERSION = 2
 KEY_LEN = 32
 MIN_MEMORY_KIB = 64 * 1024
+MAX_MEMORY_KIB = 256 * 1024  # what calibrate() starts from and never exceeds
+MAX_ITERATIONS = 10
+MAX_LANES = 4
 MAX_KEYFILE_BYTES = 64 * 1024
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: easy to copy by hand
 RECOVERY_GROUPS = 8
@@ -115,7 +144,7 @@ def calibrate(target_seconds: float = 0.6) -> KdfParams:
     """
     if _fast_kdf_for_tests():
         return KdfParams(iterations=1, memory_kib=8 * 1024, lanes=1)
-    memory = 256 * 1024
+    memory = MAX_MEMORY_KIB
     probe = KdfParams(iterations=1, memory_kib=memory)
     start = time.perf_counter()
     argon2id(b"calibration", b"\0" * 16, probe)
@@ -124,7 +153,7 @@ def calibrate(target_seconds: float = 0.6) -> KdfParams:
         # Slow machine: lower memory (not below the floor) before giving up on time.
         memory = max(MIN_MEMORY_KIB, int(memory * target_seconds / one))
         return KdfParams(iterations=1, memory_kib=memory)
-    iterations = max(1, min(10, round(target_seconds / one)))
+    iterations = max(1, min(MAX_ITERATIONS, round(target_seconds / one)))
     return KdfParams(iterations=iterations, memory_kib=memory)
 
 
@@ -153,6 +182,26 @@ def normalise_recovery_key(text: str) -> str:
 
 # --- The key file ----------------------------------------------------------------------
 
+GENESIS_HEAD = (0, "0" * 64)
+SLOT_TYPES = ("passphrase", "recovery")
+_HEX64 = frozenset("0123456789abcdef")
+
+
+def changed(what: str) -> VaultCorrupt:
+    """The message for a key file someone edited: never mistaken for a typo."""
+    return VaultCorrupt(
+        f"The vault's key file (vault.key) has been changed outside Victim Log ({what}). "
+        "Your passphrase was not tried and nothing was counted. Restore vault.key from a backup."
+    )
+
+
+def _is_hash(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and set(value) <= _HEX64
+
+
+def _plain_int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 @dataclass
 class KeyFile:
@@ -161,32 +210,42 @@ class KeyFile:
     slots: list[dict[str, Any]]
     failed_attempts: list[str] = field(default_factory=list)
     mac: str = ""
+    journal_head: tuple[int, str] | None = None
+    version: int = VERSION
 
     # -- serialisation --
 
-    def _mac_body(self) -> bytes:
-        body = {
+    def _doc(self) -> dict[str, Any]:
+        """The fields the MAC covers (everything but ``failed_attempts`` and the MAC)."""
+        doc: dict[str, Any] = {
             "format": FORMAT,
-            "version": VERSION,
+            "version": self.version,
             "vault_id": self.vault_id,
             "created_at": self.created_at,
             "slots": self.slots,
         }
-        return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+        if self.version >= 2:
+            seq, digest = self.journal_head or GENESIS_HEAD
+            doc["journal_head"] = {"seq": seq, "hash": digest}
+        return doc
+
+    def _mac_body(self) -> bytes:
+        return json.dumps(self._doc(), sort_keys=True, separators=(",", ":")).encode()
 
     def compute_mac(self, data_key: bytes) -> str:
         return hmac.new(subkey(data_key, "keyfile-mac"), self._mac_body(), hashlib.sha256).hexdigest()
 
+    def mac_matches(self, data_key: bytes) -> bool:
+        return hmac.compare_digest(self.compute_mac(data_key), self.mac)
+
+    def set_journal_head(self, data_key: bytes, head: tuple[int, str]) -> None:
+        """Anchor the journal head (upgrading a version 1 file) and re-MAC."""
+        self.journal_head = (int(head[0]), str(head[1]))
+        self.version = VERSION
+        self.mac = self.compute_mac(data_key)
+
     def to_bytes(self) -> bytes:
-        doc = {
-            "format": FORMAT,
-            "version": VERSION,
-            "vault_id": self.vault_id,
-            "created_at": self.created_at,
-            "slots": self.slots,
-            "failed_attempts": self.failed_attempts,
-            "mac": self.mac,
-        }
+        doc = {**self._doc(), "failed_attempts": self.failed_attempts, "mac": self.mac}
         return (json.dumps(doc, indent=2, sort_keys=True) + "\n").encode()
 
     @classmethod
@@ -197,14 +256,14 @@ class KeyFile:
             raise VaultCorrupt("The vault's key file is too large to be a key file.")
         try:
             doc = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
             raise VaultCorrupt(
                 "The vault's key file is damaged or truncated. Restore it from a backup."
             ) from None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT:
             raise VaultCorrupt("This is not a Victim Log key file.")
-        version = doc.get("version")
-        if not isinstance(version, int):
+        version = _plain_int(doc.get("version"))
+        if version is None or version < 1:
             raise VaultCorrupt("The vault's key file is damaged (no version).")
         if version > VERSION:
             raise BadInput(
@@ -220,8 +279,17 @@ class KeyFile:
         vid, created, mac = doc.get("vault_id"), doc.get("created_at"), doc.get("mac", "")
         if not isinstance(vid, str) or not isinstance(created, str) or not isinstance(mac, str):
             raise VaultCorrupt("The vault's key file is damaged (missing fields).")
+        head: tuple[int, str] | None = None
+        if version >= 2:
+            anchor = doc.get("journal_head")
+            seq = _plain_int(anchor.get("seq")) if isinstance(anchor, dict) else None
+            digest = anchor.get("hash") if isinstance(anchor, dict) else None
+            if seq is None or seq < 0 or not _is_hash(digest):
+                raise changed("its record of the history is missing or malformed")
+            head = (seq, str(digest))
         return cls(vault_id=vid, created_at=created, slots=slots,
-                   failed_attempts=[str(f) for f in failed][-1000:], mac=mac)
+                   failed_attempts=[str(f) for f in failed][-1000:], mac=mac,
+                   journal_head=head, version=version)
 
     @classmethod
     def load(cls, path: Path) -> KeyFile:
@@ -237,15 +305,25 @@ class KeyFile:
         return cls.from_bytes(raw)
 
     def save(self, path: Path) -> None:
+        """Write this copy whole. Outside :func:`update`, only for a file nobody else
+        can be using yet (a new vault)."""
         atomic_write_bytes(path, self.to_bytes(), "the vault's key file")
 
     # -- slots --
 
     def _slot(self, slot_type: str) -> dict[str, Any]:
-        for slot in self.slots:
-            if slot.get("type") == slot_type:
-                return slot
-        raise VaultCorrupt(f"The vault's key file has no {slot_type} slot.")
+        found = [s for s in self.slots if s.get("type") == slot_type]
+        if any(s.get("type") not in SLOT_TYPES for s in self.slots):
+            raise changed("it holds a kind of key slot Victim Log never writes")
+        if len(found) > 1:
+            raise changed(f"it holds more than one {slot_type} slot")
+        if not found:
+            raise VaultCorrupt(f"The vault's key file has no {slot_type} slot.")
+        slot = found[0]
+        if (len(b64d(slot.get("salt"))) != 16 or len(b64d(slot.get("nonce"))) != 12
+                or len(b64d(slot.get("wrapped"))) != KEY_LEN + 16):
+            raise changed(f"its {slot_type} slot has the wrong shape")
+        return slot
 
     @staticmethod
     def _ad(vault_id: str, slot: dict[str, Any]) -> bytes:
@@ -254,46 +332,28 @@ class KeyFile:
         return f"victim-log keyslot|{vault_id}|".encode() + json.dumps(
             params, sort_keys=True, separators=(",", ":")).encode()
 
-    def set_passphrase(self, data_key: bytes, passphrase: str, params: KdfParams) -> None:
-        salt = secrets.token_bytes(16)
-        slot: dict[str, Any] = {
-            "type": "passphrase", "kdf": "argon2id", "salt": b64e(salt),
-            "iterations": params.iterations, "memory_kib": params.memory_kib,
-            "lanes": params.lanes,
-        }
-        wrapping = argon2id(passphrase.encode("utf-8"), salt, params)
-        self._store_slot(slot, wrapping, data_key)
-
-    def set_recovery(self, data_key: bytes, recovery_key: str) -> None:
-        salt = secrets.token_bytes(16)
-        slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
-        secret = normalise_recovery_key(recovery_key).encode("ascii")
-        wrapping = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=salt,
-                        info=b"victim-log v1 recovery").derive(secret)
-        self._store_slot(slot, wrapping, data_key)
-
-    def _store_slot(self, slot: dict[str, Any], wrapping: bytes, data_key: bytes) -> None:
-        nonce = secrets.token_bytes(12)
-        slot["nonce"] = b64e(nonce)
-        slot["wrapped"] = b64e(AESGCM(wrapping).encrypt(nonce, data_key, self._ad(self.vault_id, slot)))
+    def put_slot(self, slot: dict[str, Any], data_key: bytes) -> None:
+        """Replace the slot of ``slot``'s type and re-MAC (slot made by
+        :func:`passphrase_slot` or :func:`recovery_slot`, outside the lock)."""
         self.slots = [s for s in self.slots if s.get("type") != slot["type"]] + [slot]
         self.mac = self.compute_mac(data_key)
 
+    def set_passphrase(self, data_key: bytes, passphrase: str, params: KdfParams) -> None:
+        self.put_slot(passphrase_slot(self.vault_id, data_key, passphrase, params), data_key)
+
+    def set_recovery(self, data_key: bytes, recovery_key: str) -> None:
+        self.put_slot(recovery_slot(self.vault_id, data_key, recovery_key), data_key)
+
     def unwrap_with_passphrase(self, passphrase: str) -> bytes:
         slot = self._slot("passphrase")
-        try:
-            params = KdfParams(int(slot["iterations"]), int(slot["memory_kib"]), int(slot["lanes"]))
-        except (KeyError, TypeError, ValueError):
-            raise VaultCorrupt("The vault's key file is damaged (passphrase slot).") from None
-        if params.memory_kib > 4 * 1024 * 1024 or params.iterations > 100 or not 1 <= params.lanes <= 64:
-            raise VaultCorrupt("The vault's key file asks for impossible key-derivation costs.")
-        if params.memory_kib < MIN_MEMORY_KIB and not _fast_kdf_for_tests():
-            raise VaultCorrupt("The vault's key file has been weakened (memory cost too low).")
+        params = slot_params(slot)
         wrapping = argon2id(passphrase.encode("utf-8"), b64d(slot.get("salt")), params)
         return self._unwrap(slot, wrapping, "That passphrase is not right.")
 
     def unwrap_with_recovery(self, recovery_key: str) -> bytes:
         slot = self._slot("recovery")
+        if slot.get("kdf") != "hkdf-sha256":
+            raise changed("its recovery slot names another key derivation")
         secret = normalise_recovery_key(recovery_key).encode("ascii")
         wrapping = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=b64d(slot.get("salt")),
                         info=b"victim-log v1 recovery").derive(secret)
@@ -301,13 +361,11 @@ class KeyFile:
 
     def _unwrap(self, slot: dict[str, Any], wrapping: bytes, wrong: str) -> bytes:
         nonce, wrapped = b64d(slot.get("nonce")), b64d(slot.get("wrapped"))
-        if len(nonce) != 12:
-            raise VaultCorrupt("The vault's key file is damaged (bad nonce).")
         try:
             data_key = AESGCM(wrapping).decrypt(nonce, wrapped, self._ad(self.vault_id, slot))
         except InvalidTag:
             raise WrongPassphrase(wrong) from None
-        if not hmac.compare_digest(self.compute_mac(data_key), self.mac):
+        if not self.mac_matches(data_key):
             raise VaultCorrupt(
                 "The vault's key file has been changed outside Victim Log. "
                 "Restore it from a backup."
@@ -315,9 +373,103 @@ class KeyFile:
         return data_key
 
 
+def slot_params(slot: dict[str, Any]) -> KdfParams:
+    """The passphrase slot's Argon2id costs, refused unless :func:`calibrate` could
+    have chosen them (checked before any work: a raised cost would run for minutes,
+    a lowered one makes guessing cheap; either way the file was changed)."""
+    if slot.get("kdf") != "argon2id":
+        raise changed("its passphrase slot names another key derivation")
+    iterations, memory, lanes = (_plain_int(slot.get(k))
+                                 for k in ("iterations", "memory_kib", "lanes"))
+    if iterations is None or memory is None or lanes is None:
+        raise changed("its passphrase slot's costs are missing")
+    if memory > MAX_MEMORY_KIB or not 1 <= iterations <= MAX_ITERATIONS \
+            or not 1 <= lanes <= MAX_LANES:
+        raise changed("it asks for key-derivation costs Victim Log never sets")
+    if memory < MIN_MEMORY_KIB and not _fast_kdf_for_tests():
+        raise changed("its passphrase slot was weakened")
+    return KdfParams(iterations, memory, lanes)
+
+
+def _sealed_slot(vault_id: str, slot: dict[str, Any], wrapping: bytes,
+                 data_key: bytes) -> dict[str, Any]:
+    nonce = secrets.token_bytes(12)
+    slot["nonce"] = b64e(nonce)
+    slot["wrapped"] = b64e(AESGCM(wrapping).encrypt(nonce, data_key, KeyFile._ad(vault_id, slot)))
+    return slot
+
+
+def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str,
+                    params: KdfParams) -> dict[str, Any]:
+    """A new passphrase slot (the slow Argon2id step: run it outside the file lock)."""
+    salt = secrets.token_bytes(16)
+    slot: dict[str, Any] = {
+        "type": "passphrase", "kdf": "argon2id", "salt": b64e(salt),
+        "iterations": params.iterations, "memory_kib": params.memory_kib,
+        "lanes": params.lanes,
+    }
+    wrapping = argon2id(passphrase.encode("utf-8"), salt, params)
+    return _sealed_slot(vault_id, slot, wrapping, data_key)
+
+
+def recovery_slot(vault_id: str, data_key: bytes, recovery_key: str) -> dict[str, Any]:
+    salt = secrets.token_bytes(16)
+    slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
+    secret = normalise_recovery_key(recovery_key).encode("ascii")
+    wrapping = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=salt,
+                    info=b"victim-log v1 recovery").derive(secret)
+    return _sealed_slot(vault_id, slot, wrapping, data_key)
+
+
 def new_keyfile(vault_id: str) -> KeyFile:
     return KeyFile(vault_id=vault_id, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                   slots=[])
+                   slots=[], journal_head=GENESIS_HEAD)
+
+
+# --- Updating the file on disk -----------------------------------------------------------
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``vault.key.lock`` beside the key file ``path``.
+
+    A separate lock file because the key file itself is replaced on every write (a
+    lock on the old inode would guard nothing). Without ``fcntl`` (not POSIX), or
+    in a folder where the lock file cannot be made (read-only: nothing can be
+    written there anyway), this is a no-op.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    fd: int | None
+    try:
+        fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        fd = None
+    try:
+        if fd is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
+
+
+def update(path: Path, change: Callable[[KeyFile], bool]) -> KeyFile:
+    """Read the key file on disk, let ``change`` edit it, write it back: all under
+    :func:`locked`, so no update is lost and none restores an older copy. ``change``
+    returns False when there is nothing to write. Returns the file as now on disk."""
+    with locked(path):
+        keyfile = KeyFile.load(path)
+        if change(keyfile):
+            keyfile.save(path)
+        return keyfile
 
 
 def backoff_seconds(failures: int) -> float:
@@ -329,3 +481,28 @@ def backoff_seconds(failures: int) -> float:
     if failures < 3:
         return 0.0
     return float(min(30, 2 ** (failures - 3)))
+
+
+def pending_delay(failed_attempts: list[str], now: float) -> float:
+    """Seconds still to wait, from the failures recorded in the key file.
+
+    The record is outside the MAC (anyone who can write the folder can edit it), so
+    it is read defensively: stamps that do not parse, or lie in the future, are
+    ignored, and the wait never exceeds what the counted failures allow (30 s and
+    the second the last one was stamped in). Never weeks.
+    """
+    stamps: list[float] = []
+    for text in failed_attempts:
+        try:
+            stamp = datetime.fromisoformat(text).timestamp()
+        except (ValueError, OverflowError, OSError):
+            continue
+        if stamp <= now:
+            stamps.append(stamp)
+    wait = backoff_seconds(len(stamps))
+    if wait <= 0:
+        return 0.0
+    # Failures are stamped to the second. Counting from the end of that second
+    # never shortens the wait: counted from its start, the first (one-second)
+    # step often vanished altogether.
+    return min(wait + 1.0, max(0.0, wait - (now - (max(stamps) + 1.0))))
