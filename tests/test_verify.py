@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from victim_log.errors import NotABundle
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
-from victim_log.export.zipread import SafeZip, UnsafeZip
+from victim_log.safezip import SafeZip, UnsafeZip
 from victim_log.resources import resource_path
 from victim_log.verify import (
     ADDED,

@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, IntegrityError, NotABundle, VaultExists, VictimLogError
-from .export.zipread import SafeZip
 from .fsutil import ensure_private_dir, fsync_dir, translate_os_error
 from .model import canonical_json
+from .safezip import STRICT, SafeZip
 from .vault import BLOB_DIR, DB_NAME, KEY_NAME, Vault, now_iso
 
 FORMAT = "victim-log-backup"
@@ -140,7 +140,7 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
     staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.parent))
     try:
         os.chmod(staging, 0o700)
-        with SafeZip(backup) as zf:
+        with SafeZip(backup, STRICT) as zf:
             manifest = _read_manifest(zf)
             listed = {}
             for entry in manifest["files"]:

@@ -20,14 +20,27 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["BIDI_CONTROLS", "display_safe", "safe_filename"]
+__all__ = ["BIDI_CONTROLS", "UNSAFE_CATEGORIES", "display_safe", "is_unsafe_char", "safe_filename"]
 
 #: Characters that change the display order of text.
 BIDI_CONTROLS = frozenset(
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 
+#: Unicode categories that never belong in a name someone reads: controls (C0, C1,
+#: DEL), lone surrogates (undecodable bytes), and the line/paragraph separators some
+#: tools split lines on.
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
 _REPLACEMENT = "\ufffd"
+
+
+def is_unsafe_char(ch: str) -> bool:
+    """True for a character that can fake a line break, hide or reorder a name: the one
+    set (bidi controls plus :data:`UNSAFE_CATEGORIES`) that zip names, bag paths and
+    display all use."""
+    return ch in BIDI_CONTROLS or unicodedata.category(ch) in UNSAFE_CATEGORIES
+
 
 # One table for str.translate: fast on long messages.
 _DISPLAY_TABLE: dict[int, str | None] = {}

@@ -22,7 +22,7 @@ from victim_log.importers import (
     parse_whatsapp,
     read_image_metadata,
 )
-from victim_log.importers.zipsafe import SafeZip, UnsafeZip
+from victim_log.safezip import LENIENT, DamagedMember, SafeZip, UnsafeZip
 
 from .test_hostile import consume
 from .util import (
@@ -113,10 +113,10 @@ def _zip_read_all(data: object) -> int:
     import io
 
     assert isinstance(data, bytes)
-    with SafeZip(io.BytesIO(data)) as zf:
+    with SafeZip(io.BytesIO(data), LENIENT) as zf:
         for m in zf.members:
             if not m.is_dir:
-                zf.read(m.name)
+                zf.read_bytes(m, 64 << 20)
     return 0
 
 
@@ -129,7 +129,7 @@ def _android_zip() -> bytes:
     )
 
 
-TARGETS: dict[str, tuple[Callable[[object], object], list[bytes], type[Exception]]] = {
+TARGETS: dict[str, tuple[Callable[[object], object], list[bytes], type[Exception] | tuple[type[Exception], ...]]] = {
     "whatsapp_txt": (
         lambda d: consume(parse_whatsapp, d),
         [
@@ -155,7 +155,7 @@ TARGETS: dict[str, tuple[Callable[[object], object], list[bytes], type[Exception
         ImportFormatError,
     ),
     "mbox": (lambda d: consume(parse_mbox, d), [fixture_bytes("mailbox.mbox")], ImportFormatError),
-    "zipsafe": (_zip_read_all, [ios_zip(), _android_zip()], UnsafeZip),
+    "safezip": (_zip_read_all, [ios_zip(), _android_zip()], (UnsafeZip, DamagedMember)),
 }
 
 

@@ -42,8 +42,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from ..errors import BadInput
 from ..fsutil import atomic_writer
 from ..resources import resource_path
+from ..safezip import is_unsafe_char, unsafe_name_reason
 from . import sign
-from .zipread import is_unsafe_char, unsafe_name_reason
 
 BAGIT_TXT = "bagit.txt"
 BAG_INFO_TXT = "bag-info.txt"

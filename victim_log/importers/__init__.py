@@ -8,6 +8,7 @@ elsewhere. Every parser raises only :class:`ImportFormatError` (a
 
 from __future__ import annotations
 
+from ..safezip import SafeZip, UnsafeZip, ZipLimits
 from .email_import import html_to_text, parse_email_file, parse_eml, parse_mbox
 from .photos import ImageMeta, PhotoFile, PhotoScan, read_image_metadata, scan_photos
 from .records import (
@@ -24,7 +25,6 @@ from .records import (
 )
 from .sms_backup import parse_sms_backup
 from .whatsapp import DateOrder, parse_whatsapp
-from .zipsafe import SafeZip, UnsafeZip, ZipLimits
 
 __all__ = [
     "AmbiguousDateOrder",

@@ -28,6 +28,7 @@ lines on Android when they have no "Name:" part); UTF-16 exports are refused.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import posixpath
 import re
@@ -37,6 +38,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Literal
 
+from ..errors import NotABundle
+from ..safezip import LENIENT, DamagedMember, SafeZip, ZipLimits, is_zip
 from .records import (
     AmbiguousDateOrder,
     CallInfo,
@@ -49,7 +52,6 @@ from .records import (
     ParsedItem,
     Source,
 )
-from .zipsafe import SafeZip, UnsafeZip, ZipLimits, is_zip
 
 __all__ = ["DateOrder", "parse_whatsapp"]
 
@@ -322,7 +324,7 @@ class _Media:
         size = info.size if info is not None else None
 
         def opener(zf: SafeZip = zf, member: str = member) -> Iterator[bytes]:
-            return zf.iter_chunks(member)
+            return _zip_chunks(zf, member)
 
         return ParsedAttachment(name=name, member=member, size_hint=size, opener=opener)
 
@@ -462,6 +464,24 @@ def _items(
         yield _build(pending, media, me)
 
 
+def _zip_chunks(zf: SafeZip, member: str) -> Iterator[bytes]:
+    """A member's bytes; damage found while reading is an ImportFormatError."""
+    try:
+        yield from zf.iter_chunks(member)
+    except DamagedMember as exc:
+        raise ImportFormatError(exc.message) from None
+
+
+@contextlib.contextmanager
+def _open_zip_member(zf: SafeZip, member: str) -> Iterator[BinaryIO]:
+    """A member as a stream; damage found while reading is an ImportFormatError."""
+    try:
+        with zf.open(member) as fh:
+            yield fh
+    except DamagedMember as exc:
+        raise ImportFormatError(exc.message) from None
+
+
 def _find_chat_member(zf: SafeZip) -> str:
     files = [m for m in zf.members if not m.is_dir]
     for m in files:
@@ -501,8 +521,9 @@ def parse_whatsapp(
     closer: Callable[[], None] | None = None
     if is_zip(src.head(4)):
         try:
-            zf = SafeZip(src.path or src.fileobj or io.BytesIO(src.data or b""), zip_limits)
-        except UnsafeZip as exc:
+            policy = LENIENT if zip_limits is None else LENIENT.replace(limits=zip_limits)
+            zf = SafeZip(src.path or src.fileobj or io.BytesIO(src.data or b""), policy)
+        except NotABundle as exc:
             raise ImportFormatError(exc.message) from None
         closer = zf.close
         try:
@@ -516,7 +537,7 @@ def parse_whatsapp(
         zfile = zf
 
         def open_chat() -> ContextManager[BinaryIO]:
-            return zfile.open(member)
+            return _open_zip_member(zfile, member)
 
     try:
         scan = _scan(open_chat)
@@ -524,7 +545,7 @@ def parse_whatsapp(
     except BaseException as exc:
         if closer is not None:
             closer()
-        if isinstance(exc, UnsafeZip):
+        if isinstance(exc, NotABundle | DamagedMember):
             raise ImportFormatError(exc.message) from None
         raise
     media = _Media(zf)
