@@ -49,7 +49,7 @@ from .export.bagit_zip import (
     UNLISTED_TAG_FILES,
     decode_manifest_path,
 )
-from .export.zipread import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
+from .safezip import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
 from .textsafe import plural
 
 # Problem kinds (stable strings for to_json and tests).
