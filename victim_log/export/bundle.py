@@ -26,7 +26,7 @@ from .. import __version__
 from ..errors import BadInput
 from ..fsutil import atomic_write_bytes
 from ..model import canonical_json
-from ..store import db
+from ..store import db, journal
 from ..vault import Vault, now_iso
 from . import sign
 from .bagit_zip import (
@@ -76,21 +76,32 @@ def signing_fingerprint(vault: Vault) -> tuple[str, str]:
     return sign.fingerprint(pub), sign.short_fingerprint(pub)
 
 
-def _journal_lines(vault: Vault, case: ExportCase) -> bytes:
-    """Journal entries about the exported incidents and exhibits, one JSON per line.
+JOURNAL_HEAD_FIELD = "Journal-Head"  # bag-info.txt: "<seq> <hash>" (FORMAT-14)
 
-    Each entry carries its own hash and its predecessor's, so an officer can
-    recompute every entry and see the order; entries about records not in the
-    export are left out (they would reveal what was not disclosed).
+
+def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, str]]:
+    """The whole journal chain 1..N, one canonical JSON per line, and its head.
+
+    Entries about the exported incidents and exhibits are given in full, so an
+    officer can recompute their hashes. Every other entry is a stub
+    ``{"hash", "prev", "seq", "withheld": true}``: what it was about stays
+    undisclosed, but the chain can be walked from entry 1 to the head signed in
+    bag-info.txt, so nothing earlier can be dropped or rewritten unseen, and a later
+    export can be shown to extend this one.
     """
     incidents = {i.id for i in case.incidents}
     exhibits = {e.evidence_id for e in case.exhibits}
     out = io.BytesIO()
+    head = (0, journal.GENESIS)
     for entry in vault.journal_entries():
         if (entry.kind == "incident" and entry.id in incidents) or (
                 entry.kind == "evidence" and entry.id in exhibits):
             out.write(canonical_json(entry.to_json()) + b"\n")
-    return out.getvalue()
+        else:
+            out.write(canonical_json({"hash": entry.hash, "prev": entry.prev, "seq": entry.seq,
+                                      "withheld": True}) + b"\n")
+        head = (entry.seq, entry.hash)
+    return out.getvalue(), head
 
 
 def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
@@ -198,13 +209,14 @@ def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519Private
         bag_name = "export" + bag_name
     pdf = io.BytesIO()
     render_pdf(case, pdf)
+    journal_lines, (head_seq, head_hash) = _journal_lines(vault, case)
 
     payload = [
         PayloadEntry.from_bytes("timeline.pdf", pdf.getvalue()),
         PayloadEntry.from_bytes("timeline.csv", timeline_csv(case)),
         PayloadEntry.from_bytes("timeline.json", timeline_json(case)),
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
-        PayloadEntry.from_bytes("journal.jsonl", _journal_lines(vault, case)),
+        PayloadEntry.from_bytes("journal.jsonl", journal_lines),
     ]
     for ex in case.exhibits:
         payload.append(PayloadEntry(ex.payload_path,
@@ -221,6 +233,7 @@ def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519Private
         ("Private-Notes", "included" if case.include_private else "not included"),
         ("Redactions", "; ".join(case.redactions) or "none"),
         ("Signing-Key-Fingerprint", sign.fingerprint(key.public_key())),
+        (JOURNAL_HEAD_FIELD, f"{head_seq} {head_hash}"),
     ]
     period = _period(case)
     if period:
