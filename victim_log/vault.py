@@ -50,6 +50,9 @@ from .model import (
     incident_body_json,
     parse_when,
 )
+from .passphrase import check_passphrase_acceptable as check_passphrase_acceptable
+from .passphrase import passphrase_problem as passphrase_problem
+from .passphrase import vault_user_inputs
 from .store import db, journal
 from .textsafe import plural
 
@@ -480,7 +483,7 @@ class Vault(ClosedOnExit):
 
     def change_passphrase(self, new_passphrase: str, kdf: keys.KdfParams | None = None) -> None:
         """Rewrap the data key; the database itself is untouched."""
-        check_passphrase_acceptable(new_passphrase)
+        check_passphrase_acceptable(new_passphrase, vault_user_inputs(self))
         key = self._key()
         self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase,
                                             kdf or keys.calibrate()))
@@ -1128,30 +1131,3 @@ def _require_reason(reason: str) -> str:
     if len(reason) > 500:
         raise BadInput("The reason is too long; a sentence is enough.")
     return reason
-
-
-COMMON_PASSPHRASES = frozenset({
-    "password", "password1", "password123", "12345678", "123456789", "1234567890",
-    "qwertyuiop", "iloveyou", "letmein123", "passw0rd", "abcdefgh", "11111111",
-})
-
-
-def passphrase_problem(passphrase: str) -> str | None:
-    """Why a passphrase is too weak to protect a diary, or None if it will do.
-
-    A perpetrator who knows the victim can guess birthdays and pet names; we cannot
-    check for those, but we can refuse the very short and the very common.
-    """
-    if len(passphrase) < 8:
-        return "Use at least 8 characters; a few unrelated words is easiest to remember."
-    if passphrase.casefold() in COMMON_PASSPHRASES:
-        return "That passphrase is one of the most common ones; please choose another."
-    if len(set(passphrase)) < 4:
-        return "That passphrase repeats too few characters; please choose another."
-    return None
-
-
-def check_passphrase_acceptable(passphrase: str) -> None:
-    problem = passphrase_problem(passphrase)
-    if problem:
-        raise BadInput(problem)
