@@ -446,7 +446,9 @@ _FORGED = ["data/timeline.csv", "data/timeline.pdf", bz.MANIFEST, bz.BAG_INFO_TX
 
 # ZIP AMBIGUITY (issue #14, finding 1) ---------------------------------------------------------
 
-ZIP_AMBIGUITY = r"comment|end.of.(central|archive)|end record|two .*director|second"
+ZIP_AMBIGUITY = (
+    r"comment|end.of.(central|archive)|end record|two .*director|second|hidden|table of contents"
+)
 HIDDEN = r"offset 0|before the first|prefix|start|gap|between|hidden|unlisted|not listed|stray|unaccounted|tile"
 
 
@@ -521,8 +523,10 @@ def _c5(g: Genuine, dest: Path) -> bytes:
 
 # CHANGED CONTENT, OLD SIGNATURES (finding 2) ------------------------------------------------
 
+SIGNATURE = r"signature|\.minisig\b|\.sig\b"
 
-@case("timeline-changed-manifests-recomputed", 1, r"signature")
+
+@case("timeline-changed-manifests-recomputed", 1, SIGNATURE)
 def _c6(g: Genuine, dest: Path) -> bytes:
     """timeline.csv edited, manifest/bag-info/tagmanifest recomputed, signatures kept."""
     members = g.members()
@@ -542,7 +546,7 @@ def _c8(g: Genuine, dest: Path) -> bytes:
     return rezip(g, replace_={bz.VERIFY_SCRIPT: b"print('VALID')\n"})
 
 
-@case("checker-replaced-tagmanifest-recomputed", 1, r"signature")
+@case("checker-replaced-tagmanifest-recomputed", 1, SIGNATURE)
 def _c9(g: Genuine, dest: Path) -> bytes:
     """verify_bundle.py replaced and the tag manifest fixed to match: only the signature says so."""
     members = g.members()
@@ -967,7 +971,7 @@ def _c59(g: Genuine, dest: Path) -> bytes:
     return tail + tail[cd_off:]
 
 
-@case("comment-length-past-end", 2, ZIP_AMBIGUITY + r"|not a zip|damaged|cut short")
+@case("comment-length-past-end", 2, ZIP_AMBIGUITY + r"|not a zip|damaged|cut short|after its end")
 def _c60(g: Genuine, dest: Path) -> bytes:
     """The end record claims a comment longer than what follows it."""
     return assemble(parse_zip(g.data), Layout(comment=b"abc", comment_length=40))
@@ -1008,7 +1012,7 @@ def _c63(g: Genuine, dest: Path) -> bytes:
     return _flags(g, bz.BAG_INFO_TXT, 0x0041)
 
 
-@case("data-descriptor-flag-central-only", 2, r"disagree|descriptor|local|flag")
+@case("data-descriptor-flag-central-only", 2, r"disagree|descriptor|local|flag|streaming")
 def _c64(g: Genuine, dest: Path) -> bytes:
     """Data-descriptor bit set in the central header only."""
     return _flags(g, "data/timeline.csv", 0x0008, local=False)

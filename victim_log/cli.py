@@ -551,9 +551,39 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """One bundle; or two (``OLD NEW`` or ``NEW --since OLD``): does NEW's history
+    extend OLD's? ``--expect-key`` pins the signer for every bundle named."""
+    from .errors import NotABundle
+
+    try:
+        return _verify(args)
+    except NotABundle as exc:
+        if not args.json:
+            raise
+        reason = getattr(exc, "reason", None)
+        print_json({"status": "NOT A BUNDLE", "valid": False, "reason": reason,
+                    "message": exc.message})
+        print(f"victim-log: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _verify(args: argparse.Namespace) -> int:
     from .verify import format_report, verify_bundle
 
-    report = verify_bundle(Path(args.bundle))
+    if args.newer and args.since:
+        raise UsageError("Give the older export either first or after --since, not both.")
+    older = args.since or (args.bundle if args.newer else None)
+    if older is not None:
+        from .lineage import format_lineage, verify_lineage
+
+        newer = args.newer or args.bundle
+        lineage = verify_lineage(Path(older), Path(newer), expected_fingerprint=args.expect_key)
+        if args.json:
+            print_json(lineage.to_json())
+        else:
+            print(format_lineage(lineage))
+        return EXIT_OK if lineage.extends else EXIT_PROBLEM
+    report = verify_bundle(Path(args.bundle), expected_fingerprint=args.expect_key)
     if args.json:
         print_json(report.to_json())
     else:
@@ -794,6 +824,12 @@ def build_parser() -> ArgParser:
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
     p.add_argument("bundle", metavar="BUNDLE.zip")
+    p.add_argument("newer", nargs="?", metavar="NEWER.zip",
+                   help="with two bundles: does the newer one's history extend the first's?")
+    p.add_argument("--since", metavar="OLDER.zip",
+                   help="an earlier export: check that this bundle's history extends it")
+    p.add_argument("--expect-key", metavar="FINGERPRINT",
+                   help="the signing key the sender read to you (SHA256:... or read-out form)")
     p.add_argument("--json", action="store_true")
 
     p = command("import", cmd_import, "import a WhatsApp chat, SMS/call backup, emails or photos")

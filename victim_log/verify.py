@@ -7,9 +7,17 @@ bundle without a diary, a passphrase or Qt. Everything here reads the zip throug
 What is checked, in order: the zip is safe and holds exactly one bag; ``bagit.txt``;
 ``bag-info.txt`` (and its Payload-Oxum against the payload); every tag file against
 ``tagmanifest-sha256.txt``; the Ed25519 signatures (minisign and SSHSIG, which must
-name the same key) over the tag manifest; every payload file against
-``manifest-sha256.txt``. Every file in the bag is covered: the only files no manifest
-lists are the two signatures, and those are checked byte for byte.
+name the same key) over the tag manifest, and that key against the
+``Signing-Key-Fingerprint`` the bundle declares (README.txt and the PDF show that
+one to the officer, so a bundle re-signed with another key must not pass); every
+payload file against ``manifest-sha256.txt``; the journal chain against the signed
+``Journal-Head`` (:mod:`victim_log.export.journal_check`). Every file in the bag is
+covered: the only files no manifest lists are the two signatures, and those are
+checked byte for byte.
+
+A valid bundle proves only that the holder of its key made it; who that is, the
+officer learns from the sender (phone or in person), so a report is "confirmed" only
+when the caller pinned the expected key and it matched.
 
 Outcomes: :class:`~victim_log.errors.NotABundle` (exit 2) when the file is not a safe
 zip holding a bag; otherwise a :class:`VerifyReport`, ``valid`` only when nothing at all
@@ -33,8 +41,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .errors import NotABundle
-from .export import sign
+from .errors import BadInput, NotABundle
+from .export import journal_check, sign
 from .export.bagit_zip import (
     BAG_INFO_TXT,
     BAGIT_TXT,
@@ -49,6 +57,7 @@ from .export.bagit_zip import (
     UNLISTED_TAG_FILES,
     decode_manifest_path,
 )
+from .export.journal_check import JOURNAL_FILE, JOURNAL_HEAD, JournalCheck, JournalHead
 from .safezip import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
 from .textsafe import plural
 
@@ -60,6 +69,9 @@ DAMAGED = "damaged"
 MALFORMED = "malformed"
 SIGNATURE = "signature"
 MISMATCH = "mismatch"
+JOURNAL = "journal"
+
+DECLARED_KEY = "Signing-Key-Fingerprint"
 
 MAX_TAG_FILE = 64 * 1024 * 1024
 _REQUIRED_LISTED = (BAGIT_TXT, BAG_INFO_TXT, MANIFEST)
@@ -67,6 +79,8 @@ _KEY_FILES = (sign.MINISIGN_PUB_NAME, sign.ALLOWED_SIGNERS_NAME)
 _SIG_FILES = (sign.MINISIG_NAME, sign.SSHSIG_NAME)
 _MANIFEST_LINE = re.compile(r"([0-9A-Fa-f]{64})[ \t]+(\S.*)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_SINGLE_LABELS = (PAYLOAD_OXUM, DECLARED_KEY, JOURNAL_HEAD)
+_FULL_FINGERPRINT = re.compile(r"SHA256:[A-Za-z0-9+/]{43}")
 _OXUM = re.compile(r"([0-9]{1,20})\.([0-9]{1,10})")
 _PERIOD = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})/([0-9]{4}-[0-9]{2}-[0-9]{2})")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -103,10 +117,23 @@ class VerifyReport:
     payload_files: int = 0
     payload_bytes: int = 0
     bag_info: tuple[tuple[str, str], ...] = field(default=())
+    declared_fingerprint: str | None = None  # what bag-info.txt says signed it
+    expected_fingerprint: str | None = None  # the caller's pin (--expect-key)
+    journal_head: JournalHead | None = None
+    journal_format: str | None = None  # "chained" (format 14), "legacy", None: no journal
+    journal_entries: int = 0
+    journal_withheld: int = 0
+    # seq -> hash of the chain (new format only), for verify_lineage; not in to_json.
+    journal_hashes: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def valid(self) -> bool:
         return not self.problems
+
+    @property
+    def signer_confirmed(self) -> bool:
+        """The caller pinned a key and the bundle is valid (so it was that key)."""
+        return self.valid and self.expected_fingerprint is not None
 
     @property
     def status(self) -> str:
@@ -133,6 +160,15 @@ class VerifyReport:
                 {"file": p.file, "kind": p.kind, "message": p.message} for p in self.problems
             ],
             "bag_info": [[k, v] for k, v in self.bag_info],
+            "signer_confirmed": self.signer_confirmed,
+            "declared_fingerprint": self.declared_fingerprint,
+            "expected_fingerprint": self.expected_fingerprint,
+            "journal_head": self.journal_head.to_json() if self.journal_head else None,
+            "journal": {
+                "format": self.journal_format,
+                "entries": self.journal_entries,
+                "withheld": self.journal_withheld,
+            },
         }
 
 
@@ -166,11 +202,41 @@ def format_report(report: VerifyReport) -> str:
             "ask the sender for a fresh copy."
         )
         return "\n".join(lines)
-    return (
-        f"VALID: {contents_text(report)}. Signed by key {report.fingerprint}.\n"
-        f"Read-out form of the key: {report.short_fingerprint}. Check that it matches the "
-        "key the sender gave you: anyone can sign a bundle with a key of their own."
-    )
+    if report.signer_confirmed:
+        first = (
+            f"VALID, signed by the expected key {report.fingerprint} "
+            f"(read-out form {report.short_fingerprint})."
+        )
+    else:
+        first = (
+            f"VALID, signed by key {report.fingerprint} (read-out form "
+            f"{report.short_fingerprint}).\n"
+            "The signer is not yet confirmed: compare this with the key the sender read to "
+            "you by phone or in person (anyone can sign a bundle with a key of their own)."
+        )
+    return f"{first}\nContents: {contents_text(report)}.\n{history_text(report)}"
+
+
+def history_text(report: VerifyReport) -> str:
+    """One line on the journal: what a later export can be checked against."""
+    if report.journal_head is not None:
+        withheld = (
+            f", {report.journal_withheld} of them about records not in this export"
+            if report.journal_withheld
+            else ""
+        )
+        return (
+            f"History: {plural(report.journal_entries, 'journal entry', 'journal entries')} "
+            f"in one unbroken chain{withheld}; head {report.journal_head.seq} "
+            f"{report.journal_head.hash[:16]}."
+        )
+    if report.journal_format == "legacy":
+        return (
+            f"History: {plural(report.journal_entries, 'journal entry', 'journal entries')}, "
+            "each unchanged; this older bundle has no journal head, so it cannot show "
+            "that nothing was left out."
+        )
+    return "History: this bundle has no journal."
 
 
 # --- parsing tag files ----------------------------------------------------------------------
@@ -445,6 +511,51 @@ class _Check:
             if rel not in listed:
                 self.add(rel, ADDED, f"{rel} was added after export.")
 
+    def check_single_labels(self, info_list: list[tuple[str, str]]) -> None:
+        """A label that decides something must appear once: readers that take the first
+        and readers that take the last would otherwise see different bundles."""
+        for label in _SINGLE_LABELS:
+            count = sum(1 for k, _ in info_list if k.casefold() == label.casefold())
+            if count > 1:
+                self.add(
+                    BAG_INFO_TXT,
+                    MALFORMED,
+                    f"{BAG_INFO_TXT} has {count} {label} lines; a bundle has one.",
+                )
+
+    def check_declared_key(self, info: dict[str, str], key: Ed25519PublicKey) -> None:
+        """The key that signed must be the key the bundle names (README.txt and the PDF
+        show that one): a bundle re-signed with another key is not the one exported."""
+        declared = info.get(DECLARED_KEY.casefold())
+        if declared is None:
+            return
+        actual = sign.fingerprint(key)
+        if declared.strip() != actual:
+            self.add(
+                BAG_INFO_TXT,
+                SIGNATURE,
+                f"The bundle was signed by key {actual}, but {BAG_INFO_TXT} (and so "
+                f"README.txt and the PDF) names key {shown(declared, 80)}: it was re-signed "
+                "by someone else.",
+            )
+
+    def check_journal(self, info_list: list[tuple[str, str]]) -> JournalCheck:
+        heads = [v for k, v in info_list if k.casefold() == JOURNAL_HEAD.casefold()]
+        rel = JOURNAL_FILE
+        if any(p.file == rel for p in self.problems):
+            return JournalCheck(bool(heads))  # already reported as changed or missing
+        member = self.payload.get(rel)
+        try:
+            result = journal_check.check_journal(
+                None if member is None else self.z.iter_chunks(member), heads
+            )
+        except DamagedMember as exc:
+            self.add(rel, DAMAGED, exc.message)
+            return JournalCheck(bool(heads))
+        for message in result.problems:
+            self.add(rel if member is not None else BAG_INFO_TXT, JOURNAL, message)
+        return result
+
     def check_oxum(self, info: dict[str, str]) -> None:
         declared = info.get(PAYLOAD_OXUM.casefold())
         count = len(self.payload)
@@ -471,7 +582,7 @@ def _our_minisign_key(data: bytes) -> Ed25519PublicKey:
     return key
 
 
-def _find_root(z: SafeZip) -> str:
+def _find_root(z: SafeZip, label: str) -> str:
     """The bag folder: the one place (the zip root or one top-level folder) holding the
     bag's core files. Any one of them is enough, so a deleted ``bagit.txt`` is reported
     as missing rather than making the whole bundle unrecognisable."""
@@ -483,18 +594,33 @@ def _find_root(z: SafeZip) -> str:
             roots.add(folder + "/" if folder else "")
     if not roots:
         raise NotABundle(
-            f"{z.path.name} is a zip file, but not an export bundle (it has no {BAGIT_TXT})."
+            f"{label} is a zip file, but not an export bundle (it has no {BAGIT_TXT})."
         )
     if len(roots) > 1:
-        raise NotABundle(f"{z.path.name} holds more than one bundle; check each one separately.")
+        raise NotABundle(f"{label} holds more than one bundle; check each one separately.")
     return roots.pop()
 
 
+def normalise_expected_key(text: str) -> str:
+    """A key fingerprint as the sender gave it: ``SHA256:`` and 43 base64 characters, or
+    the 24-digit read-out form (spaces and dashes ignored). Raises BadInput otherwise,
+    so a mistyped pin is a usage error, not a bundle that "fails"."""
+    want = text.strip()
+    if want[:7].upper() == "SHA256:" and _FULL_FINGERPRINT.fullmatch("SHA256:" + want[7:]):
+        return "SHA256:" + want[7:]
+    compact = re.sub(r"[\s-]", "", want).upper()
+    if re.fullmatch(r"[0-9A-F]{24}", compact):
+        return " ".join(compact[i : i + 4] for i in range(0, 24, 4))
+    raise BadInput(
+        "The expected key must be written as SHA256: followed by 43 letters, digits, + or /"
+        ", or as the read-out form of 24 digits and letters A to F."
+    )
+
+
 def _matches(expected: str, key: Ed25519PublicKey) -> bool:
-    want = expected.strip()
-    if want.upper().startswith("SHA256:"):
-        return want[7:] == sign.fingerprint(key)[7:]
-    return re.sub(r"[\s-]", "", want).upper() == sign.short_fingerprint(key).replace(" ", "")
+    if expected.startswith("SHA256:"):
+        return expected == sign.fingerprint(key)
+    return expected == sign.short_fingerprint(key)
 
 
 def verify_bundle(
@@ -509,24 +635,29 @@ def verify_bundle(
     must match the signing key: the key inside a bundle proves only that whoever holds
     it made the bundle.
     """
+    pin = normalise_expected_key(expected_fingerprint) if expected_fingerprint else None
     bundle = Path(path)
     with SafeZip(bundle) as z:
-        root = _find_root(z)
+        root = _find_root(z, bundle.name)
         check = _Check(z, root, threads)
         check.check_bagit_txt()
         info_list = check.read_bag_info()
         info = {k.casefold(): v for k, v in info_list}
+        check.check_single_labels(info_list)
         check.check_oxum(info)
         tagmanifest, changed = check.check_tag_files()
         key = check.check_signature(tagmanifest)
-        if key is not None and expected_fingerprint and not _matches(expected_fingerprint, key):
+        if key is not None:
+            check.check_declared_key(info, key)
+        if key is not None and pin and not _matches(pin, key):
             check.add(
                 sign.MINISIGN_PUB_NAME,
                 SIGNATURE,
-                f"The bundle is signed by key {sign.fingerprint(key)}, not by the key you "
-                "expected.",
+                f"The bundle is signed by key {sign.fingerprint(key)} "
+                f"({sign.short_fingerprint(key)}), not by the key you expected ({pin}).",
             )
         check.check_payload(MANIFEST in changed)
+        journal = check.check_journal(info_list)
         start, end = _period(info.get(PERIOD.casefold()))
         return VerifyReport(
             bundle=bundle.name,
@@ -542,4 +673,13 @@ def verify_bundle(
             payload_files=len(check.payload),
             payload_bytes=sum(m.size for m in check.payload.values()),
             bag_info=tuple(info_list),
+            declared_fingerprint=info.get(DECLARED_KEY.casefold()),
+            expected_fingerprint=pin,
+            journal_head=journal.head,
+            journal_format=(
+                "chained" if journal.chained else "legacy" if JOURNAL_FILE in check.payload else None
+            ),
+            journal_entries=journal.entries,
+            journal_withheld=journal.withheld,
+            journal_hashes=tuple(journal.hashes),
         )
