@@ -34,6 +34,8 @@ def test_this_kind_of_machine_gets_256_mib_and_two_passes() -> None:
 def test_a_fast_machine_adds_passes_not_beyond_a_second_or_the_key_file_limits() -> None:
     iterations, memory = kdfcost.choose_cost(machine(0.2), available_kib=16 * GIB)
     assert (iterations, memory) == (5, 256 * MIB)
+    iterations, memory = kdfcost.choose_cost(machine(0.3), available_kib=16 * GIB)
+    assert (iterations, memory) == (3, 256 * MIB)  # 0.9 s: rounded down, not up to 1.2 s
     iterations, memory = kdfcost.choose_cost(machine(0.01), available_kib=16 * GIB)
     assert (iterations, memory) == (keys.MAX_ITERATIONS, keys.MAX_MEMORY_KIB)
 
@@ -80,6 +82,8 @@ class _Clock:
     def perf_counter(self) -> float:
         return self.now
 
+    thread_time = perf_counter
+
     def argon2id(self, secret: bytes, salt: bytes, params: keys.KdfParams) -> bytes:
         self.now += self.rate * params.memory_kib / (256 * MIB) * params.iterations
         return bytes(keys.KEY_LEN)
@@ -91,8 +95,14 @@ def test_calibrate_follows_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VICTIM_LOG_TEST_FAST_KDF", raising=False)
     monkeypatch.setattr(kdfcost, "available_memory_kib", lambda: 16 * GIB)
     clock = _Clock(0.55)  # this machine, not busy: 0.55-0.7 s for one pass over 256 MiB
-    monkeypatch.setattr(keys, "time", clock)
+    monkeypatch.setattr(keys, "time", clock, raising=False)  # gone once calibrate() delegates
+    monkeypatch.setattr(kdfcost, "time", clock)
     monkeypatch.setattr(keys, "argon2id", clock.argon2id)
     params = keys.calibrate()
     assert params.memory_kib >= 256 * MIB and params.iterations >= 2
     assert unlock_seconds(0.55, params.iterations, params.memory_kib) <= 1.5
+
+
+def test_a_real_pass_is_timed_in_cpu_seconds() -> None:
+    seconds = kdfcost.time_one_pass(keys.MIN_MEMORY_KIB)
+    assert 0 < seconds < 30

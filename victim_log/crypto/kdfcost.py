@@ -15,13 +15,17 @@ second recommended setting is two or more passes, so now:
 
 The result stays inside what :func:`keys.kdf_params` accepts from a key file
 (<= 256 MiB, <= 10 passes, 4 lanes), so a vault made here opens everywhere.
-Timing is the caller's: :func:`choose_cost` gets a function that times one pass, so
-tests can run it on a pretend machine.
+Passes are timed in CPU time of the calling thread (:func:`time_one_pass`), not on
+the wall clock: a vault made while the machine is busy (an update, a browser) would
+otherwise be given a fraction of the memory for good, as the review's 128-156 MiB
+were. :func:`choose_cost` takes the timing function as an argument, so tests can run
+it on a pretend machine.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 
 TARGET_SECONDS = 1.0
@@ -68,5 +72,14 @@ def choose_cost(time_one_pass: Callable[[int], float], target_seconds: float = T
     if MIN_ITERATIONS * one > slowest:
         shrunk = int(memory * slowest / (MIN_ITERATIONS * one)) // 1024 * 1024
         return MIN_ITERATIONS, max(MIN_MEMORY_KIB, shrunk)
-    iterations = int(target_seconds / one + 0.5)
+    iterations = int(target_seconds / one)  # rounded down: about a second, not more
     return max(MIN_ITERATIONS, min(MAX_ITERATIONS, iterations)), memory
+
+
+def time_one_pass(memory_kib: int) -> float:
+    """CPU seconds this thread spends on one Argon2id pass over ``memory_kib``."""
+    from .keys import KdfParams, argon2id
+
+    start = time.thread_time()
+    argon2id(b"calibration", b"\0" * 16, KdfParams(iterations=1, memory_kib=memory_kib))
+    return time.thread_time() - start
