@@ -39,8 +39,12 @@ class Entry:
     local_name: bytes | None = None
     local_method: int | None = None
     local_crc: int | None = None
+    local_size: int | None = None  # both sizes in the local header (or its zip64 field)
     central_size: int | None = None  # both sizes in the central entry
     central_usize: int | None = None
+    descriptor_crc: int | None = None
+    dostime: int = 0
+    dosdate: int = 0x5821
 
     @property
     def raw_name(self) -> bytes:
@@ -83,6 +87,8 @@ def local_record(e: Entry) -> tuple[bytes, bytes]:
     l_crc, l_csize, l_usize = crc, csize, usize
     if e.descriptor and e.zero_local_sizes:
         l_crc, l_csize, l_usize = 0, 0, 0
+    if e.local_size is not None:
+        l_csize = l_usize = e.local_size
     if e.zip64:
         extra = extra_field(1, struct.pack("<QQ", l_usize, l_csize)) + extra
         l_csize = l_usize = 0xFFFFFFFF
@@ -91,13 +97,14 @@ def local_record(e: Entry) -> tuple[bytes, bytes]:
     name = e.local_name if e.local_name is not None else e.raw_name
     method = e.local_method if e.local_method is not None else e.method
     head = b"PK\x03\x04" + struct.pack(
-        "<HHHHHIIIHH", 20, e.flag_bits(), method, 0, 0x5821, l_crc, l_csize, l_usize,
+        "<HHHHHIIIHH", 20, e.flag_bits(), method, e.dostime, e.dosdate, l_crc, l_csize, l_usize,
         len(name), len(extra),
     )
     tail = payload
     if e.descriptor:
         fmt = "<IQQ" if e.descriptor_zip64 else "<III"
-        tail += (b"PK\x07\x08" if e.descriptor_sig else b"") + struct.pack(fmt, crc, csize, usize)
+        d_crc = crc if e.descriptor_crc is None else e.descriptor_crc
+        tail += (b"PK\x07\x08" if e.descriptor_sig else b"") + struct.pack(fmt, d_crc, csize, usize)
     return head + name + extra, tail
 
 
@@ -114,8 +121,8 @@ def central_record(e: Entry, offset: int) -> bytes:
         extra = extra_field(1, struct.pack("<QQ", usize, csize)) + extra
         csize = usize = 0xFFFFFFFF
     return b"PK\x01\x02" + struct.pack(
-        "<HHHHHHIIIHHHHHII", (e.create_system << 8) | 20, 20, e.flag_bits(), e.method, 0,
-        0x5821, crc, csize, usize, len(e.raw_name), len(extra), len(e.comment), 0, 0,
+        "<HHHHHHIIIHHHHHII", (e.create_system << 8) | 20, 20, e.flag_bits(), e.method, e.dostime,
+        e.dosdate, crc, csize, usize, len(e.raw_name), len(extra), len(e.comment), 0, 0,
         e.external_attr, offset,
     ) + e.raw_name + extra + e.comment
 
@@ -192,7 +199,7 @@ def members_of(zip_bytes: bytes) -> list[Entry]:
         return [Entry(i.filename, zf.read(i), method=i.compress_type) for i in zf.infolist()]
 
 
-def forge_in_comment(genuine: bytes, forged: list[Entry]) -> bytes:
+def forge_in_comment(genuine: bytes, forged: list[Entry], *, forged_comment_len: int = 1) -> bytes:
     """The review's attack: ``genuine`` untouched, plus a second archive of ``forged``
     members hidden in its comment. Its end record claims one comment byte that is not
     there, so a reader that checks comment lengths skips it, while zipfile, Info-ZIP
@@ -209,7 +216,7 @@ def forge_in_comment(genuine: bytes, forged: list[Entry]) -> bytes:
     for e, off in zip(forged, offsets, strict=True):
         blob += central_record(e, off)
     cd_size = base + len(blob) - cd_offset
-    blob += eocd(len(forged), cd_size, cd_offset, comment_len=1)
+    blob += eocd(len(forged), cd_size, cd_offset, comment_len=forged_comment_len)
     real_end = genuine[-22:-2] + struct.pack("<H", len(blob))
     return genuine[:-22] + real_end + bytes(blob)
 
@@ -244,6 +251,17 @@ def hide_before(genuine: bytes, forged: Entry) -> bytes:
     return _shift(genuine, 0, head + tail)
 
 
+def hide_before_directory(genuine: bytes, forged: Entry) -> bytes:
+    """A forged local entry after the last member, the directory moved past it."""
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(genuine)) as zf:
+        at = zf.start_dir
+    head, tail = local_record(forged)
+    return _shift(genuine, at, head + tail)
+
+
 def hide_between(genuine: bytes, index: int, forged: Entry) -> bytes:
     """A forged local entry in front of member ``index``, offsets moved past it."""
     import io
@@ -264,6 +282,7 @@ __all__ = [
     "extra_field",
     "forge_in_comment",
     "hide_before",
+    "hide_before_directory",
     "hide_between",
     "local_record",
     "members_of",
