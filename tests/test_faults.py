@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -197,3 +198,89 @@ def test_two_adds_naming_the_same_new_person_make_one_person(
     assert [p["name"] for p in people] == ["Dan Marsh"]
     rows = json.loads(run_cli(capsys, "list", "--json").out)
     assert len(rows) == 2 and {r["people"][0]["id"] for r in rows} == {people[0]["id"]}
+
+
+# ---------------------------------------------------------------------- 2. bad input table
+
+from tests.fault_cases import CASES, Case  # noqa: E402 - the table sits beside its runner
+
+INTERNAL = "something went wrong inside"
+
+
+@pytest.fixture(scope="module")
+def table_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One vault and one folder of odd things for every case (cases change nothing
+    that another case looks at)."""
+    import socket
+
+    from victim_log.model import IncidentData, OrderData, PersonData
+    from victim_log.vault import Vault
+
+    base = tmp_path_factory.mktemp("table")
+    t = base / "things"
+    t.mkdir()
+    (t / "file.txt").write_text("hello\n")
+    (t / "empty.txt").write_bytes(b"")
+    (t / "binary.bin").write_bytes(b"\xff\xfe\x00bad")
+    (t / "chat.txt").write_text("01/02/2026, 10:00 - Dan: hello\n")
+    (t / "folder").mkdir()
+    os.mkfifo(t / "fifo")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(t / "sock"))
+    sock.close()
+    os.symlink(t / "loop2", t / "loop")
+    os.symlink(t / "loop", t / "loop2")
+    os.symlink(t / "gone", t / "dangling")
+    os.symlink(t / "file.txt", t / "link")
+    for name, minor in (("full", 7), ("null", 3)):  # never the real ones: see fault_cases
+        try:
+            os.mknod(t / name, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
+        except PermissionError:
+            os.mkfifo(t / name)  # not root: a FIFO is refused the same way
+    v = base / "vault"
+    vault, _recovery = Vault.create(v, PASSPHRASE)
+    with vault:
+        pid = vault.add_person(PersonData(name="Dan Marsh"))
+        vault.add_incident(IncidentData(summary="Café visit", kinds=("message",),
+                                        occurred_start="2026-03-04T21:15", people=(pid,)))
+        vault.add_order(OrderData(order_type="SPO", conditions=("No contact", "Stay away")))
+        vault.evidence.add(t / "file.txt", incident_id=1)
+    return v, t
+
+
+def _fill(arg: str, v: Path, t: Path) -> str:
+    return arg.replace("{t}", str(t)).replace("{v}", str(v))
+
+
+def test_the_table_is_big_enough() -> None:
+    assert len(CASES) >= 100
+    assert len({(c.args, tuple(c.env.items())) for c in CASES}) == len(CASES), "no case twice"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input_table(case: Case, table_world: tuple[Path, Path],
+                         capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    v, t = table_world
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("VICTIM_LOG_VAULT", str(v))
+    args = [_fill(a, v, t) for a in case.args]
+    if case.env:
+        proc = subprocess.run([sys.executable, "-m", "victim_log.cli", *args], cwd=ROOT,
+                              env={**os.environ, **case.env}, capture_output=True,
+                              timeout=60, check=False)
+        code, out, err = (proc.returncode, proc.stdout.decode("ascii"),
+                          proc.stderr.decode("ascii"))
+    else:
+        from victim_log.cli import main
+
+        code = main(args)
+        captured = capsys.readouterr()
+        out, err = captured.out, captured.err
+    assert INTERNAL not in err and "Traceback" not in err, err
+    assert code == case.code, (code, err[-500:])
+    if code:
+        assert err.startswith("victim-log:") and case.message in err, err[-500:]
+        assert len(err.strip().splitlines()) == 1, err
+    else:
+        assert case.message in out, out[-500:]

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, IntegrityError, NotABundle, VaultExists, VictimLogError
-from .fsutil import ensure_private_dir, fsync_dir, translate_os_error
+from .fsutil import check_output_path, ensure_private_dir, fsync_dir, translate_os_error
 from .model import canonical_json
 from .safezip import STRICT, SafeZip
 from .vault import BLOB_DIR, DB_NAME, KEY_NAME, Vault, now_iso
@@ -62,11 +62,7 @@ def _manifest_mac(vault: Vault, body: dict[str, Any]) -> str:
 
 def write_backup(vault: Vault, out: Path) -> BackupInfo:
     """Write the backup to ``out`` atomically (temp file, fsync, rename)."""
-    out = Path(out)
-    if out.exists():
-        raise BadInput(f"'{out.name}' already exists; choose another name for the backup.")
-    if not out.parent.is_dir():
-        raise BadInput(f"The folder for the backup ({out.parent}) does not exist.")
+    out = check_output_path(Path(out), "the backup")
     fd, tmp_name = tempfile.mkstemp(prefix=".tmp-backup-", dir=out.parent)
     os.close(fd)
     tmp = Path(tmp_name)

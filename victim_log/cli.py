@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import getpass
 import io
 import json
@@ -46,6 +47,75 @@ class ArgParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ---------------------------------------------------------------------- argument types
+
+MAX_NUMBER = 2**63 - 1  # SQLite's largest integer: an id or count beyond it cannot exist
+
+
+def _number(text: str, minimum: int | None) -> int:
+    try:
+        n = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{one_line(text[:30])}' is not a whole number") from None
+    if n > MAX_NUMBER:
+        raise argparse.ArgumentTypeError(
+            f"{one_line(text[:24])}{'…' if len(text) > 24 else ''} is too large "
+            f"(the largest is {MAX_NUMBER})")
+    if minimum is not None and n < minimum:
+        raise argparse.ArgumentTypeError(f"{n} is not allowed: give {minimum} or more")
+    return n
+
+
+def id_arg(text: str) -> int:
+    """An entry, person, order or evidence number (a missing one is 'no such ...')."""
+    if text.strip().lstrip("-").isdigit() and int(text) < -MAX_NUMBER:
+        raise argparse.ArgumentTypeError(f"{one_line(text[:24])}… is too large")
+    return _number(text, None)
+
+
+def count_arg(text: str) -> int:
+    """A --limit or --group-minutes: a whole number from 0."""
+    return _number(text, 0)
+
+
+def when_arg(text: str) -> str:
+    """A date or date-time the person typed, checked now so that one the timeline
+    cannot place (year 1 without an offset overflows local time) is a clear message."""
+    from .model import parse_when
+
+    try:
+        dt = parse_when(text)
+        dt.astimezone().timestamp()
+    except BadInput as exc:
+        raise argparse.ArgumentTypeError(one_line(exc.message)) from None
+    except (OverflowError, ValueError, OSError):
+        raise argparse.ArgumentTypeError(
+            f"'{one_line(text[:40])}' is in a year too far from today to place on a "
+            "timeline; please check the year") from None
+    return text
+
+
+def date_arg(text: str) -> str:
+    """A calendar date (an order made or expiring): validated, kept as typed."""
+    from datetime import date
+
+    try:
+        date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{one_line(text[:40])}' is not a date: use a form like 2026-03-04") from None
+    return text.strip()
+
+
+def clean_text(text: str) -> str:
+    """Text from the command line with undecodable bytes shown as U+FFFD (JSON and the
+    journal need real text; file names keep their bytes elsewhere)."""
+    from .model import _SURROGATE
+
+    return _SURROGATE.sub("\ufffd", text)
 
 
 # ---------------------------------------------------------------------- secrets input
@@ -518,6 +588,21 @@ def cmd_evidence_remove(args: argparse.Namespace) -> int:
 # -- export and verify --
 
 
+def _id_list(text: str) -> tuple[int, ...]:
+    """``--incidents 3,5,8``: every item must be an entry number."""
+    ids = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        if not part.isdigit():
+            raise UsageError(f"'{one_line(part[:30])}' is not an entry number (use --incidents 3,5,8).")
+        try:
+            ids.append(count_arg(part))
+        except argparse.ArgumentTypeError as exc:
+            raise UsageError(f"--incidents: {exc}") from None
+    return tuple(dict.fromkeys(ids))
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .export.bundle import export
     from .export.case import ExportOptions
@@ -530,7 +615,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             if found is None:
                 raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
             person_id = found.id
-        ids = tuple(int(x) for x in (args.incidents or "").split(",") if x.strip().isdigit())
+        ids = _id_list(args.incidents or "")
+        for iid in ids:
+            vault.get_incident(iid)  # "There is no incident N" rather than an empty export
         options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
                                 incident_ids=ids, include_private=args.include_private,
                                 redact=redact, initials=args.initials or "")
@@ -636,15 +723,24 @@ def cmd_import(args: argparse.Namespace) -> int:
 # -- orders --
 
 
+MAX_CONDITION = 20_000  # an order's condition is a paragraph, never a book
+
+
 def cmd_order_add(args: argparse.Namespace) -> int:
     from .model import OrderData
 
+    if args.made_on and args.expires_on and args.expires_on < args.made_on:
+        raise BadInput("The order expires before it was made: please check the two dates.")
+    conditions = tuple(clean_text(c) for c in args.condition or ())
+    if any(len(c) > MAX_CONDITION for c in conditions):
+        raise BadInput(f"A condition is too long (the most is {MAX_CONDITION} characters).")
+    data = OrderData(order_type=clean_text(args.type), made_on=args.made_on or "",
+                     expires_on=args.expires_on or "", court=clean_text(args.court or ""),
+                     reference=clean_text(args.reference or ""), conditions=conditions)
+    data.validated()  # before the passphrase is asked for
     with open_vault(args) as vault:
-        person_id = vault.person_by_name(args.person) if args.person else None
-        oid = vault.add_order(OrderData(
-            order_type=args.type, made_on=args.made_on or "", expires_on=args.expires_on or "",
-            court=args.court or "", reference=args.reference or "",
-            conditions=tuple(args.condition or ()), person_id=person_id))
+        person_id = vault.person_by_name(clean_text(args.person)) if args.person else None
+        oid = vault.add_order(dataclasses.replace(data, person_id=person_id))
     print(oid)
     return EXIT_OK
 
@@ -726,9 +822,9 @@ def _add_vault_args(p: argparse.ArgumentParser) -> None:
 def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--kind", metavar="K[,K]", help="kinds: " + ", ".join(KINDS))
     p.add_argument("--summary", metavar="TEXT")
-    p.add_argument("--when", metavar="ISO", help="when it happened, e.g. 2026-03-04T21:15")
-    p.add_argument("--from", dest="start", metavar="ISO", help="start of a time range")
-    p.add_argument("--to", dest="end", metavar="ISO", help="end of a time range")
+    p.add_argument("--when", metavar="ISO", type=when_arg, help="when it happened, e.g. 2026-03-04T21:15")
+    p.add_argument("--from", dest="start", metavar="ISO", type=when_arg, help="start of a time range")
+    p.add_argument("--to", dest="end", metavar="ISO", type=when_arg, help="end of a time range")
     p.add_argument("--precision", choices=["exact", "approximate", "day", "unknown_time"])
     p.add_argument("--where", metavar="TEXT")
     p.add_argument("--details", metavar="TEXT", help="exactly what happened and was said")
@@ -745,7 +841,7 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--private-note", metavar="TEXT", help="never exported unless you ask")
     p.add_argument("--author", metavar="WHO", help="'victim' or 'support:NAME'")
     p.add_argument("--complete-later", action=argparse.BooleanOptionalAction, default=None)
-    p.add_argument("--order", type=int, metavar="ID", help="the order this incident breaches")
+    p.add_argument("--order", type=id_arg, metavar="ID", help="the order this incident breaches")
     p.add_argument("--condition", metavar="N_OR_TEXT",
                    help="which condition it breaches (its number in 'order list', or the text)")
 
@@ -774,32 +870,32 @@ def build_parser() -> ArgParser:
     p.add_argument("--attach", metavar="FILE", action="append", help="attach evidence")
 
     p = command("edit", cmd_edit, "save a new version of an incident")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
     _add_incident_fields(p)
 
     p = command("delete", cmd_delete, "delete an incident (its history is kept)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
 
     p = command("list", cmd_list, "list incidents, newest first")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--from", dest="start", metavar="DATE")
-    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--from", dest="start", metavar="DATE", type=when_arg)
+    p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
     p.add_argument("--kind", metavar="K[,K]")
-    p.add_argument("--limit", type=int)
+    p.add_argument("--limit", type=count_arg)
     p.add_argument("--oldest-first", action="store_true")
     p.add_argument("--include-deleted", action="store_true")
 
     p = command("show", cmd_show, "show one incident")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--history", action="store_true", help="every version, oldest first")
     p.add_argument("--json", action="store_true")
 
     p = command("search", cmd_search, "search summaries, details, places and people")
     p.add_argument("query")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--limit", type=count_arg, default=100)
 
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
@@ -813,8 +909,8 @@ def build_parser() -> ArgParser:
 
     p = command("export", cmd_export, "export for police: a signed bundle (or pdf/csv/json)")
     p.add_argument("--out", required=True, metavar="FILE.zip")
-    p.add_argument("--from", dest="start", metavar="DATE")
-    p.add_argument("--to", dest="end", metavar="DATE")
+    p.add_argument("--from", dest="start", metavar="DATE", type=when_arg)
+    p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
     p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
     p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
     p.add_argument("--initials", metavar="SM", help="producer's initials for exhibit references")
@@ -838,7 +934,7 @@ def build_parser() -> ArgParser:
                    choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
     p.add_argument("--sender", metavar="NAME_OR_NUMBER", action="append",
                    help="the person harassing you (repeat for their other names or numbers)")
-    p.add_argument("--group-minutes", type=int, default=0, metavar="N",
+    p.add_argument("--group-minutes", type=count_arg, default=0, metavar="N",
                    help="messages N minutes apart become one incident")
     p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")
     p.add_argument("--me", metavar="NAME", help="your own name as it appears in the export")
@@ -859,8 +955,8 @@ def build_parser() -> ArgParser:
     _add_vault_args(p)
     p.set_defaults(func=cmd_order_add)
     p.add_argument("--type", required=True, metavar="TEXT", help="e.g. 'Stalking Protection Order'")
-    p.add_argument("--made-on", metavar="DATE")
-    p.add_argument("--expires-on", metavar="DATE", help="leave out for 'until further order'")
+    p.add_argument("--made-on", metavar="DATE", type=date_arg)
+    p.add_argument("--expires-on", metavar="DATE", type=date_arg, help="leave out for 'until further order'")
     p.add_argument("--court", metavar="TEXT")
     p.add_argument("--reference", metavar="REF")
     p.add_argument("--condition", metavar="TEXT", action="append", help="repeat for each condition")
@@ -882,7 +978,7 @@ def build_parser() -> ArgParser:
                                        "an entry or order names them; the history keeps them)")
     _add_vault_args(p)
     p.set_defaults(func=cmd_person_delete)
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
 
     ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
@@ -897,17 +993,17 @@ def build_parser() -> ArgParser:
 
     p = evcommand("add", cmd_evidence_add, "store a file as evidence")
     p.add_argument("file")
-    p.add_argument("--incident", type=int, metavar="ID")
+    p.add_argument("--incident", type=id_arg, metavar="ID")
     p.add_argument("--json", action="store_true")
     p = evcommand("list", cmd_evidence_list, "list evidence")
     p.add_argument("--json", action="store_true")
     p.add_argument("--include-removed", action="store_true")
     p = evcommand("get", cmd_evidence_get, "save a verified copy of the original")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--out", required=True, metavar="FILE")
     p.add_argument("--force", action="store_true", help="replace FILE if it exists")
     p = evcommand("remove", cmd_evidence_remove, "remove evidence (recorded, with a reason)")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
     p.add_argument("--permanent", action="store_true",
                    help="destroy it for ever (erases its key)")

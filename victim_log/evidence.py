@@ -36,7 +36,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import mediatype
 from .crypto import stream
 from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
-from .fsutil import EarlyWriteback, atomic_writer, fsync_dir, translate_os_error
+from .fsutil import (
+    EarlyWriteback,
+    atomic_writer,
+    check_output_path,
+    fsync_dir,
+    translate_os_error,
+)
 from .model import _SURROGATE, EvidenceItem, incident_body_json
 from .store import db, journal
 from .textsafe import display_safe
@@ -360,13 +366,7 @@ class EvidenceStore:
         waiting for the disk halved the speed of getting a large file out.
         """
         item = self.get(evidence_id)
-        out = Path(out)
-        if out.is_dir():
-            raise BadInput(f"'{one_line(str(out))}' is a folder; give a file name to save to.")
-        if out.exists() and not overwrite:
-            raise BadInput(f"'{one_line(str(out))}' already exists; choose another name.")
-        if not out.parent.is_dir():
-            raise BadInput(f"The folder '{one_line(str(out.parent))}' does not exist.")
+        out = check_output_path(Path(out), "the copy", overwrite=overwrite)
         with atomic_writer(out, "the copy", durable=False) as dst:
             self._verify_into(item, dst)
         return item

@@ -13,13 +13,15 @@ import contextlib
 import ctypes
 import errno
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Self
 
-from .errors import DiskFull, ReadOnlyVault, VictimLogError
+from .errors import BadInput, DiskFull, ReadOnlyVault, VictimLogError
+from .textsafe import display_safe
 
 
 class ClosedOnExit:
@@ -149,3 +151,49 @@ def ensure_private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
     with contextlib.suppress(OSError):
         os.chmod(path, 0o700)
+
+
+def _kind_of(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def check_output_path(path: Path, what: str = "the file", *, overwrite: bool = False) -> Path:
+    """Accept a path the person chose to write to only if it is new, or (``overwrite``)
+    a regular file; say plainly what it is otherwise.
+
+    Every writer of user-chosen paths (evidence copies, exports, backups) calls this
+    first: an atomic write renames a temp file over the name, which would replace a
+    device node (``/dev/full`` as root), a FIFO another program reads, or a symlink
+    itself instead of the file it points to. A link is refused rather than followed,
+    so the written file is always exactly the one named.
+    """
+    path = Path(path)
+    name = display_safe(str(path), single_line=True)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        if not path.parent.is_dir():
+            raise BadInput(f"The folder '{display_safe(str(path.parent), single_line=True)}' "
+                           f"does not exist, so {what} cannot be saved there.") from None
+        return path
+    except OSError as exc:
+        raise BadInput(f"'{name}' cannot be used for {what} ({exc.strerror}).") from None
+    if stat.S_ISLNK(st.st_mode):
+        raise BadInput(f"'{name}' is a link. Give the real file's name, or a new name, "
+                       f"for {what} (the link itself is never replaced).")
+    if stat.S_ISDIR(st.st_mode):
+        raise BadInput(f"'{name}' is a folder; give a file name to save {what} to.")
+    if not stat.S_ISREG(st.st_mode):
+        raise BadInput(f"'{name}' is {_kind_of(st.st_mode)}, not a file: Victim Log will not "
+                       f"write {what} over it. Choose a new file name.")
+    if not overwrite:
+        raise BadInput(f"'{name}' already exists; choose another name for {what}.")
+    return path

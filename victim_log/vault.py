@@ -632,7 +632,7 @@ class Vault(ClosedOnExit):
                 return self._add_incident_tx(data, evidence, reason)
         what = "the new entry and its files" if files else "the new entry"
         # Validated before any work, and looked up as they will be stored.
-        names = [PersonData(name=n).validated().name for n in people_names if n.strip()]
+        names = [PersonData(name=n).validated().name for n in people_names]
         pending = []
         try:
             for f in files:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import __version__
 from ..errors import BadInput
-from ..fsutil import atomic_write_bytes
+from ..fsutil import atomic_write_bytes, check_output_path
 from ..model import canonical_json
 from ..store import db, journal
 from ..vault import Vault, now_iso
@@ -171,11 +171,7 @@ def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundl
     """Export to ``out``; ``fmt`` is bundle (signed zip), pdf, csv or json."""
     if fmt not in FORMATS:
         raise BadInput(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
-    out = Path(out)
-    if out.is_dir():
-        raise BadInput("Please give a file name for the export, not a folder.")
-    if not out.parent.is_dir():
-        raise BadInput(f"The folder {out.parent} does not exist.")
+    out = check_output_path(Path(out), "the export", overwrite=True)
     key = signing_key(vault)
     pub = key.public_key()
     exported_at = (datetime.fromtimestamp(timestamp, UTC).astimezone().isoformat(timespec="seconds")
@@ -204,7 +200,9 @@ def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundl
 def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey,
                   timestamp: int | None) -> None:
     stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
-    bag_name = "".join(ch if ch.isalnum() or ch in "._-" else "-" for ch in stem)[:90] or "export"
+    # Any name suits the zip file (Müller.zip, 日記.zip); the bag folder inside needs ASCII.
+    bag_name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "-"
+                       for ch in stem)[:90] or "export"
     if not bag_name[0].isalnum():
         bag_name = "export" + bag_name
     pdf = io.BytesIO()

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
-from ..evidence import PendingBlob
+from ..evidence import PendingBlob, describe_path
 from ..model import IncidentData, PersonData
 from ..store import db
 from ..textsafe import display_safe
@@ -315,8 +315,14 @@ class _Importer:
             raise BadInput("--group-minutes must be 0 or more.")
         if req.format == "photos":
             return self._photos()
-        if not req.source.is_file():
-            raise BadInput(f"There is no file called '{display_safe(req.source.name, single_line=True)}'.")
+        what = describe_path(req.source)
+        if what is not None:  # looked at before opening: a FIFO or device never ends
+            name = display_safe(req.source.name or str(req.source), single_line=True)
+            if what == "missing":
+                raise BadInput(f"There is no file called '{name}'.")
+            if what == "unreadable":
+                raise BadInput(f"'{name}' cannot be read (permission denied).")
+            raise BadInput(f"'{name}' is {what}, not a file to import. Nothing was imported.")
         file_hash = _sha256_file(req.source)
         # A file is "already imported" for the same sender(s); listing senders says so
         # for any earlier import of the file. A second import naming another number of
