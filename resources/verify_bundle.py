@@ -105,7 +105,9 @@ LINE_BREAK = re.compile(r"\r\n|\r|\n")
 ESCAPE = re.compile(r"%(25|0[aA]|0[dD])")
 OXUM = re.compile(r"([0-9]{1,20})\.([0-9]{1,10})\Z")
 HEX64 = re.compile(r"[0-9a-f]{64}\Z")
-JOURNAL_HEAD = re.compile(r"([0-9]{1,18}) ([0-9a-f]{64})\Z")
+JOURNAL_HEAD = re.compile(r"([1-9][0-9]{0,17}|0) ([0-9a-f]{64})\Z")
+SINGLE_LABELS = ("Payload-Oxum", "Signing-Key-Fingerprint", "Journal-Head")
+MAX_JOURNAL_LINE = 1 << 20
 GENESIS = "0" * 64
 
 
@@ -307,12 +309,25 @@ def short_fingerprint(public):
     return " ".join(hexdigits[i:i + 4] for i in range(0, 24, 4))
 
 
+def normalise_expected_key(text):
+    """The pin as the sender gave it: ``SHA256:`` and 43 base64 characters, or the 24
+    hex digits of the read-out form (spaces and dashes ignored). Anything else is a
+    usage error (exit 2), not a bundle that fails."""
+    want = text.strip()
+    if want[:7].upper() == "SHA256:" and re.match(r"[A-Za-z0-9+/]{43}\Z", want[7:]):
+        return "SHA256:" + want[7:]
+    compact = re.sub(r"[\s-]", "", want).upper()
+    if re.match(r"[0-9A-F]{24}\Z", compact):
+        return " ".join(compact[i:i + 4] for i in range(0, 24, 4))
+    raise Unusable("The expected key must be written as SHA256: followed by 43 letters, digits, "
+                   "+ or /, or as the read-out form of 24 digits and letters A to F.")
+
+
 def key_matches(expected, public):
-    """``expected`` is ``SHA256:...`` or the read-out hex groups (any spacing or dashes)."""
-    want = expected.strip()
-    if want.upper().startswith("SHA256:"):
-        return want[7:] == fingerprint(public)[7:]
-    return re.sub(r"[\s-]", "", want).upper() == short_fingerprint(public).replace(" ", "")
+    """``expected`` as :func:`normalise_expected_key` returns it."""
+    if expected.startswith("SHA256:"):
+        return expected == fingerprint(public)
+    return expected == short_fingerprint(public)
 
 
 def minisign_key_id(public):
@@ -1199,6 +1214,7 @@ class Result:
         self.key = key
         self.journal_head = journal_head
         self.anchor_hash = anchor_hash
+        self.journal_format = None
 
     @property
     def valid(self):
@@ -1310,14 +1326,20 @@ class Checker:
     def values(self, info, label):
         return [v for k, v in info if k.casefold() == label.casefold()]
 
+    def check_single_labels(self, info):
+        """A label that decides something appears once: readers taking the first and
+        readers taking the last would otherwise see different bundles."""
+        for label in SINGLE_LABELS:
+            count = len(self.values(info, label))
+            if count > 1:
+                self.add(BAG_INFO_TXT, MALFORMED, "%s has %d %s lines; a bundle has one."
+                         % (BAG_INFO_TXT, count, label))
+
     def check_oxum(self, info):
         declared = self.values(info, "Payload-Oxum")
         count = len(self.payload)
         octets = sum(self.src.size(r) for r in self.payload)
-        if len(declared) > 1:
-            self.add(BAG_INFO_TXT, MALFORMED, "%s has more than one Payload-Oxum." % BAG_INFO_TXT)
-            return
-        m = OXUM.match(declared[0]) if declared else None
+        m = OXUM.match(declared[-1]) if declared else None
         if m is None:
             self.add(BAG_INFO_TXT, MALFORMED, "%s has no valid Payload-Oxum." % BAG_INFO_TXT)
         elif (int(m.group(1)), int(m.group(2))) != (octets, count):
@@ -1391,18 +1413,20 @@ class Checker:
         return key_m
 
     def check_declared_key(self, info, key):
-        for declared in self.values(info, "Signing-Key-Fingerprint"):
-            if declared != fingerprint(key):
-                self.add(BAG_INFO_TXT, SIGNATURE,
-                         "%s names the signing key %s, but the bundle was signed by key %s."
-                         % (BAG_INFO_TXT, shown(declared, 80), fingerprint(key)))
+        """The key that signed must be the one the bundle names (README.txt and the PDF
+        show that one): a bundle re-signed with another key is not the one exported."""
+        declared = self.values(info, "Signing-Key-Fingerprint")
+        if declared and declared[-1].strip() != fingerprint(key):
+            self.add(BAG_INFO_TXT, SIGNATURE,
+                     "The bundle was signed by key %s, but %s (and so README.txt and the PDF) "
+                     "names key %s: it was re-signed by someone else."
+                     % (fingerprint(key), BAG_INFO_TXT, shown(declared[-1], 80)))
 
     def check_expected_key(self, key):
         if self.expect_key is not None and not key_matches(self.expect_key, key):
             self.add(MINISIGN_PUB, SIGNATURE,
-                     "The bundle is signed by key %s (read-out form %s), not by the key you "
-                     "expected (%s)." % (fingerprint(key), short_fingerprint(key),
-                                         shown(self.expect_key, 80)))
+                     "The bundle is signed by key %s (%s), not by the key you expected (%s)."
+                     % (fingerprint(key), short_fingerprint(key), self.expect_key))
 
     def check_payload(self, manifest_changed):
         data = self.read_tag(MANIFEST)
@@ -1431,134 +1455,159 @@ class Checker:
             if rel not in listed:
                 self.add(rel, ADDED, "%s was added after export." % shown(rel))
 
-    # -- the journal (FORMAT-14) ---------------------------------------------------------
+    # -- the journal (FORMAT-14, as victim_log/export/journal_check.py) ------------------
 
-    def journal_problem(self, message):
-        self.add(JOURNAL, JOURNAL_KIND, "%s: %s" % (JOURNAL, message))
+    FULL_KEYS = frozenset(("action", "at", "body_sha256", "detail", "hash", "id", "kind",
+                           "prev", "seq", "version"))
+    STUB_KEYS = frozenset(("hash", "prev", "seq", "withheld"))
 
-    def journal_head(self, info):
-        """(seq, hash) from bag-info's Journal-Head, None when absent (a legacy bundle)."""
-        values = self.values(info, "Journal-Head")
-        if not values:
-            return None
-        m = JOURNAL_HEAD.match(values[0]) if len(values) == 1 else None
-        if m is None:
-            self.add(BAG_INFO_TXT, MALFORMED, "%s has no valid Journal-Head." % BAG_INFO_TXT)
-            return False
-        return int(m.group(1)), m.group(2)
+    def journal_problem(self, message, file=JOURNAL):
+        self.add(file, JOURNAL_KIND, message)
 
     def journal_lines(self):
-        """The journal's lines (without their "\\n"), read in chunks; the last one is
-        flagged when the file does not end with a line break."""
+        """(line number, bytes without the newline); None for a line too long to be an
+        entry; a last line without its newline gets a NUL, so it is never canonical."""
         pending = b""
+        number = 0
         for data in self.src.chunks(JOURNAL):
             pending += data
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                yield line, True
+            start = 0
+            while True:
+                end = pending.find(b"\n", start)
+                if end < 0:
+                    break
+                number += 1
+                yield number, (pending[start:end] if end - start <= MAX_JOURNAL_LINE else None)
+                start = end + 1
+            pending = pending[start:]
+            if len(pending) > MAX_JOURNAL_LINE:
+                yield number + 1, None
+                return
         if pending:
-            yield pending, False
+            yield number + 1, pending + b"\x00"
 
-    def check_journal(self, head):
-        if head is False:
-            return
-        if JOURNAL not in self.payload:
-            if head is not None:
-                self.journal_problem("it is missing, but bag-info.txt names a journal head.")
-            return
+    def parse_entry(self, raw):
+        """The line's object when it is canonical JSON of an entry with our field types."""
+        if raw is None:
+            return None
         try:
-            if head is None:
-                self._check_legacy_journal()
-            else:
-                self._check_chain(head)
+            obj = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return None
+        if not isinstance(obj, dict) or canonical_json(obj) != raw:
+            return None
+        seq = obj.get("seq")
+        if type(seq) is not int or seq < 1:
+            return None
+        for k in ("hash", "prev"):
+            if not isinstance(obj.get(k), str) or not HEX64.match(obj[k]):
+                return None
+        keys = frozenset(obj)
+        if keys == self.STUB_KEYS:
+            return obj if obj["withheld"] is True else None
+        if keys != self.FULL_KEYS:
+            return None
+        if type(obj["id"]) is not int or type(obj["version"]) is not int:
+            return None
+        if not all(isinstance(obj[k], str) for k in ("action", "at", "body_sha256", "kind")):
+            return None
+        return obj if isinstance(obj["detail"], dict) else None
+
+    @staticmethod
+    def entry_hash(obj):
+        return hashlib.sha256(canonical_json({k: v for k, v in obj.items() if k != "hash"})).hexdigest()
+
+    def check_journal(self, info):
+        """Returns the signed head (seq, hash) when the chain holds up to it, else None."""
+        heads = self.values(info, "Journal-Head")
+        if any(p.file == JOURNAL for p in self.problems):
+            return None  # already reported as changed, missing or damaged
+        present = JOURNAL in self.payload
+        file = JOURNAL if present else BAG_INFO_TXT
+        try:
+            if len(heads) > 1:
+                self.journal_problem("%s has %d Journal-Head lines; a bundle has one."
+                                     % (BAG_INFO_TXT, len(heads)), file)
+                return None
+            if not heads:
+                if present:
+                    self.check_legacy_journal()
+                return None
+            m = JOURNAL_HEAD.match(heads[0].strip())
+            if m is None:
+                self.journal_problem("%s has a malformed Journal-Head (it must be a number and a "
+                                     "64-digit SHA-256)." % BAG_INFO_TXT, file)
+                return None
+            if not present:
+                self.journal_problem("%s declares a journal head, but the bundle has no %s."
+                                     % (BAG_INFO_TXT, JOURNAL), file)
+                return None
+            head = (int(m.group(1)), m.group(2))
+            return head if self.check_chain(head) else None
         except Damaged as exc:
             self.add(JOURNAL, DAMAGED, str(exc))
         except OSError:
             self.add(JOURNAL, DAMAGED, "%s cannot be read from the disk." % JOURNAL)
-
-    def _entry(self, line, ended, number):
-        """The parsed object of one canonical JSON line, or a reason it is not one."""
-        if not ended:
-            return None, "line %d does not end with a line break" % number
-        try:
-            obj = json.loads(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            return None, "line %d is not JSON" % number
-        if not isinstance(obj, dict):
-            return None, "line %d is not a journal entry" % number
-        return obj, None
-
-    def _check_legacy_journal(self):
-        """Without Journal-Head: each entry's own hash is checked (no continuity)."""
-        for number, (line, ended) in enumerate(self.journal_lines(), 1):
-            obj, why = self._entry(line, ended, number)
-            if obj is None:
-                self.journal_problem(why + ".")
-                return
-            fields = {k: v for k, v in obj.items() if k != "hash"}
-            digest = hashlib.sha256(canonical_json(fields)).hexdigest()
-            if obj.get("hash") != digest:
-                self.journal_problem("entry %s (line %d) has been altered."
-                                     % (shown(obj.get("seq", "?"), 20), number))
-                return
-
-    FULL_KEYS = frozenset(("action", "at", "body_sha256", "detail", "hash", "id", "kind",
-                           "prev", "seq", "version"))
-    WITHHELD_KEYS = frozenset(("hash", "prev", "seq", "withheld"))
-
-    def _check_chain(self, head):
-        """Journal-Head present: lines are the whole chain, seq 1..N, each line canonical
-        JSON, full entries hash to their hash, every prev is the hash before it, and the
-        last (seq, hash) is the head."""
-        head_seq, head_hash = head
-        prev, seq = GENESIS, 0
-        for line, ended in self.journal_lines():
-            seq += 1
-            obj, why = self._entry(line, ended, seq)
-            if obj is None:
-                self.journal_problem("the history is broken at entry %d (%s)." % (seq, why))
-                return
-            broken = self._entry_fault(obj, line, seq, prev)
-            if broken:
-                self.journal_problem("the history is broken at entry %d (%s)." % (seq, broken))
-                return
-            if seq == self.anchor_seq:
-                self.anchor_hash = obj["hash"]
-            prev = obj["hash"]
-            if seq > head_seq:
-                self.journal_problem("the history is broken at entry %d (it goes on past the "
-                                     "journal head in bag-info.txt)." % seq)
-                return
-        if seq != head_seq or prev != (head_hash if seq else GENESIS) or (
-                seq == 0 and head_hash != GENESIS):
-            self.journal_problem("the history is broken at entry %d (it does not end at the "
-                                 "journal head in bag-info.txt)." % min(seq + 1, head_seq or 1))
-
-    def _entry_fault(self, obj, line, seq, prev):
-        keys = frozenset(obj)
-        if keys == self.WITHHELD_KEYS:
-            if obj["withheld"] is not True:
-                return "a withheld entry is malformed"
-        elif keys != self.FULL_KEYS:
-            return "the entry is malformed"
-        if canonical_json(obj) != line:
-            return "the entry is not in canonical form"
-        number = obj["seq"]
-        if not isinstance(number, int) or isinstance(number, bool) or number != seq:
-            return "entry %d is missing or out of order" % seq
-        if not isinstance(obj["hash"], str) or not HEX64.match(obj["hash"]):
-            return "its hash is malformed"
-        if obj["prev"] != prev:
-            return "it does not follow entry %d" % (seq - 1) if seq > 1 else "it is not the first"
-        if keys == self.FULL_KEYS:
-            fields = {k: v for k, v in obj.items() if k != "hash"}
-            if hashlib.sha256(canonical_json(fields)).hexdigest() != obj["hash"]:
-                return "the entry has been altered"
         return None
+
+    def check_legacy_journal(self):
+        """Before Journal-Head: the exported records' entries only, each on its own."""
+        for number, raw in self.journal_lines():
+            entry = self.parse_entry(raw)
+            if entry is None or entry.get("withheld"):
+                self.journal_problem("%s line %d is not a journal entry." % (JOURNAL, number))
+                return
+            if self.entry_hash(entry) != entry["hash"]:
+                self.journal_problem("%s: entry %d (line %d) was changed after it was recorded "
+                                     "(its hash does not match its contents)."
+                                     % (JOURNAL, entry["seq"], number))
+                return
+
+    def check_chain(self, head):
+        """The whole chain 1..N: each line canonical, stubs taken as given, full entries
+        hashing to their hash, each prev the hash before it, ending at the signed head.
+        Stops at the first break (later entries cannot be placed)."""
+        head_seq, head_hash = head
+        prev, entries = GENESIS, 0
+        for number, raw in self.journal_lines():
+            entry = self.parse_entry(raw)
+            expected = entries + 1
+            if entry is None:
+                self.journal_problem("%s line %d is not a journal entry in the exported form (the "
+                                     "history breaks at entry %d)." % (JOURNAL, number, expected))
+                return False
+            if entry["seq"] != expected:
+                self.journal_problem("%s: entry %d is missing or out of order (line %d holds entry "
+                                     "%d)." % (JOURNAL, expected, number, entry["seq"]))
+                return False
+            if entry["prev"] != prev:
+                self.journal_problem("%s: the history breaks at entry %d: it does not follow the "
+                                     "entry before it." % (JOURNAL, expected))
+                return False
+            if not entry.get("withheld") and self.entry_hash(entry) != entry["hash"]:
+                self.journal_problem("%s: entry %d was changed after it was recorded (its hash "
+                                     "does not match its contents)." % (JOURNAL, expected))
+                return False
+            prev = entry["hash"]
+            entries += 1
+            if entries == self.anchor_seq:
+                self.anchor_hash = prev
+        if (entries, prev) != (head_seq, head_hash):
+            if entries < head_seq:
+                where = "it ends at entry %d, but the signed head is entry %d" % (entries, head_seq)
+            elif entries > head_seq:
+                where = "it runs to entry %d, past the signed head (entry %d)" % (entries, head_seq)
+            else:
+                where = "its last entry (%d) is not the one the signed head names" % head_seq
+            self.journal_problem("%s does not reach the journal head in %s: %s."
+                                 % (JOURNAL, BAG_INFO_TXT, where))
+            return False
+        return True
 
     def run(self):
         self.check_bagit_txt()
         info = self.read_bag_info()
+        self.check_single_labels(info)
         self.check_oxum(info)
         tagmanifest, changed = self.check_tag_files()
         key = self.check_signature(tagmanifest)
@@ -1566,10 +1615,16 @@ class Checker:
             self.check_declared_key(info, key)
             self.check_expected_key(key)
         self.check_payload(MANIFEST in changed)
-        head = self.journal_head(info)
-        self.check_journal(head)
-        return Result(self.src.label, self.src.bag_name, self.problems, key,
-                      head if head else None, self.anchor_hash)
+        heads = self.values(info, "Journal-Head")
+        head = self.check_journal(info)
+        if head is None and len(heads) == 1 and JOURNAL_HEAD.match(heads[0].strip()):
+            m = JOURNAL_HEAD.match(heads[0].strip())
+            head = (int(m.group(1)), m.group(2))  # declared, even if the chain failed
+        result = Result(self.src.label, self.src.bag_name, self.problems, key, head,
+                        self.anchor_hash)
+        result.journal_format = ("chained" if heads else "legacy" if JOURNAL in self.payload
+                                 else None)
+        return result
 
 
 def check(target, expect_key=None, anchor_seq=None):
@@ -1595,22 +1650,34 @@ def key_text(key):
 
 
 def since_problems(old, new):
-    """--since: the newer export's history must extend the older one's, same signer."""
-    out = []
-    if old.key is not None and new.key is not None and old.key != new.key:
-        out.append(Problem(new.label, HISTORY,
-                           "The two exports are signed by different keys: the older by %s, the "
-                           "newer by %s." % (fingerprint(old.key), fingerprint(new.key))))
+    """--since: the newer export's history must extend the older one's (as the core's
+    victim_log/lineage.py decides)."""
+    if not old.valid or not new.valid:
+        which = [n for n, r in (("older", old), ("newer", new)) if not r.valid]
+        return [Problem(BAG_INFO_TXT, HISTORY,
+                        "The %s export %s not valid (see above), so the history cannot be "
+                        "compared." % (" and the ".join(which), "is" if len(which) == 1 else "are"))]
+    if old.key != new.key:
+        return [Problem(BAG_INFO_TXT, HISTORY,
+                        "The two exports were signed by different keys (%s and %s): they do not "
+                        "come from the same vault, or one was re-signed by someone else."
+                        % (fingerprint(old.key), fingerprint(new.key)))]
     if old.journal_head is None or new.journal_head is None:
-        which = "older" if old.journal_head is None else "newer"
-        out.append(Problem(BAG_INFO_TXT, HISTORY,
-                           "The %s export has no journal head (it was made by an earlier version "
-                           "of Victim Log), so the two histories cannot be compared." % which))
-    elif new.anchor_hash != old.journal_head[1]:
-        out.append(Problem(JOURNAL, HISTORY,
-                           "The newer export's history does not extend the older one: entry %d "
-                           "is not the same in both." % old.journal_head[0]))
-    return out
+        missing = [n for n, h in (("older", old.journal_head), ("newer", new.journal_head))
+                   if h is None]
+        return [Problem(BAG_INFO_TXT, HISTORY,
+                        "The %s export %s no journal head (made by an earlier Victim Log), so it "
+                        "cannot be shown that the newer export's history extends the older one."
+                        % (" and the ".join(missing), "has" if len(missing) == 1 else "have"))]
+    seq, expected = old.journal_head
+    if new.anchor_hash == expected:
+        return []
+    where = ("is not in the newer export" if seq > new.journal_head[0]
+             else "is different in the newer export")
+    return [Problem(JOURNAL, HISTORY,
+                    "The newer export's history does not extend the older one: entry %d, the "
+                    "older export's last, %s, so entries up to it were removed or rewritten in "
+                    "between." % (seq, where))]
 
 
 def report_text(result, expect_key, old=None, history=()):
@@ -1637,8 +1704,16 @@ def report_text(result, expect_key, old=None, history=()):
     if old is not None:
         lines.append("The newer export's history extends the older one (%s, up to entry %d)."
                      % (old.label, old.journal_head[0]))
-    lines.append("Checked: the zip's layout, both signatures, every file against the manifests, "
-                 "and the journal chain.")
+    lines.append("Checked: the zip's layout, both signatures and every file against the "
+                 "manifests.")
+    if result.journal_head is not None:
+        lines.append("History: one unbroken chain of journal entries up to the signed head "
+                     "(entry %d, %s)." % (result.journal_head[0], result.journal_head[1][:16]))
+    elif result.journal_format == "legacy":
+        lines.append("History: each journal entry is unchanged; this older bundle has no journal "
+                     "head, so it cannot show that nothing was left out.")
+    else:
+        lines.append("History: this bundle has no journal.")
     return lines
 
 
@@ -1686,18 +1761,19 @@ def default_target():
 
 def run(argv, out):
     args = parse_args(argv)
+    pin = normalise_expected_key(args.expect_key) if args.expect_key is not None else None
     target = args.bundle or default_target()
     old = None
     if args.since:
-        old = check(args.since)
+        old = check(args.since, pin)
     anchor = old.journal_head[0] if old is not None and old.journal_head else None
-    result = check(target, args.expect_key, anchor)
-    history = since_problems(old, result) if old is not None and old.valid and result.valid else ()
+    result = check(target, pin, anchor)
+    history = since_problems(old, result) if old is not None else ()
     if args.json:
-        doc = report_json(result, args.expect_key, old, history)
+        doc = report_json(result, pin, old, history)
         out.write(json.dumps(doc, indent=2, ensure_ascii=True) + "\n")
         return 0 if doc["valid"] else 1
-    lines = report_text(result, args.expect_key, old, history)
+    lines = report_text(result, pin, old, history)
     for line in lines:
         out.write(safe_line(line) + "\n")
     return 0 if lines[0].startswith("VALID") else 1

@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from victim_log import verify as core_verify
+from victim_log.errors import BadInput
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
 from victim_log.model import canonical_json
@@ -218,9 +220,16 @@ def test_fingerprints_are_the_core_ones(n: int) -> None:
         short.replace(" ", "-"),
         short.replace(" ", ""),
     ):
-        assert VB.key_matches(good, raw)
-    for bad in (sign.fingerprint(key)[:-1], short[:-1], "sha256:" + sign.fingerprint(key)[7:].lower(), ""):
-        assert not VB.key_matches(bad, raw)
+        assert VB.key_matches(VB.normalise_expected_key(good), raw)
+        assert VB.normalise_expected_key(good) == core_verify.normalise_expected_key(good)  # as the core
+    other = sign.fingerprint(Ed25519PrivateKey.from_private_bytes(bytes([n + 1]) * 32).public_key())
+    assert not VB.key_matches(VB.normalise_expected_key(other), raw)
+    assert not VB.key_matches(VB.normalise_expected_key("sha256:" + sign.fingerprint(key)[7:].lower()), raw)
+    for malformed in (sign.fingerprint(key)[:-1], short[:-1], "", "SHA256:", "0" * 25):
+        with pytest.raises(VB.Unusable):
+            VB.normalise_expected_key(malformed)
+        with pytest.raises(BadInput):
+            core_verify.normalise_expected_key(malformed)
 
 
 def test_the_signers_output_verifies_and_any_change_does_not() -> None:
@@ -451,6 +460,8 @@ def test_expect_key_pins_the_signer(genuine: Path) -> None:
     assert out.returncode == 1
     assert FP in out.stdout and OTHER_FP in out.stdout
     assert "VALID," not in out.stdout
+    out = run("--expect-key", "SHA256:typo", genuine)  # a mistyped pin is a usage error
+    assert out.returncode == 2 and out.stdout.startswith("CANNOT CHECK: The expected key")
 
 
 def test_the_four_cases_the_old_script_passed(genuine: Path, tmp_path: Path) -> None:
@@ -811,7 +822,7 @@ def test_a_broken_journal_names_the_first_broken_entry(
     assert code == 1, doc
     (problem,) = doc["problems"]  # type: ignore[misc]
     assert problem["file"] == "data/journal.jsonl" and problem["kind"] == "journal"
-    assert f"entry {first_broken} " in problem["message"], problem
+    assert re.search(rf"entry {first_broken}\b", problem["message"]), problem
 
 
 def test_journal_must_end_at_the_signed_head(tmp_path: Path) -> None:
@@ -833,7 +844,7 @@ def test_journal_lines_must_be_canonical(tmp_path: Path) -> None:
     lines[1] = json.dumps(chain[1], sort_keys=True).encode() + b"\n"  # spaces: same values, not canonical
     path = build(tmp_path / "c.zip", chain=chain, journal=b"".join(lines))
     code, doc = run_json(path)
-    assert code == 1 and "entry 2 " in str(doc["problems"])
+    assert code == 1 and "breaks at entry 2)" in str(doc["problems"])
     path = build(tmp_path / "n.zip", chain=chain, journal=journal_bytes(chain).rstrip(b"\n"))
     assert run_json(path)[0] == 1
 
