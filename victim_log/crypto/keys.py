@@ -64,7 +64,6 @@ import hmac
 import json
 import os
 import secrets
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -136,24 +135,19 @@ def argon2id(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
     ).derive(secret)
 
 
-def calibrate(target_seconds: float = 0.6) -> KdfParams:
-    """Pick Argon2id costs that take about ``target_seconds`` here, with >= 64 MiB.
+def calibrate(target_seconds: float | None = None) -> KdfParams:
+    """Argon2id costs for a new passphrase slot on this machine.
 
-    Memory is the costly resource for an attacker's GPUs, so we fix it high (256 MiB
-    where the time allows, never under 64 MiB) and tune iterations to the target.
+    The policy (256 MiB and at least two passes where the machine has the memory,
+    about a second an unlock) is :func:`.kdfcost.choose_cost`'s; what it returns
+    always lies inside what :func:`slot_params` accepts from a key file.
     """
     if _fast_kdf_for_tests():
         return KdfParams(iterations=1, memory_kib=8 * 1024, lanes=1)
-    memory = MAX_MEMORY_KIB
-    probe = KdfParams(iterations=1, memory_kib=memory)
-    start = time.perf_counter()
-    argon2id(b"calibration", b"\0" * 16, probe)
-    one = max(time.perf_counter() - start, 1e-3)
-    if one > target_seconds:
-        # Slow machine: lower memory (not below the floor) before giving up on time.
-        memory = max(MIN_MEMORY_KIB, int(memory * target_seconds / one))
-        return KdfParams(iterations=1, memory_kib=memory)
-    iterations = max(1, min(MAX_ITERATIONS, round(target_seconds / one)))
+    from . import kdfcost
+
+    target = kdfcost.TARGET_SECONDS if target_seconds is None else target_seconds
+    iterations, memory = kdfcost.choose_cost(kdfcost.time_one_pass, target)
     return KdfParams(iterations=iterations, memory_kib=memory)
 
 
