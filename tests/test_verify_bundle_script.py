@@ -30,11 +30,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from victim_log import verify as core_verify
-from victim_log.errors import BadInput
+from victim_log.errors import BadInput, NotABundle
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
 from victim_log.model import canonical_json
 from victim_log.resources import resource_path
+from victim_log.safezip import UnsafeZip
 
 SCRIPT = resource_path("verify_bundle.py")
 BAG = "victim-log-export-20261202"
@@ -995,3 +996,45 @@ def test_runs_on_the_oldest_supported_python(genuine: Path, tmp_path: Path) -> N
     for exe in pythons:
         assert run(genuine, python=exe).returncode == 0, exe
         assert run(bad, python=exe).returncode == 1, exe
+
+
+def _core_verdict(path: Path) -> tuple[int, str | None]:
+    """(exit code, the named reason of a refused zip) from victim_log.verify."""
+    try:
+        return (0 if core_verify.verify_bundle(path).valid else 1), None
+    except UnsafeZip as exc:
+        return 2, exc.reason
+    except NotABundle:
+        return 2, "not-a-bundle"
+
+
+@settings(
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 1 << 30), st.integers(0, 255), st.booleans()), min_size=1, max_size=3
+    ),
+    cut=st.one_of(st.none(), st.integers(0, 1 << 30)),
+)
+def test_fuzzed_bundles_get_the_cores_verdict(
+    genuine: Path, tmp_path: Path, edits: list[tuple[int, int, bool]], cut: int | None
+) -> None:
+    """The two checkers agree on any mutation of a genuine bundle: same exit code, and
+    for a refused zip the same named reason."""
+    data = bytearray(genuine.read_bytes())
+    for pos, value, near_end in edits:
+        at = len(data) - 1 - pos % 4096 if near_end else pos % len(data)
+        data[at] = value
+    if cut is not None and cut % 5 == 0:
+        del data[cut % len(data) :]
+    path = tmp_path / "fuzzed.zip"
+    path.write_bytes(bytes(data))
+    code, doc = run_json(path)
+    core_code, core_reason = _core_verdict(path)
+    assert code == core_code, doc
+    if code == 2:
+        assert doc["reason"] == core_reason, doc
