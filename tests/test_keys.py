@@ -168,3 +168,42 @@ def test_a_real_typo_is_still_a_typo() -> None:
     with pytest.raises(WrongPassphrase, match="not right"):
         Vault.open(path, "not my passphrase at all")
     assert len(_doc(path)["failed_attempts"]) == 1
+
+
+def _weaken_in_range(doc: dict[str, Any]) -> None:
+    slot = next(s for s in doc["slots"] if s["type"] == "passphrase")
+    slot["iterations"] = 2  # still a cost calibrate() could choose: only the AD tells
+
+
+def _replace_slot(doc: dict[str, Any]) -> None:
+    """The slot of another vault file with the same id: someone else's passphrase."""
+    other = keys.KeyFile(vault_id=doc["vault_id"], created_at=doc["created_at"], slots=[])
+    other.set_passphrase(os.urandom(32), "the intruder's passphrase",
+                         keys.KdfParams(1, 8 * 1024, 1))
+    doc["slots"] = [s for s in doc["slots"] if s["type"] != "passphrase"] + other.slots
+
+
+@pytest.mark.parametrize("change", [_weaken_in_range, _replace_slot])
+def test_a_replaced_or_recosted_slot_is_not_taken_for_a_typo(change: Any) -> None:
+    """Structurally fine, so only this computer's note of the slot it last unlocked
+    with can tell: it says the key file changed, and counts nothing."""
+    path, _ = _new()
+    Vault.open(path, PASSPHRASE).lock()
+    _tamper(path, change)
+    with pytest.raises(VaultCorrupt, match="not the one this computer last opened it with"):
+        Vault.open(path, PASSPHRASE)
+    assert _doc(path)["failed_attempts"] == []
+
+
+def test_a_passphrase_changed_elsewhere_opens_with_the_new_one(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _ = _new()
+    monkeypatch.setenv("VICTIM_LOG_STATE", str(tmp_path / "other-computer"))
+    with Vault.open(path, PASSPHRASE) as v:
+        v.change_passphrase("the new passphrase 2027")
+    monkeypatch.setenv("VICTIM_LOG_STATE", str(vault_path().parent / "state"))
+    with pytest.raises(VaultCorrupt, match="another computer"):
+        Vault.open(path, PASSPHRASE)  # the old one: told why, not "not right"
+    Vault.open(path, "the new passphrase 2027").lock()
+    with pytest.raises(WrongPassphrase):  # now noted here: a typo is a typo again
+        Vault.open(path, PASSPHRASE)

@@ -289,6 +289,7 @@ class Vault(ClosedOnExit):
                 conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)",
                              (now_iso(),))
             keyfile.save(path / KEY_NAME)
+            keys.remember_slots(paths.state_dir(), keyfile)
         except BaseException:
             conn.close()
             for name in (DB_NAME, KEY_NAME):
@@ -353,6 +354,12 @@ class Vault(ClosedOnExit):
             else:
                 raise WrongPassphrase("A passphrase is needed to open the vault.")
         except WrongPassphrase:
+            slot_type = "recovery" if recovery_key is not None else "passphrase"
+            # A slot other than the one this computer last unlocked with: not a typo
+            # (not for a key file just taken from a backup, which may be older).
+            if backoff and (passphrase is not None or recovery_key is not None) \
+                    and _slot_replaced_here(path, keyfile, slot_type):
+                raise _slot_replaced(slot_type) from None
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
 
             def count(fresh: keys.KeyFile) -> bool:
@@ -372,6 +379,7 @@ class Vault(ClosedOnExit):
             conn.close()
             raise
         failures = tuple(keyfile.failed_attempts)
+        keys.remember_slots(paths.state_dir(), keyfile)
         vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning))
         vault._settle_keyfile(failures, anchor=warning is None)
         if warning is not None:
@@ -512,6 +520,7 @@ class Vault(ClosedOnExit):
             return True
 
         self._keyfile = keys.update(self.path / KEY_NAME, put)
+        keys.remember_slots(paths.state_dir(), self._keyfile)
 
     @property
     def vault_id(self) -> str:
@@ -658,6 +667,37 @@ class Vault(ClosedOnExit):
             raise
         self.evidence.sync_dirs(pending)
         return incident_id
+
+    def clock_went_back(self, limit: int = 5) -> list[str]:
+        """Where a recorded-at time is earlier than the one before it in the journal.
+
+        Recorded-at times come from the computer's clock; set back (by hand, a dead
+        CMOS battery, a wrong time zone), it makes a later entry look older than an
+        earlier one. Nothing is wrong with the entries, but a defence lawyer will ask,
+        so ``check`` and the export say where it happened (not an integrity problem).
+        """
+        out: list[str] = []
+        count = 0
+        latest: tuple[float, int, str] | None = None
+        for seq, at, kind, rid in self.conn.execute(
+                "SELECT seq, at, kind, id FROM journal ORDER BY seq").fetchall():
+            try:
+                when = datetime.fromisoformat(str(at)).timestamp()
+            except (ValueError, OverflowError, OSError):
+                continue
+            if latest is not None and when < latest[0] - 1:
+                count += 1
+                if len(out) < limit:
+                    what = f"{kind} {rid}" if kind != "vault" else "a vault event"
+                    out.append(f"journal entry {seq} ({what}) was recorded at {at}, earlier "
+                               f"than entry {latest[1]} before it ({latest[2]}): the "
+                               "computer's clock was set back in between")
+            if latest is None or when >= latest[0]:
+                latest = (when, int(seq), str(at))
+        if count > limit:
+            out.append(f"... and {count - limit} more entries recorded after the clock "
+                       "went back")
+        return out
 
     def _person_by_name_tx(self, name: str, role: str = "perpetrator") -> int:
         """``person_by_name`` inside the caller's transaction (which holds the write
@@ -1112,6 +1152,32 @@ class Vault(ClosedOnExit):
         for iid in set(indexed) - set(latest):
             problems.append(f"incident {iid} is in the timeline but has no stored record")
         return problems
+
+
+def _slot_replaced_here(path: Path, tried: keys.KeyFile, slot_type: str) -> bool:
+    """The slot just tried is still the one on disk, yet not the one this computer
+    noted at its last unlock (or wrote itself). A slot replaced on disk while we
+    were trying (``passwd`` in another window) is an ordinary miss instead."""
+    if not keys.slot_changed_since_seen(paths.state_dir(), tried, slot_type):
+        return False
+    try:
+        fresh = keys.KeyFile.load(path / KEY_NAME)
+    except (VaultCorrupt, BadInput):
+        return False
+    mine = [keys.slot_digest(s) for s in tried.slots if s.get("type") == slot_type]
+    now = [keys.slot_digest(s) for s in fresh.slots if s.get("type") == slot_type]
+    return mine == now
+
+
+def _slot_replaced(slot_type: str) -> VaultCorrupt:
+    what = "recovery key" if slot_type == "recovery" else "passphrase"
+    return VaultCorrupt(
+        f"That {what} does not open the vault, and its {what} slot in the key file "
+        "(vault.key) is not the one this computer last opened it with: it was changed "
+        f"outside Victim Log. If you set a new {what} on another computer, use that one; "
+        "if you did not, restore vault.key from a backup or use your "
+        f"{'passphrase' if slot_type == 'recovery' else 'recovery key'}. "
+        "This try was not counted as a wrong one.")
 
 
 def _summary(r: tuple[Any, ...]) -> IncidentSummary:

@@ -76,7 +76,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import BadInput, VaultCorrupt, WrongPassphrase
+from ..errors import BadInput, VaultCorrupt, VictimLogError, WrongPassphrase
 from ..fsutil import atomic_write_bytes
 
 FORMAT = "victim-log-keyfile"
@@ -418,6 +418,57 @@ def recovery_slot(vault_id: str, data_key: bytes, recovery_key: str) -> dict[str
 def new_keyfile(vault_id: str) -> KeyFile:
     return KeyFile(vault_id=vault_id, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
                    slots=[], journal_head=GENESIS_HEAD)
+
+
+# --- What this computer last unlocked with ----------------------------------------------
+
+SEEN_FILE = "key-slots.json"
+SEEN_VAULTS = 20
+
+
+def slot_digest(slot: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(slot, sort_keys=True, separators=(",", ":"))
+                          .encode()).hexdigest()
+
+
+def _read_seen(state: Path) -> dict[str, Any]:
+    try:
+        with open(state / SEEN_FILE, "rb") as fh:
+            doc = json.loads(fh.read(MAX_KEYFILE_BYTES).decode("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def remember_slots(state: Path, keyfile: KeyFile) -> None:
+    """Note (in the state folder, outside the vault) a digest of each slot of a key
+    file that just unlocked, or that this computer just wrote.
+
+    A wrong passphrase against a slot that is not the one noted here is then told
+    apart from a typo (:func:`slot_changed_since_seen`): someone replaced or
+    re-costed the slot, or the passphrase was changed on another computer. Only
+    digests of the slots (themselves public in vault.key) are kept. Best effort.
+    """
+    doc = _read_seen(state)
+    entry = {str(s.get("type")): slot_digest(s) for s in keyfile.slots}
+    if doc.get(keyfile.vault_id) == entry:
+        return
+    doc.pop(keyfile.vault_id, None)
+    doc[keyfile.vault_id] = entry  # newest last; the oldest are dropped
+    doc = dict(list(doc.items())[-SEEN_VAULTS:])
+    with contextlib.suppress(OSError, VictimLogError):
+        state.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write_bytes(state / SEEN_FILE, json.dumps(doc, sort_keys=True).encode(),
+                           "the app's state")
+
+
+def slot_changed_since_seen(state: Path, keyfile: KeyFile, slot_type: str) -> bool:
+    """True when this computer noted a different ``slot_type`` slot for this vault."""
+    entry = _read_seen(state).get(keyfile.vault_id)
+    if not isinstance(entry, dict) or not isinstance(entry.get(slot_type), str):
+        return False
+    current = [s for s in keyfile.slots if s.get("type") == slot_type]
+    return len(current) == 1 and entry[slot_type] != slot_digest(current[0])
 
 
 # --- Updating the file on disk -----------------------------------------------------------
