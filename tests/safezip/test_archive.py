@@ -161,9 +161,11 @@ def test_hidden_entry_before_the_directory_is_refused(genuine: Genuine) -> None:
         (lambda g: g + b"trailing", "trailing-data"),
         (lambda g: g + zc.eocd(0, 0, 0), "directory-gap"),  # a second, empty archive after
         (lambda g: g[:-22] + g[-22:-2] + b"\x04\x00" + b"note", "comment"),
+        (lambda g: g[:-22] + g[-22:-2] + b"\x01\x00" + b"n", "comment"),
         (lambda g: g[:-200], "trailing-data"),  # cut short: the end record is gone
     ],
-    ids=["prefix", "trailing", "second-eocd-appended", "plain-comment", "truncated"],
+    ids=["prefix", "trailing", "second-eocd-appended", "plain-comment", "one-byte-comment",
+         "truncated"],
 )
 def test_data_outside_the_archive_is_refused(
     genuine: Genuine, build: Callable[[bytes], bytes], reason: str
@@ -263,6 +265,10 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "strong-encryption": (lambda: zc.build(_with(1, flags=0x41)), "encrypted"),
     "data-descriptor": (lambda: zc.build(_with(2, descriptor=True)), "data-descriptor"),
     "bzip2": (lambda: zc.build(_with(2, method=12)), "compression-method"),
+    "patched-data-flag": (lambda: zc.build(_with(2, flags=0x20)), "unsupported-feature"),
+    "local-only-flag": (
+        lambda: _patch(zc.build(BASE), 6, "<H", 0x10), "local-central-mismatch"
+    ),
     "symlink": (lambda: zc.build(_with(2, external_attr=0o120777 << 16)), "symlink"),
     "fifo": (lambda: zc.build(_with(2, external_attr=0o010644 << 16)), "symlink"),
     "absolute": (lambda: zc.build(_with(2, name="/etc/passwd")), "unsafe-name"),

@@ -44,9 +44,11 @@ from .records import (
     FLAG_ENCRYPTED,
     FLAG_MASKED_HEADERS,
     FLAG_STRONG_ENCRYPTION,
+    FLAGS_KNOWN,
     FLAGS_THAT_MATTER,
     LOCAL_SIZE,
     MAX_COMMENT,
+    MAX_DESCRIPTOR,
     SIG_EOCD,
     SIG_ZIP64_LOCATOR,
     U16_MAX,
@@ -56,7 +58,7 @@ from .records import (
     CentralEntry,
     EndRecord,
     damaged,
-    descriptor_length,
+    descriptor_matches,
     local_lengths,
     parse_central,
     parse_eocd,
@@ -134,7 +136,7 @@ def find_end(src: Source, policy: ZipPolicy) -> EndRecord:
     tail = src.read_exact(tail_len, tail_start)
     pos = len(tail) - EOCD_SIZE
     if tail[pos : pos + 4] != SIG_EOCD or parse_eocd(tail, pos)[6] != 0:
-        pos = tail.rfind(SIG_EOCD, 0, len(tail) - EOCD_SIZE + 1)
+        pos = tail.rfind(SIG_EOCD, 0, len(tail) - EOCD_SIZE + 4)
         while pos >= 0 and pos + EOCD_SIZE + parse_eocd(tail, pos)[6] != len(tail):
             pos = tail.rfind(SIG_EOCD, 0, pos)
         if pos < 0:
@@ -278,6 +280,11 @@ def _check_entry(index: int, e: CentralEntry, policy: ZipPolicy) -> _Entry:
         raise UnsafeZip("entry-comment", f"This zip has a comment on {who}, which an export never has.")
     if e.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS):
         raise UnsafeZip("encrypted", f"This zip is password-protected ({who}); Victim Log reads none.")
+    if e.flags & ~FLAGS_KNOWN:
+        raise UnsafeZip(
+            "unsupported-feature",
+            f"This zip uses a zip feature Victim Log does not read ({who}).",
+        )
     if e.method not in (STORED, DEFLATED):
         raise UnsafeZip(
             "compression-method",
@@ -335,8 +342,14 @@ def check_layout(
 ) -> tuple[ZipMember, ...]:
     """Check every local header against its entry and that members tile the file."""
     by_index: dict[int, ZipMember] = {}
+    ordered = sorted(entries, key=lambda x: x.central.header_offset)
+    # Where each member's records must end: where the next begins.
+    next_start = {
+        e.index: nxt.central.header_offset if nxt is not None else end.cd_offset
+        for e, nxt in zip(ordered, [*ordered[1:], None], strict=True)
+    }
     expected = 0
-    for entry in sorted(entries, key=lambda x: x.central.header_offset):
+    for entry in ordered:
         offset = entry.central.header_offset
         if offset < expected:
             raise _overlap()
@@ -344,7 +357,7 @@ def check_layout(
             if expected == 0:
                 raise UnsafeZip("prefix-data", "This zip has hidden data before its first file " + _ALTERED)
             raise UnsafeZip("member-gap", "This zip has hidden data between its files " + _ALTERED)
-        member, expected = _check_local(src, entry, end.cd_offset, policy)
+        member, expected = _check_local(src, entry, end.cd_offset, next_start[entry.index])
         by_index[entry.index] = member
     if expected != end.cd_offset:
         if expected > end.cd_offset:
@@ -368,8 +381,10 @@ def _mismatch(who: str) -> UnsafeZip:
     )
 
 
-def _check_local(src: Source, entry: _Entry, cd_offset: int, policy: ZipPolicy) -> tuple[ZipMember, int]:
-    """The member as checked, and where the next record must start."""
+def _check_local(
+    src: Source, entry: _Entry, cd_offset: int, next_start: int
+) -> tuple[ZipMember, int]:
+    """The member as checked, and where its records end (the next must start there)."""
     c = entry.central
     offset = c.header_offset
     if offset + LOCAL_SIZE > cd_offset:
@@ -400,9 +415,14 @@ def _check_local(src: Source, entry: _Entry, cd_offset: int, policy: ZipPolicy) 
     if data_end > cd_offset:
         raise _overlap()
     if c.flags & FLAG_DATA_DESCRIPTOR:
-        window = src.read_exact(min(24, cd_offset - data_end), data_end)
-        length = descriptor_length(window, c.crc32, c.compressed_size, c.size)
-        if length is None:
+        # Its four forms have four lengths; the next record says which one this is
+        # (zero sizes read alike in the 4- and 8-byte forms).
+        length = next_start - data_end
+        if length > MAX_DESCRIPTOR:
+            raise UnsafeZip("member-gap", "This zip has hidden data between its files " + _ALTERED)
+        if length < 0 or not descriptor_matches(
+            src.read_exact(length, data_end), c.crc32, c.compressed_size, c.size
+        ):
             raise _mismatch(entry.who)
         data_end += length
     member = ZipMember(

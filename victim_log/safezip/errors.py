@@ -33,6 +33,7 @@ REASONS = frozenset(
         "entry-comment",  # a comment on a member
         "encrypted",
         "compression-method",  # anything but stored/deflate
+        "unsupported-feature",  # flags for patched data, enhanced deflate, reserved bits
         "symlink",  # a link or special file
         "unsafe-name",  # absolute, .., backslash, control/bidi characters, empty parts
         "name-encoding",  # undecodable, or non-ASCII without the UTF-8 flag (strict)

@@ -46,8 +46,12 @@ FLAG_DATA_DESCRIPTOR = 0x0008
 FLAG_STRONG_ENCRYPTION = 0x0040
 FLAG_UTF8 = 0x0800
 FLAG_MASKED_HEADERS = 0x2000
-#: Flags whose disagreement between the two headers changes how a tool reads a member.
-FLAGS_THAT_MATTER = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8
+FLAGS_DEFLATE_OPTIONS = 0x0006  # the compression level the writer used: informative only
+#: Flags a member may carry: anything else (patched data, enhanced deflate, reserved
+#: bits) is a feature some tool may act on and we do not read.
+FLAGS_KNOWN = FLAGS_DEFLATE_OPTIONS | FLAG_DATA_DESCRIPTOR | FLAG_UTF8
+#: Flags that must be the same in both headers: all but the deflate options.
+FLAGS_THAT_MATTER = 0xFFFF & ~FLAGS_DEFLATE_OPTIONS
 
 EXTRA_ZIP64 = 0x0001
 EXTRA_UNICODE_PATH = 0x7075
@@ -266,17 +270,19 @@ def local_lengths(head: bytes) -> tuple[int, int]:
     return n_len, e_len
 
 
-def descriptor_length(data: bytes, crc: int, csize: int, usize: int) -> int | None:
-    """The length of the data descriptor at the start of ``data`` that records exactly
-    (crc, csize, usize), with or without its optional signature, with 4- or 8-byte
-    sizes; None when no form matches."""
-    for signed in (True, False):
-        start = 4 if signed else 0
-        if signed and data[:4] != SIG_DESCRIPTOR:
-            continue
-        for fmt, width in (("<III", 12), ("<IQQ", 20)):
-            if len(data) < start + width:
-                continue
-            if struct.unpack_from(fmt, data, start) == (crc, csize, usize):
-                return start + width
-    return None
+#: A data descriptor's forms by length: (has the optional signature, layout).
+DESCRIPTOR_FORMS = {12: (False, "<III"), 16: (True, "<III"), 20: (False, "<IQQ"),
+                    24: (True, "<IQQ")}
+MAX_DESCRIPTOR = 24
+
+
+def descriptor_matches(data: bytes, crc: int, csize: int, usize: int) -> bool:
+    """True when ``data`` is exactly one data descriptor recording (crc, csize, usize):
+    with or without its signature, with 4- or 8-byte sizes, told apart by length."""
+    form = DESCRIPTOR_FORMS.get(len(data))
+    if form is None:
+        return False
+    signed, fmt = form
+    if signed and data[:4] != SIG_DESCRIPTOR:
+        return False
+    return struct.unpack_from(fmt, data, 4 if signed else 0) == (crc, csize, usize)
