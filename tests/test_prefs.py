@@ -31,7 +31,7 @@ def test_round_trip_is_private_and_in_state_dir() -> None:
 def test_only_known_keys_are_written() -> None:
     save_prefs(Prefs(neutral_face=True, face="notes"))
     data = json.loads(prefs_path().read_text(encoding="utf-8"))
-    assert set(data) == {"neutral_face", "face"}
+    assert data == {"look": "notes"}
 
 
 @pytest.mark.parametrize(

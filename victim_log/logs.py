@@ -14,7 +14,7 @@ from . import paths
 
 
 def log_path() -> Path:
-    return paths.state_dir() / "victim-log.log"
+    return paths.log_path()
 
 
 def log_unexpected(exc: BaseException) -> Path | None:

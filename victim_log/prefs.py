@@ -5,6 +5,15 @@ plaintext, so it holds only what the locked app needs to look right: whether to 
 a neutral face ("Notes", "Calculator") and which one. It must never hold diary text,
 a vault path or anything that says what the app is for; unknown keys are dropped on
 read and never written back, so a bug elsewhere cannot smuggle data into it.
+
+On disk it is one innocent key, ``{"look": "notes"}`` (or ``"calculator"``, or
+``"plain"`` without the neutral face): the old ``neutral_face`` field said in so many
+words that the app was hiding behind another one. Old files are still read, and
+rewritten in the new form the next time the choice is saved.
+
+Turning the neutral face on or off also renames the app's folders
+(:func:`victim_log.paths.relocate`): the state folder at once, the data folder when no
+vault is open (:func:`settle_location`, at start-up, after each lock and at quit).
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ PREFS_NAME = "prefs.json"
 # The neutral faces we ship (icons in resources/icons/neutral/). "notes" first: the default.
 FACES: tuple[str, ...] = ("notes", "calculator")
 
+PLAIN_LOOK = "plain"
+
 _MAX_BYTES = 4096  # a prefs file bigger than this is not ours: ignore it
 
 
@@ -36,7 +47,7 @@ class Prefs:
         return Prefs(neutral_face=bool(self.neutral_face), face=face)
 
     def to_dict(self) -> dict[str, object]:
-        return {"neutral_face": self.neutral_face, "face": self.face}
+        return {"look": self.face if self.neutral_face else PLAIN_LOOK}
 
 
 def prefs_path() -> Path:
@@ -62,7 +73,10 @@ def load_prefs(path: Path | None = None) -> Prefs:
         return Prefs()
     if not isinstance(data, dict):
         return Prefs()
-    neutral = data.get("neutral_face", False)
+    look = data.get("look")
+    if isinstance(look, str):
+        return Prefs(neutral_face=look in FACES, face=look if look in FACES else FACES[0])
+    neutral = data.get("neutral_face", False)  # the old form
     face = data.get("face", FACES[0])
     return Prefs(
         neutral_face=neutral if isinstance(neutral, bool) else False,
@@ -73,9 +87,15 @@ def load_prefs(path: Path | None = None) -> Prefs:
 def save_prefs(prefs: Prefs, path: Path | None = None) -> None:
     """Write the choices atomically (0600 in a 0700 directory).
 
+    In the usual place (no ``path``), the state folder is first renamed to match the
+    neutral-face choice; if that cannot be done the choice is saved where the folder
+    is, and :func:`settle_location` tries the move again later.
+
     Raises :class:`~victim_log.errors.DiskFull` or ``ReadOnlyVault`` with a plain
     message if the state directory cannot be written.
     """
+    if path is None:
+        paths.relocate(prefs.validated().neutral_face, data=False)
     path = path or prefs_path()
     try:
         ensure_private_dir(path.parent)
@@ -83,3 +103,26 @@ def save_prefs(prefs: Prefs, path: Path | None = None) -> None:
         raise translate_os_error(exc, "your display preferences") from None
     body = json.dumps(prefs.validated().to_dict(), sort_keys=True).encode("utf-8") + b"\n"
     atomic_write_bytes(path, body, "your display preferences")
+
+
+def apply_neutral_face(enabled: bool, face: str = FACES[0]) -> Prefs:
+    """Turn the neutral face on or off (the Settings toggle): save the choice, give the
+    state folder its new name now, and return what was saved.
+
+    The vault's folder is renamed by :func:`settle_location` once no vault is open.
+    """
+    prefs = Prefs(neutral_face=enabled, face=face).validated()
+    save_prefs(prefs)
+    return prefs
+
+
+def settle_location(vault_dir: Path) -> Path:
+    """Rename the app's folders to match the saved choice; call with no vault open.
+
+    ``vault_dir`` is the vault folder in use; if it is the usual one and it moved, the
+    new place is returned (use it from now on), otherwise ``vault_dir`` unchanged. A
+    move that fails leaves the folders where they were and is tried again next time.
+    """
+    usual = paths.default_vault_dir()
+    paths.relocate(load_prefs().neutral_face)
+    return paths.default_vault_dir() if Path(vault_dir) == usual else Path(vault_dir)
