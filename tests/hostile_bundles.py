@@ -1140,6 +1140,11 @@ JOURNAL = r"journal"
 
 
 def _jl(g: Genuine) -> list[dict[str, Any]]:
+    """The bundle's own journal when the exporter wrote FORMAT-14 (it has a
+    Journal-Head), else one built by hand from the vault's chain."""
+    if any(k == "Journal-Head" for k, _ in g.bag_info()):
+        raw = g.members()["data/journal.jsonl"]
+        return [json.loads(line) for line in raw.decode().splitlines()]
     return [dict(e) for e in new_format_journal(g)]
 
 
@@ -1208,10 +1213,7 @@ def _j6(g: Genuine, dest: Path) -> Path:
 @case("journal-first-prev-not-zero", 1, JOURNAL)
 def _j7(g: Genuine, dest: Path) -> Path:
     """The chain re-hashed from a non-zero start (history cut off at the front)."""
-    lines = chain([e for e in g.journal_entries][1:])
-    for e in lines:
-        e["seq"] += 1
-    lines = _rehash_from(lines, "ef" * 32)
+    lines = _rehash_from(chain(list(g.journal_entries)[1:]), "ef" * 32)
     return resign_journal(g, dest, lines, _head(lines))
 
 
@@ -1268,7 +1270,7 @@ def _j12(g: Genuine, dest: Path) -> Path:
     """An entry edited and every later hash recomputed, but the head left as exported."""
     lines = _jl(g)
     head = _head(lines)
-    full = [e for e in g.journal_entries]
+    full = list(g.journal_entries)[: head[0]]
     i = next(i for i, e in enumerate(full) if e["kind"] == "incident")
     full[i] = {**full[i], "detail": {**full[i]["detail"], "reason": "rewritten"}}
     rechained = chain(full)

@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import warnings
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from victim_log.errors import NotABundle
+from victim_log.errors import BadInput, NotABundle
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
-from victim_log.safezip import SafeZip, UnsafeZip
 from victim_log.resources import resource_path
+from victim_log.safezip import SafeZip, UnsafeZip
 from victim_log.verify import (
     ADDED,
     CHANGED,
@@ -56,7 +61,7 @@ PAYLOAD = {
 def build(
     dest: Path,
     *,
-    key: sign.Ed25519PrivateKey | None = KEY,
+    key: Ed25519PrivateKey | None = KEY,
     script: bool = True,
     payload: dict[str, bytes] | None = None,
 ) -> Path:
@@ -114,7 +119,7 @@ def named(report: VerifyReport, rel: str) -> bool:
 
 
 def raw_zip(
-    tmp_path: Path, entries: list[tuple[str | zipfile.ZipInfo, bytes]], method: int = 0
+    tmp_path: Path, entries: Sequence[tuple[str | zipfile.ZipInfo, bytes]], method: int = 0
 ) -> Path:
     path = tmp_path / "crafted.zip"
     with warnings.catch_warnings():
@@ -145,10 +150,15 @@ def test_a_good_bundle_is_valid_with_counts_period_and_key(bundle: Path) -> None
     assert report.bag_name == BAG
     text = format_report(report)
     assert text.startswith(
-        "VALID: 60 incidents, 12 exhibits, 1 Mar 2026 to 31 May 2026. "
-        f"Signed by key {report.fingerprint}."
+        f"VALID, signed by key {report.fingerprint} (read-out form {report.short_fingerprint}).\n"
+        "The signer is not yet confirmed: compare this with the key the sender read to you "
+        "by phone or in person"
     )
+    assert "Contents: 60 incidents, 12 exhibits, 1 Mar 2026 to 31 May 2026." in text
     doc = report.to_json()
+    assert doc["signer_confirmed"] is False
+    assert doc["declared_fingerprint"] is None  # this hand-made bag declares no key
+    assert doc["journal_head"] is None
     json.dumps(doc)
     assert doc["status"] == "VALID"
     assert doc["problems"] == []
@@ -198,7 +208,9 @@ def test_a_bag_rezipped_by_info_zip_still_verifies(bundle: Path, tmp_path: Path)
     assert report.valid, report.problems
 
 
-def test_data_descriptors_from_streaming_writers_are_read(bundle: Path, tmp_path: Path) -> None:
+def test_data_descriptors_from_streaming_writers_are_refused(bundle: Path, tmp_path: Path) -> None:
+    """FORMAT-14 rule 3: our writer never writes data descriptors, so a bundle with them
+    was rewritten by another tool (sizes after the data are room for ambiguity)."""
     class Unseekable(io.RawIOBase):
         def __init__(self) -> None:
             self.buf = bytearray()
@@ -217,10 +229,9 @@ def test_data_descriptors_from_streaming_writers_are_read(bundle: Path, tmp_path
             out.writestr(zipfile.ZipInfo(name, (2026, 1, 1, 0, 0, 0)), data, compress_type=method)
     path = tmp_path / "streamed.zip"
     path.write_bytes(bytes(sink.buf))
-    with SafeZip(path) as z:
-        assert all(m.flags & 0x08 for m in z.members)
-    report = verify_bundle(path)
-    assert report.valid, report.problems
+    with pytest.raises(UnsafeZip, match="streaming") as caught:
+        verify_bundle(path)
+    assert caught.value.reason == "data-descriptor"
 
 
 # --- tampering: every file, every way ---------------------------------------------------------
@@ -416,7 +427,7 @@ def _symlink() -> zipfile.ZipInfo:
 def _unicode_path_alias() -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(f"{BAG}/data/a.jpg")
     alias = b"../../evil.jpg"
-    field = b"\x01" + struct.pack("<I", zipfile.crc32(info.filename.encode())) + alias
+    field = b"\x01" + struct.pack("<I", zlib.crc32(info.filename.encode())) + alias
     info.extra = struct.pack("<HH", 0x7075, len(field)) + field
     return info
 
@@ -448,7 +459,10 @@ def test_unsafe_entries_make_it_not_a_bundle(
 
 
 def test_the_standalone_script_refuses_unsafe_entries_too(tmp_path: Path) -> None:
-    for entry in [("../evil.sh", b"x"), (_symlink(), b"x"), (f"{BAG}/bagit.txt", b"dup")]:
+    entries: list[tuple[str | zipfile.ZipInfo, bytes]] = [
+        ("../evil.sh", b"x"), (_symlink(), b"x"), (f"{BAG}/bagit.txt", b"dup")
+    ]
+    for entry in entries:
         out = run_script(raw_zip(tmp_path, [*MINIMAL_BAG, entry]))
         assert out.returncode == 2, out.stdout
         assert out.stdout.startswith("CANNOT CHECK:")
@@ -597,14 +611,11 @@ def run_script(
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
-def test_standalone_script_passes_a_good_zip_and_says_it_skips_the_signature(
-    bundle: Path,
-) -> None:
+def test_standalone_script_checks_the_signature_of_a_good_zip(bundle: Path) -> None:
     out = run_script(bundle)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "every file matches" in out.stdout
-    assert "does not check the signature" in out.stdout
-    assert "minisign -Vm tagmanifest-sha256.txt" in out.stdout
+    assert f"VALID, signed by key {sign.fingerprint(KEY.public_key())}" in out.stdout
+    assert "not yet confirmed" in out.stdout
 
 
 def test_standalone_script_runs_inside_the_unzipped_folder(bundle: Path, tmp_path: Path) -> None:
@@ -617,8 +628,8 @@ def test_standalone_script_runs_inside_the_unzipped_folder(bundle: Path, tmp_pat
     (folder / "data/new.jpg").write_bytes(b"planted")
     out = run_script(folder)
     assert out.returncode == 1
-    assert "PROBLEM: data/exhibits/SM-3_photo.jpg has changed since export." in out.stdout
-    assert "PROBLEM: data/new.jpg was added after export." in out.stdout
+    assert "INVALID: data/exhibits/SM-3_photo.jpg has changed since export." in out.stdout
+    assert "INVALID: data/new.jpg was added after export." in out.stdout
     assert "Payload-Oxum" not in out.stdout or "bag-info.txt says" in out.stdout
 
 
@@ -646,3 +657,337 @@ def test_standalone_script_refuses_non_bundles(tmp_path: Path) -> None:
     assert run_script(tmp_path / "junk.zip").returncode == 2
     assert run_script(raw_zip(tmp_path, [("a.txt", b"x")])).returncode == 2
     assert run_script(tmp_path / "home").returncode == 2
+
+
+# --- the signer: declared, pinned ---------------------------------------------------------------
+
+
+def test_a_pinned_key_that_matches_confirms_the_signer(bundle: Path) -> None:
+    report = verify_bundle(bundle, expected_fingerprint=sign.fingerprint(KEY.public_key()))
+    assert report.valid
+    assert report.signer_confirmed
+    assert format_report(report).startswith(
+        f"VALID, signed by the expected key {sign.fingerprint(KEY.public_key())} "
+    )
+    assert "not yet confirmed" not in format_report(report)
+    assert report.to_json()["signer_confirmed"] is True
+
+
+def test_a_pinned_key_that_differs_names_both_keys(bundle: Path) -> None:
+    other = sign.fingerprint(OTHER_KEY.public_key())
+    report = verify_bundle(bundle, expected_fingerprint=other)
+    assert not report.valid
+    assert not report.signer_confirmed
+    text = format_report(report)
+    assert sign.fingerprint(KEY.public_key()) in text
+    assert other in text
+
+
+@pytest.mark.parametrize("pin", ["SHA256:short", "1234", "SHA256:" + "!" * 43, "95B9 ACA0 0D32"])
+def test_a_malformed_pin_is_bad_input_not_a_failed_bundle(bundle: Path, pin: str) -> None:
+    with pytest.raises(BadInput, match="expected key"):
+        verify_bundle(bundle, expected_fingerprint=pin)
+
+
+def test_a_key_other_than_the_declared_one_is_invalid_naming_both(tmp_path: Path) -> None:
+    """Issue #14 finding 3: bag-info (and so README and PDF) name the victim's key, but
+    someone else signed. Consistent in itself, so only this check catches it."""
+    victim = sign.fingerprint(KEY.public_key())
+    other = sign.fingerprint(OTHER_KEY.public_key())
+    info = [*BAG_INFO, ("Signing-Key-Fingerprint", victim)]
+    entries = [bz.PayloadEntry.from_bytes(p, d) for p, d in PAYLOAD.items()]
+    bz.write_bag_zip(tmp_path / "ok.zip", BAG, entries, bag_info=info, signing_key=KEY,
+                     timestamp=STAMP)
+    good = verify_bundle(tmp_path / "ok.zip")
+    assert good.valid
+    assert good.declared_fingerprint == victim
+    bz.write_bag_zip(tmp_path / "forged.zip", BAG, entries, bag_info=info, signing_key=OTHER_KEY,
+                     timestamp=STAMP)
+    report = verify_bundle(tmp_path / "forged.zip")
+    assert [(p.file, p.kind) for p in report.problems] == [("bag-info.txt", SIGNATURE)]
+    assert victim in report.problems[0].message
+    assert other in report.problems[0].message
+    assert report.to_json()["declared_fingerprint"] == victim
+
+
+def test_two_payload_oxum_lines_are_named(bundle: Path, tmp_path: Path) -> None:
+    info = contents(bundle)[f"{BAG}/bag-info.txt"][0] + b"Payload-Oxum: 1.1\n"
+    report = verify_bundle(rezip(bundle, tmp_path / "t.zip", replace={"bag-info.txt": info}))
+    assert "bag-info.txt has 2 Payload-Oxum lines; a bundle has one." in format_report(report)
+
+
+# --- the CLI: --expect-key, JSON fields, lineage arguments -----------------------------------
+
+
+def test_cli_verify_expect_key_and_json_fields(
+    bundle: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import run_cli
+
+    fp = sign.fingerprint(KEY.public_key())
+    r = run_cli(capsys, "verify", str(bundle), "--expect-key", sign.short_fingerprint(KEY.public_key()))
+    assert r.code == 0
+    assert r.out.startswith(f"VALID, signed by the expected key {fp}")
+    r = run_cli(capsys, "verify", str(bundle), "--json")
+    doc = json.loads(r.out)
+    assert (doc["valid"], doc["signer_confirmed"], doc["fingerprint"]) == (True, False, fp)
+    assert {"declared_fingerprint", "expected_fingerprint", "journal_head", "journal"} <= set(doc)
+    r = run_cli(capsys, "verify", str(bundle), "--json", "--expect-key", fp)
+    assert json.loads(r.out)["signer_confirmed"] is True
+    other = sign.fingerprint(OTHER_KEY.public_key())
+    r = run_cli(capsys, "verify", str(bundle), "--expect-key", other)
+    assert r.code == 1
+    assert fp in r.out
+    assert other in r.out
+    assert run_cli(capsys, "verify", str(bundle), "--expect-key", "nonsense").code == 2
+    r = run_cli(capsys, "verify", str(bundle), str(bundle), "--since", str(bundle))
+    assert r.code == 2
+    assert "not both" in r.err
+
+
+def test_cli_verify_json_names_why_a_zip_is_not_a_bundle(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.helpers import run_cli
+
+    path = raw_zip(tmp_path, [*MINIMAL_BAG, ("../evil.sh", b"x")])
+    r = run_cli(capsys, "verify", str(path), "--json")
+    assert r.code == 2
+    doc = json.loads(r.out)
+    assert (doc["status"], doc["valid"], doc["reason"]) == ("NOT A BUNDLE", False, "unsafe-name")
+    assert r.err.startswith("victim-log: ")
+
+
+# --- the journal check ---------------------------------------------------------------------------
+
+
+def _chain(n: int, withheld: frozenset[int] = frozenset()) -> list[dict[str, object]]:
+    """n entries seq 1..n, those in ``withheld`` as stubs."""
+    import hashlib
+
+    from victim_log.model import canonical_json
+
+    out: list[dict[str, object]] = []
+    prev = "0" * 64
+    for seq in range(1, n + 1):
+        fields = {"action": "created", "at": f"2026-01-{seq:02d}T10:00:00+00:00",
+                  "body_sha256": "ab" * 32, "detail": {"n": seq}, "id": seq, "kind": "incident",
+                  "prev": prev, "seq": seq, "version": 1}
+        digest = hashlib.sha256(canonical_json(fields)).hexdigest()
+        entry: dict[str, object] = {**fields, "hash": digest}
+        if seq in withheld:
+            entry = {"hash": digest, "prev": prev, "seq": seq, "withheld": True}
+        out.append(entry)
+        prev = digest
+    return out
+
+
+def _jsonl(lines: list[dict[str, object]]) -> bytes:
+    from victim_log.model import canonical_json
+
+    return b"".join(canonical_json(x) + b"\n" for x in lines)
+
+
+def _head(lines: list[dict[str, object]]) -> list[str]:
+    return [f"{lines[-1]['seq']} {lines[-1]['hash']}"]
+
+
+def test_journal_check_accepts_a_whole_chain_with_stubs_in_any_chunking() -> None:
+    from victim_log.export.journal_check import check_journal, extends, parse_head
+
+    lines = _chain(9, frozenset({2, 3, 7}))
+    data = _jsonl(lines)
+    for size in (1, 7, 64, len(data)):
+        chunks = [data[i : i + size] for i in range(0, len(data), size)]
+        result = check_journal(chunks, _head(lines))
+        assert result.ok, result.problems
+        assert (result.entries, result.withheld, len(result.hashes)) == (9, 3, 9)
+    head = parse_head(_head(lines[:5])[0])
+    assert head is not None
+    assert extends(head, [str(x["hash"]) for x in lines])
+    assert not extends(head, [str(x["hash"]) for x in lines[:4]])
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda ls: ls.pop(4), "entry 5 is missing or out of order"),
+        (lambda ls: ls[2].update(detail={"n": 99}), "entry 3 was changed"),
+        (lambda ls: ls[3].update(prev="cd" * 32), "breaks at entry 4"),
+        (lambda ls: ls[0].update(prev="cd" * 32), "breaks at entry 1"),
+        (lambda ls: ls[1].update(withheld=False), "line 2 is not a journal entry"),
+        (lambda ls: ls[1].update(extra=1), "line 2 is not a journal entry"),
+        (lambda ls: ls[2].update(seq=True), "line 3 is not a journal entry"),
+    ],
+)
+def test_journal_check_names_the_first_break(
+    mutate: Callable[[list[dict[str, object]]], object], expected: str
+) -> None:
+    from victim_log.export.journal_check import check_journal
+
+    lines = _chain(8, frozenset({2}))
+    head = _head(lines)
+    mutate(lines)
+    result = check_journal([_jsonl(lines)], head)
+    assert [p for _, p in result.problems if expected in p], result.problems
+
+
+def test_journal_check_refuses_non_canonical_lines_and_a_missing_last_newline() -> None:
+    from victim_log.export.journal_check import check_journal
+
+    lines = _chain(3)
+    spaced = _jsonl(lines).replace(b'","', b'", "', 1)
+    assert check_journal([spaced], _head(lines)).problems[0][1].startswith(
+        "data/journal.jsonl line 1 is not a journal entry")
+    assert not check_journal([_jsonl(lines)[:-1]], _head(lines)).ok
+    assert not check_journal([b"x" * (2 << 20)], _head(lines)).ok
+
+
+def test_journal_check_head_rules() -> None:
+    from victim_log.export.journal_check import check_journal
+
+    lines = _chain(4)
+    assert "ends at entry 3" in check_journal([_jsonl(lines[:3])], _head(lines)).problems[0][1]
+    assert "past the signed head" in check_journal([_jsonl(lines)], _head(lines[:3])).problems[0][1]
+    wrong = [f"4 {'ef' * 32}"]
+    assert "not the one the signed head names" in check_journal([_jsonl(lines)], wrong).problems[0][1]
+    assert check_journal(None, _head(lines)).problems[0][0] == "bag-info.txt"
+    assert check_journal([_jsonl(lines)], ["4 ABC"]).problems[0][0] == "bag-info.txt"
+    legacy = check_journal([_jsonl(lines[1:3])], [])
+    assert (legacy.ok, legacy.chained, legacy.entries) == (True, False, 2)
+    assert not check_journal([_jsonl(_chain(3, frozenset({2})))], []).ok
+
+
+# --- lineage: does a newer export extend an older one? (real exports of one vault) -------------
+
+
+@dataclass(frozen=True)
+class Exports:
+    old: Path
+    new: Path
+    rolled: Path  # exported after vault.db was put back to a copy older than `old`
+    rewritten: Path  # `new` with an early entry rewritten and re-chained, re-signed (key holder)
+    resigned: Path  # `new` re-signed by another key that bag-info also declares
+    legacy_old: Path  # `old` as an older Victim Log wrote it: no Journal-Head
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
+    import os
+
+    os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
+    from tests import hostile_bundles as hb
+    from victim_log.demo import fill_demo
+    from victim_log.export.bundle import export, signing_key
+    from victim_log.export.case import ExportOptions
+    from victim_log.model import IncidentData
+    from victim_log.vault import Vault
+
+    base = tmp_path_factory.mktemp("lineage")
+    vdir = base / "vault"
+    v, _ = Vault.create(vdir, hb.PASSPHRASE)
+    fill_demo(v, total=6)
+    export(v, base / "first.csv", ExportOptions(), fmt="csv")  # makes the signing key
+    v.lock()
+    snapshot = {p.name: p.read_bytes() for p in vdir.iterdir() if p.name.startswith("vault.db")}
+    v = Vault.open(vdir, hb.PASSPHRASE)
+    v.add_incident(IncidentData(summary="a later call"))
+    export(v, base / "old.zip", ExportOptions())
+    v.add_incident(IncidentData(summary="a later message"))
+    export(v, base / "new.zip", ExportOptions())
+    key = signing_key(v)
+    chain = tuple(e.to_json() for e in v.journal_entries())
+    v.lock()
+    for p in vdir.iterdir():
+        if p.name.startswith("vault.db"):
+            p.unlink()
+    for name, data in snapshot.items():  # no key needed to put an old copy back
+        (vdir / name).write_bytes(data)
+    v = Vault.open(vdir, hb.PASSPHRASE)
+    v.add_incident(IncidentData(summary="written after the rollback"))
+    export(v, base / "rolled.zip", ExportOptions())
+    v.lock()
+
+    pub = key.public_key()
+    new = hb.Genuine(base / "new.zip", "new", sign.private_key_to_bytes(key), sign.fingerprint(pub),
+                     sign.short_fingerprint(pub), chain)
+    lines = [json.loads(x) for x in new.members()["data/journal.jsonl"].decode().splitlines()]
+    head_seq = lines[-1]["seq"]
+    full = [dict(e) for e in chain[:head_seq]]
+    first = next(i for i, e in enumerate(full) if e["kind"] == "incident")
+    full[first]["detail"] = {**full[first]["detail"], "rewritten": True}
+    rechained = hb.chain(full)
+    stubbed = {x["seq"] for x in lines if x.get("withheld")}
+    forged = [hb.stub(e) if e["seq"] in stubbed else e for e in rechained]
+    rewritten = hb.resign_journal(new, base / "rewritten.zip", forged,
+                                  (forged[-1]["seq"], forged[-1]["hash"]))
+    other = sign.fingerprint(hb.OTHER_KEY.public_key())
+    resigned = hb.resign(new, base / "resigned.zip", key=hb.OTHER_KEY, info_edit=lambda info: [
+        (k, other if k == "Signing-Key-Fingerprint" else v) for k, v in info])
+    old = replace_genuine(new, base / "old.zip", "old")
+    old_lines = [json.loads(x) for x in old.members()["data/journal.jsonl"].decode().splitlines()]
+    legacy = [x for x in old_lines if not x.get("withheld")]
+    legacy_old = hb.resign_journal(old, base / "legacy-old.zip", legacy, None)
+    return Exports(base / "old.zip", base / "new.zip", base / "rolled.zip", rewritten, resigned,
+                   legacy_old)
+
+
+def replace_genuine(g: Any, path: Path, bag: str) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(g, path=path, bag=bag)
+
+
+def _lineage_everywhere(
+    older: Path, newer: Path, capsys: pytest.CaptureFixture[str]
+) -> dict[str, tuple[int, str]]:
+    from tests.helpers import run_cli
+    from victim_log.lineage import format_lineage, verify_lineage
+
+    report = verify_lineage(older, newer)
+    core = (0 if report.extends else 1, format_lineage(report))
+    two = run_cli(capsys, "verify", str(older), str(newer))
+    since = run_cli(capsys, "verify", str(newer), "--since", str(older), "--json")
+    assert json.loads(since.out)["extends"] is (since.code == 0)
+    script = subprocess.run(
+        [sys.executable, "-I", str(resource_path("verify_bundle.py")), str(newer), "--since",
+         str(older)], capture_output=True, text=True, timeout=120, check=False)
+    return {"core": core, "cli": (two.code, two.out + two.err),
+            "cli --since --json": (since.code, since.out + since.err),
+            "script": (script.returncode, script.stdout + script.stderr)}
+
+
+def test_a_later_export_of_the_same_vault_extends_the_earlier_one(
+    exports: Exports, capsys: pytest.CaptureFixture[str]
+) -> None:
+    got = _lineage_everywhere(exports.old, exports.new, capsys)
+    assert {k: c for k, (c, _) in got.items()} == dict.fromkeys(got, 0), got
+    assert "HISTORY EXTENDS" in got["core"][1]
+
+
+@pytest.mark.parametrize(
+    ("older", "newer", "reason"),
+    [
+        ("new", "old", r"older export first"),  # given the wrong way round
+        ("old", "rolled", r"does not extend"),  # vault.db rolled back, then written to
+        ("old", "rewritten", r"does not extend"),  # re-chained by the key holder
+        ("old", "resigned", r"different keys"),
+        ("legacy_old", "new", r"no journal head"),
+    ],
+)
+def test_a_history_that_does_not_extend_is_exit_1_everywhere(
+    exports: Exports, capsys: pytest.CaptureFixture[str], older: str, newer: str, reason: str
+) -> None:
+    got = _lineage_everywhere(getattr(exports, older), getattr(exports, newer), capsys)
+    wrong = {k: out for k, (code, out) in got.items() if code != 1}
+    assert not wrong, wrong
+    assert re.search(reason, got["core"][1]), got["core"][1]
+    for who, (_, out) in got.items():
+        assert re.search(r"not extend|different keys|no journal head|cannot", out, re.I), (who, out)
+
+
+def test_each_lineage_fixture_bundle_is_valid_on_its_own(exports: Exports) -> None:
+    for path in (exports.old, exports.new, exports.rolled, exports.rewritten, exports.resigned,
+                 exports.legacy_old):
+        report = verify_bundle(path)
+        assert report.valid, (path.name, report.problems)

@@ -542,8 +542,8 @@ class _Check:
     def check_journal(self, info_list: list[tuple[str, str]]) -> JournalCheck:
         heads = [v for k, v in info_list if k.casefold() == JOURNAL_HEAD.casefold()]
         rel = JOURNAL_FILE
-        if any(p.file == rel for p in self.problems):
-            return JournalCheck(bool(heads))  # already reported as changed or missing
+        if len(heads) > 1 or any(p.file == rel for p in self.problems):
+            return JournalCheck(bool(heads))  # already reported (check_single_labels, payload)
         member = self.payload.get(rel)
         try:
             result = journal_check.check_journal(
@@ -552,8 +552,8 @@ class _Check:
         except DamagedMember as exc:
             self.add(rel, DAMAGED, exc.message)
             return JournalCheck(bool(heads))
-        for message in result.problems:
-            self.add(rel if member is not None else BAG_INFO_TXT, JOURNAL, message)
+        for file, message in result.problems:
+            self.add(file, JOURNAL, message)
         return result
 
     def check_oxum(self, info: dict[str, str]) -> None:

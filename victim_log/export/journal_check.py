@@ -29,6 +29,7 @@ from ..model import canonical_json
 JOURNAL_FILE = "data/journal.jsonl"
 JOURNAL_HEAD = "Journal-Head"
 ZERO_HASH = "0" * 64
+BAG_INFO = "bag-info.txt"
 MAX_LINE = 1 << 20  # one entry; a longer line is not ours
 
 FULL_KEYS = frozenset(
@@ -57,14 +58,18 @@ def parse_head(value: str) -> JournalHead | None:
 @dataclass
 class JournalCheck:
     """What the journal check found. ``hashes[i]`` is the hash of seq ``i + 1`` (new
-    format, for :func:`extends`); ``problems`` are full sentences."""
+    format, for :func:`extends`); ``problems`` are (file, full sentence) pairs."""
 
     chained: bool  # new format (a head was declared)
     head: JournalHead | None = None
     entries: int = 0
     withheld: int = 0
     hashes: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, message: str, file: str = JOURNAL_FILE) -> JournalCheck:
+        self.problems.append((file, message))
+        return self
 
     @property
     def ok(self) -> bool:
@@ -128,47 +133,42 @@ def check_journal(chunks: Iterable[bytes] | None, head_values: list[str]) -> Jou
     ``Journal-Head`` values found in bag-info.txt (normally one; none for old bundles).
     Stops at the first break: later entries cannot be placed once the chain is broken."""
     if len(head_values) > 1:
-        return JournalCheck(True, problems=[
-            f"bag-info.txt has {len(head_values)} {JOURNAL_HEAD} lines; a bundle has one."])
+        return JournalCheck(True).fail(
+            f"{BAG_INFO} has {len(head_values)} {JOURNAL_HEAD} lines; a bundle has one.", BAG_INFO)
     if not head_values:
         return _check_legacy(chunks)
     head = parse_head(head_values[0])
     result = JournalCheck(True, head=head)
     if head is None:
-        result.problems.append(
-            f"bag-info.txt has a malformed {JOURNAL_HEAD} (it must be a number and a "
-            "64-digit SHA-256).")
-        return result
+        return result.fail(
+            f"{BAG_INFO} has a malformed {JOURNAL_HEAD} (it must be a number and a 64-digit "
+            "SHA-256).", BAG_INFO)
     if chunks is None:
-        result.problems.append(
-            f"bag-info.txt declares a journal head, but the bundle has no {JOURNAL_FILE}.")
-        return result
+        return result.fail(
+            f"{BAG_INFO} declares a journal head, but the bundle has no {JOURNAL_FILE}.", BAG_INFO)
     prev = ZERO_HASH
     for number, raw in _lines(chunks):
         entry = _parse_line(raw)
-        expected_seq = result.entries + 1
+        seq = result.entries + 1
         if entry is None:
-            result.problems.append(
+            return result.fail(
                 f"{JOURNAL_FILE} line {number} is not a journal entry in the exported form "
-                f"(the history breaks at entry {expected_seq}).")
-            return result
-        if entry["seq"] != expected_seq:
-            result.problems.append(
-                f"{JOURNAL_FILE}: entry {expected_seq} is missing or out of order (line "
-                f"{number} holds entry {entry['seq']}).")
-            return result
+                f"(the history breaks at entry {seq}).")
+        if entry["seq"] != seq:
+            return result.fail(
+                f"{JOURNAL_FILE}: entry {seq} is missing or out of order (line {number} holds "
+                f"entry {entry['seq']}).")
         if entry["prev"] != prev:
-            result.problems.append(
-                f"{JOURNAL_FILE}: the history breaks at entry {expected_seq}: it does not "
-                "follow the entry before it.")
-            return result
+            return result.fail(
+                f"{JOURNAL_FILE}: the history breaks at entry {seq}: "
+                + ("it does not follow the entry before it." if seq > 1 else
+                   "it does not start the history (something before it was cut off)."))
         if entry.get("withheld"):
             result.withheld += 1
         elif _entry_hash(entry) != entry["hash"]:
-            result.problems.append(
-                f"{JOURNAL_FILE}: entry {expected_seq} was changed after it was recorded "
-                "(its hash does not match its contents).")
-            return result
+            return result.fail(
+                f"{JOURNAL_FILE}: entry {seq} was changed after it was recorded (its hash "
+                "does not match its contents).")
         prev = entry["hash"]
         result.entries += 1
         result.hashes.append(prev)
@@ -179,8 +179,7 @@ def check_journal(chunks: Iterable[bytes] | None, head_values: list[str]) -> Jou
             where = f"it runs to entry {result.entries}, past the signed head (entry {head.seq})"
         else:
             where = f"its last entry ({head.seq}) is not the one the signed head names"
-        result.problems.append(f"{JOURNAL_FILE} does not reach the journal head in "
-                               f"bag-info.txt: {where}.")
+        result.fail(f"{JOURNAL_FILE} does not reach the journal head in {BAG_INFO}: {where}.")
     return result
 
 
@@ -192,13 +191,11 @@ def _check_legacy(chunks: Iterable[bytes] | None) -> JournalCheck:
     for number, raw in _lines(chunks):
         entry = _parse_line(raw)
         if entry is None or entry.get("withheld"):
-            result.problems.append(f"{JOURNAL_FILE} line {number} is not a journal entry.")
-            return result
+            return result.fail(f"{JOURNAL_FILE} line {number} is not a journal entry.")
         if _entry_hash(entry) != entry["hash"]:
-            result.problems.append(
+            return result.fail(
                 f"{JOURNAL_FILE}: entry {entry['seq']} (line {number}) was changed after it "
                 "was recorded (its hash does not match its contents).")
-            return result
         result.entries += 1
     return result
 
