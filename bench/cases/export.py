@@ -56,6 +56,8 @@ GOALS = [
          "throughput of openssl dgst -sha256 over the same bytes"),
     Goal("6.verify.bagit", 6, "verify at least as fast as bagit-python validating the same bag unzipped"),
     Goal("6.verify.sha256sum", 6, "verify at least 3x faster than sha256sum -c on its manifest"),
+    Goal("14.verify.script", 14, "verify_bundle.py (standard library only) on a 1 GiB bundle within 2x "
+         "of victim-log verify"),
 ]
 BAG = "victim-log-bench-bag"
 
@@ -209,18 +211,26 @@ def _make_bag(ctx: Context, folder: Path, total: int) -> tuple[Path, Path, list[
     return zip_path, bag_dir, files
 
 
+def _verify_script() -> Path:
+    from victim_log.resources import resource_path
+
+    return resource_path("verify_bundle.py")
+
+
 def _verify(ctx: Context, report: CaseReport) -> None:
     bagit_script = Path(sys.executable).parent / "bagit.py"
     total = ctx.size(1024, 64) * MIB
     folder = ctx.scratch("verify")
     with progress(ctx, f"writing a {size_label(total)} bag and unzipping it"):
         zip_path, bag_dir, files = _make_bag(ctx, folder, total)
-    t: dict[str, list[float]] = {k: [] for k in ("ours", "openssl", "bagit", "bagit2", "sha256sum")}
+    t: dict[str, list[float]] = {k: [] for k in ("ours", "openssl", "bagit", "bagit2", "sha256sum", "script")}
     rss: dict[str, int] = {}
     payload = 0
     tools: list[tuple[str, list[str], Path | None]] = [
         ("openssl", ["openssl", "dgst", "-sha256", *files], bag_dir),
         ("sha256sum", ["sha256sum", "-c", "--quiet", "manifest-sha256.txt"], bag_dir),
+        # The officer's standalone checker, as a whole process (startup and signatures included).
+        ("script", [sys.executable, "-I", str(_verify_script()), str(zip_path)], None),
     ]
     if bagit_script.exists():
         tools.insert(1, ("bagit", [sys.executable, str(bagit_script), "--validate", str(bag_dir)], None))
@@ -274,9 +284,19 @@ def _verify(ctx: Context, report: CaseReport) -> None:
         ours=rate(payload, ours), reference=f"sha256sum -c {rate(payload, median(t['sha256sum']))}",
         ratio=f"{vs_sum:.2f}x speed, higher is better (goal >= 3)", met=vs_sum >= 3.0,
         data={"sha256sum_s": t["sha256sum"], "ratio": clean_float(vs_sum)}))
+    script_ratio = paired_ratio(t["script"], t["ours"])
+    report.rows.append(Row(
+        NAME, "verify_bundle.py vs victim-log verify", "14.verify.script",
+        ours=f"verify_bundle.py {rate(payload, median(t['script']))}{scale}",
+        reference=f"verify_bundle {rate(payload, ours)}",
+        ratio=f"{script_ratio:.2f}x the time, lower is better (goal <= 2)", met=script_ratio <= 2.0,
+        rss=f"verify_bundle.py {rss_mb(rss['script'])}",
+        note="the script runs as its own process (startup, both signatures in pure Python, the strict "
+             "zip checks included); verify_bundle is timed inside its child.",
+        data={"script_s": t["script"], "time_ratio": clean_float(script_ratio)}))
     for key, what in (("ours", "verify_bundle (zip)"), ("openssl", "openssl dgst -sha256"),
                       ("bagit", "bagit.py --validate"), ("bagit2", "bagit.py --validate --processes 2"),
-                      ("sha256sum", "sha256sum -c")):
+                      ("sha256sum", "sha256sum -c"), ("script", "verify_bundle.py (zip)")):
         if t[key]:
             report.details.append(f"{what}: {spread(t[key], secs)} for {size_label(payload)} "
                                   f"in {len(files)} payload files")
