@@ -1200,7 +1200,7 @@ class Problem:
     __slots__ = ("file", "kind", "message")
 
     def __init__(self, file, kind, message):
-        self.file, self.kind, self.message = shown(file), kind, message
+        self.file, self.kind, self.message = shown(file), kind, safe_line(message)
 
     def to_json(self):
         return {"file": self.file, "kind": self.kind, "message": self.message}
