@@ -32,7 +32,7 @@ import zlib
 from dataclasses import dataclass
 
 from .errors import UnsafeZip
-from .names import collision_key, decode_name, folder_clash, unsafe_name_reason
+from .names import decode_name, folder_clash, unsafe_name_reason
 from .policy import ZipPolicy
 from .records import (
     ALL_SIGNATURES,
@@ -230,7 +230,8 @@ def read_directory(src: Source, end: EndRecord, policy: ZipPolicy) -> list[_Entr
         pos += e.length
         entry = _check_entry(index, e, policy)
         name, who = entry.name, entry.who
-        nfc = unicodedata.normalize("NFC", name)
+        nfc = name if name.isascii() else unicodedata.normalize("NFC", name)
+        key = nfc.casefold()  # collision_key(name)
         if name in seen:
             raise UnsafeZip("duplicate-name", f"This zip holds the same file twice ({who}).")
         if nfc in normal:
@@ -239,7 +240,7 @@ def read_directory(src: Source, end: EndRecord, policy: ZipPolicy) -> list[_Entr
                 f"This zip holds two files whose names differ only in how accents are "
                 f"encoded ({who}); they are one file on a Mac.",
             )
-        if collision_key(name) in folded:
+        if key in folded:
             raise UnsafeZip(
                 "case-duplicate",
                 f"This zip holds two files whose names differ only in upper and lower "
@@ -247,7 +248,7 @@ def read_directory(src: Source, end: EndRecord, policy: ZipPolicy) -> list[_Entr
             )
         seen.add(name)
         normal.add(nfc)
-        folded.add(collision_key(name))
+        folded.add(key)
         total += e.size
         if total > lim.max_total_size:
             raise UnsafeZip("total-too-large", "This zip would unpack to more than we allow.")
@@ -344,10 +345,8 @@ def check_layout(
     by_index: dict[int, ZipMember] = {}
     ordered = sorted(entries, key=lambda x: x.central.header_offset)
     # Where each member's records must end: where the next begins.
-    next_start = {
-        e.index: nxt.central.header_offset if nxt is not None else end.cd_offset
-        for e, nxt in zip(ordered, [*ordered[1:], None], strict=True)
-    }
+    bounds = [e.central.header_offset for e in ordered[1:]] + [end.cd_offset]
+    next_start = {e.index: bound for e, bound in zip(ordered, bounds, strict=False)}
     expected = 0
     for entry in ordered:
         offset = entry.central.header_offset
@@ -389,11 +388,16 @@ def _check_local(
     offset = c.header_offset
     if offset + LOCAL_SIZE > cd_offset:
         raise _overlap()
-    head = src.read_exact(LOCAL_SIZE, offset)
-    n_len, e_len = local_lengths(head)
-    if offset + LOCAL_SIZE + n_len + e_len > cd_offset:
+    # One read for the header, its name and (usually) its extra field.
+    guess = min(LOCAL_SIZE + len(c.raw_name) + len(c.extra) + 64, cd_offset - offset)
+    block = src.read_exact(guess, offset)
+    n_len, e_len = local_lengths(block[:LOCAL_SIZE])
+    length = LOCAL_SIZE + n_len + e_len
+    if offset + length > cd_offset:
         raise _overlap()
-    local = parse_local(head, src.read_exact(n_len + e_len, offset + LOCAL_SIZE))
+    if length > len(block):
+        block += src.read_exact(length - len(block), offset + len(block))
+    local = parse_local(block[:LOCAL_SIZE], block[LOCAL_SIZE:length])
     if (
         local.raw_name != c.raw_name
         or local.method != c.method

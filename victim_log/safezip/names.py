@@ -41,9 +41,10 @@ def unsafe_name_reason(
     "it has"), or None if it is. ``allow_marks`` lets :data:`DIRECTION_MARKS` through."""
     if not name or len(name.encode("utf-8", "surrogatepass")) > max_bytes:
         return "an empty or overlong name"
-    for ch in name:
-        if is_unsafe_char(ch) and not (allow_marks and ch in DIRECTION_MARKS):
-            return "a control character in a name"
+    if not (name.isascii() and name.isprintable()):  # printable ASCII: nothing to look for
+        for ch in name:
+            if is_unsafe_char(ch) and not (allow_marks and ch in DIRECTION_MARKS):
+                return "a control character in a name"
     if "\\" in name:
         return "a backslash in a name"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0] in _DRIVE_LETTERS):
