@@ -450,7 +450,7 @@ class Vault(ClosedOnExit):
                 fresh.set_journal_head(key, head)
                 return True
 
-            self._keyfile = keys.update(self.path / KEY_NAME, anchor)
+            self._keyfile = keys.update(self.path / KEY_NAME, anchor, sync_folder=False)
             self._anchored = self._keyfile.journal_head
         except (VictimLogError, OSError):
             pass

@@ -64,6 +64,7 @@ import hmac
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -77,7 +78,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import BadInput, VaultCorrupt, VictimLogError, WrongPassphrase
-from ..fsutil import atomic_write_bytes
+from ..fsutil import atomic_write_bytes, translate_os_error
 
 FORMAT = "victim-log-keyfile"
 VERSION = 2
@@ -298,10 +299,36 @@ class KeyFile:
             raise VaultCorrupt(f"The vault's key file cannot be read ({exc.strerror}).") from None
         return cls.from_bytes(raw)
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, *, sync_folder: bool = True) -> None:
         """Write this copy whole. Outside :func:`update`, only for a file nobody else
-        can be using yet (a new vault)."""
-        atomic_write_bytes(path, self.to_bytes(), "the vault's key file")
+        can be using yet (a new vault).
+
+        The new file always reaches the disk before it replaces the old one (never an
+        empty key file after a crash). ``sync_folder=False`` skips waiting for the
+        rename itself: for an anchor update, where a crash that loses the rename
+        leaves the previous, complete key file and a database ahead of it, which is
+        what a crash just before the update leaves too. It saves a third of the cost.
+        """
+        if sync_folder:
+            atomic_write_bytes(path, self.to_bytes(), "the vault's key file")
+            return
+        try:
+            fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        except OSError as exc:
+            raise translate_os_error(exc, "the vault's key file") from None
+        _hold(fd)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(self.to_bytes())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp_name, path)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp_name)
+            if isinstance(exc, OSError):
+                raise translate_os_error(exc, "the vault's key file") from None
+            raise
 
     # -- slots --
 
@@ -474,6 +501,15 @@ def slot_changed_since_seen(state: Path, keyfile: KeyFile, slot_type: str) -> bo
 # --- Updating the file on disk -----------------------------------------------------------
 
 
+def _hold(fd: int) -> None:
+    """Lock a temp file while it is written, as fsutil's writer does: a temp file
+    nobody holds is a crash's leftover that the clean-up may remove; ours is not."""
+    with contextlib.suppress(ImportError, OSError):
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + ".lock")
 
@@ -506,14 +542,16 @@ def locked(path: Path) -> Iterator[None]:
             os.close(fd)  # releases the lock
 
 
-def update(path: Path, change: Callable[[KeyFile], bool]) -> KeyFile:
+def update(path: Path, change: Callable[[KeyFile], bool], *,
+           sync_folder: bool = True) -> KeyFile:
     """Read the key file on disk, let ``change`` edit it, write it back: all under
     :func:`locked`, so no update is lost and none restores an older copy. ``change``
-    returns False when there is nothing to write. Returns the file as now on disk."""
+    returns False when there is nothing to write. Returns the file as now on disk.
+    ``sync_folder``: see :meth:`KeyFile.save`."""
     with locked(path):
         keyfile = KeyFile.load(path)
         if change(keyfile):
-            keyfile.save(path)
+            keyfile.save(path, sync_folder=sync_folder)
         return keyfile
 
 
