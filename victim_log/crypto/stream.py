@@ -7,12 +7,14 @@ Tink and age: every chunk's nonce carries its position and whether it is the las
 so cutting, reordering, duplicating or appending chunks all fail authentication, not
 only flipped bits.
 
-Format, version 1 (integers are big-endian). This is a stable on-disk format: never
-change it in place; a new layout gets a new version byte and the reader keeps version 1.
+Format, versions 1 and 2 (integers are big-endian). This is a stable on-disk format:
+never change it in place; a new layout gets a new version byte and the reader keeps
+every older one. New blobs are version 2; version 1 blobs (written before 2026-12) are
+still read.
 
     offset  size  field
     0       8     magic        89 56 4C 53 0D 0A 1A 0A  ("\\x89VLS\\r\\n\\x1a\\n")
-    8       1     version      0x01
+    8       1     version      0x01 or 0x02
     9       4     chunk_size   plaintext bytes per chunk, 16 .. 16 MiB (1 MiB by default)
     13      32    salt         random, fresh for every stream
     45      ...   chunk 0, chunk 1, ..., chunk N-1
@@ -24,11 +26,28 @@ change it in place; a new layout gets a new version byte and the reader keeps ve
     nonce_i     = i as an 11-byte unsigned integer || 0x01 for the last chunk, else 0x00
     associated  = the 45 header bytes || context (the caller's bytes, e.g. the blob id)
 
-Every chunk but the last holds exactly ``chunk_size`` plaintext bytes; the last holds
-0 .. chunk_size-1. A plaintext whose length is a multiple of the chunk size (the empty
-one included) therefore ends with an empty final chunk (16 bytes of tag), and a
-reader knows a chunk is the last one from its length alone. The ciphertext of an
-``n``-byte plaintext is ``45 + n + 16 * (n // chunk_size + 1)`` bytes.
+The chunks seal a byte stream: in version 1 the plaintext itself; in version 2 the
+plaintext, then zero bytes, then the plaintext's length ``n`` as 8 bytes (the
+trailer), ``padded_stream_size(n)`` bytes in all. Every chunk but the last holds
+exactly ``chunk_size`` stream bytes; the last holds 0 .. chunk_size-1. A stream whose
+length is a multiple of the chunk size (the empty one included) therefore ends with an
+empty final chunk (16 bytes of tag), and a reader knows a chunk is the last one from
+its length alone. A stream of ``s`` bytes is stored in ``45 + s + 16 * (s // chunk_size
++ 1)`` bytes.
+
+Version 2 pads because a blob's size gave away the exact size of the file inside (a
+given photo, a known document). The stream length is PADME(n + 8) (Nikitin et al.,
+"Reducing Metadata Leakage from Encrypted Files and Communication with PURBs", 2019):
+the length rounded up so that only its top bits, about log2(log2(n)) + 1 of them, may
+be non-zero, which costs at most 12 % and on average a few per cent (under 3 % from
+1 MiB up), and leaves O(log log n) bits of the size visible instead of all of them.
+If that length would leave fewer than 8 bytes in the final chunk, it grows until the
+final chunk holds the whole trailer. A reader seeks to the final chunk first, opens
+it, takes ``n`` from the trailer and refuses the blob unless its stream length is
+exactly ``padded_stream_size(n)``; it then reads from the start as in version 1 and
+passes on only the first ``n`` bytes. The padding and the trailer are sealed like the
+rest, so changing them fails authentication too. Version 2 therefore needs a source it
+can seek in (blob files always are).
 
 Why each piece is there:
 
@@ -82,7 +101,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from ..errors import BadInput, IntegrityError
 
 MAGIC: Final = b"\x89VLS\r\n\x1a\n"
-VERSION: Final = 1
+VERSION: Final = 2  # what new blobs are written as
+VERSION_UNPADDED: Final = 1  # still read; written only when asked (tests, old-format tools)
 KEY_LEN: Final = 32
 SALT_LEN: Final = 32
 TAG_LEN: Final = 16
@@ -92,7 +112,8 @@ MAX_CHUNK_SIZE: Final = 1 << 24
 
 _HEADER: Final = struct.Struct(">8sBI32s")
 HEADER_LEN: Final = _HEADER.size
-_HKDF_INFO: Final = b"victim-log blob stream v1"
+_HKDF_INFO: Final = b"victim-log blob stream v1"  # both versions: the header tells them apart
+_TRAILER: Final = 8  # version 2: the plaintext's length, at the end of the stream
 # Chunks in flight (each slot holds 2 buffers of about chunk_size): one per pipeline
 # stage, so all three stages can be busy at once.
 _DEPTH: Final = 3
@@ -122,8 +143,9 @@ class _Slot:
 
     plain: memoryview  # chunk_size bytes
     sealed: memoryview  # chunk_size + TAG_LEN bytes
-    n: int = 0  # plaintext bytes in this chunk
+    n: int = 0  # stream bytes in this chunk
     last: bool = False
+    data: int = 0  # of those, plaintext (the rest is version 2's padding and trailer)
 
 
 _Stage = Callable[[_Slot], None]
@@ -131,12 +153,31 @@ _Link = queue.SimpleQueue[_Slot | BaseException | None]
 _Read = Callable[[memoryview], int]
 
 
-def ciphertext_size(plain_size: int, *, chunk_size: int = CHUNK_SIZE) -> int:
+def padme(length: int) -> int:
+    """``length`` rounded up to the next PADME size class (see the module docstring)."""
+    if length < 2:
+        return length
+    exponent = length.bit_length() - 1  # floor(log2(length))
+    low_bits = exponent - exponent.bit_length()  # the bits that must be zero
+    mask = (1 << low_bits) - 1
+    return (length + mask) & ~mask
+
+
+def padded_stream_size(plain_size: int, *, chunk_size: int = CHUNK_SIZE) -> int:
+    """Version 2's stream length for ``plain_size`` bytes: plaintext, padding, trailer."""
+    size = padme(plain_size + _TRAILER)
+    if size % chunk_size < _TRAILER:  # the trailer must sit whole in the final chunk
+        size += _TRAILER - size % chunk_size
+    return size
+
+
+def ciphertext_size(plain_size: int, *, chunk_size: int = CHUNK_SIZE, padded: bool = True) -> int:
     """Exact size of the stored blob for ``plain_size`` bytes of plaintext."""
     if plain_size < 0:
         raise ValueError("plain_size must not be negative")
     _check_chunk_size(chunk_size)
-    return HEADER_LEN + plain_size + TAG_LEN * (plain_size // chunk_size + 1)
+    size = padded_stream_size(plain_size, chunk_size=chunk_size) if padded else plain_size
+    return HEADER_LEN + size + TAG_LEN * (size // chunk_size + 1)
 
 
 def encrypt_stream(
@@ -146,30 +187,41 @@ def encrypt_stream(
     context: bytes = b"",
     *,
     chunk_size: int = CHUNK_SIZE,
+    padded: bool = True,
 ) -> StreamResult:
     """Encrypt everything ``src`` holds into ``dst``; return the plaintext's size and hash.
 
     The hash covers exactly the bytes read and encrypted, even if the source file
     changed size meanwhile. ``OSError`` from ``src`` or ``dst`` propagates unchanged.
     ``chunk_size`` exists for tests and benchmarks; readers take it from the header.
+    ``padded=False`` writes the old, unpadded version 1 (for tests of old blobs).
     """
     _check_key(key)
     _check_chunk_size(chunk_size)
     salt = os.urandom(SALT_LEN)
-    header = _HEADER.pack(MAGIC, VERSION, chunk_size, salt)
+    header = _HEADER.pack(MAGIC, VERSION if padded else VERSION_UNPADDED, chunk_size, salt)
     aead = AESGCM(_stream_key(key, salt))
     associated = header + bytes(context)
     read = _reader(src)
     hasher = hashlib.sha256()
     size = 0
     index = 0
+    tail: _Tail | None = None  # once the source has ended (version 2)
 
     def read_and_hash(slot: _Slot) -> None:
-        nonlocal size
-        slot.n = _fill(read, slot.plain)
+        nonlocal size, tail
+        got = 0
+        if tail is None:
+            got = _fill(read, slot.plain)
+            hasher.update(slot.plain[:got])
+            size += got
+            if got < chunk_size and padded:  # the source ended: never read it again
+                tail = _Tail(size, padded_stream_size(size, chunk_size=chunk_size) - size)
+        slot.data = got
+        if tail is not None:
+            got += tail.fill(slot.plain[got:])
+        slot.n = got
         slot.last = slot.n < chunk_size
-        hasher.update(slot.plain[: slot.n])
-        size += slot.n
 
     def seal(slot: _Slot) -> None:
         nonlocal index
@@ -225,13 +277,16 @@ def _decrypt(src: BinaryIO, sink: Callable[[memoryview], None], key: bytes, cont
     read = _reader(src)
     head = bytearray(HEADER_LEN)
     got = _fill(read, memoryview(head))
-    chunk_size, salt = _parse_header(bytes(head[:got]))
+    version, chunk_size, salt = _parse_header(bytes(head[:got]))
     aead = AESGCM(_stream_key(key, salt))
     associated = bytes(head) + bytes(context)
+    # Version 2: the plaintext's length, from the final chunk, before anything is passed on.
+    remaining = None if version == VERSION_UNPADDED else _padded_length(
+        src, aead, associated, chunk_size)
     index = 0
 
     def read_and_open(slot: _Slot) -> None:
-        nonlocal index
+        nonlocal index, remaining
         got = _fill(read, slot.sealed)
         if got < TAG_LEN:
             # Nothing (or less than a tag) after a full chunk: the real last chunk is gone.
@@ -243,17 +298,22 @@ def _decrypt(src: BinaryIO, sink: Callable[[memoryview], None], key: bytes, cont
         except InvalidTag:
             raise IntegrityError(_FAILED) from None
         index += 1
+        slot.data = slot.n
+        if remaining is not None:
+            slot.data = min(slot.n, remaining)
+            remaining -= slot.data
 
     hasher = hashlib.sha256()
     size = 0
 
     def hash_plain(slot: _Slot) -> None:
         nonlocal size
-        hasher.update(slot.plain[: slot.n])
-        size += slot.n
+        hasher.update(slot.plain[: slot.data])
+        size += slot.data
 
     def give(slot: _Slot) -> None:
-        sink(slot.plain[: slot.n])
+        if slot.data:
+            sink(slot.plain[: slot.data])
 
     _pipeline((read_and_open, hash_plain, give), chunk_size)
     return StreamResult(size=size, sha256=hasher.hexdigest())
@@ -379,17 +439,71 @@ def _write_all(dst: BinaryIO, view: memoryview) -> None:
         done += n
 
 
-def _parse_header(head: bytes) -> tuple[int, bytes]:
+class _Tail:
+    """Version 2's end of stream: zero padding, then the plaintext's length."""
+
+    def __init__(self, plain_size: int, length: int) -> None:
+        self.trailer = plain_size.to_bytes(_TRAILER, "big")
+        self.zeros = length - _TRAILER
+        self.length = length
+        self.pos = 0
+
+    def fill(self, view: memoryview) -> int:
+        """Write as much of what is left as fits into ``view``; return the count."""
+        count = min(len(view), self.length - self.pos)
+        zeros = max(0, min(count, self.zeros - self.pos))
+        view[:zeros] = bytes(zeros)  # slots are reused: every byte is written
+        start = self.pos + zeros - self.zeros  # where the trailer part begins, if any
+        view[zeros:count] = self.trailer[start : start + count - zeros]
+        self.pos += count
+        return count
+
+
+def _padded_length(src: BinaryIO, aead: AESGCM, associated: bytes, chunk_size: int) -> int:
+    """Open a version 2 blob's final chunk and return the plaintext length it records.
+
+    The final chunk's place follows from the file's length; it must open as the last
+    chunk at that index, and the stream length must be exactly what the encryptor
+    writes for that plaintext length, so a cut or an addition anywhere is refused here.
+    Leaves ``src`` just after the header.
+    """
+    try:
+        end = src.seek(0, os.SEEK_END)
+    except (AttributeError, OSError, ValueError):
+        raise ValueError("a padded blob is read from a file that can seek") from None
+    sealed = end - HEADER_LEN
+    if sealed < TAG_LEN + _TRAILER:
+        raise IntegrityError(_INCOMPLETE)
+    index = (sealed - TAG_LEN) // (chunk_size + TAG_LEN)
+    tail = sealed - TAG_LEN - index * (chunk_size + TAG_LEN)
+    if tail < _TRAILER:
+        raise IntegrityError(_FAILED)
+    src.seek(HEADER_LEN + index * (chunk_size + TAG_LEN))
+    last = bytearray(tail + TAG_LEN)
+    if _fill(_reader(src), memoryview(last)) != len(last):
+        raise IntegrityError(_INCOMPLETE)
+    try:
+        plain = aead.decrypt(_nonce(index, True), bytes(last), associated)
+    except InvalidTag:
+        raise IntegrityError(_FAILED) from None
+    size = int.from_bytes(plain[-_TRAILER:], "big")
+    if padded_stream_size(size, chunk_size=chunk_size) != index * chunk_size + tail:
+        raise IntegrityError(_FAILED)
+    src.seek(HEADER_LEN)
+    return size
+
+
+def _parse_header(head: bytes) -> tuple[int, int, bytes]:
     if head[: len(MAGIC)] != MAGIC[: len(head)]:
         raise IntegrityError(_NOT_OURS)
-    if len(head) > len(MAGIC) and head[len(MAGIC)] != VERSION:
+    if len(head) > len(MAGIC) and head[len(MAGIC)] not in (VERSION, VERSION_UNPADDED):
         raise IntegrityError(_UNKNOWN_VERSION)
     if len(head) < HEADER_LEN:
         raise IntegrityError(_INCOMPLETE)
-    _magic, _version, chunk_size, salt = _HEADER.unpack(head)
+    _magic, version, chunk_size, salt = _HEADER.unpack(head)
     if not MIN_CHUNK_SIZE <= chunk_size <= MAX_CHUNK_SIZE:
         raise IntegrityError(_FAILED)
-    return chunk_size, salt
+    return version, chunk_size, salt
 
 
 def _stream_key(key: bytes, salt: bytes) -> bytes:
