@@ -284,3 +284,134 @@ def test_bad_input_table(case: Case, table_world: tuple[Path, Path],
         assert len(err.strip().splitlines()) == 1, err
     else:
         assert case.message in out, out[-500:]
+
+
+# ---------------------------------------------------------------------- 4. leftovers of a crash
+
+KILL_AT_LAST_RENAME = """
+    import os, signal, sys
+    real = os.replace
+    def replace(src, dst, *a, **k):
+        if str(dst).endswith("b.zip"):  # the finished file is about to get its name
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(src, dst, *a, **k)
+    os.replace = replace
+    from victim_log.cli import main
+    main(sys.argv[1:])
+"""
+
+
+def test_leftovers_are_cleaned_at_the_next_open_and_check_says_so(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from victim_log.fsutil import hold_lock
+
+    (vault / "blobs" / "ab").mkdir(parents=True, exist_ok=True)
+    (vault / "blobs" / "ab" / ".tmp-partial1").write_bytes(b"x" * 3_000_000)
+    (vault / ".tmp-key123").write_bytes(b"{}")
+    staging = vault.parent / ".restore-old1"
+    staging.mkdir()
+    (staging / "vault.key").write_bytes(b"a copy of the key file")
+    busy = vault / "blobs" / "ab" / ".tmp-busy"  # another window is writing this one
+    busy.write_bytes(b"y")
+    fd = os.open(busy, os.O_RDONLY)
+    hold_lock(fd)
+    try:
+        r = run_cli(capsys, "check")
+    finally:
+        os.close(fd)
+    assert r.code == 0, r.out + r.err
+    assert not (vault / "blobs" / "ab" / ".tmp-partial1").exists()
+    assert not (vault / ".tmp-key123").exists()
+    assert not staging.exists(), "no copy of the key file is left beside a restore"
+    assert busy.exists(), "a temp file in use is never removed"
+    assert r.out.count("Cleaned up") == 3
+    assert "partial evidence file" in r.out and "restore folder" in r.out
+    assert "2.9 MB" in r.out
+    busy.unlink()
+    r = run_cli(capsys, "check", "--json")
+    assert json.loads(r.out)["cleaned"] == []
+
+
+@pytest.mark.parametrize("command", ["backup", "export"])
+def test_partial_backup_or_export_killed_is_cleaned_next_time(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    run_cli(capsys, *ADD_ONE)
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    proc = subprocess.run(_script(KILL_AT_LAST_RENAME) + [command, "--out", str(out_dir / "b.zip")],
+                          cwd=ROOT, env=dict(os.environ), capture_output=True, timeout=60,
+                          check=False)
+    assert proc.returncode == -9, proc.stderr.decode()[-2000:]
+    assert [p.name[:5] for p in out_dir.iterdir()] == [".tmp-"], "the kill left its temp file"
+    r = run_cli(capsys, "check")
+    assert r.code == 0 and f"a partial {command} file" in r.out, r.out
+    assert list(out_dir.iterdir()) == []
+    assert "Cleaned up" not in run_cli(capsys, "check").out
+
+
+ADD_ONE = ("add", "--kind", "message", "--summary", "Texts", "--when", "2026-03-04T21:15")
+
+
+# ---------------------------------------------------------------------- 6. a date far outside
+
+
+@pytest.mark.parametrize("year", ["9999-12-31T12:00:00+00:00", "2205-03-04T10:00:00+00:00"])
+def test_one_entry_dated_far_away_neither_stops_nor_bloats_exports(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], year: str) -> None:
+    from victim_log.export.case import ExportOptions, build_case
+    from victim_log.model import IncidentData
+    from victim_log.vault import Vault
+
+    with Vault.open(vault, PASSPHRASE) as v:
+        for day in ("2026-03-04T21:15", "2026-03-20T09:00", "2026-04-02T18:30"):
+            v.add_incident(IncidentData(summary="Texts", kinds=("message",),
+                                        occurred_start=day))
+        v.add_incident(IncidentData(summary="Typo", kinds=("message",), occurred_start=year))
+        case = build_case(v, ExportOptions(), exported_at="2026-06-01T10:00:00+00:00")
+    assert len(case.per_week) <= 10 and len(case.per_month) <= 3
+    assert case.last_incident.startswith("2026-04")
+    assert any("Entry 4 is dated" in n and "after this export" in n for n in case.date_notes)
+    for fmt in ("pdf", "csv", "json", "bundle"):
+        out = tmp_path / f"e.{fmt}"
+        r = run_cli(capsys, "export", "--out", str(out), "--format", fmt)
+        assert r.code == 0, r.err
+        assert out.stat().st_size < 400_000
+    doc = json.loads((tmp_path / "e.json").read_text())
+    assert doc["date_notes"] and len(doc["counts"]["per_week"]) <= 10
+    pdf = (tmp_path / "e.pdf").read_bytes()
+    assert pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page>") + pdf.count(b"/Type /Page/") < 12
+
+
+def test_period_counts_are_bounded_whatever_the_dates() -> None:
+    from datetime import date
+
+    from victim_log.export.case import MAX_PERIODS, _period_counts
+
+    dated = [(date(1, 1, 1), False), (date(9999, 12, 31), True)]
+    for monthly in (False, True):
+        periods = _period_counts(dated, monthly)
+        assert len(periods) <= MAX_PERIODS + 2
+        assert sum(p.count for p in periods) == 2 and periods[-1].start == (
+            "9999-12-01" if monthly else "9999-12-27")
+
+
+# ---------------------------------------------------------------------- the clock set back
+
+
+def test_clock_set_back_is_reported_by_check_and_noted_in_the_export(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log import vault as vault_module
+
+    for stamp in ("2026-05-01T10:00:00+00:00", "2026-04-01T10:00:00+00:00"):
+        with monkeypatch.context() as m:
+            m.setattr(vault_module, "now_iso", lambda stamp=stamp: stamp)
+            assert run_cli(capsys, *ADD_ONE).code == 0
+    r = run_cli(capsys, "check")
+    assert r.code == 0
+    assert "Note: journal entry" in r.out and "clock was set back" in r.out
+    assert json.loads(run_cli(capsys, "check", "--json").out)["warnings"]
+    assert run_cli(capsys, "export", "--out", str(tmp_path / "t.json"), "--format",
+                   "json").code == 0
+    notes = json.loads((tmp_path / "t.json").read_text())["date_notes"]
+    assert any("clock went back" in n for n in notes)

@@ -28,7 +28,16 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BadInput, IntegrityError, NotABundle, VaultExists, VictimLogError
-from .fsutil import check_output_path, ensure_private_dir, fsync_dir, translate_os_error
+from .fsutil import (
+    BACKUP_TEMP_PREFIX,
+    RESTORE_PREFIX,
+    check_output_path,
+    ensure_private_dir,
+    fsync_dir,
+    hold_lock,
+    translate_os_error,
+)
+from .leftovers import clean_vault_folder, remember_temp
 from .model import canonical_json
 from .safezip import STRICT, SafeZip
 from .vault import BLOB_DIR, DB_NAME, KEY_NAME, Vault, now_iso
@@ -63,9 +72,13 @@ def _manifest_mac(vault: Vault, body: dict[str, Any]) -> str:
 def write_backup(vault: Vault, out: Path) -> BackupInfo:
     """Write the backup to ``out`` atomically (temp file, fsync, rename)."""
     out = check_output_path(Path(out), "the backup")
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-backup-", dir=out.parent)
-    os.close(fd)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=BACKUP_TEMP_PREFIX, dir=out.parent)
+    except OSError as exc:
+        raise translate_os_error(exc, "the backup") from None
+    hold_lock(fd)  # released when fd closes: until then nobody takes it for a leftover
     tmp = Path(tmp_name)
+    forget = remember_temp(vault, tmp)
     entries: list[dict[str, Any]] = []
     total = 0
     try:
@@ -102,6 +115,9 @@ def write_backup(vault: Vault, out: Path) -> BackupInfo:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        os.close(fd)
+        forget()
     vault.record_event("backup_written", {"files": len(entries), "bytes": total})
     return BackupInfo(out, len(entries), total)
 
@@ -133,7 +149,10 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
     if not backup.is_file():
         raise BadInput(f"There is no backup file called '{backup.name}'.")
     ensure_private_dir(target.parent)
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=target.parent))
+    clean_vault_folder(target)  # an earlier restore killed half-way left its staging folder
+    staging = Path(tempfile.mkdtemp(prefix=RESTORE_PREFIX, dir=target.parent))
+    staging_fd = os.open(staging, os.O_RDONLY)
+    hold_lock(staging_fd)  # a restore in progress is never taken for a leftover
     try:
         os.chmod(staging, 0o700)
         with SafeZip(backup, STRICT) as zf:
@@ -195,6 +214,8 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    finally:
+        os.close(staging_fd)
     restored = Vault.open(target, passphrase, recovery_key=recovery_key, wait=True)
     restored.record_event("backup_restored", {"from_vault": manifest.get("vault_id", "")})
     return restored

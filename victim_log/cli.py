@@ -168,6 +168,9 @@ def vault_dir(args: argparse.Namespace) -> Path:
     return Path(args.vault).expanduser() if getattr(args, "vault", None) else paths.default_vault_dir()
 
 
+_CLEANED: list[str] = []  # leftovers of a crash removed when this run opened the vault
+
+
 def open_vault(args: argparse.Namespace) -> Vault:
     from .vault import Vault
 
@@ -178,6 +181,12 @@ def open_vault(args: argparse.Namespace) -> Vault:
         print(f"Too many wrong tries: waiting {int(delay) + 1} seconds…", file=sys.stderr)
         time.sleep(delay)
     vault = Vault.open(path, passphrase(args))
+    from .leftovers import clean_leftovers
+
+    try:
+        _CLEANED[:] = clean_leftovers(vault)  # what a crash left; 'check' says what went
+    except VictimLogError:
+        _CLEANED[:] = []
     if vault.unlock_info.failed_attempts:
         n = len(vault.unlock_info.failed_attempts)
         print(f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
@@ -471,8 +480,11 @@ def _print_incident(d: dict[str, Any]) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         report = vault.check()
+        warnings = vault.clock_went_back()
+    cleaned = list(_CLEANED)
     if args.json:
-        print_json({"ok": report.ok, "problems": report.problems,
+        print_json({"ok": report.ok, "problems": report.problems, "warnings": warnings,
+                    "cleaned": cleaned,
                     "journal_entries": report.journal_entries,
                     "incidents": report.incidents, "blobs_checked": report.blobs_checked,
                     "history_warning": report.history_warning,
@@ -484,6 +496,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"Problems found ({len(report.problems)}):")
         for p in report.problems:
             print(f"  - {p}")
+    if not args.json:
+        for w in warnings:
+            print(f"Note: {w}")
+        for c in cleaned:
+            print(f"Cleaned up {c}.")
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
@@ -621,7 +638,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
                                 incident_ids=ids, include_private=args.include_private,
                                 redact=redact, initials=args.initials or "")
-        result = export(vault, Path(args.out), options, fmt=args.format)
+        from .leftovers import remembering_temps
+
+        with remembering_temps(vault):  # a partial file left by a crash is found again
+            result = export(vault, Path(args.out), options, fmt=args.format)
     if args.json:
         print_json({"path": str(result.path), "format": result.format,
                     "incidents": result.incidents, "exhibits": result.exhibits,

@@ -10,18 +10,28 @@ removed so nothing half-written is left behind.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import ctypes
 import errno
 import os
+import shutil
 import stat
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Self
 
 from .errors import BadInput, DiskFull, ReadOnlyVault, VictimLogError
 from .textsafe import display_safe
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: leftovers are judged by age instead
+    fcntl = None  # type: ignore[assignment]
+
+STALE_WITHOUT_LOCKS = 24 * 3600  # where flock is missing, a day-old temp file is abandoned
 
 
 class ClosedOnExit:
@@ -69,10 +79,13 @@ def atomic_writer(path: Path, what: str = "the file", *,
     """
     path = Path(path)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     except OSError as exc:
         raise translate_os_error(exc, what) from None
     tmp = Path(tmp_name)
+    hold_lock(fd)
+    tracker = _TRACKER.get()
+    untrack = tracker(tmp) if tracker is not None else None
     try:
         with os.fdopen(fd, "wb") as fh:
             yield fh
@@ -88,6 +101,82 @@ def atomic_writer(path: Path, what: str = "the file", *,
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    finally:
+        if untrack is not None:
+            untrack()
+
+
+# ---------------------------------------------------------------------- leftovers of a crash
+#
+# A temp file or staging folder is locked (flock) by the process writing it for as
+# long as it works; the lock dies with the process. Whatever carries our prefix and
+# is NOT locked is therefore left over from a crash (or kill -9) and may be removed:
+# a write still running in another window is never touched.
+
+TEMP_PREFIX = ".tmp-"
+BACKUP_TEMP_PREFIX = ".tmp-backup-"
+RESTORE_PREFIX = ".restore-"
+
+TempTracker = Callable[[Path], Callable[[], None]]
+_TRACKER: contextvars.ContextVar[TempTracker | None] = contextvars.ContextVar(
+    "temp_tracker", default=None)
+
+
+@contextlib.contextmanager
+def tracking_temps(tracker: TempTracker) -> Iterator[None]:
+    """While the block runs, every temp file :func:`atomic_writer` makes is reported to
+    ``tracker`` (which returns a function to call when the file is gone): a vault
+    remembers the partial exports it started outside its folder, to clean them up."""
+    token = _TRACKER.set(tracker)
+    try:
+        yield
+    finally:
+        _TRACKER.reset(token)
+
+
+def hold_lock(fd: int) -> None:
+    """Mark an open temp file or folder as in use (released when ``fd`` closes)."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def is_abandoned(path: Path) -> bool:
+    """True if nobody holds the lock of the temp file or folder ``path``."""
+    if fcntl is None:  # pragma: no cover - no flock: only the old ones
+        try:
+            return time.time() - os.lstat(path).st_mtime > STALE_WITHOUT_LOCKS
+        except OSError:
+            return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a live writer holds it
+    finally:
+        os.close(fd)
+    return True
+
+
+def remove_abandoned(path: Path) -> int:
+    """Remove an abandoned temp file or staging folder; the bytes freed (0 if kept)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return 0
+    if stat.S_ISLNK(st.st_mode) or not is_abandoned(path):
+        return 0
+    if stat.S_ISDIR(st.st_mode):
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+        shutil.rmtree(path, ignore_errors=True)
+        return max(size, 1)
+    with contextlib.suppress(OSError):
+        path.unlink()
+        return max(st.st_size, 1)
+    return 0
 
 
 WRITEBACK_STEP = 16 * 1024 * 1024

@@ -289,6 +289,10 @@ class ExportCase:
     per_month: tuple[PeriodCount, ...]
     date_not_known: int
     schema: str = SCHEMA
+    # Said on the front page and in timeline.json: dates far outside the case (left
+    # out of the counts per period) and recorded-at times the computer's clock put
+    # out of order.
+    date_notes: tuple[str, ...] = ()
 
     @property
     def breaches(self) -> tuple[CaseIncident, ...]:
@@ -566,8 +570,30 @@ def _order_status(order: Order, today: date) -> str:
     return "in force"
 
 
+FAR_OUTSIDE_DAYS = 15 * 366  # further than this from the case's middle date: a typo?
+MAX_PERIODS = 2_000  # weeks in a chart or table, whatever the dates say
+
+
+def far_outside(dated: list[tuple[int, date]], today: date) -> set[int]:
+    """Ids of incidents dated far outside the case: after the export was made, or more
+    than :data:`FAR_OUTSIDE_DAYS` from the median date. One typo (9999, or 2205 for
+    2025) must not stretch every chart and count over centuries."""
+    if not dated:
+        return set()
+    days = sorted(d.toordinal() for _, d in dated)
+    middle = days[len(days) // 2]
+    latest = today.toordinal() + 1
+    return {iid for iid, d in dated
+            if d.toordinal() > latest or abs(d.toordinal() - middle) > FAR_OUTSIDE_DAYS}
+
+
 def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
-    """Counts per week (Monday start) or month, with empty periods filled in."""
+    """Counts per week (Monday start) or month, with empty periods filled in.
+
+    Bounded by the data present: at most :data:`MAX_PERIODS` periods are filled in
+    (the callers leave dates far outside the case out), and the calendar's last
+    month never overflows.
+    """
     if not dated:
         return ()
 
@@ -581,16 +607,25 @@ def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[Perio
         if breach:
             breaches[bucket(d)] += 1
     first, last = min(counts), max(counts)
-    out: list[PeriodCount] = []
-    cur = first
-    while cur <= last:
+
+    def period(cur: date) -> PeriodCount:
         label = (f"{_MONTHS[cur.month - 1]} {cur.year}" if monthly
                  else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}")
-        out.append(PeriodCount(cur.isoformat(), label, counts[cur], breaches[cur]))
-        if monthly:
-            cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
-        else:
-            cur += timedelta(days=7)
+        return PeriodCount(cur.isoformat(), label, counts[cur], breaches[cur])
+
+    out: list[PeriodCount] = []
+    cur = first
+    try:
+        while cur <= last and len(out) < MAX_PERIODS:
+            out.append(period(cur))
+            if monthly:
+                cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
+            else:
+                cur += timedelta(days=7)
+    except (OverflowError, ValueError):
+        pass  # the calendar ends (year 9999)
+    if cur <= last:  # too many periods to fill in: the ones with incidents still count
+        out.extend(period(d) for d in sorted(counts) if d >= cur)
     return tuple(out)
 
 
@@ -792,13 +827,24 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
     counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS
                            if kind_counter[k]) + tuple(
         KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS)
-    dated: list[tuple[date, bool]] = []
+    known: list[tuple[CaseIncident, date]] = []
     for i in incidents:
         dt = _parse(i.occurred_start)
         if dt is not None:
-            dated.append((dt.date(), i.breach))
+            known.append((i, dt.date()))
+    outside = far_outside([(i.id, d) for i, d in known], today)
+    dated = [(d, i.breach) for i, d in known if i.id not in outside]
     first = min((d for d, _ in dated), default=None)
     last = max((d for d, _ in dated), default=None)
+    date_notes = [
+        f"Entry {i.number} is dated {format_date(d.isoformat())}, "
+        + ("after this export was made" if d > today else "far from the other entries' dates")
+        + " (a typing error?). It is in the timeline, but not in the counts per week or month."
+        for i, d in known if i.id in outside][:20]
+    if len(outside) > 20:
+        date_notes.append(f"... and {len(outside) - 20} more entries dated far outside the case.")
+    date_notes += [f"The computer's clock went back while this log was kept: {w}. Recorded-at "
+                   "times are as the computer's clock gave them." for w in vault.clock_went_back(3)]
 
     deleted = 0
     if not options.incident_ids:
@@ -814,7 +860,7 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         requested_start=options.start, requested_end=options.end,
         first_incident=first.isoformat() if first else "",
         last_incident=last.isoformat() if last else "",
-        selection=_selection_text(options, vault, len(incidents)),
+        selection=" ".join([_selection_text(options, vault, len(incidents)), *date_notes]),
         include_private=options.include_private,
         redact=tuple(sorted(redact)),
         redactions=_redaction_notes(redactor, incidents),
@@ -823,7 +869,8 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         orders=tuple(case_orders), counts_by_kind=counts_by_kind,
         per_week=_period_counts(dated, monthly=False),
         per_month=_period_counts(dated, monthly=True),
-        date_not_known=len(incidents) - len(dated),
+        date_not_known=len(incidents) - len(known),
+        date_notes=tuple(date_notes),
     )
 
 
@@ -917,6 +964,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         "period": {"requested_start": case.requested_start, "requested_end": case.requested_end,
                    "first_incident": case.first_incident, "last_incident": case.last_incident},
         "selection": case.selection,
+        "date_notes": list(case.date_notes),
         "private_notes_included": case.include_private,
         "redact": list(case.redact),
         "redactions": list(case.redactions),
