@@ -415,3 +415,46 @@ def test_clock_set_back_is_reported_by_check_and_noted_in_the_export(
                    "json").code == 0
     notes = json.loads((tmp_path / "t.json").read_text())["date_notes"]
     assert any("clock went back" in n for n in notes)
+
+
+# ---------------------------------------------------------------------- 5. disk full, exactly
+
+
+def _journal_full(*a: object, **k: object) -> None:
+    from victim_log.errors import DiskFull
+
+    raise DiskFull("There is not enough free disk space to save the journal. Nothing was changed.")
+
+
+def test_passwd_whose_journal_entry_fails_says_the_passphrase_was_changed(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log.vault import Vault
+
+    new = "a brand new passphrase here"
+    with monkeypatch.context() as m:
+        m.setenv("VICTIM_LOG_NEW_PASSPHRASE", new)
+        m.setattr(Vault, "_event", _journal_full)
+        r = run_cli(capsys, "passwd")
+    assert r.code == 0, r.err
+    assert "WAS changed" in r.out and "does not record the change" in r.err
+    assert "Nothing was changed" not in r.out + r.err
+    Vault.open(vault, new).lock()
+
+
+@pytest.mark.parametrize("command", ["backup", "export"])
+def test_backup_or_export_complete_while_the_vault_disk_is_full_says_so(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    from victim_log.vault import Vault
+
+    run_cli(capsys, *ADD_ONE)
+    out = tmp_path / "other-disk.zip"
+    with monkeypatch.context() as m:
+        m.setattr(Vault, "record_event", _journal_full)
+        r = run_cli(capsys, command, "--out", str(out))
+    assert r.code == 0, r.err
+    assert out.is_file() and out.stat().st_size > 1000
+    assert f"the {command} is complete, but the diary's history does not record it" in r.err
+    assert "disk holding the vault is full" in r.err
+    assert "Nothing was changed" not in r.err

@@ -36,6 +36,7 @@ from .fsutil import (
     fsync_dir,
     hold_lock,
     translate_os_error,
+    unrecorded_reason,
 )
 from .leftovers import clean_vault_folder, remember_temp
 from .model import canonical_json
@@ -53,6 +54,7 @@ class BackupInfo:
     path: Path
     files: int
     bytes: int
+    not_recorded: str = ""  # why the diary's history does not record the backup, if so
 
 
 def _vault_files(vault: Vault) -> list[Path]:
@@ -118,7 +120,10 @@ def write_backup(vault: Vault, out: Path) -> BackupInfo:
     finally:
         os.close(fd)
         forget()
-    vault.record_event("backup_written", {"files": len(entries), "bytes": total})
+    try:
+        vault.record_event("backup_written", {"files": len(entries), "bytes": total})
+    except VictimLogError as exc:  # the backup is complete: say exactly that
+        return BackupInfo(out, len(entries), total, unrecorded_reason(exc))
     return BackupInfo(out, len(entries), total)
 
 

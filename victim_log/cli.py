@@ -506,9 +506,39 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_passwd(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
-        vault.change_passphrase(new_passphrase(args))
+        new = new_passphrase(args)
+        try:
+            vault.change_passphrase(new)
+        except VictimLogError as exc:
+            if not _key_file_opens_with(vault.path, new):
+                raise
+            # The key file was rewritten, then the journal entry failed (a full disk):
+            # "Nothing was changed" would be untrue, and the old passphrase is gone.
+            from .fsutil import unrecorded_reason
+
+            print("Your passphrase WAS changed: use the new one from now on. Your recovery "
+                  "key still works.")
+            _warn(f"the diary's history does not record the change ({unrecorded_reason(exc)}).")
+            return EXIT_OK
     print("Your passphrase was changed. Your recovery key still works.")
     return EXIT_OK
+
+
+def _key_file_opens_with(path: Path, passphrase_text: str) -> bool:
+    """Whether the key file on disk now opens with ``passphrase_text`` (exact reporting
+    after a failure part-way through a change)."""
+    from .crypto import keys
+    from .vault import KEY_NAME
+
+    try:
+        keys.KeyFile.load(path / KEY_NAME).unwrap_with_passphrase(passphrase_text)
+    except (VictimLogError, OSError, ValueError):
+        return False
+    return True
+
+
+def _warn(text: str) -> None:
+    print(f"victim-log: note: {text}", file=sys.stderr)
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
@@ -642,8 +672,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
         with remembering_temps(vault):  # a partial file left by a crash is found again
             result = export(vault, Path(args.out), options, fmt=args.format)
+    if result.not_recorded:
+        _warn(f"the export is complete, but the diary's history does not record it "
+              f"({result.not_recorded}).")
     if args.json:
         print_json({"path": str(result.path), "format": result.format,
+                    "recorded": not result.not_recorded,
                     "incidents": result.incidents, "exhibits": result.exhibits,
                     "fingerprint": result.fingerprint,
                     "fingerprint_readout": result.short_fingerprint,
@@ -811,6 +845,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
         info = write_backup(vault, Path(args.out))
     print(f"Backup written to {one_line(str(info.path))} ({info.files} files, {info.bytes} bytes, "
           "still encrypted: it opens only with your passphrase or recovery key).")
+    if info.not_recorded:
+        _warn(f"the backup is complete, but the diary's history does not record it "
+              f"({info.not_recorded}).")
     return EXIT_OK
 
 

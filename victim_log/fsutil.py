@@ -60,6 +60,15 @@ def translate_os_error(exc: OSError, what: str) -> VictimLogError:
     return DiskFull(f"Saving {what} failed ({os.strerror(exc.errno or 0)}). Nothing was changed.")
 
 
+def unrecorded_reason(exc: VictimLogError) -> str:
+    """Why a finished file's journal entry could not be saved, for "the file was
+    written, but..." (the error's own "Nothing was changed" would be untrue)."""
+    text = exc.message.replace(" Nothing was changed.", "").rstrip(".")
+    if isinstance(exc, DiskFull) and "not enough free disk space" in text:
+        return "the disk holding the vault is full"
+    return text[:1].lower() + text[1:]
+
+
 def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:

@@ -23,8 +23,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import __version__
-from ..errors import BadInput
-from ..fsutil import atomic_write_bytes, check_output_path
+from ..errors import BadInput, VictimLogError
+from ..fsutil import atomic_write_bytes, check_output_path, unrecorded_reason
 from ..model import canonical_json
 from ..store import db, journal
 from ..vault import Vault, now_iso
@@ -56,6 +56,7 @@ class ExportResult:
     fingerprint: str
     short_fingerprint: str
     redactions: tuple[str, ...]
+    not_recorded: str = ""  # why the diary's history does not record this export, if so
 
 
 def signing_key(vault: Vault) -> Ed25519PrivateKey:
@@ -189,12 +190,17 @@ def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundl
         atomic_write_bytes(out, data, "the export")
     else:
         _write_bundle(vault, out, case, key, timestamp)
-    vault.record_event("export", {"format": fmt, "incidents": len(case.incidents),
-                                  "exhibits": len(case.exhibits),
-                                  "private_notes": case.include_private,
-                                  "redactions": list(case.redact)})
+    not_recorded = ""  # the file is complete: a full vault disk must not make it a failure
+    try:
+        vault.record_event("export", {"format": fmt, "incidents": len(case.incidents),
+                                      "exhibits": len(case.exhibits),
+                                      "private_notes": case.include_private,
+                                      "redactions": list(case.redact)})
+    except VictimLogError as exc:
+        not_recorded = unrecorded_reason(exc)
     return ExportResult(out, fmt, len(case.incidents), len(case.exhibits),
-                        sign.fingerprint(pub), sign.short_fingerprint(pub), case.redactions)
+                        sign.fingerprint(pub), sign.short_fingerprint(pub), case.redactions,
+                        not_recorded)
 
 
 def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey,
