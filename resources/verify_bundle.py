@@ -527,7 +527,9 @@ FLAG_DATA_DESCRIPTOR = 0x0008
 FLAG_STRONG_ENCRYPTION = 0x0040
 FLAG_UTF8 = 0x0800
 FLAG_MASKED = 0x2000
-FLAGS_THAT_MATTER = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8
+FLAGS_DEFLATE_OPTIONS = 0x0006  # the compression level the writer used: informative only
+FLAGS_KNOWN = FLAGS_DEFLATE_OPTIONS | FLAG_DATA_DESCRIPTOR | FLAG_UTF8
+FLAGS_THAT_MATTER = 0xFFFF & ~FLAGS_DEFLATE_OPTIONS  # must be equal in both headers
 EXTRA_ZIP64 = 0x0001
 EXTRA_UNICODE_PATH = 0x7075
 U16 = 0xFFFF
@@ -731,7 +733,7 @@ class StrictZip:
         tail = self.read_exact(self.size - tail_start, tail_start)
         pos = len(tail) - EOCD_SIZE
         if tail[pos:pos + 4] != SIG_EOCD or struct.unpack_from("<H", tail, pos + 20)[0] != 0:
-            pos = tail.rfind(SIG_EOCD, 0, len(tail) - EOCD_SIZE + 1)
+            pos = tail.rfind(SIG_EOCD, 0, len(tail) - EOCD_SIZE + 4)
             while pos >= 0 and pos + EOCD_SIZE + struct.unpack_from("<H", tail, pos + 20)[0] != len(tail):
                 pos = tail.rfind(SIG_EOCD, 0, pos)
             if pos < 0:
@@ -866,6 +868,9 @@ class StrictZip:
         if m.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED):
             raise UnsafeZip("encrypted", "This zip is password-protected (%s); Victim Log reads "
                             "none." % who)
+        if m.flags & ~FLAGS_KNOWN:
+            raise UnsafeZip("unsupported-feature", "This zip uses a zip feature Victim Log does not "
+                            "read (%s)." % who)
         if m.method not in (STORED, DEFLATED):
             raise UnsafeZip("compression-method", "This zip uses a compression method Victim Log "
                             "does not read (%s)." % who)

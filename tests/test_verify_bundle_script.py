@@ -1008,26 +1008,54 @@ def _core_verdict(path: Path) -> tuple[int, str | None]:
         return 2, "not-a-bundle"
 
 
+@pytest.fixture(scope="module")
+def zip64_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every member with zip64 local headers (what the writer does for a payload of
+    unknown size): both checkers must read those records alike too."""
+    dest = tmp_path_factory.mktemp("zip64") / "bundle.zip"
+    chain = make_chain(4, {2})
+    files = {"timeline.csv": b"a,b\n", "journal.jsonl": journal_bytes(chain), "x.bin": bytes(range(256)) * 40}
+    bz.write_bag_zip(
+        dest,
+        BAG,
+        [bz.PayloadEntry(p, (lambda d=d: [d]), None) for p, d in files.items()],
+        bag_info=[("Signing-Key-Fingerprint", FP), ("Journal-Head", f"4 {chain[-1]['hash']}")],
+        tag_files=[bz.verify_script_tag_file()],
+        signing_key=KEY,
+        timestamp=STAMP,
+    )
+    return dest
+
+
 @settings(
     derandomize=True,
-    max_examples=150,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
+    which=st.sampled_from(["genuine", "zip64"]),
     edits=st.lists(
-        st.tuples(st.integers(0, 1 << 30), st.integers(0, 255), st.booleans()), min_size=1, max_size=3
+        st.tuples(st.integers(0, 1 << 30), st.integers(0, 255), st.sampled_from(["any", "head", "tail"])),
+        min_size=1,
+        max_size=3,
     ),
     cut=st.one_of(st.none(), st.integers(0, 1 << 30)),
 )
 def test_fuzzed_bundles_get_the_cores_verdict(
-    genuine: Path, tmp_path: Path, edits: list[tuple[int, int, bool]], cut: int | None
+    genuine: Path,
+    zip64_bundle: Path,
+    tmp_path: Path,
+    which: str,
+    edits: list[tuple[int, int, str]],
+    cut: int | None,
 ) -> None:
     """The two checkers agree on any mutation of a genuine bundle: same exit code, and
-    for a refused zip the same named reason."""
-    data = bytearray(genuine.read_bytes())
-    for pos, value, near_end in edits:
-        at = len(data) - 1 - pos % 4096 if near_end else pos % len(data)
+    for a refused zip the same named reason. Edits land anywhere, in the first local
+    headers, or in the last 4 KiB (signatures, directory, end record)."""
+    data = bytearray((genuine if which == "genuine" else zip64_bundle).read_bytes())
+    for pos, value, where in edits:
+        at = {"any": pos % len(data), "head": pos % 256, "tail": len(data) - 1 - pos % 4096}[where]
         data[at] = value
     if cut is not None and cut % 5 == 0:
         del data[cut % len(data) :]
