@@ -2,10 +2,16 @@
 """Check a Victim Log export bundle with nothing but Python 3 (3.8 or later).
 
 BEFORE YOU RUN THIS SCRIPT: a copy found inside a bundle you were sent is part of what
-you are checking; whoever changed the bundle could have changed the script too. Check
-the signature first with a tool you already trust (minisign, ssh-keygen or
-`victim-log verify`; the commands are in README.txt), or run a copy of this script
-whose SHA-256 matches the one published in Victim Log's README for that release.
+you are checking; whoever changed the bundle could have changed the script too, and
+running it runs whatever they wrote. Either check the signature first with a tool you
+already trust, in the unzipped bundle folder:
+    minisign -Vm tagmanifest-sha256.txt -p minisign.pub
+    ssh-keygen -Y verify -f allowed_signers -I victim-log-export -n victim-log \\
+        -s tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt
+    victim-log verify BUNDLE.zip
+(and compare the key they name with the one the sender read to you), or run a copy of
+this script whose SHA-256 (sha256sum verify_bundle.py) matches the one published in
+Victim Log's README.md for that release.
 
 Usage:
     python3 verify_bundle.py BUNDLE.zip          check the zip file as received
@@ -30,7 +36,10 @@ What it checks (the same as `victim-log verify`):
   - the Ed25519 signatures over tagmanifest-sha256.txt, in both formats (minisign's
     .minisig and ssh-keygen's .sig): both must verify with the same key, the one in
     minisign.pub and allowed_signers and the one bag-info.txt declares;
-  - the hash chain of the bundle's history, data/journal.jsonl.
+  - the hash chain of the bundle's history, data/journal.jsonl: every entry in order
+    from the first to the Journal-Head that bag-info.txt signs (older bundles without
+    one: each entry's own hash); with --since, that the newer export still holds the
+    older one's head, so nothing up to it was removed or rewritten in between.
 
 A valid signature proves only that whoever holds that key made the bundle: the
 result names the key (SHA256:... and a read-out form), and you must compare it with
@@ -1746,10 +1755,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def parse_args(argv):
-    parser = Parser(
-        prog="verify_bundle.py",
-        description="Check a Victim Log export bundle (see the top of this file).",
-    )
+    parser = Parser(prog="verify_bundle.py", description=__doc__, usage=argparse.SUPPRESS,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("bundle", nargs="?", help="the bundle .zip or unzipped folder")
     parser.add_argument("--expect-key", metavar="KEY",
                         help="the key the sender gave you: SHA256:... or the read-out form")

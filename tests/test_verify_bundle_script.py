@@ -786,6 +786,9 @@ def test_not_bundles_and_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run(tmp_path / "missing.zip").returncode == 2
     out = run("--no-such-option", plain)
     assert out.returncode == 2 and out.stderr == "" and "usage" in out.stdout
+    out = run("--help")  # the officer's instructions, signature check first
+    assert out.returncode == 0 and "BEFORE YOU RUN THIS SCRIPT" in out.stdout
+    assert "ssh-keygen -Y verify -f allowed_signers -I victim-log-export -n victim-log \\\n" in out.stdout
 
 
 # --- the journal ---------------------------------------------------------------------------------
@@ -916,7 +919,7 @@ def test_hostile_text_never_reaches_the_terminal_raw(genuine: Path, tmp_path: Pa
 
 @settings(
     derandomize=True,
-    max_examples=120,
+    max_examples=60,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
