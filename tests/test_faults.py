@@ -458,3 +458,38 @@ def test_backup_or_export_complete_while_the_vault_disk_is_full_says_so(
     assert f"the {command} is complete, but the diary's history does not record it" in r.err
     assert "disk holding the vault is full" in r.err
     assert "Nothing was changed" not in r.err
+
+
+# ---------------------------------------------------------------------- 7. list --json of an import
+
+
+def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
+        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log.evidence import EvidenceStore
+    from victim_log.model import IncidentData, PersonData
+    from victim_log.vault import Vault
+
+    with Vault.open(vault, PASSPHRASE) as v:
+        eid, _ = v.evidence.add_bytes(b"chat export", "WhatsApp Chat.zip")
+        pid = v.add_person(PersonData(name="Dan Marsh"))
+        with v.batch("import"):
+            v._add_incidents_tx([(IncidentData(summary=f"Message {i}", kinds=("message",),
+                                               people=(pid,)).validated(), (eid,))
+                                 for i in range(60)], "imported")
+    calls = {"get": 0}
+    real = EvidenceStore.get
+
+    def counting(self: EvidenceStore, evidence_id: int) -> object:
+        calls["get"] += 1
+        return real(self, evidence_id)
+
+    with monkeypatch.context() as m:
+        m.setattr(EvidenceStore, "get", counting)
+        r = run_cli(capsys, "list", "--json")
+    assert r.code == 0
+    rows = json.loads(r.out)
+    assert len(rows) == 60 and calls["get"] <= 1, calls
+    shown = json.loads(run_cli(capsys, "show", str(rows[7]["id"]), "--json").out)
+    assert rows[7] == shown
+
