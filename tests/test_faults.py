@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -493,3 +494,41 @@ def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
     shown = json.loads(run_cli(capsys, "show", str(rows[7]["id"]), "--json").out)
     assert rows[7] == shown
 
+
+# ---------------------------------------------------------------------- a read-only vault
+
+
+@pytest.fixture
+def read_only_copy(vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Iterator[Path]:
+    """The vault seen through a read-only bind mount (needs root and mount; else skip)."""
+    assert run_cli(capsys, *ADD_ONE).code == 0
+    assert run_cli(capsys, "export", "--out", str(tmp_path / "first.zip")).code == 0
+    mnt = tmp_path / "ro"
+    mnt.mkdir()
+    try:
+        subprocess.run(["mount", "--bind", str(vault.parent), str(mnt)], check=True,
+                       capture_output=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        pytest.skip("cannot make a read-only mount here")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mnt)], check=True,
+                       capture_output=True, timeout=20)
+        yield mnt / vault.name
+    except subprocess.SubprocessError:
+        pytest.skip("cannot make a read-only mount here")
+    finally:
+        subprocess.run(["umount", str(mnt)], check=False, capture_output=True, timeout=20)
+
+
+def test_a_read_only_vault_still_lists_checks_and_exports(
+        read_only_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    ro = str(read_only_copy)
+    r = run_cli(capsys, "list", "--vault", ro)
+    assert r.code == 0 and "Texts" in r.out, r.err
+    r = run_cli(capsys, "check", "--vault", ro)
+    assert r.code == 0 and "All good" in r.out, r.err
+    r = run_cli(capsys, "export", "--vault", ro, "--out", str(tmp_path / "again.zip"))
+    assert r.code == 0, r.err
+    assert "the vault's folder is read-only" in r.err and (tmp_path / "again.zip").is_file()
+    r = run_cli(capsys, "add", "--vault", ro, "--kind", "message", "--summary", "x")
+    assert r.code == 2 and "read-only" in r.err and INTERNAL not in r.err

@@ -66,7 +66,9 @@ def unrecorded_reason(exc: VictimLogError) -> str:
     text = exc.message.replace(" Nothing was changed.", "").rstrip(".")
     if isinstance(exc, DiskFull) and "not enough free disk space" in text:
         return "the disk holding the vault is full"
-    return text[:1].lower() + text[1:]
+    if isinstance(exc, ReadOnlyVault):
+        return "the vault's folder is read-only"
+    return text
 
 
 def fsync_dir(path: Path) -> None:

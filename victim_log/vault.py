@@ -29,7 +29,6 @@ from .crypto import keys
 from .errors import (
     BadInput,
     NotFound,
-    ReadOnlyVault,
     VaultCorrupt,
     VaultExists,
     VaultLocked,
@@ -247,6 +246,7 @@ class Vault(ClosedOnExit):
         self._keyfile = keyfile
         self.unlock_info = unlock_info
         self._batch: dict[Any, Any] | None = None
+        self.read_only = False  # opened from a folder that cannot be written (reads work)
         self._anchored = keyfile.journal_head
         conn.__class__ = _AnchoredConnection
         conn.after_commit = self._after_commit  # type: ignore[attr-defined]
@@ -333,11 +333,9 @@ class Vault(ClosedOnExit):
         keyfile = cls._load_keyfile(path)
         if not (path / DB_NAME).exists():
             raise VaultCorrupt("The vault's database (vault.db) is missing. Restore it from a backup.")
-        if not os.access(path, os.W_OK):
-            raise ReadOnlyVault(
-                f"The vault folder {path} is read-only, so Victim Log cannot save anything. "
-                "Nothing was changed."
-            )
+        # A read-only vault (a write-protected USB stick, a copy on a DVD) still opens for
+        # reading (list, show, check, export); any change is refused when it is tried.
+        read_only = not os.access(path, os.W_OK)
         delay = cls.pending_delay(path) if backoff and recovery_key is None else 0.0
         if delay > 0:
             if not wait:
@@ -381,6 +379,9 @@ class Vault(ClosedOnExit):
         failures = tuple(keyfile.failed_attempts)
         keys.remember_slots(paths.state_dir(), keyfile)
         vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning))
+        vault.read_only = read_only
+        if read_only:
+            return vault  # nothing can be settled or recorded; reading works
         vault._settle_keyfile(failures, anchor=warning is None)
         if warning is not None:
             vault._record_rollback(keyfile.journal_head)
