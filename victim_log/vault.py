@@ -1189,16 +1189,22 @@ class Vault(ClosedOnExit):
             "SELECT id, max(version), deleted FROM records WHERE kind = 'incident' GROUP BY id")}
         indexed = {int(r[0]): (int(r[1]), bool(r[2]), str(r[3])) for r in self.conn.execute(
             "SELECT id, version, deleted, summary FROM incidents")}
+        # The current bodies in one pass over the table (a query and an IncidentData per
+        # incident was two thirds of checking 100,000 of them, #23.8).
+        current = self.incident_records(list(latest)) if latest else {}
         for iid, (version, _deleted) in latest.items():
             got = indexed.get(iid)
             if got is None or got[0] != version:
                 problems.append(f"incident {iid}: the timeline index is out of date")
                 continue
-            with contextlib.suppress(VaultCorrupt):
-                current = self.get_incident(iid)
-                if current.deleted != got[1] or current.data.summary != got[2]:
-                    problems.append(f"incident {iid}: the timeline shows something other "
-                                    "than the stored record")
+            _first, _v, _at, _reason, deleted, body = current[iid]
+            try:
+                summary = json.loads(body)["data"]["summary"]
+            except (ValueError, KeyError, TypeError):
+                continue  # a damaged body: the record walk above reports it
+            if deleted != got[1] or summary != got[2]:
+                problems.append(f"incident {iid}: the timeline shows something other "
+                                "than the stored record")
         for iid in set(indexed) - set(latest):
             problems.append(f"incident {iid} is in the timeline but has no stored record")
         return problems
