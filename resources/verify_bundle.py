@@ -1534,15 +1534,10 @@ class Checker:
     def check_journal(self, info):
         """Returns the signed head (seq, hash) when the chain holds up to it, else None."""
         heads = self.values(info, "Journal-Head")
-        if any(p.file == JOURNAL for p in self.problems):
-            return None  # already reported as changed, missing or damaged
+        if len(heads) > 1 or any(p.file == JOURNAL for p in self.problems):
+            return None  # already reported (two heads; the journal changed, missing, damaged)
         present = JOURNAL in self.payload
-        file = JOURNAL if present else BAG_INFO_TXT
         try:
-            if len(heads) > 1:
-                self.journal_problem("%s has %d Journal-Head lines; a bundle has one."
-                                     % (BAG_INFO_TXT, len(heads)), file)
-                return None
             if not heads:
                 if present:
                     self.check_legacy_journal()
@@ -1550,11 +1545,11 @@ class Checker:
             m = JOURNAL_HEAD.match(heads[0].strip())
             if m is None:
                 self.journal_problem("%s has a malformed Journal-Head (it must be a number and a "
-                                     "64-digit SHA-256)." % BAG_INFO_TXT, file)
+                                     "64-digit SHA-256)." % BAG_INFO_TXT, BAG_INFO_TXT)
                 return None
             if not present:
                 self.journal_problem("%s declares a journal head, but the bundle has no %s."
-                                     % (BAG_INFO_TXT, JOURNAL), file)
+                                     % (BAG_INFO_TXT, JOURNAL), BAG_INFO_TXT)
                 return None
             head = (int(m.group(1)), m.group(2))
             return head if self.check_chain(head) else None
@@ -1595,8 +1590,9 @@ class Checker:
                                      "%d)." % (JOURNAL, expected, number, entry["seq"]))
                 return False
             if entry["prev"] != prev:
-                self.journal_problem("%s: the history breaks at entry %d: it does not follow the "
-                                     "entry before it." % (JOURNAL, expected))
+                self.journal_problem("%s: the history breaks at entry %d: %s" % (
+                    JOURNAL, expected, "it does not follow the entry before it." if expected > 1
+                    else "it does not start the history (something before it was cut off)."))
                 return False
             if not entry.get("withheld") and self.entry_hash(entry) != entry["hash"]:
                 self.journal_problem("%s: entry %d was changed after it was recorded (its hash "
