@@ -140,3 +140,32 @@ def test_the_hand_built_journal_is_a_valid_chain(genuine: hb.Genuine) -> None:
 
 def test_the_other_key_is_not_the_victims(genuine: hb.Genuine) -> None:
     assert sign.fingerprint(hb.OTHER_KEY.public_key()) != genuine.fingerprint
+
+
+def test_readme_and_pdf_send_the_officer_to_the_sender_and_the_signature_first(
+    genuine: hb.Genuine,
+) -> None:
+    """Issue #14: what the bundle prints about its own key proves nothing, so the
+    officer is told to compare with what the sender said and to check the signature
+    before running anything from the bundle."""
+    import io
+
+    import pypdf
+
+    members = genuine.members()
+    readme = members["README.txt"].decode()
+    assert genuine.fingerprint not in readme
+    assert genuine.short_fingerprint not in readme
+    flat = " ".join(readme.split())
+    assert "by phone or in person, not from this bundle" in flat
+    assert "run no script from inside it, until you have checked its signature" in flat
+    assert f"victim-log verify {genuine.bag}.zip --expect-key" in readme
+    assert "ssh-keygen -Y verify" in readme
+    assert "minisign -Vm" in readme
+    assert "published in Victim Log's README" in flat
+    pdf = pypdf.PdfReader(io.BytesIO(members["data/timeline.pdf"]))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "so do not compare with it" in text
+    assert "by phone or in person" in text
+    assert "before running any script from inside the bundle" in text
+    assert "if it matches, the bundle is unchanged" not in text

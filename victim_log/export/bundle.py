@@ -106,7 +106,14 @@ def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, st
 
 
 def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
-    pub = key.public_key()
+    """The officer's README.txt.
+
+    It prints no key on purpose (``key`` is unused): whoever alters a bundle can alter
+    this file too, so the only key worth comparing is the one the sender gives the
+    officer directly, and the signature must be checked before anything inside the
+    bundle (its checker script included) is trusted or run (issue #14).
+    """
+    del key
     redacted = "\n".join(f"  - {r}" for r in case.redactions) or "  - nothing"
     text = f"""VICTIM LOG EXPORT: {case.case_title}
 {'=' * (19 + len(case.case_title))}
@@ -124,7 +131,8 @@ A log of incidents kept by {case.owner or 'the person named above'} with Victim 
   data/exhibits.csv    every exhibit: reference, original name, SHA-256, size, type
   data/exhibits/       the original evidence files, byte for byte as they were kept
                        (named by exhibit reference, e.g. {case.producer_initials}-1_...)
-  data/journal.jsonl   the hash-chained history of these incidents and exhibits
+  data/journal.jsonl   the vault's hash-chained history: entries about these
+                       incidents and exhibits in full, the others as placeholders
 
 Each incident shows when it happened and, separately, when it was first recorded
 (set by the app, not editable). Changes are never made in place: an amended entry
@@ -135,23 +143,56 @@ Redactions in this copy
 {redacted}
 Private notes: {'included' if case.include_private else 'not included'}.
 
-Checking that nothing changed after export
-------------------------------------------
-With Python 3 (no installation):   python3 verify_bundle.py {bag_name}.zip
-With Victim Log:                   victim-log verify {bag_name}.zip
-With coreutils, inside the unzipped folder:
-                                   sha256sum -c manifest-sha256.txt
-                                   sha256sum -c tagmanifest-sha256.txt
-With bagit-python:                 bagit.py --validate {bag_name}
+Checking the bundle: the signature first
+----------------------------------------
+Whoever changes a bundle can also change this file, the PDF and the checker script
+inside it. So trust nothing inside the bundle, and run no script from inside it,
+until you have checked its signature with a tool of your own, against the key the
+sender gave you.
 
-{sign.verification_instructions(pub)}
+1. Get the key from the sender, by phone or in person, not from this bundle.
+   Victim Log shows it to them after each export: "SHA256:" and 43 characters,
+   and a read-out form of six groups like 95B9 ACA0 0D32 2047 0489 50D1.
+
+2. Check the signature against that key, with any one of:
+
+   Victim Log:   victim-log verify {bag_name}.zip --expect-key "KEY FROM THE SENDER"
+
+   OpenSSH, inside the unzipped folder:
+     ssh-keygen -Y verify -f allowed_signers -I victim-log-export -n victim-log \\
+         -s tagmanifest-sha256.txt.sig < tagmanifest-sha256.txt
+   It must say "Good ... signature" and name the key SHA256:... the sender gave you.
+
+   minisign, inside the unzipped folder, if the sender sent you their minisign
+   public key line (use theirs, not the one in this bundle's minisign.pub):
+     minisign -Vm tagmanifest-sha256.txt -P "MINISIGN KEY FROM THE SENDER"
+
+   verify_bundle.py (Python 3, nothing to install): only a copy whose SHA-256
+   matches the one published in Victim Log's README for this version, not the copy
+   inside the bundle until the signature has been checked:
+     python3 verify_bundle.py {bag_name}.zip --expect-key "KEY FROM THE SENDER"
+
+   Victim Log and verify_bundle.py check everything at once: the zip's layout,
+   the signature, every file, and the history in data/journal.jsonl. Without
+   --expect-key they print the key that signed and say it is not yet confirmed.
+
+3. After the OpenSSH or minisign check, check the files against the signed lists,
+   inside the unzipped folder:
+     sha256sum -c tagmanifest-sha256.txt && sha256sum -c manifest-sha256.txt
+   or with bagit-python:  bagit.py --validate {bag_name}
+
+An earlier export from the same sender anchors this one: with both,
+  victim-log verify EARLIER.zip {bag_name}.zip
+says whether this export's history still contains the earlier one's unchanged.
+
 What the signature proves, and what it does not
 -----------------------------------------------
-It proves that every file is exactly as it was when the holder of this Victim Log
-vault exported it: nothing was added, removed or changed afterwards. It does not
-prove who that person is (ask them to read you the fingerprint above by phone), nor
-that what they recorded is true. Victim Log does show when each entry was first
-recorded and keeps every amendment, so later changes are visible.
+Checked against the key the sender gave you, it proves that every file is exactly
+as it was when the holder of that key exported it: nothing was added, removed or
+changed afterwards. It does not prove that what they recorded is true. Victim Log
+shows when each entry was first recorded and keeps every amendment, so changes made
+inside the app are visible; the vault's owner could still rewrite their own history
+before exporting, which is why an earlier export is worth keeping.
 """
     return text.encode("utf-8")
 

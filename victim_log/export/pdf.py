@@ -456,7 +456,11 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
 
 
 def _signing_key(pdf: _Doc, case: ExportCase) -> None:
-    """The fingerprint in a box, big enough to read out over the phone."""
+    """The fingerprint in a box, big enough for the victim to read out over the phone.
+
+    For the officer it is only what the bundle claims (issue #14): the text says to
+    compare with what the sender said, and to check the signature before running
+    anything from the bundle."""
     c = pdf.clean
     pdf.ln(2)
     if not case.fingerprint:
@@ -482,9 +486,12 @@ def _signing_key(pdf: _Doc, case: ExportCase) -> None:
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*MUTED)
     pdf.multi_cell(pdf.body_w - LABEL_W - 3, 4.2,
-                   "The bundle this PDF came in is signed with this key. Ask the sender to read "
-                   "out the fingerprint Victim Log shows them: if it matches, the bundle is "
-                   "unchanged since they exported it.",
+                   "The key this bundle names as its signer. Whoever alters a bundle can alter "
+                   "this page too, so do not compare with it: compare the key that checking "
+                   "reports with the one the sender read to you by phone or in person. Check "
+                   "the signature (victim-log verify --expect-key, ssh-keygen -Y verify or "
+                   "minisign -V, as README.txt shows) before running any script from inside "
+                   "the bundle.",
                    align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*INK)
     bottom = pdf.get_y() + 2
@@ -821,7 +828,9 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
         return
     pdf.para("Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
              "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
-             "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it.",
+             "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
+             "hashes printed here count only once the bundle's signature has been checked "
+             "against the key the sender gave you (see README.txt).",
              size=9.5, line=4.8)
     pdf.ln(2)
     for e in case.exhibits:
