@@ -54,11 +54,11 @@ def _render(tmp: Path) -> int:
     from PySide6.QtWidgets import QDialog, QWidget
 
     from victim_log.demo import fill_demo
-    from victim_log.gui import dialogs
-    from victim_log.gui.app import make_application
-    from victim_log.gui.mainwindow import MainWindow
-    from victim_log.gui.neutral import face_for
-    from victim_log.gui.session import Session
+    from victim_log.gui.shell.app import make_application
+    from victim_log.gui.shell.mainwindow import MainWindow
+    from victim_log.gui.shell.neutral import face_for
+    from victim_log.gui.shell.session import Session
+    from victim_log.gui.widgets import dialogs
     from victim_log.prefs import Prefs
 
     app = make_application(face_for(Prefs()))

@@ -669,7 +669,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
-        from .gui.app import run_gui
+        from .gui.shell.app import run_gui
     except ImportError as exc:
         raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
     return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))

@@ -103,11 +103,11 @@ def gui_unlock_child(args: dict[str, Any]) -> dict[str, Any]:
     from PySide6.QtWidgets import QWidget
 
     from victim_log.crypto import keys
-    from victim_log.gui.app import make_application
-    from victim_log.gui.mainwindow import MainWindow
-    from victim_log.gui.neutral import face_for
-    from victim_log.gui.session import Session
-    from victim_log.gui.timeline import TimelineList
+    from victim_log.gui.diary.timeline import TimelineList
+    from victim_log.gui.shell.app import make_application
+    from victim_log.gui.shell.mainwindow import MainWindow
+    from victim_log.gui.shell.neutral import face_for
+    from victim_log.gui.shell.session import Session
     from victim_log.prefs import load_prefs
     from victim_log.safety import harden_process
     from victim_log.vault import Vault
@@ -272,7 +272,7 @@ def import_child(args: dict[str, Any]) -> dict[str, Any]:
 
     qt = time.perf_counter() - start
     import victim_log.cli  # noqa: F401
-    import victim_log.gui.app  # noqa: F401
+    import victim_log.gui.shell.app  # noqa: F401
 
     return {"qt": qt, "total": time.perf_counter() - start}
 
@@ -339,7 +339,7 @@ def run(ctx: Context, report: CaseReport) -> None:
     qt_import = median([r["qt"] for r in imports])
     app_import = median([r["total"] - r["qt"] for r in imports])
     report.rows[-1].note += (f" Importing PySide6.QtWidgets takes {ms(qt_import)} and then the app's modules "
-                             f"(victim_log.cli, victim_log.gui.app and what they import) "
+                             f"(victim_log.cli, victim_log.gui.shell.app and what they import) "
                              f"{ms(app_import)} more, in a fresh interpreter.")
     report.rows[-1].data["imports"] = imports
     _unlock_and_typing(ctx, report, big)
@@ -347,8 +347,8 @@ def run(ctx: Context, report: CaseReport) -> None:
 
 def _unlock_and_typing(ctx: Context, report: CaseReport, big: fixtures.BigVault) -> None:
     try:
-        import victim_log.gui.timeline  # noqa: F401
-        from victim_log.gui.mainwindow import default_diary_factory  # noqa: F401
+        import victim_log.gui.diary.timeline  # noqa: F401
+        from victim_log.gui.shell.mainwindow import default_diary_factory  # noqa: F401
     except ImportError as exc:
         for goal in ("5.unlock", "5.typing"):
             report.rows.append(Row(NAME, goal, goal, status="not measured",

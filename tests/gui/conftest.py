@@ -1,6 +1,6 @@
 """Fixtures for the diary screens: a fast vault, an unlocked Session, answers for dialogs.
 
-Modal dialogs run through ``victim_log.gui.dialogs.run_dialog`` (the seam); the
+Modal dialogs run through ``victim_log.gui.widgets.dialogs.run_dialog`` (the seam); the
 ``answers`` fixture replaces it with a queue of small functions, each of which gets
 the real dialog, shown, and drives it with qtbot (typing, clicking) as a person
 would. A dialog nobody expected fails the test with its title and text.
@@ -17,8 +17,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QMessageBox, QWidget
 
-from victim_log.gui import dialogs
-from victim_log.gui.session import Session
+from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets import dialogs
 from victim_log.model import IncidentData
 from victim_log.store import db
 from victim_log.vault import Vault

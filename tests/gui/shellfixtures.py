@@ -16,9 +16,9 @@ import pytest
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
 
-from victim_log.gui import dialogs
-from victim_log.gui.mainwindow import MainWindow
-from victim_log.gui.session import Session
+from victim_log.gui.shell.mainwindow import MainWindow
+from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets import dialogs
 from victim_log.model import IncidentData
 from victim_log.prefs import Prefs
 

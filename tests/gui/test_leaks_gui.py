@@ -22,7 +22,7 @@ from tests.gui.shellfixtures import (
 )
 from tests.leakscan import scan
 from victim_log import paths
-from victim_log.gui import privacy
+from victim_log.gui.widgets import privacy
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -126,10 +126,9 @@ def test_clearing_keeps_other_programs_settings(qtbot):
 
 def test_session_with_the_real_diary_leaves_no_trace(qtbot, tmp_path, monkeypatch):
     """The same scan with the real DiaryView: quick log saved, searched, a draft sealed."""
-    pytest.importorskip("victim_log.gui.diary")
     from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
 
-    from victim_log.gui import dialogs
+    from victim_log.gui.widgets import dialogs
 
     queue = []
 

@@ -1,0 +1,234 @@
+"""The full editor: every field round-trips, edits need a reason and make a new version."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from tests.gui.conftest import DialogAnswers, show_active, unnamed_controls
+from victim_log.gui.diary.editor import DEFAULT_REASON, IncidentEditor, ReasonDialog, ask_reason
+from victim_log.gui.diary.orders import OrderDialog
+from victim_log.gui.people.people_dialog import PersonDialog
+from victim_log.gui.shell.session import Session
+from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
+from victim_log.vault import Vault
+
+
+def editor_for(qtbot, session: Session, incident_id: int | None = None) -> IncidentEditor:
+    current = session.require().get_incident(incident_id) if incident_id else None
+    editor = IncidentEditor(session, incident=current)
+    qtbot.addWidget(editor)
+    show_active(qtbot, editor)
+    return editor
+
+
+@pytest.fixture
+def full_incident(vault: Vault) -> int:
+    dan = vault.add_person(PersonData(name="Dan Marsh", phones=("07700 900123",)))
+    priya = vault.add_person(PersonData(name="Priya Shah", role="witness"))
+    order = vault.add_order(OrderData(order_type="Stalking Protection Order", reference="SPO/1",
+                                      conditions=("No contact by any means", "Not to enter High Street")))
+    return vault.add_incident(IncidentData(
+        summary="Dan seen on High Street", kinds=("turned_up", "order_breach"),
+        occurred_start="2026-08-02T17:20:00+01:00", occurred_end="2026-08-02T17:45:30+01:00",
+        precision="approximate", location="Outside the Co-op on High Street",
+        details='He stared and said "see you soon".', people=(dan, priya),
+        witnesses="Priya Shah, 07700 900321", effects=("afraid_violence", "stayed_home"),
+        effect_text="Did not go out for two days.", actions="Called 101.",
+        police=PoliceReport(reference="EX/26/150777", officer="DC Alex Reid", collar_number="3310",
+                            reported_on="2026-08-03"),
+        private_note="Scared to tell work.", author="support:Jo", complete_later=True,
+        order_id=order, order_condition="Not to enter High Street", source="import:test"))
+
+
+def test_every_field_round_trips(qtbot, session: Session, vault: Vault, full_incident: int) -> None:
+    editor = editor_for(qtbot, session, full_incident)
+    stored = vault.get_incident(full_incident).data
+    assert editor.incident_data().validated() == stored
+    assert editor.summary.hasFocus()
+    assert editor.order.currentText().endswith("Not to enter High Street")
+    assert unnamed_controls(editor) == []
+
+
+def test_untouched_save_writes_nothing(qtbot, session: Session, vault: Vault, full_incident: int,
+                                       answers: DialogAnswers) -> None:
+    editor = editor_for(qtbot, session, full_incident)
+    answers.ok()
+    editor.save_button.click()
+    assert "Nothing has changed" in answers.seen[-1].text()
+    assert editor.isVisible() and len(vault.incident_history(full_incident)) == 1
+
+
+def test_edit_asks_for_a_reason_and_makes_version_two(qtbot, session: Session, vault: Vault,
+                                                      answers: DialogAnswers) -> None:
+    incident = vault.add_incident(IncidentData(summary="Missed calls", kinds=("phone_call",),
+                                               occurred_start="2026-07-01T23:10:00+01:00"))
+    editor = editor_for(qtbot, session, incident)
+    editor.details.setFocus()
+    qtbot.keyClicks(editor.details, "Four calls from a withheld number.")
+    editor.effects["sleep_affected"].click()
+    qtbot.keyClicks(editor.police_reference, "EX/26/1")
+
+    def give_reason(dialog: ReasonDialog) -> None:
+        assert dialog.reason_edit.text() == DEFAULT_REASON
+        assert dialog.reason_edit.selectedText() == DEFAULT_REASON  # typing replaces it
+        qtbot.keyClicks(dialog.reason_edit, "added the police reference")
+        qtbot.keyClick(dialog.reason_edit, Qt.Key.Key_Return)
+
+    answers.add(give_reason, ReasonDialog)
+    with qtbot.waitSignal(editor.finished, timeout=2000):
+        qtbot.keyClick(editor.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    history = vault.incident_history(incident)
+    assert [v.version for v in history] == [1, 2]
+    assert history[1].reason == "added the police reference"
+    assert history[1].data.details == "Four calls from a withheld number."
+    assert history[1].data.effects == ("sleep_affected",)
+    assert history[1].data.police.reference == "EX/26/1"
+    assert history[1].data.occurred_start == history[0].data.occurred_start  # untouched time kept
+
+
+def test_cancelling_the_reason_keeps_the_editor_open(qtbot, session: Session, vault: Vault,
+                                                     answers: DialogAnswers) -> None:
+    incident = vault.add_incident(IncidentData(summary="Texts"))
+    editor = editor_for(qtbot, session, incident)
+    qtbot.keyClicks(editor.location, "Home")
+    answers.cancel(ReasonDialog)
+    editor.save_button.click()
+    assert editor.isVisible() and editor.location.text() == "Home"
+    assert len(vault.incident_history(incident)) == 1
+
+
+def test_changing_the_time_and_precision(qtbot, session: Session, vault: Vault,
+                                         answers: DialogAnswers) -> None:
+    incident = vault.add_incident(IncidentData(summary="Followed",
+                                               occurred_start="2026-07-01T18:00:00+01:00"))
+    editor = editor_for(qtbot, session, incident)
+    editor.start.setDateTime(editor.start.dateTime().addSecs(1800))
+    editor.precision.setCurrentIndex(editor.precision.findData("approximate"))
+    editor.has_end.setChecked(True)
+    editor.end.setDateTime(editor.start.dateTime().addSecs(600))
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert data.occurred_start.startswith("2026-07-01T18:30")
+    assert data.occurred_end.startswith("2026-07-01T18:40")
+    assert data.precision == "approximate"
+
+
+def test_add_person_from_the_editor(qtbot, session: Session, vault: Vault,
+                                    answers: DialogAnswers) -> None:
+    incident = vault.add_incident(IncidentData(summary="Kerry messaged"))
+    editor = editor_for(qtbot, session, incident)
+
+    def new_person(dialog: PersonDialog) -> None:
+        qtbot.keyClicks(dialog.name, "Kerry Marsh")
+        dialog.role.setCurrentIndex(dialog.role.findData("third_party"))
+        dialog.lists["phones"].setPlainText("07700 900789\n")
+        dialog.buttons.accepted.emit()
+
+    answers.add(new_person, PersonDialog)
+    editor.add_person_button.click()
+    kerry = vault.find_person("Kerry Marsh")
+    assert kerry is not None and kerry.data.phones == ("07700 900789",)
+    assert kerry.data.role == "third_party"
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    assert vault.get_incident(incident).data.people == (kerry.id,)
+
+
+def test_order_breach_condition(qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
+    order = vault.add_order(OrderData(order_type="Non-molestation order",
+                                      conditions=("No contact", "Stay 100 m away")))
+    incident = vault.add_incident(IncidentData(summary="Came to the door"))
+    editor = editor_for(qtbot, session, incident)
+    editor.order.setCurrentIndex(editor.order.findText("Non-molestation order: Stay 100 m away"))
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert (data.order_id, data.order_condition) == (order, "Stay 100 m away")
+    assert vault.list_incidents()[0].breach
+
+
+def test_record_an_order_from_the_editor_and_mark_the_breach(
+        qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
+    dan = vault.add_person(PersonData(name="Dan Marsh"))
+    incident = vault.add_incident(IncidentData(summary="Waited at the school gate"))
+    editor = editor_for(qtbot, session, incident)
+
+    def empty_kind(dialog: OrderDialog) -> None:
+        dialog.order_type.setCurrentText("")
+        dialog.buttons.accepted.emit()  # refused: the kind of order is needed
+
+    def new_order(dialog: OrderDialog) -> None:
+        assert unnamed_controls(dialog) == []
+        assert dialog.person.currentData() == dan  # the only person is offered first
+        dialog.order_type.setCurrentText("Stalking Protection Order")
+        qtbot.keyClicks(dialog.made_on, "2026-03-04")
+        qtbot.keyClicks(dialog.reference, "SPO/2026/0142")
+        dialog.conditions.setPlainText("Must not go within 200 m of the school\n\n"
+                                       "Must not contact Sam by any means\n")
+        dialog.buttons.accepted.emit()
+
+    answers.add(empty_kind, OrderDialog)
+    answers.ok()  # the core's reason, shown calmly; the dialog stays open...
+    editor.add_order_button.click()
+    assert vault.list_orders() == []
+    answers.add(new_order, OrderDialog)
+    editor.add_order_button.click()
+    [order] = vault.list_orders()
+    assert order.data.conditions == ("Must not go within 200 m of the school",
+                                     "Must not contact Sam by any means")
+    assert order.data.person_id == dan and order.data.reference == "SPO/2026/0142"
+    # The new order's first condition is chosen as the breach.
+    assert editor.order.currentData() == (order.id, "Must not go within 200 m of the school")
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert (data.order_id, data.order_condition) == (order.id, "Must not go within 200 m of the school")
+
+
+def test_new_entry_and_validation_errors(qtbot, session: Session, vault: Vault,
+                                         answers: DialogAnswers) -> None:
+    editor = editor_for(qtbot, session)
+    answers.ok()
+    editor.save_button.click()  # no summary
+    assert editor.isVisible() and "summary" in answers.seen[-1].text()
+    qtbot.keyClicks(editor.summary, "Gift left")
+    editor.kinds.buttons["gift"].click()
+    editor.date_known.setChecked(False)
+    editor.save_button.click()
+    data = vault.get_incident(editor.saved_id).data
+    assert data.kinds == ("gift",) and data.occurred_start == ""
+    assert data.precision == "unknown_time"
+
+
+def test_reason_prompt_needs_words(qtbot, answers: DialogAnswers) -> None:
+    def empty_then_type(dialog: ReasonDialog) -> int:
+        ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+        dialog.reason_edit.clear()
+        assert not ok.isEnabled()
+        qtbot.keyClicks(dialog.reason_edit, "  logged twice ")
+        assert ok.isEnabled()
+        ok.click()
+        return QDialog.DialogCode.Accepted
+
+    answers.add(empty_then_type, ReasonDialog)
+    assert ask_reason(None, default="") == "logged twice"
+    answers.cancel(ReasonDialog)
+    assert ask_reason(None) is None
+
+
+def test_every_alt_shortcut_in_the_editor_is_unique(qtbot, session: Session, vault: Vault) -> None:
+    """Alt+letter must reach one control: a repeated letter only cycles between them."""
+    import re
+
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    editor = editor_for(qtbot, session, vault.add_incident(IncidentData(summary="x")))
+    letters: list[str] = []
+    for widget in editor.findChildren(QAbstractButton) + editor.findChildren(QLabel) \
+            + editor.findChildren(QGroupBox):
+        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
+        letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
+    assert letters and len(letters) == len(set(letters)), sorted(letters)

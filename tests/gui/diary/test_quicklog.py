@@ -1,0 +1,272 @@
+"""The quick log: typing, kinds, paste and drop of evidence, Ctrl+Enter, nothing lost."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
+from PySide6.QtWidgets import QApplication, QWidget
+
+from tests.gui.conftest import DialogAnswers, show_active, tab_chain, unnamed_controls
+from victim_log.errors import DiskFull
+from victim_log.gui.diary.quicklog import QuickLogDialog, split_summary
+from victim_log.gui.shell.session import Session
+from victim_log.vault import Vault
+
+
+@pytest.fixture
+def quick(qtbot, session: Session) -> QuickLogDialog:
+    dialog = QuickLogDialog(session)
+    # Closing with content would (rightly) ask before discarding: discard instead.
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
+    show_active(qtbot, dialog)
+    return dialog
+
+
+def red_image() -> QImage:
+    image = QImage(64, 48, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    return image
+
+
+def drop(widget: QWidget, mime: QMimeData) -> QDropEvent:
+    """What a drag from a file manager delivers: enter, then drop."""
+    args = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    # Enter takes an integer point, drop a float one (as Qt 6 declares them).
+    QApplication.sendEvent(widget, QDragEnterEvent(QPoint(10, 10), *args[1:]))
+    event = QDropEvent(*args)
+    QApplication.sendEvent(widget, event)
+    return event
+
+
+def test_split_summary() -> None:
+    assert split_summary("") == ("", "")
+    assert split_summary("  Calls again \n") == ("Calls again", "")
+    assert split_summary("Calls again\nFour from a withheld number.") == (
+        "Calls again", "Four from a withheld number.")
+    long = "word " * 60
+    summary, details = split_summary(long)
+    assert summary.endswith("\u2026") and len(summary) <= 121
+    assert details == long.strip()  # nothing lost
+
+
+def test_type_choose_kinds_and_ctrl_enter(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+    assert quick.text.hasFocus()
+    qtbot.mouseClick(quick.kinds.buttons["phone_call"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(quick.kinds.buttons["threat"], Qt.MouseButton.LeftButton)
+    assert quick.kinds.buttons["threat"].text().startswith("\u2713")
+    quick.text.setFocus()
+    qtbot.keyClicks(quick.text, "Call at 2am")
+    qtbot.keyClick(quick.text, Qt.Key.Key_Return)
+    qtbot.keyClicks(quick.text, 'He said "I know where you are".')
+    with qtbot.waitSignal(quick.finished, timeout=2000):
+        qtbot.keyClick(quick.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert quick.saved_id is not None
+    stored = vault.get_incident(quick.saved_id)
+    assert stored.version == 1
+    assert stored.data.summary == "Call at 2am"
+    assert stored.data.details == 'He said "I know where you are".'
+    assert stored.data.kinds == ("phone_call", "threat")
+    assert stored.data.precision == "exact"
+    when = datetime.fromisoformat(stored.data.occurred_start)
+    assert abs((datetime.now().astimezone() - when).total_seconds()) < 120
+
+
+def test_keypad_enter_also_saves(qtbot, quick: QuickLogDialog) -> None:
+    qtbot.keyClicks(quick.text, "Watched from the car")
+    with qtbot.waitSignal(quick.finished, timeout=2000):
+        qtbot.keyClick(quick.text, Qt.Key.Key_Enter,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier)
+    assert quick.saved_id is not None
+
+
+def test_ctrl_v_pastes_a_screenshot_as_png(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+    QGuiApplication.clipboard().setImage(red_image())
+    qtbot.keyClick(quick, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(quick.files) == 1
+    pending = quick.files[0]
+    assert pending.data is not None and pending.data.startswith(b"\x89PNG")
+    assert pending.name.startswith("Pasted screenshot") and pending.name.endswith(".png")
+    assert quick.file_list.count() == 1 and not quick.file_list.item(0).icon().isNull()
+    qtbot.keyClicks(quick.text, "Screenshot of the messages")
+    quick.save_button.click()
+    stored = vault.get_incident(quick.saved_id)
+    assert stored.version == 1 and len(stored.evidence) == 1  # one version, citing the file
+    item = vault.evidence.get(stored.evidence[0])
+    assert item.media_type == "image/png"
+    assert QImage.fromData(vault.evidence.read_bytes(item.id)).pixel(5, 5) == QColor("red").rgb()
+
+
+def test_ctrl_v_in_the_text_box_attaches_instead_of_typing(qtbot, quick: QuickLogDialog) -> None:
+    QGuiApplication.clipboard().setImage(red_image())
+    quick.text.setFocus()
+    qtbot.keyClick(quick.text, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert len(quick.files) == 1 and quick.text.toPlainText() == ""
+    QGuiApplication.clipboard().setText("plain words")
+    qtbot.keyClick(quick.text, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert quick.text.toPlainText() == "plain words" and len(quick.files) == 1
+
+
+def test_drop_files_and_refuse_folders(qtbot, quick: QuickLogDialog, vault: Vault, tmp_path: Path,
+                                       answers: DialogAnswers) -> None:
+    voicemail = tmp_path / "voicemail.amr"
+    voicemail.write_bytes(b"#!AMR\n" + bytes(range(200)))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(voicemail)), QUrl("https://example.com/x.png")])
+    event = drop(quick, mime)
+    assert event.isAccepted()
+    assert [f.path for f in quick.files] == [voicemail]
+    drop(quick, mime)  # the same file twice is attached once
+    assert len(quick.files) == 1
+
+    answers.ok()
+    folder_mime = QMimeData()
+    folder_mime.setUrls([QUrl.fromLocalFile(str(folder))])
+    assert not drop(quick, folder_mime).isAccepted()
+    assert "folder" in answers.seen[-1].text()
+
+    # Dropping onto the text box attaches too (instead of typing the path).
+    photo = tmp_path / "photo.png"
+    red_image().save(str(photo))
+    photo_mime = QMimeData()
+    photo_mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    quick.text.insertFromMimeData(photo_mime)
+    assert quick.text.toPlainText() == "" and len(quick.files) == 2
+
+    quick.file_list.setCurrentRow(1)
+    quick.file_list.setFocus()
+    qtbot.keyClick(quick.file_list, Qt.Key.Key_Delete)
+    assert [f.path for f in quick.files] == [voicemail]
+
+    qtbot.keyClicks(quick.text, "Voicemail from Dan")
+    quick.save_button.click()
+    stored = vault.get_incident(quick.saved_id)
+    item = vault.evidence.get(stored.evidence[0])
+    assert item.filename == "voicemail.amr" and item.media_type == "audio/amr"
+
+
+def test_a_failed_save_keeps_everything_and_retry_stores_files_once(
+        qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, monkeypatch) -> None:
+    QGuiApplication.clipboard().setImage(red_image())
+    quick.paste()
+    qtbot.mouseClick(quick.kinds.buttons["message"], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(quick.text, "Messages all evening")
+    quick.complete_later.setChecked(True)
+
+    def full(*_a, **_k):
+        raise DiskFull("The disk is full. Nothing was changed.")
+
+    real_add = vault.add_incident
+    monkeypatch.setattr(vault, "add_incident", full)
+    answers.ok()
+    quick.save_button.click()
+    assert "disk is full" in answers.seen[-1].text()
+    assert quick.isVisible() and quick.saved_id is None
+    assert quick.text.toPlainText() == "Messages all evening"
+    assert quick.kinds.kinds() == ("message",) and quick.complete_later.isChecked()
+    assert quick.files[0].evidence_id is not None  # stored once, remembered
+
+    monkeypatch.setattr(vault, "add_incident", real_add)
+    quick.save_button.click()
+    assert quick.saved_id is not None
+    assert len(vault.evidence.items()) == 1
+    assert vault.get_incident(quick.saved_id).data.complete_later
+
+
+def test_nothing_to_save_says_so(qtbot, quick: QuickLogDialog, answers: DialogAnswers) -> None:
+    answers.ok()
+    quick.save_button.click()
+    assert "summary" in answers.seen[-1].text()
+    assert quick.isVisible()
+
+
+def test_kinds_alone_make_a_summary(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+    qtbot.mouseClick(quick.kinds.buttons["following"], Qt.MouseButton.LeftButton)
+    quick.complete_later.setChecked(True)
+    quick.save_button.click()
+    assert vault.get_incident(quick.saved_id).data.summary == "Following"
+
+
+def test_yesterday_is_approximate(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+    assert not quick.when_edit.isEnabled()
+    quick.when_buttons["yesterday"].click()
+    assert quick.when_edit.isEnabled() and quick.approximate.isChecked()
+    assert quick.when_edit.date().toPython() == date.today() - timedelta(days=1)
+    quick.when_buttons["earlier"].click()
+    assert quick.when_edit.date().toPython() == date.today()
+    quick.when_buttons["pick"].click()
+    assert not quick.approximate.isChecked()
+    quick.when_buttons["yesterday"].click()
+    qtbot.keyClicks(quick.text, "Followed home")
+    quick.save_button.click()
+    data = vault.get_incident(quick.saved_id).data
+    assert data.precision == "approximate"
+    assert data.occurred_start[:10] == (date.today() - timedelta(days=1)).isoformat()
+
+
+def test_draft_round_trip(qtbot, quick: QuickLogDialog, session: Session) -> None:
+    changes = []
+    quick.changed.connect(lambda: changes.append(1))
+    quick.when_buttons["yesterday"].click()
+    qtbot.mouseClick(quick.kinds.buttons["gift"], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(quick.text, "Lilies on the doorstep")
+    QGuiApplication.clipboard().setImage(red_image())
+    quick.paste()
+    assert changes
+    draft = quick.draft()
+    assert draft["type"] == "quick_log" and draft["files"][0]["data"].startswith(b"\x89PNG")
+
+    again = QuickLogDialog(session, draft=draft)
+    qtbot.addWidget(again, before_close_func=lambda d: d.discard())
+    assert again.draft() == draft
+
+
+def test_cancel_with_content_asks_first(qtbot, quick: QuickLogDialog, answers: DialogAnswers) -> None:
+    qtbot.keyClicks(quick.text, "Something")
+    answers.press("Cancel")
+    qtbot.keyClick(quick, Qt.Key.Key_Escape)
+    assert quick.isVisible()
+    answers.press("Discard")
+    quick.cancel_button.click()
+    assert not quick.isVisible()
+
+
+def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) -> None:
+    assert unnamed_controls(quick) == []
+    QGuiApplication.clipboard().setImage(red_image())
+    quick.paste()
+    chain = tab_chain(quick.text, 6)
+    assert chain == ["What happened", "Attach files", "Remove the chosen file", "Files to attach",
+                     "Complete later", "Save and open the full form"]
+
+
+def test_photo_date_is_offered_as_the_time(qtbot, quick: QuickLogDialog, session: Session,
+                                           tmp_path: Path) -> None:
+    import struct
+
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from tests.importers.util import tiff_exif
+
+    buf = QBuffer()
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    red_image().save(buf, "JPEG")
+    jpeg = bytes(buf.data())
+    app1 = b"Exif\x00\x00" + tiff_exif(taken="2026:03:04 21:15:00")
+    photo = tmp_path / "car-outside.jpg"  # a real JPEG with the camera's EXIF block
+    photo.write_bytes(jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + jpeg[2:])
+    quick.text.setPlainText("His car outside the house")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo))])
+    quick.attach_from_mime(mime)
+    assert quick.photo_time_button.isVisibleTo(quick)
+    assert "4 Mar 2026" in quick.photo_time_label.text()
+    qtbot.mouseClick(quick.photo_time_button, Qt.MouseButton.LeftButton)
+    data = quick.incident_data()
+    assert data.occurred_start.startswith("2026-03-04T21:15")

@@ -1,0 +1,263 @@
+"""Settings, the neutral face, the Help panel and the desktop files."""
+
+from __future__ import annotations
+
+import configparser
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
+
+from tests.gui.shellfixtures import (
+    OFFSCREEN_NOISE,
+    PASSPHRASE,
+    DialogAnswers,
+    make_window,
+    qsettings_home,  # noqa: F401 - autouse fixture
+    unlock_via_gui,
+)
+from victim_log.gui.shell.helppanel import HelpPanel, default_helplines, helplines_for, parse_helplines
+from victim_log.gui.shell.neutral import apply_face, face_for, neutral_faces, own_face
+from victim_log.prefs import Prefs, load_prefs, prefs_path
+from victim_log.vault import Vault
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+ROOT = Path(__file__).resolve().parents[3]
+LINUX = ROOT / "packaging" / "linux"
+
+
+@pytest.fixture
+def unlocked(qtbot, tmp_path):
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    return window, session
+
+
+@pytest.fixture
+def restore_app_face():
+    app = QApplication.instance()
+    before = (app.applicationName(), app.organizationName(), app.applicationDisplayName(),
+              app.desktopFileName())
+    yield
+    app.setApplicationName(before[0])
+    app.setOrganizationName(before[1])
+    app.setApplicationDisplayName(before[2])
+    app.setDesktopFileName(before[3])
+
+
+def _panel_text(panel: HelpPanel) -> str:
+    return "\n".join(label.text() for label in panel.findChildren(QLabel))
+
+
+def test_default_helplines_are_the_uk_numbers():
+    numbers = [h.number for h in default_helplines()]
+    assert numbers == ["999", "101", "0808 802 0300", "0808 2000 247", "116 123"]
+    assert "55" in default_helplines()[0].note
+
+
+def test_help_panel_shows_numbers_and_guidance(qtbot):
+    panel = HelpPanel()
+    qtbot.addWidget(panel)
+    text = _panel_text(panel)
+    for number in ("999", "101", "0808 802 0300", "0808 2000 247", "116 123"):
+        assert number in text
+    assert "What to write down" in text
+    assert "reference number" in text
+    assert all(label.accessibleName() for label in panel.findChildren(QLabel))
+
+
+def test_help_is_reachable_while_locked(qtbot, tmp_path):
+    window, _, _ = make_window(qtbot, tmp_path)
+    assert window.help_action.isVisible()
+    window.help_action.trigger()
+    assert window.help_dock.isVisible()
+    assert "0808 802 0300" in _panel_text(window.help_panel)
+
+
+def test_parse_helplines_skips_bad_rows():
+    rows = parse_helplines([{"name": "IDVA Jo", "number": "07700 900111"}, {"name": "no number"},
+                            "junk", {"name": "Bell\x07", "number": "1\u202e23"}])
+    assert rows[0].name == "IDVA Jo"
+    assert len(rows) == 2
+    assert "\x07" not in rows[1].name
+    assert "\u202e" not in rows[1].number
+    assert parse_helplines("nonsense") == []
+
+
+def test_own_helplines_saved_in_the_vault_and_hidden_when_locked(qtbot, unlocked, monkeypatch):
+    window, session = unlocked
+
+    def add_row(dialog):
+        dialog._append_row("My support worker Jo", "07700 900111", "weekdays")
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), add_row)
+    window.toggle_help()
+    window.open_settings()
+    stored = json.loads(session.require().get_setting("helplines"))
+    assert stored[-1]["name"] == "My support worker Jo"
+    assert "My support worker Jo" in _panel_text(window.help_panel)
+    window.locker.lock()
+    assert not window.help_dock.isVisible()
+    qtbot.waitUntil(lambda: "My support worker Jo" not in _panel_text(window.help_panel))
+    assert [h.number for h in helplines_for(None)][0] == "999"
+    unlock_via_gui(qtbot, window)
+    assert "My support worker Jo" in _panel_text(window.help_panel)
+
+
+def test_case_title_and_initials(qtbot, unlocked, monkeypatch):
+    window, session = unlocked
+
+    def fill(dialog):
+        dialog.case_title.setText("Log of Sam Morgan")
+        dialog.initials.setText("S1")
+        assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+        assert "letters" in dialog.problem.text()
+        dialog.initials.setText("sm")
+        assert dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), fill)
+    window.open_settings()
+    assert session.require().get_setting("case_title") == "Log of Sam Morgan"
+    assert session.require().get_setting("initials") == "SM"
+
+
+def test_shortcut_that_clashes_is_refused(qtbot, unlocked, monkeypatch):
+    window, session = unlocked
+
+    def clash(dialog):
+        dialog.shortcut.setKeySequence(QKeySequence("Ctrl+L"))
+        assert "already used" in dialog.problem.text()
+        dialog.shortcut.setKeySequence(QKeySequence("K"))
+        assert "Ctrl or Alt" in dialog.problem.text()
+        assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Rejected), clash)
+    window.open_settings()
+    assert session.require().get_setting("quick_exit_shortcut") == ""
+
+
+def test_unchanged_settings_write_nothing(qtbot, unlocked, monkeypatch):
+    window, session = unlocked
+    entries = len(session.require().journal_entries())
+    before = session.require().conn.execute(
+        "SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted))
+    window.open_settings()
+    after = session.require().conn.execute(
+        "SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    assert after == before
+    assert len(session.require().journal_entries()) == entries
+
+
+def test_neutral_face_from_settings(qtbot, unlocked, monkeypatch, restore_app_face, tmp_path):
+    window, session = unlocked
+
+    def choose(dialog):
+        dialog.neutral.setChecked(True)
+        dialog.face.setCurrentIndex(dialog.face.findData("notes"))
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), choose)
+    window.open_settings()
+    assert load_prefs() == Prefs(neutral_face=True, face="notes")
+    assert set(json.loads(prefs_path().read_text(encoding="utf-8"))) == {"look"}  # one innocent key (prefs.py)
+    assert window.windowTitle() == "Notes"
+    assert QApplication.applicationDisplayName() == "Notes"
+    assert QApplication.desktopFileName() == "org.victimlog.Notes"
+    # Next start: the locked screen says nothing about a diary.
+    window.locker.lock()
+    window.close()
+    again, _, _ = make_window(qtbot, tmp_path, prefs=load_prefs())
+    assert again.windowTitle() == "Notes"
+    assert again.unlock.heading.text() == "Locked"
+    shown = " ".join(w.text() for w in again.unlock.findChildren(QLabel) if w.isVisible())
+    assert "diary" not in shown.lower()
+
+
+def test_faces_and_icons():
+    assert face_for(Prefs()) == own_face()
+    assert face_for(Prefs(neutral_face=True, face="calculator")).name == "Calculator"
+    for face in (own_face(), *neutral_faces().values()):
+        assert not face.icon().isNull()
+        assert (LINUX / f"{face.desktop_id}.desktop").is_file()
+
+
+def test_apply_face_sets_names(restore_app_face):
+    app = QApplication.instance()
+    apply_face(app, neutral_faces()["calculator"])
+    assert app.applicationName() == "calculator"
+    assert app.applicationDisplayName() == "Calculator"
+    assert app.desktopFileName() == "org.victimlog.Calculator"
+
+
+def test_desktop_files_match_faces():
+    for face in (own_face(), *neutral_faces().values()):
+        parser = configparser.ConfigParser(interpolation=None)
+        parser.optionxform = str
+        parser.read(LINUX / f"{face.desktop_id}.desktop", encoding="utf-8")
+        entry = parser["Desktop Entry"]
+        assert entry["Name"] == face.name
+        assert entry["Icon"] == face.desktop_id
+        assert entry["StartupWMClass"] == face.app_name
+        if face.key != "victimlog":
+            # What the menu and taskbar show (ids and Exec are not shown) gives nothing away.
+            shown = " ".join(entry.get(k, "") for k in ("Name", "GenericName", "Comment", "Keywords"))
+            for word in ("victim", "stalk", "harass", "diary", "evidence", "police"):
+                assert word not in shown.lower()
+
+
+def test_desktop_files_validate():
+    tool = shutil.which("desktop-file-validate")
+    if tool is None:
+        pytest.skip("desktop-file-validate is not installed (desktop-file-utils)")
+    for path in sorted(LINUX.glob("*.desktop")):
+        result = subprocess.run([tool, str(path)], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_metainfo_validates():
+    tool = shutil.which("appstreamcli")
+    if tool is None:
+        pytest.skip("appstreamcli is not installed (appstream)")
+    path = LINUX / "org.victimlog.VictimLog.metainfo.xml"
+    result = subprocess.run([tool, "validate", "--no-net", str(path)], capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, monkeypatch):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QAbstractSpinBox,
+        QComboBox,
+        QKeySequenceEdit,
+        QLineEdit,
+        QTableWidget,
+    )
+
+    window, _ = unlocked
+    seen = []
+
+    def check(dialog):
+        seen.append(dialog)
+        for kind in (QAbstractButton, QLineEdit, QAbstractSpinBox, QComboBox, QTableWidget):
+            for w in dialog.findChildren(kind):
+                inner = isinstance(w.parent(), QAbstractSpinBox | QKeySequenceEdit | QComboBox)
+                if inner or w.objectName().startswith("qt_"):
+                    continue  # part of a composite control that carries the name
+                assert w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()), (
+                    f"{type(w).__name__} {w.objectName()}")
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Rejected), check)
+    window.open_settings()
+    assert seen
+    for act in (*window.diary_actions, window.help_action, window.quick_exit_action):
+        button = window.toolbar.widgetForAction(act)
+        assert button.accessibleName()
+        assert button.focusPolicy() != button.focusPolicy().NoFocus

@@ -1,0 +1,256 @@
+"""The export dialog: choices, live count, export on a worker thread, a verifiable result."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage
+
+from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
+from victim_log.demo import fill_demo
+from victim_log.export.bundle import ExportResult
+from victim_log.export.zipread import SafeZip
+from victim_log.gui.shell.session import Session
+from victim_log.gui.tools import exportdialog
+from victim_log.gui.tools.exportdialog import ExportDialog, open_export_dialog
+from victim_log.vault import Vault
+from victim_log.verify import verify_bundle
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo case (24 incidents, one photo) made once; each test gets a copy."""
+    base = tmp_path_factory.mktemp("demo")
+    v, _recovery = Vault.create(base / "vault", PASSPHRASE)
+    with v:
+        fill_demo(v, total=24)
+        image = QImage(40, 30, QImage.Format.Format_RGB32)
+        image.fill(QColor("blue"))
+        photo = base / "doorstep.png"
+        assert image.save(str(photo))
+        first = v.list_incidents(oldest_first=True, limit=1)[0].id
+        v.evidence.add(photo, incident_id=first)
+    return base / "vault"
+
+
+@pytest.fixture
+def demo(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Vault]:
+    template = request.getfixturevalue("demo_template")
+    shutil.copytree(template, tmp_path / "demo-vault")
+    v = Vault.open(tmp_path / "demo-vault", PASSPHRASE)
+    yield v
+    v.lock()
+
+
+@pytest.fixture
+def vault(demo: Vault) -> Vault:
+    """The shared fixtures' session opens this (the demo copy)."""
+    return demo
+
+
+@pytest.fixture
+def dialog(qtbot, session: Session, demo: Vault) -> ExportDialog:
+    d = ExportDialog(session)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    return d
+
+
+@pytest.fixture
+def save_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    """Answer the save dialog with ``out`` (set the target before clicking Export)."""
+    target: dict[str, Path | None] = {"path": tmp_path / "out.zip"}
+    asked: list[str] = []
+
+    def choose(parent, title, suggested, name_filter, suffix):
+        asked.append(suggested)
+        return target["path"]
+
+    monkeypatch.setattr(exportdialog, "choose_save_path", choose)
+    target["asked"] = asked  # type: ignore[assignment]
+    return target
+
+
+def run_export(qtbot, dialog: ExportDialog) -> ExportResult:
+    with qtbot.waitSignal(dialog.exported, timeout=15_000) as blocker:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    return blocker.args[0]
+
+
+def member_text(bundle: Path, suffix: str) -> str:
+    with SafeZip(bundle) as z:
+        member = next(m for m in z.members if m.name.endswith(suffix))
+        return z.read_bytes(member, 50_000_000).decode("utf-8-sig")
+
+
+def test_defaults_and_live_preview(qtbot, dialog: ExportDialog, demo: Vault) -> None:
+    assert dialog.all_dates.isChecked() and not dialog.from_date.isEnabled()
+    assert dialog.initials.text() == "SM"  # from the vault's setting
+    assert not dialog.include_private.isChecked()
+    assert dialog.format_buttons["bundle"].isChecked()
+    assert re.fullmatch(r"24 incidents, 1 exhibit, \d+ Jun 2026 to \d+ Aug 2026", dialog.preview.text())
+    assert dialog.count_button.isHidden()
+
+    # Private notes: a clear warning appears only when ticked.
+    assert dialog.private_warning.isHidden()
+    dialog.include_private.click()
+    assert dialog.private_warning.isVisible()
+    assert "defence may see these" in dialog.findChild(type(dialog.preview), "privateWarning").text()
+    dialog.include_private.click()
+    assert dialog.private_warning.isHidden()
+
+    # Choosing one person, or a period, changes the count (debounced, not on every key).
+    dialog.all_dates.click()
+    assert dialog.from_date.isEnabled()
+    dialog.from_date.setDate(dialog.to_date.date().addDays(1))
+    qtbot.waitUntil(lambda: "before its start" in dialog.preview.text())
+    assert not dialog.export_button.isEnabled()
+    dialog.all_dates.click()
+    qtbot.waitUntil(lambda: dialog.preview.text().startswith("24 incidents"))
+    assert dialog.export_button.isEnabled()
+
+
+def test_export_bundle_verifies_and_honours_redaction(qtbot, dialog: ExportDialog, save_to,
+                                                      session: Session, demo: Vault) -> None:
+    witness = demo.find_person("Priya Shah")
+    assert witness is not None
+    dialog.redact_third.click()
+    result = run_export(qtbot, dialog)
+    out = save_to["path"]
+    assert result.path == out and out.is_file()
+    assert save_to["asked"][0].startswith("incident-log-") and save_to["asked"][0].endswith(".zip")
+
+    report = verify_bundle(out)
+    assert report.valid, report.problems
+    assert report.incident_count == 24 and report.exhibit_count == 1
+
+    timeline = json.loads(member_text(out, "data/timeline.json"))
+    assert timeline["redact"] == ["third-parties"]
+    assert "Priya Shah" not in json.dumps(timeline)
+    assert timeline["private_notes_included"] is False
+
+    # The result page: counts, path, and the read-out fingerprint large, with Copy.
+    assert dialog.pages.currentWidget() is dialog.done_page
+    assert "24 incidents and 1 exhibit" in dialog.done_counts.text()
+    assert str(out) in dialog.done_path.text()
+    assert dialog.readout.text() == result.short_fingerprint == report.short_fingerprint
+    assert dialog.readout.font().pointSizeF() > dialog.font().pointSizeF() * 1.5
+    dialog.copy_button.click()
+    assert QGuiApplication.clipboard().text() == result.short_fingerprint
+    session.clear_clipboard_if_ours()  # what lock does
+    assert QGuiApplication.clipboard().text() == ""
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert dialog.result() == dialog.DialogCode.Accepted
+
+
+def test_redact_locations_and_pdf_format(qtbot, dialog: ExportDialog, save_to, tmp_path: Path) -> None:
+    dialog.redact_locations.click()
+    dialog.format_buttons["json"].click()
+    save_to["path"] = tmp_path / "plain"  # no suffix: the format's is added
+    result = run_export(qtbot, dialog)
+    assert result.path == tmp_path / "plain.json"
+    data = json.loads(result.path.read_text("utf-8"))
+    locations = {i["location"] for i in data["incidents"] if i["location"]}
+    assert locations == {"[location redacted]"}
+    assert dialog.unsigned_note.isVisible() and dialog.key_box.isHidden()
+
+
+def test_only_selected_incidents_and_one_person(qtbot, session: Session, demo: Vault, save_to) -> None:
+    ids = [s.id for s in demo.list_incidents(limit=3)]
+    d = ExportDialog(session, incident_ids=ids)
+    qtbot.addWidget(d)
+    d.show()
+    assert d.only_selected.isChecked() and "3 incidents" in d.only_selected.text()
+    assert d.preview.text().startswith("3 incidents")
+    result = run_export(qtbot, d)
+    assert result.incidents == 3
+    d.accept()
+
+    d2 = ExportDialog(session)
+    qtbot.addWidget(d2)
+    assert d2.only_selected.isHidden()
+    kerry = demo.find_person("Kerry Marsh")
+    d2.person.setCurrentIndex(d2.person.findData(kerry.id))
+    d2.update_preview()
+    assert not d2.preview.text().startswith("24 incidents")
+    assert d2.person.itemText(1).startswith("Dan Marsh (the person doing this)")
+
+
+def test_cancelled_save_dialog_writes_nothing(qtbot, dialog: ExportDialog, save_to, tmp_path: Path) -> None:
+    save_to["path"] = None
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert dialog.pages.currentWidget() is dialog.options_page
+    assert not dialog.busy
+    assert not list(tmp_path.glob("*.zip"))
+
+
+def test_error_is_shown_and_options_stay(qtbot, dialog: ExportDialog, save_to, tmp_path: Path,
+                                         answers: DialogAnswers) -> None:
+    save_to["path"] = tmp_path / "no such folder" / "out.zip"
+    answers.ok()
+    with qtbot.waitSignal(dialog.failed, timeout=10_000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert "does not exist" in answers.seen[0].text()
+    assert dialog.pages.currentWidget() is dialog.options_page
+    assert not (tmp_path / "no such folder").exists()
+
+
+def test_busy_page_and_ui_stays_responsive(qtbot, dialog: ExportDialog, save_to) -> None:
+    with qtbot.waitSignal(dialog.exported, timeout=15_000):
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+        # The click returns at once: the export runs on a worker thread.
+        assert dialog.pages.currentWidget() is dialog.busy_page
+        assert dialog.busy
+        dialog.reject()  # ignored while busy: the person would not know if it happened
+        assert dialog.isVisible()
+    assert not dialog.busy
+    qtbot.waitUntil(lambda: exportdialog.tasks_running() == 0)
+
+
+def test_big_diary_counts_on_demand(qtbot, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(exportdialog, "LIVE_PREVIEW_LIMIT", 2)
+    small, _recovery = Vault.create(tmp_path / "small", PASSPHRASE)
+    for n in range(3):
+        add(small, f"Call {n}", f"2026-03-0{n + 1}T10:00:00+00:00", kinds=("phone_call",))
+    session = Session(small.path)
+    session.set_vault(small)
+    d = ExportDialog(session)
+    qtbot.addWidget(d)
+    d.show()
+    assert not d.count_button.isHidden()
+    assert "Press Count" in d.preview.text()
+    qtbot.mouseClick(d.count_button, Qt.MouseButton.LeftButton)
+    assert d.preview.text() == "3 incidents, 0 exhibits, 1 Mar 2026 to 3 Mar 2026"
+    session.lock()
+
+
+def test_open_export_dialog_runs_modal_and_is_disposed(qtbot, session: Session, demo: Vault,
+                                                       answers: DialogAnswers, save_to) -> None:
+    seen: list[ExportDialog] = []
+
+    def drive(d):
+        seen.append(d)
+        assert isinstance(d, ExportDialog)
+        result = run_export(qtbot, d)
+        assert result.incidents == 24
+        qtbot.mouseClick(d.close_button, Qt.MouseButton.LeftButton)
+
+    answers.add(drive, "exportDialog")
+    open_export_dialog(session)
+    import shiboken6
+
+    assert not shiboken6.isValid(seen[0])  # deleted: it held names and counts
+
+
+def test_locked_session_shows_error(qtbot, session: Session, answers: DialogAnswers) -> None:
+    session.lock()
+    answers.ok()
+    open_export_dialog(session)
+    assert "locked" in answers.seen[0].text()

@@ -1,0 +1,941 @@
+"""The detail pane: everything about one incident, its evidence and its history.
+
+Evidence is only ever viewed from memory: ``vault.evidence.read_bytes`` returns the
+verified original, Qt decodes it from a buffer, and thumbnails live in a dict that
+``wipe()`` empties on lock. Nothing is written to disk except where the person asks
+for a copy ("Save a copy…"), through Qt's own file dialog with its history cleared
+(see :mod:`victim_log.gui.privacy`).
+
+Everything shown here may have come from an imported file or from another person
+(names, file names, messages), so all of it passes through ``display_safe`` and is
+shown as plain text, never as rich text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QDate,
+    QIODevice,
+    QLocale,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ... import mediatype
+from ...errors import VictimLogError
+from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
+from ...textsafe import display_safe, safe_filename
+from ..shell.session import Session
+from ..widgets import dialogs, icons
+from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
+
+THUMBNAIL_MAX_BYTES = 40 * 1024 * 1024  # larger images get a plain icon, not a thumbnail
+TEXT_VIEW_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Detail", text)
+
+
+def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
+    """Files shown as thumbnails that wrap, with long names elided in the middle
+    (where a name's distinguishing part and its extension both stay visible)."""
+    files = QListWidget(parent)
+    files.setObjectName(name)
+    files.setAccessibleName(accessible_name)
+    files.setViewMode(QListView.ViewMode.IconMode)
+    files.setMovement(QListView.Movement.Static)
+    files.setResizeMode(QListView.ResizeMode.Adjust)
+    files.setWrapping(True)
+    files.setWordWrap(True)
+    files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    return files
+
+
+def line_height(widget: QWidget) -> int:
+    return widget.fontMetrics().height()
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _day(dt: datetime, fmt: str) -> str:
+    return QLocale().toString(QDate(dt.year, dt.month, dt.day), fmt)
+
+
+def format_stamp(value: str) -> str:
+    """A recorded-at stamp as the clock showed it: 'Wed 3 Jun 2026 21:40'."""
+    dt = _parse(value)
+    if dt is None:
+        return display_safe(value, single_line=True)
+    return _day(dt, "ddd d MMM yyyy") + dt.strftime(" %H:%M")
+
+
+def format_when(data: IncidentData) -> str:
+    """When it happened, in words, honest about how sure the time is."""
+    start = _parse(data.occurred_start) if data.occurred_start else None
+    if start is None:
+        return _tr("Date not known")
+    day = _day(start, "dddd d MMMM yyyy")
+    if data.precision in ("day", "unknown_time"):
+        text = day + " " + _tr("(time not known)")
+    elif data.precision == "approximate":
+        text = day + ", " + _tr("about %1").replace("%1", start.strftime("%H:%M"))
+    else:
+        text = day + ", " + start.strftime("%H:%M")
+    end = _parse(data.occurred_end) if data.occurred_end else None
+    if end is not None:
+        if end.date() == start.date():
+            text += " " + _tr("until %1").replace("%1", end.strftime("%H:%M"))
+        else:
+            text += " " + _tr("until %1").replace("%1", format_stamp(data.occurred_end))
+    return text
+
+
+def format_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[str]:
+    """The names of what a version changed, for the history list."""
+    if new.deleted and (old is None or not old.deleted):
+        return [_tr("deleted")]
+    if old is None:
+        return []
+    before, after = old.data.to_dict(), new.data.to_dict()
+    labels = {"summary": _tr("summary"), "kinds": _tr("kind"), "occurred_start": _tr("time"),
+              "occurred_end": _tr("end time"), "precision": _tr("time"),
+              "location": _tr("place"), "details": _tr("what happened"),
+              "people": _tr("people"), "witnesses": _tr("witnesses"),
+              "effects": _tr("effect on me"), "effect_text": _tr("effect on me"),
+              "actions": _tr("what I did"), "police": _tr("police report"),
+              "private_note": _tr("private note"), "complete_later": _tr("complete later"),
+              "order_id": _tr("order"), "order_condition": _tr("order")}
+    out: list[str] = []
+    for key, label in labels.items():
+        if before.get(key) != after.get(key) and label not in out:
+            out.append(label)
+    if old.evidence != new.evidence:
+        out.append(_tr("evidence"))
+    return out
+
+
+# --------------------------------------------------------------------------- images
+
+
+def decode_image(data: bytes, fit: QSize | None = None) -> QImage:
+    """Decode image bytes in memory, turned upright (EXIF) and optionally scaled to fit.
+
+    A reader with a scaled size lets JPEG decoding skip most of the work; Qt's
+    allocation limit refuses decompression bombs (the result is then a null image).
+    """
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer)
+    reader.setAutoTransform(True)
+    if fit is not None:
+        size = reader.size()
+        if size.isValid() and (size.width() > fit.width() or size.height() > fit.height()):
+            # Orientation may swap width and height after the transform; fitting a
+            # square box keeps both cases inside it.
+            reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
+    image = reader.read()
+    buffer.close()
+    if fit is not None and not image.isNull() and (image.width() > fit.width()
+                                                   or image.height() > fit.height()):
+        image = image.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio,
+                             Qt.TransformationMode.SmoothTransformation)
+    return image
+
+
+class ThumbnailCache:
+    """Thumbnails of evidence, in memory only; ``clear()`` on lock."""
+
+    def __init__(self) -> None:
+        self._pixmaps: dict[tuple[int, int], QPixmap | None] = {}
+
+    def __len__(self) -> int:
+        return len(self._pixmaps)
+
+    def get(self, evidence_id: int, side: int) -> QPixmap | None:
+        return self._pixmaps.get((evidence_id, side))
+
+    def has(self, evidence_id: int, side: int) -> bool:
+        return (evidence_id, side) in self._pixmaps
+
+    def make(self, read: Callable[[], bytes], evidence_id: int, side: int) -> QPixmap | None:
+        """Decode and remember; None (also remembered) if it is not a decodable image."""
+        key = (evidence_id, side)
+        if key in self._pixmaps:
+            return self._pixmaps[key]
+        pixmap: QPixmap | None = None
+        try:
+            image = decode_image(read(), QSize(side, side))
+            if not image.isNull():
+                pixmap = QPixmap.fromImage(image)
+        except VictimLogError:
+            pixmap = None
+        self._pixmaps[key] = pixmap
+        return pixmap
+
+    def clear(self) -> None:
+        self._pixmaps.clear()
+
+    def forget(self, evidence_id: int) -> None:
+        """Drop every size of one file's thumbnail (it was erased)."""
+        for key in [k for k in self._pixmaps if k[0] == evidence_id]:
+            del self._pixmaps[key]
+
+
+# --------------------------------------------------------------------------- saving a copy
+
+
+def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) -> Path | None:
+    """Ask where to save a verified copy of the original; returns the path written."""
+    from ..widgets import privacy
+
+    title = _tr("Save a copy of the original file")
+    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, title,
+                                suggested_name=safe_filename(item.filename))
+    if not chosen:
+        return None
+    out = chosen[0]
+    try:
+        # Qt's dialog already asked before replacing an existing file.
+        session.require().evidence.save_copy(item.id, out, overwrite=out.exists())
+    except Exception as exc:  # noqa: BLE001 - shown calmly; nothing else to do
+        dialogs.show_error(parent, exc)
+        return None
+    dialogs.show_message(parent, _tr("Copy saved"), _tr(
+        "A copy was saved as \u201c%1\u201d. It was checked against the fingerprint "
+        "(SHA-256) recorded when the file was added, so it is identical to the original."
+    ).replace("%1", display_safe(out.name, single_line=True)))
+    return out
+
+
+# --------------------------------------------------------------------------- viewers
+
+
+class EvidenceViewer(QDialog):
+    """An image (zoomable) or a short text file, shown from memory."""
+
+    def __init__(self, session: Session, item: EvidenceItem, data: bytes,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("evidenceViewer")
+        self._session = session
+        self._item = item
+        name = display_safe(item.filename, single_line=True)
+        self.setWindowTitle(self.tr("Evidence: %1").replace("%1", name))
+        self.setAccessibleName(self.tr("Evidence viewer"))
+        self._image = QImage()
+        self._zoom = 0.0  # 0 = fit to the window
+        self.scroll = QScrollArea(self)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll.setAccessibleName(self.tr("The file"))
+        self.picture = QLabel(self)
+        self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.picture.setAccessibleName(self.tr("Picture: %1").replace("%1", name))
+        self.text = QPlainTextEdit(self)
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName(self.tr("Text of the file"))
+        self.text.setVisible(False)
+
+        buttons = QHBoxLayout()
+        self.zoom_in = QPushButton(self.tr("Zoom in"), self)
+        self.zoom_out = QPushButton(self.tr("Zoom out"), self)
+        self.fit = QPushButton(self.tr("Fit"), self)
+        self.actual = QPushButton(self.tr("Actual size"), self)
+        self.save = QPushButton(self.tr("Save a copy\u2026"), self)
+        close = QPushButton(self.tr("Close"), self)
+        for b, slot, key in ((self.zoom_in, lambda: self._set_zoom(self._effective() * 1.25),
+                              QKeySequence.StandardKey.ZoomIn),
+                             (self.zoom_out, lambda: self._set_zoom(self._effective() / 1.25),
+                              QKeySequence.StandardKey.ZoomOut),
+                             (self.fit, lambda: self._set_zoom(0.0), None),
+                             (self.actual, lambda: self._set_zoom(1.0), None)):
+            b.setAccessibleName(b.text())
+            b.clicked.connect(slot)
+            buttons.addWidget(b)
+            if key is not None:
+                QShortcut(QKeySequence(key), self, activated=slot)
+        QShortcut(QKeySequence("Ctrl+0"), self, activated=lambda: self._set_zoom(0.0))
+        buttons.addStretch(1)
+        self.save.setAccessibleName(self.tr("Save a copy of the original file"))
+        self.save.clicked.connect(lambda: save_evidence_copy(self, self._session, self._item))
+        close.setAccessibleName(self.tr("Close the viewer"))
+        close.clicked.connect(self.reject)
+        buttons.addWidget(self.save)
+        buttons.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.text, 1)
+        layout.addLayout(buttons)
+        self.scroll.setWidget(self.picture)
+        lh = line_height(self)
+        self.resize(lh * 50, lh * 36)
+
+        if mediatype.is_image(item.media_type):
+            self._image = decode_image(data)
+        if not self._image.isNull():
+            self._set_zoom(0.0)
+        else:
+            for b in (self.zoom_in, self.zoom_out, self.fit, self.actual):
+                b.setEnabled(False)
+            if item.media_type.startswith("text/") and len(data) <= TEXT_VIEW_MAX_BYTES:
+                self.scroll.setVisible(False)
+                self.text.setVisible(True)
+                self.text.setPlainText(display_safe(data.decode("utf-8", "replace")))
+            else:
+                self.picture.setText(self.tr(
+                    "This file cannot be shown here. Use \u201cSave a copy\u2026\u201d "
+                    "to open it with another program."))
+                self.picture.setWordWrap(True)
+
+    @property
+    def has_image(self) -> bool:
+        return not self._image.isNull()
+
+    def _effective(self) -> float:
+        if self._zoom > 0 or self._image.isNull():
+            return self._zoom or 1.0
+        view = self.scroll.viewport().size()
+        return min(1.0, view.width() / max(1, self._image.width()),
+                   view.height() / max(1, self._image.height()))
+
+    def _set_zoom(self, zoom: float) -> None:
+        if self._image.isNull():
+            return
+        self._zoom = max(0.0, min(zoom, 8.0))
+        factor = self._effective()
+        size = self._image.size() * factor
+        self.picture.setPixmap(QPixmap.fromImage(self._image.scaled(
+            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+        self.picture.resize(self.picture.pixmap().size())
+
+    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
+        super().resizeEvent(event)  # type: ignore[arg-type]
+        if self._zoom == 0.0:
+            self._set_zoom(0.0)
+
+    def wipe(self) -> None:
+        self._image = QImage()
+        self.picture.clear()
+        self.text.clear()
+
+
+def open_evidence(parent: QWidget, session: Session, item: EvidenceItem) -> None:
+    """Show an evidence item from memory (the dialog is gone when this returns)."""
+    try:
+        data = session.require().evidence.read_bytes(item.id)
+    except Exception as exc:  # noqa: BLE001 - shown calmly
+        dialogs.show_error(parent, exc)
+        return
+    viewer = EvidenceViewer(session, item, data, parent)
+    del data
+    try:
+        dialogs.exec_dialog(viewer)
+    finally:
+        viewer.wipe()
+        viewer.deleteLater()
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _value_label(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(display_safe(text), parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    policy.setHeightForWidth(True)  # a new policy drops the flag setWordWrap() set
+    label.setSizePolicy(policy)
+    return label
+
+
+class IncidentFields(QWidget):
+    """One version of an incident, as labelled plain text (only the fields that are set)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # A grid, not a QFormLayout: wrapped labels in a form get a line of empty
+        # space under them; a grid asks them their height for the real width.
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.setHorizontalSpacing(line_height(self))
+        self.grid.setVerticalSpacing(max(4, line_height(self) // 3))
+        # Rows are reused from one entry to the next (hidden when not needed): making
+        # a dozen labels for every entry shown was most of the time to show one.
+        self._pool: list[tuple[QLabel, QLabel]] = []
+        self._shown = 0
+
+    def clear(self) -> None:
+        """Empty every row (the text goes, not just the widget: this runs on lock)."""
+        for name, value in self._pool:
+            name.clear()
+            value.clear()
+            name.hide()
+            value.hide()
+        self._shown = 0
+
+    def rows(self) -> dict[str, str]:
+        """Label -> text of what is shown (for tests and for copying)."""
+        return {name.text(): value.text() for name, value in self._pool[:self._shown]}
+
+    def _add(self, label: str, text: str) -> None:
+        if not text.strip():
+            return
+        if self._shown == len(self._pool):
+            name = QLabel(self)
+            name.setTextFormat(Qt.TextFormat.PlainText)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            value = _value_label("", self)
+            row = len(self._pool)
+            self.grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(value, row, 1)
+            self._pool.append((name, value))
+        name, value = self._pool[self._shown]
+        name.setText(label)
+        value.setText(display_safe(text))
+        name.show()
+        value.show()
+        self._shown += 1
+
+    def show_version(self, data: IncidentData, people: dict[int, tuple[str, str]],
+                     orders: dict[int, Order], *, with_kinds: bool = True) -> None:
+        self.clear()
+        add = self._add
+
+        add(self.tr("When"), format_when(data))
+        if with_kinds:
+            add(self.tr("Kind"), ", ".join(self.tr(KINDS.get(k, k)) for k in data.kinds))
+        add(self.tr("Where"), data.location)
+        add(self.tr("What happened"), data.details)
+        names = []
+        for pid in data.people:
+            name, role = people.get(pid, (self.tr("Person %1").replace("%1", str(pid)), ""))
+            role_label = PERSON_ROLES.get(role, "")
+            names.append(f"{name} ({self.tr(role_label).lower()})" if role_label else name)
+        add(self.tr("People"), "\n".join(names))
+        add(self.tr("Witnesses"), data.witnesses)
+        effects = [self.tr(EFFECTS.get(e, e)) for e in data.effects]
+        if data.effect_text.strip():
+            effects.append(data.effect_text)
+        add(self.tr("Effect on me"), "\n".join(effects))
+        add(self.tr("What I did"), data.actions)
+        police = data.police
+        if not police.is_empty():
+            parts = []
+            if police.reference:
+                parts.append(self.tr("Reference %1").replace("%1", police.reference))
+            officer = police.officer
+            if police.collar_number:
+                officer = (officer + " " if officer else "") + \
+                    self.tr("(collar number %1)").replace("%1", police.collar_number)
+            if officer:
+                parts.append(officer)
+            if police.reported_on:
+                parts.append(self.tr("reported on %1").replace("%1", police.reported_on))
+            add(self.tr("Police"), ", ".join(parts))
+        if data.order_id is not None or data.order_condition:
+            order = orders.get(data.order_id) if data.order_id is not None else None
+            what = order.data.order_type if order else self.tr("An order")
+            if order and order.data.reference:
+                what += f" ({order.data.reference})"
+            if data.order_condition:
+                what += "\n" + self.tr("Condition: %1").replace("%1", data.order_condition)
+            add(self.tr("Order breached"), what)
+        add(self.tr("Private note"), data.private_note)
+        if data.author and data.author != "victim":
+            add(self.tr("Entered by"), data.author.removeprefix("support:"))
+        add(self.tr("Source"), data.source)
+
+
+def _heading(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(scaled_font(parent.font(), 1.1, bold=True))
+    return label
+
+
+class VersionDialog(QDialog):
+    """An earlier version of an incident, exactly as it was recorded."""
+
+    def __init__(self, version: IncidentVersion, total: int, people: dict[int, tuple[str, str]],
+                 orders: dict[int, Order], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("versionDialog")
+        self.setWindowTitle(self.tr("Version %1 of %2").replace("%1", str(version.version))
+                            .replace("%2", str(total)))
+        self.setAccessibleName(self.windowTitle())
+        head = QLabel(self.tr("Recorded %1. Reason: %2").replace(
+            "%1", format_stamp(version.recorded_at)).replace(
+            "%2", display_safe(version.reason, single_line=True)), self)
+        head.setWordWrap(True)
+        head.setTextFormat(Qt.TextFormat.PlainText)
+        title = QLabel(display_safe(version.data.summary), self)
+        title.setTextFormat(Qt.TextFormat.PlainText)
+        title.setWordWrap(True)
+        title.setFont(scaled_font(self.font(), 1.2, bold=True))
+        self.fields = IncidentFields(self)
+        self.fields.show_version(version.data, people, orders)
+        body = QWidget(self)
+        inner = QVBoxLayout(body)
+        inner.addWidget(title)
+        inner.addWidget(head)
+        inner.addWidget(self.fields)
+        inner.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setAccessibleName(self.tr("This version"))
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(buttons)
+        lh = line_height(self)
+        self.resize(lh * 40, lh * 30)
+
+
+# --------------------------------------------------------------------------- the pane
+
+
+class DetailPane(QWidget):
+    """Shows the selected incident; asks the diary view to edit, delete or attach."""
+
+    edit_requested = Signal(int)
+    delete_requested = Signal(int)
+    attach_requested = Signal(int)
+    remove_evidence_requested = Signal(int, int)  # incident id, evidence id
+    thumbnails_done = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailPane")
+        self.session = session
+        self.incident_id: int | None = None
+        self.version: IncidentVersion | None = None
+        self.history: list[IncidentVersion] = []
+        self.evidence: list[EvidenceItem] = []
+        self._people: dict[int, tuple[str, str]] = {}
+        self._orders: dict[int, Order] = {}
+        self.thumbnails = ThumbnailCache()
+        self._thumb_queue: list[tuple[int, QListWidgetItem]] = []
+        self._thumb_timer = QTimer(self)
+        self._thumb_timer.setInterval(0)
+        self._thumb_timer.timeout.connect(self._next_thumbnail)
+
+        self.placeholder = QLabel(self.tr("Choose an entry in the timeline to see everything "
+                                          "about it here."), self)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setObjectName("detailPlaceholder")
+
+        self.body = QWidget(self)
+        self.title = QLabel(self.body)
+        self.title.setObjectName("detailTitle")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setFont(scaled_font(self.font(), 1.35, bold=True))
+        self.recorded = QLabel(self.body)
+        self.recorded.setObjectName("detailRecorded")
+        self.recorded.setTextFormat(Qt.TextFormat.PlainText)
+        self.recorded.setWordWrap(True)
+        self.kinds_row = QHBoxLayout()
+        self.flags = QLabel(self.body)
+        self.flags.setObjectName("detailFlags")
+        self.flags.setTextFormat(Qt.TextFormat.PlainText)
+        self.flags.setWordWrap(True)
+        self.later_note = QLabel(self.tr("Marked \u201ccomplete later\u201d: use Edit to add "
+                                         "the details when you can."), self.body)
+        self.later_note.setWordWrap(True)
+        self.later_note.setFrameShape(QFrame.Shape.StyledPanel)
+        self.later_note.setObjectName("completeLaterNote")
+
+        self.edit_button = QPushButton(self.tr("&Edit\u2026"), self.body)
+        self.edit_button.setObjectName("editButton")
+        self.edit_button.setAccessibleName(self.tr("Edit this entry"))
+        self.edit_button.clicked.connect(lambda: self._request(self.edit_requested))
+        self.attach_button = QPushButton(self.tr("&Attach files\u2026"), self.body)
+        self.attach_button.setObjectName("attachButton")
+        self.attach_button.setAccessibleName(self.tr("Attach files to this entry"))
+        self.attach_button.clicked.connect(lambda: self._request(self.attach_requested))
+        self.delete_button = QPushButton(self.tr("&Delete\u2026"), self.body)
+        self.delete_button.setObjectName("deleteButton")
+        self.delete_button.setAccessibleName(self.tr("Delete this entry"))
+        self.delete_button.clicked.connect(lambda: self._request(self.delete_requested))
+        actions = QHBoxLayout()
+        for b in (self.edit_button, self.attach_button, self.delete_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+
+        self.fields = IncidentFields(self.body)
+
+        self.evidence_heading = _heading(self.tr("Evidence"), self.body)
+        self.evidence_list = file_icon_list(self.body, "evidenceList",
+                                            self.tr("Evidence files of this entry"))
+        self.evidence_list.itemActivated.connect(lambda _i: self.view_evidence())
+        self.evidence_list.currentRowChanged.connect(self._evidence_selected)
+        self.view_button = QPushButton(self.tr("&View"), self.body)
+        self.view_button.setObjectName("viewEvidence")
+        self.view_button.setAccessibleName(self.tr("View the chosen file"))
+        self.view_button.clicked.connect(self.view_evidence)
+        self.save_button = QPushButton(self.tr("&Save a copy\u2026"), self.body)
+        self.save_button.setObjectName("saveEvidence")
+        self.save_button.setAccessibleName(self.tr("Save a copy of the chosen file"))
+        self.save_button.clicked.connect(self.save_evidence)
+        self.remove_evidence_button = QPushButton(self.tr("&Remove file\u2026"), self.body)
+        self.remove_evidence_button.setObjectName("removeEvidence")
+        self.remove_evidence_button.setAccessibleName(self.tr("Remove the chosen file"))
+        self.remove_evidence_button.clicked.connect(self._request_removal)
+        ev_buttons = QHBoxLayout()
+        ev_buttons.addWidget(self.view_button)
+        ev_buttons.addWidget(self.save_button)
+        ev_buttons.addWidget(self.remove_evidence_button)
+        ev_buttons.addStretch(1)
+
+        self.history_heading = _heading(self.tr("History"), self.body)
+        self.history_list = QTreeWidget(self.body)
+        self.history_list.setObjectName("historyList")
+        self.history_list.setAccessibleName(self.tr("Versions of this entry"))
+        self.history_list.setRootIsDecorated(False)
+        self.history_list.setHeaderLabels([self.tr("Version"), self.tr("Recorded"),
+                                           self.tr("Reason"), self.tr("Changed")])
+        self.history_list.itemActivated.connect(self._show_version)
+
+        body = QVBoxLayout(self.body)
+        body.addWidget(self.title)
+        body.addWidget(self.recorded)
+        body.addLayout(self.kinds_row)
+        body.addWidget(self.flags)
+        body.addWidget(self.later_note)
+        body.addLayout(actions)
+        body.addWidget(self.fields)
+        body.addWidget(self.evidence_heading)
+        body.addWidget(self.evidence_list)
+        body.addLayout(ev_buttons)
+        body.addWidget(self.history_heading)
+        body.addWidget(self.history_list)
+        body.addStretch(1)
+
+        self.scroll = QScrollArea(self)
+        self.scroll.setObjectName("detailScroll")
+        self.scroll.setAccessibleName(self.tr("The chosen entry"))
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.placeholder, 1)
+        layout.addWidget(self.scroll, 1)
+        self.scroll.setVisible(False)
+
+    # ------------------------------------------------------------------ showing
+
+    @property
+    def thumb_side(self) -> int:
+        return line_height(self) * 6
+
+    def show_incident(self, incident_id: int | None) -> None:
+        """Show ``incident_id`` (None clears). Errors leave the pane empty, calmly."""
+        if incident_id is None:
+            self.clear()
+            return
+        vault = self.session.vault
+        if vault is None or not vault.is_open:
+            self.clear()
+            return
+        try:
+            history = vault.incident_history(incident_id)
+            current = history[-1]
+            evidence = [vault.evidence.get(e) for e in current.evidence]
+            people: dict[int, tuple[str, str]] = {}
+            for version in history:
+                for pid in version.data.people:
+                    if pid not in people:
+                        person = vault.get_person(pid)
+                        people[pid] = (display_safe(person.data.name, single_line=True),
+                                       person.data.role)
+            orders = {o.id: o for o in vault.list_orders()}
+        except VictimLogError as exc:
+            self.clear()
+            dialogs.show_error(self, exc)
+            return
+        self.incident_id = incident_id
+        self.version = current
+        self.history = history
+        self.evidence = evidence
+        self._people = people
+        self._orders = orders
+        self._fill()
+
+    def refresh(self) -> None:
+        """Re-read the shown incident (after an edit); clear if it is gone."""
+        if self.incident_id is None:
+            return
+        vault = self.session.vault
+        if vault is None or not vault.is_open:
+            self.clear()
+            return
+        try:
+            deleted = vault.get_incident(self.incident_id).deleted
+        except VictimLogError:
+            deleted = True
+        if deleted:
+            self.clear()
+        else:
+            self.show_incident(self.incident_id)
+
+    def _fill(self) -> None:
+        v = self.version
+        assert v is not None
+        data = v.data
+        self.placeholder.setVisible(False)
+        self.scroll.setVisible(True)
+        self.title.setText(display_safe(data.summary))
+        self.title.setAccessibleName(self.tr("Summary"))
+        recorded = self.tr("Recorded %1").replace("%1", format_stamp(v.first_recorded_at))
+        if v.version > 1:
+            recorded += " \u00b7 " + self.tr("version %1, last changed %2").replace(
+                "%1", str(v.version)).replace("%2", format_stamp(v.recorded_at))
+        if v.deleted:
+            recorded += " \u00b7 " + self.tr("deleted")
+        self.recorded.setText(recorded)
+        self._fill_kinds(data.kinds)
+        flags = []
+        if not data.police.is_empty():
+            flags.append(self.tr("Reported to police"))
+        if "order_breach" not in data.kinds and data.order_id is not None:
+            flags.append(self.tr("Breach of an order"))
+        self.flags.setText(" \u00b7 ".join(flags))
+        self.flags.setVisible(bool(flags))
+        self.later_note.setVisible(data.complete_later)
+        editable = not v.deleted
+        for b in (self.edit_button, self.attach_button, self.delete_button):
+            b.setEnabled(editable)
+        self.fields.show_version(data, self._people, self._orders, with_kinds=False)
+        self._fill_evidence()
+        self._fill_history()
+
+    def _fill_kinds(self, kinds: tuple[str, ...]) -> None:
+        while self.kinds_row.count():
+            item = self.kinds_row.takeAt(0)
+            if item is not None and item.widget() is not None:
+                item.widget().deleteLater()  # type: ignore[union-attr]
+        side = line_height(self) + 4
+        for kind in kinds:
+            badge = QLabel(self.body)
+            badge.setPixmap(icons.kind_icon(kind).pixmap(QSize(side, side)))
+            badge.setAccessibleName(self.tr(KINDS.get(kind, kind)))
+            label = QLabel(self.tr(KINDS.get(kind, kind)), self.body)
+            label.setWordWrap(True)
+            self.kinds_row.addWidget(badge)
+            self.kinds_row.addWidget(label)
+            self.kinds_row.addSpacing(side // 2)
+        self.kinds_row.addStretch(1)
+
+    def _fill_evidence(self) -> None:
+        self._thumb_queue.clear()
+        self.evidence_list.clear()
+        side = self.thumb_side
+        self.evidence_list.setIconSize(QSize(side, side))
+        lh = line_height(self)
+        self.evidence_list.setGridSize(QSize(side + lh * 3, side + lh * 3))
+        n = len(self.evidence)
+        self.evidence_heading.setText(self.tr("Evidence (%1)").replace("%1", str(n)) if n
+                                      else self.tr("Evidence"))
+        file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
+        for ev in self.evidence:
+            name = display_safe(ev.filename, single_line=True)
+            if ev.erased:
+                name = self.tr("%1 (erased)").replace("%1", name)
+            elif ev.removed:
+                name = self.tr("%1 (removed)").replace("%1", name)
+            item = QListWidgetItem(file_icon, name)
+            item.setData(Qt.ItemDataRole.UserRole, ev.id)
+            item.setToolTip("\n".join([
+                name, f"{ev.media_type}, {format_size(ev.size)}",
+                self.tr("Added %1").replace("%1", format_stamp(ev.added_at)),
+                "SHA-256 " + ev.sha256]))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         self.tr("%1, %2").replace("%1", name).replace("%2", format_size(ev.size)))
+            self.evidence_list.addItem(item)
+            if mediatype.is_image(ev.media_type) and ev.size <= THUMBNAIL_MAX_BYTES \
+                    and not ev.erased:
+                cached = self.thumbnails.get(ev.id, side)
+                if cached is not None:
+                    item.setIcon(QIcon(cached))
+                elif not self.thumbnails.has(ev.id, side):
+                    self._thumb_queue.append((ev.id, item))
+        self.evidence_list.setVisible(n > 0)
+        self.evidence_list.setFixedHeight(side + lh * 4 if n else 0)
+        if n:
+            self.evidence_list.setCurrentRow(0)
+        self._evidence_selected(self.evidence_list.currentRow())
+        if not n:
+            self.view_button.setVisible(False)
+            self.save_button.setVisible(False)
+        if self._thumb_queue:
+            self._thumb_timer.start()
+        else:
+            self.thumbnails_done.emit()
+
+    def _next_thumbnail(self) -> None:
+        """One thumbnail per event-loop turn, so choosing an entry never waits for all."""
+        if not self._thumb_queue:
+            self._thumb_timer.stop()
+            self.thumbnails_done.emit()
+            return
+        evidence_id, item = self._thumb_queue.pop(0)
+        vault = self.session.vault
+        if vault is None or not vault.is_open:
+            self._thumb_queue.clear()
+            return
+        pixmap = self.thumbnails.make(lambda: vault.evidence.read_bytes(evidence_id),
+                                      evidence_id, self.thumb_side)
+        if pixmap is not None:
+            item.setIcon(QIcon(pixmap))
+
+    def pending_thumbnails(self) -> int:
+        return len(self._thumb_queue)
+
+    def _evidence_selected(self, row: int) -> None:
+        ok = 0 <= row < len(self.evidence)
+        for button in (self.view_button, self.save_button, self.remove_evidence_button):
+            button.setVisible(bool(self.evidence))
+        self.view_button.setEnabled(ok and not self.evidence[row].erased)
+        self.save_button.setEnabled(ok and not self.evidence[row].erased)
+        self.remove_evidence_button.setEnabled(ok and not self.evidence[row].erased)
+
+    def _fill_history(self) -> None:
+        self.history_list.clear()
+        previous: IncidentVersion | None = None
+        items = []
+        for version in self.history:
+            changes = ", ".join(changed_fields(previous, version))
+            item = QTreeWidgetItem([str(version.version), format_stamp(version.recorded_at),
+                                    display_safe(version.reason, single_line=True), changes])
+            item.setData(0, Qt.ItemDataRole.UserRole, version.version)
+            items.append(item)
+            previous = version
+        self.history_list.addTopLevelItems(list(reversed(items)))
+        for col in range(3):
+            self.history_list.resizeColumnToContents(col)
+        lh = line_height(self)
+        self.history_list.setFixedHeight(min(len(items) + 1, 8) * (lh + 6) + lh)
+        self.history_heading.setText(self.tr("History (%1 versions)").replace("%1", str(len(items)))
+                                     if len(items) > 1 else self.tr("History"))
+
+    # ------------------------------------------------------------------ actions
+
+    def _request(self, signal: Signal) -> None:  # type: ignore[type-arg]
+        if self.incident_id is not None:
+            signal.emit(self.incident_id)  # type: ignore[attr-defined]
+
+    def current_evidence(self) -> EvidenceItem | None:
+        row = self.evidence_list.currentRow()
+        return self.evidence[row] if 0 <= row < len(self.evidence) else None
+
+    def view_evidence(self) -> None:
+        item = self.current_evidence()
+        if item is not None and not item.erased:
+            open_evidence(self, self.session, item)
+
+    def save_evidence(self) -> None:
+        item = self.current_evidence()
+        if item is not None and not item.erased:
+            save_evidence_copy(self, self.session, item)
+
+    def _request_removal(self) -> None:
+        item = self.current_evidence()
+        if item is not None and not item.erased and self.incident_id is not None:
+            self.remove_evidence_requested.emit(self.incident_id, item.id)
+
+    def _show_version(self, item: QTreeWidgetItem, _column: int = 0) -> None:
+        number = item.data(0, Qt.ItemDataRole.UserRole)
+        version = next((v for v in self.history if v.version == number), None)
+        if version is None:
+            return
+        dialog = VersionDialog(version, len(self.history), self._people, self._orders, self)
+        try:
+            dialogs.exec_dialog(dialog)
+        finally:
+            dialog.fields.clear()
+            dialog.deleteLater()
+
+    # ------------------------------------------------------------------ forgetting
+
+    def clear(self) -> None:
+        self._thumb_timer.stop()
+        self._thumb_queue.clear()
+        self.incident_id = None
+        self.version = None
+        self.history = []
+        self.evidence = []
+        self._people = {}
+        self._orders = {}
+        self.title.clear()
+        self.recorded.clear()
+        self.flags.clear()
+        self._fill_kinds(())
+        self.fields.clear()
+        self.evidence_list.clear()
+        self.history_list.clear()
+        self.scroll.setVisible(False)
+        self.placeholder.setVisible(True)
+
+    def wipe(self) -> None:
+        """Lock: forget the incident shown and every thumbnail."""
+        self.clear()
+        self.thumbnails.clear()

@@ -1,0 +1,649 @@
+"""The full editor (every field of an incident) and the reason prompt.
+
+Why a reason: an edit never overwrites; it writes a new version, and a log that
+says *why* it changed ("added details", "found the police reference") answers the
+"you could have changed that" challenge. The prompt is short and prefilled so it
+costs one keystroke.
+
+Round-trips matter: opening an entry and saving without touching anything must
+produce the same data (the vault then refuses to store a version that changes
+nothing), so times, dates and fields the editor does not show (author, source) are
+carried over exactly as stored unless the person changes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import VictimLogError
+from ...model import (
+    EFFECTS,
+    KINDS,
+    PERSON_ROLES,
+    PRECISIONS,
+    SHORT_LABELS,
+    IncidentData,
+    IncidentVersion,
+    PoliceReport,
+)
+from ...textsafe import display_safe
+from ..shell.session import Session
+from ..widgets import dialogs, icons
+from ..widgets.common import plain_edit, save_cancel_buttons
+from .detail import line_height
+
+DEFAULT_REASON = "added details"
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+class KindPicker(QWidget):
+    """Large toggle buttons, one per kind of incident; several can be on.
+
+    Arrow keys move between the buttons (they share a non-exclusive button group),
+    Space toggles. A tick is added to the label of a chosen kind so the state never
+    depends on colour alone.
+    """
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, large: bool = True, columns: int = 6) -> None:
+        super().__init__(parent)
+        self.setObjectName("kindPicker")
+        self.setAccessibleName(self.tr("What kind of incident (choose all that apply)"))
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(False)
+        self.buttons: dict[str, QToolButton] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(max(2, line_height(self) // 4))
+        lh = line_height(self)
+        side = int(lh * 1.8) if large else lh
+        for i, kind in enumerate(KINDS):
+            b = QToolButton(self)
+            b.setObjectName(f"kind_{kind}")
+            b.setCheckable(True)
+            b.setIcon(icons.kind_icon(kind))
+            b.setIconSize(QSize(side, side))
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon if large
+                                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+            b.setAccessibleName(self.tr(KINDS[kind]))
+            b.setToolTip(self.tr(KINDS[kind]))
+            b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            b.toggled.connect(lambda _on, k=kind: self._toggled(k))
+            self.group.addButton(b)
+            self.buttons[kind] = b
+            self._label(kind)
+            grid.addWidget(b, i // columns, i % columns)
+        self.setStyleSheet(
+            "QToolButton { border: 1px solid palette(mid); border-radius: 6px; padding: 4px; }"
+            "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
+            " border: 1px solid palette(highlight); }"
+            "QToolButton:focus { border: 2px solid palette(highlight); }"
+            "QToolButton:checked:focus { border: 2px solid palette(text); }")
+
+    def _label(self, kind: str) -> None:
+        b = self.buttons[kind]
+        label = self.tr(SHORT_LABELS[kind])
+        b.setText(("\u2713 " + label) if b.isChecked() else label)
+
+    def _toggled(self, kind: str) -> None:
+        self._label(kind)
+        self.changed.emit()
+
+    def kinds(self) -> tuple[str, ...]:
+        return tuple(k for k, b in self.buttons.items() if b.isChecked())
+
+    def set_kinds(self, kinds: tuple[str, ...] | list[str]) -> None:
+        wanted = set(kinds)
+        for kind, b in self.buttons.items():
+            b.blockSignals(True)
+            b.setChecked(kind in wanted)
+            b.blockSignals(False)
+            self._label(kind)
+        self.changed.emit()
+
+
+# --------------------------------------------------------------------------- reason
+
+
+class ReasonDialog(QDialog):
+    """Asks for the short reason every change is recorded with."""
+
+    def __init__(self, parent: QWidget | None = None, *, title: str = "", prompt: str = "",
+                 default: str = DEFAULT_REASON, ok_text: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle(title or self.tr("Why the change?"))
+        self.setAccessibleName(self.windowTitle())
+        label = QLabel(prompt or self.tr(
+            "Your change is saved as a new version; the earlier one stays in the history. "
+            "Please give a short reason."), self)
+        label.setWordWrap(True)
+        self.reason_edit = QLineEdit(default, self)
+        self.reason_edit.setObjectName("reasonEdit")
+        self.reason_edit.setMaxLength(500)
+        self.reason_edit.setAccessibleName(self.tr("Reason for the change"))
+        self.reason_edit.selectAll()
+        label.setBuddy(self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(ok_text or self.tr("Save"))
+        ok.setAccessibleName(ok.text())
+        ok.setObjectName("reasonOk")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason_edit.textChanged.connect(
+            lambda text: ok.setEnabled(bool(text.strip())))
+        ok.setEnabled(bool(default.strip()))
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+        self.resize(line_height(self) * 30, self.sizeHint().height())
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+def ask_reason(parent: QWidget | None, *, title: str = "", prompt: str = "",
+               default: str = DEFAULT_REASON, ok_text: str = "") -> str | None:
+    """The reason typed, or None if the person cancelled."""
+    dialog = ReasonDialog(parent, title=title, prompt=prompt, default=default, ok_text=ok_text)
+    try:
+        result = dialogs.exec_dialog(dialog)
+        reason = dialog.reason()
+    finally:
+        dialog.deleteLater()
+    if result != QDialog.DialogCode.Accepted or not reason:
+        return None
+    return reason
+
+
+def confirm_then_reason(parent: QWidget | None, *, question: str, explanation: str,
+                        yes: str, why: str, prompt: str, ok_text: str) -> str | None:
+    """Ask "are you sure?", then why: the reason typed, or None if either was cancelled.
+
+    For taking something out of the diary (an entry, a person): nothing goes without
+    both, and the reason is kept in the history."""
+    if not dialogs.confirm(parent, question, explanation, yes=yes):
+        return None
+    return ask_reason(parent, title=why, prompt=prompt, default="", ok_text=ok_text)
+
+
+# --------------------------------------------------------------------------- time helpers
+
+
+def wall_time(value: str) -> QDateTime | None:
+    """A stored ISO time as the victim's clock showed it (its own offset, not ours)."""
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return QDateTime(QDate(dt.year, dt.month, dt.day), QTime(dt.hour, dt.minute, dt.second))
+
+
+def iso_local(qdt: QDateTime) -> str:
+    """A wall time from an edit box as ISO 8601 with this computer's offset for that date."""
+    d, t = qdt.date(), qdt.time()
+    dt = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).astimezone()
+    return dt.isoformat(timespec="seconds")
+
+
+# --------------------------------------------------------------------------- editor
+
+
+class IncidentEditor(QDialog):
+    """Every field of an incident. Editing asks for a reason and writes a new version."""
+
+    changed = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 incident: IncidentVersion | None = None, data: IncidentData | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("incidentEditor")
+        self.session = session
+        self.incident = incident
+        self.saved_id: int | None = None
+        self._original = incident.data if incident is not None else IncidentData(summary="", kinds=())
+        start = data if data is not None else self._original
+        self._loaded = start
+        editing = incident is not None
+        self.setWindowTitle(self.tr("Edit entry") if editing else self.tr("New entry"))
+        self.setAccessibleName(self.windowTitle())
+        vault = session.require()
+
+        body = QWidget(self)
+        form_layout = QVBoxLayout(body)
+
+        # -- what
+        what = QGroupBox(self.tr("What happened"), body)
+        what_form = QFormLayout(what)
+        self.summary = QLineEdit(what)
+        self.summary.setObjectName("summaryEdit")
+        self.summary.setAccessibleName(self.tr("Summary"))
+        self.summary.setPlaceholderText(self.tr("A few words, e.g. \u201cCalls from a withheld number\u201d"))
+        what_form.addRow(self.tr("&Summary"), self.summary)
+        self.kinds = KindPicker(what, large=False, columns=4)
+        what_form.addRow(self.tr("Kind"), self.kinds)
+        self.details = plain_edit(what, self.tr("What happened and what was said"), 6,
+                                   self.tr("Exactly what happened. Put the words that were said "
+                                           "in quotes."))
+        self.details.setObjectName("detailsEdit")
+        what_form.addRow(self.tr("&Details"), self.details)
+        self.location = QLineEdit(what)
+        self.location.setObjectName("locationEdit")
+        self.location.setAccessibleName(self.tr("Where"))
+        what_form.addRow(self.tr("W&here"), self.location)
+        form_layout.addWidget(what)
+
+        # -- when
+        when = QGroupBox(self.tr("When"), body)
+        when_form = QFormLayout(when)
+        self.date_known = QCheckBox(self.tr("I know the date"), when)
+        self.date_known.setAccessibleName(self.tr("I know the date"))
+        self.start = QDateTimeEdit(when)
+        self.start.setObjectName("startEdit")
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.start.setAccessibleName(self.tr("Date and time it happened"))
+        self.precision = QComboBox(when)
+        self.precision.setObjectName("precisionCombo")
+        self.precision.setAccessibleName(self.tr("How sure is the time"))
+        for key, label in PRECISIONS.items():
+            self.precision.addItem(self.tr(label), key)
+        self.has_end = QCheckBox(self.tr("It went on until"), when)
+        self.has_end.setAccessibleName(self.tr("It went on until a later time"))
+        self.end = QDateTimeEdit(when)
+        self.end.setObjectName("endEdit")
+        self.end.setCalendarPopup(True)
+        self.end.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.end.setAccessibleName(self.tr("Date and time it ended"))
+        start_row = QHBoxLayout()
+        start_row.addWidget(self.date_known)
+        start_row.addWidget(self.start, 1)
+        start_row.addWidget(self.precision)
+        end_row = QHBoxLayout()
+        end_row.addWidget(self.has_end)
+        end_row.addWidget(self.end, 1)
+        when_form.addRow(self.tr("Started"), start_row)
+        when_form.addRow(self.tr("Ended"), end_row)
+        self.date_known.toggled.connect(self._update_when)
+        self.has_end.toggled.connect(self._update_when)
+        form_layout.addWidget(when)
+
+        # -- who
+        who = QGroupBox(self.tr("Who"), body)
+        who_form = QFormLayout(who)
+        self.people = QListWidget(who)
+        self.people.setObjectName("peopleList")
+        self.people.setAccessibleName(self.tr("People involved (tick all that apply)"))
+        self.people.setFixedHeight(line_height(self) * 5 + 8)
+        self.add_person_button = QPushButton(self.tr("Add &person\u2026"), who)
+        self.add_person_button.setObjectName("addPersonButton")
+        self.add_person_button.setAccessibleName(self.tr("Add a person"))
+        self.add_person_button.clicked.connect(self._add_person)
+        people_box = QVBoxLayout()
+        people_box.addWidget(self.people)
+        people_box.addWidget(self.add_person_button, 0, Qt.AlignmentFlag.AlignLeft)
+        who_form.addRow(self.tr("People"), people_box)
+        self.witnesses = plain_edit(who, self.tr("Witnesses"), 3,
+                                     self.tr("Names and how to contact them"))
+        self.witnesses.setObjectName("witnessesEdit")
+        who_form.addRow(self.tr("&Witnesses"), self.witnesses)
+        form_layout.addWidget(who)
+
+        # -- effect and actions
+        effect = QGroupBox(self.tr("Effect on me"), body)
+        effect_layout = QVBoxLayout(effect)
+        grid = QGridLayout()
+        self.effects: dict[str, QCheckBox] = {}
+        for i, (key, label) in enumerate(EFFECTS.items()):
+            box = QCheckBox(self.tr(label), effect)
+            box.setObjectName(f"effect_{key}")
+            box.setAccessibleName(self.tr(label))
+            self.effects[key] = box
+            grid.addWidget(box, i // 2, i % 2)
+        effect_layout.addLayout(grid)
+        self.effect_text = plain_edit(effect, self.tr("Effect on me in my own words"), 3,
+                                       self.tr("In your own words: how it made you feel, what "
+                                               "you changed"))
+        self.effect_text.setObjectName("effectTextEdit")
+        effect_layout.addWidget(self.effect_text)
+        form_layout.addWidget(effect)
+
+        did = QGroupBox(self.tr("What I did"), body)
+        did_layout = QVBoxLayout(did)
+        self.actions = plain_edit(did, self.tr("What I did"), 3,
+                                   self.tr("e.g. told a friend, called police, blocked the "
+                                           "number, kept a screenshot"))
+        self.actions.setObjectName("actionsEdit")
+        did_layout.addWidget(self.actions)
+        form_layout.addWidget(did)
+
+        # -- police and orders
+        police = QGroupBox(self.tr("Police and orders"), body)
+        police_form = QFormLayout(police)
+        self.police_reference = QLineEdit(police)
+        self.police_reference.setObjectName("policeReference")
+        self.police_reference.setAccessibleName(self.tr("Crime or incident reference number"))
+        police_form.addRow(self.tr("&Reference number"), self.police_reference)
+        self.police_officer = QLineEdit(police)
+        self.police_officer.setObjectName("policeOfficer")
+        self.police_officer.setAccessibleName(self.tr("Officer's name"))
+        police_form.addRow(self.tr("&Officer"), self.police_officer)
+        self.police_collar = QLineEdit(police)
+        self.police_collar.setObjectName("policeCollar")
+        self.police_collar.setAccessibleName(self.tr("Officer's collar number"))
+        police_form.addRow(self.tr("&Collar number"), self.police_collar)
+        self.reported = QCheckBox(self.tr("Reported on"), police)
+        self.reported.setObjectName("reportedCheck")
+        self.reported.setAccessibleName(self.tr("I reported it to police"))
+        self.reported_on = QDateEdit(QDate.currentDate(), police)
+        self.reported_on.setObjectName("reportedOn")
+        self.reported_on.setCalendarPopup(True)
+        self.reported_on.setAccessibleName(self.tr("Date reported to police"))
+        self.reported.toggled.connect(self.reported_on.setEnabled)
+        reported_row = QHBoxLayout()
+        reported_row.addWidget(self.reported)
+        reported_row.addWidget(self.reported_on, 1)
+        police_form.addRow(self.tr("Reported"), reported_row)
+        self.order = QComboBox(police)
+        self.order.setObjectName("orderCombo")
+        self.order.setAccessibleName(self.tr("Order condition this breaches"))
+        self.add_order_button = QPushButton(self.tr("&Add an order\u2026"), police)
+        self.add_order_button.setObjectName("addOrder")
+        self.add_order_button.setAccessibleName(self.tr("Record a protection order"))
+        self.add_order_button.clicked.connect(self._add_order)
+        order_row = QHBoxLayout()
+        order_row.addWidget(self.order, 1)
+        order_row.addWidget(self.add_order_button)
+        police_form.addRow(self.tr("Breach of"), order_row)
+        form_layout.addWidget(police)
+
+        # -- private and later
+        private = QGroupBox(self.tr("Private note"), body)
+        private_layout = QVBoxLayout(private)
+        hint = QLabel(self.tr("Only for you: you can leave private notes out of an export."), private)
+        hint.setWordWrap(True)
+        self.private_note = plain_edit(private, self.tr("Private note"), 3)
+        self.private_note.setObjectName("privateNoteEdit")
+        private_layout.addWidget(hint)
+        private_layout.addWidget(self.private_note)
+        form_layout.addWidget(private)
+        self.complete_later = QCheckBox(self.tr("Complete &later (this entry still needs details)"), body)
+        self.complete_later.setObjectName("completeLaterCheck")
+        self.complete_later.setAccessibleName(self.tr("Complete later"))
+        form_layout.addWidget(self.complete_later)
+        form_layout.addStretch(1)
+
+        scroll = QScrollArea(self)
+        scroll.setAccessibleName(self.tr("All the details of the entry"))
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        self.buttons, self.save_button = save_cancel_buttons(self, "editorSave", self.save)
+        self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, activated=self.save)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.buttons)
+        lh = line_height(self)
+        self.resize(lh * 48, lh * 42)
+
+        self._fill_people(vault.list_people(), start.people)
+        self._fill_orders((start.order_id, start.order_condition))
+        self.set_data(start)
+        for w in (self.summary, self.location, self.police_reference, self.police_officer,
+                  self.police_collar):
+            w.textChanged.connect(self.changed)
+        for e in (self.details, self.witnesses, self.effect_text, self.actions, self.private_note):
+            e.textChanged.connect(self.changed)
+        self.kinds.changed.connect(self.changed)
+        self.summary.setFocus()
+
+    # ------------------------------------------------------------------ filling
+
+    def _fill_people(self, people: list[Any], chosen: tuple[int, ...]) -> None:
+        self.people.clear()
+        seen = set()
+        for person in people:
+            self._add_person_item(person.id, person.data.name, person.data.role, person.id in chosen)
+            seen.add(person.id)
+        vault = self.session.require()
+        for pid in chosen:
+            if pid not in seen:
+                try:
+                    p = vault.get_person(pid)
+                except VictimLogError:
+                    continue
+                self._add_person_item(pid, p.data.name, p.data.role, True)
+
+    def _add_person_item(self, pid: int, name: str, role: str, checked: bool) -> QListWidgetItem:
+        role_label = self.tr(PERSON_ROLES.get(role, ""))
+        text = display_safe(name, single_line=True)
+        if role_label:
+            text += f" \u2014 {role_label}"
+        item = QListWidgetItem(text, self.people)
+        item.setData(Qt.ItemDataRole.UserRole, pid)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        return item
+
+    def _fill_orders(self, wanted: tuple[int | None, str]) -> None:
+        """Every order's conditions as choices, keeping ``wanted`` even if it is gone."""
+        self.order.clear()
+        self.order.addItem(self.tr("Not a breach of an order"), (None, ""))
+        for order in self.session.require().list_orders():
+            name = display_safe(order.data.order_type, single_line=True)
+            if order.data.reference:
+                name += f" ({display_safe(order.data.reference, single_line=True)})"
+            if not order.data.conditions:
+                self.order.addItem(name, (order.id, ""))
+            for condition in order.data.conditions:
+                self.order.addItem(f"{name}: {display_safe(condition, single_line=True)}",
+                                   (order.id, condition))
+        order_id, condition = wanted
+        if order_id is not None and self._order_index(wanted) < 0:
+            self.order.addItem(display_safe(condition, single_line=True)
+                               or self.tr("Order %1").replace("%1", str(order_id)), wanted)
+
+    def _order_index(self, wanted: tuple[int | None, str]) -> int:
+        for i in range(self.order.count()):
+            if tuple(self.order.itemData(i)) == wanted:
+                return i
+        return -1
+
+    def set_data(self, data: IncidentData) -> None:
+        """Put ``data`` into the form (used on open and when restoring a draft)."""
+        self.summary.setText(data.summary)
+        self.kinds.set_kinds([k for k in data.kinds if k in KINDS])
+        self.details.setPlainText(data.details)
+        self.location.setText(data.location)
+        start = wall_time(data.occurred_start) if data.occurred_start else None
+        self.date_known.setChecked(start is not None)
+        self.start.setDateTime(start or QDateTime.currentDateTime())
+        index = self.precision.findData(data.precision)
+        self.precision.setCurrentIndex(max(0, index))
+        end = wall_time(data.occurred_end) if data.occurred_end else None
+        self.has_end.setChecked(end is not None)
+        self.end.setDateTime(end or self.start.dateTime().addSecs(3600))
+        self.witnesses.setPlainText(data.witnesses)
+        for key, box in self.effects.items():
+            box.setChecked(key in data.effects)
+        self.effect_text.setPlainText(data.effect_text)
+        self.actions.setPlainText(data.actions)
+        self.police_reference.setText(data.police.reference)
+        self.police_officer.setText(data.police.officer)
+        self.police_collar.setText(data.police.collar_number)
+        reported = QDate.fromString(data.police.reported_on[:10], Qt.DateFormat.ISODate)
+        self.reported.setChecked(bool(data.police.reported_on))
+        self.reported_on.setDate(reported if reported.isValid() else QDate.currentDate())
+        self.reported_on.setEnabled(self.reported.isChecked())
+        self.order.setCurrentIndex(max(0, self._order_index((data.order_id, data.order_condition))))
+        self.private_note.setPlainText(data.private_note)
+        self.complete_later.setChecked(data.complete_later)
+        self._loaded = data
+        self._update_when()
+
+    def _update_when(self) -> None:
+        known = self.date_known.isChecked()
+        self.start.setEnabled(known)
+        self.precision.setEnabled(known)
+        self.has_end.setEnabled(known)
+        self.end.setEnabled(known and self.has_end.isChecked())
+
+    # ------------------------------------------------------------------ reading
+
+    def _time_value(self, edit: QDateTimeEdit, original: str) -> str:
+        """Keep the stored string when the wall time shown is unchanged (no false edits)."""
+        shown = edit.dateTime()
+        loaded = wall_time(original) if original else None
+        if loaded is not None and shown.toString("yyyy-MM-dd HH:mm") == loaded.toString("yyyy-MM-dd HH:mm"):
+            return original
+        return iso_local(shown)
+
+    def incident_data(self) -> IncidentData:
+        """What the form says now (not validated: saving validates)."""
+        loaded = self._loaded
+        start = end = ""
+        precision = self.precision.currentData()
+        if self.date_known.isChecked():
+            start = self._time_value(self.start, loaded.occurred_start)
+            if self.has_end.isChecked():
+                end = self._time_value(self.end, loaded.occurred_end)
+        elif precision == "exact":
+            precision = "unknown_time"
+        people = []
+        for i in range(self.people.count()):
+            item = self.people.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                people.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        reported_on = ""
+        if self.reported.isChecked():
+            reported_on = self.reported_on.date().toString(Qt.DateFormat.ISODate)
+            if loaded.police.reported_on and loaded.police.reported_on[:10] == reported_on:
+                reported_on = loaded.police.reported_on
+        order_id, condition = self.order.currentData() or (None, "")
+        return IncidentData(
+            summary=self.summary.text(),
+            kinds=self.kinds.kinds() or ("other",),
+            occurred_start=start,
+            occurred_end=end,
+            precision=precision,
+            location=self.location.text(),
+            details=self.details.toPlainText(),
+            people=tuple(people),
+            witnesses=self.witnesses.toPlainText(),
+            effects=tuple(k for k, box in self.effects.items() if box.isChecked()),
+            effect_text=self.effect_text.toPlainText(),
+            actions=self.actions.toPlainText(),
+            police=PoliceReport(reference=self.police_reference.text().strip(),
+                                officer=self.police_officer.text().strip(),
+                                collar_number=self.police_collar.text().strip(),
+                                reported_on=reported_on),
+            private_note=self.private_note.toPlainText(),
+            author=loaded.author,
+            complete_later=self.complete_later.isChecked(),
+            order_id=order_id,
+            order_condition=condition,
+            source=loaded.source,
+        )
+
+    def draft(self) -> dict[str, Any]:
+        """The unsaved form as plain data (the shell may keep it, encrypted, across a lock)."""
+        return {"type": "editor",
+                "incident_id": self.incident.incident_id if self.incident else None,
+                "data": self.incident_data().to_dict()}
+
+    # ------------------------------------------------------------------ actions
+
+    def _add_person(self) -> None:
+        from ..people.people_dialog import PersonDialog
+
+        pid = dialogs.run_for_saved_id(PersonDialog(self.session, self))
+        if pid is None:
+            return
+        person = self.session.require().get_person(pid)
+        item = self._add_person_item(pid, person.data.name, person.data.role, True)
+        self.people.setCurrentItem(item)
+        self.changed.emit()
+
+    def _add_order(self) -> None:
+        from .orders import OrderDialog
+
+        oid = dialogs.run_for_saved_id(OrderDialog(self.session, self))
+        if oid is None:
+            return
+        chosen = self.order.currentData() or (None, "")
+        self._fill_orders((chosen[0], chosen[1]))
+        # Offer the new order's first condition: most often the one just broken.
+        for i in range(self.order.count()):
+            if self.order.itemData(i)[0] == oid:
+                self.order.setCurrentIndex(i)
+                break
+        self.changed.emit()
+
+    def save(self) -> None:
+        """Validate, ask for a reason when editing, write; stay open on any error."""
+        try:
+            data = self.incident_data().validated()
+            vault = self.session.require()
+            if self.incident is None:
+                self.saved_id = vault.add_incident(data)
+            else:
+                if data == self.incident.data:
+                    dialogs.show_message(self, self.tr("Nothing to save"), self.tr(
+                        "Nothing has changed, so no new version was saved."))
+                    return
+                reason = ask_reason(self)
+                if reason is None:
+                    return
+                vault.edit_incident(self.incident.incident_id, data, reason)
+                self.saved_id = self.incident.incident_id
+        except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
+            dialogs.show_error(self, exc)
+            return
+        self.accept()
+
+    def wipe(self) -> None:
+        """Lock: empty every field (this also drops the text boxes' undo history)."""
+        for w in (self.summary, self.location, self.police_reference, self.police_officer,
+                  self.police_collar):
+            w.setText("")
+        for e in (self.details, self.witnesses, self.effect_text, self.actions, self.private_note):
+            e.clear()
+        self.people.clear()
+        self.order.clear()

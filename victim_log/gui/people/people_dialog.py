@@ -1,0 +1,350 @@
+"""People: the person doing this, anyone acting for them, witnesses.
+
+Officers link incidents into a course of conduct through the person: every number,
+account, alias and vehicle that belongs to them. The people dialog lists everyone
+with those identifiers and, for the chosen person, their incidents (the same lazy
+timeline model, filtered by person). Edits to a person are versioned with a
+reason, like incidents.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import VictimLogError
+from ...model import PERSON_ROLES, Person, PersonData
+from ...textsafe import display_safe
+from ...vault import IncidentFilter
+from ..diary.detail import line_height, scaled_font
+from ..diary.editor import ask_reason, confirm_then_reason
+from ..diary.timeline import TimelineList, TimelineModel
+from ..shell.session import Session
+from ..widgets import dialogs
+from ..widgets.common import plain_edit, save_cancel_buttons, text_lines
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("People", text)
+
+
+class PersonDialog(QDialog):
+    """Add a person, or edit one (a new version, with a reason)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None, *,
+                 person: Person | None = None, name: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("personDialog")
+        self.session = session
+        self.person = person
+        self.saved_id: int | None = None
+        self.setWindowTitle(self.tr("Edit person") if person else self.tr("Add a person"))
+        self.setAccessibleName(self.windowTitle())
+        data = person.data if person else PersonData(name=name)
+
+        form = QFormLayout()
+        self.name = QLineEdit(data.name, self)
+        self.name.setObjectName("personName")
+        self.name.setAccessibleName(self.tr("Name"))
+        self.name.setPlaceholderText(self.tr("A name, nickname or description"))
+        form.addRow(self.tr("&Name"), self.name)
+        self.role = QComboBox(self)
+        self.role.setObjectName("personRole")
+        self.role.setAccessibleName(self.tr("Role"))
+        for key, label in PERSON_ROLES.items():
+            self.role.addItem(self.tr(label), key)
+        self.role.setCurrentIndex(max(0, self.role.findData(data.role)))
+        form.addRow(self.tr("&Role"), self.role)
+        self.relationship = QLineEdit(data.relationship, self)
+        self.relationship.setObjectName("personRelationship")
+        self.relationship.setAccessibleName(self.tr("Relationship to you"))
+        self.relationship.setPlaceholderText(self.tr("e.g. ex-partner, neighbour, colleague"))
+        form.addRow(self.tr("Re&lationship"), self.relationship)
+        self.lists: dict[str, QPlainTextEdit] = {}
+        lh = line_height(self)
+        for key, label, hint in (
+                ("aliases", self.tr("&Other names"), self.tr("Nicknames, other names (one per line)")),
+                ("phones", self.tr("&Phone numbers"), self.tr("One per line")),
+                ("accounts", self.tr("&Accounts"), self.tr("Social media handles, emails (one per line)")),
+                ("vehicles", self.tr("&Vehicles"), self.tr("Description and registration (one per line)"))):
+            edit = plain_edit(self, label.replace("&", ""), 3, hint)
+            edit.setObjectName(f"person_{key}")
+            edit.setPlainText("\n".join(getattr(data, key)))
+            self.lists[key] = edit
+            form.addRow(label, edit)
+        self.notes = plain_edit(self, self.tr("Notes"), 4)
+        self.notes.setObjectName("personNotes")
+        self.notes.setPlainText(data.notes)
+        form.addRow(self.tr("No&tes"), self.notes)
+
+        self.buttons, _save = save_cancel_buttons(self, "personSave", self.save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.resize(lh * 34, self.sizeHint().height())
+        self.name.setFocus()
+
+    def person_data(self) -> PersonData:
+        return PersonData(
+            name=self.name.text(), role=self.role.currentData(),
+            aliases=text_lines(self.lists["aliases"]), phones=text_lines(self.lists["phones"]),
+            accounts=text_lines(self.lists["accounts"]), vehicles=text_lines(self.lists["vehicles"]),
+            relationship=self.relationship.text().strip(), notes=self.notes.toPlainText(),
+        )
+
+    def save(self) -> None:
+        try:
+            data = self.person_data().validated()
+            vault = self.session.require()
+            if self.person is None:
+                self.saved_id = vault.add_person(data)
+            else:
+                if data == self.person.data:
+                    self.saved_id = self.person.id
+                    self.accept()
+                    return
+                reason = ask_reason(self)
+                if reason is None:
+                    return
+                vault.edit_person(self.person.id, data, reason)
+                self.saved_id = self.person.id
+        except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
+            dialogs.show_error(self, exc)
+            return
+        self.accept()
+
+
+def describe_person(data: PersonData) -> list[tuple[str, str]]:
+    """(label, text) pairs for what we know about someone, for display."""
+    rows = [(_tr("Role"), _tr(PERSON_ROLES.get(data.role, data.role)))]
+    if data.relationship:
+        rows.append((_tr("Relationship"), data.relationship))
+    for label, values in ((_tr("Other names"), data.aliases),
+                          (_tr("Phone numbers"), data.phones),
+                          (_tr("Accounts"), data.accounts),
+                          (_tr("Vehicles"), data.vehicles)):
+        if values:
+            rows.append((label, "\n".join(values)))
+    if data.notes:
+        rows.append((_tr("Notes"), data.notes))
+    return [(label, display_safe(text)) for label, text in rows]
+
+
+class PeopleDialog(QDialog):
+    """Everyone in the diary; choose someone to see what they know and their entries."""
+
+    incident_chosen = Signal(int)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("peopleDialog")
+        self.session = session
+        self.chosen_incident: int | None = None
+        self.changed_people = False
+        self.setWindowTitle(self.tr("People"))
+        self.setAccessibleName(self.tr("People"))
+
+        left = QWidget(self)
+        self.list = QListWidget(left)
+        self.list.setObjectName("peopleList")
+        self.list.setAccessibleName(self.tr("People in your diary"))
+        self.list.setSpacing(max(2, line_height(self) // 4))
+        self.list.currentRowChanged.connect(self._person_selected)
+        self.add_button = QPushButton(self.tr("&Add person\u2026"), left)
+        self.add_button.setObjectName("addPerson")
+        self.add_button.setAccessibleName(self.tr("Add a person"))
+        self.add_button.clicked.connect(self.add_person)
+        self.edit_button = QPushButton(self.tr("&Edit\u2026"), left)
+        self.edit_button.setObjectName("editPerson")
+        self.edit_button.setAccessibleName(self.tr("Edit the chosen person"))
+        self.edit_button.clicked.connect(self.edit_person)
+        self.delete_button = QPushButton(self.tr("&Take out\u2026"), left)
+        self.delete_button.setObjectName("deletePerson")
+        self.delete_button.setAccessibleName(self.tr("Take the chosen person out of People"))
+        self.delete_button.setToolTip(self.tr("For someone added by mistake. The history keeps "
+                                              "them, with your reason."))
+        self.delete_button.clicked.connect(self.delete_person)
+        self.list.itemActivated.connect(lambda _i: self.edit_person())
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.delete_button)
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.list, 1)
+        left_layout.addLayout(buttons)
+
+        right = QWidget(self)
+        self.name_label = QLabel(right)
+        self.name_label.setObjectName("personTitle")
+        self.name_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.name_label.setFont(scaled_font(self.font(), 1.3, bold=True))
+        self.facts = QFormLayout()
+        self.incidents_label = QLabel(right)
+        self.incidents_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.model = TimelineModel(session, self)
+        self.incidents = TimelineList(right)
+        self.incidents.setObjectName("personIncidents")
+        self.incidents.setAccessibleName(self.tr("Entries involving this person"))
+        self.incidents.setModel(self.model)
+        self.incidents.activated.connect(self._incident_activated)
+        self.model.query_finished.connect(self._counted)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.name_label)
+        right_layout.addLayout(self.facts)
+        right_layout.addWidget(self.incidents_label)
+        right_layout.addWidget(self.incidents, 1)
+
+        splitter = QSplitter(self)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        close.rejected.connect(self.reject)
+        hint = QLabel(self.tr("Choose an entry and press Enter to open it in the timeline."), self)
+        hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(hint)
+        layout.addWidget(close)
+        lh = line_height(self)
+        self.resize(lh * 60, lh * 36)
+        splitter.setSizes([lh * 16, lh * 44])
+        self.reload()
+
+    def reload(self, select: int | None = None) -> None:
+        current = select if select is not None else self.current_person_id()
+        self.list.blockSignals(True)
+        self.list.clear()
+        try:
+            people = self.session.require().list_people()
+        except VictimLogError as exc:
+            people = []
+            dialogs.show_error(self, exc)
+        for person in people:
+            d = person.data
+            role = self.tr(PERSON_ROLES.get(d.role, ""))
+            item = QListWidgetItem(f"{display_safe(d.name, single_line=True)}\n{role}", self.list)
+            item.setData(Qt.ItemDataRole.UserRole, person.id)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         f"{display_safe(d.name, single_line=True)}, {role}")
+        self.list.blockSignals(False)
+        row = 0
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == current:
+                row = i
+        if self.list.count():
+            self.list.setCurrentRow(row)
+            self._person_selected(row)
+        else:
+            self._person_selected(-1)
+
+    def current_person_id(self) -> int | None:
+        item = self.list.currentItem()
+        return None if item is None else int(item.data(Qt.ItemDataRole.UserRole))
+
+    def _person_selected(self, row: int) -> None:
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        self.edit_button.setEnabled(row >= 0)
+        self.delete_button.setEnabled(row >= 0)
+        if row < 0:
+            self.name_label.setText(self.tr("No people yet. Add the person doing this, and anyone "
+                                            "acting for them or who saw what happened."))
+            self.name_label.setWordWrap(True)
+            self.incidents_label.clear()
+            self.model.clear()
+            return
+        pid = int(self.list.item(row).data(Qt.ItemDataRole.UserRole))
+        try:
+            person = self.session.require().get_person(pid)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        self.name_label.setText(display_safe(person.data.name, single_line=True))
+        for label, text in describe_person(person.data):
+            value = QLabel(text, self)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            name = QLabel(label, self)
+            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+            self.facts.addRow(name, value)
+        self.model.reload(IncidentFilter(person_id=pid))
+
+    def _counted(self, total: int) -> None:
+        self.incidents_label.setText(self.tr("No entries involve them yet.") if total == 0 else
+                                     self.tr("1 entry involves them:") if total == 1 else
+                                     self.tr("%1 entries involve them:").replace("%1", str(total)))
+
+    def _incident_activated(self, index: object) -> None:
+        incident_id = self.model.id_at(index.row())  # type: ignore[attr-defined]
+        if incident_id is not None:
+            self.chosen_incident = incident_id
+            self.incident_chosen.emit(incident_id)
+            self.accept()
+
+    def add_person(self) -> None:
+        saved = dialogs.run_for_saved_id(PersonDialog(self.session, self))
+        if saved is not None:
+            self.changed_people = True
+            self.reload(select=saved)
+
+    def edit_person(self) -> None:
+        pid = self.current_person_id()
+        if pid is None:
+            return
+        try:
+            person = self.session.require().get_person(pid)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        if dialogs.run_for_saved_id(PersonDialog(self.session, self, person=person)) is not None:
+            self.changed_people = True
+            self.reload(select=pid)
+
+    def delete_person(self) -> None:
+        """Confirm, ask why, then take the person out (refused while entries name them)."""
+        pid = self.current_person_id()
+        if pid is None:
+            return
+        reason = confirm_then_reason(
+            self, question=self.tr("Take this person out of People?"), explanation=self.tr(
+                "For someone added by mistake. They leave the list; the history keeps them "
+                "and the reason you give. Someone named in an entry or an order has to stay."),
+            yes=self.tr("Take out\u2026"), why=self.tr("Why take them out?"), prompt=self.tr(
+                "Please give a short reason, for example \u201cadded twice by mistake\u201d."),
+            ok_text=self.tr("Take out"))
+        if reason is None:
+            return
+        try:
+            self.session.require().delete_person(pid, reason)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        self.changed_people = True
+        self.reload()
+
+    def wipe(self) -> None:
+        self.model.clear()
+        self.list.clear()
+        while self.facts.rowCount():
+            self.facts.removeRow(0)
+        self.name_label.clear()

@@ -1,0 +1,522 @@
+"""First run: say what the app does, make the vault, hand over the recovery key.
+
+Two pages (and a third to restore a backup instead). The first explains in three
+sentences and asks for a passphrase twice, with a strength meter; the rule that
+refuses weak ones is the core's
+(:func:`victim_log.vault.passphrase_problem`), so the CLI and the GUI agree. The
+second shows the recovery key once, with Print and Save, and will not go on until
+the person ticks that they have kept it.
+
+The new vault is handed to the session as soon as it exists, so a quick exit or an
+auto-lock while the recovery key is on screen locks it like any other.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import VictimLogError
+from ...fsutil import atomic_write_bytes
+from ..widgets import dialogs, privacy
+from .session import Session
+
+# Above this many bits the meter is full; below the first step it says "weak".
+_STEPS = ((40, "weak"), (60, "fair"), (80, "good"))
+
+
+def estimate_bits(passphrase: str) -> float:
+    """A rough guessing-entropy estimate: length times log2 of the character pool.
+
+    Deliberately simple and pessimistic about repeats (counted once each beyond
+    the third). It only drives the meter; refusing is the core's job.
+    """
+    if not passphrase:
+        return 0.0
+    pool = 0
+    if any(c.islower() for c in passphrase):
+        pool += 26
+    if any(c.isupper() for c in passphrase):
+        pool += 26
+    if any(c.isdigit() for c in passphrase):
+        pool += 10
+    if any(not c.isalnum() and c.isascii() for c in passphrase):
+        pool += 33
+    if any(not c.isascii() for c in passphrase):
+        pool += 100
+    counts: dict[str, int] = {}
+    effective = 0.0
+    for c in passphrase:
+        counts[c] = counts.get(c, 0) + 1
+        effective += 1.0 if counts[c] <= 3 else 0.25
+    return effective * math.log2(max(pool, 2))
+
+
+def strength_word(bits: float) -> str:
+    for limit, word in _STEPS:
+        if bits < limit:
+            return word
+    return "strong"
+
+
+def title_label(text: str, parent: QWidget, scale: float = 1.5) -> QLabel:
+    label = QLabel(text, parent)
+    font = QFont(label.font())
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setAccessibleName(text)
+    return label
+
+
+def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setAccessibleName(name or text)
+    return label
+
+
+def link_button(text: str, parent: QWidget, name: str) -> QPushButton:
+    """A button that looks like a link (underlined, the palette's link colour)."""
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.setAccessibleName(text)
+    button.setFlat(True)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    font = QFont(button.font())
+    font.setUnderline(True)
+    button.setFont(font)
+    palette = button.palette()
+    palette.setColor(QPalette.ColorRole.ButtonText, palette.color(QPalette.ColorRole.Link))
+    button.setPalette(palette)
+    return button
+
+
+def set_message(label: QLabel, text: str) -> None:
+    """Show ``text`` in ``label``, hiding it when empty so it leaves no gap."""
+    label.setText(text)
+    label.setAccessibleDescription(text)
+    label.setVisible(bool(text))
+
+
+class PassphrasePair(QWidget):
+    """A new passphrase typed twice, with a strength meter and the reason it's refused."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None, *, label: str = "") -> None:
+        super().__init__(parent)
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.first = QLineEdit(self)
+        self.first.setObjectName("newPassphrase")
+        self.first.setEchoMode(QLineEdit.EchoMode.Password)
+        self.first.setAccessibleName(label or self.tr("New passphrase"))
+        self.second = QLineEdit(self)
+        self.second.setObjectName("confirmPassphrase")
+        self.second.setEchoMode(QLineEdit.EchoMode.Password)
+        self.second.setAccessibleName(self.tr("Type the passphrase again"))
+        self.meter = QProgressBar(self)
+        self.meter.setObjectName("strengthMeter")
+        self.meter.setRange(0, 100)
+        self.meter.setTextVisible(True)
+        self.meter.setAccessibleName(self.tr("Passphrase strength"))
+        self.reason = plain_label("", self, self.tr("Passphrase advice"))
+        self.reason.setObjectName("passphraseReason")
+        self.show_text = QCheckBox(self.tr("Show what I type"), self)
+        self.show_text.setAccessibleName(self.tr("Show what I type"))
+        self.show_text.toggled.connect(self._toggle_echo)
+        form.addRow(label or self.tr("Passphrase:"), self.first)
+        form.addRow(self.tr("Again:"), self.second)
+        form.addRow(self.tr("Strength:"), self.meter)
+        form.addRow("", self.show_text)
+        form.addRow("", self.reason)
+        self.first.textChanged.connect(self._update)
+        self.second.textChanged.connect(self._update)
+        self._update()
+
+    def _toggle_echo(self, shown: bool) -> None:
+        mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
+        self.first.setEchoMode(mode)
+        self.second.setEchoMode(mode)
+
+    def problem(self) -> str | None:
+        """Why the pair can't be used yet, in plain words; None when it can."""
+        text = self.first.text()
+        if not text:
+            return self.tr("Choose a passphrase: a few unrelated words is easiest to remember.")
+        from ...vault import passphrase_problem
+
+        core = passphrase_problem(text)
+        if core:
+            return self.tr(core)
+        if self.second.text() != text:
+            return self.tr("Type the same passphrase again in the second box.")
+        return None
+
+    def _update(self) -> None:
+        bits = estimate_bits(self.first.text())
+        word = strength_word(bits)
+        words = {"weak": self.tr("weak"), "fair": self.tr("fair"), "good": self.tr("good"),
+                 "strong": self.tr("strong")}
+        self.meter.setValue(min(100, int(bits)))
+        self.meter.setFormat(words[word] if self.first.text() else "")
+        self.meter.setAccessibleDescription(words[word])
+        problem = self.problem()
+        self.reason.setText(problem or self.tr("That will do. Keep it somewhere only you know."))
+        self.reason.setAccessibleDescription(self.reason.text())
+        self.changed.emit()
+
+    def passphrase(self) -> str:
+        return self.first.text()
+
+    def clear(self) -> None:
+        self.first.clear()
+        self.second.clear()
+        self.show_text.setChecked(False)
+
+
+class FirstRunScreen(QWidget):
+    """Make a vault. ``finished`` fires when the person has kept their recovery key."""
+
+    finished = Signal()  # created, and the recovery key kept
+    restored = Signal()  # a backup was restored and is open
+
+    def __init__(self, session: Session, app_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.app_name = app_name
+        self.setObjectName("firstRunScreen")
+        self.setAccessibleName(self.tr("Welcome"))
+        self._recovery_key = ""
+        self.pages = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.pages, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.pages.addWidget(self._make_create_page())
+        self.pages.addWidget(self._make_key_page())
+        self.pages.addWidget(self._make_restore_page())
+        for label in (self.status, self.key_status, self.restore_status):
+            set_message(label, "")
+        session.register_wipe(self.wipe)
+
+    # ------------------------------------------------------------------ page 1
+
+    def _make_create_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(self.tr("Welcome"), page))
+        intro = plain_label(self.tr(
+            "Write down what is happening to you, with dates and evidence, to show the police "
+            "or a support worker. "
+            "Everything is locked with a passphrase that only you know. "
+            "Nobody, not even us, can open it without your passphrase or your recovery key."),
+            page)
+        intro.setObjectName("introText")
+        layout.addWidget(intro)
+        layout.addSpacing(8)
+        self.pair = PassphrasePair(page, label=self.tr("Passphrase:"))
+        self.pair.changed.connect(self._update_create)
+        layout.addWidget(self.pair)
+        self.create_button = QPushButton(self.tr("Create my diary"), page)
+        self.create_button.setObjectName("createButton")
+        self.create_button.setAccessibleName(self.tr("Create my diary"))
+        self.create_button.setDefault(True)
+        self.create_button.clicked.connect(self.create_vault)
+        self.pair.second.returnPressed.connect(self.create_vault)
+        self.status = plain_label("", page, self.tr("Status"))
+        self.status.setObjectName("createStatus")
+        layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.status)
+        layout.addSpacing(8)
+        self.restore_link = link_button(self.tr("Already have a backup? Restore it"), page,
+                                        "restoreLink")
+        self.restore_link.clicked.connect(self.show_restore)
+        layout.addWidget(self.restore_link, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        self._update_create()
+        return page
+
+    def _update_create(self) -> None:
+        self.create_button.setEnabled(self.pair.problem() is None)
+
+    def create_vault(self) -> None:
+        if self.pair.problem() is not None:
+            return
+        self.create_button.setEnabled(False)
+        set_message(self.status, self.tr("Creating your diary. This takes a moment…"))
+        self.status.repaint()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from ...vault import Vault
+
+            vault, recovery = Vault.create(self.session.vault_dir, self.pair.passphrase())
+        except VictimLogError as exc:
+            set_message(self.status, "")
+            dialogs.show_error(self, exc)
+            self._update_create()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.pair.clear()
+        set_message(self.status, "")
+        self._recovery_key = recovery
+        self.key_text.setText(recovery)
+        self.kept.setChecked(False)
+        self.session.set_vault(vault)
+        self.pages.setCurrentIndex(1)
+        self.kept.setFocus()
+
+    # ------------------------------------------------------------------ page 2
+
+    def _make_key_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(self.tr("Your recovery key"), page))
+        layout.addWidget(plain_label(self.tr(
+            "If you forget your passphrase, this key is the only way back in. "
+            "Print it or save it somewhere safe away from this computer, such as a USB stick "
+            "you keep with you. Anyone who has it can open your diary."), page))
+        self.key_text = QLabel("", page)
+        self.key_text.setObjectName("recoveryKey")
+        self.key_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.key_text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.key_text.setAccessibleName(self.tr("Recovery key"))
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSizeF(self.font().pointSizeF() * 1.4)
+        self.key_text.setFont(font)
+        self.key_text.setWordWrap(True)
+        layout.addWidget(self.key_text)
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton(self.tr("Print…"), page)
+        self.print_button.setObjectName("printKeyButton")
+        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
+        self.print_button.clicked.connect(self.print_key)
+        self.save_button = QPushButton(self.tr("Save to file…"), page)
+        self.save_button.setObjectName("saveKeyButton")
+        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
+        self.save_button.clicked.connect(self.save_key)
+        if not _printing_available():
+            self.print_button.hide()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.save_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.key_status = plain_label("", page, self.tr("Status"))
+        self.key_status.setObjectName("keyStatus")
+        layout.addWidget(self.key_status)
+        self.kept = QCheckBox(self.tr("I have kept my recovery key somewhere safe"), page)
+        self.kept.setObjectName("keptKeyCheck")
+        self.kept.setAccessibleName(self.kept.text())
+        layout.addWidget(self.kept)
+        self.continue_button = QPushButton(self.tr("Open my diary"), page)
+        self.continue_button.setObjectName("continueButton")
+        self.continue_button.setAccessibleName(self.tr("Open my diary"))
+        self.continue_button.setEnabled(False)
+        self.kept.toggled.connect(self.continue_button.setEnabled)
+        self.continue_button.clicked.connect(self._continue)
+        layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        return page
+
+    def key_document_text(self) -> str:
+        return self.tr(
+            "Recovery key for {app}\n\n{key}\n\n"
+            "Keep this somewhere safe, away from the computer. With it, you can set a new "
+            "passphrase if you forget yours. Anyone who has it can open the diary."
+        ).format(app=self.app_name, key=self._recovery_key)
+
+    def print_key(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle(self.tr("Print your recovery key"))
+        if dialogs.exec_dialog(dialog) != QPrintDialog.DialogCode.Accepted:
+            return
+        doc = QTextDocument()
+        doc.setPlainText(self.key_document_text())
+        doc.print_(printer)
+        doc.clear()
+        set_message(self.key_status, self.tr("Sent to the printer."))
+
+    def save_key(self) -> None:
+        chosen = privacy.pick_paths(self, privacy.Mode.SAVE, self.tr("Save your recovery key"),
+                                    name_filters=[self.tr("Text files (*.txt)")],
+                                    default_suffix="txt", suggested_name="recovery-key.txt")
+        if not chosen:
+            return
+        path: Path = chosen[0]
+        try:
+            atomic_write_bytes(path, self.key_document_text().encode("utf-8"), "the recovery key")
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        set_message(self.key_status, self.tr("Saved as {name}.").format(name=path.name))
+
+    def _continue(self) -> None:
+        if not self.kept.isChecked():
+            return
+        self.wipe()
+        self.finished.emit()
+
+    # ------------------------------------------------------------------ page 3: restore
+
+    def _make_restore_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(self.tr("Restore a backup"), page))
+        layout.addWidget(plain_label(self.tr(
+            "Choose the backup file you saved, then type the passphrase you used with it "
+            "(or your recovery key). The backup is checked before anything is restored."),
+            page))
+        row = QHBoxLayout()
+        self.backup_label = plain_label(self.tr("No file chosen yet."), page, self.tr("Backup file"))
+        self.backup_label.setObjectName("backupFile")
+        self.choose_backup = QPushButton(self.tr("Choose backup file…"), page)
+        self.choose_backup.setObjectName("chooseBackup")
+        self.choose_backup.setAccessibleName(self.tr("Choose backup file"))
+        self.choose_backup.clicked.connect(self.pick_backup)
+        row.addWidget(self.choose_backup)
+        row.addWidget(self.backup_label, 1)
+        layout.addLayout(row)
+        form = QFormLayout()
+        self.restore_secret = QLineEdit(page)
+        self.restore_secret.setObjectName("restoreSecret")
+        self.restore_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.restore_secret.setAccessibleName(self.tr("Passphrase or recovery key"))
+        self.restore_secret.returnPressed.connect(self.restore_vault)
+        form.addRow(self.tr("Passphrase:"), self.restore_secret)
+        self.use_recovery = QCheckBox(self.tr("This is my recovery key"), page)
+        self.use_recovery.setObjectName("useRecoveryKey")
+        self.use_recovery.setAccessibleName(self.use_recovery.text())
+        form.addRow("", self.use_recovery)
+        layout.addLayout(form)
+        buttons = QHBoxLayout()
+        self.restore_button = QPushButton(self.tr("Restore"), page)
+        self.restore_button.setObjectName("restoreButton")
+        self.restore_button.setAccessibleName(self.tr("Restore the backup"))
+        self.restore_button.clicked.connect(self.restore_vault)
+        back = QPushButton(self.tr("Back"), page)
+        back.setObjectName("restoreBack")
+        back.setAccessibleName(self.tr("Back to creating a new diary"))
+        back.clicked.connect(self.show_create)
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(back)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.restore_status = plain_label("", page, self.tr("Status"))
+        self.restore_status.setObjectName("restoreStatus")
+        layout.addWidget(self.restore_status)
+        layout.addStretch(1)
+        self._backup: Path | None = None
+        return page
+
+    def show_restore(self) -> None:
+        self.pair.clear()
+        self.pages.setCurrentIndex(2)
+        self.choose_backup.setFocus()
+
+    def show_create(self) -> None:
+        self.restore_secret.clear()
+        set_message(self.restore_status, "")
+        self.pages.setCurrentIndex(0)
+        self.pair.first.setFocus()
+
+    def pick_backup(self) -> None:
+        chosen = privacy.pick_paths(self, privacy.Mode.OPEN, self.tr("Choose your backup"),
+                                    name_filters=[self.tr("Backups (*.vlbak)"),
+                                                  self.tr("All files (*)")])
+        if chosen:
+            self._backup = chosen[0]
+            self.backup_label.setText(chosen[0].name)
+            self.restore_secret.setFocus()
+
+    def restore_vault(self) -> None:
+        if self._backup is None:
+            set_message(self.restore_status, self.tr("Please choose the backup file first."))
+            return
+        secret = self.restore_secret.text()
+        if not secret:
+            set_message(self.restore_status, self.tr("Please type the passphrase for this backup."))
+            return
+        from ...backup import restore_backup
+
+        set_message(self.restore_status, self.tr("Checking and restoring. This takes a moment…"))
+        self.restore_status.repaint()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            if self.use_recovery.isChecked():
+                vault = restore_backup(self._backup, self.session.vault_dir, recovery_key=secret)
+            else:
+                vault = restore_backup(self._backup, self.session.vault_dir, passphrase=secret)
+        except VictimLogError as exc:
+            set_message(self.restore_status, exc.message)
+            return
+        except Exception as exc:  # noqa: BLE001 - calm message, the app stays usable
+            set_message(self.restore_status, "")
+            dialogs.show_error(self, exc)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            self.restore_secret.clear()
+        del secret
+        set_message(self.restore_status, "")
+        self._backup = None
+        self.backup_label.setText(self.tr("No file chosen yet."))
+        self.session.set_vault(vault)
+        self.restored.emit()
+
+    # ------------------------------------------------------------------ wipe
+
+    def wipe(self) -> None:
+        """Forget the passphrase fields and the recovery key."""
+        self.pair.clear()
+        self._recovery_key = ""
+        self.key_text.setText("")
+        set_message(self.key_status, "")
+        self.kept.setChecked(False)
+        self.restore_secret.clear()
+        set_message(self.restore_status, "")
+        self.pages.setCurrentIndex(0)
+        self._update_create()
+
+    def focus_first(self) -> None:
+        if self.pages.currentIndex() == 0:
+            self.pair.first.setFocus()
+        else:
+            self.kept.setFocus()
+
+
+def _printing_available() -> bool:
+    try:
+        from PySide6.QtPrintSupport import QPrinter  # noqa: F401
+    except ImportError:
+        return False
+    return True

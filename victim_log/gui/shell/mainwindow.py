@@ -1,0 +1,510 @@
+"""The main window: one stack of screens (first run, unlock, diary) and a toolbar.
+
+The toolbar always shows Help and Quick exit; the diary actions (Log something,
+Search, People, Settings, Lock) appear only while unlocked, so nothing about the
+diary is visible on the locked screen. The diary itself is the ``DiaryView`` from
+:mod:`victim_log.gui.diary.view`, built at the first unlock (it is not needed to paint
+the first screen); anything that keeps the :class:`~.lock.DiaryLike` contract can stand
+in for it (the shell's tests use a small fake).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ... import paths
+from ...errors import VictimLogError
+from ...prefs import Prefs, load_prefs, save_prefs
+from ..widgets import dialogs
+from .firstrun import FirstRunScreen
+from .helppanel import Helpline, HelpPanel, helplines_for
+from .lock import DiaryLike, LockController
+from .neutral import Face, apply_face, cover_face, face_for
+from .quickexit import QuickExit
+from .session import Session
+from .unlock import UnlockScreen
+
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ...vault import Vault
+
+DiaryFactory = Callable[[Session], QWidget]
+
+
+def default_diary_factory(session: Session) -> QWidget:
+    """The real diary, imported at the first unlock (start-up time)."""
+    from ..diary.view import DiaryView
+
+    return DiaryView(session)
+
+
+class MainWindow(QMainWindow):
+    FIRST_RUN, UNLOCK, DIARY = range(3)
+
+    def __init__(self, session: Session, prefs: Prefs | None = None, *,
+                 quit_app: Callable[[], None] | None = None,
+                 diary_factory: DiaryFactory | None = None) -> None:
+        super().__init__()
+        self.session = session
+        self.prefs = prefs if prefs is not None else load_prefs()
+        self.face: Face = face_for(self.prefs)
+        self._quit_app = quit_app or _quit_application
+        self._diary_factory = diary_factory or default_diary_factory
+        self.diary: QWidget | None = None
+        self._diary: DiaryLike | None = None  # the same object, as a diary
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(self.face.name)
+        self.setWindowIcon(self.face.icon())
+        self.setAccessibleName(self.face.name)
+        self.resize(1100, 720)
+
+        self.locker = LockController(session, self, self._diary_contract)
+        self.locker.did_lock.connect(self._on_locked)
+        self.quick_exit = QuickExit(session, self.locker, quit_app=self._quit_app,
+                                    cover_face=lambda: cover_face(self.prefs), parent=self)
+        session.locked.connect(lambda: self._on_locked("session"))
+
+        self._build_toolbar()
+        self._build_help()
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_notice())
+        self.stack = QStackedWidget(central)
+        self.stack.setObjectName("screens")
+        column.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        # The first-run screen is built when it is needed: most starts open an
+        # existing vault, and building it took a tenth of the start-up.
+        self._firstrun: FirstRunScreen | None = None
+        self.unlock = UnlockScreen(session, neutral=self.prefs.neutral_face, parent=self.stack)
+        self.unlock.unlocked.connect(self._on_unlocked)
+        self.diary_page = QWidget(self.stack)
+        self.diary_page.setObjectName("diaryPage")
+        QVBoxLayout(self.diary_page).setContentsMargins(0, 0, 0, 0)
+        for page in (QWidget(self.stack), self.unlock, self.diary_page):
+            self.stack.addWidget(page)
+        self._show_locked_screen()
+
+    @property
+    def firstrun(self) -> FirstRunScreen:
+        if self._firstrun is None:
+            screen = FirstRunScreen(self.session, self.face.name, self.stack)
+            screen.finished.connect(lambda: self._enter_diary(None))
+            screen.restored.connect(self._on_restored)
+            placeholder = self.stack.widget(self.FIRST_RUN)
+            showing = self.stack.currentWidget() is placeholder
+            self.stack.insertWidget(self.FIRST_RUN, screen)
+            if placeholder is not None:
+                self.stack.removeWidget(placeholder)
+                placeholder.deleteLater()
+            if showing:
+                self.stack.setCurrentWidget(screen)
+            self._firstrun = screen
+        return self._firstrun
+
+    # ------------------------------------------------------------------ building
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar(self.tr("Main"), self)
+        bar.setObjectName("mainToolbar")
+        bar.setAccessibleName(self.tr("Main toolbar"))
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.toggleViewAction().setEnabled(False)  # it can't be hidden: Quick exit lives here
+        bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        def action(name: str, text: str, tip: str, slot: Callable[[], None],
+                   shortcut: QKeySequence | str | None = None) -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+            act.triggered.connect(slot)
+            bar.addAction(act)
+            button = bar.widgetForAction(act)
+            if button is not None:
+                button.setObjectName(name + "Button")
+                button.setAccessibleName(text.replace("&", ""))
+                button.setAccessibleDescription(tip)
+                button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            return act
+
+        self.log_action = action("logSomething", self.tr("&Log something"),
+                                 self.tr("Write down what happened"), self._quick_log, "Ctrl+N")
+        log_button = bar.widgetForAction(self.log_action)
+        if isinstance(log_button, QToolButton):
+            log_button.setAutoRaise(False)  # drawn as a button at rest: the main thing to do
+            font = QFont(log_button.font())
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+            log_button.setFont(font)
+        self.search_action = action("search", self.tr("&Search"), self.tr("Search your diary"),
+                                    self._focus_search, "Ctrl+F")
+        self.people_action = action("people", self.tr("&People"),
+                                    self.tr("The people involved"), self._show_people)
+        self.import_action = action("importFiles", self.tr("&Import…"),
+                                    self.tr("Bring in chats, texts, call logs, emails or photos"),
+                                    self._import_files)
+        self.export_action = action("export", self.tr("&Export…"),
+                                    self.tr("Make a report or evidence bundle for the police"),
+                                    self._export)
+        self.backup_action = action("backup", self.tr("&Backup…"),
+                                    self.tr("Save an encrypted copy of your whole diary"),
+                                    self._backup)
+        self.settings_action = action("settings", self.tr("Se&ttings"), self.tr("Settings"),
+                                      self.open_settings, "Ctrl+,")
+        self.help_action = action("help", self.tr("&Help"),
+                                  self.tr("Help numbers and what to write down"),
+                                  self.toggle_help, "F1")
+        self.lock_action = action("lock", self.tr("L&ock"), self.tr("Lock your diary now"),
+                                  lambda: self.locker.lock("manual"), "Ctrl+L")
+        spacer = QWidget(bar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        self.quick_exit_action = action(
+            "quickExit", self.tr("Quick exit"),
+            self.tr("Hide everything now. Pressing Esc twice does this too."),
+            self.quick_exit.trigger)
+        exit_button = bar.widgetForAction(self.quick_exit_action)
+        if isinstance(exit_button, QToolButton):
+            exit_button.setAutoRaise(False)
+            font = QFont(exit_button.font())
+            font.setBold(True)
+            exit_button.setFont(font)
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setAccessibleName(self.tr("More buttons"))
+        self.diary_actions = (
+            self.log_action, self.search_action, self.people_action, self.import_action,
+            self.export_action, self.backup_action, self.settings_action, self.lock_action)
+
+    def _build_help(self) -> None:
+        # The panel itself is built the first time it is shown (see help_panel).
+        self._help_panel: HelpPanel | None = None
+        self._helplines: list[Helpline] = helplines_for(None)  # what the panel shows
+        dock = QDockWidget(self.tr("Help"), self)
+        dock.setObjectName("helpDock")
+        dock.setAccessibleName(self.tr("Help"))
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.hide()
+        self.help_dock = dock
+
+    @property
+    def help_panel(self) -> HelpPanel:
+        if self._help_panel is None:
+            self._help_panel = HelpPanel(self, self._helplines)
+            self.help_dock.setWidget(self._help_panel)
+        return self._help_panel
+
+    def _show_helplines(self, helplines: list[Helpline]) -> None:
+        """The numbers the panel shows, now if it exists, or once it is built."""
+        self._helplines = helplines
+        if self._help_panel is not None:
+            self._help_panel.show_helplines(helplines)
+
+    def _build_notice(self) -> QWidget:
+        bar = QFrame(self)
+        bar.setObjectName("noticeBar")
+        bar.setFrameShape(QFrame.Shape.StyledPanel)
+        row = QHBoxLayout(bar)
+        self.notice = QLabel("", bar)
+        self.notice.setObjectName("noticeText")
+        self.notice.setWordWrap(True)
+        self.notice.setTextFormat(Qt.TextFormat.PlainText)
+        self.notice.setAccessibleName(self.tr("Notice"))
+        font = QFont(self.notice.font())
+        font.setBold(True)
+        self.notice.setFont(font)
+        dismiss = QPushButton(self.tr("OK"), bar)
+        dismiss.setObjectName("dismissNotice")
+        dismiss.setAccessibleName(self.tr("Dismiss the notice"))
+        dismiss.clicked.connect(bar.hide)
+        row.addWidget(self.notice, 1)
+        row.addWidget(dismiss)
+        bar.hide()
+        self.notice_bar = bar
+        return bar
+
+    # ------------------------------------------------------------------ screens
+
+    def current_screen(self) -> int:
+        return self.stack.currentIndex()
+
+    def _show_locked_screen(self) -> None:
+        for act in self.diary_actions:
+            act.setVisible(False)
+        self.notice_bar.hide()
+        if paths.vault_exists(self.session.vault_dir):
+            self.unlock.reset()
+            self.stack.setCurrentIndex(self.UNLOCK)
+            self.unlock.focus_first()
+        else:
+            self.stack.setCurrentWidget(self.firstrun)
+            self.firstrun.focus_first()
+
+    def _on_locked(self, reason: str = "") -> None:
+        if self.current_screen() == self.FIRST_RUN and not self.session.is_unlocked \
+                and not paths.vault_exists(self.session.vault_dir):
+            return
+        if self._helplines != helplines_for(None):
+            # The person's own numbers: hidden now, replaced once the lock is done.
+            self.help_dock.hide()
+            QTimer.singleShot(0, lambda: self._show_helplines(helplines_for(None)))
+        if self.current_screen() != self.UNLOCK or any(a.isVisible() for a in self.diary_actions):
+            self._show_locked_screen()
+
+    def _on_unlocked(self, vault: Vault) -> None:
+        self.session.set_vault(vault)
+        self._enter_diary(vault.unlock_info.failed_attempts)
+
+    def _on_restored(self) -> None:
+        vault = self.session.vault
+        self._enter_diary(vault.unlock_info.failed_attempts if vault is not None else None)
+
+    def _enter_diary(self, failed_attempts: tuple[str, ...] | None) -> None:
+        if not self.session.is_unlocked:
+            self._show_locked_screen()
+            return
+        vault = self.session.require()
+        try:
+            self.apply_settings(vault)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+        diary: QWidget | None = None
+        try:
+            diary = self._ensure_diary()
+            contract = self._diary_contract()
+            if contract is not None:
+                contract.reload()
+                self.locker.restore_state(contract)
+        except Exception as exc:  # noqa: BLE001 - calm message, the app stays usable
+            dialogs.show_error(self, exc)
+        for act in self.diary_actions:
+            act.setVisible(True)
+        self.stack.setCurrentIndex(self.DIARY)
+        self.show_failed_attempts(failed_attempts or ())
+        if diary is not None:
+            _focus_into(diary)
+        if self.locker.draft_box.full:
+            # Giving the draft back may open its dialog, which waits for the person:
+            # do it after this handler returns so the diary is fully shown first.
+            QTimer.singleShot(0, self._restore_draft)
+
+    def _restore_draft(self) -> None:
+        if self.session.is_unlocked and self.current_screen() == self.DIARY:
+            self.locker.restore_draft(self._diary_contract())
+
+    def _ensure_diary(self) -> QWidget:
+        if self.diary is None:
+            widget = self._diary_factory(self.session)
+            if not isinstance(widget, DiaryLike):
+                raise TypeError(f"{type(widget).__name__} does not keep the diary contract")
+            widget.setParent(self.diary_page)
+            layout = self.diary_page.layout()
+            if layout is not None:
+                layout.addWidget(widget)
+            self.session.register_wipe(widget.wipe)
+            self.diary, self._diary = widget, widget
+        return self.diary
+
+    def _diary_contract(self) -> DiaryLike | None:
+        return self._diary
+
+    def show_failed_attempts(self, attempts: tuple[str, ...]) -> None:
+        if not attempts:
+            self.notice_bar.hide()
+            return
+        n = len(attempts)
+        last = _local_time(attempts[-1])
+        text = self.tr("%n failed attempt(s) to open this since you last opened it.", "", n)
+        if "%n" in text or "(s)" in text:  # no translation loaded: plain English plural
+            text = (f"{n} failed attempt{'s' if n != 1 else ''} to open this since you last "
+                    "opened it.")
+        if last:
+            text += " " + self.tr("The last was on {when}.").format(when=last)
+        text += " " + self.tr("If that wasn't you, think about changing your passphrase.")
+        self.notice.setText(text)
+        self.notice_bar.show()
+
+    # ------------------------------------------------------------------ actions
+
+    def _call_diary(self, action: Callable[[DiaryLike], object]) -> None:
+        """Run one of the diary's actions (a toolbar button), if the diary is open."""
+        if not self.session.is_unlocked or self._diary is None:
+            return
+        try:
+            action(self._diary)
+        except Exception as exc:  # noqa: BLE001 - calm message, app stays usable
+            dialogs.show_error(self, exc)
+
+    def _quick_log(self) -> None:
+        self._call_diary(lambda d: d.quick_log())
+
+    def _focus_search(self) -> None:
+        self._call_diary(lambda d: d.focus_search())
+
+    def _show_people(self) -> None:
+        self._call_diary(lambda d: d.show_people())
+
+    def _open_tool(self, open_tool: Callable[[], object]) -> None:
+        """Run a tool's dialog (import, export, backup) while unlocked, then tell the
+        diary its data may have changed."""
+        if not self.session.is_unlocked:
+            return
+        try:
+            open_tool()
+        except Exception as exc:  # noqa: BLE001 - calm message, app stays usable
+            dialogs.show_error(self, exc)
+        if self.session.is_unlocked:
+            self.session.notify_changed()
+
+    # The tools' modules load when first used, not at start-up.
+
+    def _import_files(self) -> None:
+        from ..tools.importwizard import open_import_wizard
+
+        self._open_tool(lambda: open_import_wizard(self.session, self))
+
+    def _backup(self) -> None:
+        from ..tools.backupdialog import open_backup_dialog
+
+        self._open_tool(lambda: open_backup_dialog(self.session, self))
+
+    def _export(self) -> None:
+        from ..tools.exportdialog import open_export_dialog
+
+        ids = list(self._diary.selected_incident_ids()) if self._diary is not None else []
+        self._open_tool(lambda: open_export_dialog(self.session, self, incident_ids=ids or None))
+
+    def toggle_help(self) -> None:
+        if self.help_dock.isVisible():
+            self.help_dock.hide()
+        else:
+            self.help_dock.show()
+            width = self.fontMetrics().averageCharWidth() * 44
+            self.resizeDocks([self.help_dock], [width], Qt.Orientation.Horizontal)
+            self.help_panel.setFocus()
+
+    def reserved_shortcuts(self) -> list[QKeySequence]:
+        out = [a.shortcut() for a in (*self.diary_actions, self.help_action)]
+        return [*out, QKeySequence("Esc")]
+
+    def open_settings(self) -> None:
+        if not self.session.is_unlocked:
+            return
+        from .settings import SettingsDialog, load_shell_settings, save_shell_settings
+
+        vault = self.session.require()
+        try:
+            current = load_shell_settings(vault)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        dialog = SettingsDialog(current, self.prefs, self.reserved_shortcuts(), self)
+        accepted = dialogs.exec_dialog(dialog) == SettingsDialog.DialogCode.Accepted
+        settings, prefs = dialog.values()
+        dialog.deleteLater()
+        if not accepted or not self.session.is_unlocked:
+            return
+        try:
+            save_shell_settings(self.session.require(), settings)
+            if prefs != self.prefs:
+                save_prefs(prefs)
+                self.set_prefs(prefs)
+            self.apply_settings(self.session.require())
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+
+    def apply_settings(self, vault: Vault) -> None:
+        from .settings import load_shell_settings  # not needed before the first unlock
+
+        settings = load_shell_settings(vault)
+        if self.locker.fixed_ms is None:
+            self.locker.set_idle_minutes(settings.autolock_minutes)
+        self.quick_exit.configure(settings.quick_exit_action, settings.quick_exit_shortcut)
+        self._show_helplines(helplines_for(vault))
+
+    def set_prefs(self, prefs: Prefs) -> None:
+        """Wear the new face now (titles, icon); the taskbar follows on next start."""
+        self.prefs = prefs
+        self.face = face_for(prefs)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_face(app, self.face)
+        self.setWindowTitle(self.face.name)
+        self.setWindowIcon(self.face.icon())
+        self.setAccessibleName(self.face.name)
+        if self._firstrun is not None:
+            self._firstrun.app_name = self.face.name
+        self.quick_exit.reset_cover()
+
+    # ------------------------------------------------------------------ bundles, closing
+
+    def open_bundle(self, path: Path) -> None:
+        """Show a received export bundle in its own window."""
+        from ..tools.bundleviewer import open_bundle
+
+        open_bundle(self, path)
+
+    def shutdown(self) -> None:
+        """Lock and forget everything held for later; used when the app ends."""
+        self.locker.lock("closing")
+        self.locker.forget()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _focus_into(widget: QWidget) -> None:
+    """Keyboard focus to ``widget`` or, if it takes none, its first focusable child."""
+    if widget.focusPolicy() != Qt.FocusPolicy.NoFocus or widget.focusProxy() is not None:
+        widget.setFocus()
+        return
+    for child in widget.findChildren(QWidget):
+        if child.isVisibleTo(widget) and child.isEnabled() \
+                and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            child.setFocus()
+            return
+
+
+def _local_time(iso: str) -> str:
+    try:
+        when = datetime.fromisoformat(iso).astimezone()
+    except ValueError:
+        return ""
+    return when.strftime("%d %b %Y at %H:%M")
+
+
+def _quit_application() -> None:
+    QCoreApplication.quit()

@@ -1,0 +1,207 @@
+"""The app's faces: its own, a neutral one ("Notes", "Calculator"), and the cover screen.
+
+Why: someone who shares the computer may see the taskbar, the window title or the
+application menu. With the neutral face on, every place Qt shows a name or icon
+(window titles, the application name the window manager reads, the desktop file
+the taskbar matches) says "Notes" or "Calculator". The cover window, shown after a
+quick exit, is a plain working notepad or calculator holding nothing of ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QCloseEvent, QFont, QIcon
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QLineEdit,
+    QMainWindow,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+from ...prefs import Prefs
+from ...resources import resources_dir
+
+ICON_DIR = "icons"
+
+
+@dataclass(frozen=True)
+class Face:
+    key: str
+    name: str  # shown in titles and to assistive technology
+    app_name: str  # QCoreApplication.applicationName (window manager class)
+    desktop_id: str  # matches packaging/linux/<desktop_id>.desktop
+    icon_file: str  # under resources/icons/
+
+    def icon(self) -> QIcon:
+        return QIcon(str(resources_dir() / ICON_DIR / self.icon_file))
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Face", text)
+
+
+def own_face() -> Face:
+    return Face("victimlog", _tr("Victim Log"), "victim-log", "org.victimlog.VictimLog",
+                "app/org.victimlog.VictimLog.svg")
+
+
+def neutral_faces() -> dict[str, Face]:
+    return {
+        "notes": Face("notes", _tr("Notes"), "notes", "org.victimlog.Notes", "neutral/notepad.svg"),
+        "calculator": Face("calculator", _tr("Calculator"), "calculator",
+                           "org.victimlog.Calculator", "neutral/calculator.svg"),
+    }
+
+
+def face_for(prefs: Prefs) -> Face:
+    """The face to wear given the saved choice."""
+    if not prefs.neutral_face:
+        return own_face()
+    faces = neutral_faces()
+    return faces.get(prefs.face, faces["notes"])
+
+
+def cover_face(prefs: Prefs) -> Face:
+    """The cover always looks neutral: the chosen neutral face, else a notepad."""
+    faces = neutral_faces()
+    return faces.get(prefs.face, faces["notes"]) if prefs.neutral_face else faces["notes"]
+
+
+def apply_face(app: QApplication, face: Face) -> None:
+    """Name and icon everything Qt shows outside our windows' contents.
+
+    The desktop file name only reaches the taskbar for windows created after it is
+    set (Wayland app id), so the shell sets it before making its first window.
+    """
+    app.setApplicationName(face.app_name)
+    # Never used for settings (we keep none in QSettings), but if Qt ever wrote
+    # one it would land under a neutral name.
+    app.setOrganizationName(face.app_name)
+    app.setOrganizationDomain("")
+    app.setApplicationDisplayName(face.name)
+    app.setDesktopFileName(face.desktop_id)
+    app.setWindowIcon(face.icon())
+
+
+# ---------------------------------------------------------------------- the cover
+
+
+class CoverWindow(QMainWindow):
+    """A harmless notepad or calculator; closing it ends the app.
+
+    Nothing typed here is kept, and it has no menu or link back to the diary: the way
+    back is to start the app again and unlock.
+    """
+
+    def __init__(self, face: Face, on_close: Callable[[], None]) -> None:
+        super().__init__(None)
+        self._on_close = on_close
+        self.setObjectName("coverWindow")
+        self.setWindowTitle(face.name)
+        self.setWindowIcon(face.icon())
+        self.setAccessibleName(face.name)
+        if face.key == "calculator":
+            self.setCentralWidget(Calculator(self))
+            self.resize(280, 360)
+        else:
+            editor = QPlainTextEdit(self)
+            editor.setObjectName("coverNotes")
+            editor.setAccessibleName(self.tr("Note"))
+            self.setCentralWidget(editor)
+            self._notepad_menus(editor)
+            self.resize(560, 420)
+
+    def _notepad_menus(self, editor: QPlainTextEdit) -> None:
+        """What any notepad has; New and Close do what they say, nothing is saved."""
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addAction(self.tr("&New"), editor.clear)
+        file_menu.addSeparator()
+        file_menu.addAction(self.tr("&Close"), self.close)
+        edit_menu = self.menuBar().addMenu(self.tr("&Edit"))
+        edit_menu.addAction(self.tr("&Undo"), editor.undo)
+        edit_menu.addAction(self.tr("&Redo"), editor.redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.tr("Cu&t"), editor.cut)
+        edit_menu.addAction(self.tr("&Copy"), editor.copy)
+        edit_menu.addAction(self.tr("&Paste"), editor.paste)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.tr("Select &All"), editor.selectAll)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        central = self.centralWidget()
+        if isinstance(central, QPlainTextEdit):
+            central.clear()
+        super().closeEvent(event)
+        self._on_close()
+
+
+class Calculator(QWidget):
+    """Enough of a calculator to be believable: + - × ÷, left to right, no eval()."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.display = QLineEdit("0", self)
+        self.display.setObjectName("calculatorDisplay")
+        self.display.setReadOnly(True)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.display.setAccessibleName(self.tr("Result"))
+        big = QFont(self.display.font())
+        big.setPointSizeF(big.pointSizeF() * 1.8)
+        self.display.setFont(big)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        grid = QGridLayout(self)
+        grid.addWidget(self.display, 0, 0, 1, 4)
+        rows = (("7", "8", "9", "÷"), ("4", "5", "6", "×"), ("1", "2", "3", "−"),
+                ("C", "0", "=", "+"))
+        for r, row in enumerate(rows, start=1):
+            for c, label in enumerate(row):
+                button = QPushButton(label, self)
+                button.setAccessibleName(label)
+                button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+                button.setFont(font)
+                button.clicked.connect(lambda _=False, k=label: self.press(k))
+                grid.addWidget(button, r, c)
+        self._acc: float | None = None
+        self._op = ""
+        self._fresh = True
+
+    def press(self, key: str) -> None:
+        if key.isdigit():
+            text = "" if self._fresh or self.display.text() == "0" else self.display.text()
+            self.display.setText((text + key)[:15])
+            self._fresh = False
+        elif key == "C":
+            self._acc, self._op, self._fresh = None, "", True
+            self.display.setText("0")
+        else:
+            self._apply()
+            self._op = "" if key == "=" else key
+            self._fresh = True
+
+    def _apply(self) -> None:
+        value = float(self.display.text() or 0)
+        if self._acc is None or not self._op:
+            self._acc = value
+        elif self._op == "+":
+            self._acc += value
+        elif self._op == "−":
+            self._acc -= value
+        elif self._op == "×":
+            self._acc *= value
+        elif self._op == "÷":
+            self._acc = self._acc / value if value else 0.0
+        shown = f"{self._acc:.10g}"
+        self.display.setText(shown)
+
+
+def icon_path(face: Face) -> Path:
+    return resources_dir() / ICON_DIR / face.icon_file

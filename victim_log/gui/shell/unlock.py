@@ -1,0 +1,296 @@
+"""The unlock screen: a passphrase, or the recovery key and a new passphrase.
+
+Nothing of the diary shows here, not even a count. After wrong tries the core
+makes the next one wait (the delay is kept in the vault's key file, so restarting
+the app does not skip it); this screen shows that wait as a countdown and keeps
+the buttons off until it ends.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QPaintEvent
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import VaultLocked, VictimLogError, WrongPassphrase
+from ..widgets import dialogs
+from .firstrun import PassphrasePair, link_button, plain_label, set_message, title_label
+from .session import Session
+
+if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
+    from ...vault import Vault
+
+# After the first paint, a moment for the frame to reach the screen before the
+# count-down loads the vault's code (a twentieth of a second on a slow machine).
+BACKOFF_AFTER_PAINT_MS = 50
+
+
+class UnlockScreen(QWidget):
+    """Emits ``unlocked(vault)`` with the open vault."""
+
+    unlocked = Signal(object)
+
+    def __init__(self, session: Session, *, neutral: bool = False,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._backoff_after_paint = False
+        self.setObjectName("unlockScreen")
+        self.setAccessibleName(self.tr("Unlock"))
+        self.pages = QStackedWidget(self)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.pages, 2)
+        row.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
+        self.pages.addWidget(self._make_passphrase_page(neutral))
+        self.pages.addWidget(self._make_recovery_page())
+        self._tick = QTimer(self)
+        self._tick.setInterval(250)
+        self._tick.timeout.connect(self.refresh_backoff)
+        session.register_wipe(self.wipe)
+
+    # ------------------------------------------------------------------ pages
+
+    def _make_passphrase_page(self, neutral: bool) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        if neutral:
+            self.heading = title_label(self.tr("Locked"), page)
+            explain = self.tr("Enter your passphrase to continue.")
+        else:
+            self.heading = title_label(self.tr("Your diary is locked"), page)
+            explain = self.tr("Enter your passphrase to open it.")
+        layout.addWidget(self.heading)
+        layout.addWidget(plain_label(explain, page))
+        self.passphrase = QLineEdit(page)
+        self.passphrase.setObjectName("unlockPassphrase")
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setAccessibleName(self.tr("Passphrase"))
+        self.passphrase.returnPressed.connect(self.try_unlock)
+        form = QFormLayout()
+        form.addRow(self.tr("Passphrase:"), self.passphrase)
+        layout.addLayout(form)
+        self.unlock_button = QPushButton(self.tr("Unlock"), page)
+        self.unlock_button.setObjectName("unlockButton")
+        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self.try_unlock)
+        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.message = plain_label("", page, self.tr("Message"))
+        self.message.setObjectName("unlockMessage")
+        layout.addWidget(self.message)
+        self.backoff = plain_label("", page, self.tr("Waiting time"))
+        self.backoff.setObjectName("backoffMessage")
+        layout.addWidget(self.backoff)
+        self.forgot_button = link_button(self.tr("Forgot your passphrase? Use your recovery key"),
+                                         page, "forgotButton")
+        self.forgot_button.clicked.connect(self.show_recovery)
+        layout.addWidget(self.forgot_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        set_message(self.message, "")
+        set_message(self.backoff, "")
+        return page
+
+    def _make_recovery_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(self.tr("Use your recovery key"), page))
+        layout.addWidget(plain_label(self.tr(
+            "Type the recovery key you printed or saved when you set things up, then choose a "
+            "new passphrase. Your recovery key keeps working afterwards."), page))
+        self.recovery_key = QLineEdit(page)
+        self.recovery_key.setObjectName("recoveryKeyInput")
+        self.recovery_key.setAccessibleName(self.tr("Recovery key"))
+        form = QFormLayout()
+        form.addRow(self.tr("Recovery key:"), self.recovery_key)
+        layout.addLayout(form)
+        self.new_pair = PassphrasePair(page, label=self.tr("New passphrase:"))
+        self.new_pair.changed.connect(self._update_recover_button)
+        self.recovery_key.textChanged.connect(self._update_recover_button)
+        layout.addWidget(self.new_pair)
+        buttons = QHBoxLayout()
+        self.recover_button = QPushButton(self.tr("Set new passphrase and open"), page)
+        self.recover_button.setObjectName("recoverButton")
+        self.recover_button.setAccessibleName(self.recover_button.text())
+        self.recover_button.clicked.connect(self.try_recover)
+        self.back_button = QPushButton(self.tr("Back"), page)
+        self.back_button.setObjectName("backButton")
+        self.back_button.setAccessibleName(self.tr("Back to the passphrase"))
+        self.back_button.clicked.connect(self.show_passphrase)
+        buttons.addWidget(self.recover_button)
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.recover_message = plain_label("", page, self.tr("Message"))
+        self.recover_message.setObjectName("recoverMessage")
+        layout.addWidget(self.recover_message)
+        layout.addStretch(1)
+        set_message(self.recover_message, "")
+        self._update_recover_button()
+        return page
+
+    # ------------------------------------------------------------------ navigation
+
+    def show_passphrase(self) -> None:
+        self.recovery_key.clear()
+        self.new_pair.clear()
+        set_message(self.recover_message, "")
+        self.pages.setCurrentIndex(0)
+        self.refresh_backoff()
+        self.passphrase.setFocus()
+
+    def show_recovery(self) -> None:
+        self.pages.setCurrentIndex(1)
+        self.refresh_backoff()
+        self.recovery_key.setFocus()
+
+    def focus_first(self) -> None:
+        (self.passphrase if self.pages.currentIndex() == 0 else self.recovery_key).setFocus()
+
+    def wipe(self) -> None:
+        """Forget anything typed here (runs on every lock)."""
+        self.passphrase.clear()
+        self.recovery_key.clear()
+        self.new_pair.clear()
+
+    def reset(self) -> None:
+        """Back to a clean passphrase page, e.g. after a lock."""
+        self.wipe()
+        set_message(self.message, "")
+        self.pages.setCurrentIndex(0)
+        if self.isVisible():
+            self.refresh_backoff()
+        else:
+            # Once painted: the count-down reads the key file through the vault's
+            # code, which need not hold up the first screen at start-up. Until then
+            # the core still refuses an early try by itself.
+            self._backoff_after_paint = True
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt name
+        super().paintEvent(event)
+        if self._backoff_after_paint:
+            self._backoff_after_paint = False
+            QTimer.singleShot(BACKOFF_AFTER_PAINT_MS, self.refresh_backoff)
+
+    # ------------------------------------------------------------------ back-off
+
+    def pending_delay(self) -> float:
+        try:
+            from ...vault import Vault
+
+            return Vault.pending_delay(self.session.vault_dir)
+        except VictimLogError as exc:
+            set_message(self.message, exc.message)
+            return 0.0
+
+    def refresh_backoff(self) -> None:
+        delay = self.pending_delay()
+        waiting = delay > 0
+        if waiting:
+            seconds = max(1, math.ceil(delay))
+            if seconds == 1:
+                text = self.tr("Too many wrong tries. You can try again in 1 second.")
+            else:
+                text = self.tr("Too many wrong tries. You can try again in {n} seconds.").format(
+                    n=seconds)
+            set_message(self.backoff, text)
+            if not self._tick.isActive():
+                self._tick.start()
+        else:
+            set_message(self.backoff, "")
+            self._tick.stop()
+        self.unlock_button.setEnabled(not waiting)
+        self._update_recover_button(waiting)
+
+    def _update_recover_button(self, waiting: bool | None = None) -> None:
+        if waiting is None:
+            waiting = bool(self.backoff.text())
+        ready = bool(self.recovery_key.text().strip()) and self.new_pair.problem() is None
+        self.recover_button.setEnabled(ready and not waiting)
+        if self.pages.currentIndex() == 1 and waiting:
+            set_message(self.recover_message, self.backoff.text())
+
+    # ------------------------------------------------------------------ unlocking
+
+    def try_unlock(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        secret = self.passphrase.text()
+        self.passphrase.clear()
+        if not secret:
+            set_message(self.message, self.tr("Please type your passphrase."))
+            return
+        vault = self._open(secret=secret)
+        del secret
+        if vault is not None:
+            set_message(self.message, "")
+            self.unlocked.emit(vault)
+
+    def try_recover(self) -> None:
+        if not self.recover_button.isEnabled():
+            return
+        key = self.recovery_key.text().strip()
+        new = self.new_pair.passphrase()
+        vault = self._open(recovery=key)
+        if vault is None:
+            return
+        try:
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                vault.change_passphrase(new)
+            finally:
+                QGuiApplication.restoreOverrideCursor()
+        except VictimLogError as exc:
+            vault.lock()
+            set_message(self.recover_message, exc.message)
+            return
+        self.recovery_key.clear()
+        self.new_pair.clear()
+        set_message(self.recover_message, "")
+        self.pages.setCurrentIndex(0)
+        self.unlocked.emit(vault)
+
+    def _open(self, *, secret: str | None = None, recovery: str | None = None) -> Vault | None:
+        label = self.message if recovery is None else self.recover_message
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            from ...vault import Vault
+
+            if recovery is not None:
+                return Vault.open(self.session.vault_dir, recovery_key=recovery)
+            return Vault.open(self.session.vault_dir, secret)
+        except WrongPassphrase as exc:
+            if recovery is not None:
+                label.setText(self.tr(exc.message) + " " + self.tr(
+                    "Check each group of letters and numbers and try again."))
+            else:
+                label.setText(self.tr("That passphrase didn't open it. Check Caps Lock and "
+                                      "try again."))
+            return None
+        except VaultLocked as exc:
+            label.setText(exc.message)
+            return None
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 - calm message, app stays usable
+            dialogs.show_error(self, exc)
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+            self.refresh_backoff()

@@ -1,0 +1,857 @@
+"""A read-only viewer for an export bundle someone sent: no vault, no passphrase.
+
+For the officer or support worker who received a bundle (``victim-log gui
+--open-bundle FILE``). At the top, what :func:`~victim_log.verify.verify_bundle` says
+about it: green VALID with the counts, period and the signing key in its read-out
+form (to compare with what the sender reads out by phone), or red INVALID listing
+every problem by file. Below, the timeline (from ``data/timeline.json``), each
+entry's fields in full, and the exhibits (from ``data/exhibits.csv``), with pictures
+shown from memory and "Save exhibit…" to write a member's exact bytes elsewhere.
+
+Safety: the bundle is untrusted. It is read only through
+:class:`~victim_log.export.zipread.SafeZip` (hardened, and never extracted: members
+are read as byte streams), sizes are capped before anything is loaded, every text
+is shown through :func:`~victim_log.textsafe.display_safe` in plain-text widgets (no
+HTML), and a malformed file inside the bundle is reported, not trusted. An invalid
+bundle still opens what it can under the red banner; a zip too unsafe to read opens
+nothing but the banner; a file that is not a bundle at all is refused with a plain
+message (:class:`~victim_log.errors.NotABundle`).
+
+The check runs on a worker thread, so a bundle with gigabytes of video opens at once
+and the banner turns green or red when the check is done.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QCloseEvent, QImage, QPixmap, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import EXIT_BAD_INPUT, NotABundle, VictimLogError
+from ...export.case import format_datetime
+from ...fsutil import atomic_writer
+from ...model import KINDS
+from ...safezip import DamagedMember, SafeZip, UnsafeZip, ZipMember
+from ...textsafe import display_safe, safe_filename
+from ...verify import VerifyReport, contents_text, verify_bundle
+from ..widgets import dialogs, privacy
+from ..widgets.common import (
+    BackgroundTask,
+    busy_bar,
+    scaled,
+    start_task,
+    wait_for_tasks,
+    wrapped,
+)
+
+MAX_TIMELINE_JSON = 256 * 1024 * 1024
+MAX_EXHIBITS_CSV = 64 * 1024 * 1024
+MAX_IMAGE_BYTES = 50 * 1024 * 1024
+MAX_BANNER_PROBLEMS = 8
+TIMELINE_JSON = "data/timeline.json"
+EXHIBITS_CSV = "data/exhibits.csv"
+EXHIBITS_DIR = "data/exhibits/"
+_BAG_MARKERS = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+# The banner is the one place we choose colours: green and red must mean the same on
+# every desktop theme, with white text dark enough behind it to read (WCAG AA).
+_VALID_STYLE = "QFrame#banner { background: #1e6b32; } QFrame#banner QLabel { color: white; }"
+_INVALID_STYLE = "QFrame#banner { background: #a11d1d; } QFrame#banner QLabel { color: white; }"
+_CHECKING_STYLE = ""
+
+
+# --------------------------------------------------------------------------- reading (Qt-free)
+
+
+def text(value: Any, *, single_line: bool = False) -> str:
+    """Any JSON value as display-safe text; lists joined with "; ", objects skipped."""
+    if value is None or isinstance(value, dict):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return "; ".join(t for t in (text(v, single_line=True) for v in value) if t)
+    return display_safe(str(value), single_line=single_line)
+
+
+def cell(value: str) -> str:
+    """A CSV cell as shown: the export's formula-guard apostrophe removed, display-safe."""
+    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+        value = value[1:]
+    return display_safe(value, single_line=True)
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    number: str
+    when: str
+    kinds: str
+    summary: str
+    exhibits: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ExhibitRow:
+    reference: str
+    member: str  # full name inside the zip ("" if the listed file is not in it)
+    file: str  # as listed (display-safe)
+    original_filename: str
+    sha256: str
+    size: str
+    media_type: str
+    added_at: str
+    entries: str
+    listed: bool = True  # False: found in data/exhibits/ but in no list
+
+
+@dataclass
+class BundleContents:
+    root: str
+    rows: list[TimelineRow] = field(default_factory=list)
+    exhibits: list[ExhibitRow] = field(default_factory=list)
+    about: str = ""
+    notes: list[str] = field(default_factory=list)  # what could not be read, in words
+
+
+def bag_root(z: SafeZip) -> str:
+    """The folder holding the bag ("" or "name/"); NotABundle if there is none or several."""
+    roots = set()
+    for m in z.members:
+        folder, _, base = m.name.rpartition("/")
+        if base in _BAG_MARKERS and "/" not in folder:
+            roots.add(folder + "/" if folder else "")
+    if not roots:
+        raise NotABundle(f"{display_safe(z.path.name, single_line=True)} is a zip file, but not "
+                         "an export bundle.")
+    if len(roots) > 1:
+        raise NotABundle("This zip holds more than one bundle; open each one separately.")
+    return roots.pop()
+
+
+def _detail(i: dict[str, Any]) -> str:
+    """Every field of one incident, in plain text, verbatim text kept as written."""
+    lines: list[str] = []
+
+    def add(label: str, value: Any) -> None:
+        shown = text(value)
+        if shown.strip():
+            lines.append(f"{label}: {shown}")
+
+    head = f"Entry {text(i.get('number'))}"
+    extra = [f"log id {text(i.get('id'))}", f"version {text(i.get('version'))}"]
+    if i.get("amended") is True:
+        extra.append("amended")
+    lines.append(f"{head}  ({', '.join(extra)})")
+    add("When", i.get("when"))
+    add("Summary", i.get("summary"))
+    add("Kinds", i.get("kind_labels") or i.get("kinds"))
+    add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True)))
+    if i.get("last_recorded_at") != i.get("first_recorded_at"):
+        add("Last changed", format_datetime(text(i.get("last_recorded_at"), single_line=True)))
+    add("Place", i.get("location"))
+    details = text(i.get("details"))
+    if details.strip():
+        lines += ["", "What happened:", details, ""]
+    people = i.get("people")
+    if isinstance(people, list):
+        add("People", [f"{text(p.get('name'), single_line=True)} ({text(p.get('role'))})"
+                       for p in people if isinstance(p, dict)])
+    add("Witnesses", i.get("witnesses"))
+    add("Effect", i.get("effect_labels"))
+    add("Effect in their words", i.get("effect_text"))
+    add("What they did", i.get("actions"))
+    police = i.get("police")
+    if isinstance(police, dict):
+        add("Police reference", police.get("reference"))
+        add("Officer", police.get("officer"))
+        add("Collar number", police.get("collar_number"))
+        add("Reported on", police.get("reported_on"))
+    if i.get("breach") is True:
+        add("Breach of order", f"{text(i.get('order'), single_line=True)} — "
+                               f"{text(i.get('order_condition'), single_line=True)}")
+    add("Exhibits", i.get("exhibits"))
+    if isinstance(i.get("exhibits_not_included"), int) and i["exhibits_not_included"]:
+        add("Files removed from the log before export", i["exhibits_not_included"])
+    author = text(i.get("author"), single_line=True)
+    if author and author != "victim":
+        add("Written by", author)
+    if i.get("complete_later") is True:
+        add("Marked to complete later", "yes")
+    add("Source", i.get("source"))
+    history = i.get("history")
+    if isinstance(history, list) and len(history) > 1:
+        lines += ["", "History:"]
+        for h in history:
+            if isinstance(h, dict):
+                lines.append(f"  v{text(h.get('version'))} "
+                             f"{format_datetime(text(h.get('recorded_at'), single_line=True))}: "
+                             f"{text(h.get('reason'), single_line=True)}")
+    note = i.get("private_note")
+    if isinstance(note, str) and note:
+        lines += ["", "Private note:", text(note)]
+    return "\n".join(lines).strip()
+
+
+def _about(doc: dict[str, Any]) -> str:
+    lines: list[str] = []
+
+    def add(label: str, value: Any) -> None:
+        shown = text(value)
+        if shown.strip():
+            lines.append(f"{label}: {shown}")
+
+    add("Case", doc.get("case_title"))
+    add("Log kept by", doc.get("owner"))
+    add("Exported", format_datetime(text(doc.get("exported_at"), single_line=True)))
+    add("Software", doc.get("software"))
+    add("Exhibit references", doc.get("producer_initials"))
+    add("Which incidents", doc.get("selection"))
+    add("Private notes", "included" if doc.get("private_notes_included") is True else "not included")
+    add("Redactions", doc.get("redactions") or "none")
+    deleted = doc.get("deleted_not_exported")
+    if isinstance(deleted, int) and deleted:
+        add("Deleted entries in the period (not exported)", deleted)
+    counts = doc.get("counts")
+    if isinstance(counts, dict):
+        add("Breaches of orders", counts.get("breaches"))
+        by_kind = counts.get("by_kind")
+        if isinstance(by_kind, dict):
+            add("Incidents by kind", [f"{KINDS.get(k, text(k, single_line=True))}: {text(v)}"
+                                      for k, v in by_kind.items()])
+    people = doc.get("people")
+    if isinstance(people, list):
+        for p in people:
+            if isinstance(p, dict) and p.get("role") == "perpetrator":
+                add("Perpetrator", text(p.get("name"), single_line=True)
+                    + "".join(f"; {text(p.get(k), single_line=True)}"
+                              for k in ("aliases", "phones", "accounts", "vehicles") if p.get(k)))
+    orders = doc.get("orders")
+    if isinstance(orders, list):
+        for o in orders:
+            if isinstance(o, dict):
+                add("Order", f"{text(o.get('order_type'), single_line=True)} "
+                             f"{text(o.get('reference'), single_line=True)} "
+                             f"({text(o.get('status'), single_line=True)})")
+    return "\n".join(lines)
+
+
+def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, Any] | None:
+    member = z.get(root + TIMELINE_JSON)
+    if member is None:
+        contents.notes.append("This bundle has no timeline.json, so its timeline cannot be shown.")
+        return None
+    try:
+        doc = json.loads(z.read_bytes(member, MAX_TIMELINE_JSON).decode("utf-8"))
+    except DamagedMember as exc:
+        contents.notes.append(exc.message)
+        return None
+    except (ValueError, RecursionError):
+        contents.notes.append("timeline.json cannot be read: it is not valid JSON.")
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("incidents", []), list):
+        contents.notes.append("timeline.json is not in the format Victim Log writes.")
+        return None
+    for i in doc.get("incidents", []):
+        if not isinstance(i, dict):
+            continue
+        contents.rows.append(TimelineRow(
+            number=text(i.get("number"), single_line=True),
+            when=text(i.get("when"), single_line=True),
+            kinds=", ".join(text(k, single_line=True) for k in i.get("kind_labels", [])
+                            if isinstance(k, str)) if isinstance(i.get("kind_labels"), list)
+            else text(i.get("kinds"), single_line=True),
+            summary=text(i.get("summary"), single_line=True),
+            exhibits=text(i.get("exhibits"), single_line=True),
+            detail=_detail(i)))
+    contents.about = _about(doc)
+    return doc
+
+
+def _exhibits_from_csv(z: SafeZip, root: str, contents: BundleContents) -> list[dict[str, str]] | None:
+    member = z.get(root + EXHIBITS_CSV)
+    if member is None:
+        return None
+    try:
+        raw = z.read_bytes(member, MAX_EXHIBITS_CSV).decode("utf-8-sig", "replace")
+        return [dict(r) for r in csv.DictReader(io.StringIO(raw, newline=""))]
+    except DamagedMember as exc:
+        contents.notes.append(exc.message)
+    except csv.Error:
+        contents.notes.append("exhibits.csv cannot be read: it is not a valid CSV file.")
+    return None
+
+
+def read_exhibits(z: SafeZip, root: str, contents: BundleContents,
+                  doc: dict[str, Any] | None) -> None:
+    rows = _exhibits_from_csv(z, root, contents)
+    if rows is None and doc is not None and isinstance(doc.get("exhibits"), list):
+        rows = [{"reference": text(e.get("reference")), "file": text(e.get("file")),
+                 "original_filename": text(e.get("original_filename")),
+                 "sha256": text(e.get("sha256")), "size_bytes": text(e.get("size")),
+                 "media_type": text(e.get("media_type")), "added_at": text(e.get("added_at")),
+                 "entries": text(e.get("entries"))}
+                for e in doc["exhibits"] if isinstance(e, dict)]
+    listed: set[str] = set()
+    for r in rows or []:
+        file = str(r.get("file") or "")
+        member = z.get(root + file) if file else None
+        if member is not None and not member.is_dir:
+            listed.add(member.name)
+        contents.exhibits.append(ExhibitRow(
+            reference=cell(str(r.get("reference") or "")),
+            member=member.name if member is not None and not member.is_dir else "",
+            file=cell(file), original_filename=cell(str(r.get("original_filename") or "")),
+            sha256=cell(str(r.get("sha256") or "")).lower(),
+            size=cell(str(r.get("size_bytes") or "")), media_type=cell(str(r.get("media_type") or "")),
+            added_at=cell(str(r.get("added_at") or "")), entries=cell(str(r.get("entries") or ""))))
+    for m in z.members:
+        if m.name.startswith(root + EXHIBITS_DIR) and not m.is_dir and m.name not in listed:
+            name = m.name[len(root):]
+            contents.exhibits.append(ExhibitRow(
+                reference="—", member=m.name, file=display_safe(name, single_line=True),
+                original_filename=display_safe(name.rpartition("/")[2], single_line=True),
+                sha256="", size=str(m.size), media_type="", added_at="", entries="",
+                listed=False))
+
+
+def read_contents(z: SafeZip) -> BundleContents:
+    """Everything the viewer shows, read from the zip; NotABundle if it is not a bag."""
+    contents = BundleContents(root=bag_root(z))
+    doc = read_timeline(z, contents.root, contents)
+    read_exhibits(z, contents.root, contents, doc)
+    return contents
+
+
+def choose_save_path(parent: QWidget | None, suggested_name: str) -> Path | None:
+    """Ask where to save an exhibit, in a file dialog that remembers nothing. Tests replace this."""
+    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, "Save the exhibit as",
+                                suggested_name=suggested_name)
+    return chosen[0] if chosen else None
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class ImageView(QLabel):
+    """A picture scaled to fit, kept as a QImage in memory (never written anywhere)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: QImage | None = None
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setMinimumSize(QSize(160, 120))
+        self.setWordWrap(True)
+
+    def set_image(self, image: QImage | None, message: str = "") -> None:
+        self._image = image
+        self.clear()
+        if image is None:
+            self.setText(message)
+        else:
+            self._rescale()
+
+    def has_image(self) -> bool:
+        return self._image is not None
+
+    def _rescale(self) -> None:
+        if self._image is not None:
+            self.setPixmap(QPixmap.fromImage(self._image).scaled(
+                self.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
+        self._rescale()
+
+
+def _table(columns: list[str], parent: QWidget) -> QTableWidget:
+    table = QTableWidget(0, len(columns), parent)
+    table.setHorizontalHeaderLabels(columns)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 10)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setAlternatingRowColors(True)
+    return table
+
+
+def _item(value: str) -> QTableWidgetItem:
+    item = QTableWidgetItem(value)
+    item.setToolTip(value if len(value) > 40 else "")
+    return item
+
+
+class BundleViewer(QMainWindow):
+    """Shows one bundle read-only. Raises NotABundle if ``bundle`` is not one at all."""
+
+    verified = Signal(object)  # VerifyReport, or the exception if the check itself failed
+
+    def __init__(self, bundle: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bundle = Path(bundle)
+        self.report: VerifyReport | None = None
+        self.contents: BundleContents | None = None
+        self.unsafe_reason = ""
+        self._zip: SafeZip | None = None
+        self._task: BackgroundTask | None = None
+        try:
+            self._zip = SafeZip(self.bundle)
+        except UnsafeZip as exc:
+            if exc.reason == "not-a-zip":
+                raise  # not a bundle at all: a plain message, no window
+            self.unsafe_reason = exc.message
+        if self._zip is not None:
+            try:
+                self.contents = read_contents(self._zip)
+            except BaseException:
+                self._zip.close()
+                raise
+        self.setObjectName("bundleViewer")
+        name = display_safe(self.bundle.name, single_line=True)
+        self.setWindowTitle(self.tr("Bundle: {name} (read-only)").format(name=name))
+        self.setAccessibleName(self.windowTitle())
+        self._build()
+        self._fill()
+        if self._zip is None:
+            self._show_unsafe()
+        else:
+            self._start_check()
+        self.resize(self.fontMetrics().averageCharWidth() * 170, self.fontMetrics().height() * 50)
+
+    # ------------------------------------------------------------------ layout
+
+    def _build(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        self.banner = QFrame(central)
+        self.banner.setObjectName("banner")
+        self.banner.setFrameShape(QFrame.Shape.StyledPanel)
+        bl = QVBoxLayout(self.banner)
+        bl.setContentsMargins(16, 12, 16, 12)
+        self.status = QLabel(self.banner)
+        self.status.setObjectName("status")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setFont(scaled(self.status.font(), 1.8, bold=True))
+        self.status.setAccessibleName(self.tr("Check result"))
+        self.summary = wrapped("", self.banner, name="summary")
+        self.summary.setFont(scaled(self.summary.font(), 1.1))
+        self.key_row = QWidget(self.banner)
+        kr = QHBoxLayout(self.key_row)
+        kr.setContentsMargins(0, 4, 0, 0)
+        self.key_caption = QLabel(self.tr("Signing key:"), self.key_row)
+        self.readout = QLabel("", self.key_row)
+        self.readout.setObjectName("readout")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setFont(scaled(self.readout.font(), 1.6, bold=True, mono=True))
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setAccessibleName(self.tr("Signing key, read-out form"))
+        kr.addWidget(self.key_caption)
+        kr.addWidget(self.readout)
+        kr.addStretch(1)
+        self.key_note = wrapped(self.tr(
+            "Ask the sender to read their key to you by phone and check it matches: anyone "
+            "can sign a bundle with a key of their own."), self.banner, name="keyNote")
+        self.problems = wrapped("", self.banner, name="problems")
+        self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.checking = busy_bar(self.banner)
+        for w in (self.status, self.summary, self.problems, self.key_row, self.key_note,
+                  self.checking):
+            bl.addWidget(w)
+        layout.addWidget(self.banner)
+
+        self.notes = wrapped("", central, name="notes")
+        layout.addWidget(self.notes)
+
+        self.tabs = QTabWidget(central)
+        self.tabs.setObjectName("tabs")
+        self.tabs.addTab(self._build_timeline(), self.tr("Timeline"))
+        self.tabs.addTab(self._build_exhibits(), self.tr("Exhibits"))
+        self.about = QPlainTextEdit(central)
+        self.about.setObjectName("about")
+        self.about.setReadOnly(True)
+        self.tabs.addTab(self.about, self.tr("About this bundle"))
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+    def _build_timeline(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 4, 0, 0)
+        self.filter = QLineEdit(page)
+        self.filter.setObjectName("filter")
+        self.filter.setPlaceholderText(self.tr("Show only entries containing…"))
+        self.filter.setAccessibleName(self.tr("Filter entries"))
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter_rows)
+        layout.addWidget(self.filter)
+        split = QSplitter(Qt.Orientation.Vertical, page)
+        self.timeline = _table([self.tr("Entry"), self.tr("When"), self.tr("Kinds"),
+                                self.tr("Summary"), self.tr("Exhibits")], split)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setAccessibleName(self.tr("Timeline"))
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.timeline.itemSelectionChanged.connect(self._show_entry)
+        self.detail = QPlainTextEdit(split)
+        self.detail.setObjectName("detail")
+        self.detail.setReadOnly(True)
+        self.detail.setAccessibleName(self.tr("Entry in full"))
+        split.addWidget(self.timeline)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split, 1)
+        return page
+
+    def _build_exhibits(self) -> QWidget:
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.exhibit_table = _table([self.tr("Reference"), self.tr("Original name"),
+                                     self.tr("Type"), self.tr("Size"), self.tr("Entries"),
+                                     self.tr("Check")], split)
+        self.exhibit_table.setObjectName("exhibits")
+        self.exhibit_table.setAccessibleName(self.tr("Exhibits"))
+        self.exhibit_table.horizontalHeader().setSectionResizeMode(
+            1, QHeaderView.ResizeMode.Stretch)
+        self.exhibit_table.itemSelectionChanged.connect(self._show_exhibit)
+        side = QWidget(split)
+        sv = QVBoxLayout(side)
+        self.image = ImageView(side)
+        self.image.setObjectName("exhibitImage")
+        self.image.setAccessibleName(self.tr("Exhibit picture"))
+        self.exhibit_info = QPlainTextEdit(side)
+        self.exhibit_info.setObjectName("exhibitInfo")
+        self.exhibit_info.setReadOnly(True)
+        self.exhibit_info.setMaximumHeight(self.fontMetrics().height() * 12)
+        self.save_button = QPushButton(self.tr("Save exhibit…"), side)
+        self.save_button.setObjectName("saveExhibit")
+        self.save_button.setEnabled(False)
+        self.save_button.clicked.connect(self.save_exhibit)
+        sv.addWidget(self.image, 1)
+        sv.addWidget(self.exhibit_info)
+        sv.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignRight)
+        split.addWidget(self.exhibit_table)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        return split
+
+    # ------------------------------------------------------------------ filling
+
+    def _fill(self) -> None:
+        contents = self.contents
+        if contents is None:
+            return
+        self.timeline.setRowCount(len(contents.rows))
+        for r, row in enumerate(contents.rows):
+            for c, value in enumerate((row.number, row.when, row.kinds, row.summary, row.exhibits)):
+                self.timeline.setItem(r, c, _item(value))
+        self._fit_columns(self.timeline, stretch=3, caps={2: 30, 4: 18})
+        self.exhibit_table.setRowCount(len(contents.exhibits))
+        for r, ex in enumerate(contents.exhibits):
+            for c, value in enumerate((ex.reference, ex.original_filename, ex.media_type,
+                                       ex.size, ex.entries, "")):
+                self.exhibit_table.setItem(r, c, _item(value))
+        self._fit_columns(self.exhibit_table, stretch=1, caps={2: 20, 4: 18})
+        self.about.setPlainText(contents.about)
+        self.notes.setText("\n".join(contents.notes))
+        self.notes.setVisible(bool(contents.notes))
+        self.tabs.setTabText(0, self.tr("Timeline ({n})").format(n=len(contents.rows)))
+        self.tabs.setTabText(1, self.tr("Exhibits ({n})").format(n=len(contents.exhibits)))
+        if contents.rows:
+            self.timeline.selectRow(0)
+
+    def _fit_columns(self, table: QTableWidget, *, stretch: int, caps: dict[int, int]) -> None:
+        """Columns as wide as their contents, but long lists capped (in characters) so
+        the summary or name column keeps the room."""
+        char = self.fontMetrics().averageCharWidth()
+        table.resizeColumnsToContents()
+        for column, limit in caps.items():
+            table.setColumnWidth(column, min(table.columnWidth(column), limit * char))
+        table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+
+    def _set_banner(self, style: str, status: str, summary: str) -> None:
+        self.banner.setStyleSheet(style)
+        self.status.setText(status)
+        self.summary.setText(summary)
+
+    def _show_unsafe(self) -> None:
+        self._set_banner(_INVALID_STYLE, self.tr("NOT OPENED: this zip is unsafe"),
+                         display_safe(self.unsafe_reason, single_line=True))
+        self.problems.setText(self.tr("Nothing in it was read, to keep this computer safe. "
+                                      "Ask the sender for a fresh copy."))
+        self.key_row.hide()
+        self.key_note.hide()
+        self.checking.hide()
+        self.notes.hide()
+
+    def _start_check(self) -> None:
+        self._set_banner(_CHECKING_STYLE, self.tr("Checking…"),
+                         self.tr("Checking every file against the bundle's manifests and "
+                                 "signature. You can start reading meanwhile."))
+        self.key_row.hide()
+        self.key_note.hide()
+        self.problems.hide()
+        path = self.bundle
+        self._task = start_task(lambda: verify_bundle(path), self._checked)
+
+    @Slot(object, object)
+    def _checked(self, report: object, error: object) -> None:
+        self._task = None
+        self.checking.hide()
+        if error is not None or not isinstance(report, VerifyReport):
+            message = error.message if isinstance(error, VictimLogError) else self.tr(
+                "The bundle could not be checked.")
+            self._set_banner(_INVALID_STYLE, self.tr("NOT CHECKED"),
+                             display_safe(message, single_line=True))
+            if not isinstance(error, VictimLogError) and isinstance(error, Exception):
+                from ...logs import log_unexpected
+
+                log_unexpected(error)
+            self.verified.emit(error)
+            return
+        self.report = report
+        if report.valid:
+            self._show_valid(report)
+        else:
+            self._show_invalid(report)
+        self._mark_exhibits(report)
+        self.verified.emit(report)
+
+    def _show_valid(self, report: VerifyReport) -> None:
+        counts = contents_text(report)
+        self._set_banner(_VALID_STYLE, self.tr("VALID"),
+                         self.tr("Nothing has changed since it was exported.")
+                         + (f" {counts}." if counts else ""))
+        self.readout.setText(report.short_fingerprint or "")
+        self.readout.setToolTip(report.fingerprint or "")
+        self.key_row.show()
+        self.key_note.show()
+
+    def _show_invalid(self, report: VerifyReport) -> None:
+        self._set_banner(_INVALID_STYLE, self.tr("INVALID: do not rely on this copy"),
+                         self.tr("It is not exactly as it was exported. Ask the sender for a "
+                                 "fresh copy. What is wrong:"))
+        lines = ["• " + display_safe(p.message, single_line=True) for p in report.problems]
+        shown = lines[:MAX_BANNER_PROBLEMS]
+        if len(lines) > len(shown):
+            shown.append(self.tr("… and {n} more: see “About this bundle”.").format(
+                n=len(lines) - len(shown)))
+        self.problems.setText("\n".join(shown))
+        self.problems.show()
+        self.about.setPlainText("\n".join([self.tr("Problems found by the check:"), *lines, "",
+                                           self.contents.about if self.contents else ""]))
+        if report.short_fingerprint:
+            self.readout.setText(report.short_fingerprint)
+            self.key_row.show()
+
+    def _mark_exhibits(self, report: VerifyReport) -> None:
+        contents = self.contents
+        if contents is None:
+            return
+        by_file = {p.file: p for p in report.problems}
+        root = contents.root
+        for r, ex in enumerate(contents.exhibits):
+            rel = ex.member[len(root):] if ex.member else ""
+            problem = by_file.get(rel) if rel else None
+            if not ex.member:
+                mark = self.tr("⚠ missing")
+            elif problem is not None:
+                mark = "⚠ " + {"changed": self.tr("changed"), "added": self.tr("added after export"),
+                              "damaged": self.tr("damaged")}.get(problem.kind, problem.kind)
+            else:
+                mark = self.tr("✓ unchanged")
+            item = self.exhibit_table.item(r, 5)
+            if item is not None:
+                item.setText(mark)
+        self.exhibit_table.resizeColumnToContents(5)
+
+    # ------------------------------------------------------------------ selection
+
+    @Slot(str)
+    def _filter_rows(self, needle: str) -> None:
+        contents = self.contents
+        if contents is None:
+            return
+        words = needle.casefold().split()
+        for r, row in enumerate(contents.rows):
+            hay = row.detail.casefold()
+            self.timeline.setRowHidden(r, not all(w in hay for w in words))
+
+    def selected_row(self, table: QTableWidget) -> int:
+        rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+        return rows[0].row() if rows else -1
+
+    @Slot()
+    def _show_entry(self) -> None:
+        r = self.selected_row(self.timeline)
+        if self.contents is None or not 0 <= r < len(self.contents.rows):
+            self.detail.clear()
+            return
+        self.detail.setPlainText(self.contents.rows[r].detail)
+
+    def current_exhibit(self) -> ExhibitRow | None:
+        r = self.selected_row(self.exhibit_table)
+        if self.contents is None or not 0 <= r < len(self.contents.exhibits):
+            return None
+        return self.contents.exhibits[r]
+
+    def _member(self, ex: ExhibitRow) -> ZipMember | None:
+        return self._zip.get(ex.member) if self._zip is not None and ex.member else None
+
+    @Slot()
+    def _show_exhibit(self) -> None:
+        ex = self.current_exhibit()
+        member = self._member(ex) if ex else None
+        self.save_button.setEnabled(member is not None)
+        if ex is None:
+            self.image.set_image(None)
+            self.exhibit_info.clear()
+            return
+        info = [f"Reference: {ex.reference}", f"File in the bundle: {ex.file}",
+                f"Original name: {ex.original_filename}", f"Type: {ex.media_type}",
+                f"Size: {ex.size} bytes", f"SHA-256: {ex.sha256}",
+                f"Added to the log: {format_datetime(ex.added_at) if ex.added_at else ''}",
+                f"Supports entries: {ex.entries}"]
+        if not ex.listed:
+            info.insert(0, "This file is in the bundle but not in its list of exhibits.")
+        if member is None:
+            self.image.set_image(None, self.tr("This file is missing from the bundle."))
+        elif ex.media_type.startswith("image/") or (not ex.listed and member.size < MAX_IMAGE_BYTES):
+            self._preview_image(member, ex, info)
+        else:
+            self.image.set_image(None, self.tr("No preview for this kind of file. Use “Save "
+                                               "exhibit…” to open it with another program."))
+        self.exhibit_info.setPlainText("\n".join(info))
+
+    def _preview_image(self, member: ZipMember, ex: ExhibitRow, info: list[str]) -> None:
+        if member.size > MAX_IMAGE_BYTES:
+            self.image.set_image(None, self.tr("This picture is too large to preview here. Use "
+                                               "“Save exhibit…” to open it."))
+            return
+        assert self._zip is not None
+        try:
+            data = self._zip.read_bytes(member, MAX_IMAGE_BYTES)
+        except DamagedMember as exc:
+            self.image.set_image(None, display_safe(exc.message, single_line=True))
+            return
+        image = QImage.fromData(data)
+        if ex.sha256:
+            ok = hashlib.sha256(data).hexdigest() == ex.sha256
+            info.append(self.tr("These bytes match the SHA-256 in the list.") if ok else
+                        self.tr("⚠ These bytes do NOT match the SHA-256 in the list."))
+        del data
+        if image.isNull():
+            self.image.set_image(None, self.tr("This picture cannot be shown here."))
+        else:
+            self.image.set_image(image)
+
+    @Slot()
+    def save_exhibit(self) -> None:
+        ex = self.current_exhibit()
+        member = self._member(ex) if ex else None
+        if ex is None or member is None or self._zip is None:
+            return
+        if self.report is not None and not self.report.valid:
+            rel = member.name[len(self.contents.root):] if self.contents else member.name
+            if any(p.file == rel for p in self.report.problems) and not dialogs.confirm(
+                    self, self.tr("Save exhibit"),
+                    self.tr("This file has changed since the bundle was exported. Save it "
+                            "anyway?"), self.tr("Save anyway")):
+                return
+        suggested = safe_filename(member.name.rpartition("/")[2], fallback="exhibit")
+        out = choose_save_path(self, suggested)
+        if out is None:
+            return
+        try:
+            with atomic_writer(out, "the exhibit") as fh:
+                for chunk in self._zip.iter_chunks(member):
+                    fh.write(chunk)
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        dialogs.show_message(self, self.tr("Save exhibit"), self.tr(
+            "Saved {ref} as {path}, byte for byte as it is in the bundle.").format(
+                ref=ex.reference, path=display_safe(str(out), single_line=True)))
+
+    # ------------------------------------------------------------------ closing
+
+    def wipe(self) -> None:
+        """Forget what was shown (the app's lock closes us) and close the zip."""
+        self.timeline.setRowCount(0)
+        self.exhibit_table.setRowCount(0)
+        self.detail.clear()
+        self.about.clear()
+        self.exhibit_info.clear()
+        self.image.set_image(None)
+        self.contents = None
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        self.wipe()
+        super().closeEvent(event)
+
+
+def open_bundle(parent: QWidget | None, path: Path) -> BundleViewer | None:
+    """Open a viewer window from inside the app; a non-bundle gets a plain message."""
+    try:
+        viewer = BundleViewer(Path(path), parent)
+    except NotABundle as exc:
+        dialogs.show_message(parent, "Victim Log", exc.message, QMessageBox.Icon.Warning)
+        return None
+    viewer.setWindowFlag(Qt.WindowType.Window, True)
+    viewer.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
+    viewer.show()
+    return viewer
+
+
+def run_bundle_viewer(path: Path) -> int:
+    """Show the viewer until it is closed; the exit code (2 if it is not a bundle)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(["victim-log"])
+    try:
+        viewer = BundleViewer(Path(path))
+    except NotABundle as exc:
+        dialogs.show_message(None, "Victim Log", exc.message, QMessageBox.Icon.Warning)
+        return EXIT_BAD_INPUT
+    viewer.show()
+    try:
+        code = int(app.exec())
+    finally:
+        viewer.wipe()
+        wait_for_tasks()
+        privacy.clear_file_dialog_history()
+    return code

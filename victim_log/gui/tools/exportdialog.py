@@ -1,0 +1,574 @@
+"""The export dialog: the police bundle (or a PDF, CSV or JSON) made from the diary.
+
+What matters to the person using it, and so shapes the dialog:
+
+* **Nothing surprising leaves the diary.** Private notes are off by default and,
+  when ticked, a warning says the defence may read them; redaction of places and
+  other people's details is one tick each, with one line saying what it does.
+* **A live count** ("61 incidents, 3 exhibits, 1 Jun 2026 to 25 Nov 2026") so the
+  choices can be checked before anything is written. It is computed with
+  :func:`~victim_log.export.case.build_case` in the GUI thread only for diaries small
+  enough for that to be instant; bigger ones count when asked.
+* **The app never freezes**: the export itself runs on a worker thread
+  (:class:`BackgroundTask`) behind a busy indicator. The core writes atomically, so
+  a failure (or a lock half-way) leaves no half-written file.
+* **The signing key's read-out form** is shown large at the end, with Copy (through
+  the session, so locking clears the clipboard), because the officer should hear it
+  by phone to know the bundle came from this diary.
+
+``BackgroundTask`` lives here because this dialog came first; the import wizard and
+backup dialog use it too.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import BadInput, VictimLogError
+from ...export.bundle import ExportResult, export
+from ...export.case import MAX_INITIALS, ExportOptions, build_case
+from ...model import PERSON_ROLES
+from ...textsafe import display_safe
+from ...vault import IncidentFilter, Vault
+from ..shell.session import Session
+from ..widgets import dialogs, privacy
+from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
+    BackgroundTask,
+    action_row,
+    busy_bar,
+    day_text,
+    dispose,
+    fit_to_text,
+    plural,
+    scaled,
+    start_task,
+    tasks_running,
+    wait_for_tasks,
+    wrapped,
+)
+
+#: Diaries with at most this many incidents get a live count (build_case costs about
+#: 1 ms per incident); bigger ones count when the person presses "Count".
+LIVE_PREVIEW_LIMIT = 250
+PREVIEW_DELAY_MS = 150
+
+FORMATS: tuple[tuple[str, str, str, str], ...] = (
+    # (core format, label, file filter, suffix)
+    ("bundle", "Evidence bundle for the police (.zip): the PDF, spreadsheets and your "
+               "original files, signed. Recommended.", "Zip files (*.zip)", "zip"),
+    ("pdf", "PDF only: the readable timeline, without your original files", "PDF files (*.pdf)",
+     "pdf"),
+    ("csv", "Spreadsheet (CSV): one row per incident", "CSV files (*.csv)", "csv"),
+    ("json", "Data (JSON): every field, for case systems", "JSON files (*.json)", "json"),
+)
+
+
+
+def choose_save_path(parent: QWidget | None, title: str, suggested_name: str,
+                     name_filter: str, suffix: str) -> Path | None:
+    """Ask where to save, in a file dialog that remembers nothing. Tests replace this."""
+    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, title, name_filters=[name_filter],
+                                default_suffix=suffix, suggested_name=suggested_name)
+    return chosen[0] if chosen else None
+
+
+# --------------------------------------------------------------------------- the dialog
+
+
+class ExportDialog(QDialog):
+    """Choose what to export, export it on a worker thread, show the result."""
+
+    exported = Signal(object)  # ExportResult
+    failed = Signal(object)  # the exception, after it has been shown
+
+    def __init__(self, session: Session, parent: QWidget | None = None,
+                 incident_ids: list[int] | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.incident_ids = tuple(dict.fromkeys(incident_ids or ()))
+        self.result_value: ExportResult | None = None
+        self._task: BackgroundTask | None = None
+        self.setObjectName("exportDialog")
+        self.setWindowTitle(self.tr("Export for the police"))
+        self.setAccessibleName(self.windowTitle())
+        self.setModal(True)
+
+        vault = session.require()
+        self.total_incidents = vault.count_incidents()
+        self.live = self.total_incidents <= LIVE_PREVIEW_LIMIT
+
+        self.pages = QStackedWidget(self)
+        self.options_page = self._build_options(vault)
+        self.busy_page = self._build_busy()
+        self.done_page = self._build_done()
+        for page in (self.options_page, self.busy_page, self.done_page):
+            self.pages.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.pages)
+
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
+        self._connect_changes()
+        if self.live:
+            self.update_preview()
+        else:
+            self.preview.setText(self.tr("{n} incidents in your diary. Press Count to see how many "
+                                         "these choices export.").format(n=self.total_incidents))
+        fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_options(self, vault: Vault) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("optionsPage")
+        outer = QVBoxLayout(page)
+        intro = wrapped(self.tr(
+            "Make a copy of your log to give to the police. Your diary itself stays exactly "
+            "as it is."), page)
+        outer.addWidget(intro)
+
+        # Which incidents ---------------------------------------------------
+        which = QGroupBox(self.tr("Which incidents"), page)
+        form = QFormLayout(which)
+        first, last = self._date_bounds(vault)
+        self.all_dates = QCheckBox(self.tr("All dates"), which)
+        self.all_dates.setObjectName("allDates")
+        self.all_dates.setChecked(True)
+        self.from_date = self._date_edit(first, "fromDate", self.tr("From"))
+        self.to_date = self._date_edit(last, "toDate", self.tr("To"))
+        dates = QHBoxLayout()
+        dates.addWidget(self.all_dates)
+        dates.addSpacing(12)
+        dates.addWidget(QLabel(self.tr("from"), which))
+        dates.addWidget(self.from_date)
+        dates.addWidget(QLabel(self.tr("to"), which))
+        dates.addWidget(self.to_date)
+        dates.addStretch(1)
+        form.addRow(self.tr("Period:"), dates)
+
+        self.person = QComboBox(which)
+        self.person.setObjectName("person")
+        self.person.setAccessibleName(self.tr("Person"))
+        self.person.addItem(self.tr("Everyone"), None)
+        people = sorted(vault.list_people(),
+                        key=lambda p: (p.data.role != "perpetrator", p.data.name.casefold()))
+        for p in people:
+            role = PERSON_ROLES.get(p.data.role, "").lower()
+            name = display_safe(p.data.name, single_line=True)
+            self.person.addItem(f"{name} ({role})" if role else name, p.id)
+        form.addRow(self.tr("Involving:"), self.person)
+
+        self.only_selected = QCheckBox(which)
+        self.only_selected.setObjectName("onlySelected")
+        if self.incident_ids:
+            self.only_selected.setText(self.tr("Only the {n} you selected").format(
+                n=plural(len(self.incident_ids), "incident")))
+            self.only_selected.setChecked(True)
+            form.addRow("", self.only_selected)
+        else:
+            self.only_selected.hide()
+        outer.addWidget(which)
+
+        # Exhibit references ------------------------------------------------
+        refs = QGroupBox(self.tr("Exhibit references"), page)
+        refs_form = QFormLayout(refs)
+        self.initials = QLineEdit(refs)
+        self.initials.setObjectName("initials")
+        self.initials.setAccessibleName(self.tr("Your initials"))
+        self.initials.setMaxLength(MAX_INITIALS)
+        self.initials.setText(display_safe(vault.get_setting("initials", ""), single_line=True))
+        self.initials.setPlaceholderText("SM")
+        self.initials.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMMMMMMMM") + 16)
+        refs_form.addRow(self.tr("Your initials:"), self.initials)
+        refs_form.addRow("", wrapped(self.tr(
+            "Exhibits are numbered with them, as in a witness statement: SM/1, SM/2 …"), refs))
+        outer.addWidget(refs)
+
+        # Privacy -----------------------------------------------------------
+        privacy_box = QGroupBox(self.tr("What the other side may see"), page)
+        pv = QVBoxLayout(privacy_box)
+        pv.addWidget(wrapped(self.tr(
+            "An export may be shown to the defence, and so to the person you are reporting."),
+            privacy_box))
+        self.include_private = QCheckBox(self.tr("Include my private notes"), privacy_box)
+        self.include_private.setObjectName("includePrivate")
+        pv.addWidget(self.include_private)
+        self.private_warning = QWidget(privacy_box)
+        warn_row = QHBoxLayout(self.private_warning)
+        warn_row.setContentsMargins(24, 0, 0, 0)
+        icon = QLabel(self.private_warning)
+        size = self.fontMetrics().height()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+                       .pixmap(size, size))
+        icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        warn_text = wrapped(self.tr(
+            "The defence may see these, and so may the person you are reporting. Only "
+            "include them if you are sure."),
+            self.private_warning, name="privateWarning")
+        bold = warn_text.font()
+        bold.setBold(True)
+        warn_text.setFont(bold)
+        warn_row.addWidget(icon)
+        warn_row.addWidget(warn_text, 1)
+        self.private_warning.setVisible(False)
+        pv.addWidget(self.private_warning)
+
+        self.redact_locations = QCheckBox(self.tr("Hide places (redact locations)"), privacy_box)
+        self.redact_locations.setObjectName("redactLocations")
+        pv.addWidget(self.redact_locations)
+        pv.addWidget(self._hint(self.tr(
+            "Places become “[location redacted]” in this copy. Photos and files are never "
+            "changed, so they may still show where you were.")))
+        self.redact_third = QCheckBox(self.tr("Hide other people’s details (redact third parties)"),
+                                      privacy_box)
+        self.redact_third.setObjectName("redactThirdParties")
+        pv.addWidget(self.redact_third)
+        pv.addWidget(self._hint(self.tr(
+            "Witnesses, friends and family become “[third party redacted]”; the person "
+            "you are reporting is still named.")))
+        outer.addWidget(privacy_box)
+
+        # Format ------------------------------------------------------------
+        fmt_box = QGroupBox(self.tr("What to make"), page)
+        fv = QVBoxLayout(fmt_box)
+        self.format_group = QButtonGroup(fmt_box)
+        self.format_buttons: dict[str, QRadioButton] = {}
+        for i, (fmt, label, _filter, _suffix) in enumerate(FORMATS):
+            button = QRadioButton(self.tr(label), fmt_box)
+            button.setObjectName(f"format_{fmt}")
+            self.format_group.addButton(button, i)
+            self.format_buttons[fmt] = button
+            fv.addWidget(button)
+        self.format_buttons["bundle"].setChecked(True)
+        outer.addWidget(fmt_box)
+
+        # Preview and buttons -----------------------------------------------
+        preview_row = QHBoxLayout()
+        self.preview = wrapped("", page, name="preview")
+        self.preview.setFont(scaled(self.preview.font(), 1.1, bold=True))
+        self.preview.setAccessibleName(self.tr("What will be exported"))
+        self.count_button = QPushButton(self.tr("Count"), page)
+        self.count_button.setObjectName("countButton")
+        self.count_button.clicked.connect(self.update_preview)
+        self.count_button.setVisible(not self.live)
+        preview_row.addWidget(self.preview, 1)
+        preview_row.addWidget(self.count_button)
+        outer.addLayout(preview_row)
+
+        buttons, self.cancel_button, self.export_button = action_row(
+            page, (self.tr("Cancel"), "cancelButton", self.reject),
+            (self.tr("Export…"), "exportButton", self.start_export))
+        outer.addLayout(buttons)
+        return page
+
+    def _hint(self, text: str) -> QLabel:
+        label = wrapped(text)
+        label.setContentsMargins(24, 0, 0, 4)
+        label.setFont(scaled(label.font(), 0.92))
+        return label
+
+    def _date_edit(self, value: date, name: str, accessible: str) -> QDateEdit:
+        edit = QDateEdit(QDate(value.year, value.month, value.day), self)
+        edit.setObjectName(name)
+        edit.setAccessibleName(accessible)
+        edit.setCalendarPopup(True)
+        edit.setDisplayFormat("d MMM yyyy")
+        edit.setEnabled(False)
+        return edit
+
+    @staticmethod
+    def _date_bounds(vault: Vault) -> tuple[date, date]:
+        """The first and last dated incidents, to start the period pickers sensibly."""
+        def day(rows: list[Any]) -> date | None:
+            for row in rows:
+                try:
+                    return date.fromisoformat(row.occurred_start[:10])
+                except ValueError:
+                    continue
+            return None
+
+        flt = IncidentFilter()
+        first = day(vault.list_incidents(flt, limit=20, oldest_first=True))
+        last = day(vault.list_incidents(flt, limit=20))
+        today = date.today()
+        return first or today, last or today
+
+    def _build_busy(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("busyPage")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        self.busy_label = wrapped(self.tr("Making your export… With many photos or videos this "
+                                          "can take a minute."), page)
+        self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.busy_label)
+        layout.addWidget(busy_bar(page))
+        layout.addStretch(1)
+        return page
+
+    def _build_done(self) -> QWidget:
+        page = QWidget(self)
+        page.setObjectName("donePage")
+        layout = QVBoxLayout(page)
+        title = wrapped(self.tr("Your export is ready"), page)
+        title.setFont(scaled(title.font(), 1.4, bold=True))
+        layout.addWidget(title)
+        self.done_counts = wrapped("", page, name="doneCounts")
+        layout.addWidget(self.done_counts)
+        self.done_path = wrapped("", page, name="donePath")
+        self.done_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.done_path)
+        self.done_redactions = wrapped("", page, name="doneRedactions")
+        layout.addWidget(self.done_redactions)
+
+        self.key_box = QGroupBox(self.tr("Signing key"), page)
+        kv = QVBoxLayout(self.key_box)
+        row = QHBoxLayout()
+        self.readout = QLabel("", self.key_box)
+        self.readout.setObjectName("fingerprintReadout")
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)
+        self.readout.setFont(scaled(self.readout.font(), 2.0, bold=True, mono=True))
+        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.readout.setAccessibleName(self.tr("Signing key, read-out form"))
+        self.copy_button = QPushButton(self.tr("Copy"), self.key_box)
+        self.copy_button.setObjectName("copyFingerprint")
+        self.copy_button.clicked.connect(self.copy_fingerprint)
+        row.addWidget(self.readout, 1)
+        row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        kv.addLayout(row)
+        kv.addWidget(wrapped(self.tr(
+            "Read these characters to the officer by phone: they prove the bundle came from "
+            "your diary and that nothing in it was changed afterwards."), self.key_box))
+        self.full_fingerprint = wrapped("", self.key_box, name="fullFingerprint")
+        self.full_fingerprint.setFont(scaled(self.full_fingerprint.font(), 0.9))
+        self.full_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        kv.addWidget(self.full_fingerprint)
+        layout.addWidget(self.key_box)
+        self.unsigned_note = wrapped(self.tr(
+            "This file is not signed. For evidence the officer can check, export the "
+            "evidence bundle (.zip)."), page, name="unsignedNote")
+        layout.addWidget(self.unsigned_note)
+        steps_title = wrapped(self.tr("What to do next"), page)
+        steps_title.setFont(scaled(steps_title.font(), 1.1, bold=True))
+        layout.addSpacing(8)
+        layout.addWidget(steps_title)
+        self.next_steps = wrapped("", page, name="nextSteps")
+        layout.addWidget(self.next_steps)
+        layout.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        self.close_button = QPushButton(self.tr("Done"), page)
+        self.close_button.setObjectName("doneButton")
+        self.close_button.clicked.connect(self.accept)
+        buttons.addWidget(self.close_button)
+        layout.addLayout(buttons)
+        return page
+
+    def _connect_changes(self) -> None:
+        self.all_dates.toggled.connect(self._all_dates_toggled)
+        self.include_private.toggled.connect(self._private_toggled)
+        for signal in (self.all_dates.toggled, self.from_date.dateChanged, self.to_date.dateChanged,
+                       self.person.currentIndexChanged, self.only_selected.toggled,
+                       self.initials.textChanged, self.include_private.toggled,
+                       self.redact_locations.toggled, self.redact_third.toggled):
+            signal.connect(self._options_changed)
+
+    # ------------------------------------------------------------------ options
+
+    @Slot(bool)
+    def _all_dates_toggled(self, checked: bool) -> None:
+        self.from_date.setEnabled(not checked)
+        self.to_date.setEnabled(not checked)
+
+    @Slot(bool)
+    def _private_toggled(self, checked: bool) -> None:
+        self.private_warning.setVisible(checked)
+        if checked:
+            fit_to_text(self)
+
+    @Slot()
+    def _options_changed(self) -> None:
+        if self.live:
+            self._preview_timer.start()
+        else:
+            self.preview.setText(self.tr("Press Count to see how many incidents these choices "
+                                         "export."))
+
+    def fmt(self) -> str:
+        for fmt, button in self.format_buttons.items():
+            if button.isChecked():
+                return fmt
+        return "bundle"
+
+    def options(self) -> ExportOptions:
+        start = end = ""
+        if not self.all_dates.isChecked():
+            start = self.from_date.date().toPython().isoformat()
+            end = self.to_date.date().toPython().isoformat()
+        redact = set()
+        if self.redact_locations.isChecked():
+            redact.add("locations")
+        if self.redact_third.isChecked():
+            redact.add("third-parties")
+        person = self.person.currentData()
+        ids = self.incident_ids if self.incident_ids and self.only_selected.isChecked() else ()
+        return ExportOptions(start=start, end=end,
+                             person_id=int(person) if person is not None else None,
+                             incident_ids=ids, include_private=self.include_private.isChecked(),
+                             redact=frozenset(redact), initials=self.initials.text().strip())
+
+    @Slot()
+    def update_preview(self) -> None:
+        """Count what these choices export (build_case reads but never writes)."""
+        self._preview_timer.stop()
+        try:
+            vault = self.session.require()
+            options = self.options()
+            case = build_case(vault, options,
+                              exported_at=datetime.now().astimezone().isoformat(timespec="seconds"))
+        except VictimLogError as exc:
+            self.preview.setText(exc.message)
+            self.export_button.setEnabled(False)
+            return
+        except Exception as exc:  # noqa: BLE001 - a preview must never take the dialog down
+            from ...logs import log_unexpected
+
+            log_unexpected(exc)
+            self.preview.setText(self.tr("The count is not available just now."))
+            return
+        start = options.start or case.first_incident
+        end = options.end or case.last_incident
+        parts = [plural(len(case.incidents), "incident"), plural(len(case.exhibits), "exhibit")]
+        if start and end:
+            parts.append(f"{day_text(start)} to {day_text(end)}")
+        self.preview.setText(", ".join(parts))
+        self.export_button.setEnabled(bool(case.incidents))
+        if not case.incidents:
+            self.preview.setText(self.tr("No incidents match these choices."))
+
+    # ------------------------------------------------------------------ exporting
+
+    def suggested_name(self, fmt: str) -> str:
+        suffix = dict((f, s) for f, _l, _flt, s in FORMATS)[fmt]
+        return f"incident-log-{date.today().isoformat()}.{suffix}"
+
+    @Slot()
+    def start_export(self) -> None:
+        if self._task is not None:
+            return
+        fmt = self.fmt()
+        try:
+            options = self.options()
+            vault = self.session.require()
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            return
+        _f, _label, name_filter, suffix = next(x for x in FORMATS if x[0] == fmt)
+        out = choose_save_path(self, self.tr("Save the export as"), self.suggested_name(fmt),
+                               name_filter, suffix)
+        if out is None:
+            return
+        if not out.suffix:
+            out = out.with_suffix("." + suffix)
+        self.pages.setCurrentWidget(self.busy_page)
+        self._task = start_task(lambda: export(vault, out, options, fmt=fmt), self._export_done)
+
+    @Slot(object, object)
+    def _export_done(self, result: object, error: object) -> None:
+        self._task = None
+        if error is not None:
+            self.pages.setCurrentWidget(self.options_page)
+            dialogs.show_error(self, error if isinstance(error, BaseException)
+                               else BadInput(str(error)))
+            self.failed.emit(error)
+            return
+        assert isinstance(result, ExportResult)
+        self.result_value = result
+        self.show_result(result)
+        self.exported.emit(result)
+
+    def show_result(self, result: ExportResult) -> None:
+        what = {"bundle": self.tr("evidence bundle"), "pdf": "PDF", "csv": self.tr("spreadsheet"),
+                "json": self.tr("JSON file")}.get(result.format, result.format)
+        self.done_counts.setText(self.tr("{incidents} and {exhibits} in the {what}, saved as:").format(
+            incidents=plural(result.incidents, "incident"),
+            exhibits=plural(result.exhibits, "exhibit"), what=what))
+        self.done_path.setText(display_safe(str(result.path), single_line=True))
+        if result.redactions:
+            self.done_redactions.setText(self.tr("Hidden in this copy: ")
+                                         + " ".join(display_safe(r) for r in result.redactions))
+        self.done_redactions.setVisible(bool(result.redactions))
+        signed = result.format == "bundle"
+        self.key_box.setVisible(signed)
+        self.unsigned_note.setVisible(not signed)
+        steps = [self.tr("Give the file to the officer in the way they ask: an upload link, "
+                         "email or a USB stick.")]
+        if signed:
+            steps.append(self.tr("Phone them and read out the signing key above, so they can "
+                                 "check it."))
+        steps += [self.tr("Keep your own copy somewhere safe: you may be asked for it again."),
+                  self.tr("Delete copies you no longer need from shared computers and "
+                          "downloads folders.")]
+        self.next_steps.setText("\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
+        self.readout.setText(result.short_fingerprint)
+        self.full_fingerprint.setText(self.tr("In full: {fp}").format(fp=result.fingerprint))
+        self.pages.setCurrentWidget(self.done_page)
+        fit_to_text(self)
+        self.close_button.setFocus()
+
+    @Slot()
+    def copy_fingerprint(self) -> None:
+        if self.result_value is not None:
+            self.session.copy_to_clipboard(self.result_value.short_fingerprint)
+            self.copy_button.setText(self.tr("Copied"))
+
+    @property
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def reject(self) -> None:
+        # Closing while the export runs would leave the person unsure whether it
+        # happened; the lock closes us with QDialog.done, which still works.
+        if self.busy:
+            return
+        super().reject()
+
+
+def open_export_dialog(session: Session, parent: QWidget | None = None,
+                       incident_ids: list[int] | None = None) -> None:
+    """Show the export dialog (modal); ``incident_ids`` offers "only the selected"."""
+    try:
+        dialog = ExportDialog(session, parent, incident_ids)
+    except VictimLogError as exc:
+        dialogs.show_error(parent, exc)
+        return
+    try:
+        dialogs.exec_dialog(dialog)
+    finally:
+        dispose(dialog)
+
+

@@ -1,0 +1,202 @@
+"""Small pieces the GUI's dialogs share: background tasks, fonts, labels, sizing.
+
+Why background tasks live here: a dialog can be closed (by the person or by the
+lock) while its work still runs, and a QThread destroyed while running aborts the
+process, so every task is tracked in one place and waited for at exit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QWidget,
+)
+
+from ...textsafe import plural as plural  # the GUI's modules take it from here
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+_RUNNING: set[BackgroundTask] = set()
+
+
+class BackgroundTask(QThread):
+    """Run one function off the GUI thread; ``done(result, error)`` arrives in the GUI thread.
+
+    Why a module-level set of running tasks: a dialog can be closed (by the person or
+    by the lock) while its task still runs, and a QThread destroyed while running
+    aborts the process. The task keeps itself alive until its thread has ended; a
+    receiver that was deleted meanwhile is simply not called.
+    """
+
+    done = Signal(object, object)  # (result, exception or None)
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self._fn: Callable[[], Any] | None = fn
+        self.finished.connect(self._forget)
+
+    def run(self) -> None:  # the worker thread
+        fn, self._fn = self._fn, None
+        try:
+            result = fn() if fn is not None else None
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to show
+            self.done.emit(None, exc)
+        else:
+            self.done.emit(result, None)
+
+    @Slot()
+    def _forget(self) -> None:
+        _RUNNING.discard(self)
+
+
+def start_task(fn: Callable[[], Any], receiver: Callable[[object, object], None]) -> BackgroundTask:
+    """Start ``fn`` on a worker thread; ``receiver(result, error)`` runs in the GUI thread."""
+    task = BackgroundTask(fn)
+    _RUNNING.add(task)
+    task.done.connect(receiver, Qt.ConnectionType.QueuedConnection)
+    task.start()
+    return task
+
+
+def tasks_running() -> int:
+    return len(_RUNNING)
+
+
+def wait_for_tasks() -> None:
+    """Block until every running task has ended: call before the process exits, since a
+    QThread destroyed while it runs aborts the process."""
+    for task in list(_RUNNING):
+        task.wait()
+
+
+def scaled(base: QFont, factor: float, *, bold: bool = False, mono: bool = False) -> QFont:
+    """A font relative to the system's (never a fixed size), optionally fixed-width."""
+    font = QFont(base)
+    if mono:
+        font.setFamilies(["DejaVu Sans Mono", "Liberation Mono", "Monospace"])
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setFixedPitch(True)
+    if base.pointSizeF() > 0:
+        font.setPointSizeF(base.pointSizeF() * factor)
+    elif base.pixelSize() > 0:
+        font.setPixelSize(max(6, round(base.pixelSize() * factor)))
+    font.setBold(bold)
+    return font
+
+
+def wrapped(text: str = "", parent: QWidget | None = None, *, name: str = "") -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+def fit_to_text(window: QWidget, width: int | None = None) -> None:
+    """Resize ``window`` so word-wrapped labels get all the lines they need.
+
+    Qt sizes a window from its layout's size hint, which guesses one line per
+    wrapped label; asking the layout for its height at the actual width is exact.
+    Call it again when a wrapped label appears or changes.
+    """
+    layout = window.layout()
+    if layout is None:
+        return
+    layout.activate()
+    w = width or max(window.width(), window.sizeHint().width())
+    h = window.heightForWidth(w) if window.hasHeightForWidth() else window.sizeHint().height()
+    window.resize(w, max(h, window.minimumSizeHint().height()))
+
+
+def plain_edit(parent: QWidget, name: str, lines: int = 4, placeholder: str = "") -> QPlainTextEdit:
+    """A multi-line text box ``lines`` high, named for screen readers, that Tab leaves
+    (keyboard users are never trapped in it)."""
+    edit = QPlainTextEdit(parent)
+    edit.setAccessibleName(name)
+    edit.setTabChangesFocus(True)
+    edit.setPlaceholderText(placeholder)
+    edit.setFixedHeight(parent.fontMetrics().height() * lines + 12)
+    return edit
+
+
+def text_lines(edit: QPlainTextEdit) -> tuple[str, ...]:
+    """The non-empty lines of a one-per-line box (numbers, aliases, conditions), trimmed."""
+    return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
+
+
+def save_cancel_buttons(dialog: QDialog, save_name: str,
+                        on_save: Callable[[], Any]) -> tuple[QDialogButtonBox, QPushButton]:
+    """Save and Cancel for a form dialog: Save runs ``on_save`` (which accepts the
+    dialog once it has saved), Cancel rejects it. Returns the box and its Save button."""
+    box = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog)
+    save = box.button(QDialogButtonBox.StandardButton.Save)
+    save.setObjectName(save_name)
+    save.setAccessibleName(dialog.tr("Save"))
+    box.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(dialog.tr("Cancel"))
+    box.accepted.connect(on_save)
+    box.rejected.connect(dialog.reject)
+    return box, save
+
+
+def action_row(parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]],
+               primary: tuple[str, str, Callable[[], Any]]) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+    """The dialogs' closing row: a way out, then the one action (the default), right-aligned.
+
+    Each of ``dismiss`` and ``primary`` is (text, object name, what a click does).
+    """
+    row = QHBoxLayout()
+    row.addStretch(1)
+    made = []
+    for text, name, slot in (dismiss, primary):
+        button = QPushButton(text, parent)
+        button.setObjectName(name)
+        button.clicked.connect(slot)
+        row.addWidget(button)
+        made.append(button)
+    made[1].setDefault(True)
+    return row, made[0], made[1]
+
+
+def busy_bar(parent: QWidget | None = None) -> QProgressBar:
+    """An indeterminate progress bar: the app is working, not stuck."""
+    bar = QProgressBar(parent)
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setAccessibleName("Working")
+    return bar
+
+
+def day_text(value: str | date) -> str:
+    """``2026-06-01`` as ``1 Jun 2026``; unparsable text is returned as it is."""
+    if isinstance(value, date):
+        d = value
+    else:
+        try:
+            d = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return value
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def dispose(widget: QObject) -> None:
+    """Delete a dialog now: it held diary text (names, counts) we should not keep."""
+    if not shiboken6.isValid(widget):
+        return
+    if isinstance(widget, QWidget):
+        widget.hide()
+    shiboken6.delete(widget)

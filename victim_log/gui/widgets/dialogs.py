@@ -1,0 +1,79 @@
+"""Showing messages and running modal dialogs, through one seam tests can replace.
+
+Every error from the core reaches the user through :func:`show_error` as a calm,
+plain dialog; an unexpected exception gets a generic message and its stack (never
+its text, which could hold diary content) goes to the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+
+from ...errors import VictimLogError
+from ...logs import log_unexpected
+
+# Tests replace this to answer dialogs without a nested event loop.
+DialogRunner = Callable[[QDialog], int]
+
+
+def _default_runner(dialog: QDialog) -> int:
+    return int(dialog.exec())
+
+
+run_dialog: DialogRunner = _default_runner
+
+
+def exec_dialog(dialog: QDialog) -> int:
+    """Run a modal dialog via the current seam (``run_dialog``)."""
+    return run_dialog(dialog)
+
+
+def run_for_saved_id(dialog: QDialog) -> int | None:
+    """Run a dialog that saves one thing (a person, an order) and dispose of it; the id
+    it saved (its ``saved_id``) if the person accepted, else None."""
+    try:
+        accepted = exec_dialog(dialog) == QDialog.DialogCode.Accepted
+        saved: int | None = getattr(dialog, "saved_id", None)
+        return saved if accepted else None
+    finally:
+        dialog.deleteLater()
+
+
+def show_message(parent: QWidget | None, title: str, text: str,
+                 icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("messageBox")
+    exec_dialog(box)
+
+
+def show_error(parent: QWidget | None, exc: BaseException) -> None:
+    if isinstance(exc, VictimLogError):
+        show_message(parent, "Victim Log", exc.message, QMessageBox.Icon.Warning)
+        return
+    log_unexpected(exc)
+    show_message(parent, "Victim Log",
+                 "Something went wrong, but nothing you typed has been lost. "
+                 "Please try again.", QMessageBox.Icon.Warning)
+
+
+def choose(parent: QWidget | None, title: str, text: str, options: list[str]) -> int | None:
+    """Which of ``options`` the person picked (its index), or None for Cancel."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
+    cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(cancel)
+    exec_dialog(box)
+    clicked = box.clickedButton()
+    return next((i for i, b in enumerate(buttons) if b is clicked), None)
+
+
+def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
+                      parent)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
+    exec_dialog(box)
+    return box.clickedButton() is yes_button
