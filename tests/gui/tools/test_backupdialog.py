@@ -12,7 +12,8 @@ from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
 from victim_log.backup import restore_backup
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import backupdialog
-from victim_log.gui.tools.backupdialog import BackupDialog, open_backup_dialog, size_text
+from victim_log.gui.tools.backupdialog import BackupDialog, open_backup_dialog
+from victim_log.gui.widgets.common import size_text
 from victim_log.vault import Vault
 
 

@@ -17,7 +17,7 @@ from tests.gui.conftest import PASSPHRASE, DialogAnswers
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
 from victim_log.gui.tools import bundleviewer
-from victim_log.gui.tools.bundleviewer import BundleViewer, cell, run_bundle_viewer, text
+from victim_log.gui.tools.bundleviewer import BundleViewer, run_bundle_viewer
 from victim_log.gui.tools.exportdialog import tasks_running
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
@@ -214,11 +214,3 @@ def test_run_bundle_viewer_shows_and_returns_0(qtbot, bundle_file: Path) -> None
     assert run_bundle_viewer(bundle_file) == 0
     assert shown and shown[0].report.valid
     assert tasks_running() == 0
-
-
-def test_text_helpers() -> None:
-    assert text(["a", 1, None, True]) == "a; 1; yes"
-    assert text({"x": 1}) == ""
-    assert text("a\u202eb\x07") == "ab\ufffd"
-    assert cell("'=HYPERLINK(x)") == "=HYPERLINK(x)"
-    assert cell("'plain") == "'plain"

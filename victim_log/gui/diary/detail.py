@@ -18,18 +18,15 @@ from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QCoreApplication,
     QDate,
-    QIODevice,
     QLocale,
     QSize,
     Qt,
     QTimer,
     Signal,
+    SignalInstance,
 )
-from PySide6.QtGui import QIcon, QImage, QImageReader, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QIcon, QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -37,8 +34,6 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QListView,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
@@ -57,33 +52,15 @@ from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, I
 from ...textsafe import display_safe, safe_filename
 from ..shell.session import Session
 from ..widgets import dialogs, icons
+from ..widgets.common import file_icon_list, line_height, size_text
 from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
+from ..widgets.i18n import translator
+from ..widgets.images import decode_image
 
 THUMBNAIL_MAX_BYTES = 40 * 1024 * 1024  # larger images get a plain icon, not a thumbnail
 TEXT_VIEW_MAX_BYTES = 2 * 1024 * 1024
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Detail", text)
-
-
-def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
-    """Files shown as thumbnails that wrap, with long names elided in the middle
-    (where a name's distinguishing part and its extension both stay visible)."""
-    files = QListWidget(parent)
-    files.setObjectName(name)
-    files.setAccessibleName(accessible_name)
-    files.setViewMode(QListView.ViewMode.IconMode)
-    files.setMovement(QListView.Movement.Static)
-    files.setResizeMode(QListView.ResizeMode.Adjust)
-    files.setWrapping(True)
-    files.setWordWrap(True)
-    files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
-    return files
-
-
-def line_height(widget: QWidget) -> int:
-    return widget.fontMetrics().height()
+_tr = translator("Detail")
 
 
 # --------------------------------------------------------------------------- formatting
@@ -129,15 +106,6 @@ def format_when(data: IncidentData) -> str:
     return text
 
 
-def format_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{size} bytes"
-
-
 def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[str]:
     """The names of what a version changed, for the history list."""
     if new.deleted and (old is None or not old.deleted):
@@ -163,32 +131,6 @@ def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[st
 
 
 # --------------------------------------------------------------------------- images
-
-
-def decode_image(data: bytes, fit: QSize | None = None) -> QImage:
-    """Decode image bytes in memory, turned upright (EXIF) and optionally scaled to fit.
-
-    A reader with a scaled size lets JPEG decoding skip most of the work; Qt's
-    allocation limit refuses decompression bombs (the result is then a null image).
-    """
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(True)
-    if fit is not None:
-        size = reader.size()
-        if size.isValid() and (size.width() > fit.width() or size.height() > fit.height()):
-            # Orientation may swap width and height after the transform; fitting a
-            # square box keeps both cases inside it.
-            reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    buffer.close()
-    if fit is not None and not image.isNull() and (image.width() > fit.width()
-                                                   or image.height() > fit.height()):
-        image = image.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
-    return image
 
 
 class ThumbnailCache:
@@ -273,9 +215,9 @@ class EvidenceViewer(QDialog):
         self.setAccessibleName(self.tr("Evidence viewer"))
         self._image = QImage()
         self._zoom = 0.0  # 0 = fit to the window
-        self.scroll = QScrollArea(self)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll.setAccessibleName(self.tr("The file"))
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area.setAccessibleName(self.tr("The file"))
         self.picture = QLabel(self)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setAccessibleName(self.tr("Picture: %1").replace("%1", name))
@@ -301,8 +243,8 @@ class EvidenceViewer(QDialog):
             b.clicked.connect(slot)
             buttons.addWidget(b)
             if key is not None:
-                QShortcut(QKeySequence(key), self, activated=slot)
-        QShortcut(QKeySequence("Ctrl+0"), self, activated=lambda: self._set_zoom(0.0))
+                QShortcut(QKeySequence(key), self).activated.connect(slot)
+        QShortcut(QKeySequence("Ctrl+0"), self).activated.connect(lambda: self._set_zoom(0.0))
         buttons.addStretch(1)
         self.save.setAccessibleName(self.tr("Save a copy of the original file"))
         self.save.clicked.connect(lambda: save_evidence_copy(self, self._session, self._item))
@@ -312,10 +254,10 @@ class EvidenceViewer(QDialog):
         buttons.addWidget(close)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.text, 1)
         layout.addLayout(buttons)
-        self.scroll.setWidget(self.picture)
+        self.scroll_area.setWidget(self.picture)
         lh = line_height(self)
         self.resize(lh * 50, lh * 36)
 
@@ -327,7 +269,7 @@ class EvidenceViewer(QDialog):
             for b in (self.zoom_in, self.zoom_out, self.fit, self.actual):
                 b.setEnabled(False)
             if item.media_type.startswith("text/") and len(data) <= TEXT_VIEW_MAX_BYTES:
-                self.scroll.setVisible(False)
+                self.scroll_area.setVisible(False)
                 self.text.setVisible(True)
                 self.text.setPlainText(display_safe(data.decode("utf-8", "replace")))
             else:
@@ -343,7 +285,7 @@ class EvidenceViewer(QDialog):
     def _effective(self) -> float:
         if self._zoom > 0 or self._image.isNull():
             return self._zoom or 1.0
-        view = self.scroll.viewport().size()
+        view = self.scroll_area.viewport().size()
         return min(1.0, view.width() / max(1, self._image.width()),
                    view.height() / max(1, self._image.height()))
 
@@ -357,8 +299,8 @@ class EvidenceViewer(QDialog):
             size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
         self.picture.resize(self.picture.pixmap().size())
 
-    def resizeEvent(self, event: object) -> None:  # type: ignore[override]
-        super().resizeEvent(event)  # type: ignore[arg-type]
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+        super().resizeEvent(event)
         if self._zoom == 0.0:
             self._set_zoom(0.0)
 
@@ -668,18 +610,18 @@ class DetailPane(QWidget):
         body.addWidget(self.history_list)
         body.addStretch(1)
 
-        self.scroll = QScrollArea(self)
-        self.scroll.setObjectName("detailScroll")
-        self.scroll.setAccessibleName(self.tr("The chosen entry"))
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setWidget(self.body)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setObjectName("detailScroll")
+        self.scroll_area.setAccessibleName(self.tr("The chosen entry"))
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setWidget(self.body)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.placeholder, 1)
-        layout.addWidget(self.scroll, 1)
-        self.scroll.setVisible(False)
+        layout.addWidget(self.scroll_area, 1)
+        self.scroll_area.setVisible(False)
 
     # ------------------------------------------------------------------ showing
 
@@ -742,7 +684,7 @@ class DetailPane(QWidget):
         assert v is not None
         data = v.data
         self.placeholder.setVisible(False)
-        self.scroll.setVisible(True)
+        self.scroll_area.setVisible(True)
         self.title.setText(display_safe(data.summary))
         self.title.setAccessibleName(self.tr("Summary"))
         recorded = self.tr("Recorded %1").replace("%1", format_stamp(v.first_recorded_at))
@@ -805,11 +747,11 @@ class DetailPane(QWidget):
             item = QListWidgetItem(file_icon, name)
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
             item.setToolTip("\n".join([
-                name, f"{ev.media_type}, {format_size(ev.size)}",
+                name, f"{ev.media_type}, {size_text(ev.size)}",
                 self.tr("Added %1").replace("%1", format_stamp(ev.added_at)),
                 "SHA-256 " + ev.sha256]))
             item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         self.tr("%1, %2").replace("%1", name).replace("%2", format_size(ev.size)))
+                         self.tr("%1, %2").replace("%1", name).replace("%2", size_text(ev.size)))
             self.evidence_list.addItem(item)
             if mediatype.is_image(ev.media_type) and ev.size <= THUMBNAIL_MAX_BYTES \
                     and not ev.erased:
@@ -879,9 +821,9 @@ class DetailPane(QWidget):
 
     # ------------------------------------------------------------------ actions
 
-    def _request(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _request(self, signal: SignalInstance) -> None:
         if self.incident_id is not None:
-            signal.emit(self.incident_id)  # type: ignore[attr-defined]
+            signal.emit(self.incident_id)
 
     def current_evidence(self) -> EvidenceItem | None:
         row = self.evidence_list.currentRow()
@@ -932,7 +874,7 @@ class DetailPane(QWidget):
         self.fields.clear()
         self.evidence_list.clear()
         self.history_list.clear()
-        self.scroll.setVisible(False)
+        self.scroll_area.setVisible(False)
         self.placeholder.setVisible(True)
 
     def wipe(self) -> None:

@@ -56,8 +56,7 @@ from ...model import (
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
-from ..widgets.common import plain_edit, save_cancel_buttons
-from .detail import line_height
+from ..widgets.common import line_height, plain_edit, save_cancel_buttons
 
 DEFAULT_REASON = "added details"
 
@@ -346,11 +345,11 @@ class IncidentEditor(QDialog):
 
         did = QGroupBox(self.tr("What I did"), body)
         did_layout = QVBoxLayout(did)
-        self.actions = plain_edit(did, self.tr("What I did"), 3,
+        self.actions_edit = plain_edit(did, self.tr("What I did"), 3,
                                    self.tr("e.g. told a friend, called police, blocked the "
                                            "number, kept a screenshot"))
-        self.actions.setObjectName("actionsEdit")
-        did_layout.addWidget(self.actions)
+        self.actions_edit.setObjectName("actionsEdit")
+        did_layout.addWidget(self.actions_edit)
         form_layout.addWidget(did)
 
         # -- police and orders
@@ -416,7 +415,7 @@ class IncidentEditor(QDialog):
         self.buttons, self.save_button = save_cancel_buttons(self, "editorSave", self.save)
         self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
+            QShortcut(QKeySequence(keys), self).activated.connect(self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
@@ -429,7 +428,7 @@ class IncidentEditor(QDialog):
         for w in (self.summary, self.location, self.police_reference, self.police_officer,
                   self.police_collar):
             w.textChanged.connect(self.changed)
-        for e in (self.details, self.witnesses, self.effect_text, self.actions, self.private_note):
+        for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
             e.textChanged.connect(self.changed)
         self.kinds.changed.connect(self.changed)
         self.summary.setFocus()
@@ -504,7 +503,7 @@ class IncidentEditor(QDialog):
         for key, box in self.effects.items():
             box.setChecked(key in data.effects)
         self.effect_text.setPlainText(data.effect_text)
-        self.actions.setPlainText(data.actions)
+        self.actions_edit.setPlainText(data.actions)
         self.police_reference.setText(data.police.reference)
         self.police_officer.setText(data.police.officer)
         self.police_collar.setText(data.police.collar_number)
@@ -569,7 +568,7 @@ class IncidentEditor(QDialog):
             witnesses=self.witnesses.toPlainText(),
             effects=tuple(k for k, box in self.effects.items() if box.isChecked()),
             effect_text=self.effect_text.toPlainText(),
-            actions=self.actions.toPlainText(),
+            actions=self.actions_edit.toPlainText(),
             police=PoliceReport(reference=self.police_reference.text().strip(),
                                 officer=self.police_officer.text().strip(),
                                 collar_number=self.police_collar.text().strip(),
@@ -643,7 +642,7 @@ class IncidentEditor(QDialog):
         for w in (self.summary, self.location, self.police_reference, self.police_officer,
                   self.police_collar):
             w.setText("")
-        for e in (self.details, self.witnesses, self.effect_text, self.actions, self.private_note):
+        for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
             e.clear()
         self.people.clear()
         self.order.clear()

@@ -23,8 +23,7 @@ from ...model import OrderData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import plain_edit, save_cancel_buttons, text_lines
-from .detail import line_height
+from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
 
 # The orders victims in England and Wales most often hold (see DOMAIN.md).
 ORDER_TYPES = (

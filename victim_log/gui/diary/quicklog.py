@@ -57,7 +57,7 @@ from ...model import SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from .detail import file_icon_list, line_height, scaled_font
+from ..widgets.common import file_icon_list, line_height, scaled
 from .editor import KindPicker, iso_local, wall_time
 
 SUMMARY_MAX = 120
@@ -106,7 +106,8 @@ def image_to_png(image: QImage) -> bytes:
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
+    # PySide6 6.11 takes the format as str at run time; its stubs say bytes.
+    image.save(buffer, "PNG")  # type: ignore[call-overload]
     buffer.close()
     return bytes(data.data())
 
@@ -156,11 +157,11 @@ class QuickLogDialog(QDialog):
         lh = line_height(self)
 
         title = QLabel(self.tr("What happened?"), self)
-        title.setFont(scaled_font(self.font(), 1.3, bold=True))
+        title.setFont(scaled(self.font(), 1.3, bold=True))
 
         # -- when
         when_label = QLabel(self.tr("When"), self)
-        when_label.setFont(scaled_font(self.font(), 1.0, bold=True))
+        when_label.setFont(scaled(self.font(), 1.0, bold=True))
         self.when_group = QButtonGroup(self)
         self.when_buttons: dict[str, QRadioButton] = {}
         when_row = QHBoxLayout()
@@ -172,7 +173,7 @@ class QuickLogDialog(QDialog):
             self.when_group.addButton(b)
             self.when_buttons[key] = b
             when_row.addWidget(b)
-            b.toggled.connect(lambda on, k=key: on and self._when_chosen(k))
+            b.toggled.connect(lambda on, k=key: self._when_chosen(k) if on else None)
         self.when_edit = QDateTimeEdit(self._opened_at, self)
         self.when_edit.setObjectName("whenEdit")
         self.when_edit.setCalendarPopup(True)
@@ -187,12 +188,12 @@ class QuickLogDialog(QDialog):
 
         # -- kinds
         kinds_label = QLabel(self.tr("What kind? (choose all that apply)"), self)
-        kinds_label.setFont(scaled_font(self.font(), 1.0, bold=True))
+        kinds_label.setFont(scaled(self.font(), 1.0, bold=True))
         self.kinds = KindPicker(self, large=True, columns=6)
 
         # -- text
         text_label = QLabel(self.tr("What &happened"), self)
-        text_label.setFont(scaled_font(self.font(), 1.0, bold=True))
+        text_label.setFont(scaled(self.font(), 1.0, bold=True))
         self.text = WhatHappenedEdit(self)
         self.text.setObjectName("whatHappened")
         self.text.setAccessibleName(self.tr("What happened"))
@@ -205,7 +206,7 @@ class QuickLogDialog(QDialog):
 
         # -- evidence
         evidence_label = QLabel(self.tr("Evidence"), self)
-        evidence_label.setFont(scaled_font(self.font(), 1.0, bold=True))
+        evidence_label.setFont(scaled(self.font(), 1.0, bold=True))
         self.file_list = file_icon_list(self, "attachmentList", self.tr("Files to attach"))
         self.file_list.setIconSize(QSize(lh * 3, lh * 3))
         self.file_list.setGridSize(QSize(lh * 8, lh * 5))
@@ -246,15 +247,16 @@ class QuickLogDialog(QDialog):
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(lambda: self.save())
-        for b in (self.more_button, self.cancel_button, self.attach_button, self.remove_button):
-            b.setAutoDefault(False)
+        for button in (self.more_button, self.cancel_button, self.attach_button,
+                       self.remove_button):
+            button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.more_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.save)
+            QShortcut(QKeySequence(keys), self).activated.connect(lambda: self.save())
 
         # A photo knows when it was taken: offer that as the incident's time.
         self.photo_time_label = QLabel(self)

@@ -30,7 +30,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QCoreApplication,
     QDate,
     QEvent,
     QLocale,
@@ -71,6 +70,7 @@ from ...textsafe import display_safe
 from ...vault import IncidentFilter, IncidentSummary, Vault
 from ..shell.session import Session, carry_on
 from ..widgets import icons
+from ..widgets.i18n import translator
 
 PAGE_SIZE = 200
 MAX_CACHED_PAGES = 50
@@ -78,8 +78,7 @@ SEARCH_DEBOUNCE_MS = 150
 DETAIL_FOLLOWS_MS = 25  # after a new result: a frame for the list to paint first
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Timeline", text)
+_tr = translator("Timeline")
 
 
 class Roles(IntEnum):
@@ -159,6 +158,14 @@ def filter_from_dict(d: dict[str, Any]) -> IncidentFilter:
 
 
 # --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class _FirstPage:
+    """What a query thread hands back: the number of matches and the first rows."""
+
+    total: int
+    rows: list[IncidentSummary]
 
 
 class TimelineModel(QAbstractListModel):
@@ -323,11 +330,11 @@ class TimelineModel(QAbstractListModel):
 
     def _run_query(self, generation: int, flt: IncidentFilter, vault: Vault) -> None:
         """Worker thread: only reads, and hands the result back to the GUI thread."""
-        result: object
+        result: _FirstPage | Exception
         try:
             total = vault.count_incidents(flt)
             first = vault.list_incidents(flt, offset=0, limit=self._page_size) if total else []
-            result = (total, first)
+            result = _FirstPage(total, first)
         except Exception as exc:  # noqa: BLE001 - passed to the GUI thread to be shown
             result = exc
         with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
@@ -337,12 +344,11 @@ class TimelineModel(QAbstractListModel):
         self._join_worker()
         queued, self._queued = self._queued, None
         if generation == self._generation:
-            if isinstance(result, BaseException):
+            if isinstance(result, _FirstPage):
+                self._apply(flt, result.total, result.rows)
+            else:
                 self.query_failed.emit(result)
                 self.query_finished.emit(self._count)
-            else:
-                total, first = result  # type: ignore[misc]
-                self._apply(flt, total, first)
         if queued is not None and queued[0] == self._generation:
             self._start(*queued)
 
@@ -481,7 +487,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.restore()
             return
         gutter = st.gutter
-        prev = model.summary_at(row - 1) if row > 0 else None  # type: ignore[union-attr]
+        prev = model.summary_at(row - 1) if row > 0 and isinstance(model, TimelineModel) else None
         day = day_key(s)
         new_day = prev is None or day_key(prev) != day
         top_visible = rect.top() <= 0 < rect.bottom()

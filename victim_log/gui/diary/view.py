@@ -25,7 +25,8 @@ from ...vault import IncidentFilter
 from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
-from .detail import DetailPane, line_height
+from ..widgets.common import line_height
+from .detail import DetailPane
 from .editor import IncidentEditor, ask_reason, confirm_then_reason
 from .quicklog import QuickLogDialog
 from .timeline import TimelinePanel

@@ -9,7 +9,7 @@ reason, like incidents.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,16 +31,15 @@ from ...errors import VictimLogError
 from ...model import PERSON_ROLES, Person, PersonData
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
-from ..diary.detail import line_height, scaled_font
 from ..diary.editor import ask_reason, confirm_then_reason
 from ..diary.timeline import TimelineList, TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import plain_edit, save_cancel_buttons, text_lines
+from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
+from ..widgets.common import scaled as scaled_font
+from ..widgets.i18n import translator
 
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("People", text)
+_tr = translator("People")
 
 
 class PersonDialog(QDialog):

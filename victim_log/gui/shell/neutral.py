@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QFont, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...prefs import Prefs
 from ...resources import resources_dir
+from ..widgets.i18n import translator
 
 ICON_DIR = "icons"
 
@@ -44,8 +45,7 @@ class Face:
         return QIcon(str(resources_dir() / ICON_DIR / self.icon_file))
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Face", text)
+_tr = translator("Face")
 
 
 def own_face() -> Face:

@@ -32,6 +32,7 @@ from ..widgets.common import (
     fit_to_text,
     plural,
     scaled,
+    size_text,
     start_task,
     wrapped,
 )
@@ -45,17 +46,6 @@ def choose_save_path(parent: QWidget | None, suggested_name: str) -> Path | None
                                 name_filters=[f"Backups (*.{SUFFIX})", "All files (*)"],
                                 default_suffix=SUFFIX, suggested_name=suggested_name)
     return chosen[0] if chosen else None
-
-
-def size_text(n: int) -> str:
-    if n < 1024:
-        return f"{n} bytes"
-    value = n / 1024
-    for unit in ("KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{n} bytes"  # pragma: no cover - the loop always returns
 
 
 class BackupDialog(QDialog):

@@ -9,7 +9,7 @@ entry's fields in full, and the exhibits (from ``data/exhibits.csv``), with pict
 shown from memory and "Save exhibit…" to write a member's exact bytes elsewhere.
 
 Safety: the bundle is untrusted. It is read only through
-:class:`~victim_log.export.zipread.SafeZip` (hardened, and never extracted: members
+:class:`~victim_log.safezip.SafeZip` (hardened, and never extracted: members
 are read as byte streams), sizes are capped before anything is loaded, every text
 is shown through :func:`~victim_log.textsafe.display_safe` in plain-text widgets (no
 HTML), and a malformed file inside the bundle is reported, not trusted. An invalid
@@ -18,18 +18,14 @@ nothing but the banner; a file that is not a bundle at all is refused with a pla
 message (:class:`~victim_log.errors.NotABundle`).
 
 The check runs on a worker thread, so a bundle with gigabytes of video opens at once
-and the banner turns green or red when the check is done.
+and the banner turns green or red when the check is done. What the bundle holds is
+read by the Qt-free :mod:`victim_log.bundle_contents`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QImage, QPixmap, QResizeEvent
@@ -53,10 +49,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...bundle_contents import BundleContents, ExhibitRow, read_contents
 from ...errors import EXIT_BAD_INPUT, NotABundle, VictimLogError
 from ...export.case import format_datetime
 from ...fsutil import atomic_writer
-from ...model import KINDS
 from ...safezip import DamagedMember, SafeZip, UnsafeZip, ZipMember
 from ...textsafe import display_safe, safe_filename
 from ...verify import VerifyReport, contents_text, verify_bundle
@@ -70,284 +66,14 @@ from ..widgets.common import (
     wrapped,
 )
 
-MAX_TIMELINE_JSON = 256 * 1024 * 1024
-MAX_EXHIBITS_CSV = 64 * 1024 * 1024
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_BANNER_PROBLEMS = 8
-TIMELINE_JSON = "data/timeline.json"
-EXHIBITS_CSV = "data/exhibits.csv"
-EXHIBITS_DIR = "data/exhibits/"
-_BAG_MARKERS = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 # The banner is the one place we choose colours: green and red must mean the same on
 # every desktop theme, with white text dark enough behind it to read (WCAG AA).
 _VALID_STYLE = "QFrame#banner { background: #1e6b32; } QFrame#banner QLabel { color: white; }"
 _INVALID_STYLE = "QFrame#banner { background: #a11d1d; } QFrame#banner QLabel { color: white; }"
 _CHECKING_STYLE = ""
-
-
-# --------------------------------------------------------------------------- reading (Qt-free)
-
-
-def text(value: Any, *, single_line: bool = False) -> str:
-    """Any JSON value as display-safe text; lists joined with "; ", objects skipped."""
-    if value is None or isinstance(value, dict):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "; ".join(t for t in (text(v, single_line=True) for v in value) if t)
-    return display_safe(str(value), single_line=single_line)
-
-
-def cell(value: str) -> str:
-    """A CSV cell as shown: the export's formula-guard apostrophe removed, display-safe."""
-    if value.startswith("'") and value[1:].startswith(_FORMULA_START):
-        value = value[1:]
-    return display_safe(value, single_line=True)
-
-
-@dataclass(frozen=True)
-class TimelineRow:
-    number: str
-    when: str
-    kinds: str
-    summary: str
-    exhibits: str
-    detail: str
-
-
-@dataclass(frozen=True)
-class ExhibitRow:
-    reference: str
-    member: str  # full name inside the zip ("" if the listed file is not in it)
-    file: str  # as listed (display-safe)
-    original_filename: str
-    sha256: str
-    size: str
-    media_type: str
-    added_at: str
-    entries: str
-    listed: bool = True  # False: found in data/exhibits/ but in no list
-
-
-@dataclass
-class BundleContents:
-    root: str
-    rows: list[TimelineRow] = field(default_factory=list)
-    exhibits: list[ExhibitRow] = field(default_factory=list)
-    about: str = ""
-    notes: list[str] = field(default_factory=list)  # what could not be read, in words
-
-
-def bag_root(z: SafeZip) -> str:
-    """The folder holding the bag ("" or "name/"); NotABundle if there is none or several."""
-    roots = set()
-    for m in z.members:
-        folder, _, base = m.name.rpartition("/")
-        if base in _BAG_MARKERS and "/" not in folder:
-            roots.add(folder + "/" if folder else "")
-    if not roots:
-        raise NotABundle(f"{display_safe(z.path.name, single_line=True)} is a zip file, but not "
-                         "an export bundle.")
-    if len(roots) > 1:
-        raise NotABundle("This zip holds more than one bundle; open each one separately.")
-    return roots.pop()
-
-
-def _detail(i: dict[str, Any]) -> str:
-    """Every field of one incident, in plain text, verbatim text kept as written."""
-    lines: list[str] = []
-
-    def add(label: str, value: Any) -> None:
-        shown = text(value)
-        if shown.strip():
-            lines.append(f"{label}: {shown}")
-
-    head = f"Entry {text(i.get('number'))}"
-    extra = [f"log id {text(i.get('id'))}", f"version {text(i.get('version'))}"]
-    if i.get("amended") is True:
-        extra.append("amended")
-    lines.append(f"{head}  ({', '.join(extra)})")
-    add("When", i.get("when"))
-    add("Summary", i.get("summary"))
-    add("Kinds", i.get("kind_labels") or i.get("kinds"))
-    add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True)))
-    if i.get("last_recorded_at") != i.get("first_recorded_at"):
-        add("Last changed", format_datetime(text(i.get("last_recorded_at"), single_line=True)))
-    add("Place", i.get("location"))
-    details = text(i.get("details"))
-    if details.strip():
-        lines += ["", "What happened:", details, ""]
-    people = i.get("people")
-    if isinstance(people, list):
-        add("People", [f"{text(p.get('name'), single_line=True)} ({text(p.get('role'))})"
-                       for p in people if isinstance(p, dict)])
-    add("Witnesses", i.get("witnesses"))
-    add("Effect", i.get("effect_labels"))
-    add("Effect in their words", i.get("effect_text"))
-    add("What they did", i.get("actions"))
-    police = i.get("police")
-    if isinstance(police, dict):
-        add("Police reference", police.get("reference"))
-        add("Officer", police.get("officer"))
-        add("Collar number", police.get("collar_number"))
-        add("Reported on", police.get("reported_on"))
-    if i.get("breach") is True:
-        add("Breach of order", f"{text(i.get('order'), single_line=True)} — "
-                               f"{text(i.get('order_condition'), single_line=True)}")
-    add("Exhibits", i.get("exhibits"))
-    if isinstance(i.get("exhibits_not_included"), int) and i["exhibits_not_included"]:
-        add("Files removed from the log before export", i["exhibits_not_included"])
-    author = text(i.get("author"), single_line=True)
-    if author and author != "victim":
-        add("Written by", author)
-    if i.get("complete_later") is True:
-        add("Marked to complete later", "yes")
-    add("Source", i.get("source"))
-    history = i.get("history")
-    if isinstance(history, list) and len(history) > 1:
-        lines += ["", "History:"]
-        for h in history:
-            if isinstance(h, dict):
-                lines.append(f"  v{text(h.get('version'))} "
-                             f"{format_datetime(text(h.get('recorded_at'), single_line=True))}: "
-                             f"{text(h.get('reason'), single_line=True)}")
-    note = i.get("private_note")
-    if isinstance(note, str) and note:
-        lines += ["", "Private note:", text(note)]
-    return "\n".join(lines).strip()
-
-
-def _about(doc: dict[str, Any]) -> str:
-    lines: list[str] = []
-
-    def add(label: str, value: Any) -> None:
-        shown = text(value)
-        if shown.strip():
-            lines.append(f"{label}: {shown}")
-
-    add("Case", doc.get("case_title"))
-    add("Log kept by", doc.get("owner"))
-    add("Exported", format_datetime(text(doc.get("exported_at"), single_line=True)))
-    add("Software", doc.get("software"))
-    add("Exhibit references", doc.get("producer_initials"))
-    add("Which incidents", doc.get("selection"))
-    add("Private notes", "included" if doc.get("private_notes_included") is True else "not included")
-    add("Redactions", doc.get("redactions") or "none")
-    deleted = doc.get("deleted_not_exported")
-    if isinstance(deleted, int) and deleted:
-        add("Deleted entries in the period (not exported)", deleted)
-    counts = doc.get("counts")
-    if isinstance(counts, dict):
-        add("Breaches of orders", counts.get("breaches"))
-        by_kind = counts.get("by_kind")
-        if isinstance(by_kind, dict):
-            add("Incidents by kind", [f"{KINDS.get(k, text(k, single_line=True))}: {text(v)}"
-                                      for k, v in by_kind.items()])
-    people = doc.get("people")
-    if isinstance(people, list):
-        for p in people:
-            if isinstance(p, dict) and p.get("role") == "perpetrator":
-                add("Perpetrator", text(p.get("name"), single_line=True)
-                    + "".join(f"; {text(p.get(k), single_line=True)}"
-                              for k in ("aliases", "phones", "accounts", "vehicles") if p.get(k)))
-    orders = doc.get("orders")
-    if isinstance(orders, list):
-        for o in orders:
-            if isinstance(o, dict):
-                add("Order", f"{text(o.get('order_type'), single_line=True)} "
-                             f"{text(o.get('reference'), single_line=True)} "
-                             f"({text(o.get('status'), single_line=True)})")
-    return "\n".join(lines)
-
-
-def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, Any] | None:
-    member = z.get(root + TIMELINE_JSON)
-    if member is None:
-        contents.notes.append("This bundle has no timeline.json, so its timeline cannot be shown.")
-        return None
-    try:
-        doc = json.loads(z.read_bytes(member, MAX_TIMELINE_JSON).decode("utf-8"))
-    except DamagedMember as exc:
-        contents.notes.append(exc.message)
-        return None
-    except (ValueError, RecursionError):
-        contents.notes.append("timeline.json cannot be read: it is not valid JSON.")
-        return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("incidents", []), list):
-        contents.notes.append("timeline.json is not in the format Victim Log writes.")
-        return None
-    for i in doc.get("incidents", []):
-        if not isinstance(i, dict):
-            continue
-        contents.rows.append(TimelineRow(
-            number=text(i.get("number"), single_line=True),
-            when=text(i.get("when"), single_line=True),
-            kinds=", ".join(text(k, single_line=True) for k in i.get("kind_labels", [])
-                            if isinstance(k, str)) if isinstance(i.get("kind_labels"), list)
-            else text(i.get("kinds"), single_line=True),
-            summary=text(i.get("summary"), single_line=True),
-            exhibits=text(i.get("exhibits"), single_line=True),
-            detail=_detail(i)))
-    contents.about = _about(doc)
-    return doc
-
-
-def _exhibits_from_csv(z: SafeZip, root: str, contents: BundleContents) -> list[dict[str, str]] | None:
-    member = z.get(root + EXHIBITS_CSV)
-    if member is None:
-        return None
-    try:
-        raw = z.read_bytes(member, MAX_EXHIBITS_CSV).decode("utf-8-sig", "replace")
-        return [dict(r) for r in csv.DictReader(io.StringIO(raw, newline=""))]
-    except DamagedMember as exc:
-        contents.notes.append(exc.message)
-    except csv.Error:
-        contents.notes.append("exhibits.csv cannot be read: it is not a valid CSV file.")
-    return None
-
-
-def read_exhibits(z: SafeZip, root: str, contents: BundleContents,
-                  doc: dict[str, Any] | None) -> None:
-    rows = _exhibits_from_csv(z, root, contents)
-    if rows is None and doc is not None and isinstance(doc.get("exhibits"), list):
-        rows = [{"reference": text(e.get("reference")), "file": text(e.get("file")),
-                 "original_filename": text(e.get("original_filename")),
-                 "sha256": text(e.get("sha256")), "size_bytes": text(e.get("size")),
-                 "media_type": text(e.get("media_type")), "added_at": text(e.get("added_at")),
-                 "entries": text(e.get("entries"))}
-                for e in doc["exhibits"] if isinstance(e, dict)]
-    listed: set[str] = set()
-    for r in rows or []:
-        file = str(r.get("file") or "")
-        member = z.get(root + file) if file else None
-        if member is not None and not member.is_dir:
-            listed.add(member.name)
-        contents.exhibits.append(ExhibitRow(
-            reference=cell(str(r.get("reference") or "")),
-            member=member.name if member is not None and not member.is_dir else "",
-            file=cell(file), original_filename=cell(str(r.get("original_filename") or "")),
-            sha256=cell(str(r.get("sha256") or "")).lower(),
-            size=cell(str(r.get("size_bytes") or "")), media_type=cell(str(r.get("media_type") or "")),
-            added_at=cell(str(r.get("added_at") or "")), entries=cell(str(r.get("entries") or ""))))
-    for m in z.members:
-        if m.name.startswith(root + EXHIBITS_DIR) and not m.is_dir and m.name not in listed:
-            name = m.name[len(root):]
-            contents.exhibits.append(ExhibitRow(
-                reference="—", member=m.name, file=display_safe(name, single_line=True),
-                original_filename=display_safe(name.rpartition("/")[2], single_line=True),
-                sha256="", size=str(m.size), media_type="", added_at="", entries="",
-                listed=False))
-
-
-def read_contents(z: SafeZip) -> BundleContents:
-    """Everything the viewer shows, read from the zip; NotABundle if it is not a bag."""
-    contents = BundleContents(root=bag_root(z))
-    doc = read_timeline(z, contents.root, contents)
-    read_exhibits(z, contents.root, contents, doc)
-    return contents
 
 
 def choose_save_path(parent: QWidget | None, suggested_name: str) -> Path | None:

@@ -94,6 +94,11 @@ def choose_save_path(parent: QWidget | None, title: str, suggested_name: str,
     return chosen[0] if chosen else None
 
 
+def _iso_day(day: QDate) -> str:
+    """A date edit's day as ``YYYY-MM-DD`` (what ExportOptions takes)."""
+    return f"{day.year():04d}-{day.month():02d}-{day.day():02d}"
+
+
 # --------------------------------------------------------------------------- the dialog
 
 
@@ -427,8 +432,8 @@ class ExportDialog(QDialog):
     def options(self) -> ExportOptions:
         start = end = ""
         if not self.all_dates.isChecked():
-            start = self.from_date.date().toPython().isoformat()
-            end = self.to_date.date().toPython().isoformat()
+            start = _iso_day(self.from_date.date())
+            end = _iso_day(self.to_date.date())
         redact = set()
         if self.redact_locations.isChecked():
             redact.add("locations")

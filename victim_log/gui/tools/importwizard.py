@@ -214,8 +214,8 @@ class FilePage(QWizardPage):
         self.order_group = QButtonGroup(self.date_box)
         self.order_group.addButton(self.dmy)
         self.order_group.addButton(self.mdy)
-        self.dmy.toggled.connect(lambda on: on and self.set_date_order("dmy"))
-        self.mdy.toggled.connect(lambda on: on and self.set_date_order("mdy"))
+        self.dmy.toggled.connect(lambda on: self.set_date_order("dmy") if on else None)
+        self.mdy.toggled.connect(lambda on: self.set_date_order("mdy") if on else None)
         for widget in (self.date_intro, self.date_question, self.dmy, self.mdy):
             dv.addWidget(widget)
         self.date_box.hide()
@@ -258,6 +258,8 @@ class FilePage(QWizardPage):
     def scan(self) -> None:
         """Read the whole file once, listing its senders; nothing is written."""
         vault = self.w.session.require()
+        if self.w.source is None:
+            return  # nothing chosen yet
         req = ImportRequest(self.w.format, self.w.source, dry_run=True,
                             date_order=self.w.date_order)
         self.w.scan = None
@@ -274,7 +276,7 @@ class FilePage(QWizardPage):
         self._task = None
         self.busy.hide()
         self.choose_button.setEnabled(True)
-        if isinstance(error, AmbiguousDateOrder):
+        if isinstance(error, AmbiguousDateOrder) and self.w.source is not None:
             question, dmy, mdy = date_question(ambiguous_sample(self.w.source))
             self.date_question.setText(question)
             self.dmy.setText(dmy)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QListView,
+    QListWidget,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -200,3 +202,34 @@ def dispose(widget: QObject) -> None:
     if isinstance(widget, QWidget):
         widget.hide()
     shiboken6.delete(widget)
+
+
+def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
+    """Files shown as thumbnails that wrap, with long names elided in the middle
+    (where a name's distinguishing part and its extension both stay visible)."""
+    files = QListWidget(parent)
+    files.setObjectName(name)
+    files.setAccessibleName(accessible_name)
+    files.setViewMode(QListView.ViewMode.IconMode)
+    files.setMovement(QListView.Movement.Static)
+    files.setResizeMode(QListView.ResizeMode.Adjust)
+    files.setWrapping(True)
+    files.setWordWrap(True)
+    files.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+    return files
+
+
+def line_height(widget: QWidget) -> int:
+    return widget.fontMetrics().height()
+
+
+def size_text(n: int) -> str:
+    """A file's size for people: '12 bytes', '2.0 KB', '5.0 MB'."""
+    if n < 1024:
+        return f"{n} bytes"
+    value = n / 1024
+    for unit in ("KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} bytes"  # pragma: no cover - the loop always returns
