@@ -11,11 +11,12 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from tests.gui.conftest import PASSPHRASE, DialogAnswers, show_active, tab_chain, unnamed_controls
 from victim_log.gui.diary.detail import EvidenceViewer, VersionDialog
-from victim_log.gui.diary.editor import IncidentEditor, ReasonDialog
+from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.diary.view import DiaryView
 from victim_log.gui.people.people_dialog import PeopleDialog
 from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets.reason import ReasonDialog
 from victim_log.model import IncidentData, PersonData
 from victim_log.vault import Vault
 

@@ -7,10 +7,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from tests.gui.conftest import DialogAnswers, show_active, unnamed_controls
-from victim_log.gui.diary.editor import DEFAULT_REASON, IncidentEditor, ReasonDialog, ask_reason
+from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.orders import OrderDialog
 from victim_log.gui.people.people_dialog import PersonDialog
 from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets.reason import DEFAULT_REASON, ReasonDialog, ask_reason
 from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
 from victim_log.vault import Vault
 

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from tests.gui.conftest import DialogAnswers
 from victim_log.errors import VictimLogError
-from victim_log.gui.diary.editor import ReasonDialog
 from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets.reason import ReasonDialog
 from victim_log.model import IncidentData
 from victim_log.store import journal
 from victim_log.vault import Vault

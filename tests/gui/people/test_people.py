@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from tests.gui.conftest import DialogAnswers, click_button, show_active, unnamed_controls
-from victim_log.gui.diary.editor import ReasonDialog
 from victim_log.gui.people.people_dialog import PeopleDialog, PersonDialog, describe_person
 from victim_log.gui.shell.session import Session
+from victim_log.gui.widgets.reason import ReasonDialog
 from victim_log.model import IncidentData, PersonData
 from victim_log.vault import Vault
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt
 from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
 from victim_log.backup import restore_backup
 from victim_log.gui.shell.session import Session
-from victim_log.gui.tools import backupdialog
 from victim_log.gui.tools.backupdialog import BackupDialog, open_backup_dialog
+from victim_log.gui.widgets import savepath
 from victim_log.gui.widgets.common import size_text
 from victim_log.vault import Vault
 
@@ -22,11 +22,11 @@ def target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path | None]
     chosen: list[Path | None] = [tmp_path / "backup.vlbak"]
     asked: list[str] = []
 
-    def choose(parent, suggested):
+    def choose(parent, title, suggested, **_kwargs):
         asked.append(suggested)
         return chosen[0]
 
-    monkeypatch.setattr(backupdialog, "choose_save_path", choose)
+    monkeypatch.setattr(savepath, "choose_save_path", choose)
     chosen.append(asked)  # type: ignore[arg-type]
     return chosen
 

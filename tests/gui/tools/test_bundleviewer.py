@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication
 from tests.gui.conftest import PASSPHRASE, DialogAnswers
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
-from victim_log.gui.tools import bundleviewer
 from victim_log.gui.tools.bundleviewer import BundleViewer, run_bundle_viewer
 from victim_log.gui.tools.exportdialog import tasks_running
+from victim_log.gui.widgets import savepath
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
@@ -106,7 +106,8 @@ def test_valid_bundle_banner_timeline_and_exhibit(qtbot, bundle_file: Path, tmp_
 
     out = tmp_path / "saved.png"
     asked = []
-    monkeypatch.setattr(bundleviewer, "choose_save_path", lambda parent, name: asked.append(name) or out)
+    monkeypatch.setattr(savepath, "choose_save_path",
+                        lambda parent, title, name, **_kw: asked.append(name) or out)
     answers.ok()
     viewer.save_button.click()
     assert asked == ["SM-1_doorstep.png"]

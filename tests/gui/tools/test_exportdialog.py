@@ -19,6 +19,7 @@ from victim_log.export.zipread import SafeZip
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import exportdialog
 from victim_log.gui.tools.exportdialog import ExportDialog, open_export_dialog
+from victim_log.gui.widgets import savepath
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle
 
@@ -69,11 +70,11 @@ def save_to(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     target: dict[str, Path | None] = {"path": tmp_path / "out.zip"}
     asked: list[str] = []
 
-    def choose(parent, title, suggested, name_filter, suffix):
+    def choose(parent, title, suggested, **_kwargs):
         asked.append(suggested)
         return target["path"]
 
-    monkeypatch.setattr(exportdialog, "choose_save_path", choose)
+    monkeypatch.setattr(savepath, "choose_save_path", choose)
     target["asked"] = asked  # type: ignore[assignment]
     return target
 

@@ -177,14 +177,12 @@ class ThumbnailCache:
 
 def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) -> Path | None:
     """Ask where to save a verified copy of the original; returns the path written."""
-    from ..widgets import privacy
+    from ..widgets import savepath
 
-    title = _tr("Save a copy of the original file")
-    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, title,
-                                suggested_name=safe_filename(item.filename))
-    if not chosen:
+    out = savepath.choose_save_path(parent, _tr("Save a copy of the original file"),
+                                    safe_filename(item.filename))
+    if out is None:
         return None
-    out = chosen[0]
     try:
         # Qt's dialog already asked before replacing an existing file.
         session.require().evidence.save_copy(item.id, out, overwrite=out.exists())

@@ -26,8 +26,9 @@ from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import line_height
+from ..widgets.reason import ask_reason, confirm_then_reason
 from .detail import DetailPane
-from .editor import IncidentEditor, ask_reason, confirm_then_reason
+from .editor import IncidentEditor
 from .quicklog import QuickLogDialog
 from .timeline import TimelinePanel
 

@@ -31,13 +31,13 @@ from ...errors import VictimLogError
 from ...model import PERSON_ROLES, Person, PersonData
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
-from ..diary.editor import ask_reason, confirm_then_reason
 from ..diary.timeline import TimelineList, TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
 from ..widgets.common import scaled as scaled_font
 from ..widgets.i18n import translator
+from ..widgets.reason import ask_reason, confirm_then_reason
 
 _tr = translator("People")
 

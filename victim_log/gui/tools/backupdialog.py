@@ -14,7 +14,6 @@ the end, so a failure leaves nothing half-written.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
@@ -23,7 +22,7 @@ from ...backup import BackupInfo, write_backup
 from ...errors import VictimLogError
 from ...textsafe import display_safe
 from ..shell.session import Session
-from ..widgets import dialogs, privacy
+from ..widgets import dialogs, savepath
 from ..widgets.common import (
     BackgroundTask,
     action_row,
@@ -38,14 +37,6 @@ from ..widgets.common import (
 )
 
 SUFFIX = "vlbak"
-
-
-def choose_save_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    """Ask where to save the backup, in a file dialog that remembers nothing. Tests replace this."""
-    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, "Save the backup as",
-                                name_filters=[f"Backups (*.{SUFFIX})", "All files (*)"],
-                                default_suffix=SUFFIX, suggested_name=suggested_name)
-    return chosen[0] if chosen else None
 
 
 class BackupDialog(QDialog):
@@ -103,7 +94,9 @@ class BackupDialog(QDialog):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
-        out = choose_save_path(self, f"backup-{date.today().isoformat()}.{SUFFIX}")
+        out = savepath.choose_save_path(
+            self, self.tr("Save the backup as"), f"backup-{date.today().isoformat()}.{SUFFIX}",
+            name_filters=[f"Backups (*.{SUFFIX})", "All files (*)"], suffix=SUFFIX)
         if out is None:
             return
         self.status.setText(self.tr("Saving the backup…"))

@@ -56,7 +56,7 @@ from ...fsutil import atomic_writer
 from ...safezip import DamagedMember, SafeZip, UnsafeZip, ZipMember
 from ...textsafe import display_safe, safe_filename
 from ...verify import VerifyReport, contents_text, verify_bundle
-from ..widgets import dialogs, privacy
+from ..widgets import dialogs, privacy, savepath
 from ..widgets.common import (
     BackgroundTask,
     busy_bar,
@@ -74,13 +74,6 @@ MAX_BANNER_PROBLEMS = 8
 _VALID_STYLE = "QFrame#banner { background: #1e6b32; } QFrame#banner QLabel { color: white; }"
 _INVALID_STYLE = "QFrame#banner { background: #a11d1d; } QFrame#banner QLabel { color: white; }"
 _CHECKING_STYLE = ""
-
-
-def choose_save_path(parent: QWidget | None, suggested_name: str) -> Path | None:
-    """Ask where to save an exhibit, in a file dialog that remembers nothing. Tests replace this."""
-    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, "Save the exhibit as",
-                                suggested_name=suggested_name)
-    return chosen[0] if chosen else None
 
 
 # --------------------------------------------------------------------------- widgets
@@ -516,7 +509,7 @@ class BundleViewer(QMainWindow):
                             "anyway?"), self.tr("Save anyway")):
                 return
         suggested = safe_filename(member.name.rpartition("/")[2], fallback="exhibit")
-        out = choose_save_path(self, suggested)
+        out = savepath.choose_save_path(self, self.tr("Save the exhibit as"), suggested)
         if out is None:
             return
         try:

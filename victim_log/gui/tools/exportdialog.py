@@ -23,7 +23,6 @@ backup dialog use it too.
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
@@ -53,7 +52,7 @@ from ...model import PERSON_ROLES
 from ...textsafe import display_safe
 from ...vault import IncidentFilter, Vault
 from ..shell.session import Session
-from ..widgets import dialogs, privacy
+from ..widgets import dialogs, savepath
 from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
     BackgroundTask,
     action_row,
@@ -84,14 +83,6 @@ FORMATS: tuple[tuple[str, str, str, str], ...] = (
     ("json", "Data (JSON): every field, for case systems", "JSON files (*.json)", "json"),
 )
 
-
-
-def choose_save_path(parent: QWidget | None, title: str, suggested_name: str,
-                     name_filter: str, suffix: str) -> Path | None:
-    """Ask where to save, in a file dialog that remembers nothing. Tests replace this."""
-    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, title, name_filters=[name_filter],
-                                default_suffix=suffix, suggested_name=suggested_name)
-    return chosen[0] if chosen else None
 
 
 def _iso_day(day: QDate) -> str:
@@ -493,8 +484,9 @@ class ExportDialog(QDialog):
             dialogs.show_error(self, exc)
             return
         _f, _label, name_filter, suffix = next(x for x in FORMATS if x[0] == fmt)
-        out = choose_save_path(self, self.tr("Save the export as"), self.suggested_name(fmt),
-                               name_filter, suffix)
+        out = savepath.choose_save_path(self, self.tr("Save the export as"),
+                                        self.suggested_name(fmt), name_filters=[name_filter],
+                                        suffix=suffix)
         if out is None:
             return
         if not out.suffix:

@@ -1,0 +1,81 @@
+"""Asking why: every change to the diary is recorded with a short reason.
+
+Shared by the incident editor, the diary's delete and remove actions and the people
+dialogs (which is why it lives here, not in any of them).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from . import dialogs
+from .common import line_height
+
+DEFAULT_REASON = "added details"
+
+
+class ReasonDialog(QDialog):
+    """Asks for the short reason every change is recorded with."""
+
+    def __init__(self, parent: QWidget | None = None, *, title: str = "", prompt: str = "",
+                 default: str = DEFAULT_REASON, ok_text: str = "") -> None:
+        super().__init__(parent)
+        self.setObjectName("reasonDialog")
+        self.setWindowTitle(title or self.tr("Why the change?"))
+        self.setAccessibleName(self.windowTitle())
+        label = QLabel(prompt or self.tr(
+            "Your change is saved as a new version; the earlier one stays in the history. "
+            "Please give a short reason."), self)
+        label.setWordWrap(True)
+        self.reason_edit = QLineEdit(default, self)
+        self.reason_edit.setObjectName("reasonEdit")
+        self.reason_edit.setMaxLength(500)
+        self.reason_edit.setAccessibleName(self.tr("Reason for the change"))
+        self.reason_edit.selectAll()
+        label.setBuddy(self.reason_edit)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText(ok_text or self.tr("Save"))
+        ok.setAccessibleName(ok.text())
+        ok.setObjectName("reasonOk")
+        cancel = self.buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setAccessibleName(self.tr("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.reason_edit.textChanged.connect(
+            lambda text: ok.setEnabled(bool(text.strip())))
+        ok.setEnabled(bool(default.strip()))
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.reason_edit)
+        layout.addWidget(self.buttons)
+        self.resize(line_height(self) * 30, self.sizeHint().height())
+
+    def reason(self) -> str:
+        return self.reason_edit.text().strip()
+
+
+def ask_reason(parent: QWidget | None, *, title: str = "", prompt: str = "",
+               default: str = DEFAULT_REASON, ok_text: str = "") -> str | None:
+    """The reason typed, or None if the person cancelled."""
+    dialog = ReasonDialog(parent, title=title, prompt=prompt, default=default, ok_text=ok_text)
+    try:
+        result = dialogs.exec_dialog(dialog)
+        reason = dialog.reason()
+    finally:
+        dialog.deleteLater()
+    if result != QDialog.DialogCode.Accepted or not reason:
+        return None
+    return reason
+
+
+def confirm_then_reason(parent: QWidget | None, *, question: str, explanation: str,
+                        yes: str, why: str, prompt: str, ok_text: str) -> str | None:
+    """Ask "are you sure?", then why: the reason typed, or None if either was cancelled.
+
+    For taking something out of the diary (an entry, a person): nothing goes without
+    both, and the reason is kept in the history."""
+    if not dialogs.confirm(parent, question, explanation, yes=yes):
+        return None
+    return ask_reason(parent, title=why, prompt=prompt, default="", ok_text=ok_text)
