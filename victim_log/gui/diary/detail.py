@@ -56,6 +56,7 @@ from ..widgets.common import file_icon_list, line_height, size_text
 from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
 from ..widgets.i18n import translator
 from ..widgets.images import decode_image
+from ..widgets.safelabel import SafeLabel
 
 THUMBNAIL_MAX_BYTES = 40 * 1024 * 1024  # larger images get a plain icon, not a thumbnail
 TEXT_VIEW_MAX_BYTES = 2 * 1024 * 1024
@@ -328,9 +329,7 @@ def open_evidence(parent: QWidget, session: Session, item: EvidenceItem) -> None
 
 
 def _value_label(text: str, parent: QWidget) -> QLabel:
-    label = QLabel(display_safe(text), parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
+    label = SafeLabel(text, parent, wrap=True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
     policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -383,7 +382,7 @@ class IncidentFields(QWidget):
             self._pool.append((name, value))
         name, value = self._pool[self._shown]
         name.setText(label)
-        value.setText(display_safe(text))
+        value.setText(text)
         name.show()
         value.show()
         self._shown += 1
@@ -460,7 +459,7 @@ class VersionDialog(QDialog):
             "%2", display_safe(version.reason, single_line=True)), self)
         head.setWordWrap(True)
         head.setTextFormat(Qt.TextFormat.PlainText)
-        title = QLabel(display_safe(version.data.summary), self)
+        title = SafeLabel(version.data.summary, self)
         title.setTextFormat(Qt.TextFormat.PlainText)
         title.setWordWrap(True)
         title.setFont(scaled_font(self.font(), 1.2, bold=True))
@@ -521,10 +520,7 @@ class DetailPane(QWidget):
         self.placeholder.setObjectName("detailPlaceholder")
 
         self.body = QWidget(self)
-        self.title = QLabel(self.body)
-        self.title.setObjectName("detailTitle")
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setWordWrap(True)
+        self.title = SafeLabel("", self.body, name="detailTitle", wrap=True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.title.setFont(scaled_font(self.font(), 1.35, bold=True))
         self.recorded = QLabel(self.body)
@@ -683,7 +679,7 @@ class DetailPane(QWidget):
         data = v.data
         self.placeholder.setVisible(False)
         self.scroll_area.setVisible(True)
-        self.title.setText(display_safe(data.summary))
+        self.title.setText(data.summary)
         self.title.setAccessibleName(self.tr("Summary"))
         recorded = self.tr("Recorded %1").replace("%1", format_stamp(v.first_recorded_at))
         if v.version > 1:

@@ -38,6 +38,7 @@ from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_
 from ..widgets.common import scaled as scaled_font
 from ..widgets.i18n import translator
 from ..widgets.reason import ask_reason, confirm_then_reason
+from ..widgets.safelabel import SafeLabel
 
 _tr = translator("People")
 
@@ -189,7 +190,7 @@ class PeopleDialog(QDialog):
         left_layout.addLayout(buttons)
 
         right = QWidget(self)
-        self.name_label = QLabel(right)
+        self.name_label = SafeLabel("", right, single_line=True)
         self.name_label.setObjectName("personTitle")
         self.name_label.setTextFormat(Qt.TextFormat.PlainText)
         self.name_label.setFont(scaled_font(self.font(), 1.3, bold=True))
@@ -277,7 +278,7 @@ class PeopleDialog(QDialog):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
-        self.name_label.setText(display_safe(person.data.name, single_line=True))
+        self.name_label.setText(person.data.name)
         for label, text in describe_person(person.data):
             value = QLabel(text, self)
             value.setTextFormat(Qt.TextFormat.PlainText)

@@ -67,6 +67,7 @@ from ..widgets.common import (  # noqa: F401 - re-exported for callers of the ol
     wait_for_tasks,
     wrapped,
 )
+from ..widgets.safelabel import SafeLabel
 
 #: Diaries with at most this many incidents get a live count (build_case costs about
 #: 1 ms per incident); bigger ones count when the person presses "Count".
@@ -335,7 +336,7 @@ class ExportDialog(QDialog):
         layout.addWidget(title)
         self.done_counts = wrapped("", page, name="doneCounts")
         layout.addWidget(self.done_counts)
-        self.done_path = wrapped("", page, name="donePath")
+        self.done_path = SafeLabel("", page, single_line=True, name="donePath", wrap=True)
         self.done_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.done_path)
         self.done_redactions = wrapped("", page, name="doneRedactions")
@@ -514,7 +515,7 @@ class ExportDialog(QDialog):
         self.done_counts.setText(self.tr("{incidents} and {exhibits} in the {what}, saved as:").format(
             incidents=plural(result.incidents, "incident"),
             exhibits=plural(result.exhibits, "exhibit"), what=what))
-        self.done_path.setText(display_safe(str(result.path), single_line=True))
+        self.done_path.setText(str(result.path))
         if result.redactions:
             self.done_redactions.setText(self.tr("Hidden in this copy: ")
                                          + " ".join(display_safe(r) for r in result.redactions))

@@ -42,6 +42,7 @@ from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, privacy
 from ..widgets.common import BackgroundTask, busy_bar, dispose, plural, scaled, start_task, wrapped
+from ..widgets.safelabel import SafeLabel
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class FilePage(QWizardPage):
         self.choose_button = QPushButton(self)
         self.choose_button.setObjectName("chooseFile")
         self.choose_button.clicked.connect(self.choose)
-        self.path_label = wrapped("", self, name="chosenFile")
+        self.path_label = SafeLabel("", self, single_line=True, name="chosenFile", wrap=True)
         row.addWidget(self.choose_button)
         row.addWidget(self.path_label, 1)
         layout.addLayout(row)
@@ -241,7 +242,7 @@ class FilePage(QWizardPage):
         if path is None:
             return
         self.w.set_source(path)
-        self.path_label.setText(display_safe(path.name, single_line=True))
+        self.path_label.setText(path.name)
         self.date_box.hide()
         self.order_group.setExclusive(False)
         self.dmy.setChecked(False)
