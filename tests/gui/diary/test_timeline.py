@@ -8,14 +8,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
 from tests.gui.conftest import add, bulk_timeline
-from victim_log.gui.diary.timeline import (
+from victim_log.gui.diary.filterbar import FilterBar
+from victim_log.gui.diary.timeline import TimelineList, TimelinePanel
+from victim_log.gui.diary.timeline_model import (
     MAX_CACHED_PAGES,
     PAGE_SIZE,
-    FilterBar,
     Roles,
-    TimelineList,
     TimelineModel,
-    TimelinePanel,
     day_key,
     describe,
     filter_from_dict,

@@ -31,7 +31,8 @@ from ...errors import VictimLogError
 from ...model import PERSON_ROLES, Person, PersonData
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
-from ..diary.timeline import TimelineList, TimelineModel
+from ..diary.timeline import TimelineList
+from ..diary.timeline_model import TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
