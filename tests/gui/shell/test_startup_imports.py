@@ -13,7 +13,7 @@ import sys
 
 LATER = ("victim_log.vault", "victim_log.store.db", "victim_log.gui.shell.settings",
          "victim_log.gui.diary.view", "victim_log.gui.diary.timeline", "victim_log.gui.diary.timeline_model", "victim_log.gui.diary.editor",
-         "victim_log.gui.tools.importwizard", "victim_log.gui.tools.exportdialog",
+         "victim_log.gui.tools.importwizard.wizard", "victim_log.gui.tools.exportdialog",
          "victim_log.gui.tools.backupdialog", "victim_log.gui.tools.bundleviewer")
 
 

@@ -14,13 +14,9 @@ from PySide6.QtWidgets import QWizard
 
 from tests.gui.conftest import DialogAnswers
 from victim_log.gui.shell.session import Session
-from victim_log.gui.tools import importwizard
-from victim_log.gui.tools.importwizard import (
-    ImportWizard,
-    ambiguous_sample,
-    date_question,
-    open_import_wizard,
-)
+from victim_log.gui.tools.importwizard import formats
+from victim_log.gui.tools.importwizard.formats import ambiguous_sample, date_question
+from victim_log.gui.tools.importwizard.wizard import ImportWizard, open_import_wizard
 from victim_log.vault import Vault
 
 FIXTURES = Path(__file__).parents[2] / "importers" / "fixtures"
@@ -40,7 +36,7 @@ def wizard(qtbot, session: Session) -> ImportWizard:
 def pick(monkeypatch: pytest.MonkeyPatch):
     """Answer the file dialog with the path set in ``chosen[0]``."""
     chosen: list[Path | None] = [CHAT]
-    monkeypatch.setattr(importwizard, "choose_open_path", lambda parent, fmt: chosen[0])
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt: chosen[0])
     return chosen
 
 

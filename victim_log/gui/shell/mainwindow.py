@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
     # The tools' modules load when first used, not at start-up.
 
     def _import_files(self) -> None:
-        from ..tools.importwizard import open_import_wizard
+        from ..tools.importwizard.wizard import open_import_wizard
 
         self._open_tool(lambda: open_import_wizard(self.session, self))
 

@@ -1,0 +1,175 @@
+"""Step 4: what will be created (a dry run with that sender); Import runs it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QListWidget,
+    QVBoxLayout,
+    QWizard,
+    QWizardPage,
+)
+
+from ....errors import VictimLogError
+from ....importers.service import ImportReport, run_import
+from ....textsafe import display_safe
+from ...widgets import dialogs
+from ...widgets.common import BackgroundTask, busy_bar, plural, scaled, start_task, wrapped
+from .formats import FORMAT_BY_KEY, PREVIEW_LINES
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from .wizard import ImportWizard
+
+
+class ConfirmPage(QWizardPage):
+    """What will be created (a dry run with the sender), then the import itself."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName("confirmPage")
+        self.setTitle(self.tr("Ready to import"))
+        self.setSubTitle(self.tr("Nothing has been changed yet. Check this looks right, then "
+                                 "press Import."))
+        self.setCommitPage(True)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
+        layout = QVBoxLayout(self)
+        self.busy = busy_bar(self)
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.summary = wrapped("", self, name="plan")
+        self.summary.setFont(scaled(self.summary.font(), 1.15, bold=True))
+        layout.addWidget(self.summary)
+        self.detail = wrapped("", self, name="planDetail")
+        layout.addWidget(self.detail)
+        self.preview = QListWidget(self)
+        self.preview.setObjectName("previewList")
+        self.preview.setAccessibleName(self.tr("The first entries"))
+        self.preview.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.preview.setWordWrap(True)
+        self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.preview, 1)
+        self.photo_incidents = QCheckBox(self.tr("Also make an entry for each photo, to complete "
+                                                 "later"), self)
+        self.photo_incidents.setObjectName("photoIncidents")
+        self.photo_incidents.toggled.connect(self._photo_choice)
+        layout.addWidget(self.photo_incidents)
+        layout.addWidget(wrapped(self.tr(
+            "The original file is kept unchanged as evidence, so an officer can find every "
+            "message in it. If anything goes wrong, nothing is changed."), self))
+        self._task: BackgroundTask | None = None
+        self._imported = False
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        self._imported = False
+        self.preview.clear()
+        photos = self.w.format == "photos"
+        self.photo_incidents.setVisible(photos)
+        if photos:
+            self._photo_choice()
+            return
+        vault = self.w.session.require()
+        req = self.w.request(dry_run=True)
+        self.summary.setText(self.tr("Working out what will be imported…"))
+        self.detail.clear()
+        self.busy.show()
+        self.w.plan = None
+        self._task = start_task(lambda: run_import(vault, req), self._planned)
+        self.completeChanged.emit()
+
+    def _photo_choice(self) -> None:
+        scan = self.w.scan
+        n = scan.messages_seen if scan else 0
+        self.summary.setText(self.tr("{photos} will be stored as evidence.").format(
+            photos=plural(n, "photo")))
+        self.detail.setText(self.tr("{n} will be created, one per photo, marked “complete "
+                                    "later”.").format(n=plural(n, "entry", "entries"))
+                            if self.photo_incidents.isChecked() else
+                            self.tr("No entries will be created; you can attach the photos to "
+                                    "entries later."))
+        self.completeChanged.emit()
+
+    @Slot(object, object)
+    def _planned(self, report: object, error: object) -> None:
+        if self.sender() is not self._task:
+            return
+        self._task = None
+        self.busy.hide()
+        if error is not None:
+            self.summary.setText(self.tr("This file can't be imported."))
+            self.detail.setText(error.message if isinstance(error, VictimLogError) else "")
+            dialogs.show_error(self, error)  # type: ignore[arg-type]
+            self.completeChanged.emit()
+            return
+        assert isinstance(report, ImportReport)
+        self.w.plan = report
+        self.summary.setText(self.w.describe_plan(report))
+        noun = FORMAT_BY_KEY[self.w.format].noun
+        who = display_safe(self.w.sender_name or "", single_line=True)
+        lines = [self.tr("{matched} of the {seen} in this file are from {who}.").format(
+            matched=report.matched, seen=plural(report.messages_seen, noun), who=who)]
+        if report.duplicates_skipped:
+            n = report.duplicates_skipped
+            lines.append(self.tr("1 was imported before and will not be added again.") if n == 1
+                          else self.tr("{n} were imported before and will not be added again.")
+                          .format(n=n))
+        if report.skipped_lines:
+            lines.append(self.tr("{n} in the file could not be read and will be skipped.").format(
+                n=plural(report.skipped_lines, "line")))
+        if report.preview:
+            lines.append(self.tr("The first entries:"))
+        self.detail.setText("\n".join(lines))
+        for text in report.preview[:PREVIEW_LINES]:
+            self.preview.addItem(display_safe(text, single_line=True))
+        self.preview.setVisible(bool(report.preview))
+        self.completeChanged.emit()
+
+    @property
+    def working(self) -> bool:
+        return self._task is not None
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+        if self.working:
+            return False
+        if self.w.format == "photos":
+            return bool(self.w.scan and self.w.scan.messages_seen)
+        return self.w.plan is not None and self.w.plan.incidents_created > 0
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        """The import runs on a worker; the wizard moves on when it has finished."""
+        if self._imported:
+            return True
+        if self.working:
+            return False
+        vault = self.w.session.require()
+        req = self.w.request(dry_run=False, photo_incidents=self.photo_incidents.isChecked())
+        self.summary.setText(self.tr("Importing… please wait."))
+        self.busy.show()
+        self._task = start_task(lambda: run_import(vault, req), self._imported_done)
+        self.w.set_working(True)
+        self.completeChanged.emit()
+        return False
+
+    @Slot(object, object)
+    def _imported_done(self, report: object, error: object) -> None:
+        if self.sender() is not self._task:
+            return
+        self._task = None
+        self.busy.hide()
+        self.w.set_working(False)
+        if error is not None:
+            self.summary.setText(self.tr("Nothing was imported."))
+            dialogs.show_error(self, error)  # type: ignore[arg-type]
+            self.w.failed.emit(error)
+            self.completeChanged.emit()
+            return
+        assert isinstance(report, ImportReport)
+        self.w.final = report
+        if report.incidents_created or report.exhibits_stored:
+            self.w.session.notify_changed()
+        self._imported = True
+        self.w.next()
+        self.w.imported.emit(report)

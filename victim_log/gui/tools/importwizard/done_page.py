@@ -1,0 +1,54 @@
+"""Step 5: what was imported, or why nothing was (kindly: already imported is normal)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from ...widgets.common import plural, scaled, wrapped
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from .wizard import ImportWizard
+
+
+class DonePage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName("donePage")
+        self.setTitle(self.tr("Import finished"))
+        self.setSubTitle(self.tr("Your diary has been updated."))
+        layout = QVBoxLayout(self)
+        self.result_label = wrapped("", self, name="result")
+        self.result_label.setFont(scaled(self.result_label.font(), 1.15, bold=True))
+        layout.addWidget(self.result_label)
+        self.next_steps = wrapped("", self, name="nextSteps")
+        layout.addWidget(self.next_steps)
+        layout.addStretch(1)
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        report = self.w.final
+        if report is None:
+            return
+        if report.already_imported:
+            self.result_label.setText(self.tr("This file was imported before, so there was "
+                                              "nothing new to add."))
+            self.next_steps.setText(self.tr("Your diary already has everything in it."))
+            return
+        self.result_label.setText(self.tr("{incidents} created and {exhibits} stored.").format(
+            incidents=plural(report.incidents_created, "entry", "entries"),
+            exhibits=plural(report.exhibits_stored, "evidence file")))
+        extra = ""
+        if report.duplicates_skipped:
+            extra = " " + self.tr("{n} had been imported before and were left as they were.").format(
+                n=report.duplicates_skipped)
+        self.next_steps.setText(self.tr(
+            "They are in your timeline, marked as imported. When you feel able to, you can "
+            "add to each one how it affected you.") + extra)
+
+
+# --------------------------------------------------------------------------- the wizard

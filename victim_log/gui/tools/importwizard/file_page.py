@@ -1,0 +1,171 @@
+"""Step 2: which file; it is read at once (a worker thread), so a broken or
+hostile file is refused right there with the core's one-line reason."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from ....errors import VictimLogError
+from ....importers.records import AmbiguousDateOrder
+from ....importers.service import ImportReport, ImportRequest, run_import
+from ...widgets import dialogs
+from ...widgets.common import BackgroundTask, busy_bar, scaled, start_task, wrapped
+from ...widgets.safelabel import SafeLabel
+from . import formats
+from .formats import FORMAT_BY_KEY, ambiguous_sample, date_question
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from .wizard import ImportWizard
+
+
+class FilePage(QWizardPage):
+    """Choose the file; it is read at once (a dry run without a sender) on a worker."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName("filePage")
+        layout = QVBoxLayout(self)
+        self.how = wrapped("", self, name="how")
+        layout.addWidget(self.how)
+        row = QHBoxLayout()
+        self.choose_button = QPushButton(self)
+        self.choose_button.setObjectName("chooseFile")
+        self.choose_button.clicked.connect(self.choose)
+        self.path_label = SafeLabel("", self, single_line=True, name="chosenFile", wrap=True)
+        row.addWidget(self.choose_button)
+        row.addWidget(self.path_label, 1)
+        layout.addLayout(row)
+        self.busy = busy_bar(self)
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.status = wrapped("", self, name="fileStatus")
+        layout.addWidget(self.status)
+
+        self.date_box = QWidget(self)
+        self.date_box.setObjectName("dateOrder")
+        dv = QVBoxLayout(self.date_box)
+        dv.setContentsMargins(0, 8, 0, 0)
+        self.date_intro = wrapped(self.tr(
+            "The dates in this chat could be read two ways. Think of a message you remember:"),
+            self.date_box)
+        self.date_question = wrapped("", self.date_box, name="dateQuestion")
+        self.date_question.setFont(scaled(self.date_question.font(), 1.1, bold=True))
+        self.dmy = QRadioButton(self.date_box)
+        self.dmy.setObjectName("dmy")
+        self.mdy = QRadioButton(self.date_box)
+        self.mdy.setObjectName("mdy")
+        self.order_group = QButtonGroup(self.date_box)
+        self.order_group.addButton(self.dmy)
+        self.order_group.addButton(self.mdy)
+        self.dmy.toggled.connect(lambda on: self.set_date_order("dmy") if on else None)
+        self.mdy.toggled.connect(lambda on: self.set_date_order("mdy") if on else None)
+        for widget in (self.date_intro, self.date_question, self.dmy, self.mdy):
+            dv.addWidget(widget)
+        self.date_box.hide()
+        layout.addWidget(self.date_box)
+        layout.addStretch(1)
+        self._task: BackgroundTask | None = None
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        choice = FORMAT_BY_KEY[self.w.format]
+        photos = choice.key == "photos"
+        self.setTitle(self.tr("Choose the folder") if photos else self.tr("Choose the file"))
+        self.setSubTitle(self.tr(choice.label))
+        self.how.setText(self.tr(choice.how))
+        self.choose_button.setText(self.tr("Choose folder…") if photos else self.tr("Choose file…"))
+        if self.w.source is None:
+            self.path_label.setText(self.tr("Nothing chosen yet."))
+            self.status.clear()
+            self.date_box.hide()
+
+    @Slot()
+    def choose(self) -> None:
+        path = formats.choose_open_path(self, self.w.format)
+        if path is None:
+            return
+        self.w.set_source(path)
+        self.path_label.setText(path.name)
+        self.date_box.hide()
+        self.order_group.setExclusive(False)
+        self.dmy.setChecked(False)
+        self.mdy.setChecked(False)
+        self.order_group.setExclusive(True)
+        self.scan()
+
+    def set_date_order(self, order: str) -> None:
+        if self.w.date_order != order:
+            self.w.date_order = order
+            self.w.scan = None
+            self.scan()
+
+    def scan(self) -> None:
+        """Read the whole file once, listing its senders; nothing is written."""
+        vault = self.w.session.require()
+        if self.w.source is None:
+            return  # nothing chosen yet
+        req = ImportRequest(self.w.format, self.w.source, dry_run=True,
+                            date_order=self.w.date_order)
+        self.w.scan = None
+        self.status.setText(self.tr("Reading the file…"))
+        self.busy.show()
+        self.choose_button.setEnabled(False)
+        self._task = start_task(lambda: run_import(vault, req), self._scanned)
+        self.completeChanged.emit()
+
+    @Slot(object, object)
+    def _scanned(self, report: object, error: object) -> None:
+        if self.sender() is not self._task:
+            return  # an older scan, of a file no longer chosen
+        self._task = None
+        self.busy.hide()
+        self.choose_button.setEnabled(True)
+        if isinstance(error, AmbiguousDateOrder) and self.w.source is not None:
+            question, dmy, mdy = date_question(ambiguous_sample(self.w.source))
+            self.date_question.setText(question)
+            self.dmy.setText(dmy)
+            self.mdy.setText(mdy)
+            self.date_box.show()
+            self.status.setText(self.tr("Please answer this so every message gets the right date."))
+        elif error is not None:
+            message = error.message if isinstance(error, VictimLogError) else ""
+            self.status.setText(message or self.tr("We couldn't read this file."))
+            dialogs.show_error(self, error)  # type: ignore[arg-type]
+        else:
+            assert isinstance(report, ImportReport)
+            self.w.scan = report
+            self.status.setText(self.w.describe_scan(report))
+        self.completeChanged.emit()
+        self.w.scanned.emit()
+
+    @property
+    def scanning(self) -> bool:
+        return self._task is not None
+
+    def forget_scan(self) -> None:
+        """Ignore the result of a scan still running (its thread finishes on its own)."""
+        if self._task is not None:
+            self._task = None
+            self.busy.hide()
+            self.choose_button.setEnabled(True)
+            self.status.clear()
+            self.completeChanged.emit()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+        scan = self.w.scan
+        return (not self.scanning and scan is not None and not scan.already_imported
+                and scan.messages_seen > 0)
+
+    def nextId(self) -> int:  # noqa: N802 - Qt name
+        return self.w.CONFIRM if self.w.format == "photos" else self.w.SENDER

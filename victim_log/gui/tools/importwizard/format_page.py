@@ -1,0 +1,54 @@
+"""Step 1: which kind of export the person has."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QRadioButton,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from ...widgets.common import scaled, wrapped
+from .formats import FORMATS
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from .wizard import ImportWizard
+
+
+class FormatPage(QWizardPage):
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName("formatPage")
+        self.setTitle(self.tr("What would you like to import?"))
+        self.setSubTitle(self.tr("Messages, calls and photos become entries in your diary, with "
+                                 "the original file kept unchanged as evidence."))
+        layout = QVBoxLayout(self)
+        self.group = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for i, choice in enumerate(FORMATS):
+            # "&" would be taken as a keyboard-shortcut marker and vanish.
+            button = QRadioButton(self.tr(choice.label).replace("&", "&&"), self)
+            button.setObjectName(f"format_{choice.key}")
+            self.group.addButton(button, i)
+            self.buttons[choice.key] = button
+            how = wrapped(self.tr(choice.how), self)
+            how.setContentsMargins(24, 0, 0, 6)
+            how.setFont(scaled(how.font(), 0.92))
+            layout.addWidget(button)
+            layout.addWidget(how)
+        self.buttons["whatsapp"].setChecked(True)
+        layout.addStretch(1)
+
+    def chosen(self) -> str:
+        for key, button in self.buttons.items():
+            if button.isChecked():
+                return key
+        return "whatsapp"
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        self.w.set_format(self.chosen())
+        return True

@@ -1,0 +1,121 @@
+"""Step 3: who is harassing you, from the senders found in the file (with counts)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QVBoxLayout,
+    QWizardPage,
+)
+
+from ....textsafe import display_safe
+from ...widgets.common import plural, wrapped
+from .formats import DEFAULT_GROUP_MINUTES, FORMAT_BY_KEY, SENDER_SHOWN_CHARS
+
+if TYPE_CHECKING:  # the wizard imports its pages
+    from .wizard import ImportWizard
+
+
+class SenderPage(QWizardPage):
+    """Who is harassing you: pick from the senders found, or type a name or number."""
+
+    def __init__(self, wizard: ImportWizard) -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName("senderPage")
+        self.setTitle(self.tr("Who is harassing you?"))
+        self.setSubTitle(self.tr("Their messages and calls become entries. Everyone else's, "
+                                 "including yours, stay in the evidence file only."))
+        layout = QVBoxLayout(self)
+        self.senders = QListWidget(self)
+        self.senders.setObjectName("senders")
+        self.senders.setAccessibleName(self.tr("People in this file"))
+        self.senders.setSpacing(2)
+        self.senders.itemSelectionChanged.connect(self._picked)
+        layout.addWidget(self.senders, 1)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Or type their name or number:"), self))
+        self.typed = QLineEdit(self)
+        self.typed.setObjectName("typedSender")
+        self.typed.setAccessibleName(self.tr("Their name or number"))
+        self.typed.setPlaceholderText(self.tr("e.g. 07700 900123"))
+        self.typed.textEdited.connect(self._typed)
+        row.addWidget(self.typed, 1)
+        layout.addLayout(row)
+
+        group_row = QHBoxLayout()
+        self.group = QCheckBox(self.tr("Make one entry for messages sent within"), self)
+        self.group.setObjectName("groupMessages")
+        self.minutes = QSpinBox(self)
+        self.minutes.setObjectName("groupMinutes")
+        self.minutes.setAccessibleName(self.tr("Minutes"))
+        self.minutes.setRange(1, 240)
+        self.minutes.setValue(DEFAULT_GROUP_MINUTES)
+        self.minutes.setSuffix(self.tr(" minutes"))
+        self.minutes.setEnabled(False)
+        self.group.toggled.connect(self.minutes.setEnabled)
+        group_row.addWidget(self.group)
+        group_row.addWidget(self.minutes)
+        group_row.addWidget(QLabel(self.tr("of each other"), self))
+        group_row.addStretch(1)
+        layout.addLayout(group_row)
+        layout.addWidget(wrapped(self.tr(
+            "Useful when they send many messages in a burst: each entry still keeps every "
+            "message, word for word, with its time."), self))
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt name
+        self.senders.clear()
+        self.typed.clear()
+        scan = self.w.scan
+        noun = FORMAT_BY_KEY[self.w.format].noun
+        for sender, count in (scan.senders if scan else []):
+            name = display_safe(sender, single_line=True).strip() or self.tr("(no name)")
+            if len(name) > SENDER_SHOWN_CHARS:
+                name = name[:SENDER_SHOWN_CHARS - 1] + "…"
+            item = QListWidgetItem(f"{name}  ·  {plural(count, noun)}")
+            item.setData(Qt.ItemDataRole.UserRole, sender)
+            self.senders.addItem(item)
+
+    @Slot()
+    def _picked(self) -> None:
+        if self.senders.selectedItems():
+            self.typed.clear()
+        self.completeChanged.emit()
+
+    @Slot(str)
+    def _typed(self, text: str) -> None:
+        if text.strip():
+            self.senders.clearSelection()
+        self.completeChanged.emit()
+
+    def choose(self, sender: str) -> bool:
+        """Select ``sender`` in the list (tests and keyboard users)."""
+        for row in range(self.senders.count()):
+            item = self.senders.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == sender:
+                self.senders.setCurrentItem(item)
+                return True
+        return False
+
+    def sender_value(self) -> str:
+        items = self.senders.selectedItems()
+        if items:
+            return str(items[0].data(Qt.ItemDataRole.UserRole))
+        return self.typed.text().strip()
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt name
+        return bool(self.sender_value())
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt name
+        self.w.sender_name = self.sender_value()
+        self.w.group_minutes = self.minutes.value() if self.group.isChecked() else 0
+        return True
