@@ -292,3 +292,16 @@ def test_restore_a_backup_from_the_first_run_screen(qtbot, tmp_path, monkeypatch
     assert [fr_.summary for fr_ in session.require().list_incidents()] == [
         "Flowers left on the doorstep"]
     assert window.diary.list.count() == 1
+
+
+def test_unlock_shows_the_history_warning_calmly(qtbot, tmp_path, monkeypatch):
+    """An older copy of the database put back: the core's sentence is in the notice bar."""
+    from victim_log import vault as vault_module
+
+    _new_vault(tmp_path)
+    warning = "This diary's history is older than the last time you saved."
+    monkeypatch.setattr(vault_module, "history_warning", lambda conn, anchor: warning)
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    assert window.notice_bar.isVisible()
+    assert window.notice.text() == warning

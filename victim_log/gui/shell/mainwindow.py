@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         for act in self.diary_actions:
             act.setVisible(True)
         self.stack.setCurrentIndex(self.DIARY)
-        self.show_failed_attempts(failed_attempts or ())
+        self.show_unlock_notice(failed_attempts or (), vault.unlock_info.history_warning)
         if diary is not None:
             _focus_into(diary)
         if self.locker.draft_box.full:
@@ -340,10 +340,19 @@ class MainWindow(QMainWindow):
     def _diary_contract(self) -> DiaryLike | None:
         return self._diary
 
-    def show_failed_attempts(self, attempts: tuple[str, ...]) -> None:
-        if not attempts:
+    def show_unlock_notice(self, attempts: tuple[str, ...], history_warning: str | None) -> None:
+        """What the unlock found, calmly: failed attempts since last time, and the
+        core's warning if an older or another copy of the diary's database was put back."""
+        parts = [self._failed_attempts_text(attempts)] if attempts else []
+        if history_warning:
+            parts.append(history_warning)
+        if not parts:
             self.notice_bar.hide()
             return
+        self.notice.setText("\n\n".join(parts))
+        self.notice_bar.show()
+
+    def _failed_attempts_text(self, attempts: tuple[str, ...]) -> str:
         n = len(attempts)
         last = _local_time(attempts[-1])
         text = self.tr("%n failed attempt(s) to open this since you last opened it.", "", n)
@@ -353,8 +362,7 @@ class MainWindow(QMainWindow):
         if last:
             text += " " + self.tr("The last was on {when}.").format(when=last)
         text += " " + self.tr("If that wasn't you, think about changing your passphrase.")
-        self.notice.setText(text)
-        self.notice_bar.show()
+        return text
 
     # ------------------------------------------------------------------ actions
 
