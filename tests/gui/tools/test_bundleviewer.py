@@ -215,3 +215,24 @@ def test_run_bundle_viewer_shows_and_returns_0(qtbot, bundle_file: Path) -> None
     assert run_bundle_viewer(bundle_file) == 0
     assert shown and shown[0].report.valid
     assert tasks_running() == 0
+
+
+def test_key_the_sender_read_out_is_checked(qtbot, bundle_file: Path) -> None:
+    viewer = open_viewer(qtbot, bundle_file)
+    assert viewer.pin_row.isVisible()
+    right = viewer.report.short_fingerprint
+    viewer.pin_edit.setText(right.lower().replace(" ", "-"))  # as someone might type it
+    with qtbot.waitSignal(viewer.pin_checked, timeout=10_000):
+        viewer.pin_button.click()
+    assert viewer.pin_result.text().startswith("It matches")
+
+    wrong = "0000 0000 0000 0000 0000 0000" if right != "0000 0000 0000 0000 0000 0000" else "1" * 24
+    viewer.pin_edit.setText(wrong)
+    with qtbot.waitSignal(viewer.pin_checked, timeout=10_000):
+        viewer.pin_button.click()
+    assert "not by the key you expected" in viewer.pin_result.text()
+
+    viewer.pin_edit.setText("not a key")
+    viewer.pin_button.click()  # refused at once: a mistyped key is not a failed bundle
+    assert viewer.pin_result.text().startswith("The expected key must be written")
+    qtbot.waitUntil(lambda: tasks_running() == 0)

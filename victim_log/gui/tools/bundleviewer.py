@@ -50,12 +50,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...bundle_contents import BundleContents, ExhibitRow, read_contents
-from ...errors import EXIT_BAD_INPUT, NotABundle, VictimLogError
+from ...errors import EXIT_BAD_INPUT, BadInput, NotABundle, VictimLogError
 from ...export.case import format_datetime
 from ...fsutil import atomic_writer
 from ...safezip import DamagedMember, SafeZip, UnsafeZip, ZipMember
 from ...textsafe import display_safe, safe_filename
-from ...verify import VerifyReport, contents_text, verify_bundle
+from ...verify import SIGNATURE, VerifyReport, contents_text, normalise_expected_key, verify_bundle
 from ..widgets import dialogs, privacy, savepath
 from ..widgets.common import (
     BackgroundTask,
@@ -135,6 +135,7 @@ class BundleViewer(QMainWindow):
     """Shows one bundle read-only. Raises NotABundle if ``bundle`` is not one at all."""
 
     verified = Signal(object)  # VerifyReport, or the exception if the check itself failed
+    pin_checked = Signal(object)  # the same, for a check against the key the sender read out
 
     def __init__(self, bundle: Path, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -144,6 +145,7 @@ class BundleViewer(QMainWindow):
         self.unsafe_reason = ""
         self._zip: SafeZip | None = None
         self._task: BackgroundTask | None = None
+        self._pin_task: BackgroundTask | None = None
         try:
             self._zip = SafeZip(self.bundle)
         except UnsafeZip as exc:
@@ -201,11 +203,28 @@ class BundleViewer(QMainWindow):
         self.key_note = wrapped(self.tr(
             "Ask the sender to read their key to you by phone and check it matches: anyone "
             "can sign a bundle with a key of their own."), self.banner, name="keyNote")
+        self.pin_row = QWidget(self.banner)
+        pr = QHBoxLayout(self.pin_row)
+        pr.setContentsMargins(0, 4, 0, 0)
+        pin_caption = QLabel(self.tr("Key the sender read to you:"), self.pin_row)
+        self.pin_edit = QLineEdit(self.pin_row)
+        self.pin_edit.setObjectName("pinEdit")
+        self.pin_edit.setMaxLength(120)
+        self.pin_edit.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
+        self.pin_edit.setAccessibleName(self.tr("Key the sender read to you"))
+        pin_caption.setBuddy(self.pin_edit)
+        self.pin_button = QPushButton(self.tr("Check the key"), self.pin_row)
+        self.pin_button.setObjectName("pinCheck")
+        self.pin_button.clicked.connect(self.check_pin)
+        self.pin_edit.returnPressed.connect(self.check_pin)
+        for part in (pin_caption, self.pin_edit, self.pin_button):
+            pr.addWidget(part)
+        self.pin_result = wrapped("", self.banner, name="pinResult")
         self.problems = wrapped("", self.banner, name="problems")
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.checking = busy_bar(self.banner)
         for w in (self.status, self.summary, self.problems, self.key_row, self.key_note,
-                  self.checking):
+                  self.pin_row, self.pin_result, self.checking):
             bl.addWidget(w)
         layout.addWidget(self.banner)
 
@@ -340,6 +359,8 @@ class BundleViewer(QMainWindow):
                                  "signature. You can start reading meanwhile."))
         self.key_row.hide()
         self.key_note.hide()
+        self.pin_row.hide()
+        self.pin_result.hide()
         self.problems.hide()
         path = self.bundle
         self._task = start_task(lambda: verify_bundle(path), self._checked)
@@ -376,6 +397,7 @@ class BundleViewer(QMainWindow):
         self.readout.setToolTip(report.fingerprint or "")
         self.key_row.show()
         self.key_note.show()
+        self.pin_row.show()
 
     def _show_invalid(self, report: VerifyReport) -> None:
         self._set_banner(_INVALID_STYLE, self.tr("INVALID: do not rely on this copy"),
@@ -393,6 +415,46 @@ class BundleViewer(QMainWindow):
         if report.short_fingerprint:
             self.readout.setText(report.short_fingerprint)
             self.key_row.show()
+
+    # ------------------------------------------------------------------ the sender's key
+
+    @Slot()
+    def check_pin(self) -> None:
+        """Check the bundle again, pinned to the key the sender read out (by phone): the
+        key inside a bundle proves only that whoever holds it made the bundle."""
+        typed = self.pin_edit.text()
+        try:
+            normalise_expected_key(typed)
+        except BadInput as exc:
+            self._show_pin_result(exc.message)
+            return
+        self.pin_button.setEnabled(False)
+        self._show_pin_result(self.tr("Checking the key…"))
+        path = self.bundle
+        self._pin_task = start_task(lambda: verify_bundle(path, expected_fingerprint=typed),
+                                    self._pin_checked)
+
+    @Slot(object, object)
+    def _pin_checked(self, report: object, error: object) -> None:
+        self._pin_task = None
+        self.pin_button.setEnabled(True)
+        if isinstance(report, VerifyReport) and report.signer_confirmed:
+            self._show_pin_result(self.tr(
+                "It matches: this bundle was signed with the key the sender read to you."))
+        elif isinstance(report, VerifyReport):
+            signature = [p.message for p in report.problems if p.kind == SIGNATURE]
+            self._show_pin_result(display_safe(signature[0], single_line=True) if signature else
+                                  self.tr("The bundle is not valid, so the key cannot be "
+                                          "confirmed."))
+        else:
+            self._show_pin_result(display_safe(error.message, single_line=True)
+                                  if isinstance(error, VictimLogError)
+                                  else self.tr("The key could not be checked."))
+        self.pin_checked.emit(report if report is not None else error)
+
+    def _show_pin_result(self, text: str) -> None:
+        self.pin_result.setText(text)
+        self.pin_result.show()
 
     def _mark_exhibits(self, report: VerifyReport) -> None:
         contents = self.contents
