@@ -10,8 +10,9 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from tests.gui.conftest import PASSPHRASE, DialogAnswers, show_active, tab_chain, unnamed_controls
-from victim_log.gui.diary.detail import EvidenceViewer, VersionDialog
+from victim_log.gui.diary.detail import VersionDialog
 from victim_log.gui.diary.editor import IncidentEditor
+from victim_log.gui.diary.evidence import EvidenceViewer
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.diary.view import DiaryView
 from victim_log.gui.people.people_dialog import PeopleDialog
