@@ -312,3 +312,30 @@ def test_signing_is_deterministic(key: sign.Ed25519PrivateKey) -> None:
     b = sign.signature_files(key, MESSAGE, trusted_comment=COMMENT)
     assert a == b
     assert set(a) == {sign.MINISIG_NAME, sign.SSHSIG_NAME}
+
+
+def test_small_order_and_non_canonical_keys_are_refused_like_the_standalone_checker() -> None:
+    """OpenSSL accepts a small-order public key, under which anyone can forge a signature;
+    the core refuses every key the standalone verify_bundle.py refuses."""
+    import importlib.util
+
+    from victim_log.export import sign as sign_module
+    from victim_log.resources import resource_path
+
+    spec = importlib.util.spec_from_file_location("vb_script", resource_path("verify_bundle.py"))
+    assert spec is not None and spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    candidates = list(sign_module._SMALL_ORDER_KEYS)
+    candidates += [((2**255 - 19) + 1).to_bytes(32, "little")]
+    candidates += [sign_module.public_key_bytes(sign_module.generate_signing_key().public_key())
+                   for _ in range(3)]
+    for raw in candidates:
+        script_ok = script.ed25519_public_key_ok(raw)
+        try:
+            sign_module._load_public(raw, "minisign.pub")
+            core_ok = True
+        except sign_module.BadSignature:
+            core_ok = False
+        assert core_ok == script_ok, raw.hex()
+    assert not any(script.ed25519_public_key_ok(raw) for raw in sign_module._SMALL_ORDER_KEYS)

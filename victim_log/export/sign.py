@@ -432,9 +432,28 @@ def parse_allowed_signers(data: bytes, principal: str = PRINCIPAL) -> Ed25519Pub
     return _load_public(raw, what)
 
 
+# The eight points of small order (the curve's torsion), as 32-byte encodings. For such a
+# key anyone can make a "signature" that OpenSSL accepts; libsodium and the standalone
+# verify_bundle.py refuse them, so the core does too and the two checkers agree.
+_SMALL_ORDER_KEYS = frozenset(bytes.fromhex(h) for h in (
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0000000000000000000000000000000000000000000000000000000000000080",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+))
+_FIELD_PRIME = 2**255 - 19
+
+
 def _load_public(raw: bytes, what: str) -> Ed25519PublicKey:
     if len(raw) != 32:
         raise BadSignature(f"{what} cannot be read: the key has the wrong length.")
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    if raw in _SMALL_ORDER_KEYS or y >= _FIELD_PRIME:
+        raise BadSignature(f"{what} cannot be read: it does not hold a valid key.")
     try:
         return Ed25519PublicKey.from_public_bytes(raw)
     except ValueError:
