@@ -15,11 +15,11 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
 from victim_log.demo import fill_demo
 from victim_log.export.bundle import ExportResult
-from victim_log.export.zipread import SafeZip
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import exportdialog
 from victim_log.gui.tools.exportdialog import ExportDialog, open_export_dialog
 from victim_log.gui.widgets import savepath
+from victim_log.safezip import SafeZip
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle
 
