@@ -2,7 +2,7 @@
 
 Why it lives apart from the vault: an officer (or the defence) must be able to check a
 bundle without a diary, a passphrase or Qt. Everything here reads the zip through
-:mod:`victim_log.export.zipread`, which refuses unsafe zips and never extracts.
+:mod:`victim_log.safezip` (strict policy), which refuses unsafe zips and never extracts.
 
 What is checked, in order: the zip is safe and holds exactly one bag; ``bagit.txt``;
 ``bag-info.txt`` (and its Payload-Oxum against the payload); every tag file against
@@ -59,7 +59,7 @@ from .export.bagit_zip import (
 )
 from .export.journal_check import JOURNAL_FILE, JOURNAL_HEAD, JournalCheck, JournalHead
 from .safezip import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
-from .textsafe import plural
+from .textsafe import is_unsafe_char, plural
 
 # Problem kinds (stable strings for to_json and tests).
 CHANGED = "changed"
@@ -89,7 +89,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def shown(untrusted_name: str, limit: int = 200) -> str:
     """A name safe to print: control, format and bidi characters become '?'."""
     out = "".join(
-        "?" if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") else c
+        "?" if is_unsafe_char(c) or unicodedata.category(c) == "Cf" else c
         for c in untrusted_name[:limit]
     )
     return out + ("..." if len(untrusted_name) > limit else "")
