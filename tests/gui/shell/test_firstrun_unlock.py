@@ -180,6 +180,28 @@ def test_recovery_key_sets_a_new_passphrase(qtbot, tmp_path):
     unlock_via_gui(qtbot, window, new)
 
 
+def test_recovery_key_works_during_a_back_off(qtbot, tmp_path):
+    """#17.2: a wait (planted or earned) never holds the recovery key back."""
+    recovery = _new_vault(tmp_path)
+    window, session, _ = make_window(qtbot, tmp_path)
+    screen = window.unlock
+    for attempt in range(3):
+        qtbot.keyClicks(screen.passphrase, f"wrong guess {attempt}")
+        qtbot.mouseClick(screen.unlock_button, Qt.MouseButton.LeftButton)
+    assert not screen.unlock_button.isEnabled()  # waiting
+    assert screen.forgot_button.isEnabled()
+    qtbot.mouseClick(screen.forgot_button, Qt.MouseButton.LeftButton)
+    new = "a brand new long passphrase"
+    qtbot.keyClicks(screen.recovery_key, recovery)
+    qtbot.keyClicks(screen.new_pair.first, new)
+    qtbot.keyClicks(screen.new_pair.second, new)
+    screen.refresh_backoff()
+    assert screen.recover_button.isEnabled()
+    qtbot.mouseClick(screen.recover_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.current_screen() == window.DIARY)
+    assert session.is_unlocked
+
+
 def test_wrong_recovery_key_is_explained(qtbot, tmp_path):
     _new_vault(tmp_path)
     window, session, _ = make_window(qtbot, tmp_path)

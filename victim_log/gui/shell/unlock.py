@@ -3,7 +3,9 @@
 Nothing of the diary shows here, not even a count. After wrong tries the core
 makes the next one wait (the delay is kept in the vault's key file, so restarting
 the app does not skip it); this screen shows that wait as a countdown and keeps
-the buttons off until it ends.
+the Unlock button off until it ends. The recovery key is never held back: the core
+lets it through during a wait, so someone who can write the vault folder cannot
+lock the person out by planting a long wait (#17.2).
 """
 
 from __future__ import annotations
@@ -215,15 +217,12 @@ class UnlockScreen(QWidget):
             set_message(self.backoff, "")
             self._tick.stop()
         self.unlock_button.setEnabled(not waiting)
-        self._update_recover_button(waiting)
+        self._update_recover_button()
 
-    def _update_recover_button(self, waiting: bool | None = None) -> None:
-        if waiting is None:
-            waiting = bool(self.backoff.text())
+    def _update_recover_button(self) -> None:
+        """The recovery key works during a back-off too, so only what is typed counts."""
         ready = bool(self.recovery_key.text().strip()) and self.new_pair.problem() is None
-        self.recover_button.setEnabled(ready and not waiting)
-        if self.pages.currentIndex() == 1 and waiting:
-            set_message(self.recover_message, self.backoff.text())
+        self.recover_button.setEnabled(ready)
 
     # ------------------------------------------------------------------ unlocking
 
