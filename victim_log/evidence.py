@@ -166,6 +166,11 @@ class EvidenceStore:
         return self._intake(io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by,
                             incident_id, None)
 
+    def store_bytes(self, data: bytes, filename: str) -> PendingBlob:
+        """:meth:`store_blob` for bytes held in memory (a pasted screenshot saved with
+        its entry in one transaction by :meth:`Vault.add_incident`)."""
+        return self.store_blob(io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES])
+
     def _intake(self, src: BinaryIO, filename: str, head: bytes, added_by: str,
                 incident_id: int | None, before: os.stat_result | None) -> tuple[int, bool]:
         if incident_id is not None:

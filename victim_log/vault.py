@@ -623,12 +623,13 @@ class Vault(ClosedOnExit):
     # ------------------------------------------------------------------ incidents
 
     def add_incident(self, data: IncidentData, *, evidence: tuple[int, ...] = (),
-                     files: Sequence[Path] = (), people_names: Sequence[str] = (),
-                     reason: str = "created") -> int:
+                     files: Sequence[Path | tuple[str, bytes]] = (),
+                     people_names: Sequence[str] = (), reason: str = "created") -> int:
         """Save a new entry, with its files and the people it names, as ONE transaction.
 
-        ``files`` are encrypted into blob files first (the slow part, outside the
-        write lock); the entry, its exhibits and any new person named in
+        ``files`` are paths, or (file name, bytes) pairs for what is held in memory
+        (a pasted screenshot). They are encrypted into blob files first (the slow
+        part, outside the write lock); the entry, its exhibits and any new person named in
         ``people_names`` are then recorded in one commit. A crash, a full disk or a
         refused file therefore leaves all of it or none of it, never an entry without
         its evidence (which a retry would duplicate). A name is looked up and, if new,
@@ -646,7 +647,10 @@ class Vault(ClosedOnExit):
         pending = []
         try:
             for f in files:
-                pending.append(self.evidence.store_path_checked(Path(f)))
+                if isinstance(f, tuple):
+                    pending.append(self.evidence.store_bytes(f[1], f[0]))
+                else:
+                    pending.append(self.evidence.store_path_checked(Path(f)))
             with db.transaction(self.conn, what):
                 people = list(data.people)
                 for name in names:
