@@ -151,10 +151,18 @@ def test_drop_files_and_refuse_folders(qtbot, quick: QuickLogDialog, vault: Vaul
     assert item.filename == "voicemail.amr" and item.media_type == "audio/amr"
 
 
-def test_a_failed_save_keeps_everything_and_retry_stores_files_once(
-        qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, monkeypatch) -> None:
+def test_a_failed_save_keeps_everything_and_stores_nothing_half(
+        qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, tmp_path: Path,
+        monkeypatch) -> None:
+    """#23.1: the entry and its files (pasted and on disk) are one transaction, so a
+    full disk while the entry is written leaves no stored file behind."""
     QGuiApplication.clipboard().setImage(red_image())
     quick.paste()
+    letter = tmp_path / "letter.txt"
+    letter.write_bytes(b"a letter")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(letter))])
+    drop(quick, mime)
     qtbot.mouseClick(quick.kinds.buttons["message"], Qt.MouseButton.LeftButton)
     qtbot.keyClicks(quick.text, "Messages all evening")
     quick.complete_later.setChecked(True)
@@ -162,21 +170,25 @@ def test_a_failed_save_keeps_everything_and_retry_stores_files_once(
     def full(*_a, **_k):
         raise DiskFull("The disk is full. Nothing was changed.")
 
-    real_add = vault.add_incident
-    monkeypatch.setattr(vault, "add_incident", full)
+    real_add = vault._add_incident_tx
+    monkeypatch.setattr(vault, "_add_incident_tx", full)
     answers.ok()
     quick.save_button.click()
     assert "disk is full" in answers.seen[-1].text()
     assert quick.isVisible() and quick.saved_id is None
     assert quick.text.toPlainText() == "Messages all evening"
     assert quick.kinds.kinds() == ("message",) and quick.complete_later.isChecked()
-    assert quick.files[0].evidence_id is not None  # stored once, remembered
+    assert len(quick.files) == 2
+    assert vault.evidence.items() == [] and vault.list_incidents() == []  # nothing half-saved
+    assert not [p for p in (vault.path / "blobs").rglob("*") if p.is_file()]
 
-    monkeypatch.setattr(vault, "add_incident", real_add)
+    monkeypatch.setattr(vault, "_add_incident_tx", real_add)
     quick.save_button.click()
     assert quick.saved_id is not None
-    assert len(vault.evidence.items()) == 1
-    assert vault.get_incident(quick.saved_id).data.complete_later
+    assert len(vault.evidence.items()) == 2
+    stored = vault.get_incident(quick.saved_id)
+    assert stored.version == 1 and len(stored.evidence) == 2
+    assert stored.data.complete_later
 
 
 def test_nothing_to_save_says_so(qtbot, quick: QuickLogDialog, answers: DialogAnswers) -> None:

@@ -528,23 +528,37 @@ class QuickLogDialog(QDialog):
     # ------------------------------------------------------------------ saving
 
     def save(self, *, open_editor: bool = False) -> None:
-        """Store the files, then the incident citing them; on any error stay open."""
+        """Save the entry and its files as one transaction; on any error stay open.
+
+        One call (#23.1): a full disk, a refused file or a crash leaves the entry and
+        its files saved together or not at all, never an entry without its evidence
+        or stored files nothing cites (which a retry would add again).
+        """
         try:
             data = self.incident_data().validated()
             vault = self.session.require()
-            for pending in self.files:
-                if pending.evidence_id is None:
-                    if pending.data is not None:
-                        pending.evidence_id, _new = vault.evidence.add_bytes(pending.data, pending.name)
-                    elif pending.path is not None:
-                        pending.evidence_id, _new = vault.evidence.add(pending.path)
-            evidence = tuple(f.evidence_id for f in self.files if f.evidence_id is not None)
-            self.saved_id = vault.add_incident(data, evidence=evidence)
+            self.saved_id = vault.add_incident(
+                data, evidence=tuple(f.evidence_id for f in self.files
+                                     if f.evidence_id is not None),
+                files=self.files_to_store())
         except Exception as exc:  # noqa: BLE001 - shown calmly; everything typed stays
             dialogs.show_error(self, exc)
             return
         self.wants_editor = open_editor
         self.accept()
+
+    def files_to_store(self) -> list[Path | tuple[str, bytes]]:
+        """The attachments not yet in the vault, as :meth:`Vault.add_incident` takes
+        them: a path, or (name, bytes) for a pasted screenshot."""
+        out: list[Path | tuple[str, bytes]] = []
+        for pending in self.files:
+            if pending.evidence_id is not None:
+                continue
+            if pending.data is not None:
+                out.append((pending.name, pending.data))
+            elif pending.path is not None:
+                out.append(pending.path)
+        return out
 
     def reject(self) -> None:
         if self._discarding or not self.has_content() or dialogs.confirm(
