@@ -1798,6 +1798,8 @@ def main(argv=None):
     reason = "error"
     try:
         return run(argv, out)
+    except BrokenPipeError:  # the reader went away (e.g. "| head"): say nothing more
+        raise
     except SystemExit as exc:  # --help
         return exc.code if isinstance(exc.code, int) else 2
     except Unusable as exc:
@@ -1817,5 +1819,20 @@ def main(argv=None):
     return 2
 
 
+def _main_flushed():
+    """main(), with the output flushed here: a reader that went away (``| head``) must
+    not make Python print an error about the pipe at exit."""
+    code = 2
+    try:
+        code = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main_flushed())

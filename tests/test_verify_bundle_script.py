@@ -1069,3 +1069,18 @@ def test_fuzzed_bundles_get_the_cores_verdict(
     assert code == core_code, doc
     if code == 2:
         assert doc["reason"] == core_reason, doc
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
+    """`python3 verify_bundle.py x.zip | head -1` closed the pipe under the script,
+    which then printed a BrokenPipeError traceback while reporting it."""
+    not_zip = tmp_path / "x.zip"
+    not_zip.write_bytes(b"not a zip at all\n" * 10)
+    proc = subprocess.Popen([sys.executable, "-I", str(SCRIPT), str(not_zip)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the script writes anything
+    err = proc.stderr.read()
+    proc.stderr.close()
+    proc.wait(timeout=60)
+    assert b"Traceback" not in err and b"BrokenPipeError" not in err, err
