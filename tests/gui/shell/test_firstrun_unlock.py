@@ -327,3 +327,19 @@ def test_unlock_shows_the_history_warning_calmly(qtbot, tmp_path, monkeypatch):
     unlock_via_gui(qtbot, window)
     assert window.notice_bar.isVisible()
     assert window.notice.text() == warning
+
+
+def test_unlock_cleans_what_a_crash_left(qtbot, tmp_path):
+    """#23.4: as the CLI does, an unlock removes abandoned temp files and restore folders."""
+    _new_vault(tmp_path)
+    vault_dir = tmp_path / "vault"
+    partial = vault_dir / "blobs" / "ab" / ".tmp-partial"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"x" * 1000)
+    restore = tmp_path / ".restore-1234"
+    restore.mkdir()
+    (restore / "vault.key").write_bytes(b"a copy of the key file")
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    assert not partial.exists() and not restore.exists()
+    assert len(window.cleaned) == 2

@@ -42,7 +42,7 @@ from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for
 from .quickexit import QuickExit
-from .session import Session
+from .session import Session, carry_on
 from .unlock import UnlockScreen
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self.face.name)
         self.resize(1100, 720)
 
+        self.cleaned: list[str] = []  # leftovers of a crash removed at the last unlock
         self.locker = LockController(session, self, self._diary_contract)
         self.locker.did_lock.connect(self._on_locked)
         self.quick_exit = QuickExit(session, self.locker, quit_app=self._quit_app,
@@ -285,7 +286,18 @@ class MainWindow(QMainWindow):
 
     def _on_unlocked(self, vault: Vault) -> None:
         self.session.set_vault(vault)
+        self.clean_leftovers(vault)
         self._enter_diary(vault.unlock_info.failed_attempts)
+
+    def clean_leftovers(self, vault: Vault) -> None:
+        """Remove what a crash left (partial evidence files, half-written exports and
+        backups, restore folders holding a copy of the key file), as the CLI does at
+        each unlock (#23.4). Never stops the unlock; ``check`` says what went."""
+        from ...leftovers import clean_leftovers
+
+        self.cleaned = []
+        with carry_on():  # logged (its type, never its message); the diary still opens
+            self.cleaned = clean_leftovers(vault)
 
     def _on_restored(self) -> None:
         vault = self.session.vault
