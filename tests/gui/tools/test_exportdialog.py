@@ -255,3 +255,24 @@ def test_locked_session_shows_error(qtbot, session: Session, answers: DialogAnsw
     answers.ok()
     open_export_dialog(session)
     assert "locked" in answers.seen[0].text()
+
+
+def test_export_temp_file_is_remembered_while_written(qtbot, dialog: ExportDialog, save_to,
+                                                      demo: Vault, monkeypatch) -> None:
+    """#23.4: as the CLI does, the partial file of an export into another folder is
+    noted in the vault while it exists, so a crash's leftover is removed at next unlock."""
+    from victim_log import leftovers
+
+    real = leftovers.remember_temp
+    seen: list[tuple[Path, bool]] = []
+
+    def spy(vault: Vault, tmp: Path):
+        forget = real(vault, tmp)
+        seen.append((tmp, bool(leftovers._pending(vault))))
+        return forget
+
+    monkeypatch.setattr(leftovers, "remember_temp", spy)
+    result = run_export(qtbot, dialog)
+    assert result.path == save_to["path"]
+    assert seen and all(tmp.parent == result.path.parent and noted for tmp, noted in seen)
+    assert leftovers._pending(demo) == []  # forgotten once the file was finished

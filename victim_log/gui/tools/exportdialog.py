@@ -23,6 +23,7 @@ backup dialog use it too.
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
@@ -92,6 +93,17 @@ def _iso_day(day: QDate) -> str:
 
 
 # --------------------------------------------------------------------------- the dialog
+
+
+def export_remembering(vault: Vault, out: Path, options: ExportOptions, fmt: str) -> ExportResult:
+    """:func:`export`, with its temp file remembered in the vault while it exists, as
+    the CLI does: a partial export left by a crash in another folder is found and
+    removed at the next unlock (#23.4). Runs on the worker thread (the tracking is
+    per thread of execution, so it is set up here, not around ``start_task``)."""
+    from ...leftovers import remembering_temps
+
+    with remembering_temps(vault):
+        return export(vault, out, options, fmt=fmt)
 
 
 class ExportDialog(QDialog):
@@ -493,7 +505,8 @@ class ExportDialog(QDialog):
         if not out.suffix:
             out = out.with_suffix("." + suffix)
         self.pages.setCurrentWidget(self.busy_page)
-        self._task = start_task(lambda: export(vault, out, options, fmt=fmt), self._export_done)
+        self._task = start_task(lambda: export_remembering(vault, out, options, fmt),
+                                self._export_done)
 
     @Slot(object, object)
     def _export_done(self, result: object, error: object) -> None:
