@@ -16,12 +16,16 @@ from tests.gui.shellfixtures import (
     OFFSCREEN_NOISE,
     PASSPHRASE,
     DialogAnswers,
+    FakeDiary,
     make_window,
     qsettings_home,  # noqa: F401 - autouse fixture
     unlock_via_gui,
 )
+from victim_log import paths
 from victim_log.gui.shell.helppanel import HelpPanel, default_helplines, helplines_for, parse_helplines
+from victim_log.gui.shell.mainwindow import MainWindow
 from victim_log.gui.shell.neutral import apply_face, face_for, neutral_faces, own_face
+from victim_log.gui.shell.session import Session
 from victim_log.prefs import Prefs, load_prefs, prefs_path
 from victim_log.vault import Vault
 
@@ -261,3 +265,37 @@ def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, mo
         button = window.toolbar.widgetForAction(act)
         assert button.accessibleName()
         assert button.focusPolicy() != button.focusPolicy().NoFocus
+
+
+def test_neutral_face_renames_the_folders_once_the_vault_is_locked(qtbot, monkeypatch,
+                                                                   restore_app_face):
+    """#17.8: Settings saves the choice with apply_neutral_face (the state folder moves at
+    once); the vault's folder follows at the lock, and the next unlock finds it there."""
+    monkeypatch.delenv("VICTIM_LOG_VAULT")
+    monkeypatch.delenv("VICTIM_LOG_STATE")
+    plain = paths.default_vault_dir()
+    assert paths.APP_DIR_NAME in plain.parts
+    Vault.create(plain, PASSPHRASE)[0].lock()
+    session = Session(plain)
+    window = MainWindow(session, Prefs(), quit_app=lambda: None, diary_factory=FakeDiary)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    unlock_via_gui(qtbot, window)
+
+    def choose(dialog):
+        dialog.neutral.setChecked(True)
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), choose)
+    window.open_settings()
+    assert paths.NEUTRAL_DIR_NAME in paths.state_dir().parts  # at once
+    assert session.vault_dir == plain and plain.is_dir()  # open: it cannot move yet
+    window.locker.lock("manual")
+    assert not plain.exists()
+    assert paths.NEUTRAL_DIR_NAME in session.vault_dir.parts
+    assert paths.vault_exists(session.vault_dir)
+    unlock_via_gui(qtbot, window)
+    assert session.is_unlocked
+    window.locker.lock("manual")

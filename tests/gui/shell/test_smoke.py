@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from victim_log import paths
-from victim_log.prefs import Prefs, save_prefs
+from victim_log.prefs import Prefs, apply_neutral_face, save_prefs
 from victim_log.vault import Vault
 
 
@@ -49,3 +49,18 @@ def test_smoke_with_a_vault_and_neutral_face(tmp_path):
                                   "shell.helppanel", "shell.settings", "widgets.privacy"])
 def test_shell_modules_import(name):
     __import__(f"victim_log.gui.{name}")
+
+
+def test_start_moves_the_vault_folder_to_the_neutral_name(tmp_path, monkeypatch):
+    """#17.8: run_gui settles the folders (no vault is open before the Session exists)."""
+    monkeypatch.delenv("VICTIM_LOG_VAULT")
+    monkeypatch.delenv("VICTIM_LOG_STATE")
+    plain = paths.default_vault_dir()
+    Vault.create(plain, "correct horse battery staple")[0].lock()
+    apply_neutral_face(True)  # as Settings does while the vault is open
+    assert plain.is_dir()
+    result = _smoke()
+    assert result.returncode == 0, result.stderr
+    assert not plain.exists()
+    moved = paths.default_vault_dir()
+    assert paths.NEUTRAL_DIR_NAME in moved.parts and paths.vault_exists(moved)

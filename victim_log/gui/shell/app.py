@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ...prefs import load_prefs
+from ...prefs import load_prefs, settle_location
 from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
@@ -71,7 +71,7 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
     privacy.clear_file_dialog_history()
     if open_bundle and not smoke:
         return _run_bundle_viewer(Path(open_bundle))
-    session = Session(Path(vault_dir))
+    session = Session(settle_location(Path(vault_dir)))  # no vault is open yet: it may move
     window = MainWindow(session, prefs, quit_app=lambda: app.exit(0))
     app.aboutToQuit.connect(window.shutdown)
     if smoke:
@@ -84,6 +84,7 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
     finally:
         window.shutdown()
         wait_for_tasks()  # export, import, backup: let them finish their files
+        session.settle_location()  # the last chance this run has to move the vault folder
         privacy.clear_file_dialog_history()
     if smoke and code == 0:
         print("smoke: first screen painted", file=sys.stderr)

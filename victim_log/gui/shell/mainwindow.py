@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from ... import paths
 from ...errors import VictimLogError
-from ...prefs import Prefs, load_prefs, save_prefs
+from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from .firstrun import FirstRunScreen
 from .helppanel import Helpline, HelpPanel, helplines_for
@@ -459,8 +459,9 @@ class MainWindow(QMainWindow):
         try:
             save_shell_settings(self.session.require(), settings)
             if prefs != self.prefs:
-                save_prefs(prefs)
-                self.set_prefs(prefs)
+                # Saves the choice and renames the state folder now; the vault's
+                # folder follows at the next lock (Session.settle_location).
+                self.set_prefs(apply_neutral_face(prefs.neutral_face, prefs.face))
             self.apply_settings(self.session.require())
         except VictimLogError as exc:
             dialogs.show_error(self, exc)

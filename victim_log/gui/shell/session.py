@@ -88,7 +88,22 @@ class Session(QObject):
         if self.vault is not None:
             self.vault.lock()
             self.vault = None
+        self.settle_location()
         self.locked.emit()
+
+    def settle_location(self) -> None:
+        """Give the vault's folder the name the neutral-face choice asks for (#17.8).
+
+        It can only move while no vault is open, so this runs at start-up, after
+        each lock and at quit (which locks); a move that fails is tried again next
+        time, and the unlock screen reads ``vault_dir`` afresh each time.
+        """
+        if self.vault is not None:
+            return
+        from ...prefs import settle_location
+
+        with carry_on():
+            self.vault_dir = settle_location(self.vault_dir)
 
     def notify_changed(self) -> None:
         self.changed.emit()
