@@ -29,12 +29,13 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import mediatype
+from .clock import now_iso
 from .crypto import stream
 from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
 from .fsutil import (
@@ -44,7 +45,14 @@ from .fsutil import (
     fsync_dir,
     translate_os_error,
 )
-from .model import _SURROGATE, EvidenceItem, incident_body_json
+from .model import (
+    _SURROGATE,
+    EvidenceItem,
+    IncidentData,
+    IncidentVersion,
+    incident_body_json,
+    require_reason,
+)
 from .store import db, journal
 from .textsafe import display_safe
 
@@ -53,8 +61,34 @@ def one_line(text: str) -> str:
     """Untrusted text for a one-line display (file names, list rows)."""
     return display_safe(text, single_line=True)
 
-if TYPE_CHECKING:
-    from .vault import Vault
+class RecordWriter(Protocol):
+    """What the evidence store needs from the vault: its folder, its keys and the
+    versioned-record primitives it writes through, all inside the caller's transaction.
+
+    Declared here, by the one who needs it, so this module does not import the vault
+    (which builds the store): the dependency runs one way.
+    """
+
+    path: Path
+
+    @property
+    def conn(self) -> db.Connection: ...
+
+    def subkey(self, purpose: str) -> bytes: ...
+
+    def get_incident(self, incident_id: int) -> IncidentVersion: ...
+
+    def _next_id(self, kind: str, count: int = 1) -> int: ...
+
+    def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any] | str, *,
+                      reason: str, deleted: bool, action: str) -> str: ...
+
+    def _event(self, action: str, detail: dict[str, Any]) -> None: ...
+
+    def _records(self, kind: str, id: int) -> list[tuple[int, str, str, bool, dict[str, Any]]]: ...
+
+    def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
+                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None: ...
 
 _SQL_BATCH = 500  # ids per IN (...) query: well under SQLite's variable limit
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
@@ -87,7 +121,7 @@ class _Sink(io.RawIOBase):
 
 
 class EvidenceStore:
-    def __init__(self, vault: Vault) -> None:
+    def __init__(self, vault: RecordWriter) -> None:
         self._vault = vault
 
     # ------------------------------------------------------------------ paths and keys
@@ -255,7 +289,6 @@ class EvidenceStore:
                 " VALUES (?,?,?,?,0)",
                 (blob_id, tag, self._wrap(blob_id, pending.file_key), result.size))
         media_type = mediatype.sniff(pending.head[:mediatype.HEAD_BYTES])
-        from .vault import now_iso
 
         shown, raw = storable_name(pending.filename)
         body = {
@@ -507,9 +540,8 @@ class EvidenceStore:
         ``permanent``: then the per-file key is erased, which makes the stored bytes
         unreadable for ever, and the blob file is deleted.
         """
-        from .vault import _require_reason
 
-        reason = _require_reason(reason)
+        reason = require_reason(reason)
         vault = self._vault
         item = self.get(evidence_id)
         if item.erased:

@@ -468,3 +468,13 @@ class EvidenceItem:
     removed_reason: str = ""
     erased: bool = False
     incidents: tuple[int, ...] = ()
+
+
+def require_reason(reason: str) -> str:
+    """A change's reason, cleaned: every edit, deletion and removal must say why."""
+    reason = _SURROGATE.sub("\ufffd", reason or "").strip()
+    if not reason:
+        raise BadInput("Please give a short reason for the change (for example 'added details').")
+    if len(reason) > 500:
+        raise BadInput("The reason is too long; a sentence is enough.")
+    return reason

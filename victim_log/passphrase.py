@@ -22,12 +22,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from .errors import BadInput
+from .model import Order, Person
 
-if TYPE_CHECKING:
-    from .vault import Vault
+
+class KnowsTheCase(Protocol):
+    """What the policy reads from an open vault (the vault satisfies it); declared here
+    so the policy does not import the vault that uses it."""
+
+    def get_setting(self, name: str, default: str = "") -> str: ...
+
+    def list_people(self) -> list[Person]: ...
+
+    def list_orders(self) -> list[Order]: ...
 
 MIN_LENGTH = 8
 MIN_SCORE = 3
@@ -190,7 +199,7 @@ def _phone_inputs(phone: str) -> list[str]:
     return [digits, digits[-_PHONE_DIGITS:]] if len(digits) >= _PHONE_DIGITS else []
 
 
-def vault_user_inputs(vault: Vault) -> list[str]:
+def vault_user_inputs(vault: KnowsTheCase) -> list[str]:
     """What this vault knows that someone close to the victim knows too.
 
     The victim's own name and initials and the case title (settings), and for every

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .clock import now_iso as now_iso
 from .crypto import keys
 from .errors import (
     BadInput,
@@ -38,7 +39,6 @@ from .errors import (
 )
 from .fsutil import ClosedOnExit, ensure_private_dir
 from .model import (
-    _SURROGATE,
     IncidentData,
     IncidentVersion,
     Order,
@@ -49,6 +49,7 @@ from .model import (
     incident_body_json,
     parse_when,
 )
+from .model import require_reason as _require_reason
 from .passphrase import check_passphrase_acceptable as check_passphrase_acceptable
 from .passphrase import passphrase_problem as passphrase_problem
 from .passphrase import vault_user_inputs
@@ -59,23 +60,6 @@ DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR
 
 RECORD_KINDS = ("incident", "person", "order", "evidence")
 BATCH_CACHE_KIB = 256 * 1024
-
-
-_last_now: tuple[int, str] = (-1, "")
-
-
-def now_iso() -> str:
-    """Recorded-at times: the machine's clock with its UTC offset, to the second.
-
-    Remembered for the rest of the second: an import stamps tens of thousands of
-    records and looking up the local zone each time was a tenth of its time.
-    """
-    global _last_now
-    second = int(time.time())
-    if second != _last_now[0]:
-        stamp = datetime.fromtimestamp(second).astimezone().isoformat(timespec="seconds")
-        _last_now = (second, stamp)
-    return _last_now[1]
 
 
 @functools.lru_cache(maxsize=16)
@@ -1248,12 +1232,3 @@ def _summary(r: tuple[Any, ...]) -> IncidentSummary:
         complete_later=bool(r[10]), deleted=bool(r[11]), recorded_at=str(r[12]),
         first_recorded_at=str(r[13]),
     )
-
-
-def _require_reason(reason: str) -> str:
-    reason = _SURROGATE.sub("\ufffd", reason or "").strip()
-    if not reason:
-        raise BadInput("Please give a short reason for the change (for example 'added details').")
-    if len(reason) > 500:
-        raise BadInput("The reason is too long; a sentence is enough.")
-    return reason
