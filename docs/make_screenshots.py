@@ -32,8 +32,6 @@ def _isolate(tmp: Path) -> None:
         "XDG_DATA_HOME": str(home / ".local/share"), "XDG_STATE_HOME": str(home / ".local/state"),
         "XDG_CACHE_HOME": str(home / ".cache"), "TMPDIR": str(home / "tmp"),
         "VICTIM_LOG_VAULT": str(tmp / "vault"), "VICTIM_LOG_STATE": str(tmp / "state"),
-        # A throwaway vault: the fast key derivation saves seconds and protects nothing real.
-        "VICTIM_LOG_TEST_FAST_KDF": "1",
     })
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

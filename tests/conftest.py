@@ -7,14 +7,27 @@ is pointed there too so the leak scanner can read everything a test wrote.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# Fast key derivation for tests: the real calibration targets ~0.5 s per unlock.
-os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
+# Fast key derivation for tests (the real calibration aims at about a second an
+# unlock), injected from outside the package: kdf_site/fast_kdf.py patches this
+# process, and its sitecustomize.py every Python subprocess the tests start (the CLI,
+# the crash driver), since the folder goes first on PYTHONPATH. No shipped code reads
+# a switch for it (#17.10).
+KDF_SITE = str(Path(__file__).resolve().parent / "kdf_site")
+if KDF_SITE not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (KDF_SITE, os.environ.get("PYTHONPATH", "")) if p)
+if KDF_SITE not in sys.path:
+    sys.path.insert(0, KDF_SITE)
+import fast_kdf  # noqa: E402
+
+fast_kdf.install()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,6 +53,15 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setattr(tempfile, "tempdir", str(home / "tmp"))
     return home
+
+
+@pytest.fixture
+def real_kdf_costs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped calibrate() and accepted cost range, for tests of that policy."""
+    from victim_log.crypto import keys
+
+    for name, value in fast_kdf.originals().items():
+        monkeypatch.setattr(keys, name, value)
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import shutil
 import struct
 import unicodedata
@@ -100,7 +99,6 @@ class Genuine:
 def make_genuine(base: Path) -> Genuine:
     """A vault with the demo case and three exhibits (one with a non-ASCII name),
     exported once. Import here so collecting the tests stays cheap."""
-    os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
     from victim_log.demo import fill_demo
     from victim_log.export.bundle import export, signing_key
     from victim_log.export.case import ExportOptions

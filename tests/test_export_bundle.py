@@ -22,7 +22,6 @@ from victim_log.verify import verify_bundle
 
 @pytest.fixture(scope="module")
 def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
-    os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
     base = tmp_path_factory.mktemp("bundle")
     v, _ = Vault.create(base / "vault", PASSPHRASE)
     fill_demo(v)

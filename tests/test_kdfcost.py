@@ -87,8 +87,8 @@ class _Clock:
         return bytes(keys.KEY_LEN)
 
 
+@pytest.mark.usefixtures("real_kdf_costs")
 def test_calibrate_follows_the_policy(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("VICTIM_LOG_TEST_FAST_KDF", raising=False)
     monkeypatch.setattr(kdfcost, "available_memory_kib", lambda: 16 * GIB)
     clock = _Clock(0.55)  # this machine, not busy: 0.55-0.7 s for one pass over 256 MiB
     monkeypatch.setattr(kdfcost, "time", clock)

@@ -873,9 +873,6 @@ class Exports:
 
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
-    import os
-
-    os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
     from tests import hostile_bundles as hb
     from victim_log.demo import fill_demo
     from victim_log.export.bundle import export, signing_key

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +23,6 @@ class Genuine:
 def genuine(tmp_path_factory: pytest.TempPathFactory) -> Genuine:
     """A vault with the demo case and three exhibits (one with an accented name),
     exported as a signed bundle and written as a backup, as a user would."""
-    os.environ.setdefault("VICTIM_LOG_TEST_FAST_KDF", "1")
     from victim_log.backup import write_backup
     from victim_log.demo import fill_demo
     from victim_log.export.bundle import export

@@ -49,10 +49,12 @@ exclusive lock on ``vault.key.lock`` beside it (:func:`update`): a process never
 writes back a copy it read earlier, so a passphrase changed in one process is never
 undone by another (a new recovery key, a failed attempt, an anchor update).
 
-Only costs :func:`calibrate` could have chosen are accepted (memory between
-:data:`MIN_MEMORY_KIB` and :data:`MAX_MEMORY_KIB`, at most :data:`MAX_ITERATIONS`
-passes, at most :data:`MAX_LANES` lanes): a key file that asks for more was changed,
-and running it would keep the unlock busy for minutes.
+Only costs :func:`calibrate` could have chosen are accepted (:data:`ACCEPTED_COSTS`:
+memory between :data:`MIN_MEMORY_KIB` and :data:`MAX_MEMORY_KIB`, at most
+:data:`MAX_ITERATIONS` passes, at most :data:`MAX_LANES` lanes): a key file that asks
+for more was changed, and running it would keep the unlock busy for minutes. No
+environment variable or other switch weakens either: a cheaper cost can only be
+passed in (``Vault.create(kdf=...)``) by code running in the same process.
 """
 
 from __future__ import annotations
@@ -122,8 +124,25 @@ class KdfParams:
     lanes: int = 4
 
 
-def _fast_kdf_for_tests() -> bool:
-    return os.environ.get("VICTIM_LOG_TEST_FAST_KDF") == "1"
+@dataclass(frozen=True)
+class CostRange:
+    """The Argon2id costs a passphrase slot read from a key file may ask for.
+
+    It is the range :func:`calibrate` chooses from, so the two go together: code
+    that replaces ``calibrate`` in its own process (to choose differently) replaces
+    :data:`ACCEPTED_COSTS` with it. :func:`slot_params` reads the module attribute at
+    every check for that reason, and :func:`.kdfcost.choose_cost` keeps to the
+    module's constants, never to this object.
+    """
+
+    min_memory_kib: int
+    max_memory_kib: int
+    max_iterations: int
+    max_lanes: int
+
+
+ACCEPTED_COSTS = CostRange(min_memory_kib=MIN_MEMORY_KIB, max_memory_kib=MAX_MEMORY_KIB,
+                           max_iterations=MAX_ITERATIONS, max_lanes=MAX_LANES)
 
 
 def argon2id(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
@@ -143,8 +162,6 @@ def calibrate(target_seconds: float | None = None) -> KdfParams:
     about a second an unlock) is :func:`.kdfcost.choose_cost`'s; what it returns
     always lies inside what :func:`slot_params` accepts from a key file.
     """
-    if _fast_kdf_for_tests():
-        return KdfParams(iterations=1, memory_kib=8 * 1024, lanes=1)
     from . import kdfcost
 
     target = kdfcost.TARGET_SECONDS if target_seconds is None else target_seconds
@@ -404,10 +421,11 @@ def slot_params(slot: dict[str, Any]) -> KdfParams:
                                  for k in ("iterations", "memory_kib", "lanes"))
     if iterations is None or memory is None or lanes is None:
         raise changed("its passphrase slot's costs are missing")
-    if memory > MAX_MEMORY_KIB or not 1 <= iterations <= MAX_ITERATIONS \
-            or not 1 <= lanes <= MAX_LANES:
+    accepted = ACCEPTED_COSTS
+    if memory > accepted.max_memory_kib or not 1 <= iterations <= accepted.max_iterations \
+            or not 1 <= lanes <= accepted.max_lanes:
         raise changed("it asks for key-derivation costs Victim Log never sets")
-    if memory < MIN_MEMORY_KIB and not _fast_kdf_for_tests():
+    if memory < accepted.min_memory_kib:
         raise changed("its passphrase slot was weakened")
     return KdfParams(iterations, memory, lanes)
 
