@@ -27,7 +27,8 @@ from tests.gui.shellfixtures import (
     qsettings_home,  # noqa: F401 - autouse fixture
     unlock_via_gui,
 )
-from victim_log.gui.shell.firstrun import estimate_bits, strength_word
+from victim_log.gui.shell.firstrun import PassphrasePair
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -110,17 +111,22 @@ def test_weak_and_mismatched_passphrases_are_refused_with_a_reason(qtbot, tmp_pa
     assert "same" in pair.reason.text()
     qtbot.keyClicks(pair.second, PASSPHRASE[-1])
     assert window.firstrun.create_button.isEnabled()
-    assert pair.meter.value() > 60
+    assert pair.meter.value() >= 3
     assert not Vault.exists(tmp_path / "vault")
 
 
-def test_strength_estimate_grows_with_length_and_variety():
-    assert estimate_bits("") == 0
-    assert estimate_bits("abcdefgh") < estimate_bits("abcdefghij")
-    assert estimate_bits("abcdefgh") < estimate_bits("abcdEFG1")
-    assert estimate_bits("aaaaaaaaaaaaaaaaaaaa") < estimate_bits("abcdefghijkl")
-    assert strength_word(estimate_bits("abcdefgh")) == "weak"
-    assert strength_word(estimate_bits(PASSPHRASE)) == "strong"
+def test_meter_and_advice_come_from_zxcvbn_with_what_the_diary_knows(qtbot):
+    """#17.9: the core's strength() and passphrase_problem(), fed the vault's names."""
+    pair = PassphrasePair(user_inputs=["Jordan Pryce Carlisle", "Jordan", "Pryce", "Carlisle"])
+    qtbot.addWidget(pair)
+    assert pair.meter.maximum() == 4 and pair.meter.value() == 0
+    qtbot.keyClicks(pair.first, "Carlisle Jordan Pryce 1990")
+    assert pair.meter.value() == 0 and pair.meter.text() == "weak"
+    assert "names or dates that are in your diary" in pair.reason.text()
+    pair.set_user_inputs(())  # first run: nothing known, the same words read strong
+    assert pair.meter.value() == 4 and pair.meter.text() == "strong"
+    qtbot.keyClicks(pair.second, "Carlisle Jordan Pryce 1990")
+    assert pair.problem() is None
 
 
 def test_wrong_passphrase_shows_message_then_backoff_then_failed_attempts(qtbot, tmp_path,
@@ -200,6 +206,24 @@ def test_recovery_key_works_during_a_back_off(qtbot, tmp_path):
     qtbot.mouseClick(screen.recover_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.current_screen() == window.DIARY)
     assert session.is_unlocked
+
+
+def test_recovery_judges_the_new_passphrase_by_the_names_in_the_diary(qtbot, tmp_path):
+    vault, recovery = Vault.create(tmp_path / "vault", PASSPHRASE)
+    vault.add_person(PersonData(name="Jordan Pryce Carlisle"))
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    screen = window.unlock
+    qtbot.mouseClick(screen.forgot_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(screen.recovery_key, recovery)
+    for box in (screen.new_pair.first, screen.new_pair.second):
+        qtbot.keyClicks(box, "Carlisle Jordan Pryce 1990")
+    assert screen.recover_button.isEnabled()  # nothing known before the vault opens
+    qtbot.mouseClick(screen.recover_button, Qt.MouseButton.LeftButton)
+    assert session.vault is None
+    assert "in your diary" in screen.recover_message.text()
+    assert screen.new_pair.meter.text() == "weak"  # the meter now agrees with the core
+    assert not screen.recover_button.isEnabled()
 
 
 def test_wrong_recovery_key_is_explained(qtbot, tmp_path):

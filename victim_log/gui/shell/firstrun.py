@@ -1,9 +1,10 @@
 """First run: say what the app does, make the vault, hand over the recovery key.
 
 Two pages (and a third to restore a backup instead). The first explains in three
-sentences and asks for a passphrase twice, with a strength meter; the rule that
-refuses weak ones is the core's
-(:func:`victim_log.vault.passphrase_problem`), so the CLI and the GUI agree. The
+sentences and asks for a passphrase twice, with a strength meter; the meter and the
+rule that refuses weak ones are the core's (zxcvbn through
+:func:`victim_log.passphrase.strength` and :func:`~victim_log.passphrase.passphrase_problem`),
+so the CLI and the GUI agree. The
 second shows the recovery key once, with Print and Save, and will not go on until
 the person ticks that they have kept it.
 
@@ -13,7 +14,7 @@ auto-lock while the recovery key is on screen locks it like any other.
 
 from __future__ import annotations
 
-import math
+from collections.abc import Iterable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -35,43 +36,6 @@ from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
 from .session import Session
-
-# Above this many bits the meter is full; below the first step it says "weak".
-_STEPS = ((40, "weak"), (60, "fair"), (80, "good"))
-
-
-def estimate_bits(passphrase: str) -> float:
-    """A rough guessing-entropy estimate: length times log2 of the character pool.
-
-    Deliberately simple and pessimistic about repeats (counted once each beyond
-    the third). It only drives the meter; refusing is the core's job.
-    """
-    if not passphrase:
-        return 0.0
-    pool = 0
-    if any(c.islower() for c in passphrase):
-        pool += 26
-    if any(c.isupper() for c in passphrase):
-        pool += 26
-    if any(c.isdigit() for c in passphrase):
-        pool += 10
-    if any(not c.isalnum() and c.isascii() for c in passphrase):
-        pool += 33
-    if any(not c.isascii() for c in passphrase):
-        pool += 100
-    counts: dict[str, int] = {}
-    effective = 0.0
-    for c in passphrase:
-        counts[c] = counts.get(c, 0) + 1
-        effective += 1.0 if counts[c] <= 3 else 0.25
-    return effective * math.log2(max(pool, 2))
-
-
-def strength_word(bits: float) -> str:
-    for limit, word in _STEPS:
-        if bits < limit:
-            return word
-    return "strong"
 
 
 def title_label(text: str, parent: QWidget, scale: float = 1.5) -> QLabel:
@@ -121,8 +85,12 @@ class PassphrasePair(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, label: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None, *, label: str = "",
+                 user_inputs: Iterable[str] = ()) -> None:
         super().__init__(parent)
+        # What someone close to the victim would try first (names, dates): gathered
+        # once per screen (vault_user_inputs), () at first run when nothing is known.
+        self._inputs: tuple[str, ...] = tuple(user_inputs)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         self.first = QLineEdit(self)
@@ -135,7 +103,7 @@ class PassphrasePair(QWidget):
         self.second.setAccessibleName(self.tr("Type the passphrase again"))
         self.meter = QProgressBar(self)
         self.meter.setObjectName("strengthMeter")
-        self.meter.setRange(0, 100)
+        self.meter.setRange(0, 4)  # zxcvbn's score
         self.meter.setTextVisible(True)
         self.meter.setAccessibleName(self.tr("Passphrase strength"))
         self.reason = plain_label("", self, self.tr("Passphrase advice"))
@@ -162,23 +130,34 @@ class PassphrasePair(QWidget):
         text = self.first.text()
         if not text:
             return self.tr("Choose a passphrase: a few unrelated words is easiest to remember.")
-        from ...vault import passphrase_problem
+        from ...passphrase import passphrase_problem  # zxcvbn loads at the first key press
 
-        core = passphrase_problem(text)
+        core = passphrase_problem(text, self._inputs)
         if core:
             return self.tr(core)
         if self.second.text() != text:
             return self.tr("Type the same passphrase again in the second box.")
         return None
 
+    def set_user_inputs(self, user_inputs: Iterable[str]) -> None:
+        """Judge against these names and dates from now on (once a vault is open)."""
+        self._inputs = tuple(user_inputs)
+        self._update()
+
     def _update(self) -> None:
-        bits = estimate_bits(self.first.text())
-        word = strength_word(bits)
+        text = self.first.text()
+        if text:
+            from ...passphrase import strength
+
+            reading = strength(text, self._inputs)
+            score, word = reading.score, reading.word
+        else:
+            score, word = 0, "weak"
         words = {"weak": self.tr("weak"), "fair": self.tr("fair"), "good": self.tr("good"),
                  "strong": self.tr("strong")}
-        self.meter.setValue(min(100, int(bits)))
-        self.meter.setFormat(words[word] if self.first.text() else "")
-        self.meter.setAccessibleDescription(words[word])
+        self.meter.setValue(score)
+        self.meter.setFormat(words.get(word, word) if text else "")
+        self.meter.setAccessibleDescription(words.get(word, word))
         problem = self.problem()
         self.reason.setText(problem or self.tr("That will do. Keep it somewhere only you know."))
         self.reason.setAccessibleDescription(self.reason.text())

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from ...errors import VaultLocked, VictimLogError, WrongPassphrase
 from ..widgets import dialogs
 from .firstrun import PassphrasePair, link_button, plain_label, set_message, title_label
-from .session import Session
+from .session import Session, carry_on
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ...vault import Vault
@@ -255,6 +255,12 @@ class UnlockScreen(QWidget):
             finally:
                 QGuiApplication.restoreOverrideCursor()
         except VictimLogError as exc:
+            # The core judged it against the names and dates in the diary: from now on
+            # the meter does too (gathered once, while the vault is open).
+            with carry_on():
+                from ...passphrase import vault_user_inputs
+
+                self.new_pair.set_user_inputs(vault_user_inputs(vault))
             vault.lock()
             set_message(self.recover_message, exc.message)
             return
