@@ -43,6 +43,7 @@ from .fsutil import (
     atomic_writer,
     check_output_path,
     fsync_dir,
+    kind_of,
     translate_os_error,
 )
 from .model import (
@@ -60,6 +61,22 @@ from .textsafe import display_safe
 def one_line(text: str) -> str:
     """Untrusted text for a one-line display (file names, list rows)."""
     return display_safe(text, single_line=True)
+
+def _item(evidence_id: int, first: Any, version: int, reason: str, deleted: bool, *,
+          erased: bool, incidents: tuple[int, ...]) -> EvidenceItem:
+    """An item from its first version's body (what arrived, never rewritten) and its
+    latest version's state (removed or not, and why)."""
+    try:
+        return EvidenceItem(
+            id=evidence_id, version=version, filename=str(first["filename"]),
+            size=int(first["size"]), media_type=str(first["media_type"]),
+            sha256=str(first["sha256"]), added_at=str(first["added_at"]),
+            added_by=str(first["added_by"]), metadata=dict(first.get("metadata") or {}),
+            blob_id=str(first["blob_id"]), removed=deleted,
+            removed_reason=reason if deleted else "", erased=erased, incidents=incidents)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
+
 
 class RecordWriter(Protocol):
     """What the evidence store needs from the vault: its folder, its keys and the
@@ -344,17 +361,8 @@ class EvidenceStore:
         incidents = tuple(int(r[0]) for r in self._vault.conn.execute(
             "SELECT incident_id FROM evidence_links WHERE evidence_id = ? ORDER BY incident_id",
             (evidence_id,)))
-        try:
-            return EvidenceItem(
-                id=evidence_id, version=version, filename=str(first["filename"]),
-                size=int(first["size"]), media_type=str(first["media_type"]),
-                sha256=str(first["sha256"]), added_at=str(first["added_at"]),
-                added_by=str(first["added_by"]), metadata=dict(first.get("metadata") or {}),
-                blob_id=str(first["blob_id"]), removed=deleted,
-                removed_reason=reason if deleted else "",
-                erased=bool(erased_row and erased_row[0]), incidents=incidents)
-        except (KeyError, TypeError, ValueError):
-            raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
+        return _item(evidence_id, first, version, reason, deleted,
+                     erased=bool(erased_row and erased_row[0]), incidents=incidents)
 
     def get_many(self, evidence_ids: Iterable[int]) -> dict[int, EvidenceItem]:
         """The items for many ids in three queries, WITHOUT their ``incidents`` (empty).
@@ -385,17 +393,11 @@ class EvidenceStore:
             for eid, body in first.items():
                 version, reason, deleted = last[eid]
                 try:
-                    f = json.loads(body)
-                    out[eid] = EvidenceItem(
-                        id=eid, version=version, filename=str(f["filename"]),
-                        size=int(f["size"]), media_type=str(f["media_type"]),
-                        sha256=str(f["sha256"]), added_at=str(f["added_at"]),
-                        added_by=str(f["added_by"]), metadata=dict(f.get("metadata") or {}),
-                        blob_id=str(f["blob_id"]), removed=deleted,
-                        removed_reason=reason if deleted else "",
-                        erased=erased.get(eid, False), incidents=())
-                except (KeyError, TypeError, ValueError):
+                    first_body = json.loads(body)
+                except ValueError:
                     raise VaultCorrupt(f"The record of evidence item {eid} is damaged.") from None
+                out[eid] = _item(eid, first_body, version, reason, deleted,
+                                 erased=erased.get(eid, False), incidents=())
         return out
 
     def require_active(self, evidence_id: int) -> None:
@@ -612,17 +614,7 @@ def describe_path(path: Path) -> str | None:
         if exc.errno == errno.ENAMETOOLONG:
             return "a name that is too long"
         return None
-    if stat.S_ISREG(mode):
-        return None
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISFIFO(mode):
-        return "a pipe (FIFO)"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    return "not a regular file"
+    return None if stat.S_ISREG(mode) else kind_of(mode)
 
 
 def open_regular_file(path: Path) -> tuple[BinaryIO, os.stat_result]:

@@ -253,7 +253,8 @@ def ensure_private_dir(path: Path) -> None:
         os.chmod(path, 0o700)
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a path that is not a regular file is, in words for a message."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISFIFO(mode):
@@ -292,7 +293,7 @@ def check_output_path(path: Path, what: str = "the file", *, overwrite: bool = F
     if stat.S_ISDIR(st.st_mode):
         raise BadInput(f"'{name}' is a folder; give a file name to save {what} to.")
     if not stat.S_ISREG(st.st_mode):
-        raise BadInput(f"'{name}' is {_kind_of(st.st_mode)}, not a file: Victim Log will not "
+        raise BadInput(f"'{name}' is {kind_of(st.st_mode)}, not a file: Victim Log will not "
                        f"write {what} over it. Choose a new file name.")
     if not overwrite:
         raise BadInput(f"'{name}' already exists; choose another name for {what}.")
