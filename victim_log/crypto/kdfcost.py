@@ -5,16 +5,18 @@ calibration aimed at 0.6 s and, when one pass over 256 MiB took longer, gave mem
 away first. Memory is what makes a guess dear on an attacker's GPUs, and RFC 9106's
 second recommended setting is two or more passes, so now:
 
-* memory is 256 MiB (:data:`keys.MAX_MEMORY_KIB`) wherever a quarter of the memory
+* memory is 256 MiB (:data:`MAX_MEMORY_KIB`) wherever a quarter of the memory
   available can spare it; otherwise a quarter of what is available, never under
-  :data:`keys.MIN_MEMORY_KIB`;
+  :data:`MIN_MEMORY_KIB`;
 * at least two passes, more while they fit in :data:`TARGET_SECONDS` (about one
   second, a wait people accept at unlock);
 * only on a machine so slow that two passes over 256 MiB take more than
   :data:`SLOWEST_SECONDS` does memory shrink, so that two passes take about that long.
 
-The result stays inside what :func:`keys.kdf_params` accepts from a key file
-(<= 256 MiB, <= 10 passes, 4 lanes), so a vault made here opens everywhere.
+The result stays inside what :func:`keys.slot_params` accepts from a key file
+(<= 256 MiB, <= 10 passes, 4 lanes), so a vault made here opens everywhere. The
+bounds live here, with the policy, and ``keys`` imports them (never the other way
+round: this module imports nothing of the package).
 Passes are timed on the wall clock, as the person waits (:func:`time_one_pass`): in a
 virtual machine the thread's CPU time was 60 % of it, so calibrating on CPU time gave
 three passes and a 1.7 s unlock. To resist a moment of load (which would give memory
@@ -29,6 +31,11 @@ import os
 import time
 from collections.abc import Callable
 
+from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
+
+MIN_MEMORY_KIB = 64 * 1024  # the least choose_cost() ever returns
+MAX_MEMORY_KIB = 256 * 1024  # what choose_cost() starts from and never exceeds
+MAX_ITERATIONS = 10
 TARGET_SECONDS = 1.0
 SLOWEST_SECONDS = 2.5  # two passes may take this long before memory is given up
 MIN_ITERATIONS = 2
@@ -59,8 +66,6 @@ def choose_cost(time_one_pass: Callable[[int], float], target_seconds: float = T
     returns the seconds it took. ``available_kib`` defaults to
     :func:`available_memory_kib`.
     """
-    from .keys import MAX_ITERATIONS, MAX_MEMORY_KIB, MIN_MEMORY_KIB
-
     if available_kib is None:
         available_kib = available_memory_kib()
     memory = MAX_MEMORY_KIB
@@ -77,10 +82,19 @@ def choose_cost(time_one_pass: Callable[[int], float], target_seconds: float = T
     return max(MIN_ITERATIONS, min(MAX_ITERATIONS, iterations)), memory
 
 
-def time_one_pass(memory_kib: int) -> float:
-    """Seconds one Argon2id pass over ``memory_kib`` takes here, on the wall clock."""
-    from .keys import KdfParams, argon2id
+def _one_pass(memory_kib: int) -> None:
+    Argon2id(salt=b"\0" * 16, length=32, iterations=1, lanes=4,
+             memory_cost=memory_kib).derive(b"calibration")
 
+
+def time_one_pass(memory_kib: int,
+                  one_pass: Callable[[int], object] | None = None) -> float:
+    """Seconds one Argon2id pass over ``memory_kib`` takes here, on the wall clock.
+
+    ``one_pass`` runs the pass (``keys.calibrate`` passes its own, so the pass timed
+    is the one a slot runs); by default a plain one with the slots' lanes.
+    """
+    run = _one_pass if one_pass is None else one_pass
     start = time.perf_counter()
-    argon2id(b"calibration", b"\0" * 16, KdfParams(iterations=1, memory_kib=memory_kib))
+    run(memory_kib)
     return time.perf_counter() - start

@@ -81,13 +81,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ..errors import BadInput, VaultCorrupt, VictimLogError, WrongPassphrase
 from ..fsutil import atomic_write_bytes, translate_os_error
+from . import kdfcost
+from .kdfcost import MAX_ITERATIONS as MAX_ITERATIONS
+from .kdfcost import MAX_MEMORY_KIB as MAX_MEMORY_KIB
+from .kdfcost import MIN_MEMORY_KIB as MIN_MEMORY_KIB
 
 FORMAT = "victim-log-keyfile"
 VERSION = 2
 KEY_LEN = 32
-MIN_MEMORY_KIB = 64 * 1024
-MAX_MEMORY_KIB = 256 * 1024  # what calibrate() starts from and never exceeds
-MAX_ITERATIONS = 10
 MAX_LANES = 4
 MAX_KEYFILE_BYTES = 64 * 1024
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: easy to copy by hand
@@ -162,11 +163,16 @@ def calibrate(target_seconds: float | None = None) -> KdfParams:
     about a second an unlock) is :func:`.kdfcost.choose_cost`'s; what it returns
     always lies inside what :func:`slot_params` accepts from a key file.
     """
-    from . import kdfcost
-
     target = kdfcost.TARGET_SECONDS if target_seconds is None else target_seconds
-    iterations, memory = kdfcost.choose_cost(kdfcost.time_one_pass, target)
+    iterations, memory = kdfcost.choose_cost(
+        lambda kib: kdfcost.time_one_pass(kib, _one_pass), target)
     return KdfParams(iterations=iterations, memory_kib=memory)
+
+
+def _one_pass(memory_kib: int) -> None:
+    """One Argon2id pass over ``memory_kib``, through :func:`argon2id` (the function
+    every slot uses), for :func:`.kdfcost.time_one_pass` to time."""
+    argon2id(b"calibration", b"\0" * 16, KdfParams(iterations=1, memory_kib=memory_kib))
 
 
 # --- Recovery keys ---------------------------------------------------------------------
