@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -18,16 +16,14 @@ from ....importers.service import ImportReport, run_import
 from ....textsafe import display_safe
 from ...widgets import dialogs
 from ...widgets.common import BackgroundTask, busy_bar, plural, scaled, start_task, wrapped
+from .base import WizardBase
 from .formats import FORMAT_BY_KEY, PREVIEW_LINES
-
-if TYPE_CHECKING:  # the wizard imports its pages
-    from .wizard import ImportWizard
 
 
 class ConfirmPage(QWizardPage):
     """What will be created (a dry run with the sender), then the import itself."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardBase) -> None:
         super().__init__()
         self.w = wizard
         self.setObjectName("confirmPage")

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import (
     QVBoxLayout,
     QWizardPage,
 )
 
 from ...widgets.common import plural, scaled, wrapped
-
-if TYPE_CHECKING:  # the wizard imports its pages
-    from .wizard import ImportWizard
+from .base import WizardBase
 
 
 class DonePage(QWizardPage):
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardBase) -> None:
         super().__init__()
         self.w = wizard
         self.setObjectName("donePage")

@@ -3,8 +3,6 @@ hostile file is refused right there with the core's one-line reason."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,16 +21,14 @@ from ...widgets import dialogs
 from ...widgets.common import BackgroundTask, busy_bar, scaled, start_task, wrapped
 from ...widgets.safelabel import SafeLabel
 from . import formats
+from .base import WizardBase
 from .formats import FORMAT_BY_KEY, ambiguous_sample, date_question
-
-if TYPE_CHECKING:  # the wizard imports its pages
-    from .wizard import ImportWizard
 
 
 class FilePage(QWizardPage):
     """Choose the file; it is read at once (a dry run without a sender) on a worker."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardBase) -> None:
         super().__init__()
         self.w = wizard
         self.setObjectName("filePage")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import (
     QButtonGroup,
     QRadioButton,
@@ -12,14 +10,12 @@ from PySide6.QtWidgets import (
 )
 
 from ...widgets.common import scaled, wrapped
+from .base import WizardBase
 from .formats import FORMATS
-
-if TYPE_CHECKING:  # the wizard imports its pages
-    from .wizard import ImportWizard
 
 
 class FormatPage(QWizardPage):
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardBase) -> None:
         super().__init__()
         self.w = wizard
         self.setObjectName("formatPage")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,16 +17,14 @@ from PySide6.QtWidgets import (
 
 from ....textsafe import display_safe
 from ...widgets.common import plural, wrapped
+from .base import WizardBase
 from .formats import DEFAULT_GROUP_MINUTES, FORMAT_BY_KEY, SENDER_SHOWN_CHARS
-
-if TYPE_CHECKING:  # the wizard imports its pages
-    from .wizard import ImportWizard
 
 
 class SenderPage(QWizardPage):
     """Who is harassing you: pick from the senders found, or type a name or number."""
 
-    def __init__(self, wizard: ImportWizard) -> None:
+    def __init__(self, wizard: WizardBase) -> None:
         super().__init__()
         self.w = wizard
         self.setObjectName("senderPage")

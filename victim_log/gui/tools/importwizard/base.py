@@ -1,0 +1,114 @@
+"""The import wizard's state and the steps' shared actions, apart from its pages.
+
+The pages read and set this state (the chosen format, the file, the scan and the
+plan) and call these actions; the wizard itself (:mod:`.wizard`) builds the pages.
+Kept apart so that no page needs to import the module that imports it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QWidget, QWizard
+
+from ....importers.service import ImportReport, ImportRequest
+from ...shell.session import Session
+from ...widgets.common import plural
+from .formats import FORMAT_BY_KEY
+
+
+class WizardBase(QWizard):
+    """What every page may use of the wizard it is on."""
+
+    FORMAT, FILE, SENDER, CONFIRM, DONE = range(5)
+
+    scanned = Signal()  # the file was read (or refused)
+    imported = Signal(object)  # ImportReport
+    failed = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        session.require()
+        self.setObjectName("importWizard")
+        self.setWindowTitle(self.tr("Import messages, calls and photos"))
+        self.setAccessibleName(self.windowTitle())
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.format = "whatsapp"
+        self.source: Path | None = None
+        self.date_order: str | None = None
+        self.scan: ImportReport | None = None
+        self.plan: ImportReport | None = None
+        self.final: ImportReport | None = None
+        self.sender_name: str | None = None
+        self.group_minutes = 0
+        self._working = False
+
+    def forget_scan(self) -> None:
+        """A scan still running was of another file (the wizard tells its file page)."""
+
+    # state -----------------------------------------------------------------
+
+    def set_format(self, fmt: str) -> None:
+        if fmt != self.format:
+            self.format = fmt
+            self.set_source(None)
+
+    def set_source(self, path: Path | None) -> None:
+        self.forget_scan()  # a scan still running was of another file
+        self.source = path
+        self.date_order = None
+        self.scan = None
+        self.plan = None
+
+    def request(self, *, dry_run: bool, photo_incidents: bool = False) -> ImportRequest:
+        assert self.source is not None
+        sender = None if self.format == "photos" else self.sender_name
+        return ImportRequest(self.format, self.source, sender=sender,
+                             group_minutes=self.group_minutes, date_order=self.date_order,
+                             dry_run=dry_run, photo_incidents=photo_incidents)
+
+    def describe_scan(self, report: ImportReport) -> str:
+        if report.already_imported:
+            return self.tr("You have already imported this file, so everything in it is in your "
+                           "diary. There is nothing more to do with it.")
+        noun = FORMAT_BY_KEY[self.format].noun
+        if self.format == "photos":
+            if not report.messages_seen:
+                return self.tr("There are no photos in this folder.")
+            return self.tr("Found {photos}.").format(photos=plural(report.messages_seen, noun))
+        if not report.messages_seen:
+            return self.tr("We found no {noun}s in this file. Nothing was changed.").format(noun=noun)
+        text = self.tr("Read {items} from {senders}.").format(
+            items=plural(report.messages_seen, noun),
+            senders=plural(len(report.senders), "sender"))
+        if report.skipped_lines:
+            text += " " + self.tr("{n} could not be read and will be skipped.").format(
+                n=plural(report.skipped_lines, "line"))
+        return text
+
+    def describe_plan(self, report: ImportReport) -> str:
+        if not report.incidents_created:
+            return self.tr("There is nothing new from this person to import.")
+        return self.tr("{incidents} will be created, {exhibits} stored.").format(
+            incidents=plural(report.incidents_created, "incident"),
+            exhibits=plural(report.exhibits_stored, "exhibit"))
+
+    def set_working(self, working: bool) -> None:
+        self._working = working
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            button = self.button(which)
+            if button is not None:
+                button.setEnabled(not working)
+
+    @property
+    def working(self) -> bool:
+        return self._working
+
+    def reject(self) -> None:
+        if self._working:
+            return  # the import is all-or-nothing; let it finish, then say how it went
+        super().reject()
