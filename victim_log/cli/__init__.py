@@ -23,15 +23,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
-from . import __version__, paths
-from .errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
-from .logs import log_unexpected
-from .model import KINDS, PERSON_ROLES, IncidentData
-from .textsafe import display_safe, plural
+from .. import __version__, paths
+from ..errors import EXIT_OK, EXIT_PROBLEM, BadInput, UsageError, VictimLogError, WrongPassphrase
+from ..logs import log_unexpected
+from ..model import KINDS, PERSON_ROLES, IncidentData
+from ..textsafe import display_safe, plural
 
 if TYPE_CHECKING:  # the vault's code loads when a command needs it: the desktop app
-    from .model import IncidentVersion
-    from .vault import IncidentSummary, Vault  # paints its first screen without it
+    from ..model import IncidentVersion
+    from ..vault import IncidentSummary, Vault  # paints its first screen without it
 
 
 def one_line(text: str) -> str:
@@ -85,7 +85,7 @@ def count_arg(text: str) -> int:
 def when_arg(text: str) -> str:
     """A date or date-time the person typed, checked now so that one the timeline
     cannot place (year 1 without an offset overflows local time) is a clear message."""
-    from .model import parse_when
+    from ..model import parse_when
 
     try:
         dt = parse_when(text)
@@ -114,7 +114,7 @@ def date_arg(text: str) -> str:
 def clean_text(text: str) -> str:
     """Text from the command line with undecodable bytes shown as U+FFFD (JSON and the
     journal need real text; file names keep their bytes elsewhere)."""
-    from .model import _SURROGATE
+    from ..model import _SURROGATE
 
     return _SURROGATE.sub("\ufffd", text)
 
@@ -173,7 +173,7 @@ _CLEANED: list[str] = []  # leftovers of a crash removed when this run opened th
 
 
 def open_vault(args: argparse.Namespace) -> Vault:
-    from .vault import Vault
+    from ..vault import Vault
 
     path = vault_dir(args)
     Vault._load_keyfile(path)  # "no vault here" before asking for a passphrase
@@ -182,7 +182,7 @@ def open_vault(args: argparse.Namespace) -> Vault:
         print(f"Too many wrong tries: waiting {int(delay) + 1} seconds…", file=sys.stderr)
         time.sleep(delay)
     vault = Vault.open(path, passphrase(args))
-    from .leftovers import clean_leftovers
+    from ..leftovers import clean_leftovers
 
     try:
         _CLEANED[:] = clean_leftovers(vault)  # what a crash left; 'check' says what went
@@ -228,7 +228,7 @@ class _Lookups:
         if eid not in self.evidence:
             self.load_evidence([eid])
             if eid not in self.evidence:
-                from .errors import NotFound
+                from ..errors import NotFound
 
                 raise NotFound(f"There is no evidence item {eid}.")
         return self.evidence[eid]
@@ -315,11 +315,11 @@ def summary_line(s: IncidentSummary) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from .vault import Vault
+    from ..vault import Vault
 
     path = vault_dir(args)
     if Vault.exists(path):
-        from .errors import VaultExists
+        from ..errors import VaultExists
 
         raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
     secret = passphrase(args, confirm=True)
@@ -402,7 +402,7 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
                 people.append(pid)
         d["people"] = people
     if base is None and not d.get("occurred_start"):
-        from .vault import now_iso
+        from ..vault import now_iso
 
         d["occurred_start"] = now_iso()
     return IncidentData.from_dict(d)
@@ -411,7 +411,7 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
 def cmd_add(args: argparse.Namespace) -> int:
     if not args.kind:
         raise UsageError("--kind is required (for example --kind message or --kind phone_call).")
-    from .evidence import open_regular_file
+    from ..evidence import open_regular_file
 
     files = [Path(f) for f in args.attach or []]
     for f in files:  # before the passphrase: a wrong name is the commonest mistake
@@ -481,7 +481,7 @@ def _parsed(incident_id: int, record: tuple[str, int, str, str, bool, str]) -> t
     try:
         body = json.loads(record[5])
     except ValueError:
-        from .errors import VaultCorrupt
+        from ..errors import VaultCorrupt
 
         raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
                            "Run 'victim-log check'.") from None
@@ -508,7 +508,7 @@ def _record_json(incident_id: int, record: tuple[str, int, str, str, bool, dict[
         d["evidence"] = [look.exhibit(int(e)) for e in body.get("evidence", ())]
         d["people"] = [look.person(int(p)) for p in d["people"]]
     except (KeyError, TypeError, ValueError, AttributeError):
-        from .errors import VaultCorrupt
+        from ..errors import VaultCorrupt
 
         raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
                            "Run 'victim-log check'.") from None
@@ -518,7 +518,7 @@ def _record_json(incident_id: int, record: tuple[str, int, str, str, bool, dict[
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .vault import IncidentFilter
+    from ..vault import IncidentFilter
 
     flt = IncidentFilter(start=args.start or "", end=args.end or "", kinds=_kinds(args.kind),
                          include_deleted=args.include_deleted)
@@ -614,7 +614,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
                 raise
             # The key file was rewritten, then the journal entry failed (a full disk):
             # "Nothing was changed" would be untrue, and the old passphrase is gone.
-            from .fsutil import unrecorded_reason
+            from ..fsutil import unrecorded_reason
 
             print("Your passphrase WAS changed: use the new one from now on. Your recovery "
                   "key still works.")
@@ -627,8 +627,8 @@ def cmd_passwd(args: argparse.Namespace) -> int:
 def _key_file_opens_with(path: Path, passphrase_text: str) -> bool:
     """Whether the key file on disk now opens with ``passphrase_text`` (exact reporting
     after a failure part-way through a change)."""
-    from .crypto import keys
-    from .vault import KEY_NAME
+    from ..crypto import keys
+    from ..vault import KEY_NAME
 
     try:
         keys.KeyFile.load(path / KEY_NAME).unwrap_with_passphrase(passphrase_text)
@@ -642,7 +642,7 @@ def _warn(text: str) -> None:
 
 
 def cmd_recover(args: argparse.Namespace) -> int:
-    from .vault import Vault
+    from ..vault import Vault
 
     path = vault_dir(args)
     Vault._load_keyfile(path)
@@ -659,7 +659,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import fill_demo
+    from ..demo import fill_demo
 
     with open_vault(args) as vault:
         count = fill_demo(vault)
@@ -669,7 +669,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
-        from .gui.shell.app import run_gui
+        from ..gui.shell.app import run_gui
     except ImportError as exc:
         raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
     return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
@@ -751,8 +751,8 @@ def _id_list(text: str) -> tuple[int, ...]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export.bundle import export
-    from .export.case import ExportOptions
+    from ..export.bundle import export
+    from ..export.case import ExportOptions
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:
@@ -768,7 +768,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
                                 incident_ids=ids, include_private=args.include_private,
                                 redact=redact, initials=args.initials or "")
-        from .leftovers import remembering_temps
+        from ..leftovers import remembering_temps
 
         with remembering_temps(vault):  # a partial file left by a crash is found again
             result = export(vault, Path(args.out), options, fmt=args.format)
@@ -794,7 +794,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     """One bundle; or two (``OLD NEW`` or ``NEW --since OLD``): does NEW's history
     extend OLD's? ``--expect-key`` pins the signer for every bundle named."""
-    from .errors import NotABundle
+    from ..errors import NotABundle
 
     try:
         return _verify(args)
@@ -809,13 +809,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from .verify import format_report, verify_bundle
+    from ..verify import format_report, verify_bundle
 
     if args.newer and args.since:
         raise UsageError("Give the older export either first or after --since, not both.")
     older = args.since or (args.bundle if args.newer else None)
     if older is not None:
-        from .lineage import format_lineage, verify_lineage
+        from ..lineage import format_lineage, verify_lineage
 
         newer = args.newer or args.bundle
         lineage = verify_lineage(Path(older), Path(newer), expected_fingerprint=args.expect_key)
@@ -836,7 +836,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .importers.service import ImportRequest, run_import
+    from ..importers.service import ImportRequest, run_import
 
     senders = args.sender or []
     req = ImportRequest(format=args.format, source=Path(args.source),
@@ -881,7 +881,7 @@ MAX_CONDITION = 20_000  # an order's condition is a paragraph, never a book
 
 
 def cmd_order_add(args: argparse.Namespace) -> int:
-    from .model import OrderData
+    from ..model import OrderData
 
     if args.made_on and args.expires_on and args.expires_on < args.made_on:
         raise BadInput("The order expires before it was made: please check the two dates.")
@@ -939,7 +939,7 @@ def cmd_person_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from .backup import write_backup
+    from ..backup import write_backup
 
     with open_vault(args) as vault:
         info = write_backup(vault, Path(args.out))
@@ -952,7 +952,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from .backup import restore_backup
+    from ..backup import restore_backup
 
     target = vault_dir(args)
     if args.recovery_key_file or os.environ.get(RECOVERY_ENV):
@@ -1183,7 +1183,7 @@ _EXTRA_COMMANDS: list[Callable[[Any, Any], None]] = []
 
 def main(argv: Sequence[str] | None = None) -> int:
     paths.secure_umask()
-    from .safety import harden_process
+    from ..safety import harden_process
 
     harden_process()
     _tolerant_output()
