@@ -283,6 +283,12 @@ class Vault(ClosedOnExit):
         return cls(path, data_key, conn, keyfile, UnlockInfo(())), recovery
 
     @classmethod
+    def require_present(cls, path: Path) -> None:
+        """Raise :class:`VaultMissing` (or the key file's own error) unless a vault is at
+        ``path``: "no vault here" is said before anyone is asked for a passphrase."""
+        cls._load_keyfile(path)
+
+    @classmethod
     def pending_delay(cls, path: Path) -> float:
         """Seconds the person must still wait after earlier wrong passphrases."""
         return keys.pending_delay(cls._load_keyfile(path).failed_attempts, time.time())

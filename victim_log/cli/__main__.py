@@ -2,4 +2,5 @@
 
 from . import run
 
-run()
+if __name__ == "__main__":  # importing this module (pkgutil.walk_packages) runs nothing
+    run()

@@ -1,0 +1,54 @@
+"""The export command: a signed bundle for police, or pdf/csv/json."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_OK, BadInput
+from .argtypes import id_list
+from .output import one_line, print_json, warn
+from .session import open_vault
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..export.bundle import export
+    from ..export.case import ExportOptions
+
+    redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
+    with open_vault(args) as vault:
+        person_id = None
+        if args.person:
+            found = vault.find_person(args.person)
+            if found is None:
+                raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
+            person_id = found.id
+        ids = id_list(args.incidents or "")
+        for iid in ids:
+            vault.get_incident(iid)  # "There is no incident N" rather than an empty export
+        options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
+                                incident_ids=ids, include_private=args.include_private,
+                                redact=redact, initials=args.initials or "")
+        from ..leftovers import remembering_temps
+
+        with remembering_temps(vault):  # a partial file left by a crash is found again
+            result = export(vault, Path(args.out), options, fmt=args.format)
+    if result.not_recorded:
+        warn(f"the export is complete, but the diary's history does not record it "
+              f"({result.not_recorded}).")
+    if args.json:
+        print_json({"path": str(result.path), "format": result.format,
+                    "recorded": not result.not_recorded,
+                    "incidents": result.incidents, "exhibits": result.exhibits,
+                    "fingerprint": result.fingerprint,
+                    "fingerprint_readout": result.short_fingerprint,
+                    "redactions": list(result.redactions)})
+    else:
+        print(f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
+              f"{one_line(str(result.path))}.")
+        if result.format == "bundle":
+            print(f"Signing key: {result.fingerprint}")
+            print(f"Read this out to the officer to confirm it: {result.short_fingerprint}")
+    return EXIT_OK
+
+

@@ -1,0 +1,242 @@
+"""The argument parser: every command, option and help text of ``victim-log``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from .. import __version__
+from ..errors import UsageError
+from ..model import KINDS
+from .argtypes import count_arg, date_arg, id_arg, when_arg
+from .evidence import cmd_evidence_add, cmd_evidence_get, cmd_evidence_list, cmd_evidence_remove
+from .export import cmd_export
+from .imports import cmd_import
+from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
+from .orders import cmd_order_add, cmd_order_list
+from .people import cmd_person_delete, cmd_person_list
+from .vault_admin import (
+    cmd_backup,
+    cmd_check,
+    cmd_demo,
+    cmd_gui,
+    cmd_init,
+    cmd_passwd,
+    cmd_recover,
+    cmd_restore,
+)
+from .verify import cmd_verify
+
+
+class ArgParser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# ---------------------------------------------------------------------- parser
+
+
+def _add_vault_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or "
+                   "your user data folder)")
+    p.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from FILE")
+
+
+def _add_incident_fields(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kind", metavar="K[,K]", help="kinds: " + ", ".join(KINDS))
+    p.add_argument("--summary", metavar="TEXT")
+    p.add_argument("--when", metavar="ISO", type=when_arg, help="when it happened, e.g. 2026-03-04T21:15")
+    p.add_argument("--from", dest="start", metavar="ISO", type=when_arg, help="start of a time range")
+    p.add_argument("--to", dest="end", metavar="ISO", type=when_arg, help="end of a time range")
+    p.add_argument("--precision", choices=["exact", "approximate", "day", "unknown_time"])
+    p.add_argument("--where", metavar="TEXT")
+    p.add_argument("--details", metavar="TEXT", help="exactly what happened and was said")
+    p.add_argument("--person", metavar="NAME", action="append",
+                   help="person involved (added to People if new); repeat for more")
+    p.add_argument("--witnesses", metavar="TEXT")
+    p.add_argument("--effect", metavar="TEXT", help="how it affected you")
+    p.add_argument("--effects", metavar="E[,E]", help="effect tick-boxes, e.g. changed_routine")
+    p.add_argument("--did", metavar="TEXT", help="what you did")
+    p.add_argument("--police-ref", metavar="REF")
+    p.add_argument("--officer", metavar="NAME")
+    p.add_argument("--collar", metavar="NUMBER")
+    p.add_argument("--reported-on", metavar="DATE")
+    p.add_argument("--private-note", metavar="TEXT", help="never exported unless you ask")
+    p.add_argument("--author", metavar="WHO", help="'victim' or 'support:NAME'")
+    p.add_argument("--complete-later", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--order", type=id_arg, metavar="ID", help="the order this incident breaches")
+    p.add_argument("--condition", metavar="N_OR_TEXT",
+                   help="which condition it breaches (its number in 'order list', or the text)")
+
+
+def build_parser() -> ArgParser:
+    parser = ArgParser(prog="victim-log", description="A private, encrypted log of stalking "
+                       "and harassment that you can hand to the police.")
+    parser.add_argument("--version", action="version", version=f"victim-log {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
+
+    def command(name: str, func: Callable[[argparse.Namespace], int], help: str,
+                vault: bool = True) -> ArgParser:
+        p = sub.add_parser(name, help=help, description=help)
+        if vault:
+            _add_vault_args(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = command("gui", cmd_gui, "start the desktop app (the default)")
+    p.add_argument("--smoke", action="store_true", help="show the first screen, then exit 0")
+    p.add_argument("--open-bundle", metavar="FILE", help="view a received export bundle")
+
+    command("init", cmd_init, "create a new vault")
+    p = command("add", cmd_add, "log an incident; prints its id")
+    _add_incident_fields(p)
+    p.add_argument("--attach", metavar="FILE", action="append", help="attach evidence")
+
+    p = command("edit", cmd_edit, "save a new version of an incident")
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    _add_incident_fields(p)
+
+    p = command("delete", cmd_delete, "delete an incident (its history is kept)")
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+
+    p = command("list", cmd_list, "list incidents, newest first")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--from", dest="start", metavar="DATE", type=when_arg)
+    p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
+    p.add_argument("--kind", metavar="K[,K]")
+    p.add_argument("--limit", type=count_arg)
+    p.add_argument("--oldest-first", action="store_true")
+    p.add_argument("--include-deleted", action="store_true")
+
+    p = command("show", cmd_show, "show one incident")
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--history", action="store_true", help="every version, oldest first")
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", cmd_search, "search summaries, details, places and people")
+    p.add_argument("query")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=count_arg, default=100)
+
+    p = command("check", cmd_check, "verify the journal, every record and every evidence file")
+    p.add_argument("--json", action="store_true")
+
+    p = command("passwd", cmd_passwd, "change the passphrase")
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    p = command("recover", cmd_recover, "set a new passphrase using the recovery key")
+    p.add_argument("--recovery-key-file", metavar="FILE")
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    command("demo", cmd_demo, "add an invented example case to try the app")
+
+    p = command("export", cmd_export, "export for police: a signed bundle (or pdf/csv/json)")
+    p.add_argument("--out", required=True, metavar="FILE.zip")
+    p.add_argument("--from", dest="start", metavar="DATE", type=when_arg)
+    p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
+    p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
+    p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
+    p.add_argument("--initials", metavar="SM", help="producer's initials for exhibit references")
+    p.add_argument("--include-private", action="store_true", help="include private notes")
+    p.add_argument("--redact", metavar="WHAT", help="locations,third-parties")
+    p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")
+    p.add_argument("--json", action="store_true")
+    p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
+    p.add_argument("bundle", metavar="BUNDLE.zip")
+    p.add_argument("newer", nargs="?", metavar="NEWER.zip",
+                   help="with two bundles: does the newer one's history extend the first's?")
+    p.add_argument("--since", metavar="OLDER.zip",
+                   help="an earlier export: check that this bundle's history extends it")
+    p.add_argument("--expect-key", metavar="FINGERPRINT",
+                   help="the signing key the sender read to you (SHA256:... or read-out form)")
+    p.add_argument("--json", action="store_true")
+
+    p = command("import", cmd_import, "import a WhatsApp chat, SMS/call backup, emails or photos")
+    p.add_argument("source", metavar="SOURCE")
+    p.add_argument("--format", required=True,
+                   choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
+    p.add_argument("--sender", metavar="NAME_OR_NUMBER", action="append",
+                   help="the person harassing you (repeat for their other names or numbers)")
+    p.add_argument("--group-minutes", type=count_arg, default=0, metavar="N",
+                   help="messages N minutes apart become one incident")
+    p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")
+    p.add_argument("--me", metavar="NAME", help="your own name as it appears in the export")
+    p.add_argument("--make-incidents", action="store_true", help="photos: one incident per photo")
+    p.add_argument("--dry-run", action="store_true", help="show what would be created")
+    p.add_argument("--json", action="store_true")
+
+    p = command("backup", cmd_backup, "write an encrypted backup of the whole vault")
+    p.add_argument("--out", required=True, metavar="FILE")
+    p = command("restore", cmd_restore, "restore a backup into --vault DIR (or the default place)")
+    p.add_argument("file", metavar="BACKUP")
+    p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
+
+    orders = sub.add_parser("order", help="record a protection order and its conditions")
+    osub = orders.add_subparsers(dest="order_command", metavar="ACTION", parser_class=ArgParser)
+    orders.set_defaults(func=lambda a: missing_action(orders, osub))
+    p = osub.add_parser("add", help="record an order (SPO, non-molestation, restraining, DAPO)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_order_add)
+    p.add_argument("--type", required=True, metavar="TEXT", help="e.g. 'Stalking Protection Order'")
+    p.add_argument("--made-on", metavar="DATE", type=date_arg)
+    p.add_argument("--expires-on", metavar="DATE", type=date_arg, help="leave out for 'until further order'")
+    p.add_argument("--court", metavar="TEXT")
+    p.add_argument("--reference", metavar="REF")
+    p.add_argument("--condition", metavar="TEXT", action="append", help="repeat for each condition")
+    p.add_argument("--person", metavar="NAME", help="who the order is against")
+    p = osub.add_parser("list", help="list orders and their conditions")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_order_list)
+    p.add_argument("--json", action="store_true")
+
+    people = sub.add_parser("person", help="list the people in your diary, or take one out")
+    psub = people.add_subparsers(dest="person_command", metavar="ACTION", parser_class=ArgParser)
+    people.set_defaults(func=lambda a: missing_action(people, psub))
+    p = psub.add_parser("list", help="list people (the perpetrator, others acting for them, "
+                                     "witnesses)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_person_list)
+    p.add_argument("--json", action="store_true")
+    p = psub.add_parser("delete", help="take someone out of People, with a reason (refused while "
+                                       "an entry or order names them; the history keeps them)")
+    _add_vault_args(p)
+    p.set_defaults(func=cmd_person_delete)
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+
+    ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
+    evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)
+    ev.set_defaults(func=lambda a: missing_action(ev, evsub))
+
+    def evcommand(name: str, func: Callable[[argparse.Namespace], int], help: str) -> ArgParser:
+        p = evsub.add_parser(name, help=help, description=help)
+        _add_vault_args(p)
+        p.set_defaults(func=func)
+        return p
+
+    p = evcommand("add", cmd_evidence_add, "store a file as evidence")
+    p.add_argument("file")
+    p.add_argument("--incident", type=id_arg, metavar="ID")
+    p.add_argument("--json", action="store_true")
+    p = evcommand("list", cmd_evidence_list, "list evidence")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--include-removed", action="store_true")
+    p = evcommand("get", cmd_evidence_get, "save a verified copy of the original")
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--out", required=True, metavar="FILE")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p = evcommand("remove", cmd_evidence_remove, "remove evidence (recorded, with a reason)")
+    p.add_argument("id", type=id_arg)
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.add_argument("--permanent", action="store_true",
+                   help="destroy it for ever (erases its key)")
+
+    return parser
+
+
+def missing_action(p: argparse.ArgumentParser, actions: Any) -> int:
+    """``victim-log person`` alone: a usage error that names the group's own actions."""
+    raise UsageError(f"say what to do: {p.prog} {'|'.join(actions.choices)}")

@@ -1,0 +1,31 @@
+"""Commands for People: list, delete."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..errors import EXIT_OK
+from ..model import PERSON_ROLES
+from .json_contract import person_json
+from .output import one_line, print_json
+from .session import open_vault
+
+
+def cmd_person_list(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        docs = [person_json(p) for p in vault.list_people()]
+    if args.json:
+        print_json(docs)
+    else:
+        for d in docs:
+            print(f"{d['id']:>4}  {one_line(d['name'])}  ({PERSON_ROLES.get(d['role'], d['role'])})")
+    return EXIT_OK
+
+
+def cmd_person_delete(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        vault.delete_person(args.id, args.reason)
+    print(f"Person {args.id} was taken out of People (the history keeps them and your reason).")
+    return EXIT_OK
+
+

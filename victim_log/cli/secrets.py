@@ -1,0 +1,63 @@
+"""Secrets input: the passphrase, a new passphrase and the recovery key, from a file,
+the environment or typed at a terminal (never echoed, never an argument)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from ..errors import BadInput
+from .output import one_line
+
+PASSPHRASE_ENV = "VICTIM_LOG_PASSPHRASE"  # noqa: S105 - the name of a variable, not a secret
+NEW_PASSPHRASE_ENV = "VICTIM_LOG_NEW_PASSPHRASE"  # noqa: S105
+RECOVERY_ENV = "VICTIM_LOG_RECOVERY_KEY"
+
+# ---------------------------------------------------------------------- secrets input
+
+
+def read_secret_file(path: str, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read(64 * 1024)
+    except OSError as exc:
+        raise BadInput(f"Cannot read the {what} file '{one_line(path)}' ({exc.strerror}).") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"The {what} file is not UTF-8 text.") from None
+    return text.rstrip("\r\n")
+
+
+def prompt(prompt: str) -> str:
+    if not sys.stdin.isatty():
+        raise BadInput(
+            "A passphrase is needed: use --passphrase-file FILE, set VICTIM_LOG_PASSPHRASE, "
+            "or run this in a terminal."
+        )
+    return getpass.getpass(prompt)
+
+
+def _secret(file: str | None, env_name: str, label: str, *, confirm: bool) -> str:
+    """A passphrase from a file, else the environment, else typed (twice if ``confirm``)."""
+    if file:
+        return read_secret_file(file, label.lower())
+    env = os.environ.get(env_name)
+    if env:
+        return env
+    first = prompt(f"{label}: ")
+    if confirm and prompt(f"{label} again: ") != first:
+        raise BadInput("The two passphrases were not the same. Nothing was changed.")
+    return first
+
+
+def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    return _secret(getattr(args, "passphrase_file", None), PASSPHRASE_ENV, "Passphrase",
+                   confirm=confirm)
+
+
+def new_passphrase(args: argparse.Namespace) -> str:
+    return _secret(getattr(args, "new_passphrase_file", None), NEW_PASSPHRASE_ENV,
+                   "New passphrase", confirm=True)
+
+

@@ -1,0 +1,52 @@
+"""Opening the vault for a command: the folder, the back-off wait, the passphrase,
+and the notes about failed attempts and leftovers a crash left."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import paths
+from ..errors import VictimLogError
+from .secrets import passphrase
+
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+
+def vault_dir(args: argparse.Namespace) -> Path:
+    return Path(args.vault).expanduser() if getattr(args, "vault", None) else paths.default_vault_dir()
+
+
+CLEANED: list[str] = []  # leftovers of a crash removed when this run opened the vault
+
+
+def open_vault(args: argparse.Namespace) -> Vault:
+    from ..vault import Vault
+
+    path = vault_dir(args)
+    Vault.require_present(path)  # "no vault here" before asking for a passphrase
+    delay = Vault.pending_delay(path)
+    if delay > 0:
+        print(f"Too many wrong tries: waiting {int(delay) + 1} seconds…", file=sys.stderr)
+        time.sleep(delay)
+    vault = Vault.open(path, passphrase(args))
+    from ..leftovers import clean_leftovers
+
+    try:
+        CLEANED[:] = clean_leftovers(vault)  # what a crash left; 'check' says what went
+    except VictimLogError:
+        CLEANED[:] = []
+    if vault.unlock_info.failed_attempts:
+        n = len(vault.unlock_info.failed_attempts)
+        print(f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
+              f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
+              file=sys.stderr)
+    if vault.unlock_info.history_warning:
+        print(f"Note: {vault.unlock_info.history_warning}", file=sys.stderr)
+    return vault
+
+

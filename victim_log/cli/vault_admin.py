@@ -1,0 +1,163 @@
+"""Commands that look after the vault itself: init, check, passwd, recover, demo,
+backup, restore, and gui (the desktop app)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from ..errors import EXIT_OK, EXIT_PROBLEM, BadInput, VictimLogError
+from .output import one_line, print_json, warn
+from .secrets import RECOVERY_ENV, new_passphrase, passphrase, prompt, read_secret_file
+from .session import CLEANED, open_vault, vault_dir
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from ..vault import Vault
+
+    path = vault_dir(args)
+    if Vault.exists(path):
+        from ..errors import VaultExists
+
+        raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
+    secret = passphrase(args, confirm=True)
+    vault, recovery = Vault.create(path, secret)
+    vault.lock()
+    print(f"Created a new vault in {path}")
+    print()
+    print("Your RECOVERY KEY (shown only this once; write it down and keep it somewhere safe):")
+    print()
+    print(f"    {recovery}")
+    print()
+    print("With it you can set a new passphrase if you forget yours. Nobody else, not even "
+          "the makers of Victim Log, can open your vault without one of them.")
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        report = vault.check()
+        warnings = vault.clock_went_back()
+    cleaned = list(CLEANED)
+    if args.json:
+        print_json({"ok": report.ok, "problems": report.problems, "warnings": warnings,
+                    "cleaned": cleaned,
+                    "journal_entries": report.journal_entries,
+                    "incidents": report.incidents, "blobs_checked": report.blobs_checked,
+                    "history_warning": report.history_warning,
+                    "orphaned_blobs": report.orphaned_blobs})
+    elif report.ok:
+        print(f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
+              f"and {report.blobs_checked} evidence files verified.")
+    else:
+        print(f"Problems found ({len(report.problems)}):")
+        for p in report.problems:
+            print(f"  - {p}")
+    if not args.json:
+        for w in warnings:
+            print(f"Note: {w}")
+        for c in cleaned:
+            print(f"Cleaned up {c}.")
+    return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def cmd_passwd(args: argparse.Namespace) -> int:
+    with open_vault(args) as vault:
+        new = new_passphrase(args)
+        try:
+            vault.change_passphrase(new)
+        except VictimLogError as exc:
+            if not _key_file_opens_with(vault.path, new):
+                raise
+            # The key file was rewritten, then the journal entry failed (a full disk):
+            # "Nothing was changed" would be untrue, and the old passphrase is gone.
+            from ..fsutil import unrecorded_reason
+
+            print("Your passphrase WAS changed: use the new one from now on. Your recovery "
+                  "key still works.")
+            warn(f"the diary's history does not record the change ({unrecorded_reason(exc)}).")
+            return EXIT_OK
+    print("Your passphrase was changed. Your recovery key still works.")
+    return EXIT_OK
+
+
+def _key_file_opens_with(path: Path, passphrase_text: str) -> bool:
+    """Whether the key file on disk now opens with ``passphrase_text`` (exact reporting
+    after a failure part-way through a change)."""
+    from ..crypto import keys
+    from ..vault import KEY_NAME
+
+    try:
+        keys.KeyFile.load(path / KEY_NAME).unwrap_with_passphrase(passphrase_text)
+    except (VictimLogError, OSError, ValueError):
+        return False
+    return True
+
+
+def cmd_recover(args: argparse.Namespace) -> int:
+    from ..vault import Vault
+
+    path = vault_dir(args)
+    Vault.require_present(path)
+    if args.recovery_key_file:
+        key = read_secret_file(args.recovery_key_file, "recovery key")
+    elif os.environ.get(RECOVERY_ENV):
+        key = os.environ[RECOVERY_ENV]
+    else:
+        key = prompt("Recovery key: ")
+    with Vault.open(path, recovery_key=key, wait=True) as vault:
+        vault.change_passphrase(new_passphrase(args))
+    print("A new passphrase is set. Your recovery key still works; keep it safe.")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from ..demo import fill_demo
+
+    with open_vault(args) as vault:
+        count = fill_demo(vault)
+    print(f"Added an invented demonstration case: {count} incidents over three months.")
+    return EXIT_OK
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from ..gui.shell.app import run_gui
+    except ImportError as exc:
+        raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
+    return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
+
+
+# -- backup --
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from ..backup import write_backup
+
+    with open_vault(args) as vault:
+        info = write_backup(vault, Path(args.out))
+    print(f"Backup written to {one_line(str(info.path))} ({info.files} files, {info.bytes} bytes, "
+          "still encrypted: it opens only with your passphrase or recovery key).")
+    if info.not_recorded:
+        warn(f"the backup is complete, but the diary's history does not record it "
+              f"({info.not_recorded}).")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from ..backup import restore_backup
+
+    target = vault_dir(args)
+    if args.recovery_key_file or os.environ.get(RECOVERY_ENV):
+        key = (read_secret_file(args.recovery_key_file, "recovery key") if args.recovery_key_file
+               else os.environ[RECOVERY_ENV])
+        vault = restore_backup(Path(args.file), target, recovery_key=key)
+    else:
+        vault = restore_backup(Path(args.file), target, passphrase=passphrase(args))
+    with vault:
+        n = vault.count_incidents()
+    print(f"Restored the vault into {target}: {n} incidents, and it passed its check.")
+    return EXIT_OK
+
+
