@@ -26,8 +26,7 @@ INCIDENT_HISTORY_FIELD = "history"
 #: ``police`` inside an incident.
 POLICE_FIELDS: tuple[str, ...] = ("reference", "officer", "collar_number", "reported_on")
 #: each of an incident's ``people``.
-INCIDENT_PERSON_FIELDS: tuple[str, ...] = (
-    "id", "name", "role", "aliases", "phones", "accounts", "vehicles", "relationship", "notes")
+INCIDENT_PERSON_FIELDS: tuple[str, ...] = ("id", "name", "role")
 #: each of an incident's ``evidence``.
 INCIDENT_EVIDENCE_FIELDS: tuple[str, ...] = (
     "id", "filename", "sha256", "size", "media_type", "removed")
