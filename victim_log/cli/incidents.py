@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
 from ..model import KINDS, IncidentData
 from ..textsafe import display_safe
@@ -52,19 +53,12 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
     if args.complete_later is not None:
         d["complete_later"] = args.complete_later
     if args.order is not None:
-        order = next((o for o in vault.list_orders() if o.id == args.order), None)
+        order = find_order(vault.list_orders(), args.order)
         if order is None:
             raise BadInput(f"There is no order {args.order}; see 'victim-log order list'.")
         d["order_id"] = order.id
-        condition = args.condition or ""
-        if condition.isdigit():
-            n = int(condition)
-            if not 1 <= n <= len(order.data.conditions):
-                raise BadInput(f"Order {order.id} has {len(order.data.conditions)} conditions.")
-            condition = order.data.conditions[n - 1]
-        d["order_condition"] = condition
-        if "order_breach" not in d["kinds"]:
-            d["kinds"] = [*d["kinds"], "order_breach"]
+        d["order_condition"] = breached_condition(order, args.condition or "")
+        d["kinds"] = with_breach_kind(d["kinds"])
     police = dict(d.get("police") or {})
     for arg, key in (("police_ref", "reference"), ("officer", "officer"),
                      ("collar", "collar_number"), ("reported_on", "reported_on")):
