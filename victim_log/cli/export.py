@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import EXIT_OK, BadInput
 from .argtypes import id_list
+from .json_contract import export_json
 from .output import one_line, print_json, warn
 from .session import open_vault
 
@@ -37,12 +38,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         warn(f"the export is complete, but the diary's history does not record it "
               f"({result.not_recorded}).")
     if args.json:
-        print_json({"path": str(result.path), "format": result.format,
-                    "recorded": not result.not_recorded,
-                    "incidents": result.incidents, "exhibits": result.exhibits,
-                    "fingerprint": result.fingerprint,
-                    "fingerprint_readout": result.short_fingerprint,
-                    "redactions": list(result.redactions)})
+        print_json(export_json(result))
     else:
         print(f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
               f"{one_line(str(result.path))}.")

@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ..errors import NotABundle
+    from ..export.bundle import ExportResult
     from ..model import IncidentVersion
-    from ..vault import Vault
+    from ..vault import CheckReport, Vault
 
 #: ``list --json``, ``search --json``, ``show --json`` (and each of ``history``).
 INCIDENT_FIELDS: tuple[str, ...] = (
@@ -152,3 +154,28 @@ def person_json(person: Any) -> dict[str, Any]:
 def order_json(order: Any) -> dict[str, Any]:
     """One of ``order list --json``."""
     return {"id": order.id, **order.data.to_dict()}
+
+
+def check_json(report: CheckReport, warnings: list[str], cleaned: list[str]) -> dict[str, Any]:
+    """``check --json``: the vault's check, the clock's warnings and what was cleaned up."""
+    return {"ok": report.ok, "problems": report.problems, "warnings": warnings,
+            "cleaned": cleaned, "journal_entries": report.journal_entries,
+            "incidents": report.incidents, "blobs_checked": report.blobs_checked,
+            "history_warning": report.history_warning,
+            "orphaned_blobs": report.orphaned_blobs}
+
+
+def export_json(result: ExportResult) -> dict[str, Any]:
+    """``export --json``: where the export went and what it holds."""
+    return {"path": str(result.path), "format": result.format,
+            "recorded": not result.not_recorded,
+            "incidents": result.incidents, "exhibits": result.exhibits,
+            "fingerprint": result.fingerprint,
+            "fingerprint_readout": result.short_fingerprint,
+            "redactions": list(result.redactions)}
+
+
+def not_a_bundle_json(exc: NotABundle) -> dict[str, Any]:
+    """``verify --json`` on a file that is not a bundle (a NotABundle error)."""
+    return {"status": "NOT A BUNDLE", "valid": False, "reason": getattr(exc, "reason", None),
+            "message": exc.message}

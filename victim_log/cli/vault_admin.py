@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_PROBLEM, BadInput, VictimLogError
+from .json_contract import check_json
 from .output import one_line, print_json, warn
 from .secrets import RECOVERY_ENV, new_passphrase, passphrase, prompt, read_secret_file
 from .session import CLEANED, open_vault, vault_dir
@@ -41,12 +42,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         warnings = vault.clock_went_back()
     cleaned = list(CLEANED)
     if args.json:
-        print_json({"ok": report.ok, "problems": report.problems, "warnings": warnings,
-                    "cleaned": cleaned,
-                    "journal_entries": report.journal_entries,
-                    "incidents": report.incidents, "blobs_checked": report.blobs_checked,
-                    "history_warning": report.history_warning,
-                    "orphaned_blobs": report.orphaned_blobs})
+        print_json(check_json(report, warnings, cleaned))
     elif report.ok:
         print(f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
               f"and {report.blobs_checked} evidence files verified.")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
+from .json_contract import not_a_bundle_json
 from .output import print_json
 
 
@@ -21,9 +22,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except NotABundle as exc:
         if not args.json:
             raise
-        reason = getattr(exc, "reason", None)
-        print_json({"status": "NOT A BUNDLE", "valid": False, "reason": reason,
-                    "message": exc.message})
+        print_json(not_a_bundle_json(exc))
         print(f"victim-log: {exc.message}", file=sys.stderr)
         return exc.exit_code
 
