@@ -8,8 +8,6 @@ import argparse
 from ..errors import BadInput, UsageError
 from .output import one_line
 
-# ---------------------------------------------------------------------- argument types
-
 MAX_NUMBER = 2**63 - 1  # SQLite's largest integer: an id or count beyond it cannot exist
 
 
@@ -76,13 +74,12 @@ def clean_text(text: str) -> str:
 
     return _SURROGATE.sub("\ufffd", text)
 
+
 def kinds(text: str | None) -> tuple[str, ...]:
+    """``--kind message,threat`` (also ``--effects``): the comma-separated names."""
     if not text:
         return ()
     return tuple(k.strip() for k in text.split(",") if k.strip())
-
-
-# -- export and verify --
 
 
 def id_list(text: str) -> tuple[int, ...]:
@@ -98,4 +95,3 @@ def id_list(text: str) -> tuple[int, ...]:
         except argparse.ArgumentTypeError as exc:
             raise UsageError(f"--incidents: {exc}") from None
     return tuple(dict.fromkeys(ids))
-

@@ -57,5 +57,3 @@ def cmd_evidence_remove(args: argparse.Namespace) -> int:
         print(f"Evidence {args.id} was removed from use. It is still stored and the removal "
               "is recorded; use --permanent to destroy it.")
     return EXIT_OK
-
-

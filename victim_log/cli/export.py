@@ -46,5 +46,3 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(f"Signing key: {result.fingerprint}")
             print(f"Read this out to the officer to confirm it: {result.short_fingerprint}")
     return EXIT_OK
-
-

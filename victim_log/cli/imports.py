@@ -48,5 +48,3 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UsageError("Say which sender is the person harassing you with --sender NAME "
                          "(the list above shows them). Nothing was imported.")
     return EXIT_OK
-
-

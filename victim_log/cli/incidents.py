@@ -264,5 +264,3 @@ def summary_line(s: IncidentSummary) -> str:
         flags.append("deleted")
     tail = f"  [{', '.join(flags)}]" if flags else ""
     return f"{s.id:>6}  {when:<16}  {','.join(s.kinds):<22}  {one_line(s.summary)}{tail}"
-
-

@@ -46,5 +46,3 @@ def cmd_order_list(args: argparse.Namespace) -> int:
             for n, condition in enumerate(d["conditions"], start=1):
                 print(f"        {n}. {one_line(condition)}")
     return EXIT_OK
-
-

@@ -16,6 +16,7 @@ def one_line(text: str) -> str:
     """Untrusted text for a one-line display (file names, list rows)."""
     return display_safe(text, single_line=True)
 
+
 def print_json(value: Any, out: TextIO | None = None) -> None:
     """JSON as UTF-8 text, or \\u escapes where the output cannot carry it
     (``PYTHONIOENCODING=ascii``): still the same JSON to any reader."""
@@ -36,6 +37,5 @@ def tolerant_output() -> None:
 
 
 def warn(text: str) -> None:
+    """A note on stderr: the work is done, but something about it is worth knowing."""
     print(f"victim-log: note: {text}", file=sys.stderr)
-
-

@@ -36,9 +36,6 @@ class ArgParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-# ---------------------------------------------------------------------- parser
-
-
 def _add_vault_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or "
                    "your user data folder)")

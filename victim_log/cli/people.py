@@ -27,5 +27,3 @@ def cmd_person_delete(args: argparse.Namespace) -> int:
         vault.delete_person(args.id, args.reason)
     print(f"Person {args.id} was taken out of People (the history keeps them and your reason).")
     return EXIT_OK
-
-

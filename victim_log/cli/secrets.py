@@ -15,10 +15,9 @@ PASSPHRASE_ENV = "VICTIM_LOG_PASSPHRASE"  # noqa: S105 - the name of a variable,
 NEW_PASSPHRASE_ENV = "VICTIM_LOG_NEW_PASSPHRASE"  # noqa: S105
 RECOVERY_ENV = "VICTIM_LOG_RECOVERY_KEY"
 
-# ---------------------------------------------------------------------- secrets input
-
 
 def read_secret_file(path: str, what: str) -> str:
+    """A secret from the first 64 KiB of a UTF-8 file, without its final line break."""
     try:
         with open(path, encoding="utf-8") as fh:
             text = fh.read(64 * 1024)
@@ -29,13 +28,14 @@ def read_secret_file(path: str, what: str) -> str:
     return text.rstrip("\r\n")
 
 
-def prompt(prompt: str) -> str:
+def prompt(label: str) -> str:
+    """A secret typed at a terminal (not echoed); a clear message when there is none."""
     if not sys.stdin.isatty():
         raise BadInput(
             "A passphrase is needed: use --passphrase-file FILE, set VICTIM_LOG_PASSPHRASE, "
             "or run this in a terminal."
         )
-    return getpass.getpass(prompt)
+    return getpass.getpass(label)
 
 
 def _secret(file: str | None, env_name: str, label: str, *, confirm: bool) -> str:
@@ -52,12 +52,24 @@ def _secret(file: str | None, env_name: str, label: str, *, confirm: bool) -> st
 
 
 def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
+    """The vault's passphrase: ``--passphrase-file``, ``VICTIM_LOG_PASSPHRASE`` or typed."""
     return _secret(getattr(args, "passphrase_file", None), PASSPHRASE_ENV, "Passphrase",
                    confirm=confirm)
 
 
 def new_passphrase(args: argparse.Namespace) -> str:
+    """A new passphrase: ``--new-passphrase-file``, ``VICTIM_LOG_NEW_PASSPHRASE`` or typed twice."""
     return _secret(getattr(args, "new_passphrase_file", None), NEW_PASSPHRASE_ENV,
                    "New passphrase", confirm=True)
 
 
+def recovery_key(args: argparse.Namespace, *, ask: bool) -> str | None:
+    """The recovery key: ``--recovery-key-file``, else ``VICTIM_LOG_RECOVERY_KEY``, else
+    typed when ``ask`` (``recover``), else None (``restore`` then uses the passphrase)."""
+    file = getattr(args, "recovery_key_file", None)
+    if file:
+        return read_secret_file(file, "recovery key")
+    env = os.environ.get(RECOVERY_ENV)
+    if env:
+        return env
+    return prompt("Recovery key: ") if ask else None

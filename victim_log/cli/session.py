@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 
 def vault_dir(args: argparse.Namespace) -> Path:
+    """``--vault DIR``, else ``VICTIM_LOG_VAULT``, else the user's data folder."""
     return Path(args.vault).expanduser() if getattr(args, "vault", None) else paths.default_vault_dir()
 
 
@@ -25,6 +26,7 @@ CLEANED: list[str] = []  # leftovers of a crash removed when this run opened the
 
 
 def open_vault(args: argparse.Namespace) -> Vault:
+    """The unlocked vault for a command, after any back-off wait; notes go to stderr."""
     from ..vault import Vault
 
     path = vault_dir(args)
@@ -48,5 +50,3 @@ def open_vault(args: argparse.Namespace) -> Vault:
     if vault.unlock_info.history_warning:
         print(f"Note: {vault.unlock_info.history_warning}", file=sys.stderr)
     return vault
-
-

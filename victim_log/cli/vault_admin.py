@@ -4,13 +4,12 @@ backup, restore, and gui (the desktop app)."""
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from ..errors import EXIT_OK, EXIT_PROBLEM, BadInput, VictimLogError
 from .json_contract import check_json
 from .output import one_line, print_json, warn
-from .secrets import RECOVERY_ENV, new_passphrase, passphrase, prompt, read_secret_file
+from .secrets import new_passphrase, passphrase, recovery_key
 from .session import CLEANED, open_vault, vault_dir
 
 
@@ -96,12 +95,7 @@ def cmd_recover(args: argparse.Namespace) -> int:
 
     path = vault_dir(args)
     Vault.require_present(path)
-    if args.recovery_key_file:
-        key = read_secret_file(args.recovery_key_file, "recovery key")
-    elif os.environ.get(RECOVERY_ENV):
-        key = os.environ[RECOVERY_ENV]
-    else:
-        key = prompt("Recovery key: ")
+    key = recovery_key(args, ask=True)
     with Vault.open(path, recovery_key=key, wait=True) as vault:
         vault.change_passphrase(new_passphrase(args))
     print("A new passphrase is set. Your recovery key still works; keep it safe.")
@@ -125,9 +119,6 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
 
 
-# -- backup --
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     from ..backup import write_backup
 
@@ -145,9 +136,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from ..backup import restore_backup
 
     target = vault_dir(args)
-    if args.recovery_key_file or os.environ.get(RECOVERY_ENV):
-        key = (read_secret_file(args.recovery_key_file, "recovery key") if args.recovery_key_file
-               else os.environ[RECOVERY_ENV])
+    key = recovery_key(args, ask=False)
+    if key is not None:
         vault = restore_backup(Path(args.file), target, recovery_key=key)
     else:
         vault = restore_backup(Path(args.file), target, passphrase=passphrase(args))
@@ -155,5 +145,3 @@ def cmd_restore(args: argparse.Namespace) -> int:
         n = vault.count_incidents()
     print(f"Restored the vault into {target}: {n} incidents, and it passed its check.")
     return EXIT_OK
-
-

@@ -49,5 +49,3 @@ def _verify(args: argparse.Namespace) -> int:
     else:
         print(format_report(report))
     return EXIT_OK if report.valid else EXIT_PROBLEM
-
-
