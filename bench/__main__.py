@@ -44,10 +44,17 @@ from .harness import (
 def _isolate(work: Path) -> None:
     """Children never touch the real home: Qt and our prefs look under the work dir."""
     home = work / "home"
-    dirs = {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".local/share",
-            "XDG_STATE_HOME": home / ".local/state", "XDG_CACHE_HOME": home / ".cache",
-            "XDG_RUNTIME_DIR": home / "runtime", "TMPDIR": work / "tmp",
-            "VICTIM_LOG_STATE": home / "state", "VICTIM_LOG_VAULT": home / "no-vault"}
+    dirs = {
+        "HOME": home,
+        "XDG_CONFIG_HOME": home / ".config",
+        "XDG_DATA_HOME": home / ".local/share",
+        "XDG_STATE_HOME": home / ".local/state",
+        "XDG_CACHE_HOME": home / ".cache",
+        "XDG_RUNTIME_DIR": home / "runtime",
+        "TMPDIR": work / "tmp",
+        "VICTIM_LOG_STATE": home / "state",
+        "VICTIM_LOG_VAULT": home / "no-vault",
+    }
     for name, path in dirs.items():
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.environ[name] = str(path)
@@ -67,8 +74,9 @@ def _select(only: str | None) -> list[str]:
 
 def _run_case(name: str, ctx: Context, mode: str) -> tuple[CaseReport, bool]:
     module: Any = importlib.import_module(f"bench.cases.{name}")
-    report = CaseReport(name=module.NAME, title=module.TITLE, issue=module.ISSUE,
-                        goals=list(module.GOALS), mode=mode)
+    report = CaseReport(
+        name=module.NAME, title=module.TITLE, issue=module.ISSUE, goals=list(module.GOALS), mode=mode
+    )
     crashed = False
     start = time.perf_counter()
     ctx.log(f"[{name}] {module.TITLE}")
@@ -87,8 +95,15 @@ def _run_case(name: str, ctx: Context, mode: str) -> tuple[CaseReport, bool]:
     for goal in report.goals:
         if goal.id not in covered:
             status = {"skipped": "not measured", "error": "error"}.get(report.status, "not measured")
-            report.rows.append(Row(report.name, goal.text, goal.id, status=status,
-                                   note=report.reason or "the case did not measure it"))
+            report.rows.append(
+                Row(
+                    report.name,
+                    goal.text,
+                    goal.id,
+                    status=status,
+                    note=report.reason or "the case did not measure it",
+                )
+            )
     if mode == "quick":  # small inputs: a verdict says little about the goal's size
         for row in report.rows:
             if row.met is not None and not row.status:
@@ -100,14 +115,17 @@ def _run_case(name: str, ctx: Context, mode: str) -> tuple[CaseReport, bool]:
 def _code_text(start: str, end: str) -> str:
     if start == end:
         return start
-    return (f"{start} at the start, {end} at the end (others committed while it ran; each case "
-            "below names the commit it finished on)")
+    return (
+        f"{start} at the start, {end} at the end (others committed while it ran; each case "
+        "below names the commit it finished on)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
-        description="Time our operations against reference tools and write bench/results.md.")
+        description="Time our operations against reference tools and write bench/results.md.",
+    )
     parser.add_argument("--quick", action="store_true", help="small inputs, under a minute, never fails")
     parser.add_argument("--only", metavar="NAME[,NAME]", help=f"run only these cases: {', '.join(CASES)}")
     parser.add_argument("--reps", type=int, help="repetitions per measurement (default 5, quick 2)")
@@ -151,10 +169,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep_work:
             shutil.rmtree(work, ignore_errors=True)
 
-    meta = {"generated_at": now_text(), "mode": mode, "reps": reps, "machine": machine,
-            "code": _code_text(code_at_start, code_version()),
-            "command": "make bench-quick" if args.quick else "make bench",
-            "seconds": round(time.perf_counter() - started, 1)}
+    meta = {
+        "generated_at": now_text(),
+        "mode": mode,
+        "reps": reps,
+        "machine": machine,
+        "code": _code_text(code_at_start, code_version()),
+        "command": "make bench-quick" if args.quick else "make bench",
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     if args.quick:
         md_path = BENCH_DIR / "work" / "results-quick.md"
         json_path = BENCH_DIR / "work" / "results-quick.json"
@@ -168,8 +191,10 @@ def main(argv: list[str] | None = None) -> int:
             meta["command"] = f"make bench (this run: --only {args.only}; other cases from earlier runs)"
     print_table(reports)
     write_results(reports, meta, md_path, json_path)
-    print(f"\nWrote {md_path.relative_to(BENCH_DIR.parent)} and {json_path.relative_to(BENCH_DIR.parent)} "
-          f"in {meta['seconds']:.0f} s.")
+    print(
+        f"\nWrote {md_path.relative_to(BENCH_DIR.parent)} and {json_path.relative_to(BENCH_DIR.parent)} "
+        f"in {meta['seconds']:.0f} s."
+    )
     return 1 if crashed else 0
 
 

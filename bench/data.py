@@ -23,97 +23,234 @@ from pathlib import Path
 MIB = 1024 * 1024
 
 PEOPLE = [
-    {"name": "Dan Marsh", "role": "perpetrator", "aliases": ["Danny", "dm_1987"],
-     "phones": ["07700 900123", "07700 900456"],
-     "accounts": ["@dan.marsh.87", "dan.marsh@example.com"],
-     "vehicles": ["Blue hatchback XY21 ABC"]},
-    {"name": "Kerry Marsh", "role": "third_party", "aliases": [], "phones": ["07700 900789"],
-     "accounts": [], "vehicles": []},
-    {"name": "Priya Shah", "role": "witness", "aliases": [], "phones": ["07700 900321"],
-     "accounts": [], "vehicles": []},
+    {
+        "name": "Dan Marsh",
+        "role": "perpetrator",
+        "aliases": ["Danny", "dm_1987"],
+        "phones": ["07700 900123", "07700 900456"],
+        "accounts": ["@dan.marsh.87", "dan.marsh@example.com"],
+        "vehicles": ["Blue hatchback XY21 ABC"],
+    },
+    {
+        "name": "Kerry Marsh",
+        "role": "third_party",
+        "aliases": [],
+        "phones": ["07700 900789"],
+        "accounts": [],
+        "vehicles": [],
+    },
+    {
+        "name": "Priya Shah",
+        "role": "witness",
+        "aliases": [],
+        "phones": ["07700 900321"],
+        "accounts": [],
+        "vehicles": [],
+    },
 ]
 
 PLACES = [
-    "outside the Co-op on High Street", "at the bus stop on Mill Lane", "outside my house",
-    "in the car park at work", "at the school gates", "outside the gym on Station Road",
-    "near the library on Church Street", "in the big Tesco car park", "on the platform at Central station",
-    "outside my mum's house on Elm Grove", "outside the GP surgery", "in the park by the canal",
-    "at the end of my road", "outside the pharmacy", "at the petrol station on the ring road",
-    "outside the nursery", "at the bottom of the stairs in my block", "by the cash machine on Market Square",
-    "outside the chip shop", "in the queue at the post office", "at the swimming baths",
-    "at my friend's flat on Victoria Road", "outside the community centre", "at the retail park",
+    "outside the Co-op on High Street",
+    "at the bus stop on Mill Lane",
+    "outside my house",
+    "in the car park at work",
+    "at the school gates",
+    "outside the gym on Station Road",
+    "near the library on Church Street",
+    "in the big Tesco car park",
+    "on the platform at Central station",
+    "outside my mum's house on Elm Grove",
+    "outside the GP surgery",
+    "in the park by the canal",
+    "at the end of my road",
+    "outside the pharmacy",
+    "at the petrol station on the ring road",
+    "outside the nursery",
+    "at the bottom of the stairs in my block",
+    "by the cash machine on Market Square",
+    "outside the chip shop",
+    "in the queue at the post office",
+    "at the swimming baths",
+    "at my friend's flat on Victoria Road",
+    "outside the community centre",
+    "at the retail park",
 ]
 
 QUOTES = [
-    "I just want to talk, why are you ignoring me?", "You can't hide from me forever.",
-    "I know where you were last night.", "You'll regret this.", "Nobody else will ever want you.",
-    "I'm outside, come down.", "Answer your phone or I'll keep ringing.", "I saw you with him.",
-    "You owe me an explanation.", "I'll be waiting for you after work.", "Nice dress today.",
-    "Tell your sister to stop lying about me.", "If I can't have you nobody can.",
-    "I'm not going anywhere.", "You looked tired this morning.", "Why did you block me?",
-    "I only want to see you once more.", "I have your spare key still.", "I'll tell everyone what you did.",
-    "Don't make me come round.", "I know your new number.", "You think the police scare me?",
+    "I just want to talk, why are you ignoring me?",
+    "You can't hide from me forever.",
+    "I know where you were last night.",
+    "You'll regret this.",
+    "Nobody else will ever want you.",
+    "I'm outside, come down.",
+    "Answer your phone or I'll keep ringing.",
+    "I saw you with him.",
+    "You owe me an explanation.",
+    "I'll be waiting for you after work.",
+    "Nice dress today.",
+    "Tell your sister to stop lying about me.",
+    "If I can't have you nobody can.",
+    "I'm not going anywhere.",
+    "You looked tired this morning.",
+    "Why did you block me?",
+    "I only want to see you once more.",
+    "I have your spare key still.",
+    "I'll tell everyone what you did.",
+    "Don't make me come round.",
+    "I know your new number.",
+    "You think the police scare me?",
 ]
 
 EFFECT_LINES = [
-    "I was shaking and couldn't sleep afterwards.", "I took a different route home.",
-    "I stayed at my mum's that night.", "I called in sick the next day.",
-    "I felt sick and frightened for the rest of the evening.", "I checked the locks three times.",
-    "My daughter asked why I was crying.", "I didn't go to the gym again that week.",
-    "I jump every time my phone buzzes now.", "I asked a colleague to walk me to the car.",
+    "I was shaking and couldn't sleep afterwards.",
+    "I took a different route home.",
+    "I stayed at my mum's that night.",
+    "I called in sick the next day.",
+    "I felt sick and frightened for the rest of the evening.",
+    "I checked the locks three times.",
+    "My daughter asked why I was crying.",
+    "I didn't go to the gym again that week.",
+    "I jump every time my phone buzzes now.",
+    "I asked a colleague to walk me to the car.",
 ]
 
 ACTION_LINES = [
-    "I took screenshots and saved them.", "I blocked the number again.", "I rang 101 and got a reference.",
-    "I told Priya next door.", "I saved the voicemail.", "I photographed the car and the registration.",
-    "I wrote it down straight away.", "I reported the account to Instagram.",
-    "I sent the screenshots to my support worker.", "I didn't reply.",
+    "I took screenshots and saved them.",
+    "I blocked the number again.",
+    "I rang 101 and got a reference.",
+    "I told Priya next door.",
+    "I saved the voicemail.",
+    "I photographed the car and the registration.",
+    "I wrote it down straight away.",
+    "I reported the account to Instagram.",
+    "I sent the screenshots to my support worker.",
+    "I didn't reply.",
 ]
 
-CARS = ["his blue hatchback XY21 ABC", "a silver Ford Focus", "a black taxi", "his work van",
-        "a red Corsa I didn't recognise", "Kerry's white Fiesta"]
+CARS = [
+    "his blue hatchback XY21 ABC",
+    "a silver Ford Focus",
+    "a black taxi",
+    "his work van",
+    "a red Corsa I didn't recognise",
+    "Kerry's white Fiesta",
+]
 
 TEMPLATES: list[tuple[tuple[str, ...], str, list[str]]] = [
-    (("message",), "Text messages from Dan",
-     ["{n} texts from {phone} between {t1} and {t2}.", "He wrote: \"{quote}\"",
-      "Another message at {t2}: \"{quote}\""]),
-    (("phone_call",), "Missed calls from a withheld number",
-     ["{n} missed calls between {t1} and {t2}, number withheld.",
-      "The pattern matches Dan's usual calls.", "One call rang out for over a minute."]),
-    (("voicemail",), "Voicemail from Dan",
-     ["A voicemail at {t1}, {n} seconds long.", "He says \"{quote}\"", "He sounded drunk."]),
-    (("social_media",), "New Instagram account following me",
-     ["A new account {account} followed me and liked {n} old photos.",
-      "It commented \"{quote}\" under my profile picture.", "The profile photo is one Dan took."]),
-    (("in_person", "order_breach"), "Dan approached me {place}",
-     ["He walked up to me {place} at {t1}.", "He said \"{quote}\"",
-      "I walked away and he followed for a bit."]),
-    (("loitering",), "Saw Dan watching the house",
-     ["He was standing {place} for about {n} minutes from {t1}.", "He was looking up at my window.",
-      "Priya saw him too."]),
-    (("following",), "Followed on the way home",
-     ["I noticed {car} behind me from {place}.", "It stayed behind me for {n} minutes.",
-      "I drove to the police station and it turned off."]),
-    (("turned_up",), "Dan turned up {place}",
-     ["He was {place} when I arrived at {t1}.", "He pretended it was a coincidence.",
-      "He said \"{quote}\""]),
-    (("gift",), "Flowers left on the doorstep",
-     ["A bunch of flowers was left {place} with a card.", "The card said \"{quote}\"",
-      "No one saw who left them."]),
-    (("damage",), "Car windscreen damaged",
-     ["My windscreen was smashed overnight {place}.", "A neighbour heard a bang at about {t1}.",
-      "Repairs quoted at \u00a3{n}0."]),
-    (("third_party",), "Kerry messaged me for Dan",
-     ["Kerry Marsh sent {n} messages saying Dan only wants to talk.", "She wrote: \"{quote}\"",
-      "Gareth from work said Kerry had asked him about my shifts."]),
-    (("monitoring",), "Found a tracker on my car",
-     ["The garage found a small tracker under the bumper.", "It had been there for about {n} weeks.",
-      "Dan always seemed to know where I was."]),
-    (("threat",), "Threatening message",
-     ["He wrote \"{quote}\" at {t1}.", "It came from {phone}.", "I was terrified."]),
-    (("email",), "Emails to my work address",
-     ["{n} emails from dan.marsh@example.com to my work account.", "Subject line: \"{quote}\"",
-      "My manager has seen them."]),
+    (
+        ("message",),
+        "Text messages from Dan",
+        [
+            "{n} texts from {phone} between {t1} and {t2}.",
+            'He wrote: "{quote}"',
+            'Another message at {t2}: "{quote}"',
+        ],
+    ),
+    (
+        ("phone_call",),
+        "Missed calls from a withheld number",
+        [
+            "{n} missed calls between {t1} and {t2}, number withheld.",
+            "The pattern matches Dan's usual calls.",
+            "One call rang out for over a minute.",
+        ],
+    ),
+    (
+        ("voicemail",),
+        "Voicemail from Dan",
+        ["A voicemail at {t1}, {n} seconds long.", 'He says "{quote}"', "He sounded drunk."],
+    ),
+    (
+        ("social_media",),
+        "New Instagram account following me",
+        [
+            "A new account {account} followed me and liked {n} old photos.",
+            'It commented "{quote}" under my profile picture.',
+            "The profile photo is one Dan took.",
+        ],
+    ),
+    (
+        ("in_person", "order_breach"),
+        "Dan approached me {place}",
+        [
+            "He walked up to me {place} at {t1}.",
+            'He said "{quote}"',
+            "I walked away and he followed for a bit.",
+        ],
+    ),
+    (
+        ("loitering",),
+        "Saw Dan watching the house",
+        [
+            "He was standing {place} for about {n} minutes from {t1}.",
+            "He was looking up at my window.",
+            "Priya saw him too.",
+        ],
+    ),
+    (
+        ("following",),
+        "Followed on the way home",
+        [
+            "I noticed {car} behind me from {place}.",
+            "It stayed behind me for {n} minutes.",
+            "I drove to the police station and it turned off.",
+        ],
+    ),
+    (
+        ("turned_up",),
+        "Dan turned up {place}",
+        ["He was {place} when I arrived at {t1}.", "He pretended it was a coincidence.", 'He said "{quote}"'],
+    ),
+    (
+        ("gift",),
+        "Flowers left on the doorstep",
+        [
+            "A bunch of flowers was left {place} with a card.",
+            'The card said "{quote}"',
+            "No one saw who left them.",
+        ],
+    ),
+    (
+        ("damage",),
+        "Car windscreen damaged",
+        [
+            "My windscreen was smashed overnight {place}.",
+            "A neighbour heard a bang at about {t1}.",
+            "Repairs quoted at \u00a3{n}0.",
+        ],
+    ),
+    (
+        ("third_party",),
+        "Kerry messaged me for Dan",
+        [
+            "Kerry Marsh sent {n} messages saying Dan only wants to talk.",
+            'She wrote: "{quote}"',
+            "Gareth from work said Kerry had asked him about my shifts.",
+        ],
+    ),
+    (
+        ("monitoring",),
+        "Found a tracker on my car",
+        [
+            "The garage found a small tracker under the bumper.",
+            "It had been there for about {n} weeks.",
+            "Dan always seemed to know where I was.",
+        ],
+    ),
+    (
+        ("threat",),
+        "Threatening message",
+        ['He wrote "{quote}" at {t1}.', "It came from {phone}.", "I was terrified."],
+    ),
+    (
+        ("email",),
+        "Emails to my work address",
+        [
+            "{n} emails from dan.marsh@example.com to my work account.",
+            'Subject line: "{quote}"',
+            "My manager has seen them.",
+        ],
+    ),
 ]
 
 RARE_WORDS = ["trampoline", "marmalade", "harmonica", "lighthouse"]
@@ -139,15 +276,22 @@ class IncidentText:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def incidents(count: int, *, seed: int = 20240301, start: datetime | None = None,
-              days: int = 3 * 365) -> Iterator[IncidentText]:
+def incidents(
+    count: int, *, seed: int = 20240301, start: datetime | None = None, days: int = 3 * 365
+) -> Iterator[IncidentText]:
     """``count`` incidents spread evenly over ``days`` (about 90 a day for 100,000 in
     three years), mostly in the order they happened, as a diary fills up."""
     rng = random.Random(seed)  # noqa: S311 - invented data, not security
     start = start or datetime(2023, 1, 1, tzinfo=UTC)
     span = days * 86400
-    effects_pool = ("afraid_violence", "alarm_distress", "changed_routine", "stayed_home",
-                    "sleep_affected", "work_affected")
+    effects_pool = (
+        "afraid_violence",
+        "alarm_distress",
+        "changed_routine",
+        "stayed_home",
+        "sleep_affected",
+        "work_affected",
+    )
     for i in range(count):
         offset = int(span * (i + rng.random()) / count)
         if rng.random() < 0.03:  # written up later: an earlier date
@@ -155,8 +299,12 @@ def incidents(count: int, *, seed: int = 20240301, start: datetime | None = None
         when = start + timedelta(seconds=offset)
         kinds, summary, parts = TEMPLATES[rng.randrange(len(TEMPLATES))]
         fill = {
-            "n": str(rng.randrange(2, 40)), "t1": _time(rng), "t2": _time(rng),
-            "quote": rng.choice(QUOTES), "place": rng.choice(PLACES), "car": rng.choice(CARS),
+            "n": str(rng.randrange(2, 40)),
+            "t1": _time(rng),
+            "t2": _time(rng),
+            "quote": rng.choice(QUOTES),
+            "place": rng.choice(PLACES),
+            "car": rng.choice(CARS),
             "phone": rng.choice(("07700 900123", "07700 900456", f"07700 900{rng.randrange(1000):03d}")),
             "account": rng.choice(("@dan.marsh.87", f"@user{rng.randrange(10**6)}", "@d.m.watching")),
         }
@@ -225,8 +373,11 @@ def exhibit_sizes(total: int) -> list[int]:
     return sizes
 
 
-MAGIC = {"screenshot": b"\x89PNG\r\n\x1a\n", "photo": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
-         "video": b"\x00\x00\x00\x18ftypmp42"}
+MAGIC = {
+    "screenshot": b"\x89PNG\r\n\x1a\n",
+    "photo": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "video": b"\x00\x00\x00\x18ftypmp42",
+}
 
 
 def case_exhibits(total: int) -> list[tuple[str, int]]:
@@ -262,8 +413,13 @@ def exhibit_file(path: Path, kind: str, size: int) -> Path:
 
 
 def _xml_attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("\n", "&#10;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\n", "&#10;")
+    )
 
 
 def _readable(ms: int) -> str:
@@ -284,19 +440,37 @@ def sms_backup(path: Path, size: int, *, seed: int = 11) -> dict[str, int]:
     rng = random.Random(seed)  # noqa: S311
     counts = {"sms": 0, "mms": 0, "base64_bytes": 0}
     when = 1_672_531_200_000  # 2023-01-01
-    names = {"07700 900123": "Dan Marsh", "07700 900456": "Dan Marsh", "07700 900789": "Kerry Marsh",
-             "07700 900321": "Priya Shah", "07700 900555": "Mum", "07700 900600": "Work",
-             "07700 900611": "Jo", "07700 900622": "Alex", "07700 900633": "Nursery",
-             "07700 900644": "Chris", "07700 900655": "Sis", "07700 900666": "Gym",
-             "07700 900677": "Sam W", "07700 900688": "Dentist"}
+    names = {
+        "07700 900123": "Dan Marsh",
+        "07700 900456": "Dan Marsh",
+        "07700 900789": "Kerry Marsh",
+        "07700 900321": "Priya Shah",
+        "07700 900555": "Mum",
+        "07700 900600": "Work",
+        "07700 900611": "Jo",
+        "07700 900622": "Alex",
+        "07700 900633": "Nursery",
+        "07700 900644": "Chris",
+        "07700 900655": "Sis",
+        "07700 900666": "Gym",
+        "07700 900677": "Sam W",
+        "07700 900688": "Dentist",
+    }
     numbers = list(names)
-    own = ["ok", "Please stop contacting me.", "I've told you I don't want to talk.",
-           "Running late, see you at 6 \U0001f60a", "Can you pick up milk & bread?"]
+    own = [
+        "ok",
+        "Please stop contacting me.",
+        "I've told you I don't want to talk.",
+        "Running late, see you at 6 \U0001f60a",
+        "Can you pick up milk & bread?",
+    ]
     with path.open("w", encoding="utf-8", newline="\n") as fh:
-        fh.write("<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
-                 "<!--File Created By SMS Backup & Restore v10.20.002 on 01/03/2026 20:11:05-->\n"
-                 '<?xml-stylesheet type="text/xsl" href="sms.xsl"?>\n'
-                 '<smses count="0" backup_set="5b2f0d0c-bench" backup_date="1772395865000" type="full">\n')
+        fh.write(
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
+            "<!--File Created By SMS Backup & Restore v10.20.002 on 01/03/2026 20:11:05-->\n"
+            '<?xml-stylesheet type="text/xsl" href="sms.xsl"?>\n'
+            '<smses count="0" backup_set="5b2f0d0c-bench" backup_date="1772395865000" type="full">\n'
+        )
         written = 0
         sms_bytes = 0
         while written < size:
@@ -375,9 +549,11 @@ def whatsapp_chat(path: Path, lines: int, *, seed: int = 5) -> dict[str, int]:
     rng = random.Random(seed)  # noqa: S311
     when = datetime(2024, 1, 13, 8, 0)
     counts = {"lines": 0, "messages": 0}
-    out: list[str] = ["13/01/2024, 08:00 - Messages and calls are end-to-end encrypted. "
-                      "No one outside of this chat, not even WhatsApp, can read or listen to them. "
-                      "Tap to learn more."]
+    out: list[str] = [
+        "13/01/2024, 08:00 - Messages and calls are end-to-end encrypted. "
+        "No one outside of this chat, not even WhatsApp, can read or listen to them. "
+        "Tap to learn more."
+    ]
     while len(out) < lines:
         when += timedelta(seconds=rng.randrange(10, 5000))
         stamp = when.strftime("%d/%m/%Y, %H:%M")
@@ -390,8 +566,10 @@ def whatsapp_chat(path: Path, lines: int, *, seed: int = 5) -> dict[str, int]:
         elif r < 0.07:
             text = "This message was deleted"
         elif r < 0.075:
-            out.append(f"{stamp} - Dan Marsh changed their phone number to a new number. "
-                       "Tap to message or add the new number.")
+            out.append(
+                f"{stamp} - Dan Marsh changed their phone number to a new number. "
+                "Tap to message or add the new number."
+            )
             continue
         else:
             text = " ".join(rng.sample(QUOTES, rng.randrange(1, 3)))

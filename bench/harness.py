@@ -173,7 +173,7 @@ class ChildRun:
         """The JSON a ``bench.child`` target printed."""
         for line in reversed(self.stdout.splitlines()):
             if line.startswith(RESULT_PREFIX):
-                value = json.loads(line[len(RESULT_PREFIX):])
+                value = json.loads(line[len(RESULT_PREFIX) :])
                 if isinstance(value, dict):
                     return value
         raise BenchError(f"{' '.join(self.argv[:4])} printed no result; stderr: {self.stderr[-800:]}")
@@ -190,8 +190,15 @@ class Skip(Exception):
 TIME = Path("/usr/bin/time")
 
 
-def run(argv: Sequence[str | os.PathLike[str]], *, ctx: Context, env: dict[str, str] | None = None,
-        cwd: Path | None = None, timeout: float = 1800, check: bool = True) -> ChildRun:
+def run(
+    argv: Sequence[str | os.PathLike[str]],
+    *,
+    ctx: Context,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 1800,
+    check: bool = True,
+) -> ChildRun:
     """Run one child to completion; returns its wall time and its own peak RSS.
 
     The child is started through a small launcher (``/usr/bin/time -f %M``, else
@@ -209,8 +216,15 @@ def run(argv: Sequence[str | os.PathLike[str]], *, ctx: Context, env: dict[str, 
         launch = [sys.executable, "-S", "-I", str(BENCH_DIR / "spawn.py"), str(rss_path), *args]
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(launch, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                cwd=str(cwd or REPO), env=env, start_new_session=True)
+        proc = subprocess.Popen(
+            launch,
+            stdout=out,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            cwd=str(cwd or REPO),
+            env=env,
+            start_new_session=True,
+        )
         killer = threading.Timer(timeout, lambda: _kill_group(proc.pid))
         killer.start()
         try:
@@ -236,11 +250,18 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def run_python(target: str, args: dict[str, Any], *, ctx: Context, timeout: float = 1800,
-               env: dict[str, str] | None = None) -> tuple[ChildRun, dict[str, Any]]:
+def run_python(
+    target: str,
+    args: dict[str, Any],
+    *,
+    ctx: Context,
+    timeout: float = 1800,
+    env: dict[str, str] | None = None,
+) -> tuple[ChildRun, dict[str, Any]]:
     """Run ``target`` ("bench.cases.x:function") in a fresh interpreter with ``args``."""
-    child = run([sys.executable, "-m", "bench.child", target, json.dumps(args)], ctx=ctx,
-                timeout=timeout, env=env)
+    child = run(
+        [sys.executable, "-m", "bench.child", target, json.dumps(args)], ctx=ctx, timeout=timeout, env=env
+    )
     return child, child.result()
 
 
@@ -311,17 +332,29 @@ def machine_info() -> dict[str, Any]:
 def code_version() -> str:
     """The commit measured, and whether the code under test had uncommitted changes."""
     try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                              text=True, timeout=10, check=False).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "victim_log", "resources"],
-                               cwd=REPO, capture_output=True, text=True, timeout=10,
-                               check=False).stdout.splitlines()
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "victim_log", "resources"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.splitlines()
     except OSError:
         return "unknown"
     if not head:
         return "unknown"
-    return head + (f" plus uncommitted changes in {len(dirty)} files under victim_log/ and resources/"
-                   if dirty else "")
+    return head + (
+        f" plus uncommitted changes in {len(dirty)} files under victim_log/ and resources/" if dirty else ""
+    )
 
 
 def machine_line(m: dict[str, Any]) -> str:
@@ -435,8 +468,10 @@ def print_table(cases: Sequence[CaseReport], out: Any = None) -> None:
     rows = [_cells(r, goals) for r in goal_rows] + [_cells(r, goals) for r in other]
     widths = [len(h) for h in HEADER]
     limits = [5, 58, 26, 34, 30, 14]
-    clipped = [[c if len(c) <= lim else c[: lim - 1] + "\u2026" for c, lim in zip(r, limits, strict=True)]
-               for r in rows]
+    clipped = [
+        [c if len(c) <= lim else c[: lim - 1] + "\u2026" for c, lim in zip(r, limits, strict=True)]
+        for r in rows
+    ]
     for r in clipped:
         widths = [max(w, len(c)) for w, c in zip(widths, r, strict=True)]
     line = "  ".join(h.ljust(w) for h, w in zip(HEADER, widths, strict=True))
@@ -480,18 +515,25 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
     ]
     lines += ["| " + " | ".join(_md_escape(c) for c in _cells(r, goals)) + " |" for r in goal_rows]
     if other:
-        lines += ["", "## Other measurements (no goal stated; reported so changes show)", "",
-                  "| Case | Measure | Ours | Reference | Ratio |", "|---|---|---|---|---|"]
-        lines += [f"| {r.case} | {_md_escape(r.what)} | {_md_escape(r.ours)} | "
-                  f"{_md_escape(r.reference)} | {_md_escape(r.ratio)} |" for r in other]
+        lines += [
+            "",
+            "## Other measurements (no goal stated; reported so changes show)",
+            "",
+            "| Case | Measure | Ours | Reference | Ratio |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {r.case} | {_md_escape(r.what)} | {_md_escape(r.ours)} | "
+            f"{_md_escape(r.reference)} | {_md_escape(r.ratio)} |"
+            for r in other
+        ]
     unmet = [r for r in goal_rows if r.met is False or (r.met is None and r.status)]
     if unmet:
         lines += ["", "## Goals not met or not measured: why, and what would meet them", ""]
         for r in unmet:
             goal = goals.get(r.goal_id or "")
             title = goal.text if goal else r.what
-            lines.append(f"- **#{goal.issue if goal else '?'} {title}** ({r.verdict}): "
-                         f"{r.note or 'no note'}")
+            lines.append(f"- **#{goal.issue if goal else '?'} {title}** ({r.verdict}): {r.note or 'no note'}")
     met_notes = [r for r in goal_rows if r not in unmet and r.note]
     if met_notes:
         lines += ["", "## Notes on the goals met", ""]
@@ -506,8 +548,10 @@ def markdown(cases: Sequence[CaseReport], meta: dict[str, Any]) -> str:
         if case.status != "ran":
             lines.append(f"{case.status}: {case.reason}")
         else:
-            lines.append(f"Ran in {case.seconds:.0f} s ({case.mode} size, finished {case.finished_at}, "
-                         f"code {case.code or 'unknown'}).")
+            lines.append(
+                f"Ran in {case.seconds:.0f} s ({case.mode} size, finished {case.finished_at}, "
+                f"code {case.code or 'unknown'})."
+            )
         lines.append("")
         for r in case.rows:
             if r.rss:
@@ -531,8 +575,7 @@ def case_from_json(d: dict[str, Any]) -> CaseReport:
     return CaseReport(**fields_, rows=rows, goals=goals)
 
 
-def write_results(cases: Sequence[CaseReport], meta: dict[str, Any], md_path: Path,
-                  json_path: Path) -> None:
+def write_results(cases: Sequence[CaseReport], meta: dict[str, Any], md_path: Path, json_path: Path) -> None:
     doc = {**meta, "cases": [case_to_json(c) for c in cases]}
     json_path.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n")
     md_path.write_text(markdown(cases, meta))

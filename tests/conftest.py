@@ -21,8 +21,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # a switch for it (#17.10).
 KDF_SITE = str(Path(__file__).resolve().parent / "kdf_site")
 if KDF_SITE not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
-    os.environ["PYTHONPATH"] = os.pathsep.join(
-        p for p in (KDF_SITE, os.environ.get("PYTHONPATH", "")) if p)
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (KDF_SITE, os.environ.get("PYTHONPATH", "")) if p)
 if KDF_SITE not in sys.path:
     sys.path.insert(0, KDF_SITE)
 import fast_kdf  # noqa: E402

@@ -13,9 +13,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_driver(op: str, count: int, *, start: int = 0, kill_after: float | None = None,
-               crash_in: str | None = None, crash_at: int = 1, timeout: float = 120,
-               file: str | None = None) -> list[int]:
+def run_driver(
+    op: str,
+    count: int,
+    *,
+    start: int = 0,
+    kill_after: float | None = None,
+    crash_in: str | None = None,
+    crash_at: int = 1,
+    timeout: float = 120,
+    file: str | None = None,
+) -> list[int]:
     """Run the driver; kill it after ``kill_after`` seconds (or let it crash itself).
 
     Returns the ids it reported as done before it died.
@@ -25,8 +33,9 @@ def run_driver(op: str, count: int, *, start: int = 0, kill_after: float | None 
         cmd += ["--crash-in", crash_in, "--crash-at", str(crash_at)]
     if file:
         cmd += ["--file", file]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=dict(os.environ))
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=dict(os.environ)
+    )
     try:
         if kill_after is not None:
             time.sleep(kill_after)

@@ -78,8 +78,9 @@ def main() -> None:
         arm(args.crash_in, args.crash_at)
     for i in range(args.start, args.start + args.count):
         if args.op == "add":
-            iid = vault.add_incident(IncidentData(summary=f"crash test {i}", kinds=("message",),
-                                                  details="x" * (i % 50)))
+            iid = vault.add_incident(
+                IncidentData(summary=f"crash test {i}", kinds=("message",), details="x" * (i % 50))
+            )
             print(f"ok {iid}", flush=True)
         elif args.op == "edit":
             iid = 1

@@ -30,14 +30,21 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> Result:
     return Result(code, captured.out, captured.err)
 
 
-def run_proc(*args: str, env: dict[str, str] | None = None, timeout: float = 60,
-             input: str | None = None) -> Result:
+def run_proc(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60, input: str | None = None
+) -> Result:
     """Run ``victim-log ARGS`` as a real process (for exit codes, kill -9, stderr noise)."""
     full_env = dict(os.environ)
     full_env.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "victim_log.cli", *args], env=full_env,
-                          capture_output=True, text=True, timeout=timeout, input=input,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "victim_log.cli", *args],
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        input=input,
+        check=False,
+    )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
 

@@ -107,8 +107,7 @@ def make_genuine(base: Path) -> Genuine:
     vault, _ = Vault.create(base / "vault", PASSPHRASE)
     try:
         fill_demo(vault, total=20)
-        vault.evidence.add_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "photo 1.jpg",
-                                 incident_id=3)
+        vault.evidence.add_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "photo 1.jpg", incident_id=3)
         vault.evidence.add_bytes(b"chat log line\n" * 40, "chat.txt", incident_id=5)
         vault.evidence.add_bytes(b"\xff\xd8\xff\xe0 accented " * 20, NFC_NAME, incident_id=7)
         out = base / "genuine-export.zip"
@@ -120,8 +119,9 @@ def make_genuine(base: Path) -> Genuine:
     with zipfile.ZipFile(out) as zf:
         bag = zf.namelist()[0].split("/")[0]
     pub = key.public_key()
-    return Genuine(out, bag, sign.private_key_to_bytes(key), sign.fingerprint(pub),
-                   sign.short_fingerprint(pub), entries)
+    return Genuine(
+        out, bag, sign.private_key_to_bytes(key), sign.fingerprint(pub), sign.short_fingerprint(pub), entries
+    )
 
 
 # --- raw zip surgery --------------------------------------------------------------------------
@@ -176,11 +176,35 @@ def local_header(name: str, payload: bytes, *, method: int = 0, flags: int = 0x8
     raw = name.encode("utf-8")
     data = payload if method == 0 else _deflate(payload)
     crc = zlib.crc32(payload)
-    local = struct.pack("<4sHHHHHIIIHH", _LOCAL, 20, flags, method, 0, 0x5B21, crc, len(data),
-                        len(payload), len(raw), 0) + raw
-    central = struct.pack("<4sHHHHHHIIIHHHHHII", _CENTRAL, 0x0314, 20, flags, method, 0, 0x5B21,
-                          crc, len(data), len(payload), len(raw), 0, 0, 0, 0, 0o100644 << 16,
-                          0) + raw
+    local = (
+        struct.pack(
+            "<4sHHHHHIIIHH", _LOCAL, 20, flags, method, 0, 0x5B21, crc, len(data), len(payload), len(raw), 0
+        )
+        + raw
+    )
+    central = (
+        struct.pack(
+            "<4sHHHHHHIIIHHHHHII",
+            _CENTRAL,
+            0x0314,
+            20,
+            flags,
+            method,
+            0,
+            0x5B21,
+            crc,
+            len(data),
+            len(payload),
+            len(raw),
+            0,
+            0,
+            0,
+            0,
+            0o100644 << 16,
+            0,
+        )
+        + raw
+    )
     return RawEntry(local, data, central)
 
 
@@ -204,8 +228,9 @@ class Layout:
     zip64_end: bool = False
 
 
-def assemble(entries: list[RawEntry], layout: Layout | None = None,
-             central: list[RawEntry] | None = None) -> bytes:
+def assemble(
+    entries: list[RawEntry], layout: Layout | None = None, central: list[RawEntry] | None = None
+) -> bytes:
     """Lay the local entries out, then the central directory (``central`` defaults to
     the same entries; its offsets are patched to where each local header landed)."""
     lay = layout or Layout()
@@ -240,8 +265,12 @@ def assemble(entries: list[RawEntry], layout: Layout | None = None,
 # --- rebuilding bags --------------------------------------------------------------------------
 
 
-def rezip(g: Genuine, *, replace_: dict[str, bytes | None] | None = None,
-          add: list[tuple[str | zipfile.ZipInfo, bytes]] | None = None) -> bytes:
+def rezip(
+    g: Genuine,
+    *,
+    replace_: dict[str, bytes | None] | None = None,
+    add: list[tuple[str | zipfile.ZipInfo, bytes]] | None = None,
+) -> bytes:
     """Rewrite the bundle the way a zip editor would: change or drop members (names
     relative to the bag), append new ones (full names or ZipInfo), keep everything
     else (order, compression, dates). No signature is touched."""
@@ -286,8 +315,11 @@ def recompute_manifests(g: Genuine, members: dict[str, bytes]) -> dict[str, byte
     out[bz.BAG_INFO_TXT] = "".join(
         (f"Payload-Oxum: {oxum}" if ln.startswith("Payload-Oxum:") else ln) + "\n" for ln in lines
     ).encode()
-    listed = [n for n in out if n not in (bz.TAGMANIFEST, *bz.UNLISTED_TAG_FILES)
-              and not n.startswith(bz.PAYLOAD_DIR)]
+    listed = [
+        n
+        for n in out
+        if n not in (bz.TAGMANIFEST, *bz.UNLISTED_TAG_FILES) and not n.startswith(bz.PAYLOAD_DIR)
+    ]
     out[bz.TAGMANIFEST] = "".join(f"{sha(out[n])}  {n}\n" for n in sorted(listed)).encode()
     return out
 
@@ -305,26 +337,34 @@ def write_members(g: Genuine, members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-def resign(g: Genuine, dest: Path, *, key: Ed25519PrivateKey | None = None,
-           payload: dict[str, bytes] | None = None,
-           info_edit: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None = None,
-           ) -> Path:
+def resign(
+    g: Genuine,
+    dest: Path,
+    *,
+    key: Ed25519PrivateKey | None = None,
+    payload: dict[str, bytes] | None = None,
+    info_edit: Callable[[list[tuple[str, str]]], list[tuple[str, str]]] | None = None,
+) -> Path:
     """Rebuild the bag with our own writer and sign it with ``key`` (default: the
     victim's, i.e. what the key holder could do). Unchanged inputs give the genuine
     bytes again. ``payload`` maps ``data/...`` names to new content (None entries are
     not supported: pass the full set)."""
     members = g.members()
-    data = payload if payload is not None else {
-        n: d for n, d in members.items() if n.startswith(bz.PAYLOAD_DIR)
-    }
+    data = (
+        payload if payload is not None else {n: d for n, d in members.items() if n.startswith(bz.PAYLOAD_DIR)}
+    )
     info = [(k, v) for k, v in g.bag_info() if k.casefold() not in _COMPUTED]
     if info_edit is not None:
         info = info_edit(info)
-    tags = [bz.TagFile(n, d) for n, d in members.items()
-            if n not in _RESERVED_TAGS and not n.startswith(bz.PAYLOAD_DIR)]
+    tags = [
+        bz.TagFile(n, d)
+        for n, d in members.items()
+        if n not in _RESERVED_TAGS and not n.startswith(bz.PAYLOAD_DIR)
+    ]
     entries = [bz.PayloadEntry.from_bytes(n[len(bz.PAYLOAD_DIR) :], d) for n, d in data.items()]
-    bz.write_bag_zip(dest, g.bag, entries, bag_info=info, tag_files=tags,
-                     signing_key=key or g.key, timestamp=STAMP)
+    bz.write_bag_zip(
+        dest, g.bag, entries, bag_info=info, tag_files=tags, signing_key=key or g.key, timestamp=STAMP
+    )
     return dest
 
 
@@ -368,8 +408,9 @@ def with_head(seq: int, digest: str) -> Callable[[list[tuple[str, str]]], list[t
     return edit
 
 
-def resign_journal(g: Genuine, dest: Path, lines: list[dict[str, Any]] | bytes,
-                   head: tuple[int, str] | None) -> Path:
+def resign_journal(
+    g: Genuine, dest: Path, lines: list[dict[str, Any]] | bytes, head: tuple[int, str] | None
+) -> Path:
     """Victim-key re-signed bundle with ``lines`` as data/journal.jsonl and
     ``Journal-Head`` (removed when ``head`` is None)."""
     payload = {n: d for n, d in g.members().items() if n.startswith(bz.PAYLOAD_DIR)}
@@ -403,8 +444,9 @@ class Case:
 CASES: list[Case] = []
 
 
-def case(id: str, exit: int, reason: str, *, expect_key: bool = False,
-         note: str = "") -> Callable[[Callable[[Genuine, Path], Path | bytes]], None]:
+def case(
+    id: str, exit: int, reason: str, *, expect_key: bool = False, note: str = ""
+) -> Callable[[Callable[[Genuine, Path], Path | bytes]], None]:
     def register(fn: Callable[[Genuine, Path], Path | bytes]) -> None:
         def build(g: Genuine, dest: Path) -> Path:
             result = fn(g, dest)
@@ -444,10 +486,10 @@ _FORGED = ["data/timeline.csv", "data/timeline.pdf", bz.MANIFEST, bz.BAG_INFO_TX
 
 # ZIP AMBIGUITY (issue #14, finding 1) ---------------------------------------------------------
 
-ZIP_AMBIGUITY = (
-    r"comment|end.of.(central|archive)|end record|two .*director|second|hidden|table of contents"
+ZIP_AMBIGUITY = r"comment|end.of.(central|archive)|end record|two .*director|second|hidden|table of contents"
+HIDDEN = (
+    r"offset 0|before the first|prefix|start|gap|between|hidden|unlisted|not listed|stray|unaccounted|tile"
 )
-HIDDEN = r"offset 0|before the first|prefix|start|gap|between|hidden|unlisted|not listed|stray|unaccounted|tile"
 
 
 def _second_cd_in_comment(g: Genuine, *, script: bool) -> bytes:
@@ -499,8 +541,9 @@ def _c2(g: Genuine, dest: Path) -> bytes:
 def _c3(g: Genuine, dest: Path) -> bytes:
     """A forged timeline.csv local entry at offset 0, every real offset moved up."""
     hidden = local_header(g.prefix + "data/timeline.csv", b"forged,row\n")
-    return assemble(parse_zip(g.data), Layout(prefix=hidden.local + hidden.data,
-                                              shift=len(hidden.local + hidden.data)))
+    return assemble(
+        parse_zip(g.data), Layout(prefix=hidden.local + hidden.data, shift=len(hidden.local + hidden.data))
+    )
 
 
 @case("hidden-local-entry-in-gap", 2, HIDDEN)
@@ -586,8 +629,11 @@ def _c14(g: Genuine, dest: Path) -> bytes:
     members[bz.BAG_INFO_TXT] = b"Payload-Oxum: 1.1\n" + members[bz.BAG_INFO_TXT]
     fixed = recompute_manifests(g, members)
     fixed[bz.BAG_INFO_TXT] = members[bz.BAG_INFO_TXT]
-    listed = [n for n in fixed if n not in (bz.TAGMANIFEST, *bz.UNLISTED_TAG_FILES)
-              and not n.startswith(bz.PAYLOAD_DIR)]
+    listed = [
+        n
+        for n in fixed
+        if n not in (bz.TAGMANIFEST, *bz.UNLISTED_TAG_FILES) and not n.startswith(bz.PAYLOAD_DIR)
+    ]
     fixed[bz.TAGMANIFEST] = "".join(f"{sha(fixed[n])}  {n}\n" for n in sorted(listed)).encode()
     return write_members(g, fixed)
 
@@ -601,8 +647,13 @@ def _c15(g: Genuine, dest: Path) -> bytes:
 @case("signatures-and-keys-removed", 1, r"not signed|signature|minisign\.pub|allowed_signers")
 def _c16(g: Genuine, dest: Path) -> bytes:
     """Signatures and both key files dropped."""
-    return rezip(g, replace_={n: None for n in (sign.MINISIG_NAME, sign.SSHSIG_NAME,
-                                                sign.MINISIGN_PUB_NAME, sign.ALLOWED_SIGNERS_NAME)})
+    return rezip(
+        g,
+        replace_={
+            n: None
+            for n in (sign.MINISIG_NAME, sign.SSHSIG_NAME, sign.MINISIGN_PUB_NAME, sign.ALLOWED_SIGNERS_NAME)
+        },
+    )
 
 
 @case("minisig-removed", 1, r"minisig|signature")
@@ -1102,8 +1153,9 @@ def _c72(g: Genuine, dest: Path) -> bytes:
     """64 MiB of zeros deflated into a few dozen KiB."""
     buf = io.BytesIO(g.data)
     with zipfile.ZipFile(buf, "a") as zf:
-        zf.writestr(g.prefix + "data/bomb.bin", bytes(64 << 20), compress_type=zipfile.ZIP_DEFLATED,
-                    compresslevel=9)
+        zf.writestr(
+            g.prefix + "data/bomb.bin", bytes(64 << 20), compress_type=zipfile.ZIP_DEFLATED, compresslevel=9
+        )
     return buf.getvalue()
 
 
@@ -1258,8 +1310,9 @@ def _j10(g: Genuine, dest: Path) -> Path:
 @case("journal-missing-with-head", 1, JOURNAL)
 def _j11(g: Genuine, dest: Path) -> Path:
     """Journal-Head declared but data/journal.jsonl left out (manifests consistent)."""
-    payload = {n: d for n, d in g.members().items()
-               if n.startswith(bz.PAYLOAD_DIR) and n != "data/journal.jsonl"}
+    payload = {
+        n: d for n, d in g.members().items() if n.startswith(bz.PAYLOAD_DIR) and n != "data/journal.jsonl"
+    }
     return resign(g, dest, payload=payload, info_edit=with_head(*_head(_jl(g))))
 
 
@@ -1294,8 +1347,11 @@ def _j14(g: Genuine, dest: Path) -> Path:
 
     def edit(info: list[tuple[str, str]]) -> list[tuple[str, str]]:
         info = [(k, v) for k, v in info if k != "Journal-Head"]
-        return [*info, ("Journal-Head", f"{lines[-3]['seq']} {lines[-3]['hash']}"),
-                ("Journal-Head", f"{seq} {h}")]
+        return [
+            *info,
+            ("Journal-Head", f"{lines[-3]['seq']} {lines[-3]['hash']}"),
+            ("Journal-Head", f"{seq} {h}"),
+        ]
 
     return resign(g, dest, payload=payload, info_edit=edit)
 
@@ -1326,7 +1382,8 @@ def reason_pattern(c: Case, g: Genuine) -> str:
     import re
 
     return c.reason.replace("{declared}", re.escape(g.fingerprint)).replace(
-        "{signer}", re.escape(sign.fingerprint(OTHER_KEY.public_key())))
+        "{signer}", re.escape(sign.fingerprint(OTHER_KEY.public_key()))
+    )
 
 
 def describe() -> str:

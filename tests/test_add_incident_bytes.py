@@ -26,8 +26,7 @@ def vault() -> Iterator[Vault]:
 def test_bytes_and_paths_saved_with_the_entry(vault: Vault, tmp_path: Path) -> None:
     on_disk = tmp_path / "letter.txt"
     on_disk.write_bytes(b"a letter")
-    iid = vault.add_incident(IncidentData(summary="Texts"),
-                             files=[("Pasted screenshot.png", PNG), on_disk])
+    iid = vault.add_incident(IncidentData(summary="Texts"), files=[("Pasted screenshot.png", PNG), on_disk])
     items = [vault.evidence.get(e) for e in vault.get_incident(iid).evidence]
     assert [i.filename for i in items] == ["Pasted screenshot.png", "letter.txt"]
     assert items[0].media_type == "image/png"
@@ -36,8 +35,9 @@ def test_bytes_and_paths_saved_with_the_entry(vault: Vault, tmp_path: Path) -> N
 
 def test_a_refused_file_leaves_neither_entry_nor_pasted_bytes(vault: Vault, tmp_path: Path) -> None:
     with pytest.raises(BadInput):
-        vault.add_incident(IncidentData(summary="Texts"),
-                           files=[("Pasted screenshot.png", PNG), tmp_path])  # a folder
+        vault.add_incident(
+            IncidentData(summary="Texts"), files=[("Pasted screenshot.png", PNG), tmp_path]
+        )  # a folder
     assert vault.list_incidents() == []
     assert vault.evidence.items() == []
     assert not [p for p in (vault.path / "blobs").rglob("*") if p.is_file()]

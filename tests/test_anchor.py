@@ -56,7 +56,8 @@ def test_anchor_is_covered_by_the_mac() -> None:
 
 
 def test_rolled_back_database_is_reported_at_unlock_and_by_check(
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _make(3)
     shutil.copy2(path / "vault.db", path.parent / "old.db")
     _add(path, 2)
@@ -85,8 +86,9 @@ def test_rolled_back_database_is_reported_at_unlock_and_by_check(
     assert out["ok"] is False and "history_warning" in out and "orphaned_blobs" in out
 
 
-def test_cli_prints_the_warning_once_on_stderr(capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_prints_the_warning_once_on_stderr(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _make(2)
     shutil.copy2(path / "vault.db", path.parent / "old.db")
     _add(path, 1)

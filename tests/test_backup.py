@@ -77,8 +77,7 @@ def _rewrite(src: Path, dst: Path, change: str) -> None:
 
 
 @pytest.mark.parametrize("change", ["flip-db", "drop-blob", "manifest", "extra"])
-def test_tampered_backup_gives_clear_error(filled: tuple[Vault, str], tmp_path: Path,
-                                           change: str) -> None:
+def test_tampered_backup_gives_clear_error(filled: tuple[Vault, str], tmp_path: Path, change: str) -> None:
     good = tmp_path / "good.zip"
     write_backup(filled[0], good)
     bad = tmp_path / "bad.zip"
@@ -96,8 +95,9 @@ def test_not_a_backup(tmp_path: Path) -> None:
         restore_backup(junk, tmp_path / "t", passphrase=PASSPHRASE)
 
 
-def test_cli_backup_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_backup_restore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     assert run_cli(capsys, "init").code == 0
     run_cli(capsys, "add", "--kind", "message", "--summary", "hello")

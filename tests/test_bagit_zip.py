@@ -89,8 +89,7 @@ def test_layout_compression_and_tag_contents(tmp_path: Path) -> None:
     assert result.payload_oxum == f"{sum(e.size or 0 for e in payload())}.4"
     manifest = read["manifest-sha256.txt"].decode().splitlines()
     assert manifest[0] == (
-        hashlib.sha256(read["data/exhibits/SM-1_photo.jpg"]).hexdigest()
-        + "  data/exhibits/SM-1_photo.jpg"
+        hashlib.sha256(read["data/exhibits/SM-1_photo.jpg"]).hexdigest() + "  data/exhibits/SM-1_photo.jpg"
     )
     listed = [line.split("  ", 1)[1] for line in read["tagmanifest-sha256.txt"].decode().split("\n")[:-1]]
     assert listed == sorted(
@@ -187,9 +186,7 @@ def test_large_payload_streams_in_constant_memory_with_zip64(tmp_path: Path) -> 
     ]
     tracemalloc.start()
     try:
-        result = bz.write_bag_zip(
-            tmp_path / "big.zip", BAG, entries, signing_key=KEY, timestamp=STAMP
-        )
+        result = bz.write_bag_zip(tmp_path / "big.zip", BAG, entries, signing_key=KEY, timestamp=STAMP)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -248,9 +245,7 @@ def test_file_sources_are_read_and_closed(tmp_path: Path) -> None:
 )
 def test_unsafe_or_unportable_payload_names_are_refused(tmp_path: Path, path: str) -> None:
     with pytest.raises(BadInput):
-        bz.write_bag_zip(
-            tmp_path / "x.zip", BAG, [bz.PayloadEntry.from_bytes(path, b"x")], timestamp=STAMP
-        )
+        bz.write_bag_zip(tmp_path / "x.zip", BAG, [bz.PayloadEntry.from_bytes(path, b"x")], timestamp=STAMP)
     assert list(tmp_path.iterdir()) == [tmp_path / "home"]  # nothing left behind
 
 
@@ -263,8 +258,18 @@ def test_ordinary_names_are_accepted(tmp_path: Path, name: str) -> None:
 
 
 def test_safe_payload_name_makes_acceptable_names() -> None:
-    for untrusted in ["photo 100%.jpg", "a/b\\c.png", "CON.txt", "..", "x" * 300 + ".jpeg",
-                      "\u202eevil.jpg", "a:b?.txt", "e\u0301.png", "", "tab\there.jpg"]:
+    for untrusted in [
+        "photo 100%.jpg",
+        "a/b\\c.png",
+        "CON.txt",
+        "..",
+        "x" * 300 + ".jpeg",
+        "\u202eevil.jpg",
+        "a:b?.txt",
+        "e\u0301.png",
+        "",
+        "tab\there.jpg",
+    ]:
         safe = bz.safe_payload_name(untrusted)
         bz.check_payload_path(safe)
         assert "/" not in safe
@@ -297,8 +302,17 @@ def test_bad_bag_info_is_refused(tmp_path: Path, bag_info: list[tuple[str, str]]
 
 
 @pytest.mark.parametrize(
-    "name", ["bagit.txt", "manifest-md5.txt", "tagmanifest-sha512.txt", "data/x.txt", "../x",
-             "minisign.pub", sign.MINISIG_NAME, "fetch.txt"]
+    "name",
+    [
+        "bagit.txt",
+        "manifest-md5.txt",
+        "tagmanifest-sha512.txt",
+        "data/x.txt",
+        "../x",
+        "minisign.pub",
+        sign.MINISIG_NAME,
+        "fetch.txt",
+    ],
 )
 def test_tag_files_cannot_replace_bag_files(tmp_path: Path, name: str) -> None:
     with pytest.raises(BadInput):
@@ -359,7 +373,7 @@ def test_disk_full_is_a_plain_error_and_leaves_no_temp_file(tmp_path: Path) -> N
         from victim_log.export import bagit_zip as bz
         entries = [bz.PayloadEntry("big.bin", lambda: [bytes(1_000_000)], 1_000_000)]
         try:
-            bz.write_bag_zip({str(out / 'b.zip')!r}, "bag", entries, timestamp=0)
+            bz.write_bag_zip({str(out / "b.zip")!r}, "bag", entries, timestamp=0)
         except DiskFull as exc:
             print("DiskFull:", exc)
             sys.exit(0)

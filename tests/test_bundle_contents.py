@@ -15,20 +15,29 @@ from victim_log.safezip import SafeZip
 TIMELINE = {
     "case_title": "Case 1",
     "incidents": [
-        {"number": 1, "when": "6 Jun 2026 21:15", "kind_labels": ["Gift"],
-         "summary": "Flowers\u202e left", "exhibits": ["SM/1"], "details": "A card"},
+        {
+            "number": 1,
+            "when": "6 Jun 2026 21:15",
+            "kind_labels": ["Gift"],
+            "summary": "Flowers\u202e left",
+            "exhibits": ["SM/1"],
+            "details": "A card",
+        },
         {"number": 2, "when": "7 Jun 2026", "kinds": ["phone_call"], "summary": "Calls"},
         "not an incident",
     ],
 }
-EXHIBITS = ("reference,file,original_filename,sha256,size_bytes,media_type,added_at,entries\r\n"
-            "SM/1,data/exhibits/SM-1_card.png,card.png,ABC,4,image/png,"
-            "2026-06-06T21:20:00+01:00,1\r\n"
-            "'=SM/2,data/exhibits/gone.png,gone.png,,1,image/png,,2\r\n")
+EXHIBITS = (
+    "reference,file,original_filename,sha256,size_bytes,media_type,added_at,entries\r\n"
+    "SM/1,data/exhibits/SM-1_card.png,card.png,ABC,4,image/png,"
+    "2026-06-06T21:20:00+01:00,1\r\n"
+    "'=SM/2,data/exhibits/gone.png,gone.png,,1,image/png,,2\r\n"
+)
 
 
-def make_bundle(path: Path, *, timeline: bytes | None = None, root: str = "case/",
-                extra: dict[str, bytes] | None = None) -> Path:
+def make_bundle(
+    path: Path, *, timeline: bytes | None = None, root: str = "case/", extra: dict[str, bytes] | None = None
+) -> Path:
     members = {
         root + "bagit.txt": b"BagIt-Version: 1.0\n",
         root + "data/timeline.json": json.dumps(TIMELINE).encode() if timeline is None else timeline,
@@ -58,16 +67,22 @@ def test_rows_exhibits_and_unlisted_files(tmp_path: Path) -> None:
     assert "Case 1" in c.about
     first, second, unlisted = c.exhibits
     assert (first.reference, first.member, first.sha256) == (
-        "SM/1", "case/data/exhibits/SM-1_card.png", "abc")
+        "SM/1",
+        "case/data/exhibits/SM-1_card.png",
+        "abc",
+    )
     assert (second.reference, second.member) == ("=SM/2", "")  # formula guard removed; missing
     assert (unlisted.listed, unlisted.member) == (False, "case/data/exhibits/unlisted.txt")
     assert c.notes == []
 
 
-@pytest.mark.parametrize(("timeline", "note"), [
-    (b"[" * 100_000, "timeline.json cannot be read"),
-    (b"[1, 2]", "not in the format Victim Log writes"),
-])
+@pytest.mark.parametrize(
+    ("timeline", "note"),
+    [
+        (b"[" * 100_000, "timeline.json cannot be read"),
+        (b"[1, 2]", "not in the format Victim Log writes"),
+    ],
+)
 def test_a_broken_timeline_is_a_note_not_an_error(tmp_path: Path, timeline: bytes, note: str) -> None:
     c = contents_of(make_bundle(tmp_path / "b.zip", timeline=timeline))
     assert c.rows == []

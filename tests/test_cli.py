@@ -10,8 +10,19 @@ import pytest
 
 from tests.helpers import PASSPHRASE, run_cli, run_proc, vault_path
 
-JSON_FIELDS = {"id", "occurred_start", "occurred_end", "recorded_at", "kinds", "summary",
-               "details", "location", "people", "version", "evidence"}
+JSON_FIELDS = {
+    "id",
+    "occurred_start",
+    "occurred_end",
+    "recorded_at",
+    "kinds",
+    "summary",
+    "details",
+    "location",
+    "people",
+    "version",
+    "evidence",
+}
 
 
 @pytest.fixture
@@ -29,12 +40,37 @@ def initialised(env: None, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_init_add_list_show_search(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
-    r = run_cli(capsys, "add", "--kind", "message,threat", "--summary", "Texts from Dan",
-                "--when", "2026-03-04T21:15", "--where", "Home", "--details", '"You will regret it"',
-                "--person", "Dan Marsh", "--effect", "Could not sleep")
+    r = run_cli(
+        capsys,
+        "add",
+        "--kind",
+        "message,threat",
+        "--summary",
+        "Texts from Dan",
+        "--when",
+        "2026-03-04T21:15",
+        "--where",
+        "Home",
+        "--details",
+        '"You will regret it"',
+        "--person",
+        "Dan Marsh",
+        "--effect",
+        "Could not sleep",
+    )
     assert r.code == 0 and r.out.strip() == "1"
-    r = run_cli(capsys, "add", "--kind", "phone_call", "--summary", "Missed calls",
-                "--from", "2026-03-05T23:00", "--to", "2026-03-05T23:40")
+    r = run_cli(
+        capsys,
+        "add",
+        "--kind",
+        "phone_call",
+        "--summary",
+        "Missed calls",
+        "--from",
+        "2026-03-05T23:00",
+        "--to",
+        "2026-03-05T23:40",
+    )
     assert r.out.strip() == "2"
     r = run_cli(capsys, "list", "--json")
     rows = json.loads(r.out)
@@ -69,9 +105,14 @@ def test_edit_delete_history(initialised: str, capsys: pytest.CaptureFixture[str
 
 
 def test_usage_and_bad_input_exit_2(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
-    for args in (["add", "--summary", "no kind"], ["add", "--kind", "bogus", "--summary", "x"],
-                 ["show", "99"], ["frobnicate"], ["add", "--kind", "message", "--summary", "x",
-                 "--when", "yesterday-ish"], ["evidence", "get", "1", "--out", "/tmp/x"]):
+    for args in (
+        ["add", "--summary", "no kind"],
+        ["add", "--kind", "bogus", "--summary", "x"],
+        ["show", "99"],
+        ["frobnicate"],
+        ["add", "--kind", "message", "--summary", "x", "--when", "yesterday-ish"],
+        ["evidence", "get", "1", "--out", "/tmp/x"],
+    ):
         r = run_cli(capsys, *args)
         assert r.code == 2, (args, r)
         assert "Traceback" not in r.err and r.err.startswith("victim-log:")
@@ -90,9 +131,9 @@ def test_check_exit_codes(initialised: str, capsys: pytest.CaptureFixture[str]) 
     assert r.code == 1 and "incident 1 version 1 has been altered" in r.out
 
 
-def test_passphrase_file_and_passwd_and_recover(initialised: str, tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_passphrase_file_and_passwd_and_recover(
+    initialised: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv("VICTIM_LOG_PASSPHRASE")
     pf = tmp_path / "pass.txt"
     pf.write_text(PASSPHRASE + "\n")
@@ -132,8 +173,9 @@ def test_wrong_passphrase_subprocess_exit_3_clean_stderr(initialised: str) -> No
     assert r.out == ""
 
 
-def test_unexpected_error_is_logged_without_content(initialised: str, capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unexpected_error_is_logged_without_content(
+    initialised: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from victim_log import vault as vault_mod
 
     def boom(*a: object, **k: object) -> None:
@@ -153,7 +195,9 @@ def test_people_list_and_take_out(initialised: str, capsys: pytest.CaptureFixtur
     run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--person", "Kerry Marsh")
     people = json.loads(run_cli(capsys, "person", "list", "--json").out)
     assert [(p["id"], p["name"], p["role"]) for p in people] == [
-        (1, "Dan Marsh", "perpetrator"), (2, "Kerry Marsh", "perpetrator")]
+        (1, "Dan Marsh", "perpetrator"),
+        (2, "Kerry Marsh", "perpetrator"),
+    ]
     assert "Dan Marsh" in run_cli(capsys, "person", "list").out
     r = run_cli(capsys, "person", "delete", "1", "--reason", "mistake")
     assert r.code == 2 and "named in 1 entry" in r.err and len(r.err.strip().splitlines()) == 1
@@ -173,18 +217,45 @@ def test_people_list_and_take_out(initialised: str, capsys: pytest.CaptureFixtur
 
 
 def test_orders_and_breaches(initialised: str, capsys: pytest.CaptureFixture[str]) -> None:
-    r = run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--made-on",
-                "2026-07-20", "--expires-on", "2028-07-20", "--reference", "SPO/1",
-                "--condition", "No contact by any means", "--condition", "Not to enter High Street",
-                "--person", "Dan Marsh")
+    r = run_cli(
+        capsys,
+        "order",
+        "add",
+        "--type",
+        "Stalking Protection Order",
+        "--made-on",
+        "2026-07-20",
+        "--expires-on",
+        "2028-07-20",
+        "--reference",
+        "SPO/1",
+        "--condition",
+        "No contact by any means",
+        "--condition",
+        "Not to enter High Street",
+        "--person",
+        "Dan Marsh",
+    )
     assert r.code == 0 and r.out.strip() == "1"
     orders = json.loads(run_cli(capsys, "order", "list", "--json").out)
     assert orders[0]["conditions"][1] == "Not to enter High Street"
-    r = run_cli(capsys, "add", "--kind", "turned_up", "--summary", "Seen on High Street",
-                "--order", "1", "--condition", "2")
+    r = run_cli(
+        capsys,
+        "add",
+        "--kind",
+        "turned_up",
+        "--summary",
+        "Seen on High Street",
+        "--order",
+        "1",
+        "--condition",
+        "2",
+    )
     doc = json.loads(run_cli(capsys, "show", r.out.strip(), "--json").out)
     assert doc["order_id"] == 1 and doc["order_condition"] == "Not to enter High Street"
     assert "order_breach" in doc["kinds"]
     assert run_cli(capsys, "add", "--kind", "message", "--summary", "x", "--order", "9").code == 2
-    assert run_cli(capsys, "add", "--kind", "message", "--summary", "x", "--order", "1",
-                   "--condition", "7").code == 2
+    assert (
+        run_cli(capsys, "add", "--kind", "message", "--summary", "x", "--order", "1", "--condition", "7").code
+        == 2
+    )

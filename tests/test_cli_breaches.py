@@ -9,8 +9,7 @@ from victim_log.breaches import breached_condition, find_order, with_breach_kind
 from victim_log.errors import BadInput
 from victim_log.model import Order, OrderData
 
-ORDER = Order(id=4, version=1, data=OrderData(order_type="SPO", conditions=("No contact",
-                                                                           "Stay away")))
+ORDER = Order(id=4, version=1, data=OrderData(order_type="SPO", conditions=("No contact", "Stay away")))
 
 
 def test_a_condition_by_number_or_text() -> None:

@@ -41,16 +41,41 @@ def test_every_declared_field_is_documented(name: str) -> None:
 
 
 @pytest.fixture
-def vault(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-          tmp_path: Path) -> Path:
+def vault(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Path:
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     assert run_cli(capsys, "init").code == 0
     photo = tmp_path / "note.txt"
     photo.write_text("a note left on the car")
-    assert run_cli(capsys, "order", "add", "--type", "Stalking Protection Order",
-                   "--condition", "No contact", "--person", "Dan Marsh").code == 0
-    r = run_cli(capsys, "add", "--kind", "message", "--summary", "Texts", "--person",
-                "Dan Marsh", "--attach", str(photo), "--order", "1", "--condition", "1")
+    assert (
+        run_cli(
+            capsys,
+            "order",
+            "add",
+            "--type",
+            "Stalking Protection Order",
+            "--condition",
+            "No contact",
+            "--person",
+            "Dan Marsh",
+        ).code
+        == 0
+    )
+    r = run_cli(
+        capsys,
+        "add",
+        "--kind",
+        "message",
+        "--summary",
+        "Texts",
+        "--person",
+        "Dan Marsh",
+        "--attach",
+        str(photo),
+        "--order",
+        "1",
+        "--condition",
+        "1",
+    )
     assert r.code == 0, r.err
     assert run_cli(capsys, "edit", "1", "--reason", "details", "--details", "More").code == 0
     return tmp_path
@@ -62,8 +87,7 @@ def _keys(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
     return json.loads(r.out)
 
 
-def test_commands_print_exactly_the_declared_fields(
-        vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_commands_print_exactly_the_declared_fields(vault: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for args in (("list", "--json"), ("search", "Texts", "--json")):
         (row,) = _keys(capsys, *args)
         assert set(row) == set(jc.INCIDENT_FIELDS)
@@ -88,10 +112,13 @@ def test_commands_print_exactly_the_declared_fields(
     assert set(_keys(capsys, "verify", str(junk), "--json")) == set(jc.NOT_A_BUNDLE_FIELDS)
 
 
-@pytest.mark.parametrize(("group", "actions"), [
-    ("person", "list|delete"), ("order", "add|list"), ("evidence", "add|list|get|remove")])
+@pytest.mark.parametrize(
+    ("group", "actions"),
+    [("person", "list|delete"), ("order", "add|list"), ("evidence", "add|list|get|remove")],
+)
 def test_a_group_without_an_action_names_its_own_actions(
-        group: str, actions: str, capsys: pytest.CaptureFixture[str]) -> None:
+    group: str, actions: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     r = run_cli(capsys, group)
     assert r.code == 2
     assert r.err.strip().endswith(f"victim-log {group} {actions}")

@@ -6,9 +6,16 @@ import subprocess
 import sys
 
 CORE_MODULES = [
-    "victim_log", "victim_log.cli", "victim_log.vault", "victim_log.evidence",
-    "victim_log.model", "victim_log.crypto.keys", "victim_log.crypto.stream",
-    "victim_log.store.db", "victim_log.store.journal", "victim_log.demo",
+    "victim_log",
+    "victim_log.cli",
+    "victim_log.vault",
+    "victim_log.evidence",
+    "victim_log.model",
+    "victim_log.crypto.keys",
+    "victim_log.crypto.stream",
+    "victim_log.store.db",
+    "victim_log.store.journal",
+    "victim_log.demo",
 ]
 
 SCRIPT = """
@@ -28,7 +35,8 @@ print("ok")
 
 
 def test_core_imports_without_pyside6() -> None:
-    proc = subprocess.run([sys.executable, "-c", SCRIPT % CORE_MODULES], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", SCRIPT % CORE_MODULES], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "ok"

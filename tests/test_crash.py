@@ -75,15 +75,20 @@ def _big_sms_backup(path, n: int = 3000) -> None:  # type: ignore[no-untyped-def
     rows = "".join(
         f'<sms protocol="0" address="07700900123" date="{1710273660000 + i * 60000}" type="1" '
         f'body="message number {i} from him" read="1" status="-1" contact_name="Dan Marsh" />\n'
-        for i in range(n))
-    path.write_text(f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n"
-                    f'<smses count="{n}">\n{rows}</smses>\n', encoding="utf-8")
+        for i in range(n)
+    )
+    path.write_text(
+        f"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"{n}\">\n{rows}</smses>\n",
+        encoding="utf-8",
+    )
 
 
 def _records(v: Vault) -> tuple[int, int]:
     c = v.conn
-    return (c.execute("SELECT count(*) FROM records").fetchone()[0],
-            c.execute("SELECT count(*) FROM journal").fetchone()[0])
+    return (
+        c.execute("SELECT count(*) FROM records").fetchone()[0],
+        c.execute("SELECT count(*) FROM journal").fetchone()[0],
+    )
 
 
 def test_kill_during_import_leaves_vault_as_before(vault_ready: None, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -92,8 +97,11 @@ def test_kill_during_import_leaves_vault_as_before(vault_ready: None, tmp_path) 
     v = Vault.open(vault_path(), PASSPHRASE, wait=True)
     before = _records(v)
     v.lock()
-    for kw in ({"crash_in": "commit", "crash_at": 1}, {"crash_in": "os.fsync", "crash_at": 2},
-               {"kill_after": 0.8}):
+    for kw in (
+        {"crash_in": "commit", "crash_at": 1},
+        {"crash_in": "os.fsync", "crash_at": 2},
+        {"kill_after": 0.8},
+    ):
         done = run_driver("import", 1, file=str(src), **kw)  # type: ignore[arg-type]
         v = assert_healthy([])
         if not done:
@@ -123,8 +131,7 @@ def test_kill_between_commit_and_anchor_is_no_false_alarm(vault_ready: None, op:
     history warning (and the next unlock moves the anchor up)."""
     for at in (1, 2):
         promised = run_driver(op, 3, crash_in="anchor", crash_at=at)
-        v = assert_healthy(promised if op == "add" else [],
-                           "evidence" if op == "attach" else "incident")
+        v = assert_healthy(promised if op == "add" else [], "evidence" if op == "attach" else "incident")
         assert v.unlock_info.history_warning is None
         assert v.check(blobs=False).history_warning is None
         v.lock()

@@ -29,8 +29,9 @@ def blob_files(v: Vault) -> list[Path]:
     return sorted(p for p in (v.path / "blobs").rglob("*") if p.is_file())
 
 
-@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1,
-                                  3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 7])
+@pytest.mark.parametrize(
+    "size", [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 3 * CHUNK_SIZE, 3 * CHUNK_SIZE + 7]
+)
 def test_round_trip_exact(vault: Vault, tmp_path: Path, size: int) -> None:
     src = tmp_path / "in.bin"
     data = os.urandom(size)
@@ -154,8 +155,9 @@ def test_bad_inputs(vault: Vault, tmp_path: Path) -> None:
     assert vault.evidence.items() == []
 
 
-def test_file_changing_while_read_is_refused(vault: Vault, tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_file_changing_while_read_is_refused(
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     f = tmp_path / "growing.log"
     f.write_bytes(b"a" * (CHUNK_SIZE * 2))
     from victim_log.crypto import stream
@@ -207,19 +209,32 @@ def test_remove_keeps_bytes_until_permanent(vault: Vault, tmp_path: Path) -> Non
     with pytest.raises(IntegrityError):
         vault.evidence.read_bytes(eid)
     actions = [e.action for e in vault.journal_entries()]
-    assert actions[-3:] == ["evidence_add", "evidence_remove", "evidence_erased"][-3:] or \
-        "evidence_erased" in actions
+    assert (
+        actions[-3:] == ["evidence_add", "evidence_remove", "evidence_erased"][-3:]
+        or "evidence_erased" in actions
+    )
     assert vault.check().ok
 
 
-HOSTILE = ["line\nbreak.txt", "../../etc/passwd", "-rf --no-preserve-root", "evil\u202egnp.exe",
-           "a" * 251 + ".txt", "tab\tand\x1bescape.png", "emoji 😀.jpg"]
+HOSTILE = [
+    "line\nbreak.txt",
+    "../../etc/passwd",
+    "-rf --no-preserve-root",
+    "evil\u202egnp.exe",
+    "a" * 251 + ".txt",
+    "tab\tand\x1bescape.png",
+    "emoji 😀.jpg",
+]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_hostile_filenames_stored_and_shown_safely(vault: Vault, tmp_path: Path, name: str,
-                                                   capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_hostile_filenames_stored_and_shown_safely(
+    vault: Vault,
+    tmp_path: Path,
+    name: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = name.encode("utf-8", "surrogatepass") + os.urandom(8)
     eid, _ = vault.evidence.add_bytes(data, name)
     item = vault.evidence.get(eid)
@@ -248,8 +263,9 @@ def test_canary_in_attached_file_not_on_disk(vault: Vault, tmp_path: Path) -> No
     assert scan([vault.path, Path(os.environ["TMPDIR"]), Path(os.environ["HOME"])], CANARY) == []
 
 
-def test_cli_evidence_commands(vault: Vault, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_evidence_commands(
+    vault: Vault, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     vault.lock()
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     f = tmp_path / "shot.png"

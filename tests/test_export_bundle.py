@@ -29,8 +29,9 @@ def demo_bundle(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, s
         data = (b"\xff\xd8\xff\xe0" + os.urandom(3000)) if n != 1 else f"chat log {n}\n".encode() * 50
         v.evidence.add_bytes(data, f"evidence {n}.{'txt' if n == 1 else 'jpg'}", incident_id=iid)
     cur = v.get_incident(5)
-    v.edit_incident(5, IncidentData(**{**cur.data.__dict__, "private_note": f"note {CANARY}"}),
-                    "added a private note")
+    v.edit_incident(
+        5, IncidentData(**{**cur.data.__dict__, "private_note": f"note {CANARY}"}), "added a private note"
+    )
     out = base / "sam-morgan-export.zip"
     result = export(v, out, ExportOptions(initials="SM"))
     assert result.exhibits == 3
@@ -50,22 +51,41 @@ def test_verify_says_valid(demo_bundle: tuple[Path, Path, str]) -> None:
 
 def test_independent_tools_accept_it(demo_bundle: tuple[Path, Path, str]) -> None:
     _, bag, _ = demo_bundle
-    for cmd in (["sha256sum", "-c", "--quiet", "manifest-sha256.txt"],
-                ["sha256sum", "-c", "--quiet", "tagmanifest-sha256.txt"],
-                ["minisign", "-Vm", "tagmanifest-sha256.txt", "-p", "minisign.pub"]):
+    for cmd in (
+        ["sha256sum", "-c", "--quiet", "manifest-sha256.txt"],
+        ["sha256sum", "-c", "--quiet", "tagmanifest-sha256.txt"],
+        ["minisign", "-Vm", "tagmanifest-sha256.txt", "-p", "minisign.pub"],
+    ):
         proc = subprocess.run(cmd, cwd=bag, capture_output=True, text=True, check=False)
         assert proc.returncode == 0, (cmd, proc.stdout, proc.stderr)
     with open(bag / "tagmanifest-sha256.txt", "rb") as fh:
-        proc = subprocess.run(["ssh-keygen", "-Y", "verify", "-f", "allowed_signers", "-I",
-                               "victim-log-export", "-n", "victim-log", "-s",
-                               "tagmanifest-sha256.txt.sig"], cwd=bag, stdin=fh,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [
+                "ssh-keygen",
+                "-Y",
+                "verify",
+                "-f",
+                "allowed_signers",
+                "-I",
+                "victim-log-export",
+                "-n",
+                "victim-log",
+                "-s",
+                "tagmanifest-sha256.txt.sig",
+            ],
+            cwd=bag,
+            stdin=fh,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     assert proc.returncode == 0, proc.stderr
     import bagit
 
     bagit.Bag(str(bag)).validate()
-    proc = subprocess.run(["python3", "verify_bundle.py"], cwd=bag, capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["python3", "verify_bundle.py"], cwd=bag, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -83,8 +103,9 @@ def test_private_note_absent_by_default(demo_bundle: tuple[Path, Path, str]) -> 
     from tests.leakscan import scan
 
     assert scan([bag, out], CANARY) == []
-    text = subprocess.run(["pdftotext", str(bag / "data" / "timeline.pdf"), "-"],
-                          capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(bag / "data" / "timeline.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Page 1 of" in text and CANARY not in text
 
 
@@ -101,8 +122,9 @@ def test_pdf_holds_every_summary(demo_bundle: tuple[Path, Path, str]) -> None:
         assert " ".join(incident["summary"].split()) in text
 
 
-def _rezip(src: Path, dst: Path, *, change: str | None = None, drop: str | None = None,
-           add: str | None = None) -> None:
+def _rezip(
+    src: Path, dst: Path, *, change: str | None = None, drop: str | None = None, add: str | None = None
+) -> None:
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
         for info in zin.infolist():
             if info.filename == drop:
@@ -133,8 +155,9 @@ def test_every_changed_file_is_named(demo_bundle: tuple[Path, Path, str], tmp_pa
     assert any("timeline.csv" in p.file for p in verify_bundle(tmp_path / "dropped.zip").problems)
 
 
-def test_cli_export_and_verify_exit_codes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_and_verify_exit_codes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     run_cli(capsys, "init")
     run_cli(capsys, "demo")

@@ -35,8 +35,15 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Vault, dict
     vault, _ = Vault.create(tmp_path_factory.mktemp("case") / "v", PASSPHRASE)
     fill_demo(vault)
     ids = [s.id for s in vault.list_incidents(oldest_first=True)]
-    marks = {"late": ids[30], "early": ids[5], "shared": ids[40], "removed": ids[7],
-             "amended": ids[10], "private": ids[12], "deleted": ids[20]}
+    marks = {
+        "late": ids[30],
+        "early": ids[5],
+        "shared": ids[40],
+        "removed": ids[7],
+        "amended": ids[10],
+        "private": ids[12],
+        "deleted": ids[20],
+    }
     # Cited first by a later incident, so numbering must follow the timeline, not intake.
     photo, _ = vault.evidence.add_bytes(JPEG, "Kerry's photo.jpg", incident_id=marks["late"])
     voice, _ = vault.evidence.add_bytes(b"voicemail bytes", "voicemail", incident_id=marks["early"])
@@ -45,8 +52,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Vault, dict
     vault.evidence.remove(gone, "attached by mistake")
     marks.update(photo=photo, voice=voice, gone=gone)
     cur = vault.get_incident(marks["amended"])
-    vault.edit_incident(marks["amended"], replace(cur.data, details=cur.data.details + " Again."),
-                        "added what he said next")
+    vault.edit_incident(
+        marks["amended"], replace(cur.data, details=cur.data.details + " Again."), "added what he said next"
+    )
     cur = vault.get_incident(marks["private"])
     vault.edit_incident(marks["private"], replace(cur.data, private_note=CANARY), "note")
     vault.delete_incident(marks["deleted"], "entered twice")
@@ -114,8 +122,20 @@ def test_exhibit_names_are_valid_bag_paths(tmp_path: Path) -> None:
 
     vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)
     iid = vault.add_incident(IncidentData(summary="many files", occurred_start="2026-05-01T10:00"))
-    names = ["CON.txt", "a/b\\c.png", "..", " trailing. ", "x" * 400 + ".jpeg", "e\u0301t\u00e9.mp3",
-             "\u202eevil\u202cgpj.exe", "same.png", "same.png", "new\nline.txt", "-rf", ""]
+    names = [
+        "CON.txt",
+        "a/b\\c.png",
+        "..",
+        " trailing. ",
+        "x" * 400 + ".jpeg",
+        "e\u0301t\u00e9.mp3",
+        "\u202eevil\u202cgpj.exe",
+        "same.png",
+        "same.png",
+        "new\nline.txt",
+        "-rf",
+        "",
+    ]
     for k, name in enumerate(names):
         vault.evidence.add_bytes(f"file {k}".encode(), name, incident_id=iid)
     case = build_case(vault, ExportOptions(initials="jd"), exported_at=EXPORTED_AT)
@@ -161,8 +181,7 @@ def test_redact_third_parties_keeps_the_perpetrator(demo: tuple[Vault, dict[str,
     plain = json.dumps(case_to_json(build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)))
     for word in ("Kerry", "Priya", "07700 900321", "07700 900789"):
         assert word in plain  # the test data really does name them
-    case = build_case(vault, ExportOptions(redact=frozenset({"third-parties"})),
-                      exported_at=EXPORTED_AT)
+    case = build_case(vault, ExportOptions(redact=frozenset({"third-parties"})), exported_at=EXPORTED_AT)
     text = json.dumps(case_to_json(case), ensure_ascii=False)
     for word in ("Kerry", "Priya", "Shah", "900321", "900789"):
         assert word not in text
@@ -170,8 +189,7 @@ def test_redact_third_parties_keeps_the_perpetrator(demo: tuple[Vault, dict[str,
     assert THIRD_PARTY_REDACTED in text
     assert [p.name for p in case.perpetrators] == ["Dan Marsh"]
     others = [p for p in case.people if p.role != "perpetrator"]
-    assert others and all(p.redacted and p.name == THIRD_PARTY_REDACTED and not p.phones
-                          for p in others)
+    assert others and all(p.redacted and p.name == THIRD_PARTY_REDACTED and not p.phones for p in others)
     assert all(i.witnesses in ("", THIRD_PARTY_REDACTED) for i in case.incidents)
     assert any(i.witnesses == THIRD_PARTY_REDACTED for i in case.incidents)
     assert case.exhibits[1].original_filename == f"{THIRD_PARTY_REDACTED}'s photo.jpg"
@@ -193,14 +211,23 @@ def test_redact_locations(demo: tuple[Vault, dict[str, int]]) -> None:
 def test_redaction_replaces_phone_numbers_in_any_spacing(tmp_path: Path) -> None:
     vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)
     dan = vault.add_person(PersonData(name="Dan Marsh"))
-    amy = vault.add_person(PersonData(name="Amy Jones", role="witness", phones=("07700 900111",),
-                                      accounts=("@amyj (Instagram)",)))
-    vault.add_incident(IncidentData(
-        summary="Dan called Amy", people=(dan, amy), occurred_start="2026-05-01T10:00",
-        details="Amy (077009 00111, +44 7700 900111) saw it; @amyj posted. Marsh Lane.",
-        location="Marsh Lane, Exampleton"))
-    case = build_case(vault, ExportOptions(redact=frozenset({"third-parties", "locations"})),
-                      exported_at=EXPORTED_AT)
+    amy = vault.add_person(
+        PersonData(
+            name="Amy Jones", role="witness", phones=("07700 900111",), accounts=("@amyj (Instagram)",)
+        )
+    )
+    vault.add_incident(
+        IncidentData(
+            summary="Dan called Amy",
+            people=(dan, amy),
+            occurred_start="2026-05-01T10:00",
+            details="Amy (077009 00111, +44 7700 900111) saw it; @amyj posted. Marsh Lane.",
+            location="Marsh Lane, Exampleton",
+        )
+    )
+    case = build_case(
+        vault, ExportOptions(redact=frozenset({"third-parties", "locations"})), exported_at=EXPORTED_AT
+    )
     inc = case.incidents[0]
     assert inc.summary == f"Dan called {THIRD_PARTY_REDACTED}"
     assert "900111" not in inc.details and "Amy" not in inc.details and "@amyj" not in inc.details
@@ -211,33 +238,36 @@ def test_redaction_replaces_phone_numbers_in_any_spacing(tmp_path: Path) -> None
 def test_filters(demo: tuple[Vault, dict[str, int]]) -> None:
     vault, marks = demo
     everything = build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
-    july = build_case(vault, ExportOptions(start="2026-07-01", end="2026-07-31"),
-                      exported_at=EXPORTED_AT)
+    july = build_case(vault, ExportOptions(start="2026-07-01", end="2026-07-31"), exported_at=EXPORTED_AT)
     assert july.incidents and all(i.occurred_start[:7] == "2026-07" for i in july.incidents)
-    assert len(july.incidents) == sum(1 for i in everything.incidents
-                                      if i.occurred_start[:7] == "2026-07")
+    assert len(july.incidents) == sum(1 for i in everything.incidents if i.occurred_start[:7] == "2026-07")
     assert july.requested_start == "2026-07-01" and "Jul 2026" in july.period_text
     kerry = vault.find_person("Kerry Marsh")
     assert kerry is not None
     hers = build_case(vault, ExportOptions(person_id=kerry.id), exported_at=EXPORTED_AT)
     assert hers.incidents and all(kerry.id in {p.id for p in i.people} for i in hers.incidents)
-    picked = build_case(vault, ExportOptions(incident_ids=(marks["late"], marks["early"])),
-                        exported_at=EXPORTED_AT)
+    picked = build_case(
+        vault, ExportOptions(incident_ids=(marks["late"], marks["early"])), exported_at=EXPORTED_AT
+    )
     assert [i.id for i in picked.incidents] == [marks["early"], marks["late"]]
     assert [e.reference for e in picked.exhibits] == ["SM/1", "SM/2"]
     assert picked.deleted_not_exported == 0
 
 
-@pytest.mark.parametrize(("options", "error"), [
-    (ExportOptions(redact=frozenset({"everything"})), BadInput),
-    (ExportOptions(start="2026-08-01", end="2026-07-01"), BadInput),
-    (ExportOptions(start="last tuesday"), BadInput),
-    (ExportOptions(initials="S/M"), BadInput),
-    (ExportOptions(initials="ABCDEFGHIJK"), BadInput),
-    (ExportOptions(incident_ids=(99999,)), NotFound),
-])
-def test_bad_options(demo: tuple[Vault, dict[str, int]], options: ExportOptions,
-                     error: type[Exception]) -> None:
+@pytest.mark.parametrize(
+    ("options", "error"),
+    [
+        (ExportOptions(redact=frozenset({"everything"})), BadInput),
+        (ExportOptions(start="2026-08-01", end="2026-07-01"), BadInput),
+        (ExportOptions(start="last tuesday"), BadInput),
+        (ExportOptions(initials="S/M"), BadInput),
+        (ExportOptions(initials="ABCDEFGHIJK"), BadInput),
+        (ExportOptions(incident_ids=(99999,)), NotFound),
+    ],
+)
+def test_bad_options(
+    demo: tuple[Vault, dict[str, int]], options: ExportOptions, error: type[Exception]
+) -> None:
     vault, _ = demo
     with pytest.raises(error):
         build_case(vault, options, exported_at=EXPORTED_AT)
@@ -261,8 +291,15 @@ def test_defaults_for_a_new_vault(tmp_path: Path) -> None:
 def test_orders_and_their_status(tmp_path: Path) -> None:
     vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)
     dan = vault.add_person(PersonData(name="Dan Marsh"))
-    vault.add_order(OrderData("Stalking Protection Order", made_on="2026-01-01",
-                              expires_on="2028-01-01", conditions=("No contact",), person_id=dan))
+    vault.add_order(
+        OrderData(
+            "Stalking Protection Order",
+            made_on="2026-01-01",
+            expires_on="2028-01-01",
+            conditions=("No contact",),
+            person_id=dan,
+        )
+    )
     vault.add_order(OrderData("Restraining order", made_on="2020-01-01", expires_on="2021-01-01"))
     vault.add_order(OrderData("Non-molestation order", made_on="2027-01-01"))
     case = build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
@@ -280,10 +317,14 @@ def test_when_text() -> None:
     assert when_text(t, "", "unknown_time") == "Sat 6 Jun 2026, time not known"
     assert when_text("", "", "exact") == "Date and time not known"
     assert when_text(t, "2026-06-06T22:00:00+01:00", "exact") == "Sat 6 Jun 2026 from 21:15 to 22:00"
-    assert (when_text(t, "2026-06-07T01:00:00+01:00", "approximate")
-            == "From Sat 6 Jun 2026 about 21:15 to Sun 7 Jun 2026 about 01:00")
-    assert (when_text(t, "2026-06-08T00:00:00+01:00", "day")
-            == "Between Sat 6 Jun 2026 and Mon 8 Jun 2026, time not known")
+    assert (
+        when_text(t, "2026-06-07T01:00:00+01:00", "approximate")
+        == "From Sat 6 Jun 2026 about 21:15 to Sun 7 Jun 2026 about 01:00"
+    )
+    assert (
+        when_text(t, "2026-06-08T00:00:00+01:00", "day")
+        == "Between Sat 6 Jun 2026 and Mon 8 Jun 2026, time not known"
+    )
     assert when_text("2026-06-06T21:15:07+01:00", "", "exact") == "Sat 6 Jun 2026 at 21:15:07"
 
 

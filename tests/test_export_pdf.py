@@ -54,8 +54,9 @@ def _pypdf_text(data: bytes) -> str:
 def _pdftotext(data: bytes, tmp_path: Path) -> str:
     path = tmp_path / "t.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.fixture(scope="module")
@@ -100,20 +101,19 @@ def test_metadata_and_structure(demo_pdf: tuple[ExportCase, bytes]) -> None:
     assert reader.trailer["/Root"]["/Lang"] == "en-GB"
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # A4
-    fonts = {str(f) for page in reader.pages[:1]
-             for f in (page["/Resources"]["/Font"].values())}  # embedded TrueType subsets
+    fonts = {
+        str(f) for page in reader.pages[:1] for f in (page["/Resources"]["/Font"].values())
+    }  # embedded TrueType subsets
     assert fonts
     assert len(reader.outline) >= 6  # sections in the bookmarks
 
 
-def test_private_note_canary(vault: Vault, demo_pdf: tuple[ExportCase, bytes],
-                             tmp_path: Path) -> None:
+def test_private_note_canary(vault: Vault, demo_pdf: tuple[ExportCase, bytes], tmp_path: Path) -> None:
     _case, data = demo_pdf
     assert CANARY.encode() not in data
     assert CANARY not in _pypdf_text(data)
     assert CANARY not in _pdftotext(data, tmp_path)
-    private = _render(build_case(vault, ExportOptions(include_private=True),
-                                 exported_at=EXPORTED_AT))
+    private = _render(build_case(vault, ExportOptions(include_private=True), exported_at=EXPORTED_AT))
     assert CANARY in _words(_pdftotext(private, tmp_path))
     assert CANARY in _words(_pypdf_text(private))
 
@@ -124,17 +124,20 @@ def test_same_case_same_bytes(demo_pdf: tuple[ExportCase, bytes]) -> None:
 
 
 def test_redacted_pdf(vault: Vault) -> None:
-    case = build_case(vault, ExportOptions(redact=frozenset({"third-parties", "locations"})),
-                      exported_at=EXPORTED_AT)
+    case = build_case(
+        vault, ExportOptions(redact=frozenset({"third-parties", "locations"})), exported_at=EXPORTED_AT
+    )
     text = _words(_pypdf_text(_render(case)))
     assert "Kerry" not in text and "Priya" not in text and "900321" not in text
     assert "Dan Marsh" in text and "[third party redacted]" in text
     assert "Outside the Co-op on High Street" not in text and "[location redacted]" in text
 
 
-WEIRD = ("Emoji 😀👍🏽👨\u200d👩\u200d👧 ❤️ 🦄 RTL שלום (עולם) مرحبا بالعالم \u202eevil\u202c "
-         "bell\x07 esc\x1b[31m nul\x00 del\x7f tab\there {nb} CJK 中文 e\u0301 Z̷̢a̸l 𝔘 "
-         "\ufeff\u2028sep\u2029para\r\nwindows\rmac" + "x" * 500)
+WEIRD = (
+    "Emoji 😀👍🏽👨\u200d👩\u200d👧 ❤️ 🦄 RTL שלום (עולם) مرحبا بالعالم \u202eevil\u202c "
+    "bell\x07 esc\x1b[31m nul\x00 del\x7f tab\there {nb} CJK 中文 e\u0301 Z̷̢a̸l 𝔘 "
+    "\ufeff\u2028sep\u2029para\r\nwindows\rmac" + "x" * 500
+)
 
 
 def test_weird_unicode_does_not_crash(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -142,11 +145,19 @@ def test_weird_unicode_does_not_crash(tmp_path: Path, caplog: pytest.LogCaptureF
     who = v.add_person(PersonData(name="Dån 😀 \u202eMarsh", aliases=("דן",)))
     end_marker = "END-OF-LONG-TEXT-7Q"
     long_text = " ".join(f"w{k}" for k in range(15000)) + " " + end_marker
-    weird_id = v.add_incident(IncidentData(summary="Weird 😀 {nb} \x1b", details=WEIRD, people=(who,),
-                                location="🏠 home", witnesses=WEIRD, effect_text=WEIRD,
-                                actions=WEIRD, occurred_start="2026-06-10T12:00"))
-    v.add_incident(IncidentData(summary="Very long", details=long_text,
-                                occurred_start="2026-06-11T12:00"))
+    weird_id = v.add_incident(
+        IncidentData(
+            summary="Weird 😀 {nb} \x1b",
+            details=WEIRD,
+            people=(who,),
+            location="🏠 home",
+            witnesses=WEIRD,
+            effect_text=WEIRD,
+            actions=WEIRD,
+            occurred_start="2026-06-10T12:00",
+        )
+    )
+    v.add_incident(IncidentData(summary="Very long", details=long_text, occurred_start="2026-06-11T12:00"))
     v.add_incident(IncidentData(summary="No date at all", precision="unknown_time"))
     v.set_setting("case_title", "Log of 😀 \u202eSam\x07")
     v.evidence.add_bytes(b"x", "\u202e😀 中文\x07.txt", incident_id=weird_id)

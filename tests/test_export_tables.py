@@ -34,13 +34,20 @@ def vault(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Vault]:
     v, _ = Vault.create(tmp_path_factory.mktemp("tables") / "v", PASSPHRASE)
     fill_demo(v, total=30)
     first = v.list_incidents(oldest_first=True)[0].id
-    v.evidence.add_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "=cmd|' /C calc'!A0.png",
-                         incident_id=first)
-    v.add_incident(IncidentData(
-        summary='=HYPERLINK("http://example.com/x","click")', kinds=("message",),
-        occurred_start="2026-06-10T12:00", details='He said:\n"line one"\r\nline, two\n\n\tend',
-        witnesses="+44 7700 900999", actions="-1+1", effect_text="@SUM(A1)",
-        location="\uff1dcmd", private_note=CANARY))
+    v.evidence.add_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 20, "=cmd|' /C calc'!A0.png", incident_id=first)
+    v.add_incident(
+        IncidentData(
+            summary='=HYPERLINK("http://example.com/x","click")',
+            kinds=("message",),
+            occurred_start="2026-06-10T12:00",
+            details='He said:\n"line one"\r\nline, two\n\n\tend',
+            witnesses="+44 7700 900999",
+            actions="-1+1",
+            effect_text="@SUM(A1)",
+            location="\uff1dcmd",
+            private_note=CANARY,
+        )
+    )
     yield v
     v.lock()
 
@@ -75,7 +82,7 @@ def test_timeline_csv_parses_back(vault: Vault) -> None:
 def test_formula_cells_are_escaped(vault: Vault) -> None:
     rows = _rows(timeline_csv(_case(vault)))
     odd = next(r for r in rows if "HYPERLINK" in r["summary"])
-    assert odd["summary"] == "'=HYPERLINK(\"http://example.com/x\",\"click\")"
+    assert odd["summary"] == '\'=HYPERLINK("http://example.com/x","click")'
     assert odd["witnesses"] == "'+44 7700 900999"
     assert odd["actions_taken"] == "'-1+1"
     assert odd["effect_text"] == "'@SUM(A1)"

@@ -41,13 +41,25 @@ ids = st.integers(min_value=0, max_value=2**40)
 
 incidents = st.builds(
     IncidentData,
-    summary=text, kinds=st.lists(st.sampled_from(sorted(KINDS)), max_size=3).map(tuple),
-    occurred_start=text, occurred_end=text, precision=text, location=text, details=text,
-    people=st.lists(ids, max_size=3).map(tuple), witnesses=text,
+    summary=text,
+    kinds=st.lists(st.sampled_from(sorted(KINDS)), max_size=3).map(tuple),
+    occurred_start=text,
+    occurred_end=text,
+    precision=text,
+    location=text,
+    details=text,
+    people=st.lists(ids, max_size=3).map(tuple),
+    witnesses=text,
     effects=st.lists(st.sampled_from(sorted(EFFECTS)), max_size=3).map(tuple),
-    effect_text=text, actions=text,
-    police=st.builds(PoliceReport, text, text, text, text), private_note=text, author=text,
-    complete_later=st.booleans(), order_id=st.none() | ids, order_condition=text, source=text,
+    effect_text=text,
+    actions=text,
+    police=st.builds(PoliceReport, text, text, text, text),
+    private_note=text,
+    author=text,
+    complete_later=st.booleans(),
+    order_id=st.none() | ids,
+    order_condition=text,
+    source=text,
 )
 
 
@@ -96,18 +108,37 @@ def _reference_validated(d: IncidentData) -> IncidentData:
             raise BadInput("An end time needs a start time.")
         if model.parse_when(end) < model.parse_when(start):
             raise BadInput("The end time is before the start time.")
-    text = {name: clean(getattr(d, name), name) for name in (
-        "location", "details", "witnesses", "effect_text", "actions", "private_note", "author",
-        "order_condition", "source")}
+    text = {
+        name: clean(getattr(d, name), name)
+        for name in (
+            "location",
+            "details",
+            "witnesses",
+            "effect_text",
+            "actions",
+            "private_note",
+            "author",
+            "order_condition",
+            "source",
+        )
+    }
     p = d.police
-    police = PoliceReport(*(clean(getattr(p, f), f, 500) for f in (
-        "reference", "officer", "collar_number", "reported_on")))
+    police = PoliceReport(
+        *(clean(getattr(p, f), f, 500) for f in ("reference", "officer", "collar_number", "reported_on"))
+    )
     return IncidentData(
-        summary=summary, kinds=kinds, occurred_start=start, occurred_end=end,
-        precision=d.precision, people=tuple(dict.fromkeys(int(x) for x in d.people)),
-        effects=tuple(dict.fromkeys(d.effects)), police=police,
-        complete_later=bool(d.complete_later), order_id=d.order_id,
-        **{**text, "author": text["author"] or "victim"})
+        summary=summary,
+        kinds=kinds,
+        occurred_start=start,
+        occurred_end=end,
+        precision=d.precision,
+        people=tuple(dict.fromkeys(int(x) for x in d.people)),
+        effects=tuple(dict.fromkeys(d.effects)),
+        police=police,
+        complete_later=bool(d.complete_later),
+        order_id=d.order_id,
+        **{**text, "author": text["author"] or "victim"},
+    )
 
 
 def _outcome(check: Callable[[], IncidentData]) -> tuple[str, object]:
@@ -118,21 +149,35 @@ def _outcome(check: Callable[[], IncidentData]) -> tuple[str, object]:
     return "ok", (result, repr(result), {f: type(getattr(result, f)) for f in result.__dict__})
 
 
-times = st.sampled_from([
-    "", "2024-03-01T20:11", "2024-03-01T20:11:05+01:00", "2024-03-01", "2024-03-02T08:00:00Z",
-    "not a time", "2024-03-01T20:11:05-00:00", "2024-03-01T20:11:05+00:60",
-    "2024-02-30T10:00:00+00:00", "2024-03-01T24:00:00+00:00", "2024-03-01T20:11:05-05:30",
-    "2024-03-01T20:11:05+23:59", "2024-03-01T20:11:05.5+01:00", " 2024-03-01T20:11:05+01:00",
-    "\u0662024-03-01T20:11:05+01:00",
-]) | st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat(timespec="seconds"))
+times = st.sampled_from(
+    [
+        "",
+        "2024-03-01T20:11",
+        "2024-03-01T20:11:05+01:00",
+        "2024-03-01",
+        "2024-03-02T08:00:00Z",
+        "not a time",
+        "2024-03-01T20:11:05-00:00",
+        "2024-03-01T20:11:05+00:60",
+        "2024-02-30T10:00:00+00:00",
+        "2024-03-01T24:00:00+00:00",
+        "2024-03-01T20:11:05-05:30",
+        "2024-03-01T20:11:05+23:59",
+        "2024-03-01T20:11:05.5+01:00",
+        " 2024-03-01T20:11:05+01:00",
+        "\u0662024-03-01T20:11:05+01:00",
+    ]
+) | st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat(timespec="seconds"))
 varied = st.builds(
     IncidentData,
     summary=text | st.just("  fine  "),
-    kinds=st.lists(st.sampled_from([*sorted(KINDS)[:4], " message", "", "bogus"]), max_size=3)
-    .map(tuple) | st.lists(st.sampled_from(sorted(KINDS)), max_size=2),
-    occurred_start=times, occurred_end=times,
+    kinds=st.lists(st.sampled_from([*sorted(KINDS)[:4], " message", "", "bogus"]), max_size=3).map(tuple)
+    | st.lists(st.sampled_from(sorted(KINDS)), max_size=2),
+    occurred_start=times,
+    occurred_end=times,
     precision=st.sampled_from(["exact", "day", "soon"]),
-    details=text | st.just("caf\u00e9 \ud800"), source=text,
+    details=text | st.just("caf\u00e9 \ud800"),
+    source=text,
     people=st.lists(st.integers(0, 5) | st.booleans(), max_size=3).map(tuple)
     | st.lists(st.integers(0, 5), max_size=2),
     effects=st.lists(st.sampled_from([*sorted(EFFECTS)[:3], "bogus"]), max_size=3).map(tuple)
@@ -150,15 +195,42 @@ def test_validated_gives_what_the_general_rules_give(data: IncidentData) -> None
 
 
 @settings(derandomize=True, max_examples=150)
-@given(seq=ids, at=text, action=text, kind=text, id=ids, version=ids, body=text, prev=text,
-       detail=st.dictionaries(text, text | ids, max_size=3))
-def test_journal_entry_json_is_the_canonical_json(seq: int, at: str, action: str, kind: str,
-                                                  id: int, version: int, body: str, prev: str,
-                                                  detail: dict[str, object]) -> None:
-    fields = {"seq": seq, "at": at, "action": action, "kind": kind, "id": id,
-              "version": version, "body_sha256": body, "detail": detail, "prev": prev}
-    fast = journal._entry_json(seq, at, action, kind, id, version, body,
-                               canonical_json(detail).decode(), prev)
+@given(
+    seq=ids,
+    at=text,
+    action=text,
+    kind=text,
+    id=ids,
+    version=ids,
+    body=text,
+    prev=text,
+    detail=st.dictionaries(text, text | ids, max_size=3),
+)
+def test_journal_entry_json_is_the_canonical_json(
+    seq: int,
+    at: str,
+    action: str,
+    kind: str,
+    id: int,
+    version: int,
+    body: str,
+    prev: str,
+    detail: dict[str, object],
+) -> None:
+    fields = {
+        "seq": seq,
+        "at": at,
+        "action": action,
+        "kind": kind,
+        "id": id,
+        "version": version,
+        "body_sha256": body,
+        "detail": detail,
+        "prev": prev,
+    }
+    fast = journal._entry_json(
+        seq, at, action, kind, id, version, body, canonical_json(detail).decode(), prev
+    )
     assert fast == canonical_json(fields)
 
 
@@ -170,8 +242,9 @@ def test_written_out_inits_take_exactly_the_fields(cls: type) -> None:
     declared = dataclasses.fields(cls)
     assert [p.name for p in params] == [f.name for f in declared]
     for p, f in zip(params, declared, strict=True):
-        assert p.default == (inspect.Parameter.empty if f.default is dataclasses.MISSING
-                             else f.default), f.name
+        assert p.default == (inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default), (
+            f.name
+        )
         assert p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
     args = {f.name: object() for f in declared}
     made = cls(**args)
@@ -210,8 +283,15 @@ def test_local_offsets_match_astimezone_across_clock_changes() -> None:
     for start in starts:
         for step in range(0, 3 * 24 * 60, 7):  # three days around each change, every 7 min
             naive = start + timedelta(minutes=step, seconds=step % 60, microseconds=step)
-            item = ParsedItem(source_ref="line 1", occurred_at=naive, sender="x", sender_id=None,
-                              direction="in", kind="message", text="")
+            item = ParsedItem(
+                source_ref="line 1",
+                occurred_at=naive,
+                sender="x",
+                sender_id=None,
+                direction="in",
+                kind="message",
+                text="",
+            )
             assert service._when(item) == naive.astimezone().isoformat(timespec="seconds"), naive
 
 

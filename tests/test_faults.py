@@ -38,8 +38,7 @@ def vault(env: None, capsys: pytest.CaptureFixture[str]) -> Path:
 def _counts(capsys: pytest.CaptureFixture[str]) -> tuple[int, int]:
     """(incidents, evidence items) in the vault."""
     incidents = json.loads(run_cli(capsys, "list", "--json", "--include-deleted").out)
-    evidence = json.loads(run_cli(capsys, "evidence", "list", "--json",
-                                  "--include-removed").out)
+    evidence = json.loads(run_cli(capsys, "evidence", "list", "--json", "--include-removed").out)
     return len(incidents), len(evidence)
 
 
@@ -55,8 +54,8 @@ def _script(body: str) -> list[str]:
 
 
 def test_attach_disk_full_while_storing_saves_nothing(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"\xff\xd8" + b"x" * 5000)
     from victim_log.crypto import stream
@@ -73,8 +72,8 @@ def test_attach_disk_full_while_storing_saves_nothing(
 
 
 def test_attach_disk_full_at_commit_saves_nothing(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import sqlcipher3
 
     from victim_log.evidence import EvidenceStore
@@ -87,8 +86,18 @@ def test_attach_disk_full_at_commit_saves_nothing(
 
     with monkeypatch.context() as m:
         m.setattr(EvidenceStore, "record_blob", full)
-        r = run_cli(capsys, "add", "--kind", "message", "--summary", "s", "--attach",
-                    str(photo), "--person", "Dan Marsh")
+        r = run_cli(
+            capsys,
+            "add",
+            "--kind",
+            "message",
+            "--summary",
+            "s",
+            "--attach",
+            str(photo),
+            "--person",
+            "Dan Marsh",
+        )
     assert r.code == 2 and "not enough free disk space" in r.err
     assert _counts(capsys) == (0, 0)
     assert json.loads(run_cli(capsys, "person", "list", "--json").out) == []
@@ -96,7 +105,8 @@ def test_attach_disk_full_at_commit_saves_nothing(
 
 
 def test_attach_non_utf8_file_name_is_stored_losslessly(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     raw = b"Beweis-\xff\xfe.jpg"
     name = os.fsdecode(raw)
     photo = tmp_path / name
@@ -111,8 +121,9 @@ def test_attach_non_utf8_file_name_is_stored_losslessly(
     from victim_log.vault import Vault
 
     with Vault.open(vault, PASSPHRASE) as v:
-        body = json.loads(v.conn.execute(
-            "SELECT body FROM records WHERE kind='evidence' AND id=1").fetchone()[0])
+        body = json.loads(
+            v.conn.execute("SELECT body FROM records WHERE kind='evidence' AND id=1").fetchone()[0]
+        )
     assert bytes.fromhex(body["filename_bytes"]) == raw
     assert run_cli(capsys, "check").code == 0
 
@@ -145,7 +156,8 @@ KILL_AT_REPLACE = """
 
 @pytest.mark.parametrize("script", [KILL_AFTER_FIRST_COMMIT, KILL_AT_REPLACE])
 def test_kill_in_the_attach_window_leaves_all_or_nothing(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], script: str) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], script: str
+) -> None:
     files = []
     for i in range(2):
         f = tmp_path / f"shot{i}.png"
@@ -154,8 +166,9 @@ def test_kill_in_the_attach_window_leaves_all_or_nothing(
     args = ["add", "--kind", "message", "--summary", "s"]
     for f in files:
         args += ["--attach", str(f)]
-    proc = subprocess.run(_script(script) + args, cwd=ROOT, env=dict(os.environ),
-                          capture_output=True, timeout=60, check=False)
+    proc = subprocess.run(
+        _script(script) + args, cwd=ROOT, env=dict(os.environ), capture_output=True, timeout=60, check=False
+    )
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     incidents, evidence = _counts(capsys)
     assert (incidents, evidence) in ((0, 0), (1, 2))
@@ -185,13 +198,20 @@ RACE_FIND = """
 
 
 def test_two_adds_naming_the_same_new_person_make_one_person(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     a, b = str(tmp_path / "a"), str(tmp_path / "b")
     args = ["add", "--kind", "message", "--summary", "s", "--person", "Dan Marsh"]
-    procs = [subprocess.Popen(_script(RACE_FIND) + [x, y, *args], cwd=ROOT,
-                              env=dict(os.environ), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE)
-             for x, y in ((a, b), (b, a))]
+    procs = [
+        subprocess.Popen(
+            _script(RACE_FIND) + [x, y, *args],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for x, y in ((a, b), (b, a))
+    ]
     for p in procs:
         _out, err = p.communicate(timeout=60)
         assert p.returncode == 0, err.decode()[-2000:]
@@ -242,8 +262,11 @@ def table_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     vault, _recovery = Vault.create(v, PASSPHRASE)
     with vault:
         pid = vault.add_person(PersonData(name="Dan Marsh"))
-        vault.add_incident(IncidentData(summary="Café visit", kinds=("message",),
-                                        occurred_start="2026-03-04T21:15", people=(pid,)))
+        vault.add_incident(
+            IncidentData(
+                summary="Café visit", kinds=("message",), occurred_start="2026-03-04T21:15", people=(pid,)
+            )
+        )
         vault.add_order(OrderData(order_type="SPO", conditions=("No contact", "Stay away")))
         vault.evidence.add(t / "file.txt", incident_id=1)
     return v, t
@@ -259,19 +282,26 @@ def test_the_table_is_big_enough() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_table(case: Case, table_world: tuple[Path, Path],
-                         capsys: pytest.CaptureFixture[str],
-                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_input_table(
+    case: Case,
+    table_world: tuple[Path, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     v, t = table_world
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("VICTIM_LOG_VAULT", str(v))
     args = [_fill(a, v, t) for a in case.args]
     if case.env:
-        proc = subprocess.run([sys.executable, "-m", "victim_log.cli", *args], cwd=ROOT,
-                              env={**os.environ, **case.env}, capture_output=True,
-                              timeout=60, check=False)
-        code, out, err = (proc.returncode, proc.stdout.decode("ascii"),
-                          proc.stderr.decode("ascii"))
+        proc = subprocess.run(
+            [sys.executable, "-m", "victim_log.cli", *args],
+            cwd=ROOT,
+            env={**os.environ, **case.env},
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        code, out, err = (proc.returncode, proc.stdout.decode("ascii"), proc.stderr.decode("ascii"))
     else:
         from victim_log.cli import main
 
@@ -303,7 +333,8 @@ KILL_AT_LAST_RENAME = """
 
 
 def test_leftovers_are_cleaned_at_the_next_open_and_check_says_so(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from victim_log.fsutil import hold_lock
 
     (vault / "blobs" / "ab").mkdir(parents=True, exist_ok=True)
@@ -335,13 +366,19 @@ def test_leftovers_are_cleaned_at_the_next_open_and_check_says_so(
 
 @pytest.mark.parametrize("command", ["backup", "export"])
 def test_partial_backup_or_export_killed_is_cleaned_next_time(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
     run_cli(capsys, *ADD_ONE)
     out_dir = tmp_path / "usb"
     out_dir.mkdir()
-    proc = subprocess.run(_script(KILL_AT_LAST_RENAME) + [command, "--out", str(out_dir / "b.zip")],
-                          cwd=ROOT, env=dict(os.environ), capture_output=True, timeout=60,
-                          check=False)
+    proc = subprocess.run(
+        _script(KILL_AT_LAST_RENAME) + [command, "--out", str(out_dir / "b.zip")],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == -9, proc.stderr.decode()[-2000:]
     assert [p.name[:5] for p in out_dir.iterdir()] == [".tmp-"], "the kill left its temp file"
     r = run_cli(capsys, "check")
@@ -358,15 +395,15 @@ ADD_ONE = ("add", "--kind", "message", "--summary", "Texts", "--when", "2026-03-
 
 @pytest.mark.parametrize("year", ["9999-12-31T12:00:00+00:00", "2205-03-04T10:00:00+00:00"])
 def test_one_entry_dated_far_away_neither_stops_nor_bloats_exports(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], year: str) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], year: str
+) -> None:
     from victim_log.export.case import ExportOptions, build_case
     from victim_log.model import IncidentData
     from victim_log.vault import Vault
 
     with Vault.open(vault, PASSPHRASE) as v:
         for day in ("2026-03-04T21:15", "2026-03-20T09:00", "2026-04-02T18:30"):
-            v.add_incident(IncidentData(summary="Texts", kinds=("message",),
-                                        occurred_start=day))
+            v.add_incident(IncidentData(summary="Texts", kinds=("message",), occurred_start=day))
         v.add_incident(IncidentData(summary="Typo", kinds=("message",), occurred_start=year))
         case = build_case(v, ExportOptions(), exported_at="2026-06-01T10:00:00+00:00")
     assert len(case.per_week) <= 10 and len(case.per_month) <= 3
@@ -393,15 +430,16 @@ def test_period_counts_are_bounded_whatever_the_dates() -> None:
         periods = _period_counts(dated, monthly)
         assert len(periods) <= MAX_PERIODS + 2
         assert sum(p.count for p in periods) == 2 and periods[-1].start == (
-            "9999-12-01" if monthly else "9999-12-27")
+            "9999-12-01" if monthly else "9999-12-27"
+        )
 
 
 # ---------------------------------------------------------------------- the clock set back
 
 
 def test_clock_set_back_is_reported_by_check_and_noted_in_the_export(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from victim_log import vault as vault_module
 
     for stamp in ("2026-05-01T10:00:00+00:00", "2026-04-01T10:00:00+00:00"):
@@ -412,8 +450,7 @@ def test_clock_set_back_is_reported_by_check_and_noted_in_the_export(
     assert r.code == 0
     assert "Note: journal entry" in r.out and "clock was set back" in r.out
     assert json.loads(run_cli(capsys, "check", "--json").out)["warnings"]
-    assert run_cli(capsys, "export", "--out", str(tmp_path / "t.json"), "--format",
-                   "json").code == 0
+    assert run_cli(capsys, "export", "--out", str(tmp_path / "t.json"), "--format", "json").code == 0
     notes = json.loads((tmp_path / "t.json").read_text())["date_notes"]
     assert any("clock went back" in n for n in notes)
 
@@ -428,8 +465,8 @@ def _journal_full(*a: object, **k: object) -> None:
 
 
 def test_passwd_whose_journal_entry_fails_says_the_passphrase_was_changed(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from victim_log.vault import Vault
 
     new = "a brand new passphrase here"
@@ -445,8 +482,12 @@ def test_passwd_whose_journal_entry_fails_says_the_passphrase_was_changed(
 
 @pytest.mark.parametrize("command", ["backup", "export"])
 def test_backup_or_export_complete_while_the_vault_disk_is_full_says_so(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch, command: str) -> None:
+    vault: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
     from victim_log.vault import Vault
 
     run_cli(capsys, *ADD_ONE)
@@ -465,8 +506,8 @@ def test_backup_or_export_complete_while_the_vault_disk_is_full_says_so(
 
 
 def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
-        vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from victim_log.evidence import EvidenceStore
     from victim_log.model import IncidentData, PersonData
     from victim_log.vault import Vault
@@ -475,9 +516,16 @@ def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
         eid, _ = v.evidence.add_bytes(b"chat export", "WhatsApp Chat.zip")
         pid = v.add_person(PersonData(name="Dan Marsh"))
         with v.batch("import"):
-            v._add_incidents_tx([(IncidentData(summary=f"Message {i}", kinds=("message",),
-                                               people=(pid,)).validated(), (eid,))
-                                 for i in range(60)], "imported")
+            v._add_incidents_tx(
+                [
+                    (
+                        IncidentData(summary=f"Message {i}", kinds=("message",), people=(pid,)).validated(),
+                        (eid,),
+                    )
+                    for i in range(60)
+                ],
+                "imported",
+            )
     calls = {"get": 0}
     real = EvidenceStore.get
 
@@ -506,13 +554,15 @@ def read_only_copy(vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
     mnt = tmp_path / "ro"
     mnt.mkdir()
     try:
-        subprocess.run(["mount", "--bind", str(vault.parent), str(mnt)], check=True,
-                       capture_output=True, timeout=20)
+        subprocess.run(
+            ["mount", "--bind", str(vault.parent), str(mnt)], check=True, capture_output=True, timeout=20
+        )
     except (OSError, subprocess.SubprocessError):
         pytest.skip("cannot make a read-only mount here")
     try:
-        subprocess.run(["mount", "-o", "remount,ro,bind", str(mnt)], check=True,
-                       capture_output=True, timeout=20)
+        subprocess.run(
+            ["mount", "-o", "remount,ro,bind", str(mnt)], check=True, capture_output=True, timeout=20
+        )
         yield mnt / vault.name
     except subprocess.SubprocessError:
         pytest.skip("cannot make a read-only mount here")
@@ -521,7 +571,8 @@ def read_only_copy(vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_a_read_only_vault_still_lists_checks_and_exports(
-        read_only_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    read_only_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     ro = str(read_only_copy)
     r = run_cli(capsys, "list", "--vault", ro)
     assert r.code == 0 and "Texts" in r.out, r.err

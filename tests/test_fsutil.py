@@ -23,16 +23,16 @@ def _count_fsyncs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return calls
 
 
-def test_a_durable_write_reaches_the_disk_before_the_rename(tmp_path: Path,
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_durable_write_reaches_the_disk_before_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls = _count_fsyncs(monkeypatch)
     fsutil.atomic_write_bytes(tmp_path / "f", b"kept")
     assert (tmp_path / "f").read_bytes() == b"kept"
     assert len(calls) >= 2  # the file, then its folder
 
 
-def test_a_copy_out_skips_the_wait_but_stays_atomic(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_copy_out_skips_the_wait_but_stays_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = _count_fsyncs(monkeypatch)
     folder = tmp_path / "out"
     folder.mkdir()
@@ -54,7 +54,8 @@ def test_a_copy_out_skips_the_wait_but_stays_atomic(tmp_path: Path,
 
 
 def test_early_writeback_asks_for_each_step_and_passes_bytes_through(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     asked: list[tuple[int, int]] = []
     monkeypatch.setattr(fsutil, "WRITEBACK_STEP", 10)
     monkeypatch.setattr(fsutil, "_START_WRITEBACK", lambda fd, off, n: asked.append((off, n)))

@@ -60,8 +60,7 @@ def run_script(path: Path, pin: str | None) -> tuple[int, str]:
     return proc.returncode, proc.stdout + proc.stderr
 
 
-def verdicts(path: Path, pin: str | None,
-             capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[int, str]]:
+def verdicts(path: Path, pin: str | None, capsys: pytest.CaptureFixture[str]) -> dict[str, tuple[int, str]]:
     return {
         "core": run_core(path, pin),
         "cli": run_cli(path, pin, capsys),
@@ -117,9 +116,7 @@ def test_the_rebuilt_bundle_is_byte_identical(genuine: hb.Genuine, tmp_path: Pat
     assert hb.control_rebuilt(genuine, tmp_path / "r.zip").read_bytes() == genuine.data
 
 
-def test_python_zipfile_reads_the_forgery_hidden_in_the_comment(
-    genuine: hb.Genuine, tmp_path: Path
-) -> None:
+def test_python_zipfile_reads_the_forgery_hidden_in_the_comment(genuine: hb.Genuine, tmp_path: Path) -> None:
     """The issue's finding 1: mainstream readers see the forged files, not the real ones."""
     case = next(c for c in hb.CASES if c.id == "second-central-directory-in-comment")
     path = case.build(genuine, tmp_path / "c.zip")

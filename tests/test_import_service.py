@@ -26,9 +26,11 @@ def vault(tmp_path: Path) -> Vault:
 
 def snapshot(v: Vault) -> tuple[int, int, int]:
     c = v.conn
-    return (c.execute("SELECT count(*) FROM records").fetchone()[0],
-            c.execute("SELECT count(*) FROM journal").fetchone()[0],
-            len([p for p in (v.path / "blobs").rglob("*") if p.is_file()]))
+    return (
+        c.execute("SELECT count(*) FROM records").fetchone()[0],
+        c.execute("SELECT count(*) FROM journal").fetchone()[0],
+        len([p for p in (v.path / "blobs").rglob("*") if p.is_file()]),
+    )
 
 
 def test_whatsapp_import_counts_and_citations(vault: Vault) -> None:
@@ -48,8 +50,10 @@ def test_whatsapp_import_counts_and_citations(vault: Vault) -> None:
     assert multi.startswith("I saw you at the Co-op") and "\n\nDon't pretend" in multi
     raw = vault.evidence.get(first.evidence[0])
     assert raw.filename == "whatsapp_android_dmy.txt"
-    assert raw.sha256 == __import__("hashlib").sha256(
-        (FIX / "whatsapp_android_dmy.txt").read_bytes()).hexdigest()
+    assert (
+        raw.sha256
+        == __import__("hashlib").sha256((FIX / "whatsapp_android_dmy.txt").read_bytes()).hexdigest()
+    )
     assert vault.find_person("Dan Marsh") is not None
     assert vault.check().ok
 
@@ -73,8 +77,10 @@ def test_longer_export_adds_only_new_messages(vault: Vault, tmp_path: Path) -> N
 
 
 def test_grouping_bursts(vault: Vault) -> None:
-    report = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
-                                             sender="Dan Marsh", group_minutes=10))
+    report = run_import(
+        vault,
+        ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh", group_minutes=10),
+    )
     assert report.incidents_created == 2
     first = vault.get_incident(report.incident_ids[0])
     assert first.data.summary.startswith("4 WhatsApp messages")
@@ -89,29 +95,29 @@ def test_senders_listed_without_sender(vault: Vault) -> None:
 
 
 def test_sms_and_calls_by_number(vault: Vault) -> None:
-    sms = run_import(vault, ImportRequest("sms-backup", FIX / "sms_backup.xml",
-                                          sender="07700 900123"))
+    sms = run_import(vault, ImportRequest("sms-backup", FIX / "sms_backup.xml", sender="07700 900123"))
     assert sms.incidents_created >= 2
     mms = [vault.get_incident(i) for i in sms.incident_ids if vault.get_incident(i).evidence[1:]]
     assert mms, "the MMS photo is stored as its own exhibit"
     calls = run_import(vault, ImportRequest("calls", FIX / "calls_backup.xml", sender="07700900123"))
     summaries = [vault.get_incident(i).data.summary for i in calls.incident_ids]
     assert any(s.startswith("Missed call") or s.startswith("Rejected call") for s in summaries)
-    assert all(vault.get_incident(i).data.kinds in (("phone_call",), ("voicemail",))
-               for i in calls.incident_ids)
+    assert all(
+        vault.get_incident(i).data.kinds in (("phone_call",), ("voicemail",)) for i in calls.incident_ids
+    )
     assert vault.check().ok
 
 
 def test_email_import(vault: Vault) -> None:
-    report = run_import(vault, ImportRequest("email", FIX / "mailbox.mbox",
-                                             sender="dan.marsh@example.com"))
+    report = run_import(vault, ImportRequest("email", FIX / "mailbox.mbox", sender="dan.marsh@example.com"))
     assert report.incidents_created >= 1
     inc = vault.get_incident(report.incident_ids[0])
     assert inc.data.kinds == ("email",) and inc.data.summary.startswith("Email from")
 
 
-@pytest.mark.parametrize("content", [b"", os.urandom(5000), b"<?xml version='1.0'?><smses>",
-                                     b"x" * (20 * 1024 * 1024)])
+@pytest.mark.parametrize(
+    "content", [b"", os.urandom(5000), b"<?xml version='1.0'?><smses>", b"x" * (20 * 1024 * 1024)]
+)
 @pytest.mark.parametrize("fmt", ["whatsapp", "sms-backup", "email"])
 def test_hostile_input_changes_nothing(vault: Vault, tmp_path: Path, fmt: str, content: bytes) -> None:
     bad = tmp_path / "bad.txt"
@@ -156,19 +162,20 @@ def _contents(v: Vault) -> list[tuple[object, ...]]:
     """What an import writes for its incidents, minus the times it was written (the
     exhibit's record differs anyway: its blob gets a random name)."""
     c = v.conn
-    return [*c.execute("SELECT id, version, reason, body FROM records"
-                       " WHERE kind = 'incident' ORDER BY id"),
-            *c.execute("SELECT seq, action, id, body_sha256 FROM journal"
-                       " WHERE kind = 'incident' ORDER BY seq"),
-            *c.execute("SELECT id, occurred_start, sort_key, summary FROM incidents ORDER BY id"),
-            *c.execute("SELECT rowid, * FROM incident_fts ORDER BY rowid"),
-            *c.execute("SELECT * FROM incident_people ORDER BY 1, 2"),
-            *c.execute("SELECT * FROM evidence_links ORDER BY 1, 2"),
-            *c.execute("SELECT incident_id FROM imported_items ORDER BY 1")]  # keys: per vault
+    return [
+        *c.execute("SELECT id, version, reason, body FROM records WHERE kind = 'incident' ORDER BY id"),
+        *c.execute("SELECT seq, action, id, body_sha256 FROM journal WHERE kind = 'incident' ORDER BY seq"),
+        *c.execute("SELECT id, occurred_start, sort_key, summary FROM incidents ORDER BY id"),
+        *c.execute("SELECT rowid, * FROM incident_fts ORDER BY rowid"),
+        *c.execute("SELECT * FROM incident_people ORDER BY 1, 2"),
+        *c.execute("SELECT * FROM evidence_links ORDER BY 1, 2"),
+        *c.execute("SELECT incident_id FROM imported_items ORDER BY 1"),
+    ]  # keys: per vault
 
 
 def test_written_in_small_steps_the_import_is_the_same(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A large import builds and writes its incidents a step at a time and runs queued
     inserts as the queue fills; neither may change what ends up in the vault."""
     from victim_log.importers import service
@@ -190,7 +197,8 @@ def test_written_in_small_steps_the_import_is_the_same(
 
 
 def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
-        vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from victim_log import vault as vault_mod
     from victim_log.importers import service
     from victim_log.store import db
@@ -208,15 +216,15 @@ def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
 
     monkeypatch.setattr(vault_mod.Vault, "_add_incidents_tx", fails_third)
     with pytest.raises((OSError, BadInput)):
-        run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
-                                        sender="Dan Marsh"))
+        run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
     assert steps == [2, 2, 1]
     assert snapshot(vault) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
 def test_impossible_dates_are_kept_without_a_time(
-        vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str) -> None:
+    vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, zone: str
+) -> None:
     """A broken or hostile export dated in year 1 or 9999 once stopped the import (the
     local-time arithmetic overflows); such a message is now imported with no time and
     its date kept in the details, so nothing is lost and the timeline stays usable."""
@@ -228,12 +236,16 @@ def test_impossible_dates_are_kept_without_a_time(
     time.tzset()
     try:
         chat = tmp_path / "chat.txt"
-        chat.write_text("31/12/9999, 23:59 - Dan Marsh: far future\n"
-                        "01/01/0001, 00:01 - Dan Marsh: far past\n"
-                        "13/01/2024, 10:00 - Dan Marsh: normal\n"
-                        "14/01/2024, 10:00 - Dan Marsh: same burst? no\n", encoding="utf-8")
-        report = run_import(vault, ImportRequest("whatsapp", chat, sender="Dan Marsh",
-                                                 group_minutes=60 * 24 * 365 * 9000))
+        chat.write_text(
+            "31/12/9999, 23:59 - Dan Marsh: far future\n"
+            "01/01/0001, 00:01 - Dan Marsh: far past\n"
+            "13/01/2024, 10:00 - Dan Marsh: normal\n"
+            "14/01/2024, 10:00 - Dan Marsh: same burst? no\n",
+            encoding="utf-8",
+        )
+        report = run_import(
+            vault, ImportRequest("whatsapp", chat, sender="Dan Marsh", group_minutes=60 * 24 * 365 * 9000)
+        )
         assert report.incidents_created == 3  # the impossible ones are never grouped
         future, past, normal = (vault.get_incident(i).data for i in report.incident_ids)
         assert (future.occurred_start, future.precision) == ("", "unknown_time")
@@ -256,9 +268,13 @@ def test_stamp_keeps_only_plausible_times() -> None:
     assert stamp(None) == ""
     assert stamp(datetime(2024, 3, 1, 20, 11, 5, tzinfo=UTC)) == "2024-03-01T20:11:05+00:00"
     assert stamp(datetime(2024, 3, 1, 20, 11, 5)).startswith("2024-03-01T20:11:05")
-    for impossible in (datetime(9999, 12, 31, 23, 59, tzinfo=UTC), datetime(1, 1, 1),
-                       datetime(1969, 12, 31, 23, 59), datetime.now() + timedelta(days=400),
-                       datetime(5138, 11, 16, tzinfo=UTC)):  # SMS "date" of 99999999999999 ms
+    for impossible in (
+        datetime(9999, 12, 31, 23, 59, tzinfo=UTC),
+        datetime(1, 1, 1),
+        datetime(1969, 12, 31, 23, 59),
+        datetime.now() + timedelta(days=400),
+        datetime(5138, 11, 16, tzinfo=UTC),
+    ):  # SMS "date" of 99999999999999 ms
         assert stamp(impossible) == "", impossible
     assert stamp(datetime(1970, 1, 1, 0, 0)).startswith("1970-01-01T00:00:00")
 
@@ -274,8 +290,9 @@ def test_photos_folder(vault: Vault, tmp_path: Path) -> None:
     assert all(vault.get_incident(i).data.complete_later for i in report.incident_ids)
 
 
-def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
     run_cli(capsys, "init")
     src = str(FIX / "whatsapp_android_dmy.txt")
@@ -302,9 +319,15 @@ def test_cli_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_several_names_for_one_person(vault: Vault) -> None:
-    report = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
-                                             sender="Dan Marsh",
-                                             other_senders=("+44 7700 900123",)))
+    report = run_import(
+        vault,
+        ImportRequest(
+            "whatsapp",
+            FIX / "whatsapp_android_dmy.txt",
+            sender="Dan Marsh",
+            other_senders=("+44 7700 900123",),
+        ),
+    )
     assert report.incidents_created == 7
     person = vault.find_person("Dan Marsh")
     assert person is not None and "+44 7700 900123" in person.data.phones
@@ -312,10 +335,10 @@ def test_several_names_for_one_person(vault: Vault) -> None:
 
 
 def test_dry_run_counts_only_exhibits_that_exist(vault: Vault) -> None:
-    dry = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
-                                          sender="Dan Marsh", dry_run=True))
-    real = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt",
-                                           sender="Dan Marsh"))
+    dry = run_import(
+        vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh", dry_run=True)
+    )
+    real = run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
     assert dry.exhibits_stored == real.exhibits_stored == 1
 
 

@@ -61,8 +61,7 @@ def test_what_it_chooses_opens_everywhere() -> None:
     for one in (0.001, 0.3, 0.6, 1.0, 3.0, 100.0):
         for free in (64 * MIB, GIB, 64 * GIB):
             iterations, memory = kdfcost.choose_cost(machine(one), available_kib=free)
-            slot = {"kdf": "argon2id", "iterations": iterations, "memory_kib": memory,
-                    "lanes": 4}
+            slot = {"kdf": "argon2id", "iterations": iterations, "memory_kib": memory, "lanes": 4}
             assert keys.slot_params(slot) == keys.KdfParams(iterations, memory, 4)
             assert iterations >= 2 and memory >= keys.MIN_MEMORY_KIB
 

@@ -81,10 +81,14 @@ def test_restore_never_honours_back_off_from_the_backup(tmp_path: Path) -> None:
         write_backup(v, tmp_path / "b.zip")
     target = tmp_path / "restored"
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "victim_log.cli", "restore", str(tmp_path / "b.zip"),
-                           "--vault", str(target)],
-                          env={**os.environ, "VICTIM_LOG_PASSPHRASE": PASSPHRASE},
-                          capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "victim_log.cli", "restore", str(tmp_path / "b.zip"), "--vault", str(target)],
+        env={**os.environ, "VICTIM_LOG_PASSPHRASE": PASSPHRASE},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     assert time.monotonic() - start < 20
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".restore-")]
@@ -93,17 +97,19 @@ def test_restore_never_honours_back_off_from_the_backup(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ KDF costs (#17.2)
 
 
-@pytest.mark.parametrize(("memory", "iterations", "lanes"), [
-    (4194304, 100, 4),  # the reported case: minutes of Argon2id at every unlock
-    (keys.MAX_MEMORY_KIB + 1024, 1, 4),
-    (65536, keys.MAX_ITERATIONS + 1, 4),
-    (65536, 1, 64),
-    (65536, 0, 4),
-    (65536, True, 4),
-    ("65536", 1, 4),
-])
-def test_costs_calibrate_never_sets_are_refused_at_once(memory: Any, iterations: Any,
-                                                        lanes: Any) -> None:
+@pytest.mark.parametrize(
+    ("memory", "iterations", "lanes"),
+    [
+        (4194304, 100, 4),  # the reported case: minutes of Argon2id at every unlock
+        (keys.MAX_MEMORY_KIB + 1024, 1, 4),
+        (65536, keys.MAX_ITERATIONS + 1, 4),
+        (65536, 1, 64),
+        (65536, 0, 4),
+        (65536, True, 4),
+        ("65536", 1, 4),
+    ],
+)
+def test_costs_calibrate_never_sets_are_refused_at_once(memory: Any, iterations: Any, lanes: Any) -> None:
     path, _ = _new()
     doc = _doc(path)
     slot = next(s for s in doc["slots"] if s["type"] == "passphrase")
@@ -121,8 +127,9 @@ def test_calibrate_stays_inside_the_accepted_range(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(keys, "argon2id", lambda *a: b"")  # instant: the slowest branch too
     for target in (0.0, 0.6, 1e6):
         p = keys.calibrate(target)
-        keys.slot_params({"kdf": "argon2id", "iterations": p.iterations,
-                          "memory_kib": p.memory_kib, "lanes": p.lanes})
+        keys.slot_params(
+            {"kdf": "argon2id", "iterations": p.iterations, "memory_kib": p.memory_kib, "lanes": p.lanes}
+        )
 
 
 # ------------------------------------------------------------------ tampered slots (#17.7)
@@ -153,8 +160,7 @@ def _other_kdf(doc: dict[str, Any]) -> None:
     next(s for s in doc["slots"] if s["type"] == "passphrase")["kdf"] = "pbkdf2"
 
 
-@pytest.mark.parametrize("change", [_planted_second_slot, _unknown_slot, _short_wrapped,
-                                    _other_kdf])
+@pytest.mark.parametrize("change", [_planted_second_slot, _unknown_slot, _short_wrapped, _other_kdf])
 def test_an_edited_slot_says_the_key_file_changed_and_counts_nothing(change: Any) -> None:
     path, _ = _new()
     _tamper(path, change)
@@ -178,8 +184,7 @@ def _weaken_in_range(doc: dict[str, Any]) -> None:
 def _replace_slot(doc: dict[str, Any]) -> None:
     """The slot of another vault file with the same id: someone else's passphrase."""
     other = keys.KeyFile(vault_id=doc["vault_id"], created_at=doc["created_at"], slots=[])
-    other.set_passphrase(os.urandom(32), "the intruder's passphrase",
-                         keys.KdfParams(1, 8 * 1024, 1))
+    other.set_passphrase(os.urandom(32), "the intruder's passphrase", keys.KdfParams(1, 8 * 1024, 1))
     doc["slots"] = [s for s in doc["slots"] if s["type"] != "passphrase"] + other.slots
 
 
@@ -195,8 +200,9 @@ def test_a_replaced_or_recosted_slot_is_not_taken_for_a_typo(change: Any) -> Non
     assert _doc(path)["failed_attempts"] == []
 
 
-def test_a_passphrase_changed_elsewhere_opens_with_the_new_one(tmp_path: Path,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_passphrase_changed_elsewhere_opens_with_the_new_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, _ = _new()
     monkeypatch.setenv("VICTIM_LOG_STATE", str(tmp_path / "other-computer"))
     with Vault.open(path, PASSPHRASE) as v:

@@ -65,8 +65,7 @@ def test_parallel_wrong_guesses_are_all_counted() -> None:
     v, _ = Vault.create(vault_path(), PASSPHRASE)
     v.lock()
     barrier = CTX.Barrier(8)
-    procs = [CTX.Process(target=_one_wrong_guess, args=(str(vault_path()), barrier))
-             for _ in range(8)]
+    procs = [CTX.Process(target=_one_wrong_guess, args=(str(vault_path()), barrier)) for _ in range(8)]
     for p in procs:
         p.start()
     _join(procs)
@@ -77,10 +76,14 @@ def test_parallel_wrong_guesses_are_all_counted() -> None:
 
 def test_passwd_in_a_terminal_is_not_undone_by_the_open_app() -> None:
     v, _ = Vault.create(vault_path(), PASSPHRASE)  # the app, unlocked
-    proc = subprocess.run([sys.executable, "-m", "victim_log.cli", "passwd"],
-                          env={**os.environ, "VICTIM_LOG_PASSPHRASE": PASSPHRASE,
-                               "VICTIM_LOG_NEW_PASSPHRASE": NEW},
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "victim_log.cli", "passwd"],
+        env={**os.environ, "VICTIM_LOG_PASSPHRASE": PASSPHRASE, "VICTIM_LOG_NEW_PASSPHRASE": NEW},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     v.new_recovery_key()  # rewrote the key file from its stale copy before the fix
     v.add_incident(IncidentData(summary="after"))  # and the anchor update after it
@@ -91,7 +94,8 @@ def test_passwd_in_a_terminal_is_not_undone_by_the_open_app() -> None:
 
 
 def test_wrong_guesses_racing_passphrase_changes_never_restore_an_old_one(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setattr(Vault, "pending_delay", classmethod(lambda cls, path: 0.0))
     v, _ = Vault.create(vault_path(), PASSPHRASE)
     v.lock()

@@ -24,8 +24,13 @@ def test_locked_process_holds_no_database_key_text(tmp_path: Path) -> None:
     raw = vault.subkey("sqlcipher")
     vault.lock()
     dump = tmp_path / "memory.bin"
-    proc = subprocess.run([sys.executable, str(CHILD), str(folder), PASSPHRASE, str(dump)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(CHILD), str(folder), PASSPHRASE, str(dump)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     memory = dump.read_bytes()
     assert len(memory) > 1024 * 1024  # the dump really holds the process's memory

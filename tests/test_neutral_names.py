@@ -93,8 +93,7 @@ def test_turning_it_off_moves_everything_back(isolated_home: Path) -> None:
     assert (paths.state_dir() / paths.LOG_NAMES[False]).exists()
 
 
-def test_a_move_that_fails_keeps_the_old_place(isolated_home: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_move_that_fails_keeps_the_old_place(isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_vault()
 
     def refuse(src: object, dst: object) -> None:

@@ -30,8 +30,11 @@ def _constants(tree: ast.Module) -> dict[str, str]:
     """Module-level ``NAME = "text"`` assignments, to see through ``environ.get(NAME)``."""
     found: dict[str, str] = {}
     for node in tree.body:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) \
-                and isinstance(node.value.value, str):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
             for target in node.targets:
                 if isinstance(target, ast.Name):
                     found[target.id] = node.value.value
@@ -39,8 +42,9 @@ def _constants(tree: ast.Module) -> dict[str, str]:
 
 
 def _is_environ(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Attribute) and node.attr in ("environ", "environb")) or \
-        (isinstance(node, ast.Name) and node.id in ("environ", "environb"))
+    return (isinstance(node, ast.Attribute) and node.attr in ("environ", "environb")) or (
+        isinstance(node, ast.Name) and node.id in ("environ", "environb")
+    )
 
 
 def _env_names(tree: ast.Module) -> list[tuple[int, str]]:
@@ -60,11 +64,16 @@ def _env_names(tree: ast.Module) -> list[tuple[int, str]]:
         key: ast.expr | None = None
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args:
             func = node.func
-            if func.attr in ("getenv", "getenvb", "putenv", "unsetenv") or \
-                    (func.attr in ENV_CALLS and _is_environ(func.value)):
+            if func.attr in ("getenv", "getenvb", "putenv", "unsetenv") or (
+                func.attr in ENV_CALLS and _is_environ(func.value)
+            ):
                 key = node.args[0]
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args \
-                and node.func.id in ("getenv", "getenvb"):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.args
+            and node.func.id in ("getenv", "getenvb")
+        ):
             key = node.args[0]
         elif isinstance(node, ast.Subscript) and _is_environ(node.value):
             key = node.slice
@@ -99,8 +108,9 @@ def _clean_env() -> dict[str, str]:
     """This process's environment without the tests' patch, and with the old switch on."""
     env = dict(os.environ, VICTIM_LOG_TEST_FAST_KDF="1", VICTIM_LOG_PASSPHRASE=PASSPHRASE)
     site = str(Path(fast_kdf.__file__).parent)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in env.get("PYTHONPATH", "").split(os.pathsep)
-                                        if p and p != site)
+    env["PYTHONPATH"] = os.pathsep.join(
+        p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p != site
+    )
     return env
 
 
@@ -108,14 +118,22 @@ def test_an_installed_copy_refuses_the_tests_cheap_costs_whatever_the_environmen
     """The tests' vault (one pass over 8 MiB) opened by a copy without the tests' patch
     is a weakened key file, even with VICTIM_LOG_TEST_FAST_KDF=1 set."""
     Vault.create(vault_path(), PASSPHRASE)[0].lock()
-    proc = subprocess.run([sys.executable, "-m", "victim_log.cli", "list"], env=_clean_env(),
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "victim_log.cli", "list"],
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode != 0
     assert "has been changed outside Victim Log" in proc.stderr
     assert "Traceback" not in proc.stderr
-    code = ("from victim_log.crypto import keys\n"
-            "assert keys.ACCEPTED_COSTS.min_memory_kib == keys.MIN_MEMORY_KIB == 65536\n"
-            "assert keys.calibrate.__module__ == 'victim_log.crypto.keys'\n")
+    code = (
+        "from victim_log.crypto import keys\n"
+        "assert keys.ACCEPTED_COSTS.min_memory_kib == keys.MIN_MEMORY_KIB == 65536\n"
+        "assert keys.calibrate.__module__ == 'victim_log.crypto.keys'\n"
+    )
     subprocess.run([sys.executable, "-c", code], env=_clean_env(), check=True, timeout=60)
 
 
@@ -123,6 +141,5 @@ def test_the_tests_costs_reach_this_process_and_its_subprocesses() -> None:
     """The patch is what keeps the suite fast: here, and in the CLI it starts."""
     assert keys.calibrate() == keys.KdfParams(1, fast_kdf.TEST_MEMORY_KIB, 1)
     code = "from victim_log.crypto import keys\nprint(keys.calibrate().memory_kib)\n"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == str(fast_kdf.TEST_MEMORY_KIB)

@@ -27,18 +27,21 @@ def test_the_wheel_lists_every_resource() -> None:
                     shipped.add(path.relative_to(ROOT).as_posix())
                     # installed at the same place below the share folder
                     assert target == "share/victim-log/" + path.parent.relative_to(ROOT).as_posix()
-    on_disk = {p.relative_to(ROOT).as_posix() for p in (ROOT / "resources").rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts}
+    on_disk = {
+        p.relative_to(ROOT).as_posix()
+        for p in (ROOT / "resources").rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
     assert shipped == on_disk
 
 
-def test_resources_are_found_where_a_wheel_puts_them(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resources_are_found_where_a_wheel_puts_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     share = tmp_path / "share" / "victim-log" / "resources"
     share.mkdir(parents=True)
     (share / "helplines.json").write_text("{}", encoding="utf-8")
     monkeypatch.setattr(sys, "prefix", str(tmp_path))
-    monkeypatch.setattr(resources, "_candidates",
-                        lambda real=resources._candidates: real()[1:])  # no checkout beside it
+    monkeypatch.setattr(
+        resources, "_candidates", lambda real=resources._candidates: real()[1:]
+    )  # no checkout beside it
     assert resources.resources_dir() == share
     assert resources.resource_path("helplines.json") == share / "helplines.json"

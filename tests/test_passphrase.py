@@ -29,8 +29,9 @@ def test_a_name_and_a_birth_date_is_refused() -> None:
     assert strength("Sam14071990", ["Sam", "14071990"]).word == "weak"
 
 
-@pytest.mark.parametrize("weak", ["password1", "abcdabcd", "qwertyuiop", "11111111",
-                                  "Summer2024", "iloveyou2"])
+@pytest.mark.parametrize(
+    "weak", ["password1", "abcdabcd", "qwertyuiop", "11111111", "Summer2024", "iloveyou2"]
+)
 def test_common_and_patterned_passphrases_are_refused(weak: str) -> None:
     problem = passphrase_problem(weak)
     assert problem is not None and weak not in problem
@@ -38,8 +39,9 @@ def test_common_and_patterned_passphrases_are_refused(weak: str) -> None:
         check_passphrase_acceptable(weak)
 
 
-@pytest.mark.parametrize("good", [PASSPHRASE, "purple monkey dishwasher",
-                                  "a brand new passphrase", "another good passphrase"])
+@pytest.mark.parametrize(
+    "good", [PASSPHRASE, "purple monkey dishwasher", "a brand new passphrase", "another good passphrase"]
+)
 def test_a_few_unrelated_words_will_do(good: str) -> None:
     assert passphrase_problem(good) is None
     assert strength(good).score >= 3
@@ -69,8 +71,7 @@ def test_strength_words_and_scores() -> None:
 
 def test_date_variants() -> None:
     got = date_variants("born 14/07/1990, moved in 2019-03-02")
-    for wanted in ("14071990", "140790", "07141990", "19900714", "1471990", "1990",
-                   "02032019", "20190302"):
+    for wanted in ("14071990", "140790", "07141990", "19900714", "1471990", "1990", "02032019", "20190302"):
         assert wanted in got
 
 
@@ -78,12 +79,27 @@ def test_vault_knows_names_and_dates(tmp_path: Path) -> None:
     v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
     try:
         v.set_setting("owner_name", "Alex Morgan")
-        v.add_person(PersonData(name="Sam Taylor", aliases=("Sammy",), phones=("07700 900123",),
-                                accounts=("@samtee99",), notes="born 14/07/1990"))
+        v.add_person(
+            PersonData(
+                name="Sam Taylor",
+                aliases=("Sammy",),
+                phones=("07700 900123",),
+                accounts=("@samtee99",),
+                notes="born 14/07/1990",
+            )
+        )
         v.add_order(OrderData(order_type="SPO", made_on="2024-05-01"))
         inputs = vault_user_inputs(v)
-        for wanted in ("alex morgan", "morgan", "sam", "sammy", "samtee99", "07700900123",
-                       "14071990", "01052024"):
+        for wanted in (
+            "alex morgan",
+            "morgan",
+            "sam",
+            "sammy",
+            "samtee99",
+            "07700900123",
+            "14071990",
+            "01052024",
+        ):
             assert wanted in inputs
         for guess in ("Sam14071990", "Morgan1990!", "Sammy Samtee99 Taylor"):
             assert passphrase_problem(guess, inputs) is not None, guess
@@ -99,6 +115,7 @@ def test_vault_module_uses_the_new_policy() -> None:
 
 def test_zxcvbn_stays_off_the_start_up_path() -> None:
     code = "import victim_log.vault, victim_log.passphrase, sys; print('zxcvbn' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert out == "False"

@@ -58,8 +58,12 @@ def test_damaged_file_gives_defaults(content: bytes) -> None:
 def test_unknown_keys_are_dropped_and_not_rewritten() -> None:
     path = prefs_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"neutral_face": True, "face": "notes", "vaults": ["/secret/path"],
-                                "last_search": "CANARY-TEXT"}), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"neutral_face": True, "face": "notes", "vaults": ["/secret/path"], "last_search": "CANARY-TEXT"}
+        ),
+        encoding="utf-8",
+    )
     prefs = load_prefs()
     assert prefs == Prefs(neutral_face=True, face="notes")
     save_prefs(prefs)

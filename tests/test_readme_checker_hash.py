@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_readme_publishes_the_checker_hash() -> None:
     script = (ROOT / "resources" / "verify_bundle.py").read_bytes()
-    published = re.findall(r"verify_bundle\.py SHA-256: ([0-9a-f]{64})",
-                           (ROOT / "README.md").read_text(encoding="utf-8"))
+    published = re.findall(
+        r"verify_bundle\.py SHA-256: ([0-9a-f]{64})", (ROOT / "README.md").read_text(encoding="utf-8")
+    )
     assert published == [hashlib.sha256(script).hexdigest()]

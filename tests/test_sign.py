@@ -19,9 +19,7 @@ SSH_KEYGEN = shutil.which("ssh-keygen")
 needs_minisign = pytest.mark.skipif(MINISIGN is None, reason="minisign not installed")
 needs_ssh_keygen = pytest.mark.skipif(SSH_KEYGEN is None, reason="ssh-keygen not installed")
 
-MESSAGE = b"".join(
-    f"{i:064x}  data/exhibits/SM-{i}_photo.jpg\n".encode() for i in range(1, 40)
-)
+MESSAGE = b"".join(f"{i:064x}  data/exhibits/SM-{i}_photo.jpg\n".encode() for i in range(1, 40))
 COMMENT = "timestamp:1764028800\tfile:tagmanifest-sha256.txt\thashed"
 
 
@@ -92,10 +90,7 @@ def test_fingerprint_of_a_known_key_is_stable(key: sign.Ed25519PrivateKey) -> No
     public = key.public_key()
     assert sign.fingerprint(public) == "SHA256:lbmsoA0yIEcEiVDRnMWuzm+nV+3ZEEpVIURqFoeSspg"
     assert sign.short_fingerprint(public) == "95B9 ACA0 0D32 2047 0489 50D1"
-    assert (
-        sign.minisign_public_key_text(public)
-        == "RWQTudqkUkTy4AOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
-    )
+    assert sign.minisign_public_key_text(public) == "RWQTudqkUkTy4AOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4"
 
 
 # --- minisign -------------------------------------------------------------------------------------
@@ -236,9 +231,7 @@ def test_ssh_keygen_rejects_changed_file_wrong_namespace_and_wrong_principal(
 
 
 @needs_ssh_keygen
-def test_ssh_keygen_rejects_a_signature_by_another_key(
-    signed_dir: Path, key: sign.Ed25519PrivateKey
-) -> None:
+def test_ssh_keygen_rejects_a_signature_by_another_key(signed_dir: Path, key: sign.Ed25519PrivateKey) -> None:
     other = sign.generate_signing_key()
     (signed_dir / sign.SSHSIG_NAME).write_bytes(sign.sshsig_sign(other, MESSAGE))
     assert ssh_verify(signed_dir) != 0
@@ -249,9 +242,7 @@ def test_we_verify_signatures_made_by_ssh_keygen(tmp_path: Path) -> None:
     gen = run([str(SSH_KEYGEN), "-q", "-t", "ed25519", "-N", "", "-f", "id", "-C", "t"], tmp_path)
     assert gen.returncode == 0, gen.stderr
     (tmp_path / "file.txt").write_bytes(MESSAGE)
-    signed = run(
-        [str(SSH_KEYGEN), "-Y", "sign", "-f", "id", "-n", sign.NAMESPACE, "file.txt"], tmp_path
-    )
+    signed = run([str(SSH_KEYGEN), "-Y", "sign", "-f", "id", "-n", sign.NAMESPACE, "file.txt"], tmp_path)
     assert signed.returncode == 0, signed.stderr
     public = serialization.load_ssh_public_key((tmp_path / "id.pub").read_bytes())
     assert isinstance(public, Ed25519PublicKey)
@@ -328,8 +319,9 @@ def test_small_order_and_non_canonical_keys_are_refused_like_the_standalone_chec
     spec.loader.exec_module(script)
     candidates = list(sign_module._SMALL_ORDER_KEYS)
     candidates += [((2**255 - 19) + 1).to_bytes(32, "little")]
-    candidates += [sign_module.public_key_bytes(sign_module.generate_signing_key().public_key())
-                   for _ in range(3)]
+    candidates += [
+        sign_module.public_key_bytes(sign_module.generate_signing_key().public_key()) for _ in range(3)
+    ]
     for raw in candidates:
         script_ok = script.ed25519_public_key_ok(raw)
         try:

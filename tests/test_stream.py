@@ -46,8 +46,9 @@ SMALL = 16  # chunk size for the exhaustive cases
 SEALED = SMALL + TAG_LEN
 
 
-def seal(data: bytes, *, key: bytes = KEY, context: bytes = CTX, chunk: int = SMALL,
-         padded: bool = False) -> bytes:
+def seal(
+    data: bytes, *, key: bytes = KEY, context: bytes = CTX, chunk: int = SMALL, padded: bool = False
+) -> bytes:
     out = io.BytesIO()
     result = encrypt_stream(io.BytesIO(data), out, key, context, chunk_size=chunk, padded=padded)
     assert result == StreamResult(len(data), hashlib.sha256(data).hexdigest())
@@ -172,8 +173,14 @@ class Sip(io.RawIOBase):
 def test_short_reads_and_short_writes_are_completed() -> None:
     data = os.urandom(5 * SMALL + 3)
     dst = Sip()
-    made = encrypt_stream(Trickle(data, 7), dst, KEY, CTX, chunk_size=SMALL,  # type: ignore[arg-type]
-                          padded=False)  # version 1 reads from a pipe; version 2 must seek
+    made = encrypt_stream(
+        Trickle(data, 7),
+        dst,
+        KEY,
+        CTX,
+        chunk_size=SMALL,  # type: ignore[arg-type]
+        padded=False,
+    )  # version 1 reads from a pipe; version 2 must seek
     assert made.size == len(data)
     blob = bytes(dst.data)
     assert unseal(blob) == data

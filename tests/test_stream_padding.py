@@ -96,7 +96,8 @@ def test_round_trip_at_edges(size: int) -> None:
     assert len(blob) == ciphertext_size(size, chunk_size=SMALL)
     out = io.BytesIO()
     assert decrypt_stream(io.BytesIO(blob), out, KEY, CTX) == StreamResult(
-        size, hashlib.sha256(data).hexdigest())
+        size, hashlib.sha256(data).hexdigest()
+    )
     assert out.getvalue() == data
 
 
@@ -205,12 +206,13 @@ def test_layout_matches_the_documented_format(monkeypatch: pytest.MonkeyPatch) -
     size = padme(len(data) + 8)  # 208: 208 % 64 = 16, so the trailer fits the final chunk
     assert size == 208
     body = data + bytes(size - len(data) - 8) + len(data).to_bytes(8, "big")
-    aead = AESGCM(HKDF(hashes.SHA256(), length=32, salt=salt,
-                       info=b"victim-log blob stream v1").derive(KEY))
+    aead = AESGCM(HKDF(hashes.SHA256(), length=32, salt=salt, info=b"victim-log blob stream v1").derive(KEY))
     pieces = [body[i : i + 64] for i in range(0, len(body) + 1, 64)]
     expected = header + b"".join(
-        aead.encrypt(i.to_bytes(11, "big") + (b"\x01" if i == len(pieces) - 1 else b"\x00"),
-                     piece, header + CTX)
-        for i, piece in enumerate(pieces))
+        aead.encrypt(
+            i.to_bytes(11, "big") + (b"\x01" if i == len(pieces) - 1 else b"\x00"), piece, header + CTX
+        )
+        for i, piece in enumerate(pieces)
+    )
     assert blob == expected
     assert stream.VERSION == 2

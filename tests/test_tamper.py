@@ -77,8 +77,12 @@ def test_key_file_byte_flips_are_detected(vdir: Path) -> None:
     kf.write_bytes(original)
 
 
-@settings(max_examples=150, derandomize=True, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data=st.binary(max_size=3000))
 def test_key_file_parser_fuzz(data: bytes) -> None:
     try:
@@ -99,7 +103,7 @@ def test_key_file_mutation_fuzz(vdir: Path) -> None:
             if op == 0:
                 raw[pos] = rng.randrange(256)
             elif op == 1:
-                del raw[pos:pos + rng.randrange(1, 40)]
+                del raw[pos : pos + rng.randrange(1, 40)]
             else:
                 raw[pos:pos] = os.urandom(rng.randrange(1, 20))
         with contextlib.suppress(VictimLogError):

@@ -40,7 +40,7 @@ def test_emoji_and_scripts_untouched() -> None:
     [
         ("photo.jpg", "photo.jpg"),
         ("../../etc/passwd", "_._etc_passwd"),
-        ("a/b\\c:d*e?f\"g<h>i|j", "a_b_c_d_e_f_g_h_i_j"),
+        ('a/b\\c:d*e?f"g<h>i|j', "a_b_c_d_e_f_g_h_i_j"),
         ("invoice_\u202egpj.exe", "invoice_gpj.exe"),
         ("CON", "_CON"),
         ("nul.txt", "_nul.txt"),

@@ -109,10 +109,11 @@ def test_missing_vault(tmp_path: Path) -> None:
         Vault.open(tmp_path / "nothing", PASSPHRASE)
 
 
-@pytest.mark.parametrize("damage", ["truncated_key", "empty_key", "zero_db", "garbage_key",
-                                    "missing_db", "missing_key", "weakened_kdf"])
-def test_damaged_vault_gives_clear_error_and_changes_nothing(vdir: Path, vault: Vault,
-                                                             damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated_key", "empty_key", "zero_db", "garbage_key", "missing_db", "missing_key", "weakened_kdf"],
+)
+def test_damaged_vault_gives_clear_error_and_changes_nothing(vdir: Path, vault: Vault, damage: str) -> None:
     vault.add_incident(IncidentData(summary="keep me"))
     vault.lock()
     key, dbf = vdir / KEY_NAME, vdir / DB_NAME
@@ -154,8 +155,9 @@ def test_read_only_vault(vdir: Path, vault: Vault, monkeypatch: pytest.MonkeyPat
     vault.lock()
     before = snapshot(vdir)
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == vdir and mode == os.W_OK
-                        else real_access(p, mode))
+    monkeypatch.setattr(
+        os, "access", lambda p, mode: False if Path(p) == vdir and mode == os.W_OK else real_access(p, mode)
+    )
     # Reading works read-only (#23): it opens, writes nothing, and says it is read-only.
     with Vault.open(vdir, PASSPHRASE) as ro:
         assert ro.read_only and ro.count_incidents() >= 0
@@ -190,12 +192,16 @@ def test_migrates_from_every_earlier_schema(tmp_path: Path, version: int) -> Non
 
 
 def test_edit_creates_versions_and_keeps_history(vault: Vault) -> None:
-    iid = vault.add_incident(IncidentData(summary="Calls", kinds=("phone_call",),
-                                          occurred_start="2026-03-04T21:15"))
+    iid = vault.add_incident(
+        IncidentData(summary="Calls", kinds=("phone_call",), occurred_start="2026-03-04T21:15")
+    )
     first = vault.get_incident(iid)
     assert first.version == 1 and first.data.occurred_start.startswith("2026-03-04T21:15")
-    vault.edit_incident(iid, IncidentData(summary="Calls from Dan", kinds=("phone_call",),
-                                          occurred_start="2026-03-04T21:15"), "added details")
+    vault.edit_incident(
+        iid,
+        IncidentData(summary="Calls from Dan", kinds=("phone_call",), occurred_start="2026-03-04T21:15"),
+        "added details",
+    )
     history = vault.incident_history(iid)
     assert [v.version for v in history] == [1, 2]
     assert history[0].data.summary == "Calls" and history[1].reason == "added details"
@@ -225,8 +231,7 @@ def test_validation_messages(vault: Vault) -> None:
     with pytest.raises(BadInput, match="Unknown kind"):
         vault.add_incident(IncidentData(summary="x", kinds=("telepathy",)))
     with pytest.raises(BadInput, match="before the start"):
-        vault.add_incident(IncidentData(summary="x", occurred_start="2026-03-05",
-                                        occurred_end="2026-03-04"))
+        vault.add_incident(IncidentData(summary="x", occurred_start="2026-03-05", occurred_end="2026-03-04"))
     with pytest.raises(BadInput, match="not a date"):
         vault.add_incident(IncidentData(summary="x", occurred_start="last tuesday"))
     with pytest.raises(NotFound):
@@ -237,23 +242,39 @@ def test_validation_messages(vault: Vault) -> None:
 
 def test_search_and_filters(vault: Vault) -> None:
     dan = vault.add_person(PersonData(name="Dan Marsh", aliases=("Danny",), phones=("07700 900123",)))
-    a = vault.add_incident(IncidentData(summary="Flowers on the doorstep", kinds=("gift",),
-                                        occurred_start="2026-03-01T08:00", location="Home",
-                                        people=(dan,)))
-    b = vault.add_incident(IncidentData(summary="Missed calls", kinds=("phone_call",),
-                                        occurred_start="2026-03-10T23:00",
-                                        details="four calls, number withheld",
-                                        police=PoliceReport(reference="EX/1")))
-    c = vault.add_incident(IncidentData(summary="Outside the Co-op", kinds=("loitering",),
-                                        occurred_start="2026-04-02T17:00", people=(dan,)))
+    a = vault.add_incident(
+        IncidentData(
+            summary="Flowers on the doorstep",
+            kinds=("gift",),
+            occurred_start="2026-03-01T08:00",
+            location="Home",
+            people=(dan,),
+        )
+    )
+    b = vault.add_incident(
+        IncidentData(
+            summary="Missed calls",
+            kinds=("phone_call",),
+            occurred_start="2026-03-10T23:00",
+            details="four calls, number withheld",
+            police=PoliceReport(reference="EX/1"),
+        )
+    )
+    c = vault.add_incident(
+        IncidentData(
+            summary="Outside the Co-op",
+            kinds=("loitering",),
+            occurred_start="2026-04-02T17:00",
+            people=(dan,),
+        )
+    )
     assert [s.id for s in vault.list_incidents()] == [c, b, a]
     assert [s.id for s in vault.search("flow")] == [a]  # prefix search
     assert [s.id for s in vault.search("withheld")] == [b]
     assert [s.id for s in vault.search("danny")] == [c, a]  # people's aliases are searchable
     assert [s.id for s in vault.search("07700")] == [c, a]
     assert vault.search('"; DROP TABLE incidents; --') == []
-    assert [s.id for s in vault.list_incidents(IncidentFilter(start="2026-03-05",
-                                                              end="2026-03-31"))] == [b]
+    assert [s.id for s in vault.list_incidents(IncidentFilter(start="2026-03-05", end="2026-03-31"))] == [b]
     assert [s.id for s in vault.list_incidents(IncidentFilter(kinds=("gift", "loitering")))] == [c, a]
     assert [s.id for s in vault.list_incidents(IncidentFilter(person_id=dan))] == [c, a]
     assert [s.id for s in vault.list_incidents(IncidentFilter(reported=True))] == [b]
@@ -310,8 +331,10 @@ def test_check_passes_then_catches_edits_behind_our_back(vault: Vault) -> None:
     assert report.ok, report.problems
     assert report.journal_entries == 6
     # Someone with the key rewrites history directly in the database.
-    vault.conn.execute("UPDATE records SET body = replace(body, 'entry 1', 'entry ONE')"
-                       " WHERE kind='incident' AND id=?", (ids[1],))
+    vault.conn.execute(
+        "UPDATE records SET body = replace(body, 'entry 1', 'entry ONE') WHERE kind='incident' AND id=?",
+        (ids[1],),
+    )
     report = vault.check()
     assert not report.ok
     assert any(f"incident {ids[1]} version 1 has been altered" in p for p in report.problems)
@@ -380,8 +403,9 @@ def test_locking_while_another_thread_reads_waits_for_it_then_refuses(vault: Vau
         conn = vault.conn  # held across the lock, as a worker's query would
         try:
             while True:
-                conn.execute("SELECT count(*) FROM incident_fts WHERE incident_fts MATCH 'outside'"
-                             ).fetchone()
+                conn.execute(
+                    "SELECT count(*) FROM incident_fts WHERE incident_fts MATCH 'outside'"
+                ).fetchone()
                 reading.set()
         except VaultLocked:
             outcome.append("locked")
@@ -398,7 +422,8 @@ def test_locking_while_another_thread_reads_waits_for_it_then_refuses(vault: Vau
 
 
 def test_the_first_wait_is_whole_whatever_the_fraction_of_the_second(
-        vdir: Path, vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
+    vdir: Path, vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Failures are stamped to the second; the one-second wait after the third must
     not shrink to nothing when the third came late in its second."""
     import types

@@ -69,9 +69,7 @@ def build(
     if script:
         tags.append(bz.verify_script_tag_file())
     entries = [bz.PayloadEntry.from_bytes(p, d) for p, d in (payload or PAYLOAD).items()]
-    bz.write_bag_zip(
-        dest, BAG, entries, bag_info=BAG_INFO, tag_files=tags, signing_key=key, timestamp=STAMP
-    )
+    bz.write_bag_zip(dest, BAG, entries, bag_info=BAG_INFO, tag_files=tags, signing_key=key, timestamp=STAMP)
     return dest
 
 
@@ -118,9 +116,7 @@ def named(report: VerifyReport, rel: str) -> bool:
     return any(rel == p.file or rel in p.message for p in report.problems)
 
 
-def raw_zip(
-    tmp_path: Path, entries: Sequence[tuple[str | zipfile.ZipInfo, bytes]], method: int = 0
-) -> Path:
+def raw_zip(tmp_path: Path, entries: Sequence[tuple[str | zipfile.ZipInfo, bytes]], method: int = 0) -> Path:
     path = tmp_path / "crafted.zip"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # zipfile warns about the duplicates we want
@@ -211,6 +207,7 @@ def test_a_bag_rezipped_by_info_zip_still_verifies(bundle: Path, tmp_path: Path)
 def test_data_descriptors_from_streaming_writers_are_refused(bundle: Path, tmp_path: Path) -> None:
     """FORMAT-14 rule 3: our writer never writes data descriptors, so a bundle with them
     was rewritten by another tool (sizes after the data are room for ambiguity)."""
+
     class Unseekable(io.RawIOBase):
         def __init__(self) -> None:
             self.buf = bytearray()
@@ -265,9 +262,7 @@ def test_a_changed_exhibit_reads_plainly(bundle: Path, tmp_path: Path) -> None:
     assert format_report(report).splitlines()[0] == f"INVALID: {rel} has changed since export."
 
 
-def test_a_flipped_byte_in_the_raw_zip_data_of_any_member_is_named(
-    bundle: Path, tmp_path: Path
-) -> None:
+def test_a_flipped_byte_in_the_raw_zip_data_of_any_member_is_named(bundle: Path, tmp_path: Path) -> None:
     data = bundle.read_bytes()
     with SafeZip(bundle) as z:
         members = [m for m in z.members if m.compressed_size]
@@ -388,9 +383,7 @@ def test_an_unsigned_bundle_is_not_valid(tmp_path: Path) -> None:
 def test_hostile_names_in_a_manifest_are_shown_neutralised(bundle: Path, tmp_path: Path) -> None:
     manifest = contents(bundle)[f"{BAG}/manifest-sha256.txt"][0]
     evil = manifest + ("0" * 64 + "  data/gpj.\u202eexe\n" + "0" * 64 + "  data/a\u200bb.jpg\n").encode()
-    report = verify_bundle(
-        rezip(bundle, tmp_path / "t.zip", replace={"manifest-sha256.txt": evil})
-    )
+    report = verify_bundle(rezip(bundle, tmp_path / "t.zip", replace={"manifest-sha256.txt": evil}))
     text = format_report(report)
     assert "\u202e" not in text
     assert "\u200b" not in text
@@ -460,7 +453,9 @@ def test_unsafe_entries_make_it_not_a_bundle(
 
 def test_the_standalone_script_refuses_unsafe_entries_too(tmp_path: Path) -> None:
     entries: list[tuple[str | zipfile.ZipInfo, bytes]] = [
-        ("../evil.sh", b"x"), (_symlink(), b"x"), (f"{BAG}/bagit.txt", b"dup")
+        ("../evil.sh", b"x"),
+        (_symlink(), b"x"),
+        (f"{BAG}/bagit.txt", b"dup"),
     ]
     for entry in entries:
         out = run_script(raw_zip(tmp_path, [*MINIMAL_BAG, entry]))
@@ -696,13 +691,13 @@ def test_a_key_other_than_the_declared_one_is_invalid_naming_both(tmp_path: Path
     other = sign.fingerprint(OTHER_KEY.public_key())
     info = [*BAG_INFO, ("Signing-Key-Fingerprint", victim)]
     entries = [bz.PayloadEntry.from_bytes(p, d) for p, d in PAYLOAD.items()]
-    bz.write_bag_zip(tmp_path / "ok.zip", BAG, entries, bag_info=info, signing_key=KEY,
-                     timestamp=STAMP)
+    bz.write_bag_zip(tmp_path / "ok.zip", BAG, entries, bag_info=info, signing_key=KEY, timestamp=STAMP)
     good = verify_bundle(tmp_path / "ok.zip")
     assert good.valid
     assert good.declared_fingerprint == victim
-    bz.write_bag_zip(tmp_path / "forged.zip", BAG, entries, bag_info=info, signing_key=OTHER_KEY,
-                     timestamp=STAMP)
+    bz.write_bag_zip(
+        tmp_path / "forged.zip", BAG, entries, bag_info=info, signing_key=OTHER_KEY, timestamp=STAMP
+    )
     report = verify_bundle(tmp_path / "forged.zip")
     assert [(p.file, p.kind) for p in report.problems] == [("bag-info.txt", SIGNATURE)]
     assert victim in report.problems[0].message
@@ -719,9 +714,7 @@ def test_two_payload_oxum_lines_are_named(bundle: Path, tmp_path: Path) -> None:
 # --- the CLI: --expect-key, JSON fields, lineage arguments -----------------------------------
 
 
-def test_cli_verify_expect_key_and_json_fields(
-    bundle: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_verify_expect_key_and_json_fields(bundle: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from tests.helpers import run_cli
 
     fp = sign.fingerprint(KEY.public_key())
@@ -770,9 +763,17 @@ def _chain(n: int, withheld: frozenset[int] = frozenset()) -> list[dict[str, obj
     out: list[dict[str, object]] = []
     prev = "0" * 64
     for seq in range(1, n + 1):
-        fields = {"action": "created", "at": f"2026-01-{seq:02d}T10:00:00+00:00",
-                  "body_sha256": "ab" * 32, "detail": {"n": seq}, "id": seq, "kind": "incident",
-                  "prev": prev, "seq": seq, "version": 1}
+        fields = {
+            "action": "created",
+            "at": f"2026-01-{seq:02d}T10:00:00+00:00",
+            "body_sha256": "ab" * 32,
+            "detail": {"n": seq},
+            "id": seq,
+            "kind": "incident",
+            "prev": prev,
+            "seq": seq,
+            "version": 1,
+        }
         digest = hashlib.sha256(canonical_json(fields)).hexdigest()
         entry: dict[str, object] = {**fields, "hash": digest}
         if seq in withheld:
@@ -837,8 +838,11 @@ def test_journal_check_refuses_non_canonical_lines_and_a_missing_last_newline() 
 
     lines = _chain(3)
     spaced = _jsonl(lines).replace(b'","', b'", "', 1)
-    assert check_journal([spaced], _head(lines)).problems[0][1].startswith(
-        "data/journal.jsonl line 1 is not a journal entry")
+    assert (
+        check_journal([spaced], _head(lines))
+        .problems[0][1]
+        .startswith("data/journal.jsonl line 1 is not a journal entry")
+    )
     assert not check_journal([_jsonl(lines)[:-1]], _head(lines)).ok
     assert not check_journal([b"x" * (2 << 20)], _head(lines)).ok
 
@@ -906,8 +910,14 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     v.lock()
 
     pub = key.public_key()
-    new = hb.Genuine(base / "new.zip", "new", sign.private_key_to_bytes(key), sign.fingerprint(pub),
-                     sign.short_fingerprint(pub), chain)
+    new = hb.Genuine(
+        base / "new.zip",
+        "new",
+        sign.private_key_to_bytes(key),
+        sign.fingerprint(pub),
+        sign.short_fingerprint(pub),
+        chain,
+    )
     lines = [json.loads(x) for x in new.members()["data/journal.jsonl"].decode().splitlines()]
     head_seq = lines[-1]["seq"]
     full = [dict(e) for e in chain[:head_seq]]
@@ -916,17 +926,21 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     rechained = hb.chain(full)
     stubbed = {x["seq"] for x in lines if x.get("withheld")}
     forged = [hb.stub(e) if e["seq"] in stubbed else e for e in rechained]
-    rewritten = hb.resign_journal(new, base / "rewritten.zip", forged,
-                                  (forged[-1]["seq"], forged[-1]["hash"]))
+    rewritten = hb.resign_journal(
+        new, base / "rewritten.zip", forged, (forged[-1]["seq"], forged[-1]["hash"])
+    )
     other = sign.fingerprint(hb.OTHER_KEY.public_key())
-    resigned = hb.resign(new, base / "resigned.zip", key=hb.OTHER_KEY, info_edit=lambda info: [
-        (k, other if k == "Signing-Key-Fingerprint" else v) for k, v in info])
+    resigned = hb.resign(
+        new,
+        base / "resigned.zip",
+        key=hb.OTHER_KEY,
+        info_edit=lambda info: [(k, other if k == "Signing-Key-Fingerprint" else v) for k, v in info],
+    )
     old = replace_genuine(new, base / "old.zip", "old")
     old_lines = [json.loads(x) for x in old.members()["data/journal.jsonl"].decode().splitlines()]
     legacy = [x for x in old_lines if not x.get("withheld")]
     legacy_old = hb.resign_journal(old, base / "legacy-old.zip", legacy, None)
-    return Exports(base / "old.zip", base / "new.zip", base / "rolled.zip", rewritten, resigned,
-                   legacy_old)
+    return Exports(base / "old.zip", base / "new.zip", base / "rolled.zip", rewritten, resigned, legacy_old)
 
 
 def replace_genuine(g: Any, path: Path, bag: str) -> Any:
@@ -947,11 +961,18 @@ def _lineage_everywhere(
     since = run_cli(capsys, "verify", str(newer), "--since", str(older), "--json")
     assert json.loads(since.out)["extends"] is (since.code == 0)
     script = subprocess.run(
-        [sys.executable, "-I", str(resource_path("verify_bundle.py")), str(newer), "--since",
-         str(older)], capture_output=True, text=True, timeout=120, check=False)
-    return {"core": core, "cli": (two.code, two.out + two.err),
-            "cli --since --json": (since.code, since.out + since.err),
-            "script": (script.returncode, script.stdout + script.stderr)}
+        [sys.executable, "-I", str(resource_path("verify_bundle.py")), str(newer), "--since", str(older)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return {
+        "core": core,
+        "cli": (two.code, two.out + two.err),
+        "cli --since --json": (since.code, since.out + since.err),
+        "script": (script.returncode, script.stdout + script.stderr),
+    }
 
 
 def test_a_later_export_of_the_same_vault_extends_the_earlier_one(
@@ -984,7 +1005,13 @@ def test_a_history_that_does_not_extend_is_exit_1_everywhere(
 
 
 def test_each_lineage_fixture_bundle_is_valid_on_its_own(exports: Exports) -> None:
-    for path in (exports.old, exports.new, exports.rolled, exports.rewritten, exports.resigned,
-                 exports.legacy_old):
+    for path in (
+        exports.old,
+        exports.new,
+        exports.rolled,
+        exports.rewritten,
+        exports.resigned,
+        exports.legacy_old,
+    ):
         report = verify_bundle(path)
         assert report.valid, (path.name, report.problems)

@@ -1076,8 +1076,9 @@ def test_a_reader_that_goes_away_gets_no_traceback(tmp_path: Path) -> None:
     which then printed a BrokenPipeError traceback while reporting it."""
     not_zip = tmp_path / "x.zip"
     not_zip.write_bytes(b"not a zip at all\n" * 10)
-    proc = subprocess.Popen([sys.executable, "-I", str(SCRIPT), str(not_zip)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-I", str(SCRIPT), str(not_zip)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.close()  # the reader is gone before the script writes anything
     err = proc.stderr.read()

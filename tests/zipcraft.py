@@ -97,8 +97,17 @@ def local_record(e: Entry) -> tuple[bytes, bytes]:
     name = e.local_name if e.local_name is not None else e.raw_name
     method = e.local_method if e.local_method is not None else e.method
     head = b"PK\x03\x04" + struct.pack(
-        "<HHHHHIIIHH", 20, e.flag_bits(), method, e.dostime, e.dosdate, l_crc, l_csize, l_usize,
-        len(name), len(extra),
+        "<HHHHHIIIHH",
+        20,
+        e.flag_bits(),
+        method,
+        e.dostime,
+        e.dosdate,
+        l_crc,
+        l_csize,
+        l_usize,
+        len(name),
+        len(extra),
     )
     tail = payload
     if e.descriptor:
@@ -120,23 +129,61 @@ def central_record(e: Entry, offset: int) -> bytes:
     if e.zip64:
         extra = extra_field(1, struct.pack("<QQ", usize, csize)) + extra
         csize = usize = 0xFFFFFFFF
-    return b"PK\x01\x02" + struct.pack(
-        "<HHHHHHIIIHHHHHII", (e.create_system << 8) | 20, 20, e.flag_bits(), e.method, e.dostime,
-        e.dosdate, crc, csize, usize, len(e.raw_name), len(extra), len(e.comment), 0, 0,
-        e.external_attr, offset,
-    ) + e.raw_name + extra + e.comment
+    return (
+        b"PK\x01\x02"
+        + struct.pack(
+            "<HHHHHHIIIHHHHHII",
+            (e.create_system << 8) | 20,
+            20,
+            e.flag_bits(),
+            e.method,
+            e.dostime,
+            e.dosdate,
+            crc,
+            csize,
+            usize,
+            len(e.raw_name),
+            len(extra),
+            len(e.comment),
+            0,
+            0,
+            e.external_attr,
+            offset,
+        )
+        + e.raw_name
+        + extra
+        + e.comment
+    )
 
 
-def eocd(count: int, cd_size: int, cd_offset: int, comment: bytes = b"",
-         comment_len: int | None = None) -> bytes:
-    return b"PK\x05\x06" + struct.pack(
-        "<HHHHIIH", 0, 0, count, count, cd_size, cd_offset,
-        len(comment) if comment_len is None else comment_len,
-    ) + comment
+def eocd(
+    count: int, cd_size: int, cd_offset: int, comment: bytes = b"", comment_len: int | None = None
+) -> bytes:
+    return (
+        b"PK\x05\x06"
+        + struct.pack(
+            "<HHHHIIH",
+            0,
+            0,
+            count,
+            count,
+            cd_size,
+            cd_offset,
+            len(comment) if comment_len is None else comment_len,
+        )
+        + comment
+    )
 
 
-def zip64_end(count: int, cd_size: int, cd_offset: int, at: int, *, record_size: int = 44,
-              locator_offset: int | None = None) -> bytes:
+def zip64_end(
+    count: int,
+    cd_size: int,
+    cd_offset: int,
+    at: int,
+    *,
+    record_size: int = 44,
+    locator_offset: int | None = None,
+) -> bytes:
     rec = b"PK\x06\x06" + struct.pack(
         "<QHHIIQQQQ", record_size, 45, 45, 0, 0, count, count, cd_size, cd_offset
     )

@@ -62,8 +62,7 @@ def _vault_files(vault: Vault) -> list[Path]:
     files = [base / KEY_NAME, base / DB_NAME]
     blob_root = base / BLOB_DIR
     if blob_root.is_dir():
-        files += sorted(p for p in blob_root.rglob("*")
-                        if p.is_file() and not p.name.startswith(".tmp-"))
+        files += sorted(p for p in blob_root.rglob("*") if p.is_file() and not p.name.startswith(".tmp-"))
     return files
 
 
@@ -101,8 +100,13 @@ def write_backup(vault: Vault, out: Path) -> BackupInfo:
                             size += len(chunk)
                     entries.append({"name": name, "size": size, "sha256": digest.hexdigest()})
                     total += size
-                body = {"format": FORMAT, "version": VERSION, "vault_id": vault.vault_id,
-                        "created_at": now_iso(), "files": entries}
+                body = {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "vault_id": vault.vault_id,
+                    "created_at": now_iso(),
+                    "files": entries,
+                }
                 manifest = {**body, "mac": _manifest_mac(vault, body)}
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         finally:
@@ -144,13 +148,16 @@ def _read_manifest(zf: SafeZip) -> dict[str, Any]:
     return doc
 
 
-def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
-                   recovery_key: str | None = None) -> Vault:
+def restore_backup(
+    backup: Path, target: Path, *, passphrase: str | None = None, recovery_key: str | None = None
+) -> Vault:
     """Restore ``backup`` into ``target`` (which must not hold a vault); returns it unlocked."""
     backup, target = Path(backup), Path(target)
     if Vault.exists(target):
-        raise VaultExists(f"There is already a vault in {target}. Restore somewhere else, "
-                          "or move that vault away first. Nothing was changed.")
+        raise VaultExists(
+            f"There is already a vault in {target}. Restore somewhere else, "
+            "or move that vault away first. Nothing was changed."
+        )
     if not backup.is_file():
         raise BadInput(f"There is no backup file called '{backup.name}'.")
     ensure_private_dir(target.parent)
@@ -170,12 +177,15 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
             present = {m.name for m in zf.members if not m.is_dir} - {MANIFEST}
             extra = present - set(listed)
             if extra:
-                raise IntegrityError(f"The backup holds files it does not list ({sorted(extra)[0]}); "
-                                     "it may have been tampered with.")
+                raise IntegrityError(
+                    f"The backup holds files it does not list ({sorted(extra)[0]}); "
+                    "it may have been tampered with."
+                )
             for name, entry in listed.items():
                 parts = name.split("/")
-                if name not in present or not (name in (KEY_NAME, DB_NAME)
-                                               or (parts[0] == BLOB_DIR and len(parts) == 3)):
+                if name not in present or not (
+                    name in (KEY_NAME, DB_NAME) or (parts[0] == BLOB_DIR and len(parts) == 3)
+                ):
                     raise IntegrityError(f"The backup is incomplete or damaged ({name}).")
                 member = zf.get(name)
                 assert member is not None
@@ -191,8 +201,10 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
                     fh.flush()
                     os.fsync(fh.fileno())
                 if size != entry.get("size") or digest.hexdigest() != entry.get("sha256"):
-                    raise IntegrityError(f"The backup has been changed or damaged: {name} does "
-                                         "not match its manifest. Nothing was restored.")
+                    raise IntegrityError(
+                        f"The backup has been changed or damaged: {name} does "
+                        "not match its manifest. Nothing was restored."
+                    )
         # The key file comes from the backup: its recorded failures are not ours to honour.
         vault = Vault.open(staging, passphrase, recovery_key=recovery_key, backoff=False)
         try:
@@ -201,8 +213,9 @@ def restore_backup(backup: Path, target: Path, *, passphrase: str | None = None,
                 raise IntegrityError("The backup's manifest has been changed. Nothing was restored.")
             report = vault.check()
             if not report.ok:
-                raise IntegrityError("The restored vault does not pass its check: "
-                                     + "; ".join(report.problems[:3]))
+                raise IntegrityError(
+                    "The restored vault does not pass its check: " + "; ".join(report.problems[:3])
+                )
         finally:
             vault.lock()
         if target.exists():

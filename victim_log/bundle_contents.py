@@ -129,8 +129,14 @@ def _detail(i: dict[str, Any]) -> str:
         lines += ["", "What happened:", details, ""]
     people = i.get("people")
     if isinstance(people, list):
-        add("People", [f"{text(p.get('name'), single_line=True)} ({text(p.get('role'))})"
-                       for p in people if isinstance(p, dict)])
+        add(
+            "People",
+            [
+                f"{text(p.get('name'), single_line=True)} ({text(p.get('role'))})"
+                for p in people
+                if isinstance(p, dict)
+            ],
+        )
     add("Witnesses", i.get("witnesses"))
     add("Effect", i.get("effect_labels"))
     add("Effect in their words", i.get("effect_text"))
@@ -142,8 +148,10 @@ def _detail(i: dict[str, Any]) -> str:
         add("Collar number", police.get("collar_number"))
         add("Reported on", police.get("reported_on"))
     if i.get("breach") is True:
-        add("Breach of order", f"{text(i.get('order'), single_line=True)} — "
-                               f"{text(i.get('order_condition'), single_line=True)}")
+        add(
+            "Breach of order",
+            f"{text(i.get('order'), single_line=True)} — {text(i.get('order_condition'), single_line=True)}",
+        )
     add("Exhibits", i.get("exhibits"))
     if isinstance(i.get("exhibits_not_included"), int) and i["exhibits_not_included"]:
         add("Files removed from the log before export", i["exhibits_not_included"])
@@ -158,9 +166,11 @@ def _detail(i: dict[str, Any]) -> str:
         lines += ["", "History:"]
         for h in history:
             if isinstance(h, dict):
-                lines.append(f"  v{text(h.get('version'))} "
-                             f"{format_datetime(text(h.get('recorded_at'), single_line=True))}: "
-                             f"{text(h.get('reason'), single_line=True)}")
+                lines.append(
+                    f"  v{text(h.get('version'))} "
+                    f"{format_datetime(text(h.get('recorded_at'), single_line=True))}: "
+                    f"{text(h.get('reason'), single_line=True)}"
+                )
     note = i.get("private_note")
     if isinstance(note, str) and note:
         lines += ["", "Private note:", text(note)]
@@ -191,22 +201,33 @@ def _about(doc: dict[str, Any]) -> str:
         add("Breaches of orders", counts.get("breaches"))
         by_kind = counts.get("by_kind")
         if isinstance(by_kind, dict):
-            add("Incidents by kind", [f"{KINDS.get(k, text(k, single_line=True))}: {text(v)}"
-                                      for k, v in by_kind.items()])
+            add(
+                "Incidents by kind",
+                [f"{KINDS.get(k, text(k, single_line=True))}: {text(v)}" for k, v in by_kind.items()],
+            )
     people = doc.get("people")
     if isinstance(people, list):
         for p in people:
             if isinstance(p, dict) and p.get("role") == "perpetrator":
-                add("Perpetrator", text(p.get("name"), single_line=True)
-                    + "".join(f"; {text(p.get(k), single_line=True)}"
-                              for k in ("aliases", "phones", "accounts", "vehicles") if p.get(k)))
+                add(
+                    "Perpetrator",
+                    text(p.get("name"), single_line=True)
+                    + "".join(
+                        f"; {text(p.get(k), single_line=True)}"
+                        for k in ("aliases", "phones", "accounts", "vehicles")
+                        if p.get(k)
+                    ),
+                )
     orders = doc.get("orders")
     if isinstance(orders, list):
         for o in orders:
             if isinstance(o, dict):
-                add("Order", f"{text(o.get('order_type'), single_line=True)} "
-                             f"{text(o.get('reference'), single_line=True)} "
-                             f"({text(o.get('status'), single_line=True)})")
+                add(
+                    "Order",
+                    f"{text(o.get('order_type'), single_line=True)} "
+                    f"{text(o.get('reference'), single_line=True)} "
+                    f"({text(o.get('status'), single_line=True)})",
+                )
     return "\n".join(lines)
 
 
@@ -229,15 +250,20 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
     for i in doc.get("incidents", []):
         if not isinstance(i, dict):
             continue
-        contents.rows.append(TimelineRow(
-            number=text(i.get("number"), single_line=True),
-            when=text(i.get("when"), single_line=True),
-            kinds=", ".join(text(k, single_line=True) for k in i.get("kind_labels", [])
-                            if isinstance(k, str)) if isinstance(i.get("kind_labels"), list)
-            else text(i.get("kinds"), single_line=True),
-            summary=text(i.get("summary"), single_line=True),
-            exhibits=text(i.get("exhibits"), single_line=True),
-            detail=_detail(i)))
+        contents.rows.append(
+            TimelineRow(
+                number=text(i.get("number"), single_line=True),
+                when=text(i.get("when"), single_line=True),
+                kinds=", ".join(
+                    text(k, single_line=True) for k in i.get("kind_labels", []) if isinstance(k, str)
+                )
+                if isinstance(i.get("kind_labels"), list)
+                else text(i.get("kinds"), single_line=True),
+                summary=text(i.get("summary"), single_line=True),
+                exhibits=text(i.get("exhibits"), single_line=True),
+                detail=_detail(i),
+            )
+        )
     contents.about = _about(doc)
     return doc
 
@@ -256,37 +282,59 @@ def _exhibits_from_csv(z: SafeZip, root: str, contents: BundleContents) -> list[
     return None
 
 
-def read_exhibits(z: SafeZip, root: str, contents: BundleContents,
-                  doc: dict[str, Any] | None) -> None:
+def read_exhibits(z: SafeZip, root: str, contents: BundleContents, doc: dict[str, Any] | None) -> None:
     rows = _exhibits_from_csv(z, root, contents)
     if rows is None and doc is not None and isinstance(doc.get("exhibits"), list):
-        rows = [{"reference": text(e.get("reference")), "file": text(e.get("file")),
-                 "original_filename": text(e.get("original_filename")),
-                 "sha256": text(e.get("sha256")), "size_bytes": text(e.get("size")),
-                 "media_type": text(e.get("media_type")), "added_at": text(e.get("added_at")),
-                 "entries": text(e.get("entries"))}
-                for e in doc["exhibits"] if isinstance(e, dict)]
+        rows = [
+            {
+                "reference": text(e.get("reference")),
+                "file": text(e.get("file")),
+                "original_filename": text(e.get("original_filename")),
+                "sha256": text(e.get("sha256")),
+                "size_bytes": text(e.get("size")),
+                "media_type": text(e.get("media_type")),
+                "added_at": text(e.get("added_at")),
+                "entries": text(e.get("entries")),
+            }
+            for e in doc["exhibits"]
+            if isinstance(e, dict)
+        ]
     listed: set[str] = set()
     for r in rows or []:
         file = str(r.get("file") or "")
         member = z.get(root + file) if file else None
         if member is not None and not member.is_dir:
             listed.add(member.name)
-        contents.exhibits.append(ExhibitRow(
-            reference=cell(str(r.get("reference") or "")),
-            member=member.name if member is not None and not member.is_dir else "",
-            file=cell(file), original_filename=cell(str(r.get("original_filename") or "")),
-            sha256=cell(str(r.get("sha256") or "")).lower(),
-            size=cell(str(r.get("size_bytes") or "")), media_type=cell(str(r.get("media_type") or "")),
-            added_at=cell(str(r.get("added_at") or "")), entries=cell(str(r.get("entries") or ""))))
+        contents.exhibits.append(
+            ExhibitRow(
+                reference=cell(str(r.get("reference") or "")),
+                member=member.name if member is not None and not member.is_dir else "",
+                file=cell(file),
+                original_filename=cell(str(r.get("original_filename") or "")),
+                sha256=cell(str(r.get("sha256") or "")).lower(),
+                size=cell(str(r.get("size_bytes") or "")),
+                media_type=cell(str(r.get("media_type") or "")),
+                added_at=cell(str(r.get("added_at") or "")),
+                entries=cell(str(r.get("entries") or "")),
+            )
+        )
     for m in z.members:
         if m.name.startswith(root + EXHIBITS_DIR) and not m.is_dir and m.name not in listed:
-            name = m.name[len(root):]
-            contents.exhibits.append(ExhibitRow(
-                reference="—", member=m.name, file=display_safe(name, single_line=True),
-                original_filename=display_safe(name.rpartition("/")[2], single_line=True),
-                sha256="", size=str(m.size), media_type="", added_at="", entries="",
-                listed=False))
+            name = m.name[len(root) :]
+            contents.exhibits.append(
+                ExhibitRow(
+                    reference="—",
+                    member=m.name,
+                    file=display_safe(name, single_line=True),
+                    original_filename=display_safe(name.rpartition("/")[2], single_line=True),
+                    sha256="",
+                    size=str(m.size),
+                    media_type="",
+                    added_at="",
+                    entries="",
+                    listed=False,
+                )
+            )
 
 
 def read_contents(z: SafeZip) -> BundleContents:

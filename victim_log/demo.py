@@ -27,14 +27,18 @@ def fill_demo(vault: Vault, *, seed: int = 7, total: int = 60) -> int:
     rng = random.Random(seed)  # noqa: S311 - invented demo data, not security
     people: dict[str, int] = {}
     for p in case["people"]:
-        person = PersonData(name=p["name"], role=p["role"], relationship=p.get("relationship", ""),
-                          aliases=tuple(p.get("aliases", ())), phones=tuple(p.get("phones", ())),
-                          accounts=tuple(p.get("accounts", ())),
-                          vehicles=tuple(p.get("vehicles", ())))
+        person = PersonData(
+            name=p["name"],
+            role=p["role"],
+            relationship=p.get("relationship", ""),
+            aliases=tuple(p.get("aliases", ())),
+            phones=tuple(p.get("phones", ())),
+            accounts=tuple(p.get("accounts", ())),
+            vehicles=tuple(p.get("vehicles", ())),
+        )
         existing = vault.find_person(person.name)
         people[p["key"]] = existing.id if existing else vault.add_person(person)
-    order_id = vault.add_order(OrderData.from_dict({**case["order"],
-                                                    "person_id": people["dan"]}))
+    order_id = vault.add_order(OrderData.from_dict({**case["order"], "person_id": people["dan"]}))
     if not vault.get_setting("case_title"):
         vault.set_setting("case_title", case["case_title"])
         vault.set_setting("initials", case["victim_initials"])
@@ -72,12 +76,19 @@ def fill_demo(vault: Vault, *, seed: int = 7, total: int = 60) -> int:
             witness = "Priya Shah (neighbour), 07700 900321"
         police = PoliceReport(**t["police"]) if t.get("police") else PoliceReport()
         data = IncidentData(
-            summary=t["summary"], kinds=tuple(kinds), occurred_start=when.isoformat(),
-            precision=t.get("precision", "exact"), location=t.get("location", ""),
-            details=t["details"], people=tuple(persons), witnesses=witness,
+            summary=t["summary"],
+            kinds=tuple(kinds),
+            occurred_start=when.isoformat(),
+            precision=t.get("precision", "exact"),
+            location=t.get("location", ""),
+            details=t["details"],
+            people=tuple(persons),
+            witnesses=witness,
             effects=tuple(t.get("effects", ("alarm_distress",) if rng.random() < 0.3 else ())),
-            actions=t.get("did", "Kept the evidence (screenshot)."), police=police,
-            order_id=order_id if breach_condition else None, order_condition=breach_condition,
+            actions=t.get("did", "Kept the evidence (screenshot)."),
+            police=police,
+            order_id=order_id if breach_condition else None,
+            order_condition=breach_condition,
             complete_later=rng.random() < 0.05,
         )
         vault.add_incident(data)

@@ -62,18 +62,36 @@ def one_line(text: str) -> str:
     """Untrusted text for a one-line display (file names, list rows)."""
     return display_safe(text, single_line=True)
 
-def _item(evidence_id: int, first: Any, version: int, reason: str, deleted: bool, *,
-          erased: bool, incidents: tuple[int, ...]) -> EvidenceItem:
+
+def _item(
+    evidence_id: int,
+    first: Any,
+    version: int,
+    reason: str,
+    deleted: bool,
+    *,
+    erased: bool,
+    incidents: tuple[int, ...],
+) -> EvidenceItem:
     """An item from its first version's body (what arrived, never rewritten) and its
     latest version's state (removed or not, and why)."""
     try:
         return EvidenceItem(
-            id=evidence_id, version=version, filename=str(first["filename"]),
-            size=int(first["size"]), media_type=str(first["media_type"]),
-            sha256=str(first["sha256"]), added_at=str(first["added_at"]),
-            added_by=str(first["added_by"]), metadata=dict(first.get("metadata") or {}),
-            blob_id=str(first["blob_id"]), removed=deleted,
-            removed_reason=reason if deleted else "", erased=erased, incidents=incidents)
+            id=evidence_id,
+            version=version,
+            filename=str(first["filename"]),
+            size=int(first["size"]),
+            media_type=str(first["media_type"]),
+            sha256=str(first["sha256"]),
+            added_at=str(first["added_at"]),
+            added_by=str(first["added_by"]),
+            metadata=dict(first.get("metadata") or {}),
+            blob_id=str(first["blob_id"]),
+            removed=deleted,
+            removed_reason=reason if deleted else "",
+            erased=erased,
+            incidents=incidents,
+        )
     except (KeyError, TypeError, ValueError, AttributeError):
         raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
 
@@ -97,15 +115,34 @@ class RecordWriter(Protocol):
 
     def _next_id(self, kind: str, count: int = 1) -> int: ...
 
-    def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any] | str, *,
-                      reason: str, deleted: bool, action: str) -> str: ...
+    def _write_record(
+        self,
+        kind: str,
+        id: int,
+        version: int,
+        body: dict[str, Any] | str,
+        *,
+        reason: str,
+        deleted: bool,
+        action: str,
+    ) -> str: ...
 
     def _event(self, action: str, detail: dict[str, Any]) -> None: ...
 
     def _records(self, kind: str, id: int) -> list[tuple[int, str, str, bool, dict[str, Any]]]: ...
 
-    def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
-                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None: ...
+    def _index_incident(
+        self,
+        incident_id: int,
+        version: int,
+        first_at: str,
+        at: str,
+        data: IncidentData,
+        evidence: tuple[int, ...],
+        *,
+        deleted: bool,
+    ) -> None: ...
+
 
 _SQL_BATCH = 500  # ids per IN (...) query: well under SQLite's variable limit
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
@@ -152,15 +189,15 @@ class EvidenceStore:
 
     def _wrap(self, blob_id: str, file_key: bytes) -> bytes:
         nonce = secrets.token_bytes(12)
-        return nonce + AESGCM(self._vault.subkey("blob-wrap")).encrypt(
-            nonce, file_key, blob_id.encode())
+        return nonce + AESGCM(self._vault.subkey("blob-wrap")).encrypt(nonce, file_key, blob_id.encode())
 
     def _unwrap(self, blob_id: str, wrapped: bytes | None) -> bytes:
         if not wrapped:
             raise IntegrityError("This file was permanently removed; its key has been erased.")
         try:
             return AESGCM(self._vault.subkey("blob-wrap")).decrypt(
-                bytes(wrapped[:12]), bytes(wrapped[12:]), blob_id.encode())
+                bytes(wrapped[:12]), bytes(wrapped[12:]), blob_id.encode()
+            )
         except InvalidTag:
             raise IntegrityError("The key of a stored file is damaged.") from None
 
@@ -169,8 +206,14 @@ class EvidenceStore:
 
     # ------------------------------------------------------------------ intake
 
-    def add(self, path: Path, *, incident_id: int | None = None, added_by: str = "victim",
-            progress: Callable[[int], None] | None = None) -> tuple[int, bool]:
+    def add(
+        self,
+        path: Path,
+        *,
+        incident_id: int | None = None,
+        added_by: str = "victim",
+        progress: Callable[[int], None] | None = None,
+    ) -> tuple[int, bool]:
         """Store the file at ``path``; returns (evidence id, True if it was new).
 
         A file already in the vault (same bytes) is not stored twice: its existing id
@@ -200,8 +243,9 @@ class EvidenceStore:
             fh.seek(0)
             return self.store_blob(fh, path.name, head, before)
         except OSError as exc:
-            raise BadInput(f"Reading '{one_line(path.name)}' failed ({exc.strerror}). "
-                           "Nothing was added.") from None
+            raise BadInput(
+                f"Reading '{one_line(path.name)}' failed ({exc.strerror}). Nothing was added."
+            ) from None
         finally:
             fh.close()
 
@@ -211,19 +255,28 @@ class EvidenceStore:
             with contextlib.suppress(OSError):
                 fsync_dir(folder)
 
-    def add_bytes(self, data: bytes, filename: str, *, incident_id: int | None = None,
-                  added_by: str = "victim") -> tuple[int, bool]:
+    def add_bytes(
+        self, data: bytes, filename: str, *, incident_id: int | None = None, added_by: str = "victim"
+    ) -> tuple[int, bool]:
         """Store bytes held in memory (a pasted screenshot, an import's attachment)."""
-        return self._intake(io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by,
-                            incident_id, None)
+        return self._intake(
+            io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by, incident_id, None
+        )
 
     def store_bytes(self, data: bytes, filename: str) -> PendingBlob:
         """:meth:`store_blob` for bytes held in memory (a pasted screenshot saved with
         its entry in one transaction by :meth:`Vault.add_incident`)."""
         return self.store_blob(io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES])
 
-    def _intake(self, src: BinaryIO, filename: str, head: bytes, added_by: str,
-                incident_id: int | None, before: os.stat_result | None) -> tuple[int, bool]:
+    def _intake(
+        self,
+        src: BinaryIO,
+        filename: str,
+        head: bytes,
+        added_by: str,
+        incident_id: int | None,
+        before: os.stat_result | None,
+    ) -> tuple[int, bool]:
         if incident_id is not None:
             self._vault.get_incident(incident_id)  # NotFound before any work
         pending = self.store_blob(src, filename, head, before)
@@ -237,8 +290,9 @@ class EvidenceStore:
             fsync_dir(self._blob_path(pending.blob_id).parent)
         return result
 
-    def store_blob(self, src: BinaryIO, filename: str, head: bytes,
-                   before: os.stat_result | None = None) -> PendingBlob:
+    def store_blob(
+        self, src: BinaryIO, filename: str, head: bytes, before: os.stat_result | None = None
+    ) -> PendingBlob:
         """Encrypt ``src`` into a new blob file that no record refers to yet.
 
         The first half of an intake, so that an import can store many files and then
@@ -252,15 +306,21 @@ class EvidenceStore:
         try:
             final.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             with atomic_writer(final, "the evidence file") as out:
-                result = stream.encrypt_stream(src, cast(BinaryIO, EarlyWriteback(out)), file_key,
-                                               blob_id.encode())
+                result = stream.encrypt_stream(
+                    src, cast(BinaryIO, EarlyWriteback(out)), file_key, blob_id.encode()
+                )
                 if before is not None:
                     after = os.fstat(src.fileno())
-                    if (after.st_size != before.st_size or after.st_mtime_ns != before.st_mtime_ns
-                            or result.size != before.st_size):
-                        raise BadInput(f"'{one_line(filename)}' changed while it was being "
-                                       "read. Try again when it has finished saving. "
-                                       "Nothing was added.")
+                    if (
+                        after.st_size != before.st_size
+                        or after.st_mtime_ns != before.st_mtime_ns
+                        or result.size != before.st_size
+                    ):
+                        raise BadInput(
+                            f"'{one_line(filename)}' changed while it was being "
+                            "read. Try again when it has finished saving. "
+                            "Nothing was added."
+                        )
         except OSError as exc:
             raise translate_os_error(exc, "the evidence file") from None
         return PendingBlob(blob_id, file_key, filename, head[:METADATA_HEAD_BYTES], result)
@@ -277,8 +337,9 @@ class EvidenceStore:
         with contextlib.suppress(OSError):
             self._blob_path(pending.blob_id).unlink()
 
-    def record_blob(self, pending: PendingBlob, *, added_by: str = "victim",
-                    incident_id: int | None = None) -> tuple[int, bool]:
+    def record_blob(
+        self, pending: PendingBlob, *, added_by: str = "victim", incident_id: int | None = None
+    ) -> tuple[int, bool]:
         """Second half of an intake: must run inside the caller's transaction.
 
         Returns (evidence id, True if new); identical bytes already in the vault give
@@ -288,12 +349,11 @@ class EvidenceStore:
         conn = vault.conn
         blob_id, result = pending.blob_id, pending.result
         tag = self._dedup_tag(result.sha256)
-        row = conn.execute(
-            "SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
+        row = conn.execute("SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
         if row is not None and str(row[0]) != blob_id:
             existing = conn.execute(
-                "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1",
-                (row[0],)).fetchone()
+                "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1", (row[0],)
+            ).fetchone()
             self.discard(pending)
             if existing is not None:
                 if incident_id is not None:
@@ -302,26 +362,33 @@ class EvidenceStore:
             blob_id = str(row[0])
         else:
             conn.execute(
-                "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased)"
-                " VALUES (?,?,?,?,0)",
-                (blob_id, tag, self._wrap(blob_id, pending.file_key), result.size))
-        media_type = mediatype.sniff(pending.head[:mediatype.HEAD_BYTES])
+                "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased) VALUES (?,?,?,?,0)",
+                (blob_id, tag, self._wrap(blob_id, pending.file_key), result.size),
+            )
+        media_type = mediatype.sniff(pending.head[: mediatype.HEAD_BYTES])
 
         shown, raw = storable_name(pending.filename)
         body = {
-            "filename": shown, "size": result.size, "media_type": media_type,
-            "sha256": result.sha256, "added_at": now_iso(), "added_by": added_by,
-            "metadata": _metadata(pending.head, media_type), "blob_id": blob_id,
+            "filename": shown,
+            "size": result.size,
+            "media_type": media_type,
+            "sha256": result.sha256,
+            "added_at": now_iso(),
+            "added_by": added_by,
+            "metadata": _metadata(pending.head, media_type),
+            "blob_id": blob_id,
         }
         if raw is not None:
             body["filename_bytes"] = raw
         evidence_id = vault._next_id("evidence")
-        vault._write_record("evidence", evidence_id, 1, body, reason="added",
-                            deleted=False, action="evidence_add")
+        vault._write_record(
+            "evidence", evidence_id, 1, body, reason="added", deleted=False, action="evidence_add"
+        )
         conn.execute(
             "INSERT INTO evidence (id, version, blob_id, removed, erased, added_at, size)"
             " VALUES (?,?,?,0,0,?,?)",
-            (evidence_id, 1, blob_id, body["added_at"], result.size))
+            (evidence_id, 1, blob_id, body["added_at"], result.size),
+        )
         if incident_id is not None:
             self._link(evidence_id, incident_id)
         return evidence_id, True
@@ -337,11 +404,18 @@ class EvidenceStore:
         evidence = (*current.evidence, evidence_id)
         version = current.version + 1
         body = incident_body_json(current.data, evidence)
-        at = vault._write_record("incident", incident_id, version, body,
-                                 reason=f"attached evidence {evidence_id}", deleted=False,
-                                 action="attach")
-        vault._index_incident(incident_id, version, current.first_recorded_at, at, current.data,
-                              evidence, deleted=False)
+        at = vault._write_record(
+            "incident",
+            incident_id,
+            version,
+            body,
+            reason=f"attached evidence {evidence_id}",
+            deleted=False,
+            action="attach",
+        )
+        vault._index_incident(
+            incident_id, version, current.first_recorded_at, at, current.data, evidence, deleted=False
+        )
 
     def attach(self, evidence_id: int, incident_id: int) -> None:
         self.require_active(evidence_id)
@@ -357,12 +431,24 @@ class EvidenceStore:
         first = rows[0][4]
         version, _at, reason, deleted, body = rows[-1]
         erased_row = self._vault.conn.execute(
-            "SELECT erased FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
-        incidents = tuple(int(r[0]) for r in self._vault.conn.execute(
-            "SELECT incident_id FROM evidence_links WHERE evidence_id = ? ORDER BY incident_id",
-            (evidence_id,)))
-        return _item(evidence_id, first, version, reason, deleted,
-                     erased=bool(erased_row and erased_row[0]), incidents=incidents)
+            "SELECT erased FROM evidence WHERE id = ?", (evidence_id,)
+        ).fetchone()
+        incidents = tuple(
+            int(r[0])
+            for r in self._vault.conn.execute(
+                "SELECT incident_id FROM evidence_links WHERE evidence_id = ? ORDER BY incident_id",
+                (evidence_id,),
+            )
+        )
+        return _item(
+            evidence_id,
+            first,
+            version,
+            reason,
+            deleted,
+            erased=bool(erased_row and erased_row[0]),
+            incidents=incidents,
+        )
 
     def get_many(self, evidence_ids: Iterable[int]) -> dict[int, EvidenceItem]:
         """The items for many ids in three queries, WITHOUT their ``incidents`` (empty).
@@ -376,13 +462,19 @@ class EvidenceStore:
         out: dict[int, EvidenceItem] = {}
         conn = self._vault.conn
         for start in range(0, len(ids), _SQL_BATCH):
-            chunk = ids[start:start + _SQL_BATCH]
+            chunk = ids[start : start + _SQL_BATCH]
             marks = ",".join("?" * len(chunk))
             rows = conn.execute(
                 "SELECT id, version, reason, deleted, body FROM records WHERE kind = 'evidence'"
-                f" AND id IN ({marks}) ORDER BY id, version", chunk).fetchall()
-            erased = {int(r[0]): bool(r[1]) for r in conn.execute(
-                f"SELECT id, erased FROM evidence WHERE id IN ({marks})", chunk).fetchall()}
+                f" AND id IN ({marks}) ORDER BY id, version",
+                chunk,
+            ).fetchall()
+            erased = {
+                int(r[0]): bool(r[1])
+                for r in conn.execute(
+                    f"SELECT id, erased FROM evidence WHERE id IN ({marks})", chunk
+                ).fetchall()
+            }
             first: dict[int, Any] = {}
             last: dict[int, tuple[int, str, bool]] = {}
             for eid, version, reason, deleted, body in rows:
@@ -396,14 +488,14 @@ class EvidenceStore:
                     first_body = json.loads(body)
                 except ValueError:
                     raise VaultCorrupt(f"The record of evidence item {eid} is damaged.") from None
-                out[eid] = _item(eid, first_body, version, reason, deleted,
-                                 erased=erased.get(eid, False), incidents=())
+                out[eid] = _item(
+                    eid, first_body, version, reason, deleted, erased=erased.get(eid, False), incidents=()
+                )
         return out
 
     def require_active(self, evidence_id: int) -> None:
         """Refuse a missing or removed item; one indexed lookup (imports call it per incident)."""
-        row = self._vault.conn.execute(
-            "SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
+        row = self._vault.conn.execute("SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
         if row is None:
             raise NotFound(f"There is no evidence item {evidence_id}.")
         if row[0]:
@@ -421,7 +513,8 @@ class EvidenceStore:
         if item.erased:
             raise IntegrityError(f"Evidence item {item.id} was permanently removed.")
         row = self._vault.conn.execute(
-            "SELECT wrapped_key FROM blobs WHERE blob_id = ?", (item.blob_id,)).fetchone()
+            "SELECT wrapped_key FROM blobs WHERE blob_id = ?", (item.blob_id,)
+        ).fetchone()
         if row is None:
             raise IntegrityError(f"Evidence item {item.id} has no stored key.")
         key = self._unwrap(item.blob_id, row[0])
@@ -436,11 +529,14 @@ class EvidenceStore:
             try:
                 result = stream.decrypt_stream(fh, dst, key, item.blob_id.encode())
             except IntegrityError:
-                raise IntegrityError(f"The stored file of evidence item {item.id} is damaged "
-                                     "or has been altered.") from None
+                raise IntegrityError(
+                    f"The stored file of evidence item {item.id} is damaged or has been altered."
+                ) from None
         if result.sha256 != item.sha256 or result.size != item.size:
-            raise IntegrityError(f"The stored file of evidence item {item.id} does not match "
-                                 "the hash recorded when it was added.")
+            raise IntegrityError(
+                f"The stored file of evidence item {item.id} does not match "
+                "the hash recorded when it was added."
+            )
 
     def save_copy(self, evidence_id: int, out: Path, *, overwrite: bool = False) -> EvidenceItem:
         """Write the verified original to ``out``; nothing is written if it fails to verify.
@@ -465,11 +561,14 @@ class EvidenceStore:
             try:
                 data = stream.decrypt_to_bytes(fh, key, item.blob_id.encode(), max_size=max_size)
             except IntegrityError:
-                raise IntegrityError(f"The stored file of evidence item {item.id} is damaged "
-                                     "or has been altered.") from None
+                raise IntegrityError(
+                    f"The stored file of evidence item {item.id} is damaged or has been altered."
+                ) from None
         if hashlib.sha256(data).hexdigest() != item.sha256:
-            raise IntegrityError(f"The stored file of evidence item {item.id} does not match "
-                                 "the hash recorded when it was added.")
+            raise IntegrityError(
+                f"The stored file of evidence item {item.id} does not match "
+                "the hash recorded when it was added."
+            )
         return data
 
     def iter_verified(self, evidence_id: int) -> Iterator[bytes]:
@@ -500,17 +599,27 @@ class EvidenceStore:
         def work() -> None:
             try:
                 with fh:
-                    result = stream.decrypt_stream(fh, _QueueWriter(), key,  # type: ignore[arg-type]
-                                                   item.blob_id.encode())
+                    result = stream.decrypt_stream(
+                        fh,
+                        _QueueWriter(),  # type: ignore[arg-type]
+                        key,
+                        item.blob_id.encode(),
+                    )
                 if result.sha256 != item.sha256 or result.size != item.size:
-                    failure.append(IntegrityError(
-                        f"The stored file of evidence item {item.id} does not match the hash "
-                        "recorded when it was added."))
+                    failure.append(
+                        IntegrityError(
+                            f"The stored file of evidence item {item.id} does not match the hash "
+                            "recorded when it was added."
+                        )
+                    )
             except _Cancelled:
                 pass
             except IntegrityError:
-                failure.append(IntegrityError(f"The stored file of evidence item {item.id} is "
-                                              "damaged or has been altered."))
+                failure.append(
+                    IntegrityError(
+                        f"The stored file of evidence item {item.id} is damaged or has been altered."
+                    )
+                )
             except BaseException as exc:  # noqa: BLE001 - handed to the consumer thread
                 failure.append(exc)
             finally:
@@ -553,22 +662,34 @@ class EvidenceStore:
             if not item.removed:
                 rows = vault._records("evidence", evidence_id)
                 body = rows[-1][4]
-                vault._write_record("evidence", evidence_id, item.version + 1, body, reason=reason,
-                                    deleted=True, action="evidence_remove")
-                vault.conn.execute("UPDATE evidence SET removed = 1, version = ? WHERE id = ?",
-                                   (item.version + 1, evidence_id))
+                vault._write_record(
+                    "evidence",
+                    evidence_id,
+                    item.version + 1,
+                    body,
+                    reason=reason,
+                    deleted=True,
+                    action="evidence_remove",
+                )
+                vault.conn.execute(
+                    "UPDATE evidence SET removed = 1, version = ? WHERE id = ?",
+                    (item.version + 1, evidence_id),
+                )
             if permanent:
                 vault.conn.execute("UPDATE evidence SET erased = 1 WHERE id = ?", (evidence_id,))
                 others = vault.conn.execute(
-                    "SELECT count(*) FROM evidence WHERE blob_id = ? AND erased = 0",
-                    (item.blob_id,)).fetchone()[0]
+                    "SELECT count(*) FROM evidence WHERE blob_id = ? AND erased = 0", (item.blob_id,)
+                ).fetchone()[0]
                 if int(others) == 0:
                     vault.conn.execute(
-                        "UPDATE blobs SET wrapped_key = NULL, erased = 1, dedup = NULL"
-                        " WHERE blob_id = ?", (item.blob_id,))
+                        "UPDATE blobs SET wrapped_key = NULL, erased = 1, dedup = NULL WHERE blob_id = ?",
+                        (item.blob_id,),
+                    )
                     erase_blob = True
-                vault._event("evidence_erased", {"evidence_id": evidence_id,
-                                                 "reason_sha256": journal.body_hash(reason)})
+                vault._event(
+                    "evidence_erased",
+                    {"evidence_id": evidence_id, "reason_sha256": journal.body_hash(reason)},
+                )
         if erase_blob:
             with contextlib.suppress(OSError):
                 self._blob_path(item.blob_id).unlink()
@@ -580,7 +701,8 @@ class EvidenceStore:
         problems: list[str] = []
         checked = 0
         for (eid,) in self._vault.conn.execute(
-                "SELECT id FROM evidence WHERE erased = 0 ORDER BY id").fetchall():
+            "SELECT id FROM evidence WHERE erased = 0 ORDER BY id"
+        ).fetchall():
             item = self.get(int(eid))
             name = one_line(item.filename)
             try:
@@ -652,8 +774,7 @@ def storable_name(name: str) -> tuple[str, str | None]:
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        escaped_only = all("\udc80" <= ch <= "\udcff" for ch in name
-                           if "\ud800" <= ch <= "\udfff")
+        escaped_only = all("\udc80" <= ch <= "\udcff" for ch in name if "\ud800" <= ch <= "\udfff")
         raw = name.encode("utf-8", "surrogateescape" if escaped_only else "surrogatepass")
         return _SURROGATE.sub("\ufffd", name), raw.hex()
     return name, None

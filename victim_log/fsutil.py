@@ -54,8 +54,7 @@ def translate_os_error(exc: OSError, what: str) -> VictimLogError:
         return DiskFull(f"There is not enough free disk space to save {what}. Nothing was changed.")
     if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
         return ReadOnlyVault(
-            f"Victim Log cannot write {what}: the folder is read-only or not yours. "
-            "Nothing was changed."
+            f"Victim Log cannot write {what}: the folder is read-only or not yours. Nothing was changed."
         )
     return DiskFull(f"Saving {what} failed ({os.strerror(exc.errno or 0)}). Nothing was changed.")
 
@@ -80,8 +79,7 @@ def fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, what: str = "the file", *,
-                  durable: bool = True) -> Iterator[BinaryIO]:
+def atomic_writer(path: Path, what: str = "the file", *, durable: bool = True) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only if the block ends normally.
 
     ``durable`` waits for the bytes to reach the disk before the rename (the vault's
@@ -129,8 +127,7 @@ BACKUP_TEMP_PREFIX = ".tmp-backup-"
 RESTORE_PREFIX = ".restore-"
 
 TempTracker = Callable[[Path], Callable[[], None]]
-_TRACKER: contextvars.ContextVar[TempTracker | None] = contextvars.ContextVar(
-    "temp_tracker", default=None)
+_TRACKER: contextvars.ContextVar[TempTracker | None] = contextvars.ContextVar("temp_tracker", default=None)
 
 
 @contextlib.contextmanager
@@ -282,19 +279,25 @@ def check_output_path(path: Path, what: str = "the file", *, overwrite: bool = F
         st = os.lstat(path)
     except FileNotFoundError:
         if not path.parent.is_dir():
-            raise BadInput(f"The folder '{display_safe(str(path.parent), single_line=True)}' "
-                           f"does not exist, so {what} cannot be saved there.") from None
+            raise BadInput(
+                f"The folder '{display_safe(str(path.parent), single_line=True)}' "
+                f"does not exist, so {what} cannot be saved there."
+            ) from None
         return path
     except OSError as exc:
         raise BadInput(f"'{name}' cannot be used for {what} ({exc.strerror}).") from None
     if stat.S_ISLNK(st.st_mode):
-        raise BadInput(f"'{name}' is a link. Give the real file's name, or a new name, "
-                       f"for {what} (the link itself is never replaced).")
+        raise BadInput(
+            f"'{name}' is a link. Give the real file's name, or a new name, "
+            f"for {what} (the link itself is never replaced)."
+        )
     if stat.S_ISDIR(st.st_mode):
         raise BadInput(f"'{name}' is a folder; give a file name to save {what} to.")
     if not stat.S_ISREG(st.st_mode):
-        raise BadInput(f"'{name}' is {kind_of(st.st_mode)}, not a file: Victim Log will not "
-                       f"write {what} over it. Choose a new file name.")
+        raise BadInput(
+            f"'{name}' is {kind_of(st.st_mode)}, not a file: Victim Log will not "
+            f"write {what} over it. Choose a new file name."
+        )
     if not overwrite:
         raise BadInput(f"'{name}' already exists; choose another name for {what}.")
     return path

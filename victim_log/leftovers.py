@@ -42,8 +42,7 @@ def _size(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{n} bytes"
 
 
-def _scan(folder: Path, prefixes: tuple[str, ...], label: Callable[[Path], str],
-          cleaned: list[str]) -> None:
+def _scan(folder: Path, prefixes: tuple[str, ...], label: Callable[[Path], str], cleaned: list[str]) -> None:
     try:
         names = [p for p in folder.iterdir() if p.name.startswith(prefixes)]
     except OSError:
@@ -58,22 +57,31 @@ def clean_vault_folder(path: Path) -> list[str]:
     """Remove abandoned temp files in the vault folder, its blob folders and restore
     staging folders beside it; returns what was removed, in words (no diary text)."""
     cleaned: list[str] = []
-    _scan(path, (TEMP_PREFIX,), lambda p: f"a half-written file in the vault folder ({p.name})",
-          cleaned)
+    _scan(path, (TEMP_PREFIX,), lambda p: f"a half-written file in the vault folder ({p.name})", cleaned)
     blobs = path / "blobs"
     with contextlib.suppress(OSError):
         for sub in sorted(p for p in blobs.iterdir() if p.is_dir()):
-            _scan(sub, (TEMP_PREFIX,), lambda p: "a partial evidence file left by an "
-                  f"interrupted save (blobs/{p.parent.name}/{p.name})", cleaned)
-    _scan(path.parent, (RESTORE_PREFIX,),
-          lambda p: f"an unfinished restore folder beside the vault ({p.name}, with a copy "
-          "of the key file)", cleaned)
+            _scan(
+                sub,
+                (TEMP_PREFIX,),
+                lambda p: (
+                    f"a partial evidence file left by an interrupted save (blobs/{p.parent.name}/{p.name})"
+                ),
+                cleaned,
+            )
+    _scan(
+        path.parent,
+        (RESTORE_PREFIX,),
+        lambda p: f"an unfinished restore folder beside the vault ({p.name}, with a copy of the key file)",
+        cleaned,
+    )
     return cleaned
 
 
 def _pending(vault: Vault) -> list[tuple[str, str]]:
-    rows = vault.conn.execute("SELECT key, value FROM meta WHERE key LIKE ?",
-                              (f"setting:{PENDING_KEY}%",)).fetchall()
+    rows = vault.conn.execute(
+        "SELECT key, value FROM meta WHERE key LIKE ?", (f"setting:{PENDING_KEY}%",)
+    ).fetchall()
     return [(str(k), str(v)) for k, v in rows]
 
 
@@ -89,8 +97,10 @@ def clean_pending_outputs(vault: Vault) -> list[str]:
         freed = remove_abandoned(p)
         if freed:
             kind = "backup" if p.name.startswith(BACKUP_TEMP_PREFIX) else "export"
-            cleaned.append(f"a partial {kind} file left by an interrupted save in "
-                           f"{display_safe(str(p.parent), single_line=True)} ({_size(freed)})")
+            cleaned.append(
+                f"a partial {kind} file left by an interrupted save in "
+                f"{display_safe(str(p.parent), single_line=True)} ({_size(freed)})"
+            )
         if freed or not p.exists():
             done.append(key)
     if done:

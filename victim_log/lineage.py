@@ -76,10 +76,7 @@ def _compare(older: VerifyReport, newer: VerifyReport) -> list[str]:
     )
     hint = ""
     if journal_check.extends(new_head, list(older.journal_hashes)):
-        hint = (
-            " The first file given is the newer one: give the older export first "
-            "(or after --since)."
-        )
+        hint = " The first file given is the newer one: give the older export first (or after --since)."
     return [
         f"The newer export's history does not extend the older one: {where}, so entries up "
         f"to it were removed or rewritten in between.{hint}"

@@ -33,24 +33,34 @@ _MAGIC: list[tuple[int, bytes, str]] = [
 ]
 
 _FTYP = {
-    b"heic": "image/heic", b"heix": "image/heic", b"mif1": "image/heif", b"msf1": "image/heif",
-    b"avif": "image/avif", b"M4A ": "audio/mp4", b"M4B ": "audio/mp4", b"qt  ": "video/quicktime",
-    b"3gp4": "video/3gpp", b"3gp5": "video/3gpp", b"3g2a": "video/3gpp2",
+    b"heic": "image/heic",
+    b"heix": "image/heic",
+    b"mif1": "image/heif",
+    b"msf1": "image/heif",
+    b"avif": "image/avif",
+    b"M4A ": "audio/mp4",
+    b"M4B ": "audio/mp4",
+    b"qt  ": "video/quicktime",
+    b"3gp4": "video/3gpp",
+    b"3gp5": "video/3gpp",
+    b"3g2a": "video/3gpp2",
 }
 
 
 def sniff(head: bytes) -> str:
     """The media type of a file whose first bytes are ``head``."""
     for offset, magic, media in _MAGIC:
-        if head[offset:offset + len(magic)] == magic:
+        if head[offset : offset + len(magic)] == magic:
             return media
     if head[:4] == b"RIFF" and len(head) >= 12:
         return {b"WAVE": "audio/wav", b"WEBP": "image/webp", b"AVI ": "video/x-msvideo"}.get(
-            head[8:12], "application/octet-stream")
+            head[8:12], "application/octet-stream"
+        )
     if head[4:8] == b"ftyp":
         return _FTYP.get(head[8:12], "video/mp4")
-    if (head[:1] == b"\xff" and len(head) > 1 and head[1] & 0xE0 == 0xE0
-            and head[1] & 0x06):  # MPEG audio frame sync without an ID3 tag
+    if (
+        head[:1] == b"\xff" and len(head) > 1 and head[1] & 0xE0 == 0xE0 and head[1] & 0x06
+    ):  # MPEG audio frame sync without an ID3 tag
         return "audio/mpeg"
     return _sniff_text(head)
 
@@ -65,7 +75,7 @@ def _sniff_text(head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
             return "application/octet-stream"
-        text = head[:exc.start].decode("utf-8")
+        text = head[: exc.start].decode("utf-8")
     stripped = text.lstrip("\ufeff \t\r\n")
     lower = stripped[:200].lower()
     if lower.startswith("<?xml") or lower.startswith("<smses") or lower.startswith("<calls"):
@@ -74,8 +84,9 @@ def _sniff_text(head: bytes) -> str:
         return "text/html"
     if stripped[:1] in "{[":
         return "application/json"
-    if lower.startswith(("from ", "received:", "return-path:", "message-id:", "date:",
-                         "mime-version:", "delivered-to:")):
+    if lower.startswith(
+        ("from ", "received:", "return-path:", "message-id:", "date:", "mime-version:", "delivered-to:")
+    ):
         return "message/rfc822"
     return "text/plain"
 

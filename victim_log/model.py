@@ -136,7 +136,8 @@ def iso(dt: datetime) -> str:
 # A time as validated() stores it: to the second, with an offset ("-00:00" becomes
 # "+00:00", so it is not one). Ranges are left to fromisoformat.
 _STORED_TIME = re.compile(
-    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]")
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]"
+)
 
 
 def _stored_time(value: str) -> str:
@@ -195,24 +196,52 @@ class IncidentData:
     order_condition: str = ""
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
 
-    def __init__(self, summary: str, kinds: tuple[str, ...] = ("other",),
-                 occurred_start: str = "", occurred_end: str = "", precision: str = "exact",
-                 location: str = "", details: str = "", people: tuple[int, ...] = (),
-                 witnesses: str = "", effects: tuple[str, ...] = (), effect_text: str = "",
-                 actions: str = "", police: PoliceReport = _NO_POLICE, private_note: str = "",
-                 author: str = "victim", complete_later: bool = False,
-                 order_id: int | None = None, order_condition: str = "",
-                 source: str = "") -> None:
+    def __init__(
+        self,
+        summary: str,
+        kinds: tuple[str, ...] = ("other",),
+        occurred_start: str = "",
+        occurred_end: str = "",
+        precision: str = "exact",
+        location: str = "",
+        details: str = "",
+        people: tuple[int, ...] = (),
+        witnesses: str = "",
+        effects: tuple[str, ...] = (),
+        effect_text: str = "",
+        actions: str = "",
+        police: PoliceReport = _NO_POLICE,
+        private_note: str = "",
+        author: str = "victim",
+        complete_later: bool = False,
+        order_id: int | None = None,
+        order_condition: str = "",
+        source: str = "",
+    ) -> None:
         # Written out because the frozen dataclass's own __init__ sets each field through
         # object.__setattr__, three times slower, and imports make one per message. A
         # test holds this signature to the fields above.
         self.__dict__.update(
-            summary=summary, kinds=kinds, occurred_start=occurred_start,
-            occurred_end=occurred_end, precision=precision, location=location,
-            details=details, people=people, witnesses=witnesses, effects=effects,
-            effect_text=effect_text, actions=actions, police=police,
-            private_note=private_note, author=author, complete_later=complete_later,
-            order_id=order_id, order_condition=order_condition, source=source)
+            summary=summary,
+            kinds=kinds,
+            occurred_start=occurred_start,
+            occurred_end=occurred_end,
+            precision=precision,
+            location=location,
+            details=details,
+            people=people,
+            witnesses=witnesses,
+            effects=effects,
+            effect_text=effect_text,
+            actions=actions,
+            police=police,
+            private_note=private_note,
+            author=author,
+            complete_later=complete_later,
+            order_id=order_id,
+            order_condition=order_condition,
+            source=source,
+        )
 
     def validated(self) -> IncidentData:
         """Return a normalised copy or raise BadInput with a reason a person understands.
@@ -229,9 +258,7 @@ class IncidentData:
             kinds = tuple(dict.fromkeys(k.strip() for k in kinds if k.strip())) or ("other",)
             unknown = [k for k in kinds if k not in KINDS]
             if unknown:
-                raise BadInput(
-                    f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}."
-                )
+                raise BadInput(f"Unknown kind '{unknown[0][:40]}'. Known kinds: {', '.join(KINDS)}.")
         if self.precision not in PRECISIONS:
             raise BadInput(f"Unknown time precision. Use one of: {', '.join(PRECISIONS)}.")
         effects = self.effects
@@ -254,16 +281,29 @@ class IncidentData:
         if not (type(people) is tuple and len(people) == 1 and type(people[0]) is int):
             people = tuple(dict.fromkeys(int(p) for p in people))
         p = self.police
-        police = p if p is _NO_POLICE or p == _NO_POLICE else PoliceReport(
-            _clean_text(p.reference, "reference", 500),
-            _clean_text(p.officer, "officer", 500),
-            _clean_text(p.collar_number, "collar_number", 500),
-            _clean_text(p.reported_on, "reported_on", 500))
+        police = (
+            p
+            if p is _NO_POLICE or p == _NO_POLICE
+            else PoliceReport(
+                _clean_text(p.reference, "reference", 500),
+                _clean_text(p.officer, "officer", 500),
+                _clean_text(p.collar_number, "collar_number", 500),
+                _clean_text(p.reported_on, "reported_on", 500),
+            )
+        )
         values.update(
-            summary=summary, kinds=kinds, occurred_start=start, occurred_end=end,
-            precision=self.precision, people=people, effects=effects, police=police,
-            complete_later=bool(self.complete_later), order_id=self.order_id,
-            author=values["author"] or "victim")
+            summary=summary,
+            kinds=kinds,
+            occurred_start=start,
+            occurred_end=end,
+            precision=self.precision,
+            people=people,
+            effects=effects,
+            police=police,
+            complete_later=bool(self.complete_later),
+            order_id=self.order_id,
+            author=values["author"] or "victim",
+        )
         return IncidentData(**values)
 
     def to_dict(self) -> dict[str, Any]:
@@ -274,8 +314,12 @@ class IncidentData:
         data["people"] = list(self.people)
         data["effects"] = list(self.effects)
         p = self.police
-        data["police"] = {"reference": p.reference, "officer": p.officer,
-                          "collar_number": p.collar_number, "reported_on": p.reported_on}
+        data["police"] = {
+            "reference": p.reference,
+            "officer": p.officer,
+            "collar_number": p.collar_number,
+            "reported_on": p.reported_on,
+        }
         return data
 
     @classmethod
@@ -283,9 +327,9 @@ class IncidentData:
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
         police = values.get("police") or {}
-        values["police"] = PoliceReport(**{
-            k: str(v) for k, v in police.items() if k in PoliceReport.__dataclass_fields__
-        })
+        values["police"] = PoliceReport(
+            **{k: str(v) for k, v in police.items() if k in PoliceReport.__dataclass_fields__}
+        )
         for name in ("kinds", "people", "effects"):
             if name in values:
                 values[name] = tuple(values[name])
@@ -294,8 +338,17 @@ class IncidentData:
 
 _INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentData))
 # Free-text fields validated() checks alike (summary has its own, shorter, limit).
-_FREE_TEXT = ("location", "details", "witnesses", "effect_text", "actions", "private_note",
-              "author", "order_condition", "source")
+_FREE_TEXT = (
+    "location",
+    "details",
+    "witnesses",
+    "effect_text",
+    "actions",
+    "private_note",
+    "author",
+    "order_condition",
+    "source",
+)
 
 
 @dataclass(frozen=True)
@@ -430,21 +483,39 @@ def incident_body_json(data: IncidentData, evidence: tuple[int, ...]) -> str:
     the two together.
     """
     ints = (*data.people, *evidence)
-    plain = (type(data.complete_later) is bool and all(type(i) is int for i in ints)
-             and (data.order_id is None or type(data.order_id) is int))
+    plain = (
+        type(data.complete_later) is bool
+        and all(type(i) is int for i in ints)
+        and (data.order_id is None or type(data.order_id) is int)
+    )
     t, p = _json_text, data.police
     try:
         if plain:
             return _INCIDENT_BODY % (
-                t(data.actions), t(data.author), "true" if data.complete_later else "false",
-                t(data.details), t(data.effect_text), "[" + ",".join(map(t, data.effects)) + "]",
-                "[" + ",".join(map(t, data.kinds)) + "]", t(data.location), t(data.occurred_end),
-                t(data.occurred_start), t(data.order_condition),
+                t(data.actions),
+                t(data.author),
+                "true" if data.complete_later else "false",
+                t(data.details),
+                t(data.effect_text),
+                "[" + ",".join(map(t, data.effects)) + "]",
+                "[" + ",".join(map(t, data.kinds)) + "]",
+                t(data.location),
+                t(data.occurred_end),
+                t(data.occurred_start),
+                t(data.order_condition),
                 "null" if data.order_id is None else str(data.order_id),
-                "[" + ",".join(map(str, data.people)) + "]", t(p.collar_number), t(p.officer),
-                t(p.reference), t(p.reported_on), t(data.precision), t(data.private_note),
-                t(data.source), t(data.summary), t(data.witnesses),
-                "[" + ",".join(map(str, evidence)) + "]")
+                "[" + ",".join(map(str, data.people)) + "]",
+                t(p.collar_number),
+                t(p.officer),
+                t(p.reference),
+                t(p.reported_on),
+                t(data.precision),
+                t(data.private_note),
+                t(data.source),
+                t(data.summary),
+                t(data.witnesses),
+                "[" + ",".join(map(str, evidence)) + "]",
+            )
     except TypeError:  # a field that is not text: the generic encoder decides
         pass
     return canonical_json({"data": data.to_dict(), "evidence": list(evidence)}).decode()

@@ -38,6 +38,7 @@ class KnowsTheCase(Protocol):
 
     def list_orders(self) -> list[Order]: ...
 
+
 MIN_LENGTH = 8
 MIN_SCORE = 3
 # zxcvbn refuses longer input (its matching slows down quadratically); the first
@@ -51,8 +52,10 @@ MAX_USER_INPUTS = 400
 WORDS = ("weak", "weak", "fair", "good", "strong")
 
 SHORT = "Use at least 8 characters; a few unrelated words is easiest to remember."
-PERSONAL = ("That passphrase is mostly names or dates that are in your diary, which "
-            "someone who knows you could guess. Add a few unrelated words.")
+PERSONAL = (
+    "That passphrase is mostly names or dates that are in your diary, which "
+    "someone who knows you could guess. Add a few unrelated words."
+)
 EASY = "That passphrase would be too easy to guess."
 ADVICE = "Add another word or two; a few unrelated words is easiest to remember."
 
@@ -169,8 +172,15 @@ def date_variants(text: str) -> list[str]:
     for year, month, day in found:
         dd, mm = day.zfill(2), month.zfill(2)
         yy = year[-2:]
-        out += [dd + mm + year, dd + mm + yy, mm + dd + year, mm + dd + yy, year + mm + dd,
-                day.lstrip("0") + month.lstrip("0") + year, year]
+        out += [
+            dd + mm + year,
+            dd + mm + yy,
+            mm + dd + year,
+            mm + dd + yy,
+            year + mm + dd,
+            day.lstrip("0") + month.lstrip("0") + year,
+            year,
+        ]
     return out
 
 

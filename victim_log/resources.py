@@ -41,7 +41,5 @@ def resource_path(name: str) -> Path:
         raise NotFound(f"{name!r} is not a resource name.")
     path = resources_dir() / name
     if not path.is_file():
-        raise NotFound(
-            f"A file Victim Log needs is missing ({name}). Please reinstall Victim Log."
-        )
+        raise NotFound(f"A file Victim Log needs is missing ({name}). Please reinstall Victim Log.")
     return path

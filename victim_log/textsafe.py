@@ -23,9 +23,7 @@ import unicodedata
 __all__ = ["BIDI_CONTROLS", "UNSAFE_CATEGORIES", "display_safe", "is_unsafe_char", "safe_filename"]
 
 #: Characters that change the display order of text.
-BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 #: Unicode categories that never belong in a name someone reads: controls (C0, C1,
 #: DEL), lone surrogates (undecodable bytes), and the line/paragraph separators some
@@ -116,9 +114,7 @@ def safe_filename(untrusted: str, max_len: int = 120, *, fallback: str = "file")
         raise ValueError("max_len must be at least 8")
     text = unicodedata.normalize("NFC", untrusted)
     text = _SURROGATES.sub("_", text)
-    text = "".join(
-        ch for ch in text if ch not in BIDI_CONTROLS and unicodedata.category(ch) != "Cf"
-    )
+    text = "".join(ch for ch in text if ch not in BIDI_CONTROLS and unicodedata.category(ch) != "Cf")
     text = _FILENAME_BAD.sub("_", text)
     text = " ".join(text.split())  # other whitespace (tabs, U+2028, NBSP runs) -> one space
     text = text.strip(" .")

@@ -89,8 +89,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 def shown(untrusted_name: str, limit: int = 200) -> str:
     """A name safe to print: control, format and bidi characters become '?'."""
     out = "".join(
-        "?" if is_unsafe_char(c) or unicodedata.category(c) == "Cf" else c
-        for c in untrusted_name[:limit]
+        "?" if is_unsafe_char(c) or unicodedata.category(c) == "Cf" else c for c in untrusted_name[:limit]
     )
     return out + ("..." if len(untrusted_name) > limit else "")
 
@@ -156,9 +155,7 @@ class VerifyReport:
             },
             "payload_files": self.payload_files,
             "payload_bytes": self.payload_bytes,
-            "problems": [
-                {"file": p.file, "kind": p.kind, "message": p.message} for p in self.problems
-            ],
+            "problems": [{"file": p.file, "kind": p.kind, "message": p.message} for p in self.problems],
             "bag_info": [[k, v] for k, v in self.bag_info],
             "signer_confirmed": self.signer_confirmed,
             "declared_fingerprint": self.declared_fingerprint,
@@ -284,19 +281,13 @@ def parse_manifest(data: bytes, name: str) -> tuple[dict[str, str], list[Problem
     for number, line in enumerate(lines, 1):
         m = _MANIFEST_LINE.fullmatch(line)
         if not m:
-            problems.append(
-                Problem(name, MALFORMED, f"{name} line {number} is not a checksum line.")
-            )
+            problems.append(Problem(name, MALFORMED, f"{name} line {number} is not a checksum line."))
             continue
         path = decode_manifest_path(m.group(2))
         if unsafe_name_reason(path) or path.endswith("/"):
-            problems.append(
-                Problem(name, MALFORMED, f"{name} line {number} names an unsafe path.")
-            )
+            problems.append(Problem(name, MALFORMED, f"{name} line {number} names an unsafe path."))
         elif path in entries:
-            problems.append(
-                Problem(name, MALFORMED, f"{name} lists {shown(path)} twice (line {number}).")
-            )
+            problems.append(Problem(name, MALFORMED, f"{name} lists {shown(path)} twice (line {number})."))
         else:
             entries[path] = m.group(1).lower()
     return entries, problems
@@ -334,9 +325,7 @@ class _Check:
             if m.is_dir:
                 continue
             if not m.name.startswith(root):
-                self.add(
-                    m.name, ADDED, f"{m.name} was added after export (outside the bundle folder)."
-                )
+                self.add(m.name, ADDED, f"{m.name} was added after export (outside the bundle folder).")
                 continue
             rel = m.name[len(root) :]
             (self.payload if rel.startswith(PAYLOAD_DIR) else self.tags)[rel] = m
@@ -593,9 +582,7 @@ def _find_root(z: SafeZip, label: str) -> str:
         if base in markers and "/" not in folder:
             roots.add(folder + "/" if folder else "")
     if not roots:
-        raise NotABundle(
-            f"{label} is a zip file, but not an export bundle (it has no {BAGIT_TXT})."
-        )
+        raise NotABundle(f"{label} is a zip file, but not an export bundle (it has no {BAGIT_TXT}).")
     if len(roots) > 1:
         raise NotABundle(f"{label} holds more than one bundle; check each one separately.")
     return roots.pop()

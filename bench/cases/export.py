@@ -52,12 +52,19 @@ TITLE = "Police export and bundle verification"
 ISSUE = 6
 GOALS = [
     Goal("6.export", 6, "Export of 1,000 incidents with 200 MB of evidence < 15 s"),
-    Goal("6.verify.openssl", 6, "verify of a bundle with 1 GiB of exhibits, from the zip, >= 0.8x the "
-         "throughput of openssl dgst -sha256 over the same bytes"),
+    Goal(
+        "6.verify.openssl",
+        6,
+        "verify of a bundle with 1 GiB of exhibits, from the zip, >= 0.8x the "
+        "throughput of openssl dgst -sha256 over the same bytes",
+    ),
     Goal("6.verify.bagit", 6, "verify at least as fast as bagit-python validating the same bag unzipped"),
     Goal("6.verify.sha256sum", 6, "verify at least 3x faster than sha256sum -c on its manifest"),
-    Goal("14.verify.script", 14, "verify_bundle.py (standard library only) on a 1 GiB bundle within 2x "
-         "of victim-log verify"),
+    Goal(
+        "14.verify.script",
+        14,
+        "verify_bundle.py (standard library only) on a 1 GiB bundle within 2x of victim-log verify",
+    ),
 ]
 BAG = "victim-log-bench-bag"
 
@@ -76,8 +83,13 @@ def export_child(args: dict[str, Any]) -> dict[str, Any]:
     size = out.stat().st_size
     valid = verify_bundle(out).valid if args.get("check") else None
     out.unlink()
-    return {"seconds": seconds, "bytes": size, "incidents": result.incidents,
-            "exhibits": result.exhibits, "valid": valid}
+    return {
+        "seconds": seconds,
+        "bytes": size,
+        "incidents": result.incidents,
+        "exhibits": result.exhibits,
+        "valid": valid,
+    }
 
 
 def pdf_child(args: dict[str, Any]) -> dict[str, Any]:
@@ -97,8 +109,13 @@ def pdf_child(args: dict[str, Any]) -> dict[str, Any]:
     rendered = time.perf_counter() - start
     pdf = buf.getvalue()
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    return {"case_s": built, "render_s": rendered, "bytes": len(pdf), "pages": pages,
-            "incidents": len(case.incidents)}
+    return {
+        "case_s": built,
+        "render_s": rendered,
+        "bytes": len(pdf),
+        "pages": pages,
+        "incidents": len(case.incidents),
+    }
 
 
 def verify_child(args: dict[str, Any]) -> dict[str, Any]:
@@ -107,8 +124,12 @@ def verify_child(args: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     report = verify_bundle(Path(args["zip"]))
     seconds = time.perf_counter() - start
-    return {"seconds": seconds, "valid": report.valid, "payload_bytes": report.payload_bytes,
-            "files": report.payload_files}
+    return {
+        "seconds": seconds,
+        "valid": report.valid,
+        "payload_bytes": report.payload_bytes,
+        "files": report.payload_files,
+    }
 
 
 def run(ctx: Context, report: CaseReport) -> None:
@@ -123,8 +144,15 @@ def _export(ctx: Context, report: CaseReport) -> None:
     try:
         import victim_log.export.bundle  # noqa: F401
     except ImportError as exc:
-        report.rows.append(Row(NAME, "Export", "6.export", status="not measured",
-                               note=f"victim_log.export.bundle is not available yet ({exc})"))
+        report.rows.append(
+            Row(
+                NAME,
+                "Export",
+                "6.export",
+                status="not measured",
+                note=f"victim_log.export.bundle is not available yet ({exc})",
+            )
+        )
         return
     count = ctx.size(1000, 100)
     evidence = ctx.size(200, 8) * MIB
@@ -136,26 +164,42 @@ def _export(ctx: Context, report: CaseReport) -> None:
     rss: list[int] = []
     for i in range(ctx.reps):
         ctx.log(f"  export {i + 1}/{ctx.reps}")
-        c, res = run_python("bench.cases.export:export_child",
-                            {**base, "out": str(folder / "export.zip"), "check": i == 0}, ctx=ctx)
+        c, res = run_python(
+            "bench.cases.export:export_child",
+            {**base, "out": str(folder / "export.zip"), "check": i == 0},
+            ctx=ctx,
+        )
         runs.append(res)
         rss.append(c.peak_rss)
     if runs[0]["valid"] is False:
         raise RuntimeError("the exported bundle did not verify")
     seconds = [r["seconds"] for r in runs]
     scale = "" if count == 1000 else f" ({count} incidents, {size_label(evidence)}, quick)"
-    report.rows.append(Row(
-        NAME, "Export bundle", "6.export",
-        ours=f"{secs(median(seconds))}{scale}",
-        reference=f"{runs[0]['exhibits']} exhibits, bundle {size_label(runs[0]['bytes'])}",
-        met=median(seconds) < 15, rss=rss_mb(max(rss)),
-        note="Includes reading every incident, the PDF, CSV and JSON, decrypting and verifying "
-             "every exhibit into the zip, and signing.",
-        data={"seconds": seconds, "bundle_bytes": runs[0]["bytes"], "exhibits": runs[0]["exhibits"],
-              "incidents": runs[0]["incidents"], "first_bundle_verified": runs[0]["valid"]}))
-    report.details.append(f"export of {count:,} incidents, {runs[0]['exhibits']} exhibits "
-                          f"({size_label(made['evidence_bytes'])}): {spread(seconds, secs)}; "
-                          f"first bundle verified: {runs[0]['valid']}")
+    report.rows.append(
+        Row(
+            NAME,
+            "Export bundle",
+            "6.export",
+            ours=f"{secs(median(seconds))}{scale}",
+            reference=f"{runs[0]['exhibits']} exhibits, bundle {size_label(runs[0]['bytes'])}",
+            met=median(seconds) < 15,
+            rss=rss_mb(max(rss)),
+            note="Includes reading every incident, the PDF, CSV and JSON, decrypting and verifying "
+            "every exhibit into the zip, and signing.",
+            data={
+                "seconds": seconds,
+                "bundle_bytes": runs[0]["bytes"],
+                "exhibits": runs[0]["exhibits"],
+                "incidents": runs[0]["incidents"],
+                "first_bundle_verified": runs[0]["valid"],
+            },
+        )
+    )
+    report.details.append(
+        f"export of {count:,} incidents, {runs[0]['exhibits']} exhibits "
+        f"({size_label(made['evidence_bytes'])}): {spread(seconds, secs)}; "
+        f"first bundle verified: {runs[0]['valid']}"
+    )
     pdf_runs: list[dict[str, Any]] = []
     pdf_rss: list[int] = []
     for i in range(ctx.size(max(2, ctx.reps - 2), 1)):
@@ -165,15 +209,26 @@ def _export(ctx: Context, report: CaseReport) -> None:
         pdf_rss.append(c.peak_rss)
     render = [r["render_s"] for r in pdf_runs]
     built = [r["case_s"] for r in pdf_runs]
-    report.rows.append(Row(
-        NAME, f"PDF of {count:,} incidents (build_case + render_pdf)", None,
-        ours=f"{secs(median(built) + median(render))} ({secs(median(built))} + {secs(median(render))})",
-        reference=f"{pdf_runs[0]['pages']} pages, {size_label(pdf_runs[0]['bytes'])}",
-        rss=rss_mb(max(pdf_rss)),
-        data={"case_s": built, "render_s": render, "pages": pdf_runs[0]["pages"],
-              "bytes": pdf_runs[0]["bytes"]}))
-    report.details.append(f"PDF: build_case {spread(built, secs)}, render_pdf {spread(render, secs)}, "
-                          f"{pdf_runs[0]['pages']} pages")
+    report.rows.append(
+        Row(
+            NAME,
+            f"PDF of {count:,} incidents (build_case + render_pdf)",
+            None,
+            ours=f"{secs(median(built) + median(render))} ({secs(median(built))} + {secs(median(render))})",
+            reference=f"{pdf_runs[0]['pages']} pages, {size_label(pdf_runs[0]['bytes'])}",
+            rss=rss_mb(max(pdf_rss)),
+            data={
+                "case_s": built,
+                "render_s": render,
+                "pages": pdf_runs[0]["pages"],
+                "bytes": pdf_runs[0]["bytes"],
+            },
+        )
+    )
+    report.details.append(
+        f"PDF: build_case {spread(built, secs)}, render_pdf {spread(render, secs)}, "
+        f"{pdf_runs[0]['pages']} pages"
+    )
     shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -187,23 +242,32 @@ def _make_bag(ctx: Context, folder: Path, total: int) -> tuple[Path, Path, list[
 
     sizes = data.exhibit_sizes(total)
     kinds = ["video"] + ["photo"] * (len(sizes) - 1)
-    names = [f"exhibits/VL-{i + 1}_{kind}.{'mp4' if kind == 'video' else 'jpg'}"
-             for i, kind in enumerate(kinds)]
+    names = [
+        f"exhibits/VL-{i + 1}_{kind}.{'mp4' if kind == 'video' else 'jpg'}" for i, kind in enumerate(kinds)
+    ]
 
     def source(kind: str, size: int) -> Any:
         def chunks() -> Any:
             head = data.MAGIC[kind]
             yield head
             yield from data.random_chunks(size - len(head))
+
         return chunks
 
-    payload = [bz.PayloadEntry(name, source(kind, size), size)
-               for name, kind, size in zip(names, kinds, sizes, strict=True)]
+    payload = [
+        bz.PayloadEntry(name, source(kind, size), size)
+        for name, kind, size in zip(names, kinds, sizes, strict=True)
+    ]
     payload.insert(0, bz.PayloadEntry.from_bytes("timeline.csv", b"entry,when,summary\n1,2024-03-01,Texts\n"))
     zip_path = folder / f"{BAG}.zip"
-    bz.write_bag_zip(zip_path, BAG, payload, bag_info=[("Source-Organization", "Victim Log bench")],
-                     tag_files=[bz.TagFile("README.txt", b"Benchmark bag.\n"), bz.verify_script_tag_file()],
-                     signing_key=Ed25519PrivateKey.generate())
+    bz.write_bag_zip(
+        zip_path,
+        BAG,
+        payload,
+        bag_info=[("Source-Organization", "Victim Log bench")],
+        tag_files=[bz.TagFile("README.txt", b"Benchmark bag.\n"), bz.verify_script_tag_file()],
+        signing_key=Ed25519PrivateKey.generate(),
+    )
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(folder / "unzipped")
     bag_dir = folder / "unzipped" / BAG
@@ -234,8 +298,14 @@ def _verify(ctx: Context, report: CaseReport) -> None:
     ]
     if bagit_script.exists():
         tools.insert(1, ("bagit", [sys.executable, str(bagit_script), "--validate", str(bag_dir)], None))
-        tools.insert(2, ("bagit2", [sys.executable, str(bagit_script), "--validate", "--processes", "2",
-                                    str(bag_dir)], None))
+        tools.insert(
+            2,
+            (
+                "bagit2",
+                [sys.executable, str(bagit_script), "--validate", "--processes", "2", str(bag_dir)],
+                None,
+            ),
+        )
     for i in range(ctx.reps):
         ctx.log(f"  verify repetition {i + 1}/{ctx.reps}")
         order = [("ours", [], None), *tools]
@@ -254,49 +324,103 @@ def _verify(ctx: Context, report: CaseReport) -> None:
     ours = median(t["ours"])
     scale = "" if total == 1024 * MIB else f" ({size_label(total)}, quick)"
     vs_ssl = paired_ratio(t["openssl"], t["ours"])
-    report.rows.append(Row(
-        NAME, "Verify vs openssl dgst", "6.verify.openssl",
-        ours=f"{rate(payload, ours)}{scale}", reference=f"openssl dgst {rate(payload, median(t['openssl']))}",
-        ratio=f"{vs_ssl:.2f}x speed, higher is better", met=vs_ssl >= 0.8,
-        rss=f"verify {rss_mb(rss['ours'])}, openssl {rss_mb(rss['openssl'])}",
-        note="verify hashes payload files on two threads straight from the zip; openssl hashes "
-             "the unzipped files one after another on one core.",
-        data={"ours_s": t["ours"], "openssl_s": t["openssl"], "payload_bytes": payload,
-              "ratio": clean_float(vs_ssl)}))
+    report.rows.append(
+        Row(
+            NAME,
+            "Verify vs openssl dgst",
+            "6.verify.openssl",
+            ours=f"{rate(payload, ours)}{scale}",
+            reference=f"openssl dgst {rate(payload, median(t['openssl']))}",
+            ratio=f"{vs_ssl:.2f}x speed, higher is better",
+            met=vs_ssl >= 0.8,
+            rss=f"verify {rss_mb(rss['ours'])}, openssl {rss_mb(rss['openssl'])}",
+            note="verify hashes payload files on two threads straight from the zip; openssl hashes "
+            "the unzipped files one after another on one core.",
+            data={
+                "ours_s": t["ours"],
+                "openssl_s": t["openssl"],
+                "payload_bytes": payload,
+                "ratio": clean_float(vs_ssl),
+            },
+        )
+    )
     if t["bagit"]:
         vs_bagit = paired_ratio(t["bagit"], t["ours"])
-        report.rows.append(Row(
-            NAME, "Verify vs bagit-python", "6.verify.bagit",
-            ours=rate(payload, ours), reference=f"bagit.py --validate {rate(payload, median(t['bagit']))}",
-            ratio=f"{vs_bagit:.2f}x speed, higher is better (>= 1 = as fast)", met=vs_bagit >= 1.0,
-            rss=f"bagit.py {rss_mb(rss['bagit'])}",
-            data={"bagit_s": t["bagit"], "bagit_processes2_s": t["bagit2"], "ratio": clean_float(vs_bagit)}))
-        report.rows.append(Row(
-            NAME, "Verify vs bagit-python --processes 2", None,
-            ours=rate(payload, ours), reference=f"bagit.py -p 2 {rate(payload, median(t['bagit2']))}",
-            ratio=f"{paired_ratio(t['bagit2'], t['ours']):.2f}x speed, higher is better"))
+        report.rows.append(
+            Row(
+                NAME,
+                "Verify vs bagit-python",
+                "6.verify.bagit",
+                ours=rate(payload, ours),
+                reference=f"bagit.py --validate {rate(payload, median(t['bagit']))}",
+                ratio=f"{vs_bagit:.2f}x speed, higher is better (>= 1 = as fast)",
+                met=vs_bagit >= 1.0,
+                rss=f"bagit.py {rss_mb(rss['bagit'])}",
+                data={
+                    "bagit_s": t["bagit"],
+                    "bagit_processes2_s": t["bagit2"],
+                    "ratio": clean_float(vs_bagit),
+                },
+            )
+        )
+        report.rows.append(
+            Row(
+                NAME,
+                "Verify vs bagit-python --processes 2",
+                None,
+                ours=rate(payload, ours),
+                reference=f"bagit.py -p 2 {rate(payload, median(t['bagit2']))}",
+                ratio=f"{paired_ratio(t['bagit2'], t['ours']):.2f}x speed, higher is better",
+            )
+        )
     else:
-        report.rows.append(Row(NAME, "Verify vs bagit-python", "6.verify.bagit", status="not measured",
-                               note="bagit-python is not installed in the venv (pip install -e '.[dev]')"))
+        report.rows.append(
+            Row(
+                NAME,
+                "Verify vs bagit-python",
+                "6.verify.bagit",
+                status="not measured",
+                note="bagit-python is not installed in the venv (pip install -e '.[dev]')",
+            )
+        )
     vs_sum = paired_ratio(t["sha256sum"], t["ours"])
-    report.rows.append(Row(
-        NAME, "Verify vs sha256sum -c", "6.verify.sha256sum",
-        ours=rate(payload, ours), reference=f"sha256sum -c {rate(payload, median(t['sha256sum']))}",
-        ratio=f"{vs_sum:.2f}x speed, higher is better (goal >= 3)", met=vs_sum >= 3.0,
-        data={"sha256sum_s": t["sha256sum"], "ratio": clean_float(vs_sum)}))
+    report.rows.append(
+        Row(
+            NAME,
+            "Verify vs sha256sum -c",
+            "6.verify.sha256sum",
+            ours=rate(payload, ours),
+            reference=f"sha256sum -c {rate(payload, median(t['sha256sum']))}",
+            ratio=f"{vs_sum:.2f}x speed, higher is better (goal >= 3)",
+            met=vs_sum >= 3.0,
+            data={"sha256sum_s": t["sha256sum"], "ratio": clean_float(vs_sum)},
+        )
+    )
     script_ratio = paired_ratio(t["script"], t["ours"])
-    report.rows.append(Row(
-        NAME, "verify_bundle.py vs victim-log verify", "14.verify.script",
-        ours=f"verify_bundle.py {rate(payload, median(t['script']))}{scale}",
-        reference=f"verify_bundle {rate(payload, ours)}",
-        ratio=f"{script_ratio:.2f}x the time, lower is better (goal <= 2)", met=script_ratio <= 2.0,
-        rss=f"verify_bundle.py {rss_mb(rss['script'])}",
-        note="the script runs as its own process (startup, both signatures in pure Python, the strict "
-             "zip checks included); verify_bundle is timed inside its child.",
-        data={"script_s": t["script"], "time_ratio": clean_float(script_ratio)}))
-    for key, what in (("ours", "verify_bundle (zip)"), ("openssl", "openssl dgst -sha256"),
-                      ("bagit", "bagit.py --validate"), ("bagit2", "bagit.py --validate --processes 2"),
-                      ("sha256sum", "sha256sum -c"), ("script", "verify_bundle.py (zip)")):
+    report.rows.append(
+        Row(
+            NAME,
+            "verify_bundle.py vs victim-log verify",
+            "14.verify.script",
+            ours=f"verify_bundle.py {rate(payload, median(t['script']))}{scale}",
+            reference=f"verify_bundle {rate(payload, ours)}",
+            ratio=f"{script_ratio:.2f}x the time, lower is better (goal <= 2)",
+            met=script_ratio <= 2.0,
+            rss=f"verify_bundle.py {rss_mb(rss['script'])}",
+            note="the script runs as its own process (startup, both signatures in pure Python, the strict "
+            "zip checks included); verify_bundle is timed inside its child.",
+            data={"script_s": t["script"], "time_ratio": clean_float(script_ratio)},
+        )
+    )
+    for key, what in (
+        ("ours", "verify_bundle (zip)"),
+        ("openssl", "openssl dgst -sha256"),
+        ("bagit", "bagit.py --validate"),
+        ("bagit2", "bagit.py --validate --processes 2"),
+        ("sha256sum", "sha256sum -c"),
+        ("script", "verify_bundle.py (zip)"),
+    ):
         if t[key]:
-            report.details.append(f"{what}: {spread(t[key], secs)} for {size_label(payload)} "
-                                  f"in {len(files)} payload files")
+            report.details.append(
+                f"{what}: {spread(t[key], secs)} for {size_label(payload)} in {len(files)} payload files"
+            )

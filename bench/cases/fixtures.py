@@ -46,9 +46,16 @@ def incident_data(t: data.IncidentText, person_ids: list[int]) -> Any:
     from victim_log.model import IncidentData, PoliceReport
 
     return IncidentData(
-        summary=t.summary, kinds=t.kinds, occurred_start=t.occurred_start, precision=t.precision,
-        location=t.location, details=t.details, people=tuple(person_ids[i] for i in t.people),
-        effects=t.effects, effect_text=t.effect_text, actions=t.actions,
+        summary=t.summary,
+        kinds=t.kinds,
+        occurred_start=t.occurred_start,
+        precision=t.precision,
+        location=t.location,
+        details=t.details,
+        people=tuple(person_ids[i] for i in t.people),
+        effects=t.effects,
+        effect_text=t.effect_text,
+        actions=t.actions,
         police=PoliceReport(reference=t.police_reference),
     ).validated()
 
@@ -57,10 +64,19 @@ def fill_vault(vault: Any, count: int, *, seed: int = 20240301) -> None:
     from victim_log.model import PersonData
     from victim_log.store import db
 
-    person_ids = [vault.add_person(PersonData(
-        name=str(p["name"]), role=str(p["role"]), aliases=tuple(p["aliases"]),
-        phones=tuple(p["phones"]), accounts=tuple(p["accounts"]), vehicles=tuple(p["vehicles"])))
-        for p in data.PEOPLE]
+    person_ids = [
+        vault.add_person(
+            PersonData(
+                name=str(p["name"]),
+                role=str(p["role"]),
+                aliases=tuple(p["aliases"]),
+                phones=tuple(p["phones"]),
+                accounts=tuple(p["accounts"]),
+                vehicles=tuple(p["vehicles"]),
+            )
+        )
+        for p in data.PEOPLE
+    ]
     texts = data.incidents(count, seed=seed)
     done = 0
     while done < count:
@@ -113,16 +129,20 @@ def build_child(args: dict[str, Any]) -> dict[str, Any]:
     vault, recovery = Vault.create(path, PASSPHRASE, kdf=kdf)
     with vault:
         fill_vault(vault, int(args["count"]), seed=int(args.get("seed", 20240301)))
-        evidence_bytes = _add_evidence(vault, folder, int(args.get("evidence_bytes", 0)),
-                                       int(args["count"]))
+        evidence_bytes = _add_evidence(vault, folder, int(args.get("evidence_bytes", 0)), int(args["count"]))
     built = time.perf_counter() - start
     copied = 0.0
     if args.get("plain"):
         start = time.perf_counter()
         copy_to_plain(path, recovery, folder / "plain.sqlite")
         copied = time.perf_counter() - start
-    return {"path": str(path), "recovery": recovery, "build_seconds": built, "copy_seconds": copied,
-            "evidence_bytes": evidence_bytes}
+    return {
+        "path": str(path),
+        "recovery": recovery,
+        "build_seconds": built,
+        "copy_seconds": copied,
+        "evidence_bytes": evidence_bytes,
+    }
 
 
 def _add_evidence(vault: Any, folder: Path, total: int, incidents: int) -> int:
@@ -143,15 +163,23 @@ def _add_evidence(vault: Any, folder: Path, total: int, incidents: int) -> int:
     return stored
 
 
-def make_vault(ctx: Context, folder: Path, count: int, *, plain: bool = False,
-               evidence_bytes: int = 0) -> dict[str, Any]:
+def make_vault(
+    ctx: Context, folder: Path, count: int, *, plain: bool = False, evidence_bytes: int = 0
+) -> dict[str, Any]:
     """A vault at ``folder/vault`` holding ``count`` generated incidents and
     ``evidence_bytes`` of exhibits attached to them (built in a child)."""
     kdf = ctx.kdf()
-    _child, result = run_python("bench.cases.fixtures:build_child", {
-        "folder": str(folder), "count": count, "plain": plain, "evidence_bytes": evidence_bytes,
-        "kdf": {"iterations": kdf.iterations, "memory_kib": kdf.memory_kib, "lanes": kdf.lanes},
-    }, ctx=ctx)
+    _child, result = run_python(
+        "bench.cases.fixtures:build_child",
+        {
+            "folder": str(folder),
+            "count": count,
+            "plain": plain,
+            "evidence_bytes": evidence_bytes,
+            "kdf": {"iterations": kdf.iterations, "memory_kib": kdf.memory_kib, "lanes": kdf.lanes},
+        },
+        ctx=ctx,
+    )
     return result
 
 
@@ -174,9 +202,11 @@ def copy_to_plain(vault_path: Path, recovery: str, plain: Path) -> None:
             insert = f"INSERT INTO incidents ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
             for i in range(0, len(rows), BATCH):
                 out.execute("BEGIN")
-                out.executemany(insert, rows[i:i + BATCH])
-                out.executemany("INSERT INTO incident_fts (rowid, summary, details, location, people)"
-                                " VALUES (?,?,?,?,?)", fts[i:i + BATCH])
+                out.executemany(insert, rows[i : i + BATCH])
+                out.executemany(
+                    "INSERT INTO incident_fts (rowid, summary, details, location, people) VALUES (?,?,?,?,?)",
+                    fts[i : i + BATCH],
+                )
                 out.execute("COMMIT")
         finally:
             out.close()
@@ -191,10 +221,15 @@ def big_vault(ctx: Context) -> BigVault:
         with progress(ctx, f"building a vault with {count:,} incidents and its plain twin"):
             result = make_vault(ctx, folder, count, plain=True)
         path = Path(result["path"])
-        return BigVault(path=path, recovery_key=result["recovery"], incidents=count,
-                        build_seconds=result["build_seconds"], plain_db=folder / "plain.sqlite",
-                        plain_seconds=result["copy_seconds"],
-                        db_bytes=(path / "vault.db").stat().st_size)
+        return BigVault(
+            path=path,
+            recovery_key=result["recovery"],
+            incidents=count,
+            build_seconds=result["build_seconds"],
+            plain_db=folder / "plain.sqlite",
+            plain_seconds=result["copy_seconds"],
+            db_bytes=(path / "vault.db").stat().st_size,
+        )
 
     return ctx.fixture("big-vault", build)
 

@@ -128,21 +128,38 @@ def import_child(args: dict[str, Any]) -> dict[str, Any]:
 
     def stop() -> None:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-        print("\n" + RESULT_PREFIX + json.dumps({
-            "timed_out": True, "seconds": time.perf_counter() - start, "created_so_far": created[0],
-            "peak_rss_so_far": peak}), flush=True)
+        print(
+            "\n"
+            + RESULT_PREFIX
+            + json.dumps(
+                {
+                    "timed_out": True,
+                    "seconds": time.perf_counter() - start,
+                    "created_so_far": created[0],
+                    "peak_rss_so_far": peak,
+                }
+            ),
+            flush=True,
+        )
         os._exit(0)
 
     timer = threading.Timer(float(args["deadline"]), stop)
     timer.daemon = True
     timer.start()
     with Vault.open(Path(args["vault"]), recovery_key=args["recovery"]) as vault:
-        report = run_import(vault, ImportRequest(format=args["format"], source=Path(args["file"]),
-                                                 sender=SENDER, me=args.get("me")))
+        report = run_import(
+            vault,
+            ImportRequest(format=args["format"], source=Path(args["file"]), sender=SENDER, me=args.get("me")),
+        )
     seconds = time.perf_counter() - start
     timer.cancel()
-    return {"timed_out": False, "seconds": seconds, "incidents": report.incidents_created,
-            "exhibits": report.exhibits_stored, "messages": report.messages_seen}
+    return {
+        "timed_out": False,
+        "seconds": seconds,
+        "incidents": report.incidents_created,
+        "exhibits": report.exhibits_stored,
+        "messages": report.messages_seen,
+    }
 
 
 def run(ctx: Context, report: CaseReport) -> None:
@@ -161,16 +178,20 @@ def run(ctx: Context, report: CaseReport) -> None:
     _whatsapp(ctx, report, folder, fresh_vault)
 
 
-def _full_import(ctx: Context, fresh_vault: Any, fmt: str, file: Path, deadline: float,
-                 reps: int, me: str | None = None) -> tuple[list[dict[str, Any]], list[int]]:
+def _full_import(
+    ctx: Context, fresh_vault: Any, fmt: str, file: Path, deadline: float, reps: int, me: str | None = None
+) -> tuple[list[dict[str, Any]], list[int]]:
     runs: list[dict[str, Any]] = []
     rss: list[int] = []
     for i in range(reps):
         ctx.log(f"  importing {file.name} into a vault ({i + 1}/{reps}, stopped after {deadline:.0f} s)")
         vault = fresh_vault("import-vault")
-        c, res = run_python("bench.cases.imports:import_child",
-                            {**vault, "format": fmt, "file": str(file), "deadline": deadline, "me": me},
-                            ctx=ctx, timeout=deadline + 600)
+        c, res = run_python(
+            "bench.cases.imports:import_child",
+            {**vault, "format": fmt, "file": str(file), "deadline": deadline, "me": me},
+            ctx=ctx,
+            timeout=deadline + 600,
+        )
         runs.append(res)
         rss.append(c.peak_rss)
         shutil.rmtree(vault["vault"], ignore_errors=True)
@@ -191,8 +212,10 @@ def _sms(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) -> No
     ref_rss: list[int] = []
     for i in range(ctx.reps):
         ctx.log(f"  parsing the SMS backup {i + 1}/{ctx.reps}")
-        pair = [("ours", "bench.cases.imports:sms_parse_child"),
-                ("ref", "bench.cases.imports:iterparse_child")]
+        pair = [
+            ("ours", "bench.cases.imports:sms_parse_child"),
+            ("ref", "bench.cases.imports:iterparse_child"),
+        ]
         for side, target in pair if i % 2 == 0 else pair[::-1]:
             c, res = run_python(target, {"file": str(xml)}, ctx=ctx)
             (ours if side == "ours" else ref).append(res["seconds"])
@@ -208,56 +231,84 @@ def _sms(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) -> No
         per = (median([r["seconds"] for r in done]) - median(ours)) / max(1, done[0]["incidents"])
         exhibits = done[0]["exhibits"]
         plural = "s" if exhibits != 1 else ""
-        note = (f"{done[0]['incidents']:,} incidents and {exhibits} exhibit{plural} from "
-                f"{done[0]['messages']:,} messages. Parsing alone takes {secs(median(ours))}; the rest, "
-                f"about {per * 1000:.2f} ms per incident, is storing the raw file and the attachments "
-                "as exhibits and writing each incident (record, journal entry, timeline and search "
-                f"index). To reach 20 MB/s the whole import must take {nbytes / 20e6:.1f} s.")
+        note = (
+            f"{done[0]['incidents']:,} incidents and {exhibits} exhibit{plural} from "
+            f"{done[0]['messages']:,} messages. Parsing alone takes {secs(median(ours))}; the rest, "
+            f"about {per * 1000:.2f} ms per incident, is storing the raw file and the attachments "
+            "as exhibits and writing each incident (record, journal entry, timeline and search "
+            f"index). To reach 20 MB/s the whole import must take {nbytes / 20e6:.1f} s."
+        )
     else:
         first = runs[0]
         rate_value = nbytes / 1e6 / first["seconds"]
         ours_text = f"< {rate_value:.1f} MB/s (stopped after {secs(first['seconds'])}){scale}"
-        note = (f"Stopped at the deadline with {first['created_so_far']:,} incidents written (not "
-                "committed). " + STOPPED_NOTE)
+        note = (
+            f"Stopped at the deadline with {first['created_so_far']:,} incidents written (not "
+            "committed). " + STOPPED_NOTE
+        )
     parse_rate = nbytes / 1e6 / median(ours)
-    report.rows.append(Row(
-        NAME, "SMS backup import rate", "7.sms.rate", ours=ours_text,
-        reference=f"parse alone {parse_rate:.0f} MB/s",
-        met=rate_value >= 20, note=note,
-        data={"runs": runs, "file_bytes": nbytes, "counts": counts}))
+    report.rows.append(
+        Row(
+            NAME,
+            "SMS backup import rate",
+            "7.sms.rate",
+            ours=ours_text,
+            reference=f"parse alone {parse_rate:.0f} MB/s",
+            met=rate_value >= 20,
+            note=note,
+            data={"runs": runs, "file_bytes": nbytes, "counts": counts},
+        )
+    )
     peak = max(rss)
     stopped = [r for r in runs if r["timed_out"]]
-    rss_note = ("The import plans every matching message (text and attachment references) before "
-                "it writes, so that part grows with the number of messages; the rows themselves are "
-                "written 2,000 incidents at a time and queued inserts run every 50,000 rows, "
-                "so the transaction's rows never all sit in memory at once.")
+    rss_note = (
+        "The import plans every matching message (text and attachment references) before "
+        "it writes, so that part grows with the number of messages; the rows themselves are "
+        "written 2,000 incidents at a time and queued inserts run every 50,000 rows, "
+        "so the transaction's rows never all sit in memory at once."
+    )
     if stopped:
-        phase = ("every message had been parsed and planned by then, but the rest of the "
-                 "transaction had not run" if stopped[0]["created_so_far"] else
-                 "it was still reading the file")
-        rss_note = (f"The import was stopped at the deadline with {stopped[0]['created_so_far']:,} "
-                    f"incidents written: {phase}, so the final peak is not known. " + rss_note)
-    report.rows.append(Row(
-        NAME, "SMS backup import peak RSS", "7.sms.rss",
-        ours=f"{rss_mb(peak)}" + (" until stopped" if stopped else "") + scale,
-        reference=f"parse alone {rss_mb(max(parse_rss))}; iterparse {rss_mb(max(ref_rss))}",
-        met=None if stopped and peak < RSS_LIMIT else peak < RSS_LIMIT,
-        status="inconclusive" if stopped and peak < RSS_LIMIT else "",
-        rss=f"import {rss_mb(peak)}, parse alone {rss_mb(max(parse_rss))}, "
+        phase = (
+            "every message had been parsed and planned by then, but the rest of the transaction had not run"
+            if stopped[0]["created_so_far"]
+            else "it was still reading the file"
+        )
+        rss_note = (
+            f"The import was stopped at the deadline with {stopped[0]['created_so_far']:,} "
+            f"incidents written: {phase}, so the final peak is not known. " + rss_note
+        )
+    report.rows.append(
+        Row(
+            NAME,
+            "SMS backup import peak RSS",
+            "7.sms.rss",
+            ours=f"{rss_mb(peak)}" + (" until stopped" if stopped else "") + scale,
+            reference=f"parse alone {rss_mb(max(parse_rss))}; iterparse {rss_mb(max(ref_rss))}",
+            met=None if stopped and peak < RSS_LIMIT else peak < RSS_LIMIT,
+            status="inconclusive" if stopped and peak < RSS_LIMIT else "",
+            rss=f"import {rss_mb(peak)}, parse alone {rss_mb(max(parse_rss))}, "
             f"ElementTree.iterparse {rss_mb(max(ref_rss))}",
-        note=rss_note,
-        data={"import_rss": rss, "parse_rss": parse_rss, "iterparse_rss": ref_rss}))
+            note=rss_note,
+            data={"import_rss": rss, "parse_rss": parse_rss, "iterparse_rss": ref_rss},
+        )
+    )
     ratio = paired_ratio(ours, ref)
-    report.rows.append(Row(
-        NAME, f"SMS backup parse ({size_label(nbytes)})", None,
-        ours=f"{parse_rate:.0f} MB/s ({secs(median(ours))})",
-        reference=f"ElementTree.iterparse {nbytes / 1e6 / median(ref):.0f} MB/s",
-        ratio=f"{ratio:.2f}x time, lower is better",
-        data={"ours_s": ours, "iterparse_s": ref, "ratio": clean_float(ratio)}))
+    report.rows.append(
+        Row(
+            NAME,
+            f"SMS backup parse ({size_label(nbytes)})",
+            None,
+            ours=f"{parse_rate:.0f} MB/s ({secs(median(ours))})",
+            reference=f"ElementTree.iterparse {nbytes / 1e6 / median(ref):.0f} MB/s",
+            ratio=f"{ratio:.2f}x time, lower is better",
+            data={"ours_s": ours, "iterparse_s": ref, "ratio": clean_float(ratio)},
+        )
+    )
     report.details.append(
         f"SMS backup: {size_label(nbytes)}, {counts['sms']:,} <sms> and {counts['mms']:,} <mms> "
         f"({size_label(counts['base64_bytes'])} of base64 photos); parse {spread(ours, secs)}, "
-        f"iterparse {spread(ref, secs)}")
+        f"iterparse {spread(ref, secs)}"
+    )
     for r in runs:
         report.details.append(f"SMS import run: {r}")
     xml.unlink()
@@ -276,8 +327,10 @@ def _whatsapp(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) 
     ours: list[float] = []
     ref: list[float] = []
     for i in range(ctx.reps):
-        pair = [("ours", "bench.cases.imports:whatsapp_parse_child"),
-                ("ref", "bench.cases.imports:line_loop_child")]
+        pair = [
+            ("ours", "bench.cases.imports:whatsapp_parse_child"),
+            ("ref", "bench.cases.imports:line_loop_child"),
+        ]
         for side, target in pair if i % 2 == 0 else pair[::-1]:
             _c, res = run_python(target, {"file": str(chat)}, ctx=ctx)
             (ours if side == "ours" else ref).append(res["seconds"])
@@ -291,31 +344,51 @@ def _whatsapp(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) 
         met = seconds < 10
         per = (seconds - median(ours)) / max(1, done[0]["incidents"])
         budget = max(0.0, 10 - median(ours)) / max(1, done[0]["incidents"])
-        note = (f"{done[0]['incidents']:,} incidents from {done[0]['messages']:,} messages. Parsing "
-                f"alone takes {secs(median(ours))}; the rest, about {per * 1000:.2f} ms per incident, is "
-                "writing each incident (record, journal entry, timeline and search index) in one "
-                f"transaction. Under 10 s needs about {budget * 1000:.2f} ms per incident, or fewer "
-                "incidents (grouping bursts with --group-minutes).")
+        note = (
+            f"{done[0]['incidents']:,} incidents from {done[0]['messages']:,} messages. Parsing "
+            f"alone takes {secs(median(ours))}; the rest, about {per * 1000:.2f} ms per incident, is "
+            "writing each incident (record, journal entry, timeline and search index) in one "
+            f"transaction. Under 10 s needs about {budget * 1000:.2f} ms per incident, or fewer "
+            "incidents (grouping bursts with --group-minutes)."
+        )
     else:
         stopped = runs[0]
         ours_text = f"> {secs(stopped['seconds'])} (stopped){scale}"
         met = False
-        note = (f"Stopped after {secs(stopped['seconds'])} with {stopped['created_so_far']:,} incidents "
-                "written (not committed). " + STOPPED_NOTE)
-    report.rows.append(Row(
-        NAME, "WhatsApp chat import", "7.whatsapp", ours=ours_text,
-        reference=f"parse alone {secs(median(ours))}", met=met, note=note,
-        rss=f"import {rss_mb(max(rss))}" + (" (until stopped)" if not done else ""),
-        data={"runs": runs, "counts": counts}))
+        note = (
+            f"Stopped after {secs(stopped['seconds'])} with {stopped['created_so_far']:,} incidents "
+            "written (not committed). " + STOPPED_NOTE
+        )
+    report.rows.append(
+        Row(
+            NAME,
+            "WhatsApp chat import",
+            "7.whatsapp",
+            ours=ours_text,
+            reference=f"parse alone {secs(median(ours))}",
+            met=met,
+            note=note,
+            rss=f"import {rss_mb(max(rss))}" + (" (until stopped)" if not done else ""),
+            data={"runs": runs, "counts": counts},
+        )
+    )
     ratio = paired_ratio(ours, ref)
-    report.rows.append(Row(
-        NAME, f"WhatsApp parse ({counts['lines']:,} lines)", None,
-        ours=secs(median(ours)), reference=f"regex line loop {secs(median(ref))}",
-        ratio=f"{ratio:.2f}x time, lower is better",
-        data={"ours_s": ours, "line_loop_s": ref, "ratio": clean_float(ratio)}))
-    report.details.append(f"WhatsApp chat: {counts['lines']:,} lines, {counts['messages']:,} messages, "
-                          f"{size_label(counts['bytes'])}; parse {spread(ours, secs)}, "
-                          f"line loop {spread(ref, secs)}")
+    report.rows.append(
+        Row(
+            NAME,
+            f"WhatsApp parse ({counts['lines']:,} lines)",
+            None,
+            ours=secs(median(ours)),
+            reference=f"regex line loop {secs(median(ref))}",
+            ratio=f"{ratio:.2f}x time, lower is better",
+            data={"ours_s": ours, "line_loop_s": ref, "ratio": clean_float(ratio)},
+        )
+    )
+    report.details.append(
+        f"WhatsApp chat: {counts['lines']:,} lines, {counts['messages']:,} messages, "
+        f"{size_label(counts['bytes'])}; parse {spread(ours, secs)}, "
+        f"line loop {spread(ref, secs)}"
+    )
     for r in runs:
         report.details.append(f"WhatsApp import run: {r}")
     if not ctx.quick:
@@ -332,15 +405,28 @@ def _scaling(ctx: Context, report: CaseReport, folder: Path, fresh_vault: Any) -
         r = runs[0]
         if r["timed_out"]:
             break
-        points.append({"lines": lines, "incidents": r["incidents"], "seconds": r["seconds"],
-                       "ms_per_incident": 1000 * r["seconds"] / max(1, r["incidents"])})
+        points.append(
+            {
+                "lines": lines,
+                "incidents": r["incidents"],
+                "seconds": r["seconds"],
+                "ms_per_incident": 1000 * r["seconds"] / max(1, r["incidents"]),
+            }
+        )
         chat.unlink()
     if not points:
         return
-    report.rows.append(Row(
-        NAME, "WhatsApp import: ms per incident as the import grows", None,
-        ours=", ".join(f"{p['incidents']:,}: {p['ms_per_incident']:.1f}" for p in points),
-        reference="flat = linear",
-        ratio=(f"{points[-1]['ms_per_incident'] / points[0]['ms_per_incident']:.1f}x per incident for "
-               f"{points[-1]['incidents'] / points[0]['incidents']:.0f}x the incidents"),
-        data={"points": points}))
+    report.rows.append(
+        Row(
+            NAME,
+            "WhatsApp import: ms per incident as the import grows",
+            None,
+            ours=", ".join(f"{p['incidents']:,}: {p['ms_per_incident']:.1f}" for p in points),
+            reference="flat = linear",
+            ratio=(
+                f"{points[-1]['ms_per_incident'] / points[0]['ms_per_incident']:.1f}x per incident for "
+                f"{points[-1]['incidents'] / points[0]['incidents']:.0f}x the incidents"
+            ),
+            data={"points": points},
+        )
+    )

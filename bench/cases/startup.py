@@ -157,8 +157,9 @@ def gui_unlock_child(args: dict[str, Any]) -> dict[str, Any]:
     if exec_for(30) != 0 or state["phase"] != "painted":
         raise RuntimeError("the unlock screen was never painted")
 
-    slot = next(s for s in json.loads((vault_dir / "vault.key").read_text())["slots"]
-                if s["type"] == "passphrase")
+    slot = next(
+        s for s in json.loads((vault_dir / "vault.key").read_text())["slots"] if s["type"] == "passphrase"
+    )
     params = keys.KdfParams(int(slot["iterations"]), int(slot["memory_kib"]), int(slot["lanes"]))
     start = time.perf_counter()
     keys.argon2id(PASSPHRASE.encode(), base64.b64decode(slot["salt"]), params)
@@ -213,8 +214,12 @@ def gui_unlock_child(args: dict[str, Any]) -> dict[str, Any]:
             QTimer.singleShot(KEY_INTERVAL_MS, type_next)
 
     def stop_when_done() -> None:
-        if not letters and finished and finished[-1] > typed_at[-1] and \
-                time.perf_counter() - finished[-1] > 0.3:
+        if (
+            not letters
+            and finished
+            and finished[-1] > typed_at[-1]
+            and time.perf_counter() - finished[-1] > 0.3
+        ):
             app.exit(0)
         else:
             QTimer.singleShot(50, stop_when_done)
@@ -230,19 +235,21 @@ def gui_unlock_child(args: dict[str, Any]) -> dict[str, Any]:
     # Attribute each long stall: did the model reset (new results applied) inside it?
     stalls = [(a, b) for a, b in zip(ticks, ticks[1:], strict=False) if b - a > 0.020]
     with_reset = [b - a for a, b in stalls if any(a <= r <= b for r in resets)]
-    out.update({
-        "stalls_over_20ms": len(stalls),
-        "apply_max": max(applying) if applying else None,
-        "stalls_with_model_reset": len(with_reset),
-        "longest_stall_had_reset": bool(stalls) and max(b - a for a, b in stalls) in with_reset,
-        "max_gap": max(gaps) if gaps else None,
-        "p99_gap": sorted(gaps)[int(len(gaps) * 0.99)] if gaps else None,
-        "ticks": len(ticks),
-        "key_handling_max": max(key_handling),
-        "results_after_last_key": finished[-1] - typed_at[-1],
-        "matches": model.rowCount(),
-        "params": {"iterations": params.iterations, "memory_kib": params.memory_kib},
-    })
+    out.update(
+        {
+            "stalls_over_20ms": len(stalls),
+            "apply_max": max(applying) if applying else None,
+            "stalls_with_model_reset": len(with_reset),
+            "longest_stall_had_reset": bool(stalls) and max(b - a for a, b in stalls) in with_reset,
+            "max_gap": max(gaps) if gaps else None,
+            "p99_gap": sorted(gaps)[int(len(gaps) * 0.99)] if gaps else None,
+            "ticks": len(ticks),
+            "key_handling_max": max(key_handling),
+            "results_after_last_key": finished[-1] - typed_at[-1],
+            "matches": model.rowCount(),
+            "params": {"iterations": params.iterations, "memory_kib": params.memory_kib},
+        }
+    )
     window.shutdown()
     return out
 
@@ -323,24 +330,36 @@ def run(ctx: Context, report: CaseReport) -> None:
             (ours if side == "ours" else ref).append(c.seconds)
             (rss if side == "ours" else ref_rss).append(c.peak_rss)
     ratio = paired_ratio(ours, ref)
-    report.rows.append(Row(
-        NAME, "Cold start to painted unlock screen", "5.cold",
-        ours=secs(median(ours)), reference=f"minimal PySide6 window {secs(median(ref))}",
-        ratio=f"{ratio:.2f}x time, lower is better", met=median(ours) < 0.8,
-        rss=f"ours {rss_mb(max(rss))}, minimal window {rss_mb(max(ref_rss))}",
-        note=(f"Beyond a bare Qt window, start-up costs {ms(median(ours) - median(ref))}: importing "
-              "the app's modules and building the main window and the unlock screen. The bare "
-              f"window's own time ranged {secs(min(ref))}-{secs(max(ref))} in this run: the machine's "
-              "load moves the absolute figure; the ratio moves less."),
-        data={"ours_s": ours, "reference_s": ref, "ratio": clean_float(ratio)}))
-    report.details.append(f"victim-log gui --smoke: {spread(ours, secs)}; "
-                          f"minimal window: {spread(ref, secs)}")
+    report.rows.append(
+        Row(
+            NAME,
+            "Cold start to painted unlock screen",
+            "5.cold",
+            ours=secs(median(ours)),
+            reference=f"minimal PySide6 window {secs(median(ref))}",
+            ratio=f"{ratio:.2f}x time, lower is better",
+            met=median(ours) < 0.8,
+            rss=f"ours {rss_mb(max(rss))}, minimal window {rss_mb(max(ref_rss))}",
+            note=(
+                f"Beyond a bare Qt window, start-up costs {ms(median(ours) - median(ref))}: importing "
+                "the app's modules and building the main window and the unlock screen. The bare "
+                f"window's own time ranged {secs(min(ref))}-{secs(max(ref))} in this run: the machine's "
+                "load moves the absolute figure; the ratio moves less."
+            ),
+            data={"ours_s": ours, "reference_s": ref, "ratio": clean_float(ratio)},
+        )
+    )
+    report.details.append(
+        f"victim-log gui --smoke: {spread(ours, secs)}; minimal window: {spread(ref, secs)}"
+    )
     imports = [run_python("bench.cases.startup:import_child", {}, ctx=ctx)[1] for _ in range(ctx.size(3, 1))]
     qt_import = median([r["qt"] for r in imports])
     app_import = median([r["total"] - r["qt"] for r in imports])
-    report.rows[-1].note += (f" Importing PySide6.QtWidgets takes {ms(qt_import)} and then the app's modules "
-                             f"(victim_log.cli, victim_log.gui.shell.app and what they import) "
-                             f"{ms(app_import)} more, in a fresh interpreter.")
+    report.rows[-1].note += (
+        f" Importing PySide6.QtWidgets takes {ms(qt_import)} and then the app's modules "
+        f"(victim_log.cli, victim_log.gui.shell.app and what they import) "
+        f"{ms(app_import)} more, in a fresh interpreter."
+    )
     report.rows[-1].data["imports"] = imports
     _unlock_and_typing(ctx, report, big)
 
@@ -351,16 +370,20 @@ def _unlock_and_typing(ctx: Context, report: CaseReport, big: fixtures.BigVault)
         from victim_log.gui.shell.mainwindow import default_diary_factory  # noqa: F401
     except ImportError as exc:
         for goal in ("5.unlock", "5.typing"):
-            report.rows.append(Row(NAME, goal, goal, status="not measured",
-                                   note=f"the timeline is not available yet ({exc})"))
+            report.rows.append(
+                Row(
+                    NAME, goal, goal, status="not measured", note=f"the timeline is not available yet ({exc})"
+                )
+            )
         return
     runs: list[dict[str, Any]] = []
     rss: list[int] = []
     reps = ctx.size(max(2, ctx.reps), 1)
     for i in range(reps):
         ctx.log(f"  unlock to timeline and typing {i + 1}/{reps}")
-        c, res = run_python("bench.cases.startup:gui_unlock_child", {"vault": str(big.path)}, ctx=ctx,
-                            timeout=300)
+        c, res = run_python(
+            "bench.cases.startup:gui_unlock_child", {"vault": str(big.path)}, ctx=ctx, timeout=300
+        )
         runs.append(res)
         rss.append(c.peak_rss)
     total = [r["unlock_to_timeline"] for r in runs]
@@ -368,52 +391,80 @@ def _unlock_and_typing(ctx: Context, report: CaseReport, big: fixtures.BigVault)
     alone = [r["argon_alone"] for r in runs]
     extra = median([t - a for t, a in zip(total, argon, strict=True)])
     scale = "" if big.incidents == 100_000 else f" ({big.incidents:,} incidents, quick)"
-    report.rows.append(Row(
-        NAME, "Unlock to painted timeline", "5.unlock",
-        ours=f"{secs(median(total))} = Argon2 + {ms(extra)}{scale}",
-        reference=f"Argon2id alone {secs(median(alone))}",
-        ratio=f"{paired_ratio(total, argon):.2f}x time (unlock/its Argon2; 1.0 is the floor)",
-        met=extra < 0.3, rss=f"{rss_mb(max(rss))} (app after unlock and search)",
-        note=("The extra is the time from the click to the painted list minus the Argon2id call "
-              "made during that unlock. Of it, opening the vault beyond Argon2id took "
-              f"{ms(median([r['open_beyond_argon'] for r in runs]))} and everything from the open vault "
-              f"to the painted list {ms(median([r['unlocked_to_painted'] for r in runs]))} (building the "
-              "diary view, its queries, painting); in the middle run the vault reads in that part took "
-              + ", ".join(f"{k} {ms(v)}" for k, v in runs[len(runs) // 2]["vault_reads"].items())
-              + "."),
-        data={"total_s": total, "argon_inside_s": argon, "argon_alone_s": alone,
-              "extra_s": clean_float(extra, 6),
-              "rows": runs[0].get("rows")}))
+    report.rows.append(
+        Row(
+            NAME,
+            "Unlock to painted timeline",
+            "5.unlock",
+            ours=f"{secs(median(total))} = Argon2 + {ms(extra)}{scale}",
+            reference=f"Argon2id alone {secs(median(alone))}",
+            ratio=f"{paired_ratio(total, argon):.2f}x time (unlock/its Argon2; 1.0 is the floor)",
+            met=extra < 0.3,
+            rss=f"{rss_mb(max(rss))} (app after unlock and search)",
+            note=(
+                "The extra is the time from the click to the painted list minus the Argon2id call "
+                "made during that unlock. Of it, opening the vault beyond Argon2id took "
+                f"{ms(median([r['open_beyond_argon'] for r in runs]))} and everything from the open vault "
+                f"to the painted list {ms(median([r['unlocked_to_painted'] for r in runs]))} (building the "
+                "diary view, its queries, painting); in the middle run the vault reads in that part took "
+                + ", ".join(f"{k} {ms(v)}" for k, v in runs[len(runs) // 2]["vault_reads"].items())
+                + "."
+            ),
+            data={
+                "total_s": total,
+                "argon_inside_s": argon,
+                "argon_alone_s": alone,
+                "extra_s": clean_float(extra, 6),
+                "rows": runs[0].get("rows"),
+            },
+        )
+    )
     gaps = [r["max_gap"] for r in runs if r["max_gap"] is not None]
     worst = max(gaps) if gaps else float("nan")
-    report.rows.append(Row(
-        NAME, "Longest UI stall while typing a search", "5.typing",
-        ours=f"{ms(worst)} longest stall{scale}",
-        reference=f"{HEARTBEAT_MS} ms timer; key every {KEY_INTERVAL_MS} ms",
-        met=bool(gaps) and worst < 0.050,
-        note=("Measured as the longest gap between ticks of a 2 ms timer while typing "
-              f"'{TYPED_WORD}' one key every {KEY_INTERVAL_MS} ms (the worst of {len(gaps)} run"
-              f"{'s' if len(gaps) != 1 else ''}; "
-              f"median of the runs' worst {ms(median(gaps))}). Handling a key press took at most "
-              f"{ms(max(r['key_handling_max'] for r in runs))}. In "
-              f"{sum(1 for r in runs if r['longest_stall_had_reset'])} of {len(runs)} runs the longest "
-              "stall contained a model reset, i.e. applying a new result on the GUI thread"
-              + (f" (TimelineModel._apply took up to "
-                 f"{ms(max(r['apply_max'] for r in runs if r.get('apply_max') is not None))}, then the "
-                 "list is laid out and painted)"
-                 if any(r.get("apply_max") is not None for r in runs) else "")
-              + "; the query itself runs on a worker thread."),
-        data={"max_gap_s": gaps, "p99_gap_s": [r["p99_gap"] for r in runs],
-              "key_handling_max_s": [r["key_handling_max"] for r in runs],
-              "results_after_last_key_s": [r["results_after_last_key"] for r in runs]}))
-    report.details.append(f"unlock to timeline: {spread(total, secs)}; its Argon2id: {spread(argon, secs)}; "
-                          f"Argon2id alone: {spread(alone, secs)}")
+    report.rows.append(
+        Row(
+            NAME,
+            "Longest UI stall while typing a search",
+            "5.typing",
+            ours=f"{ms(worst)} longest stall{scale}",
+            reference=f"{HEARTBEAT_MS} ms timer; key every {KEY_INTERVAL_MS} ms",
+            met=bool(gaps) and worst < 0.050,
+            note=(
+                "Measured as the longest gap between ticks of a 2 ms timer while typing "
+                f"'{TYPED_WORD}' one key every {KEY_INTERVAL_MS} ms (the worst of {len(gaps)} run"
+                f"{'s' if len(gaps) != 1 else ''}; "
+                f"median of the runs' worst {ms(median(gaps))}). Handling a key press took at most "
+                f"{ms(max(r['key_handling_max'] for r in runs))}. In "
+                f"{sum(1 for r in runs if r['longest_stall_had_reset'])} of {len(runs)} runs the longest "
+                "stall contained a model reset, i.e. applying a new result on the GUI thread"
+                + (
+                    f" (TimelineModel._apply took up to "
+                    f"{ms(max(r['apply_max'] for r in runs if r.get('apply_max') is not None))}, then the "
+                    "list is laid out and painted)"
+                    if any(r.get("apply_max") is not None for r in runs)
+                    else ""
+                )
+                + "; the query itself runs on a worker thread."
+            ),
+            data={
+                "max_gap_s": gaps,
+                "p99_gap_s": [r["p99_gap"] for r in runs],
+                "key_handling_max_s": [r["key_handling_max"] for r in runs],
+                "results_after_last_key_s": [r["results_after_last_key"] for r in runs],
+            },
+        )
+    )
+    report.details.append(
+        f"unlock to timeline: {spread(total, secs)}; its Argon2id: {spread(argon, secs)}; "
+        f"Argon2id alone: {spread(alone, secs)}"
+    )
     reads = runs[len(runs) // 2]["vault_reads"]
     report.details.append(
         "unlock to timeline, beyond Argon2id: opening the vault "
         f"{spread([r['open_beyond_argon'] for r in runs], ms)}; from the open vault to the painted "
         f"list {spread([r['unlocked_to_painted'] for r in runs], ms)}, of which vault reads (one run) "
-        + ", ".join(f"{k} {ms(v)}" for k, v in reads.items()))
+        + ", ".join(f"{k} {ms(v)}" for k, v in reads.items())
+    )
     report.details.append(
         f"typing '{TYPED_WORD}': longest stall per run {', '.join(ms(g) for g in gaps)}; 99th percentile "
         f"{', '.join(ms(r['p99_gap']) for r in runs if r['p99_gap'] is not None)}; results shown "
@@ -421,6 +472,7 @@ def _unlock_and_typing(ctx: Context, report: CaseReport, big: fixtures.BigVault)
         f"({runs[-1]['matches']:,} matches); stalls over 20 ms per run "
         f"{', '.join(str(r['stalls_over_20ms']) for r in runs)}, of which with a model reset inside "
         f"{', '.join(str(r['stalls_with_model_reset']) for r in runs)}; the longest had a reset in "
-        f"{sum(1 for r in runs if r['longest_stall_had_reset'])} of {len(runs)} runs")
+        f"{sum(1 for r in runs if r['longest_stall_had_reset'])} of {len(runs)} runs"
+    )
     if shutil.which("Xvfb") is None:
         report.details.append("Offscreen Qt platform (no X server): painting is done in memory.")

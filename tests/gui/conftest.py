@@ -25,6 +25,7 @@ from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
 
+
 @pytest.fixture(autouse=True)
 def _qsettings_in_test_home() -> None:
     """Qt caches its settings folder per process: point it at each test's HOME."""
@@ -89,8 +90,9 @@ class DialogAnswers:
         if not self.queue:
             text = dialog.text() if isinstance(dialog, QMessageBox) else ""
             dialog.reject()
-            raise AssertionError(f"unexpected dialog {type(dialog).__name__} "
-                                 f"{dialog.windowTitle()!r} {text!r}")
+            raise AssertionError(
+                f"unexpected dialog {type(dialog).__name__} {dialog.windowTitle()!r} {text!r}"
+            )
         expect, answer = self.queue.popleft()
         if isinstance(expect, type):
             assert isinstance(dialog, expect), f"expected {expect.__name__}, got {type(dialog).__name__}"
@@ -116,8 +118,10 @@ class DialogAnswers:
 def _accepts(dialog: QDialog, button: QAbstractButton) -> bool:
     roles = (QDialogButtonBox.ButtonRole.AcceptRole, QDialogButtonBox.ButtonRole.YesRole)
     if isinstance(dialog, QMessageBox):
-        return dialog.buttonRole(button) in (QMessageBox.ButtonRole.AcceptRole,
-                                             QMessageBox.ButtonRole.YesRole)
+        return dialog.buttonRole(button) in (
+            QMessageBox.ButtonRole.AcceptRole,
+            QMessageBox.ButtonRole.YesRole,
+        )
     box = button.parent()
     return isinstance(box, QDialogButtonBox) and box.buttonRole(button) in roles
 
@@ -159,9 +163,13 @@ def unnamed_controls(root: QWidget) -> list[str]:
     """Focusable, visible controls without an accessible name (Qt's own parts excluded)."""
     out = []
     for w in root.findChildren(QWidget):
-        if (w.focusPolicy() == Qt.FocusPolicy.NoFocus or not w.isVisibleTo(root)
-                or w.accessibleName() or w.objectName().startswith("qt_")
-                or type(w).__name__ in ("QWidget", "QScrollBar", "QSplitterHandle")):
+        if (
+            w.focusPolicy() == Qt.FocusPolicy.NoFocus
+            or not w.isVisibleTo(root)
+            or w.accessibleName()
+            or w.objectName().startswith("qt_")
+            or type(w).__name__ in ("QWidget", "QScrollBar", "QSplitterHandle")
+        ):
             continue
         out.append(w.objectName() or type(w).__name__)
     return out
@@ -174,8 +182,9 @@ def tab_chain(start: QWidget, steps: int) -> list[str]:
     for _ in range(steps):
         names.append(widget.accessibleName() or widget.objectName())
         widget = widget.nextInFocusChain()
-        while not (widget.isVisible() and widget.isEnabled()
-                   and widget.focusPolicy() & Qt.FocusPolicy.TabFocus):
+        while not (
+            widget.isVisible() and widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ):
             widget = widget.nextInFocusChain()
     return names
 
@@ -199,14 +208,32 @@ def bulk_timeline(vault: Vault, count: int, *, step_seconds: int = 1800) -> None
     for i in range(1, count + 1):
         ts = newest - i * step_seconds
         when = datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds")
-        rows.append((i, 1, when, when, when, "", "exact", ts, 0, kinds[i % len(kinds)],
-                     f"Bulk incident {i}", i % 3, int(i % 7 == 0), int(i % 11 == 0),
-                     int(i % 13 == 0)))
+        rows.append(
+            (
+                i,
+                1,
+                when,
+                when,
+                when,
+                "",
+                "exact",
+                ts,
+                0,
+                kinds[i % len(kinds)],
+                f"Bulk incident {i}",
+                i % 3,
+                int(i % 7 == 0),
+                int(i % 11 == 0),
+                int(i % 13 == 0),
+            )
+        )
     with db.transaction(vault.conn):
         vault.conn.executemany(
             "INSERT INTO incidents (id, version, first_recorded_at, recorded_at, occurred_start,"
             " occurred_end, precision, sort_key, deleted, kinds, summary, evidence_count,"
-            " reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            " reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
 
 
 def add(vault: Vault, summary: str, when: str, **kw: object) -> int:

@@ -130,9 +130,14 @@ class QuitRecorder:
         self.count += 1
 
 
-def make_window(qtbot: Any, tmp_path: Path, *, prefs: Prefs | None = None,
-                diary: Callable[[Session], QWidget] | None = FakeDiary,
-                quit_app: QuitRecorder | None = None) -> tuple[MainWindow, Session, QuitRecorder]:
+def make_window(
+    qtbot: Any,
+    tmp_path: Path,
+    *,
+    prefs: Prefs | None = None,
+    diary: Callable[[Session], QWidget] | None = FakeDiary,
+    quit_app: QuitRecorder | None = None,
+) -> tuple[MainWindow, Session, QuitRecorder]:
     session = Session(tmp_path / "vault")
     recorder = quit_app or QuitRecorder()
     window = MainWindow(session, prefs or Prefs(), quit_app=recorder, diary_factory=diary)
@@ -177,8 +182,7 @@ def visible_top_levels() -> list[QWidget]:
 class DialogAnswers:
     """Replace the dialog seam: record dialogs and answer them without showing them."""
 
-    def __init__(self, monkeypatch: Any, answer: int = 0,
-                 act: Callable[[Any], None] | None = None) -> None:
+    def __init__(self, monkeypatch: Any, answer: int = 0, act: Callable[[Any], None] | None = None) -> None:
         self.seen: list[Any] = []
         self.answer = answer
         self.act = act

@@ -31,8 +31,15 @@ CANARY = "CANARY-Quokka-7731-Marmalade"
 
 def _roots(tmp_path: Path) -> list[Path]:
     home = Path.home()
-    return [tmp_path / "vault", Path(os.environ["TMPDIR"]), home, home / ".config" / "QtProject.conf",
-            home / ".local" / "share" / "recently-used.xbel", home / ".cache", paths.state_dir()]
+    return [
+        tmp_path / "vault",
+        Path(os.environ["TMPDIR"]),
+        home,
+        home / ".config" / "QtProject.conf",
+        home / ".local" / "share" / "recently-used.xbel",
+        home / ".cache",
+        paths.state_dir(),
+    ]
 
 
 def test_scripted_session_then_quick_exit_leaves_no_trace(qtbot, tmp_path, monkeypatch):
@@ -46,8 +53,9 @@ def test_scripted_session_then_quick_exit_leaves_no_trace(qtbot, tmp_path, monke
 
     def answer(dialog):
         if isinstance(dialog, QFileDialog):
-            dialog.selectFile(str(key_file if dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave
-                                  else evidence_file))
+            dialog.selectFile(
+                str(key_file if dialog.acceptMode() == QFileDialog.AcceptMode.AcceptSave else evidence_file)
+            )
         elif dialog.objectName() == "settingsDialog":
             dialog.case_title.setText(f"Log {CANARY}")
 
@@ -116,8 +124,7 @@ def test_the_scan_would_see_file_dialog_history(qtbot, tmp_path):
 
 def test_clearing_keeps_other_programs_settings(qtbot):
     conf = Path.home() / ".config" / "QtProject.conf"
-    conf.write_text("[Other]\nkey=value\n\n[FileDialog]\nhistory=file:///secret-place\n",
-                    encoding="utf-8")
+    conf.write_text("[Other]\nkey=value\n\n[FileDialog]\nhistory=file:///secret-place\n", encoding="utf-8")
     privacy.clear_file_dialog_history()
     text = conf.read_text(encoding="utf-8")
     assert "secret-place" not in text
@@ -156,9 +163,12 @@ def test_session_with_the_real_diary_leaves_no_trace(qtbot, tmp_path, monkeypatc
     # A second entry left unsaved in its (real, modal) dialog when the lock comes.
     window.locker.set_idle_ms(200)
     monkeypatch.setattr(dialogs, "run_dialog", lambda d: int(d.exec()))
-    QTimer.singleShot(0, lambda: qtbot.keyClicks(
-        QApplication.activeModalWidget().findChild(QPlainTextEdit, "whatHappened"),
-        f"unsaved {CANARY}"))
+    QTimer.singleShot(
+        0,
+        lambda: qtbot.keyClicks(
+            QApplication.activeModalWidget().findChild(QPlainTextEdit, "whatHappened"), f"unsaved {CANARY}"
+        ),
+    )
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert session.vault is None
     assert window.locker.draft_box.full

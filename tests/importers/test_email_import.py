@@ -173,9 +173,7 @@ def test_too_large_mbox_message_is_skipped(monkeypatch: pytest.MonkeyPatch) -> N
     stream = parse_mbox(data)
     items = list(stream)
     assert [i.sender for i in items] == ["b@example.com"]
-    assert [(s.ref, s.reason) for s in stream.stats.skipped] == [
-        ("message 1 (line 1)", "message too large")
-    ]
+    assert [(s.ref, s.reason) for s in stream.stats.skipped] == [("message 1 (line 1)", "message too large")]
 
 
 def test_html_to_text_edge_cases() -> None:
@@ -205,8 +203,11 @@ def test_long_and_junk_headers_are_bounded() -> None:
     import time
 
     data = (
-        b"From: a@example.com\nTo: " + b"((((((((" * 5000 + b"\nSubject: "
-        + b"ab " * 2_000_000 + b"\nDate: Tue, 12 Mar 2024 20:01:00 +0000\n\nbody\n"
+        b"From: a@example.com\nTo: "
+        + b"((((((((" * 5000
+        + b"\nSubject: "
+        + b"ab " * 2_000_000
+        + b"\nDate: Tue, 12 Mar 2024 20:01:00 +0000\n\nbody\n"
     )
     start = time.perf_counter()
     (item,) = parse_eml(data)

@@ -66,11 +66,11 @@ TOKENS = [
     b"&amp;",
     b"&",
     b"<!DOCTYPE x [<!ENTITY e 'x'>]>",
-    b"<mms date=\"1\" msg_box=\"1\"><parts>",
+    b'<mms date="1" msg_box="1"><parts>',
     b"</parts></mms>",
     b"From a@example.com Tue Mar 12 20:01:00 2024\n",
     b"\n\nFrom ",
-    b"Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n",
+    b'Content-Type: multipart/mixed; boundary="b"\n\n--b\n',
     b"Content-Transfer-Encoding: base64\n",
     b"=?utf-8?q?=E2=80?=",
     b"=?x-unknown?b?AAAA?=",
@@ -129,7 +129,9 @@ def _android_zip() -> bytes:
     )
 
 
-TARGETS: dict[str, tuple[Callable[[object], object], list[bytes], type[Exception] | tuple[type[Exception], ...]]] = {
+TARGETS: dict[
+    str, tuple[Callable[[object], object], list[bytes], type[Exception] | tuple[type[Exception], ...]]
+] = {
     "whatsapp_txt": (
         lambda d: consume(parse_whatsapp, d),
         [

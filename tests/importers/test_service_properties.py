@@ -25,8 +25,14 @@ from victim_log.vault import Vault
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Pacific/Kiritimati"]
 # The ends of the calendar and of the plausible window, where the arithmetic breaks.
-EDGES = [datetime(9999, 12, 31, 23, 59), datetime(1000, 1, 1), datetime(1969, 12, 31, 23, 59),
-         datetime(1970, 1, 1, 0, 1), datetime(2024, 3, 31, 1, 30), datetime(2024, 10, 27, 1, 30)]
+EDGES = [
+    datetime(9999, 12, 31, 23, 59),
+    datetime(1000, 1, 1),
+    datetime(1969, 12, 31, 23, 59),
+    datetime(1970, 1, 1, 0, 1),
+    datetime(2024, 3, 31, 1, 30),
+    datetime(2024, 10, 27, 1, 30),
+]
 
 
 def _plausible(when: datetime) -> bool:
@@ -38,8 +44,10 @@ def _plausible(when: datetime) -> bool:
 def chats(draw: st.DrawFn) -> list[Msg]:
     msgs = []
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
-        when = draw(st.sampled_from(EDGES) | st.datetimes(min_value=datetime(1000, 1, 1),
-                                                         max_value=datetime(9999, 12, 31)))
+        when = draw(
+            st.sampled_from(EDGES)
+            | st.datetimes(min_value=datetime(1000, 1, 1), max_value=datetime(9999, 12, 31))
+        )
         text = draw(TEXT.filter(lambda t: not _special(t) and t.strip() != ""))
         msgs.append(Msg(when.replace(second=0, microsecond=0), "Dan Marsh", text))
     return msgs
@@ -52,14 +60,23 @@ def zone_restored() -> Iterator[None]:
     service._day_offsets.clear()
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(msgs=chats(), zone=st.sampled_from(ZONES))
 @example(msgs=[Msg(datetime(2024, 3, 31, 1, 30), "Dan Marsh", "gap")], zone="Europe/London")
 @example(msgs=[Msg(datetime(2024, 10, 27, 1, 30), "Dan Marsh", "twice")], zone="Europe/London")
 @example(msgs=[Msg(datetime(9999, 12, 31, 23, 59), "Dan Marsh", "end")], zone="America/New_York")
-def test_any_dates_import_cleanly(msgs: list[Msg], zone: str, tmp_path_factory: pytest.TempPathFactory,
-                                  monkeypatch: pytest.MonkeyPatch, zone_restored: None) -> None:
+def test_any_dates_import_cleanly(
+    msgs: list[Msg],
+    zone: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    zone_restored: None,
+) -> None:
     monkeypatch.setenv("TZ", zone)
     time.tzset()
     service._day_offsets.clear()
@@ -68,8 +85,9 @@ def test_any_dates_import_cleanly(msgs: list[Msg], zone: str, tmp_path_factory: 
     chat.write_bytes(render_android(msgs, "dmy", twelve=False, short_year=False))
     vault, _ = Vault.create(folder / "v", PASSPHRASE)
     try:
-        report = run_import(vault, ImportRequest("whatsapp", Path(chat), sender="Dan Marsh",
-                                                 date_order="dmy"))
+        report = run_import(
+            vault, ImportRequest("whatsapp", Path(chat), sender="Dan Marsh", date_order="dmy")
+        )
         assert report.incidents_created == len(msgs)
         for iid, msg in zip(report.incident_ids, msgs, strict=True):
             data = vault.get_incident(iid).data

@@ -36,19 +36,13 @@ def test_messages_fixture() -> None:
         stats = stream.stats
         assert stream.format == "sms-backup"
         assert len(items) == 6
-        assert [i.source_ref for i in items] == [
-            "sms #1", "sms #2", "sms #3", "sms #4", "mms #1", "mms #2"
-        ]
-        assert [(s.ref, s.reason) for s in stats.skipped] == [
-            ("sms #5", "missing or unreadable date")
-        ]
+        assert [i.source_ref for i in items] == ["sms #1", "sms #2", "sms #3", "sms #4", "mms #1", "mms #2"]
+        assert [(s.ref, s.reason) for s in stats.skipped] == [("sms #5", "missing or unreadable date")]
         assert stats.senders() == [("Dan Marsh", 2), ("07700900456", 1)]
 
         first = items[0]
         assert first.occurred_at == datetime(2024, 3, 12, 20, 1, tzinfo=UTC)
-        assert (first.sender, first.sender_id, first.direction) == (
-            "Dan Marsh", "07700900123", "in"
-        )
+        assert (first.sender, first.sender_id, first.direction) == ("Dan Marsh", "07700900123", "in")
         # "&#10;" is a newline; the surrogate-pair reference became one emoji.
         assert first.text == "I know where you live.\nNice blue door \U0001f600"
         assert first.kind == "message" and first.flags == frozenset()
@@ -88,7 +82,13 @@ def test_call_log_fixture() -> None:
     calls = [i.call for i in items]
     assert all(c is not None for c in calls)
     assert [c.type for c in calls if c] == [
-        "incoming", "missed", "outgoing", "voicemail", "rejected", "blocked", "missed"
+        "incoming",
+        "missed",
+        "outgoing",
+        "voicemail",
+        "rejected",
+        "blocked",
+        "missed",
     ]
     assert [i.direction for i in items] == ["in", "in", "out", "in", "in", "in", "in"]
     assert [c.duration_s for c in calls if c] == [35, 0, 0, 42, 0, 0, 0]
@@ -163,7 +163,7 @@ def mms_xml(payload: bytes, *, quote: str = '"', wrap: bool = False) -> str:
         '<mms date="1710317700000" msg_box="1" address="07700900123" contact_name="Dan Marsh">'
         "<parts>"
         '<part seq="0" ct="text/plain" text="look" />'
-        f"<part seq=\"1\" ct=\"image/jpeg\" name=\"p.jpg\" data = {q}{b64}{q} />"
+        f'<part seq="1" ct="image/jpeg" name="p.jpg" data = {q}{b64}{q} />'
         "</parts>"
         '<addrs><addr address="07700900123" type="137" /></addrs>'
         "</mms>"

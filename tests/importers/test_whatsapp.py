@@ -177,7 +177,9 @@ def test_year_first_dates_need_no_order() -> None:
 
 
 def test_marks_anywhere_in_the_header() -> None:
-    line = "\u200e[\u200e13/03/2024,\u200f 20:01:15\u200e]\u200e \u2068Dan Marsh\u2069: \u200ehi \u200fthere\n"
+    line = (
+        "\u200e[\u200e13/03/2024,\u200f 20:01:15\u200e]\u200e \u2068Dan Marsh\u2069: \u200ehi \u200fthere\n"
+    )
     (item,) = parse_whatsapp(line.encode())
     assert item.occurred_at == datetime(2024, 3, 13, 20, 1, 15)
     assert item.sender == "Dan Marsh"
@@ -203,7 +205,7 @@ def test_dotted_dates_and_impossible_dates_are_skipped_by_line() -> None:
 
 def test_group_events_without_sender_are_system_lines() -> None:
     data = (
-        b"12/03/2024, 20:00 - Dan Marsh created group \"Neighbours\"\n"
+        b'12/03/2024, 20:00 - Dan Marsh created group "Neighbours"\n'
         b"12/03/2024, 20:01 - Dan Marsh added Amy Pond\n"
         b'12/03/2024, 20:02 - Dan Marsh changed the subject from "a" to "b: c"\n'
         b"12/03/2024, 20:03 - Amy Pond: hello all\n"

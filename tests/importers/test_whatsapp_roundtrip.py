@@ -79,7 +79,11 @@ def render_ios(msgs: list[Msg], order: str, twelve: bool) -> bytes:
     out = []
     for m in msgs:
         d = m.when
-        date = f"{d.day:02d}/{d.month:02d}/{d.year}" if order == "dmy" else f"{d.month}/{d.day}/{d.year % 100:02d}"
+        date = (
+            f"{d.day:02d}/{d.month:02d}/{d.year}"
+            if order == "dmy"
+            else f"{d.month}/{d.day}/{d.year % 100:02d}"
+        )
         if twelve:
             h, ampm = _hour12(d)
             time = f"{h}:{d.minute:02d}:{d.second:02d}\u202f{ampm}"
@@ -105,9 +109,7 @@ def test_android_round_trip(msgs: list[Msg], order: str, twelve: bool, short_yea
     assert [i.sender for i in items] == [m.sender for m in msgs]
     assert [i.text for i in items] == [m.text for m in msgs]
     assert [i.occurred_at for i in items] == [m.when.replace(second=0) for m in msgs]
-    assert [i.direction for i in items] == [
-        "out" if m.sender == "Sarah Jones" else "in" for m in msgs
-    ]
+    assert [i.direction for i in items] == ["out" if m.sender == "Sarah Jones" else "in" for m in msgs]
     assert all(i.flags == frozenset() for i in items)
 
 
@@ -122,9 +124,7 @@ def test_ios_round_trip(msgs: list[Msg], order: str, twelve: bool, zipped: bool)
         data = buf.getvalue()
     with parse_whatsapp(data, date_order=order) as stream:  # type: ignore[arg-type]
         items = list(stream)
-    assert [(i.sender, i.text, i.occurred_at) for i in items] == [
-        (m.sender, m.text, m.when) for m in msgs
-    ]
+    assert [(i.sender, i.text, i.occurred_at) for i in items] == [(m.sender, m.text, m.when) for m in msgs]
     assert stream.stats.senders() == sorted(
         {(s, sum(m.sender == s for m in msgs)) for s in {m.sender for m in msgs}},
         key=lambda kv: (-kv[1], kv[0]),

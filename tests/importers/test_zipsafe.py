@@ -56,7 +56,7 @@ def test_symlink_refused() -> None:
         zf.writestr("_chat.txt", CHAT)
         info = zipfile.ZipInfo("link.jpg")
         info.create_system = 3
-        info.external_attr = (0o120777 << 16)
+        info.external_attr = 0o120777 << 16
         zf.writestr(info, "/etc/passwd")
     with pytest.raises(UnsafeZip, match="link"):
         SafeZip(io.BytesIO(buf.getvalue()), LENIENT)

@@ -10,9 +10,7 @@ from pathlib import Path
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # The smallest thing that sniffs as a JPEG: SOI, a JFIF APP0, EOI.
-TINY_JPEG = (
-    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
-)
+TINY_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 
 
 def fixture(name: str) -> Path:

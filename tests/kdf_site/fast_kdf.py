@@ -50,7 +50,8 @@ def _apply(keys: ModuleType) -> None:
     _originals.update(calibrate=keys.calibrate, ACCEPTED_COSTS=keys.ACCEPTED_COSTS)
     keys.calibrate = _fast_calibrate  # type: ignore[attr-defined]
     keys.ACCEPTED_COSTS = dataclasses.replace(  # type: ignore[attr-defined]
-        keys.ACCEPTED_COSTS, min_memory_kib=TEST_MEMORY_KIB)
+        keys.ACCEPTED_COSTS, min_memory_kib=TEST_MEMORY_KIB
+    )
 
 
 class _PatchingLoader:
@@ -69,8 +70,9 @@ class _PatchingLoader:
 
 
 class _Finder:
-    def find_spec(self, fullname: str, path: Sequence[str] | None,
-                  target: ModuleType | None = None) -> ModuleSpec | None:
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if fullname != KEYS:
             return None
         for finder in sys.meta_path:

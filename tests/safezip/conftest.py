@@ -33,10 +33,10 @@ def genuine(tmp_path_factory: pytest.TempPathFactory) -> Genuine:
     vault, _ = Vault.create(base / "vault", PASSPHRASE)
     try:
         fill_demo(vault, total=12)
-        vault.evidence.add_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "photo 1.jpg",
-                                 incident_id=3)
-        vault.evidence.add_bytes(b"PK\x05\x06 an exhibit that looks like a zip end " * 4,
-                                 "café.txt", incident_id=5)
+        vault.evidence.add_bytes(b"\xff\xd8\xff\xe0" + bytes(range(256)) * 8, "photo 1.jpg", incident_id=3)
+        vault.evidence.add_bytes(
+            b"PK\x05\x06 an exhibit that looks like a zip end " * 4, "café.txt", incident_id=5
+        )
         out = base / "export.zip"
         export(vault, out, ExportOptions(initials="SM"), timestamp=STAMP)
         backup = base / "backup.vlbak"

@@ -54,9 +54,7 @@ def refused(data: bytes, policy: object = STRICT) -> UnsafeZip:
 
 
 def test_a_real_export_passes_and_reads_back_as_zipfile_reads_it(genuine: Genuine) -> None:
-    with SafeZip(io.BytesIO(genuine.bundle), STRICT) as z, zipfile.ZipFile(
-        io.BytesIO(genuine.bundle)
-    ) as zf:
+    with SafeZip(io.BytesIO(genuine.bundle), STRICT) as z, zipfile.ZipFile(io.BytesIO(genuine.bundle)) as zf:
         assert [m.name for m in z.members] == zf.namelist()
         for m in z.members:
             assert z.read_bytes(m, 1 << 24) == zf.read(m.name)
@@ -78,8 +76,7 @@ def test_a_bundle_extended_by_zipfile_append_mode_still_tiles(genuine: Genuine, 
 
 
 def _info_zip(folder: Path, bag: str, out: Path) -> Path:
-    done = subprocess.run(["zip", "-q", "-r", str(out), bag], cwd=folder, capture_output=True,
-                          check=False)
+    done = subprocess.run(["zip", "-q", "-r", str(out), bag], cwd=folder, capture_output=True, check=False)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -164,8 +161,7 @@ def test_hidden_entry_before_the_directory_is_refused(genuine: Genuine) -> None:
         (lambda g: g[:-22] + g[-22:-2] + b"\x01\x00" + b"n", "comment"),
         (lambda g: g[:-200], "trailing-data"),  # cut short: the end record is gone
     ],
-    ids=["prefix", "trailing", "second-eocd-appended", "plain-comment", "one-byte-comment",
-         "truncated"],
+    ids=["prefix", "trailing", "second-eocd-appended", "plain-comment", "one-byte-comment", "truncated"],
 )
 def test_data_outside_the_archive_is_refused(
     genuine: Genuine, build: Callable[[bytes], bytes], reason: str
@@ -239,10 +235,12 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "zip64-locator-elsewhere": (_zip64_locator_elsewhere, "zip64-mismatch"),
     "zip64-record-size": (_zip64_record_size, "zip64-mismatch"),
     "zip64-local-size-disagrees": (
-        lambda: zc.build(_with(1, zip64=True, local_size=7)), "local-central-mismatch"
+        lambda: zc.build(_with(1, zip64=True, local_size=7)),
+        "local-central-mismatch",
     ),
     "zip64-spare-values": (
-        lambda: zc.build(_with(1, central_extra=zc.extra_field(1, b"\0" * 16))), "zip64-mismatch"
+        lambda: zc.build(_with(1, central_extra=zc.extra_field(1, b"\0" * 16))),
+        "zip64-mismatch",
     ),
     "local-name-disagrees": (
         lambda: zc.build(_with(2, local_name=f"{BAG}/data/NOTES.txt".encode())),
@@ -266,9 +264,7 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "data-descriptor": (lambda: zc.build(_with(2, descriptor=True)), "data-descriptor"),
     "bzip2": (lambda: zc.build(_with(2, method=12)), "compression-method"),
     "patched-data-flag": (lambda: zc.build(_with(2, flags=0x20)), "unsupported-feature"),
-    "local-only-flag": (
-        lambda: _patch(zc.build(BASE), 6, "<H", 0x10), "local-central-mismatch"
-    ),
+    "local-only-flag": (lambda: _patch(zc.build(BASE), 6, "<H", 0x10), "local-central-mismatch"),
     "symlink": (lambda: zc.build(_with(2, external_attr=0o120777 << 16)), "symlink"),
     "fifo": (lambda: zc.build(_with(2, external_attr=0o010644 << 16)), "symlink"),
     "absolute": (lambda: zc.build(_with(2, name="/etc/passwd")), "unsafe-name"),
@@ -282,28 +278,19 @@ CASES: dict[str, tuple[Callable[[], bytes], str]] = {
     "cp437-name": (lambda: zc.build(_with(2, name=b"bag/caf\x82.txt", flags=0)), "name-encoding"),
     "bad-utf8": (lambda: zc.build(_with(2, name=b"bag/\xff.txt", flags=0x800)), "name-encoding"),
     "duplicate": (lambda: zc.build([*BASE, BASE[2]]), "duplicate-name"),
-    "case-duplicate": (
-        lambda: zc.build([*BASE, E(f"{BAG}/DATA/notes.txt", b"x")]), "case-duplicate"
-    ),
-    "nfc-nfd-duplicate": (
-        lambda: zc.build([*BASE, E(NFC, b"a"), E(NFD, b"b")]), "normalisation-duplicate"
-    ),
+    "case-duplicate": (lambda: zc.build([*BASE, E(f"{BAG}/DATA/notes.txt", b"x")]), "case-duplicate"),
+    "nfc-nfd-duplicate": (lambda: zc.build([*BASE, E(NFC, b"a"), E(NFD, b"b")]), "normalisation-duplicate"),
     "file-folder-clash": (
-        lambda: zc.build([*BASE, E(f"{BAG}/data/notes.txt/inner", b"x")]), "file-folder-clash"
+        lambda: zc.build([*BASE, E(f"{BAG}/data/notes.txt/inner", b"x")]),
+        "file-folder-clash",
     ),
     "folder-with-data": (lambda: zc.build([*BASE, E(f"{BAG}/dir/", b"x")]), "folder-with-data"),
     "unicode-path-alias": (lambda: zc.build(_unicode_alias()), "two-names"),
-    "zip-bomb": (
-        lambda: zc.build([E(f"{BAG}/data/bomb.bin", bytes(8 << 20), method=8)]), "zip-bomb"
-    ),
-    "declared-bomb": (
-        lambda: zc.build(_with(0, central_usize=0xFFFFFFFE)), "zip-bomb"
-    ),
+    "zip-bomb": (lambda: zc.build([E(f"{BAG}/data/bomb.bin", bytes(8 << 20), method=8)]), "zip-bomb"),
+    "declared-bomb": (lambda: zc.build(_with(0, central_usize=0xFFFFFFFE)), "zip-bomb"),
     "stored-sizes-differ": (lambda: zc.build(_with(1, central_usize=5)), "impossible-size"),
     "multi-disk": (lambda: _patch(zc.build(BASE), -18, "<H", 1), "multi-disk"),
-    "directory-claims-too-much": (
-        lambda: zc.eocd(5, 0x7FFFFFF0, 0), "directory-too-large"
-    ),
+    "directory-claims-too-much": (lambda: zc.eocd(5, 0x7FFFFFF0, 0), "directory-too-large"),
     "not-a-zip": (lambda: b"just text, no zip" * 10, "not-a-zip"),
     "empty-file": (lambda: b"", "not-a-zip"),
 }
@@ -332,8 +319,16 @@ def test_every_reason_is_exercised() -> None:
     """The reason list and the tests stay in step (zipfile-disagrees: test_crosscheck;
     damaged: truncated records below)."""
     covered = {r for _, r in CASES.values()} | {
-        "comment", "prefix-data", "member-gap", "directory-gap-before", "trailing-data",
-        "too-many-members", "member-too-large", "total-too-large", "zipfile-disagrees", "damaged",
+        "comment",
+        "prefix-data",
+        "member-gap",
+        "directory-gap-before",
+        "trailing-data",
+        "too-many-members",
+        "member-too-large",
+        "total-too-large",
+        "zipfile-disagrees",
+        "damaged",
     }
     assert covered == REASONS
 

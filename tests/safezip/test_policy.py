@@ -26,27 +26,33 @@ JPEG = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 3
 def android() -> bytes:
     """java.util.zip.ZipOutputStream: deflated, sizes in signed data descriptors,
     UTF-8 flag, no Unix mode."""
-    java = {"method": 8, "descriptor": True, "flags": 0x800, "create_system": 0,
-            "external_attr": 0}
-    return zc.build([
-        E("WhatsApp Chat with Dan Marsh.txt", CHAT, **java),  # type: ignore[arg-type]
-        E("IMG-20240312-WA0001.jpg", JPEG, **java),  # type: ignore[arg-type]
-    ])
+    java = {"method": 8, "descriptor": True, "flags": 0x800, "create_system": 0, "external_attr": 0}
+    return zc.build(
+        [
+            E("WhatsApp Chat with Dan Marsh.txt", CHAT, **java),  # type: ignore[arg-type]
+            E("IMG-20240312-WA0001.jpg", JPEG, **java),  # type: ignore[arg-type]
+        ]
+    )
 
 
 def ios() -> bytes:
-    return zc.build([
-        E("_chat.txt", CHAT, method=8),
-        E("00000012-PHOTO-2024-03-12-20-03-00.jpg", JPEG),
-    ])
+    return zc.build(
+        [
+            E("_chat.txt", CHAT, method=8),
+            E("00000012-PHOTO-2024-03-12-20-03-00.jpg", JPEG),
+        ]
+    )
 
 
 def windows_rezip() -> bytes:
     """Explorer's "Send to > Compressed folder": OEM code page names, no UTF-8 flag."""
-    return zc.build([
-        E("_chat.txt", CHAT, method=8, create_system=0, external_attr=0x20),
-        E(b"Fotos/Jos\x82.jpg", JPEG, flags=0, create_system=0, external_attr=0x20),
-    ], comment=b"")
+    return zc.build(
+        [
+            E("_chat.txt", CHAT, method=8, create_system=0, external_attr=0x20),
+            E(b"Fotos/Jos\x82.jpg", JPEG, flags=0, create_system=0, external_attr=0x20),
+        ],
+        comment=b"",
+    )
 
 
 def commented() -> bytes:
@@ -107,8 +113,10 @@ def test_what_no_phone_writes_stays_refused_when_lenient() -> None:
         (zc.build(base) + b"tail", "trailing-data"),
         (zc.build(base, comment=b"x PK\x01\x02 y"), "comment"),
         (zc.build([base[0], E("a\u202e.jpg", JPEG)]), "unsafe-name"),
-        (zc.build([base[0], zc.replace(base[1], descriptor=True, descriptor_crc=5)]),
-         "local-central-mismatch"),
+        (
+            zc.build([base[0], zc.replace(base[1], descriptor=True, descriptor_crc=5)]),
+            "local-central-mismatch",
+        ),
         (zc.build([base[0], zc.replace(base[1], comment=b"c")]), "entry-comment"),
     ]:
         with pytest.raises(UnsafeZip) as info:
@@ -122,14 +130,24 @@ _data = st.binary(max_size=600)
 
 
 @settings(derandomize=True, max_examples=60, deadline=None)
-@given(st.lists(
-    st.tuples(_data, st.sampled_from([0, 8]), st.booleans(), st.booleans(), st.booleans()),
-    min_size=1, max_size=5,
-))
+@given(
+    st.lists(
+        st.tuples(_data, st.sampled_from([0, 8]), st.booleans(), st.booleans(), st.booleans()),
+        min_size=1,
+        max_size=5,
+    )
+)
 def test_fuzz_data_descriptors(specs: list[tuple[bytes, int, bool, bool, bool]]) -> None:
     entries = [
-        E(f"m{i}.bin", data, method=method, descriptor=True, descriptor_sig=sig,
-          descriptor_zip64=wide, zero_local_sizes=zero)
+        E(
+            f"m{i}.bin",
+            data,
+            method=method,
+            descriptor=True,
+            descriptor_sig=sig,
+            descriptor_zip64=wide,
+            zero_local_sizes=zero,
+        )
         for i, (data, method, sig, wide, zero) in enumerate(specs)
     ]
     data = zc.build(entries)
@@ -143,8 +161,7 @@ _SIGNATURES = list(ALL_SIGNATURES)
 
 
 @settings(derandomize=True, max_examples=80, deadline=None)
-@given(st.binary(max_size=300), st.one_of(st.none(), st.sampled_from(_SIGNATURES)),
-       st.binary(max_size=40))
+@given(st.binary(max_size=300), st.one_of(st.none(), st.sampled_from(_SIGNATURES)), st.binary(max_size=40))
 def test_fuzz_comments(head: bytes, signature: bytes | None, tail: bytes) -> None:
     comment = head + (signature or b"") + tail
     data = zc.build([E("_chat.txt", CHAT, method=8)], comment=comment)
@@ -176,8 +193,13 @@ def test_fuzz_cp437_names(raw: bytes) -> None:
 
 
 @settings(derandomize=True, max_examples=80, deadline=None)
-@given(st.lists(st.sampled_from(["a", "ب", " ", "\u200e", "\u200f", "\u061c", "\u202e", "\u2067"]),
-                min_size=1, max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(["a", "ب", " ", "\u200e", "\u200f", "\u061c", "\u202e", "\u2067"]),
+        min_size=1,
+        max_size=12,
+    )
+)
 def test_fuzz_direction_marks(chars: list[str]) -> None:
     name = "WhatsApp Chat with " + "".join(chars) + ".txt"
     data = zc.build([E(name, CHAT, method=8)])
@@ -202,8 +224,11 @@ def test_mutated_phone_zips_are_refused_or_read_as_zipfile_reads_them(kind: str)
     for _ in range(300):
         data = bytearray(base)
         for _ in range(rng.randint(1, 4)):
-            at = rng.randrange(len(data)) if rng.random() < 0.5 else len(data) - 1 - rng.randrange(
-                min(200, len(data)))
+            at = (
+                rng.randrange(len(data))
+                if rng.random() < 0.5
+                else len(data) - 1 - rng.randrange(min(200, len(data)))
+            )
             data[at] = rng.randrange(256)
         try:
             z = SafeZip(io.BytesIO(bytes(data)), LENIENT)

@@ -21,8 +21,9 @@ TEXT = b"a line of text that deflates well\n" * 3000
 
 
 def sample(layout: zc.Layout | None = None) -> bytes:
-    return zc.build([E("s/big.bin", BIG), E("s/text.txt", TEXT, method=8), E("s/empty", b""),
-                     E("s/dir/")], layout=layout)
+    return zc.build(
+        [E("s/big.bin", BIG), E("s/text.txt", TEXT, method=8), E("s/empty", b""), E("s/dir/")], layout=layout
+    )
 
 
 def test_members_read_back_in_chunks_streams_and_hashes(tmp_path: Path) -> None:
@@ -77,9 +78,7 @@ def test_damage_is_found_while_reading_and_names_the_member(tmp_path: Path) -> N
             b"".join(z.iter_chunks(big))
         digest, size = z.sha256(big)  # the fast path trusts SHA-256, not the CRC
         assert size == len(BIG) and digest != hashlib.sha256(BIG).hexdigest()
-    with SafeZip(io.BytesIO(bytes(data)), LENIENT) as z, pytest.raises(
-        DamagedMember, match="member 2"
-    ):
+    with SafeZip(io.BytesIO(bytes(data)), LENIENT) as z, pytest.raises(DamagedMember, match="member 2"):
         z.read_bytes("s/text.txt", 1 << 22)
 
 

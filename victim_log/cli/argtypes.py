@@ -15,12 +15,11 @@ def _number(text: str, minimum: int | None) -> int:
     try:
         n = int(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"'{one_line(text[:30])}' is not a whole number") from None
+        raise argparse.ArgumentTypeError(f"'{one_line(text[:30])}' is not a whole number") from None
     if n > MAX_NUMBER:
         raise argparse.ArgumentTypeError(
-            f"{one_line(text[:24])}{'…' if len(text) > 24 else ''} is too large "
-            f"(the largest is {MAX_NUMBER})")
+            f"{one_line(text[:24])}{'…' if len(text) > 24 else ''} is too large (the largest is {MAX_NUMBER})"
+        )
     if minimum is not None and n < minimum:
         raise argparse.ArgumentTypeError(f"{n} is not allowed: give {minimum} or more")
     return n
@@ -51,7 +50,8 @@ def when_arg(text: str) -> str:
     except (OverflowError, ValueError, OSError):
         raise argparse.ArgumentTypeError(
             f"'{one_line(text[:40])}' is in a year too far from today to place on a "
-            "timeline; please check the year") from None
+            "timeline; please check the year"
+        ) from None
     return text
 
 
@@ -63,7 +63,8 @@ def date_arg(text: str) -> str:
         date.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"'{one_line(text[:40])}' is not a date: use a form like 2026-03-04") from None
+            f"'{one_line(text[:40])}' is not a date: use a form like 2026-03-04"
+        ) from None
     return text.strip()
 
 

@@ -21,8 +21,10 @@ def cmd_evidence_add(args: argparse.Namespace) -> int:
         else:
             print(eid)
             if not new:
-                print(f"This file was already stored as evidence {eid}; it was not stored twice.",
-                      file=sys.stderr)
+                print(
+                    f"This file was already stored as evidence {eid}; it was not stored twice.",
+                    file=sys.stderr,
+                )
     return EXIT_OK
 
 
@@ -34,9 +36,10 @@ def cmd_evidence_list(args: argparse.Namespace) -> int:
         else:
             for i in items:
                 inc = ",".join(str(x) for x in i.incidents) or "-"
-                print(f"{i.id:>5}  {i.size:>12}  {i.media_type:<24}  {i.sha256[:16]}…  "
-                      f"incidents {inc:<10}  {one_line(i.filename)}"
-                      + ("  [removed]" if i.removed else ""))
+                print(
+                    f"{i.id:>5}  {i.size:>12}  {i.media_type:<24}  {i.sha256[:16]}…  "
+                    f"incidents {inc:<10}  {one_line(i.filename)}" + ("  [removed]" if i.removed else "")
+                )
     return EXIT_OK
 
 
@@ -51,9 +54,13 @@ def cmd_evidence_remove(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         vault.evidence.remove(args.id, args.reason, permanent=args.permanent)
     if args.permanent:
-        print(f"Evidence {args.id} was permanently removed: its key was erased and it can "
-              "never be read again. The removal is recorded.")
+        print(
+            f"Evidence {args.id} was permanently removed: its key was erased and it can "
+            "never be read again. The removal is recorded."
+        )
     else:
-        print(f"Evidence {args.id} was removed from use. It is still stored and the removal "
-              "is recorded; use --permanent to destroy it.")
+        print(
+            f"Evidence {args.id} was removed from use. It is still stored and the removal "
+            "is recorded; use --permanent to destroy it."
+        )
     return EXIT_OK

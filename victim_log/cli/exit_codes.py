@@ -37,6 +37,8 @@ def run_command(func: Callable[[], int]) -> int:
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback for users
         log = log_unexpected(exc)
         where = f" Technical details (none of your diary) are in {log}." if log else ""
-        print(f"victim-log: something went wrong inside Victim Log; nothing half-done was "
-              f"saved.{where}", file=sys.stderr)
+        print(
+            f"victim-log: something went wrong inside Victim Log; nothing half-done was saved.{where}",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT

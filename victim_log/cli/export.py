@@ -27,21 +27,28 @@ def cmd_export(args: argparse.Namespace) -> int:
         ids = id_list(args.incidents or "")
         for iid in ids:
             vault.get_incident(iid)  # "There is no incident N" rather than an empty export
-        options = ExportOptions(start=args.start or "", end=args.end or "", person_id=person_id,
-                                incident_ids=ids, include_private=args.include_private,
-                                redact=redact, initials=args.initials or "")
+        options = ExportOptions(
+            start=args.start or "",
+            end=args.end or "",
+            person_id=person_id,
+            incident_ids=ids,
+            include_private=args.include_private,
+            redact=redact,
+            initials=args.initials or "",
+        )
         from ..leftovers import remembering_temps
 
         with remembering_temps(vault):  # a partial file left by a crash is found again
             result = export(vault, Path(args.out), options, fmt=args.format)
     if result.not_recorded:
-        warn(f"the export is complete, but the diary's history does not record it "
-              f"({result.not_recorded}).")
+        warn(f"the export is complete, but the diary's history does not record it ({result.not_recorded}).")
     if args.json:
         print_json(export_json(result))
     else:
-        print(f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
-              f"{one_line(str(result.path))}.")
+        print(
+            f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
+            f"{one_line(str(result.path))}."
+        )
         if result.format == "bundle":
             print(f"Signing key: {result.fingerprint}")
             print(f"Read this out to the officer to confirm it: {result.short_fingerprint}")

@@ -21,8 +21,9 @@ if TYPE_CHECKING:
     from ..vault import IncidentSummary, Vault
 
 
-def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData | None, *,
-                    names_later: bool = False) -> IncidentData:
+def _data_from_args(
+    vault: Vault, args: argparse.Namespace, base: IncidentData | None, *, names_later: bool = False
+) -> IncidentData:
     """The entry the options describe (on top of ``base`` for an edit).
 
     With ``names_later``, ``--person`` names are left for the caller to resolve in
@@ -39,9 +40,17 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
         d["occurred_start"] = args.start
     if args.end:
         d["occurred_end"] = args.end
-    simple = {"summary": "summary", "where": "location", "details": "details",
-              "witnesses": "witnesses", "effect": "effect_text", "did": "actions",
-              "private_note": "private_note", "precision": "precision", "author": "author"}
+    simple = {
+        "summary": "summary",
+        "where": "location",
+        "details": "details",
+        "witnesses": "witnesses",
+        "effect": "effect_text",
+        "did": "actions",
+        "private_note": "private_note",
+        "precision": "precision",
+        "author": "author",
+    }
     for arg, key in simple.items():
         value = getattr(args, arg, None)
         if value is not None:
@@ -60,8 +69,12 @@ def _data_from_args(vault: Vault, args: argparse.Namespace, base: IncidentData |
         d["order_condition"] = breached_condition(order, args.condition or "")
         d["kinds"] = with_breach_kind(d["kinds"])
     police = dict(d.get("police") or {})
-    for arg, key in (("police_ref", "reference"), ("officer", "officer"),
-                     ("collar", "collar_number"), ("reported_on", "reported_on")):
+    for arg, key in (
+        ("police_ref", "reference"),
+        ("officer", "officer"),
+        ("collar", "collar_number"),
+        ("reported_on", "reported_on"),
+    ):
         value = getattr(args, arg, None)
         if value is not None:
             police[key] = value
@@ -140,7 +153,7 @@ def _print_json_list(vault: Vault, ids: list[int]) -> None:
     out.write("[\n")
     records = vault.incident_records(ids)  # bodies as text: parsed a page at a time
     for start in range(0, len(ids), JSON_PAGE):
-        chunk = ids[start:start + JSON_PAGE]
+        chunk = ids[start : start + JSON_PAGE]
         page = [(i, _parsed(i, records.pop(i))) for i in chunk]
         lookups.load_evidence(int(e) for _i, r in page for e in r[5].get("evidence", ()))
         out.write(",\n".join(encoder.encode(_record_json(i, r, lookups)) for i, r in page))
@@ -148,23 +161,24 @@ def _print_json_list(vault: Vault, ids: list[int]) -> None:
     out.write("]\n")
 
 
-def _parsed(incident_id: int, record: tuple[str, int, str, str, bool, str]) -> tuple[
-        str, int, str, str, bool, dict[str, Any]]:
+def _parsed(
+    incident_id: int, record: tuple[str, int, str, str, bool, str]
+) -> tuple[str, int, str, str, bool, dict[str, Any]]:
     try:
         body = json.loads(record[5])
     except ValueError:
         from ..errors import VaultCorrupt
 
-        raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
-                           "Run 'victim-log check'.") from None
+        raise VaultCorrupt(f"The stored incident {incident_id} is damaged. Run 'victim-log check'.") from None
     return (*record[:5], body)
 
 
 _DATA_DEFAULTS: dict[str, Any] = {}
 
 
-def _record_json(incident_id: int, record: tuple[str, int, str, str, bool, dict[str, Any]],
-                 look: Lookups) -> dict[str, Any]:
+def _record_json(
+    incident_id: int, record: tuple[str, int, str, str, bool, dict[str, Any]], look: Lookups
+) -> dict[str, Any]:
     """:func:`incident_json` straight from a stored body (the same fields and values),
     without building an ``IncidentData`` per row: a fifth of a long list's time."""
     first_at, version, at, reason, deleted, body = record
@@ -182,18 +196,27 @@ def _record_json(incident_id: int, record: tuple[str, int, str, str, bool, dict[
     except (KeyError, TypeError, ValueError, AttributeError):
         from ..errors import VaultCorrupt
 
-        raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
-                           "Run 'victim-log check'.") from None
-    d.update(id=incident_id, version=version, recorded_at=first_at, version_recorded_at=at,
-             reason=reason, deleted=deleted)
+        raise VaultCorrupt(f"The stored incident {incident_id} is damaged. Run 'victim-log check'.") from None
+    d.update(
+        id=incident_id,
+        version=version,
+        recorded_at=first_at,
+        version_recorded_at=at,
+        reason=reason,
+        deleted=deleted,
+    )
     return d  # type: ignore[no-any-return]
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     from ..vault import IncidentFilter
 
-    flt = IncidentFilter(start=args.start or "", end=args.end or "", kinds=kinds(args.kind),
-                         include_deleted=args.include_deleted)
+    flt = IncidentFilter(
+        start=args.start or "",
+        end=args.end or "",
+        kinds=kinds(args.kind),
+        include_deleted=args.include_deleted,
+    )
     with open_vault(args) as vault:
         rows = vault.list_incidents(flt, limit=args.limit, oldest_first=args.oldest_first)
         print_incidents(vault, rows, args.json)
@@ -225,28 +248,44 @@ def _print_incident(d: dict[str, Any]) -> None:
     if d["deleted"]:
         label += " (DELETED)"
     print(label)
-    print(f"  When:        {d['occurred_start'] or 'unknown'}"
-          + (f" to {d['occurred_end']}" if d["occurred_end"] else "") + f" ({d['precision']})")
-    print(f"  Recorded:    {d['recorded_at']}" + (
-        f"; this version {d['version_recorded_at']} ({display_safe(d['reason'])})"
-        if d["version"] > 1 else ""))
+    print(
+        f"  When:        {d['occurred_start'] or 'unknown'}"
+        + (f" to {d['occurred_end']}" if d["occurred_end"] else "")
+        + f" ({d['precision']})"
+    )
+    print(
+        f"  Recorded:    {d['recorded_at']}"
+        + (
+            f"; this version {d['version_recorded_at']} ({display_safe(d['reason'])})"
+            if d["version"] > 1
+            else ""
+        )
+    )
     print(f"  Kinds:       {', '.join(KINDS.get(k, k) for k in d['kinds'])}")
     print(f"  Summary:     {display_safe(d['summary'])}")
-    for key, title in (("location", "Where"), ("details", "Details"), ("witnesses", "Witnesses"),
-                       ("effect_text", "Effect on me"), ("actions", "What I did"),
-                       ("private_note", "Private note")):
+    for key, title in (
+        ("location", "Where"),
+        ("details", "Details"),
+        ("witnesses", "Witnesses"),
+        ("effect_text", "Effect on me"),
+        ("actions", "What I did"),
+        ("private_note", "Private note"),
+    ):
         if d.get(key):
             print(f"  {title + ':':<12} {display_safe(d[key])}")
     if d["people"]:
-        print("  People:      " + ", ".join(f"{one_line(p['name'])} ({p['role']})"
-                                           for p in d["people"]))
+        print("  People:      " + ", ".join(f"{one_line(p['name'])} ({p['role']})" for p in d["people"]))
     police = d["police"]
     if any(police.values()):
-        print(f"  Police:      ref {police['reference']} officer {police['officer']} "
-              f"collar {police['collar_number']} reported {police['reported_on']}")
+        print(
+            f"  Police:      ref {police['reference']} officer {police['officer']} "
+            f"collar {police['collar_number']} reported {police['reported_on']}"
+        )
     for e in d["evidence"]:
-        print(f"  Evidence {e['id']}: {one_line(e['filename'])} ({e['size']} bytes, "
-              f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else ""))
+        print(
+            f"  Evidence {e['id']}: {one_line(e['filename'])} ({e['size']} bytes, "
+            f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else "")
+        )
 
 
 def summary_line(s: IncidentSummary) -> str:

@@ -18,10 +18,32 @@ if TYPE_CHECKING:
 
 #: ``list --json``, ``search --json``, ``show --json`` (and each of ``history``).
 INCIDENT_FIELDS: tuple[str, ...] = (
-    "id", "version", "occurred_start", "occurred_end", "precision", "recorded_at",
-    "version_recorded_at", "reason", "deleted", "kinds", "summary", "details", "location",
-    "people", "witnesses", "effects", "effect_text", "actions", "police", "author",
-    "complete_later", "evidence", "source", "order_id", "order_condition", "private_note",
+    "id",
+    "version",
+    "occurred_start",
+    "occurred_end",
+    "precision",
+    "recorded_at",
+    "version_recorded_at",
+    "reason",
+    "deleted",
+    "kinds",
+    "summary",
+    "details",
+    "location",
+    "people",
+    "witnesses",
+    "effects",
+    "effect_text",
+    "actions",
+    "police",
+    "author",
+    "complete_later",
+    "evidence",
+    "source",
+    "order_id",
+    "order_condition",
+    "private_note",
 )
 #: ``show --history --json`` adds the versions, oldest first.
 INCIDENT_HISTORY_FIELD = "history"
@@ -30,35 +52,79 @@ POLICE_FIELDS: tuple[str, ...] = ("reference", "officer", "collar_number", "repo
 #: each of an incident's ``people``.
 INCIDENT_PERSON_FIELDS: tuple[str, ...] = ("id", "name", "role")
 #: each of an incident's ``evidence``.
-INCIDENT_EVIDENCE_FIELDS: tuple[str, ...] = (
-    "id", "filename", "sha256", "size", "media_type", "removed")
+INCIDENT_EVIDENCE_FIELDS: tuple[str, ...] = ("id", "filename", "sha256", "size", "media_type", "removed")
 #: ``evidence add --json`` and each of ``evidence list --json``.
 EVIDENCE_FIELDS: tuple[str, ...] = (
-    "id", "filename", "size", "media_type", "sha256", "added_at", "added_by", "incidents",
-    "metadata", "removed")
+    "id",
+    "filename",
+    "size",
+    "media_type",
+    "sha256",
+    "added_at",
+    "added_by",
+    "incidents",
+    "metadata",
+    "removed",
+)
 #: ``check --json``.
 CHECK_FIELDS: tuple[str, ...] = (
-    "ok", "problems", "warnings", "cleaned", "journal_entries", "incidents", "blobs_checked",
-    "history_warning", "orphaned_blobs")
+    "ok",
+    "problems",
+    "warnings",
+    "cleaned",
+    "journal_entries",
+    "incidents",
+    "blobs_checked",
+    "history_warning",
+    "orphaned_blobs",
+)
 #: ``export --json``.
 EXPORT_FIELDS: tuple[str, ...] = (
-    "path", "format", "recorded", "incidents", "exhibits", "fingerprint",
-    "fingerprint_readout", "redactions")
+    "path",
+    "format",
+    "recorded",
+    "incidents",
+    "exhibits",
+    "fingerprint",
+    "fingerprint_readout",
+    "redactions",
+)
 #: ``verify --json`` when the file is not a bundle at all.
 NOT_A_BUNDLE_FIELDS: tuple[str, ...] = ("status", "valid", "reason", "message")
 #: each of ``person list --json`` (``id`` and the stored person's fields).
 PERSON_FIELDS: tuple[str, ...] = (
-    "id", "name", "role", "aliases", "phones", "accounts", "vehicles", "relationship", "notes")
+    "id",
+    "name",
+    "role",
+    "aliases",
+    "phones",
+    "accounts",
+    "vehicles",
+    "relationship",
+    "notes",
+)
 #: each of ``order list --json`` (``id`` and the stored order's fields).
 ORDER_FIELDS: tuple[str, ...] = (
-    "id", "order_type", "made_on", "expires_on", "court", "reference", "conditions",
-    "person_id")
+    "id",
+    "order_type",
+    "made_on",
+    "expires_on",
+    "court",
+    "reference",
+    "conditions",
+    "person_id",
+)
 
 ALL_FIELDS: dict[str, tuple[str, ...]] = {
-    "incident": (*INCIDENT_FIELDS, INCIDENT_HISTORY_FIELD), "police": POLICE_FIELDS,
-    "incident person": INCIDENT_PERSON_FIELDS, "incident evidence": INCIDENT_EVIDENCE_FIELDS,
-    "evidence": EVIDENCE_FIELDS, "check": CHECK_FIELDS, "export": EXPORT_FIELDS,
-    "verify (not a bundle)": NOT_A_BUNDLE_FIELDS, "person": PERSON_FIELDS,
+    "incident": (*INCIDENT_FIELDS, INCIDENT_HISTORY_FIELD),
+    "police": POLICE_FIELDS,
+    "incident person": INCIDENT_PERSON_FIELDS,
+    "incident evidence": INCIDENT_EVIDENCE_FIELDS,
+    "evidence": EVIDENCE_FIELDS,
+    "check": CHECK_FIELDS,
+    "export": EXPORT_FIELDS,
+    "verify (not a bundle)": NOT_A_BUNDLE_FIELDS,
+    "person": PERSON_FIELDS,
     "order": ORDER_FIELDS,
 }
 
@@ -76,9 +142,14 @@ class Lookups:
     def load_evidence(self, ids: Iterable[int]) -> None:
         missing = {i for i in ids if i not in self.evidence}
         for eid, item in self.vault.evidence.get_many(missing).items():
-            self.evidence[eid] = {"id": item.id, "filename": item.filename,
-                                  "sha256": item.sha256, "size": item.size,
-                                  "media_type": item.media_type, "removed": item.removed}
+            self.evidence[eid] = {
+                "id": item.id,
+                "filename": item.filename,
+                "sha256": item.sha256,
+                "size": item.size,
+                "media_type": item.media_type,
+                "removed": item.removed,
+            }
 
     def person(self, pid: int) -> dict[str, Any]:
         if pid not in self.people:
@@ -96,15 +167,20 @@ class Lookups:
         return self.evidence[eid]
 
 
-def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
-                  include_private: bool = True, lookups: Lookups | None = None,
-                  version: IncidentVersion | None = None) -> dict[str, Any]:
+def incident_json(
+    vault: Vault,
+    incident_id: int,
+    *,
+    history: bool = False,
+    include_private: bool = True,
+    lookups: Lookups | None = None,
+    version: IncidentVersion | None = None,
+) -> dict[str, Any]:
     """``show --json``: the incident's current version (every version under ``history``)."""
     if version is not None:
         versions = [version]
     else:
-        versions = (vault.incident_history(incident_id) if history
-                    else [vault.get_incident(incident_id)])
+        versions = vault.incident_history(incident_id) if history else [vault.get_incident(incident_id)]
     current = versions[-1]
     look = lookups or Lookups(vault)
     look.load_evidence(e for v in versions for e in v.evidence)
@@ -114,19 +190,36 @@ def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
         people = [look.person(pid) for pid in d.people]
         evidence = [look.exhibit(eid) for eid in v.evidence]
         out = {
-            "id": v.incident_id, "version": v.version, "occurred_start": d.occurred_start,
-            "occurred_end": d.occurred_end, "precision": d.precision,
-            "recorded_at": v.first_recorded_at, "version_recorded_at": v.recorded_at,
-            "reason": v.reason, "deleted": v.deleted, "kinds": list(d.kinds),
-            "summary": d.summary, "details": d.details, "location": d.location,
-            "people": people, "witnesses": d.witnesses, "effects": list(d.effects),
-            "effect_text": d.effect_text, "actions": d.actions,
-            "police": {"reference": d.police.reference, "officer": d.police.officer,
-                       "collar_number": d.police.collar_number,
-                       "reported_on": d.police.reported_on},
-            "author": d.author, "complete_later": d.complete_later,
-            "evidence": evidence, "source": d.source,
-            "order_id": d.order_id, "order_condition": d.order_condition,
+            "id": v.incident_id,
+            "version": v.version,
+            "occurred_start": d.occurred_start,
+            "occurred_end": d.occurred_end,
+            "precision": d.precision,
+            "recorded_at": v.first_recorded_at,
+            "version_recorded_at": v.recorded_at,
+            "reason": v.reason,
+            "deleted": v.deleted,
+            "kinds": list(d.kinds),
+            "summary": d.summary,
+            "details": d.details,
+            "location": d.location,
+            "people": people,
+            "witnesses": d.witnesses,
+            "effects": list(d.effects),
+            "effect_text": d.effect_text,
+            "actions": d.actions,
+            "police": {
+                "reference": d.police.reference,
+                "officer": d.police.officer,
+                "collar_number": d.police.collar_number,
+                "reported_on": d.police.reported_on,
+            },
+            "author": d.author,
+            "complete_later": d.complete_later,
+            "evidence": evidence,
+            "source": d.source,
+            "order_id": d.order_id,
+            "order_condition": d.order_condition,
         }
         if include_private:
             out["private_note"] = d.private_note
@@ -140,10 +233,18 @@ def incident_json(vault: Vault, incident_id: int, *, history: bool = False,
 
 def evidence_json(item: Any) -> dict[str, Any]:
     """``evidence add --json`` and one of ``evidence list --json``."""
-    return {"id": item.id, "filename": item.filename, "size": item.size,
-            "media_type": item.media_type, "sha256": item.sha256, "added_at": item.added_at,
-            "added_by": item.added_by, "incidents": list(item.incidents),
-            "metadata": item.metadata, "removed": item.removed}
+    return {
+        "id": item.id,
+        "filename": item.filename,
+        "size": item.size,
+        "media_type": item.media_type,
+        "sha256": item.sha256,
+        "added_at": item.added_at,
+        "added_by": item.added_by,
+        "incidents": list(item.incidents),
+        "metadata": item.metadata,
+        "removed": item.removed,
+    }
 
 
 def person_json(person: Any) -> dict[str, Any]:
@@ -158,24 +259,38 @@ def order_json(order: Any) -> dict[str, Any]:
 
 def check_json(report: CheckReport, warnings: list[str], cleaned: list[str]) -> dict[str, Any]:
     """``check --json``: the vault's check, the clock's warnings and what was cleaned up."""
-    return {"ok": report.ok, "problems": report.problems, "warnings": warnings,
-            "cleaned": cleaned, "journal_entries": report.journal_entries,
-            "incidents": report.incidents, "blobs_checked": report.blobs_checked,
-            "history_warning": report.history_warning,
-            "orphaned_blobs": report.orphaned_blobs}
+    return {
+        "ok": report.ok,
+        "problems": report.problems,
+        "warnings": warnings,
+        "cleaned": cleaned,
+        "journal_entries": report.journal_entries,
+        "incidents": report.incidents,
+        "blobs_checked": report.blobs_checked,
+        "history_warning": report.history_warning,
+        "orphaned_blobs": report.orphaned_blobs,
+    }
 
 
 def export_json(result: ExportResult) -> dict[str, Any]:
     """``export --json``: where the export went and what it holds."""
-    return {"path": str(result.path), "format": result.format,
-            "recorded": not result.not_recorded,
-            "incidents": result.incidents, "exhibits": result.exhibits,
-            "fingerprint": result.fingerprint,
-            "fingerprint_readout": result.short_fingerprint,
-            "redactions": list(result.redactions)}
+    return {
+        "path": str(result.path),
+        "format": result.format,
+        "recorded": not result.not_recorded,
+        "incidents": result.incidents,
+        "exhibits": result.exhibits,
+        "fingerprint": result.fingerprint,
+        "fingerprint_readout": result.short_fingerprint,
+        "redactions": list(result.redactions),
+    }
 
 
 def not_a_bundle_json(exc: NotABundle) -> dict[str, Any]:
     """``verify --json`` on a file that is not a bundle (a NotABundle error)."""
-    return {"status": "NOT A BUNDLE", "valid": False, "reason": getattr(exc, "reason", None),
-            "message": exc.message}
+    return {
+        "status": "NOT A BUNDLE",
+        "valid": False,
+        "reason": getattr(exc, "reason", None),
+        "message": exc.message,
+    }

@@ -22,9 +22,14 @@ def cmd_order_add(args: argparse.Namespace) -> int:
     conditions = tuple(clean_text(c) for c in args.condition or ())
     if any(len(c) > MAX_CONDITION for c in conditions):
         raise BadInput(f"A condition is too long (the most is {MAX_CONDITION} characters).")
-    data = OrderData(order_type=clean_text(args.type), made_on=args.made_on or "",
-                     expires_on=args.expires_on or "", court=clean_text(args.court or ""),
-                     reference=clean_text(args.reference or ""), conditions=conditions)
+    data = OrderData(
+        order_type=clean_text(args.type),
+        made_on=args.made_on or "",
+        expires_on=args.expires_on or "",
+        court=clean_text(args.court or ""),
+        reference=clean_text(args.reference or ""),
+        conditions=conditions,
+    )
     data.validated()  # before the passphrase is asked for
     with open_vault(args) as vault:
         person_id = vault.person_by_name(clean_text(args.person)) if args.person else None
@@ -41,8 +46,10 @@ def cmd_order_list(args: argparse.Namespace) -> int:
         print_json(docs)
     else:
         for d in docs:
-            print(f"{d['id']:>4}  {one_line(d['order_type'])} {one_line(d['reference'])}  "
-                  f"made {d['made_on'] or '?'}, expires {d['expires_on'] or 'until further order'}")
+            print(
+                f"{d['id']:>4}  {one_line(d['order_type'])} {one_line(d['reference'])}  "
+                f"made {d['made_on'] or '?'}, expires {d['expires_on'] or 'until further order'}"
+            )
             for n, condition in enumerate(d["conditions"], start=1):
                 print(f"        {n}. {one_line(condition)}")
     return EXIT_OK

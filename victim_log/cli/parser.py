@@ -37,8 +37,9 @@ class ArgParser(argparse.ArgumentParser):
 
 
 def _add_vault_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or "
-                   "your user data folder)")
+    p.add_argument(
+        "--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or your user data folder)"
+    )
     p.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from FILE")
 
 
@@ -51,8 +52,12 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=["exact", "approximate", "day", "unknown_time"])
     p.add_argument("--where", metavar="TEXT")
     p.add_argument("--details", metavar="TEXT", help="exactly what happened and was said")
-    p.add_argument("--person", metavar="NAME", action="append",
-                   help="person involved (added to People if new); repeat for more")
+    p.add_argument(
+        "--person",
+        metavar="NAME",
+        action="append",
+        help="person involved (added to People if new); repeat for more",
+    )
     p.add_argument("--witnesses", metavar="TEXT")
     p.add_argument("--effect", metavar="TEXT", help="how it affected you")
     p.add_argument("--effects", metavar="E[,E]", help="effect tick-boxes, e.g. changed_routine")
@@ -65,18 +70,24 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     p.add_argument("--author", metavar="WHO", help="'victim' or 'support:NAME'")
     p.add_argument("--complete-later", action=argparse.BooleanOptionalAction, default=None)
     p.add_argument("--order", type=id_arg, metavar="ID", help="the order this incident breaches")
-    p.add_argument("--condition", metavar="N_OR_TEXT",
-                   help="which condition it breaches (its number in 'order list', or the text)")
+    p.add_argument(
+        "--condition",
+        metavar="N_OR_TEXT",
+        help="which condition it breaches (its number in 'order list', or the text)",
+    )
 
 
 def build_parser() -> ArgParser:
-    parser = ArgParser(prog="victim-log", description="A private, encrypted log of stalking "
-                       "and harassment that you can hand to the police.")
+    parser = ArgParser(
+        prog="victim-log",
+        description="A private, encrypted log of stalking and harassment that you can hand to the police.",
+    )
     parser.add_argument("--version", action="version", version=f"victim-log {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=ArgParser)
 
-    def command(name: str, func: Callable[[argparse.Namespace], int], help: str,
-                vault: bool = True) -> ArgParser:
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help: str, vault: bool = True
+    ) -> ArgParser:
         p = sub.add_parser(name, help=help, description=help)
         if vault:
             _add_vault_args(p)
@@ -143,22 +154,38 @@ def build_parser() -> ArgParser:
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
     p.add_argument("bundle", metavar="BUNDLE.zip")
-    p.add_argument("newer", nargs="?", metavar="NEWER.zip",
-                   help="with two bundles: does the newer one's history extend the first's?")
-    p.add_argument("--since", metavar="OLDER.zip",
-                   help="an earlier export: check that this bundle's history extends it")
-    p.add_argument("--expect-key", metavar="FINGERPRINT",
-                   help="the signing key the sender read to you (SHA256:... or read-out form)")
+    p.add_argument(
+        "newer",
+        nargs="?",
+        metavar="NEWER.zip",
+        help="with two bundles: does the newer one's history extend the first's?",
+    )
+    p.add_argument(
+        "--since", metavar="OLDER.zip", help="an earlier export: check that this bundle's history extends it"
+    )
+    p.add_argument(
+        "--expect-key",
+        metavar="FINGERPRINT",
+        help="the signing key the sender read to you (SHA256:... or read-out form)",
+    )
     p.add_argument("--json", action="store_true")
 
     p = command("import", cmd_import, "import a WhatsApp chat, SMS/call backup, emails or photos")
     p.add_argument("source", metavar="SOURCE")
-    p.add_argument("--format", required=True,
-                   choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
-    p.add_argument("--sender", metavar="NAME_OR_NUMBER", action="append",
-                   help="the person harassing you (repeat for their other names or numbers)")
-    p.add_argument("--group-minutes", type=count_arg, default=0, metavar="N",
-                   help="messages N minutes apart become one incident")
+    p.add_argument("--format", required=True, choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
+    p.add_argument(
+        "--sender",
+        metavar="NAME_OR_NUMBER",
+        action="append",
+        help="the person harassing you (repeat for their other names or numbers)",
+    )
+    p.add_argument(
+        "--group-minutes",
+        type=count_arg,
+        default=0,
+        metavar="N",
+        help="messages N minutes apart become one incident",
+    )
     p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")
     p.add_argument("--me", metavar="NAME", help="your own name as it appears in the export")
     p.add_argument("--make-incidents", action="store_true", help="photos: one incident per photo")
@@ -192,13 +219,15 @@ def build_parser() -> ArgParser:
     people = sub.add_parser("person", help="list the people in your diary, or take one out")
     psub = people.add_subparsers(dest="person_command", metavar="ACTION", parser_class=ArgParser)
     people.set_defaults(func=lambda a: missing_action(people, psub))
-    p = psub.add_parser("list", help="list people (the perpetrator, others acting for them, "
-                                     "witnesses)")
+    p = psub.add_parser("list", help="list people (the perpetrator, others acting for them, witnesses)")
     _add_vault_args(p)
     p.set_defaults(func=cmd_person_list)
     p.add_argument("--json", action="store_true")
-    p = psub.add_parser("delete", help="take someone out of People, with a reason (refused while "
-                                       "an entry or order names them; the history keeps them)")
+    p = psub.add_parser(
+        "delete",
+        help="take someone out of People, with a reason (refused while "
+        "an entry or order names them; the history keeps them)",
+    )
     _add_vault_args(p)
     p.set_defaults(func=cmd_person_delete)
     p.add_argument("id", type=id_arg)
@@ -228,8 +257,7 @@ def build_parser() -> ArgParser:
     p = evcommand("remove", cmd_evidence_remove, "remove evidence (recorded, with a reason)")
     p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
-    p.add_argument("--permanent", action="store_true",
-                   help="destroy it for ever (erases its key)")
+    p.add_argument("--permanent", action="store_true", help="destroy it for ever (erases its key)")
 
     return parser
 

@@ -53,14 +53,14 @@ def _secret(file: str | None, env_name: str, label: str, *, confirm: bool) -> st
 
 def passphrase(args: argparse.Namespace, *, confirm: bool = False) -> str:
     """The vault's passphrase: ``--passphrase-file``, ``VICTIM_LOG_PASSPHRASE`` or typed."""
-    return _secret(getattr(args, "passphrase_file", None), PASSPHRASE_ENV, "Passphrase",
-                   confirm=confirm)
+    return _secret(getattr(args, "passphrase_file", None), PASSPHRASE_ENV, "Passphrase", confirm=confirm)
 
 
 def new_passphrase(args: argparse.Namespace) -> str:
     """A new passphrase: ``--new-passphrase-file``, ``VICTIM_LOG_NEW_PASSPHRASE`` or typed twice."""
-    return _secret(getattr(args, "new_passphrase_file", None), NEW_PASSPHRASE_ENV,
-                   "New passphrase", confirm=True)
+    return _secret(
+        getattr(args, "new_passphrase_file", None), NEW_PASSPHRASE_ENV, "New passphrase", confirm=True
+    )
 
 
 def recovery_key(args: argparse.Namespace, *, ask: bool) -> str | None:

@@ -44,9 +44,11 @@ def open_vault(args: argparse.Namespace) -> Vault:
         CLEANED[:] = []
     if vault.unlock_info.failed_attempts:
         n = len(vault.unlock_info.failed_attempts)
-        print(f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
-              f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
-              file=sys.stderr)
+        print(
+            f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
+            f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
+            file=sys.stderr,
+        )
     if vault.unlock_info.history_warning:
         print(f"Note: {vault.unlock_info.history_warning}", file=sys.stderr)
     return vault

@@ -30,8 +30,10 @@ def cmd_init(args: argparse.Namespace) -> int:
     print()
     print(f"    {recovery}")
     print()
-    print("With it you can set a new passphrase if you forget yours. Nobody else, not even "
-          "the makers of Victim Log, can open your vault without one of them.")
+    print(
+        "With it you can set a new passphrase if you forget yours. Nobody else, not even "
+        "the makers of Victim Log, can open your vault without one of them."
+    )
     return EXIT_OK
 
 
@@ -43,8 +45,10 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print_json(check_json(report, warnings, cleaned))
     elif report.ok:
-        print(f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
-              f"and {report.blobs_checked} evidence files verified.")
+        print(
+            f"All good: {report.journal_entries} journal entries, {report.incidents} incidents "
+            f"and {report.blobs_checked} evidence files verified."
+        )
     else:
         print(f"Problems found ({len(report.problems)}):")
         for p in report.problems:
@@ -69,8 +73,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             # "Nothing was changed" would be untrue, and the old passphrase is gone.
             from ..fsutil import unrecorded_reason
 
-            print("Your passphrase WAS changed: use the new one from now on. Your recovery "
-                  "key still works.")
+            print("Your passphrase WAS changed: use the new one from now on. Your recovery key still works.")
             warn(f"the diary's history does not record the change ({unrecorded_reason(exc)}).")
             return EXIT_OK
     print("Your passphrase was changed. Your recovery key still works.")
@@ -124,11 +127,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     with open_vault(args) as vault:
         info = write_backup(vault, Path(args.out))
-    print(f"Backup written to {one_line(str(info.path))} ({info.files} files, {info.bytes} bytes, "
-          "still encrypted: it opens only with your passphrase or recovery key).")
+    print(
+        f"Backup written to {one_line(str(info.path))} ({info.files} files, {info.bytes} bytes, "
+        "still encrypted: it opens only with your passphrase or recovery key)."
+    )
     if info.not_recorded:
-        warn(f"the backup is complete, but the diary's history does not record it "
-              f"({info.not_recorded}).")
+        warn(f"the backup is complete, but the diary's history does not record it ({info.not_recorded}).")
     return EXIT_OK
 
 

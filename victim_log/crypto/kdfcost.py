@@ -58,8 +58,11 @@ def available_memory_kib() -> int | None:
         return None
 
 
-def choose_cost(time_one_pass: Callable[[int], float], target_seconds: float = TARGET_SECONDS,
-                available_kib: int | None = None) -> tuple[int, int]:
+def choose_cost(
+    time_one_pass: Callable[[int], float],
+    target_seconds: float = TARGET_SECONDS,
+    available_kib: int | None = None,
+) -> tuple[int, int]:
     """``(iterations, memory_kib)`` for a new passphrase slot on this machine.
 
     ``time_one_pass(memory_kib)`` runs one Argon2id pass over that much memory and
@@ -83,12 +86,10 @@ def choose_cost(time_one_pass: Callable[[int], float], target_seconds: float = T
 
 
 def _one_pass(memory_kib: int) -> None:
-    Argon2id(salt=b"\0" * 16, length=32, iterations=1, lanes=4,
-             memory_cost=memory_kib).derive(b"calibration")
+    Argon2id(salt=b"\0" * 16, length=32, iterations=1, lanes=4, memory_cost=memory_kib).derive(b"calibration")
 
 
-def time_one_pass(memory_kib: int,
-                  one_pass: Callable[[int], object] | None = None) -> float:
+def time_one_pass(memory_kib: int, one_pass: Callable[[int], object] | None = None) -> float:
     """Seconds one Argon2id pass over ``memory_kib`` takes here, on the wall clock.
 
     ``one_pass`` runs the pass (``keys.calibrate`` passes its own, so the pass timed

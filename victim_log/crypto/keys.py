@@ -142,8 +142,12 @@ class CostRange:
     max_lanes: int
 
 
-ACCEPTED_COSTS = CostRange(min_memory_kib=MIN_MEMORY_KIB, max_memory_kib=MAX_MEMORY_KIB,
-                           max_iterations=MAX_ITERATIONS, max_lanes=MAX_LANES)
+ACCEPTED_COSTS = CostRange(
+    min_memory_kib=MIN_MEMORY_KIB,
+    max_memory_kib=MAX_MEMORY_KIB,
+    max_iterations=MAX_ITERATIONS,
+    max_lanes=MAX_LANES,
+)
 
 
 def argon2id(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
@@ -164,8 +168,7 @@ def calibrate(target_seconds: float | None = None) -> KdfParams:
     always lies inside what :func:`slot_params` accepts from a key file.
     """
     target = kdfcost.TARGET_SECONDS if target_seconds is None else target_seconds
-    iterations, memory = kdfcost.choose_cost(
-        lambda kib: kdfcost.time_one_pass(kib, _one_pass), target)
+    iterations, memory = kdfcost.choose_cost(lambda kib: kdfcost.time_one_pass(kib, _one_pass), target)
     return KdfParams(iterations=iterations, memory_kib=memory)
 
 
@@ -179,10 +182,8 @@ def _one_pass(memory_kib: int) -> None:
 
 
 def new_recovery_key() -> str:
-    chars = "".join(secrets.choice(RECOVERY_ALPHABET)
-                    for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN))
-    return "-".join(chars[i:i + RECOVERY_GROUP_LEN]
-                    for i in range(0, len(chars), RECOVERY_GROUP_LEN))
+    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN))
+    return "-".join(chars[i : i + RECOVERY_GROUP_LEN] for i in range(0, len(chars), RECOVERY_GROUP_LEN))
 
 
 def normalise_recovery_key(text: str) -> str:
@@ -305,9 +306,15 @@ class KeyFile:
             if seq is None or seq < 0 or not _is_hash(digest):
                 raise changed("its record of the history is missing or malformed")
             head = (seq, str(digest))
-        return cls(vault_id=vid, created_at=created, slots=slots,
-                   failed_attempts=[str(f) for f in failed][-1000:], mac=mac,
-                   journal_head=head, version=version)
+        return cls(
+            vault_id=vid,
+            created_at=created,
+            slots=slots,
+            failed_attempts=[str(f) for f in failed][-1000:],
+            mac=mac,
+            journal_head=head,
+            version=version,
+        )
 
     @classmethod
     def load(cls, path: Path) -> KeyFile:
@@ -364,17 +371,21 @@ class KeyFile:
         if not found:
             raise VaultCorrupt(f"The vault's key file has no {slot_type} slot.")
         slot = found[0]
-        if (len(b64d(slot.get("salt"))) != 16 or len(b64d(slot.get("nonce"))) != 12
-                or len(b64d(slot.get("wrapped"))) != KEY_LEN + 16):
+        if (
+            len(b64d(slot.get("salt"))) != 16
+            or len(b64d(slot.get("nonce"))) != 12
+            or len(b64d(slot.get("wrapped"))) != KEY_LEN + 16
+        ):
             raise changed(f"its {slot_type} slot has the wrong shape")
         return slot
 
     @staticmethod
     def _ad(vault_id: str, slot: dict[str, Any]) -> bytes:
-        params = {k: slot[k] for k in ("type", "kdf", "iterations", "memory_kib", "lanes")
-                  if k in slot}
-        return f"victim-log keyslot|{vault_id}|".encode() + json.dumps(
-            params, sort_keys=True, separators=(",", ":")).encode()
+        params = {k: slot[k] for k in ("type", "kdf", "iterations", "memory_kib", "lanes") if k in slot}
+        return (
+            f"victim-log keyslot|{vault_id}|".encode()
+            + json.dumps(params, sort_keys=True, separators=(",", ":")).encode()
+        )
 
     def put_slot(self, slot: dict[str, Any], data_key: bytes) -> None:
         """Replace the slot of ``slot``'s type and re-MAC (slot made by
@@ -399,8 +410,12 @@ class KeyFile:
         if slot.get("kdf") != "hkdf-sha256":
             raise changed("its recovery slot names another key derivation")
         secret = normalise_recovery_key(recovery_key).encode("ascii")
-        wrapping = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=b64d(slot.get("salt")),
-                        info=b"victim-log v1 recovery").derive(secret)
+        wrapping = HKDF(
+            algorithm=hashes.SHA256(),
+            length=KEY_LEN,
+            salt=b64d(slot.get("salt")),
+            info=b"victim-log v1 recovery",
+        ).derive(secret)
         return self._unwrap(slot, wrapping, "That recovery key is not right.")
 
     def _unwrap(self, slot: dict[str, Any], wrapping: bytes, wrong: str) -> bytes:
@@ -411,8 +426,7 @@ class KeyFile:
             raise WrongPassphrase(wrong) from None
         if not self.mac_matches(data_key):
             raise VaultCorrupt(
-                "The vault's key file has been changed outside Victim Log. "
-                "Restore it from a backup."
+                "The vault's key file has been changed outside Victim Log. Restore it from a backup."
             )
         return data_key
 
@@ -423,34 +437,37 @@ def slot_params(slot: dict[str, Any]) -> KdfParams:
     a lowered one makes guessing cheap; either way the file was changed)."""
     if slot.get("kdf") != "argon2id":
         raise changed("its passphrase slot names another key derivation")
-    iterations, memory, lanes = (_plain_int(slot.get(k))
-                                 for k in ("iterations", "memory_kib", "lanes"))
+    iterations, memory, lanes = (_plain_int(slot.get(k)) for k in ("iterations", "memory_kib", "lanes"))
     if iterations is None or memory is None or lanes is None:
         raise changed("its passphrase slot's costs are missing")
     accepted = ACCEPTED_COSTS
-    if memory > accepted.max_memory_kib or not 1 <= iterations <= accepted.max_iterations \
-            or not 1 <= lanes <= accepted.max_lanes:
+    if (
+        memory > accepted.max_memory_kib
+        or not 1 <= iterations <= accepted.max_iterations
+        or not 1 <= lanes <= accepted.max_lanes
+    ):
         raise changed("it asks for key-derivation costs Victim Log never sets")
     if memory < accepted.min_memory_kib:
         raise changed("its passphrase slot was weakened")
     return KdfParams(iterations, memory, lanes)
 
 
-def _sealed_slot(vault_id: str, slot: dict[str, Any], wrapping: bytes,
-                 data_key: bytes) -> dict[str, Any]:
+def _sealed_slot(vault_id: str, slot: dict[str, Any], wrapping: bytes, data_key: bytes) -> dict[str, Any]:
     nonce = secrets.token_bytes(12)
     slot["nonce"] = b64e(nonce)
     slot["wrapped"] = b64e(AESGCM(wrapping).encrypt(nonce, data_key, KeyFile._ad(vault_id, slot)))
     return slot
 
 
-def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str,
-                    params: KdfParams) -> dict[str, Any]:
+def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str, params: KdfParams) -> dict[str, Any]:
     """A new passphrase slot (the slow Argon2id step: run it outside the file lock)."""
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {
-        "type": "passphrase", "kdf": "argon2id", "salt": b64e(salt),
-        "iterations": params.iterations, "memory_kib": params.memory_kib,
+        "type": "passphrase",
+        "kdf": "argon2id",
+        "salt": b64e(salt),
+        "iterations": params.iterations,
+        "memory_kib": params.memory_kib,
         "lanes": params.lanes,
     }
     wrapping = argon2id(passphrase.encode("utf-8"), salt, params)
@@ -461,14 +478,19 @@ def recovery_slot(vault_id: str, data_key: bytes, recovery_key: str) -> dict[str
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
     secret = normalise_recovery_key(recovery_key).encode("ascii")
-    wrapping = HKDF(algorithm=hashes.SHA256(), length=KEY_LEN, salt=salt,
-                    info=b"victim-log v1 recovery").derive(secret)
+    wrapping = HKDF(
+        algorithm=hashes.SHA256(), length=KEY_LEN, salt=salt, info=b"victim-log v1 recovery"
+    ).derive(secret)
     return _sealed_slot(vault_id, slot, wrapping, data_key)
 
 
 def new_keyfile(vault_id: str) -> KeyFile:
-    return KeyFile(vault_id=vault_id, created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                   slots=[], journal_head=GENESIS_HEAD)
+    return KeyFile(
+        vault_id=vault_id,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        slots=[],
+        journal_head=GENESIS_HEAD,
+    )
 
 
 # --- What this computer last unlocked with ----------------------------------------------
@@ -478,8 +500,7 @@ SEEN_VAULTS = 20
 
 
 def slot_digest(slot: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(slot, sort_keys=True, separators=(",", ":"))
-                          .encode()).hexdigest()
+    return hashlib.sha256(json.dumps(slot, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def _read_seen(state: Path) -> dict[str, Any]:
@@ -509,8 +530,7 @@ def remember_slots(state: Path, keyfile: KeyFile) -> None:
     doc = dict(list(doc.items())[-SEEN_VAULTS:])
     with contextlib.suppress(OSError, VictimLogError):
         state.mkdir(mode=0o700, parents=True, exist_ok=True)
-        atomic_write_bytes(state / SEEN_FILE, json.dumps(doc, sort_keys=True).encode(),
-                           "the app's state")
+        atomic_write_bytes(state / SEEN_FILE, json.dumps(doc, sort_keys=True).encode(), "the app's state")
 
 
 def slot_changed_since_seen(state: Path, keyfile: KeyFile, slot_type: str) -> bool:
@@ -566,8 +586,7 @@ def locked(path: Path) -> Iterator[None]:
             os.close(fd)  # releases the lock
 
 
-def update(path: Path, change: Callable[[KeyFile], bool], *,
-           sync_folder: bool = True) -> KeyFile:
+def update(path: Path, change: Callable[[KeyFile], bool], *, sync_folder: bool = True) -> KeyFile:
     """Read the key file on disk, let ``change`` edit it, write it back: all under
     :func:`locked`, so no update is lost and none restores an older copy. ``change``
     returns False when there is nothing to write. Returns the file as now on disk.

@@ -281,8 +281,7 @@ def _decrypt(src: BinaryIO, sink: Callable[[memoryview], None], key: bytes, cont
     aead = AESGCM(_stream_key(key, salt))
     associated = bytes(head) + bytes(context)
     # Version 2: the plaintext's length, from the final chunk, before anything is passed on.
-    remaining = None if version == VERSION_UNPADDED else _padded_length(
-        src, aead, associated, chunk_size)
+    remaining = None if version == VERSION_UNPADDED else _padded_length(src, aead, associated, chunk_size)
     index = 0
 
     def read_and_open(slot: _Slot) -> None:

@@ -294,9 +294,7 @@ class _BagZip:
                 out.write(chunk)
                 written += len(chunk)
         if entry.size is not None and written != entry.size:
-            raise BadInput(
-                f"{entry.path} changed size while it was being exported. Nothing was saved."
-            )
+            raise BadInput(f"{entry.path} changed size while it was being exported. Nothing was saved.")
         return ManifestEntry(name, digest.hexdigest(), written)
 
 
@@ -356,8 +354,7 @@ def write_bag_zip(
             for name, content in sign.key_files(public).items():
                 bag.add_tag(name, content)
         tagmanifest = "".join(
-            f"{digest}  {encode_manifest_path(name)}\n"
-            for name, digest in sorted(bag.tag_hashes.items())
+            f"{digest}  {encode_manifest_path(name)}\n" for name, digest in sorted(bag.tag_hashes.items())
         ).encode()
         bag.add_tag(TAGMANIFEST, tagmanifest, listed=False)
         if signing_key is not None:

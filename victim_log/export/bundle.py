@@ -66,8 +66,10 @@ def signing_key(vault: Vault) -> Ed25519PrivateKey:
         return sign.private_key_from_bytes(bytes.fromhex(str(row[0])))
     key = sign.generate_signing_key()
     with db.transaction(vault.conn, "the signing key"):
-        vault.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)",
-                           (SIGNING_KEY_META, sign.private_key_to_bytes(key).hex()))
+        vault.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            (SIGNING_KEY_META, sign.private_key_to_bytes(key).hex()),
+        )
         vault._event("signing_key_created", {"fingerprint": sign.fingerprint(key.public_key())})
     return key
 
@@ -96,11 +98,14 @@ def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, st
     head = (0, journal.GENESIS)
     for entry in vault.journal_entries():
         if (entry.kind == "incident" and entry.id in incidents) or (
-                entry.kind == "evidence" and entry.id in exhibits):
+            entry.kind == "evidence" and entry.id in exhibits
+        ):
             out.write(canonical_json(entry.to_json()) + b"\n")
         else:
-            out.write(canonical_json({"hash": entry.hash, "prev": entry.prev, "seq": entry.seq,
-                                      "withheld": True}) + b"\n")
+            out.write(
+                canonical_json({"hash": entry.hash, "prev": entry.prev, "seq": entry.seq, "withheld": True})
+                + b"\n"
+            )
         head = (entry.seq, entry.hash)
     return out.getvalue(), head
 
@@ -116,11 +121,11 @@ def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
     del key
     redacted = "\n".join(f"  - {r}" for r in case.redactions) or "  - nothing"
     text = f"""VICTIM LOG EXPORT: {case.case_title}
-{'=' * (19 + len(case.case_title))}
+{"=" * (19 + len(case.case_title))}
 
 What this is
 ------------
-A log of incidents kept by {case.owner or 'the person named above'} with Victim Log
+A log of incidents kept by {case.owner or "the person named above"} with Victim Log
 {case.software}, exported on {case.exported_at}. It covers {case.period_text}:
 {len(case.incidents)} incidents and {len(case.exhibits)} exhibits.
 
@@ -141,7 +146,7 @@ says when and why, and its earlier versions are in the PDF's appendix.
 Redactions in this copy
 -----------------------
 {redacted}
-Private notes: {'included' if case.include_private else 'not included'}.
+Private notes: {"included" if case.include_private else "not included"}.
 
 Checking the bundle: the signature first
 ----------------------------------------
@@ -208,16 +213,20 @@ def _period(case: ExportCase) -> str | None:
     return None
 
 
-def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundle",
-           timestamp: int | None = None) -> ExportResult:
+def export(
+    vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundle", timestamp: int | None = None
+) -> ExportResult:
     """Export to ``out``; ``fmt`` is bundle (signed zip), pdf, csv or json."""
     if fmt not in FORMATS:
         raise BadInput(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
     out = check_output_path(Path(out), "the export", overwrite=True)
     key = signing_key(vault)
     pub = key.public_key()
-    exported_at = (datetime.fromtimestamp(timestamp, UTC).astimezone().isoformat(timespec="seconds")
-                   if timestamp is not None else now_iso())
+    exported_at = (
+        datetime.fromtimestamp(timestamp, UTC).astimezone().isoformat(timespec="seconds")
+        if timestamp is not None
+        else now_iso()
+    )
     case = build_case(vault, options, exported_at=exported_at, fingerprint=sign.fingerprint(pub))
     if fmt != "bundle":
         if fmt == "pdf":
@@ -233,23 +242,38 @@ def export(vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundl
         _write_bundle(vault, out, case, key, timestamp)
     not_recorded = ""  # the file is complete: a full vault disk must not make it a failure
     try:
-        vault.record_event("export", {"format": fmt, "incidents": len(case.incidents),
-                                      "exhibits": len(case.exhibits),
-                                      "private_notes": case.include_private,
-                                      "redactions": list(case.redact)})
+        vault.record_event(
+            "export",
+            {
+                "format": fmt,
+                "incidents": len(case.incidents),
+                "exhibits": len(case.exhibits),
+                "private_notes": case.include_private,
+                "redactions": list(case.redact),
+            },
+        )
     except VictimLogError as exc:
         not_recorded = unrecorded_reason(exc)
-    return ExportResult(out, fmt, len(case.incidents), len(case.exhibits),
-                        sign.fingerprint(pub), sign.short_fingerprint(pub), case.redactions,
-                        not_recorded)
+    return ExportResult(
+        out,
+        fmt,
+        len(case.incidents),
+        len(case.exhibits),
+        sign.fingerprint(pub),
+        sign.short_fingerprint(pub),
+        case.redactions,
+        not_recorded,
+    )
 
 
-def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey,
-                  timestamp: int | None) -> None:
+def _write_bundle(
+    vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey, timestamp: int | None
+) -> None:
     stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
     # Any name suits the zip file (Müller.zip, 日記.zip); the bag folder inside needs ASCII.
-    bag_name = "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "-"
-                       for ch in stem)[:90] or "export"
+    bag_name = (
+        "".join(ch if (ch.isascii() and ch.isalnum()) or ch in "._-" else "-" for ch in stem)[:90] or "export"
+    )
     if not bag_name[0].isalnum():
         bag_name = "export" + bag_name
     pdf = io.BytesIO()
@@ -264,9 +288,11 @@ def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519Private
         PayloadEntry.from_bytes("journal.jsonl", journal_lines),
     ]
     for ex in case.exhibits:
-        payload.append(PayloadEntry(ex.payload_path,
-                                    functools.partial(vault.evidence.iter_verified, ex.evidence_id),
-                                    ex.size))
+        payload.append(
+            PayloadEntry(
+                ex.payload_path, functools.partial(vault.evidence.iter_verified, ex.evidence_id), ex.size
+            )
+        )
     info = [
         ("Source-Organization", "Victim Log (exported by the person who kept the log)"),
         ("External-Description", f"Incident log: {case.case_title}"),
@@ -284,6 +310,4 @@ def _write_bundle(vault: Vault, out: Path, case: ExportCase, key: Ed25519Private
     if period:
         info.insert(7, (PERIOD, period))
     tags = [TagFile("README.txt", _readme(case, key, bag_name)), verify_script_tag_file()]
-    write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key,
-                  timestamp=timestamp)
-
+    write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key, timestamp=timestamp)

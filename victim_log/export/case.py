@@ -51,10 +51,26 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 __all__ = [
-    "LOCATION_REDACTED", "REDACT_CHOICES", "SCHEMA", "THIRD_PARTY_REDACTED",
-    "CaseExhibit", "CaseIncident", "CaseOrder", "CasePerson", "ExportCase", "ExportOptions",
-    "HistoryEntry", "KindCount", "PeriodCount", "PersonRef", "PoliceRef",
-    "build_case", "case_to_json", "format_date", "format_datetime", "readout_fingerprint",
+    "LOCATION_REDACTED",
+    "REDACT_CHOICES",
+    "SCHEMA",
+    "THIRD_PARTY_REDACTED",
+    "CaseExhibit",
+    "CaseIncident",
+    "CaseOrder",
+    "CasePerson",
+    "ExportCase",
+    "ExportOptions",
+    "HistoryEntry",
+    "KindCount",
+    "PeriodCount",
+    "PersonRef",
+    "PoliceRef",
+    "build_case",
+    "case_to_json",
+    "format_date",
+    "format_datetime",
+    "readout_fingerprint",
     "when_text",
 ]
 
@@ -75,14 +91,33 @@ ROLE_LABELS: dict[str, str] = {
 
 #: Extensions for files whose original name had none, so the officer's tools open them.
 _EXT_FOR_MEDIA: dict[str, str] = {
-    "image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/bmp": "bmp",
-    "image/tiff": "tif", "image/heic": "heic", "image/heif": "heif", "image/avif": "avif",
-    "image/webp": "webp", "application/pdf": "pdf", "application/zip": "zip",
-    "audio/mpeg": "mp3", "audio/ogg": "ogg", "audio/flac": "flac", "audio/amr": "amr",
-    "audio/mp4": "m4a", "video/webm": "webm", "video/mp4": "mp4", "video/quicktime": "mov",
-    "video/3gpp": "3gp", "video/3gpp2": "3g2", "application/gzip": "gz",
-    "application/x-7z-compressed": "7z", "application/vnd.rar": "rar",
-    "application/vnd.sqlite3": "sqlite", "text/vcard": "vcf", "text/plain": "txt",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/bmp": "bmp",
+    "image/tiff": "tif",
+    "image/heic": "heic",
+    "image/heif": "heif",
+    "image/avif": "avif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "application/zip": "zip",
+    "audio/mpeg": "mp3",
+    "audio/ogg": "ogg",
+    "audio/flac": "flac",
+    "audio/amr": "amr",
+    "audio/mp4": "m4a",
+    "video/webm": "webm",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/3gpp": "3gp",
+    "video/3gpp2": "3g2",
+    "application/gzip": "gz",
+    "application/x-7z-compressed": "7z",
+    "application/vnd.rar": "rar",
+    "application/vnd.sqlite3": "sqlite",
+    "text/vcard": "vcf",
+    "text/plain": "txt",
     "text/html": "html",
 }
 
@@ -403,16 +438,17 @@ def readout_fingerprint(fingerprint: str) -> str:
             digest = b""
         if len(digest) == 32:
             hexdigits = digest.hex()[:24].upper()
-            return " ".join(hexdigits[i:i + 4] for i in range(0, 24, 4))
+            return " ".join(hexdigits[i : i + 4] for i in range(0, 24, 4))
     compact = re.sub(r"[\s:-]", "", text)
-    return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+    return " ".join(compact[i : i + 4] for i in range(0, len(compact), 4))
 
 
 # ---------------------------------------------------------------------------- redaction
 
 
-_TITLE_WORDS = frozenset({"the", "and", "mr", "mrs", "ms", "miss", "dr", "mum", "dad", "my",
-                          "her", "his", "of", "from"})
+_TITLE_WORDS = frozenset(
+    {"the", "and", "mr", "mrs", "ms", "miss", "dr", "mum", "dad", "my", "her", "his", "of", "from"}
+)
 
 
 def _phone_pattern(phone: str) -> str | None:
@@ -431,8 +467,9 @@ def _phone_pattern(phone: str) -> str | None:
 class _Redactor:
     """Best-effort replacement of third parties' identifiers and of places in free text."""
 
-    def __init__(self, redact: frozenset[str], people: Iterable[Person], keep_words: str,
-                 locations: Iterable[str]) -> None:
+    def __init__(
+        self, redact: frozenset[str], people: Iterable[Person], keep_words: str, locations: Iterable[str]
+    ) -> None:
         self.locations = "locations" in redact
         self.third_parties = "third-parties" in redact
         self._third: re.Pattern[str] | None = None
@@ -441,11 +478,11 @@ class _Redactor:
         if self.third_parties:
             self._third = self._third_party_pattern(list(people), keep_words)
         if self.locations:
-            places = sorted({p.strip() for p in locations if len(p.strip()) >= 8},
-                            key=len, reverse=True)
+            places = sorted({p.strip() for p in locations if len(p.strip()) >= 8}, key=len, reverse=True)
             if places:
                 self._places = re.compile(
-                    "|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in places), re.IGNORECASE)
+                    "|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in places), re.IGNORECASE
+                )
 
     def _third_party_pattern(self, people: list[Person], keep_words: str) -> re.Pattern[str] | None:
         keep: set[str] = {w.casefold() for w in re.findall(r"\w+", keep_words)}
@@ -466,8 +503,12 @@ class _Redactor:
                 terms.add(account.strip())
                 terms.add(account.split(" (")[0].strip())  # "@handle (Instagram)"
             for word in re.findall(r"\w+", d.name):
-                if (len(word) >= 3 and word[0].isupper() and word.casefold() not in keep
-                        and word.casefold() not in _TITLE_WORDS):
+                if (
+                    len(word) >= 3
+                    and word[0].isupper()
+                    and word.casefold() not in keep
+                    and word.casefold() not in _TITLE_WORDS
+                ):
                     terms.add(word)
             for phone in d.phones:
                 pat = _phone_pattern(phone)
@@ -511,8 +552,10 @@ def _initials(options: ExportOptions, vault: Vault) -> str:
     if given:
         cleaned = unicodedata.normalize("NFC", given).upper()
         if not cleaned.isalnum() or len(cleaned) > MAX_INITIALS:
-            raise BadInput(f"Initials for exhibit references must be 1 to {MAX_INITIALS} letters "
-                           "or digits, for example SM.")
+            raise BadInput(
+                f"Initials for exhibit references must be 1 to {MAX_INITIALS} letters "
+                "or digits, for example SM."
+            )
         return cleaned
     setting = unicodedata.normalize("NFC", vault.get_setting("initials", "")).upper()
     setting = "".join(ch for ch in setting if ch.isalnum())[:MAX_INITIALS]
@@ -522,8 +565,10 @@ def _initials(options: ExportOptions, vault: Vault) -> str:
 def _check_options(options: ExportOptions) -> None:
     unknown = set(options.redact) - REDACT_CHOICES
     if unknown:
-        raise BadInput(f"Unknown redaction '{sorted(unknown)[0][:40]}'. "
-                       f"Choose from: {', '.join(sorted(REDACT_CHOICES))}.")
+        raise BadInput(
+            f"Unknown redaction '{sorted(unknown)[0][:40]}'. "
+            f"Choose from: {', '.join(sorted(REDACT_CHOICES))}."
+        )
     if options.start and options.end:
         start = parse_when(options.start)
         end = parse_when(options.end)
@@ -583,8 +628,9 @@ def far_outside(dated: list[tuple[int, date]], today: date) -> set[int]:
     days = sorted(d.toordinal() for _, d in dated)
     middle = days[len(days) // 2]
     latest = today.toordinal() + 1
-    return {iid for iid, d in dated
-            if d.toordinal() > latest or abs(d.toordinal() - middle) > FAR_OUTSIDE_DAYS}
+    return {
+        iid for iid, d in dated if d.toordinal() > latest or abs(d.toordinal() - middle) > FAR_OUTSIDE_DAYS
+    }
 
 
 def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
@@ -609,8 +655,11 @@ def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[Perio
     first, last = min(counts), max(counts)
 
     def period(cur: date) -> PeriodCount:
-        label = (f"{_MONTHS[cur.month - 1]} {cur.year}" if monthly
-                 else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}")
+        label = (
+            f"{_MONTHS[cur.month - 1]} {cur.year}"
+            if monthly
+            else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}"
+        )
         return PeriodCount(cur.isoformat(), label, counts[cur], breaches[cur])
 
     out: list[PeriodCount] = []
@@ -651,8 +700,11 @@ def _selection_text(options: ExportOptions, vault: Vault, count: int) -> str:
     if options.person_id is not None:
         try:
             who = vault.get_person(options.person_id).data
-            name = who.name if who.role == "perpetrator" or "third-parties" not in options.redact \
+            name = (
+                who.name
+                if who.role == "perpetrator" or "third-parties" not in options.redact
                 else THIRD_PARTY_REDACTED
+            )
         except NotFound:
             name = f"person {options.person_id}"
         parts.append(f"involving {name}")
@@ -665,8 +717,9 @@ def _selection_text(options: ExportOptions, vault: Vault, count: int) -> str:
     return " ".join(parts) + f" ({count} exported)"
 
 
-def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
-               fingerprint: str = "") -> ExportCase:
+def build_case(
+    vault: Vault, options: ExportOptions, *, exported_at: str, fingerprint: str = ""
+) -> ExportCase:
     """Read the vault once and return the full, redacted export as plain values.
 
     Raises BadInput for bad options (unknown redaction, end before start, initials
@@ -701,8 +754,9 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
     known_people = [p for p in person_cache.values() if p is not None]
 
     redact = frozenset(options.redact)
-    redactor = _Redactor(redact, known_people, case_title + " " + owner,
-                         (h[-1].data.location for h in histories))
+    redactor = _Redactor(
+        redact, known_people, case_title + " " + owner, (h[-1].data.location for h in histories)
+    )
 
     # Exhibits: numbered in order of first citation by the (date-ordered) incidents.
     exhibit_numbers: dict[int, int] = {}
@@ -733,42 +787,60 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         if p is None:
             return PersonRef(pid, f"Person {pid} (no longer in the log)", "other", "Other")
         hidden = redactor.third_parties and p.data.role != "perpetrator"
-        return PersonRef(pid, THIRD_PARTY_REDACTED if hidden else p.data.name, p.data.role,
-                         ROLE_LABELS.get(p.data.role, p.data.role))
+        return PersonRef(
+            pid,
+            THIRD_PARTY_REDACTED if hidden else p.data.name,
+            p.data.role,
+            ROLE_LABELS.get(p.data.role, p.data.role),
+        )
 
     incidents: list[CaseIncident] = []
     for number, hist in enumerate(histories, start=1):
         cur = hist[-1]
         d = cur.data
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
-        incidents.append(CaseIncident(
-            number=number, id=cur.incident_id, version=cur.version,
-            occurred_start=d.occurred_start, occurred_end=d.occurred_end,
-            precision=d.precision, precision_label=PRECISIONS.get(d.precision, d.precision),
-            when=when_text(d.occurred_start, d.occurred_end, d.precision),
-            first_recorded_at=cur.first_recorded_at, last_recorded_at=cur.recorded_at,
-            kinds=d.kinds, kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
-            summary=redactor.text(d.summary), location=redactor.location(d.location),
-            details=redactor.text(d.details),
-            people=tuple(person_ref(pid) for pid in d.people),
-            witnesses=redactor.witnesses(d.witnesses),
-            effects=d.effects, effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
-            effect_text=redactor.text(d.effect_text), actions=redactor.text(d.actions),
-            police=PoliceRef(d.police.reference, d.police.officer, d.police.collar_number,
-                             d.police.reported_on),
-            author=d.author, author_label=_author_label(d.author),
-            complete_later=d.complete_later, source=redactor.text(d.source),
-            breach="order_breach" in d.kinds or d.order_id is not None,
-            order_id=d.order_id,
-            order_label=(redactor.text(order.data.order_type + " " + order.data.reference).strip()
-                         if order else ""),
-            order_condition=redactor.text(d.order_condition),
-            exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
-            exhibits_not_included=withheld.get(cur.incident_id, 0),
-            history=tuple(HistoryEntry(v.version, v.recorded_at, redactor.text(v.reason))
-                          for v in hist),
-            private_note=redactor.text(d.private_note) if options.include_private else None,
-        ))
+        incidents.append(
+            CaseIncident(
+                number=number,
+                id=cur.incident_id,
+                version=cur.version,
+                occurred_start=d.occurred_start,
+                occurred_end=d.occurred_end,
+                precision=d.precision,
+                precision_label=PRECISIONS.get(d.precision, d.precision),
+                when=when_text(d.occurred_start, d.occurred_end, d.precision),
+                first_recorded_at=cur.first_recorded_at,
+                last_recorded_at=cur.recorded_at,
+                kinds=d.kinds,
+                kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
+                summary=redactor.text(d.summary),
+                location=redactor.location(d.location),
+                details=redactor.text(d.details),
+                people=tuple(person_ref(pid) for pid in d.people),
+                witnesses=redactor.witnesses(d.witnesses),
+                effects=d.effects,
+                effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
+                effect_text=redactor.text(d.effect_text),
+                actions=redactor.text(d.actions),
+                police=PoliceRef(
+                    d.police.reference, d.police.officer, d.police.collar_number, d.police.reported_on
+                ),
+                author=d.author,
+                author_label=_author_label(d.author),
+                complete_later=d.complete_later,
+                source=redactor.text(d.source),
+                breach="order_breach" in d.kinds or d.order_id is not None,
+                order_id=d.order_id,
+                order_label=(
+                    redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
+                ),
+                order_condition=redactor.text(d.order_condition),
+                exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
+                exhibits_not_included=withheld.get(cur.incident_id, 0),
+                history=tuple(HistoryEntry(v.version, v.recorded_at, redactor.text(v.reason)) for v in hist),
+                private_note=redactor.text(d.private_note) if options.include_private else None,
+            )
+        )
 
     supported: dict[str, list[CaseIncident]] = {}
     for inc in incidents:
@@ -779,12 +851,22 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         item = exhibit_items[eid]
         supports = supported.get(ref(eid), [])
         name = redactor.text(display_safe(item.filename, single_line=True))
-        exhibits.append(CaseExhibit(
-            reference=ref(eid), number=n, evidence_id=eid, original_filename=name,
-            bag_name=_bag_name(initials, n, name, item.media_type), sha256=item.sha256,
-            size=item.size, media_type=item.media_type, added_at=item.added_at,
-            added_by=item.added_by, incident_ids=tuple(i.id for i in supports),
-            incident_numbers=tuple(i.number for i in supports)))
+        exhibits.append(
+            CaseExhibit(
+                reference=ref(eid),
+                number=n,
+                evidence_id=eid,
+                original_filename=name,
+                bag_name=_bag_name(initials, n, name, item.media_type),
+                sha256=item.sha256,
+                size=item.size,
+                media_type=item.media_type,
+                added_at=item.added_at,
+                added_by=item.added_by,
+                incident_ids=tuple(i.id for i in supports),
+                incident_numbers=tuple(i.number for i in supports),
+            )
+        )
     _check_unique_names(exhibits)
 
     # People: everyone the exported incidents or listed orders name.
@@ -802,13 +884,25 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
             continue
         pd = p.data
         if redactor.third_parties and pd.role != "perpetrator":
-            people.append(CasePerson(pid, THIRD_PARTY_REDACTED, pd.role,
-                                     ROLE_LABELS.get(pd.role, pd.role), redacted=True))
+            people.append(
+                CasePerson(
+                    pid, THIRD_PARTY_REDACTED, pd.role, ROLE_LABELS.get(pd.role, pd.role), redacted=True
+                )
+            )
         else:
-            people.append(CasePerson(pid, pd.name, pd.role, ROLE_LABELS.get(pd.role, pd.role),
-                                     relationship=redactor.text(pd.relationship),
-                                     aliases=pd.aliases, phones=pd.phones,
-                                     accounts=pd.accounts, vehicles=pd.vehicles))
+            people.append(
+                CasePerson(
+                    pid,
+                    pd.name,
+                    pd.role,
+                    ROLE_LABELS.get(pd.role, pd.role),
+                    relationship=redactor.text(pd.relationship),
+                    aliases=pd.aliases,
+                    phones=pd.phones,
+                    accounts=pd.accounts,
+                    vehicles=pd.vehicles,
+                )
+            )
     people.sort(key=lambda p: (p.role != "perpetrator", p.role, p.name.casefold(), p.id))
 
     exported = _parse(exported_at)
@@ -817,16 +911,24 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
     for o in orders:
         od = o.data
         who = person_ref(od.person_id).name if od.person_id is not None else ""
-        case_orders.append(CaseOrder(
-            id=o.id, order_type=od.order_type, reference=od.reference, court=od.court,
-            made_on=od.made_on, expires_on=od.expires_on,
-            conditions=tuple(redactor.text(c) for c in od.conditions), person_name=who,
-            status=_order_status(o, today)))
+        case_orders.append(
+            CaseOrder(
+                id=o.id,
+                order_type=od.order_type,
+                reference=od.reference,
+                court=od.court,
+                made_on=od.made_on,
+                expires_on=od.expires_on,
+                conditions=tuple(redactor.text(c) for c in od.conditions),
+                person_name=who,
+                status=_order_status(o, today),
+            )
+        )
 
     kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
-    counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS
-                           if kind_counter[k]) + tuple(
-        KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS)
+    counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS if kind_counter[k]) + tuple(
+        KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS
+    )
     known: list[tuple[CaseIncident, date]] = []
     for i in incidents:
         dt = _parse(i.occurred_start)
@@ -840,24 +942,34 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         f"Entry {i.number} is dated {format_date(d.isoformat())}, "
         + ("after this export was made" if d > today else "far from the other entries' dates")
         + " (a typing error?). It is in the timeline, but not in the counts per week or month."
-        for i, d in known if i.id in outside][:20]
+        for i, d in known
+        if i.id in outside
+    ][:20]
     if len(outside) > 20:
         date_notes.append(f"... and {len(outside) - 20} more entries dated far outside the case.")
-    date_notes += [f"The computer's clock went back while this log was kept: {w}. Recorded-at "
-                   "times are as the computer's clock gave them." for w in vault.clock_went_back(3)]
+    date_notes += [
+        f"The computer's clock went back while this log was kept: {w}. Recorded-at "
+        "times are as the computer's clock gave them."
+        for w in vault.clock_went_back(3)
+    ]
 
     deleted = 0
     if not options.incident_ids:
         span = IncidentFilter(start=options.start, end=options.end)
-        deleted = (vault.count_incidents(IncidentFilter(start=options.start, end=options.end,
-                                                        include_deleted=True))
-                   - vault.count_incidents(span))
+        deleted = vault.count_incidents(
+            IncidentFilter(start=options.start, end=options.end, include_deleted=True)
+        ) - vault.count_incidents(span)
 
     return ExportCase(
-        case_title=case_title, owner=owner, producer_initials=initials,
-        exported_at=exported_at, software=f"Victim Log {__version__}",
-        fingerprint=fingerprint.strip(), fingerprint_readout=readout_fingerprint(fingerprint),
-        requested_start=options.start, requested_end=options.end,
+        case_title=case_title,
+        owner=owner,
+        producer_initials=initials,
+        exported_at=exported_at,
+        software=f"Victim Log {__version__}",
+        fingerprint=fingerprint.strip(),
+        fingerprint_readout=readout_fingerprint(fingerprint),
+        requested_start=options.start,
+        requested_end=options.end,
         first_incident=first.isoformat() if first else "",
         last_incident=last.isoformat() if last else "",
         selection=" ".join([_selection_text(options, vault, len(incidents)), *date_notes]),
@@ -865,8 +977,11 @@ def build_case(vault: Vault, options: ExportOptions, *, exported_at: str,
         redact=tuple(sorted(redact)),
         redactions=_redaction_notes(redactor, incidents),
         deleted_not_exported=deleted,
-        incidents=tuple(incidents), exhibits=tuple(exhibits), people=tuple(people),
-        orders=tuple(case_orders), counts_by_kind=counts_by_kind,
+        incidents=tuple(incidents),
+        exhibits=tuple(exhibits),
+        people=tuple(people),
+        orders=tuple(case_orders),
+        counts_by_kind=counts_by_kind,
         per_week=_period_counts(dated, monthly=False),
         per_month=_period_counts(dated, monthly=True),
         date_not_known=len(incidents) - len(known),
@@ -889,21 +1004,24 @@ def _redaction_notes(redactor: _Redactor, incidents: list[CaseIncident]) -> tupl
     if redactor.locations:
         n = sum(1 for i in incidents if i.location == LOCATION_REDACTED)
         notes.append(
-            f'Locations: the place of each incident ({n} incidents) is replaced by '
+            f"Locations: the place of each incident ({n} incidents) is replaced by "
             f'"{LOCATION_REDACTED}", and where a place is repeated word for word in other '
-            "text it is replaced there too. Order conditions are not redacted.")
+            "text it is replaced there too. Order conditions are not redacted."
+        )
     if redactor.third_parties:
         notes.append(
             f"Third parties: the names and details of the {redactor.redacted_people} people in "
             "the log who are not named as a perpetrator (witnesses, people acting for the "
             f'perpetrator, others) are replaced by "{THIRD_PARTY_REDACTED}" in the people lists '
             "and the witnesses field, and wherever their known names, aliases, phone numbers, "
-            "accounts or vehicles appear word for word in the text.")
+            "accounts or vehicles appear word for word in the text."
+        )
     if notes:
         notes.append(
             "Redaction is best effort and applies to this export only; the log itself is "
             "unchanged. Exhibits are the original files, unchanged and not redacted: they may "
-            "still show places, people or location data.")
+            "still show places, people or location data."
+        )
     return tuple(notes)
 
 
@@ -932,9 +1050,12 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "effect_labels": list(i.effect_labels),
         "effect_text": i.effect_text,
         "actions": i.actions,
-        "police": {"reference": i.police.reference, "officer": i.police.officer,
-                   "collar_number": i.police.collar_number,
-                   "reported_on": i.police.reported_on},
+        "police": {
+            "reference": i.police.reference,
+            "officer": i.police.officer,
+            "collar_number": i.police.collar_number,
+            "reported_on": i.police.reported_on,
+        },
         "breach": i.breach,
         "order_id": i.order_id,
         "order": i.order_label,
@@ -945,8 +1066,9 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "complete_later": i.complete_later,
         "source": i.source,
         "amended": i.amended,
-        "history": [{"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason}
-                    for h in i.history],
+        "history": [
+            {"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason} for h in i.history
+        ],
         "private_note": i.private_note,
     }
 
@@ -961,8 +1083,12 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         "exported_at": case.exported_at,
         "software": case.software,
         "signing_key": {"fingerprint": case.fingerprint, "readout": case.fingerprint_readout},
-        "period": {"requested_start": case.requested_start, "requested_end": case.requested_end,
-                   "first_incident": case.first_incident, "last_incident": case.last_incident},
+        "period": {
+            "requested_start": case.requested_start,
+            "requested_end": case.requested_end,
+            "first_incident": case.first_incident,
+            "last_incident": case.last_incident,
+        },
         "selection": case.selection,
         "date_notes": list(case.date_notes),
         "private_notes_included": case.include_private,
@@ -975,25 +1101,53 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
             "breaches": len(case.breaches),
             "date_not_known": case.date_not_known,
             "by_kind": {k.kind: k.count for k in case.counts_by_kind},
-            "per_week": [{"week_start": w.start, "count": w.count, "breaches": w.breaches}
-                         for w in case.per_week],
+            "per_week": [
+                {"week_start": w.start, "count": w.count, "breaches": w.breaches} for w in case.per_week
+            ],
         },
         "people": [
-            {"id": p.id, "name": p.name, "role": p.role, "relationship": p.relationship,
-             "aliases": list(p.aliases), "phones": list(p.phones), "accounts": list(p.accounts),
-             "vehicles": list(p.vehicles), "redacted": p.redacted}
-            for p in case.people],
+            {
+                "id": p.id,
+                "name": p.name,
+                "role": p.role,
+                "relationship": p.relationship,
+                "aliases": list(p.aliases),
+                "phones": list(p.phones),
+                "accounts": list(p.accounts),
+                "vehicles": list(p.vehicles),
+                "redacted": p.redacted,
+            }
+            for p in case.people
+        ],
         "orders": [
-            {"id": o.id, "order_type": o.order_type, "reference": o.reference, "court": o.court,
-             "made_on": o.made_on, "expires_on": o.expires_on, "conditions": list(o.conditions),
-             "person": o.person_name, "status": o.status}
-            for o in case.orders],
+            {
+                "id": o.id,
+                "order_type": o.order_type,
+                "reference": o.reference,
+                "court": o.court,
+                "made_on": o.made_on,
+                "expires_on": o.expires_on,
+                "conditions": list(o.conditions),
+                "person": o.person_name,
+                "status": o.status,
+            }
+            for o in case.orders
+        ],
         "breaches": [i.id for i in case.breaches],
         "incidents": [_incident_json(i) for i in case.incidents],
         "exhibits": [
-            {"reference": e.reference, "file": e.bag_path, "original_filename": e.original_filename,
-             "sha256": e.sha256, "size": e.size, "media_type": e.media_type,
-             "added_at": e.added_at, "added_by": e.added_by, "incident_ids": list(e.incident_ids),
-             "entries": list(e.incident_numbers)}
-            for e in case.exhibits],
+            {
+                "reference": e.reference,
+                "file": e.bag_path,
+                "original_filename": e.original_filename,
+                "sha256": e.sha256,
+                "size": e.size,
+                "media_type": e.media_type,
+                "added_at": e.added_at,
+                "added_by": e.added_by,
+                "incident_ids": list(e.incident_ids),
+                "entries": list(e.incident_numbers),
+            }
+            for e in case.exhibits
+        ],
     }

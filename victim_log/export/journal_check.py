@@ -134,18 +134,21 @@ def check_journal(chunks: Iterable[bytes] | None, head_values: list[str]) -> Jou
     Stops at the first break: later entries cannot be placed once the chain is broken."""
     if len(head_values) > 1:
         return JournalCheck(True).fail(
-            f"{BAG_INFO} has {len(head_values)} {JOURNAL_HEAD} lines; a bundle has one.", BAG_INFO)
+            f"{BAG_INFO} has {len(head_values)} {JOURNAL_HEAD} lines; a bundle has one.", BAG_INFO
+        )
     if not head_values:
         return _check_legacy(chunks)
     head = parse_head(head_values[0])
     result = JournalCheck(True, head=head)
     if head is None:
         return result.fail(
-            f"{BAG_INFO} has a malformed {JOURNAL_HEAD} (it must be a number and a 64-digit "
-            "SHA-256).", BAG_INFO)
+            f"{BAG_INFO} has a malformed {JOURNAL_HEAD} (it must be a number and a 64-digit SHA-256).",
+            BAG_INFO,
+        )
     if chunks is None:
         return result.fail(
-            f"{BAG_INFO} declares a journal head, but the bundle has no {JOURNAL_FILE}.", BAG_INFO)
+            f"{BAG_INFO} declares a journal head, but the bundle has no {JOURNAL_FILE}.", BAG_INFO
+        )
     prev = ZERO_HASH
     for number, raw in _lines(chunks):
         entry = _parse_line(raw)
@@ -153,22 +156,29 @@ def check_journal(chunks: Iterable[bytes] | None, head_values: list[str]) -> Jou
         if entry is None:
             return result.fail(
                 f"{JOURNAL_FILE} line {number} is not a journal entry in the exported form "
-                f"(the history breaks at entry {seq}).")
+                f"(the history breaks at entry {seq})."
+            )
         if entry["seq"] != seq:
             return result.fail(
                 f"{JOURNAL_FILE}: entry {seq} is missing or out of order (line {number} holds "
-                f"entry {entry['seq']}).")
+                f"entry {entry['seq']})."
+            )
         if entry["prev"] != prev:
             return result.fail(
                 f"{JOURNAL_FILE}: the history breaks at entry {seq}: "
-                + ("it does not follow the entry before it." if seq > 1 else
-                   "it does not start the history (something before it was cut off)."))
+                + (
+                    "it does not follow the entry before it."
+                    if seq > 1
+                    else "it does not start the history (something before it was cut off)."
+                )
+            )
         if entry.get("withheld"):
             result.withheld += 1
         elif _entry_hash(entry) != entry["hash"]:
             return result.fail(
                 f"{JOURNAL_FILE}: entry {seq} was changed after it was recorded (its hash "
-                "does not match its contents).")
+                "does not match its contents)."
+            )
         prev = entry["hash"]
         result.entries += 1
         result.hashes.append(prev)
@@ -195,7 +205,8 @@ def _check_legacy(chunks: Iterable[bytes] | None) -> JournalCheck:
         if _entry_hash(entry) != entry["hash"]:
             return result.fail(
                 f"{JOURNAL_FILE}: entry {entry['seq']} (line {number}) was changed after it "
-                "was recorded (its hash does not match its contents).")
+                "was recorded (its hash does not match its contents)."
+            )
         result.entries += 1
     return result
 

@@ -87,13 +87,11 @@ _ALIAS = "{nb}"
 def _font_path(name: str) -> Path:
     path = resources_dir() / "fonts" / name
     if not path.is_file():
-        raise NotFound(f"A file Victim Log needs is missing (fonts/{name}). "
-                       "Please reinstall Victim Log.")
+        raise NotFound(f"A file Victim Log needs is missing (fonts/{name}). Please reinstall Victim Log.")
     return path
 
 
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff"
-                  "\U0001e800-\U0001efff]")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc\U00010800-\U00010fff\U0001e800-\U0001efff]")
 _MIRROR = dict(zip("()[]{}<>«»‹›", ")(][}{><»«›‹", strict=True))
 
 
@@ -111,8 +109,9 @@ def _visual(line: str, base: TextDirection) -> str:
         chars = BidiParagraph(text=line, base_direction=base).get_reordered_characters()
     except Exception:  # noqa: BLE001 - an unusual line is printed in stored order, not lost
         return line
-    return "".join(_MIRROR.get(c.character, c.character) if c.embedding_level % 2 else c.character
-                   for c in chars)
+    return "".join(
+        _MIRROR.get(c.character, c.character) if c.embedding_level % 2 else c.character for c in chars
+    )
 
 
 class _Text:
@@ -134,8 +133,9 @@ class _Text:
 
     def __call__(self, text: str, *, single_line: bool = False) -> str:
         text = unicodedata.normalize("NFC", display_safe(text, single_line=single_line))
-        unknown = [ch for ch in set(text) if ch not in self._map and ch != "\n"
-                   and ord(ch) not in self._covered]
+        unknown = [
+            ch for ch in set(text) if ch not in self._map and ch != "\n" and ord(ch) not in self._covered
+        ]
         for ch in unknown:
             self._map[ch] = self._replacement(ch)
         if "\t" in text or unknown or any(ch in self._map for ch in set(text)):
@@ -160,8 +160,11 @@ class _Doc(FPDF):
 
     def _covered(self) -> frozenset[int]:
         """Code points every proportional style we use can draw (mono only prints hex)."""
-        sets = [set(font.cmap) for key, font in self.fonts.items()
-                if isinstance(font, TTFFont) and key.startswith(FONT) and not key.startswith(MONO)]
+        sets = [
+            set(font.cmap)
+            for key, font in self.fonts.items()
+            if isinstance(font, TTFFont) and key.startswith(FONT) and not key.startswith(MONO)
+        ]
         return frozenset(set.intersection(*sets))
 
     @property
@@ -195,8 +198,11 @@ class _Doc(FPDF):
         self.set_font(FONT, "", 8.5)
         self.set_text_color(*MUTED)
         ini = self.clean(self.case.producer_initials, single_line=True)
-        self.cell(self.body_w / 3, 4, f"Exhibits: {ini}/1 to {ini}/{len(self.case.exhibits)}"
-                  if self.case.exhibits else "No exhibits")
+        self.cell(
+            self.body_w / 3,
+            4,
+            f"Exhibits: {ini}/1 to {ini}/{len(self.case.exhibits)}" if self.case.exhibits else "No exhibits",
+        )
         before = self.str_alias_nb_pages
         self.alias_nb_pages(_ALIAS)
         self.cell(self.body_w / 3, 4, f"Page {self.page_no()} of {_ALIAS}", align="C")
@@ -225,8 +231,15 @@ class _Doc(FPDF):
         self.multi_cell(self.body_w, 6.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(1)
 
-    def para(self, text: str, *, size: float = BODY_PT, color: tuple[int, int, int] = INK,
-             bold: bool = False, line: float = LINE) -> None:
+    def para(
+        self,
+        text: str,
+        *,
+        size: float = BODY_PT,
+        color: tuple[int, int, int] = INK,
+        bold: bool = False,
+        line: float = LINE,
+    ) -> None:
         self.set_font(FONT, "B" if bold else "", size)
         self.set_text_color(*color)
         self.text_lines(self.l_margin, line, self.wrap(self.clean(text), self.body_w))
@@ -295,8 +308,16 @@ class _Doc(FPDF):
             self.y += line_h
         self.x = self.l_margin
 
-    def field(self, label: str, value: str, *, mono: bool = False, size: float = BODY_PT,
-              color: tuple[int, int, int] = INK, bold: bool = False) -> None:
+    def field(
+        self,
+        label: str,
+        value: str,
+        *,
+        mono: bool = False,
+        size: float = BODY_PT,
+        color: tuple[int, int, int] = INK,
+        bold: bool = False,
+    ) -> None:
         """A label in the left column and wrapped text beside it (never truncated)."""
         if not value:
             return
@@ -311,16 +332,20 @@ class _Doc(FPDF):
         y = self.y
         self.set_font(FONT, "B", SMALL_PT)
         self.set_text_color(*MUTED)
-        self.text(self.l_margin, y + 0.5 * line_h + 0.3 * self.font_size + 0.2,
-                  self.fit(label, LABEL_W - 2))
+        self.text(self.l_margin, y + 0.5 * line_h + 0.3 * self.font_size + 0.2, self.fit(label, LABEL_W - 2))
         self.set_font(MONO if mono else FONT, style, size)
         self.set_text_color(*color)
         self.text_lines(self.l_margin + LABEL_W, line_h, lines)
         self.set_text_color(*INK)
         self.y += 0.8
 
-    def grid(self, header: Sequence[str], rows: Sequence[Sequence[str]],
-             widths: Sequence[float], aligns: Sequence[str]) -> None:
+    def grid(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        widths: Sequence[float],
+        aligns: Sequence[str],
+    ) -> None:
         """A plain table of short, single-line cells (labels and numbers only)."""
         h = 5.2
         saved_margin = self.c_margin
@@ -370,12 +395,17 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     pdf.add_page()
     pdf.start_section("Summary", level=0)
     pdf.set_font(FONT, "B", 20)
-    pdf.multi_cell(pdf.body_w, 9.5, c(case.case_title), align="L", new_x=XPos.LMARGIN,
-                   new_y=YPos.NEXT)
+    pdf.multi_cell(pdf.body_w, 9.5, c(case.case_title), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, "", 12)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(pdf.body_w, 6.5, "Timeline of incidents and list of exhibits, for the police",
-                   align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        pdf.body_w,
+        6.5,
+        "Timeline of incidents and list of exhibits, for the police",
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_text_color(*INK)
     pdf.ln(4)
 
@@ -384,23 +414,32 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     if case.owner:
         pdf.field("Whose log", c(case.owner))
     pdf.field("Period covered", c(case.period_text))
-    pdf.field("Incidents", f"{n}" + (f", of which {plural(breaches, 'breach', 'breaches')} "
-                                     "of an order" if breaches else ""))
+    pdf.field(
+        "Incidents",
+        f"{n}" + (f", of which {plural(breaches, 'breach', 'breaches')} of an order" if breaches else ""),
+    )
     pdf.field("Which incidents", c(case.selection))
     ini = c(case.producer_initials, single_line=True)
-    pdf.field("Exhibits", f"{len(case.exhibits)}" + (
-        f" (references {ini}/1 to {ini}/{len(case.exhibits)}, listed at the end)"
-        if case.exhibits else ""))
+    pdf.field(
+        "Exhibits",
+        f"{len(case.exhibits)}"
+        + (
+            f" (references {ini}/1 to {ini}/{len(case.exhibits)}, listed at the end)" if case.exhibits else ""
+        ),
+    )
     pdf.field("Exported", c(format_datetime(case.exported_at)))
-    pdf.field("Private notes", "Included at the owner's request" if case.include_private
-              else "Not included")
-    pdf.field("Redactions", "\n".join(c(r) for r in case.redactions) if case.redactions
-              else "None: this copy is not redacted.")
+    pdf.field("Private notes", "Included at the owner's request" if case.include_private else "Not included")
+    pdf.field(
+        "Redactions",
+        "\n".join(c(r) for r in case.redactions) if case.redactions else "None: this copy is not redacted.",
+    )
     if case.deleted_not_exported:
-        pdf.field("Deleted entries",
-                  f"{plural(case.deleted_not_exported, 'entry', 'entries')} dated in this "
-                  "period were deleted from the log before export and are not included. "
-                  "Each deletion, with its reason, stays in the log's history.")
+        pdf.field(
+            "Deleted entries",
+            f"{plural(case.deleted_not_exported, 'entry', 'entries')} dated in this "
+            "period were deleted from the log before export and are not included. "
+            "Each deletion, with its reason, stays in the log's history.",
+        )
 
     _signing_key(pdf, case)
 
@@ -424,19 +463,24 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     for o in case.orders:
         pdf.need(14)
         pdf.set_font(FONT, "B", 11)
-        pdf.multi_cell(pdf.body_w, 6, c(f"{o.order_type} ({o.status})"),
-                       align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(
+            pdf.body_w, 6, c(f"{o.order_type} ({o.status})"), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
+        )
         pdf.field("Against", c(o.person_name))
         pdf.field("Reference", c(o.reference))
         pdf.field("Court", c(o.court))
         pdf.field("Made on", c(format_date(o.made_on)) if o.made_on else "")
-        pdf.field("Expires", c(format_date(o.expires_on)) if o.expires_on
-                  else "Until further order")
+        pdf.field("Expires", c(format_date(o.expires_on)) if o.expires_on else "Until further order")
         pdf.field("Conditions", "\n".join(f"{k}. {c(t)}" for k, t in enumerate(o.conditions, 1)))
 
     pdf.h2("Incidents by kind")
-    pdf.para("An incident can be of more than one kind, so these numbers can add up to more "
-             f"than the {n} incidents.", size=9, color=MUTED, line=4.5)
+    pdf.para(
+        "An incident can be of more than one kind, so these numbers can add up to more "
+        f"than the {n} incidents.",
+        size=9,
+        color=MUTED,
+        line=4.5,
+    )
     pdf.ln(1)
     cw = (pdf.body_w - 6) / 2
     pdf.set_font(FONT, "", 9.5)
@@ -447,12 +491,14 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
             label = c(SHORT_LABELS.get(k.kind, k.label), single_line=True)
         kinds.append((label, str(k.count)))
     half = math.ceil(len(kinds) / 2)
-    rows = [(*kinds[k], "", *(kinds[k + half] if k + half < len(kinds) else ("", "")))
-            for k in range(half)]
+    rows = [(*kinds[k], "", *(kinds[k + half] if k + half < len(kinds) else ("", ""))) for k in range(half)]
     if rows:
-        pdf.grid(("Kind", "Incidents", "", "Kind", "Incidents"), rows,
-                 (cw - 20, 20, 6, cw - 20, 20), ("L", "R", "", "L", "R"))
-
+        pdf.grid(
+            ("Kind", "Incidents", "", "Kind", "Incidents"),
+            rows,
+            (cw - 20, 20, 6, cw - 20, 20),
+            ("L", "R", "", "L", "R"),
+        )
 
 
 def _signing_key(pdf: _Doc, case: ExportCase) -> None:
@@ -476,23 +522,38 @@ def _signing_key(pdf: _Doc, case: ExportCase) -> None:
     pdf.cell(LABEL_W - 5, 6, "Signing key")
     pdf.set_font(MONO, "", 14)
     pdf.set_text_color(*INK)
-    pdf.cell(pdf.body_w - LABEL_W - 3, 6, c(case.fingerprint_readout, single_line=True),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        pdf.body_w - LABEL_W - 3,
+        6,
+        c(case.fingerprint_readout, single_line=True),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_x(pdf.l_margin + LABEL_W)
     pdf.set_font(MONO, "", 8)
-    pdf.cell(pdf.body_w - LABEL_W - 3, 4.5, c(case.fingerprint, single_line=True),
-             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        pdf.body_w - LABEL_W - 3,
+        4.5,
+        c(case.fingerprint, single_line=True),
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_x(pdf.l_margin + LABEL_W)
     pdf.set_font(FONT, "", 8.5)
     pdf.set_text_color(*MUTED)
-    pdf.multi_cell(pdf.body_w - LABEL_W - 3, 4.2,
-                   "The key this bundle names as its signer. Whoever alters a bundle can alter "
-                   "this page too, so do not compare with it: compare the key that checking "
-                   "reports with the one the sender read to you by phone or in person. Check "
-                   "the signature (victim-log verify --expect-key, ssh-keygen -Y verify or "
-                   "minisign -V, as README.txt shows) before running any script from inside "
-                   "the bundle.",
-                   align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        pdf.body_w - LABEL_W - 3,
+        4.2,
+        "The key this bundle names as its signer. Whoever alters a bundle can alter "
+        "this page too, so do not compare with it: compare the key that checking "
+        "reports with the one the sender read to you by phone or in person. Check "
+        "the signature (victim-log verify --expect-key, ssh-keygen -Y verify or "
+        "minisign -V, as README.txt shows) before running any script from inside "
+        "the bundle.",
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     pdf.set_text_color(*INK)
     bottom = pdf.get_y() + 2
     pdf.rect(pdf.l_margin, y, pdf.body_w, bottom - y)
@@ -554,8 +615,12 @@ def _chart(pdf: _Doc, periods: Sequence[PeriodCount], monthly: bool) -> None:
         cx = x0 + k * slot + slot / 2
         pdf.set_xy(cx - label_w / 2, y0 + height + 1)
         pdf.cell(label_w, 3.5, text, align="C")
-        if not monthly and (k == 0 or periods[k - 1].start[:4] != p.start[:4]
-                            or k - every < 0 or periods[k - every].start[:4] != p.start[:4]):
+        if not monthly and (
+            k == 0
+            or periods[k - 1].start[:4] != p.start[:4]
+            or k - every < 0
+            or periods[k - every].start[:4] != p.start[:4]
+        ):
             pdf.set_xy(cx - label_w / 2, y0 + height + 4.2)
             pdf.cell(label_w, 3.5, p.start[:4], align="C")
     # Legend.
@@ -582,18 +647,26 @@ def _pattern_section(pdf: _Doc, case: ExportCase) -> None:
     n = sum(w.count for w in weeks)
     busiest = max(weeks, key=lambda w: w.count)
     per_week = n / len(weeks)
-    text = (f"{plural(n, 'incident')} with a known date over {plural(len(weeks), 'week')} "
-            f"(weeks beginning {weeks[0].label} to {weeks[-1].label}): on average "
-            f"{per_week:.1f} a week. The busiest week began {busiest.label}, with "
-            f"{plural(busiest.count, 'incident')}.")
+    text = (
+        f"{plural(n, 'incident')} with a known date over {plural(len(weeks), 'week')} "
+        f"(weeks beginning {weeks[0].label} to {weeks[-1].label}): on average "
+        f"{per_week:.1f} a week. The busiest week began {busiest.label}, with "
+        f"{plural(busiest.count, 'incident')}."
+    )
     if case.date_not_known:
         text += f" {plural(case.date_not_known, 'incident')} without a known date are not counted."
     pdf.para(text)
     pdf.ln(2)
     monthly = len(weeks) > 60
     pdf.set_font(FONT, "B", 10)
-    pdf.cell(pdf.body_w, 5, "Incidents per month" if monthly else "Incidents per week",
-             align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(
+        pdf.body_w,
+        5,
+        "Incidents per month" if monthly else "Incidents per week",
+        align="L",
+        new_x=XPos.LMARGIN,
+        new_y=YPos.NEXT,
+    )
     _chart(pdf, case.per_month if monthly else weeks, monthly)
 
     if monthly:
@@ -610,13 +683,25 @@ def _count_table(pdf: _Doc, periods: Sequence[PeriodCount], first: str) -> None:
     for k in range(half):
         a = periods[k]
         b = periods[k + half] if k + half < len(periods) else None
-        rows.append((a.label, str(a.count), str(a.breaches), "",
-                     b.label if b else "", str(b.count) if b else "",
-                     str(b.breaches) if b else ""))
+        rows.append(
+            (
+                a.label,
+                str(a.count),
+                str(a.breaches),
+                "",
+                b.label if b else "",
+                str(b.count) if b else "",
+                str(b.breaches) if b else "",
+            )
+        )
     cw = (pdf.body_w - 6) / 2
     widths = (cw * 0.5, cw * 0.25, cw * 0.25, 6, cw * 0.5, cw * 0.25, cw * 0.25)
-    pdf.grid((first, "Incidents", "Breaches", "", first, "Incidents", "Breaches"), rows, widths,
-             ("L", "R", "R", "", "L", "R", "R"))
+    pdf.grid(
+        (first, "Incidents", "Breaches", "", first, "Incidents", "Breaches"),
+        rows,
+        widths,
+        ("L", "R", "R", "", "L", "R", "R"),
+    )
 
 
 def _condition_text(order: CaseOrder | None, condition: str) -> str:
@@ -633,8 +718,10 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
     if not breaches:
         pdf.para("None of the exported incidents is recorded as a breach of an order.")
         return
-    pdf.para(f"{plural(len(breaches), 'incident')} recorded as a breach of an order, in date "
-             "order. Each is set out in full under its entry number in the timeline.")
+    pdf.para(
+        f"{plural(len(breaches), 'incident')} recorded as a breach of an order, in date "
+        "order. Each is set out in full under its entry number in the timeline."
+    )
     orders = {o.id: o for o in case.orders}
     groups: dict[int | None, list[CaseIncident]] = {}
     for i in breaches:
@@ -644,8 +731,10 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
         order = orders.get(key) if key is not None else None
         if order is not None:
             pdf.h2(c(f"{order.label} ({order.status})"))
-            facts = [f"Made on {format_date(order.made_on)}" if order.made_on else "",
-                     f"against {order.person_name}" if order.person_name else ""]
+            facts = [
+                f"Made on {format_date(order.made_on)}" if order.made_on else "",
+                f"against {order.person_name}" if order.person_name else "",
+            ]
             if any(facts):
                 text = ", ".join(f for f in facts if f)
                 pdf.para(c(text[0].upper() + text[1:] + "."), size=9.5, color=MUTED)
@@ -706,9 +795,11 @@ def _recorded_text(i: CaseIncident) -> str:
 
 def _amended_text(i: CaseIncident) -> str:
     last = i.history[-1]
-    return (f"Amended {plural(i.amendments, 'time')}, last on "
-            f"{format_datetime(last.recorded_at)} ({last.reason}). "
-            "Every version is listed in Appendix A.")
+    return (
+        f"Amended {plural(i.amendments, 'time')}, last on "
+        f"{format_datetime(last.recorded_at)} ({last.reason}). "
+        "Every version is listed in Appendix A."
+    )
 
 
 def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> None:
@@ -726,8 +817,11 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     pdf.text(pdf.l_margin + pdf.body_w - 2 - ident_w, y + 4.6, ident)
     pdf.set_font(FONT, "B", 10.5)
     pdf.set_text_color(*INK)
-    pdf.text(pdf.l_margin + 2, y + 4.9,
-             pdf.fit(f"Entry {i.number}   {c(i.when, single_line=True)}", pdf.body_w - ident_w - 8))
+    pdf.text(
+        pdf.l_margin + 2,
+        y + 4.9,
+        pdf.fit(f"Entry {i.number}   {c(i.when, single_line=True)}", pdf.body_w - ident_w - 8),
+    )
     pdf.set_xy(pdf.l_margin, y + 8.5)
     pdf.field("Summary", c(i.summary), bold=True)
     pdf.field("Kind", c("; ".join(i.kind_labels)))
@@ -744,11 +838,18 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     pdf.field("Effect on me", effect)
     pdf.field("What I did", c(i.actions))
     if not i.police.is_empty():
-        police = [f"Reference {i.police.reference}" if i.police.reference else "",
-                  " ".join(x for x in (i.police.officer, f"(collar number {i.police.collar_number})"
-                                        if i.police.collar_number else "") if x),
-                  f"reported on {format_date(i.police.reported_on)}" if i.police.reported_on
-                  else ""]
+        police = [
+            f"Reference {i.police.reference}" if i.police.reference else "",
+            " ".join(
+                x
+                for x in (
+                    i.police.officer,
+                    f"(collar number {i.police.collar_number})" if i.police.collar_number else "",
+                )
+                if x
+            ),
+            f"reported on {format_date(i.police.reported_on)}" if i.police.reported_on else "",
+        ]
         pdf.field("Police", c("; ".join(p for p in police if p)))
     if i.breach:
         order = i.order_label or "an order"
@@ -757,14 +858,18 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
         lines = []
         for ref in i.exhibits:
             ex = exhibits[ref]
-            lines.append(f"{ref}  {c(ex.original_filename, single_line=True)} "
-                         f"({c(ex.media_type)}, {_size(ex.size)})")
+            lines.append(
+                f"{ref}  {c(ex.original_filename, single_line=True)} ({c(ex.media_type)}, {_size(ex.size)})"
+            )
         pdf.field("Exhibits", "\n".join(lines))
         for ref in i.exhibits:
             pdf.field(f"SHA-256 {ref}", exhibits[ref].sha256, mono=True, size=8)
     if i.exhibits_not_included:
-        pdf.field("Files left out", f"{plural(i.exhibits_not_included, 'attached file')} "
-                  "removed from the log before export, so not included.")
+        pdf.field(
+            "Files left out",
+            f"{plural(i.exhibits_not_included, 'attached file')} "
+            "removed from the log before export, so not included.",
+        )
     if i.author and i.author != "victim":
         pdf.field("Written by", c(i.author_label))
     if i.complete_later:
@@ -782,15 +887,17 @@ def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
         pdf.para("There are no incidents in this export.")
         return
     pdf.para(
-        "Times are the victim's local clock when the incident happened. \"At about\" marks an "
-        "approximate time and \"time not known\" a date without a time. \"Recorded\" is when "
+        'Times are the victim\'s local clock when the incident happened. "At about" marks an '
+        'approximate time and "time not known" a date without a time. "Recorded" is when '
         "the entry was first written in the log; the app sets it and it cannot be edited. "
         "What happened is shown word for word as written. Entries that were changed say so, "
         "and Appendix A lists every version with its date and reason. Exhibits are the "
         "original files, with their SHA-256 hashes taken when each entered the log. "
         "Characters this PDF's font cannot show appear as \ufffd or as [their name]; "
         "timeline.csv and timeline.json hold the exact text.",
-        size=9.5, line=4.8)
+        size=9.5,
+        line=4.8,
+    )
     pdf.ln(3)
     exhibits = {e.reference: e for e in case.exhibits}
     for i in case.incidents:
@@ -805,15 +912,18 @@ def _history_appendix(pdf: _Doc, case: ExportCase) -> None:
     if not amended:
         pdf.para("No exported entry was changed after it was first recorded.")
         return
-    pdf.para(f"{plural(len(amended), 'entry', 'entries')} changed after first being recorded. "
-             "Every version is kept in the log and its hash-chained journal (journal.jsonl); "
-             "the timeline shows the latest version.", size=9.5, line=4.8)
+    pdf.para(
+        f"{plural(len(amended), 'entry', 'entries')} changed after first being recorded. "
+        "Every version is kept in the log and its hash-chained journal (journal.jsonl); "
+        "the timeline shows the latest version.",
+        size=9.5,
+        line=4.8,
+    )
     pdf.ln(2)
     for i in amended:
         pdf.need(12)
         pdf.set_font(FONT, "B", 10)
-        pdf.para(f"Entry {i.number}: {c(i.summary, single_line=True)}", size=10, bold=True,
-                 line=5.5)
+        pdf.para(f"Entry {i.number}: {c(i.summary, single_line=True)}", size=10, bold=True, line=5.5)
         for h in i.history:
             pdf.field(f"Version {h.version}", c(f"{format_datetime(h.recorded_at)}: {h.reason}"))
         pdf.ln(1)
@@ -826,18 +936,20 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
     if not case.exhibits:
         pdf.para("No exhibits are attached to the exported incidents.")
         return
-    pdf.para("Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
-             "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
-             "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
-             "hashes printed here count only once the bundle's signature has been checked "
-             "against the key the sender gave you (see README.txt).",
-             size=9.5, line=4.8)
+    pdf.para(
+        "Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
+        "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
+        "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
+        "hashes printed here count only once the bundle's signature has been checked "
+        "against the key the sender gave you (see README.txt).",
+        size=9.5,
+        line=4.8,
+    )
     pdf.ln(2)
     for e in case.exhibits:
         pdf.need(34)
         pdf.set_font(FONT, "B", 10.5)
-        pdf.cell(pdf.body_w, 6, f"Exhibit {c(e.reference)}", align="L", new_x=XPos.LMARGIN,
-                 new_y=YPos.NEXT)
+        pdf.cell(pdf.body_w, 6, f"Exhibit {c(e.reference)}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.field("File in bundle", c(e.bag_path))
         pdf.field("Original name", c(e.original_filename))
         pdf.field("SHA-256", e.sha256, mono=True, size=8)

@@ -319,9 +319,7 @@ def _armor(blob: bytes) -> bytes:
     return ("\n".join([_SSHSIG_BEGIN, *lines, _SSHSIG_END]) + "\n").encode()
 
 
-def sshsig_sign(
-    private_key: Ed25519PrivateKey, message: bytes, *, namespace: str = NAMESPACE
-) -> bytes:
+def sshsig_sign(private_key: Ed25519PrivateKey, message: bytes, *, namespace: str = NAMESPACE) -> bytes:
     """An armored SSHSIG (hash sha512) for ``ssh-keygen -Y verify``."""
     if not namespace:
         raise BadInput("A signature namespace must not be empty.")
@@ -435,16 +433,19 @@ def parse_allowed_signers(data: bytes, principal: str = PRINCIPAL) -> Ed25519Pub
 # The eight points of small order (the curve's torsion), as 32-byte encodings. For such a
 # key anyone can make a "signature" that OpenSSL accepts; libsodium and the standalone
 # verify_bundle.py refuse them, so the core does too and the two checkers agree.
-_SMALL_ORDER_KEYS = frozenset(bytes.fromhex(h) for h in (
-    "0000000000000000000000000000000000000000000000000000000000000000",
-    "0000000000000000000000000000000000000000000000000000000000000080",
-    "0100000000000000000000000000000000000000000000000000000000000000",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
-    "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
-    "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
-    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
-))
+_SMALL_ORDER_KEYS = frozenset(
+    bytes.fromhex(h)
+    for h in (
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    )
+)
 _FIELD_PRIME = 2**255 - 19
 
 

@@ -63,22 +63,65 @@ from collections.abc import Iterable, Sequence
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json
 
-__all__ = ["EXHIBIT_COLUMNS", "TIMELINE_COLUMNS", "exhibits_csv", "safe_cell", "timeline_csv",
-           "timeline_json"]
+__all__ = [
+    "EXHIBIT_COLUMNS",
+    "TIMELINE_COLUMNS",
+    "exhibits_csv",
+    "safe_cell",
+    "timeline_csv",
+    "timeline_json",
+]
 
 TIMELINE_COLUMNS: tuple[str, ...] = (
-    "entry", "incident_id", "version", "occurred_start", "occurred_end", "time_precision",
-    "when", "first_recorded_at", "last_recorded_at", "kinds", "kind_labels", "summary",
-    "location", "details", "people", "witnesses", "effects", "effect_labels", "effect_text",
-    "actions_taken", "police_reference", "police_officer", "police_collar_number",
-    "police_reported_on", "order_breach", "order", "order_condition", "exhibits",
-    "exhibits_not_included", "times_amended", "last_amended_at", "amendment_reasons",
-    "author", "complete_later", "source", "private_note",
+    "entry",
+    "incident_id",
+    "version",
+    "occurred_start",
+    "occurred_end",
+    "time_precision",
+    "when",
+    "first_recorded_at",
+    "last_recorded_at",
+    "kinds",
+    "kind_labels",
+    "summary",
+    "location",
+    "details",
+    "people",
+    "witnesses",
+    "effects",
+    "effect_labels",
+    "effect_text",
+    "actions_taken",
+    "police_reference",
+    "police_officer",
+    "police_collar_number",
+    "police_reported_on",
+    "order_breach",
+    "order",
+    "order_condition",
+    "exhibits",
+    "exhibits_not_included",
+    "times_amended",
+    "last_amended_at",
+    "amendment_reasons",
+    "author",
+    "complete_later",
+    "source",
+    "private_note",
 )
 
 EXHIBIT_COLUMNS: tuple[str, ...] = (
-    "reference", "file", "original_filename", "sha256", "size_bytes", "media_type",
-    "added_at", "added_by", "entries", "incident_ids",
+    "reference",
+    "file",
+    "original_filename",
+    "sha256",
+    "size_bytes",
+    "media_type",
+    "added_at",
+    "added_by",
+    "entries",
+    "incident_ids",
 )
 
 #: First characters that make a spreadsheet treat a cell as a formula (and full-width twins).
@@ -118,23 +161,58 @@ def _join(values: Iterable[str]) -> str:
 def _timeline_row(i: CaseIncident) -> list[object]:
     amendments = i.history[1:]
     return [
-        i.number, i.id, i.version, i.occurred_start, i.occurred_end, i.precision, i.when,
-        i.first_recorded_at, i.last_recorded_at, _join(i.kinds), _join(i.kind_labels),
-        i.summary, i.location, i.details,
-        _join(f"{p.name} ({p.role})" for p in i.people), i.witnesses, _join(i.effects),
-        _join(i.effect_labels), i.effect_text, i.actions, i.police.reference, i.police.officer,
-        i.police.collar_number, i.police.reported_on, i.breach, i.order_label,
-        i.order_condition, _join(i.exhibits), i.exhibits_not_included, len(amendments),
+        i.number,
+        i.id,
+        i.version,
+        i.occurred_start,
+        i.occurred_end,
+        i.precision,
+        i.when,
+        i.first_recorded_at,
+        i.last_recorded_at,
+        _join(i.kinds),
+        _join(i.kind_labels),
+        i.summary,
+        i.location,
+        i.details,
+        _join(f"{p.name} ({p.role})" for p in i.people),
+        i.witnesses,
+        _join(i.effects),
+        _join(i.effect_labels),
+        i.effect_text,
+        i.actions,
+        i.police.reference,
+        i.police.officer,
+        i.police.collar_number,
+        i.police.reported_on,
+        i.breach,
+        i.order_label,
+        i.order_condition,
+        _join(i.exhibits),
+        i.exhibits_not_included,
+        len(amendments),
         amendments[-1].recorded_at if amendments else "",
         _join(f"v{h.version} {h.recorded_at}: {h.reason}" for h in amendments),
-        i.author, i.complete_later, i.source, i.private_note or "",
+        i.author,
+        i.complete_later,
+        i.source,
+        i.private_note or "",
     ]
 
 
 def _exhibit_row(e: CaseExhibit) -> list[object]:
-    return [e.reference, e.bag_path, e.original_filename, e.sha256, e.size, e.media_type,
-            e.added_at, e.added_by, _join(str(n) for n in e.incident_numbers),
-            _join(str(n) for n in e.incident_ids)]
+    return [
+        e.reference,
+        e.bag_path,
+        e.original_filename,
+        e.sha256,
+        e.size,
+        e.media_type,
+        e.added_at,
+        e.added_by,
+        _join(str(n) for n in e.incident_numbers),
+        _join(str(n) for n in e.incident_ids),
+    ]
 
 
 def timeline_csv(case: ExportCase) -> bytes:

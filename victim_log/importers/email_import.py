@@ -72,14 +72,30 @@ _FROM_LINE = re.compile(
     rb"From \S* +(?:[A-Z][a-z]{2},? +)?([A-Z][a-z]{2}) +(\d{1,2}) +(\d{1,2}):(\d{2})(?::(\d{2}))?"
     rb"(?: +[A-Z+\-0-9]{1,6})? +(\d{4})"
 )
-_MONTHS = {m.encode(): i for i, m in enumerate(
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
-)}
+_MONTHS = {
+    m.encode(): i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 # Codecs that are not text encodings or are slow on hostile input.
 _UNSAFE_CODECS = frozenset(
-    ["punycode", "idna", "uu_codec", "hex_codec", "base64_codec", "bz2_codec", "zlib_codec",
-     "rot_13", "quopri_codec", "unicode_escape", "raw_unicode_escape", "undefined",
-     "mbcs", "oem"]
+    [
+        "punycode",
+        "idna",
+        "uu_codec",
+        "hex_codec",
+        "base64_codec",
+        "bz2_codec",
+        "zlib_codec",
+        "rot_13",
+        "quopri_codec",
+        "unicode_escape",
+        "raw_unicode_escape",
+        "undefined",
+        "mbcs",
+        "oem",
+    ]
 )
 
 
@@ -377,9 +393,7 @@ def _is_attachment(part: Message) -> bool:
     return part.get_content_maintype() != "text"
 
 
-def _direction(
-    sender_addr: str, recipients: list[str], me: frozenset[str]
-) -> Direction:
+def _direction(sender_addr: str, recipients: list[str], me: frozenset[str]) -> Direction:
     if not me:
         return "unknown"
     if sender_addr.lower() in me:
@@ -389,9 +403,7 @@ def _direction(
     return "unknown"
 
 
-def _item(
-    msg: EmailMessage, ref: str, from_line: bytes | None, me: frozenset[str]
-) -> ParsedItem:
+def _item(msg: EmailMessage, ref: str, from_line: bytes | None, me: frozenset[str]) -> ParsedItem:
     flags: set[str] = set()
     if any(len(str(v)) > MAX_HEADER_CHARS for _, v in msg.raw_items()):
         flags.add("header_truncated")
@@ -531,9 +543,7 @@ def _mbox_messages(fp: BinaryIO) -> Iterator[tuple[int, int, bytes, bytes | None
         complete = line.endswith(b"\n")
         if at_line_start:
             lineno += 1
-        if at_line_start and line.startswith(b"From ") and (
-            prev_blank or _FROM_LINE.match(line)
-        ):
+        if at_line_start and line.startswith(b"From ") and (prev_blank or _FROM_LINE.match(line)):
             if started:
                 if prev_blank and chunks:
                     chunks.pop()  # the blank line before From_ separates; it isn't content

@@ -76,7 +76,15 @@ def sniff_image_type(head: bytes) -> str | None:
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
     if head[4:8] == b"ftyp" and head[8:12] in (
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif"
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"hevx",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
     ):
         return "avif" if head[8:12] == b"avif" else "heic"
     if head[:2] == b"BM" and head[6:10] == b"\x00\x00\x00\x00" and len(head) >= 14:
@@ -166,9 +174,7 @@ def _exif_datetime(value: str | None, offset: str | None) -> datetime | None:
         return None
     v = value[:19]
     try:
-        when = datetime(
-            int(v[0:4]), int(v[5:7]), int(v[8:10]), int(v[11:13]), int(v[14:16]), int(v[17:19])
-        )
+        when = datetime(int(v[0:4]), int(v[5:7]), int(v[8:10]), int(v[11:13]), int(v[14:16]), int(v[17:19]))
     except ValueError:
         return None
     if when.year < 1900:
@@ -224,9 +230,7 @@ def _parse_exif(block: bytes, image_type: str) -> ImageMeta:
         gps = t.ifd(gps_off) if gps_off is not None and gps_off not in visited else {}
         date = _exif_datetime(
             _ascii(exif.get(_TAG_DT_ORIGINAL)), _ascii(exif.get(_TAG_OFFSET_ORIGINAL))
-        ) or _exif_datetime(
-            _ascii(exif.get(_TAG_DT_DIGITIZED)), _ascii(exif.get(_TAG_OFFSET_DIGITIZED))
-        )
+        ) or _exif_datetime(_ascii(exif.get(_TAG_DT_DIGITIZED)), _ascii(exif.get(_TAG_OFFSET_DIGITIZED)))
         return ImageMeta(
             image_type,
             date,
@@ -332,9 +336,7 @@ def read_image_metadata(data_or_path: bytes | str | os.PathLike[str]) -> ImageMe
     if isinstance(data_or_path, (bytes, bytearray, memoryview)):
         return _safe_meta(io.BytesIO(bytes(data_or_path)))
     try:
-        fd = os.open(
-            data_or_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        )
+        fd = os.open(data_or_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         raise ImportReadError(NOT_READABLE) from None
     try:

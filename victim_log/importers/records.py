@@ -185,18 +185,38 @@ class ParsedItem:
     recipients: tuple[str, ...] = ()
     subject: str | None = None
 
-    def __init__(self, source_ref: str, occurred_at: datetime | None, sender: str,
-                 sender_id: str | None, direction: Direction, kind: ItemKind, text: str,
-                 call: CallInfo | None = None, attachments: tuple[ParsedAttachment, ...] = (),
-                 flags: frozenset[str] = frozenset(), recipients: tuple[str, ...] = (),
-                 subject: str | None = None) -> None:
+    def __init__(
+        self,
+        source_ref: str,
+        occurred_at: datetime | None,
+        sender: str,
+        sender_id: str | None,
+        direction: Direction,
+        kind: ItemKind,
+        text: str,
+        call: CallInfo | None = None,
+        attachments: tuple[ParsedAttachment, ...] = (),
+        flags: frozenset[str] = frozenset(),
+        recipients: tuple[str, ...] = (),
+        subject: str | None = None,
+    ) -> None:
         # Written out because the frozen dataclass's own __init__ sets each field through
         # object.__setattr__, three times slower, and parsers make one per message. A
         # test holds this signature to the fields above.
         self.__dict__.update(
-            source_ref=source_ref, occurred_at=occurred_at, sender=sender,
-            sender_id=sender_id, direction=direction, kind=kind, text=text, call=call,
-            attachments=attachments, flags=flags, recipients=recipients, subject=subject)
+            source_ref=source_ref,
+            occurred_at=occurred_at,
+            sender=sender,
+            sender_id=sender_id,
+            direction=direction,
+            kind=kind,
+            text=text,
+            call=call,
+            attachments=attachments,
+            flags=flags,
+            recipients=recipients,
+            subject=subject,
+        )
 
 
 @dataclass(frozen=True)

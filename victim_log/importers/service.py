@@ -43,8 +43,13 @@ from .sms_backup import parse_sms_backup
 from .whatsapp import parse_whatsapp
 
 FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos")
-FORMAT_LABELS = {"whatsapp": "WhatsApp", "sms-backup": "SMS", "calls": "phone",
-                 "email": "email", "photos": "photo"}
+FORMAT_LABELS = {
+    "whatsapp": "WhatsApp",
+    "sms-backup": "SMS",
+    "calls": "phone",
+    "email": "email",
+    "photos": "photo",
+}
 MAX_ATTACHMENT = 512 * 1024 * 1024
 
 
@@ -78,9 +83,13 @@ class ImportReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "format": self.format, "dry_run": self.dry_run, "messages_seen": self.messages_seen,
-            "matched": self.matched, "incidents_created": self.incidents_created,
-            "exhibits_stored": self.exhibits_stored, "skipped_lines": self.skipped_lines,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "messages_seen": self.messages_seen,
+            "matched": self.matched,
+            "incidents_created": self.incidents_created,
+            "exhibits_stored": self.exhibits_stored,
+            "skipped_lines": self.skipped_lines,
             "duplicates_skipped": self.duplicates_skipped,
             "already_imported": self.already_imported,
             "senders": [{"sender": s, "count": n} for s, n in self.senders],
@@ -123,8 +132,11 @@ class SenderMatcher:
 def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
     fmt = req.format
     if fmt == "whatsapp":
-        return parse_whatsapp(raw, date_order=req.date_order,  # type: ignore[arg-type]
-                              me=req.me)
+        return parse_whatsapp(
+            raw,
+            date_order=req.date_order,  # type: ignore[arg-type]
+            me=req.me,
+        )
     if fmt in ("sms-backup", "calls"):
         return parse_sms_backup(raw)
     if fmt == "email":
@@ -210,9 +222,14 @@ def _kind(item: ParsedItem, fmt: str) -> tuple[str, ...]:
 def _summary(item: ParsedItem, fmt: str, who: str) -> str:
     label = FORMAT_LABELS.get(fmt, fmt)
     if item.kind == "phone_call" and item.call is not None:
-        kind = {"missed": "Missed call", "incoming": "Call", "rejected": "Rejected call",
-                "blocked": "Blocked call", "voicemail": "Voicemail",
-                "outgoing": "Call"}.get(item.call.type, "Call")
+        kind = {
+            "missed": "Missed call",
+            "incoming": "Call",
+            "rejected": "Rejected call",
+            "blocked": "Blocked call",
+            "voicemail": "Voicemail",
+            "outgoing": "Call",
+        }.get(item.call.type, "Call")
         extra = " (number withheld)" if item.call.withheld else ""
         dur = f", {item.call.duration_s} s" if item.call.duration_s else ""
         return f"{kind} from {who}{extra}{dur}"
@@ -227,15 +244,15 @@ def _summary(item: ParsedItem, fmt: str, who: str) -> str:
     elif not first and item.attachments:
         first = "(sent a file)"
     return f"{label.capitalize() if label.islower() else label} message from {who}" + (
-        f": {first}" if first else "")
+        f": {first}" if first else ""
+    )
 
 
 def _details(item: ParsedItem) -> str:
     parts = []
     if item.occurred_at is not None and not plausible(item.occurred_at):
         written = item.occurred_at.isoformat(sep=" ", timespec="minutes")
-        parts.append(f"[the export dates this {written}, which cannot be right, so it has no "
-                     "time here]")
+        parts.append(f"[the export dates this {written}, which cannot be right, so it has no time here]")
     if item.subject:
         parts.append(f"Subject: {item.subject}")
     if item.text:
@@ -261,9 +278,16 @@ def _group(items: Iterator[tuple[ParsedItem, str]], minutes: int) -> Iterator[_P
     last: datetime | None = None
     for item, ref in items:
         t = item.occurred_at
-        if (minutes > 0 and current is not None and t is not None and last is not None
-                and plausible(t) and plausible(last) and item.kind == current.items[-1].kind
-                and abs(_naive(t) - _naive(last)) <= timedelta(minutes=minutes)):
+        if (
+            minutes > 0
+            and current is not None
+            and t is not None
+            and last is not None
+            and plausible(t)
+            and plausible(last)
+            and item.kind == current.items[-1].kind
+            and abs(_naive(t) - _naive(last)) <= timedelta(minutes=minutes)
+        ):
             current.items.append(item)
             current.refs.append(ref)
         else:
@@ -297,14 +321,22 @@ class _Importer:
 
     def _item_key(self, item: ParsedItem) -> str:
         when = item.occurred_at.isoformat() if item.occurred_at else ""
-        return self._tag(self.req.format, item.sender, item.sender_id or "", when, item.kind,
-                         item.text, item.call.type if item.call else "")
+        return self._tag(
+            self.req.format,
+            item.sender,
+            item.sender_id or "",
+            when,
+            item.kind,
+            item.text,
+            item.call.type if item.call else "",
+        )
 
     def _seen(self, key: str) -> bool:
         if self._known is None:
             # One read of every remembered item beats a query per message.
-            self._known = {str(r[0]) for r in self.vault.conn.execute(
-                "SELECT item_key FROM imported_items").fetchall()}
+            self._known = {
+                str(r[0]) for r in self.vault.conn.execute("SELECT item_key FROM imported_items").fetchall()
+            }
         return key in self._known
 
     def run(self) -> ImportReport:
@@ -330,8 +362,7 @@ class _Importer:
         who = sorted(s.strip().casefold() for s in (req.sender or "", *req.other_senders))
         file_key = self._tag("file", file_hash)
         source_key = self._tag("source", file_hash, *who) if req.sender else file_key
-        if self.vault.conn.execute("SELECT 1 FROM imports WHERE source_key = ?",
-                                   (source_key,)).fetchone():
+        if self.vault.conn.execute("SELECT 1 FROM imports WHERE source_key = ?", (source_key,)).fetchone():
             self.report.already_imported = True
             return self.report
         stream = _open_stream(req, req.source)
@@ -347,7 +378,8 @@ class _Importer:
                 self._finish_stats(stream)
                 self.report.incidents_created = len(planned)
                 self.report.exhibits_stored = 1 + sum(
-                    1 for p in planned for x in p.items for a in x.attachments if a.available)
+                    1 for p in planned for x in p.items for a in x.attachments if a.available
+                )
                 self.report.preview = [self._summary_of(p) for p in planned[:20]]
                 return self.report
             try:
@@ -394,12 +426,11 @@ class _Importer:
             if buf.tell() > MAX_ATTACHMENT:
                 raise ImportFormatError("An attachment in this export is too large to import.")
         data = buf.getvalue()
-        blob = self.vault.evidence.store_blob(io.BytesIO(data), name, data[:256 * 1024])
+        blob = self.vault.evidence.store_blob(io.BytesIO(data), name, data[: 256 * 1024])
         self.pending.append(blob)
         return blob
 
-    def _commit(self, stream: ItemStream, planned: list[_Planned], source_key: str,
-                file_key: str) -> None:
+    def _commit(self, stream: ItemStream, planned: list[_Planned], source_key: str, file_key: str) -> None:
         vault, req = self.vault, self.req
         raw_blob = vault.evidence.store_path(req.source)
         self.pending.append(raw_blob)
@@ -409,7 +440,8 @@ class _Importer:
                 for att in item.attachments:
                     if att.available:
                         attachment_blobs.setdefault(n, []).append(
-                            self._store_bytes(att.iter_bytes(), att.name))
+                            self._store_bytes(att.iter_bytes(), att.name)
+                        )
         self._finish_stats(stream)
         with vault.batch("the import"):
             raw_id, _new = vault.evidence.record_blob(raw_blob)
@@ -418,7 +450,7 @@ class _Importer:
             source_prefix = f"import:{req.format} exhibit {raw_id} "
             reason, keys = f"imported from {req.format}", self._keys
             for start in range(0, len(planned), INCIDENTS_PER_STEP):
-                step = planned[start:start + INCIDENTS_PER_STEP]
+                step = planned[start : start + INCIDENTS_PER_STEP]
                 new: list[tuple[IncidentData, tuple[int, ...]]] = []
                 for n, p in enumerate(step, start):
                     evidence = [raw_id]
@@ -431,14 +463,15 @@ class _Importer:
                 self.report.incident_ids.extend(ids)
                 vault.conn.executemany(
                     "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
-                    [(keys[id(item)], iid) for iid, p in zip(ids, step, strict=True)
-                     for item in p.items])
+                    [(keys[id(item)], iid) for iid, p in zip(ids, step, strict=True) for item in p.items],
+                )
             for key in (source_key, file_key):
                 vault.conn.execute(
                     "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at,"
-                    " incident_count) VALUES (?,?,?,?)", (key, raw_id, now_iso(), len(planned)))
-            vault._event("import", {"format": req.format, "exhibit": raw_id,
-                                    "incidents": len(planned)})
+                    " incident_count) VALUES (?,?,?,?)",
+                    (key, raw_id, now_iso(), len(planned)),
+                )
+            vault._event("import", {"format": req.format, "exhibit": raw_id, "incidents": len(planned)})
         self.report.incidents_created = len(planned)
 
     def _incident(self, p: _Planned, person_id: int, source_prefix: str) -> IncidentData:
@@ -449,14 +482,17 @@ class _Importer:
             end, details, refs = "", _details(first), p.refs[0]
         else:
             end, refs = _when(items[-1]), f"{p.refs[0]} to {p.refs[-1]}"
-            details = "\n\n".join(
-                f"[{_when(i)[:16].replace('T', ' ')}] {_details(i)}" for i in items)
+            details = "\n\n".join(f"[{_when(i)[:16].replace('T', ' ')}] {_details(i)}" for i in items)
         start = _when(first)
         return IncidentData(
-            summary=self._summary_of(p), kinds=_kind(first, self.req.format),
-            occurred_start=start, occurred_end=end if start else "",
+            summary=self._summary_of(p),
+            kinds=_kind(first, self.req.format),
+            occurred_start=start,
+            occurred_end=end if start else "",
             precision="exact" if start else "unknown_time",
-            details=details, people=(person_id,), source=source_prefix + refs,
+            details=details,
+            people=(person_id,),
+            source=source_prefix + refs,
         ).validated()
 
     def _person(self) -> int:
@@ -469,17 +505,23 @@ class _Importer:
             if found is not None:
                 return found.id
         names = [s.strip() for s in (self.req.sender, *self.req.other_senders) if s.strip()]
-        numbers = tuple(n for n in names
-                        if len(_digits(n)) >= 6 and not re.search(r"[A-Za-z]{2}", n))
+        numbers = tuple(n for n in names if len(_digits(n)) >= 6 and not re.search(r"[A-Za-z]{2}", n))
         emails = tuple(n for n in names if "@" in n)
-        data = PersonData(name=names[0], role="perpetrator", phones=numbers, accounts=emails,
-                          aliases=tuple(n for n in names[1:]
-                                        if n not in numbers and n not in emails)).validated()
+        data = PersonData(
+            name=names[0],
+            role="perpetrator",
+            phones=numbers,
+            accounts=emails,
+            aliases=tuple(n for n in names[1:] if n not in numbers and n not in emails),
+        ).validated()
         pid = self.vault._next_id("person")
-        self.vault._write_record("person", pid, 1, data.to_dict(), reason="created by import",
-                                 deleted=False, action="create")
-        self.vault.conn.execute("INSERT INTO people (id, version, deleted, name, role)"
-                                " VALUES (?,?,?,?,?)", (pid, 1, 0, data.name, data.role))
+        self.vault._write_record(
+            "person", pid, 1, data.to_dict(), reason="created by import", deleted=False, action="create"
+        )
+        self.vault.conn.execute(
+            "INSERT INTO people (id, version, deleted, name, role) VALUES (?,?,?,?,?)",
+            (pid, 1, 0, data.name, data.role),
+        )
         return pid
 
     def _photos(self) -> ImportReport:
@@ -505,10 +547,12 @@ class _Importer:
                         when = stamp(f.meta.date_taken)
                         data = IncidentData(
                             summary=f"Photo: {display_safe(f.name, single_line=True)[:80]}",
-                            kinds=("other",), complete_later=True,
+                            kinds=("other",),
+                            complete_later=True,
                             occurred_start=when,
                             precision="exact" if when else "unknown_time",
-                            source=f"import:photos exhibit {eid}").validated()
+                            source=f"import:photos exhibit {eid}",
+                        ).validated()
                         iid = vault._add_incident_tx(data, (eid,), "imported from photos")
                         self.report.incident_ids.append(iid)
                         self.report.incidents_created += 1

@@ -130,10 +130,7 @@ _OWN_ADDRESS_TOKEN = "insert-address-token"  # noqa: S105 - the app's "me" marke
 
 def _valid_xml_char(cp: int) -> bool:
     return (
-        cp in (0x9, 0xA, 0xD)
-        or 0x20 <= cp <= 0xD7FF
-        or 0xE000 <= cp <= 0xFFFD
-        or 0x10000 <= cp <= 0x10FFFF
+        cp in (0x9, 0xA, 0xD) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or 0x10000 <= cp <= 0x10FFFF
     )
 
 
@@ -509,9 +506,7 @@ class _Builder:
         )
 
     @staticmethod
-    def _people(
-        direction: Direction, address: str, contact: str
-    ) -> tuple[str, str | None, tuple[str, ...]]:
+    def _people(direction: Direction, address: str, contact: str) -> tuple[str, str | None, tuple[str, ...]]:
         if direction == "out":
             return "", None, tuple(x for x in address.split("~") if x)
         return (contact or address), (address or None), ()
@@ -797,9 +792,7 @@ def _items(src: Source, stats: ImportStats) -> Iterator[ParsedItem]:
             if type(exc) is not LookupError:  # KeyError/IndexError would be our bug
                 raise
             # expat asks Python for codecs named in the XML declaration.
-            raise ImportFormatError(
-                "This backup declares a text encoding we can't read."
-            ) from None
+            raise ImportFormatError("This backup declares a text encoding we can't read.") from None
         except DefusedXmlException:
             raise ImportFormatError(
                 "This file uses XML features (a document type or entities) that phone "

@@ -338,8 +338,7 @@ def _split_sender(h: _Header) -> tuple[str, str, bool]:
     sender = _strip_marks(sender_raw).strip()
     if not sender or len(sender) > MAX_SENDER_CHARS:
         return "", _LEADING_MARKS.sub("", rest), True
-    if (h.fmt == "android" and "changed" in rest
-            and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest))):
+    if h.fmt == "android" and "changed" in rest and _ANDROID_SYSTEM_WITH_COLON.match(_strip_marks(rest)):
         return "", _LEADING_MARKS.sub("", rest), True
     marked = text[:1] in _MARKS
     if marked:
@@ -375,8 +374,11 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
             flags.add("edited")
             last = rest_lines[-1]
             rest_lines = [*rest_lines[:-1], last[: last.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")]
-        att = (_IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
-               if "attached" in first_clean else None)
+        att = (
+            _IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
+            if "attached" in first_clean
+            else None
+        )
         if att is not None:
             attachment = media.attachment(att.group(1).strip())
             attachments.append(attachment)

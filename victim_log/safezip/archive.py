@@ -176,12 +176,17 @@ def find_end(src: Source, policy: ZipPolicy) -> EndRecord:
                 "zip64-mismatch",
                 "This zip's zip64 end record is not where it must be " + _ALTERED,
             )
-        rec_size, z_disk, z_cd_disk, z_n_disk, z_n_total, z_cd_size, z_cd_offset = (
-            parse_zip64_end(src.read_exact(ZIP64_EOCD_SIZE, z_offset))
+        rec_size, z_disk, z_cd_disk, z_n_disk, z_n_total, z_cd_size, z_cd_offset = parse_zip64_end(
+            src.read_exact(ZIP64_EOCD_SIZE, z_offset)
         )
-        classic = ((n_disk, z_n_disk, U16_MAX), (n_total, z_n_total, U16_MAX),
-                   (cd_size, z_cd_size, U32_MAX), (cd_offset, z_cd_offset, U32_MAX),
-                   (disk, z_disk, U16_MAX), (cd_disk, z_cd_disk, U16_MAX))
+        classic = (
+            (n_disk, z_n_disk, U16_MAX),
+            (n_total, z_n_total, U16_MAX),
+            (cd_size, z_cd_size, U32_MAX),
+            (cd_offset, z_cd_offset, U32_MAX),
+            (disk, z_disk, U16_MAX),
+            (cd_disk, z_cd_disk, U16_MAX),
+        )
         if rec_size != ZIP64_EOCD_SIZE - 12 or any(c not in (z, cap) for c, z, cap in classic):
             raise UnsafeZip(
                 "zip64-mismatch",
@@ -270,9 +275,7 @@ def _check_entry(index: int, e: CentralEntry, policy: ZipPolicy) -> _Entry:
             "name-encoding",
             f"This zip has a file name that zip tools read differently (member {index}).",
         )
-    reason = unsafe_name_reason(
-        name, max_bytes=lim.max_name_bytes, allow_marks=policy.allow_direction_marks
-    )
+    reason = unsafe_name_reason(name, max_bytes=lim.max_name_bytes, allow_marks=policy.allow_direction_marks)
     if reason:
         raise UnsafeZip("unsafe-name", f"This zip is unsafe to open: member {index} has {reason}.")
     who = _who(policy, index, name)
@@ -306,8 +309,10 @@ def _check_entry(index: int, e: CentralEntry, policy: ZipPolicy) -> _Entry:
         raise UnsafeZip("impossible-size", f"This zip declares an impossible size for {who}.")
     if e.size > lim.max_member_size:
         raise UnsafeZip("member-too-large", f"A file inside this zip is too large ({who}).")
-    if e.method == DEFLATED and e.size >= lim.ratio_min_size and (
-        e.size > lim.max_ratio * max(e.compressed_size, 1)
+    if (
+        e.method == DEFLATED
+        and e.size >= lim.ratio_min_size
+        and (e.size > lim.max_ratio * max(e.compressed_size, 1))
     ):
         raise UnsafeZip(
             "zip-bomb",
@@ -367,9 +372,7 @@ def check_layout(
 
 
 def _overlap() -> UnsafeZip:
-    return UnsafeZip(
-        "overlap", "This zip is unsafe to open: its files overlap (a trick used by zip bombs)."
-    )
+    return UnsafeZip("overlap", "This zip is unsafe to open: its files overlap (a trick used by zip bombs).")
 
 
 def _mismatch(who: str) -> UnsafeZip:
@@ -380,9 +383,7 @@ def _mismatch(who: str) -> UnsafeZip:
     )
 
 
-def _check_local(
-    src: Source, entry: _Entry, cd_offset: int, next_start: int
-) -> tuple[ZipMember, int]:
+def _check_local(src: Source, entry: _Entry, cd_offset: int, next_start: int) -> tuple[ZipMember, int]:
     """The member as checked, and where its records end (the next must start there)."""
     c = entry.central
     offset = c.header_offset
@@ -430,7 +431,14 @@ def _check_local(
             raise _mismatch(entry.who)
         data_end += length
     member = ZipMember(
-        entry.name, c.method, c.flags, c.crc32, c.compressed_size, c.size, offset, data_offset,
+        entry.name,
+        c.method,
+        c.flags,
+        c.crc32,
+        c.compressed_size,
+        c.size,
+        offset,
+        data_offset,
         entry.index,
     )
     return member, data_end
@@ -464,9 +472,7 @@ def check_tail(src: Source, members: tuple[ZipMember, ...], end: EndRecord) -> N
     tail_len = min(src.size, EOCD_SEARCH)
     tail_start = src.size - tail_len
     tail = src.read_exact(tail_len, tail_start)
-    spans = sorted(
-        (m.data_offset, m.data_offset + m.compressed_size) for m in members if m.compressed_size
-    )
+    spans = sorted((m.data_offset, m.data_offset + m.compressed_size) for m in members if m.compressed_size)
     starts = [s for s, _ in spans]
     pos = tail.find(SIG_EOCD)
     while pos >= 0:

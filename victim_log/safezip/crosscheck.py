@@ -37,11 +37,9 @@ def cross_check(src: Source, members: Sequence[ZipMember]) -> None:
     try:
         with _opened(src) as zf:
             theirs = [
-                (i.filename, i.header_offset, i.compress_size, i.file_size, i.CRC)
-                for i in zf.infolist()
+                (i.filename, i.header_offset, i.compress_size, i.file_size, i.CRC) for i in zf.infolist()
             ]
-    except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, ValueError, OSError,
-            NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, struct.error, EOFError, ValueError, OSError, NotImplementedError):
         theirs = None
     if theirs != ours:
         raise UnsafeZip(

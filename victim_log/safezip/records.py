@@ -164,9 +164,7 @@ def zip64_values(extras: dict[int, bytes], wanted: list[bool]) -> list[int | Non
 
 def parse_eocd(data: bytes, pos: int) -> tuple[int, int, int, int, int, int, int]:
     """(disk, cd disk, entries on disk, entries, cd size, cd offset, comment length)."""
-    disk, cd_disk, n_disk, n_total, cd_size, cd_offset, c_len = struct.unpack_from(
-        "<HHHHIIH", data, pos + 4
-    )
+    disk, cd_disk, n_disk, n_total, cd_size, cd_offset, c_len = struct.unpack_from("<HHHHIIH", data, pos + 4)
     return disk, cd_disk, n_disk, n_total, cd_size, cd_offset, c_len
 
 
@@ -182,8 +180,8 @@ def parse_zip64_end(data: bytes) -> tuple[int, int, int, int, int, int, int]:
     """(record size, disk, cd disk, entries on disk, entries, cd size, cd offset)."""
     if len(data) != ZIP64_EOCD_SIZE or data[:4] != SIG_ZIP64_EOCD:
         raise UnsafeZip("zip64-mismatch", "This zip has a damaged zip64 end record.")
-    size, _made, _needed, disk, cd_disk, n_disk, n_total, cd_size, cd_offset = (
-        struct.unpack_from("<QHHIIQQQQ", data, 4)
+    size, _made, _needed, disk, cd_disk, n_disk, n_total, cd_size, cd_offset = struct.unpack_from(
+        "<QHHIIQQQQ", data, 4
     )
     return size, disk, cd_disk, n_disk, n_total, cd_size, cd_offset
 
@@ -215,9 +213,7 @@ def parse_central(cd: bytes, pos: int) -> CentralEntry:
     raw_name = cd[pos + CENTRAL_SIZE : pos + CENTRAL_SIZE + n_len]
     extra = cd[pos + CENTRAL_SIZE + n_len : pos + CENTRAL_SIZE + n_len + e_len]
     extras = parse_extra(extra)
-    usize_x, csize_x, offset_x = zip64_values(
-        extras, [usize == U32_MAX, csize == U32_MAX, offset == U32_MAX]
-    )
+    usize_x, csize_x, offset_x = zip64_values(extras, [usize == U32_MAX, csize == U32_MAX, offset == U32_MAX])
     return CentralEntry(
         raw_name=raw_name,
         flags=flags,
@@ -271,8 +267,7 @@ def local_lengths(head: bytes) -> tuple[int, int]:
 
 
 #: A data descriptor's forms by length: (has the optional signature, layout).
-DESCRIPTOR_FORMS = {12: (False, "<III"), 16: (True, "<III"), 20: (False, "<IQQ"),
-                    24: (True, "<IQQ")}
+DESCRIPTOR_FORMS = {12: (False, "<III"), 16: (True, "<III"), 20: (False, "<IQQ"), 24: (True, "<IQQ")}
 MAX_DESCRIPTOR = 24
 
 

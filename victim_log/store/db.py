@@ -162,8 +162,11 @@ class _Cursor:
 
 
 def _damaged() -> VaultCorrupt:
-    return VaultCorrupt("The vault's database is damaged (it failed its integrity check). "
-                        "Restore it from a backup; nothing was changed.")
+    return VaultCorrupt(
+        "The vault's database is damaged (it failed its integrity check). "
+        "Restore it from a backup; nothing was changed."
+    )
+
 
 MIGRATIONS: list[list[str]] = [
     # 1: foundation - versioned records, hash-chained journal, incident index and search.
@@ -278,8 +281,9 @@ def rekey(conn: Connection, raw_key: bytes | bytearray) -> None:
         _wipe(spec)
 
 
-def connect(path: Path, raw_key: bytes | bytearray, *, create: bool = False,
-            upto: int | None = None) -> Connection:
+def connect(
+    path: Path, raw_key: bytes | bytearray, *, create: bool = False, upto: int | None = None
+) -> Connection:
     """Open (or create) the database with ``raw_key`` and bring its schema up to date.
 
     ``upto`` stops migrations early; only tests use it, to build old vaults.
@@ -294,8 +298,7 @@ def connect(path: Path, raw_key: bytes | bytearray, *, create: bool = False,
         # Private from the first byte: SQLite's journal files copy these permissions.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        conn = Connection(sqlcipher3.connect(str(path), isolation_level=None,
-                                             check_same_thread=False))
+        conn = Connection(sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False))
     except sqlcipher3.Error:
         raise VaultCorrupt("The vault's database cannot be opened.") from None
     try:

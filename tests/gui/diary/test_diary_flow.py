@@ -42,15 +42,21 @@ def image(color: str) -> QImage:
 def drop_files(widget, *paths: Path) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    args = (QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
+    args = (
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     # Enter takes an integer point, drop a float one (as Qt 6 declares them).
     QApplication.sendEvent(widget, QDragEnterEvent(QPoint(10, 10), *args[1:]))
     QApplication.sendEvent(widget, QDropEvent(*args))
 
 
-def test_log_search_view_edit_delete_and_lock(qtbot, session: Session, vault: Vault,
-                                              answers: DialogAnswers, tmp_path: Path) -> None:
+def test_log_search_view_edit_delete_and_lock(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers, tmp_path: Path
+) -> None:
     diary = diary_view(qtbot, session)
     assert diary.timeline.empty.isVisible()
     assert unnamed_controls(diary) == []
@@ -220,8 +226,9 @@ def test_log_search_view_edit_delete_and_lock(qtbot, session: Session, vault: Va
     assert search.text() == "dan"
 
 
-def test_lock_while_typing_keeps_the_draft(qtbot, session: Session, vault: Vault,
-                                           answers: DialogAnswers) -> None:
+def test_lock_while_typing_keeps_the_draft(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     diary = diary_view(qtbot, session)
     taken: list[dict] = []
 
@@ -259,13 +266,24 @@ def test_keyboard_order_from_search_to_detail(qtbot, session: Session, vault: Va
     diary.timeline.filter_bar.more.setChecked(True)
     diary.show_incident(1)
     assert tab_chain(diary.timeline.filter_bar.search, 12) == [
-        "Search the diary", "Show more filters", "When", "Kind of incident", "Person", "Evidence",
-        "Reported to police", "Only entries marked complete later", "Clear all filters",
-        "Timeline of incidents, newest first", "Edit this entry", "Attach files to this entry"]
+        "Search the diary",
+        "Show more filters",
+        "When",
+        "Kind of incident",
+        "Person",
+        "Evidence",
+        "Reported to police",
+        "Only entries marked complete later",
+        "Clear all filters",
+        "Timeline of incidents, newest first",
+        "Edit this entry",
+        "Attach files to this entry",
+    ]
 
 
-def test_changes_elsewhere_reload_the_timeline_and_people(qtbot, session: Session, vault: Vault,
-                                                          answers: DialogAnswers) -> None:
+def test_changes_elsewhere_reload_the_timeline_and_people(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     diary = diary_view(qtbot, session)
     dan = vault.add_person(PersonData(name="Dan Marsh"))
     incident = vault.add_incident(IncidentData(summary="Imported message", people=(dan,)))

@@ -28,19 +28,41 @@ def editor_for(qtbot, session: Session, incident_id: int | None = None) -> Incid
 def full_incident(vault: Vault) -> int:
     dan = vault.add_person(PersonData(name="Dan Marsh", phones=("07700 900123",)))
     priya = vault.add_person(PersonData(name="Priya Shah", role="witness"))
-    order = vault.add_order(OrderData(order_type="Stalking Protection Order", reference="SPO/1",
-                                      conditions=("No contact by any means", "Not to enter High Street")))
-    return vault.add_incident(IncidentData(
-        summary="Dan seen on High Street", kinds=("turned_up", "order_breach"),
-        occurred_start="2026-08-02T17:20:00+01:00", occurred_end="2026-08-02T17:45:30+01:00",
-        precision="approximate", location="Outside the Co-op on High Street",
-        details='He stared and said "see you soon".', people=(dan, priya),
-        witnesses="Priya Shah, 07700 900321", effects=("afraid_violence", "stayed_home"),
-        effect_text="Did not go out for two days.", actions="Called 101.",
-        police=PoliceReport(reference="EX/26/150777", officer="DC Alex Reid", collar_number="3310",
-                            reported_on="2026-08-03"),
-        private_note="Scared to tell work.", author="support:Jo", complete_later=True,
-        order_id=order, order_condition="Not to enter High Street", source="import:test"))
+    order = vault.add_order(
+        OrderData(
+            order_type="Stalking Protection Order",
+            reference="SPO/1",
+            conditions=("No contact by any means", "Not to enter High Street"),
+        )
+    )
+    return vault.add_incident(
+        IncidentData(
+            summary="Dan seen on High Street",
+            kinds=("turned_up", "order_breach"),
+            occurred_start="2026-08-02T17:20:00+01:00",
+            occurred_end="2026-08-02T17:45:30+01:00",
+            precision="approximate",
+            location="Outside the Co-op on High Street",
+            details='He stared and said "see you soon".',
+            people=(dan, priya),
+            witnesses="Priya Shah, 07700 900321",
+            effects=("afraid_violence", "stayed_home"),
+            effect_text="Did not go out for two days.",
+            actions="Called 101.",
+            police=PoliceReport(
+                reference="EX/26/150777",
+                officer="DC Alex Reid",
+                collar_number="3310",
+                reported_on="2026-08-03",
+            ),
+            private_note="Scared to tell work.",
+            author="support:Jo",
+            complete_later=True,
+            order_id=order,
+            order_condition="Not to enter High Street",
+            source="import:test",
+        )
+    )
 
 
 def test_every_field_round_trips(qtbot, session: Session, vault: Vault, full_incident: int) -> None:
@@ -52,8 +74,9 @@ def test_every_field_round_trips(qtbot, session: Session, vault: Vault, full_inc
     assert unnamed_controls(editor) == []
 
 
-def test_untouched_save_writes_nothing(qtbot, session: Session, vault: Vault, full_incident: int,
-                                       answers: DialogAnswers) -> None:
+def test_untouched_save_writes_nothing(
+    qtbot, session: Session, vault: Vault, full_incident: int, answers: DialogAnswers
+) -> None:
     editor = editor_for(qtbot, session, full_incident)
     answers.ok()
     editor.save_button.click()
@@ -61,10 +84,14 @@ def test_untouched_save_writes_nothing(qtbot, session: Session, vault: Vault, fu
     assert editor.isVisible() and len(vault.incident_history(full_incident)) == 1
 
 
-def test_edit_asks_for_a_reason_and_makes_version_two(qtbot, session: Session, vault: Vault,
-                                                      answers: DialogAnswers) -> None:
-    incident = vault.add_incident(IncidentData(summary="Missed calls", kinds=("phone_call",),
-                                               occurred_start="2026-07-01T23:10:00+01:00"))
+def test_edit_asks_for_a_reason_and_makes_version_two(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    incident = vault.add_incident(
+        IncidentData(
+            summary="Missed calls", kinds=("phone_call",), occurred_start="2026-07-01T23:10:00+01:00"
+        )
+    )
     editor = editor_for(qtbot, session, incident)
     editor.details.setFocus()
     qtbot.keyClicks(editor.details, "Four calls from a withheld number.")
@@ -89,8 +116,9 @@ def test_edit_asks_for_a_reason_and_makes_version_two(qtbot, session: Session, v
     assert history[1].data.occurred_start == history[0].data.occurred_start  # untouched time kept
 
 
-def test_cancelling_the_reason_keeps_the_editor_open(qtbot, session: Session, vault: Vault,
-                                                     answers: DialogAnswers) -> None:
+def test_cancelling_the_reason_keeps_the_editor_open(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     incident = vault.add_incident(IncidentData(summary="Texts"))
     editor = editor_for(qtbot, session, incident)
     qtbot.keyClicks(editor.location, "Home")
@@ -100,10 +128,12 @@ def test_cancelling_the_reason_keeps_the_editor_open(qtbot, session: Session, va
     assert len(vault.incident_history(incident)) == 1
 
 
-def test_changing_the_time_and_precision(qtbot, session: Session, vault: Vault,
-                                         answers: DialogAnswers) -> None:
-    incident = vault.add_incident(IncidentData(summary="Followed",
-                                               occurred_start="2026-07-01T18:00:00+01:00"))
+def test_changing_the_time_and_precision(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    incident = vault.add_incident(
+        IncidentData(summary="Followed", occurred_start="2026-07-01T18:00:00+01:00")
+    )
     editor = editor_for(qtbot, session, incident)
     editor.start.setDateTime(editor.start.dateTime().addSecs(1800))
     editor.precision.setCurrentIndex(editor.precision.findData("approximate"))
@@ -117,8 +147,7 @@ def test_changing_the_time_and_precision(qtbot, session: Session, vault: Vault,
     assert data.precision == "approximate"
 
 
-def test_add_person_from_the_editor(qtbot, session: Session, vault: Vault,
-                                    answers: DialogAnswers) -> None:
+def test_add_person_from_the_editor(qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
     incident = vault.add_incident(IncidentData(summary="Kerry messaged"))
     editor = editor_for(qtbot, session, incident)
 
@@ -139,8 +168,9 @@ def test_add_person_from_the_editor(qtbot, session: Session, vault: Vault,
 
 
 def test_order_breach_condition(qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
-    order = vault.add_order(OrderData(order_type="Non-molestation order",
-                                      conditions=("No contact", "Stay 100 m away")))
+    order = vault.add_order(
+        OrderData(order_type="Non-molestation order", conditions=("No contact", "Stay 100 m away"))
+    )
     incident = vault.add_incident(IncidentData(summary="Came to the door"))
     editor = editor_for(qtbot, session, incident)
     editor.order.setCurrentIndex(editor.order.findText("Non-molestation order: Stay 100 m away"))
@@ -152,7 +182,8 @@ def test_order_breach_condition(qtbot, session: Session, vault: Vault, answers: 
 
 
 def test_record_an_order_from_the_editor_and_mark_the_breach(
-        qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     dan = vault.add_person(PersonData(name="Dan Marsh"))
     incident = vault.add_incident(IncidentData(summary="Waited at the school gate"))
     editor = editor_for(qtbot, session, incident)
@@ -167,8 +198,9 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
         dialog.order_type.setCurrentText("Stalking Protection Order")
         qtbot.keyClicks(dialog.made_on, "2026-03-04")
         qtbot.keyClicks(dialog.reference, "SPO/2026/0142")
-        dialog.conditions.setPlainText("Must not go within 200 m of the school\n\n"
-                                       "Must not contact Sam by any means\n")
+        dialog.conditions.setPlainText(
+            "Must not go within 200 m of the school\n\nMust not contact Sam by any means\n"
+        )
         dialog.buttons.accepted.emit()
 
     answers.add(empty_kind, OrderDialog)
@@ -178,8 +210,10 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
     answers.add(new_order, OrderDialog)
     editor.add_order_button.click()
     [order] = vault.list_orders()
-    assert order.data.conditions == ("Must not go within 200 m of the school",
-                                     "Must not contact Sam by any means")
+    assert order.data.conditions == (
+        "Must not go within 200 m of the school",
+        "Must not contact Sam by any means",
+    )
     assert order.data.person_id == dan and order.data.reference == "SPO/2026/0142"
     # The new order's first condition is chosen as the breach.
     assert editor.order.currentData() == (order.id, "Must not go within 200 m of the school")
@@ -189,8 +223,9 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
     assert (data.order_id, data.order_condition) == (order.id, "Must not go within 200 m of the school")
 
 
-def test_new_entry_and_validation_errors(qtbot, session: Session, vault: Vault,
-                                         answers: DialogAnswers) -> None:
+def test_new_entry_and_validation_errors(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     editor = editor_for(qtbot, session)
     answers.ok()
     editor.save_button.click()  # no summary
@@ -228,8 +263,9 @@ def test_every_alt_shortcut_in_the_editor_is_unique(qtbot, session: Session, vau
 
     editor = editor_for(qtbot, session, vault.add_incident(IncidentData(summary="x")))
     letters: list[str] = []
-    for widget in editor.findChildren(QAbstractButton) + editor.findChildren(QLabel) \
-            + editor.findChildren(QGroupBox):
+    for widget in (
+        editor.findChildren(QAbstractButton) + editor.findChildren(QLabel) + editor.findChildren(QGroupBox)
+    ):
         text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
         letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
     assert letters and len(letters) == len(set(letters)), sorted(letters)

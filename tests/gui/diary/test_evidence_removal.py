@@ -24,6 +24,7 @@ def _reason(qtbot: object, text: str):  # noqa: ANN202 - a dialog answer
         assert dlg.reason() == ""  # never prefilled for a removal
         qtbot.keyClicks(dlg.reason_edit, text)  # type: ignore[attr-defined]
         dlg.buttons.accepted.emit()
+
     return answer
 
 
@@ -38,8 +39,9 @@ def two_files(vault: Vault, tmp_path: Path) -> tuple[int, int, int]:
     return incident, ids[0], ids[1]
 
 
-def test_remove_then_erase_a_file(qtbot, session: Session, vault: Vault, answers: DialogAnswers,
-                                  two_files: tuple[int, int, int]) -> None:
+def test_remove_then_erase_a_file(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers, two_files: tuple[int, int, int]
+) -> None:
     incident, first, second = two_files
     diary = diary_view(qtbot, session)
     diary.show_incident(incident)
@@ -62,8 +64,12 @@ def test_remove_then_erase_a_file(qtbot, session: Session, vault: Vault, answers
     assert vault.evidence.read_bytes(first) == b"first photo"  # still there, explained
     entry = [e for e in journal.entries(vault.conn) if e.action == "evidence_remove"][-1]
     assert entry.detail["reason_sha256"] == journal.body_hash("wrong photo")
-    qtbot.waitUntil(lambda: detail.evidence_list.count() == 2
-                    and detail.evidence_list.item(0).text().endswith("(removed)"), timeout=3000)
+    qtbot.waitUntil(
+        lambda: (
+            detail.evidence_list.count() == 2 and detail.evidence_list.item(0).text().endswith("(removed)")
+        ),
+        timeout=3000,
+    )
 
     # Erase for good: asked twice, then the file cannot be read by anyone.
     detail.evidence_list.setCurrentRow(1)
@@ -82,8 +88,8 @@ def test_remove_then_erase_a_file(qtbot, session: Session, vault: Vault, answers
 
 
 def test_erasing_can_be_called_off_at_the_second_question(
-        qtbot, session: Session, vault: Vault, answers: DialogAnswers,
-        two_files: tuple[int, int, int]) -> None:
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers, two_files: tuple[int, int, int]
+) -> None:
     incident, first, _second = two_files
     diary = diary_view(qtbot, session)
     diary.show_incident(incident)

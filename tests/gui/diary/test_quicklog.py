@@ -34,8 +34,13 @@ def red_image() -> QImage:
 
 def drop(widget: QWidget, mime: QMimeData) -> QDropEvent:
     """What a drag from a file manager delivers: enter, then drop."""
-    args = (QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-            Qt.KeyboardModifier.NoModifier)
+    args = (
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     # Enter takes an integer point, drop a float one (as Qt 6 declares them).
     QApplication.sendEvent(widget, QDragEnterEvent(QPoint(10, 10), *args[1:]))
     event = QDropEvent(*args)
@@ -47,7 +52,9 @@ def test_split_summary() -> None:
     assert split_summary("") == ("", "")
     assert split_summary("  Calls again \n") == ("Calls again", "")
     assert split_summary("Calls again\nFour from a withheld number.") == (
-        "Calls again", "Four from a withheld number.")
+        "Calls again",
+        "Four from a withheld number.",
+    )
     long = "word " * 60
     summary, details = split_summary(long)
     assert summary.endswith("\u2026") and len(summary) <= 121
@@ -79,8 +86,11 @@ def test_type_choose_kinds_and_ctrl_enter(qtbot, quick: QuickLogDialog, vault: V
 def test_keypad_enter_also_saves(qtbot, quick: QuickLogDialog) -> None:
     qtbot.keyClicks(quick.text, "Watched from the car")
     with qtbot.waitSignal(quick.finished, timeout=2000):
-        qtbot.keyClick(quick.text, Qt.Key.Key_Enter,
-                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier)
+        qtbot.keyClick(
+            quick.text,
+            Qt.Key.Key_Enter,
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.KeypadModifier,
+        )
     assert quick.saved_id is not None
 
 
@@ -111,8 +121,9 @@ def test_ctrl_v_in_the_text_box_attaches_instead_of_typing(qtbot, quick: QuickLo
     assert quick.text.toPlainText() == "plain words" and len(quick.files) == 1
 
 
-def test_drop_files_and_refuse_folders(qtbot, quick: QuickLogDialog, vault: Vault, tmp_path: Path,
-                                       answers: DialogAnswers) -> None:
+def test_drop_files_and_refuse_folders(
+    qtbot, quick: QuickLogDialog, vault: Vault, tmp_path: Path, answers: DialogAnswers
+) -> None:
     voicemail = tmp_path / "voicemail.amr"
     voicemail.write_bytes(b"#!AMR\n" + bytes(range(200)))
     folder = tmp_path / "folder"
@@ -152,8 +163,8 @@ def test_drop_files_and_refuse_folders(qtbot, quick: QuickLogDialog, vault: Vaul
 
 
 def test_a_failed_save_keeps_everything_and_stores_nothing_half(
-        qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, tmp_path: Path,
-        monkeypatch) -> None:
+    qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, tmp_path: Path, monkeypatch
+) -> None:
     """#23.1: the entry and its files (pasted and on disk) are one transaction, so a
     full disk while the entry is written leaves no stored file behind."""
     QGuiApplication.clipboard().setImage(red_image())
@@ -254,12 +265,19 @@ def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) 
     QGuiApplication.clipboard().setImage(red_image())
     quick.paste()
     chain = tab_chain(quick.text, 6)
-    assert chain == ["What happened", "Attach files", "Remove the chosen file", "Files to attach",
-                     "Complete later", "Save and open the full form"]
+    assert chain == [
+        "What happened",
+        "Attach files",
+        "Remove the chosen file",
+        "Files to attach",
+        "Complete later",
+        "Save and open the full form",
+    ]
 
 
-def test_photo_date_is_offered_as_the_time(qtbot, quick: QuickLogDialog, session: Session,
-                                           tmp_path: Path) -> None:
+def test_photo_date_is_offered_as_the_time(
+    qtbot, quick: QuickLogDialog, session: Session, tmp_path: Path
+) -> None:
     import struct
 
     from PySide6.QtCore import QBuffer, QIODevice

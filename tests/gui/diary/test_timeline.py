@@ -66,10 +66,22 @@ def test_model_over_100k_rows_pages_lazily(qtbot, session: Session, vault: Vault
 
 def test_day_grouping_and_row_text(qtbot, session: Session, vault: Vault) -> None:
     a = add(vault, "Flowers on the doorstep", "2026-06-06T08:10:00+01:00", kinds=("gift",))
-    b = add(vault, "Missed calls", "2026-06-06T23:10:00+01:00", kinds=("phone_call",),
-            precision="approximate", police=PoliceReport(reference="EX/1"))
-    c = add(vault, "Watching the house", "2026-06-05T21:00:00+01:00", kinds=("loitering",),
-            precision="day", complete_later=True)
+    b = add(
+        vault,
+        "Missed calls",
+        "2026-06-06T23:10:00+01:00",
+        kinds=("phone_call",),
+        precision="approximate",
+        police=PoliceReport(reference="EX/1"),
+    )
+    c = add(
+        vault,
+        "Watching the house",
+        "2026-06-05T21:00:00+01:00",
+        kinds=("loitering",),
+        precision="day",
+        complete_later=True,
+    )
     model = TimelineModel(session)
     model.reload()
     assert [model.id_at(r) for r in range(3)] == [b, a, c]
@@ -88,8 +100,9 @@ def test_day_grouping_and_row_text(qtbot, session: Session, vault: Vault) -> Non
     assert not view.viewport().grab().isNull()
 
 
-def test_search_as_you_type_is_debounced_and_off_the_gui_thread(qtbot, session: Session,
-                                                                vault: Vault, monkeypatch) -> None:
+def test_search_as_you_type_is_debounced_and_off_the_gui_thread(
+    qtbot, session: Session, vault: Vault, monkeypatch
+) -> None:
     add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
     add(vault, "Text messages from Dan", "2026-07-03T10:00:00+01:00", kinds=("message",))
     add(vault, "Texts again", "2026-07-04T10:00:00+01:00", kinds=("message",))
@@ -143,8 +156,14 @@ def test_newest_request_wins(qtbot, session: Session, vault: Vault) -> None:
 def test_filters_kind_person_evidence_police_later(qtbot, session: Session, vault: Vault) -> None:
     dan = vault.add_person(PersonData(name="Dan Marsh"))
     add(vault, "Calls", "2026-07-01T10:00:00+01:00", kinds=("phone_call",), people=(dan,))
-    add(vault, "Reported gift", "2026-07-02T10:00:00+01:00", kinds=("gift",),
-        police=PoliceReport(reference="EX/2"), complete_later=True)
+    add(
+        vault,
+        "Reported gift",
+        "2026-07-02T10:00:00+01:00",
+        kinds=("gift",),
+        police=PoliceReport(reference="EX/2"),
+        complete_later=True,
+    )
     panel = TimelinePanel(session)
     qtbot.addWidget(panel)
     panel.filter_bar.set_people([(p.id, p.data.name) for p in vault.list_people()])
@@ -187,8 +206,9 @@ def test_filter_state_round_trip(qtbot) -> None:
     bar.later.setChecked(True)
     state = bar.state()
     flt = bar.current_filter()
-    assert flt == IncidentFilter(text="tyres", kinds=("damage",), person_id=4, reported=False,
-                                 complete_later=True)
+    assert flt == IncidentFilter(
+        text="tyres", kinds=("damage",), person_id=4, reported=False, complete_later=True
+    )
     assert filter_from_dict(filter_to_dict(flt)) == flt
 
     other = FilterBar()
@@ -203,8 +223,7 @@ def test_filter_state_round_trip(qtbot) -> None:
     assert other.current_filter() == IncidentFilter()
 
 
-def test_typing_in_the_list_goes_to_search_and_wipe_forgets(qtbot, session: Session,
-                                                           vault: Vault) -> None:
+def test_typing_in_the_list_goes_to_search_and_wipe_forgets(qtbot, session: Session, vault: Vault) -> None:
     add(vault, "Something", "2026-07-01T10:00:00+01:00")
     panel = TimelinePanel(session)
     qtbot.addWidget(panel)
@@ -218,8 +237,7 @@ def test_typing_in_the_list_goes_to_search_and_wipe_forgets(qtbot, session: Sess
     assert panel.filter_bar.search.text() == ""
 
 
-def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Session,
-                                                             vault: Vault) -> None:
+def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Session, vault: Vault) -> None:
     """Applying a search result must not also fill the detail pane in the same turn:
     together they were the longest pause while typing (issue 5's 50 ms budget)."""
     add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))

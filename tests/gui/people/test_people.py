@@ -39,16 +39,20 @@ def test_empty_then_add_a_person(qtbot, session: Session, vault: Vault, answers:
     assert dialog.changed_people and dialog.list.count() == 1
     dan = vault.find_person("Danny")
     assert dan is not None and dan.data.phones == ("07700 900123", "07700 900456")
-    facts = {dialog.facts.itemAt(r, dialog.facts.ItemRole.LabelRole).widget().text():
-             dialog.facts.itemAt(r, dialog.facts.ItemRole.FieldRole).widget().text()
-             for r in range(dialog.facts.rowCount())}
+    facts = {
+        dialog.facts.itemAt(r, dialog.facts.ItemRole.LabelRole).widget().text(): dialog.facts.itemAt(
+            r, dialog.facts.ItemRole.FieldRole
+        )
+        .widget()
+        .text()
+        for r in range(dialog.facts.rowCount())
+    }
     assert facts["Vehicles"] == "Blue hatchback, XY21 ABC"
     assert facts["Other names"] == "Danny\ndm_1987"
     assert unnamed_controls(dialog) == []
 
 
-def test_edit_a_person_with_a_reason(qtbot, session: Session, vault: Vault,
-                                     answers: DialogAnswers) -> None:
+def test_edit_a_person_with_a_reason(qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
     pid = vault.add_person(PersonData(name="Kerry Marsh", role="third_party"))
     dialog = people_dialog(qtbot, session)
 
@@ -64,8 +68,9 @@ def test_edit_a_person_with_a_reason(qtbot, session: Session, vault: Vault,
     assert person.version == 2 and person.data.phones == ("07700 900789",)
 
 
-def test_take_a_person_out_with_a_reason(qtbot, session: Session, vault: Vault,
-                                        answers: DialogAnswers) -> None:
+def test_take_a_person_out_with_a_reason(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
     dan = vault.add_person(PersonData(name="Dan Marsh"))
     typo = vault.add_person(PersonData(name="Dna Marsh"))
     vault.add_incident(IncidentData(summary="Parked outside", people=(dan,)))
@@ -102,10 +107,14 @@ def test_take_a_person_out_with_a_reason(qtbot, session: Session, vault: Vault,
 def test_a_persons_entries_and_choosing_one(qtbot, session: Session, vault: Vault) -> None:
     dan = vault.add_person(PersonData(name="Dan Marsh"))
     priya = vault.add_person(PersonData(name="Priya Shah", role="witness"))
-    first = vault.add_incident(IncidentData(summary="Parked outside", people=(dan, priya),
-                                            occurred_start="2026-07-01T20:00:00+01:00"))
-    vault.add_incident(IncidentData(summary="Texts", people=(dan,),
-                                    occurred_start="2026-07-02T20:00:00+01:00"))
+    first = vault.add_incident(
+        IncidentData(
+            summary="Parked outside", people=(dan, priya), occurred_start="2026-07-01T20:00:00+01:00"
+        )
+    )
+    vault.add_incident(
+        IncidentData(summary="Texts", people=(dan,), occurred_start="2026-07-02T20:00:00+01:00")
+    )
     vault.add_incident(IncidentData(summary="Nobody named"))
     dialog = people_dialog(qtbot, session)
     assert [dialog.list.item(i).text().split("\n")[0] for i in range(2)] == ["Dan Marsh", "Priya Shah"]

@@ -118,8 +118,7 @@ def test_idle_minutes_come_from_the_vault(qtbot, unlocked):
 
 def test_settings_dialog_changes_idle_minutes(qtbot, unlocked, monkeypatch):
     window, session = unlocked
-    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted),
-                  lambda d: d.minutes.setValue(2))
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), lambda d: d.minutes.setValue(2))
     window.open_settings()
     assert session.require().get_setting("autolock_minutes") == "2"
     assert window.locker.idle_ms == 2 * 60_000
@@ -144,12 +143,18 @@ def test_autolock_minutes_parsing():
 def test_sealed_box_opens_once():
     box = SealedBox()
     assert box.open() is None
-    draft = {"text": "draft ü", "files": [{"name": "shot.png", "data": b"\x89PNG\0\xff"}],
-             "kinds": ("message",)}
+    draft = {
+        "text": "draft ü",
+        "files": [{"name": "shot.png", "data": b"\x89PNG\0\xff"}],
+        "kinds": ("message",),
+    }
     box.seal(draft)
     key = box._key
-    assert box.open() == {"text": "draft ü", "files": [{"name": "shot.png", "data": b"\x89PNG\0\xff"}],
-                          "kinds": ["message"]}
+    assert box.open() == {
+        "text": "draft ü",
+        "files": [{"name": "shot.png", "data": b"\x89PNG\0\xff"}],
+        "kinds": ["message"],
+    }
     assert key == bytearray(len(key))  # the key bytes were overwritten
     assert box.open() is None
 
@@ -160,8 +165,12 @@ def private_bus():
     daemon = shutil.which("dbus-daemon")
     if daemon is None:
         pytest.skip("dbus-daemon is not installed")
-    proc = subprocess.Popen([daemon, "--session", "--nofork", "--print-address=1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        [daemon, "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         address = proc.stdout.readline().strip()
         if not address:
@@ -184,14 +193,19 @@ def test_screen_lock_signal_over_dbus_locks(qtbot, private_bus):
         watch.watch(listener, None)
         assert "org.freedesktop.ScreenSaver" in watch.connected
         # A round trip on the listener: the bus has now applied its match rules.
-        listener.call(QDBusMessage.createMethodCall("org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                                    "org.freedesktop.DBus", "GetId"))
-        message = QDBusMessage.createSignal("/org/freedesktop/ScreenSaver",
-                                            "org.freedesktop.ScreenSaver", "ActiveChanged")
+        listener.call(
+            QDBusMessage.createMethodCall(
+                "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus", "GetId"
+            )
+        )
+        message = QDBusMessage.createSignal(
+            "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", "ActiveChanged"
+        )
         message.setArguments([False])
         sender.send(message)
-        message = QDBusMessage.createSignal("/org/freedesktop/ScreenSaver",
-                                            "org.freedesktop.ScreenSaver", "ActiveChanged")
+        message = QDBusMessage.createSignal(
+            "/org/freedesktop/ScreenSaver", "org.freedesktop.ScreenSaver", "ActiveChanged"
+        )
         message.setArguments([True])
         with qtbot.waitSignal(watch.lock_requested, timeout=3000) as blocker:
             sender.send(message)
@@ -227,8 +241,7 @@ def test_real_quick_log_draft_survives_autolock(qtbot, tmp_path, monkeypatch):
     reopened = []
 
     def answer(dialog):
-        reopened.append((dialog.objectName(),
-                         dialog.findChild(QPlainTextEdit, "whatHappened").toPlainText()))
+        reopened.append((dialog.objectName(), dialog.findChild(QPlainTextEdit, "whatHappened").toPlainText()))
         return int(QDialog.DialogCode.Rejected)
 
     monkeypatch.setattr(dialogs, "run_dialog", answer)

@@ -49,8 +49,7 @@ def test_create_log_lock_unlock_sees_same_data(qtbot, tmp_path):
     assert isinstance(diary, FakeDiary)
     qtbot.keyClicks(diary.editor, "Dan sent three texts tonight")
     diary.save_draft()
-    assert [diary.list.item(i).text() for i in range(diary.list.count())] == [
-        "Dan sent three texts tonight"]
+    assert [diary.list.item(i).text() for i in range(diary.list.count())] == ["Dan sent three texts tonight"]
 
     qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.current_screen() == window.UNLOCK)
@@ -63,8 +62,7 @@ def test_create_log_lock_unlock_sees_same_data(qtbot, tmp_path):
 
     unlock_via_gui(qtbot, window)
     assert session.is_unlocked
-    assert [diary.list.item(i).text() for i in range(diary.list.count())] == [
-        "Dan sent three texts tonight"]
+    assert [diary.list.item(i).text() for i in range(diary.list.count())] == ["Dan sent three texts tonight"]
     assert window.notice_bar.isHidden()  # no failed attempts to report
 
 
@@ -129,8 +127,7 @@ def test_meter_and_advice_come_from_zxcvbn_with_what_the_diary_knows(qtbot):
     assert pair.problem() is None
 
 
-def test_wrong_passphrase_shows_message_then_backoff_then_failed_attempts(qtbot, tmp_path,
-                                                                         monkeypatch):
+def test_wrong_passphrase_shows_message_then_backoff_then_failed_attempts(qtbot, tmp_path, monkeypatch):
     _new_vault(tmp_path)
     window, session, _ = make_window(qtbot, tmp_path)
     screen = window.unlock
@@ -317,8 +314,7 @@ def test_restore_a_backup_from_the_first_run_screen(qtbot, tmp_path, monkeypatch
     backup.parent.mkdir()
     write_backup(elsewhere, backup)
     elsewhere.lock()
-    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted),
-                  lambda d: d.selectFile(str(backup)))
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), lambda d: d.selectFile(str(backup)))
     window, session, _ = make_window(qtbot, tmp_path)
     fr = window.firstrun
     qtbot.mouseClick(fr.restore_link, Qt.MouseButton.LeftButton)
@@ -335,8 +331,7 @@ def test_restore_a_backup_from_the_first_run_screen(qtbot, tmp_path, monkeypatch
     qtbot.keyClicks(fr.restore_secret, PASSPHRASE)
     qtbot.keyClick(fr.restore_secret, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.current_screen() == window.DIARY)
-    assert [fr_.summary for fr_ in session.require().list_incidents()] == [
-        "Flowers left on the doorstep"]
+    assert [fr_.summary for fr_ in session.require().list_incidents()] == ["Flowers left on the doorstep"]
     assert window.diary.list.count() == 1
 
 

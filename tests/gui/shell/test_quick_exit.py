@@ -81,8 +81,7 @@ def test_from_diary_keeps_the_users_own_clipboard_text(qtbot, tmp_path):
     create_vault_via_gui(qtbot, window)
     session.copy_to_clipboard("diary words")
     QGuiApplication.clipboard().setText("the user's shopping list")  # copied elsewhere since
-    qtbot.mouseClick(window.toolbar.widgetForAction(window.quick_exit_action),
-                     Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.toolbar.widgetForAction(window.quick_exit_action), Qt.MouseButton.LeftButton)
     _assert_gone(window, session, quit_app)
     assert QGuiApplication.clipboard().text() == "the user's shopping list"
 
@@ -106,8 +105,7 @@ def _in_modal(qtbot, window, open_modal, keys):
 def test_from_inside_a_modal_dialog_with_shortcut(qtbot, tmp_path):
     window, session, quit_app = make_window(qtbot, tmp_path)
     create_vault_via_gui(qtbot, window)
-    dialog = _in_modal(qtbot, window, window.open_settings,
-                       [(Qt.Key.Key_Q, CTRL_SHIFT)])
+    dialog = _in_modal(qtbot, window, window.open_settings, [(Qt.Key.Key_Q, CTRL_SHIFT)])
     assert dialog.objectName() == "settingsDialog"
     _assert_gone(window, session, quit_app)
 
@@ -116,9 +114,12 @@ def test_from_inside_a_message_box_with_esc_twice(qtbot, tmp_path):
     window, session, quit_app = make_window(qtbot, tmp_path)
     create_vault_via_gui(qtbot, window)
     noop = Qt.KeyboardModifier.NoModifier
-    box = _in_modal(qtbot, window,
-                    lambda: dialogs.show_message(window, "Victim Log", "Saved."),
-                    [(Qt.Key.Key_Escape, noop), (Qt.Key.Key_Escape, noop)])
+    box = _in_modal(
+        qtbot,
+        window,
+        lambda: dialogs.show_message(window, "Victim Log", "Saved."),
+        [(Qt.Key.Key_Escape, noop), (Qt.Key.Key_Escape, noop)],
+    )
     assert isinstance(box, QMessageBox)
     _assert_gone(window, session, quit_app)
 
@@ -145,8 +146,9 @@ def test_cover_screen_when_chosen(qtbot, tmp_path):
 
 
 def test_calculator_cover_works_and_holds_nothing(qtbot, tmp_path):
-    window, session, quit_app = make_window(qtbot, tmp_path,
-                                            prefs=Prefs(neutral_face=True, face="calculator"))
+    window, session, quit_app = make_window(
+        qtbot, tmp_path, prefs=Prefs(neutral_face=True, face="calculator")
+    )
     window.quick_exit.configure("cover", "")
     window.quick_exit.trigger()
     cover = window.quick_exit.cover
@@ -188,8 +190,11 @@ def test_a_changed_shortcut_replaces_the_default(qtbot, tmp_path, monkeypatch):
     assert session.require().get_setting("quick_exit_shortcut") == "Ctrl+Alt+H"
     qtbot.keyClick(window.diary.editor, Qt.Key.Key_Q, CTRL_SHIFT)
     assert window.isVisible()
-    qtbot.keyClick(window.diary.editor, Qt.Key.Key_H,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    qtbot.keyClick(
+        window.diary.editor,
+        Qt.Key.Key_H,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier,
+    )
     _assert_gone(window, session, quit_app)
     # The choice is the vault's: after unlocking again it still applies.
     window.show()

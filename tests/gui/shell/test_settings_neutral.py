@@ -47,8 +47,12 @@ def unlocked(qtbot, tmp_path):
 @pytest.fixture
 def restore_app_face():
     app = QApplication.instance()
-    before = (app.applicationName(), app.organizationName(), app.applicationDisplayName(),
-              app.desktopFileName())
+    before = (
+        app.applicationName(),
+        app.organizationName(),
+        app.applicationDisplayName(),
+        app.desktopFileName(),
+    )
     yield
     app.setApplicationName(before[0])
     app.setOrganizationName(before[1])
@@ -86,8 +90,14 @@ def test_help_is_reachable_while_locked(qtbot, tmp_path):
 
 
 def test_parse_helplines_skips_bad_rows():
-    rows = parse_helplines([{"name": "IDVA Jo", "number": "07700 900111"}, {"name": "no number"},
-                            "junk", {"name": "Bell\x07", "number": "1\u202e23"}])
+    rows = parse_helplines(
+        [
+            {"name": "IDVA Jo", "number": "07700 900111"},
+            {"name": "no number"},
+            "junk",
+            {"name": "Bell\x07", "number": "1\u202e23"},
+        ]
+    )
     assert rows[0].name == "IDVA Jo"
     assert len(rows) == 2
     assert "\x07" not in rows[1].name
@@ -150,12 +160,14 @@ def test_shortcut_that_clashes_is_refused(qtbot, unlocked, monkeypatch):
 def test_unchanged_settings_write_nothing(qtbot, unlocked, monkeypatch):
     window, session = unlocked
     entries = len(session.require().journal_entries())
-    before = session.require().conn.execute(
-        "SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    before = (
+        session.require().conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    )
     DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted))
     window.open_settings()
-    after = session.require().conn.execute(
-        "SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    after = (
+        session.require().conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'setting:%'").fetchone()[0]
+    )
     assert after == before
     assert len(session.require().journal_entries()) == entries
 
@@ -170,7 +182,9 @@ def test_neutral_face_from_settings(qtbot, unlocked, monkeypatch, restore_app_fa
     DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), choose)
     window.open_settings()
     assert load_prefs() == Prefs(neutral_face=True, face="notes")
-    assert set(json.loads(prefs_path().read_text(encoding="utf-8"))) == {"look"}  # one innocent key (prefs.py)
+    assert set(json.loads(prefs_path().read_text(encoding="utf-8"))) == {
+        "look"
+    }  # one innocent key (prefs.py)
     assert window.windowTitle() == "Notes"
     assert QApplication.applicationDisplayName() == "Notes"
     assert QApplication.desktopFileName() == "org.victimlog.Notes"
@@ -230,8 +244,9 @@ def test_metainfo_validates():
     if tool is None:
         pytest.skip("appstreamcli is not installed (appstream)")
     path = LINUX / "org.victimlog.VictimLog.metainfo.xml"
-    result = subprocess.run([tool, "validate", "--no-net", str(path)], capture_output=True,
-                            text=True, check=False)
+    result = subprocess.run(
+        [tool, "validate", "--no-net", str(path)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -256,7 +271,8 @@ def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, mo
                 if inner or w.objectName().startswith("qt_"):
                     continue  # part of a composite control that carries the name
                 assert w.accessibleName() or (isinstance(w, QAbstractButton) and w.text()), (
-                    f"{type(w).__name__} {w.objectName()}")
+                    f"{type(w).__name__} {w.objectName()}"
+                )
 
     DialogAnswers(monkeypatch, int(QDialog.DialogCode.Rejected), check)
     window.open_settings()
@@ -267,8 +283,7 @@ def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, mo
         assert button.focusPolicy() != button.focusPolicy().NoFocus
 
 
-def test_neutral_face_renames_the_folders_once_the_vault_is_locked(qtbot, monkeypatch,
-                                                                   restore_app_face):
+def test_neutral_face_renames_the_folders_once_the_vault_is_locked(qtbot, monkeypatch, restore_app_face):
     """#17.8: Settings saves the choice with apply_neutral_face (the state folder moves at
     once); the vault's folder follows at the lock, and the next unlock finds it there."""
     monkeypatch.delenv("VICTIM_LOG_VAULT")

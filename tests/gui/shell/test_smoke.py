@@ -16,8 +16,14 @@ from victim_log.vault import Vault
 
 def _smoke(*extra: str) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run([sys.executable, "-m", "victim_log.cli", "gui", "--smoke", *extra],
-                          env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "victim_log.cli", "gui", "--smoke", *extra],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def _files_under(root: Path) -> list[str]:
@@ -44,9 +50,21 @@ def test_smoke_with_a_vault_and_neutral_face(tmp_path):
     assert _files_under(Path.home()) == []
 
 
-@pytest.mark.parametrize("name", ["shell.app", "shell.mainwindow", "shell.firstrun",
-                                  "shell.unlock", "shell.lock", "shell.quickexit", "shell.neutral",
-                                  "shell.helppanel", "shell.settings", "widgets.privacy"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "shell.app",
+        "shell.mainwindow",
+        "shell.firstrun",
+        "shell.unlock",
+        "shell.lock",
+        "shell.quickexit",
+        "shell.neutral",
+        "shell.helppanel",
+        "shell.settings",
+        "widgets.privacy",
+    ],
+)
 def test_shell_modules_import(name):
     __import__(f"victim_log.gui.{name}")
 

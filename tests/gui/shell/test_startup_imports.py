@@ -11,10 +11,19 @@ from __future__ import annotations
 import subprocess
 import sys
 
-LATER = ("victim_log.vault", "victim_log.store.db", "victim_log.gui.shell.settings",
-         "victim_log.gui.diary.view", "victim_log.gui.diary.timeline", "victim_log.gui.diary.timeline_model", "victim_log.gui.diary.editor",
-         "victim_log.gui.tools.importwizard.wizard", "victim_log.gui.tools.exportdialog",
-         "victim_log.gui.tools.backupdialog", "victim_log.gui.tools.bundleviewer")
+LATER = (
+    "victim_log.vault",
+    "victim_log.store.db",
+    "victim_log.gui.shell.settings",
+    "victim_log.gui.diary.view",
+    "victim_log.gui.diary.timeline",
+    "victim_log.gui.diary.timeline_model",
+    "victim_log.gui.diary.editor",
+    "victim_log.gui.tools.importwizard.wizard",
+    "victim_log.gui.tools.exportdialog",
+    "victim_log.gui.tools.backupdialog",
+    "victim_log.gui.tools.bundleviewer",
+)
 
 
 def test_starting_the_app_leaves_the_vault_code_for_later() -> None:
@@ -23,6 +32,5 @@ def test_starting_the_app_leaves_the_vault_code_for_later() -> None:
         "import victim_log.cli, victim_log.gui.shell.app\n"
         f"print(','.join(m for m in {LATER!r} if m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == ""

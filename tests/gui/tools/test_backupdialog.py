@@ -40,8 +40,7 @@ def dialog(qtbot, session: Session) -> BackupDialog:
     return d
 
 
-def test_backup_restores_elsewhere(qtbot, dialog: BackupDialog, target, vault: Vault,
-                                   tmp_path: Path) -> None:
+def test_backup_restores_elsewhere(qtbot, dialog: BackupDialog, target, vault: Vault, tmp_path: Path) -> None:
     add(vault, "Flowers left on the doorstep", "2026-06-06T21:15:00+01:00", kinds=("gift",))
     vault.evidence.add_bytes(b"a voicemail, pretend", "voicemail.amr")
     with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
@@ -79,8 +78,9 @@ def test_cancelled_choice_does_nothing(qtbot, dialog: BackupDialog, target, tmp_
     assert dialog.status.text() == ""
 
 
-def test_open_backup_dialog_modal_and_disposed(qtbot, session: Session, answers: DialogAnswers,
-                                               target) -> None:
+def test_open_backup_dialog_modal_and_disposed(
+    qtbot, session: Session, answers: DialogAnswers, target
+) -> None:
     seen = []
 
     def drive(d):

@@ -34,16 +34,30 @@ def bundle_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
         image.fill(QColor("red"))
         photo = base / "doorstep.png"
         assert image.save(str(photo))
-        first = vault.add_incident(IncidentData(
-            summary="Flowers left on the doorstep", kinds=("gift",),
-            occurred_start="2026-06-06T21:15:00+01:00", location="outside the Co-op on High Street",
-            details='Card said "I\'ll always be watching"'))
+        first = vault.add_incident(
+            IncidentData(
+                summary="Flowers left on the doorstep",
+                kinds=("gift",),
+                occurred_start="2026-06-06T21:15:00+01:00",
+                location="outside the Co-op on High Street",
+                details='Card said "I\'ll always be watching"',
+            )
+        )
         vault.evidence.add(photo, incident_id=first)
-        vault.add_incident(IncidentData(summary="Sixteen calls\u202e from a withheld number",
-                                        kinds=("phone_call",),
-                                        occurred_start="2026-06-07T08:00:00+01:00"))
-        vault.add_incident(IncidentData(summary="Waiting outside work", kinds=("loitering",),
-                                        occurred_start="2026-06-09T17:30:00+01:00"))
+        vault.add_incident(
+            IncidentData(
+                summary="Sixteen calls\u202e from a withheld number",
+                kinds=("phone_call",),
+                occurred_start="2026-06-07T08:00:00+01:00",
+            )
+        )
+        vault.add_incident(
+            IncidentData(
+                summary="Waiting outside work",
+                kinds=("loitering",),
+                occurred_start="2026-06-09T17:30:00+01:00",
+            )
+        )
         export(vault, base / "case.zip", ExportOptions())
     return base / "case.zip"
 
@@ -70,8 +84,9 @@ def open_viewer(qtbot, path: Path) -> BundleViewer:
     return viewer
 
 
-def test_valid_bundle_banner_timeline_and_exhibit(qtbot, bundle_file: Path, tmp_path: Path,
-                                                  monkeypatch, answers: DialogAnswers) -> None:
+def test_valid_bundle_banner_timeline_and_exhibit(
+    qtbot, bundle_file: Path, tmp_path: Path, monkeypatch, answers: DialogAnswers
+) -> None:
     viewer = open_viewer(qtbot, bundle_file)
     assert viewer.status.text() == "VALID"
     assert "3 incidents, 1 exhibit, 6 Jun 2026 to 9 Jun 2026" in viewer.summary.text()
@@ -106,8 +121,9 @@ def test_valid_bundle_banner_timeline_and_exhibit(qtbot, bundle_file: Path, tmp_
 
     out = tmp_path / "saved.png"
     asked = []
-    monkeypatch.setattr(savepath, "choose_save_path",
-                        lambda parent, title, name, **_kw: asked.append(name) or out)
+    monkeypatch.setattr(
+        savepath, "choose_save_path", lambda parent, title, name, **_kw: asked.append(name) or out
+    )
     answers.ok()
     viewer.save_button.click()
     assert asked == ["SM-1_doorstep.png"]
@@ -203,8 +219,7 @@ def test_run_bundle_viewer_shows_and_returns_0(qtbot, bundle_file: Path) -> None
     shown: list[BundleViewer] = []
 
     def close_when_checked() -> None:
-        viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, BundleViewer)
-                   and w.isVisible()]
+        viewers = [w for w in QApplication.topLevelWidgets() if isinstance(w, BundleViewer) and w.isVisible()]
         if viewers and viewers[0].report is not None:
             shown.append(viewers[0])
             viewers[0].close()

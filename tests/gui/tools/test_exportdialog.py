@@ -118,8 +118,9 @@ def test_defaults_and_live_preview(qtbot, dialog: ExportDialog, demo: Vault) -> 
     assert dialog.export_button.isEnabled()
 
 
-def test_export_bundle_verifies_and_honours_redaction(qtbot, dialog: ExportDialog, save_to,
-                                                      session: Session, demo: Vault) -> None:
+def test_export_bundle_verifies_and_honours_redaction(
+    qtbot, dialog: ExportDialog, save_to, session: Session, demo: Vault
+) -> None:
     witness = demo.find_person("Priya Shah")
     assert witness is not None
     dialog.redact_third.click()
@@ -192,8 +193,9 @@ def test_cancelled_save_dialog_writes_nothing(qtbot, dialog: ExportDialog, save_
     assert not list(tmp_path.glob("*.zip"))
 
 
-def test_error_is_shown_and_options_stay(qtbot, dialog: ExportDialog, save_to, tmp_path: Path,
-                                         answers: DialogAnswers) -> None:
+def test_error_is_shown_and_options_stay(
+    qtbot, dialog: ExportDialog, save_to, tmp_path: Path, answers: DialogAnswers
+) -> None:
     save_to["path"] = tmp_path / "no such folder" / "out.zip"
     answers.ok()
     with qtbot.waitSignal(dialog.failed, timeout=10_000):
@@ -232,8 +234,9 @@ def test_big_diary_counts_on_demand(qtbot, tmp_path: Path, monkeypatch) -> None:
     session.lock()
 
 
-def test_open_export_dialog_runs_modal_and_is_disposed(qtbot, session: Session, demo: Vault,
-                                                       answers: DialogAnswers, save_to) -> None:
+def test_open_export_dialog_runs_modal_and_is_disposed(
+    qtbot, session: Session, demo: Vault, answers: DialogAnswers, save_to
+) -> None:
     seen: list[ExportDialog] = []
 
     def drive(d):
@@ -257,8 +260,9 @@ def test_locked_session_shows_error(qtbot, session: Session, answers: DialogAnsw
     assert "locked" in answers.seen[0].text()
 
 
-def test_export_temp_file_is_remembered_while_written(qtbot, dialog: ExportDialog, save_to,
-                                                      demo: Vault, monkeypatch) -> None:
+def test_export_temp_file_is_remembered_while_written(
+    qtbot, dialog: ExportDialog, save_to, demo: Vault, monkeypatch
+) -> None:
     """#23.4: as the CLI does, the partial file of an export into another folder is
     noted in the vault while it exists, so a crash's leftover is removed at next unlock."""
     from victim_log import leftovers

@@ -41,8 +41,11 @@ def pick(monkeypatch: pytest.MonkeyPatch):
 
 
 def next_page(qtbot, w: ImportWizard) -> None:
-    button = w.button(QWizard.WizardButton.CommitButton if w.currentPage().isCommitPage()
-                      else QWizard.WizardButton.NextButton)
+    button = w.button(
+        QWizard.WizardButton.CommitButton
+        if w.currentPage().isCommitPage()
+        else QWizard.WizardButton.NextButton
+    )
     assert button.isEnabled(), f"Next is disabled on {w.currentPage().objectName()}"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
@@ -59,8 +62,9 @@ def wait_plan(qtbot, w: ImportWizard) -> None:
     qtbot.waitUntil(lambda: not w.confirm_page.working, timeout=10_000)
 
 
-def test_whatsapp_choose_dan_marsh_imports_five(qtbot, wizard: ImportWizard, pick, session: Session,
-                                               vault: Vault) -> None:
+def test_whatsapp_choose_dan_marsh_imports_five(
+    qtbot, wizard: ImportWizard, pick, session: Session, vault: Vault
+) -> None:
     choose_file(qtbot, wizard)
     assert wizard.file_page.status.text() == "Read 12 messages from 3 senders."
     assert wizard.file_page.path_label.text() == CHAT.name
@@ -83,8 +87,10 @@ def test_whatsapp_choose_dan_marsh_imports_five(qtbot, wizard: ImportWizard, pic
     assert previews[0] == "WhatsApp message from Dan Marsh: Why aren't you answering me"
     assert vault.count_incidents() == 0  # a dry run wrote nothing
 
-    with qtbot.waitSignal(session.changed, timeout=10_000), \
-            qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+    with (
+        qtbot.waitSignal(session.changed, timeout=10_000),
+        qtbot.waitSignal(wizard.imported, timeout=10_000) as done,
+    ):
         next_page(qtbot, wizard)
         assert wizard.working  # the import runs on a worker thread
         assert not wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
@@ -96,8 +102,9 @@ def test_whatsapp_choose_dan_marsh_imports_five(qtbot, wizard: ImportWizard, pic
     assert "in your timeline" in wizard.done_page.next_steps.text()
 
 
-def test_random_bytes_shows_error_and_stays(qtbot, wizard: ImportWizard, pick, tmp_path: Path,
-                                            answers: DialogAnswers, vault: Vault) -> None:
+def test_random_bytes_shows_error_and_stays(
+    qtbot, wizard: ImportWizard, pick, tmp_path: Path, answers: DialogAnswers, vault: Vault
+) -> None:
     junk = tmp_path / "chat.txt"
     junk.write_bytes(random.Random(5).randbytes(20_000))
     pick[0] = junk
@@ -214,8 +221,9 @@ def test_open_import_wizard_cancel_disposes(qtbot, session: Session, answers: Di
 
 def test_sender_names_are_display_safe(qtbot, wizard: ImportWizard, pick, tmp_path: Path) -> None:
     chat = tmp_path / "chat.txt"
-    chat.write_text("12/03/2024, 20:01 - Dan\u202e Marsh: hi\n13/03/2024, 20:01 - Dan\u202e Marsh: hi\n",
-                    encoding="utf-8")
+    chat.write_text(
+        "12/03/2024, 20:01 - Dan\u202e Marsh: hi\n13/03/2024, 20:01 - Dan\u202e Marsh: hi\n", encoding="utf-8"
+    )
     pick[0] = chat
     choose_file(qtbot, wizard)
     next_page(qtbot, wizard)

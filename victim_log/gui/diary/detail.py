@@ -111,14 +111,25 @@ def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[st
     if old is None:
         return []
     before, after = old.data.to_dict(), new.data.to_dict()
-    labels = {"summary": _tr("summary"), "kinds": _tr("kind"), "occurred_start": _tr("time"),
-              "occurred_end": _tr("end time"), "precision": _tr("time"),
-              "location": _tr("place"), "details": _tr("what happened"),
-              "people": _tr("people"), "witnesses": _tr("witnesses"),
-              "effects": _tr("effect on me"), "effect_text": _tr("effect on me"),
-              "actions": _tr("what I did"), "police": _tr("police report"),
-              "private_note": _tr("private note"), "complete_later": _tr("complete later"),
-              "order_id": _tr("order"), "order_condition": _tr("order")}
+    labels = {
+        "summary": _tr("summary"),
+        "kinds": _tr("kind"),
+        "occurred_start": _tr("time"),
+        "occurred_end": _tr("end time"),
+        "precision": _tr("time"),
+        "location": _tr("place"),
+        "details": _tr("what happened"),
+        "people": _tr("people"),
+        "witnesses": _tr("witnesses"),
+        "effects": _tr("effect on me"),
+        "effect_text": _tr("effect on me"),
+        "actions": _tr("what I did"),
+        "police": _tr("police report"),
+        "private_note": _tr("private note"),
+        "complete_later": _tr("complete later"),
+        "order_id": _tr("order"),
+        "order_condition": _tr("order"),
+    }
     out: list[str] = []
     for key, label in labels.items():
         if before.get(key) != after.get(key) and label not in out:
@@ -169,7 +180,7 @@ class IncidentFields(QWidget):
 
     def rows(self) -> dict[str, str]:
         """Label -> text of what is shown (for tests and for copying)."""
-        return {name.text(): value.text() for name, value in self._pool[:self._shown]}
+        return {name.text(): value.text() for name, value in self._pool[: self._shown]}
 
     def _add(self, label: str, text: str) -> None:
         if not text.strip():
@@ -190,8 +201,14 @@ class IncidentFields(QWidget):
         value.show()
         self._shown += 1
 
-    def show_version(self, data: IncidentData, people: dict[int, tuple[str, str]],
-                     orders: dict[int, Order], *, with_kinds: bool = True) -> None:
+    def show_version(
+        self,
+        data: IncidentData,
+        people: dict[int, tuple[str, str]],
+        orders: dict[int, Order],
+        *,
+        with_kinds: bool = True,
+    ) -> None:
         self.clear()
         add = self._add
 
@@ -219,8 +236,9 @@ class IncidentFields(QWidget):
                 parts.append(self.tr("Reference %1").replace("%1", police.reference))
             officer = police.officer
             if police.collar_number:
-                officer = (officer + " " if officer else "") + \
-                    self.tr("(collar number %1)").replace("%1", police.collar_number)
+                officer = (officer + " " if officer else "") + self.tr("(collar number %1)").replace(
+                    "%1", police.collar_number
+                )
             if officer:
                 parts.append(officer)
             if police.reported_on:
@@ -250,16 +268,26 @@ def _heading(text: str, parent: QWidget) -> QLabel:
 class VersionDialog(QDialog):
     """An earlier version of an incident, exactly as it was recorded."""
 
-    def __init__(self, version: IncidentVersion, total: int, people: dict[int, tuple[str, str]],
-                 orders: dict[int, Order], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        version: IncidentVersion,
+        total: int,
+        people: dict[int, tuple[str, str]],
+        orders: dict[int, Order],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("versionDialog")
-        self.setWindowTitle(self.tr("Version %1 of %2").replace("%1", str(version.version))
-                            .replace("%2", str(total)))
+        self.setWindowTitle(
+            self.tr("Version %1 of %2").replace("%1", str(version.version)).replace("%2", str(total))
+        )
         self.setAccessibleName(self.windowTitle())
-        head = QLabel(self.tr("Recorded %1. Reason: %2").replace(
-            "%1", format_stamp(version.recorded_at)).replace(
-            "%2", display_safe(version.reason, single_line=True)), self)
+        head = QLabel(
+            self.tr("Recorded %1. Reason: %2")
+            .replace("%1", format_stamp(version.recorded_at))
+            .replace("%2", display_safe(version.reason, single_line=True)),
+            self,
+        )
         head.setWordWrap(True)
         head.setTextFormat(Qt.TextFormat.PlainText)
         title = SafeLabel(version.data.summary, self)
@@ -316,8 +344,9 @@ class DetailPane(QWidget):
         self._thumb_timer.setInterval(0)
         self._thumb_timer.timeout.connect(self._next_thumbnail)
 
-        self.placeholder = QLabel(self.tr("Choose an entry in the timeline to see everything "
-                                          "about it here."), self)
+        self.placeholder = QLabel(
+            self.tr("Choose an entry in the timeline to see everything about it here."), self
+        )
         self.placeholder.setWordWrap(True)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setObjectName("detailPlaceholder")
@@ -335,8 +364,9 @@ class DetailPane(QWidget):
         self.flags.setObjectName("detailFlags")
         self.flags.setTextFormat(Qt.TextFormat.PlainText)
         self.flags.setWordWrap(True)
-        self.later_note = QLabel(self.tr("Marked \u201ccomplete later\u201d: use Edit to add "
-                                         "the details when you can."), self.body)
+        self.later_note = QLabel(
+            self.tr("Marked \u201ccomplete later\u201d: use Edit to add the details when you can."), self.body
+        )
         self.later_note.setWordWrap(True)
         self.later_note.setFrameShape(QFrame.Shape.StyledPanel)
         self.later_note.setObjectName("completeLaterNote")
@@ -361,8 +391,9 @@ class DetailPane(QWidget):
         self.fields = IncidentFields(self.body)
 
         self.evidence_heading = _heading(self.tr("Evidence"), self.body)
-        self.evidence_list = file_icon_list(self.body, "evidenceList",
-                                            self.tr("Evidence files of this entry"))
+        self.evidence_list = file_icon_list(
+            self.body, "evidenceList", self.tr("Evidence files of this entry")
+        )
         self.evidence_list.itemActivated.connect(lambda _i: self.view_evidence())
         self.evidence_list.currentRowChanged.connect(self._evidence_selected)
         self.view_button = QPushButton(self.tr("&View"), self.body)
@@ -388,8 +419,9 @@ class DetailPane(QWidget):
         self.history_list.setObjectName("historyList")
         self.history_list.setAccessibleName(self.tr("Versions of this entry"))
         self.history_list.setRootIsDecorated(False)
-        self.history_list.setHeaderLabels([self.tr("Version"), self.tr("Recorded"),
-                                           self.tr("Reason"), self.tr("Changed")])
+        self.history_list.setHeaderLabels(
+            [self.tr("Version"), self.tr("Recorded"), self.tr("Reason"), self.tr("Changed")]
+        )
         self.history_list.itemActivated.connect(self._show_version)
 
         body = QVBoxLayout(self.body)
@@ -444,8 +476,7 @@ class DetailPane(QWidget):
                 for pid in version.data.people:
                     if pid not in people:
                         person = vault.get_person(pid)
-                        people[pid] = (display_safe(person.data.name, single_line=True),
-                                       person.data.role)
+                        people[pid] = (display_safe(person.data.name, single_line=True), person.data.role)
             orders = {o.id: o for o in vault.list_orders()}
         except VictimLogError as exc:
             self.clear()
@@ -487,7 +518,8 @@ class DetailPane(QWidget):
         recorded = self.tr("Recorded %1").replace("%1", format_stamp(v.first_recorded_at))
         if v.version > 1:
             recorded += " \u00b7 " + self.tr("version %1, last changed %2").replace(
-                "%1", str(v.version)).replace("%2", format_stamp(v.recorded_at))
+                "%1", str(v.version)
+            ).replace("%2", format_stamp(v.recorded_at))
         if v.deleted:
             recorded += " \u00b7 " + self.tr("deleted")
         self.recorded.setText(recorded)
@@ -532,8 +564,9 @@ class DetailPane(QWidget):
         lh = line_height(self)
         self.evidence_list.setGridSize(QSize(side + lh * 3, side + lh * 3))
         n = len(self.evidence)
-        self.evidence_heading.setText(self.tr("Evidence (%1)").replace("%1", str(n)) if n
-                                      else self.tr("Evidence"))
+        self.evidence_heading.setText(
+            self.tr("Evidence (%1)").replace("%1", str(n)) if n else self.tr("Evidence")
+        )
         file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for ev in self.evidence:
             name = display_safe(ev.filename, single_line=True)
@@ -543,15 +576,22 @@ class DetailPane(QWidget):
                 name = self.tr("%1 (removed)").replace("%1", name)
             item = QListWidgetItem(file_icon, name)
             item.setData(Qt.ItemDataRole.UserRole, ev.id)
-            item.setToolTip("\n".join([
-                name, f"{ev.media_type}, {size_text(ev.size)}",
-                self.tr("Added %1").replace("%1", format_stamp(ev.added_at)),
-                "SHA-256 " + ev.sha256]))
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         self.tr("%1, %2").replace("%1", name).replace("%2", size_text(ev.size)))
+            item.setToolTip(
+                "\n".join(
+                    [
+                        name,
+                        f"{ev.media_type}, {size_text(ev.size)}",
+                        self.tr("Added %1").replace("%1", format_stamp(ev.added_at)),
+                        "SHA-256 " + ev.sha256,
+                    ]
+                )
+            )
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                self.tr("%1, %2").replace("%1", name).replace("%2", size_text(ev.size)),
+            )
             self.evidence_list.addItem(item)
-            if mediatype.is_image(ev.media_type) and ev.size <= THUMBNAIL_MAX_BYTES \
-                    and not ev.erased:
+            if mediatype.is_image(ev.media_type) and ev.size <= THUMBNAIL_MAX_BYTES and not ev.erased:
                 cached = self.thumbnails.get(ev.id, side)
                 if cached is not None:
                     item.setIcon(QIcon(cached))
@@ -581,8 +621,9 @@ class DetailPane(QWidget):
         if vault is None or not vault.is_open:
             self._thumb_queue.clear()
             return
-        pixmap = self.thumbnails.make(lambda: vault.evidence.read_bytes(evidence_id),
-                                      evidence_id, self.thumb_side)
+        pixmap = self.thumbnails.make(
+            lambda: vault.evidence.read_bytes(evidence_id), evidence_id, self.thumb_side
+        )
         if pixmap is not None:
             item.setIcon(QIcon(pixmap))
 
@@ -603,8 +644,14 @@ class DetailPane(QWidget):
         items = []
         for version in self.history:
             changes = ", ".join(changed_fields(previous, version))
-            item = QTreeWidgetItem([str(version.version), format_stamp(version.recorded_at),
-                                    display_safe(version.reason, single_line=True), changes])
+            item = QTreeWidgetItem(
+                [
+                    str(version.version),
+                    format_stamp(version.recorded_at),
+                    display_safe(version.reason, single_line=True),
+                    changes,
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, version.version)
             items.append(item)
             previous = version
@@ -613,8 +660,11 @@ class DetailPane(QWidget):
             self.history_list.resizeColumnToContents(col)
         lh = line_height(self)
         self.history_list.setFixedHeight(min(len(items) + 1, 8) * (lh + 6) + lh)
-        self.history_heading.setText(self.tr("History (%1 versions)").replace("%1", str(len(items)))
-                                     if len(items) > 1 else self.tr("History"))
+        self.history_heading.setText(
+            self.tr("History (%1 versions)").replace("%1", str(len(items)))
+            if len(items) > 1
+            else self.tr("History")
+        )
 
     # ------------------------------------------------------------------ actions
 

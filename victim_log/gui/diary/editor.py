@@ -89,8 +89,11 @@ class KindPicker(QWidget):
             b.setCheckable(True)
             b.setIcon(icons.kind_icon(kind))
             b.setIconSize(QSize(side, side))
-            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon if large
-                                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            b.setToolButtonStyle(
+                Qt.ToolButtonStyle.ToolButtonTextUnderIcon
+                if large
+                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+            )
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             b.setAccessibleName(self.tr(KINDS[kind]))
             b.setToolTip(self.tr(KINDS[kind]))
@@ -105,7 +108,8 @@ class KindPicker(QWidget):
             "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
             " border: 1px solid palette(highlight); }"
             "QToolButton:focus { border: 2px solid palette(highlight); }"
-            "QToolButton:checked:focus { border: 2px solid palette(text); }")
+            "QToolButton:checked:focus { border: 2px solid palette(text); }"
+        )
 
     def _label(self, kind: str) -> None:
         b = self.buttons[kind]
@@ -159,8 +163,14 @@ class IncidentEditor(QDialog):
 
     changed = Signal()
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 incident: IncidentVersion | None = None, data: IncidentData | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QWidget | None = None,
+        *,
+        incident: IncidentVersion | None = None,
+        data: IncidentData | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("incidentEditor")
         self.session = session
@@ -187,9 +197,12 @@ class IncidentEditor(QDialog):
         what_form.addRow(self.tr("&Summary"), self.summary)
         self.kinds = KindPicker(what, large=False, columns=4)
         what_form.addRow(self.tr("Kind"), self.kinds)
-        self.details = plain_edit(what, self.tr("What happened and what was said"), 6,
-                                   self.tr("Exactly what happened. Put the words that were said "
-                                           "in quotes."))
+        self.details = plain_edit(
+            what,
+            self.tr("What happened and what was said"),
+            6,
+            self.tr("Exactly what happened. Put the words that were said in quotes."),
+        )
         self.details.setObjectName("detailsEdit")
         what_form.addRow(self.tr("&Details"), self.details)
         self.location = QLineEdit(what)
@@ -248,8 +261,7 @@ class IncidentEditor(QDialog):
         people_box.addWidget(self.people)
         people_box.addWidget(self.add_person_button, 0, Qt.AlignmentFlag.AlignLeft)
         who_form.addRow(self.tr("People"), people_box)
-        self.witnesses = plain_edit(who, self.tr("Witnesses"), 3,
-                                     self.tr("Names and how to contact them"))
+        self.witnesses = plain_edit(who, self.tr("Witnesses"), 3, self.tr("Names and how to contact them"))
         self.witnesses.setObjectName("witnessesEdit")
         who_form.addRow(self.tr("&Witnesses"), self.witnesses)
         form_layout.addWidget(who)
@@ -266,18 +278,24 @@ class IncidentEditor(QDialog):
             self.effects[key] = box
             grid.addWidget(box, i // 2, i % 2)
         effect_layout.addLayout(grid)
-        self.effect_text = plain_edit(effect, self.tr("Effect on me in my own words"), 3,
-                                       self.tr("In your own words: how it made you feel, what "
-                                               "you changed"))
+        self.effect_text = plain_edit(
+            effect,
+            self.tr("Effect on me in my own words"),
+            3,
+            self.tr("In your own words: how it made you feel, what you changed"),
+        )
         self.effect_text.setObjectName("effectTextEdit")
         effect_layout.addWidget(self.effect_text)
         form_layout.addWidget(effect)
 
         did = QGroupBox(self.tr("What I did"), body)
         did_layout = QVBoxLayout(did)
-        self.actions_edit = plain_edit(did, self.tr("What I did"), 3,
-                                   self.tr("e.g. told a friend, called police, blocked the "
-                                           "number, kept a screenshot"))
+        self.actions_edit = plain_edit(
+            did,
+            self.tr("What I did"),
+            3,
+            self.tr("e.g. told a friend, called police, blocked the number, kept a screenshot"),
+        )
         self.actions_edit.setObjectName("actionsEdit")
         did_layout.addWidget(self.actions_edit)
         form_layout.addWidget(did)
@@ -355,8 +373,13 @@ class IncidentEditor(QDialog):
         self._fill_people(vault.list_people(), start.people)
         self._fill_orders((start.order_id, start.order_condition))
         self.set_data(start)
-        for w in (self.summary, self.location, self.police_reference, self.police_officer,
-                  self.police_collar):
+        for w in (
+            self.summary,
+            self.location,
+            self.police_reference,
+            self.police_officer,
+            self.police_collar,
+        ):
             w.textChanged.connect(self.changed)
         for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
             e.textChanged.connect(self.changed)
@@ -402,12 +425,15 @@ class IncidentEditor(QDialog):
             if not order.data.conditions:
                 self.order.addItem(name, (order.id, ""))
             for condition in order.data.conditions:
-                self.order.addItem(f"{name}: {display_safe(condition, single_line=True)}",
-                                   (order.id, condition))
+                self.order.addItem(
+                    f"{name}: {display_safe(condition, single_line=True)}", (order.id, condition)
+                )
         order_id, condition = wanted
         if order_id is not None and self._order_index(wanted) < 0:
-            self.order.addItem(display_safe(condition, single_line=True)
-                               or self.tr("Order %1").replace("%1", str(order_id)), wanted)
+            self.order.addItem(
+                display_safe(condition, single_line=True) or self.tr("Order %1").replace("%1", str(order_id)),
+                wanted,
+            )
 
     def _order_index(self, wanted: tuple[int | None, str]) -> int:
         for i in range(self.order.count()):
@@ -499,10 +525,12 @@ class IncidentEditor(QDialog):
             effects=tuple(k for k, box in self.effects.items() if box.isChecked()),
             effect_text=self.effect_text.toPlainText(),
             actions=self.actions_edit.toPlainText(),
-            police=PoliceReport(reference=self.police_reference.text().strip(),
-                                officer=self.police_officer.text().strip(),
-                                collar_number=self.police_collar.text().strip(),
-                                reported_on=reported_on),
+            police=PoliceReport(
+                reference=self.police_reference.text().strip(),
+                officer=self.police_officer.text().strip(),
+                collar_number=self.police_collar.text().strip(),
+                reported_on=reported_on,
+            ),
             private_note=self.private_note.toPlainText(),
             author=loaded.author,
             complete_later=self.complete_later.isChecked(),
@@ -513,9 +541,11 @@ class IncidentEditor(QDialog):
 
     def draft(self) -> dict[str, Any]:
         """The unsaved form as plain data (the shell may keep it, encrypted, across a lock)."""
-        return {"type": "editor",
-                "incident_id": self.incident.incident_id if self.incident else None,
-                "data": self.incident_data().to_dict()}
+        return {
+            "type": "editor",
+            "incident_id": self.incident.incident_id if self.incident else None,
+            "data": self.incident_data().to_dict(),
+        }
 
     # ------------------------------------------------------------------ actions
 
@@ -554,8 +584,11 @@ class IncidentEditor(QDialog):
                 self.saved_id = vault.add_incident(data)
             else:
                 if data == self.incident.data:
-                    dialogs.show_message(self, self.tr("Nothing to save"), self.tr(
-                        "Nothing has changed, so no new version was saved."))
+                    dialogs.show_message(
+                        self,
+                        self.tr("Nothing to save"),
+                        self.tr("Nothing has changed, so no new version was saved."),
+                    )
                     return
                 reason = ask_reason(self)
                 if reason is None:
@@ -569,8 +602,13 @@ class IncidentEditor(QDialog):
 
     def wipe(self) -> None:
         """Lock: empty every field (this also drops the text boxes' undo history)."""
-        for w in (self.summary, self.location, self.police_reference, self.police_officer,
-                  self.police_collar):
+        for w in (
+            self.summary,
+            self.location,
+            self.police_reference,
+            self.police_officer,
+            self.police_collar,
+        ):
             w.setText("")
         for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
             e.clear()

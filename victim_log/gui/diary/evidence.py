@@ -91,8 +91,9 @@ def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) ->
     """Ask where to save a verified copy of the original; returns the path written."""
     from ..widgets import savepath
 
-    out = savepath.choose_save_path(parent, _tr("Save a copy of the original file"),
-                                    safe_filename(item.filename))
+    out = savepath.choose_save_path(
+        parent, _tr("Save a copy of the original file"), safe_filename(item.filename)
+    )
     if out is None:
         return None
     try:
@@ -101,10 +102,14 @@ def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) ->
     except Exception as exc:  # noqa: BLE001 - shown calmly; nothing else to do
         dialogs.show_error(parent, exc)
         return None
-    dialogs.show_message(parent, _tr("Copy saved"), _tr(
-        "A copy was saved as \u201c%1\u201d. It was checked against the fingerprint "
-        "(SHA-256) recorded when the file was added, so it is identical to the original."
-    ).replace("%1", display_safe(out.name, single_line=True)))
+    dialogs.show_message(
+        parent,
+        _tr("Copy saved"),
+        _tr(
+            "A copy was saved as \u201c%1\u201d. It was checked against the fingerprint "
+            "(SHA-256) recorded when the file was added, so it is identical to the original."
+        ).replace("%1", display_safe(out.name, single_line=True)),
+    )
     return out
 
 
@@ -114,8 +119,9 @@ def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) ->
 class EvidenceViewer(QDialog):
     """An image (zoomable) or a short text file, shown from memory."""
 
-    def __init__(self, session: Session, item: EvidenceItem, data: bytes,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, session: Session, item: EvidenceItem, data: bytes, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("evidenceViewer")
         self._session = session
@@ -143,12 +149,16 @@ class EvidenceViewer(QDialog):
         self.actual = QPushButton(self.tr("Actual size"), self)
         self.save = QPushButton(self.tr("Save a copy\u2026"), self)
         close = QPushButton(self.tr("Close"), self)
-        for b, slot, key in ((self.zoom_in, lambda: self._set_zoom(self._effective() * 1.25),
-                              QKeySequence.StandardKey.ZoomIn),
-                             (self.zoom_out, lambda: self._set_zoom(self._effective() / 1.25),
-                              QKeySequence.StandardKey.ZoomOut),
-                             (self.fit, lambda: self._set_zoom(0.0), None),
-                             (self.actual, lambda: self._set_zoom(1.0), None)):
+        for b, slot, key in (
+            (self.zoom_in, lambda: self._set_zoom(self._effective() * 1.25), QKeySequence.StandardKey.ZoomIn),
+            (
+                self.zoom_out,
+                lambda: self._set_zoom(self._effective() / 1.25),
+                QKeySequence.StandardKey.ZoomOut,
+            ),
+            (self.fit, lambda: self._set_zoom(0.0), None),
+            (self.actual, lambda: self._set_zoom(1.0), None),
+        ):
             b.setAccessibleName(b.text())
             b.clicked.connect(slot)
             buttons.addWidget(b)
@@ -183,9 +193,12 @@ class EvidenceViewer(QDialog):
                 self.text.setVisible(True)
                 self.text.setPlainText(display_safe(data.decode("utf-8", "replace")))
             else:
-                self.picture.setText(self.tr(
-                    "This file cannot be shown here. Use \u201cSave a copy\u2026\u201d "
-                    "to open it with another program."))
+                self.picture.setText(
+                    self.tr(
+                        "This file cannot be shown here. Use \u201cSave a copy\u2026\u201d "
+                        "to open it with another program."
+                    )
+                )
                 self.picture.setWordWrap(True)
 
     @property
@@ -196,8 +209,9 @@ class EvidenceViewer(QDialog):
         if self._zoom > 0 or self._image.isNull():
             return self._zoom or 1.0
         view = self.scroll_area.viewport().size()
-        return min(1.0, view.width() / max(1, self._image.width()),
-                   view.height() / max(1, self._image.height()))
+        return min(
+            1.0, view.width() / max(1, self._image.width()), view.height() / max(1, self._image.height())
+        )
 
     def _set_zoom(self, zoom: float) -> None:
         if self._image.isNull():
@@ -205,8 +219,13 @@ class EvidenceViewer(QDialog):
         self._zoom = max(0.0, min(zoom, 8.0))
         factor = self._effective()
         size = self._image.size() * factor
-        self.picture.setPixmap(QPixmap.fromImage(self._image.scaled(
-            size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+        self.picture.setPixmap(
+            QPixmap.fromImage(
+                self._image.scaled(
+                    size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+                )
+            )
+        )
         self.picture.resize(self.picture.pixmap().size())
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name

@@ -79,9 +79,17 @@ class FilterBar(QWidget):
         self.panel.setObjectName("filterPanel")
         self.range = QComboBox(self.panel)
         self.range.setAccessibleName(self.tr("When"))
-        for key, label in zip(_RANGES, (self.tr("Any time"), self.tr("Last 7 days"),
-                                        self.tr("Last 30 days"), self.tr("Last 12 months"),
-                                        self.tr("Between dates\u2026")), strict=True):
+        for key, label in zip(
+            _RANGES,
+            (
+                self.tr("Any time"),
+                self.tr("Last 7 days"),
+                self.tr("Last 30 days"),
+                self.tr("Last 12 months"),
+                self.tr("Between dates\u2026"),
+            ),
+            strict=True,
+        ):
             self.range.addItem(label, key)
         today = QDate.currentDate()
         self.date_from = QDateEdit(today.addMonths(-1), self.panel)
@@ -100,14 +108,19 @@ class FilterBar(QWidget):
         self.person.addItem(self.tr("Anyone"), _ANYONE)
         self.evidence = QComboBox(self.panel)
         self.evidence.setAccessibleName(self.tr("Evidence"))
-        for label, value in ((self.tr("With or without evidence"), _ANY),
-                             (self.tr("With evidence"), "yes"), (self.tr("Without evidence"), "no")):
+        for label, value in (
+            (self.tr("With or without evidence"), _ANY),
+            (self.tr("With evidence"), "yes"),
+            (self.tr("Without evidence"), "no"),
+        ):
             self.evidence.addItem(label, value)
         self.police = QComboBox(self.panel)
         self.police.setAccessibleName(self.tr("Reported to police"))
-        for label, value in ((self.tr("Reported or not"), _ANY),
-                             (self.tr("Reported to police"), "yes"),
-                             (self.tr("Not reported"), "no")):
+        for label, value in (
+            (self.tr("Reported or not"), _ANY),
+            (self.tr("Reported to police"), "yes"),
+            (self.tr("Not reported"), "no"),
+        ):
             self.police.addItem(label, value)
         self.later = QCheckBox(self.tr("Needs completing"), self.panel)
         self.later.setAccessibleName(self.tr("Only entries marked complete later"))
@@ -174,9 +187,16 @@ class FilterBar(QWidget):
         return self._debounce.isActive()
 
     def active_filters(self) -> int:
-        return sum((self.range.currentIndex() > 0, self.kind.currentIndex() > 0,
-                    self.person.currentIndex() > 0, self.evidence.currentIndex() > 0,
-                    self.police.currentIndex() > 0, self.later.isChecked()))
+        return sum(
+            (
+                self.range.currentIndex() > 0,
+                self.kind.currentIndex() > 0,
+                self.person.currentIndex() > 0,
+                self.evidence.currentIndex() > 0,
+                self.police.currentIndex() > 0,
+                self.later.isChecked(),
+            )
+        )
 
     def _update_more(self) -> None:
         n = self.active_filters()
@@ -195,8 +215,11 @@ class FilterBar(QWidget):
         kind = self.kind.currentData()
         person = self.person.currentData()
         return IncidentFilter(
-            text=self.search.text().strip(), start=start, end=end,
-            kinds=(kind,) if kind else (), person_id=None if person == _ANYONE else person,
+            text=self.search.text().strip(),
+            start=start,
+            end=end,
+            kinds=(kind,) if kind else (),
+            person_id=None if person == _ANYONE else person,
             has_evidence=_TRISTATE[self.evidence.currentData()],
             reported=_TRISTATE[self.police.currentData()],
             complete_later=True if self.later.isChecked() else None,
@@ -219,24 +242,42 @@ class FilterBar(QWidget):
 
     def state(self) -> dict[str, Any]:
         return {
-            "text": self.search.text(), "range": self.range.currentData(),
+            "text": self.search.text(),
+            "range": self.range.currentData(),
             "from": self.date_from.date().toString(Qt.DateFormat.ISODate),
             "to": self.date_to.date().toString(Qt.DateFormat.ISODate),
-            "kind": self.kind.currentData(), "person": self.person.currentData(),
-            "evidence": self.evidence.currentData(), "police": self.police.currentData(),
-            "later": self.later.isChecked(), "open": self.more.isChecked(),
+            "kind": self.kind.currentData(),
+            "person": self.person.currentData(),
+            "evidence": self.evidence.currentData(),
+            "police": self.police.currentData(),
+            "later": self.later.isChecked(),
+            "open": self.more.isChecked(),
         }
 
     def set_state(self, state: dict[str, Any]) -> None:
         """Put the controls back as :meth:`state` described them, without emitting."""
-        widgets = (self.search, self.range, self.date_from, self.date_to, self.kind,
-                   self.person, self.evidence, self.police, self.later)
+        widgets = (
+            self.search,
+            self.range,
+            self.date_from,
+            self.date_to,
+            self.kind,
+            self.person,
+            self.evidence,
+            self.police,
+            self.later,
+        )
         for w in widgets:
             w.blockSignals(True)
         try:
             self.search.setText(str(state.get("text", "")))
-            for combo, key in ((self.range, "range"), (self.kind, "kind"), (self.person, "person"),
-                               (self.evidence, "evidence"), (self.police, "police")):
+            for combo, key in (
+                (self.range, "range"),
+                (self.kind, "kind"),
+                (self.person, "person"),
+                (self.evidence, "evidence"),
+                (self.police, "police"),
+            ):
                 index = combo.findData(state[key]) if state.get(key) is not None else 0
                 combo.setCurrentIndex(max(0, index))
             for edit, key in ((self.date_from, "from"), (self.date_to, "to")):

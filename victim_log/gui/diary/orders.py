@@ -48,10 +48,13 @@ class OrderDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
         lh = line_height(self)
 
-        intro = QLabel(self.tr(
-            "Copy the conditions from the order, one per line, in its own words. When "
-            "something breaks a condition, choose it under \u201cBreach of\u201d in the entry."),
-            self)
+        intro = QLabel(
+            self.tr(
+                "Copy the conditions from the order, one per line, in its own words. When "
+                "something breaks a condition, choose it under \u201cBreach of\u201d in the entry."
+            ),
+            self,
+        )
         intro.setWordWrap(True)
         form = QFormLayout()
         self.order_type = QComboBox(self)
@@ -63,11 +66,15 @@ class OrderDialog(QDialog):
         if line is not None:
             line.setAccessibleName(self.tr("Kind of order"))
         form.addRow(self.tr("&Kind of order"), self.order_type)
-        self.made_on = self._line("orderMadeOn", self.tr("Date the order was made"),
-                                  self.tr("e.g. 2026-03-04"))
+        self.made_on = self._line(
+            "orderMadeOn", self.tr("Date the order was made"), self.tr("e.g. 2026-03-04")
+        )
         form.addRow(self.tr("&Made on"), self.made_on)
-        self.expires_on = self._line("orderExpiresOn", self.tr("Date the order ends"),
-                                     self.tr("Leave empty if it lasts until further order"))
+        self.expires_on = self._line(
+            "orderExpiresOn",
+            self.tr("Date the order ends"),
+            self.tr("Leave empty if it lasts until further order"),
+        )
         form.addRow(self.tr("&Ends on"), self.expires_on)
         self.court = self._line("orderCourt", self.tr("Court"), self.tr("e.g. Nottingham Magistrates' Court"))
         form.addRow(self.tr("&Court"), self.court)
@@ -82,8 +89,12 @@ class OrderDialog(QDialog):
         if self.person.count() > 1:
             self.person.setCurrentIndex(1)
         form.addRow(self.tr("&Against"), self.person)
-        self.conditions = plain_edit(self, self.tr("Conditions, one per line"), 6, self.tr(
-            "e.g. Must not contact Sam directly or indirectly by any means"))
+        self.conditions = plain_edit(
+            self,
+            self.tr("Conditions, one per line"),
+            6,
+            self.tr("e.g. Must not contact Sam directly or indirectly by any means"),
+        )
         self.conditions.setObjectName("orderConditions")
         form.addRow(self.tr("C&onditions"), self.conditions)
 
@@ -106,10 +117,13 @@ class OrderDialog(QDialog):
         person = self.person.currentData()
         return OrderData(
             order_type=self.order_type.currentText().strip(),
-            made_on=self.made_on.text().strip(), expires_on=self.expires_on.text().strip(),
-            court=self.court.text().strip(), reference=self.reference.text().strip(),
+            made_on=self.made_on.text().strip(),
+            expires_on=self.expires_on.text().strip(),
+            court=self.court.text().strip(),
+            reference=self.reference.text().strip(),
             conditions=text_lines(self.conditions),
-            person_id=int(person) if person is not None and int(person) >= 0 else None)
+            person_id=int(person) if person is not None and int(person) >= 0 else None,
+        )
 
     def save(self) -> None:
         try:
@@ -118,4 +132,3 @@ class OrderDialog(QDialog):
             dialogs.show_error(self, exc)
             return
         self.accept()
-

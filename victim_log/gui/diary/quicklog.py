@@ -75,14 +75,22 @@ class PendingFile:
     evidence_id: int | None = None  # set once stored in the vault
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "path": str(self.path) if self.path else None,
-                "data": self.data, "evidence_id": self.evidence_id}
+        return {
+            "name": self.name,
+            "path": str(self.path) if self.path else None,
+            "data": self.data,
+            "evidence_id": self.evidence_id,
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> PendingFile:
         path = d.get("path")
-        return cls(name=str(d.get("name", "")), path=Path(path) if path else None,
-                   data=d.get("data"), evidence_id=d.get("evidence_id"))
+        return cls(
+            name=str(d.get("name", "")),
+            path=Path(path) if path else None,
+            data=d.get("data"),
+            evidence_id=d.get("evidence_id"),
+        )
 
 
 def split_summary(text: str) -> tuple[str, str]:
@@ -140,8 +148,9 @@ class WhatHappenedEdit(QPlainTextEdit):
 class QuickLogDialog(QDialog):
     changed = Signal()  # the draft changed
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 draft: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, draft: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("quickLogDialog")
         self.session = session
@@ -165,8 +174,11 @@ class QuickLogDialog(QDialog):
         self.when_group = QButtonGroup(self)
         self.when_buttons: dict[str, QRadioButton] = {}
         when_row = QHBoxLayout()
-        for key, text in zip(WHEN_CHOICES, (self.tr("&Just now"), self.tr("Earlier &today"),
-                                            self.tr("&Yesterday"), self.tr("&Pick\u2026")), strict=True):
+        for key, text in zip(
+            WHEN_CHOICES,
+            (self.tr("&Just now"), self.tr("Earlier &today"), self.tr("&Yesterday"), self.tr("&Pick\u2026")),
+            strict=True,
+        ):
             b = QRadioButton(text, self)
             b.setObjectName(f"when_{key}")
             b.setAccessibleName(text.replace("&", ""))
@@ -198,8 +210,9 @@ class QuickLogDialog(QDialog):
         self.text.setObjectName("whatHappened")
         self.text.setAccessibleName(self.tr("What happened"))
         self.text.setTabChangesFocus(True)
-        self.text.setPlaceholderText(self.tr(
-            "In your own words. Put what was said in quotes. The first line becomes the summary."))
+        self.text.setPlaceholderText(
+            self.tr("In your own words. Put what was said in quotes. The first line becomes the summary.")
+        )
         self.text.setMinimumHeight(lh * 6)
         self.text.attach.connect(self.attach_from_mime)
         text_label.setBuddy(self.text)
@@ -247,8 +260,7 @@ class QuickLogDialog(QDialog):
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
         self.save_button.clicked.connect(lambda: self.save())
-        for button in (self.more_button, self.cancel_button, self.attach_button,
-                       self.remove_button):
+        for button in (self.more_button, self.cancel_button, self.attach_button, self.remove_button):
             button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.more_button)
@@ -275,9 +287,12 @@ class QuickLogDialog(QDialog):
         self.photo_time_button.setVisible(False)
 
         # Reading order: the attach buttons come before the list they fill.
-        for first, second in ((self.text, self.attach_button), (self.attach_button, self.remove_button),
-                              (self.remove_button, self.file_list),
-                              (self.file_list, self.complete_later)):
+        for first, second in (
+            (self.text, self.attach_button),
+            (self.attach_button, self.remove_button),
+            (self.remove_button, self.file_list),
+            (self.file_list, self.complete_later),
+        ):
             QWidget.setTabOrder(first, second)
 
         layout = QVBoxLayout(self)
@@ -343,9 +358,13 @@ class QuickLogDialog(QDialog):
                 continue
             path = Path(url.toLocalFile())
             if path.is_dir():
-                dialogs.show_message(self, self.tr("Folders can't be attached"), self.tr(
-                    "\u201c%1\u201d is a folder. Please attach the files inside it.").replace(
-                    "%1", display_safe(path.name, single_line=True)))
+                dialogs.show_message(
+                    self,
+                    self.tr("Folders can't be attached"),
+                    self.tr("\u201c%1\u201d is a folder. Please attach the files inside it.").replace(
+                        "%1", display_safe(path.name, single_line=True)
+                    ),
+                )
                 continue
             self.add_file(PendingFile(name=path.name, path=path))
             added = True
@@ -355,8 +374,9 @@ class QuickLogDialog(QDialog):
                 image = image.toImage()
             if isinstance(image, QImage) and not image.isNull():
                 stamp = datetime.now().strftime("%Y-%m-%d %H-%M-%S")
-                self.add_file(PendingFile(name=f"Pasted screenshot {stamp}.png",
-                                          data=image_to_png(image)), image)
+                self.add_file(
+                    PendingFile(name=f"Pasted screenshot {stamp}.png", data=image_to_png(image)), image
+                )
                 added = True
         return added
 
@@ -369,8 +389,7 @@ class QuickLogDialog(QDialog):
             if pending.path is not None and existing.path == pending.path:
                 return
         self.files.append(pending)
-        item = QListWidgetItem(self._file_icon(pending, image),
-                               display_safe(pending.name, single_line=True))
+        item = QListWidgetItem(self._file_icon(pending, image), display_safe(pending.name, single_line=True))
         item.setToolTip(display_safe(pending.name, single_line=True))
         self.file_list.addItem(item)
         self.file_list.setVisible(True)
@@ -399,10 +418,14 @@ class QuickLogDialog(QDialog):
             return
         if taken.tzinfo is not None:
             taken = taken.astimezone().replace(tzinfo=None)
-        self._photo_time = QDateTime(taken.year, taken.month, taken.day, taken.hour,
-                                     taken.minute, taken.second)
-        self.photo_time_label.setText(self.tr("This photo was taken on {0}.").format(
-            self._photo_time.toString("ddd d MMM yyyy 'at' HH:mm")))
+        self._photo_time = QDateTime(
+            taken.year, taken.month, taken.day, taken.hour, taken.minute, taken.second
+        )
+        self.photo_time_label.setText(
+            self.tr("This photo was taken on {0}.").format(
+                self._photo_time.toString("ddd d MMM yyyy 'at' HH:mm")
+            )
+        )
         self.photo_time_label.setVisible(True)
         self.photo_time_button.setVisible(True)
 
@@ -433,9 +456,15 @@ class QuickLogDialog(QDialog):
                     reader.setScaledSize(size.scaled(QSize(side, side), Qt.AspectRatioMode.KeepAspectRatio))
                     image = reader.read()
         if image is not None and not image.isNull():
-            return QIcon(QPixmap.fromImage(image.scaled(
-                QSize(side, side), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation)))
+            return QIcon(
+                QPixmap.fromImage(
+                    image.scaled(
+                        QSize(side, side),
+                        Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation,
+                    )
+                )
+            )
         return self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
 
     def remove_selected(self) -> None:
@@ -490,7 +519,9 @@ class QuickLogDialog(QDialog):
             summary = self.tr("Evidence to describe")
         approximate = self.approximate.isChecked()
         return IncidentData(
-            summary=summary, details=details, kinds=kinds or ("other",),
+            summary=summary,
+            details=details,
+            kinds=kinds or ("other",),
             occurred_start=iso_local(self.when_edit.dateTime()),
             precision="approximate" if approximate else "exact",
             complete_later=self.complete_later.isChecked(),
@@ -538,9 +569,10 @@ class QuickLogDialog(QDialog):
             data = self.incident_data().validated()
             vault = self.session.require()
             self.saved_id = vault.add_incident(
-                data, evidence=tuple(f.evidence_id for f in self.files
-                                     if f.evidence_id is not None),
-                files=self.files_to_store())
+                data,
+                evidence=tuple(f.evidence_id for f in self.files if f.evidence_id is not None),
+                files=self.files_to_store(),
+            )
         except Exception as exc:  # noqa: BLE001 - shown calmly; everything typed stays
             dialogs.show_error(self, exc)
             return
@@ -561,9 +593,16 @@ class QuickLogDialog(QDialog):
         return out
 
     def reject(self) -> None:
-        if self._discarding or not self.has_content() or dialogs.confirm(
-                self, self.tr("Discard this entry?"),
-                self.tr("What you typed has not been saved. Discard it?"), yes=self.tr("Discard")):
+        if (
+            self._discarding
+            or not self.has_content()
+            or dialogs.confirm(
+                self,
+                self.tr("Discard this entry?"),
+                self.tr("What you typed has not been saved. Discard it?"),
+                yes=self.tr("Discard"),
+            )
+        ):
             super().reject()
 
     def discard(self) -> None:

@@ -33,6 +33,7 @@ from .timeline_model import TimelineModel
 
 DETAIL_FOLLOWS_MS = 25  # after a new result: a frame for the list to paint first
 
+
 class TimelineList(QTableView):
     """The list itself: one column of uniform rows; several can be selected.
 
@@ -73,8 +74,7 @@ class TimelineList(QTableView):
         option = QStyleOptionViewItem()
         option.initFrom(self)
         option.font = self.font()
-        self.verticalHeader().setDefaultSectionSize(
-            self._delegate.sizeHint(option, QModelIndex()).height())
+        self.verticalHeader().setDefaultSectionSize(self._delegate.sizeHint(option, QModelIndex()).height())
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -117,8 +117,7 @@ class TimelinePanel(QWidget):
         self._current_timer = QTimer(self)
         self._current_timer.setSingleShot(True)
         self._current_timer.setInterval(DETAIL_FOLLOWS_MS)
-        self._current_timer.timeout.connect(
-            lambda: self.current_changed.emit(self._pending_current))
+        self._current_timer.timeout.connect(lambda: self.current_changed.emit(self._pending_current))
 
         self.empty = QWidget(self)
         self.empty.setObjectName("timelineEmpty")
@@ -177,9 +176,12 @@ class TimelinePanel(QWidget):
                 self.empty_label.setText(self.tr("No entries match the search or filters."))
                 self.empty_button.setText(self.tr("Clear search and filters"))
             else:
-                self.empty_label.setText(self.tr(
-                    "Nothing here yet.\nWhen something happens, press Ctrl+N or choose "
-                    "\u201cLog an incident\u201d. A few words are enough: you can add details later."))
+                self.empty_label.setText(
+                    self.tr(
+                        "Nothing here yet.\nWhen something happens, press Ctrl+N or choose "
+                        "\u201cLog an incident\u201d. A few words are enough: you can add details later."
+                    )
+                )
                 self.empty_button.setText(self.tr("Log an incident"))
             self.empty_button.setAccessibleName(self.empty_button.text())
         self.empty.setVisible(total == 0)
@@ -191,7 +193,8 @@ class TimelinePanel(QWidget):
             if total and not self.list.currentIndex().isValid():
                 # Show the newest entry rather than an empty detail pane.
                 self.list.selectionModel().setCurrentIndex(
-                    self.model.index(0, 0), self.list.selectionModel().SelectionFlag.ClearAndSelect)
+                    self.model.index(0, 0), self.list.selectionModel().SelectionFlag.ClearAndSelect
+                )
         finally:
             self._reloading = False
 
@@ -223,7 +226,8 @@ class TimelinePanel(QWidget):
             return False
         index = self.model.index(row, 0)
         self.list.selectionModel().setCurrentIndex(
-            index, self.list.selectionModel().SelectionFlag.ClearAndSelect)
+            index, self.list.selectionModel().SelectionFlag.ClearAndSelect
+        )
         self.list.scrollTo(index)
         return True
 

@@ -86,20 +86,29 @@ class TimelineDelegate(QStyledItemDelegate):
             samples = [QLocale().toString(QDate(2026, m, 28), "ddd d MMM yyyy") for m in range(1, 13)]
             samples.append(_tr("Date not known"))
             gutter = max(bfm.horizontalAdvance(s) for s in samples) + lh
-            style = _RowStyle(font=QFont(font), fm=fm, lh=lh, pad=pad, bold=bold, small=small,
-                              sfm=sfm, time_w=fm.horizontalAdvance("~00:00") + pad,
-                              gutter=gutter, plus_w=sfm.horizontalAdvance("+9"))
+            style = _RowStyle(
+                font=QFont(font),
+                fm=fm,
+                lh=lh,
+                pad=pad,
+                bold=bold,
+                small=small,
+                sfm=sfm,
+                time_w=fm.horizontalAdvance("~00:00") + pad,
+                gutter=gutter,
+                plus_w=sfm.horizontalAdvance("+9"),
+            )
             self._styles[key] = style
         return style
 
-    def sizeHint(self, option: QStyleOptionViewItem,
-                 index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
         st = self._style(option.font)
         lh = st.lh
         return QSize(lh * 30, 2 * lh + lh // 3 + 2 * st.pad)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem,
-              index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
         opt = QStyleOptionViewItem(option)
         widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
@@ -115,8 +124,7 @@ class TimelineDelegate(QStyledItemDelegate):
         rect = opt.rect
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         pal = opt.palette
-        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected
-                               else QPalette.ColorRole.Text)
+        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         muted = QColor(text_color)
         muted.setAlphaF(0.72)
         painter.save()
@@ -139,8 +147,7 @@ class TimelineDelegate(QStyledItemDelegate):
         if new_day or top_visible:
             painter.setFont(st.bold)
             painter.setPen(text_color if new_day else muted)
-            painter.drawText(QRect(rect.left() + pad, y1, gutter - pad, lh), _LEFT_MIDDLE,
-                             format_day(day))
+            painter.drawText(QRect(rect.left() + pad, y1, gutter - pad, lh), _LEFT_MIDDLE, format_day(day))
             painter.setFont(st.font)
         x = rect.left() + gutter
         painter.setPen(text_color)
@@ -150,14 +157,16 @@ class TimelineDelegate(QStyledItemDelegate):
         flags_left = self._paint_flags(painter, st, s, right, y1, text_color)
         self._paint_kinds(painter, st, s, x, flags_left - pad, y1, text_color)
         painter.setPen(text_color)
-        summary = st.fm.elidedText(display_safe(s.summary, single_line=True),
-                                   Qt.TextElideMode.ElideRight, max(0, right - x))
+        summary = st.fm.elidedText(
+            display_safe(s.summary, single_line=True), Qt.TextElideMode.ElideRight, max(0, right - x)
+        )
         painter.drawText(QRect(x, y2, right - x, lh), _LEFT_MIDDLE, summary)
         painter.restore()
 
     @staticmethod
-    def _paint_kinds(painter: QPainter, st: _RowStyle, s: IncidentSummary, x: int,
-                     limit: int, y: int, color: QColor) -> None:
+    def _paint_kinds(
+        painter: QPainter, st: _RowStyle, s: IncidentSummary, x: int, limit: int, y: int, color: QColor
+    ) -> None:
         lh, pad, sfm = st.lh, st.pad, st.sfm
         painter.setFont(st.small)
         painter.setPen(color)
@@ -176,8 +185,9 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.setFont(st.font)
 
     @staticmethod
-    def _paint_flags(painter: QPainter, st: _RowStyle, s: IncidentSummary, right: int,
-                     y: int, color: QColor) -> int:
+    def _paint_flags(
+        painter: QPainter, st: _RowStyle, s: IncidentSummary, right: int, y: int, color: QColor
+    ) -> int:
         """Draw the flags right-aligned; returns the x where they start."""
         labels = flag_labels(s)
         if not labels:
@@ -200,8 +210,7 @@ class TimelineDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             icons.draw_glyph(painter, QRect(int(x + pad / 2), y + 2, glyph, glyph), flag, color)
             painter.setPen(color)
-            painter.drawText(QRect(int(x + pad / 2 + glyph + pad / 4), y, width, lh),
-                             _LEFT_MIDDLE, label)
+            painter.drawText(QRect(int(x + pad / 2 + glyph + pad / 4), y, width, lh), _LEFT_MIDDLE, label)
             x -= pad // 2
         painter.setFont(st.font)
         return x

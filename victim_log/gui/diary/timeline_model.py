@@ -143,8 +143,14 @@ class TimelineModel(QAbstractListModel):
     query_failed = Signal(object)  # the exception (a VictimLogError or unexpected)
     _result_ready = Signal(int, object, object)  # generation, filter, (total, page) | exc
 
-    def __init__(self, session: Session, parent: QObject | None = None, *,
-                 page_size: int = PAGE_SIZE, max_pages: int = MAX_CACHED_PAGES) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QObject | None = None,
+        *,
+        page_size: int = PAGE_SIZE,
+        max_pages: int = MAX_CACHED_PAGES,
+    ) -> None:
         super().__init__(parent)
         self._session = session
         self._page_size = page_size
@@ -165,8 +171,9 @@ class TimelineModel(QAbstractListModel):
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else self._count
 
-    def data(self, index: QModelIndex | QPersistentModelIndex,
-             role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
         if not index.isValid():
             return None
         row = index.row()
@@ -182,8 +189,11 @@ class TimelineModel(QAbstractListModel):
                 return True
             prev = self.summary_at(row - 1)
             return prev is None or day_key(prev) != day_key(s)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole,
-                    Qt.ItemDataRole.AccessibleTextRole):
+        if role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+        ):
             return describe(s)
         return None
 
@@ -244,8 +254,7 @@ class TimelineModel(QAbstractListModel):
         if vault is None or not vault.is_open:
             return []
         try:
-            rows = vault.list_incidents(self._flt, offset=page * self._page_size,
-                                        limit=self._page_size)
+            rows = vault.list_incidents(self._flt, offset=page * self._page_size, limit=self._page_size)
         except VictimLogError:
             return []
         self.fetches += 1
@@ -290,8 +299,9 @@ class TimelineModel(QAbstractListModel):
             return
         self.query_started.emit()
         self._worker_vault = vault
-        worker = threading.Thread(target=self._run_query, args=(generation, flt, vault),
-                                  name="timeline-query", daemon=True)
+        worker = threading.Thread(
+            target=self._run_query, args=(generation, flt, vault), name="timeline-query", daemon=True
+        )
         self._worker = worker
         worker.start()
 

@@ -144,8 +144,10 @@ class DiaryView(QWidget):
 
     def state(self) -> dict[str, Any]:
         """Where the person is. Holds the search text: keep it as safely as a draft."""
-        return {"selected": self.timeline.current_id() or self.detail.incident_id,
-                "filters": self.timeline.filter_bar.state()}
+        return {
+            "selected": self.timeline.current_id() or self.detail.incident_id,
+            "filters": self.timeline.filter_bar.state(),
+        }
 
     def restore_state(self, state: dict[str, Any]) -> None:
         self.timeline.filter_bar.set_state(dict(state.get("filters") or {}))
@@ -203,12 +205,17 @@ class DiaryView(QWidget):
     def delete_incident(self, incident_id: int) -> None:
         """Confirm, ask why, then write the deletion (its history stays)."""
         reason = confirm_then_reason(
-            self, question=self.tr("Delete this entry?"), explanation=self.tr(
+            self,
+            question=self.tr("Delete this entry?"),
+            explanation=self.tr(
                 "The entry leaves the timeline. Its earlier versions and the reason you give "
-                "stay in the history, so the log still shows what happened to it."),
-            yes=self.tr("Delete\u2026"), why=self.tr("Why delete it?"), prompt=self.tr(
-                "Please give a short reason, for example \u201clogged twice by mistake\u201d."),
-            ok_text=self.tr("Delete"))
+                "stay in the history, so the log still shows what happened to it."
+            ),
+            yes=self.tr("Delete\u2026"),
+            why=self.tr("Why delete it?"),
+            prompt=self.tr("Please give a short reason, for example \u201clogged twice by mistake\u201d."),
+            ok_text=self.tr("Delete"),
+        )
         if reason is None:
             return
         try:
@@ -233,22 +240,37 @@ class DiaryView(QWidget):
         name = display_safe(item.filename, single_line=True)
         erase_text = self.tr("Erase for good\u2026")
         options = [erase_text] if item.removed else [self.tr("Remove"), erase_text]
-        picked = dialogs.choose(self, self.tr("Remove this file?"), self.tr(
-            "\u201c%1\u201d will no longer be shown with your entries or put in exports. "
-            "Removing keeps the encrypted original and records your reason, so the log can "
-            "still explain what happened to it. Erasing destroys the file: nobody, not even "
-            "you, can open it again.").replace("%1", name), options)
+        picked = dialogs.choose(
+            self,
+            self.tr("Remove this file?"),
+            self.tr(
+                "\u201c%1\u201d will no longer be shown with your entries or put in exports. "
+                "Removing keeps the encrypted original and records your reason, so the log can "
+                "still explain what happened to it. Erasing destroys the file: nobody, not even "
+                "you, can open it again."
+            ).replace("%1", name),
+            options,
+        )
         if picked is None:
             return
         permanent = options[picked] == erase_text
-        if permanent and not dialogs.confirm(self, self.tr("Erase it for good?"), self.tr(
+        if permanent and not dialogs.confirm(
+            self,
+            self.tr("Erase it for good?"),
+            self.tr(
                 "\u201c%1\u201d will be destroyed. This cannot be undone. The record that "
-                "it existed, and your reason, stay in the history.").replace("%1", name),
-                yes=self.tr("Erase for good")):
+                "it existed, and your reason, stay in the history."
+            ).replace("%1", name),
+            yes=self.tr("Erase for good"),
+        ):
             return
-        reason = ask_reason(self, title=self.tr("Why remove it?"), prompt=self.tr(
-            "Please give a short reason, for example \u201cadded the wrong photo\u201d."),
-            default="", ok_text=self.tr("Erase") if permanent else self.tr("Remove"))
+        reason = ask_reason(
+            self,
+            title=self.tr("Why remove it?"),
+            prompt=self.tr("Please give a short reason, for example \u201cadded the wrong photo\u201d."),
+            default="",
+            ok_text=self.tr("Erase") if permanent else self.tr("Remove"),
+        )
         if reason is None:
             return
         try:

@@ -47,8 +47,9 @@ _tr = translator("People")
 class PersonDialog(QDialog):
     """Add a person, or edit one (a new version, with a reason)."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None, *,
-                 person: Person | None = None, name: str = "") -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, *, person: Person | None = None, name: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("personDialog")
         self.session = session
@@ -79,10 +80,11 @@ class PersonDialog(QDialog):
         self.lists: dict[str, QPlainTextEdit] = {}
         lh = line_height(self)
         for key, label, hint in (
-                ("aliases", self.tr("&Other names"), self.tr("Nicknames, other names (one per line)")),
-                ("phones", self.tr("&Phone numbers"), self.tr("One per line")),
-                ("accounts", self.tr("&Accounts"), self.tr("Social media handles, emails (one per line)")),
-                ("vehicles", self.tr("&Vehicles"), self.tr("Description and registration (one per line)"))):
+            ("aliases", self.tr("&Other names"), self.tr("Nicknames, other names (one per line)")),
+            ("phones", self.tr("&Phone numbers"), self.tr("One per line")),
+            ("accounts", self.tr("&Accounts"), self.tr("Social media handles, emails (one per line)")),
+            ("vehicles", self.tr("&Vehicles"), self.tr("Description and registration (one per line)")),
+        ):
             edit = plain_edit(self, label.replace("&", ""), 3, hint)
             edit.setObjectName(f"person_{key}")
             edit.setPlainText("\n".join(getattr(data, key)))
@@ -102,10 +104,14 @@ class PersonDialog(QDialog):
 
     def person_data(self) -> PersonData:
         return PersonData(
-            name=self.name.text(), role=self.role.currentData(),
-            aliases=text_lines(self.lists["aliases"]), phones=text_lines(self.lists["phones"]),
-            accounts=text_lines(self.lists["accounts"]), vehicles=text_lines(self.lists["vehicles"]),
-            relationship=self.relationship.text().strip(), notes=self.notes.toPlainText(),
+            name=self.name.text(),
+            role=self.role.currentData(),
+            aliases=text_lines(self.lists["aliases"]),
+            phones=text_lines(self.lists["phones"]),
+            accounts=text_lines(self.lists["accounts"]),
+            vehicles=text_lines(self.lists["vehicles"]),
+            relationship=self.relationship.text().strip(),
+            notes=self.notes.toPlainText(),
         )
 
     def save(self) -> None:
@@ -135,10 +141,12 @@ def describe_person(data: PersonData) -> list[tuple[str, str]]:
     rows = [(_tr("Role"), _tr(PERSON_ROLES.get(data.role, data.role)))]
     if data.relationship:
         rows.append((_tr("Relationship"), data.relationship))
-    for label, values in ((_tr("Other names"), data.aliases),
-                          (_tr("Phone numbers"), data.phones),
-                          (_tr("Accounts"), data.accounts),
-                          (_tr("Vehicles"), data.vehicles)):
+    for label, values in (
+        (_tr("Other names"), data.aliases),
+        (_tr("Phone numbers"), data.phones),
+        (_tr("Accounts"), data.accounts),
+        (_tr("Vehicles"), data.vehicles),
+    ):
         if values:
             rows.append((label, "\n".join(values)))
     if data.notes:
@@ -177,8 +185,9 @@ class PeopleDialog(QDialog):
         self.delete_button = QPushButton(self.tr("&Take out\u2026"), left)
         self.delete_button.setObjectName("deletePerson")
         self.delete_button.setAccessibleName(self.tr("Take the chosen person out of People"))
-        self.delete_button.setToolTip(self.tr("For someone added by mistake. The history keeps "
-                                              "them, with your reason."))
+        self.delete_button.setToolTip(
+            self.tr("For someone added by mistake. The history keeps them, with your reason.")
+        )
         self.delete_button.clicked.connect(self.delete_person)
         self.list.itemActivated.connect(lambda _i: self.edit_person())
         buttons = QHBoxLayout()
@@ -244,8 +253,9 @@ class PeopleDialog(QDialog):
             role = self.tr(PERSON_ROLES.get(d.role, ""))
             item = QListWidgetItem(f"{display_safe(d.name, single_line=True)}\n{role}", self.list)
             item.setData(Qt.ItemDataRole.UserRole, person.id)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         f"{display_safe(d.name, single_line=True)}, {role}")
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole, f"{display_safe(d.name, single_line=True)}, {role}"
+            )
         self.list.blockSignals(False)
         row = 0
         for i in range(self.list.count()):
@@ -267,8 +277,12 @@ class PeopleDialog(QDialog):
         self.edit_button.setEnabled(row >= 0)
         self.delete_button.setEnabled(row >= 0)
         if row < 0:
-            self.name_label.setText(self.tr("No people yet. Add the person doing this, and anyone "
-                                            "acting for them or who saw what happened."))
+            self.name_label.setText(
+                self.tr(
+                    "No people yet. Add the person doing this, and anyone "
+                    "acting for them or who saw what happened."
+                )
+            )
             self.name_label.setWordWrap(True)
             self.incidents_label.clear()
             self.model.clear()
@@ -291,9 +305,13 @@ class PeopleDialog(QDialog):
         self.model.reload(IncidentFilter(person_id=pid))
 
     def _counted(self, total: int) -> None:
-        self.incidents_label.setText(self.tr("No entries involve them yet.") if total == 0 else
-                                     self.tr("1 entry involves them:") if total == 1 else
-                                     self.tr("%1 entries involve them:").replace("%1", str(total)))
+        self.incidents_label.setText(
+            self.tr("No entries involve them yet.")
+            if total == 0
+            else self.tr("1 entry involves them:")
+            if total == 1
+            else self.tr("%1 entries involve them:").replace("%1", str(total))
+        )
 
     def _incident_activated(self, index: object) -> None:
         incident_id = self.model.id_at(index.row())  # type: ignore[attr-defined]
@@ -327,12 +345,17 @@ class PeopleDialog(QDialog):
         if pid is None:
             return
         reason = confirm_then_reason(
-            self, question=self.tr("Take this person out of People?"), explanation=self.tr(
+            self,
+            question=self.tr("Take this person out of People?"),
+            explanation=self.tr(
                 "For someone added by mistake. They leave the list; the history keeps them "
-                "and the reason you give. Someone named in an entry or an order has to stay."),
-            yes=self.tr("Take out\u2026"), why=self.tr("Why take them out?"), prompt=self.tr(
-                "Please give a short reason, for example \u201cadded twice by mistake\u201d."),
-            ok_text=self.tr("Take out"))
+                "and the reason you give. Someone named in an entry or an order has to stay."
+            ),
+            yes=self.tr("Take out\u2026"),
+            why=self.tr("Why take them out?"),
+            prompt=self.tr("Please give a short reason, for example \u201cadded twice by mistake\u201d."),
+            ok_text=self.tr("Take out"),
+        )
         if reason is None:
             return
         try:

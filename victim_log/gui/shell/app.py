@@ -54,8 +54,12 @@ class _FirstPaint(QObject):
         self.painted = False
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if (not self.painted and event.type() == QEvent.Type.Paint
-                and isinstance(watched, QWidget) and watched.window() is self.window):
+        if (
+            not self.painted
+            and event.type() == QEvent.Type.Paint
+            and isinstance(watched, QWidget)
+            and watched.window() is self.window
+        ):
             self.painted = True
             QTimer.singleShot(0, lambda: self.app.exit(0))
         return False

@@ -85,8 +85,9 @@ class PassphrasePair(QWidget):
 
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, label: str = "",
-                 user_inputs: Iterable[str] = ()) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, *, label: str = "", user_inputs: Iterable[str] = ()
+    ) -> None:
         super().__init__(parent)
         # What someone close to the victim would try first (names, dates): gathered
         # once per screen (vault_user_inputs), () at first run when nothing is known.
@@ -153,8 +154,12 @@ class PassphrasePair(QWidget):
             score, word = reading.score, reading.word
         else:
             score, word = 0, "weak"
-        words = {"weak": self.tr("weak"), "fair": self.tr("fair"), "good": self.tr("good"),
-                 "strong": self.tr("strong")}
+        words = {
+            "weak": self.tr("weak"),
+            "fair": self.tr("fair"),
+            "good": self.tr("good"),
+            "strong": self.tr("strong"),
+        }
         self.meter.setValue(score)
         self.meter.setFormat(words.get(word, word) if text else "")
         self.meter.setAccessibleDescription(words.get(word, word))
@@ -207,12 +212,15 @@ class FirstRunScreen(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.addWidget(title_label(self.tr("Welcome"), page))
-        intro = plain_label(self.tr(
-            "Write down what is happening to you, with dates and evidence, to show the police "
-            "or a support worker. "
-            "Everything is locked with a passphrase that only you know. "
-            "Nobody, not even us, can open it without your passphrase or your recovery key."),
-            page)
+        intro = plain_label(
+            self.tr(
+                "Write down what is happening to you, with dates and evidence, to show the police "
+                "or a support worker. "
+                "Everything is locked with a passphrase that only you know. "
+                "Nobody, not even us, can open it without your passphrase or your recovery key."
+            ),
+            page,
+        )
         intro.setObjectName("introText")
         layout.addWidget(intro)
         layout.addSpacing(8)
@@ -230,8 +238,7 @@ class FirstRunScreen(QWidget):
         layout.addWidget(self.create_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.status)
         layout.addSpacing(8)
-        self.restore_link = link_button(self.tr("Already have a backup? Restore it"), page,
-                                        "restoreLink")
+        self.restore_link = link_button(self.tr("Already have a backup? Restore it"), page, "restoreLink")
         self.restore_link.clicked.connect(self.show_restore)
         layout.addWidget(self.restore_link, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
@@ -274,15 +281,22 @@ class FirstRunScreen(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.addWidget(title_label(self.tr("Your recovery key"), page))
-        layout.addWidget(plain_label(self.tr(
-            "If you forget your passphrase, this key is the only way back in. "
-            "Print it or save it somewhere safe away from this computer, such as a USB stick "
-            "you keep with you. Anyone who has it can open your diary."), page))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "If you forget your passphrase, this key is the only way back in. "
+                    "Print it or save it somewhere safe away from this computer, such as a USB stick "
+                    "you keep with you. Anyone who has it can open your diary."
+                ),
+                page,
+            )
+        )
         self.key_text = QLabel("", page)
         self.key_text.setObjectName("recoveryKey")
         self.key_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.key_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                              | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.key_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.key_text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.key_text.setAccessibleName(self.tr("Recovery key"))
         font = QFont("monospace")
@@ -346,9 +360,14 @@ class FirstRunScreen(QWidget):
         set_message(self.key_status, self.tr("Sent to the printer."))
 
     def save_key(self) -> None:
-        chosen = privacy.pick_paths(self, privacy.Mode.SAVE, self.tr("Save your recovery key"),
-                                    name_filters=[self.tr("Text files (*.txt)")],
-                                    default_suffix="txt", suggested_name="recovery-key.txt")
+        chosen = privacy.pick_paths(
+            self,
+            privacy.Mode.SAVE,
+            self.tr("Save your recovery key"),
+            name_filters=[self.tr("Text files (*.txt)")],
+            default_suffix="txt",
+            suggested_name="recovery-key.txt",
+        )
         if not chosen:
             return
         path: Path = chosen[0]
@@ -371,10 +390,15 @@ class FirstRunScreen(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.addWidget(title_label(self.tr("Restore a backup"), page))
-        layout.addWidget(plain_label(self.tr(
-            "Choose the backup file you saved, then type the passphrase you used with it "
-            "(or your recovery key). The backup is checked before anything is restored."),
-            page))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Choose the backup file you saved, then type the passphrase you used with it "
+                    "(or your recovery key). The backup is checked before anything is restored."
+                ),
+                page,
+            )
+        )
         row = QHBoxLayout()
         self.backup_label = plain_label(self.tr("No file chosen yet."), page, self.tr("Backup file"))
         self.backup_label.setObjectName("backupFile")
@@ -429,9 +453,12 @@ class FirstRunScreen(QWidget):
         self.pair.first.setFocus()
 
     def pick_backup(self) -> None:
-        chosen = privacy.pick_paths(self, privacy.Mode.OPEN, self.tr("Choose your backup"),
-                                    name_filters=[self.tr("Backups (*.vlbak)"),
-                                                  self.tr("All files (*)")])
+        chosen = privacy.pick_paths(
+            self,
+            privacy.Mode.OPEN,
+            self.tr("Choose your backup"),
+            name_filters=[self.tr("Backups (*.vlbak)"), self.tr("All files (*)")],
+        )
         if chosen:
             self._backup = chosen[0]
             self.backup_label.setText(chosen[0].name)

@@ -67,8 +67,9 @@ def _default_helplines() -> tuple[Helpline, ...]:
 
 
 def helplines_to_json(helplines: list[Helpline]) -> str:
-    return json.dumps([{"name": h.name, "number": h.number, "note": h.note} for h in helplines],
-                      ensure_ascii=False)
+    return json.dumps(
+        [{"name": h.name, "number": h.number, "note": h.note} for h in helplines], ensure_ascii=False
+    )
 
 
 def helplines_for(vault: Vault | None) -> list[Helpline]:
@@ -88,8 +89,7 @@ def helplines_for(vault: Vault | None) -> list[Helpline]:
 class HelpPanel(QScrollArea):
     """Numbers first (big, selectable), then short guidance on what to record."""
 
-    def __init__(self, parent: QWidget | None = None,
-                 helplines: list[Helpline] | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, helplines: list[Helpline] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("helpPanel")
         self.setAccessibleName(self.tr("Help"))
@@ -127,8 +127,9 @@ class HelpPanel(QScrollArea):
             w = QLabel(text, self._body)
             w.setWordWrap(True)
             w.setTextFormat(Qt.TextFormat.PlainText)
-            w.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
-                                      | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+            w.setTextInteractionFlags(
+                Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+            )
             w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             w.setAccessibleName(name or text)
             if font is not None:
@@ -160,11 +161,15 @@ class HelpPanel(QScrollArea):
             self.tr("Exactly what happened and what was said. Put their words in quotes if you can."),
             self.tr("Who did it, and anyone who did something for them."),
             self.tr("Anyone who saw or heard it, and how to reach them."),
-            self.tr("How it made you feel, and anything you changed because of it: "
-                    "your route, your locks, your work, your sleep."),
+            self.tr(
+                "How it made you feel, and anything you changed because of it: "
+                "your route, your locks, your work, your sleep."
+            ),
             self.tr("What you did: who you told, whether you blocked them, what you kept."),
             self.tr("If you told the police: the reference number and the officer's name."),
-            self.tr("Keep the originals. A screenshot should show their number or account "
-                    "name, the date and the time. Don't edit them."),
+            self.tr(
+                "Keep the originals. A screenshot should show their number or account "
+                "name, the date and the time. Don't edit them."
+            ),
             self.tr("Every time counts. Stalking is a pattern, so small things matter too."),
         ]

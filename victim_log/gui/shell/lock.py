@@ -37,12 +37,24 @@ MIN_MINUTES = 1
 MAX_MINUTES = 240
 AUTOLOCK_SETTING = "autolock_minutes"
 
-_INPUT_EVENTS = frozenset(int(t) for t in (
-    QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress,
-    QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin, QEvent.Type.TouchUpdate, QEvent.Type.TabletPress,
-    QEvent.Type.TabletMove, QEvent.Type.InputMethod, QEvent.Type.ShortcutOverride,
-))
+_INPUT_EVENTS = frozenset(
+    int(t)
+    for t in (
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.TabletPress,
+        QEvent.Type.TabletMove,
+        QEvent.Type.InputMethod,
+        QEvent.Type.ShortcutOverride,
+    )
+)
 
 
 @runtime_checkable
@@ -152,8 +164,7 @@ def _decode_bytes(obj: dict[str, Any]) -> object:
     return obj
 
 
-def close_transient_windows(keep: tuple[QWidget, ...] = (),
-                            were_open: tuple[QWidget, ...] = ()) -> int:
+def close_transient_windows(keep: tuple[QWidget, ...] = (), were_open: tuple[QWidget, ...] = ()) -> int:
     """Hide and close menus, dialogs and other top-level windows except ``keep``.
 
     ``were_open`` names windows the caller already hid (quick exit hides everything
@@ -170,8 +181,9 @@ def close_transient_windows(keep: tuple[QWidget, ...] = (),
                 break
             popup.close()
             closed += 1
-        targets = [w for w in QApplication.topLevelWidgets()
-                   if w not in keep and (w.isVisible() or w in were_open)]
+        targets = [
+            w for w in QApplication.topLevelWidgets() if w not in keep and (w.isVisible() or w in were_open)
+        ]
         for widget in targets:
             widget.hide()
         for widget in targets:
@@ -204,8 +216,7 @@ class LockController(QObject):
 
     did_lock = Signal(str)  # reason: "manual", "idle", "suspend", "screen", "quick exit"
 
-    def __init__(self, session: Session, main_window: QWidget,
-                 diary: Callable[[], DiaryLike | None]) -> None:
+    def __init__(self, session: Session, main_window: QWidget, diary: Callable[[], DiaryLike | None]) -> None:
         super().__init__(main_window)
         self.session = session
         self.main_window = main_window
@@ -361,13 +372,22 @@ class SystemLockWatch(QObject):
         if session_bus is not None and session_bus.isConnected():
             for _service, path, interface in self.SCREENSAVERS:
                 # Empty service: accept the signal from whoever owns the name.
-                if session_bus.connect("", path, interface, "ActiveChanged", self,
-                                       "1_screensaver_active(bool)"):
+                if session_bus.connect(
+                    "", path, interface, "ActiveChanged", self, "1_screensaver_active(bool)"
+                ):
                     self.connected.append(interface)
-        if system_bus is not None and system_bus.isConnected() and system_bus.connect(
-                "org.freedesktop.login1", "/org/freedesktop/login1",
-                "org.freedesktop.login1.Manager", "PrepareForSleep", self,
-                "1_prepare_for_sleep(bool)"):
+        if (
+            system_bus is not None
+            and system_bus.isConnected()
+            and system_bus.connect(
+                "org.freedesktop.login1",
+                "/org/freedesktop/login1",
+                "org.freedesktop.login1.Manager",
+                "PrepareForSleep",
+                self,
+                "1_prepare_for_sleep(bool)",
+            )
+        ):
             self.connected.append("login1")
 
     @Slot(bool)

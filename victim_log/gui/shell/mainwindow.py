@@ -61,9 +61,14 @@ def default_diary_factory(session: Session) -> QWidget:
 class MainWindow(QMainWindow):
     FIRST_RUN, UNLOCK, DIARY = range(3)
 
-    def __init__(self, session: Session, prefs: Prefs | None = None, *,
-                 quit_app: Callable[[], None] | None = None,
-                 diary_factory: DiaryFactory | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        prefs: Prefs | None = None,
+        *,
+        quit_app: Callable[[], None] | None = None,
+        diary_factory: DiaryFactory | None = None,
+    ) -> None:
         super().__init__()
         self.session = session
         self.prefs = prefs if prefs is not None else load_prefs()
@@ -81,8 +86,13 @@ class MainWindow(QMainWindow):
         self.cleaned: list[str] = []  # leftovers of a crash removed at the last unlock
         self.locker = LockController(session, self, self._diary_contract)
         self.locker.did_lock.connect(self._on_locked)
-        self.quick_exit = QuickExit(session, self.locker, quit_app=self._quit_app,
-                                    cover_face=lambda: cover_face(self.prefs), parent=self)
+        self.quick_exit = QuickExit(
+            session,
+            self.locker,
+            quit_app=self._quit_app,
+            cover_face=lambda: cover_face(self.prefs),
+            parent=self,
+        )
         session.locked.connect(lambda: self._on_locked("session"))
 
         self._build_toolbar()
@@ -139,8 +149,13 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         self.toolbar = bar
 
-        def action(name: str, text: str, tip: str, slot: Callable[[], None],
-                   shortcut: QKeySequence | str | None = None) -> QAction:
+        def action(
+            name: str,
+            text: str,
+            tip: str,
+            slot: Callable[[], None],
+            shortcut: QKeySequence | str | None = None,
+        ) -> QAction:
             act = QAction(text, self)
             act.setObjectName(name)
             act.setToolTip(tip)
@@ -158,8 +173,13 @@ class MainWindow(QMainWindow):
                 button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             return act
 
-        self.log_action = action("logSomething", self.tr("&Log something"),
-                                 self.tr("Write down what happened"), self._quick_log, "Ctrl+N")
+        self.log_action = action(
+            "logSomething",
+            self.tr("&Log something"),
+            self.tr("Write down what happened"),
+            self._quick_log,
+            "Ctrl+N",
+        )
         log_button = bar.widgetForAction(self.log_action)
         if isinstance(log_button, QToolButton):
             log_button.setAutoRaise(False)  # drawn as a button at rest: the main thing to do
@@ -167,33 +187,49 @@ class MainWindow(QMainWindow):
             font.setBold(True)
             font.setPointSizeF(font.pointSizeF() * 1.15)
             log_button.setFont(font)
-        self.search_action = action("search", self.tr("&Search"), self.tr("Search your diary"),
-                                    self._focus_search, "Ctrl+F")
-        self.people_action = action("people", self.tr("&People"),
-                                    self.tr("The people involved"), self._show_people)
-        self.import_action = action("importFiles", self.tr("&Import…"),
-                                    self.tr("Bring in chats, texts, call logs, emails or photos"),
-                                    self._import_files)
-        self.export_action = action("export", self.tr("&Export…"),
-                                    self.tr("Make a report or evidence bundle for the police"),
-                                    self._export)
-        self.backup_action = action("backup", self.tr("&Backup…"),
-                                    self.tr("Save an encrypted copy of your whole diary"),
-                                    self._backup)
-        self.settings_action = action("settings", self.tr("Se&ttings"), self.tr("Settings"),
-                                      self.open_settings, "Ctrl+,")
-        self.help_action = action("help", self.tr("&Help"),
-                                  self.tr("Help numbers and what to write down"),
-                                  self.toggle_help, "F1")
-        self.lock_action = action("lock", self.tr("L&ock"), self.tr("Lock your diary now"),
-                                  lambda: self.locker.lock("manual"), "Ctrl+L")
+        self.search_action = action(
+            "search", self.tr("&Search"), self.tr("Search your diary"), self._focus_search, "Ctrl+F"
+        )
+        self.people_action = action(
+            "people", self.tr("&People"), self.tr("The people involved"), self._show_people
+        )
+        self.import_action = action(
+            "importFiles",
+            self.tr("&Import…"),
+            self.tr("Bring in chats, texts, call logs, emails or photos"),
+            self._import_files,
+        )
+        self.export_action = action(
+            "export",
+            self.tr("&Export…"),
+            self.tr("Make a report or evidence bundle for the police"),
+            self._export,
+        )
+        self.backup_action = action(
+            "backup", self.tr("&Backup…"), self.tr("Save an encrypted copy of your whole diary"), self._backup
+        )
+        self.settings_action = action(
+            "settings", self.tr("Se&ttings"), self.tr("Settings"), self.open_settings, "Ctrl+,"
+        )
+        self.help_action = action(
+            "help", self.tr("&Help"), self.tr("Help numbers and what to write down"), self.toggle_help, "F1"
+        )
+        self.lock_action = action(
+            "lock",
+            self.tr("L&ock"),
+            self.tr("Lock your diary now"),
+            lambda: self.locker.lock("manual"),
+            "Ctrl+L",
+        )
         spacer = QWidget(bar)
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(spacer)
         self.quick_exit_action = action(
-            "quickExit", self.tr("Quick exit"),
+            "quickExit",
+            self.tr("Quick exit"),
             self.tr("Hide everything now. Pressing Esc twice does this too."),
-            self.quick_exit.trigger)
+            self.quick_exit.trigger,
+        )
         exit_button = bar.widgetForAction(self.quick_exit_action)
         if isinstance(exit_button, QToolButton):
             exit_button.setAutoRaise(False)
@@ -204,8 +240,15 @@ class MainWindow(QMainWindow):
         if extension is not None:
             extension.setAccessibleName(self.tr("More buttons"))
         self.diary_actions = (
-            self.log_action, self.search_action, self.people_action, self.import_action,
-            self.export_action, self.backup_action, self.settings_action, self.lock_action)
+            self.log_action,
+            self.search_action,
+            self.people_action,
+            self.import_action,
+            self.export_action,
+            self.backup_action,
+            self.settings_action,
+            self.lock_action,
+        )
 
     def _build_help(self) -> None:
         # The panel itself is built the first time it is shown (see help_panel).
@@ -274,8 +317,11 @@ class MainWindow(QMainWindow):
             self.firstrun.focus_first()
 
     def _on_locked(self, reason: str = "") -> None:
-        if self.current_screen() == self.FIRST_RUN and not self.session.is_unlocked \
-                and not paths.vault_exists(self.session.vault_dir):
+        if (
+            self.current_screen() == self.FIRST_RUN
+            and not self.session.is_unlocked
+            and not paths.vault_exists(self.session.vault_dir)
+        ):
             return
         if self._helplines != helplines_for(None):
             # The person's own numbers: hidden now, replaced once the lock is done.
@@ -369,8 +415,7 @@ class MainWindow(QMainWindow):
         last = _local_time(attempts[-1])
         text = self.tr("%n failed attempt(s) to open this since you last opened it.", "", n)
         if "%n" in text or "(s)" in text:  # no translation loaded: plain English plural
-            text = (f"{n} failed attempt{'s' if n != 1 else ''} to open this since you last "
-                    "opened it.")
+            text = f"{n} failed attempt{'s' if n != 1 else ''} to open this since you last opened it."
         if last:
             text += " " + self.tr("The last was on {when}.").format(when=last)
         text += " " + self.tr("If that wasn't you, think about changing your passphrase.")
@@ -513,8 +558,7 @@ def _focus_into(widget: QWidget) -> None:
         widget.setFocus()
         return
     for child in widget.findChildren(QWidget):
-        if child.isVisibleTo(widget) and child.isEnabled() \
-                and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
+        if child.isVisibleTo(widget) and child.isEnabled() and child.focusPolicy() & Qt.FocusPolicy.TabFocus:
             child.setFocus()
             return
 

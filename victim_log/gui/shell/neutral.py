@@ -49,15 +49,25 @@ _tr = translator("Face")
 
 
 def own_face() -> Face:
-    return Face("victimlog", _tr("Victim Log"), "victim-log", "org.victimlog.VictimLog",
-                "app/org.victimlog.VictimLog.svg")
+    return Face(
+        "victimlog",
+        _tr("Victim Log"),
+        "victim-log",
+        "org.victimlog.VictimLog",
+        "app/org.victimlog.VictimLog.svg",
+    )
 
 
 def neutral_faces() -> dict[str, Face]:
     return {
         "notes": Face("notes", _tr("Notes"), "notes", "org.victimlog.Notes", "neutral/notepad.svg"),
-        "calculator": Face("calculator", _tr("Calculator"), "calculator",
-                           "org.victimlog.Calculator", "neutral/calculator.svg"),
+        "calculator": Face(
+            "calculator",
+            _tr("Calculator"),
+            "calculator",
+            "org.victimlog.Calculator",
+            "neutral/calculator.svg",
+        ),
     }
 
 
@@ -160,8 +170,7 @@ class Calculator(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         grid = QGridLayout(self)
         grid.addWidget(self.display, 0, 0, 1, 4)
-        rows = (("7", "8", "9", "÷"), ("4", "5", "6", "×"), ("1", "2", "3", "−"),
-                ("C", "0", "=", "+"))
+        rows = (("7", "8", "9", "÷"), ("4", "5", "6", "×"), ("1", "2", "3", "−"), ("C", "0", "=", "+"))
         for r, row in enumerate(rows, start=1):
             for c, label in enumerate(row):
                 button = QPushButton(label, self)

@@ -30,11 +30,23 @@ SHORTCUT_SETTING = "quick_exit_shortcut"
 ACTION_SETTING = "quick_exit_action"
 ACTIONS = ("quit", "cover")
 
-_MODIFIERS = (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-              | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier)
+_MODIFIERS = (
+    Qt.KeyboardModifier.ControlModifier
+    | Qt.KeyboardModifier.ShiftModifier
+    | Qt.KeyboardModifier.AltModifier
+    | Qt.KeyboardModifier.MetaModifier
+)
 _KEY_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
-_MODIFIER_KEYS = frozenset({Qt.Key.Key_Control, Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Meta,
-                            Qt.Key.Key_AltGr, Qt.Key.Key_CapsLock})
+_MODIFIER_KEYS = frozenset(
+    {
+        Qt.Key.Key_Control,
+        Qt.Key.Key_Shift,
+        Qt.Key.Key_Alt,
+        Qt.Key.Key_Meta,
+        Qt.Key.Key_AltGr,
+        Qt.Key.Key_CapsLock,
+    }
+)
 
 
 def parse_shortcut(text: str) -> QKeySequence:
@@ -57,8 +69,17 @@ def shortcut_is_usable(seq: QKeySequence) -> bool:
     if key in _MODIFIER_KEYS or key == Qt.Key.Key_unknown:
         return False
     is_function_key = Qt.Key.Key_F1 <= key <= Qt.Key.Key_F35
-    return bool(mods & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-                        | Qt.KeyboardModifier.MetaModifier)) or is_function_key
+    return (
+        bool(
+            mods
+            & (
+                Qt.KeyboardModifier.ControlModifier
+                | Qt.KeyboardModifier.AltModifier
+                | Qt.KeyboardModifier.MetaModifier
+            )
+        )
+        or is_function_key
+    )
 
 
 def parse_action(text: str) -> str:
@@ -70,9 +91,15 @@ class QuickExit(QObject):
 
     done = Signal(str)  # "quit" or "cover"
 
-    def __init__(self, session: Session, locker: LockController, *,
-                 quit_app: Callable[[], None], cover_face: Callable[[], Face],
-                 parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        locker: LockController,
+        *,
+        quit_app: Callable[[], None],
+        cover_face: Callable[[], Face],
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.locker = locker
@@ -139,16 +166,19 @@ class QuickExit(QObject):
         mods = event.modifiers() & _MODIFIERS
         pressed = QKeyCombination(mods, Qt.Key(event.key()))
         wanted: QKeyCombination = self.shortcut[0]  # type: ignore[index]
-        return bool(pressed.key() == wanted.key()
-                    and pressed.keyboardModifiers() == (wanted.keyboardModifiers() & _MODIFIERS))
+        return bool(
+            pressed.key() == wanted.key()
+            and pressed.keyboardModifiers() == (wanted.keyboardModifiers() & _MODIFIERS)
+        )
 
     # ------------------------------------------------------------------ the exit
 
     def trigger(self) -> None:
         """Hide everything, lock, clear our clipboard text, then quit or show the cover."""
         start = time.perf_counter()
-        shown: list[QWidget] = [w for w in QApplication.topLevelWidgets()
-                                if w.isVisible() and w is not self.cover]
+        shown: list[QWidget] = [
+            w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not self.cover
+        ]
         for window in shown:
             window.hide()
         self.locker.lock("quick exit", were_open=tuple(shown))

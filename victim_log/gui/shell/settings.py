@@ -74,8 +74,9 @@ def load_shell_settings(vault: Vault) -> ShellSettings:
     return ShellSettings(
         autolock_minutes=autolock_minutes(vault.get_setting(AUTOLOCK_SETTING, "5")),
         quick_exit_action=parse_action(vault.get_setting(ACTION_SETTING, "quit")),
-        quick_exit_shortcut=parse_shortcut(vault.get_setting(SHORTCUT_SETTING, DEFAULT_SHORTCUT))
-        .toString(QKeySequence.SequenceFormat.PortableText),
+        quick_exit_shortcut=parse_shortcut(vault.get_setting(SHORTCUT_SETTING, DEFAULT_SHORTCUT)).toString(
+            QKeySequence.SequenceFormat.PortableText
+        ),
         helplines=tuple(helplines_for(vault)) if stored_helplines else (),
         case_title=vault.get_setting(CASE_TITLE_SETTING),
         initials=vault.get_setting(INITIALS_SETTING),
@@ -96,15 +97,19 @@ def save_shell_settings(vault: Vault, new: ShellSettings) -> None:
         if before != after:
             vault.set_setting(name, after)
     if old.helplines != new.helplines:
-        vault.set_setting(HELPLINES_SETTING,
-                          helplines_to_json(list(new.helplines)) if new.helplines else "")
+        vault.set_setting(HELPLINES_SETTING, helplines_to_json(list(new.helplines)) if new.helplines else "")
 
 
 class SettingsDialog(QDialog):
     """Edit :class:`ShellSettings` and the neutral-face :class:`Prefs`."""
 
-    def __init__(self, settings: ShellSettings, prefs: Prefs,
-                 reserved: list[QKeySequence] | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: ShellSettings,
+        prefs: Prefs,
+        reserved: list[QKeySequence] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
@@ -121,7 +126,8 @@ class SettingsDialog(QDialog):
         self.problem.setWordWrap(True)
         self.problem.setAccessibleName(self.tr("Problem"))
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName(self.tr("Save settings"))
@@ -183,17 +189,30 @@ class SettingsDialog(QDialog):
         self.neutral.toggled.connect(self.face.setEnabled)
         form.addRow(self.tr("Disguise:"), self.neutral)
         form.addRow(self.tr("Show as:"), self.face)
-        form.addRow("", _note(self.tr(
-            "The window title and icon change now; the taskbar and app menu follow the "
-            "next time you start it."), page))
+        form.addRow(
+            "",
+            _note(
+                self.tr(
+                    "The window title and icon change now; the taskbar and app menu follow the "
+                    "next time you start it."
+                ),
+                page,
+            ),
+        )
         return page
 
     def _help_tab(self, settings: ShellSettings) -> QWidget:
         page = QWidget(self)
         layout = QVBoxLayout(page)
-        layout.addWidget(_note(self.tr(
-            "These numbers show in the Help panel. You can add your own, such as your "
-            "support worker. They are kept inside your locked diary."), page))
+        layout.addWidget(
+            _note(
+                self.tr(
+                    "These numbers show in the Help panel. You can add your own, such as your "
+                    "support worker. They are kept inside your locked diary."
+                ),
+                page,
+            )
+        )
         self.helplines = QTableWidget(0, 3, page)
         self.helplines.setObjectName("helplinesTable")
         self.helplines.setAccessibleName(self.tr("Help numbers"))
@@ -234,9 +253,16 @@ class SettingsDialog(QDialog):
         self.initials.setAccessibleName(self.tr("Your initials"))
         self.initials.textChanged.connect(self._validate)
         form.addRow(self.tr("Your initials:"), self.initials)
-        form.addRow("", _note(self.tr(
-            "Police number evidence with the initials of the person who produced it, "
-            "for example SM/1, SM/2."), page))
+        form.addRow(
+            "",
+            _note(
+                self.tr(
+                    "Police number evidence with the initials of the person who produced it, "
+                    "for example SM/1, SM/2."
+                ),
+                page,
+            ),
+        )
         return page
 
     # ------------------------------------------------------------------ helplines
@@ -284,8 +310,10 @@ class SettingsDialog(QDialog):
         if seq.isEmpty():
             return self.tr("Choose a quick exit shortcut (Esc twice always works too).")
         if not shortcut_is_usable(seq):
-            return self.tr("The quick exit shortcut needs Ctrl or Alt (or a function key), "
-                           "so it can't go off while you type.")
+            return self.tr(
+                "The quick exit shortcut needs Ctrl or Alt (or a function key), "
+                "so it can't go off while you type."
+            )
         if any(seq.matches(r) == QKeySequence.SequenceMatch.ExactMatch for r in self._reserved):
             return self.tr("That shortcut is already used by something else in the app.")
         return None
@@ -305,13 +333,13 @@ class SettingsDialog(QDialog):
             autolock_minutes=self.minutes.value(),
             quick_exit_action="cover" if self.exit_cover.isChecked() else "quit",
             quick_exit_shortcut=self.shortcut.keySequence().toString(
-                QKeySequence.SequenceFormat.PortableText),
+                QKeySequence.SequenceFormat.PortableText
+            ),
             helplines=tuple(helplines),
             case_title=self.case_title.text().strip(),
             initials=self.initials.text().strip().upper(),
         )
-        prefs = Prefs(neutral_face=self.neutral.isChecked(),
-                      face=str(self.face.currentData() or FACES[0]))
+        prefs = Prefs(neutral_face=self.neutral.isChecked(), face=str(self.face.currentData() or FACES[0]))
         return settings, prefs.validated()
 
 

@@ -43,8 +43,7 @@ class UnlockScreen(QWidget):
 
     unlocked = Signal(object)
 
-    def __init__(self, session: Session, *, neutral: bool = False,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, *, neutral: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self._backoff_after_paint = False
@@ -99,8 +98,9 @@ class UnlockScreen(QWidget):
         self.backoff = plain_label("", page, self.tr("Waiting time"))
         self.backoff.setObjectName("backoffMessage")
         layout.addWidget(self.backoff)
-        self.forgot_button = link_button(self.tr("Forgot your passphrase? Use your recovery key"),
-                                         page, "forgotButton")
+        self.forgot_button = link_button(
+            self.tr("Forgot your passphrase? Use your recovery key"), page, "forgotButton"
+        )
         self.forgot_button.clicked.connect(self.show_recovery)
         layout.addWidget(self.forgot_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
@@ -112,9 +112,15 @@ class UnlockScreen(QWidget):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.addWidget(title_label(self.tr("Use your recovery key"), page))
-        layout.addWidget(plain_label(self.tr(
-            "Type the recovery key you printed or saved when you set things up, then choose a "
-            "new passphrase. Your recovery key keeps working afterwards."), page))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Type the recovery key you printed or saved when you set things up, then choose a "
+                    "new passphrase. Your recovery key keeps working afterwards."
+                ),
+                page,
+            )
+        )
         self.recovery_key = QLineEdit(page)
         self.recovery_key.setObjectName("recoveryKeyInput")
         self.recovery_key.setAccessibleName(self.tr("Recovery key"))
@@ -208,8 +214,7 @@ class UnlockScreen(QWidget):
             if seconds == 1:
                 text = self.tr("Too many wrong tries. You can try again in 1 second.")
             else:
-                text = self.tr("Too many wrong tries. You can try again in {n} seconds.").format(
-                    n=seconds)
+                text = self.tr("Too many wrong tries. You can try again in {n} seconds.").format(n=seconds)
             set_message(self.backoff, text)
             if not self._tick.isActive():
                 self._tick.start()
@@ -281,11 +286,13 @@ class UnlockScreen(QWidget):
             return Vault.open(self.session.vault_dir, secret)
         except WrongPassphrase as exc:
             if recovery is not None:
-                label.setText(self.tr(exc.message) + " " + self.tr(
-                    "Check each group of letters and numbers and try again."))
+                label.setText(
+                    self.tr(exc.message)
+                    + " "
+                    + self.tr("Check each group of letters and numbers and try again.")
+                )
             else:
-                label.setText(self.tr("That passphrase didn't open it. Check Caps Lock and "
-                                      "try again."))
+                label.setText(self.tr("That passphrase didn't open it. Check Caps Lock and try again."))
             return None
         except VaultLocked as exc:
             label.setText(exc.message)

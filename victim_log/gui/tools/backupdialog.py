@@ -58,16 +58,34 @@ class BackupDialog(QDialog):
         title = wrapped(self.tr("Keep a copy of your diary somewhere safe"), self)
         title.setFont(scaled(title.font(), 1.3, bold=True))
         layout.addWidget(title)
-        layout.addWidget(wrapped(self.tr(
-            "A backup is one file holding your whole diary and all your evidence. It stays "
-            "encrypted: it opens only with your passphrase or your recovery key, so it is safe "
-            "on a USB stick or in online storage."), self))
-        layout.addWidget(wrapped(self.tr(
-            "Keep it where the person you fear cannot reach it, and make a new one now and "
-            "then: a backup holds only what was in the diary when you saved it."), self))
-        layout.addWidget(wrapped(self.tr(
-            "To open a backup on a new computer, choose “Already have a backup? Restore it” "
-            "when the app first starts there, or use the command “victim-log restore”."), self))
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "A backup is one file holding your whole diary and all your evidence. It stays "
+                    "encrypted: it opens only with your passphrase or your recovery key, so it is safe "
+                    "on a USB stick or in online storage."
+                ),
+                self,
+            )
+        )
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "Keep it where the person you fear cannot reach it, and make a new one now and "
+                    "then: a backup holds only what was in the diary when you saved it."
+                ),
+                self,
+            )
+        )
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "To open a backup on a new computer, choose “Already have a backup? Restore it” "
+                    "when the app first starts there, or use the command “victim-log restore”."
+                ),
+                self,
+            )
+        )
         self.busy = busy_bar(self)
         self.busy.hide()
         layout.addWidget(self.busy)
@@ -76,8 +94,10 @@ class BackupDialog(QDialog):
         layout.addWidget(self.status)
         layout.addStretch(1)
         buttons, self.close_button, self.save_button = action_row(
-            self, (self.tr("Close"), "closeButton", self.reject),
-            (self.tr("Save a backup…"), "saveBackup", self.start_backup))
+            self,
+            (self.tr("Close"), "closeButton", self.reject),
+            (self.tr("Save a backup…"), "saveBackup", self.start_backup),
+        )
         layout.addLayout(buttons)
         fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)
 
@@ -95,8 +115,12 @@ class BackupDialog(QDialog):
             dialogs.show_error(self, exc)
             return
         out = savepath.choose_save_path(
-            self, self.tr("Save the backup as"), f"backup-{date.today().isoformat()}.{SUFFIX}",
-            name_filters=[f"Backups (*.{SUFFIX})", "All files (*)"], suffix=SUFFIX)
+            self,
+            self.tr("Save the backup as"),
+            f"backup-{date.today().isoformat()}.{SUFFIX}",
+            name_filters=[f"Backups (*.{SUFFIX})", "All files (*)"],
+            suffix=SUFFIX,
+        )
         if out is None:
             return
         self.status.setText(self.tr("Saving the backup…"))
@@ -118,11 +142,16 @@ class BackupDialog(QDialog):
             return
         assert isinstance(info, BackupInfo)
         self.info = info
-        self.status.setText(self.tr(
-            "Backup saved: {path} ({files}, {size}). It is encrypted; it opens only with your "
-            "passphrase or recovery key.").format(
+        self.status.setText(
+            self.tr(
+                "Backup saved: {path} ({files}, {size}). It is encrypted; it opens only with your "
+                "passphrase or recovery key."
+            ).format(
                 path=display_safe(str(info.path), single_line=True),
-                files=plural(info.files, "file"), size=size_text(info.bytes)))
+                files=plural(info.files, "file"),
+                size=size_text(info.bytes),
+            )
+        )
         self.save_button.setText(self.tr("Save another…"))
         self.close_button.setText(self.tr("Done"))
         self.close_button.setDefault(True)

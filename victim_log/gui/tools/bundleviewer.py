@@ -102,9 +102,13 @@ class ImageView(QLabel):
 
     def _rescale(self) -> None:
         if self._image is not None:
-            self.setPixmap(QPixmap.fromImage(self._image).scaled(
-                self.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.SmoothTransformation))
+            self.setPixmap(
+                QPixmap.fromImage(self._image).scaled(
+                    self.size(),
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
         super().resizeEvent(event)
@@ -200,9 +204,14 @@ class BundleViewer(QMainWindow):
         kr.addWidget(self.key_caption)
         kr.addWidget(self.readout)
         kr.addStretch(1)
-        self.key_note = wrapped(self.tr(
-            "Ask the sender to read their key to you by phone and check it matches: anyone "
-            "can sign a bundle with a key of their own."), self.banner, name="keyNote")
+        self.key_note = wrapped(
+            self.tr(
+                "Ask the sender to read their key to you by phone and check it matches: anyone "
+                "can sign a bundle with a key of their own."
+            ),
+            self.banner,
+            name="keyNote",
+        )
         self.pin_row = QWidget(self.banner)
         pr = QHBoxLayout(self.pin_row)
         pr.setContentsMargins(0, 4, 0, 0)
@@ -223,8 +232,16 @@ class BundleViewer(QMainWindow):
         self.problems = wrapped("", self.banner, name="problems")
         self.problems.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.checking = busy_bar(self.banner)
-        for w in (self.status, self.summary, self.problems, self.key_row, self.key_note,
-                  self.pin_row, self.pin_result, self.checking):
+        for w in (
+            self.status,
+            self.summary,
+            self.problems,
+            self.key_row,
+            self.key_note,
+            self.pin_row,
+            self.pin_result,
+            self.checking,
+        ):
             bl.addWidget(w)
         layout.addWidget(self.banner)
 
@@ -254,8 +271,10 @@ class BundleViewer(QMainWindow):
         self.filter.textChanged.connect(self._filter_rows)
         layout.addWidget(self.filter)
         split = QSplitter(Qt.Orientation.Vertical, page)
-        self.timeline = _table([self.tr("Entry"), self.tr("When"), self.tr("Kinds"),
-                                self.tr("Summary"), self.tr("Exhibits")], split)
+        self.timeline = _table(
+            [self.tr("Entry"), self.tr("When"), self.tr("Kinds"), self.tr("Summary"), self.tr("Exhibits")],
+            split,
+        )
         self.timeline.setObjectName("timeline")
         self.timeline.setAccessibleName(self.tr("Timeline"))
         header = self.timeline.horizontalHeader()
@@ -274,13 +293,20 @@ class BundleViewer(QMainWindow):
 
     def _build_exhibits(self) -> QWidget:
         split = QSplitter(Qt.Orientation.Horizontal, self)
-        self.exhibit_table = _table([self.tr("Reference"), self.tr("Original name"),
-                                     self.tr("Type"), self.tr("Size"), self.tr("Entries"),
-                                     self.tr("Check")], split)
+        self.exhibit_table = _table(
+            [
+                self.tr("Reference"),
+                self.tr("Original name"),
+                self.tr("Type"),
+                self.tr("Size"),
+                self.tr("Entries"),
+                self.tr("Check"),
+            ],
+            split,
+        )
         self.exhibit_table.setObjectName("exhibits")
         self.exhibit_table.setAccessibleName(self.tr("Exhibits"))
-        self.exhibit_table.horizontalHeader().setSectionResizeMode(
-            1, QHeaderView.ResizeMode.Stretch)
+        self.exhibit_table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.exhibit_table.itemSelectionChanged.connect(self._show_exhibit)
         side = QWidget(split)
         sv = QVBoxLayout(side)
@@ -317,8 +343,9 @@ class BundleViewer(QMainWindow):
         self._fit_columns(self.timeline, stretch=3, caps={2: 30, 4: 18})
         self.exhibit_table.setRowCount(len(contents.exhibits))
         for r, ex in enumerate(contents.exhibits):
-            for c, value in enumerate((ex.reference, ex.original_filename, ex.media_type,
-                                       ex.size, ex.entries, "")):
+            for c, value in enumerate(
+                (ex.reference, ex.original_filename, ex.media_type, ex.size, ex.entries, "")
+            ):
                 self.exhibit_table.setItem(r, c, _item(value))
         self._fit_columns(self.exhibit_table, stretch=1, caps={2: 20, 4: 18})
         self.about.setPlainText(contents.about)
@@ -344,19 +371,28 @@ class BundleViewer(QMainWindow):
         self.summary.setText(summary)
 
     def _show_unsafe(self) -> None:
-        self._set_banner(_INVALID_STYLE, self.tr("NOT OPENED: this zip is unsafe"),
-                         display_safe(self.unsafe_reason, single_line=True))
-        self.problems.setText(self.tr("Nothing in it was read, to keep this computer safe. "
-                                      "Ask the sender for a fresh copy."))
+        self._set_banner(
+            _INVALID_STYLE,
+            self.tr("NOT OPENED: this zip is unsafe"),
+            display_safe(self.unsafe_reason, single_line=True),
+        )
+        self.problems.setText(
+            self.tr("Nothing in it was read, to keep this computer safe. Ask the sender for a fresh copy.")
+        )
         self.key_row.hide()
         self.key_note.hide()
         self.checking.hide()
         self.notes.hide()
 
     def _start_check(self) -> None:
-        self._set_banner(_CHECKING_STYLE, self.tr("Checking…"),
-                         self.tr("Checking every file against the bundle's manifests and "
-                                 "signature. You can start reading meanwhile."))
+        self._set_banner(
+            _CHECKING_STYLE,
+            self.tr("Checking…"),
+            self.tr(
+                "Checking every file against the bundle's manifests and "
+                "signature. You can start reading meanwhile."
+            ),
+        )
         self.key_row.hide()
         self.key_note.hide()
         self.pin_row.hide()
@@ -370,10 +406,12 @@ class BundleViewer(QMainWindow):
         self._task = None
         self.checking.hide()
         if error is not None or not isinstance(report, VerifyReport):
-            message = error.message if isinstance(error, VictimLogError) else self.tr(
-                "The bundle could not be checked.")
-            self._set_banner(_INVALID_STYLE, self.tr("NOT CHECKED"),
-                             display_safe(message, single_line=True))
+            message = (
+                error.message
+                if isinstance(error, VictimLogError)
+                else self.tr("The bundle could not be checked.")
+            )
+            self._set_banner(_INVALID_STYLE, self.tr("NOT CHECKED"), display_safe(message, single_line=True))
             if not isinstance(error, VictimLogError) and isinstance(error, Exception):
                 from ...logs import log_unexpected
 
@@ -390,9 +428,11 @@ class BundleViewer(QMainWindow):
 
     def _show_valid(self, report: VerifyReport) -> None:
         counts = contents_text(report)
-        self._set_banner(_VALID_STYLE, self.tr("VALID"),
-                         self.tr("Nothing has changed since it was exported.")
-                         + (f" {counts}." if counts else ""))
+        self._set_banner(
+            _VALID_STYLE,
+            self.tr("VALID"),
+            self.tr("Nothing has changed since it was exported.") + (f" {counts}." if counts else ""),
+        )
         self.readout.setText(report.short_fingerprint or "")
         self.readout.setToolTip(report.fingerprint or "")
         self.key_row.show()
@@ -400,18 +440,29 @@ class BundleViewer(QMainWindow):
         self.pin_row.show()
 
     def _show_invalid(self, report: VerifyReport) -> None:
-        self._set_banner(_INVALID_STYLE, self.tr("INVALID: do not rely on this copy"),
-                         self.tr("It is not exactly as it was exported. Ask the sender for a "
-                                 "fresh copy. What is wrong:"))
+        self._set_banner(
+            _INVALID_STYLE,
+            self.tr("INVALID: do not rely on this copy"),
+            self.tr("It is not exactly as it was exported. Ask the sender for a fresh copy. What is wrong:"),
+        )
         lines = ["• " + display_safe(p.message, single_line=True) for p in report.problems]
         shown = lines[:MAX_BANNER_PROBLEMS]
         if len(lines) > len(shown):
-            shown.append(self.tr("… and {n} more: see “About this bundle”.").format(
-                n=len(lines) - len(shown)))
+            shown.append(
+                self.tr("… and {n} more: see “About this bundle”.").format(n=len(lines) - len(shown))
+            )
         self.problems.setText("\n".join(shown))
         self.problems.show()
-        self.about.setPlainText("\n".join([self.tr("Problems found by the check:"), *lines, "",
-                                           self.contents.about if self.contents else ""]))
+        self.about.setPlainText(
+            "\n".join(
+                [
+                    self.tr("Problems found by the check:"),
+                    *lines,
+                    "",
+                    self.contents.about if self.contents else "",
+                ]
+            )
+        )
         if report.short_fingerprint:
             self.readout.setText(report.short_fingerprint)
             self.key_row.show()
@@ -431,25 +482,31 @@ class BundleViewer(QMainWindow):
         self.pin_button.setEnabled(False)
         self._show_pin_result(self.tr("Checking the key…"))
         path = self.bundle
-        self._pin_task = start_task(lambda: verify_bundle(path, expected_fingerprint=typed),
-                                    self._pin_checked)
+        self._pin_task = start_task(
+            lambda: verify_bundle(path, expected_fingerprint=typed), self._pin_checked
+        )
 
     @Slot(object, object)
     def _pin_checked(self, report: object, error: object) -> None:
         self._pin_task = None
         self.pin_button.setEnabled(True)
         if isinstance(report, VerifyReport) and report.signer_confirmed:
-            self._show_pin_result(self.tr(
-                "It matches: this bundle was signed with the key the sender read to you."))
+            self._show_pin_result(
+                self.tr("It matches: this bundle was signed with the key the sender read to you.")
+            )
         elif isinstance(report, VerifyReport):
             signature = [p.message for p in report.problems if p.kind == SIGNATURE]
-            self._show_pin_result(display_safe(signature[0], single_line=True) if signature else
-                                  self.tr("The bundle is not valid, so the key cannot be "
-                                          "confirmed."))
+            self._show_pin_result(
+                display_safe(signature[0], single_line=True)
+                if signature
+                else self.tr("The bundle is not valid, so the key cannot be confirmed.")
+            )
         else:
-            self._show_pin_result(display_safe(error.message, single_line=True)
-                                  if isinstance(error, VictimLogError)
-                                  else self.tr("The key could not be checked."))
+            self._show_pin_result(
+                display_safe(error.message, single_line=True)
+                if isinstance(error, VictimLogError)
+                else self.tr("The key could not be checked.")
+            )
         self.pin_checked.emit(report if report is not None else error)
 
     def _show_pin_result(self, text: str) -> None:
@@ -463,13 +520,16 @@ class BundleViewer(QMainWindow):
         by_file = {p.file: p for p in report.problems}
         root = contents.root
         for r, ex in enumerate(contents.exhibits):
-            rel = ex.member[len(root):] if ex.member else ""
+            rel = ex.member[len(root) :] if ex.member else ""
             problem = by_file.get(rel) if rel else None
             if not ex.member:
                 mark = self.tr("⚠ missing")
             elif problem is not None:
-                mark = "⚠ " + {"changed": self.tr("changed"), "added": self.tr("added after export"),
-                              "damaged": self.tr("damaged")}.get(problem.kind, problem.kind)
+                mark = "⚠ " + {
+                    "changed": self.tr("changed"),
+                    "added": self.tr("added after export"),
+                    "damaged": self.tr("damaged"),
+                }.get(problem.kind, problem.kind)
             else:
                 mark = self.tr("✓ unchanged")
             item = self.exhibit_table.item(r, 5)
@@ -519,11 +579,16 @@ class BundleViewer(QMainWindow):
             self.image.set_image(None)
             self.exhibit_info.clear()
             return
-        info = [f"Reference: {ex.reference}", f"File in the bundle: {ex.file}",
-                f"Original name: {ex.original_filename}", f"Type: {ex.media_type}",
-                f"Size: {ex.size} bytes", f"SHA-256: {ex.sha256}",
-                f"Added to the log: {format_datetime(ex.added_at) if ex.added_at else ''}",
-                f"Supports entries: {ex.entries}"]
+        info = [
+            f"Reference: {ex.reference}",
+            f"File in the bundle: {ex.file}",
+            f"Original name: {ex.original_filename}",
+            f"Type: {ex.media_type}",
+            f"Size: {ex.size} bytes",
+            f"SHA-256: {ex.sha256}",
+            f"Added to the log: {format_datetime(ex.added_at) if ex.added_at else ''}",
+            f"Supports entries: {ex.entries}",
+        ]
         if not ex.listed:
             info.insert(0, "This file is in the bundle but not in its list of exhibits.")
         if member is None:
@@ -531,14 +596,19 @@ class BundleViewer(QMainWindow):
         elif ex.media_type.startswith("image/") or (not ex.listed and member.size < MAX_IMAGE_BYTES):
             self._preview_image(member, ex, info)
         else:
-            self.image.set_image(None, self.tr("No preview for this kind of file. Use “Save "
-                                               "exhibit…” to open it with another program."))
+            self.image.set_image(
+                None,
+                self.tr(
+                    "No preview for this kind of file. Use “Save exhibit…” to open it with another program."
+                ),
+            )
         self.exhibit_info.setPlainText("\n".join(info))
 
     def _preview_image(self, member: ZipMember, ex: ExhibitRow, info: list[str]) -> None:
         if member.size > MAX_IMAGE_BYTES:
-            self.image.set_image(None, self.tr("This picture is too large to preview here. Use "
-                                               "“Save exhibit…” to open it."))
+            self.image.set_image(
+                None, self.tr("This picture is too large to preview here. Use “Save exhibit…” to open it.")
+            )
             return
         assert self._zip is not None
         try:
@@ -549,8 +619,11 @@ class BundleViewer(QMainWindow):
         image = QImage.fromData(data)
         if ex.sha256:
             ok = hashlib.sha256(data).hexdigest() == ex.sha256
-            info.append(self.tr("These bytes match the SHA-256 in the list.") if ok else
-                        self.tr("⚠ These bytes do NOT match the SHA-256 in the list."))
+            info.append(
+                self.tr("These bytes match the SHA-256 in the list.")
+                if ok
+                else self.tr("⚠ These bytes do NOT match the SHA-256 in the list.")
+            )
         del data
         if image.isNull():
             self.image.set_image(None, self.tr("This picture cannot be shown here."))
@@ -564,11 +637,13 @@ class BundleViewer(QMainWindow):
         if ex is None or member is None or self._zip is None:
             return
         if self.report is not None and not self.report.valid:
-            rel = member.name[len(self.contents.root):] if self.contents else member.name
+            rel = member.name[len(self.contents.root) :] if self.contents else member.name
             if any(p.file == rel for p in self.report.problems) and not dialogs.confirm(
-                    self, self.tr("Save exhibit"),
-                    self.tr("This file has changed since the bundle was exported. Save it "
-                            "anyway?"), self.tr("Save anyway")):
+                self,
+                self.tr("Save exhibit"),
+                self.tr("This file has changed since the bundle was exported. Save it anyway?"),
+                self.tr("Save anyway"),
+            ):
                 return
         suggested = safe_filename(member.name.rpartition("/")[2], fallback="exhibit")
         out = savepath.choose_save_path(self, self.tr("Save the exhibit as"), suggested)
@@ -581,9 +656,13 @@ class BundleViewer(QMainWindow):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
-        dialogs.show_message(self, self.tr("Save exhibit"), self.tr(
-            "Saved {ref} as {path}, byte for byte as it is in the bundle.").format(
-                ref=ex.reference, path=display_safe(str(out), single_line=True)))
+        dialogs.show_message(
+            self,
+            self.tr("Save exhibit"),
+            self.tr("Saved {ref} as {path}, byte for byte as it is in the bundle.").format(
+                ref=ex.reference, path=display_safe(str(out), single_line=True)
+            ),
+        )
 
     # ------------------------------------------------------------------ closing
 

@@ -77,14 +77,17 @@ PREVIEW_DELAY_MS = 150
 
 FORMATS: tuple[tuple[str, str, str, str], ...] = (
     # (core format, label, file filter, suffix)
-    ("bundle", "Evidence bundle for the police (.zip): the PDF, spreadsheets and your "
-               "original files, signed. Recommended.", "Zip files (*.zip)", "zip"),
-    ("pdf", "PDF only: the readable timeline, without your original files", "PDF files (*.pdf)",
-     "pdf"),
+    (
+        "bundle",
+        "Evidence bundle for the police (.zip): the PDF, spreadsheets and your "
+        "original files, signed. Recommended.",
+        "Zip files (*.zip)",
+        "zip",
+    ),
+    ("pdf", "PDF only: the readable timeline, without your original files", "PDF files (*.pdf)", "pdf"),
     ("csv", "Spreadsheet (CSV): one row per incident", "CSV files (*.csv)", "csv"),
     ("json", "Data (JSON): every field, for case systems", "JSON files (*.json)", "json"),
 )
-
 
 
 def _iso_day(day: QDate) -> str:
@@ -112,8 +115,9 @@ class ExportDialog(QDialog):
     exported = Signal(object)  # ExportResult
     failed = Signal(object)  # the exception, after it has been shown
 
-    def __init__(self, session: Session, parent: QWidget | None = None,
-                 incident_ids: list[int] | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QWidget | None = None, incident_ids: list[int] | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.incident_ids = tuple(dict.fromkeys(incident_ids or ()))
@@ -145,8 +149,11 @@ class ExportDialog(QDialog):
         if self.live:
             self.update_preview()
         else:
-            self.preview.setText(self.tr("{n} incidents in your diary. Press Count to see how many "
-                                         "these choices export.").format(n=self.total_incidents))
+            self.preview.setText(
+                self.tr(
+                    "{n} incidents in your diary. Press Count to see how many these choices export."
+                ).format(n=self.total_incidents)
+            )
         fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)
 
     # ------------------------------------------------------------------ building
@@ -155,9 +162,12 @@ class ExportDialog(QDialog):
         page = QWidget(self)
         page.setObjectName("optionsPage")
         outer = QVBoxLayout(page)
-        intro = wrapped(self.tr(
-            "Make a copy of your log to give to the police. Your diary itself stays exactly "
-            "as it is."), page)
+        intro = wrapped(
+            self.tr(
+                "Make a copy of your log to give to the police. Your diary itself stays exactly as it is."
+            ),
+            page,
+        )
         outer.addWidget(intro)
 
         # Which incidents ---------------------------------------------------
@@ -183,8 +193,9 @@ class ExportDialog(QDialog):
         self.person.setObjectName("person")
         self.person.setAccessibleName(self.tr("Person"))
         self.person.addItem(self.tr("Everyone"), None)
-        people = sorted(vault.list_people(),
-                        key=lambda p: (p.data.role != "perpetrator", p.data.name.casefold()))
+        people = sorted(
+            vault.list_people(), key=lambda p: (p.data.role != "perpetrator", p.data.name.casefold())
+        )
         for p in people:
             role = PERSON_ROLES.get(p.data.role, "").lower()
             name = display_safe(p.data.name, single_line=True)
@@ -194,8 +205,9 @@ class ExportDialog(QDialog):
         self.only_selected = QCheckBox(which)
         self.only_selected.setObjectName("onlySelected")
         if self.incident_ids:
-            self.only_selected.setText(self.tr("Only the {n} you selected").format(
-                n=plural(len(self.incident_ids), "incident")))
+            self.only_selected.setText(
+                self.tr("Only the {n} you selected").format(n=plural(len(self.incident_ids), "incident"))
+            )
             self.only_selected.setChecked(True)
             form.addRow("", self.only_selected)
         else:
@@ -213,16 +225,23 @@ class ExportDialog(QDialog):
         self.initials.setPlaceholderText("SM")
         self.initials.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMMMMMMMM") + 16)
         refs_form.addRow(self.tr("Your initials:"), self.initials)
-        refs_form.addRow("", wrapped(self.tr(
-            "Exhibits are numbered with them, as in a witness statement: SM/1, SM/2 …"), refs))
+        refs_form.addRow(
+            "",
+            wrapped(
+                self.tr("Exhibits are numbered with them, as in a witness statement: SM/1, SM/2 …"), refs
+            ),
+        )
         outer.addWidget(refs)
 
         # Privacy -----------------------------------------------------------
         privacy_box = QGroupBox(self.tr("What the other side may see"), page)
         pv = QVBoxLayout(privacy_box)
-        pv.addWidget(wrapped(self.tr(
-            "An export may be shown to the defence, and so to the person you are reporting."),
-            privacy_box))
+        pv.addWidget(
+            wrapped(
+                self.tr("An export may be shown to the defence, and so to the person you are reporting."),
+                privacy_box,
+            )
+        )
         self.include_private = QCheckBox(self.tr("Include my private notes"), privacy_box)
         self.include_private.setObjectName("includePrivate")
         pv.addWidget(self.include_private)
@@ -231,13 +250,18 @@ class ExportDialog(QDialog):
         warn_row.setContentsMargins(24, 0, 0, 0)
         icon = QLabel(self.private_warning)
         size = self.fontMetrics().height()
-        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-                       .pixmap(size, size))
+        icon.setPixmap(
+            self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size)
+        )
         icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        warn_text = wrapped(self.tr(
-            "The defence may see these, and so may the person you are reporting. Only "
-            "include them if you are sure."),
-            self.private_warning, name="privateWarning")
+        warn_text = wrapped(
+            self.tr(
+                "The defence may see these, and so may the person you are reporting. Only "
+                "include them if you are sure."
+            ),
+            self.private_warning,
+            name="privateWarning",
+        )
         bold = warn_text.font()
         bold.setBold(True)
         warn_text.setFont(bold)
@@ -249,16 +273,27 @@ class ExportDialog(QDialog):
         self.redact_locations = QCheckBox(self.tr("Hide places (redact locations)"), privacy_box)
         self.redact_locations.setObjectName("redactLocations")
         pv.addWidget(self.redact_locations)
-        pv.addWidget(self._hint(self.tr(
-            "Places become “[location redacted]” in this copy. Photos and files are never "
-            "changed, so they may still show where you were.")))
-        self.redact_third = QCheckBox(self.tr("Hide other people’s details (redact third parties)"),
-                                      privacy_box)
+        pv.addWidget(
+            self._hint(
+                self.tr(
+                    "Places become “[location redacted]” in this copy. Photos and files are never "
+                    "changed, so they may still show where you were."
+                )
+            )
+        )
+        self.redact_third = QCheckBox(
+            self.tr("Hide other people’s details (redact third parties)"), privacy_box
+        )
         self.redact_third.setObjectName("redactThirdParties")
         pv.addWidget(self.redact_third)
-        pv.addWidget(self._hint(self.tr(
-            "Witnesses, friends and family become “[third party redacted]”; the person "
-            "you are reporting is still named.")))
+        pv.addWidget(
+            self._hint(
+                self.tr(
+                    "Witnesses, friends and family become “[third party redacted]”; the person "
+                    "you are reporting is still named."
+                )
+            )
+        )
         outer.addWidget(privacy_box)
 
         # Format ------------------------------------------------------------
@@ -289,8 +324,10 @@ class ExportDialog(QDialog):
         outer.addLayout(preview_row)
 
         buttons, self.cancel_button, self.export_button = action_row(
-            page, (self.tr("Cancel"), "cancelButton", self.reject),
-            (self.tr("Export…"), "exportButton", self.start_export))
+            page,
+            (self.tr("Cancel"), "cancelButton", self.reject),
+            (self.tr("Export…"), "exportButton", self.start_export),
+        )
         outer.addLayout(buttons)
         return page
 
@@ -312,6 +349,7 @@ class ExportDialog(QDialog):
     @staticmethod
     def _date_bounds(vault: Vault) -> tuple[date, date]:
         """The first and last dated incidents, to start the period pickers sensibly."""
+
         def day(rows: list[Any]) -> date | None:
             for row in rows:
                 try:
@@ -331,8 +369,9 @@ class ExportDialog(QDialog):
         page.setObjectName("busyPage")
         layout = QVBoxLayout(page)
         layout.addStretch(1)
-        self.busy_label = wrapped(self.tr("Making your export… With many photos or videos this "
-                                          "can take a minute."), page)
+        self.busy_label = wrapped(
+            self.tr("Making your export… With many photos or videos this can take a minute."), page
+        )
         self.busy_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.busy_label)
         layout.addWidget(busy_bar(page))
@@ -369,17 +408,28 @@ class ExportDialog(QDialog):
         row.addWidget(self.readout, 1)
         row.addWidget(self.copy_button, 0, Qt.AlignmentFlag.AlignVCenter)
         kv.addLayout(row)
-        kv.addWidget(wrapped(self.tr(
-            "Read these characters to the officer by phone: they prove the bundle came from "
-            "your diary and that nothing in it was changed afterwards."), self.key_box))
+        kv.addWidget(
+            wrapped(
+                self.tr(
+                    "Read these characters to the officer by phone: they prove the bundle came from "
+                    "your diary and that nothing in it was changed afterwards."
+                ),
+                self.key_box,
+            )
+        )
         self.full_fingerprint = wrapped("", self.key_box, name="fullFingerprint")
         self.full_fingerprint.setFont(scaled(self.full_fingerprint.font(), 0.9))
         self.full_fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         kv.addWidget(self.full_fingerprint)
         layout.addWidget(self.key_box)
-        self.unsigned_note = wrapped(self.tr(
-            "This file is not signed. For evidence the officer can check, export the "
-            "evidence bundle (.zip)."), page, name="unsignedNote")
+        self.unsigned_note = wrapped(
+            self.tr(
+                "This file is not signed. For evidence the officer can check, export the "
+                "evidence bundle (.zip)."
+            ),
+            page,
+            name="unsignedNote",
+        )
         layout.addWidget(self.unsigned_note)
         steps_title = wrapped(self.tr("What to do next"), page)
         steps_title.setFont(scaled(steps_title.font(), 1.1, bold=True))
@@ -400,10 +450,17 @@ class ExportDialog(QDialog):
     def _connect_changes(self) -> None:
         self.all_dates.toggled.connect(self._all_dates_toggled)
         self.include_private.toggled.connect(self._private_toggled)
-        for signal in (self.all_dates.toggled, self.from_date.dateChanged, self.to_date.dateChanged,
-                       self.person.currentIndexChanged, self.only_selected.toggled,
-                       self.initials.textChanged, self.include_private.toggled,
-                       self.redact_locations.toggled, self.redact_third.toggled):
+        for signal in (
+            self.all_dates.toggled,
+            self.from_date.dateChanged,
+            self.to_date.dateChanged,
+            self.person.currentIndexChanged,
+            self.only_selected.toggled,
+            self.initials.textChanged,
+            self.include_private.toggled,
+            self.redact_locations.toggled,
+            self.redact_third.toggled,
+        ):
             signal.connect(self._options_changed)
 
     # ------------------------------------------------------------------ options
@@ -424,8 +481,7 @@ class ExportDialog(QDialog):
         if self.live:
             self._preview_timer.start()
         else:
-            self.preview.setText(self.tr("Press Count to see how many incidents these choices "
-                                         "export."))
+            self.preview.setText(self.tr("Press Count to see how many incidents these choices export."))
 
     def fmt(self) -> str:
         for fmt, button in self.format_buttons.items():
@@ -445,10 +501,15 @@ class ExportDialog(QDialog):
             redact.add("third-parties")
         person = self.person.currentData()
         ids = self.incident_ids if self.incident_ids and self.only_selected.isChecked() else ()
-        return ExportOptions(start=start, end=end,
-                             person_id=int(person) if person is not None else None,
-                             incident_ids=ids, include_private=self.include_private.isChecked(),
-                             redact=frozenset(redact), initials=self.initials.text().strip())
+        return ExportOptions(
+            start=start,
+            end=end,
+            person_id=int(person) if person is not None else None,
+            incident_ids=ids,
+            include_private=self.include_private.isChecked(),
+            redact=frozenset(redact),
+            initials=self.initials.text().strip(),
+        )
 
     @Slot()
     def update_preview(self) -> None:
@@ -457,8 +518,9 @@ class ExportDialog(QDialog):
         try:
             vault = self.session.require()
             options = self.options()
-            case = build_case(vault, options,
-                              exported_at=datetime.now().astimezone().isoformat(timespec="seconds"))
+            case = build_case(
+                vault, options, exported_at=datetime.now().astimezone().isoformat(timespec="seconds")
+            )
         except VictimLogError as exc:
             self.preview.setText(exc.message)
             self.export_button.setEnabled(False)
@@ -497,24 +559,26 @@ class ExportDialog(QDialog):
             dialogs.show_error(self, exc)
             return
         _f, _label, name_filter, suffix = next(x for x in FORMATS if x[0] == fmt)
-        out = savepath.choose_save_path(self, self.tr("Save the export as"),
-                                        self.suggested_name(fmt), name_filters=[name_filter],
-                                        suffix=suffix)
+        out = savepath.choose_save_path(
+            self,
+            self.tr("Save the export as"),
+            self.suggested_name(fmt),
+            name_filters=[name_filter],
+            suffix=suffix,
+        )
         if out is None:
             return
         if not out.suffix:
             out = out.with_suffix("." + suffix)
         self.pages.setCurrentWidget(self.busy_page)
-        self._task = start_task(lambda: export_remembering(vault, out, options, fmt),
-                                self._export_done)
+        self._task = start_task(lambda: export_remembering(vault, out, options, fmt), self._export_done)
 
     @Slot(object, object)
     def _export_done(self, result: object, error: object) -> None:
         self._task = None
         if error is not None:
             self.pages.setCurrentWidget(self.options_page)
-            dialogs.show_error(self, error if isinstance(error, BaseException)
-                               else BadInput(str(error)))
+            dialogs.show_error(self, error if isinstance(error, BaseException) else BadInput(str(error)))
             self.failed.emit(error)
             return
         assert isinstance(result, ExportResult)
@@ -523,27 +587,37 @@ class ExportDialog(QDialog):
         self.exported.emit(result)
 
     def show_result(self, result: ExportResult) -> None:
-        what = {"bundle": self.tr("evidence bundle"), "pdf": "PDF", "csv": self.tr("spreadsheet"),
-                "json": self.tr("JSON file")}.get(result.format, result.format)
-        self.done_counts.setText(self.tr("{incidents} and {exhibits} in the {what}, saved as:").format(
-            incidents=plural(result.incidents, "incident"),
-            exhibits=plural(result.exhibits, "exhibit"), what=what))
+        what = {
+            "bundle": self.tr("evidence bundle"),
+            "pdf": "PDF",
+            "csv": self.tr("spreadsheet"),
+            "json": self.tr("JSON file"),
+        }.get(result.format, result.format)
+        self.done_counts.setText(
+            self.tr("{incidents} and {exhibits} in the {what}, saved as:").format(
+                incidents=plural(result.incidents, "incident"),
+                exhibits=plural(result.exhibits, "exhibit"),
+                what=what,
+            )
+        )
         self.done_path.setText(str(result.path))
         if result.redactions:
-            self.done_redactions.setText(self.tr("Hidden in this copy: ")
-                                         + " ".join(display_safe(r) for r in result.redactions))
+            self.done_redactions.setText(
+                self.tr("Hidden in this copy: ") + " ".join(display_safe(r) for r in result.redactions)
+            )
         self.done_redactions.setVisible(bool(result.redactions))
         signed = result.format == "bundle"
         self.key_box.setVisible(signed)
         self.unsigned_note.setVisible(not signed)
-        steps = [self.tr("Give the file to the officer in the way they ask: an upload link, "
-                         "email or a USB stick.")]
+        steps = [
+            self.tr("Give the file to the officer in the way they ask: an upload link, email or a USB stick.")
+        ]
         if signed:
-            steps.append(self.tr("Phone them and read out the signing key above, so they can "
-                                 "check it."))
-        steps += [self.tr("Keep your own copy somewhere safe: you may be asked for it again."),
-                  self.tr("Delete copies you no longer need from shared computers and "
-                          "downloads folders.")]
+            steps.append(self.tr("Phone them and read out the signing key above, so they can check it."))
+        steps += [
+            self.tr("Keep your own copy somewhere safe: you may be asked for it again."),
+            self.tr("Delete copies you no longer need from shared computers and downloads folders."),
+        ]
         self.next_steps.setText("\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1)))
         self.readout.setText(result.short_fingerprint)
         self.full_fingerprint.setText(self.tr("In full: {fp}").format(fp=result.fingerprint))
@@ -569,8 +643,9 @@ class ExportDialog(QDialog):
         super().reject()
 
 
-def open_export_dialog(session: Session, parent: QWidget | None = None,
-                       incident_ids: list[int] | None = None) -> None:
+def open_export_dialog(
+    session: Session, parent: QWidget | None = None, incident_ids: list[int] | None = None
+) -> None:
     """Show the export dialog (modal); ``incident_ids`` offers "only the selected"."""
     try:
         dialog = ExportDialog(session, parent, incident_ids)
@@ -581,5 +656,3 @@ def open_export_dialog(session: Session, parent: QWidget | None = None,
         dialogs.exec_dialog(dialog)
     finally:
         dispose(dialog)
-
-

@@ -140,12 +140,14 @@ def text_lines(edit: QPlainTextEdit) -> tuple[str, ...]:
     return tuple(line.strip() for line in edit.toPlainText().splitlines() if line.strip())
 
 
-def save_cancel_buttons(dialog: QDialog, save_name: str,
-                        on_save: Callable[[], Any]) -> tuple[QDialogButtonBox, QPushButton]:
+def save_cancel_buttons(
+    dialog: QDialog, save_name: str, on_save: Callable[[], Any]
+) -> tuple[QDialogButtonBox, QPushButton]:
     """Save and Cancel for a form dialog: Save runs ``on_save`` (which accepts the
     dialog once it has saved), Cancel rejects it. Returns the box and its Save button."""
     box = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog)
+        QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
     save = box.button(QDialogButtonBox.StandardButton.Save)
     save.setObjectName(save_name)
     save.setAccessibleName(dialog.tr("Save"))
@@ -155,8 +157,9 @@ def save_cancel_buttons(dialog: QDialog, save_name: str,
     return box, save
 
 
-def action_row(parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]],
-               primary: tuple[str, str, Callable[[], Any]]) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
+def action_row(
+    parent: QWidget, dismiss: tuple[str, str, Callable[[], Any]], primary: tuple[str, str, Callable[[], Any]]
+) -> tuple[QHBoxLayout, QPushButton, QPushButton]:
     """The dialogs' closing row: a way out, then the one action (the default), right-aligned.
 
     Each of ``dismiss`` and ``primary`` is (text, object name, what a click does).

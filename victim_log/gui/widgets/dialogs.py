@@ -41,8 +41,9 @@ def run_for_saved_id(dialog: QDialog) -> int | None:
         dialog.deleteLater()
 
 
-def show_message(parent: QWidget | None, title: str, text: str,
-                 icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
+def show_message(
+    parent: QWidget | None, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information
+) -> None:
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("messageBox")
     exec_dialog(box)
@@ -53,15 +54,17 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
         show_message(parent, "Victim Log", exc.message, QMessageBox.Icon.Warning)
         return
     log_unexpected(exc)
-    show_message(parent, "Victim Log",
-                 "Something went wrong, but nothing you typed has been lost. "
-                 "Please try again.", QMessageBox.Icon.Warning)
+    show_message(
+        parent,
+        "Victim Log",
+        "Something went wrong, but nothing you typed has been lost. Please try again.",
+        QMessageBox.Icon.Warning,
+    )
 
 
 def choose(parent: QWidget | None, title: str, text: str, options: list[str]) -> int | None:
     """Which of ``options`` the person picked (its index), or None for Cancel."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     buttons = [box.addButton(o, QMessageBox.ButtonRole.AcceptRole) for o in options]
     cancel = box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(cancel)
@@ -71,8 +74,7 @@ def choose(parent: QWidget | None, title: str, text: str, options: list[str]) ->
 
 
 def confirm(parent: QWidget | None, title: str, text: str, yes: str = "Yes") -> bool:
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton,
-                      parent)
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
     box.addButton("Cancel", QMessageBox.ButtonRole.RejectRole)
     exec_dialog(box)

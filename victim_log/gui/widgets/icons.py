@@ -70,8 +70,7 @@ def _circle(p: QPainter, x: float, y: float, r: float, *, fill: bool = False) ->
         p.drawEllipse(QPointF(x, y), r, r)
 
 
-def _poly(p: QPainter, points: list[tuple[float, float]], *, closed: bool = True,
-          fill: bool = False) -> None:
+def _poly(p: QPainter, points: list[tuple[float, float]], *, closed: bool = True, fill: bool = False) -> None:
     poly = QPolygonF([QPointF(x, y) for x, y in points])
     if fill:
         p.save()
@@ -182,8 +181,7 @@ def _third_party(p: QPainter) -> None:
 
 def _crosshair(p: QPainter) -> None:
     _circle(p, 12, 12, 7)
-    for a, b in (((12, 2), (12, 8)), ((12, 16), (12, 22)), ((2, 12), (8, 12)),
-                 ((16, 12), (22, 12))):
+    for a, b in (((12, 2), (12, 8)), ((12, 16), (12, 22)), ((2, 12), (8, 12)), ((16, 12), (22, 12))):
         p.drawLine(QPointF(*a), QPointF(*b))
     _circle(p, 12, 12, 1.5, fill=True)
 
@@ -298,8 +296,7 @@ def paint_glyph(painter: QPainter, rect: QRect | QRectF, name: str, color: QColo
     painter.restore()
 
 
-def paint_kind_badge(painter: QPainter, rect: QRect | QRectF, kind: str, *,
-                     disabled: bool = False) -> None:
+def paint_kind_badge(painter: QPainter, rect: QRect | QRectF, kind: str, *, disabled: bool = False) -> None:
     """A rounded square in the kind's colour with its glyph in white."""
     r = QRectF(rect)
     side = min(r.width(), r.height())

@@ -25,8 +25,12 @@ def decode_image(data: bytes, fit: QSize | None = None) -> QImage:
             reader.setScaledSize(size.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
     buffer.close()
-    if fit is not None and not image.isNull() and (image.width() > fit.width()
-                                                   or image.height() > fit.height()):
-        image = image.scaled(fit, Qt.AspectRatioMode.KeepAspectRatio,
-                             Qt.TransformationMode.SmoothTransformation)
+    if (
+        fit is not None
+        and not image.isNull()
+        and (image.width() > fit.width() or image.height() > fit.height())
+    ):
+        image = image.scaled(
+            fit, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
     return image

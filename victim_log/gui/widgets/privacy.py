@@ -56,9 +56,16 @@ def clear_file_dialog_history() -> None:
                 path.unlink()
 
 
-def file_dialog(parent: QWidget | None, mode: Mode, title: str, *,
-                name_filters: Sequence[str] = (), default_suffix: str = "",
-                suggested_name: str = "", directory: Path | None = None) -> QFileDialog:
+def file_dialog(
+    parent: QWidget | None,
+    mode: Mode,
+    title: str,
+    *,
+    name_filters: Sequence[str] = (),
+    default_suffix: str = "",
+    suggested_name: str = "",
+    directory: Path | None = None,
+) -> QFileDialog:
     """A Qt (non-native) file dialog that remembers nothing.
 
     Callers normally use :func:`pick_paths`, which also runs the dialog through the
@@ -111,4 +118,3 @@ def pick_paths(parent: QWidget | None, mode: Mode, title: str, **kwargs: object)
             shiboken6.delete(dialog)
         clear_file_dialog_history()
     return chosen
-

@@ -17,15 +17,27 @@ DEFAULT_REASON = "added details"
 class ReasonDialog(QDialog):
     """Asks for the short reason every change is recorded with."""
 
-    def __init__(self, parent: QWidget | None = None, *, title: str = "", prompt: str = "",
-                 default: str = DEFAULT_REASON, ok_text: str = "") -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        title: str = "",
+        prompt: str = "",
+        default: str = DEFAULT_REASON,
+        ok_text: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(title or self.tr("Why the change?"))
         self.setAccessibleName(self.windowTitle())
-        label = QLabel(prompt or self.tr(
-            "Your change is saved as a new version; the earlier one stays in the history. "
-            "Please give a short reason."), self)
+        label = QLabel(
+            prompt
+            or self.tr(
+                "Your change is saved as a new version; the earlier one stays in the history. "
+                "Please give a short reason."
+            ),
+            self,
+        )
         label.setWordWrap(True)
         self.reason_edit = QLineEdit(default, self)
         self.reason_edit.setObjectName("reasonEdit")
@@ -34,7 +46,8 @@ class ReasonDialog(QDialog):
         self.reason_edit.selectAll()
         label.setBuddy(self.reason_edit)
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(ok_text or self.tr("Save"))
         ok.setAccessibleName(ok.text())
@@ -43,8 +56,7 @@ class ReasonDialog(QDialog):
         cancel.setAccessibleName(self.tr("Cancel"))
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.reason_edit.textChanged.connect(
-            lambda text: ok.setEnabled(bool(text.strip())))
+        self.reason_edit.textChanged.connect(lambda text: ok.setEnabled(bool(text.strip())))
         ok.setEnabled(bool(default.strip()))
         layout = QVBoxLayout(self)
         layout.addWidget(label)
@@ -56,8 +68,14 @@ class ReasonDialog(QDialog):
         return self.reason_edit.text().strip()
 
 
-def ask_reason(parent: QWidget | None, *, title: str = "", prompt: str = "",
-               default: str = DEFAULT_REASON, ok_text: str = "") -> str | None:
+def ask_reason(
+    parent: QWidget | None,
+    *,
+    title: str = "",
+    prompt: str = "",
+    default: str = DEFAULT_REASON,
+    ok_text: str = "",
+) -> str | None:
     """The reason typed, or None if the person cancelled."""
     dialog = ReasonDialog(parent, title=title, prompt=prompt, default=default, ok_text=ok_text)
     try:
@@ -70,8 +88,9 @@ def ask_reason(parent: QWidget | None, *, title: str = "", prompt: str = "",
     return reason
 
 
-def confirm_then_reason(parent: QWidget | None, *, question: str, explanation: str,
-                        yes: str, why: str, prompt: str, ok_text: str) -> str | None:
+def confirm_then_reason(
+    parent: QWidget | None, *, question: str, explanation: str, yes: str, why: str, prompt: str, ok_text: str
+) -> str | None:
     """Ask "are you sure?", then why: the reason typed, or None if either was cancelled.
 
     For taking something out of the diary (an entry, a person): nothing goes without

@@ -18,8 +18,15 @@ from ...textsafe import display_safe
 class SafeLabel(QLabel):
     """A QLabel for untrusted text; ``single_line`` also turns line breaks into spaces."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None, *,
-                 single_line: bool = False, name: str = "", wrap: bool = False) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        single_line: bool = False,
+        name: str = "",
+        wrap: bool = False,
+    ) -> None:
         super().__init__(parent)
         self._single_line = single_line
         super().setTextFormat(Qt.TextFormat.PlainText)

@@ -15,12 +15,24 @@ from PySide6.QtWidgets import QWidget
 from . import privacy
 
 
-def choose_save_path(parent: QWidget | None, title: str, suggested_name: str, *,
-                     name_filters: Sequence[str] = (), suffix: str = "") -> Path | None:
+def choose_save_path(
+    parent: QWidget | None,
+    title: str,
+    suggested_name: str,
+    *,
+    name_filters: Sequence[str] = (),
+    suffix: str = "",
+) -> Path | None:
     """The path the person chose to save to, or None if they cancelled.
 
     ``suffix`` (without a dot) is added when the typed name has none.
     """
-    chosen = privacy.pick_paths(parent, privacy.Mode.SAVE, title, name_filters=list(name_filters),
-                                default_suffix=suffix, suggested_name=suggested_name)
+    chosen = privacy.pick_paths(
+        parent,
+        privacy.Mode.SAVE,
+        title,
+        name_filters=list(name_filters),
+        default_suffix=suffix,
+        suggested_name=suggested_name,
+    )
     return chosen[0] if chosen else None

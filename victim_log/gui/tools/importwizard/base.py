@@ -67,14 +67,22 @@ class WizardBase(QWizard):
     def request(self, *, dry_run: bool, photo_incidents: bool = False) -> ImportRequest:
         assert self.source is not None
         sender = None if self.format == "photos" else self.sender_name
-        return ImportRequest(self.format, self.source, sender=sender,
-                             group_minutes=self.group_minutes, date_order=self.date_order,
-                             dry_run=dry_run, photo_incidents=photo_incidents)
+        return ImportRequest(
+            self.format,
+            self.source,
+            sender=sender,
+            group_minutes=self.group_minutes,
+            date_order=self.date_order,
+            dry_run=dry_run,
+            photo_incidents=photo_incidents,
+        )
 
     def describe_scan(self, report: ImportReport) -> str:
         if report.already_imported:
-            return self.tr("You have already imported this file, so everything in it is in your "
-                           "diary. There is nothing more to do with it.")
+            return self.tr(
+                "You have already imported this file, so everything in it is in your "
+                "diary. There is nothing more to do with it."
+            )
         noun = FORMAT_BY_KEY[self.format].noun
         if self.format == "photos":
             if not report.messages_seen:
@@ -83,11 +91,12 @@ class WizardBase(QWizard):
         if not report.messages_seen:
             return self.tr("We found no {noun}s in this file. Nothing was changed.").format(noun=noun)
         text = self.tr("Read {items} from {senders}.").format(
-            items=plural(report.messages_seen, noun),
-            senders=plural(len(report.senders), "sender"))
+            items=plural(report.messages_seen, noun), senders=plural(len(report.senders), "sender")
+        )
         if report.skipped_lines:
             text += " " + self.tr("{n} could not be read and will be skipped.").format(
-                n=plural(report.skipped_lines, "line"))
+                n=plural(report.skipped_lines, "line")
+            )
         return text
 
     def describe_plan(self, report: ImportReport) -> str:
@@ -95,7 +104,8 @@ class WizardBase(QWizard):
             return self.tr("There is nothing new from this person to import.")
         return self.tr("{incidents} will be created, {exhibits} stored.").format(
             incidents=plural(report.incidents_created, "incident"),
-            exhibits=plural(report.exhibits_stored, "exhibit"))
+            exhibits=plural(report.exhibits_stored, "exhibit"),
+        )
 
     def set_working(self, working: bool) -> None:
         self._working = working

@@ -28,8 +28,7 @@ class ConfirmPage(QWizardPage):
         self.w = wizard
         self.setObjectName("confirmPage")
         self.setTitle(self.tr("Ready to import"))
-        self.setSubTitle(self.tr("Nothing has been changed yet. Check this looks right, then "
-                                 "press Import."))
+        self.setSubTitle(self.tr("Nothing has been changed yet. Check this looks right, then press Import."))
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
         layout = QVBoxLayout(self)
@@ -48,14 +47,21 @@ class ConfirmPage(QWizardPage):
         self.preview.setWordWrap(True)
         self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.preview, 1)
-        self.photo_incidents = QCheckBox(self.tr("Also make an entry for each photo, to complete "
-                                                 "later"), self)
+        self.photo_incidents = QCheckBox(
+            self.tr("Also make an entry for each photo, to complete later"), self
+        )
         self.photo_incidents.setObjectName("photoIncidents")
         self.photo_incidents.toggled.connect(self._photo_choice)
         layout.addWidget(self.photo_incidents)
-        layout.addWidget(wrapped(self.tr(
-            "The original file is kept unchanged as evidence, so an officer can find every "
-            "message in it. If anything goes wrong, nothing is changed."), self))
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "The original file is kept unchanged as evidence, so an officer can find every "
+                    "message in it. If anything goes wrong, nothing is changed."
+                ),
+                self,
+            )
+        )
         self._task: BackgroundTask | None = None
         self._imported = False
 
@@ -79,13 +85,16 @@ class ConfirmPage(QWizardPage):
     def _photo_choice(self) -> None:
         scan = self.w.scan
         n = scan.messages_seen if scan else 0
-        self.summary.setText(self.tr("{photos} will be stored as evidence.").format(
-            photos=plural(n, "photo")))
-        self.detail.setText(self.tr("{n} will be created, one per photo, marked “complete "
-                                    "later”.").format(n=plural(n, "entry", "entries"))
-                            if self.photo_incidents.isChecked() else
-                            self.tr("No entries will be created; you can attach the photos to "
-                                    "entries later."))
+        self.summary.setText(
+            self.tr("{photos} will be stored as evidence.").format(photos=plural(n, "photo"))
+        )
+        self.detail.setText(
+            self.tr("{n} will be created, one per photo, marked “complete later”.").format(
+                n=plural(n, "entry", "entries")
+            )
+            if self.photo_incidents.isChecked()
+            else self.tr("No entries will be created; you can attach the photos to entries later.")
+        )
         self.completeChanged.emit()
 
     @Slot(object, object)
@@ -105,16 +114,24 @@ class ConfirmPage(QWizardPage):
         self.summary.setText(self.w.describe_plan(report))
         noun = FORMAT_BY_KEY[self.w.format].noun
         who = display_safe(self.w.sender_name or "", single_line=True)
-        lines = [self.tr("{matched} of the {seen} in this file are from {who}.").format(
-            matched=report.matched, seen=plural(report.messages_seen, noun), who=who)]
+        lines = [
+            self.tr("{matched} of the {seen} in this file are from {who}.").format(
+                matched=report.matched, seen=plural(report.messages_seen, noun), who=who
+            )
+        ]
         if report.duplicates_skipped:
             n = report.duplicates_skipped
-            lines.append(self.tr("1 was imported before and will not be added again.") if n == 1
-                          else self.tr("{n} were imported before and will not be added again.")
-                          .format(n=n))
+            lines.append(
+                self.tr("1 was imported before and will not be added again.")
+                if n == 1
+                else self.tr("{n} were imported before and will not be added again.").format(n=n)
+            )
         if report.skipped_lines:
-            lines.append(self.tr("{n} in the file could not be read and will be skipped.").format(
-                n=plural(report.skipped_lines, "line")))
+            lines.append(
+                self.tr("{n} in the file could not be read and will be skipped.").format(
+                    n=plural(report.skipped_lines, "line")
+                )
+            )
         if report.preview:
             lines.append(self.tr("The first entries:"))
         self.detail.setText("\n".join(lines))

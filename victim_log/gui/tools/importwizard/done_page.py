@@ -31,20 +31,29 @@ class DonePage(QWizardPage):
         if report is None:
             return
         if report.already_imported:
-            self.result_label.setText(self.tr("This file was imported before, so there was "
-                                              "nothing new to add."))
+            self.result_label.setText(
+                self.tr("This file was imported before, so there was nothing new to add.")
+            )
             self.next_steps.setText(self.tr("Your diary already has everything in it."))
             return
-        self.result_label.setText(self.tr("{incidents} created and {exhibits} stored.").format(
-            incidents=plural(report.incidents_created, "entry", "entries"),
-            exhibits=plural(report.exhibits_stored, "evidence file")))
+        self.result_label.setText(
+            self.tr("{incidents} created and {exhibits} stored.").format(
+                incidents=plural(report.incidents_created, "entry", "entries"),
+                exhibits=plural(report.exhibits_stored, "evidence file"),
+            )
+        )
         extra = ""
         if report.duplicates_skipped:
             extra = " " + self.tr("{n} had been imported before and were left as they were.").format(
-                n=report.duplicates_skipped)
-        self.next_steps.setText(self.tr(
-            "They are in your timeline, marked as imported. When you feel able to, you can "
-            "add to each one how it affected you.") + extra)
+                n=report.duplicates_skipped
+            )
+        self.next_steps.setText(
+            self.tr(
+                "They are in your timeline, marked as imported. When you feel able to, you can "
+                "add to each one how it affected you."
+            )
+            + extra
+        )
 
 
 # --------------------------------------------------------------------------- the wizard

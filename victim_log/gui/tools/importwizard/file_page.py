@@ -53,9 +53,10 @@ class FilePage(QWizardPage):
         self.date_box.setObjectName("dateOrder")
         dv = QVBoxLayout(self.date_box)
         dv.setContentsMargins(0, 8, 0, 0)
-        self.date_intro = wrapped(self.tr(
-            "The dates in this chat could be read two ways. Think of a message you remember:"),
-            self.date_box)
+        self.date_intro = wrapped(
+            self.tr("The dates in this chat could be read two ways. Think of a message you remember:"),
+            self.date_box,
+        )
         self.date_question = wrapped("", self.date_box, name="dateQuestion")
         self.date_question.setFont(scaled(self.date_question.font(), 1.1, bold=True))
         self.dmy = QRadioButton(self.date_box)
@@ -111,8 +112,7 @@ class FilePage(QWizardPage):
         vault = self.w.session.require()
         if self.w.source is None:
             return  # nothing chosen yet
-        req = ImportRequest(self.w.format, self.w.source, dry_run=True,
-                            date_order=self.w.date_order)
+        req = ImportRequest(self.w.format, self.w.source, dry_run=True, date_order=self.w.date_order)
         self.w.scan = None
         self.status.setText(self.tr("Reading the file…"))
         self.busy.show()
@@ -160,8 +160,7 @@ class FilePage(QWizardPage):
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
         scan = self.w.scan
-        return (not self.scanning and scan is not None and not scan.already_imported
-                and scan.messages_seen > 0)
+        return not self.scanning and scan is not None and not scan.already_imported and scan.messages_seen > 0
 
     def nextId(self) -> int:  # noqa: N802 - Qt name
         return self.w.CONFIRM if self.w.format == "photos" else self.w.SENDER

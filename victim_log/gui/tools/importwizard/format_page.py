@@ -20,8 +20,12 @@ class FormatPage(QWizardPage):
         self.w = wizard
         self.setObjectName("formatPage")
         self.setTitle(self.tr("What would you like to import?"))
-        self.setSubTitle(self.tr("Messages, calls and photos become entries in your diary, with "
-                                 "the original file kept unchanged as evidence."))
+        self.setSubTitle(
+            self.tr(
+                "Messages, calls and photos become entries in your diary, with "
+                "the original file kept unchanged as evidence."
+            )
+        )
         layout = QVBoxLayout(self)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}

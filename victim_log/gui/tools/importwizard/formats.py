@@ -23,26 +23,45 @@ class FormatChoice:
 
 
 FORMATS: tuple[FormatChoice, ...] = (
-    FormatChoice("whatsapp", "WhatsApp chat (.txt or .zip)",
-                 "In WhatsApp, open the chat, tap ⋮ › More › Export chat (on iPhone tap their "
-                 "name › Export chat) and send the file to this computer.",
-                 ("WhatsApp chat (*.txt *.zip)", "All files (*)"), "message"),
-    FormatChoice("sms-backup", "Text messages (SMS Backup & Restore, .xml)",
-                 "On Android, the free app “SMS Backup & Restore” saves your texts as an .xml "
-                 "file: back up Messages, then copy the file here.",
-                 ("SMS backup (*.xml)", "All files (*)"), "message"),
-    FormatChoice("calls", "Call log (SMS Backup & Restore, .xml)",
-                 "In the same app, back up Call logs (the file name starts with “calls-”) and "
-                 "copy it here.",
-                 ("Call log backup (*.xml)", "All files (*)"), "call"),
-    FormatChoice("email", "Emails (.eml or .mbox)",
-                 "In your email program, save each message (Download or Save as .eml), or "
-                 "export a whole folder as an .mbox file.",
-                 ("Email (*.eml *.mbox)", "All files (*)"), "email"),
-    FormatChoice("photos", "A folder of photos or screenshots",
-                 "Copy the photos and screenshots from your phone into one folder on this "
-                 "computer. Each becomes evidence, dated from the photo.",
-                 (), "photo"),
+    FormatChoice(
+        "whatsapp",
+        "WhatsApp chat (.txt or .zip)",
+        "In WhatsApp, open the chat, tap ⋮ › More › Export chat (on iPhone tap their "
+        "name › Export chat) and send the file to this computer.",
+        ("WhatsApp chat (*.txt *.zip)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "sms-backup",
+        "Text messages (SMS Backup & Restore, .xml)",
+        "On Android, the free app “SMS Backup & Restore” saves your texts as an .xml "
+        "file: back up Messages, then copy the file here.",
+        ("SMS backup (*.xml)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "calls",
+        "Call log (SMS Backup & Restore, .xml)",
+        "In the same app, back up Call logs (the file name starts with “calls-”) and copy it here.",
+        ("Call log backup (*.xml)", "All files (*)"),
+        "call",
+    ),
+    FormatChoice(
+        "email",
+        "Emails (.eml or .mbox)",
+        "In your email program, save each message (Download or Save as .eml), or "
+        "export a whole folder as an .mbox file.",
+        ("Email (*.eml *.mbox)", "All files (*)"),
+        "email",
+    ),
+    FormatChoice(
+        "photos",
+        "A folder of photos or screenshots",
+        "Copy the photos and screenshots from your phone into one folder on this "
+        "computer. Each becomes evidence, dated from the photo.",
+        (),
+        "photo",
+    ),
 )
 FORMAT_BY_KEY = {f.key: f for f in FORMATS}
 
@@ -50,8 +69,20 @@ PREVIEW_LINES = 5
 DEFAULT_GROUP_MINUTES = 10
 SENDER_SHOWN_CHARS = 100
 
-_MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October", "November", "December")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _CHAT_DATE = re.compile(r"^[\ufeff\u200e\u200f\[]*(\d{1,2})([/.\-])(\d{1,2})[/.\-]\d{2,4}")
 
 
@@ -61,8 +92,9 @@ def choose_open_path(parent: QWidget | None, fmt: str) -> Path | None:
     if fmt == "photos":
         chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder of photos")
     else:
-        chosen = privacy.pick_paths(parent, privacy.Mode.OPEN, "Choose the file to import",
-                                    name_filters=list(choice.filters))
+        chosen = privacy.pick_paths(
+            parent, privacy.Mode.OPEN, "Choose the file to import", name_filters=list(choice.filters)
+        )
     return chosen[0] if chosen else None
 
 
@@ -75,8 +107,9 @@ def date_question(sample: tuple[int, str, int] | None) -> tuple[str, str, str]:
     """The question and the two answers for a day/month-ambiguous date like 03/04."""
     a, sep, b = sample or (3, "/", 4)
     shown = f"{a:02d}{sep}{b:02d}"
-    question = (f"Is {shown} the {_ordinal(a)} of {_MONTH_NAMES[b - 1]} "
-                f"or {_MONTH_NAMES[a - 1]} {_ordinal(b)}?")
+    question = (
+        f"Is {shown} the {_ordinal(a)} of {_MONTH_NAMES[b - 1]} or {_MONTH_NAMES[a - 1]} {_ordinal(b)}?"
+    )
     dmy = f"The {_ordinal(a)} of {_MONTH_NAMES[b - 1]} (day first, as in the UK)"
     mdy = f"{_MONTH_NAMES[a - 1]} {_ordinal(b)} (month first, as in the US)"
     return question, dmy, mdy

@@ -29,8 +29,12 @@ class SenderPage(QWizardPage):
         self.w = wizard
         self.setObjectName("senderPage")
         self.setTitle(self.tr("Who is harassing you?"))
-        self.setSubTitle(self.tr("Their messages and calls become entries. Everyone else's, "
-                                 "including yours, stay in the evidence file only."))
+        self.setSubTitle(
+            self.tr(
+                "Their messages and calls become entries. Everyone else's, "
+                "including yours, stay in the evidence file only."
+            )
+        )
         layout = QVBoxLayout(self)
         self.senders = QListWidget(self)
         self.senders.setObjectName("senders")
@@ -64,19 +68,25 @@ class SenderPage(QWizardPage):
         group_row.addWidget(QLabel(self.tr("of each other"), self))
         group_row.addStretch(1)
         layout.addLayout(group_row)
-        layout.addWidget(wrapped(self.tr(
-            "Useful when they send many messages in a burst: each entry still keeps every "
-            "message, word for word, with its time."), self))
+        layout.addWidget(
+            wrapped(
+                self.tr(
+                    "Useful when they send many messages in a burst: each entry still keeps every "
+                    "message, word for word, with its time."
+                ),
+                self,
+            )
+        )
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         self.senders.clear()
         self.typed.clear()
         scan = self.w.scan
         noun = FORMAT_BY_KEY[self.w.format].noun
-        for sender, count in (scan.senders if scan else []):
+        for sender, count in scan.senders if scan else []:
             name = display_safe(sender, single_line=True).strip() or self.tr("(no name)")
             if len(name) > SENDER_SHOWN_CHARS:
-                name = name[:SENDER_SHOWN_CHARS - 1] + "…"
+                name = name[: SENDER_SHOWN_CHARS - 1] + "…"
             item = QListWidgetItem(f"{name}  ·  {plural(count, noun)}")
             item.setData(Qt.ItemDataRole.UserRole, sender)
             self.senders.addItem(item)

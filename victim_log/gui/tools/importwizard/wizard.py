@@ -37,14 +37,17 @@ class ImportWizard(WizardBase):
         self.sender_page = SenderPage(self)
         self.confirm_page = ConfirmPage(self)
         self.done_page = DonePage(self)
-        for page_id, page in ((self.FORMAT, self.format_page), (self.FILE, self.file_page),
-                              (self.SENDER, self.sender_page), (self.CONFIRM, self.confirm_page),
-                              (self.DONE, self.done_page)):
+        for page_id, page in (
+            (self.FORMAT, self.format_page),
+            (self.FILE, self.file_page),
+            (self.SENDER, self.sender_page),
+            (self.CONFIRM, self.confirm_page),
+            (self.DONE, self.done_page),
+        ):
             self.setPage(page_id, page)
         self.setStartId(self.FORMAT)
         # Room for the help lines on the first page without squeezing them.
-        self.setMinimumSize(self.fontMetrics().averageCharWidth() * 100,
-                            self.fontMetrics().height() * 36)
+        self.setMinimumSize(self.fontMetrics().averageCharWidth() * 100, self.fontMetrics().height() * 36)
 
     def forget_scan(self) -> None:
         self.file_page.forget_scan()
@@ -61,5 +64,3 @@ def open_import_wizard(session: Session, parent: QWidget | None = None) -> None:
         dialogs.exec_dialog(wizard)
     finally:
         dispose(wizard)
-
-
