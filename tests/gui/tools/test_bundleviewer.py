@@ -88,7 +88,7 @@ def test_valid_bundle_banner_timeline_and_exhibit(
     qtbot, bundle_file: Path, tmp_path: Path, monkeypatch, answers: DialogAnswers
 ) -> None:
     viewer = open_viewer(qtbot, bundle_file)
-    assert viewer.status.text() == "VALID"
+    assert viewer.status.text() == "VALID, signer not yet confirmed"  # never an unqualified VALID
     assert "3 incidents, 1 exhibit, 6 Jun 2026 to 9 Jun 2026" in viewer.summary.text()
     assert viewer.readout.text() == viewer.report.short_fingerprint
     assert len(viewer.readout.text()) == 29  # six groups of four
@@ -240,12 +240,14 @@ def test_key_the_sender_read_out_is_checked(qtbot, bundle_file: Path) -> None:
     with qtbot.waitSignal(viewer.pin_checked, timeout=10_000):
         viewer.pin_button.click()
     assert viewer.pin_result.text().startswith("It matches")
+    assert viewer.status.text() == "VALID, signed by the key you expected"
 
     wrong = "0000 0000 0000 0000 0000 0000" if right != "0000 0000 0000 0000 0000 0000" else "1" * 24
     viewer.pin_edit.setText(wrong)
     with qtbot.waitSignal(viewer.pin_checked, timeout=10_000):
         viewer.pin_button.click()
     assert "not by the key you expected" in viewer.pin_result.text()
+    assert viewer.status.text().startswith("INVALID")
 
     viewer.pin_edit.setText("not a key")
     viewer.pin_button.click()  # refused at once: a mistyped key is not a failed bundle

@@ -430,7 +430,9 @@ class BundleViewer(QMainWindow):
         counts = contents_text(report)
         self._set_banner(
             _VALID_STYLE,
-            self.tr("VALID"),
+            self.tr("VALID, signed by the key you expected")
+            if report.signer_confirmed
+            else self.tr("VALID, signer not yet confirmed"),
             self.tr("Nothing has changed since it was exported.") + (f" {counts}." if counts else ""),
         )
         self.readout.setText(report.short_fingerprint or "")
@@ -491,10 +493,15 @@ class BundleViewer(QMainWindow):
         self._pin_task = None
         self.pin_button.setEnabled(True)
         if isinstance(report, VerifyReport) and report.signer_confirmed:
+            self.banner.setStyleSheet(_VALID_STYLE)
+            self.status.setText(self.tr("VALID, signed by the key you expected"))
             self._show_pin_result(
                 self.tr("It matches: this bundle was signed with the key the sender read to you.")
             )
         elif isinstance(report, VerifyReport):
+            # Signed by someone else than the sender says: as the CLI, this is INVALID.
+            self.banner.setStyleSheet(_INVALID_STYLE)
+            self.status.setText(self.tr("INVALID: not signed by the key the sender read to you"))
             signature = [p.message for p in report.problems if p.kind == SIGNATURE]
             self._show_pin_result(
                 display_safe(signature[0], single_line=True)
