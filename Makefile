@@ -30,6 +30,7 @@ sysdeps:
 
 lint: $(STAMP)
 	$(BIN)/ruff check victim_log tests bench
+	$(BIN)/ruff format --check victim_log tests bench
 	$(BIN)/mypy
 
 # The benchmarks run at small size first, so they never rot (they fail only if a case

@@ -77,30 +77,49 @@ def _sort_key(start: str, fallback: str) -> float:
         return 0.0
 
 
-_INSERT_RECORD = ("INSERT INTO records (kind, id, version, recorded_at, reason, deleted, body)"
-                  " VALUES (?,?,?,?,?,?,?)")
+_INSERT_RECORD = (
+    "INSERT INTO records (kind, id, version, recorded_at, reason, deleted, body) VALUES (?,?,?,?,?,?,?)"
+)
 # A new incident's timeline row is a plain INSERT (half the work of OR REPLACE, which
 # a changed incident needs).
 _INSERT_TIMELINE = (
     "INSERT INTO incidents (id, version, first_recorded_at, recorded_at,"
     " occurred_start, occurred_end, precision, sort_key, deleted, kinds, summary,"
-    " evidence_count, reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    " evidence_count, reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
 _REPLACE_TIMELINE = _INSERT_TIMELINE.replace("INSERT", "INSERT OR REPLACE", 1)
 _INSERT_PERSON_LINK = "INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)"
 _INSERT_EVIDENCE_LINK = "INSERT INTO evidence_links (evidence_id, incident_id) VALUES (?, ?)"
-_INSERT_SEARCH = ("INSERT INTO incident_fts (rowid, summary, details, location, people)"
-                  " VALUES (?,?,?,?,?)")
+_INSERT_SEARCH = "INSERT INTO incident_fts (rowid, summary, details, location, people) VALUES (?,?,?,?,?)"
 
 
-def _timeline_row(incident_id: int, version: int, first_at: str, at: str, data: IncidentData,
-                  evidence_count: int, deleted: bool) -> tuple[Any, ...]:
+def _timeline_row(
+    incident_id: int,
+    version: int,
+    first_at: str,
+    at: str,
+    data: IncidentData,
+    evidence_count: int,
+    deleted: bool,
+) -> tuple[Any, ...]:
     """An incident's row in the ``incidents`` table (the timeline and its filters)."""
-    return (incident_id, version, first_at, at, data.occurred_start, data.occurred_end,
-            data.precision, _sort_key(data.occurred_start, first_at), int(deleted),
-            "," + ",".join(data.kinds) + ",", data.summary, evidence_count,
-            int(not data.police.is_empty()),
-            int("order_breach" in data.kinds or data.order_id is not None),
-            int(data.complete_later))
+    return (
+        incident_id,
+        version,
+        first_at,
+        at,
+        data.occurred_start,
+        data.occurred_end,
+        data.precision,
+        _sort_key(data.occurred_start, first_at),
+        int(deleted),
+        "," + ",".join(data.kinds) + ",",
+        data.summary,
+        evidence_count,
+        int(not data.police.is_empty()),
+        int("order_breach" in data.kinds or data.order_id is not None),
+        int(data.complete_later),
+    )
 
 
 @dataclass(frozen=True)
@@ -183,14 +202,18 @@ def history_warning(conn: db.Connection, anchor: tuple[int, str] | None) -> str 
     row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
     if row is None:
         found = journal.head(conn)[0]
-        return (f"Your diary opened, but its history is shorter than when it was last saved: "
-                f"it now ends at entry {found}, and entry {seq} was saved before. An older copy "
-                "of the vault's database may have been put back. Nothing has been deleted "
-                "now; compare with your backups and exports.")
+        return (
+            f"Your diary opened, but its history is shorter than when it was last saved: "
+            f"it now ends at entry {found}, and entry {seq} was saved before. An older copy "
+            "of the vault's database may have been put back. Nothing has been deleted "
+            "now; compare with your backups and exports."
+        )
     if str(row[0]) != digest:
-        return (f"Your diary opened, but entry {seq} of its history is not the one that was "
-                "saved: the vault's database may have been replaced with another copy. "
-                "Nothing has been deleted now; compare with your backups and exports.")
+        return (
+            f"Your diary opened, but entry {seq} of its history is not the one that was "
+            "saved: the vault's database may have been replaced with another copy. "
+            "Nothing has been deleted now; compare with your backups and exports."
+        )
     return None
 
 
@@ -223,8 +246,9 @@ def fts_query(text: str) -> str:
 class Vault(ClosedOnExit):
     """An unlocked vault. ``lock()`` drops the keys and closes the database."""
 
-    def __init__(self, path: Path, data_key: bytes, conn: db.Connection, keyfile: keys.KeyFile,
-                 unlock_info: UnlockInfo) -> None:
+    def __init__(
+        self, path: Path, data_key: bytes, conn: db.Connection, keyfile: keys.KeyFile, unlock_info: UnlockInfo
+    ) -> None:
         self.path = path
         self._data_key: bytearray | None = bytearray(data_key)
         self._conn: db.Connection | None = conn
@@ -246,8 +270,7 @@ class Vault(ClosedOnExit):
         return paths.vault_exists(path)
 
     @classmethod
-    def create(cls, path: Path, passphrase: str,
-               kdf: keys.KdfParams | None = None) -> tuple[Vault, str]:
+    def create(cls, path: Path, passphrase: str, kdf: keys.KdfParams | None = None) -> tuple[Vault, str]:
         """Make a new vault; returns it unlocked with the recovery key to show once."""
         path = Path(path)
         paths.secure_umask()
@@ -269,10 +292,8 @@ class Vault(ClosedOnExit):
         conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"), create=True)
         try:
             with db.transaction(conn, "the new vault"):
-                conn.execute("INSERT INTO meta (key, value) VALUES ('vault_id', ?)",
-                             (keyfile.vault_id,))
-                conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)",
-                             (now_iso(),))
+                conn.execute("INSERT INTO meta (key, value) VALUES ('vault_id', ?)", (keyfile.vault_id,))
+                conn.execute("INSERT INTO meta (key, value) VALUES ('created_at', ?)", (now_iso(),))
             keyfile.save(path / KEY_NAME)
             keys.remember_slots(paths.state_dir(), keyfile)
         except BaseException:
@@ -299,15 +320,19 @@ class Vault(ClosedOnExit):
         if not (path / KEY_NAME).exists():
             if (path / DB_NAME).exists():
                 return keys.KeyFile.load(path / KEY_NAME)  # raises: key file missing
-            raise VaultMissing(
-                f"There is no vault in {path}. Create one with 'victim-log init'."
-            )
+            raise VaultMissing(f"There is no vault in {path}. Create one with 'victim-log init'.")
         return keys.KeyFile.load(path / KEY_NAME)
 
     @classmethod
-    def open(cls, path: Path, passphrase: str | None = None, *,
-             recovery_key: str | None = None, wait: bool = False,
-             backoff: bool = True) -> Vault:
+    def open(
+        cls,
+        path: Path,
+        passphrase: str | None = None,
+        *,
+        recovery_key: str | None = None,
+        wait: bool = False,
+        backoff: bool = True,
+    ) -> Vault:
         """Unlock with the passphrase (or the recovery key).
 
         Refuses while the back-off delay is running (or sleeps through it when
@@ -333,7 +358,8 @@ class Vault(ClosedOnExit):
                 seconds = math.ceil(delay)
                 raise VaultLocked(
                     f"Too many wrong tries. Please wait {seconds} second{'s' if seconds != 1 else ''}"
-                    " and try again.")
+                    " and try again."
+                )
             time.sleep(delay)
         try:
             if recovery_key is not None:
@@ -346,8 +372,11 @@ class Vault(ClosedOnExit):
             slot_type = "recovery" if recovery_key is not None else "passphrase"
             # A slot other than the one this computer last unlocked with: not a typo
             # (not for a key file just taken from a backup, which may be older).
-            if backoff and (passphrase is not None or recovery_key is not None) \
-                    and _slot_replaced_here(path, keyfile, slot_type):
+            if (
+                backoff
+                and (passphrase is not None or recovery_key is not None)
+                and _slot_replaced_here(path, keyfile, slot_type)
+            ):
                 raise _slot_replaced(slot_type) from None
             stamp = datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -387,8 +416,8 @@ class Vault(ClosedOnExit):
 
         def settle(fresh: keys.KeyFile) -> bool:
             changed = False
-            if reported and tuple(fresh.failed_attempts[:len(reported)]) == reported:
-                fresh.failed_attempts = fresh.failed_attempts[len(reported):]
+            if reported and tuple(fresh.failed_attempts[: len(reported)]) == reported:
+                fresh.failed_attempts = fresh.failed_attempts[len(reported) :]
                 changed = True
             if anchor and fresh.vault_id == self.vault_id and fresh.mac_matches(key):
                 head = journal.head(conn)
@@ -397,8 +426,12 @@ class Vault(ClosedOnExit):
                     changed = True
             return changed
 
-        if not reported and anchor and self._anchored == journal.head(conn) \
-                and self._keyfile.version == keys.VERSION:
+        if (
+            not reported
+            and anchor
+            and self._anchored == journal.head(conn)
+            and self._keyfile.version == keys.VERSION
+        ):
             return  # the usual unlock: nothing to write
         with contextlib.suppress(BadInput, VaultCorrupt):
             self._keyfile = keys.update(self.path / KEY_NAME, settle)
@@ -411,9 +444,15 @@ class Vault(ClosedOnExit):
         seq, digest = anchor or keys.GENESIS_HEAD
         found_seq, found_hash = journal.head(self.conn)
         with contextlib.suppress(BadInput, VaultCorrupt):
-            self.record_event(ROLLBACK_EVENT, {
-                "anchored_seq": seq, "anchored_hash": digest,
-                "found_seq": found_seq, "found_hash": found_hash})
+            self.record_event(
+                ROLLBACK_EVENT,
+                {
+                    "anchored_seq": seq,
+                    "anchored_hash": digest,
+                    "found_seq": found_seq,
+                    "found_hash": found_hash,
+                },
+            )
 
     def _after_commit(self) -> None:
         """Move the key file's anchor to the journal head just committed.
@@ -485,8 +524,7 @@ class Vault(ClosedOnExit):
         """Rewrap the data key; the database itself is untouched."""
         check_passphrase_acceptable(new_passphrase, vault_user_inputs(self))
         key = self._key()
-        self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase,
-                                            kdf or keys.calibrate()))
+        self._put_slot(keys.passphrase_slot(self.vault_id, key, new_passphrase, kdf or keys.calibrate()))
         with db.transaction(self.conn, "the passphrase change"):
             self._event("passphrase_changed", {})
 
@@ -507,7 +545,8 @@ class Vault(ClosedOnExit):
             if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
                 raise VaultCorrupt(
                     "The vault's key file was changed by another program while the vault "
-                    "was open. Lock the vault, unlock it again and retry. Nothing was changed.")
+                    "was open. Lock the vault, unlock it again and retry. Nothing was changed."
+                )
             fresh.put_slot(slot, key)
             return True
 
@@ -526,8 +565,9 @@ class Vault(ClosedOnExit):
 
     def set_setting(self, name: str, value: str) -> None:
         with db.transaction(self.conn, "your settings"):
-            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                              ("setting:" + name, value))
+            self.conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", ("setting:" + name, value)
+            )
 
     # ------------------------------------------------------------------ records
 
@@ -577,21 +617,44 @@ class Vault(ClosedOnExit):
         if self._batch is not None:
             self._batch["_head"] = head
 
-    def _write_record(self, kind: str, id: int, version: int, body: dict[str, Any] | str, *,
-                      reason: str, deleted: bool, action: str) -> str:
+    def _write_record(
+        self,
+        kind: str,
+        id: int,
+        version: int,
+        body: dict[str, Any] | str,
+        *,
+        reason: str,
+        deleted: bool,
+        action: str,
+    ) -> str:
         """Store one version and its journal entry; ``body`` is a dict or its canonical JSON."""
         at = now_iso()
         body_text = body if isinstance(body, str) else canonical_json(body).decode()
         self.conn.execute(_INSERT_RECORD, (kind, id, version, at, reason, int(deleted), body_text))
-        self._journal(at=at, action=action, kind=kind, id=id, version=version,
-                      body_sha256=journal.body_hash(body_text), detail=_reason_detail(reason))
+        self._journal(
+            at=at,
+            action=action,
+            kind=kind,
+            id=id,
+            version=version,
+            body_sha256=journal.body_hash(body_text),
+            detail=_reason_detail(reason),
+        )
         return at
 
     def _event(self, action: str, detail: dict[str, Any]) -> None:
         """A journal entry for something that is not a record (passphrase change, export)."""
         body = canonical_json(detail).decode()
-        self._journal(at=now_iso(), action=action, kind="vault", id=0, version=0,
-                      body_sha256=journal.body_hash(body), detail=detail)
+        self._journal(
+            at=now_iso(),
+            action=action,
+            kind="vault",
+            id=0,
+            version=0,
+            body_sha256=journal.body_hash(body),
+            detail=detail,
+        )
 
     def record_event(self, action: str, detail: dict[str, Any]) -> None:
         with db.transaction(self.conn, "the journal"):
@@ -600,22 +663,31 @@ class Vault(ClosedOnExit):
     def _records(self, kind: str, id: int) -> list[tuple[int, str, str, bool, dict[str, Any]]]:
         rows = self.conn.execute(
             "SELECT version, recorded_at, reason, deleted, body FROM records"
-            " WHERE kind = ? AND id = ? ORDER BY version", (kind, id)).fetchall()
+            " WHERE kind = ? AND id = ? ORDER BY version",
+            (kind, id),
+        ).fetchall()
         out = []
         for version, at, reason, deleted, body in rows:
             try:
                 parsed = json.loads(body)
             except ValueError:
-                raise VaultCorrupt(f"The stored {kind} {id} version {version} is damaged. "
-                                   "Run 'victim-log check'.") from None
+                raise VaultCorrupt(
+                    f"The stored {kind} {id} version {version} is damaged. Run 'victim-log check'."
+                ) from None
             out.append((int(version), str(at), str(reason), bool(deleted), parsed))
         return out
 
     # ------------------------------------------------------------------ incidents
 
-    def add_incident(self, data: IncidentData, *, evidence: tuple[int, ...] = (),
-                     files: Sequence[Path | tuple[str, bytes]] = (),
-                     people_names: Sequence[str] = (), reason: str = "created") -> int:
+    def add_incident(
+        self,
+        data: IncidentData,
+        *,
+        evidence: tuple[int, ...] = (),
+        files: Sequence[Path | tuple[str, bytes]] = (),
+        people_names: Sequence[str] = (),
+        reason: str = "created",
+    ) -> int:
         """Save a new entry, with its files and the people it names, as ONE transaction.
 
         ``files`` are paths, or (file name, bytes) pairs for what is held in memory
@@ -692,14 +764,15 @@ class Vault(ClosedOnExit):
                 count += 1
                 if len(out) < limit:
                     what = f"{kind} {rid}" if kind != "vault" else "a vault event"
-                    out.append(f"journal entry {seq} ({what}) was recorded at {at}, earlier "
-                               f"than entry {latest[1]} before it ({latest[2]}): the "
-                               "computer's clock was set back in between")
+                    out.append(
+                        f"journal entry {seq} ({what}) was recorded at {at}, earlier "
+                        f"than entry {latest[1]} before it ({latest[2]}): the "
+                        "computer's clock was set back in between"
+                    )
             if latest is None or when >= latest[0]:
                 latest = (when, int(seq), str(at))
         if count > limit:
-            out.append(f"... and {count - limit} more entries recorded after the clock "
-                       "went back")
+            out.append(f"... and {count - limit} more entries recorded after the clock went back")
         return out
 
     def _journal_times(self) -> Iterator[tuple[int, Any, Any, Any]]:
@@ -720,14 +793,14 @@ class Vault(ClosedOnExit):
             try:
                 parsed = json.loads(body)
             except ValueError:
-                raise VaultCorrupt(f"The stored incident {iid} is damaged. "
-                                   "Run 'victim-log check'.") from None
+                raise VaultCorrupt(f"The stored incident {iid} is damaged. Run 'victim-log check'.") from None
             pair = [(1, first_at, "", False, {}), (version, at, reason, deleted, parsed)]
             out.append(self._version_from(int(iid), pair, 1))
         return out
 
-    def incident_records(self, incident_ids: Sequence[int]) -> dict[
-            int, tuple[str, int, str, str, bool, str]]:
+    def incident_records(
+        self, incident_ids: Sequence[int]
+    ) -> dict[int, tuple[str, int, str, str, bool, str]]:
         """Current stored bodies (JSON text) of many incidents: id -> (first recorded
         at, version, recorded at, reason, deleted, body). Missing ids raise NotFound.
 
@@ -737,14 +810,15 @@ class Vault(ClosedOnExit):
         """
         ids = [int(i) for i in incident_ids]
         wanted = set(ids)
-        sql = ("SELECT id, version, recorded_at, reason, deleted, body FROM records"
-               " WHERE kind = 'incident'")
+        sql = "SELECT id, version, recorded_at, reason, deleted, body FROM records WHERE kind = 'incident'"
         if len(wanted) > 2_000:
             queries: list[tuple[str, list[int]]] = [(sql + " ORDER BY id, version", [])]
         else:
             order = sorted(wanted)
-            queries = [(sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY id, version",
-                        chunk) for chunk in (order[i:i + 500] for i in range(0, len(order), 500))]
+            queries = [
+                (sql + f" AND id IN ({','.join('?' * len(chunk))}) ORDER BY id, version", chunk)
+                for chunk in (order[i : i + 500] for i in range(0, len(order), 500))
+            ]
         first: dict[int, str] = {}
         out: dict[int, tuple[str, int, str, str, bool, str]] = {}
         for query, args in queries:
@@ -752,8 +826,7 @@ class Vault(ClosedOnExit):
                 if iid not in wanted:
                     continue
                 first_at = first.setdefault(iid, str(at))
-                out[iid] = (first_at, int(version), str(at), str(reason), bool(deleted),
-                            str(body))
+                out[iid] = (first_at, int(version), str(at), str(reason), bool(deleted), str(body))
         missing = [i for i in ids if i not in out]
         if missing:
             raise NotFound(f"There is no incident {missing[0]}.")
@@ -767,17 +840,19 @@ class Vault(ClosedOnExit):
             return found.id
         data = PersonData(name=name, role=role).validated()
         pid = self._next_id("person")
-        self._write_record("person", pid, 1, data.to_dict(), reason="created",
-                           deleted=False, action="create")
-        self.conn.execute("INSERT INTO people (id, version, deleted, name, role)"
-                          " VALUES (?,?,?,?,?)", (pid, 1, 0, data.name, data.role))
+        self._write_record("person", pid, 1, data.to_dict(), reason="created", deleted=False, action="create")
+        self.conn.execute(
+            "INSERT INTO people (id, version, deleted, name, role) VALUES (?,?,?,?,?)",
+            (pid, 1, 0, data.name, data.role),
+        )
         return pid
 
     def _add_incident_tx(self, data: IncidentData, evidence: tuple[int, ...], reason: str) -> int:
         return self._add_incidents_tx([(data, evidence)], reason)[0]
 
-    def _add_incidents_tx(self, new: Sequence[tuple[IncidentData, tuple[int, ...]]],
-                          reason: str) -> list[int]:
+    def _add_incidents_tx(
+        self, new: Sequence[tuple[IncidentData, tuple[int, ...]]], reason: str
+    ) -> list[int]:
         """Write new incidents (validated data and exhibit ids) in the open transaction.
 
         For each, the rows ``add_incident`` writes (record, journal entry, timeline row,
@@ -807,15 +882,17 @@ class Vault(ClosedOnExit):
             at = now_iso()
             records.append(("incident", incident_id, 1, at, reason, 0, body))
             seq += 1
-            entry = journal.entry_row(seq, at, "create", "incident", incident_id, 1,
-                                      journal.body_hash(body), detail, prev)
+            entry = journal.entry_row(
+                seq, at, "create", "incident", incident_id, 1, journal.body_hash(body), detail, prev
+            )
             entries.append(entry)
             prev = entry[-1]
             timeline.append(_timeline_row(incident_id, 1, at, at, data, len(evidence), False))
             people.extend((incident_id, p) for p in data.people)
             links.extend((e, incident_id) for e in evidence)
-            search.append((incident_id, data.summary, data.details, data.location,
-                           self._people_text(data.people)))
+            search.append(
+                (incident_id, data.summary, data.details, data.location, self._people_text(data.people))
+            )
         c = self.conn
         c.executemany(_INSERT_RECORD, records)
         c.executemany(journal.INSERT, entries)
@@ -829,8 +906,9 @@ class Vault(ClosedOnExit):
         c.executemany(_INSERT_SEARCH, search)
         return ids
 
-    def edit_incident(self, incident_id: int, data: IncidentData, reason: str, *,
-                      evidence: tuple[int, ...] | None = None) -> IncidentVersion:
+    def edit_incident(
+        self, incident_id: int, data: IncidentData, reason: str, *, evidence: tuple[int, ...] | None = None
+    ) -> IncidentVersion:
         """Write a new version; the old ones stay readable in the history."""
         reason = _require_reason(reason)
         data = data.validated()
@@ -846,10 +924,12 @@ class Vault(ClosedOnExit):
                 raise BadInput("Nothing has changed, so no new version was saved.")
             version = current.version + 1
             body = incident_body_json(data, new_evidence)
-            at = self._write_record("incident", incident_id, version, body, reason=reason,
-                                    deleted=False, action="edit")
-            self._index_incident(incident_id, version, current.first_recorded_at, at, data,
-                                 new_evidence, deleted=False)
+            at = self._write_record(
+                "incident", incident_id, version, body, reason=reason, deleted=False, action="edit"
+            )
+            self._index_incident(
+                incident_id, version, current.first_recorded_at, at, data, new_evidence, deleted=False
+            )
         return self.get_incident(incident_id)
 
     def delete_incident(self, incident_id: int, reason: str) -> None:
@@ -861,25 +941,44 @@ class Vault(ClosedOnExit):
                 raise BadInput(f"Incident {incident_id} is already deleted.")
             version = current.version + 1
             body = incident_body_json(current.data, current.evidence)
-            at = self._write_record("incident", incident_id, version, body, reason=reason,
-                                    deleted=True, action="delete")
-            self._index_incident(incident_id, version, current.first_recorded_at, at,
-                                 current.data, current.evidence, deleted=True)
+            at = self._write_record(
+                "incident", incident_id, version, body, reason=reason, deleted=True, action="delete"
+            )
+            self._index_incident(
+                incident_id,
+                version,
+                current.first_recorded_at,
+                at,
+                current.data,
+                current.evidence,
+                deleted=True,
+            )
 
-    def link_evidence(self, incident_id: int, evidence_ids: tuple[int, ...],
-                      reason: str = "attached evidence") -> IncidentVersion:
+    def link_evidence(
+        self, incident_id: int, evidence_ids: tuple[int, ...], reason: str = "attached evidence"
+    ) -> IncidentVersion:
         current = self.get_incident(incident_id)
         merged = tuple(dict.fromkeys(current.evidence + tuple(evidence_ids)))
         if merged == current.evidence:
             return current
         return self.edit_incident(incident_id, current.data, reason, evidence=merged)
 
-    def _index_incident(self, incident_id: int, version: int, first_at: str, at: str,
-                        data: IncidentData, evidence: tuple[int, ...], *, deleted: bool) -> None:
+    def _index_incident(
+        self,
+        incident_id: int,
+        version: int,
+        first_at: str,
+        at: str,
+        data: IncidentData,
+        evidence: tuple[int, ...],
+        *,
+        deleted: bool,
+    ) -> None:
         """Bring a changed incident's timeline row, links and search row up to date."""
         c = self.conn
-        c.execute(_REPLACE_TIMELINE, _timeline_row(incident_id, version, first_at, at, data,
-                                                   len(evidence), deleted))
+        c.execute(
+            _REPLACE_TIMELINE, _timeline_row(incident_id, version, first_at, at, data, len(evidence), deleted)
+        )
         c.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
         c.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
         c.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))
@@ -889,8 +988,10 @@ class Vault(ClosedOnExit):
             c.executemany(_INSERT_PERSON_LINK, [(incident_id, p) for p in data.people])
         if evidence:
             c.executemany(_INSERT_EVIDENCE_LINK, [(e, incident_id) for e in evidence])
-        c.execute(_INSERT_SEARCH, (incident_id, data.summary, data.details, data.location,
-                                   self._people_text(data.people)))
+        c.execute(
+            _INSERT_SEARCH,
+            (incident_id, data.summary, data.details, data.location, self._people_text(data.people)),
+        )
 
     def _people_text(self, people: tuple[int, ...]) -> str:
         cache = self._batch
@@ -911,18 +1012,27 @@ class Vault(ClosedOnExit):
         for pid in people:
             self.get_person(pid)
 
-    def _version_from(self, incident_id: int, rows: list[tuple[int, str, str, bool, dict[str, Any]]],
-                      index: int) -> IncidentVersion:
+    def _version_from(
+        self, incident_id: int, rows: list[tuple[int, str, str, bool, dict[str, Any]]], index: int
+    ) -> IncidentVersion:
         version, at, reason, deleted, body = rows[index]
         try:
             data = IncidentData.from_dict(body["data"])
             evidence = tuple(int(e) for e in body.get("evidence", []))
         except (KeyError, TypeError, ValueError):
-            raise VaultCorrupt(f"The stored incident {incident_id} is damaged. "
-                               "Run 'victim-log check'.") from None
-        return IncidentVersion(incident_id=incident_id, version=version, recorded_at=at,
-                               first_recorded_at=rows[0][1], reason=reason, deleted=deleted,
-                               data=data, evidence=evidence)
+            raise VaultCorrupt(
+                f"The stored incident {incident_id} is damaged. Run 'victim-log check'."
+            ) from None
+        return IncidentVersion(
+            incident_id=incident_id,
+            version=version,
+            recorded_at=at,
+            first_recorded_at=rows[0][1],
+            reason=reason,
+            deleted=deleted,
+            data=data,
+            evidence=evidence,
+        )
 
     def get_incident(self, incident_id: int) -> IncidentVersion:
         rows = self._records("incident", incident_id)
@@ -938,9 +1048,11 @@ class Vault(ClosedOnExit):
 
     # ------------------------------------------------------------------ timeline and search
 
-    _SUMMARY_COLS = ("id, version, occurred_start, occurred_end, precision, kinds, summary,"
-                     " evidence_count, reported, breach, complete_later, deleted, recorded_at,"
-                     " first_recorded_at")
+    _SUMMARY_COLS = (
+        "id, version, occurred_start, occurred_end, precision, kinds, summary,"
+        " evidence_count, reported, breach, complete_later, deleted, recorded_at,"
+        " first_recorded_at"
+    )
 
     def _where(self, flt: IncidentFilter) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -969,20 +1081,27 @@ class Vault(ClosedOnExit):
         if flt.person_id is not None:
             clauses.append("id IN (SELECT incident_id FROM incident_people WHERE person_id = ?)")
             args.append(flt.person_id)
-        for column, wanted in (("evidence_count > 0", flt.has_evidence),
-                               ("reported = 1", flt.reported),
-                               ("complete_later = 1", flt.complete_later)):
+        for column, wanted in (
+            ("evidence_count > 0", flt.has_evidence),
+            ("reported = 1", flt.reported),
+            ("complete_later = 1", flt.complete_later),
+        ):
             if wanted is not None:
                 clauses.append(column if wanted else f"NOT ({column})")
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
-    def list_incidents(self, flt: IncidentFilter | None = None, *, offset: int = 0,
-                       limit: int | None = None, oldest_first: bool = False) -> list[IncidentSummary]:
+    def list_incidents(
+        self,
+        flt: IncidentFilter | None = None,
+        *,
+        offset: int = 0,
+        limit: int | None = None,
+        oldest_first: bool = False,
+    ) -> list[IncidentSummary]:
         """Newest first (by when it happened), a page at a time for lazy views."""
         where, args = self._where(flt or IncidentFilter())
         order = "ASC" if oldest_first else "DESC"
-        sql = (f"SELECT {self._SUMMARY_COLS} FROM incidents{where}"
-               f" ORDER BY sort_key {order}, id {order}")
+        sql = f"SELECT {self._SUMMARY_COLS} FROM incidents{where} ORDER BY sort_key {order}, id {order}"
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args = [*args, int(limit), int(offset)]
@@ -1001,10 +1120,13 @@ class Vault(ClosedOnExit):
         data = data.validated()
         with db.transaction(self.conn, "the new person"):
             pid = self._next_id("person")
-            self._write_record("person", pid, 1, data.to_dict(), reason=reason,
-                               deleted=False, action="create")
-            self.conn.execute("INSERT INTO people (id, version, deleted, name, role)"
-                              " VALUES (?,?,?,?,?)", (pid, 1, 0, data.name, data.role))
+            self._write_record(
+                "person", pid, 1, data.to_dict(), reason=reason, deleted=False, action="create"
+            )
+            self.conn.execute(
+                "INSERT INTO people (id, version, deleted, name, role) VALUES (?,?,?,?,?)",
+                (pid, 1, 0, data.name, data.role),
+            )
         return pid
 
     def edit_person(self, person_id: int, data: PersonData, reason: str) -> Person:
@@ -1017,18 +1139,23 @@ class Vault(ClosedOnExit):
             if current.data == data:
                 raise BadInput("Nothing has changed, so no new version was saved.")
             version = current.version + 1
-            self._write_record("person", person_id, version, data.to_dict(), reason=reason,
-                               deleted=False, action="edit")
-            self.conn.execute("UPDATE people SET version = ?, name = ?, role = ? WHERE id = ?",
-                              (version, data.name, data.role, person_id))
+            self._write_record(
+                "person", person_id, version, data.to_dict(), reason=reason, deleted=False, action="edit"
+            )
+            self.conn.execute(
+                "UPDATE people SET version = ?, name = ?, role = ? WHERE id = ?",
+                (version, data.name, data.role, person_id),
+            )
             # Search text of this person's incidents names them: refresh it.
             rows = self.conn.execute(
                 "SELECT incident_id FROM incident_people WHERE person_id = ?", (person_id,)
             ).fetchall()
             for (iid,) in rows:
                 inc = self.get_incident(int(iid))
-                self.conn.execute("UPDATE incident_fts SET people = ? WHERE rowid = ?",
-                                  (self._people_text(inc.data.people), int(iid)))
+                self.conn.execute(
+                    "UPDATE incident_fts SET people = ? WHERE rowid = ?",
+                    (self._people_text(inc.data.people), int(iid)),
+                )
         return self.get_person(person_id)
 
     def delete_person(self, person_id: int, reason: str) -> None:
@@ -1043,19 +1170,30 @@ class Vault(ClosedOnExit):
             current = self.get_person(person_id)
             if current.deleted:
                 raise BadInput(f"Person {person_id} was already taken out of People.")
-            entries = int(self.conn.execute(
-                "SELECT count(*) FROM incident_people WHERE person_id = ?", (person_id,)
-            ).fetchone()[0])
+            entries = int(
+                self.conn.execute(
+                    "SELECT count(*) FROM incident_people WHERE person_id = ?", (person_id,)
+                ).fetchone()[0]
+            )
             if entries:
                 raise BadInput(
                     f"This person is named in {plural(entries, 'entry', 'entries')}. Take them "
-                    "out of those entries first, then they can leave People.")
+                    "out of those entries first, then they can leave People."
+                )
             if any(o.data.person_id == person_id for o in self.list_orders()):
                 raise BadInput("An order is against this person, so they stay in People.")
-            self._write_record("person", person_id, current.version + 1, current.data.to_dict(),
-                               reason=reason, deleted=True, action="delete")
-            self.conn.execute("UPDATE people SET version = ?, deleted = 1 WHERE id = ?",
-                              (current.version + 1, person_id))
+            self._write_record(
+                "person",
+                person_id,
+                current.version + 1,
+                current.data.to_dict(),
+                reason=reason,
+                deleted=True,
+                action="delete",
+            )
+            self.conn.execute(
+                "UPDATE people SET version = ?, deleted = 1 WHERE id = ?", (current.version + 1, person_id)
+            )
 
     def get_person(self, person_id: int) -> Person:
         rows = self._records("person", person_id)
@@ -1065,8 +1203,12 @@ class Vault(ClosedOnExit):
         return Person(person_id, version, PersonData.from_dict(body), deleted)
 
     def list_people(self) -> list[Person]:
-        ids = [int(r[0]) for r in self.conn.execute(
-            "SELECT id FROM people WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id")]
+        ids = [
+            int(r[0])
+            for r in self.conn.execute(
+                "SELECT id FROM people WHERE deleted = 0 ORDER BY name COLLATE NOCASE, id"
+            )
+        ]
         return [self.get_person(i) for i in ids]
 
     def find_person(self, name: str) -> Person | None:
@@ -1090,8 +1232,7 @@ class Vault(ClosedOnExit):
         data = data.validated()
         with db.transaction(self.conn, "the order"):
             oid = self._next_id("order")
-            self._write_record("order", oid, 1, data.to_dict(), reason=reason,
-                               deleted=False, action="create")
+            self._write_record("order", oid, 1, data.to_dict(), reason=reason, deleted=False, action="create")
             self.conn.execute("INSERT INTO orders (id, version, deleted) VALUES (?,?,0)", (oid, 1))
         return oid
 
@@ -1121,8 +1262,7 @@ class Vault(ClosedOnExit):
         # and the records: SQLite lets go of Python's lock while it works.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-check") as pool:
             integrity = pool.submit(self._integrity_beside)
-            walk = journal.walk(self.conn, record_kinds=RECORD_KINDS,
-                                keep_actions=(ROLLBACK_EVENT,))
+            walk = journal.walk(self.conn, record_kinds=RECORD_KINDS, keep_actions=(ROLLBACK_EVENT,))
             found = self._check_records(walk.records)
             beside = integrity.result()
         report.problems.extend(db.integrity_problems(self.conn) if beside is None else beside)
@@ -1138,7 +1278,8 @@ class Vault(ClosedOnExit):
             report.problems.append(
                 f"{plural(n, 'stored evidence file belongs', 'stored evidence files belong')} "
                 f"to no exhibit ({shown}): left by an interrupted save, or the database was "
-                "put back to an older copy that does not know them")
+                "put back to an older copy that does not know them"
+            )
         if blobs:
             report.blobs_checked, blob_problems = self.evidence.check_all()
             report.problems.extend(blob_problems)
@@ -1189,26 +1330,26 @@ class Vault(ClosedOnExit):
                 seen.add(key)
                 entry = by_key.get(key)
                 if entry is None:
-                    problems.append(f"{kind} {rid} version {version} has no journal entry "
-                                    "(added outside Victim Log)")
+                    problems.append(
+                        f"{kind} {rid} version {version} has no journal entry (added outside Victim Log)"
+                    )
                 else:
                     want = reasons.get(reason)
                     if want is None:
                         digest = body_hash(str(reason))
-                        want = reasons[reason] = (digest, canonical_json(
-                            {"reason_sha256": digest}).decode())
+                        want = reasons[reason] = (digest, canonical_json({"reason_sha256": digest}).decode())
                     seq, body_sha, detail = entry
-                    if (body_sha != body_hash(str(body))
-                            or (detail != want[1]
-                                and parse_detail(detail).get("reason_sha256") != want[0])):
-                        problems.append(f"{kind} {rid} version {version} has been altered "
-                                        f"since journal entry {seq}")
+                    if body_sha != body_hash(str(body)) or (
+                        detail != want[1] and parse_detail(detail).get("reason_sha256") != want[0]
+                    ):
+                        problems.append(
+                            f"{kind} {rid} version {version} has been altered since journal entry {seq}"
+                        )
                 if key[0] == "incident":
                     index.see(key[1], key[2], bool(deleted), summary, body)
         for key, (seq, _sha, _detail) in by_key.items():
             if key not in seen:
-                problems.append(f"{key[0]} {key[1]} version {key[2]} is missing "
-                                f"(journal entry {seq})")
+                problems.append(f"{key[0]} {key[1]} version {key[2]} is missing (journal entry {seq})")
         return problems + index.finish()
 
     def _history_problems(self, chain: list[journal.JournalEntry], report: CheckReport) -> bool:
@@ -1224,7 +1365,8 @@ class Vault(ClosedOnExit):
                     f"journal entry {entry.seq} records that on {entry.at[:10]} the database was "
                     f"found behind its history (entry {d.get('anchored_seq', '?')} had been "
                     f"saved; the database ended at entry {d.get('found_seq', '?')}): an older "
-                    "copy of vault.db had been put back")
+                    "copy of vault.db had been put back"
+                )
         if self.unlock_info.history_warning and not found:
             found = True  # the unlock could not record it: report it as it was said
             report.problems.append(self.unlock_info.history_warning)
@@ -1266,8 +1408,10 @@ class _IndexCheck:
     """
 
     def __init__(self, conn: db.Connection) -> None:
-        self.indexed = {int(r[0]): (int(r[1]), bool(r[2]), str(r[3])) for r in conn.execute(
-            "SELECT id, version, deleted, summary FROM incidents")}
+        self.indexed = {
+            int(r[0]): (int(r[1]), bool(r[2]), str(r[3]))
+            for r in conn.execute("SELECT id, version, deleted, summary FROM incidents")
+        }
         self.stored: set[int] = set()
         self.problems: list[str] = []
         self._last: tuple[int, int, bool, Any, Any] | None = None
@@ -1299,8 +1443,7 @@ class _IndexCheck:
             except (ValueError, KeyError, TypeError):
                 return  # a damaged body: the record walk reports it
         if deleted != got[1] or summary != got[2]:
-            self.problems.append(f"incident {iid}: the timeline shows something other "
-                                 "than the stored record")
+            self.problems.append(f"incident {iid}: the timeline shows something other than the stored record")
 
 
 # An incident body's ``data.summary`` as SQLite reads it from strict RFC 8259 JSON
@@ -1312,10 +1455,14 @@ class _IndexCheck:
 _PLAIN_SUMMARY = (
     "CASE WHEN kind = 'incident' AND typeof(body) = 'text' AND json_valid(body, 1)"
     " THEN CASE WHEN json_type(body, '$.data.summary') = 'text'"
-    " THEN json_extract(body, '$.data.summary') END END")
-_CHECK_RECORDS = ("SELECT kind, id, version, body, reason, deleted, " + _PLAIN_SUMMARY
-                  + " FROM records{} ORDER BY kind, id, version LIMIT "
-                  + str(journal.PAGE_ROWS))
+    " THEN json_extract(body, '$.data.summary') END END"
+)
+_CHECK_RECORDS = (
+    "SELECT kind, id, version, body, reason, deleted, "
+    + _PLAIN_SUMMARY
+    + " FROM records{} ORDER BY kind, id, version LIMIT "
+    + str(journal.PAGE_ROWS)
+)
 _AFTER_KEY = " WHERE (kind, id, version) > (?, ?, ?)"
 
 
@@ -1325,9 +1472,12 @@ def _plain_summary_text(body: Any) -> bool:
     named "data" or "summary" is written as exactly that text, and each appearing once
     means neither key is duplicated (for a duplicate SQLite takes the first value,
     Python the last)."""
-    return (type(body) is str and ("\\" not in body or "\\u" not in body)
-            and body.count('"summary"') == 1
-            and body.count('"data"') == 1)
+    return (
+        type(body) is str
+        and ("\\" not in body or "\\u" not in body)
+        and body.count('"summary"') == 1
+        and body.count('"data"') == 1
+    )
 
 
 def _slot_replaced_here(path: Path, tried: keys.KeyFile, slot_type: str) -> bool:
@@ -1353,14 +1503,24 @@ def _slot_replaced(slot_type: str) -> VaultCorrupt:
         f"outside Victim Log. If you set a new {what} on another computer, use that one; "
         "if you did not, restore vault.key from a backup or use your "
         f"{'passphrase' if slot_type == 'recovery' else 'recovery key'}. "
-        "This try was not counted as a wrong one.")
+        "This try was not counted as a wrong one."
+    )
 
 
 def _summary(r: tuple[Any, ...]) -> IncidentSummary:
     return IncidentSummary(
-        id=int(r[0]), version=int(r[1]), occurred_start=str(r[2]), occurred_end=str(r[3]),
-        precision=str(r[4]), kinds=tuple(k for k in str(r[5]).split(",") if k),
-        summary=str(r[6]), evidence_count=int(r[7]), reported=bool(r[8]), breach=bool(r[9]),
-        complete_later=bool(r[10]), deleted=bool(r[11]), recorded_at=str(r[12]),
+        id=int(r[0]),
+        version=int(r[1]),
+        occurred_start=str(r[2]),
+        occurred_end=str(r[3]),
+        precision=str(r[4]),
+        kinds=tuple(k for k in str(r[5]).split(",") if k),
+        summary=str(r[6]),
+        evidence_count=int(r[7]),
+        reported=bool(r[8]),
+        breach=bool(r[9]),
+        complete_later=bool(r[10]),
+        deleted=bool(r[11]),
+        recorded_at=str(r[12]),
         first_recorded_at=str(r[13]),
     )

@@ -57,13 +57,23 @@ def build_child(args: dict[str, Any]) -> dict[str, Any]:
         eid, _ = vault.evidence.add_bytes(b"WhatsApp chat export\n" * 5000, "WhatsApp Chat.zip")
         for start in range(0, count, 20_000):
             with vault.batch("import"):
-                vault._add_incidents_tx([
-                    (IncidentData(summary=f"Message {i}", kinds=("message",),
-                                  occurred_start=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
-                                                 f"T{i % 24:02d}:{i % 60:02d}:00+00:00",
-                                  details="You know where I am. " * (1 + i % 4),
-                                  source=f"import:whatsapp line {i}").validated(), (eid,))
-                    for i in range(start, min(count, start + 20_000))], "imported")
+                vault._add_incidents_tx(
+                    [
+                        (
+                            IncidentData(
+                                summary=f"Message {i}",
+                                kinds=("message",),
+                                occurred_start=f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}"
+                                f"T{i % 24:02d}:{i % 60:02d}:00+00:00",
+                                details="You know where I am. " * (1 + i % 4),
+                                source=f"import:whatsapp line {i}",
+                            ).validated(),
+                            (eid,),
+                        )
+                        for i in range(start, min(count, start + 20_000))
+                    ],
+                    "imported",
+                )
     return {"path": str(path)}
 
 
@@ -83,10 +93,15 @@ def run(ctx: Context, report: CaseReport) -> None:
     folder = ctx.scratch("faults")
     kdf = ctx.kdf()
     with progress(ctx, f"building an imported-style vault with {count:,} incidents"):
-        _c, made = run_python("bench.cases.faults:build_child", {
-            "folder": str(folder), "count": count,
-            "kdf": {"iterations": kdf.iterations, "memory_kib": kdf.memory_kib,
-                    "lanes": kdf.lanes}}, ctx=ctx)
+        _c, made = run_python(
+            "bench.cases.faults:build_child",
+            {
+                "folder": str(folder),
+                "count": count,
+                "kdf": {"iterations": kdf.iterations, "memory_kib": kdf.memory_kib, "lanes": kdf.lanes},
+            },
+            ctx=ctx,
+        )
     env = {**os.environ, "VICTIM_LOG_PASSPHRASE": PASSPHRASE, "VICTIM_LOG_VAULT": made["path"]}
 
     def cli(*args: str) -> tuple[float, int]:
@@ -105,29 +120,55 @@ def run(ctx: Context, report: CaseReport) -> None:
         as_json.append(seconds)
         rss.append(peak)
         check.append(cli("check")[0])
-        floor.append(run_python("bench.cases.faults:sqlite_check_child",
-                                {"path": made["path"]}, ctx=ctx, env=env)[0].seconds)
+        floor.append(
+            run_python("bench.cases.faults:sqlite_check_child", {"path": made["path"]}, ctx=ctx, env=env)[
+                0
+            ].seconds
+        )
     ratio = paired_ratio(as_json, text)
     scale = "" if count == 100_000 else f" ({count:,} incidents, quick)"
-    report.rows.append(Row(
-        NAME, "list --json vs list (imported vault)", "23.7",
-        ours=f"{secs(median(as_json))}{scale}", reference=f"list: {secs(median(text))}",
-        ratio=f"{ratio:.2f}x time, lower is better", met=ratio <= 2.0, rss=rss_mb(max(rss)),
-        note="Real processes, alternating; every incident cites the one exhibit. Exhibits "
-             "for a page of rows in one query; bodies read in one pass; one row a line.",
-        data={"json_s": as_json, "text_s": text, "ratio": ratio, "incidents": count}))
+    report.rows.append(
+        Row(
+            NAME,
+            "list --json vs list (imported vault)",
+            "23.7",
+            ours=f"{secs(median(as_json))}{scale}",
+            reference=f"list: {secs(median(text))}",
+            ratio=f"{ratio:.2f}x time, lower is better",
+            met=ratio <= 2.0,
+            rss=rss_mb(max(rss)),
+            note="Real processes, alternating; every incident cites the one exhibit. Exhibits "
+            "for a page of rows in one query; bodies read in one pass; one row a line.",
+            data={"json_s": as_json, "text_s": text, "ratio": ratio, "incidents": count},
+        )
+    )
     check_ratio = paired_ratio(check, floor)
-    report.rows.append(Row(
-        NAME, "check, no evidence files to decrypt but one", "23.8.check",
-        ours=f"{secs(median(check))}{scale}",
-        reference=f"unlock + SQLite's integrity checks: {secs(median(floor))}",
-        ratio=f"{check_ratio:.2f}x time, lower is better", met=median(check) < 5,
-        note="Goal is the absolute time. Journal chain, every record against its entry, "
-             "the timeline against each latest version, the one exhibit; each table read "
-             "once a page at a time, SQLite's checks on a second connection beside it.",
-        data={"check_s": check, "sqlite_checks_s": floor, "ratio": check_ratio}))
-    report.rows.append(Row(NAME, "Export memory at 100,000 incidents", "23.8.export",
-                           status="not measured", note="not reached this session"))
-    report.details.append(f"list {spread(text, secs)}; list --json {spread(as_json, secs)}; "
-                          f"check {spread(check, secs)}; unlock + SQLite's checks {spread(floor, secs)}")
+    report.rows.append(
+        Row(
+            NAME,
+            "check, no evidence files to decrypt but one",
+            "23.8.check",
+            ours=f"{secs(median(check))}{scale}",
+            reference=f"unlock + SQLite's integrity checks: {secs(median(floor))}",
+            ratio=f"{check_ratio:.2f}x time, lower is better",
+            met=median(check) < 5,
+            note="Goal is the absolute time. Journal chain, every record against its entry, "
+            "the timeline against each latest version, the one exhibit; each table read "
+            "once a page at a time, SQLite's checks on a second connection beside it.",
+            data={"check_s": check, "sqlite_checks_s": floor, "ratio": check_ratio},
+        )
+    )
+    report.rows.append(
+        Row(
+            NAME,
+            "Export memory at 100,000 incidents",
+            "23.8.export",
+            status="not measured",
+            note="not reached this session",
+        )
+    )
+    report.details.append(
+        f"list {spread(text, secs)}; list --json {spread(as_json, secs)}; "
+        f"check {spread(check, secs)}; unlock + SQLite's checks {spread(floor, secs)}"
+    )
     shutil.rmtree(folder, ignore_errors=True)

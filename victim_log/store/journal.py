@@ -42,9 +42,15 @@ class JournalEntry:
 
     def hashed_fields(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "at": self.at, "action": self.action, "kind": self.kind,
-            "id": self.id, "version": self.version, "body_sha256": self.body_sha256,
-            "detail": self.detail, "prev": self.prev,
+            "seq": self.seq,
+            "at": self.at,
+            "action": self.action,
+            "kind": self.kind,
+            "id": self.id,
+            "version": self.version,
+            "body_sha256": self.body_sha256,
+            "detail": self.detail,
+            "prev": self.prev,
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -66,16 +72,27 @@ def entry_hash(fields: dict[str, Any]) -> str:
 _text = json.encoder.encode_basestring
 
 
-def _entry_json(seq: int, at: str, action: str, kind: str, id: int, version: int,
-                body_sha256: str, detail_json: str, prev: str) -> bytes:
+def _entry_json(
+    seq: int,
+    at: str,
+    action: str,
+    kind: str,
+    id: int,
+    version: int,
+    body_sha256: str,
+    detail_json: str,
+    prev: str,
+) -> bytes:
     """``canonical_json`` of an entry's fields, written out in key order.
 
     The same bytes as the generic encoder (a test compares them on generated
     entries), about four times faster: imports append one entry per message.
     """
-    return (f'{{"action":{_text(action)},"at":{_text(at)},"body_sha256":{_text(body_sha256)},'
-            f'"detail":{detail_json},"id":{int(id)},"kind":{_text(kind)},"prev":{_text(prev)},'
-            f'"seq":{int(seq)},"version":{int(version)}}}').encode()
+    return (
+        f'{{"action":{_text(action)},"at":{_text(at)},"body_sha256":{_text(body_sha256)},'
+        f'"detail":{detail_json},"id":{int(id)},"kind":{_text(kind)},"prev":{_text(prev)},'
+        f'"seq":{int(seq)},"version":{int(version)}}}'
+    ).encode()
 
 
 def body_hash(body: str) -> str:
@@ -87,15 +104,27 @@ def head(conn: Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
-INSERT = ("INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev,"
-          " hash) VALUES (?,?,?,?,?,?,?,?,?,?)")
+INSERT = (
+    "INSERT INTO journal (seq, at, action, kind, id, version, body_sha256, detail, prev,"
+    " hash) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
 
 
-def entry_row(seq: int, at: str, action: str, kind: str, id: int, version: int,
-              body_sha256: str, detail_json: str, prev: str) -> tuple[Any, ...]:
+def entry_row(
+    seq: int,
+    at: str,
+    action: str,
+    kind: str,
+    id: int,
+    version: int,
+    body_sha256: str,
+    detail_json: str,
+    prev: str,
+) -> tuple[Any, ...]:
     """The journal row for one entry (its hash last), to insert with :data:`INSERT`."""
-    digest = hashlib.sha256(_entry_json(seq, at, action, kind, id, version, body_sha256,
-                                        detail_json, prev)).hexdigest()
+    digest = hashlib.sha256(
+        _entry_json(seq, at, action, kind, id, version, body_sha256, detail_json, prev)
+    ).hexdigest()
     return (seq, at, action, kind, id, version, body_sha256, detail_json, prev, digest)
 
 
@@ -106,9 +135,18 @@ def encode_detail(detail: dict[str, Any] | None) -> str:
     return canonical_json(detail or {}).decode()
 
 
-def append(conn: Connection, *, at: str, action: str, kind: str, id: int, version: int,
-           body_sha256: str, detail: dict[str, Any] | None = None,
-           after: tuple[int, str] | None = None) -> tuple[int, str]:
+def append(
+    conn: Connection,
+    *,
+    at: str,
+    action: str,
+    kind: str,
+    id: int,
+    version: int,
+    body_sha256: str,
+    detail: dict[str, Any] | None = None,
+    after: tuple[int, str] | None = None,
+) -> tuple[int, str]:
     """Append one entry; must run inside the same transaction as the change it records.
 
     ``after`` is the current head when the caller already knows it (a batch inside
@@ -131,11 +169,23 @@ def parse_detail(raw: Any) -> dict[str, Any]:
 
 def entries(conn: Connection) -> list[JournalEntry]:
     rows = conn.execute(
-        "SELECT seq, at, action, kind, id, version, body_sha256, detail, prev, hash"
-        " FROM journal ORDER BY seq"
+        "SELECT seq, at, action, kind, id, version, body_sha256, detail, prev, hash FROM journal ORDER BY seq"
     ).fetchall()
-    return [JournalEntry(int(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4]), int(r[5]),
-                         str(r[6]), parse_detail(r[7]), str(r[8]), str(r[9])) for r in rows]
+    return [
+        JournalEntry(
+            int(r[0]),
+            str(r[1]),
+            str(r[2]),
+            str(r[3]),
+            int(r[4]),
+            int(r[5]),
+            str(r[6]),
+            parse_detail(r[7]),
+            str(r[8]),
+            str(r[9]),
+        )
+        for r in rows
+    ]
 
 
 def verify_chain(chain: list[JournalEntry]) -> list[str]:
@@ -171,8 +221,7 @@ class Walk:
     kept: list[JournalEntry] = field(default_factory=list)  # entries of ``keep_actions``
 
 
-def walk(conn: Connection, *, record_kinds: Collection[str],
-         keep_actions: Collection[str] = ()) -> Walk:
+def walk(conn: Connection, *, record_kinds: Collection[str], keep_actions: Collection[str] = ()) -> Walk:
     """Re-walk the whole chain in one pass, as :func:`verify_chain` of :func:`entries`
     would, without holding every entry as an object (``check`` of 100,000 entries, #23.8).
 
@@ -187,8 +236,10 @@ def walk(conn: Connection, *, record_kinds: Collection[str],
     canonical: set[str] = set()
     expected, prev, broken = 1, GENESIS, False
     sha256 = hashlib.sha256
-    sql = ("SELECT seq, at, action, kind, id, version, body_sha256, detail, prev, hash"
-           " FROM journal{} ORDER BY seq LIMIT " + str(PAGE_ROWS))
+    sql = (
+        "SELECT seq, at, action, kind, id, version, body_sha256, detail, prev, hash"
+        " FROM journal{} ORDER BY seq LIMIT " + str(PAGE_ROWS)
+    )
     rows = conn.execute(sql.format("")).fetchall()
     while rows:
         out.count += len(rows)
@@ -198,9 +249,20 @@ def walk(conn: Connection, *, record_kinds: Collection[str],
             if kind in record_kinds:
                 out.records[(kind, rid, version)] = (seq, body_sha, detail)
             if r_action in keep_actions:
-                out.kept.append(JournalEntry(seq, str(r_at), str(r_action), kind, rid, version,
-                                             body_sha, parse_detail(detail), str(r_prev),
-                                             str(r_hash)))
+                out.kept.append(
+                    JournalEntry(
+                        seq,
+                        str(r_at),
+                        str(r_action),
+                        kind,
+                        rid,
+                        version,
+                        body_sha,
+                        parse_detail(detail),
+                        str(r_prev),
+                        str(r_hash),
+                    )
+                )
             if broken:
                 continue
             if seq != expected:
@@ -216,8 +278,11 @@ def walk(conn: Connection, *, record_kinds: Collection[str],
                     detail_json = canonical_json(parse_detail(detail)).decode()
                     if detail_json == detail:
                         canonical.add(detail_json)
-                digest = sha256(_entry_json(seq, str(r_at), str(r_action), kind, rid, version,
-                                            body_sha, detail_json, prev)).hexdigest()
+                digest = sha256(
+                    _entry_json(
+                        seq, str(r_at), str(r_action), kind, rid, version, body_sha, detail_json, prev
+                    )
+                ).hexdigest()
                 if digest != str(r_hash):
                     out.problems.append(f"journal entry {seq} has been altered")
                     broken = True
