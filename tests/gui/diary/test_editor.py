@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
@@ -215,12 +217,86 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
         "Must not contact Sam by any means",
     )
     assert order.data.person_id == dan and order.data.reference == "SPO/2026/0142"
-    # The new order's first condition is chosen as the breach.
-    assert editor.order.currentData() == (order.id, "Must not go within 200 m of the school")
+    # Recording an order is not an allegation: the entry stays "Not a breach" (#18.3).
+    assert editor.order.currentData() == (None, "")
+    assert editor.order.currentIndex() == 0
+    # Only the person's own choice makes it a breach.
+    editor.order.setCurrentIndex(
+        editor.order.findText(
+            "Stalking Protection Order (SPO/2026/0142): Must not go within 200 m of the school"
+        )
+    )
     answers.ok(ReasonDialog)
     editor.save_button.click()
     data = vault.get_incident(incident).data
     assert (data.order_id, data.order_condition) == (order.id, "Must not go within 200 m of the school")
+
+
+def _two_condition_order(qtbot, reference: str) -> Callable[[OrderDialog], None]:
+    def new_order(dialog: OrderDialog) -> None:
+        dialog.order_type.setCurrentText("Restraining order")
+        qtbot.keyClicks(dialog.reference, reference)
+        dialog.conditions.setPlainText("No contact by any means\nNot to enter Mill Lane\n")
+        dialog.buttons.accepted.emit()
+
+    return new_order
+
+
+def test_recording_an_order_never_makes_the_entry_a_breach(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    """#18.3: a breach is a criminal allegation; only the person may choose one."""
+    incident = vault.add_incident(IncidentData(summary="Car parked outside again"))
+    editor = editor_for(qtbot, session, incident)
+    assert editor.order.currentData() == (None, "")  # reopening a non-breach selects none
+    qtbot.keyClicks(editor.details, "Silver hatchback, engine running.")
+    answers.add(_two_condition_order(qtbot, "RO/7"), OrderDialog)
+    editor.add_order_button.click()
+    [order] = vault.list_orders()
+    assert editor.order.currentData() == (None, "")
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert data.details == "Silver hatchback, engine running."  # the save did happen
+    assert (data.order_id, data.order_condition) == (None, "")
+    assert not vault.list_incidents()[0].breach
+
+    # Reopened, still no breach; choosing a condition explicitly records exactly that one.
+    editor = editor_for(qtbot, session, incident)
+    assert editor.order.currentData() == (None, "")
+    editor.order.setCurrentIndex(editor.order.findText("Restraining order (RO/7): Not to enter Mill Lane"))
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert (data.order_id, data.order_condition) == (order.id, "Not to enter Mill Lane")
+
+
+def test_recording_an_order_on_a_new_entry_is_no_breach(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    editor = editor_for(qtbot, session)
+    qtbot.keyClicks(editor.summary, "Letter through the door")
+    answers.add(_two_condition_order(qtbot, "RO/8"), OrderDialog)
+    editor.add_order_button.click()
+    editor.save_button.click()
+    data = vault.get_incident(editor.saved_id).data
+    assert (data.order_id, data.order_condition) == (None, "")
+
+
+def test_recording_an_order_keeps_the_breach_already_chosen(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    first = vault.add_order(
+        OrderData(order_type="Non-molestation order", conditions=("No contact", "Stay away"))
+    )
+    incident = vault.add_incident(
+        IncidentData(summary="Phoned", order_id=first, order_condition="No contact")
+    )
+    editor = editor_for(qtbot, session, incident)
+    assert editor.order.currentData() == (first, "No contact")
+    answers.add(_two_condition_order(qtbot, "RO/9"), OrderDialog)
+    editor.add_order_button.click()
+    assert editor.order.currentData() == (first, "No contact")  # neither lost nor moved
 
 
 def test_new_entry_and_validation_errors(

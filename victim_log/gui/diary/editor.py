@@ -415,7 +415,11 @@ class IncidentEditor(QDialog):
         return item
 
     def _fill_orders(self, wanted: tuple[int | None, str]) -> None:
-        """Every order's conditions as choices, keeping ``wanted`` even if it is gone."""
+        """Every order's conditions as choices, keeping ``wanted`` even if it is gone.
+
+        This only fills the list; the caller selects. The first choice, "Not a breach of an
+        order", is what an empty refill leaves selected, so no path here invents a breach.
+        """
         self.order.clear()
         self.order.addItem(self.tr("Not a breach of an order"), (None, ""))
         for order in self.session.require().list_orders():
@@ -567,12 +571,12 @@ class IncidentEditor(QDialog):
         if oid is None:
             return
         chosen = self.order.currentData() or (None, "")
-        self._fill_orders((chosen[0], chosen[1]))
-        # Offer the new order's first condition: most often the one just broken.
-        for i in range(self.order.count()):
-            if self.order.itemData(i)[0] == oid:
-                self.order.setCurrentIndex(i)
-                break
+        wanted = (chosen[0], chosen[1])
+        self._fill_orders(wanted)
+        # Keep exactly what the person had chosen (usually "Not a breach"). Never pick one
+        # of the new order's conditions for them: a breach is a criminal allegation, and a
+        # false one recorded by the software would be used against a truthful victim.
+        self.order.setCurrentIndex(max(0, self._order_index(wanted)))
         self.changed.emit()
 
     def save(self) -> None:
