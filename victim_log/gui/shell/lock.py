@@ -5,7 +5,9 @@ every open dialog, message box and menu (they may show diary text); takes the
 unsaved draft and the view state from the diary and seals them with AES-GCM under a
 fresh random key that lives only in this process (the plaintext dict is dropped);
 then calls :meth:`Session.lock`, which runs every registered wiper, clears the
-clipboard if it still holds our text, drops the keys and closes the database. After
+clipboard if it still holds our text, drops the keys and closes the database; then the
+clipboard is cleared whenever its content came from this app, a plain Ctrl+C in
+one of our fields included (``widgets/clipwatch.py``). After
 the next unlock :meth:`restore` opens the sealed draft and state and gives them back.
 
 Idle time is measured by an application-wide event filter that notes the time of
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from ...logs import log_unexpected
 from ..widgets import dialogs
+from ..widgets.clipwatch import ClipboardWatch
 from .session import Session, carry_on
 
 DEFAULT_MINUTES = 5
@@ -238,6 +241,8 @@ class LockController(QObject):
         session.unlocked.connect(self._start_idle)
         self.system_watch = SystemLockWatch(self)
         self.system_watch.lock_requested.connect(self.lock)
+        # Ctrl+C in any of our fields bypasses the session: watch the clipboard itself.
+        self.clipboard = ClipboardWatch(self)
 
     # ------------------------------------------------------------------ idle
 
@@ -292,6 +297,8 @@ class LockController(QObject):
                 self._seal_from(diary)
         close_transient_windows((self.main_window, *self.keep_windows), were_open)
         self.session.lock()
+        with carry_on():
+            self.clipboard.clear_if_ours()
         self.did_lock.emit(reason)
 
     def _seal_from(self, diary: DiaryLike) -> None:

@@ -183,6 +183,7 @@ class QuickExit(QObject):
             window.hide()
         self.locker.lock("quick exit", were_open=tuple(shown))
         self.session.clear_clipboard_if_ours()
+        self.locker.clipboard.clear_if_ours()  # also a plain Ctrl+C from our fields
         if self.action == "cover":
             self.show_cover()
         self.last_duration_ms = (time.perf_counter() - start) * 1000
