@@ -481,20 +481,3 @@ def signature_files(
         MINISIG_NAME: minisign_sign(private_key, tagmanifest, trusted_comment=trusted_comment),
         SSHSIG_NAME: sshsig_sign(private_key, tagmanifest),
     }
-
-
-def verification_instructions(key: Ed25519PublicKey) -> str:
-    """Plain text for the bundle's README: how to check the signature without Victim Log."""
-    return (
-        "Checking the signature\n"
-        "----------------------\n"
-        f"The bundle is signed with the key {fingerprint(key)}\n"
-        f"(read-out form: {short_fingerprint(key)}). Confirm this with the sender by phone.\n\n"
-        "Inside the unzipped bundle folder, either of these checks the signature:\n\n"
-        f"  minisign -Vm {SIGNED_FILE_NAME} -P {minisign_public_key_text(key)}\n\n"
-        f"  ssh-keygen -Y verify -f {ALLOWED_SIGNERS_NAME} -I {PRINCIPAL} -n {NAMESPACE} "
-        f"-s {SSHSIG_NAME} < {SIGNED_FILE_NAME}\n\n"
-        f"The signature covers {SIGNED_FILE_NAME}, which holds the SHA-256 of every other\n"
-        "file, so then run  python3 verify_bundle.py  (or  sha256sum -c manifest-sha256.txt\n"
-        f"and  sha256sum -c {SIGNED_FILE_NAME}) to check the files themselves.\n"
-    )
