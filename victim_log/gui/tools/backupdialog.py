@@ -27,8 +27,8 @@ from ..widgets.common import (
     BackgroundTask,
     action_row,
     busy_bar,
-    dispose,
     fit_to_text,
+    name_window,
     plural,
     scaled,
     size_text,
@@ -45,13 +45,11 @@ class BackupDialog(QDialog):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        name_window(self, "backupDialog", self.tr("Save a backup"))
         self.session = session
-        session.require()
+        session.require()  # a locked diary cannot be backed up from here: say so, open nothing
         self.info: BackupInfo | None = None
         self._task: BackgroundTask | None = None
-        self.setObjectName("backupDialog")
-        self.setWindowTitle(self.tr("Save a backup"))
-        self.setAccessibleName(self.windowTitle())
         self.setModal(True)
 
         layout = QVBoxLayout(self)
@@ -166,12 +164,4 @@ class BackupDialog(QDialog):
 
 def open_backup_dialog(session: Session, parent: QWidget | None = None) -> None:
     """Show the backup dialog (modal)."""
-    try:
-        dialog = BackupDialog(session, parent)
-    except VictimLogError as exc:
-        dialogs.show_error(parent, exc)
-        return
-    try:
-        dialogs.exec_dialog(dialog)
-    finally:
-        dispose(dialog)
+    dialogs.open_modal(lambda: BackupDialog(session, parent), parent)

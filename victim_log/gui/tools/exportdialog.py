@@ -647,12 +647,4 @@ def open_export_dialog(
     session: Session, parent: QWidget | None = None, incident_ids: list[int] | None = None
 ) -> None:
     """Show the export dialog (modal); ``incident_ids`` offers "only the selected"."""
-    try:
-        dialog = ExportDialog(session, parent, incident_ids)
-    except VictimLogError as exc:
-        dialogs.show_error(parent, exc)
-        return
-    try:
-        dialogs.exec_dialog(dialog)
-    finally:
-        dispose(dialog)
+    dialogs.open_modal(lambda: ExportDialog(session, parent, incident_ids), parent)

@@ -108,6 +108,14 @@ def wrapped(text: str = "", parent: QWidget | None = None, *, name: str = "") ->
     return label
 
 
+def name_window(window: QWidget, name: str, title: str) -> None:
+    """Give a window its object name (tests find it by that) and its title, which is
+    also the name a screen reader announces for it."""
+    window.setObjectName(name)
+    window.setWindowTitle(title)
+    window.setAccessibleName(window.windowTitle())
+
+
 def fit_to_text(window: QWidget, width: int | None = None) -> None:
     """Resize ``window`` so word-wrapped labels get all the lines they need.
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ...errors import VictimLogError
 from ...logs import log_unexpected
+from .common import dispose
 
 # Tests replace this to answer dialogs without a nested event loop.
 DialogRunner = Callable[[QDialog], int]
@@ -28,6 +29,25 @@ run_dialog: DialogRunner = _default_runner
 def exec_dialog(dialog: QDialog) -> int:
     """Run a modal dialog via the current seam (``run_dialog``)."""
     return run_dialog(dialog)
+
+
+def open_modal(build: Callable[[], QDialog], parent: QWidget | None) -> None:
+    """Build a tool's dialog, run it modally, then delete it at once.
+
+    Building can fail with a core error (the vault was locked between the click and
+    the dialog: ``session.require()`` refuses), which the person sees calmly instead
+    of a dialog. The dialog is deleted rather than left to the garbage collector
+    because it held diary text (names, counts, paths).
+    """
+    try:
+        dialog = build()
+    except VictimLogError as exc:
+        show_error(parent, exc)
+        return
+    try:
+        exec_dialog(dialog)
+    finally:
+        dispose(dialog)
 
 
 def run_for_saved_id(dialog: QDialog) -> int | None:

@@ -7,14 +7,16 @@ Kept apart so that no page needs to import the module that imports it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QWidget, QWizard
+from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
 from ....importers.service import ImportReport, ImportRequest
 from ...shell.session import Session
-from ...widgets.common import plural
+from ...widgets.common import BackgroundTask, busy_bar, name_window, plural, start_task
 from .formats import FORMAT_BY_KEY
 
 
@@ -31,9 +33,7 @@ class WizardBase(QWizard):
         super().__init__(parent)
         self.session = session
         session.require()
-        self.setObjectName("importWizard")
-        self.setWindowTitle(self.tr("Import messages, calls and photos"))
-        self.setAccessibleName(self.windowTitle())
+        name_window(self, "importWizard", self.tr("Import messages, calls and photos"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
@@ -122,3 +122,68 @@ class WizardBase(QWizard):
         if self._working:
             return  # the import is all-or-nothing; let it finish, then say how it went
         super().reject()
+
+
+class WizardStep(QWizardPage):
+    """What every page of the wizard starts from, so each page holds only its own part.
+
+    A page keeps its wizard as ``w`` (typed, unlike ``QWizardPage.wizard()``, and
+    valid before the page is added) and lays its content out top to bottom in
+    ``column``.
+    """
+
+    def __init__(self, wizard: WizardBase, name: str, title: str = "", subtitle: str = "") -> None:
+        super().__init__()
+        self.w = wizard
+        self.setObjectName(name)
+        if title:
+            self.setTitle(title)
+        if subtitle:
+            self.setSubTitle(subtitle)
+        self.column = QVBoxLayout(self)
+
+
+class WorkingStep(WizardStep):
+    """A page that reads the file on a worker thread behind a busy bar.
+
+    A scan or an import of a large file takes seconds, and the wizard must stay
+    responsive (and closable by the lock) meanwhile. The page places ``busy`` in
+    its column where it fits.
+    """
+
+    def __init__(self, wizard: WizardBase, name: str, title: str = "", subtitle: str = "") -> None:
+        super().__init__(wizard, name, title, subtitle)
+        self.busy = busy_bar(self)
+        self.busy.hide()
+        self._task: BackgroundTask | None = None
+
+    @property
+    def working(self) -> bool:
+        """A worker started by this page has not reported yet."""
+        return self._task is not None
+
+    def start_work(self, work: Callable[[], Any], done: Callable[[object, object], None]) -> None:
+        """Run ``work`` on a worker behind the busy bar; ``done(result, error)`` follows.
+
+        The page stays incomplete meanwhile, so Next cannot outrun the worker.
+        """
+        self.busy.show()
+        self._task = start_task(work, done)
+        self.completeChanged.emit()
+
+    def work_ended(self) -> bool:
+        """In ``done``: whether this result is the one the page still waits for.
+
+        A result is stale when the person chose another file (or the page forgot the
+        worker) after it started: its thread still ends on its own, and its report,
+        of a file no longer chosen, must not be shown.
+        """
+        if self.sender() is not self._task:
+            return False
+        self.forget_work()
+        return True
+
+    def forget_work(self) -> None:
+        """Stop waiting for the worker (its thread finishes on its own, unheard)."""
+        self._task = None
+        self.busy.hide()

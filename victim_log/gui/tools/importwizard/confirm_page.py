@@ -3,57 +3,49 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QListWidget,
-    QVBoxLayout,
-    QWizard,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QCheckBox, QListWidget, QWizard
 
 from ....errors import VictimLogError
 from ....importers.service import ImportReport, run_import
 from ....textsafe import display_safe
 from ...widgets import dialogs
-from ...widgets.common import BackgroundTask, busy_bar, plural, scaled, start_task, wrapped
-from .base import WizardBase
+from ...widgets.common import plural, scaled, wrapped
+from .base import WizardBase, WorkingStep
 from .formats import FORMAT_BY_KEY, PREVIEW_LINES
 
 
-class ConfirmPage(QWizardPage):
+class ConfirmPage(WorkingStep):
     """What will be created (a dry run with the sender), then the import itself."""
 
     def __init__(self, wizard: WizardBase) -> None:
-        super().__init__()
-        self.w = wizard
-        self.setObjectName("confirmPage")
-        self.setTitle(self.tr("Ready to import"))
-        self.setSubTitle(self.tr("Nothing has been changed yet. Check this looks right, then press Import."))
+        super().__init__(
+            wizard,
+            "confirmPage",
+            self.tr("Ready to import"),
+            self.tr("Nothing has been changed yet. Check this looks right, then press Import."),
+        )
         self.setCommitPage(True)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Import"))
-        layout = QVBoxLayout(self)
-        self.busy = busy_bar(self)
-        self.busy.hide()
-        layout.addWidget(self.busy)
+        self.column.addWidget(self.busy)
         self.summary = wrapped("", self, name="plan")
         self.summary.setFont(scaled(self.summary.font(), 1.15, bold=True))
-        layout.addWidget(self.summary)
+        self.column.addWidget(self.summary)
         self.detail = wrapped("", self, name="planDetail")
-        layout.addWidget(self.detail)
+        self.column.addWidget(self.detail)
         self.preview = QListWidget(self)
         self.preview.setObjectName("previewList")
         self.preview.setAccessibleName(self.tr("The first entries"))
         self.preview.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.preview.setWordWrap(True)
         self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        layout.addWidget(self.preview, 1)
+        self.column.addWidget(self.preview, 1)
         self.photo_incidents = QCheckBox(
             self.tr("Also make an entry for each photo, to complete later"), self
         )
         self.photo_incidents.setObjectName("photoIncidents")
         self.photo_incidents.toggled.connect(self._photo_choice)
-        layout.addWidget(self.photo_incidents)
-        layout.addWidget(
+        self.column.addWidget(self.photo_incidents)
+        self.column.addWidget(
             wrapped(
                 self.tr(
                     "The original file is kept unchanged as evidence, so an officer can find every "
@@ -62,7 +54,6 @@ class ConfirmPage(QWizardPage):
                 self,
             )
         )
-        self._task: BackgroundTask | None = None
         self._imported = False
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
@@ -77,10 +68,8 @@ class ConfirmPage(QWizardPage):
         req = self.w.request(dry_run=True)
         self.summary.setText(self.tr("Working out what will be imported…"))
         self.detail.clear()
-        self.busy.show()
         self.w.plan = None
-        self._task = start_task(lambda: run_import(vault, req), self._planned)
-        self.completeChanged.emit()
+        self.start_work(lambda: run_import(vault, req), self._planned)
 
     def _photo_choice(self) -> None:
         scan = self.w.scan
@@ -99,10 +88,8 @@ class ConfirmPage(QWizardPage):
 
     @Slot(object, object)
     def _planned(self, report: object, error: object) -> None:
-        if self.sender() is not self._task:
+        if not self.work_ended():
             return
-        self._task = None
-        self.busy.hide()
         if error is not None:
             self.summary.setText(self.tr("This file can't be imported."))
             self.detail.setText(error.message if isinstance(error, VictimLogError) else "")
@@ -140,10 +127,6 @@ class ConfirmPage(QWizardPage):
         self.preview.setVisible(bool(report.preview))
         self.completeChanged.emit()
 
-    @property
-    def working(self) -> bool:
-        return self._task is not None
-
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
         if self.working:
             return False
@@ -160,18 +143,14 @@ class ConfirmPage(QWizardPage):
         vault = self.w.session.require()
         req = self.w.request(dry_run=False, photo_incidents=self.photo_incidents.isChecked())
         self.summary.setText(self.tr("Importing… please wait."))
-        self.busy.show()
-        self._task = start_task(lambda: run_import(vault, req), self._imported_done)
-        self.w.set_working(True)
-        self.completeChanged.emit()
+        self.w.set_working(True)  # before start_work's completeChanged updates the buttons
+        self.start_work(lambda: run_import(vault, req), self._imported_done)
         return False
 
     @Slot(object, object)
     def _imported_done(self, report: object, error: object) -> None:
-        if self.sender() is not self._task:
+        if not self.work_ended():
             return
-        self._task = None
-        self.busy.hide()
         self.w.set_working(False)
         if error is not None:
             self.summary.setText(self.tr("Nothing was imported."))

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QVBoxLayout,
-    QWizardPage,
-)
-
 from ...widgets.common import plural, scaled, wrapped
-from .base import WizardBase
+from .base import WizardBase, WizardStep
 
 
-class DonePage(QWizardPage):
+class DonePage(WizardStep):
     def __init__(self, wizard: WizardBase) -> None:
-        super().__init__()
-        self.w = wizard
-        self.setObjectName("donePage")
-        self.setTitle(self.tr("Import finished"))
-        self.setSubTitle(self.tr("Your diary has been updated."))
-        layout = QVBoxLayout(self)
+        super().__init__(
+            wizard, "donePage", self.tr("Import finished"), self.tr("Your diary has been updated.")
+        )
         self.result_label = wrapped("", self, name="result")
         self.result_label.setFont(scaled(self.result_label.font(), 1.15, bold=True))
-        layout.addWidget(self.result_label)
+        self.column.addWidget(self.result_label)
         self.next_steps = wrapped("", self, name="nextSteps")
-        layout.addWidget(self.next_steps)
-        layout.addStretch(1)
+        self.column.addWidget(self.next_steps)
+        self.column.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         report = self.w.final
@@ -54,6 +46,3 @@ class DonePage(QWizardPage):
             )
             + extra
         )
-
-
-# --------------------------------------------------------------------------- the wizard

@@ -11,30 +11,26 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QVBoxLayout,
     QWidget,
-    QWizardPage,
 )
 
 from ....errors import VictimLogError
 from ....importers.records import AmbiguousDateOrder
 from ....importers.service import ImportReport, ImportRequest, run_import
 from ...widgets import dialogs
-from ...widgets.common import BackgroundTask, busy_bar, scaled, start_task, wrapped
+from ...widgets.common import scaled, wrapped
 from ...widgets.safelabel import SafeLabel
 from . import formats
-from .base import WizardBase
+from .base import WizardBase, WorkingStep
 from .formats import FORMAT_BY_KEY, ambiguous_sample, date_question
 
 
-class FilePage(QWizardPage):
+class FilePage(WorkingStep):
     """Choose the file; it is read at once (a dry run without a sender) on a worker."""
 
     def __init__(self, wizard: WizardBase) -> None:
-        super().__init__()
-        self.w = wizard
-        self.setObjectName("filePage")
-        layout = QVBoxLayout(self)
+        super().__init__(wizard, "filePage")  # title and subtitle follow the format chosen
         self.how = wrapped("", self, name="how")
-        layout.addWidget(self.how)
+        self.column.addWidget(self.how)
         row = QHBoxLayout()
         self.choose_button = QPushButton(self)
         self.choose_button.setObjectName("chooseFile")
@@ -42,12 +38,10 @@ class FilePage(QWizardPage):
         self.path_label = SafeLabel("", self, single_line=True, name="chosenFile", wrap=True)
         row.addWidget(self.choose_button)
         row.addWidget(self.path_label, 1)
-        layout.addLayout(row)
-        self.busy = busy_bar(self)
-        self.busy.hide()
-        layout.addWidget(self.busy)
+        self.column.addLayout(row)
+        self.column.addWidget(self.busy)
         self.status = wrapped("", self, name="fileStatus")
-        layout.addWidget(self.status)
+        self.column.addWidget(self.status)
 
         self.date_box = QWidget(self)
         self.date_box.setObjectName("dateOrder")
@@ -71,9 +65,8 @@ class FilePage(QWizardPage):
         for widget in (self.date_intro, self.date_question, self.dmy, self.mdy):
             dv.addWidget(widget)
         self.date_box.hide()
-        layout.addWidget(self.date_box)
-        layout.addStretch(1)
-        self._task: BackgroundTask | None = None
+        self.column.addWidget(self.date_box)
+        self.column.addStretch(1)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         choice = FORMAT_BY_KEY[self.w.format]
@@ -115,17 +108,13 @@ class FilePage(QWizardPage):
         req = ImportRequest(self.w.format, self.w.source, dry_run=True, date_order=self.w.date_order)
         self.w.scan = None
         self.status.setText(self.tr("Reading the file…"))
-        self.busy.show()
         self.choose_button.setEnabled(False)
-        self._task = start_task(lambda: run_import(vault, req), self._scanned)
-        self.completeChanged.emit()
+        self.start_work(lambda: run_import(vault, req), self._scanned)
 
     @Slot(object, object)
     def _scanned(self, report: object, error: object) -> None:
-        if self.sender() is not self._task:
+        if not self.work_ended():
             return  # an older scan, of a file no longer chosen
-        self._task = None
-        self.busy.hide()
         self.choose_button.setEnabled(True)
         if isinstance(error, AmbiguousDateOrder) and self.w.source is not None:
             question, dmy, mdy = date_question(ambiguous_sample(self.w.source))
@@ -147,13 +136,13 @@ class FilePage(QWizardPage):
 
     @property
     def scanning(self) -> bool:
-        return self._task is not None
+        """The file is being read (the wizard's and the tests' word for ``working``)."""
+        return self.working
 
     def forget_scan(self) -> None:
         """Ignore the result of a scan still running (its thread finishes on its own)."""
-        if self._task is not None:
-            self._task = None
-            self.busy.hide()
+        if self.working:
+            self.forget_work()
             self.choose_button.setEnabled(True)
             self.status.clear()
             self.completeChanged.emit()

@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QRadioButton,
-    QVBoxLayout,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QButtonGroup, QRadioButton
 
 from ...widgets.common import scaled, wrapped
-from .base import WizardBase
+from .base import WizardBase, WizardStep
 from .formats import FORMATS
 
 
-class FormatPage(QWizardPage):
+class FormatPage(WizardStep):
     def __init__(self, wizard: WizardBase) -> None:
-        super().__init__()
-        self.w = wizard
-        self.setObjectName("formatPage")
-        self.setTitle(self.tr("What would you like to import?"))
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "formatPage",
+            self.tr("What would you like to import?"),
             self.tr(
                 "Messages, calls and photos become entries in your diary, with "
                 "the original file kept unchanged as evidence."
-            )
+            ),
         )
-        layout = QVBoxLayout(self)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for i, choice in enumerate(FORMATS):
@@ -38,10 +31,10 @@ class FormatPage(QWizardPage):
             how = wrapped(self.tr(choice.how), self)
             how.setContentsMargins(24, 0, 0, 6)
             how.setFont(scaled(how.font(), 0.92))
-            layout.addWidget(button)
-            layout.addWidget(how)
+            self.column.addWidget(button)
+            self.column.addWidget(how)
         self.buttons["whatsapp"].setChecked(True)
-        layout.addStretch(1)
+        self.column.addStretch(1)
 
     def chosen(self) -> str:
         for key, button in self.buttons.items():

@@ -11,37 +11,33 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QSpinBox,
-    QVBoxLayout,
-    QWizardPage,
 )
 
 from ....textsafe import display_safe
 from ...widgets.common import plural, wrapped
-from .base import WizardBase
+from .base import WizardBase, WizardStep
 from .formats import DEFAULT_GROUP_MINUTES, FORMAT_BY_KEY, SENDER_SHOWN_CHARS
 
 
-class SenderPage(QWizardPage):
+class SenderPage(WizardStep):
     """Who is harassing you: pick from the senders found, or type a name or number."""
 
     def __init__(self, wizard: WizardBase) -> None:
-        super().__init__()
-        self.w = wizard
-        self.setObjectName("senderPage")
-        self.setTitle(self.tr("Who is harassing you?"))
-        self.setSubTitle(
+        super().__init__(
+            wizard,
+            "senderPage",
+            self.tr("Who is harassing you?"),
             self.tr(
                 "Their messages and calls become entries. Everyone else's, "
                 "including yours, stay in the evidence file only."
-            )
+            ),
         )
-        layout = QVBoxLayout(self)
         self.senders = QListWidget(self)
         self.senders.setObjectName("senders")
         self.senders.setAccessibleName(self.tr("People in this file"))
         self.senders.setSpacing(2)
         self.senders.itemSelectionChanged.connect(self._picked)
-        layout.addWidget(self.senders, 1)
+        self.column.addWidget(self.senders, 1)
         row = QHBoxLayout()
         row.addWidget(QLabel(self.tr("Or type their name or number:"), self))
         self.typed = QLineEdit(self)
@@ -50,7 +46,7 @@ class SenderPage(QWizardPage):
         self.typed.setPlaceholderText(self.tr("e.g. 07700 900123"))
         self.typed.textEdited.connect(self._typed)
         row.addWidget(self.typed, 1)
-        layout.addLayout(row)
+        self.column.addLayout(row)
 
         group_row = QHBoxLayout()
         self.group = QCheckBox(self.tr("Make one entry for messages sent within"), self)
@@ -67,8 +63,8 @@ class SenderPage(QWizardPage):
         group_row.addWidget(self.minutes)
         group_row.addWidget(QLabel(self.tr("of each other"), self))
         group_row.addStretch(1)
-        layout.addLayout(group_row)
-        layout.addWidget(
+        self.column.addLayout(group_row)
+        self.column.addWidget(
             wrapped(
                 self.tr(
                     "Useful when they send many messages in a burst: each entry still keeps every "

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from ....errors import VictimLogError
 from ...shell.session import Session
 from ...widgets import dialogs
-from ...widgets.common import dispose
 from .base import WizardBase
 from .confirm_page import ConfirmPage
 from .done_page import DonePage
@@ -55,12 +53,4 @@ class ImportWizard(WizardBase):
 
 def open_import_wizard(session: Session, parent: QWidget | None = None) -> None:
     """Show the import wizard (modal)."""
-    try:
-        wizard = ImportWizard(session, parent)
-    except VictimLogError as exc:
-        dialogs.show_error(parent, exc)
-        return
-    try:
-        dialogs.exec_dialog(wizard)
-    finally:
-        dispose(wizard)
+    dialogs.open_modal(lambda: ImportWizard(session, parent), parent)
