@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -397,9 +397,80 @@ class PersonData:
         return cls(**values)
 
 
+#: How an order may be served, as the app offers it (free text is kept as typed).
+SERVICE_METHODS: tuple[str, ...] = (
+    "In person",
+    "By a police officer",
+    "By post",
+    "By email",
+    "Told at the court hearing",
+)
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def order_day(value: str) -> date | None:
+    """The calendar date an order field holds (``2026-03-04``), or None when it is
+    empty or not a date we can read (old versions kept free text: "4/3/2026").
+
+    Only the one unambiguous form counts: Python also reads ``20260304`` and week dates,
+    which a person never meant."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not _ISO_DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _order_date(value: Any, what: str) -> str:
+    """An order's date as stored (``""`` or ``YYYY-MM-DD``), or BadInput saying which."""
+    text = _clean_text(value, what, 100).strip()
+    if not text:
+        return ""
+    day = order_day(text)
+    if day is None:
+        raise BadInput(
+            f"The {what} ('{text[:40]}') is not a date we can use: give it as year-month-day, "
+            "for example 2026-03-04."
+        )
+    if not 1900 <= day.year <= 2199:
+        raise BadInput(f"The {what} is in the year {day.year}: please check the year.")
+    return text
+
+
+@dataclass(frozen=True)
+class OrderVariation:
+    """A court's variation of an order: when, and what changed, in words."""
+
+    on: str  # ISO date the variation was made
+    what: str
+    expires_on: str = ""  # the new end date it set ("" = the end date did not change)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> OrderVariation:
+        if not isinstance(data, dict):
+            return cls(on="", what=str(data))
+        return cls(
+            on=str(data.get("on", "")),
+            what=str(data.get("what", "")),
+            expires_on=str(data.get("expires_on", "")),
+        )
+
+
 @dataclass(frozen=True)
 class OrderData:
-    """A protection order (SPO, non-molestation, restraining, DAPO) and its conditions."""
+    """A protection order (SPO, non-molestation, restraining, DAPO) and its conditions.
+
+    A breach is an offence only while the order is in force and, for an order made
+    without notice, once the respondent knew of it (s.42A Family Law Act 1996): hence
+    service (when, how, by whom), interim or full, and the variations. Every field
+    added after the first has a default, so orders stored before load unchanged.
+    """
 
     order_type: str
     made_on: str = ""
@@ -408,15 +479,57 @@ class OrderData:
     reference: str = ""
     conditions: tuple[str, ...] = ()
     person_id: int | None = None
+    served_on: str = ""  # "" = service not recorded
+    served_how: str = ""
+    served_by: str = ""
+    interim: bool | None = None  # True interim, False full (final), None not recorded
+    without_notice: bool = False  # made without the respondent being told of the hearing
+    variations: tuple[OrderVariation, ...] = ()
 
     def validated(self) -> OrderData:
-        if not _clean_text(self.order_type, "order type", 200).strip():
+        """A cleaned copy, or BadInput naming the field (dates checked, in sequence)."""
+        order_type = _clean_text(self.order_type, "order type", 200).strip()
+        if not order_type:
             raise BadInput("Please say what kind of order this is.")
-        return self
+        made = _order_date(self.made_on, "date the order was made")
+        served = _order_date(self.served_on, "date the order was served")
+        expires = _order_date(self.expires_on, "date the order ends")
+        if made and expires and expires < made:
+            raise BadInput("The order ends before it was made: please check the two dates.")
+        if made and served and served < made:
+            raise BadInput("The order was served before it was made: please check the two dates.")
+        if self.interim not in (None, True, False) or self.without_notice not in (True, False):
+            raise BadInput("Interim and 'made without notice' must be yes or no.")
+        variations = []
+        for v in self.variations:
+            on = _order_date(v.on, "date of the variation")
+            if not on:
+                raise BadInput("Please give the date the order was varied.")
+            if made and on < made:
+                raise BadInput("The order was varied before it was made: please check the dates.")
+            what = _clean_text(v.what, "variation", 20_000).strip()
+            if not what:
+                raise BadInput("Please say what the variation changed.")
+            new_end = _order_date(v.expires_on, "new end date")
+            variations.append(OrderVariation(on=on, what=what, expires_on=new_end))
+        return replace(
+            self,
+            order_type=order_type,
+            made_on=made,
+            served_on=served,
+            expires_on=expires,
+            court=_clean_text(self.court, "court", 500).strip(),
+            reference=_clean_text(self.reference, "reference", 500).strip(),
+            served_how=_clean_text(self.served_how, "how it was served", 500).strip(),
+            served_by=_clean_text(self.served_by, "who served it", 500).strip(),
+            conditions=tuple(_clean_text(c, "condition", 20_000) for c in self.conditions),
+            variations=tuple(variations),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["conditions"] = list(self.conditions)
+        d["variations"] = [v.to_dict() for v in self.variations]
         return d
 
     @classmethod
@@ -425,6 +538,8 @@ class OrderData:
         values = {k: v for k, v in data.items() if k in known}
         if "conditions" in values:
             values["conditions"] = tuple(values["conditions"])
+        if "variations" in values:
+            values["variations"] = tuple(OrderVariation.from_dict(v) for v in values["variations"] or ())
         return cls(**values)
 
 
@@ -455,6 +570,8 @@ class Order:
     id: int
     version: int
     data: OrderData
+    recorded_at: str = ""  # when this version was written (set by the store)
+    reason: str = ""  # why this version was written ("created", "served", ...)
 
 
 def canonical_json(value: Any) -> bytes:

@@ -1244,6 +1244,32 @@ class Vault(ClosedOnExit):
             out.append(Order(int(oid), version, OrderData.from_dict(body)))
         return out
 
+    def order_history(self, order_id: int) -> list[Order]:
+        """Every version of an order, oldest first, each with when and why it was written."""
+        rows = self._records("order", order_id)
+        if not rows:
+            raise NotFound(f"There is no order {order_id}.")
+        return [Order(order_id, v, OrderData.from_dict(body), at, why) for v, at, why, _d, body in rows]
+
+    def get_order(self, order_id: int) -> Order:
+        return self.order_history(order_id)[-1]
+
+    def update_order(self, order_id: int, data: OrderData, reason: str) -> Order:
+        """A new version of an order (served, varied, corrected): never an overwrite, the
+        history keeps every earlier version with the reason it changed (#16.3)."""
+        reason = _require_reason(reason)
+        data = data.validated()
+        with db.transaction(self.conn, "the change to the order"):
+            current = self.get_order(order_id)
+            if current.data == data:
+                raise BadInput("Nothing has changed, so no new version was saved.")
+            version = current.version + 1
+            self._write_record(
+                "order", order_id, version, data.to_dict(), reason=reason, deleted=False, action="edit"
+            )
+            self.conn.execute("UPDATE orders SET version = ? WHERE id = ?", (version, order_id))
+        return self.get_order(order_id)
+
     # ------------------------------------------------------------------ integrity
 
     def journal_entries(self) -> list[journal.JournalEntry]:

@@ -103,9 +103,10 @@ PERSON_FIELDS: tuple[str, ...] = (
     "relationship",
     "notes",
 )
-#: each of ``order list --json`` (``id`` and the stored order's fields).
+#: each of ``order list --json`` (``id``, ``version`` and the stored order's fields).
 ORDER_FIELDS: tuple[str, ...] = (
     "id",
+    "version",
     "order_type",
     "made_on",
     "expires_on",
@@ -113,7 +114,15 @@ ORDER_FIELDS: tuple[str, ...] = (
     "reference",
     "conditions",
     "person_id",
+    "served_on",
+    "served_how",
+    "served_by",
+    "interim",
+    "without_notice",
+    "variations",
 )
+#: ``order show --json`` adds every version, oldest first (``version``, ``recorded_at``, ``reason``).
+ORDER_HISTORY_FIELD = "history"
 
 ALL_FIELDS: dict[str, tuple[str, ...]] = {
     "incident": (*INCIDENT_FIELDS, INCIDENT_HISTORY_FIELD),
@@ -125,7 +134,7 @@ ALL_FIELDS: dict[str, tuple[str, ...]] = {
     "export": EXPORT_FIELDS,
     "verify (not a bundle)": NOT_A_BUNDLE_FIELDS,
     "person": PERSON_FIELDS,
-    "order": ORDER_FIELDS,
+    "order": (*ORDER_FIELDS, ORDER_HISTORY_FIELD),
 }
 
 
@@ -252,9 +261,14 @@ def person_json(person: Any) -> dict[str, Any]:
     return {"id": person.id, **person.data.to_dict()}
 
 
-def order_json(order: Any) -> dict[str, Any]:
-    """One of ``order list --json``."""
-    return {"id": order.id, **order.data.to_dict()}
+def order_json(order: Any, history: list[Any] | None = None) -> dict[str, Any]:
+    """One of ``order list --json``; ``order show --json`` passes every version too."""
+    doc = {"id": order.id, "version": order.version, **order.data.to_dict()}
+    if history is not None:
+        doc[ORDER_HISTORY_FIELD] = [
+            {"version": o.version, "recorded_at": o.recorded_at, "reason": o.reason} for o in history
+        ]
+    return doc
 
 
 def check_json(report: CheckReport, warnings: list[str], cleaned: list[str]) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from typing import Any, NoReturn
 from .. import __version__
 from ..errors import UsageError
 from ..model import KINDS
-from .argtypes import count_arg, date_arg, id_arg, when_arg
+from .argtypes import count_arg, id_arg, when_arg
 from .evidence import cmd_evidence_add, cmd_evidence_get, cmd_evidence_list, cmd_evidence_remove
 from .export import cmd_export
 from .imports import cmd_import
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
-from .orders import cmd_order_add, cmd_order_list
+from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
 from .vault_admin import (
     cmd_backup,
@@ -198,23 +198,7 @@ def build_parser() -> ArgParser:
     p.add_argument("file", metavar="BACKUP")
     p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
 
-    orders = sub.add_parser("order", help="record a protection order and its conditions")
-    osub = orders.add_subparsers(dest="order_command", metavar="ACTION", parser_class=ArgParser)
-    orders.set_defaults(func=lambda a: missing_action(orders, osub))
-    p = osub.add_parser("add", help="record an order (SPO, non-molestation, restraining, DAPO)")
-    _add_vault_args(p)
-    p.set_defaults(func=cmd_order_add)
-    p.add_argument("--type", required=True, metavar="TEXT", help="e.g. 'Stalking Protection Order'")
-    p.add_argument("--made-on", metavar="DATE", type=date_arg)
-    p.add_argument("--expires-on", metavar="DATE", type=date_arg, help="leave out for 'until further order'")
-    p.add_argument("--court", metavar="TEXT")
-    p.add_argument("--reference", metavar="REF")
-    p.add_argument("--condition", metavar="TEXT", action="append", help="repeat for each condition")
-    p.add_argument("--person", metavar="NAME", help="who the order is against")
-    p = osub.add_parser("list", help="list orders and their conditions")
-    _add_vault_args(p)
-    p.set_defaults(func=cmd_order_list)
-    p.add_argument("--json", action="store_true")
+    add_order_commands(sub, ArgParser, _add_vault_args, missing_action)
 
     people = sub.add_parser("person", help="list the people in your diary, or take one out")
     psub = people.add_subparsers(dest="person_command", metavar="ACTION", parser_class=ArgParser)
