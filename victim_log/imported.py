@@ -25,6 +25,7 @@ from dataclasses import dataclass
 __all__ = [
     "AUTHOR_CONTEXT",
     "AUTHOR_IMPORTED",
+    "DEFAULT_GROUP_MINUTES",
     "ImportSource",
     "author_label",
     "imported_as",
@@ -35,6 +36,12 @@ __all__ = [
 
 AUTHOR_IMPORTED = "imported"
 AUTHOR_CONTEXT = "imported:context"
+
+#: Messages this many minutes apart become one entry unless the person says otherwise
+#: (``import --group-minutes 0``: one entry per message). Ten minutes keeps a burst of
+#: messages together as the victim lived it, and one message counted once, without
+#: joining an evening's separate contacts; each message keeps its own time and words.
+DEFAULT_GROUP_MINUTES = 10
 
 #: What each import format's items are, as an officer would say it.
 _WHAT: dict[str, tuple[str, str, str]] = {

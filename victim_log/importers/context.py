@@ -62,13 +62,16 @@ STOP_PHRASES: tuple[str, ...] = (
     r"\bi (?:don't|dont|do not) want (?:to (?:hear from|talk to|speak to|see|be with) you"
     rf"|you (?:to )?(?:{_CONTACT}|near|in my life|anywhere near)"
     r"|any(?:thing)? (?:more )?(?:contact|to do with you)|(?:any )?contact)",
-    r"\bstay away from me\b",
+    r"\bstay away from (?:me|my)\b",
     r"\bget away from me\b",
     # "go away" only as the message's own words, not "we could go away for the weekend"
     r"^\W*(?:please |just )?go away\b",
     r"\bno (?:more |further )?contact (?:with|from) you\b",
     r"\bleave me and my\b",
 )
+
+#: Flags of messages that were never sent: he cannot have read them.
+_NOT_SENT = frozenset({"draft", "outbox", "failed", "queued"})
 
 _STOP = re.compile("|".join(f"(?:{p})" for p in STOP_PHRASES), re.IGNORECASE | re.MULTILINE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
@@ -138,6 +141,8 @@ class ContextCollector:
         """Look at one item that did not match the named sender."""
         if not self.enabled or "system" in item.flags or item.kind not in ("message", "email"):
             return
+        if item.flags & _NOT_SENT:
+            return  # a draft or a message that never left the phone was never read by him
         self._seen += 1
         sender = item.sender.strip().casefold()
         if item.direction == "out" and sender:
