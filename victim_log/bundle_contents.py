@@ -20,6 +20,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from .errors import NotABundle
@@ -27,13 +28,13 @@ from .export.case import format_datetime
 from .model import KINDS
 from .safezip import DamagedMember, SafeZip
 from .textsafe import display_safe
+from .verify import bag_roots
 
 MAX_TIMELINE_JSON = 256 * 1024 * 1024
 MAX_EXHIBITS_CSV = 64 * 1024 * 1024
 TIMELINE_JSON = "data/timeline.json"
 EXHIBITS_CSV = "data/exhibits.csv"
 EXHIBITS_DIR = "data/exhibits/"
-_BAG_MARKERS = ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
@@ -90,11 +91,7 @@ class BundleContents:
 
 def bag_root(z: SafeZip) -> str:
     """The folder holding the bag ("" or "name/"); NotABundle if there is none or several."""
-    roots = set()
-    for m in z.members:
-        folder, _, base = m.name.rpartition("/")
-        if base in _BAG_MARKERS and "/" not in folder:
-            roots.add(folder + "/" if folder else "")
+    roots = bag_roots(z)
     if not roots:
         name = display_safe(z.path.name, single_line=True) if z.path is not None else "This file"
         raise NotABundle(f"{name} is a zip file, but not an export bundle.")
@@ -103,14 +100,18 @@ def bag_root(z: SafeZip) -> str:
     return roots.pop()
 
 
+def _add_field(lines: list[str], label: str, value: Any) -> None:
+    """Append ``label: value``, or nothing when the bundle leaves the field blank (an
+    empty "Officer:" line would read as if something had been taken out)."""
+    shown = text(value)
+    if shown.strip():
+        lines.append(f"{label}: {shown}")
+
+
 def _detail(i: dict[str, Any]) -> str:
     """Every field of one incident, in plain text, verbatim text kept as written."""
     lines: list[str] = []
-
-    def add(label: str, value: Any) -> None:
-        shown = text(value)
-        if shown.strip():
-            lines.append(f"{label}: {shown}")
+    add = partial(_add_field, lines)
 
     head = f"Entry {text(i.get('number'))}"
     extra = [f"log id {text(i.get('id'))}", f"version {text(i.get('version'))}"]
@@ -179,11 +180,7 @@ def _detail(i: dict[str, Any]) -> str:
 
 def _about(doc: dict[str, Any]) -> str:
     lines: list[str] = []
-
-    def add(label: str, value: Any) -> None:
-        shown = text(value)
-        if shown.strip():
-            lines.append(f"{label}: {shown}")
+    add = partial(_add_field, lines)
 
     add("Case", doc.get("case_title"))
     add("Log kept by", doc.get("owner"))

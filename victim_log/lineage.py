@@ -28,12 +28,13 @@ class LineageReport:
     problems: tuple[str, ...]
 
     @property
-    def extends(self) -> bool:
-        return not self.problems
-
-    @property
     def status(self) -> str:
         return "EXTENDS" if self.extends else "DOES NOT EXTEND"
+
+    @property
+    def extends(self) -> bool:
+        """No problem found: the newer export still holds the older one's signed head."""
+        return not self.problems
 
     def to_json(self) -> dict[str, Any]:
         return {

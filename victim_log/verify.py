@@ -571,16 +571,26 @@ def _our_minisign_key(data: bytes) -> Ed25519PublicKey:
     return key
 
 
-def _find_root(z: SafeZip, label: str) -> str:
-    """The bag folder: the one place (the zip root or one top-level folder) holding the
-    bag's core files. Any one of them is enough, so a deleted ``bagit.txt`` is reported
-    as missing rather than making the whole bundle unrecognisable."""
+def bag_roots(z: SafeZip) -> set[str]:
+    """Every place (``""`` for the zip root, or ``"name/"`` for a top-level folder) that
+    holds one of the bag's core files.
+
+    Any one of them is enough, so a deleted ``bagit.txt`` is reported as missing
+    rather than making the whole bundle unrecognisable; the checker and the bundle
+    viewer each refuse a zip with none or several in their own words.
+    """
     markers = (BAGIT_TXT, BAG_INFO_TXT, MANIFEST, TAGMANIFEST)
     roots = set()
     for m in z.members:
         folder, _, base = m.name.rpartition("/")
         if base in markers and "/" not in folder:
             roots.add(folder + "/" if folder else "")
+    return roots
+
+
+def _find_root(z: SafeZip, label: str) -> str:
+    """The bag folder: the one place holding the bag's core files (see :func:`bag_roots`)."""
+    roots = bag_roots(z)
     if not roots:
         raise NotABundle(f"{label} is a zip file, but not an export bundle (it has no {BAGIT_TXT}).")
     if len(roots) > 1:

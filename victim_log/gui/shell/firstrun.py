@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
+from ..widgets.common import centred_pages, push_button
 from .session import Session
 
 
@@ -190,15 +190,7 @@ class FirstRunScreen(QWidget):
         self.setObjectName("firstRunScreen")
         self.setAccessibleName(self.tr("Welcome"))
         self._recovery_key = ""
-        self.pages = QStackedWidget(self)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.pages, 3)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        self.pages = centred_pages(self, 3)
         self.pages.addWidget(self._make_create_page())
         self.pages.addWidget(self._make_key_page())
         self.pages.addWidget(self._make_restore_page())
@@ -306,14 +298,16 @@ class FirstRunScreen(QWidget):
         self.key_text.setWordWrap(True)
         layout.addWidget(self.key_text)
         buttons = QHBoxLayout()
-        self.print_button = QPushButton(self.tr("Print…"), page)
-        self.print_button.setObjectName("printKeyButton")
-        self.print_button.setAccessibleName(self.tr("Print the recovery key"))
-        self.print_button.clicked.connect(self.print_key)
-        self.save_button = QPushButton(self.tr("Save to file…"), page)
-        self.save_button.setObjectName("saveKeyButton")
-        self.save_button.setAccessibleName(self.tr("Save the recovery key to a file"))
-        self.save_button.clicked.connect(self.save_key)
+        self.print_button = push_button(
+            self.tr("Print…"), page, "printKeyButton", self.tr("Print the recovery key"), self.print_key
+        )
+        self.save_button = push_button(
+            self.tr("Save to file…"),
+            page,
+            "saveKeyButton",
+            self.tr("Save the recovery key to a file"),
+            self.save_key,
+        )
         if not _printing_available():
             self.print_button.hide()
         buttons.addWidget(self.print_button)

@@ -19,14 +19,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
-    QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from ...errors import VaultLocked, VictimLogError, WrongPassphrase
 from ..widgets import dialogs
+from ..widgets.common import centred_pages, push_button
 from .firstrun import PassphrasePair, link_button, plain_label, set_message, title_label
 from .session import Session, carry_on
 
@@ -49,15 +48,7 @@ class UnlockScreen(QWidget):
         self._backoff_after_paint = False
         self.setObjectName("unlockScreen")
         self.setAccessibleName(self.tr("Unlock"))
-        self.pages = QStackedWidget(self)
-        outer = QVBoxLayout(self)
-        outer.addStretch(1)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.pages, 2)
-        row.addStretch(1)
-        outer.addLayout(row)
-        outer.addStretch(2)
+        self.pages = centred_pages(self, 2)
         self.pages.addWidget(self._make_passphrase_page(neutral))
         self.pages.addWidget(self._make_recovery_page())
         self._tick = QTimer(self)
@@ -86,11 +77,10 @@ class UnlockScreen(QWidget):
         form = QFormLayout()
         form.addRow(self.tr("Passphrase:"), self.passphrase)
         layout.addLayout(form)
-        self.unlock_button = QPushButton(self.tr("Unlock"), page)
-        self.unlock_button.setObjectName("unlockButton")
-        self.unlock_button.setAccessibleName(self.tr("Unlock"))
+        self.unlock_button = push_button(
+            self.tr("Unlock"), page, "unlockButton", self.tr("Unlock"), self.try_unlock
+        )
         self.unlock_button.setDefault(True)
-        self.unlock_button.clicked.connect(self.try_unlock)
         layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.message = plain_label("", page, self.tr("Message"))
         self.message.setObjectName("unlockMessage")
@@ -132,14 +122,11 @@ class UnlockScreen(QWidget):
         self.recovery_key.textChanged.connect(self._update_recover_button)
         layout.addWidget(self.new_pair)
         buttons = QHBoxLayout()
-        self.recover_button = QPushButton(self.tr("Set new passphrase and open"), page)
-        self.recover_button.setObjectName("recoverButton")
-        self.recover_button.setAccessibleName(self.recover_button.text())
-        self.recover_button.clicked.connect(self.try_recover)
-        self.back_button = QPushButton(self.tr("Back"), page)
-        self.back_button.setObjectName("backButton")
-        self.back_button.setAccessibleName(self.tr("Back to the passphrase"))
-        self.back_button.clicked.connect(self.show_passphrase)
+        set_new = self.tr("Set new passphrase and open")
+        self.recover_button = push_button(set_new, page, "recoverButton", set_new, self.try_recover)
+        self.back_button = push_button(
+            self.tr("Back"), page, "backButton", self.tr("Back to the passphrase"), self.show_passphrase
+        )
         buttons.addWidget(self.recover_button)
         buttons.addWidget(self.back_button)
         buttons.addStretch(1)

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -32,6 +35,8 @@ from ...textsafe import plural as plural  # the GUI's modules take it from here
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _RUNNING: set[BackgroundTask] = set()
+
+W = TypeVar("W", bound=QWidget)
 
 
 class BackgroundTask(QThread):
@@ -114,6 +119,53 @@ def name_window(window: QWidget, name: str, title: str) -> None:
     window.setObjectName(name)
     window.setWindowTitle(title)
     window.setAccessibleName(window.windowTitle())
+
+
+def named(widget: W, name: str, accessible: str = "") -> W:
+    """``widget`` with the object name tests find it by and, when given, the name a
+    screen reader says for it (a button's text, shortcut marks and all, is often not a
+    sentence that makes sense on its own)."""
+    widget.setObjectName(name)
+    if accessible:
+        widget.setAccessibleName(accessible)
+    return widget
+
+
+def push_button(
+    text: str, parent: QWidget, name: str, accessible: str, clicked: Callable[[], Any]
+) -> QPushButton:
+    """A button named for tests and screen readers (see :func:`named`) that runs ``clicked``."""
+    button = named(QPushButton(text, parent), name, accessible)
+    button.clicked.connect(clicked)
+    return button
+
+
+def choice_combo(parent: QWidget, accessible: str, choices: tuple[tuple[str, object], ...]) -> QComboBox:
+    """A drop-down of (label, value) choices, the first one current, named for screen readers."""
+    combo = QComboBox(parent)
+    combo.setAccessibleName(accessible)
+    for label, value in choices:
+        combo.addItem(label, value)
+    return combo
+
+
+def centred_pages(screen: QWidget, share: int) -> QStackedWidget:
+    """The pages of a full-window screen (first run, unlock), centred across and a little
+    above the middle, as wide as ``share`` parts against one part of margin each side.
+
+    A narrow column is easier to read than text across a whole window, and the screen
+    looks the same however large the window is.
+    """
+    pages = QStackedWidget(screen)
+    outer = QVBoxLayout(screen)
+    outer.addStretch(1)
+    row = QHBoxLayout()
+    row.addStretch(1)
+    row.addWidget(pages, share)
+    row.addStretch(1)
+    outer.addLayout(row)
+    outer.addStretch(2)
+    return pages
 
 
 def fit_to_text(window: QWidget, width: int | None = None) -> None:
