@@ -1,0 +1,639 @@
+"""Material not included in an export, listed by what it is (#16.6).
+
+The CPS Disclosure Manual treats anything with some bearing on the offence as relevant,
+and a defence lawyer's first question about a victim's log is "what did you leave
+out?". An export that silently drops things invites "what else is missing?". So every
+export carries a schedule of what it leaves out, never the content itself:
+
+* **Private notes**: which exported entries have one (entry and date), never its words.
+* **Deleted entries** in the export's period: when each happened, when it was deleted
+  and the reason given (the deleted text stays in the vault's history, not here).
+* **Removed files**: evidence cited by the exported entries (or, for a whole-log
+  export, anywhere in the log) that the owner removed or erased: its exhibit
+  reference if it ever had one, SHA-256, name, when and why it was removed.
+* **Redactions**, field by field: which entry, which field, what kind (a place or a
+  third party), how many times. Order conditions are never redacted.
+* A redacted export names the **unredacted export it derives from** by the SHA-256 of
+  the ``timeline.json`` the same export, made at the same moment without redaction,
+  gives. ``victim-log export --redact ... --unredacted-copy FULL.zip`` writes that
+  copy beside it, so an officer (or the court) can check with ``sha256sum`` or
+  ``certutil -hashfile data\\timeline.json SHA256`` that the two belong together.
+
+:func:`build_not_included` makes the schedule while :func:`victim_log.export.case.build_case`
+runs; :func:`not_included_json`, :func:`not_included_csv`, :func:`pdf_section` and
+:func:`readme_text` render it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from ..errors import NotFound
+from ..textsafe import display_safe, plural
+from ..vault import IncidentFilter
+from .case import (
+    LOCATION_REDACTED,
+    THIRD_PARTY_REDACTED,
+    CaseIncident,
+    CasePerson,
+    ExportCase,
+    ExportOptions,
+    format_date,
+    format_datetime,
+)
+
+if TYPE_CHECKING:
+    from ..model import EvidenceItem, IncidentVersion
+    from ..vault import Vault
+    from .pdf import _Doc
+
+__all__ = [
+    "NOT_INCLUDED_COLUMNS",
+    "DeletedEntry",
+    "NotIncluded",
+    "PrivateNoteWithheld",
+    "Redaction",
+    "RemovedFile",
+    "build_not_included",
+    "not_included_csv",
+    "not_included_json",
+    "pdf_section",
+    "readme_text",
+    "unredacted_timeline_sha256",
+]
+
+KIND_LOCATION = "location"
+KIND_THIRD_PARTY = "third party"
+_KIND_WORDS = {KIND_LOCATION: "a place", KIND_THIRD_PARTY: "a third party's name or details"}
+
+#: How an officer checks that a redacted copy derives from an unredacted one.
+DERIVED_CHECK = (
+    "The unredacted export this copy was made from is named by the SHA-256 of its "
+    "data/timeline.json. The sender can make that copy at the same moment with "
+    "'victim-log export --redact ... --unredacted-copy FULL.zip'. To check it, compute "
+    "the SHA-256 of data/timeline.json inside the unredacted bundle (sha256sum, or on "
+    "Windows: certutil -hashfile data\\timeline.json SHA256) and compare it with this one."
+)
+
+
+@dataclass(frozen=True)
+class PrivateNoteWithheld:
+    entry: str  # "Entry 3"
+    incident_id: int
+    occurred_start: str
+
+
+@dataclass(frozen=True)
+class DeletedEntry:
+    incident_id: int
+    occurred_start: str
+    first_recorded_at: str
+    deleted_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RemovedFile:
+    reference: str  # "" when it never had an exhibit reference
+    evidence_id: int
+    original_filename: str
+    sha256: str
+    removed_at: str
+    reason: str
+    erased: bool
+    entries: tuple[str, ...]  # exported entries that cite it
+
+    @property
+    def label(self) -> str:
+        return self.reference or f"Evidence item {self.evidence_id} (no exhibit reference)"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    where: str  # "Entry 3", "Exhibit SM/2", "People", "Order 1"
+    incident_id: int | None
+    field: str  # "details", "location", ...
+    kind: str  # KIND_LOCATION or KIND_THIRD_PARTY
+    count: int  # replacements in that field
+    whole_field: bool = False
+
+
+@dataclass(frozen=True)
+class NotIncluded:
+    private_notes_included: bool
+    private_notes: tuple[PrivateNoteWithheld, ...]
+    deleted: tuple[DeletedEntry, ...]
+    removed_files: tuple[RemovedFile, ...]
+    redactions: tuple[Redaction, ...]
+    unredacted_sha256: str = ""  # of the unredacted timeline.json; "" when not redacted
+
+    @property
+    def empty(self) -> bool:
+        return not (self.private_notes or self.deleted or self.removed_files or self.redactions)
+
+    def summary(self) -> str:
+        """One line for a title page or README."""
+        parts = []
+        if self.private_notes:
+            parts.append(plural(len(self.private_notes), "private note"))
+        if self.deleted:
+            parts.append(plural(len(self.deleted), "deleted entry", "deleted entries"))
+        if self.removed_files:
+            parts.append(plural(len(self.removed_files), "removed file"))
+        if self.redactions:
+            parts.append(plural(sum(r.count for r in self.redactions), "redaction"))
+        return (
+            ", ".join(parts)
+            if parts
+            else "Nothing: no private notes, deleted entries, removed files or redactions."
+        )
+
+
+# ---------------------------------------------------------------------------- building
+
+
+def _entry(i: CaseIncident) -> str:
+    return f"Entry {i.number}"
+
+
+def _placeholders(value: str) -> tuple[int, int]:
+    return value.count(LOCATION_REDACTED), value.count(THIRD_PARTY_REDACTED)
+
+
+def _compare(where: str, iid: int | None, field: str, before: str, after: str) -> list[Redaction]:
+    """What redaction changed in one field: (kind, count) from the placeholders added."""
+    if before == after:
+        return []
+    b_loc, b_third = _placeholders(before)
+    a_loc, a_third = _placeholders(after)
+    whole = after in (LOCATION_REDACTED, THIRD_PARTY_REDACTED) and before.strip() != after
+    out = []
+    if a_loc > b_loc:
+        out.append(
+            Redaction(where, iid, field, KIND_LOCATION, a_loc - b_loc, whole and after == LOCATION_REDACTED)
+        )
+    if a_third > b_third:
+        out.append(
+            Redaction(
+                where,
+                iid,
+                field,
+                KIND_THIRD_PARTY,
+                a_third - b_third,
+                whole and after == THIRD_PARTY_REDACTED,
+            )
+        )
+    return out
+
+
+_FIELDS = (
+    ("summary", "summary"),
+    ("location", "location"),
+    ("details", "details"),
+    ("witnesses", "witnesses"),
+    ("effect_text", "effect_text"),
+    ("actions", "actions"),
+    ("source", "source"),
+    ("order_condition", "order_condition"),
+    ("private_note", "private_note"),
+)
+
+
+def _redactions(
+    incidents: Sequence[CaseIncident],
+    histories: Sequence[Sequence[IncidentVersion]],
+    people: Sequence[CasePerson],
+    exhibit_names: Iterable[tuple[str, str, str]],
+) -> list[Redaction]:
+    out: list[Redaction] = []
+    for inc, hist in zip(incidents, histories, strict=True):
+        d = hist[-1].data
+        where = _entry(inc)
+        for field, attr in _FIELDS:
+            after = getattr(inc, attr)
+            if after is None:  # a private note not exported is listed on its own
+                continue
+            out += _compare(where, inc.id, field, getattr(d, field), after)
+        hidden = sum(1 for p in inc.people if p.name == THIRD_PARTY_REDACTED)
+        if hidden:
+            out.append(Redaction(where, inc.id, "people (name)", KIND_THIRD_PARTY, hidden, True))
+        for h, v in zip(inc.history, hist, strict=False):
+            out += _compare(where, inc.id, f"reason for version {h.version}", v.reason, h.reason)
+    for ref, before, after in exhibit_names:
+        out += _compare(f"Exhibit {ref}", None, "original file name", before, after)
+    for p in people:
+        if p.redacted:
+            out.append(
+                Redaction(
+                    "People",
+                    None,
+                    f"person {p.id} ({p.role_label.lower()}): name and details",
+                    KIND_THIRD_PARTY,
+                    1,
+                    True,
+                )
+            )
+    return out
+
+
+def _removal(vault: Vault, item: EvidenceItem) -> str:
+    """When the item was taken out of use: the first version recorded as deleted."""
+    from ..store.records import versions
+
+    for v in versions(vault.conn, "evidence", item.id):
+        if v.deleted:
+            return v.recorded_at
+    return ""
+
+
+def build_not_included(
+    vault: Vault,
+    options: ExportOptions,
+    *,
+    incidents: Sequence[CaseIncident],
+    histories: Sequence[Sequence[IncidentVersion]],
+    people: Sequence[CasePerson],
+    exhibit_names: Iterable[tuple[str, str, str]],
+    text: Callable[[str], str],
+    given: Mapping[int, str],
+) -> NotIncluded:
+    """The schedule for one export, from the raw histories and the exported (redacted) case.
+
+    ``exhibit_names``: (reference, name before redaction, name exported) per exhibit;
+    ``text``: the export's redaction of free text (deletion and removal reasons may name
+    a third party); ``given``: the exhibit references this export gave or found, by
+    evidence id (others are looked up; a file never referenced has none).
+    """
+    private: tuple[PrivateNoteWithheld, ...] = ()
+    if not options.include_private:
+        private = tuple(
+            PrivateNoteWithheld(_entry(i), i.id, i.occurred_start)
+            for i, h in zip(incidents, histories, strict=True)
+            if h[-1].data.private_note.strip()
+        )
+
+    flt = IncidentFilter(
+        start=options.start, end=options.end, person_id=options.person_id, include_deleted=True
+    )
+    deleted: list[DeletedEntry] = []
+    for s in vault.list_incidents(flt, oldest_first=True):
+        if not s.deleted:
+            continue
+        versions = vault.incident_history(s.id)
+        last = versions[-1]
+        told = next((v for v in reversed(versions) if not v.deleted), last)
+        deleted.append(
+            DeletedEntry(
+                s.id,
+                told.data.occurred_start,
+                last.first_recorded_at,
+                last.recorded_at,
+                text(display_safe(last.reason, single_line=True)),
+            )
+        )
+
+    cited: dict[int, list[str]] = {}
+    for inc, hist in zip(incidents, histories, strict=True):
+        for v in hist:
+            for eid in v.evidence:
+                entries = cited.setdefault(eid, [])
+                if _entry(inc) not in entries:
+                    entries.append(_entry(inc))
+    candidates: dict[int, EvidenceItem | None] = {}
+    for eid in cited:
+        try:
+            candidates[eid] = vault.evidence.get(eid)
+        except NotFound:
+            candidates[eid] = None
+    whole_log = not (options.start or options.end or options.person_id is not None or options.incident_ids)
+    if whole_log:
+        for item in vault.evidence.items(include_removed=True):
+            if item.removed or item.erased:
+                candidates.setdefault(item.id, item)
+    refs = dict(given)
+    missing = [e for e in candidates if e not in refs]
+    if missing:
+        from .. import references
+
+        refs.update({e: r.text for e, r in references.known(vault, missing).items()})
+
+    def reference_of(eid: int) -> str:
+        return refs.get(eid, "")
+
+    removed: list[RemovedFile] = []
+    for eid, found in sorted(candidates.items()):
+        if found is not None and not (found.removed or found.erased):
+            continue
+        if found is None:
+            removed.append(
+                RemovedFile(
+                    reference_of(eid),
+                    eid,
+                    "",
+                    "",
+                    "",
+                    "no longer in the log",
+                    True,
+                    tuple(cited.get(eid, ())),
+                )
+            )
+            continue
+        removed.append(
+            RemovedFile(
+                reference_of(eid),
+                eid,
+                text(display_safe(found.filename, single_line=True)),
+                found.sha256,
+                _removal(vault, found),
+                text(display_safe(found.removed_reason, single_line=True)),
+                found.erased,
+                tuple(cited.get(eid, ())),
+            )
+        )
+
+    return NotIncluded(
+        private_notes_included=options.include_private,
+        private_notes=private,
+        deleted=tuple(deleted),
+        removed_files=tuple(removed),
+        redactions=tuple(_redactions(incidents, histories, people, exhibit_names)),
+    )
+
+
+def unredacted_timeline_sha256(
+    vault: Vault, options: ExportOptions, *, exported_at: str, fingerprint: str
+) -> str:
+    """SHA-256 of the ``timeline.json`` the same export would give without redaction."""
+    from .case import build_case
+    from .tables import timeline_json
+
+    full = build_case(
+        vault, replace(options, redact=frozenset()), exported_at=exported_at, fingerprint=fingerprint
+    )
+    return hashlib.sha256(timeline_json(full)).hexdigest()
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def not_included_json(n: NotIncluded) -> dict[str, object]:
+    """``not_included`` in timeline.json (docs/export-format.md)."""
+    return {
+        "private_notes_included": n.private_notes_included,
+        "private_notes": [
+            {"entry": p.entry, "incident_id": p.incident_id, "occurred_start": p.occurred_start}
+            for p in n.private_notes
+        ],
+        "deleted_entries": [
+            {
+                "incident_id": d.incident_id,
+                "occurred_start": d.occurred_start,
+                "first_recorded_at": d.first_recorded_at,
+                "deleted_at": d.deleted_at,
+                "reason": d.reason,
+            }
+            for d in n.deleted
+        ],
+        "removed_files": [
+            {
+                "reference": f.reference,
+                "evidence_id": f.evidence_id,
+                "original_filename": f.original_filename,
+                "sha256": f.sha256,
+                "removed_at": f.removed_at,
+                "reason": f.reason,
+                "erased": f.erased,
+                "entries": list(f.entries),
+            }
+            for f in n.removed_files
+        ],
+        "redactions": [
+            {
+                "where": r.where,
+                "incident_id": r.incident_id,
+                "field": r.field,
+                "kind": r.kind,
+                "count": r.count,
+                "whole_field": r.whole_field,
+            }
+            for r in n.redactions
+        ],
+        "derived_from": (
+            {"timeline_json_sha256": n.unredacted_sha256, "how_to_check": DERIVED_CHECK}
+            if n.unredacted_sha256
+            else None
+        ),
+    }
+
+
+NOT_INCLUDED_COLUMNS: tuple[str, ...] = (
+    "what",
+    "entry_or_reference",
+    "incident_id",
+    "evidence_id",
+    "occurred_start",
+    "recorded_or_removed_at",
+    "sha256",
+    "field",
+    "kind",
+    "count",
+    "reason",
+)
+
+
+def _rows(n: NotIncluded) -> list[list[object]]:
+    rows: list[list[object]] = []
+    for p in n.private_notes:
+        rows.append(
+            ["private note", p.entry, p.incident_id, "", p.occurred_start, "", "", "private_note", "", 1, ""]
+        )
+    for d in n.deleted:
+        rows.append(
+            ["deleted entry", "", d.incident_id, "", d.occurred_start, d.deleted_at, "", "", "", 1, d.reason]
+        )
+    for f in n.removed_files:
+        rows.append(
+            [
+                "erased file" if f.erased else "removed file",
+                f.label,
+                "",
+                f.evidence_id,
+                "",
+                f.removed_at,
+                f.sha256,
+                "",
+                "",
+                1,
+                f.reason,
+            ]
+        )
+    for r in n.redactions:
+        rows.append(
+            [
+                "redaction",
+                r.where,
+                r.incident_id or "",
+                "",
+                "",
+                "",
+                "",
+                r.field,
+                r.kind,
+                r.count,
+                "whole field" if r.whole_field else "",
+            ]
+        )
+    if n.unredacted_sha256:
+        rows.append(
+            ["derived from", "timeline.json", "", "", "", "", n.unredacted_sha256, "", "", "", DERIVED_CHECK]
+        )
+    return rows
+
+
+def not_included_csv(case: ExportCase) -> bytes:
+    """``not_included.csv``: one row per item of the schedule (columns above)."""
+    from .tables import _csv
+
+    n = case.not_included
+    return _csv(NOT_INCLUDED_COLUMNS, _rows(n) if n is not None else [])
+
+
+def _day(value: str) -> str:
+    return format_date(value) if value else "date not known"
+
+
+def readme_text(case: ExportCase) -> str:
+    """README.txt's account of what is not in the bundle, and of the journal's gaps."""
+    n = case.not_included
+    lines = [
+        "What this export does not include",
+        "---------------------------------",
+        'Nothing is left out silently. data/timeline.pdf ("Material not included in this',
+        'export"), data/not_included.csv and "not_included" in data/timeline.json list:',
+        "entries with a private note (date only, never the note), deleted entries (when",
+        "each happened, when it was deleted, the reason), removed files (reference,",
+        "SHA-256, reason) and every redaction (entry, field, kind).",
+    ]
+    if n is not None:
+        lines.append(f"In this export: {n.summary()}")
+        if n.unredacted_sha256:
+            lines.append("This copy is redacted. The unredacted timeline.json it derives from has SHA-256")
+            lines.append(f"  {n.unredacted_sha256}")
+    lines += [
+        "",
+        "data/journal.jsonl lists every change ever made to the log, in order, each",
+        "linked to the one before by its hash. Changes about the incidents and exhibits",
+        "in this export are given in full. Every other change (entries outside the",
+        "period or selection, deleted entries, removed files, people, orders, settings)",
+        'appears only as a placeholder marked "withheld": its hash and position, not',
+        "its content. The chain can therefore be checked from the first change to the",
+        "last without disclosing what those changes were, and nothing can have been",
+        "taken out of the history unseen.",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- PDF
+
+
+def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> None:
+    """The PDF's "Material not included in this export" section."""
+    n = case.not_included
+    c = pdf.clean
+    pdf.add_page()
+    pdf.h1("Material not included in this export")
+    if n is None:
+        pdf.para("This export does not list what it leaves out.")
+        return
+    pdf.para(
+        "Everything the log holds that this export leaves out is listed here by what it "
+        "is, never by its content, so nothing is missing without saying so.",
+        size=9.5,
+        line=4.8,
+    )
+    pdf.ln(1)
+
+    pdf.h2("Private notes")
+    if n.private_notes_included:
+        pdf.para("Private notes are included in this export, under each entry.")
+    elif not n.private_notes:
+        pdf.para("None of the exported entries has a private note.")
+    else:
+        pdf.para(
+            f"{plural(len(n.private_notes), 'exported entry has', 'exported entries have')} a private "
+            "note the owner kept back. The notes are in the log; their words are not in this export."
+        )
+        for p in n.private_notes:
+            pdf.field(p.entry, c(f"Private note not included (entry dated {_day(p.occurred_start)})"))
+
+    pdf.h2("Deleted entries")
+    if not n.deleted:
+        pdf.para("No entry in this export's period was deleted.")
+    else:
+        pdf.para(
+            f"{plural(len(n.deleted), 'entry', 'entries')} in this export's period "
+            f"{'was' if len(n.deleted) == 1 else 'were'} deleted from the log before export. "
+            "Each deletion is recorded with its reason; the deleted text stays in the log's "
+            "history and is not in this export."
+        )
+        for d in n.deleted:
+            pdf.field(
+                f"Log id {d.incident_id}",
+                c(
+                    f"Happened {_day(d.occurred_start)}; "
+                    f"first recorded {format_datetime(d.first_recorded_at)}; "
+                    f"deleted {format_datetime(d.deleted_at)}. Reason given: {d.reason}"
+                ),
+            )
+
+    pdf.h2("Removed files")
+    if not n.removed_files:
+        pdf.para("No file cited by the exported entries was removed from the log.")
+    else:
+        pdf.para(
+            f"{plural(len(n.removed_files), 'file')} removed from the log by its owner, so not "
+            'included. "Erased" means its key was destroyed and it can never be read again.'
+        )
+        for f in n.removed_files:
+            facts = [
+                f"{'Erased' if f.erased else 'Removed'}"
+                + (f" on {format_datetime(f.removed_at)}" if f.removed_at else ""),
+                f"reason given: {f.reason}" if f.reason else "",
+                f"file name {f.original_filename}" if f.original_filename else "",
+                f"cited by {', '.join(f.entries)}" if f.entries else "",
+            ]
+            pdf.field(c(f.label), c("; ".join(x for x in facts if x) + "."))
+            if f.sha256:
+                pdf.field("SHA-256", f.sha256, mono=True, size=8)
+
+    pdf.h2("Redactions")
+    if not n.redactions:
+        pdf.para("None: this copy is not redacted.")
+    else:
+        pdf.para(
+            "Each place where this copy differs from the log because of redaction: the "
+            "entry, the field and the kind of detail replaced. Order conditions are never "
+            "redacted."
+        )
+        for r in n.redactions:
+            what = "whole field replaced" if r.whole_field else plural(r.count, "replacement")
+            pdf.field(c(r.where), c(f"{r.field}: {_KIND_WORDS.get(r.kind, r.kind)} ({what})"))
+        if n.unredacted_sha256:
+            pdf.ln(1)
+            pdf.field("Derived from", "The unredacted timeline.json with SHA-256")
+            pdf.field("", n.unredacted_sha256, mono=True, size=8)
+            pdf.field("How to check", DERIVED_CHECK)
+
+    if not standalone:
+        pdf.h2("Gaps in the journal")
+        pdf.para(
+            "journal.jsonl lists every change ever made to the log, in order, each linked to "
+            "the one before by its hash. Changes about the entries and exhibits in this export "
+            "are given in full; every other change (other periods, deleted entries, removed "
+            'files, people, orders, settings) is a placeholder marked "withheld" that keeps '
+            "only its hash, so the whole history can be checked without disclosing them."
+        )
