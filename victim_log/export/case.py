@@ -41,8 +41,9 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .. import __version__
+from ..breaches import IN_TERM, check_breach
 from ..errors import BadInput, NotFound
-from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, parse_when
+from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
 
@@ -74,6 +75,7 @@ __all__ = [
     "when_text",
 ]
 
+_IN_TERM = frozenset(str(s) for s in IN_TERM)  # order_in_force ids of a breach in force
 SCHEMA = "victim-log-timeline/1"
 LOCATION_REDACTED = "[location redacted]"
 THIRD_PARTY_REDACTED = "[third party redacted]"
@@ -224,6 +226,16 @@ class CaseIncident:
     exhibits_not_included: int  # files cited but removed from the vault before export
     history: tuple[HistoryEntry, ...]  # every version, the first is the creation
     private_note: str | None  # None: not exported (the default); "" : there is none
+    # Whether the order was in force on the date of this breach (victim_log.breaches,
+    # #16.3): an InForce id ("" when the entry is not a breach) and the sentence why.
+    order_in_force: str = ""
+    order_in_force_text: str = ""
+
+    @property
+    def breach_flagged(self) -> bool:
+        """Recorded as a breach, but the log cannot show the order was in force (and
+        known to be served) on its date: listed apart, with the reason, never silently."""
+        return self.breach and self.order_in_force not in _IN_TERM
 
     @property
     def amendments(self) -> int:
@@ -269,7 +281,13 @@ class CaseOrder:
     expires_on: str
     conditions: tuple[str, ...]
     person_name: str
-    status: str  # "in force", "expired", "not yet in force"
+    status: str  # on the export date: "in force", "expired", "not yet in force"
+    served_on: str = ""  # "" = service not recorded
+    served_how: str = ""
+    served_by: str = ""
+    interim: bool | None = None  # None: not recorded
+    without_notice: bool = False
+    variations: tuple[tuple[str, str, str], ...] = ()  # (on, what changed, new end date or "")
 
     @property
     def in_force(self) -> bool:
@@ -331,7 +349,18 @@ class ExportCase:
 
     @property
     def breaches(self) -> tuple[CaseIncident, ...]:
+        """Every entry recorded as a breach (flagged ones included, each saying why)."""
         return tuple(i for i in self.incidents if i.breach)
+
+    @property
+    def breaches_in_force(self) -> tuple[CaseIncident, ...]:
+        """Breaches dated while their order was in force, as far as the log shows."""
+        return tuple(i for i in self.incidents if i.breach and not i.breach_flagged)
+
+    @property
+    def breaches_flagged(self) -> tuple[CaseIncident, ...]:
+        """Breaches the log cannot show were of an order in force on their date (#16.3)."""
+        return tuple(i for i in self.incidents if i.breach_flagged)
 
     @property
     def perpetrators(self) -> tuple[CasePerson, ...]:
@@ -601,13 +630,9 @@ def _bag_name(initials: str, number: int, filename: str, media_type: str) -> str
 
 
 def _order_status(order: Order, today: date) -> str:
-    def day(value: str) -> date | None:
-        try:
-            return date.fromisoformat(value.strip()[:10]) if value.strip() else None
-        except ValueError:
-            return None
-
-    made, expires = day(order.data.made_on), day(order.data.expires_on)
+    """The order's status on the export date (the orders list). A breach is judged on its
+    own date instead: :func:`victim_log.breaches.in_force_on`."""
+    made, expires = order_day(order.data.made_on), order_day(order.data.expires_on)
     if made is not None and made > today:
         return "not yet in force"
     if expires is not None and expires < today:
@@ -799,8 +824,11 @@ def build_case(
         cur = hist[-1]
         d = cur.data
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
+        in_force = check_breach(d, order_by_id)
         incidents.append(
             CaseIncident(
+                order_in_force=str(in_force.status) if in_force else "",
+                order_in_force_text=in_force.text(format_date) if in_force else "",
                 number=number,
                 id=cur.incident_id,
                 version=cur.version,
@@ -920,6 +948,12 @@ def build_case(
                 made_on=od.made_on,
                 expires_on=od.expires_on,
                 conditions=tuple(redactor.text(c) for c in od.conditions),
+                served_on=od.served_on,
+                served_how=od.served_how,
+                served_by=od.served_by,  # an order's words are never redacted
+                interim=od.interim,
+                without_notice=od.without_notice,
+                variations=tuple((v.on, v.what, v.expires_on) for v in od.variations),
                 person_name=who,
                 status=_order_status(o, today),
             )
@@ -1060,6 +1094,8 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "order_id": i.order_id,
         "order": i.order_label,
         "order_condition": i.order_condition,
+        "order_in_force": i.order_in_force or None,
+        "order_in_force_text": i.order_in_force_text,
         "exhibits": list(i.exhibits),
         "exhibits_not_included": i.exhibits_not_included,
         "author": i.author,
@@ -1099,6 +1135,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
             "incidents": len(case.incidents),
             "exhibits": len(case.exhibits),
             "breaches": len(case.breaches),
+            "breaches_flagged": len(case.breaches_flagged),
             "date_not_known": case.date_not_known,
             "by_kind": {k.kind: k.count for k in case.counts_by_kind},
             "per_week": [
@@ -1130,10 +1167,17 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
                 "conditions": list(o.conditions),
                 "person": o.person_name,
                 "status": o.status,
+                "served_on": o.served_on,
+                "served_how": o.served_how,
+                "served_by": o.served_by,
+                "interim": o.interim,
+                "without_notice": o.without_notice,
+                "variations": [{"on": on, "what": what, "expires_on": end} for on, what, end in o.variations],
             }
             for o in case.orders
         ],
         "breaches": [i.id for i in case.breaches],
+        "breaches_flagged": [i.id for i in case.breaches_flagged],
         "incidents": [_incident_json(i) for i in case.incidents],
         "exhibits": [
             {

@@ -414,9 +414,17 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     if case.owner:
         pdf.field("Whose log", c(case.owner))
     pdf.field("Period covered", c(case.period_text))
+    flagged = len(case.breaches_flagged)
     pdf.field(
         "Incidents",
-        f"{n}" + (f", of which {plural(breaches, 'breach', 'breaches')} of an order" if breaches else ""),
+        f"{n}"
+        + (f", of which {plural(breaches, 'breach', 'breaches')} of an order" if breaches else "")
+        + (
+            f" ({flagged} dated when the order is not shown to be in force or served: see "
+            "Breaches of orders)"
+            if flagged
+            else ""
+        ),
     )
     pdf.field("Which incidents", c(case.selection))
     ini = c(case.producer_initials, single_line=True)
@@ -463,14 +471,23 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     for o in case.orders:
         pdf.need(14)
         pdf.set_font(FONT, "B", 11)
-        pdf.multi_cell(
-            pdf.body_w, 6, c(f"{o.order_type} ({o.status})"), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        pdf.multi_cell(pdf.body_w, 6, c(o.order_type), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.field("Against", c(o.person_name))
         pdf.field("Reference", c(o.reference))
         pdf.field("Court", c(o.court))
-        pdf.field("Made on", c(format_date(o.made_on)) if o.made_on else "")
+        pdf.field("Made on", c(format_date(o.made_on)) if o.made_on else "Not recorded")
+        pdf.field("Interim or full", _stage(o.interim) or "Not recorded")
+        pdf.field("Notice", "Made without notice to the respondent" if o.without_notice else "")
+        pdf.field("Served", c(_served_text(o)[0].upper() + _served_text(o)[1:]))
         pdf.field("Expires", c(format_date(o.expires_on)) if o.expires_on else "Until further order")
+        pdf.field(
+            "Variations",
+            "\n".join(
+                c(f"{format_date(on)}: {what}" + (f" (now ends {format_date(end)})" if end else ""))
+                for on, what, end in o.variations
+            ),
+        )
+        pdf.field("On the export date", c(o.status))
         pdf.field("Conditions", "\n".join(f"{k}. {c(t)}" for k, t in enumerate(o.conditions, 1)))
 
     pdf.h2("Incidents by kind")
@@ -710,7 +727,47 @@ def _condition_text(order: CaseOrder | None, condition: str) -> str:
     return f"Condition: {condition}" if condition else "Condition not recorded"
 
 
+def _order_facts(order: CaseOrder) -> str:
+    """Made, served, interim or full, ends: what decides whether a breach was in force."""
+    facts = [
+        f"made on {format_date(order.made_on)}" if order.made_on else "date made not recorded",
+        "without notice" if order.without_notice else "",
+        _stage(order.interim).lower(),
+        _served_text(order),
+        f"ends on {format_date(order.expires_on)}" if order.expires_on else "until further order",
+    ]
+    text = ", ".join(f for f in facts if f)
+    return text[0].upper() + text[1:] + "."
+
+
+def _stage(interim: bool | None) -> str:
+    return "" if interim is None else ("Interim order" if interim else "Full order")
+
+
+def _served_text(order: CaseOrder) -> str:
+    if not order.served_on:
+        return "service not recorded"
+    how = f" {order.served_how.lower()}" if order.served_how else ""
+    by = f" by {order.served_by}" if order.served_by else ""
+    return f"served on {format_date(order.served_on)}{how}{by}"
+
+
+def _breach_lines(pdf: _Doc, order: CaseOrder | None, items: list[CaseIncident]) -> None:
+    c = pdf.clean
+    for i in items:
+        text = f"{c(i.when)}: {c(i.summary)}\n{c(_condition_text(order, i.order_condition))}"
+        if i.order_in_force_text:
+            text += f"\n{c(i.order_in_force_text)}"
+        if i.police.reference:
+            text += f"\nPolice reference {c(i.police.reference)}"
+        pdf.field(f"Entry {i.number}", text)
+        pdf.ln(0.8)
+
+
 def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
+    """Breaches per order, each judged on its own date (never the export date, #16.3):
+    those the log cannot show were of an order in force and served are set apart,
+    with the reason, and left out of the counts per condition."""
     c = pdf.clean
     pdf.add_page()
     pdf.h1("Breaches of orders")
@@ -718,10 +775,20 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
     if not breaches:
         pdf.para("None of the exported incidents is recorded as a breach of an order.")
         return
-    pdf.para(
+    flagged = case.breaches_flagged
+    intro = (
         f"{plural(len(breaches), 'incident')} recorded as a breach of an order, in date "
-        "order. Each is set out in full under its entry number in the timeline."
+        "order. Each is set out in full under its entry number in the timeline. Whether "
+        "the order was in force is judged on the date of each breach, from the order's "
+        "dates as recorded (made, served, ended), not on the date of this export."
     )
+    if flagged:
+        intro += (
+            f" {plural(len(flagged), 'of them is', 'of them are')} dated when the log does not show "
+            "the order was in force, or known to have been served: listed apart under each "
+            "order, with the reason, and not counted as breaches of a condition."
+        )
+    pdf.para(intro)
     orders = {o.id: o for o in case.orders}
     groups: dict[int | None, list[CaseIncident]] = {}
     for i in breaches:
@@ -729,17 +796,16 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
         groups.setdefault(key, []).append(i)
     for key, items in groups.items():
         order = orders.get(key) if key is not None else None
+        held = [i for i in items if not i.breach_flagged]
+        apart = [i for i in items if i.breach_flagged]
         if order is not None:
-            pdf.h2(c(f"{order.label} ({order.status})"))
-            facts = [
-                f"Made on {format_date(order.made_on)}" if order.made_on else "",
-                f"against {order.person_name}" if order.person_name else "",
-            ]
-            if any(facts):
-                text = ", ".join(f for f in facts if f)
-                pdf.para(c(text[0].upper() + text[1:] + "."), size=9.5, color=MUTED)
+            pdf.h2(c(order.label))
+            facts = _order_facts(order)
+            if order.person_name:
+                facts += f" Against {order.person_name}."
+            pdf.para(c(facts), size=9.5, color=MUTED)
             counts: dict[str, int] = {}
-            for i in items:
+            for i in held:
                 label = _condition_text(order, i.order_condition)
                 counts[label] = counts.get(label, 0) + 1
             pdf.ln(1.5)
@@ -748,12 +814,18 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
         else:
             pdf.h2("Breaches not linked to a recorded order")
         pdf.ln(2)
-        for i in items:
-            text = f"{c(i.when)}: {c(i.summary)}\n{c(_condition_text(order, i.order_condition))}"
-            if i.police.reference:
-                text += f"\nPolice reference {c(i.police.reference)}"
-            pdf.field(f"Entry {i.number}", text)
-            pdf.ln(0.8)
+        if order is not None and held:
+            pdf.para("In force on the date of the breach:", size=9.5)
+        _breach_lines(pdf, order, held)
+        if apart and order is not None:
+            pdf.ln(1)
+            pdf.para(
+                "Recorded as breaches, but not shown to be in force on the date (check "
+                "before relying on them):",
+                size=9.5,
+                color=BAR_BREACH,
+            )
+        _breach_lines(pdf, order, apart)
 
 
 def _size(n: int) -> str:
@@ -854,6 +926,11 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     if i.breach:
         order = i.order_label or "an order"
         pdf.field("Breach", c(f"{order}: {i.order_condition}" if i.order_condition else order))
+        pdf.field(
+            "Order in force?",
+            c(i.order_in_force_text),
+            color=BAR_BREACH if i.breach_flagged else INK,
+        )
     if i.exhibits:
         lines = []
         for ref in i.exhibits:

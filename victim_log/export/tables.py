@@ -34,7 +34,10 @@ CSV format (both files)
     ``witnesses``, ``effects`` (machine ids), ``effect_labels``, ``effect_text``,
     ``actions_taken``, ``police_reference``, ``police_officer``,
     ``police_collar_number``, ``police_reported_on``, ``order_breach`` (yes/no),
-    ``order`` (type and reference), ``order_condition``, ``exhibits`` (references such as
+    ``order`` (type and reference), ``order_condition``, ``order_in_force`` (for a
+    breach: whether the order was in force on the breach's own date, an id such as
+    ``in_force`` or ``before_served``; empty if not a breach), ``order_in_force_note``
+    (the same in words), ``exhibits`` (references such as
     SM/1), ``exhibits_not_included`` (files cited but removed before export),
     ``times_amended``, ``last_amended_at``, ``amendment_reasons``, ``author`` ("victim"
     or "support:<name>"), ``complete_later`` (yes/no: the author meant to add more),
@@ -100,6 +103,8 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
     "order_breach",
     "order",
     "order_condition",
+    "order_in_force",
+    "order_in_force_note",
     "exhibits",
     "exhibits_not_included",
     "times_amended",
@@ -188,6 +193,8 @@ def _timeline_row(i: CaseIncident) -> list[object]:
         i.breach,
         i.order_label,
         i.order_condition,
+        i.order_in_force,  # a victim_log.breaches.InForce id; "" if not a breach
+        i.order_in_force_text,
         _join(i.exhibits),
         i.exhibits_not_included,
         len(amendments),
