@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog
 
 from tests.gui.conftest import DialogAnswers, show_active, unnamed_controls
@@ -198,7 +198,7 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
         assert unnamed_controls(dialog) == []
         assert dialog.person.currentData() == dan  # the only person is offered first
         dialog.order_type.setCurrentText("Stalking Protection Order")
-        qtbot.keyClicks(dialog.made_on, "2026-03-04")
+        dialog.made_on.date_edit.setDate(QDate(2026, 3, 4))  # a calendar date, not free text
         qtbot.keyClicks(dialog.reference, "SPO/2026/0142")
         dialog.conditions.setPlainText(
             "Must not go within 200 m of the school\n\nMust not contact Sam by any means\n"
@@ -217,6 +217,7 @@ def test_record_an_order_from_the_editor_and_mark_the_breach(
         "Must not contact Sam by any means",
     )
     assert order.data.person_id == dan and order.data.reference == "SPO/2026/0142"
+    assert order.data.made_on == "2026-03-04"
     # Recording an order is not an allegation: the entry stays "Not a breach" (#18.3).
     assert editor.order.currentData() == (None, "")
     assert editor.order.currentIndex() == 0

@@ -252,6 +252,12 @@ class IncidentFields(QWidget):
             if data.order_condition:
                 what += "\n" + self.tr("Condition: %1").replace("%1", data.order_condition)
             add(self.tr("Order breached"), what)
+        from ...breaches import check_breach  # judged on the breach's own date (#16.3)
+        from .orders import check_text
+
+        in_force = check_breach(data, orders)
+        if in_force is not None:
+            add(self.tr("Order in force?"), check_text(in_force))
         add(self.tr("Private note"), data.private_note)
         if data.author and data.author != "victim":
             add(self.tr("Entered by"), data.author.removeprefix("support:"))

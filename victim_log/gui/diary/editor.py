@@ -338,6 +338,16 @@ class IncidentEditor(QDialog):
         order_row.addWidget(self.order, 1)
         order_row.addWidget(self.add_order_button)
         police_form.addRow(self.tr("Breach of"), order_row)
+        # A breach dated outside its order's term, or before it was served, says so (#16.3).
+        self.order_warning = QLabel(police)
+        self.order_warning.setObjectName("orderInForce")
+        self.order_warning.setWordWrap(True)
+        self.order_warning.setTextFormat(Qt.TextFormat.PlainText)
+        self.order_warning.hide()
+        police_form.addRow("", self.order_warning)
+        self.order.currentIndexChanged.connect(self._check_in_force)
+        self.start.dateTimeChanged.connect(self._check_in_force)
+        self.end.dateTimeChanged.connect(self._check_in_force)
         form_layout.addWidget(police)
 
         # -- private and later
@@ -483,6 +493,14 @@ class IncidentEditor(QDialog):
         self.precision.setEnabled(known)
         self.has_end.setEnabled(known)
         self.end.setEnabled(known and self.has_end.isChecked())
+        self._check_in_force()
+
+    def _check_in_force(self, *_args: object) -> None:
+        from .orders import show_in_force
+
+        if not hasattr(self, "order_warning"):  # still being built
+            return
+        show_in_force(self.order_warning, self.incident_data(), self.session.require().list_orders())
 
     # ------------------------------------------------------------------ reading
 

@@ -1,29 +1,52 @@
-"""Recording a protection order, so that entries can be marked as breaches of it.
+"""Protection orders: the list of them, the form that records one, and the warning an
+entry shows when its breach is dated outside its order's term.
 
 A breach of a stalking protection order (or a non-molestation or restraining order)
 is a criminal offence in itself, and officers charge it per condition: "must not
 contact her directly or indirectly". So the order is kept with its conditions, word
-for word, and the full editor offers each condition as a "Breach of" choice. The
-dialog only gathers the words; the core checks them (``OrderData.validated``).
+for word, and the full editor offers each condition as a "Breach of" choice.
+
+A breach counts only while the order is in force and, for an order made without
+notice, once it was served (s.42A Family Law Act 1996). So the form records when it was
+made, served (how, by whom), whether interim or full, made without notice, when it ends
+and each variation; dates are picked from a calendar (free text let "4/3/2026" mean
+two different days). A change is a new version with a reason, never an overwrite.
+The dialogs only gather what was typed; the core checks it (``OrderData.validated``)
+and judges breaches (``victim_log.breaches``).
 """
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
+    QDateEdit,
     QDialog,
+    QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
-from ...model import OrderData
+from ...breaches import BreachCheck, check_breach
+from ...model import SERVICE_METHODS, IncidentData, Order, OrderData, OrderVariation, order_day
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
+from ..widgets.common import day_text, line_height, plain_edit, save_cancel_buttons, text_lines
 
 # The orders victims in England and Wales most often hold (see DOMAIN.md).
 ORDER_TYPES = (
@@ -35,29 +58,96 @@ ORDER_TYPES = (
     "Injunction",
 )
 
+REMIND_DAYS = 28  # an order ending within four weeks is pointed out in the list
+
+
+def check_text(check: BreachCheck) -> str:
+    """The in-force check in words, dates as ``4 Mar 2026``, with a warning sign when
+    the breach is flagged (so it reads as a caution without colour)."""
+    text = check.text(day_text)
+    return ("\u26a0 " + text) if check.flagged else text
+
+
+def show_in_force(label: QLabel, data: IncidentData, orders: Iterable[Order]) -> None:
+    """Set ``label`` to the warning for ``data``'s breach, hidden when there is nothing
+    to warn about (not a breach, or in force as far as the log shows)."""
+    check = check_breach(data, list(orders))
+    if check is None or not check.flagged:
+        label.clear()
+        label.hide()
+        return
+    label.setText(check_text(check))
+    label.show()
+
+
+class DateField(QWidget):
+    """A date picked from a calendar, or none: "not recorded" / "until further order".
+
+    Qt's date edit always holds a date, so "none" is a tick-box beside it; choosing a
+    date unticks it, so the form never keeps a date the person did not pick.
+    """
+
+    def __init__(self, parent: QWidget, name: str, accessible: str, none_text: str) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.none = QCheckBox(none_text, self)
+        self.none.setObjectName(name + "None")
+        self.none.setAccessibleName(f"{accessible}: {none_text}")
+        self.none.setChecked(True)
+        self.date_edit = QDateEdit(QDate.currentDate(), self)
+        self.date_edit.setObjectName(name + "Date")
+        self.date_edit.setAccessibleName(accessible)
+        self.date_edit.setCalendarPopup(True)
+        self.date_edit.setDisplayFormat("d MMM yyyy")
+        self.date_edit.setMinimumDate(QDate(1900, 1, 1))
+        self.date_edit.setMaximumDate(QDate(2199, 12, 31))
+        self.date_edit.dateChanged.connect(lambda _d: self.none.setChecked(False))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.date_edit, 1)
+        layout.addWidget(self.none)
+        self.setFocusProxy(self.date_edit)
+
+    def value(self) -> str:
+        """``YYYY-MM-DD``, or "" when none."""
+        return "" if self.none.isChecked() else self.date_edit.date().toString(Qt.DateFormat.ISODate)
+
+    def set_value(self, value: str) -> None:
+        day = order_day(value)
+        if day is not None:
+            self.date_edit.setDate(QDate(day.year, day.month, day.day))
+        self.none.setChecked(day is None)
+
 
 class OrderDialog(QDialog):
-    """Add a protection order: its kind, dates, court, reference and conditions."""
+    """Add a protection order, or change one (record its service, a variation, or
+    correct it): its kind, dates, service, court, reference and conditions."""
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+    def __init__(self, session: Session, parent: QWidget | None = None, order: Order | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("orderDialog")
         self.session = session
+        self.order = order
         self.saved_id: int | None = None
-        self.setWindowTitle(self.tr("Add a protection order"))
+        self.setWindowTitle(
+            self.tr("Change a protection order") if order else self.tr("Add a protection order")
+        )
         self.setAccessibleName(self.windowTitle())
         lh = line_height(self)
 
         intro = QLabel(
             self.tr(
                 "Copy the conditions from the order, one per line, in its own words. When "
-                "something breaks a condition, choose it under \u201cBreach of\u201d in the entry."
+                "something breaks a condition, choose it under \u201cBreach of\u201d in the entry. "
+                "A breach counts from the day the order was served on him or her, so record "
+                "that too when you know it."
             ),
             self,
         )
         intro.setWordWrap(True)
-        form = QFormLayout()
-        self.order_type = QComboBox(self)
+        body = QWidget(self)
+        form = QFormLayout(body)
+        self.order_type = QComboBox(body)
         self.order_type.setObjectName("orderType")
         self.order_type.setEditable(True)
         self.order_type.addItems([self.tr(t) for t in ORDER_TYPES])
@@ -66,21 +156,49 @@ class OrderDialog(QDialog):
         if line is not None:
             line.setAccessibleName(self.tr("Kind of order"))
         form.addRow(self.tr("&Kind of order"), self.order_type)
-        self.made_on = self._line(
-            "orderMadeOn", self.tr("Date the order was made"), self.tr("e.g. 2026-03-04")
+        self.stage = QComboBox(body)
+        self.stage.setObjectName("orderStage")
+        self.stage.setAccessibleName(self.tr("Interim or full order"))
+        self.stage.addItem(self.tr("Not recorded"), None)
+        self.stage.addItem(self.tr("Interim order"), True)
+        self.stage.addItem(self.tr("Full order"), False)
+        form.addRow(self.tr("&Interim or full"), self.stage)
+        self.made_on = DateField(
+            body, "orderMadeOn", self.tr("Date the order was made"), self.tr("Not recorded")
         )
         form.addRow(self.tr("&Made on"), self.made_on)
-        self.expires_on = self._line(
-            "orderExpiresOn",
-            self.tr("Date the order ends"),
-            self.tr("Leave empty if it lasts until further order"),
+        self.without_notice = QCheckBox(
+            self.tr("Made without notice (he or she was not told of the hearing)"), body
+        )
+        self.without_notice.setObjectName("orderWithoutNotice")
+        self.without_notice.setAccessibleName(self.tr("Made without notice to the respondent"))
+        form.addRow("", self.without_notice)
+        self.served_on = DateField(
+            body, "orderServedOn", self.tr("Date the order was served"), self.tr("Not served, or not known")
+        )
+        form.addRow(self.tr("&Served on"), self.served_on)
+        self.served_how = QComboBox(body)
+        self.served_how.setObjectName("orderServedHow")
+        self.served_how.setEditable(True)
+        self.served_how.addItems(["", *(self.tr(m) for m in SERVICE_METHODS)])
+        self.served_how.setAccessibleName(self.tr("How the order was served"))
+        how_line = self.served_how.lineEdit()
+        if how_line is not None:
+            how_line.setAccessibleName(self.tr("How the order was served"))
+        form.addRow(self.tr("&How served"), self.served_how)
+        self.served_by = self._line(
+            "orderServedBy", self.tr("Who served the order"), self.tr("e.g. PC Jones 1234")
+        )
+        form.addRow(self.tr("Served &by"), self.served_by)
+        self.expires_on = DateField(
+            body, "orderExpiresOn", self.tr("Date the order ends"), self.tr("Until further order")
         )
         form.addRow(self.tr("&Ends on"), self.expires_on)
         self.court = self._line("orderCourt", self.tr("Court"), self.tr("e.g. Nottingham Magistrates' Court"))
         form.addRow(self.tr("&Court"), self.court)
         self.reference = self._line("orderReference", self.tr("Order or case reference"), "")
         form.addRow(self.tr("&Reference"), self.reference)
-        self.person = QComboBox(self)
+        self.person = QComboBox(body)
         self.person.setObjectName("orderPerson")
         self.person.setAccessibleName(self.tr("The person the order is against"))
         self.person.addItem(self.tr("Not linked to a person"), -1)
@@ -90,7 +208,7 @@ class OrderDialog(QDialog):
             self.person.setCurrentIndex(1)
         form.addRow(self.tr("&Against"), self.person)
         self.conditions = plain_edit(
-            self,
+            body,
             self.tr("Conditions, one per line"),
             6,
             self.tr("e.g. Must not contact Sam directly or indirectly by any means"),
@@ -98,12 +216,48 @@ class OrderDialog(QDialog):
         self.conditions.setObjectName("orderConditions")
         form.addRow(self.tr("C&onditions"), self.conditions)
 
+        # A change: a variation by the court, and why this version is saved.
+        self.vary = QGroupBox(self.tr("The court varied the order"), body)
+        self.vary.setObjectName("orderVary")
+        self.vary.setCheckable(True)
+        self.vary.setChecked(False)
+        self.vary.setAccessibleName(self.tr("Record a variation of the order"))
+        vary_form = QFormLayout(self.vary)
+        self.vary_on = QDateEdit(QDate.currentDate(), self.vary)
+        self.vary_on.setObjectName("orderVaryOn")
+        self.vary_on.setCalendarPopup(True)
+        self.vary_on.setDisplayFormat("d MMM yyyy")
+        self.vary_on.setAccessibleName(self.tr("Date the order was varied"))
+        vary_form.addRow(self.tr("&Varied on"), self.vary_on)
+        self.vary_what = self._line(
+            "orderVaryWhat", self.tr("What the variation changed"), self.tr("e.g. exclusion zone added")
+        )
+        vary_form.addRow(self.tr("&What changed"), self.vary_what)
+        self.reason = self._line(
+            "orderReason", self.tr("Why you are changing this order"), self.tr("e.g. it was served")
+        )
+        if order is not None:
+            form.addRow(self.vary)
+            form.addRow(self.tr("Reason for the c&hange"), self.reason)
+            self._fill(order.data)
+        else:
+            self.vary.hide()
+            self.reason.hide()
+
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setAccessibleName(self.tr("The order"))
         self.buttons, _save = save_cancel_buttons(self, "orderSave", self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
-        layout.addLayout(form)
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        self.resize(lh * 40, self.sizeHint().height())
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        height = body.sizeHint().height() + intro.sizeHint().height() + lh * 6
+        if screen is not None:
+            height = min(height, int(screen.height() * 0.9))
+        self.resize(lh * 42, height)
         self.order_type.setFocus()
 
     def _line(self, name: str, accessible: str, hint: str) -> QLineEdit:
@@ -113,22 +267,150 @@ class OrderDialog(QDialog):
         edit.setPlaceholderText(hint)
         return edit
 
+    def _fill(self, d: OrderData) -> None:
+        self.order_type.setCurrentText(d.order_type)
+        self.stage.setCurrentIndex(max(0, self.stage.findData(d.interim)) if d.interim is not None else 0)
+        self.made_on.set_value(d.made_on)
+        self.without_notice.setChecked(d.without_notice)
+        self.served_on.set_value(d.served_on)
+        self.served_how.setCurrentText(d.served_how)
+        self.served_by.setText(d.served_by)
+        self.expires_on.set_value(d.expires_on)
+        self.court.setText(d.court)
+        self.reference.setText(d.reference)
+        index = self.person.findData(d.person_id if d.person_id is not None else -1)
+        self.person.setCurrentIndex(max(0, index))
+        self.conditions.setPlainText("\n".join(d.conditions))
+
     def order_data(self) -> OrderData:
         person = self.person.currentData()
-        return OrderData(
+        variations = self.order.data.variations if self.order is not None else ()
+        if self.order is not None and self.vary.isChecked():
+            on = self.vary_on.date().toString(Qt.DateFormat.ISODate)
+            variations = (*variations, OrderVariation(on=on, what=self.vary_what.text().strip()))
+        data = OrderData(
             order_type=self.order_type.currentText().strip(),
-            made_on=self.made_on.text().strip(),
-            expires_on=self.expires_on.text().strip(),
+            made_on=self.made_on.value(),
+            expires_on=self.expires_on.value(),
             court=self.court.text().strip(),
             reference=self.reference.text().strip(),
             conditions=text_lines(self.conditions),
             person_id=int(person) if person is not None and int(person) >= 0 else None,
+            served_on=self.served_on.value(),
+            served_how=self.served_how.currentText().strip(),
+            served_by=self.served_by.text().strip(),
+            interim=self.stage.currentData(),
+            without_notice=self.without_notice.isChecked(),
+            variations=variations,
         )
+        if self.order is not None and self.vary.isChecked() and data.expires_on != self.order.data.expires_on:
+            last = dataclasses.replace(variations[-1], expires_on=data.expires_on)
+            data = dataclasses.replace(data, variations=(*variations[:-1], last))
+        return data
 
     def save(self) -> None:
+        vault = self.session.require()
         try:
-            self.saved_id = self.session.require().add_order(self.order_data())
+            if self.order is None:
+                self.saved_id = vault.add_order(self.order_data())
+            else:
+                vault.update_order(self.order.id, self.order_data(), self.reason.text())
+                self.saved_id = self.order.id
         except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
             dialogs.show_error(self, exc)
             return
         self.accept()
+
+
+def order_summary(order: Order, today: date | None = None) -> str:
+    """One order in a line or two: kind, reference, made, served, ends (with a reminder
+    when it ends within :data:`REMIND_DAYS`)."""
+    d = order.data
+    today = today or date.today()
+    name = display_safe(d.order_type, single_line=True)
+    if d.reference:
+        name += f" ({display_safe(d.reference, single_line=True)})"
+    if d.interim is not None:
+        name += " \u2014 interim" if d.interim else " \u2014 full order"
+    made = f"made {day_text(d.made_on)}" if d.made_on else "date made not recorded"
+    if d.served_on:
+        served = f"served {day_text(d.served_on)}"
+    else:
+        served = "service not recorded" + (" (made without notice)" if d.without_notice else "")
+    end = order_day(d.expires_on)
+    if end is None:
+        ends = "until further order"
+    elif end < today:
+        ends = f"ended {day_text(end)}"
+    elif (end - today).days <= REMIND_DAYS:
+        ends = f"\u26a0 ends {day_text(end)}, in {(end - today).days} days"
+    else:
+        ends = f"ends {day_text(end)}"
+    varied = f", varied {len(d.variations)}\u00d7" if d.variations else ""
+    return f"{name}\n{made}, {served}, {ends}{varied}"
+
+
+class OrdersDialog(QDialog):
+    """The orders screen: every order, with Add and Change (record service, a variation,
+    or correct it). Orders ending soon say so."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ordersDialog")
+        self.session = session
+        self.setWindowTitle(self.tr("Protection orders"))
+        self.setAccessibleName(self.windowTitle())
+        self.list = QListWidget(self)
+        self.list.setObjectName("ordersList")
+        self.list.setAccessibleName(self.tr("Your protection orders"))
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(lambda _i: self.change())
+        self.add_button = QPushButton(self.tr("&Add an order\u2026"), self)
+        self.add_button.setObjectName("ordersAdd")
+        self.add_button.setAccessibleName(self.tr("Add a protection order"))
+        self.add_button.clicked.connect(self.add)
+        self.change_button = QPushButton(self.tr("&Change, served or varied\u2026"), self)
+        self.change_button.setObjectName("ordersChange")
+        self.change_button.setAccessibleName(self.tr("Change the chosen order"))
+        self.change_button.clicked.connect(self.change)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close.rejected.connect(self.reject)
+        close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
+        row = QHBoxLayout()
+        row.addWidget(self.add_button)
+        row.addWidget(self.change_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        lh = line_height(self)
+        self.resize(lh * 40, lh * 22)
+        self.refresh()
+
+    def refresh(self, select: int | None = None) -> None:
+        self.list.clear()
+        for order in self.session.require().list_orders():
+            item = QListWidgetItem(order_summary(order), self.list)
+            item.setData(Qt.ItemDataRole.UserRole, order.id)
+            if order.id == select:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self.change_button.setEnabled(self.list.count() > 0)
+        if not self.list.count():
+            QListWidgetItem(self.tr("No order recorded yet."), self.list).setFlags(Qt.ItemFlag.NoItemFlags)
+
+    def add(self) -> None:
+        oid = dialogs.run_for_saved_id(OrderDialog(self.session, self))
+        if oid is not None:
+            self.refresh(oid)
+
+    def change(self) -> None:
+        item = self.list.currentItem()
+        oid = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if oid is None:
+            return
+        order = self.session.require().get_order(int(oid))
+        if dialogs.run_for_saved_id(OrderDialog(self.session, self, order)) is not None:
+            self.refresh(int(oid))
