@@ -414,3 +414,12 @@ class OrdersDialog(QDialog):
         order = self.session.require().get_order(int(oid))
         if dialogs.run_for_saved_id(OrderDialog(self.session, self, order)) is not None:
             self.refresh(int(oid))
+
+
+def open_orders(session: Session, parent: QWidget | None = None) -> None:
+    """The orders screen, run through the dialog seam (tests answer it)."""
+    dialog = OrdersDialog(session, parent)
+    try:
+        dialogs.exec_dialog(dialog)
+    finally:
+        dialog.deleteLater()

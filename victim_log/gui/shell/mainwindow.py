@@ -193,6 +193,12 @@ class MainWindow(QMainWindow):
         self.people_action = action(
             "people", self.tr("&People"), self.tr("The people involved"), self._show_people
         )
+        self.orders_action = action(
+            "orders",
+            self.tr("Or&ders"),
+            self.tr("Court orders: when made and served, variations, end dates"),
+            self._show_orders,
+        )
         self.import_action = action(
             "importFiles",
             self.tr("&Import…"),
@@ -243,6 +249,7 @@ class MainWindow(QMainWindow):
             self.log_action,
             self.search_action,
             self.people_action,
+            self.orders_action,
             self.import_action,
             self.export_action,
             self.backup_action,
@@ -454,6 +461,11 @@ class MainWindow(QMainWindow):
             self.session.notify_changed()
 
     # The tools' modules load when first used, not at start-up.
+
+    def _show_orders(self) -> None:
+        from ..diary.orders import open_orders
+
+        self._open_tool(lambda: open_orders(self.session, self))
 
     def _import_files(self) -> None:
         from ..tools.importwizard.wizard import open_import_wizard
