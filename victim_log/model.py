@@ -88,9 +88,14 @@ PERSON_ROLES: dict[str, str] = {
     "third_party": "Someone acting for them",
     "witness": "Witness",
     "other": "Other",
+    "contacted": "Someone they contacted or involved",
 }
+    "named": "Named (role not given)",
 
 
+#: The role of someone named in an entry without saying who they are (``add --person``):
+#: neither perpetrator nor third party, so naming a person never accuses them (#16.6).
+DEFAULT_NAMED_ROLE = "named"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

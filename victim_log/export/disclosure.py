@@ -637,3 +637,24 @@ def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> Non
             'files, people, orders, settings) is a placeholder marked "withheld" that keeps '
             "only its hash, so the whole history can be checked without disclosing them."
         )
+
+
+def pdf_other_people(pdf: _Doc, case: ExportCase) -> None:
+    """The title page's list of everyone else the export names, each with the role the
+    victim gave them, so nobody reads as accused because they were named (#16.6)."""
+    others = [p for p in case.people if p.role != "perpetrator"]
+    if not others:
+        return
+    c = pdf.clean
+    pdf.h2("Other people named in this log")
+    pdf.para(
+        "Being named in the log does not say someone did anything: each person is shown "
+        'with the role the victim gave them. "Named" means no role was given; people '
+        "acting for the perpetrator and third parties are shown as such.",
+        size=9,
+        line=4.5,
+    )
+    pdf.ln(1)
+    for p in others:
+        who = p.name + (f" ({p.relationship})" if p.relationship else "")
+        pdf.para(c(f"{who}: {p.role_label.lower()}"), size=10)

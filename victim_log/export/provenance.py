@@ -510,3 +510,43 @@ def pdf_statements(pdf: _Doc, case: ExportCase) -> None:
         if e.provenance is not None:
             pdf.field(c(e.reference), c(e.provenance.statement))
             pdf.ln(0.8)
+
+
+#: exhibits.csv columns added after the original ten (docs/export-format.md).
+PROVENANCE_COLUMNS: tuple[str, ...] = (
+    "description",
+    "how_obtained",
+    "obtained_from",
+    "captured_by",
+    "captured_on",
+    "device",
+    "file_date_taken",
+    "file_gps",
+    "file_device",
+    "original_filenames",
+    "added_by_label",
+    "date_flags",
+    "statement",
+)
+
+
+def provenance_cells(p: ExhibitProvenance | None) -> list[object]:
+    """The :data:`PROVENANCE_COLUMNS` cells of one exhibit (empty when unknown)."""
+    if p is None:
+        return [""] * len(PROVENANCE_COLUMNS)
+    gps = gps_text(p.exif_gps) if p.exif_gps is not None else ("redacted" if p.exif_gps_redacted else "")
+    return [
+        p.description,
+        p.how,
+        p.obtained_from,
+        p.captured_by,
+        p.captured_on,
+        p.device,
+        p.exif_date,
+        gps,
+        p.exif_device,
+        "; ".join(p.original_filenames),
+        p.added_by_label,
+        " | ".join(p.flags),
+        p.statement,
+    ]
