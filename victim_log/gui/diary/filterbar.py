@@ -38,6 +38,16 @@ _ANYONE = -1
 _TRISTATE: dict[str, bool | None] = {_ANY: None, "yes": True, "no": False}
 
 
+def _yes_no_combo(parent: QWidget, accessible: str, either: str, yes_no: tuple[str, str]) -> QComboBox:
+    """A filter on a yes-or-no fact about an entry (has evidence, reported to police):
+    ``either`` way first (no filter), then only yes, only no (see ``_TRISTATE``)."""
+    combo = QComboBox(parent)
+    combo.setAccessibleName(accessible)
+    for label, value in ((either, _ANY), (yes_no[0], "yes"), (yes_no[1], "no")):
+        combo.addItem(label, value)
+    return combo
+
+
 class FilterBar(QWidget):
     """Search as you type (debounced) plus date, kind, person and flag filters."""
 
@@ -106,22 +116,18 @@ class FilterBar(QWidget):
         self.person = QComboBox(self.panel)
         self.person.setAccessibleName(self.tr("Person"))
         self.person.addItem(self.tr("Anyone"), _ANYONE)
-        self.evidence = QComboBox(self.panel)
-        self.evidence.setAccessibleName(self.tr("Evidence"))
-        for label, value in (
-            (self.tr("With or without evidence"), _ANY),
-            (self.tr("With evidence"), "yes"),
-            (self.tr("Without evidence"), "no"),
-        ):
-            self.evidence.addItem(label, value)
-        self.police = QComboBox(self.panel)
-        self.police.setAccessibleName(self.tr("Reported to police"))
-        for label, value in (
-            (self.tr("Reported or not"), _ANY),
-            (self.tr("Reported to police"), "yes"),
-            (self.tr("Not reported"), "no"),
-        ):
-            self.police.addItem(label, value)
+        self.evidence = _yes_no_combo(
+            self.panel,
+            self.tr("Evidence"),
+            self.tr("With or without evidence"),
+            (self.tr("With evidence"), self.tr("Without evidence")),
+        )
+        self.police = _yes_no_combo(
+            self.panel,
+            self.tr("Reported to police"),
+            self.tr("Reported or not"),
+            (self.tr("Reported to police"), self.tr("Not reported")),
+        )
         self.later = QCheckBox(self.tr("Needs completing"), self.panel)
         self.later.setAccessibleName(self.tr("Only entries marked complete later"))
         self.clear_button = QPushButton(self.tr("Clear filters"), self.panel)

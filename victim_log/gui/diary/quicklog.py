@@ -46,7 +46,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QRadioButton,
     QStyle,
     QVBoxLayout,
@@ -57,7 +56,7 @@ from ...model import SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import file_icon_list, line_height, scaled
+from ..widgets.common import file_icon_list, line_height, named, push_button, scaled
 from .editor import KindPicker, iso_local, wall_time
 
 SUMMARY_MAX = 120
@@ -191,9 +190,11 @@ class QuickLogDialog(QDialog):
         self.when_edit.setCalendarPopup(True)
         self.when_edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
         self.when_edit.setAccessibleName(self.tr("Date and time it happened"))
-        self.approximate = QCheckBox(self.tr("About then (not exact)"), self)
-        self.approximate.setObjectName("approximateCheck")
-        self.approximate.setAccessibleName(self.tr("The time is approximate"))
+        self.approximate = named(
+            QCheckBox(self.tr("About then (not exact)"), self),
+            "approximateCheck",
+            self.tr("The time is approximate"),
+        )
         when_row.addWidget(self.when_edit)
         when_row.addWidget(self.approximate)
         when_row.addStretch(1)
@@ -225,14 +226,12 @@ class QuickLogDialog(QDialog):
         self.file_list.setGridSize(QSize(lh * 8, lh * 5))
         self.file_list.setFixedHeight(lh * 6)
         self.file_list.setVisible(False)
-        self.attach_button = QPushButton(self.tr("&Attach files\u2026"), self)
-        self.attach_button.setObjectName("attachFiles")
-        self.attach_button.setAccessibleName(self.tr("Attach files"))
-        self.attach_button.clicked.connect(self.pick_files)
-        self.remove_button = QPushButton(self.tr("&Remove"), self)
-        self.remove_button.setObjectName("removeFile")
-        self.remove_button.setAccessibleName(self.tr("Remove the chosen file"))
-        self.remove_button.clicked.connect(self.remove_selected)
+        self.attach_button = push_button(
+            self.tr("&Attach files\u2026"), self, "attachFiles", self.tr("Attach files"), self.pick_files
+        )
+        self.remove_button = push_button(
+            self.tr("&Remove"), self, "removeFile", self.tr("Remove the chosen file"), self.remove_selected
+        )
         self.remove_button.setEnabled(False)
         drop_hint = QLabel(self.tr("or drop files here, or paste a screenshot with Ctrl+V"), self)
         drop_hint.setWordWrap(True)
@@ -241,25 +240,28 @@ class QuickLogDialog(QDialog):
         attach_row.addWidget(self.remove_button)
         attach_row.addWidget(drop_hint, 1)
 
-        self.complete_later = QCheckBox(self.tr("&Complete later (I'll add the details when I can)"), self)
-        self.complete_later.setObjectName("completeLater")
-        self.complete_later.setAccessibleName(self.tr("Complete later"))
+        self.complete_later = named(
+            QCheckBox(self.tr("&Complete later (I'll add the details when I can)"), self),
+            "completeLater",
+            self.tr("Complete later"),
+        )
 
         # -- buttons
-        self.more_button = QPushButton(self.tr("Save and add &more details\u2026"), self)
-        self.more_button.setObjectName("saveAndEdit")
-        self.more_button.setAccessibleName(self.tr("Save and open the full form"))
-        self.more_button.clicked.connect(lambda: self.save(open_editor=True))
-        self.cancel_button = QPushButton(self.tr("Cancel"), self)
-        self.cancel_button.setObjectName("quickCancel")
-        self.cancel_button.setAccessibleName(self.tr("Cancel"))
-        self.cancel_button.clicked.connect(self.reject)
-        self.save_button = QPushButton(self.tr("&Save (Ctrl+Enter)"), self)
-        self.save_button.setObjectName("quickSave")
-        self.save_button.setAccessibleName(self.tr("Save"))
+        self.more_button = push_button(
+            self.tr("Save and add &more details\u2026"),
+            self,
+            "saveAndEdit",
+            self.tr("Save and open the full form"),
+            lambda: self.save(open_editor=True),
+        )
+        self.cancel_button = push_button(
+            self.tr("Cancel"), self, "quickCancel", self.tr("Cancel"), self.reject
+        )
+        self.save_button = push_button(
+            self.tr("&Save (Ctrl+Enter)"), self, "quickSave", self.tr("Save"), lambda: self.save()
+        )
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
-        self.save_button.clicked.connect(lambda: self.save())
         for button in (self.more_button, self.cancel_button, self.attach_button, self.remove_button):
             button.setAutoDefault(False)
         buttons = QHBoxLayout()
@@ -274,11 +276,14 @@ class QuickLogDialog(QDialog):
         self.photo_time_label = QLabel(self)
         self.photo_time_label.setObjectName("photoTimeLabel")
         self.photo_time_label.setWordWrap(True)
-        self.photo_time_button = QPushButton(self.tr("Use the photo's time"), self)
-        self.photo_time_button.setObjectName("usePhotoTime")
-        self.photo_time_button.setAccessibleName(self.tr("Use the time the photo was taken"))
+        self.photo_time_button = push_button(
+            self.tr("Use the photo's time"),
+            self,
+            "usePhotoTime",
+            self.tr("Use the time the photo was taken"),
+            self.use_photo_time,
+        )
         self.photo_time_button.setAutoDefault(False)
-        self.photo_time_button.clicked.connect(self.use_photo_time)
         photo_row = QHBoxLayout()
         photo_row.addWidget(self.photo_time_label, 1)
         photo_row.addWidget(self.photo_time_button)

@@ -38,8 +38,8 @@ class DiaryView(QWidget):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("diaryView")
         self.session = session
+        self.setObjectName("diaryView")
         self._quick: QuickLogDialog | None = None
         self._editor: IncidentEditor | None = None
         self._announcing = False

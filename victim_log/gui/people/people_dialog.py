@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -35,7 +34,7 @@ from ..diary.timeline import TimelineList
 from ..diary.timeline_model import TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import line_height, plain_edit, save_cancel_buttons, text_lines
+from ..widgets.common import line_height, plain_edit, push_button, save_cancel_buttons, text_lines
 from ..widgets.common import scaled as scaled_font
 from ..widgets.i18n import translator
 from ..widgets.reason import ask_reason, confirm_then_reason
@@ -115,25 +114,26 @@ class PersonDialog(QDialog):
         )
 
     def save(self) -> None:
-        try:
-            data = self.person_data().validated()
-            vault = self.session.require()
-            if self.person is None:
-                self.saved_id = vault.add_person(data)
-            else:
-                if data == self.person.data:
-                    self.saved_id = self.person.id
-                    self.accept()
-                    return
-                reason = ask_reason(self)
-                if reason is None:
-                    return
-                vault.edit_person(self.person.id, data, reason)
-                self.saved_id = self.person.id
-        except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
-            dialogs.show_error(self, exc)
-            return
-        self.accept()
+        """Write the person and close; stay open, with what was typed, on any error or a
+        cancelled reason."""
+        saved = dialogs.try_or_show(self, self._write)
+        if saved is not None:
+            self.saved_id = saved
+            self.accept()
+
+    def _write(self) -> int | None:
+        """The id saved, or None when the person cancelled at the reason."""
+        data = self.person_data().validated()
+        vault = self.session.require()
+        if self.person is None:
+            return vault.add_person(data)
+        if data == self.person.data:
+            return self.person.id  # nothing changed: no new version, nothing to ask
+        reason = ask_reason(self)
+        if reason is not None:
+            vault.edit_person(self.person.id, data, reason)
+            return self.person.id
+        return None
 
 
 def describe_person(data: PersonData) -> list[tuple[str, str]]:
@@ -174,21 +174,22 @@ class PeopleDialog(QDialog):
         self.list.setAccessibleName(self.tr("People in your diary"))
         self.list.setSpacing(max(2, line_height(self) // 4))
         self.list.currentRowChanged.connect(self._person_selected)
-        self.add_button = QPushButton(self.tr("&Add person\u2026"), left)
-        self.add_button.setObjectName("addPerson")
-        self.add_button.setAccessibleName(self.tr("Add a person"))
-        self.add_button.clicked.connect(self.add_person)
-        self.edit_button = QPushButton(self.tr("&Edit\u2026"), left)
-        self.edit_button.setObjectName("editPerson")
-        self.edit_button.setAccessibleName(self.tr("Edit the chosen person"))
-        self.edit_button.clicked.connect(self.edit_person)
-        self.delete_button = QPushButton(self.tr("&Take out\u2026"), left)
-        self.delete_button.setObjectName("deletePerson")
-        self.delete_button.setAccessibleName(self.tr("Take the chosen person out of People"))
+        self.add_button = push_button(
+            self.tr("&Add person\u2026"), left, "addPerson", self.tr("Add a person"), self.add_person
+        )
+        self.edit_button = push_button(
+            self.tr("&Edit\u2026"), left, "editPerson", self.tr("Edit the chosen person"), self.edit_person
+        )
+        self.delete_button = push_button(
+            self.tr("&Take out\u2026"),
+            left,
+            "deletePerson",
+            self.tr("Take the chosen person out of People"),
+            self.delete_person,
+        )
         self.delete_button.setToolTip(
             self.tr("For someone added by mistake. The history keeps them, with your reason.")
         )
-        self.delete_button.clicked.connect(self.delete_person)
         self.list.itemActivated.connect(lambda _i: self.edit_person())
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -323,8 +324,7 @@ class PeopleDialog(QDialog):
     def add_person(self) -> None:
         saved = dialogs.run_for_saved_id(PersonDialog(self.session, self))
         if saved is not None:
-            self.changed_people = True
-            self.reload(select=saved)
+            self._people_changed(saved)
 
     def edit_person(self) -> None:
         pid = self.current_person_id()
@@ -336,8 +336,7 @@ class PeopleDialog(QDialog):
             dialogs.show_error(self, exc)
             return
         if dialogs.run_for_saved_id(PersonDialog(self.session, self, person=person)) is not None:
-            self.changed_people = True
-            self.reload(select=pid)
+            self._people_changed(pid)
 
     def delete_person(self) -> None:
         """Confirm, ask why, then take the person out (refused while entries name them)."""
@@ -363,8 +362,13 @@ class PeopleDialog(QDialog):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
+        self._people_changed()
+
+    def _people_changed(self, select: int | None = None) -> None:
+        """Someone was added, edited or taken out: show the list anew, and let the diary
+        know when this dialog closes (names in its entries may have changed)."""
         self.changed_people = True
-        self.reload()
+        self.reload(select=select)
 
     def wipe(self) -> None:
         self.model.clear()

@@ -22,9 +22,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QMainWindow,
-    QPushButton,
     QSizePolicy,
     QStackedWidget,
     QToolBar,
@@ -37,6 +35,7 @@ from ... import paths
 from ...errors import VictimLogError
 from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
+from ..widgets.common import named, push_button, scaled, wrapped
 from .firstrun import FirstRunScreen
 from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
@@ -288,18 +287,9 @@ class MainWindow(QMainWindow):
         bar.setObjectName("noticeBar")
         bar.setFrameShape(QFrame.Shape.StyledPanel)
         row = QHBoxLayout(bar)
-        self.notice = QLabel("", bar)
-        self.notice.setObjectName("noticeText")
-        self.notice.setWordWrap(True)
-        self.notice.setTextFormat(Qt.TextFormat.PlainText)
-        self.notice.setAccessibleName(self.tr("Notice"))
-        font = QFont(self.notice.font())
-        font.setBold(True)
-        self.notice.setFont(font)
-        dismiss = QPushButton(self.tr("OK"), bar)
-        dismiss.setObjectName("dismissNotice")
-        dismiss.setAccessibleName(self.tr("Dismiss the notice"))
-        dismiss.clicked.connect(bar.hide)
+        self.notice = named(wrapped("", bar), "noticeText", self.tr("Notice"))
+        self.notice.setFont(scaled(self.notice.font(), 1.0, bold=True))
+        dismiss = push_button(self.tr("OK"), bar, "dismissNotice", self.tr("Dismiss the notice"), bar.hide)
         row.addWidget(self.notice, 1)
         row.addWidget(dismiss)
         bar.hide()

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ...prefs import Prefs
 from ...resources import resources_dir
+from ..widgets.common import named
 from ..widgets.i18n import translator
 
 ICON_DIR = "icons"
@@ -158,11 +159,9 @@ class Calculator(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.display = QLineEdit("0", self)
-        self.display.setObjectName("calculatorDisplay")
+        self.display = named(QLineEdit("0", self), "calculatorDisplay", self.tr("Result"))
         self.display.setReadOnly(True)
         self.display.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.display.setAccessibleName(self.tr("Result"))
         big = QFont(self.display.font())
         big.setPointSizeF(big.pointSizeF() * 1.8)
         self.display.setFont(big)

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ...prefs import FACES, Prefs
 from ...vault import Vault
+from ..widgets.common import named
 from .helppanel import (
     HELPLINES_SETTING,
     MAX_HELPLINES,
@@ -151,12 +152,14 @@ class SettingsDialog(QDialog):
         self.minutes.setAccessibleName(self.tr("Lock after this many minutes without use"))
         form.addRow(self.tr("Lock when not used for:"), self.minutes)
 
-        self.exit_quit = QRadioButton(self.tr("Close the app"), page)
-        self.exit_quit.setObjectName("exitQuit")
-        self.exit_quit.setAccessibleName(self.tr("Quick exit closes the app"))
-        self.exit_cover = QRadioButton(self.tr("Show a harmless blank window instead"), page)
-        self.exit_cover.setObjectName("exitCover")
-        self.exit_cover.setAccessibleName(self.tr("Quick exit shows a harmless blank window"))
+        self.exit_quit = named(
+            QRadioButton(self.tr("Close the app"), page), "exitQuit", self.tr("Quick exit closes the app")
+        )
+        self.exit_cover = named(
+            QRadioButton(self.tr("Show a harmless blank window instead"), page),
+            "exitCover",
+            self.tr("Quick exit shows a harmless blank window"),
+        )
         group = QButtonGroup(page)
         group.addButton(self.exit_quit)
         group.addButton(self.exit_cover)

@@ -60,6 +60,7 @@ from ..widgets import dialogs, privacy, savepath
 from ..widgets.common import (
     BackgroundTask,
     busy_bar,
+    key_readout,
     scaled,
     start_task,
     wait_for_tasks,
@@ -195,12 +196,7 @@ class BundleViewer(QMainWindow):
         kr = QHBoxLayout(self.key_row)
         kr.setContentsMargins(0, 4, 0, 0)
         self.key_caption = QLabel(self.tr("Signing key:"), self.key_row)
-        self.readout = QLabel("", self.key_row)
-        self.readout.setObjectName("readout")
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        self.readout.setFont(scaled(self.readout.font(), 1.6, bold=True, mono=True))
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout.setAccessibleName(self.tr("Signing key, read-out form"))
+        self.readout = key_readout(self.key_row, "readout", 1.6)
         kr.addWidget(self.key_caption)
         kr.addWidget(self.readout)
         kr.addStretch(1)

@@ -15,7 +15,6 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -31,10 +30,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...textsafe import plural as plural  # the GUI's modules take it from here
+from .i18n import translator
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 _RUNNING: set[BackgroundTask] = set()
+
+_tr = translator("Widgets")
 
 W = TypeVar("W", bound=QWidget)
 
@@ -140,13 +142,15 @@ def push_button(
     return button
 
 
-def choice_combo(parent: QWidget, accessible: str, choices: tuple[tuple[str, object], ...]) -> QComboBox:
-    """A drop-down of (label, value) choices, the first one current, named for screen readers."""
-    combo = QComboBox(parent)
-    combo.setAccessibleName(accessible)
-    for label, value in choices:
-        combo.addItem(label, value)
-    return combo
+def key_readout(parent: QWidget, name: str, factor: float) -> QLabel:
+    """Where a signing key's read-out form goes: large, fixed-width (so 0 and O, 1 and l
+    stay apart) and selectable, because one person reads it aloud to another over the
+    phone to check that a bundle was signed by the key they expect."""
+    label = named(QLabel("", parent), name, _tr("Signing key, read-out form"))
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setFont(scaled(label.font(), factor, bold=True, mono=True))
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def centred_pages(screen: QWidget, share: int) -> QStackedWidget:

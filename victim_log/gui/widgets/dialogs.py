@@ -8,12 +8,15 @@ its text, which could hold diary content) goes to the log.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ...errors import VictimLogError
 from ...logs import log_unexpected
 from .common import dispose
+
+T = TypeVar("T")
 
 # Tests replace this to answer dialogs without a nested event loop.
 DialogRunner = Callable[[QDialog], int]
@@ -80,6 +83,19 @@ def show_error(parent: QWidget | None, exc: BaseException) -> None:
         "Something went wrong, but nothing you typed has been lost. Please try again.",
         QMessageBox.Icon.Warning,
     )
+
+
+def try_or_show(parent: QWidget | None, action: Callable[[], T | None]) -> T | None:
+    """``action()``, or None once its error has been shown (see :func:`show_error`).
+
+    For a form's Save: whatever goes wrong, the form stays open with what was typed,
+    and the person reads a calm sentence instead of losing their words.
+    """
+    try:
+        return action()
+    except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
+        show_error(parent, exc)
+        return None
 
 
 def choose(parent: QWidget | None, title: str, text: str, options: list[str]) -> int | None:

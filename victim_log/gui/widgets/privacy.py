@@ -61,10 +61,10 @@ def file_dialog(
     mode: Mode,
     title: str,
     *,
+    directory: Path | None = None,
+    suggested_name: str = "",
     name_filters: Sequence[str] = (),
     default_suffix: str = "",
-    suggested_name: str = "",
-    directory: Path | None = None,
 ) -> QFileDialog:
     """A Qt (non-native) file dialog that remembers nothing.
 
