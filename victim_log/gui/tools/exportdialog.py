@@ -61,6 +61,7 @@ from ..widgets.common import (  # noqa: F401 - re-exported for callers of the ol
     day_text,
     dispose,
     fit_to_text,
+    key_readout,
     plural,
     scaled,
     start_task,
@@ -396,12 +397,7 @@ class ExportDialog(QDialog):
         self.key_box = QGroupBox(self.tr("Signing key"), page)
         kv = QVBoxLayout(self.key_box)
         row = QHBoxLayout()
-        self.readout = QLabel("", self.key_box)
-        self.readout.setObjectName("fingerprintReadout")
-        self.readout.setTextFormat(Qt.TextFormat.PlainText)
-        self.readout.setFont(scaled(self.readout.font(), 2.0, bold=True, mono=True))
-        self.readout.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.readout.setAccessibleName(self.tr("Signing key, read-out form"))
+        self.readout = key_readout(self.key_box, "fingerprintReadout", 2.0)
         self.copy_button = QPushButton(self.tr("Copy"), self.key_box)
         self.copy_button.setObjectName("copyFingerprint")
         self.copy_button.clicked.connect(self.copy_fingerprint)
