@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from . import casetime
 from .errors import BadInput
 
 # --- Kinds of contact ------------------------------------------------------------------
@@ -115,11 +116,14 @@ def _clean_list(values: tuple[str, ...], name: str) -> tuple[str, ...]:
     return tuple(v for v in (_clean_text(x, name, 500).strip() for x in values) if v)
 
 
-def parse_when(value: str) -> datetime:
-    """Parse an ISO 8601 date or date-time the user typed; naive means local time.
+def parse_when(value: str, zone: tzinfo | None = None) -> datetime:
+    """Parse an ISO 8601 date or date-time the user typed; naive means the case's
+    time zone (:mod:`victim_log.casetime`; ``zone`` overrides it).
 
-    Stored values keep the user's offset (``astimezone``) so a log read abroad, or
-    after a clock change, still says what the victim's own clock said.
+    The result carries its UTC offset, so a stored time is one instant whatever zone
+    reads it. A naive time the case zone skipped or had twice (a night the clocks
+    changed) is refused with the offsets to choose from (BadInput), never moved; a
+    bare date means that day's midnight.
     """
     text = value.strip()
     try:
@@ -130,7 +134,11 @@ def parse_when(value: str) -> datetime:
             "Use a form like 2026-03-04 or 2026-03-04T21:15."
         ) from None
     if dt.tzinfo is None:
-        dt = dt.astimezone()
+        z = zone or casetime.active_zone()
+        if len(text) <= 10:  # a date: its midnight, whatever a clock change does to it
+            dt = casetime.fixed(casetime.in_zone(dt.replace(tzinfo=z), z))
+        else:
+            dt = casetime.typed(dt, z, original=text[:40])
     return dt
 
 
@@ -201,6 +209,7 @@ class IncidentData:
     order_condition: str = ""
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
 
+    source_time: str = ""  # an imported item's time exactly as its source wrote it
     def __init__(
         self,
         summary: str,
@@ -223,6 +232,7 @@ class IncidentData:
         order_condition: str = "",
         source: str = "",
     ) -> None:
+        source_time: str = "",
         # Written out because the frozen dataclass's own __init__ sets each field through
         # object.__setattr__, three times slower, and imports make one per message. A
         # test holds this signature to the fields above.
@@ -247,6 +257,7 @@ class IncidentData:
             order_condition=order_condition,
             source=source,
         )
+            source_time=source_time,
 
     def validated(self) -> IncidentData:
         """Return a normalised copy or raise BadInput with a reason a person understands.
@@ -591,7 +602,7 @@ _INCIDENT_BODY = (
     '"effects":%s,"kinds":%s,"location":%s,"occurred_end":%s,"occurred_start":%s,'
     '"order_condition":%s,"order_id":%s,"people":%s,"police":{"collar_number":%s,'
     '"officer":%s,"reference":%s,"reported_on":%s},"precision":%s,"private_note":%s,'
-    '"source":%s,"summary":%s,"witnesses":%s},"evidence":%s}'
+    '"source":%s,"source_time":%s,"summary":%s,"witnesses":%s},"evidence":%s}'
 )
 
 
@@ -626,6 +637,7 @@ def incident_body_json(data: IncidentData, evidence: tuple[int, ...]) -> str:
                 t(data.occurred_start),
                 t(data.order_condition),
                 "null" if data.order_id is None else str(data.order_id),
+                t(data.source_time),
                 "[" + ",".join(map(str, data.people)) + "]",
                 t(p.collar_number),
                 t(p.officer),

@@ -454,6 +454,7 @@ def _item(msg: EmailMessage, ref: str, from_line: bytes | None, me: frozenset[st
         flags=frozenset(flags),
         recipients=tuple(recipients),
         subject=subject,
+        source_time=" ".join((_header(msg, "date") or "").split())[:120],
     )
 
 

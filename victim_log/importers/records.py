@@ -165,9 +165,11 @@ class ParsedAttachment:
 class ParsedItem:
     """One message, call or email, as the source recorded it.
 
-    ``occurred_at`` is naive local time when the export writes wall-clock times
-    (WhatsApp), aware when the source has a zone (email, SMS epoch milliseconds ->
-    UTC). It is None only for an email with no usable date (flag ``"no_date"``).
+    ``occurred_at`` is naive wall-clock time when the export writes one (WhatsApp;
+    the importer places it in the case's time zone, :class:`victim_log.casetime.WallClock`),
+    aware when the source has a zone (email; SMS epoch milliseconds -> UTC, shown in
+    the case zone like every other time). It is None only for an email with no usable
+    date (flag ``"no_date"``).
     ``sender`` is "" for system lines and for things the phone's owner sent in
     sources that do not name them (SMS, calls); then ``recipients`` says who to.
     """
@@ -184,6 +186,10 @@ class ParsedItem:
     flags: frozenset[str] = frozenset()
     recipients: tuple[str, ...] = ()
     subject: str | None = None
+    #: The item's date and time exactly as the source wrote them ("27/10/2024, 01:30";
+    #: an SMS backup's ``date`` and ``readable_date``; an email's Date header), kept
+    #: beside the instant so an officer can match the two.
+    source_time: str = ""
 
     def __init__(
         self,
@@ -199,6 +205,7 @@ class ParsedItem:
         flags: frozenset[str] = frozenset(),
         recipients: tuple[str, ...] = (),
         subject: str | None = None,
+        source_time: str = "",
     ) -> None:
         # Written out because the frozen dataclass's own __init__ sets each field through
         # object.__setattr__, three times slower, and parsers make one per message. A
@@ -216,6 +223,7 @@ class ParsedItem:
             flags=flags,
             recipients=recipients,
             subject=subject,
+            source_time=source_time,
         )
 
 

@@ -2,11 +2,12 @@
 
 The Android app writes ``<smses>`` files of ``<sms>`` and ``<mms>`` elements and
 ``<calls>`` files of ``<call>`` elements, all attributes; times are epoch
-milliseconds (returned as aware UTC datetimes). Field meanings follow the app's public
-"fields in XML backup files" page: sms ``type`` 1 received, 2 sent, 3 draft,
-4 outbox, 5 failed, 6 queued; mms ``msg_box`` 1 inbox, 2 sent, 3 draft, 4 outbox,
-``addr`` type 137 from / 151 to / 130 cc / 129 bcc; call ``type`` 1 incoming,
-2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked; ``presentation``
+milliseconds (returned as aware UTC datetimes, shown in the case's time zone; the
+``date`` and ``readable_date`` attributes are kept as written in ``source_time``).
+Field meanings follow the app's public "fields in XML backup files" page: sms
+``type`` 1 received, 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued; mms ``msg_box``
+1 inbox, 2 sent, 3 draft, 4 outbox, ``addr`` type 137 from / 151 to / 130 cc / 129 bcc;
+call ``type`` 1 incoming, 2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked; ``presentation``
 1 allowed, 2 withheld, 3 unknown, 4 payphone. The literal string "null" means absent.
 
 Backups reach hundreds of MB, mostly base64 photos in ``<part data="...">``. Parsing
@@ -433,6 +434,14 @@ def _epoch_ms(value: str | None) -> datetime | None:
         return None
 
 
+def _source_time(a: dict[str, str]) -> str:
+    """The item's time as the backup writes it: ``date`` (milliseconds since 1970, UTC:
+    the instant) and ``readable_date`` (the phone's own reading, when the app wrote it)."""
+    out = f'date="{a.get("date", "")}"'
+    readable = _nn(a.get("readable_date")).strip()
+    return f'{out} readable_date="{readable[:60]}"' if readable else out
+
+
 def _contact(value: str | None) -> str:
     name = _nn(value).strip()
     return "" if name in _UNKNOWN_CONTACT else name
@@ -503,6 +512,7 @@ class _Builder:
             flags,
             recipients,
             None if subject in (None, "", "null") else subject,
+            _source_time(a),
         )
 
     @staticmethod
@@ -542,6 +552,7 @@ class _Builder:
             call=CallInfo(call_type, duration, withheld, presentation),
             flags=frozenset({"withheld"} if withheld else ()),
             recipients=recipients,
+            source_time=_source_time(a),
         )
 
     def part(self, a: dict[str, str]) -> _Part:
@@ -652,6 +663,7 @@ class _Builder:
             flags=frozenset(flags),
             recipients=recipients,
             subject=_nn(a.get("sub")) or None,
+            source_time=_source_time(a),
         )
 
 
@@ -664,7 +676,7 @@ class _Mms:
     dropped: bool = False
 
 
-_MMS_KEEP = ("date", "msg_box", "m_type", "address", "contact_name", "sub", "read")
+_MMS_KEEP = ("date", "readable_date", "msg_box", "m_type", "address", "contact_name", "sub", "read")
 
 
 class _Handler:

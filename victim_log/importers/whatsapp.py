@@ -124,6 +124,7 @@ class _Header:
     second: int
     ampm: str | None
     rest: str  # the raw line after the header (sender and text), marks included
+    stamp: str = ""  # the date and time exactly as the line writes them
 
 
 def _strip_marks(text: str) -> str:
@@ -163,7 +164,8 @@ def _match_header(line: str) -> _Header | None:
     else:
         rest = line[end:]
     a, b, c, hh, mm, ss, ampm = m.groups()
-    return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest)
+    stamp = m.group(0).strip().lstrip("[").rstrip("]-\u2013 ")
+    return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest, stamp)
 
 
 def _order_evidence(a: str, b: str) -> DateOrder | None:
@@ -416,6 +418,7 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
         call=call,
         attachments=tuple(attachments) if attachments else (),
         flags=frozenset(flags) if flags else _NO_FLAGS,
+        source_time=p.header.stamp,
     )
 
 
