@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
 from tests.importers.test_whatsapp_roundtrip import TEXT, Msg, _special, render_android
+from victim_log import casetime
 from victim_log.importers import service
 from victim_log.importers.service import ImportRequest, run_import
 from victim_log.vault import Vault
@@ -92,9 +94,16 @@ def test_any_dates_import_cleanly(
         for iid, msg in zip(report.incident_ids, msgs, strict=True):
             data = vault.get_incident(iid).data
             if _plausible(msg.when):
-                # the phone's wall-clock time in the zone (a time skipped when the clocks
-                # go forward is placed as astimezone places it)
-                assert data.occurred_start == msg.when.astimezone().isoformat(timespec="seconds")
+                # the phone's wall-clock time in the zone; a time skipped when the clocks
+                # go forward is read on the clock before the change, and says so (#16.4:
+                # astimezone put 01:30 on 31 Mar 2024 at 00:30, contradicting the line)
+                placed = datetime.fromisoformat(data.occurred_start)
+                z = ZoneInfo(zone)
+                if casetime.check_wall(msg.when, z) == "gap":
+                    assert placed == casetime.fixed(msg.when.replace(tzinfo=z, fold=0))
+                    assert "clocks skipped" in data.details
+                else:
+                    assert placed.astimezone(z).replace(tzinfo=None) == msg.when
             else:
                 assert (data.occurred_start, data.precision) == ("", "unknown_time")
                 assert "cannot be right" in data.details

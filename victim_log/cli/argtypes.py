@@ -40,10 +40,14 @@ def count_arg(text: str) -> int:
 def when_arg(text: str) -> str:
     """A date or date-time the person typed, checked now so that one the timeline
     cannot place (year 1 without an offset overflows local time) is a clear message."""
+    from datetime import UTC
+
     from ..model import parse_when
 
     try:
-        dt = parse_when(text)
+        # The form only: whether a wall-clock time exists on the case's clock is checked
+        # once the vault (and so its time zone) is open.
+        dt = parse_when(text, UTC)
         dt.astimezone().timestamp()
     except BadInput as exc:
         raise argparse.ArgumentTypeError(one_line(exc.message)) from None

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .. import casetime
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
 from ..model import KINDS, IncidentData
@@ -217,6 +218,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         kinds=kinds(args.kind),
         include_deleted=args.include_deleted,
     )
+    start, end = d["occurred_start"], d["occurred_end"]  # on the case's clock (#16.4)
+    d["occurred_start_local"] = casetime.data_text(start) if start else ""
+    d["occurred_end_local"] = casetime.data_text(end) if end else ""
+    d["time_zone"] = casetime.active_zone().key
     with open_vault(args) as vault:
         rows = vault.list_incidents(flt, limit=args.limit, oldest_first=args.oldest_first)
         print_incidents(vault, rows, args.json)
@@ -249,17 +254,22 @@ def _print_incident(d: dict[str, Any]) -> None:
         label += " (DELETED)"
     print(label)
     print(
-        f"  When:        {d['occurred_start'] or 'unknown'}"
-        + (f" to {d['occurred_end']}" if d["occurred_end"] else "")
-        + f" ({d['precision']})"
+        f"  When:        {when_text(d['occurred_start'], d['occurred_end'], d['precision'])}"
+        + (f" ({data}, {d['precision']})" if data else f" ({d['precision']})")
     )
     print(
-        f"  Recorded:    {d['recorded_at']}"
+        f"  Recorded:    {format_datetime(d['recorded_at'])}"
         + (
-            f"; this version {d['version_recorded_at']} ({display_safe(d['reason'])})"
+            f"; this version {format_datetime(d['version_recorded_at'])} ({display_safe(d['reason'])})"
             if d["version"] > 1
             else ""
         )
+    from ..export.case import format_datetime, when_text
+
+    # Every time on the case's clock, naming its zone (#16.4), then the data form.
+    data = d.get("occurred_start_local") or d["occurred_start"]
+    if d.get("occurred_end"):
+        data += " to " + (d.get("occurred_end_local") or d["occurred_end"])
     )
     print(f"  Kinds:       {', '.join(KINDS.get(k, k) for k in d['kinds'])}")
     print(f"  Summary:     {display_safe(d['summary'])}")
@@ -289,7 +299,7 @@ def _print_incident(d: dict[str, Any]) -> None:
 
 
 def summary_line(s: IncidentSummary) -> str:
-    when = s.occurred_start[:16].replace("T", " ") if s.occurred_start else "time unknown"
+    when = casetime.short_text(s.occurred_start) if s.occurred_start else "time unknown"
     flags = []
     if s.evidence_count:
         flags.append(f"{s.evidence_count} evidence")
@@ -302,4 +312,4 @@ def summary_line(s: IncidentSummary) -> str:
     if s.deleted:
         flags.append("deleted")
     tail = f"  [{', '.join(flags)}]" if flags else ""
-    return f"{s.id:>6}  {when:<16}  {','.join(s.kinds):<22}  {one_line(s.summary)}{tail}"
+    return f"{s.id:>6}  {when:<20}  {','.join(s.kinds):<22}  {one_line(s.summary)}{tail}"

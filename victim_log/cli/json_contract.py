@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from .. import casetime
+
 if TYPE_CHECKING:
     from ..errors import NotABundle
     from ..export.bundle import ExportResult
@@ -44,6 +46,10 @@ INCIDENT_FIELDS: tuple[str, ...] = (
     "order_id",
     "order_condition",
     "private_note",
+    "source_time",
+    "occurred_start_local",
+    "occurred_end_local",
+    "time_zone",
 )
 #: ``show --history --json`` adds the versions, oldest first.
 INCIDENT_HISTORY_FIELD = "history"
@@ -232,6 +238,12 @@ def incident_json(
         }
         if include_private:
             out["private_note"] = d.private_note
+        # The case's clock (#16.4): the source's own time, the instants on the case
+        # zone's clock with their offsets, and which zone that is.
+        out["source_time"] = d.source_time
+        out["occurred_start_local"] = casetime.data_text(d.occurred_start) if d.occurred_start else ""
+        out["occurred_end_local"] = casetime.data_text(d.occurred_end) if d.occurred_end else ""
+        out["time_zone"] = casetime.active_zone().key
         return out
 
     result = one(current)

@@ -98,7 +98,12 @@ def build_parser() -> ArgParser:
     p.add_argument("--smoke", action="store_true", help="show the first screen, then exit 0")
     p.add_argument("--open-bundle", metavar="FILE", help="view a received export bundle")
 
-    command("init", cmd_init, "create a new vault")
+    p = command("init", cmd_init, "create a new vault")
+    p.add_argument(
+        "--time-zone",
+        metavar="ZONE",
+        help="the case's time zone, e.g. Europe/London (default: this computer's)",
+    )
     p = command("add", cmd_add, "log an incident; prints its id")
     _add_incident_fields(p)
     p.add_argument("--attach", metavar="FILE", action="append", help="attach evidence")

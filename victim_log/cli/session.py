@@ -36,6 +36,9 @@ def open_vault(args: argparse.Namespace) -> Vault:
         print(f"Too many wrong tries: waiting {int(delay) + 1} seconds…", file=sys.stderr)
         time.sleep(delay)
     vault = Vault.open(path, passphrase(args))
+    from ..casetime import use_vault_zone
+
+    use_vault_zone(vault)  # every time this command reads or shows is on the case's clock
     from ..leftovers import clean_leftovers
 
     try:

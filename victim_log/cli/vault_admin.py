@@ -21,10 +21,15 @@ def cmd_init(args: argparse.Namespace) -> int:
         from ..errors import VaultExists
 
         raise VaultExists(f"There is already a vault in {path}. Nothing was changed.")
+    from .. import casetime
+
+    zone = casetime.zone_of(getattr(args, "time_zone", None) or casetime.system_zone_name())
     secret = passphrase(args, confirm=True)
     vault, recovery = Vault.create(path, secret)
+    casetime.set_vault_zone(vault, zone.key)  # every time is shown on this clock (#16.4)
     vault.lock()
     print(f"Created a new vault in {path}")
+    print(f"Times are shown in {zone.key} time.")
     print()
     print("Your RECOVERY KEY (shown only this once; write it down and keep it somewhere safe):")
     print()

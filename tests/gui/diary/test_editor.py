@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -144,8 +145,9 @@ def test_changing_the_time_and_precision(
     answers.ok(ReasonDialog)
     editor.save_button.click()
     data = vault.get_incident(incident).data
-    assert data.occurred_start.startswith("2026-07-01T18:30")
-    assert data.occurred_end.startswith("2026-07-01T18:40")
+    # the same instants, on the case's clock (this computer's zone here) with its offset
+    assert datetime.fromisoformat(data.occurred_start) == datetime.fromisoformat("2026-07-01T18:30:00+01:00")
+    assert datetime.fromisoformat(data.occurred_end) == datetime.fromisoformat("2026-07-01T18:40:00+01:00")
     assert data.precision == "approximate"
 
 

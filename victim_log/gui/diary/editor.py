@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import casetime
 from ...errors import VictimLogError
 from ...model import (
     EFFECTS,
@@ -140,19 +141,49 @@ class KindPicker(QWidget):
 
 
 def wall_time(value: str) -> QDateTime | None:
-    """A stored ISO time as the victim's clock showed it (its own offset, not ours)."""
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
+    """A stored ISO time on the case's clock (:mod:`victim_log.casetime`), as the
+    diary shows it everywhere else."""
+    dt = casetime.parse_instant(value)
+    if dt is None:
         return None
+    dt = casetime.in_zone(dt)
     return QDateTime(QDate(dt.year, dt.month, dt.day), QTime(dt.hour, dt.minute, dt.second))
 
 
-def iso_local(qdt: QDateTime) -> str:
-    """A wall time from an edit box as ISO 8601 with this computer's offset for that date."""
+def iso_local(qdt: QDateTime, fold: int | None = None) -> str:
+    """A wall time from an edit box as ISO 8601 with the case zone's offset for it.
+
+    A time the zone skipped or had twice (a night the clocks changed) is returned
+    without an offset, so saving refuses it with the reason (never a silent hour's
+    move) and a draft still keeps it; ``fold`` (0 the first, 1 the second) is the
+    person's answer for a time that happened twice.
+    """
     d, t = qdt.date(), qdt.time()
-    dt = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).astimezone()
-    return dt.isoformat(timespec="seconds")
+    naive = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second())
+    zone = casetime.active_zone()
+    kind = casetime.check_wall(naive, zone)
+    if kind == "fold" and fold is not None:
+        return casetime.fixed(naive.replace(tzinfo=zone, fold=fold)).isoformat(timespec="seconds")
+    if kind != "ok":
+        return naive.isoformat(timespec="seconds")
+    return casetime.typed(naive, zone).isoformat(timespec="seconds")
+
+
+def ask_which(parent: QWidget, problem: casetime.AmbiguousTime, naive: str) -> int | None:
+    """Which of the two times a clock-change night had twice the person meant: 0 the
+    first (summer time), 1 the second, None if they want to check the time first."""
+    dt = datetime.fromisoformat(naive)
+    zone = casetime.active_zone()
+    first, second = (casetime.clock_text(dt.replace(tzinfo=zone, fold=f), zone) for f in (0, 1))
+    return dialogs.choose(
+        parent,
+        parent.tr("Which %1?").replace("%1", f"{dt:%H:%M}"),
+        problem.message,
+        [
+            parent.tr("%1 (the first)").replace("%1", first),
+            parent.tr("%1 (the second)").replace("%1", second),
+        ],
+    )
 
 
 # --------------------------------------------------------------------------- editor
@@ -176,6 +207,7 @@ class IncidentEditor(QDialog):
         self.session = session
         self.incident = incident
         self.saved_id: int | None = None
+        self._folds: dict[str, int] = {}  # answers for times a clock change repeated
         self._original = incident.data if incident is not None else IncidentData(summary="", kinds=())
         start = data if data is not None else self._original
         self._loaded = start
@@ -510,7 +542,9 @@ class IncidentEditor(QDialog):
         loaded = wall_time(original) if original else None
         if loaded is not None and shown.toString("yyyy-MM-dd HH:mm") == loaded.toString("yyyy-MM-dd HH:mm"):
             return original
-        return iso_local(shown)
+        d, t = shown.date(), shown.time()
+        key = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).isoformat()
+        return iso_local(shown, self._folds.get(key))
 
     def incident_data(self) -> IncidentData:
         """What the form says now (not validated: saving validates)."""
@@ -559,6 +593,7 @@ class IncidentEditor(QDialog):
             order_id=order_id,
             order_condition=condition,
             source=loaded.source,
+            source_time=loaded.source_time,
         )
 
     def draft(self) -> dict[str, Any]:
@@ -600,7 +635,9 @@ class IncidentEditor(QDialog):
     def save(self) -> None:
         """Validate, ask for a reason when editing, write; stay open on any error."""
         try:
-            data = self.incident_data().validated()
+            data = self._validated()
+            if data is None:
+                return
             vault = self.session.require()
             if self.incident is None:
                 self.saved_id = vault.add_incident(data)
@@ -621,6 +658,24 @@ class IncidentEditor(QDialog):
             dialogs.show_error(self, exc)
             return
         self.accept()
+
+    def _validated(self) -> IncidentData | None:
+        """The form's data, validated; a time the clocks had twice is asked about (None:
+        the person went back to check it). A time they skipped is refused by
+        ``validated`` with the reason."""
+        for _ in range(3):  # a start and an end may both need an answer
+            data = self.incident_data()
+            try:
+                return data.validated()
+            except casetime.AmbiguousTime as exc:
+                naive = next((v for v in (data.occurred_start, data.occurred_end) if v and len(v) == 19), "")
+                if not naive:
+                    raise
+                fold = ask_which(self, exc, naive)
+                if fold is None:
+                    return None
+                self._folds[naive] = fold
+        return self.incident_data().validated()
 
     def wipe(self) -> None:
         """Lock: empty every field (this also drops the text boxes' undo history)."""

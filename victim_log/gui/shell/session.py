@@ -60,7 +60,10 @@ class Session(QObject):
         return self.vault
 
     def set_vault(self, vault: Vault) -> None:
+        from ...casetime import use_vault_zone
+
         self.vault = vault
+        use_vault_zone(vault)  # every time the app shows is on the case's clock (#16.4)
         self.unlocked.emit()
 
     def register_wipe(self, wipe: Callable[[], None]) -> None:
