@@ -14,7 +14,8 @@ import pytest
 from tests.helpers import PASSPHRASE
 from victim_log.model import IncidentData
 from victim_log.store import journal
-from victim_log.vault import Vault, _plain_summary_text
+from victim_log.store.check import plain_summary_text
+from victim_log.vault import Vault
 
 COUNT = journal.PAGE_ROWS + 1_500  # journal and records span more than one page
 DEEP = COUNT - 700  # incident DEEP is journal entry DEEP, on the second page
@@ -24,8 +25,8 @@ DEEP = COUNT - 700  # incident DEEP is journal entry DEEP, on the second page
 def made(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("deep") / "v"
     vault, _ = Vault.create(path, PASSPHRASE)
-    with vault, vault.batch("import"):
-        vault._add_incidents_tx(
+    with vault, vault.batch("import") as tx:
+        tx.add_incidents(
             [
                 (
                     IncidentData(
@@ -140,4 +141,4 @@ def test_duplicated_summary_key_gets_pythons_reading(vault: Vault) -> None:
     ],
 )
 def test_plain_summary_text(body: object, plain: bool) -> None:
-    assert _plain_summary_text(body) is plain
+    assert plain_summary_text(body) is plain

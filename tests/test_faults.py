@@ -82,7 +82,9 @@ def test_attach_disk_full_at_commit_saves_nothing(
     photo.write_bytes(b"picture" * 100)
 
     def full(*a: object, **k: object) -> None:
-        raise sqlcipher3.OperationalError("database or disk is full")
+        exc = sqlcipher3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = sqlcipher3.SQLITE_FULL  # as SQLite's own errors carry it
+        raise exc
 
     with monkeypatch.context() as m:
         m.setattr(EvidenceStore, "record_blob", full)
@@ -440,11 +442,11 @@ def test_period_counts_are_bounded_whatever_the_dates() -> None:
 def test_clock_set_back_is_reported_by_check_and_noted_in_the_export(
     vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_log import vault as vault_module
+    from victim_log import clock
 
     for stamp in ("2026-05-01T10:00:00+00:00", "2026-04-01T10:00:00+00:00"):
         with monkeypatch.context() as m:
-            m.setattr(vault_module, "now_iso", lambda stamp=stamp: stamp)
+            m.setattr(clock, "now_iso", lambda stamp=stamp: stamp)
             assert run_cli(capsys, *ADD_ONE).code == 0
     r = run_cli(capsys, "check")
     assert r.code == 0
@@ -467,12 +469,13 @@ def _journal_full(*a: object, **k: object) -> None:
 def test_passwd_whose_journal_entry_fails_says_the_passphrase_was_changed(
     vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from victim_log.store.transaction import Transaction
     from victim_log.vault import Vault
 
     new = "a brand new passphrase here"
     with monkeypatch.context() as m:
         m.setenv("VICTIM_LOG_NEW_PASSPHRASE", new)
-        m.setattr(Vault, "_event", _journal_full)
+        m.setattr(Transaction, "record_event", _journal_full)
         r = run_cli(capsys, "passwd")
     assert r.code == 0, r.err
     assert "WAS changed" in r.out and "does not record the change" in r.err
@@ -515,8 +518,8 @@ def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
     with Vault.open(vault, PASSPHRASE) as v:
         eid, _ = v.evidence.add_bytes(b"chat export", "WhatsApp Chat.zip")
         pid = v.add_person(PersonData(name="Dan Marsh"))
-        with v.batch("import"):
-            v._add_incidents_tx(
+        with v.batch("import") as tx:
+            tx.add_incidents(
                 [
                     (
                         IncidentData(summary=f"Message {i}", kinds=("message",), people=(pid,)).validated(),

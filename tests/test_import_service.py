@@ -144,15 +144,15 @@ def test_zip_traversal_refused(vault: Vault, tmp_path: Path) -> None:
 
 
 def test_failure_midway_rolls_back(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    from victim_log import vault as vault_mod
+    from victim_log.store.transaction import Transaction
 
-    real = vault_mod.Vault._add_incidents_tx
+    real = Transaction.add_incidents
 
     def flaky(self, *a, **k):  # type: ignore[no-untyped-def]
         real(self, *a, **k)  # the incidents are written, then the disk fills up
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(vault_mod.Vault, "_add_incidents_tx", flaky)
+    monkeypatch.setattr(Transaction, "add_incidents", flaky)
     with pytest.raises((OSError, BadInput)):
         run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
     assert snapshot(vault) == (0, 0, 0)
@@ -199,13 +199,13 @@ def test_written_in_small_steps_the_import_is_the_same(
 def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from victim_log import vault as vault_mod
     from victim_log.importers import service
     from victim_log.store import db
+    from victim_log.store.transaction import Transaction
 
     monkeypatch.setattr(service, "INCIDENTS_PER_STEP", 2)
     monkeypatch.setattr(db, "QUEUE_ROWS", 3)  # earlier steps reach the database file's pages
-    real = vault_mod.Vault._add_incidents_tx
+    real = Transaction.add_incidents
     steps = []
 
     def fails_third(self, new, reason):  # type: ignore[no-untyped-def]
@@ -214,7 +214,7 @@ def test_failure_in_a_later_step_rolls_back_the_earlier_ones(
             raise OSError(28, "No space left on device")
         return real(self, new, reason)
 
-    monkeypatch.setattr(vault_mod.Vault, "_add_incidents_tx", fails_third)
+    monkeypatch.setattr(Transaction, "add_incidents", fails_third)
     with pytest.raises((OSError, BadInput)):
         run_import(vault, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh"))
     assert steps == [2, 2, 1]

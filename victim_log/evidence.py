@@ -27,6 +27,7 @@ import secrets
 import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, cast
@@ -49,12 +50,12 @@ from .fsutil import (
 from .model import (
     _SURROGATE,
     EvidenceItem,
-    IncidentData,
     IncidentVersion,
-    incident_body_json,
     require_reason,
 )
-from .store import db, journal
+from .store import db, exhibits, journal
+from .store.records import versions
+from .store.transaction import Transaction
 from .textsafe import display_safe
 
 
@@ -72,10 +73,16 @@ def _item(
     *,
     erased: bool,
     incidents: tuple[int, ...],
+    latest: Any = None,
 ) -> EvidenceItem:
     """An item from its first version's body (what arrived, never rewritten) and its
-    latest version's state (removed or not, and why)."""
+    latest version's state (removed or not, and why). The same bytes arriving again
+    under another name are recorded in later versions as ``arrivals`` (#16.7); they
+    are shown in ``metadata["arrivals"]``."""
     try:
+        metadata = dict(first.get("metadata") or {})
+        if isinstance(latest, dict) and latest.get("arrivals"):
+            metadata["arrivals"] = list(latest["arrivals"])
         return EvidenceItem(
             id=evidence_id,
             version=version,
@@ -85,7 +92,7 @@ def _item(
             sha256=str(first["sha256"]),
             added_at=str(first["added_at"]),
             added_by=str(first["added_by"]),
-            metadata=dict(first.get("metadata") or {}),
+            metadata=metadata,
             blob_id=str(first["blob_id"]),
             removed=deleted,
             removed_reason=reason if deleted else "",
@@ -96,9 +103,10 @@ def _item(
         raise VaultCorrupt(f"The record of evidence item {evidence_id} is damaged.") from None
 
 
-class RecordWriter(Protocol):
-    """What the evidence store needs from the vault: its folder, its keys and the
-    versioned-record primitives it writes through, all inside the caller's transaction.
+class VaultAccess(Protocol):
+    """What the evidence store needs from the vault: its folder, its keys, reading
+    through its connection, and its unit of work (every change to the evidence
+    tables is made inside a :class:`~victim_log.store.transaction.Transaction`).
 
     Declared here, by the one who needs it, so this module does not import the vault
     (which builds the store): the dependency runs one way.
@@ -113,38 +121,11 @@ class RecordWriter(Protocol):
 
     def get_incident(self, incident_id: int) -> IncidentVersion: ...
 
-    def _next_id(self, kind: str, count: int = 1) -> int: ...
-
-    def _write_record(
-        self,
-        kind: str,
-        id: int,
-        version: int,
-        body: dict[str, Any] | str,
-        *,
-        reason: str,
-        deleted: bool,
-        action: str,
-    ) -> str: ...
-
-    def _event(self, action: str, detail: dict[str, Any]) -> None: ...
-
-    def _records(self, kind: str, id: int) -> list[tuple[int, str, str, bool, dict[str, Any]]]: ...
-
-    def _index_incident(
-        self,
-        incident_id: int,
-        version: int,
-        first_at: str,
-        at: str,
-        data: IncidentData,
-        evidence: tuple[int, ...],
-        *,
-        deleted: bool,
-    ) -> None: ...
+    def transaction(self, what: str = ..., *, bulk: bool = ...) -> AbstractContextManager[Transaction]: ...
 
 
-_SQL_BATCH = 500  # ids per IN (...) query: well under SQLite's variable limit
+RecordWriter = VaultAccess  # its name before the unit of work (#15.1)
+
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
 METADATA_HEAD_BYTES = 256 * 1024  # enough for a JPEG's EXIF block
 
@@ -175,7 +156,7 @@ class _Sink(io.RawIOBase):
 
 
 class EvidenceStore:
-    def __init__(self, vault: RecordWriter) -> None:
+    def __init__(self, vault: VaultAccess) -> None:
         self._vault = vault
 
     # ------------------------------------------------------------------ paths and keys
@@ -213,6 +194,7 @@ class EvidenceStore:
         incident_id: int | None = None,
         added_by: str = "victim",
         progress: Callable[[int], None] | None = None,
+        provenance: dict[str, str] | None = None,
     ) -> tuple[int, bool]:
         """Store the file at ``path``; returns (evidence id, True if it was new).
 
@@ -225,7 +207,7 @@ class EvidenceStore:
         try:
             head = fh.read(METADATA_HEAD_BYTES)
             fh.seek(0)
-            item_id, new = self._intake(fh, path.name, head, added_by, incident_id, before)
+            item_id, new = self._intake(fh, path.name, head, added_by, incident_id, before, provenance)
         except OSError as exc:
             raise BadInput(f"Reading '{label}' failed ({exc.strerror}). Nothing was added.") from None
         finally:
@@ -256,11 +238,17 @@ class EvidenceStore:
                 fsync_dir(folder)
 
     def add_bytes(
-        self, data: bytes, filename: str, *, incident_id: int | None = None, added_by: str = "victim"
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        incident_id: int | None = None,
+        added_by: str = "victim",
+        provenance: dict[str, str] | None = None,
     ) -> tuple[int, bool]:
         """Store bytes held in memory (a pasted screenshot, an import's attachment)."""
         return self._intake(
-            io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by, incident_id, None
+            io.BytesIO(data), filename, data[:METADATA_HEAD_BYTES], added_by, incident_id, None, provenance
         )
 
     def store_bytes(self, data: bytes, filename: str) -> PendingBlob:
@@ -276,13 +264,16 @@ class EvidenceStore:
         added_by: str,
         incident_id: int | None,
         before: os.stat_result | None,
+        provenance: dict[str, str] | None = None,
     ) -> tuple[int, bool]:
         if incident_id is not None:
             self._vault.get_incident(incident_id)  # NotFound before any work
         pending = self.store_blob(src, filename, head, before)
         try:
-            with db.transaction(self._vault.conn, "the evidence"):
-                result = self.record_blob(pending, added_by=added_by, incident_id=incident_id)
+            with self._vault.transaction("the evidence") as tx:
+                result = self.record_blob(
+                    pending, added_by=added_by, incident_id=incident_id, provenance=provenance, tx=tx
+                )
         except BaseException:
             self.discard(pending)
             raise
@@ -338,37 +329,48 @@ class EvidenceStore:
             self._blob_path(pending.blob_id).unlink()
 
     def record_blob(
-        self, pending: PendingBlob, *, added_by: str = "victim", incident_id: int | None = None
+        self,
+        pending: PendingBlob,
+        *,
+        added_by: str = "victim",
+        incident_id: int | None = None,
+        provenance: dict[str, str] | None = None,
+        tx: Transaction | None = None,
     ) -> tuple[int, bool]:
-        """Second half of an intake: must run inside the caller's transaction.
+        """Second half of an intake, inside ``tx`` (the vault's open transaction is
+        joined, or one is opened, when it is not given).
 
         Returns (evidence id, True if new); identical bytes already in the vault give
-        the existing id and the new blob file is dropped.
+        the existing id and the new blob file is dropped, but the name it came with,
+        who added it and how it was obtained are recorded on the existing item (a new
+        version with an ``arrivals`` list), so an exhibit keeps every name it arrived
+        with. ``provenance`` (how obtained, captured by/on, description: see
+        victim_log.export.provenance) goes into the metadata.
         """
-        vault = self._vault
-        conn = vault.conn
+        if tx is None:
+            with self._vault.transaction("the evidence") as opened:
+                return self.record_blob(
+                    pending, added_by=added_by, incident_id=incident_id, provenance=provenance, tx=opened
+                )
+        conn = tx.conn
         blob_id, result = pending.blob_id, pending.result
         tag = self._dedup_tag(result.sha256)
-        row = conn.execute("SELECT blob_id FROM blobs WHERE dedup = ? AND erased = 0", (tag,)).fetchone()
-        if row is not None and str(row[0]) != blob_id:
-            existing = conn.execute(
-                "SELECT id FROM evidence WHERE blob_id = ? AND removed = 0 ORDER BY id LIMIT 1", (row[0],)
-            ).fetchone()
+        kept = exhibits.blob_with_tag(conn, tag)
+        if kept is not None and kept != blob_id:
+            existing = exhibits.first_item_of_blob(conn, kept)
             self.discard(pending)
             if existing is not None:
+                self._record_arrival(tx, existing, pending.filename, added_by, provenance)
                 if incident_id is not None:
-                    self._link(int(existing[0]), incident_id)
-                return int(existing[0]), False
-            blob_id = str(row[0])
+                    tx.attach_evidence(existing, incident_id)
+                return existing, False
+            blob_id = kept
         else:
-            conn.execute(
-                "INSERT INTO blobs (blob_id, dedup, wrapped_key, size, erased) VALUES (?,?,?,?,0)",
-                (blob_id, tag, self._wrap(blob_id, pending.file_key), result.size),
-            )
+            exhibits.insert_blob(conn, blob_id, tag, self._wrap(blob_id, pending.file_key), result.size)
         media_type = mediatype.sniff(pending.head[: mediatype.HEAD_BYTES])
 
         shown, raw = storable_name(pending.filename)
-        body = {
+        body: dict[str, Any] = {
             "filename": shown,
             "size": result.size,
             "media_type": media_type,
@@ -378,76 +380,75 @@ class EvidenceStore:
             "metadata": _metadata(pending.head, media_type),
             "blob_id": blob_id,
         }
+        if provenance:
+            body["metadata"]["provenance"] = dict(provenance)
         if raw is not None:
             body["filename_bytes"] = raw
-        evidence_id = vault._next_id("evidence")
-        vault._write_record(
+        evidence_id = tx.next_id("evidence")
+        tx.write_record(
             "evidence", evidence_id, 1, body, reason="added", deleted=False, action="evidence_add"
         )
-        conn.execute(
-            "INSERT INTO evidence (id, version, blob_id, removed, erased, added_at, size)"
-            " VALUES (?,?,?,0,0,?,?)",
-            (evidence_id, 1, blob_id, body["added_at"], result.size),
-        )
+        exhibits.insert_item(conn, evidence_id, blob_id, str(body["added_at"]), result.size)
         if incident_id is not None:
-            self._link(evidence_id, incident_id)
+            tx.attach_evidence(evidence_id, incident_id)
         return evidence_id, True
 
-    def _link(self, evidence_id: int, incident_id: int) -> None:
-        """Attach inside the caller's transaction: a new incident version citing it."""
-        vault = self._vault
-        current = vault.get_incident(incident_id)
-        if evidence_id in current.evidence:
-            return
-        if current.deleted:
-            raise BadInput(f"Incident {incident_id} was deleted; evidence cannot be attached.")
-        evidence = (*current.evidence, evidence_id)
-        version = current.version + 1
-        body = incident_body_json(current.data, evidence)
-        at = vault._write_record(
-            "incident",
-            incident_id,
-            version,
+    def _record_arrival(
+        self,
+        tx: Transaction,
+        evidence_id: int,
+        filename: str,
+        added_by: str,
+        provenance: dict[str, str] | None,
+    ) -> None:
+        """The same bytes arrived again: keep the name, who and how, in a new version
+        of the item's record (its intake facts, in version 1, never change)."""
+        rows = tx.versions("evidence", evidence_id)
+        version, body = rows[-1].version, dict(rows[-1].body)
+        shown, _raw = storable_name(filename)
+        arrival: dict[str, Any] = {"filename": shown, "added_at": now_iso(), "added_by": added_by}
+        if provenance:
+            arrival["provenance"] = dict(provenance)
+        arrivals = list(body.get("arrivals") or [])
+        same = [a for a in arrivals if a.get("filename") == shown and a.get("added_by") == added_by]
+        if not provenance and (same or (shown == body.get("filename") and added_by == body.get("added_by"))):
+            return  # nothing new to say
+        body["arrivals"] = [*arrivals, arrival]
+        tx.write_record(
+            "evidence",
+            evidence_id,
+            version + 1,
             body,
-            reason=f"attached evidence {evidence_id}",
+            reason="arrived again as another file",
             deleted=False,
-            action="attach",
+            action="evidence_arrival",
         )
-        vault._index_incident(
-            incident_id, version, current.first_recorded_at, at, current.data, evidence, deleted=False
-        )
+        exhibits.set_version(tx.conn, evidence_id, version + 1)
 
     def attach(self, evidence_id: int, incident_id: int) -> None:
+        """Cite an exhibit from an incident (a new version recorded as an attachment)."""
         self.require_active(evidence_id)
-        with db.transaction(self._vault.conn, "the attachment"):
-            self._link(evidence_id, incident_id)
+        with self._vault.transaction("the attachment") as tx:
+            tx.attach_evidence(evidence_id, incident_id)
 
     # ------------------------------------------------------------------ reading
 
     def get(self, evidence_id: int) -> EvidenceItem:
-        rows = self._vault._records("evidence", evidence_id)
+        conn = self._vault.conn
+        rows = versions(conn, "evidence", evidence_id)
         if not rows:
             raise NotFound(f"There is no evidence item {evidence_id}.")
         first = rows[0][4]
         version, _at, reason, deleted, body = rows[-1]
-        erased_row = self._vault.conn.execute(
-            "SELECT erased FROM evidence WHERE id = ?", (evidence_id,)
-        ).fetchone()
-        incidents = tuple(
-            int(r[0])
-            for r in self._vault.conn.execute(
-                "SELECT incident_id FROM evidence_links WHERE evidence_id = ? ORDER BY incident_id",
-                (evidence_id,),
-            )
-        )
         return _item(
             evidence_id,
             first,
             version,
             reason,
             deleted,
-            erased=bool(erased_row and erased_row[0]),
-            incidents=incidents,
+            erased=exhibits.is_erased(conn, evidence_id),
+            incidents=exhibits.citing_incidents(conn, evidence_id),
+            latest=body,
         )
 
     def get_many(self, evidence_ids: Iterable[int]) -> dict[int, EvidenceItem]:
@@ -461,49 +462,40 @@ class EvidenceStore:
         ids = sorted({int(i) for i in evidence_ids})
         out: dict[int, EvidenceItem] = {}
         conn = self._vault.conn
-        for start in range(0, len(ids), _SQL_BATCH):
-            chunk = ids[start : start + _SQL_BATCH]
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                "SELECT id, version, reason, deleted, body FROM records WHERE kind = 'evidence'"
-                f" AND id IN ({marks}) ORDER BY id, version",
-                chunk,
-            ).fetchall()
-            erased = {
-                int(r[0]): bool(r[1])
-                for r in conn.execute(
-                    f"SELECT id, erased FROM evidence WHERE id IN ({marks})", chunk
-                ).fetchall()
-            }
+        for start in range(0, len(ids), exhibits.SQL_BATCH):
+            rows, erased = exhibits.records_of(conn, ids[start : start + exhibits.SQL_BATCH])
             first: dict[int, Any] = {}
-            last: dict[int, tuple[int, str, bool]] = {}
+            last: dict[int, tuple[int, str, bool, Any]] = {}
             for eid, version, reason, deleted, body in rows:
                 eid = int(eid)
                 if eid not in first:
                     first[eid] = body
-                last[eid] = (int(version), str(reason), bool(deleted))
+                last[eid] = (int(version), str(reason), bool(deleted), body)
             for eid, body in first.items():
-                version, reason, deleted = last[eid]
+                version, reason, deleted, last_body = last[eid]
                 try:
                     first_body = json.loads(body)
+                    latest = json.loads(last_body) if version > 1 else None
                 except ValueError:
                     raise VaultCorrupt(f"The record of evidence item {eid} is damaged.") from None
                 out[eid] = _item(
-                    eid, first_body, version, reason, deleted, erased=erased.get(eid, False), incidents=()
+                    eid,
+                    first_body,
+                    version,
+                    reason,
+                    deleted,
+                    erased=erased.get(eid, False),
+                    incidents=(),
+                    latest=latest,
                 )
         return out
 
     def require_active(self, evidence_id: int) -> None:
         """Refuse a missing or removed item; one indexed lookup (imports call it per incident)."""
-        row = self._vault.conn.execute("SELECT removed FROM evidence WHERE id = ?", (evidence_id,)).fetchone()
-        if row is None:
-            raise NotFound(f"There is no evidence item {evidence_id}.")
-        if row[0]:
-            raise BadInput(f"Evidence item {evidence_id} was removed.")
+        exhibits.require_active(self._vault.conn, evidence_id)
 
     def items(self, *, include_removed: bool = False) -> list[EvidenceItem]:
-        sql = "SELECT id FROM evidence" + ("" if include_removed else " WHERE removed = 0")
-        return [self.get(int(r[0])) for r in self._vault.conn.execute(sql + " ORDER BY id")]
+        return [self.get(i) for i in exhibits.item_ids(self._vault.conn, include_removed=include_removed)]
 
     def for_incident(self, incident_id: int) -> list[EvidenceItem]:
         ids = self._vault.get_incident(incident_id).evidence
@@ -512,16 +504,14 @@ class EvidenceStore:
     def _open_blob(self, item: EvidenceItem) -> tuple[BinaryIO, bytes]:
         if item.erased:
             raise IntegrityError(f"Evidence item {item.id} was permanently removed.")
-        row = self._vault.conn.execute(
-            "SELECT wrapped_key FROM blobs WHERE blob_id = ?", (item.blob_id,)
-        ).fetchone()
-        if row is None:
+        found, wrapped = exhibits.wrapped_key(self._vault.conn, item.blob_id)
+        if not found:
             raise IntegrityError(f"Evidence item {item.id} has no stored key.")
-        key = self._unwrap(item.blob_id, row[0])
+        key = self._unwrap(item.blob_id, wrapped)
         try:
             return open(self._blob_path(item.blob_id), "rb"), key
         except FileNotFoundError:
-            raise IntegrityError(f"The stored file of evidence item {item.id} is missing.") from None
+            raise StoredFileMissing(f"The stored file of evidence item {item.id} is missing.") from None
 
     def _verify_into(self, item: EvidenceItem, dst: BinaryIO) -> None:
         fh, key = self._open_blob(item)
@@ -533,7 +523,7 @@ class EvidenceStore:
                     f"The stored file of evidence item {item.id} is damaged or has been altered."
                 ) from None
         if result.sha256 != item.sha256 or result.size != item.size:
-            raise IntegrityError(
+            raise StoredFileMismatch(
                 f"The stored file of evidence item {item.id} does not match "
                 "the hash recorded when it was added."
             )
@@ -565,7 +555,7 @@ class EvidenceStore:
                     f"The stored file of evidence item {item.id} is damaged or has been altered."
                 ) from None
         if hashlib.sha256(data).hexdigest() != item.sha256:
-            raise IntegrityError(
+            raise StoredFileMismatch(
                 f"The stored file of evidence item {item.id} does not match "
                 "the hash recorded when it was added."
             )
@@ -607,7 +597,7 @@ class EvidenceStore:
                     )
                 if result.sha256 != item.sha256 or result.size != item.size:
                     failure.append(
-                        IntegrityError(
+                        StoredFileMismatch(
                             f"The stored file of evidence item {item.id} does not match the hash "
                             "recorded when it was added."
                         )
@@ -658,11 +648,10 @@ class EvidenceStore:
         if item.erased:
             raise BadInput(f"Evidence item {evidence_id} was already permanently removed.")
         erase_blob = False
-        with db.transaction(vault.conn, "the removal"):
+        with vault.transaction("the removal") as tx:
             if not item.removed:
-                rows = vault._records("evidence", evidence_id)
-                body = rows[-1][4]
-                vault._write_record(
+                body = tx.versions("evidence", evidence_id)[-1].body
+                tx.write_record(
                     "evidence",
                     evidence_id,
                     item.version + 1,
@@ -671,22 +660,10 @@ class EvidenceStore:
                     deleted=True,
                     action="evidence_remove",
                 )
-                vault.conn.execute(
-                    "UPDATE evidence SET removed = 1, version = ? WHERE id = ?",
-                    (item.version + 1, evidence_id),
-                )
+                exhibits.mark_removed(tx.conn, evidence_id, item.version + 1)
             if permanent:
-                vault.conn.execute("UPDATE evidence SET erased = 1 WHERE id = ?", (evidence_id,))
-                others = vault.conn.execute(
-                    "SELECT count(*) FROM evidence WHERE blob_id = ? AND erased = 0", (item.blob_id,)
-                ).fetchone()[0]
-                if int(others) == 0:
-                    vault.conn.execute(
-                        "UPDATE blobs SET wrapped_key = NULL, erased = 1, dedup = NULL WHERE blob_id = ?",
-                        (item.blob_id,),
-                    )
-                    erase_blob = True
-                vault._event(
+                erase_blob = exhibits.erase(tx.conn, evidence_id, item.blob_id)
+                tx.record_event(
                     "evidence_erased",
                     {"evidence_id": evidence_id, "reason_sha256": journal.body_hash(reason)},
                 )
@@ -700,10 +677,8 @@ class EvidenceStore:
         """Decrypt every kept blob, recompute its SHA-256 and compare with intake."""
         problems: list[str] = []
         checked = 0
-        for (eid,) in self._vault.conn.execute(
-            "SELECT id FROM evidence WHERE erased = 0 ORDER BY id"
-        ).fetchall():
-            item = self.get(int(eid))
+        for eid in exhibits.item_ids(self._vault.conn, include_removed=True, include_erased=False):
+            item = self.get(eid)
             name = one_line(item.filename)
             try:
                 self._verify_into(item, _Sink())  # type: ignore[arg-type]
@@ -780,14 +755,21 @@ def storable_name(name: str) -> tuple[str, str | None]:
     return name, None
 
 
+class StoredFileMissing(IntegrityError):
+    """An exhibit's encrypted file is not in ``blobs/``."""
+
+
+class StoredFileMismatch(IntegrityError):
+    """An exhibit's file decrypted, but its SHA-256 or size is not the one recorded at
+    intake."""
+
+
 def _short(exc: IntegrityError) -> str:
-    text = str(exc)
-    if "missing" in text:
+    """What ``check`` says about a stored file that failed, by the failure's type."""
+    if isinstance(exc, StoredFileMissing):
         return "the encrypted file is missing"
-    if "does not match" in text:
+    if isinstance(exc, StoredFileMismatch):
         return "the file does not match the hash recorded at intake"
-    if "incomplete" in text or "truncat" in text:
-        return "the encrypted file is truncated"
     return "the encrypted file is damaged or has been altered"
 
 

@@ -26,7 +26,7 @@ from .. import __version__
 from ..errors import BadInput, VictimLogError
 from ..fsutil import atomic_write_bytes, check_output_path, unrecorded_reason
 from ..model import canonical_json
-from ..store import db, journal
+from ..store import journal
 from ..vault import Vault, now_iso
 from . import sign
 from .bagit_zip import (
@@ -61,16 +61,16 @@ class ExportResult:
 
 def signing_key(vault: Vault) -> Ed25519PrivateKey:
     """The vault's export signing key, made (and journalled) on first use."""
-    row = vault.conn.execute("SELECT value FROM meta WHERE key = ?", (SIGNING_KEY_META,)).fetchone()
-    if row is not None:
-        return sign.private_key_from_bytes(bytes.fromhex(str(row[0])))
+    stored = vault.get_meta(SIGNING_KEY_META)
+    if stored is not None:
+        return sign.private_key_from_bytes(bytes.fromhex(stored))
     key = sign.generate_signing_key()
-    with db.transaction(vault.conn, "the signing key"):
-        vault.conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?)",
-            (SIGNING_KEY_META, sign.private_key_to_bytes(key).hex()),
-        )
-        vault._event("signing_key_created", {"fingerprint": sign.fingerprint(key.public_key())})
+    with vault.transaction("the signing key") as tx:
+        stored = tx.get_meta(SIGNING_KEY_META)  # made meanwhile by another window: that one
+        if stored is not None:
+            return sign.private_key_from_bytes(bytes.fromhex(stored))
+        tx.put_meta(SIGNING_KEY_META, sign.private_key_to_bytes(key).hex(), replace=False)
+        tx.record_event("signing_key_created", {"fingerprint": sign.fingerprint(key.public_key())})
     return key
 
 

@@ -33,7 +33,8 @@ from typing import Any
 from ..errors import BadInput
 from ..evidence import PendingBlob, describe_path
 from ..model import IncidentData, PersonData
-from ..store import db
+from ..store import imports as import_log
+from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .email_import import parse_email_file
@@ -334,9 +335,7 @@ class _Importer:
     def _seen(self, key: str) -> bool:
         if self._known is None:
             # One read of every remembered item beats a query per message.
-            self._known = {
-                str(r[0]) for r in self.vault.conn.execute("SELECT item_key FROM imported_items").fetchall()
-            }
+            self._known = import_log.known_items(self.vault.conn)
         return key in self._known
 
     def run(self) -> ImportReport:
@@ -362,7 +361,7 @@ class _Importer:
         who = sorted(s.strip().casefold() for s in (req.sender or "", *req.other_senders))
         file_key = self._tag("file", file_hash)
         source_key = self._tag("source", file_hash, *who) if req.sender else file_key
-        if self.vault.conn.execute("SELECT 1 FROM imports WHERE source_key = ?", (source_key,)).fetchone():
+        if import_log.source_known(self.vault.conn, source_key):
             self.report.already_imported = True
             return self.report
         stream = _open_stream(req, req.source)
@@ -443,10 +442,10 @@ class _Importer:
                             self._store_bytes(att.iter_bytes(), att.name)
                         )
         self._finish_stats(stream)
-        with vault.batch("the import"):
-            raw_id, _new = vault.evidence.record_blob(raw_blob)
+        with vault.transaction("the import", bulk=True) as tx:
+            raw_id, _new = vault.evidence.record_blob(raw_blob, tx=tx)
             self.report.exhibits_stored += 1
-            person_id = self._person()
+            person_id = self._person(tx)
             source_prefix = f"import:{req.format} exhibit {raw_id} "
             reason, keys = f"imported from {req.format}", self._keys
             for start in range(0, len(planned), INCIDENTS_PER_STEP):
@@ -455,23 +454,17 @@ class _Importer:
                 for n, p in enumerate(step, start):
                     evidence = [raw_id]
                     for blob in attachment_blobs.get(n, []):
-                        eid, stored = vault.evidence.record_blob(blob)
+                        eid, stored = vault.evidence.record_blob(blob, tx=tx)
                         evidence.append(eid)
                         self.report.exhibits_stored += int(stored)
                     new.append((self._incident(p, person_id, source_prefix), tuple(evidence)))
-                ids = vault._add_incidents_tx(new, reason)
+                ids = tx.add_incidents(new, reason)
                 self.report.incident_ids.extend(ids)
-                vault.conn.executemany(
-                    "INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)",
-                    [(keys[id(item)], iid) for iid, p in zip(ids, step, strict=True) for item in p.items],
+                tx.remember_imported_items(
+                    (keys[id(item)], iid) for iid, p in zip(ids, step, strict=True) for item in p.items
                 )
-            for key in (source_key, file_key):
-                vault.conn.execute(
-                    "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at,"
-                    " incident_count) VALUES (?,?,?,?)",
-                    (key, raw_id, now_iso(), len(planned)),
-                )
-            vault._event("import", {"format": req.format, "exhibit": raw_id, "incidents": len(planned)})
+            tx.remember_import_source((source_key, file_key), raw_id, now_iso(), len(planned))
+            tx.record_event("import", {"format": req.format, "exhibit": raw_id, "incidents": len(planned)})
         self.report.incidents_created = len(planned)
 
     def _incident(self, p: _Planned, person_id: int, source_prefix: str) -> IncidentData:
@@ -495,13 +488,12 @@ class _Importer:
             source=source_prefix + refs,
         ).validated()
 
-    def _person(self) -> int:
+    def _person(self, tx: Transaction) -> int:
+        """The sender as a person: found by any of their names or numbers, or added
+        (inside the import's transaction: one person per name)."""
         assert self.req.sender is not None
-        found = self.vault.find_person(self.req.sender)
-        if found is not None:
-            return found.id
-        for other in self.req.other_senders:
-            found = self.vault.find_person(other)
+        for name in (self.req.sender, *self.req.other_senders):
+            found = tx.find_person(name)
             if found is not None:
                 return found.id
         names = [s.strip() for s in (self.req.sender, *self.req.other_senders) if s.strip()]
@@ -513,16 +505,8 @@ class _Importer:
             phones=numbers,
             accounts=emails,
             aliases=tuple(n for n in names[1:] if n not in numbers and n not in emails),
-        ).validated()
-        pid = self.vault._next_id("person")
-        self.vault._write_record(
-            "person", pid, 1, data.to_dict(), reason="created by import", deleted=False, action="create"
         )
-        self.vault.conn.execute(
-            "INSERT INTO people (id, version, deleted, name, role) VALUES (?,?,?,?,?)",
-            (pid, 1, 0, data.name, data.role),
-        )
-        return pid
+        return tx.add_person(data, reason="created by import")
 
     def _photos(self) -> ImportReport:
         req, vault = self.req, self.vault
@@ -537,9 +521,9 @@ class _Importer:
         try:
             for f in files:
                 self.pending.append(vault.evidence.store_path(f.path, f.name))
-            with db.transaction(vault.conn, "the import"):
+            with vault.transaction("the import") as tx:
                 for f, blob in zip(files, self.pending, strict=True):
-                    eid, new = vault.evidence.record_blob(blob)
+                    eid, new = vault.evidence.record_blob(blob, tx=tx)
                     self.report.exhibits_stored += int(new)
                     if not new:
                         self.report.duplicates_skipped += 1
@@ -553,10 +537,10 @@ class _Importer:
                             precision="exact" if when else "unknown_time",
                             source=f"import:photos exhibit {eid}",
                         ).validated()
-                        iid = vault._add_incident_tx(data, (eid,), "imported from photos")
+                        iid = tx.add_incidents([(data, (eid,))], "imported from photos")[0]
                         self.report.incident_ids.append(iid)
                         self.report.incidents_created += 1
-                vault._event("import", {"format": "photos", "files": len(files)})
+                tx.record_event("import", {"format": "photos", "files": len(files)})
         except BaseException:
             for blob in self.pending:
                 vault.evidence.discard(blob)

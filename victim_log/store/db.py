@@ -19,7 +19,7 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,11 @@ class Connection:
     a call after the close is refused as "locked", never run. ``interrupt`` takes no
     lock: its purpose is to cut a running query short.
     """
+
+    # Called after every COMMIT (the vault moves its key file's anchor): hooked here,
+    # the one place every transaction commits, so no caller has to remember it. It
+    # must never raise: the change is already saved when it runs.
+    after_commit: Callable[[], None] | None = None
 
     def __init__(self, raw: Any) -> None:
         self._raw = raw
@@ -101,7 +106,10 @@ class Connection:
                 return None
             self._flush()
         with self._inside():
-            return _Cursor(self._raw.execute(sql, args), self)
+            cursor = _Cursor(self._raw.execute(sql, args), self)
+        if sql == "COMMIT" and self.after_commit is not None:
+            self.after_commit()
+        return cursor
 
     @contextlib.contextmanager
     def _inside(self, *, operational_is_damage: bool = False) -> Iterator[None]:
@@ -391,17 +399,45 @@ def transaction(conn: Connection, what: str = "your change") -> Iterator[Connect
         raise
 
 
+@contextlib.contextmanager
+def cache_size(conn: Connection, kib: int) -> Iterator[None]:
+    """SQLite's page cache at ``kib`` KiB while the block runs, then as it was."""
+    default = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+    conn.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {default}")
+
+
+@contextlib.contextmanager
+def writers_held(conn: Connection, what: str = "your change") -> Iterator[None]:
+    """Hold the write lock, changing nothing: no other writer can change the database
+    file while the block copies it (a backup). Always rolled back."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlcipher3.OperationalError as exc:
+        raise _translate(exc, what) from None
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+
+
 def _translate(exc: sqlite3.Error | Exception, what: str) -> Exception:
-    text = str(exc).lower()
-    if "full" in text:
+    """An error SQLite reported while saving, by its result code (never its wording,
+    which differs between versions and languages)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    if primary == sqlcipher3.SQLITE_FULL:
         return translate_os_error(OSError(28, "No space left on device"), what)
-    if "readonly" in text or "read-only" in text:
+    if primary == sqlcipher3.SQLITE_READONLY:
         return translate_os_error(OSError(30, "Read-only file system"), what)
-    if "locked" in text or "busy" in text:
+    if primary in (sqlcipher3.SQLITE_BUSY, sqlcipher3.SQLITE_LOCKED):
         from ..errors import BadInput
 
         return BadInput("The vault is busy in another window. Try again in a moment.")
-    if "disk i/o" in text:
+    if primary == sqlcipher3.SQLITE_IOERR:
         return translate_os_error(OSError(5, "Input/output error"), what)
     return VaultCorrupt(f"The vault's database reported a problem while saving {what}.")
 

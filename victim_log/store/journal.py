@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -102,6 +102,21 @@ def body_hash(body: str) -> str:
 def head(conn: Connection) -> tuple[int, str]:
     row = conn.execute("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1").fetchone()
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def hash_at(conn: Connection, seq: int) -> str | None:
+    """The hash of entry ``seq``, None when the journal holds no such entry."""
+    row = conn.execute("SELECT hash FROM journal WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def times(conn: Connection) -> Iterator[tuple[int, Any, Any, Any]]:
+    """(seq, at, kind, id) of every entry in order, :data:`PAGE_ROWS` at a time."""
+    sql = "SELECT seq, at, kind, id FROM journal{} ORDER BY seq LIMIT " + str(PAGE_ROWS)
+    rows = conn.execute(sql.format("")).fetchall()
+    while rows:
+        yield from rows
+        rows = conn.execute(sql.format(" WHERE seq > ?"), (int(rows[-1][0]),)).fetchall()
 
 
 INSERT = (

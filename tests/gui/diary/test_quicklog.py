@@ -181,8 +181,10 @@ def test_a_failed_save_keeps_everything_and_stores_nothing_half(
     def full(*_a, **_k):
         raise DiskFull("The disk is full. Nothing was changed.")
 
-    real_add = vault._add_incident_tx
-    monkeypatch.setattr(vault, "_add_incident_tx", full)
+    from victim_log.store.transaction import Transaction
+
+    real_add = Transaction.add_incidents
+    monkeypatch.setattr(Transaction, "add_incidents", full)
     answers.ok()
     quick.save_button.click()
     assert "disk is full" in answers.seen[-1].text()
@@ -193,7 +195,7 @@ def test_a_failed_save_keeps_everything_and_stores_nothing_half(
     assert vault.evidence.items() == [] and vault.list_incidents() == []  # nothing half-saved
     assert not [p for p in (vault.path / "blobs").rglob("*") if p.is_file()]
 
-    monkeypatch.setattr(vault, "_add_incident_tx", real_add)
+    monkeypatch.setattr(Transaction, "add_incidents", real_add)
     quick.save_button.click()
     assert quick.saved_id is not None
     assert len(vault.evidence.items()) == 2

@@ -1,0 +1,40 @@
+"""The ``imports`` and ``imported_items`` tables: what was imported before.
+
+A source file (for a given set of senders) is remembered by a keyed hash, so the same
+file imported twice creates nothing; each message by a keyed hash of its sender, time
+and text, so a later export of the same chat creates only what is new. The keys are
+made by :mod:`victim_log.importers.service`; this module only stores and finds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .db import Connection
+
+
+def source_known(conn: Connection, source_key: str) -> bool:
+    row = conn.execute("SELECT 1 FROM imports WHERE source_key = ?", (source_key,)).fetchone()
+    return row is not None
+
+
+def known_items(conn: Connection) -> set[str]:
+    """Every remembered item key (one read beats a query per message)."""
+    return {str(r[0]) for r in conn.execute("SELECT item_key FROM imported_items").fetchall()}
+
+
+def remember_items(conn: Connection, items: Iterable[tuple[str, int]]) -> None:
+    """(item key, incident id) pairs; a key already remembered keeps its incident."""
+    conn.executemany("INSERT OR IGNORE INTO imported_items (item_key, incident_id) VALUES (?,?)", list(items))
+
+
+def remember_source(
+    conn: Connection, source_keys: Iterable[str], evidence_id: int | None, at: str, incident_count: int
+) -> None:
+    """The source (under each of its keys) with its exhibit and how many incidents it made."""
+    for key in source_keys:
+        conn.execute(
+            "INSERT OR IGNORE INTO imports (source_key, evidence_id, imported_at, incident_count)"
+            " VALUES (?,?,?,?)",
+            (key, evidence_id, at, incident_count),
+        )
