@@ -231,6 +231,14 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE imported_items (
             item_key TEXT PRIMARY KEY, incident_id INTEGER NOT NULL) WITHOUT ROWID""",
     ],
+    # 4: exhibit references - "SM/4" given once and kept for ever (store/references.py).
+    # Rows are only ever added: a number is never reused, even for a file later removed
+    # or erased, and a reference keeps the initials it was given with.
+    [
+        """CREATE TABLE exhibit_refs (
+            evidence_id INTEGER PRIMARY KEY, initials TEXT NOT NULL,
+            number INTEGER NOT NULL UNIQUE, assigned_at TEXT NOT NULL)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
