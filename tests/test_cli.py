@@ -195,7 +195,7 @@ def test_people_list_and_take_out(initialised: str, capsys: pytest.CaptureFixtur
     run_cli(capsys, "order", "add", "--type", "Stalking Protection Order", "--person", "Kerry Marsh")
     people = json.loads(run_cli(capsys, "person", "list", "--json").out)
     assert [(p["id"], p["name"], p["role"]) for p in people] == [
-        (1, "Dan Marsh", "perpetrator"),
+        (1, "Dan Marsh", "named"),  # add --person never accuses: "named" unless --person-role
         (2, "Kerry Marsh", "perpetrator"),
     ]
     assert "Dan Marsh" in run_cli(capsys, "person", "list").out

@@ -522,8 +522,14 @@ class Vault(ClosedOnExit):
         files: Sequence[Path | tuple[str, bytes]] = (),
         people_names: Sequence[str] = (),
         reason: str = "created",
+        people_role: str = "named",
+        provenance: dict[str, str] | None = None,
     ) -> int:
         """Save a new entry, with its files and the people it names, as ONE transaction.
+
+        A person new to People gets ``people_role`` ("named" unless said: naming
+        someone never makes them a perpetrator); the files are recorded as added by the
+        entry's author, with ``provenance`` (how obtained, captured by/on: #16.7).
 
         ``files`` are paths, or (file name, bytes) pairs for what is held in memory
         (a pasted screenshot). They are encrypted into blob files first (the slow
@@ -541,18 +547,20 @@ class Vault(ClosedOnExit):
                 return tx.add_incidents([(data, tuple(evidence))], reason)[0]
         what = "the new entry and its files" if files else "the new entry"
         # Validated before any work, and looked up as they will be stored.
-        names = [PersonData(name=n).validated().name for n in people_names]
+        names = [PersonData(name=n, role=people_role).validated().name for n in people_names]
         pending = self._store_files(files)
         try:
             with self.transaction(what) as tx:
                 named = list(data.people)
                 for name in names:
-                    pid = tx.person_by_name(name)
+                    pid = tx.person_by_name(name, people_role)
                     if pid not in named:
                         named.append(pid)
                 cited = list(evidence)
                 for blob in pending:
-                    eid, _new = self.evidence.record_blob(blob, tx=tx)
+                    eid, _new = self.evidence.record_blob(
+                        blob, added_by=data.author or "victim", provenance=provenance, tx=tx
+                    )
                     cited.append(eid)
                 if named != list(data.people):
                     values = {f: getattr(data, f) for f in data.__dataclass_fields__}
