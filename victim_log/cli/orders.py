@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import EXIT_OK, BadInput
 from .argtypes import clean_text, id_arg
 from .json_contract import order_json
-from .output import one_line, print_json
+from .output import one_line, print_json, print_rows
 from .session import open_vault
 
 MAX_CONDITION = 20_000  # an order's condition is a paragraph, never a book
@@ -98,11 +98,7 @@ def _print_order(d: dict[str, Any]) -> None:
 def cmd_order_list(args: argparse.Namespace) -> int:
     with open_vault(args) as vault:
         docs = [order_json(o) for o in vault.list_orders()]
-    if args.json:
-        print_json(docs)
-    else:
-        for d in docs:
-            _print_order(d)
+    print_rows(docs, args.json, _print_order)
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from ..textsafe import display_safe
@@ -24,6 +25,16 @@ def print_json(value: Any, out: TextIO | None = None) -> None:
     encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("-", "")
     json.dump(value, out, ensure_ascii=encoding not in ("utf8", "utf16", "utf32"), indent=2)
     out.write("\n")
+
+
+def print_rows(docs: list[dict[str, Any]], as_json: bool, row: Callable[[dict[str, Any]], None]) -> None:
+    """A list command's output: the documents as one JSON array (``--json``: the same
+    fields as the one-item commands print), or each printed by ``row`` for people."""
+    if as_json:
+        print_json(docs)
+    else:
+        for d in docs:
+            row(d)
 
 
 def tolerant_output() -> None:
