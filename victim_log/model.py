@@ -17,6 +17,7 @@ from typing import Any
 
 from . import casetime
 from .errors import BadInput
+from .fields import free_text_names
 
 # --- Kinds of contact ------------------------------------------------------------------
 
@@ -353,18 +354,9 @@ class IncidentData:
 
 
 _INCIDENT_FIELDS = tuple(f.name for f in fields(IncidentData))
-# Free-text fields validated() checks alike (summary has its own, shorter, limit).
-_FREE_TEXT = (
-    "location",
-    "details",
-    "witnesses",
-    "effect_text",
-    "actions",
-    "private_note",
-    "author",
-    "order_condition",
-    "source",
-)
+# Free-text fields validated() checks alike (summary has its own, shorter, limit),
+# as victim_log.fields declares them.
+_FREE_TEXT = free_text_names()
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from .. import casetime
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
-from ..model import KINDS, IncidentData
+from ..fields import INCIDENT_FIELDS, Field
+from ..model import EFFECTS, KINDS, IncidentData
 from ..textsafe import display_safe
 from .argtypes import kinds
 from .json_contract import Lookups, incident_json
@@ -253,6 +254,12 @@ def _print_incident(d: dict[str, Any]) -> None:
     if d["deleted"]:
         label += " (DELETED)"
     print(label)
+    from ..export.case import format_datetime, when_text
+
+    # Every time on the case's clock, naming its zone (#16.4), then the data form.
+    data = d.get("occurred_start_local") or d["occurred_start"]
+    if d.get("occurred_end"):
+        data += " to " + (d.get("occurred_end_local") or d["occurred_end"])
     print(
         f"  When:        {when_text(d['occurred_start'], d['occurred_end'], d['precision'])}"
         + (f" ({data}, {d['precision']})" if data else f" ({d['precision']})")
@@ -264,38 +271,52 @@ def _print_incident(d: dict[str, Any]) -> None:
             if d["version"] > 1
             else ""
         )
-    from ..export.case import format_datetime, when_text
-
-    # Every time on the case's clock, naming its zone (#16.4), then the data form.
-    data = d.get("occurred_start_local") or d["occurred_start"]
-    if d.get("occurred_end"):
-        data += " to " + (d.get("occurred_end_local") or d["occurred_end"])
     )
-    print(f"  Kinds:       {', '.join(KINDS.get(k, k) for k in d['kinds'])}")
-    print(f"  Summary:     {display_safe(d['summary'])}")
-    for key, title in (
-        ("location", "Where"),
-        ("details", "Details"),
-        ("witnesses", "Witnesses"),
-        ("effect_text", "Effect on me"),
-        ("actions", "What I did"),
-        ("private_note", "Private note"),
-    ):
-        if d.get(key):
-            print(f"  {title + ':':<12} {display_safe(d[key])}")
-    if d["people"]:
-        print("  People:      " + ", ".join(f"{one_line(p['name'])} ({p['role']})" for p in d["people"]))
-    police = d["police"]
-    if any(police.values()):
-        print(
-            f"  Police:      ref {police['reference']} officer {police['officer']} "
-            f"collar {police['collar_number']} reported {police['reported_on']}"
-        )
+    for label, text in field_rows(d):
+        print(f"  {label + ':':<12} {text}")
     for e in d["evidence"]:
         print(
             f"  Evidence {e['id']}: {one_line(e['filename'])} ({e['size']} bytes, "
             f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else "")
         )
+
+
+def _value_text(field: Field, d: dict[str, Any]) -> str:
+    """One field of a ``show --json`` incident as the person reads it (display-safe)."""
+    value = d.get(field.name)
+    if field.kind in ("time", "choice"):  # in the When line
+        return ""
+    if field.kind == "choices":
+        names = KINDS if field.name == "kinds" else EFFECTS
+        return ", ".join(names.get(v, v) for v in value or ())
+    if field.kind == "people":
+        return ", ".join(f"{one_line(p['name'])} ({p['role']})" for p in value or ())
+    if field.kind == "police":
+        police = value or {}
+        if not any(police.values()):
+            return ""
+        return (
+            f"ref {police['reference']} officer {police['officer']} "
+            f"collar {police['collar_number']} reported {police['reported_on']}"
+        )
+    if field.kind == "flag":
+        return "yes" if value else ""
+    if field.kind == "order":
+        return f"order {value}" if value is not None else ""
+    if field.kind == "author":
+        return "" if not value or value == "victim" else display_safe(str(value))
+    return display_safe(str(value)) if value else ""
+
+
+def field_rows(d: dict[str, Any]) -> list[tuple[str, str]]:
+    """``(label, text)`` for every set field of an incident, in the order and with the
+    labels :mod:`victim_log.fields` declares (fields sharing a label on one row)."""
+    rows: dict[str, list[str]] = {}
+    for field in INCIDENT_FIELDS:
+        text = _value_text(field, d)
+        if text:
+            rows.setdefault(field.victim_label, []).append(text)
+    return [(label, "; ".join(texts)) for label, texts in rows.items()]
 
 
 def summary_line(s: IncidentSummary) -> str:

@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
 
 from ... import mediatype
 from ...errors import VictimLogError
+from ...fields import changed_names
+from ...fields import labels as field_labels
 from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
 from ...textsafe import display_safe
 from ..shell.session import Session
@@ -110,30 +112,8 @@ def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[st
         return [_tr("deleted")]
     if old is None:
         return []
-    before, after = old.data.to_dict(), new.data.to_dict()
-    labels = {
-        "summary": _tr("summary"),
-        "kinds": _tr("kind"),
-        "occurred_start": _tr("time"),
-        "occurred_end": _tr("end time"),
-        "precision": _tr("time"),
-        "location": _tr("place"),
-        "details": _tr("what happened"),
-        "people": _tr("people"),
-        "witnesses": _tr("witnesses"),
-        "effects": _tr("effect on me"),
-        "effect_text": _tr("effect on me"),
-        "actions": _tr("what I did"),
-        "police": _tr("police report"),
-        "private_note": _tr("private note"),
-        "complete_later": _tr("complete later"),
-        "order_id": _tr("order"),
-        "order_condition": _tr("order"),
-    }
-    out: list[str] = []
-    for key, label in labels.items():
-        if before.get(key) != after.get(key) and label not in out:
-            out.append(label)
+    # Every field, with the labels victim_log.fields declares (one per shown row).
+    out = [_tr(label).lower() for label in field_labels(changed_names(old.data, new.data))]
     if old.evidence != new.evidence:
         out.append(_tr("evidence"))
     return out
@@ -666,8 +646,16 @@ class DetailPane(QWidget):
             self.history_list.resizeColumnToContents(col)
         lh = line_height(self)
         self.history_list.setFixedHeight(min(len(items) + 1, 8) * (lh + 6) + lh)
+        # An attached file is not a change to the account: counted apart.
+        account = sum(
+            bool(changed_names(a.data, b.data)) for a, b in zip(self.history, self.history[1:], strict=False)
+        )
+        files = sum(a.evidence != b.evidence for a, b in zip(self.history, self.history[1:], strict=False))
         self.history_heading.setText(
-            self.tr("History (%1 versions)").replace("%1", str(len(items)))
+            self.tr("History (%1 versions; changes to the account: %2; files attached or taken off: %3)")
+            .replace("%1", str(len(items)))
+            .replace("%2", str(account))
+            .replace("%3", str(files))
             if len(items) > 1
             else self.tr("History")
         )
