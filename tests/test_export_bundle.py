@@ -191,7 +191,7 @@ def test_damaged_evidence_aborts_export(tmp_path: Path) -> None:
     blob.write_bytes(raw)
     out = tmp_path / "e.zip"
     with pytest.raises(IntegrityError):
-        export(v, out, ExportOptions())
+        export(v, out, ExportOptions(initials="SM"))
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".tmp")]
     v.lock()

@@ -58,6 +58,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Vault, dict
     cur = vault.get_incident(marks["private"])
     vault.edit_incident(marks["private"], replace(cur.data, private_note=CANARY), "note")
     vault.delete_incident(marks["deleted"], "entered twice")
+    # The first export gives the exhibit references (#16.2); every test's export,
+    # filtered or not, then finds them as they are.
+    build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
     yield vault, marks
     vault.lock()
 
@@ -66,7 +69,8 @@ def test_incidents_oldest_first_and_numbered(demo: tuple[Vault, dict[str, int]])
     vault, marks = demo
     case = build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
     assert len(case.incidents) == 59  # 60 minus the deleted one
-    assert [i.number for i in case.incidents] == list(range(1, 60))
+    assert [i.number for i in case.incidents] == [i.id for i in case.incidents]  # "Entry N" = id
+    assert [i.position for i in case.incidents] == list(range(1, 60))
     times = [datetime.fromisoformat(i.occurred_start) for i in case.incidents]
     assert times == sorted(times)
     assert marks["deleted"] not in {i.id for i in case.incidents}
@@ -97,21 +101,23 @@ def test_counts_add_up(demo: tuple[Vault, dict[str, int]]) -> None:
 def test_exhibits_numbered_by_first_citation(demo: tuple[Vault, dict[str, int]]) -> None:
     vault, marks = demo
     case = build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
-    assert [e.reference for e in case.exhibits] == ["SM/1", "SM/2"]
+    # The removed file was cited between the two, so it holds SM/2 (never given again).
+    assert [e.reference for e in case.exhibits] == ["SM/1", "SM/3"]
     first, second = case.exhibits
     assert first.evidence_id == marks["voice"]  # cited earliest in the timeline
     assert second.evidence_id == marks["photo"]
     assert second.incident_ids == (marks["late"], marks["shared"])
     by_id = {i.id: i for i in case.incidents}
     assert second.incident_numbers == (by_id[marks["late"]].number, by_id[marks["shared"]].number)
-    assert by_id[marks["late"]].exhibits == ("SM/2",)
+    assert by_id[marks["late"]].exhibits == ("SM/3",)
     assert by_id[marks["early"]].exhibits == ("SM/1",)
     # The removed file is not an exhibit, and its incident says one was left out.
     assert marks["gone"] not in {e.evidence_id for e in case.exhibits}
     assert by_id[marks["removed"]].exhibits_not_included == 1
+    assert by_id[marks["removed"]].exhibits_withheld == ("SM/2",)
     assert first.bag_path == "data/exhibits/SM-1_voicemail.txt"  # extension from content type
     assert first.payload_path == "exhibits/SM-1_voicemail.txt"
-    assert second.bag_name == "SM-2_Kerry's photo.jpg"
+    assert second.bag_name == "SM-3_Kerry's photo.jpg"
     assert second.media_type == "image/jpeg" and second.size == len(JPEG)
     item = vault.evidence.get(marks["photo"])
     assert second.sha256 == item.sha256 and second.added_at == item.added_at
@@ -250,7 +256,7 @@ def test_filters(demo: tuple[Vault, dict[str, int]]) -> None:
         vault, ExportOptions(incident_ids=(marks["late"], marks["early"])), exported_at=EXPORTED_AT
     )
     assert [i.id for i in picked.incidents] == [marks["early"], marks["late"]]
-    assert [e.reference for e in picked.exhibits] == ["SM/1", "SM/2"]
+    assert [e.reference for e in picked.exhibits] == ["SM/1", "SM/3"]  # as in the full export
     assert picked.deleted_not_exported == 0
 
 
@@ -282,7 +288,7 @@ def test_deleted_incident_cannot_be_picked(demo: tuple[Vault, dict[str, int]]) -
 def test_defaults_for_a_new_vault(tmp_path: Path) -> None:
     vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)
     case = build_case(vault, ExportOptions(), exported_at=EXPORTED_AT)
-    assert case.producer_initials == "VL"
+    assert case.producer_initials == ""  # never invented letters (#16.2)
     assert case.incidents == () and case.exhibits == () and case.per_week == ()
     assert case.period_text == "No dated incidents"
     assert case_to_json(case)["schema"] == "victim-log-timeline/1"

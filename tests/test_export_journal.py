@@ -33,6 +33,7 @@ def _export(tmp_path: Path, name: str, options: ExportOptions) -> tuple[Path, tu
 
 def _make_vault() -> None:
     v, _ = Vault.create(vault_path(), PASSPHRASE)
+    v.set_setting("initials", "DE")  # exhibit references need real initials (#16.2)
     pid = v.add_person(PersonData(name="Dan Example"))
     for i in range(4):
         v.add_incident(IncidentData(summary=f"entry {i}", people=(pid,)))

@@ -271,6 +271,7 @@ def table_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         )
         vault.add_order(OrderData(order_type="SPO", conditions=("No contact", "Stay away")))
         vault.evidence.add(t / "file.txt", incident_id=1)
+        vault.set_setting("initials", "DM")  # exhibit references need real initials (#16.2)
     return v, t
 
 

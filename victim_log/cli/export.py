@@ -15,6 +15,7 @@ from .session import open_vault
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export.bundle import export
     from ..export.case import ExportOptions
+    from ..references import remember_initials
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:
@@ -24,6 +25,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             if found is None:
                 raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
             person_id = found.id
+        # Given once, kept: the next export (and the app) need not ask again. A log
+        # that has initials keeps them; --initials then applies to this export only.
+        remember_initials(vault, args.initials or "")
         ids = id_list(args.incidents or "")
         for iid in ids:
             vault.get_incident(iid)  # "There is no incident N" rather than an empty export

@@ -152,7 +152,11 @@ def build_parser() -> ArgParser:
     p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
     p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
     p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
-    p.add_argument("--initials", metavar="SM", help="producer's initials for exhibit references")
+    p.add_argument(
+        "--initials",
+        metavar="SM",
+        help="your initials for exhibit references (SM/1...); needed once, then kept in the log",
+    )
     p.add_argument("--include-private", action="store_true", help="include private notes")
     p.add_argument("--redact", metavar="WHAT", help="locations,third-parties")
     p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")

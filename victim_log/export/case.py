@@ -9,12 +9,15 @@ returns an :class:`ExportCase`; renderers only format it.
 Decisions, so an officer (and the defence) can rely on them:
 
 * **Order**: incidents oldest first by when they happened (an incident whose date is
-  not known sorts by when it was first recorded), numbered ``Entry 1..N`` in that
-  order. The vault's own incident id is kept beside the number.
-* **Exhibits** are only the evidence cited by exported incidents, numbered
-  ``INITIALS/N`` in order of first citation, so SM/1 is the earliest exhibit in the
-  timeline. Evidence the owner removed from use (or erased) is not exported; the
-  incident says how many of its files were left out.
+  not known sorts by when it was first recorded). Each is cited as ``Entry N`` where
+  N is the vault's own incident id, the same in every export for ever (see
+  :mod:`victim_log.references`); the entries of the log not in an export are listed.
+* **Exhibits** are only the evidence cited by exported incidents. Each keeps the
+  reference (``INITIALS/N``) stored in the vault the first time an export cited it;
+  files cited for the first time are given the next numbers in order of first
+  citation. Evidence the owner removed from use (or erased) is not exported; the
+  incident names it by its reference, and references given before but not in this
+  export are listed.
 * **Private notes** never leave the vault unless ``include_private`` is set. They are
   dropped here, at the source, so no renderer can leak one by accident.
 * **Deleted incidents** are not exported. The case counts how many entries dated in
@@ -33,20 +36,18 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from .. import __version__
+from .. import __version__, references
 from ..breaches import IN_TERM, check_breach
 from ..errors import BadInput, NotFound
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
-from .versions import CaseVersion, VersionCounts, build_versions, version_json
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem
@@ -81,8 +82,7 @@ SCHEMA = "victim-log-timeline/1"
 LOCATION_REDACTED = "[location redacted]"
 THIRD_PARTY_REDACTED = "[third party redacted]"
 REDACT_CHOICES = frozenset({"locations", "third-parties"})
-DEFAULT_INITIALS = "VL"
-MAX_INITIALS = 10
+MAX_INITIALS = references.MAX_INITIALS
 
 #: Officer-facing role names (the app's own labels speak to the victim).
 ROLE_LABELS: dict[str, str] = {
@@ -141,7 +141,7 @@ class ExportOptions:
     incident_ids: tuple[int, ...] = ()  # only these incidents (still in date order)
     include_private: bool = False
     redact: frozenset[str] = frozenset()  # {"locations", "third-parties"}
-    initials: str = ""  # producer's initials for exhibit refs; default: vault setting or "VL"
+    initials: str = ""  # producer's initials for new exhibit refs; default: the vault's setting
 
 
 # ---------------------------------------------------------------------------- values
@@ -193,7 +193,7 @@ class PoliceRef:
 
 @dataclass(frozen=True)
 class CaseIncident:
-    number: int  # 1..N in export order ("Entry N")
+    number: int  # the entry reference ("Entry N"): the vault's incident id, never moves
     id: int  # the vault's incident id
     version: int
     occurred_start: str
@@ -227,20 +227,14 @@ class CaseIncident:
     exhibits_not_included: int  # files cited but removed from the vault before export
     history: tuple[HistoryEntry, ...]  # every version, the first is the creation
     private_note: str | None  # None: not exported (the default); "" : there is none
+    position: int = 0  # 1..N: its place in this export (date order); cite ``number``
+    # Cited files not in this export (removed or erased): "SM/7", or NOT_INCLUDED when
+    # the file has no reference.
+    exhibits_withheld: tuple[str, ...] = ()
     # Whether the order was in force on the date of this breach (victim_log.breaches,
     # #16.3): an InForce id ("" when the entry is not a breach) and the sentence why.
     order_in_force: str = ""
     order_in_force_text: str = ""
-    # Every version as exported (export/versions.py), oldest first, the current one last.
-    versions: tuple[CaseVersion, ...] = ()
-
-    @property
-    def changes(self) -> VersionCounts:
-        """Account changes and evidence changes, counted apart (attaching a file is not
-        an amendment of the account)."""
-        if not self.versions:  # built by hand without versions: every later version counts
-            return VersionCounts(self.amendments, 0, 0, 0)
-        return VersionCounts.of(self.versions)
 
     @property
     def breach_flagged(self) -> bool:
@@ -259,8 +253,8 @@ class CaseIncident:
 
 @dataclass(frozen=True)
 class CaseExhibit:
-    reference: str  # "SM/1"
-    number: int
+    reference: str  # "SM/1", stored in the vault: the same in every export
+    number: int  # its number (gaps: references not in this export)
     evidence_id: int  # for bundle.py to stream the verified original
     original_filename: str  # display-safe, one line
     bag_name: str  # "SM-1_photo.jpg": portable, unique in the bag
@@ -270,7 +264,7 @@ class CaseExhibit:
     added_at: str
     added_by: str
     incident_ids: tuple[int, ...]  # exported incidents it supports (vault ids)
-    incident_numbers: tuple[int, ...]  # the same as entry numbers
+    incident_numbers: tuple[int, ...]  # the same as entry references ("Entry N")
 
     @property
     def payload_path(self) -> str:
@@ -280,6 +274,15 @@ class CaseExhibit:
     @property
     def bag_path(self) -> str:
         return "data/" + self.payload_path
+
+
+@dataclass(frozen=True)
+class ExhibitNotExported:
+    """A reference given before (by an earlier export) that this export does not carry."""
+
+    reference: str  # "SM/2"
+    number: int
+    why: str  # "removed from the log", "erased", "not cited by the entries in this export"
 
 
 @dataclass(frozen=True)
@@ -357,6 +360,19 @@ class ExportCase:
     # out of the counts per period) and recorded-at times the computer's clock put
     # out of order.
     date_notes: tuple[str, ...] = ()
+    # References not in this export, so every gap in the numbering is explained:
+    # entries (runs of incident ids) not chosen, deleted entries, and exhibit
+    # references given before that this export does not carry.
+    entries_not_exported: tuple[tuple[int, int], ...] = ()
+    entries_deleted: tuple[tuple[int, int], ...] = ()
+    exhibits_not_exported: tuple[ExhibitNotExported, ...] = ()
+    exhibit_span: str = "No exhibits"  # "SM/1 to SM/9 (7 exhibits)", for page footers
+
+    @property
+    def exhibit_file_example(self) -> str:
+        """``SM-1_...``: how this export's exhibit files are named, for README.txt."""
+        prefix = self.exhibits[0].bag_name.split("_")[0] if self.exhibits else "SM-1"
+        return prefix + "_..."
 
     @property
     def breaches(self) -> tuple[CaseIncident, ...]:
@@ -587,19 +603,10 @@ class _Redactor:
 
 
 def _initials(options: ExportOptions, vault: Vault) -> str:
-    """Producer initials: letters and digits only, so ``SM/1`` and ``SM-1_x`` are safe."""
-    given = options.initials.strip()
-    if given:
-        cleaned = unicodedata.normalize("NFC", given).upper()
-        if not cleaned.isalnum() or len(cleaned) > MAX_INITIALS:
-            raise BadInput(
-                f"Initials for exhibit references must be 1 to {MAX_INITIALS} letters "
-                "or digits, for example SM."
-            )
-        return cleaned
-    setting = unicodedata.normalize("NFC", vault.get_setting("initials", "")).upper()
-    setting = "".join(ch for ch in setting if ch.isalnum())[:MAX_INITIALS]
-    return setting or DEFAULT_INITIALS
+    """Producer initials for exhibit references given by this export: the option, else
+    the log's setting, else "" (never letters that are nobody's initials; an export
+    that must give a new reference then asks for them)."""
+    return references.clean_initials(options.initials) or references.vault_initials(vault)
 
 
 def _check_options(options: ExportOptions) -> None:
@@ -630,14 +637,15 @@ def _author_label(author: str) -> str:
     return author
 
 
-def _bag_name(initials: str, number: int, filename: str, media_type: str) -> str:
+def _bag_name(prefix: str, filename: str, media_type: str) -> str:
+    """``SM-4_photo.jpg``: the reference (``prefix``, e.g. ``SM-4``) then the safe name."""
     safe = safe_filename(filename, max_len=100, fallback="exhibit")
     stem, dot, ext = safe.rpartition(".")
     if not dot:
         ext = _EXT_FOR_MEDIA.get(media_type, "")
         if ext:
             safe = f"{safe}.{ext}"
-    return f"{initials}-{number}_{safe}"
+    return f"{prefix}_{safe}"
 
 
 def _order_status(order: Order, today: date) -> str:
@@ -754,12 +762,21 @@ def _selection_text(options: ExportOptions, vault: Vault, count: int) -> str:
 
 
 def build_case(
-    vault: Vault, options: ExportOptions, *, exported_at: str, fingerprint: str = ""
+    vault: Vault,
+    options: ExportOptions,
+    *,
+    exported_at: str,
+    fingerprint: str = "",
+    assign_references: bool = True,
 ) -> ExportCase:
     """Read the vault once and return the full, redacted export as plain values.
 
     Raises BadInput for bad options (unknown redaction, end before start, initials
-    that cannot name a file, a deleted or unknown incident id). Nothing is written.
+    that cannot name a file, a deleted or unknown incident id, no initials when a new
+    exhibit reference is needed). The only thing written is the exhibit references
+    given for the first time (:func:`victim_log.references.give`), before any output
+    exists; ``assign_references=False`` (a preview that only counts) writes nothing
+    and shows what would be given.
     """
     _check_options(options)
     initials = _initials(options, vault)
@@ -791,30 +808,50 @@ def build_case(
 
     redact = frozenset(options.redact)
     redactor = _Redactor(
-        redact, known_people, case_title + " " + owner, (v.data.location for h in histories for v in h)
+        redact, known_people, case_title + " " + owner, (h[-1].data.location for h in histories)
     )
 
-    # Exhibits: numbered in order of first citation by the (date-ordered) incidents.
-    exhibit_numbers: dict[int, int] = {}
-    exhibit_items: dict[int, EvidenceItem] = {}
-    withheld: dict[int, int] = {}
+    # Exhibits: every file the (date-ordered) incidents cite, in order of first
+    # citation. Each keeps the reference stored in the vault; files cited for the
+    # first time are given the next numbers now, in that order (references.py).
+    cited: dict[int, EvidenceItem | None] = {}
+    for hist in histories:
+        for eid in hist[-1].evidence:
+            if eid not in cited:
+                try:
+                    cited[eid] = vault.evidence.get(eid)
+                except NotFound:
+                    cited[eid] = None
+    refable = [eid for eid, it in cited.items() if it is not None]
+    if assign_references:
+        given = references.give(vault, refable, initials)
+    else:
+        given = references.provisional(vault, refable, initials)
+    exhibit_items: dict[int, EvidenceItem] = {
+        eid: it for eid, it in cited.items() if it is not None and not (it.removed or it.erased)
+    }
+    # Included exhibits, in reference order: evidence id -> number.
+    exhibit_numbers: dict[int, int] = {
+        eid: given[eid].number for eid in sorted(exhibit_items, key=lambda e: given[e].number)
+    }
+    # How each evidence id is cited in text (sources, reasons): its reference, said to
+    # be left out when it is; a file never given a reference is "a file not included".
+    reason_ids = {e for h in histories for v in h for e in references.cited_evidence_ids(v.reason)}
+    cite_as: dict[int, str] = {
+        eid: r.text + ("" if eid in exhibit_numbers else " (not included in this export)")
+        for eid, r in {**references.known(vault, reason_ids - set(given)), **given}.items()
+    }
+    withheld: dict[int, list[str]] = {}
     for hist in histories:
         cur = hist[-1]
-        for eid in cur.evidence:
-            if eid in exhibit_numbers:
-                continue
-            try:
-                item = vault.evidence.get(eid)
-            except NotFound:
-                item = None
-            if item is None or item.removed or item.erased:
-                withheld[cur.incident_id] = withheld.get(cur.incident_id, 0) + 1
-                continue
-            exhibit_numbers[eid] = len(exhibit_numbers) + 1
-            exhibit_items[eid] = item
+        for eid in dict.fromkeys(cur.evidence):
+            if eid not in exhibit_numbers:
+                withheld.setdefault(cur.incident_id, []).append(
+                    given[eid].text if eid in given else references.NOT_INCLUDED
+                )
 
     def ref(eid: int) -> str:
-        return f"{initials}/{exhibit_numbers[eid]}"
+        return given[eid].text
 
     order_by_id = {o.id: o for o in orders}
 
@@ -831,7 +868,7 @@ def build_case(
         )
 
     incidents: list[CaseIncident] = []
-    for number, hist in enumerate(histories, start=1):
+    for position, hist in enumerate(histories, start=1):
         cur = hist[-1]
         d = cur.data
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
@@ -840,7 +877,8 @@ def build_case(
             CaseIncident(
                 order_in_force=str(in_force.status) if in_force else "",
                 order_in_force_text=in_force.text(format_date) if in_force else "",
-                number=number,
+                number=cur.incident_id,
+                position=position,
                 id=cur.incident_id,
                 version=cur.version,
                 occurred_start=d.occurred_start,
@@ -867,7 +905,7 @@ def build_case(
                 author=d.author,
                 author_label=_author_label(d.author),
                 complete_later=d.complete_later,
-                source=redactor.text(d.source),
+                source=redactor.text(references.cite_source(d.source, cite_as)),
                 breach="order_breach" in d.kinds or d.order_id is not None,
                 order_id=d.order_id,
                 order_label=(
@@ -875,21 +913,13 @@ def build_case(
                 ),
                 order_condition=redactor.text(d.order_condition),
                 exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
-                exhibits_not_included=withheld.get(cur.incident_id, 0),
-                history=tuple(HistoryEntry(v.version, v.recorded_at, redactor.text(v.reason)) for v in hist),
-                versions=build_versions(
-                    hist,
-                    redactor=redactor,
-                    person_ref=person_ref,
-                    order_label=lambda oid: (
-                        redactor.text(f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}")
-                        .strip()
-                        if oid is not None and oid in order_by_id
-                        else ""
-                    ),
-                    exhibit_ref=lambda eid: ref(eid) if eid in exhibit_numbers else None,
-                    when=when_text,
-                    include_private=options.include_private,
+                exhibits_not_included=len(withheld.get(cur.incident_id, ())),
+                exhibits_withheld=tuple(withheld.get(cur.incident_id, ())),
+                history=tuple(
+                    HistoryEntry(
+                        v.version, v.recorded_at, redactor.text(references.cite_reason(v.reason, cite_as))
+                    )
+                    for v in hist
                 ),
                 private_note=redactor.text(d.private_note) if options.include_private else None,
             )
@@ -910,7 +940,7 @@ def build_case(
                 number=n,
                 evidence_id=eid,
                 original_filename=name,
-                bag_name=_bag_name(initials, n, name, item.media_type),
+                bag_name=_bag_name(given[eid].file_prefix, name, item.media_type),
                 sha256=item.sha256,
                 size=item.size,
                 media_type=item.media_type,
@@ -1019,10 +1049,18 @@ def build_case(
             IncidentFilter(start=options.start, end=options.end, include_deleted=True)
         ) - vault.count_incidents(span)
 
+    not_exported, deleted_entries, exhibits_not_exported = _not_in_export(
+        vault, {i.id for i in incidents}, exhibit_numbers, cited
+    )
+    used = sorted({given[e].initials for e in exhibit_numbers})
     return ExportCase(
+        entries_not_exported=not_exported,
+        entries_deleted=deleted_entries,
+        exhibits_not_exported=exhibits_not_exported,
+        exhibit_span=references.span_text([given[e] for e in exhibit_numbers]),
         case_title=case_title,
         owner=owner,
-        producer_initials=initials,
+        producer_initials=initials or (used[0] if len(used) == 1 else ""),
         exported_at=exported_at,
         software=f"Victim Log {__version__}",
         fingerprint=fingerprint.strip(),
@@ -1046,6 +1084,42 @@ def build_case(
         date_not_known=len(incidents) - len(known),
         date_notes=tuple(date_notes),
     )
+
+
+def _not_in_export(
+    vault: Vault,
+    exported: set[int],
+    included: dict[int, int],
+    cited: dict[int, EvidenceItem | None],
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...], tuple[ExhibitNotExported, ...]]:
+    """The references this export does not carry, so no gap is left unexplained:
+    entries of the log not chosen, deleted entries (runs of ids), and every exhibit
+    reference given before (by this or an earlier export) that is not in it, with why."""
+    from ..store import references as stored
+
+    rows = stored.incident_ids(vault.conn)
+    not_chosen = references.entry_ranges(i for i, deleted in rows if not deleted and i not in exported)
+    deleted = references.entry_ranges(i for i, is_deleted in rows if is_deleted)
+    out: list[ExhibitNotExported] = []
+    for eid, r in references.known(vault).items():
+        if eid in included:
+            continue
+        item = cited.get(eid)
+        if item is None:
+            try:
+                item = vault.evidence.get(eid)
+            except NotFound:
+                item = None
+        if item is None:
+            why = "no longer in the log"
+        elif item.erased:
+            why = "erased from the log by its owner"
+        elif item.removed:
+            why = "removed from the log by its owner"
+        else:
+            why = "not cited by the entries in this export"
+        out.append(ExhibitNotExported(r.text, r.number, why))
+    return tuple(not_chosen), tuple(deleted), tuple(out)
 
 
 def _check_unique_names(exhibits: list[CaseExhibit]) -> None:
@@ -1131,9 +1205,9 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
             {"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason} for h in i.history
         ],
         "private_note": i.private_note,
-        "account_changes": i.changes.account_changes,
-        "evidence_changes": i.changes.evidence_changes,
-        "versions": [version_json(v) for v in i.versions[:-1]],
+        "reference": f"Entry {i.number}",
+        "position": i.position,
+        "exhibits_withheld": list(i.exhibits_withheld),
     }
 
 
@@ -1222,4 +1296,9 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
             }
             for e in case.exhibits
         ],
+        "not_in_this_export": {
+            "entries": [list(r) for r in case.entries_not_exported],
+            "deleted_entries": [list(r) for r in case.entries_deleted],
+            "exhibits": [{"reference": e.reference, "why": e.why} for e in case.exhibits_not_exported],
+        },
     }

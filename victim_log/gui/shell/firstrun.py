@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QPalette
+from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtGui import QFont, QGuiApplication, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -219,6 +219,7 @@ class FirstRunScreen(QWidget):
         self.pair = PassphrasePair(page, label=self.tr("Passphrase:"))
         self.pair.changed.connect(self._update_create)
         layout.addWidget(self.pair)
+        layout.addWidget(self._make_initials_row(page))
         self.create_button = QPushButton(self.tr("Create my diary"), page)
         self.create_button.setObjectName("createButton")
         self.create_button.setAccessibleName(self.tr("Create my diary"))
@@ -236,6 +237,36 @@ class FirstRunScreen(QWidget):
         layout.addStretch(1)
         self._update_create()
         return page
+
+    def _make_initials_row(self, page: QWidget) -> QWidget:
+        """Your initials (optional here; an export asks if they are still missing):
+        exhibits are numbered with them, SM/1, SM/2 …, never with invented letters."""
+        from ...references import MAX_INITIALS
+
+        box = QWidget(page)
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.initials = QLineEdit(box)
+        self.initials.setObjectName("firstRunInitials")
+        self.initials.setAccessibleName(self.tr("Your initials"))
+        self.initials.setMaxLength(MAX_INITIALS)
+        self.initials.setPlaceholderText("SM")
+        self.initials.setValidator(
+            QRegularExpressionValidator(QRegularExpression(rf"[^\W_]{{0,{MAX_INITIALS}}}"), self.initials)
+        )
+        self.initials.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMMMMMMMM") + 16)
+        form.addRow(self.tr("Your initials:"), self.initials)
+        form.addRow(
+            "",
+            plain_label(
+                self.tr(
+                    "Optional. Evidence you give the police is numbered with your initials, as in "
+                    "a witness statement (SM/1, SM/2 …). You can add them later."
+                ),
+                box,
+            ),
+        )
+        return box
 
     def _update_create(self) -> None:
         self.create_button.setEnabled(self.pair.problem() is None)
@@ -259,6 +290,12 @@ class FirstRunScreen(QWidget):
         finally:
             QGuiApplication.restoreOverrideCursor()
         self.pair.clear()
+        try:
+            from ...references import remember_initials
+
+            remember_initials(vault, self.initials.text())
+        except VictimLogError:
+            pass  # optional here: the first export asks again
         set_message(self.status, "")
         self._recovery_key = recovery
         self.key_text.setText(recovery)

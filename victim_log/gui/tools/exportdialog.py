@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import references
 from ...errors import BadInput, VictimLogError
 from ...export.bundle import ExportResult, export
 from ...export.case import MAX_INITIALS, ExportOptions, build_case
@@ -229,7 +230,11 @@ class ExportDialog(QDialog):
         refs_form.addRow(
             "",
             wrapped(
-                self.tr("Exhibits are numbered with them, as in a witness statement: SM/1, SM/2 …"), refs
+                self.tr(
+                    "Exhibits are numbered with them, as in a witness statement: SM/1, SM/2 … "
+                    "A number is given once and kept in every later export."
+                ),
+                refs,
             ),
         )
         outer.addWidget(refs)
@@ -515,7 +520,10 @@ class ExportDialog(QDialog):
             vault = self.session.require()
             options = self.options()
             case = build_case(
-                vault, options, exported_at=datetime.now().astimezone().isoformat(timespec="seconds")
+                vault,
+                options,
+                exported_at=datetime.now().astimezone().isoformat(timespec="seconds"),
+                assign_references=False,  # a count: references are given by the export itself
             )
         except VictimLogError as exc:
             self.preview.setText(exc.message)
@@ -551,6 +559,17 @@ class ExportDialog(QDialog):
         try:
             options = self.options()
             vault = self.session.require()
+            if not references.clean_initials(options.initials) and not references.vault_initials(vault):
+                # Never invent letters: exhibit references are given once and kept.
+                self.initials.setFocus()
+                raise BadInput(
+                    self.tr(
+                        "Please type your initials first. Exhibits are numbered with them, "
+                        "as in a witness statement (SM/1, SM/2 …), and each keeps its number "
+                        "in every later export."
+                    )
+                )
+            references.remember_initials(vault, options.initials)
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
