@@ -41,7 +41,7 @@ from .bagit_zip import (
 )
 from .case import ExportCase, ExportOptions, build_case
 from .pdf import render_pdf
-from .tables import exhibits_csv, timeline_csv, timeline_json
+from .tables import exhibits_csv, timeline_csv, timeline_json, versions_csv
 
 FORMATS = ("bundle", "pdf", "csv", "json")
 SIGNING_KEY_META = "export_signing_key"
@@ -130,18 +130,25 @@ A log of incidents kept by {case.owner or "the person named above"} with Victim 
 {len(case.incidents)} incidents and {len(case.exhibits)} exhibits.
 
   data/timeline.pdf    the log to read: summary, pattern over time, breaches of
-                       orders, every incident in date order, history of amendments
+                       orders, every incident in date order, earlier versions of
+                       changed entries (Appendix A)
   data/timeline.csv    one row per incident, for case systems (columns: see
   data/timeline.json   docs in timeline.json "schema"); the same as JSON
   data/exhibits.csv    every exhibit: reference, original name, SHA-256, size, type
+  data/versions.csv    every earlier version of each changed entry, one row each,
+                       with its text as it was (timeline.json "versions" the same)
   data/exhibits/       the original evidence files, byte for byte as they were kept
                        (named by exhibit reference, e.g. {case.exhibit_file_example})
   data/journal.jsonl   the vault's hash-chained history: entries about these
                        incidents and exhibits in full, the others as placeholders
 
 Each incident shows when it happened and, separately, when it was first recorded
-(set by the app, not editable). Changes are never made in place: an amended entry
-says when and why, and its earlier versions are in the PDF's appendix.
+(set by the app, not editable). Changes are never made in place: a changed entry
+says when and why, and the wording of each earlier version is in this bundle: as a
+word-by-word comparison (with the first version in full) in the PDF's Appendix A,
+and in full in versions.csv and timeline.json. A file attached to an entry, or
+taken off it, is counted apart: it is not a change to the account. Private notes
+of earlier versions are included only if private notes are.
 
 Redactions in this copy
 -----------------------
@@ -285,6 +292,7 @@ def _write_bundle(
         PayloadEntry.from_bytes("timeline.csv", timeline_csv(case)),
         PayloadEntry.from_bytes("timeline.json", timeline_json(case)),
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
+        PayloadEntry.from_bytes("versions.csv", versions_csv(case)),
         PayloadEntry.from_bytes("journal.jsonl", journal_lines),
     ]
     for ex in case.exhibits:

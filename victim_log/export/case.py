@@ -48,6 +48,7 @@ from ..errors import BadInput, NotFound
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
+from .versions import CaseVersion, VersionCounts, build_versions, version_json
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem
@@ -235,6 +236,16 @@ class CaseIncident:
     # #16.3): an InForce id ("" when the entry is not a breach) and the sentence why.
     order_in_force: str = ""
     order_in_force_text: str = ""
+    # Every version as exported (export/versions.py), oldest first, the current one last.
+    versions: tuple[CaseVersion, ...] = ()
+
+    @property
+    def changes(self) -> VersionCounts:
+        """Account changes and evidence changes, counted apart (attaching a file is not
+        an amendment of the account)."""
+        if not self.versions:  # built by hand without versions: every later version counts
+            return VersionCounts(self.amendments, 0, 0, 0)
+        return VersionCounts.of(self.versions)
 
     @property
     def breach_flagged(self) -> bool:
@@ -808,7 +819,7 @@ def build_case(
 
     redact = frozenset(options.redact)
     redactor = _Redactor(
-        redact, known_people, case_title + " " + owner, (h[-1].data.location for h in histories)
+        redact, known_people, case_title + " " + owner, (v.data.location for h in histories for v in h)
     )
 
     # Exhibits: every file the (date-ordered) incidents cite, in order of first
@@ -920,6 +931,20 @@ def build_case(
                         v.version, v.recorded_at, redactor.text(references.cite_reason(v.reason, cite_as))
                     )
                     for v in hist
+                ),
+                versions=build_versions(
+                    hist,
+                    redactor=redactor,
+                    person_ref=person_ref,
+                    order_label=lambda oid: (
+                        redactor.text(f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}")
+                        .strip()
+                        if oid is not None and oid in order_by_id
+                        else ""
+                    ),
+                    exhibit_ref=lambda eid: ref(eid) if eid in exhibit_numbers else None,
+                    when=when_text,
+                    include_private=options.include_private,
                 ),
                 private_note=redactor.text(d.private_note) if options.include_private else None,
             )
@@ -1208,6 +1233,9 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "reference": f"Entry {i.number}",
         "position": i.position,
         "exhibits_withheld": list(i.exhibits_withheld),
+        "account_changes": i.changes.account_changes,
+        "evidence_changes": i.changes.evidence_changes,
+        "versions": [version_json(v) for v in i.versions[:-1]],
     }
 
 

@@ -45,6 +45,7 @@ from ..model import SHORT_LABELS
 from ..references import ranges_text
 from ..resources import resources_dir
 from ..textsafe import display_safe, plural
+from .versions import LEGEND, officer_rows, row_changes, word_diff
 from .case import (
     CaseExhibit,
     CaseIncident,
@@ -864,13 +865,32 @@ def _recorded_text(i: CaseIncident) -> str:
     return f"{text} ({after})"
 
 
-def _amended_text(i: CaseIncident) -> str:
-    last = i.history[-1]
-    return (
-        f"Amended {plural(i.amendments, 'time')}, last on "
-        f"{format_datetime(last.recorded_at)} ({last.reason}). "
-        "Every version is listed in Appendix A."
-    )
+def _changes_text(i: CaseIncident) -> list[tuple[str, str]]:
+    """Rows for an entry's later versions: account changes apart from file changes."""
+    counts = i.changes
+    rows: list[tuple[str, str]] = []
+    account = [v for v in i.versions[1:] if v.account_changed]
+    if counts.account_changes and account:
+        last = account[-1]
+        rows.append(
+            (
+                "Amended",
+                f"Account changed {plural(counts.account_changes, 'time')}, last on "
+                f"{format_datetime(last.recorded_at)} ({last.reason}). "
+                "The earlier wording is in Appendix A.",
+            )
+        )
+    elif counts.account_changes:  # no version details (a case built by hand)
+        rows.append(("Amended", f"Account changed {plural(counts.account_changes, 'time')}."))
+    if counts.evidence_changes:
+        rows.append(
+            (
+                "Files changed",
+                f"Files attached or taken off {plural(counts.evidence_changes, 'time')} "
+                "(not a change to the account; see Appendix A).",
+            )
+        )
+    return rows
 
 
 def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> None:
@@ -897,8 +917,8 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     pdf.field("Summary", c(i.summary), bold=True)
     pdf.field("Kind", c("; ".join(i.kind_labels)))
     pdf.field("Recorded", _recorded_text(i))
-    if i.amended:
-        pdf.field("Amended", c(_amended_text(i)))
+    for label, text in _changes_text(i):
+        pdf.field(label, c(text))
     pdf.field("Where", c(i.location))
     pdf.field("What happened", c(i.details))
     pdf.field("People", c("; ".join(f"{p.name} ({p.role_label.lower()})" for p in i.people)))
@@ -966,8 +986,9 @@ def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
         'Times are the victim\'s local clock when the incident happened. "At about" marks an '
         'approximate time and "time not known" a date without a time. "Recorded" is when '
         "the entry was first written in the log; the app sets it and it cannot be edited. "
-        "What happened is shown word for word as written. Entries that were changed say so, "
-        "and Appendix A lists every version with its date and reason. Exhibits are the "
+        "What happened is shown word for word as written. Entries that were changed say so; "
+        "Appendix A gives every earlier version's wording, with its date and reason, and "
+        "tells changes to the account apart from files attached or taken off. Exhibits are the "
         "original files, with their SHA-256 hashes taken when each entered the log. "
         "Characters this PDF's font cannot show appear as \ufffd or as [their name]; "
         "timeline.csv and timeline.json hold the exact text.",
@@ -981,28 +1002,93 @@ def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
 
 
 def _history_appendix(pdf: _Doc, case: ExportCase) -> None:
-    c = pdf.clean
-    amended = [i for i in case.incidents if i.amended]
+    """Appendix A: the earlier wording of every entry with more than one version.
+
+    Version 1 in full (when the account ever changed), then each later version with
+    its reason and a word-level diff of every part that changed, so the first version
+    and every step from it to the current text can be read on paper.
+    """
+    changed = [i for i in case.incidents if len(i.versions) > 1 or i.amended]
     pdf.add_page()
-    pdf.h1("Appendix A: Amendment history")
-    if not amended:
+    pdf.h1("Appendix A: Earlier versions of changed entries", "Appendix A: Earlier versions")
+    if not changed:
         pdf.para("No exported entry was changed after it was first recorded.")
         return
     pdf.para(
-        f"{plural(len(amended), 'entry', 'entries')} changed after first being recorded. "
-        "Every version is kept in the log and its hash-chained journal (journal.jsonl); "
-        "the timeline shows the latest version.",
+        f"{plural(len(changed), 'entry', 'entries')} changed after first being recorded. For "
+        "each, the account as first written, in full, then every later version: when it "
+        "was written, the reason given and, for each part of the account that changed, "
+        "its words before and after. Attaching a file to an entry or taking one off makes a "
+        "new version but does not change the account, so those versions are counted "
+        "apart. The timeline shows the latest version. Every version's full text is also "
+        "in timeline.json (versions) and versions.csv, and every version is in the "
+        "hash-chained journal (journal.jsonl).",
         size=9.5,
         line=4.8,
     )
+    pdf.ln(1)
+    pdf.para(LEGEND, size=9.5, line=4.8, bold=True)
     pdf.ln(2)
-    for i in amended:
-        pdf.need(12)
-        pdf.set_font(FONT, "B", 10)
-        pdf.para(f"Entry {i.number}: {c(i.summary, single_line=True)}", size=10, bold=True, line=5.5)
+    for i in changed:
+        _entry_versions(pdf, i, case.include_private)
+
+
+def _entry_versions(pdf: _Doc, i: CaseIncident, include_private: bool) -> None:
+    c = pdf.clean
+    pdf.need(20)
+    pdf.para(f"Entry {i.number}: {c(i.summary, single_line=True)}", size=10, bold=True, line=5.5)
+    counts = i.changes
+    pdf.para(
+        f"Account changed {plural(counts.account_changes, 'time')}; files attached or taken off "
+        f"{plural(counts.evidence_changes, 'time')}.",
+        size=9.5,
+        color=MUTED,
+    )
+    if not i.versions:  # a case built without version details: dates and reasons only
         for h in i.history:
             pdf.field(f"Version {h.version}", c(f"{format_datetime(h.recorded_at)}: {h.reason}"))
         pdf.ln(1)
+        return
+    first = i.versions[0]
+    if counts.account_changes:
+        pdf.para(
+            f"Version 1, first recorded {format_datetime(first.recorded_at)}: the account as first written",
+            size=9.5,
+            bold=True,
+        )
+        for label, text in officer_rows(first, include_private=include_private):
+            pdf.field(label, c(text))
+    else:
+        pdf.para(
+            f"Version 1, first recorded {format_datetime(first.recorded_at)}. The account is "
+            "unchanged since: only files were attached or taken off.",
+            size=9.5,
+        )
+    previous = first
+    for v in i.versions[1:]:
+        pdf.need(14)
+        current = " (the current version)" if v is i.versions[-1] else ""
+        pdf.para(
+            f"Version {v.version}, recorded {format_datetime(v.recorded_at)}{current}", size=9.5, bold=True
+        )
+        pdf.field("Reason given", c(v.reason))
+        if v.account_changed:
+            rows = row_changes(previous, v, v.changed_fields, include_private=include_private)
+            for label, old, new in rows:
+                same = "Changed; both versions are redacted in this copy."
+                pdf.field(label, c(word_diff(old, new) if old != new else same))
+        if v.evidence_changed:
+            files = "; ".join(
+                [f"{r} attached" for r in v.evidence_attached]
+                + [f"{r} taken off" for r in v.evidence_detached]
+            )
+            pdf.field("Files", c(files if v.account_changed else files + " (the account did not change)"))
+        if v.private_note_changed and not include_private:
+            pdf.field("Private note", "Changed (private notes are not included in this export).")
+        if v.change == "none":
+            pdf.field("Change", "Nothing in this export differs from the version before.")
+        previous = v
+    pdf.ln(2)
 
 
 def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:

@@ -1,4 +1,5 @@
-"""The machine-readable parts of an export: ``timeline.csv``, ``timeline.json``, ``exhibits.csv``.
+"""The machine-readable parts of an export: ``timeline.csv``, ``timeline.json``, ``exhibits.csv``,
+``versions.csv``.
 
 Officers load these into their case systems or open them in Excel, so the columns and
 keys are stable and documented here and in ``docs/export-format.md``. Renaming or
@@ -42,7 +43,20 @@ CSV format (both files)
     ``times_amended``, ``last_amended_at``, ``amendment_reasons``, ``author`` ("victim"
     or "support:<name>"), ``complete_later`` (yes/no: the author meant to add more),
     ``source`` (e.g. an import), ``private_note`` (always empty unless the owner chose
-    to include private notes).
+    to include private notes), ``account_changes`` (later versions that changed the
+    account), ``evidence_changes`` (later versions that only attached or took off files,
+    or did so as well: not a change of the account). The columns that carry the
+    entry's fields are the ones :mod:`victim_log.fields` declares.
+
+``versions.csv``: one row per **earlier** version of each exported entry (the current
+    text is in ``timeline.csv``), oldest first within an entry. Columns: ``entry``,
+    ``incident_id``, ``version``, ``recorded_at``, ``reason``, ``change`` (created,
+    account, evidence, account and evidence, private note), ``changed_fields`` (field
+    names that differ from the version before), ``evidence_attached`` and
+    ``evidence_detached`` (exhibit references), ``exhibits``, ``exhibits_not_included``,
+    then the field columns of ``timeline.csv`` (from ``occurred_start`` to
+    ``private_note``) holding the text as it was in that version, redacted as the
+    current text is.
 
 ``exhibits.csv``: one row per exhibit, in reference order. Columns: ``reference``
     (SM/1), ``file`` (path inside the bag, ``data/exhibits/SM-1_<name>``),
@@ -63,16 +77,21 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 
+from ..fields import INCIDENT_FIELDS, Field
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json
+from .versions import CaseVersion
 
 __all__ = [
     "EXHIBIT_COLUMNS",
     "TIMELINE_COLUMNS",
+    "VERSION_COLUMNS",
     "exhibits_csv",
+    "field_cells",
     "safe_cell",
     "timeline_csv",
     "timeline_json",
+    "versions_csv",
 ]
 
 TIMELINE_COLUMNS: tuple[str, ...] = (
@@ -114,6 +133,8 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
     "complete_later",
     "source",
     "private_note",
+    "account_changes",
+    "evidence_changes",
 )
 
 EXHIBIT_COLUMNS: tuple[str, ...] = (
@@ -163,48 +184,98 @@ def _join(values: Iterable[str]) -> str:
     return "; ".join(v for v in values if v)
 
 
+def _field_cell_values(field: Field, obj: CaseIncident | CaseVersion) -> tuple[object, ...]:
+    """The cells of one field, in the order of its ``csv_columns`` (see victim_log.fields)."""
+    value: Any = getattr(obj, field.name, "")  # a field still being added: an empty cell, not a crash
+    if field.kind == "choices":  # machine ids, then their labels
+        return (_join(value), _join(getattr(obj, field.csv_columns[1])))
+    if field.kind == "people":
+        return (_join(f"{p.name} ({p.role})" for p in value),)
+    if field.kind == "police":
+        return (value.reference, value.officer, value.collar_number, value.reported_on)
+    if field.kind == "order":  # whether it is a breach, then the order's type and reference
+        return (obj.breach, obj.order_label)
+    return (value if value is not None else "",)
+
+
+def field_cells(obj: CaseIncident | CaseVersion) -> dict[str, object]:
+    """Every incident field's ``timeline.csv`` cells, by column name (the registry's columns),
+    plus ``when`` (the time in words)."""
+    cells: dict[str, object] = {"when": obj.when}
+    for field in INCIDENT_FIELDS:
+        cells.update(zip(field.csv_columns, _field_cell_values(field, obj), strict=True))
+    return cells
+
+
 def _timeline_row(i: CaseIncident) -> list[object]:
     amendments = i.history[1:]
-    return [
-        i.number,
-        i.id,
-        i.version,
-        i.occurred_start,
-        i.occurred_end,
-        i.precision,
-        i.when,
-        i.first_recorded_at,
-        i.last_recorded_at,
-        _join(i.kinds),
-        _join(i.kind_labels),
-        i.summary,
-        i.location,
-        i.details,
-        _join(f"{p.name} ({p.role})" for p in i.people),
-        i.witnesses,
-        _join(i.effects),
-        _join(i.effect_labels),
-        i.effect_text,
-        i.actions,
-        i.police.reference,
-        i.police.officer,
-        i.police.collar_number,
-        i.police.reported_on,
-        i.breach,
-        i.order_label,
-        i.order_condition,
-        i.order_in_force,  # a victim_log.breaches.InForce id; "" if not a breach
-        i.order_in_force_text,
-        _join(i.exhibits),
-        i.exhibits_not_included,
-        len(amendments),
-        amendments[-1].recorded_at if amendments else "",
-        _join(f"v{h.version} {h.recorded_at}: {h.reason}" for h in amendments),
-        i.author,
-        i.complete_later,
-        i.source,
-        i.private_note or "",
-    ]
+    changes = i.changes
+    cells = field_cells(i)
+    cells.update(
+        entry=i.number,
+        incident_id=i.id,
+        version=i.version,
+        first_recorded_at=i.first_recorded_at,
+        last_recorded_at=i.last_recorded_at,
+        exhibits=_join(i.exhibits),
+        exhibits_not_included=i.exhibits_not_included,
+        times_amended=len(amendments),
+        last_amended_at=amendments[-1].recorded_at if amendments else "",
+        amendment_reasons=_join(f"v{h.version} {h.recorded_at}: {h.reason}" for h in amendments),
+        order_in_force=i.order_in_force,  # a victim_log.breaches.InForce id; "" if not a breach
+        order_in_force_note=i.order_in_force_text,
+        account_changes=changes.account_changes,
+        evidence_changes=changes.evidence_changes,
+    )
+    return [cells[c] for c in TIMELINE_COLUMNS]
+
+
+#: The field columns of timeline.csv (with ``when``), in its order.
+_FIELD_COLUMNS: tuple[str, ...] = tuple(
+    c for c in TIMELINE_COLUMNS if c == "when" or any(c in f.csv_columns for f in INCIDENT_FIELDS)
+)
+
+VERSION_COLUMNS: tuple[str, ...] = (
+    "entry",
+    "incident_id",
+    "version",
+    "recorded_at",
+    "reason",
+    "change",
+    "changed_fields",
+    "evidence_attached",
+    "evidence_detached",
+    "exhibits",
+    "exhibits_not_included",
+    *_FIELD_COLUMNS,
+)
+
+
+def _version_rows(i: CaseIncident) -> list[list[object]]:
+    rows = []
+    for v in i.versions[:-1]:  # the last is the current text, in timeline.csv
+        cells = field_cells(v)
+        cells.update(
+            entry=i.number,
+            incident_id=i.id,
+            version=v.version,
+            recorded_at=v.recorded_at,
+            reason=v.reason,
+            change=v.change,
+            changed_fields=_join(v.changed_fields),
+            evidence_attached=_join(v.evidence_attached),
+            evidence_detached=_join(v.evidence_detached),
+            exhibits=_join(v.exhibits),
+            exhibits_not_included=v.exhibits_not_included,
+        )
+        rows.append([cells[c] for c in VERSION_COLUMNS])
+    return rows
+
+
+def versions_csv(case: ExportCase) -> bytes:
+    """``versions.csv``: one row per earlier version of each exported entry (entries
+    never changed have none), columns :data:`VERSION_COLUMNS`."""
+    return _csv(VERSION_COLUMNS, (row for i in case.incidents for row in _version_rows(i)))
 
 
 def _exhibit_row(e: CaseExhibit) -> list[object]:
