@@ -88,16 +88,16 @@ EFFECTS: dict[str, str] = {
 PERSON_ROLES: dict[str, str] = {
     "perpetrator": "The person doing this",
     "third_party": "Someone acting for them",
-    "witness": "Witness",
-    "other": "Other",
     "contacted": "Someone they contacted or involved",
-}
+    "witness": "Witness",
     "named": "Named (role not given)",
-
-
+    "other": "Other",
+}
 #: The role of someone named in an entry without saying who they are (``add --person``):
 #: neither perpetrator nor third party, so naming a person never accuses them (#16.6).
 DEFAULT_NAMED_ROLE = "named"
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -209,8 +209,8 @@ class IncidentData:
     order_id: int | None = None
     order_condition: str = ""
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
-
     source_time: str = ""  # an imported item's time exactly as its source wrote it
+
     def __init__(
         self,
         summary: str,
@@ -232,8 +232,8 @@ class IncidentData:
         order_id: int | None = None,
         order_condition: str = "",
         source: str = "",
-    ) -> None:
         source_time: str = "",
+    ) -> None:
         # Written out because the frozen dataclass's own __init__ sets each field through
         # object.__setattr__, three times slower, and imports make one per message. A
         # test holds this signature to the fields above.
@@ -257,8 +257,8 @@ class IncidentData:
             order_id=order_id,
             order_condition=order_condition,
             source=source,
-        )
             source_time=source_time,
+        )
 
     def validated(self) -> IncidentData:
         """Return a normalised copy or raise BadInput with a reason a person understands.
@@ -629,7 +629,6 @@ def incident_body_json(data: IncidentData, evidence: tuple[int, ...]) -> str:
                 t(data.occurred_start),
                 t(data.order_condition),
                 "null" if data.order_id is None else str(data.order_id),
-                t(data.source_time),
                 "[" + ",".join(map(str, data.people)) + "]",
                 t(p.collar_number),
                 t(p.officer),
@@ -638,6 +637,7 @@ def incident_body_json(data: IncidentData, evidence: tuple[int, ...]) -> str:
                 t(data.precision),
                 t(data.private_note),
                 t(data.source),
+                t(data.source_time),
                 t(data.summary),
                 t(data.witnesses),
                 "[" + ",".join(map(str, evidence)) + "]",
