@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from .. import __version__
 from ..errors import UsageError
@@ -12,6 +12,8 @@ from ..model import KINDS
 from .argtypes import count_arg, id_arg, when_arg
 from .evidence import cmd_evidence_add, cmd_evidence_get, cmd_evidence_list, cmd_evidence_remove
 from .export import cmd_export
+from .groups import action_group, missing_action
+from .groups import add_vault_args as _add_vault_args
 from .imports import cmd_import
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
 from .orders import add_order_commands
@@ -34,13 +36,6 @@ class ArgParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
-
-
-def _add_vault_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--vault", metavar="DIR", help="vault folder (default: VICTIM_LOG_VAULT or your user data folder)"
-    )
-    p.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from FILE")
 
 
 def _add_incident_fields(p: argparse.ArgumentParser) -> None:
@@ -94,7 +89,7 @@ def build_parser() -> ArgParser:
         p.set_defaults(func=func)
         return p
 
-    p = command("gui", cmd_gui, "start the desktop app (the default)")
+    p: argparse.ArgumentParser = command("gui", cmd_gui, "start the desktop app (the default)")
     p.add_argument("--smoke", action="store_true", help="show the first screen, then exit 0")
     p.add_argument("--open-bundle", metavar="FILE", help="view a received export bundle")
 
@@ -209,33 +204,25 @@ def build_parser() -> ArgParser:
 
     add_order_commands(sub, ArgParser, _add_vault_args, missing_action)
 
-    people = sub.add_parser("person", help="list the people in your diary, or take one out")
-    psub = people.add_subparsers(dest="person_command", metavar="ACTION", parser_class=ArgParser)
-    people.set_defaults(func=lambda a: missing_action(people, psub))
-    p = psub.add_parser("list", help="list people (the perpetrator, others acting for them, witnesses)")
-    _add_vault_args(p)
-    p.set_defaults(func=cmd_person_list)
-    p.add_argument("--json", action="store_true")
-    p = psub.add_parser(
-        "delete",
-        help="take someone out of People, with a reason (refused while "
-        "an entry or order names them; the history keeps them)",
+    person = action_group(sub, "person", "list the people in your diary, or take one out")
+    p = person(
+        "list",
+        cmd_person_list,
+        "list people (the perpetrator, others acting for them, witnesses)",
+        describe=False,
     )
-    _add_vault_args(p)
-    p.set_defaults(func=cmd_person_delete)
+    p.add_argument("--json", action="store_true")
+    p = person(
+        "delete",
+        cmd_person_delete,
+        "take someone out of People, with a reason (refused while "
+        "an entry or order names them; the history keeps them)",
+        describe=False,
+    )
     p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
 
-    ev = sub.add_parser("evidence", help="add, list, save or remove evidence files")
-    evsub = ev.add_subparsers(dest="evidence_command", metavar="ACTION", parser_class=ArgParser)
-    ev.set_defaults(func=lambda a: missing_action(ev, evsub))
-
-    def evcommand(name: str, func: Callable[[argparse.Namespace], int], help: str) -> ArgParser:
-        p = evsub.add_parser(name, help=help, description=help)
-        _add_vault_args(p)
-        p.set_defaults(func=func)
-        return p
-
+    evcommand = action_group(sub, "evidence", "add, list, save or remove evidence files")
     p = evcommand("add", cmd_evidence_add, "store a file as evidence")
     p.add_argument("file")
     p.add_argument("--incident", type=id_arg, metavar="ID")
@@ -253,8 +240,3 @@ def build_parser() -> ArgParser:
     p.add_argument("--permanent", action="store_true", help="destroy it for ever (erases its key)")
 
     return parser
-
-
-def missing_action(p: argparse.ArgumentParser, actions: Any) -> int:
-    """``victim-log person`` alone: a usage error that names the group's own actions."""
-    raise UsageError(f"say what to do: {p.prog} {'|'.join(actions.choices)}")
