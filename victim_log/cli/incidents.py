@@ -207,6 +207,10 @@ def _record_json(
         reason=reason,
         deleted=deleted,
     )
+    start, end = d["occurred_start"], d["occurred_end"]  # on the case's clock (#16.4)
+    d["occurred_start_local"] = casetime.data_text(start) if start else ""
+    d["occurred_end_local"] = casetime.data_text(end) if end else ""
+    d["time_zone"] = casetime.active_zone().key
     return d  # type: ignore[no-any-return]
 
 
@@ -219,10 +223,6 @@ def cmd_list(args: argparse.Namespace) -> int:
         kinds=kinds(args.kind),
         include_deleted=args.include_deleted,
     )
-    start, end = d["occurred_start"], d["occurred_end"]  # on the case's clock (#16.4)
-    d["occurred_start_local"] = casetime.data_text(start) if start else ""
-    d["occurred_end_local"] = casetime.data_text(end) if end else ""
-    d["time_zone"] = casetime.active_zone().key
     with open_vault(args) as vault:
         rows = vault.list_incidents(flt, limit=args.limit, oldest_first=args.oldest_first)
         print_incidents(vault, rows, args.json)
