@@ -83,34 +83,33 @@ def write_backup(vault: Vault, out: Path) -> BackupInfo:
     entries: list[dict[str, Any]] = []
     total = 0
     try:
-        conn = vault.conn
-        conn.execute("BEGIN IMMEDIATE")  # no writer can change the files while we copy
-        try:
-            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
-                for path in _vault_files(vault):
-                    name = path.relative_to(vault.path).as_posix()
-                    digest = hashlib.sha256()
-                    size = 0
-                    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-                    info.external_attr = 0o600 << 16
-                    with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
-                        while chunk := src.read(1 << 20):
-                            digest.update(chunk)
-                            dst.write(chunk)
-                            size += len(chunk)
-                    entries.append({"name": name, "size": size, "sha256": digest.hexdigest()})
-                    total += size
-                body = {
-                    "format": FORMAT,
-                    "version": VERSION,
-                    "vault_id": vault.vault_id,
-                    "created_at": now_iso(),
-                    "files": entries,
-                }
-                manifest = {**body, "mac": _manifest_mac(vault, body)}
-                zf.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
-        finally:
-            conn.execute("ROLLBACK")
+        # No other writer can change the files while we copy them.
+        with (
+            vault.writers_held("the backup"),
+            zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf,
+        ):
+            for path in _vault_files(vault):
+                name = path.relative_to(vault.path).as_posix()
+                digest = hashlib.sha256()
+                size = 0
+                info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                info.external_attr = 0o600 << 16
+                with open(path, "rb") as src, zf.open(info, "w", force_zip64=True) as dst:
+                    while chunk := src.read(1 << 20):
+                        digest.update(chunk)
+                        dst.write(chunk)
+                        size += len(chunk)
+                entries.append({"name": name, "size": size, "sha256": digest.hexdigest()})
+                total += size
+            body = {
+                "format": FORMAT,
+                "version": VERSION,
+                "vault_id": vault.vault_id,
+                "created_at": now_iso(),
+                "files": entries,
+            }
+            manifest = {**body, "mac": _manifest_mac(vault, body)}
+            zf.writestr(MANIFEST, json.dumps(manifest, indent=1, sort_keys=True))
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, out)

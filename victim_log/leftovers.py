@@ -29,7 +29,6 @@ from .fsutil import (
     remove_abandoned,
     tracking_temps,
 )
-from .store import db
 from .textsafe import display_safe
 
 if TYPE_CHECKING:
@@ -79,10 +78,8 @@ def clean_vault_folder(path: Path) -> list[str]:
 
 
 def _pending(vault: Vault) -> list[tuple[str, str]]:
-    rows = vault.conn.execute(
-        "SELECT key, value FROM meta WHERE key LIKE ?", (f"setting:{PENDING_KEY}%",)
-    ).fetchall()
-    return [(str(k), str(v)) for k, v in rows]
+    """(setting name, temp path) of every output this vault started and not yet finished."""
+    return vault.settings_with_prefix(PENDING_KEY)
 
 
 def clean_pending_outputs(vault: Vault) -> list[str]:
@@ -104,8 +101,8 @@ def clean_pending_outputs(vault: Vault) -> list[str]:
         if freed or not p.exists():
             done.append(key)
     if done:
-        with contextlib.suppress(VictimLogError), db.transaction(vault.conn, "the clean-up"):
-            vault.conn.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in done])
+        with contextlib.suppress(VictimLogError):
+            vault.forget_settings(done)
     return cleaned
 
 
@@ -129,8 +126,8 @@ def remember_temp(vault: Vault, tmp: Path) -> Callable[[], None]:
         return lambda: None
 
     def forget() -> None:
-        with contextlib.suppress(VictimLogError), db.transaction(vault.conn, "the clean-up"):
-            vault.conn.execute("DELETE FROM meta WHERE key = ?", ("setting:" + key,))
+        with contextlib.suppress(VictimLogError):
+            vault.forget_settings([key])
 
     return forget
 

@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..imported import is_imported
+from ..store import imports as import_log
 from .records import ParsedItem
 
 if TYPE_CHECKING:
@@ -182,11 +183,7 @@ def typed_entries(vault: Vault) -> list[TypedEntry]:
     Imported entries are known from the import memory (``imported_items``) without
     reading them, so a vault of 100,000 imported messages reads only its typed ones.
     """
-    rows = vault.conn.execute(
-        "SELECT id FROM incidents WHERE deleted = 0 AND precision IN ('exact', 'approximate')"
-        " AND id NOT IN (SELECT incident_id FROM imported_items)"
-    ).fetchall()
-    ids = [int(r[0]) for r in rows]
+    ids = import_log.typed_with_time(vault.conn)
     out: list[TypedEntry] = []
     for start in range(0, len(ids), 500):
         for v in vault.get_incidents(ids[start : start + 500]):

@@ -38,3 +38,13 @@ def remember_source(
             " VALUES (?,?,?,?)",
             (key, evidence_id, at, incident_count),
         )
+
+
+def typed_with_time(conn: Connection) -> list[int]:
+    """Ids of the current incidents with an exact or approximate time that no import
+    made (known from the import memory, without reading a single record)."""
+    rows = conn.execute(
+        "SELECT id FROM incidents WHERE deleted = 0 AND precision IN ('exact', 'approximate')"
+        " AND id NOT IN (SELECT incident_id FROM imported_items)"
+    ).fetchall()
+    return [int(r[0]) for r in rows]
