@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -21,13 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions, build_case, case_to_json
 from victim_log.export.pdf import render_pdf
 from victim_log.export.tables import timeline_csv, versions_csv
-from victim_log.export.versions import word_diff
+from victim_log.export.versions import DELETED_MARK, INSERTED_MARK, word_diff
 from victim_log.model import IncidentData, PersonData
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle
@@ -218,3 +221,26 @@ def test_word_diff_marks() -> None:
     assert word_diff("line one\nline two", "line one\nline 2") == "line one\nline [-two-] {+2+}"
     # A short value mostly rewritten is shown whole, not as a patchwork.
     assert word_diff(OLD_PLACE, NEW_PLACE) == f"[-{OLD_PLACE}-] {{+{NEW_PLACE}+}}"
+    # The person's own brackets are never mistaken for ours.
+    assert word_diff("he wrote [-x-]", "he wrote {+y+}") == "Before: he wrote [-x-]\nAfter: he wrote {+y+}"
+
+
+_WORDS = st.lists(
+    st.sampled_from(["he", "said", "the", "Co-op", "\n", "find", "me", "“quote”", "07700"]), max_size=30
+)
+
+
+@settings(derandomize=True, max_examples=300, deadline=None)
+@given(_WORDS, _WORDS)
+def test_word_diff_loses_no_word(old_words: list[str], new_words: list[str]) -> None:
+    """Both versions can be read back from the diff: drop one side's marks, keep the other's words."""
+    old, new = " ".join(old_words), " ".join(new_words)
+    diff = word_diff(old, new)
+
+    def side(keep: tuple[str, str], drop: tuple[str, str]) -> list[str]:
+        text = re.sub(re.escape(drop[0]) + r".*?" + re.escape(drop[1]), " ", diff, flags=re.S)
+        text = text.replace(keep[0], " ").replace(keep[1], " ").replace("(empty)", " ")
+        return text.split()
+
+    assert side(DELETED_MARK, INSERTED_MARK) == old.split()
+    assert side(INSERTED_MARK, DELETED_MARK) == new.split()

@@ -433,10 +433,14 @@ def word_diff(old: str, new: str) -> str:
     gained as ``{+...+}``; an empty side reads ``(empty)``. Runs of spaces print as one.
 
     Very long texts on both sides are shown whole (old marked deleted, new marked
-    inserted) rather than spend minutes on a word diff.
+    inserted) rather than spend minutes on a word diff. A text that itself contains
+    one of the marks is shown as "Before:" and "After:" lines instead, so no reader
+    mistakes the person's own brackets for ours.
     """
     if old == new:
         return new
+    if any(m in text for text in (old, new) for m in (*DELETED_MARK, *INSERTED_MARK)):
+        return f"Before: {old}\nAfter: {new}"
     a, b = _tokens(old), _tokens(new)
     if not a:
         return "[-(empty)-] " + _mark(b, INSERTED_MARK)
