@@ -29,18 +29,21 @@ This module holds no Qt and no SQL: the rules, the wording and the transaction.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .clock import now_iso
-from .errors import BadInput
+from .errors import BadInput, NotFound
 from .store import meta
 from .store import references as store
 from .store.references import ExhibitRef
+from .textsafe import display_safe
 
 if TYPE_CHECKING:
+    from .model import IncidentVersion
     from .vault import Vault
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "cite_source",
     "clean_initials",
     "cited_evidence_ids",
+    "in_app_names",
     "entry_ranges",
     "give",
     "known",
@@ -178,30 +182,53 @@ def cited_evidence_ids(text: str) -> tuple[int, ...]:
     return ()
 
 
-def _cite(eid: int, refs: Mapping[int, str]) -> str:
-    return refs.get(eid) or NOT_INCLUDED
+def _cite(eid: int, refs: Mapping[int, str], missing: str = NOT_INCLUDED) -> str:
+    return refs.get(eid) or missing
 
 
-def cite_source(source: str, refs: Mapping[int, str]) -> str:
+def cite_source(source: str, refs: Mapping[int, str], missing: str = NOT_INCLUDED) -> str:
     """An imported entry's source with the exhibit's reference for the internal id:
     ``import:whatsapp exhibit 9 line 10`` -> ``SM/4, line 10`` (or "a file not
     included in this export, line 10"). Anything else is returned unchanged."""
     m = _SOURCE.match(source.strip())
     if not m:
         return source
-    cited = _cite(int(m.group("id")), refs)
+    cited = _cite(int(m.group("id")), refs, missing)
     rest = (m.group("rest") or "").strip()
     return f"{cited}, {rest}" if rest else cited
 
 
-def cite_reason(reason: str, refs: Mapping[int, str]) -> str:
+def cite_reason(reason: str, refs: Mapping[int, str], missing: str = NOT_INCLUDED) -> str:
     """A version's machine-written reason with the reference for the internal id:
     ``attached evidence 4`` -> ``attached SM/7`` (or "attached a file not included in
     this export"). Reasons people typed are returned unchanged."""
     m = _ATTACHED.match(reason.strip())
     if not m:
         return reason
-    return f"attached {_cite(int(m.group('id')), refs)}"
+    return f"attached {_cite(int(m.group('id')), refs, missing)}"
+
+
+GONE = "a file no longer in the log"
+
+
+def in_app_names(vault: Vault, history: Sequence[IncidentVersion]) -> dict[int, str]:
+    """How the app names each file an entry's versions cite: its exhibit reference
+    once an export gave one (``SM/4``), else its file name, never the internal id.
+    Use with :func:`cite_source` / :func:`cite_reason` and ``missing=GONE``."""
+    ids: set[int] = set()
+    for v in history:
+        ids.update(v.evidence)
+        ids.update(cited_evidence_ids(v.reason))
+        ids.update(cited_evidence_ids(v.data.source))
+    refs = store.lookup(vault.conn, ids)
+    names: dict[int, str] = {}
+    for eid in ids:
+        if eid in refs:
+            names[eid] = refs[eid].text
+            continue
+        with contextlib.suppress(NotFound):
+            names[eid] = display_safe(vault.evidence.get(eid).filename, single_line=True)
+    return names
 
 
 # ---------------------------------------------------------------------------- lists in words

@@ -74,3 +74,25 @@ def test_export_asks_for_initials_and_the_count_gives_nothing_away(
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
     assert with_file.get_setting("initials") == "JD"
     assert [r.text for r in references.known(with_file).values()] == ["JD/1"]
+
+
+def test_the_app_names_files_by_reference_never_by_id(qtbot, session: Session, vault: Vault) -> None:
+    from victim_log.export.case import ExportOptions, build_case
+    from victim_log.gui.diary.detail import DetailPane
+    from victim_log.importers.service import ImportRequest, run_import
+
+    fixture = Path(__file__).parent.parent / "importers" / "fixtures" / "whatsapp_android_dmy.txt"
+    report = run_import(vault, ImportRequest("whatsapp", fixture, sender="Dan Marsh"))
+    iid = report.incident_ids[0]
+    vault.evidence.add_bytes(PNG, "screenshot.png", incident_id=iid)  # "attached evidence N"
+    pane = DetailPane(session)
+    qtbot.addWidget(pane)
+    pane.show_incident(iid)
+    before = pane.fields.rows()["Source"]
+    assert "exhibit" not in before and before.startswith("whatsapp_android_dmy.txt, line ")
+    build_case(vault, ExportOptions(initials="SM"), exported_at="2026-09-06T14:03:00+01:00")
+    pane.show_incident(iid)
+    assert pane.fields.rows()["Source"].startswith("SM/1, line ")
+    assert pane.evidence_list.item(1).text() == "SM/2 screenshot.png"
+    reasons = [pane.history_list.topLevelItem(i).text(2) for i in range(pane.history_list.topLevelItemCount())]
+    assert "attached SM/2" in reasons and not any("evidence" in r for r in reasons)

@@ -14,6 +14,7 @@ shown as plain text, never as rich text.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from PySide6.QtCore import (
@@ -49,6 +50,7 @@ from ...errors import VictimLogError
 from ...fields import changed_names
 from ...fields import labels as field_labels
 from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
+from ...references import GONE, cite_reason, cite_source, in_app_names
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
@@ -324,6 +326,7 @@ class DetailPane(QWidget):
         self.evidence: list[EvidenceItem] = []
         self._people: dict[int, tuple[str, str]] = {}
         self._orders: dict[int, Order] = {}
+        self._names: dict[int, str] = {}  # files by exhibit reference (or name), never by id
         self.thumbnails = ThumbnailCache()
         self._thumb_queue: list[tuple[int, QListWidgetItem]] = []
         self._thumb_timer = QTimer(self)
@@ -464,6 +467,7 @@ class DetailPane(QWidget):
                         person = vault.get_person(pid)
                         people[pid] = (display_safe(person.data.name, single_line=True), person.data.role)
             orders = {o.id: o for o in vault.list_orders()}
+            names = in_app_names(vault, history)
         except VictimLogError as exc:
             self.clear()
             dialogs.show_error(self, exc)
@@ -474,6 +478,7 @@ class DetailPane(QWidget):
         self.evidence = evidence
         self._people = people
         self._orders = orders
+        self._names = names
         self._fill()
 
     def refresh(self) -> None:
@@ -521,7 +526,8 @@ class DetailPane(QWidget):
         editable = not v.deleted
         for b in (self.edit_button, self.attach_button, self.delete_button):
             b.setEnabled(editable)
-        self.fields.show_version(data, self._people, self._orders, with_kinds=False)
+        source = cite_source(data.source, self._names, GONE)  # "SM/4, line 10"
+        self.fields.show_version(replace(data, source=source), self._people, self._orders, with_kinds=False)
         self._fill_evidence()
         self._fill_history()
 
@@ -556,6 +562,8 @@ class DetailPane(QWidget):
         file_icon = self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for ev in self.evidence:
             name = display_safe(ev.filename, single_line=True)
+            if self._names.get(ev.id, name) != name:  # its exhibit reference, once exported
+                name = f"{self._names[ev.id]} {name}"
             if ev.erased:
                 name = self.tr("%1 (erased)").replace("%1", name)
             elif ev.removed:
@@ -634,7 +642,7 @@ class DetailPane(QWidget):
                 [
                     str(version.version),
                     format_stamp(version.recorded_at),
-                    display_safe(version.reason, single_line=True),
+                    display_safe(cite_reason(version.reason, self._names, GONE), single_line=True),
                     changes,
                 ]
             )
