@@ -284,7 +284,7 @@ def test_case_and_json_carry_the_check(case: ExportCase) -> None:
     flagged = {
         i.id for i in case.incidents if i.summary not in ("Text while in force", "A call, not a breach")
     }
-    assert set(doc["breaches_flagged"]) == flagged  # type: ignore[arg-type]
+    assert set(doc["breaches_flagged"]) == flagged  # type: ignore[call-overload]
     assert doc["counts"]["breaches_flagged"] == 4  # type: ignore[index]
     order = doc["orders"][0]  # type: ignore[index]
     assert (order["served_on"], order["served_by"], order["without_notice"], order["interim"]) == (

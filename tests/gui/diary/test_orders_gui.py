@@ -4,6 +4,7 @@ the warning an entry shows when its breach is dated outside its order's term."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from PySide6.QtCore import QDate
@@ -176,3 +177,14 @@ def test_the_editor_warns_while_the_breach_is_dated_outside_the_term(
     assert not editor.order_warning.isVisibleTo(editor)  # in force: nothing to warn about
     editor.order.setCurrentIndex(0)  # "Not a breach of an order", the kind still says breach
     assert "not linked to a recorded order" in editor.order_warning.text()
+
+
+def test_an_old_free_text_date_is_shown_to_be_picked_again(qtbot, session: Session, vault: Vault) -> None:
+    """Before the date pickers, "4/3/2026" was stored as typed (4 March or 3 April?)."""
+    oid = vault.add_order(OrderData("Restraining order"))
+    old = dataclasses.replace(vault.get_order(oid), data=OrderData("Restraining order", made_on="4/3/2026"))
+    dialog = _dialog(qtbot, session, order=old)
+    assert dialog.made_on.value() == ""
+    assert dialog.made_on.note.isVisibleTo(dialog)
+    assert "\u201c4/3/2026\u201d" in dialog.made_on.note.text()
+    assert not dialog.served_on.note.isVisibleTo(dialog)

@@ -102,10 +102,20 @@ class DateField(QWidget):
         self.date_edit.setMinimumDate(QDate(1900, 1, 1))
         self.date_edit.setMaximumDate(QDate(2199, 12, 31))
         self.date_edit.dateChanged.connect(lambda _d: self.none.setChecked(False))
-        layout = QHBoxLayout(self)
+        # An order stored before dates were picked may hold text like "4/3/2026" (two
+        # possible days): shown as it was, so the person can pick the date it means.
+        self.note = QLabel(self)
+        self.note.setObjectName(name + "Note")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)
+        self.note.setWordWrap(True)
+        self.note.hide()
+        row = QHBoxLayout()
+        row.addWidget(self.date_edit, 1)
+        row.addWidget(self.none)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.date_edit, 1)
-        layout.addWidget(self.none)
+        layout.addLayout(row)
+        layout.addWidget(self.note)
         self.setFocusProxy(self.date_edit)
 
     def value(self) -> str:
@@ -117,6 +127,15 @@ class DateField(QWidget):
         if day is not None:
             self.date_edit.setDate(QDate(day.year, day.month, day.day))
         self.none.setChecked(day is None)
+        unreadable = day is None and bool(value.strip())
+        self.note.setText(
+            self.tr("Recorded before as \u201c%1\u201d: please pick the date it means.").replace(
+                "%1", display_safe(value, single_line=True)[:40]
+            )
+            if unreadable
+            else ""
+        )
+        self.note.setVisible(unreadable)
 
 
 class OrderDialog(QDialog):
