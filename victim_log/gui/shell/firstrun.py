@@ -57,6 +57,17 @@ def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
     return label
 
 
+def intro_page(parent: QWidget, title: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
+    """A page of the first-run or unlock screen: its title, then what this step is
+    for in plain words (someone frightened or in a hurry should never have to guess);
+    returns the page and its layout for the rest."""
+    page = QWidget(parent)
+    layout = QVBoxLayout(page)
+    layout.addWidget(title_label(title, page))
+    layout.addWidget(plain_label(intro, page))
+    return page, layout
+
+
 def link_button(text: str, parent: QWidget, name: str) -> QPushButton:
     """A button that looks like a link (underlined, the palette's link colour)."""
     button = QPushButton(text, parent)
@@ -307,18 +318,14 @@ class FirstRunScreen(QWidget):
     # ------------------------------------------------------------------ page 2
 
     def _make_key_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addWidget(title_label(self.tr("Your recovery key"), page))
-        layout.addWidget(
-            plain_label(
-                self.tr(
-                    "If you forget your passphrase, this key is the only way back in. "
-                    "Print it or save it somewhere safe away from this computer, such as a USB stick "
-                    "you keep with you. Anyone who has it can open your diary."
-                ),
-                page,
-            )
+        page, layout = intro_page(
+            self,
+            self.tr("Your recovery key"),
+            self.tr(
+                "If you forget your passphrase, this key is the only way back in. "
+                "Print it or save it somewhere safe away from this computer, such as a USB stick "
+                "you keep with you. Anyone who has it can open your diary."
+            ),
         )
         self.key_text = QLabel("", page)
         self.key_text.setObjectName("recoveryKey")
@@ -418,17 +425,13 @@ class FirstRunScreen(QWidget):
     # ------------------------------------------------------------------ page 3: restore
 
     def _make_restore_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addWidget(title_label(self.tr("Restore a backup"), page))
-        layout.addWidget(
-            plain_label(
-                self.tr(
-                    "Choose the backup file you saved, then type the passphrase you used with it "
-                    "(or your recovery key). The backup is checked before anything is restored."
-                ),
-                page,
-            )
+        page, layout = intro_page(
+            self,
+            self.tr("Restore a backup"),
+            self.tr(
+                "Choose the backup file you saved, then type the passphrase you used with it "
+                "(or your recovery key). The backup is checked before anything is restored."
+            ),
         )
         row = QHBoxLayout()
         self.backup_label = plain_label(self.tr("No file chosen yet."), page, self.tr("Backup file"))

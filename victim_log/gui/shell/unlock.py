@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from ...errors import VaultLocked, VictimLogError, WrongPassphrase
 from ..widgets import dialogs
 from ..widgets.common import centred_pages, push_button
-from .firstrun import PassphrasePair, link_button, plain_label, set_message, title_label
+from .firstrun import PassphrasePair, intro_page, link_button, plain_label, set_message, title_label
 from .session import Session, carry_on
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
@@ -99,17 +99,13 @@ class UnlockScreen(QWidget):
         return page
 
     def _make_recovery_page(self) -> QWidget:
-        page = QWidget(self)
-        layout = QVBoxLayout(page)
-        layout.addWidget(title_label(self.tr("Use your recovery key"), page))
-        layout.addWidget(
-            plain_label(
-                self.tr(
-                    "Type the recovery key you printed or saved when you set things up, then choose a "
-                    "new passphrase. Your recovery key keeps working afterwards."
-                ),
-                page,
-            )
+        page, layout = intro_page(
+            self,
+            self.tr("Use your recovery key"),
+            self.tr(
+                "Type the recovery key you printed or saved when you set things up, then choose a "
+                "new passphrase. Your recovery key keeps working afterwards."
+            ),
         )
         self.recovery_key = QLineEdit(page)
         self.recovery_key.setObjectName("recoveryKeyInput")
