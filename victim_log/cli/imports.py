@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, UsageError
 from ..textsafe import plural
 from .output import one_line, print_json
 from .session import open_vault
+
+if TYPE_CHECKING:
+    from ..importers.service import ImportReport
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -25,6 +29,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         me=args.me,
         dry_run=args.dry_run,
         photo_incidents=args.make_incidents,
+        context=not args.no_context,
+        skip_duplicates=args.skip_duplicates,
     )
     with open_vault(args) as vault:
         report = run_import(vault, req)
@@ -55,9 +61,45 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         for line in report.preview:
             print(f"  - {one_line(line)}")
+        _print_records_notes(report)
     if args.sender is None and args.format != "photos" and not args.dry_run and not report.already_imported:
         raise UsageError(
             "Say which sender is the person harassing you with --sender NAME "
             "(the list above shows them). Nothing was imported."
         )
     return EXIT_OK
+
+
+def _print_records_notes(report: ImportReport) -> None:
+    """Context kept, grouping used and likely duplicates, so nothing happens unsaid (#16.5)."""
+    would = report.dry_run
+    if report.group_minutes and report.incidents_created:
+        print(
+            f"Messages {report.group_minutes} minutes apart or less are one incident each burst "
+            "(--group-minutes 0: one incident per message)."
+        )
+    if report.context_created:
+        n = report.context_created
+        verb = ("would be" if would else "was") if n == 1 else ("would be" if would else "were")
+        print(
+            f"{plural(n, 'reply', 'replies')} of yours asking them to stop {verb} kept as context "
+            "(shown in the timeline and the export, not counted as incidents; --no-context: not kept)."
+        )
+    if report.context_note:
+        print(report.context_note)
+    dups = report.possible_duplicates
+    if dups:
+        print(f"{plural(len(dups), 'message')} may be the same as entries you typed:")
+        for dup in dups[:50]:
+            print(f"  - {dup.describe()}")
+        if len(dups) > 50:
+            print(f"  ... and {len(dups) - 50} more (--json lists them all).")
+        if any(d.skipped for d in dups):
+            print("Those were left out of this import; they stay in the original file kept as evidence.")
+        elif would:
+            print("They would be imported too. To leave them out, add --skip-duplicates.")
+        else:
+            print(
+                "They were imported too (nothing is merged). If one is the same as your entry, "
+                "you can delete the copy you do not want: victim-log delete ID --reason ..."
+            )

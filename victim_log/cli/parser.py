@@ -8,6 +8,7 @@ from typing import NoReturn
 
 from .. import __version__
 from ..errors import UsageError
+from ..imported import DEFAULT_GROUP_MINUTES
 from ..model import KINDS
 from .argtypes import count_arg, id_arg, when_arg
 from .evidence import cmd_evidence_add, cmd_evidence_get, cmd_evidence_list, cmd_evidence_remove
@@ -186,9 +187,19 @@ def build_parser() -> ArgParser:
     p.add_argument(
         "--group-minutes",
         type=count_arg,
-        default=0,
+        default=DEFAULT_GROUP_MINUTES,
         metavar="N",
-        help="messages N minutes apart become one incident",
+        help=f"messages N minutes apart make one incident (default {DEFAULT_GROUP_MINUTES}; 0: one each)",
+    )
+    p.add_argument(
+        "--no-context",
+        action="store_true",
+        help="do not keep your own replies asking them to stop (kept as context by default)",
+    )
+    p.add_argument(
+        "--skip-duplicates",
+        action="store_true",
+        help="leave out messages that look like entries you typed (listed, never dropped silently)",
     )
     p.add_argument("--date-order", choices=["dmy", "mdy"], help="if the chat's dates are ambiguous")
     p.add_argument("--me", metavar="NAME", help="your own name as it appears in the export")

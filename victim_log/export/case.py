@@ -45,6 +45,8 @@ from typing import TYPE_CHECKING
 from .. import __version__, references
 from ..breaches import IN_TERM, check_breach
 from ..errors import BadInput, NotFound
+from ..imported import author_label as imported_author_label
+from ..imported import imported_as, is_context, is_imported
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
@@ -228,6 +230,11 @@ class CaseIncident:
     exhibits_not_included: int  # files cited but removed from the vault before export
     history: tuple[HistoryEntry, ...]  # every version, the first is the creation
     private_note: str | None  # None: not exported (the default); "" : there is none
+    # An imported record (not the victim's account) and how it is cited, #16.5; a
+    # context entry (the victim's own reply kept from an import) is never counted.
+    imported: bool = False
+    imported_as: str = ""  # "message as exported (SM/4, line 10)"
+    context: bool = False
     position: int = 0  # 1..N: its place in this export (date order); cite ``number``
     # Cited files not in this export (removed or erased): "SM/7", or NOT_INCLUDED when
     # the file has no reference.
@@ -371,6 +378,9 @@ class ExportCase:
     # out of the counts per period) and recorded-at times the computer's clock put
     # out of order.
     date_notes: tuple[str, ...] = ()
+    # The victim's own replies kept from imports ("please stop"), in date order: shown
+    # beside the incidents, never counted, charted or listed as breaches (#16.5).
+    context: tuple[CaseIncident, ...] = ()
     # References not in this export, so every gap in the numbering is explained:
     # entries (runs of incident ids) not chosen, deleted entries, and exhibit
     # references given before that this export does not carry.
@@ -641,6 +651,9 @@ def _check_options(options: ExportOptions) -> None:
 
 
 def _author_label(author: str) -> str:
+    imported = imported_author_label(author)
+    if imported is not None:
+        return imported
     if not author or author == "victim":
         return "The victim"
     if author.startswith("support:"):
@@ -915,6 +928,9 @@ def build_case(
                 ),
                 author=d.author,
                 author_label=_author_label(d.author),
+                imported=is_imported(d.author, d.source),
+                imported_as=redactor.text(imported_as(d.source, references.cite_source(d.source, cite_as))),
+                context=is_context(d.author),
                 complete_later=d.complete_later,
                 source=redactor.text(references.cite_source(d.source, cite_as)),
                 breach="order_breach" in d.kinds or d.order_id is not None,
@@ -1039,6 +1055,11 @@ def build_case(
             )
         )
 
+    # The victim's replies kept as context are shown, never counted (#16.5).
+    context = [i for i in incidents if i.context]
+    if context:  # histories stay aligned with incidents for what follows
+        histories = [h for h, i in zip(histories, incidents, strict=True) if not i.context]
+        incidents = [i for i in incidents if not i.context]
     kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
     counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS if kind_counter[k]) + tuple(
         KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS
@@ -1075,7 +1096,7 @@ def build_case(
         ) - vault.count_incidents(span)
 
     not_exported, deleted_entries, exhibits_not_exported = _not_in_export(
-        vault, {i.id for i in incidents}, exhibit_numbers, cited
+        vault, {i.id for i in (*incidents, *context)}, exhibit_numbers, cited
     )
     used = sorted({given[e].initials for e in exhibit_numbers})
     return ExportCase(
@@ -1100,6 +1121,7 @@ def build_case(
         redactions=_redaction_notes(redactor, incidents),
         deleted_not_exported=deleted,
         incidents=tuple(incidents),
+        context=tuple(context),
         exhibits=tuple(exhibits),
         people=tuple(people),
         orders=tuple(case_orders),
@@ -1225,6 +1247,10 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "author": i.author,
         "complete_later": i.complete_later,
         "source": i.source,
+        "imported": i.imported,
+        "imported_as": i.imported_as,
+        "imported_at": i.first_recorded_at if i.imported else "",
+        "context": i.context,
         "amended": i.amended,
         "history": [
             {"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason} for h in i.history
@@ -1263,6 +1289,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         "deleted_not_exported": case.deleted_not_exported,
         "counts": {
             "incidents": len(case.incidents),
+            "context_entries": len(case.context),
             "exhibits": len(case.exhibits),
             "breaches": len(case.breaches),
             "breaches_flagged": len(case.breaches_flagged),
@@ -1309,6 +1336,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         "breaches": [i.id for i in case.breaches],
         "breaches_flagged": [i.id for i in case.breaches_flagged],
         "incidents": [_incident_json(i) for i in case.incidents],
+        "context": [_incident_json(i) for i in case.context],
         "exhibits": [
             {
                 "reference": e.reference,

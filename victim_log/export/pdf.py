@@ -429,6 +429,9 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
         ),
     )
     pdf.field("Which incidents", c(case.selection))
+    imported_note = _imported_note(case)
+    if imported_note:
+        pdf.field("Imported records", imported_note)
     pdf.field(
         "Exhibits",
         f"{len(case.exhibits)}"
@@ -840,8 +843,64 @@ def _size(n: int) -> str:
     return f"{value:.1f} {units[0]}" if value < 10 else f"{value:.0f} {units[0]}"
 
 
+def _imported_note(case: ExportCase) -> str:
+    """The title page's word on imported records and context entries (#16.5)."""
+    imported = sum(1 for i in case.incidents if i.imported)
+    parts = []
+    if imported:
+        parts.append(
+            plural(imported, "incident")
+            + (" is an imported record: " if imported == 1 else " are imported records: ")
+            + "messages or calls as the phone or app exported them, not typed by the victim. "
+            "Their time is the export's own; 'Imported' is when they entered the log."
+        )
+    if case.context:
+        parts.append(
+            f"{plural(len(case.context), 'message')} the victim sent (asking the sender to stop) "
+            + ("is" if len(case.context) == 1 else "are")
+            + " shown in the timeline as context: not incidents, and not counted."
+        )
+    return " ".join(parts)
+
+
+def _in_date_order(case: ExportCase) -> list[CaseIncident]:
+    """Incidents and context entries together, by when they happened (context entries
+    without a date last)."""
+    if not case.context:
+        return list(case.incidents)
+
+    def key(i: CaseIncident) -> tuple[int, float]:
+        try:
+            return (0, datetime.fromisoformat(i.occurred_start).timestamp())
+        except ValueError:
+            return (1, 0.0)
+
+    out: list[CaseIncident] = []
+    rest = sorted(case.context, key=key)
+    for inc in case.incidents:
+        while rest and key(rest[0])[0] == 0 and inc.occurred_start and key(rest[0]) < key(inc):
+            out.append(rest.pop(0))
+        out.append(inc)
+    return out + rest
+
+
+def _context_entry(pdf: _Doc, i: CaseIncident) -> None:
+    """A context entry: the victim's own reply from an imported chat, not an incident."""
+    c = pdf.clean
+    pdf.need(20)
+    heading = f"Context (entry {i.number}, not an incident): {c(i.when, single_line=True)}"
+    pdf.para(heading, size=9.5, bold=True, color=MUTED)
+    pdf.ln(1)
+    pdf.field("The victim replied", c(i.details))
+    pdf.field("Record", c(f"Imported record: {i.imported_as}" if i.imported_as else "Imported record"))
+    pdf.field("Imported", format_datetime(i.first_recorded_at))
+    pdf.ln(2.5)
+
+
 def _recorded_text(i: CaseIncident) -> str:
     text = format_datetime(i.first_recorded_at)
+    if i.imported:  # when it entered the log, not a measure of anyone's memory
+        return text
     start = i.occurred_start
     try:
         occurred = datetime.fromisoformat(start) if start else None
@@ -916,7 +975,12 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     pdf.set_xy(pdf.l_margin, y + 8.5)
     pdf.field("Summary", c(i.summary), bold=True)
     pdf.field("Kind", c("; ".join(i.kind_labels)))
-    pdf.field("Recorded", _recorded_text(i))
+    if i.imported:
+        record = f"Imported record, not typed by the victim: {i.imported_as}" if i.imported_as else ""
+        pdf.field("Record", c(record or "Imported record, not typed by the victim"))
+        pdf.field("Imported", format_datetime(i.first_recorded_at))
+    else:
+        pdf.field("Recorded", _recorded_text(i))
     for label, text in _changes_text(i):
         pdf.field(label, c(text))
     pdf.field("Where", c(i.location))
@@ -966,7 +1030,7 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
             c("; ".join(i.exhibits_withheld) or plural(i.exhibits_not_included, "attached file"))
             + ": removed from the log before export, so not included.",
         )
-    if i.author and i.author != "victim":
+    if i.author and i.author != "victim" and not i.imported:
         pdf.field("Written by", c(i.author_label))
     if i.complete_later:
         pdf.field("Note", "The author marked this entry to be completed later.")
@@ -991,14 +1055,19 @@ def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
         "tells changes to the account apart from files attached or taken off. Exhibits are the "
         "original files, with their SHA-256 hashes taken when each entered the log. "
         "Characters this PDF's font cannot show appear as \ufffd or as [their name]; "
-        "timeline.csv and timeline.json hold the exact text.",
+        "timeline.csv and timeline.json hold the exact text. An imported record is a message or "
+        "call as the phone or app exported it (not typed by the victim); 'Imported' says when it "
+        "entered the log. 'Context' marks the victim's own replies from an import: not incidents.",
         size=9.5,
         line=4.8,
     )
     pdf.ln(3)
     exhibits = {e.reference: e for e in case.exhibits}
-    for i in case.incidents:
-        _incident(pdf, i, exhibits)
+    for i in _in_date_order(case):
+        if i.context:
+            _context_entry(pdf, i)
+        else:
+            _incident(pdf, i, exhibits)
 
 
 def _history_appendix(pdf: _Doc, case: ExportCase) -> None:

@@ -45,7 +45,11 @@ CSV format (both files)
     ``source`` (e.g. an import), ``private_note`` (always empty unless the owner chose
     to include private notes), ``account_changes`` (later versions that changed the
     account), ``evidence_changes`` (later versions that only attached or took off files,
-    or did so as well: not a change of the account). The columns that carry the
+    or did so as well: not a change of the account), ``imported_as`` (an imported
+    record, not typed by the victim: "message as exported (SM/4, line 10)"; empty for
+    the victim's own entries), ``imported_at`` (when an imported record entered the
+    log; empty otherwise). The victim's replies kept from an import as context are not
+    rows here (they are not incidents): see ``context`` in timeline.json. The columns that carry the
     entry's fields are the ones :mod:`victim_log.fields` declares.
 
 ``versions.csv``: one row per **earlier** version of each exported entry (the current
@@ -135,6 +139,8 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
     "private_note",
     "account_changes",
     "evidence_changes",
+    "imported_as",
+    "imported_at",
 )
 
 EXHIBIT_COLUMNS: tuple[str, ...] = (
@@ -226,6 +232,8 @@ def _timeline_row(i: CaseIncident) -> list[object]:
         order_in_force_note=i.order_in_force_text,
         account_changes=changes.account_changes,
         evidence_changes=changes.evidence_changes,
+        imported_as=i.imported_as or ("imported record" if i.imported else ""),
+        imported_at=i.first_recorded_at if i.imported else "",
     )
     return [cells[c] for c in TIMELINE_COLUMNS]
 

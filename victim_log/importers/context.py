@@ -170,19 +170,18 @@ class ContextCollector:
         owner = set(self._owner_names)
         if self._me:
             owner.add(self._me)
-        if not owner:
+        if not owner and any(c.item.direction == "unknown" for c in self._candidates):
             # A two-person chat with no "me" marked: the one other writer is the victim.
             # A phone number that wrote is often the named person's new number (WhatsApp
             # names a changed number by its digits), so it does not count as a writer.
             people = {s for s in self._other_senders if len(_digits(s)) < 6 or re.search(r"[^\W\d_]", s)}
             if len(people) == 1:
                 owner = people
-            elif self._candidates:
+            else:
                 self.note = (
                     "We couldn't tell which messages in this chat are yours, so none of your "
                     "replies were kept as context. Give your own name with --me NAME."
                 )
-                return []
         return [c.item for c in self._candidates if self._mine(c.item, owner)]
 
 

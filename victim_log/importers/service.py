@@ -37,9 +37,11 @@ from ..store import imports as import_log
 from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
+from .duplicates import PossibleDuplicate
 from .email_import import parse_email_file
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
+from .screening import AUTHOR_IMPORTED, Screening
 from .sms_backup import parse_sms_backup
 from .whatsapp import parse_whatsapp
 
@@ -65,6 +67,8 @@ class ImportRequest:
     me: str | None = None  # the exporting user's own name (WhatsApp/email)
     dry_run: bool = False
     photo_incidents: bool = False  # photos: also make one incident per photo
+    context: bool = True  # keep the victim's replies asking to stop, as context (#16.5)
+    skip_duplicates: bool = False  # leave out likely duplicates of typed entries (listed)
 
 
 @dataclass
@@ -81,6 +85,12 @@ class ImportReport:
     senders: list[tuple[str, int]] = field(default_factory=list)
     incident_ids: list[int] = field(default_factory=list)
     preview: list[str] = field(default_factory=list)
+    # #16.5 (importers/screening.py): grouping used, context kept, likely duplicates.
+    group_minutes: int = 0
+    context_created: int = 0
+    context_ids: list[int] = field(default_factory=list)
+    context_note: str = ""
+    possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +105,11 @@ class ImportReport:
             "already_imported": self.already_imported,
             "senders": [{"sender": s, "count": n} for s, n in self.senders],
             "incident_ids": self.incident_ids,
+            "group_minutes": self.group_minutes,
+            "context_created": self.context_created,
+            "context_ids": self.context_ids,
+            "context_note": self.context_note,
+            "possible_duplicates": [d.to_json() for d in self.possible_duplicates],
         }
 
 
@@ -314,6 +329,13 @@ class _Importer:
         self._mac = hmac.new(vault.subkey("import-dedup"), digestmod=hashlib.sha256)
         self._known: set[str] | None = None
         self._keys: dict[int, str] = {}
+        self.screening = Screening(
+            vault,
+            (req.sender or "", *req.other_senders),
+            me=req.me,
+            context=req.context,
+            skip_duplicates=req.skip_duplicates,
+        )
 
     def _tag(self, *parts: str) -> str:
         mac = self._mac.copy()
@@ -371,8 +393,10 @@ class _Importer:
                     pass
                 self._finish_stats(stream)
                 return self.report
-            matched = self._matching(stream)
-            planned = list(_group(matched, req.group_minutes))
+            matched = self.screening.screen(list(self._matching(stream)), _when)
+            self.screening.context(self._new_context)
+            planned = list(_group(iter(matched), req.group_minutes))
+            self.report.group_minutes = req.group_minutes
             if req.dry_run:
                 self._finish_stats(stream)
                 self.report.incidents_created = len(planned)
@@ -380,6 +404,7 @@ class _Importer:
                     1 for p in planned for x in p.items for a in x.attachments if a.available
                 )
                 self.report.preview = [self._summary_of(p) for p in planned[:20]]
+                self.screening.fill(self.report)
                 return self.report
             try:
                 self._commit(stream, planned, source_key, file_key)
@@ -402,6 +427,7 @@ class _Importer:
             if calls_only and item.kind != "phone_call":
                 continue
             if not matches(item):
+                self.screening.offer(item)
                 continue
             self.report.matched += 1
             key = self._item_key(item)
@@ -410,6 +436,14 @@ class _Importer:
                 continue
             self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
             yield item, item.source_ref
+
+    def _new_context(self, item: ParsedItem) -> bool:
+        """A reply kept as context by no earlier import of this chat (remembered like a message)."""
+        key = self._item_key(item)
+        if self._seen(key):
+            return False
+        self._keys[id(item)] = key
+        return True
 
     def _summary_of(self, p: _Planned) -> str:
         who = self.req.sender or "them"
@@ -463,9 +497,25 @@ class _Importer:
                 tx.remember_imported_items(
                     (keys[id(item)], iid) for iid, p in zip(ids, step, strict=True) for item in p.items
                 )
+            context = self.screening.context_entries(
+                when=_when,
+                person_id=person_id,
+                source_prefix=source_prefix,
+                kinds=lambda i: _kind(i, req.format),
+            )
+            context_ids: list[int] = []
+            if context:
+                context_ids = tx.add_incidents(
+                    [(c, (raw_id,)) for c in context], f"kept from {req.format} as context"
+                )
+                tx.remember_imported_items(
+                    (keys[id(i)], cid)
+                    for i, cid in zip(self.screening.context_items, context_ids, strict=True)
+                )
             tx.remember_import_source((source_key, file_key), raw_id, now_iso(), len(planned))
             tx.record_event("import", {"format": req.format, "exhibit": raw_id, "incidents": len(planned)})
         self.report.incidents_created = len(planned)
+        self.screening.fill(self.report, context_ids)
 
     def _incident(self, p: _Planned, person_id: int, source_prefix: str) -> IncidentData:
         """The incident for one planned message (or burst of messages)."""
@@ -485,6 +535,7 @@ class _Importer:
             precision="exact" if start else "unknown_time",
             details=details,
             people=(person_id,),
+            author=AUTHOR_IMPORTED,
             source=source_prefix + refs,
         ).validated()
 

@@ -75,6 +75,7 @@ def test_whatsapp_choose_dan_marsh_imports_five(
     assert "Dan Marsh  ·  5 messages" in rows
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # nobody chosen yet
     assert page.choose("Dan Marsh")
+    page.group.setChecked(False)  # one entry per message (a burst is one by default)
     next_page(qtbot, wizard)
     assert wizard.currentId() == ImportWizard.CONFIRM
     wait_plan(qtbot, wizard)
@@ -95,7 +96,8 @@ def test_whatsapp_choose_dan_marsh_imports_five(
         assert wizard.working  # the import runs on a worker thread
         assert not wizard.button(QWizard.WizardButton.CancelButton).isEnabled()
     assert done.args[0].incidents_created == 5
-    assert vault.count_incidents() == 5
+    assert done.args[0].context_created == 1  # "Please stop messaging me."
+    assert vault.count_incidents() == 6  # the five and the reply kept as context
     assert len(vault.evidence.items()) == 1
     assert wizard.currentId() == ImportWizard.DONE
     assert wizard.done_page.result_label.text() == "5 entries created and 1 evidence file stored."
@@ -164,7 +166,7 @@ def test_typed_number_and_grouping(qtbot, wizard: ImportWizard, pick, vault: Vau
     next_page(qtbot, wizard)
     page = wizard.sender_page
     qtbot.keyClicks(page.typed, "07700 900123")
-    page.group.click()
+    assert page.group.isChecked()  # bursts are grouped by default
     assert page.minutes.isEnabled() and page.minutes.value() == 10
     next_page(qtbot, wizard)
     wait_plan(qtbot, wizard)
@@ -172,7 +174,7 @@ def test_typed_number_and_grouping(qtbot, wizard: ImportWizard, pick, vault: Vau
     assert wizard.confirm_page.summary.text() == "1 incident will be created, 1 exhibit stored."
     with qtbot.waitSignal(wizard.imported, timeout=10_000):
         next_page(qtbot, wizard)
-    assert vault.count_incidents() == 1
+    assert vault.count_incidents() == 2  # and the reply asking to stop, kept as context
 
 
 def test_photos_folder(qtbot, wizard: ImportWizard, pick, tmp_path: Path, vault: Vault) -> None:

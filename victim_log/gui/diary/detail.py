@@ -49,6 +49,7 @@ from ... import mediatype
 from ...errors import VictimLogError
 from ...fields import changed_names
 from ...fields import labels as field_labels
+from ...imported import author_label as imported_author_label
 from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
 from ...references import GONE, cite_reason, cite_source, in_app_names
 from ...textsafe import display_safe
@@ -242,7 +243,8 @@ class IncidentFields(QWidget):
             add(self.tr("Order in force?"), check_text(in_force))
         add(self.tr("Private note"), data.private_note)
         if data.author and data.author != "victim":
-            add(self.tr("Entered by"), data.author.removeprefix("support:"))
+            imported = imported_author_label(data.author)  # a record, not typed by you (#16.5)
+            add(self.tr("Entered by"), imported or data.author.removeprefix("support:"))
         add(self.tr("Source"), data.source)
 
 

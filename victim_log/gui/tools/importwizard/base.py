@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
+from ....imported import DEFAULT_GROUP_MINUTES
 from ....importers.service import ImportReport, ImportRequest
 from ...shell.session import Session
 from ...widgets.common import BackgroundTask, busy_bar, name_window, plural, start_task
@@ -44,7 +45,9 @@ class WizardBase(QWizard):
         self.plan: ImportReport | None = None
         self.final: ImportReport | None = None
         self.sender_name: str | None = None
-        self.group_minutes = 0
+        self.group_minutes = DEFAULT_GROUP_MINUTES  # a burst is one entry unless unticked
+        self.keep_context = True  # the victim's replies asking to stop, kept as context
+        self.skip_duplicates = False  # leave out likely duplicates of typed entries
         self._working = False
 
     def forget_scan(self) -> None:
@@ -63,6 +66,7 @@ class WizardBase(QWizard):
         self.date_order = None
         self.scan = None
         self.plan = None
+        self.skip_duplicates = False
 
     def request(self, *, dry_run: bool, photo_incidents: bool = False) -> ImportRequest:
         assert self.source is not None
@@ -75,6 +79,8 @@ class WizardBase(QWizard):
             date_order=self.date_order,
             dry_run=dry_run,
             photo_incidents=photo_incidents,
+            context=self.keep_context,
+            skip_duplicates=self.skip_duplicates,
         )
 
     def describe_scan(self, report: ImportReport) -> str:

@@ -11,7 +11,7 @@ from ....textsafe import display_safe
 from ...widgets import dialogs
 from ...widgets.common import plural, scaled, wrapped
 from .base import WizardBase, WorkingStep
-from .formats import FORMAT_BY_KEY, PREVIEW_LINES
+from .formats import DUPLICATES_SHOWN, FORMAT_BY_KEY, PREVIEW_LINES
 
 
 class ConfirmPage(WorkingStep):
@@ -39,6 +39,19 @@ class ConfirmPage(WorkingStep):
         self.preview.setWordWrap(True)
         self.preview.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.column.addWidget(self.preview, 1)
+        # Likely duplicates of entries the person typed (#16.5): asked, never dropped silently.
+        self.duplicates = QListWidget(self)
+        self.duplicates.setObjectName("duplicatesList")
+        self.duplicates.setAccessibleName(self.tr("Messages that may be the same as entries you typed"))
+        self.duplicates.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.duplicates.setWordWrap(True)
+        self.duplicates.hide()
+        self.column.addWidget(self.duplicates)
+        self.skip_duplicates = QCheckBox(self)
+        self.skip_duplicates.setObjectName("skipDuplicates")
+        self.skip_duplicates.toggled.connect(self._skip_choice)
+        self.skip_duplicates.hide()
+        self.column.addWidget(self.skip_duplicates)
         self.photo_incidents = QCheckBox(
             self.tr("Also make an entry for each photo, to complete later"), self
         )
@@ -59,6 +72,10 @@ class ConfirmPage(WorkingStep):
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         self._imported = False
         self.preview.clear()
+        self.duplicates.clear()
+        self.duplicates.hide()
+        self.skip_duplicates.hide()
+        self.skip_duplicates.setChecked(False)
         photos = self.w.format == "photos"
         self.photo_incidents.setVisible(photos)
         if photos:
@@ -119,13 +136,61 @@ class ConfirmPage(WorkingStep):
                     n=plural(report.skipped_lines, "line")
                 )
             )
+        lines += self._records_lines(report)
         if report.preview:
             lines.append(self.tr("The first entries:"))
         self.detail.setText("\n".join(lines))
         for text in report.preview[:PREVIEW_LINES]:
             self.preview.addItem(display_safe(text, single_line=True))
         self.preview.setVisible(bool(report.preview))
+        self._show_duplicates(report)
         self.completeChanged.emit()
+
+    def _records_lines(self, report: ImportReport) -> list[str]:
+        """Grouping, context and duplicates, said before anything is written."""
+        lines = []
+        if report.group_minutes and report.incidents_created:
+            lines.append(
+                self.tr("Messages sent within {n} minutes of each other make one entry.").format(
+                    n=report.group_minutes
+                )
+            )
+        if report.context_created:
+            lines.append(
+                self.tr(
+                    "{replies} asking them to stop will be kept as context: shown in your "
+                    "timeline and the export, not counted as incidents."
+                ).format(replies=plural(report.context_created, "reply of yours", "replies of yours"))
+            )
+        if report.context_note:
+            lines.append(
+                self.tr("We couldn't tell which messages are yours, so none of your replies will be kept.")
+            )
+        return lines
+
+    def _show_duplicates(self, report: ImportReport) -> None:
+        dups = report.possible_duplicates
+        self.duplicates.setVisible(bool(dups))
+        self.skip_duplicates.setVisible(bool(dups))
+        if not dups:
+            return
+        self.skip_duplicates.setText(
+            self.tr(
+                "Leave out the {n} that may be the same as entries you typed (they stay in the "
+                "original file kept as evidence)"
+            ).format(n=plural(len(dups), "message"))
+        )
+        self.duplicates.addItem(
+            self.tr("These may be the same as entries you typed. Both are kept unless you tick below:")
+        )
+        for dup in dups[:DUPLICATES_SHOWN]:
+            self.duplicates.addItem(display_safe(dup.describe(), single_line=True))
+        if len(dups) > DUPLICATES_SHOWN:
+            self.duplicates.addItem(self.tr("… and {n} more").format(n=len(dups) - DUPLICATES_SHOWN))
+
+    @Slot(bool)
+    def _skip_choice(self, checked: bool) -> None:
+        self.w.skip_duplicates = checked
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
         if self.working:

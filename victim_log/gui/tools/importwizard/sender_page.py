@@ -13,10 +13,11 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from ....imported import DEFAULT_GROUP_MINUTES
 from ....textsafe import display_safe
 from ...widgets.common import plural, wrapped
 from .base import WizardBase, WizardStep
-from .formats import DEFAULT_GROUP_MINUTES, FORMAT_BY_KEY, SENDER_SHOWN_CHARS
+from .formats import FORMAT_BY_KEY, SENDER_SHOWN_CHARS
 
 
 class SenderPage(WizardStep):
@@ -28,8 +29,8 @@ class SenderPage(WizardStep):
             "senderPage",
             self.tr("Who is harassing you?"),
             self.tr(
-                "Their messages and calls become entries. Everyone else's, "
-                "including yours, stay in the evidence file only."
+                "Their messages and calls become entries. Everyone else's stay in the "
+                "evidence file only; your replies asking them to stop can be kept as context."
             ),
         )
         self.senders = QListWidget(self)
@@ -57,7 +58,7 @@ class SenderPage(WizardStep):
         self.minutes.setRange(1, 240)
         self.minutes.setValue(DEFAULT_GROUP_MINUTES)
         self.minutes.setSuffix(self.tr(" minutes"))
-        self.minutes.setEnabled(False)
+        self.group.setChecked(True)  # one entry per burst unless the person says otherwise
         self.group.toggled.connect(self.minutes.setEnabled)
         group_row.addWidget(self.group)
         group_row.addWidget(self.minutes)
@@ -69,6 +70,22 @@ class SenderPage(WizardStep):
                 self.tr(
                     "Useful when they send many messages in a burst: each entry still keeps every "
                     "message, word for word, with its time."
+                ),
+                self,
+            )
+        )
+        self.keep_context = QCheckBox(
+            self.tr("Keep my own messages asking them to stop, as context (not counted as incidents)"),
+            self,
+        )
+        self.keep_context.setObjectName("keepContext")
+        self.keep_context.setChecked(True)
+        self.column.addWidget(self.keep_context)
+        self.column.addWidget(
+            wrapped(
+                self.tr(
+                    "Messages where you told them to stop or to leave you alone show that they "
+                    "knew. They are shown in your timeline and the police export as your replies."
                 ),
                 self,
             )
@@ -120,4 +137,5 @@ class SenderPage(WizardStep):
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
         self.w.sender_name = self.sender_value()
         self.w.group_minutes = self.minutes.value() if self.group.isChecked() else 0
+        self.w.keep_context = self.keep_context.isChecked()
         return True

@@ -1,0 +1,117 @@
+"""The import wizard's #16.5 choices: bursts grouped and replies kept by default,
+likely duplicates of typed entries shown on the confirm page and left out only when
+ticked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from victim_log.gui.shell.session import Session
+from victim_log.gui.tools.importwizard import formats
+from victim_log.gui.tools.importwizard.wizard import ImportWizard
+from victim_log.model import IncidentData
+from victim_log.vault import Vault
+
+FIXTURES = Path(__file__).parents[2] / "importers" / "fixtures"
+CHAT = FIXTURES / "whatsapp_android_dmy.txt"
+SMS = FIXTURES / "sms_backup.xml"
+
+
+@pytest.fixture
+def wizard(qtbot, session: Session) -> ImportWizard:
+    w = ImportWizard(session)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _next(qtbot, w: ImportWizard) -> None:
+    which = (
+        QWizard.WizardButton.CommitButton
+        if w.currentPage().isCommitPage()
+        else QWizard.WizardButton.NextButton
+    )
+    button = w.button(which)
+    assert button.isEnabled(), f"Next is disabled on {w.currentPage().objectName()}"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def _to_confirm(
+    qtbot, w: ImportWizard, monkeypatch: pytest.MonkeyPatch, fmt: str, path: Path, sender: str
+) -> None:
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, f: path)
+    w.format_page.buttons[fmt].click()
+    _next(qtbot, w)
+    with qtbot.waitSignal(w.scanned, timeout=10_000):
+        qtbot.mouseClick(w.file_page.choose_button, Qt.MouseButton.LeftButton)
+    _next(qtbot, w)
+    qtbot.keyClicks(w.sender_page.typed, sender)
+
+
+def _plan(qtbot, w: ImportWizard) -> None:
+    _next(qtbot, w)
+    qtbot.waitUntil(lambda: not w.confirm_page.working, timeout=10_000)
+
+
+def test_grouping_and_context_are_on_by_default(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, vault: Vault
+) -> None:
+    _to_confirm(qtbot, wizard, monkeypatch, "whatsapp", CHAT, "Dan Marsh")
+    page = wizard.sender_page
+    assert page.group.isChecked() and page.minutes.value() == 10
+    assert page.keep_context.isChecked()
+    _plan(qtbot, wizard)
+    detail = wizard.confirm_page.detail.text()
+    assert "Messages sent within 10 minutes of each other make one entry." in detail
+    assert "1 reply of yours asking them to stop will be kept as context" in detail
+    assert wizard.confirm_page.summary.text().startswith("2 incidents will be created")
+    with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+        _next(qtbot, wizard)
+    report = done.args[0]
+    assert report.incidents_created == 2 and report.context_created == 1
+    assert vault.get_incident(report.context_ids[0]).data.author == "imported:context"
+    assert all(vault.get_incident(i).data.author == "imported" for i in report.incident_ids)
+
+
+def test_context_can_be_turned_off(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, vault: Vault
+) -> None:
+    _to_confirm(qtbot, wizard, monkeypatch, "whatsapp", CHAT, "Dan Marsh")
+    wizard.sender_page.keep_context.setChecked(False)
+    _plan(qtbot, wizard)
+    assert "as context" not in wizard.confirm_page.detail.text()
+    with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+        _next(qtbot, wizard)
+    assert done.args[0].context_created == 0
+
+
+def test_duplicates_are_shown_and_left_out_only_when_ticked(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, vault: Vault
+) -> None:
+    typed = vault.add_incident(
+        IncidentData(
+            "Text from Dan",
+            kinds=("message",),
+            occurred_start="2024-03-12T20:03:00+00:00",
+            details="He texted me: I know where you live. Nice blue door",
+        )
+    )
+    _to_confirm(qtbot, wizard, monkeypatch, "sms-backup", SMS, "07700 900123")
+    wizard.sender_page.group.setChecked(False)
+    _plan(qtbot, wizard)
+    confirm = wizard.confirm_page
+    assert confirm.duplicates.isVisibleTo(wizard) and confirm.skip_duplicates.isVisibleTo(wizard)
+    rows = [confirm.duplicates.item(i).text() for i in range(confirm.duplicates.count())]
+    assert f"sms #1: may be the same as entry {typed} you typed (2 min apart); imported too" in rows
+    planned = wizard.plan.incidents_created if wizard.plan else 0
+    confirm.skip_duplicates.setChecked(True)
+    with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+        _next(qtbot, wizard)
+    report = done.args[0]
+    assert report.incidents_created == planned - 1
+    assert [(d.ref, d.skipped) for d in report.possible_duplicates] == [("sms #1", True)]

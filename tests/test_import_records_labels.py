@@ -1,0 +1,340 @@
+"""Imported records are records, not the victim's account (#16.5).
+
+WhatsApp and SMS imports, read back as an officer would: timeline.json, timeline.csv
+and the PDF's text (pdftotext). Imported entries say "imported" (never "victim"),
+cite the exhibit line, say when they were imported, and never carry "recorded N
+days later"; the victim's replies asking him to stop are context, not incidents;
+likely duplicates of typed entries are reported; bursts are grouped by default.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import PASSPHRASE, run_cli
+from victim_log.export.case import ExportCase, ExportOptions, build_case
+from victim_log.export.pdf import render_pdf
+from victim_log.export.tables import timeline_csv, timeline_json
+from victim_log.importers.service import ImportRequest, run_import
+from victim_log.model import IncidentData
+from victim_log.vault import Vault
+
+FIX = Path(__file__).parent / "importers" / "fixtures"
+CHAT = FIX / "whatsapp_android_dmy.txt"
+SMS = FIX / "sms_backup.xml"
+EXPORTED_AT = "2026-09-06T14:03:00+01:00"
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Vault]:
+    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    yield v
+    v.lock()
+
+
+def _case(v: Vault) -> ExportCase:
+    return build_case(v, ExportOptions(initials="SM"), exported_at=EXPORTED_AT)
+
+
+def _json(case: ExportCase) -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(timeline_json(case))
+    return doc
+
+
+def _csv_rows(case: ExportCase) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(timeline_csv(case).decode("utf-8-sig"))))
+
+
+def _pdf_text(case: ExportCase, tmp_path: Path) -> str:
+    buf = io.BytesIO()
+    render_pdf(case, buf)
+    path = tmp_path / "t.pdf"
+    path.write_bytes(buf.getvalue())
+    out = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return " ".join(out.split())
+
+
+def _import(v: Vault, source: Path, fmt: str, sender: str, **kw: Any) -> Any:
+    return run_import(v, ImportRequest(fmt, source, sender=sender, **kw))
+
+
+# ---------------------------------------------------------------------------- labels
+
+
+@pytest.mark.parametrize(
+    ("fmt", "source", "sender"), [("whatsapp", CHAT, "Dan Marsh"), ("sms-backup", SMS, "07700 900123")]
+)
+def test_imported_entries_are_labelled_in_json_csv_and_pdf(
+    vault: Vault, tmp_path: Path, fmt: str, source: Path, sender: str
+) -> None:
+    report = _import(vault, source, fmt, sender, group_minutes=0)
+    assert report.incident_ids
+    for iid in report.incident_ids:
+        assert vault.get_incident(iid).data.author == "imported"
+
+    case = _case(vault)
+    doc = _json(case)
+    assert doc["incidents"], "the import made incidents"
+    for inc in doc["incidents"]:
+        assert inc["author"] == "imported"
+        assert inc["imported"] is True
+        assert inc["imported_as"].startswith("message as exported (SM/1, ")
+        assert inc["imported_at"] == inc["first_recorded_at"]
+    rows = _csv_rows(case)
+    assert rows and all(r["author"] == "imported" for r in rows)
+    assert all(r["imported_as"].startswith("message as exported (SM/1, ") for r in rows)
+    assert all(r["imported_at"] for r in rows)
+
+    text = _pdf_text(case, tmp_path)
+    assert "Imported record, not typed by the victim: message as exported (SM/1, " in text
+    assert "Written by" not in text
+    # Imported in 2026, sent in 2024: the gap measures nothing about anyone's memory.
+    assert "days later" not in text and "hours later" not in text
+
+
+def test_own_entry_keeps_recorded_later_beside_imported_ones(vault: Vault, tmp_path: Path) -> None:
+    _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
+    own = vault.add_incident(
+        IncidentData("He was outside the house", kinds=("loitering",), occurred_start="2024-03-01T21:00")
+    )
+    case = _case(vault)
+    doc = _json(case)
+    mine = next(i for i in doc["incidents"] if i["id"] == own)
+    assert mine["author"] == "victim" and mine["imported"] is False and mine["imported_as"] == ""
+    assert mine["imported_at"] == ""
+    text = _pdf_text(case, tmp_path)
+    assert text.count("days later") == 1  # only the victim's own entry measures a delay
+    assert "Imported records" in text  # the title page says what they are
+
+
+# ---------------------------------------------------------------------------- context
+
+
+def test_whatsapp_reply_asking_to_stop_is_context_not_an_incident(vault: Vault, tmp_path: Path) -> None:
+    report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
+    assert report.incidents_created == 5
+    assert report.context_created == 1
+    ctx = vault.get_incident(report.context_ids[0]).data
+    assert ctx.author == "imported:context"
+    assert ctx.summary == "You replied: Please stop messaging me."
+    assert ctx.details == "Please stop messaging me."
+
+    case = _case(vault)
+    doc = _json(case)
+    assert doc["counts"]["incidents"] == 5 == len(doc["incidents"])
+    assert doc["counts"]["context_entries"] == 1
+    assert sum(w["count"] for w in doc["counts"]["per_week"]) == 5
+    assert sum(doc["counts"]["by_kind"].values()) == 5
+    assert [c["details"] for c in doc["context"]] == ["Please stop messaging me."]
+    assert doc["context"][0]["context"] is True and doc["context"][0]["author"] == "imported:context"
+    assert all(i["context"] is False for i in doc["incidents"])
+    assert report.context_ids[0] not in doc["breaches"]
+    assert len(_csv_rows(case)) == 5  # one row per incident: context is not one
+
+    text = _pdf_text(case, tmp_path)
+    assert "not an incident" in text
+    assert "The victim replied Please stop messaging me." in text
+    assert "Incidents 5" in text
+
+
+def test_sms_replies_asking_to_stop_are_context_but_drafts_are_not(vault: Vault) -> None:
+    report = _import(vault, SMS, "sms-backup", "07700 900123", group_minutes=0)
+    kept = sorted(vault.get_incident(i).data.details for i in report.context_ids)
+    assert kept == ["Please stop contacting me.", "Stay away from my car."]
+    doc = _json(_case(vault))
+    assert doc["counts"]["incidents"] == report.incidents_created
+    assert doc["counts"]["context_entries"] == 2
+    assert all("police" not in c["details"] for c in doc["context"])  # a draft, never sent
+
+
+def test_no_context_option(vault: Vault) -> None:
+    report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0, context=False)
+    assert report.context_created == 0 and report.context_ids == []
+    assert vault.count_incidents() == 5
+
+
+def test_context_is_not_added_twice_by_a_later_export(vault: Vault, tmp_path: Path) -> None:
+    _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
+    longer = tmp_path / "later.txt"
+    longer.write_text(
+        CHAT.read_text(encoding="utf-8-sig") + "14/03/2024, 09:01 - Sarah Jones: Leave me alone\n",
+        encoding="utf-8",
+    )
+    again = _import(vault, longer, "whatsapp", "Dan Marsh", group_minutes=0)
+    assert again.incidents_created == 0
+    assert again.context_created == 1  # only the new reply
+
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("Please stop messaging me.", True),
+        ("STOP", True),
+        ("stop it!!", True),
+        ("Leave me alone", True),
+        ("Don\u2019t contact me again", True),
+        ("I don't want to hear from you", True),
+        ("I do not want you to text me", True),
+        ("Stay away from my house", True),
+        ("I'll stop by later", False),
+        ("See you at the bus stop", False),
+        ("I don't want pizza", False),
+        ("We could go away for the weekend", False),
+    ],
+)
+def test_stop_phrases(text: str, asks: bool) -> None:
+    from victim_log.importers.context import asks_to_stop
+
+    assert asks_to_stop(text) is asks
+
+
+def test_cli_no_context_and_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    r = run_cli(capsys, "import", "--format", "whatsapp", str(CHAT), "--sender", "Dan Marsh", "--dry-run")
+    assert r.code == 0 and "1 reply of yours asking them to stop would be kept as context" in r.out
+    r = run_cli(
+        capsys, "import", "--format", "whatsapp", str(CHAT), "--sender", "Dan Marsh", "--no-context", "--json"
+    )
+    doc = json.loads(r.out)
+    assert doc["context_created"] == 0 and doc["context_ids"] == []
+
+
+# ---------------------------------------------------------------------------- duplicates
+
+
+def _typed_sms_duplicate(v: Vault) -> int:
+    """The victim typed the first SMS the evening it came (20:01 UTC, logged as 20:03)."""
+    return v.add_incident(
+        IncidentData(
+            "Text from Dan",
+            kinds=("message",),
+            occurred_start="2024-03-12T20:03:00+00:00",
+            details="He texted me: I know where you live. Nice blue door",
+        )
+    )
+
+
+def test_duplicates_of_typed_entries_are_reported_and_imported_by_default(vault: Vault) -> None:
+    typed = _typed_sms_duplicate(vault)
+    report = _import(vault, SMS, "sms-backup", "07700 900123", group_minutes=0)
+    assert [(d.ref, d.incident_id, d.skipped) for d in report.possible_duplicates] == [
+        ("sms #1", typed, False)
+    ]
+    assert report.possible_duplicates[0].minutes_apart == 2
+    doc = report.to_json()
+    assert doc["possible_duplicates"][0]["incident_id"] == typed
+    details = [vault.get_incident(i).data.details for i in report.incident_ids]
+    assert any(d.startswith("I know where you live.") for d in details)  # imported too
+
+
+def test_skip_duplicates_leaves_them_out_and_lists_them(vault: Vault) -> None:
+    _typed_sms_duplicate(vault)
+    plain = run_import(
+        vault, ImportRequest("sms-backup", SMS, sender="07700 900123", group_minutes=0, dry_run=True)
+    )
+    report = _import(vault, SMS, "sms-backup", "07700 900123", group_minutes=0, skip_duplicates=True)
+    assert report.incidents_created == plain.incidents_created - 1
+    assert [(d.ref, d.skipped) for d in report.possible_duplicates] == [("sms #1", True)]
+    details = [vault.get_incident(i).data.details for i in report.incident_ids]
+    assert not any(d.startswith("I know where you live.") for d in details)
+
+
+def test_whatsapp_duplicate_of_typed_entry(vault: Vault) -> None:
+    typed = vault.add_incident(
+        IncidentData(
+            "He saw me at the Co-op",
+            kinds=("message",),
+            occurred_start="2024-03-12T20:04",  # the chat says 20:02, same clock
+            details="Message: I saw you at the Co-op on High Street. You were wearing the blue coat.",
+        )
+    )
+    unrelated = vault.add_incident(
+        IncidentData(
+            "Car scratched", kinds=("damage",), occurred_start="2024-03-12T20:01", details="Key marks"
+        )
+    )
+    report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
+    found = {(d.incident_id, d.ref) for d in report.possible_duplicates}
+    assert found == {(typed, "line 3")}
+    assert unrelated not in {d.incident_id for d in report.possible_duplicates}
+
+
+def test_cli_reports_duplicates_in_text_and_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    r = run_cli(
+        capsys,
+        "add",
+        "--summary",
+        "Text from Dan",
+        "--when",
+        "2024-03-12T20:03:00+00:00",
+        "--kind",
+        "message",
+        "--details",
+        "He texted me: I know where you live. Nice blue door",
+    )
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "import", "--format", "sms-backup", str(SMS), "--sender", "07700 900123", "--dry-run")
+    assert "1 message may be the same as entries you typed:" in r.out
+    assert "sms #1: may be the same as entry 1 you typed (2 min apart)" in r.out
+    assert "--skip-duplicates" in r.out
+    r = run_cli(
+        capsys,
+        "import",
+        "--format",
+        "sms-backup",
+        str(SMS),
+        "--sender",
+        "07700 900123",
+        "--skip-duplicates",
+        "--json",
+    )
+    doc = json.loads(r.out)
+    assert doc["possible_duplicates"] == [
+        {"ref": "sms #1", "incident_id": 1, "minutes_apart": 2, "similarity": 1.0, "skipped": True}
+    ]
+
+
+# ---------------------------------------------------------------------------- grouping
+
+
+def test_cli_groups_bursts_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    r = run_cli(
+        capsys, "import", "--format", "whatsapp", str(CHAT), "--sender", "Dan Marsh", "--dry-run", "--json"
+    )
+    doc = json.loads(r.out)
+    assert doc["group_minutes"] == 10 and doc["incidents_created"] == 2
+    r = run_cli(
+        capsys,
+        "import",
+        "--format",
+        "whatsapp",
+        str(CHAT),
+        "--sender",
+        "Dan Marsh",
+        "--group-minutes",
+        "0",
+        "--json",
+    )
+    doc = json.loads(r.out)
+    assert doc["group_minutes"] == 0 and doc["incidents_created"] == 5
