@@ -294,3 +294,26 @@ def test_citing_text() -> None:
     assert references.cite_reason("fixed typo in evidence 4", refs) == "fixed typo in evidence 4"
     assert references.entry_ranges([5, 1, 2, 3, 9, 10]) == [(1, 3), (5, 5), (9, 10)]
     assert references.ranges_text([(1, 3), (5, 5)]) == "1 to 3, 5"
+
+
+def test_cli_show_gives_the_reference_beside_the_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    assert run_cli(capsys, "init").code == 0
+    with Vault.open(vault_path(), PASSPHRASE) as v:
+        report = run_import(
+            v, ImportRequest("whatsapp", FIX / "whatsapp_android_dmy.txt", sender="Dan Marsh")
+        )
+        iid = report.incident_ids[0]
+    before = run_cli(capsys, "show", str(iid)).out
+    assert re.search(r"evidence 1, line \d+", before) and "import:" not in before
+    assert (
+        run_cli(
+            capsys, "export", "--out", str(tmp_path / "a.json"), "--format", "json", "--initials", "SM"
+        ).code
+        == 0
+    )
+    after = run_cli(capsys, "show", str(iid)).out
+    assert re.search(r"SM/1 \(evidence 1\), line \d+", after)
+    assert "Evidence 1, SM/1: whatsapp_android_dmy.txt" in after

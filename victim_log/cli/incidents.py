@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .. import casetime
+from .. import casetime, references
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
 from ..fields import INCIDENT_FIELDS, Field
@@ -242,11 +242,28 @@ def cmd_show(args: argparse.Namespace) -> int:
             print_json(doc)
             return EXIT_OK
         docs = doc.get("history", [doc])
+        refs = {e: r.text for e, r in references.known(vault, _cited(docs)).items()}
         for i, v in enumerate(docs):
             if i:
                 print("-" * 60)
-            _print_incident(v)
+            _print_incident(_with_references(v, refs))
     return EXIT_OK
+
+
+def _cited(docs: list[dict[str, Any]]) -> set[int]:
+    """Evidence ids the shown versions cite (attached, or named in their source)."""
+    ids = {int(e["id"]) for d in docs for e in d.get("evidence", ())}
+    return ids | {e for d in docs for e in references.cited_evidence_ids(str(d.get("source", "")))}
+
+
+def _with_references(d: dict[str, Any], refs: dict[int, str]) -> dict[str, Any]:
+    """The exhibit reference beside the evidence id the CLI's commands take (#16.2):
+    "SM/4 (evidence 9), line 10"; a file no export has cited yet keeps "evidence 9"."""
+    names = {e: f"{r} (evidence {e})" for e, r in refs.items()}
+    for eid in references.cited_evidence_ids(str(d.get("source", ""))):
+        names.setdefault(eid, f"evidence {eid}")
+    evidence = [{**e, "reference": refs.get(int(e["id"]), "")} for e in d.get("evidence", ())]
+    return {**d, "source": references.cite_source(str(d.get("source", "")), names), "evidence": evidence}
 
 
 def _print_incident(d: dict[str, Any]) -> None:
@@ -276,7 +293,8 @@ def _print_incident(d: dict[str, Any]) -> None:
         print(f"  {label + ':':<12} {text}")
     for e in d["evidence"]:
         print(
-            f"  Evidence {e['id']}: {one_line(e['filename'])} ({e['size']} bytes, "
+            f"  Evidence {e['id']}{', ' + e['reference'] if e.get('reference') else ''}: "
+            f"{one_line(e['filename'])} ({e['size']} bytes, "
             f"{e['media_type']}) sha256 {e['sha256']}" + (" REMOVED" if e["removed"] else "")
         )
 
