@@ -294,9 +294,9 @@ class DiaryView(QWidget):
         if not paths:
             return
         try:
-            vault = self.session.require()
-            ids = tuple(vault.evidence.add(p)[0] for p in paths)
-            vault.link_evidence(incident_id, ids)
+            # All the files and the entry's new version in one transaction: a refused
+            # file or a full disk leaves no exhibit behind without its entry.
+            self.session.require().attach_files(incident_id, paths)
         except Exception as exc:  # noqa: BLE001 - shown calmly
             dialogs.show_error(self, exc)
         self._changed(select=incident_id)
