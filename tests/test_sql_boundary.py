@@ -87,3 +87,55 @@ def test_the_scan_finds_sql(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert [f.split(":")[0] for f in findings(sample)] == ["4", "5", "6", "8"]
+
+
+def _is_vault(node: ast.expr) -> bool:
+    """An expression that names a vault object: ``vault``, ``v``, ``self.vault``,
+    ``self._vault``, ``session.require()``."""
+    if isinstance(node, ast.Name):
+        return node.id in {"vault", "v"}
+    if isinstance(node, ast.Attribute):
+        return node.attr in {"vault", "_vault"}
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr == "require"
+    return False
+
+
+def private_vault_uses(path: Path) -> list[str]:
+    """Where ``path`` reaches a vault object's ``_private`` attribute: ``line: name``."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and _is_vault(node.value)
+        ):
+            out.append(f"{node.lineno}: {node.attr}")
+    return out
+
+
+def test_no_module_calls_private_vault_methods() -> None:
+    """The unit of work made the private helpers others used (``_next_id``,
+    ``_write_record``, ``_add_incidents_tx``, ...) unnecessary: only vault.py may touch
+    a vault's private parts."""
+    problems = []
+    for path in sorted(ROOT.rglob("*.py")):
+        if path == ROOT / "vault.py":
+            continue
+        problems += [f"victim_log/{path.relative_to(ROOT).as_posix()}:{w}" for w in private_vault_uses(path)]
+    assert problems == []
+
+
+def test_the_private_scan_finds_them(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "def f(vault, self, session):\n"
+        "    vault._next_id('person')\n"
+        "    self._vault._records('evidence', 1)\n"
+        "    session.require()._load_keyfile(p)\n"
+        "    vault.add_person(d)\n"
+        "    self._private()\n",
+        encoding="utf-8",
+    )
+    assert [w.split(": ")[1] for w in private_vault_uses(sample)] == ["_next_id", "_records", "_load_keyfile"]
