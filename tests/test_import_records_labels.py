@@ -117,6 +117,34 @@ def test_own_entry_keeps_recorded_later_beside_imported_ones(vault: Vault, tmp_p
     assert "Imported records" in text  # the title page says what they are
 
 
+def test_entries_imported_before_the_label_count_as_imported(vault: Vault, tmp_path: Path) -> None:
+    """Vaults imported into before #16.5 say author "victim"; their source says import."""
+    chat, _ = vault.evidence.add_bytes(b"12/03/2024, 20:01 - Dan Marsh: hi\n", "chat.txt")
+    old = vault.add_incident(
+        IncidentData(
+            "WhatsApp message from Dan Marsh: hi",
+            kinds=("message",),
+            occurred_start="2024-03-12T20:01:00+00:00",
+            details="hi",
+            source=f"import:whatsapp exhibit {chat} line 1",
+        ),
+        evidence=(chat,),
+    )
+    case = _case(vault)
+    inc = next(i for i in _json(case)["incidents"] if i["id"] == old)
+    assert inc["author"] == "victim"  # as stored: the export never rewrites the record
+    assert inc["imported"] is True and inc["imported_as"] == "message as exported (SM/1, line 1)"
+    assert "days later" not in _pdf_text(case, tmp_path)
+
+
+def test_a_photo_entry_is_the_victims_own() -> None:
+    from victim_log.imported import is_imported
+
+    assert not is_imported("victim", "import:photos exhibit 3")  # to complete in her words
+    assert is_imported("victim", "import:sms-backup exhibit 3 sms #4")
+    assert is_imported("imported", "") and not is_imported("support:Ann", "")
+
+
 # ---------------------------------------------------------------------------- context
 
 

@@ -78,8 +78,15 @@ def parse_source(source: str) -> ImportSource | None:
 
 
 def is_imported(author: str, source: str) -> bool:
-    """Whether an entry is an imported record rather than someone's own account."""
-    return author == AUTHOR_IMPORTED or author.startswith("imported:") or parse_source(source) is not None
+    """Whether an entry is an imported record rather than someone's own account.
+
+    An entry made for a photo (``import --format photos --make-incidents``) is not: it
+    is a placeholder the victim completes in their own words.
+    """
+    if author == AUTHOR_IMPORTED or author.startswith("imported:"):
+        return True
+    parsed = parse_source(source)
+    return parsed is not None and parsed.format != "photos"
 
 
 def is_context(author: str) -> bool:
