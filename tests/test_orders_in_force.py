@@ -333,3 +333,21 @@ def test_pdf_sets_flagged_breaches_apart(case: ExportCase, tmp_path: Path) -> No
     assert "(expired)" not in section  # never the status on the export date
     assert "1 breach Condition 1" in section  # only the breach in force counts per condition
     assert "Served on" in words and "PC Jones 1234" in words and "Made without notice" in words
+
+
+def test_the_bundle_viewer_shows_the_check(case: ExportCase, tmp_path: Path) -> None:
+    """What the app shows of a received bundle (victim_log/bundle_contents.py)."""
+    import zipfile
+
+    from victim_log.bundle_contents import read_contents
+    from victim_log.safezip import SafeZip
+
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("case/bagit.txt", "BagIt-Version: 1.0\n")
+        z.writestr("case/data/timeline.json", json.dumps(case_to_json(case)))
+    with SafeZip(path) as z:
+        contents = read_contents(z)
+    row = next(r for r in contents.rows if r.summary == "Text after it ended")
+    assert "Order in force on that date?: Not in force: dated" in row.detail
+    assert "Of those, not shown in force or served on their date: 4" in contents.about

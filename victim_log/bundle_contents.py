@@ -153,6 +153,7 @@ def _detail(i: dict[str, Any]) -> str:
             "Breach of order",
             f"{text(i.get('order'), single_line=True)} — {text(i.get('order_condition'), single_line=True)}",
         )
+        add("Order in force on that date?", i.get("order_in_force_text"))  # #16.3; absent in old bundles
     add("Exhibits", i.get("exhibits"))
     if isinstance(i.get("exhibits_not_included"), int) and i["exhibits_not_included"]:
         add("Files removed from the log before export", i["exhibits_not_included"])
@@ -196,6 +197,7 @@ def _about(doc: dict[str, Any]) -> str:
     counts = doc.get("counts")
     if isinstance(counts, dict):
         add("Breaches of orders", counts.get("breaches"))
+        add("Of those, not shown in force or served on their date", counts.get("breaches_flagged") or None)
         by_kind = counts.get("by_kind")
         if isinstance(by_kind, dict):
             add(
