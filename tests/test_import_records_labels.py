@@ -175,6 +175,27 @@ def test_whatsapp_reply_asking_to_stop_is_context_not_an_incident(vault: Vault, 
     assert "Incidents 5" in text
 
 
+def test_bundle_carries_context_entries_in_full_and_verifies(vault: Vault, tmp_path: Path) -> None:
+    """The journal gives context entries in full (they are in the export), not as stubs."""
+    import zipfile
+
+    from victim_log.export.bundle import export
+    from victim_log.verify import verify_bundle
+
+    report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
+    out = tmp_path / "export.zip"
+    export(vault, out, ExportOptions(initials="SM"))
+    assert verify_bundle(out).valid
+    with zipfile.ZipFile(out) as zf:
+        name = next(n for n in zf.namelist() if n.endswith("data/journal.jsonl"))
+        lines = [json.loads(line) for line in zf.read(name).splitlines()]
+        doc = json.loads(zf.read(next(n for n in zf.namelist() if n.endswith("data/timeline.json"))))
+    full = {(e.get("kind"), e.get("id")) for e in lines if not e.get("withheld")}
+    assert ("incident", report.context_ids[0]) in full
+    assert [c["id"] for c in doc["context"]] == report.context_ids
+    assert doc["counts"]["incidents"] == 5
+
+
 def test_sms_replies_asking_to_stop_are_context_but_drafts_are_not(vault: Vault) -> None:
     report = _import(vault, SMS, "sms-backup", "07700 900123", group_minutes=0)
     kept = sorted(vault.get_incident(i).data.details for i in report.context_ids)

@@ -92,7 +92,8 @@ def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, st
     bag-info.txt, so nothing earlier can be dropped or rewritten unseen, and a later
     export can be shown to extend this one.
     """
-    incidents = {i.id for i in case.incidents}
+    # Context entries (the victim's replies kept from an import, #16.5) are exported too.
+    incidents = {i.id for i in (*case.incidents, *case.context)}
     exhibits = {e.evidence_id for e in case.exhibits}
     out = io.BytesIO()
     head = (0, journal.GENESIS)
