@@ -33,13 +33,20 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .errors import BadInput
 
-if TYPE_CHECKING:
-    from .vault import Vault
+
+class VaultSettings(Protocol):
+    """What the case zone needs of a vault (declared here so that this module, which
+    the model imports, never imports the vault: no import cycle)."""
+
+    def get_setting(self, name: str, default: str = "") -> str: ...
+
+    def set_setting(self, name: str, value: str) -> None: ...
+
 
 __all__ = [
     "ZONE_SETTING",
@@ -186,7 +193,7 @@ def activate(zone: ZoneInfo | str | None) -> ZoneInfo:
     return active_zone()
 
 
-def zone_of_vault(vault: Vault) -> ZoneInfo:
+def zone_of_vault(vault: VaultSettings) -> ZoneInfo:
     """The vault's case zone; the computer's zone for a vault that has none set
     (vaults made before zones were chosen), or whose setting is unknown here."""
     name = vault.get_setting(ZONE_SETTING, "")
@@ -198,12 +205,12 @@ def zone_of_vault(vault: Vault) -> ZoneInfo:
     return zone_of(system_zone_name())
 
 
-def use_vault_zone(vault: Vault) -> ZoneInfo:
+def use_vault_zone(vault: VaultSettings) -> ZoneInfo:
     """Read the vault's case zone and make it the active one."""
     return activate(zone_of_vault(vault))
 
 
-def set_vault_zone(vault: Vault, name: str) -> ZoneInfo:
+def set_vault_zone(vault: VaultSettings, name: str) -> ZoneInfo:
     """Store the case zone (checked) and make it the active one."""
     zone = zone_of(name)
     vault.set_setting(ZONE_SETTING, zone.key)
