@@ -34,7 +34,14 @@ from ..diary.timeline import TimelineList
 from ..diary.timeline_model import TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import line_height, plain_edit, push_button, save_cancel_buttons, text_lines
+from ..widgets.common import (
+    line_height,
+    name_window,
+    plain_edit,
+    push_button,
+    save_cancel_buttons,
+    text_lines,
+)
 from ..widgets.common import scaled as scaled_font
 from ..widgets.i18n import translator
 from ..widgets.reason import ask_reason, confirm_then_reason
@@ -50,12 +57,10 @@ class PersonDialog(QDialog):
         self, session: Session, parent: QWidget | None = None, *, person: Person | None = None, name: str = ""
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("personDialog")
+        name_window(self, "personDialog", self.tr("Edit person") if person else self.tr("Add a person"))
         self.session = session
         self.person = person
         self.saved_id: int | None = None
-        self.setWindowTitle(self.tr("Edit person") if person else self.tr("Add a person"))
-        self.setAccessibleName(self.windowTitle())
         data = person.data if person else PersonData(name=name)
 
         form = QFormLayout()
@@ -161,12 +166,10 @@ class PeopleDialog(QDialog):
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("peopleDialog")
+        name_window(self, "peopleDialog", self.tr("People"))
         self.session = session
         self.chosen_incident: int | None = None
         self.changed_people = False
-        self.setWindowTitle(self.tr("People"))
-        self.setAccessibleName(self.tr("People"))
 
         left = QWidget(self)
         self.list = QListWidget(left)

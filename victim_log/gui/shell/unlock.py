@@ -17,7 +17,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QPaintEvent
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
     QLineEdit,
     QVBoxLayout,
     QWidget,
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ...errors import VaultLocked, VictimLogError, WrongPassphrase
 from ..widgets import dialogs
-from ..widgets.common import centred_pages, push_button
+from ..widgets.common import centred_pages, left_row, named, push_button
 from .firstrun import PassphrasePair, intro_page, link_button, plain_label, set_message, title_label
 from .session import Session, carry_on
 
@@ -69,10 +68,8 @@ class UnlockScreen(QWidget):
             explain = self.tr("Enter your passphrase to open it.")
         layout.addWidget(self.heading)
         layout.addWidget(plain_label(explain, page))
-        self.passphrase = QLineEdit(page)
-        self.passphrase.setObjectName("unlockPassphrase")
+        self.passphrase = named(QLineEdit(page), "unlockPassphrase", self.tr("Passphrase"))
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setAccessibleName(self.tr("Passphrase"))
         self.passphrase.returnPressed.connect(self.try_unlock)
         form = QFormLayout()
         form.addRow(self.tr("Passphrase:"), self.passphrase)
@@ -99,6 +96,8 @@ class UnlockScreen(QWidget):
         return page
 
     def _make_recovery_page(self) -> QWidget:
+        """The way back in without the passphrase: the recovery key and a new passphrase.
+        Never held back by the wait after wrong tries (see the module's docstring)."""
         page, layout = intro_page(
             self,
             self.tr("Use your recovery key"),
@@ -107,9 +106,7 @@ class UnlockScreen(QWidget):
                 "new passphrase. Your recovery key keeps working afterwards."
             ),
         )
-        self.recovery_key = QLineEdit(page)
-        self.recovery_key.setObjectName("recoveryKeyInput")
-        self.recovery_key.setAccessibleName(self.tr("Recovery key"))
+        self.recovery_key = named(QLineEdit(page), "recoveryKeyInput", self.tr("Recovery key"))
         form = QFormLayout()
         form.addRow(self.tr("Recovery key:"), self.recovery_key)
         layout.addLayout(form)
@@ -117,16 +114,12 @@ class UnlockScreen(QWidget):
         self.new_pair.changed.connect(self._update_recover_button)
         self.recovery_key.textChanged.connect(self._update_recover_button)
         layout.addWidget(self.new_pair)
-        buttons = QHBoxLayout()
         set_new = self.tr("Set new passphrase and open")
         self.recover_button = push_button(set_new, page, "recoverButton", set_new, self.try_recover)
         self.back_button = push_button(
             self.tr("Back"), page, "backButton", self.tr("Back to the passphrase"), self.show_passphrase
         )
-        buttons.addWidget(self.recover_button)
-        buttons.addWidget(self.back_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
+        layout.addLayout(left_row(self.recover_button, self.back_button))
         self.recover_message = plain_label("", page, self.tr("Message"))
         self.recover_message.setObjectName("recoverMessage")
         layout.addWidget(self.recover_message)

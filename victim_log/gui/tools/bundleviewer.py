@@ -61,6 +61,7 @@ from ..widgets.common import (
     BackgroundTask,
     busy_bar,
     key_readout,
+    named,
     scaled,
     start_task,
     wait_for_tasks,
@@ -259,10 +260,8 @@ class BundleViewer(QMainWindow):
         page = QWidget(self)
         layout = QVBoxLayout(page)
         layout.setContentsMargins(0, 4, 0, 0)
-        self.filter = QLineEdit(page)
-        self.filter.setObjectName("filter")
+        self.filter = named(QLineEdit(page), "filter", self.tr("Filter entries"))
         self.filter.setPlaceholderText(self.tr("Show only entries containing…"))
-        self.filter.setAccessibleName(self.tr("Filter entries"))
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._filter_rows)
         layout.addWidget(self.filter)

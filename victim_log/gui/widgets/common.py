@@ -153,6 +153,16 @@ def key_readout(parent: QWidget, name: str, factor: float) -> QLabel:
     return label
 
 
+def left_row(*widgets: QWidget) -> QHBoxLayout:
+    """``widgets`` side by side from the left, the rest of the width left empty (a
+    screen's buttons stay together under the text they act on)."""
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
 def centred_pages(screen: QWidget, share: int) -> QStackedWidget:
     """The pages of a full-window screen (first run, unlock), centred across and a little
     above the middle, as wide as ``share`` parts against one part of margin each side.
