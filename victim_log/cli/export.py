@@ -42,8 +42,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         from ..leftovers import remembering_temps
 
+        copy_to = getattr(args, "unredacted_copy", None)
+        if copy_to and not redact:
+            raise BadInput("--unredacted-copy goes with --redact: without it the export is not redacted.")
         with remembering_temps(vault):  # a partial file left by a crash is found again
-            result = export(vault, Path(args.out), options, fmt=args.format)
+            if copy_to:
+                # Both made "at the same moment", so the redacted copy's schedule names this
+                # one by the SHA-256 of its timeline.json (#16.6, export/disclosure.py).
+                import time
+                from dataclasses import replace
+
+                moment = int(time.time())
+                full = replace(options, redact=frozenset())
+                export(vault, Path(copy_to), full, fmt=args.format, timestamp=moment)
+                result = export(vault, Path(args.out), options, fmt=args.format, timestamp=moment)
+            else:
+                result = export(vault, Path(args.out), options, fmt=args.format)
     if result.not_recorded:
         warn(f"the export is complete, but the diary's history does not record it ({result.not_recorded}).")
     if args.json:

@@ -12,9 +12,10 @@ from .. import casetime, references
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
 from ..fields import INCIDENT_FIELDS, Field
-from ..model import EFFECTS, KINDS, IncidentData
+from ..model import DEFAULT_NAMED_ROLE, EFFECTS, KINDS, IncidentData
 from ..textsafe import display_safe
 from .argtypes import kinds
+from .evidence import provenance_from_args
 from .json_contract import Lookups, incident_json
 from .output import one_line, print_json
 from .session import open_vault
@@ -84,7 +85,7 @@ def _data_from_args(
     if args.person and not names_later:
         people = list(d.get("people") or [])
         for name in args.person:
-            pid = vault.person_by_name(name)
+            pid = vault.person_by_name(name, getattr(args, "person_role", None) or DEFAULT_NAMED_ROLE)
             if pid not in people:
                 people.append(pid)
         d["people"] = people
@@ -104,10 +105,20 @@ def cmd_add(args: argparse.Namespace) -> int:
     for f in files:  # before the passphrase: a wrong name is the commonest mistake
         fh, _ = open_regular_file(f)
         fh.close()
+    provenance = provenance_from_args(args)  # how the attached files were obtained
+    if provenance and not files:
+        raise UsageError("--how, --captured-by and the other file options describe --attach files.")
     with open_vault(args) as vault:
         data = _data_from_args(vault, args, None, names_later=True).validated()
         # One transaction: the entry, its files and any new person, or none of them.
-        incident_id = vault.add_incident(data, files=files, people_names=args.person or ())
+        # A new person is "named" (neither perpetrator nor third party) unless --person-role.
+        incident_id = vault.add_incident(
+            data,
+            files=files,
+            people_names=args.person or (),
+            people_role=args.person_role or DEFAULT_NAMED_ROLE,
+            provenance=provenance,
+        )
     print(incident_id)
     return EXIT_OK
 

@@ -9,9 +9,15 @@ from typing import NoReturn
 from .. import __version__
 from ..errors import UsageError
 from ..imported import DEFAULT_GROUP_MINUTES
-from ..model import KINDS
+from ..model import KINDS, PERSON_ROLES
 from .argtypes import count_arg, id_arg, when_arg
-from .evidence import cmd_evidence_add, cmd_evidence_get, cmd_evidence_list, cmd_evidence_remove
+from .evidence import (
+    add_provenance_args,
+    cmd_evidence_add,
+    cmd_evidence_get,
+    cmd_evidence_list,
+    cmd_evidence_remove,
+)
 from .export import cmd_export
 from .groups import action_group, missing_action
 from .groups import add_vault_args as _add_vault_args
@@ -53,6 +59,12 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
         metavar="NAME",
         action="append",
         help="person involved (added to People if new); repeat for more",
+    )
+    p.add_argument(
+        "--person-role",
+        choices=list(PERSON_ROLES),
+        help="role of people --person adds to People (default: named, neither "
+        "perpetrator nor third party); people already in People keep theirs",
     )
     p.add_argument("--witnesses", metavar="TEXT")
     p.add_argument("--effect", metavar="TEXT", help="how it affected you")
@@ -103,6 +115,7 @@ def build_parser() -> ArgParser:
     p = command("add", cmd_add, "log an incident; prints its id")
     _add_incident_fields(p)
     p.add_argument("--attach", metavar="FILE", action="append", help="attach evidence")
+    add_provenance_args(p)
 
     p = command("edit", cmd_edit, "save a new version of an incident")
     p.add_argument("id", type=id_arg)
@@ -155,6 +168,11 @@ def build_parser() -> ArgParser:
     )
     p.add_argument("--include-private", action="store_true", help="include private notes")
     p.add_argument("--redact", metavar="WHAT", help="locations,third-parties")
+    p.add_argument(
+        "--unredacted-copy",
+        metavar="FILE",
+        help="with --redact: also write the unredacted export the redacted one names by hash",
+    )
     p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
@@ -237,6 +255,12 @@ def build_parser() -> ArgParser:
     p = evcommand("add", cmd_evidence_add, "store a file as evidence")
     p.add_argument("file")
     p.add_argument("--incident", type=id_arg, metavar="ID")
+    p.add_argument(
+        "--added-by",
+        metavar="WHO",
+        help="'victim' or 'support:NAME' (default: the author of --incident, else victim)",
+    )
+    add_provenance_args(p)
     p.add_argument("--json", action="store_true")
     p = evcommand("list", cmd_evidence_list, "list evidence")
     p.add_argument("--json", action="store_true")

@@ -40,6 +40,7 @@ from .bagit_zip import (
     write_bag_zip,
 )
 from .case import ExportCase, ExportOptions, build_case
+from .disclosure import not_included_csv, readme_text
 from .pdf import render_pdf
 from .tables import exhibits_csv, timeline_csv, timeline_json, versions_csv
 
@@ -156,6 +157,7 @@ Redactions in this copy
 {redacted}
 Private notes: {"included" if case.include_private else "not included"}.
 
+{readme_text(case)}
 Checking the bundle: the signature first
 ----------------------------------------
 Whoever changes a bundle can also change this file, the PDF and the checker script
@@ -239,7 +241,7 @@ def export(
     if fmt != "bundle":
         if fmt == "pdf":
             buf = io.BytesIO()
-            render_pdf(case, buf)
+            render_pdf(case, buf, standalone=True)  # says it is an unsigned copy
             data = buf.getvalue()
         elif fmt == "csv":
             data = timeline_csv(case)
@@ -293,6 +295,7 @@ def _write_bundle(
         PayloadEntry.from_bytes("timeline.csv", timeline_csv(case)),
         PayloadEntry.from_bytes("timeline.json", timeline_json(case)),
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
+        PayloadEntry.from_bytes("not_included.csv", not_included_csv(case)),
         PayloadEntry.from_bytes("versions.csv", versions_csv(case)),
         PayloadEntry.from_bytes("journal.jsonl", journal_lines),
     ]

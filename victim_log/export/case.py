@@ -50,11 +50,13 @@ from ..imported import imported_as, is_context, is_imported
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
+from .provenance import ExhibitProvenance, provenance_for, provenance_json
 from .versions import CaseVersion, VersionCounts, build_versions, version_json
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem
     from ..vault import Vault
+    from .disclosure import NotIncluded
 
 __all__ = [
     "LOCATION_REDACTED",
@@ -91,7 +93,9 @@ MAX_INITIALS = references.MAX_INITIALS
 ROLE_LABELS: dict[str, str] = {
     "perpetrator": "Perpetrator",
     "third_party": "Acting for the perpetrator",
+    "contacted": "Third party (contacted or involved)",
     "witness": "Witness",
+    "named": "Named (role not given)",
     "other": "Other",
 }
 
@@ -283,6 +287,8 @@ class CaseExhibit:
     added_by: str
     incident_ids: tuple[int, ...]  # exported incidents it supports (vault ids)
     incident_numbers: tuple[int, ...]  # the same as entry references ("Entry N")
+    # Where it came from (export/provenance.py): how obtained, EXIF, names, who added it.
+    provenance: ExhibitProvenance | None = None
 
     @property
     def payload_path(self) -> str:
@@ -388,6 +394,8 @@ class ExportCase:
     entries_deleted: tuple[tuple[int, int], ...] = ()
     exhibits_not_exported: tuple[ExhibitNotExported, ...] = ()
     exhibit_span: str = "No exhibits"  # "SM/1 to SM/9 (7 exhibits)", for page footers
+    # What this export leaves out, by what it is (export/disclosure.py, #16.6).
+    not_included: NotIncluded | None = None
 
     @property
     def exhibit_file_example(self) -> str:
@@ -938,7 +946,7 @@ def build_case(
                 order_label=(
                     redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
                 ),
-                order_condition=redactor.text(d.order_condition),
+                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
                 exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
                 exhibits_not_included=len(withheld.get(cur.incident_id, ())),
                 exhibits_withheld=tuple(withheld.get(cur.incident_id, ())),
@@ -989,6 +997,9 @@ def build_case(
                 added_by=item.added_by,
                 incident_ids=tuple(i.id for i in supports),
                 incident_numbers=tuple(i.number for i in supports),
+                provenance=provenance_for(
+                    item, ref(eid), supports, redactor.text, hide_gps=redactor.locations
+                ),
             )
         )
     _check_unique_names(exhibits)
@@ -1043,7 +1054,7 @@ def build_case(
                 court=od.court,
                 made_on=od.made_on,
                 expires_on=od.expires_on,
-                conditions=tuple(redactor.text(c) for c in od.conditions),
+                conditions=od.conditions,  # never redacted (#16.6)
                 served_on=od.served_on,
                 served_how=od.served_how,
                 served_by=od.served_by,  # an order's words are never redacted
@@ -1130,7 +1141,57 @@ def build_case(
         per_month=_period_counts(dated, monthly=True),
         date_not_known=len(incidents) - len(known),
         date_notes=tuple(date_notes),
+        not_included=_material_not_included(
+            vault,
+            options,
+            incidents,
+            histories,
+            people,
+            exhibits,
+            exhibit_items,
+            redactor,
+            given,
+            exported_at,
+            fingerprint,
+        ),
     )
+
+
+def _material_not_included(
+    vault: Vault,
+    options: ExportOptions,
+    incidents: list[CaseIncident],
+    histories: list[list[IncidentVersion]],
+    people: list[CasePerson],
+    exhibits: list[CaseExhibit],
+    items: dict[int, EvidenceItem],
+    redactor: _Redactor,
+    given: dict[int, references.ExhibitRef],
+    exported_at: str,
+    fingerprint: str,
+) -> NotIncluded:
+    """The schedule of what this export leaves out (export/disclosure.py)."""
+    from dataclasses import replace
+
+    from .disclosure import build_not_included, unredacted_timeline_sha256
+
+    schedule = build_not_included(
+        vault,
+        options,
+        incidents=incidents,
+        histories=histories,
+        people=people,
+        exhibit_names=[
+            (e.reference, display_safe(items[e.evidence_id].filename, single_line=True), e.original_filename)
+            for e in exhibits
+        ],
+        text=redactor.text,
+        given={eid: r.text for eid, r in given.items()},
+    )
+    if options.redact:
+        digest = unredacted_timeline_sha256(vault, options, exported_at=exported_at, fingerprint=fingerprint)
+        schedule = replace(schedule, unredacted_sha256=digest)
+    return schedule
 
 
 def _not_in_export(
@@ -1265,6 +1326,12 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
     }
 
 
+def _not_included_json(case: ExportCase) -> dict[str, object] | None:
+    from .disclosure import not_included_json
+
+    return not_included_json(case.not_included) if case.not_included is not None else None
+
+
 def case_to_json(case: ExportCase) -> dict[str, object]:
     """The ``timeline.json`` document (keys documented in docs/export-format.md)."""
     return {
@@ -1349,9 +1416,12 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
                 "added_by": e.added_by,
                 "incident_ids": list(e.incident_ids),
                 "entries": list(e.incident_numbers),
+                "provenance": provenance_json(e.provenance) if e.provenance else None,
+                "statement": e.provenance.statement if e.provenance else "",
             }
             for e in case.exhibits
         ],
+        "material_not_included": _not_included_json(case),
         "not_in_this_export": {
             "entries": [list(r) for r in case.entries_not_exported],
             "deleted_entries": [list(r) for r in case.entries_deleted],

@@ -222,6 +222,15 @@ def _redactions(
             out.append(Redaction(where, inc.id, "people (name)", KIND_THIRD_PARTY, hidden, True))
         for h, v in zip(inc.history, hist, strict=False):
             out += _compare(where, inc.id, f"reason for version {h.version}", v.reason, h.reason)
+        raw = {v.version: v.data for v in hist}
+        for cv in inc.versions[:-1]:  # earlier wording (export/versions.py), redacted alike
+            if cv.version not in raw:
+                continue
+            for field, attr in _FIELDS:
+                after = getattr(cv, attr, None)
+                if isinstance(after, str):
+                    label = f"{field} (version {cv.version})"
+                    out += _compare(where, inc.id, label, getattr(raw[cv.version], field), after)
     for ref, before, after in exhibit_names:
         out += _compare(f"Exhibit {ref}", None, "original file name", before, after)
     for p in people:
@@ -658,3 +667,16 @@ def pdf_other_people(pdf: _Doc, case: ExportCase) -> None:
     for p in others:
         who = p.name + (f" ({p.relationship})" if p.relationship else "")
         pdf.para(c(f"{who}: {p.role_label.lower()}"), size=10)
+
+
+def pdf_title_field(pdf: _Doc, case: ExportCase) -> None:
+    """The title page's one line on what is left out, pointing to the full schedule."""
+    n = case.not_included
+    if n is None:
+        return
+    text = n.summary()
+    if not n.empty:
+        text += ': each is listed under "Material not included in this export".'
+    if n.unredacted_sha256:
+        text += " This copy is redacted; the unredacted export it derives from is named there by hash."
+    pdf.field("Not included", pdf.clean(text))

@@ -31,6 +31,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -45,6 +46,7 @@ from ..model import SHORT_LABELS
 from ..references import ranges_text
 from ..resources import resources_dir
 from ..textsafe import display_safe, plural
+from . import disclosure, provenance
 from .versions import LEGEND, officer_rows, row_changes, word_diff
 from .case import (
     CaseExhibit,
@@ -451,6 +453,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
             "period were deleted from the log before export and are not included. "
             "Each deletion, with its reason, stays in the log's history.",
         )
+    disclosure.pdf_title_field(pdf, case)
 
     _signing_key(pdf, case)
 
@@ -467,6 +470,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
         pdf.field("Phone numbers", c("; ".join(p.phones)))
         pdf.field("Accounts", c("; ".join(p.accounts)))
         pdf.field("Vehicles", c("; ".join(p.vehicles)))
+    disclosure.pdf_other_people(pdf, case)
 
     pdf.h2("Orders")
     if not case.orders:
@@ -530,7 +534,13 @@ def _signing_key(pdf: _Doc, case: ExportCase) -> None:
     c = pdf.clean
     pdf.ln(2)
     if not case.fingerprint:
-        pdf.field("Signing key", "None: this PDF was made without a signed bundle.")
+        pdf.field(
+            "Unsigned copy",
+            "This PDF was exported on its own: it is an unsigned copy, not part of a "
+            "signed export bundle, so no signature vouches for it. Ask the sender for "
+            "the signed bundle to check it.",
+            bold=True,
+        )
         return
     pdf.need(26)
     y = pdf.get_y()
@@ -1168,11 +1178,20 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
         pdf.para("No exhibits are attached to the exported incidents.")
         return
     pdf.para(
-        "Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
-        "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
-        "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
-        "hashes printed here count only once the bundle's signature has been checked "
-        "against the key the sender gave you (see README.txt).",
+        (
+            "Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
+            "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
+            "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
+            "hashes printed here count only once the bundle's signature has been checked "
+            "against the key the sender gave you (see README.txt)."
+        )
+        if case.fingerprint
+        else (
+            "The exhibit files are not part of this PDF, which is an unsigned copy. Each "
+            "SHA-256 hash was taken when the file entered the log; recompute it from the "
+            "original (for example with sha256sum or certutil -hashfile FILE SHA256) to "
+            "confirm it is the same file."
+        ),
         size=9.5,
         line=4.8,
     )
@@ -1181,12 +1200,14 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
         pdf.need(34)
         pdf.set_font(FONT, "B", 10.5)
         pdf.cell(pdf.body_w, 6, f"Exhibit {c(e.reference)}", align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.field("File in bundle", c(e.bag_path))
+        if case.fingerprint:
+            pdf.field("File in bundle", c(e.bag_path))
         pdf.field("Original name", c(e.original_filename))
         pdf.field("SHA-256", e.sha256, mono=True, size=8)
         pdf.field("Type and size", f"{c(e.media_type)}, {e.size:,} bytes")
         pdf.field("Added to log", c(format_datetime(e.added_at)))
         pdf.field("Supports", ", ".join(f"Entry {n}" for n in e.incident_numbers))
+        provenance.pdf_fields(pdf, e)
         pdf.ln(1.5)
 
 
@@ -1227,8 +1248,14 @@ def _not_in_export_section(pdf: _Doc, case: ExportCase) -> None:
         pdf.field("Exhibits", "None: every exhibit reference given so far is in this export.")
 
 
-def render_pdf(case: ExportCase, out: BinaryIO) -> None:
-    """Write ``timeline.pdf`` for ``case`` to ``out`` (a binary file object)."""
+def render_pdf(case: ExportCase, out: BinaryIO, *, standalone: bool = False) -> None:
+    """Write ``timeline.pdf`` for ``case`` to ``out`` (a binary file object).
+
+    ``standalone``: the PDF is exported on its own, not inside a signed bundle. It then
+    says it is an unsigned copy and names no signing key and no bundle (#16.7).
+    """
+    if standalone:
+        case = replace(case, fingerprint="", fingerprint_readout="")
     pdf = _Doc(case)
     pdf.set_title(display_safe(case.case_title, single_line=True))
     pdf.set_author(display_safe(case.owner or case.case_title, single_line=True))
@@ -1248,5 +1275,7 @@ def render_pdf(case: ExportCase, out: BinaryIO) -> None:
     _history_appendix(pdf, case)
     _exhibits_appendix(pdf, case)
     _not_in_export_section(pdf, case)
+    disclosure.pdf_section(pdf, case, standalone=standalone)
+    provenance.pdf_statements(pdf, case)
     pdf.alias_nb_pages(_ALIAS)  # substitution of the footers' page totals happens at output
     out.write(bytes(pdf.output()))

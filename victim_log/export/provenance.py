@@ -271,7 +271,9 @@ def _statement(
         if dt is not None and len(captured) > 10:
             from .case import format_date
 
-            text += f" on {format_date(captured)} at {_fmt_when(captured).split(' ')[-1]}"
+            day, full = format_date(captured), _fmt_when(captured)
+            clock = full[len(day) :].strip() if full.startswith(day) else full
+            text += f" on {day} at {clock}"
         else:
             text += f" on {_fmt_when(captured)}"
     elif exif_date:

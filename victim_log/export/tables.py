@@ -84,6 +84,7 @@ from collections.abc import Iterable, Sequence
 from ..fields import INCIDENT_FIELDS, Field
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json
+from .provenance import PROVENANCE_COLUMNS, provenance_cells
 from .versions import CaseVersion
 
 __all__ = [
@@ -154,6 +155,7 @@ EXHIBIT_COLUMNS: tuple[str, ...] = (
     "added_by",
     "entries",
     "incident_ids",
+    *PROVENANCE_COLUMNS,  # where it came from (export/provenance.py, #16.7)
 )
 
 #: First characters that make a spreadsheet treat a cell as a formula (and full-width twins).
@@ -298,6 +300,7 @@ def _exhibit_row(e: CaseExhibit) -> list[object]:
         e.added_by,
         _join(str(n) for n in e.incident_numbers),
         _join(str(n) for n in e.incident_ids),
+        *provenance_cells(e.provenance),
     ]
 
 
