@@ -351,3 +351,18 @@ def test_the_bundle_viewer_shows_the_check(case: ExportCase, tmp_path: Path) -> 
     row = next(r for r in contents.rows if r.summary == "Text after it ended")
     assert "Order in force on that date?: Not in force: dated" in row.detail
     assert "Of those, not shown in force or served on their date: 4" in contents.about
+
+
+def test_cli_notes_a_breach_outside_the_term(cli_vault: None, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(
+        capsys, "order", "add", "--type", "SPO", "--made-on", "2024-03-01", "--condition", "No contact"
+    )
+    oid = r.out.strip()
+    r = run_cli(
+        capsys, "add", "--kind", "message", "--summary", "Texted", "--when", "2024-02-20T21:00",
+        "--order", oid, "--condition", "1",
+    )  # fmt: skip
+    assert r.code == 0 and r.out.strip().isdigit()  # stdout is still just the id
+    assert "Note: Not in force: dated 2024-02-20, before the order was made on 2024-03-01." in r.err
+    r = run_cli(capsys, "edit", r.out.strip(), "--when", "2024-03-20T21:00", "--reason", "date typed wrong")
+    assert r.code == 0 and "Note:" not in r.err  # in force now (service not recorded is not flagged)

@@ -17,6 +17,7 @@ from ..textsafe import display_safe
 from .argtypes import kinds
 from .evidence import provenance_from_args
 from .json_contract import Lookups, incident_json
+from .orders import note_in_force
 from .output import one_line, print_json
 from .session import open_vault
 
@@ -119,6 +120,7 @@ def cmd_add(args: argparse.Namespace) -> int:
             people_role=args.person_role or DEFAULT_NAMED_ROLE,
             provenance=provenance,
         )
+        note_in_force(vault, data)  # a breach outside its order's term says so (#16.3)
     print(incident_id)
     return EXIT_OK
 
@@ -129,6 +131,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
         data = _data_from_args(vault, args, current.data)
         v = vault.edit_incident(args.id, data, args.reason)
         print(f"Incident {args.id} is now at version {v.version}.")
+        note_in_force(vault, v.data)
     return EXIT_OK
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,16 @@ def _conditions(values: list[str] | None) -> tuple[str, ...]:
 
 def _text(value: str | None) -> str:
     return clean_text(value or "").strip()
+
+
+def note_in_force(vault: Any, data: Any) -> None:
+    """On stderr, when an entry just saved is a breach dated outside its order's term
+    (or before it was served): the export will set it apart, so say so now (#16.3)."""
+    from ..breaches import check_breach
+
+    check = check_breach(data, vault.list_orders())
+    if check is not None and check.flagged:
+        print(f"Note: {check.text()}", file=sys.stderr)
 
 
 def cmd_order_add(args: argparse.Namespace) -> int:

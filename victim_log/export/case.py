@@ -38,11 +38,11 @@ import binascii
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
-from .. import __version__, references
+from .. import __version__, casetime, references
 from ..breaches import IN_TERM, check_breach
 from ..errors import BadInput, NotFound
 from ..imported import author_label as imported_author_label
@@ -78,6 +78,7 @@ __all__ = [
     "case_to_json",
     "format_date",
     "format_datetime",
+    "local_iso",
     "readout_fingerprint",
     "when_text",
 ]
@@ -249,6 +250,10 @@ class CaseIncident:
     order_in_force_text: str = ""
     # Every version as exported (export/versions.py), oldest first, the current one last.
     versions: tuple[CaseVersion, ...] = ()
+    # An imported record's time exactly as its source wrote it (#16.4), and why its
+    # date cannot be right when it cannot ("dated after it was recorded").
+    source_time: str = ""
+    date_flag: str = ""
 
     @property
     def changes(self) -> VersionCounts:
@@ -396,6 +401,8 @@ class ExportCase:
     exhibit_span: str = "No exhibits"  # "SM/1 to SM/9 (7 exhibits)", for page footers
     # What this export leaves out, by what it is (export/disclosure.py, #16.6).
     not_included: NotIncluded | None = None
+    # The case's time zone (IANA name): every time shown is on its clock (#16.4).
+    time_zone: str = ""
 
     @property
     def exhibit_file_example(self) -> str:
@@ -451,45 +458,62 @@ def _parse(value: str) -> datetime | None:
 
 
 def _day(dt: datetime | date) -> str:
-    return f"{_DAYS[dt.weekday()]} {dt.day} {_MONTHS[dt.month - 1]} {dt.year}"
+    return casetime.day_text(dt)
+
+
+def _local(dt: datetime, zone: tzinfo | None) -> datetime:
+    """A stored time on the case zone's clock (a bare date, naive, stays as it is)."""
+    return dt if dt.tzinfo is None else casetime.in_zone(dt, zone)
 
 
 def _clock(dt: datetime, seconds: bool = False) -> str:
-    if seconds or dt.second:
-        return f"{dt.hour:02d}:{dt.minute:02d}:{dt.second:02d}"
-    return f"{dt.hour:02d}:{dt.minute:02d}"
+    """``21:15 BST``: ``dt`` already on the case zone's clock, and which clock."""
+    if dt.tzinfo is None:
+        return f"{dt.hour:02d}:{dt.minute:02d}" + (f":{dt.second:02d}" if seconds or dt.second else "")
+    return casetime.clock_text(dt, dt.tzinfo, seconds=seconds)
 
 
-def format_date(value: str) -> str:
-    """``2026-06-06`` (or a date-time) as ``Sat 6 Jun 2026``; unparsable text unchanged."""
+def format_date(value: str, *, zone: tzinfo | None = None) -> str:
+    """``2026-06-06`` (or a date-time) as ``Sat 6 Jun 2026``; unparsable text unchanged.
+
+    A date-time's date is the one on the case zone's clock (``zone``, else the active
+    case zone: :mod:`victim_log.casetime`); a bare date is that date."""
     dt = _parse(value)
     if dt is None:
         try:
             return _day(date.fromisoformat(value.strip()[:10]))
         except ValueError:
             return value
-    return _day(dt)
+    return _day(_local(dt, zone))
 
 
-def format_datetime(value: str, *, seconds: bool = True) -> str:
-    """An ISO date-time as ``Sat 6 Jun 2026 21:15:07`` in its own (recorded) UTC offset."""
+def format_datetime(value: str, *, seconds: bool = True, zone: tzinfo | None = None) -> str:
+    """An ISO date-time as ``Sat 6 Jun 2026 21:15:07 BST``: on the case zone's clock,
+    saying which (an officer never has to guess whether a time is BST or GMT)."""
     dt = _parse(value)
     if dt is None:
         return value
-    return f"{_day(dt)} {_clock(dt, seconds)}"
+    local = _local(dt, zone)
+    return f"{_day(local)} {_clock(local, seconds)}"
 
 
-def when_text(start: str, end: str, precision: str) -> str:
+def when_text(start: str, end: str, precision: str, *, zone: tzinfo | None = None) -> str:
     """When an incident happened, in words that carry how sure the time is.
 
-    ``exact``: "Sat 6 Jun 2026 at 21:15"; ``approximate``: "... at about 21:15";
-    ``day`` / ``unknown_time``: "Sat 6 Jun 2026, time not known"; ranges say
-    "from ... to ...". Times are the victim's own clock (the stored UTC offset).
+    ``exact``: "Sat 6 Jun 2026 at 21:15 BST"; ``approximate``: "... at about 21:15
+    BST"; ``day`` / ``unknown_time``: "Sat 6 Jun 2026, time not known"; ranges say
+    "from ... to ...". Times are on the case zone's clock and name it, each end its
+    own (a night the clocks went back can run from 01:50 BST to 01:10 GMT). A day
+    without a time keeps the date it was given (moving it to another zone's clock could
+    move it to another day).
     """
     s, e = _parse(start), _parse(end)
     if s is None:
         return "Date and time not known"
     timed = precision in ("exact", "approximate")
+    if timed:
+        s = _local(s, zone)
+        e = _local(e, zone) if e is not None else None
     about = "about " if precision == "approximate" else ""
     if e is None or e == s:
         if timed:
@@ -502,6 +526,12 @@ def when_text(start: str, end: str, precision: str) -> str:
     if s.date() == e.date():
         return f"{_day(s)} from {about}{_clock(s)} to {about}{_clock(e)}"
     return f"From {_day(s)} {about}{_clock(s)} to {_day(e)} {about}{_clock(e)}"
+
+
+def local_iso(value: str, *, zone: tzinfo | None = None) -> str:
+    """A stored date-time as ISO 8601 on the case zone's clock, with its offset
+    (``2024-04-10T18:30:00+01:00``), for JSON and CSV; "" and bare dates unchanged."""
+    return casetime.data_text(value, zone) if value and len(value.strip()) > 10 else value
 
 
 def readout_fingerprint(fingerprint: str) -> str:
@@ -709,6 +739,57 @@ def far_outside(dated: list[tuple[int, date]], today: date) -> set[int]:
     }
 
 
+LONG_BEFORE_DAYS = 365  # an entry this long before all the others: a typo, or apart
+AFTER_RECORDING = timedelta(minutes=5)  # a clock a little fast is not a wrong date
+
+
+def implausible_dates(known: list[tuple[CaseIncident, date]], today: date, zone: tzinfo) -> dict[int, str]:
+    """Entries whose date cannot be right, by id, with why ("after it was recorded").
+
+    Why: a typed year (2021 for 2024) or a date after the entry was written would
+    stretch the chart over years of empty weeks and hand the defence an "error" the
+    victim did not make in substance. Each is flagged where it is shown and left out
+    of the counts per week and month, never hidden: dated after the export was made
+    or after it was recorded, more than :data:`FAR_OUTSIDE_DAYS` from the case's
+    middle date, or one of a few entries more than :data:`LONG_BEFORE_DAYS` before all
+    the others.
+    """
+    flags: dict[int, str] = {}
+    far = far_outside([(i.id, d) for i, d in known], today)
+    for i, d in known:
+        if d > today:
+            flags[i.id] = "after this export was made"
+            continue
+        start, recorded = _parse(i.occurred_start), _parse(i.first_recorded_at)
+        if start is not None and recorded is not None:
+            if i.precision in ("exact", "approximate"):
+                aware = start.tzinfo is not None and recorded.tzinfo is not None
+                late = aware and start > recorded + AFTER_RECORDING
+            else:
+                late = d > _local(recorded, zone).date()
+            if late:
+                flags[i.id] = f"after it was recorded (on {format_date(i.first_recorded_at, zone=zone)})"
+                continue
+        if i.id in far:
+            flags[i.id] = "far from the other entries' dates"
+    rest = sorted((d.toordinal(), i.id) for i, d in known if i.id not in flags)
+    allowed = max(1, len(rest) // 10)
+    cut = 0
+    for k in range(min(allowed, len(rest) - 1)):
+        if rest[k + 1][0] - rest[k][0] > LONG_BEFORE_DAYS:
+            cut = k + 1
+    for ordinal, iid in rest[:cut]:
+        gap = rest[cut][0] - ordinal
+        flags[iid] = f"{_span_words(gap)} before the next entry"
+    return flags
+
+
+def _span_words(days: int) -> str:
+    if days >= 730:
+        return f"{days // 365} years"
+    return f"{days // 30} months" if days >= 60 else f"{days} days"
+
+
 def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
     """Counts per week (Monday start) or month, with empty periods filled in.
 
@@ -810,6 +891,7 @@ def build_case(
     exists; ``assign_references=False`` (a preview that only counts) writes nothing
     and shows what would be given.
     """
+    zone = casetime.use_vault_zone(vault)  # every time below is shown on the case's clock
     _check_options(options)
     initials = _initials(options, vault)
     ids = _select(vault, options)
@@ -917,7 +999,8 @@ def build_case(
                 occurred_end=d.occurred_end,
                 precision=d.precision,
                 precision_label=PRECISIONS.get(d.precision, d.precision),
-                when=when_text(d.occurred_start, d.occurred_end, d.precision),
+                when=when_text(d.occurred_start, d.occurred_end, d.precision, zone=zone),
+                source_time=d.source_time,
                 first_recorded_at=cur.first_recorded_at,
                 last_recorded_at=cur.recorded_at,
                 kinds=d.kinds,
@@ -1079,15 +1162,19 @@ def build_case(
     for i in incidents:
         dt = _parse(i.occurred_start)
         if dt is not None:
-            known.append((i, dt.date()))
-    outside = far_outside([(i.id, d) for i, d in known], today)
+            timed = i.precision in ("exact", "approximate")
+            known.append((i, (_local(dt, zone) if timed else dt).date()))
+    flags = implausible_dates(known, today, zone)
+    if flags:
+        incidents = [replace(i, date_flag=flags[i.id]) if i.id in flags else i for i in incidents]
+        known = [(replace(i, date_flag=flags[i.id]) if i.id in flags else i, d) for i, d in known]
+    outside = set(flags)
     dated = [(d, i.breach) for i, d in known if i.id not in outside]
     first = min((d for d, _ in dated), default=None)
     last = max((d for d, _ in dated), default=None)
     date_notes = [
-        f"Entry {i.number} is dated {format_date(d.isoformat())}, "
-        + ("after this export was made" if d > today else "far from the other entries' dates")
-        + " (a typing error?). It is in the timeline, but not in the counts per week or month."
+        f"Entry {i.number} is dated {format_date(d.isoformat())}, {flags[i.id]} (a typing "
+        "error?). It is in the timeline, but not in the counts per week or month."
         for i, d in known
         if i.id in outside
     ][:20]
@@ -1141,6 +1228,7 @@ def build_case(
         per_month=_period_counts(dated, monthly=True),
         date_not_known=len(incidents) - len(known),
         date_notes=tuple(date_notes),
+        time_zone=zone.key,
         not_included=_material_not_included(
             vault,
             options,
@@ -1276,10 +1364,16 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "version": i.version,
         "occurred_start": i.occurred_start,
         "occurred_end": i.occurred_end,
+        "occurred_start_local": local_iso(i.occurred_start),
+        "occurred_end_local": local_iso(i.occurred_end),
+        "source_time": i.source_time,
+        "date_flag": i.date_flag,
         "precision": i.precision,
         "when": i.when,
         "first_recorded_at": i.first_recorded_at,
         "last_recorded_at": i.last_recorded_at,
+        "first_recorded_at_local": local_iso(i.first_recorded_at),
+        "last_recorded_at_local": local_iso(i.last_recorded_at),
         "kinds": list(i.kinds),
         "kind_labels": list(i.kind_labels),
         "summary": i.summary,
@@ -1340,6 +1434,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         "owner": case.owner,
         "producer_initials": case.producer_initials,
         "exported_at": case.exported_at,
+        "time_zone": case.time_zone,
         "software": case.software,
         "signing_key": {"fingerprint": case.fingerprint, "readout": case.fingerprint_readout},
         "period": {
