@@ -366,3 +366,9 @@ def test_cli_notes_a_breach_outside_the_term(cli_vault: None, capsys: pytest.Cap
     assert "Note: Not in force: dated 2024-02-20, before the order was made on 2024-03-01." in r.err
     r = run_cli(capsys, "edit", r.out.strip(), "--when", "2024-03-20T21:00", "--reason", "date typed wrong")
     assert r.code == 0 and "Note:" not in r.err  # in force now (service not recorded is not flagged)
+
+
+def test_the_chart_counts_only_breaches_in_force(case: ExportCase) -> None:
+    """Red bars say "breaches of an order": a flagged one is an incident, not a red bar."""
+    assert sum(w.breaches for w in case.per_week) == 1  # "Text while in force"
+    assert sum(w.count for w in case.per_week) == 6

@@ -1169,7 +1169,8 @@ def build_case(
         incidents = [replace(i, date_flag=flags[i.id]) if i.id in flags else i for i in incidents]
         known = [(replace(i, date_flag=flags[i.id]) if i.id in flags else i, d) for i, d in known]
     outside = set(flags)
-    dated = [(d, i.breach) for i, d in known if i.id not in outside]
+    # Red in the chart only for breaches in force on their own date (#16.3).
+    dated = [(d, i.breach and not i.breach_flagged) for i, d in known if i.id not in outside]
     first = min((d for d, _ in dated), default=None)
     last = max((d for d, _ in dated), default=None)
     date_notes = [
