@@ -152,12 +152,26 @@ def _parse(value: str) -> datetime | None:
         return None
 
 
+def _case_day(value: str) -> date | None:
+    """The calendar date of a stored time on the case zone's clock (as the export
+    shows it); a time without a zone (a camera's clock) keeps its own date."""
+    dt = _parse(value)
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        return dt.date()
+    from .case import local_iso
+
+    local = _parse(local_iso(value))
+    return (local or dt).date()
+
+
 def _entry_days(e: EntryDates) -> tuple[date, date] | None:
-    s = _parse(e.start)
+    s = _case_day(e.start)
     if s is None:
         return None
-    end = _parse(e.end) or s
-    return s.date(), max(end.date(), s.date())
+    end = _case_day(e.end) or s
+    return s, max(end, s)
 
 
 def _fmt_day(d: date) -> str:
@@ -175,15 +189,15 @@ def _fmt_when(value: str) -> str:
     return format_datetime(value, seconds=False)
 
 
-def _date_flags(exif: datetime | None, captured: datetime | None, entries: Sequence[EntryDates]) -> list[str]:
+def _date_flags(exif: str, captured: str, entries: Sequence[EntryDates]) -> list[str]:
     flags: list[str] = []
-    for when, words in (
-        (exif, "The date recorded inside the file"),
-        (captured, "The capture date given when the file was added"),
+    exif_day, captured_day = _case_day(exif), _case_day(captured)
+    for day, words in (
+        (exif_day, "The date recorded inside the file"),
+        (captured_day, "The capture date given when the file was added"),
     ):
-        if when is None:
+        if day is None:
             continue
-        day = when.date()
         for e in entries:
             span = _entry_days(e)
             if span is None or span[0] <= day <= span[1]:
@@ -202,10 +216,10 @@ def _date_flags(exif: datetime | None, captured: datetime | None, entries: Seque
                     "the person who made it can explain."
                 )
             )
-    if exif is not None and captured is not None and exif.date() != captured.date():
+    if exif_day is not None and captured_day is not None and exif_day != captured_day:
         flags.append(
-            f"The capture date given when the file was added ({_fmt_day(captured.date())}) differs "
-            f"from the date recorded inside the file ({_fmt_day(exif.date())})."
+            f"The capture date given when the file was added ({_fmt_day(captured_day)}) differs "
+            f"from the date recorded inside the file ({_fmt_day(exif_day)})."
         )
     return flags
 
@@ -347,7 +361,7 @@ def exhibit_provenance(
             gps = None
     exif_device = text(display_safe(str(metadata.get("device") or ""), single_line=True))
     captured = given.get("captured_on", "")
-    flags = _date_flags(_parse(exif_date), _parse(captured), entries)
+    flags = _date_flags(exif_date, captured, entries)
     if gps is not None and hide_gps:
         flags.append("The file records a GPS position; it is not shown here because locations are redacted.")
     label = author_label(added_by)
