@@ -316,22 +316,31 @@ def test_orders_and_their_status(tmp_path: Path) -> None:
 
 
 def test_when_text() -> None:
+    from zoneinfo import ZoneInfo
+
+    london = ZoneInfo("Europe/London")  # the case's clock names its zone (#16.4)
+
+    def w(start: str, end: str, precision: str) -> str:
+        return when_text(start, end, precision, zone=london)
+
     t = "2026-06-06T21:15:00+01:00"
-    assert when_text(t, "", "exact") == "Sat 6 Jun 2026 at 21:15"
-    assert when_text(t, "", "approximate") == "Sat 6 Jun 2026 at about 21:15"
-    assert when_text(t, "", "day") == "Sat 6 Jun 2026, time not known"
-    assert when_text(t, "", "unknown_time") == "Sat 6 Jun 2026, time not known"
-    assert when_text("", "", "exact") == "Date and time not known"
-    assert when_text(t, "2026-06-06T22:00:00+01:00", "exact") == "Sat 6 Jun 2026 from 21:15 to 22:00"
+    assert w(t, "", "exact") == "Sat 6 Jun 2026 at 21:15 BST"
+    assert w(t, "", "approximate") == "Sat 6 Jun 2026 at about 21:15 BST"
+    assert w(t, "", "day") == "Sat 6 Jun 2026, time not known"
+    assert w(t, "", "unknown_time") == "Sat 6 Jun 2026, time not known"
+    assert w("", "", "exact") == "Date and time not known"
+    assert w(t, "2026-06-06T22:00:00+01:00", "exact") == "Sat 6 Jun 2026 from 21:15 BST to 22:00 BST"
     assert (
-        when_text(t, "2026-06-07T01:00:00+01:00", "approximate")
-        == "From Sat 6 Jun 2026 about 21:15 to Sun 7 Jun 2026 about 01:00"
+        w(t, "2026-06-07T01:00:00+01:00", "approximate")
+        == "From Sat 6 Jun 2026 about 21:15 BST to Sun 7 Jun 2026 about 01:00 BST"
     )
     assert (
-        when_text(t, "2026-06-08T00:00:00+01:00", "day")
+        w(t, "2026-06-08T00:00:00+01:00", "day")
         == "Between Sat 6 Jun 2026 and Mon 8 Jun 2026, time not known"
     )
-    assert when_text("2026-06-06T21:15:07+01:00", "", "exact") == "Sat 6 Jun 2026 at 21:15:07"
+    assert w("2026-06-06T21:15:07+01:00", "", "exact") == "Sat 6 Jun 2026 at 21:15:07 BST"
+    # the same instant written in UTC (an SMS) reads the same on the case's clock
+    assert w("2026-06-06T20:15:00+00:00", "", "exact") == "Sat 6 Jun 2026 at 21:15 BST"
 
 
 def test_readout_fingerprint_matches_the_signer() -> None:

@@ -14,7 +14,7 @@ import pytest
 
 from tests.helpers import CANARY, PASSPHRASE
 from victim_log.demo import fill_demo
-from victim_log.export.case import ExportCase, ExportOptions, build_case
+from victim_log.export.case import ExportCase, ExportOptions, build_case, format_datetime
 from victim_log.export.pdf import render_pdf
 from victim_log.model import IncidentData, PersonData
 from victim_log.vault import Vault
@@ -75,7 +75,8 @@ def test_every_summary_and_page_numbers_pypdf(demo_pdf: tuple[ExportCase, bytes]
     for inc in case.incidents:
         assert _words(inc.summary) in text
         assert f"Entry {inc.number}" in text
-    assert "Log of Sam Morgan" in text and "Exported Sun 6 Sep 2026 14:03" in text
+    # on the case's clock, naming its zone (the machine's zone: UTC in CI, so 13:03 UTC)
+    assert "Log of Sam Morgan" in text and f"Exported {format_datetime(EXPORTED_AT, seconds=False)}" in text
     assert "Dan Marsh" in text and "SPO/2026/0142" in text
     assert "Breaches of orders" in text and "Appendix B: Exhibits" in text
     assert case.exhibits[0].sha256 in text.replace(" ", "")

@@ -48,6 +48,8 @@ def when_arg(text: str) -> str:
         # The form only: whether a wall-clock time exists on the case's clock is checked
         # once the vault (and so its time zone) is open.
         dt = parse_when(text, UTC)
+        if not 1 < dt.year < 9999:  # no clock, the case's included, places these
+            raise OverflowError
         dt.astimezone().timestamp()
     except BadInput as exc:
         raise argparse.ArgumentTypeError(one_line(exc.message)) from None

@@ -441,6 +441,14 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     )
     pdf.field("References", _references_note(case))
     pdf.field("Exported", c(format_datetime(case.exported_at)))
+    if case.time_zone:
+        pdf.field(
+            "Times",
+            c(
+                f"On the clock of {case.time_zone} (the case's time zone), each marked with its "
+                "zone (for example BST or GMT); the CSV and JSON give each with its UTC offset."
+            ),
+        )
     pdf.field("Private notes", "Included at the owner's request" if case.include_private else "Not included")
     pdf.field(
         "Redactions",
@@ -1045,6 +1053,10 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     if i.complete_later:
         pdf.field("Note", "The author marked this entry to be completed later.")
     pdf.field("Source", c(i.source))
+    pdf.field("Source time", c(i.source_time))  # exactly as the source wrote it
+    if i.date_flag:
+        flag = f"Dated {i.date_flag}: a typing error? Left out of the counts per week and month."
+        pdf.field("Date check", c(flag))
     if i.private_note:
         pdf.field("Private note", c(i.private_note), color=PRIVATE)
     pdf.ln(2.5)
@@ -1057,7 +1069,9 @@ def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
         pdf.para("There are no incidents in this export.")
         return
     pdf.para(
-        'Times are the victim\'s local clock when the incident happened. "At about" marks an '
+        "Every time is on the clock of the case's time zone and names it (BST, GMT, or "
+        'an offset such as +02:00); an imported record also gives its "Source time" exactly '
+        'as the source wrote it. "At about" marks an '
         'approximate time and "time not known" a date without a time. "Recorded" is when '
         "the entry was first written in the log; the app sets it and it cannot be edited. "
         "What happened is shown word for word as written. Entries that were changed say so; "

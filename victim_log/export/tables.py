@@ -48,7 +48,12 @@ CSV format (both files)
     or did so as well: not a change of the account), ``imported_as`` (an imported
     record, not typed by the victim: "message as exported (SM/4, line 10)"; empty for
     the victim's own entries), ``imported_at`` (when an imported record entered the
-    log; empty otherwise). The victim's replies kept from an import as context are not
+    log; empty otherwise), ``source_time`` (an imported record's date and time exactly
+    as its source wrote them), ``occurred_start_local`` and ``occurred_end_local`` (the
+    same instants on the case's time zone's clock, ISO 8601 with offset: see
+    ``time_zone`` in timeline.json), ``date_flag`` (why the entry's date cannot be
+    right, e.g. "after it was recorded"; empty otherwise). The victim's replies kept
+    from an import as context are not
     rows here (they are not incidents): see ``context`` in timeline.json. The columns that carry the
     entry's fields are the ones :mod:`victim_log.fields` declares.
 
@@ -83,7 +88,7 @@ from collections.abc import Iterable, Sequence
 
 from ..fields import INCIDENT_FIELDS, Field
 from ..textsafe import display_safe
-from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json
+from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json, local_iso
 from .provenance import PROVENANCE_COLUMNS, provenance_cells
 from .versions import CaseVersion
 
@@ -142,6 +147,10 @@ TIMELINE_COLUMNS: tuple[str, ...] = (
     "evidence_changes",
     "imported_as",
     "imported_at",
+    "source_time",
+    "occurred_start_local",
+    "occurred_end_local",
+    "date_flag",
 )
 
 EXHIBIT_COLUMNS: tuple[str, ...] = (
@@ -236,6 +245,9 @@ def _timeline_row(i: CaseIncident) -> list[object]:
         evidence_changes=changes.evidence_changes,
         imported_as=i.imported_as or ("imported record" if i.imported else ""),
         imported_at=i.first_recorded_at if i.imported else "",
+        occurred_start_local=local_iso(i.occurred_start),  # on the case's clock (#16.4)
+        occurred_end_local=local_iso(i.occurred_end),
+        date_flag=i.date_flag,
     )
     return [cells[c] for c in TIMELINE_COLUMNS]
 

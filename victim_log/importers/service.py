@@ -26,10 +26,11 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
+from .. import casetime
 from ..errors import BadInput
 from ..evidence import PendingBlob, describe_path
 from ..model import IncidentData, PersonData
@@ -165,24 +166,33 @@ def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
 INCIDENTS_PER_STEP = 2000
 
 _day_offsets: dict[int, str] = {}
+#: The case's time zone and the clock that places the file's wall-clock times in it,
+#: both set once per import (:func:`run_import`).
+_zone: list[tzinfo] = [UTC]
+_clock: list[casetime.WallClock] = [casetime.WallClock(UTC)]
 
 
 def _day_offset(dt: datetime) -> str:
-    """The ISO offset suffix (``+01:00``) of every time on ``dt``'s day, or "" for
-    a day with a clock change.
+    """The ISO offset suffix (``+01:00``) of every time on ``dt``'s day in the case's
+    zone, or "" for a day with a clock change.
 
     A day that starts and ends on the same UTC offset holds no clock change, so every
     time in it has that offset; the two days a year with a change are worked out time
-    by time. Asking the system zone for each of tens of thousands of messages was a
-    twentieth of an import. The table is emptied when an import starts (the zone may
-    have changed).
+    by time (:class:`~victim_log.casetime.WallClock`). Asking the zone for each of tens
+    of thousands of messages was a twentieth of an import. The table is emptied when an
+    import starts (the zone may have changed).
     """
     day = dt.toordinal()
     suffix = _day_offsets.get(day)
     if suffix is None:
+        z = _zone[0]
         start = datetime(dt.year, dt.month, dt.day)
-        first, last = start.astimezone(), start.replace(hour=23, minute=59, second=59).astimezone()
-        same = first.utcoffset() == last.utcoffset() and first.tzinfo is not None
+        try:
+            first = start.replace(tzinfo=z)
+            last = start.replace(hour=23, minute=59, second=59, tzinfo=z)
+            same = first.utcoffset() == last.utcoffset() and casetime.check_wall(start, z) == "ok"
+        except (OverflowError, ValueError):
+            same = False
         suffix = _day_offsets[day] = first.isoformat()[19:] if same else ""
     return suffix
 
@@ -208,17 +218,33 @@ _EARLIEST = datetime(1970, 1, 1)
 _window = [datetime.now() + timedelta(days=366)]
 
 
+def _set_zone(zone: tzinfo) -> None:
+    _zone[0] = zone
+    _clock[0] = casetime.WallClock(zone)
+    _day_offsets.clear()
+
+
 def stamp(dt: datetime | None) -> str:
-    """A source time as stored: ISO 8601 to the second, with the local offset when the
-    source wrote wall-clock time; "" when it has none or it is not :func:`plausible`."""
+    """A source time as stored: ISO 8601 to the second with an offset (an aware time,
+    e.g. an SMS's UTC, as it is: one instant, which every display shows on the case's
+    clock; a wall-clock time read on the case zone's clock); "" when it has none or it
+    is not :func:`plausible`."""
+    return _placed(dt)[0]
+
+
+def _placed(dt: datetime | None) -> tuple[str, str]:
+    """:func:`stamp` and, for a wall-clock time on a night the clocks changed, a note
+    saying how it was placed (see :class:`~victim_log.casetime.WallClock`)."""
     if dt is None or not plausible(dt):
-        return ""
+        return "", ""
     if dt.tzinfo is None:
         suffix = _day_offset(dt)
         if suffix:
-            return dt.isoformat(timespec="seconds") + suffix
-        dt = dt.astimezone()
-    return dt.isoformat(timespec="seconds")
+            return dt.isoformat(timespec="seconds") + suffix, ""
+        clock = _clock[0]
+        placed = clock.place(dt)
+        return placed.isoformat(timespec="seconds"), clock.note
+    return dt.isoformat(timespec="seconds"), ""  # an instant (an SMS's UTC): shown on the case's clock
 
 
 def _when(item: ParsedItem) -> str:
@@ -336,6 +362,7 @@ class _Importer:
             context=req.context,
             skip_duplicates=req.skip_duplicates,
         )
+        self._times: dict[int, tuple[str, str]] = {}  # placed on a clock-change night
 
     def _tag(self, *parts: str) -> str:
         mac = self._mac.copy()
@@ -424,6 +451,10 @@ class _Importer:
         calls_only = self.req.format == "calls"
         matches = SenderMatcher((self.req.sender, *self.req.other_senders))
         for item in stream:
+            when = item.occurred_at
+            placed = None
+            if when is not None and when.tzinfo is None and not _day_offset(when) and plausible(when):
+                placed = _placed(when)  # every line of such a night, in the file's order
             if calls_only and item.kind != "phone_call":
                 continue
             if not matches(item):
@@ -435,6 +466,8 @@ class _Importer:
                 self.report.duplicates_skipped += 1
                 continue
             self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
+            if placed is not None:
+                self._times[id(item)] = placed
             yield item, item.source_ref
 
     def _new_context(self, item: ParsedItem) -> bool:
@@ -521,12 +554,22 @@ class _Importer:
         """The incident for one planned message (or burst of messages)."""
         items = p.items
         first = items[0]
+        times = [self._times.get(id(i)) or _placed(i.occurred_at) for i in items]
+        notes = "".join(f"\n[{note}]" for _, note in times if note)
         if len(items) == 1:
-            end, details, refs = "", _details(first), p.refs[0]
+            end, details, refs = "", _details(first) + notes, p.refs[0]
+            source_time = first.source_time
         else:
-            end, refs = _when(items[-1]), f"{p.refs[0]} to {p.refs[-1]}"
-            details = "\n\n".join(f"[{_when(i)[:16].replace('T', ' ')}] {_details(i)}" for i in items)
-        start = _when(first)
+            end, refs = times[-1][0], f"{p.refs[0]} to {p.refs[-1]}"
+            details = (
+                "\n\n".join(
+                    f"[{casetime.short_text(t[0], _zone[0])}] {_details(i)}" if t[0] else _details(i)
+                    for i, t in zip(items, times, strict=True)
+                )
+                + notes
+            )
+            source_time = f"{first.source_time} to {items[-1].source_time}" if first.source_time else ""
+        start = times[0][0]
         return IncidentData(
             summary=self._summary_of(p),
             kinds=_kind(first, self.req.format),
@@ -537,6 +580,7 @@ class _Importer:
             people=(person_id,),
             author=AUTHOR_IMPORTED,
             source=source_prefix + refs,
+            source_time=source_time,
         ).validated()
 
     def _person(self, tx: Transaction) -> int:
@@ -612,7 +656,7 @@ def _sha256_file(path: Path) -> str:
 
 def run_import(vault: Vault, req: ImportRequest) -> ImportReport:
     """Preview (``dry_run``), list senders (no ``sender``), or import all-or-nothing."""
-    _day_offsets.clear()
+    _set_zone(casetime.zone_of_vault(vault))
     _reset_window()
     with _collector_paused():
         return _Importer(vault, req).run()

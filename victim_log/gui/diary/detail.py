@@ -45,7 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ... import mediatype
+from ... import casetime, mediatype
 from ...errors import VictimLogError
 from ...fields import changed_names
 from ...fields import labels as field_labels
@@ -70,10 +70,17 @@ _tr = translator("Detail")
 
 
 def _parse(value: str) -> datetime | None:
+    """A stored time on the case's clock (:mod:`victim_log.casetime`), or None."""
     try:
-        return datetime.fromisoformat(value)
+        dt = datetime.fromisoformat(value)
     except ValueError:
         return None
+    return casetime.in_zone(dt) if dt.tzinfo is not None else dt
+
+
+def _clock(dt: datetime) -> str:
+    """'21:40 BST': the time and which clock (#16.4)."""
+    return casetime.clock_text(dt, dt.tzinfo) if dt.tzinfo is not None else dt.strftime("%H:%M")
 
 
 def _day(dt: datetime, fmt: str) -> str:
@@ -81,31 +88,42 @@ def _day(dt: datetime, fmt: str) -> str:
 
 
 def format_stamp(value: str) -> str:
-    """A recorded-at stamp as the clock showed it: 'Wed 3 Jun 2026 21:40'."""
+    """A recorded-at stamp on the case's clock, naming it: 'Wed 3 Jun 2026 21:40 BST'."""
     dt = _parse(value)
     if dt is None:
         return display_safe(value, single_line=True)
-    return _day(dt, "ddd d MMM yyyy") + dt.strftime(" %H:%M")
+    return _day(dt, "ddd d MMM yyyy") + " " + _clock(dt)
 
 
 def format_when(data: IncidentData) -> str:
-    """When it happened, in words, honest about how sure the time is."""
+    """When it happened, in words, honest about how sure the time is, on the case's
+    clock and naming it (a day without a time keeps the day it was given)."""
+    timed = data.precision in ("exact", "approximate")
     start = _parse(data.occurred_start) if data.occurred_start else None
     if start is None:
         return _tr("Date not known")
+    if not timed:
+        start = datetime.fromisoformat(data.occurred_start)
     day = _day(start, "dddd d MMMM yyyy")
-    if data.precision in ("day", "unknown_time"):
+    if not timed:
         text = day + " " + _tr("(time not known)")
     elif data.precision == "approximate":
-        text = day + ", " + _tr("about %1").replace("%1", start.strftime("%H:%M"))
+        text = day + ", " + _tr("about %1").replace("%1", _clock(start))
     else:
-        text = day + ", " + start.strftime("%H:%M")
+        text = day + ", " + _clock(start)
     end = _parse(data.occurred_end) if data.occurred_end else None
-    if end is not None:
+    if end is not None and not timed:
+        end = datetime.fromisoformat(data.occurred_end)
+        if end.date() != start.date():
+            text += " " + _tr("until %1").replace("%1", _day(end, "dddd d MMMM yyyy"))
+    elif end is not None:
         if end.date() == start.date():
-            text += " " + _tr("until %1").replace("%1", end.strftime("%H:%M"))
+            text += " " + _tr("until %1").replace("%1", _clock(end))
         else:
             text += " " + _tr("until %1").replace("%1", format_stamp(data.occurred_end))
+    if data.source_time:
+        source_time = display_safe(data.source_time, single_line=True)
+        text += "\n" + _tr("In the source: %1").replace("%1", source_time)
     return text
 
 

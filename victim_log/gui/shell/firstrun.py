@@ -21,6 +21,7 @@ from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -231,6 +232,7 @@ class FirstRunScreen(QWidget):
         self.pair.changed.connect(self._update_create)
         layout.addWidget(self.pair)
         layout.addWidget(self._make_initials_row(page))
+        layout.addWidget(self._make_zone_row(page))
         self.create_button = QPushButton(self.tr("Create my diary"), page)
         self.create_button.setObjectName("createButton")
         self.create_button.setAccessibleName(self.tr("Create my diary"))
@@ -279,11 +281,50 @@ class FirstRunScreen(QWidget):
         )
         return box
 
+    def _make_zone_row(self, page: QWidget) -> QWidget:
+        """The case's time zone (#16.4), the computer's by default: every time in the diary
+        and in an export is shown on its clock and names it (18:30 BST, 18:30 GMT)."""
+        from ...casetime import zone_names
+
+        box = QWidget(page)
+        form = QFormLayout(box)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.zone = QComboBox(box)
+        self.zone.setObjectName("firstRunTimeZone")
+        self.zone.setAccessibleName(self.tr("Time zone"))
+        self.zone.setEditable(True)
+        line = self.zone.lineEdit()
+        if line is not None:
+            line.setAccessibleName(self.tr("Time zone"))
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zone.addItems(zone_names())
+        self.zone.setCurrentText(computer_zone_name())
+        form.addRow(self.tr("Time zone:"), self.zone)
+        form.addRow(
+            "",
+            plain_label(
+                self.tr(
+                    "Times are shown and exported in this zone, marked BST or GMT (or the zone's "
+                    "own letters). It is your computer's zone unless you change it."
+                ),
+                box,
+            ),
+        )
+        return box
+
     def _update_create(self) -> None:
         self.create_button.setEnabled(self.pair.problem() is None)
 
     def create_vault(self) -> None:
         if self.pair.problem() is not None:
+            return
+        from ...casetime import set_vault_zone, zone_of
+
+        try:
+            zone = zone_of(self.zone.currentText())
+        except VictimLogError as exc:
+            dialogs.show_error(self, exc)
+            self.zone.setFocus()
             return
         self.create_button.setEnabled(False)
         set_message(self.status, self.tr("Creating your diary. This takes a moment…"))
@@ -307,6 +348,10 @@ class FirstRunScreen(QWidget):
             remember_initials(vault, self.initials.text())
         except VictimLogError:
             pass  # optional here: the first export asks again
+        try:
+            set_vault_zone(vault, zone.key)
+        except VictimLogError as exc:  # the disk: the computer's zone is used meanwhile
+            dialogs.show_error(self, exc)
         set_message(self.status, "")
         self._recovery_key = recovery
         self.key_text.setText(recovery)
@@ -552,6 +597,20 @@ class FirstRunScreen(QWidget):
             self.pair.first.setFocus()
         else:
             self.kept.setFocus()
+
+
+def computer_zone_name() -> str:
+    """The computer's time zone as an IANA name: Qt knows it on every platform (Windows
+    included); the core's own guess otherwise."""
+    from PySide6.QtCore import QTimeZone
+
+    from ...casetime import system_zone_name, zone_of
+
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
+    try:
+        return zone_of(name).key
+    except VictimLogError:
+        return system_zone_name()
 
 
 def _printing_available() -> bool:
