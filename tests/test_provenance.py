@@ -226,3 +226,20 @@ def test_a_pdf_exported_alone_says_it_is_an_unsigned_copy(
     inside = _pdftotext(_bundle(capsys, cli)["data/timeline.pdf"], cli)
     assert "unsigned copy" not in inside
     assert "SHA256:" in inside and "File in bundle" in inside
+
+
+def test_files_attached_in_the_app_belong_to_the_entrys_author(tmp_path: Path) -> None:
+    """The app attaches through Vault.attach_files / add_incident(files=...): a support
+    worker's entry gets files added by the support worker, not "victim"."""
+    from victim_log.model import IncidentData
+    from victim_log.vault import Vault
+
+    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    with v:
+        theirs = IncidentData(summary="Sam showed me the texts", kinds=("message",), author="support:Jo Bell")
+        iid = v.add_incident(theirs, files=[("first.png", SCREENSHOT)])
+        v.attach_files(iid, [("second.jpg", PHOTO)])
+        own = v.add_incident(IncidentData(summary="Car", kinds=("loitering",)), files=[("own.png", b"own")])
+        got = {e.filename: e.added_by for e in v.evidence.items()}
+        assert got == {"first.png": "support:Jo Bell", "second.jpg": "support:Jo Bell", "own.png": "victim"}
+        assert v.get_incident(own).evidence

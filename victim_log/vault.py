@@ -580,7 +580,7 @@ class Vault(ClosedOnExit):
         files: Sequence[Path | tuple[str, bytes]],
         reason: str = "attached evidence",
         *,
-        added_by: str = "victim",
+        added_by: str | None = None,
         provenance: dict[str, str] | None = None,
     ) -> IncidentVersion:
         """Attach several files to an existing entry as ONE transaction: every file
@@ -590,11 +590,13 @@ class Vault(ClosedOnExit):
 
         Files are encrypted into blob files first, outside the write lock; blob files
         of a failed attach are removed again. A file already in the vault is cited
-        by its existing exhibit.
+        by its existing exhibit. ``added_by`` defaults to the entry's author, so a file
+        attached to a support worker's entry is theirs (#16.7).
         """
         current = self.get_incident(incident_id)  # NotFound before any work
         if current.deleted:
             raise BadInput(f"Incident {incident_id} was deleted; evidence cannot be attached.")
+        added_by = added_by or current.data.author or "victim"
         pending = self._store_files(files)
         try:
             with self.transaction("the files" if len(pending) != 1 else "the file") as tx:
