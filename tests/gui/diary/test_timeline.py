@@ -64,7 +64,12 @@ def test_model_over_100k_rows_pages_lazily(qtbot, session: Session, vault: Vault
     assert model.fetches - before <= 4
 
 
-def test_day_grouping_and_row_text(qtbot, session: Session, vault: Vault) -> None:
+def test_day_grouping_and_row_text(qtbot, session: Session, vault: Vault, monkeypatch) -> None:
+    from zoneinfo import ZoneInfo
+
+    from victim_log import casetime
+
+    monkeypatch.setattr(casetime, "_active", ZoneInfo("Europe/London"))  # the case's clock
     a = add(vault, "Flowers on the doorstep", "2026-06-06T08:10:00+01:00", kinds=("gift",))
     b = add(
         vault,
@@ -88,7 +93,8 @@ def test_day_grouping_and_row_text(qtbot, session: Session, vault: Vault) -> Non
     assert [model.index(r).data(Roles.NEW_DAY) for r in range(3)] == [True, False, True]
     rows = [model.summary_at(r) for r in range(3)]
     assert [day_key(s) for s in rows] == ["2026-06-06", "2026-06-06", "2026-06-05"]
-    assert [format_time(s) for s in rows] == ["~23:10", "08:10", "\u2014"]
+    # on the case's clock, naming it (#16.4)
+    assert [format_time(s) for s in rows] == ["~23:10 BST", "08:10 BST", "\u2014"]
     assert "Reported" in describe(rows[0]) and "Complete later" in describe(rows[2])
 
     view = TimelineList()

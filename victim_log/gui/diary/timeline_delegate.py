@@ -94,7 +94,7 @@ class TimelineDelegate(QStyledItemDelegate):
                 bold=bold,
                 small=small,
                 sfm=sfm,
-                time_w=fm.horizontalAdvance("~00:00") + pad,
+                time_w=fm.horizontalAdvance("~00:00 CEST") + pad,  # the zone named (#16.4)
                 gutter=gutter,
                 plus_w=sfm.horizontalAdvance("+9"),
             )

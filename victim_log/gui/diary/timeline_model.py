@@ -35,6 +35,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from ... import casetime
 from ...errors import VictimLogError
 from ...model import SHORT_LABELS
 from ...textsafe import display_safe
@@ -57,9 +58,27 @@ class Roles(IntEnum):
 # --------------------------------------------------------------------------- formatting
 
 
+@functools.lru_cache(maxsize=4096)
+def _on_case_clock(start: str, zone: str) -> tuple[str, str]:
+    """(ISO day, "21:15 BST") of a stored time on the case's clock (#16.4)."""
+    dt = casetime.parse_instant(start)
+    if dt is None:
+        return start[:10], ""
+    local = casetime.in_zone(dt, casetime.zone_of(zone))
+    return local.date().isoformat(), casetime.clock_text(local, local.tzinfo)
+
+
+def _timed(s: IncidentSummary) -> bool:
+    return (
+        bool(s.occurred_start) and s.precision not in ("day", "unknown_time") and len(s.occurred_start) >= 16
+    )
+
+
 def day_key(s: IncidentSummary) -> str:
-    """The day a row belongs to, as the victim's own clock said it (the stored offset)."""
+    """The day a row belongs to on the case's clock (a day without a time: the day given)."""
     if s.occurred_start:
+        if _timed(s):
+            return _on_case_clock(s.occurred_start, casetime.active_zone().key)[0]
         return s.occurred_start[:10]
     return "?" + s.first_recorded_at[:10]
 
@@ -76,10 +95,11 @@ def format_day(key: str, long: bool = False) -> str:
 
 
 def format_time(s: IncidentSummary) -> str:
-    """The time column: '21:15', '~21:15' when approximate, a dash when not known."""
-    if not s.occurred_start or s.precision in ("day", "unknown_time") or len(s.occurred_start) < 16:
+    """The time column on the case's clock, naming it: '21:15 BST', '~21:15 BST' when
+    approximate, a dash when not known."""
+    if not _timed(s):
         return "\u2014"
-    hhmm = s.occurred_start[11:16]
+    hhmm = _on_case_clock(s.occurred_start, casetime.active_zone().key)[1]
     return "~" + hhmm if s.precision == "approximate" else hhmm
 
 
