@@ -566,11 +566,14 @@ def _focus_into(widget: QWidget) -> None:
 
 
 def _local_time(iso: str) -> str:
+    """A failed attempt's time on the case's clock, naming it (#16.4)."""
+    from ... import casetime
+
     try:
-        when = datetime.fromisoformat(iso).astimezone()
+        when = casetime.in_zone(datetime.fromisoformat(iso))
     except ValueError:
         return ""
-    return when.strftime("%d %b %Y at %H:%M")
+    return when.strftime("%d %b %Y at ") + casetime.clock_text(when, when.tzinfo)
 
 
 def _quit_application() -> None:
