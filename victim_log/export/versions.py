@@ -30,13 +30,69 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..fields import FIELDS_BY_NAME, INCIDENT_FIELDS, Field, changed_names
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentData, IncidentVersion
 
-if TYPE_CHECKING:
-    from .case import CaseIncident, PersonRef, PoliceRef
+
+class PersonRef(Protocol):
+    """A person as the export names them (``case.PersonRef``)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def role_label(self) -> str: ...
+
+
+class PoliceRef(Protocol):
+    """A police report's four texts (``case.PoliceRef`` or ``model.PoliceReport``)."""
+
+    @property
+    def reference(self) -> str: ...
+    @property
+    def officer(self) -> str: ...
+    @property
+    def collar_number(self) -> str: ...
+    @property
+    def reported_on(self) -> str: ...
+
+
+class Entry(Protocol):
+    """What the renderers below read of an entry: a ``case.CaseIncident`` or a
+    :class:`CaseVersion` (this module imports nothing from ``case``, which imports it)."""
+
+    @property
+    def when(self) -> str: ...
+    @property
+    def kind_labels(self) -> tuple[str, ...]: ...
+    @property
+    def people(self) -> tuple[PersonRef, ...]: ...
+    @property
+    def effect_labels(self) -> tuple[str, ...]: ...
+    @property
+    def effect_text(self) -> str: ...
+    @property
+    def police(self) -> PoliceRef: ...
+    @property
+    def author(self) -> str: ...
+    @property
+    def author_label(self) -> str: ...
+    @property
+    def complete_later(self) -> bool: ...
+    @property
+    def breach(self) -> bool: ...
+    @property
+    def order_label(self) -> str: ...
+    @property
+    def order_condition(self) -> str: ...
+    @property
+    def private_note(self) -> str | None: ...
+
 
 __all__ = [
     "DELETED_MARK",
@@ -231,7 +287,6 @@ def build_versions(
     reason or source into the export's words (exhibit references for internal ids)
     before redaction, as the entry's own history does.
     """
-    from .case import PoliceRef
 
     def cite(eid: int) -> str:
         ref = exhibit_ref(eid)
@@ -295,7 +350,7 @@ def build_versions(
                 effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
                 effect_text=redactor.text(d.effect_text),
                 actions=redactor.text(d.actions),
-                police=PoliceRef(p.reference, p.officer, p.collar_number, p.reported_on),
+                police=p,
                 author=d.author,
                 author_label=_author_label(d.author),
                 complete_later=d.complete_later,
@@ -339,7 +394,7 @@ def _police_text(p: PoliceRef) -> str:
     return "; ".join(x for x in parts if x)
 
 
-def _row_text(first: str, obj: CaseIncident | CaseVersion) -> str:
+def _row_text(first: str, obj: Entry) -> str:
     """The text of the row whose first field is ``first``, as the PDF shows it."""
     if first == "occurred_start":
         return obj.when
@@ -366,7 +421,7 @@ def _row_text(first: str, obj: CaseIncident | CaseVersion) -> str:
     return value if isinstance(value, str) else "" if value is None else str(value)
 
 
-def officer_rows(obj: CaseIncident | CaseVersion, *, include_private: bool = False) -> list[tuple[str, str]]:
+def officer_rows(obj: Entry, *, include_private: bool = False) -> list[tuple[str, str]]:
     """``(label, text)`` for every exported field of an entry or version, in registry
     order, fields sharing a label in one row; empty rows included (a field emptied by
     an amendment must still show)."""
@@ -379,8 +434,8 @@ def officer_rows(obj: CaseIncident | CaseVersion, *, include_private: bool = Fal
 
 
 def row_changes(
-    before: CaseIncident | CaseVersion,
-    after: CaseIncident | CaseVersion,
+    before: Entry,
+    after: Entry,
     changed_fields: Sequence[str],
     *,
     include_private: bool = False,
@@ -468,7 +523,7 @@ def word_diff(old: str, new: str) -> str:
 # ------------------------------------------------------------------------------ JSON
 
 
-def field_json(obj: CaseIncident | CaseVersion, field: Field) -> object:
+def field_json(obj: Entry, field: Field) -> object:
     """A field's value in ``timeline.json``: the same shape as the incident's own key."""
     value: Any = getattr(obj, field.name, "")
     if field.kind == "people":
