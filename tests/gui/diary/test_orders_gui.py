@@ -42,7 +42,7 @@ def test_an_order_with_service_from_date_pickers(qtbot, session: Session, vault:
     # Every date is a calendar date edit; no date is free text any more (#18.3).
     for field in (dialog.made_on, dialog.served_on, dialog.expires_on):
         assert isinstance(field.date_edit, QDateEdit) and field.date_edit.calendarPopup()
-        assert field.findChildren(QLineEdit) == [field.date_edit.findChild(QLineEdit)]
+        assert field.findChildren(QLineEdit) == field.date_edit.findChildren(QLineEdit)  # no text box
         assert field.value() == ""  # nothing is recorded until a date is picked
     dialog.order_type.setCurrentText("Non-molestation order")
     dialog.stage.setCurrentIndex(dialog.stage.findData(True))
@@ -188,3 +188,11 @@ def test_an_old_free_text_date_is_shown_to_be_picked_again(qtbot, session: Sessi
     assert dialog.made_on.note.isVisibleTo(dialog)
     assert "\u201c4/3/2026\u201d" in dialog.made_on.note.text()
     assert not dialog.served_on.note.isVisibleTo(dialog)
+
+
+def test_picking_todays_date_from_the_calendar_records_it(qtbot, session: Session, vault: Vault) -> None:
+    """The picker starts on today: choosing that same day must still count as a choice."""
+    dialog = _dialog(qtbot, session)
+    calendar = dialog.served_on.date_edit.calendarWidget()
+    calendar.clicked.emit(QDate.currentDate())
+    assert dialog.served_on.value() == QDate.currentDate().toString("yyyy-MM-dd")

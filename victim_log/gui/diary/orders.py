@@ -102,6 +102,10 @@ class DateField(QWidget):
         self.date_edit.setMinimumDate(QDate(1900, 1, 1))
         self.date_edit.setMaximumDate(QDate(2199, 12, 31))
         self.date_edit.dateChanged.connect(lambda _d: self.none.setChecked(False))
+        calendar = self.date_edit.calendarWidget()
+        if calendar is not None:  # picking the date already shown (today) changes nothing
+            calendar.clicked.connect(lambda _d: self.none.setChecked(False))
+            calendar.activated.connect(lambda _d: self.none.setChecked(False))
         # An order stored before dates were picked may hold text like "4/3/2026" (two
         # possible days): shown as it was, so the person can pick the date it means.
         self.note = QLabel(self)
