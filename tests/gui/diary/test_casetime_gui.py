@@ -100,3 +100,22 @@ def test_first_run_offers_the_computer_s_zone_and_keeps_the_choice(
     finally:
         session.lock()
         casetime.activate(None)
+
+
+def test_settings_change_the_case_zone(qtbot, vault: Vault) -> None:  # type: ignore[no-untyped-def]
+    from victim_log.gui.shell.settings import SettingsDialog, load_shell_settings, save_shell_settings
+    from victim_log.prefs import Prefs
+
+    try:
+        dialog = SettingsDialog(load_shell_settings(vault), Prefs())
+        qtbot.addWidget(dialog)
+        dialog.zone.setCurrentText("Mars/Olympus")
+        assert "time zone" in dialog.problem.text()
+        dialog.zone.setCurrentText("Europe/London")
+        assert dialog.problem.text() == ""
+        settings, _prefs = dialog.values()
+        save_shell_settings(vault, settings)
+        assert vault.get_setting(casetime.ZONE_SETTING) == "Europe/London"
+        assert casetime.active_zone().key == "Europe/London"
+    finally:
+        casetime.activate(None)

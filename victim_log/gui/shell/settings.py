@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import casetime
 from ...prefs import FACES, Prefs
 from ...vault import Vault
 from ..widgets.common import named
@@ -68,6 +69,7 @@ class ShellSettings:
     helplines: tuple[Helpline, ...] = field(default_factory=tuple)  # empty: the defaults
     case_title: str = ""
     initials: str = ""
+    time_zone: str = ""  # the case's clock (#16.4); "" only when built by hand
 
 
 def load_shell_settings(vault: Vault) -> ShellSettings:
@@ -81,6 +83,7 @@ def load_shell_settings(vault: Vault) -> ShellSettings:
         helplines=tuple(helplines_for(vault)) if stored_helplines else (),
         case_title=vault.get_setting(CASE_TITLE_SETTING),
         initials=vault.get_setting(INITIALS_SETTING),
+        time_zone=casetime.zone_of_vault(vault).key,
     )
 
 
@@ -99,6 +102,8 @@ def save_shell_settings(vault: Vault, new: ShellSettings) -> None:
             vault.set_setting(name, after)
     if old.helplines != new.helplines:
         vault.set_setting(HELPLINES_SETTING, helplines_to_json(list(new.helplines)) if new.helplines else "")
+    if new.time_zone and new.time_zone != old.time_zone:
+        casetime.set_vault_zone(vault, new.time_zone)  # shown on this clock from now on
 
 
 class SettingsDialog(QDialog):
@@ -117,6 +122,7 @@ class SettingsDialog(QDialog):
         self.setAccessibleName(self.tr("Settings"))
         self.setModal(True)
         self._reserved = [s for s in (reserved or []) if not s.isEmpty()]
+        self._zones = frozenset({*casetime.zone_names(), settings.time_zone, casetime.active_zone().key})
         tabs = QTabWidget(self)
         tabs.setAccessibleName(self.tr("Settings sections"))
         tabs.addTab(self._safety_tab(settings, prefs), self.tr("Safety"))
@@ -266,6 +272,29 @@ class SettingsDialog(QDialog):
                 page,
             ),
         )
+        self.zone = QComboBox(page)
+        self.zone.setObjectName("timeZone")
+        self.zone.setAccessibleName(self.tr("Time zone"))
+        self.zone.setEditable(True)
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.zone.addItems(casetime.zone_names())
+        self.zone.setCurrentText(settings.time_zone or casetime.active_zone().key)
+        line = self.zone.lineEdit()
+        if line is not None:
+            line.setAccessibleName(self.tr("Time zone"))
+        self.zone.currentTextChanged.connect(self._validate)
+        form.addRow(self.tr("Time zone:"), self.zone)
+        form.addRow(
+            "",
+            _note(
+                self.tr(
+                    "Every time in your log and your exports is shown on this clock and says "
+                    "which (BST, GMT). Changing it moves no entry: each keeps the moment it "
+                    "happened."
+                ),
+                page,
+            ),
+        )
         return page
 
     # ------------------------------------------------------------------ helplines
@@ -325,6 +354,9 @@ class SettingsDialog(QDialog):
         problem = self.shortcut_problem()
         if problem is None and self.initials.text() and not _INITIALS.match(self.initials.text()):
             problem = self.tr("Initials are one to four letters, like SM.")
+        zone = getattr(self, "zone", None)
+        if problem is None and zone is not None and zone.currentText().strip() not in self._zones:
+            problem = self.tr("Choose a time zone from the list, like Europe/London.")
         self.problem.setText(problem or "")
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
 
@@ -341,6 +373,7 @@ class SettingsDialog(QDialog):
             helplines=tuple(helplines),
             case_title=self.case_title.text().strip(),
             initials=self.initials.text().strip().upper(),
+            time_zone=self.zone.currentText().strip(),
         )
         prefs = Prefs(neutral_face=self.neutral.isChecked(), face=str(self.face.currentData() or FACES[0]))
         return settings, prefs.validated()
