@@ -50,6 +50,7 @@ class Built:
     vault: Vault
     a: int
     b: int
+    c: int
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
         )
     )
     vault.evidence.add_bytes(JPEG + b"2", "flowers.jpg", incident_id=b)
-    yield Built(vault, a, b)
+    c = vault.add_incident(
+        IncidentData(summary="Car outside", kinds=("loitering",), private_note="zqfirstnotezq")
+    )
+    vault.edit_incident(c, replace(vault.get_incident(c).data, private_note="zqsecondnotezq"), "my note")
+    yield Built(vault, a, b, c)
     vault.lock()
 
 
@@ -244,3 +249,19 @@ def test_word_diff_loses_no_word(old_words: list[str], new_words: list[str]) -> 
 
     assert side(DELETED_MARK, INSERTED_MARK) == old.split()
     assert side(INSERTED_MARK, DELETED_MARK) == new.split()
+
+
+@needs_pdftotext
+def test_a_private_note_change_is_not_an_account_change(built: Built, tmp_path: Path) -> None:
+    inc = _incident(_json(built), built.c)
+    assert inc["account_changes"] == 0 and inc["evidence_changes"] == 0
+    assert inc["versions"][0]["private_note"] is None
+    hidden = _pdf(built, tmp_path)
+    assert "zqfirstnotezq" not in hidden and "zqsecondnotezq" not in hidden
+    assert "Changed (private notes are not included in this export)" in hidden
+    shown = _pdf(built, tmp_path, include_private=True)
+    assert "[-zqfirstnotezq-] {+zqsecondnotezq+}" in shown
+    assert "private note alone changed 1 time" in shown
+    doc = _incident(_json(built, include_private=True), built.c)
+    assert doc["versions"][0]["private_note"] == "zqfirstnotezq"
+    assert doc["versions"][0]["change"] == "created"

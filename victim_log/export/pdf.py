@@ -1133,7 +1133,12 @@ def _entry_versions(pdf: _Doc, i: CaseIncident, include_private: bool) -> None:
     counts = i.changes
     pdf.para(
         f"Account changed {plural(counts.account_changes, 'time')}; files attached or taken off "
-        f"{plural(counts.evidence_changes, 'time')}.",
+        f"{plural(counts.evidence_changes, 'time')}"
+        + (
+            f"; private note alone changed {plural(counts.private_note_changes, 'time')}."
+            if counts.private_note_changes
+            else "."
+        ),
         size=9.5,
         color=MUTED,
     )
@@ -1154,7 +1159,7 @@ def _entry_versions(pdf: _Doc, i: CaseIncident, include_private: bool) -> None:
     else:
         pdf.para(
             f"Version 1, first recorded {format_datetime(first.recorded_at)}. The account is "
-            "unchanged since: only files were attached or taken off.",
+            "unchanged since; what the later versions changed is listed below.",
             size=9.5,
         )
     previous = first
@@ -1165,7 +1170,7 @@ def _entry_versions(pdf: _Doc, i: CaseIncident, include_private: bool) -> None:
             f"Version {v.version}, recorded {format_datetime(v.recorded_at)}{current}", size=9.5, bold=True
         )
         pdf.field("Reason given", c(v.reason))
-        if v.account_changed:
+        if v.changed_fields:  # the account, and the private note when it is included
             rows = row_changes(previous, v, v.changed_fields, include_private=include_private)
             for label, old, new in rows:
                 same = "Changed; both versions are redacted in this copy."
