@@ -26,12 +26,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
+from victim_log.bundle_contents import read_contents
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions, build_case, case_to_json
 from victim_log.export.pdf import render_pdf
 from victim_log.export.tables import timeline_csv, versions_csv
 from victim_log.export.versions import DELETED_MARK, INSERTED_MARK, word_diff
 from victim_log.model import IncidentData, PersonData
+from victim_log.safezip import SafeZip
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle
 
@@ -214,6 +216,12 @@ def test_bundle_holds_versions_csv_and_says_so(built: Built, tmp_path: Path) -> 
     assert "data/versions.csv" in readme and "wording of each earlier version" in readme
     assert "not a change to the account" in readme
     assert verify_bundle(out).valid
+    # The bundle viewer says the same: account changes apart from files attached.
+    with SafeZip(out) as z:
+        details = {r.summary: r.detail for r in read_contents(z).rows}
+    assert "account changed 2 times, files attached or taken off 1 time" in details["Phone call from Dan"]
+    assert "account changed" not in details["Flowers left on the doorstep"]
+    assert "files attached or taken off 1 time" in details["Flowers left on the doorstep"]
 
 
 def test_word_diff_marks() -> None:

@@ -115,7 +115,14 @@ def _detail(i: dict[str, Any]) -> str:
 
     head = f"Entry {text(i.get('number'))}"
     extra = [f"log id {text(i.get('id'))}", f"version {text(i.get('version'))}"]
-    if i.get("amended") is True:
+    account, files = i.get("account_changes"), i.get("evidence_changes")
+    if isinstance(account, int) and isinstance(files, int):  # bundles since #16.1
+        # An attached file is not a change to the account: said apart.
+        if account:
+            extra.append(f"account changed {account} time{'s' if account != 1 else ''}")
+        if files:
+            extra.append(f"files attached or taken off {files} time{'s' if files != 1 else ''}")
+    elif i.get("amended") is True:
         extra.append("amended")
     lines.append(f"{head}  ({', '.join(extra)})")
     add("When", i.get("when"))
