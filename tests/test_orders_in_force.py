@@ -90,6 +90,18 @@ def test_what_the_log_cannot_say() -> None:
     assert in_force_on(None, at("2024-04-01")).status is InForce.NO_ORDER
 
 
+def test_the_day_judged_is_the_one_the_case_zone_shows() -> None:
+    """An imported message stored in UTC at 23:30 on 30 June is 00:30 on 1 July on a UK
+    clock in summer: the export shows 1 July, so the check judges 1 July too."""
+    from zoneinfo import ZoneInfo
+
+    order = OrderData("Stalking Protection Order", made_on="2024-06-01", served_on="2024-07-01")
+    late = "2024-06-30T23:30:00+00:00"
+    assert in_force_on(order, late).status is InForce.BEFORE_SERVED  # as written
+    on_uk_clock = in_force_on(order, late, zone=ZoneInfo("Europe/London"))
+    assert on_uk_clock.status is InForce.SAME_DAY and on_uk_clock.same_day_as == "served"
+
+
 def test_check_breach_only_for_breaches() -> None:
     orders = [Order(1, 1, ORDER)]
     assert (

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from enum import StrEnum
 
 from .errors import BadInput
@@ -196,9 +196,21 @@ class BreachCheck:
         return "Check: not linked to a recorded order, so whether an order was in force cannot be shown."
 
 
-def _day_of(when: str) -> date | None:
-    """The calendar date an entry's time was written with (the victim's own clock)."""
-    return order_day(when.strip()[:10]) if when else None
+def _day_of(when: str, zone: tzinfo | None = None) -> date | None:
+    """The calendar date of an entry's time: on ``zone``'s clock (the case's zone, the
+    one every display uses) when given, else as the time was written. An imported
+    message stored in UTC at 23:30 on 30 June is 1 July on a UK clock in summer."""
+    text = when.strip() if when else ""
+    if not text:
+        return None
+    if zone is not None and len(text) > 10:
+        try:
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if dt.tzinfo is not None:
+                return dt.astimezone(zone).date()
+        except (ValueError, OverflowError):
+            pass  # read as written
+    return order_day(text[:10])
 
 
 def _status_on(order: OrderData, day: date) -> tuple[InForce, str]:
@@ -222,16 +234,19 @@ def _status_on(order: OrderData, day: date) -> tuple[InForce, str]:
     return InForce.IN_FORCE, ""
 
 
-def in_force_on(order: OrderData | None, occurred_start: str, occurred_end: str = "") -> BreachCheck:
+def in_force_on(
+    order: OrderData | None, occurred_start: str, occurred_end: str = "", *, zone: tzinfo | None = None
+) -> BreachCheck:
     """Whether ``order`` was in force (and known to be served) when the breach happened.
 
     Dates are calendar days as recorded (an order's time of day is not recorded), so a
     breach on the very day the order was made, served or ended is ``SAME_DAY``: a check,
     not a verdict. A range (``occurred_end``) that starts and ends under different
     statuses is ``SPANS_CHANGE``. Stored orders from before service was recorded read
-    as "service not recorded", or as not served when made without notice.
+    as "service not recorded", or as not served when made without notice. ``zone``:
+    the case's time zone, so the day judged is the day every display shows.
     """
-    start, end = _day_of(occurred_start), _day_of(occurred_end)
+    start, end = _day_of(occurred_start, zone), _day_of(occurred_end, zone)
     if order is None:
         return BreachCheck(InForce.NO_ORDER, start, end)
 
@@ -255,7 +270,9 @@ def in_force_on(order: OrderData | None, occurred_start: str, occurred_end: str 
     return result(status, which)
 
 
-def check_breach(data: IncidentData, orders: Mapping[int, Order] | Iterable[Order]) -> BreachCheck | None:
+def check_breach(
+    data: IncidentData, orders: Mapping[int, Order] | Iterable[Order], *, zone: tzinfo | None = None
+) -> BreachCheck | None:
     """The in-force check for an entry, or None when it is not recorded as a breach.
 
     ``orders`` are the vault's orders (a mapping by id, or a list); an entry linked to
@@ -265,4 +282,6 @@ def check_breach(data: IncidentData, orders: Mapping[int, Order] | Iterable[Orde
         return None
     by_id = orders if isinstance(orders, Mapping) else {o.id: o for o in orders}
     order = by_id.get(data.order_id) if data.order_id is not None else None
-    return in_force_on(order.data if order is not None else None, data.occurred_start, data.occurred_end)
+    return in_force_on(
+        order.data if order is not None else None, data.occurred_start, data.occurred_end, zone=zone
+    )

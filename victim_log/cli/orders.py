@@ -48,9 +48,10 @@ def _text(value: str | None) -> str:
 def note_in_force(vault: Any, data: Any) -> None:
     """On stderr, when an entry just saved is a breach dated outside its order's term
     (or before it was served): the export will set it apart, so say so now (#16.3)."""
+    from .. import casetime
     from ..breaches import check_breach
 
-    check = check_breach(data, vault.list_orders())
+    check = check_breach(data, vault.list_orders(), zone=casetime.zone_of_vault(vault))
     if check is not None and check.flagged:
         print(f"Note: {check.text()}", file=sys.stderr)
 

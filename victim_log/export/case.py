@@ -986,7 +986,7 @@ def build_case(
         cur = hist[-1]
         d = cur.data
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
-        in_force = check_breach(d, order_by_id)
+        in_force = check_breach(d, order_by_id, zone=zone)  # the day as the export shows it
         incidents.append(
             CaseIncident(
                 order_in_force=str(in_force.status) if in_force else "",

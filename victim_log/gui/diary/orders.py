@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import casetime
 from ...breaches import BreachCheck, check_breach
 from ...model import SERVICE_METHODS, IncidentData, Order, OrderData, OrderVariation, order_day
 from ...textsafe import display_safe
@@ -71,7 +72,7 @@ def check_text(check: BreachCheck) -> str:
 def show_in_force(label: QLabel, data: IncidentData, orders: Iterable[Order]) -> None:
     """Set ``label`` to the warning for ``data``'s breach, hidden when there is nothing
     to warn about (not a breach, or in force as far as the log shows)."""
-    check = check_breach(data, list(orders))
+    check = check_breach(data, list(orders), zone=casetime.active_zone())
     if check is None or not check.flagged:
         label.clear()
         label.hide()
