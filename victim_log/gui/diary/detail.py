@@ -253,10 +253,11 @@ class IncidentFields(QWidget):
             if data.order_condition:
                 what += "\n" + self.tr("Condition: %1").replace("%1", data.order_condition)
             add(self.tr("Order breached"), what)
+        from ... import casetime
         from ...breaches import check_breach  # judged on the breach's own date (#16.3)
         from .orders import check_text
 
-        in_force = check_breach(data, orders)
+        in_force = check_breach(data, orders, zone=casetime.active_zone())
         if in_force is not None:
             add(self.tr("Order in force?"), check_text(in_force))
         add(self.tr("Private note"), data.private_note)
