@@ -203,3 +203,11 @@ def test_app_history_names_every_field() -> None:
         changed = dataclasses.replace(base, **{f.name: _value(f, 1, 1)})
         assert changed_fields(version(1, base), version(2, changed)) == [f.victim_label.lower()], f.name
     assert changed_fields(version(1, base), version(2, base, (5,))) == ["evidence"]
+
+
+def test_pdf_rows_written_by_hand_are_registry_labels() -> None:
+    """The PDF prints any field it does not write itself under its officer label; the
+    ones it writes itself must be named as the registry names them."""
+    from victim_log.export import pdf
+
+    assert {f.officer_label for f in INCIDENT_FIELDS} >= pdf._OWN_ROWS  # noqa: SLF001

@@ -970,6 +970,13 @@ def _changes_text(i: CaseIncident) -> list[tuple[str, str]]:
     return rows
 
 
+#: The officer labels (victim_log.fields) of the rows _incident writes itself.
+_OWN_ROWS = frozenset(
+    {"Summary", "Kind", "When", "Where", "What happened", "People", "Witnesses", "Effect on me"}
+    | {"What I did", "Police", "Breach", "Written by", "Note", "Source", "Source time", "Private note"}
+)
+
+
 def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> None:
     c = pdf.clean
     pdf.need(26)
@@ -1057,6 +1064,11 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
     if i.date_flag:
         flag = f"Dated {i.date_flag}: a typing error? Left out of the counts per week and month."
         pdf.field("Date check", c(flag))
+    # A field victim_log.fields declares that the rows above do not show yet (one
+    # added later) is still printed, under its officer label, never silently left out.
+    for label, text in officer_rows(i):
+        if label not in _OWN_ROWS:
+            pdf.field(label, c(text))
     if i.private_note:
         pdf.field("Private note", c(i.private_note), color=PRIVATE)
     pdf.ln(2.5)
