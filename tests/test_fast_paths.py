@@ -16,12 +16,13 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from victim_log import model
+from victim_log import casetime, model
 from victim_log.errors import BadInput
 from victim_log.importers import service
 from victim_log.importers.records import ParsedItem
@@ -265,7 +266,6 @@ def london() -> Iterator[None]:
     old = os.environ.get("TZ")
     os.environ["TZ"] = "Europe/London"
     time.tzset()
-    service._day_offsets.clear()
     try:
         yield
     finally:
@@ -274,11 +274,12 @@ def london() -> Iterator[None]:
         else:
             os.environ["TZ"] = old
         time.tzset()
-        service._day_offsets.clear()
 
 
 @pytest.mark.usefixtures("london")
 def test_local_offsets_match_astimezone_across_clock_changes() -> None:
+    """The per-day offsets of an import's clock give what the zone itself gives."""
+    clock = service.SourceClock(ZoneInfo("Europe/London"))
     starts = [datetime(2024, 3, 30), datetime(2024, 10, 26), datetime(2025, 7, 1)]
     for start in starts:
         for step in range(0, 3 * 24 * 60, 7):  # three days around each change, every 7 min
@@ -292,7 +293,9 @@ def test_local_offsets_match_astimezone_across_clock_changes() -> None:
                 kind="message",
                 text="",
             )
-            assert service._when(item) == naive.astimezone().isoformat(timespec="seconds"), naive
+            if casetime.check_wall(naive, clock.zone) != "ok":
+                continue  # a time the clocks skipped or repeated: tests/test_import_clock_changes.py
+            assert clock.when(item) == naive.astimezone().isoformat(timespec="seconds"), naive
 
 
 @settings(derandomize=True, max_examples=200)

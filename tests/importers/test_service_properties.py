@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 from tests.helpers import PASSPHRASE
 from tests.importers.test_whatsapp_roundtrip import TEXT, Msg, _special, render_android
 from victim_log import casetime
-from victim_log.importers import service
 from victim_log.importers.service import ImportRequest, run_import
 from victim_log.vault import Vault
 
@@ -59,7 +58,6 @@ def chats(draw: st.DrawFn) -> list[Msg]:
 def zone_restored() -> Iterator[None]:
     yield
     time.tzset()
-    service._day_offsets.clear()
 
 
 @settings(
@@ -81,7 +79,6 @@ def test_any_dates_import_cleanly(
 ) -> None:
     monkeypatch.setenv("TZ", zone)
     time.tzset()
-    service._day_offsets.clear()
     folder = tmp_path_factory.mktemp("chat")
     chat = folder / "chat.txt"
     chat.write_bytes(render_android(msgs, "dmy", twelve=False, short_year=False))

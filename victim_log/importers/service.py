@@ -165,90 +165,91 @@ def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
 # written never fill memory (a large import is still one transaction).
 INCIDENTS_PER_STEP = 2000
 
-_day_offsets: dict[int, str] = {}
-#: The case's time zone and the clock that places the file's wall-clock times in it,
-#: both set once per import (:func:`run_import`).
-_zone: list[tzinfo] = [UTC]
-_clock: list[casetime.WallClock] = [casetime.WallClock(UTC)]
+_EARLIEST = datetime(1970, 1, 1)
 
 
-def _day_offset(dt: datetime) -> str:
-    """The ISO offset suffix (``+01:00``) of every time on ``dt``'s day in the case's
-    zone, or "" for a day with a clock change.
+class SourceClock:
+    """How one import reads its source's times; made afresh by each :func:`run_import`.
 
-    A day that starts and ends on the same UTC offset holds no clock change, so every
-    time in it has that offset; the two days a year with a change are worked out time
-    by time (:class:`~victim_log.casetime.WallClock`). Asking the zone for each of tens
-    of thousands of messages was a twentieth of an import. The table is emptied when an
-    import starts (the zone may have changed).
+    It holds the case's time zone, the :class:`~victim_log.casetime.WallClock` that
+    places the file's wall-clock times on it (in file order), the latest plausible
+    time (a year after the import started) and a table of each day's UTC offset.
+    Kept per import, not in the module, so nothing one import learnt (a zone since
+    changed, yesterday's window) is left behind for the next, or for another vault.
     """
-    day = dt.toordinal()
-    suffix = _day_offsets.get(day)
-    if suffix is None:
-        z = _zone[0]
-        start = datetime(dt.year, dt.month, dt.day)
-        try:
-            first = start.replace(tzinfo=z)
-            last = start.replace(hour=23, minute=59, second=59, tzinfo=z)
-            same = first.utcoffset() == last.utcoffset() and casetime.check_wall(start, z) == "ok"
-        except (OverflowError, ValueError):
-            same = False
-        suffix = _day_offsets[day] = first.isoformat()[19:] if same else ""
-    return suffix
+
+    def __init__(self, zone: tzinfo = UTC, *, now: datetime | None = None) -> None:
+        self.zone = zone
+        self.wall = casetime.WallClock(zone)
+        self.latest = (datetime.now() if now is None else now) + timedelta(days=366)
+        self._day_offsets: dict[int, str] = {}
+
+    def day_offset(self, dt: datetime) -> str:
+        """The ISO offset suffix (``+01:00``) of every time on ``dt``'s day in the case's
+        zone, or "" for a day with a clock change.
+
+        A day that starts and ends on the same UTC offset holds no clock change, so every
+        time in it has that offset; the two days a year with a change are worked out time
+        by time (:class:`~victim_log.casetime.WallClock`). Asking the zone for each of tens
+        of thousands of messages was a twentieth of an import.
+        """
+        day = dt.toordinal()
+        suffix = self._day_offsets.get(day)
+        if suffix is None:
+            z = self.zone
+            start = datetime(dt.year, dt.month, dt.day)
+            try:
+                first = start.replace(tzinfo=z)
+                last = start.replace(hour=23, minute=59, second=59, tzinfo=z)
+                same = first.utcoffset() == last.utcoffset() and casetime.check_wall(start, z) == "ok"
+            except (OverflowError, ValueError):
+                same = False
+            suffix = self._day_offsets[day] = first.isoformat()[19:] if same else ""
+        return suffix
+
+    def plausible(self, dt: datetime) -> bool:
+        """Whether a source's date could be when something happened to the victim.
+
+        A broken or hostile export can date a message in year 1 or 9999; stored as given,
+        such a time breaks the timeline, the per-week chart and the local-time arithmetic.
+        From 1970 (a phone whose clock was reset) to a year ahead of today (a fast clock)
+        is kept; anything else is imported without a time, the date kept in the details.
+        """
+        wall = dt if dt.tzinfo is None else dt.replace(tzinfo=None)  # the sender's clock
+        return _EARLIEST <= wall <= self.latest
+
+    def placed(self, dt: datetime | None) -> tuple[str, str]:
+        """:meth:`stamp` and, for a wall-clock time on a night the clocks changed, a note
+        saying how it was placed (see :class:`~victim_log.casetime.WallClock`)."""
+        if dt is None or not self.plausible(dt):
+            return "", ""
+        if dt.tzinfo is None:
+            suffix = self.day_offset(dt)
+            if suffix:
+                return dt.isoformat(timespec="seconds") + suffix, ""
+            placed = self.wall.place(dt)
+            return placed.isoformat(timespec="seconds"), self.wall.note
+        return dt.isoformat(timespec="seconds"), ""  # an instant (an SMS's UTC): shown on the case's clock
+
+    def stamp(self, dt: datetime | None) -> str:
+        """A source time as stored: ISO 8601 to the second with an offset (an aware time,
+        e.g. an SMS's UTC, as it is: one instant, which every display shows on the case's
+        clock; a wall-clock time read on the case zone's clock); "" when it has none or it
+        is not :meth:`plausible`."""
+        return self.placed(dt)[0]
+
+    def when(self, item: ParsedItem) -> str:
+        return self.stamp(item.occurred_at)
 
 
 def plausible(dt: datetime) -> bool:
-    """Whether a source's date could be when something happened to the victim.
-
-    A broken or hostile export can date a message in year 1 or 9999; stored as given,
-    such a time breaks the timeline, the per-week chart and the local-time arithmetic.
-    From 1970 (a phone whose clock was reset) to a year ahead of today (a fast clock)
-    is kept; anything else is imported without a time, the date kept in the details.
-    """
-    wall = dt if dt.tzinfo is None else dt.replace(tzinfo=None)  # the sender's clock
-    return _EARLIEST <= wall <= _window[0]
+    """:meth:`SourceClock.plausible` as of now."""
+    return SourceClock().plausible(dt)
 
 
-def _reset_window() -> None:
-    """Set the latest plausible time: once per import, not once per message."""
-    _window[0] = datetime.now() + timedelta(days=366)
-
-
-_EARLIEST = datetime(1970, 1, 1)
-_window = [datetime.now() + timedelta(days=366)]
-
-
-def _set_zone(zone: tzinfo) -> None:
-    _zone[0] = zone
-    _clock[0] = casetime.WallClock(zone)
-    _day_offsets.clear()
-
-
-def stamp(dt: datetime | None) -> str:
-    """A source time as stored: ISO 8601 to the second with an offset (an aware time,
-    e.g. an SMS's UTC, as it is: one instant, which every display shows on the case's
-    clock; a wall-clock time read on the case zone's clock); "" when it has none or it
-    is not :func:`plausible`."""
-    return _placed(dt)[0]
-
-
-def _placed(dt: datetime | None) -> tuple[str, str]:
-    """:func:`stamp` and, for a wall-clock time on a night the clocks changed, a note
-    saying how it was placed (see :class:`~victim_log.casetime.WallClock`)."""
-    if dt is None or not plausible(dt):
-        return "", ""
-    if dt.tzinfo is None:
-        suffix = _day_offset(dt)
-        if suffix:
-            return dt.isoformat(timespec="seconds") + suffix, ""
-        clock = _clock[0]
-        placed = clock.place(dt)
-        return placed.isoformat(timespec="seconds"), clock.note
-    return dt.isoformat(timespec="seconds"), ""  # an instant (an SMS's UTC): shown on the case's clock
-
-
-def _when(item: ParsedItem) -> str:
-    return stamp(item.occurred_at)
+def stamp(dt: datetime | None, zone: tzinfo = UTC) -> str:
+    """:meth:`SourceClock.stamp` on ``zone``'s clock, as of now (one time on its own)."""
+    return SourceClock(zone).stamp(dt)
 
 
 def _kind(item: ParsedItem, fmt: str) -> tuple[str, ...]:
@@ -290,9 +291,9 @@ def _summary(item: ParsedItem, fmt: str, who: str) -> str:
     )
 
 
-def _details(item: ParsedItem) -> str:
+def _details(item: ParsedItem, clock: SourceClock) -> str:
     parts = []
-    if item.occurred_at is not None and not plausible(item.occurred_at):
+    if item.occurred_at is not None and not clock.plausible(item.occurred_at):
         written = item.occurred_at.isoformat(sep=" ", timespec="minutes")
         parts.append(f"[the export dates this {written}, which cannot be right, so it has no time here]")
     if item.subject:
@@ -314,7 +315,7 @@ class _Planned:
     refs: list[str]
 
 
-def _group(items: Iterator[tuple[ParsedItem, str]], minutes: int) -> Iterator[_Planned]:
+def _group(items: Iterator[tuple[ParsedItem, str]], minutes: int, clock: SourceClock) -> Iterator[_Planned]:
     """Bursts of messages minutes apart become one incident (when asked)."""
     current: _Planned | None = None
     last: datetime | None = None
@@ -325,8 +326,8 @@ def _group(items: Iterator[tuple[ParsedItem, str]], minutes: int) -> Iterator[_P
             and current is not None
             and t is not None
             and last is not None
-            and plausible(t)
-            and plausible(last)
+            and clock.plausible(t)
+            and clock.plausible(last)
             and item.kind == current.items[-1].kind
             and abs(_naive(t) - _naive(last)) <= timedelta(minutes=minutes)
         ):
@@ -346,9 +347,10 @@ def _naive(dt: datetime) -> datetime:
 
 
 class _Importer:
-    def __init__(self, vault: Vault, req: ImportRequest) -> None:
+    def __init__(self, vault: Vault, req: ImportRequest, clock: SourceClock) -> None:
         self.vault = vault
         self.req = req
+        self.clock = clock
         self.report = ImportReport(req.format, req.dry_run)
         self.pending: list[PendingBlob] = []
         # Copied per tag: setting the key up once saves a third of each HMAC.
@@ -420,9 +422,9 @@ class _Importer:
                     pass
                 self._finish_stats(stream)
                 return self.report
-            matched = self.screening.screen(list(self._matching(stream)), _when)
+            matched = self.screening.screen(list(self._matching(stream)), self.clock.when)
             self.screening.context(self._new_context)
-            planned = list(_group(iter(matched), req.group_minutes))
+            planned = list(_group(iter(matched), req.group_minutes, self.clock))
             self.report.group_minutes = req.group_minutes
             if req.dry_run:
                 self._finish_stats(stream)
@@ -453,8 +455,14 @@ class _Importer:
         for item in stream:
             when = item.occurred_at
             placed = None
-            if when is not None and when.tzinfo is None and not _day_offset(when) and plausible(when):
-                placed = _placed(when)  # every line of such a night, in the file's order
+            clock = self.clock
+            if (
+                when is not None
+                and when.tzinfo is None
+                and not clock.day_offset(when)
+                and clock.plausible(when)
+            ):
+                placed = clock.placed(when)  # every line of such a night, in the file's order
             if calls_only and item.kind != "phone_call":
                 continue
             if not matches(item):
@@ -531,7 +539,7 @@ class _Importer:
                     (keys[id(item)], iid) for iid, p in zip(ids, step, strict=True) for item in p.items
                 )
             context = self.screening.context_entries(
-                when=_when,
+                when=self.clock.when,
                 person_id=person_id,
                 source_prefix=source_prefix,
                 kinds=lambda i: _kind(i, req.format),
@@ -554,16 +562,19 @@ class _Importer:
         """The incident for one planned message (or burst of messages)."""
         items = p.items
         first = items[0]
-        times = [self._times.get(id(i)) or _placed(i.occurred_at) for i in items]
+        clock = self.clock
+        times = [self._times.get(id(i)) or clock.placed(i.occurred_at) for i in items]
         notes = "".join(f"\n[{note}]" for _, note in times if note)
         if len(items) == 1:
-            end, details, refs = "", _details(first) + notes, p.refs[0]
+            end, details, refs = "", _details(first, clock) + notes, p.refs[0]
             source_time = first.source_time
         else:
             end, refs = times[-1][0], f"{p.refs[0]} to {p.refs[-1]}"
             details = (
                 "\n\n".join(
-                    f"[{casetime.short_text(t[0], _zone[0])}] {_details(i)}" if t[0] else _details(i)
+                    f"[{casetime.short_text(t[0], clock.zone)}] {_details(i, clock)}"
+                    if t[0]
+                    else _details(i, clock)
                     for i, t in zip(items, times, strict=True)
                 )
                 + notes
@@ -623,7 +634,7 @@ class _Importer:
                     if not new:
                         self.report.duplicates_skipped += 1
                     if req.photo_incidents and new:
-                        when = stamp(f.meta.date_taken)
+                        when = self.clock.stamp(f.meta.date_taken)
                         data = IncidentData(
                             summary=f"Photo: {display_safe(f.name, single_line=True)[:80]}",
                             kinds=("other",),
@@ -656,10 +667,9 @@ def _sha256_file(path: Path) -> str:
 
 def run_import(vault: Vault, req: ImportRequest) -> ImportReport:
     """Preview (``dry_run``), list senders (no ``sender``), or import all-or-nothing."""
-    _set_zone(casetime.zone_of_vault(vault))
-    _reset_window()
+    clock = SourceClock(casetime.zone_of_vault(vault))
     with _collector_paused():
-        return _Importer(vault, req).run()
+        return _Importer(vault, req, clock).run()
 
 
 @contextlib.contextmanager
