@@ -139,6 +139,7 @@ class VerifyReport:
         return "VALID" if self.valid else "INVALID"
 
     def to_json(self) -> dict[str, Any]:
+        """What ``verify --json`` prints (docs/export-format.md): add fields, never rename."""
         return {
             "status": self.status,
             "valid": self.valid,
