@@ -278,7 +278,9 @@ def build_versions(
     source_text: Callable[[str], str] | None = None,
     withheld_ref: Callable[[int], str] | None = None,
 ) -> tuple[CaseVersion, ...]:
-    """Every version of one incident (oldest first, the current one last), redacted.
+    """Every version of one incident (oldest first, the current one last), redacted;
+    ``()`` for an entry never changed (most of them: an import's thousands), whose
+    only version is the entry itself.
 
     ``person_ref``, ``order_label`` and ``exhibit_ref`` are the export's own lookups
     (so a version names people, orders and exhibits exactly as the entry does);
@@ -287,6 +289,9 @@ def build_versions(
     reason or source into the export's words (exhibit references for internal ids)
     before redaction, as the entry's own history does.
     """
+
+    if len(history) < 2:
+        return ()
 
     def cite(eid: int) -> str:
         ref = exhibit_ref(eid)
