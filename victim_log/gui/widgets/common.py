@@ -1,4 +1,6 @@
-"""Small pieces the GUI's dialogs share: background tasks, fonts, labels, sizing.
+"""Small pieces the GUI's dialogs share: background tasks, fonts, labels, sizing, and
+the builders for controls every screen makes the same way (a named button, a row of
+buttons, a full-window screen's page stack), so that each is set up once.
 
 Why background tasks live here: a dialog can be closed (by the person or by the
 lock) while its work still runs, and a QThread destroyed while running aborts the
