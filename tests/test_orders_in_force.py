@@ -345,6 +345,7 @@ def test_pdf_sets_flagged_breaches_apart(case: ExportCase, tmp_path: Path) -> No
     assert "(expired)" not in section  # never the status on the export date
     assert "1 breach Condition 1" in section  # only the breach in force counts per condition
     assert "Served on" in words and "PC Jones 1234" in words and "Made without notice" in words
+    assert "expired on the export date (each breach: on its own date)" in words  # the orders list
 
 
 def test_the_bundle_viewer_shows_the_check(case: ExportCase, tmp_path: Path) -> None:

@@ -502,7 +502,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
                 for on, what, end in o.variations
             ),
         )
-        pdf.field("On the export date", c(o.status))
+        pdf.field("Status", c(f"{o.status} on the export date (each breach: on its own date)"))
         pdf.field("Conditions", "\n".join(f"{k}. {c(t)}" for k, t in enumerate(o.conditions, 1)))
 
     pdf.h2("Incidents by kind")
