@@ -56,8 +56,8 @@ def build_child(args: dict[str, Any]) -> dict[str, Any]:
     with vault:
         eid, _ = vault.evidence.add_bytes(b"WhatsApp chat export\n" * 5000, "WhatsApp Chat.zip")
         for start in range(0, count, 20_000):
-            with vault.batch("import"):
-                vault._add_incidents_tx(
+            with vault.batch("import") as tx:
+                tx.add_incidents(
                     [
                         (
                             IncidentData(

@@ -2,7 +2,7 @@
 plain-SQLite twin.
 
 The vault is filled through the vault's own transaction helper in batches
-(``vault._add_incident_tx`` inside ``db.transaction``), which writes exactly what
+(``tx.add_incidents`` inside ``vault.transaction()``), which writes exactly what
 ``add_incident`` writes (record, journal entry, timeline index, search index) without
 a commit per incident: 100,000 separate fsync'd commits would take most of an hour
 and measure the disk, not us. It is built in a child process (see
@@ -62,7 +62,6 @@ def incident_data(t: data.IncidentText, person_ids: list[int]) -> Any:
 
 def fill_vault(vault: Any, count: int, *, seed: int = 20240301) -> None:
     from victim_log.model import PersonData
-    from victim_log.store import db
 
     person_ids = [
         vault.add_person(
@@ -81,9 +80,9 @@ def fill_vault(vault: Any, count: int, *, seed: int = 20240301) -> None:
     done = 0
     while done < count:
         n = min(BATCH, count - done)
-        with db.transaction(vault.conn, "the benchmark data"):
+        with vault.transaction("the benchmark data") as tx:
             for _ in range(n):
-                vault._add_incident_tx(incident_data(next(texts), person_ids), (), "created")
+                tx.add_incidents([(incident_data(next(texts), person_ids), ())], "created")
         done += n
 
 

@@ -114,16 +114,17 @@ def import_child(args: dict[str, Any]) -> dict[str, Any]:
     import json
 
     from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.store.transaction import Transaction
     from victim_log.vault import Vault
 
     created = [0]
-    real_add = Vault._add_incidents_tx
+    real_add = Transaction.add_incidents
 
-    def counting_add(self: Vault, new: Any, reason: str) -> list[int]:
+    def counting_add(self: Transaction, new: Any, reason: str) -> list[int]:
         created[0] += len(new)
         return real_add(self, new, reason)
 
-    Vault._add_incidents_tx = counting_add  # type: ignore[method-assign]
+    Transaction.add_incidents = counting_add  # type: ignore[method-assign]
     start = time.perf_counter()
 
     def stop() -> None:
