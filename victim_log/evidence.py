@@ -124,8 +124,6 @@ class VaultAccess(Protocol):
     def transaction(self, what: str = ..., *, bulk: bool = ...) -> AbstractContextManager[Transaction]: ...
 
 
-RecordWriter = VaultAccess  # its name before the unit of work (#15.1)
-
 MAX_VIEW_BYTES = 200 * 1024 * 1024  # largest file opened in memory for viewing
 METADATA_HEAD_BYTES = 256 * 1024  # enough for a JPEG's EXIF block
 
