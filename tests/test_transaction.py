@@ -139,14 +139,14 @@ def test_one_person_per_name(vault: Vault) -> None:
 
 def test_bulk_transaction_state_is_typed(vault: Vault) -> None:
     with vault.batch("the import") as tx:
-        assert tx.bulk and isinstance(tx.records.batch, BatchState)
+        assert tx.bulk and isinstance(tx.batch, BatchState)
         ids = tx.add_incidents([(IncidentData(summary=f"M{i}").validated(), ()) for i in range(5)], "r")
-        assert tx.records.batch.last_ids["incident"] == ids[-1]
-        assert tx.records.batch.head is not None and tx.records.batch.head[0] == 5
+        assert tx.batch.last_ids["incident"] == ids[-1]
+        assert tx.batch.head is not None and tx.batch.head[0] == 5
         with vault.transaction() as inner:  # joined: still bulk
             assert inner is tx and inner.bulk
     with vault.transaction() as tx:
-        assert not tx.bulk and tx.records.batch is None
+        assert not tx.bulk and tx.batch is None
     assert vault.check().ok
 
 

@@ -23,62 +23,38 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
 
 from ..errors import VictimLogError
 from ..model import IncidentData, IncidentVersion, OrderData, Person, PersonData, require_reason
 from . import db, exhibits, imports, incidents, meta, orders, people
-from .records import BatchState, Records, StoredVersion
+from .records import BatchState, Records
 
 
 class PartFailed(VictimLogError):
     """A block joined to a transaction raised, and the outer block went on to commit."""
 
 
-class Transaction:
-    """Changes inside one open transaction (see the module's docstring)."""
+class Transaction(Records):
+    """Changes inside one open transaction (see the module's docstring).
+
+    It is the transaction's :class:`~.records.Records` (``next_id``, ``versions``,
+    ``write_record``, ``record_event``, ``conn`` for the store's own functions, and
+    ``batch``: the :class:`BatchState` of a bulk one), with the use cases on top.
+    """
 
     def __init__(self, conn: db.Connection, what: str, batch: BatchState | None = None) -> None:
+        super().__init__(conn, batch)
         self.what = what
-        self.records = Records(conn, batch)
         self.failed = False
 
     @property
-    def conn(self) -> db.Connection:
-        """For the store's own functions (:mod:`.exhibits`); nothing outside
-        ``victim_log.store`` runs SQL on it."""
-        return self.records.conn
-
-    @property
     def bulk(self) -> bool:
-        return self.records.batch is not None
+        return self.batch is not None
 
-    # ------------------------------------------------------------------ records and journal
-
-    def next_id(self, kind: str, count: int = 1) -> int:
-        """The first of ``count`` new ids for a record kind."""
-        return self.records.next_id(kind, count)
-
-    def write_record(
-        self,
-        kind: str,
-        id: int,
-        version: int,
-        body: dict[str, Any] | str,
-        *,
-        reason: str,
-        deleted: bool,
-        action: str,
-    ) -> str:
-        """Store one version and its journal entry; returns when it was recorded."""
-        return self.records.write(kind, id, version, body, reason=reason, deleted=deleted, action=action)
-
-    def record_event(self, action: str, detail: dict[str, Any]) -> None:
-        """A journal entry for something that is not a record (an export, an import)."""
-        self.records.event(action, detail)
-
-    def versions(self, kind: str, id: int) -> list[StoredVersion]:
-        return self.records.versions(kind, id)
+    # Store one version and its journal entry (returns when it was recorded); a journal
+    # entry for something that is not a record (an export, an import).
+    write_record = Records.write
+    record_event = Records.event
 
     # ------------------------------------------------------------------ meta
 
@@ -95,14 +71,14 @@ class Transaction:
 
     def add_incidents(self, new: Sequence[tuple[IncidentData, tuple[int, ...]]], reason: str) -> list[int]:
         """Many new incidents (VALIDATED data, exhibit ids), written table by table."""
-        return incidents.add_incidents(self.records, new, reason)
+        return incidents.add_incidents(self, new, reason)
 
     def add_incident(
         self, data: IncidentData, evidence: tuple[int, ...] = (), reason: str = "created"
     ) -> int:
         data = data.validated()
         people.require_people(self.conn, data.people)
-        return incidents.add_incidents(self.records, [(data, tuple(evidence))], reason)[0]
+        return incidents.add_incidents(self, [(data, tuple(evidence))], reason)[0]
 
     def get_incident(self, incident_id: int) -> IncidentVersion:
         return incidents.get_incident(self.conn, incident_id)
@@ -113,10 +89,10 @@ class Transaction:
         reason = require_reason(reason)
         data = data.validated()
         people.require_people(self.conn, data.people)
-        incidents.edit_incident(self.records, incident_id, data, reason, evidence=evidence)
+        incidents.edit_incident(self, incident_id, data, reason, evidence=evidence)
 
     def delete_incident(self, incident_id: int, reason: str) -> None:
-        incidents.delete_incident(self.records, incident_id, require_reason(reason))
+        incidents.delete_incident(self, incident_id, require_reason(reason))
 
     def link_evidence(
         self, incident_id: int, evidence_ids: Iterable[int], reason: str = "attached evidence"
@@ -132,7 +108,7 @@ class Transaction:
 
     def attach_evidence(self, evidence_id: int, incident_id: int) -> None:
         """An exhibit just taken in, cited by an incident (recorded as an attachment)."""
-        incidents.attach_evidence(self.records, evidence_id, incident_id)
+        incidents.attach_evidence(self, evidence_id, incident_id)
 
     def require_active_evidence(self, evidence_id: int) -> None:
         exhibits.require_active(self.conn, evidence_id)
@@ -141,29 +117,29 @@ class Transaction:
 
     def add_person(self, data: PersonData, reason: str = "created") -> int:
         """A new person, even if one has the same name (see :meth:`person_by_name`)."""
-        return people.add_person(self.records, data.validated(), reason)
+        return people.add_person(self, data.validated(), reason)
 
     def person_by_name(self, name: str, role: str = "perpetrator", reason: str = "created") -> int:
         """The person with this name or alias, added if new: one person per name."""
-        return people.person_by_name(self.records, name, role, reason)
+        return people.person_by_name(self, name, role, reason)
 
     def find_person(self, name: str) -> Person | None:
         return people.find_person(self.conn, name)
 
     def edit_person(self, person_id: int, data: PersonData, reason: str) -> None:
-        people.edit_person(self.records, person_id, data.validated(), require_reason(reason))
-        incidents.refresh_people_text(self.records, person_id)
+        people.edit_person(self, person_id, data.validated(), require_reason(reason))
+        incidents.refresh_people_text(self, person_id)
 
     def delete_person(self, person_id: int, reason: str) -> None:
-        people.delete_person(self.records, person_id, require_reason(reason))
+        people.delete_person(self, person_id, require_reason(reason))
 
     # ------------------------------------------------------------------ orders
 
     def add_order(self, data: OrderData, reason: str = "created") -> int:
-        return orders.add_order(self.records, data.validated(), reason)
+        return orders.add_order(self, data.validated(), reason)
 
     def update_order(self, order_id: int, data: OrderData, reason: str) -> None:
-        orders.update_order(self.records, order_id, data.validated(), require_reason(reason))
+        orders.update_order(self, order_id, data.validated(), require_reason(reason))
 
     # ------------------------------------------------------------------ imports
 
