@@ -30,6 +30,7 @@ def bundle_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     vault, _recovery = Vault.create(base / "vault", PASSPHRASE)
     with vault:
         vault.set_setting("initials", "SM")
+        vault.set_setting("time_zone", "Europe/London")  # the case's clock (#16.4)
         image = QImage(64, 48, QImage.Format.Format_RGB32)
         image.fill(QColor("red"))
         photo = base / "doorstep.png"
@@ -59,6 +60,9 @@ def bundle_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
             )
         )
         export(vault, base / "case.zip", ExportOptions())
+    from victim_log import casetime
+
+    casetime.activate(None)  # the export made the vault's zone the active one
     return base / "case.zip"
 
 
@@ -101,7 +105,7 @@ def test_valid_bundle_banner_timeline_and_exhibit(
     assert table.item(0, 4).text() == "SM/1"
     assert "\u202e" not in table.item(1, 3).text()  # bidi control neutralised
     assert "Sixteen calls" in table.item(1, 3).text()
-    assert table.item(0, 1).text().startswith("Sat 6 Jun 2026 at 21:15")
+    assert table.item(0, 1).text().startswith("Sat 6 Jun 2026 at 21:15 BST")
     detail = viewer.detail.toPlainText()  # the first row is selected on open
     assert detail.startswith("Entry 1")
     assert "Place: outside the Co-op on High Street" in detail
