@@ -372,7 +372,8 @@ def test_cli_groups_bursts_by_default(
         capsys, "import", "--format", "whatsapp", str(CHAT), "--sender", "Dan Marsh", "--dry-run", "--json"
     )
     doc = json.loads(r.out)
-    assert doc["group_minutes"] == 10 and doc["incidents_created"] == 2
+    # 20:01 and 20:02 | "Please stop messaging me." at 20:05 | 20:06 and 20:07 | 07:15
+    assert doc["group_minutes"] == 10 and doc["incidents_created"] == 3
     r = run_cli(
         capsys,
         "import",
@@ -387,3 +388,16 @@ def test_cli_groups_bursts_by_default(
     )
     doc = json.loads(r.out)
     assert doc["group_minutes"] == 0 and doc["incidents_created"] == 5
+
+
+def test_a_burst_is_never_one_entry_across_a_reply_asking_to_stop(vault: Vault) -> None:
+    without = run_import(
+        vault,
+        ImportRequest("whatsapp", CHAT, sender="Dan Marsh", group_minutes=10, context=False, dry_run=True),
+    )
+    assert without.incidents_created == 2  # nothing kept: nothing to split at
+    report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=10)
+    summaries = [vault.get_incident(i).data.summary for i in report.incident_ids]
+    starts = [vault.get_incident(i).data.occurred_start[11:16] for i in report.incident_ids]
+    assert starts == ["20:01", "20:06", "07:15"]  # the reply was at 20:05
+    assert summaries[0].startswith("2 WhatsApp messages") and summaries[1].startswith("2 WhatsApp messages")

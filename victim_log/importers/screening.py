@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from ..imported import AUTHOR_IMPORTED
@@ -92,6 +93,27 @@ class Screening:
         self.context_items = [i for i in self._collector.finish() if is_new(i)]
         return self.context_items
 
+    def split_at_replies(self, planned: list[tuple[ParsedItem, T]]) -> list[list[tuple[ParsedItem, T]]]:
+        """The sender's items in runs that no kept reply falls between, so a burst is
+        never one entry across the victim's "please stop": what he sent after being
+        told matters on its own (call after :meth:`context`)."""
+        replies = sorted(
+            (t for t in (i.occurred_at for i in self.context_items) if t is not None), key=_naive
+        )
+        if not replies or not planned:
+            return [planned]
+        parts: list[list[tuple[ParsedItem, T]]] = [[]]
+        k = 0
+        for item, extra in planned:
+            t = item.occurred_at
+            if t is not None:
+                while k < len(replies) and _naive(replies[k]) < _naive(t):
+                    k += 1
+                    if parts[-1]:
+                        parts.append([])
+            parts[-1].append((item, extra))
+        return parts
+
     @property
     def note(self) -> str:
         """Why no reply could be kept, when we could not tell which are the victim's."""
@@ -124,3 +146,9 @@ class Screening:
         report.context_ids = list(created)
         report.context_created = len(created) if created else len(self.context_items)
         report.context_note = self.note
+
+
+def _naive(dt: datetime) -> datetime:
+    """Wall-clock UTC for aware times, as written for naive ones (one source is one or
+    the other), so the two sort together."""
+    return dt.astimezone(UTC).replace(tzinfo=None) if dt.tzinfo is not None else dt

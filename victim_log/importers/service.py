@@ -424,7 +424,11 @@ class _Importer:
                 return self.report
             matched = self.screening.screen(list(self._matching(stream)), self.clock.when)
             self.screening.context(self._new_context)
-            planned = list(_group(iter(matched), req.group_minutes, self.clock))
+            planned = [  # never one burst across a reply asking him to stop
+                p
+                for part in self.screening.split_at_replies(matched)
+                for p in _group(iter(part), req.group_minutes, self.clock)
+            ]
             self.report.group_minutes = req.group_minutes
             if req.dry_run:
                 self._finish_stats(stream)

@@ -69,11 +69,12 @@ def test_grouping_and_context_are_on_by_default(
     detail = wizard.confirm_page.detail.text()
     assert "Messages sent within 10 minutes of each other make one entry." in detail
     assert "1 reply of yours asking them to stop will be kept as context" in detail
-    assert wizard.confirm_page.summary.text().startswith("2 incidents will be created")
+    # 20:01-20:02, then (after "Please stop messaging me." at 20:05) 20:06-20:07, then 07:15
+    assert wizard.confirm_page.summary.text().startswith("3 incidents will be created")
     with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
         _next(qtbot, wizard)
     report = done.args[0]
-    assert report.incidents_created == 2 and report.context_created == 1
+    assert report.incidents_created == 3 and report.context_created == 1
     assert vault.get_incident(report.context_ids[0]).data.author == "imported:context"
     assert all(vault.get_incident(i).data.author == "imported" for i in report.incident_ids)
 
