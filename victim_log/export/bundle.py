@@ -40,9 +40,10 @@ from .bagit_zip import (
     write_bag_zip,
 )
 from .case import ExportCase, ExportOptions, build_case
-from .disclosure import not_included_csv, readme_text
+from .derivation import with_unredacted_hash
+from .disclosure import readme_text
 from .pdf import render_pdf
-from .tables import exhibits_csv, timeline_csv, timeline_json, versions_csv
+from .tables import exhibits_csv, not_included_csv, timeline_csv, timeline_json, versions_csv
 
 FORMATS = ("bundle", "pdf", "csv", "json")
 SIGNING_KEY_META = "export_signing_key"
@@ -157,7 +158,7 @@ Redactions in this copy
 {redacted}
 Private notes: {"included" if case.include_private else "not included"}.
 
-{readme_text(case)}
+{readme_text(case.not_included)}
 Checking the bundle: the signature first
 ----------------------------------------
 Whoever changes a bundle can also change this file, the PDF and the checker script
@@ -238,6 +239,7 @@ def export(
         else now_iso()
     )
     case = build_case(vault, options, exported_at=exported_at, fingerprint=sign.fingerprint(pub))
+    case = with_unredacted_hash(vault, options, case)  # a redacted copy names its original
     if fmt != "bundle":
         if fmt == "pdf":
             buf = io.BytesIO()

@@ -50,13 +50,14 @@ from ..imported import imported_as, is_context, is_imported
 from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
+from . import disclosure, provenance
+from .disclosure import NotIncluded, build_not_included, not_included_json
 from .provenance import ExhibitProvenance, provenance_for, provenance_json
 from .versions import CaseVersion, VersionCounts, build_versions, version_json
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem
     from ..vault import Vault
-    from .disclosure import NotIncluded
 
 __all__ = [
     "LOCATION_REDACTED",
@@ -85,8 +86,8 @@ __all__ = [
 
 _IN_TERM = frozenset(str(s) for s in IN_TERM)  # order_in_force ids of a breach in force
 SCHEMA = "victim-log-timeline/1"
-LOCATION_REDACTED = "[location redacted]"
-THIRD_PARTY_REDACTED = "[third party redacted]"
+# The marks redaction writes; export/disclosure.py counts them in its schedule.
+LOCATION_REDACTED, THIRD_PARTY_REDACTED = disclosure.LOCATION_REDACTED, disclosure.THIRD_PARTY_REDACTED
 REDACT_CHOICES = frozenset({"locations", "third-parties"})
 MAX_INITIALS = references.MAX_INITIALS
 
@@ -1240,8 +1241,6 @@ def build_case(
             exhibit_items,
             redactor,
             given,
-            exported_at,
-            fingerprint,
         ),
     )
 
@@ -1256,15 +1255,10 @@ def _material_not_included(
     items: dict[int, EvidenceItem],
     redactor: _Redactor,
     given: dict[int, references.ExhibitRef],
-    exported_at: str,
-    fingerprint: str,
 ) -> NotIncluded:
-    """The schedule of what this export leaves out (export/disclosure.py)."""
-    from dataclasses import replace
-
-    from .disclosure import build_not_included, unredacted_timeline_sha256
-
-    schedule = build_not_included(
+    """The schedule of what this export leaves out (export/disclosure.py); the hash of
+    the unredacted export is added by export/derivation.py."""
+    return build_not_included(
         vault,
         options,
         incidents=incidents,
@@ -1277,10 +1271,6 @@ def _material_not_included(
         text=redactor.text,
         given={eid: r.text for eid, r in given.items()},
     )
-    if options.redact:
-        digest = unredacted_timeline_sha256(vault, options, exported_at=exported_at, fingerprint=fingerprint)
-        schedule = replace(schedule, unredacted_sha256=digest)
-    return schedule
 
 
 def _not_in_export(
@@ -1422,8 +1412,6 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
 
 
 def _not_included_json(case: ExportCase) -> dict[str, object] | None:
-    from .disclosure import not_included_json
-
     return not_included_json(case.not_included) if case.not_included is not None else None
 
 
@@ -1524,3 +1512,10 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
             "exhibits": [{"reference": e.reference, "why": e.why} for e in case.exhibits_not_exported],
         },
     }
+
+
+# Dates in the disclosure schedule and exhibit provenance are written as everywhere
+# else in the export (those modules sit below this one, so they are handed the functions).
+provenance.use_dates(
+    provenance.Dates(day=format_date, when=lambda v: format_datetime(v, seconds=False), local=local_iso)
+)

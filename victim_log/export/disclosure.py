@@ -26,29 +26,23 @@ runs; :func:`not_included_json`, :func:`not_included_csv`, :func:`pdf_section` a
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
 from ..textsafe import display_safe, plural
 from ..vault import IncidentFilter
-from .case import (
-    LOCATION_REDACTED,
-    THIRD_PARTY_REDACTED,
-    CaseIncident,
-    CasePerson,
-    ExportCase,
-    ExportOptions,
-    format_date,
-    format_datetime,
-)
+from . import provenance
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem, IncidentVersion
     from ..vault import Vault
-    from .pdf import _Doc
+
+# This module sits below export/case.py (which builds the schedule through it) and
+# export/pdf.py (which draws it), so it imports neither: entries, people and the PDF
+# document are taken as they come (Any), dates are written by provenance.DATES, and the
+# redaction marks are handed in.
 
 __all__ = [
     "NOT_INCLUDED_COLUMNS",
@@ -58,11 +52,10 @@ __all__ = [
     "Redaction",
     "RemovedFile",
     "build_not_included",
-    "not_included_csv",
+    "not_included_rows",
     "not_included_json",
     "pdf_section",
     "readme_text",
-    "unredacted_timeline_sha256",
 ]
 
 KIND_LOCATION = "location"
@@ -155,8 +148,13 @@ class NotIncluded:
 # ---------------------------------------------------------------------------- building
 
 
-def _entry(i: CaseIncident) -> str:
+def _entry(i: Any) -> str:
     return f"Entry {i.number}"
+
+
+#: The marks redaction writes (export/case.py's LOCATION_REDACTED, THIRD_PARTY_REDACTED).
+MARKS = {"location": "[location redacted]", "third party": "[third party redacted]"}
+LOCATION_REDACTED, THIRD_PARTY_REDACTED = MARKS["location"], MARKS["third party"]
 
 
 def _placeholders(value: str) -> tuple[int, int]:
@@ -203,9 +201,9 @@ _FIELDS = (
 
 
 def _redactions(
-    incidents: Sequence[CaseIncident],
+    incidents: Sequence[Any],
     histories: Sequence[Sequence[IncidentVersion]],
-    people: Sequence[CasePerson],
+    people: Sequence[Any],
     exhibit_names: Iterable[tuple[str, str, str]],
 ) -> list[Redaction]:
     out: list[Redaction] = []
@@ -260,11 +258,11 @@ def _removal(vault: Vault, item: EvidenceItem) -> str:
 
 def build_not_included(
     vault: Vault,
-    options: ExportOptions,
+    options: Any,
     *,
-    incidents: Sequence[CaseIncident],
+    incidents: Sequence[Any],
     histories: Sequence[Sequence[IncidentVersion]],
-    people: Sequence[CasePerson],
+    people: Sequence[Any],
     exhibit_names: Iterable[tuple[str, str, str]],
     text: Callable[[str], str],
     given: Mapping[int, str],
@@ -370,19 +368,6 @@ def build_not_included(
         removed_files=tuple(removed),
         redactions=tuple(_redactions(incidents, histories, people, exhibit_names)),
     )
-
-
-def unredacted_timeline_sha256(
-    vault: Vault, options: ExportOptions, *, exported_at: str, fingerprint: str
-) -> str:
-    """SHA-256 of the ``timeline.json`` the same export would give without redaction."""
-    from .case import build_case
-    from .tables import timeline_json
-
-    full = build_case(
-        vault, replace(options, redact=frozenset()), exported_at=exported_at, fingerprint=fingerprint
-    )
-    return hashlib.sha256(timeline_json(full)).hexdigest()
 
 
 # ---------------------------------------------------------------------------- rendering
@@ -502,21 +487,21 @@ def _rows(n: NotIncluded) -> list[list[object]]:
     return rows
 
 
-def not_included_csv(case: ExportCase) -> bytes:
-    """``not_included.csv``: one row per item of the schedule (columns above)."""
-    from .tables import _csv
-
-    n = case.not_included
-    return _csv(NOT_INCLUDED_COLUMNS, _rows(n) if n is not None else [])
+def not_included_rows(n: NotIncluded | None) -> list[list[object]]:
+    """The rows of ``not_included.csv`` (columns :data:`NOT_INCLUDED_COLUMNS`)."""
+    return _rows(n) if n is not None else []
 
 
 def _day(value: str) -> str:
-    return format_date(value) if value else "date not known"
+    return provenance.DATES.day(value) if value else "date not known"
 
 
-def readme_text(case: ExportCase) -> str:
+def _when(value: str) -> str:
+    return provenance.DATES.when(value)
+
+
+def readme_text(n: NotIncluded | None) -> str:
     """README.txt's account of what is not in the bundle, and of the journal's gaps."""
-    n = case.not_included
     lines = [
         "What this export does not include",
         "---------------------------------",
@@ -549,9 +534,8 @@ def readme_text(case: ExportCase) -> str:
 # ---------------------------------------------------------------------------- PDF
 
 
-def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> None:
+def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) -> None:
     """The PDF's "Material not included in this export" section."""
-    n = case.not_included
     c = pdf.clean
     pdf.add_page()
     pdf.h1("Material not included in this export")
@@ -594,8 +578,8 @@ def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> Non
                 f"Log id {d.incident_id}",
                 c(
                     f"Happened {_day(d.occurred_start)}; "
-                    f"first recorded {format_datetime(d.first_recorded_at)}; "
-                    f"deleted {format_datetime(d.deleted_at)}. Reason given: {d.reason}"
+                    f"first recorded {_when(d.first_recorded_at)}; "
+                    f"deleted {_when(d.deleted_at)}. Reason given: {d.reason}"
                 ),
             )
 
@@ -610,7 +594,7 @@ def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> Non
         for f in n.removed_files:
             facts = [
                 f"{'Erased' if f.erased else 'Removed'}"
-                + (f" on {format_datetime(f.removed_at)}" if f.removed_at else ""),
+                + (f" on {_when(f.removed_at)}" if f.removed_at else ""),
                 f"reason given: {f.reason}" if f.reason else "",
                 f"file name {f.original_filename}" if f.original_filename else "",
                 f"cited by {', '.join(f.entries)}" if f.entries else "",
@@ -648,10 +632,10 @@ def pdf_section(pdf: _Doc, case: ExportCase, *, standalone: bool = False) -> Non
         )
 
 
-def pdf_other_people(pdf: _Doc, case: ExportCase) -> None:
+def pdf_other_people(pdf: Any, people: Sequence[Any]) -> None:
     """The title page's list of everyone else the export names, each with the role the
     victim gave them, so nobody reads as accused because they were named (#16.6)."""
-    others = [p for p in case.people if p.role != "perpetrator"]
+    others = [p for p in people if p.role != "perpetrator"]
     if not others:
         return
     c = pdf.clean
@@ -669,9 +653,8 @@ def pdf_other_people(pdf: _Doc, case: ExportCase) -> None:
         pdf.para(c(f"{who}: {p.role_label.lower()}"), size=10)
 
 
-def pdf_title_field(pdf: _Doc, case: ExportCase) -> None:
+def pdf_title_field(pdf: Any, n: NotIncluded | None) -> None:
     """The title page's one line on what is left out, pointing to the full schedule."""
-    n = case.not_included
     if n is None:
         return
     text = n.summary()

@@ -461,7 +461,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
             "period were deleted from the log before export and are not included. "
             "Each deletion, with its reason, stays in the log's history.",
         )
-    disclosure.pdf_title_field(pdf, case)
+    disclosure.pdf_title_field(pdf, case.not_included)
 
     _signing_key(pdf, case)
 
@@ -478,7 +478,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
         pdf.field("Phone numbers", c("; ".join(p.phones)))
         pdf.field("Accounts", c("; ".join(p.accounts)))
         pdf.field("Vehicles", c("; ".join(p.vehicles)))
-    disclosure.pdf_other_people(pdf, case)
+    disclosure.pdf_other_people(pdf, case.people)
 
     pdf.h2("Orders")
     if not case.orders:
@@ -1306,7 +1306,7 @@ def render_pdf(case: ExportCase, out: BinaryIO, *, standalone: bool = False) -> 
     _history_appendix(pdf, case)
     _exhibits_appendix(pdf, case)
     _not_in_export_section(pdf, case)
-    disclosure.pdf_section(pdf, case, standalone=standalone)
-    provenance.pdf_statements(pdf, case)
+    disclosure.pdf_section(pdf, case.not_included, standalone=standalone)
+    provenance.pdf_statements(pdf, case.exhibits)
     pdf.alias_nb_pages(_ALIAS)  # substitution of the footers' page totals happens at output
     out.write(bytes(pdf.output()))

@@ -22,15 +22,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import BadInput
 from ..model import parse_when
 from ..textsafe import display_safe
-
-if TYPE_CHECKING:
-    from .case import CaseExhibit, ExportCase
-    from .pdf import _Doc
 
 __all__ = [
     "HOW_OBTAINED",
@@ -152,6 +148,27 @@ def _parse(value: str) -> datetime | None:
         return None
 
 
+@dataclass(frozen=True)
+class Dates:
+    """How the export writes dates and times (export/case.py's format_date,
+    format_datetime and local_iso, on the case's clock). Handed in by case.py when it
+    is imported (:func:`use_dates`) rather than imported from it, so this module and
+    disclosure.py sit below case.py and the import graph has no loop."""
+
+    day: Callable[[str], str]  # "Sun 31 Mar 2024"
+    when: Callable[[str], str]  # "Sun 31 Mar 2024 18:30 BST"
+    local: Callable[[str], str]  # ISO on the case's clock
+
+
+DATES = Dates(day=lambda v: v[:10], when=lambda v: v, local=lambda v: v)
+
+
+def use_dates(dates: Dates) -> None:
+    """Set how dates are written (called once, by export/case.py)."""
+    global DATES
+    DATES = dates
+
+
 def _case_day(value: str) -> date | None:
     """The calendar date of a stored time on the case zone's clock (as the export
     shows it); a time without a zone (a camera's clock) keeps its own date."""
@@ -160,9 +177,7 @@ def _case_day(value: str) -> date | None:
         return None
     if dt.tzinfo is None:
         return dt.date()
-    from .case import local_iso
-
-    local = _parse(local_iso(value))
+    local = _parse(DATES.local(value))
     return (local or dt).date()
 
 
@@ -175,18 +190,14 @@ def _entry_days(e: EntryDates) -> tuple[date, date] | None:
 
 
 def _fmt_day(d: date) -> str:
-    from .case import format_date
-
-    return format_date(d.isoformat())
+    return DATES.day(d.isoformat())
 
 
 def _fmt_when(value: str) -> str:
     """A stored time in words; a date alone stays a date."""
-    from .case import format_date, format_datetime
-
     if len(value.strip()) <= 10:
-        return format_date(value)
-    return format_datetime(value, seconds=False)
+        return DATES.day(value)
+    return DATES.when(value)
 
 
 def _date_flags(exif: str, captured: str, entries: Sequence[EntryDates]) -> list[str]:
@@ -283,9 +294,7 @@ def _statement(
     if captured:
         dt = _parse(captured)
         if dt is not None and len(captured) > 10:
-            from .case import format_date
-
-            day, full = format_date(captured), _fmt_when(captured)
+            day, full = DATES.day(captured), _fmt_when(captured)
             clock = full[len(day) :].strip() if full.startswith(day) else full
             text += f" on {day} at {clock}"
         else:
@@ -461,7 +470,7 @@ def provenance_for(
 # ---------------------------------------------------------------------------- PDF
 
 
-def pdf_fields(pdf: _Doc, exhibit: CaseExhibit) -> None:
+def pdf_fields(pdf: Any, exhibit: Any) -> None:
     """An exhibit's provenance under its entry in the PDF's exhibit appendix."""
     p = exhibit.provenance
     if p is None:
@@ -504,12 +513,12 @@ def _has_zone(value: str) -> bool:
     return dt is not None and dt.tzinfo is not None
 
 
-def pdf_statements(pdf: _Doc, case: ExportCase) -> None:
+def pdf_statements(pdf: Any, exhibits: Sequence[Any]) -> None:
     """Appendix: a draft statement line per exhibit, to check and correct before use."""
     c = pdf.clean
     pdf.add_page()
     pdf.h1("Appendix C: Draft lines for a witness statement")
-    if not case.exhibits:
+    if not exhibits:
         pdf.para("There are no exhibits in this export.")
         return
     pdf.para(
@@ -522,7 +531,7 @@ def pdf_statements(pdf: _Doc, case: ExportCase) -> None:
         line=4.8,
     )
     pdf.ln(2)
-    for e in case.exhibits:
+    for e in exhibits:
         if e.provenance is not None:
             pdf.field(c(e.reference), c(e.provenance.statement))
             pdf.ln(0.8)

@@ -89,6 +89,7 @@ from collections.abc import Iterable, Sequence
 from ..fields import INCIDENT_FIELDS, Field
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json, local_iso
+from .disclosure import NOT_INCLUDED_COLUMNS, not_included_rows
 from .provenance import PROVENANCE_COLUMNS, provenance_cells
 from .versions import CaseVersion
 
@@ -319,6 +320,11 @@ def _exhibit_row(e: CaseExhibit) -> list[object]:
 def timeline_csv(case: ExportCase) -> bytes:
     """``timeline.csv``: one row per incident, columns :data:`TIMELINE_COLUMNS`."""
     return _csv(TIMELINE_COLUMNS, (_timeline_row(i) for i in case.incidents))
+
+
+def not_included_csv(case: ExportCase) -> bytes:
+    """``not_included.csv``: what the export leaves out, one row each (export/disclosure.py)."""
+    return _csv(NOT_INCLUDED_COLUMNS, not_included_rows(case.not_included))
 
 
 def exhibits_csv(case: ExportCase) -> bytes:
