@@ -53,9 +53,9 @@ CSV format (both files)
     same instants on the case's time zone's clock, ISO 8601 with offset: see
     ``time_zone`` in timeline.json), ``date_flag`` (why the entry's date cannot be
     right, e.g. "after it was recorded"; empty otherwise). The victim's replies kept
-    from an import as context are not
-    rows here (they are not incidents): see ``context`` in timeline.json. The columns that carry the
-    entry's fields are the ones :mod:`victim_log.fields` declares.
+    from an import as context are not rows here (they are not incidents): see
+    ``context`` in timeline.json. The columns that carry the entry's fields are the
+    ones :mod:`victim_log.fields` declares.
 
 ``versions.csv``: one row per **earlier** version of each exported entry (the current
     text is in ``timeline.csv``), oldest first within an entry. Columns: ``entry``,
@@ -85,6 +85,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..fields import INCIDENT_FIELDS, Field
 from ..textsafe import display_safe
