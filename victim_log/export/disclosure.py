@@ -20,7 +20,8 @@ export carries a schedule of what it leaves out, never the content itself:
   ``certutil -hashfile data\\timeline.json SHA256`` that the two belong together.
 
 :func:`build_not_included` makes the schedule while :func:`victim_log.export.case.build_case`
-runs; :func:`not_included_json`, :func:`not_included_csv`, :func:`pdf_section` and
+runs (export/derivation.py then adds the unredacted export's hash); :func:`not_included_json`,
+:func:`not_included_rows` (``tables.not_included_csv``), :func:`pdf_section` and
 :func:`readme_text` render it.
 """
 
