@@ -206,4 +206,5 @@ def context_incident(
         people=(person_id,) if person_id is not None else (),
         author=AUTHOR_CONTEXT,
         source=source,
+        source_time=item.source_time,  # the reply's time exactly as the source wrote it (#16.4)
     ).validated()
