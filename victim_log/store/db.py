@@ -274,12 +274,7 @@ def _set_key(conn: Connection, raw_key: bytes | bytearray) -> None:
     ever wiped; the key API copies the buffer into SQLCipher, which wipes its copy
     when the connection closes, and we wipe ours at once.
     """
-    spec = _key_spec(raw_key)
-    try:
-        with conn._inside():
-            conn._raw.set_key(spec)
-    finally:
-        _wipe(spec)
+    _hand_key(conn, raw_key, "set_key")
 
 
 def rekey(conn: Connection, raw_key: bytes | bytearray) -> None:
@@ -289,10 +284,15 @@ def rekey(conn: Connection, raw_key: bytes | bytearray) -> None:
     The database must not be inside a transaction; SQLCipher rewrites every page in
     one transaction of its own, so a crash leaves it under the old key or the new.
     """
+    _hand_key(conn, raw_key, "reset_key")
+
+
+def _hand_key(conn: Connection, raw_key: bytes | bytearray, method: str) -> None:
+    """Hand ``raw_key`` to the binding's key ``method`` as :func:`_key_spec`, wiped after."""
     spec = _key_spec(raw_key)
     try:
         with conn._inside():
-            conn._raw.reset_key(spec)
+            getattr(conn._raw, method)(spec)
     finally:
         _wipe(spec)
 
