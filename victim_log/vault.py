@@ -491,6 +491,11 @@ class Vault(ClosedOnExit):
         even if the outer block catches it. Another thread's transaction waits for
         SQLite's write lock as before. ``bulk`` (an import) remembers ids and the
         journal head in memory and sends INSERTs in groups.
+
+        Evidence files are encrypted to disk before their transaction: when a joined
+        :meth:`add_incident` or :meth:`attach_files` succeeds but the outer block then
+        fails, its files stay as unreferenced blobs, which ``check`` reports (and an
+        interrupted save leaves the same).
         """
         current = self._tx
         if current is not None and self._tx_thread == threading.get_ident():
