@@ -211,3 +211,27 @@ def test_pdf_rows_written_by_hand_are_registry_labels() -> None:
     from victim_log.export import pdf
 
     assert {f.officer_label for f in INCIDENT_FIELDS} >= pdf._OWN_ROWS  # noqa: SLF001
+
+
+def test_show_history_says_what_each_version_changed(
+    full: tuple[Vault, int, IncidentData], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault, iid, _ = full
+    shutil.copytree(vault.path, vault_path())
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    r = run_cli(capsys, "show", str(iid), "--history")
+    assert r.code == 0, r.err
+    assert "Changed:     the account (Summary)" in r.out
+
+
+def test_change_text_tells_files_from_the_account() -> None:
+    from victim_log.cli.incidents import change_text
+
+    base = {"summary": "a", "details": "b", "evidence": [{"id": 1}]}
+    assert (
+        change_text(base, {**base, "evidence": [{"id": 1}, {"id": 2}]})
+        == "the files attached, not the account"
+    )
+    assert change_text(base, {**base, "details": "c"}) == "the account (What happened)"
+    both = change_text(base, {**base, "details": "c", "evidence": []})
+    assert both == "the account (What happened); the files attached"

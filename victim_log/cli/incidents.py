@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import casetime, references
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
-from ..fields import INCIDENT_FIELDS, Field
+from ..fields import INCIDENT_FIELDS, Field, labels
 from ..model import DEFAULT_NAMED_ROLE, EFFECTS, KINDS, IncidentData
 from ..textsafe import display_safe
 from .argtypes import kinds
@@ -261,7 +261,25 @@ def cmd_show(args: argparse.Namespace) -> int:
             if i:
                 print("-" * 60)
             _print_incident(_with_references(v, refs))
+            if i:
+                print(f"  {'Changed:':<12} {change_text(docs[i - 1], v)}")
     return EXIT_OK
+
+
+def change_text(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What a version changed, account apart from files (attaching one is not a change
+    to the account), with the labels :mod:`victim_log.fields` declares."""
+    names = [f.name for f in INCIDENT_FIELDS if before.get(f.name) != after.get(f.name)]
+    parts = []
+    if names:
+        parts.append("the account (" + ", ".join(labels(names)) + ")")
+    files_before = [e["id"] for e in before.get("evidence", ())]
+    files_after = [e["id"] for e in after.get("evidence", ())]
+    if files_before != files_after:
+        parts.append("the files attached" + ("" if names else ", not the account"))
+    if after.get("deleted") and not before.get("deleted"):
+        parts.append("deleted")
+    return "; ".join(parts) or "nothing"
 
 
 def _cited(docs: list[dict[str, Any]]) -> set[int]:
