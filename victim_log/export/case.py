@@ -1288,15 +1288,14 @@ def _not_in_export(
     not_chosen = references.entry_ranges(i for i, deleted in rows if not deleted and i not in exported)
     deleted = references.entry_ranges(i for i, is_deleted in rows if is_deleted)
     out: list[ExhibitNotExported] = []
-    for eid, r in references.known(vault).items():
+    given = references.known(vault)
+    # Only their state is needed: get_many reads no citing incidents (a chat is cited
+    # by thousands), so a filtered export of a big log stays quick.
+    items = vault.evidence.get_many(e for e in given if e not in included and cited.get(e) is None)
+    for eid, r in given.items():
         if eid in included:
             continue
-        item = cited.get(eid)
-        if item is None:
-            try:
-                item = vault.evidence.get(eid)
-            except NotFound:
-                item = None
+        item = cited.get(eid) or items.get(eid)
         if item is None:
             why = "no longer in the log"
         elif item.erased:
