@@ -102,6 +102,20 @@ def test_imported_entries_are_labelled_in_json_csv_and_pdf(
     assert "days later" not in text and "hours later" not in text
 
 
+def test_imported_files_say_they_were_exported_from_an_app(vault: Vault, tmp_path: Path) -> None:
+    """The chat file's exhibit says how it was obtained, never "not given" or "the victim"'s own."""
+    report = _import(vault, SMS, "sms-backup", "07700 900123", group_minutes=0)
+    raw = vault.evidence.get(vault.get_incident(report.incident_ids[0]).evidence[0])
+    photo = next(
+        vault.evidence.get(e) for i in report.incident_ids for e in vault.get_incident(i).evidence[1:]
+    )
+    assert raw.metadata["provenance"]["how"] == "app_export"
+    assert "SMS Backup" in raw.metadata["provenance"]["obtained_from"]
+    assert photo.metadata["provenance"]["description"].startswith("a file inside an export")
+    text = _pdf_text(_case(vault), tmp_path)
+    assert "Export from an app" in text and "How obtained Not given" not in text
+
+
 def test_own_entry_keeps_recorded_later_beside_imported_ones(vault: Vault, tmp_path: Path) -> None:
     _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0)
     own = vault.add_incident(

@@ -28,6 +28,7 @@ __all__ = [
     "DEFAULT_GROUP_MINUTES",
     "ImportSource",
     "author_label",
+    "import_provenance",
     "imported_as",
     "is_context",
     "is_imported",
@@ -117,3 +118,25 @@ def imported_as(source: str, cited: str) -> str:
     one, many, how = _WHAT.get(parsed.format, ("record", "records", "as imported"))
     what = many if " to " in parsed.where else one
     return f"{what} {how} ({cited.strip()})" if cited.strip() else f"{what} {how}"
+
+
+#: Where each import format's files come from, for an exhibit's "how obtained".
+_OBTAINED_FROM: dict[str, str] = {
+    "whatsapp": "WhatsApp (Export chat)",
+    "sms-backup": "the phone's messages (SMS Backup & Restore)",
+    "calls": "the phone's call log (SMS Backup & Restore)",
+    "email": "an email program (.eml or .mbox)",
+}
+
+
+def import_provenance(fmt: str, *, attachment: bool = False) -> dict[str, str]:
+    """An imported file's provenance (see :mod:`victim_log.export.provenance`): exported
+    from an app, which one, and what it is, so its exhibit never says "how obtained:
+    not given" or reads like a file the victim made."""
+    source = _OBTAINED_FROM.get(fmt, fmt)
+    what = "a file inside an export" if attachment else "the export file, unchanged"
+    return {
+        "how": "app_export",
+        "obtained_from": source,
+        "description": f"{what}, imported into the log by Victim Log",
+    }

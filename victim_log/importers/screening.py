@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from ..imported import AUTHOR_IMPORTED
+from ..imported import AUTHOR_IMPORTED, import_provenance
 from ..model import IncidentData
 from .context import ContextCollector, context_incident
 from .duplicates import PossibleDuplicate, find_duplicates, typed_entries
@@ -27,7 +27,7 @@ from .records import ParsedItem
 if TYPE_CHECKING:
     from ..vault import Vault
 
-__all__ = ["AUTHOR_IMPORTED", "ScreenedReport", "Screening"]
+__all__ = ["AUTHOR_IMPORTED", "ScreenedReport", "Screening", "import_provenance"]
 
 T = TypeVar("T")
 

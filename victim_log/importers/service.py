@@ -42,7 +42,7 @@ from .duplicates import PossibleDuplicate
 from .email_import import parse_email_file
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
-from .screening import AUTHOR_IMPORTED, Screening
+from .screening import AUTHOR_IMPORTED, Screening, import_provenance
 from .sms_backup import parse_sms_backup
 from .whatsapp import parse_whatsapp
 
@@ -522,7 +522,9 @@ class _Importer:
                         )
         self._finish_stats(stream)
         with vault.transaction("the import", bulk=True) as tx:
-            raw_id, _new = vault.evidence.record_blob(raw_blob, tx=tx)
+            raw_id, _new = vault.evidence.record_blob(
+                raw_blob, provenance=import_provenance(req.format), tx=tx
+            )
             self.report.exhibits_stored += 1
             person_id = self._person(tx)
             source_prefix = f"import:{req.format} exhibit {raw_id} "
@@ -533,7 +535,9 @@ class _Importer:
                 for n, p in enumerate(step, start):
                     evidence = [raw_id]
                     for blob in attachment_blobs.get(n, []):
-                        eid, stored = vault.evidence.record_blob(blob, tx=tx)
+                        eid, stored = vault.evidence.record_blob(
+                            blob, provenance=import_provenance(req.format, attachment=True), tx=tx
+                        )
                         evidence.append(eid)
                         self.report.exhibits_stored += int(stored)
                     new.append((self._incident(p, person_id, source_prefix), tuple(evidence)))
