@@ -119,3 +119,18 @@ def test_settings_change_the_case_zone(qtbot, vault: Vault) -> None:  # type: ig
         assert casetime.active_zone().key == "Europe/London"
     finally:
         casetime.activate(None)
+
+
+def test_detail_flags_a_date_after_it_was_recorded(vault: Vault) -> None:
+    from victim_log.gui.diary.detail import dated_after_recording
+
+    recorded = "2024-04-10T18:00:00+01:00"
+    later = IncidentData(summary="x", occurred_start="2024-04-11T09:00:00+01:00")
+    assert dated_after_recording(later, recorded)
+    assert not dated_after_recording(
+        IncidentData(summary="x", occurred_start="2024-04-10T17:58:00+01:00"), recorded
+    )
+    # the same instant written in UTC is not "after"
+    assert not dated_after_recording(
+        IncidentData(summary="x", occurred_start="2024-04-10T17:00:00+00:00"), recorded
+    )

@@ -127,6 +127,19 @@ def format_when(data: IncidentData) -> str:
     return text
 
 
+def dated_after_recording(data: IncidentData, first_recorded_at: str) -> bool:
+    """Whether the entry says it happened after it was written down (a typing error in
+    the date, most likely), by the export's own rule."""
+    from ...export.case import AFTER_RECORDING
+
+    start, recorded = _parse(data.occurred_start), _parse(first_recorded_at)
+    if start is None or recorded is None or start.tzinfo is None or recorded.tzinfo is None:
+        return False
+    if data.precision in ("exact", "approximate"):
+        return start > recorded + AFTER_RECORDING
+    return datetime.fromisoformat(data.occurred_start).date() > recorded.date()
+
+
 def changed_fields(old: IncidentVersion | None, new: IncidentVersion) -> list[str]:
     """The names of what a version changed, for the history list."""
     if new.deleted and (old is None or not old.deleted):
@@ -534,6 +547,8 @@ class DetailPane(QWidget):
             ).replace("%2", format_stamp(v.recorded_at))
         if v.deleted:
             recorded += " \u00b7 " + self.tr("deleted")
+        if dated_after_recording(data, v.first_recorded_at):  # the export flags it too (#16.4)
+            recorded += " \u00b7 " + self.tr("dated after it was recorded: please check the date")
         self.recorded.setText(recorded)
         self._fill_kinds(data.kinds)
         flags = []
