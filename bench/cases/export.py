@@ -78,7 +78,7 @@ def export_child(args: dict[str, Any]) -> dict[str, Any]:
     out = Path(args["out"])
     with Vault.open(Path(args["vault"]), recovery_key=args["recovery"]) as vault:
         start = time.perf_counter()
-        result = export(vault, out, ExportOptions(), fmt="bundle")
+        result = export(vault, out, ExportOptions(initials="SM"), fmt="bundle")  # never invented (#16.2)
         seconds = time.perf_counter() - start
     size = out.stat().st_size
     valid = verify_bundle(out).valid if args.get("check") else None
@@ -101,7 +101,8 @@ def pdf_child(args: dict[str, Any]) -> dict[str, Any]:
 
     with Vault.open(Path(args["vault"]), recovery_key=args["recovery"]) as vault:
         start = time.perf_counter()
-        case = build_case(vault, ExportOptions(), exported_at=now_iso(), fingerprint="SHA256:bench")
+        options = ExportOptions(initials="SM")
+        case = build_case(vault, options, exported_at=now_iso(), fingerprint="SHA256:bench")
         built = time.perf_counter() - start
     buf = io.BytesIO()
     start = time.perf_counter()
