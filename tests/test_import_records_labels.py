@@ -275,6 +275,19 @@ def test_cli_no_context_and_json(
     assert doc["context_created"] == 0 and doc["context_ids"] == []
 
 
+def test_cli_show_says_imported_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    r = run_cli(capsys, "import", "--format", "whatsapp", str(CHAT), "--sender", "Dan Marsh", "--json")
+    doc = json.loads(r.out)
+    r = run_cli(capsys, "show", str(doc["incident_ids"][0]))
+    assert "Imported record (from an export, not typed by the victim)" in r.out
+    r = run_cli(capsys, "show", str(doc["context_ids"][0]))
+    assert "the victim's own message, kept as context" in r.out
+
+
 # ---------------------------------------------------------------------------- duplicates
 
 

@@ -12,6 +12,7 @@ from .. import casetime, references
 from ..breaches import breached_condition, find_order, with_breach_kind
 from ..errors import EXIT_OK, BadInput, UsageError
 from ..fields import INCIDENT_FIELDS, Field, labels
+from ..imported import author_label as imported_author_label
 from ..model import DEFAULT_NAMED_ROLE, EFFECTS, KINDS, IncidentData
 from ..textsafe import display_safe
 from .argtypes import kinds
@@ -354,7 +355,9 @@ def _value_text(field: Field, d: dict[str, Any]) -> str:
     if field.kind == "order":
         return f"order {value}" if value is not None else ""
     if field.kind == "author":
-        return "" if not value or value == "victim" else display_safe(str(value))
+        if not value or value == "victim":
+            return ""
+        return imported_author_label(str(value)) or display_safe(str(value))  # #16.5
     return display_safe(str(value)) if value else ""
 
 
