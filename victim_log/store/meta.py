@@ -7,7 +7,10 @@ collide with the vault's own keys.
 
 from __future__ import annotations
 
-from .db import Connection
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: reading a setting's name loads no SQLCipher
+    from .db import Connection
 
 SETTING_PREFIX = "setting:"
 
