@@ -208,6 +208,21 @@ def test_bundle_carries_context_entries_in_full_and_verifies(vault: Vault, tmp_p
     assert ("incident", report.context_ids[0]) in full
     assert [c["id"] for c in doc["context"]] == report.context_ids
     assert doc["counts"]["incidents"] == 5
+    # The app's bundle viewer (what an officer may open it with) says the same.
+    from victim_log.bundle_contents import read_contents
+    from victim_log.safezip import SafeZip
+
+    with SafeZip(out) as z:
+        contents = read_contents(z)
+    rows = {r.number: r for r in contents.rows}
+    reply = rows[f"{report.context_ids[0]} (context)"]
+    assert (
+        reply.kinds == "The victim's reply, not an incident" and "Please stop messaging me." in reply.detail
+    )
+    first = rows[str(report.incident_ids[0])].detail
+    assert "Record: Imported record, not typed by the victim: message as exported (SM/1, line 2)" in first
+    assert "Imported into the log:" in first and "Written by" not in first
+    assert "The victim's replies shown as context (not counted): 1" in contents.about
 
 
 def test_sms_replies_asking_to_stop_are_context_but_drafts_are_not(vault: Vault) -> None:

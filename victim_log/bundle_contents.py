@@ -128,7 +128,12 @@ def _detail(i: dict[str, Any]) -> str:
     add("When", i.get("when"))
     add("Summary", i.get("summary"))
     add("Kinds", i.get("kind_labels") or i.get("kinds"))
-    add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True)))
+    if i.get("imported") is True:  # #16.5: a record from an export, not the victim's account
+        record = text(i.get("imported_as"), single_line=True)
+        add("Record", "Imported record, not typed by the victim: " + record)
+        add("Imported into the log", format_datetime(text(i.get("imported_at"), single_line=True)))
+    else:
+        add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True)))
     if i.get("last_recorded_at") != i.get("first_recorded_at"):
         add("Last changed", format_datetime(text(i.get("last_recorded_at"), single_line=True)))
     add("Place", i.get("location"))
@@ -165,7 +170,7 @@ def _detail(i: dict[str, Any]) -> str:
     if isinstance(i.get("exhibits_not_included"), int) and i["exhibits_not_included"]:
         add("Files removed from the log before export", i["exhibits_not_included"])
     author = text(i.get("author"), single_line=True)
-    if author and author != "victim":
+    if author and author != "victim" and i.get("imported") is not True:
         add("Written by", author)
     if i.get("complete_later") is True:
         add("Marked to complete later", "yes")
@@ -204,6 +209,7 @@ def _about(doc: dict[str, Any]) -> str:
     counts = doc.get("counts")
     if isinstance(counts, dict):
         add("Breaches of orders", counts.get("breaches"))
+        add("The victim's replies shown as context (not counted)", counts.get("context_entries") or None)
         add("Of those, not shown in force or served on their date", counts.get("breaches_flagged") or None)
         by_kind = counts.get("by_kind")
         if isinstance(by_kind, dict):
@@ -270,6 +276,18 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
                 detail=_detail(i),
             )
         )
+    for i in doc.get("context", []) if isinstance(doc.get("context"), list) else []:
+        if isinstance(i, dict):  # the victim's replies kept from an import (#16.5): not incidents
+            contents.rows.append(
+                TimelineRow(
+                    number=f"{text(i.get('number'), single_line=True)} (context)",
+                    when=text(i.get("when"), single_line=True),
+                    kinds="The victim's reply, not an incident",
+                    summary=text(i.get("summary"), single_line=True),
+                    exhibits=text(i.get("exhibits"), single_line=True),
+                    detail=_detail(i),
+                )
+            )
     contents.about = _about(doc)
     return doc
 
