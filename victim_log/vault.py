@@ -19,19 +19,17 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import re
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import integrity, paths
 from .clock import now_iso as now_iso
 from .crypto import keys
 from .errors import (
@@ -45,6 +43,9 @@ from .errors import (
 )
 from .evidence import EvidenceStore, PendingBlob
 from .fsutil import ClosedOnExit, ensure_private_dir
+from .integrity import ORPHAN_GRACE_SECONDS as ORPHAN_GRACE_SECONDS
+from .integrity import ROLLBACK_EVENT as ROLLBACK_EVENT
+from .integrity import CheckReport as CheckReport
 from .logs import log_unexpected
 from .model import (
     IncidentData,
@@ -57,8 +58,7 @@ from .model import (
 from .passphrase import check_passphrase_acceptable as check_passphrase_acceptable
 from .passphrase import passphrase_problem as passphrase_problem
 from .passphrase import vault_user_inputs
-from .store import check as store_check
-from .store import db, exhibits, incidents, journal, meta, orders, people, records
+from .store import db, incidents, journal, meta, orders, people, records
 from .store import index as store_index
 from .store.index import IncidentFilter as IncidentFilter
 from .store.index import IncidentSummary as IncidentSummary
@@ -66,23 +66,8 @@ from .store.index import fts_query as fts_query
 from .store.records import RECORD_KINDS as RECORD_KINDS
 from .store.transaction import BATCH_CACHE_KIB as BATCH_CACHE_KIB
 from .store.transaction import Transaction, begin, joined
-from .textsafe import plural
 
 DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR
-
-
-@dataclass
-class CheckReport:
-    problems: list[str] = field(default_factory=list)
-    journal_entries: int = 0
-    incidents: int = 0
-    blobs_checked: int = 0
-    history_warning: str | None = None  # what the unlock found (see UnlockInfo)
-    orphaned_blobs: list[str] = field(default_factory=list)  # file names only
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 @dataclass(frozen=True)
@@ -98,11 +83,6 @@ class UnlockInfo:
 
     failed_attempts: tuple[str, ...]
     history_warning: str | None = None
-
-
-ROLLBACK_EVENT = "history_rollback_found"
-ORPHAN_GRACE_SECONDS = 3600.0  # an unreferenced blob younger than this may be a save in progress
-_BLOB_NAME = re.compile(r"[0-9a-f]{32}")
 
 
 def history_warning(conn: db.Connection, anchor: tuple[int, str] | None) -> str | None:
@@ -633,45 +613,6 @@ class Vault(ClosedOnExit):
             raise
         return pending
 
-    def clock_went_back(self, limit: int = 5) -> list[str]:
-        """Where a recorded-at time is earlier than the one before it in the journal.
-
-        Recorded-at times come from the computer's clock; set back (by hand, a dead
-        CMOS battery, a wrong time zone), it makes a later entry look older than an
-        earlier one. Nothing is wrong with the entries, but a defence lawyer will ask,
-        so ``check`` and the export say where it happened (not an integrity problem).
-        """
-        out: list[str] = []
-        count = 0
-        latest: tuple[float, int, str] | None = None
-        # One stamp is read once for the entries after it that carry the same one (an
-        # import stamps thousands with the same second; reading each was most of the
-        # time this takes, #23.8).
-        last_at: Any = None
-        when = 0.0
-        for seq, at, kind, rid in journal.times(self.conn):
-            if at != last_at or type(at) is not str:
-                last_at = None
-                try:
-                    when = datetime.fromisoformat(str(at)).timestamp()
-                except (ValueError, OverflowError, OSError):
-                    continue
-                last_at = at
-            if latest is not None and when < latest[0] - 1:
-                count += 1
-                if len(out) < limit:
-                    what = f"{kind} {rid}" if kind != "vault" else "a vault event"
-                    out.append(
-                        f"journal entry {seq} ({what}) was recorded at {at}, earlier "
-                        f"than entry {latest[1]} before it ({latest[2]}): the "
-                        "computer's clock was set back in between"
-                    )
-            if latest is None or when >= latest[0]:
-                latest = (when, int(seq), str(at))
-        if count > limit:
-            out.append(f"... and {count - limit} more entries recorded after the clock went back")
-        return out
-
     def get_incidents(self, incident_ids: Sequence[int]) -> list[IncidentVersion]:
         """The current versions of many incidents, in the order asked (a page of a list
         or an export) with few queries; missing ids raise NotFound."""
@@ -796,98 +737,21 @@ class Vault(ClosedOnExit):
         return journal.entries(self.conn)
 
     def check(self, *, blobs: bool = True) -> CheckReport:
-        """Re-walk the journal, every stored record, the indexes and (optionally) every blob.
+        """Re-walk the journal, every stored record, the indexes and (optionally) every
+        blob, and compare with what the unlock found (:func:`victim_log.integrity.check`)."""
+        return integrity.check(
+            self.conn,
+            self.path,
+            self.subkey("sqlcipher"),
+            history_warning=self.unlock_info.history_warning,
+            count_incidents=self.count_incidents,
+            check_blobs=self.evidence.check_all if blobs else None,
+        )
 
-        Each table is read once, a page at a time, in key order (#23.8): the journal
-        (its chain), then the records (each against its entry, and each incident's
-        latest version against its timeline row, see :func:`victim_log.store.check.check_records`).
-        """
-        report = CheckReport()
-        # SQLite's whole-file checks (a third of the time at 100,000 incidents) run on a
-        # connection of their own in another thread while this one walks the journal
-        # and the records: SQLite lets go of Python's lock while it works.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="vault-check") as pool:
-            integrity = pool.submit(self._integrity_beside)
-            walk = journal.walk(self.conn, record_kinds=RECORD_KINDS, keep_actions=(ROLLBACK_EVENT,))
-            found = store_check.check_records(self.conn, walk.records)
-            beside = integrity.result()
-        report.problems.extend(db.integrity_problems(self.conn) if beside is None else beside)
-        report.journal_entries = walk.count
-        report.problems.extend(walk.problems)
-        report.problems.extend(found)
-        report.incidents = self.count_incidents()
-        rollbacks = self._history_problems(walk.kept, report)
-        report.orphaned_blobs = self._orphaned_blobs(recent_too=rollbacks)
-        if report.orphaned_blobs:
-            n = len(report.orphaned_blobs)
-            shown = ", ".join(report.orphaned_blobs[:5]) + (", ..." if n > 5 else "")
-            report.problems.append(
-                f"{plural(n, 'stored evidence file belongs', 'stored evidence files belong')} "
-                f"to no exhibit ({shown}): left by an interrupted save, or the database was "
-                "put back to an older copy that does not know them"
-            )
-        if blobs:
-            report.blobs_checked, blob_problems = self.evidence.check_all()
-            report.problems.extend(blob_problems)
-        return report
-
-    def _integrity_beside(self) -> list[str] | None:
-        """:func:`db.integrity_problems` on a second connection to the database; None
-        when that does not open (``check`` then runs them on its own connection, which
-        reports why)."""
-        try:
-            conn = db.connect(self.path / DB_NAME, self.subkey("sqlcipher"))
-        except Exception:  # whatever it is, the check on our own connection reports it
-            return None
-        try:
-            return db.integrity_problems(conn)
-        finally:
-            conn.close()
-
-    def _history_problems(self, chain: list[journal.JournalEntry], report: CheckReport) -> bool:
-        """Rollbacks found at unlock (this one, or recorded in the journal before);
-        True when there was any."""
-        report.history_warning = self.unlock_info.history_warning
-        found = False
-        for entry in chain:
-            if entry.action == ROLLBACK_EVENT and entry.kind == "vault":
-                found = True
-                d = entry.detail
-                report.problems.append(
-                    f"journal entry {entry.seq} records that on {entry.at[:10]} the database was "
-                    f"found behind its history (entry {d.get('anchored_seq', '?')} had been "
-                    f"saved; the database ended at entry {d.get('found_seq', '?')}): an older "
-                    "copy of vault.db had been put back"
-                )
-        if self.unlock_info.history_warning and not found:
-            found = True  # the unlock could not record it: report it as it was said
-            report.problems.append(self.unlock_info.history_warning)
-        return found
-
-    def _orphaned_blobs(self, *, recent_too: bool) -> list[str]:
-        """Names of finished blob files that no evidence row references.
-
-        One younger than :data:`ORPHAN_GRACE_SECONDS` may be an intake still running
-        in another window (files are written before their transaction), so it is
-        left out unless the history was rolled back.
-        """
-        root = self.path / BLOB_DIR
-        known = exhibits.known_blob_ids(self.conn)
-        now = time.time()
-        out: list[str] = []
-        try:
-            folders = sorted(p for p in root.iterdir() if p.is_dir())
-        except OSError:
-            return out
-        for folder in folders:
-            with contextlib.suppress(OSError):
-                for blob in sorted(folder.iterdir()):
-                    if not _BLOB_NAME.fullmatch(blob.name) or blob.name in known:
-                        continue
-                    if not recent_too and now - blob.stat().st_mtime < ORPHAN_GRACE_SECONDS:
-                        continue
-                    out.append(blob.name)
-        return out
+    def clock_went_back(self, limit: int = 5) -> list[str]:
+        """Where a recorded-at time is earlier than the one before it in the journal
+        (:func:`victim_log.integrity.clock_went_back`)."""
+        return integrity.clock_went_back(self.conn, limit)
 
 
 def _slot_replaced_here(path: Path, tried: keys.KeyFile, slot_type: str) -> bool:
