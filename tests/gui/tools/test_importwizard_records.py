@@ -116,3 +116,24 @@ def test_duplicates_are_shown_and_left_out_only_when_ticked(
     report = done.args[0]
     assert report.incidents_created == planned - 1
     assert [(d.ref, d.skipped) for d in report.possible_duplicates] == [("sms #1", True)]
+
+
+def test_detail_pane_says_imported_record(qtbot, session: Session, vault: Vault) -> None:
+    """What the victim sees of an imported entry: a record, added on that day, not typed."""
+    from victim_log.gui.diary.detail import DetailPane
+    from victim_log.importers.service import ImportRequest, run_import
+
+    report = run_import(vault, ImportRequest("whatsapp", CHAT, sender="Dan Marsh", group_minutes=0))
+    own = vault.add_incident(
+        IncidentData("He was outside", kinds=("loitering",), occurred_start="2024-03-12T21:00")
+    )
+    pane = DetailPane(session)
+    qtbot.addWidget(pane)
+    pane.show_incident(report.incident_ids[0])
+    assert pane.recorded.text().startswith("Imported record, added to your diary ")
+    assert pane.fields.rows()["Entered by"] == "Imported record (from an export, not typed by the victim)"
+    pane.show_incident(report.context_ids[0])
+    assert "kept as context" in pane.fields.rows()["Entered by"]
+    pane.show_incident(own)
+    assert pane.recorded.text().startswith("Recorded ")
+    assert "Entered by" not in pane.fields.rows()

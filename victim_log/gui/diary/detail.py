@@ -50,6 +50,7 @@ from ...errors import VictimLogError
 from ...fields import changed_names
 from ...fields import labels as field_labels
 from ...imported import author_label as imported_author_label
+from ...imported import is_imported
 from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
 from ...references import GONE, cite_reason, cite_source, in_app_names
 from ...textsafe import display_safe
@@ -541,6 +542,10 @@ class DetailPane(QWidget):
         self.title.setText(data.summary)
         self.title.setAccessibleName(self.tr("Summary"))
         recorded = self.tr("Recorded %1").replace("%1", format_stamp(v.first_recorded_at))
+        if is_imported(data.author, data.source):  # a record from an export, not your account
+            recorded = self.tr("Imported record, added to your diary %1").replace(
+                "%1", format_stamp(v.first_recorded_at)
+            )
         if v.version > 1:
             recorded += " \u00b7 " + self.tr("version %1, last changed %2").replace(
                 "%1", str(v.version)
