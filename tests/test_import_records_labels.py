@@ -253,6 +253,25 @@ def test_context_is_not_added_twice_by_a_later_export(vault: Vault, tmp_path: Pa
     assert again.context_created == 1  # only the new reply
 
 
+def test_unclear_whose_messages_keeps_none_and_says_so_until_me_is_given(
+    vault: Vault, tmp_path: Path
+) -> None:
+    chat = tmp_path / "group.txt"
+    chat.write_text(
+        "12/03/2024, 20:01 - Dan Marsh: Where are you\n"
+        "12/03/2024, 20:02 - Jo Bloggs: Leave me alone\n"
+        "12/03/2024, 20:03 - Sarah Jones: Please stop messaging me\n",
+        encoding="utf-8",
+    )
+    unclear = run_import(
+        vault, ImportRequest("whatsapp", chat, sender="Dan Marsh", date_order="dmy", dry_run=True)
+    )
+    assert unclear.context_created == 0 and "--me" in unclear.context_note
+    mine = _import(vault, chat, "whatsapp", "Dan Marsh", me="Sarah Jones", date_order="dmy")
+    assert [vault.get_incident(i).data.details for i in mine.context_ids] == ["Please stop messaging me"]
+    assert mine.context_note == ""
+
+
 @pytest.mark.parametrize(
     ("text", "asks"),
     [
