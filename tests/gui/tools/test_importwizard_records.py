@@ -137,3 +137,27 @@ def test_detail_pane_says_imported_record(qtbot, session: Session, vault: Vault)
     pane.show_incident(own)
     assert pane.recorded.text().startswith("Recorded ")
     assert "Entered by" not in pane.fields.rows()
+
+
+def test_a_group_chat_asks_which_name_is_you(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
+) -> None:
+    chat = tmp_path / "group.txt"
+    chat.write_text(
+        "12/03/2024, 20:01 - Dan Marsh: Where are you\n"
+        "13/03/2024, 20:02 - Jo Bloggs: Leave me alone\n"
+        "14/03/2024, 20:03 - Sarah Jones: Please stop messaging me\n",
+        encoding="utf-8",
+    )
+    _to_confirm(qtbot, wizard, monkeypatch, "whatsapp", chat, "Dan Marsh")
+    _plan(qtbot, wizard)
+    assert "choose which name in the file is you" in wizard.confirm_page.detail.text()
+    wizard.back()
+    me = wizard.sender_page.me
+    me.setCurrentIndex(me.findData("Sarah Jones"))
+    _plan(qtbot, wizard)
+    assert "1 reply of yours asking them to stop will be kept" in wizard.confirm_page.detail.text()
+    with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+        _next(qtbot, wizard)
+    kept = [vault.get_incident(i).data.details for i in done.args[0].context_ids]
+    assert kept == ["Please stop messaging me"]

@@ -47,6 +47,7 @@ class WizardBase(QWizard):
         self.sender_name: str | None = None
         self.group_minutes = DEFAULT_GROUP_MINUTES  # a burst is one entry unless unticked
         self.keep_context = True  # the victim's replies asking to stop, kept as context
+        self.me: str | None = None  # the victim's own name in the file, when chosen
         self.skip_duplicates = False  # leave out likely duplicates of typed entries
         self._working = False
 
@@ -80,6 +81,7 @@ class WizardBase(QWizard):
             dry_run=dry_run,
             photo_incidents=photo_incidents,
             context=self.keep_context,
+            me=self.me,
             skip_duplicates=self.skip_duplicates,
         )
 

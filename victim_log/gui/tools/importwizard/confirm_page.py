@@ -164,7 +164,10 @@ class ConfirmPage(WorkingStep):
             )
         if report.context_note:
             lines.append(
-                self.tr("We couldn't tell which messages are yours, so none of your replies will be kept.")
+                self.tr(
+                    "We couldn't tell which messages are yours, so none of your replies will be "
+                    "kept. Go back and choose which name in the file is you."
+                )
             )
         return lines
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -90,6 +91,14 @@ class SenderPage(WizardStep):
                 self,
             )
         )
+        me_row = QHBoxLayout()
+        me_row.addWidget(QLabel(self.tr("Which name in the file is you?"), self))
+        self.me = QComboBox(self)
+        self.me.setObjectName("meChoice")
+        self.me.setAccessibleName(self.tr("Your own name in the file"))
+        self.keep_context.toggled.connect(self.me.setEnabled)
+        me_row.addWidget(self.me, 1)
+        self.column.addLayout(me_row)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         self.senders.clear()
@@ -103,6 +112,14 @@ class SenderPage(WizardStep):
             item = QListWidgetItem(f"{name}  ·  {plural(count, noun)}")
             item.setData(Qt.ItemDataRole.UserRole, sender)
             self.senders.addItem(item)
+        # Who the victim is in the file: usually worked out (messages the phone marks as
+        # sent, or the one other writer of a two-person chat); a group chat needs asking.
+        self.me.clear()
+        self.me.addItem(self.tr("Work it out for me"), None)
+        for sender, _count in scan.senders if scan else []:
+            name = display_safe(sender, single_line=True).strip()
+            if name:
+                self.me.addItem(name[:SENDER_SHOWN_CHARS], sender)
 
     @Slot()
     def _picked(self) -> None:
@@ -138,4 +155,6 @@ class SenderPage(WizardStep):
         self.w.sender_name = self.sender_value()
         self.w.group_minutes = self.minutes.value() if self.group.isChecked() else 0
         self.w.keep_context = self.keep_context.isChecked()
+        me = self.me.currentData()
+        self.w.me = me if isinstance(me, str) and me != self.w.sender_name else None
         return True
