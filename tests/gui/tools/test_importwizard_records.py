@@ -75,6 +75,9 @@ def test_grouping_and_context_are_on_by_default(
         _next(qtbot, wizard)
     report = done.args[0]
     assert report.incidents_created == 3 and report.context_created == 1
+    assert "1 reply of yours asking them to stop was kept beside them as context" in (
+        wizard.done_page.next_steps.text()
+    )
     assert vault.get_incident(report.context_ids[0]).data.author == "imported:context"
     assert all(vault.get_incident(i).data.author == "imported" for i in report.incident_ids)
 
@@ -116,6 +119,7 @@ def test_duplicates_are_shown_and_left_out_only_when_ticked(
     report = done.args[0]
     assert report.incidents_created == planned - 1
     assert [(d.ref, d.skipped) for d in report.possible_duplicates] == [("sms #1", True)]
+    assert "1 message that looked like entries you typed was left out" in wizard.done_page.next_steps.text()
 
 
 def test_detail_pane_says_imported_record(qtbot, session: Session, vault: Vault) -> None:

@@ -35,8 +35,20 @@ class DonePage(WizardStep):
             )
         )
         extra = ""
+        if report.context_created:
+            extra += " " + self.tr(
+                "{replies} asking them to stop {verb} kept beside them as context (not counted)."
+            ).format(
+                replies=plural(report.context_created, "reply of yours", "replies of yours"),
+                verb="was" if report.context_created == 1 else "were",
+            )
+        if any(d.skipped for d in report.possible_duplicates):
+            n = sum(1 for d in report.possible_duplicates if d.skipped)
+            extra += " " + self.tr(
+                "{n} that looked like entries you typed {verb} left out (they stay in the original file)."
+            ).format(n=plural(n, "message"), verb="was" if n == 1 else "were")
         if report.duplicates_skipped:
-            extra = " " + self.tr("{n} had been imported before and were left as they were.").format(
+            extra += " " + self.tr("{n} had been imported before and were left as they were.").format(
                 n=report.duplicates_skipped
             )
         self.next_steps.setText(
