@@ -235,6 +235,18 @@ def test_sms_replies_asking_to_stop_are_context_but_drafts_are_not(vault: Vault)
     assert all("police" not in c["details"] for c in doc["context"])  # a draft, never sent
 
 
+def test_email_reply_asking_to_stop_is_context(vault: Vault) -> None:
+    report = _import(
+        vault, FIX / "mailbox.mbox", "email", "dan.marsh@example.com", me="sarah.jones@example.org"
+    )
+    (ctx,) = [vault.get_incident(i).data for i in report.context_ids]
+    assert ctx.author == "imported:context" and ctx.kinds == ("email",)
+    assert ctx.summary == "You replied: Stop emailing me."
+    assert ctx.details == "Subject: third\nStop emailing me.\n"
+    assert ctx.source_time == "the thirteenth of March"  # as the mail wrote it (#16.4)
+    assert all(vault.get_incident(i).data.author == "imported" for i in report.incident_ids)
+
+
 def test_no_context_option(vault: Vault) -> None:
     report = _import(vault, CHAT, "whatsapp", "Dan Marsh", group_minutes=0, context=False)
     assert report.context_created == 0 and report.context_ids == []

@@ -197,8 +197,13 @@ def context_incident(
     item: ParsedItem, *, when: str, person_id: int | None, source: str, kinds: tuple[str, ...]
 ) -> IncidentData:
     """The context entry for one reply: "You replied: ..." with the exact words in details."""
-    body = item.text if item.kind == "message" else "\n".join(x for x in (item.subject or "", item.text) if x)
-    first = display_safe(body[:400], single_line=True).strip()
+    # An email's words are its body (where "please stop" is); its subject goes first in
+    # the details, as for the sender's emails.
+    body = item.text if item.text.strip() or not item.subject else item.subject
+    if item.subject and item.kind == "email":
+        body = f"Subject: {item.subject}\n{item.text}" if item.text.strip() else f"Subject: {item.subject}"
+    shown = item.text if item.text.strip() else (item.subject or "")
+    first = display_safe(shown[:400], single_line=True).strip()
     if len(first) > 80:
         first = first[:77] + "…"
     details = body
