@@ -245,16 +245,22 @@ class CaseIncident:
     # Cited files not in this export (removed or erased): "SM/7", or NOT_INCLUDED when
     # the file has no reference.
     exhibits_withheld: tuple[str, ...] = ()
+    # Every version as exported (export/versions.py), oldest first, the current one last.
+    versions: tuple[CaseVersion, ...] = ()
     # Whether the order was in force on the date of this breach (victim_log.breaches,
     # #16.3): an InForce id ("" when the entry is not a breach) and the sentence why.
     order_in_force: str = ""
     order_in_force_text: str = ""
-    # Every version as exported (export/versions.py), oldest first, the current one last.
-    versions: tuple[CaseVersion, ...] = ()
     # An imported record's time exactly as its source wrote it (#16.4), and why its
     # date cannot be right when it cannot ("dated after it was recorded").
     source_time: str = ""
     date_flag: str = ""
+
+    @property
+    def breach_flagged(self) -> bool:
+        """Recorded as a breach, but the log cannot show the order was in force (and
+        known to be served) on its date: listed apart, with the reason, never silently."""
+        return self.breach and self.order_in_force not in _IN_TERM
 
     @property
     def changes(self) -> VersionCounts:
@@ -263,12 +269,6 @@ class CaseIncident:
         if not self.versions:  # built by hand without versions: every later version counts
             return VersionCounts(self.amendments, 0, 0, 0)
         return VersionCounts.of(self.versions)
-
-    @property
-    def breach_flagged(self) -> bool:
-        """Recorded as a breach, but the log cannot show the order was in force (and
-        known to be served) on its date: listed apart, with the reason, never silently."""
-        return self.breach and self.order_in_force not in _IN_TERM
 
     @property
     def amendments(self) -> int:
@@ -1051,8 +1051,15 @@ def build_case(
                         else ""
                     ),
                     exhibit_ref=lambda eid: ref(eid) if eid in exhibit_numbers else None,
+                    withheld_ref=lambda eid: (
+                        f"{given[eid].text} (not included in this export)"
+                        if eid in given
+                        else references.NOT_INCLUDED
+                    ),
                     when=when_text,
                     include_private=options.include_private,
+                    reason_text=lambda text: references.cite_reason(text, cite_as),
+                    source_text=lambda text: references.cite_source(text, cite_as),
                 ),
                 private_note=redactor.text(d.private_note) if options.include_private else None,
             )

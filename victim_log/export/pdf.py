@@ -47,7 +47,6 @@ from ..references import ranges_text
 from ..resources import resources_dir
 from ..textsafe import display_safe, plural
 from . import disclosure, provenance
-from .versions import LEGEND, officer_rows, row_changes, word_diff
 from .case import (
     CaseExhibit,
     CaseIncident,
@@ -57,6 +56,7 @@ from .case import (
     format_date,
     format_datetime,
 )
+from .versions import LEGEND, officer_rows, row_changes, word_diff
 
 __all__ = ["render_pdf"]
 
