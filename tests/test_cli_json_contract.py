@@ -116,7 +116,11 @@ def test_commands_print_exactly_the_declared_fields(vault: Path, capsys: pytest.
 
 @pytest.mark.parametrize(
     ("group", "actions"),
-    [("person", "list|delete"), ("order", "add|list|show|serve|vary|edit"), ("evidence", "add|list|get|remove")],
+    [
+        ("person", "list|delete"),
+        ("order", "add|list|show|serve|vary|edit"),
+        ("evidence", "add|list|get|remove"),
+    ],
 )
 def test_a_group_without_an_action_names_its_own_actions(
     group: str, actions: str, capsys: pytest.CaptureFixture[str]

@@ -55,7 +55,9 @@ def test_export_asks_for_initials_and_the_count_gives_nothing_away(
     tmp_path: Path,
 ) -> None:
     asked: list[str] = []
-    monkeypatch.setattr(savepath, "choose_save_path", lambda *a, **k: asked.append("x") or tmp_path / "o.json")
+    monkeypatch.setattr(
+        savepath, "choose_save_path", lambda *a, **k: asked.append("x") or tmp_path / "o.json"
+    )
     dialog = ExportDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -94,5 +96,7 @@ def test_the_app_names_files_by_reference_never_by_id(qtbot, session: Session, v
     pane.show_incident(iid)
     assert pane.fields.rows()["Source"].startswith("SM/1, line ")
     assert pane.evidence_list.item(1).text() == "SM/2 screenshot.png"
-    reasons = [pane.history_list.topLevelItem(i).text(2) for i in range(pane.history_list.topLevelItemCount())]
+    reasons = [
+        pane.history_list.topLevelItem(i).text(2) for i in range(pane.history_list.topLevelItemCount())
+    ]
     assert "attached SM/2" in reasons and not any("evidence" in r for r in reasons)

@@ -1045,8 +1045,9 @@ def build_case(
                     redactor=redactor,
                     person_ref=person_ref,
                     order_label=lambda oid: (
-                        redactor.text(f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}")
-                        .strip()
+                        redactor.text(
+                            f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}"
+                        ).strip()
                         if oid is not None and oid in order_by_id
                         else ""
                     ),

@@ -424,8 +424,7 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
         f"{n}"
         + (f", of which {plural(breaches, 'breach', 'breaches')} of an order" if breaches else "")
         + (
-            f" ({flagged} dated when the order is not shown to be in force or served: see "
-            "Breaches of orders)"
+            f" ({flagged} dated when the order is not shown to be in force or served: see Breaches of orders)"
             if flagged
             else ""
         ),
