@@ -34,21 +34,26 @@ def assert_healthy(promised: list[int], kind: str = "incident") -> Vault:
 
 
 def test_kill_during_200_adds(vault_ready: None, long_run: bool) -> None:
+    """Kill the writer at random moments until at least three kills have landed in the
+    middle of its loop and the target is reached: how fast adds are on this machine
+    decides how many runs that takes, never whether the test proves anything."""
     target = 1000 if long_run else 200
     promised: list[int] = []
-    attempts = 0
+    landed = 0
     for delay in random_kill_times(seed=1234, n=60, low=0.2, high=0.5):
-        if len(promised) >= target:
+        if len(promised) >= target and landed >= 3:
             break
-        promised += run_driver("add", target - len(promised), start=len(promised), kill_after=delay)
-        attempts += 1
+        asked = max(target - len(promised), 400)  # always more than fits before the kill
+        done = run_driver("add", asked, start=len(promised), kill_after=delay)
+        promised += done
+        landed += len(done) < asked
         assert_healthy(promised).lock()
     if len(promised) < target:
         promised += run_driver("add", target - len(promised), start=len(promised))
     v = assert_healthy(promised)
     assert v.count_incidents() >= target + 1
     v.lock()
-    assert attempts >= 3, "the kills must land mid-loop to prove anything"
+    assert landed >= 3, "the kills must land mid-loop to prove anything"
 
 
 @pytest.mark.parametrize("point", ["commit", "os.fsync", "os.replace"])

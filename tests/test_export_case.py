@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import CANARY, PASSPHRASE
+from victim_log import casetime
 from victim_log.demo import fill_demo
 from victim_log.errors import BadInput, NotFound
 from victim_log.export.case import (
@@ -77,8 +78,9 @@ def test_incidents_oldest_first_and_numbered(demo: tuple[Vault, dict[str, int]])
     assert case.deleted_not_exported == 1
     assert case.case_title == "Log of Sam Morgan"
     assert case.producer_initials == "SM"
-    assert case.first_incident == times[0].date().isoformat()
-    assert case.last_incident == times[-1].date().isoformat()
+    # The first date on the case's clock, whatever offset the time was stored with.
+    assert case.first_incident == casetime.in_zone(times[0]).date().isoformat()
+    assert case.last_incident == casetime.in_zone(times[-1]).date().isoformat()
 
 
 def test_counts_add_up(demo: tuple[Vault, dict[str, int]]) -> None:

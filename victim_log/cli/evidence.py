@@ -30,8 +30,12 @@ def add_provenance_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--description", metavar="TEXT", help="what it shows")
 
 
-def provenance_from_args(args: argparse.Namespace) -> dict[str, str] | None:
-    """The provenance options given, checked (BadInput), or None when there are none."""
+def provenance_from_args(args: argparse.Namespace, *, resolve: bool = True) -> dict[str, str] | None:
+    """The provenance options given, checked (BadInput), or None when there are none.
+
+    Called with ``resolve=False`` before the passphrase (a typo is the commonest
+    mistake), then again inside the vault, where a capture time without an offset is
+    read on the case's clock (#16.4), not this computer's."""
     from ..export.provenance import clean_provenance
 
     values = {
@@ -42,7 +46,7 @@ def provenance_from_args(args: argparse.Namespace) -> dict[str, str] | None:
         "device": getattr(args, "device", None),
         "description": getattr(args, "description", None),
     }
-    return clean_provenance(values) or None
+    return clean_provenance(values, resolve=resolve) or None
 
 
 def _added_by(args: argparse.Namespace, vault: Vault) -> str:
@@ -59,8 +63,9 @@ def _added_by(args: argparse.Namespace, vault: Vault) -> str:
 
 
 def cmd_evidence_add(args: argparse.Namespace) -> int:
-    provenance = provenance_from_args(args)  # before the passphrase: a typo is the commonest mistake
+    provenance_from_args(args, resolve=False)  # before the passphrase: a typo is the commonest mistake
     with open_vault(args) as vault:
+        provenance = provenance_from_args(args)  # on the case's clock
         eid, new = vault.evidence.add(
             Path(args.file),
             incident_id=args.incident,

@@ -107,10 +107,10 @@ def cmd_add(args: argparse.Namespace) -> int:
     for f in files:  # before the passphrase: a wrong name is the commonest mistake
         fh, _ = open_regular_file(f)
         fh.close()
-    provenance = provenance_from_args(args)  # how the attached files were obtained
-    if provenance and not files:
+    if provenance_from_args(args, resolve=False) and not files:  # how the files were obtained
         raise UsageError("--how, --captured-by and the other file options describe --attach files.")
     with open_vault(args) as vault:
+        provenance = provenance_from_args(args)  # a capture time is on the case's clock
         data = _data_from_args(vault, args, None, names_later=True).validated()
         # One transaction: the entry, its files and any new person, or none of them.
         # A new person is "named" (neither perpetrator nor third party) unless --person-role.

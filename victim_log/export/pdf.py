@@ -456,8 +456,9 @@ def _title_page(pdf: _Doc, case: ExportCase) -> None:
     if case.deleted_not_exported:
         pdf.field(
             "Deleted entries",
-            f"{plural(case.deleted_not_exported, 'entry', 'entries')} dated in this "
-            "period were deleted from the log before export and are not included. "
+            f"{plural(case.deleted_not_exported, 'entry', 'entries')} dated in this period "
+            f"{'was' if case.deleted_not_exported == 1 else 'were'} deleted from the log before "
+            "export and not included. "
             "Each deletion, with its reason, stays in the log's history.",
         )
     disclosure.pdf_title_field(pdf, case.not_included)

@@ -66,9 +66,13 @@ _MAX_TEXT = 500
 _SELF = frozenset({"", "me", "myself", "i", "victim", "the victim", "self"})
 
 
-def clean_provenance(values: Mapping[str, str | None]) -> dict[str, str]:
+def clean_provenance(values: Mapping[str, str | None], *, resolve: bool = True) -> dict[str, str]:
     """What a person typed at intake, checked: unknown ``how`` or an unreadable date is
-    refused with a reason (BadInput); empty values are left out. Never echoes the text."""
+    refused with a reason (BadInput); empty values are left out. Never echoes the text.
+
+    A capture time typed without an offset is on the case's clock, so it is resolved
+    only once the vault (and its time zone) is open: ``resolve=False`` checks the form
+    alone, for the check made before the passphrase is asked for."""
     out: dict[str, str] = {}
     for key in PROVENANCE_KEYS:
         raw = values.get(key)
@@ -86,7 +90,12 @@ def clean_provenance(values: Mapping[str, str | None]) -> dict[str, str]:
             if text not in HOW_OBTAINED:
                 raise BadInput(f"Unknown way of obtaining a file. Use one of: {', '.join(HOW_OBTAINED)}.")
         elif key == "captured_on":
-            text = parse_when(text).isoformat(timespec="seconds") if len(text) > 10 else _day(text)
+            if len(text) <= 10:
+                text = _day(text)
+            elif resolve:
+                text = parse_when(text).isoformat(timespec="seconds")
+            else:
+                _form(text)
         out[key] = text
     return out
 
@@ -94,6 +103,15 @@ def clean_provenance(values: Mapping[str, str | None]) -> dict[str, str]:
 def _day(text: str) -> str:
     try:
         return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise BadInput(
+            "The capture date must be a date like 2024-03-31 or a date and time like 2024-03-31T18:30."
+        ) from None
+
+
+def _form(text: str) -> None:
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         raise BadInput(
             "The capture date must be a date like 2024-03-31 or a date and time like 2024-03-31T18:30."
