@@ -474,3 +474,42 @@ def test_a_burst_is_never_one_entry_across_a_reply_asking_to_stop(vault: Vault) 
     starts = [vault.get_incident(i).data.occurred_start[11:16] for i in report.incident_ids]
     assert starts == ["20:01", "20:06", "07:15"]  # the reply was at 20:05
     assert summaries[0].startswith("2 WhatsApp messages") and summaries[1].startswith("2 WhatsApp messages")
+
+
+def test_list_counts_context_replies_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`list` shows the victim's reply kept as context, marked, and does not count it
+    as an incident (#16.5)."""
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    assert run_cli(capsys, "init", "--time-zone", "Europe/London").code == 0
+    chat = tmp_path / "chat.txt"
+    chat.write_text(
+        "10/04/2024, 18:30 - Dan Marsh: where are you\n"
+        "10/04/2024, 18:31 - Sam Morgan: Please stop contacting me.\n"
+        "10/04/2024, 18:50 - Dan Marsh: answer me\n",
+        encoding="utf-8",
+    )
+    r = run_cli(capsys, "import", "--format", "whatsapp", "--sender", "Dan Marsh", "--me", "Sam Morgan",
+                "--group-minutes", "0", "--date-order", "dmy", str(chat))  # fmt: skip
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "list")
+    assert r.code == 0
+    [reply] = [line for line in r.out.splitlines() if "You replied" in line]
+    assert "context: your reply, not an incident" in reply
+    assert r.err.strip() == "2 incidents and 1 reply of yours kept as context"
+
+
+def test_a_vault_from_before_context_rows_marks_them_on_upgrade(tmp_path: Path) -> None:
+    """Migration 5 marks existing context entries from their latest version's author."""
+    from victim_log.store import db
+
+    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    reply = v.add_incident(IncidentData(summary="You replied: stop", author="imported:context"))
+    typed = v.add_incident(IncidentData(summary="He rang"))
+    v.conn.execute("UPDATE incidents SET context = 0")  # as a version 4 vault had it
+    for statement in db.MIGRATIONS[4][1:]:
+        v.conn.execute(statement)
+    marked = {s.id: s.context for s in v.list_incidents()}
+    assert marked == {reply: True, typed: False}
+    v.lock()

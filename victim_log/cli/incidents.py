@@ -14,7 +14,7 @@ from ..errors import EXIT_OK, BadInput, UsageError
 from ..fields import INCIDENT_FIELDS, Field, labels
 from ..imported import author_label as imported_author_label
 from ..model import DEFAULT_NAMED_ROLE, EFFECTS, KINDS, IncidentData
-from ..textsafe import display_safe
+from ..textsafe import display_safe, plural
 from .argtypes import kinds
 from .evidence import provenance_from_args
 from .json_contract import Lookups, incident_json
@@ -152,7 +152,17 @@ def print_incidents(vault: Vault, rows: list[IncidentSummary], as_json: bool) ->
         return
     for r in rows:
         print(summary_line(r))
-    print(f"{len(rows)} incident{'s' if len(rows) != 1 else ''}", file=sys.stderr)
+    print(count_line(rows), file=sys.stderr)
+
+
+def count_line(rows: list[IncidentSummary]) -> str:
+    """'15 incidents', with the victim's own replies kept as context counted apart:
+    they are shown in the timeline but are not incidents (#16.5)."""
+    context = sum(r.context for r in rows)
+    text = plural(len(rows) - context, "incident")
+    if context:
+        text += f" and {plural(context, 'reply', 'replies')} of yours kept as context"
+    return text
 
 
 def _print_json_list(vault: Vault, ids: list[int]) -> None:
@@ -385,5 +395,7 @@ def summary_line(s: IncidentSummary) -> str:
         flags.append("to complete")
     if s.deleted:
         flags.append("deleted")
+    if s.context:
+        flags.append("context: your reply, not an incident")
     tail = f"  [{', '.join(flags)}]" if flags else ""
     return f"{s.id:>6}  {when:<20}  {','.join(s.kinds):<22}  {one_line(s.summary)}{tail}"

@@ -239,6 +239,16 @@ MIGRATIONS: list[list[str]] = [
             evidence_id INTEGER PRIMARY KEY, initials TEXT NOT NULL,
             number INTEGER NOT NULL UNIQUE, assigned_at TEXT NOT NULL)""",
     ],
+    # 5: context entries (#16.5). The victim's own replies kept from an import ("please
+    # stop") are not incidents: the timeline row says so, so that list, check and the
+    # app count them apart. Existing rows are marked from each latest version's author.
+    [
+        "ALTER TABLE incidents ADD COLUMN context INTEGER NOT NULL DEFAULT 0",
+        """UPDATE incidents SET context = 1 WHERE EXISTS (
+            SELECT 1 FROM records r WHERE r.kind = 'incident' AND r.id = incidents.id
+            AND r.version = incidents.version AND json_valid(r.body)
+            AND json_extract(r.body, '$.data.author') = 'imported:context')""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

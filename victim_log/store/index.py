@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import BadInput
+from ..imported import is_context
 from ..model import IncidentData, parse_when
 from .db import Connection
 
 INSERT_TIMELINE = (
     "INSERT INTO incidents (id, version, first_recorded_at, recorded_at,"
     " occurred_start, occurred_end, precision, sort_key, deleted, kinds, summary,"
-    " evidence_count, reported, breach, complete_later) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    " evidence_count, reported, breach, complete_later, context)"
+    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _REPLACE_TIMELINE = INSERT_TIMELINE.replace("INSERT", "INSERT OR REPLACE", 1)
 INSERT_PERSON_LINK = "INSERT INTO incident_people (incident_id, person_id) VALUES (?, ?)"
@@ -46,6 +48,9 @@ class IncidentSummary:
     deleted: bool
     recorded_at: str
     first_recorded_at: str
+    # The victim's own reply kept from an import for context (#16.5): shown in the
+    # timeline, never counted as an incident.
+    context: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,7 @@ def timeline_row(
         int(not data.police.is_empty()),
         int("order_breach" in data.kinds or data.order_id is not None),
         int(data.complete_later),
+        int(is_context(data.author)),
     )
 
 
@@ -167,7 +173,7 @@ def fts_query(text: str) -> str:
 _SUMMARY_COLS = (
     "id, version, occurred_start, occurred_end, precision, kinds, summary,"
     " evidence_count, reported, breach, complete_later, deleted, recorded_at,"
-    " first_recorded_at"
+    " first_recorded_at, context"
 )
 
 
@@ -248,4 +254,5 @@ def _summary(r: tuple[Any, ...]) -> IncidentSummary:
         deleted=bool(r[11]),
         recorded_at=str(r[12]),
         first_recorded_at=str(r[13]),
+        context=bool(r[14]),
     )

@@ -106,6 +106,8 @@ def format_time(s: IncidentSummary) -> str:
 def flag_labels(s: IncidentSummary) -> list[tuple[str, str]]:
     """(flag id, label) pairs for the row's flags, in the order they are drawn."""
     out: list[tuple[str, str]] = []
+    if s.context:  # the victim's own reply kept from an import (#16.5)
+        out.append(("context", _tr("Your reply, kept as context: not an incident")))
     if s.evidence_count:
         n = s.evidence_count
         out.append(("evidence", _tr("1 file") if n == 1 else _tr("%1 files").replace("%1", str(n))))

@@ -153,7 +153,7 @@ class ExportDialog(QDialog):
         else:
             self.preview.setText(
                 self.tr(
-                    "{n} incidents in your diary. Press Count to see how many these choices export."
+                    "{n} entries in your diary. Press Count to see how many incidents these choices export."
                 ).format(n=self.total_incidents)
             )
         fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)

@@ -55,6 +55,7 @@ FLAG_COLORS: dict[str, str] = {
     "police": "#1d5fa8",
     "breach": "#7a0f2e",
     "later": "#8a5a00",
+    "context": "#555555",
 }
 
 Glyph = Callable[[QPainter], None]
@@ -269,6 +270,7 @@ GLYPHS: dict[str, Glyph] = {
     "police": _shield,
     "breach": _order_breach,
     "later": _clock,
+    "context": _dots,
 }
 
 assert set(KINDS) <= set(GLYPHS), "every kind needs a glyph"
