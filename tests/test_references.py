@@ -263,6 +263,7 @@ def test_a_schema_3_vault_is_upgraded(tmp_path: Path) -> None:
     iid = _incident(v, "2026-06-01T10:00:00+01:00", "A call")
     v.evidence.add_bytes(PNG, "shot.png", incident_id=iid)
     v.conn.execute("DROP TABLE exhibit_refs")
+    v.conn.execute("ALTER TABLE incidents DROP COLUMN context")  # added by schema 5
     v.conn.execute("PRAGMA user_version = 3")
     v.lock()
     with Vault.open(tmp_path / "v", PASSPHRASE) as again:
