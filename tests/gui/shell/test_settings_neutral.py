@@ -130,7 +130,7 @@ def test_case_title_and_initials(qtbot, unlocked, monkeypatch):
 
     def fill(dialog):
         dialog.case_title.setText("Log of Sam Morgan")
-        dialog.initials.setText("S1")
+        dialog.initials.setText("S/1")
         assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
         assert "letters" in dialog.problem.text()
         dialog.initials.setText("sm")

@@ -85,6 +85,21 @@ def link_button(text: str, parent: QWidget, name: str) -> QPushButton:
     return button
 
 
+def initials_edit(parent: QWidget, name: str, text: str = "") -> QLineEdit:
+    """The one field for the initials exhibits are numbered with (SM/1): letters and
+    digits only, as many as the core allows (first run, export, settings)."""
+    from ...references import MAX_INITIALS
+
+    edit = QLineEdit(text, parent)
+    edit.setObjectName(name)
+    edit.setAccessibleName(edit.tr("Your initials"))
+    edit.setMaxLength(MAX_INITIALS)
+    edit.setPlaceholderText("SM")
+    edit.setValidator(QRegularExpressionValidator(QRegularExpression(rf"[^\W_]{{0,{MAX_INITIALS}}}"), edit))
+    edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("M" * MAX_INITIALS) + 16)
+    return edit
+
+
 def set_message(label: QLabel, text: str) -> None:
     """Show ``text`` in ``label``, hiding it when empty so it leaves no gap."""
     label.setText(text)
@@ -254,20 +269,10 @@ class FirstRunScreen(QWidget):
     def _make_initials_row(self, page: QWidget) -> QWidget:
         """Your initials (optional here; an export asks if they are still missing):
         exhibits are numbered with them, SM/1, SM/2 …, never with invented letters."""
-        from ...references import MAX_INITIALS
-
         box = QWidget(page)
         form = QFormLayout(box)
         form.setContentsMargins(0, 0, 0, 0)
-        self.initials = QLineEdit(box)
-        self.initials.setObjectName("firstRunInitials")
-        self.initials.setAccessibleName(self.tr("Your initials"))
-        self.initials.setMaxLength(MAX_INITIALS)
-        self.initials.setPlaceholderText("SM")
-        self.initials.setValidator(
-            QRegularExpressionValidator(QRegularExpression(rf"[^\W_]{{0,{MAX_INITIALS}}}"), self.initials)
-        )
-        self.initials.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMMMMMMMM") + 16)
+        self.initials = initials_edit(box, "firstRunInitials")
         form.addRow(self.tr("Your initials:"), self.initials)
         form.addRow(
             "",
@@ -360,18 +365,31 @@ class FirstRunScreen(QWidget):
         self.pages.setCurrentIndex(1)
         self.kept.setFocus()
 
+    def _intro(self, which: str) -> tuple[QWidget, QVBoxLayout]:
+        """The later pages' titles and what each is for."""
+        texts = {
+            "key": (
+                self.tr("Your recovery key"),
+                self.tr(
+                    "If you forget your passphrase, this key is the only way back in. "
+                    "Print it or save it somewhere safe away from this computer, such as a USB stick "
+                    "you keep with you. Anyone who has it can open your diary."
+                ),
+            ),
+            "restore": (
+                self.tr("Restore a backup"),
+                self.tr(
+                    "Choose the backup file you saved, then type the passphrase you used with it "
+                    "(or your recovery key). The backup is checked before anything is restored."
+                ),
+            ),
+        }
+        return intro_page(self, *texts[which])
+
     # ------------------------------------------------------------------ page 2
 
     def _make_key_page(self) -> QWidget:
-        page, layout = intro_page(
-            self,
-            self.tr("Your recovery key"),
-            self.tr(
-                "If you forget your passphrase, this key is the only way back in. "
-                "Print it or save it somewhere safe away from this computer, such as a USB stick "
-                "you keep with you. Anyone who has it can open your diary."
-            ),
-        )
+        page, layout = self._intro("key")
         self.key_text = QLabel("", page)
         self.key_text.setObjectName("recoveryKey")
         self.key_text.setTextFormat(Qt.TextFormat.PlainText)
@@ -470,14 +488,7 @@ class FirstRunScreen(QWidget):
     # ------------------------------------------------------------------ page 3: restore
 
     def _make_restore_page(self) -> QWidget:
-        page, layout = intro_page(
-            self,
-            self.tr("Restore a backup"),
-            self.tr(
-                "Choose the backup file you saved, then type the passphrase you used with it "
-                "(or your recovery key). The backup is checked before anything is restored."
-            ),
-        )
+        page, layout = self._intro("restore")
         row = QHBoxLayout()
         self.backup_label = plain_label(self.tr("No file chosen yet."), page, self.tr("Backup file"))
         self.backup_label.setObjectName("backupFile")

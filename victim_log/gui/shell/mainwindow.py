@@ -186,35 +186,41 @@ class MainWindow(QMainWindow):
             font.setBold(True)
             font.setPointSizeF(font.pointSizeF() * 1.15)
             log_button.setFont(font)
-        self.search_action = action(
-            "search", self.tr("&Search"), self.tr("Search your diary"), self._focus_search, "Ctrl+F"
-        )
-        self.people_action = action(
-            "people", self.tr("&People"), self.tr("The people involved"), self._show_people
-        )
-        self.orders_action = action(
-            "orders",
-            self.tr("Or&ders"),
-            self.tr("Court orders: when made and served, variations, end dates"),
-            self._show_orders,
-        )
-        self.import_action = action(
-            "importFiles",
-            self.tr("&Import…"),
-            self.tr("Bring in chats, texts, call logs, emails or photos"),
-            self._import_files,
-        )
-        self.export_action = action(
-            "export",
-            self.tr("&Export…"),
-            self.tr("Make a report or evidence bundle for the police"),
-            self._export,
-        )
-        self.backup_action = action(
-            "backup", self.tr("&Backup…"), self.tr("Save an encrypted copy of your whole diary"), self._backup
-        )
-        self.settings_action = action(
-            "settings", self.tr("Se&ttings"), self.tr("Settings"), self.open_settings, "Ctrl+,"
+        tools = tuple(
+            action(name, text, tip, slot, shortcut)
+            for name, text, tip, slot, shortcut in (
+                ("search", self.tr("&Search"), self.tr("Search your diary"), self._focus_search, "Ctrl+F"),
+                ("people", self.tr("&People"), self.tr("The people involved"), self._show_people, None),
+                (
+                    "orders",
+                    self.tr("Or&ders"),
+                    self.tr("Court orders: when made and served, variations, end dates"),
+                    self._show_orders,
+                    None,
+                ),
+                (
+                    "importFiles",
+                    self.tr("&Import…"),
+                    self.tr("Bring in chats, texts, call logs, emails or photos"),
+                    self._import_files,
+                    None,
+                ),
+                (
+                    "export",
+                    self.tr("&Export…"),
+                    self.tr("Make a report or evidence bundle for the police"),
+                    self._export,
+                    None,
+                ),
+                (
+                    "backup",
+                    self.tr("&Backup…"),
+                    self.tr("Save an encrypted copy of your whole diary"),
+                    self._backup,
+                    None,
+                ),
+                ("settings", self.tr("Se&ttings"), self.tr("Settings"), self.open_settings, "Ctrl+,"),
+            )
         )
         self.help_action = action(
             "help", self.tr("&Help"), self.tr("Help numbers and what to write down"), self.toggle_help, "F1"
@@ -244,17 +250,7 @@ class MainWindow(QMainWindow):
         extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
         if extension is not None:
             extension.setAccessibleName(self.tr("More buttons"))
-        self.diary_actions = (
-            self.log_action,
-            self.search_action,
-            self.people_action,
-            self.orders_action,
-            self.import_action,
-            self.export_action,
-            self.backup_action,
-            self.settings_action,
-            self.lock_action,
-        )
+        self.diary_actions = (self.log_action, *tools, self.lock_action)
 
     def _build_help(self) -> None:
         # The panel itself is built the first time it is shown (see help_panel).

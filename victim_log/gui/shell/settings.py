@@ -7,7 +7,6 @@ plaintext prefs file (:mod:`victim_log.prefs`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from PySide6.QtGui import QKeySequence
@@ -34,10 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ... import casetime
+from ... import casetime, references
+from ...errors import VictimLogError
 from ...prefs import FACES, Prefs
 from ...vault import Vault
 from ..widgets.common import named
+from .firstrun import initials_edit
 from .helppanel import (
     HELPLINES_SETTING,
     MAX_HELPLINES,
@@ -58,7 +59,6 @@ from .quickexit import (
 
 CASE_TITLE_SETTING = "case_title"
 INITIALS_SETTING = "initials"
-_INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
 
 
 @dataclass(frozen=True)
@@ -256,22 +256,17 @@ class SettingsDialog(QDialog):
         self.case_title.setMaxLength(200)
         self.case_title.setAccessibleName(self.tr("Title of your log"))
         form.addRow(self.tr("Title of your log:"), self.case_title)
-        self.initials = QLineEdit(settings.initials, page)
-        self.initials.setObjectName("initials")
-        self.initials.setMaxLength(4)
-        self.initials.setAccessibleName(self.tr("Your initials"))
-        self.initials.textChanged.connect(self._validate)
-        form.addRow(self.tr("Your initials:"), self.initials)
-        form.addRow(
-            "",
-            _note(
-                self.tr(
-                    "Police number evidence with the initials of the person who produced it, "
-                    "for example SM/1, SM/2."
-                ),
-                page,
+        self.initials = initials_edit(page, "initials", settings.initials)
+        self._noted_row(
+            form,
+            self.tr("Your initials:"),
+            self.initials,
+            self.tr(
+                "Police number evidence with the initials of the person who produced it, "
+                "for example SM/1, SM/2."
             ),
         )
+        self.initials.textChanged.connect(self._validate)
         self.zone = QComboBox(page)
         self.zone.setObjectName("timeZone")
         self.zone.setAccessibleName(self.tr("Time zone"))
@@ -282,20 +277,24 @@ class SettingsDialog(QDialog):
         line = self.zone.lineEdit()
         if line is not None:
             line.setAccessibleName(self.tr("Time zone"))
-        self.zone.currentTextChanged.connect(self._validate)
-        form.addRow(self.tr("Time zone:"), self.zone)
-        form.addRow(
-            "",
-            _note(
-                self.tr(
-                    "Every time in your log and your exports is shown on this clock and says "
-                    "which (BST, GMT). Changing it moves no entry: each keeps the moment it "
-                    "happened."
-                ),
-                page,
+        self._noted_row(
+            form,
+            self.tr("Time zone:"),
+            self.zone,
+            self.tr(
+                "Every time in your log and your exports is shown on this clock and says "
+                "which (BST, GMT). Changing it moves no entry: each keeps the moment it "
+                "happened."
             ),
         )
+        self.zone.currentTextChanged.connect(self._validate)
         return page
+
+    @staticmethod
+    def _noted_row(form: QFormLayout, label: str, widget: QWidget, note: str) -> None:
+        """A labelled widget with a line under it saying what it is for."""
+        form.addRow(label, widget)
+        form.addRow("", _note(note, widget.parentWidget() or widget))
 
     # ------------------------------------------------------------------ helplines
 
@@ -352,8 +351,11 @@ class SettingsDialog(QDialog):
 
     def _validate(self) -> None:
         problem = self.shortcut_problem()
-        if problem is None and self.initials.text() and not _INITIALS.match(self.initials.text()):
-            problem = self.tr("Initials are one to four letters, like SM.")
+        if problem is None:
+            try:
+                references.clean_initials(self.initials.text())
+            except VictimLogError as exc:
+                problem = exc.message
         zone = getattr(self, "zone", None)
         if problem is None and zone is not None and zone.currentText().strip() not in self._zones:
             problem = self.tr("Choose a time zone from the list, like Europe/London.")

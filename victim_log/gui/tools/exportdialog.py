@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QRadioButton,
     QStackedWidget,
@@ -49,10 +48,11 @@ from PySide6.QtWidgets import (
 from ... import references
 from ...errors import BadInput, VictimLogError
 from ...export.bundle import ExportResult, export
-from ...export.case import MAX_INITIALS, ExportOptions, build_case
+from ...export.case import ExportOptions, build_case
 from ...model import PERSON_ROLES
 from ...textsafe import display_safe
 from ...vault import IncidentFilter, Vault
+from ..shell.firstrun import initials_edit
 from ..shell.session import Session
 from ..widgets import dialogs, savepath
 from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
@@ -219,13 +219,7 @@ class ExportDialog(QDialog):
         # Exhibit references ------------------------------------------------
         refs = QGroupBox(self.tr("Exhibit references"), page)
         refs_form = QFormLayout(refs)
-        self.initials = QLineEdit(refs)
-        self.initials.setObjectName("initials")
-        self.initials.setAccessibleName(self.tr("Your initials"))
-        self.initials.setMaxLength(MAX_INITIALS)
-        self.initials.setText(display_safe(vault.get_setting("initials", ""), single_line=True))
-        self.initials.setPlaceholderText("SM")
-        self.initials.setMaximumWidth(self.fontMetrics().horizontalAdvance("MMMMMMMMMM") + 16)
+        self.initials = initials_edit(refs, "initials", references.vault_initials(vault))
         refs_form.addRow(self.tr("Your initials:"), self.initials)
         refs_form.addRow(
             "",
@@ -276,29 +270,23 @@ class ExportDialog(QDialog):
         self.private_warning.setVisible(False)
         pv.addWidget(self.private_warning)
 
-        self.redact_locations = QCheckBox(self.tr("Hide places (redact locations)"), privacy_box)
-        self.redact_locations.setObjectName("redactLocations")
-        pv.addWidget(self.redact_locations)
-        pv.addWidget(
-            self._hint(
-                self.tr(
-                    "Places become “[location redacted]” in this copy. Photos and files are never "
-                    "changed, so they may still show where you were."
-                )
-            )
+        self.redact_locations = self._option(
+            pv,
+            self.tr("Hide places (redact locations)"),
+            "redactLocations",
+            self.tr(
+                "Places become “[location redacted]” in this copy. Photos and files are never "
+                "changed, so they may still show where you were."
+            ),
         )
-        self.redact_third = QCheckBox(
-            self.tr("Hide other people’s details (redact third parties)"), privacy_box
-        )
-        self.redact_third.setObjectName("redactThirdParties")
-        pv.addWidget(self.redact_third)
-        pv.addWidget(
-            self._hint(
-                self.tr(
-                    "Witnesses, friends and family become “[third party redacted]”; the person "
-                    "you are reporting is still named."
-                )
-            )
+        self.redact_third = self._option(
+            pv,
+            self.tr("Hide other people’s details (redact third parties)"),
+            "redactThirdParties",
+            self.tr(
+                "Witnesses, friends and family become “[third party redacted]”; the person "
+                "you are reporting is still named."
+            ),
         )
         outer.addWidget(privacy_box)
 
@@ -336,6 +324,15 @@ class ExportDialog(QDialog):
         )
         outer.addLayout(buttons)
         return page
+
+    def _option(self, column: QVBoxLayout, text: str, name: str, hint: str) -> QCheckBox:
+        """A tick box with one line under it saying what it does."""
+        box = QCheckBox(text, self)
+        box.setObjectName(name)
+        box.setAccessibleName(text)
+        column.addWidget(box)
+        column.addWidget(self._hint(hint))
+        return box
 
     def _hint(self, text: str) -> QLabel:
         label = wrapped(text)
