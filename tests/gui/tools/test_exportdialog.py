@@ -171,6 +171,8 @@ def test_only_selected_incidents_and_one_person(qtbot, session: Session, demo: V
     d.show()
     assert d.only_selected.isChecked() and "3 incidents" in d.only_selected.text()
     assert d.preview.text().startswith("3 incidents")
+    assert d.selection_note.isVisible()
+    assert d.selection_note.text().startswith("This is 3 of 24 entries in your diary")
     result = run_export(qtbot, d)
     assert result.incidents == 3
     d.accept()
@@ -280,3 +282,27 @@ def test_export_temp_file_is_remembered_while_written(
     assert result.path == save_to["path"]
     assert seen and all(tmp.parent == result.path.parent and noted for tmp, noted in seen)
     assert leftovers._pending(demo) == []  # forgotten once the file was finished
+
+
+def test_one_highlighted_row_exports_the_whole_diary(qtbot, session: Session, demo: Vault) -> None:
+    """#18.2: the timeline highlights its top row at unlock; that is not a choice."""
+    top = demo.list_incidents(limit=1)[0].id
+    d = ExportDialog(session, incident_ids=[top])
+    qtbot.addWidget(d)
+    d.show()
+    assert d.only_selected.isHidden() and d.selection_note.isHidden()
+    assert d.options().incident_ids == ()
+    assert d.preview.text().startswith("24 incidents")
+
+
+def test_unticking_a_selection_exports_everything(qtbot, session: Session, demo: Vault) -> None:
+    ids = [s.id for s in demo.list_incidents(limit=2)]
+    d = ExportDialog(session, incident_ids=ids)
+    qtbot.addWidget(d)
+    d.show()
+    assert d.selection_note.isVisible()
+    d.only_selected.click()
+    assert not d.only_selected.isChecked() and d.selection_note.isHidden()
+    d.update_preview()
+    assert d.preview.text().startswith("24 incidents")
+    assert d.options().incident_ids == ()

@@ -72,6 +72,10 @@ from ..widgets.common import (  # noqa: F401 - re-exported for callers of the ol
 )
 from ..widgets.safelabel import SafeLabel
 
+#: The fewest selected rows the dialog offers to export on their own: a single
+#: highlighted row (the timeline selects its top row at unlock) is never a choice.
+MIN_SELECTION = 2
+
 #: Diaries with at most this many incidents get a live count (build_case costs about
 #: 1 ms per incident); bigger ones count when the person presses "Count".
 LIVE_PREVIEW_LIMIT = 250
@@ -122,7 +126,10 @@ class ExportDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.session = session
-        self.incident_ids = tuple(dict.fromkeys(incident_ids or ()))
+        # One highlighted row is where the person happens to be, not a choice (#18.2):
+        # only several rows, selected on purpose, are offered as a limit.
+        chosen = tuple(dict.fromkeys(incident_ids or ()))
+        self.incident_ids = chosen if len(chosen) >= MIN_SELECTION else ()
         self.result_value: ExportResult | None = None
         self._task: BackgroundTask | None = None
         self.setObjectName("exportDialog")
@@ -206,14 +213,25 @@ class ExportDialog(QDialog):
 
         self.only_selected = QCheckBox(which)
         self.only_selected.setObjectName("onlySelected")
+        self.selection_note = wrapped("", which, name="selectionNote")
         if self.incident_ids:
             self.only_selected.setText(
                 self.tr("Only the {n} you selected").format(n=plural(len(self.incident_ids), "incident"))
             )
+            self.only_selected.setAccessibleName(self.only_selected.text())
             self.only_selected.setChecked(True)
+            self.selection_note.setText(
+                self.tr(
+                    "This is {n} of {total} entries in your diary. Untick the box to export the whole diary."
+                ).format(n=len(self.incident_ids), total=self.total_incidents)
+            )
+            self.selection_note.setFont(scaled(self.selection_note.font(), 1.0, bold=True))
+            self.only_selected.toggled.connect(self.selection_note.setVisible)
             form.addRow("", self.only_selected)
+            form.addRow("", self.selection_note)
         else:
             self.only_selected.hide()
+            self.selection_note.hide()
         outer.addWidget(which)
 
         # Exhibit references ------------------------------------------------
