@@ -306,3 +306,53 @@ def test_unticking_a_selection_exports_everything(qtbot, session: Session, demo:
     d.update_preview()
     assert d.preview.text().startswith("24 incidents")
     assert d.options().incident_ids == ()
+
+
+def test_redacted_export_with_its_full_copy(
+    qtbot, dialog: ExportDialog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, demo: Vault
+) -> None:
+    """#16.6: with redaction chosen, the dialog can also save the unredacted copy the
+    redacted one names by the SHA-256 of its timeline.json."""
+    import hashlib
+
+    answers = [tmp_path / "hidden.zip", tmp_path / "full.zip"]
+    asked: list[str] = []
+
+    def choose(parent, title, suggested, **_kwargs):
+        asked.append(suggested)
+        return answers.pop(0)
+
+    monkeypatch.setattr(savepath, "choose_save_path", choose)
+    assert not dialog.unredacted_copy.isEnabled()  # nothing hidden: nothing to name
+    dialog.redact_third.click()
+    assert dialog.unredacted_copy.isEnabled() and not dialog.unredacted_copy.isChecked()
+    dialog.unredacted_copy.click()
+    result = run_export(qtbot, dialog)
+    assert asked[1] == "hidden-full.zip"
+    assert result.path == tmp_path / "hidden.zip" and (tmp_path / "full.zip").is_file()
+    assert verify_bundle(tmp_path / "full.zip").valid
+    with SafeZip(tmp_path / "full.zip") as z:
+        member = next(m for m in z.members if m.name.endswith("data/timeline.json"))
+        digest = hashlib.sha256(z.read_bytes(member, 50_000_000)).hexdigest()
+    hidden = json.loads(member_text(result.path, "data/timeline.json"))
+    assert hidden["material_not_included"]["derived_from"]["timeline_json_sha256"] == digest
+    assert "Priya Shah" in member_text(tmp_path / "full.zip", "data/timeline.json")
+    assert "full.zip" in dialog.done_redactions.text()
+
+    # Unticking the last redaction unticks the full copy too.
+    dialog.pages.setCurrentWidget(dialog.options_page)
+    dialog.redact_third.click()
+    assert not dialog.unredacted_copy.isEnabled() and not dialog.unredacted_copy.isChecked()
+
+
+def test_export_without_initials_asks_for_them(
+    qtbot, dialog: ExportDialog, save_to, session: Session, answers: DialogAnswers
+) -> None:
+    """Exhibits are numbered with the person's initials, never invented letters."""
+    session.require().set_setting("initials", "")
+    dialog.initials.clear()
+    answers.ok()
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert answers.done() and "initials" in answers.seen[0].text()
+    assert dialog.pages.currentWidget() is dialog.options_page
+    assert save_to["asked"] == []

@@ -22,6 +22,7 @@ backup dialog use it too.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -104,15 +105,27 @@ def _iso_day(day: QDate) -> str:
 # --------------------------------------------------------------------------- the dialog
 
 
-def export_remembering(vault: Vault, out: Path, options: ExportOptions, fmt: str) -> ExportResult:
+def export_remembering(
+    vault: Vault, out: Path, options: ExportOptions, fmt: str, full_copy: Path | None = None
+) -> ExportResult:
     """:func:`export`, with its temp file remembered in the vault while it exists, as
     the CLI does: a partial export left by a crash in another folder is found and
     removed at the next unlock (#23.4). Runs on the worker thread (the tracking is
-    per thread of execution, so it is set up here, not around ``start_task``)."""
+    per thread of execution, so it is set up here, not around ``start_task``).
+
+    ``full_copy`` (with a redacted export) also writes the unredacted export it is
+    made from, first and at the same moment, as ``export --redact … --unredacted-copy``
+    does: the redacted copy's schedule names that one by hash (#16.6)."""
+    import time
+
     from ...leftovers import remembering_temps
 
     with remembering_temps(vault):
-        return export(vault, out, options, fmt=fmt)
+        if full_copy is None or not options.redact:
+            return export(vault, out, options, fmt=fmt)
+        moment = int(time.time())
+        export(vault, full_copy, replace(options, redact=frozenset()), fmt=fmt, timestamp=moment)
+        return export(vault, out, options, fmt=fmt, timestamp=moment)
 
 
 class ExportDialog(QDialog):
@@ -132,6 +145,7 @@ class ExportDialog(QDialog):
         self.incident_ids = chosen if len(chosen) >= MIN_SELECTION else ()
         self.result_value: ExportResult | None = None
         self._task: BackgroundTask | None = None
+        self.full_copy: Path | None = None  # the unredacted copy being (or last) made
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export for the police"))
         self.setAccessibleName(self.windowTitle())
@@ -306,6 +320,16 @@ class ExportDialog(QDialog):
                 "you are reporting is still named."
             ),
         )
+        self.unredacted_copy = self._option(
+            pv,
+            self.tr("Also save the full copy this one is made from"),
+            "unredactedCopy",
+            self.tr(
+                "The hidden copy names the full one by its fingerprint, so the court can ask for it "
+                "and check it is the same export. Keep the full copy yourself."
+            ),
+        )
+        self.unredacted_copy.setEnabled(False)
         outer.addWidget(privacy_box)
 
         # Format ------------------------------------------------------------
@@ -466,6 +490,8 @@ class ExportDialog(QDialog):
     def _connect_changes(self) -> None:
         self.all_dates.toggled.connect(self._all_dates_toggled)
         self.include_private.toggled.connect(self._private_toggled)
+        self.redact_locations.toggled.connect(self._redaction_toggled)
+        self.redact_third.toggled.connect(self._redaction_toggled)
         for signal in (
             self.all_dates.toggled,
             self.from_date.dateChanged,
@@ -485,6 +511,13 @@ class ExportDialog(QDialog):
     def _all_dates_toggled(self, checked: bool) -> None:
         self.from_date.setEnabled(not checked)
         self.to_date.setEnabled(not checked)
+
+    @Slot()
+    def _redaction_toggled(self) -> None:
+        redacting = self.redact_locations.isChecked() or self.redact_third.isChecked()
+        self.unredacted_copy.setEnabled(redacting)
+        if not redacting:
+            self.unredacted_copy.setChecked(False)
 
     @Slot(bool)
     def _private_toggled(self, checked: bool) -> None:
@@ -600,8 +633,26 @@ class ExportDialog(QDialog):
             return
         if not out.suffix:
             out = out.with_suffix("." + suffix)
+        full: Path | None = None
+        if options.redact and self.unredacted_copy.isChecked():
+            full = savepath.choose_save_path(
+                self,
+                self.tr("Save the full copy (nothing hidden) as"),
+                f"{out.stem}-full.{suffix}",
+                name_filters=[name_filter],
+                suffix=suffix,
+            )
+            if full is None:
+                return
+            if not full.suffix:
+                full = full.with_suffix("." + suffix)
+            if full.resolve() == out.resolve():
+                same = self.tr("Choose another name for the full copy: it would replace the export.")
+                dialogs.show_error(self, BadInput(same))
+                return
+        self.full_copy = full
         self.pages.setCurrentWidget(self.busy_page)
-        self._task = start_task(lambda: export_remembering(vault, out, options, fmt), self._export_done)
+        self._task = start_task(lambda: export_remembering(vault, out, options, fmt, full), self._export_done)
 
     @Slot(object, object)
     def _export_done(self, result: object, error: object) -> None:
@@ -632,9 +683,13 @@ class ExportDialog(QDialog):
         )
         self.done_path.setText(str(result.path))
         if result.redactions:
-            self.done_redactions.setText(
-                self.tr("Hidden in this copy: ") + " ".join(display_safe(r) for r in result.redactions)
-            )
+            hidden = self.tr("Hidden in this copy: ") + " ".join(display_safe(r) for r in result.redactions)
+            if self.full_copy is not None:
+                hidden += "\n" + self.tr(
+                    "The full copy it names, with nothing hidden, is saved as {name}. Keep it yourself; "
+                    "give it only if the police or the court ask for it."
+                ).format(name=display_safe(self.full_copy.name, single_line=True))
+            self.done_redactions.setText(hidden)
         self.done_redactions.setVisible(bool(result.redactions))
         signed = result.format == "bundle"
         self.key_box.setVisible(signed)
