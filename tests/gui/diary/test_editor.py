@@ -348,3 +348,15 @@ def test_every_alt_shortcut_in_the_editor_is_unique(qtbot, session: Session, vau
         text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
         letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
     assert letters and len(letters) == len(set(letters)), sorted(letters)
+
+
+def test_effects_tab_order_follows_the_screen(qtbot, session: Session) -> None:
+    """The ticks of the effect group come before the box for it in your own words."""
+    editor = editor_for(qtbot, session)
+    last = list(editor.effects.values())[-1]
+    last.setFocus()
+    qtbot.waitUntil(last.hasFocus)
+    qtbot.keyClick(last, Qt.Key.Key_Tab)
+    assert editor.effect_text.hasFocus()
+    qtbot.keyClick(editor.effect_text, Qt.Key.Key_Tab)
+    assert editor.actions_edit.hasFocus()

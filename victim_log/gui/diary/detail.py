@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QDate,
@@ -56,11 +57,14 @@ from ...references import GONE, cite_reason, cite_source, in_app_names
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
-from ..widgets.common import file_icon_list, line_height, size_text
+from ..widgets.common import file_icon_list, line_height, scroll_area, size_text
 from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
 from ..widgets.i18n import translator
 from ..widgets.safelabel import SafeLabel
 from .evidence import ThumbnailCache, open_evidence, save_evidence_copy
+
+if TYPE_CHECKING:
+    from ...vault import Vault
 
 THUMBNAIL_MAX_BYTES = 40 * 1024 * 1024  # larger images get a plain icon, not a thumbnail
 
@@ -325,10 +329,7 @@ class VersionDialog(QDialog):
         inner.addWidget(head)
         inner.addWidget(self.fields)
         inner.addStretch(1)
-        scroll = QScrollArea(self)
-        scroll.setAccessibleName(self.tr("This version"))
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = scroll_area(self, body, self.tr("This version"))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))
@@ -482,14 +483,21 @@ class DetailPane(QWidget):
     def thumb_side(self) -> int:
         return line_height(self) * 6
 
+    def _open_vault(self) -> Vault | None:
+        """The open vault, or None after clearing the pane (it was locked meanwhile)."""
+        vault = self.session.vault
+        if vault is None or not vault.is_open:
+            self.clear()
+            return None
+        return vault
+
     def show_incident(self, incident_id: int | None) -> None:
         """Show ``incident_id`` (None clears). Errors leave the pane empty, calmly."""
         if incident_id is None:
             self.clear()
             return
-        vault = self.session.vault
-        if vault is None or not vault.is_open:
-            self.clear()
+        vault = self._open_vault()
+        if vault is None:
             return
         try:
             history = vault.incident_history(incident_id)
@@ -520,9 +528,8 @@ class DetailPane(QWidget):
         """Re-read the shown incident (after an edit); clear if it is gone."""
         if self.incident_id is None:
             return
-        vault = self.session.vault
-        if vault is None or not vault.is_open:
-            self.clear()
+        vault = self._open_vault()
+        if vault is None:
             return
         try:
             deleted = vault.get_incident(self.incident_id).deleted

@@ -25,16 +25,12 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QFormLayout,
     QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -56,7 +52,17 @@ from ...model import (
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
-from ..widgets.common import line_height, plain_edit, save_cancel_buttons
+from ..widgets.common import (
+    DAY_FORMAT,
+    boxed_text,
+    calendar_picker,
+    form_group,
+    form_text,
+    line_edit,
+    line_height,
+    save_cancel_buttons,
+    scroll_area,
+)
 from ..widgets.reason import ask_reason
 
 # --------------------------------------------------------------------------- kinds
@@ -220,39 +226,34 @@ class IncidentEditor(QDialog):
         form_layout = QVBoxLayout(body)
 
         # -- what
-        what = QGroupBox(self.tr("What happened"), body)
-        what_form = QFormLayout(what)
-        self.summary = QLineEdit(what)
-        self.summary.setObjectName("summaryEdit")
-        self.summary.setAccessibleName(self.tr("Summary"))
-        self.summary.setPlaceholderText(self.tr("A few words, e.g. \u201cCalls from a withheld number\u201d"))
+        what, what_form = form_group(body, self.tr("What happened"))
+        self.summary = line_edit(
+            what,
+            "summaryEdit",
+            self.tr("Summary"),
+            self.tr("A few words, e.g. \u201cCalls from a withheld number\u201d"),
+        )
         what_form.addRow(self.tr("&Summary"), self.summary)
         self.kinds = KindPicker(what, large=False, columns=4)
         what_form.addRow(self.tr("Kind"), self.kinds)
-        self.details = plain_edit(
+        self.details = form_text(
+            what_form,
+            self.tr("&Details"),
             what,
+            "detailsEdit",
             self.tr("What happened and what was said"),
             6,
             self.tr("Exactly what happened. Put the words that were said in quotes."),
         )
-        self.details.setObjectName("detailsEdit")
-        what_form.addRow(self.tr("&Details"), self.details)
-        self.location = QLineEdit(what)
-        self.location.setObjectName("locationEdit")
-        self.location.setAccessibleName(self.tr("Where"))
+        self.location = line_edit(what, "locationEdit", self.tr("Where"))
         what_form.addRow(self.tr("W&here"), self.location)
         form_layout.addWidget(what)
 
         # -- when
-        when = QGroupBox(self.tr("When"), body)
-        when_form = QFormLayout(when)
+        when, when_form = form_group(body, self.tr("When"))
         self.date_known = QCheckBox(self.tr("I know the date"), when)
         self.date_known.setAccessibleName(self.tr("I know the date"))
-        self.start = QDateTimeEdit(when)
-        self.start.setObjectName("startEdit")
-        self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("ddd d MMM yyyy HH:mm")
-        self.start.setAccessibleName(self.tr("Date and time it happened"))
+        self.start = calendar_picker(QDateTimeEdit(when), "startEdit", self.tr("Date and time it happened"))
         self.precision = QComboBox(when)
         self.precision.setObjectName("precisionCombo")
         self.precision.setAccessibleName(self.tr("How sure is the time"))
@@ -260,11 +261,7 @@ class IncidentEditor(QDialog):
             self.precision.addItem(self.tr(label), key)
         self.has_end = QCheckBox(self.tr("It went on until"), when)
         self.has_end.setAccessibleName(self.tr("It went on until a later time"))
-        self.end = QDateTimeEdit(when)
-        self.end.setObjectName("endEdit")
-        self.end.setCalendarPopup(True)
-        self.end.setDisplayFormat("ddd d MMM yyyy HH:mm")
-        self.end.setAccessibleName(self.tr("Date and time it ended"))
+        self.end = calendar_picker(QDateTimeEdit(when), "endEdit", self.tr("Date and time it ended"))
         start_row = QHBoxLayout()
         start_row.addWidget(self.date_known)
         start_row.addWidget(self.start, 1)
@@ -279,8 +276,7 @@ class IncidentEditor(QDialog):
         form_layout.addWidget(when)
 
         # -- who
-        who = QGroupBox(self.tr("Who"), body)
-        who_form = QFormLayout(who)
+        who, who_form = form_group(body, self.tr("Who"))
         self.people = QListWidget(who)
         self.people.setObjectName("peopleList")
         self.people.setAccessibleName(self.tr("People involved (tick all that apply)"))
@@ -293,14 +289,26 @@ class IncidentEditor(QDialog):
         people_box.addWidget(self.people)
         people_box.addWidget(self.add_person_button, 0, Qt.AlignmentFlag.AlignLeft)
         who_form.addRow(self.tr("People"), people_box)
-        self.witnesses = plain_edit(who, self.tr("Witnesses"), 3, self.tr("Names and how to contact them"))
-        self.witnesses.setObjectName("witnessesEdit")
-        who_form.addRow(self.tr("&Witnesses"), self.witnesses)
+        self.witnesses = form_text(
+            who_form,
+            self.tr("&Witnesses"),
+            who,
+            "witnessesEdit",
+            self.tr("Witnesses"),
+            3,
+            self.tr("Names and how to contact them"),
+        )
         form_layout.addWidget(who)
 
         # -- effect and actions
-        effect = QGroupBox(self.tr("Effect on me"), body)
-        effect_layout = QVBoxLayout(effect)
+        effect, effect_layout, self.effect_text = boxed_text(
+            body,
+            self.tr("Effect on me"),
+            "effectTextEdit",
+            self.tr("Effect on me in my own words"),
+            3,
+            self.tr("In your own words: how it made you feel, what you changed"),
+        )
         grid = QGridLayout()
         self.effects: dict[str, QCheckBox] = {}
         for i, (key, label) in enumerate(EFFECTS.items()):
@@ -309,51 +317,40 @@ class IncidentEditor(QDialog):
             box.setAccessibleName(self.tr(label))
             self.effects[key] = box
             grid.addWidget(box, i // 2, i % 2)
-        effect_layout.addLayout(grid)
-        self.effect_text = plain_edit(
-            effect,
-            self.tr("Effect on me in my own words"),
-            3,
-            self.tr("In your own words: how it made you feel, what you changed"),
-        )
-        self.effect_text.setObjectName("effectTextEdit")
-        effect_layout.addWidget(self.effect_text)
+        effect_layout.insertLayout(0, grid)
+        QWidget.setTabOrder(box, self.effect_text)  # the ticks, then the words, as shown
         form_layout.addWidget(effect)
-
-        did = QGroupBox(self.tr("What I did"), body)
-        did_layout = QVBoxLayout(did)
-        self.actions_edit = plain_edit(
-            did,
+        did, _did_layout, self.actions_edit = boxed_text(
+            body,
+            self.tr("What I did"),
+            "actionsEdit",
             self.tr("What I did"),
             3,
             self.tr("e.g. told a friend, called police, blocked the number, kept a screenshot"),
         )
-        self.actions_edit.setObjectName("actionsEdit")
-        did_layout.addWidget(self.actions_edit)
         form_layout.addWidget(did)
 
         # -- police and orders
-        police = QGroupBox(self.tr("Police and orders"), body)
-        police_form = QFormLayout(police)
-        self.police_reference = QLineEdit(police)
-        self.police_reference.setObjectName("policeReference")
-        self.police_reference.setAccessibleName(self.tr("Crime or incident reference number"))
+        police, police_form = form_group(body, self.tr("Police and orders"))
+        self.police_reference = line_edit(
+            police,
+            "policeReference",
+            self.tr("Crime or incident reference number"),
+        )
         police_form.addRow(self.tr("&Reference number"), self.police_reference)
-        self.police_officer = QLineEdit(police)
-        self.police_officer.setObjectName("policeOfficer")
-        self.police_officer.setAccessibleName(self.tr("Officer's name"))
+        self.police_officer = line_edit(police, "policeOfficer", self.tr("Officer's name"))
         police_form.addRow(self.tr("&Officer"), self.police_officer)
-        self.police_collar = QLineEdit(police)
-        self.police_collar.setObjectName("policeCollar")
-        self.police_collar.setAccessibleName(self.tr("Officer's collar number"))
+        self.police_collar = line_edit(police, "policeCollar", self.tr("Officer's collar number"))
         police_form.addRow(self.tr("&Collar number"), self.police_collar)
         self.reported = QCheckBox(self.tr("Reported on"), police)
         self.reported.setObjectName("reportedCheck")
         self.reported.setAccessibleName(self.tr("I reported it to police"))
-        self.reported_on = QDateEdit(QDate.currentDate(), police)
-        self.reported_on.setObjectName("reportedOn")
-        self.reported_on.setCalendarPopup(True)
-        self.reported_on.setAccessibleName(self.tr("Date reported to police"))
+        self.reported_on = calendar_picker(
+            QDateEdit(QDate.currentDate(), police),
+            "reportedOn",
+            self.tr("Date reported to police"),
+            DAY_FORMAT,
+        )
         self.reported.toggled.connect(self.reported_on.setEnabled)
         reported_row = QHBoxLayout()
         reported_row.addWidget(self.reported)
@@ -383,14 +380,12 @@ class IncidentEditor(QDialog):
         form_layout.addWidget(police)
 
         # -- private and later
-        private = QGroupBox(self.tr("Private note"), body)
-        private_layout = QVBoxLayout(private)
+        private, private_layout, self.private_note = boxed_text(
+            body, self.tr("Private note"), "privateNoteEdit", self.tr("Private note"), 3
+        )
         hint = QLabel(self.tr("Only for you: you can leave private notes out of an export."), private)
         hint.setWordWrap(True)
-        self.private_note = plain_edit(private, self.tr("Private note"), 3)
-        self.private_note.setObjectName("privateNoteEdit")
-        private_layout.addWidget(hint)
-        private_layout.addWidget(self.private_note)
+        private_layout.insertWidget(0, hint)
         form_layout.addWidget(private)
         self.complete_later = QCheckBox(self.tr("Complete &later (this entry still needs details)"), body)
         self.complete_later.setObjectName("completeLaterCheck")
@@ -398,10 +393,7 @@ class IncidentEditor(QDialog):
         form_layout.addWidget(self.complete_later)
         form_layout.addStretch(1)
 
-        scroll = QScrollArea(self)
-        scroll.setAccessibleName(self.tr("All the details of the entry"))
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
+        scroll = scroll_area(self, body, self.tr("All the details of the entry"))
         self.buttons, self.save_button = save_cancel_buttons(self, "editorSave", self.save)
         self.save_button.setText(self.tr("Save (Ctrl+Enter)"))
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
@@ -415,15 +407,17 @@ class IncidentEditor(QDialog):
         self._fill_people(vault.list_people(), start.people)
         self._fill_orders((start.order_id, start.order_condition))
         self.set_data(start)
-        for w in (
+        self._lines = (
             self.summary,
             self.location,
             self.police_reference,
             self.police_officer,
             self.police_collar,
-        ):
+        )
+        self._texts = (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note)
+        for w in self._lines:
             w.textChanged.connect(self.changed)
-        for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
+        for e in self._texts:
             e.textChanged.connect(self.changed)
         self.kinds.changed.connect(self.changed)
         self.summary.setFocus()
@@ -679,15 +673,9 @@ class IncidentEditor(QDialog):
 
     def wipe(self) -> None:
         """Lock: empty every field (this also drops the text boxes' undo history)."""
-        for w in (
-            self.summary,
-            self.location,
-            self.police_reference,
-            self.police_officer,
-            self.police_collar,
-        ):
+        for w in self._lines:
             w.setText("")
-        for e in (self.details, self.witnesses, self.effect_text, self.actions_edit, self.private_note):
+        for e in self._texts:
             e.clear()
         self.people.clear()
         self.order.clear()

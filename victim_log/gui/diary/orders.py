@@ -29,14 +29,11 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -47,7 +44,19 @@ from ...model import SERVICE_METHODS, IncidentData, Order, OrderData, OrderVaria
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import day_text, line_height, plain_edit, save_cancel_buttons, text_lines
+from ..widgets.common import (
+    DAY_FORMAT,
+    calendar_picker,
+    day_text,
+    form_group,
+    form_text,
+    line_edit,
+    line_height,
+    named,
+    save_cancel_buttons,
+    scroll_area,
+    text_lines,
+)
 
 # The orders victims in England and Wales most often hold (see DOMAIN.md).
 ORDER_TYPES = (
@@ -95,11 +104,12 @@ class DateField(QWidget):
         self.none.setObjectName(name + "None")
         self.none.setAccessibleName(f"{accessible}: {none_text}")
         self.none.setChecked(True)
-        self.date_edit = QDateEdit(QDate.currentDate(), self)
-        self.date_edit.setObjectName(name + "Date")
-        self.date_edit.setAccessibleName(accessible)
-        self.date_edit.setCalendarPopup(True)
-        self.date_edit.setDisplayFormat("d MMM yyyy")
+        self.date_edit = calendar_picker(
+            QDateEdit(QDate.currentDate(), self),
+            name + "Date",
+            accessible,
+            DAY_FORMAT,
+        )
         self.date_edit.setMinimumDate(QDate(1900, 1, 1))
         self.date_edit.setMaximumDate(QDate(2199, 12, 31))
         self.date_edit.dateChanged.connect(lambda _d: self.none.setChecked(False))
@@ -210,17 +220,22 @@ class OrderDialog(QDialog):
         if how_line is not None:
             how_line.setAccessibleName(self.tr("How the order was served"))
         form.addRow(self.tr("&How served"), self.served_how)
-        self.served_by = self._line(
-            "orderServedBy", self.tr("Who served the order"), self.tr("e.g. PC Jones 1234")
+        self.served_by = line_edit(
+            self, "orderServedBy", self.tr("Who served the order"), self.tr("e.g. PC Jones 1234")
         )
         form.addRow(self.tr("Served &by"), self.served_by)
         self.expires_on = DateField(
             body, "orderExpiresOn", self.tr("Date the order ends"), self.tr("Until further order")
         )
         form.addRow(self.tr("&Ends on"), self.expires_on)
-        self.court = self._line("orderCourt", self.tr("Court"), self.tr("e.g. Nottingham Magistrates' Court"))
+        self.court = line_edit(
+            self,
+            "orderCourt",
+            self.tr("Court"),
+            self.tr("e.g. Nottingham Magistrates' Court"),
+        )
         form.addRow(self.tr("&Court"), self.court)
-        self.reference = self._line("orderReference", self.tr("Order or case reference"), "")
+        self.reference = line_edit(self, "orderReference", self.tr("Order or case reference"), "")
         form.addRow(self.tr("&Reference"), self.reference)
         self.person = QComboBox(body)
         self.person.setObjectName("orderPerson")
@@ -231,34 +246,34 @@ class OrderDialog(QDialog):
         if self.person.count() > 1:
             self.person.setCurrentIndex(1)
         form.addRow(self.tr("&Against"), self.person)
-        self.conditions = plain_edit(
+        self.conditions = form_text(
+            form,
+            self.tr("C&onditions"),
             body,
+            "orderConditions",
             self.tr("Conditions, one per line"),
             6,
             self.tr("e.g. Must not contact Sam directly or indirectly by any means"),
         )
-        self.conditions.setObjectName("orderConditions")
-        form.addRow(self.tr("C&onditions"), self.conditions)
 
         # A change: a variation by the court, and why this version is saved.
-        self.vary = QGroupBox(self.tr("The court varied the order"), body)
-        self.vary.setObjectName("orderVary")
+        self.vary, vary_form = form_group(body, self.tr("The court varied the order"))
+        named(self.vary, "orderVary", self.tr("Record a variation of the order"))
         self.vary.setCheckable(True)
         self.vary.setChecked(False)
-        self.vary.setAccessibleName(self.tr("Record a variation of the order"))
-        vary_form = QFormLayout(self.vary)
-        self.vary_on = QDateEdit(QDate.currentDate(), self.vary)
-        self.vary_on.setObjectName("orderVaryOn")
-        self.vary_on.setCalendarPopup(True)
-        self.vary_on.setDisplayFormat("d MMM yyyy")
-        self.vary_on.setAccessibleName(self.tr("Date the order was varied"))
+        self.vary_on = calendar_picker(
+            QDateEdit(QDate.currentDate(), self.vary),
+            "orderVaryOn",
+            self.tr("Date the order was varied"),
+            DAY_FORMAT,
+        )
         vary_form.addRow(self.tr("&Varied on"), self.vary_on)
-        self.vary_what = self._line(
-            "orderVaryWhat", self.tr("What the variation changed"), self.tr("e.g. exclusion zone added")
+        self.vary_what = line_edit(
+            self, "orderVaryWhat", self.tr("What the variation changed"), self.tr("e.g. exclusion zone added")
         )
         vary_form.addRow(self.tr("&What changed"), self.vary_what)
-        self.reason = self._line(
-            "orderReason", self.tr("Why you are changing this order"), self.tr("e.g. it was served")
+        self.reason = line_edit(
+            self, "orderReason", self.tr("Why you are changing this order"), self.tr("e.g. it was served")
         )
         if order is not None:
             form.addRow(self.vary)
@@ -268,10 +283,7 @@ class OrderDialog(QDialog):
             self.vary.hide()
             self.reason.hide()
 
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(body)
-        scroll.setAccessibleName(self.tr("The order"))
+        scroll = scroll_area(self, body, self.tr("The order"))
         self.buttons, _save = save_cancel_buttons(self, "orderSave", self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -283,13 +295,6 @@ class OrderDialog(QDialog):
             height = min(height, int(screen.height() * 0.9))
         self.resize(lh * 42, height)
         self.order_type.setFocus()
-
-    def _line(self, name: str, accessible: str, hint: str) -> QLineEdit:
-        edit = QLineEdit(self)
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setPlaceholderText(hint)
-        return edit
 
     def _fill(self, d: OrderData) -> None:
         self.order_type.setCurrentText(d.order_type)

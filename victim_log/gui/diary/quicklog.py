@@ -56,7 +56,7 @@ from ...model import SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import file_icon_list, line_height, named, push_button, scaled
+from ..widgets.common import calendar_picker, file_icon_list, line_height, named, push_button, scaled
 from .editor import KindPicker, iso_local, wall_time
 
 SUMMARY_MAX = 120
@@ -185,11 +185,9 @@ class QuickLogDialog(QDialog):
             self.when_buttons[key] = b
             when_row.addWidget(b)
             b.toggled.connect(lambda on, k=key: self._when_chosen(k) if on else None)
-        self.when_edit = QDateTimeEdit(self._opened_at, self)
-        self.when_edit.setObjectName("whenEdit")
-        self.when_edit.setCalendarPopup(True)
-        self.when_edit.setDisplayFormat("ddd d MMM yyyy HH:mm")
-        self.when_edit.setAccessibleName(self.tr("Date and time it happened"))
+        self.when_edit = calendar_picker(
+            QDateTimeEdit(self._opened_at, self), "whenEdit", self.tr("Date and time it happened")
+        )
         self.approximate = named(
             QCheckBox(self.tr("About then (not exact)"), self),
             "approximateCheck",

@@ -26,7 +26,7 @@ from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import line_height
-from ..widgets.reason import ask_reason, confirm_then_reason
+from ..widgets.reason import ask_reason, take_out
 from .detail import DetailPane
 from .editor import IncidentEditor
 from .quicklog import QuickLogDialog
@@ -204,8 +204,9 @@ class DiaryView(QWidget):
 
     def delete_incident(self, incident_id: int) -> None:
         """Confirm, ask why, then write the deletion (its history stays)."""
-        reason = confirm_then_reason(
+        if not take_out(
             self,
+            lambda reason: self.session.require().delete_incident(incident_id, reason),
             question=self.tr("Delete this entry?"),
             explanation=self.tr(
                 "The entry leaves the timeline. Its earlier versions and the reason you give "
@@ -215,13 +216,7 @@ class DiaryView(QWidget):
             why=self.tr("Why delete it?"),
             prompt=self.tr("Please give a short reason, for example \u201clogged twice by mistake\u201d."),
             ok_text=self.tr("Delete"),
-        )
-        if reason is None:
-            return
-        try:
-            self.session.require().delete_incident(incident_id, reason)
-        except Exception as exc:  # noqa: BLE001 - shown calmly
-            dialogs.show_error(self, exc)
+        ):
             return
         self.detail.clear()
         self._changed()

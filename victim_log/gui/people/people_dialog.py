@@ -38,13 +38,13 @@ from ..widgets.common import (
     line_height,
     name_window,
     plain_edit,
-    push_button,
+    push_buttons,
     save_cancel_buttons,
     text_lines,
 )
 from ..widgets.common import scaled as scaled_font
 from ..widgets.i18n import translator
-from ..widgets.reason import ask_reason, confirm_then_reason
+from ..widgets.reason import ask_reason, take_out
 from ..widgets.safelabel import SafeLabel
 
 _tr = translator("People")
@@ -177,18 +177,16 @@ class PeopleDialog(QDialog):
         self.list.setAccessibleName(self.tr("People in your diary"))
         self.list.setSpacing(max(2, line_height(self) // 4))
         self.list.currentRowChanged.connect(self._person_selected)
-        self.add_button = push_button(
-            self.tr("&Add person\u2026"), left, "addPerson", self.tr("Add a person"), self.add_person
-        )
-        self.edit_button = push_button(
-            self.tr("&Edit\u2026"), left, "editPerson", self.tr("Edit the chosen person"), self.edit_person
-        )
-        self.delete_button = push_button(
-            self.tr("&Take out\u2026"),
+        self.add_button, self.edit_button, self.delete_button = push_buttons(
             left,
-            "deletePerson",
-            self.tr("Take the chosen person out of People"),
-            self.delete_person,
+            (self.tr("&Add person\u2026"), "addPerson", self.tr("Add a person"), self.add_person),
+            (self.tr("&Edit\u2026"), "editPerson", self.tr("Edit the chosen person"), self.edit_person),
+            (
+                self.tr("&Take out\u2026"),
+                "deletePerson",
+                self.tr("Take the chosen person out of People"),
+                self.delete_person,
+            ),
         )
         self.delete_button.setToolTip(
             self.tr("For someone added by mistake. The history keeps them, with your reason.")
@@ -346,8 +344,9 @@ class PeopleDialog(QDialog):
         pid = self.current_person_id()
         if pid is None:
             return
-        reason = confirm_then_reason(
+        if not take_out(
             self,
+            lambda reason: self.session.require().delete_person(pid, reason),
             question=self.tr("Take this person out of People?"),
             explanation=self.tr(
                 "For someone added by mistake. They leave the list; the history keeps them "
@@ -357,13 +356,7 @@ class PeopleDialog(QDialog):
             why=self.tr("Why take them out?"),
             prompt=self.tr("Please give a short reason, for example \u201cadded twice by mistake\u201d."),
             ok_text=self.tr("Take out"),
-        )
-        if reason is None:
-            return
-        try:
-            self.session.require().delete_person(pid, reason)
-        except VictimLogError as exc:
-            dialogs.show_error(self, exc)
+        ):
             return
         self._people_changed()
 

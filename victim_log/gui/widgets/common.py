@@ -17,15 +17,20 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListView,
     QListWidget,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -142,6 +147,82 @@ def push_button(
     button = named(QPushButton(text, parent), name, accessible)
     button.clicked.connect(clicked)
     return button
+
+
+ButtonSpec = tuple[str, str, str, Callable[[], Any]]
+
+
+def push_buttons(parent: QWidget, *specs: ButtonSpec) -> list[QPushButton]:
+    """Several :func:`push_button` s at once, each spec (text, object name, accessible
+    name, what a click does), in the order given."""
+    return [push_button(text, parent, name, accessible, slot) for text, name, accessible, slot in specs]
+
+
+def scroll_area(parent: QWidget, body: QWidget, accessible: str) -> QScrollArea:
+    """``body`` in a scroll area that follows the window's width (a form taller than a
+    small screen scrolls; its buttons, outside, stay in view)."""
+    scroll = QScrollArea(parent)
+    scroll.setAccessibleName(accessible)
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(body)
+    return scroll
+
+
+def line_edit(parent: QWidget, name: str, accessible: str, placeholder: str = "") -> QLineEdit:
+    """A one-line text box named for tests (``name``) and screen readers (``accessible``)."""
+    edit = named(QLineEdit(parent), name, accessible)
+    edit.setPlaceholderText(placeholder)
+    return edit
+
+
+DT = TypeVar("DT", bound=QDateTimeEdit)
+
+DAY_FORMAT = "d MMM yyyy"
+DAY_TIME_FORMAT = "ddd d MMM yyyy HH:mm"
+
+
+def calendar_picker(edit: DT, name: str, accessible: str, display: str = DAY_TIME_FORMAT) -> DT:
+    """``edit`` (a date or date-and-time box) named, with a calendar to pick from and
+    dates shown with the month's name ("Tue 3 Mar 2026"), never as ambiguous numbers."""
+    named(edit, name, accessible)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(display)
+    return edit
+
+
+def form_group(parent: QWidget, title: str) -> tuple[QGroupBox, QFormLayout]:
+    """A titled group of labelled rows (a part of a long form)."""
+    box = QGroupBox(title, parent)
+    return box, QFormLayout(box)
+
+
+def form_text(
+    form: QFormLayout,
+    label: str,
+    parent: QWidget,
+    name: str,
+    accessible: str,
+    lines: int,
+    placeholder: str = "",
+) -> QPlainTextEdit:
+    """A :func:`plain_edit` named ``name`` added to ``form`` as a row labelled ``label``."""
+    edit = plain_edit(parent, accessible, lines, placeholder)
+    edit.setObjectName(name)
+    form.addRow(label, edit)
+    return edit
+
+
+def boxed_text(
+    parent: QWidget, title: str, name: str, accessible: str, lines: int, placeholder: str = ""
+) -> tuple[QGroupBox, QVBoxLayout, QPlainTextEdit]:
+    """A titled group holding one :func:`plain_edit` named ``name``; its layout is
+    returned too, for anything else the group should hold."""
+    box = QGroupBox(title, parent)
+    layout = QVBoxLayout(box)
+    edit = plain_edit(box, accessible, lines, placeholder)
+    edit.setObjectName(name)
+    layout.addWidget(edit)
+    return box, layout, edit
 
 
 def key_readout(parent: QWidget, name: str, factor: float) -> QLabel:

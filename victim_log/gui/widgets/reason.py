@@ -6,6 +6,8 @@ dialogs (which is why it lives here, not in any of them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from . import dialogs
@@ -98,3 +100,29 @@ def confirm_then_reason(
     if not dialogs.confirm(parent, question, explanation, yes=yes):
         return None
     return ask_reason(parent, title=why, prompt=prompt, default="", ok_text=ok_text)
+
+
+def take_out(
+    parent: QWidget | None,
+    act: Callable[[str], object],
+    *,
+    question: str,
+    explanation: str,
+    yes: str,
+    why: str,
+    prompt: str,
+    ok_text: str,
+) -> bool:
+    """:func:`confirm_then_reason`, then ``act(reason)``; a refusal or failure is shown
+    calmly. True when it was done."""
+    reason = confirm_then_reason(
+        parent, question=question, explanation=explanation, yes=yes, why=why, prompt=prompt, ok_text=ok_text
+    )
+    if reason is None:
+        return False
+    try:
+        act(reason)
+    except Exception as exc:  # noqa: BLE001 - shown calmly; nothing was taken out
+        dialogs.show_error(parent, exc)
+        return False
+    return True

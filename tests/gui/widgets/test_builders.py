@@ -1,0 +1,65 @@
+"""The shared form builders in gui/widgets/common.py: each sets a control up once, the
+same way everywhere (named for tests and screen readers, dates with the month's name)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
+
+from victim_log.gui.widgets.common import (
+    DAY_FORMAT,
+    boxed_text,
+    calendar_picker,
+    form_group,
+    form_text,
+    line_edit,
+    push_buttons,
+    scroll_area,
+)
+
+
+def test_builders_name_every_control(qtbot) -> None:
+    root = QWidget()
+    qtbot.addWidget(root)
+    clicked: list[str] = []
+    a, b = push_buttons(
+        root,
+        ("&One", "one", "The first", lambda: clicked.append("one")),
+        ("&Two", "two", "The second", lambda: clicked.append("two")),
+    )
+    qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
+    assert clicked == ["two"]
+    assert (a.objectName(), a.accessibleName(), b.accessibleName()) == ("one", "The first", "The second")
+
+    group, form = form_group(root, "Police")
+    edit = form_text(form, "&Notes", group, "notes", "Police notes", 3, "anything")
+    line = line_edit(group, "ref", "Reference", "e.g. EX/1")
+    form.addRow("Ref", line)
+    assert form.rowCount() == 2 and edit.objectName() == "notes" and edit.tabChangesFocus()
+    assert (line.objectName(), line.accessibleName(), line.placeholderText()) == (
+        "ref",
+        "Reference",
+        "e.g. EX/1",
+    )
+
+    box, layout, text = boxed_text(root, "Effect", "effect", "Effect in my words", 2)
+    assert (
+        box.title() == "Effect"
+        and layout.indexOf(text) == 0
+        and text.accessibleName() == "Effect in my words"
+    )
+
+    scroll = scroll_area(root, box, "All of it")
+    assert scroll.widget() is box and scroll.widgetResizable() and scroll.accessibleName() == "All of it"
+
+
+def test_calendar_picker_shows_month_names(qtbot) -> None:
+    when = calendar_picker(QDateTimeEdit(), "when", "When it happened")
+    when.setDateTime(QDateTime(QDate(2026, 3, 4), QTime(21, 30)))
+    day = calendar_picker(QDateEdit(QDate(2026, 3, 4)), "day", "Day", DAY_FORMAT)
+    for w in (when, day):
+        qtbot.addWidget(w)
+        assert w.calendarPopup()
+    assert when.text() == "Wed 4 Mar 2026 21:30"  # never "4/3/2026", which reads two ways
+    assert day.text() == "4 Mar 2026"
+    assert (when.objectName(), when.accessibleName()) == ("when", "When it happened")
