@@ -13,8 +13,9 @@ from .session import open_vault
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..export.bundle import export
+    from ..export.bundle import PortalRequest, export
     from ..export.case import ExportOptions
+    from ..export.portal import DEFAULT_BATCH_SIZE
     from ..references import remember_initials
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
@@ -42,6 +43,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         )
         from ..leftovers import remembering_temps
 
+        portal = None
+        if getattr(args, "portal", None):
+            portal = PortalRequest(
+                Path(args.portal),
+                batch_size=DEFAULT_BATCH_SIZE if args.batch_size is None else args.batch_size,
+            )
+        elif getattr(args, "batch_size", None) is not None:
+            raise BadInput("--batch-size goes with --portal DIR (the folder for the upload batches).")
         copy_to = getattr(args, "unredacted_copy", None)
         if copy_to and not redact:
             raise BadInput("--unredacted-copy goes with --redact: without it the export is not redacted.")
@@ -55,13 +64,18 @@ def cmd_export(args: argparse.Namespace) -> int:
                 moment = int(time.time())
                 full = replace(options, redact=frozenset())
                 export(vault, Path(copy_to), full, fmt=args.format, timestamp=moment)
-                result = export(vault, Path(args.out), options, fmt=args.format, timestamp=moment)
+                result = export(
+                    vault, Path(args.out), options, fmt=args.format, timestamp=moment, portal=portal
+                )
             else:
-                result = export(vault, Path(args.out), options, fmt=args.format)
+                result = export(vault, Path(args.out), options, fmt=args.format, portal=portal)
     if result.not_recorded:
         warn(f"the export is complete, but the diary's history does not record it ({result.not_recorded}).")
     if args.json:
-        print_json(export_json(result))
+        data = export_json(result)
+        if result.portal is not None or "portal" in data:
+            data["portal"] = result.portal  # null without --portal once json_contract lists it
+        print_json(data)
     else:
         print(
             f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
@@ -70,4 +84,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         if result.format == "bundle":
             print(f"Signing key: {result.fingerprint}")
             print(f"Read this out to the officer to confirm it: {result.short_fingerprint}")
+        if result.portal is not None:
+            _print_portal(result.portal)
     return EXIT_OK
+
+
+def _print_portal(portal: dict[str, object]) -> None:
+    """Where the upload batches are and what to do with any file too large for them."""
+    batches = portal["batches"]
+    too_large = portal["too_large"]
+    assert isinstance(batches, list)
+    assert isinstance(too_large, list)
+    files = sum(len(b["files"]) for b in batches)
+    print(
+        f"Upload batches: {len(batches)} folder{'s' if len(batches) != 1 else ''} of at most "
+        f"{portal['batch_size']} files ({files} files) in {one_line(str(portal['folder']))}; "
+        "README.txt there says how to send them, captions.txt in each folder has a caption per file."
+    )
+    for f in too_large:
+        print(f"Too large for the upload link: {one_line(str(f['name']))}. {portal['too_large_advice']}")

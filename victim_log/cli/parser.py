@@ -174,6 +174,14 @@ def build_parser() -> ArgParser:
         help="with --redact: also write the unredacted export the redacted one names by hash",
     )
     p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")
+    p.add_argument(
+        "--portal",
+        metavar="DIR",
+        help="also write upload-link batches (numbered folders, captions.txt) into this new folder",
+    )
+    p.add_argument(
+        "--batch-size", type=int, metavar="N", help="with --portal: at most N files a batch (default 16)"
+    )
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
     p.add_argument("bundle", metavar="BUNDLE.zip")

@@ -15,6 +15,7 @@ to the officer on the phone.
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -43,6 +44,15 @@ from .case import ExportCase, ExportOptions, build_case
 from .derivation import with_unredacted_hash
 from .disclosure import readme_text
 from .pdf import render_pdf
+from .portal import (
+    DEFAULT_BATCH_SIZE,
+    PORTAL_MAX_FILE_BYTES,
+    check_batch_size,
+    check_portal_dir,
+    plan_portal,
+    portal_json,
+    write_portal,
+)
 from .tables import exhibits_csv, not_included_csv, timeline_csv, timeline_json, versions_csv
 
 FORMATS = ("bundle", "pdf", "csv", "json")
@@ -59,6 +69,16 @@ class ExportResult:
     short_fingerprint: str
     redactions: tuple[str, ...]
     not_recorded: str = ""  # why the diary's history does not record this export, if so
+    portal: dict[str, object] | None = None  # the upload batches written (export/portal.py)
+
+
+@dataclass(frozen=True)
+class PortalRequest:
+    """Upload-link batches to write beside the bundle (#21, export/portal.py)."""
+
+    folder: Path
+    batch_size: int = DEFAULT_BATCH_SIZE
+    max_file_bytes: int = PORTAL_MAX_FILE_BYTES
 
 
 def signing_key(vault: Vault) -> Ed25519PrivateKey:
@@ -225,14 +245,33 @@ def _period(case: ExportCase) -> str | None:
 
 
 def export(
-    vault: Vault, out: Path, options: ExportOptions, *, fmt: str = "bundle", timestamp: int | None = None
+    vault: Vault,
+    out: Path,
+    options: ExportOptions,
+    *,
+    fmt: str = "bundle",
+    timestamp: int | None = None,
+    portal: PortalRequest | None = None,
 ) -> ExportResult:
-    """Export to ``out``; ``fmt`` is bundle (signed zip), pdf, csv or json."""
+    """Export to ``out``; ``fmt`` is bundle (signed zip), pdf, csv or json.
+
+    ``portal`` also writes upload-link batches cut from the same export (the same PDF
+    bytes, references and hashes as the bundle), so it goes with a bundle only."""
     if fmt not in FORMATS:
         raise BadInput(f"Unknown export format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
     out = check_output_path(Path(out), "the export", overwrite=True)
+    if portal is not None:
+        if fmt != "bundle":
+            raise BadInput(
+                "Upload batches (--portal) go with the signed bundle, so that the officer can match "
+                "each file to it: leave out --format."
+            )
+        check_batch_size(portal.batch_size)
+        check_portal_dir(portal.folder)
     key = signing_key(vault)
     pub = key.public_key()
+    portal_report: dict[str, object] | None = None
+    portal_batches = 0
     exported_at = (
         datetime.fromtimestamp(timestamp, UTC).astimezone().isoformat(timespec="seconds")
         if timestamp is not None
@@ -251,19 +290,38 @@ def export(
             data = timeline_json(case)
         atomic_write_bytes(out, data, "the export")
     else:
-        _write_bundle(vault, out, case, key, timestamp)
+        pdf = _write_bundle(vault, out, case, key, timestamp)
+        if portal is not None:
+            plan = plan_portal(
+                case,
+                pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+                pdf_size=len(pdf),
+                bundle_name=out.name,
+                batch_size=portal.batch_size,
+                max_file_bytes=portal.max_file_bytes,
+            )
+            write_portal(
+                portal.folder,
+                plan,
+                case,
+                pdf=pdf,
+                bundle_name=out.name,
+                open_exhibit=vault.evidence.iter_verified,
+            )
+            portal_report = portal_json(portal.folder, plan)
+            portal_batches = len(plan.batches)
     not_recorded = ""  # the file is complete: a full vault disk must not make it a failure
+    detail: dict[str, object] = {
+        "format": fmt,
+        "incidents": len(case.incidents),
+        "exhibits": len(case.exhibits),
+        "private_notes": case.include_private,
+        "redactions": list(case.redact),
+    }
+    if portal_batches:
+        detail["portal_batches"] = portal_batches  # the log records that batches were made
     try:
-        vault.record_event(
-            "export",
-            {
-                "format": fmt,
-                "incidents": len(case.incidents),
-                "exhibits": len(case.exhibits),
-                "private_notes": case.include_private,
-                "redactions": list(case.redact),
-            },
-        )
+        vault.record_event("export", detail)
     except VictimLogError as exc:
         not_recorded = unrecorded_reason(exc)
     return ExportResult(
@@ -275,12 +333,14 @@ def export(
         sign.short_fingerprint(pub),
         case.redactions,
         not_recorded,
+        portal_report,
     )
 
 
 def _write_bundle(
     vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey, timestamp: int | None
-) -> None:
+) -> bytes:
+    """Write the signed bag; return its timeline PDF (the upload batches carry the same bytes)."""
     stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
     # Any name suits the zip file (Müller.zip, 日記.zip); the bag folder inside needs ASCII.
     bag_name = (
@@ -325,3 +385,4 @@ def _write_bundle(
         info.insert(7, (PERIOD, period))
     tags = [TagFile("README.txt", _readme(case, key, bag_name)), verify_script_tag_file()]
     write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key, timestamp=timestamp)
+    return pdf.getvalue()
