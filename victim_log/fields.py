@@ -32,18 +32,20 @@ What each declaration says:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "EXPORTED_FIELDS",
     "FIELDS_BY_NAME",
     "INCIDENT_FIELDS",
+    "POLICE_PARTS",
     "VALUE_KINDS",
     "Field",
     "ValueKind",
     "changed_names",
     "free_text_names",
     "labels",
+    "pick",
 ]
 
 ValueKind = Literal[
@@ -78,6 +80,11 @@ VALUE_KINDS: tuple[str, ...] = (
 )
 
 
+#: The police report's four texts, in the order every output gives them (the keys of
+#: its JSON object; its CSV columns are these with ``police_`` before them).
+POLICE_PARTS: tuple[str, ...] = ("reference", "officer", "collar_number", "reported_on")
+
+
 @dataclass(frozen=True)
 class Field:
     """One field of an incident and how each output shows it."""
@@ -109,7 +116,7 @@ INCIDENT_FIELDS: tuple[Field, ...] = (
         "police",
         "Police report",
         "Police",
-        ("police_reference", "police_officer", "police_collar_number", "police_reported_on"),
+        tuple(f"police_{part}" for part in POLICE_PARTS),
         "police",
     ),
     Field("order_id", "Order breached", "Breach", ("order_breach", "order"), "order"),
@@ -164,3 +171,9 @@ def changed_names(before: object, after: object) -> list[str]:
     """Names of the fields whose values differ between two versions (``IncidentData``
     or anything with the same attributes), in registry order."""
     return [f.name for f in INCIDENT_FIELDS if getattr(before, f.name) != getattr(after, f.name)]
+
+
+def pick(obj: object, *names: str) -> dict[str, Any]:
+    """``{name: obj.name}`` for each of ``names``, in their order: the plain values of a
+    JSON object or a CSV row, each under its attribute's own name."""
+    return {name: getattr(obj, name) for name in names}

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from .. import casetime
+from ..fields import pick
 
 if TYPE_CHECKING:
     from ..errors import NotABundle
@@ -157,14 +158,7 @@ class Lookups:
     def load_evidence(self, ids: Iterable[int]) -> None:
         missing = {i for i in ids if i not in self.evidence}
         for eid, item in self.vault.evidence.get_many(missing).items():
-            self.evidence[eid] = {
-                "id": item.id,
-                "filename": item.filename,
-                "sha256": item.sha256,
-                "size": item.size,
-                "media_type": item.media_type,
-                "removed": item.removed,
-            }
+            self.evidence[eid] = pick(item, *INCIDENT_EVIDENCE_FIELDS)
 
     def person(self, pid: int) -> dict[str, Any]:
         if pid not in self.people:
@@ -223,12 +217,7 @@ def incident_json(
             "effects": list(d.effects),
             "effect_text": d.effect_text,
             "actions": d.actions,
-            "police": {
-                "reference": d.police.reference,
-                "officer": d.police.officer,
-                "collar_number": d.police.collar_number,
-                "reported_on": d.police.reported_on,
-            },
+            "police": pick(d.police, *POLICE_FIELDS),
             "author": d.author,
             "complete_later": d.complete_later,
             "evidence": evidence,
@@ -254,18 +243,9 @@ def incident_json(
 
 def evidence_json(item: Any) -> dict[str, Any]:
     """``evidence add --json`` and one of ``evidence list --json``."""
-    return {
-        "id": item.id,
-        "filename": item.filename,
-        "size": item.size,
-        "media_type": item.media_type,
-        "sha256": item.sha256,
-        "added_at": item.added_at,
-        "added_by": item.added_by,
-        "incidents": list(item.incidents),
-        "metadata": item.metadata,
-        "removed": item.removed,
-    }
+    doc = pick(item, *EVIDENCE_FIELDS)
+    doc["incidents"] = list(item.incidents)
+    return doc
 
 
 def person_json(person: Any) -> dict[str, Any]:
@@ -290,11 +270,7 @@ def check_json(report: CheckReport, warnings: list[str], cleaned: list[str]) -> 
         "problems": report.problems,
         "warnings": warnings,
         "cleaned": cleaned,
-        "journal_entries": report.journal_entries,
-        "incidents": report.incidents,
-        "blobs_checked": report.blobs_checked,
-        "history_warning": report.history_warning,
-        "orphaned_blobs": report.orphaned_blobs,
+        **pick(report, *CHECK_FIELDS[4:]),
     }
 
 

@@ -45,15 +45,27 @@ from typing import TYPE_CHECKING
 from .. import __version__, casetime, references
 from ..breaches import IN_TERM, check_breach
 from ..errors import BadInput, NotFound
+from ..fields import FIELDS_BY_NAME, pick
 from ..imported import author_label as imported_author_label
 from ..imported import imported_as, is_context, is_imported
-from ..model import EFFECTS, KINDS, PRECISIONS, IncidentVersion, Order, Person, order_day, parse_when
+from ..model import KINDS, IncidentVersion, Order, Person, order_day, parse_when
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
 from . import disclosure, provenance
 from .disclosure import NotIncluded, build_not_included, not_included_json
 from .provenance import ExhibitProvenance, provenance_for, provenance_json
-from .versions import CaseVersion, VersionCounts, build_versions, version_json
+from .versions import (
+    CaseVersion,
+    Entry,
+    HistoryEntry,
+    PersonRef,
+    PoliceRef,
+    VersionCounts,
+    build_versions,
+    entry,
+    field_json,
+    version_json,
+)
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem
@@ -157,30 +169,9 @@ class ExportOptions:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
-    """One stored version of an incident: when it was written and why."""
-
-    version: int
-    recorded_at: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class PersonRef:
-    id: int
-    name: str  # THIRD_PARTY_REDACTED when redacted
-    role: str  # machine id from model.PERSON_ROLES
-    role_label: str
-
-
-@dataclass(frozen=True)
-class CasePerson:
+class CasePerson(PersonRef):
     """Someone the exported incidents or orders name, with what identifies them."""
 
-    id: int
-    name: str
-    role: str
-    role_label: str
     relationship: str = ""
     aliases: tuple[str, ...] = ()
     phones: tuple[str, ...] = ()
@@ -190,52 +181,15 @@ class CasePerson:
 
 
 @dataclass(frozen=True)
-class PoliceRef:
-    reference: str = ""
-    officer: str = ""
-    collar_number: str = ""
-    reported_on: str = ""
+class CaseIncident(Entry):
+    """An exported entry: what it says now (:class:`~.versions.Entry`) and where it
+    stands in the log and in this export."""
 
-    def is_empty(self) -> bool:
-        return not (self.reference or self.officer or self.collar_number or self.reported_on)
-
-
-@dataclass(frozen=True)
-class CaseIncident:
     number: int  # the entry reference ("Entry N"): the vault's incident id, never moves
     id: int  # the vault's incident id
-    version: int
-    occurred_start: str
-    occurred_end: str
-    precision: str
-    precision_label: str
-    when: str  # in words, e.g. "Sat 6 Jun 2026 at about 21:15"
     first_recorded_at: str
     last_recorded_at: str
-    kinds: tuple[str, ...]
-    kind_labels: tuple[str, ...]
-    summary: str
-    location: str
-    details: str
-    people: tuple[PersonRef, ...]
-    witnesses: str
-    effects: tuple[str, ...]
-    effect_labels: tuple[str, ...]
-    effect_text: str
-    actions: str
-    police: PoliceRef
-    author: str
-    author_label: str
-    complete_later: bool
-    source: str
-    breach: bool
-    order_id: int | None
-    order_label: str
-    order_condition: str
-    exhibits: tuple[str, ...]  # exhibit references, e.g. ("SM/1", "SM/4")
-    exhibits_not_included: int  # files cited but removed from the vault before export
     history: tuple[HistoryEntry, ...]  # every version, the first is the creation
-    private_note: str | None  # None: not exported (the default); "" : there is none
     # An imported record (not the victim's account) and how it is cited, #16.5; a
     # context entry (the victim's own reply kept from an import) is never counted.
     imported: bool = False
@@ -343,19 +297,24 @@ class CaseOrder:
 
 
 @dataclass(frozen=True)
-class KindCount:
-    kind: str
+class Count:
+    """How many exported incidents one row of a summary counts, and its label."""
+
     label: str
     count: int
 
 
 @dataclass(frozen=True)
-class PeriodCount:
-    """Incidents in one week (starting Monday) or month (starting the 1st)."""
+class KindCount(Count):
+    kind: str
+
+
+@dataclass(frozen=True)
+class PeriodCount(Count):
+    """Incidents in one week (starting Monday, labelled "1 Jun 2026") or month
+    (starting the 1st, "Jun 2026")."""
 
     start: str  # ISO date
-    label: str  # "1 Jun 2026" / "Jun 2026"
-    count: int
     breaches: int
 
 
@@ -691,13 +650,7 @@ def _check_options(options: ExportOptions) -> None:
 
 def _author_label(author: str) -> str:
     imported = imported_author_label(author)
-    if imported is not None:
-        return imported
-    if not author or author == "victim":
-        return "The victim"
-    if author.startswith("support:"):
-        return f"Support worker: {author[8:].strip()}".rstrip(": ")
-    return author
+    return imported if imported is not None else provenance.author_label(author)
 
 
 def _bag_name(prefix: str, filename: str, media_type: str) -> str:
@@ -709,6 +662,22 @@ def _bag_name(prefix: str, filename: str, media_type: str) -> str:
         if ext:
             safe = f"{safe}.{ext}"
     return f"{prefix}_{safe}"
+
+
+#: What an export carries of an order as the log holds it.
+_ORDER_TEXTS = (
+    "order_type",
+    "reference",
+    "court",
+    "made_on",
+    "expires_on",
+    "conditions",
+    "served_on",
+    "served_how",
+    "served_by",
+    "interim",
+    "without_notice",
+)
 
 
 def _order_status(order: Order, today: date) -> str:
@@ -818,7 +787,7 @@ def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[Perio
             if monthly
             else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}"
         )
-        return PeriodCount(cur.isoformat(), label, counts[cur], breaches[cur])
+        return PeriodCount(start=cur.isoformat(), label=label, count=counts[cur], breaches=breaches[cur])
 
     out: list[PeriodCount] = []
     cur = first
@@ -989,48 +958,31 @@ def build_case(
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
         in_force = check_breach(d, order_by_id, zone=zone)  # the day as the export shows it
         incidents.append(
-            CaseIncident(
+            entry(
+                CaseIncident,
+                d,
+                redactor,
+                person_ref=person_ref,
+                when=when_text(d.occurred_start, d.occurred_end, d.precision, zone=zone),
+                order_label=(
+                    redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
+                ),
+                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
+                source=references.cite_source(d.source, cite_as),
+                author_label=_author_label(d.author),
+                include_private=options.include_private,
                 order_in_force=str(in_force.status) if in_force else "",
                 order_in_force_text=in_force.text(format_date) if in_force else "",
                 number=cur.incident_id,
                 position=position,
                 id=cur.incident_id,
                 version=cur.version,
-                occurred_start=d.occurred_start,
-                occurred_end=d.occurred_end,
-                precision=d.precision,
-                precision_label=PRECISIONS.get(d.precision, d.precision),
-                when=when_text(d.occurred_start, d.occurred_end, d.precision, zone=zone),
                 source_time=d.source_time,
                 first_recorded_at=cur.first_recorded_at,
                 last_recorded_at=cur.recorded_at,
-                kinds=d.kinds,
-                kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
-                summary=redactor.text(d.summary),
-                location=redactor.location(d.location),
-                details=redactor.text(d.details),
-                people=tuple(person_ref(pid) for pid in d.people),
-                witnesses=redactor.witnesses(d.witnesses),
-                effects=d.effects,
-                effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
-                effect_text=redactor.text(d.effect_text),
-                actions=redactor.text(d.actions),
-                police=PoliceRef(
-                    d.police.reference, d.police.officer, d.police.collar_number, d.police.reported_on
-                ),
-                author=d.author,
-                author_label=_author_label(d.author),
                 imported=is_imported(d.author, d.source),
                 imported_as=redactor.text(imported_as(d.source, references.cite_source(d.source, cite_as))),
                 context=is_context(d.author),
-                complete_later=d.complete_later,
-                source=redactor.text(references.cite_source(d.source, cite_as)),
-                breach="order_breach" in d.kinds or d.order_id is not None,
-                order_id=d.order_id,
-                order_label=(
-                    redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
-                ),
-                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
                 exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
                 exhibits_not_included=len(withheld.get(cur.incident_id, ())),
                 exhibits_withheld=tuple(withheld.get(cur.incident_id, ())),
@@ -1062,7 +1014,6 @@ def build_case(
                     reason_text=lambda text: references.cite_reason(text, cite_as),
                     source_text=lambda text: references.cite_source(text, cite_as),
                 ),
-                private_note=redactor.text(d.private_note) if options.include_private else None,
             )
         )
 
@@ -1141,17 +1092,8 @@ def build_case(
         case_orders.append(
             CaseOrder(
                 id=o.id,
-                order_type=od.order_type,
-                reference=od.reference,
-                court=od.court,
-                made_on=od.made_on,
-                expires_on=od.expires_on,
-                conditions=od.conditions,  # never redacted (#16.6)
-                served_on=od.served_on,
-                served_how=od.served_how,
-                served_by=od.served_by,  # an order's words are never redacted
-                interim=od.interim,
-                without_notice=od.without_notice,
+                # An order's words are never redacted (#16.6).
+                **pick(od, *_ORDER_TEXTS),
                 variations=tuple((v.on, v.what, v.expires_on) for v in od.variations),
                 person_name=who,
                 status=_order_status(o, today),
@@ -1164,9 +1106,9 @@ def build_case(
         histories = [h for h, i in zip(histories, incidents, strict=True) if not i.context]
         incidents = [i for i in incidents if not i.context]
     kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
-    counts_by_kind = tuple(KindCount(k, KINDS[k], kind_counter[k]) for k in KINDS if kind_counter[k]) + tuple(
-        KindCount(k, k, n) for k, n in sorted(kind_counter.items()) if k not in KINDS
-    )
+    counts_by_kind = tuple(
+        KindCount(kind=k, label=KINDS[k], count=kind_counter[k]) for k in KINDS if kind_counter[k]
+    ) + tuple(KindCount(kind=k, label=k, count=n) for k, n in sorted(kind_counter.items()) if k not in KINDS)
     known: list[tuple[CaseIncident, date]] = []
     for i in incidents:
         dt = _parse(i.occurred_start)
@@ -1357,38 +1299,22 @@ def _redaction_notes(redactor: _Redactor, incidents: list[CaseIncident]) -> tupl
 
 def _incident_json(i: CaseIncident) -> dict[str, object]:
     return {
-        "number": i.number,
-        "id": i.id,
-        "version": i.version,
-        "occurred_start": i.occurred_start,
-        "occurred_end": i.occurred_end,
+        **pick(i, "number", "id", "version", "occurred_start", "occurred_end"),
         "occurred_start_local": local_iso(i.occurred_start),
         "occurred_end_local": local_iso(i.occurred_end),
-        "source_time": i.source_time,
-        "date_flag": i.date_flag,
-        "precision": i.precision,
-        "when": i.when,
-        "first_recorded_at": i.first_recorded_at,
-        "last_recorded_at": i.last_recorded_at,
+        **pick(i, "source_time", "date_flag", "precision", "when", "first_recorded_at", "last_recorded_at"),
         "first_recorded_at_local": local_iso(i.first_recorded_at),
         "last_recorded_at_local": local_iso(i.last_recorded_at),
         "kinds": list(i.kinds),
         "kind_labels": list(i.kind_labels),
-        "summary": i.summary,
-        "location": i.location,
-        "details": i.details,
-        "people": [{"id": p.id, "name": p.name, "role": p.role} for p in i.people],
+        **pick(i, "summary", "location", "details"),
+        "people": field_json(i, FIELDS_BY_NAME["people"]),
         "witnesses": i.witnesses,
         "effects": list(i.effects),
         "effect_labels": list(i.effect_labels),
         "effect_text": i.effect_text,
         "actions": i.actions,
-        "police": {
-            "reference": i.police.reference,
-            "officer": i.police.officer,
-            "collar_number": i.police.collar_number,
-            "reported_on": i.police.reported_on,
-        },
+        "police": field_json(i, FIELDS_BY_NAME["police"]),
         "breach": i.breach,
         "order_id": i.order_id,
         "order": i.order_label,
@@ -1396,18 +1322,11 @@ def _incident_json(i: CaseIncident) -> dict[str, object]:
         "order_in_force": i.order_in_force or None,
         "order_in_force_text": i.order_in_force_text,
         "exhibits": list(i.exhibits),
-        "exhibits_not_included": i.exhibits_not_included,
-        "author": i.author,
-        "complete_later": i.complete_later,
-        "source": i.source,
-        "imported": i.imported,
-        "imported_as": i.imported_as,
+        **pick(i, "exhibits_not_included", "author", "complete_later", "source", "imported", "imported_as"),
         "imported_at": i.first_recorded_at if i.imported else "",
         "context": i.context,
         "amended": i.amended,
-        "history": [
-            {"version": h.version, "recorded_at": h.recorded_at, "reason": h.reason} for h in i.history
-        ],
+        "history": [pick(h, "version", "recorded_at", "reason") for h in i.history],
         "private_note": i.private_note,
         "reference": f"Entry {i.number}",
         "position": i.position,
@@ -1459,34 +1378,18 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         },
         "people": [
             {
-                "id": p.id,
-                "name": p.name,
-                "role": p.role,
-                "relationship": p.relationship,
-                "aliases": list(p.aliases),
-                "phones": list(p.phones),
-                "accounts": list(p.accounts),
-                "vehicles": list(p.vehicles),
+                **pick(p, "id", "name", "role", "relationship"),
+                **{name: list(getattr(p, name)) for name in ("aliases", "phones", "accounts", "vehicles")},
                 "redacted": p.redacted,
             }
             for p in case.people
         ],
         "orders": [
             {
-                "id": o.id,
-                "order_type": o.order_type,
-                "reference": o.reference,
-                "court": o.court,
-                "made_on": o.made_on,
-                "expires_on": o.expires_on,
+                **pick(o, "id", "order_type", "reference", "court", "made_on", "expires_on"),
                 "conditions": list(o.conditions),
                 "person": o.person_name,
-                "status": o.status,
-                "served_on": o.served_on,
-                "served_how": o.served_how,
-                "served_by": o.served_by,
-                "interim": o.interim,
-                "without_notice": o.without_notice,
+                **pick(o, "status", "served_on", "served_how", "served_by", "interim", "without_notice"),
                 "variations": [{"on": on, "what": what, "expires_on": end} for on, what, end in o.variations],
             }
             for o in case.orders
@@ -1499,12 +1402,7 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
             {
                 "reference": e.reference,
                 "file": e.bag_path,
-                "original_filename": e.original_filename,
-                "sha256": e.sha256,
-                "size": e.size,
-                "media_type": e.media_type,
-                "added_at": e.added_at,
-                "added_by": e.added_by,
+                **pick(e, "original_filename", "sha256", "size", "media_type", "added_at", "added_by"),
                 "incident_ids": list(e.incident_ids),
                 "entries": list(e.incident_numbers),
                 "provenance": provenance_json(e.provenance) if e.provenance else None,

@@ -25,6 +25,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import BadInput
+from ..fields import pick
 from ..model import parse_when
 from ..textsafe import display_safe
 
@@ -434,10 +435,7 @@ def provenance_json(p: ExhibitProvenance) -> dict[str, object]:
         "description": p.description,
         "how_obtained": p.how,
         "how_obtained_label": p.how_label,
-        "obtained_from": p.obtained_from,
-        "captured_by": p.captured_by,
-        "captured_on": p.captured_on,
-        "device": p.device,
+        **pick(p, "obtained_from", "captured_by", "captured_on", "device"),
         "file_metadata": {
             "date_taken": p.exif_date,
             "gps": list(p.exif_gps) if p.exif_gps is not None else None,
@@ -445,11 +443,8 @@ def provenance_json(p: ExhibitProvenance) -> dict[str, object]:
             "device": p.exif_device,
         },
         "original_filenames": list(p.original_filenames),
-        "added_by": p.added_by,
-        "added_by_label": p.added_by_label,
-        "arrivals": [
-            {"filename": a.filename, "added_at": a.added_at, "added_by": a.added_by} for a in p.arrivals
-        ],
+        **pick(p, "added_by", "added_by_label"),
+        "arrivals": [pick(a, "filename", "added_at", "added_by") for a in p.arrivals],
         "date_flags": list(p.flags),
     }
 

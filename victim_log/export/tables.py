@@ -87,12 +87,12 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..fields import INCIDENT_FIELDS, Field
+from ..fields import INCIDENT_FIELDS, Field, pick
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json, local_iso
 from .disclosure import NOT_INCLUDED_COLUMNS, not_included_rows
 from .provenance import PROVENANCE_COLUMNS, provenance_cells
-from .versions import CaseVersion
+from .versions import Entry
 
 __all__ = [
     "EXHIBIT_COLUMNS",
@@ -203,7 +203,7 @@ def _join(values: Iterable[str]) -> str:
     return "; ".join(v for v in values if v)
 
 
-def _field_cell_values(field: Field, obj: CaseIncident | CaseVersion) -> tuple[object, ...]:
+def _field_cell_values(field: Field, obj: Entry) -> tuple[object, ...]:
     """The cells of one field, in the order of its ``csv_columns`` (see victim_log.fields)."""
     value: Any = getattr(obj, field.name, "")  # a field still being added: an empty cell, not a crash
     if field.kind == "choices":  # machine ids, then their labels
@@ -217,7 +217,7 @@ def _field_cell_values(field: Field, obj: CaseIncident | CaseVersion) -> tuple[o
     return (value if value is not None else "",)
 
 
-def field_cells(obj: CaseIncident | CaseVersion) -> dict[str, object]:
+def field_cells(obj: Entry) -> dict[str, object]:
     """Every incident field's ``timeline.csv`` cells, by column name (the registry's columns),
     plus ``when`` (the time in words)."""
     cells: dict[str, object] = {"when": obj.when}
@@ -226,18 +226,27 @@ def field_cells(obj: CaseIncident | CaseVersion) -> dict[str, object]:
     return cells
 
 
-def _timeline_row(i: CaseIncident) -> list[object]:
-    amendments = i.history[1:]
-    changes = i.changes
-    cells = field_cells(i)
+def _entry_cells(i: CaseIncident, obj: Entry) -> dict[str, object]:
+    """The cells of a row for entry ``i`` or one of its versions (``obj``): its fields,
+    which entry and version it is, and the exhibits it cites."""
+    cells = field_cells(obj)
     cells.update(
         entry=i.number,
         incident_id=i.id,
-        version=i.version,
+        version=obj.version,
+        exhibits=_join(obj.exhibits),
+        exhibits_not_included=obj.exhibits_not_included,
+    )
+    return cells
+
+
+def _timeline_row(i: CaseIncident) -> list[object]:
+    amendments = i.history[1:]
+    changes = i.changes
+    cells = _entry_cells(i, i)
+    cells.update(
         first_recorded_at=i.first_recorded_at,
         last_recorded_at=i.last_recorded_at,
-        exhibits=_join(i.exhibits),
-        exhibits_not_included=i.exhibits_not_included,
         times_amended=len(amendments),
         last_amended_at=amendments[-1].recorded_at if amendments else "",
         amendment_reasons=_join(f"v{h.version} {h.recorded_at}: {h.reason}" for h in amendments),
@@ -275,23 +284,16 @@ VERSION_COLUMNS: tuple[str, ...] = (
 )
 
 
+#: The columns of versions.csv that list (changed field names, exhibit references).
+_VERSION_LISTS = ("changed_fields", "evidence_attached", "evidence_detached")
+
+
 def _version_rows(i: CaseIncident) -> list[list[object]]:
     rows = []
     for v in i.versions[:-1]:  # the last is the current text, in timeline.csv
-        cells = field_cells(v)
-        cells.update(
-            entry=i.number,
-            incident_id=i.id,
-            version=v.version,
-            recorded_at=v.recorded_at,
-            reason=v.reason,
-            change=v.change,
-            changed_fields=_join(v.changed_fields),
-            evidence_attached=_join(v.evidence_attached),
-            evidence_detached=_join(v.evidence_detached),
-            exhibits=_join(v.exhibits),
-            exhibits_not_included=v.exhibits_not_included,
-        )
+        cells = _entry_cells(i, v)
+        cells.update(pick(v, "recorded_at", "reason", "change"))
+        cells.update((name, _join(getattr(v, name))) for name in _VERSION_LISTS)
         rows.append([cells[c] for c in VERSION_COLUMNS])
     return rows
 

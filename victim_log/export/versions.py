@@ -30,68 +30,72 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from ..fields import FIELDS_BY_NAME, INCIDENT_FIELDS, Field, changed_names
-from ..model import EFFECTS, KINDS, PRECISIONS, IncidentData, IncidentVersion
-
-
-class PersonRef(Protocol):
-    """A person as the export names them (``case.PersonRef``)."""
-
-    @property
-    def id(self) -> int: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def role_label(self) -> str: ...
+from ..fields import FIELDS_BY_NAME, INCIDENT_FIELDS, POLICE_PARTS, Field, changed_names, pick
+from ..model import EFFECTS, KINDS, PRECISIONS, IncidentData, IncidentVersion, PoliceReport
+from .provenance import author_label
 
 
-class PoliceRef(Protocol):
-    """A police report's four texts (``case.PoliceRef`` or ``model.PoliceReport``)."""
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as the export names them."""
 
-    @property
-    def reference(self) -> str: ...
-    @property
-    def officer(self) -> str: ...
-    @property
-    def collar_number(self) -> str: ...
-    @property
-    def reported_on(self) -> str: ...
+    id: int
+    name: str  # THIRD_PARTY_REDACTED when redacted
+    role: str  # machine id from model.PERSON_ROLES
+    role_label: str
 
 
-class Entry(Protocol):
-    """What the renderers below read of an entry: a ``case.CaseIncident`` or a
-    :class:`CaseVersion` (this module imports nothing from ``case``, which imports it)."""
+#: A police report's four texts, exported as the log holds them.
+PoliceRef = PoliceReport
 
-    @property
-    def when(self) -> str: ...
-    @property
-    def kind_labels(self) -> tuple[str, ...]: ...
-    @property
-    def people(self) -> tuple[PersonRef, ...]: ...
-    @property
-    def effect_labels(self) -> tuple[str, ...]: ...
-    @property
-    def effect_text(self) -> str: ...
-    @property
-    def police(self) -> PoliceRef: ...
-    @property
-    def author(self) -> str: ...
-    @property
-    def author_label(self) -> str: ...
-    @property
-    def complete_later(self) -> bool: ...
-    @property
-    def breach(self) -> bool: ...
-    @property
-    def order_label(self) -> str: ...
-    @property
-    def order_condition(self) -> str: ...
-    @property
-    def private_note(self) -> str | None: ...
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One stored version of an incident: when it was written and why."""
+
+    version: int
+    recorded_at: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an exported entry says, field by field, redacted: shared by the current
+    entry (``case.CaseIncident``) and each of its versions (:class:`CaseVersion`), so
+    the CSV, JSON and PDF render both with the same code (this module imports nothing
+    from ``case``, which imports it). Build one with :func:`entry`."""
+
+    version: int
+    occurred_start: str
+    occurred_end: str
+    precision: str
+    precision_label: str
+    when: str  # in words, e.g. "Sat 6 Jun 2026 at about 21:15"
+    kinds: tuple[str, ...]
+    kind_labels: tuple[str, ...]
+    summary: str
+    location: str
+    details: str
+    people: tuple[PersonRef, ...]
+    witnesses: str
+    effects: tuple[str, ...]
+    effect_labels: tuple[str, ...]
+    effect_text: str
+    actions: str
+    police: PoliceRef
+    author: str
+    author_label: str
+    complete_later: bool
+    source: str
+    breach: bool
+    order_id: int | None
+    order_label: str
+    order_condition: str
+    exhibits: tuple[str, ...]  # exhibit references it cites that are in the export, e.g. ("SM/1",)
+    exhibits_not_included: int  # files it cites that are not in this export
+    private_note: str | None  # None: not exported (the default); "" : there is none
 
 
 __all__ = [
@@ -99,8 +103,13 @@ __all__ = [
     "INSERTED_MARK",
     "LEGEND",
     "CaseVersion",
+    "Entry",
+    "HistoryEntry",
+    "PersonRef",
+    "PoliceRef",
     "VersionCounts",
     "build_versions",
+    "entry",
     "field_json",
     "officer_rows",
     "row_changes",
@@ -134,53 +143,20 @@ class Redactor(Protocol):
 
 
 @dataclass(frozen=True)
-class CaseVersion:
+class CaseVersion(HistoryEntry, Entry):
     """One stored version of an exported entry, as the export shows it.
 
-    The field attributes carry the same names and meanings as on ``CaseIncident``
-    (redacted the same way), so the CSV, JSON and PDF render a version with the
-    same code as the current entry. The last version of an incident is its current
-    text.
+    Its :class:`Entry` fields carry the same names and meanings as on ``CaseIncident``
+    (redacted the same way). The last version of an incident is its current text.
     """
 
-    version: int
-    recorded_at: str
-    reason: str
     change: str  # "created", "account", "evidence", "account and evidence", "private note", "none"
     account_changed: bool  # an exported field differs from the version before
     evidence_changed: bool  # the files it cites differ from the version before
     private_note_changed: bool  # the private note differs (its words only if included)
     changed_fields: tuple[str, ...]  # field names that differ from the version before (exported ones)
-    exhibits: tuple[str, ...]  # exhibit references this version cites that are in the export
-    exhibits_not_included: int  # files it cites that are not in this export
     evidence_attached: tuple[str, ...]  # vs the version before: references, or a phrase
     evidence_detached: tuple[str, ...]
-    occurred_start: str
-    occurred_end: str
-    precision: str
-    precision_label: str
-    when: str
-    kinds: tuple[str, ...]
-    kind_labels: tuple[str, ...]
-    summary: str
-    location: str
-    details: str
-    people: tuple[PersonRef, ...]
-    witnesses: str
-    effects: tuple[str, ...]
-    effect_labels: tuple[str, ...]
-    effect_text: str
-    actions: str
-    police: PoliceRef
-    author: str
-    author_label: str
-    complete_later: bool
-    source: str
-    breach: bool
-    order_id: int | None
-    order_label: str
-    order_condition: str
-    private_note: str | None  # None: not exported
     # Registry fields this class does not name yet (a field added to victim_log.fields
     # after it), redacted by their kind; read as attributes like the others.
     other: tuple[tuple[str, object], ...] = ()
@@ -245,12 +221,56 @@ class VersionCounts:
 # ------------------------------------------------------------------------------ building
 
 
-def _author_label(author: str) -> str:
-    if not author or author == "victim":
-        return "The victim"
-    if author.startswith("support:"):
-        return f"Support worker: {author[8:].strip()}".rstrip(": ")
-    return author
+E = TypeVar("E", bound=Entry)
+
+
+def entry(
+    cls: type[E],
+    d: IncidentData,
+    redactor: Redactor,
+    *,
+    person_ref: Callable[[int], PersonRef],
+    when: str,
+    order_label: str,
+    order_condition: str,
+    source: str,
+    author_label: str,
+    include_private: bool,
+    **more: Any,
+) -> E:
+    """An :class:`Entry` (or a subclass, whose own fields come in ``more``) of ``d``:
+    texts redacted, ids given their labels. ``when``, ``order_label``, ``source`` and
+    ``author_label`` are the caller's words for them (``source`` is redacted here);
+    ``order_condition`` is used as given."""
+    return cls(
+        occurred_start=d.occurred_start,
+        occurred_end=d.occurred_end,
+        precision=d.precision,
+        precision_label=PRECISIONS.get(d.precision, d.precision),
+        when=when,
+        kinds=d.kinds,
+        kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
+        summary=redactor.text(d.summary),
+        location=redactor.location(d.location),
+        details=redactor.text(d.details),
+        people=tuple(person_ref(pid) for pid in d.people),
+        witnesses=redactor.witnesses(d.witnesses),
+        effects=d.effects,
+        effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
+        effect_text=redactor.text(d.effect_text),
+        actions=redactor.text(d.actions),
+        police=d.police,
+        author=d.author,
+        author_label=author_label,
+        complete_later=d.complete_later,
+        source=redactor.text(source),
+        breach="order_breach" in d.kinds or d.order_id is not None,
+        order_id=d.order_id,
+        order_label=order_label,
+        order_condition=order_condition,
+        private_note=redactor.text(d.private_note) if include_private else None,
+        **more,
+    )
 
 
 def _change(account: bool, evidence: bool, private: bool) -> str:
@@ -324,9 +344,18 @@ def build_versions(
             attached = tuple(cite(e) for e in dict.fromkeys(v.evidence) if e not in before)
             detached = tuple(cite(e) for e in dict.fromkeys(previous.evidence) if e not in after)
         evidence = bool(attached or detached)
-        p = d.police
         out.append(
-            CaseVersion(
+            entry(
+                CaseVersion,
+                d,
+                redactor,
+                person_ref=person_ref,
+                when=when(d.occurred_start, d.occurred_end, d.precision),
+                order_label=order_label(d.order_id),
+                order_condition=redactor.text(d.order_condition),
+                source=source_of(d.source),
+                author_label=author_label(d.author),
+                include_private=include_private,
                 version=v.version,
                 recorded_at=v.recorded_at,
                 reason=redactor.text(reason_of(v.reason)),
@@ -339,32 +368,6 @@ def build_versions(
                 exhibits_not_included=sum(r is None for r in refs),
                 evidence_attached=attached,
                 evidence_detached=detached,
-                occurred_start=d.occurred_start,
-                occurred_end=d.occurred_end,
-                precision=d.precision,
-                precision_label=PRECISIONS.get(d.precision, d.precision),
-                when=when(d.occurred_start, d.occurred_end, d.precision),
-                kinds=d.kinds,
-                kind_labels=tuple(KINDS.get(k, k) for k in d.kinds),
-                summary=redactor.text(d.summary),
-                location=redactor.location(d.location),
-                details=redactor.text(d.details),
-                people=tuple(person_ref(pid) for pid in d.people),
-                witnesses=redactor.witnesses(d.witnesses),
-                effects=d.effects,
-                effect_labels=tuple(EFFECTS.get(e, e) for e in d.effects),
-                effect_text=redactor.text(d.effect_text),
-                actions=redactor.text(d.actions),
-                police=p,
-                author=d.author,
-                author_label=_author_label(d.author),
-                complete_later=d.complete_later,
-                source=redactor.text(source_of(d.source)),
-                breach="order_breach" in d.kinds or d.order_id is not None,
-                order_id=d.order_id,
-                order_label=order_label(d.order_id),
-                order_condition=redactor.text(d.order_condition),
-                private_note=redactor.text(d.private_note) if include_private else None,
                 other=_other_fields(d, redactor, include_private),
             )
         )
@@ -532,14 +535,9 @@ def field_json(obj: Entry, field: Field) -> object:
     """A field's value in ``timeline.json``: the same shape as the incident's own key."""
     value: Any = getattr(obj, field.name, "")
     if field.kind == "people":
-        return [{"id": p.id, "name": p.name, "role": p.role} for p in value]
+        return [pick(p, "id", "name", "role") for p in value]
     if field.kind == "police":
-        return {
-            "reference": value.reference,
-            "officer": value.officer,
-            "collar_number": value.collar_number,
-            "reported_on": value.reported_on,
-        }
+        return pick(value, *POLICE_PARTS)
     if field.kind == "choices":
         return list(value)
     return value
