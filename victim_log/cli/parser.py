@@ -25,6 +25,7 @@ from .imports import cmd_import
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
+from .receive import add_receive_args, cmd_receive
 from .vault_admin import (
     cmd_backup,
     cmd_check,
@@ -232,6 +233,9 @@ def build_parser() -> ArgParser:
     p.add_argument("--make-incidents", action="store_true", help="photos: one incident per photo")
     p.add_argument("--dry-run", action="store_true", help="show what would be created")
     p.add_argument("--json", action="store_true")
+
+    p = command("receive", cmd_receive, "receive files from a phone with Tella's Nearby Sharing")
+    add_receive_args(p)
 
     p = command("backup", cmd_backup, "write an encrypted backup of the whole vault")
     p.add_argument("--out", required=True, metavar="FILE")
