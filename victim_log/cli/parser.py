@@ -146,11 +146,18 @@ def build_parser() -> ArgParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=count_arg, default=100)
 
+    add_stats_command(sub, command)
+
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
 
     p = command("passwd", cmd_passwd, "change the passphrase")
     p.add_argument("--new-passphrase-file", metavar="FILE")
+    p.add_argument(
+        "--rekey",
+        action="store_true",
+        help="someone may know my passphrase: a new key for everything and a new recovery key",
+    )
     p = command("recover", cmd_recover, "set a new passphrase using the recovery key")
     p.add_argument("--recovery-key-file", metavar="FILE")
     p.add_argument("--new-passphrase-file", metavar="FILE")
