@@ -26,6 +26,7 @@ from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
 from .receive import add_receive_args, cmd_receive
+from .stats import add_stats_command
 from .vault_admin import (
     cmd_backup,
     cmd_check,
