@@ -147,6 +147,8 @@ def build_parser() -> ArgParser:
     p.add_argument("--json", action="store_true")
     p.add_argument("--limit", type=count_arg, default=100)
 
+    add_stats_command(sub, command)
+
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
 
