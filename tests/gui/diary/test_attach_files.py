@@ -36,6 +36,7 @@ def test_attaching_files_is_all_or_nothing(
 
     chosen = [photo, folder]
     monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: list(chosen))
+    answers.press("Skip", "provenanceDialog")  # where they came from: optional
     answers.ok()
     diary.attach_files(incident)
     assert answers.done() and "not a regular file" in answers.seen[-1].text()
@@ -43,6 +44,7 @@ def test_attaching_files_is_all_or_nothing(
     assert not [p for p in (vault.path / "blobs").rglob("*") if p.is_file()]
 
     chosen[:] = [photo, letter]
+    answers.press("Skip", "provenanceDialog")
     diary.attach_files(incident)
     current = vault.get_incident(incident)
     assert current.version == 2 and len(current.evidence) == 2  # one new version for both

@@ -266,12 +266,13 @@ def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) 
     assert unnamed_controls(quick) == []
     QGuiApplication.clipboard().setImage(red_image())
     quick.paste()
-    chain = tab_chain(quick.text, 6)
+    chain = tab_chain(quick.text, 7)
     assert chain == [
         "What happened",
         "Attach files",
         "Remove the chosen file",
         "Files to attach",
+        "Say where the files came from",
         "Complete later",
         "Save and open the full form",
     ]

@@ -56,8 +56,9 @@ from ...model import SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import calendar_picker, file_icon_list, line_height, named, push_button, scaled
+from ..widgets.common import calendar_picker, file_icon_list, line_height, named, push_button, scaled, wrapped
 from .editor import KindPicker, iso_local, wall_time
+from .provenance import ask_provenance, provenance_summary
 
 SUMMARY_MAX = 120
 THUMB_FILE_MAX_BYTES = 40 * 1024 * 1024
@@ -231,12 +232,28 @@ class QuickLogDialog(QDialog):
             self.tr("&Remove"), self, "removeFile", self.tr("Remove the chosen file"), self.remove_selected
         )
         self.remove_button.setEnabled(False)
+        # Where the files came from (#16.7): optional, asked only when the person wants to.
+        self.provenance: dict[str, str] = {}
+        self.provenance_button = push_button(
+            self.tr("Where did it come fr&om?\u2026"),
+            self,
+            "provenanceButton",
+            self.tr("Say where the files came from"),
+            self.ask_provenance,
+        )
+        self.provenance_button.setToolTip(self.tr("Optional. This helps the police use it."))
+        self.provenance_label = wrapped("", self, name="provenanceSummary")
+        self.provenance_button.setVisible(False)
+        self.provenance_label.setVisible(False)
         drop_hint = QLabel(self.tr("or drop files here, or paste a screenshot with Ctrl+V"), self)
         drop_hint.setWordWrap(True)
         attach_row = QHBoxLayout()
         attach_row.addWidget(self.attach_button)
         attach_row.addWidget(self.remove_button)
         attach_row.addWidget(drop_hint, 1)
+        provenance_row = QHBoxLayout()
+        provenance_row.addWidget(self.provenance_button)
+        provenance_row.addWidget(self.provenance_label, 1)
 
         self.complete_later = named(
             QCheckBox(self.tr("&Complete later (I'll add the details when I can)"), self),
@@ -260,7 +277,13 @@ class QuickLogDialog(QDialog):
         )
         self.save_button.setDefault(False)
         self.save_button.setAutoDefault(False)
-        for button in (self.more_button, self.cancel_button, self.attach_button, self.remove_button):
+        for button in (
+            self.more_button,
+            self.cancel_button,
+            self.attach_button,
+            self.remove_button,
+            self.provenance_button,
+        ):
             button.setAutoDefault(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.more_button)
@@ -294,7 +317,8 @@ class QuickLogDialog(QDialog):
             (self.text, self.attach_button),
             (self.attach_button, self.remove_button),
             (self.remove_button, self.file_list),
-            (self.file_list, self.complete_later),
+            (self.file_list, self.provenance_button),
+            (self.provenance_button, self.complete_later),
         ):
             QWidget.setTabOrder(first, second)
 
@@ -309,6 +333,7 @@ class QuickLogDialog(QDialog):
         layout.addWidget(evidence_label)
         layout.addLayout(attach_row)
         layout.addWidget(self.file_list)
+        layout.addLayout(provenance_row)
         layout.addLayout(photo_row)
         layout.addWidget(self.complete_later)
         layout.addLayout(buttons)
@@ -395,7 +420,7 @@ class QuickLogDialog(QDialog):
         item = QListWidgetItem(self._file_icon(pending, image), display_safe(pending.name, single_line=True))
         item.setToolTip(display_safe(pending.name, single_line=True))
         self.file_list.addItem(item)
-        self.file_list.setVisible(True)
+        self._show_files()
         self.file_list.setCurrentItem(item)
         self._offer_photo_time(pending)
         self.changed.emit()
@@ -475,7 +500,23 @@ class QuickLogDialog(QDialog):
         if 0 <= row < len(self.files):
             del self.files[row]
             self.file_list.takeItem(row)
-            self.file_list.setVisible(bool(self.files))
+            self._show_files()
+            self.changed.emit()
+
+    def _show_files(self) -> None:
+        """The list, and the question where the files came from, only while there are files."""
+        self.file_list.setVisible(bool(self.files))
+        self.provenance_button.setVisible(bool(self.files))
+        summary = provenance_summary(self.provenance) if self.files else ""
+        self.provenance_label.setText(summary)
+        self.provenance_label.setVisible(bool(summary))
+
+    def ask_provenance(self) -> None:
+        """Where the files came from; Skip keeps what was said before."""
+        answer = ask_provenance(self, len(self.files), self.provenance or None)
+        if answer is not None:
+            self.provenance = answer
+            self._show_files()
             self.changed.emit()
 
     def pick_files(self) -> None:
@@ -541,6 +582,7 @@ class QuickLogDialog(QDialog):
             "text": self.text.toPlainText(),
             "complete_later": self.complete_later.isChecked(),
             "files": [f.to_dict() for f in self.files],
+            "provenance": dict(self.provenance),
         }
 
     def set_draft(self, draft: dict[str, Any]) -> None:
@@ -556,8 +598,12 @@ class QuickLogDialog(QDialog):
         self.kinds.set_kinds([str(k) for k in draft.get("kinds", [])])
         self.text.setPlainText(str(draft.get("text", "")))
         self.complete_later.setChecked(bool(draft.get("complete_later")))
+        saved = draft.get("provenance")
+        if isinstance(saved, dict):
+            self.provenance = {str(k): str(v) for k, v in saved.items()}
         for f in draft.get("files", []):
             self.add_file(PendingFile.from_dict(f))
+        self._show_files()
 
     # ------------------------------------------------------------------ saving
 
@@ -575,6 +621,7 @@ class QuickLogDialog(QDialog):
                 data,
                 evidence=tuple(f.evidence_id for f in self.files if f.evidence_id is not None),
                 files=self.files_to_store(),
+                provenance=self.provenance or None,
             )
         except Exception as exc:  # noqa: BLE001 - shown calmly; everything typed stays
             dialogs.show_error(self, exc)
@@ -618,4 +665,6 @@ class QuickLogDialog(QDialog):
         self.text.clear()
         self.files.clear()
         self.file_list.clear()
+        self.provenance.clear()
+        self.provenance_label.clear()
         self.kinds.set_kinds([])

@@ -29,6 +29,7 @@ from ..widgets.common import line_height
 from ..widgets.reason import ask_reason, take_out
 from .detail import DetailPane
 from .editor import IncidentEditor
+from .provenance import ask_provenance
 from .quicklog import QuickLogDialog
 from .timeline import TimelinePanel
 
@@ -288,10 +289,12 @@ class DiaryView(QWidget):
         paths = privacy.pick_paths(self, privacy.Mode.OPEN_MANY, self.tr("Attach files"))
         if not paths:
             return
+        # Where the files came from (#16.7): a small step the person may skip.
+        provenance = ask_provenance(self, len(paths))
         try:
             # All the files and the entry's new version in one transaction: a refused
             # file or a full disk leaves no exhibit behind without its entry.
-            self.session.require().attach_files(incident_id, paths)
+            self.session.require().attach_files(incident_id, paths, provenance=provenance or None)
         except Exception as exc:  # noqa: BLE001 - shown calmly
             dialogs.show_error(self, exc)
         self._changed(select=incident_id)
