@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
 from PySide6.QtGui import QFont, QGuiApplication, QPalette, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -439,45 +439,16 @@ class FirstRunScreen(QWidget):
         return page
 
     def key_document_text(self) -> str:
-        return self.tr(
-            "Recovery key for {app}\n\n{key}\n\n"
-            "Keep this somewhere safe, away from the computer. With it, you can set a new "
-            "passphrase if you forget yours. Anyone who has it can open the diary."
-        ).format(app=self.app_name, key=self._recovery_key)
+        return recovery_key_text(self.app_name, self._recovery_key)
 
     def print_key(self) -> None:
-        from PySide6.QtGui import QTextDocument
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle(self.tr("Print your recovery key"))
-        if dialogs.exec_dialog(dialog) != QPrintDialog.DialogCode.Accepted:
-            return
-        doc = QTextDocument()
-        doc.setPlainText(self.key_document_text())
-        doc.print_(printer)
-        doc.clear()
-        set_message(self.key_status, self.tr("Sent to the printer."))
+        if print_recovery_key(self, self.key_document_text()):
+            set_message(self.key_status, self.tr("Sent to the printer."))
 
     def save_key(self) -> None:
-        chosen = privacy.pick_paths(
-            self,
-            privacy.Mode.SAVE,
-            self.tr("Save your recovery key"),
-            name_filters=[self.tr("Text files (*.txt)")],
-            default_suffix="txt",
-            suggested_name="recovery-key.txt",
-        )
-        if not chosen:
-            return
-        path: Path = chosen[0]
-        try:
-            atomic_write_bytes(path, self.key_document_text().encode("utf-8"), "the recovery key")
-        except VictimLogError as exc:
-            dialogs.show_error(self, exc)
-            return
-        set_message(self.key_status, self.tr("Saved as {name}.").format(name=path.name))
+        saved = save_recovery_key(self, self.key_document_text())
+        if saved is not None:
+            set_message(self.key_status, self.tr("Saved as {name}.").format(name=saved.name))
 
     def _continue(self) -> None:
         if not self.kept.isChecked():
@@ -630,3 +601,54 @@ def _printing_available() -> bool:
     except ImportError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------- the recovery key on paper
+
+
+def recovery_key_text(app_name: str, key: str) -> str:
+    """What is printed or saved: the key and what it is for (first run, Settings)."""
+    return QCoreApplication.translate(
+        "FirstRunScreen",
+        "Recovery key for {app}\n\n{key}\n\n"
+        "Keep this somewhere safe, away from the computer. With it, you can set a new "
+        "passphrase if you forget yours. Anyone who has it can open the diary.",
+    ).format(app=app_name, key=key)
+
+
+def print_recovery_key(parent: QWidget, text: str) -> bool:
+    """Ask for a printer and print ``text``; False when the person cancels."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle(parent.tr("Print your recovery key"))
+    if dialogs.exec_dialog(dialog) != QPrintDialog.DialogCode.Accepted:
+        return False
+    doc = QTextDocument()
+    doc.setPlainText(text)
+    doc.print_(printer)
+    doc.clear()
+    return True
+
+
+def save_recovery_key(parent: QWidget, text: str) -> Path | None:
+    """Ask where, then write ``text`` there atomically; the file's path, or None."""
+    chosen = privacy.pick_paths(
+        parent,
+        privacy.Mode.SAVE,
+        parent.tr("Save your recovery key"),
+        name_filters=[parent.tr("Text files (*.txt)")],
+        default_suffix="txt",
+        suggested_name="recovery-key.txt",
+    )
+    if not chosen:
+        return None
+    path: Path = chosen[0]
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"), "the recovery key")
+    except VictimLogError as exc:
+        dialogs.show_error(parent, exc)
+        return None
+    return path

@@ -285,8 +285,16 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(bar)
         self.notice = named(wrapped("", bar), "noticeText", self.tr("Notice"))
         self.notice.setFont(scaled(self.notice.font(), 1.0, bold=True))
+        self.notice_passphrase = push_button(
+            self.tr("Change passphrase…"),
+            bar,
+            "noticeChangePassphrase",
+            self.tr("Change your passphrase"),
+            lambda: self.change_keys("passphrase"),
+        )
         dismiss = push_button(self.tr("OK"), bar, "dismissNotice", self.tr("Dismiss the notice"), bar.hide)
         row.addWidget(self.notice, 1)
+        row.addWidget(self.notice_passphrase)
         row.addWidget(dismiss)
         bar.hide()
         self.notice_bar = bar
@@ -401,6 +409,7 @@ class MainWindow(QMainWindow):
             self.notice_bar.hide()
             return
         self.notice.setText("\n\n".join(parts))
+        self.notice_passphrase.setVisible(bool(attempts))
         self.notice_bar.show()
 
     def _failed_attempts_text(self, attempts: tuple[str, ...]) -> str:
@@ -494,6 +503,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, exc)
             return
         dialog = SettingsDialog(current, self.prefs, self.reserved_shortcuts(), self)
+        dialog.keys_requested.connect(lambda mode: self.change_keys(mode, dialog))
         accepted = dialogs.exec_dialog(dialog) == SettingsDialog.DialogCode.Accepted
         settings, prefs = dialog.values()
         dialog.deleteLater()
@@ -508,6 +518,14 @@ class MainWindow(QMainWindow):
             self.apply_settings(self.session.require())
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
+
+    def change_keys(self, mode: str, parent: QWidget | None = None) -> None:
+        """Change the passphrase or replace the recovery key (#18.8), while unlocked."""
+        if not self.session.is_unlocked:
+            return
+        from .passphrase import open_passphrase_dialog
+
+        open_passphrase_dialog(self.session, self.face.name, mode, parent or self)
 
     def apply_settings(self, vault: Vault) -> None:
         from .settings import load_shell_settings  # not needed before the first unlock

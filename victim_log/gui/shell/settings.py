@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -109,6 +110,8 @@ def save_shell_settings(vault: Vault, new: ShellSettings) -> None:
 class SettingsDialog(QDialog):
     """Edit :class:`ShellSettings` and the neutral-face :class:`Prefs`."""
 
+    keys_requested = Signal(str)  # "passphrase" or "recovery": the main window asks for it
+
     def __init__(
         self,
         settings: ShellSettings,
@@ -182,6 +185,26 @@ class SettingsDialog(QDialog):
         self.shortcut.keySequenceChanged.connect(self._validate)
         form.addRow(self.tr("Quick exit shortcut:"), self.shortcut)
         form.addRow("", _note(self.tr("Pressing Esc twice quickly always works too."), page))
+
+        self.change_passphrase = named(
+            QPushButton(self.tr("Change passphrase…"), page), "changePassphraseButton"
+        )
+        self.change_passphrase.clicked.connect(lambda: self.keys_requested.emit("passphrase"))
+        self.new_recovery_key = named(QPushButton(self.tr("New recovery key…"), page), "newRecoveryKeyButton")
+        self.new_recovery_key.clicked.connect(lambda: self.keys_requested.emit("recovery"))
+        keys_row = QHBoxLayout()
+        keys_row.addWidget(self.change_passphrase)
+        keys_row.addWidget(self.new_recovery_key)
+        keys_row.addStretch(1)
+        self._noted_row(
+            form,
+            self.tr("Passphrase:"),
+            _row_widget(keys_row, page),
+            self.tr(
+                "Both ask for your current passphrase first. Your recovery key cannot be shown "
+                "again (it is not kept on this computer), but you can replace it."
+            ),
+        )
 
         self.neutral = QCheckBox(self.tr("Use a plain name and icon"), page)
         self.neutral.setObjectName("neutralFace")
@@ -386,3 +409,10 @@ def _note(text: str, parent: QWidget) -> QLabel:
     label.setWordWrap(True)
     label.setAccessibleName(text)
     return label
+
+
+def _row_widget(row: QHBoxLayout, parent: QWidget) -> QWidget:
+    box = QWidget(parent)
+    row.setContentsMargins(0, 0, 0, 0)
+    box.setLayout(row)
+    return box

@@ -1,0 +1,343 @@
+"""Change the passphrase, or make a new recovery key (#18.8).
+
+Both ask for the current passphrase first: the person this app guards against may
+sit at the unlocked computer, and must not be able to lock the victim out of her own
+diary or take a recovery key away with them. The key work (Argon2id, a second or so)
+runs on a worker thread behind a plain "Changing…" line, so the window never freezes.
+
+What a plain change does is said on the dialog, because a frightened person will
+rely on it: it stops the old passphrase opening *this* diary from now on; it does not
+undo what someone already read or copied, and a copy of the diary's files taken before
+the change still opens with the old passphrase.
+
+A recovery key is never kept on the computer, so it cannot be shown again; it can be
+replaced, and the old one stops working at once. The new one is shown once, with
+Print and Save, as at first run.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QFormLayout,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...errors import BadInput, VictimLogError, WrongPassphrase
+from ...vault import Vault
+from ..widgets import dialogs
+from ..widgets.common import (
+    BackgroundTask,
+    action_row,
+    busy_bar,
+    key_readout,
+    left_row,
+    push_button,
+    start_task,
+)
+from .firstrun import (
+    PassphrasePair,
+    plain_label,
+    print_recovery_key,
+    recovery_key_text,
+    save_recovery_key,
+    set_message,
+    title_label,
+)
+from .fitting import fit_to_screen, scrolling_form
+from .session import Session
+
+CHANGE, NEW_KEY = "passphrase", "recovery"
+
+
+def confirm_current(vault: Vault, current: str) -> None:
+    """Raise WrongPassphrase unless ``current`` opens the key file as it is on disk
+    now (slow on purpose: Argon2id; called on the worker thread)."""
+    from ...crypto import keys
+    from ...vault import KEY_NAME
+
+    if not current:
+        raise WrongPassphrase("Please type your current passphrase first.")
+    keys.KeyFile.load(vault.path / KEY_NAME).unwrap_with_passphrase(current)
+
+
+def change_keys(vault: Vault, current: str, new_passphrase: str, new_recovery: bool) -> str:
+    """Check ``current``, set ``new_passphrase`` (if any), make a new recovery key if
+    asked; returns the new recovery key or "" (worker thread)."""
+    confirm_current(vault, current)
+    if new_passphrase:
+        vault.change_passphrase(new_passphrase)
+    return vault.new_recovery_key() if new_recovery else ""
+
+
+class PassphraseDialog(QDialog):
+    """Change the passphrase (``mode=CHANGE``) or replace the recovery key (``NEW_KEY``)."""
+
+    changed = Signal(str)  # what was done: "passphrase", "recovery" or "both"
+
+    def __init__(
+        self, session: Session, app_name: str, mode: str = CHANGE, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.app_name = app_name
+        self.mode = mode
+        self._task: BackgroundTask | None = None
+        self._recovery_key = ""
+        vault = session.require()
+        self.setObjectName("passphraseDialog")
+        title = self.tr("Change your passphrase") if mode == CHANGE else self.tr("Make a new recovery key")
+        self.setWindowTitle(title)
+        self.setAccessibleName(title)
+        self.setModal(True)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self._form_page(vault, title))
+        self.pages.addWidget(self._key_page())
+        self.pages.addWidget(self._done_page())
+        buttons, self.cancel_button, self.ok_button = action_row(
+            self,
+            (self.tr("Cancel"), "cancelButton", self.reject),
+            (
+                self.tr("Change passphrase") if mode == CHANGE else self.tr("Make a new key"),
+                "okButton",
+                self.start,
+            ),
+        )
+        scrolling_form(self, self.pages, buttons)
+        self._update()
+        self.resize(self.fontMetrics().averageCharWidth() * 80, self.sizeHint().height())
+        fit_to_screen(self)
+        self.current.setFocus()
+
+    # ------------------------------------------------------------------ pages
+
+    def _form_page(self, vault: Vault, title: str) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(title, page, 1.3))
+        if self.mode == CHANGE:
+            explain = self.tr(
+                "A new passphrase stops anyone who knows the old one from opening this diary from "
+                "now on. It does not undo what they may already have read or copied, and a copy of "
+                "the diary's files taken before today still opens with the old passphrase. Your "
+                "recovery key keeps working unless you replace it below."
+            )
+        else:
+            explain = self.tr(
+                "Your recovery key is not kept on this computer, so it cannot be shown again. You can "
+                "make a new one: the old one stops working at once, so a lost or seen copy is no use "
+                "to anyone. Your passphrase stays the same."
+            )
+        layout.addWidget(plain_label(explain, page))
+        form = QFormLayout()
+        self.current = QLineEdit(page)
+        self.current.setObjectName("currentPassphrase")
+        self.current.setEchoMode(QLineEdit.EchoMode.Password)
+        self.current.setAccessibleName(self.tr("Current passphrase"))
+        self.current.textChanged.connect(self._update)
+        self.current.returnPressed.connect(self.start)
+        form.addRow(self.tr("Current passphrase:"), self.current)
+        layout.addLayout(form)
+        from ...passphrase import vault_user_inputs
+
+        self.pair = PassphrasePair(
+            page, label=self.tr("New passphrase:"), user_inputs=vault_user_inputs(vault)
+        )
+        self.pair.changed.connect(self._update)
+        self.also_recovery = QCheckBox(
+            self.tr("Also make a new recovery key (the old one stops working)"), page
+        )
+        self.also_recovery.setObjectName("alsoNewRecoveryKey")
+        self.also_recovery.setAccessibleName(self.also_recovery.text())
+        if self.mode == CHANGE:
+            layout.addWidget(self.pair)
+            layout.addWidget(self.also_recovery)
+        else:
+            self.pair.hide()
+            self.also_recovery.hide()
+        self.busy = busy_bar(page)
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.status = plain_label("", page, self.tr("Status"))
+        self.status.setObjectName("passphraseStatus")
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        set_message(self.status, "")
+        return page
+
+    def _key_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        layout.addWidget(title_label(self.tr("Your new recovery key"), page, 1.3))
+        layout.addWidget(
+            plain_label(
+                self.tr(
+                    "Print it or save it somewhere safe away from this computer, such as a USB stick "
+                    "you keep with you. This is the only time it is shown. The old key no longer works."
+                ),
+                page,
+            )
+        )
+        self.key_text = key_readout(page, "newRecoveryKey", 1.4)
+        self.key_text.setAccessibleName(self.tr("Recovery key"))
+        layout.addWidget(self.key_text)
+        self.print_button = push_button(
+            self.tr("Print…"), page, "printKeyButton", self.tr("Print the recovery key"), self.print_key
+        )
+        self.save_button = push_button(
+            self.tr("Save to file…"),
+            page,
+            "saveKeyButton",
+            self.tr("Save the recovery key to a file"),
+            self.save_key,
+        )
+        layout.addLayout(left_row(self.print_button, self.save_button))
+        self.key_status = plain_label("", page, self.tr("Status"))
+        self.key_status.setObjectName("keyStatus")
+        layout.addWidget(self.key_status)
+        self.kept = QCheckBox(self.tr("I have kept my new recovery key somewhere safe"), page)
+        self.kept.setObjectName("keptKeyCheck")
+        self.kept.setAccessibleName(self.kept.text())
+        self.kept.toggled.connect(self._update)
+        layout.addWidget(self.kept)
+        layout.addStretch(1)
+        set_message(self.key_status, "")
+        return page
+
+    def _done_page(self) -> QWidget:
+        page = QWidget(self)
+        layout = QVBoxLayout(page)
+        self.done_text = plain_label("", page, self.tr("Done"))
+        self.done_text.setObjectName("doneText")
+        layout.addWidget(self.done_text)
+        layout.addStretch(1)
+        return page
+
+    # ------------------------------------------------------------------ state
+
+    def problem(self) -> str | None:
+        if not self.current.text():
+            return self.tr("Type your current passphrase.")
+        if self.mode == CHANGE:
+            return self.pair.problem()
+        return None
+
+    @Slot()
+    def _update(self) -> None:
+        page = self.pages.currentIndex()
+        if page == 0:
+            self.ok_button.setEnabled(self._task is None and self.problem() is None)
+        elif page == 1:
+            self.ok_button.setEnabled(self.kept.isChecked())
+        else:
+            self.ok_button.setEnabled(True)
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None
+
+    # ------------------------------------------------------------------ the change
+
+    @Slot()
+    def start(self) -> None:
+        page = self.pages.currentIndex()
+        if page != 0:
+            if page == 1 and not self.kept.isChecked():
+                return
+            self.accept()
+            return
+        if self._task is not None or self.problem() is not None:
+            return
+        vault = self.session.require()
+        current = self.current.text()
+        new = self.pair.passphrase() if self.mode == CHANGE else ""
+        recovery = self.mode == NEW_KEY or self.also_recovery.isChecked()
+        self.current.clear()
+        self.pair.clear()
+        for widget in (self.current, self.pair, self.also_recovery, self.cancel_button):
+            widget.setEnabled(False)
+        set_message(self.status, self.tr("Changing… This takes a few seconds."))
+        self.busy.show()
+        self._task = start_task(lambda: change_keys(vault, current, new, recovery), self._finished)
+        self._update()
+
+    @Slot(object, object)
+    def _finished(self, result: object, error: object) -> None:
+        self._task = None
+        self.busy.hide()
+        for widget in (self.current, self.pair, self.also_recovery, self.cancel_button):
+            widget.setEnabled(True)
+        if error is not None:
+            if isinstance(error, WrongPassphrase):
+                set_message(self.status, self.tr("That is not your current passphrase. Nothing was changed."))
+            elif isinstance(error, VictimLogError):
+                set_message(self.status, error.message)
+            else:
+                set_message(self.status, "")
+                dialogs.show_error(self, error if isinstance(error, BaseException) else BadInput(str(error)))
+            self.current.setFocus()
+            self._update()
+            return
+        key = str(result or "")
+        done = "both" if key and self.mode == CHANGE else (CHANGE if self.mode == CHANGE else NEW_KEY)
+        self.cancel_button.hide()
+        if key:
+            self._recovery_key = key
+            self.key_text.setText(key)
+            self.pages.setCurrentIndex(1)
+            self.ok_button.setText(self.tr("Done"))
+            self.print_button.setFocus()
+        else:
+            self.done_text.setText(
+                self.tr(
+                    "Your passphrase was changed. Use the new one from now on. Your recovery key still works."
+                )
+            )
+            self.pages.setCurrentIndex(2)
+            self.ok_button.setText(self.tr("Done"))
+            self.ok_button.setFocus()
+        self._update()
+        self.changed.emit(done)
+
+    # ------------------------------------------------------------------ the new key
+
+    def print_key(self) -> None:
+        if print_recovery_key(self, recovery_key_text(self.app_name, self._recovery_key)):
+            set_message(self.key_status, self.tr("Sent to the printer."))
+
+    def save_key(self) -> None:
+        saved = save_recovery_key(self, recovery_key_text(self.app_name, self._recovery_key))
+        if saved is not None:
+            set_message(self.key_status, self.tr("Saved as {name}.").format(name=saved.name))
+
+    # ------------------------------------------------------------------ closing
+
+    def reject(self) -> None:
+        # While the change runs, closing would leave the person unsure which
+        # passphrase works; once the new key is shown, it must be kept first.
+        if self.running or self.pages.currentIndex() == 1 and not self.kept.isChecked():
+            return
+        super().reject()
+
+    def done(self, result: int) -> None:
+        self.wipe()
+        super().done(result)
+
+    def wipe(self) -> None:
+        """Forget what was typed and the key shown (also at every lock)."""
+        self.current.clear()
+        self.pair.clear()
+        self._recovery_key = ""
+        self.key_text.setText("")
+
+
+def open_passphrase_dialog(
+    session: Session, app_name: str, mode: str = CHANGE, parent: QWidget | None = None
+) -> None:
+    """Show the dialog modally (deleted afterwards: it held a recovery key)."""
+    dialogs.open_modal(lambda: PassphraseDialog(session, app_name, mode, parent), parent)
