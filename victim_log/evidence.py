@@ -54,6 +54,7 @@ from .model import (
     require_reason,
 )
 from .store import db, exhibits, journal
+from .store import rekey as rekey_rows
 from .store.records import versions
 from .store.transaction import Transaction
 from .textsafe import display_safe
@@ -179,6 +180,32 @@ class EvidenceStore:
             )
         except InvalidTag:
             raise IntegrityError("The key of a stored file is damaged.") from None
+
+    def rewrap_keys(
+        self, conn: db.Connection, new_wrap: bytes, progress: Callable[[int, int], None] | None = None
+    ) -> int:
+        """Re-key: wrap every kept file key under ``new_wrap`` (the new data key's
+        blob-wrap sub-key) instead of the current one, inside the caller's transaction.
+        The blob files are untouched (their own keys do not change). A key that does
+        not unwrap (damaged: ``check`` reports it) is left as it is and counted;
+        returns that count."""
+        old, new = AESGCM(self._vault.subkey("blob-wrap")), AESGCM(new_wrap)
+        total, done, damaged = rekey_rows.count_wrapped_keys(conn), 0, 0
+        for page in rekey_rows.wrapped_keys(conn):
+            out: list[tuple[bytes, str]] = []
+            for blob_id, wrapped in page:
+                try:
+                    file_key = old.decrypt(wrapped[:12], wrapped[12:], blob_id.encode())
+                except InvalidTag:
+                    damaged += 1
+                    continue
+                nonce = secrets.token_bytes(12)
+                out.append((nonce + new.encrypt(nonce, file_key, blob_id.encode()), blob_id))
+            rekey_rows.put_wrapped_keys(conn, out)
+            done += len(page)
+            if progress is not None:
+                progress(done, total)
+        return damaged
 
     def _dedup_tag(self, sha256_hex: str) -> str:
         return hmac.new(self._vault.subkey("dedup"), sha256_hex.encode(), hashlib.sha256).hexdigest()

@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +83,25 @@ class UnlockInfo:
 
     failed_attempts: tuple[str, ...]
     history_warning: str | None = None
+    # An interrupted re-key was finished by this unlock: only the NEW passphrase and
+    # the NEW recovery key open the vault from now on.
+    rekey_finished: bool = False
+
+
+# Re-key progress stages, in order (``progress(stage, done, total)``).
+REKEY_STAGES = ("keys", "files", "database", "done")
+# HMAC keys whose tags are kept in the database (evidence and import deduplication):
+# they are not secrets from anyone who can read the database, so a re-key keeps them
+# (stored in the re-keyed database) instead of recomputing every tag.
+HASH_KEY_PURPOSES = ("dedup", "import-dedup")
+HASH_KEY_META = "hash-key:"
+DATA_KEY_ID_META = "data-key-id"
+RekeyProgress = Callable[[str, int, int], None]
+
+
+def _key_id(data_key: bytes) -> str:
+    """Names a data key without revealing it (which key wraps the file keys)."""
+    return keys.subkey(data_key, "key-id").hex()[:32]
 
 
 def history_warning(conn: db.Connection, anchor: tuple[int, str] | None) -> str | None:
@@ -255,7 +274,13 @@ class Vault(ClosedOnExit):
             with contextlib.suppress(BadInput, VaultCorrupt):
                 keys.update(path / KEY_NAME, count)  # the file on disk, under its lock
             raise
-        conn = db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher"))
+        new_key = keyfile.pending_key(data_key)
+        if new_key is not None and read_only:
+            raise BadInput(
+                "A change of the vault's keys was interrupted, and it can only be finished "
+                "where the vault's folder can be written. Nothing was changed."
+            )
+        conn, data_key = _connect(path, data_key, new_key)
         try:
             if meta.get(conn, "vault_id") != keyfile.vault_id:
                 raise VaultCorrupt("The vault's database and key file do not belong together.")
@@ -264,9 +289,15 @@ class Vault(ClosedOnExit):
             conn.close()
             raise
         failures = tuple(keyfile.failed_attempts)
-        keys.remember_slots(paths.state_dir(), keyfile)
-        vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning))
+        vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning, new_key is not None))
         vault.read_only = read_only
+        if new_key is not None:
+            try:
+                vault._complete_rekey(new_key, None)
+            except BaseException:
+                vault.lock()
+                raise
+        keys.remember_slots(paths.state_dir(), vault._keyfile)
         if read_only:
             return vault  # nothing can be settled or recorded; reading works
         vault._settle_keyfile(failures, anchor=warning is None)
@@ -366,6 +397,10 @@ class Vault(ClosedOnExit):
         return self._conn
 
     def subkey(self, purpose: str) -> bytes:
+        if purpose in HASH_KEY_PURPOSES:
+            kept = meta.get(self.conn, HASH_KEY_META + purpose)
+            if kept is not None:
+                return bytes.fromhex(kept)  # kept by a re-key
         return keys.subkey(self._key(), purpose)
 
     def _key(self) -> bytes:
@@ -397,6 +432,109 @@ class Vault(ClosedOnExit):
         with self.transaction("the passphrase change") as tx:
             tx.record_event("passphrase_changed", {})
 
+    def rekey(
+        self,
+        new_passphrase: str,
+        *,
+        kdf: keys.KdfParams | None = None,
+        progress: RekeyProgress | None = None,
+        staged: Callable[[str], None] | None = None,
+    ) -> str:
+        """ "Someone may know my passphrase": a new random data key for everything.
+
+        The database is re-encrypted under it (SQLCipher's rekey), every evidence
+        file's key is rewrapped under it, and the key file ends up holding it wrapped
+        by ``new_passphrase`` and by a NEW recovery key, which is returned (show it
+        once). Afterwards the old passphrase, the old recovery key and any old copy of
+        ``vault.key`` open neither this database nor any later copy of it.
+
+        Crash-safe at every step: first the key file stages the new slots beside the
+        old ones (:meth:`keys.KeyFile.begin_rekey`); from then until the end the old
+        AND the new passphrase and recovery key all open the vault, and the next
+        unlock finishes what was interrupted. ``staged(recovery_key)`` is called
+        once the new recovery key works (before the long part), so a face can show
+        it even if the rest is interrupted. ``progress(stage, done, total)``, stages
+        :data:`REKEY_STAGES`. Other windows with the vault open must be locked
+        first: the database is held exclusively while it is re-encrypted.
+        """
+        check_passphrase_acceptable(new_passphrase, vault_user_inputs(self))
+        if self.read_only:
+            raise BadInput("This vault's folder cannot be written, so its keys cannot be changed.")
+        old = self._key()
+        new = secrets.token_bytes(keys.KEY_LEN)
+        recovery = keys.new_recovery_key()
+        _report(progress, "keys", 0, 1)
+        slots = [
+            keys.passphrase_slot(self.vault_id, new, new_passphrase, kdf or keys.calibrate()),
+            keys.recovery_slot(self.vault_id, new, recovery),
+        ]
+
+        def stage(fresh: keys.KeyFile) -> bool:
+            self._require_ours(fresh, old)
+            fresh.begin_rekey(old, new, slots)
+            return True
+
+        self._keyfile = keys.update(self.path / KEY_NAME, stage)
+        if staged is not None:
+            staged(recovery)
+        self._complete_rekey(new, progress)
+        return recovery
+
+    def _complete_rekey(self, new: bytes, progress: RekeyProgress | None) -> None:
+        """The steps of a re-key after the key file staged it, each safe to repeat:
+        (1) one transaction rewraps the file keys, keeps the hash keys, names the new
+        key and journals the change; (2) SQLCipher re-encrypts the database (its own
+        transaction); (3) the key file keeps only the new slots. Both transactions
+        run with a journal that is wiped afterwards (the old key's pages leave no
+        images on disk) and with the database held exclusively."""
+        conn = self.conn
+        old = self._key()
+        with db.held_exclusively(conn), db.wiped_journal(conn):
+            if old != new and meta.get(conn, DATA_KEY_ID_META) != _key_id(new):
+                _report(progress, "files", 0, 1)
+                with self.transaction("the change of keys") as tx:
+                    for purpose in HASH_KEY_PURPOSES:
+                        if meta.get(conn, HASH_KEY_META + purpose) is None:
+                            tx.put_meta(HASH_KEY_META + purpose, self.subkey(purpose).hex())
+                    damaged = self.evidence.rewrap_keys(
+                        conn,
+                        keys.subkey(new, "blob-wrap"),
+                        None if progress is None else lambda d, t: progress("files", d, t),
+                    )
+                    tx.put_meta(DATA_KEY_ID_META, _key_id(new))
+                    tx.record_event("data_key_rotated", {"damaged_file_keys": damaged})
+            if old != new:
+                _report(progress, "database", 0, 1)
+                db.rekey(conn, keys.subkey(new, "sqlcipher"))
+                self._set_key(new)
+        _report(progress, "database", 1, 1)
+        head = journal.head(conn)
+
+        def finish(fresh: keys.KeyFile) -> bool:
+            if fresh.rekey is None:
+                return False  # finished already (another window)
+            if fresh.vault_id != self.vault_id:
+                raise VaultCorrupt("The vault's key file was replaced while its keys were being changed.")
+            fresh.finish_rekey(new, head)
+            return True
+
+        self._keyfile = keys.update(self.path / KEY_NAME, finish)
+        self._anchored = self._keyfile.journal_head
+        keys.remember_slots(paths.state_dir(), self._keyfile)
+        _report(progress, "done", 1, 1)
+
+    def _set_key(self, new: bytes) -> None:
+        if self._data_key is not None:
+            self._data_key[:] = bytes(len(self._data_key))
+        self._data_key = bytearray(new)
+
+    def _require_ours(self, fresh: keys.KeyFile, key: bytes) -> None:
+        if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
+            raise VaultCorrupt(
+                "The vault's key file was changed by another program while the vault "
+                "was open. Lock the vault, unlock it again and retry. Nothing was changed."
+            )
+
     def new_recovery_key(self) -> str:
         recovery = keys.new_recovery_key()
         self._put_slot(keys.recovery_slot(self.vault_id, self._key(), recovery))
@@ -411,10 +549,10 @@ class Vault(ClosedOnExit):
         key = self._key()
 
         def put(fresh: keys.KeyFile) -> bool:
-            if fresh.vault_id != self.vault_id or not fresh.mac_matches(key):
-                raise VaultCorrupt(
-                    "The vault's key file was changed by another program while the vault "
-                    "was open. Lock the vault, unlock it again and retry. Nothing was changed."
+            self._require_ours(fresh, key)
+            if fresh.rekey is not None:
+                raise BadInput(
+                    "A change of keys is under way. Lock the vault and unlock it to finish it first."
                 )
             fresh.put_slot(slot, key)
             return True
@@ -752,6 +890,23 @@ class Vault(ClosedOnExit):
         """Where a recorded-at time is earlier than the one before it in the journal
         (:func:`victim_log.integrity.clock_went_back`)."""
         return integrity.clock_went_back(self.conn, limit)
+
+
+def _report(progress: RekeyProgress | None, stage: str, done: int, total: int) -> None:
+    if progress is not None:
+        progress(stage, done, total)
+
+
+def _connect(path: Path, data_key: bytes, new_key: bytes | None) -> tuple[db.Connection, bytes]:
+    """Open the database with the data key; during an interrupted re-key it is under
+    the old key until SQLCipher's re-encryption commits, under the new one after (the
+    old is tried first: a re-encryption cut short is rolled back under it)."""
+    try:
+        return db.connect(path / DB_NAME, keys.subkey(data_key, "sqlcipher")), data_key
+    except WrongPassphrase:
+        if new_key is None:
+            raise
+    return db.connect(path / DB_NAME, keys.subkey(new_key, "sqlcipher")), new_key
 
 
 def _slot_replaced_here(path: Path, tried: keys.KeyFile, slot_type: str) -> bool:

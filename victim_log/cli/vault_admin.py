@@ -67,6 +67,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_passwd(args: argparse.Namespace) -> int:
+    if getattr(args, "rekey", False):
+        return _rekey(args)
     with open_vault(args) as vault:
         new = new_passphrase(args)
         try:
@@ -82,6 +84,53 @@ def cmd_passwd(args: argparse.Namespace) -> int:
             warn(f"the diary's history does not record the change ({unrecorded_reason(exc)}).")
             return EXIT_OK
     print("Your passphrase was changed. Your recovery key still works.")
+    return EXIT_OK
+
+
+REKEY_STAGE_WORDS = {
+    "files": "Rewrapping the keys of your evidence files",
+    "database": "Re-encrypting the database (this can take a while for a large diary)",
+}
+
+
+def _rekey(args: argparse.Namespace) -> int:
+    """``passwd --rekey``: a new data key, database re-encrypted, file keys rewrapped,
+    a new passphrase and a NEW recovery key (shown as soon as it works)."""
+    import sys
+
+    with open_vault(args) as vault:
+        new = new_passphrase(args)
+        said: set[str] = set()
+        staged: list[str] = []
+
+        def progress(stage: str, done: int, total: int) -> None:
+            words = REKEY_STAGE_WORDS.get(stage)
+            if words and stage not in said:
+                said.add(stage)
+                print(f"{words}...", file=sys.stderr, flush=True)
+
+        def show(recovery: str) -> None:
+            staged.append(recovery)
+            print("Your NEW RECOVERY KEY (shown only this once; write it down and keep it somewhere safe;")
+            print("the old recovery key stops working when this finishes):")
+            print()
+            print(f"    {recovery}")
+            print(flush=True)
+
+        try:
+            vault.rekey(new, progress=progress, staged=show)
+        except VictimLogError:
+            if staged:
+                warn(
+                    "the change of keys was interrupted. Your vault opens with the old or the new "
+                    "passphrase and recovery key, and the next unlock finishes the change."
+                )
+            raise
+    print(
+        "Your vault has a new key: the database was re-encrypted and the keys of your evidence "
+        "files were rewrapped. Only the new passphrase and the new recovery key open it now; "
+        "the old passphrase, the old recovery key and old copies of vault.key do not."
+    )
     return EXIT_OK
 
 

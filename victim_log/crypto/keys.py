@@ -49,6 +49,21 @@ exclusive lock on ``vault.key.lock`` beside it (:func:`update`): a process never
 writes back a copy it read earlier, so a passphrase changed in one process is never
 undone by another (a new recovery key, a failed attempt, an anchor update).
 
+Re-keying ("someone may know my passphrase", ``Vault.rekey``) replaces the data key
+itself. While it runs the file is written as version 3 with a ``rekey`` field inside
+the MAC (still keyed by the old data key)::
+
+    "rekey": {"slots": [<passphrase slot>, <recovery slot>],   # both wrap the NEW key
+              "next": {"nonce", "wrapped"},      # new key, AES-GCM under HKDF(old, "rekey-next")
+              "previous": {"nonce", "wrapped"}}  # old key, AES-GCM under HKDF(new, "rekey-previous")
+
+so the old passphrase or recovery key (main slots: old key, then "next") and the new
+ones (staged slots: new key, then "previous") all yield both keys, and whichever
+unlocks next finishes the re-key. Finishing makes the staged slots the only ones and
+MACs the file with the new key (version 2 again): from then on only the new
+passphrase and recovery key open it. Older versions of the app refuse a version 3
+file instead of misreading it.
+
 Only costs :func:`calibrate` could have chosen are accepted (:data:`ACCEPTED_COSTS`:
 memory between :data:`MIN_MEMORY_KIB` and :data:`MAX_MEMORY_KIB`, at most
 :data:`MAX_ITERATIONS` passes, at most :data:`MAX_LANES` lanes): a key file that asks
@@ -88,6 +103,7 @@ from .kdfcost import MIN_MEMORY_KIB as MIN_MEMORY_KIB
 
 FORMAT = "victim-log-keyfile"
 VERSION = 2
+REKEY_VERSION = 3  # written only while a re-key is in progress (older versions refuse it)
 KEY_LEN = 32
 MAX_LANES = 4
 MAX_KEYFILE_BYTES = 64 * 1024
@@ -231,6 +247,8 @@ class KeyFile:
     mac: str = ""
     journal_head: tuple[int, str] | None = None
     version: int = VERSION
+    # A re-key in progress (see "Re-keying" in the module doc): inside the MAC.
+    rekey: dict[str, Any] | None = None
 
     # -- serialisation --
 
@@ -238,14 +256,16 @@ class KeyFile:
         """The fields the MAC covers (everything but ``failed_attempts`` and the MAC)."""
         doc: dict[str, Any] = {
             "format": FORMAT,
-            "version": self.version,
+            "version": REKEY_VERSION if self.rekey is not None else self.version,
             "vault_id": self.vault_id,
             "created_at": self.created_at,
             "slots": self.slots,
         }
-        if self.version >= 2:
+        if self.version >= 2 or self.rekey is not None:
             seq, digest = self.journal_head or GENESIS_HEAD
             doc["journal_head"] = {"seq": seq, "hash": digest}
+        if self.rekey is not None:
+            doc["rekey"] = self.rekey
         return doc
 
     def _mac_body(self) -> bytes:
@@ -284,7 +304,7 @@ class KeyFile:
         version = _plain_int(doc.get("version"))
         if version is None or version < 1:
             raise VaultCorrupt("The vault's key file is damaged (no version).")
-        if version > VERSION:
+        if version > REKEY_VERSION:
             raise BadInput(
                 "This vault was made by a newer version of Victim Log. "
                 "Please update Victim Log to open it. Nothing was changed."
@@ -306,6 +326,9 @@ class KeyFile:
             if seq is None or seq < 0 or not _is_hash(digest):
                 raise changed("its record of the history is missing or malformed")
             head = (seq, str(digest))
+        rekey = doc.get("rekey")
+        if (version == REKEY_VERSION) != isinstance(rekey, dict):
+            raise changed("its record of a change of keys is malformed")
         return cls(
             vault_id=vid,
             created_at=created,
@@ -313,7 +336,8 @@ class KeyFile:
             failed_attempts=[str(f) for f in failed][-1000:],
             mac=mac,
             journal_head=head,
-            version=version,
+            version=min(version, VERSION),
+            rekey=rekey if isinstance(rekey, dict) else None,
         )
 
     @classmethod
@@ -362,9 +386,10 @@ class KeyFile:
 
     # -- slots --
 
-    def _slot(self, slot_type: str) -> dict[str, Any]:
-        found = [s for s in self.slots if s.get("type") == slot_type]
-        if any(s.get("type") not in SLOT_TYPES for s in self.slots):
+    def _slot(self, slot_type: str, slots: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+        slots = self.slots if slots is None else slots
+        found = [s for s in slots if s.get("type") == slot_type]
+        if any(s.get("type") not in SLOT_TYPES for s in slots):
             raise changed("it holds a kind of key slot Victim Log never writes")
         if len(found) > 1:
             raise changed(f"it holds more than one {slot_type} slot")
@@ -400,35 +425,124 @@ class KeyFile:
         self.put_slot(recovery_slot(self.vault_id, data_key, recovery_key), data_key)
 
     def unwrap_with_passphrase(self, passphrase: str) -> bytes:
-        slot = self._slot("passphrase")
-        params = slot_params(slot)
-        wrapping = argon2id(passphrase.encode("utf-8"), b64d(slot.get("salt")), params)
-        return self._unwrap(slot, wrapping, "That passphrase is not right.")
+        """The data key the MAC is keyed by. While a re-key is pending, the new
+        passphrase opens too (its slot wraps the new key, which unwraps the old)."""
+        return self._open_slot("passphrase", lambda slot: self._passphrase_wrapping(slot, passphrase))
 
     def unwrap_with_recovery(self, recovery_key: str) -> bytes:
-        slot = self._slot("recovery")
-        if slot.get("kdf") != "hkdf-sha256":
-            raise changed("its recovery slot names another key derivation")
+        """As :meth:`unwrap_with_passphrase`, with the recovery key (old or pending new)."""
         secret = normalise_recovery_key(recovery_key).encode("ascii")
-        wrapping = HKDF(
-            algorithm=hashes.SHA256(),
-            length=KEY_LEN,
-            salt=b64d(slot.get("salt")),
-            info=b"victim-log v1 recovery",
-        ).derive(secret)
-        return self._unwrap(slot, wrapping, "That recovery key is not right.")
+        return self._open_slot("recovery", lambda slot: _recovery_wrapping(slot, secret))
 
-    def _unwrap(self, slot: dict[str, Any], wrapping: bytes, wrong: str) -> bytes:
+    @staticmethod
+    def _passphrase_wrapping(slot: dict[str, Any], passphrase: str) -> bytes:
+        return argon2id(passphrase.encode("utf-8"), b64d(slot.get("salt")), slot_params(slot))
+
+    def _open_slot(self, slot_type: str, wrapping_of: Callable[[dict[str, Any]], bytes]) -> bytes:
+        wrong = f"That {'passphrase' if slot_type == 'passphrase' else 'recovery key'} is not right."
+        slot = self._slot(slot_type)
+        try:
+            return self._unwrap(slot, wrapping_of(slot), wrong)
+        except WrongPassphrase:
+            if self.rekey is None:
+                raise
+        pending = self._slot(slot_type, self._rekey_slots())
+        new_key = self._unwrap_raw(pending, wrapping_of(pending), wrong)
+        data_key = self._sealed_open(new_key, "rekey-previous", self.rekey.get("previous"))
+        if not self.mac_matches(data_key):
+            raise _mac_failed()
+        return data_key
+
+    def _rekey_slots(self) -> list[dict[str, Any]]:
+        slots = (self.rekey or {}).get("slots")
+        if not isinstance(slots, list) or not all(isinstance(s, dict) for s in slots):
+            raise changed("its record of a change of keys is malformed")
+        return slots
+
+    def _unwrap_raw(self, slot: dict[str, Any], wrapping: bytes, wrong: str) -> bytes:
         nonce, wrapped = b64d(slot.get("nonce")), b64d(slot.get("wrapped"))
         try:
-            data_key = AESGCM(wrapping).decrypt(nonce, wrapped, self._ad(self.vault_id, slot))
+            return AESGCM(wrapping).decrypt(nonce, wrapped, self._ad(self.vault_id, slot))
         except InvalidTag:
             raise WrongPassphrase(wrong) from None
+
+    def _unwrap(self, slot: dict[str, Any], wrapping: bytes, wrong: str) -> bytes:
+        data_key = self._unwrap_raw(slot, wrapping, wrong)
         if not self.mac_matches(data_key):
-            raise VaultCorrupt(
-                "The vault's key file has been changed outside Victim Log. Restore it from a backup."
-            )
+            raise _mac_failed()
         return data_key
+
+    # -- re-keying (see the module doc) --
+
+    def _seal(self, key: bytes, purpose: str, secret: bytes) -> dict[str, str]:
+        nonce = secrets.token_bytes(12)
+        ad = f"victim-log {purpose}|{self.vault_id}".encode()
+        return {
+            "nonce": b64e(nonce),
+            "wrapped": b64e(AESGCM(subkey(key, purpose)).encrypt(nonce, secret, ad)),
+        }
+
+    def _sealed_open(self, key: bytes, purpose: str, sealed: Any) -> bytes:
+        if not isinstance(sealed, dict):
+            raise changed("its record of a change of keys is malformed")
+        ad = f"victim-log {purpose}|{self.vault_id}".encode()
+        try:
+            out = AESGCM(subkey(key, purpose)).decrypt(
+                b64d(sealed.get("nonce")), b64d(sealed.get("wrapped")), ad
+            )
+        except (InvalidTag, ValueError):
+            raise changed("its record of a change of keys does not match its keys") from None
+        if len(out) != KEY_LEN:
+            raise changed("its record of a change of keys has the wrong shape")
+        return out
+
+    def begin_rekey(self, data_key: bytes, new_key: bytes, slots: list[dict[str, Any]]) -> None:
+        """Stage a re-key: ``slots`` (made for ``new_key`` by :func:`passphrase_slot`
+        and :func:`recovery_slot`) and each data key sealed under the other, MACed with
+        the current ``data_key``. From the moment this is on disk both the old and the
+        new credentials open the vault, and either finishes the re-key."""
+        if self.rekey is not None:
+            raise BadInput("A change of keys is already under way. Unlock the vault again to finish it.")
+        self.rekey = {
+            "slots": slots,
+            "next": self._seal(data_key, "rekey-next", new_key),
+            "previous": self._seal(new_key, "rekey-previous", data_key),
+        }
+        self.mac = self.compute_mac(data_key)
+
+    def pending_key(self, data_key: bytes) -> bytes | None:
+        """The new data key of a staged re-key (None when there is none)."""
+        if self.rekey is None:
+            return None
+        return self._sealed_open(data_key, "rekey-next", self.rekey.get("next"))
+
+    def finish_rekey(self, new_key: bytes, head: tuple[int, str]) -> None:
+        """Make the staged slots the only ones, MACed with ``new_key``: the old
+        passphrase and recovery key stop opening the vault. The staged record is
+        checked first (the old key it holds must verify the current MAC)."""
+        if self.rekey is None:
+            raise changed("it records no change of keys to finish")
+        old_key = self._sealed_open(new_key, "rekey-previous", self.rekey.get("previous"))
+        if not self.mac_matches(old_key) or self.pending_key(old_key) != new_key:
+            raise _mac_failed()
+        self.slots = self._rekey_slots()
+        self.rekey = None
+        self.set_journal_head(new_key, head)
+
+
+def _mac_failed() -> VaultCorrupt:
+    return VaultCorrupt("The vault's key file has been changed outside Victim Log. Restore it from a backup.")
+
+
+def _recovery_wrapping(slot: dict[str, Any], secret: bytes) -> bytes:
+    if slot.get("kdf") != "hkdf-sha256":
+        raise changed("its recovery slot names another key derivation")
+    return HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_LEN,
+        salt=b64d(slot.get("salt")),
+        info=b"victim-log v1 recovery",
+    ).derive(secret)
 
 
 def slot_params(slot: dict[str, Any]) -> KdfParams:
@@ -477,10 +591,7 @@ def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str, params: Kdf
 def recovery_slot(vault_id: str, data_key: bytes, recovery_key: str) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
-    secret = normalise_recovery_key(recovery_key).encode("ascii")
-    wrapping = HKDF(
-        algorithm=hashes.SHA256(), length=KEY_LEN, salt=salt, info=b"victim-log v1 recovery"
-    ).derive(secret)
+    wrapping = _recovery_wrapping(slot, normalise_recovery_key(recovery_key).encode("ascii"))
     return _sealed_slot(vault_id, slot, wrapping, data_key)
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import sqlcipher3
 
-from ..errors import NewerSchema, VaultCorrupt, VaultLocked, WrongPassphrase
+from ..errors import NewerSchema, VaultCorrupt, VaultLocked, VictimLogError, WrongPassphrase
 from ..fsutil import translate_os_error
 
 # Queued inserts run in groups of about this many rows: large enough that
@@ -54,8 +54,9 @@ class Connection:
     # must never raise: the change is already saved when it runs.
     after_commit: Callable[[], None] | None = None
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, path: Path | None = None) -> None:
         self._raw = raw
+        self.path = path  # the database file (its rollback journal is beside it)
         self._queued: dict[str, list[Any]] | None = None
         self._queued_rows = 0
         self._busy = threading.RLock()
@@ -324,7 +325,7 @@ def connect(
         # Private from the first byte: SQLite's journal files copy these permissions.
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        conn = Connection(sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False))
+        conn = Connection(sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False), path)
     except sqlcipher3.Error:
         raise VaultCorrupt("The vault's database cannot be opened.") from None
     try:
@@ -349,10 +350,96 @@ def connect(
         conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn, SCHEMA_VERSION if upto is None else upto)
+        wipe_leftover_journal(conn)
     except BaseException:
         conn.close()
         raise
     return conn
+
+
+# --- Journals that held secrets ---------------------------------------------------------
+#
+# A rollback journal holds the page images a transaction is about to change: for an
+# erase, the page with the erased file's wrapped key; for a re-key, the whole database
+# under the old key. SQLite deletes it at the commit, which leaves those bytes in the
+# file system's free blocks. Such transactions run with ``journal_mode = PERSIST`` (the
+# journal is kept, its header zeroed) and the journal is then overwritten with zeros,
+# synced and deleted: on a file system that writes in place (ext4, XFS without
+# reflinks) the old images are gone. Copy-on-write file systems, SSD wear levelling and
+# snapshots may still keep them (README: "What erase cannot reach").
+
+WIPE_CHUNK = 1024 * 1024
+
+
+def journal_path(conn: Connection) -> Path | None:
+    return None if conn.path is None else conn.path.with_name(conn.path.name + "-journal")
+
+
+def _zero_and_unlink(path: Path) -> bool:
+    """Overwrite a journal that is not hot (first byte zero) with zeros, sync, delete.
+    False (and nothing touched) when it is hot, missing or cannot be written."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        if os.pread(fd, 1, 0) not in (b"", b"\0"):
+            return False  # a hot journal: SQLite must roll it back, never us
+        size = os.fstat(fd).st_size
+        zeros = bytes(min(WIPE_CHUNK, size))
+        done = 0
+        while done < size:
+            done += os.pwrite(fd, zeros[: size - done], done)
+        os.fsync(fd)
+        os.unlink(path)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    with contextlib.suppress(OSError):
+        from ..fsutil import fsync_dir
+
+        fsync_dir(path.parent)
+    return True
+
+
+def wipe_leftover_journal(conn: Connection) -> None:
+    """A kept journal a crash left between a wiped transaction's commit and its wipe:
+    wiped now, holding the write lock (no other writer has a journal open then, and
+    one we are not allowed to write is left alone). Best effort."""
+    path = journal_path(conn)
+    if path is None or not path.exists() or not os.access(path.parent, os.W_OK):
+        return
+    with contextlib.suppress(VictimLogError, sqlcipher3.Error, OSError), writers_held(conn, "the clean-up"):
+        _zero_and_unlink(path)
+
+
+@contextlib.contextmanager
+def wiped_journal(conn: Connection) -> Iterator[None]:
+    """Run the block's transactions with a kept journal, then overwrite it with zeros
+    and delete it (see above). Must be entered outside any transaction."""
+    conn.execute("PRAGMA journal_mode = PERSIST")
+    try:
+        yield
+    finally:
+        path = journal_path(conn)
+        if path is not None:
+            _zero_and_unlink(path)
+        conn.execute("PRAGMA journal_mode = DELETE")
+
+
+@contextlib.contextmanager
+def held_exclusively(conn: Connection) -> Iterator[None]:
+    """No other connection may read or write the database while the block runs (a
+    re-key: another process reading half-re-keyed pages, or writing with the old key,
+    must wait). The lock is taken by the first write and kept until the end."""
+    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+    try:
+        yield
+    finally:
+        conn.execute("PRAGMA locking_mode = NORMAL")
+        with contextlib.suppress(sqlcipher3.Error, VaultCorrupt):
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # releases the lock
 
 
 def integrity_problems(conn: Connection) -> list[str]:
