@@ -97,7 +97,7 @@ def test_ios_zip_with_media() -> None:
         assert photo.flags == frozenset()
         assert photo.text == ""
 
-        assert items[5].flags == {"media_omitted"}
+        assert items[5].flags == {"media_omitted", "media:photo"}
         call = items[6]
         assert call.kind == "phone_call"
         assert call.call is not None and call.call.type == "missed"

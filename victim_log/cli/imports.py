@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_OK, BadInput, UsageError
 from ..textsafe import plural
 from .output import one_line, print_json
 from .session import open_vault
@@ -32,8 +32,16 @@ def cmd_import(args: argparse.Namespace) -> int:
         context=not args.no_context,
         skip_duplicates=args.skip_duplicates,
     )
+    from ..importers.records import AmbiguousDateOrder
+
     with open_vault(args) as vault:
-        report = run_import(vault, req)
+        try:
+            report = run_import(vault, req)
+        except AmbiguousDateOrder as exc:
+            raise BadInput(
+                f"{exc.message} Add --date-order dmy (day first, 31/12/2024) or --date-order mdy "
+                "(month first, 12/31/2024). Nothing was imported."
+            ) from None
     if args.json:
         print_json(report.to_json())
     elif report.already_imported:
@@ -61,6 +69,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
         for line in report.preview:
             print(f"  - {one_line(line)}")
+        if report.media_added:
+            n = report.media_added
+            verb = "would be" if report.dry_run else "was" if n == 1 else "were"
+            print(
+                f"{plural(n, 'file')} from this export {verb} added to the incidents an earlier "
+                "import made without them (a new version of each: 'media added from a later export')."
+            )
         _print_records_notes(report)
     if args.sender is None and args.format != "photos" and not args.dry_run and not report.already_imported:
         raise UsageError(

@@ -99,7 +99,9 @@ def as_import_error(exc: BaseException) -> ImportFormatError:
 
 Direction = Literal["in", "out", "unknown"]
 ItemKind = Literal["message", "phone_call", "voicemail", "email"]
-CallType = Literal["incoming", "outgoing", "missed", "voicemail", "rejected", "blocked", "unknown"]
+CallType = Literal[
+    "incoming", "outgoing", "missed", "voicemail", "rejected", "blocked", "answered_externally", "unknown"
+]
 Presentation = Literal["allowed", "withheld", "unknown", "payphone"]
 
 #: Returns a fresh iterator over an attachment's decoded bytes, in pieces.

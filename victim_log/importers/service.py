@@ -25,7 +25,7 @@ import hmac
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from ..errors import BadInput
 from ..evidence import PendingBlob, describe_path
 from ..model import IncidentData, PersonData
 from ..store import imports as import_log
+from ..store.import_lookup import incidents_for_items
 from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
@@ -44,7 +45,7 @@ from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
 from .sms_backup import parse_sms_backup
-from .whatsapp import parse_whatsapp
+from .whatsapp import find_chat_in_folder, parse_whatsapp
 
 FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos")
 FORMAT_LABELS = {
@@ -55,6 +56,7 @@ FORMAT_LABELS = {
     "photos": "photo",
 }
 MAX_ATTACHMENT = 512 * 1024 * 1024
+MEDIA_ADDED_REASON = "media added from a later export"
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ class ImportReport:
     context_ids: list[int] = field(default_factory=list)
     context_note: str = ""
     possible_duplicates: list[PossibleDuplicate] = field(default_factory=list)
+    # #19.2: files from a "with media" export added to incidents an earlier import made.
+    media_added: int = 0
+    media_incident_ids: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -111,6 +116,8 @@ class ImportReport:
             "context_ids": self.context_ids,
             "context_note": self.context_note,
             "possible_duplicates": [d.to_json() for d in self.possible_duplicates],
+            "media_added": self.media_added,
+            "media_incident_ids": self.media_incident_ids,
         }
 
 
@@ -146,13 +153,14 @@ class SenderMatcher:
         return False
 
 
-def _open_stream(req: ImportRequest, raw: bytes | Path) -> ItemStream:
+def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | None = None) -> ItemStream:
     fmt = req.format
     if fmt == "whatsapp":
         return parse_whatsapp(
             raw,
             date_order=req.date_order,  # type: ignore[arg-type]
             me=req.me,
+            media_folder=media_folder,
         )
     if fmt in ("sms-backup", "calls"):
         return parse_sms_backup(raw)
@@ -262,17 +270,36 @@ def _kind(item: ParsedItem, fmt: str) -> tuple[str, ...]:
     return ("message",)
 
 
+CALL_LABELS = {
+    "incoming": "Answered call",
+    "outgoing": "Call",
+    "missed": "Missed call",
+    "voicemail": "Voicemail",
+    "rejected": "Rejected call",
+    "blocked": "Blocked call",
+    "answered_externally": "Call answered on another device",
+    "unknown": "Call of a type the backup did not name",
+}
+
+# What "<Media omitted>"/"image omitted" lines stood for (#19.7): said, never blank.
+_NOT_IN_EXPORT = "it is not in this export"
+
+
+def _media_note(item: ParsedItem) -> str:
+    """ "[a photo was sent; it is not in this export]" for an omitted media line."""
+    what = next((f[6:] for f in item.flags if f.startswith("media:")), "")
+    names = ", ".join(a.name for a in item.attachments)
+    if not what:
+        what = "photo, video, voice note or file"
+    article = "an" if what[:1] in "aeiou" else "a"
+    named = f" ({names})" if names else ""
+    return f"[{article} {what}{named} was sent; {_NOT_IN_EXPORT}]"
+
+
 def _summary(item: ParsedItem, fmt: str, who: str) -> str:
     label = FORMAT_LABELS.get(fmt, fmt)
-    if item.kind == "phone_call" and item.call is not None:
-        kind = {
-            "missed": "Missed call",
-            "incoming": "Call",
-            "rejected": "Rejected call",
-            "blocked": "Blocked call",
-            "voicemail": "Voicemail",
-            "outgoing": "Call",
-        }.get(item.call.type, "Call")
+    if item.kind in ("phone_call", "voicemail") and item.call is not None:
+        kind = CALL_LABELS.get(item.call.type, "Call")
         extra = " (number withheld)" if item.call.withheld else ""
         dur = f", {item.call.duration_s} s" if item.call.duration_s else ""
         return f"{kind} from {who}{extra}{dur}"
@@ -284,8 +311,12 @@ def _summary(item: ParsedItem, fmt: str, who: str) -> str:
         first = first[:77] + "…"
     if "deleted" in item.flags:
         first = "(deleted message)"
+    elif not first and "media_omitted" in item.flags:
+        first = _media_note(item)[1:-1].replace("; ", ", ")
     elif not first and item.attachments:
         first = "(sent a file)"
+    if "edited" in item.flags and first:
+        first += " (edited)"
     return f"{label.capitalize() if label.islower() else label} message from {who}" + (
         f": {first}" if first else ""
     )
@@ -300,10 +331,18 @@ def _details(item: ParsedItem, clock: SourceClock) -> str:
         parts.append(f"Subject: {item.subject}")
     if item.text:
         parts.append(item.text)
-    for att in item.attachments:
-        parts.append(f"[attached: {att.name}]" + ("" if att.available else " (not in the export)"))
+    if "media_omitted" in item.flags:
+        parts.append(_media_note(item))
+    else:
+        for att in item.attachments:
+            parts.append(f"[attached: {att.name}]" + ("" if att.available else " (not in the export)"))
+    if "edited" in item.flags:
+        parts.append("[edited: the sender changed this message; the export holds only its last wording]")
     if "deleted" in item.flags:
         parts.append("[the sender deleted this message]")
+    if item.call is not None and item.call.type == "unknown":
+        raw = next((f[10:] for f in item.flags if f.startswith("call_type:")), "")
+        parts.append(f"[the call log gives this call type {raw or 'no'}, which we do not know]")
     if item.sender_id and item.sender_id != item.sender:
         parts.append(f"Sender: {item.sender} <{item.sender_id}>")
     return "\n".join(parts)
@@ -353,6 +392,7 @@ class _Importer:
         self.clock = clock
         self.report = ImportReport(req.format, req.dry_run)
         self.pending: list[PendingBlob] = []
+        self.source = req.source  # the file read: a folder's chat .txt for a folder
         # Copied per tag: setting the key up once saves a third of each HMAC.
         self._mac = hmac.new(vault.subkey("import-dedup"), digestmod=hashlib.sha256)
         self._known: set[str] | None = None
@@ -365,6 +405,8 @@ class _Importer:
             skip_duplicates=req.skip_duplicates,
         )
         self._times: dict[int, tuple[str, str]] = {}  # placed on a clock-change night
+        # Items imported before whose files this export has (#19.2): their possible keys.
+        self._late_media: list[tuple[ParsedItem, tuple[str, ...]]] = []
 
     def _tag(self, *parts: str) -> str:
         mac = self._mac.copy()
@@ -383,6 +425,13 @@ class _Importer:
             item.call.type if item.call else "",
         )
 
+    def _media_keys(self, item: ParsedItem, key: str) -> tuple[str, ...]:
+        """The keys an earlier import gave this message if its export left the file out:
+        its own, and the one with no text (a "<Media omitted>" line keeps no caption)."""
+        if not item.text:
+            return (key,)
+        return (key, self._item_key(replace(item, text="")))
+
     def _seen(self, key: str) -> bool:
         if self._known is None:
             # One read of every remembered item beats a query per message.
@@ -397,7 +446,12 @@ class _Importer:
             raise BadInput("--group-minutes must be 0 or more.")
         if req.format == "photos":
             return self._photos()
-        what = describe_path(req.source)
+        source, media_folder = req.source, None
+        if req.format == "whatsapp" and req.source.is_dir():
+            # A folder an Android phone shared the export to: the .txt and its media.
+            source, media_folder = find_chat_in_folder(req.source), req.source
+        self.source = source
+        what = describe_path(source)
         if what is not None:  # looked at before opening: a FIFO or device never ends
             name = display_safe(req.source.name or str(req.source), single_line=True)
             if what == "missing":
@@ -405,7 +459,7 @@ class _Importer:
             if what == "unreadable":
                 raise BadInput(f"'{name}' cannot be read (permission denied).")
             raise BadInput(f"'{name}' is {what}, not a file to import. Nothing was imported.")
-        file_hash = _sha256_file(req.source)
+        file_hash = _sha256_file(source)
         # A file is "already imported" for the same sender(s); listing senders says so
         # for any earlier import of the file. A second import naming another number of
         # the same person still works, and item keys stop any message twice.
@@ -415,7 +469,7 @@ class _Importer:
         if import_log.source_known(self.vault.conn, source_key):
             self.report.already_imported = True
             return self.report
-        stream = _open_stream(req, req.source)
+        stream = _open_stream(req, source, media_folder)
         with stream:
             if req.sender is None:
                 for _ in stream:
@@ -437,6 +491,9 @@ class _Importer:
                     1 for p in planned for x in p.items for a in x.attachments if a.available
                 )
                 self.report.preview = [self._summary_of(p) for p in planned[:20]]
+                self.report.media_added = sum(
+                    1 for item, _k in self._late_media for a in item.attachments if a.available
+                )
                 self.screening.fill(self.report)
                 return self.report
             try:
@@ -467,15 +524,20 @@ class _Importer:
                 and clock.plausible(when)
             ):
                 placed = clock.placed(when)  # every line of such a night, in the file's order
-            if calls_only and item.kind != "phone_call":
+            if calls_only and item.kind not in ("phone_call", "voicemail"):
                 continue
             if not matches(item):
                 self.screening.offer(item)
                 continue
             self.report.matched += 1
             key = self._item_key(item)
-            if self._seen(key):
+            keys: tuple[str, ...] = (key,)
+            if item.attachments and any(a.available for a in item.attachments):
+                keys = self._media_keys(item, key)
+            if any(self._seen(k) for k in keys):
                 self.report.duplicates_skipped += 1
+                if len(item.attachments) and any(a.available for a in item.attachments):
+                    self._late_media.append((item, keys))
                 continue
             self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
             if placed is not None:
@@ -510,7 +572,7 @@ class _Importer:
 
     def _commit(self, stream: ItemStream, planned: list[_Planned], source_key: str, file_key: str) -> None:
         vault, req = self.vault, self.req
-        raw_blob = vault.evidence.store_path(req.source)
+        raw_blob = vault.evidence.store_path(self.source)
         self.pending.append(raw_blob)
         attachment_blobs: dict[int, list[PendingBlob]] = {}
         for n, p in enumerate(planned):
@@ -520,6 +582,10 @@ class _Importer:
                         attachment_blobs.setdefault(n, []).append(
                             self._store_bytes(att.iter_bytes(), att.name)
                         )
+        late_blobs = [
+            (item, keys, [self._store_bytes(a.iter_bytes(), a.name) for a in item.attachments if a.available])
+            for item, keys in self._late_media
+        ]
         self._finish_stats(stream)
         with vault.transaction("the import", bulk=True) as tx:
             raw_id, _new = vault.evidence.record_blob(
@@ -561,10 +627,47 @@ class _Importer:
                     (keys[id(i)], cid)
                     for i, cid in zip(self.screening.context_items, context_ids, strict=True)
                 )
+            if late_blobs:
+                self._add_late_media(tx, raw_id, late_blobs)
             tx.remember_import_source((source_key, file_key), raw_id, now_iso(), len(planned))
             tx.record_event("import", {"format": req.format, "exhibit": raw_id, "incidents": len(planned)})
         self.report.incidents_created = len(planned)
         self.screening.fill(self.report, context_ids)
+
+    def _add_late_media(
+        self, tx: Transaction, raw_id: int, late: list[tuple[ParsedItem, tuple[str, ...], list[PendingBlob]]]
+    ) -> None:
+        """Attach the files of messages imported before without them (#19.2): one new
+        version of each incident, reason "media added from a later export", citing the
+        new export and its files; an incident that cites them all already is left alone."""
+        found = incidents_for_items(self.vault.conn, [k for _i, keys, _b in late for k in keys])
+        by_incident: dict[int, tuple[list[int], list[str]]] = {}
+        provenance = import_provenance(self.req.format, attachment=True)
+        for item, keys, blobs in late:
+            iid = next((found[k] for k in keys if k in found), None)
+            if iid is None:
+                for blob in blobs:
+                    self.vault.evidence.discard(blob)
+                continue
+            ids, names = by_incident.setdefault(iid, ([raw_id], []))
+            for blob, att in zip(blobs, [a for a in item.attachments if a.available], strict=True):
+                eid, stored = self.vault.evidence.record_blob(blob, provenance=provenance, tx=tx)
+                self.report.exhibits_stored += int(stored)
+                ids.append(eid)
+                names.append(display_safe(att.name, single_line=True)[:120])
+        for iid, (ids, names) in by_incident.items():
+            current = tx.get_incident(iid)
+            if current.deleted:
+                continue
+            new_files = [e for e in ids[1:] if e not in current.evidence]
+            if not new_files:
+                continue
+            merged = tuple(dict.fromkeys(current.evidence + tuple(ids)))
+            note = "[media added from a later export: " + ", ".join(dict.fromkeys(names)) + "]"
+            data = replace(current.data, details=(current.data.details + "\n" + note).strip())
+            tx.edit_incident(iid, data, MEDIA_ADDED_REASON, evidence=merged)
+            self.report.media_added += len(new_files)
+            self.report.media_incident_ids.append(iid)
 
     def _incident(self, p: _Planned, person_id: int, source_prefix: str) -> IncidentData:
         """The incident for one planned message (or burst of messages)."""

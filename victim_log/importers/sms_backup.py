@@ -7,7 +7,8 @@ milliseconds (returned as aware UTC datetimes, shown in the case's time zone; th
 Field meanings follow the app's public "fields in XML backup files" page: sms
 ``type`` 1 received, 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued; mms ``msg_box``
 1 inbox, 2 sent, 3 draft, 4 outbox, ``addr`` type 137 from / 151 to / 130 cc / 129 bcc;
-call ``type`` 1 incoming, 2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked; ``presentation``
+call ``type`` 1 incoming, 2 outgoing, 3 missed, 4 voicemail, 5 rejected, 6 blocked, 7 answered
+on another device (any other type is kept as "unknown", its number in a flag); ``presentation``
 1 allowed, 2 withheld, 3 unknown, 4 payphone. The literal string "null" means absent.
 
 Backups reach hundreds of MB, mostly base64 photos in ``<part data="...">``. Parsing
@@ -105,6 +106,7 @@ _CALL_TYPES: dict[str, tuple[CallType, Direction]] = {
     "4": ("voicemail", "in"),
     "5": ("rejected", "in"),
     "6": ("blocked", "in"),
+    "7": ("answered_externally", "in"),
 }
 _PRESENTATIONS: dict[str, Presentation] = {
     "1": "allowed",
@@ -447,6 +449,14 @@ def _contact(value: str | None) -> str:
     return "" if name in _UNKNOWN_CONTACT else name
 
 
+def _call_flags(withheld: bool, call_type: str, raw_type: str) -> frozenset[str]:
+    flags = {"withheld"} if withheld else set()
+    if call_type == "unknown":
+        kept = raw_type.strip()[:12]
+        flags.add(f"call_type:{kept if kept.isascii() and kept.isalnum() else '?'}")
+    return frozenset(flags)
+
+
 def _estimate(length: int) -> int:
     return length * 3 // 4
 
@@ -527,7 +537,8 @@ class _Builder:
         if when is None:
             self.stats.note_skip(ref, "missing or unreadable date")
             return None
-        call_type, direction = _CALL_TYPES.get(a.get("type", ""), ("unknown", "unknown"))
+        raw_type = a.get("type", "")
+        call_type, direction = _CALL_TYPES.get(raw_type, ("unknown", "unknown"))
         number = _nn(a.get("number")).strip()
         presentation = _PRESENTATIONS.get(a.get("presentation", "1"), "allowed")
         if number in _HIDDEN_NUMBERS and presentation == "allowed":
@@ -550,7 +561,7 @@ class _Builder:
             kind="voicemail" if call_type == "voicemail" else "phone_call",
             text="",
             call=CallInfo(call_type, duration, withheld, presentation),
-            flags=frozenset({"withheld"} if withheld else ()),
+            flags=_call_flags(withheld, call_type, raw_type),
             recipients=recipients,
             source_time=_source_time(a),
         )

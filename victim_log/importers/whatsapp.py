@@ -30,21 +30,25 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager as ContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import BinaryIO, Literal
 
 from ..errors import NotABundle
 from ..safezip import LENIENT, DamagedMember, SafeZip, ZipLimits, is_zip
 from .records import (
+    NOT_READABLE,
     AmbiguousDateOrder,
     CallInfo,
     Direction,
     ImportFormatError,
+    ImportReadError,
     ImportStats,
     ItemKind,
     ItemStream,
@@ -52,8 +56,17 @@ from .records import (
     ParsedItem,
     Source,
 )
+from .whatsapp_phrases import (
+    ATTACHED_SUFFIX,
+    DELETED,
+    DELETED_BY_ME,
+    EDITED,
+    MEDIA_OMITTED,
+    OMITTED_KIND,
+    is_system_text,
+)
 
-__all__ = ["DateOrder", "parse_whatsapp"]
+__all__ = ["DateOrder", "find_chat_in_folder", "parse_whatsapp"]
 
 DateOrder = Literal["dmy", "mdy"]
 
@@ -70,48 +83,41 @@ _LEADING_MARKS = re.compile(f"^[{_MARKS}]+")
 _HAS_MARK = _MARKS_RE.search
 # A header starts with a date, "[" (iOS) or an invisible mark: anything else is
 # a continuation line, told apart without running the header patterns.
-_HEADER_FIRST = frozenset("0123456789[" + _MARKS)
+# Arabic-Indic and Persian digits start Arabic, Urdu and Persian exports' headers.
+_HEADER_FIRST = frozenset(
+    "0123456789[" + _MARKS + "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+)
 
+# Python's \d matches any decimal digit (Arabic-Indic too) and int() reads them.
 _DATE = r"(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})\.?"
-_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?"
-_ANDROID_RE = re.compile(rf"{_DATE},?\s{_TIME}\s[-\u2013]\s")
-_IOS_RE = re.compile(rf"\[{_DATE},?\s{_TIME}\] ?")
+# AM/PM as "PM", "p.m.", "p. m." or the Arabic "ص"/"م" (morning/evening).
+_TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*(?:([AaPp])\.?\s?[Mm]\.?|([\u0635\u0645])))?"
+# Between date and time: a comma (also the Arabic one) and/or a word some locales
+# write ("klo" in Finnish, "à" in French, "um" in German, "a las" in Spanish, ...).
+_SEP = r"[,\u060c]?\s(?:(?:klo|kl\.|à|um|om|alle|a las|às|в|o)\s)?"
+_ANDROID_RE = re.compile(rf"{_DATE}{_SEP}{_TIME}\s[-\u2013]\s")
+_IOS_RE = re.compile(rf"\[{_DATE}{_SEP}{_TIME}\] ?")
 
 _PHONE_RE = re.compile(r"\+?[0-9][0-9 ()\-]{5,}[0-9]")
-_ANDROID_ATTACHED = re.compile(r"(.+?) \(file attached\)")
-_IOS_ATTACHED = re.compile(r"<attached: ([^>]+)>")
-_IOS_OMITTED = re.compile(
-    r"(?:.*\s)?(?:image|video|audio|sticker|GIF|document|Contact card) omitted", re.DOTALL
+# "NAME (file attached)" in the phone's language (Android), and "<attached: NAME>"
+# (iOS, also translated: "<angehängt: NAME>"), possibly after an iPhone document's
+# description ("letter.pdf • 2 pages <attached: 00000015-letter.pdf>").
+_ANDROID_ATTACHED = re.compile(r"(.+?\S) \(([^()]{3,40})\)")
+_IOS_ATTACHED = re.compile(r"(?:(.*?)\s*)?<([^<>:]{2,30}):\s?([^<>]+)>")
+_ANDROID_ATTACHED_WORDS = frozenset(w.casefold() for w in ATTACHED_SUFFIX)
+# WhatsApp's own media file names: IMG-20240301-WA0003.jpg, PTT-..., 00000012-PHOTO-...
+_WA_MEDIA_NAME = re.compile(
+    r"(?:(?:IMG|VID|AUD|PTT|DOC|STK)-\d{8}-WA\d{3,}|\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|[A-Za-z]+)-).*"
 )
-_DELETED = frozenset(
-    [
-        "This message was deleted",
-        "This message was deleted.",
-        "You deleted this message",
-        "You deleted this message.",
-    ]
-)
-_EDITED_SUFFIX = "<This message was edited>"
+# The last word of each "image omitted" phrase: one set lookup before the phrases.
+_OMITTED_LAST = frozenset(p.rsplit(" ", 1)[-1] for p in OMITTED_KIND)
 _NO_FLAGS: frozenset[str] = frozenset()
 _MISSED_CALL = re.compile(r"(?:Missed|Silenced) (?:group )?(?:voice|video) call\b.*", re.DOTALL)
 
 # Android system lines that can contain ": " inside quoted, user-chosen text.
 _ANDROID_SYSTEM_WITH_COLON = re.compile(
     r".+ changed (?:the subject (?:from|to) |the group description|this group's)"
-)
-# iOS puts system events under the chat name, marked by a leading U+200E.
-_IOS_SYSTEM = re.compile(
-    r"(?:Messages and calls are end-to-end encrypted"
-    r"|Messages to this (?:chat|group) (?:and calls )?are now secured"
-    r"|Your security code with .+ changed"
-    r"|You (?:blocked|unblocked) this contact"
-    r"|This chat is with a business account"
-    r"|Disappearing messages"
-    r"|.+ (?:changed their phone number|changed to \+?[0-9]"
-    r"|changed the subject|changed this group's|changed the group"
-    r"|created group|created this group|added |removed |left$|joined "
-    r"|turned (?:on|off) disappearing messages|deleted this group's))",
-    re.DOTALL,
 )
 
 
@@ -163,7 +169,9 @@ def _match_header(line: str) -> _Header | None:
         rest = line[raw_end:]
     else:
         rest = line[end:]
-    a, b, c, hh, mm, ss, ampm = m.groups()
+    a, b, c, hh, mm, ss, ampm, arabic = m.groups()
+    if arabic is not None:
+        ampm = "p" if arabic == "\u0645" else "a"
     stamp = m.group(0).strip().lstrip("[").rstrip("]-\u2013 ")
     return _Header(fmt, (a, b, c), int(hh), int(mm), int(ss or 0), ampm, rest, stamp)
 
@@ -304,11 +312,14 @@ class _Pending:
 
 
 class _Media:
-    """Looks up files named in the chat among the zip's members."""
+    """Looks up files named in the chat among the zip's members or the folder's files."""
 
-    def __init__(self, zf: SafeZip | None) -> None:
+    def __init__(self, zf: SafeZip | None, folder: Path | None = None) -> None:
         self._zf = zf
         self._by_base: dict[str, str] = {}
+        self._folder: dict[str, Path] = {}
+        if folder is not None:
+            self._folder = _folder_files(folder)
         if zf is not None:
             for m in zf.members:
                 if not m.is_dir:
@@ -317,7 +328,13 @@ class _Media:
                     if base not in self._by_base or "/" not in m.name:
                         self._by_base[base] = m.name
 
+    def has(self, name: str) -> bool:
+        return name in self._by_base or name in self._folder
+
     def attachment(self, name: str) -> ParsedAttachment:
+        path = self._folder.get(name)
+        if path is not None:
+            return _file_attachment(name, path)
         zf = self._zf
         member = self._by_base.get(name)
         if zf is None or member is None:
@@ -329,6 +346,51 @@ class _Media:
             return _zip_chunks(zf, member)
 
         return ParsedAttachment(name=name, member=member, size_hint=size, opener=opener)
+
+
+def _folder_files(folder: Path) -> dict[str, Path]:
+    """The regular files directly in ``folder`` by name (links and sub-folders skipped)."""
+    found: dict[str, Path] = {}
+    try:
+        with os.scandir(folder) as it:
+            for entry in it:
+                if entry.is_file(follow_symlinks=False):
+                    found[entry.name] = Path(entry.path)
+    except OSError:
+        raise ImportReadError(NOT_READABLE) from None
+    return found
+
+
+def _file_attachment(name: str, path: Path) -> ParsedAttachment:
+    try:
+        size: int | None = path.stat().st_size
+    except OSError:
+        size = None
+
+    def opener(path: Path = path) -> Iterator[bytes]:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                yield chunk
+
+    return ParsedAttachment(name=name, member=name, size_hint=size, opener=opener)
+
+
+def find_chat_in_folder(folder: Path) -> Path:
+    """The chat's ``.txt`` in a folder an Android phone shared the export to (#19).
+
+    ``_chat.txt`` (iPhone) or ``WhatsApp Chat with NAME.txt`` (in the phone's language:
+    the one ``.txt`` file otherwise); the photos and voice notes beside it are its media.
+    """
+    files = _folder_files(folder)
+    if "_chat.txt" in files:
+        return files["_chat.txt"]
+    texts = sorted(n for n in files if n.lower().endswith(".txt"))
+    chats = [n for n in texts if "whatsapp" in n.casefold()] or texts
+    if len(chats) == 1:
+        return files[chats[0]]
+    if not chats:
+        raise ImportFormatError("This folder doesn't contain a WhatsApp chat (.txt).")
+    raise ImportFormatError("This folder contains more than one chat; export one chat at a time.")
 
 
 def _split_sender(h: _Header) -> tuple[str, str, bool]:
@@ -345,9 +407,66 @@ def _split_sender(h: _Header) -> tuple[str, str, bool]:
     marked = text[:1] in _MARKS
     if marked:
         text = _LEADING_MARKS.sub("", text)
-    if h.fmt == "ios" and marked and _IOS_SYSTEM.match(_strip_marks(text.split("\n", 1)[0])):
+    # iOS writes its notices under the chat's name (the other person's, in a chat of
+    # two), marked by U+200E since about 2020; older and some translated exports have
+    # no mark, so the notice's own words decide (#19.5).
+    if h.fmt == "ios" and is_system_text(_strip_marks(text.split("\n", 1)[0]), marked=marked):
         return "", text, True
     return sender, text, False
+
+
+def _without_edited(line: str) -> str | None:
+    """The line without its trailing "<This message was edited>" (any language), or None."""
+    if not line.endswith(">"):
+        return None
+    clean = _strip_marks(line).rstrip()
+    for phrase in EDITED:
+        if clean.casefold().endswith(phrase.casefold()):
+            cut = line.rfind("<")
+            return line[:cut].rstrip(_MARKS + " ")
+    return None
+
+
+def _attachment_name(first_clean: str, media: _Media) -> tuple[str, str] | None:
+    """(file name, description) when a message's first line names an attached file.
+
+    Android writes "NAME (file attached)" and iOS "<attached: NAME>" in the phone's
+    language; a line is taken as one when the words are known, or the name is a file
+    in the export, or it is named the way WhatsApp names its media (#19.6).
+    """
+    if first_clean.endswith(">"):
+        m = _IOS_ATTACHED.fullmatch(first_clean)
+        if m is not None:
+            name = m.group(3).strip()
+            if m.group(2).casefold() == "attached" or media.has(name) or _WA_MEDIA_NAME.fullmatch(name):
+                return name, (m.group(1) or "").strip()
+    elif first_clean.endswith(")"):
+        m = _ANDROID_ATTACHED.fullmatch(first_clean)
+        if m is not None:
+            name = m.group(1).strip()
+            if m.group(2).casefold() in _ANDROID_ATTACHED_WORDS or media.has(name):
+                return name, ""
+    return None
+
+
+def _omitted(first_clean: str) -> tuple[str, str] | None:
+    """(what was sent, file name if given) for "<Media omitted>", "image omitted", ..."""
+    low = first_clean.casefold()
+    if low in MEDIA_OMITTED:
+        return "", ""
+    if len(low) > 300:
+        return None
+    for phrase, kind in OMITTED_KIND.items():
+        if low.endswith(phrase):
+            before = first_clean[: len(first_clean) - len(phrase)].strip(_MARKS + " ")
+            if not before:
+                return kind, ""
+            # An iPhone document: "letter.pdf • 2 pages document omitted".
+            name = before.split(" \u2022 ", 1)[0].strip() if kind == "document" else ""
+            if name or " \u2022 " in before:
+                return kind, name
+            return None
+    return None
 
 
 def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
@@ -368,34 +487,44 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
         flags.add("system")
         text = "\n".join([first, *rest_lines])
     else:
-        if first_clean.endswith(_EDITED_SUFFIX) and not rest_lines:
-            flags.add("edited")
-            first = first[: first.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")
-            first_clean = _strip_marks(first).strip()
-        elif rest_lines and _strip_marks(rest_lines[-1]).strip().endswith(_EDITED_SUFFIX):
-            flags.add("edited")
-            last = rest_lines[-1]
-            rest_lines = [*rest_lines[:-1], last[: last.rfind(_EDITED_SUFFIX)].rstrip(_MARKS + " ")]
-        att = (
-            _IOS_ATTACHED.fullmatch(first_clean) or _ANDROID_ATTACHED.fullmatch(first_clean)
-            if "attached" in first_clean
-            else None
-        )
+        if not rest_lines:
+            cut = _without_edited(first)
+            if cut is not None:
+                flags.add("edited")
+                first = cut
+                first_clean = _strip_marks(first).strip()
+        else:
+            cut = _without_edited(rest_lines[-1])
+            if cut is not None:
+                flags.add("edited")
+                rest_lines = [*rest_lines[:-1], cut]
+        att = _attachment_name(first_clean, media) if first_clean[-1:] in ">)" else None
+        omitted = None
+        if att is None and (
+            first_clean[:1] == "<"
+            or (not rest_lines and first_clean[first_clean.rfind(" ") + 1 :].casefold() in _OMITTED_LAST)
+        ):
+            omitted = _omitted(first_clean)
+        low = first_clean.casefold() if len(first_clean) < 60 else ""
         if att is not None:
-            attachment = media.attachment(att.group(1).strip())
+            attachment = media.attachment(att[0])
             attachments.append(attachment)
             if not attachment.available:
                 flags.add("attachment_missing")
             text = "\n".join(rest_lines)
-        elif first_clean == "<Media omitted>" or (
-            not rest_lines and "omitted" in first_clean and _IOS_OMITTED.fullmatch(first_clean)
-        ):
+        elif omitted is not None:
+            what, name = omitted
             flags.add("media_omitted")
+            if what:
+                flags.add(f"media:{what}")
+            if name:
+                attachments.append(ParsedAttachment(name=name))
+                flags.add("attachment_missing")
             text = "\n".join(rest_lines)
-        elif first_clean in _DELETED and not rest_lines:
+        elif low and not rest_lines and (low in DELETED or low in DELETED_BY_ME):
             flags.add("deleted")
             text = ""
-            if first_clean.startswith("You "):
+            if low in DELETED_BY_ME:
                 direction = "out"
         elif not rest_lines and " call" in first_clean and _MISSED_CALL.fullmatch(first_clean):
             kind = "phone_call"
@@ -508,6 +637,7 @@ def parse_whatsapp(
     date_order: DateOrder | None = None,
     me: str | None = None,
     zip_limits: ZipLimits | None = None,
+    media_folder: Path | None = None,
 ) -> ItemStream:
     """Read a WhatsApp chat export (``.txt`` or ``.zip``; path, bytes or binary file).
 
@@ -518,7 +648,8 @@ def parse_whatsapp(
     anything is imported. ``me`` is the exporting user's name as
     it appears in the chat: with it, items get direction ``in``/``out``; without it,
     ``unknown``. Attachments in a zip are read lazily from the zip, which stays open
-    until the stream is closed.
+    until the stream is closed. ``media_folder``: the folder holding a ``.txt`` chat's
+    media (see :func:`find_chat_in_folder`).
     """
     src = Source(source)
     zf: SafeZip | None = None
@@ -553,7 +684,7 @@ def parse_whatsapp(
         if isinstance(exc, NotABundle | DamagedMember):
             raise ImportFormatError(exc.message) from None
         raise
-    media = _Media(zf)
+    media = _Media(zf, media_folder if zf is None else None)
     return ItemStream(
         f"whatsapp-{scan.fmt}",
         lambda stats: _items(open_chat, order, media, me, stats),
