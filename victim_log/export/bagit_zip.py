@@ -128,10 +128,18 @@ class ManifestEntry:
 class BagResult:
     path: Path
     bag_name: str
-    payload_oxum: str
     manifest: tuple[ManifestEntry, ...]
     tagmanifest: bytes
     fingerprint: str | None
+
+    @property
+    def payload_oxum(self) -> str:
+        """The ``Payload-Oxum`` bag-info value: payload bytes "." payload files."""
+        return _oxum(self.manifest)
+
+
+def _oxum(manifest: Sequence[ManifestEntry]) -> str:
+    return f"{sum(m.size for m in manifest)}.{len(manifest)}"
 
 
 def period_value(start: date, end: date) -> str:
@@ -334,11 +342,10 @@ def write_bag_zip(
         bag.add_tag(BAGIT_TXT, BAGIT_TXT_CONTENT)
         for entry in payload:
             manifest.append(bag.add_payload(entry))
-        oxum = f"{sum(m.size for m in manifest)}.{len(manifest)}"
         info_lines = [
             *bag_info,
             (BAGGING_DATE, time.strftime("%Y-%m-%d", time.gmtime(stamp))),
-            (PAYLOAD_OXUM, oxum),
+            (PAYLOAD_OXUM, _oxum(manifest)),
         ]
         bag.add_tag(BAG_INFO_TXT, "".join(f"{k}: {v}\n" for k, v in info_lines).encode())
         bag.add_tag(
@@ -363,4 +370,4 @@ def write_bag_zip(
                 signing_key, tagmanifest, trusted_comment=comment
             ).items():
                 bag.add_tag(name, content, listed=False)
-    return BagResult(dest_path, bag_name, oxum, tuple(manifest), tagmanifest, fingerprint)
+    return BagResult(dest_path, bag_name, tuple(manifest), tagmanifest, fingerprint)

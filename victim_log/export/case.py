@@ -1344,12 +1344,7 @@ def _not_included_json(case: ExportCase) -> dict[str, object] | None:
 def case_to_json(case: ExportCase) -> dict[str, object]:
     """The ``timeline.json`` document (keys documented in docs/export-format.md)."""
     return {
-        "schema": case.schema,
-        "case_title": case.case_title,
-        "owner": case.owner,
-        "producer_initials": case.producer_initials,
-        "exported_at": case.exported_at,
-        "time_zone": case.time_zone,
+        **pick(case, "schema", "case_title", "owner", "producer_initials", "exported_at", "time_zone"),
         "software": case.software,
         "signing_key": {"fingerprint": case.fingerprint, "readout": case.fingerprint_readout},
         "period": {

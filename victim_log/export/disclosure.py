@@ -538,10 +538,8 @@ def readme_text(n: NotIncluded | None) -> str:
 def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) -> None:
     """The PDF's "Material not included in this export" section."""
     c = pdf.clean
-    pdf.add_page()
-    pdf.h1("Material not included in this export")
-    if n is None:
-        pdf.para("This export does not list what it leaves out.")
+    title = "Material not included in this export"
+    if not pdf.section(title, n, "This export does not list what it leaves out.", chapter=True) or n is None:
         return
     pdf.para(
         "Everything the log holds that this export leaves out is listed here by what it "
@@ -551,23 +549,22 @@ def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) ->
     )
     pdf.ln(1)
 
-    pdf.h2("Private notes")
-    if n.private_notes_included:
-        pdf.para("Private notes are included in this export, under each entry.")
-    elif not n.private_notes:
-        pdf.para("None of the exported entries has a private note.")
-    else:
-        pdf.para(
-            f"{plural(len(n.private_notes), 'exported entry has', 'exported entries have')} a private "
-            "note the owner kept back. The notes are in the log; their words are not in this export."
-        )
-        for p in n.private_notes:
-            pdf.field(p.entry, c(f"Private note not included (entry dated {_day(p.occurred_start)})"))
+    if pdf.section(
+        "Private notes",
+        n.private_notes_included or n.private_notes,
+        "None of the exported entries has a private note.",
+    ):
+        if n.private_notes_included:
+            pdf.para("Private notes are included in this export, under each entry.")
+        else:
+            pdf.para(
+                f"{plural(len(n.private_notes), 'exported entry has', 'exported entries have')} a private "
+                "note the owner kept back. The notes are in the log; their words are not in this export."
+            )
+            for p in n.private_notes:
+                pdf.field(p.entry, c(f"Private note not included (entry dated {_day(p.occurred_start)})"))
 
-    pdf.h2("Deleted entries")
-    if not n.deleted:
-        pdf.para("No entry in this export's period was deleted.")
-    else:
+    if pdf.section("Deleted entries", n.deleted, "No entry in this export's period was deleted."):
         pdf.para(
             f"{plural(len(n.deleted), 'entry', 'entries')} in this export's period "
             f"{'was' if len(n.deleted) == 1 else 'were'} deleted from the log before export. "
@@ -584,10 +581,9 @@ def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) ->
                 ),
             )
 
-    pdf.h2("Removed files")
-    if not n.removed_files:
-        pdf.para("No file cited by the exported entries was removed from the log.")
-    else:
+    if pdf.section(
+        "Removed files", n.removed_files, "No file cited by the exported entries was removed from the log."
+    ):
         pdf.para(
             f"{plural(len(n.removed_files), 'file')} removed from the log by its owner, so not "
             'included. "Erased" means its key was destroyed and it can never be read again.'
@@ -604,10 +600,7 @@ def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) ->
             if f.sha256:
                 pdf.field("SHA-256", f.sha256, mono=True, size=8)
 
-    pdf.h2("Redactions")
-    if not n.redactions:
-        pdf.para("None: this copy is not redacted.")
-    else:
+    if pdf.section("Redactions", n.redactions, "None: this copy is not redacted."):
         pdf.para(
             "Each place where this copy differs from the log because of redaction: the "
             "entry, the field and the kind of detail replaced. Order conditions are never "

@@ -228,6 +228,21 @@ class _Doc(FPDF):
         self.multi_cell(self.body_w, 8, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.ln(2)
 
+    def section(
+        self, title: str, content: object, if_empty: str, *, chapter: bool = False, outline: str | None = None
+    ) -> bool:
+        """A heading (``chapter``: an ``h1`` on a new page, else an ``h2``) and, when
+        ``content`` is empty, the sentence ``if_empty`` saying so. True when there is
+        something to show under it."""
+        if chapter:
+            self.add_page()
+            self.h1(title, outline)
+        else:
+            self.h2(title)
+        if not content:
+            self.para(if_empty)
+        return bool(content)
+
     def h2(self, text: str) -> None:
         self.need(18)
         self.ln(2)
@@ -676,11 +691,13 @@ def _chart(pdf: _Doc, periods: Sequence[PeriodCount], monthly: bool) -> None:
 
 
 def _pattern_section(pdf: _Doc, case: ExportCase) -> None:
-    pdf.add_page()
-    pdf.h1("Pattern of incidents")
     weeks = case.per_week
-    if not weeks:
-        pdf.para("No exported incident has a known date, so there is no weekly pattern to show.")
+    if not pdf.section(
+        "Pattern of incidents",
+        weeks,
+        "No exported incident has a known date, so there is no weekly pattern to show.",
+        chapter=True,
+    ):
         return
     n = sum(w.count for w in weeks)
     busiest = max(weeks, key=lambda w: w.count)
@@ -790,11 +807,13 @@ def _breaches_section(pdf: _Doc, case: ExportCase) -> None:
     those the log cannot show were of an order in force and served are set apart,
     with the reason, and left out of the counts per condition."""
     c = pdf.clean
-    pdf.add_page()
-    pdf.h1("Breaches of orders")
     breaches = case.breaches
-    if not breaches:
-        pdf.para("None of the exported incidents is recorded as a breach of an order.")
+    if not pdf.section(
+        "Breaches of orders",
+        breaches,
+        "None of the exported incidents is recorded as a breach of an order.",
+        chapter=True,
+    ):
         return
     flagged = case.breaches_flagged
     intro = (
@@ -1075,10 +1094,9 @@ def _incident(pdf: _Doc, i: CaseIncident, exhibits: dict[str, CaseExhibit]) -> N
 
 
 def _incidents_section(pdf: _Doc, case: ExportCase) -> None:
-    pdf.add_page()
-    pdf.h1("Incidents in date order")
-    if not case.incidents:
-        pdf.para("There are no incidents in this export.")
+    if not pdf.section(
+        "Incidents in date order", case.incidents, "There are no incidents in this export.", chapter=True
+    ):
         return
     pdf.para(
         "Every time is on the clock of the case's time zone and names it (BST, GMT, or "
@@ -1114,10 +1132,13 @@ def _history_appendix(pdf: _Doc, case: ExportCase) -> None:
     and every step from it to the current text can be read on paper.
     """
     changed = [i for i in case.incidents if len(i.versions) > 1 or i.amended]
-    pdf.add_page()
-    pdf.h1("Appendix A: Earlier versions of changed entries", "Appendix A: Earlier versions")
-    if not changed:
-        pdf.para("No exported entry was changed after it was first recorded.")
+    if not pdf.section(
+        "Appendix A: Earlier versions of changed entries",
+        changed,
+        "No exported entry was changed after it was first recorded.",
+        chapter=True,
+        outline="Appendix A: Earlier versions",
+    ):
         return
     pdf.para(
         f"{plural(len(changed), 'entry', 'entries')} changed after first being recorded. For "
@@ -1203,10 +1224,8 @@ def _entry_versions(pdf: _Doc, i: CaseIncident, include_private: bool) -> None:
 
 def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
     c = pdf.clean
-    pdf.add_page()
-    pdf.h1("Appendix B: Exhibits")
-    if not case.exhibits:
-        pdf.para("No exhibits are attached to the exported incidents.")
+    none = "No exhibits are attached to the exported incidents."
+    if not pdf.section("Appendix B: Exhibits", case.exhibits, none, chapter=True):
         return
     pdf.para(
         (

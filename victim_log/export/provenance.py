@@ -529,10 +529,12 @@ def _has_zone(value: str) -> bool:
 def pdf_statements(pdf: Any, exhibits: Sequence[Any]) -> None:
     """Appendix: a draft statement line per exhibit, to check and correct before use."""
     c = pdf.clean
-    pdf.add_page()
-    pdf.h1("Appendix C: Draft lines for a witness statement")
-    if not exhibits:
-        pdf.para("There are no exhibits in this export.")
+    if not pdf.section(
+        "Appendix C: Draft lines for a witness statement",
+        exhibits,
+        "There are no exhibits in this export.",
+        chapter=True,
+    ):
         return
     pdf.para(
         "One draft line per exhibit, built only from what was recorded when each file was "
