@@ -16,10 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, QSize, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -31,8 +30,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -44,14 +41,13 @@ from ...model import (
     KINDS,
     PERSON_ROLES,
     PRECISIONS,
-    SHORT_LABELS,
     IncidentData,
     IncidentVersion,
     PoliceReport,
 )
 from ...textsafe import display_safe
 from ..shell.session import Session
-from ..widgets import dialogs, icons
+from ..widgets import dialogs
 from ..widgets.common import (
     DAY_FORMAT,
     boxed_text,
@@ -64,81 +60,7 @@ from ..widgets.common import (
     scroll_area,
 )
 from ..widgets.reason import ask_reason
-
-# --------------------------------------------------------------------------- kinds
-
-
-class KindPicker(QWidget):
-    """Large toggle buttons, one per kind of incident; several can be on.
-
-    Arrow keys move between the buttons (they share a non-exclusive button group),
-    Space toggles. A tick is added to the label of a chosen kind so the state never
-    depends on colour alone.
-    """
-
-    changed = Signal()
-
-    def __init__(self, parent: QWidget | None = None, *, large: bool = True, columns: int = 6) -> None:
-        super().__init__(parent)
-        self.setObjectName("kindPicker")
-        self.setAccessibleName(self.tr("What kind of incident (choose all that apply)"))
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(False)
-        self.buttons: dict[str, QToolButton] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(max(2, line_height(self) // 4))
-        lh = line_height(self)
-        side = int(lh * 1.8) if large else lh
-        for i, kind in enumerate(KINDS):
-            b = QToolButton(self)
-            b.setObjectName(f"kind_{kind}")
-            b.setCheckable(True)
-            b.setIcon(icons.kind_icon(kind))
-            b.setIconSize(QSize(side, side))
-            b.setToolButtonStyle(
-                Qt.ToolButtonStyle.ToolButtonTextUnderIcon
-                if large
-                else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-            )
-            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            b.setAccessibleName(self.tr(KINDS[kind]))
-            b.setToolTip(self.tr(KINDS[kind]))
-            b.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-            b.toggled.connect(lambda _on, k=kind: self._toggled(k))
-            self.group.addButton(b)
-            self.buttons[kind] = b
-            self._label(kind)
-            grid.addWidget(b, i // columns, i % columns)
-        self.setStyleSheet(
-            "QToolButton { border: 1px solid palette(mid); border-radius: 6px; padding: 4px; }"
-            "QToolButton:checked { background: palette(highlight); color: palette(highlighted-text);"
-            " border: 1px solid palette(highlight); }"
-            "QToolButton:focus { border: 2px solid palette(highlight); }"
-            "QToolButton:checked:focus { border: 2px solid palette(text); }"
-        )
-
-    def _label(self, kind: str) -> None:
-        b = self.buttons[kind]
-        label = self.tr(SHORT_LABELS[kind])
-        b.setText(("\u2713 " + label) if b.isChecked() else label)
-
-    def _toggled(self, kind: str) -> None:
-        self._label(kind)
-        self.changed.emit()
-
-    def kinds(self) -> tuple[str, ...]:
-        return tuple(k for k, b in self.buttons.items() if b.isChecked())
-
-    def set_kinds(self, kinds: tuple[str, ...] | list[str]) -> None:
-        wanted = set(kinds)
-        for kind, b in self.buttons.items():
-            b.blockSignals(True)
-            b.setChecked(kind in wanted)
-            b.blockSignals(False)
-            self._label(kind)
-        self.changed.emit()
-
+from .kindpicker import KindPicker
 
 # --------------------------------------------------------------------------- reason
 

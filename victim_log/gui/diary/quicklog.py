@@ -57,7 +57,8 @@ from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import calendar_picker, file_icon_list, line_height, named, push_button, scaled, wrapped
-from .editor import KindPicker, iso_local, wall_time
+from .editor import iso_local, wall_time
+from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
 
 SUMMARY_MAX = 120
