@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 HEAD_KEEP = 256 * 1024
+LINGER_BYTES = 4 * 1024 * 1024
 
 
 class _Body(io.RawIOBase):
@@ -316,8 +317,7 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         finally:
             with self._open_lock:
                 self._open.discard(tls)
-            with contextlib.suppress(OSError):
-                tls.close()
+            _linger_close(tls)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Nothing about a connection goes to stderr."""
@@ -328,6 +328,24 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         for s in open_now:
             with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
+
+
+def _linger_close(tls: ssl.SSLSocket) -> None:
+    """Close after an answer sent before the request's body was read (a refused
+    upload): stop writing, read and drop what is still arriving for a moment, then
+    close. Closing at once would reset the connection and the phone could lose the
+    answer."""
+    with contextlib.suppress(OSError, ValueError):
+        tls.shutdown(socket.SHUT_WR)
+        tls.settimeout(0.5)
+        dropped = 0
+        while dropped < LINGER_BYTES:
+            data = tls.recv(65536)
+            if not data:
+                break
+            dropped += len(data)
+    with contextlib.suppress(OSError):
+        tls.close()
 
 
 def check_address(address: str) -> str:

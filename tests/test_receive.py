@@ -1,0 +1,292 @@
+"""Receive from phone (#22): a sender written from the published Tella protocol drives
+the receiver on 127.0.0.1 through the whole flow and through every way it can fail;
+each failure ends with nothing half-stored and the protocol's status code. Every
+network wait here is bounded (client timeouts, Event.wait with a limit)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.helpers import CANARY, PASSPHRASE, vault_path
+from tests.leakscan import scan
+from tests.tella_client import CertificateMismatch, TellaClient, describe
+from victim_log.errors import BadInput
+from victim_log.receive import (
+    CLOSED,
+    STOPPED,
+    TIMED_OUT,
+    TOO_MANY_PINS,
+    Destination,
+    Event,
+    Limits,
+    Receiver,
+)
+from victim_log.vault import Vault
+
+WAIT = 10.0
+
+
+@pytest.fixture
+def vault() -> Iterator[Vault]:
+    v, _ = Vault.create(vault_path(), PASSPHRASE)
+    yield v
+    v.lock()
+
+
+class Harness:
+    def __init__(self, vault: Vault, accept: bool = True, **kw: Any) -> None:
+        self.events: list[Event] = []
+        self.seen: dict[str, threading.Event] = {}
+        self.accept = accept
+        kw.setdefault("limits", Limits(io_timeout=5.0, decision_timeout=5.0))
+        self.receiver = Receiver(vault, listen="127.0.0.1", port=0, listener=self.on_event, **kw)
+        self.receiver.start()
+        self.client = TellaClient(self.receiver.payload)
+
+    def on_event(self, event: Event) -> None:
+        self.events.append(event)
+        self.flag(event.kind).set()
+        if event.kind == "offer" and event.offer is not None:
+            ids = [f.id for f in event.offer.files] if self.accept else None
+            self.receiver.session.answer(ids)
+
+    def flag(self, kind: str) -> threading.Event:
+        return self.seen.setdefault(kind, threading.Event())
+
+    def offer(self, files: dict[str, bytes], **kw: Any) -> dict[str, str]:
+        assert self.client.register().status == 200
+        reply = self.client.prepare([describe(fid, f"{fid}.bin", d, **kw) for fid, d in files.items()])
+        assert reply.status == 200, reply.body
+        return {f["id"]: f["transmissionId"] for f in reply.json()["files"]}
+
+
+@pytest.fixture
+def harness(vault: Vault) -> Iterator[Callable[..., Harness]]:
+    made: list[Harness] = []
+
+    def make(**kw: Any) -> Harness:
+        h = Harness(vault, **kw)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.receiver.stop()
+
+
+def port_closed(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(2)
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def blob_files(v: Vault) -> list[Path]:
+    return sorted(p for p in (v.path / "blobs").rglob("*") if p.is_file())
+
+
+def canary_bytes(size: int = 300_000) -> bytes:
+    line = (CANARY + "\n").encode()
+    return (line * (size // len(line) + 1))[:size]
+
+
+def test_whole_flow_stores_evidence_with_both_hashes_and_closes_the_port(
+    vault: Vault, harness: Callable[..., Harness], tmp_path: Path
+) -> None:
+    h = harness(destination=Destination(make_entry=True))
+    payload = h.receiver.payload
+    assert set(payload) == {"ip_address", "port", "certificate_hash", "pin"}
+    assert len(payload["pin"]) == 6 and payload["pin"].isdigit()
+    assert len(payload["certificate_hash"]) == 64
+    one, two = canary_bytes(), os.urandom(5000) + CANARY.encode()
+    assert h.client.ping().status == 200
+    ids = h.offer({"f1": one, "f2": two})
+    assert set(ids) == {"f1", "f2"}
+    for fid, data in (("f1", one), ("f2", two)):
+        reply = h.client.upload(fid, ids[fid], data)
+        assert reply.status == 200 and reply.json() == {"success": True}
+    assert h.client.upload("f1", ids["f1"], b"x").status == 409  # already completed
+    assert h.client.close().status == 200
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None and summary.reason == CLOSED and not summary.refused
+    assert [r.sha256 for r in summary.received] == [hashlib.sha256(d).hexdigest() for d in (one, two)]
+    assert all(r.declared_sha256 == r.sha256 for r in summary.received)
+    assert port_closed(payload["port"])
+    for r in summary.received:
+        item = vault.evidence.get(r.evidence_id)
+        assert item.sha256 == r.sha256
+        assert r.declared_sha256 in item.metadata["provenance"]["description"]
+        assert summary.incident_id in item.incidents
+    assert vault.evidence.read_bytes(summary.received[0].evidence_id) == one
+    assert vault.get_incident(summary.incident_id or 0).data.summary == "Report"
+    hits = scan([vault.path, Path(os.environ["TMPDIR"]), tmp_path], CANARY)
+    assert hits == []
+
+
+def test_three_wrong_pins_end_the_session(harness: Callable[..., Harness], vault: Vault) -> None:
+    h = harness()
+    port = h.receiver.port
+    assert h.client.register("000000" if h.client.pin != "000000" else "111111").status == 401
+    assert h.client.register("12345").status == 401
+    last = h.client.register("abcdef")
+    assert last.status == 429
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None and summary.reason == TOO_MANY_PINS
+    assert port_closed(port)
+    assert blob_files(vault) == []
+
+
+def test_wrong_certificate_hash_sends_nothing(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    payload = dict(h.receiver.payload, certificate_hash="0" * 64)
+    client = TellaClient(payload)
+    with pytest.raises(CertificateMismatch):
+        client.register()
+    assert not h.flag("wrong_pin").is_set() and not h.flag("registered").is_set()
+    assert h.receiver.session.session_id is None
+
+
+def test_declared_hash_mismatch_is_refused_and_nothing_stored(
+    harness: Callable[..., Harness], vault: Vault
+) -> None:
+    h = harness()
+    data = canary_bytes(100_000)
+    ids = h.offer({"f1": data}, sha256="ab" * 32)
+    reply = h.client.upload("f1", ids["f1"], data)
+    assert reply.status == 406
+    assert blob_files(vault) == [] and vault.evidence.items() == []
+    assert h.client.close().status == 200
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None and summary.refused[0].status == 406 and not summary.received
+
+
+def test_oversized_file_refused_at_offer_and_at_upload(harness: Callable[..., Harness], vault: Vault) -> None:
+    h = harness(limits=Limits(max_file_bytes=1000, io_timeout=5, decision_timeout=5))
+    assert h.client.register().status == 200
+    big = os.urandom(2000)
+    assert h.client.prepare([describe("f1", "big.bin", big)]).status == 413
+    h2 = harness()
+    small = os.urandom(1000)
+    ids = h2.offer({"f1": small})
+    # more bytes than declared: refused as too large, nothing kept
+    assert h2.client.upload("f1", ids["f1"], small + b"x" * 10).status == 413
+    assert blob_files(vault) == [] and vault.evidence.items() == []
+
+
+def test_too_many_files_refused(harness: Callable[..., Harness]) -> None:
+    h = harness(limits=Limits(max_files=2, io_timeout=5, decision_timeout=5))
+    assert h.client.register().status == 200
+    files = [describe(f"f{i}", "a.bin", b"x") for i in range(3)]
+    assert h.client.prepare(files).status == 413
+
+
+def test_rejected_offer_is_403(harness: Callable[..., Harness]) -> None:
+    h = harness(accept=False)
+    assert h.client.register().status == 200
+    assert h.client.prepare([describe("f1", "a.bin", b"abc")]).status == 403
+
+
+def _partial_upload(h: Harness, fid: str, tid: str, declared: int, sent: bytes) -> Any:
+    tls = h.client.tls_socket()
+    head = (
+        f"PUT {h.client.upload_path(fid, tid)} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Content-Length: {declared}\r\n\r\n"
+    ).encode()
+    tls.sendall(head + sent)
+    return tls
+
+
+def test_dropped_connection_mid_upload_keeps_nothing(harness: Callable[..., Harness], vault: Vault) -> None:
+    h = harness()
+    data = canary_bytes(3 * 1024 * 1024)
+    ids = h.offer({"f1": data})
+    tls = _partial_upload(h, "f1", ids["f1"], len(data), data[: 1024 * 1024])
+    assert h.flag("progress").wait(WAIT)
+    tls.close()
+    assert h.flag("refused").wait(WAIT)
+    assert blob_files(vault) == [] and vault.evidence.items() == []
+    # the phone may try again: the same file, whole this time, is stored
+    assert h.client.upload("f1", ids["f1"], data).status == 200
+    assert len(vault.evidence.items()) == 1
+    assert scan([vault.path, Path(os.environ["TMPDIR"])], CANARY) == []
+
+
+def test_second_session_while_one_is_active_is_409(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    assert h.client.register().status == 200
+    other = TellaClient(h.receiver.payload)
+    assert other.register().status == 409
+    assert h.receiver.session.session_id == h.client.session_id
+    # a prepare-upload with a made-up session is refused
+    other.session_id = "not-a-session"
+    assert other.prepare([describe("f1", "a.bin", b"abc")]).status == 401
+
+
+def test_second_receiver_on_the_same_port_is_refused(vault: Vault, harness: Callable[..., Harness]) -> None:
+    h = harness()
+    with pytest.raises(BadInput):
+        Receiver(vault, listen="127.0.0.1", port=h.receiver.port).start()
+
+
+def test_stop_mid_transfer_discards_the_upload_and_closes_the_port(
+    harness: Callable[..., Harness], vault: Vault
+) -> None:
+    h = harness()
+    data = canary_bytes(3 * 1024 * 1024)
+    ids = h.offer({"f1": data})
+    tls = _partial_upload(h, "f1", ids["f1"], len(data), data[: 1024 * 1024])
+    try:
+        assert h.flag("progress").wait(WAIT)
+        summary = h.receiver.stop()
+    finally:
+        tls.close()
+    assert summary.reason == STOPPED and not summary.received
+    assert port_closed(h.receiver.port)
+    assert blob_files(vault) == [] and vault.evidence.items() == []
+    assert scan([vault.path, Path(os.environ["TMPDIR"])], CANARY) == []
+
+
+def test_time_limit_stops_the_receiver(vault: Vault) -> None:
+    r = Receiver(vault, listen="127.0.0.1", port=0, timeout=0.3)
+    r.start()
+    summary = r.wait(WAIT)
+    assert summary is not None and summary.reason == TIMED_OUT
+    assert port_closed(r.port)
+
+
+def test_files_attached_to_an_entry(vault: Vault, harness: Callable[..., Harness]) -> None:
+    from victim_log.model import IncidentData
+
+    iid = vault.add_incident(IncidentData(summary="Car outside the house"))
+    h = harness(destination=Destination(attach_to=iid))
+    data = os.urandom(2048)
+    ids = h.offer({"f1": data})
+    assert h.client.upload("f1", ids["f1"], data).status == 200
+    assert h.client.close().status == 200
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None
+    assert iid in vault.evidence.get(summary.received[0].evidence_id).incidents
+
+
+def test_requests_out_of_order_get_protocol_errors(harness: Callable[..., Harness]) -> None:
+    h = harness()
+    c = h.client
+    assert c.request("GET", "/api/v1/ping").status == 405
+    assert c.request("POST", "/api/v1/nothing", {}).status == 404
+    assert c.request("POST", "/api/v1/register", raw=b"{not json").status == 400
+    assert c.prepare([describe("f1", "a.bin", b"abc")]).status == 400  # no session id yet
+    assert c.request("PUT", "/api/v1/upload?sessionId=x", raw=b"abc").status == 400
+    assert c.request("POST", "/api/v1/close-connection", {}).status == 400
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "0.0.0.0", "example.com"])
+def test_listen_refuses_non_local_addresses(vault: Vault, address: str) -> None:
+    with pytest.raises(BadInput):
+        Receiver(vault, listen=address, port=0)
