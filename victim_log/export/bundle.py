@@ -27,6 +27,7 @@ from .. import __version__
 from ..errors import BadInput, VictimLogError
 from ..fsutil import atomic_write_bytes, check_output_path, unrecorded_reason
 from ..model import canonical_json
+from ..resources import resource_path
 from ..store import journal
 from ..vault import Vault, now_iso
 from . import sign
@@ -56,6 +57,7 @@ from .portal import (
 from .tables import exhibits_csv, not_included_csv, timeline_csv, timeline_json, versions_csv
 
 FORMATS = ("bundle", "pdf", "csv", "json")
+VERIFY_PS1 = "verify_bundle.ps1"  # checks the hashes on Windows, not the signature (#21)
 SIGNING_KEY_META = "export_signing_key"
 
 
@@ -143,6 +145,7 @@ def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
     """
     del key
     redacted = "\n".join(f"  - {r}" for r in case.redactions) or "  - nothing"
+    one_file = "data\\exhibits\\" + case.exhibit_file_example.replace("...", "NAME")  # Windows form
     text = f"""VICTIM LOG EXPORT: {case.case_title}
 {"=" * (19 + len(case.case_title))}
 
@@ -216,6 +219,30 @@ sender gave you.
    inside the unzipped folder:
      sha256sum -c tagmanifest-sha256.txt && sha256sum -c manifest-sha256.txt
    or with bagit-python:  bagit.py --validate {bag_name}
+
+On a Windows computer with nothing installed
+--------------------------------------------
+Windows can check the files against the lists, but not the signature: have the
+signature checked (step 2) on any computer that has one of the tools above, or ask
+for it to be done, before relying on the files.
+
+  One file, in Command Prompt, inside the unzipped folder:
+    certutil -hashfile {one_file} SHA256
+  or in PowerShell:
+    Get-FileHash -Algorithm SHA256 -LiteralPath {one_file}
+  The hash printed must equal the one for that file in manifest-sha256.txt (and
+  in exhibits.csv and the PDF's exhibit list); upper or lower case does not matter.
+
+  Every file at once, in PowerShell, inside the unzipped folder (typed or pasted
+  in, so it works where running scripts is not allowed):
+    Get-Content manifest-sha256.txt | ForEach-Object {{ $h, $p = $_ -split '\\s+', 2;
+      if ((Get-FileHash -Algorithm SHA256 -LiteralPath $p).Hash -ne $h) {{ "CHANGED: $p" }} }}
+  It prints nothing when every file matches.
+
+  verify_bundle.ps1 does the same for every file in both lists, names each file
+  changed, missing or not listed, and says plainly that it does not check the
+  signature (a copy whose SHA-256 matches the one in Victim Log's README):
+    powershell -ExecutionPolicy Bypass -File verify_bundle.ps1 -Path {bag_name}.zip
 
 An earlier export from the same sender anchors this one: with both,
   victim-log verify EARLIER.zip {bag_name}.zip
@@ -383,6 +410,10 @@ def _write_bundle(
     period = _period(case)
     if period:
         info.insert(7, (PERIOD, period))
-    tags = [TagFile("README.txt", _readme(case, key, bag_name)), verify_script_tag_file()]
+    tags = [
+        TagFile("README.txt", _readme(case, key, bag_name)),
+        verify_script_tag_file(),
+        TagFile(VERIFY_PS1, resource_path(VERIFY_PS1).read_bytes()),
+    ]
     write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key, timestamp=timestamp)
     return pdf.getvalue()
