@@ -46,6 +46,9 @@ def test_locks_after_the_idle_time(qtbot, unlocked):
     assert session.vault is None
     assert window.current_screen() == window.UNLOCK
     assert window.isVisible()
+    # Nothing was being written: the lock screen says why it locked, and no more.
+    assert window.unlock.message.isVisible()
+    assert window.unlock.message.text() == "Locked after 1 minute without use."
 
 
 def test_input_postpones_the_lock(qtbot, unlocked):
@@ -96,6 +99,9 @@ def test_draft_and_place_survive_sealed(qtbot, unlocked):
     assert QGuiApplication.clipboard().text() == ""
     box = window.locker.draft_box
     assert box.full
+    said = window.unlock.message.text()
+    assert said.startswith("Locked after 1 minute without use. What you were writing is safe")
+    assert "Closing the app before then would lose it." in said
     assert session.draft is box
     assert b"bus stop" not in box._blob
     assert b"texts" not in window.locker.state_box._blob

@@ -314,3 +314,52 @@ def test_neutral_face_renames_the_folders_once_the_vault_is_locked(qtbot, monkey
     unlock_via_gui(qtbot, window)
     assert session.is_unlocked
     window.locker.lock("manual")
+
+
+def test_neutral_face_names_every_window_and_hides_help_while_locked(
+    qtbot, tmp_path, restore_app_face, monkeypatch
+):
+    """#18.5: with the neutral face, a dialog or error box is titled with the face's
+    name (the taskbar shows titles), and the locked window shows no Help or Quick exit."""
+    from victim_log.gui.widgets import dialogs
+
+    Vault.create(tmp_path / "vault", PASSPHRASE)[0].lock()
+    prefs = Prefs(neutral_face=True, face="notes")
+    apply_face(QApplication.instance(), face_for(prefs))
+    window, session, _ = make_window(qtbot, tmp_path, prefs=prefs)
+    assert window.windowTitle() == "Notes"
+    assert not window.help_action.isVisible() and not window.quick_exit_action.isVisible()
+    window.help_action.trigger()  # F1 does nothing either: help is behind the unlock
+    assert not window.help_dock.isVisible()
+    unlock_via_gui(qtbot, window)
+    assert window.help_action.isVisible() and window.quick_exit_action.isVisible()
+
+    titles: list[str] = []
+
+    def record(dialog):
+        dialog.show()
+        titles.append(dialog.windowTitle())
+        return 0
+
+    monkeypatch.setattr(dialogs, "run_dialog", record)
+    dialogs.show_error(window, ValueError("boom"))  # titled "Victim Log" by its code
+    window.open_settings()
+    assert titles == ["Notes", "Notes"]
+    window.locker.lock()
+    assert not window.help_action.isVisible() and not window.quick_exit_action.isVisible()
+
+
+def test_own_face_keeps_dialog_titles(qtbot, unlocked, monkeypatch):
+    window, _session = unlocked
+    from victim_log.gui.widgets import dialogs
+
+    titles: list[str] = []
+
+    def record(dialog):
+        dialog.show()
+        titles.append(dialog.windowTitle())
+        return 0
+
+    monkeypatch.setattr(dialogs, "run_dialog", record)
+    window.open_settings()
+    assert titles == ["Settings"]

@@ -36,7 +36,7 @@ from ...errors import VictimLogError
 from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from ..widgets.common import named, push_button, scaled, wrapped
-from .firstrun import FirstRunScreen
+from .firstrun import FirstRunScreen, set_message
 from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for
@@ -308,6 +308,7 @@ class MainWindow(QMainWindow):
     def _show_locked_screen(self) -> None:
         for act in self.diary_actions:
             act.setVisible(False)
+        self._show_outer_actions(not self.prefs.neutral_face)
         self.notice_bar.hide()
         if paths.vault_exists(self.session.vault_dir):
             self.unlock.reset()
@@ -316,6 +317,16 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.firstrun)
             self.firstrun.focus_first()
+
+    def _show_outer_actions(self, shown: bool) -> None:
+        """Help and Quick exit. Behind a neutral face the locked window shows neither
+        (#18.5): their words and the helplines say what the app is. Esc twice still
+        quits, and help is one unlock away."""
+        for act in (self.help_action, self.quick_exit_action):
+            act.setVisible(shown)
+            act.setEnabled(shown)
+        if not shown:
+            self.help_dock.hide()
 
     def _on_locked(self, reason: str = "") -> None:
         if (
@@ -330,6 +341,27 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self._show_helplines(helplines_for(None)))
         if self.current_screen() != self.UNLOCK or any(a.isVisible() for a in self.diary_actions):
             self._show_locked_screen()
+        set_message(self.unlock.message, self.locked_text(reason))
+
+    def locked_text(self, reason: str) -> str:
+        """What the lock screen says about the lock just done (#18.5, #18.7): why, and
+        whether what was being written is kept. Only what is true: the draft is sealed
+        in memory, so it comes back at the next unlock unless the app is closed first."""
+        parts = []
+        if reason == "idle":
+            minutes = max(1, round(self.locker.idle_ms / 60_000))
+            text = self.tr("Locked after %n minute(s) without use.", "", minutes)
+            if "%n" in text or "(s)" in text:  # no translation loaded: plain English plural
+                text = f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without use."
+            parts.append(text)
+        if self.locker.draft_box.full:
+            parts.append(
+                self.tr(
+                    "What you were writing is safe: it comes back when you unlock. "
+                    "Closing the app before then would lose it."
+                )
+            )
+        return " ".join(parts)
 
     def _on_unlocked(self, vault: Vault) -> None:
         self.session.set_vault(vault)
@@ -370,6 +402,7 @@ class MainWindow(QMainWindow):
             dialogs.show_error(self, exc)
         for act in self.diary_actions:
             act.setVisible(True)
+        self._show_outer_actions(True)
         self.stack.setCurrentIndex(self.DIARY)
         self.show_unlock_notice(failed_attempts or (), vault.unlock_info.history_warning)
         if diary is not None:
@@ -548,6 +581,7 @@ class MainWindow(QMainWindow):
         self.setAccessibleName(self.face.name)
         if self._firstrun is not None:
             self._firstrun.app_name = self.face.name
+        self._show_outer_actions(self.session.is_unlocked or not prefs.neutral_face)
         self.quick_exit.reset_cover()
 
     # ------------------------------------------------------------------ bundles, closing

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QCloseEvent, QFont, QIcon
 from PySide6.QtWidgets import (
     QApplication,
@@ -100,6 +100,48 @@ def apply_face(app: QApplication, face: Face) -> None:
     app.setApplicationDisplayName(face.name)
     app.setDesktopFileName(face.desktop_id)
     app.setWindowIcon(face.icon())
+    wear_titles(app, face)
+
+
+class NeutralTitles(QObject):
+    """While a neutral face is worn, every window's title is the face's name (#18.5).
+
+    Dialogs are titled by the code that makes them ("Log an incident", an error box's
+    "Victim Log"), and the window manager shows those titles in the taskbar and the
+    window switcher. Rather than trust every dialog to ask, this filter on the
+    application renames each top-level window as it is shown or retitled; the
+    dialog's accessible name still says what it is, for a screen reader.
+    """
+
+    def __init__(self, face: Face, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.face = face
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
+        if (
+            event.type() in (QEvent.Type.Show, QEvent.Type.WindowTitleChange)
+            and isinstance(watched, QWidget)
+            and watched.isWindow()
+            and watched.windowTitle() != self.face.name
+            and QApplication.applicationDisplayName() == self.face.name  # still worn
+        ):
+            watched.setWindowTitle(self.face.name)
+        return False
+
+
+def wear_titles(app: QApplication, face: Face) -> None:
+    """Install (neutral face) or remove (own face) the one :class:`NeutralTitles` filter."""
+    old = app.findChild(NeutralTitles, "neutralTitles")
+    if old is not None:
+        app.removeEventFilter(old)
+        old.deleteLater()
+    if face.key != own_face().key:
+        guard = NeutralTitles(face, app)
+        guard.setObjectName("neutralTitles")
+        app.installEventFilter(guard)
+        for window in app.topLevelWidgets():
+            if window.windowTitle() and window.windowTitle() != face.name:
+                window.setWindowTitle(face.name)
 
 
 # ---------------------------------------------------------------------- the cover
