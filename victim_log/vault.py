@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,6 +86,8 @@ class UnlockInfo:
     # An interrupted re-key was finished by this unlock: only the NEW passphrase and
     # the NEW recovery key open the vault from now on.
     rekey_finished: bool = False
+    # ... and its new recovery key, to be shown once (it may never have been shown).
+    new_recovery_key: str | None = field(default=None, repr=False)
 
 
 # Re-key progress stages, in order (``progress(stage, done, total)``).
@@ -289,7 +291,8 @@ class Vault(ClosedOnExit):
             conn.close()
             raise
         failures = tuple(keyfile.failed_attempts)
-        vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning, new_key is not None))
+        shown = None if new_key is None else keyfile.staged_recovery_key(new_key)
+        vault = cls(path, data_key, conn, keyfile, UnlockInfo(failures, warning, new_key is not None, shown))
         vault.read_only = read_only
         if new_key is not None:
             try:
@@ -471,7 +474,7 @@ class Vault(ClosedOnExit):
 
         def stage(fresh: keys.KeyFile) -> bool:
             self._require_ours(fresh, old)
-            fresh.begin_rekey(old, new, slots)
+            fresh.begin_rekey(old, new, slots, recovery)
             return True
 
         self._keyfile = keys.update(self.path / KEY_NAME, stage)

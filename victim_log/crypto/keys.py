@@ -55,11 +55,13 @@ the MAC (still keyed by the old data key)::
 
     "rekey": {"slots": [<passphrase slot>, <recovery slot>],   # both wrap the NEW key
               "next": {"nonce", "wrapped"},      # new key, AES-GCM under HKDF(old, "rekey-next")
-              "previous": {"nonce", "wrapped"}}  # old key, AES-GCM under HKDF(new, "rekey-previous")
+              "previous": {"nonce", "wrapped"},  # old key, AES-GCM under HKDF(new, "rekey-previous")
+              "recovery": {"nonce", "wrapped"}}  # the new recovery key, under HKDF(new, "rekey-recovery")
 
 so the old passphrase or recovery key (main slots: old key, then "next") and the new
 ones (staged slots: new key, then "previous") all yield both keys, and whichever
-unlocks next finishes the re-key. Finishing makes the staged slots the only ones and
+unlocks next finishes the re-key (and shows the new recovery key, which an
+interrupted re-key may never have shown). Finishing makes the staged slots the only ones and
 MACs the file with the new key (version 2 again): from then on only the new
 passphrase and recovery key open it. Older versions of the app refuse a version 3
 file instead of misreading it.
@@ -198,7 +200,12 @@ def _one_pass(memory_kib: int) -> None:
 
 
 def new_recovery_key() -> str:
-    chars = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN))
+    return _grouped(
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUPS * RECOVERY_GROUP_LEN))
+    )
+
+
+def _grouped(chars: str) -> str:
     return "-".join(chars[i : i + RECOVERY_GROUP_LEN] for i in range(0, len(chars), RECOVERY_GROUP_LEN))
 
 
@@ -482,7 +489,7 @@ class KeyFile:
             "wrapped": b64e(AESGCM(subkey(key, purpose)).encrypt(nonce, secret, ad)),
         }
 
-    def _sealed_open(self, key: bytes, purpose: str, sealed: Any) -> bytes:
+    def _sealed_open(self, key: bytes, purpose: str, sealed: Any, length: int = KEY_LEN) -> bytes:
         if not isinstance(sealed, dict):
             raise changed("its record of a change of keys is malformed")
         ad = f"victim-log {purpose}|{self.vault_id}".encode()
@@ -492,23 +499,35 @@ class KeyFile:
             )
         except (InvalidTag, ValueError):
             raise changed("its record of a change of keys does not match its keys") from None
-        if len(out) != KEY_LEN:
+        if len(out) != length:
             raise changed("its record of a change of keys has the wrong shape")
         return out
 
-    def begin_rekey(self, data_key: bytes, new_key: bytes, slots: list[dict[str, Any]]) -> None:
+    def begin_rekey(
+        self, data_key: bytes, new_key: bytes, slots: list[dict[str, Any]], recovery_key: str
+    ) -> None:
         """Stage a re-key: ``slots`` (made for ``new_key`` by :func:`passphrase_slot`
         and :func:`recovery_slot`) and each data key sealed under the other, MACed with
         the current ``data_key``. From the moment this is on disk both the old and the
-        new credentials open the vault, and either finishes the re-key."""
+        new credentials open the vault, and either finishes the re-key. The new
+        ``recovery_key`` is sealed beside them (under the new key) until then, so the
+        unlock that finishes an interrupted re-key can show it: it may never have
+        reached the person."""
         if self.rekey is not None:
             raise BadInput("A change of keys is already under way. Unlock the vault again to finish it.")
         self.rekey = {
             "slots": slots,
             "next": self._seal(data_key, "rekey-next", new_key),
             "previous": self._seal(new_key, "rekey-previous", data_key),
+            "recovery": self._seal(new_key, "rekey-recovery", normalise_recovery_key(recovery_key).encode()),
         }
         self.mac = self.compute_mac(data_key)
+
+    def staged_recovery_key(self, new_key: bytes) -> str:
+        """The new recovery key of a staged re-key, in its written form."""
+        sealed = (self.rekey or {}).get("recovery")
+        text = self._sealed_open(new_key, "rekey-recovery", sealed, RECOVERY_GROUPS * RECOVERY_GROUP_LEN)
+        return _grouped(text.decode("ascii", "replace"))
 
     def pending_key(self, data_key: bytes) -> bytes | None:
         """The new data key of a staged re-key (None when there is none)."""
