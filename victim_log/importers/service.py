@@ -35,7 +35,7 @@ from ..errors import BadInput
 from ..evidence import PendingBlob, describe_path
 from ..model import IncidentData, PersonData
 from ..store import imports as import_log
-from ..store.import_lookup import incidents_for_items
+from ..store.imports import incidents_for_items
 from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso

@@ -48,3 +48,26 @@ def typed_with_time(conn: Connection) -> list[int]:
         " AND id NOT IN (SELECT incident_id FROM imported_items)"
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+_ITEM_BATCH = 500  # item keys per IN (...): well under SQLite's bound-variable limit
+
+
+def incidents_for_items(conn: Connection, item_keys: Iterable[str]) -> dict[str, int]:
+    """The incident each remembered item key made (keys never imported are left out).
+
+    A chat exported "without media" and later "with media" holds the same messages;
+    the second import finds the incidents the first made, to attach the photos to
+    them (#19.2). The item keys are made by :mod:`victim_log.importers.service`.
+    """
+    keys = list(dict.fromkeys(item_keys))
+    found: dict[str, int] = {}
+    for start in range(0, len(keys), _ITEM_BATCH):
+        part = keys[start : start + _ITEM_BATCH]
+        marks = ",".join("?" * len(part))
+        rows = conn.execute(
+            f"SELECT item_key, incident_id FROM imported_items WHERE item_key IN ({marks})",  # noqa: S608
+            part,
+        ).fetchall()
+        found.update((str(k), int(i)) for k, i in rows)
+    return found
