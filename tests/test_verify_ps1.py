@@ -336,3 +336,19 @@ def test_not_a_bundle(tmp_path: Path) -> None:
     (tmp_path / "bad.zip").write_bytes(b"PK not really")
     assert check(tmp_path / "bad.zip")[0] == 2
     assert check(tmp_path)[0] == 2
+
+
+def test_the_pdf_gives_the_windows_routes(bundle: Path) -> None:
+    with zipfile.ZipFile(bundle) as zf:
+        pdf = next(zf.read(n) for n in zf.namelist() if n.endswith("data/timeline.pdf"))
+    (bundle.parent / "t.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(bundle.parent / "t.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    words = " ".join(text.split())
+    assert "certutil -hashfile FILE SHA256" in words
+    assert "Get-FileHash -Algorithm SHA256 FILE" in words
+    assert "verify_bundle.ps1, which checks every file but not the signature" in words

@@ -1231,7 +1231,9 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
         (
             "Each exhibit is the original file, unchanged, in the bundle's data/exhibits "
             "folder. Its SHA-256 hash was taken when it entered the log; recompute it (for "
-            "example with sha256sum or certutil -hashfile FILE SHA256) to confirm it. The "
+            "example with sha256sum; on Windows with certutil -hashfile FILE SHA256 in Command "
+            "Prompt, Get-FileHash -Algorithm SHA256 FILE in PowerShell, or the bundle's "
+            "verify_bundle.ps1, which checks every file but not the signature) to confirm it. The "
             "hashes printed here count only once the bundle's signature has been checked "
             "against the key the sender gave you (see README.txt)."
         )
@@ -1239,8 +1241,9 @@ def _exhibits_appendix(pdf: _Doc, case: ExportCase) -> None:
         else (
             "The exhibit files are not part of this PDF, which is an unsigned copy. Each "
             "SHA-256 hash was taken when the file entered the log; recompute it from the "
-            "original (for example with sha256sum or certutil -hashfile FILE SHA256) to "
-            "confirm it is the same file."
+            "original (for example with sha256sum; on Windows with certutil -hashfile FILE "
+            "SHA256 or PowerShell's Get-FileHash -Algorithm SHA256 FILE) to confirm it is the "
+            "same file."
         ),
         size=9.5,
         line=4.8,
