@@ -95,6 +95,7 @@ EXPORT_FIELDS: tuple[str, ...] = (
     "fingerprint",
     "fingerprint_readout",
     "redactions",
+    "portal",
 )
 #: ``verify --json`` when the file is not a bundle at all.
 NOT_A_BUNDLE_FIELDS: tuple[str, ...] = ("status", "valid", "reason", "message")
@@ -285,6 +286,8 @@ def export_json(result: ExportResult) -> dict[str, Any]:
         "fingerprint": result.fingerprint,
         "fingerprint_readout": result.short_fingerprint,
         "redactions": list(result.redactions),
+        # The upload-link batches (#21) with --portal, else null: a key is never absent.
+        "portal": getattr(result, "portal", None),
     }
 
 
