@@ -58,6 +58,7 @@ from .export.bagit_zip import (
     decode_manifest_path,
 )
 from .export.journal_check import JOURNAL_FILE, JOURNAL_HEAD, JournalCheck, JournalHead
+from .fields import pick
 from .safezip import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
 from .textsafe import is_unsafe_char, plural
 
@@ -141,26 +142,18 @@ class VerifyReport:
     def to_json(self) -> dict[str, Any]:
         """What ``verify --json`` prints (docs/export-format.md): add fields, never rename."""
         return {
-            "status": self.status,
-            "valid": self.valid,
-            "bundle": self.bundle,
-            "bag_name": self.bag_name,
-            "fingerprint": self.fingerprint,
+            **pick(self, "status", "valid", "bundle", "bag_name", "fingerprint"),
             "fingerprint_short": self.short_fingerprint,
-            "incident_count": self.incident_count,
-            "exhibit_count": self.exhibit_count,
+            **pick(self, "incident_count", "exhibit_count"),
             "period": {
                 "start": self.period_start.isoformat() if self.period_start else None,
                 "end": self.period_end.isoformat() if self.period_end else None,
                 "text": self.period_text,
             },
-            "payload_files": self.payload_files,
-            "payload_bytes": self.payload_bytes,
-            "problems": [{"file": p.file, "kind": p.kind, "message": p.message} for p in self.problems],
+            **pick(self, "payload_files", "payload_bytes"),
+            "problems": [pick(p, "file", "kind", "message") for p in self.problems],
             "bag_info": [[k, v] for k, v in self.bag_info],
-            "signer_confirmed": self.signer_confirmed,
-            "declared_fingerprint": self.declared_fingerprint,
-            "expected_fingerprint": self.expected_fingerprint,
+            **pick(self, "signer_confirmed", "declared_fingerprint", "expected_fingerprint"),
             "journal_head": self.journal_head.to_json() if self.journal_head else None,
             "journal": {
                 "format": self.journal_format,
