@@ -40,6 +40,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
+    QComboBox,
     QDateTimeEdit,
     QDialog,
     QHBoxLayout,
@@ -52,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...model import SHORT_LABELS, IncidentData
+from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
@@ -199,6 +200,17 @@ class QuickLogDialog(QDialog):
         when_row.addWidget(self.approximate)
         when_row.addStretch(1)
 
+        # -- who: the person doing this, so an export "involving" them includes it (#18.4)
+        who_label = QLabel(self.tr("&Who"), self)
+        who_label.setFont(scaled(self.font(), 1.0, bold=True))
+        self.who = named(QComboBox(self), "whoCombo", self.tr("Who did this"))
+        who_label.setBuddy(self.who)
+        self._fill_who()
+        who_row = QHBoxLayout()
+        who_row.addWidget(who_label)
+        who_row.addWidget(self.who)
+        who_row.addStretch(1)
+
         # -- kinds
         kinds_label = QLabel(self.tr("What kind? (choose all that apply)"), self)
         kinds_label.setFont(scaled(self.font(), 1.0, bold=True))
@@ -327,6 +339,7 @@ class QuickLogDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(when_label)
         layout.addLayout(when_row)
+        layout.addLayout(who_row)
         layout.addWidget(kinds_label)
         layout.addWidget(self.kinds)
         layout.addWidget(text_label)
@@ -346,6 +359,7 @@ class QuickLogDialog(QDialog):
         self.kinds.changed.connect(self.changed)
         self.text.textChanged.connect(self.changed)
         self.complete_later.toggled.connect(lambda _on: self.changed.emit())
+        self.who.currentIndexChanged.connect(lambda _i: self.changed.emit())
         self.when_buttons["now"].setChecked(True)
         if draft:
             self.set_draft(draft)
@@ -373,6 +387,25 @@ class QuickLogDialog(QDialog):
         if key != "now":
             self.when_edit.setFocus()
         self.changed.emit()
+
+    def _fill_who(self) -> None:
+        """Everyone in People, the person (or people) doing this first; chosen: the first
+        of them. Nobody else is ever chosen for the person: naming someone in an entry
+        is an allegation."""
+        self.who.addItem(self.tr("Nobody named"), None)
+        people = sorted(self.session.require().list_people(), key=lambda p: p.data.role != "perpetrator")
+        for person in people:
+            text = display_safe(person.data.name, single_line=True)
+            role = PERSON_ROLES.get(person.data.role, "")
+            if role and person.data.role != "named":
+                text += f" \u2014 {self.tr(role).lower()}"
+            self.who.addItem(text, person.id)
+        if people and people[0].data.role == "perpetrator":
+            self.who.setCurrentIndex(1)
+
+    def who_id(self) -> int | None:
+        value = self.who.currentData()
+        return int(value) if value is not None else None
 
     def when_choice(self) -> str:
         return next((k for k, b in self.when_buttons.items() if b.isChecked()), "now")
@@ -570,6 +603,7 @@ class QuickLogDialog(QDialog):
             occurred_start=iso_local(self.when_edit.dateTime()),
             precision="approximate" if approximate else "exact",
             complete_later=self.complete_later.isChecked(),
+            people=(pid,) if (pid := self.who_id()) is not None else (),
         )
 
     def draft(self) -> dict[str, Any]:
@@ -584,6 +618,7 @@ class QuickLogDialog(QDialog):
             "complete_later": self.complete_later.isChecked(),
             "files": [f.to_dict() for f in self.files],
             "provenance": dict(self.provenance),
+            "who": self.who_id(),
         }
 
     def set_draft(self, draft: dict[str, Any]) -> None:
@@ -599,6 +634,8 @@ class QuickLogDialog(QDialog):
         self.kinds.set_kinds([str(k) for k in draft.get("kinds", [])])
         self.text.setPlainText(str(draft.get("text", "")))
         self.complete_later.setChecked(bool(draft.get("complete_later")))
+        if "who" in draft:
+            self.who.setCurrentIndex(max(0, self.who.findData(draft["who"])))
         saved = draft.get("provenance")
         if isinstance(saved, dict):
             self.provenance = {str(k): str(v) for k, v in saved.items()}
