@@ -74,7 +74,7 @@ def test_media_from_a_later_export_joins_the_incidents_already_made(vault: Vault
 def test_every_call_type_is_imported_and_labelled(vault: Vault) -> None:
     req = ImportRequest("calls", FIX / "calls_all_types.xml", sender="07700 900123", group_minutes=0)
     listing = run_import(vault, ImportRequest("calls", FIX / "calls_all_types.xml"))
-    assert listing.senders == [("Dan Marsh", 7)]  # the outgoing call is the victim's
+    assert listing.senders == [("Dan Marsh (+447700900123)", 7)]  # the outgoing call is the victim's
     report = run_import(vault, req)
     assert report.matched == 7 and report.incidents_created == 7
     summaries = [vault.get_incident(i).data.summary for i in report.incident_ids]
@@ -143,3 +143,39 @@ def test_folder_with_chat_and_media(vault: Vault, tmp_path: Path, capsys: pytest
     assert "(not in the export)" in voice.data.details
     again = run_import(vault, ImportRequest("whatsapp", folder, sender="Dan Marsh", group_minutes=0))
     assert again.already_imported
+
+
+PEOPLE = FIX / "sms_people.xml"
+
+
+def test_one_line_per_person_with_all_their_numbers(vault: Vault) -> None:
+    listing = run_import(vault, ImportRequest("sms-backup", PEOPLE))
+    assert listing.senders == [
+        ("Dan Marsh (+447700900123, +447700900456)", 5),  # "Marsh, Dan" too
+        ("Sam Hill (+447700900777)", 1),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sender",
+    ["Dan Marsh", "Dan Marsh (+447700900123, +447700900456)"],
+)
+def test_never_drop_a_message_from_any_of_their_numbers(vault: Vault, sender: str) -> None:
+    report = run_import(vault, ImportRequest("sms-backup", PEOPLE, sender=sender, group_minutes=0))
+    assert report.matched == 5 and report.incidents_created == 5
+    details = [vault.get_incident(i).data.details for i in report.incident_ids]
+    # In the file's order: the group MMS (known only by number) comes first.
+    assert [d.splitlines()[0] for d in details] == [
+        "We both know where you are",
+        "Answer me",
+        "New phone, same me",
+        "Saved as Marsh, Dan",
+        "Roaming",
+    ]
+    person = vault.find_person("Dan Marsh")
+    assert person is not None
+
+
+def test_one_of_their_numbers_finds_that_phone_only(vault: Vault) -> None:
+    report = run_import(vault, ImportRequest("sms-backup", PEOPLE, sender="+44 7700 900456", group_minutes=0))
+    assert report.matched == 2  # the group MMS and the text from the new phone

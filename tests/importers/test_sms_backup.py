@@ -38,7 +38,7 @@ def test_messages_fixture() -> None:
         assert len(items) == 6
         assert [i.source_ref for i in items] == ["sms #1", "sms #2", "sms #3", "sms #4", "mms #1", "mms #2"]
         assert [(s.ref, s.reason) for s in stats.skipped] == [("sms #5", "missing or unreadable date")]
-        assert stats.senders() == [("Dan Marsh", 2), ("07700900456", 1)]
+        assert stats.senders() == [("Dan Marsh (+447700900123)", 2), ("07700900456", 1)]
 
         first = items[0]
         assert first.occurred_at == datetime(2024, 3, 12, 20, 1, tzinfo=UTC)
@@ -98,7 +98,7 @@ def test_call_log_fixture() -> None:
     assert items[2].recipients == ("07700900123",)
     assert items[6].sender == "07700900999"  # no contact name
     assert stream.stats.withheld_calls == 2
-    assert stream.stats.senders() == [("Dan Marsh", 3), ("07700900999", 1)]
+    assert stream.stats.senders() == [("Dan Marsh (+447700900123)", 3), ("07700900999", 1)]
     assert stream.stats.by_kind == {"phone_call": 6, "voicemail": 1}
 
 

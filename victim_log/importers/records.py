@@ -34,6 +34,7 @@ from typing import BinaryIO, Literal, cast
 
 from ..errors import BadInput
 from ..fsutil import ClosedOnExit
+from .numbers import normalise_number, person_label
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -252,6 +253,10 @@ class ImportStats:
         self.skipped_count = 0
         self.withheld_calls = 0
         self._senders: Counter[str] = Counter()
+        # Who has which number (#19.4): (sender as shown, E.164 number) pairs, and a
+        # cache of each number as written -> E.164 (a backup repeats a few numbers).
+        self._pairs: Counter[tuple[str, str]] = Counter()
+        self._e164: dict[str, str | None] = {}
 
     def note_item(self, item: ParsedItem) -> None:
         self.items += 1
@@ -260,6 +265,13 @@ class ImportStats:
             self.flags.update(item.flags)
         if item.sender and "system" not in item.flags:
             self._senders[item.sender] += 1
+            sid = item.sender_id
+            if sid:
+                num = self._e164.get(sid, "")
+                if num == "":
+                    num = self._e164[sid] = normalise_number(sid)
+                if num is not None:
+                    self._pairs[(item.sender, num)] += 1
         if item.call is not None and item.call.withheld:
             self.withheld_calls += 1
 
@@ -269,8 +281,38 @@ class ImportStats:
             self.skipped.append(SkippedEntry(ref, reason))
 
     def senders(self) -> list[tuple[str, int]]:
-        """Senders with how many items each, most frequent first (ties by name)."""
-        return sorted(self._senders.items(), key=lambda kv: (-kv[1], kv[0]))
+        """Senders with how many items each, most frequent first (ties by name).
+
+        One line per person (#19.4): a contact's name and every number it came from,
+        and messages known only by one of those numbers (a group MMS), are one sender
+        shown as ``Dan Marsh (+447700900123, +447700900456)``.
+        """
+        if not self._pairs:
+            return sorted(self._senders.items(), key=lambda kv: (-kv[1], kv[0]))
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.get(x, x) != x:
+                parent[x] = parent.get(parent[x], parent[x])
+                x = parent[x]
+            return x
+
+        for label, num in self._pairs:
+            a, b = find("l" + label), find("n" + num)
+            if a != b:
+                parent[a] = b
+        groups: dict[str, tuple[list[tuple[str, int]], set[str]]] = {}
+        for label, count in self._senders.items():
+            groups.setdefault(find("l" + label), ([], set()))[0].append((label, count))
+        for label, num in self._pairs:
+            groups[find("l" + label)][1].add(num)
+        out: list[tuple[str, int]] = []
+        for labels, nums in groups.values():
+            labels.sort(key=lambda kv: (-kv[1], kv[0]))
+            names = [lab for lab, _n in labels if normalise_number(lab) is None]
+            name = names[0] if names else labels[0][0]
+            out.append((person_label(name, sorted(nums)), sum(n for _l, n in labels)))
+        return sorted(out, key=lambda kv: (-kv[1], kv[0]))
 
 
 @dataclass(frozen=True)

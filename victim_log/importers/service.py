@@ -41,6 +41,7 @@ from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .duplicates import PossibleDuplicate
 from .email_import import parse_email_file
+from .numbers import normalise_number, split_person_label
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
@@ -131,26 +132,57 @@ def _digits(text: str) -> str:
 class SenderMatcher:
     """Is an item from the person the user named (by any of their names or numbers)?
 
-    Built once per import: a phone backup can hold hundreds of thousands of items, and
-    normalising the wanted names and numbers for each one was a measurable share.
+    Numbers are compared in E.164 form (#19.4), so ``07700 900123`` finds
+    ``+447700900123``; a sender given as the senders list shows it,
+    ``Dan Marsh (+447700900123, +447700900456)``, is that name and those numbers. A
+    number an item named by the person's name came from is learnt (:meth:`learnt`), so
+    a group MMS known only by that number is theirs too.
+    Built once per import: a phone backup can hold hundreds of thousands of items.
     """
 
     def __init__(self, wanted: tuple[str, ...]) -> None:
-        self._names = {w.strip().casefold() for w in wanted if w.strip()}
-        self._numbers = {d for d in (_digits(w) for w in wanted) if len(d) >= 6}
+        self._names: set[str] = set()
+        self.numbers: set[str] = set()
+        for w in wanted:
+            name, numbers = split_person_label(w)
+            if name.strip():
+                self._names.add(name.strip().casefold())
+            self.numbers.update(numbers)
+            num = normalise_number(name)
+            if num is not None:
+                self.numbers.add(num)
+        self._e164: dict[str, str | None] = {}
+
+    def number(self, text: str) -> str | None:
+        num = self._e164.get(text, "")
+        if num == "":
+            num = self._e164[text] = normalise_number(text)
+        return num
 
     def __call__(self, item: ParsedItem) -> bool:
         if item.direction == "out" or "system" in item.flags:
             return False
-        if item.sender.strip().casefold() in self._names:
+        sid = item.sender_id
+        if item.sender.strip().casefold() in self._names or (sid and sid.strip().casefold() in self._names):
+            if sid:
+                num = self.number(sid)
+                if num is not None:
+                    self.numbers.add(num)  # learnt: the person's number
             return True
-        if item.sender_id and item.sender_id.strip().casefold() in self._names:
-            return True
-        if self._numbers:
-            for candidate in (item.sender, item.sender_id or ""):
-                if candidate and _digits(candidate) in self._numbers:
-                    return True
+        if self.numbers:
+            for candidate in (item.sender, sid):
+                if candidate:
+                    num = self.number(candidate)
+                    if num is not None and num in self.numbers:
+                        return True
         return False
+
+    def maybe_later(self, item: ParsedItem) -> bool:
+        """An unmatched item known only by a number, which a later item may show is theirs."""
+        if item.direction == "out" or "system" in item.flags:
+            return False
+        sid = item.sender_id
+        return bool(sid) and item.sender == sid and self._names != set()
 
 
 def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | None = None) -> ItemStream:
@@ -510,13 +542,21 @@ class _Importer:
         self.report.senders = stream.stats.senders()
 
     def _matching(self, stream: ItemStream) -> Iterator[tuple[ParsedItem, str]]:
+        """The named person's items, in the file's order.
+
+        An item known only by a number not (yet) theirs waits until the end: a later
+        text under their name may show the number is theirs (#19.4: a group MMS before
+        any text from that phone). Only such items wait, never a whole backup.
+        """
         assert self.req.sender is not None
         calls_only = self.req.format == "calls"
         matches = SenderMatcher((self.req.sender, *self.req.other_senders))
-        for item in stream:
+        waiting: list[tuple[int, ParsedItem, tuple[str, str] | None]] = []
+        found: list[tuple[int, tuple[ParsedItem, str]]] = []
+        clock = self.clock
+        for n, item in enumerate(stream):
             when = item.occurred_at
             placed = None
-            clock = self.clock
             if (
                 when is not None
                 and when.tzinfo is None
@@ -527,22 +567,44 @@ class _Importer:
             if calls_only and item.kind not in ("phone_call", "voicemail"):
                 continue
             if not matches(item):
+                if matches.maybe_later(item):
+                    waiting.append((n, item, placed))
+                else:
+                    self.screening.offer(item)
+                continue
+            kept = self._take(item, placed)
+            if kept is not None:
+                found.append((n, kept))
+        late = []
+        for n, item, placed in waiting:
+            if matches(item):
+                kept = self._take(item, placed)
+                if kept is not None:
+                    late.append((n, kept))
+            else:
                 self.screening.offer(item)
-                continue
-            self.report.matched += 1
-            key = self._item_key(item)
-            keys: tuple[str, ...] = (key,)
-            if item.attachments and any(a.available for a in item.attachments):
-                keys = self._media_keys(item, key)
-            if any(self._seen(k) for k in keys):
-                self.report.duplicates_skipped += 1
-                if len(item.attachments) and any(a.available for a in item.attachments):
-                    self._late_media.append((item, keys))
-                continue
-            self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
-            if placed is not None:
-                self._times[id(item)] = placed
-            yield item, item.source_ref
+        if late:
+            found = sorted(found + late, key=lambda x: x[0])
+        for _n, pair in found:
+            yield pair
+
+    def _take(self, item: ParsedItem, placed: tuple[str, str] | None) -> tuple[ParsedItem, str] | None:
+        """A matched item, unless an earlier import has it (its files may still be new)."""
+        self.report.matched += 1
+        key = self._item_key(item)
+        keys: tuple[str, ...] = (key,)
+        has_files = bool(item.attachments) and any(a.available for a in item.attachments)
+        if has_files:
+            keys = self._media_keys(item, key)
+        if any(self._seen(k) for k in keys):
+            self.report.duplicates_skipped += 1
+            if has_files:
+                self._late_media.append((item, keys))
+            return None
+        self._keys[id(item)] = key  # the item stays alive in the plan, so its id is stable
+        if placed is not None:
+            self._times[id(item)] = placed
+        return item, item.source_ref
 
     def _new_context(self, item: ParsedItem) -> bool:
         """A reply kept as context by no earlier import of this chat (remembered like a message)."""
@@ -709,11 +771,13 @@ class _Importer:
         """The sender as a person: found by any of their names or numbers, or added
         (inside the import's transaction: one person per name)."""
         assert self.req.sender is not None
-        for name in (self.req.sender, *self.req.other_senders):
+        labels = [split_person_label(s) for s in (self.req.sender, *self.req.other_senders)]
+        names = [n.strip() for n, _nums in labels if n.strip()]
+        names += [num for _n, nums in labels for num in nums if num not in names]
+        for name in dict.fromkeys([self.req.sender, *self.req.other_senders, *names]):
             found = tx.find_person(name)
             if found is not None:
                 return found.id
-        names = [s.strip() for s in (self.req.sender, *self.req.other_senders) if s.strip()]
         numbers = tuple(n for n in names if len(_digits(n)) >= 6 and not re.search(r"[A-Za-z]{2}", n))
         emails = tuple(n for n in names if "@" in n)
         data = PersonData(

@@ -637,7 +637,10 @@ class _Builder:
         contact = _contact(a.get("contact_name"))
         froms = [x for x, t in m.addrs if t == "137" and x and x != _OWN_ADDRESS_TOKEN]
         tos = [x for x, t in m.addrs if t in ("151", "130", "129") and x and x != _OWN_ADDRESS_TOKEN]
-        group = "~" in address or "," in contact
+        # A group MMS names every member in contact_name ("Dan Marsh, Sam Hill"): the
+        # sender is then the "from" address. A single contact's name may itself hold a
+        # comma ("Marsh, Dan"): only several addresses make a group (#19.4).
+        group = "~" in address or len(set(froms) | set(tos)) > 1
         if direction == "out":
             sender, sender_id = "", None
             recipients = tuple(tos) or tuple(x for x in address.split("~") if x)
