@@ -110,3 +110,25 @@ def test_text_helpers() -> None:
     assert text("a\u202eb\x07") == "ab\ufffd"
     assert cell("'=HYPERLINK(x)") == "=HYPERLINK(x)"
     assert cell("'plain") == "'plain"
+
+
+def test_times_are_on_the_bundles_clock_not_the_viewers(tmp_path: Path) -> None:
+    """#16.4: an officer in another zone (or a machine set to UTC) sees the times the
+    PDF shows: the bundle names its case zone and the viewer uses it."""
+    from victim_log import casetime
+
+    doc = {
+        **TIMELINE,
+        "time_zone": "Europe/London",
+        "exported_at": "2026-06-08T09:00:00+00:00",
+        "incidents": [{**TIMELINE["incidents"][0], "first_recorded_at": "2026-06-06T20:30:00+00:00"}],
+    }
+    casetime.activate("America/New_York")  # the viewer's own clock
+    try:
+        with SafeZip(make_bundle(tmp_path / "b.zip", timeline=json.dumps(doc).encode())) as z:
+            contents = read_contents(z)
+    finally:
+        casetime.activate(None)
+    assert "First recorded: Sat 6 Jun 2026 21:30:00 BST" in contents.rows[0].detail
+    assert "Exported: Mon 8 Jun 2026 10:00:00 BST" in contents.about
+    assert "Times: on the clock of Europe/London" in contents.about

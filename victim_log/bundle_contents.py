@@ -20,10 +20,12 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import partial
 from typing import Any
 
-from .errors import NotABundle
+from . import casetime
+from .errors import BadInput, NotABundle
 from .export.case import format_datetime
 from .model import KINDS
 from .safezip import DamagedMember, SafeZip
@@ -108,8 +110,9 @@ def _add_field(lines: list[str], label: str, value: Any) -> None:
         lines.append(f"{label}: {shown}")
 
 
-def _detail(i: dict[str, Any]) -> str:
-    """Every field of one incident, in plain text, verbatim text kept as written."""
+def _detail(i: dict[str, Any], zone: tzinfo | None = None) -> str:
+    """Every field of one incident, in plain text, verbatim text kept as written; times
+    on the bundle's own case clock (``zone``), never the clock of whoever opens it."""
     lines: list[str] = []
     add = partial(_add_field, lines)
 
@@ -131,11 +134,11 @@ def _detail(i: dict[str, Any]) -> str:
     if i.get("imported") is True:  # #16.5: a record from an export, not the victim's account
         record = text(i.get("imported_as"), single_line=True)
         add("Record", "Imported record, not typed by the victim: " + record)
-        add("Imported into the log", format_datetime(text(i.get("imported_at"), single_line=True)))
+        add("Imported into the log", format_datetime(text(i.get("imported_at"), single_line=True), zone=zone))
     else:
-        add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True)))
+        add("First recorded", format_datetime(text(i.get("first_recorded_at"), single_line=True), zone=zone))
     if i.get("last_recorded_at") != i.get("first_recorded_at"):
-        add("Last changed", format_datetime(text(i.get("last_recorded_at"), single_line=True)))
+        add("Last changed", format_datetime(text(i.get("last_recorded_at"), single_line=True), zone=zone))
     add("Place", i.get("location"))
     details = text(i.get("details"))
     if details.strip():
@@ -182,7 +185,7 @@ def _detail(i: dict[str, Any]) -> str:
             if isinstance(h, dict):
                 lines.append(
                     f"  v{text(h.get('version'))} "
-                    f"{format_datetime(text(h.get('recorded_at'), single_line=True))}: "
+                    f"{format_datetime(text(h.get('recorded_at'), single_line=True), zone=zone)}: "
                     f"{text(h.get('reason'), single_line=True)}"
                 )
     note = i.get("private_note")
@@ -191,13 +194,16 @@ def _detail(i: dict[str, Any]) -> str:
     return "\n".join(lines).strip()
 
 
-def _about(doc: dict[str, Any]) -> str:
+def _about(doc: dict[str, Any], zone: tzinfo | None = None) -> str:
     lines: list[str] = []
     add = partial(_add_field, lines)
 
     add("Case", doc.get("case_title"))
     add("Log kept by", doc.get("owner"))
-    add("Exported", format_datetime(text(doc.get("exported_at"), single_line=True)))
+    add("Exported", format_datetime(text(doc.get("exported_at"), single_line=True), zone=zone))
+    if zone is not None:
+        name = getattr(zone, "key", "")
+        add("Times", f"on the clock of {name} (the case's time zone), each naming its zone")
     add("Software", doc.get("software"))
     add("Exhibit references", doc.get("producer_initials"))
     add("Which incidents", doc.get("selection"))
@@ -243,6 +249,19 @@ def _about(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def bundle_zone(doc: dict[str, Any]) -> tzinfo | None:
+    """The case time zone the bundle names (``time_zone``, #16.4), so that what the
+    viewer shows agrees with the PDF whatever the officer's computer is set to; None
+    for bundles made before it, or a name that is not a zone (shown as the viewer's)."""
+    name = doc.get("time_zone")
+    if not isinstance(name, str):
+        return None
+    try:
+        return casetime.zone_of(name)
+    except BadInput:
+        return None
+
+
 def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, Any] | None:
     member = z.get(root + TIMELINE_JSON)
     if member is None:
@@ -259,6 +278,7 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
     if not isinstance(doc, dict) or not isinstance(doc.get("incidents", []), list):
         contents.notes.append("timeline.json is not in the format Victim Log writes.")
         return None
+    zone = bundle_zone(doc)
     for i in doc.get("incidents", []):
         if not isinstance(i, dict):
             continue
@@ -273,7 +293,7 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
                 else text(i.get("kinds"), single_line=True),
                 summary=text(i.get("summary"), single_line=True),
                 exhibits=text(i.get("exhibits"), single_line=True),
-                detail=_detail(i),
+                detail=_detail(i, zone),
             )
         )
     for i in doc.get("context", []) if isinstance(doc.get("context"), list) else []:
@@ -285,10 +305,10 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
                     kinds="The victim's reply, not an incident",
                     summary=text(i.get("summary"), single_line=True),
                     exhibits=text(i.get("exhibits"), single_line=True),
-                    detail=_detail(i),
+                    detail=_detail(i, zone),
                 )
             )
-    contents.about = _about(doc)
+    contents.about = _about(doc, zone)
     return doc
 
 
