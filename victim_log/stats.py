@@ -351,13 +351,18 @@ def _periods(groups: Sequence[DayGroup], monthly: bool) -> tuple[Period, ...]:
     breaches: Counter[date] = Counter()
     night: Counter[date] = Counter()
     kinds: dict[date, Counter[str]] = defaultdict(Counter)
+    buckets: dict[int, date] = {}
     for g in groups:
-        b = bucket(date.fromordinal(g.day))
+        b = buckets.get(g.day)
+        if b is None:
+            b = buckets[g.day] = bucket(date.fromordinal(g.day))
         counts[b] += g.count
-        breaches[b] += g.count if g.breach else 0
+        if g.breach:
+            breaches[b] += g.count
         night[b] += g.night
+        per = kinds[b]
         for k in g.kinds:
-            kinds[b][k] += g.count
+            per[k] += g.count
     out: list[Period] = []
     cur, last = min(counts), max(counts)
 

@@ -15,6 +15,7 @@ left out of the charts and named.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -37,7 +38,20 @@ _AFTER_RECORDING = 300  # seconds: a clock a little fast is not a wrong date
 _NIGHT = ",".join(str(h) for h in sorted(NIGHT_HOURS))
 _TIMED = "precision IN ('exact', 'approximate')"
 # The victim's words asking them to stop, from the search index (checked after).
-_STOP_QUERY = '"stop" OR "leave" OR "contact" OR "away" OR "message" OR "call"'
+_STOP_VERBS = (
+    "contact", "messag", "call", "text", "ring", "phon", "email", "follow", "watch",
+    "harass", "bother", "pester", "stalk", "writ", "send", "turn", "show", "com",
+)  # fmt: skip
+_STOP_QUERY = " OR ".join(
+    [
+        *(f'"stop {v}"*' for v in _STOP_VERBS),
+        *(f"NEAR({no} me, 4)" for no in ('"don t"', "dont", '"do not"', "never")),
+        '"please stop"', '"pls stop"', '"just stop"', '"leave me alone"', '"leave me be"',
+        '"stay away"', '"get away from me"', '"go away"', '"don t want"', '"do not want"',
+        '"dont want"', '"no contact"', '"no more contact"', '"no further contact"',
+        '"leave me and my"', "^stop",
+    ]
+)  # fmt: skip
 _WORK_QUERY = (
     'location : (work OR office OR workplace) OR summary : ("at work" OR "my work" OR '
     '"my office" OR "workplace" OR "at my job") OR details : ("at work" OR "my work" OR "my office")'
@@ -88,15 +102,17 @@ def _offset_sql(column: str, changes: Sequence[tuple[int, int]]) -> tuple[str, l
     return "(" + " ".join(parts) + ")", args
 
 
-def _rows_sql(
-    conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date, *, context: bool
-) -> tuple[str, list[Any]]:
-    """A sub-select of the chosen rows with their day, hour and "dated after recorded"
-    flag on the case's clock."""
+_SEQ = itertools.count(1)
+
+
+def _fill_rows(conn: Connection, table: str, flt: IncidentFilter, zone: tzinfo, today: date) -> None:
+    """One pass over the timeline table into ``temp.<table>``: each chosen row's day,
+    hour and "dated after it was recorded" flag on the case's clock, and whether it is
+    a context entry (the one full scan; everything after reads the small table)."""
     clause, args = where(flt)
-    clause = (clause + " AND " if clause else " WHERE ") + ("context = 1" if context else "context = 0")
     now = int(datetime.combine(today, datetime.min.time(), UTC).timestamp())
-    bounds = conn.execute(f"SELECT min(sort_key), max(sort_key) FROM incidents{clause}", args).fetchone()
+    # Bounds from the time index alone (no scan): the zone's changes between them.
+    bounds = conn.execute("SELECT min(sort_key), max(sort_key) FROM incidents WHERE deleted = 0").fetchone()
     floor = now - _SPAN_YEARS * 366 * 86_400
     lo = max(int(bounds[0] if bounds[0] is not None else now), floor)
     hi = min(int(bounds[1] if bounds[1] is not None else now), now + 2 * 86_400)
@@ -104,24 +120,30 @@ def _rows_sql(
     off, off_args = _offset_sql("sort_key", changes)
     recorded = f"((julianday(first_recorded_at) - {_UNIX_JD}) * 86400)"
     roff, roff_args = _offset_sql(recorded, changes)
+    # Nothing can be recorded before the log's first journal entry: later dates only
+    # need the (slower) comparison with when each was recorded.
+    first = conn.execute("SELECT at FROM journal ORDER BY seq LIMIT 1").fetchone()
+    try:
+        since = int(datetime.fromisoformat(str(first[0])).timestamp()) - 2 * 86_400 if first else 0
+    except ValueError:
+        since = 0
     local = f"(CAST(sort_key + {off} AS INTEGER) + {_EPOCH_SECONDS})"
-    day = (
-        f"CASE WHEN occurred_start = '' THEN NULL WHEN {_TIMED} THEN {local} / 86400 + 1 "
-        f"ELSE CAST(julianday(substr(occurred_start, 1, 10)) - {_JD_ORDINAL} AS INTEGER) END"
+    untimed_day = f"CAST(julianday(substr(occurred_start, 1, 10)) - {_JD_ORDINAL} AS INTEGER)"
+    conn.execute(
+        f"CREATE TEMP TABLE {table} (id INTEGER PRIMARY KEY, kinds TEXT, breach INT, context INT,"
+        " day INT, hour INT, late INT)"
     )
-    hour = f"CASE WHEN {_TIMED} AND occurred_start != '' THEN ({local} % 86400) / 3600 ELSE -1 END"
-    late = (
-        f"coalesce(CASE WHEN {_TIMED} THEN sort_key > {recorded} + {_AFTER_RECORDING} "
-        f"ELSE CAST(julianday(substr(occurred_start, 1, 10)) - {_JD_ORDINAL} AS INTEGER) > "
-        f"(CAST({recorded} + {roff} AS INTEGER) + {_EPOCH_SECONDS}) / 86400 + 1 END, 0)"
-    )
+    late_untimed = f"{untimed_day} > (CAST({recorded} + {roff} AS INTEGER) + {_EPOCH_SECONDS}) / 86400 + 1"
     sql = (
-        f"SELECT id, kinds, breach, sort_key, {day} AS day, {hour} AS hour, {late} AS late"
-        f" FROM incidents{clause} AND occurred_start != ''"
+        f"INSERT INTO temp.{table} SELECT id, kinds, breach, context,"
+        f" CASE WHEN occurred_start = '' THEN NULL WHEN {_TIMED} THEN {local} / 86400 + 1"
+        f" ELSE {untimed_day} END,"
+        f" CASE WHEN {_TIMED} AND occurred_start != '' THEN ({local} % 86400) / 3600 ELSE -1 END,"
+        f" CASE WHEN occurred_start = '' OR sort_key < ? THEN 0 WHEN {_TIMED}"
+        f" THEN coalesce(sort_key > {recorded} + {_AFTER_RECORDING}, 0)"
+        f" ELSE coalesce({late_untimed}, 0) END FROM incidents{clause}"
     )
-    # The CASE arguments in the order they appear: day, hour, late, then the filter's.
-    ordered = [*off_args, *off_args, *roff_args, *args]
-    return sql, ordered
+    conn.execute(sql, [*off_args, *off_args, since, *roff_args, *args])
 
 
 def _kinds(text: str) -> tuple[str, ...]:
@@ -131,81 +153,79 @@ def _kinds(text: str) -> tuple[str, ...]:
 def tally(conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date) -> Tally:
     """Counts for the incidents ``flt`` selects (deleted and context entries never),
     per day on ``zone``'s clock, for the figures on ``today``."""
-    rows, args = _rows_sql(conn, flt, zone, today, context=False)
-    clause, wargs = where(flt)
-    clause = (clause + " AND " if clause else " WHERE ") + "context = 0"
+    table = f"vl_stats_{next(_SEQ)}"  # one per call: the app may run two at once
+    _fill_rows(conn, table, flt, zone, today)
+    try:
+        return _tally(conn, table, today)
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
+
+
+def _tally(conn: Connection, table: str, today: date) -> Tally:
+    rows = f"temp.{table}"
     undated = int(
-        conn.execute(f"SELECT count(*) FROM incidents{clause} AND occurred_start = ''", wargs).fetchone()[0]
+        conn.execute(f"SELECT count(*) FROM {rows} WHERE context = 0 AND day IS NULL").fetchone()[0]
     )
     raw = conn.execute(
-        f"SELECT day, kinds, breach, count(*), sum(hour IN ({_NIGHT})), min(id) FROM ({rows})"
-        " WHERE late = 0 GROUP BY day, kinds, breach",
-        args,
+        f"SELECT day, kinds, breach, count(*), sum(hour IN ({_NIGHT})), min(id) FROM {rows}"
+        " WHERE context = 0 AND late = 0 AND day IS NOT NULL GROUP BY day, kinds, breach"
     ).fetchall()
     per_day: dict[int, int] = {}
     for r in raw:
         per_day[int(r[0])] = per_day.get(int(r[0]), 0) + int(r[3])
     lo, hi = plausible_range(per_day, today.toordinal())
+    parsed: dict[str, tuple[str, ...]] = {}
     groups = tuple(
-        DayGroup(int(r[0]), _kinds(r[1]), bool(r[2]), int(r[3]), int(r[4] or 0), int(r[5]))
+        DayGroup(int(r[0]), parsed.get(r[1]) or parsed.setdefault(r[1], _kinds(r[1])), bool(r[2]), int(r[3]),
+                 int(r[4] or 0), int(r[5]))
         for r in raw
         if lo <= int(r[0]) <= hi
-    )
-    kept = "late = 0 AND day BETWEEN ? AND ?"
+    )  # fmt: skip
+    kept = "context = 0 AND late = 0 AND day BETWEEN ? AND ?"
     grid = [[0] * 24 for _ in range(7)]
     for wd, hr, n in conn.execute(
-        f"SELECT (day - 1) % 7, hour, count(*) FROM ({rows}) WHERE {kept} AND hour >= 0 GROUP BY 1, 2",
-        [*args, lo, hi],
+        f"SELECT (day - 1) % 7, hour, count(*) FROM {rows} WHERE {kept} AND hour >= 0 GROUP BY 1, 2", [lo, hi]
     ):
         grid[int(wd)][int(hr)] = int(n)
-    out_count = conn.execute(
-        f"SELECT count(*) FROM ({rows}) WHERE NOT ({kept})",
-        [*args, lo, hi],
-    ).fetchone()[0]
+    outside = f"context = 0 AND day IS NOT NULL AND NOT (late = 0 AND day BETWEEN {int(lo)} AND {int(hi)})"
+    out_count = conn.execute(f"SELECT count(*) FROM {rows} WHERE {outside}").fetchone()[0]
     left = [
-        (
-            int(i),
-            int(d),
-            "after it was recorded"
-            if late
-            else ("after today" if int(d) > today.toordinal() else "far from the other entries' dates"),
-        )
+        (int(i), int(d), _why(bool(late), int(d), today))
         for i, d, late in conn.execute(
-            f"SELECT id, day, late FROM ({rows}) WHERE NOT ({kept}) ORDER BY day, id LIMIT 20",
-            [*args, lo, hi],
+            f"SELECT id, day, late FROM {rows} WHERE {outside} ORDER BY day, id LIMIT 20"
         )
     ]
     person_days = tuple(
         (int(p), int(d), int(n))
         for p, d, n in conn.execute(
-            f"SELECT p.person_id, r.day, count(*) FROM ({rows}) AS r"
-            f" JOIN incident_people AS p ON p.incident_id = r.id WHERE {kept.replace('day', 'r.day')}"
+            f"SELECT p.person_id, r.day, count(*) FROM {rows} AS r JOIN incident_people AS p"
+            f" ON p.incident_id = r.id WHERE r.{kept.replace(' day', ' r.day').replace('late', 'r.late')}"
             " GROUP BY 1, 2",
-            [*args, lo, hi],
+            [lo, hi],
         )
     )
     recent_from = max(lo, today.toordinal() - RECENT_DAYS - BASELINE_DAYS + 1)
     recent = tuple(
         Recent(int(i), int(d), int(h) in NIGHT_HOURS, _kinds(k))
         for i, d, h, k in conn.execute(
-            f"SELECT id, day, hour, kinds FROM ({rows}) WHERE {kept} AND sort_key >= ? ORDER BY day, id",
-            [*args, recent_from, hi, (recent_from - 719_163 - 2) * 86_400],
+            f"SELECT id, day, hour, kinds FROM {rows} WHERE {kept} ORDER BY day, id", [recent_from, hi]
         )
     )
-    ctx_rows, ctx_args = _rows_sql(conn, flt, zone, today, context=True)
     stop = [
         (int(i), int(d))
-        for i, d in conn.execute(f"SELECT id, day FROM ({ctx_rows}) ORDER BY day, id", ctx_args)
+        for i, d in conn.execute(
+            f"SELECT id, day FROM {rows} WHERE context = 1 AND day IS NOT NULL ORDER BY day, id"
+        )
     ]
-    stop += _said_stop(conn, rows, args, kept, lo, hi)
+    stop += _said_stop(conn, rows, kept, lo, hi)
     stop.sort(key=lambda x: (x[1], x[0]))
     work = [
         (int(i), int(d))
         for i, d in conn.execute(
-            f"SELECT id, day FROM ({rows}) WHERE {kept} AND ("
+            f"SELECT id, day FROM {rows} WHERE {kept} AND ("
             + " OR ".join("kinds LIKE ?" for _ in _AT_PLACE)
             + ") AND id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?) ORDER BY day, id",
-            [*args, lo, hi, *(f"%,{k},%" for k in _AT_PLACE), _WORK_QUERY],
+            [lo, hi, *(f"%,{k},%" for k in _AT_PLACE), _WORK_QUERY],
         )
     ]
     people = tuple((p.id, p.data.name, p.data.role) for p in list_people(conn))
@@ -230,18 +250,22 @@ def tally(conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date) -> T
     )
 
 
-def _said_stop(
-    conn: Connection, rows: str, args: list[Any], kept: str, lo: int, hi: int
-) -> list[tuple[int, int]]:
+def _why(late: bool, day: int, today: date) -> str:
+    if late:
+        return "after it was recorded"
+    return "after today" if day > today.toordinal() else "far from the other entries' dates"
+
+
+def _said_stop(conn: Connection, rows: str, kept: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """Incidents whose own account says the victim told them to stop (a call she
     answered, a word on the doorstep): candidates from the search index, each
     checked with the importers' rule (:func:`asks_to_stop`)."""
     out = []
     for i, d, summary, details in conn.execute(
-        f"SELECT r.id, r.day, f.summary, f.details FROM ({rows}) AS r JOIN incident_fts AS f"
-        f" ON f.rowid = r.id WHERE {kept.replace('day', 'r.day')} AND r.id IN"
+        f"SELECT r.id, r.day, f.summary, f.details FROM {rows} AS r JOIN incident_fts AS f"
+        f" ON f.rowid = r.id WHERE r.{kept.replace(' day', ' r.day').replace('late', 'r.late')} AND r.id IN"
         " (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)",
-        [*args, lo, hi, _STOP_QUERY],
+        [lo, hi, _STOP_QUERY],
     ):
         if asks_to_stop(str(summary)) or asks_to_stop(str(details)):
             out.append((int(i), int(d)))
