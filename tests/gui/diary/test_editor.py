@@ -360,3 +360,36 @@ def test_effects_tab_order_follows_the_screen(qtbot, session: Session) -> None:
     assert editor.effect_text.hasFocus()
     qtbot.keyClick(editor.effect_text, Qt.Key.Key_Tab)
     assert editor.actions_edit.hasFocus()
+
+
+def test_an_order_with_one_condition_is_not_chosen_even_for_a_breach_kind(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    """#18.3 check: even with "Order breach" ticked (key 3) and an order of exactly one
+    condition (the one the old editor picked by itself), recording it chooses nothing."""
+    incident = vault.add_incident(IncidentData(summary="Sent flowers"))
+    editor = editor_for(qtbot, session, incident)
+    editor.kinds.move_focus("threat")
+    qtbot.keyClicks(editor.kinds.buttons["threat"], "3")
+    assert "order_breach" in editor.kinds.kinds()
+
+    def one_condition(dialog: OrderDialog) -> None:
+        dialog.order_type.setCurrentText("Stalking Protection Order")
+        dialog.conditions.setPlainText("No contact by any means\n")
+        dialog.buttons.accepted.emit()
+
+    def no_conditions(dialog: OrderDialog) -> None:
+        dialog.order_type.setCurrentText("Bail conditions")
+        dialog.buttons.accepted.emit()
+
+    for answer in (one_condition, no_conditions):
+        answers.add(answer, OrderDialog)
+        editor.add_order_button.click()
+        assert editor.order.currentIndex() == 0 and editor.order.currentData() == (None, "")
+    assert editor.order.count() == 3  # "Not a breach" and one choice for each order
+    # A breach kind with no condition chosen says so, rather than choosing one.
+    assert "not linked to a recorded order" in editor.order_warning.text()
+    answers.ok(ReasonDialog)
+    editor.save_button.click()
+    data = vault.get_incident(incident).data
+    assert (data.order_id, data.order_condition) == (None, "") and "order_breach" in data.kinds
