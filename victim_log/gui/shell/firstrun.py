@@ -14,7 +14,7 @@ auto-lock while the recovery key is on screen locks it like any other.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
-from ..widgets.common import centred_pages, push_button
+from ..widgets.common import centred_pages, left_row, push_buttons, scaled
 from .session import Session
 
 
@@ -216,7 +216,6 @@ class FirstRunScreen(QWidget):
         self.app_name = app_name
         self.setObjectName("firstRunScreen")
         self.setAccessibleName(self.tr("Welcome"))
-        self._recovery_key = ""
         self.pages = centred_pages(self, 3)
         self.pages.addWidget(self._make_create_page())
         self.pages.addWidget(self._make_key_page())
@@ -358,9 +357,7 @@ class FirstRunScreen(QWidget):
         except VictimLogError as exc:  # the disk: the computer's zone is used meanwhile
             dialogs.show_error(self, exc)
         set_message(self.status, "")
-        self._recovery_key = recovery
-        self.key_text.setText(recovery)
-        self.kept.setChecked(False)
+        self.key_box.show_key(recovery)
         self.session.set_vault(vault)
         self.pages.setCurrentIndex(1)
         self.kept.setFocus()
@@ -390,44 +387,14 @@ class FirstRunScreen(QWidget):
 
     def _make_key_page(self) -> QWidget:
         page, layout = self._intro("key")
-        self.key_text = QLabel("", page)
-        self.key_text.setObjectName("recoveryKey")
-        self.key_text.setTextFormat(Qt.TextFormat.PlainText)
-        self.key_text.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        self.key_box = RecoveryKeyBox(
+            page, lambda: self.app_name, self.tr("I have kept my recovery key somewhere safe")
         )
-        self.key_text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.key_text.setAccessibleName(self.tr("Recovery key"))
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSizeF(self.font().pointSizeF() * 1.4)
-        self.key_text.setFont(font)
-        self.key_text.setWordWrap(True)
-        layout.addWidget(self.key_text)
-        buttons = QHBoxLayout()
-        self.print_button = push_button(
-            self.tr("Print…"), page, "printKeyButton", self.tr("Print the recovery key"), self.print_key
-        )
-        self.save_button = push_button(
-            self.tr("Save to file…"),
-            page,
-            "saveKeyButton",
-            self.tr("Save the recovery key to a file"),
-            self.save_key,
-        )
-        if not _printing_available():
-            self.print_button.hide()
-        buttons.addWidget(self.print_button)
-        buttons.addWidget(self.save_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        self.key_status = plain_label("", page, self.tr("Status"))
-        self.key_status.setObjectName("keyStatus")
-        layout.addWidget(self.key_status)
-        self.kept = QCheckBox(self.tr("I have kept my recovery key somewhere safe"), page)
-        self.kept.setObjectName("keptKeyCheck")
-        self.kept.setAccessibleName(self.kept.text())
-        layout.addWidget(self.kept)
+        self.key_box.key_text.setObjectName("recoveryKey")
+        layout.addWidget(self.key_box)
+        box = self.key_box
+        self.key_text, self.print_button, self.save_button = box.key_text, box.print_button, box.save_button
+        self.key_status, self.kept = box.key_status, box.kept
         self.continue_button = QPushButton(self.tr("Open my diary"), page)
         self.continue_button.setObjectName("continueButton")
         self.continue_button.setAccessibleName(self.tr("Open my diary"))
@@ -439,16 +406,13 @@ class FirstRunScreen(QWidget):
         return page
 
     def key_document_text(self) -> str:
-        return recovery_key_text(self.app_name, self._recovery_key)
+        return self.key_box.document_text()
 
     def print_key(self) -> None:
-        if print_recovery_key(self, self.key_document_text()):
-            set_message(self.key_status, self.tr("Sent to the printer."))
+        self.key_box.print_key()
 
     def save_key(self) -> None:
-        saved = save_recovery_key(self, self.key_document_text())
-        if saved is not None:
-            set_message(self.key_status, self.tr("Saved as {name}.").format(name=saved.name))
+        self.key_box.save_key()
 
     def _continue(self) -> None:
         if not self.kept.isChecked():
@@ -565,10 +529,7 @@ class FirstRunScreen(QWidget):
     def wipe(self) -> None:
         """Forget the passphrase fields and the recovery key."""
         self.pair.clear()
-        self._recovery_key = ""
-        self.key_text.setText("")
-        set_message(self.key_status, "")
-        self.kept.setChecked(False)
+        self.key_box.wipe()
         self.restore_secret.clear()
         set_message(self.restore_status, "")
         self.pages.setCurrentIndex(0)
@@ -614,6 +575,78 @@ def recovery_key_text(app_name: str, key: str) -> str:
         "Keep this somewhere safe, away from the computer. With it, you can set a new "
         "passphrase if you forget yours. Anyone who has it can open the diary.",
     ).format(app=app_name, key=key)
+
+
+class RecoveryKeyBox(QWidget):
+    """A recovery key shown once: the key large, Print… and Save to file…, what
+    happened, and the "I have kept it" tick (first run, and a new key from Settings)."""
+
+    def __init__(self, parent: QWidget, app_name: Callable[[], str], kept_text: str) -> None:
+        super().__init__(parent)
+        self._app_name = app_name
+        self._key = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.key_text = QLabel("", self)
+        self.key_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.key_text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.key_text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.key_text.setAccessibleName(self.tr("Recovery key"))
+        self.key_text.setFont(scaled(self.font(), 1.4, mono=True))
+        self.key_text.setWordWrap(True)
+        layout.addWidget(self.key_text)
+        self.print_button, self.save_button, buttons = key_buttons(self, self.print_key, self.save_key)
+        layout.addLayout(buttons)
+        self.key_status = plain_label("", self, self.tr("Status"))
+        self.key_status.setObjectName("keyStatus")
+        layout.addWidget(self.key_status)
+        self.kept = QCheckBox(kept_text, self)
+        self.kept.setObjectName("keptKeyCheck")
+        self.kept.setAccessibleName(kept_text)
+        layout.addWidget(self.kept)
+        set_message(self.key_status, "")
+
+    def show_key(self, key: str) -> None:
+        self._key = key
+        self.key_text.setText(key)
+        self.kept.setChecked(False)
+        set_message(self.key_status, "")
+
+    def document_text(self) -> str:
+        return recovery_key_text(self._app_name(), self._key)
+
+    def print_key(self) -> None:
+        if print_recovery_key(self, self.document_text()):
+            set_message(self.key_status, self.tr("Sent to the printer."))
+
+    def save_key(self) -> None:
+        saved = save_recovery_key(self, self.document_text())
+        if saved is not None:
+            set_message(self.key_status, self.tr("Saved as {name}.").format(name=saved.name))
+
+    def wipe(self) -> None:
+        self._key = ""
+        self.key_text.setText("")
+        set_message(self.key_status, "")
+        self.kept.setChecked(False)
+
+
+def key_buttons(
+    page: QWidget, print_key: Callable[[], None], save_key: Callable[[], None]
+) -> tuple[QPushButton, QPushButton, QHBoxLayout]:
+    """Print… and Save to file… for a recovery key shown once (Print only where Qt
+    can print), left-aligned in a row."""
+    tr = page.tr
+    print_button, save_button = push_buttons(
+        page,
+        (tr("Print…"), "printKeyButton", tr("Print the recovery key"), print_key),
+        (tr("Save to file…"), "saveKeyButton", tr("Save the recovery key to a file"), save_key),
+    )
+    if not _printing_available():
+        print_button.hide()
+    return print_button, save_button, left_row(print_button, save_button)
 
 
 def print_recovery_key(parent: QWidget, text: str) -> bool:

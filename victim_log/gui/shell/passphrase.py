@@ -35,17 +35,12 @@ from ..widgets.common import (
     BackgroundTask,
     action_row,
     busy_bar,
-    key_readout,
-    left_row,
-    push_button,
     start_task,
 )
 from .firstrun import (
     PassphrasePair,
+    RecoveryKeyBox,
     plain_label,
-    print_recovery_key,
-    recovery_key_text,
-    save_recovery_key,
     set_message,
     title_label,
 )
@@ -88,7 +83,6 @@ class PassphraseDialog(QDialog):
         self.app_name = app_name
         self.mode = mode
         self._task: BackgroundTask | None = None
-        self._recovery_key = ""
         vault = session.require()
         self.setObjectName("passphraseDialog")
         title = self.tr("Change your passphrase") if mode == CHANGE else self.tr("Make a new recovery key")
@@ -183,30 +177,16 @@ class PassphraseDialog(QDialog):
                 page,
             )
         )
-        self.key_text = key_readout(page, "newRecoveryKey", 1.4)
-        self.key_text.setAccessibleName(self.tr("Recovery key"))
-        layout.addWidget(self.key_text)
-        self.print_button = push_button(
-            self.tr("Print…"), page, "printKeyButton", self.tr("Print the recovery key"), self.print_key
+        self.key_box = RecoveryKeyBox(
+            page, lambda: self.app_name, self.tr("I have kept my new recovery key somewhere safe")
         )
-        self.save_button = push_button(
-            self.tr("Save to file…"),
-            page,
-            "saveKeyButton",
-            self.tr("Save the recovery key to a file"),
-            self.save_key,
-        )
-        layout.addLayout(left_row(self.print_button, self.save_button))
-        self.key_status = plain_label("", page, self.tr("Status"))
-        self.key_status.setObjectName("keyStatus")
-        layout.addWidget(self.key_status)
-        self.kept = QCheckBox(self.tr("I have kept my new recovery key somewhere safe"), page)
-        self.kept.setObjectName("keptKeyCheck")
-        self.kept.setAccessibleName(self.kept.text())
+        self.key_box.key_text.setObjectName("newRecoveryKey")
+        box = self.key_box
+        self.key_text, self.print_button, self.save_button = box.key_text, box.print_button, box.save_button
+        self.kept = box.kept
         self.kept.toggled.connect(self._update)
-        layout.addWidget(self.kept)
+        layout.addWidget(box)
         layout.addStretch(1)
-        set_message(self.key_status, "")
         return page
 
     def _done_page(self) -> QWidget:
@@ -287,8 +267,7 @@ class PassphraseDialog(QDialog):
         done = "both" if key and self.mode == CHANGE else (CHANGE if self.mode == CHANGE else NEW_KEY)
         self.cancel_button.hide()
         if key:
-            self._recovery_key = key
-            self.key_text.setText(key)
+            self.key_box.show_key(key)
             self.pages.setCurrentIndex(1)
             self.ok_button.setText(self.tr("Done"))
             self.print_button.setFocus()
@@ -303,17 +282,6 @@ class PassphraseDialog(QDialog):
             self.ok_button.setFocus()
         self._update()
         self.changed.emit(done)
-
-    # ------------------------------------------------------------------ the new key
-
-    def print_key(self) -> None:
-        if print_recovery_key(self, recovery_key_text(self.app_name, self._recovery_key)):
-            set_message(self.key_status, self.tr("Sent to the printer."))
-
-    def save_key(self) -> None:
-        saved = save_recovery_key(self, recovery_key_text(self.app_name, self._recovery_key))
-        if saved is not None:
-            set_message(self.key_status, self.tr("Saved as {name}.").format(name=saved.name))
 
     # ------------------------------------------------------------------ closing
 
@@ -332,8 +300,7 @@ class PassphraseDialog(QDialog):
         """Forget what was typed and the key shown (also at every lock)."""
         self.current.clear()
         self.pair.clear()
-        self._recovery_key = ""
-        self.key_text.setText("")
+        self.key_box.wipe()
 
 
 def open_passphrase_dialog(

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -57,12 +56,15 @@ from ..shell.firstrun import initials_edit
 from ..shell.session import Session
 from ..widgets import dialogs, savepath
 from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
+    DAY_FORMAT,
     BackgroundTask,
     action_row,
     busy_bar,
+    calendar_picker,
     day_text,
     dispose,
     fit_to_text,
+    form_group,
     key_readout,
     plural,
     scaled,
@@ -194,8 +196,7 @@ class ExportDialog(QDialog):
         outer.addWidget(intro)
 
         # Which incidents ---------------------------------------------------
-        which = QGroupBox(self.tr("Which incidents"), page)
-        form = QFormLayout(which)
+        which, form = form_group(page, self.tr("Which incidents"))
         first, last = self._date_bounds(vault)
         self.all_dates = QCheckBox(self.tr("All dates"), which)
         self.all_dates.setObjectName("allDates")
@@ -249,8 +250,7 @@ class ExportDialog(QDialog):
         outer.addWidget(which)
 
         # Exhibit references ------------------------------------------------
-        refs = QGroupBox(self.tr("Exhibit references"), page)
-        refs_form = QFormLayout(refs)
+        refs, refs_form = form_group(page, self.tr("Exhibit references"))
         self.initials = initials_edit(refs, "initials", references.vault_initials(vault))
         refs_form.addRow(self.tr("Your initials:"), self.initials)
         refs_form.addRow(
@@ -383,11 +383,8 @@ class ExportDialog(QDialog):
         return label
 
     def _date_edit(self, value: date, name: str, accessible: str) -> QDateEdit:
-        edit = QDateEdit(QDate(value.year, value.month, value.day), self)
-        edit.setObjectName(name)
-        edit.setAccessibleName(accessible)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("d MMM yyyy")
+        day = QDateEdit(QDate(value.year, value.month, value.day), self)
+        edit = calendar_picker(day, name, accessible, DAY_FORMAT)
         edit.setEnabled(False)
         return edit
 
@@ -621,31 +618,14 @@ class ExportDialog(QDialog):
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             return
-        _f, _label, name_filter, suffix = next(x for x in FORMATS if x[0] == fmt)
-        out = savepath.choose_save_path(
-            self,
-            self.tr("Save the export as"),
-            self.suggested_name(fmt),
-            name_filters=[name_filter],
-            suffix=suffix,
-        )
+        out = self._ask_path(fmt, self.tr("Save the export as"), self.suggested_name(fmt))
         if out is None:
             return
-        if not out.suffix:
-            out = out.with_suffix("." + suffix)
         full: Path | None = None
         if options.redact and self.unredacted_copy.isChecked():
-            full = savepath.choose_save_path(
-                self,
-                self.tr("Save the full copy (nothing hidden) as"),
-                f"{out.stem}-full.{suffix}",
-                name_filters=[name_filter],
-                suffix=suffix,
-            )
+            full = self._ask_path(fmt, self.tr("Save the full copy (nothing hidden) as"), f"{out.stem}-full")
             if full is None:
                 return
-            if not full.suffix:
-                full = full.with_suffix("." + suffix)
             if full.resolve() == out.resolve():
                 same = self.tr("Choose another name for the full copy: it would replace the export.")
                 dialogs.show_error(self, BadInput(same))
@@ -653,6 +633,16 @@ class ExportDialog(QDialog):
         self.full_copy = full
         self.pages.setCurrentWidget(self.busy_page)
         self._task = start_task(lambda: export_remembering(vault, out, options, fmt, full), self._export_done)
+
+    def _ask_path(self, fmt: str, title: str, suggested: str) -> Path | None:
+        """Where to save (the format's suffix added when the person typed none)."""
+        _f, _label, name_filter, suffix = next(x for x in FORMATS if x[0] == fmt)
+        if not suggested.endswith("." + suffix):
+            suggested += "." + suffix
+        chosen = savepath.choose_save_path(self, title, suggested, name_filters=[name_filter], suffix=suffix)
+        if chosen is not None and not chosen.suffix:
+            chosen = chosen.with_suffix("." + suffix)
+        return chosen
 
     @Slot(object, object)
     def _export_done(self, result: object, error: object) -> None:
