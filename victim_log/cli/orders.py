@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import EXIT_OK, BadInput
 from .argtypes import clean_text, id_arg
+from .groups import action_group
 from .json_contract import order_json
 from .output import one_line, print_json, print_rows
 from .session import open_vault
@@ -221,20 +222,13 @@ def _stage_args(p: argparse.ArgumentParser, *, edit: bool) -> None:
         )
 
 
-def add_order_commands(
-    sub: Any,
-    parser_class: type[argparse.ArgumentParser],
-    add_vault_args: Callable[[argparse.ArgumentParser], None],
-    missing_action: Callable[[argparse.ArgumentParser, Any], int],
-) -> None:
+def add_order_commands(sub: Any) -> None:
     """``victim-log order ...``: registered by cli/parser.py."""
-    orders = sub.add_parser("order", help="record a protection order, its service and variations")
-    osub = orders.add_subparsers(dest="order_command", metavar="ACTION", parser_class=parser_class)
-    orders.set_defaults(func=lambda a: missing_action(orders, osub))
+    order = action_group(sub, "order", "record a protection order, its service and variations")
 
-    p = osub.add_parser("add", help="record an order (SPO, non-molestation, restraining, DAPO)")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_add)
+    p = order(
+        "add", cmd_order_add, "record an order (SPO, non-molestation, restraining, DAPO)", describe=False
+    )
     p.add_argument("--type", required=True, metavar="TEXT", help="e.g. 'Stalking Protection Order'")
     p.add_argument("--made-on", metavar="DATE", type=order_date)
     p.add_argument("--expires-on", metavar="DATE", type=order_date, help="leave out: until further order")
@@ -245,29 +239,21 @@ def add_order_commands(
     _service_args(p, "served-")
     _stage_args(p, edit=False)
 
-    p = osub.add_parser("list", help="list orders, their service, variations and conditions")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_list)
+    p = order("list", cmd_order_list, "list orders, their service, variations and conditions", describe=False)
     p.add_argument("--json", action="store_true")
 
-    p = osub.add_parser("show", help="one order with every version of it")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_show)
+    p = order("show", cmd_order_show, "one order with every version of it", describe=False)
     p.add_argument("id", metavar="ID", type=id_arg)
     p.add_argument("--json", action="store_true")
 
-    p = osub.add_parser("serve", help="record when, how and by whom the order was served")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_serve)
+    p = order("serve", cmd_order_serve, "record when, how and by whom the order was served", describe=False)
     p.add_argument("id", metavar="ID", type=id_arg)
     p.add_argument("--on", required=True, metavar="DATE", type=order_date, help="the date it was served")
     p.add_argument("--how", metavar="TEXT", help="e.g. 'in person', 'by a police officer', 'by post'")
     p.add_argument("--by", metavar="WHO", help="who served it")
     p.add_argument("--reason", metavar="TEXT", help="why this version (default 'service recorded')")
 
-    p = osub.add_parser("vary", help="record a variation of the order by the court")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_vary)
+    p = order("vary", cmd_order_vary, "record a variation of the order by the court", describe=False)
     p.add_argument("id", metavar="ID", type=id_arg)
     p.add_argument("--on", required=True, metavar="DATE", type=order_date, help="the date it was varied")
     p.add_argument("--what", required=True, metavar="TEXT", help="what the variation changed")
@@ -276,9 +262,9 @@ def add_order_commands(
     end.add_argument("--until-further-order", action="store_true", help="it now lasts until further order")
     p.add_argument("--reason", metavar="TEXT", help="why this version (default 'varied on DATE')")
 
-    p = osub.add_parser("edit", help="correct an order's details (a new version, with a reason)")
-    add_vault_args(p)
-    p.set_defaults(func=cmd_order_edit)
+    p = order(
+        "edit", cmd_order_edit, "correct an order's details (a new version, with a reason)", describe=False
+    )
     p.add_argument("id", metavar="ID", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT", help="why, e.g. 'date typed wrong'")
     p.add_argument("--type", metavar="TEXT")

@@ -19,7 +19,7 @@ from .evidence import (
     cmd_evidence_remove,
 )
 from .export import cmd_export
-from .groups import action_group, missing_action
+from .groups import action_group
 from .groups import add_vault_args as _add_vault_args
 from .imports import cmd_import
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
@@ -251,7 +251,7 @@ def build_parser() -> ArgParser:
     p.add_argument("file", metavar="BACKUP")
     p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
 
-    add_order_commands(sub, ArgParser, _add_vault_args, missing_action)
+    add_order_commands(sub)
 
     person = action_group(sub, "person", "list the people in your diary, or take one out")
     p = person(
