@@ -14,6 +14,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+# a 1x1 PNG, base64 as the iOS app's JSON encoder writes Data
+THUMBNAIL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+
 
 class CertificateMismatch(Exception):
     """The receiver's certificate is not the one its QR code named: refuse to talk."""
@@ -100,5 +103,5 @@ def describe(file_id: str, name: str, data: bytes, *, sha256: str | None = None)
         "size": len(data),
         "fileType": "application/octet-stream",
         "sha256": sha256 or hashlib.sha256(data).hexdigest(),
-        "thumbnail": "iVBORw0KGgo=",
+        "thumbnail": THUMBNAIL,
     }

@@ -93,7 +93,9 @@ class _Body(io.RawIOBase):
 
     def _raw(self, n: int) -> bytes:
         try:
-            data = self._rfile.read(n)
+            # read1: what has arrived (at most n), not wait for n bytes to arrive
+            read1 = getattr(self._rfile, "read1", None)
+            data = read1(n) if read1 is not None else self._rfile.read(n)
         except (OSError, ValueError):
             raise Dropped from None
         if self._stopped.is_set():
