@@ -626,18 +626,19 @@ def compute(t: Tally) -> Stats:
         recent_lo = t.today - RECENT_DAYS + 1
         base_lo = max(first, recent_lo - BASELINE_DAYS)
         r_rate = sum(n for d, n in by_day.items() if recent_lo <= d <= t.today) / (RECENT_DAYS / 7)
+        window = f"in the 4 weeks to {day_text(t.today)}"
         if recent_lo - base_lo >= MIN_BASELINE_DAYS:
             b_rate = sum(n for d, n in by_day.items() if base_lo <= d < recent_lo) / (
                 (recent_lo - base_lo) / 7
             )
             if r_rate >= RISING_FACTOR * b_rate and r_rate - b_rate >= 1:
-                trend = f"rising: {_rate_words(r_rate)} in the last 4 weeks, {_rate_words(b_rate)} before"
+                trend = f"rising: {_rate_words(r_rate)} {window}, {_rate_words(b_rate)} before"
             elif b_rate >= RISING_FACTOR * r_rate and b_rate - r_rate >= 1:
-                trend = f"falling: {_rate_words(r_rate)} in the last 4 weeks, {_rate_words(b_rate)} before"
+                trend = f"falling: {_rate_words(r_rate)} {window}, {_rate_words(b_rate)} before"
             else:
-                trend = f"steady: {_rate_words(r_rate)} in the last 4 weeks, {_rate_words(b_rate)} before"
+                trend = f"steady: {_rate_words(r_rate)} {window}, {_rate_words(b_rate)} before"
         else:
-            trend = f"{_rate_words(r_rate)} in the last 4 weeks (too early to compare)"
+            trend = f"{_rate_words(r_rate)} {window} (too early to compare)"
     perpetrators = [p for p in by_person if p[2] == "perpetrator"] or list(by_person)
     stop_first = t.asked_to_stop[0][1] if t.asked_to_stop else None
     extra: dict[str, object] = {

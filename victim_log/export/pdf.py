@@ -46,7 +46,7 @@ from ..model import SHORT_LABELS
 from ..references import ranges_text
 from ..resources import resources_dir
 from ..textsafe import display_safe, plural
-from . import disclosure, provenance
+from . import disclosure, keyfacts, provenance
 from .case import (
     CaseExhibit,
     CaseIncident,
@@ -1321,6 +1321,7 @@ def render_pdf(case: ExportCase, out: BinaryIO, *, standalone: bool = False) -> 
         created = None
     if created is not None:
         pdf.set_creation_date(created)
+    keyfacts.pdf_key_facts(pdf, case)  # page 1: the course of conduct at a glance (#20)
     _title_page(pdf, case)
     _pattern_section(pdf, case)
     _breaches_section(pdf, case)
