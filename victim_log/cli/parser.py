@@ -26,6 +26,7 @@ from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
 from .receive import add_receive_args, cmd_receive
+from .statement import cmd_statement
 from .stats import add_stats_command
 from .vault_admin import (
     cmd_backup,
@@ -190,6 +191,19 @@ def build_parser() -> ArgParser:
     )
     p.add_argument(
         "--batch-size", type=int, metavar="N", help="with --portal: at most N files a batch (default 16)"
+    )
+    p.add_argument("--json", action="store_true")
+    p = command("statement", cmd_statement, "write a DRAFT for a witness statement (.docx or .odt)")
+    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.odt")
+    p.add_argument("--from", dest="start", metavar="DATE", type=when_arg)
+    p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
+    p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
+    p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
+    p.add_argument(
+        "--initials", metavar="SM", help="your initials for exhibit references, if not given before"
+    )
+    p.add_argument(
+        "--include-private", action="store_true", help="include private notes (left out otherwise)"
     )
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)

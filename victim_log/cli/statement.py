@@ -1,0 +1,64 @@
+"""The statement command: a DRAFT to prepare a witness statement from the diary (#21)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import EXIT_OK, BadInput
+from .argtypes import id_list
+from .output import one_line, print_json
+from .session import open_vault
+
+
+def cmd_statement(args: argparse.Namespace) -> int:
+    from ..clock import now_iso
+    from ..export.case import ExportOptions, build_case
+    from ..export.statement import build_statement, render, statement_format
+    from ..fsutil import atomic_write_bytes, check_output_path
+    from ..references import remember_initials
+
+    out = Path(args.out)
+    fmt = statement_format(out)  # before the passphrase: a wrong name is a usage error
+    with open_vault(args) as vault:
+        person_id = None
+        if args.person:
+            found = vault.find_person(args.person)
+            if found is None:
+                raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
+            person_id = found.id
+        remember_initials(vault, args.initials or "")
+        ids = id_list(args.incidents or "")
+        for iid in ids:
+            vault.get_incident(iid)
+        options = ExportOptions(
+            start=args.start or "",
+            end=args.end or "",
+            person_id=person_id,
+            incident_ids=ids,
+            include_private=args.include_private,
+            initials=args.initials or "",
+        )
+        out = check_output_path(out, "the statement draft", overwrite=True)
+        # The same references as the police export: given at first export, never moved.
+        case = build_case(vault, options, exported_at=now_iso())
+        draft = build_statement(case)
+        atomic_write_bytes(out, render(draft, fmt), "the statement draft")
+    if args.json:
+        print_json(
+            {
+                "path": str(out),
+                "format": fmt,
+                "incidents": draft.incidents,
+                "exhibits": list(draft.exhibits),
+                "private_notes": draft.private_notes,
+                "draft": True,
+            }
+        )
+    else:
+        print(
+            f"Wrote a DRAFT for a witness statement ({draft.incidents} incidents, "
+            f"{len(draft.exhibits)} exhibits) to {one_line(str(out))}. It is not signed: check "
+            "every word with your advocate or the officer before you use it."
+        )
+    return EXIT_OK
