@@ -146,7 +146,8 @@ def test_wrong_format_is_refused_early(parser_name: str) -> None:
             continue
         with pytest.raises(ImportFormatError) as info:
             PARSERS[parser_name](fixture_bytes(name))
-        assert "doesn't look like" in str(info.value)
+        said = str(info.value)
+        assert "doesn't look like" in said or ("looks like" in said and "Nothing was imported" in said)
 
 
 def test_entity_tricks_are_refused_by_the_sms_parser() -> None:

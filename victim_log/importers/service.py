@@ -46,6 +46,7 @@ from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
 from .sms_backup import parse_sms_backup
+from .sniff import HEAD_BYTES, check_format
 from .whatsapp import find_chat_in_folder, parse_whatsapp
 
 FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos")
@@ -501,6 +502,7 @@ class _Importer:
         if import_log.source_known(self.vault.conn, source_key):
             self.report.already_imported = True
             return self.report
+        check_format(req.format, _head(source), source.name)  # #19.8: never the wrong reader
         stream = _open_stream(req, source, media_folder)
         with stream:
             if req.sender is None:
@@ -827,6 +829,14 @@ class _Importer:
                 vault.evidence.discard(blob)
             raise
         return self.report
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError as exc:
+        raise BadInput(f"The file cannot be read ({exc.strerror}).") from None
 
 
 def _sha256_file(path: Path) -> str:

@@ -54,6 +54,7 @@ from .records import (
     Presentation,
     Source,
 )
+from .sniff import refuse_unless
 
 __all__ = ["parse_sms_backup"]
 
@@ -761,6 +762,7 @@ def _check_head(head: bytes) -> None:
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     body = body.lstrip(_WS)
     if not body.startswith(b"<") or (b"<smses" not in head and b"<calls" not in head):
+        refuse_unless("sms-backup", head)  # names what it looks like (#19.8)
         raise ImportFormatError(NOT_SMS)
 
 

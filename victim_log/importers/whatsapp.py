@@ -55,7 +55,9 @@ from .records import (
     ParsedAttachment,
     ParsedItem,
     Source,
+    read_exactly,
 )
+from .sniff import HEAD_BYTES, refuse_unless
 from .whatsapp_phrases import (
     ATTACHED_SUFFIX,
     DELETED,
@@ -676,6 +678,10 @@ def parse_whatsapp(
             return _open_zip_member(zfile, member)
 
     try:
+        with open_chat() as fp:
+            head = read_exactly(fp, HEAD_BYTES)
+        # A Signal export's lines read like an iPhone chat's (#19.8): refused by name.
+        refuse_unless("whatsapp", head, posixpath.basename(src.path or "") if zf is None else "")
         scan = _scan(open_chat)
         order = _resolve_order(scan, date_order)
     except BaseException as exc:
