@@ -290,3 +290,35 @@ def test_requests_out_of_order_get_protocol_errors(harness: Callable[..., Harnes
 def test_listen_refuses_non_local_addresses(vault: Vault, address: str) -> None:
     with pytest.raises(BadInput):
         Receiver(vault, listen=address, port=0)
+
+
+def test_all_files_stored_and_no_close_ends_after_the_grace(harness: Callable[..., Harness]) -> None:
+    h = harness(limits=Limits(io_timeout=5, decision_timeout=5, close_grace=0.2))
+    data = os.urandom(100)
+    ids = h.offer({"f1": data})
+    assert h.client.upload("f1", ids["f1"], data).status == 200
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None and summary.reason == CLOSED and len(summary.received) == 1
+    assert port_closed(h.receiver.port)
+
+
+def test_chunked_upload_is_read(harness: Callable[..., Harness], vault: Vault) -> None:
+    h = harness()
+    data = os.urandom(70_000)
+    ids = h.offer({"f1": data})
+    tls = h.client.tls_socket()
+    try:
+        body = (
+            b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (data[:30_000], data[30_000:]))
+            + b"0\r\n\r\n"
+        )
+        tls.sendall(
+            f"PUT {h.client.upload_path('f1', ids['f1'])} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+            + body
+        )
+        tls.settimeout(WAIT)
+        assert tls.recv(100).startswith(b"HTTP/1.1 200")
+    finally:
+        tls.close()
+    assert vault.evidence.read_bytes(vault.evidence.items()[0].id) == data

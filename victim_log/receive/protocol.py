@@ -45,6 +45,17 @@ Could not confirm (no phone to test with; decided as below):
   phone that gave the right PIN over our pinned TLS, is what authorises the rest.
 - Whether a phone sends more than one prepare-upload per session: we take one offer
   per session and answer a second with 403.
+- Partial acceptance: Tella-Desktop accepts or rejects the whole offer; we let the
+  person untick files and list only the accepted ones in the answer. Whether the
+  phones then skip the others we could not check.
+- A file whose upload failed (dropped, hash mismatch) may be sent again with the same
+  transmission id; Tella-Desktop treats transmission ids as single-use.
+- prepare-upload is held open until the person decides (at most 5 minutes, as
+  Tella-Desktop); register is answered at once when the PIN is right (Tella-Desktop
+  also asks the person to confirm it).
+- When every accepted file is stored and no close-connection comes within 10
+  seconds, the session ends as closed (Tella-Desktop ends its transfer when every
+  file is resolved).
 - ``fileType`` is what the phone says; the stored media type is sniffed from the bytes.
 - A "nonce" seen twice is refused (400), as Tella-Desktop does; the published text
   does not say so.

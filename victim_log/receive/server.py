@@ -431,7 +431,7 @@ class Receiver:
             ) from None
         self._server = server
         self.port = int(server.server_address[1])
-        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        serve = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         serve.start()
         watch = threading.Thread(target=self._watch, daemon=True)
         watch.start()
@@ -456,11 +456,18 @@ class Receiver:
         (close-connection, the third wrong PIN): from this thread, since a connection
         thread cannot wait for itself."""
         deadline = None if self._timeout is None else time.monotonic() + self._timeout
+        complete_since: float | None = None
         while not self.done.is_set():
             if self._stop_requested.wait(0.05) or self.session.ended.is_set():
                 break
-            if deadline is not None and time.monotonic() >= deadline:
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
                 self.session.end(TIMED_OUT)
+                break
+            if complete_since is None and self.session.all_stored():
+                complete_since = now
+            if complete_since is not None and now - complete_since >= self.limits.close_grace:
+                self.session.end(CLOSED)  # all in, and the phone did not say goodbye
                 break
         self.stop(STOPPED)
 

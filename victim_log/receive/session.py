@@ -67,7 +67,8 @@ class Limits:
     max_session_bytes: int = 16 * GIB
     max_files: int = 500
     io_timeout: float = 30.0  # a connection silent this long is dropped
-    decision_timeout: float = 300.0  # waiting for the person to accept the files
+    decision_timeout: float = 300.0  # waiting for the person to accept the files (as Tella-Desktop)
+    close_grace: float = 10.0  # every accepted file stored: the phone's close-connection is awaited this long
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,11 @@ class Session:
         if offer.total > self.limits.max_session_bytes:
             raise ProtocolError(TOO_LARGE, "Content too large")
         return offer
+
+    def all_stored(self) -> bool:
+        """Every accepted file has arrived and was stored (the transfer is complete)."""
+        with self._lock:
+            return bool(self._files) and all(f.done for f in self._files.values())
 
     def answer(self, accepted: Iterable[str] | None) -> None:
         """The person's choice: the ids of the files to receive (None or empty: none)."""
