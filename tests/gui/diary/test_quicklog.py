@@ -218,21 +218,68 @@ def test_kinds_alone_make_a_summary(qtbot, quick: QuickLogDialog, vault: Vault) 
     assert vault.get_incident(quick.saved_id).data.summary == "Following"
 
 
-def test_yesterday_is_approximate(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+def test_yesterday_is_the_day_unless_a_time_is_given(qtbot, quick: QuickLogDialog, vault: Vault) -> None:
+    """#18 Times: "Yesterday" no longer keeps this minute's clock time; it is the day only."""
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
     assert not quick.when_edit.isEnabled()
     quick.when_buttons["yesterday"].click()
-    assert quick.when_edit.isEnabled() and quick.approximate.isChecked()
-    assert quick.when_edit.date().toPython() == date.today() - timedelta(days=1)
+    assert quick.when_edit.isEnabled() and quick.when_edit.text().count(":") == 0  # no time shown
+    assert quick.incident_data().precision == "day"
+    assert quick.incident_data().occurred_start == yesterday
     quick.when_buttons["earlier"].click()
-    assert quick.when_edit.date().toPython() == date.today()
+    assert quick.when_edit.date().toPython() == date.today() and quick.approximate.isChecked()
     quick.when_buttons["pick"].click()
     assert not quick.approximate.isChecked()
     quick.when_buttons["yesterday"].click()
     qtbot.keyClicks(quick.text, "Followed home")
     quick.save_button.click()
     data = vault.get_incident(quick.saved_id).data
-    assert data.precision == "approximate"
-    assert data.occurred_start[:10] == (date.today() - timedelta(days=1)).isoformat()
+    assert data.precision == "day"
+    assert data.occurred_start[:10] == yesterday
+
+
+def test_times_typed_as_people_say_them(qtbot, quick: QuickLogDialog) -> None:
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    quick.when_buttons["yesterday"].click()
+    qtbot.keyClicks(quick.time_text, "9pm")
+    data = quick.incident_data()
+    assert (data.occurred_start[:16], data.precision) == (f"{yesterday}T21:00", "exact")
+    assert quick.time_hint.text() == "Time: 21:00" and quick.time_hint.isVisible()
+    quick.time_text.clear()
+    qtbot.keyClicks(quick.time_text, "about 9")  # morning or evening? shown, not hidden
+    data = quick.incident_data()
+    assert (data.occurred_start[:16], data.precision) == (f"{yesterday}T09:00", "approximate")
+    assert "type 9pm" in quick.time_hint.text()
+    quick.time_text.clear()
+    qtbot.keyClicks(quick.time_text, "21:30")
+    assert quick.incident_data().occurred_start[:16] == f"{yesterday}T21:30"
+    qtbot.keyClick(quick.time_text, Qt.Key.Key_A)  # "21:30a": not a time; nothing changes
+    assert quick.time_hint.text() == "Type a time like 9pm or 21:30."
+    assert quick.incident_data().occurred_start[:16] == f"{yesterday}T21:30"
+    qtbot.keyClick(quick.time_text, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(quick.time_text, Qt.Key.Key_Backspace)  # emptied: the day only again
+    assert quick.incident_data().precision == "day" and not quick.time_hint.isVisible()
+
+    # Typing a time with "Just now" means earlier today.
+    quick.when_buttons["now"].click()
+    assert quick.time_text.text() == ""
+    qtbot.keyClicks(quick.time_text, "about midnight")
+    assert quick.when_choice() == "earlier"
+    data = quick.incident_data()
+    assert (data.occurred_start[:16], data.precision) == (f"{date.today().isoformat()}T00:00", "approximate")
+
+    # A draft keeps the typed time and the day-only state.
+    again = QuickLogDialog(quick.session, draft=quick.draft())
+    qtbot.addWidget(again, before_close_func=lambda d: d.discard())
+    assert again.time_text.text() == "about midnight"
+    assert again.incident_data().occurred_start == quick.incident_data().occurred_start
+    quick.when_buttons["yesterday"].click()
+    quick.time_text.clear()
+    quick.when_buttons["earlier"].click()
+    quick.when_buttons["yesterday"].click()
+    day_only = QuickLogDialog(quick.session, draft=quick.draft())
+    qtbot.addWidget(day_only, before_close_func=lambda d: d.discard())
+    assert day_only.incident_data().precision == "day"
 
 
 def test_draft_round_trip(qtbot, quick: QuickLogDialog, session: Session) -> None:

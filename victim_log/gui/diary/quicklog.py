@@ -20,7 +20,7 @@ remembered so that trying again does not store the files twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidgetItem,
     QPlainTextEdit,
     QRadioButton,
@@ -61,6 +62,7 @@ from ..widgets.common import calendar_picker, file_icon_list, line_height, named
 from .editor import iso_local, wall_time
 from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
+from .whentext import parse_time, resolve
 
 SUMMARY_MAX = 120
 THUMB_FILE_MAX_BYTES = 40 * 1024 * 1024
@@ -196,9 +198,20 @@ class QuickLogDialog(QDialog):
             "approximateCheck",
             self.tr("The time is approximate"),
         )
+        # A time typed as people say it ("9pm", "21:30", "about 9"), for the chosen day.
+        self._date_only = False
+        time_label = QLabel(self.tr("T&ime"), self)
+        self.time_text = named(QLineEdit(self), "whenTime", self.tr("Time it happened, if you know it"))
+        self.time_text.setPlaceholderText(self.tr("e.g. 9pm, 21:30, about 9"))
+        self.time_text.setMaximumWidth(lh * 9)
+        time_label.setBuddy(self.time_text)
+        self.time_hint = wrapped("", self, name="whenTimeHint")
         when_row.addWidget(self.when_edit)
+        when_row.addWidget(time_label)
+        when_row.addWidget(self.time_text)
         when_row.addWidget(self.approximate)
         when_row.addStretch(1)
+        self.time_hint.setVisible(False)
 
         # -- who: the person doing this, so an export "involving" them includes it (#18.4)
         who_label = QLabel(self.tr("&Who"), self)
@@ -339,6 +352,7 @@ class QuickLogDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(when_label)
         layout.addLayout(when_row)
+        layout.addWidget(self.time_hint)
         layout.addLayout(who_row)
         layout.addWidget(kinds_label)
         layout.addWidget(self.kinds)
@@ -356,6 +370,7 @@ class QuickLogDialog(QDialog):
         self.file_list.currentRowChanged.connect(lambda row: self.remove_button.setEnabled(row >= 0))
         self.when_edit.dateTimeChanged.connect(lambda _d: self.changed.emit())
         self.approximate.toggled.connect(lambda _on: self.changed.emit())
+        self.time_text.textEdited.connect(lambda _t: self._time_typed())
         self.kinds.changed.connect(self.changed)
         self.text.textChanged.connect(self.changed)
         self.complete_later.toggled.connect(lambda _on: self.changed.emit())
@@ -367,8 +382,56 @@ class QuickLogDialog(QDialog):
 
     # ------------------------------------------------------------------ when
 
+    def _set_date_only(self, on: bool) -> None:
+        """A day without a time (Yesterday, until a time is typed): saved as "day only"."""
+        self._date_only = on
+        self.when_edit.setDisplayFormat("ddd d MMM yyyy" if on else "ddd d MMM yyyy HH:mm")
+        self.approximate.setEnabled(not on)
+        if on:
+            self.approximate.setChecked(False)
+
+    def _hint(self, text: str) -> None:
+        """What the typed time was read as (or how to type one), under the row."""
+        self.time_hint.setText(text)
+        self.time_hint.setVisible(bool(text))
+
+    def _time_typed(self) -> None:
+        """Apply the typed time to the chosen day ("Just now" becomes "Earlier today")."""
+        if self.time_text.text().strip() and self.when_choice() == "now":
+            self.when_buttons["earlier"].setChecked(True)  # calls _when_chosen, which applies it
+            return
+        if not self.time_text.text().strip() and self.when_choice() in ("earlier", "yesterday"):
+            self._when_chosen(self.when_choice())  # emptied: the day's own default again
+            return
+        self._apply_time()
+        self.changed.emit()
+
+    def _apply_time(self) -> bool:
+        """Put the typed time on the chosen day and say what was understood; False when
+        nothing (or nothing readable) was typed."""
+        text = self.time_text.text().strip()
+        typed = parse_time(text) if text else None
+        if typed is None:
+            self._hint(self.tr("Type a time like 9pm or 21:30.") if text else "")
+            return False
+        day = self.when_edit.date()
+        now = QDateTime.currentDateTime()
+        today = day == now.date()
+        clock = now.time()
+        at = resolve(typed, time(clock.hour(), clock.minute()) if today else None)
+        self._set_date_only(False)
+        self.when_edit.setDateTime(QDateTime(day, QTime(at.hour, at.minute)))
+        self.approximate.setChecked(typed.about)
+        hint = f"{at:%H:%M}"
+        if typed.ambiguous and not today:
+            hint += " " + self.tr("(for the evening, type %1pm)").replace("%1", str(at.hour))
+        hint = self.tr("Time: %1").replace("%1", hint)
+        self._hint(hint)
+        return True
+
     def _when_chosen(self, key: str) -> None:
         now = QDateTime.currentDateTime()
+        self._set_date_only(False)
         self.when_edit.setEnabled(key != "now")
         if key == "now":
             self.when_edit.setDateTime(self._opened_at)
@@ -380,11 +443,15 @@ class QuickLogDialog(QDialog):
             self.when_edit.setDateTime(earlier)
             self.approximate.setChecked(True)
         elif key == "yesterday":
-            self.when_edit.setDateTime(QDateTime(now.date().addDays(-1), now.time()))
-            self.approximate.setChecked(True)
+            # The day, not this minute's time yesterday: "day only" until a time is typed.
+            self.when_edit.setDateTime(QDateTime(now.date().addDays(-1), QTime(12, 0)))
+            self._set_date_only(True)
         else:
             self.approximate.setChecked(False)
-        if key != "now":
+        if key == "now":
+            self.time_text.clear()
+            self._hint("")
+        elif not self._apply_time() and key == "pick":
             self.when_edit.setFocus()
         self.changed.emit()
 
@@ -495,6 +562,8 @@ class QuickLogDialog(QDialog):
         if self._photo_time is None:
             return
         self.when_buttons["pick"].setChecked(True)
+        self.time_text.clear()
+        self._set_date_only(False)
         self.when_edit.setEnabled(True)
         self.when_edit.setDateTime(self._photo_time)
         self.approximate.setChecked(False)
@@ -596,12 +665,17 @@ class QuickLogDialog(QDialog):
         if not summary and self.files:
             summary = self.tr("Evidence to describe")
         approximate = self.approximate.isChecked()
+        if self._date_only:
+            start, precision = self.when_edit.date().toString(Qt.DateFormat.ISODate), "day"
+        else:
+            start = iso_local(self.when_edit.dateTime())
+            precision = "approximate" if approximate else "exact"
         return IncidentData(
             summary=summary,
             details=details,
             kinds=kinds or ("other",),
-            occurred_start=iso_local(self.when_edit.dateTime()),
-            precision="approximate" if approximate else "exact",
+            occurred_start=start,
+            precision=precision,
             complete_later=self.complete_later.isChecked(),
             people=(pid,) if (pid := self.who_id()) is not None else (),
         )
@@ -613,6 +687,8 @@ class QuickLogDialog(QDialog):
             "when": iso_local(self.when_edit.dateTime()),
             "opened_at": iso_local(self._opened_at),
             "approximate": self.approximate.isChecked(),
+            "time_text": self.time_text.text(),
+            "date_only": self._date_only,
             "kinds": list(self.kinds.kinds()),
             "text": self.text.toPlainText(),
             "complete_later": self.complete_later.isChecked(),
@@ -625,11 +701,15 @@ class QuickLogDialog(QDialog):
         opened = wall_time(str(draft.get("opened_at", "")))
         if opened is not None:
             self._opened_at = opened
+        self.time_text.blockSignals(True)
+        self.time_text.setText(str(draft.get("time_text", "")))
+        self.time_text.blockSignals(False)
         choice = str(draft.get("when_choice", "now"))
         self.when_buttons.get(choice, self.when_buttons["now"]).setChecked(True)
         when = wall_time(str(draft.get("when", "")))
         if when is not None:
             self.when_edit.setDateTime(when)
+        self._set_date_only(bool(draft.get("date_only")))
         self.approximate.setChecked(bool(draft.get("approximate")))
         self.kinds.set_kinds([str(k) for k in draft.get("kinds", [])])
         self.text.setPlainText(str(draft.get("text", "")))
