@@ -37,6 +37,7 @@ from ..widgets.common import (
     line_height,
     name_window,
     plural,
+    scaled,
     wrapped,
 )
 
@@ -73,7 +74,10 @@ class ProvenanceDialog(QDialog):
             self,
             name="provenanceIntro",
         )
+        heading = wrapped(self.windowTitle(), self, name="provenanceHeading")
+        heading.setFont(scaled(self.font(), 1.2, bold=True))
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addWidget(intro)
         if count > 1:
             layout.addWidget(
