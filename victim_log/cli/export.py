@@ -72,10 +72,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if result.not_recorded:
         warn(f"the export is complete, but the diary's history does not record it ({result.not_recorded}).")
     if args.json:
-        data = export_json(result)
-        if result.portal is not None or "portal" in data:
-            data["portal"] = result.portal  # null without --portal once json_contract lists it
-        print_json(data)
+        print_json(export_json(result))
     else:
         print(
             f"Exported {result.incidents} incidents and {result.exhibits} exhibits to "
