@@ -58,6 +58,7 @@ from .store import rekey as rekey_rows
 from .store.records import versions
 from .store.transaction import Transaction
 from .textsafe import display_safe
+from .wipe import zero_and_unlink
 
 
 def one_line(text: str) -> str:
@@ -663,8 +664,13 @@ class EvidenceStore:
         """Take evidence out of use, recorded with a reason.
 
         The encrypted bytes stay (and the removal can be explained) unless
-        ``permanent``: then the per-file key is erased, which makes the stored bytes
-        unreadable for ever, and the blob file is deleted.
+        ``permanent`` (erase for good): then the per-file key is erased from the
+        database, whose freed space SQLite overwrites (``secure_delete``); the
+        transaction's rollback journal, which held the page with that key, is zeroed
+        before it is deleted (:func:`.db.wiped_journal`); and the blob file is
+        overwritten with zeros, synced, and only then deleted (:mod:`.wipe`). What a
+        file system or disk may still keep elsewhere (copy-on-write, SSD wear
+        levelling, snapshots, backups) is in the README.
         """
 
         reason = require_reason(reason)
@@ -673,7 +679,10 @@ class EvidenceStore:
         if item.erased:
             raise BadInput(f"Evidence item {evidence_id} was already permanently removed.")
         erase_blob = False
-        with vault.transaction("the removal") as tx:
+        with (
+            db.wiped_journal(vault.conn) if permanent else contextlib.nullcontext(),
+            vault.transaction("the removal") as tx,
+        ):
             if not item.removed:
                 body = tx.versions("evidence", evidence_id)[-1].body
                 tx.write_record(
@@ -693,8 +702,7 @@ class EvidenceStore:
                     {"evidence_id": evidence_id, "reason_sha256": journal.body_hash(reason)},
                 )
         if erase_blob:
-            with contextlib.suppress(OSError):
-                self._blob_path(item.blob_id).unlink()
+            zero_and_unlink(self._blob_path(item.blob_id))
 
     # ------------------------------------------------------------------ checking
 

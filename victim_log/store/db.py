@@ -27,6 +27,7 @@ import sqlcipher3
 
 from ..errors import NewerSchema, VaultCorrupt, VaultLocked, VictimLogError, WrongPassphrase
 from ..fsutil import translate_os_error
+from ..wipe import zero_and_unlink
 
 # Queued inserts run in groups of about this many rows: large enough that
 # executemany's per-call cost vanishes, small enough that a 100,000-message import
@@ -368,39 +369,9 @@ def connect(
 # reflinks) the old images are gone. Copy-on-write file systems, SSD wear levelling and
 # snapshots may still keep them (README: "What erase cannot reach").
 
-WIPE_CHUNK = 1024 * 1024
-
 
 def journal_path(conn: Connection) -> Path | None:
     return None if conn.path is None else conn.path.with_name(conn.path.name + "-journal")
-
-
-def _zero_and_unlink(path: Path) -> bool:
-    """Overwrite a journal that is not hot (first byte zero) with zeros, sync, delete.
-    False (and nothing touched) when it is hot, missing or cannot be written."""
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return False
-    try:
-        if os.pread(fd, 1, 0) not in (b"", b"\0"):
-            return False  # a hot journal: SQLite must roll it back, never us
-        size = os.fstat(fd).st_size
-        zeros = bytes(min(WIPE_CHUNK, size))
-        done = 0
-        while done < size:
-            done += os.pwrite(fd, zeros[: size - done], done)
-        os.fsync(fd)
-        os.unlink(path)
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    with contextlib.suppress(OSError):
-        from ..fsutil import fsync_dir
-
-        fsync_dir(path.parent)
-    return True
 
 
 def wipe_leftover_journal(conn: Connection) -> None:
@@ -411,20 +382,24 @@ def wipe_leftover_journal(conn: Connection) -> None:
     if path is None or not path.exists() or not os.access(path.parent, os.W_OK):
         return
     with contextlib.suppress(VictimLogError, sqlcipher3.Error, OSError), writers_held(conn, "the clean-up"):
-        _zero_and_unlink(path)
+        zero_and_unlink(path, unless_first_byte_set=True)
 
 
 @contextlib.contextmanager
 def wiped_journal(conn: Connection) -> Iterator[None]:
     """Run the block's transactions with a kept journal, then overwrite it with zeros
-    and delete it (see above). Must be entered outside any transaction."""
+    and delete it (see above). Inside an open transaction (a joined one) the mode
+    cannot change: the block runs as it is, and the transaction's own journal goes."""
+    if conn._raw.in_transaction:
+        yield
+        return
     conn.execute("PRAGMA journal_mode = PERSIST")
     try:
         yield
     finally:
         path = journal_path(conn)
         if path is not None:
-            _zero_and_unlink(path)
+            zero_and_unlink(path, unless_first_byte_set=True)
         conn.execute("PRAGMA journal_mode = DELETE")
 
 
