@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
 
@@ -363,3 +364,35 @@ def test_own_face_keeps_dialog_titles(qtbot, unlocked, monkeypatch):
     monkeypatch.setattr(dialogs, "run_dialog", record)
     window.open_settings()
     assert titles == ["Settings"]
+
+
+@pytest.mark.parametrize(("choice", "title"), [("notes", "Notes"), ("own", "Victim Log")])
+def test_first_start_asks_the_look_before_showing_the_name(qtbot, tmp_path, restore_app_face, choice, title):
+    """#18.5: the very first start wears the plain face and asks how the app should
+    show before anything says "Victim Log"; the choice is saved and worn at once."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from tests.gui.shellfixtures import create_vault_via_gui
+
+    session = Session(tmp_path / "vault")
+    window = MainWindow(session, Prefs(), quit_app=lambda: None, diary_factory=FakeDiary, ask_look=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    fr = window.firstrun
+    assert window.windowTitle() == "Notes"
+    assert fr.pages.currentIndex() == fr.LOOK
+    widgets = [*window.findChildren(QLabel), *window.findChildren(QAbstractButton)]
+    shown = [w.text() for w in widgets if w.isVisible()]
+    assert not any("Victim Log" in text for text in shown), shown
+    assert not prefs_path().exists()  # nothing written before the choice
+    assert not window.help_action.isVisible()  # its numbers say what the app is for
+
+    fr.look_buttons["" if choice == "own" else choice].click()
+    qtbot.mouseClick(fr.look_button, Qt.MouseButton.LeftButton)
+    assert window.windowTitle() == title
+    assert load_prefs() == Prefs(neutral_face=choice != "own", face="notes")
+    assert fr.pages.currentIndex() == fr.CREATE
+    assert window.help_action.isVisible() == (choice == "own")
+    create_vault_via_gui(qtbot, window)
+    assert window.windowTitle() == title

@@ -16,12 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from ...prefs import load_prefs, settle_location
+from ... import paths
+from ...prefs import load_prefs, prefs_path, settle_location
 from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
 from .mainwindow import MainWindow
-from .neutral import Face, apply_face, face_for
+from .neutral import Face, apply_face, face_for, neutral_faces
 from .session import Session
 
 SMOKE_TIMEOUT_MS = 20_000
@@ -70,13 +71,16 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
     harden_process()
     os.umask(0o077)
     prefs = load_prefs()
-    face = face_for(prefs)
+    # The very first start (no diary, no choice saved) asks how the app should show
+    # before its own name is seen anywhere: until then it wears the plain face.
+    first_start = not prefs_path().exists() and not paths.vault_exists(Path(vault_dir))
+    face = neutral_faces()["notes"] if first_start else face_for(prefs)
     app = make_application(face)
     privacy.clear_file_dialog_history()
     if open_bundle and not smoke:
         return _run_bundle_viewer(Path(open_bundle))
     session = Session(settle_location(Path(vault_dir)))  # no vault is open yet: it may move
-    window = MainWindow(session, prefs, quit_app=lambda: app.exit(0))
+    window = MainWindow(session, prefs, quit_app=lambda: app.exit(0), ask_look=first_start)
     app.aboutToQuit.connect(window.shutdown)
     if smoke:
         watcher = _FirstPaint(window, app)

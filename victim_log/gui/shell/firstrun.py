@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,7 @@ from PySide6.QtWidgets import (
 from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
-from ..widgets.common import centred_pages, left_row, push_buttons, scaled
+from ..widgets.common import centred_pages, left_row, push_button, push_buttons, scaled
 from .session import Session
 
 
@@ -209,8 +210,13 @@ class FirstRunScreen(QWidget):
 
     finished = Signal()  # created, and the recovery key kept
     restored = Signal()  # a backup was restored and is open
+    look_chosen = Signal(str)  # "" for the app's own name, else a neutral face's key
 
-    def __init__(self, session: Session, app_name: str, parent: QWidget | None = None) -> None:
+    CREATE, KEY, RESTORE, LOOK = range(4)
+
+    def __init__(
+        self, session: Session, app_name: str, parent: QWidget | None = None, *, ask_look: bool = False
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.app_name = app_name
@@ -220,6 +226,10 @@ class FirstRunScreen(QWidget):
         self.pages.addWidget(self._make_create_page())
         self.pages.addWidget(self._make_key_page())
         self.pages.addWidget(self._make_restore_page())
+        self.pages.addWidget(self._make_look_page())
+        self._look_pending = ask_look
+        if ask_look:
+            self.pages.setCurrentIndex(self.LOOK)
         for label in (self.status, self.key_status, self.restore_status):
             set_message(label, "")
         session.register_wipe(self.wipe)
@@ -524,6 +534,50 @@ class FirstRunScreen(QWidget):
         self.session.set_vault(vault)
         self.restored.emit()
 
+    # ------------------------------------------------------------------ page 4: the look
+
+    def _make_look_page(self) -> QWidget:
+        """Asked first, at the very first start, while the window still wears a plain
+        name (#18.5): so the app's own name never shows on a shared computer unless
+        the person chose it."""
+        from ...prefs import FACES
+
+        page, layout = intro_page(
+            self,
+            self.tr("Before you start"),
+            self.tr(
+                "How should this app show on this computer? Whoever sees your screen, taskbar or "
+                "app menu sees this name and icon. You can change it later in Settings."
+            ),
+        )
+        names = {
+            "": self.tr("With its own name and icon"),
+            "notes": self.tr("As “Notes”, a plain notepad"),
+            "calculator": self.tr("As “Calculator”"),
+        }
+        self.look_buttons: dict[str, QRadioButton] = {}
+        for key in ("", *FACES):
+            button = QRadioButton(names.get(key, key), page)
+            button.setObjectName(f"look_{key or 'own'}")
+            button.setAccessibleName(button.text())
+            layout.addWidget(button)
+            self.look_buttons[key] = button
+        self.look_buttons[""].setChecked(True)
+        self.look_button = push_button(
+            self.tr("Continue"), page, "lookContinue", self.tr("Continue"), self.choose_look
+        )
+        self.look_button.setDefault(True)
+        layout.addWidget(self.look_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        return page
+
+    def choose_look(self) -> None:
+        chosen = next((key for key, button in self.look_buttons.items() if button.isChecked()), "")
+        self._look_pending = False
+        self.look_chosen.emit(chosen)
+        self.pages.setCurrentIndex(self.CREATE)
+        self.pair.first.setFocus()
+
     # ------------------------------------------------------------------ wipe
 
     def wipe(self) -> None:
@@ -532,11 +586,13 @@ class FirstRunScreen(QWidget):
         self.key_box.wipe()
         self.restore_secret.clear()
         set_message(self.restore_status, "")
-        self.pages.setCurrentIndex(0)
+        self.pages.setCurrentIndex(self.LOOK if self._look_pending else self.CREATE)
         self._update_create()
 
     def focus_first(self) -> None:
-        if self.pages.currentIndex() == 0:
+        if self.pages.currentIndex() == self.LOOK:
+            next(b for b in self.look_buttons.values() if b.isChecked()).setFocus()
+        elif self.pages.currentIndex() == 0:
             self.pair.first.setFocus()
         else:
             self.kept.setFocus()

@@ -39,7 +39,7 @@ from ..widgets.common import named, push_button, scaled, wrapped
 from .firstrun import FirstRunScreen, set_message
 from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
-from .neutral import Face, apply_face, cover_face, face_for
+from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
 from .quickexit import QuickExit
 from .session import Session, carry_on
 from .unlock import UnlockScreen
@@ -67,11 +67,15 @@ class MainWindow(QMainWindow):
         *,
         quit_app: Callable[[], None] | None = None,
         diary_factory: DiaryFactory | None = None,
+        ask_look: bool = False,
     ) -> None:
         super().__init__()
         self.session = session
         self.prefs = prefs if prefs is not None else load_prefs()
-        self.face: Face = face_for(self.prefs)
+        # The very first start asks how the app should show before it shows its own
+        # name (#18.5): until then it wears the plain "Notes" face.
+        self._ask_look = ask_look
+        self.face: Face = neutral_faces()["notes"] if ask_look else face_for(self.prefs)
         self._quit_app = quit_app or _quit_application
         self._diary_factory = diary_factory or default_diary_factory
         self.diary: QWidget | None = None
@@ -120,7 +124,8 @@ class MainWindow(QMainWindow):
     @property
     def firstrun(self) -> FirstRunScreen:
         if self._firstrun is None:
-            screen = FirstRunScreen(self.session, self.face.name, self.stack)
+            screen = FirstRunScreen(self.session, self.face.name, self.stack, ask_look=self._ask_look)
+            screen.look_chosen.connect(self.choose_look)
             screen.finished.connect(lambda: self._enter_diary(None))
             screen.restored.connect(self._on_restored)
             placeholder = self.stack.widget(self.FIRST_RUN)
@@ -308,7 +313,7 @@ class MainWindow(QMainWindow):
     def _show_locked_screen(self) -> None:
         for act in self.diary_actions:
             act.setVisible(False)
-        self._show_outer_actions(not self.prefs.neutral_face)
+        self._show_outer_actions(not (self.prefs.neutral_face or self._ask_look))
         self.notice_bar.hide()
         if paths.vault_exists(self.session.vault_dir):
             self.unlock.reset()
@@ -568,6 +573,18 @@ class MainWindow(QMainWindow):
             self.locker.set_idle_minutes(settings.autolock_minutes)
         self.quick_exit.configure(settings.quick_exit_action, settings.quick_exit_shortcut)
         self._show_helplines(helplines_for(vault))
+
+    def choose_look(self, face: str) -> None:
+        """The look chosen at the first start ("" for the app's own): saved, worn now,
+        and the folders named to match before the diary is made."""
+        self._ask_look = False
+        try:
+            prefs = apply_neutral_face(bool(face), face or self.prefs.face)
+        except VictimLogError as exc:  # the disk: worn for this run, asked again next time
+            dialogs.show_error(self, exc)
+            prefs = Prefs(neutral_face=bool(face), face=face or self.prefs.face).validated()
+        self.set_prefs(prefs)
+        self.session.settle_location()
 
     def set_prefs(self, prefs: Prefs) -> None:
         """Wear the new face now (titles, icon); the taskbar follows on next start."""
