@@ -183,7 +183,7 @@ def build_parser() -> ArgParser:
         metavar="FILE",
         help="with --redact: also write the unredacted export the redacted one names by hash",
     )
-    p.add_argument("--format", choices=["bundle", "pdf", "csv", "json"], default="bundle")
+    p.add_argument("--format", choices=["bundle", "pdf", "csv", "json", "support-csv"], default="bundle")
     p.add_argument(
         "--portal",
         metavar="DIR",

@@ -54,9 +54,10 @@ from .portal import (
     portal_json,
     write_portal,
 )
+from .support import support_csv
 from .tables import exhibits_csv, not_included_csv, timeline_csv, timeline_json, versions_csv
 
-FORMATS = ("bundle", "pdf", "csv", "json")
+FORMATS = ("bundle", "pdf", "csv", "json", "support-csv")
 VERIFY_PS1 = "verify_bundle.ps1"  # checks the hashes on Windows, not the signature (#21)
 SIGNING_KEY_META = "export_signing_key"
 
@@ -313,6 +314,8 @@ def export(
             data = buf.getvalue()
         elif fmt == "csv":
             data = timeline_csv(case)
+        elif fmt == "support-csv":  # for support services' case systems (export/support.py)
+            data = support_csv(case)
         else:
             data = timeline_json(case)
         atomic_write_bytes(out, data, "the export")
