@@ -279,6 +279,14 @@ class Escalation:
         head = ("Entry " if len(self.entries) == 1 else "Entries ") + refs
         return head + (f" and {self.more} more" if self.more else "")
 
+    @property
+    def line(self) -> str:
+        """The flag in one line, with its references unless the sentence already names
+        its one entry."""
+        if len(self.entries) == 1 and not self.more and f"Entry {self.entries[0]}" in self.text:
+            return f"{self.title}: {self.text}"
+        return f"{self.title}: {self.text} ({self.refs_text})"
+
 
 @dataclass(frozen=True)
 class Stats:
@@ -693,3 +701,24 @@ def grid_peak(grid: Sequence[Sequence[int]]) -> str:
         return ""
     n, d, h = best
     return f"{_DAYS[d]} {h:02d}:00-{(h + 1) % 24:02d}:00 ({plural(n, 'incident')})"
+
+
+#: FOUR (Nottinghamshire Police, shared/DOMAIN.md): what each word means, in plain words.
+FOUR_MEANINGS: tuple[tuple[str, str], ...] = (
+    ("Fixated", "Their attention keeps coming back to you, whatever you do."),
+    ("Obsessive", "They go to lengths, in many ways, far beyond ordinary contact."),
+    ("Unwanted", "You did not want it, and they knew or ought to have known."),
+    ("Repeated", "It happens again and again: a course of conduct, not one incident."),
+)
+FOUR_NOTE = (
+    "If these four describe what is happening, it may be stalking, and stalking is a crime. "
+    "Report it to the police (101, or 999 if you are in danger) or talk to the National "
+    "Stalking Helpline (0808 802 0300). This is not a score or a verdict: your own figures "
+    "are here so you can show them."
+)
+
+
+def four_help(s: Stats) -> tuple[tuple[str, str, str], ...]:
+    """(word, what it means, the user's own figure) for the help panel and the pattern view."""
+    figures = dict(s.four)
+    return tuple((word, meaning, figures.get(word, "")) for word, meaning in FOUR_MEANINGS)

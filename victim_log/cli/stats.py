@@ -153,7 +153,7 @@ def stats_text(s: Stats) -> list[str]:
         lines.append(f"Recorded as breaches of an order: {s.breaches}.")
     if s.escalations:
         lines.append("Escalation:")
-        lines += [f"  {e.title}: {e.text} ({e.refs_text})" for e in s.escalations]
+        lines += [f"  {e.line}" for e in s.escalations]
     else:
         lines.append("Escalation: none of the changes we look for (see README).")
     lines.append("FOUR (Fixated, Obsessive, Unwanted, Repeated):")

@@ -267,13 +267,6 @@ def key_facts(case: ExportCase) -> KeyFacts:
     )
 
 
-def _flag_text(e: Escalation) -> str:
-    """A flag in one line; its references unless the sentence already names its one entry."""
-    if len(e.entries) == 1 and not e.more and f"Entry {e.entries[0]}" in e.text:
-        return f"{e.title}: {e.text}"
-    return f"{e.title}: {e.text} ({e.refs_text})"
-
-
 def pdf_key_facts(pdf: Any, case: ExportCase) -> None:
     """Draw the key facts page on the export's PDF (``pdf`` is export/pdf.py's document:
     ``add_page``, ``h1``, ``h2``, ``field``, ``para``, ``clean``)."""
@@ -305,7 +298,7 @@ def pdf_key_facts(pdf: Any, case: ExportCase) -> None:
         else "No threat, violence or fear of violence recorded",
     )
     if f.escalations:
-        pdf.field("Escalation", "\n".join(c(_flag_text(e)) for e in f.escalations))
+        pdf.field("Escalation", "\n".join(c(e.line) for e in f.escalations))
     else:
         pdf.field("Escalation", "None of the changes looked for (see the README of Victim Log)")
     if f.orders:
