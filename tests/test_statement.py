@@ -165,3 +165,35 @@ def test_a_folder_is_refused(log: Path, capsys: pytest.CaptureFixture[str]) -> N
     (log / "d.docx").mkdir()
     r = run_cli(capsys, "statement", "--out", str(log / "d.docx"), "--initials", "SM")
     assert r.code == 2 and "folder" in r.err
+
+
+def test_a_us_case_gets_a_declaration_with_the_fre_902_certification_template(
+    log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = log / "us.docx"
+    report = _statement(capsys, out, "--country", "us")
+    assert report["country"] == "US"
+    text = _docx_text(out)
+    assert "DRAFT declaration, with a certification template for the exhibits" in text
+    assert "Certification template: Federal Rules of Evidence 902(13) and 902(14)" in text
+    assert "I declare under penalty of perjury that the foregoing is true and correct." in text
+    assert "28 U.S.C. § 1746(2)" in text and "under the laws of the United States of America" in text
+    assert "[Signature: left blank." in text  # never signed by the app
+    assert "SHA-256 hash value" in text and "FIPS 180-4" in text
+    for ref in report["exhibits"]:  # type: ignore[union-attr]
+        assert f"Exhibit {ref}: original file name " in text
+        assert text.count(f"I produce {ref},") == 0 and text.count(f"Exhibit {ref} is ") == 1
+    assert CANARY.encode() not in _all_bytes(out)
+    # The country is the case's: kept in the log for the next draft, until changed.
+    again = _statement(capsys, log / "again.odt")
+    assert again["country"] == "US" and "902(14)" in _odt_text(log / "again.odt")
+    uk = _statement(capsys, log / "uk.docx", "--country", "GB")
+    uk_text = _docx_text(log / "uk.docx")
+    assert uk["country"] == "GB" and "902(" not in uk_text and "penalty of perjury" not in uk_text
+    assert "I produce SM/1," in uk_text
+
+
+def test_an_unknown_country_is_refused(log: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(capsys, "statement", "--out", str(log / "x.docx"), "--country", "FR")
+    assert r.code == 2 and "GB" in r.err and "US" in r.err
+    assert not (log / "x.docx").exists()

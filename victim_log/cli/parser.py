@@ -205,6 +205,12 @@ def build_parser() -> ArgParser:
     p.add_argument(
         "--include-private", action="store_true", help="include private notes (left out otherwise)"
     )
+    p.add_argument(
+        "--country",
+        metavar="GB|US",
+        help="the case's country, kept in the log: GB (default) a witness statement; US a declaration "
+        "with an FRE 902(13)/(14) certification template",
+    )
     p.add_argument("--json", action="store_true")
     p = command("verify", cmd_verify, "check a received bundle (no vault needed)", vault=False)
     p.add_argument("bundle", metavar="BUNDLE.zip")

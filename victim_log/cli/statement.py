@@ -14,12 +14,13 @@ from .session import open_vault
 def cmd_statement(args: argparse.Namespace) -> int:
     from ..clock import now_iso
     from ..export.case import ExportOptions, build_case
-    from ..export.statement import build_statement, render, statement_format
+    from ..export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
     from ..fsutil import atomic_write_bytes, check_output_path
     from ..references import remember_initials
 
     out = Path(args.out)
     fmt = statement_format(out)  # before the passphrase: a wrong name is a usage error
+    country = clean_country(args.country) if args.country else ""
     with open_vault(args) as vault:
         person_id = None
         if args.person:
@@ -28,6 +29,10 @@ def cmd_statement(args: argparse.Namespace) -> int:
                 raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
             person_id = found.id
         remember_initials(vault, args.initials or "")
+        if country:  # given once, kept: the case's country chooses the draft's form
+            vault.set_setting(COUNTRY_SETTING, country)
+        else:
+            country = clean_country(vault.get_setting(COUNTRY_SETTING, "") or "GB")
         ids = id_list(args.incidents or "")
         for iid in ids:
             vault.get_incident(iid)
@@ -42,7 +47,7 @@ def cmd_statement(args: argparse.Namespace) -> int:
         out = check_output_path(out, "the statement draft", overwrite=True)
         # The same references as the police export: given at first export, never moved.
         case = build_case(vault, options, exported_at=now_iso())
-        draft = build_statement(case)
+        draft = build_statement(case, country)
         atomic_write_bytes(out, render(draft, fmt), "the statement draft")
     if args.json:
         print_json(
@@ -53,11 +58,17 @@ def cmd_statement(args: argparse.Namespace) -> int:
                 "exhibits": list(draft.exhibits),
                 "private_notes": draft.private_notes,
                 "draft": True,
+                "country": draft.country,
             }
         )
     else:
+        what = (
+            "a witness statement"
+            if draft.country == "GB"
+            else "a declaration (US), with an exhibit certification"
+        )
         print(
-            f"Wrote a DRAFT for a witness statement ({draft.incidents} incidents, "
+            f"Wrote a DRAFT for {what} ({draft.incidents} incidents, "
             f"{len(draft.exhibits)} exhibits) to {one_line(str(out))}. It is not signed: check "
             "every word with your advocate or the officer before you use it."
         )

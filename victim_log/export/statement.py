@@ -29,12 +29,39 @@ from ..errors import BadInput
 from ..textsafe import display_safe
 from .case import CaseExhibit, CaseIncident, ExportCase, format_date, format_datetime
 
-__all__ = ["FORMATS", "Block", "StatementDraft", "build_statement", "render", "statement_format"]
+__all__ = [
+    "COUNTRIES",
+    "COUNTRY_SETTING",
+    "FORMATS",
+    "Block",
+    "StatementDraft",
+    "build_statement",
+    "clean_country",
+    "render",
+    "statement_format",
+]
 
 FORMATS = ("docx", "odt")
 DRAFT_MARK = (
     "DRAFT: prepared from Victim Log to help write a witness statement. Not signed. Check every word."
 )
+
+#: The case's country (vault setting ``country``): which draft fits its courts. GB is
+#: the default (an MG11-style witness statement); US adds a certification template for
+#: the exhibits under Federal Rules of Evidence 902(13) and 902(14).
+COUNTRY_SETTING = "country"
+COUNTRIES = {"GB": "United Kingdom", "US": "United States"}
+_TITLES = {
+    "GB": "DRAFT witness statement",
+    "US": "DRAFT declaration, with a certification template for the exhibits",
+}
+
+_NOT_YET = {
+    "GB": "This is not a statement: the officer taking your statement will write it with you, "
+    "and only you sign it, then.",
+    "US": "This is not a declaration: prepare it with the prosecutor or your lawyer, and only you "
+    "sign it, when every word is complete and true.",
+}
 
 # Characters XML 1.0 cannot hold at all (display_safe has replaced the controls).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -54,6 +81,20 @@ class StatementDraft:
     incidents: int
     exhibits: tuple[str, ...]  # every exhibit reference produced, in order
     private_notes: bool
+    country: str = "GB"
+
+    @property
+    def title(self) -> str:
+        return _TITLES[self.country]
+
+
+def clean_country(text: str) -> str:
+    """``GB`` or ``US`` from what was typed (``uk``, ``gb``, ``us``); else BadInput."""
+    given = text.strip().upper()
+    given = {"UK": "GB", "USA": "US"}.get(given, given)
+    if given not in COUNTRIES:
+        raise BadInput("The country must be GB (the United Kingdom, the default) or US (the United States).")
+    return given
 
 
 def statement_format(path: Path) -> str:
@@ -88,17 +129,25 @@ def _police(i: CaseIncident) -> str:
     return _sentence(text)
 
 
-def _produce(ex: CaseExhibit) -> str:
-    """The exhibit produced in one sentence: the export's draft line, else a plain one."""
+def _produce(ex: CaseExhibit, country: str = "GB") -> str:
+    """The exhibit produced in one sentence: the export's draft line, else a plain one.
+    A US declaration names an exhibit ("Exhibit SM/5 is ...") rather than producing it."""
     if ex.provenance is not None and ex.provenance.statement:
-        return _clean(ex.provenance.statement, single_line=True)
-    return _sentence(
-        f"I produce {ex.reference}, a file called {ex.original_filename} "
-        f"[say what it is, and who made it, when and on what] (SHA-256 {ex.sha256[:16]}…)"
-    )
+        line = _clean(ex.provenance.statement, single_line=True)
+    else:
+        line = _sentence(
+            f"I produce {ex.reference}, a file called {ex.original_filename} "
+            f"[say what it is, and who made it, when and on what] (SHA-256 {ex.sha256[:16]}…)"
+        )
+    lead = f"I produce {ex.reference}, "
+    if country == "US" and line.startswith(lead):
+        line = f"Exhibit {ex.reference} is " + line[len(lead) :]
+    return line
 
 
-def _incident_blocks(i: CaseIncident, exhibits: dict[str, CaseExhibit], produced: set[str]) -> list[Block]:
+def _incident_blocks(
+    i: CaseIncident, exhibits: dict[str, CaseExhibit], produced: set[str], country: str
+) -> list[Block]:
     out: list[Block] = [Block("heading", f"{_clean(i.when, single_line=True)} (Entry {i.number})")]
     if i.context:  # the victim's own reply kept from an import: "You replied: Stop."
         said = i.summary[len("You replied:") :].strip() if i.summary.startswith("You replied:") else i.summary
@@ -129,7 +178,7 @@ def _incident_blocks(i: CaseIncident, exhibits: dict[str, CaseExhibit], produced
             out.append(Block("para", f"Exhibit {ref}, produced above, also relates to this."))
         else:
             produced.add(ref)
-            out.append(Block("para", _produce(ex)))
+            out.append(Block("para", _produce(ex, country)))
     for ref in i.exhibits_withheld:
         out.append(Block("note", _sentence(f"A file this entry cites is not in this draft: {ref}")))
     if i.effect_text.strip() or i.effect_labels:
@@ -152,22 +201,24 @@ def _incident_blocks(i: CaseIncident, exhibits: dict[str, CaseExhibit], produced
     return out
 
 
-def build_statement(case: ExportCase) -> StatementDraft:
-    """The draft, from an export case built with the chosen options."""
+def build_statement(case: ExportCase, country: str = "GB") -> StatementDraft:
+    """The draft, from an export case built with the chosen options, for the case's
+    country (``GB``: a witness statement; ``US``: a declaration and the FRE 902(13)/(14)
+    certification template)."""
+    country = clean_country(country)
     exhibits = {e.reference: e for e in case.exhibits}
     produced: set[str] = set()
     b: list[Block] = [
-        Block("title", "DRAFT witness statement"),
+        Block("title", _TITLES[country]),
         Block("note", DRAFT_MARK),
         Block(
             "note",
             f"Made from my Victim Log diary ({_clean(case.case_title, single_line=True)}) on "
             f"{format_datetime(case.exported_at, seconds=False)}, covering {case.period_text}: "
             f"{len(case.incidents)} incidents and {len(case.exhibits)} exhibits. The entry numbers and "
-            "exhibit references are the same as in the police export and never change. This is not a "
-            "statement: the officer taking your statement will write it with you, and only you sign it, "
-            "then. Change anything that is not how you would say it, and fill in or remove every "
-            "[bracket].",
+            "exhibit references are the same as in the police export and never change. "
+            + _NOT_YET[country]
+            + " Change anything that is not how you would say it, and fill in or remove every [bracket].",
         ),
         Block("heading", "About me"),
         Block("para", "My name is [your name]. I am [over 18 / my age]. I am [your occupation]."),
@@ -204,11 +255,11 @@ def build_statement(case: ExportCase) -> StatementDraft:
     if not entries:
         b.append(Block("para", "There are no entries in the period chosen."))
     for i in entries:
-        b += _incident_blocks(i, exhibits, produced)
+        b += _incident_blocks(i, exhibits, produced, country)
     for ex in case.exhibits:  # an exhibit no exported entry cites is still produced
         if ex.reference not in produced:
             produced.add(ex.reference)
-            b.append(Block("para", _produce(ex)))
+            b.append(Block("para", _produce(ex, country)))
     b.append(Block("heading", "The effect on me"))
     effects: dict[str, int] = {}
     for i in case.incidents:
@@ -232,7 +283,7 @@ def build_statement(case: ExportCase) -> StatementDraft:
         b.append(Block("bullet", f"Entry {i.number}, {_clean(i.when, single_line=True)}: {_police(i)}"))
     if not reports:
         b.append(Block("para", "[No report is recorded in the diary: say whether and when you reported it.]"))
-    b.append(Block("heading", "Exhibits produced"))
+    b.append(Block("heading", "Exhibits produced" if country == "GB" else "Exhibits"))
     for ex in case.exhibits:
         b.append(
             Block(
@@ -242,13 +293,92 @@ def build_statement(case: ExportCase) -> StatementDraft:
         )
     if not case.exhibits:
         b.append(Block("para", "No exhibits are cited by these entries."))
+    if country == "US":
+        b += _us_certification(case)
     b.append(Block("note", DRAFT_MARK))
     return StatementDraft(
         tuple(Block(x.kind, _clean(x.text)) for x in b),
         len(case.incidents),
         tuple(e.reference for e in case.exhibits),
         case.include_private,
+        country,
     )
+
+
+def _us_certification(case: ExportCase) -> list[Block]:
+    """A template certification for the exhibits under FRE 902(13) and 902(14), with
+    the 28 U.S.C. § 1746 declaration wording; every fact only the declarant can give is
+    a [bracket], and the signature line stays blank."""
+    b = [
+        Block("heading", "Certification template: Federal Rules of Evidence 902(13) and 902(14)"),
+        Block(
+            "note",
+            "A template only: complete it and check it with the prosecutor or a lawyer before anyone "
+            "signs it. Under Rule 902(11) the party offering the records must give the other side "
+            "reasonable written notice and make the certification and the records available before "
+            "trial. The person who certifies must be a qualified person who can speak to how the "
+            "copies were made; the court decides whether the rules are met.",
+        ),
+        Block(
+            "para",
+            "1. My name is [full name]. I am over 18 years of age and competent to make this "
+            "certification. [Say how you know the facts below: for example, I kept this log and made "
+            "or received the files listed.]",
+        ),
+        Block(
+            "para",
+            "2. Rule 902(14), data copied from an electronic device, storage medium or file. Each "
+            "exhibit listed below is a copy of data copied from [the device or account, e.g. my phone] "
+            "into Victim Log, an application that keeps an encrypted, hash-chained log. Each copy is "
+            "identified by its SHA-256 hash value, a process of digital identification (the Secure "
+            "Hash Standard, FIPS 180-4). Victim Log computed each hash value when the file was added "
+            "to the log, and checked it again when the export of "
+            f"{format_datetime(case.exported_at, seconds=False)} was made. A file with the same "
+            "SHA-256 hash value as the one listed is identical, bit for bit, to the file that was "
+            "added to the log.",
+        ),
+    ]
+    for ex in case.exhibits:
+        p = ex.provenance
+        how = p.how_label if p is not None and p.how_label else "[say how it was obtained]"
+        who = p.added_by_label if p is not None else "[who added it]"
+        name = _clean(ex.original_filename, single_line=True)
+        added = format_datetime(ex.added_at, seconds=False)
+        b.append(
+            Block(
+                "bullet",
+                f"Exhibit {ex.reference}: original file name {name}; {how}; added to the log on "
+                f"{added} by {who}; {ex.size:,} bytes; SHA-256 {ex.sha256}",
+            )
+        )
+    if not case.exhibits:
+        b.append(Block("bullet", "[No exhibits are cited by these entries.]"))
+    b += [
+        Block(
+            "para",
+            "3. Rule 902(13), records generated by an electronic process or system. The timeline "
+            f"of incidents and the exhibit list were generated by Victim Log {case.software} from the "
+            "entries in the log. Victim Log records when each entry was first written from the "
+            "computer's clock, keeps every earlier version, and signs each export with a key kept in "
+            "the log, so that a changed file is detected. [Say how you know that this process "
+            "produces an accurate result, or leave this paragraph to the person who can.]",
+        ),
+        Block("para", "4. [Anything else the prosecutor asks you to state.]"),
+        Block(
+            "para",
+            "I declare under penalty of perjury that the foregoing is true and correct. "
+            "Executed on [date] at [city, state].",
+        ),
+        Block(
+            "note",
+            "28 U.S.C. § 1746(2), for a declaration made in the United States. One made outside the "
+            "United States reads: I declare under penalty of perjury under the laws of the United "
+            "States of America that the foregoing is true and correct.",
+        ),
+        Block("para", "[Signature: left blank. Sign only when every statement above is complete and true.]"),
+        Block("para", "[Printed name]"),
+    ]
+    return b
 
 
 # ---------------------------------------------------------------------------- .docx
@@ -261,7 +391,7 @@ def _docx(draft: StatementDraft) -> bytes:
     doc = Document()
     props = doc.core_properties
     props.author = props.last_modified_by = "Victim Log (draft, not signed)"
-    props.title = "DRAFT witness statement"
+    props.title = draft.title
     props.comments = props.keywords = props.subject = props.category = ""
     section = doc.sections[0]
     header = section.header.paragraphs[0]
@@ -366,7 +496,7 @@ def _odt(draft: StatementDraft) -> bytes:
     )
     meta = (
         f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta {_NS}><office:meta>'
-        "<dc:title>DRAFT witness statement</dc:title>"
+        f"<dc:title>{escape(draft.title)}</dc:title>"
         "<meta:generator>Victim Log (draft, not signed)</meta:generator>"
         "</office:meta></office:document-meta>\n"
     )
