@@ -289,3 +289,17 @@ def test_cli_stats_bad_input(cli_vault: None, capsys: pytest.CaptureFixture[str]
     assert r.code == 2
     r = run_cli(capsys, "stats", "--from", "yesterday")
     assert r.code == 2
+
+
+def test_cli_case_info_sets_the_name_exports_show(
+    cli_vault: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = run_cli(capsys, "case-info", "--json")
+    assert r.code == 0 and json.loads(r.out) == {"owner": "", "title": ""}
+    r = run_cli(capsys, "case-info", "--owner", "Sam  Morgan", "--title", "Log of Sam Morgan")
+    assert r.code == 0 and "Your name: Sam Morgan" in r.out
+    assert json.loads(run_cli(capsys, "case-info", "--json").out) == {
+        "owner": "Sam Morgan",
+        "title": "Log of Sam Morgan",
+    }
+    assert run_cli(capsys, "case-info", "--owner", "x" * 201).code == 2

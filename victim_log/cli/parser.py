@@ -11,6 +11,7 @@ from ..errors import UsageError
 from ..imported import DEFAULT_GROUP_MINUTES
 from ..model import KINDS, PERSON_ROLES
 from .argtypes import count_arg, id_arg, when_arg
+from .case_info import add_case_info_command
 from .evidence import (
     add_provenance_args,
     cmd_evidence_add,
@@ -149,6 +150,7 @@ def build_parser() -> ArgParser:
     p.add_argument("--limit", type=count_arg, default=100)
 
     add_stats_command(sub, command)
+    add_case_info_command(command)
 
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
