@@ -62,6 +62,7 @@ if TYPE_CHECKING:
 
 HEAD_KEEP = 256 * 1024
 LINGER_BYTES = 4 * 1024 * 1024
+PROGRESS_STEP = 256 * 1024
 
 
 class _Body(io.RawIOBase):
@@ -91,18 +92,18 @@ class _Body(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def _raw(self, n: int) -> bytes:
+    def _raw(self, view: memoryview) -> int:
+        """Read what has arrived (at most ``len(view)``) into ``view``; never wait for
+        more to arrive than one read gives (progress and stop stay prompt)."""
         try:
-            # read1: what has arrived (at most n), not wait for n bytes to arrive
-            read1 = getattr(self._rfile, "read1", None)
-            data = read1(n) if read1 is not None else self._rfile.read(n)
+            n = self._rfile.readinto1(view)  # type: ignore[attr-defined]
         except (OSError, ValueError):
             raise Dropped from None
         if self._stopped.is_set():
             raise Stopped
-        if not data:
+        if not n:
             raise Dropped
-        return data
+        return int(n)
 
     def _line(self) -> bytes:
         try:
@@ -131,8 +132,8 @@ class _Body(io.RawIOBase):
         if self._left is not None:
             if self._left == 0:
                 return 0
-            data = self._raw(min(len(view), self._left))
-            self._left -= len(data)
+            n = self._raw(view[: min(len(view), self._left)])
+            self._left -= n
         else:
             if self._eof:
                 return 0
@@ -140,17 +141,15 @@ class _Body(io.RawIOBase):
                 self._next_chunk()
                 if self._eof:
                     return 0
-            data = self._raw(min(len(view), self._chunk_left))
-            self._chunk_left -= len(data)
+            n = self._raw(view[: min(len(view), self._chunk_left)])
+            self._chunk_left -= n
             if self._chunk_left == 0:
                 self._line()  # the CRLF after the chunk
-        n = len(data)
         self.count += n
         if self.count > self._limit:
             raise TooLarge
         if len(self.head) < HEAD_KEEP:
-            self.head += data[: HEAD_KEEP - len(self.head)]
-        view[:n] = data
+            self.head += bytes(view[: min(n, HEAD_KEEP - len(self.head))])
         self._progress(self.count)
         return n
 
@@ -254,8 +253,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         offer = session.offer
         total = next((f.size for f in offer.files if f.id == fid), 0) if offer else 0
 
+        shown = [0]
+
         def progress(done: int) -> None:
-            session.emit(Event("progress", file_id=fid, done=done, total=total))
+            if done - shown[0] >= PROGRESS_STEP or done == total:  # not one event per TLS record
+                shown[0] = done
+                session.emit(Event("progress", file_id=fid, done=done, total=total))
 
         def open_body(limit: int) -> BinaryIO:
             return cast(BinaryIO, _Body(cast(BinaryIO, self.rfile), length, limit, session.ended, progress))
