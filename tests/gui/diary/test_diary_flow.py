@@ -265,9 +265,10 @@ def test_keyboard_order_from_search_to_detail(qtbot, session: Session, vault: Va
     diary = diary_view(qtbot, session)
     diary.timeline.filter_bar.more.setChecked(True)
     diary.show_incident(1)
-    assert tab_chain(diary.timeline.filter_bar.search, 12) == [
+    assert tab_chain(diary.timeline.filter_bar.search, 13) == [
         "Search the diary",
         "Show more filters",
+        "Evidence files, those not attached to an entry first",
         "When",
         "Kind of incident",
         "Person",

@@ -75,6 +75,11 @@ class FilterBar(QWidget):
         self.more.setAccessibleName(self.tr("Show more filters"))
         self.more.toggled.connect(self._show_filters)
 
+        # Every stored file, those no entry cites first (#18): the diary view opens it.
+        self.files_button = QPushButton(self.tr("E&vidence files\u2026"), self)
+        self.files_button.setObjectName("evidenceFilesButton")
+        self.files_button.setAccessibleName(self.tr("Evidence files, those not attached to an entry first"))
+
         self.count_label = QLabel(self)
         self.count_label.setObjectName("resultCount")
         self.count_label.setAccessibleName(self.tr("Number of entries shown"))
@@ -83,6 +88,7 @@ class FilterBar(QWidget):
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.search, 1)
         top.addWidget(self.more)
+        top.addWidget(self.files_button)
         top.addWidget(self.count_label)
 
         self.panel = QWidget(self)

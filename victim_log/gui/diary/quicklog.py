@@ -609,8 +609,10 @@ class QuickLogDialog(QDialog):
     def _show_files(self) -> None:
         """The list, and the question where the files came from, only while there are files."""
         self.file_list.setVisible(bool(self.files))
-        self.provenance_button.setVisible(bool(self.files))
-        summary = provenance_summary(self.provenance) if self.files else ""
+        # Files already in the vault (chosen from Evidence files) keep what was said at intake.
+        new = any(f.evidence_id is None for f in self.files)
+        self.provenance_button.setVisible(new)
+        summary = provenance_summary(self.provenance) if new else ""
         self.provenance_label.setText(summary)
         self.provenance_label.setVisible(bool(summary))
 

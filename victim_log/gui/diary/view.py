@@ -69,6 +69,7 @@ class DiaryView(QWidget):
         self.detail.delete_requested.connect(self.delete_incident)
         self.detail.attach_requested.connect(self.attach_files)
         self.detail.remove_evidence_requested.connect(self.remove_evidence)
+        self.timeline.filter_bar.files_button.clicked.connect(self.show_evidence)
         self.timeline.model.query_failed.connect(self._query_failed)
         session.register_wipe(self.wipe)
         session.changed.connect(self._session_changed)
@@ -119,6 +120,27 @@ class DiaryView(QWidget):
         self._changed(select=saved)
         if wants_editor:
             self.edit_incident(saved)
+
+    def show_evidence(self) -> None:
+        """Every evidence file, those no entry cites first: attach one to an entry, or
+        make an entry for it (the quick log opens with the file attached)."""
+        if not self.session.is_unlocked:
+            return
+        from .evidence_list import EvidenceDialog
+
+        dialog = EvidenceDialog(self.session, self)
+        try:
+            result = self._run(dialog)
+            make_entry_for, changed = dialog.make_entry_for, dialog.changed
+        finally:
+            dialog.deleteLater()
+        if result is None:  # a lock closed it
+            return
+        if changed:
+            self._changed()
+        if make_entry_for is not None:
+            item = self.session.require().evidence.get(make_entry_for)
+            self.quick_log({"files": [{"name": item.filename, "evidence_id": item.id}]})
 
     def show_people(self) -> None:
         if not self.session.is_unlocked:

@@ -1,0 +1,113 @@
+"""Evidence files (#18): every stored file, those no entry cites first; attach one to an
+entry (found by typing), or make an entry for it through the quick log."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from tests.gui.conftest import DialogAnswers, unnamed_controls
+from victim_log.gui.diary.evidence_list import EntryPicker, EvidenceDialog
+from victim_log.gui.diary.quicklog import QuickLogDialog
+from victim_log.gui.shell.session import Session
+from victim_log.model import IncidentData
+from victim_log.vault import Vault
+
+from .test_diary_flow import diary_view
+
+
+def rows(dialog: EvidenceDialog) -> list[tuple[str, str]]:
+    tree = dialog.tree
+    return [
+        (tree.topLevelItem(i).text(0), tree.topLevelItem(i).text(2)) for i in range(tree.topLevelItemCount())
+    ]
+
+
+def test_unattached_files_first_then_attach_one_to_an_entry(
+    qtbot, session: Session, vault: Vault, answers: DialogAnswers
+) -> None:
+    school = vault.add_incident(
+        IncidentData(summary="Waited at the school gate", occurred_start="2026-08-03T15:10:00+01:00"),
+        files=[("gate.jpg", b"a photo of the gate")],
+    )
+    vault.add_incident(
+        IncidentData(summary="Letter through the door", occurred_start="2026-08-05T09:00:00+01:00")
+    )
+    loose, _new = vault.evidence.add_bytes(b"a screenshot", "Screenshot_20260804-211245_WhatsApp.png")
+    diary = diary_view(qtbot, session)
+    seen: list[list[tuple[str, str]]] = []
+
+    def look_then_attach(dialog: QDialog) -> int:
+        assert isinstance(dialog, EvidenceDialog)
+        assert unnamed_controls(dialog) == []
+        seen.append(rows(dialog))
+        assert "2 files, 1 not attached to any entry" in dialog.summary.text()
+        assert dialog.tree.hasFocus() and dialog.entry_button.isEnabled()
+        qtbot.mouseClick(dialog.attach_button, Qt.MouseButton.LeftButton)
+        seen.append(rows(dialog))
+        assert "each attached to an entry" in dialog.summary.text()
+        assert not dialog.entry_button.isEnabled()  # it has an entry now
+        qtbot.keyClick(dialog.tree, Qt.Key.Key_Escape)
+        return dialog.result()
+
+    def pick(dialog: QDialog) -> int:
+        assert isinstance(dialog, EntryPicker)
+        assert dialog.list.count() == 2 and dialog.search.hasFocus()
+        qtbot.keyClicks(dialog.search, "school")  # narrows the list
+        assert dialog.list.count() == 1
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+        return dialog.result()
+
+    answers.add(look_then_attach, "evidenceDialog")
+    answers.add(pick, "entryPicker")
+    qtbot.mouseClick(diary.timeline.filter_bar.files_button, Qt.MouseButton.LeftButton)
+    assert seen[0] == [
+        ("Screenshot_20260804-211245_WhatsApp.png", "Not attached to any entry"),
+        ("gate.jpg", "Mon 3 Aug 2026: Waited at the school gate"),
+    ]
+    assert seen[1][1] == (
+        "Screenshot_20260804-211245_WhatsApp.png",
+        "Mon 3 Aug 2026: Waited at the school gate",
+    )
+    assert vault.get_incident(school).evidence[-1] == loose
+    assert vault.get_incident(school).version == 2  # attaching is a recorded new version
+
+
+def test_make_an_entry_for_a_file(qtbot, session: Session, vault: Vault, answers: DialogAnswers) -> None:
+    loose, _new = vault.evidence.add_bytes(b"a photo", "IMG_20260804_211245.jpg")
+    diary = diary_view(qtbot, session)
+
+    def make(dialog: QDialog) -> int:
+        assert isinstance(dialog, EvidenceDialog)
+        qtbot.mouseClick(dialog.entry_button, Qt.MouseButton.LeftButton)
+        return dialog.result()
+
+    def write(dialog: QDialog) -> int:
+        assert isinstance(dialog, QuickLogDialog)
+        assert [f.evidence_id for f in dialog.files] == [loose]
+        assert not dialog.provenance_button.isVisibleTo(dialog)  # said at intake, if at all
+        qtbot.keyClicks(dialog.text, "His car outside the house")
+        qtbot.keyClick(dialog.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        return dialog.result()
+
+    answers.add(make, "evidenceDialog")
+    answers.add(write, "quickLogDialog")
+    diary.show_evidence()
+    [row] = vault.list_incidents()
+    assert row.summary == "His car outside the house"
+    assert vault.get_incident(row.id).evidence == (loose,)
+    assert vault.evidence.get(loose).incidents == (row.id,)
+
+
+def test_no_files_yet(qtbot, session: Session, answers: DialogAnswers) -> None:
+    diary = diary_view(qtbot, session)
+
+    def empty(dialog: QDialog) -> int:
+        assert isinstance(dialog, EvidenceDialog)
+        assert dialog.summary.text().startswith("No files yet")
+        assert not dialog.attach_button.isEnabled() and not dialog.open_button.isEnabled()
+        dialog.close_button.click()
+        return dialog.result()
+
+    answers.add(empty, "evidenceDialog")
+    diary.show_evidence()
