@@ -19,10 +19,10 @@ from .fsutil import fsync_dir
 CHUNK = 1024 * 1024
 
 
-def zero_and_unlink(path: Path, *, unless_first_byte_set: bool = False) -> bool:
-    """Overwrite ``path`` with zeros, sync, delete it and sync its folder. True when
-    done or the file was already gone; False (and nothing deleted) when it could not
-    be written, or when ``unless_first_byte_set`` and its first byte is not zero (a
+def zero_in_place(path: Path, *, unless_first_byte_set: bool = False) -> bool:
+    """Overwrite ``path`` with zeros where it lies and sync it, keeping the file. True
+    when done or the file is not there; False (nothing written) when it cannot be
+    written, or when ``unless_first_byte_set`` and its first byte is not zero (a
     SQLite journal that is still hot: SQLite must roll it back, never us)."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
@@ -39,11 +39,25 @@ def zero_and_unlink(path: Path, *, unless_first_byte_set: bool = False) -> bool:
         while done < size:
             done += os.pwrite(fd, zeros[: size - done], done)
         os.fsync(fd)
-        os.unlink(path)
     except OSError:
         return False
     finally:
         os.close(fd)
+    return True
+
+
+def zero_and_unlink(path: Path, *, unless_first_byte_set: bool = False) -> bool:
+    """:func:`zero_in_place`, then delete the file and sync its folder."""
+    if not path.exists():
+        return True
+    if not zero_in_place(path, unless_first_byte_set=unless_first_byte_set):
+        return False
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
     with contextlib.suppress(OSError):
         fsync_dir(path.parent)
     return True

@@ -27,7 +27,7 @@ import sqlcipher3
 
 from ..errors import NewerSchema, VaultCorrupt, VaultLocked, VictimLogError, WrongPassphrase
 from ..fsutil import translate_os_error
-from ..wipe import zero_and_unlink
+from ..wipe import zero_and_unlink, zero_in_place
 
 # Queued inserts run in groups of about this many rows: large enough that
 # executemany's per-call cost vanishes, small enough that a 100,000-message import
@@ -348,7 +348,10 @@ def connect(
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = DELETE")
+        # PERSIST: one journal file, reused in place, never deleted by SQLite; with
+        # DELETE every transaction's page images went to the file system's free
+        # blocks, beyond the reach of an erase (see "Journals that held secrets").
+        conn.execute("PRAGMA journal_mode = PERSIST")
         conn.execute("PRAGMA synchronous = FULL")
         migrate(conn, SCHEMA_VERSION if upto is None else upto)
         wipe_leftover_journal(conn)
@@ -361,13 +364,16 @@ def connect(
 # --- Journals that held secrets ---------------------------------------------------------
 #
 # A rollback journal holds the page images a transaction is about to change: for an
-# erase, the page with the erased file's wrapped key; for a re-key, the whole database
-# under the old key. SQLite deletes it at the commit, which leaves those bytes in the
-# file system's free blocks. Such transactions run with ``journal_mode = PERSIST`` (the
-# journal is kept, its header zeroed) and the journal is then overwritten with zeros,
-# synced and deleted: on a file system that writes in place (ext4, XFS without
-# reflinks) the old images are gone. Copy-on-write file systems, SSD wear levelling and
-# snapshots may still keep them (README: "What erase cannot reach").
+# erase, the page with the erased file's wrapped key (and, from earlier transactions,
+# pages that held it beside other files' keys); for a re-key, the whole database
+# under the old key. With SQLite's usual ``journal_mode = DELETE`` each journal is
+# deleted at its commit, which leaves those bytes in the file system's free blocks.
+# So the vault runs with ``PERSIST``: one journal file, its header zeroed after each
+# commit and reused in place, never freed; a wiped transaction (erase, re-key) zeroes
+# all of it afterwards, and each open zeroes and deletes what the last session left.
+# On a file system that writes in place (ext4, XFS without reflinks) no page image
+# is then left anywhere. Copy-on-write file systems, SSD wear levelling and
+# snapshots may still keep old blocks (README: "What erase cannot reach").
 
 
 def journal_path(conn: Connection) -> Path | None:
@@ -375,9 +381,10 @@ def journal_path(conn: Connection) -> Path | None:
 
 
 def wipe_leftover_journal(conn: Connection) -> None:
-    """A kept journal a crash left between a wiped transaction's commit and its wipe:
-    wiped now, holding the write lock (no other writer has a journal open then, and
-    one we are not allowed to write is left alone). Best effort."""
+    """The journal the last session left (its last transaction's page images): zeroed
+    and deleted, holding the write lock (no other writer is using it then; a hot one
+    was rolled back by the first read, and one still hot is left to SQLite). Best
+    effort; a read-only folder is left alone."""
     path = journal_path(conn)
     if path is None or not path.exists() or not os.access(path.parent, os.W_OK):
         return
@@ -387,20 +394,21 @@ def wipe_leftover_journal(conn: Connection) -> None:
 
 @contextlib.contextmanager
 def wiped_journal(conn: Connection) -> Iterator[None]:
-    """Run the block's transactions with a kept journal, then overwrite it with zeros
-    and delete it (see above). Inside an open transaction (a joined one) the mode
-    cannot change: the block runs as it is, and the transaction's own journal goes."""
-    if conn._raw.in_transaction:
-        yield
-        return
-    conn.execute("PRAGMA journal_mode = PERSIST")
+    """Zero the journal in place after the block's transactions (erase, re-key), while
+    holding the write lock. The file stays (SQLite may hold it open); zeros are all
+    it keeps. Inside an open transaction (a joined one) nothing can be done yet: the
+    next open wipes it."""
+    joined = bool(conn._raw.in_transaction)
     try:
         yield
     finally:
         path = journal_path(conn)
-        if path is not None:
-            zero_and_unlink(path, unless_first_byte_set=True)
-        conn.execute("PRAGMA journal_mode = DELETE")
+        if path is not None and not joined:
+            with (
+                contextlib.suppress(VictimLogError, sqlcipher3.Error, OSError),
+                writers_held(conn, "the clean-up"),
+            ):
+                zero_in_place(path, unless_first_byte_set=True)
 
 
 @contextlib.contextmanager
