@@ -112,8 +112,13 @@ _ANDROID_ATTACHED_WORDS = frozenset(w.casefold() for w in ATTACHED_SUFFIX)
 _WA_MEDIA_NAME = re.compile(
     r"(?:(?:IMG|VID|AUD|PTT|DOC|STK)-\d{8}-WA\d{3,}|\d{8}-(?:PHOTO|VIDEO|AUDIO|STICKER|GIF|[A-Za-z]+)-).*"
 )
-# The last word of each "image omitted" phrase: one set lookup before the phrases.
-_OMITTED_LAST = frozenset(p.rsplit(" ", 1)[-1] for p in OMITTED_KIND)
+# The last word of each "image omitted" phrase (as written and capitalised): one set
+# lookup before the phrases; the deletion notices as written (no casefold per message).
+_OMITTED_ENDS = frozenset(
+    w for p in OMITTED_KIND for last in (p.rsplit(" ", 1)[-1],) for w in (last, last.title())
+)
+_BY_ME_ANY = frozenset(w for p in DELETED_BY_ME for w in (p, p.capitalize()))
+_DELETED_ANY = _BY_ME_ANY | frozenset(w for p in DELETED for w in (p, p.capitalize()))
 _NO_FLAGS: frozenset[str] = frozenset()
 _MISSED_CALL = re.compile(r"(?:Missed|Silenced) (?:group )?(?:voice|video) call\b.*", re.DOTALL)
 
@@ -489,25 +494,28 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
         flags.add("system")
         text = "\n".join([first, *rest_lines])
     else:
+        # Cheap tests on the line's last and first characters come first: most
+        # messages are plain text, and a long chat has a hundred thousand of them.
         if not rest_lines:
-            cut = _without_edited(first)
+            cut = _without_edited(first) if first_clean[-1:] == ">" else None
             if cut is not None:
                 flags.add("edited")
                 first = cut
                 first_clean = _strip_marks(first).strip()
-        else:
+        elif rest_lines[-1][-1:] == ">":
             cut = _without_edited(rest_lines[-1])
             if cut is not None:
                 flags.add("edited")
                 rest_lines = [*rest_lines[:-1], cut]
-        att = _attachment_name(first_clean, media) if first_clean[-1:] in ">)" else None
+        last = first_clean[-1:]
+        att = _attachment_name(first_clean, media) if last == ">" or last == ")" else None
         omitted = None
         if att is None and (
             first_clean[:1] == "<"
-            or (not rest_lines and first_clean[first_clean.rfind(" ") + 1 :].casefold() in _OMITTED_LAST)
+            or (not rest_lines and first_clean[first_clean.rfind(" ") + 1 :] in _OMITTED_ENDS)
         ):
             omitted = _omitted(first_clean)
-        low = first_clean.casefold() if len(first_clean) < 60 else ""
+        deleted = not rest_lines and first_clean in _DELETED_ANY
         if att is not None:
             attachment = media.attachment(att[0])
             attachments.append(attachment)
@@ -523,10 +531,10 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
                 attachments.append(ParsedAttachment(name=name))
                 flags.add("attachment_missing")
             text = "\n".join(rest_lines)
-        elif low and not rest_lines and (low in DELETED or low in DELETED_BY_ME):
+        elif deleted:
             flags.add("deleted")
             text = ""
-            if low in DELETED_BY_ME:
+            if first_clean in _BY_ME_ANY:
                 direction = "out"
         elif not rest_lines and " call" in first_clean and _MISSED_CALL.fullmatch(first_clean):
             kind = "phone_call"

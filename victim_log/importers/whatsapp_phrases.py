@@ -347,7 +347,7 @@ OMITTED_KIND: dict[str, str] = {
 
 # "This message was deleted" as the sender's and as the owner's own deletion.
 DELETED = frozenset(
-    s.casefold()
+    s
     for s in (
         "This message was deleted",
         "This message was deleted.",
@@ -379,7 +379,7 @@ DELETED = frozenset(
     )
 )
 DELETED_BY_ME = frozenset(
-    s.casefold()
+    s
     for s in (
         "You deleted this message",
         "You deleted this message.",
