@@ -3,27 +3,12 @@ entry's new version in one transaction, so a refused file leaves nothing behind.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
-from tests.gui.conftest import DialogAnswers
-from victim_log.gui.shell.session import Session
-from victim_log.gui.widgets import privacy
 from victim_log.model import IncidentData
-from victim_log.vault import Vault
 
 from .test_diary_flow import diary_view
 
 
-def test_attaching_files_is_all_or_nothing(
-    qtbot,
-    session: Session,
-    vault: Vault,
-    answers: DialogAnswers,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_attaching_files_is_all_or_nothing(qtbot, session, vault, answers, tmp_path, picked) -> None:
     incident = vault.add_incident(IncidentData(summary="Photos of the car outside"))
     photo = tmp_path / "car.jpg"
     photo.write_bytes(b"a photo")
@@ -34,8 +19,7 @@ def test_attaching_files_is_all_or_nothing(
     diary = diary_view(qtbot, session)
     diary.show_incident(incident)
 
-    chosen = [photo, folder]
-    monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: list(chosen))
+    picked[:] = [photo, folder]
     answers.press("Skip", "provenanceDialog")  # where they came from: optional
     answers.ok()
     diary.attach_files(incident)
@@ -43,7 +27,7 @@ def test_attaching_files_is_all_or_nothing(
     assert vault.evidence.items() == [] and vault.get_incident(incident).version == 1
     assert not [p for p in (vault.path / "blobs").rglob("*") if p.is_file()]
 
-    chosen[:] = [photo, letter]
+    picked[:] = [photo, letter]
     answers.press("Skip", "provenanceDialog")
     diary.attach_files(incident)
     current = vault.get_incident(incident)

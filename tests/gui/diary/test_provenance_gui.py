@@ -19,7 +19,6 @@ from victim_log.export.tables import timeline_json
 from victim_log.gui.diary.provenance import ProvenanceDialog
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.shell.session import Session
-from victim_log.gui.widgets import privacy
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
@@ -64,7 +63,7 @@ def test_attach_asks_where_it_came_from_and_the_export_says_so(
     vault: Vault,
     answers: DialogAnswers,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
+    picked: list[Path],
     uk_case: None,
 ) -> None:
     incident = vault.add_incident(
@@ -73,7 +72,7 @@ def test_attach_asks_where_it_came_from_and_the_export_says_so(
     photo = tmp_path / "IMG_0042.jpg"
     photo.write_bytes(b"a photo of the car")
     diary = diary_view(qtbot, session)
-    monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: [photo])
+    picked.append(photo)
     answers.add(lambda d: fill_in(qtbot, d), "provenanceDialog")
     diary.attach_files(incident)
     assert answers.done()
@@ -84,19 +83,12 @@ def test_attach_asks_where_it_came_from_and_the_export_says_so(
     assert str(p["captured_on"]).startswith("2024-03-31T18:30:00+01:00")  # on the case's clock (BST)
 
 
-def test_skipping_attaches_with_nothing_said(
-    qtbot,
-    session: Session,
-    vault: Vault,
-    answers: DialogAnswers,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_skipping_attaches_with_nothing_said(qtbot, session, vault, answers, tmp_path, picked) -> None:
     incident = vault.add_incident(IncidentData(summary="A letter through the door"))
     letter = tmp_path / "letter.txt"
     letter.write_bytes(b"a letter")
     diary = diary_view(qtbot, session)
-    monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: [letter])
+    picked.append(letter)
 
     def escape(dialog: QDialog) -> int:
         qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # Esc skips; the file is still attached

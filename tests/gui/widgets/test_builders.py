@@ -6,23 +6,14 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
 
-from victim_log.gui.widgets.common import (
-    DAY_FORMAT,
-    boxed_text,
-    calendar_picker,
-    form_group,
-    form_text,
-    line_edit,
-    push_buttons,
-    scroll_area,
-)
+from victim_log.gui.widgets import common
 
 
 def test_builders_name_every_control(qtbot) -> None:
     root = QWidget()
     qtbot.addWidget(root)
     clicked: list[str] = []
-    a, b = push_buttons(
+    a, b = common.push_buttons(
         root,
         ("&One", "one", "The first", lambda: clicked.append("one")),
         ("&Two", "two", "The second", lambda: clicked.append("two")),
@@ -31,9 +22,9 @@ def test_builders_name_every_control(qtbot) -> None:
     assert clicked == ["two"]
     assert (a.objectName(), a.accessibleName(), b.accessibleName()) == ("one", "The first", "The second")
 
-    group, form = form_group(root, "Police")
-    edit = form_text(form, "&Notes", group, "notes", "Police notes", 3, "anything")
-    line = line_edit(group, "ref", "Reference", "e.g. EX/1")
+    group, form = common.form_group(root, "Police")
+    edit = common.form_text(form, "&Notes", group, "notes", "Police notes", 3, "anything")
+    line = common.line_edit(group, "ref", "Reference", "e.g. EX/1")
     form.addRow("Ref", line)
     assert form.rowCount() == 2 and edit.objectName() == "notes" and edit.tabChangesFocus()
     assert (line.objectName(), line.accessibleName(), line.placeholderText()) == (
@@ -42,21 +33,21 @@ def test_builders_name_every_control(qtbot) -> None:
         "e.g. EX/1",
     )
 
-    box, layout, text = boxed_text(root, "Effect", "effect", "Effect in my words", 2)
+    box, layout, text = common.boxed_text(root, "Effect", "effect", "Effect in my words", 2)
     assert (
         box.title() == "Effect"
         and layout.indexOf(text) == 0
         and text.accessibleName() == "Effect in my words"
     )
 
-    scroll = scroll_area(root, box, "All of it")
+    scroll = common.scroll_area(root, box, "All of it")
     assert scroll.widget() is box and scroll.widgetResizable() and scroll.accessibleName() == "All of it"
 
 
 def test_calendar_picker_shows_month_names(qtbot) -> None:
-    when = calendar_picker(QDateTimeEdit(), "when", "When it happened")
+    when = common.calendar_picker(QDateTimeEdit(), "when", "When it happened")
     when.setDateTime(QDateTime(QDate(2026, 3, 4), QTime(21, 30)))
-    day = calendar_picker(QDateEdit(QDate(2026, 3, 4)), "day", "Day", DAY_FORMAT)
+    day = common.calendar_picker(QDateEdit(QDate(2026, 3, 4)), "day", "Day", common.DAY_FORMAT)
     for w in (when, day):
         qtbot.addWidget(w)
         assert w.calendarPopup()
