@@ -107,7 +107,9 @@ class ReceiveDialog(QDialog):
         )
         top = QHBoxLayout()
         self.qr = named(QLabel(self), "receiveQr", self.tr("QR code for the phone to scan"))
-        self.qr.setPixmap(qr_pixmap(_payload_text(self.receiver)))
+        code = qr_pixmap(_payload_text(self.receiver))
+        self.qr.setPixmap(code)
+        self.qr.setFixedSize(code.size())  # never squeezed: a cut-off code does not scan
         top.addWidget(self.qr)
         details = QGroupBox(self.tr("Or type these on the phone"), self)
         form = QFormLayout(details)
@@ -287,9 +289,12 @@ class ReceiveDialog(QDialog):
             self.offer_list.addItem(item)
         self.offer_box.show()
         self.status.setText(self.tr("Choose which files to receive."))
+        fit_to_text(self, self.width())  # the window grows to show the list
 
     def _result(self, text: str) -> None:
-        self.results.show()
+        if self.results.isHidden():
+            self.results.show()
+            fit_to_text(self, self.width())
         self.results.addItem(text)
 
     def _ended(self, summary: Summary) -> None:

@@ -1,0 +1,91 @@
+"""docs/screenshots/receive-from-phone.png: the Receive from phone window with a
+phone's offer listed (``.venv/bin/python docs/make_receive_screenshot.py``).
+
+The "phone" is the tests' protocol client on 127.0.0.1 in a thread; everything is
+written under a temporary folder that is removed afterwards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots" / "receive-from-phone.png"
+
+
+def main() -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="victim-log-shot-"))
+    try:
+        home = tmp / "home"
+        for sub in (".config", ".local/share", ".local/state", ".cache", "tmp"):
+            (home / sub).mkdir(parents=True, exist_ok=True)
+        os.environ.update(
+            {
+                "HOME": str(home),
+                "XDG_CONFIG_HOME": str(home / ".config"),
+                "XDG_DATA_HOME": str(home / ".local/share"),
+                "XDG_STATE_HOME": str(home / ".local/state"),
+                "XDG_CACHE_HOME": str(home / ".cache"),
+                "TMPDIR": str(home / "tmp"),
+                "VICTIM_LOG_VAULT": str(tmp / "vault"),
+                "VICTIM_LOG_STATE": str(tmp / "state"),
+            }
+        )
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        sys.path.insert(0, str(ROOT))
+        return _render(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _render(tmp: Path) -> int:
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    from tests.tella_client import TellaClient, describe
+    from victim_log.gui.shell.session import Session
+    from victim_log.gui.tools.receive_dialog import ReceiveDialog
+    from victim_log.vault import Vault
+
+    app = QApplication.instance() or QApplication([])
+    if "DejaVu Sans" in QFontDatabase.families():
+        app.setFont(QFont("DejaVu Sans", 10))
+    vault, _ = Vault.create(tmp / "vault", "correct horse battery staple")
+    session = Session(vault.path)
+    session.set_vault(vault)
+    dialog = ReceiveDialog(session, listen="127.0.0.1", port=0)
+    dialog.show()
+
+    def phone() -> None:
+        client = TellaClient(dialog.receiver.payload)
+        client.register()
+        client.prepare(
+            [
+                describe("1", "IMG_2041.jpg", b"x" * 2_345_678),
+                describe("2", "voice-note-21-14.m4a", b"y" * 812_345),
+            ],
+            title="Car outside the house again",
+        )
+
+    threading.Thread(target=phone, daemon=True).start()
+    deadline = time.monotonic() + 20
+    while not dialog.offer_box.isVisible() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.02)
+    for _ in range(10):
+        app.processEvents()
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    ok = dialog.grab().save(str(OUT))
+    dialog.reject()
+    session.lock()
+    print(f"wrote {OUT.relative_to(ROOT)}" if ok else "the screenshot was not written")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
