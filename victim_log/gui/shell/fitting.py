@@ -42,18 +42,29 @@ def available_area(window: QWidget) -> QRect:
 
 
 def fit_to_screen(window: QWidget) -> None:
-    """Shrink ``window`` (and its minimum size) to the available screen area, keeping
-    it on screen; a scrolling body takes up the difference."""
+    """Size ``window`` to show its whole form if the screen allows, else to the
+    available screen area (its scrolling body takes up the difference), and keep it
+    on screen."""
     area = available_area(window)
     max_w = max(200, area.width() - FRAME_ALLOWANCE // 2)
     max_h = max(200, area.height() - FRAME_ALLOWANCE)
-    window.setMaximumSize(max(max_w, 200), max(max_h, 200))
-    window.setMinimumSize(min(window.minimumWidth(), max_w), min(window.minimumHeight(), max_h))
+    layout = window.layout()
+    if layout is not None:
+        layout.activate()
     width = min(max(window.width(), window.sizeHint().width()), max_w)
-    height = min(max(window.height(), window.sizeHint().height()), max_h)
+    height = max(window.height(), window.sizeHint().height())
+    for scroll in window.findChildren(QScrollArea, "formScroll"):
+        body = scroll.widget()
+        if body is None or not scroll.isVisibleTo(window):
+            continue
+        inner = max(100, width - (window.sizeHint().width() - scroll.sizeHint().width()) - 24)
+        need = body.heightForWidth(inner) if body.hasHeightForWidth() else body.sizeHint().height()
+        overhead = window.sizeHint().height() - scroll.sizeHint().height()
+        height = max(height, overhead + need + 4)
+    height = min(height, max_h)
+    window.setMinimumSize(min(window.minimumWidth(), width), min(window.minimumHeight(), height))
     window.resize(width, height)
-    window.setMaximumSize(16_777_215, 16_777_215)
     geo = window.frameGeometry()
-    x = min(max(geo.x(), area.x()), area.right() - width)
-    y = min(max(geo.y(), area.y()), area.bottom() - height - FRAME_ALLOWANCE // 2)
+    x = min(max(geo.x(), area.x()), area.x() + area.width() - width)
+    y = min(max(geo.y(), area.y()), area.y() + area.height() - height - FRAME_ALLOWANCE // 2)
     window.move(max(area.x(), x), max(area.y(), y))

@@ -37,6 +37,7 @@ from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from ..widgets.common import named, push_button, scaled, wrapped
 from .firstrun import FirstRunScreen, set_message
+from .fitting import fit_to_screen
 from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(self.face.icon())
         self.setAccessibleName(self.face.name)
         self.resize(1100, 720)
+        fit_to_screen(self)  # a 1024×600 laptop, or 200 % scaling (#18.6)
 
         self.cleaned: list[str] = []  # leftovers of a crash removed at the last unlock
         self.locker = LockController(session, self, self._diary_contract)

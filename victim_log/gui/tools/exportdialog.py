@@ -53,6 +53,7 @@ from ...model import PERSON_ROLES
 from ...textsafe import display_safe
 from ...vault import IncidentFilter, Vault
 from ..shell.firstrun import initials_edit
+from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs, savepath
 from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
@@ -180,13 +181,15 @@ class ExportDialog(QDialog):
                 ).format(n=self.total_incidents)
             )
         fit_to_text(self, self.fontMetrics().averageCharWidth() * 95)
+        fit_to_screen(self)
 
     # ------------------------------------------------------------------ building
 
     def _build_options(self, vault: Vault) -> QWidget:
         page = QWidget(self)
         page.setObjectName("optionsPage")
-        outer = QVBoxLayout(page)
+        body = QWidget(page)  # scrolls on a short screen; the count and buttons stay (#18.6)
+        outer = QVBoxLayout(body)
         intro = wrapped(
             self.tr(
                 "Make a copy of your log to give to the police. Your diary itself stays exactly as it is."
@@ -357,14 +360,16 @@ class ExportDialog(QDialog):
         self.count_button.setVisible(not self.live)
         preview_row.addWidget(self.preview, 1)
         preview_row.addWidget(self.count_button)
-        outer.addLayout(preview_row)
+        bottom = QVBoxLayout()
+        bottom.addLayout(preview_row)
 
         buttons, self.cancel_button, self.export_button = action_row(
             page,
             (self.tr("Cancel"), "cancelButton", self.reject),
             (self.tr("Export…"), "exportButton", self.start_export),
         )
-        outer.addLayout(buttons)
+        bottom.addLayout(buttons)
+        self.options_scroll = scrolling_form(page, body, bottom)
         return page
 
     def _option(self, column: QVBoxLayout, text: str, name: str, hint: str) -> QCheckBox:
@@ -423,7 +428,8 @@ class ExportDialog(QDialog):
     def _build_done(self) -> QWidget:
         page = QWidget(self)
         page.setObjectName("donePage")
-        layout = QVBoxLayout(page)
+        body = QWidget(page)
+        layout = QVBoxLayout(body)
         title = wrapped(self.tr("Your export is ready"), page)
         title.setFont(scaled(title.font(), 1.4, bold=True))
         layout.addWidget(title)
@@ -481,7 +487,7 @@ class ExportDialog(QDialog):
         self.close_button.setObjectName("doneButton")
         self.close_button.clicked.connect(self.accept)
         buttons.addWidget(self.close_button)
-        layout.addLayout(buttons)
+        self.done_scroll = scrolling_form(page, body, buttons)
         return page
 
     def _connect_changes(self) -> None:
@@ -521,6 +527,7 @@ class ExportDialog(QDialog):
         self.private_warning.setVisible(checked)
         if checked:
             fit_to_text(self)
+            fit_to_screen(self)
 
     @Slot()
     def _options_changed(self) -> None:
@@ -698,6 +705,7 @@ class ExportDialog(QDialog):
         self.full_fingerprint.setText(self.tr("In full: {fp}").format(fp=result.fingerprint))
         self.pages.setCurrentWidget(self.done_page)
         fit_to_text(self)
+        fit_to_screen(self)
         self.close_button.setFocus()
 
     @Slot()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from ...shell.fitting import FRAME_ALLOWANCE, available_area, fit_to_screen
 from ...shell.session import Session
 from ...widgets import dialogs
 from .base import WizardBase
@@ -44,8 +45,14 @@ class ImportWizard(WizardBase):
         ):
             self.setPage(page_id, page)
         self.setStartId(self.FORMAT)
-        # Room for the help lines on the first page without squeezing them.
-        self.setMinimumSize(self.fontMetrics().averageCharWidth() * 100, self.fontMetrics().height() * 36)
+        # Room for the help lines on the first page without squeezing them, where the
+        # screen has it; never more than the screen (#18.6: 1280×720 at 150 %).
+        area = available_area(self)
+        self.setMinimumSize(
+            min(self.fontMetrics().averageCharWidth() * 100, area.width() - FRAME_ALLOWANCE // 2),
+            min(self.fontMetrics().height() * 36, area.height() - FRAME_ALLOWANCE),
+        )
+        fit_to_screen(self)
 
     def forget_scan(self) -> None:
         self.file_page.forget_scan()
