@@ -303,3 +303,16 @@ def test_cli_case_info_sets_the_name_exports_show(
         "title": "Log of Sam Morgan",
     }
     assert run_cli(capsys, "case-info", "--owner", "x" * 201).code == 2
+
+
+def test_stats_json_fields_are_documented() -> None:
+    from pathlib import Path
+
+    from victim_log.cli.case_info import CASE_INFO_FIELDS
+    from victim_log.cli.stats import STATS_FIELDS
+
+    doc = (Path(__file__).parent.parent / "docs" / "export-format.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in doc.splitlines() if line.startswith("| ")}
+    stats_row = rows["stats (`stats --json`)"]
+    assert all(f"`{name}`" in stats_row for name in STATS_FIELDS)
+    assert all(f"`{name}`" in rows["case-info (`case-info --json`)"] for name in CASE_INFO_FIELDS)
