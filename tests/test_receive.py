@@ -322,3 +322,23 @@ def test_chunked_upload_is_read(harness: Callable[..., Harness], vault: Vault) -
     finally:
         tls.close()
     assert vault.evidence.read_bytes(vault.evidence.items()[0].id) == data
+
+
+def test_session_cap_refuses_an_offer_too_large_in_all(harness: Callable[..., Harness]) -> None:
+    h = harness(limits=Limits(max_file_bytes=1000, max_session_bytes=1500, io_timeout=5, decision_timeout=5))
+    assert h.client.register().status == 200
+    files = [describe("f1", "a.bin", b"a" * 800), describe("f2", "b.bin", b"b" * 800)]
+    assert h.client.prepare(files).status == 413
+    assert not h.flag("offer").is_set()  # never shown to the person
+
+
+def test_a_silent_upload_times_out_and_keeps_nothing(harness: Callable[..., Harness], vault: Vault) -> None:
+    h = harness(limits=Limits(io_timeout=0.5, decision_timeout=5))
+    data = canary_bytes(200_000)
+    ids = h.offer({"f1": data})
+    tls = _partial_upload(h, "f1", ids["f1"], len(data), data[:50_000])
+    try:
+        assert h.flag("refused").wait(WAIT)  # the phone went quiet: dropped after io_timeout
+    finally:
+        tls.close()
+    assert blob_files(vault) == [] and vault.evidence.items() == []

@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 HEAD_KEEP = 256 * 1024
 LINGER_BYTES = 4 * 1024 * 1024
 PROGRESS_STEP = 256 * 1024
+MAX_CONNECTIONS = 16  # at once; more are closed unanswered
 
 
 class _Body(io.RawIOBase):
@@ -312,10 +313,11 @@ class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
         except (OSError, ValueError):
             return  # not TLS, a wrong certificate hash on the phone's side, or it hung up
         with self._open_lock:
+            crowded = len(self._open) >= MAX_CONNECTIONS
             self._open.add(tls)
         try:
-            if self.session.ended.is_set():
-                return
+            if self.session.ended.is_set() or crowded:
+                return  # one phone needs a few connections, not dozens
             _Handler(tls, client_address, self)
         except (OSError, ValueError):
             pass  # the connection broke: the handler already discarded what it held
