@@ -6,7 +6,6 @@ written under a temporary folder that is removed afterwards."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import tempfile
@@ -21,22 +20,9 @@ OUT = ROOT / "docs" / "screenshots" / "receive-from-phone.png"
 def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="victim-log-shot-"))
     try:
-        home = tmp / "home"
-        for sub in (".config", ".local/share", ".local/state", ".cache", "tmp"):
-            (home / sub).mkdir(parents=True, exist_ok=True)
-        os.environ.update(
-            {
-                "HOME": str(home),
-                "XDG_CONFIG_HOME": str(home / ".config"),
-                "XDG_DATA_HOME": str(home / ".local/share"),
-                "XDG_STATE_HOME": str(home / ".local/state"),
-                "XDG_CACHE_HOME": str(home / ".cache"),
-                "TMPDIR": str(home / "tmp"),
-                "VICTIM_LOG_VAULT": str(tmp / "vault"),
-                "VICTIM_LOG_STATE": str(tmp / "state"),
-            }
-        )
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from make_screenshots import _isolate  # the same isolation as the other screenshots
+
+        _isolate(tmp)
         sys.path.insert(0, str(ROOT))
         return _render(tmp)
     finally:
