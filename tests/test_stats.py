@@ -316,3 +316,9 @@ def test_stats_json_fields_are_documented() -> None:
     stats_row = rows["stats (`stats --json`)"]
     assert all(f"`{name}`" in stats_row for name in STATS_FIELDS)
     assert all(f"`{name}`" in rows["case-info (`case-info --json`)"] for name in CASE_INFO_FIELDS)
+
+
+def test_trend_when_nothing_happened_lately() -> None:
+    s = compute(tally_entries(steady(4, 2, end=date(2026, 1, 5)), TODAY))
+    assert s.trend == "none in the 12 weeks to 4 May 2026"
+    assert s.escalations == ()

@@ -639,7 +639,9 @@ def compute(t: Tally) -> Stats:
             b_rate = sum(n for d, n in by_day.items() if base_lo <= d < recent_lo) / (
                 (recent_lo - base_lo) / 7
             )
-            if r_rate >= RISING_FACTOR * b_rate and r_rate - b_rate >= 1:
+            if not r_rate and not b_rate:
+                trend = f"none in the 12 weeks to {day_text(t.today)}"
+            elif r_rate >= RISING_FACTOR * b_rate and r_rate - b_rate >= 1:
                 trend = f"rising: {_rate_words(r_rate)} {window}, {_rate_words(b_rate)} before"
             elif b_rate >= RISING_FACTOR * r_rate and b_rate - r_rate >= 1:
                 trend = f"falling: {_rate_words(r_rate)} {window}, {_rate_words(b_rate)} before"

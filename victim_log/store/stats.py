@@ -183,10 +183,11 @@ def _tally(conn: Connection, table: str, today: date) -> Tally:
     )  # fmt: skip
     kept = "context = 0 AND late = 0 AND day BETWEEN ? AND ?"
     grid = [[0] * 24 for _ in range(7)]
-    for wd, hr, n in conn.execute(
-        f"SELECT (day - 1) % 7, hour, count(*) FROM {rows} WHERE {kept} AND hour >= 0 GROUP BY 1, 2", [lo, hi]
+    for cell, n in conn.execute(
+        f"SELECT hour + 24 * ((day - 1) % 7), count(*) FROM {rows} WHERE {kept} AND hour >= 0 GROUP BY 1",
+        [lo, hi],
     ):
-        grid[int(wd)][int(hr)] = int(n)
+        grid[int(cell) // 24][int(cell) % 24] = int(n)
     outside = f"context = 0 AND day IS NOT NULL AND NOT (late = 0 AND day BETWEEN {int(lo)} AND {int(hi)})"
     out_count = conn.execute(f"SELECT count(*) FROM {rows} WHERE {outside}").fetchone()[0]
     left = [
