@@ -131,6 +131,7 @@ def test_case_title_and_initials(qtbot, unlocked, monkeypatch):
 
     def fill(dialog):
         dialog.case_title.setText("Log of Sam Morgan")
+        dialog.owner_name.setText("Sam Morgan")
         dialog.initials.setText("S/1")
         assert not dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).isEnabled()
         assert "letters" in dialog.problem.text()
@@ -140,6 +141,7 @@ def test_case_title_and_initials(qtbot, unlocked, monkeypatch):
     DialogAnswers(monkeypatch, int(QDialog.DialogCode.Accepted), fill)
     window.open_settings()
     assert session.require().get_setting("case_title") == "Log of Sam Morgan"
+    assert session.require().get_setting("owner_name") == "Sam Morgan"
     assert session.require().get_setting("initials") == "SM"
 
 

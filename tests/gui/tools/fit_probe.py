@@ -65,6 +65,7 @@ def main(home: str) -> None:
     from victim_log.gui.tools.backupdialog import BackupDialog
     from victim_log.gui.tools.exportdialog import ExportDialog
     from victim_log.gui.tools.importwizard.wizard import ImportWizard
+    from victim_log.gui.tools.patterndialog import PatternDialog
     from victim_log.prefs import Prefs
     from victim_log.vault import Vault
 
@@ -89,6 +90,7 @@ def main(home: str) -> None:
         "new recovery key": lambda: PassphraseDialog(session, "Victim Log", NEW_KEY, window),
         "backup": lambda: BackupDialog(session, window),
         "import": lambda: ImportWizard(session, window),
+        "pattern": lambda: PatternDialog(session, window),
     }
     out: dict[str, list[str]] = {}
     sizes: dict[str, list[int]] = {}

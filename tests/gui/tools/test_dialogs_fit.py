@@ -4,7 +4,7 @@ Qt fixes the screen's size and scale when the application starts, so each case r
 ``fit_probe.py`` in its own process on an offscreen screen described by a config
 file: a 1024×600 netbook, 1280×720 at 150 % (853×480 to Qt) and 1920×1080 at 200 %
 (960×540). The probe opens the main window and each dialog (export with its warnings
-shown, settings, change passphrase, new recovery key, backup, import) and reports any
+shown, settings, change passphrase, new recovery key, backup, import, pattern) and reports any
 button not wholly on the screen's available area; form bodies scroll, buttons stay.
 """
 
@@ -77,5 +77,12 @@ def test_every_dialog_keeps_its_buttons_on_screen(tmp_path: Path, screen: str) -
     report = json.loads(run.stdout.strip().splitlines()[-1])
     expected = [round(width / float(scale)), round(height / float(scale))]
     assert [abs(a - b) <= 1 for a, b in zip(report["screen"], expected, strict=True)] == [True, True]
-    assert set(report["problems"]) >= {"export", "settings", "change passphrase", "backup", "import"}
+    assert set(report["problems"]) >= {
+        "export",
+        "settings",
+        "change passphrase",
+        "backup",
+        "import",
+        "pattern",
+    }
     assert {name: bad for name, bad in report["problems"].items() if bad} == {}

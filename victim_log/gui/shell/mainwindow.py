@@ -206,6 +206,13 @@ class MainWindow(QMainWindow):
                     None,
                 ),
                 (
+                    "pattern",
+                    self.tr("Patter&n"),
+                    self.tr("How often and when things happen, and how that has changed"),
+                    self._show_pattern,
+                    None,
+                ),
+                (
                     "importFiles",
                     self.tr("&Import…"),
                     self.tr("Bring in chats, texts, call logs, emails or photos"),
@@ -501,6 +508,11 @@ class MainWindow(QMainWindow):
         from ..diary.orders import open_orders
 
         self._open_tool(lambda: open_orders(self.session, self))
+
+    def _show_pattern(self) -> None:
+        from ..tools.patterndialog import open_pattern_dialog
+
+        self._open_tool(lambda: open_pattern_dialog(self.session, self))
 
     def _import_files(self) -> None:
         from ..tools.importwizard.wizard import open_import_wizard

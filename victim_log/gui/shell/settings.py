@@ -59,6 +59,7 @@ from .quickexit import (
 )
 
 CASE_TITLE_SETTING = "case_title"
+OWNER_SETTING = "owner_name"  # "Whose log" on the export's key facts page (#20)
 INITIALS_SETTING = "initials"
 
 
@@ -69,6 +70,7 @@ class ShellSettings:
     quick_exit_shortcut: str = DEFAULT_SHORTCUT
     helplines: tuple[Helpline, ...] = field(default_factory=tuple)  # empty: the defaults
     case_title: str = ""
+    owner_name: str = ""
     initials: str = ""
     time_zone: str = ""  # the case's clock (#16.4); "" only when built by hand
 
@@ -83,6 +85,7 @@ def load_shell_settings(vault: Vault) -> ShellSettings:
         ),
         helplines=tuple(helplines_for(vault)) if stored_helplines else (),
         case_title=vault.get_setting(CASE_TITLE_SETTING),
+        owner_name=vault.get_setting(OWNER_SETTING),
         initials=vault.get_setting(INITIALS_SETTING),
         time_zone=casetime.zone_of_vault(vault).key,
     )
@@ -96,6 +99,7 @@ def save_shell_settings(vault: Vault, new: ShellSettings) -> None:
         ACTION_SETTING: (old.quick_exit_action, new.quick_exit_action),
         SHORTCUT_SETTING: (old.quick_exit_shortcut, new.quick_exit_shortcut),
         CASE_TITLE_SETTING: (old.case_title, new.case_title),
+        OWNER_SETTING: (old.owner_name, new.owner_name),
         INITIALS_SETTING: (old.initials, new.initials),
     }
     for name, (before, after) in values.items():
@@ -279,6 +283,16 @@ class SettingsDialog(QDialog):
         self.case_title.setMaxLength(200)
         self.case_title.setAccessibleName(self.tr("Title of your log"))
         form.addRow(self.tr("Title of your log:"), self.case_title)
+        self.owner_name = QLineEdit(settings.owner_name, page)
+        self.owner_name.setObjectName("ownerName")
+        self.owner_name.setMaxLength(200)
+        self.owner_name.setAccessibleName(self.tr("Your name, shown to the police in exports"))
+        self._noted_row(
+            form,
+            self.tr("Your name:"),
+            self.owner_name,
+            self.tr("Shown to the police on the first page of an export, as whose log it is. Optional."),
+        )
         self.initials = initials_edit(page, "initials", settings.initials)
         self._noted_row(
             form,
@@ -397,6 +411,7 @@ class SettingsDialog(QDialog):
             ),
             helplines=tuple(helplines),
             case_title=self.case_title.text().strip(),
+            owner_name=self.owner_name.text().strip(),
             initials=self.initials.text().strip().upper(),
             time_zone=self.zone.currentText().strip(),
         )

@@ -1,0 +1,46 @@
+"""The pattern view (#20), opened from the main window's toolbar."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from tests.gui.shellfixtures import (
+    OFFSCREEN_NOISE,
+    PASSPHRASE,
+    DialogAnswers,
+    make_window,
+    qsettings_home,  # noqa: F401 - autouse fixture
+    unlock_via_gui,
+)
+from victim_log.demo import fill_demo
+from victim_log.gui.tools.patterndialog import PatternDialog
+from victim_log.vault import Vault
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+def test_pattern_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> None:
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    fill_demo(vault, total=12)
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    button = window.toolbar.findChild(
+        type(window.toolbar.widgetForAction(window.diary_actions[0])), "patternButton"
+    )
+    assert button is not None and button.isVisible()
+    seen: list[str] = []
+
+    def look(dialog):
+        assert isinstance(dialog, PatternDialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.view.stats is not None, timeout=10_000)
+        seen.append(dialog.view.summary.text())
+        assert dialog.buttons.isVisible()
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Rejected), look)
+    button.click()
+    assert seen and "12" in seen[0]
+    window.locker.lock()
+    assert not button.isVisible()  # nothing of the diary while locked

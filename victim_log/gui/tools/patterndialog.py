@@ -1,0 +1,43 @@
+"""The pattern of the log (#20) in its own window: incidents per week, when they
+happen, changes in the pattern, and the FOUR questions (the view is H-stats'
+:class:`~victim_log.gui.diary.pattern.PatternView`; this is its frame).
+
+The view is about 1,100 px tall, so it scrolls while Close stays in view (#18.6);
+it counts on a worker thread, and the window is closed and deleted at a lock like
+every other dialog.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+
+from ..shell.fitting import fit_to_screen, scrolling_form
+from ..shell.session import Session
+from ..widgets import dialogs
+
+
+class PatternDialog(QDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..diary.pattern import PatternView
+
+        vault = session.require()
+        self.setObjectName("patternDialog")
+        self.setWindowTitle(self.tr("The pattern"))
+        self.setAccessibleName(self.windowTitle())
+        self.setModal(True)
+        self.view = PatternView(vault, self)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setObjectName("closePattern")
+        close.setAccessibleName(self.tr("Close the pattern"))
+        scrolling_form(self, self.view, self.buttons)
+        self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 60)
+        fit_to_screen(self)
+        self.view.refresh()
+
+
+def open_pattern_dialog(session: Session, parent: QWidget | None = None) -> None:
+    """Show the pattern (modal; deleted afterwards: it held counts of the diary)."""
+    dialogs.open_modal(lambda: PatternDialog(session, parent), parent)
