@@ -220,6 +220,13 @@ class MainWindow(QMainWindow):
                     None,
                 ),
                 (
+                    "receive",
+                    self.tr("&Receive from phone…"),
+                    self.tr("Receive files from Tella on your phone over the local Wi-Fi"),
+                    self._receive,
+                    None,
+                ),
+                (
                     "export",
                     self.tr("&Export…"),
                     self.tr("Make a report or evidence bundle for the police"),
@@ -518,6 +525,14 @@ class MainWindow(QMainWindow):
         from ..tools.importwizard.wizard import open_import_wizard
 
         self._open_tool(lambda: open_import_wizard(self.session, self))
+
+    def _receive(self) -> None:
+        from ..tools.receive_dialog import open_receive_dialog
+
+        # Files may go to the one entry the person is on; with none or several, not.
+        ids = list(self._diary.selected_incident_ids()) if self._diary is not None else []
+        attach_to = ids[0] if len(ids) == 1 else None
+        self._open_tool(lambda: open_receive_dialog(self.session, self, attach_to=attach_to))
 
     def _backup(self) -> None:
         from ..tools.backupdialog import open_backup_dialog

@@ -1,4 +1,4 @@
-"""The pattern view (#20), opened from the main window's toolbar."""
+"""Tools opened from the main window's toolbar: the pattern view (#20), receive from phone (#22)."""
 
 from __future__ import annotations
 
@@ -44,3 +44,24 @@ def test_pattern_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> None:
     assert seen and "12" in seen[0]
     window.locker.lock()
     assert not button.isVisible()  # nothing of the diary while locked
+
+
+def test_receive_from_phone_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> None:
+    """#22: the toolbar's Receive button opens H-receive's dialog, offering the one
+    entry the person is on (never a guess among several)."""
+    from victim_log.gui.tools import receive_dialog
+
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    calls: list[int | None] = []
+    monkeypatch.setattr(
+        receive_dialog, "open_receive_dialog", lambda s, parent=None, attach_to=None: calls.append(attach_to)
+    )
+    action = next(a for a in window.diary_actions if a.objectName() == "receive")
+    monkeypatch.setattr(window.diary, "selected_incident_ids", lambda: [7])
+    action.trigger()
+    monkeypatch.setattr(window.diary, "selected_incident_ids", lambda: [7, 8])
+    action.trigger()
+    assert calls == [7, None]
