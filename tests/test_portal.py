@@ -306,3 +306,21 @@ def test_an_empty_folder_is_used_and_plain_output_says_where(
     assert "Upload batches: 1 folder of at most 16 files (6 files)" in r.out
     assert (cli / "up" / "Batch 01 of 01" / "captions.txt").is_file()
     assert not list(cli.glob(".tmp-portal-*"))
+
+
+def test_a_file_dated_only_by_its_camera_says_so(cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    photo = jpeg_with_exif(tiff_exif(make="Apple", model="iPhone 12", taken="2024:04:07 07:45:00"))
+    (cli / "IMG_0099.jpg").write_bytes(photo)
+    r = run_cli(
+        capsys, "add", "--kind", "loitering", "--summary", "Again", "--when", "2024-04-07T07:40",
+        "--attach", str(cli / "IMG_0099.jpg"),
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    out, up = _export(capsys, cli)
+    f = next(f for b in out["portal"]["batches"] for f in b["files"] if f["reference"] == "SM/6")  # type: ignore[index]
+    assert f["name"] == "SM-06 IMG 0099 2024-04-07.jpg"
+    assert "Captured Sun 7 Apr 2024 07:45 (the camera's clock, recorded inside the file)" in f["caption"]
+    rows = list(csv.DictReader(io.StringIO(_bundle(cli)["data/exhibits.csv"].decode("utf-8-sig"))))
+    assert next(r for r in rows if r["reference"] == "SM/6")["file_date_taken"].startswith("2024-04-07T07:45")
+    readme = (up / "README.txt").read_bytes().decode("utf-8-sig")
+    assert "unencrypted copies of your evidence" in readme

@@ -96,7 +96,8 @@ def _print_portal(portal: dict[str, object]) -> None:
     print(
         f"Upload batches: {len(batches)} folder{'s' if len(batches) != 1 else ''} of at most "
         f"{portal['batch_size']} files ({files} files) in {one_line(str(portal['folder']))}; "
-        "README.txt there says how to send them, captions.txt in each folder has a caption per file."
+        "README.txt there says how to send them, captions.txt in each folder has a caption per file. "
+        "They are unencrypted copies: delete the folder once every batch is sent."
     )
     for f in too_large:
         print(f"Too large for the upload link: {one_line(str(f['name']))}. {portal['too_large_advice']}")

@@ -316,6 +316,9 @@ order). The files are exact copies of the originals in the bundle.
 The signed bundle ({bundle_name}) still holds everything, with the signature that
 shows nothing was changed. Tell the officer you have it, and give it to them if they
 can take a zip file or a USB stick.
+
+These are unencrypted copies of your evidence, as the bundle is: keep this folder
+where only you can see it, and delete it once every batch has been sent.
 """
     if plan.too_large:
         text += (
