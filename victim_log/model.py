@@ -17,6 +17,7 @@ from typing import Any
 
 from . import casetime
 from .errors import BadInput
+from .fastinit import fast_init
 from .fields import free_text_names
 
 # --- Kinds of contact ------------------------------------------------------------------
@@ -182,7 +183,8 @@ class PoliceReport:
 _NO_POLICE = PoliceReport()
 
 
-@dataclass(frozen=True, init=False)
+@fast_init  # one per message an import makes: see victim_log/fastinit.py
+@dataclass(frozen=True)
 class IncidentData:
     """One version of an incident, as the victim (or a support worker) told it.
 
@@ -210,55 +212,6 @@ class IncidentData:
     order_condition: str = ""
     source: str = ""  # e.g. "import:whatsapp E3 line 120"
     source_time: str = ""  # an imported item's time exactly as its source wrote it
-
-    def __init__(
-        self,
-        summary: str,
-        kinds: tuple[str, ...] = ("other",),
-        occurred_start: str = "",
-        occurred_end: str = "",
-        precision: str = "exact",
-        location: str = "",
-        details: str = "",
-        people: tuple[int, ...] = (),
-        witnesses: str = "",
-        effects: tuple[str, ...] = (),
-        effect_text: str = "",
-        actions: str = "",
-        police: PoliceReport = _NO_POLICE,
-        private_note: str = "",
-        author: str = "victim",
-        complete_later: bool = False,
-        order_id: int | None = None,
-        order_condition: str = "",
-        source: str = "",
-        source_time: str = "",
-    ) -> None:
-        # Written out because the frozen dataclass's own __init__ sets each field through
-        # object.__setattr__, three times slower, and imports make one per message. A
-        # test holds this signature to the fields above.
-        self.__dict__.update(
-            summary=summary,
-            kinds=kinds,
-            occurred_start=occurred_start,
-            occurred_end=occurred_end,
-            precision=precision,
-            location=location,
-            details=details,
-            people=people,
-            witnesses=witnesses,
-            effects=effects,
-            effect_text=effect_text,
-            actions=actions,
-            police=police,
-            private_note=private_note,
-            author=author,
-            complete_later=complete_later,
-            order_id=order_id,
-            order_condition=order_condition,
-            source=source,
-            source_time=source_time,
-        )
 
     def validated(self) -> IncidentData:
         """Return a normalised copy or raise BadInput with a reason a person understands.

@@ -33,6 +33,7 @@ from datetime import datetime
 from typing import BinaryIO, Literal, cast
 
 from ..errors import BadInput
+from ..fastinit import fast_init
 from ..fsutil import ClosedOnExit
 from .numbers import normalise_number, person_label
 
@@ -164,7 +165,8 @@ class ParsedAttachment:
         return bytes(out)
 
 
-@dataclass(frozen=True, init=False)
+@fast_init  # one per message: see victim_log/fastinit.py
+@dataclass(frozen=True)
 class ParsedItem:
     """One message, call or email, as the source recorded it.
 
@@ -193,41 +195,6 @@ class ParsedItem:
     #: an SMS backup's ``date`` and ``readable_date``; an email's Date header), kept
     #: beside the instant so an officer can match the two.
     source_time: str = ""
-
-    def __init__(
-        self,
-        source_ref: str,
-        occurred_at: datetime | None,
-        sender: str,
-        sender_id: str | None,
-        direction: Direction,
-        kind: ItemKind,
-        text: str,
-        call: CallInfo | None = None,
-        attachments: tuple[ParsedAttachment, ...] = (),
-        flags: frozenset[str] = frozenset(),
-        recipients: tuple[str, ...] = (),
-        subject: str | None = None,
-        source_time: str = "",
-    ) -> None:
-        # Written out because the frozen dataclass's own __init__ sets each field through
-        # object.__setattr__, three times slower, and parsers make one per message. A
-        # test holds this signature to the fields above.
-        self.__dict__.update(
-            source_ref=source_ref,
-            occurred_at=occurred_at,
-            sender=sender,
-            sender_id=sender_id,
-            direction=direction,
-            kind=kind,
-            text=text,
-            call=call,
-            attachments=attachments,
-            flags=flags,
-            recipients=recipients,
-            subject=subject,
-            source_time=source_time,
-        )
 
 
 @dataclass(frozen=True)

@@ -109,12 +109,7 @@ _CALL_TYPES: dict[str, tuple[CallType, Direction]] = {
     "6": ("blocked", "in"),
     "7": ("answered_externally", "in"),
 }
-_PRESENTATIONS: dict[str, Presentation] = {
-    "1": "allowed",
-    "2": "withheld",
-    "3": "unknown",
-    "4": "payphone",
-}
+_PRESENTATIONS: dict[str, Presentation] = {"1": "allowed", "2": "withheld", "3": "unknown", "4": "payphone"}
 # Numbers Android's call log stores when there is none to show.
 _HIDDEN_NUMBERS: dict[str, Presentation] = {
     "": "withheld",
@@ -532,11 +527,17 @@ class _Builder:
             return "", None, tuple(x for x in address.split("~") if x)
         return (contact or address), (address or None), ()
 
-    def call(self, n: int, a: dict[str, str]) -> ParsedItem | None:
-        ref = f"call #{n}"
+    def _when(self, ref: str, a: dict[str, str]) -> datetime | None:
+        """The element's instant, or None (noted as skipped) when it has no usable date."""
         when = _epoch_ms(a.get("date"))
         if when is None:
             self.stats.note_skip(ref, "missing or unreadable date")
+        return when
+
+    def call(self, n: int, a: dict[str, str]) -> ParsedItem | None:
+        ref = f"call #{n}"
+        when = self._when(ref, a)
+        if when is None:
             return None
         raw_type = a.get("type", "")
         call_type, direction = _CALL_TYPES.get(raw_type, ("unknown", "unknown"))
@@ -623,9 +624,8 @@ class _Builder:
     def mms(self, m: _Mms) -> ParsedItem | None:
         a = m.attrs
         ref = f"mms #{m.n}"
-        when = _epoch_ms(a.get("date"))
+        when = self._when(ref, a)
         if when is None:
-            self.stats.note_skip(ref, "missing or unreadable date")
             return None
         box = a.get("msg_box", "")
         direction, flag = _MMS_BOXES.get(box, ("unknown", None))

@@ -546,18 +546,20 @@ def _build(p: _Pending, media: _Media, me: str | None) -> ParsedItem:
         if me is not None and direction == "unknown":
             direction = "out" if sender == me else "in"
     sender_id = sender if sender and _PHONE_RE.fullmatch(sender) else None
-    return ParsedItem(
-        source_ref=f"line {p.lineno}",
-        occurred_at=p.when,
-        sender=sender,
-        sender_id=sender_id,
-        direction=direction,
-        kind=kind,
-        text=text,
-        call=call,
-        attachments=tuple(attachments) if attachments else (),
-        flags=frozenset(flags) if flags else _NO_FLAGS,
-        source_time=p.header.stamp,
+    return ParsedItem(  # positional, like the SMS hot path: one per message
+        f"line {p.lineno}",
+        p.when,
+        sender,
+        sender_id,
+        direction,
+        kind,
+        text,
+        call,
+        tuple(attachments) if attachments else (),
+        frozenset(flags) if flags else _NO_FLAGS,
+        (),
+        None,
+        p.header.stamp,
     )
 
 
