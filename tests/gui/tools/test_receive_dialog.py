@@ -65,7 +65,7 @@ def test_shows_details_and_receives_the_ticked_files(qtbot: Any, dialog: Receive
     dialog.make_entry.setChecked(True)
     out: dict[str, Any] = {}
     t = phone(r.payload, {"a": os.urandom(3000), "b": os.urandom(100)}, out)
-    qtbot.waitUntil(dialog.offer_box.isVisible, timeout=WAIT_MS)
+    qtbot.waitUntil(dialog.accept_button.isVisible, timeout=WAIT_MS)
     assert dialog.offer_list.count() == 2
     assert not dialog.offer_list.item(0).icon().isNull()  # the phone's thumbnail
     dialog.offer_list.item(1).setCheckState(Qt.CheckState.Unchecked)
@@ -83,7 +83,7 @@ def test_shows_details_and_receives_the_ticked_files(qtbot: Any, dialog: Receive
 def test_refusing_tells_the_phone_403(qtbot: Any, dialog: ReceiveDialog, vault: Vault) -> None:
     out: dict[str, Any] = {}
     t = phone(dialog.receiver.payload, {"a": b"abc"}, out)
-    qtbot.waitUntil(dialog.offer_box.isVisible, timeout=WAIT_MS)
+    qtbot.waitUntil(dialog.accept_button.isVisible, timeout=WAIT_MS)
     qtbot.mouseClick(dialog.refuse_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not t.is_alive(), timeout=WAIT_MS)
     assert out["prepare"] == 403 and vault.evidence.items() == []

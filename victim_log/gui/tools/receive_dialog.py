@@ -42,9 +42,10 @@ from PySide6.QtWidgets import (
 
 from ...receive import DEFAULT_PORT, Destination, Event, Receiver, Summary
 from ...textsafe import display_safe
+from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import fit_to_text, name_window, named, push_button, scaled, size_text, wrapped
+from ..widgets.common import name_window, named, push_button, scaled, size_text, wrapped
 
 QR_SCALE = 5
 
@@ -91,7 +92,8 @@ class ReceiveDialog(QDialog):
         session.register_wipe(functools.partial(_stop_if_alive, weakref.ref(self.receiver)))
         self.finished.connect(self.stop_receiver)
 
-        layout = QVBoxLayout(self)
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
         title = wrapped(self.tr("Send files from Tella on your phone"), self)
         title.setFont(scaled(title.font(), 1.3, bold=True))
         layout.addWidget(title)
@@ -153,21 +155,16 @@ class ReceiveDialog(QDialog):
         offer_layout.addWidget(self.offer_title)
         self.offer_list = named(QListWidget(self.offer_box), "receiveOffer", self.tr("Files offered"))
         offer_layout.addWidget(self.offer_list)
-        row = QHBoxLayout()
-        row.addStretch(1)
         self.refuse_button = push_button(
-            self.tr("Refuse them"), self.offer_box, "receiveRefuse", self.tr("Refuse them"), self.refuse
+            self.tr("Refuse them"), self, "receiveRefuse", self.tr("Refuse them"), self.refuse
         )
         self.accept_button = push_button(
             self.tr("Receive the ticked files"),
-            self.offer_box,
+            self,
             "receiveAccept",
             self.tr("Receive the ticked files"),
             self.accept_ticked,
         )
-        row.addWidget(self.refuse_button)
-        row.addWidget(self.accept_button)
-        offer_layout.addLayout(row)
         self.offer_box.hide()
         layout.addWidget(self.offer_box)
 
@@ -179,14 +176,24 @@ class ReceiveDialog(QDialog):
         self.results.hide()
         layout.addWidget(self.results)
 
+        # The answer to the phone and the way out stay below the scrolling body, always in view.
         close_row = QHBoxLayout()
-        close_row.addStretch(1)
         self.close_button = push_button(
             self.tr("Stop and close"), self, "closeButton", self.tr("Stop and close"), self.reject
         )
         close_row.addWidget(self.close_button)
-        layout.addLayout(close_row)
-        fit_to_text(self, self.fontMetrics().averageCharWidth() * 100)
+        close_row.addStretch(1)
+        close_row.addWidget(self.refuse_button)
+        close_row.addWidget(self.accept_button)
+        self._show_answer(False)
+        scroll = scrolling_form(self, body, close_row)  # a short screen scrolls the body
+        scroll.setAccessibleName(self.tr("Receive from your phone"))
+        self.resize(self.fontMetrics().averageCharWidth() * 100, self.height())
+        fit_to_screen(self)
+
+    def _show_answer(self, shown: bool) -> None:
+        self.accept_button.setVisible(shown)
+        self.refuse_button.setVisible(shown)
 
     def _value(self, form: QFormLayout, label: str, value: str, name: str) -> QLabel:
         shown = named(QLabel(value, self), name, label)
@@ -219,6 +226,7 @@ class ReceiveDialog(QDialog):
         ]
         self.receiver.session.answer(ids)
         self.offer_box.hide()
+        self._show_answer(False)
         for button in self.where_group.buttons():
             button.setEnabled(False)  # the files are being recorded this way now
         self.status.setText(
@@ -229,6 +237,7 @@ class ReceiveDialog(QDialog):
     def refuse(self) -> None:
         self.receiver.session.answer(None)
         self.offer_box.hide()
+        self._show_answer(False)
         self.status.setText(self.tr("You refused the files. The phone has been told."))
 
     # ------------------------------------------------------------------ events
@@ -288,18 +297,21 @@ class ReceiveDialog(QDialog):
                     item.setIcon(QIcon(thumb))
             self.offer_list.addItem(item)
         self.offer_box.show()
+        self._show_answer(True)
+        self.accept_button.setDefault(True)
         self.status.setText(self.tr("Choose which files to receive."))
-        fit_to_text(self, self.width())  # the window grows to show the list
+        fit_to_screen(self)  # the window grows to show the list, as far as the screen allows
 
     def _result(self, text: str) -> None:
         if self.results.isHidden():
             self.results.show()
-            fit_to_text(self, self.width())
+            fit_to_screen(self)
         self.results.addItem(text)
 
     def _ended(self, summary: Summary) -> None:
         self.summary = summary
         self.offer_box.hide()
+        self._show_answer(False)
         self.progress.hide()
         words = {
             "closed": self.tr("The phone has finished."),
