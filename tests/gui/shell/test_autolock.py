@@ -274,3 +274,16 @@ def test_a_failing_step_of_the_lock_is_logged_without_its_text(qtbot, unlocked, 
     log = logs.log_path().read_text(encoding="utf-8")
     assert log.count("unexpected RuntimeError") == 2
     assert secret not in log
+
+
+def test_auto_lock_waits_for_a_rekey(qtbot, unlocked):
+    """While the whole diary is re-encrypted the idle timer waits, then locks."""
+    window, session = unlocked
+    window.locker.set_idle_ms(60_000)
+    session.idle_lock_held = 1
+    window.locker._filter.last_input -= 120
+    window.locker._check_idle()
+    assert session.is_unlocked
+    session.idle_lock_held = 0
+    window.locker._check_idle()
+    assert session.vault is None

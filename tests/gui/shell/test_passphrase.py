@@ -175,3 +175,66 @@ def test_failed_attempts_notice_offers_the_change(qtbot, unlocked, monkeypatch) 
     # A notice with no failed attempts (only the history warning) has no such button.
     window.show_unlock_notice((), "An older copy of the diary was put back.")
     assert window.notice_passphrase.isHidden()
+
+
+def test_someone_may_know_my_passphrase_rekeys_everything(qtbot, unlocked, tmp_path) -> None:
+    """#18.8 / #17.1: the re-key runs on a worker thread, shows the new recovery key as
+    soon as it works, reports progress, and afterwards only the new credentials open."""
+    window, session, recovery = unlocked
+    vault = session.require()
+    photo = tmp_path / "door.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"x" * 100)
+    vault.evidence.add(photo)
+    path = vault.path
+    old_keyfile = (path / KEY_NAME).read_bytes()
+    dialog = PassphraseDialog(session, "Victim Log")
+    qtbot.addWidget(dialog)
+    text = " ".join(label.text() for label in dialog.findChildren(type(dialog.status)))
+    assert "does not stop someone who knew your old passphrase and kept a copy" in text
+    dialog.show()
+    dialog.rekey.click()
+    assert dialog.also_recovery.isChecked() and not dialog.also_recovery.isEnabled()
+    with qtbot.waitSignal(dialog.relay.staged, timeout=20_000):
+        drive_start(qtbot, dialog, PASSPHRASE, NEW)
+    qtbot.waitUntil(lambda: not dialog.running, timeout=30_000)
+    assert "Only your new passphrase and this recovery key open" in dialog.rekey_status.text()
+    key = keep_key_and_close(qtbot, dialog)
+    assert session.idle_lock_held == 0
+    assert opens_with(path, passphrase=NEW) and opens_with(path, recovery=key)
+    assert not opens_with(path, passphrase=PASSPHRASE) and not opens_with(path, recovery=recovery)
+    assert (path / KEY_NAME).read_bytes() != old_keyfile
+    # The diary and its evidence still read back after a lock and an unlock.
+    window.locker.lock()
+    unlock_via_gui(qtbot, window, NEW)
+    assert session.require().check().ok
+
+
+def drive_start(qtbot, dialog: PassphraseDialog, current: str, new: str) -> None:
+    qtbot.keyClicks(dialog.current, current)
+    qtbot.keyClicks(dialog.pair.first, new)
+    qtbot.keyClicks(dialog.pair.second, new)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+
+
+def test_an_unlock_that_finished_a_rekey_shows_its_key(qtbot, unlocked, monkeypatch) -> None:
+    window, session, _ = unlocked
+    from dataclasses import replace
+
+    vault = session.require()
+    monkeypatch.setattr(
+        vault,
+        "unlock_info",
+        replace(vault.unlock_info, rekey_finished=True, new_recovery_key="AAAA-BBBB-CCCC"),
+    )
+    shown: list[str] = []
+
+    def look(dialog):
+        assert isinstance(dialog, PassphraseDialog)
+        shown.append(dialog.key_text.text())
+        assert dialog.pages.currentIndex() == 1 and dialog.cancel_button.isHidden()
+        return 0
+
+    DialogAnswers(monkeypatch, 0, look)
+    window._on_unlocked(vault)
+    qtbot.waitUntil(lambda: bool(shown))
+    assert shown == ["AAAA-BBBB-CCCC"]

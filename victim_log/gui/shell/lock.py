@@ -273,7 +273,9 @@ class LockController(QObject):
             return
         idle_ms = (time.monotonic() - self._filter.last_input) * 1000
         remaining = self._idle_ms - idle_ms
-        if remaining <= 0:
+        if self.session.idle_lock_held > 0:
+            self._timer.start(max(1000, self._idle_ms // 4))  # look again when it is done
+        elif remaining <= 0:
             self.lock("idle")
         else:
             self._timer.start(max(10, int(remaining) + 1))

@@ -388,6 +388,18 @@ class MainWindow(QMainWindow):
         self.session.set_vault(vault)
         self.clean_leftovers(vault)
         self._enter_diary(vault.unlock_info.failed_attempts)
+        key = vault.unlock_info.new_recovery_key
+        if vault.unlock_info.rekey_finished and key:
+            # An interrupted re-key was finished by this unlock: its new recovery key
+            # may never have been seen. Shown once, after the diary is on screen.
+            QTimer.singleShot(0, lambda: self._show_rekey_key(key))
+
+    def _show_rekey_key(self, key: str) -> None:
+        if not self.session.is_unlocked:
+            return
+        from .passphrase import show_finished_rekey_key
+
+        show_finished_rekey_key(self.session, self.face.name, key, self)
 
     def clean_leftovers(self, vault: Vault) -> None:
         """Remove what a crash left (partial evidence files, half-written exports and

@@ -17,7 +17,7 @@ Print and Save, as at first run.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -47,7 +47,20 @@ from .firstrun import (
 from .fitting import fit_to_screen, scrolling_form
 from .session import Session
 
-CHANGE, NEW_KEY = "passphrase", "recovery"
+CHANGE, NEW_KEY, SHOW = "passphrase", "recovery", "show"
+REKEY = "rekey"  # what ``changed`` reports after "Someone may know my passphrase"
+
+INTERRUPTED = (
+    "The change of keys was interrupted. Your diary opens with the old or the new passphrase "
+    "and recovery key; the next unlock finishes it."
+)
+
+
+class RekeyRelay(QObject):
+    """Carries the re-key's reports from the worker thread to the dialog (queued)."""
+
+    progress = Signal(str, int, int)  # stage, done, total (vault.REKEY_STAGES)
+    staged = Signal(str)  # the new recovery key, as soon as it works
 
 
 def confirm_current(vault: Vault, current: str) -> None:
@@ -61,6 +74,13 @@ def confirm_current(vault: Vault, current: str) -> None:
     keys.KeyFile.load(vault.path / KEY_NAME).unwrap_with_passphrase(current)
 
 
+def rekey(vault: Vault, current: str, new_passphrase: str, relay: RekeyRelay) -> str:
+    """Check ``current``, then a new key for the whole diary (worker thread): returns
+    the new recovery key, also sent through ``relay.staged`` as soon as it works."""
+    confirm_current(vault, current)
+    return vault.rekey(new_passphrase, progress=relay.progress.emit, staged=relay.staged.emit)
+
+
 def change_keys(vault: Vault, current: str, new_passphrase: str, new_recovery: bool) -> str:
     """Check ``current``, set ``new_passphrase`` (if any), make a new recovery key if
     asked; returns the new recovery key or "" (worker thread)."""
@@ -71,21 +91,36 @@ def change_keys(vault: Vault, current: str, new_passphrase: str, new_recovery: b
 
 
 class PassphraseDialog(QDialog):
-    """Change the passphrase (``mode=CHANGE``) or replace the recovery key (``NEW_KEY``)."""
+    """Change the passphrase (``mode=CHANGE``, optionally re-keying everything),
+    replace the recovery key (``NEW_KEY``), or show a key an unlock made (``SHOW``)."""
 
-    changed = Signal(str)  # what was done: "passphrase", "recovery" or "both"
+    changed = Signal(str)  # what was done: "passphrase", "recovery", "both" or "rekey"
 
     def __init__(
-        self, session: Session, app_name: str, mode: str = CHANGE, parent: QWidget | None = None
+        self,
+        session: Session,
+        app_name: str,
+        mode: str = CHANGE,
+        parent: QWidget | None = None,
+        *,
+        key: str = "",
     ) -> None:
         super().__init__(parent)
         self.session = session
         self.app_name = app_name
         self.mode = mode
         self._task: BackgroundTask | None = None
+        self._staged = False
+        self.relay = RekeyRelay(self)
+        self.relay.progress.connect(self._progress)
+        self.relay.staged.connect(self._show_staged_key)
         vault = session.require()
         self.setObjectName("passphraseDialog")
-        title = self.tr("Change your passphrase") if mode == CHANGE else self.tr("Make a new recovery key")
+        title = {
+            CHANGE: self.tr("Change your passphrase"),
+            NEW_KEY: self.tr("Make a new recovery key"),
+            SHOW: self.tr("Your diary's keys were changed"),
+        }.get(mode, "")
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.setModal(True)
@@ -103,10 +138,19 @@ class PassphraseDialog(QDialog):
             ),
         )
         scrolling_form(self, self.pages, buttons)
+        if mode == SHOW:  # an unlock finished an interrupted re-key: its key, once
+            self.key_box.show_key(key)
+            set_message(
+                self.rekey_status,
+                self.tr("Only your new passphrase and this recovery key open your diary now."),
+            )
+            self.cancel_button.hide()
+            self.ok_button.setText(self.tr("Done"))
+            self.pages.setCurrentIndex(1)
         self._update()
         self.resize(self.fontMetrics().averageCharWidth() * 80, self.sizeHint().height())
         fit_to_screen(self)
-        self.current.setFocus()
+        (self.print_button if mode == SHOW else self.current).setFocus()
 
     # ------------------------------------------------------------------ pages
 
@@ -148,12 +192,26 @@ class PassphraseDialog(QDialog):
         )
         self.also_recovery.setObjectName("alsoNewRecoveryKey")
         self.also_recovery.setAccessibleName(self.also_recovery.text())
+        self.rekey = QCheckBox(
+            self.tr("Someone may know my passphrase: give the whole diary a new key"), page
+        )
+        self.rekey.setObjectName("rekeyEverything")
+        self.rekey.setAccessibleName(self.rekey.text())
+        self.rekey.toggled.connect(self._rekey_toggled)
+        self.rekey_note = plain_label(
+            self.tr(
+                "A plain change does not stop someone who knew your old passphrase and kept a copy "
+                "of the diary's small key file. A new key does: the database is re-encrypted, and "
+                "you get a new recovery key too. It takes longer; keep the app open until it is done."
+            ),
+            page,
+        )
         if self.mode == CHANGE:
-            layout.addWidget(self.pair)
-            layout.addWidget(self.also_recovery)
+            for widget in (self.pair, self.also_recovery, self.rekey, self.rekey_note):
+                layout.addWidget(widget)
         else:
-            self.pair.hide()
-            self.also_recovery.hide()
+            for widget in (self.pair, self.also_recovery, self.rekey, self.rekey_note):
+                widget.hide()
         self.busy = busy_bar(page)
         self.busy.hide()
         layout.addWidget(self.busy)
@@ -186,6 +244,13 @@ class PassphraseDialog(QDialog):
         self.kept = box.kept
         self.kept.toggled.connect(self._update)
         layout.addWidget(box)
+        self.rekey_busy = busy_bar(page)
+        self.rekey_busy.hide()
+        layout.addWidget(self.rekey_busy)
+        self.rekey_status = plain_label("", page, self.tr("Progress"))
+        self.rekey_status.setObjectName("rekeyStatus")
+        layout.addWidget(self.rekey_status)
+        set_message(self.rekey_status, "")
         layout.addStretch(1)
         return page
 
@@ -213,7 +278,7 @@ class PassphraseDialog(QDialog):
         if page == 0:
             self.ok_button.setEnabled(self._task is None and self.problem() is None)
         elif page == 1:
-            self.ok_button.setEnabled(self.kept.isChecked())
+            self.ok_button.setEnabled(self._task is None and self.kept.isChecked())
         else:
             self.ok_button.setEnabled(True)
 
@@ -227,7 +292,7 @@ class PassphraseDialog(QDialog):
     def start(self) -> None:
         page = self.pages.currentIndex()
         if page != 0:
-            if page == 1 and not self.kept.isChecked():
+            if self._task is not None or page == 1 and not self.kept.isChecked():
                 return
             self.accept()
             return
@@ -237,21 +302,72 @@ class PassphraseDialog(QDialog):
         current = self.current.text()
         new = self.pair.passphrase() if self.mode == CHANGE else ""
         recovery = self.mode == NEW_KEY or self.also_recovery.isChecked()
+        everything = self.mode == CHANGE and self.rekey.isChecked()
         self.current.clear()
         self.pair.clear()
-        for widget in (self.current, self.pair, self.also_recovery, self.cancel_button):
-            widget.setEnabled(False)
+        self._inputs_enabled(False)
         set_message(self.status, self.tr("Changing… This takes a few seconds."))
         self.busy.show()
-        self._task = start_task(lambda: change_keys(vault, current, new, recovery), self._finished)
+        if everything:
+            relay = self.relay
+            self.session.idle_lock_held += 1  # the auto-lock waits; Lock and quick exit do not
+            self._task = start_task(lambda: rekey(vault, current, new, relay), self._finished)
+        else:
+            self._task = start_task(lambda: change_keys(vault, current, new, recovery), self._finished)
         self._update()
+
+    def _inputs_enabled(self, enabled: bool) -> None:
+        for widget in (self.current, self.pair, self.also_recovery, self.rekey, self.cancel_button):
+            widget.setEnabled(enabled)
+        if enabled and self.rekey.isChecked():
+            self.also_recovery.setEnabled(False)
+
+    @Slot(bool)
+    def _rekey_toggled(self, on: bool) -> None:
+        """A new key for everything always comes with a new recovery key."""
+        if on:
+            self.also_recovery.setChecked(True)
+        self.also_recovery.setEnabled(not on)
+
+    @Slot(str)
+    def _show_staged_key(self, key: str) -> None:
+        """The re-key's new recovery key works: show it now, while the database is
+        still being rewritten, so nothing after this can lose it."""
+        self._staged = True
+        self.key_box.show_key(key)
+        self.pages.setCurrentIndex(1)
+        self.rekey_busy.show()
+        self.cancel_button.hide()
+        self.ok_button.setText(self.tr("Done"))
+        self.print_button.setFocus()
+        self._update()
+
+    @Slot(str, int, int)
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        text = {
+            "keys": self.tr("Making new keys…"),
+            "files": self.tr("New keys for your evidence files: {done} of {total}…").format(
+                done=done, total=total
+            ),
+            "database": self.tr("Re-encrypting your diary… This can take a minute with a big diary."),
+            "done": self.tr("Done. Only your new passphrase and this recovery key open your diary now."),
+        }.get(stage, "")
+        set_message(self.rekey_status if self._staged else self.status, text)
 
     @Slot(object, object)
     def _finished(self, result: object, error: object) -> None:
         self._task = None
         self.busy.hide()
-        for widget in (self.current, self.pair, self.also_recovery, self.cancel_button):
-            widget.setEnabled(True)
+        self.rekey_busy.hide()
+        everything = self.mode == CHANGE and self.rekey.isChecked()
+        if everything:
+            self.session.idle_lock_held = max(0, self.session.idle_lock_held - 1)
+        self._inputs_enabled(True)
+        if error is not None and self._staged:
+            # The new key is on screen and works; what is left, the next unlock finishes.
+            set_message(self.rekey_status, self.tr(INTERRUPTED))
+            self._update()
+            return
         if error is not None:
             if isinstance(error, WrongPassphrase):
                 set_message(self.status, self.tr("That is not your current passphrase. Nothing was changed."))
@@ -265,8 +381,13 @@ class PassphraseDialog(QDialog):
             return
         key = str(result or "")
         done = "both" if key and self.mode == CHANGE else (CHANGE if self.mode == CHANGE else NEW_KEY)
+        if everything:
+            done = REKEY
+            self._progress("done", 1, 1)
         self.cancel_button.hide()
-        if key:
+        if key and self._staged:
+            self.kept.setFocus()
+        elif key:
             self.key_box.show_key(key)
             self.pages.setCurrentIndex(1)
             self.ok_button.setText(self.tr("Done"))
@@ -308,3 +429,8 @@ def open_passphrase_dialog(
 ) -> None:
     """Show the dialog modally (deleted afterwards: it held a recovery key)."""
     dialogs.open_modal(lambda: PassphraseDialog(session, app_name, mode, parent), parent)
+
+
+def show_finished_rekey_key(session: Session, app_name: str, key: str, parent: QWidget | None = None) -> None:
+    """An unlock just finished an interrupted re-key: show its new recovery key once."""
+    dialogs.open_modal(lambda: PassphraseDialog(session, app_name, SHOW, parent, key=key), parent)

@@ -47,6 +47,10 @@ class Session(QObject):
         self._clipboard_text: str | None = None
         # A draft kept across a lock: encrypted in memory by the GUI's draft store.
         self.draft: object | None = None
+        # Work that must not be cut off by the auto-lock (a re-key rewriting the whole
+        # database): while above 0 the idle timer waits. A lock the person asks for
+        # (Lock, quick exit) still happens at once.
+        self.idle_lock_held = 0
 
     @property
     def is_unlocked(self) -> bool:
