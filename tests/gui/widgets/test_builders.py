@@ -23,7 +23,7 @@ def test_builders_name_every_control(qtbot) -> None:
     assert (a.objectName(), a.accessibleName(), b.accessibleName()) == ("one", "The first", "The second")
 
     group, form = common.form_group(root, "Police")
-    edit = common.form_text(form, "&Notes", group, "notes", "Police notes", 3, "anything")
+    edit = common.form_text(form, "&Notes", "notes", "Police notes", 3, "anything")
     line = common.line_edit(group, "ref", "Reference", "e.g. EX/1")
     form.addRow("Ref", line)
     assert form.rowCount() == 2 and edit.objectName() == "notes" and edit.tabChangesFocus()

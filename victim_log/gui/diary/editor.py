@@ -14,7 +14,7 @@ carried over exactly as stored unless the person changes them.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -50,19 +48,37 @@ from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import (
     DAY_FORMAT,
+    RowSpec,
     boxed_text,
     calendar_picker,
+    check_item,
     form_group,
-    form_text,
-    line_edit,
     line_height,
+    push_button,
     save_cancel_buttons,
     scroll_area,
+    spec_line,
+    spec_text,
 )
 from ..widgets.reason import ask_reason
 from .kindpicker import KindPicker
 
-# --------------------------------------------------------------------------- reason
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QListWidgetItem
+
+# The text rows of the form (see widgets.common.RowSpec).
+# fmt: off
+_SUMMARY: RowSpec = ("&Summary", "summaryEdit", "Summary",
+                     "A few words, e.g. \u201cCalls from a withheld number\u201d")
+_DETAILS: RowSpec = ("&Details", "detailsEdit", "What happened and what was said",
+                     "Exactly what happened. Put the words that were said in quotes.")
+_LOCATION: RowSpec = ("W&here", "locationEdit", "Where", "")
+_WITNESSES: RowSpec = ("&Witnesses", "witnessesEdit", "Witnesses", "Names and how to contact them")
+_POLICE_REFERENCE: RowSpec = ("&Reference number", "policeReference",
+                              "Crime or incident reference number", "")
+_POLICE_OFFICER: RowSpec = ("&Officer", "policeOfficer", "Officer's name", "")
+_POLICE_COLLAR: RowSpec = ("&Collar number", "policeCollar", "Officer's collar number", "")
+# fmt: on
 
 
 # --------------------------------------------------------------------------- time helpers
@@ -149,26 +165,11 @@ class IncidentEditor(QDialog):
 
         # -- what
         what, what_form = form_group(body, self.tr("What happened"))
-        self.summary = line_edit(
-            what,
-            "summaryEdit",
-            self.tr("Summary"),
-            self.tr("A few words, e.g. \u201cCalls from a withheld number\u201d"),
-        )
-        what_form.addRow(self.tr("&Summary"), self.summary)
+        self.summary = spec_line(what_form, self.tr, _SUMMARY)
         self.kinds = KindPicker(what, large=False, columns=4)
         what_form.addRow(self.tr("Kind"), self.kinds)
-        self.details = form_text(
-            what_form,
-            self.tr("&Details"),
-            what,
-            "detailsEdit",
-            self.tr("What happened and what was said"),
-            6,
-            self.tr("Exactly what happened. Put the words that were said in quotes."),
-        )
-        self.location = line_edit(what, "locationEdit", self.tr("Where"))
-        what_form.addRow(self.tr("W&here"), self.location)
+        self.details = spec_text(what_form, self.tr, _DETAILS, 6)
+        self.location = spec_line(what_form, self.tr, _LOCATION)
         form_layout.addWidget(what)
 
         # -- when
@@ -203,23 +204,14 @@ class IncidentEditor(QDialog):
         self.people.setObjectName("peopleList")
         self.people.setAccessibleName(self.tr("People involved (tick all that apply)"))
         self.people.setFixedHeight(line_height(self) * 5 + 8)
-        self.add_person_button = QPushButton(self.tr("Add &person\u2026"), who)
-        self.add_person_button.setObjectName("addPersonButton")
-        self.add_person_button.setAccessibleName(self.tr("Add a person"))
-        self.add_person_button.clicked.connect(self._add_person)
+        self.add_person_button = push_button(
+            self.tr("Add &person\u2026"), who, "addPersonButton", self.tr("Add a person"), self._add_person
+        )
         people_box = QVBoxLayout()
         people_box.addWidget(self.people)
         people_box.addWidget(self.add_person_button, 0, Qt.AlignmentFlag.AlignLeft)
         who_form.addRow(self.tr("People"), people_box)
-        self.witnesses = form_text(
-            who_form,
-            self.tr("&Witnesses"),
-            who,
-            "witnessesEdit",
-            self.tr("Witnesses"),
-            3,
-            self.tr("Names and how to contact them"),
-        )
+        self.witnesses = spec_text(who_form, self.tr, _WITNESSES, 3)
         form_layout.addWidget(who)
 
         # -- effect and actions
@@ -254,16 +246,9 @@ class IncidentEditor(QDialog):
 
         # -- police and orders
         police, police_form = form_group(body, self.tr("Police and orders"))
-        self.police_reference = line_edit(
-            police,
-            "policeReference",
-            self.tr("Crime or incident reference number"),
-        )
-        police_form.addRow(self.tr("&Reference number"), self.police_reference)
-        self.police_officer = line_edit(police, "policeOfficer", self.tr("Officer's name"))
-        police_form.addRow(self.tr("&Officer"), self.police_officer)
-        self.police_collar = line_edit(police, "policeCollar", self.tr("Officer's collar number"))
-        police_form.addRow(self.tr("&Collar number"), self.police_collar)
+        self.police_reference = spec_line(police_form, self.tr, _POLICE_REFERENCE)
+        self.police_officer = spec_line(police_form, self.tr, _POLICE_OFFICER)
+        self.police_collar = spec_line(police_form, self.tr, _POLICE_COLLAR)
         self.reported = QCheckBox(self.tr("Reported on"), police)
         self.reported.setObjectName("reportedCheck")
         self.reported.setAccessibleName(self.tr("I reported it to police"))
@@ -281,10 +266,13 @@ class IncidentEditor(QDialog):
         self.order = QComboBox(police)
         self.order.setObjectName("orderCombo")
         self.order.setAccessibleName(self.tr("Order condition this breaches"))
-        self.add_order_button = QPushButton(self.tr("&Add an order\u2026"), police)
-        self.add_order_button.setObjectName("addOrder")
-        self.add_order_button.setAccessibleName(self.tr("Record a protection order"))
-        self.add_order_button.clicked.connect(self._add_order)
+        self.add_order_button = push_button(
+            self.tr("&Add an order\u2026"),
+            police,
+            "addOrder",
+            self.tr("Record a protection order"),
+            self._add_order,
+        )
         order_row = QHBoxLayout()
         order_row.addWidget(self.order, 1)
         order_row.addWidget(self.add_order_button)
@@ -366,11 +354,7 @@ class IncidentEditor(QDialog):
         text = display_safe(name, single_line=True)
         if role_label:
             text += f" \u2014 {role_label}"
-        item = QListWidgetItem(text, self.people)
-        item.setData(Qt.ItemDataRole.UserRole, pid)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        return item
+        return check_item(self.people, text, pid, checked)
 
     def _fill_orders(self, wanted: tuple[int | None, str]) -> None:
         """Every order's conditions as choices, keeping ``wanted`` even if it is gone.

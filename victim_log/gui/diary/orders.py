@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -46,15 +45,18 @@ from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import (
     DAY_FORMAT,
+    RowSpec,
     calendar_picker,
     day_text,
     form_group,
-    form_text,
     line_edit,
     line_height,
     named,
+    push_buttons,
     save_cancel_buttons,
     scroll_area,
+    spec_line,
+    spec_text,
     text_lines,
 )
 
@@ -69,6 +71,18 @@ ORDER_TYPES = (
 )
 
 REMIND_DAYS = 28  # an order ending within four weeks is pointed out in the list
+
+
+# The text rows of the form (see widgets.common.RowSpec).
+# fmt: off
+_SERVED_BY: RowSpec = ("Served &by", "orderServedBy", "Who served the order", "e.g. PC Jones 1234")
+_COURT: RowSpec = ("&Court", "orderCourt", "Court", "e.g. Nottingham Magistrates' Court")
+_REFERENCE: RowSpec = ("&Reference", "orderReference", "Order or case reference", "")
+_CONDITIONS: RowSpec = ("C&onditions", "orderConditions", "Conditions, one per line",
+                        "e.g. Must not contact Sam directly or indirectly by any means")
+_VARY_WHAT: RowSpec = ("&What changed", "orderVaryWhat", "What the variation changed",
+                       "e.g. exclusion zone added")
+# fmt: on
 
 
 def check_text(check: BreachCheck) -> str:
@@ -220,23 +234,13 @@ class OrderDialog(QDialog):
         if how_line is not None:
             how_line.setAccessibleName(self.tr("How the order was served"))
         form.addRow(self.tr("&How served"), self.served_how)
-        self.served_by = line_edit(
-            self, "orderServedBy", self.tr("Who served the order"), self.tr("e.g. PC Jones 1234")
-        )
-        form.addRow(self.tr("Served &by"), self.served_by)
+        self.served_by = spec_line(form, self.tr, _SERVED_BY)
         self.expires_on = DateField(
             body, "orderExpiresOn", self.tr("Date the order ends"), self.tr("Until further order")
         )
         form.addRow(self.tr("&Ends on"), self.expires_on)
-        self.court = line_edit(
-            self,
-            "orderCourt",
-            self.tr("Court"),
-            self.tr("e.g. Nottingham Magistrates' Court"),
-        )
-        form.addRow(self.tr("&Court"), self.court)
-        self.reference = line_edit(self, "orderReference", self.tr("Order or case reference"), "")
-        form.addRow(self.tr("&Reference"), self.reference)
+        self.court = spec_line(form, self.tr, _COURT)
+        self.reference = spec_line(form, self.tr, _REFERENCE)
         self.person = QComboBox(body)
         self.person.setObjectName("orderPerson")
         self.person.setAccessibleName(self.tr("The person the order is against"))
@@ -246,15 +250,7 @@ class OrderDialog(QDialog):
         if self.person.count() > 1:
             self.person.setCurrentIndex(1)
         form.addRow(self.tr("&Against"), self.person)
-        self.conditions = form_text(
-            form,
-            self.tr("C&onditions"),
-            body,
-            "orderConditions",
-            self.tr("Conditions, one per line"),
-            6,
-            self.tr("e.g. Must not contact Sam directly or indirectly by any means"),
-        )
+        self.conditions = spec_text(form, self.tr, _CONDITIONS, 6)
 
         # A change: a variation by the court, and why this version is saved.
         self.vary, vary_form = form_group(body, self.tr("The court varied the order"))
@@ -268,10 +264,7 @@ class OrderDialog(QDialog):
             DAY_FORMAT,
         )
         vary_form.addRow(self.tr("&Varied on"), self.vary_on)
-        self.vary_what = line_edit(
-            self, "orderVaryWhat", self.tr("What the variation changed"), self.tr("e.g. exclusion zone added")
-        )
-        vary_form.addRow(self.tr("&What changed"), self.vary_what)
+        self.vary_what = spec_line(vary_form, self.tr, _VARY_WHAT)
         self.reason = line_edit(
             self, "orderReason", self.tr("Why you are changing this order"), self.tr("e.g. it was served")
         )
@@ -394,14 +387,16 @@ class OrdersDialog(QDialog):
         self.list.setAccessibleName(self.tr("Your protection orders"))
         self.list.setWordWrap(True)
         self.list.itemActivated.connect(lambda _i: self.change())
-        self.add_button = QPushButton(self.tr("&Add an order\u2026"), self)
-        self.add_button.setObjectName("ordersAdd")
-        self.add_button.setAccessibleName(self.tr("Add a protection order"))
-        self.add_button.clicked.connect(self.add)
-        self.change_button = QPushButton(self.tr("&Change, served or varied\u2026"), self)
-        self.change_button.setObjectName("ordersChange")
-        self.change_button.setAccessibleName(self.tr("Change the chosen order"))
-        self.change_button.clicked.connect(self.change)
+        self.add_button, self.change_button = push_buttons(
+            self,
+            (self.tr("&Add an order\u2026"), "ordersAdd", self.tr("Add a protection order"), self.add),
+            (
+                self.tr("&Change, served or varied\u2026"),
+                "ordersChange",
+                self.tr("Change the chosen order"),
+                self.change,
+            ),
+        )
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close.rejected.connect(self.reject)
         close.button(QDialogButtonBox.StandardButton.Close).setAccessibleName(self.tr("Close"))

@@ -38,6 +38,7 @@ from ..widgets.common import (
     name_window,
     plural,
     scaled,
+    tab_chain,
     wrapped,
 )
 
@@ -127,10 +128,7 @@ class ProvenanceDialog(QDialog):
         self.skip_button.setAccessibleName(self.tr("Skip this step"))
         self.save_button.setAccessibleName(self.tr("Save these details"))
         layout.addLayout(row)
-        QWidget.setTabOrder(self.texts["captured_by"], self.when_known)
-        QWidget.setTabOrder(self.when_known, self.when)
-        QWidget.setTabOrder(self.when, self.date_only)
-        QWidget.setTabOrder(self.date_only, self.texts["device"])
+        tab_chain(self.texts["captured_by"], self.when_known, self.when, self.date_only, self.texts["device"])
         self.resize(line_height(self) * 40, self.sizeHint().height())
         self.how.setFocus()
 

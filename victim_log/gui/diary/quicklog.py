@@ -58,7 +58,17 @@ from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import calendar_picker, file_icon_list, line_height, named, push_button, scaled, wrapped
+from ..widgets.common import (
+    calendar_picker,
+    file_icon_list,
+    line_height,
+    named,
+    push_button,
+    scaled,
+    stack,
+    tab_chain,
+    wrapped,
+)
 from .editor import iso_local, wall_time
 from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
@@ -339,32 +349,34 @@ class QuickLogDialog(QDialog):
         self.photo_time_button.setVisible(False)
 
         # Reading order: the attach buttons come before the list they fill.
-        for first, second in (
-            (self.text, self.attach_button),
-            (self.attach_button, self.remove_button),
-            (self.remove_button, self.file_list),
-            (self.file_list, self.provenance_button),
-            (self.provenance_button, self.complete_later),
-        ):
-            QWidget.setTabOrder(first, second)
+        tab_chain(
+            self.text,
+            self.attach_button,
+            self.remove_button,
+            self.file_list,
+            self.provenance_button,
+            self.complete_later,
+        )
 
-        layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(when_label)
-        layout.addLayout(when_row)
-        layout.addWidget(self.time_hint)
-        layout.addLayout(who_row)
-        layout.addWidget(kinds_label)
-        layout.addWidget(self.kinds)
-        layout.addWidget(text_label)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(evidence_label)
-        layout.addLayout(attach_row)
-        layout.addWidget(self.file_list)
-        layout.addLayout(provenance_row)
-        layout.addLayout(photo_row)
-        layout.addWidget(self.complete_later)
-        layout.addLayout(buttons)
+        stack(
+            QVBoxLayout(self),
+            title,
+            when_label,
+            when_row,
+            self.time_hint,
+            who_row,
+            kinds_label,
+            self.kinds,
+            text_label,
+            (self.text, 1),
+            evidence_label,
+            attach_row,
+            self.file_list,
+            provenance_row,
+            photo_row,
+            self.complete_later,
+            buttons,
+        )
         self.resize(lh * 52, lh * 34)
 
         self.file_list.currentRowChanged.connect(lambda row: self.remove_button.setEnabled(row >= 0))

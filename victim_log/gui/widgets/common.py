@@ -17,6 +17,7 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
@@ -24,9 +25,11 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QListView,
     QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -190,6 +193,21 @@ def calendar_picker(edit: DT, name: str, accessible: str, display: str = DAY_TIM
     return edit
 
 
+def _form_parent(form: QFormLayout) -> QWidget:
+    parent = form.parentWidget()
+    if parent is None:
+        raise ValueError("the form layout must be set on a widget first")
+    return parent
+
+
+def form_line(form: QFormLayout, label: str, name: str, accessible: str, placeholder: str = "") -> QLineEdit:
+    """A :func:`line_edit` added to ``form`` (already set on its widget) as a row
+    labelled ``label``."""
+    edit = line_edit(_form_parent(form), name, accessible, placeholder)
+    form.addRow(label, edit)
+    return edit
+
+
 def form_group(parent: QWidget, title: str) -> tuple[QGroupBox, QFormLayout]:
     """A titled group of labelled rows (a part of a long form)."""
     box = QGroupBox(title, parent)
@@ -197,19 +215,31 @@ def form_group(parent: QWidget, title: str) -> tuple[QGroupBox, QFormLayout]:
 
 
 def form_text(
-    form: QFormLayout,
-    label: str,
-    parent: QWidget,
-    name: str,
-    accessible: str,
-    lines: int,
-    placeholder: str = "",
+    form: QFormLayout, label: str, name: str, accessible: str, lines: int, placeholder: str = ""
 ) -> QPlainTextEdit:
-    """A :func:`plain_edit` named ``name`` added to ``form`` as a row labelled ``label``."""
-    edit = plain_edit(parent, accessible, lines, placeholder)
+    """A :func:`plain_edit` named ``name`` added to ``form`` (already set on its widget) as
+    a row labelled ``label``."""
+    edit = plain_edit(_form_parent(form), accessible, lines, placeholder)
     edit.setObjectName(name)
     form.addRow(label, edit)
     return edit
+
+
+#: A text row of a form, in English (translated as it is built): the label, the object
+#: name tests find it by, the name a screen reader says, and the example shown while empty.
+RowSpec = tuple[str, str, str, str]
+
+
+def spec_line(form: QFormLayout, tr: Callable[[str], str], spec: RowSpec) -> QLineEdit:
+    """:func:`form_line` from a :data:`RowSpec`, translated with ``tr``."""
+    label, name, accessible, hint = spec
+    return form_line(form, tr(label), name, tr(accessible), tr(hint) if hint else "")
+
+
+def spec_text(form: QFormLayout, tr: Callable[[str], str], spec: RowSpec, lines: int) -> QPlainTextEdit:
+    """:func:`form_text` from a :data:`RowSpec`, ``lines`` high, translated with ``tr``."""
+    label, name, accessible, hint = spec
+    return form_text(form, tr(label), name, tr(accessible), lines, tr(hint) if hint else "")
 
 
 def boxed_text(
@@ -279,6 +309,33 @@ def fit_to_text(window: QWidget, width: int | None = None) -> None:
     w = width or max(window.width(), window.sizeHint().width())
     h = window.heightForWidth(w) if window.hasHeightForWidth() else window.sizeHint().height()
     window.resize(w, max(h, window.minimumSizeHint().height()))
+
+
+def stack(layout: QBoxLayout, *parts: QWidget | QLayout | tuple[QWidget, int]) -> QBoxLayout:
+    """Add ``parts`` to ``layout`` in order (a widget with a stretch factor as a pair)."""
+    for part in parts:
+        if isinstance(part, QLayout):
+            layout.addLayout(part)
+        elif isinstance(part, tuple):
+            layout.addWidget(part[0], part[1])
+        else:
+            layout.addWidget(part)
+    return layout
+
+
+def tab_chain(*widgets: QWidget) -> None:
+    """Tab goes through ``widgets`` in this order (the order a person reads them in)."""
+    for first, second in zip(widgets, widgets[1:], strict=False):
+        QWidget.setTabOrder(first, second)
+
+
+def check_item(view: QListWidget, text: str, data: object, checked: bool) -> QListWidgetItem:
+    """A row of ``view`` with a tick box, carrying ``data`` (Qt's user role)."""
+    item = QListWidgetItem(text, view)
+    item.setData(Qt.ItemDataRole.UserRole, data)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+    return item
 
 
 def plain_edit(parent: QWidget, name: str, lines: int = 4, placeholder: str = "") -> QPlainTextEdit:
