@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import EXIT_OK, BadInput
 from .argtypes import id_list
@@ -11,27 +12,39 @@ from .json_contract import export_json
 from .output import one_line, print_json, warn
 from .session import open_vault
 
+if TYPE_CHECKING:
+    from ..vault import Vault
+
+
+def chosen(vault: Vault, args: argparse.Namespace) -> tuple[int | None, tuple[int, ...]]:
+    """What an export (or a statement draft) covers, checked: the person named with
+    ``--person`` and the ids of ``--incidents``; ``--initials`` is remembered.
+
+    Given once, kept: the next export (and the app) need not ask again. A log that has
+    initials keeps them; ``--initials`` then applies to this export only."""
+    from ..references import remember_initials
+
+    person_id = None
+    if args.person:
+        found = vault.find_person(args.person)
+        if found is None:
+            raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
+        person_id = found.id
+    remember_initials(vault, args.initials or "")
+    ids = id_list(args.incidents or "")
+    for iid in ids:
+        vault.get_incident(iid)  # "There is no incident N" rather than an empty export
+    return person_id, ids
+
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export.bundle import PortalRequest, export
     from ..export.case import ExportOptions
     from ..export.portal import DEFAULT_BATCH_SIZE
-    from ..references import remember_initials
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:
-        person_id = None
-        if args.person:
-            found = vault.find_person(args.person)
-            if found is None:
-                raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
-            person_id = found.id
-        # Given once, kept: the next export (and the app) need not ask again. A log
-        # that has initials keeps them; --initials then applies to this export only.
-        remember_initials(vault, args.initials or "")
-        ids = id_list(args.incidents or "")
-        for iid in ids:
-            vault.get_incident(iid)  # "There is no incident N" rather than an empty export
+        person_id, ids = chosen(vault, args)
         options = ExportOptions(
             start=args.start or "",
             end=args.end or "",

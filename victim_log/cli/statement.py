@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import EXIT_OK, BadInput
-from .argtypes import id_list
+from ..errors import EXIT_OK
+from .export import chosen
 from .output import one_line, print_json
 from .session import open_vault
 
@@ -16,26 +16,16 @@ def cmd_statement(args: argparse.Namespace) -> int:
     from ..export.case import ExportOptions, build_case
     from ..export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
     from ..fsutil import atomic_write_bytes, check_output_path
-    from ..references import remember_initials
 
     out = Path(args.out)
     fmt = statement_format(out)  # before the passphrase: a wrong name is a usage error
     country = clean_country(args.country) if args.country else ""
     with open_vault(args) as vault:
-        person_id = None
-        if args.person:
-            found = vault.find_person(args.person)
-            if found is None:
-                raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
-            person_id = found.id
-        remember_initials(vault, args.initials or "")
+        person_id, ids = chosen(vault, args)
         if country:  # given once, kept: the case's country chooses the draft's form
             vault.set_setting(COUNTRY_SETTING, country)
         else:
             country = clean_country(vault.get_setting(COUNTRY_SETTING, "") or "GB")
-        ids = id_list(args.incidents or "")
-        for iid in ids:
-            vault.get_incident(iid)
         options = ExportOptions(
             start=args.start or "",
             end=args.end or "",
