@@ -54,3 +54,39 @@ def test_calendar_picker_shows_month_names(qtbot) -> None:
     assert when.text() == "Wed 4 Mar 2026 21:30"  # never "4/3/2026", which reads two ways
     assert day.text() == "4 Mar 2026"
     assert (when.objectName(), when.accessibleName()) == ("when", "When it happened")
+
+
+def test_rows_from_specs_tab_chain_and_ticked_rows(qtbot) -> None:
+    from PySide6.QtWidgets import QListWidget, QVBoxLayout
+
+    from tests.gui.conftest import show_active
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    group, form = common.form_group(root, "Police")
+    said: list[str] = []
+
+    def tr(text: str) -> str:
+        said.append(text)
+        return text.upper()
+
+    line = common.spec_line(form, tr, ("&Ref", "ref", "Reference", ""))
+    text = common.spec_text(form, tr, ("&Notes", "notes", "Notes", "anything"), 2)
+    assert (line.parentWidget(), text.parentWidget()) == (group, group)
+    assert (line.accessibleName(), line.placeholderText(), text.placeholderText()) == (
+        "REFERENCE",
+        "",
+        "ANYTHING",
+    )
+    assert said == ["&Ref", "Reference", "&Notes", "Notes", "anything"]  # nothing empty is translated
+    ticks = QListWidget(root)
+    item = common.check_item(ticks, "Dan Marsh", 7, True)
+    assert item.data(Qt.ItemDataRole.UserRole) == 7 and item.checkState() == Qt.CheckState.Checked
+    common.stack(QVBoxLayout(root), group, (ticks, 1))
+    common.tab_chain(text, ticks, line)
+    show_active(qtbot, root)
+    text.setFocus()
+    qtbot.keyClick(text, Qt.Key.Key_Tab)
+    assert ticks.hasFocus()
+    qtbot.keyClick(ticks, Qt.Key.Key_Tab)
+    assert line.hasFocus()
