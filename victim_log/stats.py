@@ -317,6 +317,7 @@ class Stats:
     per_week_recent: float = 0.0
     per_week_before: float = 0.0
     extra: dict[str, object] = field(default_factory=dict)
+    first_entries: tuple[tuple[str, int, date], ...] = ()  # (kind, entry, day) of each kind's first
 
     @property
     def days_since_last(self) -> int | None:
@@ -693,7 +694,17 @@ def compute(t: Tally) -> Stats:
         per_week_recent=r_rate,
         per_week_before=b_rate,
         extra=extra,
+        first_entries=_first_entries(groups),
     )
+
+
+def _first_entries(groups: Sequence[DayGroup]) -> tuple[tuple[str, int, date], ...]:
+    first: dict[str, tuple[int, int]] = {}
+    for g in groups:
+        for k in g.kinds:
+            if k not in first or (g.day, g.first_id) < first[k]:
+                first[k] = (g.day, g.first_id)
+    return tuple((k, i, date.fromordinal(d)) for k, (d, i) in sorted(first.items(), key=lambda kv: kv[1]))
 
 
 def grid_peak(grid: Sequence[Sequence[int]]) -> str:

@@ -51,6 +51,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             person_id=person_id,
             incident_ids=ids,
             include_private=args.include_private,
+            include_sdash=bool(getattr(args, "include_sdash", False)),
             redact=redact,
             initials=args.initials or "",
         )

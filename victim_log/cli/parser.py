@@ -27,6 +27,7 @@ from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
 from .receive import add_receive_args, cmd_receive
+from .sdash import add_sdash_command
 from .statement import cmd_statement
 from .stats import add_stats_command
 from .vault_admin import (
@@ -151,6 +152,7 @@ def build_parser() -> ArgParser:
 
     add_stats_command(sub, command)
     add_case_info_command(command)
+    add_sdash_command(command)
 
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
@@ -179,6 +181,11 @@ def build_parser() -> ArgParser:
         help="your initials for exhibit references (SM/1...); needed once, then kept in the log",
     )
     p.add_argument("--include-private", action="store_true", help="include private notes")
+    p.add_argument(
+        "--include-sdash",
+        action="store_true",
+        help="include your S-DASH answers (see 'sdash') on the key facts page",
+    )
     p.add_argument("--redact", metavar="WHAT", help="locations,third-parties")
     p.add_argument(
         "--unredacted-copy",

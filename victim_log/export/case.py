@@ -49,6 +49,7 @@ from ..fields import FIELDS_BY_NAME, pick
 from ..imported import author_label as imported_author_label
 from ..imported import imported_as, is_context, is_imported
 from ..model import KINDS, IncidentVersion, Order, Person, order_day, parse_when
+from ..sdash import AnswerSet, answer_sets
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
 from . import disclosure, provenance
@@ -163,6 +164,7 @@ class ExportOptions:
     include_private: bool = False
     redact: frozenset[str] = frozenset()  # {"locations", "third-parties"}
     initials: str = ""  # producer's initials for new exhibit refs; default: the vault's setting
+    include_sdash: bool = False  # the S-DASH answers on the key facts page (#20): only when chosen
 
 
 # ---------------------------------------------------------------------------- values
@@ -363,6 +365,8 @@ class ExportCase:
     not_included: NotIncluded | None = None
     # The case's time zone (IANA name): every time shown is on its clock (#16.4).
     time_zone: str = ""
+    # The S-DASH answers, oldest first, only when the victim chose to include them (#20).
+    sdash: tuple[AnswerSet, ...] = ()
 
     @property
     def exhibit_file_example(self) -> str:
@@ -1181,6 +1185,7 @@ def build_case(
         date_not_known=len(incidents) - len(known),
         date_notes=tuple(date_notes),
         time_zone=zone.key,
+        sdash=answer_sets(vault) if options.include_sdash else (),
         not_included=_material_not_included(
             vault,
             options,

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import casetime
+from .. import casetime, sdash
 from ..importers.context import asks_to_stop
 from ..model import SHORT_LABELS
 from ..stats import Entry, Escalation, Stats, compute, day_text, tally_entries
@@ -308,7 +308,33 @@ def pdf_key_facts(pdf: Any, case: ExportCase) -> None:
         pdf.field("Orders", "No protection order recorded")
     pdf.field("Police", "\n".join(c(p) for p in f.police) if f.police else "No police reference recorded")
     pdf.field("Reported", c(f.reported))
+    _sdash_field(pdf, case)
     pdf.field(
         "Told to stop",
         "\n".join(c(t) for t in f.told_to_stop) if f.told_to_stop else "Not recorded in the exported entries",
     )
+
+
+def sdash_lines(case: ExportCase) -> list[str]:
+    """The S-DASH answers the victim chose to include: the latest answer to each
+    question with its date, the changes, and the advice (never a score)."""
+    if not case.sdash:
+        return []
+    lines = []
+    for n, (q, text) in enumerate(sdash.QUESTIONS, 1):
+        latest = next((s for s in reversed(case.sdash) if s.answer(q)), None)
+        if latest is not None:
+            by = "" if latest.by == "victim" else f", with {latest.by.removeprefix('support:')}"
+            when = day_text(date.fromisoformat(latest.at[:10])) if _iso(latest.at[:10]) else latest.at[:10]
+            lines.append(f"{n}. {text} {sdash.ANSWERS[latest.answer(q)]} ({when}{by})")
+    for q, seq in sdash.changes(case.sdash):
+        steps = ", then ".join(f"{sdash.ANSWERS[a].lower()} on {d}" for d, a in seq)
+        lines.append(f"Changed: question {sdash.QUESTION_IDS.index(q) + 1}: {steps}.")
+    lines.append(sdash.ADVICE)
+    return lines
+
+
+def _sdash_field(pdf: Any, case: ExportCase) -> None:
+    lines = sdash_lines(case)
+    if lines:
+        pdf.field("S-DASH", "\n".join(pdf.clean(t) for t in ["Included at the victim's request.", *lines]))
