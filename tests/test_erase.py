@@ -146,3 +146,33 @@ def test_erase_on_ext4_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
         for record in range(8):  # a journal's page images start 516 + 4104k bytes into it
             start = block + (516 + 4104 * record) % PAGE
             assert wrapped not in decrypt_page(db_key, image[start : start + PAGE], False)
+
+
+def test_tombstone_names_the_hash_it_replaces() -> None:
+    """The record an erase is to leave (store/erase.py): no name, hash, photo details or
+    provenance; the hash of the body its journal entry was written for."""
+    import json
+
+    from victim_log.evidence import ERASED_NAME, _item
+    from victim_log.model import canonical_json
+    from victim_log.store import erase, journal
+
+    body = canonical_json(
+        {
+            "added_at": "2026-01-02T10:00:00+00:00",
+            "added_by": "victim",
+            "blob_id": "ab" * 16,
+            "filename": "Zebra-Canary-7Q3.jpg",
+            "media_type": "image/jpeg",
+            "metadata": {"gps": [51.5, -0.1], "provenance": {"description": "canary"}},
+            "sha256": "cd" * 32,
+            "size": 5000,
+        }
+    ).decode()
+    stub = erase.tombstone(body, "2026-02-03T04:05:06+00:00")
+    assert erase.stands_for(stub) == journal.body_hash(body)
+    assert erase.stands_for(body) is None
+    for gone in ("Zebra", "image/jpeg", "gps", "canary", "cd" * 32):
+        assert gone not in stub
+    item = _item(7, json.loads(stub), 2, "sent by mistake", True, erased=True, incidents=())
+    assert (item.filename, item.sha256, item.metadata, item.size) == (ERASED_NAME, "", {}, 5000)

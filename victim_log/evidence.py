@@ -54,11 +54,14 @@ from .model import (
     require_reason,
 )
 from .store import db, exhibits, journal
+from .store import erase as erase_rows
 from .store import rekey as rekey_rows
 from .store.records import versions
 from .store.transaction import Transaction
 from .textsafe import display_safe
 from .wipe import zero_and_unlink
+
+ERASED_NAME = "(erased file)"  # what an erased exhibit shows instead of its name
 
 
 def one_line(text: str) -> str:
@@ -81,6 +84,15 @@ def _item(
     latest version's state (removed or not, and why). The same bytes arriving again
     under another name are recorded in later versions as ``arrivals`` (#16.7); they
     are shown in ``metadata["arrivals"]``."""
+    if erase_rows.is_tombstone(first):  # erased for good: only the tombstone is kept
+        first = {
+            **first,
+            "filename": ERASED_NAME,
+            "media_type": "",
+            "sha256": "",
+            "metadata": {},
+        }
+        latest = None
     try:
         metadata = dict(first.get("metadata") or {})
         if isinstance(latest, dict) and latest.get("arrivals"):
@@ -670,7 +682,8 @@ class EvidenceStore:
         before it is deleted (:func:`.db.wiped_journal`); and the blob file is
         overwritten with zeros, synced, and only then deleted (:mod:`.wipe`). What a
         file system or disk may still keep elsewhere (copy-on-write, SSD wear
-        levelling, snapshots, backups) is in the README.
+        levelling, snapshots, backups) is in the README. (Its records are to keep
+        only a tombstone, :mod:`.store.erase`, once ``check`` accepts one.)
         """
 
         reason = require_reason(reason)
