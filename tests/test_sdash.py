@@ -79,3 +79,12 @@ def test_cli_and_export_only_when_chosen(
     shown = page_one("--include-sdash")
     assert "S-DASH Included at the victim's request." in shown
     assert "6. Have they threatened physical or sexual violence? Yes" in shown
+
+
+def test_sdash_json_fields_are_documented() -> None:
+    from victim_log.cli.sdash import SDASH_FIELDS
+
+    doc = (Path(__file__).parent.parent / "docs" / "export-format.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| sdash (`sdash --json`)"))
+    assert all(f"`{name}`" in row for name in SDASH_FIELDS)
+    assert all(f"`{q}`" in row for q in sdash.QUESTION_IDS)
