@@ -124,7 +124,7 @@ def run(ctx: Context, report: CaseReport) -> None:
             met=None,
             rss=rss_mb(max(rss)),
             note="Includes the new passphrase slot's Argon2id (about 1 s) and zeroing the "
-            "journal (a full copy of the database) before it is deleted; evidence files "
+            "journal (a full copy of the database, kept in place) afterwards; evidence files "
             "are not rewritten (only their keys). Stages started at: "
             + ", ".join(f"{k} {v:.1f} s" for k, v in last.items()),
             data={"rekey_s": ours, "export_s": ref, "ratio": ratio, "db_bytes": db_bytes, "stages": stages},
