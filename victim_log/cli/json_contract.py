@@ -155,6 +155,18 @@ class Lookups:
         self.vault = vault
         self.people: dict[int, dict[str, Any]] = {}
         self.evidence: dict[int, dict[str, Any]] = {}
+        self.times: dict[str, str] = {"": ""}
+        self.time_zone = casetime.active_zone().key
+
+    def local_time(self, instant: str) -> str:
+        """A stored instant on the case's clock (``casetime.data_text``), "" for "";
+        each worked out once in a while (an import's messages share their minutes)."""
+        local = self.times.get(instant)
+        if local is None:
+            if len(self.times) > 10_000:  # memory bounded at any length of list
+                self.times = {"": ""}
+            local = self.times[instant] = casetime.data_text(instant)
+        return local
 
     def load_evidence(self, ids: Iterable[int]) -> None:
         missing = {i for i in ids if i not in self.evidence}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from ..errors import BadInput
 from ..imported import is_context
@@ -215,22 +215,44 @@ def where(flt: IncidentFilter) -> tuple[str, list[Any]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
 
 
-def list_incidents(
+class Page(TypedDict, total=False):
+    """Which part of a list: skip ``offset`` rows, then at most ``limit`` (None: all);
+    newest first unless ``oldest_first``."""
+
+    offset: int
+    limit: int | None
+    oldest_first: bool
+
+
+def _listed(
     conn: Connection,
+    columns: str,
     flt: IncidentFilter,
     *,
     offset: int = 0,
     limit: int | None = None,
     oldest_first: bool = False,
-) -> list[IncidentSummary]:
-    """Newest first (by when it happened), a page at a time for lazy views."""
+) -> list[Any]:
+    """``columns`` of the timeline rows ``flt`` wants, newest first (by when it happened)."""
     clause, args = where(flt)
     order = "ASC" if oldest_first else "DESC"
-    sql = f"SELECT {_SUMMARY_COLS} FROM incidents{clause} ORDER BY sort_key {order}, id {order}"
+    sql = f"SELECT {columns} FROM incidents{clause} ORDER BY sort_key {order}, id {order}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         args = [*args, int(limit), int(offset)]
-    return [_summary(r) for r in conn.execute(sql, args).fetchall()]
+    rows: list[Any] = conn.execute(sql, args).fetchall()
+    return rows
+
+
+def list_incidents(conn: Connection, flt: IncidentFilter, **page: Unpack[Page]) -> list[IncidentSummary]:
+    """Newest first (by when it happened), a page at a time for lazy views."""
+    return [_summary(r) for r in _listed(conn, _SUMMARY_COLS, flt, **page)]
+
+
+def list_ids(conn: Connection, flt: IncidentFilter, **page: Unpack[Page]) -> list[int]:
+    """The ids :func:`list_incidents` lists, in its order, read from the index alone
+    (``list --json`` reads each body anyway: a twentieth of the time at 100,000, #23.7)."""
+    return [int(r[0]) for r in _listed(conn, "id", flt, **page)]
 
 
 def count_incidents(conn: Connection, flt: IncidentFilter) -> int:
