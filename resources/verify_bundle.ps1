@@ -72,7 +72,19 @@ function Get-Sha256([string]$File) {
 try { $target = (Resolve-Path -LiteralPath $Path).ProviderPath } catch { Stop-NotABundle "no such file or folder" }
 if ([System.IO.File]::Exists($target)) {
     if (-not $target.ToLowerInvariant().EndsWith(".zip")) { Stop-NotABundle "give the bundle's .zip file or its unzipped folder" }
-    $script:temp = Join-Path ([System.IO.Path]::GetTempPath()) ("victim-log-check-" + [System.Guid]::NewGuid().ToString("N"))
+    # Every name in the zip must stay inside the folder it is unzipped to.
+    $names = $null
+    try {
+        Add-Type -AssemblyName System.IO.Compression.FileSystem
+        $zip = [System.IO.Compression.ZipFile]::OpenRead($target)
+        try { $names = @($zip.Entries | ForEach-Object { $_.FullName }) } finally { $zip.Dispose() }
+    } catch { Stop-NotABundle "the zip file cannot be opened" }
+    foreach ($n in $names) {
+        $s = $n.Replace("\", "/")
+        if ($s.StartsWith("/") -or $s -match '(^|/)\.\.(/|$)' -or $s.Contains(":")) { Stop-NotABundle "the zip names a path outside its folder" }
+    }
+    # A short folder name: Windows PowerShell 5.1 cannot write paths over 260 characters.
+    $script:temp = Join-Path ([System.IO.Path]::GetTempPath()) ("vlc-" + [System.Guid]::NewGuid().ToString("N").Substring(0, 8))
     try { Expand-Archive -LiteralPath $target -DestinationPath $script:temp } catch { Stop-NotABundle "the zip file cannot be opened" }
     $target = $script:temp
 }

@@ -93,7 +93,16 @@ def twin(path: Path) -> tuple[int, list[str]]:
         if target.is_file():
             if not target.name.lower().endswith(".zip"):
                 raise NotABundle("give the bundle's .zip file or its unzipped folder")
-            temp = Path(tempfile.mkdtemp(prefix="victim-log-check-"))
+            try:
+                with zipfile.ZipFile(target) as zf:
+                    names = zf.namelist()
+            except (zipfile.BadZipFile, OSError):
+                raise NotABundle("the zip file cannot be opened") from None
+            for n in names:  # every name must stay inside the folder it is unzipped to
+                s = n.replace("\\", "/")
+                if s.startswith("/") or re.search(r"(^|/)\.\.(/|$)", s) or ":" in s:
+                    raise NotABundle("the zip names a path outside its folder")
+            temp = Path(tempfile.mkdtemp(prefix="vlc-"))
             try:
                 with zipfile.ZipFile(target) as zf:
                     zf.extractall(temp)
@@ -327,6 +336,17 @@ def test_a_manifest_naming_a_path_outside_the_bundle_is_refused(bundle: Path, li
     manifest.write_text(manifest.read_text() + line + "\n")
     code, out = check(bag)
     assert code == 2 and out[0].startswith("NOT A BUNDLE: ") and out[1].startswith(NO_SIGNATURE)
+
+
+def test_a_zip_naming_a_path_outside_its_folder_is_refused_before_unzipping(tmp_path: Path) -> None:
+    for name in ("../evil.txt", "bag/../../evil.txt", "/etc/evil", "C:/evil.txt", "..\\evil.txt"):
+        bad = tmp_path / "bad.zip"
+        with zipfile.ZipFile(bad, "w") as zf:
+            zf.writestr("bag/bagit.txt", "BagIt-Version: 1.0\n")
+            zf.writestr(name, "x")
+        code, out = check(bad)
+        assert (code, out[0]) == (2, "NOT A BUNDLE: the zip names a path outside its folder"), name
+    assert not (tmp_path.parent / "evil.txt").exists()
 
 
 def test_not_a_bundle(tmp_path: Path) -> None:
