@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
 
 from victim_log.gui.widgets import privacy
 
@@ -15,3 +17,14 @@ def picked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     chosen: list[Path] = []
     monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: list(chosen))
     return chosen
+
+
+def alt_letters(window: QWidget) -> list[str]:
+    """The Alt+letter keys shown in ``window`` (buttons, labels, group titles), lower case."""
+    letters: list[str] = []
+    for widget in (
+        window.findChildren(QAbstractButton) + window.findChildren(QLabel) + window.findChildren(QGroupBox)
+    ):
+        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
+        letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
+    return letters

@@ -18,6 +18,8 @@ from victim_log.gui.widgets.reason import DEFAULT_REASON, ReasonDialog, ask_reas
 from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
 from victim_log.vault import Vault
 
+from .conftest import alt_letters
+
 
 def editor_for(qtbot, session: Session, incident_id: int | None = None) -> IncidentEditor:
     current = session.require().get_incident(incident_id) if incident_id else None
@@ -336,17 +338,8 @@ def test_reason_prompt_needs_words(qtbot, answers: DialogAnswers) -> None:
 
 def test_every_alt_shortcut_in_the_editor_is_unique(qtbot, session: Session, vault: Vault) -> None:
     """Alt+letter must reach one control: a repeated letter only cycles between them."""
-    import re
-
-    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
-
     editor = editor_for(qtbot, session, vault.add_incident(IncidentData(summary="x")))
-    letters: list[str] = []
-    for widget in (
-        editor.findChildren(QAbstractButton) + editor.findChildren(QLabel) + editor.findChildren(QGroupBox)
-    ):
-        text = widget.title() if isinstance(widget, QGroupBox) else widget.text()
-        letters += [m.lower() for m in re.findall(r"(?<!&)&([^&\s])", text)]
+    letters = alt_letters(editor)
     assert letters and len(letters) == len(set(letters)), sorted(letters)
 
 

@@ -103,7 +103,7 @@ class ProvenanceDialog(QDialog):
             edit.setText(values.get(key, ""))
             self.texts[key] = edit
             form.addRow(self.tr(label), edit)
-        self.when_known = QCheckBox(self.tr("I &know when it was taken"), self)
+        self.when_known = QCheckBox(self.tr("I know &when it was taken"), self)
         self.when_known.setObjectName("provWhenKnown")
         self.when_known.setAccessibleName(self.tr("I know when it was taken"))
         self.when = calendar_picker(QDateTimeEdit(self), "provCapturedOn", self.tr("When it was taken"))
