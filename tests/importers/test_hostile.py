@@ -23,6 +23,7 @@ from victim_log.importers import (
     parse_whatsapp,
     read_image_metadata,
 )
+from victim_log.importers.signal import parse_signal
 
 from .util import fixture_bytes, ios_zip, make_zip
 
@@ -32,6 +33,7 @@ PARSERS: dict[str, Callable[[object], ItemStream]] = {
     "eml": parse_eml,
     "mbox": parse_mbox,
     "email": parse_email_file,
+    "signal": parse_signal,
 }
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -115,6 +117,14 @@ FIXTURE_NAMES = [
     "email_html.eml",
     "email_attachment.eml",
     "mailbox.mbox",
+    "signal_chat.md",
+    "signal_dan_marsh/chat.md",
+    "telegram_result.json",
+    "messenger_message_1.json",
+    "sms_people.xml",
+    "calls_all_types.xml",
+    "whatsapp_ios_legacy.txt",
+    "whatsapp_android_ar.txt",
 ]
 
 
@@ -140,6 +150,7 @@ def test_wrong_format_is_refused_early(parser_name: str) -> None:
         "eml": "email_plain.eml",
         "mbox": "mailbox.mbox",
         "email": "email_plain.eml",
+        "signal": "signal_chat.md",
     }
     for name in ("whatsapp_android_dmy.txt", "sms_backup.xml", "email_plain.eml", "mailbox.mbox"):
         if name == right[parser_name] or (parser_name in ("eml", "email") and name.endswith("mbox")):

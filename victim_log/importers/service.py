@@ -45,17 +45,19 @@ from .numbers import normalise_number, split_person_label
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
+from .signal import find_signal_chat, parse_signal
 from .sms_backup import parse_sms_backup
 from .sniff import HEAD_BYTES, check_format
 from .whatsapp import find_chat_in_folder, parse_whatsapp
 
-FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos")
+FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos", "signal")
 FORMAT_LABELS = {
     "whatsapp": "WhatsApp",
     "sms-backup": "SMS",
     "calls": "phone",
     "email": "email",
     "photos": "photo",
+    "signal": "Signal",
 }
 MAX_ATTACHMENT = 512 * 1024 * 1024
 MEDIA_ADDED_REASON = "media added from a later export"
@@ -199,6 +201,8 @@ def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | Non
         return parse_sms_backup(raw)
     if fmt == "email":
         return parse_email_file(raw, me=(req.me,) if req.me else ())
+    if fmt == "signal":
+        return parse_signal(raw, media_folder=media_folder)
     raise BadInput(f"Unknown import format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
 
 
@@ -483,6 +487,12 @@ class _Importer:
         if req.format == "whatsapp" and req.source.is_dir():
             # A folder an Android phone shared the export to: the .txt and its media.
             source, media_folder = find_chat_in_folder(req.source), req.source
+        elif req.format == "signal":
+            # signal-export writes a folder per chat: chat.md and media/.
+            if req.source.is_dir():
+                source, media_folder = find_signal_chat(req.source), req.source
+            else:
+                media_folder = req.source.parent
         self.source = source
         what = describe_path(source)
         if what is not None:  # looked at before opening: a FIFO or device never ends

@@ -25,7 +25,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     "mbox": ("a mailbox (.mbox)", "choose email (--format email)"),
     "signal": (
         "a Signal chat exported with signal-export (Markdown)",
-        "Signal chats can't be imported yet; add the file as evidence instead",
+        "choose Signal (--format signal) with the chat's folder or its chat.md",
     ),
     "telegram": (
         "a Telegram Desktop export (result.json or HTML)",
@@ -49,12 +49,14 @@ FORMAT_NAMES = {
     "sms-backup": "an SMS backup",
     "calls": "a call log backup",
     "email": "an email or mailbox",
+    "signal": "a Signal chat (signal-export)",
 }
 _ACCEPTS = {
     "whatsapp": {"whatsapp"},
     "sms-backup": {"sms-backup"},
     "calls": {"calls"},
     "email": {"email", "mbox"},
+    "signal": {"signal"},
 }
 
 _PICTURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8")

@@ -68,7 +68,14 @@ from .whatsapp_phrases import (
     is_system_text,
 )
 
-__all__ = ["DateOrder", "find_chat_in_folder", "parse_whatsapp"]
+__all__ = [
+    "DateOrder",
+    "file_attachment",
+    "find_chat_in_folder",
+    "folder_files",
+    "iter_lines",
+    "parse_whatsapp",
+]
 
 DateOrder = Literal["dmy", "mdy"]
 
@@ -213,7 +220,7 @@ def _to_datetime(h: _Header, order: DateOrder) -> datetime:
     return datetime(year, month, day, hour, h.minute, h.second)
 
 
-def _iter_lines(fp: BinaryIO) -> Iterator[tuple[int, str | None, bool]]:
+def iter_lines(fp: BinaryIO) -> Iterator[tuple[int, str | None, bool]]:
     """(line number, text or None if overlong, whether bad UTF-8 was replaced)."""
     lineno = 0
     while True:
@@ -262,7 +269,7 @@ def _scan(open_chat: Callable[[], ContextManager[BinaryIO]]) -> _Scan:
     if b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFormatError(NOT_WHATSAPP)
     with open_chat() as fp:
-        for _lineno, line, _bad in _iter_lines(fp):
+        for _lineno, line, _bad in iter_lines(fp):
             if line is None:
                 if not seen_text:
                     raise ImportFormatError(NOT_WHATSAPP)
@@ -326,7 +333,7 @@ class _Media:
         self._by_base: dict[str, str] = {}
         self._folder: dict[str, Path] = {}
         if folder is not None:
-            self._folder = _folder_files(folder)
+            self._folder = folder_files(folder)
         if zf is not None:
             for m in zf.members:
                 if not m.is_dir:
@@ -341,7 +348,7 @@ class _Media:
     def attachment(self, name: str) -> ParsedAttachment:
         path = self._folder.get(name)
         if path is not None:
-            return _file_attachment(name, path)
+            return file_attachment(name, path)
         zf = self._zf
         member = self._by_base.get(name)
         if zf is None or member is None:
@@ -355,7 +362,7 @@ class _Media:
         return ParsedAttachment(name=name, member=member, size_hint=size, opener=opener)
 
 
-def _folder_files(folder: Path) -> dict[str, Path]:
+def folder_files(folder: Path) -> dict[str, Path]:
     """The regular files directly in ``folder`` by name (links and sub-folders skipped)."""
     found: dict[str, Path] = {}
     try:
@@ -368,7 +375,7 @@ def _folder_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _file_attachment(name: str, path: Path) -> ParsedAttachment:
+def file_attachment(name: str, path: Path) -> ParsedAttachment:
     try:
         size: int | None = path.stat().st_size
     except OSError:
@@ -388,7 +395,7 @@ def find_chat_in_folder(folder: Path) -> Path:
     ``_chat.txt`` (iPhone) or ``WhatsApp Chat with NAME.txt`` (in the phone's language:
     the one ``.txt`` file otherwise); the photos and voice notes beside it are its media.
     """
-    files = _folder_files(folder)
+    files = folder_files(folder)
     if "_chat.txt" in files:
         return files["_chat.txt"]
     texts = sorted(n for n in files if n.lower().endswith(".txt"))
@@ -572,7 +579,7 @@ def _items(
 ) -> Iterator[ParsedItem]:
     pending: _Pending | None = None
     with open_chat() as fp:
-        for lineno, line, repaired in _iter_lines(fp):
+        for lineno, line, repaired in iter_lines(fp):
             if line is None:
                 stats.note_skip(f"line {lineno}", "line too long")
                 continue
