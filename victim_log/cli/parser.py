@@ -239,9 +239,11 @@ def build_parser() -> ArgParser:
     )
     p.add_argument("--json", action="store_true")
 
-    p = command("import", cmd_import, "import a WhatsApp chat, SMS/call backup, emails or photos")
+    p = command("import", cmd_import, "import a WhatsApp or Signal chat, SMS/call backup, emails or photos")
     p.add_argument("source", metavar="SOURCE")
-    p.add_argument("--format", required=True, choices=["whatsapp", "sms-backup", "calls", "email", "photos"])
+    p.add_argument(
+        "--format", required=True, choices=["whatsapp", "sms-backup", "calls", "email", "photos", "signal"]
+    )
     p.add_argument(
         "--sender",
         metavar="NAME_OR_NUMBER",
