@@ -356,3 +356,26 @@ def test_export_without_initials_asks_for_them(
     assert answers.done() and "initials" in answers.seen[0].text()
     assert dialog.pages.currentWidget() is dialog.options_page
     assert save_to["asked"] == []
+
+
+def test_exporting_by_person_offers_the_entries_that_name_nobody(
+    qtbot, dialog: ExportDialog, session: Session, demo: Vault
+) -> None:
+    """#18.4: 'involving Dan Marsh' would silently leave out quick entries naming nobody."""
+    from victim_log.model import IncidentData
+
+    nobody = demo.add_incident(IncidentData(occurred_start="2026-07-01T10:00", kinds=("phone_call",), summary="A call"))
+    dan = demo.find_person("Dan Marsh")
+    assert dialog.include_nameless.isHidden()  # everyone: nothing left out
+    dialog.person.setCurrentIndex(dialog.person.findData(dan.id))
+    dialog.update_preview()
+    assert dialog.include_nameless.isVisible()
+    assert re.match(r"\d+ entr(y|ies) in this period name nobody", dialog.include_nameless.text())
+    theirs = dialog.options()
+    assert theirs.person_id == dan.id and nobody not in theirs.incident_ids
+    count_theirs = int(dialog.preview.text().split()[0])
+    dialog.include_nameless.click()
+    dialog.update_preview()
+    both = dialog.options()
+    assert both.person_id is None and nobody in both.incident_ids
+    assert int(dialog.preview.text().split()[0]) > count_theirs

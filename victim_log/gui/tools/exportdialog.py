@@ -228,6 +228,13 @@ class ExportDialog(QDialog):
             name = display_safe(p.data.name, single_line=True)
             self.person.addItem(f"{name} ({role})" if role else name, p.id)
         form.addRow(self.tr("Involving:"), self.person)
+        # #18.4: a quick entry may name nobody; exporting "involving Dan Marsh" would
+        # silently leave it out. Say how many, and offer them.
+        self.include_nameless = QCheckBox(which)
+        self.include_nameless.setObjectName("includeNameless")
+        self.include_nameless.hide()
+        self._nameless: tuple[tuple[str, str], tuple[int, ...]] | None = None
+        form.addRow("", self.include_nameless)
 
         self.only_selected = QCheckBox(which)
         self.only_selected.setObjectName("onlySelected")
@@ -500,6 +507,7 @@ class ExportDialog(QDialog):
             self.from_date.dateChanged,
             self.to_date.dateChanged,
             self.person.currentIndexChanged,
+            self.include_nameless.toggled,
             self.only_selected.toggled,
             self.initials.textChanged,
             self.include_private.toggled,
@@ -553,22 +561,64 @@ class ExportDialog(QDialog):
         if self.redact_third.isChecked():
             redact.add("third-parties")
         person = self.person.currentData()
+        person_id = int(person) if person is not None else None
         ids = self.incident_ids if self.incident_ids and self.only_selected.isChecked() else ()
+        if (
+            person_id is not None
+            and self.include_nameless.isVisibleTo(self)
+            and self.include_nameless.isChecked()
+        ):
+            # Theirs and those naming nobody, chosen by id (the filter takes one person).
+            vault = self.session.require()
+            theirs = [
+                s.id for s in vault.list_incidents(IncidentFilter(start=start, end=end, person_id=person_id))
+            ]
+            both = set(theirs) | set(self.nameless_ids(start, end))
+            chosen = tuple(sorted(both & set(ids) if ids else both))
+            if chosen:
+                ids, person_id = chosen, None
         return ExportOptions(
             start=start,
             end=end,
-            person_id=int(person) if person is not None else None,
+            person_id=person_id,
             incident_ids=ids,
             include_private=self.include_private.isChecked(),
             redact=frozenset(redact),
             initials=self.initials.text().strip(),
         )
 
+    def nameless_ids(self, start: str, end: str) -> tuple[int, ...]:
+        """The entries in the period that name nobody (kept for the same period)."""
+        if self._nameless is None or self._nameless[0] != (start, end):
+            vault = self.session.require()
+            rows = [r.id for r in vault.list_incidents(IncidentFilter(start=start, end=end), limit=None)]
+            found = tuple(v.incident_id for v in vault.get_incidents(rows) if not v.data.people)
+            self._nameless = ((start, end), found)
+        return self._nameless[1]
+
+    def _offer_nameless(self) -> None:
+        """Under "Involving:": "4 entries in this period name nobody. Include them too"."""
+        if self.person.currentData() is None:
+            self.include_nameless.hide()
+            return
+        start = end = ""
+        if not self.all_dates.isChecked():
+            start, end = _iso_day(self.from_date.date()), _iso_day(self.to_date.date())
+        n = len(self.nameless_ids(start, end))
+        self.include_nameless.setText(
+            self.tr("{n} in this period name nobody. Include them too").format(
+                n=plural(n, "entry", "entries")
+            )
+        )
+        self.include_nameless.setAccessibleName(self.include_nameless.text())
+        self.include_nameless.setVisible(n > 0)
+
     @Slot()
     def update_preview(self) -> None:
         """Count what these choices export (build_case reads but never writes)."""
         self._preview_timer.stop()
         try:
+            self._offer_nameless()
             vault = self.session.require()
             options = self.options()
             case = build_case(
