@@ -364,7 +364,9 @@ def test_exporting_by_person_offers_the_entries_that_name_nobody(
     """#18.4: 'involving Dan Marsh' would silently leave out quick entries naming nobody."""
     from victim_log.model import IncidentData
 
-    nobody = demo.add_incident(IncidentData(occurred_start="2026-07-01T10:00", kinds=("phone_call",), summary="A call"))
+    nobody = demo.add_incident(
+        IncidentData(occurred_start="2026-07-01T10:00", kinds=("phone_call",), summary="A call")
+    )
     dan = demo.find_person("Dan Marsh")
     assert dialog.include_nameless.isHidden()  # everyone: nothing left out
     dialog.person.setCurrentIndex(dialog.person.findData(dan.id))
