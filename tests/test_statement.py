@@ -13,12 +13,14 @@ import csv
 import io
 import json
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from defusedxml import ElementTree
 
 from tests.helpers import CANARY, PASSPHRASE, run_cli
+from victim_log.export.statement import DRAFT_MARK
 
 ODT_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 
@@ -75,6 +77,15 @@ def _odt_text(path: Path) -> str:
         ElementTree.fromstring(zf.read("meta.xml"))
     paras = ["".join(el.itertext()) for el in root.iter() if el.tag in (f"{ODT_TEXT}p", f"{ODT_TEXT}h")]
     header = "".join(styles.itertext()).strip()
+    # An independent ODF reader (odfpy) opens it and finds the same paragraphs.
+    from odf import teletype, text
+    from odf.opendocument import load
+
+    doc = load(str(path))
+    assert doc.mimetype == "application/vnd.oasis.opendocument.text"
+    read = [teletype.extractText(e) for kind in (text.P, text.H) for e in doc.getElementsByType(kind)]
+    assert not Counter(paras) - Counter(read)  # every paragraph, and nothing else but
+    assert set((Counter(read) - Counter(paras)).elements()) <= {DRAFT_MARK}  # the page header
     return header + "\n" + "\n".join(paras)
 
 
