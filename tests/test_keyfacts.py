@@ -5,26 +5,20 @@ every entry reference on it pointing at an entry in the body."""
 from __future__ import annotations
 
 import re
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
-from victim_log import casetime
+from tests import pattern_helpers
+from tests.helpers import run_cli
+from tests.pattern_helpers import demo_log, pdf_pages
 from victim_log.export.case import ExportOptions, build_case
 from victim_log.export.keyfacts import key_facts
 from victim_log.export.pdf import render_pdf
 from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
 from victim_log.vault import Vault
 
-
-def _pages(pdf: Path) -> list[str]:
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return text.split("\f")
+vault = pattern_helpers.vault  # the fixture: a vault on London's clock
 
 
 def _flat(text: str) -> str:
@@ -50,13 +44,11 @@ def _body_entries(pages: list[str]) -> set[int]:
 def test_demo_case_key_facts_page(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
-    assert run_cli(capsys, "init", "--time-zone", "Europe/London").code == 0
-    assert run_cli(capsys, "demo").code == 0
+    demo_log(monkeypatch, capsys)
     out = tmp_path / "t.pdf"
     r = run_cli(capsys, "export", "--format", "pdf", "--out", str(out), "--initials", "SM")
     assert r.code == 0, r.err
-    pages = _pages(out)
+    pages = pdf_pages(out)
     assert "Key facts" in pages[0]
     facts = _key_facts_text(pages)
     for wanted in (
@@ -77,15 +69,6 @@ def test_demo_case_key_facts_page(
     cited = {int(n) for n in re.findall(r"Entr(?:y|ies) ([\d, ]+\d)", facts) for n in re.split(r",\s*", n)}
     cited |= {int(n) for n in re.findall(r"Entry (\d+)", facts)}
     assert cited and cited <= _body_entries(pages)
-
-
-@pytest.fixture
-def vault() -> Iterator[Vault]:
-    v, _ = Vault.create(vault_path(), PASSPHRASE)
-    casetime.set_vault_zone(v, "Europe/London")
-    casetime.use_vault_zone(v)
-    yield v
-    v.lock()
 
 
 def _constructed(v: Vault) -> None:
@@ -158,7 +141,7 @@ def test_constructed_case_every_field(vault: Vault, tmp_path: Path) -> None:
     out = tmp_path / "t.pdf"
     with out.open("wb") as fh:
         render_pdf(case, fh)
-    pages = _pages(out)
+    pages = pdf_pages(out)
     text = _key_facts_text(pages)
     for wanted in (
         "Whose log Sam Morgan",

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import run_cli
+from tests.pattern_helpers import demo_log, pdf_pages
 from victim_log import sdash
 from victim_log.errors import BadInput
 
@@ -53,9 +53,7 @@ def test_sets_are_dated_kept_and_changes_shown() -> None:
 def test_cli_and_export_only_when_chosen(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
-    assert run_cli(capsys, "init", "--time-zone", "Europe/London").code == 0
-    assert run_cli(capsys, "demo").code == 0
+    demo_log(monkeypatch, capsys)
     r = run_cli(capsys, "sdash")
     assert r.code == 0
     assert "From your log: The log has 2 entries of a threat (first: Entry 43, 28 Jul 2026)." in r.out
@@ -72,7 +70,7 @@ def test_cli_and_export_only_when_chosen(
         out = tmp_path / f"t{len(extra)}.pdf"
         r = run_cli(capsys, "export", "--format", "pdf", "--out", str(out), "--initials", "SM", *extra)
         assert r.code == 0, r.err
-        text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+        text = "\f".join(pdf_pages(out, layout=False))
         return re.sub(r"\s+", " ", text.split("Timeline of incidents and list of exhibits")[0])
 
     assert "S-DASH" not in page_one()

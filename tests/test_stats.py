@@ -6,13 +6,13 @@ entry-by-entry one; ``victim-log stats`` text and --json."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests import pattern_helpers
+from tests.helpers import PASSPHRASE, run_cli
 from victim_log import casetime
 from victim_log.model import IncidentData
 from victim_log.stats import Entry, compute, plausible_range, tally_entries
@@ -21,6 +21,8 @@ from victim_log.vault import IncidentFilter, Vault
 
 TODAY = date(2026, 5, 4)  # a Monday
 LONDON = ZoneInfo("Europe/London")
+
+vault = pattern_helpers.vault  # the fixture: a vault on London's clock
 
 
 def at(d: date, hour: int = 12, minute: int = 0) -> datetime:
@@ -173,15 +175,6 @@ def test_plausible_range_follows_the_export_rules() -> None:
 
 
 # ---------------------------------------------------------------------------- the vault
-
-
-@pytest.fixture
-def vault() -> Iterator[Vault]:
-    v, _ = Vault.create(vault_path(), PASSPHRASE)
-    casetime.set_vault_zone(v, "Europe/London")
-    casetime.use_vault_zone(v)
-    yield v
-    v.lock()
 
 
 def _fill(v: Vault) -> None:
