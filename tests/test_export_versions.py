@@ -32,7 +32,7 @@ from victim_log.export.case import ExportOptions, build_case, case_to_json
 from victim_log.export.pdf import render_pdf
 from victim_log.export.tables import timeline_csv, versions_csv
 from victim_log.export.versions import DELETED_MARK, INSERTED_MARK, word_diff
-from victim_log.model import IncidentData, PersonData
+from victim_log.model import IncidentData, OrderData, PersonData
 from victim_log.safezip import SafeZip
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle
@@ -273,3 +273,33 @@ def test_a_private_note_change_is_not_an_account_change(built: Built, tmp_path: 
     doc = _incident(_json(built, include_private=True), built.c)
     assert doc["versions"][0]["private_note"] == "zqfirstnotezq"
     assert doc["versions"][0]["change"] == "created"
+
+
+def test_an_orders_words_are_never_redacted_in_earlier_versions_either(tmp_path: Path) -> None:
+    """#16.6: a breached condition is quoted as the court wrote it, in the entry and in
+    every earlier version of it alike, whatever the export redacts."""
+    condition = "Must not contact Kerry Jones or go to Mill Lane"
+    vault, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    dan = vault.add_person(PersonData("Dan Marsh", role="perpetrator"))
+    vault.add_person(PersonData("Kerry Jones", role="witness"))
+    order = vault.add_order(OrderData("Stalking Protection Order", conditions=(condition,), person_id=dan))
+    first = IncidentData(
+        summary="He came to the gate",
+        kinds=("order_breach",),
+        occurred_start="2026-03-04T21:15:00+00:00",
+        location="Mill Lane",
+        order_id=order,
+        order_condition=condition,
+    )
+    iid = vault.add_incident(first)
+    vault.edit_incident(iid, replace(first, details="He shouted at Kerry Jones."), "added what he did")
+    case = build_case(
+        vault,
+        ExportOptions(redact=frozenset({"locations", "third-parties"})),
+        exported_at=EXPORTED_AT,
+    )
+    (entry,) = case.incidents
+    assert "Kerry Jones" not in entry.details  # redaction applies to the account
+    assert [v.order_condition for v in entry.versions] == [condition, condition]
+    assert entry.order_condition == condition
+    vault.lock()

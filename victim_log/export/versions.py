@@ -352,7 +352,7 @@ def build_versions(
                 person_ref=person_ref,
                 when=when(d.occurred_start, d.occurred_end, d.precision),
                 order_label=order_label(d.order_id),
-                order_condition=redactor.text(d.order_condition),
+                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
                 source=source_of(d.source),
                 author_label=author_label(d.author),
                 include_private=include_private,
