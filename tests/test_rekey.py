@@ -176,3 +176,42 @@ def test_cli_passwd_rekey(capsys: pytest.CaptureFixture[str], monkeypatch: pytes
     result = run_cli(capsys, "passwd")
     assert result.code == 0 and "Your recovery key still works" in result.out
     Vault.open(vault_path(), recovery_key=recovery).lock()
+
+
+def test_window_left_open_during_a_rekey_is_told_to_unlock_again() -> None:
+    """Another window's vault reads pages under the old key after a re-key: that is
+    said as a locked vault (exit 3), never as damage to restore from a backup."""
+    from victim_log.errors import VaultLocked
+
+    vault, _, _ = _vault_with_files()
+    vault.lock()
+    other = Vault.open(vault_path(), PASSPHRASE)
+    other.count_incidents()
+    with Vault.open(vault_path(), PASSPHRASE) as v:
+        v.rekey(NEW)
+    with pytest.raises(VaultLocked, match="re-key"):
+        other.count_incidents()
+    with pytest.raises(VaultLocked):
+        other.add_incident(IncidentData(summary="typed in the old window"))
+    other.lock()
+    with Vault.open(vault_path(), NEW) as v:
+        report = v.check()
+        assert report.ok, report.problems
+        assert v.count_incidents() == 1
+
+
+def test_interrupted_erase_file_is_overwritten_at_next_unlock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log import evidence, leftovers
+
+    vault, _, ids = _vault_with_files()
+    item = vault.evidence.get(ids[0])
+    blob = vault_path() / "blobs" / item.blob_id[:2] / item.blob_id
+    monkeypatch.setattr(evidence, "zero_and_unlink", lambda path, **kw: False)  # killed before it
+    vault.evidence.remove(ids[0], "mistake", permanent=True)
+    monkeypatch.undo()
+    assert blob.exists()
+    cleaned = leftovers.clean_leftovers(vault)
+    assert not blob.exists()
+    assert any("erased for good" in c for c in cleaned)
+    assert leftovers.clean_leftovers(vault) == []
+    vault.lock()

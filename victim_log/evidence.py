@@ -717,6 +717,20 @@ class EvidenceStore:
         if erase_blob:
             zero_and_unlink(self._blob_path(item.blob_id))
 
+    def finish_erasures(self) -> list[str]:
+        """Overwrite and delete the files of blobs erased for good that are still on
+        disk (an erase interrupted after its commit, before its file was overwritten);
+        returns what was done, in words (ids only). Run after an unlock."""
+        done: list[str] = []
+        for blob_id in erase_rows.erased_blob_ids(self._vault.conn):
+            path = self._blob_path(blob_id)
+            if path.exists() and zero_and_unlink(path):
+                done.append(
+                    f"an evidence file erased for good whose deletion was interrupted "
+                    f"(blobs/{blob_id[:2]}/{blob_id}, overwritten and deleted)"
+                )
+        return done
+
     # ------------------------------------------------------------------ checking
 
     def check_all(self) -> tuple[int, list[str]]:

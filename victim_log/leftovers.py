@@ -9,7 +9,9 @@ remove. Temp files made outside the vault folder (an export or backup into anoth
 folder) are remembered in the encrypted database while they exist, so they can be
 found again; their paths never sit anywhere in plain text.
 
-Finished blob files that no exhibit names are never removed here: they may be the
+A blob file whose key an erase for good already forgot, but that a crash left on
+disk, is overwritten and deleted (:meth:`EvidenceStore.finish_erasures`). Finished
+blob files that no exhibit names are never removed here: they may be the
 evidence of a database put back from an older copy (``check`` reports them).
 """
 
@@ -108,7 +110,11 @@ def clean_pending_outputs(vault: Vault) -> list[str]:
 
 def clean_leftovers(vault: Vault) -> list[str]:
     """Everything abandoned that this vault knows of; run after an unlock."""
-    return clean_vault_folder(vault.path) + clean_pending_outputs(vault)
+    erased: list[str] = []
+    if not vault.read_only:
+        with contextlib.suppress(VictimLogError, OSError):
+            erased = vault.evidence.finish_erasures()
+    return clean_vault_folder(vault.path) + clean_pending_outputs(vault) + erased
 
 
 def remember_temp(vault: Vault, tmp: Path) -> Callable[[], None]:

@@ -150,6 +150,7 @@ class Vault(ClosedOnExit):
         self.read_only = False  # opened from a folder that cannot be written (reads work)
         self._anchored = keyfile.journal_head
         conn.after_commit = self._after_commit
+        conn.explain_damage = self._rekeyed_elsewhere
         self.evidence = EvidenceStore(self)
 
     # ------------------------------------------------------------------ opening
@@ -386,6 +387,20 @@ class Vault(ClosedOnExit):
             self._anchored = self._keyfile.journal_head
         except (VictimLogError, OSError):
             pass
+
+    def _rekeyed_elsewhere(self) -> Exception | None:
+        """A page that fails its check right after another window or terminal re-keyed
+        the vault is not damage: the key file on disk no longer verifies with our key.
+        Said so, as a locked vault (exit code 3), never "restore from a backup"."""
+        if self._data_key is None:
+            return None
+        fresh = keys.KeyFile.load(self.path / KEY_NAME)
+        if fresh.vault_id != self.vault_id or fresh.mac_matches(self._key()):
+            return None
+        return VaultLocked(
+            "The vault's keys were changed in another window or terminal (a re-key). "
+            "Lock it and unlock it again with the new passphrase. Nothing was changed here."
+        )
 
     # ------------------------------------------------------------------ keys
 

@@ -54,6 +54,9 @@ class Connection:
     # the one place every transaction commits, so no caller has to remember it. It
     # must never raise: the change is already saved when it runs.
     after_commit: Callable[[], None] | None = None
+    # Asked when a page fails its check: an error that explains it better than
+    # "damaged" (the vault was re-keyed in another window), or None.
+    explain_damage: Callable[[], Exception | None] | None = None
 
     def __init__(self, raw: Any, path: Path | None = None) -> None:
         self._raw = raw
@@ -125,10 +128,17 @@ class Connection:
                 yield
             except sqlcipher3.OperationalError:
                 if operational_is_damage:
-                    raise _damaged() from None
+                    raise self._damaged() from None
                 raise
             except sqlcipher3.DatabaseError:
-                raise _damaged() from None
+                raise self._damaged() from None
+
+    def _damaged(self) -> Exception:
+        explained = None
+        if self.explain_damage is not None:
+            with contextlib.suppress(Exception):
+                explained = self.explain_damage()
+        return explained or _damaged()
 
     def executemany(self, sql: str, rows: Any) -> Any:
         if self._queued is not None:
@@ -473,14 +483,14 @@ def transaction(conn: Connection, what: str = "your change") -> Iterator[Connect
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlcipher3.OperationalError as exc:
-        raise _translate(exc, what) from None
+        raise _translate(exc, what, conn) from None
     try:
         yield conn
         conn.execute("COMMIT")
     except sqlcipher3.OperationalError as exc:
         with contextlib.suppress(sqlcipher3.Error, VaultLocked):
             conn.execute("ROLLBACK")
-        raise _translate(exc, what) from None
+        raise _translate(exc, what, conn) from None
     except BaseException:
         with contextlib.suppress(sqlcipher3.Error, VaultLocked):
             conn.execute("ROLLBACK")
@@ -505,18 +515,28 @@ def writers_held(conn: Connection, what: str = "your change") -> Iterator[None]:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlcipher3.OperationalError as exc:
-        raise _translate(exc, what) from None
+        raise _translate(exc, what, conn) from None
     try:
         yield
     finally:
         conn.execute("ROLLBACK")
 
 
-def _translate(exc: sqlite3.Error | Exception, what: str) -> Exception:
+def _translate(exc: sqlite3.Error | Exception, what: str, conn: Connection | None = None) -> Exception:
     """An error SQLite reported while saving, by its result code (never its wording,
-    which differs between versions and languages)."""
+    which differs between versions and languages). SQLCipher reports pages that fail
+    their check while writing as read-only: the connection may explain why (a re-key
+    in another window) before that is taken at its word."""
     code = getattr(exc, "sqlite_errorcode", None)
     primary = code & 0xFF if isinstance(code, int) else None
+    if conn is not None and primary in (
+        sqlcipher3.SQLITE_READONLY,
+        sqlcipher3.SQLITE_NOTADB,
+        sqlcipher3.SQLITE_CORRUPT,
+    ):
+        damage = conn._damaged()
+        if not isinstance(damage, VaultCorrupt):
+            return damage
     if primary == sqlcipher3.SQLITE_FULL:
         return translate_os_error(OSError(28, "No space left on device"), what)
     if primary == sqlcipher3.SQLITE_READONLY:

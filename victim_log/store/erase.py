@@ -62,3 +62,8 @@ def redact(conn: Connection, evidence_id: int, erased_at: str) -> None:
             if stands_for(str(body)) is None
         ],
     )
+
+
+def erased_blob_ids(conn: Connection) -> list[str]:
+    """Every blob erased for good (its key gone); its file should be gone too."""
+    return [str(r[0]) for r in conn.execute("SELECT blob_id FROM blobs WHERE erased = 1 ORDER BY blob_id")]
