@@ -381,3 +381,23 @@ def test_exporting_by_person_offers_the_entries_that_name_nobody(
     both = dialog.options()
     assert both.person_id is None and nobody in both.incident_ids
     assert int(dialog.preview.text().split()[0]) > count_theirs
+
+
+def test_upload_batches_beside_the_bundle(qtbot, dialog: ExportDialog, save_to, tmp_path: Path) -> None:
+    """#21: 'Also make upload batches' writes numbered folders of at most N files,
+    cut from the same bundle, in a new folder beside it; the done page says where."""
+    assert not dialog.batch_size.isEnabled()
+    dialog.format_buttons["pdf"].click()
+    assert not dialog.portal.isEnabled()  # batches go with the signed bundle only
+    dialog.format_buttons["bundle"].click()
+    dialog.portal.click()
+    assert dialog.batch_size.isEnabled() and dialog.batch_size.value() == 16
+    dialog.batch_size.setValue(5)
+    result = run_export(qtbot, dialog)
+    folder = tmp_path / "out-upload-batches"
+    assert result.portal is not None and Path(str(result.portal["folder"])) == folder
+    assert (folder / "README.txt").is_file()
+    assert dialog.done_portal.isVisible()
+    assert dialog.done_portal.text().startswith(
+        "Upload batches: 1 folder of at most 5 files in out-upload-batches"
+    )

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QRadioButton,
+    QSpinBox,
     QStackedWidget,
     QStyle,
     QVBoxLayout,
@@ -47,8 +48,9 @@ from PySide6.QtWidgets import (
 
 from ... import references
 from ...errors import BadInput, VictimLogError
-from ...export.bundle import ExportResult, export
+from ...export.bundle import ExportResult, PortalRequest, export
 from ...export.case import ExportOptions, build_case
+from ...export.portal import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE
 from ...model import PERSON_ROLES
 from ...textsafe import display_safe
 from ...vault import IncidentFilter, Vault
@@ -109,7 +111,12 @@ def _iso_day(day: QDate) -> str:
 
 
 def export_remembering(
-    vault: Vault, out: Path, options: ExportOptions, fmt: str, full_copy: Path | None = None
+    vault: Vault,
+    out: Path,
+    options: ExportOptions,
+    fmt: str,
+    full_copy: Path | None = None,
+    portal: PortalRequest | None = None,
 ) -> ExportResult:
     """:func:`export`, with its temp file remembered in the vault while it exists, as
     the CLI does: a partial export left by a crash in another folder is found and
@@ -118,17 +125,18 @@ def export_remembering(
 
     ``full_copy`` (with a redacted export) also writes the unredacted export it is
     made from, first and at the same moment, as ``export --redact … --unredacted-copy``
-    does: the redacted copy's schedule names that one by hash (#16.6)."""
+    does: the redacted copy's schedule names that one by hash (#16.6). ``portal`` also
+    writes upload-link batches cut from the export given to the police (#21)."""
     import time
 
     from ...leftovers import remembering_temps
 
     with remembering_temps(vault):
         if full_copy is None or not options.redact:
-            return export(vault, out, options, fmt=fmt)
+            return export(vault, out, options, fmt=fmt, portal=portal)
         moment = int(time.time())
         export(vault, full_copy, replace(options, redact=frozenset()), fmt=fmt, timestamp=moment)
-        return export(vault, out, options, fmt=fmt, timestamp=moment)
+        return export(vault, out, options, fmt=fmt, timestamp=moment, portal=portal)
 
 
 class ExportDialog(QDialog):
@@ -354,6 +362,25 @@ class ExportDialog(QDialog):
             self.format_buttons[fmt] = button
             fv.addWidget(button)
         self.format_buttons["bundle"].setChecked(True)
+        self.portal = self._option(
+            fv,
+            self.tr("Also make upload batches for a police upload link"),
+            "portalBatches",
+            self.tr(
+                "A new folder beside the bundle, of numbered folders of at most this many files, named "
+                "by exhibit reference, with a caption for each, for portals that take a few files at a time."
+            ),
+        )
+        self.batch_size = QSpinBox(fmt_box)
+        self.batch_size.setObjectName("batchSize")
+        self.batch_size.setAccessibleName(self.tr("Files in each upload batch"))
+        self.batch_size.setRange(1, MAX_BATCH_SIZE)
+        self.batch_size.setValue(DEFAULT_BATCH_SIZE)
+        self.batch_size.setSuffix(self.tr(" files a batch"))
+        self.batch_size.setEnabled(False)
+        self.portal.toggled.connect(self.batch_size.setEnabled)
+        self.format_buttons["bundle"].toggled.connect(self._bundle_toggled)
+        fv.addWidget(self.batch_size, 0, Qt.AlignmentFlag.AlignLeft)
         outer.addWidget(fmt_box)
 
         # Preview and buttons -----------------------------------------------
@@ -447,6 +474,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.done_path)
         self.done_redactions = wrapped("", page, name="doneRedactions")
         layout.addWidget(self.done_redactions)
+        self.done_portal = wrapped("", page, name="donePortal")
+        layout.addWidget(self.done_portal)
 
         self.key_box = QGroupBox(self.tr("Signing key"), page)
         kv = QVBoxLayout(self.key_box)
@@ -522,6 +551,13 @@ class ExportDialog(QDialog):
     def _all_dates_toggled(self, checked: bool) -> None:
         self.from_date.setEnabled(not checked)
         self.to_date.setEnabled(not checked)
+
+    @Slot(bool)
+    def _bundle_toggled(self, bundle: bool) -> None:
+        """Upload batches are cut from the signed bundle only."""
+        self.portal.setEnabled(bundle)
+        if not bundle:
+            self.portal.setChecked(False)
 
     @Slot()
     def _redaction_toggled(self) -> None:
@@ -688,8 +724,15 @@ class ExportDialog(QDialog):
                 dialogs.show_error(self, BadInput(same))
                 return
         self.full_copy = full
+        portal = None
+        if fmt == "bundle" and self.portal.isChecked():
+            portal = PortalRequest(
+                out.with_name(f"{out.stem}-upload-batches"), batch_size=self.batch_size.value()
+            )
         self.pages.setCurrentWidget(self.busy_page)
-        self._task = start_task(lambda: export_remembering(vault, out, options, fmt, full), self._export_done)
+        self._task = start_task(
+            lambda: export_remembering(vault, out, options, fmt, full, portal), self._export_done
+        )
 
     def _ask_path(self, fmt: str, title: str, suggested: str) -> Path | None:
         """Where to save (the format's suffix added when the person typed none)."""
@@ -738,6 +781,8 @@ class ExportDialog(QDialog):
                 ).format(name=display_safe(self.full_copy.name, single_line=True))
             self.done_redactions.setText(hidden)
         self.done_redactions.setVisible(bool(result.redactions))
+        self.done_portal.setText(self._portal_text(result.portal))
+        self.done_portal.setVisible(result.portal is not None)
         signed = result.format == "bundle"
         self.key_box.setVisible(signed)
         self.unsigned_note.setVisible(not signed)
@@ -757,6 +802,32 @@ class ExportDialog(QDialog):
         fit_to_text(self)
         fit_to_screen(self)
         self.close_button.setFocus()
+
+    def _portal_text(self, portal: dict[str, object] | None) -> str:
+        """Where the upload batches are, and what to do with a file too large for them."""
+        if portal is None:
+            return ""
+        batches = portal.get("batches")
+        too_large = portal.get("too_large")
+        n = len(batches) if isinstance(batches, list) else 0
+        lines = [
+            self.tr(
+                "Upload batches: {n} of at most {size} files in {folder}. README.txt there says how "
+                "to send them; captions.txt in each folder has a caption for each file."
+            ).format(
+                n=plural(n, "folder"),
+                size=portal.get("batch_size"),
+                folder=display_safe(Path(str(portal.get("folder"))).name, single_line=True),
+            )
+        ]
+        for item in too_large if isinstance(too_large, list) else []:
+            name = item.get("name", "") if isinstance(item, dict) else ""
+            lines.append(
+                self.tr("Too large for the upload link: {name}. {advice}").format(
+                    name=display_safe(str(name), single_line=True), advice=portal.get("too_large_advice", "")
+                )
+            )
+        return "\n".join(lines)
 
     @Slot()
     def copy_fingerprint(self) -> None:
