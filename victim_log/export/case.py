@@ -971,7 +971,6 @@ def build_case(
                 order_label=(
                     redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
                 ),
-                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
                 source=references.cite_source(d.source, cite_as),
                 author_label=_author_label(d.author),
                 include_private=options.include_private,

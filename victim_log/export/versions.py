@@ -232,7 +232,6 @@ def entry(
     person_ref: Callable[[int], PersonRef],
     when: str,
     order_label: str,
-    order_condition: str,
     source: str,
     author_label: str,
     include_private: bool,
@@ -241,7 +240,7 @@ def entry(
     """An :class:`Entry` (or a subclass, whose own fields come in ``more``) of ``d``:
     texts redacted, ids given their labels. ``when``, ``order_label``, ``source`` and
     ``author_label`` are the caller's words for them (``source`` is redacted here);
-    ``order_condition`` is used as given."""
+    the order's condition is quoted unredacted, as every order's words are (#16.6)."""
     return cls(
         occurred_start=d.occurred_start,
         occurred_end=d.occurred_end,
@@ -267,7 +266,7 @@ def entry(
         breach="order_breach" in d.kinds or d.order_id is not None,
         order_id=d.order_id,
         order_label=order_label,
-        order_condition=order_condition,
+        order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
         private_note=redactor.text(d.private_note) if include_private else None,
         **more,
     )
@@ -352,7 +351,6 @@ def build_versions(
                 person_ref=person_ref,
                 when=when(d.occurred_start, d.occurred_end, d.precision),
                 order_label=order_label(d.order_id),
-                order_condition=d.order_condition,  # an order's words are never redacted (#16.6)
                 source=source_of(d.source),
                 author_label=author_label(d.author),
                 include_private=include_private,
