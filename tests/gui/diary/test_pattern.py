@@ -34,6 +34,7 @@ def test_pattern_view_counts_the_log(qtbot, vault: Vault) -> None:
     assert "6 incidents on 6 separate days" in view.summary.text()
     assert [w.count for w in view.chart.weeks][:4] == [3, 1, 0, 2]  # 24 and 26 March share a week
     assert view.heat.grid[0][23] == 1  # Monday 2 March, 23:15
+    assert "Kinds: Message 5, In person 1, Threat 1." in view.breakdown.text()
     assert "Now in person" in view.escalation.text() and "Entry 6" in view.escalation.text()
     four = view.four.text()
     assert "Repeated: It happens again and again" in four

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from ... import casetime
 from ...stats import FOUR_NOTE, Period, Stats, compute, day_text, four_help, grid_peak
-from ...textsafe import plural
+from ...textsafe import display_safe, plural
 from ..widgets.common import named, start_task, wrapped
 from ..widgets.i18n import translator
 
@@ -160,6 +160,7 @@ class PatternView(QWidget):
         self.chart = WeeklyChart(self)
         self.heat = HeatMap(self)
         self.heat_note = wrapped("", self, name="patternHeatNote")
+        self.breakdown = wrapped("", self, name="patternBreakdown")
         self.escalation = wrapped("", self, name="patternEscalation")
         self.streaks = wrapped("", self, name="patternStreaks")
         four_box = QGroupBox(_tr("FOUR: is this stalking?"), self)
@@ -173,6 +174,8 @@ class PatternView(QWidget):
             _heading(_tr("When it happens (day of the week by hour)"), self),
             self.heat,
             self.heat_note,
+            _heading(_tr("By kind and by person"), self),
+            self.breakdown,
             _heading(_tr("Changes in the pattern"), self),
             self.escalation,
             self.streaks,
@@ -227,6 +230,18 @@ class PatternView(QWidget):
         peak = grid_peak(s.grid)
         self.heat_note.setText(
             _tr("Busiest: {peak}. At night (10pm to 6am): {n}.").format(peak=peak, n=s.night) if peak else ""
+        )
+        kinds = ", ".join(f"{label} {n}" for _k, label, n in s.by_kind)
+        people = ", ".join(f"{display_safe(who, single_line=True)} {n}" for _i, who, _r, n in s.by_person)
+        self.breakdown.setText(
+            "\n".join(
+                x
+                for x in (
+                    _tr("Kinds: {kinds}.").format(kinds=kinds) if kinds else "",
+                    _tr("People named: {people}.").format(people=people) if people else "",
+                )
+                if x
+            )
         )
         self.escalation.setText(
             "\n".join(f"• {e.line}" for e in s.escalations)
