@@ -191,5 +191,5 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print_json(stats_json(stats))
     else:
         for line in stats_text(stats):
-            print(line)
+            print(one_line(line))  # names and order labels are the person's own text
     return EXIT_OK

@@ -244,7 +244,7 @@ class PatternView(QWidget):
             )
         )
         self.escalation.setText(
-            "\n".join(f"• {e.line}" for e in s.escalations)
+            display_safe("\n".join(f"• {e.line}" for e in s.escalations))
             if s.escalations
             else _tr(
                 "None of the changes we look for (more often lately, new kinds of contact, "
@@ -270,7 +270,7 @@ class PatternView(QWidget):
             for word, meaning, figure in four_help(s)
             if figure
         ]
-        self.four.setText("\n".join([*four, "", FOUR_NOTE]) if four else FOUR_NOTE)
+        self.four.setText(display_safe("\n".join([*four, "", FOUR_NOTE]) if four else FOUR_NOTE))
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
