@@ -22,7 +22,8 @@ def scrolling_form(window: QWidget, body: QWidget, buttons: QLayout | QWidget) -
     scroll.setObjectName("formScroll")
     scroll.setFrameShape(QFrame.Shape.NoFrame)
     scroll.setWidgetResizable(True)
-    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    # Never cut off on the right: a body wider than the screen scrolls sideways too.
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
     scroll.setWidget(body)
     layout = window.layout()
     if not isinstance(layout, QVBoxLayout):
@@ -51,12 +52,19 @@ def fit_to_screen(window: QWidget) -> None:
     layout = window.layout()
     if layout is not None:
         layout.activate()
-    width = min(max(window.width(), window.sizeHint().width()), max_w)
-    height = max(window.height(), window.sizeHint().height())
+    width = max(window.width(), window.sizeHint().width())
+    scrolls: list[tuple[QScrollArea, QWidget]] = []
     for scroll in window.findChildren(QScrollArea, "formScroll"):
-        body = scroll.widget()
-        if body is None or not scroll.isVisibleTo(window):
-            continue
+        inside = scroll.widget()
+        if inside is not None and scroll.isVisibleTo(window):
+            scrolls.append((scroll, inside))
+    for scroll, body in scrolls:  # as wide as the body needs (a tick box's words do not wrap)
+        sides = window.sizeHint().width() - scroll.sizeHint().width()
+        bar = scroll.verticalScrollBar().sizeHint().width()
+        width = max(width, body.minimumSizeHint().width() + max(0, sides) + bar + 8)
+    width = min(width, max_w)
+    height = max(window.height(), window.sizeHint().height())
+    for scroll, body in scrolls:
         inner = max(100, width - (window.sizeHint().width() - scroll.sizeHint().width()) - 24)
         need = body.heightForWidth(inner) if body.hasHeightForWidth() else body.sizeHint().height()
         overhead = window.sizeHint().height() - scroll.sizeHint().height()
