@@ -36,6 +36,12 @@ def off_screen_buttons(window: QWidget, area: QRect) -> list[str]:
             bad.append(f"{button.text()} (hidden)")
         elif not _inside_scroll_area(button) and not area.contains(rect):
             bad.append(f"{button.text()} at {rect.x()},{rect.y()} {rect.width()}x{rect.height()}")
+    from PySide6.QtWidgets import QScrollArea
+
+    for scroll in window.findChildren(QScrollArea, "formScroll"):
+        # A form must not be cut off on the right (a person would not scroll sideways).
+        if scroll.isVisible() and scroll.horizontalScrollBar().isVisible():
+            bad.append(f"{window.objectName()} form scrolls sideways")
     win = window.frameGeometry()
     if not area.contains(QRect(win.topLeft(), window.geometry().size())):
         bad.append(f"window {win.x()},{win.y()} {window.width()}x{window.height()}")
