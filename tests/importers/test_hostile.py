@@ -23,6 +23,7 @@ from victim_log.importers import (
     parse_whatsapp,
     read_image_metadata,
 )
+from victim_log.importers.jsonchats import parse_meta, parse_telegram
 from victim_log.importers.signal import parse_signal
 
 from .util import fixture_bytes, ios_zip, make_zip
@@ -34,6 +35,8 @@ PARSERS: dict[str, Callable[[object], ItemStream]] = {
     "mbox": parse_mbox,
     "email": parse_email_file,
     "signal": parse_signal,
+    "telegram": parse_telegram,
+    "messenger": parse_meta,
 }
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
@@ -121,6 +124,8 @@ FIXTURE_NAMES = [
     "signal_dan_marsh/chat.md",
     "telegram_result.json",
     "messenger_message_1.json",
+    "telegram_chat/result.json",
+    "meta_chat/message_1.json",
     "sms_people.xml",
     "calls_all_types.xml",
     "whatsapp_ios_legacy.txt",
@@ -151,6 +156,8 @@ def test_wrong_format_is_refused_early(parser_name: str) -> None:
         "mbox": "mailbox.mbox",
         "email": "email_plain.eml",
         "signal": "signal_chat.md",
+        "telegram": "telegram_result.json",
+        "messenger": "messenger_message_1.json",
     }
     for name in ("whatsapp_android_dmy.txt", "sms_backup.xml", "email_plain.eml", "mailbox.mbox"):
         if name == right[parser_name] or (parser_name in ("eml", "email") and name.endswith("mbox")):

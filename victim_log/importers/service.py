@@ -41,6 +41,7 @@ from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .duplicates import PossibleDuplicate
 from .email_import import parse_email_file
+from .jsonchats import parse_meta, parse_telegram
 from .numbers import normalise_number, split_person_label
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
@@ -50,7 +51,7 @@ from .sms_backup import parse_sms_backup
 from .sniff import HEAD_BYTES, check_format
 from .whatsapp import find_chat_in_folder, parse_whatsapp
 
-FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos", "signal")
+FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos", "signal", "telegram", "messenger")
 FORMAT_LABELS = {
     "whatsapp": "WhatsApp",
     "sms-backup": "SMS",
@@ -58,9 +59,12 @@ FORMAT_LABELS = {
     "email": "email",
     "photos": "photo",
     "signal": "Signal",
+    "telegram": "Telegram",
+    "messenger": "Messenger",
 }
 MAX_ATTACHMENT = 512 * 1024 * 1024
 MEDIA_ADDED_REASON = "media added from a later export"
+NEWEST_FIRST = frozenset(["meta-json"])  # Meta writes a chat's messages newest first
 
 
 @dataclass(frozen=True)
@@ -203,6 +207,10 @@ def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | Non
         return parse_email_file(raw, me=(req.me,) if req.me else ())
     if fmt == "signal":
         return parse_signal(raw, media_folder=media_folder)
+    if fmt == "telegram":
+        return parse_telegram(raw, me=req.me, media_folder=media_folder)
+    if fmt == "messenger":
+        return parse_meta(raw, me=req.me, media_folder=media_folder)
     raise BadInput(f"Unknown import format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
 
 
@@ -487,10 +495,11 @@ class _Importer:
         if req.format == "whatsapp" and req.source.is_dir():
             # A folder an Android phone shared the export to: the .txt and its media.
             source, media_folder = find_chat_in_folder(req.source), req.source
-        elif req.format == "signal":
-            # signal-export writes a folder per chat: chat.md and media/.
+        elif req.format in ("signal", "telegram", "messenger"):
+            # A folder per chat: chat.md and media/ (signal-export), result.json and
+            # photos/ ... (Telegram), message_1.json and photos/ ... (Meta).
             if req.source.is_dir():
-                source, media_folder = find_signal_chat(req.source), req.source
+                source, media_folder = _chat_file_in(req.format, req.source), req.source
             else:
                 media_folder = req.source.parent
         self.source = source
@@ -597,6 +606,8 @@ class _Importer:
                 self.screening.offer(item)
         if late:
             found = sorted(found + late, key=lambda x: x[0])
+        if stream.format in NEWEST_FIRST:
+            found.reverse()  # oldest first, as every other source: bursts run forwards
         for _n, pair in found:
             yield pair
 
@@ -839,6 +850,21 @@ class _Importer:
                 vault.evidence.discard(blob)
             raise
         return self.report
+
+
+def _chat_file_in(fmt: str, folder: Path) -> Path:
+    """The chat file in a chat's folder (Signal, Telegram, Messenger/Instagram)."""
+    if fmt == "signal":
+        return find_signal_chat(folder)
+    name = "result.json" if fmt == "telegram" else "message_1.json"
+    path = folder / name
+    if not path.is_file():
+        raise ImportFormatError(f"This folder has no {name}: give the chat's own folder or the file.")
+    if fmt == "messenger" and (folder / "message_2.json").exists():
+        raise ImportFormatError(
+            "This chat is in several files (message_1.json, message_2.json, ...): import each file."
+        )
+    return path
 
 
 def _head(path: Path) -> bytes:

@@ -29,11 +29,11 @@ _KINDS: dict[str, tuple[str, str]] = {
     ),
     "telegram": (
         "a Telegram Desktop export (result.json or HTML)",
-        "Telegram chats can't be imported yet; add the file as evidence instead",
+        "choose Telegram (--format telegram) with its result.json",
     ),
     "meta": (
         "a Facebook Messenger or Instagram download (JSON or HTML)",
-        "Messenger and Instagram chats can't be imported yet; add the file as evidence instead",
+        "choose Messenger or Instagram (--format messenger) with its message_1.json",
     ),
     "imessage": (
         "an iPhone Messages export (imessage-exporter or iMazing)",
@@ -50,6 +50,8 @@ FORMAT_NAMES = {
     "calls": "a call log backup",
     "email": "an email or mailbox",
     "signal": "a Signal chat (signal-export)",
+    "telegram": "a Telegram Desktop chat export",
+    "messenger": "a Messenger or Instagram chat download",
 }
 _ACCEPTS = {
     "whatsapp": {"whatsapp"},
@@ -57,6 +59,8 @@ _ACCEPTS = {
     "calls": {"calls"},
     "email": {"email", "mbox"},
     "signal": {"signal"},
+    "telegram": {"telegram"},
+    "messenger": {"meta"},
 }
 
 _PICTURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8")
