@@ -239,10 +239,12 @@ def build_parser() -> ArgParser:
     )
     p.add_argument("--json", action="store_true")
 
-    p = command("import", cmd_import, "import a WhatsApp or Signal chat, SMS/call backup, emails or photos")
+    p = command("import", cmd_import, "import chats, SMS and calls, emails or photos you already have")
     p.add_argument("source", metavar="SOURCE")
     p.add_argument(
-        "--format", required=True, choices=["whatsapp", "sms-backup", "calls", "email", "photos", "signal"]
+        "--format",
+        required=True,
+        choices=["whatsapp", "sms-backup", "calls", "email", "photos", "signal", "telegram", "messenger"],
     )
     p.add_argument(
         "--sender",
