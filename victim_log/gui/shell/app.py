@@ -22,7 +22,7 @@ from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
 from .mainwindow import MainWindow
-from .neutral import Face, apply_face, face_for, neutral_faces
+from .neutral import Face, apply_face, face_for, neutral_faces, wear_in_menu
 from .session import Session
 
 SMOKE_TIMEOUT_MS = 20_000
@@ -81,6 +81,8 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
         return _run_bundle_viewer(Path(open_bundle))
     session = Session(settle_location(Path(vault_dir)))  # no vault is open yet: it may move
     window = MainWindow(session, prefs, quit_app=lambda: app.exit(0), ask_look=first_start)
+    if not first_start and not smoke:
+        QTimer.singleShot(0, lambda: wear_in_menu(face))  # after the first paint
     app.aboutToQuit.connect(window.shutdown)
     if smoke:
         watcher = _FirstPaint(window, app)
