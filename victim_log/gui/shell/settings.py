@@ -229,7 +229,7 @@ class SettingsDialog(QDialog):
             "",
             _note(
                 self.tr(
-                    "The window title and icon change now; the taskbar and app menu follow the "
+                    "The window title, icon and app menu change now; the taskbar follows the "
                     "next time you start it."
                 ),
                 page,
