@@ -90,7 +90,7 @@ def _add_incident_fields(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _selection_args(p: argparse.ArgumentParser, out: str, *, initials: str, private: str) -> None:
+def _selection_args(p: argparse.ArgumentParser, out: str) -> None:
     """What ``export`` and ``statement`` both take: the file to write, which entries
     (period, person, ids), the producer's initials and whether private notes go too."""
     p.add_argument("--out", required=True, metavar=out)
@@ -98,8 +98,14 @@ def _selection_args(p: argparse.ArgumentParser, out: str, *, initials: str, priv
     p.add_argument("--to", dest="end", metavar="DATE", type=when_arg)
     p.add_argument("--person", metavar="NAME", help="only incidents involving this person")
     p.add_argument("--incidents", metavar="ID[,ID]", help="only these incidents")
-    p.add_argument("--initials", metavar="SM", help=initials)
-    p.add_argument("--include-private", action="store_true", help=private)
+    p.add_argument(
+        "--initials",
+        metavar="SM",
+        help="your initials for exhibit references (SM/1...); needed once, then kept in the log",
+    )
+    p.add_argument(
+        "--include-private", action="store_true", help="include private notes (left out otherwise)"
+    )
 
 
 def build_parser() -> ArgParser:
@@ -182,12 +188,7 @@ def build_parser() -> ArgParser:
     command("demo", cmd_demo, "add an invented example case to try the app")
 
     p = command("export", cmd_export, "export for police: a signed bundle (or pdf/csv/json)")
-    _selection_args(
-        p,
-        "FILE.zip",
-        initials="your initials for exhibit references (SM/1...); needed once, then kept in the log",
-        private="include private notes",
-    )
+    _selection_args(p, "FILE.zip")
     p.add_argument(
         "--include-sdash",
         action="store_true",
@@ -210,12 +211,7 @@ def build_parser() -> ArgParser:
     )
     p.add_argument("--json", action="store_true")
     p = command("statement", cmd_statement, "write a DRAFT for a witness statement (.docx or .odt)")
-    _selection_args(
-        p,
-        "FILE.docx|FILE.odt",
-        initials="your initials for exhibit references, if not given before",
-        private="include private notes (left out otherwise)",
-    )
+    _selection_args(p, "FILE.docx|FILE.odt")
     p.add_argument(
         "--country",
         metavar="GB|US",
