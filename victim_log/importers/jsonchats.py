@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,6 @@ from .jsonstream import iter_array
 from .records import (
     CallInfo,
     CallType,
-    Direction,
     ImportFormatError,
     ImportStats,
     ItemKind,
@@ -134,12 +134,12 @@ def _telegram_item(n: int, m: dict[str, Any], files: _Files, stats: ImportStats)
     if when is None:
         stats.note_skip(ref, "missing or unreadable date")
         return None
-    source_time = _str(m.get("date"), 40)
+    shown = _str(m.get("date"), 40)  # the exporting computer's clock, as written
     flags: set[str] = set()
     kind: ItemKind = "message"
     call = None
     sender = _str(m.get("from") or m.get("actor"), 200)
-    sender_id = _str(m.get("from_id") or m.get("actor_id"), 100) or None
+    sid = _str(m.get("from_id") or m.get("actor_id"), 100) or None
     if m.get("type") == "service":
         if m.get("action") != "phone_call":
             flags.add("system")
@@ -163,21 +163,8 @@ def _telegram_item(n: int, m: dict[str, Any], files: _Files, stats: ImportStats)
             flags.add("attachment_missing")
     if "edited" in m:
         flags.add("edited")
-    return ParsedItem(
-        ref,
-        when,
-        sender,
-        sender_id,
-        "unknown",
-        kind,
-        text,
-        call,
-        tuple(attachments),
-        frozenset(flags),
-        (),
-        None,
-        source_time,
-    )
+    atts, marks = tuple(attachments), frozenset(flags)
+    return ParsedItem(ref, when, sender, sid, "unknown", kind, text, call, atts, marks, source_time=shown)
 
 
 def _meta_item(n: int, m: dict[str, Any], files: _Files, stats: ImportStats) -> ParsedItem | None:
@@ -216,21 +203,8 @@ def _meta_item(n: int, m: dict[str, Any], files: _Files, stats: ImportStats) -> 
         text = ""
     if m.get("is_unsent") is True:
         flags.add("deleted")
-    return ParsedItem(
-        ref,
-        when,
-        sender,
-        None,
-        "unknown",
-        kind,
-        text,
-        call,
-        tuple(attachments),
-        frozenset(flags),
-        (),
-        None,
-        str(ms),
-    )
+    atts, marks = tuple(attachments), frozenset(flags)
+    return ParsedItem(ref, when, sender, None, "unknown", kind, text, call, atts, marks, source_time=str(ms))
 
 
 def _stream(
@@ -251,22 +225,7 @@ def _stream(
                 if item is None:
                     continue
                 if me is not None and item.sender and "system" not in item.flags:
-                    direction: Direction = "out" if item.sender == me else "in"
-                    item = ParsedItem(
-                        item.source_ref,
-                        item.occurred_at,
-                        item.sender,
-                        item.sender_id,
-                        direction,
-                        item.kind,
-                        item.text,
-                        item.call,
-                        item.attachments,
-                        item.flags,
-                        (),
-                        None,
-                        item.source_time,
-                    )
+                    item = replace(item, direction="out" if item.sender == me else "in")
                 yield item
 
     return ItemStream(fmt, produce)
