@@ -315,3 +315,22 @@ def test_trend_when_nothing_happened_lately() -> None:
     s = compute(tally_entries(steady(4, 2, end=date(2026, 1, 5)), TODAY))
     assert s.trend == "none in the 12 weeks to 4 May 2026"
     assert s.escalations == ()
+
+
+def test_sql_finds_her_words_asking_them_to_stop(vault: Vault) -> None:
+    add = vault.add_incident
+    add(
+        IncidentData(
+            "Rang again", ("phone_call",), "2026-03-02T10:00", details="I said: don't ever call me again."
+        )
+    )
+    add(
+        IncidentData("Texts", ("message",), "2026-03-03T10:00", details="I don't know what he wants from me.")
+    )
+    add(
+        IncidentData(
+            "At the door", ("in_person",), "2026-03-04T10:00", details="I told him to stay away from me."
+        )
+    )
+    s = compute(tally(vault.conn, IncidentFilter(), LONDON, TODAY))
+    assert [i for i, _d in s.asked_to_stop] == [1, 3]

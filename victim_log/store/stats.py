@@ -45,7 +45,12 @@ _STOP_VERBS = (
 _STOP_QUERY = " OR ".join(
     [
         *(f'"stop {v}"*' for v in _STOP_VERBS),
-        *(f"NEAR({no} me, 4)" for no in ('"don t"', "dont", '"do not"', "never")),
+        *(
+            f'"{no}{ever} {v}"*'
+            for no in ("don t", "dont", "do not", "never")
+            for ever in ("", " ever")
+            for v in (*_STOP_VERBS, "go")
+        ),
         '"please stop"', '"pls stop"', '"just stop"', '"leave me alone"', '"leave me be"',
         '"stay away"', '"get away from me"', '"go away"', '"don t want"', '"do not want"',
         '"dont want"', '"no contact"', '"no more contact"', '"no further contact"',
@@ -220,13 +225,16 @@ def _tally(conn: Connection, table: str, today: date) -> Tally:
     ]
     stop += _said_stop(conn, rows, kept, lo, hi)
     stop.sort(key=lambda x: (x[1], x[0]))
+    # Both searches start from the search index (few matches), then look each up.
+    rkept = "r." + kept.replace(" day", " r.day").replace("late", "r.late")
     work = [
         (int(i), int(d))
         for i, d in conn.execute(
-            f"SELECT id, day FROM {rows} WHERE {kept} AND ("
-            + " OR ".join("kinds LIKE ?" for _ in _AT_PLACE)
-            + ") AND id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?) ORDER BY day, id",
-            [lo, hi, *(f"%,{k},%" for k in _AT_PLACE), _WORK_QUERY],
+            f"SELECT r.id, r.day FROM incident_fts AS f JOIN {rows} AS r ON r.id = f.rowid"
+            f" WHERE incident_fts MATCH ? AND {rkept} AND ("
+            + " OR ".join("r.kinds LIKE ?" for _ in _AT_PLACE)
+            + ") ORDER BY r.day, r.id",
+            [_WORK_QUERY, lo, hi, *(f"%,{k},%" for k in _AT_PLACE)],
         )
     ]
     people = tuple((p.id, p.data.name, p.data.role) for p in list_people(conn))
@@ -262,11 +270,11 @@ def _said_stop(conn: Connection, rows: str, kept: str, lo: int, hi: int) -> list
     answered, a word on the doorstep): candidates from the search index, each
     checked with the importers' rule (:func:`asks_to_stop`)."""
     out = []
+    rkept = "r." + kept.replace(" day", " r.day").replace("late", "r.late")
     for i, d, summary, details in conn.execute(
-        f"SELECT r.id, r.day, f.summary, f.details FROM {rows} AS r JOIN incident_fts AS f"
-        f" ON f.rowid = r.id WHERE r.{kept.replace(' day', ' r.day').replace('late', 'r.late')} AND r.id IN"
-        " (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)",
-        [lo, hi, _STOP_QUERY],
+        f"SELECT r.id, r.day, f.summary, f.details FROM incident_fts AS f JOIN {rows} AS r"
+        f" ON r.id = f.rowid WHERE incident_fts MATCH ? AND {rkept}",
+        [_STOP_QUERY, lo, hi],
     ):
         if asks_to_stop(str(summary)) or asks_to_stop(str(details)):
             out.append((int(i), int(d)))
