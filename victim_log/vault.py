@@ -101,7 +101,7 @@ DATA_KEY_ID_META = "data-key-id"
 RekeyProgress = Callable[[str, int, int], None]
 
 
-def _key_id(data_key: bytes) -> str:
+def _key_id(data_key: keys.Key) -> str:
     """Names a data key without revealing it (which key wraps the file keys)."""
     return keys.subkey(data_key, "key-id").hex()[:32]
 
@@ -479,7 +479,7 @@ class Vault(ClosedOnExit):
         if self.read_only:
             raise BadInput("This vault's folder cannot be written, so its keys cannot be changed.")
         old = self._key()
-        new = secrets.token_bytes(keys.KEY_LEN)
+        new = keys.random_key()  # a wipeable buffer, wiped when this returns
         recovery = keys.new_recovery_key()
         _report(progress, "keys", 0, 1)
         slots = [
@@ -492,13 +492,16 @@ class Vault(ClosedOnExit):
             fresh.begin_rekey(old, new, slots, recovery)
             return True
 
-        self._keyfile = keys.update(self.path / KEY_NAME, stage)
-        if staged is not None:
-            staged(recovery)
-        self._complete_rekey(new, progress)
+        try:
+            self._keyfile = keys.update(self.path / KEY_NAME, stage)
+            if staged is not None:
+                staged(recovery)
+            self._complete_rekey(new, progress)
+        finally:
+            new[:] = bytes(len(new))
         return recovery
 
-    def _complete_rekey(self, new: bytes, progress: RekeyProgress | None) -> None:
+    def _complete_rekey(self, new: keys.Key, progress: RekeyProgress | None) -> None:
         """The steps of a re-key after the key file staged it, each safe to repeat:
         (1) one transaction rewraps the file keys, keeps the hash keys, names the new
         key and journals the change; (2) SQLCipher re-encrypts the database (its own
@@ -541,7 +544,7 @@ class Vault(ClosedOnExit):
         keys.remember_slots(paths.state_dir(), self._keyfile)
         _report(progress, "done", 1, 1)
 
-    def _set_key(self, new: bytes) -> None:
+    def _set_key(self, new: keys.Key) -> None:
         if self._data_key is not None:
             self._data_key[:] = bytes(len(self._data_key))
         self._data_key = bytearray(new)

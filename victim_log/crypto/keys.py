@@ -109,6 +109,7 @@ REKEY_VERSION = 3  # written only while a re-key is in progress (older versions 
 KEY_LEN = 32
 MAX_LANES = 4
 MAX_KEYFILE_BYTES = 64 * 1024
+Key = bytes | bytearray  # a key in a buffer that may be wiped after use
 RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: easy to copy by hand
 RECOVERY_GROUPS = 8
 RECOVERY_GROUP_LEN = 5  # 40 characters x 5 bits = 200 bits
@@ -127,11 +128,11 @@ def b64d(text: Any) -> bytes:
         raise VaultCorrupt("The vault's key file is damaged (bad encoding).") from None
 
 
-def hkdf(key: bytes, info: bytes, length: int = KEY_LEN) -> bytes:
+def hkdf(key: Key, info: bytes, length: int = KEY_LEN) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(key)
 
 
-def subkey(data_key: bytes, purpose: str) -> bytes:
+def subkey(data_key: Key, purpose: str) -> bytes:
     """A key for one purpose only (database, blobs, dedup, key-file MAC, ...)."""
     return hkdf(data_key, b"victim-log v1 " + purpose.encode("ascii"))
 
@@ -197,6 +198,21 @@ def _one_pass(memory_kib: int) -> None:
 
 
 # --- Recovery keys ---------------------------------------------------------------------
+
+
+def random_key() -> bytearray:
+    """A new random key in a buffer the caller can wipe: read straight into it, so no
+    immutable ``bytes`` copy of it is left behind in freed memory (where the system
+    has ``/dev/urandom``)."""
+    key = bytearray(KEY_LEN)
+    try:
+        with open("/dev/urandom", "rb", buffering=0) as source:
+            if source.readinto(key) == KEY_LEN:
+                return key
+    except OSError:
+        pass
+    key[:] = secrets.token_bytes(KEY_LEN)
+    return key
 
 
 def new_recovery_key() -> str:
@@ -278,13 +294,13 @@ class KeyFile:
     def _mac_body(self) -> bytes:
         return json.dumps(self._doc(), sort_keys=True, separators=(",", ":")).encode()
 
-    def compute_mac(self, data_key: bytes) -> str:
+    def compute_mac(self, data_key: Key) -> str:
         return hmac.new(subkey(data_key, "keyfile-mac"), self._mac_body(), hashlib.sha256).hexdigest()
 
     def mac_matches(self, data_key: bytes) -> bool:
         return hmac.compare_digest(self.compute_mac(data_key), self.mac)
 
-    def set_journal_head(self, data_key: bytes, head: tuple[int, str]) -> None:
+    def set_journal_head(self, data_key: Key, head: tuple[int, str]) -> None:
         """Anchor the journal head (upgrading a version 1 file) and re-MAC."""
         self.journal_head = (int(head[0]), str(head[1]))
         self.version = VERSION
@@ -481,7 +497,7 @@ class KeyFile:
 
     # -- re-keying (see the module doc) --
 
-    def _seal(self, key: bytes, purpose: str, secret: bytes) -> dict[str, str]:
+    def _seal(self, key: Key, purpose: str, secret: Key) -> dict[str, str]:
         nonce = secrets.token_bytes(12)
         ad = f"victim-log {purpose}|{self.vault_id}".encode()
         return {
@@ -489,7 +505,7 @@ class KeyFile:
             "wrapped": b64e(AESGCM(subkey(key, purpose)).encrypt(nonce, secret, ad)),
         }
 
-    def _sealed_open(self, key: bytes, purpose: str, sealed: Any, length: int = KEY_LEN) -> bytes:
+    def _sealed_open(self, key: Key, purpose: str, sealed: Any, length: int = KEY_LEN) -> bytes:
         if not isinstance(sealed, dict):
             raise changed("its record of a change of keys is malformed")
         ad = f"victim-log {purpose}|{self.vault_id}".encode()
@@ -504,7 +520,7 @@ class KeyFile:
         return out
 
     def begin_rekey(
-        self, data_key: bytes, new_key: bytes, slots: list[dict[str, Any]], recovery_key: str
+        self, data_key: bytes, new_key: Key, slots: list[dict[str, Any]], recovery_key: str
     ) -> None:
         """Stage a re-key: ``slots`` (made for ``new_key`` by :func:`passphrase_slot`
         and :func:`recovery_slot`) and each data key sealed under the other, MACed with
@@ -523,7 +539,7 @@ class KeyFile:
         }
         self.mac = self.compute_mac(data_key)
 
-    def staged_recovery_key(self, new_key: bytes) -> str:
+    def staged_recovery_key(self, new_key: Key) -> str:
         """The new recovery key of a staged re-key, in its written form."""
         sealed = (self.rekey or {}).get("recovery")
         text = self._sealed_open(new_key, "rekey-recovery", sealed, RECOVERY_GROUPS * RECOVERY_GROUP_LEN)
@@ -535,14 +551,17 @@ class KeyFile:
             return None
         return self._sealed_open(data_key, "rekey-next", self.rekey.get("next"))
 
-    def finish_rekey(self, new_key: bytes, head: tuple[int, str]) -> None:
+    def finish_rekey(self, new_key: Key, head: tuple[int, str]) -> None:
         """Make the staged slots the only ones, MACed with ``new_key``: the old
         passphrase and recovery key stop opening the vault. The staged record is
         checked first (the old key it holds must verify the current MAC)."""
         if self.rekey is None:
             raise changed("it records no change of keys to finish")
+        # The old key sealed under the new one (authenticated) and the MAC with the old
+        # key over the whole staged record prove ``new_key`` is the staged one, without
+        # decrypting another copy of it (which would linger in freed memory).
         old_key = self._sealed_open(new_key, "rekey-previous", self.rekey.get("previous"))
-        if not self.mac_matches(old_key) or self.pending_key(old_key) != new_key:
+        if not self.mac_matches(old_key):
             raise _mac_failed()
         self.slots = self._rekey_slots()
         self.rekey = None
@@ -585,14 +604,14 @@ def slot_params(slot: dict[str, Any]) -> KdfParams:
     return KdfParams(iterations, memory, lanes)
 
 
-def _sealed_slot(vault_id: str, slot: dict[str, Any], wrapping: bytes, data_key: bytes) -> dict[str, Any]:
+def _sealed_slot(vault_id: str, slot: dict[str, Any], wrapping: bytes, data_key: Key) -> dict[str, Any]:
     nonce = secrets.token_bytes(12)
     slot["nonce"] = b64e(nonce)
     slot["wrapped"] = b64e(AESGCM(wrapping).encrypt(nonce, data_key, KeyFile._ad(vault_id, slot)))
     return slot
 
 
-def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str, params: KdfParams) -> dict[str, Any]:
+def passphrase_slot(vault_id: str, data_key: Key, passphrase: str, params: KdfParams) -> dict[str, Any]:
     """A new passphrase slot (the slow Argon2id step: run it outside the file lock)."""
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {
@@ -607,7 +626,7 @@ def passphrase_slot(vault_id: str, data_key: bytes, passphrase: str, params: Kdf
     return _sealed_slot(vault_id, slot, wrapping, data_key)
 
 
-def recovery_slot(vault_id: str, data_key: bytes, recovery_key: str) -> dict[str, Any]:
+def recovery_slot(vault_id: str, data_key: Key, recovery_key: str) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
     wrapping = _recovery_wrapping(slot, normalise_recovery_key(recovery_key).encode("ascii"))
