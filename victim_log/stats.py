@@ -108,7 +108,7 @@ class Tally:
     # Left out of the charts: (entry id, day, why), at most 20, and how many in all.
     left_out: tuple[tuple[int, int, str], ...] = ()
     left_out_count: int = 0
-    person_days: tuple[tuple[int, int, int], ...] = ()  # (person id, day, count)
+    person_counts: tuple[tuple[int, int], ...] = ()  # (person id, incidents naming them)
     people: tuple[tuple[int, str, str], ...] = ()  # (id, name, role)
     asked_to_stop: tuple[tuple[int, int], ...] = ()  # (entry id, day): the victim's "stop"
     at_work: tuple[tuple[int, int], ...] = ()  # (entry id, day): turned up at work
@@ -174,7 +174,7 @@ def tally_entries(
     """A :class:`Tally` of single entries (an export's, or a constructed timeline)."""
     groups: dict[tuple[int, tuple[str, ...], bool], list[int]] = {}
     grid = [[0] * 24 for _ in range(7)]
-    per_person: Counter[tuple[int, int]] = Counter()
+    per_person: Counter[int] = Counter()
     stop: list[tuple[int, int]] = []
     work: list[tuple[int, int]] = []
     undated = 0
@@ -212,7 +212,7 @@ def tally_entries(
         if e.timed:
             grid[e.when.weekday()][e.when.hour] += 1
         for p in e.people:
-            per_person[(p, day)] += 1
+            per_person[p] += 1
         if e.asks_to_stop:
             stop.append((e.id, day))
         if e.at_work:
@@ -230,7 +230,7 @@ def tally_entries(
         undated=undated,
         left_out=tuple(left[:20]),
         left_out_count=len(left),
-        person_days=tuple((p, d, n) for (p, d), n in sorted(per_person.items())),
+        person_counts=tuple(sorted(per_person.items())),
         people=tuple(people),
         asked_to_stop=tuple(sorted(stop, key=lambda x: (x[1], x[0]))),
         at_work=tuple(sorted(work, key=lambda x: (x[1], x[0]))),
@@ -614,7 +614,7 @@ def compute(t: Tally) -> Stats:
     last = days[-1] if days else None
     names = {pid: (name, role) for pid, name, role in t.people}
     person_counts: Counter[int] = Counter()
-    for pid, _day, n in t.person_days:
+    for pid, n in t.person_counts:
         person_counts[pid] += n
     by_person = tuple(
         (pid, names.get(pid, ("", ""))[0] or f"Person {pid}", names.get(pid, ("", ""))[1], n)

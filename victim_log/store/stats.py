@@ -201,12 +201,12 @@ def _tally(conn: Connection, table: str, today: date) -> Tally:
             f"SELECT id, day, late FROM {rows} WHERE {outside} ORDER BY day, id LIMIT 20"
         )
     ]
-    person_days = tuple(
-        (int(p), int(d), int(n))
-        for p, d, n in conn.execute(
-            f"SELECT p.person_id, r.day, count(*) FROM {rows} AS r JOIN incident_people AS p"
+    person_counts = tuple(
+        (int(p), int(n))
+        for p, n in conn.execute(
+            f"SELECT p.person_id, count(*) FROM {rows} AS r JOIN incident_people AS p"
             f" ON p.incident_id = r.id WHERE r.{kept.replace(' day', ' r.day').replace('late', 'r.late')}"
-            " GROUP BY 1, 2",
+            " GROUP BY 1",
             [lo, hi],
         )
     )
@@ -250,7 +250,7 @@ def _tally(conn: Connection, table: str, today: date) -> Tally:
         undated=undated,
         left_out=tuple(left),
         left_out_count=int(out_count),
-        person_days=person_days,
+        person_counts=person_counts,
         people=people,
         asked_to_stop=tuple(stop),
         at_work=tuple(work),
