@@ -36,7 +36,7 @@ def wizard(qtbot, session: Session) -> ImportWizard:
 def pick(monkeypatch: pytest.MonkeyPatch):
     """Answer the file dialog with the path set in ``chosen[0]``."""
     chosen: list[Path | None] = [CHAT]
-    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt: chosen[0])
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder=False: chosen[0])
     return chosen
 
 
@@ -249,3 +249,60 @@ def test_changing_format_mid_scan_ignores_the_old_result(qtbot, wizard: ImportWi
     assert wizard.scan is None
     assert wizard.file_page.path_label.text() == "Nothing chosen yet."
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+
+
+def import_dan(qtbot, w: ImportWizard, *, folder: bool = False) -> object:
+    """Choose (the file or its folder), Dan Marsh, one entry per message, import."""
+    w.format_page.buttons["whatsapp"].click()
+    next_page(qtbot, w)
+    button = w.file_page.folder_button if folder else w.file_page.choose_button
+    assert button.isVisible()
+    with qtbot.waitSignal(w.scanned, timeout=10_000):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert w.file_page.isComplete(), w.file_page.status.text()
+    next_page(qtbot, w)
+    assert w.sender_page.choose("Dan Marsh")
+    w.sender_page.group.setChecked(False)
+    next_page(qtbot, w)
+    wait_plan(qtbot, w)
+    with qtbot.waitSignal(w.imported, timeout=10_000) as done:
+        next_page(qtbot, w)
+    return done.args[0]
+
+
+def test_whatsapp_folder_with_media_adds_the_photos_to_the_earlier_entries(
+    qtbot, session: Session, pick, tmp_path: Path, vault: Vault
+) -> None:
+    """#19.2: the chat imported without media, then its folder 'with media': the photo
+    joins the entry the first import made, and the done page says so."""
+    without = tmp_path / "without media.txt"  # WhatsApp's export "without media"
+    without.write_text(
+        CHAT.read_text("utf-8").replace("IMG-20240313-WA0001.jpg (file attached)", "<Media omitted>"), "utf-8"
+    )
+    pick[0] = without
+    first = ImportWizard(session)
+    qtbot.addWidget(first)
+    first.show()
+    assert import_dan(qtbot, first).incidents_created == 5
+    folder = tmp_path / "WhatsApp Chat with Dan Marsh"
+    folder.mkdir()
+    (folder / CHAT.name).write_bytes(CHAT.read_bytes())
+    image = QImage(20, 20, QImage.Format.Format_RGB32)
+    image.fill(QColor("red"))
+    assert image.save(str(folder / "IMG-20240313-WA0001.jpg"))
+    pick[0] = folder
+    again = ImportWizard(session)
+    qtbot.addWidget(again)
+    again.show()
+    report = import_dan(qtbot, again, folder=True)
+    assert report.media_added == 1 and report.incidents_created == 0
+    assert "1 file from this export was added to the entries an earlier import made." in (
+        again.done_page.next_steps.text()
+    )
+    assert vault.count_incidents() == 6  # nothing made twice
+
+
+def test_folder_button_only_where_a_folder_is_read(qtbot, wizard: ImportWizard) -> None:
+    wizard.format_page.buttons["sms-backup"].click()
+    next_page(qtbot, wizard)
+    assert wizard.file_page.folder_button.isHidden()

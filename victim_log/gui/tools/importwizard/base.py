@@ -108,6 +108,10 @@ class WizardBase(QWizard):
         return text
 
     def describe_plan(self, report: ImportReport) -> str:
+        if not report.incidents_created and report.media_added:
+            return self.tr("{files} will be added to the entries an earlier import made.").format(
+                files=plural(report.media_added, "file")
+            )
         if not report.incidents_created:
             return self.tr("There is nothing new from this person to import.")
         return self.tr("{incidents} will be created, {exhibits} stored.").format(

@@ -200,7 +200,8 @@ class ConfirmPage(WorkingStep):
             return False
         if self.w.format == "photos":
             return bool(self.w.scan and self.w.scan.messages_seen)
-        return self.w.plan is not None and self.w.plan.incidents_created > 0
+        # New entries, or files for the entries an earlier import made (#19.2).
+        return self.w.plan is not None and (self.w.plan.incidents_created > 0 or self.w.plan.media_added > 0)
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
         """The import runs on a worker; the wizard moves on when it has finished."""
@@ -228,7 +229,7 @@ class ConfirmPage(WorkingStep):
             return
         assert isinstance(report, ImportReport)
         self.w.final = report
-        if report.incidents_created or report.exhibits_stored:
+        if report.incidents_created or report.exhibits_stored or report.media_added:
             self.w.session.notify_changed()
         self._imported = True
         self.w.next()

@@ -22,7 +22,7 @@ class DonePage(WizardStep):
         report = self.w.final
         if report is None:
             return
-        if report.already_imported:
+        if report.already_imported and not report.media_added:
             self.result_label.setText(
                 self.tr("This file was imported before, so there was nothing new to add.")
             )
@@ -47,6 +47,12 @@ class DonePage(WizardStep):
             extra += " " + self.tr(
                 "{n} that looked like entries you typed {verb} left out (they stay in the original file)."
             ).format(n=plural(n, "message"), verb="was" if n == 1 else "were")
+        if report.media_added:
+            # #19.2: the same chat exported again "with media" gives its files to the
+            # entries the first import made, rather than making new ones.
+            extra += " " + self.tr(
+                "{n} from this export {verb} added to the entries an earlier import made."
+            ).format(n=plural(report.media_added, "file"), verb="was" if report.media_added == 1 else "were")
         if report.duplicates_skipped:
             extra += " " + self.tr("{n} had been imported before and were left as they were.").format(
                 n=report.duplicates_skipped

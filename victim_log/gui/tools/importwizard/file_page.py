@@ -21,7 +21,7 @@ from ...widgets.common import scaled, wrapped
 from ...widgets.safelabel import SafeLabel
 from . import formats
 from .base import WizardBase, WorkingStep
-from .formats import FORMAT_BY_KEY, ambiguous_sample, date_question
+from .formats import FOLDER_FORMATS, FORMAT_BY_KEY, ambiguous_sample, date_question
 
 
 class FilePage(WorkingStep):
@@ -35,8 +35,15 @@ class FilePage(WorkingStep):
         self.choose_button = QPushButton(self)
         self.choose_button.setObjectName("chooseFile")
         self.choose_button.clicked.connect(self.choose)
+        # #19.2: an Android phone shares a WhatsApp export "with media" as a folder (the
+        # chat's .txt beside its photos): that folder can be chosen as it is.
+        self.folder_button = QPushButton(self.tr("Choose its folder…"), self)
+        self.folder_button.setObjectName("chooseFolder")
+        self.folder_button.setAccessibleName(self.tr("Choose the folder holding the chat and its media"))
+        self.folder_button.clicked.connect(self.choose_folder)
         self.path_label = SafeLabel("", self, single_line=True, name="chosenFile", wrap=True)
         row.addWidget(self.choose_button)
+        row.addWidget(self.folder_button)
         row.addWidget(self.path_label, 1)
         self.column.addLayout(row)
         self.column.addWidget(self.busy)
@@ -75,14 +82,20 @@ class FilePage(WorkingStep):
         self.setSubTitle(self.tr(choice.label))
         self.how.setText(self.tr(choice.how))
         self.choose_button.setText(self.tr("Choose folder…") if photos else self.tr("Choose file…"))
+        self.folder_button.setVisible(choice.key in FOLDER_FORMATS)
         if self.w.source is None:
             self.path_label.setText(self.tr("Nothing chosen yet."))
             self.status.clear()
             self.date_box.hide()
 
     @Slot()
-    def choose(self) -> None:
-        path = formats.choose_open_path(self, self.w.format)
+    def choose_folder(self) -> None:
+        self.choose(folder=True)
+
+    @Slot()
+    def choose(self, folder: bool = False) -> None:
+        ask = formats.choose_open_path
+        path = ask(self, self.w.format, folder=True) if folder else ask(self, self.w.format)
         if path is None:
             return
         self.w.set_source(path)

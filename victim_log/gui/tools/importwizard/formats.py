@@ -86,11 +86,17 @@ _MONTH_NAMES = (
 _CHAT_DATE = re.compile(r"^[\ufeff\u200e\u200f\[]*(\d{1,2})([/.\-])(\d{1,2})[/.\-]\d{2,4}")
 
 
-def choose_open_path(parent: QWidget | None, fmt: str) -> Path | None:
-    """Ask for the export file (or, for photos, the folder). Tests replace this."""
+#: Formats whose export may be chosen as its folder (the chat beside its media).
+FOLDER_FORMATS = frozenset({"whatsapp"})
+
+
+def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) -> Path | None:
+    """Ask for the export file (or, for photos or when ``folder``, the folder). Tests replace this."""
     choice = FORMAT_BY_KEY[fmt]
     if fmt == "photos":
         chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder of photos")
+    elif folder:
+        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder holding the chat")
     else:
         chosen = privacy.pick_paths(
             parent, privacy.Mode.OPEN, "Choose the file to import", name_filters=list(choice.filters)
