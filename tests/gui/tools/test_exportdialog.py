@@ -401,3 +401,18 @@ def test_upload_batches_beside_the_bundle(qtbot, dialog: ExportDialog, save_to, 
     assert dialog.done_portal.text().startswith(
         "Upload batches: 1 folder of at most 5 files in out-upload-batches"
     )
+
+
+def test_statement_draft_beside_the_export(qtbot, dialog: ExportDialog, save_to, tmp_path: Path) -> None:
+    """#21: 'Also write a draft witness statement' writes a .docx beside the bundle,
+    citing the exhibits by the references the export gave them."""
+    import zipfile
+
+    dialog.statement.click()
+    result = run_export(qtbot, dialog)
+    draft = tmp_path / "out-statement-draft.docx"
+    assert result.path == tmp_path / "out.zip" and draft.is_file()
+    with zipfile.ZipFile(draft) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "SM/1" in body and "DRAFT" in body.upper()
+    assert dialog.done_statement.isVisible() and draft.name in dialog.done_statement.text()

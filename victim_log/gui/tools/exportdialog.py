@@ -117,6 +117,7 @@ def export_remembering(
     fmt: str,
     full_copy: Path | None = None,
     portal: PortalRequest | None = None,
+    statement: Path | None = None,
 ) -> ExportResult:
     """:func:`export`, with its temp file remembered in the vault while it exists, as
     the CLI does: a partial export left by a crash in another folder is found and
@@ -126,17 +127,36 @@ def export_remembering(
     ``full_copy`` (with a redacted export) also writes the unredacted export it is
     made from, first and at the same moment, as ``export --redact … --unredacted-copy``
     does: the redacted copy's schedule names that one by hash (#16.6). ``portal`` also
-    writes upload-link batches cut from the export given to the police (#21)."""
+    writes upload-link batches cut from the export given to the police (#21);
+    ``statement`` a DRAFT witness statement from the same entries, after the export
+    (so its exhibit references are the export's), as ``victim-log statement`` does."""
     import time
 
     from ...leftovers import remembering_temps
 
     with remembering_temps(vault):
         if full_copy is None or not options.redact:
-            return export(vault, out, options, fmt=fmt, portal=portal)
-        moment = int(time.time())
-        export(vault, full_copy, replace(options, redact=frozenset()), fmt=fmt, timestamp=moment)
-        return export(vault, out, options, fmt=fmt, timestamp=moment, portal=portal)
+            result = export(vault, out, options, fmt=fmt, portal=portal)
+        else:
+            moment = int(time.time())
+            export(vault, full_copy, replace(options, redact=frozenset()), fmt=fmt, timestamp=moment)
+            result = export(vault, out, options, fmt=fmt, timestamp=moment, portal=portal)
+        if statement is not None:
+            write_statement(vault, statement, replace(options, redact=frozenset()))
+    return result
+
+
+def write_statement(vault: Vault, out: Path, options: ExportOptions) -> None:
+    """The statement draft (.docx or .odt by its name), on the case's country's form."""
+    from ...clock import now_iso
+    from ...export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
+    from ...fsutil import atomic_write_bytes, check_output_path
+
+    fmt = statement_format(out)
+    out = check_output_path(out, "the statement draft", overwrite=True)
+    country = clean_country(vault.get_setting(COUNTRY_SETTING, "") or "GB")
+    draft = build_statement(build_case(vault, options, exported_at=now_iso()), country)
+    atomic_write_bytes(out, render(draft, fmt), "the statement draft")
 
 
 class ExportDialog(QDialog):
@@ -157,6 +177,7 @@ class ExportDialog(QDialog):
         self.result_value: ExportResult | None = None
         self._task: BackgroundTask | None = None
         self.full_copy: Path | None = None  # the unredacted copy being (or last) made
+        self.statement_path: Path | None = None  # the statement draft being (or last) made
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export for the police"))
         self.setAccessibleName(self.windowTitle())
@@ -371,6 +392,15 @@ class ExportDialog(QDialog):
                 "by exhibit reference, with a caption for each, for portals that take a few files at a time."
             ),
         )
+        self.statement = self._option(
+            fv,
+            self.tr("Also write a draft witness statement (.docx)"),
+            "statementDraft",
+            self.tr(
+                "Beside the export: your entries in date order, each exhibit by its reference, to "
+                "prepare a statement with your advocate or the officer. It is a draft, never signed."
+            ),
+        )
         self.batch_size = QSpinBox(fmt_box)
         self.batch_size.setObjectName("batchSize")
         self.batch_size.setAccessibleName(self.tr("Files in each upload batch"))
@@ -476,6 +506,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.done_redactions)
         self.done_portal = wrapped("", page, name="donePortal")
         layout.addWidget(self.done_portal)
+        self.done_statement = wrapped("", page, name="doneStatement")
+        layout.addWidget(self.done_statement)
 
         self.key_box = QGroupBox(self.tr("Signing key"), page)
         kv = QVBoxLayout(self.key_box)
@@ -729,9 +761,11 @@ class ExportDialog(QDialog):
             portal = PortalRequest(
                 out.with_name(f"{out.stem}-upload-batches"), batch_size=self.batch_size.value()
             )
+        statement = out.with_name(f"{out.stem}-statement-draft.docx") if self.statement.isChecked() else None
+        self.statement_path = statement
         self.pages.setCurrentWidget(self.busy_page)
         self._task = start_task(
-            lambda: export_remembering(vault, out, options, fmt, full, portal), self._export_done
+            lambda: export_remembering(vault, out, options, fmt, full, portal, statement), self._export_done
         )
 
     def _ask_path(self, fmt: str, title: str, suggested: str) -> Path | None:
@@ -783,6 +817,14 @@ class ExportDialog(QDialog):
         self.done_redactions.setVisible(bool(result.redactions))
         self.done_portal.setText(self._portal_text(result.portal))
         self.done_portal.setVisible(result.portal is not None)
+        if self.statement_path is not None:
+            self.done_statement.setText(
+                self.tr(
+                    "A DRAFT witness statement is beside it: {name}. Check every word with your "
+                    "advocate or the officer before you use it."
+                ).format(name=display_safe(self.statement_path.name, single_line=True))
+            )
+        self.done_statement.setVisible(self.statement_path is not None)
         signed = result.format == "bundle"
         self.key_box.setVisible(signed)
         self.unsigned_note.setVisible(not signed)
