@@ -337,14 +337,7 @@ def test_neutral_face_names_every_window_and_hides_help_while_locked(
     unlock_via_gui(qtbot, window)
     assert window.help_action.isVisible() and window.quick_exit_action.isVisible()
 
-    titles: list[str] = []
-
-    def record(dialog):
-        dialog.show()
-        titles.append(dialog.windowTitle())
-        return 0
-
-    monkeypatch.setattr(dialogs, "run_dialog", record)
+    titles = record_titles(monkeypatch)
     dialogs.show_error(window, ValueError("boom"))  # titled "Victim Log" by its code
     window.open_settings()
     assert titles == ["Notes", "Notes"]
@@ -354,6 +347,13 @@ def test_neutral_face_names_every_window_and_hides_help_while_locked(
 
 def test_own_face_keeps_dialog_titles(qtbot, unlocked, monkeypatch):
     window, _session = unlocked
+    titles = record_titles(monkeypatch)
+    window.open_settings()
+    assert titles == ["Settings"]
+
+
+def record_titles(monkeypatch) -> list[str]:
+    """Stand in for the dialog seam: show each dialog and keep its title as shown."""
     from victim_log.gui.widgets import dialogs
 
     titles: list[str] = []
@@ -364,8 +364,7 @@ def test_own_face_keeps_dialog_titles(qtbot, unlocked, monkeypatch):
         return 0
 
     monkeypatch.setattr(dialogs, "run_dialog", record)
-    window.open_settings()
-    assert titles == ["Settings"]
+    return titles
 
 
 @pytest.mark.parametrize(("choice", "title"), [("notes", "Notes"), ("own", "Victim Log")])
