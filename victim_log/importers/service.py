@@ -492,15 +492,13 @@ class _Importer:
         if req.format == "photos":
             return self._photos()
         source, media_folder = req.source, None
-        if req.format == "whatsapp" and req.source.is_dir():
-            # A folder an Android phone shared the export to: the .txt and its media.
-            source, media_folder = find_chat_in_folder(req.source), req.source
-        elif req.format in ("signal", "telegram", "messenger"):
-            # A folder per chat: chat.md and media/ (signal-export), result.json and
-            # photos/ ... (Telegram), message_1.json and photos/ ... (Meta).
+        if req.format in ("whatsapp", "signal", "telegram", "messenger"):
+            # A folder an Android phone shared a WhatsApp export to (the .txt and its
+            # media); a folder per chat: chat.md and media/ (signal-export),
+            # result.json and photos/ ... (Telegram), message_1.json and photos/ (Meta).
             if req.source.is_dir():
                 source, media_folder = _chat_file_in(req.format, req.source), req.source
-            else:
+            elif req.format != "whatsapp":
                 media_folder = req.source.parent
         self.source = source
         what = describe_path(source)
@@ -853,13 +851,21 @@ class _Importer:
 
 
 def _chat_file_in(fmt: str, folder: Path) -> Path:
-    """The chat file in a chat's folder (Signal, Telegram, Messenger/Instagram)."""
-    if fmt == "signal":
-        return find_signal_chat(folder)
+    """The chat file in a chat's folder (WhatsApp, Signal, Telegram, Messenger/Instagram)."""
+    shown = display_safe(folder.name or str(folder), single_line=True)
+    try:
+        if fmt == "whatsapp":
+            return find_chat_in_folder(folder)
+        if fmt == "signal":
+            return find_signal_chat(folder)
+    except ImportFormatError as exc:
+        raise ImportFormatError(f"'{shown}' is a folder. {exc.message}") from None
     name = "result.json" if fmt == "telegram" else "message_1.json"
     path = folder / name
     if not path.is_file():
-        raise ImportFormatError(f"This folder has no {name}: give the chat's own folder or the file.")
+        raise ImportFormatError(
+            f"'{shown}' is a folder without a {name}: give the chat's own folder or the file."
+        )
     if fmt == "messenger" and (folder / "message_2.json").exists():
         raise ImportFormatError(
             "This chat is in several files (message_1.json, message_2.json, ...): import each file."
