@@ -22,7 +22,9 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QFormLayout,
+    QLabel,
     QLineEdit,
+    QProgressBar,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -212,15 +214,23 @@ class PassphraseDialog(QDialog):
         else:
             for widget in (self.pair, self.also_recovery, self.rekey, self.rekey_note):
                 widget.hide()
-        self.busy = busy_bar(page)
-        self.busy.hide()
-        layout.addWidget(self.busy)
-        self.status = plain_label("", page, self.tr("Status"))
-        self.status.setObjectName("passphraseStatus")
-        layout.addWidget(self.status)
-        layout.addStretch(1)
-        set_message(self.status, "")
+        self.busy, self.status = self._progress_rows(page, layout, "passphraseStatus", self.tr("Status"))
         return page
+
+    @staticmethod
+    def _progress_rows(
+        page: QWidget, layout: QVBoxLayout, name: str, what: str
+    ) -> tuple[QProgressBar, QLabel]:
+        """A busy bar (hidden until work runs) and a status line, at the foot of a page."""
+        busy = busy_bar(page)
+        busy.hide()
+        layout.addWidget(busy)
+        status = plain_label("", page, what)
+        status.setObjectName(name)
+        layout.addWidget(status)
+        layout.addStretch(1)
+        set_message(status, "")
+        return busy, status
 
     def _key_page(self) -> QWidget:
         page = QWidget(self)
@@ -244,14 +254,9 @@ class PassphraseDialog(QDialog):
         self.kept = box.kept
         self.kept.toggled.connect(self._update)
         layout.addWidget(box)
-        self.rekey_busy = busy_bar(page)
-        self.rekey_busy.hide()
-        layout.addWidget(self.rekey_busy)
-        self.rekey_status = plain_label("", page, self.tr("Progress"))
-        self.rekey_status.setObjectName("rekeyStatus")
-        layout.addWidget(self.rekey_status)
-        set_message(self.rekey_status, "")
-        layout.addStretch(1)
+        self.rekey_busy, self.rekey_status = self._progress_rows(
+            page, layout, "rekeyStatus", self.tr("Progress")
+        )
         return page
 
     def _done_page(self) -> QWidget:
