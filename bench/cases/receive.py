@@ -8,8 +8,8 @@ child written from the published protocol, registers, offers the file (its SHA-2
 computed before the clock starts, as a phone has it) and uploads it. The time is from
 the upload's first byte to the receiver's answer, which comes only after the file was
 hashed, encrypted into the evidence store, fsync'd, compared with the declared hash
-and recorded: TLS + hash + encrypt + fsync, with the sender's TLS encryption on the
-same machine.
+and recorded: TLS + hash + encrypt + fsync, with the sender (a separate process, as a
+phone is a separate device) encrypting on the same machine.
 """
 
 from __future__ import annotations
@@ -110,6 +110,53 @@ def _send(payload: dict[str, Any], src: Path, sha256: str, out: dict[str, Any]) 
     _post(host, port, ctx, "/api/v1/close-connection", {"sessionId": sid})
 
 
+def send_child(args: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    _send(args["payload"], Path(args["file"]), args["sha256"], out)
+    return out
+
+
+def send_raw_child(args: dict[str, Any]) -> dict[str, Any]:
+    """The file over TLS to ``port``, nothing else (the transport-alone reference)."""
+    import socket
+
+    client = ssl.create_default_context()
+    client.check_hostname = False
+    client.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", int(args["port"])))
+    with client.wrap_socket(raw) as s, open(args["file"], "rb") as fh:
+        while block := fh.read(BLOCK):
+            s.sendall(block)
+    return {}
+
+
+def _sender_process(target: str, args: dict[str, Any]) -> dict[str, Any]:
+    import subprocess
+    import sys
+
+    from ..harness import RESULT_PREFIX
+
+    argv = [sys.executable, "-m", "bench.child", f"bench.cases.receive:{target}", json.dumps(args)]
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=1800, check=False)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
+            return result
+    raise RuntimeError(f"the sender printed no result: {proc.stderr[-500:]}")
+
+
+def _sender_thread(target: str, args: dict[str, Any]) -> tuple[threading.Thread, dict[str, Any]]:
+    """:func:`_sender_process` started from a thread, for a caller that must accept."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        box.update(_sender_process(target, args))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
 def receive_child(args: dict[str, Any]) -> dict[str, Any]:
     from victim_log.receive import Event, Receiver
     from victim_log.vault import Vault
@@ -124,12 +171,9 @@ def receive_child(args: dict[str, Any]) -> dict[str, Any]:
         receiver = Receiver(vault, listen="127.0.0.1", port=0, timeout=1800, listener=accept)
         box.append(receiver)
         receiver.start()
-        out: dict[str, Any] = {}
-        sender = threading.Thread(
-            target=_send, args=(receiver.payload, Path(args["file"]), args["sha256"], out)
-        )
-        sender.start()
-        sender.join(1800)
+        # The phone is another device: the sender runs in its own process (its TLS and
+        # Python do not share this interpreter's lock).
+        out = _sender_process("send_child", {**args, "payload": receiver.payload})
         summary = receiver.stop()
         if out.get("status") != 200 or len(summary.received) != 1:
             raise RuntimeError(f"the upload failed ({out.get('status')}, ended {summary.reason})")
@@ -148,29 +192,16 @@ def tls_only_child(args: dict[str, Any]) -> dict[str, Any]:
     cert = make_certificate("127.0.0.1")
     with socket.create_server(("127.0.0.1", 0)) as srv:
         port = srv.getsockname()[1]
-        src = Path(args["file"])
-
-        def send() -> None:
-            client = ssl.create_default_context()
-            client.check_hostname = False
-            client.verify_mode = ssl.CERT_NONE
-            with (
-                client.wrap_socket(socket.create_connection(("127.0.0.1", port))) as s,
-                open(src, "rb") as fh,
-            ):
-                while block := fh.read(BLOCK):
-                    s.sendall(block)
-
-        sender = threading.Thread(target=send)
-        start = time.perf_counter()
-        sender.start()
+        sender, _ = _sender_thread("send_raw_child", {"port": port, "file": args["file"]})
         conn, _ = srv.accept()
         with cert.context.wrap_socket(conn, server_side=True) as tls, tls.makefile("rb") as reader:
+            start = time.perf_counter()  # the sender's start-up is not the transport's time
             buf = memoryview(bytearray(BLOCK))
             while reader.readinto1(buf):
                 pass
+            seconds = time.perf_counter() - start
         sender.join(600)
-        return {"seconds": time.perf_counter() - start}
+        return {"seconds": seconds}
 
 
 def run(ctx: Context, report: CaseReport) -> None:
