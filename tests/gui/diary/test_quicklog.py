@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.gui.conftest import DialogAnswers, show_active, tab_chain, unnamed_controls
 from victim_log.errors import DiskFull
-from victim_log.gui.diary.quicklog import QuickLogDialog, split_summary
+from victim_log.gui.diary.quicklog import PendingFile, QuickLogDialog, split_summary
 from victim_log.gui.shell.session import Session
 from victim_log.vault import Vault
 
@@ -350,3 +350,23 @@ def test_photo_date_is_offered_as_the_time(
     qtbot.mouseClick(quick.photo_time_button, Qt.MouseButton.LeftButton)
     data = quick.incident_data()
     assert data.occurred_start.startswith("2026-03-04T21:15")
+
+
+def test_fits_a_small_screen_with_its_buttons_in_view(qtbot, quick: QuickLogDialog, tmp_path: Path) -> None:
+    """#18.6 for the quick log: at 1024x600 the form scrolls and Save stays on screen."""
+    shot = tmp_path / "shot.png"
+    shot.write_bytes(b"x")
+    quick.add_file(PendingFile(name=shot.name, path=shot))
+    quick.when_buttons["yesterday"].click()
+    qtbot.keyClicks(quick.time_text, "about 9")  # the hint line shows too
+    assert quick.minimumSizeHint().height() < 480
+    quick.resize(1024, 600)
+    qtbot.waitUntil(lambda: quick.height() <= 600)
+    for button in (quick.save_button, quick.cancel_button, quick.more_button):
+        bottom = button.mapTo(quick, button.rect().bottomRight())
+        assert 0 < bottom.y() <= quick.height() and bottom.x() <= quick.width()
+    # Tabbing down the form brings each control into view.
+    quick.provenance_button.setFocus()
+    qtbot.keyClick(quick.provenance_button, Qt.Key.Key_Tab)
+    assert quick.complete_later.hasFocus()
+    assert quick.form_scroll.verticalScrollBar().value() > 0

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -65,6 +66,7 @@ from ..widgets.common import (
     named,
     push_button,
     scaled,
+    scroll_area,
     stack,
     tab_chain,
     wrapped,
@@ -358,8 +360,13 @@ class QuickLogDialog(QDialog):
             self.complete_later,
         )
 
+        # The form scrolls when the screen is small (1024x600, large text); the buttons
+        # below it stay in view.
+        body = QWidget(self)
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
         stack(
-            QVBoxLayout(self),
+            body_layout,
             title,
             when_label,
             when_row,
@@ -375,8 +382,10 @@ class QuickLogDialog(QDialog):
             provenance_row,
             photo_row,
             self.complete_later,
-            buttons,
         )
+        self.form_scroll = scroll_area(self, body, self.tr("The entry"))
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        stack(QVBoxLayout(self), (self.form_scroll, 1), buttons)
         self.resize(lh * 52, lh * 34)
 
         self.file_list.currentRowChanged.connect(lambda row: self.remove_button.setEnabled(row >= 0))
