@@ -123,7 +123,8 @@ def run(ctx: Context, report: CaseReport) -> None:
             ratio=f"{ratio:.2f}x time, lower is better",
             met=None,
             rss=rss_mb(max(rss)),
-            note="Includes the new passphrase slot's Argon2id (about 1 s) and zeroing the "
+            note="Includes the new passphrase slot's Argon2id (about 1 s; its 256 MiB is most "
+            "of the peak RSS) and zeroing the "
             "journal (a full copy of the database, kept in place) afterwards; evidence files "
             "are not rewritten (only their keys). Stages started at: "
             + ", ".join(f"{k} {v:.1f} s" for k, v in last.items()),
