@@ -190,7 +190,7 @@ CASES: list[Case] = [
     c(2, "device", "evidence", "add", "/dev/zero"),
     c(2, "loop of links", "evidence", "add", "{t}/loop"),
     c(2, "There is no file called", "evidence", "add", "{t}/missing"),
-    c(2, "is a folder", "import", "{t}/folder", "--format", "whatsapp", "--sender", "Dan"),
+    c(2, "folder", "import", "{t}/folder", "--format", "whatsapp", "--sender", "Dan"),
     c(2, "pipe (FIFO)", "import", "{t}/fifo", "--format", "whatsapp", "--sender", "Dan"),
     c(2, "socket", "import", "{t}/sock", "--format", "sms-backup", "--sender", "Dan"),
     c(2, "device", "import", "/dev/zero", "--format", "email", "--sender", "Dan"),
