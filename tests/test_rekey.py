@@ -215,3 +215,20 @@ def test_interrupted_erase_file_is_overwritten_at_next_unlock(monkeypatch: pytes
     assert any("erased for good" in c for c in cleaned)
     assert leftovers.clean_leftovers(vault) == []
     vault.lock()
+
+
+def test_cli_passwd_rekey_exit_codes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wrong current passphrase: 3; a new one the policy refuses: 2; nothing changed."""
+    Vault.create(vault_path(), PASSPHRASE)[0].lock()
+    before = (vault_path() / KEY_NAME).read_bytes()
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", "not the passphrase at all")
+    monkeypatch.setenv("VICTIM_LOG_NEW_PASSPHRASE", NEW)
+    assert run_cli(capsys, "passwd", "--rekey").code == 3
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("VICTIM_LOG_NEW_PASSPHRASE", "short")
+    result = run_cli(capsys, "passwd", "--rekey")
+    assert result.code == 2 and "RECOVERY" not in result.out and "Traceback" not in result.err
+    keyfile = keys.KeyFile.from_bytes((vault_path() / KEY_NAME).read_bytes())
+    assert keyfile.slots == keys.KeyFile.from_bytes(before).slots and keyfile.rekey is None
