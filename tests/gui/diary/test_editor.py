@@ -386,3 +386,13 @@ def test_an_order_with_one_condition_is_not_chosen_even_for_a_breach_kind(
     editor.save_button.click()
     data = vault.get_incident(incident).data
     assert (data.order_id, data.order_condition) == (None, "") and "order_breach" in data.kinds
+
+
+def test_the_editor_opens_no_larger_than_the_screen(qtbot, session: Session) -> None:
+    """#18.6: the full form scrolls inside a window that fits; Save stays on screen."""
+    editor = editor_for(qtbot, session)
+    room = editor.screen().availableGeometry()
+    assert room.height() <= 800  # the offscreen test screen is small, like a netbook's
+    assert editor.height() <= room.height() and editor.width() <= room.width()
+    bottom = editor.save_button.mapTo(editor, editor.save_button.rect().bottomRight())
+    assert 0 < bottom.y() <= editor.height()

@@ -65,9 +65,9 @@ def test_unattached_files_first_then_attach_one_to_an_entry(
         ("Screenshot_20260804-211245_WhatsApp.png", "Not attached to any entry"),
         ("gate.jpg", "Mon 3 Aug 2026: Waited at the school gate"),
     ]
-    assert seen[1][1] == (
-        "Screenshot_20260804-211245_WhatsApp.png",
-        "Mon 3 Aug 2026: Waited at the school gate",
+    assert (
+        dict(seen[1])["Screenshot_20260804-211245_WhatsApp.png"]
+        == "Mon 3 Aug 2026: Waited at the school gate"
     )
     assert vault.get_incident(school).evidence[-1] == loose
     assert vault.get_incident(school).version == 2  # attaching is a recorded new version

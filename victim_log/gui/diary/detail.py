@@ -57,7 +57,7 @@ from ...references import GONE, cite_reason, cite_source, in_app_names
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
-from ..widgets.common import file_icon_list, line_height, scroll_area, size_text
+from ..widgets.common import file_icon_list, line_height, resize_on_screen, scroll_area, size_text
 from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
 from ..widgets.i18n import translator
 from ..widgets.safelabel import SafeLabel
@@ -337,7 +337,7 @@ class VersionDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(buttons)
         lh = line_height(self)
-        self.resize(lh * 40, lh * 30)
+        resize_on_screen(self, lh * 40, lh * 30)
 
 
 # --------------------------------------------------------------------------- the pane

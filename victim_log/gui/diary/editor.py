@@ -55,6 +55,7 @@ from ..widgets.common import (
     form_group,
     line_height,
     push_button,
+    resize_on_screen,
     save_cancel_buttons,
     scroll_area,
     spec_line,
@@ -312,7 +313,7 @@ class IncidentEditor(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
         lh = line_height(self)
-        self.resize(lh * 48, lh * 42)
+        resize_on_screen(self, lh * 48, lh * 42)
 
         self._fill_people(vault.list_people(), start.people)
         self._fill_orders((start.order_id, start.order_condition))

@@ -33,7 +33,7 @@ from ...model import EvidenceItem
 from ...textsafe import display_safe, safe_filename
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import line_height
+from ..widgets.common import line_height, resize_on_screen
 from ..widgets.i18n import translator
 from ..widgets.images import decode_image
 
@@ -179,7 +179,7 @@ class EvidenceViewer(QDialog):
         layout.addLayout(buttons)
         self.scroll_area.setWidget(self.picture)
         lh = line_height(self)
-        self.resize(lh * 50, lh * 36)
+        resize_on_screen(self, lh * 50, lh * 36)
 
         if mediatype.is_image(item.media_type):
             self._image = decode_image(data)

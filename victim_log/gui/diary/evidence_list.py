@@ -39,6 +39,7 @@ from ..widgets.common import (
     plural,
     push_button,
     push_buttons,
+    resize_on_screen,
     scaled,
     wrapped,
 )
@@ -111,7 +112,7 @@ class EvidenceDialog(QDialog):
         row.addWidget(self.close_button)
         layout.addLayout(row)
         lh = line_height(self)
-        self.resize(lh * 60, lh * 32)
+        resize_on_screen(self, lh * 60, lh * 32)
         self.reload()
         self.tree.setFocus()
 
@@ -124,7 +125,7 @@ class EvidenceDialog(QDialog):
             dialogs.show_error(self, exc)
             items = []
         # Not attached first; within each group the newest first.
-        items.sort(key=lambda i: i.added_at, reverse=True)
+        items.sort(key=lambda i: (i.added_at, i.id), reverse=True)
         items.sort(key=lambda i: bool(i.incidents))
         self.items = items
         self.tree.clear()
@@ -235,7 +236,7 @@ class EntryPicker(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         lh = line_height(self)
-        self.resize(lh * 44, lh * 26)
+        resize_on_screen(self, lh * 44, lh * 26)
         self.fill()
         self.search.setFocus()
 

@@ -53,6 +53,7 @@ from ..widgets.common import (
     line_height,
     named,
     push_buttons,
+    resize_on_screen,
     save_cancel_buttons,
     scroll_area,
     spec_line,
@@ -282,11 +283,7 @@ class OrderDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.buttons)
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        height = body.sizeHint().height() + intro.sizeHint().height() + lh * 6
-        if screen is not None:
-            height = min(height, int(screen.height() * 0.9))
-        self.resize(lh * 42, height)
+        resize_on_screen(self, lh * 42, body.sizeHint().height() + intro.sizeHint().height() + lh * 6)
         self.order_type.setFocus()
 
     def _fill(self, d: OrderData) -> None:
@@ -409,7 +406,7 @@ class OrdersDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         lh = line_height(self)
-        self.resize(lh * 40, lh * 22)
+        resize_on_screen(self, lh * 40, lh * 22)
         self.refresh()
 
     def refresh(self, select: int | None = None) -> None:

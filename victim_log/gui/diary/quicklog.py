@@ -65,6 +65,7 @@ from ..widgets.common import (
     line_height,
     named,
     push_button,
+    resize_on_screen,
     scaled,
     scroll_area,
     stack,
@@ -386,7 +387,7 @@ class QuickLogDialog(QDialog):
         self.form_scroll = scroll_area(self, body, self.tr("The entry"))
         self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
         stack(QVBoxLayout(self), (self.form_scroll, 1), buttons)
-        self.resize(lh * 52, lh * 34)
+        resize_on_screen(self, lh * 52, lh * 34)
 
         self.file_list.currentRowChanged.connect(lambda row: self.remove_button.setEnabled(row >= 0))
         self.when_edit.dateTimeChanged.connect(lambda _d: self.changed.emit())

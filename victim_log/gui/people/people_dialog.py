@@ -39,6 +39,7 @@ from ..widgets.common import (
     name_window,
     plain_edit,
     push_buttons,
+    resize_on_screen,
     save_cancel_buttons,
     text_lines,
 )
@@ -237,7 +238,7 @@ class PeopleDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(close)
         lh = line_height(self)
-        self.resize(lh * 60, lh * 36)
+        resize_on_screen(self, lh * 60, lh * 36)
         splitter.setSizes([lh * 16, lh * 44])
         self.reload()
 

@@ -295,6 +295,17 @@ def centred_pages(screen: QWidget, share: int) -> QStackedWidget:
     return pages
 
 
+def resize_on_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize ``window`` to ``width`` x ``height``, but never larger than the screen it is
+    on leaves room for (a 1024x600 netbook, large text): its buttons stay in view."""
+    screen = window.screen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        width = min(width, int(room.width() * 0.95))
+        height = min(height, int(room.height() * 0.9))
+    window.resize(width, height)
+
+
 def fit_to_text(window: QWidget, width: int | None = None) -> None:
     """Resize ``window`` so word-wrapped labels get all the lines they need.
 
