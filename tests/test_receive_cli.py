@@ -125,3 +125,56 @@ def test_wrong_passphrase_exit_3(initialised: None) -> None:
 def test_attach_to_missing_entry_exit_2(initialised: None) -> None:
     r = run_proc("receive", "--listen", "127.0.0.1", "--port", "0", "--attach", "42", timeout=WAIT)
     assert r.code == 2
+
+
+def test_text_mode_shows_details_and_what_was_stored(initialised: None) -> None:
+    import re
+
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "victim_log.cli",
+            "receive",
+            "--listen",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--accept-all",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert proc.stdout is not None
+        sel = selectors.DefaultSelector()
+        sel.register(proc.stdout, selectors.EVENT_READ)
+        assert sel.select(WAIT), "no connection details within the time limit"
+        head = "".join(proc.stdout.readline() for _ in range(6))  # printed and flushed together
+        port = int(re.search(r"Port:\s+(\d+)", head).group(1))  # type: ignore[union-attr]
+        pin = re.search(r"PIN:\s+(\d{6})", head).group(1)  # type: ignore[union-attr]
+        grouped = head.rstrip().splitlines()[-1].strip()
+        assert re.fullmatch(r"([0-9a-f]{4} ){15}[0-9a-f]{4}", grouped)
+        client = TellaClient(
+            {
+                "ip_address": "127.0.0.1",
+                "port": port,
+                "certificate_hash": grouped.replace(" ", ""),
+                "pin": pin,
+            }
+        )
+        assert client.register().status == 200
+        data = b"a screenshot, pretend\n" * 50
+        reply = client.prepare([describe("1", "Screenshot_0412.png", data)])
+        assert client.upload("1", reply.json()["files"][0]["transmissionId"], data).status == 200
+        assert client.close().status == 200
+        out, err = proc.communicate(timeout=WAIT)
+    finally:
+        proc.kill()
+        proc.wait(WAIT)
+    assert proc.returncode == 0, err
+    assert "The phone finished." in out and "Stored evidence 1: Screenshot_0412.png" in out
+    assert "A phone connected with the right PIN." in err
