@@ -15,13 +15,30 @@ from __future__ import annotations
 import argparse
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
 
+from tests.crash import ROOT
 from tests.crash_driver import PASSPHRASE, arm
 
 NEW_PASSPHRASE = "a brand new passphrase for the vault 7"
+
+
+def run_module(module: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m module args`` from the repository, this test's environment, text
+    output, no check (a driver killed itself with SIGKILL)."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ),
+        check=False,
+    )
 
 
 def _kill() -> None:

@@ -5,16 +5,13 @@ holding anything but zeros."""
 
 from __future__ import annotations
 
-import os
 import secrets
 import signal
-import subprocess
-import sys
 
 import pytest
 
-from tests.crash import ROOT
 from tests.helpers import PASSPHRASE, vault_path
+from tests.rekey_driver import run_module
 from tests.sqlcipher_pages import plaintext_contains
 from victim_log import leftovers
 from victim_log.model import IncidentData
@@ -39,15 +36,7 @@ def test_kill_during_an_erase(point: str, at: int) -> None:
     db_key = vault.subkey("sqlcipher")
     blob = folder / "blobs" / item.blob_id[:2] / item.blob_id
     vault.lock()
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.erase_driver", str(eid), "--crash-in", point, "--crash-at", str(at)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-        check=False,
-    )
+    proc = run_module("tests.erase_driver", str(eid), "--crash-in", point, "--crash-at", str(at))
     assert proc.returncode in (0, -signal.SIGKILL), proc.stderr[-2000:]
     with Vault.open(folder, PASSPHRASE) as v:
         leftovers.clean_leftovers(v)  # what the CLI and the app run after an unlock

@@ -5,16 +5,12 @@ next finishes it. Nothing saved is lost and check passes."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 
 import pytest
 
-from tests.crash import ROOT
 from tests.helpers import PASSPHRASE, vault_path
-from tests.rekey_driver import NEW_PASSPHRASE
+from tests.rekey_driver import NEW_PASSPHRASE, run_module
 from victim_log.crypto import keys
 from victim_log.errors import WrongPassphrase
 from victim_log.model import IncidentData
@@ -38,15 +34,7 @@ def old_recovery() -> str:
 
 
 def _drive(*args: str) -> tuple[bool, str | None, int]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.rekey_driver", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ),
-        check=False,
-    )
+    proc = run_module("tests.rekey_driver", *args)
     assert proc.returncode in (0, -signal.SIGKILL), proc.stderr[-2000:]
     staged = next((ln.split()[1] for ln in proc.stdout.splitlines() if ln.startswith("staged ")), None)
     return "ok" in proc.stdout.split(), staged, proc.returncode

@@ -4,12 +4,10 @@ new data key is made in a wipeable buffer and never decrypted back into ``bytes`
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.crash import ROOT
 from tests.helpers import PASSPHRASE
+from tests.rekey_driver import run_module
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
@@ -23,14 +21,7 @@ def test_locked_process_after_rekey_holds_no_database_key_text(tmp_path: Path) -
     old = vault.subkey("sqlcipher")
     vault.lock()
     dump = tmp_path / "memory.bin"
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.memdump_rekey_child", str(folder), PASSPHRASE, NEW, str(dump)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    proc = run_module("tests.memdump_rekey_child", str(folder), PASSPHRASE, NEW, str(dump))
     assert proc.returncode == 0, proc.stderr[-2000:]
     with Vault.open(folder, NEW) as reopened:
         new = reopened.subkey("sqlcipher")
