@@ -45,7 +45,7 @@ def _assert_gone(window, session, quit_recorder, *, quits=1):
 def test_from_first_run_screen_with_the_button(qtbot, tmp_path):
     window, session, quit_app = make_window(qtbot, tmp_path)
     qtbot.keyClicks(window.firstrun.pair.first, "half typed passphrase")
-    button = window.toolbar.widgetForAction(window.quick_exit_action)
+    button = window.exit_toolbar.widgetForAction(window.quick_exit_action)
     assert button.isVisible()
     assert button.accessibleName() == "Quick exit"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -86,7 +86,7 @@ def test_from_diary_keeps_the_users_own_clipboard_text(qtbot, tmp_path):
     QGuiApplication.clipboard().setText("the user's shopping list")
     window.show()
     qtbot.waitExposed(window)
-    qtbot.mouseClick(window.toolbar.widgetForAction(window.quick_exit_action), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(window.exit_toolbar.widgetForAction(window.quick_exit_action), Qt.MouseButton.LeftButton)
     _assert_gone(window, session, quit_app)
     assert QGuiApplication.clipboard().text() == "the user's shopping list"
 

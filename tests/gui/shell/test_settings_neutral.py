@@ -281,7 +281,7 @@ def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, mo
     window.open_settings()
     assert seen
     for act in (*window.diary_actions, window.help_action, window.quick_exit_action):
-        button = window.toolbar.widgetForAction(act)
+        button = window.toolbar.widgetForAction(act) or window.exit_toolbar.widgetForAction(act)
         assert button.accessibleName()
         assert button.focusPolicy() != button.focusPolicy().NoFocus
 

@@ -42,6 +42,9 @@ def off_screen_buttons(window: QWidget, area: QRect) -> list[str]:
         # A form must not be cut off on the right (a person would not scroll sideways).
         if scroll.isVisible() and scroll.horizontalScrollBar().isVisible():
             bad.append(f"{window.objectName()} form scrolls sideways")
+    exit_button = window.findChild(QAbstractButton, "quickExitButton")
+    if exit_button is not None and not exit_button.isVisible():
+        bad.append("Quick exit is tucked away")  # it must be one press away, always
     win = window.frameGeometry()
     if not area.contains(QRect(win.topLeft(), window.geometry().size())):
         bad.append(f"window {win.x()},{win.y()} {window.width()}x{window.height()}")
@@ -83,6 +86,7 @@ def main(home: str) -> None:
     area = screen.availableGeometry()
     window = MainWindow(session, Prefs(), quit_app=lambda: None, diary_factory=lambda s: _Diary(s))
     window.show()
+    window._enter_diary(None)  # the diary's toolbar, at its fullest
 
     def private_ticked(d: ExportDialog) -> None:
         d.include_private.setChecked(True)

@@ -143,17 +143,28 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ building
 
-    def _build_toolbar(self) -> None:
-        bar = QToolBar(self.tr("Main"), self)
-        bar.setObjectName("mainToolbar")
-        bar.setAccessibleName(self.tr("Main toolbar"))
+    def _fixed_bar(self, title: str, name: str, accessible: str) -> QToolBar:
+        bar = QToolBar(title, self)
+        bar.setObjectName(name)
+        bar.setAccessibleName(accessible)
         bar.setMovable(False)
         bar.setFloatable(False)
-        bar.toggleViewAction().setEnabled(False)  # it can't be hidden: Quick exit lives here
+        bar.toggleViewAction().setEnabled(False)  # it can't be hidden
         bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-        self.toolbar = bar
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if extension is not None:
+            extension.setAccessibleName(self.tr("More buttons"))
+        return bar
+
+    def _build_toolbar(self) -> None:
+        bar = self.toolbar = self._fixed_bar(self.tr("Main"), "mainToolbar", self.tr("Main toolbar"))
+        # Quick exit has a bar of its own at the end: on a narrow screen (1280×720 at
+        # 150 %) the main bar tucks buttons behind "More buttons", and Quick exit must
+        # never be one of them (#18.6).
+        exit_bar = self._fixed_bar(self.tr("Quick exit"), "exitToolbar", self.tr("Quick exit"))
+        self.exit_toolbar = exit_bar
 
         def action(
             name: str,
@@ -161,6 +172,7 @@ class MainWindow(QMainWindow):
             tip: str,
             slot: Callable[[], None],
             shortcut: QKeySequence | str | None = None,
+            into: QToolBar = bar,
         ) -> QAction:
             act = QAction(text, self)
             act.setObjectName(name)
@@ -170,8 +182,8 @@ class MainWindow(QMainWindow):
                 act.setShortcut(QKeySequence(shortcut))
                 act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
             act.triggered.connect(slot)
-            bar.addAction(act)
-            button = bar.widgetForAction(act)
+            into.addAction(act)
+            button = into.widgetForAction(act)
             if button is not None:
                 button.setObjectName(name + "Button")
                 button.setAccessibleName(text.replace("&", ""))
@@ -261,16 +273,14 @@ class MainWindow(QMainWindow):
             self.tr("Quick exit"),
             self.tr("Hide everything now. Pressing Esc twice does this too."),
             self.quick_exit.trigger,
+            into=exit_bar,
         )
-        exit_button = bar.widgetForAction(self.quick_exit_action)
+        exit_button = exit_bar.widgetForAction(self.quick_exit_action)
         if isinstance(exit_button, QToolButton):
             exit_button.setAutoRaise(False)
             font = QFont(exit_button.font())
             font.setBold(True)
             exit_button.setFont(font)
-        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
-        if extension is not None:
-            extension.setAccessibleName(self.tr("More buttons"))
         self.diary_actions = (self.log_action, *tools, self.lock_action)
 
     def _build_help(self) -> None:
