@@ -342,3 +342,17 @@ def test_a_silent_upload_times_out_and_keeps_nothing(harness: Callable[..., Harn
     finally:
         tls.close()
     assert blob_files(vault) == [] and vault.evidence.items() == []
+
+
+def test_the_session_certificate_and_key_are_never_on_disk(
+    harness: Callable[..., Harness], vault: Vault, tmp_path: Path
+) -> None:
+    h = harness()
+    with h.client.tls_socket() as tls:
+        der = tls.getpeercert(binary_form=True) or b""
+    assert hashlib.sha256(der).hexdigest() == h.receiver.certificate_hash
+    roots = [vault.path, Path(os.environ["TMPDIR"]), Path(os.environ["HOME"]), tmp_path]
+    for root in roots:
+        for f in (p for p in root.rglob("*") if p.is_file()):
+            data = f.read_bytes()
+            assert b"PRIVATE KEY" not in data and der[:64] not in data, f
