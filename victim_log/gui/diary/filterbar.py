@@ -28,6 +28,7 @@ from ...model import KINDS, SHORT_LABELS
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
 from ..widgets import icons
+from ..widgets.common import DAY_FORMAT, calendar_picker
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -108,12 +109,13 @@ class FilterBar(QWidget):
         ):
             self.range.addItem(label, key)
         today = QDate.currentDate()
-        self.date_from = QDateEdit(today.addMonths(-1), self.panel)
-        self.date_from.setCalendarPopup(True)
-        self.date_from.setAccessibleName(self.tr("From date"))
-        self.date_to = QDateEdit(today, self.panel)
-        self.date_to.setCalendarPopup(True)
-        self.date_to.setAccessibleName(self.tr("To date"))
+        # Dates with the month's name ("2 Dec 2026"), never "2 12 2026".
+        self.date_from = calendar_picker(
+            QDateEdit(today.addMonths(-1), self.panel), "filterFrom", self.tr("From date"), DAY_FORMAT
+        )
+        self.date_to = calendar_picker(
+            QDateEdit(today, self.panel), "filterTo", self.tr("To date"), DAY_FORMAT
+        )
         self.kind = QComboBox(self.panel)
         self.kind.setAccessibleName(self.tr("Kind of incident"))
         self.kind.addItem(self.tr("Any kind"), "")

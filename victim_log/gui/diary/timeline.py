@@ -186,6 +186,11 @@ class TimelinePanel(QWidget):
             self.empty_button.setAccessibleName(self.empty_button.text())
         self.empty.setVisible(total == 0)
         self.list.setVisible(total > 0)
+        if total == 0:
+            # Nothing matches: the entry pane must not go on showing one (#18).
+            self._current_timer.stop()
+            self._pending_current = None
+            self.current_changed.emit(None)
         self._reloading = True
         try:
             if self._keep_id is not None and self.select_id(self._keep_id):
