@@ -4,12 +4,14 @@ line, and the exit codes of the CLI contract. Every wait is bounded."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import selectors
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -35,8 +37,8 @@ def _first_line(proc: subprocess.Popen[str]) -> dict[str, Any]:
     return doc
 
 
-def _start(*extra: str) -> subprocess.Popen[str]:
-    args = ["receive", "--json", "--listen", "127.0.0.1", "--port", "0", *extra]
+def _start(*extra: str, as_json: bool = True) -> subprocess.Popen[str]:
+    args = ["receive", *(["--json"] if as_json else []), "--listen", "127.0.0.1", "--port", "0", *extra]
     return subprocess.Popen(
         [sys.executable, "-m", "victim_log.cli", *args],
         stdout=subprocess.PIPE,
@@ -47,9 +49,20 @@ def _start(*extra: str) -> subprocess.Popen[str]:
     )
 
 
-def test_receive_one_session_end_to_end(initialised: None, capsys: pytest.CaptureFixture[str]) -> None:
-    proc = _start("--accept-all", "--make-entry", "--timeout", "60")
+@contextlib.contextmanager
+def _receiving(*extra: str, as_json: bool = True) -> Iterator[subprocess.Popen[str]]:
+    """``victim-log receive`` running; never left behind, whatever the test does."""
+    proc = _start(*extra, as_json=as_json)
     try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait(WAIT)
+
+
+def test_receive_one_session_end_to_end(initialised: None, capsys: pytest.CaptureFixture[str]) -> None:
+    with _receiving("--accept-all", "--make-entry", "--timeout", "60") as proc:
         payload = _first_line(proc)
         assert set(payload) == {"ip_address", "port", "certificate_hash", "pin"}
         client = TellaClient(payload)
@@ -61,9 +74,6 @@ def test_receive_one_session_end_to_end(initialised: None, capsys: pytest.Captur
         assert client.upload("f1", tid, data).status == 200
         assert client.close().status == 200
         out, err = proc.communicate(timeout=WAIT)
-    finally:
-        proc.kill()
-        proc.wait(WAIT)
     assert proc.returncode == 0, err
     result = json.loads(out.strip().splitlines()[-1])
     assert result["ended"] == "closed" and result["refused"] == []
@@ -79,16 +89,12 @@ def test_receive_one_session_end_to_end(initialised: None, capsys: pytest.Captur
 
 
 def test_refused_offer_without_terminal_and_time_limit_exit_1(initialised: None) -> None:
-    proc = _start("--timeout", "3")
-    try:
+    with _receiving("--timeout", "3") as proc:
         payload = _first_line(proc)
         client = TellaClient(payload)
         assert client.register().status == 200
         assert client.prepare([describe("f1", "a.bin", b"abc")]).status == 403
         out, err = proc.communicate(timeout=WAIT)
-    finally:
-        proc.kill()
-        proc.wait(WAIT)
     assert proc.returncode == 1
     assert json.loads(out.strip().splitlines()[-1])["ended"] == "timeout"
     assert "--accept-all" in err
@@ -130,25 +136,7 @@ def test_attach_to_missing_entry_exit_2(initialised: None) -> None:
 def test_text_mode_shows_details_and_what_was_stored(initialised: None) -> None:
     import re
 
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "victim_log.cli",
-            "receive",
-            "--listen",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--accept-all",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env=dict(os.environ),
-    )
-    try:
+    with _receiving("--accept-all", as_json=False) as proc:
         assert proc.stdout is not None
         sel = selectors.DefaultSelector()
         sel.register(proc.stdout, selectors.EVENT_READ)
@@ -172,9 +160,6 @@ def test_text_mode_shows_details_and_what_was_stored(initialised: None) -> None:
         assert client.upload("1", reply.json()["files"][0]["transmissionId"], data).status == 200
         assert client.close().status == 200
         out, err = proc.communicate(timeout=WAIT)
-    finally:
-        proc.kill()
-        proc.wait(WAIT)
     assert proc.returncode == 0, err
     assert "The phone finished." in out and "Stored evidence 1: Screenshot_0412.png" in out
     assert "A phone connected with the right PIN." in err
