@@ -458,7 +458,7 @@ class Vault(ClosedOnExit):
         progress: RekeyProgress | None = None,
         staged: Callable[[str], None] | None = None,
     ) -> str:
-        """ "Someone may know my passphrase": a new random data key for everything.
+        """Re-key ("someone may know my passphrase"): a new random data key for everything.
 
         The database is re-encrypted under it (SQLCipher's rekey), every evidence
         file's key is rewrapped under it, and the key file ends up holding it wrapped
