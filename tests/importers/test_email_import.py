@@ -187,7 +187,9 @@ def test_html_to_text_edge_cases() -> None:
     assert html_to_text("<script>never()</script>shown") == "shown"
 
 
-def test_html_to_text_hostile_input_is_fast() -> None:
+def test_html_to_text_hostile_input_does_not_hang() -> None:
+    """A hang guard, not a speed test (speed lives in bench/): the budget is far above
+    the ~1 s this takes on a loaded machine and far below the minutes it took before."""
     import time
 
     # Unfinished tags make the stdlib HTMLParser quadratic (minutes for 40 KB of "<a ");
@@ -196,7 +198,7 @@ def test_html_to_text_hostile_input_is_fast() -> None:
     start = time.perf_counter()
     for unit in units:
         html_to_text(unit * (256 * 1024 // len(unit)))
-    assert time.perf_counter() - start < 8
+    assert time.perf_counter() - start < 60
 
 
 def test_long_and_junk_headers_are_bounded() -> None:
@@ -211,7 +213,7 @@ def test_long_and_junk_headers_are_bounded() -> None:
     )
     start = time.perf_counter()
     (item,) = parse_eml(data)
-    assert time.perf_counter() - start < 10
+    assert time.perf_counter() - start < 60  # a hang guard (see above), not a speed test
     assert "header_truncated" in item.flags
     assert item.subject is not None and len(item.subject) <= 8192
     assert item.recipients == ()

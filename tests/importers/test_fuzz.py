@@ -175,7 +175,7 @@ def test_mutation_fuzz(target: str, long_run: bool) -> None:
         except Exception as exc:  # noqa: BLE001 - the point of the test
             pytest.fail(f"{target} case {case}: {type(exc).__name__} escaped: {exc!r}"[:300])
         elapsed = time.perf_counter() - start
-        assert elapsed < 5, f"{target} case {case} took {elapsed:.1f}s"
+        assert elapsed < 30, f"{target} case {case} took {elapsed:.1f}s"  # a hang guard only
 
 
 def test_photo_metadata_fuzz(long_run: bool) -> None:
