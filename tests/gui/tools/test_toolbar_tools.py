@@ -65,3 +65,47 @@ def test_receive_from_phone_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> No
     monkeypatch.setattr(window.diary, "selected_incident_ids", lambda: [7, 8])
     action.trigger()
     assert calls == [7, None]
+
+
+def test_sdash_questions_from_the_pattern_window(qtbot, tmp_path, monkeypatch) -> None:
+    """#20: the pattern window opens the S-DASH questions with the figures counted."""
+    from victim_log.gui.diary.sdash_dialog import SdashDialog
+
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    fill_demo(vault, total=12)
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    seen: list[type] = []
+
+    def look(dialog):
+        seen.append(type(dialog))
+        if isinstance(dialog, PatternDialog):
+            dialog.show()
+            qtbot.waitUntil(lambda: dialog.view.stats is not None, timeout=10_000)
+            dialog.sdash_button.click()
+
+    DialogAnswers(monkeypatch, int(QDialog.DialogCode.Rejected), look)
+    next(a for a in window.diary_actions if a.objectName() == "pattern").trigger()
+    assert seen == [PatternDialog, SdashDialog]
+
+
+def test_export_includes_sdash_answers_only_when_asked(qtbot, tmp_path) -> None:
+    from victim_log import sdash
+    from victim_log.gui.shell.session import Session
+    from victim_log.gui.tools.exportdialog import ExportDialog
+
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    session = Session(vault.path)
+    session.set_vault(vault)
+    first = ExportDialog(session)
+    qtbot.addWidget(first)
+    assert not first.include_sdash.isEnabled()  # nothing answered: nothing to include
+    sdash.record(vault, sdash.parse_answers(["frightened=yes"]), by="victim", at="2026-12-01T10:00:00+00:00")
+    dialog = ExportDialog(session)
+    qtbot.addWidget(dialog)
+    assert dialog.include_sdash.isEnabled() and not dialog.include_sdash.isChecked()
+    assert not dialog.options().include_sdash
+    dialog.include_sdash.click()
+    assert dialog.options().include_sdash
+    session.lock()

@@ -369,6 +369,18 @@ class ExportDialog(QDialog):
             ),
         )
         self.unredacted_copy.setEnabled(False)
+        self.include_sdash = self._option(
+            pv,
+            self.tr("Include my S-DASH answers"),
+            "includeSdash",
+            self.tr(
+                "Your answers to the stalking screening questions (Pattern › Risk questions), on the "
+                "first page. Only if you want the officer to see them."
+            ),
+        )
+        from ...sdash import answer_sets
+
+        self.include_sdash.setEnabled(bool(answer_sets(vault)))
         outer.addWidget(privacy_box)
 
         # Format ------------------------------------------------------------
@@ -574,6 +586,7 @@ class ExportDialog(QDialog):
             self.include_private.toggled,
             self.redact_locations.toggled,
             self.redact_third.toggled,
+            self.include_sdash.toggled,
         ):
             signal.connect(self._options_changed)
 
@@ -651,6 +664,7 @@ class ExportDialog(QDialog):
             person_id=person_id,
             incident_ids=ids,
             include_private=self.include_private.isChecked(),
+            include_sdash=self.include_sdash.isChecked(),
             redact=frozenset(redact),
             initials=self.initials.text().strip(),
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
 
+from ...vault import Vault
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
@@ -29,6 +30,13 @@ class PatternDialog(QDialog):
         self.view = PatternView(vault, self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
+        # The stalking screening questions (S-DASH), suggested from these figures (#20).
+        self.sdash_button = self.buttons.addButton(
+            self.tr("Risk questions (S-DASH)…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.sdash_button.setObjectName("sdashButton")
+        self.sdash_button.setAccessibleName(self.tr("Stalking screening questions (S-DASH)"))
+        self.sdash_button.clicked.connect(lambda: self.open_sdash(vault))
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("closePattern")
         close.setAccessibleName(self.tr("Close the pattern"))
@@ -36,6 +44,12 @@ class PatternDialog(QDialog):
         self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 60)
         fit_to_screen(self)
         self.view.refresh()
+
+    def open_sdash(self, vault: Vault) -> None:
+        """The S-DASH questions, with suggestions from the figures once counted."""
+        from ..diary.sdash_dialog import SdashDialog
+
+        dialogs.open_modal(lambda: SdashDialog(vault, self.view.stats, self), self)
 
 
 def open_pattern_dialog(session: Session, parent: QWidget | None = None) -> None:
