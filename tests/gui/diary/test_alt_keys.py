@@ -1,8 +1,10 @@
-"""Alt+letter reaches one control in each of the diary's windows: a repeated letter
-only cycles between controls, which is no shortcut at all."""
+"""Alt+letter reaches one control in each of the diary's windows (a repeated letter
+only cycles between controls, which is no shortcut at all), and each button's name for
+screen readers and speech input contains the words it shows (WCAG 2.5.3)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tests.gui.conftest import show_active
@@ -35,3 +37,42 @@ def test_provenance_evidence_and_entry_picker(qtbot, session: Session) -> None:
         qtbot.addWidget(window)
         letters = alt_letters(window)
         assert unique(letters), (window.objectName(), sorted(letters))
+
+
+def visible_label(text: str) -> str:
+    """A button's text as a speech user would say it: no "&", "…", tick, shown key or
+    trailing explanation in brackets."""
+    text = text.replace("&", "").replace("\u2026", "").replace("\u2713", "").strip()
+    text = re.sub(r"^[0-9A-Z]\s\s", "", text)
+    return re.sub(r"\s*\([^)]*\)$", "", text).strip().lower()
+
+
+def test_label_in_name(qtbot, session: Session) -> None:
+    """WCAG 2.5.3: every button's accessible name contains the words it shows."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    from victim_log.gui.diary.editor import IncidentEditor
+    from victim_log.gui.diary.orders import OrderDialog, OrdersDialog
+    from victim_log.gui.diary.view import DiaryView
+    from victim_log.gui.people.people_dialog import PeopleDialog, PersonDialog
+
+    windows = [
+        QuickLogDialog(session),
+        IncidentEditor(session),
+        ProvenanceDialog(None, 1),
+        EvidenceDialog(session),
+        EntryPicker(session),
+        DiaryView(session),
+        OrderDialog(session),
+        OrdersDialog(session),
+        PeopleDialog(session),
+        PersonDialog(session),
+    ]
+    wrong = []
+    for window in windows:
+        qtbot.addWidget(window)
+        for button in window.findChildren(QAbstractButton):
+            label = visible_label(button.text())
+            if label and button.accessibleName() and label not in button.accessibleName().lower():
+                wrong.append((type(window).__name__, button.text(), button.accessibleName()))
+    assert wrong == []

@@ -319,9 +319,9 @@ def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) 
         "Attach files",
         "Remove the chosen file",
         "Files to attach",
-        "Say where the files came from",
+        "Where did it come from? Say where the files came from",
         "Complete later",
-        "Save and open the full form",
+        "Save and add more details (opens the full form)",
     ]
 
 

@@ -431,7 +431,7 @@ class DetailPane(QWidget):
         self.save_button.clicked.connect(self.save_evidence)
         self.remove_evidence_button = QPushButton(self.tr("&Remove file\u2026"), self.body)
         self.remove_evidence_button.setObjectName("removeEvidence")
-        self.remove_evidence_button.setAccessibleName(self.tr("Remove the chosen file"))
+        self.remove_evidence_button.setAccessibleName(self.tr("Remove file: the chosen file"))
         self.remove_evidence_button.clicked.connect(self._request_removal)
         ev_buttons = QHBoxLayout()
         ev_buttons.addWidget(self.view_button)

@@ -206,7 +206,7 @@ class IncidentEditor(QDialog):
         self.people.setAccessibleName(self.tr("People involved (tick all that apply)"))
         self.people.setFixedHeight(line_height(self) * 5 + 8)
         self.add_person_button = push_button(
-            self.tr("Add &person\u2026"), who, "addPersonButton", self.tr("Add a person"), self._add_person
+            self.tr("Add &person\u2026"), who, "addPersonButton", self.tr("Add person"), self._add_person
         )
         people_box = QVBoxLayout()
         people_box.addWidget(self.people)
@@ -252,7 +252,7 @@ class IncidentEditor(QDialog):
         self.police_collar = spec_line(police_form, self.tr, _POLICE_COLLAR)
         self.reported = QCheckBox(self.tr("Reported on"), police)
         self.reported.setObjectName("reportedCheck")
-        self.reported.setAccessibleName(self.tr("I reported it to police"))
+        self.reported.setAccessibleName(self.tr("Reported on: I reported it to police"))
         self.reported_on = calendar_picker(
             QDateEdit(QDate.currentDate(), police),
             "reportedOn",
@@ -271,7 +271,7 @@ class IncidentEditor(QDialog):
             self.tr("&Add an order\u2026"),
             police,
             "addOrder",
-            self.tr("Record a protection order"),
+            self.tr("Add an order (record a protection order)"),
             self._add_order,
         )
         order_row = QHBoxLayout()

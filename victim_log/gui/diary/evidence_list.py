@@ -89,13 +89,13 @@ class EvidenceDialog(QDialog):
             (
                 self.tr("&Attach to an entry\u2026"),
                 "evidenceAttach",
-                self.tr("Attach the chosen file to an entry"),
+                self.tr("Attach to an entry: the chosen file"),
                 self.attach_current,
             ),
             (
                 self.tr("&Make an entry for it\u2026"),
                 "evidenceMakeEntry",
-                self.tr("Make a new entry with the chosen file"),
+                self.tr("Make an entry for it (the chosen file)"),
                 self.make_entry,
             ),
         )

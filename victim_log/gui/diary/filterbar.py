@@ -137,9 +137,9 @@ class FilterBar(QWidget):
             (self.tr("Reported to police"), self.tr("Not reported")),
         )
         self.later = QCheckBox(self.tr("Needs completing"), self.panel)
-        self.later.setAccessibleName(self.tr("Only entries marked complete later"))
+        self.later.setAccessibleName(self.tr("Needs completing: only entries marked complete later"))
         self.clear_button = QPushButton(self.tr("Clear filters"), self.panel)
-        self.clear_button.setAccessibleName(self.tr("Clear all filters"))
+        self.clear_button.setAccessibleName(self.tr("Clear filters (all of them)"))
         self.clear_button.clicked.connect(self.clear_filters)
 
         grid = QGridLayout(self.panel)

@@ -80,7 +80,9 @@ class KindPicker(QWidget):
                 else Qt.ToolButtonStyle.ToolButtonTextBesideIcon
             )
             b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-            b.setAccessibleName(self.tr(KINDS[kind]))
+            # The name a speech user says is the label they see; the full wording is the description.
+            b.setAccessibleName(self.tr(SHORT_LABELS[kind]))
+            b.setAccessibleDescription(self.tr(KINDS[kind]))
             key = KIND_KEYS[kind]
             tip = self.tr(KINDS[kind]) + " " + self.tr("(key %1)").replace("%1", key)
             if key.isdigit():

@@ -179,7 +179,7 @@ class OrderDialog(QDialog):
         self.order = order
         self.saved_id: int | None = None
         self.setWindowTitle(
-            self.tr("Change a protection order") if order else self.tr("Add a protection order")
+            self.tr("Change a protection order") if order else self.tr("Add an order (a protection order)")
         )
         self.setAccessibleName(self.windowTitle())
         lh = line_height(self)
@@ -220,7 +220,9 @@ class OrderDialog(QDialog):
             self.tr("Made without notice (he or she was not told of the hearing)"), body
         )
         self.without_notice.setObjectName("orderWithoutNotice")
-        self.without_notice.setAccessibleName(self.tr("Made without notice to the respondent"))
+        self.without_notice.setAccessibleName(
+            self.tr("Made without notice (the respondent was not told of the hearing)")
+        )
         form.addRow("", self.without_notice)
         self.served_on = DateField(
             body, "orderServedOn", self.tr("Date the order was served"), self.tr("Not served, or not known")
@@ -386,11 +388,16 @@ class OrdersDialog(QDialog):
         self.list.itemActivated.connect(lambda _i: self.change())
         self.add_button, self.change_button = push_buttons(
             self,
-            (self.tr("&Add an order\u2026"), "ordersAdd", self.tr("Add a protection order"), self.add),
+            (
+                self.tr("&Add an order\u2026"),
+                "ordersAdd",
+                self.tr("Add an order (a protection order)"),
+                self.add,
+            ),
             (
                 self.tr("&Change, served or varied\u2026"),
                 "ordersChange",
-                self.tr("Change the chosen order"),
+                self.tr("Change, served or varied: the chosen order"),
                 self.change,
             ),
         )

@@ -109,7 +109,7 @@ class ProvenanceDialog(QDialog):
         self.when = calendar_picker(QDateTimeEdit(self), "provCapturedOn", self.tr("When it was taken"))
         self.date_only = QCheckBox(self.tr("Date &only"), self)
         self.date_only.setObjectName("provDateOnly")
-        self.date_only.setAccessibleName(self.tr("I know the date but not the time"))
+        self.date_only.setAccessibleName(self.tr("Date only (I know the date but not the time)"))
         self._set_when(values.get("captured_on", ""))
         when_row = QHBoxLayout()
         when_row.addWidget(self.when_known)

@@ -209,7 +209,7 @@ class QuickLogDialog(QDialog):
         self.approximate = named(
             QCheckBox(self.tr("About then (not exact)"), self),
             "approximateCheck",
-            self.tr("The time is approximate"),
+            self.tr("About then (not exact)"),
         )
         # A time typed as people say it ("9pm", "21:30", "about 9"), for the chosen day.
         self._date_only = False
@@ -277,7 +277,7 @@ class QuickLogDialog(QDialog):
             self.tr("Where did it come fr&om?\u2026"),
             self,
             "provenanceButton",
-            self.tr("Say where the files came from"),
+            self.tr("Where did it come from? Say where the files came from"),
             self.ask_provenance,
         )
         self.provenance_button.setToolTip(self.tr("Optional. This helps the police use it."))
@@ -305,7 +305,7 @@ class QuickLogDialog(QDialog):
             self.tr("Save and add &more details\u2026"),
             self,
             "saveAndEdit",
-            self.tr("Save and open the full form"),
+            self.tr("Save and add more details (opens the full form)"),
             lambda: self.save(open_editor=True),
         )
         self.cancel_button = push_button(
@@ -340,7 +340,7 @@ class QuickLogDialog(QDialog):
             self.tr("Use the photo's time"),
             self,
             "usePhotoTime",
-            self.tr("Use the time the photo was taken"),
+            self.tr("Use the photo's time (when it was taken)"),
             self.use_photo_time,
         )
         self.photo_time_button.setAutoDefault(False)

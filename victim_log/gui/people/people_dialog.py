@@ -180,12 +180,12 @@ class PeopleDialog(QDialog):
         self.list.currentRowChanged.connect(self._person_selected)
         self.add_button, self.edit_button, self.delete_button = push_buttons(
             left,
-            (self.tr("&Add person\u2026"), "addPerson", self.tr("Add a person"), self.add_person),
+            (self.tr("&Add person\u2026"), "addPerson", self.tr("Add person"), self.add_person),
             (self.tr("&Edit\u2026"), "editPerson", self.tr("Edit the chosen person"), self.edit_person),
             (
                 self.tr("&Take out\u2026"),
                 "deletePerson",
-                self.tr("Take the chosen person out of People"),
+                self.tr("Take out the chosen person (from People)"),
                 self.delete_person,
             ),
         )
