@@ -176,3 +176,35 @@ def test_tombstone_names_the_hash_it_replaces() -> None:
         assert gone not in stub
     item = _item(7, json.loads(stub), 2, "sent by mistake", True, erased=True, incidents=())
     assert (item.filename, item.sha256, item.metadata, item.size) == (ERASED_NAME, "", {}, 5000)
+
+
+def test_erased_file_keeps_only_its_tombstone() -> None:
+    """Its name, hash, photo details and provenance are dropped from what stays readable
+    (every page of the database, decrypted); that it was erased, when and why stay, and
+    check still verifies the whole journal."""
+    folder = vault_path()
+    vault, _ = Vault.create(folder, PASSPHRASE)
+    iid = vault.add_incident(IncidentData(summary="the photo he sent"))
+    data = secrets.token_bytes(5000)
+    eid, _ = vault.evidence.add_bytes(
+        data,
+        "Zebra-Canary-7Q3-name.jpg",
+        incident_id=iid,
+        provenance={"description": "Zebra-Canary-7Q3 marmalade lighthouse"},
+    )
+    sha = vault.evidence.get(eid).sha256
+    db_key = vault.subkey("sqlcipher")
+    vault.evidence.remove(eid, "sent by mistake", permanent=True)
+    item = vault.evidence.get(eid)
+    assert item.erased and item.removed and item.removed_reason == "sent by mistake"
+    assert item.filename == "(erased file)" and item.sha256 == "" and item.metadata == {}
+    assert item.size == 5000 and item.added_by == "victim"
+    assert vault.evidence.get_many([eid])[eid].filename == "(erased file)"
+    report = vault.check()
+    assert report.ok, report.problems
+    vault.lock()
+    raw = (folder / DB_NAME).read_bytes()
+    for needle in (b"Zebra-Canary-7Q3", sha.encode(), b"marmalade"):
+        assert not plaintext_contains(db_key, raw, needle), needle
+    journal = folder / (DB_NAME + "-journal")
+    assert _absent_or_zeros(journal)

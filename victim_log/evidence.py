@@ -682,8 +682,9 @@ class EvidenceStore:
         before it is deleted (:func:`.db.wiped_journal`); and the blob file is
         overwritten with zeros, synced, and only then deleted (:mod:`.wipe`). What a
         file system or disk may still keep elsewhere (copy-on-write, SSD wear
-        levelling, snapshots, backups) is in the README. (Its records are to keep
-        only a tombstone, :mod:`.store.erase`, once ``check`` accepts one.)
+        levelling, snapshots, backups) is in the README. Its records keep only a
+        tombstone (:mod:`.store.erase`): its name, hash, photo details and how it
+        was obtained are dropped; that it was erased, when and why stay.
         """
 
         reason = require_reason(reason)
@@ -710,6 +711,7 @@ class EvidenceStore:
                 exhibits.mark_removed(tx.conn, evidence_id, item.version + 1)
             if permanent:
                 erase_blob = exhibits.erase(tx.conn, evidence_id, item.blob_id)
+                erase_rows.redact(tx.conn, evidence_id, now_iso())
                 tx.record_event(
                     "evidence_erased",
                     {"evidence_id": evidence_id, "reason_sha256": journal.body_hash(reason)},
