@@ -649,7 +649,10 @@ class QuickLogDialog(QDialog):
     def pick_files(self) -> None:
         from ..widgets import privacy
 
-        for path in privacy.pick_paths(self, privacy.Mode.OPEN_MANY, self.tr("Attach files")):
+        chosen = privacy.pick_paths(
+            self, privacy.Mode.OPEN_MANY, self.tr("Attach files"), remember=self.session.vault
+        )
+        for path in chosen:
             self.add_file(PendingFile(name=path.name, path=path))
 
     def keyPressEvent(self, event: QKeyEvent) -> None:

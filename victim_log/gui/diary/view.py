@@ -308,7 +308,9 @@ class DiaryView(QWidget):
     def attach_files(self, incident_id: int) -> None:
         from ..widgets import privacy
 
-        paths = privacy.pick_paths(self, privacy.Mode.OPEN_MANY, self.tr("Attach files"))
+        paths = privacy.pick_paths(
+            self, privacy.Mode.OPEN_MANY, self.tr("Attach files"), remember=self.session.vault
+        )
         if not paths:
             return
         # Where the files came from (#16.7): a small step the person may skip.

@@ -8,6 +8,10 @@ the file to ``recently-used.xbel``. So every file dialog we open is Qt's own, st
 with an empty history and a plain sidebar, and the ``FileDialog`` group is removed
 as soon as the dialog is gone (Qt writes it from the dialog's destructor) and again
 at start and exit. We never register recent documents with the desktop.
+
+So that a person attaching a batch of screenshots is not sent back to the home folder
+each time, the last folder used can be remembered inside the diary instead: in its
+encrypted settings (:func:`pick_paths` with ``remember``), never on the disk in clear.
 """
 
 from __future__ import annotations
@@ -16,15 +20,27 @@ import contextlib
 from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
+from typing import Protocol
 
 import shiboken6
 from PySide6.QtCore import QSettings, QUrl
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
+from ...errors import VictimLogError
 from . import dialogs
 
 QT_SETTINGS_ORG = "QtProject"
 FILE_DIALOG_GROUP = "FileDialog"
+
+
+LAST_FOLDER_SETTING = "last_folder"
+
+
+class FolderMemory(Protocol):
+    """Where the last folder is kept: the vault's encrypted settings."""
+
+    def get_setting(self, name: str, default: str = "") -> str: ...
+    def set_setting(self, name: str, value: str) -> None: ...
 
 
 class Mode(Enum):
@@ -103,12 +119,18 @@ def file_dialog(
     return dialog
 
 
-def pick_paths(parent: QWidget | None, mode: Mode, title: str, **kwargs: object) -> list[Path]:
+def pick_paths(
+    parent: QWidget | None, mode: Mode, title: str, *, remember: FolderMemory | None = None, **kwargs: object
+) -> list[Path]:
     """Ask for file(s) or a folder; returns [] if the person cancelled.
 
     The dialog is destroyed before returning (that is when Qt saves its history) and
-    the history is then removed.
+    the history is then removed. With ``remember`` (an open vault) the dialog starts in
+    the folder last used and the folder of this choice is kept, encrypted, for next time.
     """
+    if remember is not None and "directory" not in kwargs:
+        last = Path(remember.get_setting(LAST_FOLDER_SETTING) or Path.home())
+        kwargs["directory"] = last if last.is_dir() else Path.home()
     dialog = file_dialog(parent, mode, title, **kwargs)  # type: ignore[arg-type]
     try:
         result = dialogs.exec_dialog(dialog)
@@ -117,4 +139,9 @@ def pick_paths(parent: QWidget | None, mode: Mode, title: str, **kwargs: object)
         if shiboken6.isValid(dialog):
             shiboken6.delete(dialog)
         clear_file_dialog_history()
+    if remember is not None and chosen:
+        folder = chosen[0] if mode is Mode.FOLDER else chosen[0].parent
+        with contextlib.suppress(VictimLogError):  # a convenience (locked meanwhile): never in the way
+            if remember.get_setting(LAST_FOLDER_SETTING) != str(folder):
+                remember.set_setting(LAST_FOLDER_SETTING, str(folder))
     return chosen

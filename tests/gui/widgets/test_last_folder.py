@@ -1,0 +1,49 @@
+"""The file dialog starts in the folder last used, remembered only inside the vault's
+encrypted settings (#18): never in Qt's settings file on the disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QLineEdit
+
+from tests.gui.conftest import DialogAnswers
+from victim_log.gui.widgets import privacy
+from victim_log.vault import Vault
+
+
+def test_the_last_folder_is_kept_in_the_vault(
+    qtbot, vault: Vault, answers: DialogAnswers, tmp_path: Path
+) -> None:
+    shots = tmp_path / "Screenshots"
+    shots.mkdir()
+    (shots / "one.png").write_bytes(b"1")
+    (shots / "two.png").write_bytes(b"2")
+    starts: list[str] = []
+
+    def choose(name: str):
+        def answer(fd: QFileDialog) -> None:
+            starts.append(fd.directory().absolutePath())
+            fd.setDirectory(str(shots))
+            edit = fd.findChild(QLineEdit, "fileNameEdit")
+            edit.setText(name)  # (typing opens a completer popup the test platform cannot show)
+            fd.accept()
+
+        return answer
+
+    answers.add(choose("one.png"), QFileDialog)
+    assert privacy.pick_paths(None, privacy.Mode.OPEN_MANY, "Attach files", remember=vault) == [
+        shots / "one.png"
+    ]
+    answers.add(choose("two.png"), QFileDialog)
+    privacy.pick_paths(None, privacy.Mode.OPEN_MANY, "Attach files", remember=vault)
+    assert starts == [str(Path.home()), str(shots)]  # the second time it starts there
+    assert vault.get_setting(privacy.LAST_FOLDER_SETTING) == str(shots)
+    qt_conf = Path(privacy._qt_project_settings().fileName())
+    assert not qt_conf.exists() or str(shots) not in qt_conf.read_text(errors="replace")
+
+    # A folder that has gone since: back to the home folder, calmly.
+    shots.rename(tmp_path / "moved")
+    answers.cancel(QFileDialog)
+    assert privacy.pick_paths(None, privacy.Mode.OPEN_MANY, "Attach files", remember=vault) == []
+    assert starts == [str(Path.home()), str(shots)]
