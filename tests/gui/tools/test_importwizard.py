@@ -306,3 +306,28 @@ def test_folder_button_only_where_a_folder_is_read(qtbot, wizard: ImportWizard) 
     wizard.format_page.buttons["sms-backup"].click()
     next_page(qtbot, wizard)
     assert wizard.file_page.folder_button.isHidden()
+
+
+@pytest.mark.parametrize(("fmt", "folder"), [("signal", "signal_dan_marsh"), ("telegram", "telegram_chat")])
+def test_chat_folders_of_other_apps(
+    qtbot, wizard: ImportWizard, pick, fmt: str, folder: str, vault: Vault
+) -> None:
+    """#19: Signal (signal-export) and Telegram Desktop chats, chosen as their folders."""
+    pick[0] = FIXTURES / folder
+    wizard.format_page.buttons[fmt].click()
+    next_page(qtbot, wizard)
+    assert wizard.file_page.folder_button.isVisible()
+    with qtbot.waitSignal(wizard.scanned, timeout=10_000):
+        qtbot.mouseClick(wizard.file_page.folder_button, Qt.MouseButton.LeftButton)
+    assert wizard.file_page.isComplete(), wizard.file_page.status.text()
+    next_page(qtbot, wizard)
+    page = wizard.sender_page
+    rows = [page.senders.item(i).text() for i in range(page.senders.count())]
+    assert any(r.startswith("Dan Marsh") for r in rows), rows
+    assert page.choose("Dan Marsh")
+    next_page(qtbot, wizard)
+    wait_plan(qtbot, wizard)
+    with qtbot.waitSignal(wizard.imported, timeout=10_000) as done:
+        next_page(qtbot, wizard)
+    assert done.args[0].incidents_created >= 1
+    assert vault.count_incidents() >= 1

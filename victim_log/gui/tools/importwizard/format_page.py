@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QButtonGroup, QRadioButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QButtonGroup, QFrame, QRadioButton, QVBoxLayout, QWidget
 
-from ...widgets.common import scaled, wrapped
+from ...widgets.common import scaled, scroll_area, wrapped
 from .base import WizardBase, WizardStep
 from .formats import FORMATS
 
@@ -22,19 +23,28 @@ class FormatPage(WizardStep):
         )
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
+        # Eight kinds with a line each: on a short screen the list scrolls rather than
+        # squeezing the lines into each other (#18.6).
+        body = QWidget(self)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         for i, choice in enumerate(FORMATS):
             # "&" would be taken as a keyboard-shortcut marker and vanish.
-            button = QRadioButton(self.tr(choice.label).replace("&", "&&"), self)
+            button = QRadioButton(self.tr(choice.label).replace("&", "&&"), body)
             button.setObjectName(f"format_{choice.key}")
             self.group.addButton(button, i)
             self.buttons[choice.key] = button
-            how = wrapped(self.tr(choice.how), self)
+            how = wrapped(self.tr(choice.how), body)
             how.setContentsMargins(24, 0, 0, 6)
             how.setFont(scaled(how.font(), 0.92))
-            self.column.addWidget(button)
-            self.column.addWidget(how)
+            column.addWidget(button)
+            column.addWidget(how)
+        column.addStretch(1)
         self.buttons["whatsapp"].setChecked(True)
-        self.column.addStretch(1)
+        scroll = scroll_area(self, body, self.tr("Kinds of export"))
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.column.addWidget(scroll, 1)
 
     def chosen(self) -> str:
         for key, button in self.buttons.items():

@@ -55,6 +55,30 @@ FORMATS: tuple[FormatChoice, ...] = (
         "email",
     ),
     FormatChoice(
+        "signal",
+        "Signal chat (a signal-export folder)",
+        "Signal has no export of its own: link Signal Desktop to your phone, then run the free "
+        "signal-export tool. It makes a folder per chat holding chat.md and media: choose that folder.",
+        ("Signal export (chat.md)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "telegram",
+        "Telegram chat (Telegram Desktop, JSON)",
+        "In Telegram Desktop open the chat, ⋮ › Export chat history, format “Machine-readable "
+        "JSON” (tick photos and files to keep them); choose the folder or its result.json.",
+        ("Telegram export (result.json)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "messenger",
+        "Messenger or Instagram chat (JSON)",
+        "Meta's Accounts Centre › Download your information › messages, format JSON; unzip it, "
+        "then choose the chat's folder or its message_1.json.",
+        ("Messenger export (message_*.json)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
         "photos",
         "A folder of photos or screenshots",
         "Copy the photos and screenshots from your phone into one folder on this "
@@ -87,7 +111,7 @@ _CHAT_DATE = re.compile(r"^[\ufeff\u200e\u200f\[]*(\d{1,2})([/.\-])(\d{1,2})[/.\
 
 
 #: Formats whose export may be chosen as its folder (the chat beside its media).
-FOLDER_FORMATS = frozenset({"whatsapp"})
+FOLDER_FORMATS = frozenset({"whatsapp", "signal", "telegram", "messenger"})
 
 
 def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) -> Path | None:
