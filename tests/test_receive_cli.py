@@ -163,3 +163,11 @@ def test_text_mode_shows_details_and_what_was_stored(initialised: None) -> None:
     assert proc.returncode == 0, err
     assert "The phone finished." in out and "Stored evidence 1: Screenshot_0412.png" in out
     assert "A phone connected with the right PIN." in err
+
+
+def test_the_cli_port_is_the_protocols() -> None:
+    """cli/receive.py names the port itself (so start-up does not load the receiver)."""
+    from victim_log.cli import receive as cli_receive
+    from victim_log.receive import protocol
+
+    assert cli_receive.DEFAULT_PORT == protocol.DEFAULT_PORT

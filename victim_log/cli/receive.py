@@ -15,16 +15,22 @@ import argparse
 import json
 import queue
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
-from ..receive import CLOSED, DEFAULT_PORT, Destination, Event, Limits, Receiver, Summary
 from .argtypes import count_arg, id_arg
 from .json_contract import evidence_json
 from .output import one_line
 from .session import open_vault
 
+if TYPE_CHECKING:
+    from ..receive import Event, Limits, Receiver, Summary
+
 MIB = 1024 * 1024
+#: The port Tella's Nearby Sharing uses (``receive.protocol.DEFAULT_PORT``; a test keeps
+#: them equal), written here so that building the command list at start-up does not
+#: load the receiver and, through it, the vault code (tests/gui/shell/test_startup_imports.py).
+DEFAULT_PORT = 53317
 
 
 def add_receive_args(p: argparse.ArgumentParser) -> None:
@@ -56,6 +62,8 @@ def add_receive_args(p: argparse.ArgumentParser) -> None:
 
 
 def _limits(args: argparse.Namespace) -> Limits:
+    from ..receive import Limits
+
     base = Limits()
     return Limits(
         max_file_bytes=args.max_file_mb * MIB if args.max_file_mb else base.max_file_bytes,
@@ -130,6 +138,8 @@ def _print_summary(summary: Summary) -> None:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
+    from ..receive import CLOSED, Destination, Receiver
+
     if not args.timeout > 0:
         raise UsageError("--timeout must be a number of seconds above 0.")
     if not 0 <= args.port <= 65535:
