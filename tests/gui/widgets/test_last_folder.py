@@ -47,3 +47,15 @@ def test_the_last_folder_is_kept_in_the_vault(
     answers.cancel(QFileDialog)
     assert privacy.pick_paths(None, privacy.Mode.OPEN_MANY, "Attach files", remember=vault) == []
     assert starts == [str(Path.home()), str(shots)]
+
+
+def test_save_a_copy_starts_where_files_came_from(
+    qtbot, vault: Vault, answers: DialogAnswers, tmp_path: Path
+) -> None:
+    from victim_log.gui.widgets import savepath
+
+    vault.set_setting(privacy.LAST_FOLDER_SETTING, str(tmp_path))
+    starts: list[str] = []
+    answers.add(lambda fd: starts.append(fd.directory().absolutePath()) or fd.reject(), QFileDialog)
+    assert savepath.choose_save_path(None, "Save a copy", "copy.png", remember=vault) is None
+    assert starts == [str(tmp_path)]

@@ -92,7 +92,7 @@ def save_evidence_copy(parent: QWidget, session: Session, item: EvidenceItem) ->
     from ..widgets import savepath
 
     out = savepath.choose_save_path(
-        parent, _tr("Save a copy of the original file"), safe_filename(item.filename)
+        parent, _tr("Save a copy of the original file"), safe_filename(item.filename), remember=session.vault
     )
     if out is None:
         return None

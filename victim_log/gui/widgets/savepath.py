@@ -22,10 +22,12 @@ def choose_save_path(
     *,
     name_filters: Sequence[str] = (),
     suffix: str = "",
+    remember: privacy.FolderMemory | None = None,
 ) -> Path | None:
     """The path the person chose to save to, or None if they cancelled.
 
-    ``suffix`` (without a dot) is added when the typed name has none.
+    ``suffix`` (without a dot) is added when the typed name has none; with ``remember``
+    (an open vault) the dialog starts in the folder last used (see :func:`privacy.pick_paths`).
     """
     chosen = privacy.pick_paths(
         parent,
@@ -34,5 +36,6 @@ def choose_save_path(
         name_filters=list(name_filters),
         default_suffix=suffix,
         suggested_name=suggested_name,
+        remember=remember,
     )
     return chosen[0] if chosen else None
