@@ -324,3 +324,15 @@ def test_a_file_dated_only_by_its_camera_says_so(cli: Path, capsys: pytest.Captu
     assert next(r for r in rows if r["reference"] == "SM/6")["file_date_taken"].startswith("2024-04-07T07:45")
     readme = (up / "README.txt").read_bytes().decode("utf-8-sig")
     assert "unencrypted copies of your evidence" in readme
+
+
+def test_batches_over_25_files_are_warned_about(cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    r = run_cli(
+        capsys, "export", "--out", str(cli / "log.zip"), "--initials", "SM", "--portal", str(cli / "up"),
+        "--batch-size", "30",
+    )  # fmt: skip
+    assert r.code == 0 and "more than the 25 a submission" in r.err
+    r = run_cli(
+        capsys, "export", "--out", str(cli / "b.zip"), "--portal", str(cli / "up2"), "--batch-size", "25"
+    )
+    assert r.code == 0 and r.err == ""

@@ -40,7 +40,7 @@ def chosen(vault: Vault, args: argparse.Namespace) -> tuple[int | None, tuple[in
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export.bundle import PortalRequest, export
     from ..export.case import ExportOptions
-    from ..export.portal import DEFAULT_BATCH_SIZE
+    from ..export.portal import AXON_MAX_FILES, DEFAULT_BATCH_SIZE
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:
@@ -63,6 +63,11 @@ def cmd_export(args: argparse.Namespace) -> int:
                 Path(args.portal),
                 batch_size=DEFAULT_BATCH_SIZE if args.batch_size is None else args.batch_size,
             )
+            if portal.batch_size > AXON_MAX_FILES:
+                warn(
+                    f"batches of {portal.batch_size} files are more than the {AXON_MAX_FILES} a submission "
+                    "that most police upload links (Axon) take; 16 fits them all."
+                )
         elif getattr(args, "batch_size", None) is not None:
             raise BadInput("--batch-size goes with --portal DIR (the folder for the upload batches).")
         copy_to = getattr(args, "unredacted_copy", None)

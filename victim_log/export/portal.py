@@ -48,6 +48,7 @@ __all__ = [
 ]
 
 DEFAULT_BATCH_SIZE = 16  # fits every version of the portals (the newest take 25)
+AXON_MAX_FILES = 25  # Axon Community Request/Citizen: files in one submission
 MAX_BATCH_SIZE = 100
 PORTAL_MAX_FILE_BYTES = 2_000_000_000  # "2 GB a file": the decimal reading, the smaller
 CAPTIONS = "captions.txt"
