@@ -72,6 +72,83 @@ def sms_parse_child(args: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start, "items": items, "attachments": attachments}
 
 
+def meta_parse_child(args: dict[str, Any]) -> dict[str, Any]:
+    from victim_log.importers.jsonchats import parse_meta
+
+    start = time.perf_counter()
+    items = 0
+    with parse_meta(Path(args["file"])) as stream:
+        for _item in stream:
+            items += 1
+    return {"seconds": time.perf_counter() - start, "items": items}
+
+
+def json_load_child(args: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    start = time.perf_counter()
+    with open(args["file"], "rb") as fh:
+        items = len(json.load(fh)["messages"])
+    return {"seconds": time.perf_counter() - start, "items": items}
+
+
+def _meta_json(path: Path, size: int) -> int:
+    """A Messenger download of about ``size`` bytes (newest first, Meta's mojibake)."""
+    import json
+
+    with open(path, "w", encoding="ascii") as fh:
+        fh.write('{"participants": [{"name": "Dan Marsh"}, {"name": "Sam Taylor"}], "messages": [')
+        written, i = 0, 0
+        while written < size:
+            m = json.dumps(
+                {
+                    "sender_name": SENDER if i % 3 else ME,
+                    "timestamp_ms": 1710273600000 - i * 60_000,
+                    "content": f"message {i} Jos\u00c3\u00a9 " + "where are you " * (i % 12 + 1),
+                    "is_geoblocked_for_viewer": False,
+                }
+            )
+            fh.write((",\n" if i else "") + m)
+            written += len(m) + 2
+            i += 1
+        fh.write('], "title": "Dan Marsh"}')
+    return i
+
+
+def _meta(ctx: Context, report: CaseReport, folder: Path) -> None:
+    """#19: a 200 MB Messenger/Instagram JSON read a message at a time (report only:
+    parse rate and memory against json.load of the whole file)."""
+    size = ctx.size(200, 4) * MIB
+    path = folder / "message_1.json"
+    with progress(ctx, f"writing a {size_label(size)} Messenger download"):
+        messages = _meta_json(path, size)
+    nbytes = path.stat().st_size
+    ours: list[float] = []
+    ref: list[float] = []
+    rss: list[int] = []
+    ref_rss: list[int] = []
+    for i in range(ctx.reps):
+        pair = [
+            ("ours", "bench.cases.imports:meta_parse_child"),
+            ("ref", "bench.cases.imports:json_load_child"),
+        ]
+        for side, target in pair if i % 2 == 0 else pair[::-1]:
+            c, res = run_python(target, {"file": str(path)}, ctx=ctx)
+            (ours if side == "ours" else ref).append(res["seconds"])
+            (rss if side == "ours" else ref_rss).append(c.peak_rss)
+    report.rows.append(
+        Row(
+            NAME,
+            f"Messenger JSON parse, streamed ({size_label(nbytes)})",
+            None,
+            ours=f"{nbytes / 1e6 / median(ours):.1f} MB/s, peak RSS {rss_mb(max(rss))}",
+            reference=f"json.load {nbytes / 1e6 / median(ref):.1f} MB/s, peak RSS {rss_mb(max(ref_rss))}",
+            ratio=f"{paired_ratio(ours, ref):.2f}x time, lower is better",
+            data={"ours_s": ours, "json_load_s": ref, "messages": messages, "rss": rss, "ref_rss": ref_rss},
+        )
+    )
+
+
 def iterparse_child(args: dict[str, Any]) -> dict[str, Any]:
     import xml.etree.ElementTree as ET
 
@@ -177,6 +254,7 @@ def run(ctx: Context, report: CaseReport) -> None:
 
     _sms(ctx, report, folder, fresh_vault)
     _whatsapp(ctx, report, folder, fresh_vault)
+    _meta(ctx, report, folder)
 
 
 def _full_import(
