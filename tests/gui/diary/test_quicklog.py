@@ -370,3 +370,13 @@ def test_fits_a_small_screen_with_its_buttons_in_view(qtbot, quick: QuickLogDial
     qtbot.keyClick(quick.provenance_button, Qt.Key.Key_Tab)
     assert quick.complete_later.hasFocus()
     assert quick.form_scroll.verticalScrollBar().value() > 0
+
+
+def test_a_phone_file_name_offers_its_time(qtbot, quick: QuickLogDialog, tmp_path: Path) -> None:
+    shot = tmp_path / "Screenshot_20240312-211245_WhatsApp.png"
+    shot.write_bytes(b"not an image with a date inside")
+    quick.add_file(PendingFile(name=shot.name, path=shot))
+    assert quick.photo_time_button.isVisibleTo(quick)
+    assert quick.photo_time_label.text() == "The file's name says it was made on Tue 12 Mar 2024 at 21:12."
+    qtbot.mouseClick(quick.photo_time_button, Qt.MouseButton.LeftButton)
+    assert quick.incident_data().occurred_start.startswith("2024-03-12T21:12")

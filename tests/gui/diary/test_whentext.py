@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 import pytest
 
-from victim_log.gui.diary.whentext import TypedTime, parse_time, resolve
+from victim_log.gui.diary.whentext import TypedTime, parse_time, resolve, time_in_name
 
 
 @pytest.mark.parametrize(
@@ -45,3 +45,24 @@ def test_an_hour_that_could_be_either() -> None:
     assert resolve(nine, None) == time(9, 0)  # another day: as typed (and shown)
     exact = parse_time("21:30")
     assert exact is not None and resolve(exact, time(8, 0)) == time(21, 30)
+
+
+@pytest.mark.parametrize(
+    ("name", "utc"),
+    [
+        ("Screenshot_20240312-211245_WhatsApp.png", False),
+        ("IMG_20240312_211245.jpg", False),
+        ("VID_20240312_211245.mp4", False),
+        ("Screenshot_2024-03-12-21-12-45-123_com.whatsapp.jpg", False),
+        ("Screenshot 2024-03-12 at 21.12.45.png", False),
+        ("WhatsApp Image 2024-03-12 at 21.12.45.jpeg", False),
+        ("PXL_20240312_211245123.jpg", True),  # a Pixel names its files in UTC
+    ],
+)
+def test_times_in_phone_file_names(name: str, utc: bool) -> None:
+    assert time_in_name(name) == (datetime(2024, 3, 12, 21, 12, 45), utc)
+
+
+@pytest.mark.parametrize("name", ["car.jpg", "IMG_20241399_999999.jpg", "20240312.txt", "scan 0001.pdf"])
+def test_names_without_a_time(name: str) -> None:
+    assert time_in_name(name) is None

@@ -20,7 +20,7 @@ remembered so that trying again does not store the files twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ... import casetime
 from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
@@ -75,7 +76,7 @@ from ..widgets.common import (
 from .editor import iso_local, wall_time
 from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
-from .whentext import parse_time, resolve
+from .whentext import parse_time, resolve, time_in_name
 
 SUMMARY_MAX = 120
 THUMB_FILE_MAX_BYTES = 40 * 1024 * 1024
@@ -135,6 +136,25 @@ def image_to_png(image: QImage) -> bytes:
     image.save(buffer, "PNG")  # type: ignore[call-overload]
     buffer.close()
     return bytes(data.data())
+
+
+def _exif_time(pending: PendingFile) -> datetime | None:
+    """A photo's 'date taken' on the case's clock (naive), or None."""
+    try:
+        from ...importers.photos import read_image_metadata
+
+        source: bytes | Path | None = pending.data if pending.data is not None else pending.path
+        if source is None:
+            return None
+        if isinstance(source, Path):
+            with open(source, "rb") as fh:
+                source = fh.read(256 * 1024)
+        taken = read_image_metadata(source).date_taken
+    except Exception:  # noqa: BLE001 - metadata is a courtesy; any odd file just has none
+        return None
+    if taken is not None and taken.tzinfo is not None:
+        taken = casetime.in_zone(taken).replace(tzinfo=None)
+    return taken
 
 
 def attachable(mime: QMimeData | None) -> bool:
@@ -337,10 +357,10 @@ class QuickLogDialog(QDialog):
         self.photo_time_label.setObjectName("photoTimeLabel")
         self.photo_time_label.setWordWrap(True)
         self.photo_time_button = push_button(
-            self.tr("Use the photo's time"),
+            self.tr("Use this time"),
             self,
             "usePhotoTime",
-            self.tr("Use the photo's time (when it was taken)"),
+            self.tr("Use this time (when the file was made)"),
             self.use_photo_time,
         )
         self.photo_time_button.setAutoDefault(False)
@@ -549,34 +569,24 @@ class QuickLogDialog(QDialog):
         self.changed.emit()
 
     def _offer_photo_time(self, pending: PendingFile) -> None:
-        """If the file is a photo with a 'date taken', offer it as the incident's time."""
+        """If the file says when it was made (a photo's 'date taken', or a phone's file
+        name such as Screenshot_20240312-211245), offer that as the incident's time."""
         if self._photo_time is not None:
             return
-        try:
-            from ...importers.photos import read_image_metadata
-
-            source: bytes | Path | None = pending.data if pending.data is not None else pending.path
-            if source is None:
-                return
-            if isinstance(source, Path):
-                with open(source, "rb") as fh:
-                    source = fh.read(256 * 1024)
-            meta = read_image_metadata(source)
-        except Exception:  # noqa: BLE001 - metadata is a courtesy; any odd file just has none
-            return
-        taken = meta.date_taken
+        taken = _exif_time(pending)
+        text = self.tr("This photo was taken on {0}.")
         if taken is None:
-            return
-        if taken.tzinfo is not None:
-            taken = taken.astimezone().replace(tzinfo=None)
+            named = time_in_name(pending.name)
+            if named is None:
+                return
+            taken, utc = named
+            if utc:  # a Pixel names its files in UTC: shown on the case's clock
+                taken = casetime.in_zone(taken.replace(tzinfo=UTC)).replace(tzinfo=None)
+            text = self.tr("The file's name says it was made on {0}.")
         self._photo_time = QDateTime(
             taken.year, taken.month, taken.day, taken.hour, taken.minute, taken.second
         )
-        self.photo_time_label.setText(
-            self.tr("This photo was taken on {0}.").format(
-                self._photo_time.toString("ddd d MMM yyyy 'at' HH:mm")
-            )
-        )
+        self.photo_time_label.setText(text.format(self._photo_time.toString("ddd d MMM yyyy 'at' HH:mm")))
         self.photo_time_label.setVisible(True)
         self.photo_time_button.setVisible(True)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import datetime, time
 
 _ABOUT = re.compile(r"^(?:about|around|approx(?:imately)?|roughly|circa|ca\.?|c\.|~)\s*", re.IGNORECASE)
 _TIME = re.compile(
@@ -64,3 +64,25 @@ def resolve(typed: TypedTime, now: time | None) -> time:
         return typed.at
     evening = time(typed.at.hour + 12, typed.at.minute)
     return evening if evening <= now else typed.at
+
+
+# Phones and computers name what they make with the moment they made it:
+# "Screenshot_20240312-211245_WhatsApp.png", "IMG_20240312_211245.jpg",
+# "Screenshot_2024-03-12-21-12-45-123_com.whatsapp.jpg", "PXL_20240312_211245123.jpg"
+# (Pixel: in UTC), "Screenshot 2024-03-12 at 21.12.45.png", "WhatsApp Image 2024-03-12 at
+# 21.12.45.jpeg". Anything else has no time in its name.
+_NAME_TIME = re.compile(r"(?<!\d)(20\d\d)-?(\d\d)-?(\d\d)(?:[-_ T]|\s+at\s+)(\d\d)[-_.:]?(\d\d)[-_.:]?(\d\d)")
+
+
+def time_in_name(name: str) -> tuple[datetime, bool] | None:
+    """The moment a file's name says it was made (naive) and whether that is UTC (a
+    Pixel's "PXL_" names) rather than the phone's own clock; None when it says none."""
+    m = _NAME_TIME.search(name)
+    if m is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(g) for g in m.groups())
+        when = datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+    return when, name.upper().startswith("PXL_")
