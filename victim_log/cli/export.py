@@ -114,7 +114,8 @@ def _print_portal(portal: dict[str, object]) -> None:
     files = sum(len(b["files"]) for b in batches)
     print(
         f"Upload batches: {len(batches)} folder{'s' if len(batches) != 1 else ''} of at most "
-        f"{portal['batch_size']} files ({files} files) in {one_line(str(portal['folder']))}; "
+        f"{portal['batch_size']} files ({files} file{'s' if files != 1 else ''}) in "
+        f"{one_line(str(portal['folder']))}; "
         "README.txt there says how to send them, captions.txt in each folder has a caption per file. "
         "They are unencrypted copies: delete the folder once every batch is sent."
     )

@@ -167,7 +167,7 @@ def _incident_blocks(
                 if part.strip():
                     out.append(Block("para", part.strip()))
     if i.location.strip():
-        out.append(Block("para", _sentence(f"This was at {i.location}")))
+        out.append(Block("para", _sentence(f"Place: {i.location}")))
     if i.witnesses.strip():
         out.append(Block("para", _sentence(f"Witnesses: {i.witnesses}")))
     for ref in i.exhibits:
@@ -221,7 +221,11 @@ def build_statement(case: ExportCase, country: str = "GB") -> StatementDraft:
             + " Change anything that is not how you would say it, and fill in or remove every [bracket].",
         ),
         Block("heading", "About me"),
-        Block("para", "My name is [your name]. I am [over 18 / my age]. I am [your occupation]."),
+        Block(
+            "para",
+            f"My name is {_clean(case.owner, single_line=True) or '[your name]'}. I am [over 18 / my age]. "
+            "I am [your occupation].",
+        ),
     ]
     perps = case.perpetrators
     if perps:
@@ -238,9 +242,9 @@ def build_statement(case: ExportCase, country: str = "GB") -> StatementDraft:
                 if x
             )
             rel = (
-                f" [say how you know them: {p.relationship}]"
+                f" Relationship: {p.relationship} [say in your own words how you know them]."
                 if p.relationship
-                else " [say how you know them]"
+                else " [Say how you know them.]"
             )
             b.append(Block("para", _sentence(f"{p.name}{f' ({known})' if known else ''}.{rel}")))
     if case.orders:
