@@ -27,6 +27,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 
 from .model import KINDS, SHORT_LABELS
 from .textsafe import plural
@@ -349,8 +350,18 @@ def _label(kind: str) -> str:
     return SHORT_LABELS.get(kind, KINDS.get(kind, kind))
 
 
-def _periods(groups: Sequence[DayGroup], monthly: bool) -> tuple[Period, ...]:
-    if not groups:
+@dataclass
+class _Day:
+    """One day's totals, gathered once for the weekly and the monthly periods."""
+
+    count: int = 0
+    breaches: int = 0
+    night: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+
+
+def _periods(days: dict[int, _Day], monthly: bool) -> tuple[Period, ...]:
+    if not days:
         return ()
 
     def bucket(d: date) -> date:
@@ -360,18 +371,12 @@ def _periods(groups: Sequence[DayGroup], monthly: bool) -> tuple[Period, ...]:
     breaches: Counter[date] = Counter()
     night: Counter[date] = Counter()
     kinds: dict[date, Counter[str]] = defaultdict(Counter)
-    buckets: dict[int, date] = {}
-    for g in groups:
-        b = buckets.get(g.day)
-        if b is None:
-            b = buckets[g.day] = bucket(date.fromordinal(g.day))
-        counts[b] += g.count
-        if g.breach:
-            breaches[b] += g.count
-        night[b] += g.night
-        per = kinds[b]
-        for k in g.kinds:
-            per[k] += g.count
+    for day, totals in days.items():
+        b = bucket(date.fromordinal(day))
+        counts[b] += totals.count
+        breaches[b] += totals.breaches
+        night[b] += totals.night
+        kinds[b].update(totals.kinds)
     out: list[Period] = []
     cur, last = min(counts), max(counts)
 
@@ -595,18 +600,26 @@ def _four(
 
 def compute(t: Tally) -> Stats:
     """Every figure of the pattern from a tally (pure; no clock, no vault)."""
-    groups = sorted(t.groups, key=lambda g: (g.day, g.first_id))
+    groups = sorted(t.groups, key=attrgetter("day"))  # stable: the store's order within a day
     by_day: Counter[int] = Counter()
     night_by_day: Counter[int] = Counter()
     kinds: Counter[str] = Counter()
+    per_day: dict[int, _Day] = defaultdict(_Day)
     breaches = night = 0
     for g in groups:
-        by_day[g.day] += g.count
+        n = g.count
+        by_day[g.day] += n
         night_by_day[g.day] += g.night
         night += g.night
-        breaches += g.count if g.breach else 0
+        totals = per_day[g.day]
+        totals.count += n
+        totals.night += g.night
+        if g.breach:
+            breaches += n
+            totals.breaches += n
         for k in g.kinds:
-            kinds[k] += g.count
+            kinds[k] += n
+            totals.kinds[k] += n
     total = sum(by_day.values())
     days = sorted(by_day)
     today = date.fromordinal(t.today)
@@ -668,8 +681,8 @@ def compute(t: Tally) -> Stats:
         today=today,
         active_days=len(days),
         daily=tuple((date.fromordinal(d), by_day[d]) for d in days),
-        weeks=_periods(groups, monthly=False),
-        months=_periods(groups, monthly=True),
+        weeks=_periods(per_day, monthly=False),
+        months=_periods(per_day, monthly=True),
         by_kind=tuple((k, _label(k), n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_person=by_person,
         grid=t.grid,
