@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import EXIT_OK, BadInput
 from .argtypes import id_list
@@ -13,12 +13,14 @@ from .output import one_line, print_json, warn
 from .session import open_vault
 
 if TYPE_CHECKING:
+    from ..export.case import ExportOptions
     from ..vault import Vault
 
 
-def chosen(vault: Vault, args: argparse.Namespace) -> tuple[int | None, tuple[int, ...]]:
-    """What an export (or a statement draft) covers, checked: the person named with
-    ``--person`` and the ids of ``--incidents``; ``--initials`` is remembered.
+def export_options(vault: Vault, args: argparse.Namespace, **extra: Any) -> ExportOptions:
+    """What an export (or a statement draft) covers, checked: ``--from``/``--to``, the
+    person named with ``--person``, the ids of ``--incidents``, ``--include-private``
+    and ``--initials`` (remembered); ``extra`` sets the export's other options.
 
     Given once, kept: the next export (and the app) need not ask again. A log that has
     initials keeps them; ``--initials`` then applies to this export only."""
@@ -34,26 +36,27 @@ def chosen(vault: Vault, args: argparse.Namespace) -> tuple[int | None, tuple[in
     ids = id_list(args.incidents or "")
     for iid in ids:
         vault.get_incident(iid)  # "There is no incident N" rather than an empty export
-    return person_id, ids
+    from ..export.case import ExportOptions
+
+    return ExportOptions(
+        start=args.start or "",
+        end=args.end or "",
+        person_id=person_id,
+        incident_ids=ids,
+        include_private=args.include_private,
+        initials=args.initials or "",
+        **extra,
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from ..export.bundle import PortalRequest, export
-    from ..export.case import ExportOptions
     from ..export.portal import AXON_MAX_FILES, DEFAULT_BATCH_SIZE
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:
-        person_id, ids = chosen(vault, args)
-        options = ExportOptions(
-            start=args.start or "",
-            end=args.end or "",
-            person_id=person_id,
-            incident_ids=ids,
-            include_private=args.include_private,
-            include_sdash=bool(getattr(args, "include_sdash", False)),
-            redact=redact,
-            initials=args.initials or "",
+        options = export_options(
+            vault, args, include_sdash=bool(getattr(args, "include_sdash", False)), redact=redact
         )
         from ..leftovers import remembering_temps
 

@@ -6,14 +6,14 @@ import argparse
 from pathlib import Path
 
 from ..errors import EXIT_OK
-from .export import chosen
+from .export import export_options
 from .output import one_line, print_json
 from .session import open_vault
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
     from ..clock import now_iso
-    from ..export.case import ExportOptions, build_case
+    from ..export.case import build_case
     from ..export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
     from ..fsutil import atomic_write_bytes, check_output_path
 
@@ -21,19 +21,11 @@ def cmd_statement(args: argparse.Namespace) -> int:
     fmt = statement_format(out)  # before the passphrase: a wrong name is a usage error
     country = clean_country(args.country) if args.country else ""
     with open_vault(args) as vault:
-        person_id, ids = chosen(vault, args)
+        options = export_options(vault, args)
         if country:  # given once, kept: the case's country chooses the draft's form
             vault.set_setting(COUNTRY_SETTING, country)
         else:
             country = clean_country(vault.get_setting(COUNTRY_SETTING, "") or "GB")
-        options = ExportOptions(
-            start=args.start or "",
-            end=args.end or "",
-            person_id=person_id,
-            incident_ids=ids,
-            include_private=args.include_private,
-            initials=args.initials or "",
-        )
         out = check_output_path(out, "the statement draft", overwrite=True)
         # The same references as the police export: given at first export, never moved.
         case = build_case(vault, options, exported_at=now_iso())
