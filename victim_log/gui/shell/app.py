@@ -22,7 +22,7 @@ from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
 from .mainwindow import MainWindow
-from .neutral import Face, apply_face, face_for, neutral_faces, wear_in_menu
+from .neutral import Face, apply_face, face_for, neutral_faces
 from .session import Session
 
 SMOKE_TIMEOUT_MS = 20_000
@@ -82,7 +82,7 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
     session = Session(settle_location(Path(vault_dir)))  # no vault is open yet: it may move
     window = MainWindow(session, prefs, quit_app=lambda: app.exit(0), ask_look=first_start)
     if not first_start and not smoke:
-        QTimer.singleShot(0, lambda: wear_in_menu(face))  # after the first paint
+        QTimer.singleShot(0, lambda: _wear_in_menu(face))  # after the first paint
     app.aboutToQuit.connect(window.shutdown)
     if smoke:
         watcher = _FirstPaint(window, app)
@@ -106,3 +106,9 @@ def _run_bundle_viewer(path: Path) -> int:
     from ..tools.bundleviewer import run_bundle_viewer
 
     return int(run_bundle_viewer(path))
+
+
+def _wear_in_menu(face: Face) -> None:
+    from .desktopentry import wear_in_menu  # not needed to paint the first screen
+
+    wear_in_menu(face)

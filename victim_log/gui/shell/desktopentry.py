@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ...fsutil import atomic_write_bytes
-from .neutral import Face, icon_path
+from .neutral import Face, all_faces, icon_path
+from .session import carry_on
 
 MANAGED = "X-VictimLog-Managed=true"
 DEFAULT_EXEC = "victim-log gui"
@@ -124,3 +125,9 @@ def switch_desktop_entry(
         atomic_write_bytes(path, text.encode("utf-8"), "the app menu entry")
         written.append(path)
     return written
+
+
+def wear_in_menu(face: Face) -> None:
+    """The app menu follows the face (a user-level desktop entry); never stops the app."""
+    with carry_on():
+        switch_desktop_entry(face, all_faces())

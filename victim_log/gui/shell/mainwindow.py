@@ -40,7 +40,7 @@ from .firstrun import FirstRunScreen, set_message
 from .fitting import fit_to_screen
 from .helppanel import Helpline, HelpPanel, helplines_for
 from .lock import DiaryLike, LockController
-from .neutral import Face, apply_face, cover_face, face_for, neutral_faces, wear_in_menu
+from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
 from .quickexit import QuickExit
 from .session import Session, carry_on
 from .unlock import UnlockScreen
@@ -644,6 +644,8 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             apply_face(app, self.face)
+        from .desktopentry import wear_in_menu
+
         wear_in_menu(self.face)
         self.setWindowTitle(self.face.name)
         self.setWindowIcon(self.face.icon())

@@ -257,14 +257,5 @@ def all_faces() -> list[Face]:
     return [own_face(), *neutral_faces().values()]
 
 
-def wear_in_menu(face: Face) -> None:
-    """The app menu follows the face (a user-level desktop entry); never stops the app."""
-    from .desktopentry import switch_desktop_entry
-    from .session import carry_on
-
-    with carry_on():
-        switch_desktop_entry(face, all_faces())
-
-
 def icon_path(face: Face) -> Path:
     return resources_dir() / ICON_DIR / face.icon_file
