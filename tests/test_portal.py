@@ -336,3 +336,23 @@ def test_batches_over_25_files_are_warned_about(cli: Path, capsys: pytest.Captur
         capsys, "export", "--out", str(cli / "b.zip"), "--portal", str(cli / "up2"), "--batch-size", "25"
     )
     assert r.code == 0 and r.err == ""
+
+
+def test_a_folder_left_by_a_crash_is_removed_next_time_but_not_one_being_written(
+    cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import fcntl
+    import os
+
+    dead = cli / ".tmp-portal-dead"
+    (dead / "Batch 01 of 01").mkdir(parents=True)
+    (dead / "Batch 01 of 01" / "SM-01 photo.jpg").write_bytes(b"half")
+    live = cli / ".tmp-portal-live"
+    live.mkdir()
+    fd = os.open(live, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another export still writing it
+        _export(capsys, cli)
+        assert not dead.exists() and live.is_dir()
+    finally:
+        os.close(fd)

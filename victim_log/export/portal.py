@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import BadInput, IntegrityError
-from ..fsutil import fsync_dir, translate_os_error
+from ..fsutil import TEMP_PREFIX, fsync_dir, hold_lock, remove_abandoned, translate_os_error
 from ..textsafe import display_safe, safe_filename
 from .case import CaseExhibit, ExportCase, format_date, format_datetime, local_iso
 
@@ -52,6 +52,7 @@ AXON_MAX_FILES = 25  # Axon Community Request/Citizen: files in one submission
 MAX_BATCH_SIZE = 100
 PORTAL_MAX_FILE_BYTES = 2_000_000_000  # "2 GB a file": the decimal reading, the smaller
 CAPTIONS = "captions.txt"
+TEMP_PORTAL_PREFIX = f"{TEMP_PREFIX}portal-"  # the folder being written, beside DIR
 README = "README.txt"
 TOO_LARGE_FOLDER = "Too large for the portal"
 _MAX_NAME_BYTES = 120  # well inside Windows' 260-character paths once in a folder
@@ -378,9 +379,15 @@ def write_portal(
     """Write the batches into ``out`` (new or empty), built in a hidden folder beside
     it and renamed at the end, so the folder appears whole or not at all."""
     out = check_portal_dir(out)
-    tmp = out.parent / f".tmp-portal-{secrets.token_hex(6)}"
+    for old in out.parent.glob(f"{TEMP_PORTAL_PREFIX}*"):
+        remove_abandoned(old)  # left by a crash: nobody holds its lock any more
+    tmp = out.parent / f"{TEMP_PORTAL_PREFIX}{secrets.token_hex(6)}"
+    lock = -1
     try:
         tmp.mkdir(mode=0o700)
+        with contextlib.suppress(OSError):  # Windows opens no folder this way: no lock there
+            lock = os.open(tmp, os.O_RDONLY)
+            hold_lock(lock)  # ours while we write: another export's clean-up leaves it alone
         (tmp / README).write_bytes(_readme(plan, case, bundle_name))
         folders: list[tuple[str, str, tuple[PortalFile, ...]]] = [
             (
@@ -423,6 +430,9 @@ def write_portal(
         if isinstance(exc, OSError):
             raise translate_os_error(exc, "the upload batches") from None
         raise
+    finally:
+        if lock >= 0:
+            os.close(lock)
 
 
 def portal_json(out: Path, plan: PortalPlan) -> dict[str, object]:
