@@ -208,3 +208,16 @@ def test_an_unknown_country_is_refused(log: Path, capsys: pytest.CaptureFixture[
     r = run_cli(capsys, "statement", "--out", str(log / "x.docx"), "--country", "FR")
     assert r.code == 2 and "GB" in r.err and "US" in r.err
     assert not (log / "x.docx").exists()
+
+
+def test_statement_json_has_exactly_the_documented_keys(
+    log: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import re
+
+    keys = ["path", "format", "incidents", "exhibits", "private_notes", "draft", "country"]
+    report = _statement(capsys, log / "k.docx")
+    assert list(report) == keys
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "export-format.md").read_text(encoding="utf-8")
+    row = next(line for line in doc.splitlines() if line.startswith("| statement (`statement --json`)"))
+    assert re.findall(r"`([a-z_]+)`(?: \(|,| \|)", row.split("|")[2]) == keys
