@@ -27,6 +27,7 @@ from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
 from .receive import add_receive_args, cmd_receive
+from .review import add_review_command
 from .sdash import add_sdash_command
 from .statement import cmd_statement
 from .stats import add_stats_command
@@ -171,6 +172,7 @@ def build_parser() -> ArgParser:
     add_stats_command(sub, command)
     add_case_info_command(command)
     add_sdash_command(command)
+    add_review_command(command)
 
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")
