@@ -380,3 +380,15 @@ def test_a_phone_file_name_offers_its_time(qtbot, quick: QuickLogDialog, tmp_pat
     assert quick.photo_time_label.text() == "The file's name says it was made on Tue 12 Mar 2024 at 21:12."
     qtbot.mouseClick(quick.photo_time_button, Qt.MouseButton.LeftButton)
     assert quick.incident_data().occurred_start.startswith("2024-03-12T21:12")
+
+
+def test_one_name_for_logging(qtbot, quick: QuickLogDialog, session: Session) -> None:
+    """#18: the toolbar says "Log something", and so do the window and the empty diary."""
+    from victim_log.gui.diary.timeline import TimelinePanel
+
+    assert quick.windowTitle() == "Log something"
+    panel = TimelinePanel(session)
+    qtbot.addWidget(panel)
+    panel.reload()
+    qtbot.waitUntil(lambda: panel.empty_button.text() != "", timeout=3000)
+    assert panel.empty_button.text() == "Log something" and "Log something" in panel.empty_label.text()

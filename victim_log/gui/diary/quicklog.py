@@ -197,8 +197,8 @@ class QuickLogDialog(QDialog):
         self._discarding = False
         self._opened_at = QDateTime.currentDateTime()
         self._opened_at.setTime(QTime(self._opened_at.time().hour(), self._opened_at.time().minute()))
-        self.setWindowTitle(self.tr("Log an incident"))
-        self.setAccessibleName(self.tr("Log an incident"))
+        self.setWindowTitle(self.tr("Log something"))
+        self.setAccessibleName(self.tr("Log something"))
         self.setAcceptDrops(True)
         lh = line_height(self)
 

@@ -179,10 +179,10 @@ class TimelinePanel(QWidget):
                 self.empty_label.setText(
                     self.tr(
                         "Nothing here yet.\nWhen something happens, press Ctrl+N or choose "
-                        "\u201cLog an incident\u201d. A few words are enough: you can add details later."
+                        "\u201cLog something\u201d. A few words are enough: you can add details later."
                     )
                 )
-                self.empty_button.setText(self.tr("Log an incident"))
+                self.empty_button.setText(self.tr("Log something"))
             self.empty_button.setAccessibleName(self.empty_button.text())
         self.empty.setVisible(total == 0)
         self.list.setVisible(total > 0)
