@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
 from PySide6.QtWidgets import QDialog
 
-from tests.gui.conftest import DialogAnswers, tab_chain, unnamed_controls
+from tests.gui.conftest import PASSPHRASE, DialogAnswers, tab_chain, unnamed_controls
 from victim_log import casetime
 from victim_log.export.case import ExportOptions, build_case
 from victim_log.export.tables import timeline_json
@@ -170,3 +170,24 @@ def test_a_time_the_clocks_skipped_is_refused_and_the_form_stays(
     dialog.save_button.click()
     assert messages and dialog.result() != QDialog.DialogCode.Accepted
     assert dialog.values()["captured_on"] == "2024-03-31T01:30"  # what was typed is kept
+
+
+def test_a_lock_during_the_question_attaches_nothing(
+    qtbot, session, vault, answers, tmp_path, picked
+) -> None:
+    incident = vault.add_incident(IncidentData(summary="A parcel on the step"))
+    photo = tmp_path / "parcel.jpg"
+    photo.write_bytes(b"a photo of the parcel")
+    picked.append(photo)
+    diary = diary_view(qtbot, session)
+
+    def lock_meanwhile(dialog: QDialog) -> int:
+        session.lock()  # auto-lock or Ctrl+L while the question is open
+        return QDialog.DialogCode.Rejected
+
+    answers.add(lock_meanwhile, "provenanceDialog")
+    diary.attach_files(incident)  # no error box over the lock screen (none is expected)
+    assert answers.done()
+    reopened = Vault.open(vault.path, PASSPHRASE)
+    with reopened:
+        assert reopened.evidence.items() == [] and reopened.get_incident(incident).version == 1

@@ -314,7 +314,10 @@ class DiaryView(QWidget):
         if not paths:
             return
         # Where the files came from (#16.7): a small step the person may skip.
+        locks = self._lock_count
         provenance = ask_provenance(self, len(paths))
+        if locks != self._lock_count or not self.session.is_unlocked:
+            return  # a lock closed the question: nothing is attached behind the lock screen
         try:
             # All the files and the entry's new version in one transaction: a refused
             # file or a full disk leaves no exhibit behind without its entry.
