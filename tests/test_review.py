@@ -166,3 +166,14 @@ def test_review_json_fields_are_documented() -> None:
     row = next(line for line in section.splitlines() if line.startswith("| review "))
     assert all(f"`{f}`" in row for f in REVIEW_FIELDS)
     assert all(f"`{k}`" in row for k in KINDS)
+
+
+def test_a_file_cited_only_by_a_deleted_entry_is_not_linked(tmp_path: Path) -> None:
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    entry = vault.add_incident(
+        IncidentData("Note", ("gift",), "2026-03-01T10:00"), files=[("note.txt", b"x")]
+    )
+    (eid,) = vault.get_incident(entry).evidence
+    assert "unlinked_evidence" not in {f.kind for f in review_vault(vault)}
+    vault.delete_incident(entry, "wrong diary")
+    assert [(f.kind, f.evidence_ids) for f in review_vault(vault)] == [("unlinked_evidence", (eid,))]

@@ -208,8 +208,9 @@ def review(
     """The findings for these entries (current versions, oldest first), the vault's
     orders and its evidence items (removed ones are skipped). Pure: no vault, no clock.
 
-    Deleted entries and context entries are skipped (an evidence file they cite still
-    counts as linked); entries are listed in the order given, a gap just before the
+    Deleted entries and context entries are skipped; a file cited only by a deleted
+    entry is not linked (the export leaves that entry out), one a context entry cites
+    is; entries are listed in the order given, a gap just before the
     entry that ends it, files not linked to any entry last.
     """
     out: list[Finding] = []
@@ -231,7 +232,7 @@ def review(
             if previous is None or day >= previous[1]:
                 previous = (v.incident_id, day)
         out.extend(_entry_findings(v, day, orders, zone))
-    out.extend(_unlinked(e) for e in evidence if not e.removed and e.id not in linked and not e.incidents)
+    out.extend(_unlinked(e) for e in evidence if not e.removed and e.id not in linked)
     return out
 
 
