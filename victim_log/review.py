@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from typing import TYPE_CHECKING
 
 from . import casetime
@@ -82,13 +82,8 @@ class Finding:
 
 
 def _day(when: str, zone: tzinfo) -> date | None:
-    if not when:
-        return None
-    try:
-        dt = datetime.fromisoformat(when.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return dt.astimezone(zone).date() if dt.tzinfo is not None else dt.date()
+    dt = casetime.parse_instant(when)
+    return None if dt is None else casetime.in_zone(dt, zone).date()
 
 
 def _day_words(iso_day: str) -> str:
