@@ -18,6 +18,7 @@ def test_next_opens_each_finding_in_turn(qtbot, vault: Vault) -> None:
     panel = ReviewPanel(vault)
     qtbot.addWidget(panel)
     panel.refresh()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
     assert panel.list.count() == len(KINDS)
     assert panel.summary.text().startswith(f"{len(KINDS)} things to look at.")
     texts = [panel.list.item(i).text() for i in range(panel.list.count())]
@@ -43,6 +44,7 @@ def test_an_empty_log_says_so_and_next_is_off(qtbot, vault: Vault) -> None:
     panel = ReviewPanel(vault)
     qtbot.addWidget(panel)
     panel.refresh()
+    qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
     assert panel.list.count() == 0 and not panel.next_button.isEnabled()
     assert panel.summary.text().startswith("Nothing to review")
     assert "Next" in panel.next_button.accessibleName()  # label in name (WCAG 2.5.3)

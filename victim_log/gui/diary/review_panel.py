@@ -16,11 +16,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from ...errors import VictimLogError
 from ...review import Finding, review_vault
 from ...textsafe import plural
-from ..widgets import dialogs
-from ..widgets.common import named, push_button, wrapped
+from ..widgets.common import named, push_button, start_task, wrapped
 from ..widgets.i18n import translator
 
 if TYPE_CHECKING:
@@ -45,6 +43,7 @@ class ReviewPanel(QWidget):
         self._vault = vault
         named(self, "reviewPanel", _tr("Review before you export"))
         self.findings: list[Finding] = []
+        self.busy = False  # a review is running on a worker thread
         self.summary = wrapped("", self, name="reviewSummary")
         self.list = named(QListWidget(self), "reviewList", _tr("Things to look at"))
         self.list.setWordWrap(True)
@@ -69,13 +68,22 @@ class ReviewPanel(QWidget):
         layout.addLayout(buttons)
 
     def refresh(self) -> None:
-        """Review the log again and list what it finds (the selection starts over)."""
-        try:
-            findings = review_vault(self._vault)
-        except VictimLogError as exc:
-            dialogs.show_error(self, exc)
-            return
-        self.show_findings(findings)
+        """Review the log again on a worker thread (a log of 100,000 entries takes
+        seconds), then list what it finds; the selection starts over."""
+        self.summary.setText(_tr("Reviewing your log…"))
+        self.next_button.setEnabled(False)
+        self.refresh_button.setEnabled(False)
+        self.busy = True
+        vault = self._vault
+        start_task(lambda: review_vault(vault), self._reviewed)
+
+    def _reviewed(self, result: object, error: object) -> None:
+        self.busy = False
+        self.refresh_button.setEnabled(True)
+        if isinstance(result, list):
+            self.show_findings(result)
+        elif error is not None:
+            self.summary.setText(_tr("The log could not be reviewed just now. Your log is unchanged."))
 
     def show_findings(self, findings: list[Finding]) -> None:
         """List ``findings`` (already reviewed: tests, or a caller with a worker thread)."""
