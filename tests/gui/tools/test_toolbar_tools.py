@@ -109,3 +109,27 @@ def test_export_includes_sdash_answers_only_when_asked(qtbot, tmp_path) -> None:
     dialog.include_sdash.click()
     assert dialog.options().include_sdash
     session.lock()
+
+
+def test_review_panel_beside_the_diary(qtbot, tmp_path, monkeypatch) -> None:
+    """#18 review queue: the toolbar's Review opens H-review's panel in a dock; its
+    Next opens the entry in the diary; a lock drops the panel."""
+    from victim_log.gui.diary.review_panel import ReviewPanel
+
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    fill_demo(vault, total=12)
+    vault.lock()
+    window, session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    opened: list[int] = []
+    monkeypatch.setattr(window.diary, "show_incident", opened.append, raising=False)
+    action = next(a for a in window.diary_actions if a.objectName() == "review")
+    action.trigger()
+    panel = window.review_dock.widget()
+    assert isinstance(panel, ReviewPanel) and window.review_dock.isVisible()
+    qtbot.waitUntil(lambda: not panel.busy and panel.list.count() > 0, timeout=10_000)
+    panel.entry_requested.emit(3)
+    assert opened == [3]
+    window.locker.lock()
+    assert not window.review_dock.isVisible()
+    assert not isinstance(window.review_dock.widget(), ReviewPanel)

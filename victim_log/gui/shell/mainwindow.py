@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
 
         self._build_toolbar()
         self._build_help()
+        self._build_review()
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -225,6 +226,13 @@ class MainWindow(QMainWindow):
                     None,
                 ),
                 (
+                    "review",
+                    self.tr("Revie&w"),
+                    self.tr("What would make your log stronger, before you export it"),
+                    self.toggle_review,
+                    None,
+                ),
+                (
                     "importFiles",
                     self.tr("&Import…"),
                     self.tr("Bring in chats, texts, call logs, emails or photos"),
@@ -282,6 +290,48 @@ class MainWindow(QMainWindow):
             font.setBold(True)
             exit_button.setFont(font)
         self.diary_actions = (self.log_action, *tools, self.lock_action)
+
+    def _build_review(self) -> None:
+        """The review queue (#18, H-review's panel) in a dock beside the diary, built
+        each time it is opened and dropped at every lock (it lists the diary's gaps)."""
+        dock = QDockWidget(self.tr("Review"), self)
+        dock.setObjectName("reviewDock")
+        dock.setAccessibleName(self.tr("Review"))
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        dock.hide()
+        self.review_dock = dock
+
+    def toggle_review(self) -> None:
+        if self.review_dock.isVisible():
+            self._drop_review()
+            return
+        if not self.session.is_unlocked:
+            return
+        from ..diary.review_panel import ReviewPanel
+
+        panel = ReviewPanel(self.session.require(), self.review_dock)
+        panel.entry_requested.connect(self._open_entry)
+        self.review_dock.setWidget(panel)
+        self.review_dock.show()
+        width = self.fontMetrics().averageCharWidth() * 50
+        self.resizeDocks([self.review_dock], [width], Qt.Orientation.Horizontal)
+        panel.refresh()
+        panel.setFocus()
+
+    def _drop_review(self) -> None:
+        self.review_dock.hide()
+        panel = self.review_dock.widget()
+        if panel is not None:
+            self.review_dock.setWidget(QWidget(self.review_dock))
+            panel.deleteLater()
+
+    def _open_entry(self, incident_id: int) -> None:
+        """Show one entry in the diary (the review's "Next")."""
+        show = getattr(self._diary, "show_incident", None)
+        if callable(show):
+            self._call_diary(lambda _d: show(incident_id))
 
     def _build_help(self) -> None:
         # The panel itself is built the first time it is shown (see help_panel).
@@ -360,6 +410,7 @@ class MainWindow(QMainWindow):
             self.help_dock.hide()
 
     def _on_locked(self, reason: str = "") -> None:
+        self._drop_review()
         if (
             self.current_screen() == self.FIRST_RUN
             and not self.session.is_unlocked
