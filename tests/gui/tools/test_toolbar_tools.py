@@ -20,12 +20,18 @@ from victim_log.vault import Vault
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 
-def test_pattern_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> None:
+def demo_window(qtbot, tmp_path):
+    """The main window, unlocked through the GUI, on a small invented case."""
     vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
     fill_demo(vault, total=12)
     vault.lock()
     window, session, _ = make_window(qtbot, tmp_path)
     unlock_via_gui(qtbot, window)
+    return window, session
+
+
+def test_pattern_from_the_toolbar(qtbot, tmp_path, monkeypatch) -> None:
+    window, session = demo_window(qtbot, tmp_path)
     button = window.toolbar.findChild(
         type(window.toolbar.widgetForAction(window.diary_actions[0])), "patternButton"
     )
@@ -71,11 +77,7 @@ def test_sdash_questions_from_the_pattern_window(qtbot, tmp_path, monkeypatch) -
     """#20: the pattern window opens the S-DASH questions with the figures counted."""
     from victim_log.gui.diary.sdash_dialog import SdashDialog
 
-    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
-    fill_demo(vault, total=12)
-    vault.lock()
-    window, session, _ = make_window(qtbot, tmp_path)
-    unlock_via_gui(qtbot, window)
+    window, session = demo_window(qtbot, tmp_path)
     seen: list[type] = []
 
     def look(dialog):
@@ -116,11 +118,7 @@ def test_review_panel_beside_the_diary(qtbot, tmp_path, monkeypatch) -> None:
     Next opens the entry in the diary; a lock drops the panel."""
     from victim_log.gui.diary.review_panel import ReviewPanel
 
-    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
-    fill_demo(vault, total=12)
-    vault.lock()
-    window, session, _ = make_window(qtbot, tmp_path)
-    unlock_via_gui(qtbot, window)
+    window, session = demo_window(qtbot, tmp_path)
     opened: list[int] = []
     monkeypatch.setattr(window.diary, "show_incident", opened.append, raising=False)
     action = next(a for a in window.diary_actions if a.objectName() == "review")

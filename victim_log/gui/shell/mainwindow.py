@@ -294,14 +294,18 @@ class MainWindow(QMainWindow):
     def _build_review(self) -> None:
         """The review queue (#18, H-review's panel) in a dock beside the diary, built
         each time it is opened and dropped at every lock (it lists the diary's gaps)."""
-        dock = QDockWidget(self.tr("Review"), self)
-        dock.setObjectName("reviewDock")
-        dock.setAccessibleName(self.tr("Review"))
+        self.review_dock = self._side_dock(self.tr("Review"), "reviewDock")
+
+    def _side_dock(self, title: str, name: str) -> QDockWidget:
+        """A closable panel on the right, hidden until asked for."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setAccessibleName(title)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
         dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         dock.hide()
-        self.review_dock = dock
+        return dock
 
     def toggle_review(self) -> None:
         if self.review_dock.isVisible():
@@ -337,14 +341,7 @@ class MainWindow(QMainWindow):
         # The panel itself is built the first time it is shown (see help_panel).
         self._help_panel: HelpPanel | None = None
         self._helplines: list[Helpline] = helplines_for(None)  # what the panel shows
-        dock = QDockWidget(self.tr("Help"), self)
-        dock.setObjectName("helpDock")
-        dock.setAccessibleName(self.tr("Help"))
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable)
-        dock.setAllowedAreas(Qt.DockWidgetArea.RightDockWidgetArea)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        dock.hide()
-        self.help_dock = dock
+        self.help_dock = self._side_dock(self.tr("Help"), "helpDock")
 
     @property
     def help_panel(self) -> HelpPanel:
