@@ -65,6 +65,20 @@ def test_from_unlock_screen_with_esc_twice(qtbot, tmp_path):
     assert window.unlock.passphrase.text() == ""
 
 
+def test_neutral_locked_window_still_exits_with_esc_twice_and_the_shortcut(qtbot, tmp_path):
+    """#18.5: behind a neutral face the locked window hides the Quick exit button, but
+    Esc twice and the shortcut still hide everything."""
+    _new_vault(tmp_path)
+    window, session, quit_app = make_window(qtbot, tmp_path, prefs=Prefs(neutral_face=True, face="notes"))
+    assert not window.quick_exit_action.isVisible()
+    qtbot.keyClick(window.unlock.passphrase, Qt.Key.Key_Escape)
+    qtbot.keyClick(window.unlock.passphrase, Qt.Key.Key_Escape)
+    _assert_gone(window, session, quit_app)
+    again, session2, quit2 = make_window(qtbot, tmp_path, prefs=Prefs(neutral_face=True, face="notes"))
+    qtbot.keyClick(again.unlock.passphrase, Qt.Key.Key_Q, CTRL_SHIFT)
+    _assert_gone(again, session2, quit2)
+
+
 def test_from_diary_with_shortcut_clears_our_clipboard_text(qtbot, tmp_path):
     window, session, quit_app = make_window(qtbot, tmp_path)
     create_vault_via_gui(qtbot, window)
