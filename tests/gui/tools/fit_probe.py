@@ -118,6 +118,9 @@ def main(home: str) -> None:
             dialog.close()
             dialog.deleteLater()
     print(json.dumps({"screen": [area.width(), area.height()], "problems": out, "sizes": sizes}))
+    from victim_log.gui.widgets.common import wait_for_tasks
+
+    wait_for_tasks()  # the pattern's count may still run: let it end before the lock and exit
     window.shutdown()
 
 
