@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 
+def person_named(vault: Vault, name: str | None) -> int | None:
+    """The id of the person ``--person`` names (None when not given); BadInput if unknown."""
+    if not name:
+        return None
+    found = vault.find_person(name)
+    if found is None:
+        raise BadInput(f"There is nobody called '{one_line(name)}' in People.")
+    return found.id
+
+
 def export_options(vault: Vault, args: argparse.Namespace, **extra: Any) -> ExportOptions:
     """What an export (or a statement draft) covers, checked: ``--from``/``--to``, the
     person named with ``--person``, the ids of ``--incidents``, ``--include-private``
@@ -26,12 +36,7 @@ def export_options(vault: Vault, args: argparse.Namespace, **extra: Any) -> Expo
     initials keeps them; ``--initials`` then applies to this export only."""
     from ..references import remember_initials
 
-    person_id = None
-    if args.person:
-        found = vault.find_person(args.person)
-        if found is None:
-            raise BadInput(f"There is nobody called '{one_line(args.person)}' in People.")
-        person_id = found.id
+    person_id = person_named(vault, args.person)
     remember_initials(vault, args.initials or "")
     ids = id_list(args.incidents or "")
     for iid in ids:
