@@ -26,10 +26,11 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from operator import attrgetter
 
 from .model import KINDS, SHORT_LABELS
+from .periods import period_label, period_run, period_start
 from .textsafe import plural
 
 __all__ = [
@@ -63,14 +64,12 @@ MAX_REFS = 12  # entry references named per flag; the rest counted
 
 REMOTE = frozenset({"phone_call", "message", "voicemail", "email", "social_media"})
 PRESENCE = frozenset({"in_person", "following", "loitering", "turned_up"})
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 def day_text(day: int | date) -> str:
     """``3 Apr 2026`` for a date or a date ordinal."""
-    d = date.fromordinal(day) if isinstance(day, int) else day
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return period_label(date.fromordinal(day) if isinstance(day, int) else day, monthly=False)
 
 
 # ---------------------------------------------------------------------------- input
@@ -361,39 +360,22 @@ class _Day:
 
 
 def _periods(days: dict[int, _Day], monthly: bool) -> tuple[Period, ...]:
-    if not days:
-        return ()
-
-    def bucket(d: date) -> date:
-        return d.replace(day=1) if monthly else d - timedelta(days=d.weekday())
-
     counts: Counter[date] = Counter()
     breaches: Counter[date] = Counter()
     night: Counter[date] = Counter()
     kinds: dict[date, Counter[str]] = defaultdict(Counter)
     for day, totals in days.items():
-        b = bucket(date.fromordinal(day))
+        b = period_start(date.fromordinal(day), monthly)
         counts[b] += totals.count
         breaches[b] += totals.breaches
         night[b] += totals.night
         kinds[b].update(totals.kinds)
-    out: list[Period] = []
-    cur, last = min(counts), max(counts)
 
     def period(d: date) -> Period:
-        label = f"{_MONTHS[d.month - 1]} {d.year}" if monthly else day_text(d)
         by_kind = tuple(sorted(kinds[d].items(), key=lambda kv: (-kv[1], kv[0]))) if d in kinds else ()
-        return Period(d, label, counts[d], breaches[d], night[d], by_kind)
+        return Period(d, period_label(d, monthly), counts[d], breaches[d], night[d], by_kind)
 
-    try:
-        while cur <= last and len(out) < MAX_PERIODS:
-            out.append(period(cur))
-            cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1) if monthly else cur + timedelta(7)
-    except (OverflowError, ValueError):
-        pass
-    if cur <= last:
-        out.extend(period(d) for d in sorted(counts) if d >= cur)
-    return tuple(out)
+    return tuple(period(d) for d in period_run(counts, monthly, MAX_PERIODS))
 
 
 def _streaks(days: Sequence[int], today: int) -> tuple[tuple[int, int, int], int, list[Gap]]:
