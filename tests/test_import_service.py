@@ -348,3 +348,18 @@ def test_another_number_of_the_same_person_later(vault: Vault) -> None:
     assert run_import(vault, ImportRequest("whatsapp", src)).already_imported
     more = run_import(vault, ImportRequest("whatsapp", src, sender="+44 7700 900123"))
     assert more.incidents_created == 2 and not more.already_imported
+
+
+def test_json_report_has_every_documented_key_and_no_message_text() -> None:
+    from victim_log.importers.service import ImportReport
+
+    report = ImportReport("whatsapp", dry_run=True, senders=[("Dan Marsh", 3)], preview=["a message's words"])
+    out = report.to_json()
+    assert list(out) == [
+        *("format", "dry_run", "messages_seen", "matched", "incidents_created", "exhibits_stored"),
+        *("skipped_lines", "duplicates_skipped", "already_imported", "senders", "incident_ids"),
+        *("group_minutes", "context_created", "context_ids", "context_note", "possible_duplicates"),
+        *("media_added", "media_incident_ids"),
+    ]
+    assert out["senders"] == [{"sender": "Dan Marsh", "count": 3}]
+    assert "a message's words" not in repr(out)

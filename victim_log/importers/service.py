@@ -25,7 +25,7 @@ import hmac
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,10 @@ class ImportRequest:
     skip_duplicates: bool = False  # leave out likely duplicates of typed entries (listed)
 
 
+#: What ``import --json`` leaves out of the report: the preview holds message text.
+_NOT_IN_JSON = frozenset({"preview"})
+
+
 @dataclass
 class ImportReport:
     format: str
@@ -107,26 +111,11 @@ class ImportReport:
     media_incident_ids: list[int] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "format": self.format,
-            "dry_run": self.dry_run,
-            "messages_seen": self.messages_seen,
-            "matched": self.matched,
-            "incidents_created": self.incidents_created,
-            "exhibits_stored": self.exhibits_stored,
-            "skipped_lines": self.skipped_lines,
-            "duplicates_skipped": self.duplicates_skipped,
-            "already_imported": self.already_imported,
-            "senders": [{"sender": s, "count": n} for s, n in self.senders],
-            "incident_ids": self.incident_ids,
-            "group_minutes": self.group_minutes,
-            "context_created": self.context_created,
-            "context_ids": self.context_ids,
-            "context_note": self.context_note,
-            "possible_duplicates": [d.to_json() for d in self.possible_duplicates],
-            "media_added": self.media_added,
-            "media_incident_ids": self.media_incident_ids,
-        }
+        """``import --json``: every field in order, but :attr:`preview` (message text)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _NOT_IN_JSON}
+        out["senders"] = [{"sender": s, "count": n} for s, n in self.senders]
+        out["possible_duplicates"] = [d.to_json() for d in self.possible_duplicates]
+        return out
 
 
 def _digits(text: str) -> str:
