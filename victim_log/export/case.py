@@ -49,6 +49,7 @@ from ..fields import FIELDS_BY_NAME, pick
 from ..imported import author_label as imported_author_label
 from ..imported import imported_as, is_context, is_imported
 from ..model import KINDS, IncidentVersion, Order, Person, order_day, parse_when
+from ..periods import period_label, period_run, period_start
 from ..sdash import AnswerSet, answer_sets
 from ..textsafe import display_safe, safe_filename
 from ..vault import IncidentFilter
@@ -145,9 +146,6 @@ _EXT_FOR_MEDIA: dict[str, str] = {
     "text/plain": "txt",
     "text/html": "html",
 }
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 # ---------------------------------------------------------------------------- options
@@ -769,44 +767,24 @@ def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[Perio
 
     Bounded by the data present: at most :data:`MAX_PERIODS` periods are filled in
     (the callers leave dates far outside the case out), and the calendar's last
-    month never overflows.
+    month never overflows (:func:`~victim_log.periods.period_run`).
     """
-    if not dated:
-        return ()
-
-    def bucket(d: date) -> date:
-        return d.replace(day=1) if monthly else d - timedelta(days=d.weekday())
-
     counts: Counter[date] = Counter()
     breaches: Counter[date] = Counter()
     for d, breach in dated:
-        counts[bucket(d)] += 1
+        start = period_start(d, monthly)
+        counts[start] += 1
         if breach:
-            breaches[bucket(d)] += 1
-    first, last = min(counts), max(counts)
-
-    def period(cur: date) -> PeriodCount:
-        label = (
-            f"{_MONTHS[cur.month - 1]} {cur.year}"
-            if monthly
-            else f"{cur.day} {_MONTHS[cur.month - 1]} {cur.year}"
+            breaches[start] += 1
+    return tuple(
+        PeriodCount(
+            start=cur.isoformat(),
+            label=period_label(cur, monthly),
+            count=counts[cur],
+            breaches=breaches[cur],
         )
-        return PeriodCount(start=cur.isoformat(), label=label, count=counts[cur], breaches=breaches[cur])
-
-    out: list[PeriodCount] = []
-    cur = first
-    try:
-        while cur <= last and len(out) < MAX_PERIODS:
-            out.append(period(cur))
-            if monthly:
-                cur = date(cur.year + (cur.month == 12), cur.month % 12 + 1, 1)
-            else:
-                cur += timedelta(days=7)
-    except (OverflowError, ValueError):
-        pass  # the calendar ends (year 9999)
-    if cur <= last:  # too many periods to fill in: the ones with incidents still count
-        out.extend(period(d) for d in sorted(counts) if d >= cur)
-    return tuple(out)
+        for cur in period_run(counts, monthly, MAX_PERIODS)
+    )
 
 
 def _select(vault: Vault, options: ExportOptions) -> list[int]:
