@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
-from ..widgets.common import centred_pages, left_row, push_button, push_buttons, scaled
+from ..widgets.common import left_row, push_button, push_buttons, scaled, secret_line
+from .screen import PagedScreen
 from .session import Session
 
 
@@ -122,14 +123,8 @@ class PassphrasePair(QWidget):
         self._inputs: tuple[str, ...] = tuple(user_inputs)
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        self.first = QLineEdit(self)
-        self.first.setObjectName("newPassphrase")
-        self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setAccessibleName(label or self.tr("New passphrase"))
-        self.second = QLineEdit(self)
-        self.second.setObjectName("confirmPassphrase")
-        self.second.setEchoMode(QLineEdit.EchoMode.Password)
-        self.second.setAccessibleName(self.tr("Type the passphrase again"))
+        self.first = secret_line(self, "newPassphrase", label or self.tr("New passphrase"))
+        self.second = secret_line(self, "confirmPassphrase", self.tr("Type the passphrase again"))
         self.meter = QProgressBar(self)
         self.meter.setObjectName("strengthMeter")
         self.meter.setRange(0, 4)  # zxcvbn's score
@@ -205,7 +200,7 @@ class PassphrasePair(QWidget):
         self.show_text.setChecked(False)
 
 
-class FirstRunScreen(QWidget):
+class FirstRunScreen(PagedScreen):
     """Make a vault. ``finished`` fires when the person has kept their recovery key."""
 
     finished = Signal()  # created, and the recovery key kept
@@ -217,22 +212,17 @@ class FirstRunScreen(QWidget):
     def __init__(
         self, session: Session, app_name: str, parent: QWidget | None = None, *, ask_look: bool = False
     ) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, "firstRunScreen", 3, parent)
         self.app_name = app_name
-        self.setObjectName("firstRunScreen")
         self.setAccessibleName(self.tr("Welcome"))
-        self.pages = centred_pages(self, 3)
-        self.pages.addWidget(self._make_create_page())
-        self.pages.addWidget(self._make_key_page())
-        self.pages.addWidget(self._make_restore_page())
-        self.pages.addWidget(self._make_look_page())
+        self.add_pages(
+            self._make_create_page(), self._make_key_page(), self._make_restore_page(), self._make_look_page()
+        )
         self._look_pending = ask_look
         if ask_look:
             self.pages.setCurrentIndex(self.LOOK)
         for label in (self.status, self.key_status, self.restore_status):
             set_message(label, "")
-        session.register_wipe(self.wipe)
 
     # ------------------------------------------------------------------ page 1
 
@@ -445,11 +435,9 @@ class FirstRunScreen(QWidget):
         row.addWidget(self.backup_label, 1)
         layout.addLayout(row)
         form = QFormLayout()
-        self.restore_secret = QLineEdit(page)
-        self.restore_secret.setObjectName("restoreSecret")
-        self.restore_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.restore_secret.setAccessibleName(self.tr("Passphrase or recovery key"))
-        self.restore_secret.returnPressed.connect(self.restore_vault)
+        self.restore_secret = secret_line(
+            page, "restoreSecret", self.tr("Passphrase or recovery key"), self.restore_vault
+        )
         form.addRow(self.tr("Passphrase:"), self.restore_secret)
         self.use_recovery = QCheckBox(self.tr("This is my recovery key"), page)
         self.use_recovery.setObjectName("useRecoveryKey")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QStackedWidget,
     QVBoxLayout,
@@ -37,6 +36,7 @@ from ..widgets.common import (
     BackgroundTask,
     action_row,
     busy_bar,
+    secret_line,
     start_task,
 )
 from .firstrun import (
@@ -175,12 +175,8 @@ class PassphraseDialog(QDialog):
             )
         layout.addWidget(plain_label(explain, page))
         form = QFormLayout()
-        self.current = QLineEdit(page)
-        self.current.setObjectName("currentPassphrase")
-        self.current.setEchoMode(QLineEdit.EchoMode.Password)
-        self.current.setAccessibleName(self.tr("Current passphrase"))
+        self.current = secret_line(page, "currentPassphrase", self.tr("Current passphrase"), self.start)
         self.current.textChanged.connect(self._update)
-        self.current.returnPressed.connect(self.start)
         form.addRow(self.tr("Current passphrase:"), self.current)
         layout.addLayout(form)
         from ...passphrase import vault_user_inputs

@@ -24,8 +24,9 @@ from PySide6.QtWidgets import (
 
 from ...errors import VaultLocked, VictimLogError, WrongPassphrase
 from ..widgets import dialogs
-from ..widgets.common import centred_pages, left_row, named, push_button
+from ..widgets.common import left_row, named, push_button, secret_line
 from .firstrun import PassphrasePair, intro_page, link_button, plain_label, set_message, title_label
+from .screen import PagedScreen
 from .session import Session, carry_on
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
@@ -36,24 +37,19 @@ if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
 BACKOFF_AFTER_PAINT_MS = 50
 
 
-class UnlockScreen(QWidget):
+class UnlockScreen(PagedScreen):
     """Emits ``unlocked(vault)`` with the open vault."""
 
     unlocked = Signal(object)
 
     def __init__(self, session: Session, *, neutral: bool = False, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
+        super().__init__(session, "unlockScreen", 2, parent)
         self._backoff_after_paint = False
-        self.setObjectName("unlockScreen")
         self.setAccessibleName(self.tr("Unlock"))
-        self.pages = centred_pages(self, 2)
-        self.pages.addWidget(self._make_passphrase_page(neutral))
-        self.pages.addWidget(self._make_recovery_page())
+        self.add_pages(self._make_passphrase_page(neutral), self._make_recovery_page())
         self._tick = QTimer(self)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self.refresh_backoff)
-        session.register_wipe(self.wipe)
 
     # ------------------------------------------------------------------ pages
 
@@ -68,9 +64,7 @@ class UnlockScreen(QWidget):
             explain = self.tr("Enter your passphrase to open it.")
         layout.addWidget(self.heading)
         layout.addWidget(plain_label(explain, page))
-        self.passphrase = named(QLineEdit(page), "unlockPassphrase", self.tr("Passphrase"))
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.returnPressed.connect(self.try_unlock)
+        self.passphrase = secret_line(page, "unlockPassphrase", self.tr("Passphrase"), self.try_unlock)
         form = QFormLayout()
         form.addRow(self.tr("Passphrase:"), self.passphrase)
         layout.addLayout(form)

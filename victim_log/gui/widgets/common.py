@@ -178,6 +178,18 @@ def line_edit(parent: QWidget, name: str, accessible: str, placeholder: str = ""
     return edit
 
 
+def secret_line(
+    parent: QWidget, name: str, accessible: str, entered: Callable[[], Any] | None = None
+) -> QLineEdit:
+    """A :func:`line_edit` for a passphrase or a key: what is typed shows as dots (someone
+    may be looking over the person's shoulder), and Enter runs ``entered`` when given."""
+    edit = line_edit(parent, name, accessible)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    if entered is not None:
+        edit.returnPressed.connect(entered)
+    return edit
+
+
 DT = TypeVar("DT", bound=QDateTimeEdit)
 
 DAY_FORMAT = "d MMM yyyy"
