@@ -28,9 +28,9 @@ from ..widgets.common import (
     action_row,
     busy_bar,
     fit_to_text,
+    intro,
     name_window,
     plural,
-    scaled,
     size_text,
     start_task,
     wrapped,
@@ -53,36 +53,23 @@ class BackupDialog(QDialog):
         self.setModal(True)
 
         layout = QVBoxLayout(self)
-        title = wrapped(self.tr("Keep a copy of your diary somewhere safe"), self)
-        title.setFont(scaled(title.font(), 1.3, bold=True))
-        layout.addWidget(title)
-        layout.addWidget(
-            wrapped(
-                self.tr(
-                    "A backup is one file holding your whole diary and all your evidence. It stays "
-                    "encrypted: it opens only with your passphrase or your recovery key, so it is safe "
-                    "on a USB stick or in online storage."
-                ),
-                self,
-            )
-        )
-        layout.addWidget(
-            wrapped(
-                self.tr(
-                    "Keep it where the person you fear cannot reach it, and make a new one now and "
-                    "then: a backup holds only what was in the diary when you saved it."
-                ),
-                self,
-            )
-        )
-        layout.addWidget(
-            wrapped(
-                self.tr(
-                    "To open a backup on a new computer, choose “Already have a backup? Restore it” "
-                    "when the app first starts there, or use the command “victim-log restore”."
-                ),
-                self,
-            )
+        intro(
+            layout,
+            self,
+            self.tr("Keep a copy of your diary somewhere safe"),
+            self.tr(
+                "A backup is one file holding your whole diary and all your evidence. It stays "
+                "encrypted: it opens only with your passphrase or your recovery key, so it is safe "
+                "on a USB stick or in online storage."
+            ),
+            self.tr(
+                "Keep it where the person you fear cannot reach it, and make a new one now and "
+                "then: a backup holds only what was in the diary when you saved it."
+            ),
+            self.tr(
+                "To open a backup on a new computer, choose “Already have a backup? Restore it” "
+                "when the app first starts there, or use the command “victim-log restore”."
+            ),
         )
         self.busy = busy_bar(self)
         self.busy.hide()

@@ -68,6 +68,7 @@ from ..widgets.common import (  # noqa: F401 - re-exported for callers of the ol
     dispose,
     fit_to_text,
     form_group,
+    heading,
     key_readout,
     plural,
     scaled,
@@ -506,9 +507,7 @@ class ExportDialog(QDialog):
         page.setObjectName("donePage")
         body = QWidget(page)
         layout = QVBoxLayout(body)
-        title = wrapped(self.tr("Your export is ready"), page)
-        title.setFont(scaled(title.font(), 1.4, bold=True))
-        layout.addWidget(title)
+        layout.addWidget(heading(self.tr("Your export is ready"), page, 1.4))
         self.done_counts = wrapped("", page, name="doneCounts")
         layout.addWidget(self.done_counts)
         self.done_path = SafeLabel("", page, single_line=True, name="donePath", wrap=True)

@@ -45,7 +45,7 @@ from ...textsafe import display_safe
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import name_window, named, push_button, scaled, size_text, wrapped
+from ..widgets.common import intro, name_window, named, push_button, scaled, size_text, wrapped
 
 QR_SCALE = 5
 
@@ -94,18 +94,15 @@ class ReceiveDialog(QDialog):
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        title = wrapped(self.tr("Send files from Tella on your phone"), self)
-        title.setFont(scaled(title.font(), 1.3, bold=True))
-        layout.addWidget(title)
-        layout.addWidget(
-            wrapped(
-                self.tr(
-                    "On the phone, open Tella, choose Nearby Sharing and scan this code. The phone "
-                    "and this computer must be on the same Wi-Fi. Nothing is received until you "
-                    "accept the files here, and this computer listens only while this window is open."
-                ),
-                self,
-            )
+        intro(
+            layout,
+            self,
+            self.tr("Send files from Tella on your phone"),
+            self.tr(
+                "On the phone, open Tella, choose Nearby Sharing and scan this code. The phone "
+                "and this computer must be on the same Wi-Fi. Nothing is received until you "
+                "accept the files here, and this computer listens only while this window is open."
+            ),
         )
         top = QHBoxLayout()
         self.qr = named(QLabel(self), "receiveQr", self.tr("QR code for the phone to scan"))

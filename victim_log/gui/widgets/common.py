@@ -125,6 +125,22 @@ def wrapped(text: str = "", parent: QWidget | None = None, *, name: str = "") ->
     return label
 
 
+def heading(text: str, parent: QWidget, factor: float = 1.3) -> QLabel:
+    """A dialog's or page's title: :func:`wrapped`, bold and ``factor`` times the
+    system's size, so it stands out from the text under it."""
+    label = wrapped(text, parent)
+    label.setFont(scaled(label.font(), factor, bold=True))
+    return label
+
+
+def intro(layout: QBoxLayout, parent: QWidget, title: str, *paragraphs: str) -> None:
+    """A dialog's opening in ``layout``: its :func:`heading`, then what it is for in
+    plain words, one :func:`wrapped` label a paragraph."""
+    layout.addWidget(heading(title, parent))
+    for text in paragraphs:
+        layout.addWidget(wrapped(text, parent))
+
+
 def name_window(window: QWidget, name: str, title: str) -> None:
     """Give a window its object name (tests find it by that) and its title, which is
     also the name a screen reader announces for it."""
