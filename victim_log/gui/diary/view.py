@@ -26,7 +26,7 @@ from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.common import line_height
-from ..widgets.reason import ask_reason, take_out
+from ..widgets.reason import ask_reason, reason_prompt, take_out
 from .detail import DetailPane
 from .editor import IncidentEditor
 from .provenance import ask_provenance
@@ -235,10 +235,9 @@ class DiaryView(QWidget):
                 "The entry leaves the timeline. Its earlier versions and the reason you give "
                 "stay in the history, so the log still shows what happened to it."
             ),
-            yes=self.tr("Delete\u2026"),
+            verb=self.tr("Delete"),
             why=self.tr("Why delete it?"),
-            prompt=self.tr("Please give a short reason, for example \u201clogged twice by mistake\u201d."),
-            ok_text=self.tr("Delete"),
+            example=self.tr("logged twice by mistake"),
         ):
             return
         self.detail.clear()
@@ -285,7 +284,7 @@ class DiaryView(QWidget):
         reason = ask_reason(
             self,
             title=self.tr("Why remove it?"),
-            prompt=self.tr("Please give a short reason, for example \u201cadded the wrong photo\u201d."),
+            prompt=reason_prompt(self.tr("added the wrong photo")),
             default="",
             ok_text=self.tr("Erase") if permanent else self.tr("Remove"),
         )

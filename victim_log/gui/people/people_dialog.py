@@ -353,10 +353,9 @@ class PeopleDialog(QDialog):
                 "For someone added by mistake. They leave the list; the history keeps them "
                 "and the reason you give. Someone named in an entry or an order has to stay."
             ),
-            yes=self.tr("Take out\u2026"),
+            verb=self.tr("Take out"),
             why=self.tr("Why take them out?"),
-            prompt=self.tr("Please give a short reason, for example \u201cadded twice by mistake\u201d."),
-            ok_text=self.tr("Take out"),
+            example=self.tr("added twice by mistake"),
         ):
             return
         self._people_changed()

@@ -12,8 +12,11 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QLineEdit, QVBo
 
 from . import dialogs
 from .common import line_height
+from .i18n import translator
 
 DEFAULT_REASON = "added details"
+
+_tr = translator("Reason")
 
 
 class ReasonDialog(QDialog):
@@ -90,16 +93,23 @@ def ask_reason(
     return reason
 
 
+def reason_prompt(example: str) -> str:
+    """What the reason box says when something is taken out, with an ``example`` of a
+    reason (the same words for an entry, a person or a file)."""
+    return _tr("Please give a short reason, for example \u201c%1\u201d.").replace("%1", example)
+
+
 def confirm_then_reason(
-    parent: QWidget | None, *, question: str, explanation: str, yes: str, why: str, prompt: str, ok_text: str
+    parent: QWidget | None, *, question: str, explanation: str, verb: str, why: str, example: str
 ) -> str | None:
     """Ask "are you sure?", then why: the reason typed, or None if either was cancelled.
 
     For taking something out of the diary (an entry, a person): nothing goes without
-    both, and the reason is kept in the history."""
-    if not dialogs.confirm(parent, question, explanation, yes=yes):
+    both, and the reason is kept in the history. Both questions answer with ``verb``
+    ("Delete"): first with an ellipsis, since another question follows, then as it is."""
+    if not dialogs.confirm(parent, question, explanation, yes=f"{verb}\u2026"):
         return None
-    return ask_reason(parent, title=why, prompt=prompt, default="", ok_text=ok_text)
+    return ask_reason(parent, title=why, prompt=reason_prompt(example), default="", ok_text=verb)
 
 
 def take_out(
@@ -108,15 +118,14 @@ def take_out(
     *,
     question: str,
     explanation: str,
-    yes: str,
+    verb: str,
     why: str,
-    prompt: str,
-    ok_text: str,
+    example: str,
 ) -> bool:
     """:func:`confirm_then_reason`, then ``act(reason)``; a refusal or failure is shown
     calmly. True when it was done."""
     reason = confirm_then_reason(
-        parent, question=question, explanation=explanation, yes=yes, why=why, prompt=prompt, ok_text=ok_text
+        parent, question=question, explanation=explanation, verb=verb, why=why, example=example
     )
     if reason is None:
         return False
