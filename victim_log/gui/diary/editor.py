@@ -54,6 +54,7 @@ from ..widgets.common import (
     check_item,
     form_group,
     line_height,
+    name_window,
     push_button,
     resize_on_screen,
     save_cancel_buttons,
@@ -148,7 +149,6 @@ class IncidentEditor(QDialog):
         data: IncidentData | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setObjectName("incidentEditor")
         self.session = session
         self.incident = incident
         self.saved_id: int | None = None
@@ -157,8 +157,7 @@ class IncidentEditor(QDialog):
         start = data if data is not None else self._original
         self._loaded = start
         editing = incident is not None
-        self.setWindowTitle(self.tr("Edit entry") if editing else self.tr("New entry"))
-        self.setAccessibleName(self.windowTitle())
+        name_window(self, "incidentEditor", self.tr("Edit entry") if editing else self.tr("New entry"))
         vault = session.require()
 
         body = QWidget(self)
