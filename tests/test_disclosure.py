@@ -308,3 +308,22 @@ def test_cli_unredacted_copy_matches_the_hash(
     assert "Jo Pryce" in full.json()["incidents"][0]["summary"]
     assert "Jo Pryce" not in red.json()["incidents"][0]["summary"]
     assert re.search(r"[0-9a-f]{64}", red.text("README.txt"))
+
+
+def test_an_erased_file_is_listed_as_erased_without_its_name(tmp_path: Path) -> None:
+    """After erase for good (#17.4) the export still lists the exhibit, says it was
+    removed and then erased, and shows neither its old name nor a made-up one."""
+    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
+    iid = v.add_incident(
+        IncidentData(summary="Calls", kinds=("phone_call",), occurred_start="2024-03-03T09:00")
+    )
+    eid, _ = v.evidence.add_bytes(b"sent by mistake", "Zebra-name.txt", incident_id=iid)
+    export(v, tmp_path / "first.zip", ExportOptions(initials="SM"))  # SM/1 is given
+    v.evidence.remove(eid, "not about this case", permanent=True)
+    export(v, tmp_path / "after.zip", ExportOptions())
+    after = _read(tmp_path / "after.zip", tmp_path)
+    v.lock()
+    assert "SM/1" in after.pdf and "Removed on" in after.pdf and "then erased for good" in after.pdf
+    assert "Zebra-name" not in after.pdf and "(erased file)" not in after.pdf
+    [row] = after.json()["material_not_included"]["removed_files"]
+    assert row["erased"] is True and row["sha256"] == ""

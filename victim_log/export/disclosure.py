@@ -589,11 +589,15 @@ def pdf_section(pdf: Any, n: NotIncluded | None, *, standalone: bool = False) ->
             'included. "Erased" means its key was destroyed and it can never be read again.'
         )
         for f in n.removed_files:
+            # An erased file was first taken out of use (that date is known), then
+            # erased for good: its name and hash went with it (#17.4), said so plainly.
             facts = [
-                f"{'Erased' if f.erased else 'Removed'}"
-                + (f" on {_when(f.removed_at)}" if f.removed_at else ""),
+                "Removed" + (f" on {_when(f.removed_at)}" if f.removed_at else ""),
+                "then erased for good (its key destroyed; its name and hash are no longer kept)"
+                if f.erased
+                else "",
                 f"reason given: {f.reason}" if f.reason else "",
-                f"file name {f.original_filename}" if f.original_filename else "",
+                f"file name {f.original_filename}" if f.original_filename and not f.erased else "",
                 f"cited by {', '.join(f.entries)}" if f.entries else "",
             ]
             pdf.field(c(f.label), c("; ".join(x for x in facts if x) + "."))
