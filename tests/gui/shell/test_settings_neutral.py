@@ -80,6 +80,9 @@ def test_help_panel_shows_numbers_and_guidance(qtbot):
     assert "What to write down" in text
     assert "reference number" in text
     assert all(label.accessibleName() for label in panel.findChildren(QLabel))
+    # A computer can be watched too (#22): said plainly, with where to get help checking.
+    assert "If your phone or computer may be watched" in text
+    assert "stalkerware" in text and "stopstalkerware.org" in text and "before you remove" in text
 
 
 def test_help_is_reachable_while_locked(qtbot, tmp_path):

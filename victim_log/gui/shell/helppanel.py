@@ -150,7 +150,31 @@ class HelpPanel(QScrollArea):
         label(self.tr("What to write down"), heading_font)
         for line in self.guidance():
             label("• " + line, name=line)
+        self._layout.addSpacing(16)
+        watched = label(self.tr("If your phone or computer may be watched"), heading_font)
+        watched.setObjectName("watchedHeading")
+        for line in self.device_safety():
+            label(line)
         self._layout.addStretch(1)
+
+    def device_safety(self) -> list[str]:
+        """A computer can be monitored too (#22): say so plainly, and where to get help
+        checking, without the app ever going online itself."""
+        return [
+            self.tr(
+                "Someone who has had your phone or computer may be able to see what you do on "
+                "it: a mirroring or 'find my' app, an account you share, or a hidden tracking "
+                "app (stalkerware). This diary is locked, but what is on your screen while it "
+                "is open, and what you copy, can be seen by such an app."
+            ),
+            self.tr(
+                "If you think this is happening, get advice before you remove anything: "
+                "removing an app can alert the person who put it there, and it may be evidence. "
+                "The National Stalking Helpline (0808 802 0300) can advise; the Coalition "
+                "Against Stalkerware (stopstalkerware.org) and Refuge's tech safety pages "
+                "(refugetechsafety.org) explain how to check, ideally from another device."
+            ),
+        ]
 
     def guidance(self) -> list[str]:
         """The ten things police and charities ask for, in plain words (DOMAIN.md)."""
