@@ -19,6 +19,7 @@ from tests.gui.shellfixtures import (
     unlock_via_gui,
     visible_top_levels,
 )
+from victim_log.errors import BadInput
 from victim_log.gui.shell.lock import SealedBox, SystemLockWatch, autolock_minutes
 from victim_log.gui.widgets import dialogs
 from victim_log.vault import Vault
@@ -100,8 +101,10 @@ def test_draft_and_place_survive_sealed(qtbot, unlocked):
     box = window.locker.draft_box
     assert box.full
     said = window.unlock.message.text()
-    assert said.startswith("Locked after 1 minute without use. What you were writing is safe")
-    assert "Closing the app before then would lose it." in said
+    # Kept inside the vault too (#18.7), so it would outlive closing the app.
+    assert (
+        said == "Locked after 1 minute without use. What you were writing is kept, locked inside your diary."
+    )
     assert session.draft is box
     assert b"bus stop" not in box._blob
     assert b"texts" not in window.locker.state_box._blob
@@ -111,6 +114,22 @@ def test_draft_and_place_survive_sealed(qtbot, unlocked):
     assert diary.search.text() == "texts"
     assert not box.full
     assert session.draft is None
+
+
+def test_a_draft_the_vault_cannot_take_is_said_to_live_in_memory_only(qtbot, unlocked, monkeypatch):
+    window, session = unlocked
+    qtbot.keyClicks(window.diary.editor, "Half-written")
+
+    def busy(name, value):
+        raise BadInput("The vault is busy in another window. Try again in a moment.")
+
+    monkeypatch.setattr(session.require(), "set_setting", busy)
+    window.locker.lock("manual")  # skipped at once, never waited for
+    assert window.locker.draft_box.full
+    assert window.unlock.message.text() == (
+        "What you were writing is safe: it comes back when you unlock. "
+        "Closing the app before then would lose it."
+    )
 
 
 def test_idle_minutes_come_from_the_vault(qtbot, unlocked):

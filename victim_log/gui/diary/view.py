@@ -18,7 +18,9 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QSplitter, QWidget
 
+from ... import drafts
 from ...errors import VictimLogError
+from ...logs import log_unexpected
 from ...model import IncidentData
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
@@ -110,8 +112,10 @@ class DiaryView(QWidget):
         dialog = QuickLogDialog(self.session, self, draft=draft)
         dialog.changed.connect(self.draft_changed)
         self._quick = dialog
+        locks = self._lock_count
         result = self._run(dialog)
         self._quick = None
+        self._forget_kept_draft(locks)
         saved, wants_editor = dialog.saved_id, dialog.wants_editor
         dialog.deleteLater()
         self.draft_changed.emit()
@@ -217,8 +221,10 @@ class DiaryView(QWidget):
         dialog = IncidentEditor(self.session, self, incident=current, data=data)
         dialog.changed.connect(self.draft_changed)
         self._editor = dialog
+        locks = self._lock_count
         result = self._run(dialog)
         self._editor = None
+        self._forget_kept_draft(locks)
         saved = dialog.saved_id
         dialog.deleteLater()
         self.draft_changed.emit()
@@ -334,6 +340,16 @@ class DiaryView(QWidget):
         if locks != self._lock_count or not self.session.is_unlocked:
             return None
         return result if result == QDialog.DialogCode.Accepted else None
+
+    def _forget_kept_draft(self, locks: int) -> None:
+        """The person closed the form (saved, or discarded on purpose), not a lock: a
+        draft the vault kept for it is not needed any more (#18.7)."""
+        if locks != self._lock_count or not self.session.is_unlocked:
+            return
+        try:
+            drafts.forget(self.session.require())
+        except VictimLogError as exc:  # it stays kept, offered again at the next unlock
+            log_unexpected(exc)
 
     @staticmethod
     def _close_for_lock(dialog: QDialog) -> None:

@@ -3,7 +3,9 @@
 The lock itself is one method, :meth:`LockController.lock`. In order it: closes
 every open dialog, message box and menu (they may show diary text); takes the
 unsaved draft and the view state from the diary and seals them with AES-GCM under a
-fresh random key that lives only in this process (the plaintext dict is dropped);
+fresh random key that lives only in this process (the plaintext dict is dropped),
+and keeps the draft inside the encrypted vault too (``victim_log.drafts``: one small
+write, skipped if the vault cannot take it at once) so it outlives closing the app;
 then calls :meth:`Session.lock`, which runs every registered wiper, clears the
 clipboard if it still holds our text, drops the keys and closes the database; then the
 clipboard is cleared whenever its content came from this app, a plain Ctrl+C in
@@ -226,6 +228,7 @@ class LockController(QObject):
         self._diary = diary
         self.draft_box = SealedBox()
         self.state_box = SealedBox()
+        self.kept_in_vault = False  # the last lock kept the draft inside the vault too
         self.keep_windows: list[QWidget] = []
         self._idle_ms = DEFAULT_MINUTES * 60_000
         self.fixed_ms: int | None = None  # set by tests and set_idle_ms: wins over settings
@@ -304,10 +307,14 @@ class LockController(QObject):
         self.did_lock.emit(reason)
 
     def _seal_from(self, diary: DiaryLike) -> None:
+        self.kept_in_vault = False
         with carry_on():  # a broken view must never stop the lock
             draft = diary.take_draft()
             if draft:
                 self.draft_box.seal(draft)
+                self.kept_in_vault = self._keep_in_vault(draft)
+            elif self.draft_box.full:  # kept from before and not given back yet
+                self.kept_in_vault = self._still_kept()
             del draft
         with carry_on():
             state = diary.state()
@@ -315,6 +322,40 @@ class LockController(QObject):
                 self.state_box.seal(state)
             del state
         self.session.draft = self.draft_box if self.draft_box.full else None
+
+    def _keep_in_vault(self, draft: dict[str, Any]) -> bool:
+        """Keep the draft inside the encrypted vault too (#18.7), so it outlives the app:
+        one small write while the vault is still open; skipped if it cannot be done."""
+        from ... import drafts  # after start-up: the lock screen paints without it
+
+        if self.session.idle_lock_held > 0:
+            return False  # a re-key is rewriting the database: never wait for it
+        with carry_on():
+            return drafts.keep(self.session.require(), draft)
+        return False
+
+    def _still_kept(self) -> bool:
+        from ... import drafts
+
+        with carry_on():
+            return drafts.is_kept(self.session.require())
+        return False
+
+    def take_kept_draft(self) -> bool:
+        """At unlock: a draft the vault kept (the app was closed or quick-exited) is put
+        in the box for :meth:`restore_draft`, unless one is there already. It stays in
+        the vault until it is saved or discarded on purpose."""
+        from ... import drafts
+
+        if self.draft_box.full or not self.session.is_unlocked:
+            return self.draft_box.full
+        with carry_on():
+            kept = drafts.peek(self.session.require())
+            if kept:
+                self.draft_box.seal(kept)
+                self.session.draft = self.draft_box
+            del kept
+        return self.draft_box.full
 
     def restore_state(self, diary: DiaryLike | None) -> None:
         """After unlock: put the view back where it was (filters, selection)."""

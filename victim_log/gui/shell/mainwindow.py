@@ -424,8 +424,9 @@ class MainWindow(QMainWindow):
 
     def locked_text(self, reason: str) -> str:
         """What the lock screen says about the lock just done (#18.5, #18.7): why, and
-        whether what was being written is kept. Only what is true: the draft is sealed
-        in memory, so it comes back at the next unlock unless the app is closed first."""
+        whether what was being written is kept. Only what is true: the draft is kept
+        inside the encrypted vault when that write could be made, so it outlives the app;
+        otherwise it is only sealed in memory and closing the app would lose it."""
         parts = []
         if reason == "idle":
             minutes = max(1, round(self.locker.idle_ms / 60_000))
@@ -433,7 +434,9 @@ class MainWindow(QMainWindow):
             if "%n" in text or "(s)" in text:  # no translation loaded: plain English plural
                 text = f"Locked after {minutes} minute{'s' if minutes != 1 else ''} without use."
             parts.append(text)
-        if self.locker.draft_box.full:
+        if self.locker.kept_in_vault:
+            parts.append(self.tr("What you were writing is kept, locked inside your diary."))
+        elif self.locker.draft_box.full:
             parts.append(
                 self.tr(
                     "What you were writing is safe: it comes back when you unlock. "
@@ -498,7 +501,7 @@ class MainWindow(QMainWindow):
         self.show_unlock_notice(failed_attempts or (), vault.unlock_info.history_warning)
         if diary is not None:
             _focus_into(diary)
-        if self.locker.draft_box.full:
+        if self.locker.take_kept_draft():
             # Giving the draft back may open its dialog, which waits for the person:
             # do it after this handler returns so the diary is fully shown first.
             QTimer.singleShot(0, self._restore_draft)

@@ -1,0 +1,81 @@
+"""victim_log.drafts: the unsaved form kept inside the encrypted vault (#18.7)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import CANARY
+from tests.leakscan import scan
+from victim_log import drafts
+from victim_log.errors import BadInput
+from victim_log.vault import Vault
+
+PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def vault(tmp_path):
+    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    yield v
+    if v.is_open:
+        v.lock()
+
+
+def test_kept_across_unlocks_then_forgotten(vault, tmp_path):
+    draft = {
+        "type": "quick_log",
+        "text": f"At the gate {CANARY}",
+        "files": [{"name": "s.png", "data": b"\x89PNG"}],
+    }
+    journal_before = len(vault.journal_entries())
+    assert drafts.keep(vault, draft)
+    assert len(vault.journal_entries()) == journal_before  # never journalled
+    assert vault.count_incidents() == 0  # never an incident
+    vault.lock()
+    assert scan([tmp_path / "vault"], CANARY) == []  # only ever encrypted on disk
+    again = Vault.open(tmp_path / "vault", PASSPHRASE)
+    try:
+        assert drafts.is_kept(again)
+        assert drafts.peek(again) == draft  # bytes come back as bytes
+        assert drafts.peek(again) == draft  # peeking leaves it kept
+        drafts.forget(again)
+        assert not drafts.is_kept(again)
+        assert drafts.peek(again) is None
+        drafts.forget(again)  # nothing kept: nothing to do
+    finally:
+        again.lock()
+
+
+def test_a_large_pasted_image_is_left_out_the_words_kept(vault):
+    big = b"\0" * (drafts.MAX_BYTES + 1)
+    draft = {
+        "text": "words",
+        "files": [{"name": "a.png", "data": big}, {"name": "b.txt", "path": "/x/b.txt"}],
+    }
+    assert drafts.keep(vault, draft)
+    kept = drafts.peek(vault)
+    assert kept is not None
+    assert kept["text"] == "words"
+    assert kept["files"] == [{"name": "b.txt", "path": "/x/b.txt"}]
+    assert kept["files_left_out"] == 1
+
+
+def test_too_long_or_unkeepable_is_not_kept(vault):
+    assert not drafts.keep(vault, {"text": "x" * (drafts.MAX_BYTES + 1)})
+    assert not drafts.keep(vault, {"text": object()})
+    assert not drafts.is_kept(vault)
+
+
+def test_a_busy_vault_is_skipped_not_waited_for(vault, monkeypatch):
+    def busy(name, value):
+        raise BadInput("The vault is busy in another window. Try again in a moment.")
+
+    monkeypatch.setattr(vault, "set_setting", busy)
+    assert not drafts.keep(vault, {"text": "words"})
+
+
+def test_an_unreadable_kept_value_is_none(vault):
+    vault.set_setting(drafts.SETTING, "{not json")
+    assert drafts.peek(vault) is None
+    vault.set_setting(drafts.SETTING, "[1, 2]")
+    assert drafts.peek(vault) is None
