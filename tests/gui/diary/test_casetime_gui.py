@@ -134,3 +134,27 @@ def test_detail_flags_a_date_after_it_was_recorded(vault: Vault) -> None:
     assert not dated_after_recording(
         IncidentData(summary="x", occurred_start="2024-04-10T17:00:00+00:00"), recorded
     )
+
+
+def test_the_quick_log_asks_which_time_too(
+    qtbot, session: Session, vault: Vault, london: None, answers: DialogAnswers
+) -> None:
+    """The quick log offers the same choice as the editor for a time the clocks had
+    twice (#16.4), instead of only refusing it; 'check the time first' keeps the entry."""
+    from victim_log.gui.diary.quicklog import QuickLogDialog
+
+    session.set_vault(vault)
+    quick = QuickLogDialog(session)
+    qtbot.addWidget(quick, before_close_func=lambda d: d.discard())
+    show_active(qtbot, quick)
+    qtbot.keyClicks(quick.text, "Calls from a withheld number")
+    quick.when_buttons["pick"].click()
+    quick.when_edit.setDateTime(_at(2024, 10, 27, 1, 30))
+    answers.cancel(QMessageBox)  # neither: go back and check the time
+    quick.save_button.click()
+    assert quick.saved_id is None and vault.count_incidents() == 0 and quick.isVisible()
+    assert "01:30 BST (the first)" in [b.text() for b in answers.seen[-1].buttons()]
+    answers.press("01:30 BST", QMessageBox)
+    quick.save_button.click()
+    assert quick.saved_id is not None
+    assert vault.get_incident(quick.saved_id).data.occurred_start == "2024-10-27T01:30:00+01:00"

@@ -73,7 +73,7 @@ from ..widgets.common import (
     tab_chain,
     wrapped,
 )
-from .editor import iso_local, wall_time
+from .editor import ask_which, iso_local, wall_time
 from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
 from .whentext import parse_time, resolve, time_in_name
@@ -196,6 +196,9 @@ class QuickLogDialog(QDialog):
         self.files: list[PendingFile] = []
         self._discarding = False
         self._opened_at = QDateTime.currentDateTime()
+        # Answers for times a clock change repeated (#16.4), by the wall time asked about:
+        # a different time typed later is asked about again, never given an old answer.
+        self._folds: dict[str, int] = {}
         self._opened_at.setTime(QTime(self._opened_at.time().hour(), self._opened_at.time().minute()))
         self.setWindowTitle(self.tr("Log something"))
         self.setAccessibleName(self.tr("Log something"))
@@ -705,7 +708,10 @@ class QuickLogDialog(QDialog):
         if self._date_only:
             start, precision = self.when_edit.date().toString(Qt.DateFormat.ISODate), "day"
         else:
-            start = iso_local(self.when_edit.dateTime())
+            shown = self.when_edit.dateTime()
+            d, t = shown.date(), shown.time()
+            key = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).isoformat()
+            start = iso_local(shown, self._folds.get(key))
             precision = "approximate" if approximate else "exact"
         return IncidentData(
             summary=summary,
@@ -770,7 +776,9 @@ class QuickLogDialog(QDialog):
         or stored files nothing cites (which a retry would add again).
         """
         try:
-            data = self.incident_data().validated()
+            data = self._validated()
+            if data is None:
+                return  # they want to check the time first: everything typed stays
             vault = self.session.require()
             self.saved_id = vault.add_incident(
                 data,
@@ -783,6 +791,25 @@ class QuickLogDialog(QDialog):
             return
         self.wants_editor = open_editor
         self.accept()
+
+    def _validated(self) -> IncidentData | None:
+        """The entry, validated; a time the clocks had twice (the night they went back)
+        is asked about, as the editor does, never moved by an hour. None: the person
+        chose to check the time first. A time the clocks skipped is refused with the
+        reason by ``validated``."""
+        for _ in range(2):
+            data = self.incident_data()
+            try:
+                return data.validated()
+            except casetime.AmbiguousTime as exc:
+                naive = data.occurred_start if len(data.occurred_start) == 19 else ""
+                if not naive:
+                    raise
+                fold = ask_which(self, exc, naive)
+                if fold is None:
+                    return None
+                self._folds[naive] = fold
+        return self.incident_data().validated()
 
     def files_to_store(self) -> list[Path | tuple[str, bytes]]:
         """The attachments not yet in the vault, as :meth:`Vault.add_incident` takes
