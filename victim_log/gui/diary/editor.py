@@ -13,6 +13,7 @@ carried over exactly as stored unless the person changes them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -130,6 +131,34 @@ def ask_which(parent: QWidget, problem: casetime.AmbiguousTime, naive: str) -> i
             parent.tr("%1 (the second)").replace("%1", second),
         ],
     )
+
+
+def wall_key(qdt: QDateTime) -> str:
+    """The wall time in an edit box as the key of an answer for a repeated time."""
+    d, t = qdt.date(), qdt.time()
+    return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).isoformat()
+
+
+def validated_asking(
+    parent: QWidget, build: Callable[[], IncidentData], folds: dict[str, int]
+) -> IncidentData | None:
+    """A form's data, validated; a time the clocks had twice (the night they went back)
+    is asked about and the answer kept in ``folds`` for ``build`` to use, never moved
+    by an hour. None: the person went back to check it. A time the clocks skipped is
+    refused by ``validated`` with the reason. Shared by the editor and the quick log."""
+    for _ in range(3):  # a start and an end may both need an answer
+        data = build()
+        try:
+            return data.validated()
+        except casetime.AmbiguousTime as exc:
+            naive = next((v for v in (data.occurred_start, data.occurred_end) if v and len(v) == 19), "")
+            if not naive:
+                raise
+            fold = ask_which(parent, exc, naive)
+            if fold is None:
+                return None
+            folds[naive] = fold
+    return build().validated()
 
 
 # --------------------------------------------------------------------------- editor
@@ -442,9 +471,7 @@ class IncidentEditor(QDialog):
         loaded = wall_time(original) if original else None
         if loaded is not None and shown.toString("yyyy-MM-dd HH:mm") == loaded.toString("yyyy-MM-dd HH:mm"):
             return original
-        d, t = shown.date(), shown.time()
-        key = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).isoformat()
-        return iso_local(shown, self._folds.get(key))
+        return iso_local(shown, self._folds.get(wall_key(shown)))
 
     def incident_data(self) -> IncidentData:
         """What the form says now (not validated: saving validates)."""
@@ -560,22 +587,7 @@ class IncidentEditor(QDialog):
         self.accept()
 
     def _validated(self) -> IncidentData | None:
-        """The form's data, validated; a time the clocks had twice is asked about (None:
-        the person went back to check it). A time they skipped is refused by
-        ``validated`` with the reason."""
-        for _ in range(3):  # a start and an end may both need an answer
-            data = self.incident_data()
-            try:
-                return data.validated()
-            except casetime.AmbiguousTime as exc:
-                naive = next((v for v in (data.occurred_start, data.occurred_end) if v and len(v) == 19), "")
-                if not naive:
-                    raise
-                fold = ask_which(self, exc, naive)
-                if fold is None:
-                    return None
-                self._folds[naive] = fold
-        return self.incident_data().validated()
+        return validated_asking(self, self.incident_data, self._folds)
 
     def wipe(self) -> None:
         """Lock: empty every field (this also drops the text boxes' undo history)."""

@@ -73,7 +73,7 @@ from ..widgets.common import (
     tab_chain,
     wrapped,
 )
-from .editor import ask_which, iso_local, wall_time
+from .editor import iso_local, validated_asking, wall_key, wall_time
 from .kindpicker import KindPicker
 from .provenance import ask_provenance, provenance_summary
 from .whentext import parse_time, resolve, time_in_name
@@ -709,9 +709,7 @@ class QuickLogDialog(QDialog):
             start, precision = self.when_edit.date().toString(Qt.DateFormat.ISODate), "day"
         else:
             shown = self.when_edit.dateTime()
-            d, t = shown.date(), shown.time()
-            key = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute(), t.second()).isoformat()
-            start = iso_local(shown, self._folds.get(key))
+            start = iso_local(shown, self._folds.get(wall_key(shown)))
             precision = "approximate" if approximate else "exact"
         return IncidentData(
             summary=summary,
@@ -776,7 +774,7 @@ class QuickLogDialog(QDialog):
         or stored files nothing cites (which a retry would add again).
         """
         try:
-            data = self._validated()
+            data = validated_asking(self, self.incident_data, self._folds)
             if data is None:
                 return  # they want to check the time first: everything typed stays
             vault = self.session.require()
@@ -791,25 +789,6 @@ class QuickLogDialog(QDialog):
             return
         self.wants_editor = open_editor
         self.accept()
-
-    def _validated(self) -> IncidentData | None:
-        """The entry, validated; a time the clocks had twice (the night they went back)
-        is asked about, as the editor does, never moved by an hour. None: the person
-        chose to check the time first. A time the clocks skipped is refused with the
-        reason by ``validated``."""
-        for _ in range(2):
-            data = self.incident_data()
-            try:
-                return data.validated()
-            except casetime.AmbiguousTime as exc:
-                naive = data.occurred_start if len(data.occurred_start) == 19 else ""
-                if not naive:
-                    raise
-                fold = ask_which(self, exc, naive)
-                if fold is None:
-                    return None
-                self._folds[naive] = fold
-        return self.incident_data().validated()
 
     def files_to_store(self) -> list[Path | tuple[str, bytes]]:
         """The attachments not yet in the vault, as :meth:`Vault.add_incident` takes
