@@ -15,8 +15,6 @@ reference: a reference that moves is the first thing a defence lawyer would use.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import re
@@ -28,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.bundle_text import Bundle, pdf_words, read_bundle
 from tests.helpers import CANARY, PASSPHRASE, Result, run_proc
 
 CONDITION = "Must not contact Sam Morgan by any means"
@@ -41,44 +40,20 @@ CHAT = """31/03/2024, 00:45 - Dan Marsh: chat before spring change
 """
 
 
-@dataclass
-class Bundle:
-    files: dict[str, bytes]
-    pdf: str  # pdftotext, whitespace folded
-
-    @property
-    def json(self) -> dict:  # type: ignore[type-arg]
-        return json.loads(self.files["data/timeline.json"])  # type: ignore[no-any-return]
-
-    def csv(self, name: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self.files[f"data/{name}"].decode("utf-8-sig"))))
+class CaseBundle(Bundle):
+    """A bundle of this case, with its entries found by summary and its references."""
 
     def incident(self, summary_start: str) -> dict:  # type: ignore[type-arg]
-        found = [i for i in self.json["incidents"] if i["summary"].startswith(summary_start)]
+        found = [i for i in self.json()["incidents"] if i["summary"].startswith(summary_start)]
         assert len(found) == 1, summary_start
         return found[0]  # type: ignore[no-any-return]
 
     def refs(self) -> tuple[dict[str, str], dict[str, str]]:
         """Entry reference by summary, exhibit reference by original file name."""
-        data = self.json
+        data = self.json()
         entries = {i["summary"]: i["reference"] for i in data["incidents"]}
         exhibits = {e["original_filename"]: e["reference"] for e in data["exhibits"]}
         return entries, exhibits
-
-
-def _pdf_text(data: bytes, tmp: Path) -> str:
-    path = tmp / "timeline.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True, timeout=60
-    ).stdout
-    return " ".join(out.split())
-
-
-def _read(path: Path, tmp: Path) -> Bundle:
-    with zipfile.ZipFile(path) as zf:
-        files = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
-    return Bundle(files, _pdf_text(files["data/timeline.pdf"], tmp))
 
 
 @dataclass
@@ -93,20 +68,21 @@ class Log:
             assert r.code == 0, (args[:2], r.err)
         return r
 
-    def export(self, name: str, *args: str) -> Bundle:
+    def export(self, name: str, *args: str) -> CaseBundle:
         out = self.root / f"{name}.zip"
         self.cli("export", "--out", str(out), *args)
         tmp = self.root / name
         tmp.mkdir()
-        return _read(out, tmp)
+        found = read_bundle(out, tmp)
+        return CaseBundle(found.files, found.pdf)
 
 
 @dataclass
 class Case:
     log: Log
-    full: Bundle
-    filtered: Bundle
-    later: Bundle  # after an older entry was added
+    full: CaseBundle
+    filtered: CaseBundle
+    later: CaseBundle  # after an older entry was added
     import_report: dict  # type: ignore[type-arg]
 
 
@@ -279,14 +255,14 @@ def test_exhibit_and_entry_references_never_move(case: Case) -> None:
     assert int(later_exhibits["older.txt"].split("/")[1]) > max(given)
     # SM/3 (the removed file) is never given again: it is listed as not in the export.
     assert "SM/3" not in later_exhibits.values()
-    assert {"reference": "SM/3", "why": "removed from the log by its owner"} in case.later.json[
+    assert {"reference": "SM/3", "why": "removed from the log by its owner"} in case.later.json()[
         "not_in_this_export"
     ]["exhibits"]
-    assert case.later.json["incidents"][0]["summary"] == "A note from before it all"  # first in time
+    assert case.later.json()["incidents"][0]["summary"] == "A note from before it all"  # first in time
 
 
 def test_a_filtered_export_lists_what_it_leaves_out_by_reference(case: Case) -> None:
-    data = case.filtered.json
+    data = case.filtered.json()
     out = data["not_in_this_export"]
     kept = {i["reference"] for i in data["incidents"]}
     assert "Entry 1" not in kept and out["entries"], out
@@ -324,7 +300,7 @@ def test_initials_are_asked_for_never_invented(tmp_path: Path) -> None:
 
 
 def test_orders_record_service_and_term(case: Case) -> None:
-    [order] = case.full.json["orders"]
+    [order] = case.full.json()["orders"]
     assert order["served_on"] == "2024-03-05" and order["served_by"] == "PC Jones 1234"
     assert order["interim"] is False and order["expires_on"] == "2024-12-31"
     assert "Served on Tue 5 Mar 2024 in person by PC Jones 1234" in case.full.pdf
@@ -340,7 +316,7 @@ def test_each_breach_is_judged_on_its_own_date(case: Case) -> None:
         "in_force",
         "after_expiry",
     )
-    assert sorted(full.json["breaches_flagged"]) == sorted([before["id"], after["id"]])
+    assert sorted(full.json()["breaches_flagged"]) == sorted([before["id"], after["id"]])
     rows = {r["summary"]: r for r in full.csv("timeline.csv")}
     assert rows["Flowers after the order ended"]["order_in_force"] == "after_expiry"
     pdf = full.pdf
@@ -364,7 +340,7 @@ def test_typed_times_on_clock_change_nights_are_refused_not_shifted(case: Case) 
 
 
 def test_every_time_states_its_zone(case: Case) -> None:
-    data = case.full.json
+    data = case.full.json()
     assert data["time_zone"] == "Europe/London" and data["schema"].startswith("victim-log-timeline/")
     gate = case.full.incident("Dan waited outside my work")
     assert gate["occurred_start"] == "2024-04-10T18:30:00+01:00"
@@ -414,7 +390,7 @@ def test_imported_entries_are_labelled_records(case: Case) -> None:
 
 
 def test_the_victims_reply_is_context_not_an_incident(case: Case) -> None:
-    data = case.full.json
+    data = case.full.json()
     [reply] = data["context"]
     assert reply["details"] == "Please stop contacting me."
     assert all(i["details"] != "Please stop contacting me." for i in data["incidents"])
@@ -437,7 +413,7 @@ def test_a_likely_duplicate_is_reported_at_import(case: Case) -> None:
 
 
 def test_withheld_material_is_scheduled_never_silent(case: Case) -> None:
-    data = case.full.json
+    data = case.full.json()
     material = data["material_not_included"]
     [note] = material["private_notes"]
     assert note["occurred_start"].startswith("2024-05-01")
@@ -458,7 +434,7 @@ def test_withheld_material_is_scheduled_never_silent(case: Case) -> None:
 
 
 def test_people_are_not_all_perpetrators(case: Case) -> None:
-    roles = {p["name"]: p["role"] for p in case.full.json["people"]}
+    roles = {p["name"]: p["role"] for p in case.full.json()["people"]}
     assert roles == {"Dan Marsh": "perpetrator", "Jo Pryce": "third_party", "Kim Lowe": "named"}
     pdf = case.full.pdf
     assert "Jo Pryce: acting for the perpetrator" in pdf
@@ -468,15 +444,15 @@ def test_people_are_not_all_perpetrators(case: Case) -> None:
 def test_order_conditions_are_never_redacted(case: Case) -> None:
     red = case.log.export("redacted", "--redact", "locations,third-parties")
     assert CONDITION in red.pdf
-    assert red.json["orders"][0]["conditions"] == [CONDITION]
-    assert red.json["material_not_included"]["derived_from"], "a redacted copy names its source"
+    assert red.json()["orders"][0]["conditions"] == [CONDITION]
+    assert red.json()["material_not_included"]["derived_from"], "a redacted copy names its source"
 
 
 # ------------------------------------------------------------------- 7. provenance
 
 
 def test_each_exhibit_says_where_it_came_from(case: Case) -> None:
-    exhibits = {e["original_filename"]: e for e in case.full.json["exhibits"]}
+    exhibits = {e["original_filename"]: e for e in case.full.json()["exhibits"]}
     photo = exhibits["car.jpg"]["provenance"]
     assert (photo["how_obtained"], photo["captured_by"], photo["device"]) == ("photo", "me", "my phone")
     voicemail = exhibits["voicemail.png"]
@@ -493,7 +469,7 @@ def test_each_exhibit_says_where_it_came_from(case: Case) -> None:
 def test_a_pdf_alone_says_it_is_an_unsigned_copy(case: Case) -> None:
     out = case.log.root / "alone.pdf"
     case.log.cli("export", "--format", "pdf", "--out", str(out))
-    text = _pdf_text(out.read_bytes(), case.log.root)
+    text = pdf_words(out.read_bytes(), case.log.root)
     assert "unsigned" in text.lower()
 
 

@@ -9,19 +9,16 @@ timeline.json and README.txt.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
-import subprocess
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from tests.bundle_text import Bundle, read_bundle
 from tests.helpers import CANARY, PASSPHRASE, run_cli
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
@@ -31,36 +28,6 @@ from victim_log.vault import Vault
 MOMENT = 1_725_627_780  # both exports "at the same moment"
 CONDITION = "Not to contact Jo Pryce or Sam Morgan by any means"
 REMOVED = b"a file that turned out to be about something else"
-
-
-@dataclass
-class Bundle:
-    files: dict[str, bytes]
-    pdf: str  # pdftotext, whitespace folded
-
-    def json(self) -> dict:  # type: ignore[type-arg]
-        return json.loads(self.files["data/timeline.json"])  # type: ignore[no-any-return]
-
-    def csv(self, name: str) -> list[dict[str, str]]:
-        return list(csv.DictReader(io.StringIO(self.files[f"data/{name}"].decode("utf-8-sig"))))
-
-    def text(self, name: str) -> str:
-        return self.files[name].decode("utf-8")
-
-
-def _pdftotext(data: bytes, tmp: Path) -> str:
-    path = tmp / "t.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return " ".join(out.split())
-
-
-def _read(path: Path, tmp: Path) -> Bundle:
-    with zipfile.ZipFile(path) as zf:
-        files = {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
-    return Bundle(files, _pdftotext(files["data/timeline.pdf"], tmp))
 
 
 @dataclass
@@ -131,7 +98,7 @@ def case(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Case]:  # noqa: D
     export(v, tmp / "full.zip", opts, timestamp=MOMENT)
     red = ExportOptions(initials="SM", redact=frozenset({"locations", "third-parties"}))
     export(v, tmp / "red.zip", red, timestamp=MOMENT)
-    yield Case(ids, removed_id, _read(tmp / "red.zip", tmp), _read(tmp / "full.zip", tmp))
+    yield Case(ids, removed_id, read_bundle(tmp / "red.zip", tmp), read_bundle(tmp / "full.zip", tmp))
     v.lock()
 
 
@@ -302,7 +269,7 @@ def test_cli_unredacted_copy_matches_the_hash(
         str(tmp_path / "full.zip"),
     )
     assert r.code == 0, r.err
-    red, full = _read(tmp_path / "red.zip", tmp_path), _read(tmp_path / "full.zip", tmp_path)
+    red, full = read_bundle(tmp_path / "red.zip", tmp_path), read_bundle(tmp_path / "full.zip", tmp_path)
     digest = hashlib.sha256(full.files["data/timeline.json"]).hexdigest()
     assert red.json()["material_not_included"]["derived_from"]["timeline_json_sha256"] == digest
     assert "Jo Pryce" in full.json()["incidents"][0]["summary"]
@@ -321,7 +288,7 @@ def test_an_erased_file_is_listed_as_erased_without_its_name(tmp_path: Path) -> 
     export(v, tmp_path / "first.zip", ExportOptions(initials="SM"))  # SM/1 is given
     v.evidence.remove(eid, "not about this case", permanent=True)
     export(v, tmp_path / "after.zip", ExportOptions())
-    after = _read(tmp_path / "after.zip", tmp_path)
+    after = read_bundle(tmp_path / "after.zip", tmp_path)
     v.lock()
     assert "SM/1" in after.pdf and "Removed on" in after.pdf and "then erased for good" in after.pdf
     assert "Zebra-name" not in after.pdf and "(erased file)" not in after.pdf

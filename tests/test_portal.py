@@ -16,12 +16,12 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.bundle_text import pdf_words
 from tests.helpers import PASSPHRASE, run_cli
 from tests.importers.util import jpeg_with_exif, tiff_exif
 from victim_log.export import portal
@@ -122,14 +122,6 @@ def _bundle(tmp: Path) -> dict[str, bytes]:
         return {n.split("/", 1)[1]: zf.read(n) for n in zf.namelist() if not n.endswith("/")}
 
 
-def _pdftotext(data: bytes, tmp: Path) -> str:
-    (tmp / "t.pdf").write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(tmp / "t.pdf"), "-"], capture_output=True, text=True, check=True
-    )
-    return " ".join(out.stdout.split())
-
-
 def _captions(folder: Path) -> dict[str, str]:
     """captions.txt as {file name: caption}: a name line, then its caption line."""
     text = (folder / "captions.txt").read_bytes().decode("utf-8-sig")
@@ -181,7 +173,7 @@ def test_batches_hold_every_exhibit_once_in_order_with_captions(
     manifest = dict(
         reversed(line.split(None, 1)) for line in files["manifest-sha256.txt"].decode().splitlines()
     )
-    pdf = _pdftotext(files["data/timeline.pdf"], cli)
+    pdf = pdf_words(files["data/timeline.pdf"], cli)
     for b in batches:
         for f in b["files"]:
             if f["kind"] != "exhibit":

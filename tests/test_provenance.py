@@ -13,12 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from tests.bundle_text import pdf_words
 from tests.helpers import PASSPHRASE, run_cli
 from tests.importers.util import jpeg_with_exif, tiff_exif
 
@@ -31,19 +31,6 @@ PHOTO = jpeg_with_exif(
     )
 )
 SCREENSHOT = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-def _words(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _pdftotext(data: bytes, tmp: Path) -> str:
-    path = tmp / "t.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return _words(out)
 
 
 @pytest.fixture
@@ -120,7 +107,7 @@ def test_provenance_given_at_intake_is_in_every_output(cli: Path, capsys: pytest
     assert row["how_obtained"] == "photo" and row["description"] == "the silver car outside my house"
     assert row["file_date_taken"].startswith("2024-03-30") and "iPhone 12" in row["file_device"]
     assert row["file_gps"].startswith("53.8") and row["statement"] == ex["statement"]
-    pdf = _pdftotext(files["data/timeline.pdf"], cli)
+    pdf = pdf_words(files["data/timeline.pdf"], cli)
     assert "the silver car outside my house" in pdf and "Photograph" in pdf
     assert "date recorded inside the file (Sat 30 Mar 2024) is before the date of Entry" in pdf
     assert "Appendix C: Draft lines for a witness statement" in pdf
@@ -140,7 +127,7 @@ def test_gps_is_not_printed_when_locations_are_redacted(
         "The file records a GPS position; it is not shown here because locations are redacted."
     ]
     assert _exhibits_csv(files)[0]["file_gps"] == "redacted"
-    assert "53.8" not in _pdftotext(files["data/timeline.pdf"], cli)
+    assert "53.8" not in pdf_words(files["data/timeline.pdf"], cli)
 
 
 def test_support_worker_files_and_every_name_a_file_arrived_with(
@@ -190,7 +177,7 @@ def test_support_worker_files_and_every_name_a_file_arrived_with(
     rows = {r["original_filename"]: r for r in _exhibits_csv(files)}
     assert rows["IMG_0042.jpg"]["original_filenames"] == "IMG_0042.jpg; from_jo.jpg"
     assert rows["shot.png"]["added_by_label"] == "Support worker: Jo Bell"
-    pdf = _pdftotext(files["data/timeline.pdf"], cli)
+    pdf = pdf_words(files["data/timeline.pdf"], cli)
     assert "Added by Support worker: Jo Bell" in pdf
     assert "Also arrived as from_jo.jpg" in pdf
     assert "Received from someone (from Sam, by WhatsApp)" in pdf
@@ -219,11 +206,11 @@ def test_a_pdf_exported_alone_says_it_is_an_unsigned_copy(
     out = cli / "alone.pdf"
     r = run_cli(capsys, "export", "--out", str(out), "--initials", "SM", "--format", "pdf")
     assert r.code == 0, r.err
-    alone = _pdftotext(out.read_bytes(), cli)
+    alone = pdf_words(out.read_bytes(), cli)
     assert "This PDF was exported on its own: it is an unsigned copy" in alone
     assert "SHA256:" not in alone and "File in bundle" not in alone
     assert "bundle's data/exhibits" not in alone and "Gaps in the journal" not in alone
-    inside = _pdftotext(_bundle(capsys, cli)["data/timeline.pdf"], cli)
+    inside = pdf_words(_bundle(capsys, cli)["data/timeline.pdf"], cli)
     assert "unsigned copy" not in inside
     assert "SHA256:" in inside and "File in bundle" in inside
 
