@@ -6,9 +6,7 @@ written under a temporary folder that is removed afterwards."""
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,15 +16,9 @@ OUT = ROOT / "docs" / "screenshots" / "receive-from-phone.png"
 
 
 def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="victim-log-shot-"))
-    try:
-        from make_screenshots import _isolate  # the same isolation as the other screenshots
+    from make_screenshots import run_isolated  # the same isolation as the other screenshots
 
-        _isolate(tmp)
-        sys.path.insert(0, str(ROOT))
-        return _render(tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    return run_isolated(_render, prefix="victim-log-shot-")
 
 
 def _render(tmp: Path) -> int:

@@ -27,23 +27,35 @@ def _isolate(tmp: Path) -> None:
     home = tmp / "home"
     for sub in (".config", ".local/share", ".local/state", ".cache", "tmp"):
         (home / sub).mkdir(parents=True, exist_ok=True)
-    os.environ.update({
-        "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config"),
-        "XDG_DATA_HOME": str(home / ".local/share"), "XDG_STATE_HOME": str(home / ".local/state"),
-        "XDG_CACHE_HOME": str(home / ".cache"), "TMPDIR": str(home / "tmp"),
-        "VICTIM_LOG_VAULT": str(tmp / "vault"), "VICTIM_LOG_STATE": str(tmp / "state"),
-    })
+    os.environ.update(
+        {
+            "HOME": str(home),
+            "XDG_CONFIG_HOME": str(home / ".config"),
+            "XDG_DATA_HOME": str(home / ".local/share"),
+            "XDG_STATE_HOME": str(home / ".local/state"),
+            "XDG_CACHE_HOME": str(home / ".cache"),
+            "TMPDIR": str(home / "tmp"),
+            "VICTIM_LOG_VAULT": str(tmp / "vault"),
+            "VICTIM_LOG_STATE": str(tmp / "state"),
+        }
+    )
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def main() -> int:
-    tmp = Path(tempfile.mkdtemp(prefix="victim-log-shots-"))
+def run_isolated(render: Callable[[Path], int], prefix: str = "victim-log-shots-") -> int:
+    """Run ``render`` with HOME, the vault and every data folder under a temporary
+    folder that is removed afterwards (no screenshot touches the person's own diary)."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
     try:
         _isolate(tmp)
         sys.path.insert(0, str(ROOT))
-        return _render(tmp)
+        return render(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def main() -> int:
+    return run_isolated(_render)
 
 
 def _render(tmp: Path) -> int:
@@ -87,6 +99,7 @@ def _render(tmp: Path) -> int:
 
     def grab_dialogs(name: str, prepare: Callable[[QDialog], None] | None = None) -> None:
         """The next dialog the app opens is shown, photographed and cancelled."""
+
         def runner(dialog: QDialog) -> int:
             dialog.show()
             if prepare is not None:
@@ -95,6 +108,7 @@ def _render(tmp: Path) -> int:
             dialog.hide()
             dialogs.run_dialog = previous
             return int(QDialog.DialogCode.Rejected)
+
         previous = dialogs.run_dialog
         dialogs.run_dialog = runner
 
@@ -139,8 +153,10 @@ def _render(tmp: Path) -> int:
 
         text = dialog.findChild(QPlainTextEdit, "whatHappened")
         if text is not None:
-            text.setPlainText("Dan was parked outside the Co-op on High Street again.\n"
-                              "He didn't get out, just watched me go in and out.")
+            text.setPlainText(
+                "Dan was parked outside the Co-op on High Street again.\n"
+                "He didn't get out, just watched me go in and out."
+            )
 
     if window.diary is not None:
         grab_dialogs("06-quick-log", type_quick_log)
@@ -175,8 +191,9 @@ def _render(tmp: Path) -> int:
     cover.hide()
 
     # The neutral face: the same locked screen, called "Notes".
-    neutral = MainWindow(Session(tmp / "vault"), Prefs(neutral_face=True, face="notes"),
-                         quit_app=lambda: None)
+    neutral = MainWindow(
+        Session(tmp / "vault"), Prefs(neutral_face=True, face="notes"), quit_app=lambda: None
+    )
     neutral.resize(*SIZE)
     neutral.show()
     shot("12-neutral-face-unlock", neutral)
