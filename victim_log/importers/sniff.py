@@ -37,9 +37,12 @@ _KINDS: dict[str, tuple[str, str]] = {
     ),
     "imessage": (
         "an iPhone Messages export (imessage-exporter or iMazing)",
-        "iPhone Messages exports can't be imported yet; add the file as evidence instead",
+        "choose iPhone Messages (--format imessage) with the file or its folder",
     ),
-    "sqlite": ("a database file (such as an iPhone backup's sms.db)", "it can't be imported yet"),
+    "sqlite": (
+        "a database file (such as an iPhone backup's sms.db)",
+        "choose iPhone backup (--format iphone-backup, or iphone-calls for CallHistory.storedata)",
+    ),
     "pdf": ("a PDF document", "add it as evidence instead"),
     "image": ("a picture", "choose photos (--format photos) with its folder, or add it as evidence"),
 }
@@ -52,6 +55,9 @@ FORMAT_NAMES = {
     "signal": "a Signal chat (signal-export)",
     "telegram": "a Telegram Desktop chat export",
     "messenger": "a Messenger or Instagram chat download",
+    "imessage": "an iPhone Messages export",
+    "iphone-backup": "an iPhone backup's messages (sms.db)",
+    "iphone-calls": "an iPhone backup's call history (CallHistory.storedata)",
 }
 _ACCEPTS = {
     "whatsapp": {"whatsapp"},
@@ -61,6 +67,9 @@ _ACCEPTS = {
     "signal": {"signal"},
     "telegram": {"telegram"},
     "messenger": {"meta"},
+    "imessage": {"imessage"},
+    "iphone-backup": {"sqlite"},
+    "iphone-calls": {"sqlite"},
 }
 
 _PICTURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8")
@@ -70,6 +79,7 @@ _WA_HEADER = re.compile(r"^\[?\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}\.?[,\u060c]?\s(?
 _SIGNAL_LINE = re.compile(r"^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}(?::\d{2})?\] [^:\n]{1,200}: ", re.MULTILINE)
 _SIGNAL_LINK = re.compile(r"\]\(\./media/|\]\(\.\./exported_stickers/|^\(- .+ -\)$", re.MULTILINE)
 _IMESSAGE_TXT = re.compile(r"^[A-Z][a-z]{2} \d{1,2}, \d{4}\s+\d{1,2}:\d{2}:\d{2}\s?[AP]M")
+_IMAZING_HEADERS = ("Chat Session,Message Date,", "Chat Session,Message ID,")  # iMazing CSV, both variants
 _EMAIL_HEADER = re.compile(
     rb"^(?:Received|Return-Path|From|To|Subject|Date|Message-ID|MIME-Version|Delivered-To):", re.I | re.M
 )
@@ -96,7 +106,7 @@ def looks_like(head: bytes, name: str = "") -> str | None:
             return "calls"
         if b"tgme_" in body or b"page_wrap" in body and b"Telegram" in body:
             return "telegram"
-        if b"imessage-exporter" in body or b'class="message"' in body and b"iMessage" in body:
+        if b'class="message"' in body and b'class="sender"' in body or b'class ="announcement"' in body:
             return "imessage"
     if stripped.startswith((b"{", b"[")) and lower.endswith(".json") or stripped.startswith(b"{"):
         if b'"sender_name"' in body and b'"participants"' in body:
@@ -116,7 +126,7 @@ def looks_like(head: bytes, name: str = "") -> str | None:
         return "signal"
     if _WA_HEADER.match(first):
         return "whatsapp"
-    if _IMESSAGE_TXT.match(first) or first.startswith("Chat Session,Message Date,"):
+    if _IMESSAGE_TXT.match(first) or first.startswith(_IMAZING_HEADERS):
         return "imessage"
     if len(_EMAIL_HEADER.findall(body[:8192])) >= 2:
         return "email"
