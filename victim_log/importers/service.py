@@ -40,9 +40,9 @@ from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .duplicates import PossibleDuplicate
-from .email_import import parse_email_file
 from .jsonchats import parse_meta, parse_telegram
 from .numbers import normalise_number, split_person_label
+from .outlook_msg import parse_mail
 from .photos import scan_photos
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
@@ -193,7 +193,7 @@ def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | Non
     if fmt in ("sms-backup", "calls"):
         return parse_sms_backup(raw)
     if fmt == "email":
-        return parse_email_file(raw, me=(req.me,) if req.me else ())
+        return parse_mail(raw, me=(req.me,) if req.me else ())  # .eml, .mbox or Outlook .msg
     if fmt == "signal":
         return parse_signal(raw, media_folder=media_folder)
     if fmt == "telegram":

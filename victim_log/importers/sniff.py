@@ -23,6 +23,8 @@ _KINDS: dict[str, tuple[str, str]] = {
     "calls": ("an SMS Backup & Restore backup of the call log", "choose calls (--format calls)"),
     "email": ("an email", "choose email (--format email)"),
     "mbox": ("a mailbox (.mbox)", "choose email (--format email)"),
+    "outlook": ("an Outlook email (.msg)", "choose email (--format email)"),
+    "office": ("an Office document (.doc, .xls, .ppt)", "add it as evidence instead"),
     "signal": (
         "a Signal chat exported with signal-export (Markdown)",
         "choose Signal (--format signal) with the chat's folder or its chat.md",
@@ -63,7 +65,7 @@ _ACCEPTS = {
     "whatsapp": {"whatsapp"},
     "sms-backup": {"sms-backup"},
     "calls": {"calls"},
-    "email": {"email", "mbox"},
+    "email": {"email", "mbox", "outlook", "office"},
     "signal": {"signal"},
     "telegram": {"telegram"},
     "messenger": {"meta"},
@@ -99,6 +101,8 @@ def looks_like(head: bytes, name: str = "") -> str | None:
         return "image"
     if stripped.startswith(b"SQLite format 3\x00"):
         return "sqlite"
+    if body.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE: Outlook .msg or old Office
+        return "outlook" if lower.endswith(".msg") or "__substg1.0_".encode("utf-16-le") in body else "office"
     if stripped.startswith(b"<"):
         if b"<smses" in body:
             return "sms-backup"
