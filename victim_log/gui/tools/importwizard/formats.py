@@ -48,10 +48,10 @@ FORMATS: tuple[FormatChoice, ...] = (
     ),
     FormatChoice(
         "email",
-        "Emails (.eml or .mbox)",
-        "In your email program, save each message (Download or Save as .eml), or "
-        "export a whole folder as an .mbox file.",
-        ("Email (*.eml *.mbox)", "All files (*)"),
+        "Emails (.eml, .msg or .mbox)",
+        "In your email program, save each message (Download or Save as .eml; Outlook: drag it "
+        "to a folder or File › Save As, .msg), or export a whole folder as an .mbox file.",
+        ("Email (*.eml *.msg *.mbox)", "All files (*)"),
         "email",
     ),
     FormatChoice(
