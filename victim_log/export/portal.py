@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import secrets
@@ -41,9 +42,11 @@ __all__ = [
     "MAX_BATCH_SIZE",
     "PORTAL_MAX_FILE_BYTES",
     "PortalFile",
+    "PortalFolder",
     "PortalPlan",
     "plan_portal",
     "portal_json",
+    "read_portal",
     "write_portal",
 ]
 
@@ -52,6 +55,11 @@ AXON_MAX_FILES = 25  # Axon Community Request/Citizen: files in one submission
 MAX_BATCH_SIZE = 100
 PORTAL_MAX_FILE_BYTES = 2_000_000_000  # "2 GB a file": the decimal reading, the smaller
 CAPTIONS = "captions.txt"
+MANIFEST = "portal.json"  # the batches for the app and scripts (docs/export-format.md)
+MANIFEST_FORMAT = "victim-log upload batches"
+MANIFEST_VERSION = 1
+_MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+_BATCH_FOLDER = re.compile(r"Batch (\d{2,}) of (\d{2,})")
 TEMP_PORTAL_PREFIX = f"{TEMP_PREFIX}portal-"  # the folder being written, beside DIR
 README = "README.txt"
 TOO_LARGE_FOLDER = "Too large for the portal"
@@ -311,6 +319,9 @@ The signed bundle made at the same moment: {bundle_name}
    officer can match it to the exhibit list in the timeline PDF and to the bundle.
 4. Note the date you sent each folder and the reference the police gave you.
 
+portal.json lists the same batches for Victim Log ("Send through the police link"
+shows them batch by batch, with a Copy button for each caption): do not upload it.
+
 The file names start with the exhibit reference: "SM-05" is exhibit SM/5, the same
 reference as in the timeline PDF and the signed bundle (the 0 only keeps the files in
 order). The files are exact copies of the originals in the bundle.
@@ -389,6 +400,7 @@ def write_portal(
             lock = os.open(tmp, os.O_RDONLY)
             hold_lock(lock)  # ours while we write: another export's clean-up leaves it alone
         (tmp / README).write_bytes(_readme(plan, case, bundle_name))
+        (tmp / MANIFEST).write_bytes(_manifest_bytes(plan, case, bundle_name))
         folders: list[tuple[str, str, tuple[PortalFile, ...]]] = [
             (
                 plan.folder(i),
@@ -435,31 +447,190 @@ def write_portal(
             os.close(lock)
 
 
-def portal_json(out: Path, plan: PortalPlan) -> dict[str, object]:
-    """``export --portal DIR --json``: the ``portal`` object (docs/export-format.md)."""
-
-    def one(f: PortalFile) -> dict[str, object]:
-        return {
-            "name": f.name,
-            "kind": f.kind,
-            "reference": f.reference,
-            "what": f.what,
-            "captured": f.captured,
-            "captured_date": f.captured_date,
-            "sha256": f.sha256,
-            "size": f.size,
-            "caption": f.caption,
-            "too_large": f.too_large,
-        }
-
+def _file_json(f: PortalFile) -> dict[str, object]:
     return {
-        "folder": str(out),
+        "name": f.name,
+        "kind": f.kind,
+        "reference": f.reference,
+        "what": f.what,
+        "captured": f.captured,
+        "captured_date": f.captured_date,
+        "sha256": f.sha256,
+        "size": f.size,
+        "caption": f.caption,
+        "too_large": f.too_large,
+    }
+
+
+def _batches_json(plan: PortalPlan) -> dict[str, object]:
+    """What ``export --json``'s ``portal`` and ``portal.json`` both say of the batches."""
+    return {
         "batch_size": plan.batch_size,
         "batches": [
-            {"number": i, "folder": plan.folder(i), "files": [one(f) for f in files]}
+            {"number": i, "folder": plan.folder(i), "files": [_file_json(f) for f in files]}
             for i, files in enumerate(plan.batches, 1)
         ],
-        "too_large": [one(f) for f in plan.too_large],
+        "too_large": [_file_json(f) for f in plan.too_large],
         "too_large_folder": TOO_LARGE_FOLDER if plan.too_large else "",
         "too_large_advice": TOO_LARGE_ADVICE if plan.too_large else "",
     }
+
+
+def portal_json(out: Path, plan: PortalPlan) -> dict[str, object]:
+    """``export --portal DIR --json``: the ``portal`` object (docs/export-format.md)."""
+    return {"folder": str(out), **_batches_json(plan)}
+
+
+def portal_id(batches: object) -> str:
+    """Which set of batches this is: the SHA-256 of the batches' canonical JSON (every
+    file's name and hash), so the record of what was sent names exactly these files."""
+    text = json.dumps(batches, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _manifest_bytes(plan: PortalPlan, case: ExportCase, bundle_name: str) -> bytes:
+    body = _batches_json(plan)
+    doc = {
+        "format": MANIFEST_FORMAT,
+        "version": MANIFEST_VERSION,
+        "id": portal_id(body["batches"]),
+        "bundle": bundle_name,
+        "exported_at": case.exported_at,
+        **body,
+    }
+    return (json.dumps(doc, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class PortalFolder:
+    """A folder of upload batches as ``portal.json`` describes it (read back, checked)."""
+
+    path: Path
+    id: str
+    bundle: str
+    exported_at: str
+    batch_size: int
+    batches: tuple[tuple[PortalFile, ...], ...]
+    too_large: tuple[PortalFile, ...]
+    too_large_folder: str
+
+    def folder(self, number: int) -> str:
+        return PortalPlan(self.batch_size, self.batches, self.too_large).folder(number)
+
+    def batch(self, number: int) -> tuple[PortalFile, ...]:
+        if not 1 <= number <= len(self.batches):
+            raise BadInput(f"There is no batch {number}: this folder has batches 1 to {len(self.batches)}.")
+        return self.batches[number - 1]
+
+    def batch_path(self, number: int) -> Path:
+        self.batch(number)
+        return self.path / self.folder(number)
+
+
+def _not_batches(path: Path, why: str) -> BadInput:
+    name = display_safe(str(path), single_line=True)
+    return BadInput(
+        f"'{name}' is not a folder of upload batches made by Victim Log ({why}). Give the folder "
+        "'export --portal' wrote (the one holding README.txt and portal.json)."
+    )
+
+
+def _read_file(d: object, path: Path) -> PortalFile:
+    if not isinstance(d, dict):
+        raise _not_batches(path, "portal.json is damaged")
+    try:
+        name, kind, ref, what, captured, day, sha, caption = (
+            d[k]
+            for k in ("name", "kind", "reference", "what", "captured", "captured_date", "sha256", "caption")
+        )
+        size, too_large = d["size"], d["too_large"]
+    except KeyError:
+        raise _not_batches(path, "portal.json is damaged") from None
+    texts = (name, kind, ref, what, captured, day, sha, caption)
+    if (
+        not all(isinstance(t, str) for t in texts)
+        or type(size) is not int
+        or type(too_large) is not bool
+        or safe_filename(name, max_len=_MAX_NAME_BYTES) != name  # no path: a name in its folder
+        or name == CAPTIONS
+        or not re.fullmatch(r"[0-9a-f]{64}", sha)
+    ):
+        raise _not_batches(path, "portal.json is damaged")
+    return PortalFile(
+        name=name,
+        kind=kind,
+        reference=ref,
+        what=what,
+        captured=captured,
+        captured_date=day,
+        sha256=sha,
+        size=size,
+        caption=caption,
+        too_large=too_large,
+        evidence_id=None,
+        mtime=None,
+    )
+
+
+def read_portal(path: Path) -> PortalFolder:
+    """The batches ``export --portal`` wrote in ``path``, from its ``portal.json``;
+    BadInput (plain words) when it is not such a folder or the file is damaged. Only
+    names are taken from the file, never paths: each file is looked for in its own
+    batch folder."""
+    path = Path(path)
+    manifest = path / MANIFEST
+    if not path.is_dir():
+        raise _not_batches(path, "there is no such folder")
+    try:
+        if manifest.stat().st_size > _MAX_MANIFEST_BYTES:
+            raise _not_batches(path, "portal.json is far too large")
+        doc = json.loads(manifest.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise _not_batches(path, "it has no portal.json") from None
+    except (UnicodeDecodeError, ValueError):
+        raise _not_batches(path, "portal.json is damaged") from None
+    except OSError as exc:
+        raise translate_os_error(exc, "the upload batches") from None
+    if not isinstance(doc, dict) or doc.get("format") != MANIFEST_FORMAT:
+        raise _not_batches(path, "portal.json is not one of ours")
+    if doc.get("version") != MANIFEST_VERSION:
+        raise BadInput("These upload batches were made by a newer Victim Log: update it to read them.")
+    raw = doc.get("batches")
+    size = doc.get("batch_size")
+    if not isinstance(raw, list) or type(size) is not int or not 1 <= size <= MAX_BATCH_SIZE:
+        raise _not_batches(path, "portal.json is damaged")
+    batches: list[tuple[PortalFile, ...]] = []
+    for i, b in enumerate(raw, 1):
+        files = b.get("files") if isinstance(b, dict) else None
+        if not isinstance(files, list) or b.get("number") != i or not 1 <= len(files) <= size:
+            raise _not_batches(path, "portal.json is damaged")
+        batches.append(tuple(_read_file(f, path) for f in files))
+    extra = doc.get("too_large", [])
+    folder = doc.get("too_large_folder", "")
+    texts = [doc.get(k, "") for k in ("id", "bundle", "exported_at")]
+    if (
+        not isinstance(extra, list)
+        or folder not in ("", TOO_LARGE_FOLDER)
+        or not all(isinstance(t, str) for t in texts)
+    ):
+        raise _not_batches(path, "portal.json is damaged")
+    ident, bundle, exported_at = (str(t) for t in texts)
+    if ident != portal_id(raw):
+        raise _not_batches(path, "portal.json was changed after it was made")
+    result = PortalFolder(
+        path=path,
+        id=ident,
+        bundle=bundle,
+        exported_at=exported_at,
+        batch_size=size,
+        batches=tuple(batches),
+        too_large=tuple(_read_file(f, path) for f in extra),
+        too_large_folder=folder,
+    )
+    for i, b in enumerate(raw, 1):
+        if b.get("folder") != result.folder(i) or not _BATCH_FOLDER.fullmatch(result.folder(i)):
+            raise _not_batches(path, "portal.json is damaged")
+    return result
