@@ -26,6 +26,7 @@ from .imports import cmd_import
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
+from .portal import add_portal_commands
 from .receive import add_receive_args, cmd_receive
 from .review import add_review_command
 from .sdash import add_sdash_command
@@ -285,6 +286,7 @@ def build_parser() -> ArgParser:
     p.add_argument("--recovery-key-file", metavar="FILE", help="use the recovery key instead")
 
     add_order_commands(sub)
+    add_portal_commands(sub)
 
     person = action_group(sub, "person", "list the people in your diary, or take one out")
     p = person(
