@@ -64,6 +64,12 @@ class ReadOnlyVault(BadInput):
     """The vault directory cannot be written."""
 
 
+class VaultBusy(BadInput):
+    """Another window or process is writing to the vault and did not finish in time.
+    Nothing was changed; the same action a moment later usually works. Exit code 2
+    (as before this class existed): scripts may simply try again."""
+
+
 class WrongPassphrase(VictimLogError):
     """The passphrase or recovery key did not open the vault."""
 

@@ -1,7 +1,9 @@
 """The one place an exception becomes a message and an exit code.
 
-0 ok; 1 a check found a problem; 2 usage or bad input; 3 wrong passphrase or locked
-vault (each :class:`~victim_log.errors.VictimLogError` carries its own). Anything
+0 ok; 1 a check found a problem; 2 usage or bad input, or a vault busy in another
+window or process (:class:`~victim_log.errors.VaultBusy`: nothing changed, try again);
+3 wrong passphrase or locked vault (each :class:`~victim_log.errors.VictimLogError`
+carries its own). Anything
 else prints one calm line and logs the technical details (never diary text): no
 traceback ever reaches the person.
 """

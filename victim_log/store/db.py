@@ -542,9 +542,9 @@ def _translate(exc: sqlite3.Error | Exception, what: str, conn: Connection | Non
     if primary == sqlcipher3.SQLITE_READONLY:
         return translate_os_error(OSError(30, "Read-only file system"), what)
     if primary in (sqlcipher3.SQLITE_BUSY, sqlcipher3.SQLITE_LOCKED):
-        from ..errors import BadInput
+        from ..errors import VaultBusy
 
-        return BadInput("The vault is busy in another window. Try again in a moment.")
+        return VaultBusy("The vault is busy in another window. Try again in a moment.")
     if primary == sqlcipher3.SQLITE_IOERR:
         return translate_os_error(OSError(5, "Input/output error"), what)
     return VaultCorrupt(f"The vault's database reported a problem while saving {what}.")
