@@ -59,19 +59,8 @@ def load_prefs(path: Path | None = None) -> Prefs:
 
     Never raises: a broken prefs file must not stop someone reaching their diary.
     """
-    path = path or prefs_path()
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(_MAX_BYTES + 1)
-    except OSError:
-        return Prefs()
-    if len(raw) > _MAX_BYTES:
-        return Prefs()
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return Prefs()
-    if not isinstance(data, dict):
+    data = read_small_json(path or prefs_path(), _MAX_BYTES)
+    if data is None:
         return Prefs()
     look = data.get("look")
     if isinstance(look, str):
@@ -96,13 +85,36 @@ def save_prefs(prefs: Prefs, path: Path | None = None) -> None:
     """
     if path is None:
         paths.relocate(prefs.validated().neutral_face, data=False)
-    path = path or prefs_path()
+    write_small_json(path or prefs_path(), prefs.validated().to_dict(), "your display preferences")
+
+
+def read_small_json(path: Path, max_bytes: int) -> dict[str, object] | None:
+    """A small plaintext JSON object the app keeps before unlock (these prefs, the list
+    of diaries): None if it is missing, bigger than ``max_bytes``, damaged or not an
+    object. Never raises: such a file must never stop someone reaching their diary."""
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(max_bytes + 1)
+    except OSError:
+        return None
+    if len(raw) > max_bytes:
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_small_json(path: Path, data: dict[str, object], what: str) -> None:
+    """Write ``data`` atomically (0600 in a 0700 folder); DiskFull or ReadOnlyVault
+    with a plain message naming ``what`` if it cannot be written."""
     try:
         ensure_private_dir(path.parent)
     except OSError as exc:
-        raise translate_os_error(exc, "your display preferences") from None
-    body = json.dumps(prefs.validated().to_dict(), sort_keys=True).encode("utf-8") + b"\n"
-    atomic_write_bytes(path, body, "your display preferences")
+        raise translate_os_error(exc, what) from None
+    body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+    atomic_write_bytes(path, body, what)
 
 
 def apply_neutral_face(enabled: bool, face: str = FACES[0]) -> Prefs:

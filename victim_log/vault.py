@@ -58,7 +58,7 @@ from .model import (
 from .passphrase import check_passphrase_acceptable as check_passphrase_acceptable
 from .passphrase import passphrase_problem as passphrase_problem
 from .passphrase import vault_user_inputs
-from .store import db, incidents, journal, meta, orders, people, records
+from .store import authors, db, incidents, journal, meta, orders, people, records
 from .store import index as store_index
 from .store.index import IncidentFilter as IncidentFilter
 from .store.index import IncidentSummary as IncidentSummary
@@ -66,6 +66,7 @@ from .store.index import fts_query as fts_query
 from .store.records import RECORD_KINDS as RECORD_KINDS
 from .store.transaction import BATCH_CACHE_KIB as BATCH_CACHE_KIB
 from .store.transaction import Transaction, begin, joined
+from .support import attributed
 
 DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR
 
@@ -152,6 +153,9 @@ class Vault(ClosedOnExit):
         conn.after_commit = self._after_commit
         conn.explain_damage = self._rekeyed_elsewhere
         self.evidence = EvidenceStore(self)
+        # A support worker entering changes in the app ("support:NAME (ORG)"), else None:
+        # what is added or edited while it is set is theirs (victim_log/support.py, #18).
+        self.acting_author: str | None = None
 
     # ------------------------------------------------------------------ opening
 
@@ -684,7 +688,7 @@ class Vault(ClosedOnExit):
         added inside that same transaction, so two adds naming the same new person at
         once make one person. Blob files of a failed add are removed again.
         """
-        data = data.validated()
+        data = attributed(data, self.acting_author).validated()
         people.require_people(self.conn, data.people)
         if not files and not people_names:
             with self.transaction("the new entry") as tx:
@@ -740,7 +744,7 @@ class Vault(ClosedOnExit):
         current = self.get_incident(incident_id)  # NotFound before any work
         if current.deleted:
             raise BadInput(f"Incident {incident_id} was deleted; evidence cannot be attached.")
-        added_by = added_by or current.data.author or "victim"
+        added_by = added_by or self.acting_author or current.data.author or "victim"
         pending = self._store_files(files)
         try:
             with self.transaction("the files" if len(pending) != 1 else "the file") as tx:
@@ -788,6 +792,7 @@ class Vault(ClosedOnExit):
         self, incident_id: int, data: IncidentData, reason: str, *, evidence: tuple[int, ...] | None = None
     ) -> IncidentVersion:
         """Write a new version; the old ones stay readable in the history."""
+        data = attributed(data, self.acting_author)
         with self.transaction("your change") as tx:
             tx.edit_incident(incident_id, data, reason, evidence=evidence)
         return self.get_incident(incident_id)
@@ -809,6 +814,11 @@ class Vault(ClosedOnExit):
 
     def incident_history(self, incident_id: int) -> list[IncidentVersion]:
         return incidents.incident_history(self.conn, incident_id)
+
+    def support_authors(self, incident_ids: Sequence[int]) -> dict[int, str]:
+        """id -> ``support:NAME`` for those of ``incident_ids`` a support worker
+        entered last (the timeline marks them, #18); the victim's own are left out."""
+        return authors.support_authors(self.conn, incident_ids)
 
     # ------------------------------------------------------------------ timeline and search
 

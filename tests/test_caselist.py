@@ -1,0 +1,74 @@
+"""victim_log.caselist: several diaries, listed by the labels a worker typed (#18)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.helpers import CANARY
+from tests.leakscan import scan
+from victim_log import caselist, paths
+from victim_log.errors import BadInput
+from victim_log.model import IncidentData
+from victim_log.vault import Vault
+
+PASSPHRASE = "correct horse battery staple"
+
+
+def test_list_holds_labels_and_folders_only(tmp_path):
+    first = paths.default_vault_dir()
+    vault, _ = Vault.create(first, PASSPHRASE)
+    vault.add_incident(IncidentData(summary=f"At the gate {CANARY}"))
+    vault.lock()
+    other = caselist.new_case_dir()
+    caselist.remember("Client A", first)
+    caselist.remember("  Client   B ", other)
+    raw = json.loads(caselist.list_path().read_text(encoding="utf-8"))
+    assert raw == {
+        "notebooks": [
+            {"label": "Client A", "path": "vault"},
+            {"label": "Client B", "path": other.relative_to(first.parent).as_posix()},
+        ]
+    }
+    assert scan([caselist.list_path().parent], CANARY) == []
+    cases = caselist.load_cases()
+    assert [(c.label, c.path, c.missing) for c in cases] == [
+        ("Client A", first, False),
+        ("Client B", other, True),  # not made yet: shown as missing, never a crash
+    ]
+
+
+def test_missing_damaged_and_odd_entries_never_raise(tmp_path):
+    assert caselist.load_cases() == []
+    caselist.list_path().parent.mkdir(parents=True, exist_ok=True)
+    caselist.list_path().write_bytes(b"\x00not json")
+    assert caselist.load_cases() == []
+    caselist.list_path().write_text(
+        json.dumps(
+            {"notebooks": [{"label": "ok", "path": str(tmp_path / "gone")}, {"label": 3}, "x"], "x": 1}
+        )
+    )
+    (case,) = caselist.load_cases()
+    assert case.label == "ok" and case.missing
+
+
+def test_labels_are_checked_and_unique(tmp_path):
+    caselist.remember("Client A", tmp_path / "a")
+    with pytest.raises(BadInput):
+        caselist.remember("Client A", tmp_path / "b")
+    with pytest.raises(BadInput):
+        caselist.remember("   ", tmp_path / "b")
+    with pytest.raises(BadInput):
+        caselist.remember("bad\u202elabel", tmp_path / "b")
+    caselist.remember("Renamed", tmp_path / "a")
+    assert [c.label for c in caselist.load_cases()] == ["Renamed"]
+    assert caselist.forget(tmp_path / "a") == []
+
+
+def test_known_cases_include_the_one_in_use_unlabelled(tmp_path):
+    here = paths.default_vault_dir()
+    Vault.create(here, PASSPHRASE)[0].lock()
+    assert caselist.known_cases(here) == [caselist.Case("", here)]
+    caselist.remember("Client B", tmp_path / "b")
+    assert [c.label for c in caselist.known_cases(here)] == ["", "Client B"]

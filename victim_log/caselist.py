@@ -1,0 +1,157 @@
+"""Several diaries on one computer (#18): the list of labels a support worker chose.
+
+Why: an advocate's installation holds a diary for each person they support, each
+its own vault with its own passphrase. Before one is unlocked the app may show only
+what the worker typed as each one's label, never anything from inside a vault, so
+this list is a small plaintext file holding a label and a folder per diary and
+nothing else (unknown keys are dropped on read and never written back). It is not
+Qt's recent-files list and is never shown to the operating system's.
+
+Diaries the app makes live beside the usual one in the app's data folder and are
+kept as paths relative to it, so they follow the folder when the neutral face
+renames it (:func:`victim_log.paths.relocate`); a diary elsewhere is kept by its
+absolute path. A folder that has gone (a removed USB stick) stays in the list,
+marked missing, until the worker removes it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths
+from .errors import BadInput
+from .prefs import read_small_json, write_small_json
+
+__all__ = [
+    "LIST_NAME",
+    "Case",
+    "clean_label",
+    "forget",
+    "known_cases",
+    "list_path",
+    "load_cases",
+    "new_case_dir",
+    "remember",
+]
+
+LIST_NAME = "notebooks.json"  # a plain name: says nothing of what is kept
+CASES_SUBDIR = "more"
+MAX_LABEL = 60
+_MAX_BYTES = 64 * 1024
+_MAX_CASES = 200
+
+
+@dataclass(frozen=True)
+class Case:
+    """One diary the worker named: its label (exactly as typed) and its folder."""
+
+    label: str
+    path: Path
+
+    @property
+    def missing(self) -> bool:
+        """Its folder holds no vault any more (moved, removed, a drive not plugged in)."""
+        try:
+            return not paths.vault_exists(self.path)
+        except OSError:
+            return True
+
+
+def list_path() -> Path:
+    return paths.state_dir() / LIST_NAME
+
+
+def _data_root() -> Path:
+    return paths.default_vault_dir().parent
+
+
+def _stored(path: Path) -> str:
+    try:
+        return Path(path).relative_to(_data_root()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _resolved(stored: str) -> Path:
+    p = Path(stored)
+    return p if p.is_absolute() else _data_root() / p
+
+
+def clean_label(label: str) -> str:
+    """``label`` with its spaces tidied; BadInput if empty, too long or unprintable."""
+    label = " ".join(label.split())
+    if not label:
+        raise BadInput("Please give this diary a label you will recognise.")
+    if len(label) > MAX_LABEL:
+        raise BadInput(f"Please keep the label under {MAX_LABEL} characters.")
+    if any(not ch.isprintable() for ch in label):
+        raise BadInput("The label has characters that cannot be shown.")
+    return label
+
+
+def load_cases(path: Path | None = None) -> list[Case]:
+    """The diaries in the list, in the order added. Never raises: a damaged list is
+    an empty one (each diary still opens by its folder)."""
+    data = read_small_json(path or list_path(), _MAX_BYTES)
+    items = data.get("notebooks") if data is not None else None
+    out: list[Case] = []
+    seen: set[Path] = set()
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        label, where = item.get("label"), item.get("path")
+        if not isinstance(label, str) or not isinstance(where, str) or not where:
+            continue
+        try:
+            case = Case(clean_label(label), _resolved(where))
+        except BadInput:
+            continue
+        if case.path not in seen:
+            seen.add(case.path)
+            out.append(case)
+    return out[:_MAX_CASES]
+
+
+def _save(cases: list[Case], path: Path | None) -> None:
+    body = {"notebooks": [{"label": c.label, "path": _stored(c.path)} for c in cases]}
+    write_small_json(path or list_path(), dict(body), "the list of diaries")
+
+
+def remember(label: str, folder: Path, path: Path | None = None) -> list[Case]:
+    """Add ``folder`` under ``label`` (or relabel it); returns the new list."""
+    label = clean_label(label)
+    cases = load_cases(path)
+    folder = Path(folder)
+    if any(c.label == label and c.path != folder for c in cases):
+        raise BadInput("Another diary in the list has that label. Please choose another.")
+    if any(c.path == folder for c in cases):
+        cases = [Case(label, c.path) if c.path == folder else c for c in cases]
+    else:
+        if len(cases) >= _MAX_CASES:
+            raise BadInput(f"The list holds at most {_MAX_CASES} diaries.")
+        cases.append(Case(label, folder))
+    _save(cases, path)
+    return cases
+
+
+def forget(folder: Path, path: Path | None = None) -> list[Case]:
+    """Take ``folder`` off the list (the diary itself is not touched)."""
+    cases = [c for c in load_cases(path) if c.path != Path(folder)]
+    _save(cases, path)
+    return cases
+
+
+def known_cases(current: Path, path: Path | None = None) -> list[Case]:
+    """The list, with the diary in use (``current``) in it even before it was labelled
+    (then under an empty label, which the app shows as "This one")."""
+    cases = load_cases(path)
+    if any(c.path == Path(current) for c in cases):
+        return cases
+    return [Case("", Path(current)), *cases] if paths.vault_exists(Path(current)) or cases else cases
+
+
+def new_case_dir() -> Path:
+    """A fresh folder name for a new diary beside the usual one (not yet made)."""
+    return _data_root() / CASES_SUBDIR / secrets.token_hex(8)
