@@ -166,7 +166,8 @@ def _sent_instant(when: datetime | None, folder: PortalFolder) -> datetime:
     if moment > now + _FUTURE_SLACK:
         raise BadInput("That time is in the future: give the time the batch was sent.")
     made = casetime.parse_instant(folder.exported_at)
-    if made is not None and moment < made.astimezone(UTC).replace(microsecond=0):
+    # To the minute: a time typed as 18:30 for an export made at 18:30:40 is not "before".
+    if made is not None and moment < made.astimezone(UTC).replace(second=0, microsecond=0):
         raise BadInput(
             f"These batches were made on {casetime.short_text(folder.exported_at)}: they cannot "
             "have been sent before that. Check the date."
