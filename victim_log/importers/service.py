@@ -40,6 +40,7 @@ from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .duplicates import PossibleDuplicate
+from .imessage import parse_imessage
 from .jsonchats import parse_meta, parse_telegram
 from .numbers import normalise_number, split_person_label
 from .outlook_msg import parse_mail
@@ -48,10 +49,21 @@ from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
 from .signal import find_signal_chat, parse_signal
 from .sms_backup import parse_sms_backup
+from .smsdb import IPHONE_FORMATS, iphone_source, parse_iphone_backup
 from .sniff import HEAD_BYTES, check_format
 from .whatsapp import find_chat_in_folder, parse_whatsapp
 
-FORMATS = ("whatsapp", "sms-backup", "calls", "email", "photos", "signal", "telegram", "messenger")
+FORMATS = (
+    "whatsapp",
+    "sms-backup",
+    "calls",
+    "email",
+    "photos",
+    "signal",
+    "telegram",
+    "messenger",
+    *IPHONE_FORMATS,
+)
 FORMAT_LABELS = {
     "whatsapp": "WhatsApp",
     "sms-backup": "SMS",
@@ -61,6 +73,9 @@ FORMAT_LABELS = {
     "signal": "Signal",
     "telegram": "Telegram",
     "messenger": "Messenger",
+    "imessage": "iPhone",
+    "iphone-backup": "iPhone",
+    "iphone-calls": "phone",
 }
 MAX_ATTACHMENT = 512 * 1024 * 1024
 MEDIA_ADDED_REASON = "media added from a later export"
@@ -200,6 +215,10 @@ def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | Non
         return parse_telegram(raw, me=req.me, media_folder=media_folder)
     if fmt == "messenger":
         return parse_meta(raw, me=req.me, media_folder=media_folder)
+    if fmt == "imessage":
+        return parse_imessage(raw, me=req.me, media_folder=media_folder)
+    if fmt in ("iphone-backup", "iphone-calls") and isinstance(raw, Path):
+        return parse_iphone_backup(raw, calls=fmt == "iphone-calls", backup_root=media_folder)
     raise BadInput(f"Unknown import format '{fmt}'. Use one of: {', '.join(FORMATS)}.")
 
 
@@ -489,6 +508,8 @@ class _Importer:
                 source, media_folder = _chat_file_in(req.format, req.source), req.source
             elif req.format != "whatsapp":
                 media_folder = req.source.parent
+        elif req.format in IPHONE_FORMATS:  # one conversation's file; a backup's folder or database
+            source, media_folder = iphone_source(req.format, req.source)
         self.source = source
         what = describe_path(source)
         if what is not None:  # looked at before opening: a FIFO or device never ends
@@ -557,7 +578,7 @@ class _Importer:
         any text from that phone). Only such items wait, never a whole backup.
         """
         assert self.req.sender is not None
-        calls_only = self.req.format == "calls"
+        calls_only = self.req.format in ("calls", "iphone-calls")
         matches = SenderMatcher((self.req.sender, *self.req.other_senders))
         waiting: list[tuple[int, ParsedItem, tuple[str, str] | None]] = []
         found: list[tuple[int, tuple[ParsedItem, str]]] = []
