@@ -245,7 +245,19 @@ def build_parser() -> ArgParser:
     p.add_argument(
         "--format",
         required=True,
-        choices=["whatsapp", "sms-backup", "calls", "email", "photos", "signal", "telegram", "messenger"],
+        choices=[
+            "whatsapp",
+            "sms-backup",
+            "calls",
+            "email",
+            "photos",
+            "signal",
+            "telegram",
+            "messenger",
+            "imessage",
+            "iphone-backup",
+            "iphone-calls",
+        ],
     )
     p.add_argument(
         "--sender",
