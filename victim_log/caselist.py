@@ -144,12 +144,17 @@ def forget(folder: Path, path: Path | None = None) -> list[Case]:
 
 
 def known_cases(current: Path, path: Path | None = None) -> list[Case]:
-    """The list, with the diary in use (``current``) in it even before it was labelled
-    (then under an empty label, which the app shows as "This one")."""
+    """The list, with the usual diary and the one in use (``current``) in it even
+    before they were labelled (under an empty label: the app says "Unlabelled"), so
+    opening another never loses the way back to them."""
     cases = load_cases(path)
-    if any(c.path == Path(current) for c in cases):
-        return cases
-    return [Case("", Path(current)), *cases] if paths.vault_exists(Path(current)) or cases else cases
+    listed = {c.path for c in cases}
+    extra = [
+        Case("", folder)
+        for folder in dict.fromkeys((paths.default_vault_dir(), Path(current)))
+        if folder not in listed and paths.vault_exists(folder)
+    ]
+    return [*extra, *cases]
 
 
 def new_case_dir() -> Path:

@@ -154,7 +154,8 @@ class TimelineDelegate(QStyledItemDelegate):
         painter.drawText(QRect(x, y1, st.time_w, lh), _LEFT_MIDDLE, format_time(s))
         x += st.time_w
         right = rect.right() - pad
-        flags_left = self._paint_flags(painter, st, s, right, y1, text_color)
+        author = model.author_of(s.id) if isinstance(model, TimelineModel) else ""
+        flags_left = self._paint_flags(painter, st, s, author, right, y1, text_color)
         self._paint_kinds(painter, st, s, x, flags_left - pad, y1, text_color)
         painter.setPen(text_color)
         summary = st.fm.elidedText(
@@ -186,10 +187,10 @@ class TimelineDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_flags(
-        painter: QPainter, st: _RowStyle, s: IncidentSummary, right: int, y: int, color: QColor
+        painter: QPainter, st: _RowStyle, s: IncidentSummary, author: str, right: int, y: int, color: QColor
     ) -> int:
         """Draw the flags right-aligned; returns the x where they start."""
-        labels = flag_labels(s)
+        labels = flag_labels(s, author)
         if not labels:
             return right
         lh, pad, sfm = st.lh, st.pad, st.sfm

@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 from ... import casetime
 from ...errors import VictimLogError
 from ...model import SHORT_LABELS
+from ...support import worker_of
 from ...textsafe import display_safe
 from ...vault import IncidentFilter, IncidentSummary, Vault
 from ..shell.session import Session, carry_on
@@ -53,6 +54,7 @@ class Roles(IntEnum):
     SUMMARY = Qt.ItemDataRole.UserRole + 1  # the IncidentSummary
     ID = Qt.ItemDataRole.UserRole + 2  # the incident id
     NEW_DAY = Qt.ItemDataRole.UserRole + 3  # True on the first row of a day
+    AUTHOR = Qt.ItemDataRole.UserRole + 4  # "support:NAME" when a worker entered it, else ""
 
 
 # --------------------------------------------------------------------------- formatting
@@ -103,9 +105,13 @@ def format_time(s: IncidentSummary) -> str:
     return "~" + hhmm if s.precision == "approximate" else hhmm
 
 
-def flag_labels(s: IncidentSummary) -> list[tuple[str, str]]:
-    """(flag id, label) pairs for the row's flags, in the order they are drawn."""
+def flag_labels(s: IncidentSummary, author: str = "") -> list[tuple[str, str]]:
+    """(flag id, label) pairs for the row's flags, in the order they are drawn;
+    ``author`` is the support worker who entered the latest version (#18), if any."""
     out: list[tuple[str, str]] = []
+    worker = worker_of(author)
+    if worker:
+        out.append(("support", _tr("With %1").replace("%1", display_safe(worker, single_line=True))))
     if s.context:  # the victim's own reply kept from an import (#16.5)
         out.append(("context", _tr("Your reply, kept as context: not an incident")))
     if s.evidence_count:
@@ -120,7 +126,7 @@ def flag_labels(s: IncidentSummary) -> list[tuple[str, str]]:
     return out
 
 
-def describe(s: IncidentSummary) -> str:
+def describe(s: IncidentSummary, author: str = "") -> str:
     """One plain sentence for screen readers and tool tips."""
     when = format_day(day_key(s))
     t = format_time(s)
@@ -128,7 +134,7 @@ def describe(s: IncidentSummary) -> str:
         when += " " + t
     kinds = ", ".join(_tr(SHORT_LABELS.get(k, k)) for k in s.kinds)
     parts = [when, kinds, display_safe(s.summary, single_line=True)]
-    parts += [label for _flag, label in flag_labels(s)]
+    parts += [label for _flag, label in flag_labels(s, author)]
     return ". ".join(p for p in parts if p)
 
 
@@ -155,6 +161,7 @@ class _FirstPage:
 
     total: int
     rows: list[IncidentSummary]
+    authors: dict[int, str]
 
 
 class TimelineModel(QAbstractListModel):
@@ -181,6 +188,8 @@ class TimelineModel(QAbstractListModel):
         self._wanted = IncidentFilter()  # what was last asked for
         self._count = 0
         self._pages: OrderedDict[int, list[IncidentSummary]] = OrderedDict()
+        # Entries a support worker entered last, for the rows cached (#18): id -> author.
+        self._authors: dict[int, str] = {}
         self._generation = 0
         self._worker: threading.Thread | None = None
         self._worker_vault: Vault | None = None
@@ -206,6 +215,8 @@ class TimelineModel(QAbstractListModel):
             return s
         if role == Roles.ID:
             return s.id
+        if role == Roles.AUTHOR:
+            return self._authors.get(s.id, "")
         if role == Roles.NEW_DAY:
             if row == 0:
                 return True
@@ -216,7 +227,7 @@ class TimelineModel(QAbstractListModel):
             Qt.ItemDataRole.ToolTipRole,
             Qt.ItemDataRole.AccessibleTextRole,
         ):
-            return describe(s)
+            return describe(s, self._authors.get(s.id, ""))
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -252,6 +263,10 @@ class TimelineModel(QAbstractListModel):
             self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
 
+    def author_of(self, incident_id: int) -> str:
+        """``support:NAME`` if a support worker entered the row's latest version, else ""."""
+        return self._authors.get(incident_id, "")
+
     def id_at(self, row: int) -> int | None:
         s = self.summary_at(row)
         return None if s is None else s.id
@@ -277,6 +292,7 @@ class TimelineModel(QAbstractListModel):
             return []
         try:
             rows = vault.list_incidents(self._flt, offset=page * self._page_size, limit=self._page_size)
+            self._authors.update(vault.support_authors([r.id for r in rows]))
         except VictimLogError:
             return []
         self.fetches += 1
@@ -296,15 +312,17 @@ class TimelineModel(QAbstractListModel):
         vault = self._session.vault
         total = 0
         first: list[IncidentSummary] = []
+        authors: dict[int, str] = {}
         if vault is not None and vault.is_open:
             try:
                 total = vault.count_incidents(self._wanted)
                 if total:
                     first = vault.list_incidents(self._wanted, offset=0, limit=self._page_size)
+                    authors = vault.support_authors([r.id for r in first])
             except VictimLogError as exc:
                 self.query_failed.emit(exc)
                 total, first = 0, []
-        self._apply(self._wanted, total, first)
+        self._apply(self._wanted, total, first, authors)
 
     def set_filter(self, flt: IncidentFilter) -> None:
         """Ask for rows matching ``flt``; they arrive a moment later (see query_finished)."""
@@ -333,7 +351,7 @@ class TimelineModel(QAbstractListModel):
         try:
             total = vault.count_incidents(flt)
             first = vault.list_incidents(flt, offset=0, limit=self._page_size) if total else []
-            result = _FirstPage(total, first)
+            result = _FirstPage(total, first, vault.support_authors([r.id for r in first]))
         except Exception as exc:  # noqa: BLE001 - passed to the GUI thread to be shown
             result = exc
         with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile
@@ -344,18 +362,21 @@ class TimelineModel(QAbstractListModel):
         queued, self._queued = self._queued, None
         if generation == self._generation:
             if isinstance(result, _FirstPage):
-                self._apply(flt, result.total, result.rows)
+                self._apply(flt, result.total, result.rows, result.authors)
             else:
                 self.query_failed.emit(result)
                 self.query_finished.emit(self._count)
         if queued is not None and queued[0] == self._generation:
             self._start(*queued)
 
-    def _apply(self, flt: IncidentFilter, total: int, first: list[IncidentSummary]) -> None:
+    def _apply(
+        self, flt: IncidentFilter, total: int, first: list[IncidentSummary], authors: dict[int, str]
+    ) -> None:
         self.beginResetModel()
         self._flt = flt
         self._count = total
         self._pages.clear()
+        self._authors = authors
         if first:
             self._pages[0] = first
         self.endResetModel()
@@ -390,6 +411,7 @@ class TimelineModel(QAbstractListModel):
         self.beginResetModel()
         self._count = 0
         self._pages.clear()
+        self._authors = {}
         self._flt = IncidentFilter()
         self._wanted = IncidentFilter()
         self.endResetModel()

@@ -36,6 +36,7 @@ from ...errors import VictimLogError
 from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from ..widgets.common import named, push_button, scaled, wrapped
+from .caselist import CaseChooser
 from .firstrun import FirstRunScreen, set_message
 from .fitting import fit_to_screen
 from .helppanel import Helpline, HelpPanel, helplines_for
@@ -43,6 +44,7 @@ from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
 from .quickexit import QuickExit
 from .session import Session, carry_on
+from .support_session import SupportBanner
 from .unlock import UnlockScreen
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
@@ -101,12 +103,18 @@ class MainWindow(QMainWindow):
         session.locked.connect(lambda: self._on_locked("session"))
 
         self._build_toolbar()
+        self._build_menu()
         self._build_help()
         self._build_review()
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_notice())
+        self.support_banner = SupportBanner(self.end_support_session, central)
+        column.addWidget(self.support_banner)
+        # Which diary to open, above the locked screens, when there are several (#18).
+        self.case_chooser = CaseChooser(self.switch_to, central)
+        column.addWidget(self.case_chooser)
         self.stack = QStackedWidget(central)
         self.stack.setObjectName("screens")
         column.addWidget(self.stack, 1)
@@ -291,6 +299,70 @@ class MainWindow(QMainWindow):
             exit_button.setFont(font)
         self.diary_actions = (self.log_action, *tools, self.lock_action)
 
+    def _build_menu(self) -> None:
+        """File: open another diary, support session (#18). Shown only while unlocked:
+        the locked window names nothing but what the face shows."""
+        menu = self.menuBar().addMenu(self.tr("&File"))
+        menu.setObjectName("fileMenu")
+        self.open_another_action = menu.addAction(self.tr("&Open another…"), self.open_another)
+        self.open_another_action.setObjectName("openAnother")
+        menu.addSeparator()
+        self.support_action = menu.addAction(self.tr("Start &support session…"), self.start_support_session)
+        self.support_action.setObjectName("startSupportSession")
+        self.end_support_action = menu.addAction(self.tr("&End support session"), self.end_support_session)
+        self.end_support_action.setObjectName("endSupportSession")
+        self.end_support_action.setVisible(False)
+        self.menuBar().setAccessibleName(self.tr("Menu"))
+        extension = self.menuBar().findChild(QToolButton, "qt_menubar_ext_button")
+        if extension is not None:
+            extension.setAccessibleName(self.tr("More menus"))
+        self.menuBar().setVisible(False)
+
+    # ------------------------------------------------------------------ several diaries, support
+
+    def open_another(self) -> None:
+        """File → Open another…: choose, start or label a diary; opening one locks this."""
+        from .caselist import ask_case
+
+        chosen = ask_case(self.session.vault_dir, self)
+        if chosen is not None:
+            self.switch_to(chosen)
+
+    def switch_to(self, folder: Path) -> None:
+        """Lock the diary open now (if any) and show the unlock (or first run) of ``folder``."""
+        if Path(folder) == self.session.vault_dir and not self.session.is_unlocked:
+            return
+        if self.session.is_unlocked:
+            self.locker.lock("switch")
+        # What was sealed for the last diary (a draft kept inside it, the view's place)
+        # must never be given back into another one.
+        self.locker.forget()
+        self.session.vault_dir = Path(folder)
+        self._show_locked_screen()
+
+    def start_support_session(self) -> None:
+        """Ask the worker's name and organisation; from now until the lock, what is
+        saved is theirs (the vault applies it to every save: victim_log/support.py)."""
+        if not self.session.is_unlocked:
+            return
+        from .support_session import ask_support_author
+
+        author = ask_support_author(self.session.require(), self)
+        if author and self.session.is_unlocked:
+            self.session.require().acting_author = author
+            self._show_support(author)
+
+    def end_support_session(self) -> None:
+        vault = self.session.vault
+        if vault is not None:
+            vault.acting_author = None
+        self._show_support("")
+
+    def _show_support(self, author: str) -> None:
+        self.support_banner.show_for(author)
+        self.support_action.setVisible(not author)
+        self.end_support_action.setVisible(bool(author))
+
     def _build_review(self) -> None:
         """The review queue (#18, H-review's panel) in a dock beside the diary, built
         each time it is opened and dropped at every lock (it lists the diary's gaps)."""
@@ -388,6 +460,9 @@ class MainWindow(QMainWindow):
             act.setVisible(False)
         self._show_outer_actions(not (self.prefs.neutral_face or self._ask_look))
         self.notice_bar.hide()
+        self.menuBar().setVisible(False)
+        self._show_support("")  # a support session ends with the lock
+        self.case_chooser.refresh(self.session.vault_dir)
         if paths.vault_exists(self.session.vault_dir):
             self.unlock.reset()
             self.stack.setCurrentIndex(self.UNLOCK)
@@ -408,6 +483,7 @@ class MainWindow(QMainWindow):
 
     def _on_locked(self, reason: str = "") -> None:
         self._drop_review()
+        self._show_support("")  # the vault that acted for a worker is gone
         if (
             self.current_screen() == self.FIRST_RUN
             and not self.session.is_unlocked
@@ -497,6 +573,9 @@ class MainWindow(QMainWindow):
         for act in self.diary_actions:
             act.setVisible(True)
         self._show_outer_actions(True)
+        self.case_chooser.hide()
+        self.menuBar().setVisible(True)
+        self._show_support(vault.acting_author or "")
         self.stack.setCurrentIndex(self.DIARY)
         self.show_unlock_notice(failed_attempts or (), vault.unlock_info.history_warning)
         if diary is not None:

@@ -56,6 +56,7 @@ FLAG_COLORS: dict[str, str] = {
     "breach": "#7a0f2e",
     "later": "#8a5a00",
     "context": "#555555",
+    "support": "#3f5f2a",  # entered by a support worker with the victim (#18)
 }
 
 Glyph = Callable[[QPainter], None]
@@ -271,6 +272,7 @@ GLYPHS: dict[str, Glyph] = {
     "breach": _order_breach,
     "later": _clock,
     "context": _dots,
+    "support": _in_person,
 }
 
 assert set(KINDS) <= set(GLYPHS), "every kind needs a glyph"

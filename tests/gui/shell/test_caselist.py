@@ -1,0 +1,97 @@
+"""#18 several diaries on one computer: File → Open another… locks the diary open now
+(its database closed) before another is shown; the unlock screen offers the labels
+only when there is more than one; a gone folder is shown as missing, never a crash;
+the list file holds labels and folders, nothing from inside a diary."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.gui.shellfixtures import (
+    OFFSCREEN_NOISE,
+    DialogAnswers,
+    create_vault_via_gui,
+    make_window,
+    qsettings_home,  # noqa: F401 - autouse fixture
+    unlock_via_gui,
+)
+from tests.helpers import CANARY
+from tests.leakscan import scan
+from victim_log import caselist
+from victim_log.gui.shell.caselist import OpenAnotherDialog
+from victim_log.model import IncidentData
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+
+def _new_diary(label: str):
+    def act(dialog: object) -> None:
+        assert isinstance(dialog, OpenAnotherDialog)
+        dialog.label.setText(label)
+        dialog.new_button.click()
+
+    return act
+
+
+def test_switching_locks_the_first_and_the_list_holds_only_labels(qtbot, tmp_path, monkeypatch):
+    window, session, _quit = make_window(qtbot, tmp_path)
+    assert not window.case_chooser.isVisible()  # one diary (or none): nothing to choose
+    create_vault_via_gui(qtbot, window)
+    first_dir = session.vault_dir
+    first = session.require()
+    first.add_incident(IncidentData(summary=f"He followed me {CANARY}"))
+
+    DialogAnswers(monkeypatch, act=_new_diary("Client B"))
+    window.open_another_action.trigger()
+    assert not first.is_open  # the first diary's database is closed, its keys dropped
+    assert not session.is_unlocked
+    assert session.vault_dir != first_dir
+    assert window.current_screen() == window.FIRST_RUN  # a new diary: its own passphrase
+    assert window.case_chooser.isVisible()
+    create_vault_via_gui(qtbot, window, "a different long passphrase for b")
+    assert session.require().count_incidents() == 0  # nothing of the first one
+
+    window.locker.lock("manual")
+    chooser = window.case_chooser
+    assert chooser.isVisible()
+    texts = [chooser.combo.itemText(i) for i in range(chooser.combo.count())]
+    assert texts == ["Unlabelled", "Client B"]
+    chooser.combo.setCurrentIndex(0)
+    chooser.combo.activated.emit(0)
+    assert session.vault_dir == first_dir
+    unlock_via_gui(qtbot, window)
+    assert session.require().count_incidents() == 1
+    window.locker.lock("manual")
+
+    assert scan([caselist.list_path().parent], CANARY) == []
+    raw = caselist.list_path().read_text(encoding="utf-8")
+    assert "Client B" in raw and "He followed" not in raw
+
+
+def test_a_gone_folder_is_shown_missing_and_cannot_be_chosen(qtbot, tmp_path, monkeypatch):
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    caselist.remember("On the USB stick", tmp_path / "unplugged" / "vault")
+    dialog = OpenAnotherDialog(session.vault_dir, window)
+    qtbot.addWidget(dialog)
+    item = dialog.list.item(1)
+    assert item.text() == "On the USB stick (missing)"
+    assert not item.flags() & Qt.ItemFlag.ItemIsEnabled
+    dialog.list.setCurrentRow(1)
+    dialog._open()
+    assert dialog.chosen is None
+    window.locker.lock("manual")
+    combo = window.case_chooser.combo
+    assert combo.itemText(1) == "On the USB stick (missing)"
+    assert window.current_screen() == window.UNLOCK
+
+
+def test_a_damaged_list_never_stops_the_unlock(qtbot, tmp_path):
+    caselist.list_path().parent.mkdir(parents=True, exist_ok=True)
+    caselist.list_path().write_bytes(b"{\xff")
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    window.locker.lock("manual")
+    assert not window.case_chooser.isVisible()
+    unlock_via_gui(qtbot, window)
