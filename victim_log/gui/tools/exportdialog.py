@@ -22,6 +22,7 @@ backup dialog use it too.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -517,6 +518,14 @@ class ExportDialog(QDialog):
         layout.addWidget(self.done_redactions)
         self.done_portal = wrapped("", page, name="donePortal")
         layout.addWidget(self.done_portal)
+        self.send_button = QPushButton(self.tr("Send through the police &link…"), page)
+        self.send_button.setObjectName("portalSendButton")
+        self.send_button.setAccessibleName(self.tr("Send the batches through the police link, one by one"))
+        self.send_button.clicked.connect(self.open_portal_send)
+        send_row = QHBoxLayout()
+        send_row.addWidget(self.send_button)
+        send_row.addStretch(1)
+        layout.addLayout(send_row)
         self.done_statement = wrapped("", page, name="doneStatement")
         layout.addWidget(self.done_statement)
 
@@ -801,6 +810,12 @@ class ExportDialog(QDialog):
             return
         assert isinstance(result, ExportResult)
         self.result_value = result
+        folder = self.portal_folder()
+        if folder is not None:  # the Tools entry opens these batches next time
+            from ...portal_sends import remember_folder
+
+            with contextlib.suppress(VictimLogError):  # a convenience only: a folder can be chosen
+                remember_folder(self.session.require(), folder)
         self.show_result(result)
         self.exported.emit(result)
 
@@ -830,6 +845,7 @@ class ExportDialog(QDialog):
         self.done_redactions.setVisible(bool(result.redactions))
         self.done_portal.setText(self._portal_text(result.portal))
         self.done_portal.setVisible(result.portal is not None)
+        self.send_button.setVisible(result.portal is not None)
         if self.statement_path is not None:
             self.done_statement.setText(
                 self.tr(
@@ -883,6 +899,20 @@ class ExportDialog(QDialog):
                 )
             )
         return "\n".join(lines)
+
+    def portal_folder(self) -> Path | None:
+        """Where the last export's upload batches are (None without batches)."""
+        portal = self.result_value.portal if self.result_value is not None else None
+        return Path(str(portal["folder"])) if portal is not None else None
+
+    @Slot()
+    def open_portal_send(self) -> None:
+        """The batches just made, one at a time, with a tick for each (#21)."""
+        from .portal_send import open_portal_send
+
+        folder = self.portal_folder()
+        if folder is not None:
+            open_portal_send(self.session, self, folder)
 
     @Slot()
     def copy_fingerprint(self) -> None:

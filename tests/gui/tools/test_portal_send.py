@@ -1,0 +1,176 @@
+"""#21: "Send through the police link", batch by batch.
+
+The person copies each caption into the portal's caption box (the clipboard is
+cleared 30 s later, and at lock), and ticks each batch as sent: the tick is kept in
+the vault with the reference, asked for once; taking it back asks why.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QCheckBox, QPushButton
+
+from tests.gui.conftest import DialogAnswers, unnamed_controls
+from victim_log import portal_sends
+from victim_log.export.bundle import PortalRequest, export
+from victim_log.export.case import ExportOptions
+from victim_log.export.portal import read_portal
+from victim_log.gui.shell.session import Session
+from victim_log.gui.tools import portal_send
+from victim_log.gui.tools.portal_send import CLEAR_AFTER_MS, PortalSendDialog
+from victim_log.model import IncidentData
+from victim_log.vault import Vault
+
+
+@pytest.fixture
+def up(vault: Vault, tmp_path: Path) -> Path:
+    for i in range(3):
+        vault.add_incident(
+            IncidentData(kinds=("message",), summary=f"Texts {i}", occurred_start=f"2024-04-0{i + 1}T09:00Z"),
+            files=[(f"screenshot {i}.txt", f"message {i}\n".encode())],
+        )
+    export(
+        vault, tmp_path / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(tmp_path / "up", 2)
+    )
+    return tmp_path / "up"
+
+
+@pytest.fixture
+def dialog(qtbot, session: Session, up: Path) -> PortalSendDialog:
+    d = PortalSendDialog(session, up)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    return d
+
+
+def _typed(text: str, title: str = ""):  # type: ignore[no-untyped-def]
+    """Answer a one-line question (the reference, a reason) with ``text``."""
+
+    def answer(d):  # type: ignore[no-untyped-def]
+        assert not title or d.windowTitle() == title
+        d.reason_edit.setText(text)
+        d.accept()
+
+    return answer
+
+
+def test_copy_puts_the_caption_on_the_clipboard_then_clears_it(
+    qtbot, dialog: PortalSendDialog, session: Session, up: Path
+) -> None:
+    portal = read_portal(up)
+    assert dialog.batch_choice.count() == 2 and len(dialog.copy_buttons) == 2
+    clipboard = QGuiApplication.clipboard()
+    qtbot.mouseClick(dialog.copy_buttons[1], Qt.MouseButton.LeftButton)
+    assert clipboard.text() == portal.batches[0][1].caption
+    assert dialog.copy_buttons[1].text() == "Copied" and "30 seconds" in dialog.copied_note.text()
+    timer = session.findChild(QTimer, "captionClipboardTimer")
+    assert timer is not None and timer.isActive() and timer.interval() == CLEAR_AFTER_MS == 30_000
+    timer.timeout.emit()  # the 30 seconds are up
+    assert clipboard.text() == ""
+    # Something the person copied elsewhere afterwards is never cleared.
+    qtbot.mouseClick(dialog.copy_buttons[0], Qt.MouseButton.LeftButton)
+    clipboard.setText("from the browser")
+    timer.timeout.emit()
+    assert clipboard.text() == "from the browser"
+    # Closing the window does not leave a caption behind: the timer is the session's.
+    qtbot.mouseClick(dialog.copy_buttons[0], Qt.MouseButton.LeftButton)
+    dialog.close()
+    assert timer.isActive()
+    session.lock()  # and a lock (quick exit locks too) clears it at once
+    assert clipboard.text() == ""
+
+
+def test_ticking_records_the_batch_with_the_reference_asked_once(
+    qtbot, dialog: PortalSendDialog, session: Session, vault: Vault, up: Path, answers: DialogAnswers
+) -> None:
+    tick = dialog.findChild(QCheckBox, "sentTick")
+    assert tick is not None and not tick.isChecked() and "batch 1" in tick.text()
+    answers.add(_typed("CR/1234/26", "Which police reference?"), "reasonDialog")
+    tick.click()
+    portal = read_portal(up)
+    states = portal_sends.batch_states(vault, portal)
+    assert [s.sent for s in states] == [True, False]
+    assert states[0].latest is not None and states[0].latest.reference == "CR/1234/26"
+    # On to the next batch, with what was recorded said plainly.
+    assert dialog.batch_choice.currentIndex() == 1 and not tick.isChecked()
+    assert (
+        "Batch 1 recorded as sent" in dialog.done_note.text() and "Next: batch 2" in dialog.done_note.text()
+    )
+    assert "sent" in dialog.batch_choice.itemText(0)
+    tick.click()  # the reference is not asked again
+    assert all(s.sent for s in portal_sends.batch_states(vault, portal))
+    assert "Every batch is sent" in dialog.done_note.text()
+    # Taking a tick back asks why, and keeps the first tick in the history.
+    answers.add(_typed("the upload failed"), "reasonDialog")
+    tick.click()
+    second = portal_sends.batch_states(vault, portal)[1]
+    assert not second.sent and [r.version for r in second.history] == [1, 2]
+    assert "Tick taken back: the upload failed" in dialog.status.text()
+    # Cancelling the question changes nothing.
+    answers.add(lambda d: d.reject(), "reasonDialog")
+    dialog.reference = ""
+    tick.click()
+    assert not tick.isChecked() and len(portal_sends.batch_states(vault, portal)[1].history) == 2
+
+
+def test_opens_the_last_folder_and_reaches_everything_by_keyboard(
+    qtbot, session: Session, up: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vault = session.require()
+    portal_sends.remember_folder(vault, up)
+    d = PortalSendDialog(session)  # from the Tools entry: no folder given
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitExposed(d)
+    assert d.portal is not None and d.portal.path == up.absolute()
+    assert unnamed_controls(d) == []
+    opened: list[Path] = []
+    monkeypatch.setattr(portal_send, "open_in_file_manager", lambda p: opened.append(p) or True)
+    d.findChild(QPushButton, "openBatchFolder").click()  # type: ignore[union-attr]
+    assert opened == [up.absolute() / "Batch 01 of 02"]
+    for name in ("batchChoice", "openBatchFolder", "copyCaption0", "sentTick", "portalClose"):
+        widget = d.findChild(object, name)  # type: ignore[arg-type]
+        assert widget is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus, name
+
+
+def test_a_folder_that_is_not_batches_is_a_calm_message(
+    qtbot, session: Session, tmp_path: Path, answers: DialogAnswers
+) -> None:
+    answers.ok()
+    d = PortalSendDialog(session, tmp_path)
+    qtbot.addWidget(d)
+    assert d.portal is None and not d.findChild(QCheckBox, "sentTick").isEnabled()  # type: ignore[union-attr]
+    assert "No upload batches yet" in d.folder_label.text()
+
+
+def test_reached_from_the_export_dialogs_done_page(
+    qtbot, session: Session, up: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: DialogAnswers
+) -> None:
+    from tests.gui.tools.test_exportdialog import run_export
+    from victim_log.gui.tools.exportdialog import ExportDialog
+    from victim_log.gui.widgets import savepath
+
+    monkeypatch.setattr(savepath, "choose_save_path", lambda *_a, **_k: tmp_path / "again.zip")
+    d = ExportDialog(session)
+    qtbot.addWidget(d)
+    d.show()
+    d.portal.click()
+    run_export(qtbot, d)
+    folder = tmp_path / "again-upload-batches"
+    assert d.send_button.isVisible()
+    assert portal_sends.last_folder(session.require()) == folder.absolute()  # for the Tools entry
+    shown: list[Path] = []
+
+    def look(w):  # type: ignore[no-untyped-def]
+        assert isinstance(w, PortalSendDialog) and w.portal is not None
+        shown.append(w.portal.path)
+        w.accept()
+
+    answers.add(look, "portalSendDialog")
+    qtbot.mouseClick(d.send_button, Qt.MouseButton.LeftButton)
+    assert shown == [folder]
