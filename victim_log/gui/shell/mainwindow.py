@@ -307,6 +307,9 @@ class MainWindow(QMainWindow):
         self.open_another_action = menu.addAction(self.tr("&Open another…"), self.open_another)
         self.open_another_action.setObjectName("openAnother")
         menu.addSeparator()
+        self.portal_send_action = menu.addAction(self.tr("Send through the police &link…"), self._portal_send)
+        self.portal_send_action.setObjectName("portalSend")
+        menu.addSeparator()
         self.support_action = menu.addAction(self.tr("Start &support session…"), self.start_support_session)
         self.support_action.setObjectName("startSupportSession")
         self.end_support_action = menu.addAction(self.tr("&End support session"), self.end_support_session)
@@ -696,6 +699,11 @@ class MainWindow(QMainWindow):
 
         ids = list(self._diary.selected_incident_ids()) if self._diary is not None else []
         self._open_tool(lambda: open_export_dialog(self.session, self, incident_ids=ids or None))
+
+    def _portal_send(self) -> None:
+        from ..tools.portal_send import open_portal_send
+
+        self._open_tool(lambda: open_portal_send(self.session, self))
 
     def toggle_help(self) -> None:
         if self.help_dock.isVisible():
