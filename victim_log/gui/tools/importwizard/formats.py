@@ -79,6 +79,31 @@ FORMATS: tuple[FormatChoice, ...] = (
         "message",
     ),
     FormatChoice(
+        "imessage",
+        "iPhone Messages (imessage-exporter or iMazing)",
+        "Back up the iPhone to a computer (Finder or iTunes, not encrypted), then export a "
+        "conversation with the free imessage-exporter (txt or html, with --copy-method) or iMazing "
+        "(Messages › Export to CSV); choose that conversation's file.",
+        ("iPhone Messages export (*.txt *.html *.csv)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "iphone-backup",
+        "iPhone texts and iMessages (an unencrypted backup)",
+        "Back up the iPhone with Finder or iTunes with “Encrypt local backup” off, then choose "
+        "the backup's folder (“Choose its folder…”); it is read, never changed.",
+        ("iPhone Messages database (sms.db *)", "All files (*)"),
+        "message",
+    ),
+    FormatChoice(
+        "iphone-calls",
+        "iPhone call history (an unencrypted backup)",
+        "The same unencrypted backup holds the call history: choose the backup's folder "
+        "(“Choose its folder…”).",
+        ("iPhone call history (CallHistory.storedata *)", "All files (*)"),
+        "call",
+    ),
+    FormatChoice(
         "photos",
         "A folder of photos or screenshots",
         "Copy the photos and screenshots from your phone into one folder on this "
@@ -111,7 +136,7 @@ _CHAT_DATE = re.compile(r"^[\ufeff\u200e\u200f\[]*(\d{1,2})([/.\-])(\d{1,2})[/.\
 
 
 #: Formats whose export may be chosen as its folder (the chat beside its media).
-FOLDER_FORMATS = frozenset({"whatsapp", "signal", "telegram", "messenger"})
+FOLDER_FORMATS = frozenset({"whatsapp", "signal", "telegram", "messenger", "iphone-backup", "iphone-calls"})
 
 
 def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) -> Path | None:
