@@ -39,7 +39,7 @@ _KINDS: dict[str, tuple[str, str]] = {
     ),
     "imessage": (
         "an iPhone Messages export (imessage-exporter or iMazing)",
-        "choose iPhone Messages (--format imessage) with the file or its folder",
+        "choose iPhone Messages (--format imessage) with the conversation's file",
     ),
     "sqlite": (
         "a database file (such as an iPhone backup's sms.db)",
