@@ -80,6 +80,18 @@ def main(home: str) -> None:
 
     vault, _ = Vault.create(Path(home) / "vault", PASSPHRASE)
     fill_demo(vault, total=12)
+    from victim_log.export.bundle import PortalRequest, export
+    from victim_log.export.case import ExportOptions
+    from victim_log.gui.tools.portal_send import PortalSendDialog
+    from victim_log.model import IncidentData
+
+    for i in range(3):  # files with captions for the upload batches' window
+        vault.add_incident(
+            IncidentData(kinds=("message",), summary=f"Texts {i}", occurred_start=f"2024-04-0{i + 1}T09:00Z"),
+            files=[(f"screenshot of the messages that evening {i}.png", b"\x89PNG\r\n\x1a\n" + bytes(i))],
+        )
+    batches = Path(home) / "upload-batches"
+    export(vault, Path(home) / "probe.zip", ExportOptions(initials="SM"), portal=PortalRequest(batches, 16))
     session = Session(vault.path)
     session.set_vault(vault)
     screen = app.primaryScreen()
@@ -101,6 +113,7 @@ def main(home: str) -> None:
         "backup": lambda: BackupDialog(session, window),
         "import": lambda: ImportWizard(session, window),
         "pattern": lambda: PatternDialog(session, window),
+        "send through the police link": lambda: PortalSendDialog(session, batches, window),
     }
     out: dict[str, list[str]] = {}
     sizes: dict[str, list[int]] = {}

@@ -4,7 +4,7 @@ Qt fixes the screen's size and scale when the application starts, so each case r
 ``fit_probe.py`` in its own process on an offscreen screen described by a config
 file: a 1024×600 netbook, 1280×720 at 150 % (853×480 to Qt) and 1920×1080 at 200 %
 (960×540). The probe opens the main window and each dialog (export with its warnings
-shown, settings, change passphrase, new recovery key, backup, import, pattern) and reports any
+shown, settings, change passphrase, new recovery key, backup, import, pattern, send through the police link) and reports any
 button not wholly on the screen's available area; form bodies scroll, buttons stay.
 """
 
@@ -84,5 +84,6 @@ def test_every_dialog_keeps_its_buttons_on_screen(tmp_path: Path, screen: str) -
         "backup",
         "import",
         "pattern",
+        "send through the police link",
     }
     assert {name: bad for name, bad in report["problems"].items() if bad} == {}
