@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QPushButton
 
 from tests.gui.conftest import DialogAnswers, unnamed_controls
+from tests.gui.shellfixtures import OFFSCREEN_NOISE, PASSPHRASE, make_window, unlock_via_gui
 from victim_log import portal_sends
 from victim_log.export.bundle import PortalRequest, export
 from victim_log.export.case import ExportOptions
@@ -174,3 +175,22 @@ def test_reached_from_the_export_dialogs_done_page(
     answers.add(look, "portalSendDialog")
     qtbot.mouseClick(d.send_button, Qt.MouseButton.LeftButton)
     assert shown == [folder]
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+def test_file_menu_opens_the_last_batches(qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log.gui.shell.mainwindow import MainWindow
+
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    vault.lock()
+    window, _session, _ = make_window(qtbot, tmp_path)
+    unlock_via_gui(qtbot, window)
+    assert isinstance(window, MainWindow)
+    opened: list[tuple[object, object]] = []
+    monkeypatch.setattr(
+        portal_send, "open_portal_send", lambda s, parent=None, folder=None: opened.append((s, folder))
+    )
+    action = window.findChild(QAction, "portalSend")
+    assert action is not None and action.text() == "Send through the police &link…"
+    action.trigger()
+    assert opened and opened[0][1] is None  # the last batches made or opened
