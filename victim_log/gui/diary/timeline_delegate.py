@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from ...model import SHORT_LABELS
 from ...textsafe import display_safe
 from ...vault import IncidentSummary
-from ..widgets import icons
+from ..widgets import contrast, icons
 from ..widgets.i18n import translator
 from .timeline_model import TimelineModel, day_key, flag_labels, format_day, format_time
 
@@ -41,6 +41,40 @@ _tr = translator("Timeline")
 
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _MIDDLE = Qt.AlignmentFlag.AlignVCenter
+
+
+@dataclass(frozen=True)
+class RowColors:
+    """A row's colours, each checked against what it is painted on (WCAG 2.2 AA:
+    text 4.5:1, the kind badges' outline 3:1), on the system's palette."""
+
+    background: QColor
+    text: QColor
+    muted: QColor  # a day heading repeated at the top of the view
+
+    def badge_edge(self, kind: str) -> QColor | None:
+        """An outline for a kind's badge where its colour is faint on this background."""
+        color = icons.kind_color(kind)
+        if contrast.ratio(color, self.background) >= contrast.MARK_RATIO:
+            return None
+        return contrast.readable(color, self.background, contrast.MARK_RATIO)
+
+    def flag(self, flag: str) -> tuple[QColor, QColor, QColor]:
+        """A flag pill's outline, fill (its tint, faint) and text colour."""
+        tint = QColor(icons.FLAG_COLORS[flag])
+        fill = QColor(tint)
+        fill.setAlphaF(0.16)
+        return tint, fill, contrast.readable(self.text, contrast.over(fill, self.background))
+
+
+def row_colors(palette: QPalette, selected: bool) -> RowColors:
+    """The colours of a (selected) row on ``palette``."""
+    role = QPalette.ColorRole
+    background = palette.color(role.Highlight if selected else role.Base)
+    text = contrast.readable(palette.color(role.HighlightedText if selected else role.Text), background)
+    muted = QColor(text)
+    muted.setAlphaF(0.72)
+    return RowColors(background, text, contrast.readable(muted, background))
 
 
 @dataclass(frozen=True)
@@ -124,9 +158,8 @@ class TimelineDelegate(QStyledItemDelegate):
         rect = opt.rect
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         pal = opt.palette
-        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text_color)
-        muted.setAlphaF(0.72)
+        colors = row_colors(pal, selected)
+        text_color, muted = colors.text, colors.muted
         painter.save()
         painter.setClipRect(rect)
         if s is None:
@@ -155,8 +188,8 @@ class TimelineDelegate(QStyledItemDelegate):
         x += st.time_w
         right = rect.right() - pad
         author = model.author_of(s.id) if isinstance(model, TimelineModel) else ""
-        flags_left = self._paint_flags(painter, st, s, author, right, y1, text_color)
-        self._paint_kinds(painter, st, s, x, flags_left - pad, y1, text_color)
+        flags_left = self._paint_flags(painter, st, s, author, right, y1, colors)
+        self._paint_kinds(painter, st, s, x, flags_left - pad, y1, colors)
         painter.setPen(text_color)
         summary = st.fm.elidedText(
             display_safe(s.summary, single_line=True), Qt.TextElideMode.ElideRight, max(0, right - x)
@@ -166,11 +199,11 @@ class TimelineDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _paint_kinds(
-        painter: QPainter, st: _RowStyle, s: IncidentSummary, x: int, limit: int, y: int, color: QColor
+        painter: QPainter, st: _RowStyle, s: IncidentSummary, x: int, limit: int, y: int, colors: RowColors
     ) -> None:
         lh, pad, sfm = st.lh, st.pad, st.sfm
         painter.setFont(st.small)
-        painter.setPen(color)
+        painter.setPen(colors.text)
         badge = lh - 2
         for i, kind in enumerate(s.kinds):
             label = _tr(SHORT_LABELS.get(kind, kind))
@@ -180,14 +213,20 @@ class TimelineDelegate(QStyledItemDelegate):
                 if rest > 0 and x + st.plus_w <= limit:
                     painter.drawText(QRect(x, y, limit - x, lh), _MIDDLE, f"+{rest}")
                 break
-            icons.draw_kind_badge(painter, QRect(x, y + 1, badge, badge), kind)
+            icons.draw_kind_badge(painter, QRect(x, y + 1, badge, badge), kind, colors.badge_edge(kind))
             painter.drawText(QRect(x + badge + pad // 2, y, width, lh), _LEFT_MIDDLE, label)
             x += width + pad
         painter.setFont(st.font)
 
     @staticmethod
     def _paint_flags(
-        painter: QPainter, st: _RowStyle, s: IncidentSummary, author: str, right: int, y: int, color: QColor
+        painter: QPainter,
+        st: _RowStyle,
+        s: IncidentSummary,
+        author: str,
+        right: int,
+        y: int,
+        colors: RowColors,
     ) -> int:
         """Draw the flags right-aligned; returns the x where they start."""
         labels = flag_labels(s, author)
@@ -201,9 +240,7 @@ class TimelineDelegate(QStyledItemDelegate):
             width = glyph + pad // 2 + sfm.horizontalAdvance(label) + pad
             x -= width
             pill = QRectF(x, y, width, lh)
-            tint = QColor(icons.FLAG_COLORS[flag])
-            fill = QColor(tint)
-            fill.setAlphaF(0.16)
+            tint, fill, color = colors.flag(flag)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
             painter.setPen(QPen(tint, 1))
             painter.setBrush(fill)

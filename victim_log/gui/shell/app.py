@@ -21,6 +21,7 @@ from ...prefs import load_prefs, prefs_path, settle_location
 from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
+from ..widgets.contrast import readable_palette
 from .mainwindow import MainWindow
 from .neutral import Face, apply_face, face_for, neutral_faces
 from .session import Session
@@ -39,8 +40,10 @@ def make_application(face: Face) -> QApplication:
         app = QApplication([face.app_name])
     apply_face(app, face)
     app.setStyle("Fusion")
-    # The palette stays the system's (light, dark or high contrast): we never set
-    # colours, so whatever the desktop chose for readability applies.
+    # The palette stays the system's (light, dark or high contrast), so whatever the
+    # desktop chose for readability applies; only the pairs that fall short of WCAG's
+    # 4.5:1 (placeholders, disabled text, selected text) are darkened or lightened.
+    app.setPalette(readable_palette(app.palette()))
     app.setQuitOnLastWindowClosed(True)
     return app
 

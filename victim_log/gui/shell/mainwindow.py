@@ -36,6 +36,7 @@ from ...errors import VictimLogError
 from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from ..widgets.common import named, push_button, scaled, wrapped
+from ..widgets.contrast import focus_css
 from .caselist import CaseChooser
 from .firstrun import FirstRunScreen, set_message
 from .fitting import fit_to_screen
@@ -161,6 +162,7 @@ class MainWindow(QMainWindow):
         bar.toggleViewAction().setEnabled(False)  # it can't be hidden
         bar.setContextMenuPolicy(Qt.ContextMenuPolicy.PreventContextMenu)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setStyleSheet(focus_css("QToolButton", self.palette()))  # a 2 px ring, 3:1 (WCAG 2.4.13)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
         extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
         if extension is not None:

@@ -300,8 +300,11 @@ def paint_glyph(painter: QPainter, rect: QRect | QRectF, name: str, color: QColo
     painter.restore()
 
 
-def paint_kind_badge(painter: QPainter, rect: QRect | QRectF, kind: str, *, disabled: bool = False) -> None:
-    """A rounded square in the kind's colour with its glyph in white."""
+def paint_kind_badge(
+    painter: QPainter, rect: QRect | QRectF, kind: str, *, disabled: bool = False, edge: QColor | None = None
+) -> None:
+    """A rounded square in the kind's colour with its glyph in white; ``edge``, when
+    given, outlines it (a dark palette's background leaves the square itself faint)."""
     r = QRectF(rect)
     side = min(r.width(), r.height())
     box = QRectF(r.center().x() - side / 2, r.center().y() - side / 2, side, side)
@@ -311,9 +314,11 @@ def paint_kind_badge(painter: QPainter, rect: QRect | QRectF, kind: str, *, disa
         color = QColor(gray, gray, gray)
     painter.save()
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setPen(QPen(edge, 1.0) if edge is not None else Qt.PenStyle.NoPen)
     painter.setBrush(QBrush(color))
-    painter.drawRoundedRect(box, side * 0.22, side * 0.22)
+    painter.drawRoundedRect(
+        box.adjusted(0.5, 0.5, -0.5, -0.5) if edge is not None else box, side * 0.22, side * 0.22
+    )
     painter.restore()
     inset = side * 0.16
     paint_glyph(painter, box.adjusted(inset, inset, -inset, -inset), kind, QColor("white"))
@@ -361,11 +366,12 @@ def _cached(key: tuple[str, int, float, int], draw: Callable[[QPainter, QRect], 
     return pixmap
 
 
-def draw_kind_badge(painter: QPainter, rect: QRect, kind: str) -> None:
+def draw_kind_badge(painter: QPainter, rect: QRect, kind: str, edge: QColor | None = None) -> None:
     """A kind badge from a pixmap cache: timeline rows draw many per repaint."""
     side = min(rect.width(), rect.height())
     ratio = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-    pixmap = _cached((kind, side, ratio, 0), lambda p, r: paint_kind_badge(p, r, kind))
+    key = (kind, side, ratio, edge.rgba() if edge is not None else 0)
+    pixmap = _cached(key, lambda p, r: paint_kind_badge(p, r, kind, edge=edge))
     painter.drawPixmap(rect.topLeft(), pixmap)
 
 
