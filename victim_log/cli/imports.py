@@ -46,6 +46,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print_json(report.to_json())
     elif report.already_imported:
         print("This file was imported before; nothing new was added.")
+    elif args.format in _CAPTURES:
+        _print_captures(report)
     elif args.sender is None and args.format != "photos":
         print(f"{report.messages_seen} messages or calls seen. Senders:")
         for sender, count in report.senders:
@@ -77,12 +79,37 @@ def cmd_import(args: argparse.Namespace) -> int:
                 "import made without them (a new version of each: 'media added from a later export')."
             )
         _print_records_notes(report)
-    if args.sender is None and args.format != "photos" and not args.dry_run and not report.already_imported:
+    if (
+        args.sender is None
+        and args.format not in _NO_SENDER
+        and not args.dry_run
+        and not report.already_imported
+    ):
         raise UsageError(
             "Say which sender is the person harassing you with --sender NAME "
             "(the list above shows them). Nothing was imported."
         )
     return EXIT_OK
+
+
+_CAPTURES = {"proofmode": "ProofMode", "tella": "Tella"}
+_NO_SENDER = {"photos", *_CAPTURES}
+
+
+def _print_captures(report: ImportReport) -> None:
+    """A ProofMode zip or Tella's files: each file's check against the app's record."""
+    app = _CAPTURES[report.format]
+    would = report.dry_run
+    print(f"{plural(report.messages_seen, 'file')} checked against what {app} recorded when it was taken:")
+    for line in report.preview:
+        print(f"  - {one_line(line)}")
+    made = "would be made" if would else "made"
+    stored = "would be stored" if would else "stored"
+    print(
+        f"{plural(report.incidents_created, 'entry', 'entries')} {made} (one per file, to complete: say "
+        f"what it shows) and {plural(report.exhibits_stored, 'exhibit')} {stored} (the export unchanged, "
+        "each file and its proof files)."
+    )
 
 
 def _print_records_notes(report: ImportReport) -> None:

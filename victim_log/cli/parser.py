@@ -257,6 +257,8 @@ def build_parser() -> ArgParser:
             "imessage",
             "iphone-backup",
             "iphone-calls",
+            "proofmode",
+            "tella",
         ],
     )
     p.add_argument(

@@ -22,7 +22,6 @@ import contextlib
 import gc
 import hashlib
 import hmac
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
@@ -39,18 +38,21 @@ from ..store.imports import incidents_for_items
 from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
+from .capture import store_captures, store_chunks
 from .duplicates import PossibleDuplicate
 from .imessage import parse_imessage
 from .jsonchats import parse_meta, parse_telegram
 from .numbers import normalise_number, split_person_label
 from .outlook_msg import parse_mail
 from .photos import scan_photos
+from .proofmode import open_proofmode, read_proofmode
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
 from .signal import find_signal_chat, parse_signal
 from .sms_backup import parse_sms_backup
 from .smsdb import IPHONE_FORMATS, iphone_source, parse_iphone_backup
 from .sniff import HEAD_BYTES, check_format
+from .tella_csv import find_tella_csv, read_tella_csv
 from .whatsapp import find_chat_in_folder, parse_whatsapp
 
 FORMATS = (
@@ -63,6 +65,8 @@ FORMATS = (
     "telegram",
     "messenger",
     *IPHONE_FORMATS,
+    "proofmode",
+    "tella",
 )
 FORMAT_LABELS = {
     "whatsapp": "WhatsApp",
@@ -73,11 +77,12 @@ FORMAT_LABELS = {
     "signal": "Signal",
     "telegram": "Telegram",
     "messenger": "Messenger",
+    "proofmode": "ProofMode",
+    "tella": "Tella",
     "imessage": "iPhone",
     "iphone-backup": "iPhone",
     "iphone-calls": "phone",
 }
-MAX_ATTACHMENT = 512 * 1024 * 1024
 MEDIA_ADDED_REASON = "media added from a later export"
 NEWEST_FIRST = frozenset(["meta-json"])  # Meta writes a chat's messages newest first
 
@@ -508,6 +513,8 @@ class _Importer:
                 source, media_folder = _chat_file_in(req.format, req.source), req.source
             elif req.format != "whatsapp":
                 media_folder = req.source.parent
+        elif req.format == "tella" and req.source.is_dir():
+            source = find_tella_csv(req.source)  # the files and Tella's CSV in one folder
         elif req.format in IPHONE_FORMATS:  # one conversation's file; a backup's folder or database
             source, media_folder = iphone_source(req.format, req.source)
         self.source = source
@@ -530,6 +537,9 @@ class _Importer:
             self.report.already_imported = True
             return self.report
         check_format(req.format, _head(source), source.name)  # #19.8: never the wrong reader
+        if req.format in ("proofmode", "tella"):
+            self._captures(source, (source_key, file_key))
+            return self.report
         stream = _open_stream(req, source, media_folder)
         with stream:
             if req.sender is None:
@@ -653,13 +663,7 @@ class _Importer:
         return f"{len(p.items)} {label} messages from {who} within minutes"
 
     def _store_bytes(self, data_chunks: Iterator[bytes], name: str) -> PendingBlob:
-        buf = io.BytesIO()
-        for chunk in data_chunks:
-            buf.write(chunk)
-            if buf.tell() > MAX_ATTACHMENT:
-                raise ImportFormatError("An attachment in this export is too large to import.")
-        data = buf.getvalue()
-        blob = self.vault.evidence.store_blob(io.BytesIO(data), name, data[: 256 * 1024])
+        blob = store_chunks(self.vault, data_chunks, name)
         self.pending.append(blob)
         return blob
 
@@ -819,6 +823,22 @@ class _Importer:
             aliases=tuple(n for n in names[1:] if n not in numbers and n not in emails),
         )
         return tx.add_person(data, reason="created by import")
+
+    def _captures(self, source: Path, keys: tuple[str, str]) -> None:
+        """A ProofMode zip or Tella's CSV and its files (importers/capture.py)."""
+        zipped = self.req.format == "proofmode"
+        with open_proofmode(source) if zipped else contextlib.nullcontext() as zf:
+            found = read_proofmode(source, zf) if zf is not None else read_tella_csv(source)
+            store_captures(
+                self.vault,
+                self.req.format,
+                source,
+                found,
+                self.report,
+                self.clock.stamp,
+                keys,
+                dry_run=self.req.dry_run,
+            )
 
     def _photos(self) -> ImportReport:
         req, vault = self.req, self.vault
