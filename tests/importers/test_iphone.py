@@ -17,6 +17,7 @@ from victim_log.importers import ImportFormatError, ParsedItem
 from victim_log.importers.imessage import parse_imessage
 from victim_log.importers.service import ImportRequest, run_import
 from victim_log.importers.smsdb import iphone_source, parse_iphone_backup
+from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
 from .iphone_fixtures import SMS_ID, write_backup
@@ -311,3 +312,32 @@ def test_a_copied_backup_folder_and_a_bare_sms_db(tmp_path: Path) -> None:
     with parse_iphone_backup(bare) as stream:
         photo = [i for i in stream if i.attachments][0]
         assert photo.attachments[0].name == "IMG_0001.jpeg" and not photo.attachments[0].available
+
+
+@pytest.mark.parametrize(
+    ("head", "name", "kind"),
+    [
+        (IMAZING.read_bytes(), "x.csv", "imessage"),
+        (b"Chat Session,Message ID,Message Date,Delivered Date\n", "x.csv", "imessage"),  # newer iMazing
+        (HTML.read_bytes().replace(b"iMessage", b"SMS"), "x.html", "imessage"),  # SMS-only conversation
+        (TXT.read_bytes(), "Dan Marsh.txt", "imessage"),
+        ((BACKUP / SMS_ID[:2] / SMS_ID).read_bytes()[:4096], SMS_ID, "sqlite"),
+    ],
+)
+def test_sniffed_as_iphone(head: bytes, name: str, kind: str) -> None:
+    assert looks_like(head, name) == kind
+
+
+def test_imazing_newer_columns_and_a_name_given_as_me(tmp_path: Path) -> None:
+    path = tmp_path / "chat.csv"
+    path.write_text(
+        "Chat Session,Message ID,Message Date,Delivered Date,Read Date,Edited Date,Deleted Date,Service,Type,"
+        "Sender ID,Sender Name,Status,Replying to,Subject,Text,Reactions,Attachment,Attachment type\n"
+        "Group,42,2024-10-27 01:30:00,,,,,iMessage,Incoming,+447700900123,Dan Marsh,Read,,,twice,,,\n"
+        "Group,43,2024-10-27 09:00:00,,,,,iMessage,Incoming,+447700900777,Sarah Jones,Read,,,hi,,,\n",
+        encoding="utf-8",
+    )
+    with parse_imessage(path, me="Sarah Jones") as stream:
+        items = list(stream)
+    assert items[0].occurred_at == datetime(2024, 10, 27, 1, 30) and items[0].sender_id == "+447700900123"
+    assert items[1].direction == "out" and items[1].sender == ""

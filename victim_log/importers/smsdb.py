@@ -42,6 +42,7 @@ from .records import (
     Direction,
     ImportFormatError,
     ImportStats,
+    ItemKind,
     ItemStream,
     ParsedAttachment,
     ParsedItem,
@@ -162,6 +163,34 @@ def _int(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+def _record(
+    ref: str,
+    when: datetime,
+    date: object,
+    direction: Direction,
+    address: str,
+    name: str = "",
+    *,
+    kind: ItemKind = "message",
+    text: str = "",
+    call: CallInfo | None = None,
+    attachments: tuple[ParsedAttachment, ...] = (),
+    flags: frozenset[str] = frozenset(),
+    subject: str | None = None,
+) -> ParsedItem:
+    """One row as a record: the other person is the sender of what came in and the
+    recipient of what went out (the victim is never named); a notice names nobody."""
+    sender, sender_id, recipients = "", None, tuple[str, ...]()
+    if direction == "in":
+        sender, sender_id = name or address, address or None
+    elif direction == "out" and address:
+        recipients = (address,)
+    return ParsedItem(
+        ref, when, sender, sender_id, direction, kind, text, call, attachments, flags, recipients, subject,
+        str(date)[:40],
+    )  # fmt: skip
+
+
 def _message_items(db: BackupDb, files: _Files, stats: ImportStats) -> Iterator[ParsedItem]:
     handles = db.handles()
     chats = db.chat_of_messages()
@@ -184,34 +213,28 @@ def _message_items(db: BackupDb, files: _Files, stats: ImportStats) -> Iterator[
             flags.add("deleted")
         elif _int(edited) > 0:
             flags.add("edited")
-        found = [files.get(*a) for a in attachments.get(_int(rowid), [])]
+        found = tuple(files.get(*a) for a in attachments.get(_int(rowid), []))
         if any(not a.available for a in found):
             flags.add("attachment_missing")
         address = handles.get(_int(handle_id), "")[:MAX_SENDER_CHARS]
         direction: Direction = "out" if _int(from_me) else "in"
-        sender, sender_id, recipients = address, address or None, tuple[str, ...]()
         if direction == "out":
-            to = address or chats.get(_int(rowid), "")
-            sender, sender_id, recipients = "", None, (to,) if to else ()
-        if _int(item_type) != 0:
-            sender, sender_id, direction, flags = "", None, "unknown", {"system"}
+            address = address or chats.get(_int(rowid), "")[:MAX_SENDER_CHARS]
+        if _int(item_type) != 0:  # a notice: the group renamed, someone added or left
+            direction, flags = "unknown", {"system"}
             words = words or "(a change to the conversation, such as its name or who is in it)"
         if isinstance(service, str) and service not in ("iMessage", "SMS"):
             flags.add(f"service:{service[:20]}")
-        yield ParsedItem(
+        yield _record(
             ref,
             when,
-            sender,
-            sender_id,
+            date,
             direction,
-            "message",
-            words,
-            None,
-            tuple(found),
-            frozenset(flags),
-            recipients,
-            subject[:400] if isinstance(subject, str) and subject else None,
-            str(date)[:40],
+            address,
+            text=words,
+            attachments=found,
+            flags=frozenset(flags),
+            subject=subject[:400] if isinstance(subject, str) and subject else None,
         )
 
 
@@ -234,24 +257,9 @@ def _call_items(db: BackupDb, stats: ImportStats) -> Iterator[ParsedItem]:
             call_type, direction = ("incoming" if _int(answered) else "missed"), "in"
         withheld = not number
         seconds = int(duration) if isinstance(duration, int | float) and 0 < duration < 10**7 else None
-        sender, sender_id, recipients = (contact or number), (number or None), tuple[str, ...]()
-        if direction == "out":
-            sender, sender_id, recipients = "", None, (number,) if number else ()
-        yield ParsedItem(
-            ref,
-            when,
-            sender,
-            sender_id,
-            direction,
-            "phone_call",
-            "",
-            CallInfo(call_type, seconds, withheld, "withheld" if withheld else "allowed"),
-            (),
-            frozenset({"withheld"} if withheld else ()),
-            recipients,
-            None,
-            str(date)[:40],
-        )
+        call = CallInfo(call_type, seconds, withheld, "withheld" if withheld else "allowed")
+        flags = frozenset({"withheld"} if withheld else ())
+        yield _record(ref, when, date, direction, number, contact, kind="phone_call", call=call, flags=flags)
 
 
 def parse_iphone_backup(source: Path, *, calls: bool = False, backup_root: Path | None = None) -> ItemStream:
