@@ -26,6 +26,8 @@ done
 have_cmd minisign   || need+=(minisign)
 have_cmd ssh-keygen || need+=(openssh-client)
 have_cmd pdftotext  || need+=(poppler-utils)
+# ProofMode's OpenPGP signatures are checked with gpgv (import --format proofmode).
+have_cmd gpgv       || need+=(gpgv)
 have_cmd desktop-file-validate || need+=(desktop-file-utils)
 have_cmd appstreamcli || need+=(appstream)
 if [ "${1:-}" = bench ]; then
