@@ -103,6 +103,7 @@ def test_ticking_records_the_batch_with_the_reference_asked_once(
         "Batch 1 recorded as sent" in dialog.done_note.text() and "Next: batch 2" in dialog.done_note.text()
     )
     assert "sent" in dialog.batch_choice.itemText(0)
+    assert "Ticking it records it as sent now, to CR/1234/26" in dialog.status.text()
     tick.click()  # the reference is not asked again
     assert all(s.sent for s in portal_sends.batch_states(vault, portal))
     assert "Every batch is sent" in dialog.done_note.text()

@@ -14,6 +14,7 @@ still ours), and at lock and quick exit like everything copied through the sessi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Slot
@@ -65,6 +66,27 @@ def copy_for_a_while(session: Session, text: str) -> None:
     timer.start(CLEAR_AFTER_MS)
 
 
+def _row(*parts: QWidget | int | tuple[QWidget, int]) -> QHBoxLayout:
+    """Widgets side by side (a widget with its stretch as a pair; a bare number is an
+    empty stretch), each centred on the row's height."""
+    row = QHBoxLayout()
+    for part in parts:
+        if isinstance(part, int):
+            row.addStretch(part)
+        elif isinstance(part, tuple):
+            row.addWidget(part[0], part[1])
+        else:
+            row.addWidget(part)
+    return row
+
+
+def _breakable(text: str) -> str:
+    """``text`` for a label that wraps: a long unbroken run (a SHA-256, a long file name)
+    may break every 16 characters (a zero-width space), so it never makes the window
+    wider than a small screen. Shown only: Copy caption copies the caption as it is."""
+    return re.sub(r"\S{24,}", lambda m: "\u200b".join(re.findall(r".{1,16}", m[0])), text)
+
+
 def _size(n: int) -> str:
     for unit, div in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
         if n >= div:
@@ -99,12 +121,23 @@ class PortalSendDialog(QDialog):
             ),
         )
         self.folder_label = SafeLabel("", body, single_line=True, name="portalFolder", wrap=True)
-        layout.addWidget(self.folder_label)
-        row = QHBoxLayout()
+        self.choose_button = push_button(
+            self.tr("&Choose folder…"),
+            body,
+            "choosePortalFolder",
+            self.tr("Choose another folder of upload batches"),
+            self.choose_folder,
+        )
+        layout.addLayout(_row((self.folder_label, 1), self.choose_button))
         label = QLabel(self.tr("&Batch:"), body)
         self.batch_choice = QComboBox(body)
         self.batch_choice.setObjectName("batchChoice")
         self.batch_choice.setAccessibleName(self.tr("Which batch"))
+        # As narrow as a small screen needs: the list opens wide enough to read.
+        self.batch_choice.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.batch_choice.setMinimumContentsLength(12)
         label.setBuddy(self.batch_choice)
         self.batch_choice.currentIndexChanged.connect(self._show_batch)
         self.open_button = push_button(
@@ -114,16 +147,20 @@ class PortalSendDialog(QDialog):
             self.tr("Open this batch's folder"),
             self.open_folder,
         )
-        row.addWidget(label)
-        row.addWidget(self.batch_choice, 1)
-        row.addWidget(self.open_button)
-        layout.addLayout(row)
+        layout.addLayout(_row(label, (self.batch_choice, 1), self.open_button))
         self.done_note = SafeLabel("", body, name="portalDoneNote", wrap=True)
         self.done_note.setFont(scaled(self.done_note.font(), 1.0, bold=True))
         self.done_note.hide()
         layout.addWidget(self.done_note)
         self.status = SafeLabel("", body, name="batchStatus", wrap=True)
-        layout.addWidget(self.status)
+        self.change_reference = push_button(
+            self.tr("Change &reference…"),
+            body,
+            "changeReference",
+            self.tr("Change the police reference for the next batches"),
+            self._change_reference,
+        )
+        layout.addLayout(_row((self.status, 1), self.change_reference))
         self.copied_note = wrapped("", body, name="copiedNote")
         self.copied_note.hide()
         layout.addWidget(self.copied_note)
@@ -136,30 +173,14 @@ class PortalSendDialog(QDialog):
         layout.addWidget(self.too_large)
         layout.addStretch(1)
 
-        buttons = QHBoxLayout()
+        # The one thing to do once the files are up, always in view under the list.
         self.tick = QCheckBox(self.tr("I have &sent this batch"), self)
         self.tick.setObjectName("sentTick")
         self.tick.setAccessibleName(self.tr("I have sent this batch"))
+        self.tick.setFont(scaled(self.tick.font(), 1.0, bold=True))
         self.tick.clicked.connect(self._tick_clicked)
-        buttons.addWidget(self.tick)
-        buttons.addStretch(1)
-        self.change_reference = push_button(
-            self.tr("Change &reference…"),
-            self,
-            "changeReference",
-            self.tr("Change the police reference for the next batches"),
-            self._change_reference,
-        )
-        self.choose_button = push_button(
-            self.tr("&Choose folder…"),
-            self,
-            "choosePortalFolder",
-            self.tr("Choose another folder of upload batches"),
-            self.choose_folder,
-        )
         self.close_button = push_button(self.tr("Close"), self, "portalClose", self.tr("Close"), self.accept)
-        for b in (self.change_reference, self.choose_button, self.close_button):
-            buttons.addWidget(b)
+        buttons = _row(self.tick, 1, self.close_button)
         scrolling_form(self, body, buttons).setAccessibleName(self.tr("The batch's files"))
 
         start = folder if folder is not None else portal_sends.last_folder(vault)
@@ -269,6 +290,7 @@ class PortalSendDialog(QDialog):
             item = self.files_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
                 widget.deleteLater()
         if state is None or self.portal is None:
             self.status.setText("")
@@ -294,6 +316,10 @@ class PortalSendDialog(QDialog):
             lines.append(
                 self.tr("Not sent yet. Upload these {n} files in one submission.").format(n=len(state.files))
             )
+            if self.reference:
+                lines.append(
+                    self.tr("Ticking it records it as sent now, to {ref}.").format(ref=self.reference)
+                )
         if len(state.history) > 1 or (latest is not None and not latest.sent):
             lines.append(self.tr("History:"))
             for r in state.history:
@@ -316,7 +342,7 @@ class PortalSendDialog(QDialog):
         card.setObjectName(f"portalFile{i}")
         card.setFrameShape(QFrame.Shape.StyledPanel)
         v = QVBoxLayout(card)
-        name = SafeLabel(f.name, card, single_line=True, name=f"fileName{i}", wrap=True)
+        name = SafeLabel(_breakable(f.name), card, single_line=True, name=f"fileName{i}", wrap=True)
         name.setFont(scaled(name.font(), 1.0, bold=True))
         v.addWidget(name)
         facts = [_size(f.size)]
@@ -331,7 +357,7 @@ class PortalSendDialog(QDialog):
         elif on_disk != f.size:
             facts.append(self.tr("CHANGED since the export: make the batches again with Export…"))
         v.addWidget(SafeLabel(" · ".join(facts), card, name=f"fileFacts{i}", wrap=True))
-        caption = SafeLabel(f.caption, card, name=f"fileCaption{i}", wrap=True)
+        caption = SafeLabel(_breakable(f.caption), card, name=f"fileCaption{i}", wrap=True)
         caption.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         caption.setAccessibleName(self.tr("Caption of {name}").format(name=f.name))
         v.addWidget(caption)
@@ -343,10 +369,7 @@ class PortalSendDialog(QDialog):
             lambda: self.copy_caption(i),
         )
         self.copy_buttons.append(button)
-        row = QHBoxLayout()
-        row.addWidget(button)
-        row.addStretch(1)
-        v.addLayout(row)
+        v.addLayout(_row(button, 1))
         return card
 
     # ------------------------------------------------------------------ acting
@@ -391,6 +414,7 @@ class PortalSendDialog(QDialog):
         ref = self._ask_reference()
         if ref:
             self.reference = ref
+            self._show_batch()
 
     @Slot(bool)
     def _tick_clicked(self, checked: bool) -> None:
