@@ -341,3 +341,43 @@ def test_imazing_newer_columns_and_a_name_given_as_me(tmp_path: Path) -> None:
         items = list(stream)
     assert items[0].occurred_at == datetime(2024, 10, 27, 1, 30) and items[0].sender_id == "+447700900123"
     assert items[1].direction == "out" and items[1].sender == ""
+
+
+CALLS_CSV = fixture("imazing_export") / "Calls.csv"
+
+
+def test_imazing_call_history() -> None:
+    with parse_iphone_backup(CALLS_CSV, calls=True) as stream:
+        items = list(stream)
+        assert stream.stats.senders() == [("Dan Marsh (+447700900123, +447700900456)", 4)]
+    assert [i.call.type for i in items if i.call] == [
+        "missed",
+        "incoming",
+        "outgoing",
+        "missed",
+        "incoming",
+        "unknown",
+    ]
+    assert items[0].occurred_at == datetime(2024, 3, 30, 23, 59)  # the phone's clock: placed on the case's
+    assert items[-1].occurred_at == datetime(2024, 4, 2, 8, 0) and "call_type:Cancelled" in items[-1].flags
+    assert items[1].call is not None and items[1].call.duration_s == 95
+    assert items[3].call is not None and items[3].call.withheld and items[3].sender == ""
+    assert "service:FaceTime Audio" in items[4].flags
+    assert items[2].direction == "out" and items[2].recipients == ("+447700900123",)
+
+
+def test_imazing_call_history_end_to_end(vault: Vault) -> None:
+    casetime.set_vault_zone(vault, "Europe/London")
+    req = ImportRequest("iphone-calls", CALLS_CSV, sender="Dan Marsh", group_minutes=0)
+    assert run_import(vault, ImportRequest(**{**req.__dict__, "dry_run": True})).incidents_created == 4
+    report = run_import(vault, req)
+    assert (report.incidents_created, report.exhibits_stored) == (4, 1)
+    times = [vault.get_incident(i).data.occurred_start for i in report.incident_ids]
+    assert times == [
+        "2024-03-30T23:59:00+00:00",
+        "2024-03-31T02:30:00+01:00",
+        "2024-04-01T23:00:00+01:00",
+        "2024-04-02T08:00:00+01:00",
+    ]
+    assert run_import(vault, req).already_imported
+    assert looks_like(CALLS_CSV.read_bytes(), "Calls.csv") == "imazing-calls"

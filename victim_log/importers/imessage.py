@@ -46,7 +46,7 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from html.parser import HTMLParser
@@ -56,6 +56,8 @@ from typing import Literal
 from .jsonchats import _Files
 from .numbers import normalise_number
 from .records import (
+    CallInfo,
+    CallType,
     Direction,
     ImportFormatError,
     ImportStats,
@@ -67,7 +69,7 @@ from .records import (
 from .sniff import HEAD_BYTES, refuse_unless
 from .whatsapp import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, file_attachment, iter_lines
 
-__all__ = ["NOT_IMESSAGE", "parse_imessage"]
+__all__ = ["IMAZING_CALLS_HEADER", "NOT_IMESSAGE", "parse_imazing_calls", "parse_imessage"]
 
 NOT_IMESSAGE = (
     "This file doesn't look like an iPhone Messages export (imessage-exporter .txt or .html, or iMazing .csv)"
@@ -523,16 +525,22 @@ def _csv_time(value: str) -> datetime | None:
         return None
 
 
-def _csv_items(src: Source, folder: Path | None, me: str | None, stats: ImportStats) -> Iterator[ParsedItem]:
-    files = _Files(folder)
+_Row = Callable[[list[str], dict[str, int], int], "ParsedItem | None | Literal[False]"]
+
+
+def _csv_rows(
+    src: Source, needed: tuple[str, ...], build: _Row, not_this: str, stats: ImportStats
+) -> Iterator[ParsedItem]:
+    """An iMazing CSV's rows as records: columns found by the header's names (every
+    variant), a damaged or overlong row skipped and counted, one without a date too."""
     with src.open() as fp:
         text = io.TextIOWrapper(fp, encoding="utf-8-sig", errors="replace", newline="")
         try:
             reader = csv.reader(text)
             header = [h.strip() for h in next(reader, [])]
             col = {name: i for i, name in enumerate(header)}
-            if "Message Date" not in col or "Type" not in col or "Text" not in col:
-                raise ImportFormatError(NOT_IMESSAGE)
+            if any(name not in col for name in needed):
+                raise ImportFormatError(not_this)
             row_no = 1
             while True:
                 row_no += 1
@@ -543,7 +551,7 @@ def _csv_items(src: Source, folder: Path | None, me: str | None, stats: ImportSt
                 except csv.Error:
                     stats.note_skip(f"row {row_no}", "line too long or damaged")
                     continue
-                item = _csv_item(row, col, row_no, files, me)
+                item = build(row, col, row_no)
                 if item is None:
                     stats.note_skip(f"row {row_no}", "row without a usable date")
                 elif item is not False:
@@ -552,12 +560,16 @@ def _csv_items(src: Source, folder: Path | None, me: str | None, stats: ImportSt
             text.detach()
 
 
+def _cell(row: list[str], col: dict[str, int], name: str) -> str:
+    i = col.get(name)
+    return row[i] if i is not None and i < len(row) else ""
+
+
 def _csv_item(
     row: list[str], col: dict[str, int], row_no: int, files: _Files, me: str | None
 ) -> ParsedItem | None | Literal[False]:
     def get(name: str) -> str:
-        i = col.get(name)
-        return row[i] if i is not None and i < len(row) else ""
+        return _cell(row, col, name)
 
     if not any(cell.strip() for cell in row):
         return False
@@ -608,6 +620,84 @@ def _csv_item(
     )
 
 
+# iMazing's call history CSV ("Call type,Date,Duration,Number,Contact,Location,Service"),
+# as documented by open-source converters (no real export was at hand): Date is the
+# phone's local time; Duration "0:01:35" or seconds; Service "Phone: +44...", "FaceTime
+# Audio", "WhatsApp Video" ...
+IMAZING_CALLS_HEADER = "Call type,Date,Duration,"
+NOT_IMAZING_CALLS = "This file doesn't look like iMazing's call history (CSV)."
+_CALL_WORDS: dict[str, tuple[CallType, Direction]] = {
+    "incoming": ("incoming", "in"),
+    "outgoing": ("outgoing", "out"),
+    "missed": ("missed", "in"),
+    "declined": ("rejected", "in"),
+    "rejected": ("rejected", "in"),
+    "blocked": ("blocked", "in"),
+    "voicemail": ("voicemail", "in"),
+}
+
+
+def _duration(value: str) -> int | None:
+    parts = value.strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(p.isascii() and p.isdigit() and len(p) <= 7 for p in parts):
+        return None
+    seconds = 0
+    for p in parts:
+        seconds = seconds * 60 + int(p)
+    return seconds or None
+
+
+def _call_row(row: list[str], col: dict[str, int], row_no: int) -> ParsedItem | None | Literal[False]:
+    if not any(cell.strip() for cell in row):
+        return False
+    when = _csv_time(_cell(row, col, "Date"))
+    if when is None:
+        return None
+    raw = _cell(row, col, "Call type").strip()[:40]
+    call_type, direction = _CALL_WORDS.get(raw.casefold(), ("unknown", "in"))
+    number = _cell(row, col, "Number").strip()[:MAX_SENDER_CHARS]
+    contact = _cell(row, col, "Contact").strip()[:MAX_SENDER_CHARS]
+    withheld = not number
+    flags = {f"call_type:{raw}"} if call_type == "unknown" else set()
+    service = _cell(row, col, "Service").split(":")[0].strip()[:40]
+    if service and service != "Phone":
+        flags.add(f"service:{service}")
+    if withheld:
+        flags.add("withheld")
+    sender, sender_id, recipients = contact or number, number or None, tuple[str, ...]()
+    if direction == "out":
+        sender, sender_id, recipients = "", None, (number,) if number else ()
+    return ParsedItem(
+        f"row {row_no}",
+        when,
+        sender,
+        sender_id,
+        direction,
+        "voicemail" if call_type == "voicemail" else "phone_call",
+        "",
+        CallInfo(
+            call_type, _duration(_cell(row, col, "Duration")), withheld, "withheld" if withheld else "allowed"
+        ),
+        (),
+        frozenset(flags),
+        recipients,
+        None,
+        _cell(row, col, "Date").strip()[:40],
+    )
+
+
+def parse_imazing_calls(source: object) -> ItemStream:
+    """iMazing's call history CSV (local times, placed on the case's clock)."""
+    src = Source(source)
+    head = src.head(HEAD_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
+    if not head.startswith(IMAZING_CALLS_HEADER):
+        raise ImportFormatError(NOT_IMAZING_CALLS if head.strip() else "This file is empty.")
+    needed = ("Call type", "Date")
+    return ItemStream(
+        "imazing-calls", lambda stats: _csv_rows(src, needed, _call_row, NOT_IMAZING_CALLS, stats)
+    )
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -630,7 +720,17 @@ def parse_imessage(source: object, *, me: str | None = None, media_folder: Path 
     text = head.decode("utf-8", "replace").lstrip("\ufeff")
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     if first.startswith("Chat Session,"):
-        return ItemStream("imazing-csv", lambda stats: _csv_items(src, media_folder, me, stats))
+        files_by_name = _Files(media_folder)
+        return ItemStream(
+            "imazing-csv",
+            lambda stats: _csv_rows(
+                src,
+                ("Message Date", "Type", "Text"),
+                lambda row, col, n: _csv_item(row, col, n, files_by_name, me),
+                NOT_IMESSAGE,
+                stats,
+            ),
+        )
     files = _Attachments(media_folder)
     if 'class="message"' in text or 'class ="announcement"' in text:
         return ItemStream("imessage-html", lambda stats: _html_items(src, files, me, stats))

@@ -36,6 +36,7 @@ from pathlib import Path
 from ..errors import BadInput
 from ..store.iphone_backup import BackupDb
 from ..textsafe import display_safe
+from .imessage import IMAZING_CALLS_HEADER, parse_imazing_calls
 from .records import (
     CallInfo,
     CallType,
@@ -160,7 +161,7 @@ class _Files:
 
 
 def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+    return value if type(value) is int else 0  # not a bool, a float or text a hostile file holds
 
 
 def _record(
@@ -276,6 +277,8 @@ def parse_iphone_backup(source: Path, *, calls: bool = False, backup_root: Path 
     fmt = "iphone-calls" if calls else "iphone-backup"
     refuse_unless(fmt, head, source.name)
     not_this = NOT_CALLS_DB if calls else NOT_SMS_DB
+    if calls and head.lstrip(b"\xef\xbb\xbf").startswith(IMAZING_CALLS_HEADER.encode()):
+        return parse_imazing_calls(source)
     if not head.startswith(b"SQLite format 3\x00"):
         raise ImportFormatError(not_this if head.strip() else "This file is empty.")
     try:
