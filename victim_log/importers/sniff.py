@@ -41,6 +41,10 @@ _KINDS: dict[str, tuple[str, str]] = {
         "an iPhone Messages export (imessage-exporter or iMazing)",
         "choose iPhone Messages (--format imessage) with the conversation's file",
     ),
+    "imazing-calls": (
+        "iMazing's iPhone call history (CSV)",
+        "choose iPhone call history (--format iphone-calls)",
+    ),
     "sqlite": (
         "a database file (such as an iPhone backup's sms.db)",
         "choose iPhone backup (--format iphone-backup, or iphone-calls for CallHistory.storedata)",
@@ -59,7 +63,7 @@ FORMAT_NAMES = {
     "messenger": "a Messenger or Instagram chat download",
     "imessage": "an iPhone Messages export",
     "iphone-backup": "an iPhone backup's messages (sms.db)",
-    "iphone-calls": "an iPhone backup's call history (CallHistory.storedata)",
+    "iphone-calls": "an iPhone's call history (a backup's CallHistory.storedata or iMazing's CSV)",
 }
 _ACCEPTS = {
     "whatsapp": {"whatsapp"},
@@ -71,7 +75,7 @@ _ACCEPTS = {
     "messenger": {"meta"},
     "imessage": {"imessage"},
     "iphone-backup": {"sqlite"},
-    "iphone-calls": {"sqlite"},
+    "iphone-calls": {"sqlite", "imazing-calls"},
 }
 
 _PICTURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8")
@@ -132,6 +136,8 @@ def looks_like(head: bytes, name: str = "") -> str | None:
         return "whatsapp"
     if _IMESSAGE_TXT.match(first) or first.startswith(_IMAZING_HEADERS):
         return "imessage"
+    if first.startswith("Call type,Date,Duration,"):
+        return "imazing-calls"
     if len(_EMAIL_HEADER.findall(body[:8192])) >= 2:
         return "email"
     return None
