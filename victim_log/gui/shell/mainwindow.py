@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
             cover_face=lambda: cover_face(self.prefs),
             parent=self,
         )
+        self.quick_exit.returned.connect(self._back_from_cover)
         session.locked.connect(lambda: self._on_locked("session"))
 
         self._build_toolbar()
@@ -762,8 +763,26 @@ class MainWindow(QMainWindow):
         settings = load_shell_settings(vault)
         if self.locker.fixed_ms is None:
             self.locker.set_idle_minutes(settings.autolock_minutes)
-        self.quick_exit.configure(settings.quick_exit_action, settings.quick_exit_shortcut)
+        self.quick_exit.configure(
+            settings.quick_exit_action, settings.quick_exit_shortcut, settings.cover_code
+        )
         self._show_helplines(helplines_for(vault))
+
+    def _back_from_cover(self) -> None:
+        """The calculator cover's code was typed (#18.5): wear our face again and show
+        the unlock screen (the diary stays locked until the passphrase is given)."""
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_face(app, self.face)
+        if self.session.is_unlocked:
+            self.locker.lock("quick exit")
+        self._show_locked_screen()
+        self.show()
+        if QGuiApplication.platformName() not in ("offscreen", "minimal"):
+            self.raise_()
+        self.activateWindow()
+        focus = self.unlock if self.current_screen() == self.UNLOCK else self.firstrun
+        focus.focus_first()
 
     def choose_look(self, face: str) -> None:
         """The look chosen at the first start ("" for the app's own): saved, worn now,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QFont, QIcon
+from PySide6.QtGui import QCloseEvent, QFont, QIcon, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QGridLayout,
@@ -150,11 +150,21 @@ def wear_titles(app: QApplication, face: Face) -> None:
 class CoverWindow(QMainWindow):
     """A harmless notepad or calculator; closing it ends the app.
 
-    Nothing typed here is kept, and it has no menu or link back to the diary: the way
-    back is to start the app again and unlock.
+    Nothing typed here is kept, and it has no menu or link back to the diary. The
+    calculator is a way back in, as Tella's is: typing the person's own code (set in
+    Settings, digits only) and then "=" calls ``on_code`` (the app shows its unlock
+    screen again; the passphrase is still needed). Any other sum is just a sum. The
+    notepad's way back is to close it and start the app again.
     """
 
-    def __init__(self, face: Face, on_close: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        face: Face,
+        on_close: Callable[[], None],
+        *,
+        code_matches: Callable[[str], bool] | None = None,
+        on_code: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(None)
         self._on_close = on_close
         self.setObjectName("coverWindow")
@@ -162,7 +172,9 @@ class CoverWindow(QMainWindow):
         self.setWindowIcon(face.icon())
         self.setAccessibleName(face.name)
         if face.key == "calculator":
-            self.setCentralWidget(Calculator(self))
+            calculator = Calculator(self, code_matches=code_matches, on_code=on_code)
+            self.setCentralWidget(calculator)
+            self.setFocusProxy(calculator)
             self.resize(280, 360)
         else:
             editor = QPlainTextEdit(self)
@@ -197,12 +209,43 @@ class CoverWindow(QMainWindow):
 
 
 class Calculator(QWidget):
-    """Enough of a calculator to be believable: + - × ÷, left to right, no eval()."""
+    """Enough of a calculator to be believable: + - × ÷, left to right, no eval().
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Works from the keyboard as any calculator does: digits, + - * / (or x), Enter or =,
+    Backspace, Delete or C. ``code_matches`` is asked about the digits typed just
+    before "=" (never stored here); when it says yes, ``on_code`` runs instead of the sum.
+    """
+
+    KEYS: dict[int, str] = {
+        Qt.Key.Key_Plus: "+",
+        Qt.Key.Key_Minus: "−",
+        Qt.Key.Key_Asterisk: "×",
+        Qt.Key.Key_X: "×",
+        Qt.Key.Key_Slash: "÷",
+        Qt.Key.Key_Equal: "=",
+        Qt.Key.Key_Return: "=",
+        Qt.Key.Key_Enter: "=",
+        Qt.Key.Key_C: "C",
+        Qt.Key.Key_Delete: "C",
+        Qt.Key.Key_Escape: "C",
+    }
+
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        code_matches: Callable[[str], bool] | None = None,
+        on_code: Callable[[], None] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._code_matches = code_matches
+        self._on_code = on_code
+        self._typed = ""  # the digits of the number being typed, as typed
+        self.setObjectName("calculator")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.display = named(QLineEdit("0", self), "calculatorDisplay", self.tr("Result"))
         self.display.setReadOnly(True)
+        self.display.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.display.setAlignment(Qt.AlignmentFlag.AlignRight)
         big = QFont(self.display.font())
         big.setPointSizeF(big.pointSizeF() * 1.8)
@@ -218,24 +261,52 @@ class Calculator(QWidget):
                 button.setAccessibleName(label)
                 button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
                 button.setFont(font)
+                button.setObjectName(f"calculatorKey{c}{r}")
+                button.setAutoDefault(False)
                 button.clicked.connect(lambda _=False, k=label: self.press(k))
                 grid.addWidget(button, r, c)
         self._acc: float | None = None
         self._op = ""
         self._fresh = True
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        text = event.text()
+        key = text if len(text) == 1 and text.isdigit() else self.KEYS.get(event.key(), "")
+        if event.key() == Qt.Key.Key_Backspace:
+            self._backspace()
+        elif key:
+            self.press(key)
+        else:
+            super().keyPressEvent(event)
+
+    def _backspace(self) -> None:
+        if not self._fresh:
+            self._typed = self._typed[:-1]
+            self.display.setText(self.display.text()[:-1] or "0")
+
     def press(self, key: str) -> None:
         if key.isdigit():
             text = "" if self._fresh or self.display.text() == "0" else self.display.text()
             self.display.setText((text + key)[:15])
+            self._typed = (("" if self._fresh else self._typed) + key)[:15]
             self._fresh = False
         elif key == "C":
-            self._acc, self._op, self._fresh = None, "", True
+            self._acc, self._op, self._fresh, self._typed = None, "", True, ""
             self.display.setText("0")
+        elif key == "=" and self._is_code():
+            self._acc, self._op, self._fresh, self._typed = None, "", True, ""
+            self.display.setText("0")
+            if self._on_code is not None:
+                self._on_code()
         else:
             self._apply()
             self._op = "" if key == "=" else key
             self._fresh = True
+            self._typed = ""
+
+    def _is_code(self) -> bool:
+        typed = "" if self._fresh else self._typed
+        return bool(typed) and self._code_matches is not None and self._code_matches(typed)
 
     def _apply(self) -> None:
         value = float(self.display.text() or 0)

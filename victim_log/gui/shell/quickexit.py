@@ -13,6 +13,9 @@ clipboard if it still holds our text, then quit or show the cover.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import time
 from collections.abc import Callable
 
@@ -90,6 +93,7 @@ class QuickExit(QObject):
     """Watches for the quick-exit keys and runs the exit."""
 
     done = Signal(str)  # "quit" or "cover"
+    returned = Signal()  # the person's code was typed into the calculator cover, then "="
 
     def __init__(
         self,
@@ -108,6 +112,10 @@ class QuickExit(QObject):
         self.action = "quit"  # until an unlocked vault tells us the person's choice
         self.shortcut = QKeySequence(DEFAULT_SHORTCUT)
         self.cover: CoverWindow | None = None
+        # The calculator cover's code, as a keyed hash with a key made for this run:
+        # the code itself is kept only inside the vault (Settings), never here or on disk.
+        self._code_key = secrets.token_bytes(32)
+        self._code_digest = b""
         self.last_duration_ms = 0.0
         self._last_esc = -1.0
         self._press_open = False  # one physical press reaches the filter once per widget
@@ -115,17 +123,33 @@ class QuickExit(QObject):
         if app is not None:
             app.installEventFilter(self)
 
-    def configure(self, action: str, shortcut: str) -> None:
+    def configure(self, action: str, shortcut: str, cover_code: str = "") -> None:
         self.action = parse_action(action)
         self.shortcut = parse_shortcut(shortcut)
+        self._code_digest = self._digest(cover_code) if cover_code else b""
         if self.action == "cover":
             self._build_cover()  # now, so showing it later costs nothing
 
+    def _digest(self, code: str) -> bytes:
+        return hashlib.blake2b(code.encode("utf-8"), key=self._code_key).digest()
+
+    def code_matches(self, typed: str) -> bool:
+        """Whether ``typed`` (digits typed into the calculator) is the person's code."""
+        return bool(self._code_digest) and hmac.compare_digest(self._digest(typed), self._code_digest)
+
     def _build_cover(self) -> CoverWindow:
         if self.cover is None:
-            self.cover = CoverWindow(self._cover_face(), self._quit_app)
+            self.cover = CoverWindow(
+                self._cover_face(), self._quit_app, code_matches=self.code_matches, on_code=self.come_back
+            )
             self.locker.keep_windows.append(self.cover)
         return self.cover
+
+    def come_back(self) -> None:
+        """The code was typed: hide the cover; the main window shows its unlock again."""
+        if self.cover is not None:
+            self.cover.hide()
+        self.returned.emit()
 
     # ------------------------------------------------------------------ keys
 

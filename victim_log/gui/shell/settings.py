@@ -61,6 +61,16 @@ from .quickexit import (
 CASE_TITLE_SETTING = "case_title"
 OWNER_SETTING = "owner_name"  # "Whose log" on the export's key facts page (#20)
 INITIALS_SETTING = "initials"
+COVER_CODE_SETTING = "cover_code"  # kept inside the vault only
+COVER_CODE_DIGITS = (4, 12)
+
+
+def cover_code_problem(code: str) -> str | None:
+    """Why ``code`` cannot be the calculator's way back; None if it can ("" = none)."""
+    low, high = COVER_CODE_DIGITS
+    if code and not (code.isascii() and code.isdigit() and low <= len(code) <= high):
+        return f"The calculator code is {low} to {high} digits (0 to 9), or empty for none."
+    return None
 
 
 @dataclass(frozen=True)
@@ -73,6 +83,7 @@ class ShellSettings:
     owner_name: str = ""
     initials: str = ""
     time_zone: str = ""  # the case's clock (#16.4); "" only when built by hand
+    cover_code: str = ""  # digits typed then "=" in the calculator cover: back to the unlock
 
 
 def load_shell_settings(vault: Vault) -> ShellSettings:
@@ -88,6 +99,7 @@ def load_shell_settings(vault: Vault) -> ShellSettings:
         owner_name=vault.get_setting(OWNER_SETTING),
         initials=vault.get_setting(INITIALS_SETTING),
         time_zone=casetime.zone_of_vault(vault).key,
+        cover_code=vault.get_setting(COVER_CODE_SETTING),
     )
 
 
@@ -101,6 +113,7 @@ def save_shell_settings(vault: Vault, new: ShellSettings) -> None:
         CASE_TITLE_SETTING: (old.case_title, new.case_title),
         OWNER_SETTING: (old.owner_name, new.owner_name),
         INITIALS_SETTING: (old.initials, new.initials),
+        COVER_CODE_SETTING: (old.cover_code, new.cover_code),
     }
     for name, (before, after) in values.items():
         if before != after:
@@ -181,6 +194,20 @@ class SettingsDialog(QDialog):
         column.addWidget(self.exit_quit)
         column.addWidget(self.exit_cover)
         form.addRow(self.tr("Quick exit:"), column)
+        self.cover_code = named(QLineEdit(settings.cover_code, page), "coverCode", self.tr("Calculator code"))
+        self.cover_code.setEchoMode(QLineEdit.EchoMode.Password)
+        self.cover_code.setMaxLength(COVER_CODE_DIGITS[1])
+        self.cover_code.textChanged.connect(self._validate)
+        self._noted_row(
+            form,
+            self.tr("Calculator code:"),
+            self.cover_code,
+            self.tr(
+                "With the Calculator look, the blank window after a quick exit is a calculator. "
+                "Type this code in it, then =, to get back to where you unlock (as in Tella). "
+                "4 to 12 digits; leave it empty to close the calculator and start the app again instead."
+            ),
+        )
 
         self.shortcut = QKeySequenceEdit(QKeySequence(settings.quick_exit_shortcut), page)
         self.shortcut.setObjectName("quickExitShortcut")
@@ -387,7 +414,7 @@ class SettingsDialog(QDialog):
         return None
 
     def _validate(self) -> None:
-        problem = self.shortcut_problem()
+        problem = self.shortcut_problem() or cover_code_problem(self.cover_code.text())
         if problem is None:
             try:
                 references.clean_initials(self.initials.text())
@@ -414,6 +441,7 @@ class SettingsDialog(QDialog):
             owner_name=self.owner_name.text().strip(),
             initials=self.initials.text().strip().upper(),
             time_zone=self.zone.currentText().strip(),
+            cover_code=self.cover_code.text(),
         )
         prefs = Prefs(neutral_face=self.neutral.isChecked(), face=str(self.face.currentData() or FACES[0]))
         return settings, prefs.validated()
