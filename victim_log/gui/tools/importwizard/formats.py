@@ -99,8 +99,8 @@ FORMATS: tuple[FormatChoice, ...] = (
         "iphone-calls",
         "iPhone call history (an unencrypted backup)",
         "The same unencrypted backup holds the call history: choose the backup's folder "
-        "(“Choose its folder…”).",
-        ("iPhone call history (CallHistory.storedata *)", "All files (*)"),
+        "(“Choose its folder…”), or the CSV iMazing saves (Phone › Call History › Export to CSV).",
+        ("iPhone call history (CallHistory.storedata *.csv)", "All files (*)"),
         "call",
     ),
     FormatChoice(
