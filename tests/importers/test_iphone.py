@@ -381,3 +381,14 @@ def test_imazing_call_history_end_to_end(vault: Vault) -> None:
     ]
     assert run_import(vault, req).already_imported
     assert looks_like(CALLS_CSV.read_bytes(), "Calls.csv") == "imazing-calls"
+
+
+def test_html_line_breaks_and_stray_closing_tags() -> None:
+    html = (
+        b'<div class="message"><div class="received"><p><span class="timestamp">Mar 30, 2024  9:15:02 PM'
+        b'</span></p></span></b><span class="sender">Dan Marsh</span></p><hr><div class="message_part">'
+        b'<span class="bubble">two<br>lines</span></div></div></div>'
+    )
+    with parse_imessage(html) as stream:
+        (item,) = list(stream)
+    assert (item.sender, item.text) == ("Dan Marsh", "two\nlines")

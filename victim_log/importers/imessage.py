@@ -366,6 +366,8 @@ class _HtmlReader(HTMLParser):
                 msg.attachments.append(att)
                 if not att.available:
                     msg.flags.add("attachment_missing")
+        if tag == "br" and msg is not None and self._in_part() and not self.in_reactions:
+            msg.lines.append("")
         if tag in self._VOID:
             return
         self.stack.append((tag, role))
@@ -396,8 +398,8 @@ class _HtmlReader(HTMLParser):
         return any(r == "part" for _t, r in self.stack)
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._VOID:
-            return
+        if tag in self._VOID or all(t != tag for t, _r in self.stack):
+            return  # a stray closing tag closes nothing
         while self.stack:
             open_tag, role = self.stack.pop()
             self._close(role)
