@@ -392,3 +392,19 @@ def test_html_line_breaks_and_stray_closing_tags() -> None:
     with parse_imessage(html) as stream:
         (item,) = list(stream)
     assert (item.sender, item.text) == ("Dan Marsh", "two\nlines")
+
+
+def test_a_later_backup_adds_only_what_is_new(vault: Vault, tmp_path: Path) -> None:
+    first = run_import(vault, ImportRequest("iphone-backup", BACKUP, sender="+447700900123", group_minutes=0))
+    later = write_backup(tmp_path / "later")
+    db = later / SMS_ID[:2] / SMS_ID
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "INSERT INTO message (ROWID, guid, text, handle_id, service, date) VALUES (99, 'g99', 'Still here', 1, "
+        "'iMessage', 740000000000000000)"
+    )
+    conn.commit()
+    conn.close()
+    again = run_import(vault, ImportRequest("iphone-backup", later, sender="+447700900123", group_minutes=0))
+    assert first.incidents_created == 6 and again.incidents_created == 1
+    assert again.duplicates_skipped == 6

@@ -91,7 +91,10 @@ _REACTION = re.compile(r"^(?:\S.{0,40} by .{1,200}|Sticker from .{1,300})$")
 _REPLY_NOTE = "This message responded to an earlier message."
 _DELETED_NOTE = "This message was deleted from the conversation!"
 _MISSING = "Attachment missing!"
-_PATHLIKE = re.compile(r"^(?:attachments/|~/Library/|/(?:Users|var|private)/)\S")
+# A file's path as imessage-exporter writes it: copied (relative) or where it was (absolute).
+_PATHLIKE = re.compile(
+    r"^(?:attachments/|~/Library/|/(?:Users|var|private|home|Volumes|mnt|media)/|[A-Z]:\\)\S", re.I
+)
 MAX_ITEMS_KEPT_FOR_REPLIES = 1_000_000
 
 
