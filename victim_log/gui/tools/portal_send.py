@@ -39,7 +39,7 @@ from ...portal_sends import BatchState, SendRecord
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import fit_to_text, intro, name_window, push_button, scaled, wrapped
+from ..widgets.common import fit_to_text, intro, left_row, name_window, push_button, scaled, stack, wrapped
 from ..widgets.reason import ReasonDialog, ask_reason
 from ..widgets.safelabel import SafeLabel
 
@@ -64,20 +64,6 @@ def copy_for_a_while(session: Session, text: str) -> None:
         timer.setSingleShot(True)
         timer.timeout.connect(session.clear_clipboard_if_ours)
     timer.start(CLEAR_AFTER_MS)
-
-
-def _row(*parts: QWidget | int | tuple[QWidget, int]) -> QHBoxLayout:
-    """Widgets side by side (a widget with its stretch as a pair; a bare number is an
-    empty stretch), each centred on the row's height."""
-    row = QHBoxLayout()
-    for part in parts:
-        if isinstance(part, int):
-            row.addStretch(part)
-        elif isinstance(part, tuple):
-            row.addWidget(part[0], part[1])
-        else:
-            row.addWidget(part)
-    return row
 
 
 def _breakable(text: str) -> str:
@@ -128,7 +114,7 @@ class PortalSendDialog(QDialog):
             self.tr("Choose another folder of upload batches"),
             self.choose_folder,
         )
-        layout.addLayout(_row((self.folder_label, 1), self.choose_button))
+        layout.addLayout(stack(QHBoxLayout(), (self.folder_label, 1), self.choose_button))
         label = QLabel(self.tr("&Batch:"), body)
         self.batch_choice = QComboBox(body)
         self.batch_choice.setObjectName("batchChoice")
@@ -147,7 +133,7 @@ class PortalSendDialog(QDialog):
             self.tr("Open this batch's folder"),
             self.open_folder,
         )
-        layout.addLayout(_row(label, (self.batch_choice, 1), self.open_button))
+        layout.addLayout(stack(QHBoxLayout(), label, (self.batch_choice, 1), self.open_button))
         self.done_note = SafeLabel("", body, name="portalDoneNote", wrap=True)
         self.done_note.setFont(scaled(self.done_note.font(), 1.0, bold=True))
         self.done_note.hide()
@@ -160,7 +146,7 @@ class PortalSendDialog(QDialog):
             self.tr("Change the police reference for the next batches"),
             self._change_reference,
         )
-        layout.addLayout(_row((self.status, 1), self.change_reference))
+        layout.addLayout(stack(QHBoxLayout(), (self.status, 1), self.change_reference))
         self.copied_note = wrapped("", body, name="copiedNote")
         self.copied_note.hide()
         layout.addWidget(self.copied_note)
@@ -180,7 +166,8 @@ class PortalSendDialog(QDialog):
         self.tick.setFont(scaled(self.tick.font(), 1.0, bold=True))
         self.tick.clicked.connect(self._tick_clicked)
         self.close_button = push_button(self.tr("Close"), self, "portalClose", self.tr("Close"), self.accept)
-        buttons = _row(self.tick, 1, self.close_button)
+        buttons = left_row(self.tick)
+        buttons.addWidget(self.close_button)
         scrolling_form(self, body, buttons).setAccessibleName(self.tr("The batch's files"))
 
         start = folder if folder is not None else portal_sends.last_folder(vault)
@@ -369,7 +356,7 @@ class PortalSendDialog(QDialog):
             lambda: self.copy_caption(i),
         )
         self.copy_buttons.append(button)
-        v.addLayout(_row(button, 1))
+        v.addLayout(left_row(button))
         return card
 
     # ------------------------------------------------------------------ acting
