@@ -16,7 +16,6 @@ marked missing, until the worker removes it.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,4 +158,6 @@ def known_cases(current: Path, path: Path | None = None) -> list[Case]:
 
 def new_case_dir() -> Path:
     """A fresh folder name for a new diary beside the usual one (not yet made)."""
+    import secrets  # not needed to paint the first screen
+
     return _data_root() / CASES_SUBDIR / secrets.token_hex(8)

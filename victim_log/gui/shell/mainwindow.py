@@ -37,7 +37,6 @@ from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
 from ..widgets.common import named, push_button, scaled, wrapped
 from ..widgets.contrast import focus_css
-from .caselist import CaseChooser
 from .firstrun import FirstRunScreen, set_message
 from .fitting import fit_to_screen
 from .helppanel import Helpline, HelpPanel, helplines_for
@@ -45,11 +44,12 @@ from .lock import DiaryLike, LockController
 from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
 from .quickexit import QuickExit
 from .session import Session, carry_on
-from .support_session import SupportBanner
 from .unlock import UnlockScreen
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ...vault import Vault
+    from .caselist import CaseChooser
+    from .support_session import SupportBanner
 
 DiaryFactory = Callable[[Session], QWidget]
 
@@ -112,11 +112,11 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self._build_notice())
-        self.support_banner = SupportBanner(self.end_support_session, central)
-        column.addWidget(self.support_banner)
-        # Which diary to open, above the locked screens, when there are several (#18).
-        self.case_chooser = CaseChooser(self.switch_to, central)
-        column.addWidget(self.case_chooser)
+        # The support banner and, above the locked screens, which diary to open when
+        # there are several (#18): built when first needed (start-up time).
+        self._column = column
+        self._support_banner: SupportBanner | None = None
+        self._case_chooser: CaseChooser | None = None
         self.stack = QStackedWidget(central)
         self.stack.setObjectName("screens")
         column.addWidget(self.stack, 1)
@@ -326,6 +326,24 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ several diaries, support
 
+    @property
+    def support_banner(self) -> SupportBanner:
+        if self._support_banner is None:
+            from .support_session import SupportBanner
+
+            self._support_banner = SupportBanner(self.end_support_session, self.centralWidget())
+            self._column.insertWidget(1, self._support_banner)
+        return self._support_banner
+
+    @property
+    def case_chooser(self) -> CaseChooser:
+        if self._case_chooser is None:
+            from .caselist import CaseChooser
+
+            self._case_chooser = CaseChooser(self.switch_to, self.centralWidget())
+            self._column.insertWidget(self._column.indexOf(self.stack), self._case_chooser)
+        return self._case_chooser
+
     def open_another(self) -> None:
         """File → Open another…: choose, start or label a diary; opening one locks this."""
         from .caselist import ask_case
@@ -365,7 +383,8 @@ class MainWindow(QMainWindow):
         self._show_support("")
 
     def _show_support(self, author: str) -> None:
-        self.support_banner.show_for(author)
+        if author or self._support_banner is not None:
+            self.support_banner.show_for(author)
         self.support_action.setVisible(not author)
         self.end_support_action.setVisible(bool(author))
 
@@ -468,7 +487,10 @@ class MainWindow(QMainWindow):
         self.notice_bar.hide()
         self.menuBar().setVisible(False)
         self._show_support("")  # a support session ends with the lock
-        self.case_chooser.refresh(self.session.vault_dir)
+        from ...caselist import known_cases
+
+        if self._case_chooser is not None or len(known_cases(self.session.vault_dir)) > 1:
+            self.case_chooser.refresh(self.session.vault_dir)
         if paths.vault_exists(self.session.vault_dir):
             self.unlock.reset()
             self.stack.setCurrentIndex(self.UNLOCK)
@@ -579,7 +601,8 @@ class MainWindow(QMainWindow):
         for act in self.diary_actions:
             act.setVisible(True)
         self._show_outer_actions(True)
-        self.case_chooser.hide()
+        if self._case_chooser is not None:
+            self._case_chooser.hide()
         self.menuBar().setVisible(True)
         self._show_support(vault.acting_author or "")
         self.stack.setCurrentIndex(self.DIARY)

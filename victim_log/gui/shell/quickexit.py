@@ -13,9 +13,7 @@ clipboard if it still holds our text, then quit or show the cover.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
+import os
 import time
 from collections.abc import Callable
 
@@ -114,7 +112,7 @@ class QuickExit(QObject):
         self.cover: CoverWindow | None = None
         # The calculator cover's code, as a keyed hash with a key made for this run:
         # the code itself is kept only inside the vault (Settings), never here or on disk.
-        self._code_key = secrets.token_bytes(32)
+        self._code_key = os.urandom(32)
         self._code_digest = b""
         self.last_duration_ms = 0.0
         self._last_esc = -1.0
@@ -131,10 +129,14 @@ class QuickExit(QObject):
             self._build_cover()  # now, so showing it later costs nothing
 
     def _digest(self, code: str) -> bytes:
+        import hashlib  # not needed to paint the first screen
+
         return hashlib.blake2b(code.encode("utf-8"), key=self._code_key).digest()
 
     def code_matches(self, typed: str) -> bool:
         """Whether ``typed`` (digits typed into the calculator) is the person's code."""
+        import hmac
+
         return bool(self._code_digest) and hmac.compare_digest(self._digest(typed), self._code_digest)
 
     def _build_cover(self) -> CoverWindow:
