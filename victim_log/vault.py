@@ -905,6 +905,10 @@ class Vault(ClosedOnExit):
     def journal_entries(self) -> list[journal.JournalEntry]:
         return journal.entries(self.conn)
 
+    def iter_journal_entries(self) -> Iterator[journal.JournalEntry]:
+        """:meth:`journal_entries` a page at a time, for writers that stream."""
+        return journal.iter_entries(self.conn)
+
     def check(self, *, blobs: bool = True) -> CheckReport:
         """Re-walk the journal, every stored record, the indexes and (optionally) every
         blob, and compare with what the unlock found (:func:`victim_log.integrity.check`)."""

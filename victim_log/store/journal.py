@@ -117,13 +117,19 @@ def hash_at(conn: Connection, seq: int) -> str | None:
     return None if row is None else str(row[0])
 
 
-def times(conn: Connection) -> Iterator[tuple[int, Any, Any, Any]]:
-    """(seq, at, kind, id) of every entry in order, :data:`PAGE_ROWS` at a time."""
-    sql = "SELECT seq, at, kind, id FROM journal{} ORDER BY seq LIMIT " + str(PAGE_ROWS)
+def _paged(conn: Connection, columns: str) -> Iterator[Any]:
+    """Every journal row (``columns``, the first of which is ``seq``) in order, read
+    :data:`PAGE_ROWS` at a time so a 100,000-incident journal is never held whole."""
+    sql = f"SELECT {columns} FROM journal{{}} ORDER BY seq LIMIT {PAGE_ROWS}"
     rows = conn.execute(sql.format("")).fetchall()
     while rows:
         yield from rows
         rows = conn.execute(sql.format(" WHERE seq > ?"), (int(rows[-1][0]),)).fetchall()
+
+
+def times(conn: Connection) -> Iterator[tuple[int, Any, Any, Any]]:
+    """(seq, at, kind, id) of every entry in order, :data:`PAGE_ROWS` at a time."""
+    return _paged(conn, "seq, at, kind, id")
 
 
 INSERT = f"INSERT INTO journal ({COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)"
@@ -177,6 +183,12 @@ def parse_detail(raw: Any) -> dict[str, Any]:
 def entries(conn: Connection) -> list[JournalEntry]:
     rows = conn.execute(f"SELECT {COLUMNS} FROM journal ORDER BY seq").fetchall()
     return [JournalEntry.of_row(r) for r in rows]
+
+
+def iter_entries(conn: Connection) -> Iterator[JournalEntry]:
+    """The same entries as :func:`entries`, a page at a time: what an export streams
+    into ``journal.jsonl`` without holding every parsed entry at once (#23.8)."""
+    return (JournalEntry.of_row(r) for r in _paged(conn, COLUMNS))
 
 
 def verify_chain(chain: list[JournalEntry]) -> list[str]:
