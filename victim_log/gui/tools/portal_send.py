@@ -39,7 +39,7 @@ from ...portal_sends import BatchState, SendRecord
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import fit_to_text, intro, left_row, name_window, push_button, scaled, stack, wrapped
+from ..widgets.common import fit_to_text, heading, left_row, name_window, push_button, scaled, stack, wrapped
 from ..widgets.reason import ReasonDialog, ask_reason
 from ..widgets.safelabel import SafeLabel
 
@@ -96,15 +96,16 @@ class PortalSendDialog(QDialog):
 
         body = QWidget(self)
         layout = QVBoxLayout(body)
-        intro(
-            layout,
-            body,
-            self.tr("Send through the police link"),
-            self.tr(
-                "Open the upload link the police sent you. Send one batch at a time: upload every "
-                "file below, paste each file's caption into its caption box (Copy caption), then "
-                "tick the batch as sent. Your diary keeps when you sent it and to which reference."
-            ),
+        layout.addWidget(heading(self.tr("Send through the police link"), body))
+        # Numbered, because it is done in this order, one batch after the other.
+        steps = (
+            self.tr("Open the upload link the police sent you, in your browser."),
+            self.tr("Upload every file of the batch below in one submission (Open folder shows them)."),
+            self.tr("For each file, press Copy caption and paste it into that file's caption box."),
+            self.tr("Once the batch is sent, tick it below: your diary keeps when, and to which reference."),
+        )
+        layout.addWidget(
+            wrapped("\n".join(f"{n}. {t}" for n, t in enumerate(steps, 1)), body, name="portalSteps")
         )
         self.folder_label = SafeLabel("", body, single_line=True, name="portalFolder", wrap=True)
         self.choose_button = push_button(
