@@ -84,7 +84,7 @@ _CHUNK = 1024 * 1024
 _DOS_FIRST = 315532800  # 1980-01-01, the earliest time a zip can hold
 _DOS_LAST = 4354819198  # 2107-12-31 23:59:58, the latest
 
-PayloadSource = Callable[[], IO[bytes] | Iterable[bytes]]
+PayloadSource = Callable[[], IO[bytes] | Iterable[bytes | bytearray]]
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def resolve_timestamp(timestamp: int | None) -> int:
     return min(max(int(timestamp), _DOS_FIRST), _DOS_LAST)
 
 
-def _source_chunks(entry: PayloadEntry) -> Iterator[bytes]:
+def _source_chunks(entry: PayloadEntry) -> Iterator[bytes | bytearray]:
     """The entry's bytes; read failures become a plain error naming the file."""
     try:
         src = entry.source()
@@ -247,10 +247,10 @@ def _source_chunks(entry: PayloadEntry) -> Iterator[bytes]:
         else:
             iterator = iter(src)
             try:
-                for chunk in iterator:
-                    if not isinstance(chunk, bytes | bytearray | memoryview):
+                for part in iterator:
+                    if not isinstance(part, bytes | bytearray | memoryview):
                         raise TypeError("payload chunks must be bytes")
-                    yield chunk
+                    yield part
             finally:
                 close = getattr(iterator, "close", None)
                 if close is not None:

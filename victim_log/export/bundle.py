@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import io
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import __version__
 from ..errors import BadInput, VictimLogError
-from ..fsutil import atomic_write_bytes, check_output_path, unrecorded_reason
+from ..fsutil import atomic_writer, check_output_path, unrecorded_reason
 from ..model import canonical_json
 from ..resources import resource_path
 from ..store import journal
@@ -44,7 +44,7 @@ from .bagit_zip import (
 from .case import ExportCase, ExportOptions, build_case
 from .derivation import with_unredacted_hash
 from .disclosure import readme_text
-from .pdf import render_pdf
+from .pdf import pdf_bytes
 from .portal import (
     DEFAULT_BATCH_SIZE,
     PORTAL_MAX_FILE_BYTES,
@@ -55,7 +55,13 @@ from .portal import (
     write_portal,
 )
 from .support import support_csv
-from .tables import exhibits_csv, not_included_csv, timeline_csv, timeline_json, versions_csv
+from .tables import (
+    exhibits_csv,
+    not_included_csv,
+    timeline_csv_chunks,
+    timeline_json_chunks,
+    versions_csv_chunks,
+)
 
 FORMATS = ("bundle", "pdf", "csv", "json", "support-csv")
 VERIFY_PS1 = "verify_bundle.ps1"  # checks the hashes on Windows, not the signature (#21)
@@ -107,8 +113,9 @@ def signing_fingerprint(vault: Vault) -> tuple[str, str]:
 JOURNAL_HEAD_FIELD = "Journal-Head"  # bag-info.txt: "<seq> <hash>" (FORMAT-14)
 
 
-def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, str]]:
-    """The whole journal chain 1..N, one canonical JSON per line, and its head.
+def _journal_chunks(entries: Sequence[journal.JournalEntry], case: ExportCase) -> Iterator[bytes]:
+    """``journal.jsonl``: the whole journal chain 1..N, one canonical JSON per line,
+    streamed a few hundred lines at a time (#23.8); its head is ``entries[-1]``.
 
     Entries about the exported incidents and exhibits are given in full, so an
     officer can recompute their hashes. Every other entry is a stub
@@ -120,20 +127,24 @@ def _journal_lines(vault: Vault, case: ExportCase) -> tuple[bytes, tuple[int, st
     # Context entries (the victim's replies kept from an import, #16.5) are exported too.
     incidents = {i.id for i in (*case.incidents, *case.context)}
     exhibits = {e.evidence_id for e in case.exhibits}
-    out = io.BytesIO()
-    head = (0, journal.GENESIS)
-    for entry in vault.journal_entries():
+    lines: list[bytes] = []
+    for entry in entries:
         if (entry.kind == "incident" and entry.id in incidents) or (
             entry.kind == "evidence" and entry.id in exhibits
         ):
-            out.write(canonical_json(entry.to_json()) + b"\n")
+            lines.append(canonical_json(entry.to_json()) + b"\n")
         else:
-            out.write(
+            lines.append(
                 canonical_json({"hash": entry.hash, "prev": entry.prev, "seq": entry.seq, "withheld": True})
                 + b"\n"
             )
-        head = (entry.seq, entry.hash)
-    return out.getvalue(), head
+        if len(lines) == _JOURNAL_BATCH:
+            yield b"".join(lines)
+            lines = []
+    yield b"".join(lines)
+
+
+_JOURNAL_BATCH = 1000
 
 
 def _readme(case: ExportCase, key: Ed25519PrivateKey, bag_name: str) -> bytes:
@@ -308,20 +319,22 @@ def export(
     case = build_case(vault, options, exported_at=exported_at, fingerprint=sign.fingerprint(pub))
     case = with_unredacted_hash(vault, options, case)  # a redacted copy names its original
     if fmt != "bundle":
+        chunks: Iterator[bytes | bytearray]
         if fmt == "pdf":
-            buf = io.BytesIO()
-            render_pdf(case, buf, standalone=True)  # says it is an unsigned copy
-            data = buf.getvalue()
+            chunks = iter([pdf_bytes(case, standalone=True)])  # says it is an unsigned copy
         elif fmt == "csv":
-            data = timeline_csv(case)
+            chunks = timeline_csv_chunks(case)
         elif fmt == "support-csv":  # for support services' case systems (export/support.py)
-            data = support_csv(case)
+            chunks = iter([support_csv(case)])
         else:
-            data = timeline_json(case)
-        atomic_write_bytes(out, data, "the export")
+            chunks = timeline_json_chunks(case)
+        with atomic_writer(out, "the export") as fh:  # streamed, never the whole file at once
+            for chunk in chunks:
+                fh.write(chunk)
     else:
-        pdf = _write_bundle(vault, out, case, key, timestamp)
+        pdf_buffer = _write_bundle(vault, out, case, key, timestamp)
         if portal is not None:
+            pdf = bytes(pdf_buffer)  # the same bytes, for the upload batches
             plan = plan_portal(
                 case,
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
@@ -369,7 +382,7 @@ def export(
 
 def _write_bundle(
     vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey, timestamp: int | None
-) -> bytes:
+) -> bytearray:
     """Write the signed bag; return its timeline PDF (the upload batches carry the same bytes)."""
     stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
     # Any name suits the zip file (Müller.zip, 日記.zip); the bag folder inside needs ASCII.
@@ -378,18 +391,21 @@ def _write_bundle(
     )
     if not bag_name[0].isalnum():
         bag_name = "export" + bag_name
-    pdf = io.BytesIO()
-    render_pdf(case, pdf)
-    journal_lines, (head_seq, head_hash) = _journal_lines(vault, case)
+    pdf = pdf_bytes(case)
+    entries = vault.journal_entries()
+    head_seq, head_hash = (entries[-1].seq, entries[-1].hash) if entries else (0, journal.GENESIS)
 
+    # The tables and the journal are written into the zip as they are made, a few
+    # hundred rows at a time, and hashed on the way (bagit_zip): none is ever held
+    # whole, so a 100,000-entry export stays within a few hundred MB (#23.8).
     payload = [
-        PayloadEntry.from_bytes("timeline.pdf", pdf.getvalue()),
-        PayloadEntry.from_bytes("timeline.csv", timeline_csv(case)),
-        PayloadEntry.from_bytes("timeline.json", timeline_json(case)),
+        PayloadEntry("timeline.pdf", lambda: [pdf], len(pdf)),
+        PayloadEntry("timeline.csv", lambda: timeline_csv_chunks(case)),
+        PayloadEntry("timeline.json", lambda: timeline_json_chunks(case)),
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
         PayloadEntry.from_bytes("not_included.csv", not_included_csv(case)),
-        PayloadEntry.from_bytes("versions.csv", versions_csv(case)),
-        PayloadEntry.from_bytes("journal.jsonl", journal_lines),
+        PayloadEntry("versions.csv", lambda: versions_csv_chunks(case)),
+        PayloadEntry("journal.jsonl", lambda: _journal_chunks(entries, case)),
     ]
     for ex in case.exhibits:
         payload.append(
@@ -419,4 +435,4 @@ def _write_bundle(
         TagFile(VERIFY_PS1, resource_path(VERIFY_PS1).read_bytes()),
     ]
     write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key, timestamp=timestamp)
-    return pdf.getvalue()
+    return pdf

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -90,8 +91,10 @@ __all__ = [
     "PersonRef",
     "PoliceRef",
     "build_case",
+    "case_json_with",
     "case_to_json",
     "format_date",
+    "incident_json",
     "format_datetime",
     "local_iso",
     "readout_fingerprint",
@@ -180,7 +183,7 @@ class CasePerson(PersonRef):
     redacted: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots, as Entry's: about 1 KB less for every entry
 class CaseIncident(Entry):
     """An exported entry: what it says now (:class:`~.versions.Entry`) and where it
     stands in the log and in this export."""
@@ -921,6 +924,7 @@ def build_case(
 
     order_by_id = {o.id: o for o in orders}
 
+    @functools.cache  # one PersonRef per person, shared by every entry naming them
     def person_ref(pid: int) -> PersonRef:
         p = person(pid)
         if p is None:
@@ -1279,7 +1283,7 @@ def _redaction_notes(redactor: _Redactor, incidents: list[CaseIncident]) -> tupl
 # ---------------------------------------------------------------------------- JSON
 
 
-def _incident_json(i: CaseIncident) -> dict[str, object]:
+def incident_json(i: CaseIncident) -> dict[str, object]:
     return {
         **pick(i, "number", "id", "version", "occurred_start", "occurred_end"),
         "occurred_start_local": local_iso(i.occurred_start),
@@ -1325,6 +1329,16 @@ def _not_included_json(case: ExportCase) -> dict[str, object] | None:
 
 def case_to_json(case: ExportCase) -> dict[str, object]:
     """The ``timeline.json`` document (keys documented in docs/export-format.md)."""
+    return case_json_with(
+        case,
+        incidents=[incident_json(i) for i in case.incidents],
+        context=[incident_json(i) for i in case.context],
+    )
+
+
+def case_json_with(case: ExportCase, *, incidents: object, context: object) -> dict[str, object]:
+    """:func:`case_to_json` with ``incidents`` and ``context`` given by the caller
+    (export/tables.py streams those lists, the rest is small)."""
     return {
         **pick(case, "schema", "case_title", "owner", "producer_initials", "exported_at", "time_zone"),
         "software": case.software,
@@ -1373,8 +1387,8 @@ def case_to_json(case: ExportCase) -> dict[str, object]:
         ],
         "breaches": [i.id for i in case.breaches],
         "breaches_flagged": [i.id for i in case.breaches_flagged],
-        "incidents": [_incident_json(i) for i in case.incidents],
-        "context": [_incident_json(i) for i in case.context],
+        "incidents": incidents,
+        "context": context,
         "exhibits": [
             {
                 "reference": e.reference,

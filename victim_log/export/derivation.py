@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .case import ExportCase, ExportOptions, build_case
-from .tables import timeline_json
+from .tables import timeline_json_chunks
 
 if TYPE_CHECKING:
     from ..vault import Vault
@@ -31,7 +31,10 @@ def unredacted_timeline_sha256(
     full = build_case(
         vault, replace(options, redact=frozenset()), exported_at=exported_at, fingerprint=fingerprint
     )
-    return hashlib.sha256(timeline_json(full)).hexdigest()
+    digest = hashlib.sha256()
+    for chunk in timeline_json_chunks(full):  # streamed: never the whole file at once (#23.8)
+        digest.update(chunk)
+    return digest.hexdigest()
 
 
 def with_unredacted_hash(vault: Vault, options: ExportOptions, case: ExportCase) -> ExportCase:

@@ -84,12 +84,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+import secrets
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..fields import INCIDENT_FIELDS, Field, pick
 from ..textsafe import display_safe
-from .case import CaseExhibit, CaseIncident, ExportCase, case_to_json, local_iso
+from .case import CaseExhibit, CaseIncident, ExportCase, case_json_with, incident_json, local_iso
 from .disclosure import NOT_INCLUDED_COLUMNS, not_included_rows
 from .provenance import PROVENANCE_COLUMNS, provenance_cells
 from .versions import Entry
@@ -189,14 +190,29 @@ def safe_cell(value: object) -> str:
     return text
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+#: Rows (or JSON entries) per chunk when a table is streamed into the bundle: a chunk is
+#: a few hundred KB, so a 100,000-entry export never holds a whole table (#23.8).
+BATCH = 500
+
+
+def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[bytes]:
+    """The CSV file as UTF-8 chunks, ``BATCH`` rows each; joined, the same bytes as
+    :func:`_csv`. Rows are taken from ``rows`` one at a time and never kept."""
     buf = io.StringIO()
     buf.write(_BOM)
     writer = csv.writer(buf, dialect="excel", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
-    for row in rows:
+    for n, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(v) for v in row])
-    return buf.getvalue().encode("utf-8")
+        if n % BATCH == 0:
+            yield buf.getvalue().encode("utf-8")
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue().encode("utf-8")
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    return b"".join(_csv_chunks(header, rows))
 
 
 def _join(values: Iterable[str]) -> str:
@@ -298,10 +314,15 @@ def _version_rows(i: CaseIncident) -> list[list[object]]:
     return rows
 
 
-def versions_csv(case: ExportCase) -> bytes:
+def versions_csv_chunks(case: ExportCase) -> Iterator[bytes]:
     """``versions.csv``: one row per earlier version of each exported entry (entries
-    never changed have none), columns :data:`VERSION_COLUMNS`."""
-    return _csv(VERSION_COLUMNS, (row for i in case.incidents for row in _version_rows(i)))
+    never changed have none), columns :data:`VERSION_COLUMNS`; streamed."""
+    return _csv_chunks(VERSION_COLUMNS, (row for i in case.incidents for row in _version_rows(i)))
+
+
+def versions_csv(case: ExportCase) -> bytes:
+    """:func:`versions_csv_chunks` as one ``bytes``."""
+    return b"".join(versions_csv_chunks(case))
 
 
 def _exhibit_row(e: CaseExhibit) -> list[object]:
@@ -320,9 +341,14 @@ def _exhibit_row(e: CaseExhibit) -> list[object]:
     ]
 
 
+def timeline_csv_chunks(case: ExportCase) -> Iterator[bytes]:
+    """``timeline.csv``: one row per incident, columns :data:`TIMELINE_COLUMNS`; streamed."""
+    return _csv_chunks(TIMELINE_COLUMNS, (_timeline_row(i) for i in case.incidents))
+
+
 def timeline_csv(case: ExportCase) -> bytes:
-    """``timeline.csv``: one row per incident, columns :data:`TIMELINE_COLUMNS`."""
-    return _csv(TIMELINE_COLUMNS, (_timeline_row(i) for i in case.incidents))
+    """:func:`timeline_csv_chunks` as one ``bytes``."""
+    return b"".join(timeline_csv_chunks(case))
 
 
 def not_included_csv(case: ExportCase) -> bytes:
@@ -336,13 +362,68 @@ def exhibits_csv(case: ExportCase) -> bytes:
 
 
 def timeline_json(case: ExportCase) -> bytes:
-    """``timeline.json``: :func:`case_to_json`, pretty-printed UTF-8 with a final newline.
+    """:func:`timeline_json_chunks` as one ``bytes``."""
+    return b"".join(timeline_json_chunks(case))
+
+
+def timeline_json_chunks(case: ExportCase) -> Iterator[bytes]:
+    """``timeline.json``: :func:`case_to_json`, pretty-printed UTF-8 with a final newline,
+    streamed: the same bytes as ``json.dumps(case_to_json(case), indent=2)``, with the
+    incidents turned into JSON ``BATCH`` at a time and never held all at once.
 
     Key order is fixed (not sorted) so the file reads top-down like the PDF; the
-    same case always gives the same bytes.
+    same case always gives the same bytes. Text that cannot be UTF-8 (a lone
+    surrogate) is kept, escaped: then the whole file is written with ``\\u`` escapes
+    (``ensure_ascii``), as one ``json.dumps`` would have to. A first, quick pass (the
+    standard library's C encoder, nothing kept) finds out which.
     """
-    doc = case_to_json(case)
+    ascii_only = not _utf8_ok(case)
+    codec = "ascii" if ascii_only else "utf-8"
+    return (text.encode(codec) for text in _json_text(case, ascii_only))
+
+
+def _utf8_ok(case: ExportCase) -> bool:
+    for i in (*case.incidents, *case.context):
+        try:
+            json.dumps(incident_json(i), ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return False
     try:
-        return (json.dumps(doc, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate: keep it, escaped, rather than fail
-        return (json.dumps(doc, ensure_ascii=True, indent=2) + "\n").encode("ascii")
+        json.dumps(case_json_with(case, incidents=[], context=[]), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _json_text(case: ExportCase, ensure_ascii: bool) -> Iterator[str]:
+    # The small rest of the document is dumped once, with a random mark (no text in
+    # the case can hold it) where each list goes; the lists are written in its place.
+    marks = {name: f"victim-log-{name}-{secrets.token_hex(16)}" for name in ("incidents", "context")}
+    doc = case_json_with(case, incidents=marks["incidents"], context=marks["context"])
+    text = json.dumps(doc, ensure_ascii=ensure_ascii, indent=2) + "\n"
+    pos = 0
+    for name, items in (("incidents", case.incidents), ("context", case.context)):
+        token = f'"{marks[name]}"'
+        at = text.index(token, pos)
+        yield text[pos:at]
+        yield from _json_list(items, ensure_ascii)
+        pos = at + len(token)
+    yield text[pos:]
+
+
+def _json_list(items: Sequence[CaseIncident], ensure_ascii: bool) -> Iterator[str]:
+    """``items`` as ``json.dumps(indent=2)`` writes a list that is the value of a
+    top-level key: each element indented by four spaces (JSON strings hold no line
+    breaks, so indenting every line of an element's own dump is exact)."""
+    if not items:
+        yield "[]"
+        return
+    sep = "\n    "
+    parts: list[str] = []
+    for n, i in enumerate(items):
+        dumped = json.dumps(incident_json(i), ensure_ascii=ensure_ascii, indent=2).replace("\n", sep)
+        parts.append(("[" if n == 0 else ",") + sep + dumped)
+        if len(parts) == BATCH:
+            yield "".join(parts)
+            parts = []
+    yield "".join(parts) + "\n  ]"

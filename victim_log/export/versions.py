@@ -37,7 +37,7 @@ from ..model import EFFECTS, KINDS, PRECISIONS, IncidentData, IncidentVersion, P
 from .provenance import author_label
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per named person in every exported entry
 class PersonRef:
     """A person as the export names them."""
 
@@ -60,7 +60,7 @@ class HistoryEntry:
     reason: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a 100,000-entry export holds one per entry (#23.8)
 class Entry:
     """What an exported entry says, field by field, redacted: shared by the current
     entry (``case.CaseIncident``) and each of its versions (:class:`CaseVersion`), so
