@@ -118,7 +118,7 @@ _WORDY = re.compile(
     r"^(?:[A-Za-z]+,? )?([A-Za-z]+) (\d{1,2}),? (\d{4}),? (\d{1,2}):(\d{2})(?::(\d{2}))? ?([AP]M)? ?(.*)$",
     re.I,
 )
-_MONTHS = {
+MONTHS = {
     m: i
     for i, m in enumerate(
         ["january", "february", "march", "april", "may", "june", "july"]
@@ -151,7 +151,7 @@ def app_time(text: str) -> datetime | None:
             return datetime.strptime(t, "%d-%m-%Y %H:%M:%S %z")
         m = _WORDY.match(t)
         if m is not None:
-            month = _MONTHS.get(m.group(1).lower())
+            month = MONTHS.get(m.group(1).lower())
             offset = _ZONES.get(m.group(8).strip().lower())
             if month is None or offset is None:
                 return None

@@ -39,16 +39,16 @@ from ..store.transaction import Transaction
 from ..textsafe import display_safe
 from ..vault import Vault, now_iso
 from .capture import store_captures, store_chunks
+from .chat_html import find_chat_page, parse_meta_any, parse_telegram_any
 from .duplicates import PossibleDuplicate
 from .imessage import parse_imessage
-from .jsonchats import parse_meta, parse_telegram
 from .numbers import normalise_number, split_person_label
 from .outlook_msg import parse_mail
 from .photos import scan_photos
 from .proofmode import open_proofmode, read_proofmode
 from .records import ImportFormatError, ItemStream, ParsedItem
 from .screening import AUTHOR_IMPORTED, Screening, import_provenance
-from .signal import find_signal_chat, parse_signal
+from .signal import find_signal_chat, markdown_beside, parse_signal
 from .sms_backup import parse_sms_backup
 from .smsdb import IPHONE_FORMATS, iphone_source, parse_iphone_backup
 from .sniff import HEAD_BYTES, check_format
@@ -84,7 +84,7 @@ FORMAT_LABELS = {
     "iphone-calls": "phone",
 }
 MEDIA_ADDED_REASON = "media added from a later export"
-NEWEST_FIRST = frozenset(["meta-json"])  # Meta writes a chat's messages newest first
+NEWEST_FIRST = frozenset(["meta-json", "meta-html"])  # Meta writes a chat's messages newest first
 
 
 @dataclass(frozen=True)
@@ -217,9 +217,9 @@ def _open_stream(req: ImportRequest, raw: bytes | Path, media_folder: Path | Non
     if fmt == "signal":
         return parse_signal(raw, media_folder=media_folder)
     if fmt == "telegram":
-        return parse_telegram(raw, me=req.me, media_folder=media_folder)
+        return parse_telegram_any(raw, me=req.me, media_folder=media_folder)  # JSON or HTML
     if fmt == "messenger":
-        return parse_meta(raw, me=req.me, media_folder=media_folder)
+        return parse_meta_any(raw, me=req.me, media_folder=media_folder)  # JSON or HTML
     if fmt == "imessage":
         return parse_imessage(raw, me=req.me, media_folder=media_folder)
     if fmt in ("iphone-backup", "iphone-calls") and isinstance(raw, Path):
@@ -513,6 +513,8 @@ class _Importer:
                 source, media_folder = _chat_file_in(req.format, req.source), req.source
             elif req.format != "whatsapp":
                 media_folder = req.source.parent
+                if req.format == "signal":
+                    source = markdown_beside(source)  # signal-export's chat.html: its chat.md
         elif req.format == "tella" and req.source.is_dir():
             source = find_tella_csv(req.source)  # the files and Tella's CSV in one folder
         elif req.format in IPHONE_FORMATS:  # one conversation's file; a backup's folder or database
@@ -890,17 +892,7 @@ def _chat_file_in(fmt: str, folder: Path) -> Path:
             return find_signal_chat(folder)
     except ImportFormatError as exc:
         raise ImportFormatError(f"'{shown}' is a folder. {exc.message}") from None
-    name = "result.json" if fmt == "telegram" else "message_1.json"
-    path = folder / name
-    if not path.is_file():
-        raise ImportFormatError(
-            f"'{shown}' is a folder without a {name}: give the chat's own folder or the file."
-        )
-    if fmt == "messenger" and (folder / "message_2.json").exists():
-        raise ImportFormatError(
-            "This chat is in several files (message_1.json, message_2.json, ...): import each file."
-        )
-    return path
+    return find_chat_page(fmt, folder, shown)  # result.json or messages.html, message_1.json or .html
 
 
 def _head(path: Path) -> bytes:

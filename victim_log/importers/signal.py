@@ -42,7 +42,7 @@ from .records import (
 from .sniff import HEAD_BYTES, refuse_unless
 from .whatsapp import MAX_MESSAGE_CHARS, file_attachment, folder_files, iter_lines
 
-__all__ = ["NOT_SIGNAL", "find_signal_chat", "parse_signal"]
+__all__ = ["NOT_SIGNAL", "find_signal_chat", "markdown_beside", "parse_signal"]
 
 NOT_SIGNAL = "This file doesn't look like a Signal chat exported with signal-export (chat.md)."
 NO_CHAT_IN_FOLDER = "This folder doesn't contain a Signal chat exported with signal-export (chat.md)."
@@ -66,6 +66,23 @@ def find_signal_chat(folder: Path) -> Path:
     raise ImportFormatError(
         "This folder doesn't contain a Signal chat exported with signal-export (chat.md)."
     )
+
+
+def markdown_beside(path: Path) -> Path:
+    """For signal-export's HTML page (``chat.html``), the ``chat.md`` it always writes beside it.
+
+    Both hold the same messages; the Markdown is what we read (and keep as the exhibit),
+    so the HTML page is never parsed. Any other file is returned as it is.
+    """
+    if path.suffix.lower() not in (".html", ".htm"):
+        return path
+    markdown = folder_files(path.parent).get("chat.md")
+    if markdown is None:
+        raise ImportFormatError(
+            "signal-export's HTML page is read through the chat.md it writes beside it, and this "
+            "folder has none: give the chat's folder as signal-export made it."
+        )
+    return markdown
 
 
 def _call(text: str) -> CallInfo | None:

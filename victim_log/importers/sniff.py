@@ -31,11 +31,11 @@ _KINDS: dict[str, tuple[str, str]] = {
     ),
     "telegram": (
         "a Telegram Desktop export (result.json or HTML)",
-        "choose Telegram (--format telegram) with its result.json",
+        "choose Telegram (--format telegram) with its result.json or messages.html",
     ),
     "meta": (
         "a Facebook Messenger or Instagram download (JSON or HTML)",
-        "choose Messenger or Instagram (--format messenger) with its message_1.json",
+        "choose Messenger or Instagram (--format messenger) with its message_1.json or message_1.html",
     ),
     "imessage": (
         "an iPhone Messages export (imessage-exporter or iMazing)",
@@ -112,8 +112,12 @@ def looks_like(head: bytes, name: str = "") -> str | None:
             return "sms-backup"
         if b"<calls" in body:
             return "calls"
-        if b"tgme_" in body or b"page_wrap" in body and b"Telegram" in body:
-            return "telegram"
+        if b"tgme_" in body or b"page_wrap" in body and (b"Telegram" in body or b'class="history"' in body):
+            return "telegram"  # Telegram Desktop's messages.html
+        if b"_a6-g" in body and b"_a6-h" in body:
+            return "meta"  # Meta's message_1.html
+        if b"<span class=sender>" in body and b"<span class=date>" in body or b"class='msg" in body:
+            return "signal"  # signal-export's chat.html
         if b'class="message"' in body and b'class="sender"' in body or b'class ="announcement"' in body:
             return "imessage"
     if stripped.startswith((b"{", b"[")) and lower.endswith(".json") or stripped.startswith(b"{"):
