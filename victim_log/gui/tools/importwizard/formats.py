@@ -59,23 +59,24 @@ FORMATS: tuple[FormatChoice, ...] = (
         "Signal chat (a signal-export folder)",
         "Signal has no export of its own: link Signal Desktop to your phone, then run the free "
         "signal-export tool. It makes a folder per chat holding chat.md and media: choose that folder.",
-        ("Signal export (chat.md)", "All files (*)"),
+        ("Signal export (chat.md chat.html)", "All files (*)"),
         "message",
     ),
     FormatChoice(
         "telegram",
-        "Telegram chat (Telegram Desktop, JSON)",
+        "Telegram chat (Telegram Desktop, JSON or HTML)",
         "In Telegram Desktop open the chat, ⋮ › Export chat history, format “Machine-readable "
-        "JSON” (tick photos and files to keep them); choose the folder or its result.json.",
-        ("Telegram export (result.json)", "All files (*)"),
+        "JSON” or HTML (tick photos and files to keep them); choose the folder, its result.json "
+        "or its messages.html.",
+        ("Telegram export (result.json messages*.html)", "All files (*)"),
         "message",
     ),
     FormatChoice(
         "messenger",
-        "Messenger or Instagram chat (JSON)",
-        "Meta's Accounts Centre › Download your information › messages, format JSON; unzip it, "
-        "then choose the chat's folder or its message_1.json.",
-        ("Messenger export (message_*.json)", "All files (*)"),
+        "Messenger or Instagram chat (JSON or HTML)",
+        "Meta's Accounts Centre › Download your information › messages, format JSON or HTML; unzip "
+        "it, then choose the chat's folder or its message_1.json (or message_1.html).",
+        ("Messenger export (message_*.json message_*.html)", "All files (*)"),
         "message",
     ),
     FormatChoice(
