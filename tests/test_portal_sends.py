@@ -31,7 +31,9 @@ def made(tmp_path: Path) -> tuple[Vault, Path]:
             IncidentData(kinds=("message",), summary=f"Texts {i}", occurred_start=f"2024-04-0{i + 1}T09:00Z"),
             files=[(f"screenshot {i}.txt", f"message {i}\n".encode())],
         )
-    export(vault, tmp_path / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(tmp_path / "up", 2))
+    export(
+        vault, tmp_path / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(tmp_path / "up", 2)
+    )
     return vault, tmp_path / "up"
 
 
@@ -92,8 +94,10 @@ def test_ticks_survive_a_lock_and_a_correction_is_a_new_version(made: tuple[Vaul
     # Taken back: a new entry with a reason; the first tick stays in the history.
     undo = ps.mark_not_sent(vault, folder, 1, "the upload failed")
     assert (undo.version, undo.sent, undo.reason) == (2, False, "the upload failed")
+    before = ps.batch_states(vault, folder)
     again = ps.mark_sent(vault, folder, 1, "CR/1234/26")
     states = ps.batch_states(vault, folder)
+    assert ps.with_record(before, again) == states  # what the app shows without reading again
     assert [r.version for r in states[0].history] == [1, 2, 3] and states[0].latest == again
     assert states[0].history[0] == first
     assert vault.check().ok  # the journal still walks: nothing was changed in place

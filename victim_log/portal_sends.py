@@ -16,7 +16,7 @@ link" window are faces over these functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ __all__ = [
     "mark_sent",
     "read_portal",
     "remember_folder",
+    "with_record",
 ]
 
 FOLDER_SETTING = "portal_last_folder"  # the last batches made or opened, for the app
@@ -203,10 +204,14 @@ def _write(
         }
         if action == store.SENT:
             detail["files"] = [f.sha256 for f in files]
-        store.append(tx, action, detail)
-    rows = store.load(vault.conn, folder.id)
-    seq, at, act, d = rows[-1]
-    return _record(seq, at, act, d)
+        seq, at = store.append(tx, action, detail)
+    return _record(seq, at, action, detail)
+
+
+def with_record(states: Sequence[BatchState], record: SendRecord) -> list[BatchState]:
+    """``states`` with ``record`` (just written) added to its batch's history: what
+    :func:`batch_states` would now read, without reading the journal again."""
+    return [replace(s, history=(*s.history, record)) if s.number == record.batch else s for s in states]
 
 
 def mark_sent(

@@ -20,11 +20,14 @@ SENT = "portal_batch_sent"
 NOT_SENT = "portal_batch_not_sent"
 
 
-def append(rec: Records, action: str, detail: dict[str, Any]) -> None:
-    """One entry, in the caller's transaction."""
+def append(rec: Records, action: str, detail: dict[str, Any]) -> tuple[int, str]:
+    """One entry, in the caller's transaction; its (seq, recorded at)."""
     if action not in (SENT, NOT_SENT):
         raise ValueError(action)
     rec.event(action, detail)
+    seq = rec.journal_head()[0]
+    row = rec.conn.execute("SELECT at FROM journal WHERE seq = ?", (seq,)).fetchone()
+    return seq, str(row[0])
 
 
 def load(conn: Connection, portal: str = "") -> list[tuple[int, str, str, dict[str, Any]]]:

@@ -434,7 +434,7 @@ class PortalSendDialog(QDialog):
                     self.tick.setChecked(True)
                     return
                 record = portal_sends.mark_not_sent(vault, self.portal, state.number, reason, author=author)
-            self.states = portal_sends.batch_states(vault, self.portal)
+            self.states = portal_sends.with_record(self.states, record)  # no second read
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             self.tick.setChecked(state.sent)
