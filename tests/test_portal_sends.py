@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE
+from tests.helpers import CANARY, PASSPHRASE
 from victim_log import portal_sends as ps
 from victim_log.errors import BadInput
 from victim_log.export.bundle import PortalRequest, export
@@ -133,4 +133,23 @@ def test_the_last_folder_is_remembered_inside_the_vault(made: tuple[Vault, Path]
     assert ps.last_folder(vault) is None
     ps.remember_folder(vault, up)
     assert ps.last_folder(vault) == up.absolute()
+    vault.lock()
+
+
+def test_the_reference_stays_in_the_vault(made: tuple[Vault, Path], tmp_path: Path) -> None:
+    """What was typed is in no message and in no later export: the bundle's journal
+    withholds the vault's own entries (docs/export-format.md)."""
+    import zipfile
+
+    vault, up = made
+    folder = read_portal(up)
+    ps.mark_sent(vault, folder, 1, CANARY)
+    with pytest.raises(BadInput) as refused:
+        ps.mark_sent(vault, folder, 1, CANARY)
+    assert CANARY not in refused.value.message
+    export(vault, tmp_path / "later.zip", ExportOptions(initials="SM"))
+    with zipfile.ZipFile(tmp_path / "later.zip") as z:
+        for name in z.namelist():
+            assert CANARY.encode() not in z.read(name), name
+    assert ps.batch_states(vault, folder)[0].latest.reference == CANARY  # type: ignore[union-attr]
     vault.lock()

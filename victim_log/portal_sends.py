@@ -187,8 +187,8 @@ def _write(
             latest = state.latest
             assert latest is not None
             if latest.reference == extra["reference"]:
-                raise BadInput(
-                    f"Batch {number} is already recorded as sent to {latest.reference} on "
+                raise BadInput(  # what was typed stays out of the message (it is the diary's)
+                    f"Batch {number} is already recorded as sent to that reference on "
                     f"{latest.sent_text}. If that was a mistake, take the tick back first."
                 )
         if action == store.NOT_SENT and not state.sent:
