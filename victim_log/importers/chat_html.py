@@ -42,7 +42,6 @@ from .jsonchats import MAX_TEXT, _Files, parse_meta, parse_telegram
 from .records import (
     CallInfo,
     CallType,
-    Direction,
     ImportFormatError,
     ImportStats,
     ItemKind,
@@ -220,34 +219,37 @@ _TG_MEDIA = {
 }
 
 
+def _by_class(c: frozenset[str], table: tuple[tuple[str, str], ...]) -> str | None:
+    """The role of the first class in ``table`` the element has."""
+    return next((role for cls, role in table if cls in c), None)
+
+
+# Telegram's classes, in the order they decide (a date line is "date details", a
+# notice "body details"; "In reply to ..." is not the sender's words).
+_TG_ROLES = (
+    ("reply_to", "skip"),
+    ("forwarded", "fwd"),
+    ("from_name", "from"),
+    ("media_call", "call"),
+    *((cls, "media") for cls in _TG_MEDIA),
+    ("title", "media_title"),
+    ("status", "media_status"),
+    ("description", "media_status"),
+)
+# Inside a forwarded message: its author and its words, never the sender's.
+_TG_FORWARDED = (("from_name", "fwd_from"), ("date", "skip"), ("text", "fwd_text"))
+
+
 def _tg_role(tag: str, c: frozenset[str], parent: str | None) -> str | None:
-    if parent == "skip" or "reply_to" in c:
-        return "skip"  # "In reply to this message": not the sender's words
-    if parent is not None and parent.startswith("fwd"):  # a forwarded message: its author and words
-        if "from_name" in c:
-            return "fwd_from"
-        if "date" in c:
-            return "skip"
-        return "fwd_text" if "text" in c else None
-    if "forwarded" in c:
-        return "fwd"
-    if "from_name" in c:
-        return "from"
-    if "date" in c and "details" in c:
-        return "date"
-    if "media_call" in c:
-        return "call"
+    if parent == "skip":
+        return "skip"
+    if parent is not None and parent.startswith("fwd"):
+        return _by_class(c, _TG_FORWARDED)
+    if "details" in c and ("date" in c or "body" in c):
+        return "date" if "date" in c else "service"
     if "text" in c and tag == "div":
         return "text"
-    if c & _TG_MEDIA.keys():
-        return "media"
-    if "title" in c:
-        return "media_title"
-    if "status" in c or "description" in c:
-        return "media_status"
-    if "body" in c and "details" in c:
-        return "service"
-    return None
+    return _by_class(c, _TG_ROLES)
 
 
 def _tg_time(title: str) -> datetime | None:
@@ -349,16 +351,12 @@ _META_TIME = re.compile(
 _MONTHS = {name[:3].title(): n for name, n in MONTHS.items()}  # "Jan": 1
 
 
+# Meta's classes: reactions (left out), sender, time, content.
+_META_ROLES = (("_a6-q", "skip"), ("_a6-h", "from"), ("_a6-o", "date"), ("_a72d", "date"), ("_a6-p", "text"))
+
+
 def _meta_role(tag: str, c: frozenset[str], parent: str | None) -> str | None:
-    if parent == "skip" or "_a6-q" in c:
-        return "skip"  # reactions
-    if "_a6-h" in c:
-        return "from"
-    if "_a6-o" in c or "_a72d" in c:
-        return "date"
-    if "_a6-p" in c:
-        return "text"
-    return None
+    return "skip" if parent == "skip" else _by_class(c, _META_ROLES)
 
 
 def _meta_time(text: str) -> datetime | None:
@@ -397,20 +395,8 @@ class _Meta:
             if role == "text" and not link.startswith(("#", "http:", "https:", "mailto:", "data:"))
         ]
         flags = {"attachment_missing"} if any(not a.available for a in attachments) else set()
-        direction: Direction = "unknown"
-        return ParsedItem(
-            ref,
-            when,
-            sender,
-            None,
-            direction,
-            "message",
-            text,
-            None,
-            tuple(attachments),
-            frozenset(flags),
-            source_time=written[:60],
-        )
+        item = ParsedItem(ref, when, sender, None, "unknown", "message", text, source_time=written[:60])
+        return replace(item, attachments=tuple(attachments), flags=frozenset(flags)) if attachments else item
 
 
 # --------------------------------------------------------------------------- streams

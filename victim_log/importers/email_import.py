@@ -283,13 +283,18 @@ def _envelope_date(from_line: bytes | None) -> datetime | None:
         return None
 
 
+def header_date(value: str | None, flags: set[str]) -> datetime | None:
+    """A ``Date`` header's instant; "-0000" (zone not known) is read as UTC, flag ``zone_unknown``."""
+    when = _parse_date_value(value) if value else None
+    if when is not None and when.tzinfo is None:
+        flags.add("zone_unknown")
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
 def _when(msg: Message, from_line: bytes | None, flags: set[str]) -> datetime | None:
-    raw = _header(msg, "date")
-    when = _parse_date_value(raw) if raw else None
+    when = header_date(_header(msg, "date"), flags)
     if when is not None:
-        if when.tzinfo is None:
-            flags.add("zone_unknown")
-            when = when.replace(tzinfo=UTC)
         return when
     received = _header(msg, "received")  # the newest hop, added by the receiving server
     if received:

@@ -27,7 +27,7 @@ from collections.abc import Collection, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from .email_import import _SURROGATE, _direction, _parse_date_value, _safe_id, html_to_text, parse_email_file
+from .email_import import _SURROGATE, _direction, _safe_id, header_date, html_to_text, parse_email_file
 from .records import ImportFormatError, ImportStats, ItemStream, ParsedAttachment, ParsedItem, Source
 
 __all__ = ["NOT_MSG", "OLE_MAGIC", "is_msg", "parse_mail", "parse_msg"]
@@ -79,11 +79,8 @@ def _header_line(headers: str, name: str) -> str:
 
 def _when(msg: Any, headers: str, flags: set[str]) -> tuple[datetime | None, str]:
     date_line = _header_line(headers, "date:")
-    when = _parse_date_value(date_line) if date_line else None
+    when = header_date(date_line, flags)
     if when is not None:
-        if when.tzinfo is None:
-            flags.add("zone_unknown")
-            when = when.replace(tzinfo=UTC)
         return when, date_line[:120]
     for prop, flag in (("00390040", ""), ("0E060040", "date_from_delivery")):
         value = _safe(lambda p=prop: msg.props.getValue(p))
