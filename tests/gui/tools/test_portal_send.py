@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QCheckBox, QPushButton
 
-from tests.gui.conftest import DialogAnswers, unnamed_controls
+from tests.gui.conftest import DialogAnswers, tab_chain, unnamed_controls
 from tests.gui.shellfixtures import OFFSCREEN_NOISE, PASSPHRASE, make_window, unlock_via_gui
 from victim_log import portal_sends
 from victim_log.export.bundle import PortalRequest, export
@@ -135,6 +135,11 @@ def test_opens_the_last_folder_and_reaches_everything_by_keyboard(
     monkeypatch.setattr(portal_send, "open_in_file_manager", lambda p: opened.append(p) or True)
     d.findChild(QPushButton, "openBatchFolder").click()  # type: ignore[union-attr]
     assert opened == [up.absolute() / "Batch 01 of 02"]
+    # Tab goes in the order things are done: the batch, each caption, then the tick.
+    chain = tab_chain(d.batch_choice, 6)
+    assert chain[:2] == ["Which batch", "Open this batch's folder"]
+    assert [n for n in chain if n.startswith("Copy the caption")] == chain[2:4]
+    assert chain[4:6] == ["I have sent this batch", "Close"]
     for name in ("batchChoice", "openBatchFolder", "copyCaption0", "sentTick", "portalClose"):
         widget = d.findChild(object, name)  # type: ignore[arg-type]
         assert widget is not None and widget.focusPolicy() & Qt.FocusPolicy.TabFocus, name
@@ -165,6 +170,7 @@ def test_reached_from_the_export_dialogs_done_page(
     run_export(qtbot, d)
     folder = tmp_path / "again-upload-batches"
     assert d.send_button.isVisible()
+    assert "Send through the police link" in d.next_steps.text()
     assert portal_sends.last_folder(session.require()) == folder.absolute()  # for the Tools entry
     shown: list[Path] = []
 

@@ -860,6 +860,13 @@ class ExportDialog(QDialog):
         steps = [
             self.tr("Give the file to the officer in the way they ask: an upload link, email or a USB stick.")
         ]
+        if result.portal is not None:
+            steps.append(
+                self.tr(
+                    "For an upload link: press 'Send through the police link…' above, send the "
+                    "batches one at a time and tick each one as it goes."
+                )
+            )
         if signed:
             steps.append(self.tr("Phone them and read out the signing key above, so they can check it."))
         steps += [

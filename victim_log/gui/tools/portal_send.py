@@ -39,7 +39,17 @@ from ...portal_sends import BatchState, SendRecord
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import fit_to_text, heading, left_row, name_window, push_button, scaled, stack, wrapped
+from ..widgets.common import (
+    fit_to_text,
+    heading,
+    left_row,
+    name_window,
+    push_button,
+    scaled,
+    stack,
+    tab_chain,
+    wrapped,
+)
 from ..widgets.reason import ReasonDialog, ask_reason
 from ..widgets.safelabel import SafeLabel
 
@@ -290,6 +300,16 @@ class PortalSendDialog(QDialog):
         folder = self.portal.batch_path(state.number)
         for i, f in enumerate(state.files):
             self.files_layout.addWidget(self._file_card(i, f, folder / f.name))
+        # Tab reads in the order things are done: the batch, its files' captions, the tick.
+        tab_chain(
+            self.choose_button,
+            self.batch_choice,
+            self.open_button,
+            self.change_reference,
+            *self.copy_buttons,
+            self.tick,
+            self.close_button,
+        )
 
     def _status_text(self, state: BatchState) -> str:
         lines = []
