@@ -71,6 +71,9 @@ def test_a_damaged_or_crafted_portal_json_is_refused(made: tuple[Vault, Path], d
 def test_a_folder_without_portal_json_is_refused_plainly(tmp_path: Path) -> None:
     with pytest.raises(BadInput, match="no portal.json"):
         read_portal(tmp_path)
+    (tmp_path / "Batch 01 of 01").mkdir()  # made before portal.json was written
+    with pytest.raises(BadInput, match="make them again"):
+        read_portal(tmp_path)
     (tmp_path / MANIFEST).write_bytes(b"\xff{not json")
     with pytest.raises(BadInput, match="damaged"):
         read_portal(tmp_path)

@@ -589,6 +589,13 @@ def read_portal(path: Path) -> PortalFolder:
             raise _not_batches(path, "portal.json is far too large")
         doc = json.loads(manifest.read_bytes().decode("utf-8"))
     except FileNotFoundError:
+        with contextlib.suppress(OSError):
+            if any(_BATCH_FOLDER.fullmatch(d.name) for d in path.iterdir()):
+                raise BadInput(
+                    "These upload batches were made before Victim Log kept a list of them "
+                    "(portal.json): make them again with Export (or 'export --portal') to tick "
+                    "them off here."
+                ) from None
         raise _not_batches(path, "it has no portal.json") from None
     except (UnicodeDecodeError, ValueError):
         raise _not_batches(path, "portal.json is damaged") from None
