@@ -14,6 +14,7 @@ the one place an exception becomes a message and an exit code.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -21,8 +22,8 @@ from typing import NoReturn
 from .. import paths
 from ..errors import EXIT_OK, WrongPassphrase
 from .exit_codes import run_command
+from .gui_start import gui_args
 from .output import tolerant_output
-from .parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -37,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_list = ["gui", *args_list]
 
     def parse_and_run() -> int:
+        quick = gui_args(args_list)  # the app's own start, without the whole parser (#5)
+        if quick is not None:
+            return int(quick.func(quick))
+        from .parser import build_parser
+
         parser = build_parser()
         args = parser.parse_args(args_list)
         if not getattr(args, "func", None):
@@ -50,6 +56,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run() -> NoReturn:
     """The console script and the packaged app's entry point."""
     sys.exit(main())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser (imported when needed: the app's own start does without it)."""
+    from .parser import build_parser as build
+
+    return build()
 
 
 __all__ = ["main", "run", "build_parser", "WrongPassphrase"]

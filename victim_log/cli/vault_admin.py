@@ -6,7 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import EXIT_OK, EXIT_PROBLEM, BadInput, VictimLogError
+from ..errors import EXIT_OK, EXIT_PROBLEM, VictimLogError
+from .gui_start import cmd_gui as cmd_gui  # the app's start reads its options without the parser
 from .json_contract import check_json
 from .output import one_line, print_json, warn
 from .secrets import new_passphrase, passphrase, recovery_key
@@ -166,14 +167,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
         count = fill_demo(vault)
     print(f"Added an invented demonstration case: {count} incidents over three months.")
     return EXIT_OK
-
-
-def cmd_gui(args: argparse.Namespace) -> int:
-    try:
-        from ..gui.shell.app import run_gui
-    except ImportError as exc:
-        raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
-    return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
