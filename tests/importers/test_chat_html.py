@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -187,3 +188,29 @@ def test_old_telegram_export_without_offset_is_wall_clock() -> None:
     )
     items = list(parse_telegram_any(page))
     assert items[0].occurred_at == datetime(2024, 3, 12, 20, 1, 5)  # placed on the case's clock by the import
+
+
+def _peak_reading(megabytes: int) -> int:
+    one = (
+        '<div class="pam _3-95 _2ph- _a6-g uiBoxWhite noborder"><div class="_3-95 _2pim _a6-h _a6-i">Dan Marsh'
+        '</div><div class="_3-95 _a6-p"><div><div></div><div>' + "x" * 4000 + "</div></div></div>"
+        '<div class="_3-94 _a6-o">Mar 12, 2024 8:01:05 pm</div></div>\n'
+    )
+    n = megabytes * 1024 * 1024 // len(one)
+    data = ('<!DOCTYPE html><html><body><div class="_a706">' + one * n + "</div></body></html>").encode()
+    tracemalloc.start()
+    count = 0
+    with parse_meta_any(io.BytesIO(data)) as stream:
+        for _item in stream:
+            count += 1
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert count == n
+    return peak
+
+
+def test_html_streamed_in_bounded_memory() -> None:
+    """A page is read a piece at a time: four times the page, not four times the memory."""
+    small, big = _peak_reading(4), _peak_reading(16)
+    assert big < small * 1.5
+    assert big < 12 * 1024 * 1024
