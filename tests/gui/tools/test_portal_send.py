@@ -155,6 +155,20 @@ def test_a_folder_that_is_not_batches_is_a_calm_message(
     assert "No upload batches yet" in d.folder_label.text()
 
 
+def test_choose_folder_uses_the_dialog_that_remembers_nothing(
+    qtbot, session: Session, up: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from victim_log.gui.widgets import privacy
+
+    d = PortalSendDialog(session)  # nothing made yet
+    qtbot.addWidget(d)
+    asked: list[object] = []
+    monkeypatch.setattr(privacy, "pick_paths", lambda parent, mode, title, **kw: asked.append(mode) or [up])
+    d.findChild(QPushButton, "choosePortalFolder").click()  # type: ignore[union-attr]
+    assert asked == [privacy.Mode.FOLDER] and d.portal is not None and d.batch_choice.count() == 2
+    assert portal_sends.last_folder(session.require()) == up.absolute()
+
+
 def test_reached_from_the_export_dialogs_done_page(
     qtbot, session: Session, up: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: DialogAnswers
 ) -> None:

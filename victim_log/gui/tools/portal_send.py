@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -38,7 +37,7 @@ from ...export.portal import TOO_LARGE_ADVICE, PortalFile, PortalFolder, read_po
 from ...portal_sends import BatchState, SendRecord
 from ..shell.fitting import fit_to_screen, scrolling_form
 from ..shell.session import Session
-from ..widgets import dialogs
+from ..widgets import dialogs, privacy
 from ..widgets.common import (
     fit_to_text,
     heading,
@@ -210,11 +209,16 @@ class PortalSendDialog(QDialog):
 
     @Slot()
     def choose_folder(self) -> None:
-        chosen = QFileDialog.getExistingDirectory(
-            self, self.tr("The folder of upload batches (it holds README.txt and portal.json)")
-        )
+        """Another folder of batches, through the file dialog that remembers nothing
+        (no recent folders left behind for someone else to see)."""
+        start = self.portal.path.parent if self.portal is not None else None
+        title = self.tr("The folder of upload batches (it holds README.txt and portal.json)")
+        if start is not None and start.is_dir():
+            chosen = privacy.pick_paths(self, privacy.Mode.FOLDER, title, directory=start)
+        else:
+            chosen = privacy.pick_paths(self, privacy.Mode.FOLDER, title)
         if chosen:
-            self.load(Path(chosen))
+            self.load(chosen[0])
 
     @Slot()
     def open_folder(self) -> None:
