@@ -23,18 +23,22 @@ from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
 
-@pytest.fixture
-def made(tmp_path: Path) -> tuple[Vault, Path]:
-    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+def make_batches(vault: Vault, folder: Path) -> Path:
+    """Three entries with a file each, exported with upload batches of 2 (the timeline
+    PDF and SM/1; SM/2 and SM/3) into ``folder``/up; returns that folder."""
     for i in range(3):
         vault.add_incident(
             IncidentData(kinds=("message",), summary=f"Texts {i}", occurred_start=f"2024-04-0{i + 1}T09:00Z"),
             files=[(f"screenshot {i}.txt", f"message {i}\n".encode())],
         )
-    export(
-        vault, tmp_path / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(tmp_path / "up", 2)
-    )
-    return vault, tmp_path / "up"
+    export(vault, folder / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(folder / "up", 2))
+    return folder / "up"
+
+
+@pytest.fixture
+def made(tmp_path: Path) -> tuple[Vault, Path]:
+    vault, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    return vault, make_batches(vault, tmp_path)
 
 
 def test_portal_json_lists_the_batches_written(made: tuple[Vault, Path]) -> None:

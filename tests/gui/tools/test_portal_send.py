@@ -16,28 +16,18 @@ from PySide6.QtWidgets import QCheckBox, QPushButton
 
 from tests.gui.conftest import DialogAnswers, tab_chain, unnamed_controls
 from tests.gui.shellfixtures import OFFSCREEN_NOISE, PASSPHRASE, make_window, unlock_via_gui
+from tests.test_portal_sends import make_batches
 from victim_log import portal_sends
-from victim_log.export.bundle import PortalRequest, export
-from victim_log.export.case import ExportOptions
 from victim_log.export.portal import read_portal
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import portal_send
 from victim_log.gui.tools.portal_send import CLEAR_AFTER_MS, PortalSendDialog
-from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
 
 @pytest.fixture
 def up(vault: Vault, tmp_path: Path) -> Path:
-    for i in range(3):
-        vault.add_incident(
-            IncidentData(kinds=("message",), summary=f"Texts {i}", occurred_start=f"2024-04-0{i + 1}T09:00Z"),
-            files=[(f"screenshot {i}.txt", f"message {i}\n".encode())],
-        )
-    export(
-        vault, tmp_path / "log.zip", ExportOptions(initials="SM"), portal=PortalRequest(tmp_path / "up", 2)
-    )
-    return tmp_path / "up"
+    return make_batches(vault, tmp_path)
 
 
 @pytest.fixture
