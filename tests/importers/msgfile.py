@@ -24,6 +24,7 @@ class Attachment:
     data: bytes
     mime: str = "application/octet-stream"
     short_name: str | None = None
+    embedded: Msg | None = None  # an email attached to the email (ATTACH_EMBEDDED_MSG)
 
 
 @dataclass
@@ -68,10 +69,19 @@ class _Props:
 
 def build_msg(m: Msg) -> bytes:
     w = OleWriter()
-    head = struct.pack(
-        "<8sIIII8s", b"\0" * 8, len(m.to), len(m.attachments), len(m.to), len(m.attachments), b"\0" * 8
-    )
-    top = _Props(w, [], head)
+    w.addEntry(["__nameid_version1.0"], storage=True)
+    for s in ("00020102", "00030102", "00040102"):
+        w.addEntry(["__nameid_version1.0", f"__substg1.0_{s}"], b"")
+    _write(w, m, [])
+    out = io.BytesIO()
+    w.write(out)
+    return out.getvalue()
+
+
+def _write(w: OleWriter, m: Msg, prefix: list[str]) -> None:
+    counts = struct.pack("<IIII", len(m.to), len(m.attachments), len(m.to), len(m.attachments))
+    head = b"\0" * 8 + counts + (b"" if prefix else b"\0" * 8)  # an embedded message's header is 24 bytes
+    top = _Props(w, prefix, head)
     top.text(0x001A, m.message_class)
     if m.subject:
         top.text(0x0037, m.subject)
@@ -92,13 +102,10 @@ def build_msg(m: Msg) -> bytes:
     if m.headers is not None:
         top.text(0x007D, m.headers)
     top.text(0x0E04, "; ".join(n for n, _a, t in m.to if t == 1))
-    w.addEntry(["__nameid_version1.0"], storage=True)
-    for s in ("00020102", "00030102", "00040102"):
-        w.addEntry(["__nameid_version1.0", f"__substg1.0_{s}"], b"")
     for i, (name, addr, rtype) in enumerate(m.to):
-        folder = f"__recip_version1.0_#{i:08X}"
-        w.addEntry([folder], storage=True)
-        p = _Props(w, [folder], b"\0" * 8)
+        folder = [*prefix, f"__recip_version1.0_#{i:08X}"]
+        w.addEntry(folder, storage=True)
+        p = _Props(w, folder, b"\0" * 8)
         p.fixed(0x0C15, PT_LONG, rtype)
         p.fixed(0x3000, PT_LONG, i)
         p.text(0x3001, name)
@@ -107,17 +114,19 @@ def build_msg(m: Msg) -> bytes:
         p.text(0x39FE, addr)
         p.close()
     for i, a in enumerate(m.attachments):
-        folder = f"__attach_version1.0_#{i:08X}"
-        w.addEntry([folder], storage=True)
-        p = _Props(w, [folder], b"\0" * 8)
-        p.fixed(0x3705, PT_LONG, 1)  # ATTACH_BY_VALUE
+        folder = [*prefix, f"__attach_version1.0_#{i:08X}"]
+        w.addEntry(folder, storage=True)
+        p = _Props(w, folder, b"\0" * 8)
+        p.fixed(0x3705, PT_LONG, 5 if a.embedded else 1)  # ATTACH_EMBEDDED_MSG or ATTACH_BY_VALUE
         p.fixed(0x0E21, PT_LONG, i)
         p.text(0x3707, a.long_name)
         p.text(0x3704, a.short_name or (a.long_name if isinstance(a.long_name, str) else "file")[:12])
         p.text(0x370E, a.mime)
-        p.var(0x3701, PT_BINARY, a.data)
+        if a.embedded is not None:
+            inner = [*folder, "__substg1.0_3701000D"]
+            w.addEntry(inner, storage=True)
+            _write(w, a.embedded, inner)
+        else:
+            p.var(0x3701, PT_BINARY, a.data)
         p.close()
     top.close()
-    out = io.BytesIO()
-    w.write(out)
-    return out.getvalue()

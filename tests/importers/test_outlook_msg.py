@@ -185,3 +185,27 @@ def test_not_an_email_class_refused() -> None:
     assert item.subject == "x"
     with pytest.raises(ImportFormatError, match="doesn't look like an Outlook email"):
         parse_msg(build_msg(Msg(subject="x", message_class="Something.Else")))
+
+
+def test_attached_email_kept_as_its_own_msg() -> None:
+    inner = Msg(
+        subject="the one he forwarded",
+        sender_name="Dan Marsh",
+        sender_email="dan.marsh@example.com",
+        sent=datetime(2024, 7, 1, 18, 0, tzinfo=UTC),
+        body="I know your sister's address too",
+    )
+    outer = Msg(
+        subject="Fwd",
+        sender_name="Dan Marsh",
+        sender_email="dan.marsh@example.com",
+        sent=datetime(2024, 7, 1, 19, 0, tzinfo=UTC),
+        body="see below",
+        attachments=[Attachment("the one he forwarded", b"", embedded=inner)],
+    )
+    (item,) = parse_msg(build_msg(outer))
+    (att,) = item.attachments
+    assert (att.name, att.content_type) == ("the one he forwarded.msg", "application/vnd.ms-outlook")
+    (again,) = parse_msg(att.read())  # the attached email is an Outlook email of its own
+    assert again.subject == "the one he forwarded" and again.text == "I know your sister's address too"
+    assert again.occurred_at == datetime(2024, 7, 1, 18, 0, tzinfo=UTC)
