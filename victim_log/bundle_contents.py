@@ -26,8 +26,10 @@ from typing import Any
 
 from . import casetime
 from .errors import BadInput, NotABundle
-from .export.case import format_datetime
-from .model import KINDS
+from .export.case import CaseIncident, CaseOrder, CasePerson, ExportCase, KindCount, format_datetime
+from .export.keyfacts import KeyFacts, key_facts
+from .export.versions import HistoryEntry, PersonRef
+from .model import KINDS, PoliceReport
 from .safezip import DamagedMember, SafeZip
 from .textsafe import display_safe
 from .verify import bag_roots
@@ -89,6 +91,8 @@ class BundleContents:
     exhibits: list[ExhibitRow] = field(default_factory=list)
     about: str = ""
     notes: list[str] = field(default_factory=list)  # what could not be read, in words
+    # The key facts (page 1 of the PDF) worked out again from timeline.json: (label, text)
+    key_facts: list[tuple[str, str]] = field(default_factory=list)
 
 
 def bag_root(z: SafeZip) -> str:
@@ -309,6 +313,9 @@ def read_timeline(z: SafeZip, root: str, contents: BundleContents) -> dict[str, 
                 )
             )
     contents.about = _about(doc, zone)
+    contents.key_facts = bundle_key_facts(doc)
+    if not contents.key_facts:
+        contents.notes.append("The key facts cannot be worked out from this bundle's timeline.json.")
     return doc
 
 
@@ -387,3 +394,169 @@ def read_contents(z: SafeZip) -> BundleContents:
     doc = read_timeline(z, contents.root, contents)
     read_exhibits(z, contents.root, contents, doc)
     return contents
+
+
+# ---------------------------------------------------------------------------- key facts
+
+
+def _s(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _strs(value: Any) -> tuple[str, ...]:
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
+
+
+def _int(value: Any, default: int = 0) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _case_incident(i: dict[str, Any]) -> CaseIncident:
+    """One exported incident as the export held it, from its timeline.json object (the
+    fields the key facts read; the others empty)."""
+    police = i.get("police") if isinstance(i.get("police"), dict) else {}
+    assert isinstance(police, dict)
+    number = _int(i.get("number"), _int(i.get("id")))
+    return CaseIncident(
+        version=_int(i.get("version"), 1),
+        occurred_start=_s(i.get("occurred_start")),
+        occurred_end=_s(i.get("occurred_end")),
+        precision=_s(i.get("precision")),
+        precision_label="",
+        when=_s(i.get("when")),
+        kinds=_strs(i.get("kinds")),
+        kind_labels=_strs(i.get("kind_labels")),
+        summary=_s(i.get("summary")),
+        location=_s(i.get("location")),
+        details=_s(i.get("details")),
+        people=tuple(
+            PersonRef(_int(p.get("id")), _s(p.get("name")), _s(p.get("role")), "")
+            for p in _dicts(i.get("people"))
+        ),
+        witnesses="",
+        effects=_strs(i.get("effects")),
+        effect_labels=_strs(i.get("effect_labels")),
+        effect_text="",
+        actions=_s(i.get("actions")),
+        police=PoliceReport(
+            *(_s(police.get(k)) for k in ("reference", "officer", "collar_number", "reported_on"))
+        ),
+        author="",
+        author_label="",
+        complete_later=False,
+        source="",
+        breach=i.get("breach") is True,
+        order_id=_int(i.get("order_id"), -1) if i.get("order_id") is not None else None,
+        order_label=_s(i.get("order")),
+        order_condition=_s(i.get("order_condition")),
+        exhibits=(),
+        exhibits_not_included=0,
+        private_note=None,
+        number=number,
+        id=_int(i.get("id"), number),
+        first_recorded_at=_s(i.get("first_recorded_at")),
+        last_recorded_at=_s(i.get("last_recorded_at")),
+        history=(HistoryEntry(1, _s(i.get("first_recorded_at")), ""),),
+        context=i.get("context") is True,
+        order_in_force=_s(i.get("order_in_force")),
+        date_flag=_s(i.get("date_flag")),
+    )
+
+
+def case_from_timeline(doc: dict[str, Any]) -> ExportCase:
+    """The parts of an :class:`~victim_log.export.case.ExportCase` the key facts page
+    reads, from a bundle's timeline.json, so the viewer's key facts are worked out by
+    the very code that drew page 1 of the PDF (:func:`~victim_log.export.keyfacts.key_facts`)."""
+    counts = doc.get("counts") if isinstance(doc.get("counts"), dict) else {}
+    assert isinstance(counts, dict)
+    by_kind = counts.get("by_kind") if isinstance(counts.get("by_kind"), dict) else {}
+    assert isinstance(by_kind, dict)
+    return ExportCase(
+        case_title=_s(doc.get("case_title")),
+        owner=_s(doc.get("owner")),
+        producer_initials="",
+        exported_at=_s(doc.get("exported_at")),
+        software="",
+        fingerprint="",
+        fingerprint_readout="",
+        requested_start="",
+        requested_end="",
+        first_incident="",
+        last_incident="",
+        selection="",
+        include_private=False,
+        redact=(),
+        redactions=(),
+        deleted_not_exported=0,
+        incidents=tuple(_case_incident(i) for i in _dicts(doc.get("incidents"))),
+        exhibits=(),
+        people=tuple(
+            CasePerson(
+                _int(p.get("id")),
+                _s(p.get("name")),
+                _s(p.get("role")),
+                "",
+                _s(p.get("relationship")),
+                _strs(p.get("aliases")),
+                _strs(p.get("phones")),
+                _strs(p.get("accounts")),
+                _strs(p.get("vehicles")),
+            )
+            for p in _dicts(doc.get("people"))
+        ),  # fmt: skip
+        orders=tuple(
+            CaseOrder(
+                _int(o.get("id")),
+                _s(o.get("order_type")),
+                _s(o.get("reference")),
+                _s(o.get("court")),
+                _s(o.get("made_on")),
+                _s(o.get("expires_on")),
+                _strs(o.get("conditions")),
+                _s(o.get("person")),
+                _s(o.get("status")),
+            )
+            for o in _dicts(doc.get("orders"))
+        ),  # fmt: skip
+        counts_by_kind=tuple(
+            KindCount(KINDS.get(k, k), _int(n), k) for k, n in by_kind.items() if isinstance(k, str)
+        ),
+        per_week=(),
+        per_month=(),
+        date_not_known=_int(counts.get("date_not_known")),
+        context=tuple(_case_incident(i) for i in _dicts(doc.get("context"))),
+        time_zone=_s(doc.get("time_zone")),
+    )
+
+
+def bundle_key_facts(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """The key facts as (label, text) lines, display-safe, in the PDF's order; empty
+    if the bundle's timeline does not hold what they need (an old or damaged one)."""
+    try:
+        return key_fact_lines(key_facts(case_from_timeline(doc)))
+    except (ValueError, TypeError, KeyError, OverflowError, BadInput):
+        return []
+
+
+def key_fact_lines(f: KeyFacts) -> list[tuple[str, str]]:
+    """The key facts as (label, text) lines, display-safe, in the PDF page's order."""
+    lines = [("Whose log", f.owner or "Name not given in the log")]
+    lines += [("Person doing this", f"{name}: {ids}") for name, ids in f.perpetrators] or [
+        ("Person doing this", "Not named in the exported incidents")
+    ]
+    lines += [("Course of conduct", f.course), ("Dates", f.period), ("Counts by kind", f.counts)]
+    lines.append(("Per week", f.per_week))
+    serious = "\n".join(f.serious) + (f"\n... and {f.serious_more} more" if f.serious_more else "")
+    lines.append(("Most serious", serious or "No threat, violence or fear of violence recorded"))
+    lines.append(("Escalation", "\n".join(e.line for e in f.escalations) or "None of the changes looked for"))
+    lines += [("Order", f"{label}: {line}") for label, line in f.orders] or [
+        ("Orders", "No protection order recorded")
+    ]
+    lines.append(("Police", "\n".join(f.police) or "No police reference recorded"))
+    lines.append(("Reported", f.reported))
+    lines.append(("Told to stop", "\n".join(f.told_to_stop) or "Not recorded in the exported entries"))
+    return [(label, display_safe(text)) for label, text in lines]

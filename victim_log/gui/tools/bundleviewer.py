@@ -131,6 +131,17 @@ def _table(columns: list[str], parent: QWidget) -> QTableWidget:
     return table
 
 
+def key_facts_text(lines: list[tuple[str, str]]) -> str:
+    """The key facts as the viewer shows them: a heading, then "Label: text" with a
+    long value's further lines indented under it."""
+    out = ["KEY FACTS (as on page 1 of the PDF; every Entry N is the timeline's reference)", ""]
+    for label, text in lines:
+        first, *rest = text.split("\n") or [""]
+        out.append(f"{label}: {first}")
+        out += [f"    {line}" for line in rest]
+    return "\n".join(out)
+
+
 def _item(value: str) -> QTableWidgetItem:
     item = QTableWidgetItem(value)
     item.setToolTip(value if len(value) > 40 else "")
@@ -245,6 +256,13 @@ class BundleViewer(QMainWindow):
         self.notes = wrapped("", central, name="notes")
         layout.addWidget(self.notes)
 
+        # The key facts (#20), as on page 1 of the PDF: what the case is, in two minutes.
+        self.key_facts = QPlainTextEdit(central)
+        self.key_facts.setObjectName("keyFacts")
+        self.key_facts.setReadOnly(True)
+        self.key_facts.setAccessibleName(self.tr("Key facts"))
+        self.key_facts.setMinimumHeight(self.fontMetrics().height() * 6)
+
         self.tabs = QTabWidget(central)
         self.tabs.setObjectName("tabs")
         self.tabs.addTab(self._build_timeline(), self.tr("Timeline"))
@@ -253,7 +271,14 @@ class BundleViewer(QMainWindow):
         self.about.setObjectName("about")
         self.about.setReadOnly(True)
         self.tabs.addTab(self.about, self.tr("About this bundle"))
-        layout.addWidget(self.tabs, 1)
+        split = QSplitter(Qt.Orientation.Vertical, central)
+        split.setObjectName("keyFactsSplit")
+        split.addWidget(self.key_facts)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        layout.addWidget(split, 1)
         self.setCentralWidget(central)
 
     def _build_timeline(self) -> QWidget:
@@ -344,6 +369,8 @@ class BundleViewer(QMainWindow):
                 self.exhibit_table.setItem(r, c, _item(value))
         self._fit_columns(self.exhibit_table, stretch=1, caps={2: 20, 4: 18})
         self.about.setPlainText(contents.about)
+        self.key_facts.setPlainText(key_facts_text(contents.key_facts))
+        self.key_facts.setVisible(bool(contents.key_facts))
         self.notes.setText("\n".join(contents.notes))
         self.notes.setVisible(bool(contents.notes))
         self.tabs.setTabText(0, self.tr("Timeline ({n})").format(n=len(contents.rows)))
