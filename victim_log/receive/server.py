@@ -15,6 +15,8 @@ import http.server
 import io
 import ipaddress
 import json
+import mmap
+import queue
 import socket
 import socketserver
 import ssl
@@ -46,6 +48,7 @@ from .session import (
     CLOSED,
     STOPPED,
     TIMED_OUT,
+    BodyError,
     Destination,
     Dropped,
     Event,
@@ -61,6 +64,8 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 HEAD_KEEP = 256 * 1024
+AHEAD_BYTES = 1024 * 1024  # one read-ahead buffer: the evidence store's chunk size
+AHEAD_DEPTH = 4  # buffers in flight between the TLS reader and the store
 LINGER_BYTES = 4 * 1024 * 1024
 PROGRESS_STEP = 256 * 1024
 MAX_CONNECTIONS = 16  # at once; more are closed unanswered
@@ -153,6 +158,130 @@ class _Body(io.RawIOBase):
             self.head += bytes(view[: min(n, HEAD_KEEP - len(self.head))])
         self._progress(self.count)
         return n
+
+
+class _ReadAhead(io.RawIOBase):
+    """A Content-Length upload body read on its own thread: TLS decryption runs
+    while the evidence store hashes, encrypts and writes the megabyte before, so a
+    large file uses both cores of a small laptop instead of one. The reader thread
+    fills whole page-aligned megabyte buffers straight from the TLS socket (one
+    ``recv_into`` per TLS record, no intermediate copy); :meth:`readinto` hands them
+    on. Same errors as :class:`_Body` (never an OSError). :meth:`close` stops the
+    thread and waits for it, so nothing else reads the socket meanwhile; a thread
+    still waiting for a silent phone is woken by shutting the socket's reading side
+    (the answer can still be sent)."""
+
+    def __init__(
+        self,
+        rfile: BinaryIO,
+        sock: socket.socket,
+        length: int,
+        stopped: threading.Event,
+        progress: Callable[[int], None],
+    ) -> None:
+        self._rfile = rfile
+        self._sock = sock
+        self._length = length
+        self._stopped = stopped
+        self._progress = progress
+        self._free: queue.SimpleQueue[memoryview | None] = queue.SimpleQueue()
+        self._full: queue.SimpleQueue[tuple[memoryview, int] | BodyError] = queue.SimpleQueue()
+        self._closing = False
+        self._thread: threading.Thread | None = None
+        self._current: memoryview | None = None
+        self._pos = self._end = 0
+        self._eof = length == 0
+        self.count = 0
+        self.head = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _run(self) -> None:
+        left = self._length
+        try:
+            while left:
+                buf = self._free.get()
+                if buf is None:
+                    return
+                n = self._fill(buf[: min(len(buf), left)], first=left == self._length)
+                left -= n
+                self._full.put((buf, n))
+        except BodyError as exc:
+            self._full.put(exc)
+        except Exception:  # noqa: BLE001 - the store must not wait for a thread that died
+            self._full.put(Dropped())
+
+    def _fill(self, view: memoryview, *, first: bool) -> int:
+        got = 0
+        if first:
+            # what the request's reader already holds (it read the headers in blocks)
+            try:
+                got = int(self._rfile.readinto1(view))  # type: ignore[attr-defined]
+            except (OSError, ValueError):
+                raise Dropped from None
+        recv_into = self._sock.recv_into
+        size = len(view)
+        while got < size:
+            if self._stopped.is_set():
+                raise Stopped
+            if self._closing:
+                break
+            try:
+                n = recv_into(view[got:])
+            except (OSError, ValueError):
+                raise Dropped from None
+            if not n:
+                raise Dropped
+            got += n
+        if self._stopped.is_set():
+            raise Stopped
+        return got
+
+    def readinto(self, b: Any) -> int:
+        view = memoryview(b).cast("B")
+        if self._stopped.is_set():
+            raise Stopped
+        if self._current is None:
+            if self._eof:
+                return 0
+            if self._thread is None:
+                for _ in range(AHEAD_DEPTH):
+                    self._free.put(memoryview(mmap.mmap(-1, AHEAD_BYTES)))
+                self._thread = threading.Thread(target=self._run, name="receive-read", daemon=True)
+                self._thread.start()
+            item = self._full.get()
+            if isinstance(item, BodyError):
+                self._eof = True
+                raise item
+            self._current, self._end = item
+            self._pos = 0
+        n = min(len(view), self._end - self._pos)
+        view[:n] = self._current[self._pos : self._pos + n]
+        self._pos += n
+        if self._pos == self._end:
+            self._free.put(self._current)
+            self._current = None
+        self.count += n
+        if self.count == self._length:
+            self._eof = True
+        if len(self.head) < HEAD_KEEP:
+            self.head += bytes(view[: min(n, HEAD_KEEP - len(self.head))])
+        self._progress(self.count)
+        return n
+
+    def close(self) -> None:
+        """Stop reading ahead (the store is done or gave up) and wait for the thread."""
+        self._closing = True
+        self._free.put(None)
+        thread = self._thread
+        if thread is not None:
+            thread.join(0.5)
+            if thread.is_alive():  # waiting for a phone that went quiet: stop its reads
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(self._sock, socket.SHUT_RD)  # the TLS layer still answers
+                thread.join()
+        super().close()
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -265,14 +394,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 shown[0] = done
                 session.emit(Event("progress", file_id=fid, done=done, total=total))
 
+        opened: list[io.RawIOBase] = []
+
         def open_body(limit: int) -> BinaryIO:
-            return cast(BinaryIO, _Body(cast(BinaryIO, self.rfile), length, limit, session.ended, progress))
+            rfile = cast(BinaryIO, self.rfile)
+            body: io.RawIOBase
+            if length is not None and length <= limit:
+                body = _ReadAhead(rfile, self.connection, length, session.ended, progress)
+            else:
+                body = _Body(rfile, length, limit, session.ended, progress)
+            opened.append(body)
+            return cast(BinaryIO, body)
 
         try:
             self._json(session.upload(params, length, open_body))
         except ProtocolError:
             self.close_connection = True  # the rest of the body was not read
             raise
+        finally:
+            for body in opened:
+                body.close()
 
     def _json(self, doc: dict[str, Any]) -> None:
         self._send(200, json.dumps(doc).encode(), "application/json")
