@@ -26,14 +26,13 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from ... import caselist
 from ...errors import VictimLogError
 from ..widgets import dialogs
-from ..widgets.common import action_row, intro, line_edit, name_window, named, push_button
+from ..widgets.common import action_row, line_edit, named, opened, push_button
 from ..widgets.i18n import translator
 
 _PATH = Qt.ItemDataRole.UserRole
@@ -101,11 +100,9 @@ class OpenAnotherDialog(QDialog):
         self.current = current
         self.chosen: Path | None = None
         self.new_label = ""
-        name_window(self, "openAnotherDialog", self.tr("Open another"))
-        column = QVBoxLayout(self)
-        intro(
-            column,
+        column = opened(
             self,
+            "openAnotherDialog",
             self.tr("Open another"),
             self.tr(
                 "Each one has its own passphrase. Opening another locks this one first. "
@@ -199,9 +196,4 @@ class OpenAnotherDialog(QDialog):
 
 def ask_case(current: Path, parent: QWidget | None) -> Path | None:
     """Run :class:`OpenAnotherDialog`; the folder to open, or None to stay."""
-    dialog = OpenAnotherDialog(current, parent)
-    try:
-        dialogs.exec_dialog(dialog)
-        return dialog.chosen
-    finally:
-        dialog.deleteLater()
+    return dialogs.answer_of(OpenAnotherDialog(current, parent), lambda d: d.chosen)

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFrame,
-    QHBoxLayout,
     QMainWindow,
     QSizePolicy,
     QStackedWidget,
@@ -35,7 +34,7 @@ from ... import paths
 from ...errors import VictimLogError
 from ...prefs import Prefs, apply_neutral_face, load_prefs
 from ..widgets import dialogs
-from ..widgets.common import named, push_button, scaled, wrapped
+from ..widgets.common import fill_banner, named
 from ..widgets.contrast import focus_css
 from .firstrun import FirstRunScreen, set_message
 from .fitting import fit_to_screen
@@ -454,24 +453,19 @@ class MainWindow(QMainWindow):
             self._help_panel.show_helplines(helplines)
 
     def _build_notice(self) -> QWidget:
-        bar = QFrame(self)
-        bar.setObjectName("noticeBar")
-        bar.setFrameShape(QFrame.Shape.StyledPanel)
-        row = QHBoxLayout(bar)
-        self.notice = named(wrapped("", bar), "noticeText", self.tr("Notice"))
-        self.notice.setFont(scaled(self.notice.font(), 1.0, bold=True))
-        self.notice_passphrase = push_button(
-            self.tr("Change passphrase…"),
+        bar = named(QFrame(self), "noticeBar")
+        self.notice, (self.notice_passphrase, _dismiss) = fill_banner(
             bar,
-            "noticeChangePassphrase",
-            self.tr("Change your passphrase"),
-            lambda: self.change_keys("passphrase"),
+            "noticeText",
+            self.tr("Notice"),
+            (
+                self.tr("Change passphrase…"),
+                "noticeChangePassphrase",
+                self.tr("Change your passphrase"),
+                lambda: self.change_keys("passphrase"),
+            ),
+            (self.tr("OK"), "dismissNotice", self.tr("Dismiss the notice"), bar.hide),
         )
-        dismiss = push_button(self.tr("OK"), bar, "dismissNotice", self.tr("Dismiss the notice"), bar.hide)
-        row.addWidget(self.notice, 1)
-        row.addWidget(self.notice_passphrase)
-        row.addWidget(dismiss)
-        bar.hide()
         self.notice_bar = bar
         return bar
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QFrame, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QFormLayout, QFrame, QWidget
 
 from ...errors import VictimLogError
 from ..widgets import dialogs
-from ..widgets.common import action_row, intro, line_edit, name_window, named, push_button, scaled, wrapped
+from ..widgets.common import action_row, fill_banner, line_edit, opened
 
 if TYPE_CHECKING:  # the banner is built before the first screen is painted (start-up time)
     from ...vault import Vault
@@ -32,11 +32,9 @@ class SupportSessionDialog(QDialog):
 
         self.vault = vault
         self.author = ""
-        name_window(self, "supportSessionDialog", self.tr("Start a support session"))
-        column = QVBoxLayout(self)
-        intro(
-            column,
+        column = opened(
             self,
+            "supportSessionDialog",
             self.tr("Start a support session"),
             self.tr(
                 "For a support worker entering things with the person whose diary this is. "
@@ -82,12 +80,7 @@ class SupportSessionDialog(QDialog):
 
 def ask_support_author(vault: Vault, parent: QWidget | None) -> str:
     """Run the dialog; the worker's author (``support:…``) or "" if cancelled."""
-    dialog = SupportSessionDialog(vault, parent)
-    try:
-        dialogs.exec_dialog(dialog)
-        return dialog.author
-    finally:
-        dialog.deleteLater()
+    return dialogs.answer_of(SupportSessionDialog(vault, parent), lambda d: d.author)
 
 
 class SupportBanner(QFrame):
@@ -96,16 +89,12 @@ class SupportBanner(QFrame):
     def __init__(self, end: Callable[[], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("supportBanner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        row = QHBoxLayout(self)
-        self.text = named(wrapped("", self), "supportBannerText", self.tr("Support session"))
-        self.text.setFont(scaled(self.text.font(), 1.0, bold=True))
-        self.end_button = push_button(
-            self.tr("&End support session"), self, "endSupportSession", self.tr("End support session"), end
+        self.text, (self.end_button,) = fill_banner(
+            self,
+            "supportBannerText",
+            self.tr("Support session"),
+            (self.tr("&End support session"), "endSupportSession", self.tr("End support session"), end),
         )
-        row.addWidget(self.text, 1)
-        row.addWidget(self.end_button)
-        self.hide()
 
     def show_for(self, author: str) -> None:
         """Show the banner for ``author``; hide it when ``author`` is ""."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -139,6 +140,32 @@ def intro(layout: QBoxLayout, parent: QWidget, title: str, *paragraphs: str) -> 
     layout.addWidget(heading(title, parent))
     for text in paragraphs:
         layout.addWidget(wrapped(text, parent))
+
+
+def opened(dialog: QDialog, name: str, title: str, *paragraphs: str) -> QVBoxLayout:
+    """A dialog's column, begun: its name and title (:func:`name_window`), then its
+    :func:`intro` (the title as a heading and what it is for)."""
+    name_window(dialog, name, title)
+    column = QVBoxLayout(dialog)
+    intro(column, dialog, title, *paragraphs)
+    return column
+
+
+def fill_banner(
+    bar: QFrame, text_name: str, accessible: str, *buttons: ButtonSpec
+) -> tuple[QLabel, list[QPushButton]]:
+    """Make ``bar`` a banner across the window (a notice, the support session's): bold
+    words that wrap, then its buttons; hidden until there is something to say."""
+    bar.setFrameShape(QFrame.Shape.StyledPanel)
+    row = QHBoxLayout(bar)
+    text = named(wrapped("", bar), text_name, accessible)
+    text.setFont(scaled(text.font(), 1.0, bold=True))
+    row.addWidget(text, 1)
+    made = push_buttons(bar, *buttons)
+    for button in made:
+        row.addWidget(button)
+    bar.hide()
+    return text, made
 
 
 def name_window(window: QWidget, name: str, title: str) -> None:

@@ -17,6 +17,8 @@ from ...logs import log_unexpected
 from .common import dispose
 
 T = TypeVar("T")
+D = TypeVar("D", bound=QDialog)
+A = TypeVar("A")
 
 # Tests replace this to answer dialogs without a nested event loop.
 DialogRunner = Callable[[QDialog], int]
@@ -51,6 +53,16 @@ def open_modal(build: Callable[[], QDialog], parent: QWidget | None) -> None:
         exec_dialog(dialog)
     finally:
         dispose(dialog)
+
+
+def answer_of(dialog: D, answer: Callable[[D], A]) -> A:
+    """Run ``dialog``, then dispose of it; what ``answer`` reads from it (its own
+    record of what the person chose, left empty when they cancelled)."""
+    try:
+        exec_dialog(dialog)
+        return answer(dialog)
+    finally:
+        dialog.deleteLater()
 
 
 def run_for_saved_id(dialog: QDialog) -> int | None:
