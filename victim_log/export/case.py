@@ -38,7 +38,7 @@ import binascii
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
@@ -850,7 +850,7 @@ def build_case(
     _check_options(options)
     initials = _initials(options, vault)
     ids = _select(vault, options)
-    histories: list[list[IncidentVersion]] = [vault.incident_history(i) for i in ids]
+    histories = _Histories(vault, ids)
     case_title = vault.get_setting("case_title", "") or "Victim Log export"
     owner = vault.get_setting("owner_name", "")
 
@@ -866,31 +866,39 @@ def build_case(
 
     all_people = {p.id: p for p in vault.list_people()}
     person_cache.update(all_people)
+    redact = frozenset(options.redact)
+    # One pass over the histories gathers what the entries need from each other:
+    # people, places (to redact), and the exhibits every (date-ordered) incident cites,
+    # in order of first citation.
+    locations: list[str] = []
+    evidence_of: list[tuple[int, ...]] = []  # each entry's current files, in ``ids`` order
+    reason_ids: set[int] = set()
+    cited: dict[int, EvidenceItem | None] = {}
     for hist in histories:
-        for pid in hist[-1].data.people:
+        cur = hist[-1]
+        for pid in cur.data.people:
             person(pid)
+        if "locations" in redact:
+            locations += (v.data.location for v in hist)
+        evidence_of.append(cur.evidence)
+        reason_ids.update(e for v in hist for e in references.cited_evidence_ids(v.reason))
+        for eid in cur.evidence:
+            if eid not in cited:
+                try:
+                    cited[eid] = vault.evidence.get(eid)
+                except NotFound:
+                    cited[eid] = None
     orders = vault.list_orders()
     for o in orders:
         if o.data.person_id is not None:
             person(o.data.person_id)
     known_people = [p for p in person_cache.values() if p is not None]
 
-    redact = frozenset(options.redact)
-    redactor = _Redactor(
-        redact, known_people, case_title + " " + owner, (v.data.location for h in histories for v in h)
-    )
+    redactor = _Redactor(redact, known_people, case_title + " " + owner, locations)
 
-    # Exhibits: every file the (date-ordered) incidents cite, in order of first
-    # citation. Each keeps the reference stored in the vault; files cited for the
-    # first time are given the next numbers now, in that order (references.py).
-    cited: dict[int, EvidenceItem | None] = {}
-    for hist in histories:
-        for eid in hist[-1].evidence:
-            if eid not in cited:
-                try:
-                    cited[eid] = vault.evidence.get(eid)
-                except NotFound:
-                    cited[eid] = None
+    # Exhibits: each keeps the reference stored in the vault; files cited for the
+    # first time are given the next numbers now, in order of first citation
+    # (references.py).
     refable = [eid for eid, it in cited.items() if it is not None]
     if assign_references:
         given = references.give(vault, refable, initials)
@@ -905,19 +913,18 @@ def build_case(
     }
     # How each evidence id is cited in text (sources, reasons): its reference, said to
     # be left out when it is; a file never given a reference is "a file not included".
-    reason_ids = {e for h in histories for v in h for e in references.cited_evidence_ids(v.reason)}
     cite_as: dict[int, str] = {
         eid: r.text + ("" if eid in exhibit_numbers else " (not included in this export)")
         for eid, r in {**references.known(vault, reason_ids - set(given)), **given}.items()
     }
     withheld: dict[int, list[str]] = {}
-    for hist in histories:
-        cur = hist[-1]
-        for eid in dict.fromkeys(cur.evidence):
+    for iid, evidence in zip(ids, evidence_of, strict=True):
+        for eid in dict.fromkeys(evidence):
             if eid not in exhibit_numbers:
-                withheld.setdefault(cur.incident_id, []).append(
+                withheld.setdefault(iid, []).append(
                     given[eid].text if eid in given else references.NOT_INCLUDED
                 )
+    del evidence_of, locations
 
     def ref(eid: int) -> str:
         return given[eid].text
@@ -1088,8 +1095,8 @@ def build_case(
     # The victim's replies kept as context are shown, never counted (#16.5).
     context = [i for i in incidents if i.context]
     if context:  # histories stay aligned with incidents for what follows
-        histories = [h for h, i in zip(histories, incidents, strict=True) if not i.context]
         incidents = [i for i in incidents if not i.context]
+        histories = _Histories(vault, [i.id for i in incidents])
     kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
     counts_by_kind = tuple(
         KindCount(kind=k, label=KINDS[k], count=kind_counter[k]) for k in KINDS if kind_counter[k]
@@ -1181,11 +1188,29 @@ def build_case(
     )
 
 
+class _Histories:
+    """The stored versions of the entries ``ids``, read from the vault one entry at a
+    time on each pass, never all at once: a 100,000-entry export would otherwise hold
+    every version of every entry beside the case it builds from them (#23.8).
+    :func:`build_case` makes three passes (what the entries need from each other, the
+    entries, the schedule of what is left out)."""
+
+    def __init__(self, vault: Vault, ids: list[int]) -> None:
+        self._vault = vault
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[list[IncidentVersion]]:
+        return (self._vault.incident_history(i) for i in self.ids)
+
+
 def _material_not_included(
     vault: Vault,
     options: ExportOptions,
     incidents: list[CaseIncident],
-    histories: list[list[IncidentVersion]],
+    histories: _Histories,
     people: list[CasePerson],
     exhibits: list[CaseExhibit],
     items: dict[int, EvidenceItem],

@@ -201,35 +201,38 @@ _FIELDS = (
 )
 
 
-def _redactions(
-    incidents: Sequence[Any],
-    histories: Sequence[Sequence[IncidentVersion]],
-    people: Sequence[Any],
-    exhibit_names: Iterable[tuple[str, str, str]],
-) -> list[Redaction]:
+def _entry_redactions(inc: Any, hist: Sequence[IncidentVersion]) -> list[Redaction]:
+    """What redaction changed in one exported entry (``inc``), against its stored history."""
     out: list[Redaction] = []
-    for inc, hist in zip(incidents, histories, strict=True):
-        d = hist[-1].data
-        where = _entry(inc)
+    d = hist[-1].data
+    where = _entry(inc)
+    for field, attr in _FIELDS:
+        after = getattr(inc, attr)
+        if after is None:  # a private note not exported is listed on its own
+            continue
+        out += _compare(where, inc.id, field, getattr(d, field), after)
+    hidden = sum(1 for p in inc.people if p.name == THIRD_PARTY_REDACTED)
+    if hidden:
+        out.append(Redaction(where, inc.id, "people (name)", KIND_THIRD_PARTY, hidden, True))
+    for h, v in zip(inc.history, hist, strict=False):
+        out += _compare(where, inc.id, f"reason for version {h.version}", v.reason, h.reason)
+    raw = {v.version: v.data for v in hist}
+    for cv in inc.versions[:-1]:  # earlier wording (export/versions.py), redacted alike
+        if cv.version not in raw:
+            continue
         for field, attr in _FIELDS:
-            after = getattr(inc, attr)
-            if after is None:  # a private note not exported is listed on its own
-                continue
-            out += _compare(where, inc.id, field, getattr(d, field), after)
-        hidden = sum(1 for p in inc.people if p.name == THIRD_PARTY_REDACTED)
-        if hidden:
-            out.append(Redaction(where, inc.id, "people (name)", KIND_THIRD_PARTY, hidden, True))
-        for h, v in zip(inc.history, hist, strict=False):
-            out += _compare(where, inc.id, f"reason for version {h.version}", v.reason, h.reason)
-        raw = {v.version: v.data for v in hist}
-        for cv in inc.versions[:-1]:  # earlier wording (export/versions.py), redacted alike
-            if cv.version not in raw:
-                continue
-            for field, attr in _FIELDS:
-                after = getattr(cv, attr, None)
-                if isinstance(after, str):
-                    label = f"{field} (version {cv.version})"
-                    out += _compare(where, inc.id, label, getattr(raw[cv.version], field), after)
+            after = getattr(cv, attr, None)
+            if isinstance(after, str):
+                label = f"{field} (version {cv.version})"
+                out += _compare(where, inc.id, label, getattr(raw[cv.version], field), after)
+    return out
+
+
+def _other_redactions(
+    people: Sequence[Any], exhibit_names: Iterable[tuple[str, str, str]]
+) -> list[Redaction]:
+    """What redaction changed in exhibit names and people, after the entries' own."""
+    out: list[Redaction] = []
     for ref, before, after in exhibit_names:
         out += _compare(f"Exhibit {ref}", None, "original file name", before, after)
     for p in people:
@@ -262,7 +265,7 @@ def build_not_included(
     options: Any,
     *,
     incidents: Sequence[Any],
-    histories: Sequence[Sequence[IncidentVersion]],
+    histories: Iterable[Sequence[IncidentVersion]],
     people: Sequence[Any],
     exhibit_names: Iterable[tuple[str, str, str]],
     text: Callable[[str], str],
@@ -274,14 +277,22 @@ def build_not_included(
     ``text``: the export's redaction of free text (deletion and removal reasons may name
     a third party); ``given``: the exhibit references this export gave or found, by
     evidence id (others are looked up; a file never referenced has none).
+    ``histories`` (each entry's, in the order of ``incidents``) is read once, one at a
+    time: it may be read from the vault as it goes (export/case.py, #23.8).
     """
-    private: tuple[PrivateNoteWithheld, ...] = ()
-    if not options.include_private:
-        private = tuple(
-            PrivateNoteWithheld(_entry(i), i.id, i.occurred_start)
-            for i, h in zip(incidents, histories, strict=True)
-            if h[-1].data.private_note.strip()
-        )
+    private: list[PrivateNoteWithheld] = []
+    cited: dict[int, list[str]] = {}
+    redactions: list[Redaction] = []
+    for inc, hist in zip(incidents, histories, strict=True):
+        if not options.include_private and hist[-1].data.private_note.strip():
+            private.append(PrivateNoteWithheld(_entry(inc), inc.id, inc.occurred_start))
+        for v in hist:
+            for eid in v.evidence:
+                entries = cited.setdefault(eid, [])
+                if _entry(inc) not in entries:
+                    entries.append(_entry(inc))
+        redactions += _entry_redactions(inc, hist)
+    redactions += _other_redactions(people, exhibit_names)
 
     flt = IncidentFilter(
         start=options.start, end=options.end, person_id=options.person_id, include_deleted=True
@@ -303,13 +314,6 @@ def build_not_included(
             )
         )
 
-    cited: dict[int, list[str]] = {}
-    for inc, hist in zip(incidents, histories, strict=True):
-        for v in hist:
-            for eid in v.evidence:
-                entries = cited.setdefault(eid, [])
-                if _entry(inc) not in entries:
-                    entries.append(_entry(inc))
     candidates: dict[int, EvidenceItem | None] = {}
     for eid in cited:
         try:
@@ -364,10 +368,10 @@ def build_not_included(
 
     return NotIncluded(
         private_notes_included=options.include_private,
-        private_notes=private,
+        private_notes=tuple(private),
         deleted=tuple(deleted),
         removed_files=tuple(removed),
-        redactions=tuple(_redactions(incidents, histories, people, exhibit_names)),
+        redactions=tuple(redactions),
     )
 
 

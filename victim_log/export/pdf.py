@@ -47,6 +47,7 @@ from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import TextDirection, XPos, YPos
 from fpdf.fonts import TTFFont
 from fpdf.output import OutputProducer, PDFPage
+from fpdf.syntax import PDFContentStream
 
 from ..errors import NotFound
 from ..model import SHORT_LABELS
@@ -180,10 +181,23 @@ class _PackedPage:
         return data
 
 
+class _OnceStream(PDFContentStream):
+    """A page's content stream that lets go of its bytes once they are in the file
+    (fpdf2 would hold every page's stream beside the whole file until the end)."""
+
+    __slots__ = ()
+
+    def serialize(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().serialize(*args, **kwargs)
+        finally:
+            self._contents = b""
+
+
 class _Producer(OutputProducer):
     """fpdf2's writer, given the pages one at a time: each packed page is unpacked
     just before fpdf2 makes its content stream (compressed as always), so at most one
-    page is ever held uncompressed."""
+    page is ever held uncompressed, and each stream is dropped once written."""
 
     _one: PDFPage | None = None
 
@@ -203,6 +217,8 @@ class _Producer(OutputProducer):
                 objs += super()._add_pages()
             finally:
                 self._one = None
+            if type(page.contents) is PDFContentStream:
+                page.contents.__class__ = _OnceStream
         return objs
 
 
