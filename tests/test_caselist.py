@@ -72,3 +72,23 @@ def test_known_cases_include_the_one_in_use_unlabelled(tmp_path):
     assert caselist.known_cases(here) == [caselist.Case("", here)]
     caselist.remember("Client B", tmp_path / "b")
     assert [c.label for c in caselist.known_cases(here)] == ["", "Client B"]
+
+
+def test_a_second_diary_follows_the_neutral_rename(monkeypatch, tmp_path):
+    """With the neutral face turned on, the data folder is renamed; a diary made
+    beside the usual one moves with it and the list still finds it."""
+    from victim_log.prefs import apply_neutral_face, settle_location
+
+    monkeypatch.delenv("VICTIM_LOG_VAULT", raising=False)
+    monkeypatch.delenv("VICTIM_LOG_STATE", raising=False)
+    Vault.create(paths.default_vault_dir(), PASSPHRASE)[0].lock()
+    second = caselist.new_case_dir()
+    Vault.create(second, PASSPHRASE)[0].lock()
+    caselist.remember("Client B", second)
+    apply_neutral_face(True, "notes")
+    moved = settle_location(second)
+    assert moved != second and paths.vault_exists(moved)
+    assert paths.NEUTRAL_DIR_NAME in moved.parts
+    (case,) = caselist.load_cases()
+    assert case.path == moved and not case.missing
+    assert settle_location(tmp_path / "usb" / "vault") == tmp_path / "usb" / "vault"

@@ -131,10 +131,17 @@ def apply_neutral_face(enabled: bool, face: str = FACES[0]) -> Prefs:
 def settle_location(vault_dir: Path) -> Path:
     """Rename the app's folders to match the saved choice; call with no vault open.
 
-    ``vault_dir`` is the vault folder in use; if it is the usual one and it moved, the
-    new place is returned (use it from now on), otherwise ``vault_dir`` unchanged. A
+    ``vault_dir`` is the vault folder in use; if it is the usual one, or another diary
+    kept in the same data folder, and it moved, the new place is returned (use it from
+    now on), otherwise ``vault_dir`` unchanged. A
     move that fails leaves the folders where they were and is tried again next time.
     """
     usual = paths.default_vault_dir()
     paths.relocate(load_prefs().neutral_face)
-    return paths.default_vault_dir() if Path(vault_dir) == usual else Path(vault_dir)
+    if Path(vault_dir) == usual:
+        return paths.default_vault_dir()
+    try:  # another diary kept beside the usual one (several diaries, #18) moved with it
+        inside = Path(vault_dir).relative_to(usual.parent)
+    except ValueError:
+        return Path(vault_dir)
+    return paths.default_vault_dir().parent / inside
