@@ -37,6 +37,7 @@ from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
 from ..widgets import dialogs, privacy
 from ..widgets.common import left_row, push_button, push_buttons, scaled, secret_line
+from .helppanel import device_safety
 from .screen import PagedScreen
 from .session import Session
 
@@ -402,8 +403,25 @@ class FirstRunScreen(PagedScreen):
         self.kept.toggled.connect(self.continue_button.setEnabled)
         self.continue_button.clicked.connect(self._continue)
         layout.addWidget(self.continue_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addSpacing(12)
+        layout.addWidget(self._make_device_note(page))
         layout.addStretch(1)
         return page
+
+    def _make_device_note(self, page: QWidget) -> QWidget:
+        """Once, on the first run's last page (#22): this computer can be watched too,
+        and where to get help checking; the same words stay in Help. This page only
+        ever appears when a diary is made, after the passphrase, so it is shown once
+        and nothing needs remembering; and nothing before it (the welcome page a
+        passer-by might see) speaks of stalking."""
+        note = QWidget(page)
+        note.setObjectName("deviceSafetyNote")
+        column = QVBoxLayout(note)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(title_label(self.tr("Is this computer safe to use?"), note, 1.15))
+        for line in [*device_safety(), self.tr("You can read this again any time in Help.")]:
+            column.addWidget(plain_label(line, note))
+        return note
 
     def key_document_text(self) -> str:
         return self.key_box.document_text()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -86,6 +86,31 @@ def helplines_for(vault: Vault | None) -> list[Helpline]:
     return default_helplines()
 
 
+def device_safety() -> list[str]:
+    """A computer can be monitored too (#22): said plainly, with where to get help
+    checking, without the app ever going online itself. Shown in help and once on the
+    first run's last page."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("HelpPanel", text)
+
+    return [
+        tr(
+            "Someone who has had your phone or computer may be able to see what you do on "
+            "it: a mirroring or 'find my' app, an account you share, or a hidden tracking "
+            "app (stalkerware). This diary is locked, but what is on your screen while it "
+            "is open, and what you copy, can be seen by such an app."
+        ),
+        tr(
+            "If you think this is happening, get advice before you remove anything: "
+            "removing an app can alert the person who put it there, and it may be evidence. "
+            "The National Stalking Helpline (0808 802 0300) can advise; the Coalition "
+            "Against Stalkerware (stopstalkerware.org) and Refuge's tech safety pages "
+            "(refugetechsafety.org) explain how to check, ideally from another device."
+        ),
+    ]
+
+
 class HelpPanel(QScrollArea):
     """Numbers first (big, selectable), then short guidance on what to record."""
 
@@ -153,28 +178,9 @@ class HelpPanel(QScrollArea):
         self._layout.addSpacing(16)
         watched = label(self.tr("If your phone or computer may be watched"), heading_font)
         watched.setObjectName("watchedHeading")
-        for line in self.device_safety():
+        for line in device_safety():
             label(line)
         self._layout.addStretch(1)
-
-    def device_safety(self) -> list[str]:
-        """A computer can be monitored too (#22): say so plainly, and where to get help
-        checking, without the app ever going online itself."""
-        return [
-            self.tr(
-                "Someone who has had your phone or computer may be able to see what you do on "
-                "it: a mirroring or 'find my' app, an account you share, or a hidden tracking "
-                "app (stalkerware). This diary is locked, but what is on your screen while it "
-                "is open, and what you copy, can be seen by such an app."
-            ),
-            self.tr(
-                "If you think this is happening, get advice before you remove anything: "
-                "removing an app can alert the person who put it there, and it may be evidence. "
-                "The National Stalking Helpline (0808 802 0300) can advise; the Coalition "
-                "Against Stalkerware (stopstalkerware.org) and Refuge's tech safety pages "
-                "(refugetechsafety.org) explain how to check, ideally from another device."
-            ),
-        ]
 
     def guidance(self) -> list[str]:
         """The ten things police and charities ask for, in plain words (DOMAIN.md)."""
