@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from functools import partial
@@ -415,6 +416,26 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
+def _blank(value: Any) -> str:
+    return ""
+
+
+# The fields of a person and of an order, in the order the export's classes take them,
+# each with how its timeline.json value is read (anything unexpected reads as empty).
+_PERSON: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("id", _int), ("name", _s), ("role", _s), ("role_label", _blank), ("relationship", _s),
+    ("aliases", _strs), ("phones", _strs), ("accounts", _strs), ("vehicles", _strs),
+)  # fmt: skip
+_ORDER: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("id", _int), ("order_type", _s), ("reference", _s), ("court", _s), ("made_on", _s),
+    ("expires_on", _s), ("conditions", _strs), ("person", _s), ("status", _s),
+)  # fmt: skip
+
+
+def _read(d: dict[str, Any], spec: tuple[tuple[str, Callable[[Any], Any]], ...]) -> list[Any]:
+    return [read(d.get(key)) for key, read in spec]
+
+
 def _case_incident(i: dict[str, Any]) -> CaseIncident:
     """One exported incident as the export held it, from its timeline.json object (the
     fields the key facts read; the others empty)."""
@@ -494,34 +515,8 @@ def case_from_timeline(doc: dict[str, Any]) -> ExportCase:
         deleted_not_exported=0,
         incidents=tuple(_case_incident(i) for i in _dicts(doc.get("incidents"))),
         exhibits=(),
-        people=tuple(
-            CasePerson(
-                _int(p.get("id")),
-                _s(p.get("name")),
-                _s(p.get("role")),
-                "",
-                _s(p.get("relationship")),
-                _strs(p.get("aliases")),
-                _strs(p.get("phones")),
-                _strs(p.get("accounts")),
-                _strs(p.get("vehicles")),
-            )
-            for p in _dicts(doc.get("people"))
-        ),  # fmt: skip
-        orders=tuple(
-            CaseOrder(
-                _int(o.get("id")),
-                _s(o.get("order_type")),
-                _s(o.get("reference")),
-                _s(o.get("court")),
-                _s(o.get("made_on")),
-                _s(o.get("expires_on")),
-                _strs(o.get("conditions")),
-                _s(o.get("person")),
-                _s(o.get("status")),
-            )
-            for o in _dicts(doc.get("orders"))
-        ),  # fmt: skip
+        people=tuple(CasePerson(*_read(p, _PERSON)) for p in _dicts(doc.get("people"))),
+        orders=tuple(CaseOrder(*_read(o, _ORDER)) for o in _dicts(doc.get("orders"))),
         counts_by_kind=tuple(
             KindCount(KINDS.get(k, k), _int(n), k) for k, n in by_kind.items() if isinstance(k, str)
         ),
