@@ -95,3 +95,20 @@ def test_a_damaged_list_never_stops_the_unlock(qtbot, tmp_path):
     window.locker.lock("manual")
     assert not window.case_chooser.isVisible()
     unlock_via_gui(qtbot, window)
+
+
+def test_two_new_diaries_in_one_run_each_get_a_fresh_first_run(qtbot, tmp_path, monkeypatch):
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    folders = {session.vault_dir}
+    for label in ("Client B", "Client C"):
+        answers = DialogAnswers(monkeypatch, act=_new_diary(label))
+        window.open_another_action.trigger()
+        assert len(answers.seen) == 1
+        assert window.current_screen() == window.FIRST_RUN
+        assert window.firstrun.pair.first.text() == ""  # nothing left from the last one
+        create_vault_via_gui(qtbot, window, f"a long passphrase for {label.lower()} here")
+        folders.add(session.vault_dir)
+    assert len(folders) == 3
+    assert [c.label for c in caselist.known_cases(session.vault_dir)] == ["", "Client B", "Client C"]
+    window.locker.lock("manual")
