@@ -126,3 +126,19 @@ def test_the_main_toolbar_draws_the_ring(qtbot, tmp_path, qapp):
         window.close()
     finally:
         qapp.setPalette(old)
+
+
+def test_the_app_reads_the_system_palette_afresh_and_fixes_it(qapp):
+    from victim_log.gui.shell.app import readable_colours
+
+    old = qapp.palette()
+    try:
+        qapp.setPalette(_dark())  # what an earlier theme left set
+        readable_colours(qapp)
+        palette = qapp.palette()
+        assert palette.color(Role.Base) != QColor("#232629")  # the system's again, not the old one
+        for group in (Group.Active, Group.Disabled):
+            for fg, bg in ((Role.PlaceholderText, Role.Base), (Role.Text, Role.Base)):
+                assert contrast.ratio(palette.color(group, fg), palette.color(group, bg)) >= 4.5
+    finally:
+        qapp.setPalette(old)

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from ... import paths
@@ -43,9 +44,18 @@ def make_application(face: Face) -> QApplication:
     # The palette stays the system's (light, dark or high contrast), so whatever the
     # desktop chose for readability applies; only the pairs that fall short of WCAG's
     # 4.5:1 (placeholders, disabled text, selected text) are darkened or lightened.
-    app.setPalette(readable_palette(app.palette()))
+    readable_colours(app)
+    app.styleHints().colorSchemeChanged.connect(lambda _scheme: readable_colours(app))
     app.setQuitOnLastWindowClosed(True)
     return app
+
+
+def readable_colours(app: QApplication) -> None:
+    """The desktop's palette, with what falls short of WCAG AA made readable. Run again
+    when the desktop switches between light and dark: the system's palette is read
+    afresh (an empty palette means "the system's") and checked again."""
+    app.setPalette(QPalette())
+    app.setPalette(readable_palette(app.palette()))
 
 
 class _FirstPaint(QObject):
