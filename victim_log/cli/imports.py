@@ -145,3 +145,36 @@ def _print_records_notes(report: ImportReport) -> None:
                 "They were imported too (nothing is merged). If one is the same as your entry, "
                 "you can delete the copy you do not want: victim-log delete ID --reason ..."
             )
+
+
+def cmd_verify_originals(args: argparse.Namespace) -> int:
+    """``evidence verify-originals DIR``: after a hand-off from a phone folder, which
+    originals the diary holds a checked copy of (#22); exit 1 unless all of them."""
+    from ..errors import EXIT_PROBLEM
+    from ..handoff import DELETE_NOTE, REASON_TEXT, check_originals, originals_in
+
+    folder = Path(args.folder)
+    paths = originals_in(folder, recursive=args.recursive)
+    with open_vault(args) as vault:
+        checks = check_originals(vault, paths)
+    stored = sum(c.stored for c in checks)
+    if args.json:
+        print_json(
+            {
+                "folder": str(folder),
+                "files": [c.to_json() for c in checks],
+                "stored": stored,
+                "not_stored": len(checks) - stored,
+                "note": DELETE_NOTE,
+            }
+        )
+    else:
+        print(
+            f"{plural(len(checks), 'file')} in {one_line(folder.name or str(folder))} checked against your "
+            "diary (each copy there read back and its SHA-256 compared):"
+        )
+        for c in checks:
+            print(f"  {REASON_TEXT[c.reason]:<18} {c.size:>12}  {c.sha256 or '-':<64}  {one_line(c.name)}")
+        print(f"{stored} of {len(checks)} safely stored.")
+        print(DELETE_NOTE)
+    return EXIT_OK if stored == len(checks) else EXIT_PROBLEM

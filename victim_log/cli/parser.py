@@ -22,7 +22,7 @@ from .evidence import (
 from .export import cmd_export
 from .groups import action_group
 from .groups import add_vault_args as _add_vault_args
-from .imports import cmd_import
+from .imports import cmd_import, cmd_verify_originals
 from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
 from .orders import add_order_commands
 from .people import cmd_person_delete, cmd_person_list
@@ -342,5 +342,13 @@ def build_parser() -> ArgParser:
     p.add_argument("id", type=id_arg)
     p.add_argument("--reason", required=True, metavar="TEXT")
     p.add_argument("--permanent", action="store_true", help="destroy it for ever (erases its key)")
+    p = evcommand(
+        "verify-originals",
+        cmd_verify_originals,
+        "which files in a phone folder are safely stored (read back and hash-checked)",
+    )
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--recursive", action="store_true", help="look in sub-folders too")
+    p.add_argument("--json", action="store_true")
 
     return parser

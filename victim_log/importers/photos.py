@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import struct
 from collections.abc import Iterator
@@ -36,7 +37,15 @@ from .records import (
     read_exactly,
 )
 
-__all__ = ["ImageMeta", "PhotoFile", "PhotoScan", "read_image_metadata", "scan_photos", "sniff_image_type"]
+__all__ = [
+    "ImageMeta",
+    "PhotoFile",
+    "PhotoScan",
+    "date_from_name",
+    "read_image_metadata",
+    "scan_photos",
+    "sniff_image_type",
+]
 
 MAX_EXIF_BYTES = 256 * 1024
 MAX_TIFF_READ = 4 * 1024 * 1024
@@ -364,6 +373,29 @@ def _safe_meta(fp: BinaryIO) -> ImageMeta:
 # Folder scan
 
 
+# The date and time a phone's camera or screenshot tool puts in a file's name:
+# IMG_20240301_123456.jpg, VID_20240301_123456.mp4, PXL_20240301_123456789.jpg,
+# Screenshot_20240301-123456.png, 20240301_123456.jpg, "Screenshot 2024-03-01 at
+# 12.34.56.png". A name with a date but no time (WhatsApp's IMG-20240301-WA0001) gives
+# nothing: midnight would be a time nobody saw.
+_NAME_TIME = re.compile(
+    r"(?<!\d)(20\d\d)-?(\d\d)-?(\d\d)[ _-](?:at )?(\d\d)[.:_-]?(\d\d)[.:_-]?(\d\d)(?:\d{3})?(?!\d)"
+)
+
+
+def date_from_name(name: str) -> datetime | None:
+    """The phone's local date and time in a camera or screenshot file name (naive,
+    like EXIF's), or None."""
+    match = _NAME_TIME.search(name)
+    if match is None:
+        return None
+    try:
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - the phone's wall clock
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class PhotoFile:
     """An image found in a folder. ``name`` and ``relpath`` are untrusted strings."""
@@ -373,6 +405,18 @@ class PhotoFile:
     name: str
     size: int
     meta: ImageMeta
+
+    @property
+    def date_taken(self) -> datetime | None:
+        """When it was taken: EXIF's date, else the one in a phone's file name."""
+        return self.meta.date_taken or date_from_name(self.name)
+
+    @property
+    def date_source(self) -> str:
+        """Where :attr:`date_taken` came from: "exif", "file name" or ""."""
+        if self.meta.date_taken is not None:
+            return "exif"
+        return "file name" if date_from_name(self.name) is not None else ""
 
 
 class PhotoScan:
