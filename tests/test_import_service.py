@@ -289,6 +289,19 @@ def test_photos_folder(vault: Vault, tmp_path: Path) -> None:
     assert all(vault.get_incident(i).data.complete_later for i in report.incident_ids)
 
 
+def test_photo_without_exif_dated_by_phone_file_name(vault: Vault, tmp_path: Path) -> None:
+    """A phone's file name (IMG_yyyymmdd_hhmmss) dates the entry when EXIF has no date
+    (#22 folder hand-off); a name with no time gives no time rather than a guess."""
+    folder = tmp_path / "DCIM"
+    folder.mkdir()
+    (folder / "IMG_20240301_123456.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(100))
+    (folder / "holiday.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(100))
+    report = run_import(vault, ImportRequest("photos", folder, photo_incidents=True))
+    starts = sorted(vault.get_incident(i).data.occurred_start for i in report.incident_ids)
+    assert starts[0] == ""
+    assert starts[1].startswith("2024-03-01T12:34:56")
+
+
 def test_cli_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

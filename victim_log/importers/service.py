@@ -862,7 +862,7 @@ class _Importer:
                     if not new:
                         self.report.duplicates_skipped += 1
                     if req.photo_incidents and new:
-                        when = self.clock.stamp(f.meta.date_taken)
+                        when = self.clock.stamp(f.date_taken)
                         data = IncidentData(
                             summary=f"Photo: {display_safe(f.name, single_line=True)[:80]}",
                             kinds=("other",),
