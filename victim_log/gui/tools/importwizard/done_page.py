@@ -1,12 +1,25 @@
-"""Step 5: what was imported, or why nothing was (kindly: already imported is normal)."""
+"""Step 5: what was imported, or why nothing was (kindly: already imported is normal).
+
+After photos from a phone folder (#22), the page also lists every photo in the folder
+with its size and SHA-256, each checked against the diary's copy read back on a
+worker (:func:`victim_log.handoff.check_originals`), and says plainly that deleting
+the originals from the phone is the person's choice and what it means.
+"""
 
 from __future__ import annotations
 
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+
+from ....handoff import DELETE_NOTE, OriginalCheck, check_originals
+from ....importers.photos import scan_photos
+from ....textsafe import display_safe
+from ...widgets import dialogs
 from ...widgets.common import plural, scaled, wrapped
-from .base import WizardBase, WizardStep
+from .base import WizardBase, WorkingStep
 
 
-class DonePage(WizardStep):
+class DonePage(WorkingStep):
     def __init__(self, wizard: WizardBase) -> None:
         super().__init__(
             wizard, "donePage", self.tr("Import finished"), self.tr("Your diary has been updated.")
@@ -16,12 +29,35 @@ class DonePage(WizardStep):
         self.column.addWidget(self.result_label)
         self.next_steps = wrapped("", self, name="nextSteps")
         self.column.addWidget(self.next_steps)
+        self.stored_heading = wrapped("", self, name="storedHeading")
+        self.stored_heading.setFont(scaled(self.stored_heading.font(), 1.0, bold=True))
+        self.column.addWidget(self.stored_heading)
+        self.column.addWidget(self.busy)
+        self.originals = QTreeWidget(self)
+        self.originals.setObjectName("originals")
+        self.originals.setAccessibleName(self.tr("The photos on the phone and whether each is safely stored"))
+        self.originals.setRootIsDecorated(False)
+        self.originals.setHeaderLabels(
+            [self.tr("Status"), self.tr("File"), self.tr("Size"), self.tr("SHA-256")]
+        )
+        self.originals.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.column.addWidget(self.originals, 1)
+        self.delete_note = wrapped(self.tr(DELETE_NOTE), self, name="deleteNote")
+        self.column.addWidget(self.delete_note)
+        self.checks: list[OriginalCheck] = []
+        self._show_originals(False)
         self.column.addStretch(1)
+
+    def _show_originals(self, shown: bool) -> None:
+        for widget in (self.stored_heading, self.originals, self.delete_note):
+            widget.setVisible(shown)
 
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         report = self.w.final
         if report is None:
             return
+        if self.w.format == "photos" and self.w.source is not None:
+            self._check_originals()
         if report.already_imported and not report.media_added:
             self.result_label.setText(
                 self.tr("This file was imported before, so there was nothing new to add.")
@@ -64,3 +100,49 @@ class DonePage(WizardStep):
             )
             + extra
         )
+
+    def _check_originals(self) -> None:
+        """Hash each photo where it is and read the diary's copy back, on a worker."""
+        vault = self.w.session.require()
+        folder = self.w.source
+        assert folder is not None
+        self.originals.clear()
+        self._show_originals(True)
+        self.delete_note.hide()
+        self.stored_heading.setText(self.tr("Checking which photos are now safely stored in your diary…"))
+        self.start_work(lambda: check_originals(vault, [f.path for f in scan_photos(folder)]), self._checked)
+
+    @Slot(object, object)
+    def _checked(self, checks: object, error: object) -> None:
+        if not self.work_ended():
+            return
+        self.completeChanged.emit()
+        if error is not None:
+            self.stored_heading.setText(self.tr("The photos could not be checked."))
+            dialogs.show_error(self, error)  # type: ignore[arg-type]
+            return
+        assert isinstance(checks, list)
+        self.checks = checks
+        stored = sum(c.stored for c in checks)
+        self.stored_heading.setText(
+            self.tr(
+                "{stored} of {total} in the folder are safely stored in your diary (read back and checked)."
+            ).format(stored=stored, total=plural(len(checks), "photo"))
+        )
+        texts = {
+            "stored": self.tr("Safely stored"),
+            "not_in_diary": self.tr("Not in your diary"),
+            "copy_damaged": self.tr("Copy did not check out"),
+            "unreadable": self.tr("Could not be read"),
+        }
+        for c in checks:
+            row = QTreeWidgetItem(
+                [
+                    texts[c.reason],
+                    display_safe(str(c.path), single_line=True),
+                    f"{c.size:,}",
+                    c.sha256,
+                ]
+            )
+            self.originals.addTopLevelItem(row)
+        self.delete_note.show()

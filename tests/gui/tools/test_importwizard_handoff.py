@@ -1,0 +1,94 @@
+"""#22 folder hand-off in the import wizard: after photos from a phone folder, the
+done page lists every photo with its path, size and SHA-256, each checked against
+the diary's copy read back, and says deleting from the phone is the person's choice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QColor, QImage
+
+from tests.gui.tools.test_importwizard import choose_file, next_page
+from victim_log.gui.shell.session import Session
+from victim_log.gui.tools.importwizard import formats
+from victim_log.gui.tools.importwizard.wizard import ImportWizard
+from victim_log.vault import Vault
+
+
+@pytest.fixture
+def wizard(qtbot, session: Session) -> ImportWizard:
+    w = ImportWizard(session)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def _phone_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "DCIM" / "Camera"
+    folder.mkdir(parents=True)
+    for name, colour in (("IMG_20240301_123456.png", "red"), ("Screenshot_20240302-101010.png", "green")):
+        image = QImage(20, 20, QImage.Format.Format_RGB32)
+        image.fill(QColor(colour))
+        assert image.save(str(folder / name))
+    return folder
+
+
+def test_done_page_lists_what_is_safely_stored(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
+) -> None:
+    folder = _phone_folder(tmp_path)
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
+    choose_file(qtbot, wizard, "photos")
+    next_page(qtbot, wizard)
+    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+        next_page(qtbot, wizard)
+    page = wizard.done_page
+    qtbot.waitUntil(lambda: not page.working, timeout=30_000)
+    assert page.originals.isVisibleTo(wizard) and page.delete_note.isVisibleTo(wizard)
+    assert "2 of 2 photos in the folder are safely stored" in page.stored_heading.text()
+    rows = [
+        [page.originals.topLevelItem(i).text(c) for c in range(4)]
+        for i in range(page.originals.topLevelItemCount())
+    ]
+    stored = {item.sha256 for item in vault.evidence.items()}
+    assert len(rows) == 2
+    for status, path, size, sha in rows:
+        assert status == "Safely stored"
+        assert Path(path).parent == folder and int(size.replace(",", "")) == Path(path).stat().st_size
+        assert sha in stored
+    assert "your choice" in page.delete_note.text() and "only one" in page.delete_note.text()
+
+
+def test_a_damaged_copy_is_not_called_safely_stored(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
+) -> None:
+    folder = _phone_folder(tmp_path)
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
+    choose_file(qtbot, wizard, "photos")
+    next_page(qtbot, wizard)
+    import victim_log.gui.tools.importwizard.done_page as done_page
+
+    real = done_page.check_originals
+
+    def after_damage(v, paths):  # the copy of one photo is damaged before the check runs
+        item = vault.evidence.items()[0]
+        blob = next((vault.path / "blobs").rglob(item.blob_id))
+        data = bytearray(blob.read_bytes())
+        data[-20] ^= 1
+        blob.write_bytes(bytes(data))
+        return real(v, paths)
+
+    monkeypatch.setattr(done_page, "check_originals", after_damage)
+    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+        next_page(qtbot, wizard)
+    page = wizard.done_page
+    qtbot.waitUntil(lambda: not page.working, timeout=30_000)
+    statuses = sorted(page.originals.topLevelItem(i).text(0) for i in range(2))
+    assert statuses == ["Copy did not check out", "Safely stored"]
+    assert "1 of 2 photos" in page.stored_heading.text()
+
+
+def test_other_formats_show_no_originals_list(wizard: ImportWizard) -> None:
+    assert not wizard.done_page.originals.isVisibleTo(wizard)
