@@ -92,3 +92,19 @@ def test_a_damaged_copy_is_not_called_safely_stored(
 
 def test_other_formats_show_no_originals_list(wizard: ImportWizard) -> None:
     assert not wizard.done_page.originals.isVisibleTo(wizard)
+
+
+def test_the_folder_is_shown_as_thumbnails_with_dates_from_the_names(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    folder = _phone_folder(tmp_path)
+    before = {p for p in tmp_path.rglob("*")}
+    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
+    choose_file(qtbot, wizard, "photos")
+    thumbs = wizard.file_page.thumbs
+    assert thumbs.isVisibleTo(wizard) and thumbs.count() == 2
+    texts = sorted(thumbs.item(i).text() for i in range(2))
+    assert texts[0].startswith("IMG_20240301_123456.png") and "01 Mar 2024 12:34" in texts[0]
+    assert "02 Mar 2024 10:10" in texts[1]
+    assert all(not thumbs.item(i).icon().isNull() for i in range(2))
+    assert {p for p in tmp_path.rglob("*")} <= before | {p for p in tmp_path.rglob("*") if "vault" in p.parts}

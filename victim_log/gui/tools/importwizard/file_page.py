@@ -3,10 +3,17 @@ hostile file is refused right there with the core's one-line reason."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
+from itertools import islice
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QRadioButton,
     QVBoxLayout,
@@ -14,14 +21,35 @@ from PySide6.QtWidgets import (
 )
 
 from ....errors import VictimLogError
+from ....importers.photos import scan_photos
 from ....importers.records import AmbiguousDateOrder
 from ....importers.service import ImportReport, ImportRequest, run_import
+from ....textsafe import display_safe
 from ...widgets import dialogs
 from ...widgets.common import scaled, wrapped
 from ...widgets.safelabel import SafeLabel
 from . import formats
 from .base import WizardBase, WorkingStep
 from .formats import FOLDER_FORMATS, FORMAT_BY_KEY, ambiguous_sample, date_question
+
+THUMB = 96  # pixels, the longer side
+MAX_THUMBS = 200
+
+
+def photo_thumbnails(folder: Path) -> list[tuple[str, str, QImage]]:
+    """Small pictures of the first photos in ``folder`` (name, date, image), made on
+    the worker in memory only: never written to disk, no thumbnail cache."""
+    out: list[tuple[str, str, QImage]] = []
+    for photo in islice(scan_photos(folder), MAX_THUMBS):
+        reader = QImageReader(str(photo.path))
+        reader.setAutoTransform(True)
+        size = reader.size()
+        if size.isValid():
+            reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+        when = photo.date_taken
+        out.append((photo.name, when.strftime("%d %b %Y %H:%M") if when else "", image))
+    return out
 
 
 class FilePage(WorkingStep):
@@ -49,6 +77,15 @@ class FilePage(WorkingStep):
         self.column.addWidget(self.busy)
         self.status = wrapped("", self, name="fileStatus")
         self.column.addWidget(self.status)
+        self.thumbs = QListWidget(self)  # #22: see the photos before importing them
+        self.thumbs.setObjectName("thumbnails")
+        self.thumbs.setAccessibleName(self.tr("The photos in this folder"))
+        self.thumbs.setViewMode(QListView.ViewMode.IconMode)
+        self.thumbs.setIconSize(QSize(THUMB, THUMB))
+        self.thumbs.setResizeMode(QListView.ResizeMode.Adjust)
+        self.thumbs.setWordWrap(True)
+        self.thumbs.hide()
+        self.column.addWidget(self.thumbs, 1)
 
         self.date_box = QWidget(self)
         self.date_box.setObjectName("dateOrder")
@@ -122,12 +159,32 @@ class FilePage(WorkingStep):
         self.w.scan = None
         self.status.setText(self.tr("Reading the file…"))
         self.choose_button.setEnabled(False)
-        self.start_work(lambda: run_import(vault, req), self._scanned)
+        self.thumbs.clear()
+        self.thumbs.hide()
+        photos = self.w.format == "photos"
+
+        def work() -> tuple[ImportReport, list[tuple[str, str, QImage]]]:
+            report = run_import(vault, req)
+            return report, photo_thumbnails(req.source) if photos else []
+
+        self.start_work(work, self._scanned)
+
+    def _show_thumbnails(self, thumbs: list[tuple[str, str, QImage]]) -> None:
+        for name, when, image in thumbs:
+            shown = display_safe(name, single_line=True)
+            item = QListWidgetItem(QIcon(QPixmap.fromImage(image)), shown + (f"\n{when}" if when else ""))
+            item.setToolTip(shown)
+            self.thumbs.addItem(item)
+        self.thumbs.setVisible(bool(thumbs))
 
     @Slot(object, object)
-    def _scanned(self, report: object, error: object) -> None:
+    def _scanned(self, result: object, error: object) -> None:
         if not self.work_ended():
             return  # an older scan, of a file no longer chosen
+        report: object = None
+        if isinstance(result, tuple):
+            report, thumbs = result
+            self._show_thumbnails(thumbs)
         self.choose_button.setEnabled(True)
         if isinstance(error, AmbiguousDateOrder) and self.w.source is not None:
             question, dmy, mdy = date_question(ambiguous_sample(self.w.source))
