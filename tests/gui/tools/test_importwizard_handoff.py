@@ -56,8 +56,10 @@ def test_done_page_lists_what_is_safely_stored(
     assert len(rows) == 2
     for status, path, size, sha in rows:
         assert status == "Safely stored"
-        assert Path(path).parent == folder and int(size.replace(",", "")) == Path(path).stat().st_size
+        assert int(size.replace(",", "")) == (folder / path).stat().st_size  # the path within the folder
         assert sha in stored
+    assert str(folder) in page.stored_heading.text()
+    assert page.originals.topLevelItem(0).toolTip(1).startswith(str(folder))
     assert "your choice" in page.delete_note.text() and "only one" in page.delete_note.text()
 
 

@@ -123,11 +123,15 @@ class DonePage(WorkingStep):
             return
         assert isinstance(checks, list)
         self.checks = checks
+        folder = self.w.source
+        assert folder is not None
         stored = sum(c.stored for c in checks)
         self.stored_heading.setText(
             self.tr(
                 "{stored} of {total} in the folder are safely stored in your diary (read back and checked)."
             ).format(stored=stored, total=plural(len(checks), "photo"))
+            + "\n"
+            + display_safe(str(folder), single_line=True)
         )
         texts = {
             "stored": self.tr("Safely stored"),
@@ -136,13 +140,13 @@ class DonePage(WorkingStep):
             "unreadable": self.tr("Could not be read"),
         }
         for c in checks:
+            try:
+                shown = str(c.path.relative_to(folder))
+            except ValueError:
+                shown = str(c.path)
             row = QTreeWidgetItem(
-                [
-                    texts[c.reason],
-                    display_safe(str(c.path), single_line=True),
-                    f"{c.size:,}",
-                    c.sha256,
-                ]
+                [texts[c.reason], display_safe(shown, single_line=True), f"{c.size:,}", c.sha256]
             )
+            row.setToolTip(1, display_safe(str(c.path), single_line=True))
             self.originals.addTopLevelItem(row)
         self.delete_note.show()
