@@ -49,6 +49,8 @@ bench-quick: $(STAMP)
 
 screenshots: $(STAMP)
 	$(BIN)/python docs/make_screenshots.py
+	$(BIN)/python docs/make_receive_screenshot.py
+	$(BIN)/python docs/make_handoff_screenshot.py
 
 # A one-folder desktop build in dist/victim-log/, then a smoke test of the built app.
 package: $(STAMP)
