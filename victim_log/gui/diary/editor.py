@@ -47,6 +47,7 @@ from ...model import (
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import run_write
 from ..widgets.common import (
     DAY_FORMAT,
     RowSpec,
@@ -567,7 +568,7 @@ class IncidentEditor(QDialog):
                 return
             vault = self.session.require()
             if self.incident is None:
-                self.saved_id = vault.add_incident(data)
+                self.saved_id = run_write(self, lambda: vault.add_incident(data))
             else:
                 if data == self.incident.data:
                     dialogs.show_message(
@@ -579,8 +580,9 @@ class IncidentEditor(QDialog):
                 reason = ask_reason(self)
                 if reason is None:
                     return
-                vault.edit_incident(self.incident.incident_id, data, reason)
-                self.saved_id = self.incident.incident_id
+                incident_id = self.incident.incident_id
+                run_write(self, lambda: vault.edit_incident(incident_id, data, reason))
+                self.saved_id = incident_id
         except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
             dialogs.show_error(self, exc)
             return

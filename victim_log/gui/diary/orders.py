@@ -43,6 +43,7 @@ from ...model import SERVICE_METHODS, IncidentData, Order, OrderData, OrderVaria
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import run_write
 from ..widgets.common import (
     DAY_FORMAT,
     RowSpec,
@@ -332,11 +333,13 @@ class OrderDialog(QDialog):
     def save(self) -> None:
         vault = self.session.require()
         try:
+            data = self.order_data()
             if self.order is None:
-                self.saved_id = vault.add_order(self.order_data())
+                self.saved_id = run_write(self, lambda: vault.add_order(data))
             else:
-                vault.update_order(self.order.id, self.order_data(), self.reason.text())
-                self.saved_id = self.order.id
+                oid, reason = self.order.id, self.reason.text()
+                run_write(self, lambda: vault.update_order(oid, data, reason))
+                self.saved_id = oid
         except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
             dialogs.show_error(self, exc)
             return

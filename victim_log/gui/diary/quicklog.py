@@ -60,6 +60,7 @@ from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import run_write
 from ..widgets.common import (
     calendar_picker,
     file_icon_list,
@@ -778,11 +779,11 @@ class QuickLogDialog(QDialog):
             if data is None:
                 return  # they want to check the time first: everything typed stays
             vault = self.session.require()
-            self.saved_id = vault.add_incident(
-                data,
-                evidence=tuple(f.evidence_id for f in self.files if f.evidence_id is not None),
-                files=self.files_to_store(),
-                provenance=self.provenance or None,
+            evidence = tuple(f.evidence_id for f in self.files if f.evidence_id is not None)
+            files, provenance = self.files_to_store(), self.provenance or None
+            # Off the GUI thread, a busy vault tried again quietly (#23.9).
+            self.saved_id = run_write(
+                self, lambda: vault.add_incident(data, evidence=evidence, files=files, provenance=provenance)
             )
         except Exception as exc:  # noqa: BLE001 - shown calmly; everything typed stays
             dialogs.show_error(self, exc)

@@ -13,6 +13,7 @@ ignores its own announcement.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -23,10 +24,11 @@ from ...errors import VictimLogError
 from ...logs import log_unexpected
 from ...model import IncidentData
 from ...textsafe import display_safe
-from ...vault import IncidentFilter
+from ...vault import IncidentFilter, Vault
 from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import landed_for, run_write
 from ..widgets.common import line_height
 from ..widgets.reason import ask_reason, reason_prompt, take_out
 from .detail import DetailPane
@@ -185,9 +187,10 @@ class DiaryView(QWidget):
 
     def take_draft(self) -> dict[str, Any] | None:
         """The unsaved quick log or editor form as plain data, or None."""
-        if self._quick is not None and self._quick.has_content():
+        # A save that landed while the lock waited for it is in the diary: no draft.
+        if self._quick is not None and self._quick.has_content() and not landed_for(self._quick):
             return self._quick.draft()
-        if self._editor is not None:
+        if self._editor is not None and not landed_for(self._editor):
             return self._editor.draft()
         return None
 
@@ -235,7 +238,7 @@ class DiaryView(QWidget):
         """Confirm, ask why, then write the deletion (its history stays)."""
         if not take_out(
             self,
-            lambda reason: self.session.require().delete_incident(incident_id, reason),
+            lambda reason: self._write(lambda vault: vault.delete_incident(incident_id, reason)),
             question=self.tr("Delete this entry?"),
             explanation=self.tr(
                 "The entry leaves the timeline. Its earlier versions and the reason you give "
@@ -297,7 +300,7 @@ class DiaryView(QWidget):
         if reason is None:
             return
         try:
-            self.session.require().evidence.remove(evidence_id, reason, permanent=permanent)
+            self._write(lambda vault: vault.evidence.remove(evidence_id, reason, permanent=permanent))
         except Exception as exc:  # noqa: BLE001 - shown calmly
             dialogs.show_error(self, exc)
             return
@@ -326,12 +329,17 @@ class DiaryView(QWidget):
         try:
             # All the files and the entry's new version in one transaction: a refused
             # file or a full disk leaves no exhibit behind without its entry.
-            self.session.require().attach_files(incident_id, paths, provenance=provenance or None)
+            self._write(lambda vault: vault.attach_files(incident_id, paths, provenance=provenance or None))
         except Exception as exc:  # noqa: BLE001 - shown calmly
             dialogs.show_error(self, exc)
         self._changed(select=incident_id)
 
     # ------------------------------------------------------------------ plumbing
+
+    def _write(self, change: Callable[[Vault], object]) -> object:
+        """One change to the vault, off the GUI thread (a busy vault tried again)."""
+        vault = self.session.require()
+        return run_write(self, lambda: change(vault))
 
     def _run(self, dialog: QDialog) -> int | None:
         """Run a dialog through the test seam; None if a lock closed it meanwhile."""
@@ -346,8 +354,9 @@ class DiaryView(QWidget):
         draft the vault kept for it is not needed any more (#18.7)."""
         if locks != self._lock_count or not self.session.is_unlocked:
             return
-        try:
-            drafts.forget(self.session.require())
+        vault = self.session.require()
+        try:  # off the GUI thread (#23.9)
+            run_write(self, lambda: drafts.forget(vault), hold=False)
         except VictimLogError as exc:  # it stays kept, offered again at the next unlock
             log_unexpected(exc)
 

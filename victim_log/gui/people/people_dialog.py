@@ -34,6 +34,7 @@ from ..diary.timeline import TimelineList
 from ..diary.timeline_model import TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import run_write
 from ..widgets.common import (
     line_height,
     name_window,
@@ -132,13 +133,14 @@ class PersonDialog(QDialog):
         data = self.person_data().validated()
         vault = self.session.require()
         if self.person is None:
-            return vault.add_person(data)
+            return run_write(self, lambda: vault.add_person(data))
         if data == self.person.data:
             return self.person.id  # nothing changed: no new version, nothing to ask
         reason = ask_reason(self)
         if reason is not None:
-            vault.edit_person(self.person.id, data, reason)
-            return self.person.id
+            pid = self.person.id
+            run_write(self, lambda: vault.edit_person(pid, data, reason))
+            return pid
         return None
 
 
@@ -347,7 +349,7 @@ class PeopleDialog(QDialog):
             return
         if not take_out(
             self,
-            lambda reason: self.session.require().delete_person(pid, reason),
+            lambda reason: run_write(self, lambda: self.session.require().delete_person(pid, reason)),
             question=self.tr("Take this person out of People?"),
             explanation=self.tr(
                 "For someone added by mistake. They leave the list; the history keeps them "

@@ -33,7 +33,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from ...logs import log_unexpected
-from ..widgets import dialogs
+from ..widgets import background_write, dialogs
 from ..widgets.clipwatch import ClipboardWatch
 from .session import Session, carry_on
 
@@ -294,6 +294,10 @@ class LockController(QObject):
     def lock(self, reason: str = "manual", were_open: tuple[QWidget, ...] = ()) -> None:
         """Close dialogs, seal the draft and view state, wipe, drop keys. Safe to repeat."""
         self._timer.stop()
+        # A save running on a worker thread ends first (no retry starts), so the draft
+        # below is left out if that save landed (#23.9).
+        with carry_on():
+            background_write.settle()
         # The draft first, while its dialog is still intact; then close every window
         # (without letting any of them ask a question); then wipe and drop the keys.
         if self.session.is_unlocked:
