@@ -119,7 +119,7 @@ def test_commands_print_exactly_the_declared_fields(vault: Path, capsys: pytest.
     [
         ("person", "list|delete"),
         ("order", "add|list|show|serve|vary|edit"),
-        ("evidence", "add|list|get|remove"),
+        ("evidence", "add|list|get|remove|verify-originals"),
     ],
 )
 def test_a_group_without_an_action_names_its_own_actions(
