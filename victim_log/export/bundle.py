@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -113,9 +113,18 @@ def signing_fingerprint(vault: Vault) -> tuple[str, str]:
 JOURNAL_HEAD_FIELD = "Journal-Head"  # bag-info.txt: "<seq> <hash>" (FORMAT-14)
 
 
-def _journal_chunks(entries: Sequence[journal.JournalEntry], case: ExportCase) -> Iterator[bytes]:
-    """``journal.jsonl``: the whole journal chain 1..N, one canonical JSON per line,
-    streamed a few hundred lines at a time (#23.8); its head is ``entries[-1]``.
+def _journal_head(vault: Vault) -> tuple[int, str]:
+    """The last journal entry's (seq, hash): what bag-info.txt signs, before the lines
+    are streamed (:func:`_journal_chunks` stops there, whatever is added meanwhile)."""
+    head = (0, journal.GENESIS)
+    for entry in vault.iter_journal_entries():
+        head = (entry.seq, entry.hash)
+    return head
+
+
+def _journal_chunks(vault: Vault, case: ExportCase, head_seq: int) -> Iterator[bytes]:
+    """``journal.jsonl``: the journal chain 1..``head_seq``, one canonical JSON per line,
+    read and written a page at a time, never held whole (#23.8).
 
     Entries about the exported incidents and exhibits are given in full, so an
     officer can recompute their hashes. Every other entry is a stub
@@ -128,7 +137,9 @@ def _journal_chunks(entries: Sequence[journal.JournalEntry], case: ExportCase) -
     incidents = {i.id for i in (*case.incidents, *case.context)}
     exhibits = {e.evidence_id for e in case.exhibits}
     lines: list[bytes] = []
-    for entry in entries:
+    for entry in vault.iter_journal_entries():
+        if entry.seq > head_seq:
+            break
         if (entry.kind == "incident" and entry.id in incidents) or (
             entry.kind == "evidence" and entry.id in exhibits
         ):
@@ -392,8 +403,7 @@ def _write_bundle(
     if not bag_name[0].isalnum():
         bag_name = "export" + bag_name
     pdf = pdf_bytes(case)
-    entries = vault.journal_entries()
-    head_seq, head_hash = (entries[-1].seq, entries[-1].hash) if entries else (0, journal.GENESIS)
+    head_seq, head_hash = _journal_head(vault)
 
     # The tables and the journal are written into the zip as they are made, a few
     # hundred rows at a time, and hashed on the way (bagit_zip): none is ever held
@@ -405,7 +415,7 @@ def _write_bundle(
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
         PayloadEntry.from_bytes("not_included.csv", not_included_csv(case)),
         PayloadEntry("versions.csv", lambda: versions_csv_chunks(case)),
-        PayloadEntry("journal.jsonl", lambda: _journal_chunks(entries, case)),
+        PayloadEntry("journal.jsonl", lambda: _journal_chunks(vault, case, head_seq)),
     ]
     for ex in case.exhibits:
         payload.append(

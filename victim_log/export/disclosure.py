@@ -27,7 +27,7 @@ runs (export/derivation.py then adds the unredacted export's hash); :func:`not_i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,7 @@ from . import provenance
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem, IncidentVersion
-    from ..vault import Vault
+    from ..vault import IncidentSummary, Vault
 
 # This module sits below export/case.py (which builds the schedule through it) and
 # export/pdf.py (which draws it), so it imports neither: entries, people and the PDF
@@ -260,6 +260,15 @@ def _removal(vault: Vault, item: EvidenceItem) -> str:
     return ""
 
 
+def _listed(vault: Vault, flt: IncidentFilter, page: int = 2000) -> Iterator[IncidentSummary]:
+    """The timeline rows ``flt`` selects, oldest first, read a page at a time (only the
+    deleted ones are kept: the whole list of a 100,000-entry log is not, #23.8)."""
+    offset = 0
+    while rows := vault.list_incidents(flt, offset=offset, limit=page, oldest_first=True):
+        yield from rows
+        offset += len(rows)
+
+
 def build_not_included(
     vault: Vault,
     options: Any,
@@ -298,7 +307,7 @@ def build_not_included(
         start=options.start, end=options.end, person_id=options.person_id, include_deleted=True
     )
     deleted: list[DeletedEntry] = []
-    for s in vault.list_incidents(flt, oldest_first=True):
+    for s in _listed(vault, flt):
         if not s.deleted:
             continue
         versions = vault.incident_history(s.id)
