@@ -169,14 +169,27 @@ ACCEPTED_COSTS = CostRange(
 )
 
 
-def argon2id(secret: bytes, salt: bytes, params: KdfParams) -> bytes:
+@contextlib.contextmanager
+def secret_bytes(text: str, encoding: str = "utf-8") -> Iterator[bytearray]:
+    """``text``'s bytes in a buffer we own, overwritten with zeros when the block ends
+    (#17.5). The ``str`` they come from is Python's (immutable, freed without being
+    overwritten: the README says a locked app is not safe from someone who can read its
+    memory); the copy the key derivation reads is not left behind as well."""
+    buf = bytearray(text, encoding)
+    try:
+        yield buf
+    finally:
+        buf[:] = bytes(len(buf))  # same length: overwritten in place, never moved
+
+
+def argon2id(secret: bytes | bytearray, salt: bytes, params: KdfParams) -> bytes:
     return Argon2id(
         salt=salt,
         length=KEY_LEN,
         iterations=params.iterations,
         lanes=params.lanes,
         memory_cost=params.memory_kib,
-    ).derive(secret)
+    ).derive(secret)  # type: ignore[arg-type]  # any buffer (typed as bytes only)
 
 
 def calibrate(target_seconds: float | None = None) -> KdfParams:
@@ -454,12 +467,13 @@ class KeyFile:
 
     def unwrap_with_recovery(self, recovery_key: str) -> bytes:
         """As :meth:`unwrap_with_passphrase`, with the recovery key (old or pending new)."""
-        secret = normalise_recovery_key(recovery_key).encode("ascii")
-        return self._open_slot("recovery", lambda slot: _recovery_wrapping(slot, secret))
+        with secret_bytes(normalise_recovery_key(recovery_key), "ascii") as secret:
+            return self._open_slot("recovery", lambda slot: _recovery_wrapping(slot, secret))
 
     @staticmethod
     def _passphrase_wrapping(slot: dict[str, Any], passphrase: str) -> bytes:
-        return argon2id(passphrase.encode("utf-8"), b64d(slot.get("salt")), slot_params(slot))
+        with secret_bytes(passphrase) as secret:
+            return argon2id(secret, b64d(slot.get("salt")), slot_params(slot))
 
     def _open_slot(self, slot_type: str, wrapping_of: Callable[[dict[str, Any]], bytes]) -> bytes:
         wrong = f"That {'passphrase' if slot_type == 'passphrase' else 'recovery key'} is not right."
@@ -572,7 +586,7 @@ def _mac_failed() -> VaultCorrupt:
     return VaultCorrupt("The vault's key file has been changed outside Victim Log. Restore it from a backup.")
 
 
-def _recovery_wrapping(slot: dict[str, Any], secret: bytes) -> bytes:
+def _recovery_wrapping(slot: dict[str, Any], secret: bytes | bytearray) -> bytes:
     if slot.get("kdf") != "hkdf-sha256":
         raise changed("its recovery slot names another key derivation")
     return HKDF(
@@ -622,14 +636,16 @@ def passphrase_slot(vault_id: str, data_key: Key, passphrase: str, params: KdfPa
         "memory_kib": params.memory_kib,
         "lanes": params.lanes,
     }
-    wrapping = argon2id(passphrase.encode("utf-8"), salt, params)
+    with secret_bytes(passphrase) as secret:
+        wrapping = argon2id(secret, salt, params)
     return _sealed_slot(vault_id, slot, wrapping, data_key)
 
 
 def recovery_slot(vault_id: str, data_key: Key, recovery_key: str) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     slot: dict[str, Any] = {"type": "recovery", "kdf": "hkdf-sha256", "salt": b64e(salt)}
-    wrapping = _recovery_wrapping(slot, normalise_recovery_key(recovery_key).encode("ascii"))
+    with secret_bytes(normalise_recovery_key(recovery_key), "ascii") as secret:
+        wrapping = _recovery_wrapping(slot, secret)
     return _sealed_slot(vault_id, slot, wrapping, data_key)
 
 
