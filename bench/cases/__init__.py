@@ -6,4 +6,15 @@ Modules are listed by name and imported only when they run, so a child process t
 needs one case never imports the others.
 """
 
-CASES = ("search", "evidence", "startup", "export", "imports", "faults", "stats", "rekey", "receive")
+CASES = (
+    "search",
+    "evidence",
+    "startup",
+    "export",
+    "imports",
+    "faults",
+    "exportmem",
+    "stats",
+    "rekey",
+    "receive",
+)
