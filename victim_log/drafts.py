@@ -8,8 +8,11 @@ on purpose (#18.7).
 
 One small write, bounded: pasted screenshots are left out when the whole would pass
 :data:`MAX_BYTES` (the words are what must not be lost), and a vault that cannot
-take the write (busy, full, locked) is skipped, never waited on or retried. Errors
-never carry the draft's words.
+take the write (full, locked, or still busy in another window after SQLite's own wait
+of at most 5 s) is skipped, never retried: the lock has already sealed the draft in
+memory, and the lock screen then says closing the app would lose it. Removing a
+kept draft runs off the GUI thread (``gui/widgets/background_write``). Errors never
+carry the draft's words.
 """
 
 from __future__ import annotations

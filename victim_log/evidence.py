@@ -315,8 +315,8 @@ class EvidenceStore:
         except BaseException:
             self.discard(pending)
             raise
-        with contextlib.suppress(OSError):
-            fsync_dir(self._blob_path(pending.blob_id).parent)
+        # No second sync of the blob's folder here: store_blob's atomic_writer synced it
+        # after the rename, before the record was committed.
         return result
 
     def store_blob(
