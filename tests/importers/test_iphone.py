@@ -408,3 +408,13 @@ def test_a_later_backup_adds_only_what_is_new(vault: Vault, tmp_path: Path) -> N
     again = run_import(vault, ImportRequest("iphone-backup", later, sender="+447700900123", group_minutes=0))
     assert first.incidents_created == 6 and again.incidents_created == 1
     assert again.duplicates_skipped == 6
+
+
+def test_an_encrypted_backup_is_named_as_such(tmp_path: Path) -> None:
+    root = tmp_path / "enc"
+    (root / SMS_ID[:2]).mkdir(parents=True)
+    (root / "Manifest.plist").write_bytes(b"bplist00")
+    (root / SMS_ID[:2] / SMS_ID).write_bytes(bytes(range(256)) * 16)  # ciphertext, not SQLite
+    source, found = iphone_source("iphone-backup", root)
+    with pytest.raises(ImportFormatError, match="encrypted"):
+        parse_iphone_backup(source, backup_root=found)

@@ -55,6 +55,11 @@ __all__ = ["IPHONE_FORMATS", "apple_time", "iphone_source", "parse_iphone_backup
 
 NOT_SMS_DB = "This database isn't an iPhone's Messages database (sms.db). Nothing was imported."
 NOT_CALLS_DB = "This database isn't an iPhone's call history (CallHistory.storedata). Nothing was imported."
+ENCRYPTED = (
+    "This iPhone backup seems to be encrypted, so its messages and calls can't be read. Back the "
+    'iPhone up again with "Encrypt local backup" off, or export with imessage-exporter or iMazing. '
+    "Nothing was imported."
+)
 SMS_DB = "3d0d7e5fb2ce288813306e4d4636395e047a3d28"  # SHA-1 of HomeDomain-Library/SMS/sms.db
 CALLS_DB = "5a4935c78a5255723f707230a451d79c540d2741"  # ... Library/CallHistoryDB/CallHistory.storedata
 IPHONE_FORMATS = ("imessage", "iphone-backup", "iphone-calls")
@@ -106,11 +111,16 @@ def iphone_source(fmt: str, given: Path) -> tuple[Path, Path | None]:
             )
         return found, given
     parent = given.parent
-    if parent.name == given.name[:2] and (parent.parent / "Manifest.db").is_file():
+    if parent.name == given.name[:2] and _is_backup(parent.parent):
         return given, parent.parent  # a file inside a backup: its attachments are there too
-    if (parent / "Manifest.db").is_file():
+    if _is_backup(parent):
         return given, parent
     return given, None
+
+
+def _is_backup(folder: Path) -> bool:
+    """A Finder/iTunes backup folder (Manifest.db since iOS 10, Manifest.plist always)."""
+    return any((folder / name).is_file() for name in ("Manifest.db", "Manifest.plist"))
 
 
 def _attributed_text(blob: object) -> str:
@@ -279,6 +289,8 @@ def parse_iphone_backup(source: Path, *, calls: bool = False, backup_root: Path 
     not_this = NOT_CALLS_DB if calls else NOT_SMS_DB
     if calls and head.lstrip(b"\xef\xbb\xbf").startswith(IMAZING_CALLS_HEADER.encode()):
         return parse_imazing_calls(source)
+    if backup_root is not None and head.strip() and not head.startswith(b"SQLite format 3\x00"):
+        raise ImportFormatError(ENCRYPTED)
     if not head.startswith(b"SQLite format 3\x00"):
         raise ImportFormatError(not_this if head.strip() else "This file is empty.")
     try:
