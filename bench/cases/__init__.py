@@ -17,4 +17,5 @@ CASES = (
     "stats",
     "rekey",
     "receive",
+    "iphone",
 )
