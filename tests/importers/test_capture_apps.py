@@ -301,3 +301,18 @@ def test_nothing_leaks_from_a_refusal() -> None:
     except ImportFormatError as exc:
         message.write(exc.message)
     assert "front door" not in message.getvalue()
+
+
+def test_damaged_member_refused_kindly(tmp_path: Path, vault: Vault) -> None:
+    out = tmp_path / "stored.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as z:
+        for n, d in _members().items():
+            z.writestr(n, d)
+    data = bytearray(out.read_bytes())
+    at = data.index(b"Pixel 6")
+    data[at] ^= 0x20  # the proof JSON's bytes no longer match its CRC
+    out.write_bytes(bytes(data))
+    with pytest.raises(ImportFormatError, match="damaged|cannot be read") as exc:
+        run_import(vault, ImportRequest("proofmode", out))
+    assert "Nothing was imported" in exc.value.message
+    assert vault.evidence.items() == []

@@ -94,13 +94,16 @@ def verify_detached(signature: bytes, public_key: bytes, data: Iterable[bytes]) 
         status = Path(tmp, "status")
         env = {"PATH": os.environ.get("PATH", ""), "GNUPGHOME": tmp, "LC_ALL": "C"}
         with open(status, "wb") as out:
-            proc = subprocess.Popen(  # noqa: S603 - gpgv with fixed arguments and our own temp files
-                [gpgv, "--homedir", tmp, "--keyring", str(keyring), "--status-fd", "1", str(sig), "-"],
-                stdin=subprocess.PIPE,
-                stdout=out,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
+            try:
+                proc = subprocess.Popen(  # noqa: S603 - gpgv with fixed arguments and our own temp files
+                    [gpgv, "--homedir", tmp, "--keyring", str(keyring), "--status-fd", "1", str(sig), "-"],
+                    stdin=subprocess.PIPE,
+                    stdout=out,
+                    stderr=subprocess.DEVNULL,
+                    env=env,
+                )
+            except OSError:
+                return SigCheck("not_checked")  # gpgv there but cannot be run
             assert proc.stdin is not None
             try:
                 for chunk in data:

@@ -126,6 +126,13 @@ def _opener(zf: SafeZip, m: ZipMember) -> Any:
 
 def read_proofmode(path: Path, zf: SafeZip) -> CaptureSet:
     """Every file in an open ProofMode zip, checked (see the module's doc)."""
+    try:
+        return _read(zf)
+    except DamagedMember as exc:
+        raise ImportFormatError(f"{exc.message} Nothing was imported.") from None
+
+
+def _read(zf: SafeZip) -> CaptureSet:
     proofs: dict[str, dict[str, ZipMember]] = {}
     media: list[ZipMember] = []
     key_member: ZipMember | None = None
@@ -154,10 +161,7 @@ def read_proofmode(path: Path, zf: SafeZip) -> CaptureSet:
         if written:
             by_path[os.path.basename(written)] = (h, fields)
     for m in media:
-        try:
-            ours, _size = zf.sha256(m)
-        except DamagedMember as exc:
-            raise ImportFormatError(f"{exc.message} Nothing was imported.") from None
+        ours, _size = zf.sha256(m)
         name = os.path.basename(m.name)
         if ours in proofs:
             h, fields = ours, _fields(zf, proofs[ours])
