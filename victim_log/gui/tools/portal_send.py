@@ -195,13 +195,13 @@ class PortalSendDialog(QDialog):
         try:
             portal = read_portal(path)
             vault = self.session.require()
-            self.states = portal_sends.batch_states(vault, portal)
+            states = portal_sends.batch_states(vault, portal)
             portal_sends.remember_folder(vault, path)
         except VictimLogError as exc:
             dialogs.show_error(self, exc)
             self._refresh()  # whatever was shown before stays, and says so
             return False
-        self.portal = portal
+        self.portal, self.states = portal, states
         self.reference = portal_sends.last_reference(self.states)
         self.done_note.hide()
         self._refresh(first_unsent=True)
