@@ -166,3 +166,30 @@ def test_a_save_that_landed_while_the_lock_waited_leaves_no_draft(
     )
     assert landed == [True] and vault.get_incident(saved).data.summary == "x"
     assert not background_write.landed_for(window)  # handed back: nothing left to settle
+
+
+def test_a_lock_during_a_busy_save_keeps_the_form_as_a_draft_and_says_nothing(
+    qtbot, quick: QuickLogDialog, vault: Vault, answers: DialogAnswers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No "busy" or "locked" box over the lock screen: the lock's settle() ends the
+    retries, the form is sealed as a draft (its save did not land), nothing is saved."""
+    monkeypatch.setattr(background_write, "PAUSE", 0.05)
+
+    def always_busy(*_a: object, **_k: object) -> int:
+        raise VaultBusy("The vault is busy in another window. Try again in a moment.")
+
+    monkeypatch.setattr(Vault, "add_incident", always_busy)
+    qtbot.keyClicks(quick.text, "Left a note on the car")
+    kept: list[dict[str, object]] = []
+
+    def lock() -> None:
+        background_write.settle()
+        if not background_write.landed_for(quick):
+            kept.append(quick.draft())
+        quick.discard()
+
+    QTimer.singleShot(300, lock)
+    quick.save_button.click()  # an unexpected message box would fail the test (answers)
+    assert answers.seen == []
+    assert [d["text"] for d in kept] == ["Left a note on the car"]
+    assert quick.saved_id is None and vault.count_incidents() == 0

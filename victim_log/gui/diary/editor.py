@@ -47,7 +47,7 @@ from ...model import (
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.background_write import run_write
+from ..widgets.background_write import SaveInterrupted, run_write
 from ..widgets.common import (
     DAY_FORMAT,
     RowSpec,
@@ -583,6 +583,8 @@ class IncidentEditor(QDialog):
                 incident_id = self.incident.incident_id
                 run_write(self, lambda: vault.edit_incident(incident_id, data, reason))
                 self.saved_id = incident_id
+        except SaveInterrupted:
+            return  # the lock closed the form and sealed it as a draft
         except Exception as exc:  # noqa: BLE001 - shown calmly; the form keeps what was typed
             dialogs.show_error(self, exc)
             return

@@ -60,7 +60,7 @@ from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.background_write import run_write
+from ..widgets.background_write import SaveInterrupted, run_write
 from ..widgets.common import (
     calendar_picker,
     file_icon_list,
@@ -785,6 +785,8 @@ class QuickLogDialog(QDialog):
             self.saved_id = run_write(
                 self, lambda: vault.add_incident(data, evidence=evidence, files=files, provenance=provenance)
             )
+        except SaveInterrupted:
+            return  # the lock closed the form and sealed it as a draft
         except Exception as exc:  # noqa: BLE001 - shown calmly; everything typed stays
             dialogs.show_error(self, exc)
             return

@@ -32,7 +32,7 @@ import shiboken6
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
 
-from ...errors import VaultBusy
+from ...errors import VaultBusy, VaultLocked
 from .common import busy_bar, start_task, wrapped
 from .i18n import translator
 
@@ -45,6 +45,11 @@ SETTLE_SECONDS = 8.0  # how long the lock waits for a write that is running
 
 _tr = translator("Widgets")
 _JOBS: set[WriteJob[Any]] = set()
+
+
+class SaveInterrupted(VaultLocked):
+    """The lock (or quitting) stopped a save before it landed. The lock has sealed the
+    form as a draft already, so the form says nothing more about it."""
 
 
 class WriteJob(Generic[T]):
@@ -134,7 +139,7 @@ def _held_still(window: QWidget, banner: QWidget) -> Iterator[None]:
 def run_write(parent: QWidget, work: Callable[[], T], *, hold: bool = True) -> T:
     """``work()`` on a worker thread, retried while the vault is busy; the GUI keeps
     running meanwhile. Returns its result or raises its error, like a direct call.
-    Raises :class:`VaultBusy` too if the app was told to quit before it ended.
+    Raises :class:`SaveInterrupted` if the lock or quitting stopped it first.
     ``hold=False``: the window's controls stay enabled (a write of nothing typed)."""
     window = parent.window()
     job: WriteJob[T] = WriteJob(work, window)
@@ -164,9 +169,9 @@ def run_write(parent: QWidget, work: Callable[[], T], *, hold: bool = True) -> T
         banner.hide()
         banner.deleteLater()
         _JOBS.discard(job)
-    if not job.finished.is_set():  # the app is quitting: the lock sealed the form
-        job.stop.set()
-        raise VaultBusy("Victim Log is closing; this was not saved yet.")
+    if not job.finished.is_set() or (job.stop.is_set() and job.error is not None):
+        job.stop.set()  # quitting, or locked meanwhile: the lock sealed the form
+        raise SaveInterrupted("The diary was locked before this was saved; what you typed is kept.")
     if job.error is not None:
         raise job.error
     return cast(T, job.result)
