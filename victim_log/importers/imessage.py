@@ -42,6 +42,7 @@ own folder (never ``..``, never a link), so an export cannot make us read anythi
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import os
@@ -149,6 +150,7 @@ class _Msg:
     flags: set[str] = field(default_factory=set)
     chars: int = 0
     order: int = 0
+    nested: bool = False  # a reply shown inside its thread
 
     def add(self, line: str) -> bool:
         self.chars += len(line) + 1
@@ -158,11 +160,17 @@ class _Msg:
         return True
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_address(sender: str) -> bool:
+    """Whether an exporter wrote a number or an email address where it had no contact name."""
+    return bool(sender) and (normalise_number(sender) is not None or "@" in sender)
+
+
 def _item(m: _Msg, me: str | None) -> ParsedItem:
     text = "\n".join(m.lines).strip("\n")
     sender = m.sender[:MAX_SENDER_CHARS]
     mine = sender == ME or (me is not None and sender == me)
-    sender_id = sender if sender and (normalise_number(sender) is not None or "@" in sender) else None
+    sender_id = sender if _is_address(sender) else None
     flags = frozenset(m.flags)
     return ParsedItem(
         m.ref,
@@ -187,7 +195,7 @@ def _announcement(ref: str, when: datetime | None, stamp: str, text: str) -> Par
     if text.endswith(" unsent a message!"):
         who = text.removesuffix(" unsent a message!")[:MAX_SENDER_CHARS]
         if who not in ("You", ME):
-            sid = who if normalise_number(who) is not None or "@" in who else None
+            sid = who if _is_address(who) else None
             return ParsedItem(
                 ref, when, who, sid, "in", "message", "", flags=frozenset({"deleted"}), source_time=stamp
             )
@@ -197,23 +205,25 @@ def _announcement(ref: str, when: datetime | None, stamp: str, text: str) -> Par
 
 
 class _Seen:
-    """A reply is written in its thread and again at the top level: keep it once."""
+    """A reply is written in its thread and again at the top level (marked as a reply):
+    the thread's copy is remembered, and the top-level copy left out. Only replies in
+    threads are remembered, so memory does not grow with the conversation."""
 
     def __init__(self) -> None:
         self._keys: set[bytes] = set()
 
-    def first(self, item: ParsedItem) -> bool:
-        if len(self._keys) > MAX_ITEMS_KEPT_FOR_REPLIES:
-            return True
+    @staticmethod
+    def _key(item: ParsedItem) -> bytes:
         when = item.occurred_at.isoformat() if item.occurred_at else ""
-        key = hashlib.blake2b(
-            "\x1f".join((when, item.sender, item.text)).encode("utf-8", "surrogatepass"),
-            digest_size=16,
-        ).digest()
-        if key in self._keys:
-            return False
-        self._keys.add(key)
-        return True
+        text = "\x1f".join((when, item.sender, item.text))
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def first(self, item: ParsedItem, nested: bool = False) -> bool:
+        if nested:
+            if len(self._keys) < MAX_ITEMS_KEPT_FOR_REPLIES:
+                self._keys.add(self._key(item))
+            return True
+        return "reply" not in item.flags or not self._keys or self._key(item) not in self._keys
 
 
 # --------------------------------------------------------------------------- .txt
@@ -264,7 +274,7 @@ def _txt_items(src: Source, files: _Attachments, me: str | None, stats: ImportSt
         if state.get("too_long"):
             stats.note_skip(m.ref, "message too long; the rest was left out")
         item = _item(m, me)
-        if seen.first(item):
+        if seen.first(item, m.nested):
             yield item
 
     with src.open() as fp:
@@ -283,7 +293,7 @@ def _txt_items(src: Source, files: _Attachments, me: str | None, stats: ImportSt
                         stats.note_skip(f"line {lineno}", "date or time that doesn't exist")
                         current = None
                         continue
-                    current = _Msg(f"line {lineno}", when, stamp)
+                    current = _Msg(f"line {lineno}", when, stamp, nested=bool(h.group(1)))
                     indent, want_sender, state = h.group(1), True, {}
                     continue
                 if current is not None and not want_sender and not current.lines:
@@ -295,9 +305,7 @@ def _txt_items(src: Source, files: _Attachments, me: str | None, stats: ImportSt
                 if when is None:
                     stats.note_skip(f"line {lineno}", "date or time that doesn't exist")
                     continue
-                item = _announcement(f"line {lineno}", when, stamp, rest)
-                if seen.first(item):
-                    yield item
+                yield _announcement(f"line {lineno}", when, stamp, rest)
                 continue
             if current is None:
                 if line.strip():
@@ -328,7 +336,7 @@ class _HtmlReader(HTMLParser):
         self.stack: list[tuple[str, str]] = []  # (tag, role) of open elements we track
         self.open: list[_Msg] = []  # messages open, outermost first
         self.done: list[_Msg] = []  # messages finished while a parent is still open
-        self.ready: list[ParsedItem] = []
+        self.ready: list[tuple[ParsedItem, bool]] = []  # (item, a reply inside its thread)
         self.capture: str | None = None
         self.buf: list[str] = []
         self.announcement: list[str] | None = None
@@ -378,7 +386,9 @@ class _HtmlReader(HTMLParser):
             raise ImportFormatError(NOT_IMESSAGE)
         if role == "message":
             self.count += 1
-            self.open.append(_Msg(f"message #{self.count}", None, "", order=self.count))
+            self.open.append(
+                _Msg(f"message #{self.count}", None, "", order=self.count, nested=bool(self.open))
+            )
         elif role == "announcement":
             self.count += 1
             self.announcement, self.ann_time = [], ""
@@ -455,7 +465,7 @@ class _HtmlReader(HTMLParser):
             if when is None:
                 self.stats.note_skip(ref, "date or time that doesn't exist")
             else:
-                self.ready.append(_announcement(ref, when, self.ann_time, text))
+                self.ready.append((_announcement(ref, when, self.ann_time, text), False))
 
     def _emit(self, m: _Msg) -> None:
         t = re.match(_TIME, m.stamp)
@@ -468,7 +478,7 @@ class _HtmlReader(HTMLParser):
         if _DELETED_NOTE in text:
             m.flags.add("deleted")
             m.lines = [ln for ln in m.lines if ln.strip() != _DELETED_NOTE]
-        self.ready.append(_item(m, self.me))
+        self.ready.append((_item(m, self.me), m.nested))
 
     def handle_data(self, data: str) -> None:
         if self.capture is not None:
@@ -503,15 +513,15 @@ def _html_items(src: Source, files: _Attachments, me: str | None, stats: ImportS
         try:
             while chunk := text.read(1 << 16):
                 reader.feed(chunk)
-                for item in reader.ready:
-                    if seen.first(item):
+                for item, nested in reader.ready:
+                    if seen.first(item, nested):
                         yield item
                 reader.ready = []
             reader.close()
         finally:
             text.detach()
-    for item in reader.ready:
-        if seen.first(item):
+    for item, nested in reader.ready:
+        if seen.first(item, nested):
             yield item
 
 
