@@ -8,6 +8,7 @@ entry is saved once the vault is free, and nothing typed is lost when it never i
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -100,6 +101,8 @@ def test_busy_is_retried_quietly_with_a_visible_state(
     def busy_twice(self: Vault, *args: object, **kwargs: object) -> int:
         tries.append(1)
         if len(tries) <= 2:
+            # As SQLite does: it waits first, so "Saving…" is already shown.
+            time.sleep(0.6 if len(tries) == 1 else 0)
             raise VaultBusy("The vault is busy in another window. Try again in a moment.")
         return real_add(self, *args, **kwargs)  # type: ignore[arg-type]
 
@@ -118,7 +121,7 @@ def test_busy_is_retried_quietly_with_a_visible_state(
     quick.save_button.click()  # no dialog: a busy answer is not an error yet
     watcher.stop()
     assert len(tries) == 3 and quick.saved_id is not None
-    assert "Saving\u2026 (the diary is busy, trying again)" in shown
+    assert shown[0] == "Saving\u2026" and shown[-1] == "Saving\u2026 (the diary is busy, trying again)"
     assert vault.get_incident(quick.saved_id).data.summary == "Followed me to work"
     banner = quick.findChild(QWidget, "savingBanner")
     assert banner is None or not banner.isVisible()

@@ -99,12 +99,14 @@ class SavingBanner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.text = wrapped(_tr("Saving\u2026"), self, name="savingText")
+        self.said_busy = False
         row = QHBoxLayout(self)
         row.addWidget(busy_bar(self))
         row.addWidget(self.text, 1)
         self.hide()
 
     def busy(self) -> None:
+        self.said_busy = True
         self.text.setText(_tr("Saving\u2026 (the diary is busy, trying again)"))
         self.appear()
 
@@ -151,7 +153,7 @@ def run_write(parent: QWidget, work: Callable[[], T], *, hold: bool = True) -> T
     shown.timeout.connect(banner.appear)
     watch = QTimer()
     watch.setInterval(100)
-    watch.timeout.connect(lambda: banner.busy() if job.busy.is_set() and not banner.isVisible() else None)
+    watch.timeout.connect(lambda: banner.busy() if job.busy.is_set() and not banner.said_busy else None)
 
     def ended(_result: object, _error: object) -> None:
         loop.quit()
