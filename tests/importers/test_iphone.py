@@ -4,6 +4,7 @@ and an unencrypted backup's sms.db and CallHistory.storedata."""
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 import sqlite3
 from datetime import UTC, datetime
@@ -20,7 +21,8 @@ from victim_log.importers.smsdb import iphone_source, parse_iphone_backup
 from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
-from .iphone_fixtures import SMS_ID, write_backup
+from .iphone_fixtures import CALLS_ID, SMS_ID, write_backup
+from .test_fuzz import mutate
 from .util import TINY_JPEG, fixture
 
 EXPORT = fixture("imessage_export")
@@ -418,3 +420,34 @@ def test_an_encrypted_backup_is_named_as_such(tmp_path: Path) -> None:
     source, found = iphone_source("iphone-backup", root)
     with pytest.raises(ImportFormatError, match="encrypted"):
         parse_iphone_backup(source, backup_root=found)
+
+
+@pytest.mark.parametrize("name", ["txt", "html", "csv", "calls_csv", "sms_db", "calls_db"])
+def test_mutation_fuzz(name: str, tmp_path: Path) -> None:
+    """Fixed-seed mutations of each fixture: only our error, never a traceback, never a file
+    outside the export read."""
+    source = {
+        "txt": TXT,
+        "html": HTML,
+        "csv": IMAZING,
+        "calls_csv": CALLS_CSV,
+        "sms_db": BACKUP / SMS_ID[:2] / SMS_ID,
+        "calls_db": BACKUP / CALLS_ID[:2] / CALLS_ID,
+    }[name]
+    original = source.read_bytes()
+    rng = random.Random(f"victim-log-iphone-{name}")
+    for case in range(40):
+        path = tmp_path / f"case{case}"
+        path.write_bytes(mutate(rng, original))
+        try:
+            if name.endswith("_db") or name == "calls_csv":
+                stream = parse_iphone_backup(path, calls=name.startswith("calls"))
+            else:
+                stream = parse_imessage(path, media_folder=source.parent)
+            with stream:
+                for item in stream:
+                    for att in item.attachments:
+                        if att.available:
+                            assert att.read() == TINY_JPEG  # only the export's own photo
+        except ImportFormatError:
+            pass
