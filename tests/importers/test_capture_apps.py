@@ -316,3 +316,18 @@ def test_damaged_member_refused_kindly(tmp_path: Path, vault: Vault) -> None:
         run_import(vault, ImportRequest("proofmode", out))
     assert "Nothing was imported" in exc.value.message
     assert vault.evidence.items() == []
+
+
+def test_sniffed_both_ways(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from victim_log.importers.sniff import looks_like
+
+    assert looks_like(ZIP.read_bytes(), "proof.zip") == "proofmode"
+    assert looks_like((TELLA / "verification.csv").read_bytes(), "verification.csv") == "tella"
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    run_cli(capsys, "init")
+    r = run_cli(capsys, "import", "--format", "whatsapp", str(ZIP), "--sender", "x")
+    assert r.code == 2 and "looks like a ProofMode proof zip" in r.err and "--format proofmode" in r.err
+    r = run_cli(capsys, "import", "--format", "sms-backup", str(TELLA / "verification.csv"), "--sender", "x")
+    assert r.code == 2 and "choose Tella (--format tella)" in r.err
+    r = run_cli(capsys, "import", "--format", "proofmode", str(fixture("whatsapp_android_dmy.txt")))
+    assert r.code == 2 and "looks like a WhatsApp chat export, not a ProofMode proof zip" in r.err

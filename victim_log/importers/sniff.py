@@ -49,6 +49,11 @@ _KINDS: dict[str, tuple[str, str]] = {
         "a database file (such as an iPhone backup's sms.db)",
         "choose iPhone backup (--format iphone-backup, or iphone-calls for CallHistory.storedata)",
     ),
+    "proofmode": ("a ProofMode proof zip", "choose ProofMode (--format proofmode)"),
+    "tella": (
+        "Tella's verification information (CSV)",
+        "choose Tella (--format tella) with its folder or the CSV",
+    ),
     "pdf": ("a PDF document", "add it as evidence instead"),
     "image": ("a picture", "choose photos (--format photos) with its folder, or add it as evidence"),
 }
@@ -64,6 +69,8 @@ FORMAT_NAMES = {
     "imessage": "an iPhone Messages export",
     "iphone-backup": "an iPhone backup's messages (sms.db)",
     "iphone-calls": "an iPhone's call history (a backup's CallHistory.storedata or iMazing's CSV)",
+    "proofmode": "a ProofMode proof zip",
+    "tella": "Tella's verification CSV and its files",
 }
 _ACCEPTS = {
     "whatsapp": {"whatsapp"},
@@ -76,6 +83,8 @@ _ACCEPTS = {
     "imessage": {"imessage"},
     "iphone-backup": {"sqlite"},
     "iphone-calls": {"sqlite", "imazing-calls"},
+    "proofmode": {"proofmode"},
+    "tella": {"tella"},
 }
 
 _PICTURES = (b"\xff\xd8\xff", b"\x89PNG", b"GIF8")
@@ -103,6 +112,8 @@ def looks_like(head: bytes, name: str = "") -> str | None:
         b"ftypmif1",
     ):
         return "image"
+    if body.startswith(b"PK\x03\x04") and (b".proof.json" in body or b".proof.csv" in body):
+        return "proofmode"  # the proof files' names in the zip's first local headers
     if stripped.startswith(b"SQLite format 3\x00"):
         return "sqlite"
     if body.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE: Outlook .msg or old Office
@@ -129,6 +140,13 @@ def looks_like(head: bytes, name: str = "") -> str | None:
         return "mbox"
     text = body.decode("utf-8", "replace")
     first = _MARKS.sub("", next((ln for ln in text.splitlines() if ln.strip()), ""))
+    header = first.lower()
+    if (
+        "hash" in header
+        and ("filename" in header or "file name" in header)
+        and ("," in first or ";" in first)
+    ):
+        return "tella"  # a CSV naming each file and its hash
     if (
         lower.endswith(".md")
         and _SIGNAL_LINE.search(text)
