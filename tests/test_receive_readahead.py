@@ -99,3 +99,21 @@ def test_closing_early_leaves_no_reader_even_when_the_phone_went_quiet() -> None
         closing.join(30)  # a hang guard: the reader waits up to 600 s for the silent phone
         assert not closing.is_alive()
         assert not reader.is_alive()
+
+
+def test_a_slow_phone_still_shows_progress_every_step() -> None:
+    """A buffer is handed on only when full: a phone that paused after one progress
+    step's worth must still show it (the dialog's progress bar)."""
+    from victim_log.receive.server import PROGRESS_STEP
+
+    ours, phone = _pair()
+    with ours, phone:
+        ours.settimeout(60)
+        sender = threading.Thread(target=phone.sendall, args=(b"p" * (PROGRESS_STEP + 100),))
+        sender.start()
+        body, seen = _body(b"", ours, 40 * PROGRESS_STEP)  # the rest never comes
+        buf = bytearray(1024 * 1024)
+        assert body.readinto(buf) == PROGRESS_STEP
+        assert seen == [PROGRESS_STEP]
+        sender.join(60)
+        body.close()

@@ -64,10 +64,12 @@ if TYPE_CHECKING:
     from ..vault import Vault
 
 HEAD_KEEP = 256 * 1024
-AHEAD_BYTES = 1024 * 1024  # one read-ahead buffer: the evidence store's chunk size
-AHEAD_DEPTH = 4  # buffers in flight between the TLS reader and the store
 LINGER_BYTES = 4 * 1024 * 1024
 PROGRESS_STEP = 256 * 1024
+# One read-ahead buffer: the progress step, so a slow phone's progress still shows
+# every 256 KiB (a buffer is handed on only when full); 2 MiB in flight in all.
+AHEAD_BYTES = PROGRESS_STEP
+AHEAD_DEPTH = 8
 MAX_CONNECTIONS = 16  # at once; more are closed unanswered
 
 
@@ -162,11 +164,11 @@ class _Body(io.RawIOBase):
 
 class _ReadAhead(io.RawIOBase):
     """A Content-Length upload body read on its own thread: TLS decryption runs
-    while the evidence store hashes, encrypts and writes the megabyte before, so a
+    while the evidence store hashes, encrypts and writes what came before, so a
     large file uses both cores of a small laptop instead of one. The reader thread
-    fills whole page-aligned megabyte buffers straight from the TLS socket (one
-    ``recv_into`` per TLS record, no intermediate copy); :meth:`readinto` hands them
-    on. Same errors as :class:`_Body` (never an OSError). :meth:`close` stops the
+    fills whole page-aligned buffers straight from the TLS socket (one
+    ``recv_into`` per TLS record); :meth:`readinto` copies them into the store's
+    buffer (one memcpy, cheap beside the hash) and gives the buffer back. Same errors as :class:`_Body` (never an OSError). :meth:`close` stops the
     thread and waits for it, so nothing else reads the socket meanwhile; a thread
     still waiting for a silent phone is woken by shutting the socket's reading side
     (the answer can still be sent)."""
