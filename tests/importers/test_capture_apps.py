@@ -331,3 +331,8 @@ def test_sniffed_both_ways(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     assert r.code == 2 and "choose Tella (--format tella)" in r.err
     r = run_cli(capsys, "import", "--format", "proofmode", str(fixture("whatsapp_android_dmy.txt")))
     assert r.code == 2 and "looks like a WhatsApp chat export, not a ProofMode proof zip" in r.err
+
+
+def test_a_sender_given_anyway_does_not_import_twice(vault: Vault) -> None:
+    run_import(vault, ImportRequest("proofmode", ZIP))
+    assert run_import(vault, ImportRequest("proofmode", ZIP, sender="Dan Marsh")).already_imported

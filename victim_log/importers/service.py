@@ -534,12 +534,13 @@ class _Importer:
         # the same person still works, and item keys stop any message twice.
         who = sorted(s.strip().casefold() for s in (req.sender or "", *req.other_senders))
         file_key = self._tag("file", file_hash)
-        source_key = self._tag("source", file_hash, *who) if req.sender else file_key
+        captured = req.format in ("proofmode", "tella")  # no sender: the file is the import
+        source_key = self._tag("source", file_hash, *who) if req.sender and not captured else file_key
         if import_log.source_known(self.vault.conn, source_key):
             self.report.already_imported = True
             return self.report
         check_format(req.format, _head(source), source.name)  # #19.8: never the wrong reader
-        if req.format in ("proofmode", "tella"):
+        if captured:
             self._captures(source, (source_key, file_key))
             return self.report
         stream = _open_stream(req, source, media_folder)
