@@ -345,5 +345,13 @@ def _rows(
         ("dd_cache", "dd copy, no fsync"),
     ):
         report.details.append(f"{what}: {spread(t[key], secs)} for {label}")
+    from victim_log.crypto.stream import ciphertext_size
+
+    stored = ciphertext_size(size)
+    report.details.append(
+        f"Bytes written: our intake {stored:,} (the plaintext padded to its PADME size "
+        f"class, plus a tag per chunk), {stored / size:.3f}x the {size:,} dd writes: "
+        f"at the disk's speed, intake alone would reach {size / stored:.2f}x of dd."
+    )
     if ctx.quick:
         report.details.append("Quick mode: 64 MiB; process start-up weighs more than at 1 GiB.")
