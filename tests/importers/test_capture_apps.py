@@ -336,3 +336,21 @@ def test_sniffed_both_ways(capsys: pytest.CaptureFixture[str], monkeypatch: pyte
 def test_a_sender_given_anyway_does_not_import_twice(vault: Vault) -> None:
     run_import(vault, ImportRequest("proofmode", ZIP))
     assert run_import(vault, ImportRequest("proofmode", ZIP, sender="Dan Marsh")).already_imported
+
+
+def test_the_same_photo_in_another_export_is_not_imported_again(vault: Vault, tmp_path: Path) -> None:
+    first = run_import(vault, ImportRequest("proofmode", ZIP))
+    assert first.incidents_created == 2
+    members = _members()
+    members["HowToVerifyProofData.txt"] = b"shared again the next day\n"  # another zip, the same photos
+    again = run_import(vault, ImportRequest("proofmode", _zip(members, tmp_path)))
+    assert (again.incidents_created, again.duplicates_skipped, again.exhibits_stored) == (0, 2, 0)
+    assert len(vault.evidence.items()) == 17
+    folder = tmp_path / "tella"
+    shutil.copytree(TELLA, folder)
+    run_import(vault, ImportRequest("tella", folder))
+    (folder / "verification.csv").write_text(
+        (TELLA / "verification.csv").read_text() + "\n", encoding="utf-8"
+    )  # exported again
+    later = run_import(vault, ImportRequest("tella", folder))
+    assert (later.incidents_created, later.duplicates_skipped) == (0, 2)

@@ -110,6 +110,8 @@ def _print_captures(report: ImportReport) -> None:
         f"what it shows) and {plural(report.exhibits_stored, 'exhibit')} {stored} (the export unchanged, "
         "each file and its proof files)."
     )
+    if report.duplicates_skipped:
+        print(f"{plural(report.duplicates_skipped, 'file')} had been imported before: not imported again.")
 
 
 def _print_records_notes(report: ImportReport) -> None:

@@ -186,6 +186,7 @@ class _Report(Protocol):
     incidents_created: int
     incident_ids: list[int]
     skipped_lines: int
+    duplicates_skipped: int
     preview: list[str]
 
 
@@ -257,14 +258,26 @@ def store_captures(
     remember: tuple[str, str],
     *,
     dry_run: bool,
+    item_key: Callable[[str], str],
+    seen: Callable[[str], bool],
 ) -> None:
-    """Store the export, each captured file and its proof files; one incident each (all or nothing)."""
+    """Store the export, each captured file and its proof files; one incident each (all or nothing).
+
+    A file an earlier import already brought in (by its SHA-256, from this export or
+    another: ProofMode shared twice, Tella exported again) is counted in
+    ``duplicates_skipped`` and not imported again.
+    """
     app = captures.app
     report.messages_seen = len(captures.files)
     report.skipped_lines = len(captures.skipped)
-    proofs = sum(len(f.proofs) for f in captures.files) + len(captures.shared)
     report.preview = [_checked(app, f) for f in captures.files] + captures.skipped
+    fresh = [f for f in captures.files if not seen(item_key(f.our_sha256))]
+    report.duplicates_skipped = len(captures.files) - len(fresh)
+    captures = CaptureSet(app, fresh, captures.shared if fresh else [], captures.skipped)
+    if not captures.files:
+        return  # every file was imported before: nothing is stored
     if dry_run:
+        proofs = sum(len(f.proofs) for f in captures.files) + len(captures.shared)
         report.exhibits_stored = 1 + len(captures.files) + proofs
         report.incidents_created = len(captures.files)
         return
@@ -336,6 +349,7 @@ def store_captures(
                 ).validated()
                 evidence = tuple(dict.fromkeys([media_id, raw_id, *proof_ids, *shared_ids]))
                 iid = tx.add_incidents([(data, evidence)], f"imported from {app}")[0]
+                tx.remember_imported_items([(item_key(f.our_sha256), iid)])
                 report.incident_ids.append(iid)
                 report.incidents_created += 1
             tx.remember_import_source(remember, raw_id, now_iso(), len(stored))

@@ -840,6 +840,8 @@ class _Importer:
                 self.report,
                 self.clock.stamp,
                 keys,
+                item_key=lambda sha256: self._tag(self.req.format, "captured", sha256),
+                seen=self._seen,
                 dry_run=self.req.dry_run,
             )
 
