@@ -9,6 +9,7 @@ and nothing of its content is ever put in a message: only the format's name.
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from .records import ImportFormatError
 
@@ -16,46 +17,53 @@ __all__ = ["FORMAT_NAMES", "check_format", "looks_like", "refusal", "refuse_unle
 
 HEAD_BYTES = 64 * 1024
 
-#: What each kind of file is called in a message, and what to do with it.
-_KINDS: dict[str, tuple[str, str]] = {
-    "whatsapp": ("a WhatsApp chat export", "choose WhatsApp (--format whatsapp)"),
-    "sms-backup": ("an SMS Backup & Restore backup of messages", "choose SMS (--format sms-backup)"),
-    "calls": ("an SMS Backup & Restore backup of the call log", "choose calls (--format calls)"),
-    "email": ("an email", "choose email (--format email)"),
-    "mbox": ("a mailbox (.mbox)", "choose email (--format email)"),
-    "outlook": ("an Outlook email (.msg)", "choose email (--format email)"),
-    "office": ("an Office document (.doc, .xls, .ppt)", "add it as evidence instead"),
-    "signal": (
+
+class _Kind(NamedTuple):
+    """How a refusal names a kind of file, and what it tells the person to do instead."""
+
+    what: str
+    advice: str
+
+
+_KINDS: dict[str, _Kind] = {
+    "whatsapp": _Kind("a WhatsApp chat export", "choose WhatsApp (--format whatsapp)"),
+    "sms-backup": _Kind("an SMS Backup & Restore backup of messages", "choose SMS (--format sms-backup)"),
+    "calls": _Kind("an SMS Backup & Restore backup of the call log", "choose calls (--format calls)"),
+    "email": _Kind("an email", "choose email (--format email)"),
+    "mbox": _Kind("a mailbox (.mbox)", "choose email (--format email)"),
+    "outlook": _Kind("an Outlook email (.msg)", "choose email (--format email)"),
+    "office": _Kind("an Office document (.doc, .xls, .ppt)", "add it as evidence instead"),
+    "signal": _Kind(
         "a Signal chat exported with signal-export (Markdown)",
         "choose Signal (--format signal) with the chat's folder or its chat.md",
     ),
-    "telegram": (
+    "telegram": _Kind(
         "a Telegram Desktop export (result.json or HTML)",
         "choose Telegram (--format telegram) with its result.json or messages.html",
     ),
-    "meta": (
+    "meta": _Kind(
         "a Facebook Messenger or Instagram download (JSON or HTML)",
         "choose Messenger or Instagram (--format messenger) with its message_1.json or message_1.html",
     ),
-    "imessage": (
+    "imessage": _Kind(
         "an iPhone Messages export (imessage-exporter or iMazing)",
         "choose iPhone Messages (--format imessage) with the conversation's file",
     ),
-    "imazing-calls": (
+    "imazing-calls": _Kind(
         "iMazing's iPhone call history (CSV)",
         "choose iPhone call history (--format iphone-calls)",
     ),
-    "sqlite": (
+    "sqlite": _Kind(
         "a database file (such as an iPhone backup's sms.db)",
         "choose iPhone backup (--format iphone-backup, or iphone-calls for CallHistory.storedata)",
     ),
-    "proofmode": ("a ProofMode proof zip", "choose ProofMode (--format proofmode)"),
-    "tella": (
+    "proofmode": _Kind("a ProofMode proof zip", "choose ProofMode (--format proofmode)"),
+    "tella": _Kind(
         "Tella's verification information (CSV)",
         "choose Tella (--format tella) with its folder or the CSV",
     ),
-    "pdf": ("a PDF document", "add it as evidence instead"),
-    "image": ("a picture", "choose photos (--format photos) with its folder, or add it as evidence"),
+    "pdf": _Kind("a PDF document", "add it as evidence instead"),
+    "image": _Kind("a picture", "choose photos (--format photos) with its folder, or add it as evidence"),
 }
 #: The formats ``--format`` names, as messages call them.
 FORMAT_NAMES = {
