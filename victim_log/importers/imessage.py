@@ -641,15 +641,10 @@ def _csv_item(
 # Audio", "WhatsApp Video" ...
 IMAZING_CALLS_HEADER = "Call type,Date,Duration,"
 NOT_IMAZING_CALLS = "This file doesn't look like iMazing's call history (CSV)."
-_CALL_WORDS: dict[str, tuple[CallType, Direction]] = {
-    "incoming": ("incoming", "in"),
-    "outgoing": ("outgoing", "out"),
-    "missed": ("missed", "in"),
-    "declined": ("rejected", "in"),
-    "rejected": ("rejected", "in"),
-    "blocked": ("blocked", "in"),
-    "voicemail": ("voicemail", "in"),
-}
+# Its "Call type" is our own word for the type, but "Declined" (rejected); the phone's
+# owner placed only the outgoing calls.
+_OUR_WORDS: tuple[CallType, ...] = ("incoming", "outgoing", "missed", "rejected", "blocked", "voicemail")
+_CALL_WORDS: dict[str, CallType] = {t: t for t in _OUR_WORDS} | {"declined": "rejected"}
 
 
 def _duration(value: str) -> int | None:
@@ -669,7 +664,8 @@ def _call_row(row: list[str], col: dict[str, int], row_no: int) -> ParsedItem | 
     if when is None:
         return None
     raw = _cell(row, col, "Call type").strip()[:40]
-    call_type, direction = _CALL_WORDS.get(raw.casefold(), ("unknown", "in"))
+    call_type = _CALL_WORDS.get(raw.casefold(), "unknown")
+    direction: Direction = "out" if call_type == "outgoing" else "in"
     number = _cell(row, col, "Number").strip()[:MAX_SENDER_CHARS]
     contact = _cell(row, col, "Contact").strip()[:MAX_SENDER_CHARS]
     withheld = not number
