@@ -68,7 +68,7 @@ from .records import (
     Source,
 )
 from .sniff import HEAD_BYTES, refuse_unless
-from .whatsapp import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, file_attachment, iter_lines
+from .whatsapp import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, file_attachment, readable_lines
 
 __all__ = ["IMAZING_CALLS_HEADER", "NOT_IMESSAGE", "parse_imazing_calls", "parse_imessage"]
 
@@ -278,10 +278,7 @@ def _txt_items(src: Source, files: _Attachments, me: str | None, stats: ImportSt
             yield item
 
     with src.open() as fp:
-        for lineno, line, _repaired in iter_lines(fp):
-            if line is None:
-                stats.note_skip(f"line {lineno}", "line too long")
-                continue
+        for lineno, line, _repaired in readable_lines(fp, stats):
             h = _HEADER.match(line)
             if h is not None and len(h.group(1)) % 4 == 0:
                 rest = (h.group(9) or "").strip()

@@ -75,6 +75,7 @@ __all__ = [
     "folder_files",
     "iter_lines",
     "parse_whatsapp",
+    "readable_lines",
 ]
 
 DateOrder = Literal["dmy", "mdy"]
@@ -244,6 +245,16 @@ def iter_lines(fp: BinaryIO) -> Iterator[tuple[int, str | None, bool]]:
             yield lineno, raw.decode("utf-8"), False
         except UnicodeDecodeError:
             yield lineno, raw.decode("utf-8", "replace"), True
+
+
+def readable_lines(fp: BinaryIO, stats: ImportStats) -> Iterator[tuple[int, str, bool]]:
+    """:func:`iter_lines` as a chat parser reads it: an overlong line is noted as
+    skipped ("line too long") and left out, so every line yielded has its text."""
+    for lineno, line, repaired in iter_lines(fp):
+        if line is None:
+            stats.note_skip(f"line {lineno}", "line too long")
+        else:
+            yield lineno, line, repaired
 
 
 @dataclass
@@ -579,10 +590,7 @@ def _items(
 ) -> Iterator[ParsedItem]:
     pending: _Pending | None = None
     with open_chat() as fp:
-        for lineno, line, repaired in iter_lines(fp):
-            if line is None:
-                stats.note_skip(f"line {lineno}", "line too long")
-                continue
+        for lineno, line, repaired in readable_lines(fp, stats):
             h = _match_header(line)
             if h is not None:
                 settles = _order_evidence(h.fields[0], h.fields[1])
