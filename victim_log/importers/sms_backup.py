@@ -48,6 +48,7 @@ from .records import (
     Direction,
     ImportFormatError,
     ImportStats,
+    ItemKind,
     ItemStream,
     ParsedAttachment,
     ParsedItem,
@@ -440,6 +441,32 @@ def _source_time(a: dict[str, str]) -> str:
     return f'{out} readable_date="{readable[:60]}"' if readable else out
 
 
+#: Who an item is from, or for what the phone's owner sent, to: (sender, sender_id, recipients).
+_Who = tuple[str, str | None, tuple[str, ...]]
+
+
+def _element_item(
+    ref: str,
+    when: datetime,
+    a: dict[str, str],
+    direction: Direction,
+    who: _Who,
+    kind: ItemKind,
+    *,
+    text: str = "",
+    call: CallInfo | None = None,
+    attachments: tuple[ParsedAttachment, ...] = (),
+    flags: frozenset[str],
+    subject: str | None = None,
+) -> ParsedItem:
+    """The item a call or an MMS element becomes, with the backup's own time for it."""
+    sender, sender_id, recipients = who
+    return ParsedItem(
+        ref, when, sender, sender_id, direction, kind, text, call, attachments, flags, recipients, subject,
+        _source_time(a),
+    )  # fmt: skip
+
+
 def _contact(value: str | None) -> str:
     name = _nn(value).strip()
     return "" if name in _UNKNOWN_CONTACT else name
@@ -522,7 +549,7 @@ class _Builder:
         )
 
     @staticmethod
-    def _people(direction: Direction, address: str, contact: str) -> tuple[str, str | None, tuple[str, ...]]:
+    def _people(direction: Direction, address: str, contact: str) -> _Who:
         if direction == "out":
             return "", None, tuple(x for x in address.split("~") if x)
         return (contact or address), (address or None), ()
@@ -549,23 +576,19 @@ class _Builder:
         if withheld:
             number = ""
         contact = "" if withheld else _contact(a.get("contact_name"))
-        sender, sender_id, recipients = self._people(direction, number, contact)
         duration: int | None = None
         dur = a.get("duration", "").strip()
         if dur.isascii() and dur.isdigit() and len(dur) < 10:
             duration = int(dur)
-        return ParsedItem(
-            source_ref=ref,
-            occurred_at=when,
-            sender=sender,
-            sender_id=sender_id,
-            direction=direction,
-            kind="voicemail" if call_type == "voicemail" else "phone_call",
-            text="",
+        return _element_item(
+            ref,
+            when,
+            a,
+            direction,
+            self._people(direction, number, contact),
+            "voicemail" if call_type == "voicemail" else "phone_call",
             call=CallInfo(call_type, duration, withheld, presentation),
             flags=_call_flags(withheld, call_type, raw_type),
-            recipients=recipients,
-            source_time=_source_time(a),
         )
 
     def part(self, a: dict[str, str]) -> _Part:
@@ -642,14 +665,12 @@ class _Builder:
         # sender is then the "from" address. A single contact's name may itself hold a
         # comma ("Marsh, Dan"): only several addresses make a group (#19.4).
         group = "~" in address or len(set(froms) | set(tos)) > 1
+        who: _Who
         if direction == "out":
-            sender, sender_id = "", None
-            recipients = tuple(tos) or tuple(x for x in address.split("~") if x)
+            who = "", None, tuple(tos) or tuple(x for x in address.split("~") if x)
         else:
             frm = froms[0] if froms else address
-            sender = contact if contact and not group else frm
-            sender_id = frm or None
-            recipients = ()
+            who = (contact if contact and not group else frm), frm or None, ()
         texts: list[str] = []
         attachments: list[ParsedAttachment] = []
         for index, p in enumerate(sorted(m.parts, key=lambda p: p.seq), start=1):
@@ -666,19 +687,17 @@ class _Builder:
                     flags.add("attachment_too_large")
         if a.get("read") == "0":
             flags.add("unread")
-        return ParsedItem(
-            source_ref=ref,
-            occurred_at=when,
-            sender=sender,
-            sender_id=sender_id,
-            direction=direction,
-            kind="message",
+        return _element_item(
+            ref,
+            when,
+            a,
+            direction,
+            who,
+            "message",
             text="\n".join(texts),
             attachments=tuple(attachments),
             flags=frozenset(flags),
-            recipients=recipients,
             subject=_nn(a.get("sub")) or None,
-            source_time=_source_time(a),
         )
 
 
