@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from xml.sax.saxutils import escape
 
 from ..errors import BadInput
@@ -69,9 +70,9 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of the draft: ``kind`` is title, heading, para, note or bullet."""
+    """One paragraph of the draft; the renderers style it by its ``kind``."""
 
-    kind: str
+    kind: Literal["title", "heading", "para", "note", "bullet"]
     text: str
 
 
