@@ -372,14 +372,12 @@ def _dearmor(data: bytes, what: str) -> bytes:
 
 
 def sshsig_verify(
-    key: Ed25519PublicKey,
-    sig_file: bytes,
-    message: bytes,
-    *,
-    namespace: str = NAMESPACE,
-    what: str = SSHSIG_NAME,
+    key: Ed25519PublicKey, sig_file: bytes, message: bytes, *, namespace: str = NAMESPACE
 ) -> None:
-    """Check an armored SSHSIG as ``ssh-keygen -Y verify`` does, for one known key."""
+    """Check an armored SSHSIG as ``ssh-keygen -Y verify`` does, for one known key.
+
+    Its messages name the bundle's signature file, :data:`SSHSIG_NAME`, the only one it reads."""
+    what = SSHSIG_NAME
     blob = _dearmor(sig_file, what)
     r = _Reader(blob, what)
     if r.take(6) != _SSHSIG_MAGIC or r.u32() != _SSHSIG_VERSION:
