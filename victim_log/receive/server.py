@@ -168,8 +168,9 @@ class _ReadAhead(io.RawIOBase):
     large file uses both cores of a small laptop instead of one. The reader thread
     fills whole page-aligned buffers straight from the TLS socket (one
     ``recv_into`` per TLS record); :meth:`readinto` copies them into the store's
-    buffer (one memcpy, cheap beside the hash) and gives the buffer back. Same errors as :class:`_Body` (never an OSError). :meth:`close` stops the
-    thread and waits for it, so nothing else reads the socket meanwhile; a thread
+    buffer (one memcpy, cheap beside the hash) and gives the buffer back. Same
+    errors as :class:`_Body` (never an OSError). :meth:`close` stops the thread
+    and waits for it, so nothing else reads the socket meanwhile; a thread
     still waiting for a silent phone is woken by shutting the socket's reading side
     (the answer can still be sent)."""
 
