@@ -79,6 +79,8 @@ __all__ = [
 ]
 
 DateOrder = Literal["dmy", "mdy"]
+#: The two ways phones write a chat: Android ("12/03/2024, 20:01 - ") and iOS ("[12/03/2024, 20:01:05] ").
+_Layout = Literal["android", "ios"]
 
 NOT_WHATSAPP = "This file doesn't look like a WhatsApp chat export."
 MAX_LINE_BYTES = 1024 * 1024  # WhatsApp caps messages at 65,536 characters
@@ -106,8 +108,10 @@ _TIME = r"(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*(?:([AaPp])\.?\s?[Mm]\.?|([\
 # Between date and time: a comma (also the Arabic one) and/or a word some locales
 # write ("klo" in Finnish, "à" in French, "um" in German, "a las" in Spanish, ...).
 _SEP = r"[,\u060c]?\s(?:(?:klo|kl\.|à|um|om|alle|a las|às|в|o)\s)?"
-_ANDROID_RE = re.compile(rf"{_DATE}{_SEP}{_TIME}\s[-\u2013]\s")
-_IOS_RE = re.compile(rf"\[{_DATE}{_SEP}{_TIME}\] ?")
+_HEADERS: dict[_Layout, re.Pattern[str]] = {
+    "android": re.compile(rf"{_DATE}{_SEP}{_TIME}\s[-\u2013]\s"),
+    "ios": re.compile(rf"\[{_DATE}{_SEP}{_TIME}\] ?"),
+}
 
 _PHONE_RE = re.compile(r"\+?[0-9][0-9 ()\-]{5,}[0-9]")
 # "NAME (file attached)" in the phone's language (Android), and "<attached: NAME>"
@@ -138,7 +142,7 @@ _ANDROID_SYSTEM_WITH_COLON = re.compile(
 
 @dataclass(slots=True)
 class _Header:
-    fmt: Literal["android", "ios"]
+    fmt: _Layout
     fields: tuple[str, str, str]
     hour: int
     minute: int
@@ -153,14 +157,14 @@ def _strip_marks(text: str) -> str:
     return text if text.isascii() else _MARKS_RE.sub("", text)
 
 
-def _header_match(line: str) -> tuple[Literal["android", "ios"], re.Match[str], str] | None:
+def _header_match(line: str) -> tuple[_Layout, re.Match[str], str] | None:
     """The timestamp pattern's match on ``line`` without its invisible marks, if any."""
     if line[:1] not in _HEADER_FIRST:
         return None
     clean = line if line.isascii() or not _HAS_MARK(line) else _strip_marks(line)
     # iOS headers start with "[", Android ones with a digit: one pattern to try.
-    fmt: Literal["android", "ios"] = "ios" if clean[:1] == "[" else "android"
-    m = (_IOS_RE if fmt == "ios" else _ANDROID_RE).match(clean)
+    fmt: _Layout = "ios" if clean[:1] == "[" else "android"
+    m = _HEADERS[fmt].match(clean)
     return None if m is None else (fmt, m, clean)
 
 
