@@ -93,12 +93,15 @@ class PayloadEntry:
 
     ``source`` is called once, when the file is written, and returns a binary file
     (closed for you) or an iterable of byte chunks. Give ``size`` when known: it is
-    checked, and without it the entry gets zip64 headers in case it is huge.
+    checked, and without it the entry gets zip64 headers in case it is huge, unless
+    ``zip64`` is False: a file made as it is written that is known to stay far below
+    4 GiB (an export's tables) then has the same headers as one of known size.
     """
 
     path: str
     source: PayloadSource
     size: int | None = None
+    zip64: bool | None = None  # None: only when the size is not given
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> PayloadEntry:
@@ -296,11 +299,15 @@ class _BagZip:
             info.file_size = entry.size  # lets zipfile choose zip64 headers up front
         digest = hashlib.sha256()
         written = 0
-        with self.zf.open(info, "w", force_zip64=entry.size is None) as out:
-            for chunk in _source_chunks(entry):
-                digest.update(chunk)
-                out.write(chunk)
-                written += len(chunk)
+        zip64 = entry.size is None if entry.zip64 is None else entry.zip64
+        try:
+            with self.zf.open(info, "w", force_zip64=zip64) as out:
+                for chunk in _source_chunks(entry):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    written += len(chunk)
+        except RuntimeError:  # zipfile: past 4 GiB without zip64 headers
+            raise BadInput(f"{entry.path} is too large for the export. Nothing was saved.") from None
         if entry.size is not None and written != entry.size:
             raise BadInput(f"{entry.path} changed size while it was being exported. Nothing was saved.")
         return ManifestEntry(name, digest.hexdigest(), written)

@@ -410,12 +410,14 @@ def _write_bundle(
     # whole, so a 100,000-entry export stays within a few hundred MB (#23.8).
     payload = [
         PayloadEntry("timeline.pdf", lambda: [pdf], len(pdf)),
-        PayloadEntry("timeline.csv", lambda: timeline_csv_chunks(case)),
-        PayloadEntry("timeline.json", lambda: timeline_json_chunks(case)),
+        # Sizes not known until written, and far below 4 GiB (1 KB to 4 KB an entry):
+        # no zip64 headers, so the zip is the same as when each was made whole.
+        PayloadEntry("timeline.csv", lambda: timeline_csv_chunks(case), zip64=False),
+        PayloadEntry("timeline.json", lambda: timeline_json_chunks(case), zip64=False),
         PayloadEntry.from_bytes("exhibits.csv", exhibits_csv(case)),
         PayloadEntry.from_bytes("not_included.csv", not_included_csv(case)),
-        PayloadEntry("versions.csv", lambda: versions_csv_chunks(case)),
-        PayloadEntry("journal.jsonl", lambda: _journal_chunks(vault, case, head_seq)),
+        PayloadEntry("versions.csv", lambda: versions_csv_chunks(case), zip64=False),
+        PayloadEntry("journal.jsonl", lambda: _journal_chunks(vault, case, head_seq), zip64=False),
     ]
     for ex in case.exhibits:
         payload.append(
