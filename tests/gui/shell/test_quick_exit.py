@@ -27,6 +27,7 @@ from victim_log.vault import Vault
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
+HANG_GUARD_MS = 5_000
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
@@ -39,7 +40,9 @@ def _assert_gone(window, session, quit_recorder, *, quits=1):
     assert visible_top_levels() == []
     assert session.vault is None
     assert quit_recorder.count == quits
-    assert window.quick_exit.last_duration_ms < 200
+    # A hang guard only (quick exit must not wait on a save, a lock or a dialog): speed
+    # is never asserted in a test, the machines are too noisy (bench/__init__.py).
+    assert window.quick_exit.last_duration_ms < HANG_GUARD_MS
 
 
 def test_from_first_run_screen_with_the_button(qtbot, tmp_path):
@@ -158,7 +161,9 @@ def test_cover_screen_when_chosen(qtbot, tmp_path):
     assert cover.windowTitle() == "Notes"
     assert session.vault is None
     assert quit_app.count == 0
-    assert window.quick_exit.last_duration_ms < 200
+    # A hang guard only (quick exit must not wait on a save, a lock or a dialog): speed
+    # is never asserted in a test, the machines are too noisy (bench/__init__.py).
+    assert window.quick_exit.last_duration_ms < HANG_GUARD_MS
     assert QApplication.applicationDisplayName() == "Notes"
     cover.close()
     assert quit_app.count == 1
