@@ -28,7 +28,6 @@ import sqlcipher3
 from ..errors import NewerSchema, VaultCorrupt, VaultLocked, VictimLogError, WrongPassphrase
 from ..fsutil import translate_os_error
 from ..wipe import zero_and_unlink, zero_in_place
-from . import summary
 
 # Queued inserts run in groups of about this many rows: large enough that
 # executemany's per-call cost vanishes, small enough that a 100,000-message import
@@ -262,9 +261,6 @@ MIGRATIONS: list[list[str]] = [
             AND r.version = incidents.version AND json_valid(r.body)
             AND json_extract(r.body, '$.data.author') = 'imported:context')""",
     ],
-    # 6: the pattern's counts kept as entries are written (#20, store/summary.py),
-    # built here from the timeline for a vault that had none.
-    summary.BUILD,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

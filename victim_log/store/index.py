@@ -16,7 +16,6 @@ from typing import Any, TypedDict, Unpack
 from ..errors import BadInput
 from ..imported import is_context
 from ..model import IncidentData, parse_when
-from . import summary
 from .db import Connection
 
 INSERT_TIMELINE = (
@@ -122,7 +121,6 @@ def insert_new(
     if links:
         conn.executemany(INSERT_EVIDENCE_LINK, links)
     conn.executemany(INSERT_SEARCH, search)
-    summary.added(conn, [int(row[0]) for row in timeline])
 
 
 def replace_incident(
@@ -138,11 +136,9 @@ def replace_incident(
     deleted: bool,
 ) -> None:
     """Bring a changed incident's timeline row, links and search row up to date."""
-    before = summary.slot_of(conn, incident_id)
     conn.execute(
         _REPLACE_TIMELINE, timeline_row(incident_id, version, first_at, at, data, len(evidence), deleted)
     )
-    summary.replaced(conn, incident_id, before)
     conn.execute("DELETE FROM incident_fts WHERE rowid = ?", (incident_id,))
     conn.execute("DELETE FROM incident_people WHERE incident_id = ?", (incident_id,))
     conn.execute("DELETE FROM evidence_links WHERE incident_id = ?", (incident_id,))

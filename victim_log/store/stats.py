@@ -23,14 +23,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from ..importers.context import asks_to_stop
 from ..model import order_day
 from ..stats import BASELINE_DAYS, NIGHT_HOURS, RECENT_DAYS, DayGroup, Recent, Tally, plausible_range
-from . import summary as kept
 from .db import Connection
 from .index import IncidentFilter, where
 from .orders import list_orders
@@ -111,8 +110,6 @@ class _Rows:
     source: str  # "incidents" (or "incidents NOT INDEXED": the one full scan)
     clause: str  # the filter's WHERE clause
     args: list[Any]  # its arguments
-    changes: tuple[tuple[int, int], ...] = ()  # the zone's (from instant, offset)
-    off: str = ""  # the zone's offset at ``sort_key`` (SQL)
 
     def kept(self, lo: int, hi: int) -> str:
         """Charted: not context, not late, on a day in [lo, hi]."""
@@ -165,8 +162,6 @@ def _rows(conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date) -> _
         source="incidents NOT INDEXED" if whole else "incidents",
         clause=clause,
         args=args,
-        changes=tuple(changes),
-        off=off,
     )
 
 
@@ -183,14 +178,10 @@ def _offset_sql(column: str, changes: Sequence[tuple[int, int]]) -> str:
     return "(" + " ".join(parts) + ")"
 
 
-def tally(conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date, *, kept: bool = True) -> Tally:
+def tally(conn: Connection, flt: IncidentFilter, zone: tzinfo, today: date) -> Tally:
     """Counts for the incidents ``flt`` selects (deleted and context entries never),
-    per day on ``zone``'s clock, for the figures on ``today``. The whole log is
-    counted from the counts kept as entries are written (:mod:`.summary`) unless
-    ``kept`` is False (the reference: every row read, as for a filter)."""
-    r = _rows(conn, flt, zone, today)
-    groups = _kept_groups(conn, r, today) if kept and flt == IncidentFilter() else None
-    return _tally(conn, r, flt, today, _groups(conn, r, today) if groups is None else groups)
+    per day on ``zone``'s clock, for the figures on ``today``."""
+    return _tally(conn, _rows(conn, flt, zone, today), flt, today)
 
 
 @dataclass
@@ -242,66 +233,8 @@ def _groups(conn: Connection, r: _Rows, today: date) -> list[_Group]:
     ]  # fmt: skip
 
 
-def _kept_groups(conn: Connection, r: _Rows, today: date) -> list[_Group] | None:
-    """:func:`_groups` for the whole log from the counts kept as entries are written
-    (:mod:`victim_log.store.summary`): the plain incidents' quarter hours put on the
-    case's clock in SQL, the few others read one by one with the rules of
-    :func:`_groups`. None when the zone has a change or an offset that is not whole
-    quarter hours (then every row is read)."""
-    q = kept.SLOT_SECONDS
-    if any(off % q for _at, off in r.changes) or any(at % q for at, _off in r.changes[1:]):
-        return None
-    hour = "((local % 86400) / 3600)"
-    plain = (
-        f"WITH s AS (SELECT slot * {q} AS sort_key, kinds, breach, n, first_id FROM stats_slots LIMIT -1),"
-        f" l AS (SELECT sort_key + {r.off} + {_EPOCH_SECONDS} AS local, kinds, breach, n, first_id"
-        " FROM s LIMIT -1)"
-        f" SELECT local / 86400 + 1, kinds, breach, sum(n),"
-        f" sum(CASE WHEN {hour} IN ({_NIGHT}) THEN n ELSE 0 END),"
-        f" min(first_id), group_concat(replace(hex(zeroblob(n)), '00', char(65 + {hour})), '')"
-        " FROM l GROUP BY 1, 2, 3"
-    )
-    found: dict[tuple[int | None, str, bool, int], _Group] = {}
-    for d, k, b, n, night, first, hours in conn.execute(plain):
-        found[(int(d), str(k), bool(b), 0)] = _Group(
-            int(d), str(k), bool(b), False, False, int(n), int(night), int(first), str(hours), ()
-        )
-    # Days after today are named one by one: their plain incidents' ids.
-    if any(key[0] is not None and key[0] > today.toordinal() for key in found):
-        after = _day_start(today.toordinal() + 1) - 2 * 86_400
-        for i, d, k, b in conn.execute(
-            f"SELECT id, {r.day}, kinds, breach FROM incidents WHERE sort_key >= ? AND {kept.PLAIN}",
-            [after],
-        ):
-            if int(d) > today.toordinal():
-                if (g := found.get((int(d), str(k), bool(b), 0))) is None:
-                    return None  # the kept counts disagree with the timeline: read it all
-                g.ids = (*g.ids, int(i))
-    for i, d, k, b in conn.execute(
-        f"SELECT id, {r.day}, kinds, breach FROM incidents WHERE {kept.PLAIN}"
-        " AND id IN (SELECT rowid FROM incident_fts WHERE incident_fts MATCH ?)",
-        [_WORK_QUERY],
-    ):
-        if (g := found.get((int(d), str(k), bool(b), 0))) is None:
-            return None
-        g.work = (*g.work, int(i))
-    odd = replace(r, source="incidents", clause=f"{r.clause} AND id IN (SELECT id FROM stats_odd)")
-    for o in _groups(conn, odd, today):
-        key = (o.day, o.kinds, o.breach, int(o.context) + 2 * int(o.late))
-        g = found.get(key)
-        if g is None:
-            found[key] = o
-            continue
-        g.count += o.count
-        g.night += o.night
-        g.first_id = min(g.first_id, o.first_id)
-        g.hours += o.hours
-        g.ids += o.ids
-        g.work += o.work
-    return [found[k] for k in sorted(found, key=lambda k: (k[0] is not None, k[0] or 0, k[1], k[2], k[3]))]
-
-
-def _tally(conn: Connection, r: _Rows, flt: IncidentFilter, today: date, groups: list[_Group]) -> Tally:
+def _tally(conn: Connection, r: _Rows, flt: IncidentFilter, today: date) -> Tally:
+    groups = _groups(conn, r, today)
     counted = [g for g in groups if not g.context and g.day is not None]
     undated = sum(g.count for g in groups if not g.context and g.day is None)
     per_day: dict[int, int] = {}
