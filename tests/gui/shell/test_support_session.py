@@ -114,3 +114,27 @@ def test_a_name_is_required(qtbot, tmp_path, monkeypatch):
     dialog.org.setText(ORG)
     dialog.start()
     assert dialog.author == "" and shown == ["Please give the support worker's name."]
+
+
+def test_history_names_who_entered_each_version(qtbot, tmp_path, monkeypatch):
+    """The entry's history has a By column: the victim's versions say "You", a version
+    saved during a support session names the worker (#18)."""
+    from victim_log.gui.diary.detail import DetailPane
+
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    vault = session.require()
+    first = vault.add_incident(IncidentData(summary="Flowers left on the car"))
+    DialogAnswers(monkeypatch, act=_fill)
+    window.support_action.trigger()
+    vault.edit_incident(first, IncidentData(summary="Flowers left on the car, with a card"), "card found")
+    pane = DetailPane(session)
+    qtbot.addWidget(pane)
+    pane.show_incident(first)
+    tree = pane.history_list
+    by = tree.columnCount() - 1
+    assert tree.headerItem().text(by) == "By"
+    newest_first = [tree.topLevelItem(i).text(by) for i in range(tree.topLevelItemCount())]
+    assert newest_first == [f"{WORKER} ({ORG})", "You"]
+    assert pane.fields.rows()["Entered by"] == f"{WORKER} ({ORG})"
+    window.locker.lock("manual")

@@ -54,6 +54,7 @@ from ...imported import author_label as imported_author_label
 from ...imported import is_imported
 from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
 from ...references import GONE, cite_reason, cite_source, in_app_names
+from ...support import worker_of
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs, icons
@@ -280,9 +281,17 @@ class IncidentFields(QWidget):
             add(self.tr("Order in force?"), check_text(in_force))
         add(self.tr("Private note"), data.private_note)
         if data.author and data.author != "victim":
-            imported = imported_author_label(data.author)  # a record, not typed by you (#16.5)
-            add(self.tr("Entered by"), imported or data.author.removeprefix("support:"))
+            add(self.tr("Entered by"), entered_by(data.author))
         add(self.tr("Source"), data.source)
+
+
+def entered_by(author: str) -> str:
+    """Who entered a version, in words: the support worker (``NAME (ORG)``) during a
+    support session, what an imported record is (#16.5: not typed by the victim), or ""
+    for the victim's own words. The entry's fields and its history say the same (#18)."""
+    if not author or author == "victim":
+        return ""
+    return display_safe(imported_author_label(author) or worker_of(author) or author, single_line=True)
 
 
 def _heading(text: str, parent: QWidget) -> QLabel:
@@ -445,7 +454,7 @@ class DetailPane(QWidget):
         self.history_list.setAccessibleName(self.tr("Versions of this entry"))
         self.history_list.setRootIsDecorated(False)
         self.history_list.setHeaderLabels(
-            [self.tr("Version"), self.tr("Recorded"), self.tr("Reason"), self.tr("Changed")]
+            [self.tr("Version"), self.tr("Recorded"), self.tr("Reason"), self.tr("Changed"), self.tr("By")]
         )
         self.history_list.itemActivated.connect(self._show_version)
 
@@ -692,6 +701,7 @@ class DetailPane(QWidget):
                     format_stamp(version.recorded_at),
                     display_safe(cite_reason(version.reason, self._names, GONE), single_line=True),
                     changes,
+                    entered_by(version.data.author) or self.tr("You"),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, version.version)
