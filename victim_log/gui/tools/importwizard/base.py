@@ -69,9 +69,14 @@ class WizardBase(QWizard):
         self.plan = None
         self.skip_duplicates = False
 
+    @property
+    def asks_sender(self) -> bool:
+        """Whether the chosen format has a sender page (not photos or a capture app's files)."""
+        return FORMAT_BY_KEY[self.format].asks_sender
+
     def request(self, *, dry_run: bool, photo_incidents: bool = False) -> ImportRequest:
         assert self.source is not None
-        sender = None if self.format == "photos" else self.sender_name
+        sender = self.sender_name if self.asks_sender else None
         return ImportRequest(
             self.format,
             self.source,
@@ -92,10 +97,15 @@ class WizardBase(QWizard):
                 "diary. There is nothing more to do with it."
             )
         noun = FORMAT_BY_KEY[self.format].noun
-        if self.format == "photos":
+        if not self.asks_sender:
             if not report.messages_seen:
-                return self.tr("There are no photos in this folder.")
-            return self.tr("Found {photos}.").format(photos=plural(report.messages_seen, noun))
+                return self.tr("We found no {noun}s to import here. Nothing was changed.").format(noun=noun)
+            text = self.tr("Found {items}.").format(items=plural(report.messages_seen, noun))
+            if report.skipped_lines:
+                text += " " + self.tr("{n} will be left out (the next page says why).").format(
+                    n=plural(report.skipped_lines, "file")
+                )
+            return text
         if not report.messages_seen:
             return self.tr("We found no {noun}s in this file. Nothing was changed.").format(noun=noun)
         text = self.tr("Read {items} from {senders}.").format(
@@ -113,6 +123,8 @@ class WizardBase(QWizard):
                 files=plural(report.media_added, "file")
             )
         if not report.incidents_created:
+            if not self.asks_sender:
+                return self.tr("There is nothing new in this export to import.")
             return self.tr("There is nothing new from this person to import.")
         return self.tr("{incidents} will be created, {exhibits} stored.").format(
             incidents=plural(report.incidents_created, "incident"),

@@ -72,6 +72,9 @@ class ConfirmPage(WorkingStep):
     def initializePage(self) -> None:  # noqa: N802 - Qt name
         self._imported = False
         self.preview.clear()
+        self.preview.setAccessibleName(
+            self.tr("The first entries") if self.w.asks_sender else self.tr("The checks, file by file")
+        )
         self.duplicates.clear()
         self.duplicates.hide()
         self.skip_duplicates.hide()
@@ -116,13 +119,7 @@ class ConfirmPage(WorkingStep):
         assert isinstance(report, ImportReport)
         self.w.plan = report
         self.summary.setText(self.w.describe_plan(report))
-        noun = FORMAT_BY_KEY[self.w.format].noun
-        who = display_safe(self.w.sender_name or "", single_line=True)
-        lines = [
-            self.tr("{matched} of the {seen} in this file are from {who}.").format(
-                matched=report.matched, seen=plural(report.messages_seen, noun), who=who
-            )
-        ]
+        lines = self._source_lines(report)
         if report.duplicates_skipped:
             n = report.duplicates_skipped
             lines.append(
@@ -137,14 +134,34 @@ class ConfirmPage(WorkingStep):
                 )
             )
         lines += self._records_lines(report)
-        if report.preview:
+        if report.preview and self.w.asks_sender:
             lines.append(self.tr("The first entries:"))
         self.detail.setText("\n".join(lines))
-        for text in report.preview[:PREVIEW_LINES]:
+        # A capture app's preview is its checks, one line a file: all of them are shown.
+        shown = report.preview[:PREVIEW_LINES] if self.w.asks_sender else report.preview
+        for text in shown:
             self.preview.addItem(display_safe(text, single_line=True))
         self.preview.setVisible(bool(report.preview))
         self._show_duplicates(report)
         self.completeChanged.emit()
+
+    def _source_lines(self, report: ImportReport) -> list[str]:
+        """Whose messages these are or, for a capture app's files, what was checked."""
+        noun = FORMAT_BY_KEY[self.w.format].noun
+        if not self.w.asks_sender:
+            return [
+                self.tr(
+                    "Each file's SHA-256 was checked against the one the app recorded when it was "
+                    "taken, and any signature with the key in the export. Each file becomes an entry "
+                    "to complete (what it shows), kept with the app's proof files and the export itself:"
+                )
+            ]
+        who = display_safe(self.w.sender_name or "", single_line=True)
+        return [
+            self.tr("{matched} of the {seen} in this file are from {who}.").format(
+                matched=report.matched, seen=plural(report.messages_seen, noun), who=who
+            )
+        ]
 
     def _records_lines(self, report: ImportReport) -> list[str]:
         """Grouping, context and duplicates, said before anything is written."""

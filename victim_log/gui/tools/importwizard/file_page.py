@@ -222,4 +222,4 @@ class FilePage(WorkingStep):
         return not self.scanning and scan is not None and not scan.already_imported and scan.messages_seen > 0
 
     def nextId(self) -> int:  # noqa: N802 - Qt name
-        return self.w.CONFIRM if self.w.format == "photos" else self.w.SENDER
+        return self.w.SENDER if self.w.asks_sender else self.w.CONFIRM

@@ -20,6 +20,9 @@ class FormatChoice:
     how: str  # one line: how to make this export on a phone
     filters: tuple[str, ...]  # file dialog filters; empty for a folder
     noun: str  # what one item is called ("message", "call", "email", "photo")
+    #: Whether the wizard asks who sent it. Photos and a capture app's files are the
+    #: person's own: no sender page, and the import is given none.
+    asks_sender: bool = True
 
 
 FORMATS: tuple[FormatChoice, ...] = (
@@ -111,6 +114,27 @@ FORMATS: tuple[FormatChoice, ...] = (
         "computer. Each becomes evidence, dated from the photo.",
         (),
         "photo",
+        asks_sender=False,
+    ),
+    FormatChoice(
+        "proofmode",
+        "ProofMode proof (zip)",
+        "In ProofMode (or the phone's gallery) choose the photos or videos › Share › Share proof, "
+        "and send the zip to this computer. Each file is checked against what ProofMode recorded "
+        "when it was taken, and its signature with the key in the zip.",
+        ("ProofMode proof (*.zip)", "All files (*)"),
+        "file",
+        asks_sender=False,
+    ),
+    FormatChoice(
+        "tella",
+        "Tella verification export (CSV)",
+        "With verification mode on, export the files from Tella with their verification "
+        "information into one folder (the files and one .csv); choose that .csv. Each file is "
+        "checked against the SHA-256 Tella recorded.",
+        ("Tella verification (*.csv)", "All files (*)"),
+        "file",
+        asks_sender=False,
     ),
 )
 FORMAT_BY_KEY = {f.key: f for f in FORMATS}

@@ -2,8 +2,10 @@
 
 Steps: what kind of export → which file (read at once, on a worker thread, so a
 broken or hostile file is refused right there with the core's one-line reason) →
-who is harassing you (the senders found in the file, with counts) → what will be
-created (a dry run with that sender) → import (a worker thread again) → done.
+who is harassing you (the senders found in the file, with counts; not asked for
+photos or a ProofMode/Tella export, whose files are the person's own) → what will be
+created (a dry run with that sender; for a capture app, each file's checks) → import
+(a worker thread again) → done.
 
 Everything read from the file is untrusted: names and message text are shown only
 through :func:`~victim_log.textsafe.display_safe`. The core import is all-or-nothing
