@@ -231,3 +231,23 @@ def test_changed_tella_file_refused_nothing_stored(
     assert "'IMG_0042.jpg' is not the file Tella recorded" in message
     assert TELLA_PHOTO_HASH in message and changed in message
     assert vault.count_incidents() == 0 and vault.evidence.items() == []
+
+
+def test_tella_file_changed_after_the_checks_refused_at_import(
+    qtbot, wizard: ImportWizard, pick: list[Path], tmp_path: Path, answers: DialogAnswers, vault: Vault
+) -> None:
+    """The files are read again on Import: one changed since the confirm page is refused there."""
+    folder = tmp_path / "export"
+    shutil.copytree(TELLA_CSV.parent, folder)
+    pick[0] = folder / "verification.csv"
+    scan(qtbot, wizard, "tella")
+    next_page(qtbot, wizard)
+    wait_plan(qtbot, wizard)
+    (folder / "IMG_0042.jpg").write_bytes(b"\xff\xd8\xff changed")
+    answers.ok()
+    with qtbot.waitSignal(wizard.failed, timeout=30_000):
+        next_page(qtbot, wizard)
+    assert TELLA_PHOTO_HASH in answers.seen[0].text() and "Nothing was imported" in answers.seen[0].text()
+    assert wizard.currentId() == ImportWizard.CONFIRM
+    assert wizard.confirm_page.summary.text() == "Nothing was imported."
+    assert vault.count_incidents() == 0 and vault.evidence.items() == []
