@@ -47,20 +47,22 @@ def pick(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     chosen: list[Path] = [ZIP]
 
     def ask(parent: object, fmt: str, folder: bool = False) -> Path:
-        assert fmt in ("proofmode", "tella") and not folder  # a file, not a folder
+        assert fmt in ("proofmode", "tella")
+        assert folder == chosen[0].is_dir()  # a folder only through "Choose its folder…"
         return chosen[0]
 
     monkeypatch.setattr(formats, "choose_open_path", ask)
     return chosen
 
 
-def scan(qtbot, w: ImportWizard, fmt: str) -> None:
+def scan(qtbot, w: ImportWizard, fmt: str, *, folder: bool = False) -> None:
     w.format_page.buttons[fmt].click()
     next_page(qtbot, w)
     assert w.currentId() == ImportWizard.FILE
-    assert not w.file_page.folder_button.isVisible()
+    assert w.file_page.folder_button.isVisible() == (fmt == "tella")  # a zip has no folder
+    button = w.file_page.folder_button if folder else w.file_page.choose_button
     with qtbot.waitSignal(w.scanned, timeout=30_000):
-        qtbot.mouseClick(w.file_page.choose_button, Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
 def checks(w: ImportWizard) -> list[str]:
@@ -251,3 +253,14 @@ def test_tella_file_changed_after_the_checks_refused_at_import(
     assert wizard.currentId() == ImportWizard.CONFIRM
     assert wizard.confirm_page.summary.text() == "Nothing was imported."
     assert vault.count_incidents() == 0 and vault.evidence.items() == []
+
+
+def test_tella_folder_chosen_as_it_is(qtbot, wizard: ImportWizard, pick: list[Path], vault: Vault) -> None:
+    pick[0] = TELLA_CSV.parent
+    scan(qtbot, wizard, "tella", folder=True)
+    assert wizard.file_page.status.text().startswith("Found 2 files.")
+    next_page(qtbot, wizard)
+    wait_plan(qtbot, wizard)
+    with qtbot.waitSignal(wizard.imported, timeout=30_000) as done:
+        next_page(qtbot, wizard)
+    assert done.args[0].incidents_created == 2 and vault.count_incidents() == 2

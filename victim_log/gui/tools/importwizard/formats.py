@@ -130,8 +130,8 @@ FORMATS: tuple[FormatChoice, ...] = (
         "tella",
         "Tella verification export (CSV)",
         "With verification mode on, export the files from Tella with their verification "
-        "information into one folder (the files and one .csv); choose that .csv. Each file is "
-        "checked against the SHA-256 Tella recorded.",
+        "information into one folder (the files and one .csv); choose that folder (“Choose its "
+        "folder…”) or the .csv. Each file is checked against the SHA-256 Tella recorded.",
         ("Tella verification (*.csv)", "All files (*)"),
         "file",
         asks_sender=False,
@@ -160,8 +160,11 @@ _MONTH_NAMES = (
 _CHAT_DATE = re.compile(r"^[\ufeff\u200e\u200f\[]*(\d{1,2})([/.\-])(\d{1,2})[/.\-]\d{2,4}")
 
 
-#: Formats whose export may be chosen as its folder (the chat beside its media).
-FOLDER_FORMATS = frozenset({"whatsapp", "signal", "telegram", "messenger", "iphone-backup", "iphone-calls"})
+#: Formats whose export may be chosen as its folder (the chat beside its media, Tella's
+#: CSV beside its files).
+FOLDER_FORMATS = frozenset(
+    {"whatsapp", "signal", "telegram", "messenger", "iphone-backup", "iphone-calls", "tella"}
+)
 
 
 def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) -> Path | None:
@@ -170,7 +173,7 @@ def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) 
     if fmt == "photos":
         chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder of photos")
     elif folder:
-        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder holding the chat")
+        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the export's folder")
     else:
         chosen = privacy.pick_paths(
             parent, privacy.Mode.OPEN, "Choose the file to import", name_filters=list(choice.filters)
