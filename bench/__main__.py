@@ -24,21 +24,19 @@ from pathlib import Path
 from typing import Any
 
 from .cases import CASES
-from .harness import (
-    BENCH_DIR,
-    GIB,
-    CaseReport,
-    Context,
-    Row,
-    Skip,
-    code_version,
-    load_previous,
-    machine_info,
-    now_text,
-    one_line,
-    print_table,
-    write_results,
-)
+from .harness import BENCH_DIR
+from .harness import GIB
+from .harness import CaseReport
+from .harness import Context
+from .harness import Row
+from .harness import Skip
+from .harness import code_version
+from .harness import load_previous
+from .harness import machine_info
+from .harness import now_text
+from .harness import one_line
+from .harness import print_table
+from .harness import write_results
 
 
 def _isolate(work: Path) -> None:

@@ -36,7 +36,9 @@ def _wait(app: object, until: Callable[[], bool], seconds: float = 30) -> None:
 
 def _phone_folder(tmp: Path) -> Path:
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QColor, QImage, QPainter
+    from PySide6.QtGui import QColor
+    from PySide6.QtGui import QImage
+    from PySide6.QtGui import QPainter
 
     folder = tmp / "Phone" / "DCIM" / "Camera"
     folder.mkdir(parents=True)
@@ -61,8 +63,10 @@ def _phone_folder(tmp: Path) -> Path:
 
 def _render(tmp: Path) -> int:
     from PySide6.QtCore import Qt
-    from PySide6.QtGui import QFont, QFontDatabase
-    from PySide6.QtWidgets import QApplication, QWizard
+    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QWizard
 
     from victim_log.gui.shell.session import Session
     from victim_log.gui.tools.importwizard import formats

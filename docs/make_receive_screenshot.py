@@ -22,10 +22,12 @@ def main() -> int:
 
 
 def _render(tmp: Path) -> int:
-    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFontDatabase
     from PySide6.QtWidgets import QApplication
 
-    from tests.tella_client import TellaClient, describe
+    from tests.tella_client import TellaClient
+    from tests.tella_client import describe
     from victim_log.gui.shell.session import Session
     from victim_log.gui.tools.receive_dialog import ReceiveDialog
     from victim_log.vault import Vault

@@ -60,8 +60,10 @@ def main() -> int:
 
 def _render(tmp: Path) -> int:
     from PySide6.QtCore import QEvent
-    from PySide6.QtGui import QFont, QFontDatabase
-    from PySide6.QtWidgets import QDialog, QWidget
+    from PySide6.QtGui import QFont
+    from PySide6.QtGui import QFontDatabase
+    from PySide6.QtWidgets import QDialog
+    from PySide6.QtWidgets import QWidget
 
     from victim_log.demo import fill_demo
     from victim_log.gui.shell.app import make_application

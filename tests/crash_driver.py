@@ -92,7 +92,8 @@ def main() -> None:
             eid, _ = vault.evidence.add_bytes(data, f"file{i}.txt", incident_id=1)
             print(f"ok {eid}", flush=True)
         elif args.op == "import":
-            from victim_log.importers.service import ImportRequest, run_import
+            from victim_log.importers.service import ImportRequest
+            from victim_log.importers.service import run_import
 
             report = run_import(vault, ImportRequest("sms-backup", Path(args.file), sender="07700900123"))
             print(f"ok {report.incidents_created}", flush=True)

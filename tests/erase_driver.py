@@ -11,7 +11,9 @@ import argparse
 import os
 from pathlib import Path
 
-from tests.crash_driver import CRASH_POINTS, PASSPHRASE, arm
+from tests.crash_driver import CRASH_POINTS
+from tests.crash_driver import PASSPHRASE
+from tests.crash_driver import arm
 
 
 def main() -> None:

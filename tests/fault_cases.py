@@ -12,7 +12,8 @@ with two conditions and evidence 1. ``env`` cases run as a real process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 BIG = "9223372036854775808"  # 2**63: one more than SQLite's largest integer
 HUGE = "1" + "0" * 40

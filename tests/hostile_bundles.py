@@ -28,7 +28,9 @@ import warnings
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,8 @@ def make_genuine(base: Path) -> Genuine:
     """A vault with the demo case and three exhibits (one with a non-ASCII name),
     exported once. Import here so collecting the tests stays cheap."""
     from victim_log.demo import fill_demo
-    from victim_log.export.bundle import export, signing_key
+    from victim_log.export.bundle import export
+    from victim_log.export.bundle import signing_key
     from victim_log.export.case import ExportOptions
     from victim_log.vault import Vault
 

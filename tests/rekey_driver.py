@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.crash import ROOT
-from tests.crash_driver import PASSPHRASE, arm
+from tests.crash_driver import PASSPHRASE
+from tests.crash_driver import arm
 
 NEW_PASSPHRASE = "a brand new passphrase for the vault 7"
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.errors import BadInput
 from victim_log.model import IncidentData
 from victim_log.vault import Vault

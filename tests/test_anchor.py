@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log.crypto import keys
 from victim_log.model import IncidentData
 from victim_log.store import journal
-from victim_log.vault import ROLLBACK_EVENT, Vault, history_warning
+from victim_log.vault import ROLLBACK_EVENT
+from victim_log.vault import Vault
+from victim_log.vault import history_warning
 
 
 def _make(n: int = 3) -> Path:

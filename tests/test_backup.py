@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from tests.leakscan import scan
-from victim_log.backup import restore_backup, write_backup
-from victim_log.errors import IntegrityError, NotABundle, VaultExists, WrongPassphrase
+from victim_log.backup import restore_backup
+from victim_log.backup import write_backup
+from victim_log.errors import IntegrityError
+from victim_log.errors import NotABundle
+from victim_log.errors import VaultExists
+from victim_log.errors import WrongPassphrase
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 

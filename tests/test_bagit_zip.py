@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from victim_log.errors import BadInput, DiskFull, NotFound
+from victim_log.errors import BadInput
+from victim_log.errors import DiskFull
+from victim_log.errors import NotFound
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
 from victim_log.resources import resource_path

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from victim_log.bundle_contents import BundleContents, cell, read_contents, text
+from victim_log.bundle_contents import BundleContents
+from victim_log.bundle_contents import cell
+from victim_log.bundle_contents import read_contents
+from victim_log.bundle_contents import text
 from victim_log.errors import NotABundle
 from victim_log.safezip import SafeZip
 

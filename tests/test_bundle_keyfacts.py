@@ -10,12 +10,16 @@ from pathlib import Path
 import pytest
 
 from tests import pattern_helpers
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from tests.test_keyfacts import _constructed
 from victim_log import casetime
-from victim_log.bundle_contents import bundle_key_facts, key_fact_lines, read_contents
+from victim_log.bundle_contents import bundle_key_facts
+from victim_log.bundle_contents import key_fact_lines
+from victim_log.bundle_contents import read_contents
 from victim_log.export.bundle import export
-from victim_log.export.case import ExportOptions, build_case
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.keyfacts import key_facts
 from victim_log.safezip import SafeZip
 from victim_log.vault import Vault

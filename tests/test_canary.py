@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli, vault_path
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from tests.leakscan import scan
 from victim_log import paths
 

@@ -8,7 +8,8 @@ import pytest
 
 from tests.helpers import CANARY
 from tests.leakscan import scan
-from victim_log import caselist, paths
+from victim_log import caselist
+from victim_log import paths
 from victim_log.errors import BadInput
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
@@ -77,7 +78,8 @@ def test_known_cases_include_the_one_in_use_unlabelled(tmp_path):
 def test_a_second_diary_follows_the_neutral_rename(monkeypatch, tmp_path):
     """With the neutral face turned on, the data folder is renamed; a diary made
     beside the usual one moves with it and the list still finds it."""
-    from victim_log.prefs import apply_neutral_face, settle_location
+    from victim_log.prefs import apply_neutral_face
+    from victim_log.prefs import settle_location
 
     monkeypatch.delenv("VICTIM_LOG_VAULT", raising=False)
     monkeypatch.delenv("VICTIM_LOG_STATE", raising=False)

@@ -14,11 +14,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log import casetime
 from victim_log.errors import BadInput
-from victim_log.export.case import ExportOptions, build_case, format_date, format_datetime, when_text
-from victim_log.model import IncidentData, parse_when
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import format_date
+from victim_log.export.case import format_datetime
+from victim_log.export.case import when_text
+from victim_log.model import IncidentData
+from victim_log.model import parse_when
 from victim_log.vault import Vault
 
 LONDON = ZoneInfo("Europe/London")

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, run_proc, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import run_proc
+from tests.helpers import vault_path
 
 JSON_FIELDS = {
     "id",

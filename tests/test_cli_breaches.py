@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from victim_log.breaches import breached_condition, find_order, with_breach_kind
+from victim_log.breaches import breached_condition
+from victim_log.breaches import find_order
+from victim_log.breaches import with_breach_kind
 from victim_log.errors import BadInput
-from victim_log.model import Order, OrderData
+from victim_log.model import Order
+from victim_log.model import OrderData
 
 ORDER = Order(id=4, version=1, data=OrderData(order_type="SPO", conditions=("No contact", "Stay away")))
 

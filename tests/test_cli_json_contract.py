@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.cli import json_contract as jc
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "export-format.md"

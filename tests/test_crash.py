@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.crash import random_kill_times, run_driver
-from tests.helpers import PASSPHRASE, vault_path
+from tests.crash import random_kill_times
+from tests.crash import run_driver
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.crypto import keys
 from victim_log.model import IncidentData
 from victim_log.store import journal
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 
 @pytest.fixture

@@ -26,8 +26,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.bundle_text import Bundle, pdf_words, read_bundle
-from tests.helpers import CANARY, PASSPHRASE, Result, run_proc
+from tests.bundle_text import Bundle
+from tests.bundle_text import pdf_words
+from tests.bundle_text import read_bundle
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import Result
+from tests.helpers import run_proc
 
 CONDITION = "Must not contact Sam Morgan by any means"
 CHAT = """31/03/2024, 00:45 - Dan Marsh: chat before spring change

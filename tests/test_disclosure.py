@@ -13,16 +13,22 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from tests.bundle_text import Bundle, read_bundle
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.bundle_text import Bundle
+from tests.bundle_text import read_bundle
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
-from victim_log.model import IncidentData, OrderData, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 MOMENT = 1_725_627_780  # both exports "at the same moment"

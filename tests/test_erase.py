@@ -19,11 +19,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
-from tests.sqlcipher_pages import PAGE, decrypt_page, plaintext_contains
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
+from tests.sqlcipher_pages import PAGE
+from tests.sqlcipher_pages import decrypt_page
+from tests.sqlcipher_pages import plaintext_contains
 from victim_log.model import IncidentData
 from victim_log.store import exhibits
-from victim_log.vault import DB_NAME, Vault
+from victim_log.vault import DB_NAME
+from victim_log.vault import Vault
 
 
 def _unlinked(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
@@ -153,9 +158,11 @@ def test_tombstone_names_the_hash_it_replaces() -> None:
     provenance; the hash of the body its journal entry was written for."""
     import json
 
-    from victim_log.evidence import ERASED_NAME, _item
+    from victim_log.evidence import ERASED_NAME
+    from victim_log.evidence import _item
     from victim_log.model import canonical_json
-    from victim_log.store import erase, journal
+    from victim_log.store import erase
+    from victim_log.store import journal
 
     body = canonical_json(
         {

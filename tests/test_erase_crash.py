@@ -10,13 +10,15 @@ import signal
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from tests.rekey_driver import run_module
 from tests.sqlcipher_pages import plaintext_contains
 from victim_log import leftovers
 from victim_log.model import IncidentData
 from victim_log.store import exhibits
-from victim_log.vault import DB_NAME, Vault
+from victim_log.vault import DB_NAME
+from victim_log.vault import Vault
 
 DATA = secrets.token_bytes(300_000)
 

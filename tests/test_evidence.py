@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli, vault_path
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from tests.leakscan import scan
 from victim_log.crypto.stream import CHUNK_SIZE
-from victim_log.errors import BadInput, IntegrityError, NotFound
+from victim_log.errors import BadInput
+from victim_log.errors import IntegrityError
+from victim_log.errors import NotFound
 from victim_log.model import IncidentData
 from victim_log.textsafe import display_safe
 from victim_log.vault import Vault

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.demo import fill_demo
 from victim_log.errors import IntegrityError
-from victim_log.export.bundle import export, signing_fingerprint
+from victim_log.export.bundle import export
+from victim_log.export.bundle import signing_fingerprint
 from victim_log.export.case import ExportOptions
 from victim_log.model import IncidentData
 from victim_log.vault import Vault

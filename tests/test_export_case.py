@@ -10,20 +10,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
 from victim_log import casetime
 from victim_log.demo import fill_demo
-from victim_log.errors import BadInput, NotFound
-from victim_log.export.case import (
-    LOCATION_REDACTED,
-    THIRD_PARTY_REDACTED,
-    ExportOptions,
-    build_case,
-    case_to_json,
-    readout_fingerprint,
-    when_text,
-)
-from victim_log.model import KINDS, IncidentData, OrderData, PersonData
+from victim_log.errors import BadInput
+from victim_log.errors import NotFound
+from victim_log.export.case import LOCATION_REDACTED
+from victim_log.export.case import THIRD_PARTY_REDACTED
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
+from victim_log.export.case import readout_fingerprint
+from victim_log.export.case import when_text
+from victim_log.model import KINDS
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 EXPORTED_AT = "2026-09-06T14:03:00+01:00"

@@ -7,10 +7,13 @@ import json
 import zipfile
 from pathlib import Path
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
-from victim_log.model import IncidentData, PersonData, canonical_json
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
+from victim_log.model import canonical_json
 from victim_log.store import journal
 from victim_log.vault import Vault
 

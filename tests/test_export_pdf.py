@@ -12,11 +12,16 @@ from pathlib import Path
 import pypdf
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
 from victim_log.demo import fill_demo
-from victim_log.export.case import ExportCase, ExportOptions, build_case, format_datetime
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import format_datetime
 from victim_log.export.pdf import render_pdf
-from victim_log.model import IncidentData, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 EXPORTED_AT = "2026-09-06T14:03:00+01:00"

@@ -19,9 +19,14 @@ from fpdf import FPDF
 
 from tests.helpers import PASSPHRASE
 from victim_log.demo import fill_demo
-from victim_log.export import bundle, pdf, tables
+from victim_log.export import bundle
+from victim_log.export import pdf
+from victim_log.export import tables
 from victim_log.export.bagit_zip import PayloadEntry
-from victim_log.export.case import ExportCase, ExportOptions, build_case, case_to_json
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
 from victim_log.vault import Vault
 
 EXPORTED_AT = "2026-09-06T14:03:00+01:00"

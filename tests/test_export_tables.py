@@ -9,20 +9,23 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from tests.helpers import CANARY, PASSPHRASE
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
 from victim_log.demo import fill_demo
-from victim_log.export.case import ExportCase, ExportOptions, build_case, case_to_json
-from victim_log.export.tables import (
-    EXHIBIT_COLUMNS,
-    TIMELINE_COLUMNS,
-    exhibits_csv,
-    safe_cell,
-    timeline_csv,
-    timeline_json,
-)
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
+from victim_log.export.tables import EXHIBIT_COLUMNS
+from victim_log.export.tables import TIMELINE_COLUMNS
+from victim_log.export.tables import exhibits_csv
+from victim_log.export.tables import safe_cell
+from victim_log.export.tables import timeline_csv
+from victim_log.export.tables import timeline_json
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 

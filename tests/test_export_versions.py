@@ -17,22 +17,31 @@ import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
 from victim_log.bundle_contents import read_contents
 from victim_log.export.bundle import export
-from victim_log.export.case import ExportOptions, build_case, case_to_json
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
 from victim_log.export.pdf import render_pdf
-from victim_log.export.tables import timeline_csv, versions_csv
-from victim_log.export.versions import DELETED_MARK, INSERTED_MARK, word_diff
-from victim_log.model import IncidentData, OrderData, PersonData
+from victim_log.export.tables import timeline_csv
+from victim_log.export.tables import versions_csv
+from victim_log.export.versions import DELETED_MARK
+from victim_log.export.versions import INSERTED_MARK
+from victim_log.export.versions import word_diff
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
 from victim_log.safezip import SafeZip
 from victim_log.vault import Vault
 from victim_log.verify import verify_bundle

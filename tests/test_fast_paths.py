@@ -14,26 +14,28 @@ import gc
 import inspect
 import os
 import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from victim_log import casetime, model
+from victim_log import casetime
+from victim_log import model
 from victim_log.errors import BadInput
 from victim_log.importers import service
 from victim_log.importers.records import ParsedItem
-from victim_log.model import (
-    EFFECTS,
-    KINDS,
-    IncidentData,
-    PoliceReport,
-    canonical_json,
-    incident_body_json,
-)
+from victim_log.model import EFFECTS
+from victim_log.model import KINDS
+from victim_log.model import IncidentData
+from victim_log.model import PoliceReport
+from victim_log.model import canonical_json
+from victim_log.model import incident_body_json
 from victim_log.store import journal
 from victim_log.textsafe import display_safe
 

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -225,7 +227,8 @@ def test_two_adds_naming_the_same_new_person_make_one_person(
 
 # ---------------------------------------------------------------------- 2. bad input table
 
-from tests.fault_cases import CASES, Case  # noqa: E402 - the table sits beside its runner
+from tests.fault_cases import CASES  # noqa: E402 - the table sits beside its runner
+from tests.fault_cases import Case  # noqa: E402 - the table sits beside its runner
 
 INTERNAL = "something went wrong inside"
 
@@ -236,7 +239,9 @@ def table_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     that another case looks at)."""
     import socket
 
-    from victim_log.model import IncidentData, OrderData, PersonData
+    from victim_log.model import IncidentData
+    from victim_log.model import OrderData
+    from victim_log.model import PersonData
     from victim_log.vault import Vault
 
     base = tmp_path_factory.mktemp("table")
@@ -400,7 +405,8 @@ ADD_ONE = ("add", "--kind", "message", "--summary", "Texts", "--when", "2026-03-
 def test_one_entry_dated_far_away_neither_stops_nor_bloats_exports(
     vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], year: str
 ) -> None:
-    from victim_log.export.case import ExportOptions, build_case
+    from victim_log.export.case import ExportOptions
+    from victim_log.export.case import build_case
     from victim_log.model import IncidentData
     from victim_log.vault import Vault
 
@@ -426,7 +432,8 @@ def test_one_entry_dated_far_away_neither_stops_nor_bloats_exports(
 def test_period_counts_are_bounded_whatever_the_dates() -> None:
     from datetime import date
 
-    from victim_log.export.case import MAX_PERIODS, _period_counts
+    from victim_log.export.case import MAX_PERIODS
+    from victim_log.export.case import _period_counts
 
     dated = [(date(1, 1, 1), False), (date(9999, 12, 31), True)]
     for monthly in (False, True):
@@ -513,7 +520,8 @@ def test_list_json_reads_a_shared_exhibit_once_and_matches_show(
     vault: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from victim_log.evidence import EvidenceStore
-    from victim_log.model import IncidentData, PersonData
+    from victim_log.model import IncidentData
+    from victim_log.model import PersonData
     from victim_log.vault import Vault
 
     with Vault.open(vault, PASSPHRASE) as v:

@@ -17,21 +17,30 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log.cli import json_contract
-from victim_log.export.case import ExportCase, ExportOptions, build_case, case_to_json
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
 from victim_log.export.pdf import render_pdf
-from victim_log.export.tables import TIMELINE_COLUMNS, VERSION_COLUMNS, timeline_csv, versions_csv
-from victim_log.fields import (
-    EXPORTED_FIELDS,
-    INCIDENT_FIELDS,
-    VALUE_KINDS,
-    Field,
-    changed_names,
-    free_text_names,
-    labels,
-)
-from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
+from victim_log.export.tables import TIMELINE_COLUMNS
+from victim_log.export.tables import VERSION_COLUMNS
+from victim_log.export.tables import timeline_csv
+from victim_log.export.tables import versions_csv
+from victim_log.fields import EXPORTED_FIELDS
+from victim_log.fields import INCIDENT_FIELDS
+from victim_log.fields import VALUE_KINDS
+from victim_log.fields import Field
+from victim_log.fields import changed_names
+from victim_log.fields import free_text_names
+from victim_log.fields import labels
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
 from victim_log.vault import Vault
 
 EXPORTED_AT = "2026-09-06T14:03:00+01:00"

@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
-from victim_log.handoff import COPY_DAMAGED, NOT_IN_DIARY, STORED, check_originals, originals_in
-from victim_log.importers.photos import PhotoFile, date_from_name, read_image_metadata
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
+from victim_log.handoff import COPY_DAMAGED
+from victim_log.handoff import NOT_IN_DIARY
+from victim_log.handoff import STORED
+from victim_log.handoff import check_originals
+from victim_log.handoff import originals_in
+from victim_log.importers.photos import PhotoFile
+from victim_log.importers.photos import date_from_name
+from victim_log.importers.photos import read_image_metadata
 from victim_log.vault import Vault
 
 JPEG = b"\xff\xd8\xff\xe0" + b"photo of the car outside"

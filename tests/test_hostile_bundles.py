@@ -23,7 +23,8 @@ from tests import hostile_bundles as hb
 from victim_log.errors import NotABundle
 from victim_log.export import sign
 from victim_log.resources import resource_path
-from victim_log.verify import format_report, verify_bundle
+from victim_log.verify import format_report
+from victim_log.verify import verify_bundle
 
 
 @pytest.fixture(scope="module")

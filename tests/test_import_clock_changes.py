@@ -19,14 +19,18 @@ import io
 import json
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log import casetime
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
 PERSON = "07700900123"

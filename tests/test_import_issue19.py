@@ -8,9 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
-from tests.importers.util import TINY_JPEG, make_zip
-from victim_log.importers.service import MEDIA_ADDED_REASON, ImportRequest, run_import
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.importers.util import TINY_JPEG
+from tests.importers.util import make_zip
+from victim_log.importers.service import MEDIA_ADDED_REASON
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
 FIX = Path(__file__).parent / "importers" / "fixtures"

@@ -19,11 +19,16 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
-from victim_log.export.case import ExportCase, ExportOptions, build_case
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.pdf import render_pdf
-from victim_log.export.tables import timeline_csv, timeline_json
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.export.tables import timeline_csv
+from victim_log.export.tables import timeline_json
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.errors import BadInput
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
 FIX = Path(__file__).parent / "importers" / "fixtures"
@@ -260,7 +262,9 @@ def test_impossible_dates_are_kept_without_a_time(
 
 
 def test_stamp_keeps_only_plausible_times() -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC
+    from datetime import datetime
+    from datetime import timedelta
 
     from victim_log.importers.service import stamp
 

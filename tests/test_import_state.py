@@ -12,7 +12,8 @@ from pathlib import Path
 from tests.helpers import PASSPHRASE
 from victim_log import casetime
 from victim_log.importers import service
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
 FIX = Path(__file__).parent / "importers" / "fixtures"

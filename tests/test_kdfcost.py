@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 import pytest
 
-from victim_log.crypto import kdfcost, keys
+from victim_log.crypto import kdfcost
+from victim_log.crypto import keys
 
 MIB = 1024
 GIB = 1024 * MIB

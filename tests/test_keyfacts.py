@@ -11,11 +11,16 @@ import pytest
 
 from tests import pattern_helpers
 from tests.helpers import run_cli
-from tests.pattern_helpers import demo_log, pdf_pages
-from victim_log.export.case import ExportOptions, build_case
+from tests.pattern_helpers import demo_log
+from tests.pattern_helpers import pdf_pages
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.keyfacts import key_facts
 from victim_log.export.pdf import render_pdf
-from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
 from victim_log.vault import Vault
 
 vault = pattern_helpers.vault  # the fixture: a vault on London's clock

@@ -9,15 +9,19 @@ import os
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.crypto import keys
-from victim_log.errors import VaultCorrupt, WrongPassphrase
+from victim_log.errors import VaultCorrupt
+from victim_log.errors import WrongPassphrase
 from victim_log.vault import Vault
 
 

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.errors import WrongPassphrase
 from victim_log.model import IncidentData
 from victim_log.vault import Vault

@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log import casetime
 from victim_log.cli.json_contract import Lookups
 from victim_log.model import IncidentData
 from victim_log.store.index import list_ids
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 
 @pytest.fixture

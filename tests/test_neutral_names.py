@@ -16,16 +16,15 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import PASSPHRASE
-from victim_log import logs, paths
+from victim_log import logs
+from victim_log import paths
 from victim_log.model import IncidentData
-from victim_log.prefs import (
-    Prefs,
-    apply_neutral_face,
-    load_prefs,
-    prefs_path,
-    save_prefs,
-    settle_location,
-)
+from victim_log.prefs import Prefs
+from victim_log.prefs import apply_neutral_face
+from victim_log.prefs import load_prefs
+from victim_log.prefs import prefs_path
+from victim_log.prefs import save_prefs
+from victim_log.prefs import settle_location
 from victim_log.vault import Vault
 
 TELLTALE = ("victim", "neutral", "stalk", "harass")

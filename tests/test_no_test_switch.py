@@ -18,7 +18,8 @@ from pathlib import Path
 
 import fast_kdf
 
-from tests.helpers import PASSPHRASE, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from victim_log.crypto import keys
 from victim_log.vault import Vault
 

@@ -18,13 +18,23 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
-from victim_log.breaches import InForce, check_breach, in_force_on
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from victim_log.breaches import InForce
+from victim_log.breaches import check_breach
+from victim_log.breaches import in_force_on
 from victim_log.errors import BadInput
-from victim_log.export.case import ExportCase, ExportOptions, build_case, case_to_json
+from victim_log.export.case import ExportCase
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.export.case import case_to_json
 from victim_log.export.pdf import render_pdf
 from victim_log.export.tables import timeline_csv
-from victim_log.model import IncidentData, Order, OrderData, OrderVariation, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import Order
+from victim_log.model import OrderData
+from victim_log.model import OrderVariation
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 #: Made without notice on 1 Mar 2024, served on 5 Mar, ends 1 Mar 2025.

@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import PASSPHRASE
-from victim_log import passphrase, vault
+from victim_log import passphrase
+from victim_log import vault
 from victim_log.errors import BadInput
-from victim_log.model import OrderData, PersonData
-from victim_log.passphrase import (
-    check_passphrase_acceptable,
-    date_variants,
-    passphrase_problem,
-    strength,
-    vault_user_inputs,
-)
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.passphrase import check_passphrase_acceptable
+from victim_log.passphrase import date_variants
+from victim_log.passphrase import passphrase_problem
+from victim_log.passphrase import strength
+from victim_log.passphrase import vault_user_inputs
 from victim_log.vault import Vault
 
 

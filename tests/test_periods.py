@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from victim_log.periods import period_label, period_run, period_start
+from victim_log.periods import period_label
+from victim_log.periods import period_run
+from victim_log.periods import period_start
 
 
 def test_weeks_start_on_monday_and_months_on_the_first() -> None:

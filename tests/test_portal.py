@@ -22,8 +22,10 @@ from pathlib import Path
 import pytest
 
 from tests.bundle_text import pdf_words
-from tests.helpers import PASSPHRASE, run_cli
-from tests.importers.util import jpeg_with_exif, tiff_exif
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.importers.util import jpeg_with_exif
+from tests.importers.util import tiff_exif
 from victim_log.export import portal
 
 PHOTO = jpeg_with_exif(tiff_exif(make="Apple", model="iPhone 12", taken="2024:03:30 18:29:00"))

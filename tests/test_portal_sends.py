@@ -8,17 +8,22 @@ lock; a tick taken back is a correction on the record, never a deletion.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
 from victim_log import portal_sends as ps
 from victim_log.errors import BadInput
-from victim_log.export.bundle import PortalRequest, export
+from victim_log.export.bundle import PortalRequest
+from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
-from victim_log.export.portal import MANIFEST, read_portal
+from victim_log.export.portal import MANIFEST
+from victim_log.export.portal import read_portal
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 

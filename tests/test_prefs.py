@@ -9,7 +9,11 @@ from pathlib import Path
 import pytest
 
 from victim_log import paths
-from victim_log.prefs import FACES, Prefs, load_prefs, prefs_path, save_prefs
+from victim_log.prefs import FACES
+from victim_log.prefs import Prefs
+from victim_log.prefs import load_prefs
+from victim_log.prefs import prefs_path
+from victim_log.prefs import save_prefs
 
 
 def test_defaults_when_missing() -> None:

@@ -19,8 +19,10 @@ from pathlib import Path
 import pytest
 
 from tests.bundle_text import pdf_words
-from tests.helpers import PASSPHRASE, run_cli
-from tests.importers.util import jpeg_with_exif, tiff_exif
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.importers.util import jpeg_with_exif
+from tests.importers.util import tiff_exif
 
 PHOTO = jpeg_with_exif(
     tiff_exif(

@@ -9,26 +9,29 @@ import hashlib
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, vault_path
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
 from tests.leakscan import scan
-from tests.tella_client import CertificateMismatch, TellaClient, describe
+from tests.tella_client import CertificateMismatch
+from tests.tella_client import TellaClient
+from tests.tella_client import describe
 from victim_log.errors import BadInput
-from victim_log.receive import (
-    CLOSED,
-    STOPPED,
-    TIMED_OUT,
-    TOO_MANY_PINS,
-    Destination,
-    Event,
-    Limits,
-    Receiver,
-)
+from victim_log.receive import CLOSED
+from victim_log.receive import STOPPED
+from victim_log.receive import TIMED_OUT
+from victim_log.receive import TOO_MANY_PINS
+from victim_log.receive import Destination
+from victim_log.receive import Event
+from victim_log.receive import Limits
+from victim_log.receive import Receiver
 from victim_log.vault import Vault
 
 WAIT = 10.0

@@ -16,8 +16,12 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli, run_proc
-from tests.tella_client import TellaClient, describe
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import run_proc
+from tests.tella_client import TellaClient
+from tests.tella_client import describe
 
 WAIT = 20.0
 

@@ -12,8 +12,10 @@ import threading
 
 import pytest
 
-from victim_log.receive.server import AHEAD_BYTES, _ReadAhead
-from victim_log.receive.session import Dropped, Stopped
+from victim_log.receive.server import AHEAD_BYTES
+from victim_log.receive.server import _ReadAhead
+from victim_log.receive.session import Dropped
+from victim_log.receive.session import Stopped
 
 
 def _body(

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log import references
 from victim_log.errors import BadInput
 from victim_log.export.bundle import export
-from victim_log.export.case import ExportOptions, build_case
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.model import IncidentData
 from victim_log.store import db
 from victim_log.vault import Vault

@@ -13,12 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log.crypto import keys
-from victim_log.errors import BadInput, VaultCorrupt, WrongPassphrase
+from victim_log.errors import BadInput
+from victim_log.errors import VaultCorrupt
+from victim_log.errors import WrongPassphrase
 from victim_log.model import IncidentData
 from victim_log.store import db
-from victim_log.vault import KEY_NAME, REKEY_STAGES, Vault
+from victim_log.vault import KEY_NAME
+from victim_log.vault import REKEY_STAGES
+from victim_log.vault import Vault
 
 NEW = "a brand new passphrase for the vault 7"
 
@@ -201,7 +207,8 @@ def test_window_left_open_during_a_rekey_is_told_to_unlock_again() -> None:
 
 
 def test_interrupted_erase_file_is_overwritten_at_next_unlock(monkeypatch: pytest.MonkeyPatch) -> None:
-    from victim_log import evidence, leftovers
+    from victim_log import evidence
+    from victim_log import leftovers
 
     vault, _, ids = _vault_with_files()
     item = vault.evidence.get(ids[0])

@@ -9,12 +9,15 @@ import signal
 
 import pytest
 
-from tests.helpers import PASSPHRASE, vault_path
-from tests.rekey_driver import NEW_PASSPHRASE, run_module
+from tests.helpers import PASSPHRASE
+from tests.helpers import vault_path
+from tests.rekey_driver import NEW_PASSPHRASE
+from tests.rekey_driver import run_module
 from victim_log.crypto import keys
 from victim_log.errors import WrongPassphrase
 from victim_log.model import IncidentData
-from victim_log.vault import KEY_NAME, Vault
+from victim_log.vault import KEY_NAME
+from victim_log.vault import Vault
 
 FILES = {f"f{i}.txt": (f"evidence {i}\n" * (200 + i)).encode() for i in range(5)}
 INCIDENTS = 400  # a database of some pages, so a kill can land inside SQLCipher's rekey

@@ -15,11 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
 from victim_log.cli.review import REVIEW_FIELDS
-from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
-from victim_log.review import KINDS, review_vault
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
+from victim_log.review import KINDS
+from victim_log.review import review_vault
 from victim_log.vault import Vault
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "export-format.md"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run_cli
-from tests.pattern_helpers import demo_log, pdf_pages
+from tests.pattern_helpers import demo_log
+from tests.pattern_helpers import pdf_pages
 from victim_log import sdash
 from victim_log.errors import BadInput
 

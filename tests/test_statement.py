@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 from defusedxml import ElementTree
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.export.statement import DRAFT_MARK
 
 ODT_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -78,7 +80,8 @@ def _odt_text(path: Path) -> str:
     paras = ["".join(el.itertext()) for el in root.iter() if el.tag in (f"{ODT_TEXT}p", f"{ODT_TEXT}h")]
     header = "".join(styles.itertext()).strip()
     # An independent ODF reader (odfpy) opens it and finds the same paragraphs.
-    from odf import teletype, text
+    from odf import teletype
+    from odf import text
     from odf.opendocument import load
 
     doc = load(str(path))

@@ -6,18 +6,25 @@ entry-by-entry one; ``victim-log stats`` text and --json."""
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests import pattern_helpers
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
 from victim_log.model import IncidentData
-from victim_log.stats import Entry, compute, plausible_range, tally_entries
+from victim_log.stats import Entry
+from victim_log.stats import compute
+from victim_log.stats import plausible_range
+from victim_log.stats import tally_entries
 from victim_log.store.stats import tally
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 TODAY = date(2026, 5, 4)  # a Monday
 LONDON = ZoneInfo("Europe/London")

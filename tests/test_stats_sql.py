@@ -5,14 +5,19 @@ late and far-off entries, for the whole log and for a filter (the CLI's --from a
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 
 from tests import pattern_helpers
 from victim_log import casetime
-from victim_log.model import IncidentData, PersonData
-from victim_log.stats import Entry, compute, tally_entries
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
+from victim_log.stats import Entry
+from victim_log.stats import compute
+from victim_log.stats import tally_entries
 from victim_log.store.stats import tally
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 TODAY = date(2026, 5, 4)
 LONDON = casetime.zone_of("Europe/London")

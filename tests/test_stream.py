@@ -22,22 +22,22 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.leakscan import scan
 from victim_log.crypto import stream
-from victim_log.crypto.stream import (
-    CHUNK_SIZE,
-    HEADER_LEN,
-    TAG_LEN,
-    StreamResult,
-    ciphertext_size,
-    decrypt_stream,
-    decrypt_to_bytes,
-    encrypt_stream,
-)
-from victim_log.errors import BadInput, IntegrityError
+from victim_log.crypto.stream import CHUNK_SIZE
+from victim_log.crypto.stream import HEADER_LEN
+from victim_log.crypto.stream import TAG_LEN
+from victim_log.crypto.stream import StreamResult
+from victim_log.crypto.stream import ciphertext_size
+from victim_log.crypto.stream import decrypt_stream
+from victim_log.crypto.stream import decrypt_to_bytes
+from victim_log.crypto.stream import encrypt_stream
+from victim_log.errors import BadInput
+from victim_log.errors import IntegrityError
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))

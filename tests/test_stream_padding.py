@@ -16,22 +16,21 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from victim_log.crypto import stream
-from victim_log.crypto.stream import (
-    CHUNK_SIZE,
-    HEADER_LEN,
-    TAG_LEN,
-    StreamResult,
-    ciphertext_size,
-    decrypt_stream,
-    decrypt_to_bytes,
-    encrypt_stream,
-    padded_stream_size,
-    padme,
-)
+from victim_log.crypto.stream import CHUNK_SIZE
+from victim_log.crypto.stream import HEADER_LEN
+from victim_log.crypto.stream import TAG_LEN
+from victim_log.crypto.stream import StreamResult
+from victim_log.crypto.stream import ciphertext_size
+from victim_log.crypto.stream import decrypt_stream
+from victim_log.crypto.stream import decrypt_to_bytes
+from victim_log.crypto.stream import encrypt_stream
+from victim_log.crypto.stream import padded_stream_size
+from victim_log.crypto.stream import padme
 from victim_log.errors import IntegrityError
 
 KEY = bytes(range(32))

@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CANARY, PASSPHRASE, run_cli
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.export.support import SUPPORT_COLUMNS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "export-format.md"

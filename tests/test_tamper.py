@@ -8,14 +8,18 @@ import random
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
 from victim_log.crypto.keys import KeyFile
 from victim_log.errors import VictimLogError
 from victim_log.model import IncidentData
-from victim_log.vault import DB_NAME, KEY_NAME, Vault
+from victim_log.vault import DB_NAME
+from victim_log.vault import KEY_NAME
+from victim_log.vault import Vault
 
 
 @pytest.fixture

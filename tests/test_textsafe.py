@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from victim_log.textsafe import BIDI_CONTROLS, display_safe, safe_filename
+from victim_log.textsafe import BIDI_CONTROLS
+from victim_log.textsafe import display_safe
+from victim_log.textsafe import safe_filename
 
 
 def test_bidi_controls_removed() -> None:

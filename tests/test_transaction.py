@@ -13,11 +13,18 @@ import pytest
 import sqlcipher3
 
 from tests.helpers import PASSPHRASE
-from victim_log.errors import BadInput, DiskFull, NotFound, VaultCorrupt
-from victim_log.model import IncidentData, OrderData, PersonData
-from victim_log.store import db, journal
+from victim_log.errors import BadInput
+from victim_log.errors import DiskFull
+from victim_log.errors import NotFound
+from victim_log.errors import VaultCorrupt
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.store import db
+from victim_log.store import journal
 from victim_log.store.records import BatchState
-from victim_log.store.transaction import PartFailed, Transaction
+from victim_log.store.transaction import PartFailed
+from victim_log.store.transaction import Transaction
 from victim_log.vault import Vault
 
 

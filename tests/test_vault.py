@@ -10,19 +10,23 @@ import pytest
 
 from tests.helpers import PASSPHRASE
 from victim_log.crypto import keys
-from victim_log.errors import (
-    BadInput,
-    NewerSchema,
-    NotFound,
-    VaultCorrupt,
-    VaultExists,
-    VaultLocked,
-    VaultMissing,
-    WrongPassphrase,
-)
-from victim_log.model import IncidentData, PersonData, PoliceReport
+from victim_log.errors import BadInput
+from victim_log.errors import NewerSchema
+from victim_log.errors import NotFound
+from victim_log.errors import VaultCorrupt
+from victim_log.errors import VaultExists
+from victim_log.errors import VaultLocked
+from victim_log.errors import VaultMissing
+from victim_log.errors import WrongPassphrase
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
 from victim_log.store import db
-from victim_log.vault import DB_NAME, KEY_NAME, IncidentFilter, Vault, fts_query
+from victim_log.vault import DB_NAME
+from victim_log.vault import KEY_NAME
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
+from victim_log.vault import fts_query
 
 
 @pytest.fixture

@@ -12,8 +12,13 @@ import re
 import pytest
 import sqlcipher3
 
-from tests.helpers import PASSPHRASE, run_cli, run_proc, vault_path
-from victim_log.errors import EXIT_BAD_INPUT, BadInput, VaultBusy
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import run_proc
+from tests.helpers import vault_path
+from victim_log.errors import EXIT_BAD_INPUT
+from victim_log.errors import BadInput
+from victim_log.errors import VaultBusy
 from victim_log.store import db
 from victim_log.vault import Vault
 

@@ -12,32 +12,35 @@ import sys
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from victim_log.errors import BadInput, NotABundle
+from victim_log.errors import BadInput
+from victim_log.errors import NotABundle
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
 from victim_log.resources import resource_path
-from victim_log.safezip import SafeZip, UnsafeZip
-from victim_log.verify import (
-    ADDED,
-    CHANGED,
-    DAMAGED,
-    MISMATCH,
-    MISSING,
-    SIGNATURE,
-    VerifyReport,
-    format_report,
-    verify_bundle,
-)
+from victim_log.safezip import SafeZip
+from victim_log.safezip import UnsafeZip
+from victim_log.verify import ADDED
+from victim_log.verify import CHANGED
+from victim_log.verify import DAMAGED
+from victim_log.verify import MISMATCH
+from victim_log.verify import MISSING
+from victim_log.verify import SIGNATURE
+from victim_log.verify import VerifyReport
+from victim_log.verify import format_report
+from victim_log.verify import verify_bundle
 
 BAG = "victim-log-export-20261125"
 STAMP = 1_795_000_000
@@ -794,7 +797,9 @@ def _head(lines: list[dict[str, object]]) -> list[str]:
 
 
 def test_journal_check_accepts_a_whole_chain_with_stubs_in_any_chunking() -> None:
-    from victim_log.export.journal_check import check_journal, extends, parse_head
+    from victim_log.export.journal_check import check_journal
+    from victim_log.export.journal_check import extends
+    from victim_log.export.journal_check import parse_head
 
     lines = _chain(9, frozenset({2, 3, 7}))
     data = _jsonl(lines)
@@ -879,7 +884,8 @@ class Exports:
 def exports(tmp_path_factory: pytest.TempPathFactory) -> Exports:
     from tests import hostile_bundles as hb
     from victim_log.demo import fill_demo
-    from victim_log.export.bundle import export, signing_key
+    from victim_log.export.bundle import export
+    from victim_log.export.bundle import signing_key
     from victim_log.export.case import ExportOptions
     from victim_log.model import IncidentData
     from victim_log.vault import Vault
@@ -953,7 +959,8 @@ def _lineage_everywhere(
     older: Path, newer: Path, capsys: pytest.CaptureFixture[str]
 ) -> dict[str, tuple[int, str]]:
     from tests.helpers import run_cli
-    from victim_log.lineage import format_lineage, verify_lineage
+    from victim_log.lineage import format_lineage
+    from victim_log.lineage import verify_lineage
 
     report = verify_lineage(older, newer)
     core = (0 if report.extends else 1, format_lineage(report))

@@ -25,12 +25,16 @@ from types import ModuleType
 
 import pytest
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from hypothesis import HealthCheck, given, settings
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from victim_log import verify as core_verify
-from victim_log.errors import BadInput, NotABundle
+from victim_log.errors import BadInput
+from victim_log.errors import NotABundle
 from victim_log.export import bagit_zip as bz
 from victim_log.export import sign
 from victim_log.model import canonical_json

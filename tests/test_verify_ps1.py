@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "resources" / "verify_bundle.ps1"

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import struct
 import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 
 FLAG_DESCRIPTOR = 0x08
 FLAG_UTF8 = 0x800

@@ -27,21 +27,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BadInput, IntegrityError, NotABundle, VaultExists, VictimLogError
-from .fsutil import (
-    BACKUP_TEMP_PREFIX,
-    RESTORE_PREFIX,
-    check_output_path,
-    ensure_private_dir,
-    fsync_dir,
-    hold_lock,
-    translate_os_error,
-    unrecorded_reason,
-)
-from .leftovers import clean_vault_folder, remember_temp
+from .errors import BadInput
+from .errors import IntegrityError
+from .errors import NotABundle
+from .errors import VaultExists
+from .errors import VictimLogError
+from .fsutil import BACKUP_TEMP_PREFIX
+from .fsutil import RESTORE_PREFIX
+from .fsutil import check_output_path
+from .fsutil import ensure_private_dir
+from .fsutil import fsync_dir
+from .fsutil import hold_lock
+from .fsutil import translate_os_error
+from .fsutil import unrecorded_reason
+from .leftovers import clean_vault_folder
+from .leftovers import remember_temp
 from .model import canonical_json
-from .safezip import STRICT, SafeZip
-from .vault import BLOB_DIR, DB_NAME, KEY_NAME, Vault, now_iso
+from .safezip import STRICT
+from .safezip import SafeZip
+from .vault import BLOB_DIR
+from .vault import DB_NAME
+from .vault import KEY_NAME
+from .vault import Vault
+from .vault import now_iso
 
 FORMAT = "victim-log-backup"
 VERSION = 1

@@ -18,13 +18,21 @@ app and every export show the same way. The check is pure: no vault, no clock.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date
+from datetime import datetime
+from datetime import tzinfo
 from enum import StrEnum
 
 from .errors import BadInput
-from .model import IncidentData, Order, OrderData, order_day
+from .model import IncidentData
+from .model import Order
+from .model import OrderData
+from .model import order_day
 
 BREACH_KIND = "order_breach"
 

@@ -20,18 +20,29 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import tzinfo
 from functools import partial
 from typing import Any
 
 from . import casetime
-from .errors import BadInput, NotABundle
-from .export.case import CaseIncident, CaseOrder, CasePerson, ExportCase, KindCount, format_datetime
-from .export.keyfacts import KeyFacts, key_facts
-from .export.versions import HistoryEntry, PersonRef
-from .model import KINDS, PoliceReport
-from .safezip import DamagedMember, SafeZip
+from .errors import BadInput
+from .errors import NotABundle
+from .export.case import CaseIncident
+from .export.case import CaseOrder
+from .export.case import CasePerson
+from .export.case import ExportCase
+from .export.case import KindCount
+from .export.case import format_datetime
+from .export.keyfacts import KeyFacts
+from .export.keyfacts import key_facts
+from .export.versions import HistoryEntry
+from .export.versions import PersonRef
+from .model import KINDS
+from .model import PoliceReport
+from .safezip import DamagedMember
+from .safezip import SafeZip
 from .textsafe import display_safe
 from .verify import bag_roots
 

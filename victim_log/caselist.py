@@ -21,7 +21,8 @@ from pathlib import Path
 
 from . import paths
 from .errors import BadInput
-from .prefs import read_small_json, write_small_json
+from .prefs import read_small_json
+from .prefs import write_small_json
 
 __all__ = [
     "LIST_NAME",

@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
-from .model import IncidentData, OrderData, PersonData, PoliceReport
+from .model import IncidentData
+from .model import OrderData
+from .model import PersonData
+from .model import PoliceReport
 from .resources import resource_path
 from .vault import Vault
 

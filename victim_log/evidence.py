@@ -26,11 +26,17 @@ import queue
 import secrets
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol, cast
+from typing import Any
+from typing import BinaryIO
+from typing import Protocol
+from typing import cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -38,23 +44,24 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from . import mediatype
 from .clock import now_iso
 from .crypto import stream
-from .errors import BadInput, IntegrityError, NotFound, VaultCorrupt
-from .fsutil import (
-    EarlyWriteback,
-    atomic_writer,
-    check_output_path,
-    fsync_dir,
-    kind_of,
-    translate_os_error,
-)
-from .model import (
-    _SURROGATE,
-    EvidenceItem,
-    IncidentVersion,
-    require_reason,
-)
-from .store import db, exhibits, journal
+from .errors import BadInput
+from .errors import IntegrityError
+from .errors import NotFound
+from .errors import VaultCorrupt
+from .fsutil import EarlyWriteback
+from .fsutil import atomic_writer
+from .fsutil import check_output_path
+from .fsutil import fsync_dir
+from .fsutil import kind_of
+from .fsutil import translate_os_error
+from .model import _SURROGATE
+from .model import EvidenceItem
+from .model import IncidentVersion
+from .model import require_reason
+from .store import db
 from .store import erase as erase_rows
+from .store import exhibits
+from .store import journal
 from .store import rekey as rekey_rows
 from .store.records import versions
 from .store.transaction import Transaction

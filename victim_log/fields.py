@@ -32,7 +32,8 @@ What each declaration says:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 __all__ = [
     "EXPORTED_FIELDS",

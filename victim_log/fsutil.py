@@ -19,11 +19,16 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Self
+from typing import BinaryIO
+from typing import Self
 
-from .errors import BadInput, DiskFull, ReadOnlyVault, VictimLogError
+from .errors import BadInput
+from .errors import DiskFull
+from .errors import ReadOnlyVault
+from .errors import VictimLogError
 from .textsafe import display_safe
 
 try:

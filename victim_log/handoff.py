@@ -14,12 +14,15 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from .errors import BadInput, IntegrityError
+from .errors import BadInput
+from .errors import IntegrityError
 
 if TYPE_CHECKING:
     from .vault import Vault

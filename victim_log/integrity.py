@@ -16,14 +16,17 @@ import re
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from . import paths
 from .store import check as store_check
-from .store import db, exhibits, journal
+from .store import db
+from .store import exhibits
+from .store import journal
 from .store.records import RECORD_KINDS
 from .textsafe import plural
 

@@ -19,18 +19,17 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import VictimLogError
-from .fsutil import (
-    BACKUP_TEMP_PREFIX,
-    RESTORE_PREFIX,
-    TEMP_PREFIX,
-    remove_abandoned,
-    tracking_temps,
-)
+from .fsutil import BACKUP_TEMP_PREFIX
+from .fsutil import RESTORE_PREFIX
+from .fsutil import TEMP_PREFIX
+from .fsutil import remove_abandoned
+from .fsutil import tracking_temps
 from .textsafe import display_safe
 
 if TYPE_CHECKING:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .export import journal_check
-from .verify import VerifyReport, format_report, verify_bundle
+from .verify import VerifyReport
+from .verify import format_report
+from .verify import verify_bundle
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import asdict, dataclass, fields, replace
-from datetime import date, datetime, tzinfo
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import fields
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 
 from . import casetime

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import BadInput
-from .model import Order, Person
+from .model import Order
+from .model import Person
 
 
 class KnowsTheCase(Protocol):

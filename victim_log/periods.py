@@ -9,7 +9,8 @@ imports nothing of the app.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 __all__ = ["MONTHS", "period_label", "period_run", "period_start"]
 

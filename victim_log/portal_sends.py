@@ -16,14 +16,20 @@ link" window are faces over these functions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from . import casetime
 from .errors import BadInput
-from .export.portal import PortalFile, PortalFolder, read_portal
+from .export.portal import PortalFile
+from .export.portal import PortalFolder
+from .export.portal import read_portal
 from .model import require_reason
 from .store import portal_sends as store
 

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import paths
-from .fsutil import atomic_write_bytes, ensure_private_dir, translate_os_error
+from .fsutil import atomic_write_bytes
+from .fsutil import ensure_private_dir
+from .fsutil import translate_os_error
 
 PREFS_NAME = "prefs.json"
 

@@ -32,11 +32,14 @@ from __future__ import annotations
 import contextlib
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .clock import now_iso
-from .errors import BadInput, NotFound
+from .errors import BadInput
+from .errors import NotFound
 from .store import meta
 from .store import references as store
 from .store.references import ExhibitRef

@@ -19,15 +19,20 @@ Qt-free; reads the vault through its public methods only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import date
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
 from . import casetime
 from .breaches import check_breach
-from .imported import is_context, is_imported, parse_source
-from .model import IncidentVersion, Order
+from .imported import is_context
+from .imported import is_imported
+from .imported import parse_source
+from .model import IncidentVersion
+from .model import Order
 from .textsafe import plural
 
 if TYPE_CHECKING:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .errors import BadInput
-from .stats import PRESENCE, Stats, day_text
+from .stats import PRESENCE
+from .stats import Stats
+from .stats import day_text
 from .textsafe import plural
 
 __all__ = [

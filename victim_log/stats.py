@@ -23,14 +23,21 @@ on the tally alone and never imports Qt or runs SQL.
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import date
+from datetime import datetime
 from operator import attrgetter
 
-from .model import KINDS, SHORT_LABELS
-from .periods import period_label, period_run, period_start
+from .model import KINDS
+from .model import SHORT_LABELS
+from .periods import period_label
+from .periods import period_run
+from .periods import period_start
 from .textsafe import plural
 
 __all__ = [

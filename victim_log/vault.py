@@ -23,49 +23,61 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import integrity, paths
+from . import integrity
+from . import paths
 from .clock import now_iso as now_iso
 from .crypto import keys
-from .errors import (
-    BadInput,
-    VaultCorrupt,
-    VaultExists,
-    VaultLocked,
-    VaultMissing,
-    VictimLogError,
-    WrongPassphrase,
-)
-from .evidence import EvidenceStore, PendingBlob
-from .fsutil import ClosedOnExit, ensure_private_dir
+from .errors import BadInput
+from .errors import VaultCorrupt
+from .errors import VaultExists
+from .errors import VaultLocked
+from .errors import VaultMissing
+from .errors import VictimLogError
+from .errors import WrongPassphrase
+from .evidence import EvidenceStore
+from .evidence import PendingBlob
+from .fsutil import ClosedOnExit
+from .fsutil import ensure_private_dir
 from .integrity import ORPHAN_GRACE_SECONDS as ORPHAN_GRACE_SECONDS
 from .integrity import ROLLBACK_EVENT as ROLLBACK_EVENT
 from .integrity import CheckReport as CheckReport
 from .logs import log_unexpected
-from .model import (
-    IncidentData,
-    IncidentVersion,
-    Order,
-    OrderData,
-    Person,
-    PersonData,
-)
+from .model import IncidentData
+from .model import IncidentVersion
+from .model import Order
+from .model import OrderData
+from .model import Person
+from .model import PersonData
 from .passphrase import check_passphrase_acceptable as check_passphrase_acceptable
 from .passphrase import passphrase_problem as passphrase_problem
 from .passphrase import vault_user_inputs
-from .store import authors, db, incidents, journal, meta, orders, people, records
+from .store import authors
+from .store import db
+from .store import incidents
 from .store import index as store_index
+from .store import journal
+from .store import meta
+from .store import orders
+from .store import people
+from .store import records
 from .store.index import IncidentFilter as IncidentFilter
 from .store.index import IncidentSummary as IncidentSummary
 from .store.index import fts_query as fts_query
 from .store.records import RECORD_KINDS as RECORD_KINDS
 from .store.transaction import BATCH_CACHE_KIB as BATCH_CACHE_KIB
-from .store.transaction import Transaction, begin, joined
+from .store.transaction import Transaction
+from .store.transaction import begin
+from .store.transaction import joined
 from .support import attributed
 
 DB_NAME, KEY_NAME, BLOB_DIR = paths.DB_NAME, paths.KEY_NAME, paths.BLOB_DIR

@@ -34,33 +34,41 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from .errors import BadInput, NotABundle
-from .export import journal_check, sign
-from .export.bagit_zip import (
-    BAG_INFO_TXT,
-    BAGIT_TXT,
-    EXHIBIT_COUNT,
-    FETCH_TXT,
-    INCIDENT_COUNT,
-    MANIFEST,
-    PAYLOAD_DIR,
-    PAYLOAD_OXUM,
-    PERIOD,
-    TAGMANIFEST,
-    UNLISTED_TAG_FILES,
-    decode_manifest_path,
-)
-from .export.journal_check import JOURNAL_FILE, JOURNAL_HEAD, JournalCheck, JournalHead
+from .errors import BadInput
+from .errors import NotABundle
+from .export import journal_check
+from .export import sign
+from .export.bagit_zip import BAG_INFO_TXT
+from .export.bagit_zip import BAGIT_TXT
+from .export.bagit_zip import EXHIBIT_COUNT
+from .export.bagit_zip import FETCH_TXT
+from .export.bagit_zip import INCIDENT_COUNT
+from .export.bagit_zip import MANIFEST
+from .export.bagit_zip import PAYLOAD_DIR
+from .export.bagit_zip import PAYLOAD_OXUM
+from .export.bagit_zip import PERIOD
+from .export.bagit_zip import TAGMANIFEST
+from .export.bagit_zip import UNLISTED_TAG_FILES
+from .export.bagit_zip import decode_manifest_path
+from .export.journal_check import JOURNAL_FILE
+from .export.journal_check import JOURNAL_HEAD
+from .export.journal_check import JournalCheck
+from .export.journal_check import JournalHead
 from .fields import pick
-from .safezip import DamagedMember, SafeZip, ZipMember, unsafe_name_reason
-from .textsafe import is_unsafe_char, plural
+from .safezip import DamagedMember
+from .safezip import SafeZip
+from .safezip import ZipMember
+from .safezip import unsafe_name_reason
+from .textsafe import is_unsafe_char
+from .textsafe import plural
 
 # Problem kinds (stable strings for to_json and tests).
 CHANGED = "changed"

@@ -31,25 +31,23 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..harness import (
-    MIB,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    Skip,
-    clean_float,
-    median,
-    paired_ratio,
-    progress,
-    rate,
-    rss_mb,
-    run_python,
-    secs,
-    size_label,
-    spread,
-)
+from ..harness import MIB
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import Skip
+from ..harness import clean_float
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rate
+from ..harness import rss_mb
 from ..harness import run as run_child
+from ..harness import run_python
+from ..harness import secs
+from ..harness import size_label
+from ..harness import spread
 from . import fixtures
 
 NAME = "evidence"

@@ -27,24 +27,22 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..harness import (
-    MIB,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    clean_float,
-    median,
-    paired_ratio,
-    progress,
-    rate,
-    rss_mb,
-    run_python,
-    secs,
-    size_label,
-    spread,
-)
+from ..harness import MIB
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import clean_float
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rate
+from ..harness import rss_mb
 from ..harness import run as run_child
+from ..harness import run_python
+from ..harness import secs
+from ..harness import size_label
+from ..harness import spread
 from . import fixtures
 
 NAME = "export"
@@ -95,9 +93,11 @@ def export_child(args: dict[str, Any]) -> dict[str, Any]:
 def pdf_child(args: dict[str, Any]) -> dict[str, Any]:
     import io
 
-    from victim_log.export.case import ExportOptions, build_case
+    from victim_log.export.case import ExportOptions
+    from victim_log.export.case import build_case
     from victim_log.export.pdf import render_pdf
-    from victim_log.vault import Vault, now_iso
+    from victim_log.vault import Vault
+    from victim_log.vault import now_iso
 
     with Vault.open(Path(args["vault"]), recovery_key=args["recovery"]) as vault:
         start = time.perf_counter()

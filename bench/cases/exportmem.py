@@ -19,19 +19,17 @@ import os
 import sys
 from pathlib import Path
 
-from ..harness import (
-    PASSPHRASE,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    median,
-    rss_mb,
-    secs,
-    size_label,
-    spread,
-)
+from ..harness import PASSPHRASE
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import median
+from ..harness import rss_mb
 from ..harness import run as run_child
+from ..harness import secs
+from ..harness import size_label
+from ..harness import spread
 from . import fixtures
 
 NAME = "exportmem"

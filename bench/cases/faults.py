@@ -18,21 +18,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..harness import (
-    PASSPHRASE,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    median,
-    paired_ratio,
-    progress,
-    rss_mb,
-    run_python,
-    secs,
-    spread,
-)
+from ..harness import PASSPHRASE
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rss_mb
 from ..harness import run as run_child
+from ..harness import run_python
+from ..harness import secs
+from ..harness import spread
 
 NAME = "faults"
 TITLE = "list --json and check at 100,000 incidents (fault run)"

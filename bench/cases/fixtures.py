@@ -25,7 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..harness import PASSPHRASE, Context, progress, run_python
+from ..harness import PASSPHRASE
+from ..harness import Context
+from ..harness import progress
+from ..harness import run_python
 
 BATCH = 5000
 PLAIN_TABLES = ("incidents", "incidents_by_time", "incident_fts")
@@ -43,7 +46,8 @@ class BigVault:
 
 
 def incident_data(t: data.IncidentText, person_ids: list[int]) -> Any:
-    from victim_log.model import IncidentData, PoliceReport
+    from victim_log.model import IncidentData
+    from victim_log.model import PoliceReport
 
     return IncidentData(
         summary=t.summary,

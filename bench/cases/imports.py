@@ -28,22 +28,20 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..harness import (
-    MIB,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    clean_float,
-    median,
-    paired_ratio,
-    progress,
-    rss_mb,
-    run_python,
-    secs,
-    size_label,
-    spread,
-)
+from ..harness import MIB
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import clean_float
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rss_mb
+from ..harness import run_python
+from ..harness import secs
+from ..harness import size_label
+from ..harness import spread
 from . import fixtures
 
 NAME = "imports"
@@ -190,7 +188,8 @@ def import_child(args: dict[str, Any]) -> dict[str, Any]:
     """Run the import service into the (empty) vault, stopping at ``deadline`` seconds."""
     import json
 
-    from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.importers.service import ImportRequest
+    from victim_log.importers.service import run_import
     from victim_log.store.transaction import Transaction
     from victim_log.vault import Vault
 

@@ -15,7 +15,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..harness import CaseReport, Context, Goal, Row, median, paired_ratio, progress, rss_mb, run_python
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rss_mb
+from ..harness import run_python
 
 NAME = "iphone"
 TITLE = "Reading iPhone backups (sms.db) and iMazing CSV"
@@ -69,7 +77,8 @@ def csv_child(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _write(folder: Path, n: int) -> tuple[Path, Path]:
-    from tests.importers.iphone_fixtures import SMS_SCHEMA, apple_ns
+    from tests.importers.iphone_fixtures import SMS_SCHEMA
+    from tests.importers.iphone_fixtures import apple_ns
 
     db = folder / "sms.db"
     conn = sqlite3.connect(db)

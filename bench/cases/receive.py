@@ -27,21 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from .. import data
-from ..harness import (
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    Skip,
-    clean_float,
-    median,
-    paired_ratio,
-    progress,
-    rate,
-    run_python,
-    size_label,
-)
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import Skip
+from ..harness import clean_float
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rate
 from ..harness import run as run_child
+from ..harness import run_python
+from ..harness import size_label
 from . import fixtures
 
 NAME = "receive"
@@ -167,7 +165,8 @@ def _sender_thread(target: str, args: dict[str, Any]) -> tuple[threading.Thread,
 def receive_child(args: dict[str, Any]) -> dict[str, Any]:
     import resource
 
-    from victim_log.receive import Event, Receiver
+    from victim_log.receive import Event
+    from victim_log.receive import Receiver
     from victim_log.vault import Vault
 
     cpu: dict[str, float] = {}

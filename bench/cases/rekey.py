@@ -16,23 +16,21 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..harness import (
-    GIB,
-    MIB,
-    PASSPHRASE,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    mb,
-    median,
-    paired_ratio,
-    progress,
-    rss_mb,
-    run_python,
-    secs,
-    spread,
-)
+from ..harness import GIB
+from ..harness import MIB
+from ..harness import PASSPHRASE
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import mb
+from ..harness import median
+from ..harness import paired_ratio
+from ..harness import progress
+from ..harness import rss_mb
+from ..harness import run_python
+from ..harness import secs
+from ..harness import spread
 from .fixtures import make_vault
 
 NAME = "rekey"

@@ -22,22 +22,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..harness import (
-    PASSPHRASE,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    clean_float,
-    mb,
-    median,
-    ms,
-    paired_ratio,
-    rss_mb,
-    run_python,
-    secs,
-    spread,
-)
+from ..harness import PASSPHRASE
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import clean_float
+from ..harness import mb
+from ..harness import median
+from ..harness import ms
+from ..harness import paired_ratio
+from ..harness import rss_mb
+from ..harness import run_python
+from ..harness import secs
+from ..harness import spread
 from . import fixtures
 
 NAME = "search"
@@ -84,7 +82,8 @@ def _month_range(month: str) -> tuple[str, str]:
 
 def search_child(args: dict[str, Any]) -> dict[str, Any]:
     """Child: time ours and plain SQLite, alternating, for each word and month."""
-    from victim_log.vault import IncidentFilter, Vault
+    from victim_log.vault import IncidentFilter
+    from victim_log.vault import Vault
 
     if args.get("no_wipe"):
         fixtures._without_memory_wiping()

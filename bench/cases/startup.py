@@ -29,23 +29,21 @@ from typing import Any
 
 import victim_log
 
-from ..harness import (
-    PASSPHRASE,
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    Skip,
-    clean_float,
-    median,
-    ms,
-    paired_ratio,
-    rss_mb,
-    run_python,
-    secs,
-    spread,
-)
+from ..harness import PASSPHRASE
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import Skip
+from ..harness import clean_float
+from ..harness import median
+from ..harness import ms
+from ..harness import paired_ratio
+from ..harness import rss_mb
 from ..harness import run as run_child
+from ..harness import run_python
+from ..harness import secs
+from ..harness import spread
 from . import fixtures
 from .search import timed_argon2
 
@@ -98,7 +96,10 @@ def gui_unlock_child(args: dict[str, Any]) -> dict[str, Any]:
     import base64
     import json
 
-    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtCore import QEvent
+    from PySide6.QtCore import QObject
+    from PySide6.QtCore import Qt
+    from PySide6.QtCore import QTimer
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QWidget
 

@@ -16,18 +16,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..harness import (
-    CaseReport,
-    Context,
-    Goal,
-    Row,
-    clean_float,
-    median,
-    ms,
-    paired_ratio,
-    rss_mb,
-    run_python,
-)
+from ..harness import CaseReport
+from ..harness import Context
+from ..harness import Goal
+from ..harness import Row
+from ..harness import clean_float
+from ..harness import median
+from ..harness import ms
+from ..harness import paired_ratio
+from ..harness import rss_mb
+from ..harness import run_python
 from . import fixtures
 
 NAME = "stats"
@@ -51,7 +49,8 @@ def stats_child(args: dict[str, Any]) -> dict[str, Any]:
     from victim_log import casetime
     from victim_log.stats import compute
     from victim_log.store.stats import tally
-    from victim_log.vault import IncidentFilter, Vault
+    from victim_log.vault import IncidentFilter
+    from victim_log.vault import Vault
 
     vault = Vault.open(Path(args["vault"]), recovery_key=args["recovery"])
     zone = casetime.use_vault_zone(vault)
@@ -79,7 +78,9 @@ def view_child(args: dict[str, Any]) -> dict[str, Any]:
     """Child: open the pattern dialog on the open vault (as Alt+N does) and time, from
     the call, its first paint ("Counting...") and the first paint of the weekly chart
     with the counts drawn."""
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent
+    from PySide6.QtCore import QObject
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QWidget
 
     from victim_log import casetime

@@ -9,13 +9,19 @@ would. A dialog nobody expected fails the test with its title and text.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialog, QDialogButtonBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QWidget
 
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import dialogs

@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, Signal
-from PySide6.QtWidgets import QApplication, QLineEdit, QListWidget, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtCore import QSettings
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from victim_log.gui.shell.mainwindow import MainWindow
 from victim_log.gui.shell.session import Session

@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QDialog, QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFileDialog
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-    visible_top_levels,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import visible_top_levels
 from tests.leakscan import scan
 from victim_log import paths
 from victim_log.gui.widgets import privacy
@@ -133,7 +133,10 @@ def test_clearing_keeps_other_programs_settings(qtbot):
 
 def test_session_with_the_real_diary_leaves_no_trace(qtbot, tmp_path, monkeypatch):
     """The same scan with the real DiaryView: quick log saved, searched, a draft sealed."""
-    from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QPushButton
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QLineEdit
+    from PySide6.QtWidgets import QPlainTextEdit
+    from PySide6.QtWidgets import QPushButton
 
     from victim_log.gui.widgets import dialogs
 

@@ -10,12 +10,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.gui.conftest import DialogAnswers
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
 from victim_log import references
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.exportdialog import ExportDialog
@@ -79,9 +77,11 @@ def test_export_asks_for_initials_and_the_count_gives_nothing_away(
 
 
 def test_the_app_names_files_by_reference_never_by_id(qtbot, session: Session, vault: Vault) -> None:
-    from victim_log.export.case import ExportOptions, build_case
+    from victim_log.export.case import ExportOptions
+    from victim_log.export.case import build_case
     from victim_log.gui.diary.detail import DetailPane
-    from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.importers.service import ImportRequest
+    from victim_log.importers.service import run_import
 
     fixture = Path(__file__).parent.parent / "importers" / "fixtures" / "whatsapp_android_dmy.txt"
     report = run_import(vault, ImportRequest("whatsapp", fixture, sender="Dan Marsh"))

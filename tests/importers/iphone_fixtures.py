@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
-from .util import FIXTURES, TINY_JPEG
+from .util import FIXTURES
+from .util import TINY_JPEG
 
 BACKUP = FIXTURES / "iphone_backup"
 SMS_ID = "3d0d7e5fb2ce288813306e4d4636395e047a3d28"

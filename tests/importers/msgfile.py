@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import struct
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 
 from extract_msg.ole_writer import OleWriter
 

@@ -14,17 +14,23 @@ import io
 import shutil
 import zipfile
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
 from victim_log.importers import ImportFormatError
 from victim_log.importers.capture import app_time
-from victim_log.importers.proofmode import open_proofmode, read_proofmode
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.proofmode import open_proofmode
+from victim_log.importers.proofmode import read_proofmode
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.importers.tella_csv import read_tella_csv
 from victim_log.vault import Vault
 

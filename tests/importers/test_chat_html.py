@@ -6,20 +6,28 @@ import hashlib
 import io
 import tracemalloc
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
 from victim_log.importers import ImportFormatError
-from victim_log.importers.chat_html import parse_meta_any, parse_telegram_any
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.chat_html import parse_meta_any
+from victim_log.importers.chat_html import parse_telegram_any
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 TG = fixture("telegram_html")
 META = fixture("meta_html")

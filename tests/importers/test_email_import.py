@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 
 import pytest
 
-from victim_log.importers import (
-    ImportFormatError,
-    html_to_text,
-    parse_email_file,
-    parse_eml,
-    parse_mbox,
-)
+from victim_log.importers import ImportFormatError
+from victim_log.importers import html_to_text
+from victim_log.importers import parse_email_file
+from victim_log.importers import parse_eml
+from victim_log.importers import parse_mbox
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 
 def test_plain_email() -> None:

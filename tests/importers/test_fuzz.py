@@ -14,26 +14,25 @@ from collections.abc import Callable
 
 import pytest
 
-from victim_log.importers import (
-    ImportFormatError,
-    parse_email_file,
-    parse_mbox,
-    parse_sms_backup,
-    parse_whatsapp,
-    read_image_metadata,
-)
-from victim_log.safezip import LENIENT, DamagedMember, SafeZip, UnsafeZip
+from victim_log.importers import ImportFormatError
+from victim_log.importers import parse_email_file
+from victim_log.importers import parse_mbox
+from victim_log.importers import parse_sms_backup
+from victim_log.importers import parse_whatsapp
+from victim_log.importers import read_image_metadata
+from victim_log.safezip import LENIENT
+from victim_log.safezip import DamagedMember
+from victim_log.safezip import SafeZip
+from victim_log.safezip import UnsafeZip
 
 from .test_hostile import consume
-from .util import (
-    TINY_JPEG,
-    fixture_bytes,
-    ios_zip,
-    jpeg_with_exif,
-    make_zip,
-    png_with_exif,
-    tiff_exif,
-)
+from .util import TINY_JPEG
+from .util import fixture_bytes
+from .util import ios_zip
+from .util import jpeg_with_exif
+from .util import make_zip
+from .util import png_with_exif
+from .util import tiff_exif
 
 CASES = 300
 LONG_CASES = 3000

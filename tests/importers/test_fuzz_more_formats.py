@@ -14,15 +14,18 @@ from pathlib import Path
 import pytest
 
 from victim_log.importers import ImportFormatError
-from victim_log.importers.chat_html import parse_meta_any, parse_telegram_any
+from victim_log.importers.chat_html import parse_meta_any
+from victim_log.importers.chat_html import parse_telegram_any
 from victim_log.importers.outlook_msg import parse_msg
-from victim_log.importers.proofmode import open_proofmode, read_proofmode
+from victim_log.importers.proofmode import open_proofmode
+from victim_log.importers.proofmode import read_proofmode
 from victim_log.importers.records import ItemStream
 from victim_log.importers.tella_csv import read_tella_csv
 
 from .test_fuzz import mutate
 from .test_hostile import only_our_error
-from .util import fixture, fixture_bytes
+from .util import fixture
+from .util import fixture_bytes
 
 CASES = 300
 

@@ -13,20 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from victim_log.importers import (
-    ImportFormatError,
-    ItemStream,
-    parse_email_file,
-    parse_eml,
-    parse_mbox,
-    parse_sms_backup,
-    parse_whatsapp,
-    read_image_metadata,
-)
-from victim_log.importers.jsonchats import parse_meta, parse_telegram
+from victim_log.importers import ImportFormatError
+from victim_log.importers import ItemStream
+from victim_log.importers import parse_email_file
+from victim_log.importers import parse_eml
+from victim_log.importers import parse_mbox
+from victim_log.importers import parse_sms_backup
+from victim_log.importers import parse_whatsapp
+from victim_log.importers import read_image_metadata
+from victim_log.importers.jsonchats import parse_meta
+from victim_log.importers.jsonchats import parse_telegram
 from victim_log.importers.signal import parse_signal
 
-from .util import fixture_bytes, ios_zip, make_zip
+from .util import fixture_bytes
+from .util import ios_zip
+from .util import make_zip
 
 PARSERS: dict[str, Callable[[object], ItemStream]] = {
     "whatsapp": parse_whatsapp,

@@ -7,23 +7,31 @@ import hashlib
 import random
 import shutil
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
-from victim_log.importers import ImportFormatError, ParsedItem
+from victim_log.importers import ImportFormatError
+from victim_log.importers import ParsedItem
 from victim_log.importers.imessage import parse_imessage
-from victim_log.importers.service import ImportRequest, run_import
-from victim_log.importers.smsdb import iphone_source, parse_iphone_backup
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
+from victim_log.importers.smsdb import iphone_source
+from victim_log.importers.smsdb import parse_iphone_backup
 from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
-from .iphone_fixtures import CALLS_ID, SMS_ID, write_backup
+from .iphone_fixtures import CALLS_ID
+from .iphone_fixtures import SMS_ID
+from .iphone_fixtures import write_backup
 from .test_fuzz import mutate
-from .util import TINY_JPEG, fixture
+from .util import TINY_JPEG
+from .util import fixture
 
 EXPORT = fixture("imessage_export")
 TXT = EXPORT / "Dan Marsh.txt"

@@ -6,18 +6,25 @@ import hashlib
 import io
 import json
 import tracemalloc
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.importers import ImportFormatError
-from victim_log.importers.jsonchats import fix_mojibake, parse_meta, parse_telegram
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.jsonchats import fix_mojibake
+from victim_log.importers.jsonchats import parse_meta
+from victim_log.importers.jsonchats import parse_telegram
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 TG = fixture("telegram_chat")
 META = fixture("meta_chat")

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log import casetime
-from victim_log.importers import ImportFormatError, outlook_msg
-from victim_log.importers.outlook_msg import parse_mail, parse_msg
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers import ImportFormatError
+from victim_log.importers import outlook_msg
+from victim_log.importers.outlook_msg import parse_mail
+from victim_log.importers.outlook_msg import parse_msg
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
-from .msgfile import Attachment, Msg, build_msg
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .msgfile import Attachment
+from .msgfile import Msg
+from .msgfile import build_msg
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 BST = fixture("outlook_bst.msg")
 GMT = fixture("outlook_html_gmt.msg")

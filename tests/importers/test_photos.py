@@ -5,15 +5,23 @@ from __future__ import annotations
 import io
 import os
 import struct
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 
 import pytest
 
-from victim_log.importers import ImportFormatError, read_image_metadata, scan_photos
-from victim_log.importers.photos import ImageMeta, sniff_image_type
+from victim_log.importers import ImportFormatError
+from victim_log.importers import read_image_metadata
+from victim_log.importers import scan_photos
+from victim_log.importers.photos import ImageMeta
+from victim_log.importers.photos import sniff_image_type
 
-from .util import TINY_JPEG, jpeg_with_exif, png_with_exif, tiff_exif
+from .util import TINY_JPEG
+from .util import jpeg_with_exif
+from .util import png_with_exif
+from .util import tiff_exif
 
 GPS = ("N", (51, 30, 36), "W", (0, 7, 12))  # 51.51 N, 0.12 W
 

@@ -9,14 +9,13 @@ from datetime import datetime
 import pytest
 
 from victim_log.errors import BadInput
-from victim_log.importers import (
-    ImportFormatError,
-    ImportStats,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-)
-from victim_log.importers.records import MAX_SKIPPED_KEPT, Source
+from victim_log.importers import ImportFormatError
+from victim_log.importers import ImportStats
+from victim_log.importers import ItemStream
+from victim_log.importers import ParsedAttachment
+from victim_log.importers import ParsedItem
+from victim_log.importers.records import MAX_SKIPPED_KEPT
+from victim_log.importers.records import Source
 
 
 def _item(sender: str, flags: frozenset[str] = frozenset()) -> ParsedItem:

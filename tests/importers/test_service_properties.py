@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
-from tests.importers.test_whatsapp_roundtrip import TEXT, Msg, _special, render_android
+from tests.importers.test_whatsapp_roundtrip import TEXT
+from tests.importers.test_whatsapp_roundtrip import Msg
+from tests.importers.test_whatsapp_roundtrip import _special
+from tests.importers.test_whatsapp_roundtrip import render_android
 from victim_log import casetime
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.vault import Vault
 
 ZONES = ["UTC", "Europe/London", "America/New_York", "Pacific/Kiritimati"]

@@ -9,13 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import PASSPHRASE, run_cli
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
 from victim_log.importers import ImportFormatError
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.importers.signal import parse_signal
 from victim_log.vault import Vault
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 CHAT = fixture("signal_dan_marsh")
 

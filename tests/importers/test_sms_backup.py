@@ -6,14 +6,18 @@ import base64
 import io
 import os
 import tracemalloc
-from datetime import UTC, datetime
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from victim_log.importers import ImportFormatError, parse_sms_backup
+from victim_log.importers import ImportFormatError
+from victim_log.importers import parse_sms_backup
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 HEAD = b"<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>\n<smses count=\"1\">\n"
 TAIL = b"</smses>\n"

@@ -7,12 +7,17 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import PASSPHRASE
-from victim_log.importers import ImportFormatError, parse_sms_backup, parse_whatsapp
-from victim_log.importers.service import ImportRequest, run_import
+from victim_log.importers import ImportFormatError
+from victim_log.importers import parse_sms_backup
+from victim_log.importers import parse_whatsapp
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.importers.sniff import looks_like
 from victim_log.vault import Vault
 
-from .util import TINY_JPEG, fixture, fixture_bytes
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,15 @@ from datetime import datetime
 import pytest
 
 from victim_log.errors import BadInput
-from victim_log.importers import AmbiguousDateOrder, ImportFormatError, parse_whatsapp
+from victim_log.importers import AmbiguousDateOrder
+from victim_log.importers import ImportFormatError
+from victim_log.importers import parse_whatsapp
 
-from .util import TINY_JPEG, fixture, fixture_bytes, ios_zip, make_zip
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
+from .util import ios_zip
+from .util import make_zip
 
 
 def test_android_day_first_fixture() -> None:

@@ -10,7 +10,10 @@ import pytest
 
 from victim_log.importers import parse_whatsapp
 
-from .util import TINY_JPEG, fixture, fixture_bytes, make_zip
+from .util import TINY_JPEG
+from .util import fixture
+from .util import fixture_bytes
+from .util import make_zip
 
 
 def _items(source: object, **kw: object) -> list:  # type: ignore[type-arg]

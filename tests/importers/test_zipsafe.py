@@ -11,11 +11,19 @@ import zlib
 import pytest
 
 from victim_log.errors import NotABundle
-from victim_log.importers import ImportFormatError, UnsafeZip, ZipLimits, parse_whatsapp
-from victim_log.safezip import LENIENT, DamagedMember, SafeZip, ZipPolicy, is_zip
+from victim_log.importers import ImportFormatError
+from victim_log.importers import UnsafeZip
+from victim_log.importers import ZipLimits
+from victim_log.importers import parse_whatsapp
+from victim_log.safezip import LENIENT
+from victim_log.safezip import DamagedMember
+from victim_log.safezip import SafeZip
+from victim_log.safezip import ZipPolicy
+from victim_log.safezip import is_zip
 
 from .test_hostile import consume
-from .util import fixture_bytes, make_zip
+from .util import fixture_bytes
+from .util import make_zip
 
 CHAT = fixture_bytes("whatsapp_android_dmy.txt")
 

@@ -22,9 +22,15 @@ from pathlib import Path
 import pytest
 
 from tests import zipcraft as zc
-from tests.safezip.conftest import Genuine, write
+from tests.safezip.conftest import Genuine
+from tests.safezip.conftest import write
 from victim_log.errors import NotABundle
-from victim_log.safezip import LENIENT, REASONS, STRICT, SafeZip, UnsafeZip, ZipLimits
+from victim_log.safezip import LENIENT
+from victim_log.safezip import REASONS
+from victim_log.safezip import STRICT
+from victim_log.safezip import SafeZip
+from victim_log.safezip import UnsafeZip
+from victim_log.safezip import ZipLimits
 from victim_log.verify import verify_bundle
 
 E = zc.Entry

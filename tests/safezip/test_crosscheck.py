@@ -9,7 +9,9 @@ import io
 import pytest
 
 from tests import zipcraft as zc
-from victim_log.safezip import STRICT, SafeZip, UnsafeZip
+from victim_log.safezip import STRICT
+from victim_log.safezip import SafeZip
+from victim_log.safezip import UnsafeZip
 from victim_log.safezip.archive import read_archive
 from victim_log.safezip.crosscheck import cross_check
 from victim_log.safezip.source import Source

@@ -8,8 +8,11 @@ import pytest
 
 from victim_log import textsafe
 from victim_log.export import bagit_zip
-from victim_log.safezip import is_unsafe_char, unsafe_name_reason
-from victim_log.safezip.names import collision_key, decode_name, folder_clash
+from victim_log.safezip import is_unsafe_char
+from victim_log.safezip import unsafe_name_reason
+from victim_log.safezip.names import collision_key
+from victim_log.safezip.names import decode_name
+from victim_log.safezip.names import folder_clash
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,17 @@ import zipfile
 import zlib
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests import zipcraft as zc
-from victim_log.safezip import LENIENT, STRICT, DamagedMember, SafeZip, UnsafeZip, ZipPolicy
+from victim_log.safezip import LENIENT
+from victim_log.safezip import STRICT
+from victim_log.safezip import DamagedMember
+from victim_log.safezip import SafeZip
+from victim_log.safezip import UnsafeZip
+from victim_log.safezip import ZipPolicy
 from victim_log.safezip.records import ALL_SIGNATURES
 
 E = zc.Entry

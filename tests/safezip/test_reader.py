@@ -11,9 +11,14 @@ from pathlib import Path
 import pytest
 
 from tests import zipcraft as zc
-from tests.safezip.conftest import Genuine, write
+from tests.safezip.conftest import Genuine
+from tests.safezip.conftest import write
 from victim_log.errors import NotABundle
-from victim_log.safezip import LENIENT, STRICT, DamagedMember, SafeZip, is_zip
+from victim_log.safezip import LENIENT
+from victim_log.safezip import STRICT
+from victim_log.safezip import DamagedMember
+from victim_log.safezip import SafeZip
+from victim_log.safezip import is_zip
 
 E = zc.Entry
 BIG = bytes(range(256)) * 5000  # 1.2 MiB: several read chunks

@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .. import paths
-from ..errors import EXIT_OK, WrongPassphrase
+from ..errors import EXIT_OK
+from ..errors import WrongPassphrase
 from .exit_codes import run_command
 from .gui_start import gui_args
 from .output import tolerant_output

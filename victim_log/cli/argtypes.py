@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import argparse
 
-from ..errors import BadInput, UsageError
+from ..errors import BadInput
+from ..errors import UsageError
 from .output import one_line
 
 MAX_NUMBER = 2**63 - 1  # SQLite's largest integer: an id or count beyond it cannot exist

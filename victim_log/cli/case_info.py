@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..errors import EXIT_OK, BadInput
-from .output import one_line, print_json
+from ..errors import EXIT_OK
+from ..errors import BadInput
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 OWNER_SETTING = "owner_name"

@@ -7,9 +7,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_OK, UsageError
+from ..errors import EXIT_OK
+from ..errors import UsageError
 from .json_contract import evidence_json
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 if TYPE_CHECKING:

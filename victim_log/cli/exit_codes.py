@@ -15,7 +15,9 @@ import os
 import sys
 from collections.abc import Callable
 
-from ..errors import EXIT_BAD_INPUT, EXIT_OK, VictimLogError
+from ..errors import EXIT_BAD_INPUT
+from ..errors import EXIT_OK
+from ..errors import VictimLogError
 from ..logs import log_unexpected
 
 EXIT_INTERRUPTED = 130  # the shell's own code for Ctrl+C

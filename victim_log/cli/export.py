@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from ..errors import EXIT_OK, BadInput
+from ..errors import EXIT_OK
+from ..errors import BadInput
 from .argtypes import id_list
 from .json_contract import export_json
-from .output import one_line, print_json, warn
+from .output import one_line
+from .output import print_json
+from .output import warn
 from .session import open_vault
 
 if TYPE_CHECKING:
@@ -55,8 +59,10 @@ def export_options(vault: Vault, args: argparse.Namespace, **extra: Any) -> Expo
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ..export.bundle import PortalRequest, export
-    from ..export.portal import AXON_MAX_FILES, DEFAULT_BATCH_SIZE
+    from ..export.bundle import PortalRequest
+    from ..export.bundle import export
+    from ..export.portal import AXON_MAX_FILES
+    from ..export.portal import DEFAULT_BATCH_SIZE
 
     redact = frozenset(r.strip() for r in (args.redact or "").split(",") if r.strip())
     with open_vault(args) as vault:

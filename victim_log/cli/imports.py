@@ -6,9 +6,12 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_OK, BadInput, UsageError
+from ..errors import EXIT_OK
+from ..errors import BadInput
+from ..errors import UsageError
 from ..textsafe import plural
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 if TYPE_CHECKING:
@@ -16,7 +19,8 @@ if TYPE_CHECKING:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ..importers.service import ImportRequest, run_import
+    from ..importers.service import ImportRequest
+    from ..importers.service import run_import
 
     senders = args.sender or []
     req = ImportRequest(
@@ -153,7 +157,10 @@ def cmd_verify_originals(args: argparse.Namespace) -> int:
     """``evidence verify-originals DIR``: after a hand-off from a phone folder, which
     originals the diary holds a checked copy of (#22); exit 1 unless all of them."""
     from ..errors import EXIT_PROBLEM
-    from ..handoff import DELETE_NOTE, REASON_TEXT, check_originals, originals_in
+    from ..handoff import DELETE_NOTE
+    from ..handoff import REASON_TEXT
+    from ..handoff import check_originals
+    from ..handoff import originals_in
 
     folder = Path(args.folder)
     paths = originals_in(folder, recursive=args.recursive)

@@ -7,24 +7,39 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from .. import casetime, references
-from ..breaches import breached_condition, find_order, with_breach_kind
-from ..errors import EXIT_OK, BadInput, UsageError
-from ..fields import INCIDENT_FIELDS, Field, labels
+from .. import casetime
+from .. import references
+from ..breaches import breached_condition
+from ..breaches import find_order
+from ..breaches import with_breach_kind
+from ..errors import EXIT_OK
+from ..errors import BadInput
+from ..errors import UsageError
+from ..fields import INCIDENT_FIELDS
+from ..fields import Field
+from ..fields import labels
 from ..imported import author_label as imported_author_label
-from ..model import DEFAULT_NAMED_ROLE, EFFECTS, KINDS, IncidentData
-from ..textsafe import display_safe, plural
+from ..model import DEFAULT_NAMED_ROLE
+from ..model import EFFECTS
+from ..model import KINDS
+from ..model import IncidentData
+from ..textsafe import display_safe
+from ..textsafe import plural
 from .argtypes import kinds
 from .evidence import provenance_from_args
-from .json_contract import Lookups, incident_json
+from .json_contract import Lookups
+from .json_contract import incident_json
 from .orders import note_in_force
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 if TYPE_CHECKING:
-    from ..vault import IncidentSummary, Vault
+    from ..vault import IncidentSummary
+    from ..vault import Vault
 
 
 def _data_from_args(
@@ -343,7 +358,8 @@ def _print_incident(d: dict[str, Any]) -> None:
     if d["deleted"]:
         label += " (DELETED)"
     print(label)
-    from ..export.case import format_datetime, when_text
+    from ..export.case import format_datetime
+    from ..export.case import when_text
 
     # Every time on the case's clock, naming its zone (#16.4), then the data form.
     data = d.get("occurred_start_local") or d["occurred_start"]

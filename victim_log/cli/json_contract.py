@@ -8,7 +8,8 @@ produce exactly these keys. Extend, never rename or remove.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from .. import casetime
 from ..fields import pick
@@ -17,7 +18,8 @@ if TYPE_CHECKING:
     from ..errors import NotABundle
     from ..export.bundle import ExportResult
     from ..model import IncidentVersion
-    from ..vault import CheckReport, Vault
+    from ..vault import CheckReport
+    from ..vault import Vault
 
 #: ``list --json``, ``search --json``, ``show --json`` (and each of ``history``).
 INCIDENT_FIELDS: tuple[str, ...] = (

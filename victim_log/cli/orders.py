@@ -15,11 +15,15 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import EXIT_OK, BadInput
-from .argtypes import clean_text, id_arg
+from ..errors import EXIT_OK
+from ..errors import BadInput
+from .argtypes import clean_text
+from .argtypes import id_arg
 from .groups import action_group
 from .json_contract import order_json
-from .output import one_line, print_json, print_rows
+from .output import one_line
+from .output import print_json
+from .output import print_rows
 from .session import open_vault
 
 MAX_CONDITION = 20_000  # an order's condition is a paragraph, never a book

@@ -8,7 +8,8 @@ import io
 import json
 import sys
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import Any
+from typing import TextIO
 
 from ..textsafe import display_safe
 

@@ -9,39 +9,46 @@ from typing import NoReturn
 from .. import __version__
 from ..errors import UsageError
 from ..imported import DEFAULT_GROUP_MINUTES
-from ..model import KINDS, PERSON_ROLES
-from .argtypes import count_arg, id_arg, when_arg
+from ..model import KINDS
+from ..model import PERSON_ROLES
+from .argtypes import count_arg
+from .argtypes import id_arg
+from .argtypes import when_arg
 from .case_info import add_case_info_command
-from .evidence import (
-    add_provenance_args,
-    cmd_evidence_add,
-    cmd_evidence_get,
-    cmd_evidence_list,
-    cmd_evidence_remove,
-)
+from .evidence import add_provenance_args
+from .evidence import cmd_evidence_add
+from .evidence import cmd_evidence_get
+from .evidence import cmd_evidence_list
+from .evidence import cmd_evidence_remove
 from .export import cmd_export
 from .groups import action_group
 from .groups import add_vault_args as _add_vault_args
-from .imports import cmd_import, cmd_verify_originals
-from .incidents import cmd_add, cmd_delete, cmd_edit, cmd_list, cmd_search, cmd_show
+from .imports import cmd_import
+from .imports import cmd_verify_originals
+from .incidents import cmd_add
+from .incidents import cmd_delete
+from .incidents import cmd_edit
+from .incidents import cmd_list
+from .incidents import cmd_search
+from .incidents import cmd_show
 from .orders import add_order_commands
-from .people import cmd_person_delete, cmd_person_list
+from .people import cmd_person_delete
+from .people import cmd_person_list
 from .portal import add_portal_commands
-from .receive import add_receive_args, cmd_receive
+from .receive import add_receive_args
+from .receive import cmd_receive
 from .review import add_review_command
 from .sdash import add_sdash_command
 from .statement import cmd_statement
 from .stats import add_stats_command
-from .vault_admin import (
-    cmd_backup,
-    cmd_check,
-    cmd_demo,
-    cmd_gui,
-    cmd_init,
-    cmd_passwd,
-    cmd_recover,
-    cmd_restore,
-)
+from .vault_admin import cmd_backup
+from .vault_admin import cmd_check
+from .vault_admin import cmd_demo
+from .vault_admin import cmd_gui
+from .vault_admin import cmd_init
+from .vault_admin import cmd_passwd
+from .vault_admin import cmd_recover
+from .vault_admin import cmd_restore
 from .verify import cmd_verify
 
 

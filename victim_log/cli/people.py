@@ -8,7 +8,8 @@ from typing import Any
 from ..errors import EXIT_OK
 from ..model import PERSON_ROLES
 from .json_contract import person_json
-from .output import one_line, print_rows
+from .output import one_line
+from .output import print_rows
 from .session import open_vault
 
 

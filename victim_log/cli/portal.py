@@ -9,17 +9,22 @@ a folder of batches, no such batch, a tick already there), 3 wrong passphrase.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from ..errors import EXIT_OK
-from .argtypes import clean_text, count_arg, when_arg
+from .argtypes import clean_text
+from .argtypes import count_arg
+from .argtypes import when_arg
 from .groups import action_group
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 if TYPE_CHECKING:
     from ..export.portal import PortalFolder
-    from ..portal_sends import BatchState, SendRecord
+    from ..portal_sends import BatchState
+    from ..portal_sends import SendRecord
 
 #: ``portal status --json`` (docs/export-format.md, "portal status").
 PORTAL_STATUS_FIELDS: tuple[str, ...] = (
@@ -170,7 +175,8 @@ def status_lines(folder: PortalFolder, states: list[BatchState]) -> list[str]:
 
 
 def cmd_portal_status(args: argparse.Namespace) -> int:
-    from ..portal_sends import batch_states, read_portal
+    from ..portal_sends import batch_states
+    from ..portal_sends import read_portal
 
     folder = read_portal(args.folder)  # before the passphrase: a wrong folder is exit 2
     with open_vault(args) as vault:
@@ -193,7 +199,8 @@ def _print_send(args: argparse.Namespace, r: SendRecord) -> None:
 
 def cmd_portal_sent(args: argparse.Namespace) -> int:
     from ..model import parse_when
-    from ..portal_sends import mark_sent, read_portal
+    from ..portal_sends import mark_sent
+    from ..portal_sends import read_portal
 
     folder = read_portal(args.folder)
     folder.batch(args.batch)
@@ -205,7 +212,8 @@ def cmd_portal_sent(args: argparse.Namespace) -> int:
 
 
 def cmd_portal_not_sent(args: argparse.Namespace) -> int:
-    from ..portal_sends import mark_not_sent, read_portal
+    from ..portal_sends import mark_not_sent
+    from ..portal_sends import read_portal
 
     folder = read_portal(args.folder)
     folder.batch(args.batch)

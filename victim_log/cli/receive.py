@@ -15,16 +15,23 @@ import argparse
 import json
 import queue
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
-from .argtypes import count_arg, id_arg
+from ..errors import EXIT_OK
+from ..errors import EXIT_PROBLEM
+from ..errors import UsageError
+from .argtypes import count_arg
+from .argtypes import id_arg
 from .json_contract import evidence_json
 from .output import one_line
 from .session import open_vault
 
 if TYPE_CHECKING:
-    from ..receive import Event, Limits, Receiver, Summary
+    from ..receive import Event
+    from ..receive import Limits
+    from ..receive import Receiver
+    from ..receive import Summary
 
 MIB = 1024 * 1024
 #: The port Tella's Nearby Sharing uses (``receive.protocol.DEFAULT_PORT``; a test keeps
@@ -138,7 +145,9 @@ def _print_summary(summary: Summary) -> None:
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
-    from ..receive import CLOSED, Destination, Receiver
+    from ..receive import CLOSED
+    from ..receive import Destination
+    from ..receive import Receiver
 
     if not args.timeout > 0:
         raise UsageError("--timeout must be a number of seconds above 0.")

@@ -9,7 +9,8 @@ diary's words.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from .. import casetime
 from ..errors import EXIT_OK

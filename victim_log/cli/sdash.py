@@ -11,10 +11,12 @@ import argparse
 from datetime import datetime
 from typing import Any
 
-from .. import casetime, sdash
+from .. import casetime
+from .. import sdash
 from ..errors import EXIT_OK
 from ..stats import compute
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 #: ``sdash --json``.

@@ -7,15 +7,21 @@ from pathlib import Path
 
 from ..errors import EXIT_OK
 from .export import export_options
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 
 def cmd_statement(args: argparse.Namespace) -> int:
     from ..clock import now_iso
     from ..export.case import build_case
-    from ..export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
-    from ..fsutil import atomic_write_bytes, check_output_path
+    from ..export.statement import COUNTRY_SETTING
+    from ..export.statement import build_statement
+    from ..export.statement import clean_country
+    from ..export.statement import render
+    from ..export.statement import statement_format
+    from ..fsutil import atomic_write_bytes
+    from ..fsutil import check_output_path
 
     out = Path(args.out)
     fmt = statement_format(out)  # before the passphrase: a wrong name is a usage error

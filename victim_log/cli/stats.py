@@ -8,15 +8,22 @@ counts, dates, kinds and entry references are printed: never an account's words.
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 from .. import casetime
-from ..errors import EXIT_OK, BadInput
+from ..errors import EXIT_OK
+from ..errors import BadInput
 from ..model import parse_when
-from ..stats import Period, Stats, compute, day_text, grid_peak
+from ..stats import Period
+from ..stats import Stats
+from ..stats import compute
+from ..stats import day_text
+from ..stats import grid_peak
 from ..textsafe import plural
-from .output import one_line, print_json
+from .output import one_line
+from .output import print_json
 from .session import open_vault
 
 #: ``stats --json``: the top-level fields (docs/export-format.md, "stats --json").

@@ -6,12 +6,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..errors import EXIT_OK, EXIT_PROBLEM, VictimLogError
+from ..errors import EXIT_OK
+from ..errors import EXIT_PROBLEM
+from ..errors import VictimLogError
 from .gui_start import cmd_gui as cmd_gui  # the app's start reads its options without the parser
 from .json_contract import check_json
-from .output import one_line, print_json, warn
-from .secrets import new_passphrase, passphrase, recovery_key
-from .session import CLEANED, open_vault, vault_dir
+from .output import one_line
+from .output import print_json
+from .output import warn
+from .secrets import new_passphrase
+from .secrets import passphrase
+from .secrets import recovery_key
+from .session import CLEANED
+from .session import open_vault
+from .session import vault_dir
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -7,7 +7,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..errors import EXIT_OK, EXIT_PROBLEM, UsageError
+from ..errors import EXIT_OK
+from ..errors import EXIT_PROBLEM
+from ..errors import UsageError
 from .json_contract import not_a_bundle_json
 from .output import print_json
 
@@ -28,13 +30,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ..verify import format_report, verify_bundle
+    from ..verify import format_report
+    from ..verify import verify_bundle
 
     if args.newer and args.since:
         raise UsageError("Give the older export either first or after --since, not both.")
     older = args.since or (args.bundle if args.newer else None)
     if older is not None:
-        from ..lineage import format_lineage, verify_lineage
+        from ..lineage import format_lineage
+        from ..lineage import verify_lineage
 
         newer = args.newer or args.bundle
         lineage = verify_lineage(Path(older), Path(newer), expected_fingerprint=args.expect_key)

@@ -84,9 +84,12 @@ import json
 import os
 import secrets
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +99,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import BadInput, VaultCorrupt, VictimLogError, WrongPassphrase
-from ..fsutil import atomic_write_bytes, translate_os_error
+from ..errors import BadInput
+from ..errors import VaultCorrupt
+from ..errors import VictimLogError
+from ..errors import WrongPassphrase
+from ..fsutil import atomic_write_bytes
+from ..fsutil import translate_os_error
 from . import kdfcost
 from .kdfcost import MAX_ITERATIONS as MAX_ITERATIONS
 from .kdfcost import MAX_MEMORY_KIB as MAX_MEMORY_KIB

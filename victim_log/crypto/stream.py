@@ -89,16 +89,19 @@ import os
 import queue
 import struct
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, Final
+from typing import BinaryIO
+from typing import Final
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from ..errors import BadInput, IntegrityError
+from ..errors import BadInput
+from ..errors import IntegrityError
 
 MAGIC: Final = b"\x89VLS\r\n\x1a\n"
 VERSION: Final = 2  # what new blobs are written as

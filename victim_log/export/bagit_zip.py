@@ -31,18 +31,23 @@ import re
 import time
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import IO, cast
+from typing import IO
+from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ..errors import BadInput
 from ..fsutil import atomic_writer
 from ..resources import resource_path
-from ..safezip import is_unsafe_char, unsafe_name_reason
+from ..safezip import is_unsafe_char
+from ..safezip import unsafe_name_reason
 from . import sign
 
 BAGIT_TXT = "bagit.txt"

@@ -18,50 +18,52 @@ import functools
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from .. import __version__
-from ..errors import BadInput, VictimLogError
-from ..fsutil import atomic_writer, check_output_path, unrecorded_reason
+from ..errors import BadInput
+from ..errors import VictimLogError
+from ..fsutil import atomic_writer
+from ..fsutil import check_output_path
+from ..fsutil import unrecorded_reason
 from ..model import canonical_json
 from ..resources import resource_path
 from ..store import journal
-from ..vault import Vault, now_iso
+from ..vault import Vault
+from ..vault import now_iso
 from . import sign
-from .bagit_zip import (
-    EXHIBIT_COUNT,
-    INCIDENT_COUNT,
-    PERIOD,
-    PayloadEntry,
-    TagFile,
-    period_value,
-    verify_script_tag_file,
-    write_bag_zip,
-)
-from .case import ExportCase, ExportOptions, build_case
+from .bagit_zip import EXHIBIT_COUNT
+from .bagit_zip import INCIDENT_COUNT
+from .bagit_zip import PERIOD
+from .bagit_zip import PayloadEntry
+from .bagit_zip import TagFile
+from .bagit_zip import period_value
+from .bagit_zip import verify_script_tag_file
+from .bagit_zip import write_bag_zip
+from .case import ExportCase
+from .case import ExportOptions
+from .case import build_case
 from .derivation import with_unredacted_hash
 from .disclosure import readme_text
 from .pdf import pdf_bytes
-from .portal import (
-    DEFAULT_BATCH_SIZE,
-    PORTAL_MAX_FILE_BYTES,
-    check_batch_size,
-    check_portal_dir,
-    plan_portal,
-    portal_json,
-    write_portal,
-)
+from .portal import DEFAULT_BATCH_SIZE
+from .portal import PORTAL_MAX_FILE_BYTES
+from .portal import check_batch_size
+from .portal import check_portal_dir
+from .portal import plan_portal
+from .portal import portal_json
+from .portal import write_portal
 from .support import support_csv
-from .tables import (
-    exhibits_csv,
-    not_included_csv,
-    timeline_csv_chunks,
-    timeline_json_chunks,
-    versions_csv_chunks,
-)
+from .tables import exhibits_csv
+from .tables import not_included_csv
+from .tables import timeline_csv_chunks
+from .tables import timeline_json_chunks
+from .tables import versions_csv_chunks
 
 FORMATS = ("bundle", "pdf", "csv", "json", "support-csv")
 VERIFY_PS1 = "verify_bundle.ps1"  # checks the hashes on Windows, not the signature (#21)

@@ -38,37 +38,61 @@ import binascii
 import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import replace
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from datetime import tzinfo
 from typing import TYPE_CHECKING
 
-from .. import __version__, casetime, references
-from ..breaches import IN_TERM, check_breach
-from ..errors import BadInput, NotFound
-from ..fields import FIELDS_BY_NAME, pick
+from .. import __version__
+from .. import casetime
+from .. import references
+from ..breaches import IN_TERM
+from ..breaches import check_breach
+from ..errors import BadInput
+from ..errors import NotFound
+from ..fields import FIELDS_BY_NAME
+from ..fields import pick
 from ..imported import author_label as imported_author_label
-from ..imported import imported_as, is_context, is_imported
-from ..model import KINDS, IncidentVersion, Order, Person, order_day, parse_when
-from ..periods import period_label, period_run, period_start
-from ..sdash import AnswerSet, answer_sets
-from ..textsafe import display_safe, safe_filename
+from ..imported import imported_as
+from ..imported import is_context
+from ..imported import is_imported
+from ..model import KINDS
+from ..model import IncidentVersion
+from ..model import Order
+from ..model import Person
+from ..model import order_day
+from ..model import parse_when
+from ..periods import period_label
+from ..periods import period_run
+from ..periods import period_start
+from ..sdash import AnswerSet
+from ..sdash import answer_sets
+from ..textsafe import display_safe
+from ..textsafe import safe_filename
 from ..vault import IncidentFilter
-from . import disclosure, provenance
-from .disclosure import NotIncluded, build_not_included, not_included_json
-from .provenance import ExhibitProvenance, provenance_for, provenance_json
-from .versions import (
-    CaseVersion,
-    Entry,
-    HistoryEntry,
-    PersonRef,
-    PoliceRef,
-    VersionCounts,
-    build_versions,
-    entry,
-    field_json,
-    version_json,
-)
+from . import disclosure
+from . import provenance
+from .disclosure import NotIncluded
+from .disclosure import build_not_included
+from .disclosure import not_included_json
+from .provenance import ExhibitProvenance
+from .provenance import provenance_for
+from .provenance import provenance_json
+from .versions import CaseVersion
+from .versions import Entry
+from .versions import HistoryEntry
+from .versions import PersonRef
+from .versions import PoliceRef
+from .versions import VersionCounts
+from .versions import build_versions
+from .versions import entry
+from .versions import field_json
+from .versions import version_json
 
 if TYPE_CHECKING:
     from ..model import EvidenceItem

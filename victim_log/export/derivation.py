@@ -15,7 +15,9 @@ import hashlib
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from .case import ExportCase, ExportOptions, build_case
+from .case import ExportCase
+from .case import ExportOptions
+from .case import build_case
 from .tables import timeline_json_chunks
 
 if TYPE_CHECKING:

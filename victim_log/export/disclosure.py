@@ -27,18 +27,26 @@ runs (export/derivation.py then adds the unredacted export's hash); :func:`not_i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 from ..errors import NotFound
-from ..textsafe import display_safe, plural
+from ..textsafe import display_safe
+from ..textsafe import plural
 from ..vault import IncidentFilter
 from . import provenance
 
 if TYPE_CHECKING:
-    from ..model import EvidenceItem, IncidentVersion
-    from ..vault import IncidentSummary, Vault
+    from ..model import EvidenceItem
+    from ..model import IncidentVersion
+    from ..vault import IncidentSummary
+    from ..vault import Vault
 
 # This module sits below export/case.py (which builds the schedule through it) and
 # export/pdf.py (which draws it), so it imports neither: entries, people and the PDF

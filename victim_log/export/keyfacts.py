@@ -17,16 +17,25 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .. import casetime, sdash
+from .. import casetime
+from .. import sdash
 from ..importers.context import asks_to_stop
 from ..model import SHORT_LABELS
-from ..stats import Entry, Escalation, Stats, compute, day_text, tally_entries
+from ..stats import Entry
+from ..stats import Escalation
+from ..stats import Stats
+from ..stats import compute
+from ..stats import day_text
+from ..stats import tally_entries
 from ..textsafe import plural
-from .case import CaseIncident, CaseOrder, ExportCase
+from .case import CaseIncident
+from .case import CaseOrder
+from .case import ExportCase
 
 __all__ = ["KeyFacts", "key_facts", "pdf_key_facts", "SERIOUS_KINDS"]
 

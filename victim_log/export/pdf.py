@@ -36,35 +36,45 @@ import math
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
+from typing import BinaryIO
 
 from fpdf import FPDF
-from fpdf.bidi import BidiParagraph, auto_detect_base_direction
-from fpdf.enums import TextDirection, XPos, YPos
+from fpdf.bidi import BidiParagraph
+from fpdf.bidi import auto_detect_base_direction
+from fpdf.enums import TextDirection
+from fpdf.enums import XPos
+from fpdf.enums import YPos
 from fpdf.fonts import TTFFont
-from fpdf.output import OutputProducer, PDFPage
+from fpdf.output import OutputProducer
+from fpdf.output import PDFPage
 from fpdf.syntax import PDFContentStream
 
 from ..errors import NotFound
 from ..model import SHORT_LABELS
 from ..references import ranges_text
 from ..resources import resources_dir
-from ..textsafe import display_safe, plural
-from . import disclosure, keyfacts, provenance
-from .case import (
-    CaseExhibit,
-    CaseIncident,
-    CaseOrder,
-    ExportCase,
-    PeriodCount,
-    format_date,
-    format_datetime,
-)
-from .versions import LEGEND, officer_rows, row_changes, word_diff
+from ..textsafe import display_safe
+from ..textsafe import plural
+from . import disclosure
+from . import keyfacts
+from . import provenance
+from .case import CaseExhibit
+from .case import CaseIncident
+from .case import CaseOrder
+from .case import ExportCase
+from .case import PeriodCount
+from .case import format_date
+from .case import format_datetime
+from .versions import LEGEND
+from .versions import officer_rows
+from .versions import row_changes
+from .versions import word_diff
 
 __all__ = ["pdf_bytes", "render_pdf"]
 

@@ -27,15 +27,26 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ..errors import BadInput, IntegrityError
-from ..fsutil import TEMP_PREFIX, fsync_dir, hold_lock, remove_abandoned, translate_os_error
-from ..textsafe import display_safe, safe_filename
-from .case import CaseExhibit, ExportCase, format_date, format_datetime, local_iso
+from ..errors import BadInput
+from ..errors import IntegrityError
+from ..fsutil import TEMP_PREFIX
+from ..fsutil import fsync_dir
+from ..fsutil import hold_lock
+from ..fsutil import remove_abandoned
+from ..fsutil import translate_os_error
+from ..textsafe import display_safe
+from ..textsafe import safe_filename
+from .case import CaseExhibit
+from .case import ExportCase
+from .case import format_date
+from .case import format_datetime
+from .case import local_iso
 
 __all__ = [
     "DEFAULT_BATCH_SIZE",

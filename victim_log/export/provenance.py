@@ -19,9 +19,12 @@ Intake stores these facts in the evidence record's ``metadata["provenance"]`` (k
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from typing import Any
 
 from ..errors import BadInput

@@ -37,12 +37,11 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import (
-    Ed25519PrivateKey,
-    Ed25519PublicKey,
-)
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ..errors import BadInput, BundleInvalid
+from ..errors import BadInput
+from ..errors import BundleInvalid
 
 NAMESPACE = "victim-log"
 PRINCIPAL = "victim-log-export"

@@ -28,7 +28,11 @@ from xml.sax.saxutils import escape
 
 from ..errors import BadInput
 from ..textsafe import display_safe
-from .case import CaseExhibit, CaseIncident, ExportCase, format_date, format_datetime
+from .case import CaseExhibit
+from .case import CaseIncident
+from .case import ExportCase
+from .case import format_date
+from .case import format_datetime
 
 __all__ = [
     "COUNTRIES",
@@ -391,7 +395,8 @@ def _us_certification(case: ExportCase) -> list[Block]:
 
 def _docx(draft: StatementDraft) -> bytes:
     from docx import Document
-    from docx.shared import Pt, RGBColor
+    from docx.shared import Pt
+    from docx.shared import RGBColor
 
     doc = Document()
     props = doc.core_properties

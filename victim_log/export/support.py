@@ -15,7 +15,9 @@ from __future__ import annotations
 import csv
 import io
 
-from .case import CaseIncident, ExportCase, local_iso
+from .case import CaseIncident
+from .case import ExportCase
+from .case import local_iso
 from .tables import safe_cell
 
 __all__ = ["SUPPORT_COLUMNS", "support_csv"]

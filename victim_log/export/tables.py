@@ -85,14 +85,25 @@ import csv
 import io
 import json
 import secrets
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
-from ..fields import INCIDENT_FIELDS, Field, pick
+from ..fields import INCIDENT_FIELDS
+from ..fields import Field
+from ..fields import pick
 from ..textsafe import display_safe
-from .case import CaseExhibit, CaseIncident, ExportCase, case_json_with, incident_json, local_iso
-from .disclosure import NOT_INCLUDED_COLUMNS, not_included_rows
-from .provenance import PROVENANCE_COLUMNS, provenance_cells
+from .case import CaseExhibit
+from .case import CaseIncident
+from .case import ExportCase
+from .case import case_json_with
+from .case import incident_json
+from .case import local_iso
+from .disclosure import NOT_INCLUDED_COLUMNS
+from .disclosure import not_included_rows
+from .provenance import PROVENANCE_COLUMNS
+from .provenance import provenance_cells
 from .versions import Entry
 
 __all__ = [

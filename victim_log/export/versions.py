@@ -28,12 +28,25 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any
+from typing import Protocol
+from typing import TypeVar
 
-from ..fields import FIELDS_BY_NAME, INCIDENT_FIELDS, POLICE_PARTS, Field, changed_names, pick
-from ..model import EFFECTS, KINDS, PRECISIONS, IncidentData, IncidentVersion, PoliceReport
+from ..fields import FIELDS_BY_NAME
+from ..fields import INCIDENT_FIELDS
+from ..fields import POLICE_PARTS
+from ..fields import Field
+from ..fields import changed_names
+from ..fields import pick
+from ..model import EFFECTS
+from ..model import KINDS
+from ..model import PRECISIONS
+from ..model import IncidentData
+from ..model import IncidentVersion
+from ..model import PoliceReport
 from .provenance import author_label
 
 

@@ -19,16 +19,22 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 from typing import Protocol
 
 from ..evidence import PendingBlob
 from ..model import IncidentData
 from ..textsafe import display_safe
-from ..vault import Vault, now_iso
+from ..vault import Vault
+from ..vault import now_iso
 from .records import ImportFormatError
 from .screening import AUTHOR_IMPORTED
 

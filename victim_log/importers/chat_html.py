@@ -30,27 +30,34 @@ from __future__ import annotations
 import codecs
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import BinaryIO
 
 from .capture import MONTHS
-from .jsonchats import MAX_TEXT, _Files, parse_meta, parse_telegram
-from .records import (
-    CallInfo,
-    CallType,
-    ImportFormatError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-)
-from .sniff import HEAD_BYTES, refuse_unless
+from .jsonchats import MAX_TEXT
+from .jsonchats import _Files
+from .jsonchats import parse_meta
+from .jsonchats import parse_telegram
+from .records import CallInfo
+from .records import CallType
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
 
 __all__ = ["find_chat_page", "is_html", "parse_meta_any", "parse_telegram_any"]
 

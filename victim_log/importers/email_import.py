@@ -23,26 +23,27 @@ from __future__ import annotations
 import codecs
 import email.utils
 import re
-from collections.abc import Collection, Iterator
-from datetime import UTC, datetime
+from collections.abc import Collection
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from email import policy
-from email.message import EmailMessage, Message
+from email.message import EmailMessage
+from email.message import Message
 from email.parser import BytesParser
 from email.policy import EmailPolicy
 from html.parser import HTMLParser
 from typing import BinaryIO
 
-from .records import (
-    DATA_ERRORS,
-    Direction,
-    ImportFormatError,
-    ImportStats,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-    read_exactly,
-)
+from .records import DATA_ERRORS
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .records import read_exactly
 
 PARSE_ERRORS: tuple[type[BaseException], ...] = (*DATA_ERRORS, LookupError)
 

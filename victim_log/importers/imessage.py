@@ -47,8 +47,10 @@ import hashlib
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -56,19 +58,21 @@ from typing import Literal
 
 from .jsonchats import _Files
 from .numbers import normalise_number
-from .records import (
-    CallInfo,
-    CallType,
-    Direction,
-    ImportFormatError,
-    ImportStats,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-)
-from .sniff import HEAD_BYTES, refuse_unless
-from .whatsapp import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, file_attachment, readable_lines
+from .records import CallInfo
+from .records import CallType
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
+from .whatsapp import MAX_MESSAGE_CHARS
+from .whatsapp import MAX_SENDER_CHARS
+from .whatsapp import file_attachment
+from .whatsapp import readable_lines
 
 __all__ = ["IMAZING_CALLS_HEADER", "NOT_IMESSAGE", "parse_imazing_calls", "parse_imessage"]
 

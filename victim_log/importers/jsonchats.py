@@ -26,25 +26,27 @@ Meta's ``photos/``): what the download left out is named and marked missing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from .jsonstream import iter_array
-from .records import (
-    CallInfo,
-    CallType,
-    ImportFormatError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-)
-from .sniff import HEAD_BYTES, refuse_unless
+from .records import CallInfo
+from .records import CallType
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
 from .whatsapp import file_attachment
 
 __all__ = ["fix_mojibake", "parse_meta", "parse_telegram"]

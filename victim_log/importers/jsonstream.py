@@ -12,7 +12,8 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any
+from typing import BinaryIO
 
 from .records import ImportFormatError
 

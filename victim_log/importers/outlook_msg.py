@@ -23,12 +23,24 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Collection, Iterator
-from datetime import UTC, datetime
+from collections.abc import Collection
+from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
-from .email_import import _SURROGATE, _direction, _safe_id, header_date, html_to_text, parse_email_file
-from .records import ImportFormatError, ImportStats, ItemStream, ParsedAttachment, ParsedItem, Source
+from .email_import import _SURROGATE
+from .email_import import _direction
+from .email_import import _safe_id
+from .email_import import header_date
+from .email_import import html_to_text
+from .email_import import parse_email_file
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
 
 __all__ = ["NOT_MSG", "OLE_MAGIC", "is_msg", "parse_mail", "parse_msg"]
 

@@ -24,18 +24,18 @@ import stat
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
+from datetime import timedelta
+from datetime import timezone
 from pathlib import Path
 from typing import BinaryIO
 
 from ..textsafe import display_safe
-from .records import (
-    NOT_READABLE,
-    ImportFormatError,
-    ImportReadError,
-    SkippedEntry,
-    read_exactly,
-)
+from .records import NOT_READABLE
+from .records import ImportFormatError
+from .records import ImportReadError
+from .records import SkippedEntry
+from .records import read_exactly
 
 __all__ = [
     "ImageMeta",

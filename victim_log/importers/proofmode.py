@@ -25,10 +25,21 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..safezip import LENIENT, DamagedMember, SafeZip, UnsafeZip, ZipMember, is_zip
+from ..safezip import LENIENT
+from ..safezip import DamagedMember
+from ..safezip import SafeZip
+from ..safezip import UnsafeZip
+from ..safezip import ZipMember
+from ..safezip import is_zip
 from ..textsafe import display_safe
-from .capture import CapturedFile, CaptureSet, ProofFile, app_time, check_hash, hash_mismatch
-from .pgpverify import SigCheck, verify_detached
+from .capture import CapturedFile
+from .capture import CaptureSet
+from .capture import ProofFile
+from .capture import app_time
+from .capture import check_hash
+from .capture import hash_mismatch
+from .pgpverify import SigCheck
+from .pgpverify import verify_detached
 from .records import ImportFormatError
 
 __all__ = ["NOT_PROOFMODE", "read_proofmode"]

@@ -27,15 +27,20 @@ import xml.sax
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
-from typing import BinaryIO, Literal, cast
+from typing import BinaryIO
+from typing import Literal
+from typing import cast
 
 from ..errors import BadInput
 from ..fastinit import fast_init
 from ..fsutil import ClosedOnExit
-from .numbers import normalise_number, person_label
+from .numbers import normalise_number
+from .numbers import person_label
 
 # ---------------------------------------------------------------------------
 # Errors

@@ -13,15 +13,23 @@ what it asks on the way, so the service needs only a few calls:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from datetime import UTC
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Protocol
+from typing import TypeVar
 
-from ..imported import AUTHOR_IMPORTED, import_provenance
+from ..imported import AUTHOR_IMPORTED
+from ..imported import import_provenance
 from ..model import IncidentData
-from .context import ContextCollector, context_incident
-from .duplicates import PossibleDuplicate, find_duplicates, typed_entries
+from .context import ContextCollector
+from .context import context_incident
+from .duplicates import PossibleDuplicate
+from .duplicates import find_duplicates
+from .duplicates import typed_entries
 from .records import ParsedItem
 
 if TYPE_CHECKING:

@@ -24,36 +24,61 @@ import hashlib
 import hmac
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields, replace
-from datetime import UTC, datetime, timedelta, tzinfo
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import fields
+from dataclasses import replace
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
 from .. import casetime
 from ..errors import BadInput
-from ..evidence import PendingBlob, describe_path
-from ..model import IncidentData, PersonData
+from ..evidence import PendingBlob
+from ..evidence import describe_path
+from ..model import IncidentData
+from ..model import PersonData
 from ..store import imports as import_log
 from ..store.imports import incidents_for_items
 from ..store.transaction import Transaction
 from ..textsafe import display_safe
-from ..vault import Vault, now_iso
-from .capture import store_captures, store_chunks
-from .chat_html import find_chat_page, parse_meta_any, parse_telegram_any
+from ..vault import Vault
+from ..vault import now_iso
+from .capture import store_captures
+from .capture import store_chunks
+from .chat_html import find_chat_page
+from .chat_html import parse_meta_any
+from .chat_html import parse_telegram_any
 from .duplicates import PossibleDuplicate
 from .imessage import parse_imessage
-from .numbers import normalise_number, split_person_label
+from .numbers import normalise_number
+from .numbers import split_person_label
 from .outlook_msg import parse_mail
 from .photos import scan_photos
-from .proofmode import open_proofmode, read_proofmode
-from .records import ImportFormatError, ItemStream, ParsedItem
-from .screening import AUTHOR_IMPORTED, Screening, import_provenance
-from .signal import find_signal_chat, markdown_beside, parse_signal
+from .proofmode import open_proofmode
+from .proofmode import read_proofmode
+from .records import ImportFormatError
+from .records import ItemStream
+from .records import ParsedItem
+from .screening import AUTHOR_IMPORTED
+from .screening import Screening
+from .screening import import_provenance
+from .signal import find_signal_chat
+from .signal import markdown_beside
+from .signal import parse_signal
 from .sms_backup import parse_sms_backup
-from .smsdb import IPHONE_FORMATS, iphone_source, parse_iphone_backup
-from .sniff import HEAD_BYTES, check_format
-from .tella_csv import find_tella_csv, read_tella_csv
-from .whatsapp import find_chat_in_folder, parse_whatsapp
+from .smsdb import IPHONE_FORMATS
+from .smsdb import iphone_source
+from .smsdb import parse_iphone_backup
+from .sniff import HEAD_BYTES
+from .sniff import check_format
+from .tella_csv import find_tella_csv
+from .tella_csv import read_tella_csv
+from .whatsapp import find_chat_in_folder
+from .whatsapp import parse_whatsapp
 
 FORMATS = (
     "whatsapp",

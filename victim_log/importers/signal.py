@@ -27,20 +27,22 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
-from .records import (
-    CallInfo,
-    CallType,
-    Direction,
-    ImportFormatError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-)
-from .sniff import HEAD_BYTES, refuse_unless
-from .whatsapp import MAX_MESSAGE_CHARS, file_attachment, folder_files, iter_lines
+from .records import CallInfo
+from .records import CallType
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
+from .whatsapp import MAX_MESSAGE_CHARS
+from .whatsapp import file_attachment
+from .whatsapp import folder_files
+from .whatsapp import iter_lines
 
 __all__ = ["NOT_SIGNAL", "find_signal_chat", "markdown_beside", "parse_signal"]
 

@@ -34,27 +34,28 @@ import binascii
 import re
 import secrets
 import xml.sax
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from typing import BinaryIO
 
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
-from .records import (
-    CallInfo,
-    CallType,
-    Direction,
-    ImportFormatError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Presentation,
-    Source,
-)
+from .records import CallInfo
+from .records import CallType
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Presentation
+from .records import Source
 from .sniff import refuse_unless
 
 __all__ = ["parse_sms_backup"]

@@ -30,26 +30,30 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 from ..errors import BadInput
 from ..store.iphone_backup import BackupDb
 from ..textsafe import display_safe
-from .imessage import IMAZING_CALLS_HEADER, parse_imazing_calls
-from .records import (
-    CallInfo,
-    CallType,
-    Direction,
-    ImportFormatError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-)
-from .sniff import HEAD_BYTES, refuse_unless
-from .whatsapp import MAX_MESSAGE_CHARS, MAX_SENDER_CHARS, file_attachment
+from .imessage import IMAZING_CALLS_HEADER
+from .imessage import parse_imazing_calls
+from .records import CallInfo
+from .records import CallType
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
+from .whatsapp import MAX_MESSAGE_CHARS
+from .whatsapp import MAX_SENDER_CHARS
+from .whatsapp import file_attachment
 
 __all__ = ["IPHONE_FORMATS", "apple_time", "iphone_source", "parse_iphone_backup"]
 

@@ -27,7 +27,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..textsafe import display_safe
-from .capture import CapturedFile, CaptureSet, app_time, check_hash
+from .capture import CapturedFile
+from .capture import CaptureSet
+from .capture import app_time
+from .capture import check_hash
 from .records import ImportFormatError
 from .whatsapp import folder_files
 

@@ -33,40 +33,44 @@ import io
 import os
 import posixpath
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from contextlib import AbstractContextManager as ContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
+from typing import Literal
 
 from ..errors import NotABundle
-from ..safezip import LENIENT, DamagedMember, SafeZip, ZipLimits, is_zip
-from .records import (
-    NOT_READABLE,
-    AmbiguousDateOrder,
-    CallInfo,
-    Direction,
-    ImportFormatError,
-    ImportReadError,
-    ImportStats,
-    ItemKind,
-    ItemStream,
-    ParsedAttachment,
-    ParsedItem,
-    Source,
-    read_exactly,
-)
-from .sniff import HEAD_BYTES, refuse_unless
-from .whatsapp_phrases import (
-    ATTACHED_SUFFIX,
-    DELETED,
-    DELETED_BY_ME,
-    EDITED,
-    MEDIA_OMITTED,
-    OMITTED_KIND,
-    is_system_text,
-)
+from ..safezip import LENIENT
+from ..safezip import DamagedMember
+from ..safezip import SafeZip
+from ..safezip import ZipLimits
+from ..safezip import is_zip
+from .records import NOT_READABLE
+from .records import AmbiguousDateOrder
+from .records import CallInfo
+from .records import Direction
+from .records import ImportFormatError
+from .records import ImportReadError
+from .records import ImportStats
+from .records import ItemKind
+from .records import ItemStream
+from .records import ParsedAttachment
+from .records import ParsedItem
+from .records import Source
+from .records import read_exactly
+from .sniff import HEAD_BYTES
+from .sniff import refuse_unless
+from .whatsapp_phrases import ATTACHED_SUFFIX
+from .whatsapp_phrases import DELETED
+from .whatsapp_phrases import DELETED_BY_ME
+from .whatsapp_phrases import EDITED
+from .whatsapp_phrases import MEDIA_OMITTED
+from .whatsapp_phrases import OMITTED_KIND
+from .whatsapp_phrases import is_system_text
 
 __all__ = [
     "DateOrder",

@@ -23,41 +23,41 @@ import ssl
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, BinaryIO, cast
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import BinaryIO
+from typing import cast
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
 
 from ..errors import BadInput
 from ..logs import log_unexpected
-from .protocol import (
-    BAD_REQUEST,
-    CLOSE_CONNECTION,
-    DEFAULT_PORT,
-    MAX_JSON_BYTES,
-    METHOD_NOT_ALLOWED,
-    NOT_FOUND,
-    PING,
-    PREPARE_UPLOAD,
-    REGISTER,
-    SERVER_ERROR,
-    TOO_LARGE,
-    UPLOAD,
-    ProtocolError,
-    grouped_hash,
-)
-from .session import (
-    CLOSED,
-    STOPPED,
-    TIMED_OUT,
-    BodyError,
-    Destination,
-    Dropped,
-    Event,
-    Limits,
-    Session,
-    Stopped,
-    Summary,
-    TooLarge,
-)
+from .protocol import BAD_REQUEST
+from .protocol import CLOSE_CONNECTION
+from .protocol import DEFAULT_PORT
+from .protocol import MAX_JSON_BYTES
+from .protocol import METHOD_NOT_ALLOWED
+from .protocol import NOT_FOUND
+from .protocol import PING
+from .protocol import PREPARE_UPLOAD
+from .protocol import REGISTER
+from .protocol import SERVER_ERROR
+from .protocol import TOO_LARGE
+from .protocol import UPLOAD
+from .protocol import ProtocolError
+from .protocol import grouped_hash
+from .session import CLOSED
+from .session import STOPPED
+from .session import TIMED_OUT
+from .session import BodyError
+from .session import Destination
+from .session import Dropped
+from .session import Event
+from .session import Limits
+from .session import Session
+from .session import Stopped
+from .session import Summary
+from .session import TooLarge
 from .tlscert import make_certificate
 
 if TYPE_CHECKING:

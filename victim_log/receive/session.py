@@ -23,31 +23,34 @@ import hmac
 import secrets
 import threading
 import uuid
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import BinaryIO
 
 from ..errors import VictimLogError
-from ..evidence import METADATA_HEAD_BYTES, PendingBlob
+from ..evidence import METADATA_HEAD_BYTES
+from ..evidence import PendingBlob
 from ..model import IncidentData
-from .protocol import (
-    BAD_REQUEST,
-    CONFLICT,
-    FORBIDDEN,
-    INSUFFICIENT_STORAGE,
-    MAX_PIN_ATTEMPTS,
-    MAX_TEXT,
-    MAX_THUMBNAIL_BYTES,
-    NOT_ACCEPTABLE,
-    PIN_DIGITS,
-    SERVER_ERROR,
-    SHA256_HEX,
-    TOO_LARGE,
-    TOO_MANY,
-    UNAUTHORIZED,
-    UNAVAILABLE,
-    ProtocolError,
-)
+from .protocol import BAD_REQUEST
+from .protocol import CONFLICT
+from .protocol import FORBIDDEN
+from .protocol import INSUFFICIENT_STORAGE
+from .protocol import MAX_PIN_ATTEMPTS
+from .protocol import MAX_TEXT
+from .protocol import MAX_THUMBNAIL_BYTES
+from .protocol import NOT_ACCEPTABLE
+from .protocol import PIN_DIGITS
+from .protocol import SERVER_ERROR
+from .protocol import SHA256_HEX
+from .protocol import TOO_LARGE
+from .protocol import TOO_MANY
+from .protocol import UNAUTHORIZED
+from .protocol import UNAVAILABLE
+from .protocol import ProtocolError
 
 if TYPE_CHECKING:
     from ..vault import Vault

@@ -7,11 +7,21 @@ is read; see :mod:`.archive` for the rules, :mod:`.policy` for what each policy 
 
 from __future__ import annotations
 
-from .archive import DEFLATED, STORED, ZipMember
-from .errors import REASONS, DamagedMember, UnsafeZip
-from .names import is_unsafe_char, unsafe_name_reason
-from .policy import LENIENT, STRICT, ZipLimits, ZipPolicy
-from .reader import READ_CHUNK, SafeZip, is_zip
+from .archive import DEFLATED
+from .archive import STORED
+from .archive import ZipMember
+from .errors import REASONS
+from .errors import DamagedMember
+from .errors import UnsafeZip
+from .names import is_unsafe_char
+from .names import unsafe_name_reason
+from .policy import LENIENT
+from .policy import STRICT
+from .policy import ZipLimits
+from .policy import ZipPolicy
+from .reader import READ_CHUNK
+from .reader import SafeZip
+from .reader import is_zip
 
 __all__ = [
     "DEFLATED",

@@ -32,40 +32,40 @@ import zlib
 from dataclasses import dataclass
 
 from .errors import UnsafeZip
-from .names import decode_name, folder_clash, unsafe_name_reason
+from .names import decode_name
+from .names import folder_clash
+from .names import unsafe_name_reason
 from .policy import ZipPolicy
-from .records import (
-    ALL_SIGNATURES,
-    CENTRAL_SIZE,
-    EOCD_SIZE,
-    EXTRA_UNICODE_PATH,
-    EXTRA_ZIP64,
-    FLAG_DATA_DESCRIPTOR,
-    FLAG_ENCRYPTED,
-    FLAG_MASKED_HEADERS,
-    FLAG_STRONG_ENCRYPTION,
-    FLAGS_KNOWN,
-    FLAGS_THAT_MATTER,
-    LOCAL_SIZE,
-    MAX_COMMENT,
-    MAX_DESCRIPTOR,
-    SIG_EOCD,
-    SIG_ZIP64_LOCATOR,
-    U16_MAX,
-    U32_MAX,
-    ZIP64_EOCD_SIZE,
-    ZIP64_LOCATOR_SIZE,
-    CentralEntry,
-    EndRecord,
-    damaged,
-    descriptor_matches,
-    local_lengths,
-    parse_central,
-    parse_eocd,
-    parse_local,
-    parse_zip64_end,
-    parse_zip64_locator,
-)
+from .records import ALL_SIGNATURES
+from .records import CENTRAL_SIZE
+from .records import EOCD_SIZE
+from .records import EXTRA_UNICODE_PATH
+from .records import EXTRA_ZIP64
+from .records import FLAG_DATA_DESCRIPTOR
+from .records import FLAG_ENCRYPTED
+from .records import FLAG_MASKED_HEADERS
+from .records import FLAG_STRONG_ENCRYPTION
+from .records import FLAGS_KNOWN
+from .records import FLAGS_THAT_MATTER
+from .records import LOCAL_SIZE
+from .records import MAX_COMMENT
+from .records import MAX_DESCRIPTOR
+from .records import SIG_EOCD
+from .records import SIG_ZIP64_LOCATOR
+from .records import U16_MAX
+from .records import U32_MAX
+from .records import ZIP64_EOCD_SIZE
+from .records import ZIP64_LOCATOR_SIZE
+from .records import CentralEntry
+from .records import EndRecord
+from .records import damaged
+from .records import descriptor_matches
+from .records import local_lengths
+from .records import parse_central
+from .records import parse_eocd
+from .records import parse_local
+from .records import parse_zip64_end
+from .records import parse_zip64_locator
 from .source import Source
 
 STORED = 0

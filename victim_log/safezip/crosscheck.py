@@ -13,7 +13,8 @@ import contextlib
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 
 from .archive import ZipMember
 from .errors import UnsafeZip

@@ -10,7 +10,8 @@ goes on checking the rest.
 
 from __future__ import annotations
 
-from ..errors import BundleInvalid, NotABundle
+from ..errors import BundleInvalid
+from ..errors import NotABundle
 
 #: Every reason an :class:`UnsafeZip` can carry.
 REASONS = frozenset(

@@ -24,10 +24,13 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from ..fsutil import ClosedOnExit
-from .archive import STORED, ZipMember, read_archive
+from .archive import STORED
+from .archive import ZipMember
+from .archive import read_archive
 from .crosscheck import cross_check
 from .errors import DamagedMember
-from .policy import STRICT, ZipPolicy
+from .policy import STRICT
+from .policy import ZipPolicy
 from .source import Source
 
 READ_CHUNK = 1024 * 1024

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..model import canonical_json
-from . import erase, journal
+from . import erase
+from . import journal
 from .db import Connection
 
 

@@ -19,15 +19,21 @@ import contextlib
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import sqlcipher3
 
-from ..errors import NewerSchema, VaultCorrupt, VaultLocked, VictimLogError, WrongPassphrase
+from ..errors import NewerSchema
+from ..errors import VaultCorrupt
+from ..errors import VaultLocked
+from ..errors import VictimLogError
+from ..errors import WrongPassphrase
 from ..fsutil import translate_os_error
-from ..wipe import zero_and_unlink, zero_in_place
+from ..wipe import zero_and_unlink
+from ..wipe import zero_in_place
 
 # Queued inserts run in groups of about this many rows: large enough that
 # executemany's per-call cost vanishes, small enough that a 100,000-message import

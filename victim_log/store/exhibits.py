@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import BadInput, NotFound
+from ..errors import BadInput
+from ..errors import NotFound
 from .db import Connection
 
 SQL_BATCH = 500  # ids per IN (...) query: well under SQLite's variable limit

@@ -13,12 +13,22 @@ from collections.abc import Sequence
 from typing import Any
 
 from .. import clock
-from ..errors import BadInput, NotFound, VaultCorrupt
-from ..model import IncidentData, IncidentVersion, incident_body_json
-from . import exhibits, index, journal
+from ..errors import BadInput
+from ..errors import NotFound
+from ..errors import VaultCorrupt
+from ..model import IncidentData
+from ..model import IncidentVersion
+from ..model import incident_body_json
+from . import exhibits
+from . import index
+from . import journal
 from .db import Connection
 from .people import people_text
-from .records import INSERT_RECORD, Records, StoredVersion, reason_detail, versions
+from .records import INSERT_RECORD
+from .records import Records
+from .records import StoredVersion
+from .records import reason_detail
+from .records import versions
 
 # ------------------------------------------------------------------ reading
 

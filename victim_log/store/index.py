@@ -11,11 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any
+from typing import TypedDict
+from typing import Unpack
 
 from ..errors import BadInput
 from ..imported import is_context
-from ..model import IncidentData, parse_when
+from ..model import IncidentData
+from ..model import parse_when
 from .db import Connection
 
 INSERT_TIMELINE = (

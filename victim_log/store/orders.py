@@ -7,10 +7,13 @@ latest version and whether it was taken out.
 
 from __future__ import annotations
 
-from ..errors import BadInput, NotFound
-from ..model import Order, OrderData
+from ..errors import BadInput
+from ..errors import NotFound
+from ..model import Order
+from ..model import OrderData
 from .db import Connection
-from .records import Records, versions
+from .records import Records
+from .records import versions
 
 
 def add_order(rec: Records, data: OrderData, reason: str = "created") -> int:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import contextlib
 
-from ..errors import BadInput, NotFound
-from ..model import Person, PersonData
+from ..errors import BadInput
+from ..errors import NotFound
+from ..model import Person
+from ..model import PersonData
 from ..textsafe import plural
 from . import index
 from .db import Connection
 from .orders import list_orders
-from .records import Records, versions
+from .records import Records
+from .records import versions
 
 
 def get_person(conn: Connection, person_id: int) -> Person:

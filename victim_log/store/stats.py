@@ -24,14 +24,24 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC
+from datetime import date
+from datetime import datetime
+from datetime import tzinfo
 from typing import Any
 
 from ..importers.context import asks_to_stop
 from ..model import order_day
-from ..stats import BASELINE_DAYS, NIGHT_HOURS, RECENT_DAYS, DayGroup, Recent, Tally, plausible_range
+from ..stats import BASELINE_DAYS
+from ..stats import NIGHT_HOURS
+from ..stats import RECENT_DAYS
+from ..stats import DayGroup
+from ..stats import Recent
+from ..stats import Tally
+from ..stats import plausible_range
 from .db import Connection
-from .index import IncidentFilter, where
+from .index import IncidentFilter
+from .index import where
 from .orders import list_orders
 from .people import list_people
 

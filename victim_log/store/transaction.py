@@ -22,12 +22,26 @@ import validates each incident as it builds it, and validating twice cost time).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 
 from ..errors import VictimLogError
-from ..model import IncidentData, IncidentVersion, OrderData, Person, PersonData, require_reason
-from . import db, exhibits, imports, incidents, meta, orders, people
-from .records import BatchState, Records
+from ..model import IncidentData
+from ..model import IncidentVersion
+from ..model import OrderData
+from ..model import Person
+from ..model import PersonData
+from ..model import require_reason
+from . import db
+from . import exhibits
+from . import imports
+from . import incidents
+from . import meta
+from . import orders
+from . import people
+from .records import BatchState
+from .records import Records
 
 
 class PartFailed(VictimLogError):

@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 from tests.gui.conftest import show_active
-from victim_log.gui.diary.evidence_list import EntryPicker, EvidenceDialog
+from victim_log.gui.diary.evidence_list import EntryPicker
+from victim_log.gui.diary.evidence_list import EvidenceDialog
 from victim_log.gui.diary.provenance import ProvenanceDialog
-from victim_log.gui.diary.quicklog import PendingFile, QuickLogDialog
+from victim_log.gui.diary.quicklog import PendingFile
+from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.shell.session import Session
 
 from .conftest import alt_letters
@@ -52,9 +54,11 @@ def test_label_in_name(qtbot, session: Session) -> None:
     from PySide6.QtWidgets import QAbstractButton
 
     from victim_log.gui.diary.editor import IncidentEditor
-    from victim_log.gui.diary.orders import OrderDialog, OrdersDialog
+    from victim_log.gui.diary.orders import OrderDialog
+    from victim_log.gui.diary.orders import OrdersDialog
     from victim_log.gui.diary.view import DiaryView
-    from victim_log.gui.people.people_dialog import PeopleDialog, PersonDialog
+    from victim_log.gui.people.people_dialog import PeopleDialog
+    from victim_log.gui.people.people_dialog import PersonDialog
 
     windows = [
         QuickLogDialog(session),

@@ -13,9 +13,12 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QWidget
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers, show_active
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
 from victim_log.errors import VaultBusy
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.quicklog import QuickLogDialog

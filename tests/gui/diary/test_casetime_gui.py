@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, QTime
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import QMessageBox
 
-from tests.gui.conftest import DialogAnswers, show_active
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
 from victim_log import casetime
-from victim_log.gui.diary.detail import format_stamp, format_when
+from victim_log.gui.diary.detail import format_stamp
+from victim_log.gui.diary.detail import format_when
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.shell.session import Session
 from victim_log.model import IncidentData
@@ -83,7 +87,8 @@ def test_first_run_offers_the_computer_s_zone_and_keeps_the_choice(
     qtbot, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from tests.helpers import PASSPHRASE
-    from victim_log.gui.shell.firstrun import FirstRunScreen, computer_zone_name
+    from victim_log.gui.shell.firstrun import FirstRunScreen
+    from victim_log.gui.shell.firstrun import computer_zone_name
 
     session = Session(tmp_path / "v")
     screen = FirstRunScreen(session, "Victim Log")
@@ -103,7 +108,9 @@ def test_first_run_offers_the_computer_s_zone_and_keeps_the_choice(
 
 
 def test_settings_change_the_case_zone(qtbot, vault: Vault) -> None:  # type: ignore[no-untyped-def]
-    from victim_log.gui.shell.settings import SettingsDialog, load_shell_settings, save_shell_settings
+    from victim_log.gui.shell.settings import SettingsDialog
+    from victim_log.gui.shell.settings import load_shell_settings
+    from victim_log.gui.shell.settings import save_shell_settings
     from victim_log.prefs import Prefs
 
     try:

@@ -5,11 +5,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPointF
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QDragEnterEvent
+from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMessageBox
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers, show_active, tab_chain, unnamed_controls
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
+from tests.gui.conftest import tab_chain
+from tests.gui.conftest import unnamed_controls
 from victim_log.gui.diary.detail import VersionDialog
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.evidence import EvidenceViewer
@@ -18,7 +33,8 @@ from victim_log.gui.diary.view import DiaryView
 from victim_log.gui.people.people_dialog import PeopleDialog
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets.reason import ReasonDialog
-from victim_log.model import IncidentData, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 CTRL = Qt.KeyboardModifier.ControlModifier

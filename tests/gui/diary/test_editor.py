@@ -6,16 +6,24 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from tests.gui.conftest import DialogAnswers, show_active, unnamed_controls
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
+from tests.gui.conftest import unnamed_controls
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.orders import OrderDialog
 from victim_log.gui.people.people_dialog import PersonDialog
 from victim_log.gui.shell.session import Session
-from victim_log.gui.widgets.reason import DEFAULT_REASON, ReasonDialog, ask_reason
-from victim_log.model import IncidentData, OrderData, PersonData, PoliceReport
+from victim_log.gui.widgets.reason import DEFAULT_REASON
+from victim_log.gui.widgets.reason import ReasonDialog
+from victim_log.gui.widgets.reason import ask_reason
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
 from victim_log.vault import Vault
 
 from .conftest import alt_letters

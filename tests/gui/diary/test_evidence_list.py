@@ -6,8 +6,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
-from tests.gui.conftest import DialogAnswers, unnamed_controls
-from victim_log.gui.diary.evidence_list import EntryPicker, EvidenceDialog
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import unnamed_controls
+from victim_log.gui.diary.evidence_list import EntryPicker
+from victim_log.gui.diary.evidence_list import EvidenceDialog
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.shell.session import Session
 from victim_log.model import IncidentData

@@ -8,7 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from victim_log.gui.diary.editor import IncidentEditor
-from victim_log.gui.diary.kindpicker import KIND_KEYS, KIND_ORDER, KindPicker
+from victim_log.gui.diary.kindpicker import KIND_KEYS
+from victim_log.gui.diary.kindpicker import KIND_ORDER
+from victim_log.gui.diary.kindpicker import KindPicker
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.shell.session import Session
 from victim_log.model import KINDS

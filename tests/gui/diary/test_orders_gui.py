@@ -8,14 +8,21 @@ import dataclasses
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QLineEdit
+from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QLineEdit
 
-from tests.gui.conftest import DialogAnswers, show_active, unnamed_controls
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
+from tests.gui.conftest import unnamed_controls
 from victim_log.gui.diary.detail import DetailPane
 from victim_log.gui.diary.editor import IncidentEditor
-from victim_log.gui.diary.orders import OrderDialog, OrdersDialog, order_summary
+from victim_log.gui.diary.orders import OrderDialog
+from victim_log.gui.diary.orders import OrdersDialog
+from victim_log.gui.diary.orders import order_summary
 from victim_log.gui.shell.session import Session
-from victim_log.model import IncidentData, OrderData, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import OrderData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 SERVED = OrderData(

@@ -4,7 +4,8 @@ words with the person's own figures, and it paints offscreen."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtGui import QImage
@@ -12,7 +13,9 @@ from PySide6.QtGui import QImage
 from victim_log import casetime
 from victim_log.gui.diary.pattern import PatternView
 from victim_log.model import IncidentData
-from victim_log.stats import Entry, compute, tally_entries
+from victim_log.stats import Entry
+from victim_log.stats import compute
+from victim_log.stats import tally_entries
 from victim_log.vault import Vault
 
 

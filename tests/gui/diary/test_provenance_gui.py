@@ -9,12 +9,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTime
 from PySide6.QtWidgets import QDialog
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers, tab_chain, unnamed_controls
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import tab_chain
+from tests.gui.conftest import unnamed_controls
 from victim_log import casetime
-from victim_log.export.case import ExportOptions, build_case
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.tables import timeline_json
 from victim_log.gui.diary.provenance import ProvenanceDialog
 from victim_log.gui.diary.quicklog import QuickLogDialog

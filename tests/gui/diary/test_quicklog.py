@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPointF
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QDragEnterEvent
+from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWidget
 
-from tests.gui.conftest import DialogAnswers, show_active, tab_chain, unnamed_controls
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
+from tests.gui.conftest import tab_chain
+from tests.gui.conftest import unnamed_controls
 from victim_log.errors import DiskFull
-from victim_log.gui.diary.quicklog import PendingFile, QuickLogDialog, split_summary
+from victim_log.gui.diary.quicklog import PendingFile
+from victim_log.gui.diary.quicklog import QuickLogDialog
+from victim_log.gui.diary.quicklog import split_summary
 from victim_log.gui.shell.session import Session
 from victim_log.vault import Vault
 
@@ -330,7 +346,8 @@ def test_photo_date_is_offered_as_the_time(
 ) -> None:
     import struct
 
-    from PySide6.QtCore import QBuffer, QIODevice
+    from PySide6.QtCore import QBuffer
+    from PySide6.QtCore import QIODevice
 
     from tests.importers.util import tiff_exif
 

@@ -8,7 +8,8 @@ import json
 from PySide6.QtCore import Qt
 
 from tests.gui.conftest import show_active
-from victim_log.export.case import ExportOptions, build_case
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.tables import timeline_json
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.shell.session import Session

@@ -8,12 +8,14 @@ from datetime import date
 from PySide6.QtWidgets import QLabel
 
 from tests.gui.conftest import unnamed_controls
-from victim_log import casetime, sdash
+from victim_log import casetime
+from victim_log import sdash
 from victim_log.gui.diary.sdash_dialog import SdashDialog
 from victim_log.model import IncidentData
 from victim_log.stats import compute
 from victim_log.store.stats import tally
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 
 def test_answer_save_and_see_changes(qtbot, vault: Vault) -> None:

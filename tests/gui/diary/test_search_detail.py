@@ -3,7 +3,8 @@ filter's dates read with the month's name."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
 
 from tests.gui.conftest import show_active
 from victim_log.gui.shell.session import Session

@@ -7,23 +7,25 @@ import threading
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView
 
-from tests.gui.conftest import add, bulk_timeline
+from tests.gui.conftest import add
+from tests.gui.conftest import bulk_timeline
 from victim_log.gui.diary.filterbar import FilterBar
-from victim_log.gui.diary.timeline import TimelineList, TimelinePanel
-from victim_log.gui.diary.timeline_model import (
-    MAX_CACHED_PAGES,
-    PAGE_SIZE,
-    Roles,
-    TimelineModel,
-    day_key,
-    describe,
-    filter_from_dict,
-    filter_to_dict,
-    format_time,
-)
+from victim_log.gui.diary.timeline import TimelineList
+from victim_log.gui.diary.timeline import TimelinePanel
+from victim_log.gui.diary.timeline_model import MAX_CACHED_PAGES
+from victim_log.gui.diary.timeline_model import PAGE_SIZE
+from victim_log.gui.diary.timeline_model import Roles
+from victim_log.gui.diary.timeline_model import TimelineModel
+from victim_log.gui.diary.timeline_model import day_key
+from victim_log.gui.diary.timeline_model import describe
+from victim_log.gui.diary.timeline_model import filter_from_dict
+from victim_log.gui.diary.timeline_model import filter_to_dict
+from victim_log.gui.diary.timeline_model import format_time
 from victim_log.gui.shell.session import Session
-from victim_log.model import PersonData, PoliceReport
-from victim_log.vault import IncidentFilter, Vault
+from victim_log.model import PersonData
+from victim_log.model import PoliceReport
+from victim_log.vault import IncidentFilter
+from victim_log.vault import Vault
 
 
 def test_model_over_100k_rows_pages_lazily(qtbot, session: Session, vault: Vault) -> None:

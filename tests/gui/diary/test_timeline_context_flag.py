@@ -3,7 +3,8 @@ nobody reading the app takes it for one of the incidents."""
 
 from __future__ import annotations
 
-from victim_log.gui.diary.timeline_model import describe, flag_labels
+from victim_log.gui.diary.timeline_model import describe
+from victim_log.gui.diary.timeline_model import flag_labels
 from victim_log.store.index import IncidentSummary
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
 import pytest
 
-from victim_log.gui.diary.whentext import TypedTime, parse_time, resolve, time_in_name
+from victim_log.gui.diary.whentext import TypedTime
+from victim_log.gui.diary.whentext import parse_time
+from victim_log.gui.diary.whentext import resolve
+from victim_log.gui.diary.whentext import time_in_name
 
 
 @pytest.mark.parametrize(

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import DialogAnswers, click_button, show_active, unnamed_controls
-from victim_log.gui.people.people_dialog import PeopleDialog, PersonDialog, describe_person
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import click_button
+from tests.gui.conftest import show_active
+from tests.gui.conftest import unnamed_controls
+from victim_log.gui.people.people_dialog import PeopleDialog
+from victim_log.gui.people.people_dialog import PersonDialog
+from victim_log.gui.people.people_dialog import describe_person
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets.reason import ReasonDialog
-from victim_log.model import IncidentData, PersonData
+from victim_log.model import IncidentData
+from victim_log.model import PersonData
 from victim_log.vault import Vault
 
 

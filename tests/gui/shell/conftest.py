@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from victim_log.gui.shell.neutral import own_face, wear_titles
+from victim_log.gui.shell.neutral import own_face
+from victim_log.gui.shell.neutral import wear_titles
 
 
 @pytest.fixture(autouse=True)

@@ -6,21 +6,25 @@ import shutil
 import subprocess
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QPlainTextEdit
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-    visible_top_levels,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import visible_top_levels
 from victim_log.errors import BadInput
-from victim_log.gui.shell.lock import SealedBox, SystemLockWatch, autolock_minutes
+from victim_log.gui.shell.lock import SealedBox
+from victim_log.gui.shell.lock import SystemLockWatch
+from victim_log.gui.shell.lock import autolock_minutes
 from victim_log.gui.widgets import dialogs
 from victim_log.vault import Vault
 
@@ -208,7 +212,8 @@ def private_bus():
 
 
 def test_screen_lock_signal_over_dbus_locks(qtbot, private_bus):
-    from PySide6.QtDBus import QDBusConnection, QDBusMessage
+    from PySide6.QtDBus import QDBusConnection
+    from PySide6.QtDBus import QDBusMessage
 
     listener = QDBusConnection.connectToBus(private_bus, "victim-log-test-listener")
     sender = QDBusConnection.connectToBus(private_bus, "victim-log-test-sender")

@@ -9,20 +9,16 @@ import dataclasses
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-    visible_top_levels,
-)
-from victim_log.gui.shell.settings import (
-    SettingsDialog,
-    cover_code_problem,
-    load_shell_settings,
-    save_shell_settings,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import visible_top_levels
+from victim_log.gui.shell.settings import SettingsDialog
+from victim_log.gui.shell.settings import cover_code_problem
+from victim_log.gui.shell.settings import load_shell_settings
+from victim_log.gui.shell.settings import save_shell_settings
 from victim_log.prefs import Prefs
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)

@@ -8,14 +8,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    DialogAnswers,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
 from tests.helpers import CANARY
 from tests.leakscan import scan
 from victim_log import caselist

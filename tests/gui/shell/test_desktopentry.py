@@ -5,8 +5,11 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
-from victim_log.gui.shell.desktopentry import MANAGED, switch_desktop_entry
-from victim_log.gui.shell.neutral import all_faces, neutral_faces, own_face
+from victim_log.gui.shell.desktopentry import MANAGED
+from victim_log.gui.shell.desktopentry import switch_desktop_entry
+from victim_log.gui.shell.neutral import all_faces
+from victim_log.gui.shell.neutral import neutral_faces
+from victim_log.gui.shell.neutral import own_face
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -7,26 +7,22 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractButton,
-    QApplication,
-    QDialog,
-    QFileDialog,
-    QLineEdit,
-    QProgressBar,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QWidget
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    FakeDiary,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import FakeDiary
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
 from victim_log.gui.shell.firstrun import PassphrasePair
 from victim_log.model import PersonData
 from victim_log.vault import Vault

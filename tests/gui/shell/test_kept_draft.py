@@ -9,20 +9,23 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QPlainTextEdit, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPushButton
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-    visible_top_levels,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import visible_top_levels
 from tests.helpers import CANARY
 from tests.leakscan import scan
-from victim_log import drafts, paths
+from victim_log import drafts
+from victim_log import paths
 from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.widgets import dialogs
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QMessageBox
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-    visible_top_levels,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import visible_top_levels
 from victim_log.gui.shell.neutral import CoverWindow
-from victim_log.gui.shell.quickexit import DOUBLE_ESC_MS, parse_shortcut, shortcut_is_usable
+from victim_log.gui.shell.quickexit import DOUBLE_ESC_MS
+from victim_log.gui.shell.quickexit import parse_shortcut
+from victim_log.gui.shell.quickexit import shortcut_is_usable
 from victim_log.gui.widgets import dialogs
 from victim_log.prefs import Prefs
 from victim_log.vault import Vault

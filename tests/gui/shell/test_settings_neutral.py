@@ -11,23 +11,32 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QLabel
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    FakeDiary,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import FakeDiary
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
 from victim_log import paths
-from victim_log.gui.shell.helppanel import HelpPanel, default_helplines, helplines_for, parse_helplines
+from victim_log.gui.shell.helppanel import HelpPanel
+from victim_log.gui.shell.helppanel import default_helplines
+from victim_log.gui.shell.helppanel import helplines_for
+from victim_log.gui.shell.helppanel import parse_helplines
 from victim_log.gui.shell.mainwindow import MainWindow
-from victim_log.gui.shell.neutral import apply_face, face_for, neutral_faces, own_face
+from victim_log.gui.shell.neutral import apply_face
+from victim_log.gui.shell.neutral import face_for
+from victim_log.gui.shell.neutral import neutral_faces
+from victim_log.gui.shell.neutral import own_face
 from victim_log.gui.shell.session import Session
-from victim_log.prefs import Prefs, load_prefs, prefs_path
+from victim_log.prefs import Prefs
+from victim_log.prefs import load_prefs
+from victim_log.prefs import prefs_path
 from victim_log.vault import Vault
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -257,14 +266,12 @@ def test_metainfo_validates():
 
 
 def test_settings_and_toolbar_controls_have_accessible_names(qtbot, unlocked, monkeypatch):
-    from PySide6.QtWidgets import (
-        QAbstractButton,
-        QAbstractSpinBox,
-        QComboBox,
-        QKeySequenceEdit,
-        QLineEdit,
-        QTableWidget,
-    )
+    from PySide6.QtWidgets import QAbstractButton
+    from PySide6.QtWidgets import QAbstractSpinBox
+    from PySide6.QtWidgets import QComboBox
+    from PySide6.QtWidgets import QKeySequenceEdit
+    from PySide6.QtWidgets import QLineEdit
+    from PySide6.QtWidgets import QTableWidget
 
     window, _ = unlocked
     seen = []

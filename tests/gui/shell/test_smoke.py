@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from victim_log import paths
-from victim_log.prefs import Prefs, apply_neutral_face, save_prefs
+from victim_log.prefs import Prefs
+from victim_log.prefs import apply_neutral_face
+from victim_log.prefs import save_prefs
 from victim_log.vault import Vault
 
 

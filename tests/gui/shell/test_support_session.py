@@ -11,17 +11,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    DialogAnswers,
-    create_vault_via_gui,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
 from tests.leakscan import scan
 from victim_log.gui.diary.quicklog import QuickLogDialog
-from victim_log.gui.diary.timeline_model import Roles, TimelineModel
+from victim_log.gui.diary.timeline_model import Roles
+from victim_log.gui.diary.timeline_model import TimelineModel
 from victim_log.gui.shell.support_session import SupportSessionDialog
 from victim_log.model import IncidentData
 

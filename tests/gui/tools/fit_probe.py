@@ -13,8 +13,11 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtCore import QPoint
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWidget
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -68,9 +71,11 @@ def main(home: str) -> None:
     app.setStyle("Fusion")
     from victim_log.demo import fill_demo
     from victim_log.gui.shell.mainwindow import MainWindow
-    from victim_log.gui.shell.passphrase import NEW_KEY, PassphraseDialog
+    from victim_log.gui.shell.passphrase import NEW_KEY
+    from victim_log.gui.shell.passphrase import PassphraseDialog
     from victim_log.gui.shell.session import Session
-    from victim_log.gui.shell.settings import SettingsDialog, load_shell_settings
+    from victim_log.gui.shell.settings import SettingsDialog
+    from victim_log.gui.shell.settings import load_shell_settings
     from victim_log.gui.tools.backupdialog import BackupDialog
     from victim_log.gui.tools.exportdialog import ExportDialog
     from victim_log.gui.tools.importwizard.wizard import ImportWizard
@@ -80,7 +85,8 @@ def main(home: str) -> None:
 
     vault, _ = Vault.create(Path(home) / "vault", PASSPHRASE)
     fill_demo(vault, total=12)
-    from victim_log.export.bundle import PortalRequest, export
+    from victim_log.export.bundle import PortalRequest
+    from victim_log.export.bundle import export
     from victim_log.export.case import ExportOptions
     from victim_log.gui.tools.portal_send import PortalSendDialog
     from victim_log.model import IncidentData

@@ -8,10 +8,13 @@ import pytest
 import shiboken6
 from PySide6.QtCore import Qt
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import add
 from victim_log.backup import restore_backup
 from victim_log.gui.shell.session import Session
-from victim_log.gui.tools.backupdialog import BackupDialog, open_backup_dialog
+from victim_log.gui.tools.backupdialog import BackupDialog
+from victim_log.gui.tools.backupdialog import open_backup_dialog
 from victim_log.gui.widgets import savepath
 from victim_log.gui.widgets.common import size_text
 from victim_log.vault import Vault

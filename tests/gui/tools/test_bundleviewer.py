@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
 from victim_log.export.bundle import export
 from victim_log.export.case import ExportOptions
-from victim_log.gui.tools.bundleviewer import BundleViewer, run_bundle_viewer
+from victim_log.gui.tools.bundleviewer import BundleViewer
+from victim_log.gui.tools.bundleviewer import run_bundle_viewer
 from victim_log.gui.tools.exportdialog import tasks_running
 from victim_log.gui.widgets import savepath
 from victim_log.model import IncidentData

@@ -11,9 +11,12 @@ import pytest
 
 from tests import pattern_helpers
 from tests.gui.tools.test_bundleviewer import open_viewer
-from tests.helpers import PASSPHRASE, run_cli, vault_path
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import vault_path
 from victim_log.bundle_contents import key_fact_lines
-from victim_log.export.case import ExportOptions, build_case
+from victim_log.export.case import ExportOptions
+from victim_log.export.case import build_case
 from victim_log.export.keyfacts import key_facts
 from victim_log.gui.tools.bundleviewer import key_facts_text
 from victim_log.vault import Vault

@@ -10,14 +10,19 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QImage
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QImage
 
-from tests.gui.conftest import PASSPHRASE, DialogAnswers, add
+from tests.gui.conftest import PASSPHRASE
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import add
 from victim_log.demo import fill_demo
 from victim_log.export.bundle import ExportResult
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import exportdialog
-from victim_log.gui.tools.exportdialog import ExportDialog, open_export_dialog
+from victim_log.gui.tools.exportdialog import ExportDialog
+from victim_log.gui.tools.exportdialog import open_export_dialog
 from victim_log.gui.widgets import savepath
 from victim_log.safezip import SafeZip
 from victim_log.vault import Vault

@@ -9,14 +9,17 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QWizard
 
 from tests.gui.conftest import DialogAnswers
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.importwizard import formats
-from victim_log.gui.tools.importwizard.formats import ambiguous_sample, date_question
-from victim_log.gui.tools.importwizard.wizard import ImportWizard, open_import_wizard
+from victim_log.gui.tools.importwizard.formats import ambiguous_sample
+from victim_log.gui.tools.importwizard.formats import date_question
+from victim_log.gui.tools.importwizard.wizard import ImportWizard
+from victim_log.gui.tools.importwizard.wizard import open_import_wizard
 from victim_log.vault import Vault
 
 FIXTURES = Path(__file__).parents[2] / "importers" / "fixtures"
@@ -128,7 +131,8 @@ def test_random_bytes_shows_error_and_stays(
 
 
 def test_already_imported_is_said_kindly(qtbot, session: Session, pick, vault: Vault) -> None:
-    from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.importers.service import ImportRequest
+    from victim_log.importers.service import run_import
 
     run_import(vault, ImportRequest("whatsapp", CHAT, sender="Dan Marsh"))
     w = ImportWizard(session)

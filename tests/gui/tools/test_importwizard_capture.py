@@ -13,14 +13,20 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtCore import QPoint
+from PySide6.QtCore import QRect
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWizard
 
 from tests.gui.conftest import DialogAnswers
-from tests.gui.tools.test_importwizard import FIXTURES, next_page, wait_plan
+from tests.gui.tools.test_importwizard import FIXTURES
+from tests.gui.tools.test_importwizard import next_page
+from tests.gui.tools.test_importwizard import wait_plan
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.importwizard import formats
-from victim_log.gui.tools.importwizard.formats import FORMAT_BY_KEY, FORMATS
+from victim_log.gui.tools.importwizard.formats import FORMAT_BY_KEY
+from victim_log.gui.tools.importwizard.formats import FORMATS
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 from victim_log.vault import Vault
 
@@ -212,7 +218,8 @@ def test_tella_csv_checked_then_imported(qtbot, wizard: ImportWizard, pick: list
 
 
 def test_tella_again_is_already_imported(qtbot, wizard: ImportWizard, pick: list[Path], vault: Vault) -> None:
-    from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.importers.service import ImportRequest
+    from victim_log.importers.service import run_import
 
     run_import(vault, ImportRequest("tella", TELLA_CSV))
     pick[0] = TELLA_CSV

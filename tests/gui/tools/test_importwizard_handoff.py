@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QImage
 
 from tests.gui.tools import test_importwizard
-from tests.gui.tools.test_importwizard import choose_file, next_page
+from tests.gui.tools.test_importwizard import choose_file
+from tests.gui.tools.test_importwizard import next_page
 from victim_log.gui.tools.importwizard import formats
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 from victim_log.vault import Vault

@@ -125,7 +125,8 @@ def test_duplicates_are_shown_and_left_out_only_when_ticked(
 def test_detail_pane_says_imported_record(qtbot, session: Session, vault: Vault) -> None:
     """What the victim sees of an imported entry: a record, added on that day, not typed."""
     from victim_log.gui.diary.detail import DetailPane
-    from victim_log.importers.service import ImportRequest, run_import
+    from victim_log.importers.service import ImportRequest
+    from victim_log.importers.service import run_import
 
     report = run_import(vault, ImportRequest("whatsapp", CHAT, sender="Dan Marsh", group_minutes=0))
     own = vault.add_incident(

@@ -10,18 +10,27 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction, QGuiApplication
-from PySide6.QtWidgets import QCheckBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QPushButton
 
-from tests.gui.conftest import DialogAnswers, tab_chain, unnamed_controls
-from tests.gui.shellfixtures import OFFSCREEN_NOISE, PASSPHRASE, make_window, unlock_via_gui
+from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import tab_chain
+from tests.gui.conftest import unnamed_controls
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import unlock_via_gui
 from tests.test_portal_sends import make_batches
 from victim_log import portal_sends
 from victim_log.export.portal import read_portal
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools import portal_send
-from victim_log.gui.tools.portal_send import CLEAR_AFTER_MS, PortalSendDialog
+from victim_log.gui.tools.portal_send import CLEAR_AFTER_MS
+from victim_log.gui.tools.portal_send import PortalSendDialog
 from victim_log.vault import Vault
 
 

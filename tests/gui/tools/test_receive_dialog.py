@@ -14,7 +14,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.conftest import unnamed_controls
-from tests.tella_client import TellaClient, describe
+from tests.tella_client import TellaClient
+from tests.tella_client import describe
 from victim_log.gui.shell.lock import close_transient_windows
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.receive_dialog import ReceiveDialog

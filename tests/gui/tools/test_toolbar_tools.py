@@ -5,14 +5,12 @@ from __future__ import annotations
 import pytest
 from PySide6.QtWidgets import QDialog
 
-from tests.gui.shellfixtures import (
-    OFFSCREEN_NOISE,
-    PASSPHRASE,
-    DialogAnswers,
-    make_window,
-    qsettings_home,  # noqa: F401 - autouse fixture
-    unlock_via_gui,
-)
+from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import DialogAnswers
+from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import unlock_via_gui
 from victim_log.demo import fill_demo
 from victim_log.gui.tools.patterndialog import PatternDialog
 from victim_log.vault import Vault

@@ -3,8 +3,13 @@ same way everywhere (named for tests and screen readers, dates with the month's 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtWidgets import QDateEdit, QDateTimeEdit, QWidget
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDateTimeEdit
+from PySide6.QtWidgets import QWidget
 
 from victim_log.gui.widgets import common
 
@@ -57,7 +62,8 @@ def test_calendar_picker_shows_month_names(qtbot) -> None:
 
 
 def test_rows_from_specs_tab_chain_and_ticked_rows(qtbot) -> None:
-    from PySide6.QtWidgets import QListWidget, QVBoxLayout
+    from PySide6.QtWidgets import QListWidget
+    from PySide6.QtWidgets import QVBoxLayout
 
     from tests.gui.conftest import show_active
 

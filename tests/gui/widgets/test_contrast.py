@@ -7,12 +7,17 @@ kind badges' white glyphs are 4.5:1 on their colour and the badges stand out 3:1
 from __future__ import annotations
 
 import pytest
-from PySide6.QtGui import QColor, QPalette
-from PySide6.QtWidgets import QStyleFactory, QToolBar
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QStyleFactory
+from PySide6.QtWidgets import QToolBar
 
-from tests.gui.shellfixtures import OFFSCREEN_NOISE, make_window, qsettings_home  # noqa: F401
+from tests.gui.shellfixtures import OFFSCREEN_NOISE  # noqa: F401
+from tests.gui.shellfixtures import make_window  # noqa: F401
+from tests.gui.shellfixtures import qsettings_home  # noqa: F401
 from victim_log.gui.diary.timeline_delegate import row_colors
-from victim_log.gui.widgets import contrast, icons
+from victim_log.gui.widgets import contrast
+from victim_log.gui.widgets import icons
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QLineEdit
+from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QLineEdit
 
 from tests.gui.conftest import DialogAnswers
 from victim_log.gui.widgets import privacy

@@ -18,51 +18,64 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import (
-    QDate,
-    QLocale,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-    SignalInstance,
-)
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QLocale
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QListWidgetItem,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QStyle,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QGridLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QTreeWidget
+from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ... import casetime, mediatype
+from ... import casetime
+from ... import mediatype
 from ...errors import VictimLogError
 from ...fields import changed_names
 from ...fields import labels as field_labels
 from ...imported import author_label as imported_author_label
 from ...imported import is_imported
-from ...model import EFFECTS, KINDS, PERSON_ROLES, EvidenceItem, IncidentData, IncidentVersion, Order
-from ...references import GONE, cite_reason, cite_source, in_app_names
+from ...model import EFFECTS
+from ...model import KINDS
+from ...model import PERSON_ROLES
+from ...model import EvidenceItem
+from ...model import IncidentData
+from ...model import IncidentVersion
+from ...model import Order
+from ...references import GONE
+from ...references import cite_reason
+from ...references import cite_source
+from ...references import in_app_names
 from ...support import worker_of
 from ...textsafe import display_safe
 from ..shell.session import Session
-from ..widgets import dialogs, icons
-from ..widgets.common import file_icon_list, line_height, resize_on_screen, scroll_area, size_text
+from ..widgets import dialogs
+from ..widgets import icons
+from ..widgets.common import file_icon_list
+from ..widgets.common import line_height
+from ..widgets.common import resize_on_screen
 from ..widgets.common import scaled as scaled_font  # one rule for relative font sizes
+from ..widgets.common import scroll_area
+from ..widgets.common import size_text
 from ..widgets.i18n import translator
 from ..widgets.safelabel import SafeLabel
-from .evidence import ThumbnailCache, open_evidence, save_evidence_copy
+from .evidence import ThumbnailCache
+from .evidence import open_evidence
+from .evidence import save_evidence_copy
 
 if TYPE_CHECKING:
     from ...vault import Vault

@@ -15,55 +15,56 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
-    QDialog,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTime
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDateTimeEdit
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QGridLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import casetime
 from ...errors import VictimLogError
-from ...model import (
-    EFFECTS,
-    KINDS,
-    PERSON_ROLES,
-    PRECISIONS,
-    IncidentData,
-    IncidentVersion,
-    PoliceReport,
-)
+from ...model import EFFECTS
+from ...model import KINDS
+from ...model import PERSON_ROLES
+from ...model import PRECISIONS
+from ...model import IncidentData
+from ...model import IncidentVersion
+from ...model import PoliceReport
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.background_write import SaveInterrupted, run_write
-from ..widgets.common import (
-    DAY_FORMAT,
-    RowSpec,
-    boxed_text,
-    calendar_picker,
-    check_item,
-    form_group,
-    line_height,
-    name_window,
-    push_button,
-    resize_on_screen,
-    save_cancel_buttons,
-    scroll_area,
-    spec_line,
-    spec_text,
-)
+from ..widgets.background_write import SaveInterrupted
+from ..widgets.background_write import run_write
+from ..widgets.common import DAY_FORMAT
+from ..widgets.common import RowSpec
+from ..widgets.common import boxed_text
+from ..widgets.common import calendar_picker
+from ..widgets.common import check_item
+from ..widgets.common import form_group
+from ..widgets.common import line_height
+from ..widgets.common import name_window
+from ..widgets.common import push_button
+from ..widgets.common import resize_on_screen
+from ..widgets.common import save_cancel_buttons
+from ..widgets.common import scroll_area
+from ..widgets.common import spec_line
+from ..widgets.common import spec_text
 from ..widgets.reason import ask_reason
 from .kindpicker import KindPicker
 

@@ -11,29 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import (
-    QSize,
-    Qt,
-)
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import mediatype
 from ...errors import VictimLogError
 from ...model import EvidenceItem
-from ...textsafe import display_safe, safe_filename
+from ...textsafe import display_safe
+from ...textsafe import safe_filename
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import line_height, resize_on_screen
+from ..widgets.common import line_height
+from ..widgets.common import resize_on_screen
 from ..widgets.i18n import translator
 from ..widgets.images import decode_image
 

@@ -13,15 +13,13 @@ the same viewer as an entry's files.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QListWidget,
-    QListWidgetItem,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QTreeWidget
+from PySide6.QtWidgets import QTreeWidgetItem
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import casetime
 from ...errors import VictimLogError
@@ -30,19 +28,17 @@ from ...textsafe import display_safe
 from ...vault import IncidentFilter
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import (
-    action_row,
-    left_row,
-    line_edit,
-    line_height,
-    name_window,
-    plural,
-    push_button,
-    push_buttons,
-    resize_on_screen,
-    scaled,
-    wrapped,
-)
+from ..widgets.common import action_row
+from ..widgets.common import left_row
+from ..widgets.common import line_edit
+from ..widgets.common import line_height
+from ..widgets.common import name_window
+from ..widgets.common import plural
+from ..widgets.common import push_button
+from ..widgets.common import push_buttons
+from ..widgets.common import resize_on_screen
+from ..widgets.common import scaled
+from ..widgets.common import wrapped
 
 _UNATTACHED = "Not attached to any entry"
 

@@ -21,46 +21,49 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import casetime
-from ...breaches import BreachCheck, check_breach
-from ...model import SERVICE_METHODS, IncidentData, Order, OrderData, OrderVariation, order_day
+from ...breaches import BreachCheck
+from ...breaches import check_breach
+from ...model import SERVICE_METHODS
+from ...model import IncidentData
+from ...model import Order
+from ...model import OrderData
+from ...model import OrderVariation
+from ...model import order_day
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.background_write import run_write
-from ..widgets.common import (
-    DAY_FORMAT,
-    RowSpec,
-    calendar_picker,
-    day_text,
-    form_group,
-    line_edit,
-    line_height,
-    named,
-    push_buttons,
-    resize_on_screen,
-    save_cancel_buttons,
-    scroll_area,
-    spec_line,
-    spec_text,
-    text_lines,
-)
+from ..widgets.common import DAY_FORMAT
+from ..widgets.common import RowSpec
+from ..widgets.common import calendar_picker
+from ..widgets.common import day_text
+from ..widgets.common import form_group
+from ..widgets.common import line_edit
+from ..widgets.common import line_height
+from ..widgets.common import named
+from ..widgets.common import push_buttons
+from ..widgets.common import resize_on_screen
+from ..widgets.common import save_cancel_buttons
+from ..widgets.common import scroll_area
+from ..widgets.common import spec_line
+from ..widgets.common import spec_text
+from ..widgets.common import text_lines
 
 # The orders victims in England and Wales most often hold (see DOMAIN.md).
 ORDER_TYPES = (

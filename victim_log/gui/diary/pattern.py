@@ -15,14 +15,30 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QRectF
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGroupBox
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import casetime
-from ...stats import FOUR_NOTE, Period, Stats, compute, day_text, four_help, grid_peak
-from ...textsafe import display_safe, plural
-from ..widgets.common import named, start_task, wrapped
+from ...stats import FOUR_NOTE
+from ...stats import Period
+from ...stats import Stats
+from ...stats import compute
+from ...stats import day_text
+from ...stats import four_help
+from ...stats import grid_peak
+from ...textsafe import display_safe
+from ...textsafe import plural
+from ..widgets.common import named
+from ..widgets.common import start_task
+from ..widgets.common import wrapped
 from ..widgets.i18n import translator
 
 if TYPE_CHECKING:

@@ -15,32 +15,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTime
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDateTimeEdit
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ..widgets import dialogs
-from ..widgets.common import (
-    action_row,
-    calendar_picker,
-    day_text,
-    line_edit,
-    line_height,
-    name_window,
-    plural,
-    scaled,
-    tab_chain,
-    wrapped,
-)
+from ..widgets.common import action_row
+from ..widgets.common import calendar_picker
+from ..widgets.common import day_text
+from ..widgets.common import line_edit
+from ..widgets.common import line_height
+from ..widgets.common import name_window
+from ..widgets.common import plural
+from ..widgets.common import scaled
+from ..widgets.common import tab_chain
+from ..widgets.common import wrapped
 
 #: The text boxes of the form: (provenance key, label, object name, accessible name, placeholder).
 _TEXT_FIELDS = (

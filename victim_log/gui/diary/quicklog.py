@@ -20,64 +20,77 @@ remembered so that trying again does not store the files twice.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC
+from datetime import datetime
+from datetime import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QDateTime, QIODevice, QMimeData, QSize, Qt, QTime, Signal
-from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDropEvent,
-    QGuiApplication,
-    QIcon,
-    QImage,
-    QImageReader,
-    QKeyEvent,
-    QKeySequence,
-    QPixmap,
-    QShortcut,
-)
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateTimeEdit,
-    QDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidgetItem,
-    QPlainTextEdit,
-    QRadioButton,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QBuffer
+from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QDateTime
+from PySide6.QtCore import QIODevice
+from PySide6.QtCore import QMimeData
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTime
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QDragEnterEvent
+from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QIcon
+from PySide6.QtGui import QImage
+from PySide6.QtGui import QImageReader
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QShortcut
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDateTimeEdit
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import casetime
-from ...model import PERSON_ROLES, SHORT_LABELS, IncidentData
+from ...model import PERSON_ROLES
+from ...model import SHORT_LABELS
+from ...model import IncidentData
 from ...textsafe import display_safe
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.background_write import SaveInterrupted, run_write
-from ..widgets.common import (
-    calendar_picker,
-    file_icon_list,
-    line_height,
-    named,
-    push_button,
-    resize_on_screen,
-    scaled,
-    scroll_area,
-    stack,
-    tab_chain,
-    wrapped,
-)
-from .editor import iso_local, validated_asking, wall_key, wall_time
+from ..widgets.background_write import SaveInterrupted
+from ..widgets.background_write import run_write
+from ..widgets.common import calendar_picker
+from ..widgets.common import file_icon_list
+from ..widgets.common import line_height
+from ..widgets.common import named
+from ..widgets.common import push_button
+from ..widgets.common import resize_on_screen
+from ..widgets.common import scaled
+from ..widgets.common import scroll_area
+from ..widgets.common import stack
+from ..widgets.common import tab_chain
+from ..widgets.common import wrapped
+from .editor import iso_local
+from .editor import validated_asking
+from .editor import wall_key
+from .editor import wall_time
 from .kindpicker import KindPicker
-from .provenance import ask_provenance, provenance_summary
-from .whentext import parse_time, resolve, time_in_name
+from .provenance import ask_provenance
+from .provenance import provenance_summary
+from .whentext import parse_time
+from .whentext import resolve
+from .whentext import time_in_name
 
 SUMMARY_MAX = 120
 THUMB_FILE_MAX_BYTES = 40 * 1024 * 1024

@@ -13,12 +13,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...review import Finding, review_vault
+from ...review import Finding
+from ...review import review_vault
 from ...textsafe import plural
-from ..widgets.common import named, push_button, start_task, wrapped
+from ..widgets.common import named
+from ..widgets.common import push_button
+from ..widgets.common import start_task
+from ..widgets.common import wrapped
 from ..widgets.i18n import translator
 
 if TYPE_CHECKING:

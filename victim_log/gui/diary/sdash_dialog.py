@@ -12,12 +12,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ... import casetime, sdash
+from ... import casetime
+from ... import sdash
 from ...stats import Stats
 from ..widgets import dialogs
-from ..widgets.common import name_window, named, save_cancel_buttons, scroll_area, wrapped
+from ..widgets.common import name_window
+from ..widgets.common import named
+from ..widgets.common import save_cancel_buttons
+from ..widgets.common import scroll_area
+from ..widgets.common import wrapped
 from ..widgets.i18n import translator
 
 if TYPE_CHECKING:

@@ -20,28 +20,30 @@ import contextlib
 import functools
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QDate,
-    QLocale,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
+from PySide6.QtCore import QAbstractListModel
+from PySide6.QtCore import QDate
+from PySide6.QtCore import QLocale
+from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QObject
+from PySide6.QtCore import QPersistentModelIndex
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
 
 from ... import casetime
 from ...errors import VictimLogError
 from ...model import SHORT_LABELS
 from ...support import worker_of
 from ...textsafe import display_safe
-from ...vault import IncidentFilter, IncidentSummary, Vault
-from ..shell.session import Session, carry_on
+from ...vault import IncidentFilter
+from ...vault import IncidentSummary
+from ...vault import Vault
+from ..shell.session import Session
+from ..shell.session import carry_on
 from ..widgets.i18n import translator
 
 PAGE_SIZE = 200

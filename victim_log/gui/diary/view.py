@@ -16,21 +16,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QDialog, QHBoxLayout, QSplitter, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QWidget
 
 from ... import drafts
 from ...errors import VictimLogError
 from ...logs import log_unexpected
 from ...model import IncidentData
 from ...textsafe import display_safe
-from ...vault import IncidentFilter, Vault
+from ...vault import IncidentFilter
+from ...vault import Vault
 from ..people.people_dialog import PeopleDialog
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.background_write import landed_for, run_write
+from ..widgets.background_write import landed_for
+from ..widgets.background_write import run_write
 from ..widgets.common import line_height
-from ..widgets.reason import ask_reason, reason_prompt, take_out
+from ..widgets.reason import ask_reason
+from ..widgets.reason import reason_prompt
+from ..widgets.reason import take_out
 from .detail import DetailPane
 from .editor import IncidentEditor
 from .provenance import ask_provenance

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
+from datetime import time
 
 _ABOUT = re.compile(r"^(?:about|around|approx(?:imately)?|roughly|circa|ca\.?|c\.|~)\s*", re.IGNORECASE)
 _TIME = re.compile(

@@ -9,25 +9,26 @@ reason, like incidents.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QPlainTextEdit,
-    QSplitter,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ...errors import VictimLogError
-from ...model import PERSON_ROLES, Person, PersonData
+from ...model import PERSON_ROLES
+from ...model import Person
+from ...model import PersonData
 from ...textsafe import display_safe
 from ...vault import IncidentFilter
 from ..diary.timeline import TimelineList
@@ -35,18 +36,17 @@ from ..diary.timeline_model import TimelineModel
 from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets.background_write import run_write
-from ..widgets.common import (
-    line_height,
-    name_window,
-    plain_edit,
-    push_buttons,
-    resize_on_screen,
-    save_cancel_buttons,
-    text_lines,
-)
+from ..widgets.common import line_height
+from ..widgets.common import name_window
+from ..widgets.common import plain_edit
+from ..widgets.common import push_buttons
+from ..widgets.common import resize_on_screen
+from ..widgets.common import save_cancel_buttons
 from ..widgets.common import scaled as scaled_font
+from ..widgets.common import text_lines
 from ..widgets.i18n import translator
-from ..widgets.reason import ask_reason, take_out
+from ..widgets.reason import ask_reason
+from ..widgets.reason import take_out
 from ..widgets.safelabel import SafeLabel
 
 _tr = translator("People")

@@ -13,18 +13,26 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent
+from PySide6.QtCore import QObject
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWidget
 
 from ... import paths
-from ...prefs import load_prefs, prefs_path, settle_location
+from ...prefs import load_prefs
+from ...prefs import prefs_path
+from ...prefs import settle_location
 from ...safety import harden_process
 from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
 from ..widgets.contrast import readable_palette
 from .mainwindow import MainWindow
-from .neutral import Face, apply_face, face_for, neutral_faces
+from .neutral import Face
+from .neutral import apply_face
+from .neutral import face_for
+from .neutral import neutral_faces
 from .session import Session
 
 SMOKE_TIMEOUT_MS = 20_000

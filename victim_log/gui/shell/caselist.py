@@ -19,20 +19,22 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QWidget
 
 from ... import caselist
 from ...errors import VictimLogError
 from ..widgets import dialogs
-from ..widgets.common import action_row, line_edit, named, opened, push_button
+from ..widgets.common import action_row
+from ..widgets.common import line_edit
+from ..widgets.common import named
+from ..widgets.common import opened
+from ..widgets.common import push_button
 from ..widgets.i18n import translator
 
 _PATH = Qt.ItemDataRole.UserRole

@@ -15,11 +15,14 @@ source checkout never adds the app to anyone's menu.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from pathlib import Path
 
 from ...fsutil import atomic_write_bytes
-from .neutral import Face, all_faces, icon_path
+from .neutral import Face
+from .neutral import all_faces
+from .neutral import icon_path
 from .session import carry_on
 
 MANAGED = "X-VictimLog-Managed=true"

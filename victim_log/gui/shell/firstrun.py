@@ -14,29 +14,39 @@ auto-lock while the recovery key is on screen locks it like any other.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QRegularExpression, Qt, Signal
-from PySide6.QtGui import QFont, QGuiApplication, QPalette, QRegularExpressionValidator
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QProgressBar,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QRegularExpression
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QPalette
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ...errors import VictimLogError
 from ...fsutil import atomic_write_bytes
-from ..widgets import dialogs, privacy
-from ..widgets.common import left_row, push_button, push_buttons, scaled, secret_line
+from ..widgets import dialogs
+from ..widgets import privacy
+from ..widgets.common import left_row
+from ..widgets.common import push_button
+from ..widgets.common import push_buttons
+from ..widgets.common import scaled
+from ..widgets.common import secret_line
 from .helppanel import device_safety
 from .screen import PagedScreen
 from .session import Session
@@ -323,7 +333,8 @@ class FirstRunScreen(PagedScreen):
     def create_vault(self) -> None:
         if self.pair.problem() is not None:
             return
-        from ...casetime import set_vault_zone, zone_of
+        from ...casetime import set_vault_zone
+        from ...casetime import zone_of
 
         try:
             zone = zone_of(self.zone.currentText())
@@ -609,7 +620,8 @@ def computer_zone_name() -> str:
     included); the core's own guess otherwise."""
     from PySide6.QtCore import QTimeZone
 
-    from ...casetime import system_zone_name, zone_of
+    from ...casetime import system_zone_name
+    from ...casetime import zone_of
 
     name = bytes(QTimeZone.systemTimeZoneId().data()).decode("ascii", "replace")
     try:
@@ -714,7 +726,8 @@ def key_buttons(
 def print_recovery_key(parent: QWidget, text: str) -> bool:
     """Ask for a printer and print ``text``; False when the person cancels."""
     from PySide6.QtGui import QTextDocument
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtPrintSupport import QPrintDialog
+    from PySide6.QtPrintSupport import QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     dialog = QPrintDialog(printer, parent)

@@ -23,19 +23,31 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Any
+from typing import Protocol
+from typing import runtime_checkable
 
 import shiboken6
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent
+from PySide6.QtCore import QObject
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QWidget
 
 from ...logs import log_unexpected
-from ..widgets import background_write, dialogs
+from ..widgets import background_write
+from ..widgets import dialogs
 from ..widgets.clipwatch import ClipboardWatch
-from .session import Session, carry_on
+from .session import Session
+from .session import carry_on
 
 DEFAULT_MINUTES = 5
 MIN_MINUTES = 1

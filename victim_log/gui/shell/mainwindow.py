@@ -15,34 +15,50 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QDockWidget,
-    QFrame,
-    QMainWindow,
-    QSizePolicy,
-    QStackedWidget,
-    QToolBar,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QFont
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QSizePolicy
+from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QToolBar
+from PySide6.QtWidgets import QToolButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import paths
 from ...errors import VictimLogError
-from ...prefs import Prefs, apply_neutral_face, load_prefs
+from ...prefs import Prefs
+from ...prefs import apply_neutral_face
+from ...prefs import load_prefs
 from ..widgets import dialogs
-from ..widgets.common import fill_banner, named
+from ..widgets.common import fill_banner
+from ..widgets.common import named
 from ..widgets.contrast import focus_css
-from .firstrun import FirstRunScreen, set_message
+from .firstrun import FirstRunScreen
+from .firstrun import set_message
 from .fitting import fit_to_screen
-from .helppanel import Helpline, HelpPanel, helplines_for
-from .lock import DiaryLike, LockController
-from .neutral import Face, apply_face, cover_face, face_for, neutral_faces
+from .helppanel import Helpline
+from .helppanel import HelpPanel
+from .helppanel import helplines_for
+from .lock import DiaryLike
+from .lock import LockController
+from .neutral import Face
+from .neutral import apply_face
+from .neutral import cover_face
+from .neutral import face_for
+from .neutral import neutral_faces
 from .quickexit import QuickExit
-from .session import Session, carry_on
+from .session import Session
+from .session import carry_on
 from .unlock import UnlockScreen
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
@@ -741,7 +757,9 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         if not self.session.is_unlocked:
             return
-        from .settings import SettingsDialog, load_shell_settings, save_shell_settings
+        from .settings import SettingsDialog
+        from .settings import load_shell_settings
+        from .settings import save_shell_settings
 
         vault = self.session.require()
         try:

@@ -17,36 +17,35 @@ Print and Save, as at first run.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QDialog,
-    QFormLayout,
-    QLabel,
-    QProgressBar,
-    QStackedWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QObject
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...errors import BadInput, VictimLogError, WrongPassphrase
+from ...errors import BadInput
+from ...errors import VictimLogError
+from ...errors import WrongPassphrase
 from ...vault import Vault
 from ..widgets import dialogs
-from ..widgets.common import (
-    BackgroundTask,
-    action_row,
-    busy_bar,
-    secret_line,
-    start_task,
-)
-from .firstrun import (
-    PassphrasePair,
-    RecoveryKeyBox,
-    plain_label,
-    set_message,
-    title_label,
-)
-from .fitting import fit_to_screen, scrolling_form
+from ..widgets.common import BackgroundTask
+from ..widgets.common import action_row
+from ..widgets.common import busy_bar
+from ..widgets.common import secret_line
+from ..widgets.common import start_task
+from .firstrun import PassphrasePair
+from .firstrun import RecoveryKeyBox
+from .firstrun import plain_label
+from .firstrun import set_message
+from .firstrun import title_label
+from .fitting import fit_to_screen
+from .fitting import scrolling_form
 from .session import Session
 
 CHANGE, NEW_KEY, SHOW = "passphrase", "recovery", "show"

@@ -17,12 +17,22 @@ import os
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QKeyCombination, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtCore import QKeyCombination
+from PySide6.QtCore import QObject
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QWidget
 
 from .lock import LockController
-from .neutral import CoverWindow, Face, apply_face
+from .neutral import CoverWindow
+from .neutral import Face
+from .neutral import apply_face
 from .session import Session
 
 DOUBLE_ESC_MS = 600

@@ -8,11 +8,13 @@ when they start holding such data; ``lock()`` runs them all, then drops the keys
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 
 from ...logs import log_unexpected

@@ -7,56 +7,56 @@ plaintext prefs file (:mod:`victim_log.prefs`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QKeySequenceEdit,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QKeySequenceEdit
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ... import casetime, references
+from ... import casetime
+from ... import references
 from ...errors import VictimLogError
-from ...prefs import FACES, Prefs
+from ...prefs import FACES
+from ...prefs import Prefs
 from ...vault import Vault
 from ..widgets.common import named
 from .firstrun import initials_edit
-from .helppanel import (
-    HELPLINES_SETTING,
-    MAX_HELPLINES,
-    Helpline,
-    default_helplines,
-    helplines_for,
-    helplines_to_json,
-)
-from .lock import AUTOLOCK_SETTING, MAX_MINUTES, MIN_MINUTES, autolock_minutes
-from .quickexit import (
-    ACTION_SETTING,
-    DEFAULT_SHORTCUT,
-    SHORTCUT_SETTING,
-    parse_action,
-    parse_shortcut,
-    shortcut_is_usable,
-)
+from .helppanel import HELPLINES_SETTING
+from .helppanel import MAX_HELPLINES
+from .helppanel import Helpline
+from .helppanel import default_helplines
+from .helppanel import helplines_for
+from .helppanel import helplines_to_json
+from .lock import AUTOLOCK_SETTING
+from .lock import MAX_MINUTES
+from .lock import MIN_MINUTES
+from .lock import autolock_minutes
+from .quickexit import ACTION_SETTING
+from .quickexit import DEFAULT_SHORTCUT
+from .quickexit import SHORTCUT_SETTING
+from .quickexit import parse_action
+from .quickexit import parse_shortcut
+from .quickexit import shortcut_is_usable
 
 CASE_TITLE_SETTING = "case_title"
 OWNER_SETTING = "owner_name"  # "Whose log" on the export's key facts page (#20)

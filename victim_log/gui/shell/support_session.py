@@ -13,11 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDialog, QFormLayout, QFrame, QWidget
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QWidget
 
 from ...errors import VictimLogError
 from ..widgets import dialogs
-from ..widgets.common import action_row, fill_banner, line_edit, opened
+from ..widgets.common import action_row
+from ..widgets.common import fill_banner
+from ..widgets.common import line_edit
+from ..widgets.common import opened
 
 if TYPE_CHECKING:  # the banner is built before the first screen is painted (start-up time)
     from ...vault import Vault
@@ -28,7 +34,8 @@ class SupportSessionDialog(QDialog):
 
     def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ...support import NAME_SETTING, ORG_SETTING
+        from ...support import NAME_SETTING
+        from ...support import ORG_SETTING
 
         self.vault = vault
         self.author = ""
@@ -63,7 +70,9 @@ class SupportSessionDialog(QDialog):
 
     def start(self) -> None:
         """Check the name, remember both inside the vault, and accept."""
-        from ...support import NAME_SETTING, ORG_SETTING, support_author
+        from ...support import NAME_SETTING
+        from ...support import ORG_SETTING
+        from ...support import support_author
 
         try:
             author = support_author(self.name.text(), self.org.text())

@@ -13,21 +13,33 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPaintEvent
-from PySide6.QtWidgets import (
-    QFormLayout,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...errors import VaultLocked, VictimLogError, WrongPassphrase
+from ...errors import VaultLocked
+from ...errors import VictimLogError
+from ...errors import WrongPassphrase
 from ..widgets import dialogs
-from ..widgets.common import left_row, named, push_button, secret_line
-from .firstrun import PassphrasePair, intro_page, link_button, plain_label, set_message, title_label
+from ..widgets.common import left_row
+from ..widgets.common import named
+from ..widgets.common import push_button
+from ..widgets.common import secret_line
+from .firstrun import PassphrasePair
+from .firstrun import intro_page
+from .firstrun import link_button
+from .firstrun import plain_label
+from .firstrun import set_message
+from .firstrun import title_label
 from .screen import PagedScreen
-from .session import Session, carry_on
+from .session import Session
+from .session import carry_on
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ...vault import Vault

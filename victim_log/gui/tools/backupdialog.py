@@ -15,26 +15,30 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtWidgets import QDialog, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...backup import BackupInfo, write_backup
+from ...backup import BackupInfo
+from ...backup import write_backup
 from ...errors import VictimLogError
 from ...textsafe import display_safe
 from ..shell.session import Session
-from ..widgets import dialogs, savepath
-from ..widgets.common import (
-    BackgroundTask,
-    action_row,
-    busy_bar,
-    fit_to_text,
-    intro,
-    name_window,
-    plural,
-    size_text,
-    start_task,
-    wrapped,
-)
+from ..widgets import dialogs
+from ..widgets import savepath
+from ..widgets.common import BackgroundTask
+from ..widgets.common import action_row
+from ..widgets.common import busy_bar
+from ..widgets.common import fit_to_text
+from ..widgets.common import intro
+from ..widgets.common import name_window
+from ..widgets.common import plural
+from ..widgets.common import size_text
+from ..widgets.common import start_task
+from ..widgets.common import wrapped
 
 SUFFIX = "vlbak"
 

@@ -27,46 +27,63 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QImage, QPixmap, QResizeEvent
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QImage
+from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QAbstractItemView
+from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMainWindow
+from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QSplitter
+from PySide6.QtWidgets import QTableWidget
+from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QTabWidget
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...bundle_contents import BundleContents, ExhibitRow, read_contents
-from ...errors import EXIT_BAD_INPUT, BadInput, NotABundle, VictimLogError
+from ...bundle_contents import BundleContents
+from ...bundle_contents import ExhibitRow
+from ...bundle_contents import read_contents
+from ...errors import EXIT_BAD_INPUT
+from ...errors import BadInput
+from ...errors import NotABundle
+from ...errors import VictimLogError
 from ...export.case import format_datetime
 from ...fsutil import atomic_writer
-from ...safezip import DamagedMember, SafeZip, UnsafeZip, ZipMember
-from ...textsafe import display_safe, safe_filename
-from ...verify import SIGNATURE, VerifyReport, contents_text, normalise_expected_key, verify_bundle
-from ..widgets import dialogs, privacy, savepath
-from ..widgets.common import (
-    BackgroundTask,
-    busy_bar,
-    key_readout,
-    named,
-    scaled,
-    start_task,
-    wait_for_tasks,
-    wrapped,
-)
+from ...safezip import DamagedMember
+from ...safezip import SafeZip
+from ...safezip import UnsafeZip
+from ...safezip import ZipMember
+from ...textsafe import display_safe
+from ...textsafe import safe_filename
+from ...verify import SIGNATURE
+from ...verify import VerifyReport
+from ...verify import contents_text
+from ...verify import normalise_expected_key
+from ...verify import verify_bundle
+from ..widgets import dialogs
+from ..widgets import privacy
+from ..widgets import savepath
+from ..widgets.common import BackgroundTask
+from ..widgets.common import busy_bar
+from ..widgets.common import key_readout
+from ..widgets.common import named
+from ..widgets.common import scaled
+from ..widgets.common import start_task
+from ..widgets.common import wait_for_tasks
+from ..widgets.common import wrapped
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
 MAX_BANNER_PROBLEMS = 8

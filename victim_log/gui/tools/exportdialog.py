@@ -24,60 +24,69 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QRadioButton,
-    QSpinBox,
-    QStackedWidget,
-    QStyle,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDateEdit
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QGroupBox
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QSpinBox
+from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QStyle
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import references
-from ...errors import BadInput, VictimLogError
-from ...export.bundle import ExportResult, PortalRequest, export
-from ...export.case import ExportOptions, build_case
-from ...export.portal import DEFAULT_BATCH_SIZE, MAX_BATCH_SIZE
+from ...errors import BadInput
+from ...errors import VictimLogError
+from ...export.bundle import ExportResult
+from ...export.bundle import PortalRequest
+from ...export.bundle import export
+from ...export.case import ExportOptions
+from ...export.case import build_case
+from ...export.portal import DEFAULT_BATCH_SIZE
+from ...export.portal import MAX_BATCH_SIZE
 from ...model import PERSON_ROLES
 from ...textsafe import display_safe
-from ...vault import IncidentFilter, Vault
+from ...vault import IncidentFilter
+from ...vault import Vault
 from ..shell.firstrun import initials_edit
-from ..shell.fitting import fit_to_screen, scrolling_form
+from ..shell.fitting import fit_to_screen
+from ..shell.fitting import scrolling_form
 from ..shell.session import Session
-from ..widgets import dialogs, savepath
-from ..widgets.common import (  # noqa: F401 - re-exported for callers of the old home
-    DAY_FORMAT,
-    BackgroundTask,
-    action_row,
-    busy_bar,
-    calendar_picker,
-    day_text,
-    dispose,
-    fit_to_text,
-    form_group,
-    heading,
-    key_readout,
-    plural,
-    scaled,
-    start_task,
-    tasks_running,
-    wait_for_tasks,
-    wrapped,
-)
+from ..widgets import dialogs
+from ..widgets import savepath
+from ..widgets.common import DAY_FORMAT  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import BackgroundTask  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import action_row  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import busy_bar  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import calendar_picker  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import day_text  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import dispose  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import fit_to_text  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import form_group  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import heading  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import key_readout  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import plural  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import scaled  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import start_task  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import tasks_running  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import wait_for_tasks  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import wrapped  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.safelabel import SafeLabel
 
 #: The fewest selected rows the dialog offers to export on their own: a single
@@ -151,8 +160,13 @@ def export_remembering(
 def write_statement(vault: Vault, out: Path, options: ExportOptions) -> None:
     """The statement draft (.docx or .odt by its name), on the case's country's form."""
     from ...clock import now_iso
-    from ...export.statement import COUNTRY_SETTING, build_statement, clean_country, render, statement_format
-    from ...fsutil import atomic_write_bytes, check_output_path
+    from ...export.statement import COUNTRY_SETTING
+    from ...export.statement import build_statement
+    from ...export.statement import clean_country
+    from ...export.statement import render
+    from ...export.statement import statement_format
+    from ...fsutil import atomic_write_bytes
+    from ...fsutil import check_output_path
 
     fmt = statement_format(out)
     out = check_output_path(out, "the statement draft", overwrite=True)

@@ -9,10 +9,13 @@ every other dialog.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QWidget
 
 from ...vault import Vault
-from ..shell.fitting import fit_to_screen, scrolling_form
+from ..shell.fitting import fit_to_screen
+from ..shell.fitting import scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
 

@@ -17,39 +17,45 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Slot
+from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
+from PySide6.QtCore import QUrl
+from PySide6.QtCore import Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QDialog,
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ... import portal_sends
 from ...errors import VictimLogError
-from ...export.portal import TOO_LARGE_ADVICE, PortalFile, PortalFolder, read_portal
-from ...portal_sends import BatchState, SendRecord
-from ..shell.fitting import fit_to_screen, scrolling_form
+from ...export.portal import TOO_LARGE_ADVICE
+from ...export.portal import PortalFile
+from ...export.portal import PortalFolder
+from ...export.portal import read_portal
+from ...portal_sends import BatchState
+from ...portal_sends import SendRecord
+from ..shell.fitting import fit_to_screen
+from ..shell.fitting import scrolling_form
 from ..shell.session import Session
-from ..widgets import dialogs, privacy
-from ..widgets.common import (
-    fit_to_text,
-    heading,
-    left_row,
-    name_window,
-    push_button,
-    scaled,
-    stack,
-    tab_chain,
-    wrapped,
-)
-from ..widgets.reason import ReasonDialog, ask_reason
+from ..widgets import dialogs
+from ..widgets import privacy
+from ..widgets.common import fit_to_text
+from ..widgets.common import heading
+from ..widgets.common import left_row
+from ..widgets.common import name_window
+from ..widgets.common import push_button
+from ..widgets.common import scaled
+from ..widgets.common import stack
+from ..widgets.common import tab_chain
+from ..widgets.common import wrapped
+from ..widgets.reason import ReasonDialog
+from ..widgets.reason import ask_reason
 from ..widgets.safelabel import SafeLabel
 
 CLEAR_AFTER_MS = 30_000  # a caption stays on the clipboard this long, then is cleared

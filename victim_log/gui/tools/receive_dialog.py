@@ -23,29 +23,41 @@ import json
 import weakref
 
 import segno
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QDialog,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QGroupBox
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QProgressBar
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...receive import DEFAULT_PORT, Destination, Event, Receiver, Summary
+from ...receive import DEFAULT_PORT
+from ...receive import Destination
+from ...receive import Event
+from ...receive import Receiver
+from ...receive import Summary
 from ...textsafe import display_safe
-from ..shell.fitting import fit_to_screen, scrolling_form
+from ..shell.fitting import fit_to_screen
+from ..shell.fitting import scrolling_form
 from ..shell.session import Session
 from ..widgets import dialogs
-from ..widgets.common import intro, name_window, named, push_button, scaled, size_text, wrapped
+from ..widgets.common import intro
+from ..widgets.common import name_window
+from ..widgets.common import named
+from ..widgets.common import push_button
+from ..widgets.common import scaled
+from ..widgets.common import size_text
+from ..widgets.common import wrapped
 
 QR_SCALE = 5
 

@@ -25,15 +25,25 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar, cast
+from collections.abc import Callable
+from collections.abc import Iterator
+from typing import Any
+from typing import Generic
+from typing import TypeVar
+from typing import cast
 
 import shiboken6
-from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QWidget
+from PySide6.QtCore import QEventLoop
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...errors import VaultBusy, VaultLocked
-from .common import busy_bar, start_task, wrapped
+from ...errors import VaultBusy
+from ...errors import VaultLocked
+from .common import busy_bar
+from .common import start_task
+from .common import wrapped
 from .i18n import translator
 
 T = TypeVar("T")

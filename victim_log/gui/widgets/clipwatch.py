@@ -20,8 +20,10 @@ What the person copied from another program later is never cleared.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Slot
-from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtCore import QObject
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QClipboard
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 # Platforms whose clipboard ownership answer is reliable.

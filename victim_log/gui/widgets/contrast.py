@@ -12,7 +12,8 @@ ring and other non-text marks. Colours that already pass are left exactly as the
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor
+from PySide6.QtGui import QPalette
 
 TEXT_RATIO = 4.5  # WCAG 2.2 1.4.3, normal text
 MARK_RATIO = 3.0  # WCAG 2.2 1.4.11 and 2.4.13: focus indicators, graphics

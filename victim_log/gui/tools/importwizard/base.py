@@ -12,12 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QWizardPage
 
 from ....imported import DEFAULT_GROUP_MINUTES
-from ....importers.service import ImportReport, ImportRequest
+from ....importers.service import ImportReport
+from ....importers.service import ImportRequest
 from ...shell.session import Session
-from ...widgets.common import BackgroundTask, busy_bar, name_window, plural, start_task
+from ...widgets.common import BackgroundTask
+from ...widgets.common import busy_bar
+from ...widgets.common import name_window
+from ...widgets.common import plural
+from ...widgets.common import start_task
 from .formats import FORMAT_BY_KEY
 
 

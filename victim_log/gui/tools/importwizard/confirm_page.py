@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QCheckBox, QListWidget, QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QWizard
 
 from ....errors import VictimLogError
-from ....importers.service import ImportReport, run_import
+from ....importers.service import ImportReport
+from ....importers.service import run_import
 from ....textsafe import display_safe
 from ...widgets import dialogs
-from ...widgets.common import plural, scaled, wrapped
-from .base import WizardBase, WorkingStep
-from .formats import DUPLICATES_SHOWN, FORMAT_BY_KEY, PREVIEW_LINES
+from ...widgets.common import plural
+from ...widgets.common import scaled
+from ...widgets.common import wrapped
+from .base import WizardBase
+from .base import WorkingStep
+from .formats import DUPLICATES_SHOWN
+from .formats import FORMAT_BY_KEY
+from .formats import PREVIEW_LINES
 
 
 class ConfirmPage(WorkingStep):

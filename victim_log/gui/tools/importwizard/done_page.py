@@ -9,14 +9,21 @@ the originals from the phone is the person's choice and what it means.
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QHeaderView
+from PySide6.QtWidgets import QTreeWidget
+from PySide6.QtWidgets import QTreeWidgetItem
 
-from ....handoff import DELETE_NOTE, OriginalCheck, check_originals
+from ....handoff import DELETE_NOTE
+from ....handoff import OriginalCheck
+from ....handoff import check_originals
 from ....importers.photos import scan_photos
 from ....textsafe import display_safe
 from ...widgets import dialogs
-from ...widgets.common import plural, scaled, wrapped
-from .base import WizardBase, WorkingStep
+from ...widgets.common import plural
+from ...widgets.common import scaled
+from ...widgets.common import wrapped
+from .base import WizardBase
+from .base import WorkingStep
 
 
 class DonePage(WorkingStep):

@@ -6,31 +6,41 @@ from __future__ import annotations
 from itertools import islice
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Slot
-from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QHBoxLayout,
-    QListView,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QSize
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Slot
+from PySide6.QtGui import QIcon
+from PySide6.QtGui import QImage
+from PySide6.QtGui import QImageReader
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QListView
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
 from ....errors import VictimLogError
 from ....importers.photos import scan_photos
 from ....importers.records import AmbiguousDateOrder
-from ....importers.service import ImportReport, ImportRequest, run_import
+from ....importers.service import ImportReport
+from ....importers.service import ImportRequest
+from ....importers.service import run_import
 from ....textsafe import display_safe
 from ...widgets import dialogs
-from ...widgets.common import scaled, wrapped
+from ...widgets.common import scaled
+from ...widgets.common import wrapped
 from ...widgets.safelabel import SafeLabel
 from . import formats
-from .base import WizardBase, WorkingStep
-from .formats import FOLDER_FORMATS, FORMAT_BY_KEY, ambiguous_sample, date_question
+from .base import WizardBase
+from .base import WorkingStep
+from .formats import FOLDER_FORMATS
+from .formats import FORMAT_BY_KEY
+from .formats import ambiguous_sample
+from .formats import date_question
 
 THUMB = 96  # pixels, the longer side
 MAX_THUMBS = 200

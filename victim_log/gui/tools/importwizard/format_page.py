@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QButtonGroup, QFrame, QRadioButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QButtonGroup
+from PySide6.QtWidgets import QFrame
+from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QVBoxLayout
+from PySide6.QtWidgets import QWidget
 
-from ...widgets.common import scaled, scroll_area, wrapped
-from .base import WizardBase, WizardStep
+from ...widgets.common import scaled
+from ...widgets.common import scroll_area
+from ...widgets.common import wrapped
+from .base import WizardBase
+from .base import WizardStep
 from .formats import FORMATS
 
 

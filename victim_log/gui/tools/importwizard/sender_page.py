@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QSpinBox,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox
+from PySide6.QtWidgets import QComboBox
+from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QSpinBox
 
 from ....imported import DEFAULT_GROUP_MINUTES
 from ....textsafe import display_safe
-from ...widgets.common import plural, wrapped
-from .base import WizardBase, WizardStep
-from .formats import FORMAT_BY_KEY, SENDER_SHOWN_CHARS
+from ...widgets.common import plural
+from ...widgets.common import wrapped
+from .base import WizardBase
+from .base import WizardStep
+from .formats import FORMAT_BY_KEY
+from .formats import SENDER_SHOWN_CHARS
 
 
 class SenderPage(WizardStep):

@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from ...shell.fitting import FRAME_ALLOWANCE, available_area, fit_to_screen
+from ...shell.fitting import FRAME_ALLOWANCE
+from ...shell.fitting import available_area
+from ...shell.fitting import fit_to_screen
 from ...shell.session import Session
 from ...widgets import dialogs
 from .base import WizardBase
