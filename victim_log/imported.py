@@ -26,6 +26,7 @@ __all__ = [
     "AUTHOR_CONTEXT",
     "AUTHOR_IMPORTED",
     "DEFAULT_GROUP_MINUTES",
+    "IMPORT_FORMATS",
     "ImportSource",
     "author_label",
     "import_provenance",
@@ -43,6 +44,25 @@ AUTHOR_CONTEXT = "imported:context"
 #: messages together as the victim lived it, and one message counted once, without
 #: joining an evening's separate contacts; each message keeps its own time and words.
 DEFAULT_GROUP_MINUTES = 10
+
+#: Every ``import --format`` the app reads, named once: the command line offers these
+#: choices and the import service dispatches on them (this module is light enough for
+#: the parser, which must not load the importers to start up).
+IMPORT_FORMATS = (
+    "whatsapp",
+    "sms-backup",
+    "calls",
+    "email",
+    "photos",
+    "signal",
+    "telegram",
+    "messenger",
+    "imessage",
+    "iphone-backup",
+    "iphone-calls",
+    "proofmode",
+    "tella",
+)
 
 #: What each import format's items are, as an officer would say it.
 _WHAT: dict[str, tuple[str, str, str]] = {

@@ -9,6 +9,7 @@ from typing import NoReturn
 from .. import __version__
 from ..errors import UsageError
 from ..imported import DEFAULT_GROUP_MINUTES
+from ..imported import IMPORT_FORMATS
 from ..model import KINDS
 from ..model import PERSON_ROLES
 from .argtypes import count_arg
@@ -252,21 +253,7 @@ def build_parser() -> ArgParser:
     p.add_argument(
         "--format",
         required=True,
-        choices=[
-            "whatsapp",
-            "sms-backup",
-            "calls",
-            "email",
-            "photos",
-            "signal",
-            "telegram",
-            "messenger",
-            "imessage",
-            "iphone-backup",
-            "iphone-calls",
-            "proofmode",
-            "tella",
-        ],
+        choices=IMPORT_FORMATS,
     )
     p.add_argument(
         "--sender",

@@ -39,6 +39,7 @@ from .. import casetime
 from ..errors import BadInput
 from ..evidence import PendingBlob
 from ..evidence import describe_path
+from ..imported import IMPORT_FORMATS
 from ..model import IncidentData
 from ..model import PersonData
 from ..store import imports as import_log
@@ -80,19 +81,7 @@ from .tella_csv import read_tella_csv
 from .whatsapp import find_chat_in_folder
 from .whatsapp import parse_whatsapp
 
-FORMATS = (
-    "whatsapp",
-    "sms-backup",
-    "calls",
-    "email",
-    "photos",
-    "signal",
-    "telegram",
-    "messenger",
-    *IPHONE_FORMATS,
-    "proofmode",
-    "tella",
-)
+FORMATS = IMPORT_FORMATS
 FORMAT_LABELS = {
     "whatsapp": "WhatsApp",
     "sms-backup": "SMS",
