@@ -53,8 +53,7 @@ class DiaryView(QWidget):
         super().__init__(parent)
         self.session = session
         self.setObjectName("diaryView")
-        self._quick: QuickLogDialog | None = None
-        self._editor: IncidentEditor | None = None
+        self._forms: list[QuickLogDialog | IncidentEditor] = []  # open forms that hold a draft
         self._announcing = False
         self._lock_count = 0  # bumped by wipe(): dialogs closed by a lock change nothing
 
@@ -120,15 +119,8 @@ class DiaryView(QWidget):
         if not self.session.is_unlocked:
             return
         dialog = QuickLogDialog(self.session, self, draft=draft)
-        dialog.changed.connect(self.draft_changed)
-        self._quick = dialog
-        locks = self._lock_count
-        result = self._run(dialog)
-        self._quick = None
-        self._forget_kept_draft(locks)
+        result = self._run_form(dialog)
         saved, wants_editor = dialog.saved_id, dialog.wants_editor
-        dialog.deleteLater()
-        self.draft_changed.emit()
         if result is None or saved is None:
             return
         self._changed(select=saved)
@@ -230,15 +222,8 @@ class DiaryView(QWidget):
         if current is not None and current.deleted:
             return
         dialog = IncidentEditor(self.session, self, incident=current, data=data)
-        dialog.changed.connect(self.draft_changed)
-        self._editor = dialog
-        locks = self._lock_count
-        result = self._run(dialog)
-        self._editor = None
-        self._forget_kept_draft(locks)
+        result = self._run_form(dialog)
         saved = dialog.saved_id
-        dialog.deleteLater()
-        self.draft_changed.emit()
         if result is not None and saved is not None:
             self._changed(select=saved)
 
@@ -356,6 +341,30 @@ class DiaryView(QWidget):
         if locks != self._lock_count or not self.session.is_unlocked:
             return None
         return result if result == QDialog.DialogCode.Accepted else None
+
+    @property
+    def _quick(self) -> QuickLogDialog | None:
+        return next((f for f in self._forms if isinstance(f, QuickLogDialog)), None)
+
+    @property
+    def _editor(self) -> IncidentEditor | None:
+        return next((f for f in self._forms if isinstance(f, IncidentEditor)), None)
+
+    def _run_form(self, dialog: QuickLogDialog | IncidentEditor) -> int | None:
+        """Run the quick log or the editor: while it is open a lock can seal what it
+        holds as a draft (:meth:`take_draft`); once the person closes it (not a
+        lock) a draft the vault kept for it is forgotten. The result is :meth:`_run`'s."""
+        dialog.changed.connect(self.draft_changed)
+        self._forms.append(dialog)
+        locks = self._lock_count
+        try:
+            result = self._run(dialog)
+        finally:
+            self._forms.remove(dialog)
+        self._forget_kept_draft(locks)
+        dialog.deleteLater()
+        self.draft_changed.emit()
+        return result
 
     def _forget_kept_draft(self, locks: int) -> None:
         """The person closed the form (saved, or discarded on purpose), not a lock: a
