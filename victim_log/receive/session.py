@@ -107,6 +107,9 @@ class Received:
 
 @dataclass(frozen=True)
 class Refused:
+    """A file the phone offered that was not stored: ``status`` is the protocol's HTTP
+    error code the phone was given, ``reason`` the plain words shown to the person."""
+
     file_id: str
     name: str
     status: int
@@ -115,6 +118,11 @@ class Refused:
 
 @dataclass(frozen=True)
 class Summary:
+    """What one receiving session did, for the window, ``receive --json`` and the log:
+    why it ended (``reason``: :data:`CLOSED`, :data:`TIMED_OUT`, :data:`TOO_MANY_PINS` or
+    :data:`STOPPED`), the transfer's title, every file
+    stored or refused, and the entry the files were attached to or made into."""
+
     reason: str
     title: str
     received: tuple[Received, ...]
