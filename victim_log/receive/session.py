@@ -120,8 +120,8 @@ class Refused:
 class Summary:
     """What one receiving session did, for the window, ``receive --json`` and the log:
     why it ended (``reason``: :data:`CLOSED`, :data:`TIMED_OUT`, :data:`TOO_MANY_PINS` or
-    :data:`STOPPED`), the transfer's title, every file
-    stored or refused, and the entry the files were attached to or made into."""
+    :data:`STOPPED`), the transfer's title, every file stored or refused, and the entry
+    the files were attached to or made into."""
 
     reason: str
     title: str
