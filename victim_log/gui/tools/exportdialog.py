@@ -81,6 +81,7 @@ from ..widgets.common import fit_to_text  # noqa: F401 - re-exported for callers
 from ..widgets.common import form_group  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import heading  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import key_readout  # noqa: F401 - re-exported for callers of the old home
+from ..widgets.common import named
 from ..widgets.common import plural  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import scaled  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import start_task  # noqa: F401 - re-exported for callers of the old home
@@ -429,9 +430,7 @@ class ExportDialog(QDialog):
                 "prepare a statement with your advocate or the officer. It is a draft, never signed."
             ),
         )
-        self.batch_size = QSpinBox(fmt_box)
-        self.batch_size.setObjectName("batchSize")
-        self.batch_size.setAccessibleName(self.tr("Files in each upload batch"))
+        self.batch_size = named(QSpinBox(fmt_box), "batchSize", self.tr("Files in each upload batch"))
         self.batch_size.setRange(1, MAX_BATCH_SIZE)
         self.batch_size.setValue(DEFAULT_BATCH_SIZE)
         self.batch_size.setSuffix(self.tr(" files a batch"))

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QSpinBox
 
 from ....imported import DEFAULT_GROUP_MINUTES
 from ....textsafe import display_safe
+from ...widgets.common import named
 from ...widgets.common import plural
 from ...widgets.common import wrapped
 from .base import WizardBase
@@ -36,9 +37,7 @@ class SenderPage(WizardStep):
                 "evidence file only; your replies asking them to stop can be kept as context."
             ),
         )
-        self.senders = QListWidget(self)
-        self.senders.setObjectName("senders")
-        self.senders.setAccessibleName(self.tr("People in this file"))
+        self.senders = named(QListWidget(self), "senders", self.tr("People in this file"))
         self.senders.setSpacing(2)
         self.senders.itemSelectionChanged.connect(self._picked)
         self.column.addWidget(self.senders, 1)
