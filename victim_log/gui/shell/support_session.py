@@ -39,16 +39,12 @@ class SupportSessionDialog(QDialog):
 
         self.vault = vault
         self.author = ""
-        column = opened(
-            self,
-            "supportSessionDialog",
-            self.tr("Start a support session"),
-            self.tr(
-                "For a support worker entering things with the person whose diary this is. "
-                "Until the session ends (or the diary locks), everything added or changed is "
-                "marked as entered by you, in the timeline, each entry's history and the export."
-            ),
+        what_it_does = self.tr(
+            "For a support worker entering things with the person whose diary this is. "
+            "Until the session ends (or the diary locks), everything added or changed is "
+            "marked as entered by you, in the timeline, each entry's history and the export."
         )
+        column = opened(self, "supportSessionDialog", self.tr("Start a support session"), what_it_does)
         body = QWidget(self)
         form = QFormLayout(body)
         self.name = line_edit(body, "supportName", self.tr("Your name"))

@@ -55,6 +55,7 @@ from ..widgets.common import intro
 from ..widgets.common import name_window
 from ..widgets.common import named
 from ..widgets.common import push_button
+from ..widgets.common import push_buttons
 from ..widgets.common import scaled
 from ..widgets.common import size_text
 from ..widgets.common import wrapped
@@ -164,15 +165,11 @@ class ReceiveDialog(QDialog):
         offer_layout.addWidget(self.offer_title)
         self.offer_list = named(QListWidget(self.offer_box), "receiveOffer", self.tr("Files offered"))
         offer_layout.addWidget(self.offer_list)
-        self.refuse_button = push_button(
-            self.tr("Refuse them"), self, "receiveRefuse", self.tr("Refuse them"), self.refuse
-        )
-        self.accept_button = push_button(
-            self.tr("Receive the ticked files"),
+        refuse, accept = self.tr("Refuse them"), self.tr("Receive the ticked files")
+        self.refuse_button, self.accept_button = push_buttons(
             self,
-            "receiveAccept",
-            self.tr("Receive the ticked files"),
-            self.accept_ticked,
+            (refuse, "receiveRefuse", refuse, self.refuse),
+            (accept, "receiveAccept", accept, self.accept_ticked),
         )
         self.offer_box.hide()
         layout.addWidget(self.offer_box)
