@@ -66,9 +66,10 @@ class EvidenceDialog(QDialog):
         super().__init__(parent)
         name_window(self, "evidenceDialog", self.tr("Evidence files"))
         self.session = session
-        self.make_entry_for: int | None = None
-        self.changed = False
         self.items: list[EvidenceItem] = []
+        # What the caller reads once the window closes:
+        self.make_entry_for: int | None = None  # the file to make an entry for
+        self.changed = False  # something was attached or made: reload the timeline
         heading = wrapped(self.tr("Your evidence files"), self)
         heading.setFont(scaled(self.font(), 1.2, bold=True))
         self.summary = wrapped("", self, name="evidenceSummary")
