@@ -229,14 +229,15 @@ class DiaryView(QWidget):
 
     def delete_incident(self, incident_id: int) -> None:
         """Confirm, ask why, then write the deletion (its history stays)."""
+        what_happens = self.tr(
+            "The entry leaves the timeline. Its earlier versions and the reason you give "
+            "stay in the history, so the log still shows what happened to it."
+        )
         if not take_out(
             self,
             lambda reason: self._write(lambda vault: vault.delete_incident(incident_id, reason)),
             question=self.tr("Delete this entry?"),
-            explanation=self.tr(
-                "The entry leaves the timeline. Its earlier versions and the reason you give "
-                "stay in the history, so the log still shows what happened to it."
-            ),
+            explanation=what_happens,
             verb=self.tr("Delete"),
             why=self.tr("Why delete it?"),
             example=self.tr("logged twice by mistake"),
