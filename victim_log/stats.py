@@ -100,7 +100,7 @@ class Recent:
 
     id: int
     day: int
-    night: bool
+    night: bool = False  # between 22:00 and 06:00 on the case's clock
     kinds: tuple[str, ...] = ()
 
 
