@@ -213,13 +213,12 @@ class Session:
         *,
         limits: Limits | None = None,
         destination: Destination | None = None,
-        pin: str | None = None,
         listener: Callable[[Event], None] | None = None,
     ) -> None:
         self.vault = vault
         self.limits = limits or Limits()
         self.destination = destination or Destination()
-        self.pin = pin or make_pin()
+        self.pin = make_pin()
         self._listener = listener
         self._lock = threading.Lock()
         self._bad_pins = 0
