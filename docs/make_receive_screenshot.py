@@ -29,6 +29,7 @@ def _render(tmp: Path) -> int:
     from tests.tella_client import TellaClient
     from tests.tella_client import describe
     from victim_log.gui.shell.session import Session
+    from victim_log.gui.tools import receive_dialog
     from victim_log.gui.tools.receive_dialog import ReceiveDialog
     from victim_log.vault import Vault
 
@@ -38,7 +39,8 @@ def _render(tmp: Path) -> int:
     vault, _ = Vault.create(tmp / "vault", "correct horse battery staple")
     session = Session(vault.path)
     session.set_vault(vault)
-    dialog = ReceiveDialog(session, listen="127.0.0.1", port=0)
+    receive_dialog.LISTEN_AT = ("127.0.0.1", 0)  # loopback only, a free port
+    dialog = ReceiveDialog(session)
     dialog.show()
 
     def phone() -> None:

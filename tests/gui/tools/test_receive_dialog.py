@@ -18,15 +18,22 @@ from tests.tella_client import TellaClient
 from tests.tella_client import describe
 from victim_log.gui.shell.lock import close_transient_windows
 from victim_log.gui.shell.session import Session
+from victim_log.gui.tools import receive_dialog
 from victim_log.gui.tools.receive_dialog import ReceiveDialog
 from victim_log.vault import Vault
 
 WAIT_MS = 10_000
 
 
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every receiver these tests open listens on 127.0.0.1, on a free port."""
+    monkeypatch.setattr(receive_dialog, "LISTEN_AT", ("127.0.0.1", 0))
+
+
 @pytest.fixture
 def dialog(qtbot: Any, session: Session) -> ReceiveDialog:
-    d = ReceiveDialog(session, listen="127.0.0.1", port=0)
+    d = ReceiveDialog(session)
     qtbot.addWidget(d)
     d.show()
     qtbot.waitExposed(d)
@@ -104,7 +111,7 @@ def test_lock_and_quick_exit_stop_listening(qtbot: Any, dialog: ReceiveDialog) -
 
 
 def test_session_lock_stops_a_receiver_mid_upload(qtbot: Any, session: Session, vault: Vault) -> None:
-    d = ReceiveDialog(session, listen="127.0.0.1", port=0)
+    d = ReceiveDialog(session)
     qtbot.addWidget(d)
     d.show()
     r = d.receiver

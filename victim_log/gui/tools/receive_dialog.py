@@ -78,19 +78,20 @@ def _stop_if_alive(ref: weakref.ref[Receiver]) -> None:
         receiver.stop()
 
 
+#: Where the window's receiver listens: the local network addresses (None) on the
+#: protocol's port, as a phone expects. Tests and the screenshot script set
+#: ``("127.0.0.1", 0)`` (loopback, a free port) and never listen anywhere else; the
+#: app itself has no other setting, so no option can open it to other addresses.
+LISTEN_AT: tuple[str | None, int] = (None, DEFAULT_PORT)
+
+
 class ReceiveDialog(QDialog):
-    """The receiver's window. ``listen``/``port``: tests use 127.0.0.1 and port 0."""
+    """The receiver's window; it listens at :data:`LISTEN_AT` while it is open."""
 
     event_arrived = Signal(object)  # Event, from a connection thread
 
     def __init__(
-        self,
-        session: Session,
-        parent: QWidget | None = None,
-        *,
-        attach_to: int | None = None,
-        listen: str | None = None,
-        port: int = DEFAULT_PORT,
+        self, session: Session, parent: QWidget | None = None, *, attach_to: int | None = None
     ) -> None:
         super().__init__(parent)
         name_window(self, "receiveDialog", self.tr("Receive from your phone"))
@@ -100,6 +101,7 @@ class ReceiveDialog(QDialog):
         self.attach_to = attach_to
         self.summary: Summary | None = None
         self.event_arrived.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
+        listen, port = LISTEN_AT
         self.receiver = Receiver(vault, listen=listen, port=port, listener=self.event_arrived.emit)
         self.receiver.start()  # BadInput (no network, port in use) reaches open_modal calmly
         session.register_wipe(functools.partial(_stop_if_alive, weakref.ref(self.receiver)))
