@@ -27,15 +27,6 @@ CHAT = FIXTURES / "whatsapp_android_dmy.txt"
 
 
 @pytest.fixture
-def wizard(qtbot, session: Session) -> ImportWizard:
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
 def pick(monkeypatch: pytest.MonkeyPatch):
     """Answer the file dialog with the path set in ``chosen[0]``."""
     chosen: list[Path | None] = [CHAT]

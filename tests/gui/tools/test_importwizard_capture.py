@@ -39,15 +39,6 @@ HAVE_GPGV = shutil.which("gpgv") is not None
 
 
 @pytest.fixture
-def wizard(qtbot, session: Session) -> ImportWizard:
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
-@pytest.fixture
 def pick(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """Answer the file dialog with ``chosen[0]``."""
     chosen: list[Path] = [ZIP]

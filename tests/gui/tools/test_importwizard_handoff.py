@@ -10,14 +10,11 @@ import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtGui import QImage
 
-from tests.gui.tools import test_importwizard
 from tests.gui.tools.test_importwizard import choose_file
 from tests.gui.tools.test_importwizard import next_page
 from victim_log.gui.tools.importwizard import formats
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 from victim_log.vault import Vault
-
-wizard = test_importwizard.wizard  # the same fixture: a shown import wizard
 
 
 def _phone_folder(tmp_path: Path) -> Path:

@@ -10,21 +10,11 @@ from PySide6.QtCore import Qt
 from tests.gui.tools.test_importwizard import FIXTURES
 from tests.gui.tools.test_importwizard import next_page
 from tests.gui.tools.test_importwizard import wait_plan
-from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.importwizard import formats
 from victim_log.gui.tools.importwizard.formats import FOLDER_FORMATS
 from victim_log.gui.tools.importwizard.formats import FORMAT_BY_KEY
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 from victim_log.vault import Vault
-
-
-@pytest.fixture
-def wizard(qtbot, session: Session) -> ImportWizard:
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 @pytest.fixture

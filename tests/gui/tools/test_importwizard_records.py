@@ -21,15 +21,6 @@ CHAT = FIXTURES / "whatsapp_android_dmy.txt"
 SMS = FIXTURES / "sms_backup.xml"
 
 
-@pytest.fixture
-def wizard(qtbot, session: Session) -> ImportWizard:
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
-
-
 def _next(qtbot, w: ImportWizard) -> None:
     which = (
         QWizard.WizardButton.CommitButton
