@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import tracemalloc
 from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
@@ -16,6 +15,7 @@ import pytest
 
 from tests.helpers import PASSPHRASE
 from tests.helpers import run_cli
+from tests.importers.util import items_and_peak
 from victim_log import casetime
 from victim_log.importers import ImportFormatError
 from victim_log.importers.chat_html import parse_meta_any
@@ -206,13 +206,7 @@ def _peak_reading(megabytes: int) -> int:
     )
     n = megabytes * 1024 * 1024 // len(one)
     data = ('<!DOCTYPE html><html><body><div class="_a706">' + one * n + "</div></body></html>").encode()
-    tracemalloc.start()
-    count = 0
-    with parse_meta_any(io.BytesIO(data)) as stream:
-        for _item in stream:
-            count += 1
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    count, peak = items_and_peak(parse_meta_any, data)
     assert count == n
     return peak
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import tracemalloc
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 
 from tests.helpers import PASSPHRASE
 from tests.helpers import run_cli
+from tests.importers.util import items_and_peak
 from victim_log.importers import ImportFormatError
 from victim_log.importers.jsonchats import fix_mojibake
 from victim_log.importers.jsonchats import parse_meta
@@ -142,13 +141,7 @@ def _peak_reading(megabytes: int) -> int:
     one = json.dumps({"sender_name": "Dan Marsh", "timestamp_ms": 1710273600000, "content": "x" * 4000})
     n = megabytes * 1024 * 1024 // (len(one) + 2)
     data = b'{"participants": [{"name": "Dan Marsh"}], "messages": [' + ", ".join([one] * n).encode() + b"]}"
-    tracemalloc.start()
-    count = 0
-    with parse_meta(io.BytesIO(data)) as stream:
-        for _item in stream:
-            count += 1
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    count, peak = items_and_peak(parse_meta, data)
     assert count == n
     return peak
 

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 import io
 import struct
+import tracemalloc
 import zipfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 # The smallest thing that sniffs as a JPEG: SOI, a JFIF APP0, EOI.
 TINY_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def items_and_peak(
+    parse: Callable[[io.BytesIO], AbstractContextManager[Any]], data: bytes
+) -> tuple[int, int]:
+    """How many items ``parse`` streams out of ``data``, and the peak memory Python
+    allocated meanwhile (tracemalloc): what the "streamed, not loaded" tests compare."""
+    tracemalloc.start()
+    try:
+        count = 0
+        with parse(io.BytesIO(data)) as stream:
+            for _item in stream:
+                count += 1
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return count, peak
 
 
 def fixture(name: str) -> Path:
