@@ -13,7 +13,6 @@ import hashlib
 import io
 import shutil
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -99,11 +98,9 @@ def test_proofmode_zip_read_and_checked() -> None:
 
 
 @pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    casetime.set_vault_zone(v, "Europe/London")
-    yield v
-    v.lock()
+def vault(london_vault: Vault) -> Vault:
+    """Every import here runs on London's clock (the fixtures' times cross BST)."""
+    return london_vault
 
 
 def test_proofmode_import_end_to_end(vault: Vault) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -86,11 +85,9 @@ def test_meta_html_newest_first() -> None:
 
 
 @pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    casetime.set_vault_zone(v, "Europe/London")
-    yield v
-    v.lock()
+def vault(london_vault: Vault) -> Vault:
+    """Every import here runs on London's clock (the fixtures' times cross BST)."""
+    return london_vault
 
 
 @pytest.mark.parametrize(

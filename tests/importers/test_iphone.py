@@ -129,13 +129,6 @@ def test_call_history() -> None:
     assert items[4].sender_id == "+447700900123"  # ZADDRESS as a blob
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Vault:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
-
-
 @pytest.mark.parametrize(
     ("fmt", "source", "sender", "incidents", "exhibits", "first"),
     [

@@ -71,13 +71,6 @@ def test_fix_mojibake_leaves_real_text_alone() -> None:
     assert fix_mojibake("Дэн") == "Дэн"
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Vault:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
-
-
 @pytest.mark.parametrize(
     ("fmt", "folder", "name", "incidents"),
     [("telegram", TG, "result.json", 4), ("messenger", META, "message_1.json", 5)],

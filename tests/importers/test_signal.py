@@ -56,13 +56,6 @@ def test_signal_markdown_fixture() -> None:
         assert "attachment_missing" in gone.flags and not gone.attachments[0].available
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Vault:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
-
-
 def test_signal_import_end_to_end(vault: Vault) -> None:
     listing = run_import(vault, ImportRequest("signal", CHAT))
     assert listing.senders == [("Dan Marsh", 8), ("Me", 2)] and listing.incident_ids == []
