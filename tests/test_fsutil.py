@@ -82,3 +82,16 @@ def test_the_real_writeback_call_is_harmless(tmp_path: Path) -> None:
     with open(path, "rb+") as fh:
         start(fh.fileno(), 0, 100)  # starts write-back; nothing to check but no error
     assert path.read_bytes() == b"x" * 100
+
+
+def test_file_sha256_gives_size_and_hash(tmp_path) -> None:
+    import hashlib
+
+    from victim_log.fsutil import file_sha256
+
+    data = b"x" * (3 * 1024 * 1024 + 7)  # more than one block, not a whole number of them
+    path = tmp_path / "f.bin"
+    path.write_bytes(data)
+    assert file_sha256(path) == (len(data), hashlib.sha256(data).hexdigest())
+    (tmp_path / "empty").write_bytes(b"")
+    assert file_sha256(tmp_path / "empty") == (0, hashlib.sha256(b"").hexdigest())

@@ -13,6 +13,7 @@ import contextlib
 import contextvars
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import stat
@@ -241,6 +242,14 @@ class EarlyWriteback:
             _START_WRITEBACK(self._fd, self._started, self._written - self._started)
             self._started = self._written
         return len(data) if n is None else n
+
+
+def file_sha256(path: Path) -> tuple[int, str]:
+    """The size and SHA-256 (hex) of the file at ``path`` as it reads now, a block at a
+    time. ``OSError`` propagates: each caller says in its own words what could not be read."""
+    with open(path, "rb", buffering=0) as fh:
+        digest = hashlib.file_digest(fh, "sha256")
+        return fh.tell(), digest.hexdigest()
 
 
 def atomic_write_bytes(path: Path, data: bytes, what: str = "the file") -> None:

@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import BadInput
 from .errors import IntegrityError
+from .fsutil import file_sha256
 
 if TYPE_CHECKING:
     from .vault import Vault
@@ -49,7 +50,6 @@ DELETE_NOTE = (
     "where a photo came from, so you may want advice before deleting anything."
 )
 
-BLOCK = 1024 * 1024
 MAX_FILES = 100_000
 
 
@@ -111,18 +111,6 @@ def originals_in(folder: Path, *, recursive: bool = False) -> list[Path]:
     return sorted(found)
 
 
-def _hash_file(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb", buffering=0) as fh:
-        buf = bytearray(BLOCK)
-        view = memoryview(buf)
-        while n := fh.readinto(buf):
-            digest.update(view[:n])
-            size += n
-    return size, digest.hexdigest()
-
-
 def _read_back(vault: Vault, evidence_id: int) -> str:
     """The SHA-256 of the diary's copy, read back and decrypted now."""
     digest = hashlib.sha256()
@@ -143,7 +131,7 @@ def check_originals(
     checks: list[OriginalCheck] = []
     for done, path in enumerate(wanted, 1):
         try:
-            size, sha = _hash_file(path)
+            size, sha = file_sha256(path)
         except OSError:
             checks.append(OriginalCheck(path, path.name, 0, "", None, UNREADABLE))
             continue

@@ -39,6 +39,7 @@ from .. import casetime
 from ..errors import BadInput
 from ..evidence import PendingBlob
 from ..evidence import describe_path
+from ..fsutil import file_sha256
 from ..imported import IMPORT_FORMATS
 from ..model import IncidentData
 from ..model import PersonData
@@ -921,14 +922,10 @@ def _head(path: Path) -> bytes:
 
 
 def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            while chunk := fh.read(1 << 20):
-                h.update(chunk)
+        return file_sha256(path)[1]
     except OSError as exc:
         raise BadInput(f"The file cannot be read ({exc.strerror}).") from None
-    return h.hexdigest()
 
 
 def run_import(vault: Vault, req: ImportRequest) -> ImportReport:

@@ -19,13 +19,13 @@ it).
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..fsutil import file_sha256
 from ..textsafe import display_safe
 from .capture import CapturedFile
 from .capture import CaptureSet
@@ -42,6 +42,7 @@ NOT_TELLA = (
     "(a CSV with a file name and a hash for each file)."
 )
 MAX_CSV_BYTES = 16 * 1024 * 1024
+UNREADABLE_BESIDE = "A file beside the CSV could not be read. Nothing was imported."
 MAX_ROWS = 10_000
 _NAME = ("filename", "file name", "name", "file")
 _HASH = ("hash", "file hash sha256", "filehashsha256", "sha256", "sha-256", "hash sha256", "hash (sha-256)")
@@ -86,14 +87,14 @@ def _file_chunks(path: Path) -> Iterator[bytes]:
             while chunk := fh.read(1 << 20):
                 yield chunk
     except OSError:
-        raise ImportFormatError("A file beside the CSV could not be read. Nothing was imported.") from None
+        raise ImportFormatError(UNREADABLE_BESIDE) from None
 
 
 def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    for chunk in _file_chunks(path):
-        h.update(chunk)
-    return h.hexdigest()
+    try:
+        return file_sha256(path)[1]
+    except OSError:
+        raise ImportFormatError(UNREADABLE_BESIDE) from None
 
 
 def read_tella_csv(csv_path: Path) -> CaptureSet:
