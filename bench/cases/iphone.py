@@ -35,13 +35,18 @@ HEADER = (
 )
 
 
+def _timed_parse(parse: Any, path: Path) -> dict[str, Any]:
+    """Seconds to stream every item ``parse`` reads from ``path``, and how many."""
+    start = time.perf_counter()
+    with parse(path) as stream:
+        items = sum(1 for _ in stream)
+    return {"seconds": time.perf_counter() - start, "items": items}
+
+
 def smsdb_child(args: dict[str, Any]) -> dict[str, Any]:
     from victim_log.importers.smsdb import parse_iphone_backup
 
-    start = time.perf_counter()
-    with parse_iphone_backup(Path(args["file"])) as stream:
-        items = sum(1 for _ in stream)
-    return {"seconds": time.perf_counter() - start, "items": items}
+    return _timed_parse(parse_iphone_backup, Path(args["file"]))
 
 
 def select_child(args: dict[str, Any]) -> dict[str, Any]:
@@ -61,10 +66,7 @@ def select_child(args: dict[str, Any]) -> dict[str, Any]:
 def imazing_child(args: dict[str, Any]) -> dict[str, Any]:
     from victim_log.importers.imessage import parse_imessage
 
-    start = time.perf_counter()
-    with parse_imessage(Path(args["file"])) as stream:
-        items = sum(1 for _ in stream)
-    return {"seconds": time.perf_counter() - start, "items": items}
+    return _timed_parse(parse_imessage, Path(args["file"]))
 
 
 def csv_child(args: dict[str, Any]) -> dict[str, Any]:
