@@ -11,6 +11,9 @@ from PySide6.QtWidgets import QGroupBox
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QWidget
 
+from tests.gui.conftest import show_active
+from victim_log.gui.diary.quicklog import QuickLogDialog
+from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import privacy
 
 
@@ -20,6 +23,16 @@ def picked(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     chosen: list[Path] = []
     monkeypatch.setattr(privacy, "pick_paths", lambda *a, **k: list(chosen))
     return chosen
+
+
+@pytest.fixture
+def quick(qtbot, session: Session) -> QuickLogDialog:
+    """A shown, active quick log on the test's unlocked diary."""
+    dialog = QuickLogDialog(session)
+    # Closing with content would (rightly) ask before discarding: discard instead.
+    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
+    show_active(qtbot, dialog)
+    return dialog
 
 
 def alt_letters(window: QWidget) -> list[str]:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import QWidget
 
 from tests.gui.conftest import PASSPHRASE
 from tests.gui.conftest import DialogAnswers
-from tests.gui.conftest import show_active
 from victim_log.errors import VaultBusy
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.quicklog import QuickLogDialog
@@ -26,14 +25,6 @@ from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import background_write
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
-
-
-@pytest.fixture
-def quick(qtbot, session: Session) -> QuickLogDialog:
-    dialog = QuickLogDialog(session)
-    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
-    show_active(qtbot, dialog)
-    return dialog
 
 
 @contextlib.contextmanager

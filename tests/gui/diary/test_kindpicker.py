@@ -16,7 +16,6 @@ from victim_log.gui.shell.session import Session
 from victim_log.model import KINDS
 
 from .test_editor import editor_for
-from .test_quicklog import quick  # noqa: F401 - the fixture
 
 ALT = Qt.KeyboardModifier.AltModifier
 

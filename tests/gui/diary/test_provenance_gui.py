@@ -30,7 +30,6 @@ from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
 from .test_diary_flow import diary_view
-from .test_quicklog import quick  # noqa: F401 - the fixture
 
 
 def exported_provenance(vault: Vault) -> list[dict[str, object]]:

@@ -7,7 +7,6 @@ from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QMimeData
 from PySide6.QtCore import QPoint
 from PySide6.QtCore import QPointF
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import QApplication
 from PySide6.QtWidgets import QWidget
 
 from tests.gui.conftest import DialogAnswers
-from tests.gui.conftest import show_active
 from tests.gui.conftest import tab_chain
 from tests.gui.conftest import unnamed_controls
 from victim_log.errors import DiskFull
@@ -31,15 +29,6 @@ from victim_log.gui.diary.quicklog import QuickLogDialog
 from victim_log.gui.diary.quicklog import split_summary
 from victim_log.gui.shell.session import Session
 from victim_log.vault import Vault
-
-
-@pytest.fixture
-def quick(qtbot, session: Session) -> QuickLogDialog:
-    dialog = QuickLogDialog(session)
-    # Closing with content would (rightly) ask before discarding: discard instead.
-    qtbot.addWidget(dialog, before_close_func=lambda d: d.discard())
-    show_active(qtbot, dialog)
-    return dialog
 
 
 def red_image() -> QImage:
