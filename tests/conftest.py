@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,6 +54,19 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     monkeypatch.setattr(tempfile, "tempdir", str(home / "tmp"))
     return home
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Iterator[Any]:
+    """A new, unlocked vault at ``tmp_path / "vault"``, locked again afterwards unless
+    the test locked it itself. Test modules with a vault of their own override it."""
+    from tests.helpers import PASSPHRASE
+    from victim_log.vault import Vault
+
+    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    yield v
+    if v.is_open:
+        v.lock()
 
 
 @pytest.fixture

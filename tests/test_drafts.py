@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.helpers import CANARY
 from tests.leakscan import scan
 from victim_log import drafts
@@ -11,14 +9,6 @@ from victim_log.errors import BadInput
 from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
-
-
-@pytest.fixture
-def vault(tmp_path):
-    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
-    yield v
-    if v.is_open:
-        v.lock()
 
 
 def test_kept_across_unlocks_then_forgotten(vault, tmp_path):

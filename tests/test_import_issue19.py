@@ -21,13 +21,6 @@ FIX = Path(__file__).parent / "importers" / "fixtures"
 OPUS = b"OggS\x00\x02" + b"\x00" * 40
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Vault:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
-
-
 def _with_media_zip(tmp_path: Path) -> Path:
     z = tmp_path / "WhatsApp Chat with Dan Marsh.zip"
     z.write_bytes(

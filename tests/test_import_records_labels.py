@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +35,6 @@ FIX = Path(__file__).parent / "importers" / "fixtures"
 CHAT = FIX / "whatsapp_android_dmy.txt"
 SMS = FIX / "sms_backup.xml"
 EXPORTED_AT = "2026-09-06T14:03:00+01:00"
-
-
-@pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
 
 
 def _case(v: Vault) -> ExportCase:

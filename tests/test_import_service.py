@@ -19,13 +19,6 @@ from victim_log.vault import Vault
 FIX = Path(__file__).parent / "importers" / "fixtures"
 
 
-@pytest.fixture
-def vault(tmp_path: Path) -> Vault:
-    v, _ = Vault.create(tmp_path / "v", PASSPHRASE)
-    yield v
-    v.lock()
-
-
 def snapshot(v: Vault) -> tuple[int, int, int]:
     c = v.conn
     return (

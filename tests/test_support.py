@@ -15,14 +15,6 @@ from victim_log.vault import Vault
 PASSPHRASE = "correct horse battery staple"
 
 
-@pytest.fixture
-def vault(tmp_path):
-    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
-    yield v
-    if v.is_open:
-        v.lock()
-
-
 def test_author_names_worker_and_organisation():
     assert support.support_author(" Ann  Lee ", "Safe Lives") == "support:Ann Lee (Safe Lives)"
     assert support.support_author("Ann Lee") == "support:Ann Lee"
