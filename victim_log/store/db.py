@@ -267,6 +267,16 @@ MIGRATIONS: list[list[str]] = [
             AND r.version = incidents.version AND json_valid(r.body)
             AND json_extract(r.body, '$.data.author') = 'imported:context')""",
     ],
+    # 6: handover (#18). A record or version that came from another installation (a
+    # case file shared with a support worker, or their additions merged back) keeps
+    # the stable id it had there, so a second merge recognises it. Records made here
+    # need no row: their stable id is derived from the vault's id (store/handover.py).
+    [
+        """CREATE TABLE shared_ids (
+            uid TEXT PRIMARY KEY, kind TEXT NOT NULL, id INTEGER NOT NULL,
+            version INTEGER NOT NULL) WITHOUT ROWID""",
+        "CREATE INDEX shared_ids_by_record ON shared_ids (kind, id, version)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
