@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import CANARY
 from tests.leakscan import scan
 from victim_log import drafts
 from victim_log.errors import BadInput
+from victim_log.errors import VaultBusy
 from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
@@ -69,3 +72,24 @@ def test_an_unreadable_kept_value_is_none(vault):
     assert drafts.peek(vault) is None
     vault.set_setting(drafts.SETTING, "[1, 2]")
     assert drafts.peek(vault) is None
+
+
+def test_store_raises_busy_for_a_retry_and_never_rewrites_the_same_draft(vault, tmp_path):
+    """``store`` lets a busy vault's error through (the GUI tries again off its thread,
+    #18 switching diaries); ``keep`` (the lock) says False. The same draft kept already
+    is only read, so the lock after a switch that kept it needs no write lock."""
+    draft = {"type": "quick_log", "text": "Outside the school"}
+    other = Vault.open(tmp_path / "vault", PASSPHRASE)
+    vault.conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        with other.writers_held("the test"):
+            with pytest.raises(VaultBusy):
+                drafts.store(vault, draft)
+            assert not drafts.keep(vault, draft)
+        assert drafts.store(vault, draft)
+        with other.writers_held("the test"):
+            assert drafts.store(vault, draft)  # the same: nothing to write
+            assert drafts.keep(vault, draft)
+    finally:
+        other.lock()
+    assert drafts.peek(vault) == draft

@@ -9,10 +9,13 @@ on purpose (#18.7).
 One small write, bounded: pasted screenshots are left out when the whole would pass
 :data:`MAX_BYTES` (the words are what must not be lost), and a vault that cannot
 take the write (full, locked, or still busy in another window after SQLite's own wait
-of at most 5 s) is skipped, never retried: the lock has already sealed the draft in
-memory, and the lock screen then says closing the app would lose it. Removing a
-kept draft runs off the GUI thread (``gui/widgets/background_write``). Errors never
-carry the draft's words.
+of at most 5 s) is skipped by the lock (:func:`keep`), never retried: the lock has
+already sealed the draft in memory, and the lock screen then says closing the app
+would lose it. Opening another diary cannot carry a draft over, so it keeps it first
+with :func:`store` off the GUI thread, a busy vault tried again, and asks before a
+draft it could not keep is lost (``gui/shell/caselist.py``). Removing a kept draft
+runs off the GUI thread too (``gui/widgets/background_write``). Errors never carry
+the draft's words.
 """
 
 from __future__ import annotations
@@ -66,17 +69,26 @@ def encode(draft: dict[str, Any]) -> str | None:
     return text if len(text.encode("utf-8")) <= MAX_BYTES else None
 
 
-def keep(vault: SettingsVault, draft: dict[str, Any]) -> bool:
-    """Store ``draft`` in the vault (replacing any kept before). False if it was not
-    kept: too large, or the vault could not take the write at once."""
+def store(vault: SettingsVault, draft: dict[str, Any]) -> bool:
+    """Store ``draft`` in the vault (replacing any kept before); False if it is too
+    large to keep. The vault's errors (:class:`~victim_log.errors.VaultBusy` above
+    all) are raised, so a caller off the GUI thread can try again. The same draft
+    kept already is not written again (a read: the lock after a switch that kept it)."""
     text = encode(draft)
     if text is None:
         return False
-    try:
+    if vault.get_setting(SETTING) != text:
         vault.set_setting(SETTING, text)
+    return True
+
+
+def keep(vault: SettingsVault, draft: dict[str, Any]) -> bool:
+    """:func:`store`, once: False if it was not kept (too large, or the vault could
+    not take the write at once)."""
+    try:
+        return store(vault, draft)
     except VictimLogError:
         return False
-    return True
 
 
 def peek(vault: SettingsVault) -> dict[str, Any] | None:

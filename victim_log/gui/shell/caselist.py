@@ -11,12 +11,18 @@ would say what the app is). Two pieces:
   list (the diary open now is locked first), start a new one under a new label,
   label the one open now, or take one off the list. A diary whose folder has gone is
   shown as missing and cannot be chosen.
+* :func:`keep_before_switch`, run before the diary open now is locked for another:
+  what was being written is kept inside that diary (encrypted, off the GUI thread, a
+  busy vault tried again with the "Saving…" bar showing), since nothing is carried
+  over to the next diary; if it cannot be kept the person is asked, never surprised.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
@@ -25,17 +31,25 @@ from PySide6.QtWidgets import QHBoxLayout
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QListWidget
 from PySide6.QtWidgets import QListWidgetItem
+from PySide6.QtWidgets import QMessageBox
 from PySide6.QtWidgets import QWidget
 
 from ... import caselist
+from ... import drafts
 from ...errors import VictimLogError
 from ..widgets import dialogs
+from ..widgets.background_write import SaveInterrupted
+from ..widgets.background_write import run_write
 from ..widgets.common import action_row
 from ..widgets.common import line_edit
 from ..widgets.common import named
 from ..widgets.common import opened
 from ..widgets.common import push_button
 from ..widgets.i18n import translator
+
+if TYPE_CHECKING:
+    from .lock import DiaryLike
+    from .lock import LockController
 
 _PATH = Qt.ItemDataRole.UserRole
 
@@ -57,7 +71,7 @@ _tr = translator("CaseList")
 class CaseChooser(QWidget):
     """ "Open: [label ▾]" above the unlock screen; hidden with fewer than two diaries."""
 
-    def __init__(self, chosen: Callable[[Path], None], parent: QWidget | None = None) -> None:
+    def __init__(self, chosen: Callable[[Path], object], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("caseChooser")
         self._chosen = chosen
@@ -70,10 +84,12 @@ class CaseChooser(QWidget):
         row.addWidget(self.combo)
         row.addStretch(1)
         self.combo.activated.connect(self._activated)
+        self._current: Path | None = None
         self.hide()
 
     def refresh(self, current: Path) -> None:
         """Fill from the list; shown only when there is a choice to make."""
+        self._current = current
         cases = caselist.known_cases(current)
         self.combo.clear()
         for case in cases:
@@ -90,6 +106,8 @@ class CaseChooser(QWidget):
         where = self.combo.itemData(index)
         if isinstance(where, str):
             self._chosen(Path(where))
+            if self._current is not None:  # "Stay" was chosen: show the one still open
+                self.refresh(self._current)
 
 
 class OpenAnotherDialog(QDialog):
@@ -172,7 +190,7 @@ class OpenAnotherDialog(QDialog):
         self._try(lambda: self._chose_new(caselist.remember(self.label.text(), caselist.new_case_dir())))
 
     def _chose_new(self, cases: list[caselist.Case]) -> None:
-        self.chosen = cases[-1].path
+        self.chosen, self.new_label = cases[-1].path, cases[-1].label
         self.accept()
 
     def _relabel(self) -> None:
@@ -196,6 +214,75 @@ class OpenAnotherDialog(QDialog):
         return True
 
 
-def ask_case(current: Path, parent: QWidget | None) -> Path | None:
-    """Run :class:`OpenAnotherDialog`; the folder to open, or None to stay."""
-    return dialogs.answer_of(OpenAnotherDialog(current, parent), lambda d: d.chosen)
+def ask_case(current: Path, parent: QWidget | None, switch: Callable[[Path], bool]) -> None:
+    """Run :class:`OpenAnotherDialog`, then ``switch`` to the folder chosen; a new
+    diary's label is taken off the list again if the person chose to stay."""
+    chosen, new = dialogs.answer_of(OpenAnotherDialog(current, parent), lambda d: (d.chosen, d.new_label))
+    if chosen is not None and not switch(chosen) and new:
+        caselist.forget(chosen)
+
+
+def keep_before_switch(window: QWidget, locker: LockController, diary: DiaryLike | None) -> bool:
+    """Before the diary open now is locked to open another: keep what was being written
+    inside it, so it comes back at its next unlock. False: the person chose to stay.
+
+    The draft is the open form's (``diary.take_draft()``) or one sealed at a lock and
+    not given back yet. While unlocked it is written off the GUI thread, a busy vault
+    (another window or process holding it) tried again for about 15 s with the
+    "Saving… (the diary is busy, trying again)" bar showing. While locked nothing can
+    be written: a draft the lock could not keep in the vault is only in memory. Either
+    way, a draft that could not be kept is lost only if the person says so.
+    """
+    session = locker.session
+    if not session.is_unlocked:
+        return not (locker.draft_box.full and not locker.kept_in_vault) or _lose_anyway(window, locked=True)
+    draft: dict[str, Any] | None = diary.take_draft() if diary is not None else None
+    sealed = not draft and locker.draft_box.full
+    if sealed:
+        draft = locker.draft_box.open()
+    if not draft:
+        return True
+    vault = session.require()
+    kept = False
+    try:
+        kept = run_write(window, lambda: drafts.store(vault, draft))
+    except SaveInterrupted:  # locked meanwhile: the lock sealed the form itself
+        if sealed:
+            locker.draft_box.seal(draft)
+        return keep_before_switch(window, locker, diary)
+    except VictimLogError:
+        kept = False  # still busy after the retries (or full): asked below
+    stay = not kept and not _lose_anyway(window)
+    if sealed:
+        locker.draft_box.seal(draft)  # the lock's own sealing finds it as before
+    elif stay and diary is not None:
+        diary.restore_draft(draft)  # the form as it was (the open form just comes forward)
+    return not stay
+
+
+def _lose_anyway(parent: QWidget, *, locked: bool = False) -> bool:
+    """ "Stay" (the default, and Esc) or "Switch and lose it"."""
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        parent.window().windowTitle(),
+        _tr("Your unsaved entry could not be kept because the diary is in use elsewhere."),
+        QMessageBox.StandardButton.NoButton,
+        parent,
+    )
+    box.setObjectName("switchLosesDraft")
+    box.setInformativeText(
+        _tr("If you stay, it comes back when you unlock this diary again. If you switch now, it is lost.")
+        if locked
+        else _tr(
+            "If you stay, it stays open: save it, or switch again in a moment. If you switch now, it is lost."
+        )
+    )
+    stay = box.addButton(_tr("&Stay"), QMessageBox.ButtonRole.RejectRole)
+    lose = box.addButton(_tr("S&witch and lose it"), QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(stay)
+    box.setEscapeButton(stay)
+    try:
+        dialogs.exec_dialog(box)
+        return box.clickedButton() is lose
+    finally:
+        box.deleteLater()

@@ -363,14 +363,17 @@ class MainWindow(QMainWindow):
         """File → Open another…: choose, start or label a diary; opening one locks this."""
         from .caselist import ask_case
 
-        chosen = ask_case(self.session.vault_dir, self)
-        if chosen is not None:
-            self.switch_to(chosen)
+        ask_case(self.session.vault_dir, self, self.switch_to)
 
-    def switch_to(self, folder: Path) -> None:
-        """Lock the diary open now (if any) and show the unlock (or first run) of ``folder``."""
+    def switch_to(self, folder: Path) -> bool:
+        """Lock the diary open now (if any) and show the unlock (or first run) of ``folder``.
+        False if the person chose to stay (what they were writing could not be kept)."""
         if Path(folder) == self.session.vault_dir and not self.session.is_unlocked:
-            return
+            return True
+        from .caselist import keep_before_switch
+
+        if not keep_before_switch(self, self.locker, self._diary):
+            return False
         if self.session.is_unlocked:
             self.locker.lock("switch")
         # What was sealed for the last diary (a draft kept inside it, the view's place)
@@ -378,6 +381,7 @@ class MainWindow(QMainWindow):
         self.locker.forget()
         self.session.vault_dir = Path(folder)
         self._show_locked_screen()
+        return True
 
     def start_support_session(self) -> None:
         """Ask the worker's name and organisation; from now until the lock, what is
