@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from datetime import datetime
 
 import pytest
@@ -74,6 +75,7 @@ def full_incident(vault: Vault) -> int:
             order_id=order,
             order_condition="Not to enter High Street",
             source="import:test",
+            source_time="02/08/2026, 17:20",
         )
     )
 
@@ -81,6 +83,9 @@ def full_incident(vault: Vault) -> int:
 def test_every_field_round_trips(qtbot, session: Session, vault: Vault, full_incident: int) -> None:
     editor = editor_for(qtbot, session, full_incident)
     stored = vault.get_incident(full_incident).data
+    # Every field is set (none left at its default), so a field the form forgets to
+    # carry over on an edit fails here rather than being silently reset.
+    assert [f.name for f in fields(IncidentData) if getattr(stored, f.name) == f.default] == []
     assert editor.incident_data().validated() == stored
     assert editor.summary.hasFocus()
     assert editor.order.currentText().endswith("Not to enter High Street")

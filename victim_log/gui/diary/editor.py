@@ -14,6 +14,7 @@ carried over exactly as stored unless the person changes them.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
@@ -33,7 +34,9 @@ from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QGridLayout
 from PySide6.QtWidgets import QHBoxLayout
 from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QLineEdit
 from PySide6.QtWidgets import QListWidget
+from PySide6.QtWidgets import QPlainTextEdit
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
@@ -164,6 +167,17 @@ def validated_asking(
 
 
 # --------------------------------------------------------------------------- editor
+
+
+def _text_of(edit: QLineEdit | QPlainTextEdit) -> str:
+    return edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
+
+
+def _put_text(edit: QLineEdit | QPlainTextEdit, text: str) -> None:
+    if isinstance(edit, QLineEdit):
+        edit.setText(text)
+    else:
+        edit.setPlainText(text)
 
 
 class IncidentEditor(QDialog):
@@ -347,6 +361,16 @@ class IncidentEditor(QDialog):
 
         self._fill_people(vault.list_people(), start.people)
         self._fill_orders((start.order_id, start.order_condition))
+        # The typed fields, each under its IncidentData name: filled and read in one loop.
+        self._typed: dict[str, QLineEdit | QPlainTextEdit] = {
+            "summary": self.summary,
+            "location": self.location,
+            "details": self.details,
+            "witnesses": self.witnesses,
+            "effect_text": self.effect_text,
+            "actions": self.actions_edit,
+            "private_note": self.private_note,
+        }
         self.set_data(start)
         self._lines = (
             self.summary,
@@ -420,10 +444,9 @@ class IncidentEditor(QDialog):
 
     def set_data(self, data: IncidentData) -> None:
         """Put ``data`` into the form (used on open and when restoring a draft)."""
-        self.summary.setText(data.summary)
+        for name, edit in self._typed.items():
+            _put_text(edit, getattr(data, name))
         self.kinds.set_kinds([k for k in data.kinds if k in KINDS])
-        self.details.setPlainText(data.details)
-        self.location.setText(data.location)
         start = wall_time(data.occurred_start) if data.occurred_start else None
         self.date_known.setChecked(start is not None)
         self.start.setDateTime(start or QDateTime.currentDateTime())
@@ -432,11 +455,8 @@ class IncidentEditor(QDialog):
         end = wall_time(data.occurred_end) if data.occurred_end else None
         self.has_end.setChecked(end is not None)
         self.end.setDateTime(end or self.start.dateTime().addSecs(3600))
-        self.witnesses.setPlainText(data.witnesses)
         for key, box in self.effects.items():
             box.setChecked(key in data.effects)
-        self.effect_text.setPlainText(data.effect_text)
-        self.actions_edit.setPlainText(data.actions)
         self.police_reference.setText(data.police.reference)
         self.police_officer.setText(data.police.officer)
         self.police_collar.setText(data.police.collar_number)
@@ -445,7 +465,6 @@ class IncidentEditor(QDialog):
         self.reported_on.setDate(reported if reported.isValid() else QDate.currentDate())
         self.reported_on.setEnabled(self.reported.isChecked())
         self.order.setCurrentIndex(max(0, self._order_index((data.order_id, data.order_condition))))
-        self.private_note.setPlainText(data.private_note)
         self.complete_later.setChecked(data.complete_later)
         self._loaded = data
         self._update_when()
@@ -461,7 +480,7 @@ class IncidentEditor(QDialog):
     def _check_in_force(self, *_args: object) -> None:
         from .orders import show_in_force
 
-        if not hasattr(self, "order_warning"):  # still being built
+        if not hasattr(self, "_typed"):  # still being built (its fields come last)
             return
         show_in_force(self.order_warning, self.incident_data(), self.session.require().list_orders())
 
@@ -497,32 +516,26 @@ class IncidentEditor(QDialog):
             if loaded.police.reported_on and loaded.police.reported_on[:10] == reported_on:
                 reported_on = loaded.police.reported_on
         order_id, condition = self.order.currentData() or (None, "")
-        return IncidentData(
-            summary=self.summary.text(),
+        # Start from the version loaded, so a field this form does not show (the
+        # author, an import's source) is kept as it was, never reset by an edit.
+        return replace(
+            loaded,
+            **{name: _text_of(edit) for name, edit in self._typed.items()},
             kinds=self.kinds.kinds() or ("other",),
             occurred_start=start,
             occurred_end=end,
             precision=precision,
-            location=self.location.text(),
-            details=self.details.toPlainText(),
             people=tuple(people),
-            witnesses=self.witnesses.toPlainText(),
             effects=tuple(k for k, box in self.effects.items() if box.isChecked()),
-            effect_text=self.effect_text.toPlainText(),
-            actions=self.actions_edit.toPlainText(),
             police=PoliceReport(
                 reference=self.police_reference.text().strip(),
                 officer=self.police_officer.text().strip(),
                 collar_number=self.police_collar.text().strip(),
                 reported_on=reported_on,
             ),
-            private_note=self.private_note.toPlainText(),
-            author=loaded.author,
             complete_later=self.complete_later.isChecked(),
             order_id=order_id,
             order_condition=condition,
-            source=loaded.source,
-            source_time=loaded.source_time,
         )
 
     def draft(self) -> dict[str, Any]:
