@@ -1,0 +1,314 @@
+"""Bring a case file's records into a vault: new versions, never an overwrite.
+
+For each record the file lists, oldest version first:
+
+* a version this vault already holds (its stable id is known here) is skipped, so a
+  file merged twice adds nothing;
+* a record new here is added (its first version), then its later versions;
+* a later version made on top of the version this vault holds last (its ``parent``)
+  is saved as the next version, with its reason;
+* one made on top of an earlier version, while this vault saved a change of its own
+  since, is a **conflict**: it is saved too, as a further version whose reason says
+  so, so both wordings stay in the history and nothing is lost (never resolved by
+  choosing one);
+* a deletion is never applied: it is reported for the person to confirm (and reported
+  again at the next merge until they do).
+
+New versions keep their author; with ``attribute`` (the worker a case file was
+opened for), what was saved there as "victim" is theirs (:func:`support.attributed`).
+Evidence files are stored first (decrypted straight into the vault's encrypted
+store); the records then go in one transaction, so a failure saves none of them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
+
+from ..errors import BadInput
+from ..errors import IntegrityError
+from ..evidence import METADATA_HEAD_BYTES
+from ..evidence import PendingBlob
+from ..model import IncidentData
+from ..model import OrderData
+from ..model import PersonData
+from ..store import handover as ids
+from ..support import attributed
+from .casefile import DAMAGED
+from .casefile import CaseFile
+from .manifest import KINDS
+
+if TYPE_CHECKING:
+    from ..store.transaction import Transaction
+    from ..vault import Vault
+
+#: What each record kind is called in a report.
+NOUNS = {"person": "person", "order": "order", "incident": "entry", "evidence": "evidence file"}
+CONFLICT_NOTE = " (from a case file: changed beside a change made here; both are kept)"
+
+
+@dataclass
+class MergeReport:
+    """What a merge did, in counts and in sentences that name records by id only."""
+
+    added: dict[str, int] = field(default_factory=lambda: dict.fromkeys((*KINDS, "evidence"), 0))
+    versions: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)
+
+    @property
+    def nothing_new(self) -> bool:
+        return not (any(self.added.values()) or self.versions or self.conflicts)
+
+
+class _Bad(BadInput):
+    pass
+
+
+def _bad() -> _Bad:
+    return _Bad(
+        "This case file's contents are not what Victim Log writes (made by another "
+        "program, or a newer version). Nothing was changed."
+    )
+
+
+def _list(doc: Any, key: str) -> list[Any]:
+    value = doc.get(key) if isinstance(doc, dict) else None
+    if not isinstance(value, list):
+        raise _bad()
+    return value
+
+
+class _Merge:
+    def __init__(self, vault: Vault, tx: Transaction, attribute: str | None) -> None:
+        self.vault, self.tx, self.attribute = vault, tx, attribute
+        self.kept = ids.kept_uids(tx.conn)
+        self.report = MergeReport()
+
+    # ------------------------------------------------------------------ stable ids
+
+    def local(self, uid: Any, kind: str) -> tuple[int, int] | None:
+        """The local (id, version) a stable id names, if this vault holds it."""
+        if not isinstance(uid, str):
+            raise _bad()
+        found = ids.local_of(self.tx.conn, uid)
+        if found is not None:
+            return (found[1], found[2]) if found[0] == kind else None
+        parts = uid.split("/")
+        if len(parts) not in (3, 4) or parts[0] != self.vault.vault_id or parts[1] != kind:
+            return None
+        try:
+            id, version = int(parts[2]), int(parts[3]) if len(parts) == 4 else 0
+        except ValueError:
+            return None
+        stored = self.tx.versions(kind, id)
+        if not stored or (version and version > stored[-1].version):
+            return None
+        return id, version
+
+    def uid_of(self, kind: str, id: int, version: int) -> str:
+        return self.kept.get((kind, id, version)) or ids.derived_uid(self.vault.vault_id, kind, id, version)
+
+    def remember(self, uid: str, kind: str, id: int, version: int) -> None:
+        ids.remember(self.tx.conn, [(uid, kind, id, version)])
+        self.kept[(kind, id, version)] = uid
+
+    def ref(self, uid: Any, kind: str) -> int | None:
+        found = self.local(uid, kind)
+        return None if found is None else found[0]
+
+    # ------------------------------------------------------------------ bodies
+
+    def body_in(self, kind: str, body: Any) -> tuple[Any, tuple[int, ...]]:
+        """A version's body as this vault's data (references as local ids)."""
+        if not isinstance(body, dict):
+            raise _bad()
+        if kind == "person":
+            return PersonData.from_dict(body), ()
+        if kind == "order":
+            body = dict(body)
+            if body.get("person_id") is not None:
+                body["person_id"] = self.ref(body["person_id"], "person")
+            return OrderData.from_dict(body), ()
+        data = dict(body.get("data") or {})
+        data["people"] = [p for p in (self.ref(u, "person") for u in data.get("people") or ()) if p]
+        if data.get("order_id") is not None:
+            data["order_id"] = self.ref(data["order_id"], "order")
+        evidence = tuple(e for e in (self.ref(u, "evidence") for u in body.get("evidence") or ()) if e)
+        incident = IncidentData.from_dict(data)
+        if self.attribute:
+            incident = attributed(incident, self.attribute)
+        return incident, evidence
+
+    # ------------------------------------------------------------------ records
+
+    def current(self, kind: str, id: int) -> tuple[int, bool, Any, tuple[int, ...]]:
+        """(version, deleted, data, evidence) of the record as it is now."""
+        if kind == "incident":
+            inc = self.tx.get_incident(id)
+            return inc.version, inc.deleted, inc.data, inc.evidence
+        if kind == "person":
+            person = self.vault.get_person(id)
+            return person.version, person.deleted, person.data, ()
+        order = self.vault.get_order(id)
+        return order.version, False, order.data, ()
+
+    def add(self, kind: str, data: Any, evidence: tuple[int, ...], reason: str) -> tuple[int, int]:
+        tx = self.tx
+        if kind == "person":
+            same = tx.find_person(data.name)
+            if same is not None and not same.deleted:
+                return same.id, same.version  # one person per name: theirs is ours
+            return tx.add_person(data, reason), 1
+        if kind == "order":
+            return tx.add_order(data, reason), 1
+        return tx.add_incident(data, evidence, reason), 1
+
+    def edit(self, kind: str, id: int, data: Any, evidence: tuple[int, ...], reason: str) -> None:
+        if kind == "person":
+            self.tx.edit_person(id, data, reason)
+        elif kind == "order":
+            self.tx.update_order(id, data, reason)
+        else:
+            self.tx.edit_incident(id, data, reason, evidence=evidence)
+
+    def record(self, kind: str, rec: Any) -> None:
+        if not isinstance(rec, dict):
+            raise _bad()
+        record_uid = rec.get("uid")
+        versions = _list(rec, "versions")
+        found = self.local(record_uid, kind)
+        noun = NOUNS[kind]
+        for v in versions:
+            if not isinstance(v, dict) or not isinstance(v.get("uid"), str):
+                raise _bad()
+            if self.local(v["uid"], kind) is not None:
+                continue  # already here
+            reason = str(v.get("reason") or "from a case file")[:400]
+            if v.get("deleted"):
+                where = f"{noun} {found[0]}" if found else f"an {noun} that is not here"
+                self.report.deletions.append(
+                    f"The case file deletes {where} ({reason!r} is its reason). Not applied: "
+                    "delete it yourself if you agree."
+                )
+                continue
+            data, evidence = self.body_in(kind, v.get("body"))
+            if found is None:
+                id, version = self.add(kind, data, evidence, reason)
+                found = (id, version)
+                self.remember(str(record_uid), kind, id, 0)
+                self.remember(v["uid"], kind, id, version)
+                self.report.added[kind] += version == 1
+                continue
+            id = found[0]
+            version, deleted, now, now_evidence = self.current(kind, id)
+            conflict = v.get("parent") != self.uid_of(kind, id, version)
+            if deleted:
+                self.report.conflicts.append(
+                    f"{noun.capitalize()} {id} was deleted here; the case file's change to it "
+                    "was not applied."
+                )
+                continue
+            if data == now and evidence == now_evidence:
+                self.remember(v["uid"], kind, id, version)  # the same wording on both sides
+                continue
+            if conflict:
+                reason = reason + CONFLICT_NOTE
+                self.report.conflicts.append(
+                    f"{noun.capitalize()} {id} was changed here and in the case file: both are "
+                    f"kept, the case file's as version {version + 1}."
+                )
+            self.edit(kind, id, data, evidence, reason)
+            self.remember(v["uid"], kind, id, version + 1)
+            self.report.versions += 1
+
+
+Stored = list[tuple[dict[str, Any], PendingBlob]]
+
+
+def _store_evidence(vault: Vault, case: CaseFile, doc: dict[str, Any]) -> Stored:
+    """Each evidence file this vault does not hold yet, stored (not yet recorded)."""
+    entries = _list(doc, "evidence")
+    with vault.transaction("the case file") as tx:
+        known = {str(e.get("uid")) for e in entries if ids.local_of(tx.conn, str(e.get("uid")))}
+    pending: Stored = []
+    try:
+        for entry in entries:
+            if not isinstance(entry, dict) or type(entry.get("part")) is not int:
+                raise _bad()
+            uid = str(entry.get("uid"))
+            if uid in known or uid.startswith(vault.vault_id + "/"):
+                continue
+            part = entry["part"]
+            if not 1 <= part < len(case.parts):
+                raise _bad()
+            head = case.head(part, METADATA_HEAD_BYTES)
+            with case.reading(part) as src:
+                blob = vault.evidence.store_blob(src, str(entry.get("filename") or "file"), head)
+                pending.append((entry, blob))
+            if blob.result.sha256 != entry.get("sha256"):
+                raise IntegrityError(DAMAGED)
+    except BaseException:
+        _discard(vault, pending)
+        raise
+    return pending
+
+
+def merge(
+    vault: Vault,
+    case: CaseFile,
+    doc: dict[str, Any],
+    *,
+    attribute: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> MergeReport:
+    """Merge the verified, unlocked ``case`` (its manifest ``doc``) into ``vault``."""
+    if doc.get("format") != "victim-log case" or doc.get("version") != 1:
+        raise _bad()
+    if progress:
+        progress("evidence")
+    pending = _store_evidence(vault, case, doc)
+    try:
+        with vault.transaction("the case file") as tx:
+            work = _Merge(vault, tx, attribute)
+            for entry, blob in pending:
+                added_by = str(entry.get("added_by") or "victim")
+                if attribute and added_by == "victim":
+                    added_by = attribute
+                provenance = entry.get("provenance")
+                eid, new = vault.evidence.record_blob(
+                    blob,
+                    added_by=added_by,
+                    provenance=provenance if isinstance(provenance, dict) else None,
+                    tx=tx,
+                )
+                work.remember(str(entry["uid"]), "evidence", eid, 0)
+                work.report.added["evidence"] += new
+            if progress:
+                progress("records")
+            for kind in KINDS:
+                for rec in _list(doc, kind):
+                    work.record(kind, rec)
+            if not work.report.nothing_new:
+                tx.record_event(
+                    "merge",
+                    {"from": str(doc.get("from")), "versions": work.report.versions, **work.report.added},
+                )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        _discard(vault, pending)
+        raise _bad() from None
+    except BaseException:
+        _discard(vault, pending)
+        raise
+    vault.evidence.sync_dirs([p for _e, p in pending])
+    return work.report
+
+
+def _discard(vault: Vault, pending: Stored) -> None:
+    for _entry, blob in pending:
+        with contextlib.suppress(Exception):
+            vault.evidence.discard(blob)
