@@ -144,7 +144,7 @@ def test_ambiguous_dates_are_asked(qtbot, wizard: ImportWizard, pick) -> None:
     assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     with qtbot.waitSignal(wizard.scanned, timeout=10_000):
         page.dmy.click()
-    assert wizard.date_order == "dmy"
+    assert wizard.chosen.date_order == "dmy"
     assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
     assert wizard.request(dry_run=True).date_order == "dmy"
 

@@ -8,6 +8,9 @@ Kept apart so that no page needs to import the module that imports it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,24 @@ from ...widgets.common import start_task
 from .formats import FORMAT_BY_KEY
 
 
+@dataclass(frozen=True)
+class PageChoices:
+    """What the pages chose, each under its :class:`ImportRequest` field's own name.
+
+    Why: the request is made from these by name (``asdict``), so a new import option
+    is one field here and one control on its page, never a hand-written mapping that
+    could pass the wrong choice on. The format and the file are chosen first and kept
+    apart (choosing either again starts the file's choices afresh).
+    """
+
+    sender: str | None = None  # the person doing this, as the file names them
+    group_minutes: int = DEFAULT_GROUP_MINUTES  # a burst is one entry unless unticked
+    context: bool = True  # the victim's replies asking to stop, kept as context
+    me: str | None = None  # the victim's own name in the file, when chosen
+    date_order: str | None = None  # "dmy" or "mdy" when the file's dates are ambiguous
+    skip_duplicates: bool = False  # leave out likely duplicates of typed entries
+
+
 class WizardBase(QWizard):
     """What every page may use of the wizard it is on."""
 
@@ -48,15 +69,10 @@ class WizardBase(QWizard):
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.format = "whatsapp"
         self.source: Path | None = None
-        self.date_order: str | None = None
         self.scan: ImportReport | None = None
         self.plan: ImportReport | None = None
         self.final: ImportReport | None = None
-        self.sender_name: str | None = None
-        self.group_minutes = DEFAULT_GROUP_MINUTES  # a burst is one entry unless unticked
-        self.keep_context = True  # the victim's replies asking to stop, kept as context
-        self.me: str | None = None  # the victim's own name in the file, when chosen
-        self.skip_duplicates = False  # leave out likely duplicates of typed entries
+        self.chosen = PageChoices()
         self._working = False
 
     def forget_scan(self) -> None:
@@ -72,10 +88,9 @@ class WizardBase(QWizard):
     def set_source(self, path: Path | None) -> None:
         self.forget_scan()  # a scan still running was of another file
         self.source = path
-        self.date_order = None
+        self.chosen = replace(self.chosen, date_order=None, skip_duplicates=False)  # of that file
         self.scan = None
         self.plan = None
-        self.skip_duplicates = False
 
     @property
     def asks_sender(self) -> bool:
@@ -84,18 +99,9 @@ class WizardBase(QWizard):
 
     def request(self, *, dry_run: bool, photo_incidents: bool = False) -> ImportRequest:
         assert self.source is not None
-        sender = self.sender_name if self.asks_sender else None
+        chosen = self.chosen if self.asks_sender else replace(self.chosen, sender=None)
         return ImportRequest(
-            self.format,
-            self.source,
-            sender=sender,
-            group_minutes=self.group_minutes,
-            date_order=self.date_order,
-            dry_run=dry_run,
-            photo_incidents=photo_incidents,
-            context=self.keep_context,
-            me=self.me,
-            skip_duplicates=self.skip_duplicates,
+            self.format, self.source, dry_run=dry_run, photo_incidents=photo_incidents, **asdict(chosen)
         )
 
     def describe_scan(self, report: ImportReport) -> str:

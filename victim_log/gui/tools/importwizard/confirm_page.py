@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QCheckBox
@@ -165,7 +167,7 @@ class ConfirmPage(WorkingStep):
                     "to complete (what it shows), kept with the app's proof files and the export itself:"
                 )
             ]
-        who = display_safe(self.w.sender_name or "", single_line=True)
+        who = display_safe(self.w.chosen.sender or "", single_line=True)
         return [
             self.tr("{matched} of the {seen} in this file are from {who}.").format(
                 matched=report.matched, seen=plural(report.messages_seen, noun), who=who
@@ -219,7 +221,7 @@ class ConfirmPage(WorkingStep):
 
     @Slot(bool)
     def _skip_choice(self, checked: bool) -> None:
-        self.w.skip_duplicates = checked
+        self.w.chosen = replace(self.w.chosen, skip_duplicates=checked)
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt name
         if self.working:

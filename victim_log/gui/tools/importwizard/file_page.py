@@ -3,6 +3,7 @@ hostile file is refused right there with the core's one-line reason."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 
@@ -155,8 +156,8 @@ class FilePage(WorkingStep):
         self.scan()
 
     def set_date_order(self, order: str) -> None:
-        if self.w.date_order != order:
-            self.w.date_order = order
+        if self.w.chosen.date_order != order:
+            self.w.chosen = replace(self.w.chosen, date_order=order)
             self.w.scan = None
             self.scan()
 
@@ -165,7 +166,7 @@ class FilePage(WorkingStep):
         vault = self.w.session.require()
         if self.w.source is None:
             return  # nothing chosen yet
-        req = ImportRequest(self.w.format, self.w.source, dry_run=True, date_order=self.w.date_order)
+        req = ImportRequest(self.w.format, self.w.source, dry_run=True, date_order=self.w.chosen.date_order)
         self.w.scan = None
         self.status.setText(self.tr("Reading the file…"))
         self.choose_button.setEnabled(False)

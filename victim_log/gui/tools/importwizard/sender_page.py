@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QCheckBox
@@ -153,9 +155,13 @@ class SenderPage(WizardStep):
         return bool(self.sender_value())
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt name
-        self.w.sender_name = self.sender_value()
-        self.w.group_minutes = self.minutes.value() if self.group.isChecked() else 0
-        self.w.keep_context = self.keep_context.isChecked()
+        sender = self.sender_value()
         me = self.me.currentData()
-        self.w.me = me if isinstance(me, str) and me != self.w.sender_name else None
+        self.w.chosen = replace(
+            self.w.chosen,
+            sender=sender,
+            group_minutes=self.minutes.value() if self.group.isChecked() else 0,
+            context=self.keep_context.isChecked(),
+            me=me if isinstance(me, str) and me != sender else None,
+        )
         return True
