@@ -94,3 +94,32 @@ def test_a_second_diary_follows_the_neutral_rename(monkeypatch, tmp_path):
     (case,) = caselist.load_cases()
     assert case.path == moved and not case.missing
     assert settle_location(tmp_path / "usb" / "vault") == tmp_path / "usb" / "vault"
+
+
+def test_an_existing_diary_folder_is_added_once_under_a_label(tmp_path):
+    """A folder made with --vault, restored from a backup or copied from a colleague:
+    added by its folder (or the folder holding its "vault" folder), never twice, and a
+    folder that holds no diary is refused saying what to choose."""
+    made = tmp_path / "restored" / "vault"
+    vault, _ = Vault.create(made, PASSPHRASE)
+    vault.add_incident(IncidentData(summary=f"At the gate {CANARY}"))
+    vault.lock()
+    case = caselist.add_existing(" Client  C ", made.parent)  # the folder above it is fine
+    assert case == caselist.Case("Client C", made)
+    assert [(c.label, c.path, c.missing) for c in caselist.load_cases()] == [("Client C", made, False)]
+    with pytest.raises(BadInput, match='in the list already, as "Client C"'):
+        caselist.add_existing("Client D", made / ".." / "vault")
+    other, _ = Vault.create(tmp_path / "other", PASSPHRASE)
+    other.lock()
+    with pytest.raises(BadInput, match="has that label"):
+        caselist.add_existing("Client C", tmp_path / "other")
+    empty = tmp_path / "photos"
+    empty.mkdir()
+    (empty / "vault.db").write_bytes(b"not a diary without its key")
+    for wrong in (empty, tmp_path / "nowhere"):
+        with pytest.raises(BadInput, match="does not hold a diary.*vault.key and vault.db"):
+            caselist.add_existing("Client E", wrong)
+    with pytest.raises(BadInput, match="give this diary a label"):
+        caselist.add_existing("  ", made)
+    assert [c.label for c in caselist.load_cases()] == ["Client C"]
+    assert scan([caselist.list_path().parent], CANARY) == []

@@ -12,6 +12,11 @@ kept as paths relative to it, so they follow the folder when the neutral face
 renames it (:func:`victim_log.paths.relocate`); a diary elsewhere is kept by its
 absolute path. A folder that has gone (a removed USB stick) stays in the list,
 marked missing, until the worker removes it.
+
+A diary folder made elsewhere (restored from a backup, copied from a colleague's
+machine, made with the command line's ``--vault PATH``) is added under a label with
+:func:`add_existing`: only a folder that holds a diary (its key file and database),
+and only once.
 """
 
 from __future__ import annotations
@@ -27,7 +32,9 @@ from .prefs import write_small_json
 __all__ = [
     "LIST_NAME",
     "Case",
+    "add_existing",
     "clean_label",
+    "diary_folder",
     "forget",
     "known_cases",
     "list_path",
@@ -134,6 +141,44 @@ def remember(label: str, folder: Path, path: Path | None = None) -> list[Case]:
         cases.append(Case(label, folder))
     _save(cases, path)
     return cases
+
+
+def diary_folder(folder: Path) -> Path:
+    """``folder`` as the diary it holds (its absolute path), or the ``vault`` folder
+    inside it (the app's data folder, or the folder a backup was restored into);
+    BadInput with what to choose instead if it holds no diary."""
+    folder = Path(folder).expanduser().absolute()
+    for candidate in (folder, folder / paths.VAULT_SUBDIR):
+        try:
+            if (candidate / paths.KEY_NAME).is_file() and (candidate / paths.DB_NAME).is_file():
+                return candidate
+        except OSError:
+            break
+    raise BadInput(
+        f"That folder does not hold a diary. Choose the folder that has the files "
+        f"{paths.KEY_NAME} and {paths.DB_NAME} in it (the folder given to --vault, or "
+        f"the one a backup was restored into)."
+    )
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a == b or a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def add_existing(label: str, folder: Path, path: Path | None = None) -> Case:
+    """Add a diary folder made elsewhere under ``label`` (:func:`diary_folder` says
+    which); BadInput if it holds no diary, is in the list already, or the label is
+    taken. Nothing inside the diary is read."""
+    label = clean_label(label)
+    where = diary_folder(folder)
+    listed = next((c for c in load_cases(path) if _same(c.path, where)), None)
+    if listed is not None:
+        raise BadInput(f'That diary is in the list already, as "{listed.label}".')
+    remember(label, where, path)
+    return Case(label, where)
 
 
 def forget(folder: Path, path: Path | None = None) -> list[Case]:

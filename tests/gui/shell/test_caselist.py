@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QMessageBox
 
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import DialogAnswers
@@ -18,7 +22,9 @@ from tests.helpers import CANARY
 from tests.leakscan import scan
 from victim_log import caselist
 from victim_log.gui.shell.caselist import OpenAnotherDialog
+from victim_log.gui.widgets import dialogs
 from victim_log.model import IncidentData
+from victim_log.vault import Vault
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -109,4 +115,70 @@ def test_two_new_diaries_in_one_run_each_get_a_fresh_first_run(qtbot, tmp_path, 
         folders.add(session.vault_dir)
     assert len(folders) == 3
     assert [c.label for c in caselist.known_cases(session.vault_dir)] == ["", "Client B", "Client C"]
+    window.locker.lock("manual")
+
+
+def _pick_folder(folder):
+    """Answer the folder picker as a person would: go to the folder above, type its name."""
+
+    def answer(fd: QFileDialog) -> None:
+        fd.setDirectory(str(folder.parent))
+        fd.findChild(QLineEdit, "fileNameEdit").setText(folder.name)
+        fd.accept()
+
+    return answer
+
+
+def test_an_existing_diary_folder_is_added_under_a_label_then_opened(qtbot, tmp_path, monkeypatch):
+    """#18: a diary made with --vault (or restored, or copied) is added to the list
+    under a label; a folder with no diary in it, or one listed already, is refused
+    with a clear message; the one added opens with its own passphrase."""
+    elsewhere = tmp_path / "from-backup" / "vault"
+    made, _key = Vault.create(elsewhere, "the passphrase of the restored one")
+    made.add_incident(IncidentData(summary="Restored entry"))
+    made.lock()
+    not_a_diary = tmp_path / "Pictures"
+    not_a_diary.mkdir()
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    said: list[str] = []
+    listed: list[list[str]] = []
+
+    def add(dialog: OpenAnotherDialog, folder) -> None:
+        dialog.label.clear()
+        qtbot.keyClicks(dialog.label, "Client R")
+        steps[:0] = [_pick_folder(folder)]
+        qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+
+    def in_the_list(dialog: object) -> None:
+        assert isinstance(dialog, OpenAnotherDialog)
+        assert dialog.add_button.accessibleName().startswith("Add a folder")
+        add(dialog, not_a_diary)
+        add(dialog, elsewhere.parent)  # the folder above the diary's is fine too
+        listed.append([dialog.list.item(i).text() for i in range(dialog.list.count())])
+        assert dialog.label.text() == ""
+        assert dialog.list.currentItem().text() == "Client R"  # chosen, ready to open
+        add(dialog, elsewhere)  # again: refused, one entry only
+        qtbot.mouseClick(dialog.open_button, Qt.MouseButton.LeftButton)
+
+    steps = [in_the_list]
+
+    def run(dialog: QDialog) -> int:
+        if isinstance(dialog, QMessageBox):
+            said.append(dialog.text())
+        else:
+            steps.pop(0)(dialog)
+        return dialog.result()
+
+    monkeypatch.setattr(dialogs, "run_dialog", run)
+    window.open_another_action.trigger()
+    assert said[0].startswith(
+        "That folder does not hold a diary. Choose the folder that has the files vault.key"
+    )
+    assert said[1:] == ['That diary is in the list already, as "Client R".']
+    assert listed == [["Unlabelled (open now)", "Client R"]]
+    assert session.vault_dir == elsewhere and window.current_screen() == window.UNLOCK
+    unlock_via_gui(qtbot, window, "the passphrase of the restored one")
+    assert [i.summary for i in session.require().list_incidents()] == ["Restored entry"]
+    assert [(c.label, c.path) for c in caselist.load_cases()] == [("Client R", elsewhere)]
     window.locker.lock("manual")

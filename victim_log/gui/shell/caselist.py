@@ -8,9 +8,9 @@ would say what the app is). Two pieces:
   diary is known: choosing one makes the unlock (or the first run, for a new diary)
   open that one.
 * :class:`OpenAnotherDialog` (File → Open another…, while unlocked): open one of the
-  list (the diary open now is locked first), start a new one under a new label,
-  label the one open now, or take one off the list. A diary whose folder has gone is
-  shown as missing and cannot be chosen.
+  list (the diary open now is locked first), start a new one under a new label, add
+  a diary folder made elsewhere under a label, label the one open now, or take one
+  off the list. A diary whose folder has gone is shown as missing and cannot be chosen.
 * :func:`keep_before_switch`, run before the diary open now is locked for another:
   what was being written is kept inside that diary (encrypted, off the GUI thread, a
   busy vault tried again with the "Saving…" bar showing), since nothing is carried
@@ -111,7 +111,7 @@ class CaseChooser(QWidget):
 
 
 class OpenAnotherDialog(QDialog):
-    """The list, with Open, New diary…, Label this one… and Remove from list.
+    """The list, with Open, New…, Add a folder…, Label it and Remove from list.
 
     ``chosen`` is the folder to open after the dialog closes (None: stay)."""
 
@@ -137,19 +137,30 @@ class OpenAnotherDialog(QDialog):
         self.label = line_edit(self, "caseLabel", self.tr("Label"), self.tr("A label you will recognise"))
         buttons = QHBoxLayout()
         self.new_button = push_button(
-            self.tr("&New…"), self, "newCase", self.tr("Start a new one with this label"), self._new
+            self.tr("&New…"), self, "newCase", self.tr("New: start another under this label"), self._new
         )
         self.relabel_button = push_button(
             self.tr("&Label it"),
             self,
             "relabelCase",
-            self.tr("Give the chosen one this label"),
+            self.tr("Label it: give the chosen one this label"),
             self._relabel,
         )
         self.remove_button = push_button(
-            self.tr("&Remove from list"), self, "forgetCase", self.tr("Take it off the list"), self._forget
+            self.tr("&Remove from list"),
+            self,
+            "forgetCase",
+            self.tr("Remove from list (the diary itself is kept)"),
+            self._forget,
         )
-        for widget in (self.label, self.new_button, self.relabel_button, self.remove_button):
+        self.add_button = push_button(
+            self.tr("&Add a folder…"),
+            self,
+            "addCaseFolder",
+            self.tr("Add a folder: a diary made elsewhere, under this label"),
+            self._add_folder,
+        )
+        for widget in (self.label, self.new_button, self.add_button, self.relabel_button, self.remove_button):
             buttons.addWidget(widget)
         column.addLayout(buttons)
         row, _close, self.open_button = action_row(
@@ -192,6 +203,28 @@ class OpenAnotherDialog(QDialog):
     def _chose_new(self, cases: list[caselist.Case]) -> None:
         self.chosen, self.new_label = cases[-1].path, cases[-1].label
         self.accept()
+
+    def _add_folder(self) -> None:
+        """A diary folder made elsewhere (a backup restored, a colleague's copy, the
+        command line's --vault): the label first, then the folder. The picker starts
+        nowhere in particular and remembers nothing (not even in this diary: where
+        another case lives is not this one's business)."""
+        from ..widgets import privacy
+
+        label = self.label.text()
+        if not self._try(lambda: caselist.clean_label(label)):
+            self.label.setFocus()
+            return
+        chosen = privacy.pick_paths(self, privacy.Mode.FOLDER, self.tr("Choose the diary's folder"))
+        if chosen and self._try(lambda: self._added(caselist.add_existing(label, chosen[0]))):
+            self.label.clear()
+
+    def _added(self, case: caselist.Case) -> None:
+        self._fill()
+        for row in range(self.list.count()):
+            if self.list.item(row).data(_PATH) == str(case.path):
+                self.list.setCurrentRow(row)
+        self.list.setFocus()
 
     def _relabel(self) -> None:
         picked = self._selected()
