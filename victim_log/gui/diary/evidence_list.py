@@ -5,6 +5,8 @@ line, is kept safely but cited by nothing, so no export shows it as supporting a
 entry. This screen lists every stored file, says which entry cites it, and for one that
 nothing cites offers the two ways to use it: attach it to an entry (chosen from a
 searchable list) or make an entry for it (the quick log opens with the file attached).
+Both writes leave the GUI thread (``widgets/background_write``): attaching here, the
+new entry in the quick log's Save; a busy vault is tried again with "Saving…" showing.
 
 Only names, dates and the entries' summaries are shown; a file is opened in memory by
 the same viewer as an entry's files.
@@ -28,6 +30,8 @@ from ...textsafe import display_safe
 from ...vault import IncidentFilter
 from ..shell.session import Session
 from ..widgets import dialogs
+from ..widgets.background_write import SaveInterrupted
+from ..widgets.background_write import run_write
 from ..widgets.common import action_row
 from ..widgets.common import left_row
 from ..widgets.common import line_edit
@@ -190,7 +194,11 @@ class EvidenceDialog(QDialog):
         if incident_id is None:
             return
         try:
-            self.session.require().evidence.attach(item.id, incident_id)
+            vault = self.session.require()
+            # Off the GUI thread, a busy vault tried again with "Saving…" showing (#23.9).
+            run_write(self, lambda: vault.evidence.attach(item.id, incident_id))
+        except SaveInterrupted:
+            return  # locked meanwhile: this window is closed by the lock
         except Exception as exc:  # noqa: BLE001 - shown calmly; nothing changed
             dialogs.show_error(self, exc)
             return
