@@ -40,6 +40,7 @@ from .receive import add_receive_args
 from .receive import cmd_receive
 from .review import add_review_command
 from .sdash import add_sdash_command
+from .share import add_share_command
 from .statement import cmd_statement
 from .stats import add_stats_command
 from .vault_admin import cmd_backup
@@ -182,6 +183,7 @@ def build_parser() -> ArgParser:
     add_case_info_command(command)
     add_sdash_command(command)
     add_review_command(command)
+    add_share_command(command)
 
     p = command("check", cmd_check, "verify the journal, every record and every evidence file")
     p.add_argument("--json", action="store_true")

@@ -192,8 +192,7 @@ class _Merge:
             if v.get("deleted"):
                 where = f"{noun} {found[0]}" if found else f"an {noun} that is not here"
                 self.report.deletions.append(
-                    f"The case file deletes {where} ({reason!r} is its reason). Not applied: "
-                    "delete it yourself if you agree."
+                    f"The case file deletes {where}. Not applied: delete it yourself if you agree."
                 )
                 continue
             data, evidence = self.body_in(kind, v.get("body"))

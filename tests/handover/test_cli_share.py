@@ -1,0 +1,168 @@
+"""``victim-log share``, ``share open`` and ``share merge`` (#18): the CLI contract
+(--json fields, exit codes 0/1/2/3) and no diary text or key material in output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CANARY
+from tests.helpers import PASSPHRASE
+from tests.helpers import run_cli
+from tests.helpers import run_proc
+from tests.leakscan import scan
+from victim_log.cli.share import MERGE_FIELDS
+from victim_log.cli.share import SHARE_FIELDS
+
+WORKER_PASS = "worker's own pass phrase"
+
+
+@pytest.fixture
+def victim(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    assert run_cli(capsys, "init").code == 0
+    r = run_cli(capsys, "add", "--kind", "threat", "--summary", f"Threat {CANARY}", "--person", "Dan Marsh")
+    assert r.code == 0, r.err
+
+
+def _share(capsys: pytest.CaptureFixture[str], out: Path, *vault: str) -> dict[str, object]:
+    r = run_cli(capsys, "share", "--out", str(out), "--json", *vault)
+    assert r.code == 0, r.err
+    doc = json.loads(r.out)
+    assert tuple(doc) == SHARE_FIELDS
+    return doc
+
+
+def _with_code(monkeypatch: pytest.MonkeyPatch, code: object) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{code}\n"))
+
+
+def test_victim_to_worker_and_back(
+    victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    assert doc["incidents"] == 1 and doc["evidence"] == 0 and Path(str(doc["file"])).is_file()
+    worker_vault = str(tmp_path / "jo")
+    _with_code(monkeypatch, doc["code"])
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
+    r = run_cli(
+        capsys,
+        "share",
+        "open",
+        str(doc["file"]),
+        "--code-stdin",
+        "--vault",
+        worker_vault,
+        "--worker",
+        "Jo",
+        "--org",
+        "Safe Lives",
+    )
+    assert r.code == 0, r.err
+    assert "RECOVERY KEY" in r.out and "Added 1 entry" in r.out
+    assert run_cli(capsys, "add", "--vault", worker_vault, "--kind", "gift", "--summary", "Flowers").code == 0
+    back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)
+    assert back["incidents"] == 2
+
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    _with_code(monkeypatch, back["code"])
+    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
+    assert r.code == 0, r.err
+    merged = json.loads(r.out)
+    assert tuple(merged) == MERGE_FIELDS
+    assert merged["added"]["incident"] == 1 and not merged["nothing_new"]
+    listed = json.loads(run_cli(capsys, "list", "--json").out)
+    flowers = next(i for i in listed if i["summary"] == "Flowers")
+    assert flowers["author"] == "support:Jo (Safe Lives)"
+
+    _with_code(monkeypatch, back["code"])
+    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin")
+    assert r.code == 0 and "Nothing new" in r.out
+    assert len(json.loads(run_cli(capsys, "list", "--json").out)) == 2
+
+
+def test_exit_codes(
+    victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run_cli(capsys, "share").code == 2  # no --out
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    _with_code(monkeypatch, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+    r = run_cli(capsys, "share", "merge", str(doc["file"]), "--code-stdin")
+    assert r.code == 3 and "code does not open" in r.err
+    raw = bytearray(Path(str(doc["file"])).read_bytes())
+    raw[-5] ^= 1
+    Path(str(doc["file"])).write_bytes(bytes(raw))
+    _with_code(monkeypatch, doc["code"])
+    r = run_cli(capsys, "share", "merge", str(doc["file"]), "--code-stdin")
+    assert r.code == 1 and "damaged or has been altered" in r.err and "Traceback" not in r.err
+    not_case = tmp_path / "note.txt"
+    not_case.write_text("hello")
+    _with_code(monkeypatch, doc["code"])
+    r = run_cli(capsys, "share", "merge", str(not_case), "--code-stdin")
+    assert r.code == 2 and "not a Victim Log case file" in r.err
+    # An existing vault is never opened over.
+    _with_code(monkeypatch, doc["code"])
+    assert run_cli(capsys, "share", "open", str(doc["file"]), "--code-stdin").code == 2
+
+
+def test_real_process_reads_the_code_from_stdin(
+    victim: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    env = {"VICTIM_LOG_PASSPHRASE": WORKER_PASS}
+    r = run_proc(
+        "share",
+        "open",
+        str(doc["file"]),
+        "--code-stdin",
+        "--vault",
+        str(tmp_path / "w"),
+        env=env,
+        input=f"{doc['code']}\n",
+    )
+    assert r.code == 0, r.err
+    r = run_proc(
+        "share",
+        "open",
+        str(doc["file"]),
+        "--code-stdin",
+        "--vault",
+        str(tmp_path / "w2"),
+        env=env,
+        input="wrong\n",
+    )
+    assert r.code == 3 and not (tmp_path / "w2").exists()
+
+
+def test_no_diary_text_or_code_leaks(
+    victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    r = run_cli(capsys, "share", "--out", str(tmp_path / "case.vlcase"))
+    assert r.code == 0 and CANARY not in r.out + r.err
+    code = next(line.strip() for line in r.out.splitlines() if line.startswith("    "))
+    raw = (tmp_path / "case.vlcase").read_bytes()
+    assert CANARY.encode() not in raw and code.encode() not in raw
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
+    _with_code(monkeypatch, code)
+    r = run_cli(
+        capsys, "share", "open", str(tmp_path / "case.vlcase"), "--code-stdin", "--vault", str(tmp_path / "w")
+    )
+    assert r.code == 0 and CANARY not in r.out + r.err and code not in r.out + r.err
+    _with_code(monkeypatch, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")
+    r = run_cli(
+        capsys,
+        "share",
+        "merge",
+        str(tmp_path / "case.vlcase"),
+        "--code-stdin",
+        "--vault",
+        str(tmp_path / "w"),
+    )
+    assert r.code == 3 and CANARY not in r.out + r.err
+    # Nothing of the diary anywhere on disk in readable form: the vaults, the case
+    # file, temp and state folders, the log.
+    assert scan([tmp_path], CANARY) == []
+    assert scan([tmp_path], code) == []  # the code is kept nowhere
