@@ -22,9 +22,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtCore import QRegularExpression
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtGui import QPalette
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QComboBox
@@ -49,53 +47,12 @@ from ..widgets.common import scaled
 from ..widgets.common import secret_line
 from .helppanel import device_safety
 from .screen import PagedScreen
+from .screen import intro_page as intro_page  # the screens' pieces, as before
+from .screen import link_button as link_button
+from .screen import plain_label as plain_label
+from .screen import set_message as set_message
+from .screen import title_label as title_label
 from .session import Session
-
-
-def title_label(text: str, parent: QWidget, scale: float = 1.5) -> QLabel:
-    label = QLabel(text, parent)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * scale)
-    font.setBold(True)
-    label.setFont(font)
-    label.setWordWrap(True)
-    label.setAccessibleName(text)
-    return label
-
-
-def plain_label(text: str, parent: QWidget, name: str = "") -> QLabel:
-    label = QLabel(text, parent)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setAccessibleName(name or text)
-    return label
-
-
-def intro_page(parent: QWidget, title: str, intro: str) -> tuple[QWidget, QVBoxLayout]:
-    """A page of the first-run or unlock screen: its title, then what this step is
-    for in plain words (someone frightened or in a hurry should never have to guess);
-    returns the page and its layout for the rest."""
-    page = QWidget(parent)
-    layout = QVBoxLayout(page)
-    layout.addWidget(title_label(title, page))
-    layout.addWidget(plain_label(intro, page))
-    return page, layout
-
-
-def link_button(text: str, parent: QWidget, name: str) -> QPushButton:
-    """A button that looks like a link (underlined, the palette's link colour)."""
-    button = QPushButton(text, parent)
-    button.setObjectName(name)
-    button.setAccessibleName(text)
-    button.setFlat(True)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    font = QFont(button.font())
-    font.setUnderline(True)
-    button.setFont(font)
-    palette = button.palette()
-    palette.setColor(QPalette.ColorRole.ButtonText, palette.color(QPalette.ColorRole.Link))
-    button.setPalette(palette)
-    return button
 
 
 def initials_edit(parent: QWidget, name: str, text: str = "") -> QLineEdit:
@@ -111,13 +68,6 @@ def initials_edit(parent: QWidget, name: str, text: str = "") -> QLineEdit:
     edit.setValidator(QRegularExpressionValidator(QRegularExpression(rf"[^\W_]{{0,{MAX_INITIALS}}}"), edit))
     edit.setMaximumWidth(edit.fontMetrics().horizontalAdvance("M" * MAX_INITIALS) + 16)
     return edit
-
-
-def set_message(label: QLabel, text: str) -> None:
-    """Show ``text`` in ``label``, hiding it when empty so it leaves no gap."""
-    label.setText(text)
-    label.setAccessibleDescription(text)
-    label.setVisible(bool(text))
 
 
 class PassphrasePair(QWidget):

@@ -43,8 +43,6 @@ from ..widgets import dialogs
 from ..widgets.common import fill_banner
 from ..widgets.common import named
 from ..widgets.contrast import focus_css
-from .firstrun import FirstRunScreen
-from .firstrun import set_message
 from .fitting import fit_to_screen
 from .helppanel import Helpline
 from .helppanel import HelpPanel
@@ -57,6 +55,7 @@ from .neutral import cover_face
 from .neutral import face_for
 from .neutral import neutral_faces
 from .quickexit import QuickExit
+from .screen import set_message
 from .session import Session
 from .session import carry_on
 from .unlock import UnlockScreen
@@ -64,6 +63,7 @@ from .unlock import UnlockScreen
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ...vault import Vault
     from .caselist import CaseChooser
+    from .firstrun import FirstRunScreen
     from .support_session import SupportBanner
 
 DiaryFactory = Callable[[Session], QWidget]
@@ -152,6 +152,8 @@ class MainWindow(QMainWindow):
     @property
     def firstrun(self) -> FirstRunScreen:
         if self._firstrun is None:
+            from .firstrun import FirstRunScreen  # most starts show the unlock screen
+
             screen = FirstRunScreen(self.session, self.face.name, self.stack, ask_look=self._ask_look)
             screen.look_chosen.connect(self.choose_look)
             screen.finished.connect(lambda: self._enter_diary(None))

@@ -6,6 +6,10 @@ the app does not skip it); this screen shows that wait as a countdown and keeps
 the Unlock button off until it ends. The recovery key is never held back: the core
 lets it through during a wait, so someone who can write the vault folder cannot
 lock the person out by planting a long wait (#17.2).
+
+The recovery-key page is built the first time it is asked for: most starts paint
+only the passphrase page, and the other page's strength meter (the first run's)
+need not load before that paint (issue 5).
 """
 
 from __future__ import annotations
@@ -19,30 +23,33 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QFormLayout
+from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from ...errors import VaultLocked
 from ...errors import VictimLogError
 from ...errors import WrongPassphrase
-from ..widgets import dialogs
 from ..widgets.common import left_row
 from ..widgets.common import named
 from ..widgets.common import push_button
 from ..widgets.common import secret_line
-from .firstrun import PassphrasePair
-from .firstrun import intro_page
-from .firstrun import link_button
-from .firstrun import plain_label
-from .firstrun import set_message
-from .firstrun import title_label
 from .screen import PagedScreen
+from .screen import intro_page
+from .screen import link_button
+from .screen import plain_label
+from .screen import set_message
+from .screen import title_label
 from .session import Session
 from .session import carry_on
 
 if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
     from ...vault import Vault
+    from .firstrun import PassphrasePair
+
+_LEFT = Qt.AlignmentFlag.AlignLeft
 
 # After the first paint, a moment for the frame to reach the screen before the
 # count-down loads the vault's code (a twentieth of a second on a slow machine).
@@ -54,11 +61,19 @@ class UnlockScreen(PagedScreen):
 
     unlocked = Signal(object)
 
+    # The recovery-key page's parts (see _recovery_page).
+    recovery_key: QLineEdit
+    new_pair: PassphrasePair
+    recover_button: QPushButton
+    back_button: QPushButton
+    recover_message: QLabel
+
     def __init__(self, session: Session, *, neutral: bool = False, parent: QWidget | None = None) -> None:
         super().__init__(session, "unlockScreen", 2, parent)
         self._backoff_after_paint = False
         self.setAccessibleName(self.tr("Unlock"))
-        self.add_pages(self._make_passphrase_page(neutral), self._make_recovery_page())
+        self.add_pages(self._make_passphrase_page(neutral))
+        self._recovery: QWidget | None = None
         self._tick = QTimer(self)
         self._tick.setInterval(250)
         self._tick.timeout.connect(self.refresh_backoff)
@@ -84,7 +99,7 @@ class UnlockScreen(PagedScreen):
             self.tr("Unlock"), page, "unlockButton", self.tr("Unlock"), self.try_unlock
         )
         self.unlock_button.setDefault(True)
-        layout.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.unlock_button, 0, _LEFT)
         self.message = plain_label("", page, self.tr("Message"))
         self.message.setObjectName("unlockMessage")
         layout.addWidget(self.message)
@@ -95,15 +110,25 @@ class UnlockScreen(PagedScreen):
             self.tr("Forgot your passphrase? Use your recovery key"), page, "forgotButton"
         )
         self.forgot_button.clicked.connect(self.show_recovery)
-        layout.addWidget(self.forgot_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.forgot_button, 0, _LEFT)
         layout.addStretch(1)
         set_message(self.message, "")
         set_message(self.backoff, "")
         return page
 
+    def _recovery_page(self) -> QWidget:
+        """The recovery-key page, built (and added as page 1) the first time it is needed."""
+        if self._recovery is None:
+            self._recovery = self._make_recovery_page()
+            self.add_pages(self._recovery)
+            self._update_recover_button()
+        return self._recovery
+
     def _make_recovery_page(self) -> QWidget:
         """The way back in without the passphrase: the recovery key and a new passphrase.
         Never held back by the wait after wrong tries (see the module's docstring)."""
+        from .firstrun import PassphrasePair  # its strength meter is not needed at start-up
+
         page, layout = intro_page(
             self,
             self.tr("Use your recovery key"),
@@ -131,21 +156,21 @@ class UnlockScreen(PagedScreen):
         layout.addWidget(self.recover_message)
         layout.addStretch(1)
         set_message(self.recover_message, "")
-        self._update_recover_button()
         return page
 
     # ------------------------------------------------------------------ navigation
 
     def show_passphrase(self) -> None:
-        self.recovery_key.clear()
-        self.new_pair.clear()
-        set_message(self.recover_message, "")
+        if self._recovery is not None:
+            self.recovery_key.clear()
+            self.new_pair.clear()
+            set_message(self.recover_message, "")
         self.pages.setCurrentIndex(0)
         self.refresh_backoff()
         self.passphrase.setFocus()
 
     def show_recovery(self) -> None:
-        self.pages.setCurrentIndex(1)
+        self.pages.setCurrentWidget(self._recovery_page())
         self.refresh_backoff()
         self.recovery_key.setFocus()
 
@@ -155,8 +180,9 @@ class UnlockScreen(PagedScreen):
     def wipe(self) -> None:
         """Forget anything typed here (runs on every lock)."""
         self.passphrase.clear()
-        self.recovery_key.clear()
-        self.new_pair.clear()
+        if self._recovery is not None:
+            self.recovery_key.clear()
+            self.new_pair.clear()
 
     def reset(self) -> None:
         """Back to a clean passphrase page, e.g. after a lock."""
@@ -208,6 +234,8 @@ class UnlockScreen(PagedScreen):
 
     def _update_recover_button(self) -> None:
         """The recovery key works during a back-off too, so only what is typed counts."""
+        if self._recovery is None:
+            return
         ready = bool(self.recovery_key.text().strip()) and self.new_pair.problem() is None
         self.recover_button.setEnabled(ready)
 
@@ -279,10 +307,9 @@ class UnlockScreen(PagedScreen):
         except VaultLocked as exc:
             label.setText(exc.message)
             return None
-        except VictimLogError as exc:
-            dialogs.show_error(self, exc)
-            return None
         except Exception as exc:  # noqa: BLE001 - calm message, app stays usable
+            from ..widgets import dialogs
+
             dialogs.show_error(self, exc)
             return None
         finally:
