@@ -5,12 +5,21 @@ it switches off core dumps and makes every new file private; it then sets up Qt
 with the face the person chose (our name or a neutral one) so that nothing Qt
 shows outside the window says what the app is. We keep nothing in QSettings; Qt's
 own file-dialog history is removed at start and at exit.
+
+Start-up time (issue 5: a painted unlock screen within 1.6 times a bare Qt window):
+what the first screen does not need waits until it has been painted
+(:class:`AfterFirstPaint`): clearing Qt's file-dialog history, the application menu's
+desktop entry, and the quick exit's key watch on the whole application (a Python
+event filter on the application runs for every event of every object, several
+thousand before the first paint). Nothing can be typed into a window that has not
+been shown, so the watch is in place before the first key can reach it.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent
@@ -25,7 +34,6 @@ from ...prefs import load_prefs
 from ...prefs import prefs_path
 from ...prefs import settle_location
 from ...safety import harden_process
-from ..widgets import privacy
 from ..widgets.common import wait_for_tasks
 from ..widgets.contrast import readable_palette
 from .mainwindow import MainWindow
@@ -36,23 +44,29 @@ from .neutral import neutral_faces
 from .session import Session
 
 SMOKE_TIMEOUT_MS = 20_000
+STYLE = "Fusion"
+_PAINT = QEvent.Type.Paint  # looked up once: an event filter runs for every event
 
 
 def make_application(face: Face) -> QApplication:
     """The QApplication (reused if one exists, as in tests), dressed in ``face``.
 
-    Only the program name is passed to Qt, never the user's arguments: Qt would
-    otherwise act on options such as ``-style`` or ``-platformpluginpath``.
+    Only the program name and our own style are passed to Qt, never the user's
+    arguments: Qt would otherwise act on options such as ``-style`` or
+    ``-platformpluginpath``. The style goes in as an argument rather than through
+    ``setStyle``, which hands Python the style object and so makes Qt for Python build
+    every enum type of QStyle (a few hundred values) before the first paint.
     """
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication([face.app_name])
+        app = QApplication([face.app_name, "-style", STYLE])
+    else:
+        app.setStyle(STYLE)
     apply_face(app, face)
-    app.setStyle("Fusion")
     # The palette stays the system's (light, dark or high contrast), so whatever the
     # desktop chose for readability applies; only the pairs that fall short of WCAG's
     # 4.5:1 (placeholders, disabled text, selected text) are darkened or lightened.
-    readable_colours(app)
+    app.setPalette(readable_palette(app.palette()))
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: readable_colours(app))
     app.setQuitOnLastWindowClosed(True)
     return app
@@ -66,25 +80,31 @@ def readable_colours(app: QApplication) -> None:
     app.setPalette(readable_palette(app.palette()))
 
 
-class _FirstPaint(QObject):
-    """Ends a ``--smoke`` run once the window has really been painted."""
+class AfterFirstPaint(QObject):
+    """Runs ``steps`` in order once ``window`` has been painted for the first time.
 
-    def __init__(self, window: QWidget, app: QApplication) -> None:
-        super().__init__(app)
+    It watches the window alone (an event filter on the application would run for
+    every event of every object). The steps run from the event loop just after the
+    paint, in one go.
+    """
+
+    def __init__(self, window: QWidget, steps: list[Callable[[], object]]) -> None:
+        super().__init__(window)
         self.window = window
-        self.app = app
+        self.steps = steps
         self.painted = False
+        window.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt name
-        if (
-            not self.painted
-            and event.type() == QEvent.Type.Paint
-            and isinstance(watched, QWidget)
-            and watched.window() is self.window
-        ):
+        if not self.painted and event.type() == _PAINT:
             self.painted = True
-            QTimer.singleShot(0, lambda: self.app.exit(0))
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self._run)
         return False
+
+    def _run(self) -> None:
+        for step in self.steps:
+            step()
 
 
 def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None) -> int:
@@ -97,18 +117,24 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
     first_start = not prefs_path().exists() and not paths.vault_exists(Path(vault_dir))
     face = neutral_faces()["notes"] if first_start else face_for(prefs)
     app = make_application(face)
-    privacy.clear_file_dialog_history()
     if open_bundle and not smoke:
+        _clear_file_dialog_history()
         return _run_bundle_viewer(Path(open_bundle))
     session = Session(settle_location(Path(vault_dir)))  # no vault is open yet: it may move
     window = MainWindow(session, prefs, quit_app=lambda: app.exit(0), ask_look=first_start)
-    if not first_start and not smoke:
-        QTimer.singleShot(0, lambda: _wear_in_menu(face))  # after the first paint
-    app.aboutToQuit.connect(window.shutdown)
-    if smoke:
-        watcher = _FirstPaint(window, app)
-        app.installEventFilter(watcher)
+    # The quick exit's key watch runs for every event; nothing can be typed before
+    # the first paint, so it is put on the application right after it.
+    app.removeEventFilter(window.quick_exit)
+    steps: list[Callable[[], object]]
+    if smoke:  # the run ends at the first paint: nothing meant for after it starts
+        steps = [lambda: app.exit(0)]
         QTimer.singleShot(SMOKE_TIMEOUT_MS, lambda: app.exit(1))
+    else:
+        steps = [lambda: app.installEventFilter(window.quick_exit), _clear_file_dialog_history]
+        if not first_start:
+            steps.append(lambda: _wear_in_menu(face))
+    AfterFirstPaint(window, steps)
+    app.aboutToQuit.connect(window.shutdown)
     window.show()
     try:
         code = app.exec()
@@ -116,10 +142,17 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
         window.shutdown()
         wait_for_tasks()  # export, import, backup: let them finish their files
         session.settle_location()  # the last chance this run has to move the vault folder
-        privacy.clear_file_dialog_history()
+        if not smoke:  # a --smoke run ends at its first paint: it opened no file dialog
+            _clear_file_dialog_history()
     if smoke and code == 0:
         print("smoke: first screen painted", file=sys.stderr)
     return int(code)
+
+
+def _clear_file_dialog_history() -> None:
+    from ..widgets import privacy  # not needed to paint the first screen
+
+    privacy.clear_file_dialog_history()
 
 
 def _run_bundle_viewer(path: Path) -> int:

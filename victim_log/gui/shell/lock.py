@@ -13,7 +13,11 @@ one of our fields included (``widgets/clipwatch.py``). After
 the next unlock :meth:`restore` opens the sealed draft and state and gives them back.
 
 Idle time is measured by an application-wide event filter that notes the time of
-the last keyboard, mouse or touch input; a single timer checks it.
+the last keyboard, mouse or touch input; a single timer checks it. The filter, and the
+watch for the system's screen lock and sleep, are put in place when a diary is first
+opened: before that there is nothing to lock, and a Python filter on the whole
+application runs for every event of every object (thousands of them while the first
+screen is built), which start-up cannot afford (issue 5).
 """
 
 from __future__ import annotations
@@ -30,7 +34,6 @@ from typing import Protocol
 from typing import runtime_checkable
 
 import shiboken6
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from PySide6.QtCore import QEvent
 from PySide6.QtCore import QObject
 from PySide6.QtCore import Qt
@@ -119,6 +122,8 @@ class SealedBox:
 
     def seal(self, data: dict[str, Any]) -> None:
         self.clear()
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # not needed at start-up
+
         plain = json.dumps(data, ensure_ascii=False, default=_encode_bytes).encode("utf-8")
         key = bytearray(AESGCM.generate_key(bit_length=256))
         nonce = os.urandom(12)
@@ -129,6 +134,8 @@ class SealedBox:
         """The dict, once: the box is empty afterwards."""
         if self._blob is None or self._key is None:
             return None
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         blob, key = self._blob, self._key
         try:
             plain = AESGCM(bytes(key)).decrypt(blob[:12], blob[12:], b"victim-log draft")
@@ -249,13 +256,12 @@ class LockController(QObject):
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self._check_idle)
         app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self._filter)
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._app_state)
+        session.unlocked.connect(self._watch)
         session.unlocked.connect(self._start_idle)
-        self.system_watch = SystemLockWatch(self)
-        self.system_watch.lock_requested.connect(self.lock)
+        session.locked.connect(self._stop_watching_input)
+        self._system_watch: SystemLockWatch | None = None
         # Ctrl+C in any of our fields bypasses the session: watch the clipboard itself.
         self.clipboard = ClipboardWatch(self)
 
@@ -278,10 +284,36 @@ class LockController(QObject):
         if self.session.is_unlocked:
             self._start_idle()
 
+    @property
+    def system_watch(self) -> SystemLockWatch:
+        """The screen-lock and sleep watch (D-Bus), made when a diary is first opened."""
+        return self._made_system_watch()
+
+    def _made_system_watch(self) -> SystemLockWatch:
+        if self._system_watch is None:
+            self._system_watch = SystemLockWatch(self)
+            self._system_watch.lock_requested.connect(self.lock)
+        return self._system_watch
+
+    @Slot()
+    def _watch(self) -> None:
+        """A diary is open: watch for input (idle time) and the system's lock and sleep."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._filter)  # never twice
+            app.installEventFilter(self._filter)
+        self._made_system_watch()
+
     @Slot()
     def _start_idle(self) -> None:
         self._filter.last_input = time.monotonic()
         self._timer.start(self._idle_ms)
+
+    @Slot()
+    def _stop_watching_input(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self._filter)
 
     def _check_idle(self) -> None:
         if not self.session.is_unlocked:
