@@ -5,12 +5,19 @@ buttons, a full-window screen's page stack), so that each is set up once.
 Why background tasks live here: a dialog can be closed (by the person or by the
 lock) while its work still runs, and a QThread destroyed while running aborts the
 process, so every task is tracked in one place and waited for at exit.
+
+Every screen imports this module, the first one painted included, so only the Qt
+classes that screen uses are imported at the top: Qt for Python builds a class (and
+every enum type it has) the first time it is named, and a list view, a date box or a
+progress bar costs milliseconds each that the start-up cannot spare (issue 5). The
+others are imported by the builders that make them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
 
@@ -22,29 +29,30 @@ from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QBoxLayout
-from PySide6.QtWidgets import QDateTimeEdit
-from PySide6.QtWidgets import QDialog
-from PySide6.QtWidgets import QDialogButtonBox
-from PySide6.QtWidgets import QFormLayout
 from PySide6.QtWidgets import QFrame
-from PySide6.QtWidgets import QGroupBox
 from PySide6.QtWidgets import QHBoxLayout
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QLayout
 from PySide6.QtWidgets import QLineEdit
-from PySide6.QtWidgets import QListView
-from PySide6.QtWidgets import QListWidget
-from PySide6.QtWidgets import QListWidgetItem
-from PySide6.QtWidgets import QPlainTextEdit
-from PySide6.QtWidgets import QProgressBar
 from PySide6.QtWidgets import QPushButton
-from PySide6.QtWidgets import QScrollArea
 from PySide6.QtWidgets import QStackedWidget
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from ...textsafe import plural as plural  # the GUI's modules take it from here
 from .i18n import translator
+
+if TYPE_CHECKING:  # imported where they are made (see the module's docstring)
+    from PySide6.QtWidgets import QDateTimeEdit
+    from PySide6.QtWidgets import QDialog
+    from PySide6.QtWidgets import QDialogButtonBox
+    from PySide6.QtWidgets import QFormLayout
+    from PySide6.QtWidgets import QGroupBox
+    from PySide6.QtWidgets import QListWidget
+    from PySide6.QtWidgets import QListWidgetItem
+    from PySide6.QtWidgets import QPlainTextEdit
+    from PySide6.QtWidgets import QProgressBar
+    from PySide6.QtWidgets import QScrollArea
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -210,6 +218,8 @@ def push_buttons(parent: QWidget, *specs: ButtonSpec) -> list[QPushButton]:
 def scroll_area(parent: QWidget, body: QWidget, accessible: str) -> QScrollArea:
     """``body`` in a scroll area that follows the window's width (a form taller than a
     small screen scrolls; its buttons, outside, stay in view)."""
+    from PySide6.QtWidgets import QScrollArea
+
     scroll = QScrollArea(parent)
     scroll.setAccessibleName(accessible)
     scroll.setWidgetResizable(True)
@@ -236,7 +246,7 @@ def secret_line(
     return edit
 
 
-DT = TypeVar("DT", bound=QDateTimeEdit)
+DT = TypeVar("DT", bound="QDateTimeEdit")
 
 DAY_FORMAT = "d MMM yyyy"
 DAY_TIME_FORMAT = "ddd d MMM yyyy HH:mm"
@@ -268,6 +278,9 @@ def form_line(form: QFormLayout, label: str, name: str, accessible: str, placeho
 
 def form_group(parent: QWidget, title: str) -> tuple[QGroupBox, QFormLayout]:
     """A titled group of labelled rows (a part of a long form)."""
+    from PySide6.QtWidgets import QFormLayout
+    from PySide6.QtWidgets import QGroupBox
+
     box = QGroupBox(title, parent)
     return box, QFormLayout(box)
 
@@ -305,6 +318,8 @@ def boxed_text(
 ) -> tuple[QGroupBox, QVBoxLayout, QPlainTextEdit]:
     """A titled group holding one :func:`plain_edit` named ``name``; its layout is
     returned too, for anything else the group should hold."""
+    from PySide6.QtWidgets import QGroupBox
+
     box = QGroupBox(title, parent)
     layout = QVBoxLayout(box)
     edit = plain_edit(box, accessible, lines, placeholder)
@@ -400,6 +415,8 @@ def tab_chain(*widgets: QWidget) -> None:
 
 def check_item(view: QListWidget, text: str, data: object, checked: bool) -> QListWidgetItem:
     """A row of ``view`` with a tick box, carrying ``data`` (Qt's user role)."""
+    from PySide6.QtWidgets import QListWidgetItem
+
     item = QListWidgetItem(text, view)
     item.setData(Qt.ItemDataRole.UserRole, data)
     item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -410,6 +427,8 @@ def check_item(view: QListWidget, text: str, data: object, checked: bool) -> QLi
 def plain_edit(parent: QWidget, name: str, lines: int = 4, placeholder: str = "") -> QPlainTextEdit:
     """A multi-line text box ``lines`` high, named for screen readers, that Tab leaves
     (keyboard users are never trapped in it)."""
+    from PySide6.QtWidgets import QPlainTextEdit
+
     edit = QPlainTextEdit(parent)
     edit.setAccessibleName(name)
     edit.setTabChangesFocus(True)
@@ -428,6 +447,8 @@ def save_cancel_buttons(
 ) -> tuple[QDialogButtonBox, QPushButton]:
     """Save and Cancel for a form dialog: Save runs ``on_save`` (which accepts the
     dialog once it has saved), Cancel rejects it. Returns the box and its Save button."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
     box = QDialogButtonBox(
         QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, dialog
     )
@@ -462,6 +483,8 @@ def action_row(
 
 def busy_bar(parent: QWidget | None = None) -> QProgressBar:
     """An indeterminate progress bar: the app is working, not stuck."""
+    from PySide6.QtWidgets import QProgressBar
+
     bar = QProgressBar(parent)
     bar.setRange(0, 0)
     bar.setTextVisible(False)
@@ -493,6 +516,9 @@ def dispose(widget: QObject) -> None:
 def file_icon_list(parent: QWidget, name: str, accessible_name: str) -> QListWidget:
     """Files shown as thumbnails that wrap, with long names elided in the middle
     (where a name's distinguishing part and its extension both stay visible)."""
+    from PySide6.QtWidgets import QListView
+    from PySide6.QtWidgets import QListWidget
+
     files = QListWidget(parent)
     files.setObjectName(name)
     files.setAccessibleName(accessible_name)
