@@ -329,6 +329,12 @@ class MainWindow(QMainWindow):
         menu.addSeparator()
         self.portal_send_action = menu.addAction(self.tr("Send through the police &link…"), self._portal_send)
         self.portal_send_action.setObjectName("portalSend")
+        self.share_action = menu.addAction(self.tr("S&hare with a support worker…"), self._share)
+        self.share_action.setObjectName("shareCase")
+        self.shared_case_action = menu.addAction(
+            self.tr("Open / &merge a shared case file…"), self._shared_case
+        )
+        self.shared_case_action.setObjectName("openSharedCase")
         menu.addSeparator()
         self.support_action = menu.addAction(self.tr("Start &support session…"), self.start_support_session)
         self.support_action.setObjectName("startSupportSession")
@@ -746,6 +752,16 @@ class MainWindow(QMainWindow):
         from ..tools.portal_send import open_portal_send
 
         self._open_tool(lambda: open_portal_send(self.session, self))
+
+    def _share(self) -> None:
+        from ..tools.share_dialog import open_share_dialog
+
+        self._open_tool(lambda: open_share_dialog(self.session, self))
+
+    def _shared_case(self) -> None:
+        from ..tools.shared_case_dialog import open_shared_case_dialog
+
+        self._open_tool(lambda: open_shared_case_dialog(self.session, self))
 
     def toggle_help(self) -> None:
         if self.help_dock.isVisible():

@@ -1,0 +1,126 @@
+"""File → Share with a support worker…: the case file and its one-time code (#18).
+
+The victim makes one encrypted file holding the whole case (every entry with its
+history, the people, the orders and the evidence files) and is shown a one-time
+code to read out to the worker, by phone or in person, never sent with the file.
+The code is shown here once, in large fixed-width letters, and kept nowhere: it is
+cleared when the dialog closes (or the diary locks, which closes every dialog).
+
+The work (reading the diary, encrypting every evidence file into the case file)
+runs off the GUI thread through :func:`run_write`, so the window keeps painting.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Signal
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QWidget
+
+from ...handover import Shared
+from ...handover import share_case
+from ...textsafe import display_safe
+from ..shell.session import Session
+from ..widgets import dialogs
+from ..widgets import savepath
+from ..widgets.background_write import run_write
+from ..widgets.common import action_row
+from ..widgets.common import fit_to_text
+from ..widgets.common import key_readout
+from ..widgets.common import opened
+from ..widgets.common import plural
+from ..widgets.common import size_text
+from ..widgets.common import wrapped
+
+SUFFIX = "vlcase"
+
+
+class ShareDialog(QDialog):
+    made = Signal(object)  # Shared
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        session.require()
+        self.shared: Shared | None = None
+        self.setModal(True)
+        layout = opened(
+            self,
+            "shareDialog",
+            self.tr("Share with a support worker"),
+            self.tr(
+                "This makes one encrypted file holding your whole diary: every entry with its "
+                "earlier versions, the people, the orders and your evidence files. Your support "
+                "worker opens it on their computer with a one-time code that you read out to them."
+            ),
+            self.tr(
+                "Send the file any way you like. Give the code another way (by phone or in "
+                "person), never with the file: anyone with both can read the whole case. What "
+                "they add comes back the same way, marked as theirs, and never replaces your words."
+            ),
+        )
+        self.status = wrapped("", self, name="shareStatus")
+        layout.addWidget(self.status)
+        self.code = key_readout(self, "shareCode", 1.6)
+        self.code.setAccessibleName(self.tr("One-time code"))
+        self.code.hide()
+        layout.addWidget(self.code)
+        layout.addStretch(1)
+        buttons, self.close_button, self.make_button = action_row(
+            self,
+            (self.tr("Close"), "closeButton", self.reject),
+            (self.tr("Make the case file…"), "makeCaseFile", self.make),
+        )
+        layout.addLayout(buttons)
+        fit_to_text(self, self.fontMetrics().averageCharWidth() * 90)
+
+    @Slot()
+    def make(self) -> None:
+        vault = self.session.require()
+        out = savepath.choose_save_path(
+            self,
+            self.tr("Save the case file as"),
+            f"case-{date.today().isoformat()}.{SUFFIX}",
+            name_filters=[f"Case files (*.{SUFFIX})", "All files (*)"],
+            suffix=SUFFIX,
+            remember=vault,
+        )
+        if out is None:
+            return
+        self.status.setText(self.tr("Making the case file…"))
+        try:
+            shared = run_write(self, lambda: share_case(vault, out))
+        except Exception as exc:  # noqa: BLE001 - shown calmly; the dialog stays usable
+            self.status.setText(self.tr("The case file was not made."))
+            dialogs.show_error(self, exc)
+            return
+        self.shared = shared
+        self.status.setText(
+            self.tr(
+                "Saved {path} ({entries}, {files}, {size}). Read this code to your support worker. "
+                "It is shown only now and kept nowhere: if it is lost, make a new case file."
+            ).format(
+                path=display_safe(str(shared.path), single_line=True),
+                entries=plural(shared.incidents, "entry", "entries"),
+                files=plural(shared.evidence, "evidence file"),
+                size=size_text(shared.size),
+            )
+        )
+        self.code.setText(shared.code)
+        self.code.show()
+        self.make_button.setText(self.tr("Make another…"))
+        self.close_button.setText(self.tr("Done"))
+        fit_to_text(self)
+        self.made.emit(shared)
+
+    def done(self, result: int) -> None:
+        self.code.clear()  # the code is kept nowhere, not even in a closed dialog
+        self.shared = None
+        super().done(result)
+
+
+def open_share_dialog(session: Session, parent: QWidget | None = None) -> None:
+    """Show the share dialog (modal)."""
+    dialogs.open_modal(lambda: ShareDialog(session, parent), parent)
