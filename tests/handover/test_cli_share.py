@@ -166,3 +166,12 @@ def test_no_diary_text_or_code_leaks(
     # file, temp and state folders, the log.
     assert scan([tmp_path], CANARY) == []
     assert scan([tmp_path], code) == []  # the code is kept nowhere
+
+
+def test_the_json_fields_are_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "export-format.md").read_text(encoding="utf-8")
+    rows = {line.split(" | ")[0]: line for line in doc.splitlines() if line.startswith("| share")}
+    share = next(v for k, v in rows.items() if k.startswith("| share (`share --out"))
+    merge = next(v for k, v in rows.items() if k.startswith("| share merge"))
+    assert all(f"`{f}`" in share for f in SHARE_FIELDS)
+    assert all(f"`{f}`" in merge for f in MERGE_FIELDS)

@@ -157,16 +157,18 @@ class _Merge:
         order = self.vault.get_order(id)
         return order.version, False, order.data, ()
 
-    def add(self, kind: str, data: Any, evidence: tuple[int, ...], reason: str) -> tuple[int, int]:
+    def add(self, kind: str, data: Any, evidence: tuple[int, ...], reason: str) -> tuple[int, int, bool]:
+        """The new record's (id, version, whether it is new): a person already in
+        People under that name is that person (one person per name)."""
         tx = self.tx
         if kind == "person":
             same = tx.find_person(data.name)
             if same is not None and not same.deleted:
-                return same.id, same.version  # one person per name: theirs is ours
-            return tx.add_person(data, reason), 1
+                return same.id, same.version, False
+            return tx.add_person(data, reason), 1, True
         if kind == "order":
-            return tx.add_order(data, reason), 1
-        return tx.add_incident(data, evidence, reason), 1
+            return tx.add_order(data, reason), 1, True
+        return tx.add_incident(data, evidence, reason), 1, True
 
     def edit(self, kind: str, id: int, data: Any, evidence: tuple[int, ...], reason: str) -> None:
         if kind == "person":
@@ -197,11 +199,11 @@ class _Merge:
                 continue
             data, evidence = self.body_in(kind, v.get("body"))
             if found is None:
-                id, version = self.add(kind, data, evidence, reason)
+                id, version, new = self.add(kind, data, evidence, reason)
                 found = (id, version)
                 self.remember(str(record_uid), kind, id, 0)
                 self.remember(v["uid"], kind, id, version)
-                self.report.added[kind] += version == 1
+                self.report.added[kind] += new
                 continue
             id = found[0]
             version, deleted, now, now_evidence = self.current(kind, id)
