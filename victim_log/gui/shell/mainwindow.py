@@ -207,9 +207,14 @@ class MainWindow(QMainWindow):
             act.setObjectName(name)
             act.setToolTip(tip)
             act.setStatusTip(tip)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-                act.setToolTip(f"{tip} ({act.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+            # Alt+letter of the "&" in its text (#18): a tool button drops the mark and
+            # so registers none, and one hidden behind "More buttons" would not answer.
+            keys = [QKeySequence(shortcut)] if shortcut else []
+            keys += [k for k in (QKeySequence.mnemonic(text),) if not k.isEmpty()]
+            if keys:
+                act.setShortcuts(keys)
+                shown = ", ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
+                act.setToolTip(f"{tip} ({shown})")
             act.triggered.connect(slot)
             into.addAction(act)
             button = into.widgetForAction(act)
@@ -237,11 +242,11 @@ class MainWindow(QMainWindow):
         tools = tuple(
             action(name, text, tip, slot, shortcut)
             for name, text, tip, slot, shortcut in (
-                ("search", self.tr("&Search"), self.tr("Search your diary"), self._focus_search, "Ctrl+F"),
+                ("search", self.tr("Sear&ch"), self.tr("Search your diary"), self._focus_search, "Ctrl+F"),
                 ("people", self.tr("&People"), self.tr("The people involved"), self._show_people, None),
                 (
                     "orders",
-                    self.tr("Or&ders"),
+                    self.tr("&Orders"),
                     self.tr("Court orders: when made and served, variations, end dates"),
                     self._show_orders,
                     None,
@@ -269,14 +274,14 @@ class MainWindow(QMainWindow):
                 ),
                 (
                     "receive",
-                    self.tr("&Receive from phone…"),
+                    self.tr("Receive fro&m phone…"),
                     self.tr("Receive files from Tella on your phone over the local Wi-Fi"),
                     self._receive,
                     None,
                 ),
                 (
                     "export",
-                    self.tr("&Export…"),
+                    self.tr("E&xport…"),
                     self.tr("Make a report or evidence bundle for the police"),
                     self._export,
                     None,
@@ -296,7 +301,7 @@ class MainWindow(QMainWindow):
         )
         self.lock_action = action(
             "lock",
-            self.tr("L&ock"),
+            self.tr("Loc&k"),
             self.tr("Lock your diary now"),
             lambda: self.locker.lock("manual"),
             "Ctrl+L",
@@ -773,7 +778,7 @@ class MainWindow(QMainWindow):
             self.help_panel.setFocus()
 
     def reserved_shortcuts(self) -> list[QKeySequence]:
-        out = [a.shortcut() for a in (*self.diary_actions, self.help_action)]
+        out = [k for a in (*self.diary_actions, self.help_action) for k in a.shortcuts()]
         return [*out, QKeySequence("Esc")]
 
     def open_settings(self) -> None:
