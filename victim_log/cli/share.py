@@ -130,23 +130,6 @@ def _report_json(path: str, report: MergeReport) -> dict[str, Any]:
     return doc
 
 
-def _report_lines(report: MergeReport) -> list[str]:
-    added = report.added
-    lines = [
-        "Nothing new: everything in this case file is already here."
-        if report.nothing_new
-        else (
-            f"Added {plural(added['incident'], 'entry', 'entries')}, "
-            f"{plural(added['evidence'], 'evidence file')}, "
-            f"{plural(added['person'], 'person', 'people')} and {plural(added['order'], 'order')}; "
-            f"{plural(report.versions, 'new version')} of what was here (nothing was overwritten)."
-        )
-    ]
-    lines += [f"Conflict: {c}" for c in report.conflicts]
-    lines += [f"To confirm: {d}" for d in report.deletions]
-    return lines
-
-
 def cmd_share_merge(args: argparse.Namespace) -> int:
     from ..handover import merge_case
 
@@ -156,7 +139,7 @@ def cmd_share_merge(args: argparse.Namespace) -> int:
     if args.json:
         print_json(_report_json(args.file, report))
     else:
-        for line in _report_lines(report):
+        for line in report.lines():
             print(line)
     return EXIT_OK
 
@@ -172,7 +155,7 @@ def cmd_share_open(args: argparse.Namespace) -> int:
     vault, recovery, report = open_case(Path(args.file), code, target, secret, worker=worker)
     vault.lock()
     print(f"Opened the shared case into a new vault in {one_line(str(target))}.")
-    for line in _report_lines(report):
+    for line in report.lines():
         print(line)
     print()
     print("The new vault's RECOVERY KEY (shown only this once; keep it safe, away from the case file):")

@@ -38,6 +38,7 @@ from ..model import OrderData
 from ..model import PersonData
 from ..store import handover as ids
 from ..support import attributed
+from ..textsafe import plural
 from .casefile import DAMAGED
 from .casefile import CaseFile
 from .manifest import KINDS
@@ -63,6 +64,28 @@ class MergeReport:
     @property
     def nothing_new(self) -> bool:
         return not (any(self.added.values()) or self.versions or self.conflicts)
+
+    def lines(self) -> list[str]:
+        """What was done, in words for the person (both faces show these)."""
+        if self.nothing_new:
+            said = ["Nothing new: everything in this case file is already here."]
+        else:
+            parts = [plural(self.added[k], one, many) for k, one, many in _ADDED_WORDS if self.added[k]]
+            if self.versions:
+                parts.append(f"{plural(self.versions, 'new version')} of what was already here")
+            done = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+            said = [f"Added {done}. Nothing was overwritten."]
+        said += [f"Both kept: {c}" for c in self.conflicts]
+        said += [f"To confirm: {d}" for d in self.deletions]
+        return said
+
+
+_ADDED_WORDS = (
+    ("incident", "entry", "entries"),
+    ("evidence", "evidence file", None),
+    ("person", "person", "people"),
+    ("order", "order", None),
+)
 
 
 class _Bad(BadInput):

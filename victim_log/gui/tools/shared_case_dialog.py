@@ -47,7 +47,6 @@ from ..widgets.common import left_row
 from ..widgets.common import line_edit
 from ..widgets.common import named
 from ..widgets.common import opened
-from ..widgets.common import plural
 from ..widgets.common import secret_line
 from ..widgets.common import wrapped
 
@@ -61,23 +60,6 @@ def choose_case_file(parent: QWidget | None) -> Path | None:
         name_filters=["Case files (*.vlcase)", "All files (*)"],
     )
     return chosen[0] if chosen else None
-
-
-def report_text(report: MergeReport) -> str:
-    """What a merge did, in words (ids only, never the diary's own)."""
-    added = report.added
-    if report.nothing_new:
-        lines = ["Nothing new: everything in this case file is already in the diary."]
-    else:
-        lines = [
-            f"Added {plural(added['incident'], 'entry', 'entries')}, "
-            f"{plural(added['evidence'], 'evidence file')}, {plural(added['person'], 'person', 'people')} "
-            f"and {plural(added['order'], 'order')}; {plural(report.versions, 'new version')} of "
-            "entries already here. Nothing was overwritten."
-        ]
-    lines += [f"Both kept: {c}" for c in report.conflicts]
-    lines += [f"For you to decide: {d}" for d in report.deletions]
-    return "\n".join(lines)
 
 
 class SharedCaseDialog(QDialog):
@@ -184,7 +166,7 @@ class SharedCaseDialog(QDialog):
         self.status.setText(self.tr("Checking and merging the case file…"))
         report = run_write(self, lambda: merge_case(vault, path, code))
         self.code.clear()
-        self.status.setText(report_text(report))
+        self.status.setText("\n".join(report.lines()))
         self.close_button.setText(self.tr("Done"))
         fit_to_text(self)
         self.merged.emit(report)
@@ -207,7 +189,7 @@ class SharedCaseDialog(QDialog):
             self.tr(
                 "{report}\nThe new diary “{label}” is in File → Open another…. Its RECOVERY KEY is "
                 "below, shown only this once: write it down and keep it away from the case file."
-            ).format(report=report_text(report), label=label)
+            ).format(report="\n".join(report.lines()), label=label)
         )
         self.recovery.setText(recovery)
         self.recovery.show()
@@ -228,4 +210,4 @@ def open_shared_case_dialog(session: Session, parent: QWidget | None = None) -> 
     dialogs.open_modal(lambda: SharedCaseDialog(session, parent), parent)
 
 
-__all__ = ["SharedCaseDialog", "choose_case_file", "open_shared_case_dialog", "report_text"]
+__all__ = ["SharedCaseDialog", "choose_case_file", "open_shared_case_dialog"]
