@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
+from .. import paths
 from ..errors import BadInput
-from .session import vault_dir
 
 __all__ = ["cmd_gui", "gui_args"]
 
@@ -58,4 +59,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
         from ..gui.shell.app import run_gui
     except ImportError as exc:
         raise BadInput(f"The desktop app cannot start: {exc.name or 'Qt'} is not installed.") from None
-    return int(run_gui(vault_dir(args), smoke=args.smoke, open_bundle=args.open_bundle))
+    # The commands' own vault_dir (cli/session.py) would bring the passphrase reader
+    # (getpass, termios) that the app never uses; the rule is the same.
+    given = getattr(args, "vault", None)
+    folder = Path(given).expanduser() if given else paths.default_vault_dir()
+    return int(run_gui(folder, smoke=args.smoke, open_bundle=args.open_bundle))

@@ -12,27 +12,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent
 from PySide6.QtCore import QObject
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtGui import QFont
 from PySide6.QtGui import QIcon
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
-from PySide6.QtWidgets import QGridLayout
 from PySide6.QtWidgets import QLineEdit
 from PySide6.QtWidgets import QMainWindow
-from PySide6.QtWidgets import QPlainTextEdit
 from PySide6.QtWidgets import QPushButton
-from PySide6.QtWidgets import QSizePolicy
 from PySide6.QtWidgets import QWidget
 
 from ...prefs import Prefs
 from ...resources import resources_dir
 from ..widgets.common import named
 from ..widgets.i18n import translator
+
+if TYPE_CHECKING:  # the cover's own classes load when a cover is made (start-up time)
+    from PySide6.QtGui import QCloseEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QPlainTextEdit
 
 ICON_DIR = "icons"
 
@@ -180,6 +181,8 @@ class CoverWindow(QMainWindow):
             self.setFocusProxy(calculator)
             self.resize(280, 360)
         else:
+            from PySide6.QtWidgets import QPlainTextEdit
+
             editor = QPlainTextEdit(self)
             editor.setObjectName("coverNotes")
             editor.setAccessibleName(self.tr("Note"))
@@ -204,6 +207,8 @@ class CoverWindow(QMainWindow):
         edit_menu.addAction(self.tr("Select &All"), editor.selectAll)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+        from PySide6.QtWidgets import QPlainTextEdit
+
         central = self.centralWidget()
         if isinstance(central, QPlainTextEdit):
             central.clear()
@@ -240,6 +245,9 @@ class Calculator(QWidget):
         code_matches: Callable[[str], bool] | None = None,
         on_code: Callable[[], None] | None = None,
     ) -> None:
+        from PySide6.QtWidgets import QGridLayout
+        from PySide6.QtWidgets import QSizePolicy
+
         super().__init__(parent)
         self._code_matches = code_matches
         self._on_code = on_code
