@@ -18,6 +18,8 @@ from PySide6.QtGui import QDropEvent
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QMessageBox
 from PySide6.QtWidgets import QWidget
 
 from tests.gui.conftest import DialogAnswers
@@ -312,6 +314,28 @@ def test_cancel_with_content_asks_first(qtbot, quick: QuickLogDialog, answers: D
     answers.press("Discard")
     quick.cancel_button.click()
     assert not quick.isVisible()
+
+
+def test_esc_then_esc_on_discard_keeps_the_entry(
+    qtbot, quick: QuickLogDialog, answers: DialogAnswers
+) -> None:
+    """#18.7: Esc asks "Discard?"; Esc on that question is "no": the form stays open
+    with everything in it (Discard is never the default, nor Esc's answer)."""
+    qtbot.keyClicks(quick.text, "Stood by the car")
+    asked: list[str] = []
+
+    def esc(box: QDialog) -> int:
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        assert box.defaultButton() is None or "Discard" not in box.defaultButton().text()
+        qtbot.keyClick(box, Qt.Key.Key_Escape)
+        return box.result()
+
+    answers.add(esc, QMessageBox)
+    qtbot.keyClick(quick.text, Qt.Key.Key_Escape)
+    assert asked == ["What you typed has not been saved. Discard it?"]
+    assert quick.isVisible()
+    assert quick.text.toPlainText() == "Stood by the car"
 
 
 def test_every_control_is_named_and_tab_order_reads_down(quick: QuickLogDialog) -> None:

@@ -86,3 +86,37 @@ def test_each_toolbar_letter_is_its_own_and_presses_its_button(qtbot, tmp_path, 
     # Locked: the diary's keys are gone with its buttons.
     qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
     assert len(answers.seen) == 2
+
+
+def _spoken(text: str) -> str:
+    """A button's words as a speech user would say them: no "&" or "…"."""
+    return text.replace("&", "").replace("\u2026", "").strip().lower()
+
+
+def test_the_window_and_the_diaries_list_say_what_they_show(qtbot, tmp_path, monkeypatch):
+    """WCAG 2.5.3: each button's accessible name holds its visible words: the toolbar,
+    the notice bar (failed attempts), the list of diaries and its question on switching."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from victim_log.gui.shell import caselist as caselist_gui
+    from victim_log.gui.shell.caselist import OpenAnotherDialog
+
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    window.show_unlock_notice(("2026-12-02T21:30:00+00:00",), None)
+    dialog = OpenAnotherDialog(session.vault_dir, window)
+    qtbot.addWidget(dialog)
+    roots = [window.toolbar, window.exit_toolbar, window.notice_bar, dialog]
+    wrong = [
+        (b.objectName(), b.text(), b.accessibleName())
+        for root in roots
+        for b in root.findChildren(QAbstractButton)
+        if _spoken(b.text()) and b.accessibleName() and _spoken(b.text()) not in b.accessibleName().lower()
+    ]
+    assert wrong == []
+    answers = DialogAnswers(monkeypatch)
+    caselist_gui._lose_anyway(window)
+    asked = answers.seen
+    assert isinstance(asked[0], QMessageBox)
+    assert [_spoken(b.text()) for b in asked[0].buttons()] == ["stay", "switch and lose it"]
+    window.locker.lock("manual")

@@ -494,10 +494,10 @@ class MainWindow(QMainWindow):
             (
                 self.tr("Change passphrase…"),
                 "noticeChangePassphrase",
-                self.tr("Change your passphrase"),
+                self.tr("Change passphrase: choose a new one"),
                 lambda: self.change_keys("passphrase"),
             ),
-            (self.tr("OK"), "dismissNotice", self.tr("Dismiss the notice"), bar.hide),
+            (self.tr("OK"), "dismissNotice", self.tr("OK, dismiss the notice"), bar.hide),
         )
         self.notice_bar = bar
         return bar
