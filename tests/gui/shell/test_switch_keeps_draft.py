@@ -10,9 +10,7 @@ give up waiting after 0.1 s instead of SQLite's 5 s, so the retries are seen qui
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QMessageBox
 
+from tests.gui.diary.test_busy_save import held_elsewhere
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import PASSPHRASE
 from tests.gui.shellfixtures import DialogAnswers
@@ -39,19 +38,6 @@ from victim_log.vault import Vault
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
 WRITING = "Half-written: he was at the station again"
-
-
-@contextlib.contextmanager
-def held_elsewhere(folder: Path) -> Iterator[contextlib.ExitStack]:
-    """Another connection holding the vault's write lock; ``stack.close()`` lets go."""
-    other = Vault.open(folder, PASSPHRASE)
-    stack = contextlib.ExitStack()
-    stack.callback(other.lock)
-    stack.enter_context(other.writers_held("the test"))
-    try:
-        yield stack
-    finally:
-        stack.close()
 
 
 def _impatient(session: Session) -> None:
@@ -113,7 +99,7 @@ def test_a_busy_diary_is_retried_and_the_draft_kept_before_switching(qtbot, tmp_
     first = session.require()
     answers = _answers(monkeypatch)
     timer, shown = _watch_banner(window)
-    with held_elsewhere(first_dir) as other:
+    with held_elsewhere(first) as other:
         QTimer.singleShot(1500, other.close)  # the other window lets go after a while
         window.open_another_action.trigger()
     timer.stop()
@@ -140,9 +126,9 @@ def _never_frees(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_draft_that_cannot_be_kept_is_lost_only_if_the_person_says_so(qtbot, tmp_path, monkeypatch):
     _never_frees(monkeypatch)
     window, session = _window_with_writing(qtbot, tmp_path)
-    first_dir = session.vault_dir
+    first_dir, first = session.vault_dir, session.require()
     answers = _answers(monkeypatch, "Stay", "Switch and lose it")
-    with held_elsewhere(first_dir):
+    with held_elsewhere(first):
         window.open_another_action.trigger()
         box = answers.seen[-1]
         assert isinstance(box, QMessageBox)
@@ -166,7 +152,7 @@ def test_on_the_locked_screen_a_draft_held_only_in_memory_is_not_dropped(qtbot, 
     """The diary locked while busy elsewhere (the draft could only be sealed in memory);
     choosing another diary on the locked screen asks before that draft goes."""
     window, session = _window_with_writing(qtbot, tmp_path)
-    first_dir = session.vault_dir
+    first_dir, first = session.vault_dir, session.require()
     other_dir = tmp_path / "client-b"
     Vault.create(other_dir, PASSPHRASE)[0].lock()
     caselist.remember("Client B", other_dir)
@@ -178,7 +164,7 @@ def test_on_the_locked_screen_a_draft_held_only_in_memory_is_not_dropped(qtbot, 
         next(b for b in dialog.buttons() if b.text().replace("&", "") == wanted).click()
 
     answers = DialogAnswers(monkeypatch, act=act)
-    with held_elsewhere(first_dir):
+    with held_elsewhere(first):
         window.locker.lock("idle")
     assert window.locker.draft_box.full and not window.locker.kept_in_vault
     chooser = window.case_chooser
