@@ -11,7 +11,6 @@ in for it (the shell's tests use a small fake).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -907,6 +906,8 @@ def _focus_into(widget: QWidget) -> None:
 
 def _local_time(iso: str) -> str:
     """A failed attempt's time on the case's clock, naming it (#16.4)."""
+    from datetime import datetime  # not needed to paint the first screen
+
     from ... import casetime
 
     try:

@@ -16,7 +16,6 @@ others are imported by the builders that make them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
@@ -43,6 +42,8 @@ from ...textsafe import plural as plural  # the GUI's modules take it from here
 from .i18n import translator
 
 if TYPE_CHECKING:  # imported where they are made (see the module's docstring)
+    from datetime import date
+
     from PySide6.QtWidgets import QDateTimeEdit
     from PySide6.QtWidgets import QDialog
     from PySide6.QtWidgets import QDialogButtonBox
@@ -494,6 +495,8 @@ def busy_bar(parent: QWidget | None = None) -> QProgressBar:
 
 def day_text(value: str | date) -> str:
     """``2026-06-01`` as ``1 Jun 2026``; unparsable text is returned as it is."""
+    from datetime import date  # not needed to paint the first screen
+
     if isinstance(value, date):
         d = value
     else:
