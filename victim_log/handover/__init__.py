@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CaseFile", "MergeReport", "Shared", "merge_case", "open_case", "share_case"]
 
-Progress = Callable[[str], None]
-
 
 @dataclass(frozen=True)
 class Shared:
@@ -56,12 +54,10 @@ class Shared:
     size: int
 
 
-def share_case(vault: Vault, out: Path, progress: Progress | None = None) -> Shared:
+def share_case(vault: Vault, out: Path) -> Shared:
     """Write the whole case into a new case file at ``out``, sealed with a new code.
 
     The journal records that a case file was made (counts only)."""
-    if progress:
-        progress("reading")
     snapshot = take(vault)
 
     def producer(evidence_id: int) -> Callable[[BinaryIO], None]:
@@ -72,8 +68,6 @@ def share_case(vault: Vault, out: Path, progress: Progress | None = None) -> Sha
         return produce
 
     code = new_code()
-    if progress:
-        progress("writing")
     size = casefile.write(
         Path(out), code, canonical_json(snapshot.doc), [producer(e) for e in snapshot.evidence_ids]
     )
@@ -81,26 +75,16 @@ def share_case(vault: Vault, out: Path, progress: Progress | None = None) -> Sha
     return Shared(Path(out), code, snapshot.incidents, len(snapshot.evidence_ids), size)
 
 
-def _unlocked(path: Path, code: str, progress: Progress | None) -> tuple[CaseFile, dict[str, object]]:
+def _unlocked(path: Path, code: str) -> tuple[CaseFile, dict[str, object]]:
     """The case file opened with ``code`` and verified whole, and its manifest."""
     case = CaseFile(Path(path))
-    if progress:
-        progress("unlocking")
     case.unlock(code)
-    if progress:
-        progress("checking")
     case.verify()
     return case, case.manifest()
 
 
 def open_case(
-    path: Path,
-    code: str,
-    vault_dir: Path,
-    passphrase: str,
-    *,
-    worker: str | None = None,
-    progress: Progress | None = None,
+    path: Path, code: str, vault_dir: Path, passphrase: str, *, worker: str | None = None
 ) -> tuple[Vault, str, MergeReport]:
     """A new vault at ``vault_dir`` (which must not hold one) holding the case file's
     case; returns it unlocked, its recovery key and what went in. ``worker``
@@ -114,7 +98,7 @@ def open_case(
         raise VaultExists(
             f"There is already a vault in {vault_dir}. Choose a new folder. Nothing was changed."
         )
-    case, doc = _unlocked(path, code, progress)
+    case, doc = _unlocked(path, code)
     made = not vault_dir.exists()
     vault, recovery = Vault.create(vault_dir, passphrase)
     try:
@@ -124,7 +108,7 @@ def open_case(
                 casetime.set_vault_zone(vault, zone)
         if worker:
             vault.set_setting(WORKER_SETTING, worker)
-        report = merge(vault, case, doc, progress=progress)
+        report = merge(vault, case, doc)
     except BaseException:
         vault.lock()
         if made:
@@ -133,11 +117,9 @@ def open_case(
     return vault, recovery, report
 
 
-def merge_case(vault: Vault, path: Path, code: str, progress: Progress | None = None) -> MergeReport:
+def merge_case(vault: Vault, path: Path, code: str) -> MergeReport:
     """Merge a case file into ``vault``: see :mod:`.merge`. Checked whole first: a
     wrong code, a damaged or altered file changes nothing."""
-    case, doc = _unlocked(path, code, progress)
+    case, doc = _unlocked(path, code)
     worker = doc.get("worker")
-    return merge(
-        vault, case, doc, attribute=worker if isinstance(worker, str) and worker else None, progress=progress
-    )
+    return merge(vault, case, doc, attribute=worker if isinstance(worker, str) and worker else None)

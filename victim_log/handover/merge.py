@@ -23,7 +23,6 @@ store); the records then go in one transaction, so a failure saves none of them.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -282,19 +281,10 @@ def _store_evidence(vault: Vault, case: CaseFile, doc: dict[str, Any]) -> Stored
     return pending
 
 
-def merge(
-    vault: Vault,
-    case: CaseFile,
-    doc: dict[str, Any],
-    *,
-    attribute: str | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> MergeReport:
+def merge(vault: Vault, case: CaseFile, doc: dict[str, Any], *, attribute: str | None = None) -> MergeReport:
     """Merge the verified, unlocked ``case`` (its manifest ``doc``) into ``vault``."""
     if doc.get("format") != "victim-log case" or doc.get("version") != 1:
         raise _bad()
-    if progress:
-        progress("evidence")
     pending = _store_evidence(vault, case, doc)
     try:
         with vault.transaction("the case file") as tx:
@@ -312,8 +302,6 @@ def merge(
                 )
                 work.remember(str(entry["uid"]), "evidence", eid, 0)
                 work.report.added["evidence"] += new
-            if progress:
-                progress("records")
             for kind in KINDS:
                 for rec in _list(doc, kind):
                     work.record(kind, rec)

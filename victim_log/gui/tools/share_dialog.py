@@ -12,11 +12,16 @@ runs off the GUI thread through :func:`run_write`, so the window keeps painting.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from ...handover import Shared
@@ -35,20 +40,55 @@ from ..widgets.common import size_text
 from ..widgets.common import wrapped
 
 SUFFIX = "vlcase"
+FILTERS = (f"Case files (*.{SUFFIX})", "All files (*)")
+Action = tuple[str, str, Callable[[], Any]]
 
 
-class ShareDialog(QDialog):
-    made = Signal(object)  # Shared
+def case_footer(
+    dialog: QDialog, layout: QVBoxLayout, names: tuple[str, str, str, float], primary: Action
+) -> tuple[QLabel, QLabel, QPushButton, QPushButton]:
+    """The case-file dialogs' foot: what happened (a label named ``names[0]``), a secret
+    shown once in large letters (a readout named ``names[1]``, read as ``names[2]``,
+    ``names[3]`` times the font, hidden until there is one), then Close and ``primary``."""
+    status_name, readout_name, accessible, factor = names
+    status = wrapped("", dialog, name=status_name)
+    readout = key_readout(dialog, readout_name, factor)
+    readout.setAccessibleName(accessible)
+    readout.hide()
+    layout.addWidget(status)
+    layout.addWidget(readout)
+    layout.addStretch(1)
+    buttons, close, main = action_row(dialog, (dialog.tr("Close"), "closeButton", dialog.reject), primary)
+    layout.addLayout(buttons)
+    fit_to_text(dialog, dialog.fontMetrics().averageCharWidth() * 90)
+    return status, readout, close, main
+
+
+class CaseDialog(QDialog):
+    """What the two case-file dialogs have in common: modal, over an unlocked diary
+    (refused, saying so, when it is locked), begun with a title and what it is for."""
+
+    NAME = ""  # the object name tests find the dialog by
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         session.require()
-        self.shared: Shared | None = None
         self.setModal(True)
-        layout = opened(
-            self,
-            "shareDialog",
+        self.column = opened(self, self.NAME, *self.intro())
+
+    def intro(self) -> tuple[str, ...]:
+        """The title, then what the dialog is for, a paragraph each."""
+        raise NotImplementedError
+
+
+class ShareDialog(CaseDialog):
+    made = Signal(object)  # Shared
+
+    NAME = "shareDialog"
+
+    def intro(self) -> tuple[str, ...]:
+        return (
             self.tr("Share with a support worker"),
             self.tr(
                 "This makes one encrypted file holding your whole diary: every entry with its "
@@ -61,31 +101,24 @@ class ShareDialog(QDialog):
                 "they add comes back the same way, marked as theirs, and never replaces your words."
             ),
         )
-        self.status = wrapped("", self, name="shareStatus")
-        layout.addWidget(self.status)
-        self.code = key_readout(self, "shareCode", 1.6)
-        self.code.setAccessibleName(self.tr("One-time code"))
-        self.code.hide()
-        layout.addWidget(self.code)
-        layout.addStretch(1)
-        buttons, self.close_button, self.make_button = action_row(
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.shared: Shared | None = None
+        self.status, self.code, self.close_button, self.make_button = case_footer(
             self,
-            (self.tr("Close"), "closeButton", self.reject),
+            self.column,
+            ("shareStatus", "shareCode", self.tr("One-time code"), 1.6),
             (self.tr("Make the case file…"), "makeCaseFile", self.make),
         )
-        layout.addLayout(buttons)
-        fit_to_text(self, self.fontMetrics().averageCharWidth() * 90)
 
     @Slot()
     def make(self) -> None:
         vault = self.session.require()
+        suggested = f"case-{date.today().isoformat()}.{SUFFIX}"
+        title = self.tr("Save the case file as")
         out = savepath.choose_save_path(
-            self,
-            self.tr("Save the case file as"),
-            f"case-{date.today().isoformat()}.{SUFFIX}",
-            name_filters=[f"Case files (*.{SUFFIX})", "All files (*)"],
-            suffix=SUFFIX,
-            remember=vault,
+            self, title, suggested, name_filters=FILTERS, suffix=SUFFIX, remember=vault
         )
         if out is None:
             return

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QFormLayout
 from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QRadioButton
@@ -38,17 +37,17 @@ from ..shell.session import Session
 from ..widgets import dialogs
 from ..widgets import privacy
 from ..widgets.background_write import run_write
-from ..widgets.common import action_row
 from ..widgets.common import fit_to_text
 from ..widgets.common import form_group
 from ..widgets.common import form_line
-from ..widgets.common import key_readout
 from ..widgets.common import left_row
 from ..widgets.common import line_edit
 from ..widgets.common import named
-from ..widgets.common import opened
 from ..widgets.common import secret_line
 from ..widgets.common import wrapped
+from .share_dialog import FILTERS
+from .share_dialog import CaseDialog
+from .share_dialog import case_footer
 
 
 def choose_case_file(parent: QWidget | None) -> Path | None:
@@ -57,30 +56,30 @@ def choose_case_file(parent: QWidget | None) -> Path | None:
         parent,
         privacy.Mode.OPEN,
         "Choose the case file",
-        name_filters=["Case files (*.vlcase)", "All files (*)"],
+        name_filters=list(FILTERS),
     )
     return chosen[0] if chosen else None
 
 
-class SharedCaseDialog(QDialog):
+class SharedCaseDialog(CaseDialog):
     merged = Signal(object)  # MergeReport
     opened_new = Signal(object)  # the new diary's folder (Path)
 
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        session.require()
-        self.path: Path | None = None
-        self.setModal(True)
-        layout = opened(
-            self,
-            "sharedCaseDialog",
+    NAME = "sharedCaseDialog"
+
+    def intro(self) -> tuple[str, ...]:
+        return (
             self.tr("Open or merge a shared case file"),
             self.tr(
                 "A case file is made with “Share with a support worker…”. You need the file and "
                 "the one-time code that was read out to you."
             ),
         )
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.path: Path | None = None
+        layout = self.column
         self.file_label = wrapped(self.tr("No file chosen yet."), self, name="caseFileName")
         self.choose_button = named(QPushButton(self.tr("&Choose the case file…"), self), "chooseCaseFile")
         self.choose_button.clicked.connect(self.choose)
@@ -114,21 +113,12 @@ class SharedCaseDialog(QDialog):
         self.new_choice.toggled.connect(self.new_group.setVisible)
         layout.addWidget(self.new_group)
 
-        self.status = wrapped("", self, name="sharedCaseStatus")
-        layout.addWidget(self.status)
-        self.recovery = named(
-            key_readout(self, "newRecoveryKey", 1.2), "newRecoveryKey", self.tr("Recovery key")
-        )
-        self.recovery.hide()
-        layout.addWidget(self.recovery)
-        layout.addStretch(1)
-        buttons, self.close_button, self.open_button = action_row(
+        self.status, self.recovery, self.close_button, self.open_button = case_footer(
             self,
-            (self.tr("Close"), "closeButton", self.reject),
+            layout,
+            ("sharedCaseStatus", "newRecoveryKey", self.tr("Recovery key"), 1.2),
             (self.tr("&Open"), "openCaseFile", self.start),
         )
-        layout.addLayout(buttons)
-        fit_to_text(self, self.fontMetrics().averageCharWidth() * 90)
 
     @Slot()
     def choose(self) -> None:
