@@ -105,7 +105,11 @@ def test_exit_codes(
     assert r.code == 2 and "not a Victim Log case file" in r.err
     # An existing vault is never opened over.
     _with_code(monkeypatch, doc["code"])
-    assert run_cli(capsys, "share", "open", str(doc["file"]), "--code-stdin").code == 2
+    r = run_cli(capsys, "share", "open", str(doc["file"]), "--code-stdin", "--worker", "Jo")
+    assert r.code == 2 and "already a vault" in r.err
+    # The worker says who they are: what they add comes back as theirs.
+    r = run_cli(capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", str(tmp_path / "n"))
+    assert r.code == 2 and "--worker" in r.err
 
 
 def test_real_process_reads_the_code_from_stdin(
@@ -120,6 +124,8 @@ def test_real_process_reads_the_code_from_stdin(
         "--code-stdin",
         "--vault",
         str(tmp_path / "w"),
+        "--worker",
+        "Jo",
         env=env,
         input=f"{doc['code']}\n",
     )
@@ -131,6 +137,8 @@ def test_real_process_reads_the_code_from_stdin(
         "--code-stdin",
         "--vault",
         str(tmp_path / "w2"),
+        "--worker",
+        "Jo",
         env=env,
         input="wrong\n",
     )
@@ -148,7 +156,15 @@ def test_no_diary_text_or_code_leaks(
     monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
     _with_code(monkeypatch, code)
     r = run_cli(
-        capsys, "share", "open", str(tmp_path / "case.vlcase"), "--code-stdin", "--vault", str(tmp_path / "w")
+        capsys,
+        "share",
+        "open",
+        str(tmp_path / "case.vlcase"),
+        "--code-stdin",
+        "--vault",
+        str(tmp_path / "w"),
+        "--worker",
+        "Jo",
     )
     assert r.code == 0 and CANARY not in r.out + r.err and code not in r.out + r.err
     _with_code(monkeypatch, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")

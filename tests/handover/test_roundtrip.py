@@ -197,3 +197,78 @@ def test_a_damaged_file_is_refused_and_changes_nothing(
     with pytest.raises((IntegrityError, WrongPassphrase)):
         merge_case(vault, shared.path, shared.code)
     assert len(vault.journal_entries()) == before
+
+
+def test_a_new_vault_takes_the_cases_deletions(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+    ids = _victim_case(vault)
+    vault.delete_incident(ids["second"], "logged twice")
+    worker, report = _hand_over(vault, tmp_path, worker_dir)
+    try:
+        assert not report.deletions
+        assert [i.summary for i in worker.list_incidents()] == ["He phoned 14 times"]
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    assert merge_case(vault, back.path, back.code).nothing_new  # the deletion is the victim's own
+
+
+def test_private_notes_stay_behind_unless_asked_and_are_kept_on_merge(
+    vault: Any, tmp_path: Path, worker_dir: Path
+) -> None:
+    iid = vault.add_incident(IncidentData(summary="At the gym", private_note="Only for me"))
+    worker, _ = _hand_over(vault, tmp_path, worker_dir)
+    try:
+        (copy,) = worker.list_incidents()
+        old = worker.get_incident(copy.id)
+        assert old.data.private_note == ""
+        worker.edit_incident(copy.id, IncidentData(**{**old.data.__dict__, "location": "Fit Gym"}), "place")
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    assert merge_case(vault, back.path, back.code).versions == 1
+    now = vault.get_incident(iid)
+    assert (now.data.location, now.data.private_note) == ("Fit Gym", "Only for me")
+    shared = share_case(vault, tmp_path / "with-notes.vlcase", private_notes=True)
+    other, _recovery, _report = open_case(shared.path, shared.code, tmp_path / "w2", "worker pass phrase")
+    try:
+        assert other.get_incident(other.list_incidents()[0].id).data.private_note == "Only for me"
+    finally:
+        other.lock()
+
+
+def test_files_that_did_not_travel_stay_cited(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+    iid = vault.add_incident(
+        IncidentData(summary="Two photos"), files=[("a.jpg", b"first photo"), ("b.jpg", b"second photo")]
+    )
+    first, second = vault.get_incident(iid).evidence
+    vault.evidence.remove(second, "blurred")
+    worker, _ = _hand_over(vault, tmp_path, worker_dir)
+    try:
+        (copy,) = worker.list_incidents()
+        old = worker.get_incident(copy.id)
+        assert len(old.evidence) == 1
+        worker.edit_incident(copy.id, IncidentData(**{**old.data.__dict__, "details": "Outside"}), "details")
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    merge_case(vault, back.path, back.code)
+    now = vault.get_incident(iid)
+    assert now.data.details == "Outside" and set(now.evidence) == {first, second}
+
+
+def test_a_change_to_an_entry_deleted_here_is_reported_and_adds_nothing(
+    vault: Any, tmp_path: Path, worker_dir: Path
+) -> None:
+    ids = _victim_case(vault)
+    worker, _ = _hand_over(vault, tmp_path, worker_dir)
+    try:
+        wid = {i.summary: i.id for i in worker.list_incidents()}["Breach at the school gate"]
+        old = worker.get_incident(wid)
+        worker.edit_incident(wid, IncidentData(**{**old.data.__dict__, "details": "More"}), "more")
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    vault.delete_incident(ids["second"], "not a breach after all")
+    report = merge_case(vault, back.path, back.code)
+    assert report.nothing_new and len(report.conflicts) == 1 and "deleted here" in report.conflicts[0]
+    assert report.lines()[0].startswith("Nothing new")

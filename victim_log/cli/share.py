@@ -48,6 +48,7 @@ def add_share_command(command: Any) -> None:
         "or open or merge one",
     )
     p.add_argument("--out", metavar="FILE", help="write the case file here")
+    p.add_argument("--include-private", action="store_true", help="include your private notes")
     p.add_argument("--json", action="store_true")
     actions = p.add_subparsers(dest="share_command", metavar="ACTION", parser_class=type(p))
     for name, func, help in (
@@ -60,7 +61,9 @@ def add_share_command(command: Any) -> None:
         a.add_argument("--code-stdin", action="store_true", help="read the one-time code from stdin")
         a.set_defaults(func=func)
         if name == "open":
-            a.add_argument("--worker", metavar="NAME", help="your name: what you add is marked as yours")
+            a.add_argument(
+                "--worker", metavar="NAME", required=True, help="your name: what you add is marked as yours"
+            )
             a.add_argument("--org", metavar="ORG", default="", help="your organisation")
         else:
             a.add_argument("--json", action="store_true")
@@ -89,7 +92,7 @@ def cmd_share(args: argparse.Namespace) -> int:
     from ..handover import share_case
 
     with open_vault(args) as vault:
-        shared = share_case(vault, Path(args.out))
+        shared = share_case(vault, Path(args.out), private_notes=args.include_private)
     if args.json:
         doc = {
             "file": str(shared.path),
@@ -103,7 +106,8 @@ def cmd_share(args: argparse.Namespace) -> int:
     print(
         f"Wrote the case file {one_line(str(shared.path))}: "
         f"{plural(shared.incidents, 'entry', 'entries')}, {plural(shared.evidence, 'evidence file')}, "
-        "every earlier version, the people and the orders, encrypted."
+        "every earlier version, the people and the orders, encrypted"
+        + ("." if args.include_private else " (not your private notes: --include-private adds them).")
     )
     print()
     print("ONE-TIME CODE (shown only this once and kept nowhere; read it out to the support worker):")
@@ -149,7 +153,7 @@ def cmd_share_open(args: argparse.Namespace) -> int:
     from ..support import support_author
 
     target = vault_dir(args)
-    worker = support_author(args.worker, args.org) if args.worker else None
+    worker = support_author(args.worker, args.org)
     code = _code(args)
     secret = passphrase(args, confirm=True)  # the NEW vault's passphrase
     vault, recovery, report = open_case(Path(args.file), code, target, secret, worker=worker)

@@ -54,11 +54,12 @@ class Shared:
     size: int
 
 
-def share_case(vault: Vault, out: Path) -> Shared:
-    """Write the whole case into a new case file at ``out``, sealed with a new code.
+def share_case(vault: Vault, out: Path, *, private_notes: bool = False) -> Shared:
+    """Write the whole case into a new case file at ``out``, sealed with a new code;
+    private notes only with ``private_notes``.
 
     The journal records that a case file was made (counts only)."""
-    snapshot = take(vault)
+    snapshot = take(vault, private_notes=private_notes)
 
     def producer(evidence_id: int) -> Callable[[BinaryIO], None]:
         def produce(out: BinaryIO) -> None:
@@ -108,7 +109,7 @@ def open_case(
                 casetime.set_vault_zone(vault, zone)
         if worker:
             vault.set_setting(WORKER_SETTING, worker)
-        report = merge(vault, case, doc)
+        report = merge(vault, case, doc, copy=True)
     except BaseException:
         vault.lock()
         if made:
@@ -121,5 +122,4 @@ def merge_case(vault: Vault, path: Path, code: str) -> MergeReport:
     """Merge a case file into ``vault``: see :mod:`.merge`. Checked whole first: a
     wrong code, a damaged or altered file changes nothing."""
     case, doc = _unlocked(path, code)
-    worker = doc.get("worker")
-    return merge(vault, case, doc, attribute=worker if isinstance(worker, str) and worker else None)
+    return merge(vault, case, doc)

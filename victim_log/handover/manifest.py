@@ -68,8 +68,9 @@ def refs_out(kind: str, body: dict[str, Any], uid: Uid, shared: set[int]) -> dic
     return body
 
 
-def take(vault: Vault) -> Snapshot:
-    """Everything in ``vault``, read in one transaction (nothing changes meanwhile)."""
+def take(vault: Vault, *, private_notes: bool = False) -> Snapshot:
+    """Everything in ``vault``, read in one transaction (nothing changes meanwhile);
+    private notes only with ``private_notes`` (a merge then keeps the notes it has)."""
     with vault.transaction("the case file") as tx:
         kept = ids.kept_uids(tx.conn)
 
@@ -99,6 +100,7 @@ def take(vault: Vault) -> Snapshot:
             "made_at": now_iso(),
             "time_zone": casetime.zone_of_vault(vault).key,
             "worker": vault.get_setting(WORKER_SETTING) or None,
+            "private_notes": private_notes,
             "evidence": evidence,
         }
         for kind in KINDS:
@@ -108,6 +110,9 @@ def take(vault: Vault) -> Snapshot:
                 parent = None
                 for v in stored:
                     this = uid(kind, id, v.version)
+                    body = refs_out(kind, v.body, uid, shared)
+                    if kind == "incident" and not private_notes:
+                        body["data"]["private_note"] = ""
                     versions.append(
                         {
                             "uid": this,
@@ -115,7 +120,7 @@ def take(vault: Vault) -> Snapshot:
                             "recorded_at": v.recorded_at,
                             "reason": v.reason,
                             "deleted": v.deleted,
-                            "body": refs_out(kind, v.body, uid, shared),
+                            "body": body,
                         }
                     )
                     parent = this

@@ -12,7 +12,12 @@ For each record the file lists, oldest version first:
   so, so both wordings stay in the history and nothing is lost (never resolved by
   choosing one);
 * a deletion is never applied: it is reported for the person to confirm (and reported
-  again at the next merge until they do).
+  again at the next merge until they do); only a new vault made from the whole case
+  (``share open``) takes the case's deletions as they are.
+
+What the file could not carry stays as it is here: an entry's private note, when the
+file was made without private notes (the default), and the evidence files an entry
+cites that did not travel (removed ones).
 
 New versions keep their author; with ``attribute`` (the worker a case file was
 opened for), what was saved there as "victim" is theirs (:func:`support.attributed`).
@@ -23,6 +28,7 @@ store); the records then go in one transaction, so a failure saves none of them.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from dataclasses import dataclass
 from dataclasses import field
 from typing import TYPE_CHECKING
@@ -62,7 +68,7 @@ class MergeReport:
 
     @property
     def nothing_new(self) -> bool:
-        return not (any(self.added.values()) or self.versions or self.conflicts)
+        return not (any(self.added.values()) or self.versions)
 
     def lines(self) -> list[str]:
         """What was done, in words for the person (both faces show these)."""
@@ -105,9 +111,28 @@ def _list(doc: Any, key: str) -> list[Any]:
     return value
 
 
+@dataclass(frozen=True)
+class Rules:
+    """How a merge treats what it brings in.
+
+    ``attribute``: the worker whose additions these are (their versions saved as
+    "victim" become theirs). ``copy``: the file is the whole case going into a new
+    vault (``share open``), so its deletions are the case's own and are applied; a
+    merge into a diary never applies one. ``private_notes``: whether the file holds
+    private notes; when it does not, an edit keeps the note the entry has here.
+    ``evidence``: the stable ids of the evidence files the file holds; an entry here
+    keeps citing files that did not travel."""
+
+    attribute: str | None = None
+    copy: bool = False
+    private_notes: bool = True
+    evidence: frozenset[str] = frozenset()
+
+
 class _Merge:
-    def __init__(self, vault: Vault, tx: Transaction, attribute: str | None) -> None:
-        self.vault, self.tx, self.attribute = vault, tx, attribute
+    def __init__(self, vault: Vault, tx: Transaction, rules: Rules) -> None:
+        self.vault, self.tx, self.rules = vault, tx, rules
+        self.attribute = rules.attribute
         self.kept = ids.kept_uids(tx.conn)
         self.report = MergeReport()
 
@@ -200,6 +225,28 @@ class _Merge:
         else:
             self.tx.edit_incident(id, data, reason, evidence=evidence)
 
+    def delete(self, kind: str, id: int, reason: str) -> bool:
+        """Apply a deletion (a new vault's copy of the case only); False for an order,
+        which is never deleted."""
+        if kind == "person":
+            self.tx.delete_person(id, reason)
+        elif kind == "incident":
+            self.tx.delete_incident(id, reason)
+        return kind != "order"
+
+    def kept_here(
+        self, kind: str, data: Any, evidence: tuple[int, ...], now: Any, now_evidence: tuple[int, ...]
+    ) -> tuple[Any, tuple[int, ...]]:
+        """An incoming incident version with what the file could not carry kept from
+        the entry here: its private note (when the file holds none) and the evidence
+        files it cites that did not travel."""
+        if kind != "incident":
+            return data, evidence
+        if not self.rules.private_notes:
+            data = dataclasses.replace(data, private_note=now.private_note)
+        stayed = tuple(e for e in now_evidence if self.uid_of("evidence", e, 0) not in self.rules.evidence)
+        return data, tuple(dict.fromkeys(evidence + stayed))
+
     def record(self, kind: str, rec: Any) -> None:
         if not isinstance(rec, dict):
             raise _bad()
@@ -214,10 +261,7 @@ class _Merge:
                 continue  # already here
             reason = str(v.get("reason") or "from a case file")[:400]
             if v.get("deleted"):
-                where = f"{noun} {found[0]}" if found else f"an {noun} that is not here"
-                self.report.deletions.append(
-                    f"The case file deletes {where}. Not applied: delete it yourself if you agree."
-                )
+                self.deletion(kind, found, str(v["uid"]), reason)
                 continue
             data, evidence = self.body_in(kind, v.get("body"))
             if found is None:
@@ -236,6 +280,7 @@ class _Merge:
                     "was not applied."
                 )
                 continue
+            data, evidence = self.kept_here(kind, data, evidence, now, now_evidence)
             if data == now and evidence == now_evidence:
                 self.remember(v["uid"], kind, id, version)  # the same wording on both sides
                 continue
@@ -248,6 +293,24 @@ class _Merge:
             self.edit(kind, id, data, evidence, reason)
             self.remember(v["uid"], kind, id, version + 1)
             self.report.versions += 1
+
+    def deletion(self, kind: str, found: tuple[int, int] | None, uid: str, reason: str) -> None:
+        """A deleted version: nothing to do when it is deleted here too; applied to a
+        new vault's copy of the case; otherwise reported, never applied."""
+        noun = NOUNS[kind]
+        if found is not None:
+            id = found[0]
+            version, deleted = self.current(kind, id)[:2]
+            if deleted:
+                self.remember(uid, kind, id, version)
+                return
+            if self.rules.copy and self.delete(kind, id, reason):
+                self.remember(uid, kind, id, version + 1)
+                return
+        where = f"{noun} {found[0]}" if found else f"an {noun} that is not here"
+        self.report.deletions.append(
+            f"The case file deletes {where}. Not applied: delete it yourself if you agree."
+        )
 
 
 Stored = list[tuple[dict[str, Any], PendingBlob]]
@@ -281,14 +344,23 @@ def _store_evidence(vault: Vault, case: CaseFile, doc: dict[str, Any]) -> Stored
     return pending
 
 
-def merge(vault: Vault, case: CaseFile, doc: dict[str, Any], *, attribute: str | None = None) -> MergeReport:
-    """Merge the verified, unlocked ``case`` (its manifest ``doc``) into ``vault``."""
+def merge(vault: Vault, case: CaseFile, doc: dict[str, Any], *, copy: bool = False) -> MergeReport:
+    """Merge the verified, unlocked ``case`` (its manifest ``doc``) into ``vault``;
+    ``copy``: ``vault`` is new and receives the whole case (see :class:`Rules`)."""
     if doc.get("format") != "victim-log case" or doc.get("version") != 1:
         raise _bad()
+    worker = doc.get("worker")
+    rules = Rules(
+        attribute=worker if isinstance(worker, str) and worker else None,
+        copy=copy,
+        private_notes=doc.get("private_notes") is not False,
+        evidence=frozenset(str(e.get("uid")) for e in _list(doc, "evidence") if isinstance(e, dict)),
+    )
+    attribute = rules.attribute
     pending = _store_evidence(vault, case, doc)
     try:
         with vault.transaction("the case file") as tx:
-            work = _Merge(vault, tx, attribute)
+            work = _Merge(vault, tx, rules)
             for entry, blob in pending:
                 added_by = str(entry.get("added_by") or "victim")
                 if attribute and added_by == "victim":

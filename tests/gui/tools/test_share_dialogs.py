@@ -57,6 +57,29 @@ def test_share_dialog_shows_the_code_once(
     assert dialog.code.text() == ""  # kept nowhere once the dialog closes
 
 
+def test_private_notes_go_only_when_ticked(
+    qtbot, session: Session, vault: Vault, tmp_path: Path, monkeypatch
+) -> None:
+    vault.add_incident(IncidentData(summary="At the gym", private_note="Only for me"))
+    outs = iter([tmp_path / "plain.vlcase", tmp_path / "notes.vlcase"])
+    monkeypatch.setattr(savepath, "choose_save_path", lambda *a, **k: next(outs))
+    dialog = ShareDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    notes = []
+    for tick in (False, True):
+        dialog.private.setChecked(tick)
+        with qtbot.waitSignal(dialog.made, timeout=30_000) as made:
+            _click(qtbot, dialog.make_button)
+        shared = made.args[0]
+        worker, _recovery, _report = open_case(
+            shared.path, shared.code, tmp_path / f"w{tick}", "worker pass phrase", worker="support:Jo"
+        )
+        notes.append(worker.get_incident(worker.list_incidents()[0].id).data.private_note)
+        worker.lock()
+    assert notes == ["", "Only for me"]
+
+
 def _worker_file(vault: Vault, tmp_path: Path) -> tuple[Path, str]:
     """The victim's case opened by a worker who adds an entry and hands it back."""
     shared = share_case(vault, tmp_path / "case.vlcase")

@@ -18,6 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QPushButton
@@ -34,6 +35,7 @@ from ..widgets.background_write import run_write
 from ..widgets.common import action_row
 from ..widgets.common import fit_to_text
 from ..widgets.common import key_readout
+from ..widgets.common import named
 from ..widgets.common import opened
 from ..widgets.common import plural
 from ..widgets.common import size_text
@@ -105,6 +107,9 @@ class ShareDialog(CaseDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
         self.shared: Shared | None = None
+        self.private = named(QCheckBox(self.tr("Include my &private notes"), self), "includePrivate")
+        self.private.setToolTip(self.tr("Left out unless ticked; what the worker changes keeps your notes."))
+        self.column.addWidget(self.private)
         self.status, self.code, self.close_button, self.make_button = case_footer(
             self,
             self.column,
@@ -124,7 +129,8 @@ class ShareDialog(CaseDialog):
             return
         self.status.setText(self.tr("Making the case file…"))
         try:
-            shared = run_write(self, lambda: share_case(vault, out))
+            private = self.private.isChecked()
+            shared = run_write(self, lambda: share_case(vault, out, private_notes=private))
         except Exception as exc:  # noqa: BLE001 - shown calmly; the dialog stays usable
             self.status.setText(self.tr("The case file was not made."))
             dialogs.show_error(self, exc)

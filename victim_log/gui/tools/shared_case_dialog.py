@@ -127,9 +127,9 @@ class SharedCaseDialog(CaseDialog):
             self.path = path
             self.file_label.setText(display_safe(path.name, single_line=True))
 
-    def _new_diary_inputs(self) -> tuple[str, str | None, str]:
+    def _new_diary_inputs(self) -> tuple[str, str, str]:
         label = caselist.clean_label(self.label.text())
-        worker = support_author(self.worker.text(), self.org.text()) if self.worker.text().strip() else None
+        worker = support_author(self.worker.text(), self.org.text())
         secret = self.passphrase.text()
         if secret != self.again.text():
             raise BadInput("The two passphrases are not the same.")
@@ -161,7 +161,7 @@ class SharedCaseDialog(CaseDialog):
         fit_to_text(self)
         self.merged.emit(report)
 
-    def _open_new(self, path: Path, code: str, label: str, worker: str | None, secret: str) -> None:
+    def _open_new(self, path: Path, code: str, label: str, worker: str, secret: str) -> None:
         folder = caselist.new_case_dir()
         self.status.setText(self.tr("Checking the case file and making the new diary…"))
 
