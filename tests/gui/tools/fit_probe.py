@@ -80,6 +80,8 @@ def main(home: str) -> None:
     from victim_log.gui.tools.exportdialog import ExportDialog
     from victim_log.gui.tools.importwizard.wizard import ImportWizard
     from victim_log.gui.tools.patterndialog import PatternDialog
+    from victim_log.gui.tools.share_dialog import ShareDialog
+    from victim_log.gui.tools.shared_case_dialog import SharedCaseDialog
     from victim_log.prefs import Prefs
     from victim_log.vault import Vault
 
@@ -120,6 +122,8 @@ def main(home: str) -> None:
         "import": lambda: ImportWizard(session, window),
         "pattern": lambda: PatternDialog(session, window),
         "send through the police link": lambda: PortalSendDialog(session, batches, window),
+        "share with a support worker": lambda: ShareDialog(session, window),
+        "open or merge a case file, as a new diary": lambda: _as_new(SharedCaseDialog(session, window)),
     }
     out: dict[str, list[str]] = {}
     sizes: dict[str, list[int]] = {}
@@ -141,6 +145,12 @@ def main(home: str) -> None:
 
     wait_for_tasks()  # the pattern's count may still run: let it end before the lock and exit
     window.shutdown()
+
+
+def _as_new(dialog: QWidget) -> QWidget:
+    """The case-file dialog at its tallest: the new diary's form shown."""
+    dialog.new_choice.setChecked(True)  # type: ignore[attr-defined]
+    return dialog
 
 
 class _Diary(QWidget):
