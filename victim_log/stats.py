@@ -14,24 +14,32 @@ be right (after it was recorded, after today, far from all the others: the expor
 rules) is left out of every chart and named, so one typo never stretches a chart over
 years of empty weeks.
 
-The numbers come from a :class:`Tally`: per day and kinds, built either by SQL over the
-timeline index (:mod:`victim_log.store.stats`, fast on 100,000 incidents) or from single
-entries (:func:`tally_entries`, for an export and for tests). Everything below works
-on the tally alone and never imports Qt or runs SQL.
+The numbers come from a :class:`Tally`: one :class:`DayTotal` per day with incidents,
+built from one :class:`Fact` per incident (day and hour on the case's clock, kinds,
+people, and whether it is a context reply, left out, says "stop" or is at work). The
+store keeps both as entries are written (:mod:`victim_log.store.stats`, so 100,000
+incidents read as about a thousand days); :func:`tally_facts` builds the same from
+facts in memory (a filtered ``stats``, an export through :func:`tally_entries`, the
+tests' reference). Everything below works on the tally alone and never imports Qt or
+runs SQL.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections import defaultdict
+from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from datetime import datetime
-from operator import attrgetter
+from datetime import timedelta
+from typing import Any
+from typing import NamedTuple
 
 from .model import KINDS
 from .model import SHORT_LABELS
@@ -44,9 +52,10 @@ __all__ = [
     "FAR_OUTSIDE_DAYS",
     "LONG_BEFORE_DAYS",
     "NIGHT_HOURS",
-    "DayGroup",
+    "DayTotal",
     "Entry",
     "Escalation",
+    "Fact",
     "Gap",
     "Period",
     "Recent",
@@ -54,8 +63,10 @@ __all__ = [
     "Tally",
     "compute",
     "day_text",
+    "day_totals",
     "plausible_range",
     "tally_entries",
+    "tally_facts",
 ]
 
 #: Night-time contact: 22:00 to 06:00 on the case's clock, times known (not "day only").
@@ -81,17 +92,83 @@ def day_text(day: int | date) -> str:
 
 # ---------------------------------------------------------------------------- input
 
+#: Why an entry is left out of the charts (the export's words; see :func:`plausible_range`).
+AFTER_RECORDED = "after it was recorded"
+AFTER_TODAY = "after today"
+FAR_AWAY = "far from the other entries' dates"
+#: Kinds of being somewhere in person: with "work" in its account, "turned up at work".
+AT_PLACE = ("turned_up", "in_person", "loitering", "following")
 
-@dataclass(frozen=True)
-class DayGroup:
-    """Incidents on one day (case clock) with the same kinds and breach mark."""
+
+class Fact(NamedTuple):
+    """One incident as the figures see it (kept per incident by the store)."""
+
+    id: int
+    day: int | None  # date ordinal on the case's clock; None: no date
+    hour: int  # 0..23 on the case's clock; -1: no time of day
+    kinds: str  # ",message,threat," (the timeline's form: its order is the groups' order)
+    breach: bool = False
+    people: tuple[int, ...] = ()
+    context: bool = False  # the victim's own reply: never an incident
+    left_out: str = ""  # why its date cannot be right ("" when it can)
+    stop: bool = False  # its account says she told them to stop
+    work: bool = False  # turned up at her work
+
+    @property
+    def charted(self) -> bool:
+        """Counted on a day, unless that day is far from the others or after today."""
+        return not self.context and not self.left_out and self.day is not None
+
+
+class DayTotal(NamedTuple):
+    """The charted incidents of one day (case clock), as the store keeps them."""
 
     day: int  # date ordinal
-    kinds: tuple[str, ...]
-    breach: bool
-    count: int
-    night: int = 0  # how many of them at night (known times only)
-    first_id: int = 0  # the lowest entry reference among them
+    total: int  # incidents
+    night: int  # at night (known times only)
+    breaches: int
+    hours: Sequence[int]  # 24 counts: incidents per hour of the day (times known)
+    kinds: Sequence[Sequence[Any]]  # (kind, incidents, lowest entry reference) by kind
+    # Breach groups in the timeline's order of kinds: (kinds, lowest reference, incidents).
+    breach_groups: Sequence[Sequence[Any]]
+    people: Sequence[Sequence[int]]  # (person id, incidents naming them)
+    stop: Sequence[int]  # entries whose account says she told them to stop
+
+
+def day_totals(facts: Iterable[Fact]) -> dict[int, DayTotal]:
+    """Charted facts (:attr:`Fact.charted`) added up per day: one loop for the store
+    (each day it keeps), a filtered ``stats`` and :func:`tally_facts`."""
+    acc: dict[int, list[Any]] = {}
+    for f in facts:
+        assert f.day is not None
+        a = acc.get(f.day)
+        if a is None:
+            a = acc[f.day] = [0, 0, 0, [0] * 24, {}, {}, Counter(), []]
+        a[0] += 1
+        if f.hour >= 0:
+            a[3][f.hour] += 1
+            a[1] += f.hour in NIGHT_HOURS
+        for k in f.kinds.strip(",").split(","):
+            if k:
+                seen = a[4].get(k)
+                a[4][k] = [1, f.id] if seen is None else [seen[0] + 1, min(seen[1], f.id)]
+        if f.breach:
+            a[2] += 1
+            g = a[5].get(f.kinds)
+            a[5][f.kinds] = [f.kinds, f.id, 1] if g is None else [f.kinds, min(g[1], f.id), g[2] + 1]
+        a[6].update(f.people)
+        if f.stop:
+            a[7].append(f.id)
+    return {
+        day: DayTotal(
+            day, n, night, breaches, hours,
+            sorted([k, v[0], v[1]] for k, v in kinds.items()),
+            [groups[k] for k in sorted(groups)],
+            sorted([p, c] for p, c in people.items()),
+            sorted(stop),
+        )
+        for day, (n, night, breaches, hours, kinds, groups, people, stop) in acc.items()
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -106,9 +183,9 @@ class Recent:
 
 @dataclass(frozen=True)
 class Tally:
-    """What the figures are computed from (store/stats.py or :func:`tally_entries`)."""
+    """What the figures are computed from (store/stats.py or :func:`tally_facts`)."""
 
-    groups: tuple[DayGroup, ...]
+    days: tuple[DayTotal, ...]  # the charted days, in order
     today: int  # the day the figures are for (date ordinal): today, or the end asked for
     grid: tuple[tuple[int, ...], ...] = ((0,) * 24,) * 7  # [Mon=0..Sun][hour]
     undated: int = 0
@@ -139,7 +216,7 @@ class Entry:
     left_out: str = ""  # why its date cannot be right ("" when it can)
 
 
-def plausible_range(day_counts: dict[int, int], today: int) -> tuple[int, int]:
+def plausible_range(day_counts: Mapping[int, int], today: int) -> tuple[int, int]:
     """The days (lo, hi) a chart may cover: not after ``today``, not more than
     :data:`FAR_OUTSIDE_DAYS` from the median day, and not a few entries (a tenth at
     most) more than :data:`LONG_BEFORE_DAYS` before all the others (the export's
@@ -171,6 +248,95 @@ def plausible_range(day_counts: dict[int, int], today: int) -> tuple[int, int]:
     return start, hi
 
 
+def _by_day_id(pairs: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    return tuple(sorted(pairs, key=lambda x: (x[1], x[0])))
+
+
+@dataclass(frozen=True)
+class Sources:
+    """Where :func:`assemble` finds what it needs besides the days: the store answers
+    each from its indexes, :func:`tally_facts` from the facts in memory. ``lo, hi``
+    are the days the charts cover."""
+
+    odd: Sequence[Fact]  # every fact that is not charted (context, left out, undated)
+    outside: Callable[[int, int], Iterable[Fact]]  # charted facts on a day outside lo..hi
+    recent: Callable[[int, int], Iterable[Fact]]  # charted facts on the days from..hi
+    at_work: Callable[[int, int], Iterable[tuple[int, int]]]  # (id, day): charted, at work
+
+
+def assemble(
+    days: Mapping[int, DayTotal],
+    today: int,
+    src: Sources,
+    *,
+    people: Sequence[tuple[int, str, str]] = (),
+    orders_made: Sequence[tuple[str, int]] = (),
+) -> Tally:
+    """The :class:`Tally` of the charted ``days`` (all of them: those outside the
+    plausible range are left out here) and the other facts ``src`` gives."""
+    lo, hi = plausible_range({d: t.total for d, t in days.items()}, today)
+    kept = tuple(days[d] for d in sorted(days) if lo <= d <= hi)
+    grid = [[0] * 24 for _ in range(7)]
+    people_n: Counter[int] = Counter()
+    stop: list[tuple[int, int]] = []
+    for t in kept:
+        row = grid[(t.day - 1) % 7]
+        for h, n in enumerate(t.hours):
+            row[h] += n
+        for p, n in t.people:
+            people_n[p] += n
+        stop.extend((i, t.day) for i in t.stop)
+    left = [(f.id, f.day, f.left_out) for f in src.odd if not f.context and f.day is not None and f.left_out]
+    left += [(f.id, f.day, AFTER_TODAY if f.day > today else FAR_AWAY) for f in src.outside(lo, hi) if f.day]
+    left.sort(key=lambda x: (x[1], x[0]))
+    stop += [(f.id, f.day) for f in src.odd if f.context and f.day is not None]
+    recent_from = max(lo, today - RECENT_DAYS - BASELINE_DAYS + 1)
+    recent = sorted(
+        (Recent(f.id, f.day, f.hour in NIGHT_HOURS, _kinds(f.kinds)) for f in src.recent(recent_from, hi)
+         if f.day is not None),
+        key=lambda r: (r.day, r.id),
+    )  # fmt: skip
+    work = list(src.at_work(lo, hi))
+    return Tally(
+        days=kept,
+        today=today,
+        grid=tuple(tuple(row) for row in grid),
+        undated=sum(1 for f in src.odd if not f.context and f.day is None),
+        left_out=tuple(left[:20]),
+        left_out_count=len(left),
+        person_counts=tuple(sorted(people_n.items())),
+        people=tuple(people),
+        asked_to_stop=_by_day_id(stop),
+        at_work=_by_day_id(work),
+        recent=tuple(recent),
+        orders_made=tuple(orders_made),
+    )
+
+
+def _kinds(text: str) -> tuple[str, ...]:
+    return tuple(k for k in text.split(",") if k)
+
+
+def tally_facts(facts: Iterable[Fact], today: date) -> Tally:
+    """A :class:`Tally` of facts held in memory (people's names and orders: add them
+    with ``dataclasses.replace``)."""
+    charted: list[Fact] = []
+    odd: list[Fact] = []
+    for f in facts:
+        (charted if f.charted else odd).append(f)
+
+    def within(a: int, b: int) -> list[Fact]:
+        return [f for f in charted if f.day is not None and a <= f.day <= b]
+
+    src = Sources(
+        odd=odd,
+        outside=lambda lo, hi: [f for f in charted if f.day is not None and not lo <= f.day <= hi],
+        recent=within,
+        at_work=lambda lo, hi: [(f.id, f.day) for f in within(lo, hi) if f.work and f.day is not None],
+    )
+    return assemble(day_totals(charted), today.toordinal(), src)
+
+
 def tally_entries(
     entries: Iterable[Entry],
     today: date,
@@ -179,71 +345,23 @@ def tally_entries(
     orders_made: Sequence[tuple[str, date]] = (),
 ) -> Tally:
     """A :class:`Tally` of single entries (an export's, or a constructed timeline)."""
-    groups: dict[tuple[int, tuple[str, ...], bool], list[int]] = {}
-    grid = [[0] * 24 for _ in range(7)]
-    per_person: Counter[int] = Counter()
-    stop: list[tuple[int, int]] = []
-    work: list[tuple[int, int]] = []
-    undated = 0
-    dated: list[tuple[Entry, int]] = []
-    left: list[tuple[int, int, str]] = []
-    for e in entries:
-        if e.context:
-            if e.when is not None:
-                stop.append((e.id, e.when.toordinal()))
-            continue
-        if e.when is None:
-            undated += 1
-            continue
-        day = e.when.toordinal()
-        if e.left_out:
-            left.append((e.id, day, e.left_out))
-            continue
-        dated.append((e, day))
-    counts = Counter(d for _, d in dated)
-    lo, hi = plausible_range(counts, today.toordinal())
-    recent_from = today.toordinal() - RECENT_DAYS - BASELINE_DAYS + 1
-    recent: list[Recent] = []
-    for e, day in dated:
-        if not lo <= day <= hi:
-            why = "after today" if day > today.toordinal() else "far from the other entries' dates"
-            left.append((e.id, day, why))
-            continue
-        assert e.when is not None
-        night = e.timed and e.when.hour in NIGHT_HOURS
-        key = (day, tuple(e.kinds), e.breach)
-        g = groups.setdefault(key, [0, 0, e.id])
-        g[0] += 1
-        g[1] += int(night)
-        g[2] = min(g[2], e.id)
-        if e.timed:
-            grid[e.when.weekday()][e.when.hour] += 1
-        for p in e.people:
-            per_person[p] += 1
-        if e.asks_to_stop:
-            stop.append((e.id, day))
-        if e.at_work:
-            work.append((e.id, day))
-        if day >= recent_from:
-            recent.append(Recent(e.id, day, night, tuple(e.kinds)))
-    left.sort(key=lambda x: (x[1], x[0]))
-    return Tally(
-        groups=tuple(
-            DayGroup(day, kinds, breach, n, night, first)
-            for (day, kinds, breach), (n, night, first) in sorted(groups.items())
-        ),
-        today=today.toordinal(),
-        grid=tuple(tuple(row) for row in grid),
-        undated=undated,
-        left_out=tuple(left[:20]),
-        left_out_count=len(left),
-        person_counts=tuple(sorted(per_person.items())),
-        people=tuple(people),
-        asked_to_stop=tuple(sorted(stop, key=lambda x: (x[1], x[0]))),
-        at_work=tuple(sorted(work, key=lambda x: (x[1], x[0]))),
-        recent=tuple(sorted(recent, key=lambda r: (r.day, r.id))),
-        orders_made=tuple((label, d.toordinal()) for label, d in orders_made),
+    facts = (
+        Fact(
+            e.id,
+            None if e.when is None else e.when.toordinal(),
+            e.when.hour if e.timed and e.when is not None else -1,
+            "," + ",".join(e.kinds) + ",",
+            e.breach,
+            e.people,
+            e.context,
+            e.left_out,
+            e.asks_to_stop,
+            e.at_work,
+        )
+        for e in entries
     )
+    orders = tuple((label, d.toordinal()) for label, d in orders_made)
+    return replace(tally_facts(facts, today), people=tuple(people), orders_made=orders)
 
 
 # ---------------------------------------------------------------------------- output
@@ -356,33 +474,35 @@ def _label(kind: str) -> str:
     return SHORT_LABELS.get(kind, KINDS.get(kind, kind))
 
 
-@dataclass
-class _Day:
-    """One day's totals, gathered once for the weekly and the monthly periods."""
-
-    count: int = 0
-    breaches: int = 0
-    night: int = 0
-    kinds: Counter[str] = field(default_factory=Counter)
-
-
-def _periods(days: dict[int, _Day], monthly: bool) -> tuple[Period, ...]:
-    counts: Counter[date] = Counter()
-    breaches: Counter[date] = Counter()
-    night: Counter[date] = Counter()
-    kinds: dict[date, Counter[str]] = defaultdict(Counter)
-    for day, totals in days.items():
-        b = period_start(date.fromordinal(day), monthly)
-        counts[b] += totals.count
-        breaches[b] += totals.breaches
-        night[b] += totals.night
-        kinds[b].update(totals.kinds)
+def _periods(days: Sequence[DayTotal], monthly: bool) -> tuple[Period, ...]:
+    sums: dict[date, list[int]] = {}  # count, breaches, night
+    kinds: dict[date, dict[str, int]] = {}
+    start = -1
+    for t in days:  # in order: a period's days follow one another
+        if t.day >= start:
+            b = period_start(date.fromordinal(t.day), monthly)
+            start = _next_start(b, monthly).toordinal()
+            into = kinds[b] = {}
+            total = sums[b] = [0, 0, 0]
+        total[0] += t.total
+        total[1] += t.breaches
+        total[2] += t.night
+        for k, n, _first in t.kinds:
+            into[k] = into.get(k, 0) + n
 
     def period(d: date) -> Period:
+        count, breaches, night = sums.get(d, (0, 0, 0))
         by_kind = tuple(sorted(kinds[d].items(), key=lambda kv: (-kv[1], kv[0]))) if d in kinds else ()
-        return Period(d, period_label(d, monthly), counts[d], breaches[d], night[d], by_kind)
+        return Period(d, period_label(d, monthly), count, breaches, night, by_kind)
 
-    return tuple(period(d) for d in period_run(counts, monthly, MAX_PERIODS))
+    return tuple(period(d) for d in period_run(sums, monthly, MAX_PERIODS))
+
+
+def _next_start(b: date, monthly: bool) -> date:
+    """The first day of the period after the one starting on ``b``."""
+    if not monthly:
+        return b + timedelta(days=7)
+    return date(b.year + (b.month == 12), b.month % 12 + 1, 1) if b.year < 9999 or b.month < 12 else date.max
 
 
 def _streaks(days: Sequence[int], today: int) -> tuple[tuple[int, int, int], int, list[Gap]]:
@@ -468,14 +588,19 @@ _NEW_KINDS = (
 )
 
 
-def _new_kinds(t: Tally, groups: Sequence[DayGroup], first: int) -> list[Escalation]:
+def _first_of(days: Sequence[DayTotal]) -> dict[str, tuple[int, int]]:
+    """Each kind's first (day, entry reference)."""
+    first: dict[str, tuple[int, int]] = {}
+    for t in days:  # in order, one per day: a kind's first day holds its first entry
+        for k, _n, iid in t.kinds:
+            if k not in first:
+                first[k] = (t.day, iid)
+    return first
+
+
+def _new_kinds(t: Tally, first_of: Mapping[str, tuple[int, int]], first: int) -> list[Escalation]:
     """Kinds that appeared after the log began: a visit after only messages, a first
     threat, damage, people around the victim, turning up at work."""
-    first_of: dict[str, tuple[int, int]] = {}
-    for g in groups:  # sorted by day
-        for k in g.kinds:
-            if k not in first_of or (g.day, g.first_id) < first_of[k]:
-                first_of[k] = (g.day, g.first_id)
     out: list[Escalation] = []
 
     def since(day: int) -> str:
@@ -490,7 +615,7 @@ def _new_kinds(t: Tally, groups: Sequence[DayGroup], first: int) -> list[Escalat
     if presence:
         day, iid = min(presence)
         if day > first:
-            before = {k for g in groups if g.day < day for k in g.kinds}
+            before = {k for k, (d, _i) in first_of.items() if d < day}
             only_remote = bool(before) and before <= REMOTE
             what = "only calls, messages and posts" if only_remote else "other kinds of contact"
             out.append(
@@ -529,22 +654,22 @@ def _new_kinds(t: Tally, groups: Sequence[DayGroup], first: int) -> list[Escalat
     return out
 
 
-def _breaches(t: Tally, groups: Sequence[DayGroup]) -> Escalation | None:
+def _breaches(t: Tally) -> Escalation | None:
     """Breaches recorded on or after the day an order was made."""
     if not t.orders_made:
         return None
     label, made = min(t.orders_made, key=lambda o: o[1])
-    after = [g for g in groups if g.breach and g.day >= made]
+    after = [(d.day, int(g[1]), int(g[2])) for d in t.days if d.day >= made for g in d.breach_groups]
     if not after:
         return None
-    n = sum(g.count for g in after)
-    refs, more = _refs([g.first_id for g in after])
-    more += n - len(after)  # one reference per day is named
+    n = sum(count for _d, _i, count in after)
+    refs, more = _refs([iid for _d, iid, _n in after])
+    more += n - len(after)  # one reference per day and kinds is named
     return Escalation(
         "breaches",
         "Breaches after an order",
         f"{plural(n, 'incident')} recorded as breaches since the {label or 'order'} was made on "
-        f"{day_text(made)}, the latest on {day_text(after[-1].day)}. Whether each was in force "
+        f"{day_text(made)}, the latest on {day_text(after[-1][0])}. Whether each was in force "
         "and served on its date is checked in the export.",
         refs,
         more,
@@ -589,28 +714,16 @@ def _four(
 
 def compute(t: Tally) -> Stats:
     """Every figure of the pattern from a tally (pure; no clock, no vault)."""
-    groups = sorted(t.groups, key=attrgetter("day"))  # stable: the store's order within a day
-    by_day: Counter[int] = Counter()
-    night_by_day: Counter[int] = Counter()
+    days = [d.day for d in t.days]  # in order
+    by_day: Counter[int] = Counter({d.day: d.total for d in t.days})
+    night_by_day: Counter[int] = Counter({d.day: d.night for d in t.days})
     kinds: Counter[str] = Counter()
-    per_day: dict[int, _Day] = defaultdict(_Day)
-    breaches = night = 0
-    for g in groups:
-        n = g.count
-        by_day[g.day] += n
-        night_by_day[g.day] += g.night
-        night += g.night
-        totals = per_day[g.day]
-        totals.count += n
-        totals.night += g.night
-        if g.breach:
-            breaches += n
-            totals.breaches += n
-        for k in g.kinds:
+    for d in t.days:
+        for k, n, _first in d.kinds:
             kinds[k] += n
-            totals.kinds[k] += n
+    breaches = sum(d.breaches for d in t.days)
+    night = sum(d.night for d in t.days)
     total = sum(by_day.values())
-    days = sorted(by_day)
     today = date.fromordinal(t.today)
     first = days[0] if days else None
     last = days[-1] if days else None
@@ -623,6 +736,7 @@ def compute(t: Tally) -> Stats:
         for pid, n in sorted(person_counts.items(), key=lambda kv: (-kv[1], kv[0]))
     )
     best, current, gaps = _streaks(days, t.today)
+    first_of = _first_of(t.days)
     busiest_day = max(days, key=lambda d: (by_day[d], -d)) if days else None
     escalations: list[Escalation] = []
     trend, r_rate, b_rate = "", 0.0, 0.0
@@ -630,8 +744,8 @@ def compute(t: Tally) -> Stats:
         for flag in (_rising(t, by_day, first, night=False), _rising(t, night_by_day, first, night=True)):
             if flag is not None:
                 escalations.append(flag)
-        escalations += _new_kinds(t, groups, first)
-        breach_flag = _breaches(t, groups)
+        escalations += _new_kinds(t, first_of, first)
+        breach_flag = _breaches(t)
         if breach_flag is not None:
             escalations.append(breach_flag)
         recent_lo = t.today - RECENT_DAYS + 1
@@ -670,8 +784,8 @@ def compute(t: Tally) -> Stats:
         today=today,
         active_days=len(days),
         daily=tuple((date.fromordinal(d), by_day[d]) for d in days),
-        weeks=_periods(per_day, monthly=False),
-        months=_periods(per_day, monthly=True),
+        weeks=_periods(t.days, monthly=False),
+        months=_periods(t.days, monthly=True),
         by_kind=tuple((k, _label(k), n) for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         by_person=by_person,
         grid=t.grid,
@@ -696,17 +810,10 @@ def compute(t: Tally) -> Stats:
         per_week_recent=r_rate,
         per_week_before=b_rate,
         extra=extra,
-        first_entries=_first_entries(groups),
+        first_entries=tuple(
+            (k, i, date.fromordinal(d)) for k, (d, i) in sorted(first_of.items(), key=lambda kv: kv[1])
+        ),
     )
-
-
-def _first_entries(groups: Sequence[DayGroup]) -> tuple[tuple[str, int, date], ...]:
-    first: dict[str, tuple[int, int]] = {}
-    for g in groups:
-        for k in g.kinds:
-            if k not in first or (g.day, g.first_id) < first[k]:
-                first[k] = (g.day, g.first_id)
-    return tuple((k, i, date.fromordinal(d)) for k, (d, i) in sorted(first.items(), key=lambda kv: kv[1]))
 
 
 def grid_peak(grid: Sequence[Sequence[int]]) -> str:

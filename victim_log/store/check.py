@@ -16,6 +16,7 @@ from typing import Any
 from ..model import canonical_json
 from . import erase
 from . import journal
+from . import stats
 from .db import Connection
 
 
@@ -72,7 +73,7 @@ def check_records(conn: Connection, by_key: dict[tuple[str, int, int], tuple[int
     for key, (seq, _sha, _detail) in by_key.items():
         if key not in seen:
             problems.append(f"{key[0]} {key[1]} version {key[2]} is missing (journal entry {seq})")
-    return problems + index.finish()
+    return problems + index.finish() + stats.problems(conn)
 
 
 class _IndexCheck:

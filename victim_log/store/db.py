@@ -277,6 +277,19 @@ MIGRATIONS: list[list[str]] = [
             version INTEGER NOT NULL) WITHOUT ROWID""",
         "CREATE INDEX shared_ids_by_record ON shared_ids (kind, id, version)",
     ],
+    # 7: the pattern's numbers kept as entries are written (#20, store/stats.py): one
+    # row of facts per incident (day and hour on the case's clock, status, "stop", "at
+    # work") and each day's totals. Counted at the first `stats` (they depend on the
+    # case zone).
+    [
+        """CREATE TABLE stats_facts (
+            id INTEGER PRIMARY KEY, day INTEGER, hour INTEGER NOT NULL, kinds TEXT NOT NULL,
+            breach INTEGER NOT NULL, people TEXT NOT NULL, status INTEGER NOT NULL,
+            stop INTEGER NOT NULL, work INTEGER NOT NULL)""",
+        "CREATE INDEX stats_facts_by_day ON stats_facts (status, day)",
+        "CREATE INDEX stats_facts_at_work ON stats_facts (day, status) WHERE work = 1",
+        "CREATE TABLE stats_days (day INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,6 +22,7 @@ from ..model import incident_body_json
 from . import exhibits
 from . import index
 from . import journal
+from . import stats
 from .db import Connection
 from .people import people_text
 from .records import INSERT_RECORD
@@ -170,6 +171,7 @@ def add_incidents(
     rec.conn.executemany(journal.INSERT, entries)
     rec.moved_head((seq, prev))
     index.insert_new(rec.conn, timeline, people, links, search)
+    stats.added(rec, timeline, [data for data, _evidence in new])
     return ids
 
 
@@ -187,6 +189,13 @@ def _new_version(
     body = incident_body_json(data, evidence)
     iid = current.incident_id
     at = rec.write("incident", iid, version, body, reason=reason, deleted=deleted, action=action)
+    first_at = current.first_recorded_at
+    stats.replaced(
+        rec,
+        index.timeline_row(iid, version, first_at, at, data, len(evidence), deleted),
+        data,
+        deleted=deleted,
+    )
     index.replace_incident(
         rec.conn,
         iid,

@@ -40,6 +40,7 @@ from . import incidents
 from . import meta
 from . import orders
 from . import people
+from . import stats
 from .records import BatchState
 from .records import Records
 
@@ -180,6 +181,7 @@ def begin(conn: db.Connection, what: str, *, bulk: bool = False) -> Iterator[Tra
             tx = Transaction(conn, what)
             yield tx
             _refuse_failed(tx)
+            stats.settle(tx)  # the pattern's days this changed, counted again
         return
     # A bigger page cache while the transaction lasts: a large import's new pages
     # then stay in memory until the commit instead of being encrypted and spilled
@@ -188,6 +190,7 @@ def begin(conn: db.Connection, what: str, *, bulk: bool = False) -> Iterator[Tra
         tx = Transaction(conn, what, BatchState())
         yield tx
         _refuse_failed(tx)
+        stats.settle(tx)
 
 
 def _refuse_failed(tx: Transaction) -> None:
