@@ -272,3 +272,18 @@ def test_a_change_to_an_entry_deleted_here_is_reported_and_adds_nothing(
     report = merge_case(vault, back.path, back.code)
     assert report.nothing_new and len(report.conflicts) == 1 and "deleted here" in report.conflicts[0]
     assert report.lines()[0].startswith("Nothing new")
+
+
+def test_an_author_other_than_the_victim_is_kept(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+    _victim_case(vault)
+    worker, _ = _hand_over(vault, tmp_path, worker_dir)
+    try:
+        worker.add_incident(
+            IncidentData(summary="Typed by a colleague", author="support:Sam (Victim Support)")
+        )
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    merge_case(vault, back.path, back.code)
+    (new,) = [i for i in vault.list_incidents() if i.summary == "Typed by a colleague"]
+    assert vault.get_incident(new.id).data.author == "support:Sam (Victim Support)"

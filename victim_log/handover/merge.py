@@ -20,7 +20,8 @@ file was made without private notes (the default), and the evidence files an ent
 cites that did not travel (removed ones).
 
 New versions keep their author; with ``attribute`` (the worker a case file was
-opened for), what was saved there as "victim" is theirs (:func:`support.attributed`).
+opened for), what was saved there as "victim" is theirs; any other author (another
+worker, an import) is kept as it is.
 Evidence files are stored first (decrypted straight into the vault's encrypted
 store); the records then go in one transaction, so a failure saves none of them.
 """
@@ -42,7 +43,6 @@ from ..model import IncidentData
 from ..model import OrderData
 from ..model import PersonData
 from ..store import handover as ids
-from ..support import attributed
 from ..textsafe import plural
 from .casefile import DAMAGED
 from .casefile import CaseFile
@@ -187,8 +187,8 @@ class _Merge:
             data["order_id"] = self.ref(data["order_id"], "order")
         evidence = tuple(e for e in (self.ref(u, "evidence") for u in body.get("evidence") or ()) if e)
         incident = IncidentData.from_dict(data)
-        if self.attribute:
-            incident = attributed(incident, self.attribute)
+        if self.attribute and incident.author == "victim":
+            incident = dataclasses.replace(incident, author=self.attribute)
         return incident, evidence
 
     # ------------------------------------------------------------------ records
