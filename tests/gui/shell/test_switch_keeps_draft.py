@@ -191,3 +191,20 @@ def test_no_question_when_the_lock_had_kept_the_draft_in_the_diary(qtbot, tmp_pa
     window.case_chooser.combo.activated.emit(window.case_chooser.combo.findText("Client B"))
     assert answers.seen == [] and session.vault_dir == other_dir
     assert _kept_in(first_dir) == {"text": WRITING}
+
+
+def test_a_lock_while_it_waits_keeps_the_draft_sealed_and_still_asks(qtbot, tmp_path, monkeypatch):
+    """The auto-lock comes while the switch is still trying (the diary busy): the draft
+    is held sealed in memory as the lock's own, and the switch asks before it goes."""
+    window, session = _window_with_writing(qtbot, tmp_path)
+    first = session.require()
+    answers = _answers(monkeypatch, "Stay")
+    with held_elsewhere(first):
+        QTimer.singleShot(600, lambda: window.locker.lock("idle"))
+        window.open_another_action.trigger()
+    assert [type(d) for d in answers.seen] == [OpenAnotherDialog, QMessageBox]
+    assert "comes back when you unlock" in answers.seen[-1].informativeText()
+    assert window.current_screen() == window.UNLOCK and window.locker.draft_box.full
+    assert caselist.load_cases() == []
+    unlock_via_gui(qtbot, window)
+    qtbot.waitUntil(lambda: window.diary.editor.toPlainText() == WRITING)

@@ -279,9 +279,10 @@ def keep_before_switch(window: QWidget, locker: LockController, diary: DiaryLike
     kept = False
     try:
         kept = run_write(window, lambda: drafts.store(vault, draft))
-    except SaveInterrupted:  # locked meanwhile: the lock sealed the form itself
-        if sealed:
+    except SaveInterrupted:  # locked meanwhile: held sealed in memory, as the lock does
+        if sealed or not locker.draft_box.full:
             locker.draft_box.seal(draft)
+            session.draft = locker.draft_box
         return keep_before_switch(window, locker, diary)
     except VictimLogError:
         kept = False  # still busy after the retries (or full): asked below
