@@ -14,6 +14,7 @@ from tests.helpers import PASSPHRASE
 from tests.helpers import run_cli
 from tests.helpers import run_proc
 from tests.leakscan import scan
+from victim_log import caselist
 from victim_log.cli.share import MERGE_FIELDS
 from victim_log.cli.share import SHARE_FIELDS
 
@@ -60,8 +61,11 @@ def test_victim_to_worker_and_back(
         "Jo",
         "--org",
         "Safe Lives",
+        "--label",
+        "A.B. (Safe Lives)",
     )
     assert r.code == 0, r.err
+    assert [(c.label, c.path) for c in caselist.load_cases()] == [("A.B. (Safe Lives)", Path(worker_vault))]
     assert "RECOVERY KEY" in r.out and "Added 1 entry" in r.out
     assert run_cli(capsys, "add", "--vault", worker_vault, "--kind", "gift", "--summary", "Flowers").code == 0
     back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)

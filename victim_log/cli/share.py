@@ -25,6 +25,7 @@ from ..textsafe import plural
 from .groups import add_vault_args
 from .output import one_line
 from .output import print_json
+from .output import warn
 from .secrets import passphrase
 from .session import open_vault
 from .session import vault_dir
@@ -65,6 +66,9 @@ def add_share_command(command: Any) -> None:
                 "--worker", metavar="NAME", required=True, help="your name: what you add is marked as yours"
             )
             a.add_argument("--org", metavar="ORG", default="", help="your organisation")
+            a.add_argument(
+                "--label", metavar="LABEL", help="also list it in the app's File → Open another… under LABEL"
+            )
         else:
             a.add_argument("--json", action="store_true")
 
@@ -149,6 +153,7 @@ def cmd_share_merge(args: argparse.Namespace) -> int:
 
 
 def cmd_share_open(args: argparse.Namespace) -> int:
+    from .. import caselist
     from ..handover import open_case
     from ..support import support_author
 
@@ -156,8 +161,14 @@ def cmd_share_open(args: argparse.Namespace) -> int:
     worker = support_author(args.worker, args.org)
     code = _code(args)
     secret = passphrase(args, confirm=True)  # the NEW vault's passphrase
+    label = caselist.clean_label(args.label) if args.label else None  # refused before any work
     vault, recovery, report = open_case(Path(args.file), code, target, secret, worker=worker)
     vault.lock()
+    if label:
+        try:
+            caselist.add_existing(label, target)
+        except BadInput as exc:
+            warn(f"the new vault was made, but not added to the app's list: {exc.message}")
     print(f"Opened the shared case into a new vault in {one_line(str(target))}.")
     for line in report.lines():
         print(line)
