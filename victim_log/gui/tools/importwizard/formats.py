@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from ...widgets import privacy
+from ...widgets.savepath import diary_of
 
 
 @dataclass(frozen=True)
@@ -167,15 +168,14 @@ FOLDER_FORMATS = frozenset(
 
 def choose_open_path(parent: QWidget | None, fmt: str, *, folder: bool = False) -> Path | None:
     """Ask for the export file (or, for photos or when ``folder``, the folder). Tests replace this."""
-    choice = FORMAT_BY_KEY[fmt]
-    if fmt == "photos":
-        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the folder of photos")
-    elif folder:
-        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, "Choose the export's folder")
+    remember = diary_of(parent)  # starts in the folder last used, kept inside the diary
+    if fmt == "photos" or folder:
+        title = "Choose the folder of photos" if fmt == "photos" else "Choose the export's folder"
+        chosen = privacy.pick_paths(parent, privacy.Mode.FOLDER, title, remember=remember)
     else:
-        chosen = privacy.pick_paths(
-            parent, privacy.Mode.OPEN, "Choose the file to import", name_filters=list(choice.filters)
-        )
+        filters = list(FORMAT_BY_KEY[fmt].filters)
+        title = "Choose the file to import"
+        chosen = privacy.pick_paths(parent, privacy.Mode.OPEN, title, name_filters=filters, remember=remember)
     return chosen[0] if chosen else None
 
 
