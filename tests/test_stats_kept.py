@@ -199,6 +199,9 @@ def test_check_notices_kept_counts_out_of_step_and_they_are_counted_again(vault:
     assert vault.get_meta(kept.ZONE_KEY) is None
     assert _agrees(vault) == good
     assert vault.check(blobs=False).ok
+    vault.conn.execute("UPDATE stats_facts SET stop = 1 WHERE id = 3")  # its account never says so
+    assert not vault.check(blobs=False).ok
+    assert _agrees(vault) == good
 
 
 def test_kept_counts_survive_a_rekey_and_a_restore(vault: Vault, tmp_path: Path) -> None:
