@@ -157,7 +157,9 @@ class SettingsDialog(QDialog):
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName(self.tr("Save settings"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName(
+            self.tr("OK, save settings")
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName(self.tr("Cancel"))
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
@@ -179,12 +181,12 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Lock when not used for:"), self.minutes)
 
         self.exit_quit = named(
-            QRadioButton(self.tr("Close the app"), page), "exitQuit", self.tr("Quick exit closes the app")
+            QRadioButton(self.tr("Close the app"), page), "exitQuit", self.tr("Quick exit: close the app")
         )
         self.exit_cover = named(
             QRadioButton(self.tr("Show a harmless blank window instead"), page),
             "exitCover",
-            self.tr("Quick exit shows a harmless blank window"),
+            self.tr("Quick exit: show a harmless blank window instead"),
         )
         group = QButtonGroup(page)
         group.addButton(self.exit_quit)

@@ -533,7 +533,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.done_portal)
         self.send_button = QPushButton(self.tr("Send through the police &link…"), page)
         self.send_button.setObjectName("portalSendButton")
-        self.send_button.setAccessibleName(self.tr("Send the batches through the police link, one by one"))
+        self.send_button.setAccessibleName(self.tr("Send through the police link: the batches, one by one"))
         self.send_button.clicked.connect(self.open_portal_send)
         send_row = QHBoxLayout()
         send_row.addWidget(self.send_button)

@@ -78,7 +78,9 @@ class FilePage(WorkingStep):
         # chat's .txt beside its photos): that folder can be chosen as it is.
         self.folder_button = QPushButton(self.tr("Choose its folder…"), self)
         self.folder_button.setObjectName("chooseFolder")
-        self.folder_button.setAccessibleName(self.tr("Choose the folder holding the export and its files"))
+        self.folder_button.setAccessibleName(
+            self.tr("Choose its folder: the one holding the export and its files")
+        )
         self.folder_button.clicked.connect(self.choose_folder)
         self.path_label = SafeLabel("", self, single_line=True, name="chosenFile", wrap=True)
         row.addWidget(self.choose_button)
