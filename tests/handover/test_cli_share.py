@@ -121,32 +121,12 @@ def test_real_process_reads_the_code_from_stdin(
 ) -> None:
     doc = _share(capsys, tmp_path / "case.vlcase")
     env = {"VICTIM_LOG_PASSPHRASE": WORKER_PASS}
-    r = run_proc(
-        "share",
-        "open",
-        str(doc["file"]),
-        "--code-stdin",
-        "--vault",
-        str(tmp_path / "w"),
-        "--worker",
-        "Jo",
-        env=env,
-        input=f"{doc['code']}\n",
-    )
-    assert r.code == 0, r.err
-    r = run_proc(
-        "share",
-        "open",
-        str(doc["file"]),
-        "--code-stdin",
-        "--vault",
-        str(tmp_path / "w2"),
-        "--worker",
-        "Jo",
-        env=env,
-        input="wrong\n",
-    )
-    assert r.code == 3 and not (tmp_path / "w2").exists()
+    for folder, typed, expected in (("w", f"{doc['code']}\n", 0), ("w2", "wrong\n", 3)):
+        where = str(tmp_path / folder)
+        args = ("share", "open", str(doc["file"]), "--code-stdin", "--vault", where, "--worker", "Jo")
+        r = run_proc(*args, env=env, input=typed)
+        assert r.code == expected, r.err
+    assert not (tmp_path / "w2").exists()
 
 
 def test_no_diary_text_or_code_leaks(

@@ -3,6 +3,9 @@ an idempotent merge, conflicts kept, deletions reported, wrong codes and damage 
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +13,8 @@ import pytest
 
 from victim_log.errors import IntegrityError
 from victim_log.errors import WrongPassphrase
+from victim_log.handover import MergeReport
+from victim_log.handover import Shared
 from victim_log.handover import merge_case
 from victim_log.handover import open_case
 from victim_log.handover import share_case
@@ -19,6 +24,7 @@ from victim_log.model import OrderData
 from victim_log.support import support_author
 
 WORKER = support_author("Jo Advocate", "Safe Lives")
+WORKER_PASS = "worker pass phrase"
 
 
 def _victim_case(vault: Any) -> dict[str, int]:
@@ -41,66 +47,72 @@ def _victim_case(vault: Any) -> dict[str, int]:
     return {"dan": dan, "order": order, "first": first, "second": second}
 
 
-@pytest.fixture
-def worker_dir(tmp_path: Path) -> Path:
-    return tmp_path / "worker-vault"
+@dataclasses.dataclass
+class Worker:
+    """The worker's copy of the case (``vault``, unlocked inside the block), what
+    opening it did, and the case file they hand back when the block ends."""
+
+    vault: Any
+    opened: MergeReport
+    back: Shared | None = None
+
+    def by_summary(self, summary: str) -> int:
+        return {i.summary: i.id for i in self.vault.list_incidents()}[summary]
+
+    def edit(self, summary: str, reason: str, **changes: Any) -> None:
+        wid = self.by_summary(summary)
+        old = self.vault.get_incident(wid)
+        self.vault.edit_incident(wid, dataclasses.replace(old.data, **changes), reason)
 
 
-def _hand_over(vault: Any, tmp_path: Path, worker_dir: Path) -> tuple[Any, Any]:
-    shared = share_case(vault, tmp_path / "case.vlcase")
-    worker, _recovery, report = open_case(
-        shared.path, shared.code, worker_dir, "worker pass phrase", worker=WORKER
+@contextlib.contextmanager
+def worker_copy(vault: Any, tmp_path: Path, **share: Any) -> Iterator[Worker]:
+    shared = share_case(vault, tmp_path / "case.vlcase", **share)
+    opened, _recovery, report = open_case(
+        shared.path, shared.code, tmp_path / "w", WORKER_PASS, worker=WORKER
     )
-    return worker, report
+    worker = Worker(opened, report)
+    try:
+        yield worker
+        worker.back = share_case(opened, tmp_path / "back.vlcase")
+    finally:
+        opened.lock()
 
 
-def test_the_worker_gets_every_record_with_its_history(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
-    ids = _victim_case(vault)
+def merge_back(vault: Any, worker: Worker) -> MergeReport:
+    assert worker.back is not None
+    return merge_case(vault, worker.back.path, worker.back.code)
+
+
+def test_the_worker_gets_every_record_with_its_history(vault: Any, tmp_path: Path) -> None:
+    _victim_case(vault)
     shared = share_case(vault, tmp_path / "case.vlcase")
     assert (shared.incidents, shared.evidence) == (2, 1)
     assert len(normalise_code(shared.code)) == 24
-    worker, _recovery, report = open_case(shared.path, shared.code, worker_dir, "worker pass phrase")
-    try:
-        assert report.added == {"person": 1, "order": 1, "incident": 2, "evidence": 1}
-        listed = {i.summary: i.id for i in worker.list_incidents()}
-        assert set(listed) == {"He phoned 14 times", "Breach at the school gate"}
-        history = worker.incident_history(listed["He phoned 14 times"])
+    with worker_copy(vault, tmp_path) as w:
+        assert w.opened.added == {"person": 1, "order": 1, "incident": 2, "evidence": 1}
+        history = w.vault.incident_history(w.by_summary("He phoned 14 times"))
         assert [h.data.summary for h in history] == ["He phoned 12 times", "He phoned 14 times"]
         assert history[1].reason == "recounted"
-        (item,) = worker.evidence.items()
-        assert worker.evidence.read_bytes(item.id) == b"\x89PNG fake screenshot bytes"
+        (item,) = w.vault.evidence.items()
+        assert w.vault.evidence.read_bytes(item.id) == b"\x89PNG fake screenshot bytes"
         assert history[-1].evidence == (item.id,)
-        breach = worker.get_incident(listed["Breach at the school gate"])
-        assert worker.get_order(breach.data.order_id).data.conditions == ("No contact",)
-        assert [worker.get_person(p).data.name for p in breach.data.people] == ["Dan Marsh"]
-        assert worker.check().ok
-    finally:
-        worker.lock()
-    assert ids
+        breach = w.vault.get_incident(w.by_summary("Breach at the school gate"))
+        assert w.vault.get_order(breach.data.order_id).data.conditions == ("No contact",)
+        assert [w.vault.get_person(p).data.name for p in breach.data.people] == ["Dan Marsh"]
+        assert w.vault.check().ok
 
 
-def test_the_workers_additions_come_back_attributed_and_merge_once(
-    vault: Any, tmp_path: Path, worker_dir: Path
-) -> None:
+def test_the_workers_additions_come_back_attributed_and_merge_once(vault: Any, tmp_path: Path) -> None:
     ids = _victim_case(vault)
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        mapped = {i.summary: i.id for i in worker.list_incidents()}
-        dan = worker.find_person("Dan Marsh")
-        worker.add_incident(
+    with worker_copy(vault, tmp_path) as w:
+        dan = w.vault.find_person("Dan Marsh")
+        w.vault.add_incident(
             IncidentData(summary="Flowers left on the doorstep", kinds=("gift",), people=(dan.id,)),
             files=[("doorstep.jpg", b"fake jpeg bytes")],
         )
-        old = worker.get_incident(mapped["Breach at the school gate"])
-        worker.edit_incident(
-            old.incident_id,
-            IncidentData(**{**old.data.__dict__, "location": "Oak Lane School"}),
-            "added the place",
-        )
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    report = merge_case(vault, back.path, back.code)
+        w.edit("Breach at the school gate", "added the place", location="Oak Lane School")
+    report = merge_back(vault, w)
     assert report.added["incident"] == 1 and report.added["evidence"] == 1 and report.versions == 1
     assert not report.conflicts and not report.deletions
     by_summary = {i.summary: i.id for i in vault.list_incidents()}
@@ -115,67 +127,46 @@ def test_the_workers_additions_come_back_attributed_and_merge_once(
     assert history[0].data.author == "victim"
     # Merging the same file again adds nothing.
     before = len(vault.journal_entries())
-    again = merge_case(vault, back.path, back.code)
-    assert again.nothing_new
+    assert merge_back(vault, w).nothing_new
     assert len(vault.journal_entries()) == before
     assert vault.check().ok
 
 
-def test_a_change_on_both_sides_keeps_both(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+def test_a_change_on_both_sides_keeps_both(vault: Any, tmp_path: Path) -> None:
     ids = _victim_case(vault)
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        wid = {i.summary: i.id for i in worker.list_incidents()}["Breach at the school gate"]
-        old = worker.get_incident(wid)
-        worker.edit_incident(
-            wid, IncidentData(**{**old.data.__dict__, "details": "Worker's wording"}), "worker"
-        )
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
+    with worker_copy(vault, tmp_path) as w:
+        w.edit("Breach at the school gate", "worker", details="Worker's wording")
     mine = vault.get_incident(ids["second"])
-    vault.edit_incident(
-        ids["second"], IncidentData(**{**mine.data.__dict__, "details": "My wording"}), "mine"
-    )
-    report = merge_case(vault, back.path, back.code)
+    vault.edit_incident(ids["second"], dataclasses.replace(mine.data, details="My wording"), "mine")
+    report = merge_back(vault, w)
     assert len(report.conflicts) == 1 and str(ids["second"]) in report.conflicts[0]
     history = vault.incident_history(ids["second"])
     assert [h.data.details for h in history] == ["", "My wording", "Worker's wording"]
     assert "both are kept" in history[-1].reason
-    assert merge_case(vault, back.path, back.code).nothing_new
+    assert merge_back(vault, w).nothing_new
 
 
-def test_a_deletion_by_the_worker_is_reported_not_applied(
-    vault: Any, tmp_path: Path, worker_dir: Path
-) -> None:
+def test_a_deletion_by_the_worker_is_reported_not_applied(vault: Any, tmp_path: Path) -> None:
     ids = _victim_case(vault)
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        wid = {i.summary: i.id for i in worker.list_incidents()}["Breach at the school gate"]
-        worker.delete_incident(wid, "duplicate")
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    report = merge_case(vault, back.path, back.code)
+    with worker_copy(vault, tmp_path) as w:
+        w.vault.delete_incident(w.by_summary("Breach at the school gate"), "duplicate")
+    report = merge_back(vault, w)
     assert report.nothing_new and len(report.deletions) == 1
     assert not vault.get_incident(ids["second"]).deleted
 
 
-def test_a_wrong_code_changes_nothing(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+def test_a_wrong_code_changes_nothing(vault: Any, tmp_path: Path) -> None:
     _victim_case(vault)
     shared = share_case(vault, tmp_path / "case.vlcase")
-    wrong = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF"
     with pytest.raises(WrongPassphrase):
-        open_case(shared.path, wrong, worker_dir, "worker pass phrase")
-    assert not worker_dir.exists()
+        open_case(shared.path, "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", tmp_path / "w", WORKER_PASS)
+    assert not (tmp_path / "w").exists()
     with pytest.raises(WrongPassphrase):
         merge_case(vault, shared.path, "not a code")
 
 
 @pytest.mark.parametrize("where", ["header", "manifest", "evidence", "truncated", "appended"])
-def test_a_damaged_file_is_refused_and_changes_nothing(
-    vault: Any, tmp_path: Path, worker_dir: Path, where: str
-) -> None:
+def test_a_damaged_file_is_refused_and_changes_nothing(vault: Any, tmp_path: Path, where: str) -> None:
     _victim_case(vault)
     shared = share_case(vault, tmp_path / "case.vlcase")
     raw = bytearray(shared.path.read_bytes())
@@ -191,99 +182,66 @@ def test_a_damaged_file_is_refused_and_changes_nothing(
         raw += b"more"
     shared.path.write_bytes(bytes(raw))
     with pytest.raises((IntegrityError, WrongPassphrase)):
-        open_case(shared.path, shared.code, worker_dir, "worker pass phrase")
-    assert not worker_dir.exists()
+        open_case(shared.path, shared.code, tmp_path / "w", WORKER_PASS)
+    assert not (tmp_path / "w").exists()
     before = len(vault.journal_entries())
     with pytest.raises((IntegrityError, WrongPassphrase)):
         merge_case(vault, shared.path, shared.code)
     assert len(vault.journal_entries()) == before
 
 
-def test_a_new_vault_takes_the_cases_deletions(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+def test_a_new_vault_takes_the_cases_deletions(vault: Any, tmp_path: Path) -> None:
     ids = _victim_case(vault)
     vault.delete_incident(ids["second"], "logged twice")
-    worker, report = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        assert not report.deletions
-        assert [i.summary for i in worker.list_incidents()] == ["He phoned 14 times"]
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    assert merge_case(vault, back.path, back.code).nothing_new  # the deletion is the victim's own
+    with worker_copy(vault, tmp_path) as w:
+        assert not w.opened.deletions
+        assert [i.summary for i in w.vault.list_incidents()] == ["He phoned 14 times"]
+    assert merge_back(vault, w).nothing_new  # the deletion is the victim's own
 
 
-def test_private_notes_stay_behind_unless_asked_and_are_kept_on_merge(
-    vault: Any, tmp_path: Path, worker_dir: Path
-) -> None:
+def test_private_notes_stay_behind_unless_asked_and_are_kept_on_merge(vault: Any, tmp_path: Path) -> None:
     iid = vault.add_incident(IncidentData(summary="At the gym", private_note="Only for me"))
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        (copy,) = worker.list_incidents()
-        old = worker.get_incident(copy.id)
-        assert old.data.private_note == ""
-        worker.edit_incident(copy.id, IncidentData(**{**old.data.__dict__, "location": "Fit Gym"}), "place")
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    assert merge_case(vault, back.path, back.code).versions == 1
+    with worker_copy(vault, tmp_path) as w:
+        assert w.vault.get_incident(w.by_summary("At the gym")).data.private_note == ""
+        w.edit("At the gym", "place", location="Fit Gym")
+    assert merge_back(vault, w).versions == 1
     now = vault.get_incident(iid)
     assert (now.data.location, now.data.private_note) == ("Fit Gym", "Only for me")
-    shared = share_case(vault, tmp_path / "with-notes.vlcase", private_notes=True)
-    other, _recovery, _report = open_case(shared.path, shared.code, tmp_path / "w2", "worker pass phrase")
-    try:
-        assert other.get_incident(other.list_incidents()[0].id).data.private_note == "Only for me"
-    finally:
-        other.lock()
+    (tmp_path / "again").mkdir()
+    with worker_copy(vault, tmp_path / "again", private_notes=True) as w:
+        assert w.vault.get_incident(w.by_summary("At the gym")).data.private_note == "Only for me"
 
 
-def test_files_that_did_not_travel_stay_cited(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+def test_files_that_did_not_travel_stay_cited(vault: Any, tmp_path: Path) -> None:
     iid = vault.add_incident(
         IncidentData(summary="Two photos"), files=[("a.jpg", b"first photo"), ("b.jpg", b"second photo")]
     )
     first, second = vault.get_incident(iid).evidence
     vault.evidence.remove(second, "blurred")
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        (copy,) = worker.list_incidents()
-        old = worker.get_incident(copy.id)
-        assert len(old.evidence) == 1
-        worker.edit_incident(copy.id, IncidentData(**{**old.data.__dict__, "details": "Outside"}), "details")
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    merge_case(vault, back.path, back.code)
+    with worker_copy(vault, tmp_path) as w:
+        assert len(w.vault.get_incident(w.by_summary("Two photos")).evidence) == 1
+        w.edit("Two photos", "details", details="Outside")
+    merge_back(vault, w)
     now = vault.get_incident(iid)
     assert now.data.details == "Outside" and set(now.evidence) == {first, second}
 
 
-def test_a_change_to_an_entry_deleted_here_is_reported_and_adds_nothing(
-    vault: Any, tmp_path: Path, worker_dir: Path
-) -> None:
+def test_a_change_to_an_entry_deleted_here_is_reported_and_adds_nothing(vault: Any, tmp_path: Path) -> None:
     ids = _victim_case(vault)
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        wid = {i.summary: i.id for i in worker.list_incidents()}["Breach at the school gate"]
-        old = worker.get_incident(wid)
-        worker.edit_incident(wid, IncidentData(**{**old.data.__dict__, "details": "More"}), "more")
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
+    with worker_copy(vault, tmp_path) as w:
+        w.edit("Breach at the school gate", "more", details="More")
     vault.delete_incident(ids["second"], "not a breach after all")
-    report = merge_case(vault, back.path, back.code)
+    report = merge_back(vault, w)
     assert report.nothing_new and len(report.conflicts) == 1 and "deleted here" in report.conflicts[0]
     assert report.lines()[0].startswith("Nothing new")
 
 
-def test_an_author_other_than_the_victim_is_kept(vault: Any, tmp_path: Path, worker_dir: Path) -> None:
+def test_an_author_other_than_the_victim_is_kept(vault: Any, tmp_path: Path) -> None:
     _victim_case(vault)
-    worker, _ = _hand_over(vault, tmp_path, worker_dir)
-    try:
-        worker.add_incident(
+    with worker_copy(vault, tmp_path) as w:
+        w.vault.add_incident(
             IncidentData(summary="Typed by a colleague", author="support:Sam (Victim Support)")
         )
-        back = share_case(worker, tmp_path / "back.vlcase")
-    finally:
-        worker.lock()
-    merge_case(vault, back.path, back.code)
+    merge_back(vault, w)
     (new,) = [i for i in vault.list_incidents() if i.summary == "Typed by a colleague"]
     assert vault.get_incident(new.id).data.author == "support:Sam (Victim Support)"
