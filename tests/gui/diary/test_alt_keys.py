@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PySide6.QtWidgets import QAbstractButton
+
 from tests.gui.conftest import show_active
 from victim_log.gui.diary.evidence_list import EntryPicker
 from victim_log.gui.diary.evidence_list import EvidenceDialog
@@ -80,3 +82,24 @@ def test_label_in_name(qtbot, session: Session) -> None:
             if label and button.accessibleName() and label not in button.accessibleName().lower():
                 wrong.append((type(window).__name__, button.text(), button.accessibleName()))
     assert wrong == []
+
+
+def test_the_diary_showing_an_entry_with_a_file(qtbot, session: Session) -> None:
+    """The filter bar's "E&vidence files…" and the shown entry's file buttons share the
+    window: one letter each (a "&View" there made Alt+V only cycle)."""
+    from victim_log.gui.diary.view import DiaryView
+    from victim_log.model import IncidentData
+
+    vault = session.require()
+    incident = vault.add_incident(
+        IncidentData(summary="Texts", kinds=("message",), occurred_start="2026-05-01T21:00:00+01:00"),
+        files=[("shot.png", b"\x89PNG\r\n\x1a\n")],
+    )
+    diary = DiaryView(session)
+    qtbot.addWidget(diary)
+    show_active(qtbot, diary)
+    diary.reload()
+    diary.show_incident(incident)
+    visible = [w for w in diary.findChildren(QAbstractButton) if w.isVisibleTo(diary)]
+    letters = [m.lower() for b in visible for m in re.findall(r"(?<!&)&([^&\s])", b.text())]
+    assert unique(letters), sorted(letters)

@@ -443,7 +443,7 @@ class DetailPane(QWidget):
         )
         self.evidence_list.itemActivated.connect(lambda _i: self.view_evidence())
         self.evidence_list.currentRowChanged.connect(self._evidence_selected)
-        self.view_button = QPushButton(self.tr("&View"), self.body)
+        self.view_button = QPushButton(self.tr("View"), self.body)  # Alt+V is "Evidence files…"
         self.view_button.setObjectName("viewEvidence")
         self.view_button.setAccessibleName(self.tr("View the chosen file"))
         self.view_button.clicked.connect(self.view_evidence)
