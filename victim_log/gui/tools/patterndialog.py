@@ -31,6 +31,7 @@ class PatternDialog(QDialog):
         self.setAccessibleName(self.windowTitle())
         self.setModal(True)
         self.view = PatternView(vault, self)
+        self.view.refresh()  # counting starts now, on a worker thread, while the window is laid out
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
         # The stalking screening questions (S-DASH), suggested from these figures (#20).
@@ -38,7 +39,9 @@ class PatternDialog(QDialog):
             self.tr("Risk questions (S-DASH)…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.sdash_button.setObjectName("sdashButton")
-        self.sdash_button.setAccessibleName(self.tr("Stalking screening questions (S-DASH)"))
+        self.sdash_button.setAccessibleName(
+            self.tr("Risk questions (S-DASH): the stalking screening questions")
+        )
         self.sdash_button.clicked.connect(lambda: self.open_sdash(vault))
         close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setObjectName("closePattern")
@@ -46,7 +49,6 @@ class PatternDialog(QDialog):
         scrolling_form(self, self.view, self.buttons)
         self.resize(self.fontMetrics().averageCharWidth() * 110, self.fontMetrics().height() * 60)
         fit_to_screen(self)
-        self.view.refresh()
 
     def open_sdash(self, vault: Vault) -> None:
         """The S-DASH questions, with suggestions from the figures once counted."""
