@@ -60,3 +60,50 @@ def test_save_a_copy_starts_where_files_came_from(
     answers.add(lambda fd: starts.append(fd.directory().absolutePath()) or fd.reject(), QFileDialog)
     assert savepath.choose_save_path(None, "Save a copy", "copy.png", remember=vault) is None
     assert starts == [str(tmp_path)]
+
+
+def test_every_save_of_the_diary_starts_in_the_last_folder(
+    qtbot, session, vault: Vault, answers: DialogAnswers, tmp_path: Path
+) -> None:
+    """#18: Backup and Export ask through savepath with no ``remember``: the diary of
+    the window asking remembers (in its encrypted settings); a window of no diary, or
+    a locked one, starts at home."""
+    from PySide6.QtWidgets import QWidget
+
+    from victim_log.gui.tools.backupdialog import BackupDialog
+    from victim_log.gui.widgets import savepath
+
+    backups = tmp_path / "USB stick"
+    backups.mkdir()
+    starts: list[str] = []
+
+    def save_in(folder: Path | None):
+        def answer(fd: QFileDialog) -> None:
+            starts.append(fd.directory().absolutePath())
+            if folder is None:
+                fd.reject()
+                return
+            fd.setDirectory(str(folder))
+            fd.findChild(QLineEdit, "fileNameEdit").setText("backup.vlbackup")
+            fd.accept()
+
+        return answer
+
+    dialog = BackupDialog(session)
+    qtbot.addWidget(dialog)
+    answers.add(save_in(backups), QFileDialog)
+    assert (
+        savepath.choose_save_path(dialog, "Save the backup as", "backup.vlbackup")
+        == backups / "backup.vlbackup"
+    )
+    assert vault.get_setting(privacy.LAST_FOLDER_SETTING) == str(backups)
+    answers.add(save_in(None), QFileDialog)
+    savepath.choose_save_path(dialog, "Save the backup as", "backup.vlbackup")
+    outsider = QWidget()  # the bundle viewer's window: no diary
+    qtbot.addWidget(outsider)
+    answers.add(save_in(None), QFileDialog)
+    savepath.choose_save_path(outsider, "Save the exhibit as", "x.pdf")
+    session.lock()
+    answers.add(save_in(None), QFileDialog)
+    savepath.choose_save_path(dialog, "Save the backup as", "backup.vlbackup")
+    assert starts == [str(Path.home()), str(backups), str(Path.home()), str(Path.home())]
