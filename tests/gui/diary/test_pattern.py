@@ -44,6 +44,14 @@ def test_pattern_view_counts_the_log(qtbot, vault: Vault) -> None:
     assert "6 incidents in 4 weeks." in four
     assert "You told them to stop once" in four
     assert "0808 802 0300" in four
+    # Counted again after a change: the day totals the vault keeps followed it.
+    vault.delete_incident(1, "typed twice")
+    vault.add_incident(IncidentData("Outside", ("loitering",), "2026-03-03T01:00"))
+    view.stats = None
+    view.refresh()
+    qtbot.waitUntil(lambda: view.stats is not None, timeout=10_000)
+    assert view.stats is not None and view.stats.total == 6
+    assert [w.count for w in view.chart.weeks][:4] == [3, 1, 0, 2] and view.heat.grid[1][1] == 1
 
 
 def test_pattern_view_paints_offscreen(qtbot, vault: Vault) -> None:
