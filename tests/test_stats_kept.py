@@ -21,6 +21,8 @@ from victim_log import casetime
 from victim_log.backup import restore_backup
 from victim_log.backup import write_backup
 from victim_log.importers.context import asks_to_stop
+from victim_log.importers.service import ImportRequest
+from victim_log.importers.service import run_import
 from victim_log.model import IncidentData
 from victim_log.model import PersonData
 from victim_log.stats import Entry
@@ -150,6 +152,16 @@ def test_kept_counts_follow_adds_edits_deletions_and_bulk_adds(vault: Vault) -> 
     vault.add_incident(IncidentData("No date", ("threat",)))
     s = _agrees(vault)
     assert s.total > 20 and s.asked_to_stop and s.left_out_count and s.undated
+
+
+def test_kept_counts_follow_an_import(vault: Vault) -> None:
+    vault.add_incident(IncidentData("Texts", ("message",), "2024-03-01T21:00"))
+    assert _agrees(vault).total == 1  # counted before the import, kept up by it
+    chat = Path(__file__).parent / "importers" / "fixtures" / "whatsapp_android_dmy.txt"
+    report = run_import(vault, ImportRequest("whatsapp", chat, sender="Dan Marsh"))
+    assert report.incidents_created == 5
+    s = _agrees(vault)
+    assert s.total == 6 and s.first == date(2024, 3, 1)
 
 
 def test_a_zone_change_counts_the_days_again(vault: Vault) -> None:
