@@ -214,6 +214,8 @@ def test_check_notices_kept_counts_out_of_step_and_they_are_counted_again(vault:
     vault.conn.execute("UPDATE stats_facts SET stop = 1 WHERE id = 3")  # its account never says so
     assert not vault.check(blobs=False).ok
     assert _agrees(vault) == good
+    vault.conn.execute("UPDATE stats_days SET body = '[1, 2' WHERE day = (SELECT min(day) FROM stats_days)")
+    assert compute(tally(vault.conn, IncidentFilter(), LONDON, TODAY)) == good  # read from the facts
 
 
 def test_kept_counts_survive_a_rekey_and_a_restore(vault: Vault, tmp_path: Path) -> None:

@@ -373,7 +373,10 @@ def _facts(conn: Connection, sql: str, args: Sequence[Any] = ()) -> list[Fact]:
 def _kept_tally(conn: Connection, today: int, people: Any, orders: Any) -> Tally:
     """The whole log from the kept days (the fast way: about a thousand rows)."""
     (text,) = conn.execute("SELECT '[' || coalesce(group_concat(body), '') || ']' FROM stats_days").fetchone()
-    days = {int(b[0]): DayTotal(*b) for b in json.loads(str(text))}
+    try:
+        days = {int(b[0]): DayTotal(*b) for b in json.loads(str(text))}
+    except (ValueError, TypeError, IndexError):  # damaged (check says so): added up from the facts
+        days = day_totals(_facts(conn, "status = 0"))
     src = Sources(
         odd=_facts(conn, "status > 0"),
         outside=lambda lo, hi: _facts(conn, "status = 0 AND (day < ? OR day > ?)", (lo, hi)),
