@@ -8,6 +8,7 @@ would. A dialog nobody expected fails the test with its title and text.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from collections.abc import Iterator
@@ -179,6 +180,26 @@ def unnamed_controls(root: QWidget) -> list[str]:
             continue
         out.append(w.objectName() or type(w).__name__)
     return out
+
+
+def spoken(text: str) -> str:
+    """A control's words as a speech-input user would say them: no "&", "…", tick, shown
+    key ("1  Threat") or trailing explanation in brackets."""
+    text = text.replace("&", "").replace("\u2026", "").replace("\u2713", "").strip()
+    text = re.sub(r"^[0-9A-Z]\s\s", "", text)
+    return re.sub(r"\s*\([^)]*\)$", "", text).strip().lower()
+
+
+def label_not_in_name(root: QWidget) -> list[tuple[str, str, str]]:
+    """Buttons under ``root`` whose accessible name leaves out the words they show
+    (WCAG 2.5.3 label in name): (object name, text, accessible name)."""
+    from PySide6.QtWidgets import QAbstractButton
+
+    return [
+        (b.objectName(), b.text(), b.accessibleName())
+        for b in root.findChildren(QAbstractButton)
+        if spoken(b.text()) and b.accessibleName() and spoken(b.text()) not in b.accessibleName().lower()
+    ]
 
 
 def tab_chain(start: QWidget, steps: int) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QAbstractButton
 
+from tests.gui.conftest import label_not_in_name
 from tests.gui.conftest import show_active
 from victim_log.gui.diary.evidence_list import EntryPicker
 from victim_log.gui.diary.evidence_list import EvidenceDialog
@@ -43,18 +44,8 @@ def test_provenance_evidence_and_entry_picker(qtbot, session: Session) -> None:
         assert unique(letters), (window.objectName(), sorted(letters))
 
 
-def visible_label(text: str) -> str:
-    """A button's text as a speech user would say it: no "&", "…", tick, shown key or
-    trailing explanation in brackets."""
-    text = text.replace("&", "").replace("\u2026", "").replace("\u2713", "").strip()
-    text = re.sub(r"^[0-9A-Z]\s\s", "", text)
-    return re.sub(r"\s*\([^)]*\)$", "", text).strip().lower()
-
-
 def test_label_in_name(qtbot, session: Session) -> None:
     """WCAG 2.5.3: every button's accessible name contains the words it shows."""
-    from PySide6.QtWidgets import QAbstractButton
-
     from victim_log.gui.diary.editor import IncidentEditor
     from victim_log.gui.diary.orders import OrderDialog
     from victim_log.gui.diary.orders import OrdersDialog
@@ -77,10 +68,7 @@ def test_label_in_name(qtbot, session: Session) -> None:
     wrong = []
     for window in windows:
         qtbot.addWidget(window)
-        for button in window.findChildren(QAbstractButton):
-            label = visible_label(button.text())
-            if label and button.accessibleName() and label not in button.accessibleName().lower():
-                wrong.append((type(window).__name__, button.text(), button.accessibleName()))
+        wrong += [(type(window).__name__, *found) for found in label_not_in_name(window)]
     assert wrong == []
 
 

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QGroupBox
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QToolButton
 
+from tests.gui.conftest import label_not_in_name
+from tests.gui.conftest import spoken
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import DialogAnswers
 from tests.gui.shellfixtures import create_vault_via_gui
@@ -88,11 +90,6 @@ def test_each_toolbar_letter_is_its_own_and_presses_its_button(qtbot, tmp_path, 
     assert len(answers.seen) == 2
 
 
-def _spoken(text: str) -> str:
-    """A button's words as a speech user would say them: no "&" or "…"."""
-    return text.replace("&", "").replace("\u2026", "").strip().lower()
-
-
 def test_the_window_and_the_diaries_list_say_what_they_show(qtbot, tmp_path, monkeypatch):
     """WCAG 2.5.3: each button's accessible name holds its visible words: the toolbar,
     the notice bar (failed attempts), the list of diaries and its question on switching."""
@@ -107,16 +104,11 @@ def test_the_window_and_the_diaries_list_say_what_they_show(qtbot, tmp_path, mon
     dialog = OpenAnotherDialog(session.vault_dir, window)
     qtbot.addWidget(dialog)
     roots = [window.toolbar, window.exit_toolbar, window.notice_bar, dialog]
-    wrong = [
-        (b.objectName(), b.text(), b.accessibleName())
-        for root in roots
-        for b in root.findChildren(QAbstractButton)
-        if _spoken(b.text()) and b.accessibleName() and _spoken(b.text()) not in b.accessibleName().lower()
-    ]
+    wrong = [found for root in roots for found in label_not_in_name(root)]
     assert wrong == []
     answers = DialogAnswers(monkeypatch)
     caselist_gui._lose_anyway(window)
     asked = answers.seen
     assert isinstance(asked[0], QMessageBox)
-    assert [_spoken(b.text()) for b in asked[0].buttons()] == ["stay", "switch and lose it"]
+    assert [spoken(b.text()) for b in asked[0].buttons()] == ["stay", "switch and lose it"]
     window.locker.lock("manual")
