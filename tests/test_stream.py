@@ -82,7 +82,12 @@ def no_leftover_threads() -> Iterator[None]:
 # ---------------------------------------------------------------- round trips
 
 
-@pytest.mark.parametrize("size", [0, 1, SMALL - 1, SMALL, SMALL + 1, 3 * SMALL - 1, 3 * SMALL, 3 * SMALL + 1])
+@pytest.mark.parametrize(
+    "size",
+    # around one chunk, and more chunks than the pipeline holds at once (_DEPTH)
+    [0, 1, SMALL - 1, SMALL, SMALL + 1, 3 * SMALL - 1, 3 * SMALL, 3 * SMALL + 1]
+    + [4 * SMALL - 1, 4 * SMALL, 4 * SMALL + 1, 8 * SMALL, 9 * SMALL + 5],
+)
 def test_round_trip_at_chunk_edges(size: int) -> None:
     data = os.urandom(size)
     blob = seal(data)
@@ -107,6 +112,28 @@ def test_round_trip_real_chunks_through_files(tmp_path: Path, size: int) -> None
         got = decrypt_stream(src, dst, KEY, CTX)
     assert back.read_bytes() == data
     assert made == got == StreamResult(size, hashlib.sha256(data).hexdigest())
+
+
+def test_huge_chunks_keep_few_slots(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header may ask for chunks of up to 16 MiB: then fewer chunks are in flight
+    (at least 2), so memory stays bounded; the pipeline still runs all its stages."""
+    made: list[object] = []
+    new_slot = stream._new_slot
+
+    def counted(chunk_size: int) -> object:
+        made.append(chunk_size)
+        return new_slot(chunk_size)
+
+    monkeypatch.setattr(stream, "_new_slot", counted)
+    monkeypatch.setattr(stream, "_SLOTS_MEMORY", 0)  # as if every slot were huge
+    data = os.urandom(40 * SMALL)
+    assert unseal(seal(data)) == data
+    assert len(made) == 2 * 2  # two slots for sealing, two for opening
+    made.clear()
+    monkeypatch.undo()
+    monkeypatch.setattr(stream, "_new_slot", counted)
+    assert unseal(seal(data)) == data
+    assert len(made) == 2 * stream._DEPTH
 
 
 def test_real_chunks_are_one_mebibyte() -> None:
@@ -228,6 +255,27 @@ def test_truncation_at_a_chunk_boundary_says_incomplete() -> None:
     for n in range(4):
         err = refused(blob[: HEADER_LEN + n * SEALED])
         assert "incomplete" in str(err)
+
+
+def test_tampering_in_a_long_blob_is_detected() -> None:
+    """Cuts, flips and swaps anywhere in a blob of more chunks than the pipeline holds
+    at once (the reader runs ahead of the opener) fail as they do in a short one."""
+    blob = seal(bytes(range(160)))  # ten full chunks and an empty final one
+    head, parts = blob[:HEADER_LEN], chunks(blob)
+    assert len(parts) == 11
+    for pos in range(len(blob)):
+        bad = bytearray(blob)
+        bad[pos] ^= 0x01
+        refused(bytes(bad))
+    for cut in range(len(blob)):
+        err = refused(blob[:cut])
+        if cut >= HEADER_LEN and (cut - HEADER_LEN) % SEALED == 0:
+            assert "incomplete" in str(err)
+    for a, b in [(3, 4), (4, 8), (7, 8), (0, 9)]:
+        swapped = list(parts)
+        swapped[a], swapped[b] = swapped[b], swapped[a]
+        refused(head + b"".join(swapped))
+    refused(head + b"".join(parts[:4] + parts[5:]))  # one in the middle dropped
 
 
 @pytest.mark.parametrize("extra", [b"\0", bytes(TAG_LEN), bytes(SEALED), bytes(100)])

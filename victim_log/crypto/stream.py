@@ -67,9 +67,9 @@ can come after some output was written: callers write to a temporary file and ke
 only when the call returns (see ``fsutil.atomic_writer``). ``decrypt_to_bytes`` returns
 nothing until the whole blob has verified.
 
-Speed: each chunk passes three stages, each on its own thread (encrypting: read and
-hash / seal / write; decrypting: read and open / hash / write), so while one chunk is
-written the next is sealed and the one after is hashed. hashlib and ``AESGCM``
+Speed: each chunk passes three or four stages, each on its own thread (encrypting:
+read and hash / seal / write; decrypting: read / open / hash / write), so while one
+chunk is written the next is sealed and the one after is hashed. hashlib and ``AESGCM``
 (cryptography >= 50) release the GIL on large buffers, so the stages really run on two
 cores at once; intake of a 1 GiB file runs at about the speed of ``openssl dgst
 -sha256`` alone. Buffers are page-aligned, preallocated and filled in place. Files that
@@ -118,8 +118,13 @@ HEADER_LEN: Final = _HEADER.size
 _HKDF_INFO: Final = b"victim-log blob stream v1"  # both versions: the header tells them apart
 _TRAILER: Final = 8  # version 2: the plaintext's length, at the end of the stream
 # Chunks in flight (each slot holds 2 buffers of about chunk_size): one per pipeline
-# stage, so all three stages can be busy at once.
-_DEPTH: Final = 3
+# stage and a spare, so a stage that is briefly late (its thread not scheduled on a
+# busy machine) does not stall the others at once; fewer (at least 2) when a blob's
+# header asks for chunks so large that these would take more than _SLOTS_MEMORY.
+# Larger slots (batches of 4 chunks) were tried: they cost more CPU time for intake
+# here (data no longer in the CPU caches between stages) and were slower.
+_DEPTH: Final = 5
+_SLOTS_MEMORY: Final = 48 << 20
 
 _NOT_OURS: Final = "This file is not an encrypted Victim Log file, or its beginning is damaged."
 _UNKNOWN_VERSION: Final = (
@@ -287,14 +292,17 @@ def _decrypt(src: BinaryIO, sink: Callable[[memoryview], None], key: bytes, cont
     remaining = None if version == VERSION_UNPADDED else _padded_length(src, aead, associated, chunk_size)
     index = 0
 
-    def read_and_open(slot: _Slot) -> None:
-        nonlocal index, remaining
+    def take(slot: _Slot) -> None:
         got = _fill(read, slot.sealed)
         if got < TAG_LEN:
             # Nothing (or less than a tag) after a full chunk: the real last chunk is gone.
             raise IntegrityError(_INCOMPLETE)
         slot.n = got - TAG_LEN
         slot.last = slot.n < chunk_size
+
+    def open_chunk(slot: _Slot) -> None:
+        nonlocal index, remaining
+        got = slot.n + TAG_LEN
         try:
             aead.decrypt_into(_nonce(index, slot.last), slot.sealed[:got], associated, slot.plain[: slot.n])
         except InvalidTag:
@@ -317,7 +325,7 @@ def _decrypt(src: BinaryIO, sink: Callable[[memoryview], None], key: bytes, cont
         if slot.data:
             sink(slot.plain[: slot.data])
 
-    _pipeline((read_and_open, hash_plain, give), chunk_size)
+    _pipeline((take, open_chunk, hash_plain, give), chunk_size)
     return StreamResult(size=size, sha256=hasher.hexdigest())
 
 
@@ -328,7 +336,7 @@ def _pipeline(stages: Sequence[_Stage], chunk_size: int) -> None:
     stage k works on chunk i while stage k+1 works on chunk i-1: with hashlib and
     AESGCM releasing the GIL, hashing, sealing and disk writes overlap on two cores.
     The first chunk goes through inline, so a blob that fits in one chunk starts no
-    thread. At most ``_DEPTH`` slots exist, whatever the file size.
+    thread. At most ``_DEPTH`` slots exist (fewer for huge chunks), whatever the file size.
 
     An exception in a helper is passed down the line and re-raised here as the same
     object (an ``OSError`` from the source keeps its type and errno); on any exit the
@@ -343,7 +351,8 @@ def _pipeline(stages: Sequence[_Stage], chunk_size: int) -> None:
     links = [free] + [queue.SimpleQueue[_Slot | BaseException | None]() for _ in stages[1:]]
     stop = threading.Event()
     free.put(first)
-    for _ in range(_DEPTH - 1):
+    slot_bytes = len(first.plain) + len(first.sealed)
+    for _ in range(max(2, min(_DEPTH, _SLOTS_MEMORY // slot_bytes)) - 1):
         free.put(_new_slot(chunk_size))
 
     def work(stage: _Stage, inbox: _Link, outbox: _Link) -> None:
