@@ -268,6 +268,9 @@ def test_a_schema_3_vault_is_upgraded(tmp_path: Path) -> None:
     v.evidence.add_bytes(PNG, "shot.png", incident_id=iid)
     v.conn.execute("DROP TABLE exhibit_refs")
     v.conn.execute("ALTER TABLE incidents DROP COLUMN context")  # added by schema 5
+    v.conn.execute("DROP TABLE shared_ids")  # added by schema 6
+    for table in ("stats_facts", "stats_days"):  # added by schema 7
+        v.conn.execute(f"DROP TABLE {table}")
     v.conn.execute("PRAGMA user_version = 3")
     v.lock()
     with Vault.open(tmp_path / "v", PASSPHRASE) as again:
