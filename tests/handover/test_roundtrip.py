@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from victim_log import handover
+from victim_log.errors import BadInput
 from victim_log.errors import IntegrityError
 from victim_log.errors import WrongPassphrase
 from victim_log.handover import MergeReport
@@ -245,3 +247,30 @@ def test_an_author_other_than_the_victim_is_kept(vault: Any, tmp_path: Path) -> 
     merge_back(vault, w)
     (new,) = [i for i in vault.list_incidents() if i.summary == "Typed by a colleague"]
     assert vault.get_incident(new.id).data.author == "support:Sam (Victim Support)"
+
+
+def test_open_wants_a_new_or_empty_folder_and_leaves_nothing_half_made(
+    vault: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _victim_case(vault)
+    shared = share_case(vault, tmp_path / "case.vlcase")
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("someone's file")
+    with pytest.raises(BadInput):
+        open_case(shared.path, shared.code, busy, WORKER_PASS)
+    assert [p.name for p in busy.iterdir()] == ["notes.txt"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+
+    def fails(*_args: Any, **_kwargs: Any) -> None:
+        raise BadInput("part-way")
+
+    monkeypatch.setattr(handover, "merge", fails)
+    with pytest.raises(BadInput):
+        open_case(shared.path, shared.code, empty, WORKER_PASS)
+    assert empty.is_dir() and not any(empty.iterdir())
+    monkeypatch.undo()
+    opened, _recovery, report = open_case(shared.path, shared.code, empty, WORKER_PASS)
+    opened.lock()
+    assert report.added["incident"] == 2

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from typing import BinaryIO
 
 from .. import casetime
+from ..errors import BadInput
 from ..errors import VaultExists
 from ..model import canonical_json
 from . import casefile
@@ -87,7 +88,7 @@ def _unlocked(path: Path, code: str) -> tuple[CaseFile, dict[str, object]]:
 def open_case(
     path: Path, code: str, vault_dir: Path, passphrase: str, *, worker: str | None = None
 ) -> tuple[Vault, str, MergeReport]:
-    """A new vault at ``vault_dir`` (which must not hold one) holding the case file's
+    """A new vault at ``vault_dir`` (a new or empty folder) holding the case file's
     case; returns it unlocked, its recovery key and what went in. ``worker``
     (``support:NAME (ORG)``) marks what is added there as theirs when it comes back.
     The file is checked whole before the vault is made; if filling it fails, the new
@@ -99,8 +100,10 @@ def open_case(
         raise VaultExists(
             f"There is already a vault in {vault_dir}. Choose a new folder. Nothing was changed."
         )
-    case, doc = _unlocked(path, code)
     made = not vault_dir.exists()
+    if not made and (not vault_dir.is_dir() or any(vault_dir.iterdir())):
+        raise BadInput(f"{vault_dir} is not an empty folder. Choose a new or empty one. Nothing was changed.")
+    case, doc = _unlocked(path, code)
     vault, recovery = Vault.create(vault_dir, passphrase)
     try:
         zone = doc.get("time_zone")
@@ -112,8 +115,12 @@ def open_case(
         report = merge(vault, case, doc, copy=True)
     except BaseException:
         vault.lock()
-        if made:
-            shutil.rmtree(vault_dir, ignore_errors=True)
+        # Nothing half-made is left: the folder was new or empty before.
+        for child in [vault_dir] if made else list(vault_dir.iterdir()):
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+            else:
+                child.unlink(missing_ok=True)
         raise
     return vault, recovery, report
 
