@@ -52,7 +52,8 @@ if TYPE_CHECKING:  # loaded after the first screen is painted (start-up time)
 _LEFT = Qt.AlignmentFlag.AlignLeft
 
 # After the first paint, a moment for the frame to reach the screen before the
-# count-down loads the vault's code (a twentieth of a second on a slow machine).
+# count-down loads the vault's code (a twentieth of a second on a slow machine),
+# counted from the event loop's turn after the paint.
 BACKOFF_AFTER_PAINT_MS = 50
 
 
@@ -201,7 +202,13 @@ class UnlockScreen(PagedScreen):
         super().paintEvent(event)
         if self._backoff_after_paint:
             self._backoff_after_paint = False
-            QTimer.singleShot(BACKOFF_AFTER_PAINT_MS, self.refresh_backoff)
+            # Counted from the event loop's next turn, not from inside the paint: a
+            # paint slower than the wait (a busy machine) would otherwise have the
+            # vault's code load before whatever was queued for just after the paint.
+            QTimer.singleShot(0, self._backoff_soon)
+
+    def _backoff_soon(self) -> None:
+        QTimer.singleShot(BACKOFF_AFTER_PAINT_MS, self.refresh_backoff)
 
     # ------------------------------------------------------------------ back-off
 
