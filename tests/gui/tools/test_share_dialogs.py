@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import show_active
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import PASSPHRASE
 from tests.gui.shellfixtures import make_window
@@ -177,3 +178,21 @@ def test_the_file_menu_opens_both(
         assert action is not None
         action.trigger()
     assert seen == ["shareDialog", "sharedCaseDialog"]
+
+
+def test_each_field_has_its_own_alt_letter(qtbot, session: Session) -> None:
+    dialog = SharedCaseDialog(session)
+    qtbot.addWidget(dialog)
+    show_active(qtbot, dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert dialog.code.hasFocus()
+    qtbot.keyClick(dialog, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(dialog.new_group.isVisible, timeout=3000)  # a button's letter clicks it (animated)
+    assert dialog.new_choice.isChecked()
+    for letter, box in (
+        (Qt.Key.Key_M, dialog.worker),
+        (Qt.Key.Key_R, dialog.org),
+        (Qt.Key.Key_P, dialog.passphrase),
+    ):
+        qtbot.keyClick(dialog, letter, Qt.KeyboardModifier.AltModifier)
+        assert box.hasFocus()

@@ -86,7 +86,7 @@ class SharedCaseDialog(CaseDialog):
         layout.addLayout(left_row(self.choose_button, self.file_label))
         self.code = line_edit(self, "caseCode", self.tr("One-time code"), "XXXX-XXXX-XXXX-XXXX-XXXX-XXXX")
         code_form = QFormLayout()
-        code_form.addRow(self.tr("One-time &code:"), self.code)
+        code_form.addRow(self.tr("One-time co&de:"), self.code)
         layout.addLayout(code_form)
 
         self.merge_choice = named(
@@ -103,8 +103,8 @@ class SharedCaseDialog(CaseDialog):
 
         self.new_group, form = form_group(self, self.tr("The new diary"))
         self.label = form_line(form, self.tr("&Label (shown in the list):"), "newLabel", self.tr("Label"))
-        self.worker = form_line(form, self.tr("Your &name:"), "workerName", self.tr("Your name"))
-        self.org = form_line(form, self.tr("&Organisation:"), "workerOrg", self.tr("Organisation"))
+        self.worker = form_line(form, self.tr("Your na&me:"), "workerName", self.tr("Your name"))
+        self.org = form_line(form, self.tr("O&rganisation:"), "workerOrg", self.tr("Organisation"))
         self.passphrase = secret_line(self, "newPassphrase", self.tr("New passphrase"))
         self.again = secret_line(self, "newPassphraseAgain", self.tr("New passphrase again"))
         form.addRow(self.tr("New &passphrase:"), self.passphrase)
