@@ -24,6 +24,7 @@ from victim_log.handover.code import normalise_code
 from victim_log.model import IncidentData
 from victim_log.model import OrderData
 from victim_log.support import support_author
+from victim_log.vault import Vault
 
 WORKER = support_author("Jo Advocate", "Safe Lives")
 WORKER_PASS = "worker pass phrase"
@@ -274,3 +275,19 @@ def test_open_wants_a_new_or_empty_folder_and_leaves_nothing_half_made(
     opened, _recovery, report = open_case(shared.path, shared.code, empty, WORKER_PASS)
     opened.lock()
     assert report.added["incident"] == 2
+
+
+def test_later_rounds_merge_into_the_workers_diary(vault: Any, tmp_path: Path) -> None:
+    _victim_case(vault)
+    with worker_copy(vault, tmp_path) as w:
+        w.vault.add_incident(IncidentData(summary="Flowers left on the doorstep"))
+    merge_back(vault, w)
+    vault.add_incident(IncidentData(summary="He drove past twice"))
+    again = share_case(vault, tmp_path / "again.vlcase")
+    with Vault.open(tmp_path / "w", WORKER_PASS) as worker:
+        report = merge_case(worker, again.path, again.code)
+        assert report.added == {"person": 0, "order": 0, "incident": 1, "evidence": 0} and not report.versions
+        assert sorted(i.summary for i in worker.list_incidents()) == sorted(
+            i.summary for i in vault.list_incidents()
+        )
+        assert merge_case(worker, again.path, again.code).nothing_new
