@@ -31,6 +31,7 @@ LATER = (
     "victim_log.gui.shell.desktopentry",
     "victim_log.gui.shell.caselist",
     "victim_log.gui.widgets.privacy",
+    "victim_log.gui.widgets.background_write",
     "victim_log.cli.parser",
     "victim_log.cli.session",
     "victim_log.model",

@@ -46,7 +46,6 @@ from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QWidget
 
 from ...logs import log_unexpected
-from ..widgets import background_write
 from ..widgets import dialogs
 from ..widgets.clipwatch import ClipboardWatch
 from .session import Session
@@ -341,6 +340,8 @@ class LockController(QObject):
         # A save running on a worker thread ends first (no retry starts), so the draft
         # below is left out if that save landed (#23.9).
         with carry_on():
+            from ..widgets import background_write  # loaded with the first save
+
             background_write.settle()
         # The draft first, while its dialog is still intact; then close every window
         # (without letting any of them ask a question); then wipe and drop the keys.
