@@ -36,17 +36,23 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import pickle
 import re
+import zlib
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import replace
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
 from datetime import tzinfo
 from typing import TYPE_CHECKING
+from typing import NamedTuple
+from typing import TypeVar
+from typing import overload
 
 from .. import __version__
 from .. import casetime
@@ -100,6 +106,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LOCATION_REDACTED",
+    "Packed",
     "REDACT_CHOICES",
     "SCHEMA",
     "THIRD_PARTY_REDACTED",
@@ -173,6 +180,84 @@ _EXT_FOR_MEDIA: dict[str, str] = {
     "text/plain": "txt",
     "text/html": "html",
 }
+
+
+# ---------------------------------------------------------------------------- packed entries
+
+T = TypeVar("T")
+
+
+class Packed(Sequence[T]):
+    """Values kept packed in memory (pickled and zlib-compressed, :data:`BATCH` at a
+    time) and unpacked a batch at a time as they are read, oldest first.
+
+    Why: an export of 100,000 entries reads its entries a dozen times (the PDF's
+    sections, the tables, the journal) and held as objects they took about 2.5 KB
+    each; packed they take a tenth of that or less, and at most one batch is ever
+    unpacked at a time (#23.8). The values are the same objects, equal field for
+    field, whichever way they are read. Nothing is written anywhere: diary text never
+    leaves the process's memory.
+    """
+
+    __slots__ = ("_batches", "_len", "_pending", "_size")
+    BATCH = 64
+
+    def __init__(self, values: Iterable[T] = ()) -> None:
+        self._batches: list[bytes] = []
+        self._pending: list[T] = []  # the last batch, not full yet: kept as it is
+        self._len = 0
+        self._size = self.BATCH
+        for value in values:
+            self.append(value)
+
+    def append(self, value: T) -> None:
+        """Add ``value`` at the end (a full batch is packed at once)."""
+        self._pending.append(value)
+        self._len += 1
+        if len(self._pending) == self._size:
+            batch = tuple(self._pending)
+            self._batches.append(zlib.compress(pickle.dumps(batch, pickle.HIGHEST_PROTOCOL), 1))
+            self._pending = []
+
+    @staticmethod
+    def _unpack(blob: bytes) -> tuple[T, ...]:
+        values: tuple[T, ...] = pickle.loads(zlib.decompress(blob))  # noqa: S301 - our own bytes, never stored
+        return values
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self) -> Iterator[T]:
+        for blob in self._batches:
+            yield from self._unpack(blob)
+        yield from tuple(self._pending)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self)[index]
+        if index < 0:
+            index += self._len
+        if not 0 <= index < self._len:
+            raise IndexError("Packed index out of range")
+        batch, at = divmod(index, self._size)
+        if batch == len(self._batches):
+            return self._pending[at]
+        return self._unpack(self._batches[batch])[at]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Packed | tuple | list):
+            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Packed({len(self)} values)"
 
 
 # ---------------------------------------------------------------------------- options
@@ -363,7 +448,7 @@ class ExportCase:
     redact: tuple[str, ...]
     redactions: tuple[str, ...]
     deleted_not_exported: int
-    incidents: tuple[CaseIncident, ...]
+    incidents: Sequence[CaseIncident]  # build_case gives them Packed (read, never held whole)
     exhibits: tuple[CaseExhibit, ...]
     people: tuple[CasePerson, ...]
     orders: tuple[CaseOrder, ...]
@@ -378,7 +463,7 @@ class ExportCase:
     date_notes: tuple[str, ...] = ()
     # The victim's own replies kept from imports ("please stop"), in date order: shown
     # beside the incidents, never counted, charted or listed as breaches (#16.5).
-    context: tuple[CaseIncident, ...] = ()
+    context: Sequence[CaseIncident] = ()
     # References not in this export, so every gap in the numbering is explained:
     # entries (runs of incident ids) not chosen, deleted entries, and exhibit
     # references given before that this export does not carry.
@@ -399,20 +484,21 @@ class ExportCase:
         prefix = self.exhibits[0].bag_name.split("_")[0] if self.exhibits else "SM-1"
         return prefix + "_..."
 
-    @property
-    def breaches(self) -> tuple[CaseIncident, ...]:
-        """Every entry recorded as a breach (flagged ones included, each saying why)."""
-        return tuple(i for i in self.incidents if i.breach)
+    @functools.cached_property
+    def breaches(self) -> Sequence[CaseIncident]:
+        """Every entry recorded as a breach (flagged ones included, each saying why).
+        Found once, and kept as the entries are (:class:`Packed`)."""
+        return Packed(i for i in self.incidents if i.breach)
 
     @property
     def breaches_in_force(self) -> tuple[CaseIncident, ...]:
         """Breaches dated while their order was in force, as far as the log shows."""
-        return tuple(i for i in self.incidents if i.breach and not i.breach_flagged)
+        return tuple(i for i in self.breaches if not i.breach_flagged)
 
-    @property
-    def breaches_flagged(self) -> tuple[CaseIncident, ...]:
+    @functools.cached_property
+    def breaches_flagged(self) -> Sequence[CaseIncident]:
         """Breaches the log cannot show were of an order in force on their date (#16.3)."""
-        return tuple(i for i in self.incidents if i.breach_flagged)
+        return Packed(i for i in self.breaches if i.breach_flagged)
 
     @property
     def perpetrators(self) -> tuple[CasePerson, ...]:
@@ -724,13 +810,13 @@ FAR_OUTSIDE_DAYS = 15 * 366  # further than this from the case's middle date: a 
 MAX_PERIODS = 2_000  # weeks in a chart or table, whatever the dates say
 
 
-def far_outside(dated: list[tuple[int, date]], today: date) -> set[int]:
+def far_outside(dated: Iterable[tuple[int, date]], today: date) -> set[int]:
     """Ids of incidents dated far outside the case: after the export was made, or more
     than :data:`FAR_OUTSIDE_DAYS` from the median date. One typo (9999, or 2205 for
     2025) must not stretch every chart and count over centuries."""
-    if not dated:
-        return set()
     days = sorted(d.toordinal() for _, d in dated)
+    if not days:
+        return set()
     middle = days[len(days) // 2]
     latest = today.toordinal() + 1
     return {
@@ -742,7 +828,76 @@ LONG_BEFORE_DAYS = 365  # an entry this long before all the others: a typo, or a
 AFTER_RECORDING = timedelta(minutes=5)  # a clock a little fast is not a wrong date
 
 
-def implausible_dates(known: list[tuple[CaseIncident, date]], today: date, zone: tzinfo) -> dict[int, str]:
+class _Dated(NamedTuple):
+    """What :func:`implausible_dates` reads of an incident (the entries are not built yet)."""
+
+    id: int
+    occurred_start: str
+    first_recorded_at: str
+    precision: str
+
+
+class _Cited(NamedTuple):
+    """What an exhibit's provenance and entry list read of an entry citing it."""
+
+    id: int
+    number: int
+    occurred_start: str
+    occurred_end: str
+    precision: str
+
+
+def _case_day(i: _Dated, zone: tzinfo) -> date | None:
+    """The day an incident happened, as the export counts it (on the case's clock when
+    it has a time), or None when its date is not known."""
+    dt = _parse(i.occurred_start)
+    if dt is None:
+        return None
+    timed = i.precision in ("exact", "approximate")
+    return (_local(dt, zone) if timed else dt).date()
+
+
+class _Days:
+    """The incidents' known dates, compactly: ids and days (ordinals) side by side, in
+    date order, and the flags one entry alone decides (:func:`_own_flag`)."""
+
+    def __init__(self) -> None:
+        self.ids = array("q")
+        self.days = array("l")
+        self.own_flags: dict[int, str] = {}
+
+    def add(self, fact: _Dated, day: date, today: date, zone: tzinfo) -> None:
+        self.ids.append(fact.id)
+        self.days.append(day.toordinal())
+        flag = _own_flag(fact, day, today, zone)
+        if flag:
+            self.own_flags[fact.id] = flag
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[tuple[int, date]]:
+        return ((i, date.fromordinal(d)) for i, d in zip(self.ids, self.days, strict=True))
+
+
+def _own_flag(i: _Dated, d: date, today: date, zone: tzinfo) -> str:
+    """Why the entry's own date ``d`` cannot be right, seen from the entry alone: after
+    the export was made, or after it was recorded; else ""."""
+    if d > today:
+        return "after this export was made"
+    start, recorded = _parse(i.occurred_start), _parse(i.first_recorded_at)
+    if start is not None and recorded is not None:
+        if i.precision in ("exact", "approximate"):
+            aware = start.tzinfo is not None and recorded.tzinfo is not None
+            late = aware and start > recorded + AFTER_RECORDING
+        else:
+            late = d > _local(recorded, zone).date()
+        if late:
+            return f"after it was recorded (on {format_date(i.first_recorded_at, zone=zone)})"
+    return ""
+
+
+def implausible_dates(known: _Days, today: date) -> dict[int, str]:
     """Entries whose date cannot be right, by id, with why ("after it was recorded").
 
     Why: a typed year (2021 for 2024) or a date after the entry was written would
@@ -754,24 +909,13 @@ def implausible_dates(known: list[tuple[CaseIncident, date]], today: date, zone:
     the others.
     """
     flags: dict[int, str] = {}
-    far = far_outside([(i.id, d) for i, d in known], today)
-    for i, d in known:
-        if d > today:
-            flags[i.id] = "after this export was made"
-            continue
-        start, recorded = _parse(i.occurred_start), _parse(i.first_recorded_at)
-        if start is not None and recorded is not None:
-            if i.precision in ("exact", "approximate"):
-                aware = start.tzinfo is not None and recorded.tzinfo is not None
-                late = aware and start > recorded + AFTER_RECORDING
-            else:
-                late = d > _local(recorded, zone).date()
-            if late:
-                flags[i.id] = f"after it was recorded (on {format_date(i.first_recorded_at, zone=zone)})"
-                continue
-        if i.id in far:
-            flags[i.id] = "far from the other entries' dates"
-    rest = sorted((d.toordinal(), i.id) for i, d in known if i.id not in flags)
+    far = far_outside(known, today)
+    for iid in known.ids:
+        if iid in known.own_flags:
+            flags[iid] = known.own_flags[iid]
+        elif iid in far:
+            flags[iid] = "far from the other entries' dates"
+    rest = sorted((d, iid) for iid, d in zip(known.ids, known.days, strict=True) if iid not in flags)
     allowed = max(1, len(rest) // 10)
     cut = 0
     for k in range(min(allowed, len(rest) - 1)):
@@ -789,7 +933,7 @@ def _span_words(days: int) -> str:
     return f"{days // 30} months" if days >= 60 else f"{days} days"
 
 
-def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
+def _period_counts(dated: Iterable[tuple[date, bool]], monthly: bool) -> tuple[PeriodCount, ...]:
     """Counts per week (Monday start) or month, with empty periods filled in.
 
     Bounded by the data present: at most :data:`MAX_PERIODS` periods are filled in
@@ -815,8 +959,10 @@ def _period_counts(dated: list[tuple[date, bool]], monthly: bool) -> tuple[Perio
 
 
 def _select(vault: Vault, options: ExportOptions) -> list[int]:
+    from ..store.index import list_ids  # the ids alone: every row's summary was 1 KB (#23.8)
+
     flt = IncidentFilter(start=options.start, end=options.end, person_id=options.person_id)
-    ids = [s.id for s in vault.list_incidents(flt, oldest_first=True)]
+    ids = list_ids(vault.conn, flt, oldest_first=True)
     if options.incident_ids:
         wanted = set(options.incident_ids)
         for iid in wanted:
@@ -898,8 +1044,18 @@ def build_case(
     evidence_of: list[tuple[int, ...]] = []  # each entry's current files, in ``ids`` order
     reason_ids: set[int] = set()
     cited: dict[int, EvidenceItem | None] = {}
+    exported = _parse(exported_at)
+    today = exported.date() if exported else date.today()
+    known = _Days()  # the incidents' dates (context entries are not counted)
     for hist in histories:
         cur = hist[-1]
+        if not is_context(cur.data.author):
+            dated_fact = _Dated(
+                cur.incident_id, cur.data.occurred_start, cur.first_recorded_at, cur.data.precision
+            )
+            day = _case_day(dated_fact, zone)
+            if day is not None:
+                known.add(dated_fact, day, today, zone)
         for pid in cur.data.people:
             person(pid)
         if "locations" in redact:
@@ -912,6 +1068,8 @@ def build_case(
                     cited[eid] = vault.evidence.get(eid)
                 except NotFound:
                     cited[eid] = None
+    # Dates that cannot be right are flagged where the entry is shown (#23.6).
+    flags = implausible_dates(known, today)
     orders = vault.list_orders()
     for o in orders:
         if o.data.person_id is not None:
@@ -968,75 +1126,93 @@ def build_case(
             ROLE_LABELS.get(p.data.role, p.data.role),
         )
 
-    incidents: list[CaseIncident] = []
+    # The entries are packed as they are made (Packed): what the case needs of them
+    # as a whole (exhibits they cite, people, counts, dates) is gathered on the way.
+    incidents: Packed[CaseIncident] = Packed()
+    context: Packed[CaseIncident] = Packed()  # the victim's replies kept as context (#16.5)
+    supported: dict[str, list[_Cited]] = {}  # exhibit reference -> the entries citing it
+    named: dict[int, None] = {}  # everyone the exported entries name, in order
+    kind_counter: Counter[str] = Counter()
+    incident_ids = array("q")  # the exported incidents (not context entries), in order
+    in_force: set[int] = set()  # breaches in force on their own date (#16.3)
+    locations_redacted = 0
     for position, hist in enumerate(histories, start=1):
         cur = hist[-1]
         d = cur.data
         order = order_by_id.get(d.order_id) if d.order_id is not None else None
-        in_force = check_breach(d, order_by_id, zone=zone)  # the day as the export shows it
-        incidents.append(
-            entry(
-                CaseIncident,
-                d,
-                redactor,
+        breach_check = check_breach(d, order_by_id, zone=zone)  # the day as the export shows it
+        inc = entry(
+            CaseIncident,
+            d,
+            redactor,
+            person_ref=person_ref,
+            when=when_text(d.occurred_start, d.occurred_end, d.precision, zone=zone),
+            order_label=(
+                redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
+            ),
+            source=references.cite_source(d.source, cite_as),
+            author_label=_author_label(d.author),
+            include_private=options.include_private,
+            order_in_force=str(breach_check.status) if breach_check else "",
+            order_in_force_text=breach_check.text(format_date) if breach_check else "",
+            number=cur.incident_id,
+            position=position,
+            id=cur.incident_id,
+            version=cur.version,
+            source_time=d.source_time,
+            first_recorded_at=cur.first_recorded_at,
+            last_recorded_at=cur.recorded_at,
+            imported=is_imported(d.author, d.source),
+            imported_as=redactor.text(imported_as(d.source, references.cite_source(d.source, cite_as))),
+            context=is_context(d.author),
+            exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
+            exhibits_not_included=len(withheld.get(cur.incident_id, ())),
+            exhibits_withheld=tuple(withheld.get(cur.incident_id, ())),
+            history=tuple(
+                HistoryEntry(
+                    v.version, v.recorded_at, redactor.text(references.cite_reason(v.reason, cite_as))
+                )
+                for v in hist
+            ),
+            versions=build_versions(
+                hist,
+                redactor=redactor,
                 person_ref=person_ref,
-                when=when_text(d.occurred_start, d.occurred_end, d.precision, zone=zone),
-                order_label=(
-                    redactor.text(order.data.order_type + " " + order.data.reference).strip() if order else ""
+                order_label=lambda oid: (
+                    redactor.text(
+                        f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}"
+                    ).strip()
+                    if oid is not None and oid in order_by_id
+                    else ""
                 ),
-                source=references.cite_source(d.source, cite_as),
-                author_label=_author_label(d.author),
+                exhibit_ref=lambda eid: ref(eid) if eid in exhibit_numbers else None,
+                withheld_ref=lambda eid: (
+                    f"{given[eid].text} (not included in this export)"
+                    if eid in given
+                    else references.NOT_INCLUDED
+                ),
+                when=when_text,
                 include_private=options.include_private,
-                order_in_force=str(in_force.status) if in_force else "",
-                order_in_force_text=in_force.text(format_date) if in_force else "",
-                number=cur.incident_id,
-                position=position,
-                id=cur.incident_id,
-                version=cur.version,
-                source_time=d.source_time,
-                first_recorded_at=cur.first_recorded_at,
-                last_recorded_at=cur.recorded_at,
-                imported=is_imported(d.author, d.source),
-                imported_as=redactor.text(imported_as(d.source, references.cite_source(d.source, cite_as))),
-                context=is_context(d.author),
-                exhibits=tuple(ref(e) for e in dict.fromkeys(cur.evidence) if e in exhibit_numbers),
-                exhibits_not_included=len(withheld.get(cur.incident_id, ())),
-                exhibits_withheld=tuple(withheld.get(cur.incident_id, ())),
-                history=tuple(
-                    HistoryEntry(
-                        v.version, v.recorded_at, redactor.text(references.cite_reason(v.reason, cite_as))
-                    )
-                    for v in hist
-                ),
-                versions=build_versions(
-                    hist,
-                    redactor=redactor,
-                    person_ref=person_ref,
-                    order_label=lambda oid: (
-                        redactor.text(
-                            f"{order_by_id[oid].data.order_type} {order_by_id[oid].data.reference}"
-                        ).strip()
-                        if oid is not None and oid in order_by_id
-                        else ""
-                    ),
-                    exhibit_ref=lambda eid: ref(eid) if eid in exhibit_numbers else None,
-                    withheld_ref=lambda eid: (
-                        f"{given[eid].text} (not included in this export)"
-                        if eid in given
-                        else references.NOT_INCLUDED
-                    ),
-                    when=when_text,
-                    include_private=options.include_private,
-                    reason_text=lambda text: references.cite_reason(text, cite_as),
-                    source_text=lambda text: references.cite_source(text, cite_as),
-                ),
-            )
+                reason_text=lambda text: references.cite_reason(text, cite_as),
+                source_text=lambda text: references.cite_source(text, cite_as),
+            ),
+            date_flag=flags.get(cur.incident_id, ""),
         )
-
-    supported: dict[str, list[CaseIncident]] = {}
-    for inc in incidents:
         for r in inc.exhibits:
-            supported.setdefault(r, []).append(inc)
+            supported.setdefault(r, []).append(
+                _Cited(inc.id, inc.number, inc.occurred_start, inc.occurred_end, inc.precision)
+            )
+        for pr in inc.people:
+            named[pr.id] = None
+        if inc.context:
+            context.append(inc)
+            continue
+        incidents.append(inc)
+        kind_counter.update(inc.kinds)
+        incident_ids.append(inc.id)
+        if inc.breach and not inc.breach_flagged:
+            in_force.add(inc.id)
+        locations_redacted += inc.location == LOCATION_REDACTED
     exhibits: list[CaseExhibit] = []
     for eid, n in exhibit_numbers.items():
         item = exhibit_items[eid]
@@ -1064,10 +1240,6 @@ def build_case(
     _check_unique_names(exhibits)
 
     # People: everyone the exported incidents or listed orders name.
-    named: dict[int, None] = {}
-    for i in incidents:
-        for pr in i.people:
-            named[pr.id] = None
     for o in orders:
         if o.data.person_id is not None:
             named[o.data.person_id] = None
@@ -1099,8 +1271,6 @@ def build_case(
             )
     people.sort(key=lambda p: (p.role != "perpetrator", p.role, p.name.casefold(), p.id))
 
-    exported = _parse(exported_at)
-    today = exported.date() if exported else date.today()
     case_orders = []
     for o in orders:
         od = o.data
@@ -1117,34 +1287,26 @@ def build_case(
         )
 
     # The victim's replies kept as context are shown, never counted (#16.5).
-    context = [i for i in incidents if i.context]
     if context:  # histories stay aligned with incidents for what follows
-        incidents = [i for i in incidents if not i.context]
-        histories = _Histories(vault, [i.id for i in incidents])
-    kind_counter: Counter[str] = Counter(k for i in incidents for k in i.kinds)
+        histories = _Histories(vault, list(incident_ids))
     counts_by_kind = tuple(
         KindCount(kind=k, label=KINDS[k], count=kind_counter[k]) for k in KINDS if kind_counter[k]
     ) + tuple(KindCount(kind=k, label=k, count=n) for k, n in sorted(kind_counter.items()) if k not in KINDS)
-    known: list[tuple[CaseIncident, date]] = []
-    for i in incidents:
-        dt = _parse(i.occurred_start)
-        if dt is not None:
-            timed = i.precision in ("exact", "approximate")
-            known.append((i, (_local(dt, zone) if timed else dt).date()))
-    flags = implausible_dates(known, today, zone)
-    if flags:
-        incidents = [replace(i, date_flag=flags[i.id]) if i.id in flags else i for i in incidents]
-        known = [(replace(i, date_flag=flags[i.id]) if i.id in flags else i, d) for i, d in known]
     outside = set(flags)
     # Red in the chart only for breaches in force on their own date (#16.3).
-    dated = [(d, i.breach and not i.breach_flagged) for i, d in known if i.id not in outside]
-    first = min((d for d, _ in dated), default=None)
-    last = max((d for d, _ in dated), default=None)
+    inside = [d for iid, d in zip(known.ids, known.days, strict=True) if iid not in outside]
+    first = date.fromordinal(min(inside)) if inside else None
+    last = date.fromordinal(max(inside)) if inside else None
+    del inside
+
+    def dated() -> Iterator[tuple[date, bool]]:
+        return ((d, iid in in_force) for iid, d in known if iid not in outside)
+
     date_notes = [
-        f"Entry {i.number} is dated {format_date(d.isoformat())}, {flags[i.id]} (a typing "
+        f"Entry {iid} is dated {format_date(d.isoformat())}, {flags[iid]} (a typing "
         "error?). It is in the timeline, but not in the counts per week or month."
-        for i, d in known
-        if i.id in outside
+        for iid, d in known
+        if iid in outside
     ][:20]
     if len(outside) > 20:
         date_notes.append(f"... and {len(outside) - 20} more entries dated far outside the case.")
@@ -1162,7 +1324,7 @@ def build_case(
         ) - vault.count_incidents(span)
 
     not_exported, deleted_entries, exhibits_not_exported = _not_in_export(
-        vault, {i.id for i in (*incidents, *context)}, exhibit_numbers, cited
+        vault, set(ids), exhibit_numbers, cited
     )
     used = sorted({given[e].initials for e in exhibit_numbers})
     return ExportCase(
@@ -1184,17 +1346,17 @@ def build_case(
         selection=" ".join([_selection_text(options, vault, len(incidents)), *date_notes]),
         include_private=options.include_private,
         redact=tuple(sorted(redact)),
-        redactions=_redaction_notes(redactor, incidents),
+        redactions=_redaction_notes(redactor, locations_redacted),
         deleted_not_exported=deleted,
-        incidents=tuple(incidents),
-        context=tuple(context),
+        incidents=incidents,
+        context=context,
         exhibits=tuple(exhibits),
         people=tuple(people),
         orders=tuple(case_orders),
         counts_by_kind=counts_by_kind,
-        per_week=_period_counts(dated, monthly=False),
-        per_month=_period_counts(dated, monthly=True),
-        date_not_known=len(incidents) - len(known),
+        per_week=_period_counts(dated(), monthly=False),
+        per_month=_period_counts(dated(), monthly=True),
+        date_not_known=len(incidents) - len(known),  # known: the incidents' (not context)
         date_notes=tuple(date_notes),
         time_zone=zone.key,
         sdash=answer_sets(vault) if options.include_sdash else (),
@@ -1233,7 +1395,7 @@ class _Histories:
 def _material_not_included(
     vault: Vault,
     options: ExportOptions,
-    incidents: list[CaseIncident],
+    incidents: Sequence[CaseIncident],
     histories: _Histories,
     people: list[CasePerson],
     exhibits: list[CaseExhibit],
@@ -1303,10 +1465,11 @@ def _check_unique_names(exhibits: list[CaseExhibit]) -> None:
         seen.add(key)
 
 
-def _redaction_notes(redactor: _Redactor, incidents: list[CaseIncident]) -> tuple[str, ...]:
+def _redaction_notes(redactor: _Redactor, locations_redacted: int) -> tuple[str, ...]:
+    """What redaction did; ``locations_redacted``: how many incidents' places it replaced."""
     notes: list[str] = []
     if redactor.locations:
-        n = sum(1 for i in incidents if i.location == LOCATION_REDACTED)
+        n = locations_redacted
         notes.append(
             f"Locations: the place of each incident ({n} incidents) is replaced by "
             f'"{LOCATION_REDACTED}", and where a place is repeated word for word in other '

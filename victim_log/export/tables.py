@@ -88,6 +88,7 @@ import secrets
 from collections.abc import Iterable
 from collections.abc import Iterator
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from ..fields import INCIDENT_FIELDS
@@ -394,7 +395,7 @@ def timeline_json_chunks(case: ExportCase) -> Iterator[bytes]:
 
 
 def _utf8_ok(case: ExportCase) -> bool:
-    for i in (*case.incidents, *case.context):
+    for i in chain(case.incidents, case.context):  # one at a time, never all at once (#23.8)
         try:
             json.dumps(incident_json(i), ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
