@@ -90,6 +90,9 @@ _DOS_FIRST = 315532800  # 1980-01-01, the earliest time a zip can hold
 _DOS_LAST = 4354819198  # 2107-12-31 23:59:58, the latest
 
 PayloadSource = Callable[[], IO[bytes] | Iterable[bytes | bytearray]]
+#: A file made by code that pushes its bytes out as it goes (fpdf2's writer): called
+#: once with ``put``, to which it hands each piece.
+PayloadWriter = Callable[[Callable[[bytes | bytearray], None]], object]
 
 
 @dataclass(frozen=True)
@@ -101,12 +104,27 @@ class PayloadEntry:
     checked, and without it the entry gets zip64 headers in case it is huge, unless
     ``zip64`` is False: a file made as it is written that is known to stay far below
     4 GiB (an export's tables) then has the same headers as one of known size.
+    ``writer``, when given, is used instead of ``source``: see :meth:`written`.
     """
 
     path: str
     source: PayloadSource
     size: int | None = None
     zip64: bool | None = None  # None: only when the size is not given
+    writer: PayloadWriter | None = None
+
+    @classmethod
+    def written(cls, path: str, writer: PayloadWriter) -> PayloadEntry:
+        """A file far below 4 GiB whose maker pushes its bytes out as it goes
+        (``writer(put)``): each piece is hashed and written as it comes, never held
+        whole. ``source`` gives the same bytes in one piece, for a caller that wants them."""
+
+        def whole() -> list[bytes]:
+            buf = bytearray()
+            writer(buf.extend)
+            return [bytes(buf)]
+
+        return cls(path, whole, zip64=False, writer=writer)
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> PayloadEntry:
@@ -305,12 +323,21 @@ class _BagZip:
         digest = hashlib.sha256()
         written = 0
         zip64 = entry.size is None if entry.zip64 is None else entry.zip64
+
         try:
             with self.zf.open(info, "w", force_zip64=zip64) as out:
-                for chunk in _source_chunks(entry):
+
+                def put(chunk: bytes | bytearray) -> None:
+                    nonlocal written
                     digest.update(chunk)
                     out.write(chunk)
                     written += len(chunk)
+
+                if entry.writer is not None:
+                    entry.writer(put)
+                else:
+                    for chunk in _source_chunks(entry):
+                        put(chunk)
         except RuntimeError:  # zipfile: past 4 GiB without zip64 headers
             raise BadInput(f"{entry.path} is too large for the export. Nothing was saved.") from None
         if entry.size is not None and written != entry.size:

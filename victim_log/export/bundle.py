@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import date
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -50,7 +52,7 @@ from .case import ExportOptions
 from .case import build_case
 from .derivation import with_unredacted_hash
 from .disclosure import readme_text
-from .pdf import pdf_bytes
+from .pdf import write_pdf
 from .portal import DEFAULT_BATCH_SIZE
 from .portal import PORTAL_MAX_FILE_BYTES
 from .portal import check_batch_size
@@ -136,7 +138,7 @@ def _journal_chunks(vault: Vault, case: ExportCase, head_seq: int) -> Iterator[b
     export can be shown to extend this one.
     """
     # Context entries (the victim's replies kept from an import, #16.5) are exported too.
-    incidents = {i.id for i in (*case.incidents, *case.context)}
+    incidents = {i.id for i in chain(case.incidents, case.context)}  # one at a time (#23.8)
     exhibits = {e.evidence_id for e in case.exhibits}
     lines: list[bytes] = []
     for entry in vault.iter_journal_entries():
@@ -332,22 +334,22 @@ def export(
     case = build_case(vault, options, exported_at=exported_at, fingerprint=sign.fingerprint(pub))
     case = with_unredacted_hash(vault, options, case)  # a redacted copy names its original
     if fmt != "bundle":
-        chunks: Iterator[bytes | bytearray]
-        if fmt == "pdf":
-            chunks = iter([pdf_bytes(case, standalone=True)])  # says it is an unsigned copy
-        elif fmt == "csv":
+        chunks: Iterator[bytes | bytearray] = iter(())
+        if fmt == "csv":
             chunks = timeline_csv_chunks(case)
         elif fmt == "support-csv":  # for support services' case systems (export/support.py)
             chunks = iter([support_csv(case)])
-        else:
+        elif fmt != "pdf":
             chunks = timeline_json_chunks(case)
         with atomic_writer(out, "the export") as fh:  # streamed, never the whole file at once
+            if fmt == "pdf":
+                write_pdf(case, fh.write, standalone=True)  # says it is an unsigned copy
             for chunk in chunks:
                 fh.write(chunk)
     else:
-        pdf_buffer = _write_bundle(vault, out, case, key, timestamp)
-        if portal is not None:
-            pdf = bytes(pdf_buffer)  # the same bytes, for the upload batches
+        pdf_copy = _write_bundle(vault, out, case, key, timestamp, keep_pdf=portal is not None)
+        if portal is not None and pdf_copy is not None:
+            pdf = bytes(pdf_copy)  # the same bytes, for the upload batches
             plan = plan_portal(
                 case,
                 pdf_sha256=hashlib.sha256(pdf).hexdigest(),
@@ -394,9 +396,17 @@ def export(
 
 
 def _write_bundle(
-    vault: Vault, out: Path, case: ExportCase, key: Ed25519PrivateKey, timestamp: int | None
-) -> bytearray:
-    """Write the signed bag; return its timeline PDF (the upload batches carry the same bytes)."""
+    vault: Vault,
+    out: Path,
+    case: ExportCase,
+    key: Ed25519PrivateKey,
+    timestamp: int | None,
+    *,
+    keep_pdf: bool = False,
+) -> bytearray | None:
+    """Write the signed bag; with ``keep_pdf``, return a copy of its timeline PDF (the
+    upload batches carry the same bytes), else None: the PDF goes into the zip as it
+    is made and is never held whole."""
     stem = out.name[:-4] if out.name.lower().endswith(".zip") else out.name
     # Any name suits the zip file (Müller.zip, 日記.zip); the bag folder inside needs ASCII.
     bag_name = (
@@ -404,14 +414,25 @@ def _write_bundle(
     )
     if not bag_name[0].isalnum():
         bag_name = "export" + bag_name
-    pdf = pdf_bytes(case)
     head_seq, head_hash = _journal_head(vault)
+    pdf_copy = bytearray() if keep_pdf else None
 
-    # The tables and the journal are written into the zip as they are made, a few
-    # hundred rows at a time, and hashed on the way (bagit_zip): none is ever held
-    # whole, so a 100,000-entry export stays within a few hundred MB (#23.8).
+    def make_pdf(put: Callable[[bytes | bytearray], None]) -> None:
+        if pdf_copy is None:
+            write_pdf(case, put)
+            return
+
+        def put_and_keep(chunk: bytes | bytearray) -> None:
+            put(chunk)
+            pdf_copy.extend(chunk)
+
+        write_pdf(case, put_and_keep)
+
+    # The PDF, the tables and the journal are written into the zip as they are made,
+    # and hashed on the way (bagit_zip): none is ever held whole, so a 100,000-entry
+    # export stays within a few hundred MB (#23.8).
     payload = [
-        PayloadEntry("timeline.pdf", lambda: [pdf], len(pdf)),
+        PayloadEntry.written("timeline.pdf", make_pdf),
         # Sizes not known until written, and far below 4 GiB (1 KB to 4 KB an entry):
         # no zip64 headers, so the zip is the same as when each was made whole.
         PayloadEntry("timeline.csv", lambda: timeline_csv_chunks(case), zip64=False),
@@ -449,4 +470,4 @@ def _write_bundle(
         TagFile(VERIFY_PS1, resource_path(VERIFY_PS1).read_bytes()),
     ]
     write_bag_zip(out, bag_name, payload, bag_info=info, tag_files=tags, signing_key=key, timestamp=timestamp)
-    return pdf
+    return pdf_copy

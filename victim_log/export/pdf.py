@@ -26,16 +26,21 @@ How it is made, and why:
 * **Memory**: fpdf2 keeps every page's drawing commands uncompressed until the end
   (about 20 KB a page; 26,000 pages for 100,000 entries). Each page is packed with
   zlib as soon as the next one starts (:class:`_PackedPage`) and unpacked one page at
-  a time while the file is written (:class:`_Producer`), so the PDF costs about its
-  own size in memory, and its bytes are exactly those fpdf2 alone would write.
+  a time while the file is written (:class:`_Producer`); the file itself is handed
+  on a piece at a time as fpdf2 makes it (:class:`_Sink`, :func:`write_pdf`), never
+  held whole. Its bytes are exactly those fpdf2 alone would write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
 import zlib
+from array import array
+from collections import deque
+from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Sequence
 from dataclasses import replace
@@ -43,6 +48,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 from typing import BinaryIO
+from typing import Literal
 
 from fpdf import FPDF
 from fpdf.bidi import BidiParagraph
@@ -51,9 +57,14 @@ from fpdf.enums import TextDirection
 from fpdf.enums import XPos
 from fpdf.enums import YPos
 from fpdf.fonts import TTFFont
+from fpdf.outline import OutlineDictionary
 from fpdf.output import OutputProducer
 from fpdf.output import PDFPage
 from fpdf.syntax import PDFContentStream
+from fpdf.syntax import PDFObject
+from fpdf.syntax import PDFString
+from fpdf.syntax import build_obj_dict
+from fpdf.syntax import iobj_ref
 
 from ..errors import NotFound
 from ..model import SHORT_LABELS
@@ -68,6 +79,7 @@ from .case import CaseExhibit
 from .case import CaseIncident
 from .case import CaseOrder
 from .case import ExportCase
+from .case import Packed
 from .case import PeriodCount
 from .case import format_date
 from .case import format_datetime
@@ -76,7 +88,7 @@ from .versions import officer_rows
 from .versions import row_changes
 from .versions import word_diff
 
-__all__ = ["pdf_bytes", "render_pdf"]
+__all__ = ["pdf_bytes", "render_pdf", "write_pdf"]
 
 FONT = "dejavu"
 MONO = "dejavumono"
@@ -193,23 +205,142 @@ class _PackedPage:
 
 class _OnceStream(PDFContentStream):
     """A page's content stream that lets go of its bytes once they are in the file
-    (fpdf2 would hold every page's stream beside the whole file until the end)."""
+    (fpdf2 would hold every page's stream beside the whole file until the end).
+
+    A packed page's stream (``_packed``) is only made, compressed as fpdf2 compresses
+    it, as it is written: fpdf2 would make every page's stream before writing the
+    first, beside the packed pages."""
 
     __slots__ = ()
+    _packed: _PackedPage | None = None
 
     def serialize(self, *args: Any, **kwargs: Any) -> str:
+        if self._packed is not None:
+            contents = self._packed.unpack()
+            self._packed = None
+            self._contents = (
+                zlib.compress(contents, level=self._COMPRESSION_LEVEL) if self.filter else bytes(contents)
+            )
+            self.length = len(self._contents)
         try:
             return super().serialize(*args, **kwargs)
         finally:
             self._contents = b""
 
 
+class _OutlineTree:
+    """The links of the document outline (one bookmark per entry), as ints: what
+    fpdf2's ``build_outline_objs`` links with one object per bookmark."""
+
+    ROOT = -1  # the outline dictionary itself
+
+    def __init__(self, levels: Sequence[int]) -> None:
+        n = len(levels)
+        self.parent, self.prev, self.next = array("l", [0]) * n, array("l", [-2]) * n, array("l", [-2]) * n
+        self.first, self.last, self.count = array("l", [-2]) * n, array("l", [-2]) * n, array("l", [0]) * n
+        self.root_first = self.root_last = -2  # -2: none
+        self.root_count = 0
+        last_at: dict[int, int] = {}  # the last item at each level above this one
+        for k, level in enumerate(levels):
+            if level in last_at:
+                self.prev[k] = last_at[level]
+                self.next[last_at[level]] = k
+            parent = last_at.get(level - 1, self.ROOT)
+            self.parent[k] = parent
+            if parent == self.ROOT:
+                if self.root_first == -2:
+                    self.root_first = k
+                self.root_last = k
+                self.root_count += 1
+            else:
+                if self.first[parent] == -2:
+                    self.first[parent] = k
+                self.last[parent] = k
+                self.count[parent] += 1
+            last_at[level] = k
+            last_at = {lvl: item for lvl, item in last_at.items() if lvl <= level}
+
+
+class _OutlineItem(PDFObject):
+    """One bookmark, written as fpdf2's ``OutlineItemDictionary`` writes it (the same
+    keys, in the same order), from its section and the tree's links only as it is
+    written: fpdf2's own objects took about 700 bytes a bookmark (#23.8)."""
+
+    __slots__ = ("_id", "_k", "_section", "_tree", "_first_id", "_root_id")
+
+    def __init__(self, k: int, section: Any, tree: _OutlineTree, first_id: int, root_id: int) -> None:
+        super().__init__()
+        self._k, self._section, self._tree = k, section, tree
+        self._first_id, self._root_id = first_id, root_id
+
+    def _ref(self, k: int) -> str | None:
+        if k == -2:
+            return None
+        return iobj_ref(self._root_id if k == _OutlineTree.ROOT else self._first_id + k)
+
+    def _build_obj_dict(self, security_handler: Any = None) -> dict[str, object]:
+        t, k = self._tree, self._k
+        return build_obj_dict(
+            {  # in the order fpdf2's dir() gives them
+                "count": t.count[k],
+                "dest": self._section.dest,
+                "first": self._ref(t.first[k]),
+                "last": self._ref(t.last[k]),
+                "next": self._ref(t.next[k]),
+                "parent": self._ref(t.parent[k]),
+                "prev": self._ref(t.prev[k]),
+                "struct_elem": self._section.struct_elem,
+                "title": PDFString(self._section.name, encrypt=True),
+            },
+            _security_handler=security_handler,
+            _obj_id=self.id,
+        )
+
+
+class _Sink:
+    """fpdf2's output buffer, replaced: what fpdf2 appends (``+=``) goes on to
+    ``write`` a few hundred KB at a time, and ``len()`` is the bytes made so far
+    (fpdf2 takes each object's offset from it), so the file is never held whole."""
+
+    __slots__ = ("_held", "_write", "md5", "size")
+    FLUSH = 256 * 1024
+
+    def __init__(self, write: Callable[[bytearray], object]) -> None:
+        self._write = write
+        self._held = bytearray()
+        self.size = 0
+        # fpdf2's file identifier is the MD5 of the file up to its trailer (_Doc.file_id)
+        self.md5 = hashlib.md5(usedforsecurity=False)
+
+    def __iadd__(self, data: bytes) -> _Sink:
+        self._held += data
+        self.size += len(data)
+        self.md5.update(data)
+        if len(self._held) >= self.FLUSH:
+            self.flush()
+        return self
+
+    def __len__(self) -> int:
+        return self.size
+
+    def flush(self) -> None:
+        held, self._held = self._held, bytearray()
+        if held:
+            self._write(held)
+
+
 class _Producer(OutputProducer):
     """fpdf2's writer, given the pages one at a time: each packed page is unpacked
     just before fpdf2 makes its content stream (compressed as always), so at most one
-    page is ever held uncompressed, and each stream is dropped once written."""
+    page is ever held uncompressed, and each stream is dropped once written. The file
+    goes to the document's :class:`_Sink` as it is made."""
 
     _one: PDFPage | None = None
+
+    def __init__(self, fpdf: FPDF) -> None:
+        super().__init__(fpdf)
+        if isinstance(fpdf, _Doc) and fpdf.sink is not None:
+            self.buffer = fpdf.sink  # type: ignore[assignment]  # appended to and measured only
 
     def _iter_pages_in_order(self) -> Iterator[PDFPage]:
         if self._one is not None:
@@ -217,11 +348,29 @@ class _Producer(OutputProducer):
         else:
             yield from super()._iter_pages_in_order()
 
+    def _add_document_outline(self) -> tuple[OutlineDictionary | None, Sequence[Any]]:
+        """fpdf2's outline, with an :class:`_OutlineItem` for each bookmark."""
+        sections = self.fpdf._outline
+        if not sections:
+            return None, ()
+        tree = _OutlineTree([s.level for s in sections])
+        outline = OutlineDictionary()
+        self._add_pdf_obj(outline, "document_outline")
+        items = [_OutlineItem(k, s, tree, outline.id + 1, outline.id) for k, s in enumerate(sections)]
+        for item in items:
+            self._add_pdf_obj(item)
+        if tree.root_count:
+            outline.first = items[tree.root_first]  # type: ignore[assignment]  # an object: its ref is written
+            outline.last = items[tree.root_last]  # type: ignore[assignment]
+        outline.count = tree.root_count
+        return outline, sections  # bufferize reads each one's dest
+
     def _add_pages(self, _slice: slice = slice(0, None)) -> list[PDFPage]:
         objs: list[PDFPage] = []
         for page in list(self._iter_pages_in_order())[_slice]:
-            if isinstance(page.contents, _PackedPage):
-                page.contents = page.contents.unpack()
+            packed = page.contents if isinstance(page.contents, _PackedPage) else None
+            if packed is not None:
+                page.contents = bytearray()  # a stand-in: the stream is made from ``packed`` when written
             self._one = page
             try:
                 objs += super()._add_pages()
@@ -229,6 +378,8 @@ class _Producer(OutputProducer):
                 self._one = None
             if type(page.contents) is PDFContentStream:
                 page.contents.__class__ = _OnceStream
+                if packed is not None:
+                    page.contents._packed = packed  # type: ignore[attr-defined]  # set on _OnceStream
         return objs
 
 
@@ -247,6 +398,7 @@ class _Doc(FPDF):
         exported = format_datetime(case.exported_at, seconds=False)
         self._exported = f"Exported {self.clean(exported, single_line=True)}"
         self._packed_upto = 0  # pages before this one are packed (_PackedPage)
+        self.sink: _Sink | None = None  # where the file goes as it is made (write_pdf)
 
     def add_page(self, *args: Any, **kwargs: Any) -> None:
         """fpdf2's add_page; then every finished page (all but the new one) is packed."""
@@ -256,6 +408,18 @@ class _Doc(FPDF):
             page = self.pages[self._packed_upto]
             if isinstance(page.contents, bytearray):
                 page.contents = _PackedPage(page.contents)  # type: ignore[assignment]
+
+    def file_id(self) -> str | Literal[-1] | None:
+        """fpdf2's own identifier (``FPDF._default_file_id``: the MD5 of the file up to
+        its trailer, then the creation date), from the sink's running MD5, as the file
+        is not held whole."""
+        if self.sink is None or not self.sink.size:
+            return -1  # not written through the sink: fpdf2 hashes its own buffer
+        digest = self.sink.md5.copy()
+        if self.creation_date:
+            digest.update(self.creation_date.strftime("%Y%m%d%H%M%S").encode("utf8"))
+        ident = digest.hexdigest().upper()
+        return f"<{ident}><{ident}>"
 
     def _covered(self) -> frozenset[int]:
         """Code points every proportional style we use can draw (mono only prints hex)."""
@@ -995,11 +1159,12 @@ def _imported_note(case: ExportCase) -> str:
     return " ".join(parts)
 
 
-def _in_date_order(case: ExportCase) -> list[CaseIncident]:
+def _in_date_order(case: ExportCase) -> Iterator[CaseIncident]:
     """Incidents and context entries together, by when they happened (context entries
-    without a date last)."""
+    without a date last), read one at a time (#23.8)."""
     if not case.context:
-        return list(case.incidents)
+        yield from case.incidents
+        return
 
     def key(i: CaseIncident) -> tuple[int, float]:
         try:
@@ -1007,13 +1172,12 @@ def _in_date_order(case: ExportCase) -> list[CaseIncident]:
         except ValueError:
             return (1, 0.0)
 
-    out: list[CaseIncident] = []
-    rest = sorted(case.context, key=key)
+    rest = deque(sorted(case.context, key=key))
     for inc in case.incidents:
         while rest and key(rest[0])[0] == 0 and inc.occurred_start and key(rest[0]) < key(inc):
-            out.append(rest.pop(0))
-        out.append(inc)
-    return out + rest
+            yield rest.popleft()
+        yield inc
+    yield from rest
 
 
 def _context_entry(pdf: _Doc, i: CaseIncident) -> None:
@@ -1226,7 +1390,7 @@ def _history_appendix(pdf: _Doc, case: ExportCase) -> None:
     its reason and a word-level diff of every part that changed, so the first version
     and every step from it to the current text can be read on paper.
     """
-    changed = [i for i in case.incidents if len(i.versions) > 1 or i.amended]
+    changed = Packed(i for i in case.incidents if len(i.versions) > 1 or i.amended)
     if not pdf.section(
         "Appendix A: Earlier versions of changed entries",
         changed,
@@ -1402,11 +1566,20 @@ def render_pdf(case: ExportCase, out: BinaryIO, *, standalone: bool = False) -> 
     ``standalone``: the PDF is exported on its own, not inside a signed bundle. It then
     says it is an unsigned copy and names no signing key and no bundle (#16.7).
     """
-    out.write(pdf_bytes(case, standalone=standalone))
+    write_pdf(case, out.write, standalone=standalone)
 
 
 def pdf_bytes(case: ExportCase, *, standalone: bool = False) -> bytearray:
-    """``timeline.pdf`` for ``case``, as fpdf2's own buffer (no copy): see :func:`render_pdf`."""
+    """``timeline.pdf`` for ``case``, whole: see :func:`render_pdf`."""
+    buf = bytearray()
+    write_pdf(case, buf.extend, standalone=standalone)
+    return buf
+
+
+def write_pdf(case: ExportCase, write: Callable[[bytearray], object], *, standalone: bool = False) -> int:
+    """Make ``timeline.pdf`` for ``case``, handing its bytes to ``write`` in pieces as
+    they are made (the file is never held whole, #23.8); return its size. See
+    :func:`render_pdf` for ``standalone``."""
     if standalone:
         case = replace(case, fingerprint="", fingerprint_readout="")
     pdf = _Doc(case)
@@ -1432,4 +1605,10 @@ def pdf_bytes(case: ExportCase, *, standalone: bool = False) -> bytearray:
     disclosure.pdf_section(pdf, case.not_included, standalone=standalone)
     provenance.pdf_statements(pdf, case.exhibits)
     pdf.alias_nb_pages(_ALIAS)  # substitution of the footers' page totals happens at output
-    return pdf.output(output_producer_class=_Producer)
+    pdf.sink = _Sink(write)
+    made = pdf.output(output_producer_class=_Producer)
+    if isinstance(made, _Sink):
+        made.flush()
+        return made.size
+    write(made)  # another producer than ours (fpdf2's own, in a test): its whole buffer
+    return len(made)
