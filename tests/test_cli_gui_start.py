@@ -4,11 +4,9 @@ anything unusual goes to the full parser, which answers as it always has."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
+from tests.startup_helpers import fresh_python
 from victim_log.cli import main
 from victim_log.cli.gui_start import gui_args
 from victim_log.cli.parser import build_parser
@@ -52,12 +50,11 @@ def test_a_mistake_still_gets_the_parsers_usage_error(capsys):
 
 
 def test_starting_the_app_does_not_import_the_other_commands():
-    code = (
-        "import sys\n"
-        "from victim_log.cli import gui_start\n"
-        "assert gui_start.gui_args(['gui', '--smoke']) is not None\n"
+    loaded = fresh_python(
+        "import sys",
+        "from victim_log.cli import gui_start",
+        "assert gui_start.gui_args(['gui', '--smoke']) is not None",
         "print(','.join(m for m in ('victim_log.cli.parser', 'victim_log.model', 'victim_log.cli.json_contract')"
-        " if m in sys.modules))\n"
+        " if m in sys.modules))",
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == ""
+    assert loaded == ""

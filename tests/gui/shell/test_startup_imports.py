@@ -11,8 +11,7 @@ fails if an import at the top of a start-up module pulls any of them back in.
 
 from __future__ import annotations
 
-import subprocess
-import sys
+from tests.startup_helpers import fresh_python
 
 LATER = (
     "victim_log.vault",
@@ -58,22 +57,33 @@ QT_LATER = (
 
 
 def test_starting_the_app_leaves_the_vault_code_for_later() -> None:
-    code = (
-        "import sys\n"
-        "import victim_log.cli, victim_log.gui.shell.app\n"
-        f"print(','.join(m for m in {LATER!r} if m in sys.modules))\n"
+    started = fresh_python(
+        "import sys",
+        "import victim_log.cli, victim_log.gui.shell.app",
+        f"print(','.join(m for m in {LATER!r} if m in sys.modules))",
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == ""
+    assert started == ""
 
 
 def test_the_first_screen_names_only_the_qt_classes_it_shows() -> None:
     """Qt for Python makes a class (and its enums) when it is first looked up; a class
     nobody has looked up is still in its module's lazy table, not in its __dict__."""
-    code = (
-        "import victim_log.cli, victim_log.gui.shell.app\n"
-        "from PySide6 import QtWidgets\n"
-        f"print(','.join(n for n in {QT_LATER!r} if n in vars(QtWidgets)))\n"
+    named = fresh_python(
+        "import victim_log.cli, victim_log.gui.shell.app",
+        "from PySide6 import QtWidgets",
+        f"print(','.join(n for n in {QT_LATER!r} if n in vars(QtWidgets)))",
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
-    assert out.stdout.strip() == ""
+    assert named == ""
+
+
+def test_qt_for_python_reads_no_module_source_at_start_up() -> None:
+    """The gui package answers Qt for Python's "does this module use PySide6?" itself
+    (see victim_log/gui/__init__.py); Qt for Python used to read each module's source."""
+    read = fresh_python(
+        "import linecache",
+        "import victim_log.cli",
+        "from victim_log.cli.gui_start import gui_args",
+        "import victim_log.gui.shell.app",
+        "print(','.join(f for f in linecache.cache if 'victim_log' in f or 'typing' in f))",
+    )
+    assert read == ""
