@@ -4,9 +4,14 @@ whether typing in the search box ever blocks the window.
 Cold start: ``victim-log gui --smoke --vault DIR`` (offscreen; an existing vault, so
 the first screen is the unlock screen; the app exits 0 once it has been painted)
 against a minimal PySide6 program that shows a plain window and quits on its first
-paint, alternating. Our modules are byte-compiled first, as an installed copy has
-them. Each is run once first, untimed, so both find Qt's libraries in
-the OS cache: "cold" means a new process, not an empty page cache (dropping the
+paint, alternating. Both end at the same event (a zero timer queued at the window's
+first paint) on the same platform plugin. A third program, reported beside them and
+not in the ratio, builds the same first screen (toolbars, title, a passphrase box,
+buttons) with PySide6 alone and no app code: what any PySide6 app painting that screen
+pays (text needs the font machinery, a main window and its toolbars need their Qt
+classes and enum types), so the gap above it is ours. Our modules are byte-compiled
+first, as an installed copy has them. Each is run once first, untimed, so all find
+Qt's libraries in the OS cache: "cold" means a new process, not an empty page cache (dropping the
 cache needs root and would slow everything else on the machine).
 
 Unlock to timeline, and typing: a child builds the app exactly as ``run_gui`` does
@@ -51,7 +56,11 @@ NAME = "startup"
 TITLE = "Desktop app: cold start, unlock to timeline, typing in search"
 ISSUE = 5
 GOALS = [
-    Goal("5.cold", 5, "Cold start to a painted unlock screen < 0.8 s"),
+    Goal(
+        "5.cold",
+        5,
+        "Cold start to a painted unlock screen < 0.8 s and within 1.6x a minimal PySide6 window (#18)",
+    ),
     Goal("5.unlock", 5, "Unlock to painted timeline < Argon2 time + 0.3 s (100,000 incidents)"),
     Goal("5.typing", 5, "Typing in the search box never blocks the UI > 50 ms"),
 ]
@@ -64,6 +73,74 @@ from PySide6.QtWidgets import QApplication, QWidget
 app = QApplication([sys.argv[0]])
 window = QWidget()
 window.resize(1100, 720)
+
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and watched is window:
+            QTimer.singleShot(0, lambda: app.exit(0))
+        return False
+
+
+watcher = FirstPaint()
+app.installEventFilter(watcher)
+window.show()
+sys.exit(app.exec())
+"""
+
+FIRST_SCREEN_WINDOW = """\
+import sys
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QFont
+from PySide6.QtWidgets import (
+    QApplication, QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMainWindow, QPushButton, QStackedWidget,
+    QToolBar, QVBoxLayout, QWidget,
+)
+
+app = QApplication([sys.argv[0], "-style", "Fusion"])
+window = QMainWindow()
+window.setWindowTitle("Notes")
+window.resize(1100, 720)
+for name in ("Help", "Quick exit"):
+    bar = QToolBar(name, window)
+    bar.setMovable(False)
+    bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    bar.addAction(QAction(name, window))
+central = QWidget(window)
+stack = QStackedWidget(central)
+outer = QVBoxLayout(central)
+row = QHBoxLayout()
+row.addStretch(1)
+row.addWidget(stack, 2)
+row.addStretch(1)
+outer.addStretch(1)
+outer.addLayout(row)
+outer.addStretch(2)
+page = QWidget(stack)
+column = QVBoxLayout(page)
+title = QLabel("Your diary is locked", page)
+font = QFont(title.font())
+font.setBold(True)
+font.setPointSizeF(font.pointSizeF() * 1.5)
+title.setFont(font)
+column.addWidget(title)
+column.addWidget(QLabel("Enter your passphrase to open it.", page))
+secret = QLineEdit(page)
+secret.setEchoMode(QLineEdit.EchoMode.Password)
+form = QFormLayout()
+form.addRow("Passphrase:", secret)
+column.addLayout(form)
+button = QPushButton("Unlock", page)
+button.setDefault(True)
+column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+link = QPushButton("Forgot your passphrase? Use your recovery key", page)
+link.setFlat(True)
+column.addWidget(link, 0, Qt.AlignmentFlag.AlignLeft)
+column.addStretch(1)
+stack.addWidget(page)
+window.setCentralWidget(central)
+secret.setFocus()
 
 
 class FirstPaint(QObject):
@@ -311,6 +388,7 @@ def run(ctx: Context, report: CaseReport) -> None:
     big = fixtures.big_vault(ctx)
     smoke = [*command, "gui", "--smoke", "--vault", str(big.path)]
     reference = [sys.executable, "-c", REFERENCE_WINDOW]
+    same_screen = [sys.executable, "-c", FIRST_SCREEN_WINDOW]
     if "--smoke" not in run_child([*command, "gui", "--help"], ctx=ctx, check=False).stdout:
         raise Skip("victim-log gui --smoke is not available yet")
     # Bytecode compiled, as an installed copy has it (pip and PyInstaller compile; an
@@ -319,18 +397,20 @@ def run(ctx: Context, report: CaseReport) -> None:
     ctx.log("  cold start: warm-up runs")
     run_child(smoke, ctx=ctx)
     run_child(reference, ctx=ctx)
-    ours: list[float] = []
-    ref: list[float] = []
-    rss: list[int] = []
-    ref_rss: list[int] = []
+    run_child(same_screen, ctx=ctx)
+    times: dict[str, list[float]] = {"ours": [], "ref": [], "screen": []}
+    peaks: dict[str, list[int]] = {"ours": [], "ref": [], "screen": []}
     reps = ctx.size(max(3, ctx.reps * 2), ctx.reps)
     for i in range(reps):
-        pair = [("ours", smoke), ("ref", reference)]
-        for side, argv in pair if i % 2 == 0 else pair[::-1]:
+        turn = [("ours", smoke), ("ref", reference), ("screen", same_screen)]
+        for side, argv in turn if i % 2 == 0 else turn[::-1]:
             c = run_child(argv, ctx=ctx)
-            (ours if side == "ours" else ref).append(c.seconds)
-            (rss if side == "ours" else ref_rss).append(c.peak_rss)
+            times[side].append(c.seconds)
+            peaks[side].append(c.peak_rss)
+    ours, ref, screen = times["ours"], times["ref"], times["screen"]
+    rss, ref_rss = peaks["ours"], peaks["ref"]
     ratio = paired_ratio(ours, ref)
+    screen_ratio = paired_ratio(screen, ref)
     report.rows.append(
         Row(
             NAME,
@@ -339,19 +419,28 @@ def run(ctx: Context, report: CaseReport) -> None:
             ours=secs(median(ours)),
             reference=f"minimal PySide6 window {secs(median(ref))}",
             ratio=f"{ratio:.2f}x time, lower is better",
-            met=median(ours) < 0.8,
+            met=median(ours) < 0.8 and ratio <= 1.6,
             rss=f"ours {rss_mb(max(rss))}, minimal window {rss_mb(max(ref_rss))}",
             note=(
                 f"Beyond a bare Qt window, start-up costs {ms(median(ours) - median(ref))}: importing "
                 "the app's modules and building the main window and the unlock screen. The bare "
                 f"window's own time ranged {secs(min(ref))}-{secs(max(ref))} in this run: the machine's "
-                "load moves the absolute figure; the ratio moves less."
+                "load moves the absolute figure; the ratio moves less. The same first screen built with "
+                f"PySide6 alone (no app code) took {secs(median(screen))}, {screen_ratio:.2f}x the bare "
+                "window: that much any PySide6 app painting it pays."
             ),
-            data={"ours_s": ours, "reference_s": ref, "ratio": clean_float(ratio)},
+            data={
+                "ours_s": ours,
+                "reference_s": ref,
+                "ratio": clean_float(ratio),
+                "same_screen_s": screen,
+                "same_screen_ratio": clean_float(screen_ratio),
+            },
         )
     )
     report.details.append(
-        f"victim-log gui --smoke: {spread(ours, secs)}; minimal window: {spread(ref, secs)}"
+        f"victim-log gui --smoke: {spread(ours, secs)}; minimal window: {spread(ref, secs)}; "
+        f"the same first screen in PySide6 alone: {spread(screen, secs)}"
     )
     imports = [run_python("bench.cases.startup:import_child", {}, ctx=ctx)[1] for _ in range(ctx.size(3, 1))]
     qt_import = median([r["qt"] for r in imports])

@@ -21,6 +21,7 @@ from tests.gui.shellfixtures import PASSPHRASE
 from tests.gui.shellfixtures import make_window
 from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
 from tests.gui.shellfixtures import unlock_via_gui
+from tests.startup_helpers import fresh_python
 from victim_log.gui.shell import unlock as unlock_module
 from victim_log.gui.shell.app import AfterFirstPaint
 from victim_log.vault import Vault
@@ -122,3 +123,16 @@ def test_no_module_uses_a_qt_for_python_feature():
     root = Path(victim_log.__file__).parent
     users = [str(p) for p in root.rglob("*.py") if "from __feature__" in p.read_text(encoding="utf-8")]
     assert users == []
+
+
+def test_the_app_wears_fusion_whatever_the_desktop_asks(monkeypatch):
+    """The style is given to Qt as its -style argument (setStyle would make Qt for Python
+    build QStyle's enums before the first paint); it still wins over the desktop's."""
+    monkeypatch.setenv("QT_STYLE_OVERRIDE", "Windows")
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    style = fresh_python(
+        "from victim_log.gui.shell.app import make_application",
+        "from victim_log.gui.shell.neutral import own_face",
+        "print(make_application(own_face()).style().name())",
+    )
+    assert style.splitlines()[-1] == "fusion"
