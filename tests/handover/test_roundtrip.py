@@ -21,6 +21,7 @@ from victim_log.handover import merge_case
 from victim_log.handover import open_case
 from victim_log.handover import share_case
 from victim_log.handover.code import normalise_code
+from victim_log.handover.merge import KEPT_NOTE
 from victim_log.model import IncidentData
 from victim_log.model import OrderData
 from victim_log.support import support_author
@@ -62,7 +63,7 @@ class Worker:
     def by_summary(self, summary: str) -> int:
         return {i.summary: i.id for i in self.vault.list_incidents()}[summary]
 
-    def edit(self, summary: str, reason: str, **changes: Any) -> None:
+    def edit(self, summary: str, reason: str, /, **changes: Any) -> None:
         wid = self.by_summary(summary)
         old = self.vault.get_incident(wid)
         self.vault.edit_incident(wid, dataclasses.replace(old.data, **changes), reason)
@@ -143,10 +144,15 @@ def test_a_change_on_both_sides_keeps_both(vault: Any, tmp_path: Path) -> None:
     vault.edit_incident(ids["second"], dataclasses.replace(mine.data, details="My wording"), "mine")
     report = merge_back(vault, w)
     assert len(report.conflicts) == 1 and str(ids["second"]) in report.conflicts[0]
+    assert "What happened" in report.conflicts[0] and "wording" not in report.conflicts[0].split(".")[0]
+    assert not any("My wording" in line or "Worker's" in line for line in report.lines())
     history = vault.incident_history(ids["second"])
-    assert [h.data.details for h in history] == ["", "My wording", "Worker's wording"]
-    assert "both are kept" in history[-1].reason
+    assert [h.data.details for h in history] == ["", "My wording", "Worker's wording", "My wording"]
+    assert "both are kept" in history[2].reason and history[2].data.author == WORKER
+    assert history[3].reason == KEPT_NOTE and history[3].data.author == "victim"
+    assert report.versions == 2
     assert merge_back(vault, w).nothing_new
+    assert vault.check().ok
 
 
 def test_a_deletion_by_the_worker_is_reported_not_applied(vault: Any, tmp_path: Path) -> None:

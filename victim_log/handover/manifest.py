@@ -7,8 +7,8 @@ order's person. A local id (incident 3) never leaves the vault; :mod:`.merge` tu
 the stable ids back into the receiving vault's own.
 
 Every version goes in, deleted ones and all, each with the stable id of the version
-before it (``parent``), which is how a merge tells a change made on top of what it
-holds from one made beside a change of its own (a conflict). Evidence that was
+before it (``parent``): a merge compares a version with its parent to see which
+fields it changed, and merges those field by field (:mod:`.merge`). Evidence that was
 removed or erased is left out (an erased file has no bytes; a removed one was taken
 out of use), and so are references to it.
 """

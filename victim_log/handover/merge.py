@@ -5,19 +5,25 @@ For each record the file lists, oldest version first:
 * a version this vault already holds (its stable id is known here) is skipped, so a
   file merged twice adds nothing;
 * a record new here is added (its first version), then its later versions;
-* a later version made on top of the version this vault holds last (its ``parent``)
-  is saved as the next version, with its reason;
-* one made on top of an earlier version, while this vault saved a change of its own
-  since, is a **conflict**: it is saved too, as a further version whose reason says
-  so, so both wordings stay in the history and nothing is lost (never resolved by
-  choosing one);
+* a later version is merged **field by field**, three ways: against the version it
+  was made on (its ``parent``, as the file gives it) the file's version changed some
+  fields, and this vault may have changed some since (measured from that same
+  version, or from the last version of ours the file shows it already merged). The
+  next version here is this vault's current one with the file's changes on top,
+  attributed to the file's author with their reason: a change made on one side only
+  is simply combined, and the same change on both sides is nothing new;
+* only a field changed on **both** sides to different values is a **conflict**: the
+  file's version is saved (so its wording is in the history), then a version that
+  restores this vault's values for those fields, in this vault's current author's
+  name, so what the person here last wrote stays current. Both wordings stay in the
+  history and the report names the entry and the fields (never their text);
 * a deletion is never applied: it is reported for the person to confirm (and reported
   again at the next merge until they do); only a new vault made from the whole case
   (``share open``) takes the case's deletions as they are.
 
-What the file could not carry stays as it is here: an entry's private note, when the
-file was made without private notes (the default), and the evidence files an entry
-cites that did not travel (removed ones).
+What the file could not carry stays as it is here, since the file never changed it:
+an entry's private note, when the file was made without private notes (the default),
+and the evidence files an entry cites that did not travel (removed ones).
 
 New versions keep their author; with ``attribute`` (the worker a case file was
 opened for), what was saved there as "victim" is theirs; any other author (another
@@ -39,6 +45,8 @@ from ..errors import BadInput
 from ..errors import IntegrityError
 from ..evidence import METADATA_HEAD_BYTES
 from ..evidence import PendingBlob
+from ..fields import INCIDENT_FIELDS
+from ..fields import labels
 from ..model import IncidentData
 from ..model import OrderData
 from ..model import PersonData
@@ -55,6 +63,61 @@ if TYPE_CHECKING:
 #: What each record kind is called in a report.
 NOUNS = {"person": "person", "order": "order", "incident": "entry", "evidence": "evidence file"}
 CONFLICT_NOTE = " (from a case file: changed beside a change made here; both are kept)"
+#: The reason of the version that keeps this vault's wording current after a conflict.
+KEPT_NOTE = "(from a case file: both wordings kept; yours stays current)"
+
+#: The fields merged one by one, per record kind. An incident's author is not one of
+#: them: a version is the work of whoever made it (see :meth:`_Merge.record`).
+MERGED_FIELDS: dict[str, tuple[str, ...]] = {
+    "incident": tuple(f.name for f in INCIDENT_FIELDS if f.name != "author"),
+    "person": tuple(f.name for f in dataclasses.fields(PersonData)),
+    "order": tuple(f.name for f in dataclasses.fields(OrderData)),
+}
+
+
+def field_labels(kind: str, names: list[str]) -> list[str]:
+    """How a report names fields (an incident's as the app labels them)."""
+    if kind == "incident":
+        return labels(names)
+    return [name.removesuffix("_id").replace("_", " ").capitalize() for name in names]
+
+
+@dataclass(frozen=True)
+class Combined:
+    """A three-way merge of one version: ``changes`` (field -> the file's value) to
+    put on top of this vault's current version, ``contested`` the fields among them
+    this vault changed too, to other values, and the evidence the result cites."""
+
+    changes: dict[str, Any]
+    contested: list[str]
+    evidence: tuple[int, ...]
+
+
+def combine(
+    kind: str,
+    base: tuple[Any, tuple[int, ...]] | None,
+    theirs: tuple[Any, tuple[int, ...]],
+    ours_base: tuple[Any, tuple[int, ...]] | None,
+    now: tuple[Any, tuple[int, ...]],
+) -> Combined:
+    """Merge ``theirs`` (made on ``base``) into ``now`` (changed here since ``ours_base``).
+
+    Each is (data, evidence ids). Without a ``base`` every field ``theirs`` has
+    differently is taken as changed there; without an ``ours_base``, as changed here
+    too. Evidence is never contested: files cited on either side stay cited, less
+    those the file's version stopped citing."""
+    changes: dict[str, Any] = {}
+    contested: list[str] = []
+    for name in MERGED_FIELDS[kind]:
+        value, mine = getattr(theirs[0], name), getattr(now[0], name)
+        if value == mine or (base is not None and value == getattr(base[0], name)):
+            continue
+        changes[name] = value
+        if ours_base is None or mine != getattr(ours_base[0], name):
+            contested.append(name)
+    dropped = set(base[1]) - set(theirs[1]) if base is not None else set()
+    evidence = tuple(dict.fromkeys([e for e in now[1] if e not in dropped] + list(theirs[1])))
+    return Combined(changes, contested, evidence)
 
 
 @dataclass
@@ -234,18 +297,32 @@ class _Merge:
             self.tx.delete_incident(id, reason)
         return kind != "order"
 
-    def kept_here(
-        self, kind: str, data: Any, evidence: tuple[int, ...], now: Any, now_evidence: tuple[int, ...]
-    ) -> tuple[Any, tuple[int, ...]]:
-        """An incoming incident version with what the file could not carry kept from
-        the entry here: its private note (when the file holds none) and the evidence
-        files it cites that did not travel."""
-        if kind != "incident":
-            return data, evidence
-        if not self.rules.private_notes:
-            data = dataclasses.replace(data, private_note=now.private_note)
-        stayed = tuple(e for e in now_evidence if self.uid_of("evidence", e, 0) not in self.rules.evidence)
-        return data, tuple(dict.fromkeys(evidence + stayed))
+    def stored(self, kind: str, id: int, version: int) -> tuple[Any, tuple[int, ...]] | None:
+        """A version of a record here (data, evidence), or None."""
+        for v in self.tx.versions(kind, id):
+            if v.version == version and not v.deleted:
+                if kind == "incident":
+                    return IncidentData.from_dict(v.body["data"]), tuple(
+                        int(e) for e in v.body.get("evidence") or ()
+                    )
+                return (PersonData if kind == "person" else OrderData).from_dict(v.body), ()
+        return None
+
+    def bases(
+        self, kind: str, id: int, versions: list[Any], at: int
+    ) -> tuple[tuple[Any, tuple[int, ...]] | None, tuple[Any, tuple[int, ...]] | None]:
+        """What ``versions[at]`` was made on (its parent, as the file gives it), and
+        what this vault's own changes are measured from: the last later version in the
+        file this vault already holds (the file's maker merged ours up to there), else
+        that same parent."""
+        parent_uid = versions[at].get("parent")
+        parent = next((p for p in versions[:at] if p.get("uid") == parent_uid), None)
+        base = None if parent is None or parent.get("deleted") else self.body_in(kind, parent.get("body"))
+        for later in reversed(versions[at + 1 :]):
+            known = self.local(later.get("uid"), kind) if isinstance(later, dict) else None
+            if known is not None and known[0] == id:
+                return base, self.stored(kind, id, known[1])
+        return base, base
 
     def record(self, kind: str, rec: Any) -> None:
         if not isinstance(rec, dict):
@@ -254,7 +331,7 @@ class _Merge:
         versions = _list(rec, "versions")
         found = self.local(record_uid, kind)
         noun = NOUNS[kind]
-        for v in versions:
+        for at, v in enumerate(versions):
             if not isinstance(v, dict) or not isinstance(v.get("uid"), str):
                 raise _bad()
             if self.local(v["uid"], kind) is not None:
@@ -273,26 +350,39 @@ class _Merge:
                 continue
             id = found[0]
             version, deleted, now, now_evidence = self.current(kind, id)
-            conflict = v.get("parent") != self.uid_of(kind, id, version)
             if deleted:
                 self.report.conflicts.append(
                     f"{noun.capitalize()} {id} was deleted here; the case file's change to it "
                     "was not applied."
                 )
                 continue
-            data, evidence = self.kept_here(kind, data, evidence, now, now_evidence)
-            if data == now and evidence == now_evidence:
+            base, ours_base = self.bases(kind, id, versions, at)
+            both = combine(kind, base, (data, evidence), ours_base, (now, now_evidence))
+            if not both.changes and both.evidence == now_evidence:
                 self.remember(v["uid"], kind, id, version)  # the same wording on both sides
                 continue
-            if conflict:
-                reason = reason + CONFLICT_NOTE
-                self.report.conflicts.append(
-                    f"{noun.capitalize()} {id} was changed here and in the case file: both are "
-                    f"kept, the case file's as version {version + 1}."
-                )
-            self.edit(kind, id, data, evidence, reason)
+            merged = dataclasses.replace(now, **both.changes)
+            if kind == "incident":
+                merged = dataclasses.replace(merged, author=data.author)
+            self.edit(kind, id, merged, both.evidence, reason + (CONFLICT_NOTE if both.contested else ""))
             self.remember(v["uid"], kind, id, version + 1)
             self.report.versions += 1
+            if both.contested:
+                self.keep_ours(kind, id, version + 1, merged, now, both)
+
+    def keep_ours(self, kind: str, id: int, theirs: int, merged: Any, now: Any, both: Combined) -> None:
+        """After a conflict: a version restoring this vault's values for the contested
+        fields (by this vault's current author), so its wording stays current."""
+        mine = {name: getattr(now, name) for name in both.contested}
+        if kind == "incident":
+            mine["author"] = now.author
+        self.edit(kind, id, dataclasses.replace(merged, **mine), both.evidence, KEPT_NOTE)
+        self.report.versions += 1
+        fields = ", ".join(field_labels(kind, both.contested))
+        self.report.conflicts.append(
+            f"{NOUNS[kind].capitalize()} {id}: {fields} changed here and in the case file. "
+            f"Both wordings are kept (the case file's as version {theirs}); yours stays current."
+        )
 
     def deletion(self, kind: str, found: tuple[int, int] | None, uid: str, reason: str) -> None:
         """A deleted version: nothing to do when it is deleted here too; applied to a
