@@ -71,38 +71,30 @@ class CaseDialog(QDialog):
     (refused, saying so, when it is locked), begun with a title and what it is for."""
 
     NAME = ""  # the object name tests find the dialog by
+    #: The title, then what the dialog is for, a paragraph each (shown translated).
+    INTRO: tuple[str, ...] = ()
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         session.require()
         self.setModal(True)
-        self.column = opened(self, self.NAME, *self.intro())
-
-    def intro(self) -> tuple[str, ...]:
-        """The title, then what the dialog is for, a paragraph each."""
-        raise NotImplementedError
+        self.column = opened(self, self.NAME, *(self.tr(text) for text in self.INTRO))
 
 
 class ShareDialog(CaseDialog):
     made = Signal(object)  # Shared
 
     NAME = "shareDialog"
-
-    def intro(self) -> tuple[str, ...]:
-        return (
-            self.tr("Share with a support worker"),
-            self.tr(
-                "This makes one encrypted file holding your whole diary: every entry with its "
-                "earlier versions, the people, the orders and your evidence files. Your support "
-                "worker opens it on their computer with a one-time code that you read out to them."
-            ),
-            self.tr(
-                "Send the file any way you like. Give the code another way (by phone or in "
-                "person), never with the file: anyone with both can read the whole case. What "
-                "they add comes back the same way, marked as theirs, and never replaces your words."
-            ),
-        )
+    INTRO = (
+        "Share with a support worker",
+        "This makes one encrypted file holding your whole diary: every entry with its earlier "
+        "versions, the people, the orders and your evidence files. Your support worker opens "
+        "it on their computer with a one-time code that you read out to them.",
+        "Send the file any way you like. Give the code another way (by phone or in person), "
+        "never with the file: anyone with both can read the whole case. What they add comes "
+        "back the same way, marked as theirs, and never replaces your words.",
+    )
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)

@@ -67,14 +67,11 @@ class SharedCaseDialog(CaseDialog):
 
     NAME = "sharedCaseDialog"
 
-    def intro(self) -> tuple[str, ...]:
-        return (
-            self.tr("Open or merge a shared case file"),
-            self.tr(
-                "A case file is made with “Share with a support worker…”. You need the file and "
-                "the one-time code that was read out to you."
-            ),
-        )
+    INTRO = (
+        "Open or merge a shared case file",
+        "A case file is made with “Share with a support worker…”. You need the file and the "
+        "one-time code that was read out to you.",
+    )
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(session, parent)
