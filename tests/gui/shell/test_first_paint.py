@@ -136,3 +136,15 @@ def test_the_app_wears_fusion_whatever_the_desktop_asks(monkeypatch):
         "print(make_application(own_face()).style().name())",
     )
     assert style.splitlines()[-1] == "fusion"
+
+
+def test_what_start_up_made_is_left_out_of_later_garbage_collections(tmp_path, monkeypatch):
+    Vault.create(tmp_path / "vault", PASSPHRASE)[0].lock()
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    frozen = fresh_python(
+        "import gc",
+        "from victim_log.cli import main",
+        f"assert main(['gui', '--smoke', '--vault', {str(tmp_path / 'vault')!r}]) == 0",
+        "print(gc.get_freeze_count())",
+    )
+    assert int(frozen.splitlines()[-1]) > 10_000

@@ -18,6 +18,7 @@ been shown, so the watch is in place before the first key can reach it. A
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -136,6 +137,11 @@ def run_gui(vault_dir: Path, smoke: bool = False, open_bundle: str | None = None
             steps.append(lambda: _wear_in_menu(face))
     AfterFirstPaint(window, steps)
     app.aboutToQuit.connect(window.shutdown)
+    # What start-up made (modules, Qt's classes and enum types, the window) lives as
+    # long as the app: the cyclic garbage collector need not walk those tens of
+    # thousands of objects again, at each full collection while the app runs (a pause
+    # while typing) or at exit (a quick exit ends sooner).
+    gc.freeze()
     window.show()
     try:
         code = app.exec()
