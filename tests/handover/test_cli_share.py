@@ -175,3 +175,35 @@ def test_the_json_fields_are_documented() -> None:
     merge = next(v for k, v in rows.items() if k.startswith("| share merge"))
     assert all(f"`{f}`" in share for f in SHARE_FIELDS)
     assert all(f"`{f}`" in merge for f in MERGE_FIELDS)
+
+
+def test_a_summary_edited_here_and_details_there_merge_without_a_conflict(
+    victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's round trip with the lead's case: the victim corrects entry 1's
+    summary while the worker adds its details; the merge combines them, the victim's
+    summary stays what the diary shows, and a field edited on both sides is named."""
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    worker_vault = str(tmp_path / "jo")
+    _with_code(monkeypatch, doc["code"])
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
+    opened = run_cli(
+        capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", worker_vault, "--worker", "Jo"
+    )
+    assert opened.code == 0, opened.err
+    r = run_cli(capsys, "edit", "1", "--vault", worker_vault, "--reason", "details", "--details", "At 9pm")
+    assert r.code == 0, r.err
+    r = run_cli(capsys, "edit", "1", "--vault", worker_vault, "--reason", "place", "--where", "Their road")
+    assert r.code == 0, r.err
+    back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    assert run_cli(capsys, "edit", "1", "--reason", "reworded", "--summary", "Threat again").code == 0
+    assert run_cli(capsys, "edit", "1", "--reason", "mine", "--where", "My road").code == 0
+    _with_code(monkeypatch, back["code"])
+    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
+    assert r.code == 0, r.err
+    merged = json.loads(r.out)
+    (conflict,) = merged["conflicts"]
+    assert "Where" in conflict and "road" not in conflict and merged["versions"] == 3
+    shown = json.loads(run_cli(capsys, "show", "1", "--json").out)
+    assert (shown["summary"], shown["details"], shown["location"]) == ("Threat again", "At 9pm", "My road")
