@@ -150,8 +150,11 @@ class FirstPaint(QObject):
         return False
 
 
+# On the window alone, as the app's own watcher: on the whole application a Python
+# filter would also be handed the main window's layout animation timer, a class Qt
+# for Python does not know, and it then builds every class it has to look for it.
 watcher = FirstPaint()
-app.installEventFilter(watcher)
+window.installEventFilter(watcher)
 window.show()
 sys.exit(app.exec())
 """
