@@ -161,6 +161,7 @@ def test_a_deletion_by_the_worker_is_reported_not_applied(vault: Any, tmp_path: 
         w.vault.delete_incident(w.by_summary("Breach at the school gate"), "duplicate")
     report = merge_back(vault, w)
     assert report.nothing_new and len(report.deletions) == 1
+    assert report.to_delete == [ids["second"]]  # the app offers "Delete entry N here too…"
     assert not vault.get_incident(ids["second"]).deleted
 
 

@@ -128,6 +128,9 @@ class MergeReport:
     versions: int = 0
     conflicts: list[str] = field(default_factory=list)
     deletions: list[str] = field(default_factory=list)
+    #: The entries here (local ids) that the file deletes and this vault has not: the
+    #: app offers to delete each through its usual confirmed, reasoned deletion.
+    to_delete: list[int] = field(default_factory=list)
 
     @property
     def nothing_new(self) -> bool:
@@ -398,6 +401,8 @@ class _Merge:
                 self.remember(uid, kind, id, version + 1)
                 return
         where = f"{noun} {found[0]}" if found else f"an {noun} that is not here"
+        if found and kind == "incident":
+            self.report.to_delete.append(found[0])
         self.report.deletions.append(
             f"The case file deletes {where}. Not applied: delete it yourself if you agree."
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QPushButton
 
 from tests.gui.conftest import DialogAnswers
 from tests.gui.conftest import show_active
@@ -196,3 +197,57 @@ def test_each_field_has_its_own_alt_letter(qtbot, session: Session) -> None:
     ):
         qtbot.keyClick(dialog, letter, Qt.KeyboardModifier.AltModifier)
         assert box.hasFocus()
+
+
+@pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+def test_a_deletion_in_the_file_can_be_done_here_through_the_diarys_delete(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answers: DialogAnswers
+) -> None:
+    from victim_log.gui.diary.view import DiaryView
+
+    v, _ = Vault.create(tmp_path / "vault", PASSPHRASE)
+    kept = v.add_incident(IncidentData(summary="He waited outside work"))
+    twice = v.add_incident(IncidentData(summary="He waited outside work again"))
+    shared = share_case(v, tmp_path / "case.vlcase")
+    v.lock()
+    worker, _recovery, _report = open_case(
+        shared.path, shared.code, tmp_path / "w", "worker pass phrase", worker="support:Jo"
+    )
+    try:
+        (dup,) = [i.id for i in worker.list_incidents() if i.summary.endswith("again")]
+        worker.delete_incident(dup, "logged twice")
+        back = share_case(worker, tmp_path / "back.vlcase")
+    finally:
+        worker.lock()
+    window, session, _ = make_window(qtbot, tmp_path, diary=DiaryView)
+    unlock_via_gui(qtbot, window)
+    monkeypatch.setattr(shared_case_dialog, "choose_case_file", lambda parent: back.path)
+    dialog = SharedCaseDialog(session, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _click(qtbot, dialog.choose_button)
+    qtbot.keyClicks(dialog.code, back.code)
+    with qtbot.waitSignal(dialog.merged, timeout=30_000) as merged:
+        _click(qtbot, dialog.open_button)
+    assert merged.args[0].to_delete == [twice] and "To confirm" in dialog.status.text()
+    button = dialog.findChild(QPushButton, f"deleteHereToo{twice}")
+    assert button is not None and button.isVisible() and f"entry {twice}" in button.text()
+    # Cancelled at "Delete this entry?": nothing happens.
+    answers.cancel()
+    _click(qtbot, button)
+    assert answers.done() and not session.require().get_incident(twice).deleted
+    # Confirmed, with a reason: the diary's own deletion, reason kept.
+    answers.press("Delete")
+
+    def because(d) -> None:
+        d.reason_edit.setText("the worker saw it twice")
+        d.accept()
+
+    answers.add(because)
+    _click(qtbot, button)
+    assert answers.done()
+    vault = session.require()
+    assert vault.get_incident(twice).deleted and not vault.get_incident(kept).deleted
+    assert vault.incident_history(twice)[-1].reason == "the worker saw it twice"
+    assert not button.isEnabled() and "deleted" in button.text()
+    dialog.reject()

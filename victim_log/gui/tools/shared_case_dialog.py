@@ -4,8 +4,10 @@ Two uses, one dialog, the file and its one-time code asked once:
 
 * **Bring its additions into this diary** (the victim, when the worker's case file
   comes back): new entries and new versions, marked as the worker's, never replacing
-  anything; a second time adds nothing; a change made on both sides is kept twice; a
-  deletion is listed for the person to do themselves if they agree.
+  anything, merged field by field; a second time adds nothing; a field changed on
+  both sides keeps both wordings, this diary's current; a deletion is listed for the
+  person to do themselves if they agree, with a "Delete entry N here too…" button that
+  runs the diary's own deletion (confirm, then why).
 * **Open it as a new diary on this computer** (the worker's installation): a new
   diary under a label the worker types, with its own passphrase and recovery key
   (shown once here), added to File → Open another….
@@ -17,12 +19,14 @@ thread (:func:`run_write`). :func:`choose_case_file` is the seam tests replace.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFormLayout
 from PySide6.QtWidgets import QPushButton
 from PySide6.QtWidgets import QRadioButton
+from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from ... import caselist
@@ -48,6 +52,9 @@ from ..widgets.common import wrapped
 from .share_dialog import FILTERS
 from .share_dialog import CaseDialog
 from .share_dialog import case_footer
+
+if TYPE_CHECKING:
+    from ..diary.view import DiaryView
 
 
 def choose_case_file(parent: QWidget | None) -> Path | None:
@@ -110,6 +117,11 @@ class SharedCaseDialog(CaseDialog):
         self.new_choice.toggled.connect(self.new_group.setVisible)
         layout.addWidget(self.new_group)
 
+        # After a merge: "Delete it here too…" for each entry the case file deletes.
+        self.deletions = QVBoxLayout()
+        layout.addLayout(self.deletions)
+        self.delete_buttons: dict[int, QPushButton] = {}
+
         self.status, self.recovery, self.close_button, self.open_button = case_footer(
             self,
             layout,
@@ -155,8 +167,43 @@ class SharedCaseDialog(CaseDialog):
         self.code.clear()
         self.status.setText("\n".join(report.lines()))
         self.close_button.setText(self.tr("Done"))
+        self._offer_deletions(report.to_delete)
         fit_to_text(self)
         self.merged.emit(report)
+
+    def _diary(self) -> DiaryView | None:
+        from ..diary.view import DiaryView
+
+        window = self.parentWidget()
+        return window.findChild(DiaryView) if window is not None else None
+
+    def _offer_deletions(self, incident_ids: list[int]) -> None:
+        """A "Delete it here too…" button per entry the case file deletes, when the
+        diary is open behind this dialog (its own deletion asks to confirm and why)."""
+        if self._diary() is None:
+            return
+        for incident_id in incident_ids:
+            if incident_id in self.delete_buttons:
+                continue
+            button = named(
+                QPushButton(self.tr("Delete entry %1 here too…").replace("%1", str(incident_id)), self),
+                f"deleteHereToo{incident_id}",
+            )
+            button.clicked.connect(lambda _=False, i=incident_id: self.delete_here(i))
+            self.deletions.addWidget(button)
+            button.show()
+            self.delete_buttons[incident_id] = button
+
+    def delete_here(self, incident_id: int) -> None:
+        """The diary's own deletion of one entry (confirm, then a reason)."""
+        diary = self._diary()
+        if diary is None:
+            return
+        diary.delete_incident(incident_id)
+        if self.session.is_unlocked and self.session.require().get_incident(incident_id).deleted:
+            button = self.delete_buttons[incident_id]
+            button.setText(self.tr("Entry %1 deleted here too").replace("%1", str(incident_id)))
+            button.setEnabled(False)
 
     def _open_new(self, path: Path, code: str, label: str, worker: str, secret: str) -> None:
         folder = caselist.new_case_dir()
