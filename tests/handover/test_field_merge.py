@@ -132,3 +132,14 @@ def test_round_trip_of_a_combined_change_adds_nothing_more(vault: Any, tmp_path:
         assert worker.get_incident(inc.id).data.details == "Withheld number"
         back = share_case(worker, tmp_path / "back2.vlcase")
     assert merge_case(vault, back.path, back.code).nothing_new
+
+
+def test_a_new_diary_keeps_every_version_even_one_that_changed_only_the_author(
+    vault: Any, tmp_path: Path
+) -> None:
+    ids = _victim_case(vault)
+    _edit(vault, ids["second"], "typed for me", author="support:Sam (Victim Support)")
+    with worker_copy(vault, tmp_path) as w:
+        history = w.vault.incident_history(w.by_summary("Breach at the school gate"))
+        assert [h.data.author for h in history] == ["victim", "support:Sam (Victim Support)"]
+    assert merge_back(vault, w).nothing_new

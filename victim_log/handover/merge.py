@@ -361,8 +361,10 @@ class _Merge:
                 continue
             base, ours_base = self.bases(kind, id, versions, at)
             both = combine(kind, base, (data, evidence), ours_base, (now, now_evidence))
-            if not both.changes and both.evidence == now_evidence:
-                self.remember(v["uid"], kind, id, version)  # the same wording on both sides
+            same_author = kind != "incident" or data.author == now.author
+            if not both.changes and both.evidence == now_evidence and (same_author or not self.rules.copy):
+                # The same wording on both sides (a copy of the case keeps every version).
+                self.remember(v["uid"], kind, id, version)
                 continue
             merged = dataclasses.replace(now, **both.changes)
             if kind == "incident":
