@@ -84,8 +84,9 @@ def run(ctx: Context, report: CaseReport) -> None:
             met=peak < GOAL_MB * 1_000_000,
             rss=rss_mb(peak),
             note=f"Bundle {size_label(size)}, verified. The goal is absolute ({GOAL_MB} MB). "
-            "Tables and journal are streamed into the zip; PDF pages are packed as they are "
-            "finished; the case (every entry, redacted) is still held whole.",
+            "The entries are kept packed and read a batch at a time; tables, journal and "
+            "the PDF go into the zip as they are made (PDF pages packed until the file is "
+            "written). The unlock's Argon2id (the check column) is a floor under it.",
             data={
                 "seconds": seconds,
                 "peak_rss_bytes": rss,
