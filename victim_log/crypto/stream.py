@@ -71,9 +71,10 @@ Speed: each chunk passes three or four stages, each on its own thread (encryptin
 read and hash / seal / write; decrypting: read / open / hash / write), so while one
 chunk is written the next is sealed and the one after is hashed. hashlib and ``AESGCM``
 (cryptography >= 50) release the GIL on large buffers, so the stages really run on two
-cores at once; intake of a 1 GiB file runs at about the speed of ``openssl dgst
--sha256`` alone. Buffers are page-aligned, preallocated and filled in place. Files that
-fit in one chunk are handled inline without starting a thread.
+cores at once; what is left is the disk (intake syncs) and CPU time, about 2.2
+CPU-seconds per GiB (bench/results.md). Buffers are page-aligned, preallocated and
+filled in place. Files that fit in one chunk are handled inline without starting a
+thread.
 
 The caller generates, wraps and stores the 32-byte key; the context is not stored in
 the blob, so the caller passes the same bytes again to decrypt.
