@@ -666,7 +666,7 @@ def key_buttons(
     print_button, save_button = push_buttons(
         page,
         (tr("Print…"), "printKeyButton", tr("Print the recovery key"), print_key),
-        (tr("Save to file…"), "saveKeyButton", tr("Save the recovery key to a file"), save_key),
+        (tr("Save to file…"), "saveKeyButton", tr("Save to file: the recovery key"), save_key),
     )
     if not _printing_available():
         print_button.hide()
