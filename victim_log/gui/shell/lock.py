@@ -52,6 +52,9 @@ from .session import Session
 from .session import carry_on
 
 DEFAULT_MINUTES = 5
+#: How long a quick exit that closes the app keeps trying to put the draft into a diary
+#: another window or process is writing to (its windows are gone meanwhile).
+QUIT_KEEP_SECONDS = 30
 MIN_MINUTES = 1
 MAX_MINUTES = 240
 AUTOLOCK_SETTING = "autolock_minutes"
@@ -334,8 +337,14 @@ class LockController(QObject):
     # ------------------------------------------------------------------ the lock
 
     @Slot(str)
-    def lock(self, reason: str = "manual", were_open: tuple[QWidget, ...] = ()) -> None:
-        """Close dialogs, seal the draft and view state, wipe, drop keys. Safe to repeat."""
+    def lock(
+        self, reason: str = "manual", were_open: tuple[QWidget, ...] = (), *, quitting: bool = False
+    ) -> None:
+        """Close dialogs, seal the draft and view state, wipe, drop keys. Safe to repeat.
+
+        ``quitting``: the app ends next (quick exit set to close it), so a draft the
+        diary cannot take at once is tried again for up to :data:`QUIT_KEEP_SECONDS`
+        (every window is hidden already) instead of being lost with the process."""
         self._timer.stop()
         # A save running on a worker thread ends first (no retry starts), so the draft
         # below is left out if that save landed (#23.9).
@@ -348,20 +357,25 @@ class LockController(QObject):
         if self.session.is_unlocked:
             diary = self._diary()
             if diary is not None:
-                self._seal_from(diary)
+                self._seal_from(diary, reason, quitting)
         close_transient_windows((self.main_window, *self.keep_windows), were_open)
         self.session.lock()
         with carry_on():
             self.clipboard.clear_if_ours()
         self.did_lock.emit(reason)
 
-    def _seal_from(self, diary: DiaryLike) -> None:
+    def _seal_from(self, diary: DiaryLike, reason: str = "manual", quitting: bool = False) -> None:
         self.kept_in_vault = False
         with carry_on():  # a broken view must never stop the lock
             draft = diary.take_draft()
             if draft:
                 self.draft_box.seal(draft)
-                self.kept_in_vault = self._keep_in_vault(draft)
+                if reason == "switch":
+                    # Opening another diary kept it already (off the GUI thread), or the
+                    # person chose to lose it: never wait here for a busy diary again.
+                    self.kept_in_vault = self._still_kept()
+                else:
+                    self.kept_in_vault = self._keep_in_vault(draft, patient=quitting)
             elif self.draft_box.full:  # kept from before and not given back yet
                 self.kept_in_vault = self._still_kept()
             del draft
@@ -372,16 +386,30 @@ class LockController(QObject):
             del state
         self.session.draft = self.draft_box if self.draft_box.full else None
 
-    def _keep_in_vault(self, draft: dict[str, Any]) -> bool:
+    def _keep_in_vault(self, draft: dict[str, Any], *, patient: bool = False) -> bool:
         """Keep the draft inside the encrypted vault too (#18.7), so it outlives the app:
-        one small write while the vault is still open; skipped if it cannot be done."""
+        one small write while the vault is still open; skipped if it cannot be done.
+        ``patient`` (the app is about to end): a busy diary is tried again until
+        :data:`QUIT_KEEP_SECONDS` have passed, since the draft would otherwise end with
+        the process; only a busy diary is retried (full, too large: no)."""
         from ... import drafts  # after start-up: the lock screen paints without it
+        from ...errors import VaultBusy
+        from ...errors import VictimLogError
 
         if self.session.idle_lock_held > 0:
             return False  # a re-key is rewriting the database: never wait for it
-        with carry_on():
-            return drafts.keep(self.session.require(), draft)
-        return False
+        give_up = time.monotonic() + (QUIT_KEEP_SECONDS if patient else 0)
+        while True:
+            with carry_on():
+                try:
+                    return drafts.store(self.session.require(), draft)
+                except VaultBusy:
+                    pass  # another window or process is saving: perhaps again below
+                except VictimLogError:
+                    return False  # full, or locked meanwhile: sealed in memory only
+            if time.monotonic() >= give_up:
+                return False
+            time.sleep(0.2)
 
     def _still_kept(self) -> bool:
         from ... import drafts

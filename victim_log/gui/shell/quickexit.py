@@ -217,7 +217,7 @@ class QuickExit(QObject):
         ]
         for window in shown:
             window.hide()
-        self.locker.lock("quick exit", were_open=tuple(shown))
+        self.locker.lock("quick exit", were_open=tuple(shown), quitting=self.action != "cover")
         self.session.clear_clipboard_if_ours()
         self.locker.clipboard.clear_if_ours()  # also a plain Ctrl+C from our fields
         if self.action == "cover":
