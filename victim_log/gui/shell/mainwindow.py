@@ -10,6 +10,7 @@ in for it (the shell's tests use a small fake).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,6 +74,24 @@ def default_diary_factory(session: Session) -> QWidget:
     from ..diary.view import DiaryView
 
     return DiaryView(session)
+
+
+#: A tool's window opener: ``open_x(session, parent)``.
+ToolOpener = Callable[[Session, QWidget], object]
+
+#: The tools the toolbar and the File menu open that need nothing but the session:
+#: name -> "module:opener" (the module relative to this package, as entry points are
+#: written). Each module loads when its tool is first used (start-up stays light);
+#: tests/gui/shell/test_tool_table.py checks each entry names a real opener.
+TOOLS: dict[str, str] = {
+    "orders": "..diary.orders:open_orders",
+    "pattern": "..tools.patterndialog:open_pattern_dialog",
+    "import": "..tools.importwizard.wizard:open_import_wizard",
+    "backup": "..tools.backupdialog:open_backup_dialog",
+    "portal": "..tools.portal_send:open_portal_send",
+    "share": "..tools.share_dialog:open_share_dialog",
+    "shared case": "..tools.shared_case_dialog:open_shared_case_dialog",
+}
 
 
 class MainWindow(QMainWindow):
@@ -247,14 +266,14 @@ class MainWindow(QMainWindow):
                     "orders",
                     self.tr("&Orders"),
                     self.tr("Court orders: when made and served, variations, end dates"),
-                    self._show_orders,
+                    self._tool("orders"),
                     None,
                 ),
                 (
                     "pattern",
                     self.tr("Patter&n"),
                     self.tr("How often and when things happen, and how that has changed"),
-                    self._show_pattern,
+                    self._tool("pattern"),
                     None,
                 ),
                 (
@@ -268,7 +287,7 @@ class MainWindow(QMainWindow):
                     "importFiles",
                     self.tr("&Import…"),
                     self.tr("Bring in chats, texts, call logs, emails or photos"),
-                    self._import_files,
+                    self._tool("import"),
                     None,
                 ),
                 (
@@ -289,7 +308,7 @@ class MainWindow(QMainWindow):
                     "backup",
                     self.tr("&Backup…"),
                     self.tr("Save an encrypted copy of your whole diary"),
-                    self._backup,
+                    self._tool("backup"),
                     None,
                 ),
                 ("settings", self.tr("Se&ttings"), self.tr("Settings"), self.open_settings, "Ctrl+,"),
@@ -331,12 +350,14 @@ class MainWindow(QMainWindow):
         self.open_another_action = menu.addAction(self.tr("&Open another…"), self.open_another)
         self.open_another_action.setObjectName("openAnother")
         menu.addSeparator()
-        self.portal_send_action = menu.addAction(self.tr("Send through the police &link…"), self._portal_send)
+        self.portal_send_action = menu.addAction(
+            self.tr("Send through the police &link…"), self._tool("portal")
+        )
         self.portal_send_action.setObjectName("portalSend")
-        self.share_action = menu.addAction(self.tr("S&hare with a support worker…"), self._share)
+        self.share_action = menu.addAction(self.tr("S&hare with a support worker…"), self._tool("share"))
         self.share_action.setObjectName("shareCase")
         self.shared_case_action = menu.addAction(
-            self.tr("Open / &merge a shared case file…"), self._shared_case
+            self.tr("Open / &merge a shared case file…"), self._tool("shared case")
         )
         self.shared_case_action.setObjectName("openSharedCase")
         menu.addSeparator()
@@ -716,22 +737,17 @@ class MainWindow(QMainWindow):
         if self.session.is_unlocked:
             self.session.notify_changed()
 
-    # The tools' modules load when first used, not at start-up.
+    def _tool(self, name: str) -> Callable[[], None]:
+        """The slot that opens the tool ``name`` of :data:`TOOLS`: its module loads
+        the first time it is used, not at start-up (one table instead of a method
+        per tool that only imported and called)."""
+        module, function = TOOLS[name].split(":")
 
-    def _show_orders(self) -> None:
-        from ..diary.orders import open_orders
+        def run() -> None:
+            opener: ToolOpener = getattr(importlib.import_module(module, __package__), function)
+            self._open_tool(lambda: opener(self.session, self))
 
-        self._open_tool(lambda: open_orders(self.session, self))
-
-    def _show_pattern(self) -> None:
-        from ..tools.patterndialog import open_pattern_dialog
-
-        self._open_tool(lambda: open_pattern_dialog(self.session, self))
-
-    def _import_files(self) -> None:
-        from ..tools.importwizard.wizard import open_import_wizard
-
-        self._open_tool(lambda: open_import_wizard(self.session, self))
+        return run
 
     def _receive(self) -> None:
         from ..tools.receive_dialog import open_receive_dialog
@@ -741,31 +757,11 @@ class MainWindow(QMainWindow):
         attach_to = ids[0] if len(ids) == 1 else None
         self._open_tool(lambda: open_receive_dialog(self.session, self, attach_to=attach_to))
 
-    def _backup(self) -> None:
-        from ..tools.backupdialog import open_backup_dialog
-
-        self._open_tool(lambda: open_backup_dialog(self.session, self))
-
     def _export(self) -> None:
         from ..tools.exportdialog import open_export_dialog
 
         ids = list(self._diary.selected_incident_ids()) if self._diary is not None else []
         self._open_tool(lambda: open_export_dialog(self.session, self, incident_ids=ids or None))
-
-    def _portal_send(self) -> None:
-        from ..tools.portal_send import open_portal_send
-
-        self._open_tool(lambda: open_portal_send(self.session, self))
-
-    def _share(self) -> None:
-        from ..tools.share_dialog import open_share_dialog
-
-        self._open_tool(lambda: open_share_dialog(self.session, self))
-
-    def _shared_case(self) -> None:
-        from ..tools.shared_case_dialog import open_shared_case_dialog
-
-        self._open_tool(lambda: open_shared_case_dialog(self.session, self))
 
     def toggle_help(self) -> None:
         if self.help_dock.isVisible():
