@@ -65,15 +65,17 @@ GOALS = [
     Goal("5.typing", 5, "Typing in the search box never blocks the UI > 50 ms"),
 ]
 
-REFERENCE_WINDOW = """\
-import sys
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
 
-app = QApplication([sys.argv[0]])
-window = QWidget()
-window.resize(1100, 720)
+def _exit_at_first_paint(watched: str) -> str:
+    """The end of each timed program: show ``window`` and exit on the event loop's
+    turn after its first paint, watched by a filter on ``watched`` ("app" or "window").
 
+    (*) The first screen's program watches the window alone, as the app's own watcher
+    does: on the whole application a Python filter would also be handed the main
+    window's layout animation timer, a class Qt for Python does not know, and it then
+    builds every class it has to look for it. The bare window has no such child.
+    """
+    return f"""
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
@@ -83,10 +85,22 @@ class FirstPaint(QObject):
 
 
 watcher = FirstPaint()
-app.installEventFilter(watcher)
+{watched}.installEventFilter(watcher)
 window.show()
 sys.exit(app.exec())
 """
+
+
+REFERENCE_WINDOW = """\
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+app = QApplication([sys.argv[0]])
+window = QWidget()
+window.resize(1100, 720)
+
+""" + _exit_at_first_paint("app")
 
 FIRST_SCREEN_WINDOW = """\
 import sys
@@ -142,22 +156,7 @@ stack.addWidget(page)
 window.setCentralWidget(central)
 secret.setFocus()
 
-
-class FirstPaint(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint and watched is window:
-            QTimer.singleShot(0, lambda: app.exit(0))
-        return False
-
-
-# On the window alone, as the app's own watcher: on the whole application a Python
-# filter would also be handed the main window's layout animation timer, a class Qt
-# for Python does not know, and it then builds every class it has to look for it.
-watcher = FirstPaint()
-window.installEventFilter(watcher)
-window.show()
-sys.exit(app.exec())
-"""
+""" + _exit_at_first_paint("window")  # the window alone, as the app's own watcher (*)
 
 TYPED_WORD = "windscreen"
 KEY_INTERVAL_MS = 150
