@@ -56,24 +56,24 @@ QT_LATER = (
 )
 
 
-def test_starting_the_app_leaves_the_vault_code_for_later() -> None:
-    started = fresh_python(
-        "import sys",
+def _present_after_start(names: tuple[str, ...], where: str, setup: str) -> str:
+    """Which of ``names`` are in ``where`` (evaluated in a new interpreter after
+    ``setup``) once the app's start-up modules are imported, comma-separated."""
+    return fresh_python(
+        setup,
         "import victim_log.cli, victim_log.gui.shell.app",
-        f"print(','.join(m for m in {LATER!r} if m in sys.modules))",
+        f"print(','.join(n for n in {names!r} if n in {where}))",
     )
-    assert started == ""
+
+
+def test_starting_the_app_leaves_the_vault_code_for_later() -> None:
+    assert _present_after_start(LATER, "sys.modules", "import sys") == ""
 
 
 def test_the_first_screen_names_only_the_qt_classes_it_shows() -> None:
     """Qt for Python makes a class (and its enums) when it is first looked up; a class
     nobody has looked up is still in its module's lazy table, not in its __dict__."""
-    named = fresh_python(
-        "import victim_log.cli, victim_log.gui.shell.app",
-        "from PySide6 import QtWidgets",
-        f"print(','.join(n for n in {QT_LATER!r} if n in vars(QtWidgets)))",
-    )
-    assert named == ""
+    assert _present_after_start(QT_LATER, "vars(QtWidgets)", "from PySide6 import QtWidgets") == ""
 
 
 def test_qt_for_python_reads_no_module_source_at_start_up() -> None:
