@@ -105,6 +105,10 @@ def run(ctx: Context, report: CaseReport) -> None:
         child = run_child([sys.executable, "-m", "victim_log.cli", *args], ctx=ctx, env=env)
         return child.seconds, child.peak_rss
 
+    # As a diary in use: the pattern figures' kept counts exist (the first `stats`
+    # counts them), so `check` also compares them with the timeline (#20).
+    with progress(ctx, "counting the pattern figures once (stats)"):
+        cli("stats")
     text: list[float] = []
     as_json: list[float] = []
     rss: list[int] = []
