@@ -178,4 +178,9 @@ class _Diary(QWidget):
 
 
 if __name__ == "__main__":
+    import faulthandler
+
+    # A probe that hangs says where (every thread's stack on stderr, which the test
+    # shows) before the test's own time limit ends it without a word.
+    faulthandler.dump_traceback_later(200, exit=True)
     main(sys.argv[1])

@@ -70,7 +70,7 @@ def test_every_dialog_keeps_its_buttons_on_screen(tmp_path: Path, screen: str) -
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
         check=False,
     )
     assert run.returncode == 0, run.stderr[-2000:]
