@@ -88,8 +88,10 @@ _SOURCE = (
     "SELECT i.id, i.occurred_start, i.precision, i.sort_key, i.first_recorded_at, i.kinds, i.breach,"
     " i.context, i.summary, coalesce(f.details, ''),"
     " (SELECT group_concat(person_id) FROM incident_people WHERE incident_id = i.id)"
-    " FROM incidents i LEFT JOIN incident_fts f ON f.rowid = i.id WHERE i.deleted = 0"
+    " FROM incidents i LEFT JOIN incident_fts f ON f.rowid = i.id WHERE +i.deleted = 0"
 )
+# (``+i.deleted``: read the table straight through. With the index on ``deleted`` the
+# planner fetched each of 100,000 rows by its id, four to eight times slower.)
 # The same without the accounts' words, for check (see :func:`problems`).
 _SOURCE_NO_TEXT = _SOURCE.replace("i.summary, coalesce(f.details, '')", "'', ''").replace(
     " LEFT JOIN incident_fts f ON f.rowid = i.id", ""
