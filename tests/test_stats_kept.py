@@ -240,7 +240,7 @@ def test_kept_counts_survive_a_rekey_and_a_restore(vault: Vault, tmp_path: Path)
 def test_check_notices_an_old_day_whose_hours_were_changed(vault: Vault, monkeypatch) -> None:
     """Beyond the latest days (added up again in full), check compares each kept day's
     counts, night, breaches, hours and "stop" entries with the facts in one SQL count."""
-    monkeypatch.setattr(kept, "_DAYS_IN_FULL", 1)
+    monkeypatch.setattr(kept, "_ENTRIES_IN_FULL", 1)
     for day in range(1, 6):
         vault.add_incident(IncidentData("Texts", ("message",), f"2026-04-0{day}T21:00"))
     _agrees(vault)

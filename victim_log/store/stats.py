@@ -365,16 +365,18 @@ def problems(conn: Connection) -> list[str]:
     ]
 
 
-#: How many of the latest charted days ``check`` adds up again in full (the escalation
-#: flags read the last weeks); every other day is compared by its counts (below).
-_DAYS_IN_FULL = 120
+#: How many of the latest charted entries ``check`` adds up again in full, by whole
+#: days (the escalation flags read the last weeks); every other day is compared by its
+#: counts (below).
+_ENTRIES_IN_FULL = 2000
 
 
 def _days_differ(conn: Connection, days: dict[int, str], fresh: dict[int, tuple[Any, ...]]) -> int:
     """How many kept days differ from the facts: every day's total, night, breaches,
-    hours and "stop" entries from one SQL count, and the latest :data:`_DAYS_IN_FULL`
-    days (and any day whose counts differ) added up again in full. Adding up all of
-    100,000 entries in Python took about a second of ``check`` (#23.8's < 5 s)."""
+    hours and "stop" entries from one SQL count, and the latest days holding
+    :data:`_ENTRIES_IN_FULL` entries (and any day whose counts differ) added up again
+    in full. Adding up all of 100,000 entries in Python took about a second of
+    ``check`` (#23.8's < 5 s)."""
     counted: dict[int, list[Any]] = {}
     for day, hour, n, breaches, stops in conn.execute(
         "SELECT day, hour, count(*), sum(breach), group_concat(CASE WHEN stop THEN id END)"
@@ -388,7 +390,13 @@ def _days_differ(conn: Connection, days: dict[int, str], fresh: dict[int, tuple[
             c[1] += n if hour in NIGHT_HOURS else 0
         if stops:
             c[4] += [int(x) for x in str(stops).split(",")]
-    full = set(sorted(counted)[-_DAYS_IN_FULL:])
+    full: set[int] = set()
+    entries = 0
+    for day in sorted(counted, reverse=True):
+        if entries >= _ENTRIES_IN_FULL:
+            break
+        full.add(day)
+        entries += counted[day][0]
     for day in days.keys() | counted.keys():
         try:
             kept = json.loads(days[day]) if day in days else None
