@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -131,6 +132,17 @@ def _accepts(dialog: QDialog, button: QAbstractButton) -> bool:
         )
     box = button.parent()
     return isinstance(box, QDialogButtonBox) and box.buttonRole(button) in roles
+
+
+W = TypeVar("W", bound=QWidget)
+
+
+def shown(qtbot: object, widget: W) -> W:
+    """``widget`` handed to qtbot (closed after the test), shown and exposed."""
+    qtbot.addWidget(widget)  # type: ignore[attr-defined]
+    widget.show()
+    qtbot.waitExposed(widget)  # type: ignore[attr-defined]
+    return widget
 
 
 def show_active(qtbot: object, widget: QWidget) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import shown
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import create_vault_via_gui
 from tests.gui.shellfixtures import make_window
@@ -56,10 +57,7 @@ def test_export_asks_for_initials_and_the_count_gives_nothing_away(
     monkeypatch.setattr(
         savepath, "choose_save_path", lambda *a, **k: asked.append("x") or tmp_path / "o.json"
     )
-    dialog = ExportDialog(session)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    dialog = shown(qtbot, ExportDialog(session))
     assert dialog.initials.text() == ""
     dialog.update_preview()
     assert dialog.preview.text().startswith("1 incident, 1 exhibit")

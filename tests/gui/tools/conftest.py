@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.gui.conftest import shown
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.importwizard.wizard import ImportWizard
 
@@ -11,8 +12,4 @@ from victim_log.gui.tools.importwizard.wizard import ImportWizard
 @pytest.fixture
 def wizard(qtbot, session: Session) -> ImportWizard:
     """A shown import wizard on the test's unlocked diary."""
-    w = ImportWizard(session)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown(qtbot, ImportWizard(session))

@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from tests.gui.conftest import PASSPHRASE
 from tests.gui.conftest import DialogAnswers
 from tests.gui.conftest import add
+from tests.gui.conftest import shown
 from victim_log.backup import restore_backup
 from victim_log.gui.shell.session import Session
 from victim_log.gui.tools.backupdialog import BackupDialog
@@ -36,11 +37,7 @@ def target(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[Path | None]
 
 @pytest.fixture
 def dialog(qtbot, session: Session) -> BackupDialog:
-    d = BackupDialog(session)
-    qtbot.addWidget(d)
-    d.show()
-    qtbot.waitExposed(d)
-    return d
+    return shown(qtbot, BackupDialog(session))
 
 
 def test_backup_restores_elsewhere(qtbot, dialog: BackupDialog, target, vault: Vault, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QImage
 from tests.gui.conftest import PASSPHRASE
 from tests.gui.conftest import DialogAnswers
 from tests.gui.conftest import add
+from tests.gui.conftest import shown
 from victim_log.demo import fill_demo
 from victim_log.export.bundle import ExportResult
 from victim_log.gui.shell.session import Session
@@ -62,11 +63,7 @@ def vault(demo: Vault) -> Vault:
 
 @pytest.fixture
 def dialog(qtbot, session: Session, demo: Vault) -> ExportDialog:
-    d = ExportDialog(session)
-    qtbot.addWidget(d)
-    d.show()
-    qtbot.waitExposed(d)
-    return d
+    return shown(qtbot, ExportDialog(session))
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QPushButton
 
 from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import shown
 from tests.gui.conftest import tab_chain
 from tests.gui.conftest import unnamed_controls
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
@@ -41,11 +42,7 @@ def up(vault: Vault, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def dialog(qtbot, session: Session, up: Path) -> PortalSendDialog:
-    d = PortalSendDialog(session, up)
-    qtbot.addWidget(d)
-    d.show()
-    qtbot.waitExposed(d)
-    return d
+    return shown(qtbot, PortalSendDialog(session, up))
 
 
 def _typed(text: str, title: str = ""):  # type: ignore[no-untyped-def]
@@ -124,10 +121,7 @@ def test_opens_the_last_folder_and_reaches_everything_by_keyboard(
 ) -> None:
     vault = session.require()
     portal_sends.remember_folder(vault, up)
-    d = PortalSendDialog(session)  # from the Tools entry: no folder given
-    qtbot.addWidget(d)
-    d.show()
-    qtbot.waitExposed(d)
+    d = shown(qtbot, PortalSendDialog(session))  # from the Tools entry: no folder given
     assert d.portal is not None and d.portal.path == up.absolute()
     assert unnamed_controls(d) == []
     opened: list[Path] = []

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.gui.conftest import shown
 from tests.gui.conftest import unnamed_controls
 from tests.tella_client import TellaClient
 from tests.tella_client import describe
@@ -33,11 +34,7 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def dialog(qtbot: Any, session: Session) -> ReceiveDialog:
-    d = ReceiveDialog(session)
-    qtbot.addWidget(d)
-    d.show()
-    qtbot.waitExposed(d)
-    return d
+    return shown(qtbot, ReceiveDialog(session))
 
 
 def port_closed(port: int) -> bool:
