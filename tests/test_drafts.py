@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+
 import pytest
 
 from tests.helpers import CANARY
@@ -90,6 +93,25 @@ def test_store_raises_busy_for_a_retry_and_never_rewrites_the_same_draft(vault, 
         with other.writers_held("the test"):
             assert drafts.store(vault, draft)  # the same: nothing to write
             assert drafts.keep(vault, draft)
+    finally:
+        other.lock()
+    assert drafts.peek(vault) == draft
+
+
+def test_keep_with_patience_waits_for_a_busy_vault_to_let_go(vault, tmp_path):
+    """A quick exit that ends the app keeps trying (#18.7): the other writer lets go
+    after a moment and the draft is kept; without patience it would not be."""
+    draft = {"type": "quick_log", "text": "Followed me to the bus stop"}
+    other = Vault.open(tmp_path / "vault", PASSPHRASE)
+    vault.conn.execute("PRAGMA busy_timeout = 50")
+    try:
+        with contextlib.ExitStack() as held:
+            held.enter_context(other.writers_held("the test"))
+            assert not drafts.keep(vault, draft)
+            release = threading.Timer(0.5, held.close)
+            release.start()
+            assert drafts.keep(vault, draft, patience=30)
+            release.join(timeout=30)
     finally:
         other.lock()
     assert drafts.peek(vault) == draft

@@ -9,23 +9,26 @@ on purpose (#18.7).
 One small write, bounded: pasted screenshots are left out when the whole would pass
 :data:`MAX_BYTES` (the words are what must not be lost), and a vault that cannot
 take the write (full, locked, or still busy in another window after SQLite's own wait
-of at most 5 s) is skipped by the lock (:func:`keep`), never retried: the lock has
-already sealed the draft in memory, and the lock screen then says closing the app
-would lose it. Opening another diary cannot carry a draft over, so it keeps it first
-with :func:`store` off the GUI thread, a busy vault tried again, and asks before a
-draft it could not keep is lost (``gui/shell/caselist.py``). Removing a kept draft
-runs off the GUI thread too (``gui/widgets/background_write``). Errors never carry
-the draft's words.
+of at most 5 s) is skipped by the lock (:func:`keep`): the lock has already sealed the
+draft in memory, and the lock screen then says closing the app would lose it. Only a
+quick exit that ends the app keeps trying a busy vault, for a bounded time, since the
+draft would otherwise end with the process. Opening another diary cannot carry a
+draft over, so it keeps it first with :func:`store` off the GUI thread, a busy vault
+tried again, and asks before a draft it could not keep is lost
+(``gui/shell/caselist.py``). Removing a kept draft runs off the GUI thread too
+(``gui/widgets/background_write``). Errors never carry the draft's words.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Sequence
 from typing import Any
 from typing import Protocol
 
+from .errors import VaultBusy
 from .errors import VictimLogError
 
 SETTING = "kept_draft"
@@ -82,13 +85,20 @@ def store(vault: SettingsVault, draft: dict[str, Any]) -> bool:
     return True
 
 
-def keep(vault: SettingsVault, draft: dict[str, Any]) -> bool:
-    """:func:`store`, once: False if it was not kept (too large, or the vault could
-    not take the write at once)."""
-    try:
-        return store(vault, draft)
-    except VictimLogError:
-        return False
+def keep(vault: SettingsVault, draft: dict[str, Any], *, patience: float = 0.0) -> bool:
+    """:func:`store`, once, or for up to ``patience`` seconds while the vault is busy
+    (another window or process writing; the app is about to end and the draft would
+    end with it): False if it was not kept (too large, full, locked, still busy)."""
+    give_up = time.monotonic() + patience
+    while True:
+        try:
+            return store(vault, draft)
+        except VaultBusy:
+            if time.monotonic() >= give_up:
+                return False
+        except VictimLogError:
+            return False
+        time.sleep(0.2)
 
 
 def peek(vault: SettingsVault) -> dict[str, Any] | None:

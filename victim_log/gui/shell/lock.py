@@ -393,23 +393,12 @@ class LockController(QObject):
         :data:`QUIT_KEEP_SECONDS` have passed, since the draft would otherwise end with
         the process; only a busy diary is retried (full, too large: no)."""
         from ... import drafts  # after start-up: the lock screen paints without it
-        from ...errors import VaultBusy
-        from ...errors import VictimLogError
 
         if self.session.idle_lock_held > 0:
             return False  # a re-key is rewriting the database: never wait for it
-        give_up = time.monotonic() + (QUIT_KEEP_SECONDS if patient else 0)
-        while True:
-            with carry_on():
-                try:
-                    return drafts.store(self.session.require(), draft)
-                except VaultBusy:
-                    pass  # another window or process is saving: perhaps again below
-                except VictimLogError:
-                    return False  # full, or locked meanwhile: sealed in memory only
-            if time.monotonic() >= give_up:
-                return False
-            time.sleep(0.2)
+        with carry_on():
+            return drafts.keep(self.session.require(), draft, patience=QUIT_KEEP_SECONDS if patient else 0)
+        return False
 
     def _still_kept(self) -> bool:
         from ... import drafts
