@@ -644,7 +644,9 @@ class Vault(ClosedOnExit):
         the same one (``what`` and ``bulk`` of the outer block apply), and an
         exception leaving the inner block means nothing of the transaction is saved,
         even if the outer block catches it. Another thread's transaction waits for
-        SQLite's write lock as before. ``bulk`` (an import) remembers ids and the
+        this one to end (threads share the connection: see
+        :meth:`~victim_log.store.db.Connection.one_writer`), then for SQLite's write
+        lock as before. ``bulk`` (an import) remembers ids and the
         journal head in memory and sends INSERTs in groups.
 
         Evidence files are encrypted to disk before their transaction: when a joined

@@ -27,6 +27,7 @@ from typing import Any
 import sqlcipher3
 
 from ..errors import NewerSchema
+from ..errors import VaultBusy
 from ..errors import VaultCorrupt
 from ..errors import VaultLocked
 from ..errors import VictimLogError
@@ -39,6 +40,11 @@ from ..wipe import zero_in_place
 # executemany's per-call cost vanishes, small enough that a 100,000-message import
 # does not hold every row of its transaction in Python memory at once.
 QUEUE_ROWS = 50_000
+
+# How long a transaction waits for another thread's transaction on the same
+# connection to end: the same as SQLite's own wait for another process's (the
+# ``timeout`` ``sqlcipher3.connect`` is given by default).
+WRITER_WAIT_SECONDS = 5.0
 
 
 class Connection:
@@ -54,6 +60,14 @@ class Connection:
     is using, so each call into SQLite holds ``_busy`` and ``close`` waits for it;
     a call after the close is refused as "locked", never run. ``interrupt`` takes no
     lock: its purpose is to cut a running query short.
+
+    Threads share this one connection, so they share its transaction too: a second
+    thread's ``BEGIN`` while the first's is open would fail with a plain SQLite error
+    (once reported as a damaged vault), and its ``ROLLBACK`` could undo the other's
+    work. :meth:`one_writer` orders them instead: a transaction holds ``_writer`` from
+    its ``BEGIN`` to its end, and a writer on another thread waits its turn (then
+    says "busy", as for another process). Reads never wait: they see the open
+    transaction's rows, as SQLite shows a connection its own changes.
     """
 
     # Called after every COMMIT (the vault moves its key file's anchor): hooked here,
@@ -70,7 +84,30 @@ class Connection:
         self._queued: dict[str, list[Any]] | None = None
         self._queued_rows = 0
         self._busy = threading.RLock()
+        self._writer = threading.Lock()
+        self._writer_owner: int | None = None
         self._closed = False
+
+    @contextlib.contextmanager
+    def one_writer(self, what: str, wait: float = WRITER_WAIT_SECONDS) -> Iterator[None]:
+        """The right to open a transaction, waiting up to ``wait`` seconds for another
+        thread's to end; :class:`VaultBusy` if it does not (nothing was changed).
+
+        A plain lock, not a re-entrant one: a block may end on another thread than
+        it began (a backup's hold handed to a timer). A second transaction on the
+        thread that holds it passes, for SQLite to refuse as before."""
+        me = threading.get_ident()
+        if self._writer_owner == me:
+            yield
+            return
+        if not self._writer.acquire(timeout=wait):
+            raise _busy()
+        self._writer_owner = me
+        try:
+            yield
+        finally:
+            self._writer_owner = None
+            self._writer.release()
 
     @contextlib.contextmanager
     def deferred_inserts(self) -> Iterator[None]:
@@ -185,6 +222,10 @@ class _Cursor:
 
     def __iter__(self) -> Any:
         return iter(self.fetchall())
+
+
+def _busy() -> VaultBusy:
+    return VaultBusy("The vault is busy in another window. Try again in a moment.")
 
 
 def _damaged() -> VaultCorrupt:
@@ -503,27 +544,31 @@ def migrate(conn: Connection, target: int = SCHEMA_VERSION) -> None:
 
 
 @contextlib.contextmanager
-def transaction(conn: Connection, what: str = "your change") -> Iterator[Connection]:
+def transaction(
+    conn: Connection, what: str = "your change", *, wait: float = WRITER_WAIT_SECONDS
+) -> Iterator[Connection]:
     """One atomic change: all of it is saved, or none of it.
 
     Disk-full and read-only errors from SQLite become plain messages; the rollback
-    means the vault is exactly as it was.
+    means the vault is exactly as it was. Another thread's transaction on the same
+    connection is waited for up to ``wait`` seconds (then :class:`VaultBusy`).
     """
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlcipher3.OperationalError as exc:
-        raise _translate(exc, what, conn) from None
-    try:
-        yield conn
-        conn.execute("COMMIT")
-    except sqlcipher3.OperationalError as exc:
-        with contextlib.suppress(sqlcipher3.Error, VaultLocked):
-            conn.execute("ROLLBACK")
-        raise _translate(exc, what, conn) from None
-    except BaseException:
-        with contextlib.suppress(sqlcipher3.Error, VaultLocked):
-            conn.execute("ROLLBACK")
-        raise
+    with conn.one_writer(what, wait):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as exc:
+            raise _translate(exc, what, conn) from None
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except sqlcipher3.OperationalError as exc:
+            with contextlib.suppress(sqlcipher3.Error, VaultLocked):
+                conn.execute("ROLLBACK")
+            raise _translate(exc, what, conn) from None
+        except BaseException:
+            with contextlib.suppress(sqlcipher3.Error, VaultLocked):
+                conn.execute("ROLLBACK")
+            raise
 
 
 @contextlib.contextmanager
@@ -541,14 +586,15 @@ def cache_size(conn: Connection, kib: int) -> Iterator[None]:
 def writers_held(conn: Connection, what: str = "your change") -> Iterator[None]:
     """Hold the write lock, changing nothing: no other writer can change the database
     file while the block copies it (a backup). Always rolled back."""
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-    except sqlcipher3.OperationalError as exc:
-        raise _translate(exc, what, conn) from None
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
+    with conn.one_writer(what):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as exc:
+            raise _translate(exc, what, conn) from None
+        try:
+            yield
+        finally:
+            conn.execute("ROLLBACK")
 
 
 def _translate(exc: sqlite3.Error | Exception, what: str, conn: Connection | None = None) -> Exception:
@@ -571,9 +617,7 @@ def _translate(exc: sqlite3.Error | Exception, what: str, conn: Connection | Non
     if primary == sqlcipher3.SQLITE_READONLY:
         return translate_os_error(OSError(30, "Read-only file system"), what)
     if primary in (sqlcipher3.SQLITE_BUSY, sqlcipher3.SQLITE_LOCKED):
-        from ..errors import VaultBusy
-
-        return VaultBusy("The vault is busy in another window. Try again in a moment.")
+        return _busy()
     if primary == sqlcipher3.SQLITE_IOERR:
         return translate_os_error(OSError(5, "Input/output error"), what)
     return VaultCorrupt(f"The vault's database reported a problem while saving {what}.")

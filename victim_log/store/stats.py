@@ -324,7 +324,8 @@ def _kept_for(conn: Connection, zone: tzinfo) -> bool:
     if meta.get(conn, ZONE_KEY) == name:
         return True
     try:
-        with db.transaction(conn, "the pattern's counts"):
+        # No wait for a save another thread is making: counted in memory this time.
+        with db.transaction(conn, "the pattern's counts", wait=0):
             rebuild(conn, zone)
     except VictimLogError:
         return False
