@@ -124,3 +124,19 @@ def test_the_pattern_counts_do_not_wait_for_a_save_and_stay_right(vault: Vault) 
 
 def db_meta(v: Vault, key: str) -> str | None:
     return meta.get(v.conn, key)
+
+
+def test_a_read_on_another_thread_leaves_an_imports_queued_rows_to_the_import(vault: Vault) -> None:
+    """An import queues its inserts; a search on another thread once ran that queue
+    while the import was still adding to it (rows added meanwhile could be lost)."""
+    seen: list[int] = []
+    count = "SELECT count(*) FROM meta WHERE key = 'test.queued'"
+    with vault.batch("the import"):
+        vault.conn.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("test.queued", "1"))
+        assert vault.conn._queued_rows == 1  # the insert waits in the import's queue
+        search = threading.Thread(target=lambda: seen.append(vault.conn.execute(count).fetchone()[0]))
+        search.start()
+        search.join(60)
+        assert vault.conn._queued_rows == 1  # left to the import
+    assert seen == [0]  # the search saw what was there before, not half an import
+    assert vault.conn.execute(count).fetchone()[0] == 1  # and the import saved it

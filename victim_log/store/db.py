@@ -83,6 +83,7 @@ class Connection:
         self.path = path  # the database file (its rollback journal is beside it)
         self._queued: dict[str, list[Any]] | None = None
         self._queued_rows = 0
+        self._queuing_thread: int | None = None
         self._busy = threading.RLock()
         self._writer = threading.Lock()
         self._writer_owner: int | None = None
@@ -118,7 +119,12 @@ class Connection:
         order; inserts of different statements may run grouped, which is safe because
         our tables have no triggers and every insert names its own key. The queue is
         run whenever it holds :data:`QUEUE_ROWS` rows, so its memory stays bounded.
+
+        The queue belongs to the thread that opened it: another thread's statement
+        (a search while an import runs) runs at once and leaves the queue alone,
+        which it could otherwise run while the import was still adding to it.
         """
+        self._queuing_thread = threading.get_ident()
         self._queued = {}
         self._queued_rows = 0
         try:
@@ -147,8 +153,11 @@ class Connection:
         for sql, rows in queued.items():
             self._executemany_now(sql, rows)
 
+    def _queuing(self) -> bool:
+        return self._queued is not None and self._queuing_thread == threading.get_ident()
+
     def execute(self, sql: str, args: Any = ()) -> Any:
-        if self._queued is not None:
+        if self._queuing():
             if sql.startswith("INSERT"):
                 self._queue(sql, [args])
                 return None
@@ -184,7 +193,7 @@ class Connection:
         return explained or _damaged()
 
     def executemany(self, sql: str, rows: Any) -> Any:
-        if self._queued is not None:
+        if self._queuing():
             if sql.startswith("INSERT"):
                 self._queue(sql, rows if isinstance(rows, list) else list(rows))
                 return None
