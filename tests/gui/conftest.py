@@ -8,6 +8,7 @@ would. A dialog nobody expected fails the test with its title and text.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections import deque
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton
 from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QDialogButtonBox
@@ -278,3 +280,31 @@ def bulk_timeline(vault: Vault, count: int, *, step_seconds: int = 1800) -> None
 def add(vault: Vault, summary: str, when: str, **kw: object) -> int:
     """A real incident (full record, journal, search index)."""
     return vault.add_incident(IncidentData(summary=summary, occurred_start=when, **kw))  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def held_elsewhere(vault: Vault) -> Iterator[contextlib.ExitStack]:
+    """Another connection (as another window would) holding the vault's write lock;
+    ``stack.close()`` lets it go."""
+    other = Vault.open(vault.path, PASSPHRASE)
+    stack = contextlib.ExitStack()
+    stack.callback(other.lock)
+    stack.enter_context(other.writers_held("the test"))
+    try:
+        yield stack
+    finally:
+        stack.close()
+
+
+@contextlib.contextmanager
+def ticking() -> Iterator[list[int]]:
+    """A timer of the GUI thread, counting its ticks."""
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start()
+    try:
+        yield ticks
+    finally:
+        timer.stop()

@@ -23,11 +23,13 @@ from PySide6.QtWidgets import QPlainTextEdit
 from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
+from victim_log import drafts
 from victim_log.gui.shell.mainwindow import MainWindow
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import dialogs
 from victim_log.model import IncidentData
 from victim_log.prefs import Prefs
+from victim_log.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -200,3 +202,28 @@ class DialogAnswers:
         if self.act is not None:
             self.act(dialog)
         return self.answer
+
+
+WRITING = "Half-written: he was at the station again"
+
+
+def impatient(session: Session) -> None:
+    """The app's connection stops waiting for the lock after 0.1 s (SQLite's own 5 s
+    would make each attempt slow); the app's retrying is what is tested."""
+    session.require().conn.execute("PRAGMA busy_timeout = 100")
+
+
+def window_with_writing(qtbot: Any, tmp_path: Path) -> tuple[MainWindow, Session]:
+    window, session, _quit = make_window(qtbot, tmp_path)
+    create_vault_via_gui(qtbot, window)
+    qtbot.keyClicks(window.diary.editor, WRITING)
+    impatient(session)
+    return window, session
+
+
+def kept_in(folder: Path) -> dict[str, Any] | None:
+    vault = Vault.open(folder, PASSPHRASE)
+    try:
+        return drafts.peek(vault)
+    finally:
+        vault.lock()

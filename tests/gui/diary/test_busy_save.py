@@ -7,17 +7,16 @@ entry is saved once the vault is free, and nothing typed is lost when it never i
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QWidget
 
-from tests.gui.conftest import PASSPHRASE
 from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import held_elsewhere
+from tests.gui.conftest import ticking
 from victim_log.errors import VaultBusy
 from victim_log.gui.diary.editor import IncidentEditor
 from victim_log.gui.diary.quicklog import QuickLogDialog
@@ -25,34 +24,6 @@ from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import background_write
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
-
-
-@contextlib.contextmanager
-def held_elsewhere(vault: Vault) -> Iterator[contextlib.ExitStack]:
-    """Another connection (as another window would) holding the vault's write lock;
-    ``stack.close()`` lets it go."""
-    other = Vault.open(vault.path, PASSPHRASE)
-    stack = contextlib.ExitStack()
-    stack.callback(other.lock)
-    stack.enter_context(other.writers_held("the test"))
-    try:
-        yield stack
-    finally:
-        stack.close()
-
-
-@contextlib.contextmanager
-def ticking() -> Iterator[list[int]]:
-    """A timer of the GUI thread, counting its ticks."""
-    ticks: list[int] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(1))
-    timer.start()
-    try:
-        yield ticks
-    finally:
-        timer.stop()
 
 
 def test_quick_log_saves_once_the_other_window_lets_go_and_the_window_never_freezes(

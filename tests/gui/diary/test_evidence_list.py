@@ -10,7 +10,9 @@ from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QLabel
 
 from tests.gui.conftest import DialogAnswers
+from tests.gui.conftest import held_elsewhere
 from tests.gui.conftest import show_active
+from tests.gui.conftest import ticking
 from tests.gui.conftest import unnamed_controls
 from victim_log.gui.diary.evidence_list import EntryPicker
 from victim_log.gui.diary.evidence_list import EvidenceDialog
@@ -20,8 +22,6 @@ from victim_log.gui.widgets import background_write
 from victim_log.model import IncidentData
 from victim_log.vault import Vault
 
-from .test_busy_save import held_elsewhere
-from .test_busy_save import ticking
 from .test_diary_flow import diary_view
 
 

@@ -9,15 +9,15 @@ import threading
 
 import pytest
 
-from tests.gui.diary.test_busy_save import held_elsewhere
-from tests.gui.shell.test_switch_keeps_draft import WRITING
-from tests.gui.shell.test_switch_keeps_draft import _impatient
-from tests.gui.shell.test_switch_keeps_draft import _kept_in
-from tests.gui.shell.test_switch_keeps_draft import _window_with_writing
+from tests.gui.conftest import held_elsewhere
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
+from tests.gui.shellfixtures import WRITING
 from tests.gui.shellfixtures import create_vault_via_gui
+from tests.gui.shellfixtures import impatient
+from tests.gui.shellfixtures import kept_in
 from tests.gui.shellfixtures import make_window
 from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
+from tests.gui.shellfixtures import window_with_writing
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -26,7 +26,7 @@ def test_quick_exit_that_closes_the_app_waits_for_a_busy_diary_to_keep_the_draft
     window, session, quit_app = make_window(qtbot, tmp_path)
     create_vault_via_gui(qtbot, window)
     qtbot.keyClicks(window.diary.editor, WRITING)
-    _impatient(session)
+    impatient(session)
     vault = session.require()
     with held_elsewhere(vault) as other:
         releaser = threading.Timer(1.0, other.close)  # the other window's save ends
@@ -37,14 +37,14 @@ def test_quick_exit_that_closes_the_app_waits_for_a_busy_diary_to_keep_the_draft
             releaser.join(timeout=30)
     assert quit_app.count == 1  # the app still ends
     assert not window.isVisible()
-    kept = _kept_in(tmp_path / "vault")
+    kept = kept_in(tmp_path / "vault")
     assert kept is not None and WRITING in str(kept)
 
 
 def test_a_switch_does_not_wait_for_a_busy_diary_again(qtbot, tmp_path) -> None:
     """ "Switch and lose it" (or a switch that kept the draft already): the lock that
     follows reads what the diary holds instead of waiting for it once more."""
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     vault = session.require()
     with held_elsewhere(vault):
         window.locker.lock("switch")

@@ -11,47 +11,29 @@ give up waiting after 0.1 s instead of SQLite's 5 s, so the retries are seen qui
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel
 from PySide6.QtWidgets import QMessageBox
 
-from tests.gui.diary.test_busy_save import held_elsewhere
+from tests.gui.conftest import held_elsewhere
 from tests.gui.shellfixtures import OFFSCREEN_NOISE
 from tests.gui.shellfixtures import PASSPHRASE
+from tests.gui.shellfixtures import WRITING
 from tests.gui.shellfixtures import DialogAnswers
 from tests.gui.shellfixtures import create_vault_via_gui
-from tests.gui.shellfixtures import make_window
+from tests.gui.shellfixtures import kept_in
 from tests.gui.shellfixtures import qsettings_home  # noqa: F401 - autouse fixture
 from tests.gui.shellfixtures import unlock_via_gui
+from tests.gui.shellfixtures import window_with_writing
 from victim_log import caselist
-from victim_log import drafts
 from victim_log.gui.shell.caselist import OpenAnotherDialog
 from victim_log.gui.shell.mainwindow import MainWindow
-from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import background_write
 from victim_log.vault import Vault
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
-
-WRITING = "Half-written: he was at the station again"
-
-
-def _impatient(session: Session) -> None:
-    """The app's connection stops waiting for the lock after 0.1 s (SQLite's own 5 s
-    would make each attempt slow); the app's retrying is what is tested."""
-    session.require().conn.execute("PRAGMA busy_timeout = 100")
-
-
-def _window_with_writing(qtbot: Any, tmp_path: Path) -> tuple[MainWindow, Session]:
-    window, session, _quit = make_window(qtbot, tmp_path)
-    create_vault_via_gui(qtbot, window)
-    qtbot.keyClicks(window.diary.editor, WRITING)
-    _impatient(session)
-    return window, session
 
 
 def _answers(monkeypatch: pytest.MonkeyPatch, *replies: str) -> DialogAnswers:
@@ -85,16 +67,8 @@ def _watch_banner(window: MainWindow) -> tuple[QTimer, list[str]]:
     return timer, shown
 
 
-def _kept_in(folder: Path) -> dict[str, Any] | None:
-    vault = Vault.open(folder, PASSPHRASE)
-    try:
-        return drafts.peek(vault)
-    finally:
-        vault.lock()
-
-
 def test_a_busy_diary_is_retried_and_the_draft_kept_before_switching(qtbot, tmp_path, monkeypatch):
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     first_dir = session.vault_dir
     first = session.require()
     answers = _answers(monkeypatch)
@@ -107,7 +81,7 @@ def test_a_busy_diary_is_retried_and_the_draft_kept_before_switching(qtbot, tmp_
     assert "Saving\u2026 (the diary is busy, trying again)" in shown
     assert not first.is_open and session.vault_dir != first_dir
     assert window.current_screen() == window.FIRST_RUN
-    assert _kept_in(first_dir) == {"text": WRITING}  # inside the first diary, encrypted
+    assert kept_in(first_dir) == {"text": WRITING}  # inside the first diary, encrypted
 
     # Back to the first diary: what was being written comes back in its form.
     create_vault_via_gui(qtbot, window, "a different long passphrase for b")
@@ -125,7 +99,7 @@ def _never_frees(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_draft_that_cannot_be_kept_is_lost_only_if_the_person_says_so(qtbot, tmp_path, monkeypatch):
     _never_frees(monkeypatch)
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     first_dir, first = session.vault_dir, session.require()
     answers = _answers(monkeypatch, "Stay", "Switch and lose it")
     with held_elsewhere(first):
@@ -144,14 +118,14 @@ def test_a_draft_that_cannot_be_kept_is_lost_only_if_the_person_says_so(qtbot, t
         window.open_another_action.trigger()  # and this time they let it go
         assert len(answers.seen) == 4  # list, question, list, question
         assert not session.is_unlocked and session.vault_dir != first_dir
-    assert _kept_in(first_dir) is None
+    assert kept_in(first_dir) is None
     assert not window.locker.draft_box.full  # nothing of the first carried over
 
 
 def test_on_the_locked_screen_a_draft_held_only_in_memory_is_not_dropped(qtbot, tmp_path, monkeypatch):
     """The diary locked while busy elsewhere (the draft could only be sealed in memory);
     choosing another diary on the locked screen asks before that draft goes."""
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     first_dir, first = session.vault_dir, session.require()
     other_dir = tmp_path / "client-b"
     Vault.create(other_dir, PASSPHRASE)[0].lock()
@@ -180,7 +154,7 @@ def test_on_the_locked_screen_a_draft_held_only_in_memory_is_not_dropped(qtbot, 
 
 
 def test_no_question_when_the_lock_had_kept_the_draft_in_the_diary(qtbot, tmp_path, monkeypatch):
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     first_dir = session.vault_dir
     other_dir = tmp_path / "client-b"
     Vault.create(other_dir, PASSPHRASE)[0].lock()
@@ -190,13 +164,13 @@ def test_no_question_when_the_lock_had_kept_the_draft_in_the_diary(qtbot, tmp_pa
     assert window.locker.kept_in_vault
     window.case_chooser.combo.activated.emit(window.case_chooser.combo.findText("Client B"))
     assert answers.seen == [] and session.vault_dir == other_dir
-    assert _kept_in(first_dir) == {"text": WRITING}
+    assert kept_in(first_dir) == {"text": WRITING}
 
 
 def test_a_lock_while_it_waits_keeps_the_draft_sealed_and_still_asks(qtbot, tmp_path, monkeypatch):
     """The auto-lock comes while the switch is still trying (the diary busy): the draft
     is held sealed in memory as the lock's own, and the switch asks before it goes."""
-    window, session = _window_with_writing(qtbot, tmp_path)
+    window, session = window_with_writing(qtbot, tmp_path)
     first = session.require()
     answers = _answers(monkeypatch, "Stay")
     with held_elsewhere(first):
