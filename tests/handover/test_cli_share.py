@@ -207,3 +207,32 @@ def test_a_summary_edited_here_and_details_there_merge_without_a_conflict(
     assert "Where" in conflict and "road" not in conflict and merged["versions"] == 3
     shown = json.loads(run_cli(capsys, "show", "1", "--json").out)
     assert (shown["summary"], shown["details"], shown["location"]) == ("Threat again", "At 9pm", "My road")
+
+
+def test_merge_json_names_the_entries_the_worker_deleted_and_deletes_none(
+    victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``to_delete``: this vault's ids, for a script to offer ``delete``; never done for it."""
+    mine = json.loads(run_cli(capsys, "list", "--json").out)[0]["id"]
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    worker_vault = str(tmp_path / "jo")
+    _with_code(monkeypatch, doc["code"])
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
+    r = run_cli(
+        capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", worker_vault, "--worker", "Jo"
+    )
+    assert r.code == 0, r.err
+    theirs = json.loads(run_cli(capsys, "list", "--json", "--vault", worker_vault).out)[0]["id"]
+    assert (
+        run_cli(capsys, "delete", str(theirs), "--reason", "a duplicate", "--vault", worker_vault).code == 0
+    )
+    back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)
+
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    _with_code(monkeypatch, back["code"])
+    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
+    assert r.code == 0, r.err
+    merged = json.loads(r.out)
+    assert tuple(merged) == MERGE_FIELDS
+    assert merged["to_delete"] == [mine] and len(merged["deletions"]) == 1 and merged["nothing_new"]
+    assert [i["id"] for i in json.loads(run_cli(capsys, "list", "--json").out)] == [mine]  # still here

@@ -37,7 +37,15 @@ CODE_ENV = "VICTIM_LOG_SHARE_CODE"
 #: ``share --out FILE --json``: one object with exactly these keys.
 SHARE_FIELDS: tuple[str, ...] = ("file", "code", "incidents", "evidence")
 #: ``share merge FILE --json``.
-MERGE_FIELDS: tuple[str, ...] = ("file", "added", "versions", "conflicts", "deletions", "nothing_new")
+MERGE_FIELDS: tuple[str, ...] = (
+    "file",
+    "added",
+    "versions",
+    "conflicts",
+    "deletions",
+    "nothing_new",
+    "to_delete",
+)
 
 
 def add_share_command(command: Any) -> None:
@@ -133,6 +141,9 @@ def _report_json(path: str, report: MergeReport) -> dict[str, Any]:
         "conflicts": list(report.conflicts),
         "deletions": list(report.deletions),
         "nothing_new": report.nothing_new,
+        # This vault's ids of the entries the file deletes: for a script to offer
+        # `delete ID --reason ...`, which is never done for it.
+        "to_delete": list(report.to_delete),
     }
     assert tuple(doc) == MERGE_FIELDS
     return doc
