@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -77,12 +78,19 @@ def _rewrite(src: Path, dst: Path, change: str) -> None:
                 continue
             if change == "manifest" and info.filename == "manifest.json":
                 data = data.replace(b'"created_at": "', b'"created_at": "1')
+            if change.startswith("mac-") and info.filename == "manifest.json":
+                doc = json.loads(data)
+                doc["mac"] = {"mac-accented": "\u00e9" * 64, "mac-surrogate": "\ud800"}[change]
+                data = json.dumps(doc).encode()
             zout.writestr(info, data)
         if change == "extra":
             zout.writestr("blobs/aa/extra", b"x")
 
 
-@pytest.mark.parametrize("change", ["flip-db", "drop-blob", "manifest", "extra"])
+# mac-*: a manifest MAC of non-ASCII text once crashed the comparison (TypeError).
+@pytest.mark.parametrize(
+    "change", ["flip-db", "drop-blob", "manifest", "extra", "mac-accented", "mac-surrogate"]
+)
 def test_tampered_backup_gives_clear_error(filled: tuple[Vault, str], tmp_path: Path, change: str) -> None:
     good = tmp_path / "good.zip"
     write_backup(filled[0], good)

@@ -146,6 +146,19 @@ def test_three_wrong_pins_end_the_session(harness: Callable[..., Harness], vault
     assert blob_files(vault) == []
 
 
+@pytest.mark.parametrize("odd", ["\u00e912345", "\ud800"], ids=["accented", "lone-surrogate"])
+def test_a_pin_or_session_id_of_any_text_is_refused_never_a_server_error(
+    harness: Callable[..., Harness], odd: str
+) -> None:
+    """Secrets are compared as bytes: a non-ASCII PIN once raised inside the
+    comparison (a 500, a stack in the log) instead of counting as a wrong PIN."""
+    h = harness()
+    assert h.client.register(odd).status == 401
+    assert h.client.register().status == 200
+    assert h.client.request("POST", "/api/v1/close-connection", {"sessionId": odd}).status == 401
+    assert h.client.close().status == 200
+
+
 def test_wrong_certificate_hash_sends_nothing(harness: Callable[..., Harness]) -> None:
     h = harness()
     payload = dict(h.receiver.payload, certificate_hash="0" * 64)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import os
+import json
 import random
 from pathlib import Path
 
@@ -96,6 +96,22 @@ def test_key_file_parser_fuzz(data: bytes) -> None:
         pass
 
 
+@pytest.mark.parametrize(
+    "mac",
+    ["\u00e9" * 64, "\ud800", "", "not hex at all"],
+    ids=["accented", "lone-surrogate", "empty", "not-hex"],
+)
+def test_a_key_file_mac_of_any_text_is_damage_never_a_crash(vdir: Path, mac: str) -> None:
+    """Found by the fuzz below: a MAC of non-ASCII text made the comparison itself
+    raise TypeError (a traceback) instead of reporting a damaged key file."""
+    doc = json.loads((vdir / KEY_NAME).read_bytes())
+    doc["mac"] = mac
+    (vdir / KEY_NAME).write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(VictimLogError):
+        KeyFile.from_bytes((vdir / KEY_NAME).read_bytes()).unwrap_with_passphrase(PASSPHRASE)
+    assert _exercise(vdir) == "error"
+
+
 def test_key_file_mutation_fuzz(vdir: Path) -> None:
     original = (vdir / KEY_NAME).read_bytes()
     rng = random.Random(5)
@@ -109,6 +125,6 @@ def test_key_file_mutation_fuzz(vdir: Path) -> None:
             elif op == 1:
                 del raw[pos : pos + rng.randrange(1, 40)]
             else:
-                raw[pos:pos] = os.urandom(rng.randrange(1, 20))
+                raw[pos:pos] = rng.randbytes(rng.randrange(1, 20))  # the same cases every run
         with contextlib.suppress(VictimLogError):
             KeyFile.from_bytes(bytes(raw)).unwrap_with_passphrase(PASSPHRASE)

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .crypto.keys import same_secret
 from .errors import BadInput
 from .errors import IntegrityError
 from .errors import NotABundle
@@ -216,7 +217,7 @@ def restore_backup(
         vault = Vault.open(staging, passphrase, recovery_key=recovery_key, backoff=False)
         try:
             body = {k: v for k, v in manifest.items() if k != "mac"}
-            if not hmac.compare_digest(_manifest_mac(vault, body), str(manifest.get("mac", ""))):
+            if not same_secret(_manifest_mac(vault, body), str(manifest.get("mac", ""))):
                 raise IntegrityError("The backup's manifest has been changed. Nothing was restored.")
             report = vault.check()
             if not report.ok:

@@ -135,6 +135,19 @@ def b64d(text: Any) -> bytes:
         raise VaultCorrupt("The vault's key file is damaged (bad encoding).") from None
 
 
+def same_secret(ours: str | bytes, theirs: str | bytes) -> bool:
+    """Constant-time equality of a secret or MAC with one from outside (a file, a
+    phone). ``hmac.compare_digest`` raises ``TypeError`` for text with non-ASCII
+    characters, which a damaged or hostile file could then turn into a crash: both
+    sides are compared as UTF-8 bytes instead, lone surrogates (JSON allows
+    ``"\\ud800"``) kept as they are, so any text is simply equal or not."""
+
+    def raw(value: str | bytes) -> bytes:
+        return value if isinstance(value, bytes) else value.encode("utf-8", "surrogatepass")
+
+    return hmac.compare_digest(raw(ours), raw(theirs))
+
+
 def hkdf(key: Key, info: bytes, length: int = KEY_LEN) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=info).derive(key)
 
@@ -318,7 +331,7 @@ class KeyFile:
         return hmac.new(subkey(data_key, "keyfile-mac"), self._mac_body(), hashlib.sha256).hexdigest()
 
     def mac_matches(self, data_key: bytes) -> bool:
-        return hmac.compare_digest(self.compute_mac(data_key), self.mac)
+        return same_secret(self.compute_mac(data_key), self.mac)
 
     def set_journal_head(self, data_key: Key, head: tuple[int, str]) -> None:
         """Anchor the journal head (upgrading a version 1 file) and re-MAC."""

@@ -19,7 +19,6 @@ import base64
 import binascii
 import contextlib
 import dataclasses
-import hmac
 import secrets
 import threading
 import uuid
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import BinaryIO
 
+from ..crypto.keys import same_secret
 from ..errors import VictimLogError
 from ..evidence import METADATA_HEAD_BYTES
 from ..evidence import PendingBlob
@@ -268,7 +268,7 @@ class Session:
         if not isinstance(value, str) or not value:
             raise ProtocolError(BAD_REQUEST, "Missing session ID")
         sid = self.session_id
-        if sid is None or not hmac.compare_digest(value.encode(), sid.encode()):
+        if sid is None or not same_secret(value, sid):
             raise ProtocolError(UNAUTHORIZED, "Invalid session ID")
 
     # ------------------------------------------------------------------ protocol
@@ -286,7 +286,7 @@ class Session:
         with self._lock:
             if self._bad_pins >= MAX_PIN_ATTEMPTS:
                 raise ProtocolError(TOO_MANY, "Too many requests")
-            if not hmac.compare_digest(pin.encode(), self.pin.encode()):
+            if not same_secret(pin, self.pin):
                 self._bad_pins += 1
                 left = MAX_PIN_ATTEMPTS - self._bad_pins
                 too_many = left <= 0
@@ -395,7 +395,7 @@ class Session:
         self._nonce(query.get("nonce"), required=False)
         with self._lock:
             state = self._files.get(fid)
-            if state is None or not hmac.compare_digest(tid.encode(), state.transmission_id.encode()):
+            if state is None or not same_secret(tid, state.transmission_id):
                 raise ProtocolError(FORBIDDEN, "Invalid transmission ID")
             if state.done:
                 raise ProtocolError(CONFLICT, "Transfer already completed")
@@ -444,7 +444,7 @@ class Session:
                 raise ProtocolError(UNAVAILABLE, "The receiver has stopped")
             if pending.result.size != offered.size:
                 raise ProtocolError(BAD_REQUEST, "Size differs from the one declared")
-            if not hmac.compare_digest(pending.result.sha256, offered.sha256):
+            if not same_secret(pending.result.sha256, offered.sha256):
                 raise ProtocolError(NOT_ACCEPTABLE, "File hash mismatch")
             with self._record_lock:
                 if self.ended.is_set():
