@@ -8,6 +8,7 @@ entry-by-entry reference (:func:`tally_entries`) built here from the stored entr
 from __future__ import annotations
 
 import random
+from datetime import UTC
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
@@ -251,3 +252,24 @@ def test_check_notices_an_old_day_whose_hours_were_changed(vault: Vault, monkeyp
     )
     report = vault.check(blobs=False)
     assert any("pattern figures' kept counts differ" in p for p in report.problems)
+
+
+def test_the_local_day_and_hour_are_the_same_as_by_the_long_way_round() -> None:
+    """``_local`` (run for every entry when ``check`` counts again) takes the quick
+    ``fromtimestamp``; it must give what ``epoch + timedelta`` then ``astimezone``
+    gave, or facts kept by an older version would all look changed. Clock changes
+    and odd offsets included (Lord Howe moves half an hour, Kathmandu is +05:45)."""
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    rng = random.Random(7)
+    for name in ("Europe/London", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu", "UTC"):
+        zone = casetime.zone_of(name)
+        edges = [
+            datetime(2024, m, d, tzinfo=zone).timestamp() for m, d in ((3, 31), (10, 27), (4, 7), (10, 6))
+        ]
+        instants = [e + off for e in edges for off in range(-7200, 7201, 450)]
+        instants += [rng.uniform(-2e9, 4e9) for _ in range(2000)] + [
+            rng.uniform(0, 2e9) + 0.5e-6 for _ in range(200)
+        ]
+        for ts in instants:
+            assert kept._local(ts, zone) == (epoch + timedelta(seconds=ts)).astimezone(zone), (name, ts)
+    assert kept._local(1e20, LONDON) is None  # beyond any calendar: no day, never a crash

@@ -31,6 +31,7 @@ work words among the charted visits, looked up when the figures are counted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import weakref
 from collections.abc import Iterable
@@ -39,10 +40,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from dataclasses import replace
-from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timedelta
 from datetime import tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,7 +75,6 @@ ZONE_KEY = "stats.zone"  # meta: the case zone the kept days were counted in
 CHARTED, CONTEXT, LATE, UNDATED = 0, 1, 2, 3
 _AFTER_RECORDING = 300  # seconds: a clock a little fast is not a wrong date
 _TIMED = ("exact", "approximate")
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _WORK_QUERY = (
     'location : (work OR office OR workplace) OR summary : ("at work" OR "my work" OR '
     '"my office" OR "workplace" OR "at my job") OR details : ("at work" OR "my work" OR "my office")'
@@ -102,7 +100,9 @@ _SOURCE_NO_TEXT = _SOURCE.replace("i.summary, coalesce(f.details, '')", "'', ''"
 # ---------------------------------------------------------------------------- facts
 
 
+@functools.lru_cache(maxsize=1024)
 def _instant(text: str) -> float | None:
+    # Cached: the entries of one import share the moment they were recorded.
     try:
         return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp()
     except ValueError:
@@ -110,9 +110,12 @@ def _instant(text: str) -> float | None:
 
 
 def _local(ts: float, zone: tzinfo) -> datetime | None:
+    # ``fromtimestamp`` gives the same instant as ``epoch + timedelta`` then
+    # ``astimezone`` (both round to the microsecond alike), in half the time: it
+    # runs for every entry when ``check`` counts them again.
     try:
-        return (_EPOCH + timedelta(seconds=ts)).astimezone(zone)
-    except (OverflowError, ValueError):
+        return datetime.fromtimestamp(ts, zone)
+    except (OverflowError, ValueError, OSError):
         return None
 
 
