@@ -1508,7 +1508,11 @@ class Checker:
             obj = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             return None
-        if not isinstance(obj, dict) or canonical_json(obj) != raw:
+        try:
+            # A lone surrogate ("\\ud800", valid JSON) cannot be written back as UTF-8.
+            if not isinstance(obj, dict) or canonical_json(obj) != raw:
+                return None
+        except UnicodeEncodeError:
             return None
         seq = obj.get("seq")
         if type(seq) is not int or seq < 1:

@@ -1297,6 +1297,16 @@ def _j9(g: Genuine, dest: Path) -> Path:
     return resign_journal(g, dest, raw[:cut] + b"not json at all\n" + raw[cut:], _head(_jl(g)))
 
 
+@case("journal-lone-surrogate", 1, JOURNAL)
+def _j9b(g: Genuine, dest: Path) -> Path:
+    """A line of valid JSON whose text holds a lone surrogate ("\\ud800", which JSON
+    allows): writing it back as UTF-8 to compare raised UnicodeEncodeError."""
+    raw = journal_bytes(_jl(g))
+    cut = raw.index(b"\n") + 1
+    line = b'{"action":"\\ud800","at":"","body_sha256":"","detail":{},"hash":"0","id":1}\n'
+    return resign_journal(g, dest, raw[:cut] + line + raw[cut:], _head(_jl(g)))
+
+
 @case("journal-head-malformed", 1, r"journal-head|journal")
 def _j10(g: Genuine, dest: Path) -> Path:
     """Journal-Head that is not "<seq> <64 hex>"."""
