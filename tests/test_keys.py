@@ -217,3 +217,35 @@ def test_a_passphrase_changed_elsewhere_opens_with_the_new_one(
     Vault.open(path, "the new passphrase 2027").lock()
     with pytest.raises(WrongPassphrase):  # now noted here: a typo is a typo again
         Vault.open(path, PASSPHRASE)
+
+
+# ------------------------------------------------------------------ hostile text
+
+
+@pytest.mark.parametrize(
+    "vault_id",
+    ["\ud800" * 32, "a\x00" * 16, "\u0661" * 32, "0123456789ABCDEF" * 2, "ab" * 17],
+    ids=["lone-surrogate", "nul", "arabic-indic-digits", "upper-case", "too-long"],
+)
+def test_a_malformed_vault_id_says_the_key_file_changed_and_counts_nothing(vault_id: str) -> None:
+    """A lone surrogate (valid JSON) crashed the unlock with UnicodeEncodeError while
+    building the slot's associated data; any other edit was taken for a typo and
+    counted. Victim Log only ever writes 32 lower-case hex digits."""
+    path, _ = _new()
+    _tamper(path, lambda doc: doc.__setitem__("vault_id", vault_id))
+    with pytest.raises(VaultCorrupt, match="changed outside Victim Log"):
+        Vault.open(path, PASSPHRASE)
+    assert _doc(path)["failed_attempts"] == []
+
+
+def test_a_deeply_nested_note_of_seen_slots_is_ignored(tmp_path: Path) -> None:
+    """key-slots.json is this computer's own best-effort note (anyone with the computer
+    can edit it): nesting too deep for json raised RecursionError, not ValueError, and
+    made create and unlock fail."""
+    seen = Path(os.environ["VICTIM_LOG_STATE"]) / keys.SEEN_FILE
+    seen.parent.mkdir(parents=True, exist_ok=True)
+    seen.write_text("[" * 50_000)
+    path, _ = _new()
+    Vault.open(path, PASSPHRASE).lock()
+    with pytest.raises(WrongPassphrase):
+        Vault.open(path, "not my passphrase at all")

@@ -374,6 +374,10 @@ class KeyFile:
         vid, created, mac = doc.get("vault_id"), doc.get("created_at"), doc.get("mac", "")
         if not isinstance(vid, str) or not isinstance(created, str) or not isinstance(mac, str):
             raise VaultCorrupt("The vault's key file is damaged (missing fields).")
+        if len(vid) != 32 or not set(vid) <= _HEX64:
+            # Always uuid4().hex. Anything else (a lone surrogate, which JSON allows,
+            # could not even be encoded into a slot's associated data) was edited.
+            raise changed("its vault id is malformed")
         head: tuple[int, str] | None = None
         if version >= 2:
             anchor = doc.get("journal_head")
@@ -692,7 +696,7 @@ def _read_seen(state: Path) -> dict[str, Any]:
     try:
         with open(state / SEEN_FILE, "rb") as fh:
             doc = json.loads(fh.read(MAX_KEYFILE_BYTES).decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     return doc if isinstance(doc, dict) else {}
 
