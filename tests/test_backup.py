@@ -82,14 +82,37 @@ def _rewrite(src: Path, dst: Path, change: str) -> None:
                 doc = json.loads(data)
                 doc["mac"] = {"mac-accented": "\u00e9" * 64, "mac-surrogate": "\ud800"}[change]
                 data = json.dumps(doc).encode()
+            if change == "surrogate" and info.filename == "manifest.json":
+                doc = json.loads(data)
+                doc["created_at"] = "\ud800"  # valid JSON, but no UTF-8 encoding
+                data = json.dumps(doc).encode()
+            if change == "control-name" and info.filename == "manifest.json":
+                doc = json.loads(data)
+                doc["files"].append({"name": "blobs/\x1b]0;x\x07/\u202e", "size": 1, "sha256": ""})
+                data = json.dumps(doc).encode()
+            if change == "nested" and info.filename == "manifest.json":
+                data = b"[" * 50_000
             zout.writestr(info, data)
         if change == "extra":
             zout.writestr("blobs/aa/extra", b"x")
 
 
-# mac-*: a manifest MAC of non-ASCII text once crashed the comparison (TypeError).
+# mac-*: a manifest MAC of non-ASCII text once crashed the comparison (TypeError);
+# surrogate: a lone surrogate crashed the MAC's canonical JSON (UnicodeEncodeError);
+# nested: JSON nested too deep raised RecursionError.
 @pytest.mark.parametrize(
-    "change", ["flip-db", "drop-blob", "manifest", "extra", "mac-accented", "mac-surrogate"]
+    "change",
+    [
+        "flip-db",
+        "drop-blob",
+        "manifest",
+        "extra",
+        "mac-accented",
+        "mac-surrogate",
+        "surrogate",
+        "nested",
+        "control-name",
+    ],
 )
 def test_tampered_backup_gives_clear_error(filled: tuple[Vault, str], tmp_path: Path, change: str) -> None:
     good = tmp_path / "good.zip"
@@ -97,9 +120,10 @@ def test_tampered_backup_gives_clear_error(filled: tuple[Vault, str], tmp_path: 
     bad = tmp_path / "bad.zip"
     _rewrite(good, bad, change)
     target = tmp_path / "t"
-    with pytest.raises(IntegrityError):
+    with pytest.raises(IntegrityError) as caught:
         restore_backup(bad, target, passphrase=PASSPHRASE)
     assert not target.exists()
+    assert caught.value.message.isprintable(), caught.value.message  # a name from the file
 
 
 def test_not_a_backup(tmp_path: Path) -> None:

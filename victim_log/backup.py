@@ -46,6 +46,7 @@ from .leftovers import remember_temp
 from .model import canonical_json
 from .safezip import STRICT
 from .safezip import SafeZip
+from .textsafe import display_safe
 from .vault import BLOB_DIR
 from .vault import DB_NAME
 from .vault import KEY_NAME
@@ -145,7 +146,10 @@ def _read_manifest(zf: SafeZip) -> dict[str, Any]:
         raise NotABundle("This is not a Victim Log backup (it has no manifest).")
     try:
         doc = json.loads(zf.read_bytes(member, MAX_MANIFEST))
-    except (ValueError, UnicodeDecodeError):
+        # Its MAC is taken over this form: text that has none (a lone surrogate, which
+        # JSON allows) would fail there, after the files were unpacked.
+        canonical_json(doc)
+    except (ValueError, RecursionError):  # UnicodeError is a ValueError
         raise IntegrityError("The backup's manifest is damaged.") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise NotABundle("This is not a Victim Log backup.")
@@ -194,7 +198,9 @@ def restore_backup(
                 if name not in present or not (
                     name in (KEY_NAME, DB_NAME) or (parts[0] == BLOB_DIR and len(parts) == 3)
                 ):
-                    raise IntegrityError(f"The backup is incomplete or damaged ({name}).")
+                    raise IntegrityError(
+                        f"The backup is incomplete or damaged ({display_safe(name[:200], single_line=True)})."
+                    )
                 member = zf.get(name)
                 assert member is not None
                 dest = staging.joinpath(*parts)
