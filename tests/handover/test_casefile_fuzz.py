@@ -57,3 +57,109 @@ def test_the_layout_is_read_without_the_code(made: tuple[bytes, str], tmp_path: 
     case = CaseFile(path)
     assert len(case.parts) == 2 and case.header["format"] == "victim-log case file"
     assert b"A call" not in raw and b"evidence evidence" not in raw
+
+
+# --- hostile text: a case file made by a program of someone else's, with its own code ---------
+
+
+def _writer(data: bytes) -> Any:
+    return lambda out: out.write(data)
+
+
+def _crafted(tmp_path: Path, made: tuple[bytes, str], change: Any) -> tuple[Path, str]:
+    """The real case file's manifest (part 0), changed by ``change``, sealed again with
+    a code of our own: what anyone could send, since the code travels with the file."""
+    import io
+    import json
+
+    from victim_log.handover import casefile
+    from victim_log.handover.code import new_code
+
+    raw, code = made
+    src = tmp_path / "src.vlcase"
+    src.write_bytes(raw)
+    case = CaseFile(src)
+    case.unlock(code)
+    doc = case.manifest()
+    files = []
+    for index in range(1, len(case.parts)):
+        sink = io.BytesIO()
+        case._open(index, sink)
+        files.append(_writer(sink.getvalue()))
+    body = change(doc)
+    manifest = body if isinstance(body, bytes) else json.dumps(body).encode()
+    new = new_code()
+    path = tmp_path / "crafted.vlcase"
+    casefile.write(path, new, manifest, files)
+    return path, new
+
+
+def _evidence_not_objects(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["evidence"] = [1, "x", None]
+    return doc
+
+
+def _surrogate_filename(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["evidence"][0]["filename"] = "\ud800.txt"
+    return doc
+
+
+def _nul_filename(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["evidence"][0]["filename"] = "a\x00b.txt"
+    return doc
+
+
+def _surrogate_summary(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["incident"][0]["versions"][0]["body"]["data"]["summary"] = "\ud800"
+    return doc
+
+
+def _odd_digits_uid(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["incident"][0]["uid"] = doc["incident"][0]["uid"] + "\u0663"
+    return doc
+
+
+def _nested(doc: dict[str, Any]) -> bytes:
+    return b"[" * 50_000
+
+
+def _nested_inside(doc: dict[str, Any]) -> bytes:
+    return b'{"format": "victim-log case", "version": 1, "incident": ' + b"[" * 50_000
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _evidence_not_objects,
+        _surrogate_filename,
+        _nul_filename,
+        _surrogate_summary,
+        _odd_digits_uid,
+        _nested,
+        _nested_inside,
+    ],
+)
+def test_a_hostile_manifest_is_refused_cleanly_and_changes_nothing(
+    vault: Any, tmp_path: Path, made: tuple[bytes, str], change: Any
+) -> None:
+    """Crashes found: evidence entries that are not objects (AttributeError) and JSON
+    nested too deep (RecursionError). Text with a lone surrogate, a NUL or odd digits
+    is taken in as text (made displayable) or refused, never a traceback."""
+    path, code = _crafted(tmp_path, made, change)
+    before = len(vault.journal_entries())
+    try:
+        merge_case(vault, path, code)
+    except VictimLogError:
+        assert len(vault.journal_entries()) == before
+
+
+def test_a_header_nested_too_deep_is_damage(tmp_path: Path) -> None:
+    """The header is read before any code: nesting too deep for json raised RecursionError."""
+    from victim_log.errors import IntegrityError
+    from victim_log.handover.casefile import MAGIC
+
+    header = b"[" * 50_000
+    path = tmp_path / "nested.vlcase"
+    path.write_bytes(MAGIC + len(header).to_bytes(4, "big") + header)
+    with pytest.raises(IntegrityError):
+        CaseFile(path)

@@ -218,7 +218,7 @@ class CaseFile:
         raw = fh.read(size)
         try:
             header = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise IntegrityError(DAMAGED) from None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise IntegrityError(DAMAGED)
@@ -297,7 +297,7 @@ class CaseFile:
                 raise IntegrityError(DAMAGED) from None
         try:
             doc = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise IntegrityError(DAMAGED) from None
         if not isinstance(doc, dict):
             raise IntegrityError(DAMAGED)

@@ -417,7 +417,11 @@ def _store_evidence(vault: Vault, case: CaseFile, doc: dict[str, Any]) -> Stored
     """Each evidence file this vault does not hold yet, stored (not yet recorded)."""
     entries = _list(doc, "evidence")
     with vault.transaction("the case file") as tx:
-        known = {str(e.get("uid")) for e in entries if ids.local_of(tx.conn, str(e.get("uid")))}
+        known = {
+            str(e.get("uid"))
+            for e in entries
+            if isinstance(e, dict) and ids.local_of(tx.conn, str(e.get("uid")))
+        }
     pending: Stored = []
     try:
         for entry in entries:
