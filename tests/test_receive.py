@@ -6,6 +6,7 @@ network wait here is bounded (client timeouts, Event.wait with a limit)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import socket
 import threading
@@ -157,6 +158,38 @@ def test_a_pin_or_session_id_of_any_text_is_refused_never_a_server_error(
     assert h.client.register().status == 200
     assert h.client.request("POST", "/api/v1/close-connection", {"sessionId": odd}).status == 401
     assert h.client.close().status == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/register", "/api/v1/prepare-upload", "/api/v1/close-connection"])
+def test_json_nested_too_deep_is_a_bad_request_never_a_server_error(
+    harness: Callable[..., Harness], path: str
+) -> None:
+    """json raises RecursionError (not ValueError) for deep nesting: it was a 500."""
+    h = harness()
+    assert h.client.request("POST", path, raw=b"[" * 50_000).status == 400
+    assert h.client.register().status == 200
+
+
+def test_a_file_name_and_title_with_lone_surrogates_are_stored_as_text(
+    harness: Callable[..., Harness], vault: Vault
+) -> None:
+    """JSON allows "\\ud800"; what the phone names a file or report is kept as
+    displayable text, never a server error."""
+    h = harness(destination=Destination(make_entry=True))
+    assert h.client.register().status == 200
+    data = b"some evidence"
+    entry = describe("f1", "\ud800photo\x00.jpg", data)
+    entry["fileType"] = "image/\ud800"
+    reply = h.client.prepare([entry], title="\udfff report")
+    assert reply.status == 200, reply.body
+    tid = reply.json()["files"][0]["transmissionId"]
+    assert h.client.upload("f1", tid, data).status == 200
+    assert h.client.close().status == 200
+    summary = h.receiver.wait(WAIT)
+    assert summary is not None and len(summary.received) == 1
+    item = vault.evidence.get(summary.received[0].evidence_id)
+    item.filename.encode("utf-8")
+    json.dumps(item.metadata, ensure_ascii=False).encode("utf-8")
 
 
 def test_wrong_certificate_hash_sends_nothing(harness: Callable[..., Harness]) -> None:

@@ -377,7 +377,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return {}
         try:
             return json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             raise ProtocolError(BAD_REQUEST, "Invalid request format") from None
 
     def _open_body(self, length: int | None, limit: int) -> _Body:
