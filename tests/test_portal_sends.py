@@ -66,6 +66,10 @@ def test_portal_json_lists_the_batches_written(made: tuple[Vault, Path]) -> None
         lambda d: d["batches"][0]["files"][0].update(sha256="not a hash"),
         lambda d: d.update(format="something else"),
         lambda d: d["batches"][1]["files"][0].update(caption="changed by hand"),
+        # a lone surrogate (valid JSON) crashed the id check with UnicodeEncodeError
+        lambda d: d["batches"][1]["files"][0].update(caption="\ud800"),
+        lambda d: d["batches"][0]["files"][0].update(name="a\x00b.txt"),
+        lambda d: d["batches"][0]["files"][0].update(size=True),
     ],
 )
 def test_a_damaged_or_crafted_portal_json_is_refused(made: tuple[Vault, Path], damage: object) -> None:
@@ -73,6 +77,14 @@ def test_a_damaged_or_crafted_portal_json_is_refused(made: tuple[Vault, Path], d
     doc = json.loads((up / MANIFEST).read_text(encoding="utf-8"))
     damage(doc)  # type: ignore[operator]
     (up / MANIFEST).write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(BadInput, match="not a folder of upload batches"):
+        read_portal(up)
+
+
+def test_a_portal_json_nested_too_deep_is_refused(made: tuple[Vault, Path]) -> None:
+    """json raises RecursionError, not ValueError, for deep nesting: it was a traceback."""
+    _vault, up = made
+    (up / MANIFEST).write_bytes(b"[" * 50_000)
     with pytest.raises(BadInput, match="not a folder of upload batches"):
         read_portal(up)
 

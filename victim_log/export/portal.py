@@ -496,7 +496,10 @@ def portal_id(batches: object) -> str:
     """Which set of batches this is: the SHA-256 of the batches' canonical JSON (every
     file's name and hash), so the record of what was sent names exactly these files."""
     text = json.dumps(batches, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # surrogatepass: a lone surrogate read back from an edited portal.json ("\\ud800" is
+    # valid JSON) gives an id that does not match, not UnicodeEncodeError; any other
+    # text encodes exactly as before.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _manifest_bytes(plan: PortalPlan, case: ExportCase, bundle_name: str) -> bytes:
@@ -608,7 +611,7 @@ def read_portal(path: Path) -> PortalFolder:
                     "them off here."
                 ) from None
         raise _not_batches(path, "it has no portal.json") from None
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise _not_batches(path, "portal.json is damaged") from None
     except OSError as exc:
         raise translate_os_error(exc, "the upload batches") from None
