@@ -123,3 +123,26 @@ def test_an_existing_diary_folder_is_added_once_under_a_label(tmp_path):
         caselist.add_existing("  ", made)
     assert [c.label for c in caselist.load_cases()] == ["Client C"]
     assert scan([caselist.list_path().parent], CANARY) == []
+
+
+def test_a_list_nested_too_deep_or_with_odd_paths_never_raises(tmp_path):
+    """Anyone with the computer can edit the list: JSON nested too deep raised
+    RecursionError; a folder given as a lone surrogate ("\\ud800", valid JSON, no
+    UTF-8 form) or with a NUL made adding another diary fail while saving the list."""
+    caselist.list_path().parent.mkdir(parents=True, exist_ok=True)
+    caselist.list_path().write_bytes(b"[" * 50_000)
+    assert caselist.load_cases() == []
+    odd = [{"label": "Odd", "path": "/tmp/\ud800"}, {"label": "Nul", "path": "/tmp/a\x00b"}]
+    caselist.list_path().write_text(json.dumps({"notebooks": odd}))
+    assert caselist.load_cases() == []
+    caselist.remember("Client A", tmp_path / "a")
+    assert [c.label for c in caselist.load_cases()] == ["Client A"]  # no folder has those names
+    assert caselist.forget(tmp_path / "a") == []
+
+
+def test_prefs_nested_too_deep_are_the_defaults():
+    from victim_log import prefs
+
+    prefs.prefs_path().parent.mkdir(parents=True, exist_ok=True)
+    prefs.prefs_path().write_bytes(b"[" * 4000)
+    assert prefs.load_prefs() == prefs.Prefs()

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeGuard
 
 from . import paths
 from .errors import BadInput
@@ -98,6 +99,19 @@ def clean_label(label: str) -> str:
     return label
 
 
+def _folder_name(where: object) -> TypeGuard[str]:
+    """Could ``where`` (from the list, which anyone with the computer can edit) name a
+    folder? Not with a NUL, nor with a lone surrogate ("\\ud800" is valid JSON), which
+    has no UTF-8 form and made saving the list fail."""
+    if not isinstance(where, str) or not where or "\x00" in where:
+        return False
+    try:
+        where.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def load_cases(path: Path | None = None) -> list[Case]:
     """The diaries in the list, in the order added. Never raises: a damaged list is
     an empty one (each diary still opens by its folder)."""
@@ -109,7 +123,7 @@ def load_cases(path: Path | None = None) -> list[Case]:
         if not isinstance(item, dict):
             continue
         label, where = item.get("label"), item.get("path")
-        if not isinstance(label, str) or not isinstance(where, str) or not where:
+        if not isinstance(label, str) or not _folder_name(where):
             continue
         try:
             case = Case(clean_label(label), _resolved(where))

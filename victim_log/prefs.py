@@ -103,7 +103,7 @@ def read_small_json(path: Path, max_bytes: int) -> dict[str, object] | None:
         return None
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
     return data if isinstance(data, dict) else None
 
