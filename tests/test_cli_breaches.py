@@ -19,6 +19,7 @@ def test_a_condition_by_number_or_text() -> None:
     assert breached_condition(ORDER, "2") == "Stay away"
     assert breached_condition(ORDER, "Not to follow her") == "Not to follow her"
     assert breached_condition(ORDER, "") == ""
+    assert breached_condition(ORDER, "\u00b2") == "\u00b2"  # a digit to isdigit, not to int()
     with pytest.raises(BadInput, match="Order 4 has 2 conditions"):
         breached_condition(ORDER, "3")
     with pytest.raises(BadInput):

@@ -44,7 +44,7 @@ def find_order(orders: Iterable[Order], order_id: int) -> Order | None:
 
 def breached_condition(order: Order, condition: str) -> str:
     """The condition's text: ``condition`` itself, or the one it numbers (``"2"``)."""
-    if condition.isdigit():
+    if condition.isascii() and condition.isdigit():  # "²" is a digit int() refuses
         n = int(condition)
         if not 1 <= n <= len(order.data.conditions):
             raise BadInput(f"Order {order.id} has {len(order.data.conditions)} conditions.")

@@ -93,7 +93,7 @@ def parse_answers(items: list[str]) -> tuple[tuple[str, str], ...]:
         key, value = key.strip().casefold(), value.strip().casefold().replace(" ", "_").replace("-", "_")
         if not sep:
             raise BadInput("Give each answer as QUESTION=yes, no or not_sure (for example threats=yes).")
-        if key.isdigit() and 1 <= int(key) <= len(QUESTIONS):
+        if key.isascii() and key.isdigit() and 1 <= int(key) <= len(QUESTIONS):  # not "²"
             key = QUESTION_IDS[int(key) - 1]
         if key not in QUESTION_IDS:
             raise BadInput(
