@@ -311,3 +311,15 @@ def test_group_mms_uses_from_address() -> None:
     )
     (item,) = parse_sms_backup(xml)
     assert (item.sender, item.sender_id) == ("07700900456", "07700900456")
+
+
+def test_an_mms_part_numbered_with_a_superscript_is_read() -> None:
+    """seq="²" passed str.isdigit but not int(): the ValueError refused the whole
+    file as damaged. The part is read (in place 0)."""
+    mms = (
+        '<mms date="1710317700000" msg_box="1" address="07700900123" contact_name="Dan Marsh"><parts>'
+        '<part seq="\u00b2" ct="text/plain" text="look" /></parts>'
+        '<addrs><addr address="07700900123" type="137" /></addrs></mms>'
+    )
+    (item,) = parse_sms_backup(sms_xml(mms))
+    assert item.text == "look"

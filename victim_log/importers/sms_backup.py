@@ -604,7 +604,8 @@ class _Builder:
             elif data not in ("", "null"):
                 inline_b64 = data
         seq_s = a.get("seq", "0").strip()
-        seq = int(seq_s) if seq_s.lstrip("-").isdigit() and len(seq_s) < 10 else 0
+        digits = seq_s.lstrip("-")
+        seq = int(seq_s) if digits.isascii() and digits.isdigit() and len(seq_s) < 10 else 0  # not "²"
         name = _nn(a.get("name")) or _nn(a.get("cl")) or _nn(a.get("fn"))
         text = a.get("text")
         return _Part(seq, _nn(a.get("ct")).lower().strip(), name, text, data_ref, inline_b64)
