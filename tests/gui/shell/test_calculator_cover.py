@@ -97,3 +97,25 @@ def test_settings_take_a_code_of_4_to_12_digits(qtbot, tmp_path):
     qtbot.keyClicks(dialog.cover_code, "34")
     assert not dialog.problem.text()
     assert dialog.values()[0].cover_code == "1234"
+
+
+def test_a_superscript_digit_is_not_typed_into_a_sum(qtbot):
+    """AltGr+2 gives "²" on many keyboards: str.isdigit says it is a digit, float()
+    does not, so the next "+" raised ValueError inside the key handler."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    from victim_log.gui.shell.neutral import Calculator
+
+    calc = Calculator()
+    qtbot.addWidget(calc)
+
+    def key(code: int, text: str) -> None:
+        calc.keyPressEvent(QKeyEvent(QEvent.Type.KeyPress, code, Qt.KeyboardModifier.NoModifier, text))
+
+    key(Qt.Key.Key_2, "2")
+    key(0, "\u00b2")
+    key(Qt.Key.Key_Plus, "+")
+    key(0, "\u0663")  # an Arabic-Indic three: a digit float() reads
+    key(Qt.Key.Key_Equal, "=")
+    assert calc.display.text() == "5"

@@ -282,7 +282,8 @@ class Calculator(QWidget):
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
         text = event.text()
-        key = text if len(text) == 1 and text.isdigit() else self.KEYS.get(event.key(), "")
+        # isdecimal, not isdigit: "²" (AltGr+2) is a digit float() cannot read.
+        key = text if len(text) == 1 and text.isdecimal() else self.KEYS.get(event.key(), "")
         if event.key() == Qt.Key.Key_Backspace:
             self._backspace()
         elif key:
@@ -296,7 +297,7 @@ class Calculator(QWidget):
             self.display.setText(self.display.text()[:-1] or "0")
 
     def press(self, key: str) -> None:
-        if key.isdigit():
+        if key.isdecimal():
             text = "" if self._fresh or self.display.text() == "0" else self.display.text()
             self.display.setText((text + key)[:15])
             self._typed = (("" if self._fresh else self._typed) + key)[:15]
