@@ -249,3 +249,19 @@ def test_a_deeply_nested_note_of_seen_slots_is_ignored(tmp_path: Path) -> None:
     Vault.open(path, PASSPHRASE).lock()
     with pytest.raises(WrongPassphrase):
         Vault.open(path, "not my passphrase at all")
+
+
+def test_the_failed_attempts_note_never_prints_control_characters(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """failed_attempts is outside the MAC: anyone who can write the vault folder can
+    put terminal escapes there, and the CLI printed the last one as it was."""
+    from tests.helpers import run_cli
+
+    path, _ = _new()
+    _tamper(path, lambda doc: doc.__setitem__("failed_attempts", ["\x1b]0;x\x07\x1b[2J\u202e\ud800"]))
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    result = run_cli(capsys, "list")  # the vault in VICTIM_LOG_VAULT
+    assert result.code == 0, result.err
+    assert "1 failed attempt" in result.err
+    assert all(ch.isprintable() or ch == "\n" for ch in result.err), repr(result.err)

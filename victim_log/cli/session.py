@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import paths
 from ..errors import VictimLogError
+from ..textsafe import display_safe
 from .secrets import passphrase
 
 if TYPE_CHECKING:
@@ -47,9 +48,11 @@ def open_vault(args: argparse.Namespace) -> Vault:
         CLEANED[:] = []
     if vault.unlock_info.failed_attempts:
         n = len(vault.unlock_info.failed_attempts)
+        # Outside the key file's MAC: anyone who can write the folder chose this text.
+        last = display_safe(vault.unlock_info.failed_attempts[-1][:40], single_line=True)
         print(
             f"Note: {n} failed attempt{'s' if n != 1 else ''} to open this vault since it "
-            f"was last opened (last at {vault.unlock_info.failed_attempts[-1]}).",
+            f"was last opened (last at {last}).",
             file=sys.stderr,
         )
     if vault.unlock_info.history_warning:
