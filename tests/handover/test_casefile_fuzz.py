@@ -119,6 +119,23 @@ def _odd_digits_uid(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _surrogate_evidence_uid(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["evidence"][0]["uid"] = "\ud800"
+    return doc
+
+
+def _surrogate_record_uid(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["incident"][0]["uid"] = "\ud800"
+    doc["incident"][0]["versions"][0]["uid"] = "\udfff"
+    return doc
+
+
+def _surrogate_from(doc: dict[str, Any]) -> dict[str, Any]:
+    doc["from"] = "\ud800"
+    doc["worker"] = "\ud800"
+    return doc
+
+
 def _nested(doc: dict[str, Any]) -> bytes:
     return b"[" * 50_000
 
@@ -135,6 +152,9 @@ def _nested_inside(doc: dict[str, Any]) -> bytes:
         _nul_filename,
         _surrogate_summary,
         _odd_digits_uid,
+        _surrogate_evidence_uid,
+        _surrogate_record_uid,
+        _surrogate_from,
         _nested,
         _nested_inside,
     ],

@@ -416,12 +416,15 @@ Stored = list[tuple[dict[str, Any], PendingBlob]]
 def _store_evidence(vault: Vault, case: CaseFile, doc: dict[str, Any]) -> Stored:
     """Each evidence file this vault does not hold yet, stored (not yet recorded)."""
     entries = _list(doc, "evidence")
-    with vault.transaction("the case file") as tx:
-        known = {
-            str(e.get("uid"))
-            for e in entries
-            if isinstance(e, dict) and ids.local_of(tx.conn, str(e.get("uid")))
-        }
+    try:
+        with vault.transaction("the case file") as tx:
+            known = {
+                str(e.get("uid"))
+                for e in entries
+                if isinstance(e, dict) and ids.local_of(tx.conn, str(e.get("uid")))
+            }
+    except ValueError:  # a lone surrogate ("\\ud800" is valid JSON) cannot be looked up
+        raise _bad() from None
     pending: Stored = []
     try:
         for entry in entries:
