@@ -146,3 +146,16 @@ def test_prefs_nested_too_deep_are_the_defaults():
     prefs.prefs_path().parent.mkdir(parents=True, exist_ok=True)
     prefs.prefs_path().write_bytes(b"[" * 4000)
     assert prefs.load_prefs() == prefs.Prefs()
+
+
+def test_a_folder_whose_name_is_not_utf8_is_listed_and_kept(tmp_path):
+    """On Linux a folder name is bytes: one that is not UTF-8 (a Latin-1 "é" from an old
+    drive) reaches Python with surrogate escapes, which could not be written to the
+    list (UnicodeEncodeError: adding that diary failed with an internal error)."""
+    import os
+
+    folder = tmp_path / os.fsdecode(b"caf\xe9")
+    caselist.remember("Caf\u00e9 diary", folder)
+    (case,) = caselist.load_cases()
+    assert case.path == folder and case.label == "Caf\u00e9 diary"
+    caselist.list_path().read_bytes().decode("utf-8")  # the list itself stays UTF-8

@@ -101,12 +101,12 @@ def clean_label(label: str) -> str:
 
 def _folder_name(where: object) -> TypeGuard[str]:
     """Could ``where`` (from the list, which anyone with the computer can edit) name a
-    folder? Not with a NUL, nor with a lone surrogate ("\\ud800" is valid JSON), which
-    has no UTF-8 form and made saving the list fail."""
+    folder? Not with a NUL, nor with a lone surrogate ("\\ud800" is valid JSON) other
+    than the escapes of a name that is not UTF-8 (which the list keeps as they are)."""
     if not isinstance(where, str) or not where or "\x00" in where:
         return False
     try:
-        where.encode("utf-8")
+        where.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
         return False
     return True

@@ -115,7 +115,9 @@ def write_small_json(path: Path, data: dict[str, object], what: str) -> None:
         ensure_private_dir(path.parent)
     except OSError as exc:
         raise translate_os_error(exc, what) from None
-    body = json.dumps(data, sort_keys=True, ensure_ascii=False).encode("utf-8") + b"\n"
+    # ASCII with \u escapes: a folder name that is not UTF-8 (held as surrogate escapes)
+    # is kept exactly and the file stays UTF-8; json reads it back the same.
+    body = json.dumps(data, sort_keys=True, ensure_ascii=True).encode("ascii") + b"\n"
     atomic_write_bytes(path, body, what)
 
 
