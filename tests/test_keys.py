@@ -20,6 +20,7 @@ import pytest
 from tests.helpers import PASSPHRASE
 from tests.helpers import vault_path
 from victim_log.crypto import keys
+from victim_log.errors import BadInput
 from victim_log.errors import VaultCorrupt
 from victim_log.errors import WrongPassphrase
 from victim_log.vault import Vault
@@ -265,3 +266,17 @@ def test_the_failed_attempts_note_never_prints_control_characters(
     assert result.code == 0, result.err
     assert "1 failed attempt" in result.err
     assert all(ch.isprintable() or ch == "\n" for ch in result.err), repr(result.err)
+
+
+@pytest.mark.parametrize("odd", ["\udce9t\u00e9 and some more words", "\ud800 correct horse battery"])
+def test_a_passphrase_that_is_not_text_is_wrong_or_refused_never_a_crash(odd: str) -> None:
+    """A passphrase from an environment variable or a pipe whose bytes are not UTF-8
+    arrives with surrogate escapes: the key derivation's encode raised
+    UnicodeEncodeError, at unlock and at create."""
+    path, _ = _new()
+    with pytest.raises(WrongPassphrase, match="not right"):
+        Vault.open(path, odd)
+    assert len(_doc(path)["failed_attempts"]) == 1
+    with pytest.raises(BadInput, match="not UTF-8"):
+        Vault.create(path.parent / "another", odd)
+    assert not (path.parent / "another" / "vault.key").exists()

@@ -58,6 +58,10 @@ PERSONAL = (
     "someone who knows you could guess. Add a few unrelated words."
 )
 EASY = "That passphrase would be too easy to guess."
+NOT_TEXT = (
+    "That passphrase did not come through as text (some of its bytes are not UTF-8): "
+    "type it again, or set it where the text is UTF-8."
+)
 ADVICE = "Add another word or two; a few unrelated words is easiest to remember."
 
 
@@ -139,6 +143,10 @@ def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str 
 
     The message is plain and never repeats the passphrase or the names it matched.
     """
+    try:
+        passphrase.encode("utf-8")  # a lone surrogate could never be typed again to unlock
+    except UnicodeEncodeError:
+        return NOT_TEXT
     if len(passphrase) < MIN_LENGTH:
         return SHORT
     rated, personal = _assess(passphrase, user_inputs)

@@ -202,6 +202,16 @@ def secret_bytes(text: str, encoding: str = "utf-8") -> Iterator[bytearray]:
         buf[:] = bytes(len(buf))  # same length: overwritten in place, never moved
 
 
+def has_utf8(text: str) -> bool:
+    """Whether ``text`` can be encoded as UTF-8: not when it holds a lone surrogate
+    (bytes that were not UTF-8, decoded with surrogate escapes; ``"\\ud800"`` in JSON)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def argon2id(secret: bytes | bytearray, salt: bytes, params: KdfParams) -> bytes:
     return Argon2id(
         salt=salt,
@@ -496,6 +506,10 @@ class KeyFile:
 
     @staticmethod
     def _passphrase_wrapping(slot: dict[str, Any], passphrase: str) -> bytes:
+        if not has_utf8(passphrase):
+            # Bytes that were not UTF-8 (an environment variable, a pipe) arrive as lone
+            # surrogates: no slot was ever made from such a passphrase.
+            raise WrongPassphrase("That passphrase is not right.")
         with secret_bytes(passphrase) as secret:
             return argon2id(secret, b64d(slot.get("salt")), slot_params(slot))
 
