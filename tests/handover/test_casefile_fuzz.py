@@ -4,6 +4,7 @@ are each refused with one of our errors and change nothing (#18)."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -94,46 +95,19 @@ def _crafted(tmp_path: Path, made: tuple[bytes, str], change: Any) -> tuple[Path
     return path, new
 
 
-def _evidence_not_objects(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["evidence"] = [1, "x", None]
-    return doc
+def _setting(*changes: tuple[tuple[str | int, ...], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A change to the manifest: each (path, value) sets the field at ``path`` (keys and
+    indexes) to ``value``, or to ``value(old)`` when ``value`` is a function."""
 
+    def change(doc: dict[str, Any]) -> dict[str, Any]:
+        for path, value in changes:
+            here: Any = doc
+            for key in path[:-1]:
+                here = here[key]
+            here[path[-1]] = value(here[path[-1]]) if callable(value) else value
+        return doc
 
-def _surrogate_filename(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["evidence"][0]["filename"] = "\ud800.txt"
-    return doc
-
-
-def _nul_filename(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["evidence"][0]["filename"] = "a\x00b.txt"
-    return doc
-
-
-def _surrogate_summary(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["incident"][0]["versions"][0]["body"]["data"]["summary"] = "\ud800"
-    return doc
-
-
-def _odd_digits_uid(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["incident"][0]["uid"] = doc["incident"][0]["uid"] + "\u0663"
-    return doc
-
-
-def _surrogate_evidence_uid(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["evidence"][0]["uid"] = "\ud800"
-    return doc
-
-
-def _surrogate_record_uid(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["incident"][0]["uid"] = "\ud800"
-    doc["incident"][0]["versions"][0]["uid"] = "\udfff"
-    return doc
-
-
-def _surrogate_from(doc: dict[str, Any]) -> dict[str, Any]:
-    doc["from"] = "\ud800"
-    doc["worker"] = "\ud800"
-    return doc
+    return change
 
 
 def _nested(doc: dict[str, Any]) -> bytes:
@@ -144,21 +118,24 @@ def _nested_inside(doc: dict[str, Any]) -> bytes:
     return b'{"format": "victim-log case", "version": 1, "incident": ' + b"[" * 50_000
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        _evidence_not_objects,
-        _surrogate_filename,
-        _nul_filename,
-        _surrogate_summary,
-        _odd_digits_uid,
-        _surrogate_evidence_uid,
-        _surrogate_record_uid,
-        _surrogate_from,
-        _nested,
-        _nested_inside,
-    ],
-)
+SUMMARY = ("incident", 0, "versions", 0, "body", "data", "summary")
+HOSTILE = {
+    "evidence-not-objects": _setting((("evidence",), [1, "x", None])),
+    "surrogate-filename": _setting((("evidence", 0, "filename"), "\ud800.txt")),
+    "nul-filename": _setting((("evidence", 0, "filename"), "a\x00b.txt")),
+    "surrogate-summary": _setting((SUMMARY, "\ud800")),
+    "odd-digits-uid": _setting((("incident", 0, "uid"), lambda uid: uid + "\u0663")),
+    "surrogate-evidence-uid": _setting((("evidence", 0, "uid"), "\ud800")),
+    "surrogate-record-uid": _setting(
+        (("incident", 0, "uid"), "\ud800"), (("incident", 0, "versions", 0, "uid"), "\udfff")
+    ),
+    "surrogate-from": _setting((("from",), "\ud800"), (("worker",), "\ud800")),
+    "nested": _nested,
+    "nested-inside": _nested_inside,
+}
+
+
+@pytest.mark.parametrize("change", list(HOSTILE.values()), ids=list(HOSTILE))
 def test_a_hostile_manifest_is_refused_cleanly_and_changes_nothing(
     vault: Any, tmp_path: Path, made: tuple[bytes, str], change: Any
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +42,33 @@ def _with_code(monkeypatch: pytest.MonkeyPatch, code: object) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO(f"{code}\n"))
 
 
+def _worker_opens(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """The victim shares; the worker Jo opens the case file into a vault of their own
+    (the worker's passphrase stays set); returns that vault's folder."""
+    doc = _share(capsys, tmp_path / "case.vlcase")
+    worker_vault = str(tmp_path / "jo")
+    _with_code(monkeypatch, doc["code"])
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
+    opened = run_cli(
+        capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", worker_vault, "--worker", "Jo"
+    )
+    assert opened.code == 0, opened.err
+    return worker_vault
+
+
+def _victim_merges_json(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, back: dict[str, object]
+) -> dict[str, Any]:
+    """Back in the victim's vault: ``share merge FILE --json`` of the worker's file."""
+    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
+    _with_code(monkeypatch, back["code"])
+    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
+    assert r.code == 0, r.err
+    merged: dict[str, Any] = json.loads(r.out)
+    assert tuple(merged) == MERGE_FIELDS
+    return merged
+
+
 def test_victim_to_worker_and_back(
     victim: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -71,12 +99,7 @@ def test_victim_to_worker_and_back(
     back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)
     assert back["incidents"] == 2
 
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
-    _with_code(monkeypatch, back["code"])
-    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
-    assert r.code == 0, r.err
-    merged = json.loads(r.out)
-    assert tuple(merged) == MERGE_FIELDS
+    merged = _victim_merges_json(capsys, monkeypatch, back)
     assert merged["added"]["incident"] == 1 and not merged["nothing_new"]
     listed = json.loads(run_cli(capsys, "list", "--json").out)
     flowers = next(i for i in listed if i["summary"] == "Flowers")
@@ -183,14 +206,7 @@ def test_a_summary_edited_here_and_details_there_merge_without_a_conflict(
     """The README's round trip with the lead's case: the victim corrects entry 1's
     summary while the worker adds its details; the merge combines them, the victim's
     summary stays what the diary shows, and a field edited on both sides is named."""
-    doc = _share(capsys, tmp_path / "case.vlcase")
-    worker_vault = str(tmp_path / "jo")
-    _with_code(monkeypatch, doc["code"])
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
-    opened = run_cli(
-        capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", worker_vault, "--worker", "Jo"
-    )
-    assert opened.code == 0, opened.err
+    worker_vault = _worker_opens(capsys, monkeypatch, tmp_path)
     r = run_cli(capsys, "edit", "1", "--vault", worker_vault, "--reason", "details", "--details", "At 9pm")
     assert r.code == 0, r.err
     r = run_cli(capsys, "edit", "1", "--vault", worker_vault, "--reason", "place", "--where", "Their road")
@@ -214,25 +230,13 @@ def test_merge_json_names_the_entries_the_worker_deleted_and_deletes_none(
 ) -> None:
     """``to_delete``: this vault's ids, for a script to offer ``delete``; never done for it."""
     mine = json.loads(run_cli(capsys, "list", "--json").out)[0]["id"]
-    doc = _share(capsys, tmp_path / "case.vlcase")
-    worker_vault = str(tmp_path / "jo")
-    _with_code(monkeypatch, doc["code"])
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", WORKER_PASS)
-    r = run_cli(
-        capsys, "share", "open", str(doc["file"]), "--code-stdin", "--vault", worker_vault, "--worker", "Jo"
-    )
-    assert r.code == 0, r.err
+    worker_vault = _worker_opens(capsys, monkeypatch, tmp_path)
     theirs = json.loads(run_cli(capsys, "list", "--json", "--vault", worker_vault).out)[0]["id"]
     assert (
         run_cli(capsys, "delete", str(theirs), "--reason", "a duplicate", "--vault", worker_vault).code == 0
     )
     back = _share(capsys, tmp_path / "back.vlcase", "--vault", worker_vault)
 
-    monkeypatch.setenv("VICTIM_LOG_PASSPHRASE", PASSPHRASE)
-    _with_code(monkeypatch, back["code"])
-    r = run_cli(capsys, "share", "merge", str(back["file"]), "--code-stdin", "--json")
-    assert r.code == 0, r.err
-    merged = json.loads(r.out)
-    assert tuple(merged) == MERGE_FIELDS
+    merged = _victim_merges_json(capsys, monkeypatch, back)
     assert merged["to_delete"] == [mine] and len(merged["deletions"]) == 1 and merged["nothing_new"]
     assert [i["id"] for i in json.loads(run_cli(capsys, "list", "--json").out)] == [mine]  # still here
