@@ -33,6 +33,7 @@ from .model import IncidentData
 from .model import Order
 from .model import OrderData
 from .model import order_day
+from .textsafe import ascii_digits
 
 BREACH_KIND = "order_breach"
 
@@ -44,7 +45,7 @@ def find_order(orders: Iterable[Order], order_id: int) -> Order | None:
 
 def breached_condition(order: Order, condition: str) -> str:
     """The condition's text: ``condition`` itself, or the one it numbers (``"2"``)."""
-    if condition.isascii() and condition.isdigit():  # "²" is a digit int() refuses
+    if ascii_digits(condition):
         n = int(condition)
         if not 1 <= n <= len(order.data.conditions):
             raise BadInput(f"Order {order.id} has {len(order.data.conditions)} conditions.")

@@ -27,6 +27,7 @@ from typing import Protocol
 from .errors import BadInput
 from .model import Order
 from .model import Person
+from .textsafe import has_utf8
 
 
 class KnowsTheCase(Protocol):
@@ -143,9 +144,7 @@ def passphrase_problem(passphrase: str, user_inputs: Iterable[str] = ()) -> str 
 
     The message is plain and never repeats the passphrase or the names it matched.
     """
-    try:
-        passphrase.encode("utf-8")  # a lone surrogate could never be typed again to unlock
-    except UnicodeEncodeError:
+    if not has_utf8(passphrase):  # a lone surrogate could never be typed again to unlock
         return NOT_TEXT
     if len(passphrase) < MIN_LENGTH:
         return SHORT

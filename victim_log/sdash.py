@@ -22,6 +22,7 @@ from .errors import BadInput
 from .stats import PRESENCE
 from .stats import Stats
 from .stats import day_text
+from .textsafe import ascii_digits
 from .textsafe import plural
 
 __all__ = [
@@ -93,7 +94,7 @@ def parse_answers(items: list[str]) -> tuple[tuple[str, str], ...]:
         key, value = key.strip().casefold(), value.strip().casefold().replace(" ", "_").replace("-", "_")
         if not sep:
             raise BadInput("Give each answer as QUESTION=yes, no or not_sure (for example threats=yes).")
-        if key.isascii() and key.isdigit() and 1 <= int(key) <= len(QUESTIONS):  # not "²"
+        if ascii_digits(key) and 1 <= int(key) <= len(QUESTIONS):
             key = QUESTION_IDS[int(key) - 1]
         if key not in QUESTION_IDS:
             raise BadInput(

@@ -20,7 +20,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["BIDI_CONTROLS", "UNSAFE_CATEGORIES", "display_safe", "is_unsafe_char", "safe_filename"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "UNSAFE_CATEGORIES",
+    "ascii_digits",
+    "display_safe",
+    "has_utf8",
+    "is_unsafe_char",
+    "safe_filename",
+]
 
 #: Characters that change the display order of text.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -61,6 +69,22 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 def plural(n: int, word: str, words: str | None = None) -> str:
     """``1 exhibit``, ``2 exhibits`` (``words`` for irregular plurals)."""
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def ascii_digits(text: str) -> bool:
+    """Whether ``text`` is a number written in 0-9 only. ``str.isdigit`` alone also
+    accepts "²", which ``int()`` refuses (a crash where a number was typed)."""
+    return text.isascii() and text.isdigit()
+
+
+def has_utf8(text: str) -> bool:
+    """Whether ``text`` can be encoded as UTF-8: not when it holds a lone surrogate
+    (bytes that were not UTF-8, decoded with surrogate escapes; ``"\\ud800"`` in JSON)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def display_safe(untrusted: str, *, single_line: bool = False) -> str:

@@ -105,6 +105,7 @@ from ..errors import VictimLogError
 from ..errors import WrongPassphrase
 from ..fsutil import atomic_write_bytes
 from ..fsutil import translate_os_error
+from ..textsafe import has_utf8
 from . import kdfcost
 from .kdfcost import MAX_ITERATIONS as MAX_ITERATIONS
 from .kdfcost import MAX_MEMORY_KIB as MAX_MEMORY_KIB
@@ -200,16 +201,6 @@ def secret_bytes(text: str, encoding: str = "utf-8") -> Iterator[bytearray]:
         yield buf
     finally:
         buf[:] = bytes(len(buf))  # same length: overwritten in place, never moved
-
-
-def has_utf8(text: str) -> bool:
-    """Whether ``text`` can be encoded as UTF-8: not when it holds a lone surrogate
-    (bytes that were not UTF-8, decoded with surrogate escapes; ``"\\ud800"`` in JSON)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def argon2id(secret: bytes | bytearray, salt: bytes, params: KdfParams) -> bytes:

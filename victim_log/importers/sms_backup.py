@@ -45,6 +45,7 @@ from typing import BinaryIO
 from defusedxml import DefusedXmlException
 from defusedxml.expatreader import DefusedExpatParser
 
+from ..textsafe import ascii_digits
 from .records import CallInfo
 from .records import CallType
 from .records import Direction
@@ -604,8 +605,7 @@ class _Builder:
             elif data not in ("", "null"):
                 inline_b64 = data
         seq_s = a.get("seq", "0").strip()
-        digits = seq_s.lstrip("-")
-        seq = int(seq_s) if digits.isascii() and digits.isdigit() and len(seq_s) < 10 else 0  # not "²"
+        seq = int(seq_s) if ascii_digits(seq_s.lstrip("-")) and len(seq_s) < 10 else 0
         name = _nn(a.get("name")) or _nn(a.get("cl")) or _nn(a.get("fn"))
         text = a.get("text")
         return _Part(seq, _nn(a.get("ct")).lower().strip(), name, text, data_ref, inline_b64)

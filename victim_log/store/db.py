@@ -562,11 +562,7 @@ def transaction(
     means the vault is exactly as it was. Another thread's transaction on the same
     connection is waited for up to ``wait`` seconds (then :class:`VaultBusy`).
     """
-    with conn.one_writer(what, wait):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.OperationalError as exc:
-            raise _translate(exc, what, conn) from None
+    with _write_locked(conn, what, wait):
         try:
             yield conn
             conn.execute("COMMIT")
@@ -595,15 +591,23 @@ def cache_size(conn: Connection, kib: int) -> Iterator[None]:
 def writers_held(conn: Connection, what: str = "your change") -> Iterator[None]:
     """Hold the write lock, changing nothing: no other writer can change the database
     file while the block copies it (a backup). Always rolled back."""
-    with conn.one_writer(what):
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlcipher3.OperationalError as exc:
-            raise _translate(exc, what, conn) from None
+    with _write_locked(conn, what, WRITER_WAIT_SECONDS):
         try:
             yield
         finally:
             conn.execute("ROLLBACK")
+
+
+@contextlib.contextmanager
+def _write_locked(conn: Connection, what: str, wait: float) -> Iterator[None]:
+    """This thread's turn on the connection, then SQLite's write lock (``BEGIN
+    IMMEDIATE``, refused as a plain message); the caller ends the transaction."""
+    with conn.one_writer(what, wait):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlcipher3.OperationalError as exc:
+            raise _translate(exc, what, conn) from None
+        yield
 
 
 def _translate(exc: sqlite3.Error | Exception, what: str, conn: Connection | None = None) -> Exception:
