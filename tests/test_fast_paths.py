@@ -308,13 +308,20 @@ def test_display_safe_fast_path_changes_nothing_it_skips(value: str) -> None:
         assert display_safe(value, single_line=True) == value
 
 
-def test_an_import_puts_the_collector_back() -> None:
+@pytest.mark.parametrize("enabled", [True, False])
+def test_an_import_puts_the_collector_back(enabled: bool) -> None:
+    """As it was: on, or off because the app's GUI thread collects instead."""
+
     def fail_inside() -> None:
         with service._collector_paused():
             assert not gc.isenabled()
             raise ZeroDivisionError
 
-    assert gc.isenabled()
-    with pytest.raises(ZeroDivisionError):
-        fail_inside()
-    assert gc.isenabled()
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with pytest.raises(ZeroDivisionError):
+            fail_inside()
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

@@ -22,6 +22,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QAbstractButton
+from PySide6.QtWidgets import QApplication
 from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QDialogButtonBox
 from PySide6.QtWidgets import QMessageBox
@@ -29,6 +30,8 @@ from PySide6.QtWidgets import QWidget
 
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import dialogs
+from victim_log.gui.widgets.collector import GuiThreadCollector
+from victim_log.gui.widgets.collector import collect_on_gui_thread
 from victim_log.model import IncidentData
 from victim_log.store import db
 from victim_log.vault import Vault
@@ -44,6 +47,31 @@ def _qsettings_in_test_home() -> None:
     config = str(Path.home() / ".config")
     for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
         QSettings.setPath(fmt, QSettings.Scope.UserScope, config)
+
+
+class _CollectBetweenTests:
+    """A plugin: after every test (GUI or not), on the main thread, the collection
+    Python would have run by itself, since the GUI collector has turned that off for
+    the rest of this process."""
+
+    def __init__(self, collector: GuiThreadCollector) -> None:
+        self.collector = collector
+
+    def pytest_runtest_teardown(self) -> None:
+        self.collector.collect_due()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_gui_thread(qapp: QApplication, pytestconfig: pytest.Config) -> Iterator[None]:
+    """As in the app (``make_application``): cycles are collected on the GUI thread
+    only, never by a worker that happens to allocate (victim_log/gui/widgets/collector.py).
+    Tests that run no event loop still collect between tests."""
+    collector = collect_on_gui_thread(qapp)
+    plugin = _CollectBetweenTests(collector)
+    pytestconfig.pluginmanager.register(plugin, "victim-log-gui-collector")
+    yield
+    pytestconfig.pluginmanager.unregister(plugin)
+    collector.stop()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -36,6 +36,7 @@ from ...prefs import load_prefs
 from ...prefs import prefs_path
 from ...prefs import settle_location
 from ...safety import harden_process
+from ..widgets.collector import collect_on_gui_thread
 from ..widgets.common import wait_for_tasks
 from ..widgets.contrast import readable_palette
 from .mainwindow import MainWindow
@@ -71,6 +72,7 @@ def make_application(face: Face) -> QApplication:
     app.setPalette(readable_palette(app.palette()))
     app.styleHints().colorSchemeChanged.connect(lambda _scheme: readable_colours(app))
     app.setQuitOnLastWindowClosed(True)
+    collect_on_gui_thread(app)  # a closed window is freed on this thread, never a worker's
     return app
 
 

@@ -66,7 +66,7 @@ class WriteJob(Generic[T]):
     """One write and its outcome; :meth:`run` is the worker thread's whole work."""
 
     def __init__(self, work: Callable[[], T], owner: QWidget | None = None) -> None:
-        self._work: Callable[[], T] | None = work
+        self._work: Callable[[], T] = work
         self.owner = owner
         self.stop = threading.Event()  # the lock: no further attempt
         self.finished = threading.Event()
@@ -83,7 +83,6 @@ class WriteJob(Generic[T]):
         try:
             while True:
                 try:
-                    assert self._work is not None
                     self.result = self._work()
                     return
                 except VaultBusy:
@@ -96,7 +95,8 @@ class WriteJob(Generic[T]):
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to show
             self.error = exc
         finally:
-            self._work = None  # drop what the closure holds (the entry's words)
+            # The closure (the entry's words, perhaps the window) is let go with the
+            # job, on the GUI thread: a window freed here would be deleted off it.
             self.finished.set()
 
 

@@ -71,6 +71,12 @@ class BackgroundTask(QThread):
     by the lock) while its task still runs, and a QThread destroyed while running
     aborts the process. The task keeps itself alive until its thread has ended; a
     receiver that was deleted meanwhile is simply not called.
+
+    Why the function and its outcome are let go only in :meth:`_forget`, on the GUI
+    thread: a closure can hold the last reference to a window (``self`` in a lambda),
+    and a Qt object freed by the worker thread is deleted there, which Qt does not
+    survive (see :mod:`.collector`). ``finished`` comes after ``run`` has returned, so
+    nothing the worker held outlives the task except through these two attributes.
     """
 
     done = Signal(object, object)  # (result, exception or None)
@@ -78,19 +84,20 @@ class BackgroundTask(QThread):
     def __init__(self, fn: Callable[[], Any]) -> None:
         super().__init__()
         self._fn: Callable[[], Any] | None = fn
+        self._outcome: tuple[object, BaseException | None] | None = None
         self.finished.connect(self._forget)
 
     def run(self) -> None:  # the worker thread
-        fn, self._fn = self._fn, None
+        fn = self._fn
         try:
-            result = fn() if fn is not None else None
+            self._outcome = (fn() if fn is not None else None, None)
         except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread to show
-            self.done.emit(None, exc)
-        else:
-            self.done.emit(result, None)
+            self._outcome = (None, exc)
+        self.done.emit(*self._outcome)
 
     @Slot()
     def _forget(self) -> None:
+        self._fn = self._outcome = None  # on the GUI thread: see the class docstring
         _RUNNING.discard(self)
 
 
