@@ -373,6 +373,53 @@ def test_chunked_upload_is_read(harness: Callable[..., Harness], vault: Vault) -
     assert vault.evidence.read_bytes(vault.evidence.items()[0].id) == data
 
 
+def _raw_reply(h: Harness, request: bytes) -> bytes:
+    """Send ``request`` as it is on a fresh TLS connection; the start of the answer."""
+    tls = h.client.tls_socket()
+    try:
+        tls.sendall(request)
+        tls.settimeout(WAIT)
+        return tls.recv(100)
+    except OSError:
+        return b""  # closed unanswered
+    finally:
+        tls.close()
+
+
+@pytest.mark.parametrize(
+    "spell",
+    [lambda n: "+" + n, lambda n: n[0] + "_" + n[1:], lambda n: "99999999999999999999", lambda n: "-" + n],
+    ids=["plus", "underscore", "overflow", "minus"],
+)
+def test_a_content_length_not_in_plain_digits_is_refused(
+    harness: Callable[..., Harness], spell: Callable[[str], str]
+) -> None:
+    """The body is exactly as long as int() would read the length: a length read
+    differently by us and by whatever sent it is how requests are smuggled."""
+    h = harness()
+    body = json.dumps({"pin": h.client.pin, "nonce": "n"}).encode()
+    length = spell(str(len(body)))
+    head = f"POST /api/v1/register HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {length}\r\n\r\n"
+    assert _raw_reply(h, head.encode() + body).startswith(b"HTTP/1.1 400")
+    assert h.client.register().status == 200  # the receiver goes on
+
+
+@pytest.mark.parametrize("size", [b"-1", b"0x10", b"1_0", b"+a", b"1" * 16])
+def test_a_chunk_size_not_in_plain_hex_drops_the_upload(
+    harness: Callable[..., Harness], vault: Vault, size: bytes
+) -> None:
+    h = harness()
+    data = os.urandom(16)
+    ids = h.offer({"f1": data})
+    head = (
+        f"PUT {h.client.upload_path('f1', ids['f1'])} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n"
+    ).encode()
+    assert not _raw_reply(h, head + size + b"\r\n" + data + b"\r\n0\r\n\r\n").startswith(b"HTTP/1.1 200")
+    assert blob_files(vault) == [] and vault.evidence.items() == []
+    assert h.client.upload("f1", ids["f1"], data).status == 200  # the phone may try again
+
+
 def test_session_cap_refuses_an_offer_too_large_in_all(harness: Callable[..., Harness]) -> None:
     h = harness(limits=Limits(max_file_bytes=1000, max_session_bytes=1500, io_timeout=5, decision_timeout=5))
     assert h.client.register().status == 200
