@@ -9,9 +9,11 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -157,6 +159,19 @@ def test_same_input_gives_the_same_bytes(tmp_path: Path, monkeypatch: pytest.Mon
     assert c == a
     d = make(tmp_path / "d.zip", timestamp=STAMP + 86400).path.read_bytes()
     assert d != a
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "1_700_000_000", "-5", "soon", ""])
+def test_a_source_date_epoch_not_in_plain_digits_is_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """The clock is used instead, never a traceback ("²" passes str.isdigit, not int)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    before = time.time()
+    result = make(tmp_path / "a.zip", timestamp=None)
+    with zipfile.ZipFile(result.path) as zf:
+        stamp = datetime(*zf.infolist()[0].date_time).timestamp()
+    assert abs(stamp - before) < 2 * 86400  # today, whatever the local zone
 
 
 def test_old_timestamps_are_clamped_to_what_zip_can_hold(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ from ..fsutil import atomic_writer
 from ..resources import resource_path
 from ..safezip import is_unsafe_char
 from ..safezip import unsafe_name_reason
+from ..textsafe import ascii_digits
 from . import sign
 
 BAGIT_TXT = "bagit.txt"
@@ -256,7 +257,7 @@ def resolve_timestamp(timestamp: int | None) -> int:
     """``timestamp``, else ``SOURCE_DATE_EPOCH``, else now: seconds since 1970 (UTC)."""
     if timestamp is None:
         env = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        timestamp = int(env) if env.isdigit() else int(time.time())
+        timestamp = int(env) if ascii_digits(env) else int(time.time())  # "²" is a digit to isdigit
     return min(max(int(timestamp), _DOS_FIRST), _DOS_LAST)
 
 
