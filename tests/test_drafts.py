@@ -75,6 +75,18 @@ def test_an_unreadable_kept_value_is_none(vault):
     assert drafts.peek(vault) is None
     vault.set_setting(drafts.SETTING, "[1, 2]")
     assert drafts.peek(vault) is None
+    vault.set_setting(drafts.SETTING, "[" * 100_000)  # too deep for json: RecursionError
+    assert drafts.peek(vault) is None
+    vault.set_setting(drafts.SETTING, '{"__bytes__": "not base64!"}')
+    assert drafts.peek(vault) is None
+
+
+def test_text_that_utf8_cannot_carry_is_still_kept(vault):
+    """A lone surrogate (pasted from bytes that were not UTF-8) used to make the whole
+    draft unkeepable: every word of it lost at the lock."""
+    draft = {"text": "He said \ud800 then left", "where": "Caf\u00e9 \u202e\U0001f600"}
+    assert drafts.keep(vault, draft)
+    assert drafts.peek(vault) == draft
 
 
 def test_store_raises_busy_for_a_retry_and_never_rewrites_the_same_draft(vault, tmp_path):

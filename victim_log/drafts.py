@@ -58,18 +58,20 @@ def _decode(d: dict[str, Any]) -> object:
 def encode(draft: dict[str, Any]) -> str | None:
     """The draft as JSON within :data:`MAX_BYTES`, pasted images dropped if need be;
     None if even the words alone are too long or it cannot be encoded."""
+    # ASCII JSON: any text a form can hold survives, a lone surrogate (pasted from
+    # bytes that were not UTF-8) included, which UTF-8 itself cannot carry.
     try:
-        text = json.dumps(draft, ensure_ascii=False, default=_encode)
-        if len(text.encode("utf-8")) <= MAX_BYTES:
+        text = json.dumps(draft, default=_encode)
+        if len(text) <= MAX_BYTES:
             return text
         lean = dict(draft)
         files = [f for f in lean.get("files") or [] if isinstance(f, dict)]
         lean["files"] = [f for f in files if f.get("data") is None]
         lean["files_left_out"] = len(files) - len(lean["files"])
-        text = json.dumps(lean, ensure_ascii=False, default=_encode)
-    except (TypeError, ValueError):
+        text = json.dumps(lean, default=_encode)
+    except (TypeError, ValueError, RecursionError):
         return None  # never the message: it could quote the draft
-    return text if len(text.encode("utf-8")) <= MAX_BYTES else None
+    return text if len(text) <= MAX_BYTES else None
 
 
 def store(vault: SettingsVault, draft: dict[str, Any]) -> bool:
@@ -108,7 +110,7 @@ def peek(vault: SettingsVault) -> dict[str, Any] | None:
         return None
     try:
         data = json.loads(text, object_hook=_decode)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 
