@@ -15,7 +15,8 @@ So while the app runs, automatic collection is off and :class:`GuiThreadCollecto
 does the same work from a timer on the GUI thread, with the thresholds Python would
 have used: the objects of a closed window are freed where they were made. Plain
 reference counting (most objects) is unaffected; only cycles wait for the timer.
-Calibre and pyqtgraph do the same, for the same reason.
+pyqtgraph and Spyder do the same, for the same reason (a pattern first
+described by Erik Janssens on the PyDev blog in 2014).
 """
 
 from __future__ import annotations
