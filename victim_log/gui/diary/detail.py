@@ -215,24 +215,32 @@ class IncidentFields(QWidget):
         """Label -> text of what is shown (for tests and for copying)."""
         return {name.text(): value.text() for name, value in self._pool[: self._shown]}
 
-    def _add(self, label: str, text: str) -> None:
-        if not text.strip():
-            return
-        if self._shown == len(self._pool):
-            name = QLabel(self)
-            name.setTextFormat(Qt.TextFormat.PlainText)
-            name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-            value = _value_label("", self)
-            row = len(self._pool)
-            self.grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            self.grid.addWidget(value, row, 1)
-            self._pool.append((name, value))
-        name, value = self._pool[self._shown]
-        name.setText(label)
-        value.setText(text)
-        name.show()
-        value.show()
-        self._shown += 1
+    def _show_rows(self, rows: list[tuple[str, str]]) -> None:
+        """Show ``rows`` (label, text) in order, reusing the rows already shown: a row
+        is shown or hidden only when the number of rows changes, since each show and
+        hide relays the pane out and goes through the app's event filters (it was
+        most of the time to show the next entry while typing a search)."""
+        for i, (label, text) in enumerate(rows):
+            if i == len(self._pool):
+                name = QLabel(self)
+                name.setTextFormat(Qt.TextFormat.PlainText)
+                name.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+                value = _value_label("", self)
+                self.grid.addWidget(name, i, 0, Qt.AlignmentFlag.AlignTop)
+                self.grid.addWidget(value, i, 1)
+                self._pool.append((name, value))
+            name, value = self._pool[i]
+            name.setText(label)
+            value.setText(text)
+            if i >= self._shown:
+                name.show()
+                value.show()
+        for name, value in self._pool[len(rows) : self._shown]:
+            name.clear()
+            value.clear()
+            name.hide()
+            value.hide()
+        self._shown = len(rows)
 
     def show_version(
         self,
@@ -242,8 +250,11 @@ class IncidentFields(QWidget):
         *,
         with_kinds: bool = True,
     ) -> None:
-        self.clear()
-        add = self._add
+        rows: list[tuple[str, str]] = []
+
+        def add(label: str, text: str) -> None:
+            if text.strip():
+                rows.append((label, text))
 
         add(self.tr("When"), format_when(data))
         if with_kinds:
@@ -296,6 +307,7 @@ class IncidentFields(QWidget):
         if data.author and data.author != "victim":
             add(self.tr("Entered by"), entered_by(data.author))
         add(self.tr("Source"), data.source)
+        self._show_rows(rows)
 
 
 def entered_by(author: str) -> str:
