@@ -262,3 +262,24 @@ def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Ses
     # Choosing a row by hand shows it at once.
     panel.list.setCurrentIndex(panel.model.index(1, 0))
     assert shown == [2, 1]
+
+
+def test_the_entry_waits_for_a_search_running_before_it_follows(
+    qtbot, session: Session, vault: Vault, monkeypatch
+) -> None:
+    """Its reads would wait for the search thread's hold on the vault's connection:
+    the longest stall while typing (up to 45 ms) was the pane filled during a search."""
+    add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
+    panel = TimelinePanel(session)
+    qtbot.addWidget(panel)
+    panel.show()
+    shown: list[object] = []
+    panel.current_changed.connect(shown.append)
+    searching = [True]
+    monkeypatch.setattr(TimelineModel, "busy", property(lambda _self: searching[0]))
+    with qtbot.waitSignal(panel.model.query_finished, timeout=3000):
+        panel.reload()
+    qtbot.wait(200)  # many times the frame it would otherwise wait
+    assert shown == []
+    searching[0] = False
+    qtbot.waitUntil(lambda: shown == [1], timeout=2000)
