@@ -8,7 +8,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtCore import Qt
-from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox
 from PySide6.QtWidgets import QComboBox
@@ -28,6 +27,7 @@ from ...vault import IncidentFilter
 from ..widgets import icons
 from ..widgets.common import DAY_FORMAT
 from ..widgets.common import calendar_picker
+from ..widgets.common import one_shot
 
 SEARCH_DEBOUNCE_MS = 150
 
@@ -56,10 +56,7 @@ class FilterBar(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterBar")
-        self._debounce = QTimer(self)
-        self._debounce.setSingleShot(True)
-        self._debounce.setInterval(SEARCH_DEBOUNCE_MS)
-        self._debounce.timeout.connect(self.filter_changed)
+        self._debounce = one_shot(self, self.filter_changed.emit, SEARCH_DEBOUNCE_MS)
 
         self.search = QLineEdit(self)
         self.search.setObjectName("searchBox")

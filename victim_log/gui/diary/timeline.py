@@ -10,7 +10,6 @@ from PySide6.QtCore import QEvent
 from PySide6.QtCore import QLocale
 from PySide6.QtCore import QModelIndex
 from PySide6.QtCore import Qt
-from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import QVBoxLayout
 from PySide6.QtWidgets import QWidget
 
 from ..shell.session import Session
+from ..widgets.common import one_shot
 from .filterbar import FilterBar
 from .timeline_delegate import TimelineDelegate
 from .timeline_model import TimelineModel
@@ -110,10 +110,7 @@ class TimelinePanel(QWidget):
         # box never waits for both at once (and fast typing fills the pane once).
         self._reloading = False
         self._pending_current: int | None = None
-        self._current_timer = QTimer(self)
-        self._current_timer.setSingleShot(True)
-        self._current_timer.setInterval(DETAIL_FOLLOWS_MS)
-        self._current_timer.timeout.connect(self._follow_current)
+        self._current_timer = one_shot(self, self._follow_current, DETAIL_FOLLOWS_MS)
 
         self.empty = QWidget(self)
         self.empty.setObjectName("timelineEmpty")

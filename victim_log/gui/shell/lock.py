@@ -37,7 +37,6 @@ import shiboken6
 from PySide6.QtCore import QEvent
 from PySide6.QtCore import QObject
 from PySide6.QtCore import Qt
-from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QGuiApplication
@@ -48,6 +47,7 @@ from PySide6.QtWidgets import QWidget
 from ...logs import log_unexpected
 from ..widgets import dialogs
 from ..widgets.clipwatch import ClipboardWatch
+from ..widgets.common import one_shot
 from .session import Session
 from .session import carry_on
 
@@ -254,9 +254,7 @@ class LockController(QObject):
         self._idle_ms = DEFAULT_MINUTES * 60_000
         self.fixed_ms: int | None = None  # set by tests and set_idle_ms: wins over settings
         self._filter = _ActivityFilter(self)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self._check_idle)
+        self._timer = one_shot(self, self._check_idle)
         app = QApplication.instance()
         if isinstance(app, QGuiApplication):
             app.applicationStateChanged.connect(self._app_state)

@@ -31,7 +31,6 @@ from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtCore import Qt
-from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QButtonGroup
@@ -82,6 +81,7 @@ from ..widgets.common import form_group  # noqa: F401 - re-exported for callers 
 from ..widgets.common import heading  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import key_readout  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import named
+from ..widgets.common import one_shot
 from ..widgets.common import plural  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import scaled  # noqa: F401 - re-exported for callers of the old home
 from ..widgets.common import start_task  # noqa: F401 - re-exported for callers of the old home
@@ -213,10 +213,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.pages)
 
-        self._preview_timer = QTimer(self)
-        self._preview_timer.setSingleShot(True)
-        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
-        self._preview_timer.timeout.connect(self.update_preview)
+        self._preview_timer = one_shot(self, self.update_preview, PREVIEW_DELAY_MS)
         self._connect_changes()
         if self.live:
             self.update_preview()

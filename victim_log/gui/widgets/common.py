@@ -24,6 +24,7 @@ import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtCore import Qt
 from PySide6.QtCore import QThread
+from PySide6.QtCore import QTimer
 from PySide6.QtCore import Signal
 from PySide6.QtCore import Slot
 from PySide6.QtGui import QFont
@@ -119,6 +120,16 @@ def wait_for_tasks() -> None:
     QThread destroyed while it runs aborts the process."""
     for task in list(_RUNNING):
         task.wait()
+
+
+def one_shot(parent: QObject, slot: Callable[[], object], interval_ms: int = 0) -> QTimer:
+    """A single-shot timer owned by ``parent`` that calls ``slot``: started again
+    before it fires, it waits its whole interval again (a debounce)."""
+    timer = QTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
 
 
 def scaled(base: QFont, factor: float, *, bold: bool = False, mono: bool = False) -> QFont:
