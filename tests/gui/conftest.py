@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QDialog
 from PySide6.QtWidgets import QDialogButtonBox
 from PySide6.QtWidgets import QMessageBox
 from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
 
 from victim_log.gui.shell.session import Session
 from victim_log.gui.widgets import dialogs
@@ -72,6 +73,26 @@ def _collect_on_gui_thread(qapp: QApplication, pytestconfig: pytest.Config) -> I
     yield
     pytestconfig.pluginmanager.unregister(plugin)
     collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _widgets_held_until_closed(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The widgets a test hands to ``qtbot.addWidget`` live until pytest-qt has closed
+    them. pytest-qt keeps them by weak reference only, so a window a test left shown
+    was freed by the next collection, still on screen, while pytest-qt processed the
+    test's last events; Qt sometimes crashed deleting a shown window that way (the
+    app itself holds every window it shows)."""
+    held: list[QWidget] = []
+    add = qtbot.addWidget
+
+    def add_and_hold(widget: QWidget, **kw: object) -> None:
+        held.append(widget)
+        add(widget, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(qtbot, "addWidget", add_and_hold)
+    monkeypatch.setattr(qtbot, "add_widget", add_and_hold)
+    yield
+    held.clear()  # pytest-qt closed them before fixtures are torn down
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
