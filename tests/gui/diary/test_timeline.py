@@ -245,16 +245,22 @@ def test_typing_in_the_list_goes_to_search_and_wipe_forgets(qtbot, session: Sess
     assert panel.filter_bar.search.text() == ""
 
 
-def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Session, vault: Vault) -> None:
-    """Applying a search result must not also fill the detail pane in the same turn:
-    together they were the longest pause while typing (issue 5's 50 ms budget)."""
-    add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
-    add(vault, "Texts again", "2026-07-04T10:00:00+01:00", kinds=("message",))
+def _panel_telling_shown(qtbot, session: Session) -> tuple[TimelinePanel, list[object]]:
+    """A shown timeline, and the list of the entries it told the entry pane to show."""
     panel = TimelinePanel(session)
     qtbot.addWidget(panel)
     panel.show()
     shown: list[object] = []
     panel.current_changed.connect(shown.append)
+    return panel, shown
+
+
+def test_a_new_result_shows_its_entry_a_frame_after_the_list(qtbot, session: Session, vault: Vault) -> None:
+    """Applying a search result must not also fill the detail pane in the same turn:
+    together they were the longest pause while typing (issue 5's 50 ms budget)."""
+    add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
+    add(vault, "Texts again", "2026-07-04T10:00:00+01:00", kinds=("message",))
+    panel, shown = _panel_telling_shown(qtbot, session)
     with qtbot.waitSignal(panel.model.query_finished, timeout=3000):
         panel.reload()
     assert shown == []  # the list is reset and painted first
@@ -270,11 +276,7 @@ def test_the_entry_waits_for_a_search_running_before_it_follows(
     """Its reads would wait for the search thread's hold on the vault's connection:
     the longest stall while typing (up to 45 ms) was the pane filled during a search."""
     add(vault, "Car tyres slashed", "2026-07-02T23:55:00+01:00", kinds=("damage",))
-    panel = TimelinePanel(session)
-    qtbot.addWidget(panel)
-    panel.show()
-    shown: list[object] = []
-    panel.current_changed.connect(shown.append)
+    panel, shown = _panel_telling_shown(qtbot, session)
     searching = [True]
     monkeypatch.setattr(TimelineModel, "busy", property(lambda _self: searching[0]))
     with qtbot.waitSignal(panel.model.query_finished, timeout=3000):
