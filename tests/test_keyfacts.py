@@ -5,6 +5,8 @@ every entry reference on it pointing at an entry in the body."""
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -46,6 +48,19 @@ def _body_entries(pages: list[str]) -> set[int]:
     return {int(n) for n in re.findall(r"Entry (\d+)", body.split("Incidents in date order", 1)[-1])}
 
 
+@pytest.fixture
+def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The demo diary sets no case zone, so its days are the computer's; the counts
+    below are a computer on UTC's (in another zone some late entries fall on other
+    days). Pinned, since a test elsewhere in the same process may leave TZ changed."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("utc_clock")
 def test_demo_case_key_facts_page(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
