@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +53,23 @@ def run_proc(
 
 def vault_path() -> Path:
     return Path(os.environ["VICTIM_LOG_VAULT"])
+
+
+@contextlib.contextmanager
+def computer_zone(zone: str) -> Iterator[None]:
+    """The computer's time zone is ``zone`` for the block, then exactly as it was.
+
+    The C library reads ``TZ`` only at ``time.tzset()``: putting ``TZ`` back without
+    calling it again (monkeypatch's undo, after a fixture that ran tzset too early)
+    left every later test in the process on this block's zone."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()

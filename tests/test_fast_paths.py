@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import gc
 import inspect
-import os
-import time
 from collections.abc import Callable
 from collections.abc import Iterator
 from datetime import datetime
@@ -25,6 +23,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from tests.helpers import computer_zone
 from victim_log import casetime
 from victim_log import model
 from victim_log.errors import BadInput
@@ -265,17 +264,8 @@ def test_a_detail_keeps_its_json() -> None:
 @pytest.fixture
 def london() -> Iterator[None]:
     """A zone with clock changes (the tests' default zone may have none)."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "Europe/London"
-    time.tzset()
-    try:
+    with computer_zone("Europe/London"):
         yield
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 @pytest.mark.usefixtures("london")

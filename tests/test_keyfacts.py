@@ -5,13 +5,13 @@ every entry reference on it pointing at an entry in the body."""
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import pattern_helpers
+from tests.helpers import computer_zone
 from tests.helpers import run_cli
 from tests.pattern_helpers import demo_log
 from tests.pattern_helpers import pdf_pages
@@ -49,15 +49,12 @@ def _body_entries(pages: list[str]) -> set[int]:
 
 
 @pytest.fixture
-def utc_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def utc_clock() -> Iterator[None]:
     """The demo diary sets no case zone, so its days are the computer's; the counts
     below are a computer on UTC's (in another zone some late entries fall on other
     days). Pinned, since a test elsewhere in the same process may leave TZ changed."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+    with computer_zone("UTC"):
+        yield
 
 
 @pytest.mark.usefixtures("utc_clock")

@@ -8,8 +8,6 @@ stopped the import inside the local-time arithmetic.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import datetime
 from datetime import timedelta
 from pathlib import Path
@@ -23,6 +21,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from tests.helpers import PASSPHRASE
+from tests.helpers import computer_zone
 from tests.importers.test_whatsapp_roundtrip import TEXT
 from tests.importers.test_whatsapp_roundtrip import Msg
 from tests.importers.test_whatsapp_roundtrip import _special
@@ -62,12 +61,6 @@ def chats(draw: st.DrawFn) -> list[Msg]:
     return msgs
 
 
-@pytest.fixture
-def zone_restored() -> Iterator[None]:
-    yield
-    time.tzset()
-
-
 @settings(
     max_examples=30,
     deadline=None,
@@ -82,36 +75,33 @@ def test_any_dates_import_cleanly(
     msgs: list[Msg],
     zone: str,
     tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
-    zone_restored: None,
 ) -> None:
-    monkeypatch.setenv("TZ", zone)
-    time.tzset()
-    folder = tmp_path_factory.mktemp("chat")
-    chat = folder / "chat.txt"
-    chat.write_bytes(render_android(msgs, "dmy", twelve=False, short_year=False))
-    vault, _ = Vault.create(folder / "v", PASSPHRASE)
-    try:
-        report = run_import(
-            vault, ImportRequest("whatsapp", Path(chat), sender="Dan Marsh", date_order="dmy")
-        )
-        assert report.incidents_created == len(msgs)
-        for iid, msg in zip(report.incident_ids, msgs, strict=True):
-            data = vault.get_incident(iid).data
-            if _plausible(msg.when):
-                # the phone's wall-clock time in the zone; a time skipped when the clocks
-                # go forward is read on the clock before the change, and says so (#16.4:
-                # astimezone put 01:30 on 31 Mar 2024 at 00:30, contradicting the line)
-                placed = datetime.fromisoformat(data.occurred_start)
-                z = ZoneInfo(zone)
-                if casetime.check_wall(msg.when, z) == "gap":
-                    assert placed == casetime.fixed(msg.when.replace(tzinfo=z, fold=0))
-                    assert "clocks skipped" in data.details
+    with computer_zone(zone):
+        folder = tmp_path_factory.mktemp("chat")
+        chat = folder / "chat.txt"
+        chat.write_bytes(render_android(msgs, "dmy", twelve=False, short_year=False))
+        vault, _ = Vault.create(folder / "v", PASSPHRASE)
+        try:
+            report = run_import(
+                vault, ImportRequest("whatsapp", Path(chat), sender="Dan Marsh", date_order="dmy")
+            )
+            assert report.incidents_created == len(msgs)
+            for iid, msg in zip(report.incident_ids, msgs, strict=True):
+                data = vault.get_incident(iid).data
+                if _plausible(msg.when):
+                    # the phone's wall-clock time in the zone; a time skipped when the clocks
+                    # go forward is read on the clock before the change, and says so (#16.4:
+                    # astimezone put 01:30 on 31 Mar 2024 at 00:30, contradicting the line)
+                    placed = datetime.fromisoformat(data.occurred_start)
+                    z = ZoneInfo(zone)
+                    if casetime.check_wall(msg.when, z) == "gap":
+                        assert placed == casetime.fixed(msg.when.replace(tzinfo=z, fold=0))
+                        assert "clocks skipped" in data.details
+                    else:
+                        assert placed.astimezone(z).replace(tzinfo=None) == msg.when
                 else:
-                    assert placed.astimezone(z).replace(tzinfo=None) == msg.when
-            else:
-                assert (data.occurred_start, data.precision) == ("", "unknown_time")
-                assert "cannot be right" in data.details
-        assert vault.check().ok
-    finally:
-        vault.lock()
+                    assert (data.occurred_start, data.precision) == ("", "unknown_time")
+                    assert "cannot be right" in data.details
+            assert vault.check().ok
+        finally:
+            vault.lock()
