@@ -115,10 +115,7 @@ def _holding(marker: _Marker) -> Callable[[], int]:
 
 def test_a_task_lets_its_closure_go_on_the_gui_thread(qtbot) -> None:
     died_on: list[str] = []
-    results: list[object] = []
-    start_task(_holding(_Marker(died_on)), lambda result, error: results.append(error or result))
-    qtbot.waitUntil(lambda: bool(results) and tasks_running() == 0, timeout=20_000)
-    assert results == [1]
+    _run(qtbot, _holding(_Marker(died_on)))
     assert died_on == [threading.main_thread().name]
 
 

@@ -203,13 +203,9 @@ class IncidentFields(QWidget):
         self._shown = 0
 
     def clear(self) -> None:
-        """Empty every row (the text goes, not just the widget: this runs on lock)."""
-        for name, value in self._pool:
-            name.clear()
-            value.clear()
-            name.hide()
-            value.hide()
-        self._shown = 0
+        """Empty every row (the text goes, not just the widget: this runs on lock).
+        Rows past those shown are always empty and hidden already."""
+        self._show_rows([])
 
     def rows(self) -> dict[str, str]:
         """Label -> text of what is shown (for tests and for copying)."""

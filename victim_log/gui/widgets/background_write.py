@@ -42,6 +42,7 @@ from PySide6.QtWidgets import QWidget
 from ...errors import VaultBusy
 from ...errors import VaultLocked
 from .common import busy_bar
+from .common import one_shot
 from .common import start_task
 from .common import wrapped
 from .i18n import translator
@@ -158,9 +159,7 @@ def run_write(parent: QWidget, work: Callable[[], T], *, hold: bool = True) -> T
     _JOBS.add(job)
     loop = QEventLoop()
     banner = SavingBanner(window)
-    shown = QTimer()
-    shown.setSingleShot(True)
-    shown.timeout.connect(banner.appear)
+    shown = one_shot(banner, banner.appear, SHOW_AFTER_MS)
     watch = QTimer()
     watch.setInterval(100)
     watch.timeout.connect(lambda: banner.busy() if job.busy.is_set() and not banner.said_busy else None)
@@ -171,7 +170,7 @@ def run_write(parent: QWidget, work: Callable[[], T], *, hold: bool = True) -> T
     try:
         with _held_still(window, banner) if hold else contextlib.nullcontext():
             start_task(job.run, ended)
-            shown.start(SHOW_AFTER_MS)
+            shown.start()
             watch.start()
             if not job.finished.is_set():
                 loop.exec()

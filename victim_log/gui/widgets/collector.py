@@ -33,8 +33,8 @@ class GuiThreadCollector(QObject):
     """Turns automatic collection off and collects on the GUI thread instead.
 
     Owned by the application (``parent``), so it lives as long as the event loop
-    that drives it. :meth:`stop` gives collection back to Python (tests do, between
-    tests that run no event loop).
+    that drives it. :meth:`stop` gives collection back to Python (the tests' session
+    does at its end).
     """
 
     def __init__(self, parent: QObject, interval_ms: int = INTERVAL_MS) -> None:
